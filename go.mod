@@ -1,0 +1,3 @@
+module github.com/moat-run/moat
+
+go 1.26

@@ -1,0 +1,21 @@
+package engine
+
+import (
+	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// Engine compiles validated modules. One Engine serves many modules and
+// instances concurrently; it keeps no per-instance state.
+type Engine interface {
+	// Compile prepares code for every defined function of m, which the
+	// validator has accepted. The result is shared by all instances of m.
+	Compile(m *wasm.Module) (Code, error)
+}
+
+// Code is a module's compiled code.
+type Code interface {
+	// Bind sets Code on each function that inst defines and sets inst.Exec,
+	// so inst can run. Imports are already resolved; segments are not yet applied.
+	Bind(inst *vm.Instance) error
+}

@@ -1,0 +1,10 @@
+package vm
+
+import "github.com/moat-run/moat/internal/wasm"
+
+// Global is a global variable. Lo holds every value but v128, whose high
+// half is in Hi. Floats are stored as their bit patterns.
+type Global struct {
+	Type   wasm.GlobalType
+	Lo, Hi uint64
+}

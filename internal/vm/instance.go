@@ -1,0 +1,41 @@
+package vm
+
+import (
+	"context"
+
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// Executor runs functions of the instances bound to it. stack follows the
+// HostFunc convention: parameters in, results out.
+type Executor interface {
+	Call(ctx context.Context, f *Function, stack []uint64) error
+}
+
+// Instance is an instantiated module: its index spaces, imports first, and
+// the state of its segments.
+type Instance struct {
+	Module   *wasm.Module
+	Store    *Store
+	Name     string // the name it was instantiated or registered under, if any
+	Funcs    []*Function
+	Tables   []*Table
+	Memories []*Memory
+	Globals  []*Global
+	// Elems holds each element segment's resolved references; a dropped
+	// (or already applied active/declarative) segment is nil.
+	Elems [][]uint64
+	// Datas holds each data segment's bytes; a dropped or applied active segment is nil.
+	Datas [][]byte
+	Exec  Executor
+	// Engine is the engine's per-instance state, if it keeps any.
+	Engine any
+}
+
+// Memory returns memory 0, or nil when the instance has none.
+func (inst *Instance) Memory() *Memory {
+	if len(inst.Memories) == 0 {
+		return nil
+	}
+	return inst.Memories[0]
+}

@@ -1,0 +1,60 @@
+package vm
+
+import "github.com/moat-run/moat/internal/wasm"
+
+// Memory is a linear memory. Bytes is exactly the current size (a multiple of
+// the page size); engines index it directly after their own bounds checks and
+// must reload it after anything that can grow the memory (memory.grow, calls).
+type Memory struct {
+	Bytes []byte
+	Type  wasm.MemoryType
+	// Limit is the effective maximum in pages: the declared maximum, capped by
+	// the engine's configured limit and by 4 GiB.
+	Limit uint32
+}
+
+// NewMemory allocates a memory of t.Limits.Min pages. limitPages caps growth
+// (0 means no cap beyond the type's own maximum and 65536 pages).
+func NewMemory(t wasm.MemoryType, limitPages uint32) *Memory {
+	limit := uint32(wasm.MaxPages)
+	if t.Limits.HasMax && t.Limits.Max < limit {
+		limit = t.Limits.Max
+	}
+	if limitPages != 0 && limitPages < limit {
+		limit = limitPages
+	}
+	return &Memory{Bytes: make([]byte, uint64(t.Limits.Min)*wasm.PageSize), Type: t, Limit: limit}
+}
+
+// Pages is the current size in pages.
+func (m *Memory) Pages() uint32 { return uint32(uint64(len(m.Bytes)) / wasm.PageSize) }
+
+// Grow adds delta pages. It returns the old size in pages, or ok=false (and
+// leaves the memory unchanged) when the result would pass the limit.
+func (m *Memory) Grow(delta uint32) (old uint32, ok bool) {
+	old = m.Pages()
+	if uint64(old)+uint64(delta) > uint64(m.Limit) {
+		return old, false
+	}
+	if delta == 0 {
+		return old, true
+	}
+	newLen := (uint64(old) + uint64(delta)) * wasm.PageSize
+	if newLen <= uint64(cap(m.Bytes)) {
+		// Capacity past len was allocated zeroed and never written.
+		m.Bytes = m.Bytes[:newLen]
+		return old, true
+	}
+	// Grow geometrically (bounded by the limit) so repeated small grows stay linear.
+	newCap := uint64(cap(m.Bytes)) * 2
+	if newCap < newLen {
+		newCap = newLen
+	}
+	if max := uint64(m.Limit) * wasm.PageSize; newCap > max {
+		newCap = max
+	}
+	b := make([]byte, newLen, newCap)
+	copy(b, m.Bytes)
+	m.Bytes = b
+	return old, true
+}

@@ -1,0 +1,49 @@
+package vm
+
+import "github.com/moat-run/moat/internal/wasm"
+
+// MaxTableElems caps any table's size, whatever its type allows, so that a
+// hostile table.grow cannot ask the host for terabytes.
+const MaxTableElems = 10_000_000
+
+// Table holds references (see the package comment for their encoding).
+type Table struct {
+	Elems []uint64
+	Type  wasm.TableType
+	Limit uint32 // effective maximum in elements
+}
+
+// NewTable makes a table of t.Limits.Min elements set to init.
+// limitElems caps growth (0 means MaxTableElems).
+func NewTable(t wasm.TableType, init uint64, limitElems uint32) *Table {
+	limit := uint32(MaxTableElems)
+	if t.Limits.HasMax && t.Limits.Max < limit {
+		limit = t.Limits.Max
+	}
+	if limitElems != 0 && limitElems < limit {
+		limit = limitElems
+	}
+	elems := make([]uint64, t.Limits.Min)
+	if init != 0 {
+		for i := range elems {
+			elems[i] = init
+		}
+	}
+	return &Table{Elems: elems, Type: t, Limit: limit}
+}
+
+// Size is the current number of elements.
+func (t *Table) Size() uint32 { return uint32(len(t.Elems)) }
+
+// Grow appends delta elements set to init. It returns the old size, or
+// ok=false (table unchanged) when the result would pass the limit.
+func (t *Table) Grow(delta uint32, init uint64) (old uint32, ok bool) {
+	old = t.Size()
+	if uint64(old)+uint64(delta) > uint64(t.Limit) {
+		return old, false
+	}
+	for i := uint32(0); i < delta; i++ {
+		t.Elems = append(t.Elems, init)
+	}
+	return old, true
+}
