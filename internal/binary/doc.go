@@ -1,0 +1,28 @@
+// Package binary decodes the WebAssembly 2.0 binary format into a
+// wasm.Module. It is the first stage of the pipeline: bytes → binary →
+// validate → engines.
+//
+// Guarantees:
+//   - Every malformed module (in the spec's sense: bytes that are not a
+//     module in the binary format) is rejected by Decode with a *wasm.Error
+//     of Kind Malformed carrying the byte offset and the spec interpreter's
+//     wording where it has one. Function bodies are skimmed instruction by
+//     instruction, so a malformed body is caught here, not later.
+//   - Decode never checks validity (types, indices, constant-expression
+//     rules): a well-formed but invalid module decodes and the validator
+//     rejects it.
+//   - Hostile input cannot crash, hang or exhaust the host: every declared
+//     count or length is checked against the bytes that remain before
+//     anything is allocated for it, and locals are capped per function.
+//   - Data segments, custom sections and function bodies alias the input
+//     bytes; the caller must not modify them afterwards.
+//   - A constant expression keeps at most its first 16 instructions. Valid
+//     ones have exactly one, so the validator still rejects longer ones.
+//   - memory.init or data.drop without a data count section is malformed
+//     only when the module has data segments; with none, the index is just
+//     unknown and the validator reports it (as the spec tests expect).
+//   - A broken `name` section is ignored, never an error.
+//
+// ExprReader is the shared instruction reader used by Decode, the validator
+// and the engines; it allocates nothing in steady state.
+package binary

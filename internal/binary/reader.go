@@ -1,0 +1,193 @@
+package binary
+
+import (
+	"encoding/binary"
+	"unicode/utf8"
+
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// reader walks a byte slice that starts at module offset base. Every method
+// checks bounds against the slice, so a reader confined to one section can
+// never read into the next.
+type reader struct {
+	buf  []byte
+	pos  int
+	base int
+	// eof is the message for reading past the end: the spec says
+	// "unexpected end" at the top level and "unexpected end of section or
+	// function" inside a section or body.
+	eof string
+}
+
+const msgSectionEnd = "unexpected end of section or function"
+
+func newReader(b []byte, base int) reader {
+	return reader{buf: b, base: base, eof: msgUnexpectedEnd}
+}
+
+// sub returns a reader for the next n bytes (which the caller has checked
+// exist) and moves past them.
+func (r *reader) sub(n int) reader {
+	s := reader{buf: r.buf[r.pos : r.pos+n : r.pos+n], base: r.offset(), eof: msgSectionEnd}
+	r.pos += n
+	return s
+}
+
+// prealloc gives a slice with room for a declared count, capped so that a
+// hostile count costs nothing: past the cap, slices grow only as elements
+// are actually read.
+func prealloc[T any](n int) []T { return make([]T, 0, min(n, 1024)) }
+
+// offset is the module offset of the next byte.
+func (r *reader) offset() int { return r.base + r.pos }
+
+func (r *reader) remaining() int { return len(r.buf) - r.pos }
+
+func (r *reader) atEnd() bool { return r.pos >= len(r.buf) }
+
+// errAt builds a Malformed error at module offset off.
+func errAt(off int, format string, args ...any) *wasm.Error {
+	return wasm.Malformedf(off, format, args...)
+}
+
+func (r *reader) errHere(format string, args ...any) *wasm.Error {
+	return wasm.Malformedf(r.offset(), format, args...)
+}
+
+func (r *reader) byte() (byte, error) {
+	if r.pos >= len(r.buf) {
+		return 0, r.errHere("%s", r.eof)
+	}
+	c := r.buf[r.pos]
+	r.pos++
+	return c, nil
+}
+
+func (r *reader) u32() (uint32, error) {
+	v, n, msg := readU32(r.buf[r.pos:])
+	if msg == msgUnexpectedEnd {
+		msg = r.eof
+	}
+	if msg != "" {
+		return 0, errAt(r.offset()+max(n-1, 0), "%s", msg)
+	}
+	r.pos += n
+	return v, nil
+}
+
+func (r *reader) signed(bits int) (int64, error) {
+	v, n, msg := readSigned(r.buf[r.pos:], bits)
+	if msg == msgUnexpectedEnd {
+		msg = r.eof
+	}
+	if msg != "" {
+		return 0, errAt(r.offset()+max(n-1, 0), "%s", msg)
+	}
+	r.pos += n
+	return v, nil
+}
+
+// fixed returns the next n raw bytes, aliasing the input.
+func (r *reader) fixed(n int) ([]byte, error) {
+	if n < 0 || n > r.remaining() {
+		return nil, r.errHere("%s", r.eof)
+	}
+	b := r.buf[r.pos : r.pos+n : r.pos+n]
+	r.pos += n
+	return b, nil
+}
+
+func (r *reader) u64le() (uint64, error) {
+	b, err := r.fixed(8)
+	if err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint64(b), nil
+}
+
+// count reads a vector length. Every element takes at least one byte, so a
+// count larger than what is left cannot be right; callers still allocate
+// for it only through prealloc.
+func (r *reader) count() (int, error) {
+	at := r.offset()
+	n, err := r.u32()
+	if err != nil {
+		return 0, err
+	}
+	if uint64(n) > uint64(r.remaining()) {
+		return 0, errAt(at, "%s (vector of %d elements, %d bytes left)", r.eof, n, r.remaining())
+	}
+	return int(n), nil
+}
+
+// bytesVec reads a length-prefixed byte string, aliasing the input.
+func (r *reader) bytesVec() ([]byte, error) {
+	at := r.offset()
+	n, err := r.u32()
+	if err != nil {
+		return nil, err
+	}
+	if uint64(n) > uint64(r.remaining()) {
+		return nil, errAt(at, "%s (length %d, %d bytes left)", r.eof, n, r.remaining())
+	}
+	return r.fixed(int(n))
+}
+
+// name reads a length-prefixed UTF-8 string.
+func (r *reader) name() (string, error) {
+	at := r.offset()
+	b, err := r.bytesVec()
+	if err != nil {
+		return "", err
+	}
+	if !utf8.Valid(b) {
+		return "", errAt(at, "malformed UTF-8 encoding")
+	}
+	return string(b), nil
+}
+
+func isValType(b byte) bool {
+	switch wasm.ValType(b) {
+	case wasm.I32, wasm.I64, wasm.F32, wasm.F64, wasm.V128, wasm.FuncRef, wasm.ExternRef:
+		return true
+	}
+	return false
+}
+
+func (r *reader) valType() (wasm.ValType, error) {
+	at := r.offset()
+	c, err := r.byte()
+	if err != nil {
+		return 0, err
+	}
+	if !isValType(c) {
+		return 0, errAt(at, "malformed value type 0x%02x", c)
+	}
+	return wasm.ValType(c), nil
+}
+
+func (r *reader) refType() (wasm.ValType, error) {
+	at := r.offset()
+	c, err := r.byte()
+	if err != nil {
+		return 0, err
+	}
+	if c != byte(wasm.FuncRef) && c != byte(wasm.ExternRef) {
+		return 0, errAt(at, "malformed reference type 0x%02x", c)
+	}
+	return wasm.ValType(c), nil
+}
+
+// zero reads a reserved byte that must be 0x00.
+func (r *reader) zero() error {
+	at := r.offset()
+	c, err := r.byte()
+	if err != nil {
+		return err
+	}
+	if c != 0 {
+		return errAt(at, "zero byte expected")
+	}
+	return nil
+}

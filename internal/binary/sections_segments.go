@@ -1,0 +1,194 @@
+package binary
+
+import (
+	"io"
+	"slices"
+
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// Element and data segments and the constant expressions they carry.
+
+// maxConstInstrs bounds how many instructions a constant expression keeps.
+// A valid Wasm 2.0 constant expression has exactly one, so keeping the first
+// few of a longer one still lets the validator reject it, while a hostile
+// megabyte of nops cannot turn into a hundred megabytes of Instr values.
+const maxConstInstrs = 16
+
+// constExpr reads instructions up to the `end` that closes the expression.
+// Nested blocks are tracked so that a block inside the expression (invalid,
+// but well-formed) does not end it early.
+func (d *decoder) constExpr(r *reader) (wasm.ConstExpr, error) {
+	ce := wasm.ConstExpr{Offset: r.offset()}
+	e := &d.expr
+	e.Reset(r.buf[r.pos:], r.offset())
+	depth := 0
+	var in wasm.Instr
+	for {
+		if err := e.Next(&in); err != nil {
+			if err == io.EOF {
+				return ce, errAt(e.Offset(), "unexpected end of section or function (constant expression has no end)")
+			}
+			return ce, err
+		}
+		switch in.Op {
+		case wasm.OpBlock, wasm.OpLoop, wasm.OpIf:
+			depth++
+		case wasm.OpEnd:
+			if depth == 0 {
+				r.pos += e.r.pos
+				return ce, nil
+			}
+			depth--
+		}
+		if len(ce.Instrs) < maxConstInstrs {
+			in.Targets = slices.Clone(in.Targets)
+			in.Types = slices.Clone(in.Types)
+			ce.Instrs = append(ce.Instrs, in)
+		}
+	}
+}
+
+func (d *decoder) elementSection(r *reader) error {
+	n, err := r.count()
+	if err != nil {
+		return err
+	}
+	d.m.Elems = prealloc[wasm.ElemSegment](n)
+	for range n {
+		d.m.Elems = append(d.m.Elems, wasm.ElemSegment{})
+		if err := d.elemSegment(r, &d.m.Elems[len(d.m.Elems)-1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// elemSegment reads one of the eight encodings. Bit 0 of the flags: passive
+// or declarative (bit 1 set) instead of active; bit 1 on an active segment:
+// explicit table index; bit 2: items are expressions instead of function
+// indices, with a reference type instead of an element kind.
+func (d *decoder) elemSegment(r *reader, seg *wasm.ElemSegment) error {
+	at := r.offset()
+	flags, err := r.u32()
+	if err != nil {
+		return err
+	}
+	if flags > 7 {
+		return errAt(at, "malformed elements segment kind %d", flags)
+	}
+	seg.Type = wasm.FuncRef
+	switch {
+	case flags&1 == 0:
+		seg.Mode = wasm.ElemActive
+	case flags&2 == 0:
+		seg.Mode = wasm.ElemPassive
+	default:
+		seg.Mode = wasm.ElemDeclarative
+	}
+	if seg.Mode == wasm.ElemActive {
+		if flags&2 != 0 {
+			if seg.Table, err = r.u32(); err != nil {
+				return err
+			}
+		}
+		if seg.Offset, err = d.constExpr(r); err != nil {
+			return err
+		}
+	}
+	exprs := flags&4 != 0
+	// Flags 0 and 4 have neither an element kind nor a type: funcref.
+	if flags&3 != 0 {
+		if exprs {
+			if seg.Type, err = r.refType(); err != nil {
+				return err
+			}
+		} else {
+			kat := r.offset()
+			kind, err := r.byte()
+			if err != nil {
+				return err
+			}
+			if kind != 0 {
+				return errAt(kat, "malformed elements segment kind 0x%02x", kind)
+			}
+		}
+	}
+	if exprs {
+		n, err := r.count()
+		if err != nil {
+			return err
+		}
+		seg.Items = prealloc[wasm.ConstExpr](n)
+		for range n {
+			item, err := d.constExpr(r)
+			if err != nil {
+				return err
+			}
+			seg.Items = append(seg.Items, item)
+		}
+		return nil
+	}
+	n, err := r.count()
+	if err != nil {
+		return err
+	}
+	// Read the indices first, so that a count larger than the indices
+	// present fails before the (large) Instr values are allocated; then one
+	// backing array holds every item's instruction.
+	scan := *r
+	for range n {
+		if _, err := scan.u32(); err != nil {
+			return err
+		}
+	}
+	instrs := make([]wasm.Instr, n)
+	seg.Items = make([]wasm.ConstExpr, n)
+	for i := range seg.Items {
+		off := r.offset()
+		x, _ := r.u32()
+		instrs[i] = wasm.Instr{Op: wasm.OpRefFunc, X: x, Offset: off}
+		seg.Items[i] = wasm.ConstExpr{Instrs: instrs[i : i+1 : i+1], Offset: off}
+	}
+	return nil
+}
+
+func (d *decoder) dataSection(r *reader) error {
+	n, err := r.count()
+	if err != nil {
+		return err
+	}
+	d.sawDataSec = true
+	d.m.Datas = prealloc[wasm.DataSegment](n)
+	for range n {
+		d.m.Datas = append(d.m.Datas, wasm.DataSegment{})
+		seg := &d.m.Datas[len(d.m.Datas)-1]
+		at := r.offset()
+		flags, err := r.u32()
+		if err != nil {
+			return err
+		}
+		switch flags {
+		case 0:
+			seg.Mode = wasm.DataActive
+		case 1:
+			seg.Mode = wasm.DataPassive
+		case 2:
+			seg.Mode = wasm.DataActive
+			if seg.Memory, err = r.u32(); err != nil {
+				return err
+			}
+		default:
+			return errAt(at, "malformed data segment kind %d", flags)
+		}
+		if seg.Mode == wasm.DataActive {
+			if seg.Offset, err = d.constExpr(r); err != nil {
+				return err
+			}
+		}
+		if seg.Bytes, err = r.bytesVec(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package binary
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// specDir finds the spec-test JSON directory: $MOAT_SPECTEST, or
+// ../shared/spectest/v2/json relative to the repository root. It returns ""
+// when the suite is absent.
+func specDir(t testing.TB) string {
+	dir := os.Getenv("MOAT_SPECTEST")
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return ""
+		}
+		for d := wd; ; d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+				dir = filepath.Join(d, "..", "shared", "spectest", "v2", "json")
+				break
+			}
+			if filepath.Dir(d) == d {
+				return ""
+			}
+		}
+	} else if !filepath.IsAbs(dir) {
+		// A relative MOAT_SPECTEST is relative to the repository root.
+		wd, _ := os.Getwd()
+		for d := wd; ; d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+				dir = filepath.Join(d, dir)
+				break
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return ""
+	}
+	return dir
+}
+
+type specCommand struct {
+	Type       string `json:"type"`
+	Line       int    `json:"line"`
+	Filename   string `json:"filename"`
+	Text       string `json:"text"`
+	ModuleType string `json:"module_type"`
+}
+
+func TestSpecSuite(t *testing.T) {
+	dir := specDir(t)
+	if dir == "" {
+		t.Skip("spec test suite not found: set MOAT_SPECTEST or put it at ../shared/spectest/v2/json")
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Skipf("no spec JSON files under %s", dir)
+	}
+	sort.Strings(files)
+	counts := map[string]int{}
+	textMismatch := 0
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Commands []specCommand `json:"commands"`
+		}
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, c := range doc.Commands {
+			if c.Filename == "" || !strings.HasSuffix(c.Filename, ".wasm") {
+				continue
+			}
+			where := filepath.Base(f) + ":" + itoa(c.Line) + " " + c.Filename
+			b, err := os.ReadFile(filepath.Join(filepath.Dir(f), c.Filename))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, derr := Decode(b)
+			switch c.Type {
+			case "module", "assert_invalid", "assert_unlinkable", "assert_uninstantiable":
+				if derr != nil {
+					t.Errorf("%s (%s): decode failed: %v", where, c.Type, derr)
+					continue
+				}
+			case "assert_malformed":
+				if derr == nil {
+					t.Errorf("%s: decoded, want malformed %q", where, c.Text)
+					continue
+				}
+				var we *wasm.Error
+				if !errors.As(derr, &we) || we.Kind != wasm.Malformed {
+					t.Errorf("%s: got %v, want a Malformed *wasm.Error", where, derr)
+					continue
+				}
+				if !strings.Contains(we.Msg, c.Text) {
+					textMismatch++
+					t.Logf("%s: message %q, spec says %q", where, we.Msg, c.Text)
+				}
+			default:
+				continue
+			}
+			counts[c.Type]++
+		}
+	}
+	t.Logf("spec suite: %d files; passed module=%d assert_malformed(binary)=%d assert_invalid=%d assert_unlinkable=%d assert_uninstantiable=%d; malformed with different wording: %d",
+		len(files), counts["module"], counts["assert_malformed"], counts["assert_invalid"],
+		counts["assert_unlinkable"], counts["assert_uninstantiable"], textMismatch)
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
