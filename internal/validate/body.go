@@ -1,0 +1,302 @@
+package validate
+
+import (
+	"errors"
+	"io"
+	"sort"
+
+	"github.com/moat-run/moat/internal/binary"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// frame is one entry of the control stack.
+type frame struct {
+	op          wasm.Opcode // OpBlock (also for the function), OpLoop, OpIf or OpElse
+	params      []wasm.ValType
+	results     []wasm.ValType
+	height      int  // operand stack height at entry
+	unreachable bool // the rest of the block is stack-polymorphic
+}
+
+// labelTypes are the operand types a branch to the frame carries.
+func (f *frame) labelTypes() []wasm.ValType {
+	if f.op == wasm.OpLoop {
+		return f.params
+	}
+	return f.results
+}
+
+// bodies validates every function body.
+func (v *validator) bodies() error {
+	m := v.m
+	if len(m.Code) != len(m.Funcs) {
+		return wasm.Malformedf(-1, "function and code section have inconsistent lengths")
+	}
+	base := uint32(len(v.funcTypes) - len(m.Funcs))
+	for i := range m.Code {
+		fi := base + uint32(i)
+		if err := v.function(fi, v.funcTypes[fi], &m.Code[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (v *validator) function(fi uint32, ft *wasm.FuncType, code *wasm.Code) error {
+	v.fn = fi
+	v.off = code.Offset
+	if err := v.setLocals(ft, code); err != nil {
+		return err
+	}
+	v.vals = v.vals[:0]
+	v.ctrls = v.ctrls[:0]
+	v.pushCtrl(wasm.OpBlock, nil, ft.Results)
+	if v.reader == nil {
+		v.reader = binary.NewExprReader(code.Body, code.Offset)
+	} else {
+		v.reader.Reset(code.Body, code.Offset)
+	}
+	r := v.reader
+	in := &v.in
+	for {
+		err := r.Next(in)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var we *wasm.Error
+			if errors.As(err, &we) && we.Func == wasm.NoFunc {
+				we.Func = fi
+			}
+			return err
+		}
+		v.off = in.Offset
+		if len(v.ctrls) == 0 {
+			return v.malformed("operators remaining after end of function")
+		}
+		if err := v.instr(in); err != nil {
+			return err
+		}
+		if len(v.vals) > maxOperands {
+			return v.fail("operand stack deeper than %d values", maxOperands)
+		}
+	}
+	if len(v.ctrls) != 0 {
+		return v.malformed("unexpected end of function")
+	}
+	return nil
+}
+
+// setLocals lays out the parameter and local types of a body.
+func (v *validator) setLocals(ft *wasm.FuncType, code *wasm.Code) error {
+	total := uint64(len(ft.Params))
+	for _, e := range code.Locals {
+		if !validValType(e.Type) {
+			return v.malformed("invalid local type")
+		}
+		total += uint64(e.Count)
+	}
+	v.numLocals = total
+	v.locals = v.locals[:0]
+	v.runs = v.runs[:0]
+	if total <= maxFlatLocals {
+		v.locals = append(v.locals, ft.Params...)
+		for _, e := range code.Locals {
+			for range e.Count {
+				v.locals = append(v.locals, e.Type)
+			}
+		}
+		return nil
+	}
+	end := uint64(0)
+	for _, t := range ft.Params {
+		end++
+		v.runs = append(v.runs, localRun{end, t})
+	}
+	for _, e := range code.Locals {
+		if e.Count == 0 {
+			continue
+		}
+		end += uint64(e.Count)
+		v.runs = append(v.runs, localRun{end, e.Type})
+	}
+	return nil
+}
+
+// local returns the type of local x.
+func (v *validator) local(x uint32) (wasm.ValType, error) {
+	if uint64(x) >= v.numLocals {
+		return 0, v.fail("unknown local %d", x)
+	}
+	if len(v.runs) == 0 {
+		return v.locals[x], nil
+	}
+	i := sort.Search(len(v.runs), func(i int) bool { return v.runs[i].end > uint64(x) })
+	return v.runs[i].t, nil
+}
+
+// instr validates one instruction.
+func (v *validator) instr(in *wasm.Instr) error {
+	info := in.Op.Info()
+	if info == nil {
+		return v.malformed("illegal opcode %#x", uint16(in.Op))
+	}
+	if !info.Special {
+		if err := v.immediates(in, info.Imm); err != nil {
+			return err
+		}
+		if err := v.popVals(info.Params); err != nil {
+			return err
+		}
+		v.pushVals(info.Results)
+		return nil
+	}
+	switch in.Op {
+	case wasm.OpUnreachable, wasm.OpNop, wasm.OpBlock, wasm.OpLoop, wasm.OpIf, wasm.OpElse,
+		wasm.OpEnd, wasm.OpBr, wasm.OpBrIf, wasm.OpBrTable, wasm.OpReturn,
+		wasm.OpCall, wasm.OpCallIndirect:
+		return v.control(in)
+	case wasm.OpDrop, wasm.OpSelect, wasm.OpSelectT, wasm.OpLocalGet, wasm.OpLocalSet,
+		wasm.OpLocalTee, wasm.OpGlobalGet, wasm.OpGlobalSet:
+		return v.variable(in)
+	case wasm.OpRefNull, wasm.OpRefIsNull, wasm.OpRefFunc:
+		return v.reference(in)
+	case wasm.OpTableGet, wasm.OpTableSet, wasm.OpTableGrow, wasm.OpTableSize, wasm.OpTableFill:
+		return v.table(in)
+	}
+	return v.malformed("illegal opcode %s", info.Name)
+}
+
+// immediates checks the index, alignment and lane immediates of an
+// instruction typed by the opcode table.
+func (v *validator) immediates(in *wasm.Instr, imm wasm.ImmKind) error {
+	switch imm {
+	case wasm.ImmMemArg, wasm.ImmMemArgLane:
+		return v.memArg(in, imm)
+	case wasm.ImmMemZero, wasm.ImmMemCopy:
+		return v.memory(0)
+	case wasm.ImmMemInit:
+		if err := v.memory(0); err != nil {
+			return err
+		}
+		return v.dataSegment(in.X)
+	case wasm.ImmData:
+		return v.dataSegment(in.X)
+	case wasm.ImmLane:
+		return v.lane(in)
+	case wasm.ImmShuffle:
+		return v.shuffle(in)
+	case wasm.ImmTableInit, wasm.ImmTableCopy, wasm.ImmElem:
+		return v.bulkTable(in, imm)
+	}
+	return nil
+}
+
+// Operand stack.
+
+func (v *validator) push(t wasm.ValType) { v.vals = append(v.vals, t) }
+
+func (v *validator) pushVals(ts []wasm.ValType) { v.vals = append(v.vals, ts...) }
+
+// pop pops any operand; in unreachable code an empty stack yields unknown.
+func (v *validator) pop() (wasm.ValType, error) {
+	f := &v.ctrls[len(v.ctrls)-1]
+	if len(v.vals) == f.height {
+		if f.unreachable {
+			return unknown, nil
+		}
+		return 0, v.fail("type mismatch: instruction requires an operand but the stack is empty")
+	}
+	t := v.vals[len(v.vals)-1]
+	v.vals = v.vals[:len(v.vals)-1]
+	return t, nil
+}
+
+// popExpect pops an operand of type want (or unknown).
+func (v *validator) popExpect(want wasm.ValType) (wasm.ValType, error) {
+	f := &v.ctrls[len(v.ctrls)-1]
+	if len(v.vals) == f.height {
+		if f.unreachable {
+			return unknown, nil
+		}
+		return 0, v.fail("type mismatch: instruction requires [%s] but the stack is empty", typeName(want))
+	}
+	got := v.vals[len(v.vals)-1]
+	if got != want && got != unknown && want != unknown {
+		return 0, v.fail("type mismatch: instruction requires [%s] but the stack has [%s]", typeName(want), typeName(got))
+	}
+	v.vals = v.vals[:len(v.vals)-1]
+	return got, nil
+}
+
+// popVals pops operands of the given types, last first.
+func (v *validator) popVals(ts []wasm.ValType) error {
+	for i := len(ts) - 1; i >= 0; i-- {
+		if _, err := v.popExpect(ts[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkTop checks, without popping, that the top operands match ts.
+// Operands missing under an unreachable frame match anything, exactly as if
+// they were popped as unknown and pushed back.
+func (v *validator) checkTop(ts []wasm.ValType) error {
+	f := &v.ctrls[len(v.ctrls)-1]
+	n := len(ts)
+	for i := n - 1; i >= 0; i-- {
+		pos := len(v.vals) - (n - i)
+		if pos < f.height {
+			if f.unreachable {
+				return nil
+			}
+			return v.fail("type mismatch: branch requires %d operands but the stack has fewer", n)
+		}
+		got, want := v.vals[pos], ts[i]
+		if got != want && got != unknown {
+			return v.fail("type mismatch: branch requires [%s] but the stack has [%s]", typeName(want), typeName(got))
+		}
+	}
+	return nil
+}
+
+// Control stack.
+
+func (v *validator) pushCtrl(op wasm.Opcode, params, results []wasm.ValType) {
+	v.ctrls = append(v.ctrls, frame{op: op, params: params, results: results, height: len(v.vals)})
+	v.pushVals(params)
+}
+
+// popCtrl checks that the innermost block ends with exactly its results on
+// the stack, and removes it.
+func (v *validator) popCtrl() (frame, error) {
+	f := v.ctrls[len(v.ctrls)-1]
+	if err := v.popVals(f.results); err != nil {
+		return f, err
+	}
+	if len(v.vals) != f.height {
+		return f, v.fail("type mismatch: block leaves %d operands more than its result type [%s]",
+			len(v.vals)-f.height, typeList(f.results))
+	}
+	v.ctrls = v.ctrls[:len(v.ctrls)-1]
+	return f, nil
+}
+
+// setUnreachable makes the rest of the innermost block stack-polymorphic.
+func (v *validator) setUnreachable() {
+	f := &v.ctrls[len(v.ctrls)-1]
+	v.vals = v.vals[:f.height]
+	f.unreachable = true
+}
+
+func typeList(ts []wasm.ValType) string {
+	s := ""
+	for i, t := range ts {
+		if i > 0 {
+			s += " "
+		}
+		s += typeName(t)
+	}
+	return s
+}

@@ -1,0 +1,28 @@
+// Package validate checks a decoded module against the WebAssembly 2.0
+// validation rules: MVP, sign-extension, non-trapping float-to-int,
+// multi-value, bulk memory, reference types and fixed-width SIMD.
+//
+// It stands between the decoder and the engines:
+//
+//	bytes ─ binary.Decode ─ validate.Module ─ interp / frontend …
+//
+// Engines may rely on everything it checks: every index (type, function,
+// table, memory, global, local, label, element and data segment) is in
+// range, every function body and constant expression is well typed, memory
+// alignment hints are at most natural, SIMD lane indices are in range and
+// every ref.func in a body names a declared function.
+//
+// A rejected module gets a *wasm.Error of Kind Invalid whose Msg starts with
+// the reference interpreter's wording ("type mismatch", "unknown global 3",
+// …), whose Offset points at the offending instruction or section entry and
+// whose Func is the function index for errors inside a body. Any input the
+// decoder accepts is handled without panicking, and memory use is bounded by
+// the module's size (see maxOperands).
+//
+// Bodies are checked with the operand-stack / control-stack algorithm of the
+// spec's appendix. Ordinary instructions are typed from the opcode table
+// (wasm.OpInfo Params/Results) plus their immediate checks, so only control,
+// variable, reference, table, call and select instructions have code here.
+// One validator state is reused for all bodies of a module, so validating an
+// instruction allocates nothing.
+package validate
