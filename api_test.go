@@ -1,0 +1,331 @@
+package moat_test
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/moat-run/moat"
+)
+
+var (
+	//go:embed testdata/imports.wasm
+	importsWasm []byte
+	//go:embed testdata/segments.wasm
+	segmentsWasm []byte
+	//go:embed testdata/refs.wasm
+	refsWasm []byte
+)
+
+var i32 = moat.ValueI32
+
+func newEngine(t *testing.T, cfg moat.Config) *moat.Engine {
+	t.Helper()
+	e, err := moat.NewEngine(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func compile(t *testing.T, e *moat.Engine, b []byte) *moat.Module {
+	t.Helper()
+	m, err := e.Compile(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestCompilerEngineUnavailable(t *testing.T) {
+	_, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
+	if !errors.Is(err, moat.ErrCompilerUnavailable) || !strings.Contains(err.Error(), "not available yet") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	e := newEngine(t, moat.Config{})
+	for _, tc := range []struct {
+		name string
+		b    []byte
+		kind moat.CompileErrorKind
+	}{
+		{"empty", nil, moat.Malformed},
+		{"bad magic", []byte("\x00asn\x01\x00\x00\x00"), moat.Malformed},
+		{"truncated", addWasm[:len(addWasm)-3], moat.Malformed},
+		// (func (result i32)) with an empty body
+		{"type mismatch", []byte("\x00asm\x01\x00\x00\x00\x01\x05\x01\x60\x00\x01\x7f\x03\x02\x01\x00\x0a\x04\x01\x02\x00\x0b"), moat.Invalid},
+	} {
+		_, err := e.Compile(tc.b)
+		var ce *moat.CompileError
+		if !errors.As(err, &ce) || ce.Kind != tc.kind {
+			t.Errorf("%s: got %v, want a %s CompileError", tc.name, err, tc.kind)
+			continue
+		}
+		if !strings.Contains(ce.Error(), tc.kind.String()) {
+			t.Errorf("%s: message %q", tc.name, ce.Error())
+		}
+	}
+}
+
+// hostDefs defines everything imports.wasm needs, in store s.
+func hostDefs(t *testing.T, e *moat.Engine, s *moat.Store, mem moat.MemoryType) *moat.Linker {
+	t.Helper()
+	l := moat.NewLinker(e)
+	if err := l.DefineFunc("host", "f", func(x int32) int32 { return x + 1 }); err != nil {
+		t.Fatal(err)
+	}
+	m, err := moat.NewMemory(s, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := moat.NewTable(s, moat.TableType{Elem: moat.ValueFuncRef, Limits: moat.Limits{Min: 3}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := moat.NewGlobal(s, moat.GlobalType{Value: i32}, moat.EncodeI32(9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ext := range map[string]moat.Extern{"mem": m, "tab": tab, "g": g} {
+		if err := l.Define("host", name, ext); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return l
+}
+
+func TestLinking(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, moat.Config{})
+	mod := compile(t, e, importsWasm)
+	s := moat.NewStore(e)
+	l := hostDefs(t, e, s, moat.MemoryType{Limits: moat.Limits{Min: 1, Max: 2, HasMax: true}})
+	inst, err := l.Instantiate(ctx, s, mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := inst.Func("call_f").Call(ctx, moat.EncodeI32(41))
+	if err != nil || moat.DecodeI32(r[0]) != 42 {
+		t.Fatalf("call_f: %v %v", r, err)
+	}
+	r, err = inst.Func("get_g").Call(ctx)
+	if err != nil || r[0] != 9 {
+		t.Fatalf("get_g: %v %v", r, err)
+	}
+
+	// The linker's host function binds into a second store, but the
+	// store-bound externs do not.
+	s2 := moat.NewStore(e)
+	_, err = l.Instantiate(ctx, s2, mod)
+	var le *moat.LinkError
+	if !errors.As(err, &le) || !strings.Contains(le.Reason, "another store") {
+		t.Fatalf("cross-store link: %v", err)
+	}
+
+	// No maximum on the provided memory: incompatible with (memory 1 2).
+	s3 := moat.NewStore(e)
+	l3 := hostDefs(t, e, s3, moat.MemoryType{Limits: moat.Limits{Min: 1}})
+	_, err = l3.Instantiate(ctx, s3, mod)
+	if !errors.As(err, &le) || le.Name != "mem" || !strings.HasPrefix(le.Reason, "incompatible import type") {
+		t.Fatalf("memory limits: %v", err)
+	}
+	// A function of the wrong type.
+	l3.DefineFunc("host", "f", func(x int64) int32 { return 0 })
+	l3.Define("host", "mem", mustMemory(t, s3, 1, 2))
+	_, err = l3.Instantiate(ctx, s3, mod)
+	if !errors.As(err, &le) || le.Name != "f" {
+		t.Fatalf("func type: %v", err)
+	}
+	// Nothing defined.
+	_, err = moat.NewStore(e).Instantiate(ctx, mod)
+	if !errors.As(err, &le) || le.Reason != "unknown import" {
+		t.Fatalf("no linker: %v", err)
+	}
+}
+
+func mustMemory(t *testing.T, s *moat.Store, min, max uint32) *moat.Memory {
+	m, err := moat.NewMemory(s, moat.MemoryType{Limits: moat.Limits{Min: min, Max: max, HasMax: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestSegmentTrapKeepsEarlierSegments(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, moat.Config{})
+	s := moat.NewStore(e)
+	mem := mustMemory(t, s, 1, 1)
+	l := moat.NewLinker(e)
+	l.Define("host", "mem", mem)
+	_, err := l.Instantiate(ctx, s, compile(t, e, segmentsWasm))
+	var trap *moat.Trap
+	if !errors.As(err, &trap) || trap.Code != moat.TrapMemoryOutOfBounds {
+		t.Fatalf("got %v", err)
+	}
+	if b, _ := mem.Read(0, 2); string(b) != "ok" {
+		t.Errorf("first segment not applied: %q", b)
+	}
+	if b, _ := mem.ReadUint8(65535); b != 0 {
+		t.Errorf("failing segment wrote %d", b)
+	}
+}
+
+func TestMemoryLimit(t *testing.T) {
+	e := newEngine(t, moat.Config{MaxMemoryPages: 2})
+	s := moat.NewStore(e)
+	if _, err := moat.NewMemory(s, moat.MemoryType{Limits: moat.Limits{Min: 3}}); !errors.Is(err, moat.ErrResourceLimit) {
+		t.Errorf("NewMemory past the limit: %v", err)
+	}
+	m := mustMemory(t, s, 1, 10)
+	if _, ok := m.Grow(1); !ok {
+		t.Error("grow to 2 failed")
+	}
+	if _, ok := m.Grow(1); ok {
+		t.Error("grow past the engine limit succeeded")
+	}
+}
+
+func TestCallChecks(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, moat.Config{})
+	s := moat.NewStore(e)
+	inst, err := s.Instantiate(ctx, compile(t, e, refsWasm))
+	if err != nil {
+		t.Fatal(err)
+	}
+	isNull := inst.Func("is_null")
+	if _, err := isNull.Call(ctx); err == nil {
+		t.Error("missing parameter accepted")
+	}
+	if _, err := isNull.Call(ctx, 12345); err == nil {
+		t.Error("bogus funcref accepted")
+	}
+	if err := isNull.CallWithStack(ctx, nil); err == nil {
+		t.Error("short stack accepted")
+	}
+	r, err := isNull.Call(ctx, 0)
+	if err != nil || r[0] != 1 {
+		t.Errorf("is_null(null) = %v, %v", r, err)
+	}
+	r, err = isNull.Call(ctx, isNull.Ref())
+	if err != nil || r[0] != 0 {
+		t.Errorf("is_null(ref) = %v, %v", r, err)
+	}
+	// A funcref of another store is not valid here.
+	other, _ := moat.NewStore(e).Instantiate(ctx, compile(t, e, refsWasm))
+	if _, err := isNull.Call(ctx, other.Func("ext").Ref()+5); err == nil {
+		t.Error("foreign funcref accepted")
+	}
+	if err := inst.Table("t").Set(0, 999); err == nil {
+		t.Error("bogus funcref stored in a table")
+	}
+	r, err = inst.Func("ext").Call(ctx, 0xdeadbeef)
+	if err != nil || r[0] != 0xdeadbeef {
+		t.Errorf("externref round trip: %v %v", r, err)
+	}
+	stack := []uint64{1, 2}
+	if err := inst.Func("v").CallWithStack(ctx, stack); err != nil || stack[0] != 1 || stack[1] != 2 {
+		t.Errorf("v128 round trip: %v %v", stack, err)
+	}
+	g, _ := moat.NewGlobal(s, moat.GlobalType{Value: i32}, 1)
+	if err := g.Set(2); err == nil {
+		t.Error("immutable global set")
+	}
+}
+
+func TestHostErrors(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, moat.Config{})
+	boom := errors.New("boom")
+	for _, tc := range []struct {
+		name string
+		err  error
+		code moat.TrapCode
+	}{
+		{"plain error", boom, moat.TrapHostError},
+		{"trap", moat.NewTrap(moat.TrapUnreachable, ""), moat.TrapUnreachable},
+	} {
+		s := moat.NewStore(e)
+		l := moat.NewLinker(e)
+		l.DefineFunc("env", "double", func(ctx context.Context, c *moat.Caller, x int32) (int32, error) {
+			if ctx == nil || c == nil {
+				t.Error("context or caller missing")
+			}
+			return 0, tc.err
+		})
+		l.DefineFunc("env", "log", func(uint32, uint32) {})
+		inst, err := l.Instantiate(ctx, s, compile(t, e, hostWasm))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = inst.Func("quadruple").Call(ctx, 1)
+		var trap *moat.Trap
+		if !errors.As(err, &trap) || trap.Code != tc.code {
+			t.Errorf("%s: got %v", tc.name, err)
+			continue
+		}
+		if tc.code == moat.TrapHostError && !errors.Is(err, boom) {
+			t.Errorf("%s: trap does not unwrap to the host error", tc.name)
+		}
+	}
+}
+
+func TestDefineFuncRejectsBadSignatures(t *testing.T) {
+	l := moat.NewLinker(newEngine(t, moat.Config{}))
+	for _, fn := range []any{nil, 42, func(string) {}, func() (error, int32) { return nil, 0 }, func(...int32) {}} {
+		if err := l.DefineFunc("m", "f", fn); err == nil {
+			t.Errorf("%T accepted", fn)
+		}
+	}
+}
+
+// One module, many stores, instantiated and called concurrently.
+func TestConcurrentInstances(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, moat.Config{})
+	mod := compile(t, e, stateWasm)
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				inst, err := moat.NewStore(e).Instantiate(ctx, mod)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				inst.Memory("mem").WriteUint32Le(0, uint32(g*1000+i))
+				r, err := inst.Func("load").Call(ctx, 0)
+				if err != nil || uint32(r[0]) != uint32(g*1000+i) {
+					t.Errorf("load: %v %v", r, err)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+}
+
+func TestTypeStrings(t *testing.T) {
+	for _, tc := range []struct {
+		got  moat.ExternType
+		want string
+	}{
+		{moat.FuncType{}, "(func)"},
+		{moat.FuncType{Params: []moat.ValueType{moat.ValueI32, moat.ValueV128}, Results: []moat.ValueType{moat.ValueExternRef}}, "(func (param i32 v128) (result externref))"},
+		{moat.TableType{Elem: moat.ValueFuncRef, Limits: moat.Limits{Min: 10, Max: 20, HasMax: true}}, "(table 10 20 funcref)"},
+		{moat.MemoryType{Limits: moat.Limits{Min: 1}}, "(memory 1)"},
+		{moat.GlobalType{Value: moat.ValueF64, Mutable: true}, "(global (mut f64))"},
+	} {
+		if s := tc.got.String(); s != tc.want {
+			t.Errorf("got %s, want %s", s, tc.want)
+		}
+	}
+}

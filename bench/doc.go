@@ -1,0 +1,16 @@
+// Package bench runs the same WebAssembly kernels on moat and on its peers
+// in one process, so their speed can be compared on equal terms: same module
+// bytes, same input, same checksum.
+//
+// It is a separate Go module so that the core module never depends on a peer
+// runtime. The kernels are ours, written in WAT under testdata/ beside their
+// .wasm; `go generate` rebuilds the binaries (wabt's wat2wasm must be
+// installed). BenchmarkKernels times one call per iteration on each engine,
+// and cmd/compare prints a markdown table of the ratios.
+package bench
+
+//go:generate wat2wasm testdata/fib.wat -o testdata/fib.wasm
+//go:generate wat2wasm testdata/sieve.wat -o testdata/sieve.wasm
+//go:generate wat2wasm testdata/matmul.wat -o testdata/matmul.wasm
+//go:generate wat2wasm testdata/memcopy.wat -o testdata/memcopy.wasm
+//go:generate wat2wasm testdata/mandelbrot.wat -o testdata/mandelbrot.wasm

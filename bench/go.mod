@@ -1,0 +1,12 @@
+module github.com/moat-run/moat/bench
+
+go 1.26
+
+require (
+	github.com/moat-run/moat v0.0.0
+	github.com/tetratelabs/wazero v1.12.0
+)
+
+require golang.org/x/sys v0.44.0 // indirect
+
+replace github.com/moat-run/moat => ../

@@ -1,0 +1,69 @@
+package moat
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// CompileErrorKind separates the spec's two ways to reject a module.
+type CompileErrorKind byte
+
+const (
+	// Malformed: the bytes are not a module in the binary format.
+	Malformed CompileErrorKind = CompileErrorKind(wasm.Malformed)
+	// Invalid: the module decodes but breaks a validation rule.
+	Invalid CompileErrorKind = CompileErrorKind(wasm.Invalid)
+)
+
+func (k CompileErrorKind) String() string { return wasm.ErrorKind(k).String() }
+
+// CompileError reports a module that failed to decode or validate.
+type CompileError struct {
+	Kind   CompileErrorKind
+	Offset int    // byte offset in the module binary, -1 when unknown
+	Func   int    // index of the function whose body is at fault, -1 if none
+	Msg    string // what was wrong, e.g. "unexpected end of section"
+}
+
+func (e *CompileError) Error() string {
+	s := "moat: " + e.Kind.String() + " module"
+	if e.Offset >= 0 {
+		s += fmt.Sprintf(" at offset 0x%x", e.Offset)
+	}
+	if e.Func >= 0 {
+		s += fmt.Sprintf(" in function %d", e.Func)
+	}
+	return s + ": " + e.Msg
+}
+
+// compileErrorOf converts a decoder or validator error; other errors pass through.
+func compileErrorOf(err error) error {
+	var we *wasm.Error
+	if !errors.As(err, &we) {
+		return err
+	}
+	fn := -1
+	if we.Func != wasm.NoFunc {
+		fn = int(we.Func)
+	}
+	return &CompileError{Kind: CompileErrorKind(we.Kind), Offset: we.Offset, Func: fn, Msg: we.Msg}
+}
+
+// LinkError reports an import that could not be resolved when instantiating.
+type LinkError struct {
+	Module, Name string // the import
+	Reason       string // "unknown import", "incompatible import type: ...", ...
+}
+
+func (e *LinkError) Error() string {
+	return fmt.Sprintf("moat: cannot link import %q.%q: %s", e.Module, e.Name, e.Reason)
+}
+
+// ErrClosed is returned when an instance is used after Close.
+var ErrClosed = errors.New("moat: instance is closed")
+
+// ErrResourceLimit is wrapped by errors for instantiations whose initial
+// memories or tables exceed the engine's configured limits.
+var ErrResourceLimit = errors.New("moat: resource limit exceeded")

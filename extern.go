@@ -1,0 +1,48 @@
+package moat
+
+import (
+	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// Extern is something an instance can import or export: a *Func, *Memory,
+// *Table or *Global. Every Extern belongs to one Store.
+type Extern interface {
+	// ExternType describes the extern for linking.
+	ExternType() ExternType
+	owner() *Store
+}
+
+func (f *Func) owner() *Store   { return f.store }
+func (m *Memory) owner() *Store { return m.store }
+func (t *Table) owner() *Store  { return t.store }
+func (g *Global) owner() *Store { return g.store }
+
+func (f *Func) ExternType() ExternType   { return f.Type() }
+func (m *Memory) ExternType() ExternType { return m.Type() }
+func (t *Table) ExternType() ExternType  { return t.Type() }
+func (g *Global) ExternType() ExternType { return g.Type() }
+
+// exportOf finds export name of inst, or nil.
+func exportOf(s *Store, inst *vm.Instance, name string) Extern {
+	for _, ex := range inst.Module.Exports {
+		if ex.Name == name {
+			return externOf(s, inst, ex)
+		}
+	}
+	return nil
+}
+
+func externOf(s *Store, inst *vm.Instance, ex wasm.Export) Extern {
+	switch ex.Kind {
+	case wasm.ExternFunc:
+		return &Func{store: s, fn: inst.Funcs[ex.Index]}
+	case wasm.ExternTable:
+		return &Table{store: s, tab: inst.Tables[ex.Index]}
+	case wasm.ExternMemory:
+		return &Memory{store: s, mem: inst.Memories[ex.Index]}
+	case wasm.ExternGlobal:
+		return &Global{store: s, g: inst.Globals[ex.Index]}
+	}
+	return nil
+}

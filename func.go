@@ -1,0 +1,124 @@
+package moat
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// Func is a function of a store: exported by an instance, or a host function.
+type Func struct {
+	store *Store
+	fn    *vm.Function
+}
+
+// NewFunc makes a host function in store s with the fast calling convention
+// (see HostFunc). It can be passed to Linker.Define or stored in tables.
+func NewFunc(s *Store, t FuncType, fn HostFunc) (*Func, error) {
+	if err := checkFuncType(t); err != nil {
+		return nil, err
+	}
+	if fn == nil {
+		return nil, fmt.Errorf("moat: NewFunc: nil function")
+	}
+	f := &vm.Function{Type: t.internal(), Host: s.adaptHost(fn), Name: "host"}
+	if _, err := s.vs.Ref(f); err != nil {
+		return nil, err
+	}
+	return &Func{store: s, fn: f}, nil
+}
+
+// Type returns the function's signature.
+func (f *Func) Type() FuncType { return fromFuncType(f.fn.Type) }
+
+// Ref returns the funcref word for f, to pass as a funcref parameter or put
+// in a table of the same store.
+func (f *Func) Ref() uint64 {
+	r, _ := f.store.vs.Ref(f.fn) // registered at creation; cannot fail
+	return r
+}
+
+// FuncFromRef resolves a funcref word of store s, or returns nil for null
+// and for words that are not references of s.
+func FuncFromRef(s *Store, ref uint64) *Func {
+	fn := s.vs.Func(ref)
+	if fn == nil {
+		return nil
+	}
+	return &Func{store: s, fn: fn}
+}
+
+// Call calls f with params (one word per value, two for v128, low half
+// first; see EncodeI32 and friends) and returns its results the same way.
+// A trap is returned as a *Trap.
+func (f *Func) Call(ctx context.Context, params ...uint64) ([]uint64, error) {
+	t := f.fn.Type
+	np, nr := t.ParamSlots(), t.ResultSlots()
+	if len(params) != np {
+		return nil, fmt.Errorf("moat: %s takes %d parameter words %s, got %d", f.fn.DebugName(), np, t, len(params))
+	}
+	stack := make([]uint64, max(np, nr))
+	copy(stack, params)
+	if err := f.CallWithStack(ctx, stack); err != nil {
+		return nil, err
+	}
+	return stack[:nr:nr], nil
+}
+
+// CallWithStack calls f without allocating: stack holds the parameter
+// words on entry and the result words on return, so it must be at least as
+// long as the larger of the two counts.
+func (f *Func) CallWithStack(ctx context.Context, stack []uint64) (err error) {
+	t := f.fn.Type
+	if n := max(t.ParamSlots(), t.ResultSlots()); len(stack) < n {
+		return fmt.Errorf("moat: %s needs a stack of %d words, got %d", f.fn.DebugName(), n, len(stack))
+	}
+	if f.store.isClosed(f.fn.Instance) {
+		return ErrClosed
+	}
+	if err := f.checkParams(stack); err != nil {
+		return err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("moat: internal error in %s: %v\n%s", f.fn.DebugName(), r, debug.Stack())
+		}
+	}()
+	if err := f.store.call(ctx, f.fn, stack); err != nil {
+		return err
+	}
+	// i32 and f32 results are zero-extended words, whatever the engine left
+	// in the upper half.
+	w := 0
+	for _, r := range t.Results {
+		if r == wasm.I32 || r == wasm.F32 {
+			stack[w] = uint64(uint32(stack[w]))
+		}
+		w += r.Slots()
+	}
+	return nil
+}
+
+// checkParams normalises i32/f32 words (only the low 32 bits count) and
+// rejects funcrefs that are not references of this store.
+func (f *Func) checkParams(stack []uint64) error {
+	w := 0
+	for i, p := range f.fn.Type.Params {
+		switch p {
+		case wasm.I32, wasm.F32:
+			stack[w] = uint64(uint32(stack[w]))
+		case wasm.FuncRef:
+			if stack[w] != 0 && f.store.vs.Func(stack[w]) == nil {
+				return fmt.Errorf("moat: parameter %d of %s: %#x is not a funcref of this store", i, f.fn.DebugName(), stack[w])
+			}
+		}
+		w += p.Slots()
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package moat
+
+import (
+	"fmt"
+
+	"github.com/moat-run/moat/internal/vm"
+)
+
+// Global is a global variable. Its value is a word as described for Func.Call
+// (a v128 global is read and written with GetV128 and SetV128).
+type Global struct {
+	store *Store
+	g     *vm.Global
+}
+
+// NewGlobal makes a global of type t with value v in store s. A funcref
+// value must be null or a reference of s.
+func NewGlobal(s *Store, t GlobalType, v uint64) (*Global, error) {
+	if !t.Value.valid() {
+		return nil, fmt.Errorf("moat: NewGlobal: invalid value type %d", t.Value)
+	}
+	g := &Global{store: s, g: &vm.Global{Type: t.internal()}}
+	if err := g.set(v, 0); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// Type returns the global's type.
+func (g *Global) Type() GlobalType { return fromGlobalType(g.g.Type) }
+
+// Get returns the value (the low word of a v128).
+func (g *Global) Get() uint64 { return g.g.Lo }
+
+// GetV128 returns both words of the value, low first.
+func (g *Global) GetV128() (lo, hi uint64) { return g.g.Lo, g.g.Hi }
+
+// Set changes a mutable global's value.
+func (g *Global) Set(v uint64) error { return g.SetV128(v, 0) }
+
+// SetV128 changes a mutable global's value, giving both words (low first).
+func (g *Global) SetV128(lo, hi uint64) error {
+	if !g.g.Type.Mutable {
+		return fmt.Errorf("moat: cannot set an immutable global")
+	}
+	return g.set(lo, hi)
+}
+
+func (g *Global) set(lo, hi uint64) error {
+	switch t := ValueType(g.g.Type.Val); t {
+	case ValueI32, ValueF32:
+		lo = uint64(uint32(lo))
+	case ValueFuncRef:
+		if err := checkRef(g.store, lo); err != nil {
+			return err
+		}
+	}
+	if ValueType(g.g.Type.Val) != ValueV128 {
+		hi = 0
+	}
+	g.g.Lo, g.g.Hi = lo, hi
+	return nil
+}
+
+// checkRef accepts null and references of s.
+func checkRef(s *Store, ref uint64) error {
+	if ref != 0 && s.vs.Func(ref) == nil {
+		return fmt.Errorf("moat: %#x is not a funcref of this store", ref)
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+package moat
+
+import (
+	"context"
+
+	"github.com/moat-run/moat/internal/vm"
+)
+
+// Instance is an instantiated module living in a store.
+type Instance struct {
+	store *Store
+	mod   *Module
+	inst  *vm.Instance
+}
+
+// Module returns the module the instance was made from.
+func (i *Instance) Module() *Module { return i.mod }
+
+// Store returns the instance's store.
+func (i *Instance) Store() *Store { return i.store }
+
+// Exports lists the instance's exports in order.
+func (i *Instance) Exports() []ExportType { return i.mod.Exports() }
+
+// Export returns the extern exported under name, or nil.
+func (i *Instance) Export(name string) Extern { return exportOf(i.store, i.inst, name) }
+
+// Func returns the exported function name, or nil when absent or not a function.
+func (i *Instance) Func(name string) *Func {
+	f, _ := i.Export(name).(*Func)
+	return f
+}
+
+// Memory returns the exported memory name, or nil.
+func (i *Instance) Memory(name string) *Memory {
+	m, _ := i.Export(name).(*Memory)
+	return m
+}
+
+// Global returns the exported global name, or nil.
+func (i *Instance) Global(name string) *Global {
+	g, _ := i.Export(name).(*Global)
+	return g
+}
+
+// Table returns the exported table name, or nil.
+func (i *Instance) Table(name string) *Table {
+	t, _ := i.Export(name).(*Table)
+	return t
+}
+
+// Close releases the instance's own memories; calls to its functions fail
+// with ErrClosed afterwards. Other instances that imported one of its
+// memories see it as empty (their accesses trap out of bounds). Closing
+// twice returns ErrClosed.
+func (i *Instance) Close(ctx context.Context) error {
+	s := i.store
+	if s.isClosed(i.inst) {
+		return ErrClosed
+	}
+	if s.closed == nil {
+		s.closed = make(map[*vm.Instance]bool)
+	}
+	s.closed[i.inst] = true
+	for _, m := range i.inst.Memories[i.inst.Module.NumImportedMemories:] {
+		m.Bytes, m.Limit = nil, 0
+	}
+	delete(s.callers, i.inst)
+	return nil
+}

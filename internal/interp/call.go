@@ -1,0 +1,193 @@
+package interp
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm"
+)
+
+// executor is the vm.Executor of every instance bound by one engine.
+type executor struct {
+	cfg  Config
+	pool sync.Pool // of *machine
+}
+
+// frame is a suspended caller: its function, the instruction to resume at,
+// and its frame base in the value stack.
+type frame struct {
+	fn *boundFunc
+	pc int
+	fp int
+}
+
+// machine is the state of one call into the engine: one value stack and one
+// frame stack. A host function that calls back into wasm gets a new machine
+// (so the slice it was handed never moves), which inherits the call depth.
+type machine struct {
+	exec      *executor
+	stack     []uint64
+	frames    []frame
+	maxFrames int // callers allowed on frames before the depth limit
+	intr      atomic.Uint32
+	hostDepth atomic.Int64 // depth() at the current host call, read by re-entrant calls
+	ctx       context.Context
+	hostCtx   context.Context // ctx carrying this machine, made on the first host call
+
+	// Set when run returns a trap.
+	trapFn  *boundFunc
+	trapPC  int
+	hostErr error
+	hostFn  *vm.Function
+}
+
+type machineKey struct{}
+
+// maxPooledStack keeps machines with huge stacks (after deep recursion) out of the pool.
+const maxPooledStack = 1 << 20
+
+// Call runs f with the parameters in stack and writes its results to stack[0:].
+func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err error) {
+	if f == nil || f.Type == nil {
+		return fmt.Errorf("interp: call of a nil function")
+	}
+	ft := f.Type
+	if need := max(ft.ParamSlots(), ft.ResultSlots()); len(stack) < need {
+		return fmt.Errorf("interp: stack has %d slots, %s needs %d", len(stack), ft, need)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if f.Host != nil {
+		if err := f.Host(ctx, nil, stack); err != nil {
+			return hostTrap(err, f, nil)
+		}
+		return nil
+	}
+	bf, ok := f.Code.(*boundFunc)
+	if !ok {
+		return fmt.Errorf("interp: function %s is not bound to this engine", f.DebugName())
+	}
+	depth := 0
+	if parent, ok := ctx.Value(machineKey{}).(*machine); ok {
+		depth = int(parent.hostDepth.Load())
+	}
+	if depth >= e.cfg.MaxCallDepth {
+		return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
+	}
+	if ctx.Err() != nil {
+		return &vm.Trap{Code: abi.TrapInterrupted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
+	}
+
+	m := e.pool.Get().(*machine)
+	m.ctx, m.hostCtx = ctx, nil
+	m.maxFrames = e.cfg.MaxCallDepth - depth - 1
+	m.frames = m.frames[:0]
+	m.intr.Store(0)
+	reuse := true
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() { m.intr.Store(1) })
+		defer func() {
+			// If the callback already ran (or is running), it may still touch
+			// m: never hand m to another call.
+			if !stop() {
+				reuse = false
+			}
+			if reuse {
+				e.release(m)
+			}
+		}()
+	} else {
+		defer func() {
+			if reuse {
+				e.release(m)
+			}
+		}()
+	}
+	defer func() {
+		// A panic here is an engine bug (or a host function's); never let it
+		// take the host down.
+		if r := recover(); r != nil {
+			reuse = false
+			err = fmt.Errorf("interp: internal error in %s: %v", f.DebugName(), r)
+		}
+	}()
+
+	fc := bf.code
+	if fc.frameSize > len(m.stack) {
+		if fc.frameSize > e.cfg.MaxStackSlots {
+			return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
+		}
+		m.stack = make([]uint64, max(initialStackSlots, fc.frameSize))
+	}
+	copy(m.stack, stack[:fc.paramSlots])
+	if tc := m.run(bf); tc != abi.TrapNone {
+		return m.trap(tc)
+	}
+	copy(stack, m.stack[:fc.resultSlots])
+	return nil
+}
+
+func (e *executor) release(m *machine) {
+	m.ctx, m.hostCtx, m.trapFn, m.hostErr, m.hostFn = nil, nil, nil, nil, nil
+	clear(m.frames[:cap(m.frames)])
+	if len(m.stack) > maxPooledStack {
+		m.stack = nil
+	}
+	e.pool.Put(m)
+}
+
+// depth is the number of wasm frames live in m (callers plus the current
+// one), plus those of the machines it was called from.
+func (m *machine) depth() int {
+	return m.exec.cfg.MaxCallDepth - m.maxFrames + len(m.frames)
+}
+
+// grow makes the value stack at least need slots long, or reports that the
+// limit forbids it.
+func (m *machine) grow(need int) bool {
+	limit := m.exec.cfg.MaxStackSlots
+	if need > limit {
+		return false
+	}
+	n := min(max(2*len(m.stack), need), limit)
+	s := make([]uint64, n)
+	copy(s, m.stack)
+	m.stack = s
+	return true
+}
+
+// callOther calls a function that is not wasm code of this engine (a host
+// function, or another engine's), with its arguments at slot base.
+func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.TrapCode {
+	if m.intr.Load() != 0 {
+		return abi.TrapInterrupted
+	}
+	ft := f.Type
+	n := max(ft.ParamSlots(), ft.ResultSlots())
+	if base+n > len(m.stack) && !m.grow(base+n) {
+		return abi.TrapStackExhausted
+	}
+	args := m.stack[base : base+n : base+n]
+	m.hostDepth.Store(int64(m.depth()))
+	if m.hostCtx == nil {
+		m.hostCtx = context.WithValue(m.ctx, machineKey{}, m)
+	}
+	var err error
+	switch {
+	case f.Host != nil:
+		err = f.Host(m.hostCtx, caller.inst, args)
+	case f.Instance != nil && f.Instance.Exec != nil:
+		err = f.Instance.Exec.Call(m.hostCtx, f, args)
+	default:
+		err = fmt.Errorf("interp: function %s cannot be called", f.DebugName())
+	}
+	if err != nil {
+		m.hostErr, m.hostFn = err, f
+		return abi.TrapHostError
+	}
+	return abi.TrapNone
+}

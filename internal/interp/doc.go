@@ -1,0 +1,33 @@
+// Package interp is moat's portable engine: it runs validated modules by
+// interpreting a pre-decoded, register-style instruction stream.
+//
+// Place in the pipeline: bytes → internal/binary (decode) → internal/validate
+// → interp.Compile (translate each body once) → Code.Bind (per instance) →
+// Executor.Call (run). It is also the reference the native compiler is fuzzed
+// against, so where speed and exactness conflict, exactness wins.
+//
+// Translation (translate*.go) turns each function body into a slice of
+// fixed-size instructions whose operands are slots of the current frame:
+// parameters and locals first, then the operand stack at heights known at
+// translate time. local.get and constants are folded into their consumers,
+// results are written straight into a following local.set/tee, integer
+// compares fuse with br_if/if, and every branch target is a resolved
+// instruction index with its value moves precomputed.
+//
+// Execution (exec*.go) is one loop with a dense switch over the opcode.
+// wasm→wasm calls never recurse in Go: a call pushes a frame on an explicit
+// frame stack and the callee's frame overlaps the caller's argument slots, so
+// arguments and results are never copied. The value stack grows by copying
+// (frames hold offsets), up to Config.MaxStackSlots; call depth is limited by
+// Config.MaxCallDepth, counted across host re-entry. Either limit is the trap
+// abi.TrapStackExhausted.
+//
+// Guarantees: every WebAssembly 2.0 instruction behaves as the spec says
+// (including trap codes, NaN rules and bulk-operation bounds checks done
+// before any write); a guest can never crash or hang the host: context
+// cancellation is checked at every taken branch and call; a Go panic (a bug)
+// is recovered at the Call boundary and reported as an error, never as a
+// crash. Traps are *vm.Trap with a backtrace of module-binary offsets.
+package interp
+
+//go:generate sh -c "cd testdata && for f in *.wat; do wat2wasm --debug-names $f -o ${f%.wat}.wasm; done"

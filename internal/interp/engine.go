@@ -1,0 +1,158 @@
+package interp
+
+import (
+	"fmt"
+
+	"github.com/moat-run/moat/internal/engine"
+	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// Config bounds execution. Zero fields take the defaults.
+type Config struct {
+	MaxCallDepth  int // wasm call depth, counted across host re-entry; default 20000
+	MaxStackSlots int // value-stack cap in 64-bit slots; default 4M
+}
+
+const (
+	defaultMaxCallDepth  = 20000
+	defaultMaxStackSlots = 4 << 20
+	initialStackSlots    = 1 << 10
+)
+
+// New returns the interpreter engine.
+func New(cfg Config) engine.Engine {
+	if cfg.MaxCallDepth <= 0 {
+		cfg.MaxCallDepth = defaultMaxCallDepth
+	}
+	if cfg.MaxStackSlots <= 0 {
+		cfg.MaxStackSlots = defaultMaxStackSlots
+	}
+	e := &interpEngine{cfg: cfg}
+	e.exec = &executor{cfg: cfg}
+	e.exec.pool.New = func() any { return &machine{exec: e.exec} }
+	return e
+}
+
+type interpEngine struct {
+	cfg  Config
+	exec *executor
+}
+
+// funcCode is the translated form of one function body, shared by all
+// instances of its module.
+type funcCode struct {
+	typ         *wasm.FuncType
+	index       uint32 // function index in the module
+	instrs      []instr
+	offsets     []int32 // module-binary offset of each instruction, read only on trap
+	brTables    []uint32
+	consts      []uint64
+	paramSlots  int
+	localSlots  int // parameters and declared locals
+	frameSize   int // localSlots + the deepest operand stack
+	resultSlots int
+}
+
+// moduleCode is the engine.Code of a module.
+type moduleCode struct {
+	exec  *executor
+	m     *wasm.Module
+	funcs []*funcCode
+}
+
+// Compile translates every function body of the validated module m.
+func (e *interpEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
+	defer func() {
+		// The module is validated, so a panic here is a translator bug; report
+		// it as an error rather than take the host down.
+		if r := recover(); r != nil {
+			c, err = nil, fmt.Errorf("interp: internal error translating module: %v", r)
+		}
+	}()
+	if len(m.Code) != len(m.Funcs) {
+		return nil, fmt.Errorf("interp: %d function bodies for %d functions", len(m.Code), len(m.Funcs))
+	}
+	mc := &moduleCode{exec: e.exec, m: m, funcs: make([]*funcCode, len(m.Funcs))}
+	t := newTranslator(m)
+	for i := range m.Funcs {
+		idx := m.NumImportedFuncs + uint32(i)
+		fc, err := t.translate(idx, &m.Types[m.Funcs[i]], &m.Code[i])
+		if err != nil {
+			return nil, err
+		}
+		mc.funcs[i] = fc
+	}
+	return mc, nil
+}
+
+// instState is the per-instance view the interpreter runs against.
+type instState struct {
+	inst     *vm.Instance
+	store    *vm.Store
+	funcs    []*vm.Function
+	bound    []*boundFunc // per function index: the callee when it is wasm code of this engine, else nil
+	types    []wasm.FuncType
+	mem      *vm.Memory // memory 0, or an empty placeholder
+	globals  []*vm.Global
+	tables   []*vm.Table
+	funcRefs []uint64 // per function index, its funcref
+}
+
+// boundFunc is a defined function of one instance: vm.Function.Code.
+type boundFunc struct {
+	code *funcCode
+	st   *instState
+	fn   *vm.Function
+}
+
+var noMemory = &vm.Memory{}
+
+// Bind attaches the code to inst's defined functions and sets inst.Exec.
+func (mc *moduleCode) Bind(inst *vm.Instance) error {
+	m := mc.m
+	if uint32(len(inst.Funcs)) != m.NumFuncs() {
+		return fmt.Errorf("interp: instance has %d functions, module %d", len(inst.Funcs), m.NumFuncs())
+	}
+	st := &instState{
+		inst:    inst,
+		store:   inst.Store,
+		funcs:   inst.Funcs,
+		bound:   make([]*boundFunc, len(inst.Funcs)),
+		types:   m.Types,
+		mem:     noMemory,
+		globals: inst.Globals,
+		tables:  inst.Tables,
+	}
+	if len(inst.Memories) > 0 {
+		st.mem = inst.Memories[0]
+	}
+	for i, fc := range mc.funcs {
+		f := inst.Funcs[m.NumImportedFuncs+uint32(i)]
+		bf := &boundFunc{code: fc, st: st, fn: f}
+		f.Code = bf
+	}
+	for i, f := range inst.Funcs {
+		if f == nil {
+			return fmt.Errorf("interp: function %d is not resolved", i)
+		}
+		if bf, ok := f.Code.(*boundFunc); ok && f.Host == nil {
+			st.bound[i] = bf
+		}
+	}
+	// Registering every function up front keeps ref.func allocation-free and
+	// race-free at run time; registration is idempotent.
+	st.funcRefs = make([]uint64, len(inst.Funcs))
+	if st.store != nil {
+		for i, f := range inst.Funcs {
+			r, err := st.store.Ref(f)
+			if err != nil {
+				return fmt.Errorf("interp: function %d: %w", i, err)
+			}
+			st.funcRefs[i] = r
+		}
+	}
+	inst.Engine = st
+	inst.Exec = mc.exec
+	return nil
+}

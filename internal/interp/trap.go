@@ -1,0 +1,52 @@
+package interp
+
+import (
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm"
+)
+
+// maxBacktrace bounds a trap's frame list (a stack-exhaustion trap would
+// otherwise carry MaxCallDepth frames); the innermost frames are kept.
+const maxBacktrace = 1000
+
+// trap builds the error for a trap that run returned.
+func (m *machine) trap(tc abi.TrapCode) error {
+	frames := m.backtrace()
+	if tc == abi.TrapHostError {
+		return hostTrap(m.hostErr, m.hostFn, frames)
+	}
+	return &vm.Trap{Code: tc, Frames: frames}
+}
+
+// backtrace lists the wasm frames, innermost first: the trapping
+// instruction, then each caller's call instruction.
+func (m *machine) backtrace() []vm.Frame {
+	n := min(len(m.frames)+1, maxBacktrace)
+	frames := make([]vm.Frame, 0, n)
+	frames = append(frames, vm.Frame{Func: m.trapFn.fn, Offset: offsetAt(m.trapFn.code, m.trapPC)})
+	for i := len(m.frames) - 1; i >= 0 && len(frames) < n; i-- {
+		fr := &m.frames[i]
+		frames = append(frames, vm.Frame{Func: fr.fn.fn, Offset: offsetAt(fr.fn.code, fr.pc-1)})
+	}
+	return frames
+}
+
+func offsetAt(fc *funcCode, pc int) int {
+	if pc < 0 || pc >= len(fc.offsets) {
+		return -1
+	}
+	return int(fc.offsets[pc])
+}
+
+// hostTrap turns a host function's error into the trap the caller sees: a
+// *vm.Trap passes through unchanged, anything else becomes TrapHostError
+// with the host function as the innermost frame.
+func hostTrap(err error, f *vm.Function, frames []vm.Frame) error {
+	if t, ok := err.(*vm.Trap); ok {
+		return t
+	}
+	all := make([]vm.Frame, 0, len(frames)+1)
+	all = append(all, vm.Frame{Func: f, Offset: -1})
+	all = append(all, frames...)
+	return &vm.Trap{Code: abi.TrapHostError, Cause: err, Frames: all}
+}

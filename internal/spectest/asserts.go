@@ -1,0 +1,156 @@
+package spectest
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/moat-run/moat"
+)
+
+func (r *runner) assertReturn(c *command) {
+	var want []expectation
+	for _, v := range c.Expected {
+		e, err := parseValue(v, true)
+		if err != nil {
+			r.fail("a well-formed expectation", "%v", err)
+			return
+		}
+		want = append(want, e)
+	}
+	got, err := r.act(c.Action)
+	if err != nil {
+		r.fail(describeExpected(c.Expected), "error: %v", err)
+		return
+	}
+	n := 0
+	for _, e := range want {
+		n += e.numWords()
+	}
+	if len(got) != n {
+		r.fail(describeExpected(c.Expected), "%d result words %v", len(got), got)
+		return
+	}
+	w := 0
+	for _, e := range want {
+		k := e.numWords()
+		if !e.match(got[w : w+k]) {
+			r.fail(describeExpected(c.Expected), "%s", describeGot(c.Expected, got))
+			return
+		}
+		w += k
+	}
+	r.pass()
+}
+
+func describeExpected(vs []value) string {
+	if len(vs) == 0 {
+		return "no results"
+	}
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = v.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+func describeGot(vs []value, got []uint64) string {
+	var parts []string
+	w := 0
+	for _, v := range vs {
+		k := 1
+		if v.Type == "v128" {
+			k = 2
+		}
+		parts = append(parts, formatResult(v.Type, v.LaneType, got[w:w+k]))
+		w += k
+	}
+	return strings.Join(parts, ", ")
+}
+
+// trapMatches checks a trap against the reference interpreter's message:
+// the expected text must begin with our code's message (the spec's
+// wording), e.g. "uninitialized element 2" with "uninitialized element".
+func trapMatches(t *moat.Trap, text string) bool {
+	return strings.HasPrefix(text, t.Code.String())
+}
+
+func (r *runner) assertTrap(c *command) {
+	_, err := r.act(c.Action)
+	var trap *moat.Trap
+	if !errors.As(err, &trap) {
+		r.fail(fmt.Sprintf("trap %q", c.Text), "%s", describeErr(err))
+		return
+	}
+	if c.Type == "assert_exhaustion" && trap.Code != moat.TrapStackExhausted {
+		r.fail(fmt.Sprintf("trap %q", c.Text), "trap %q (code %d)", trap.Message, trap.Code)
+		return
+	}
+	if !trapMatches(trap, c.Text) {
+		r.fail(fmt.Sprintf("trap %q", c.Text), "trap %q", trap.Code.String())
+		return
+	}
+	r.pass()
+}
+
+func describeErr(err error) string {
+	if err == nil {
+		return "success"
+	}
+	return fmt.Sprintf("error %T: %v", err, err)
+}
+
+func (r *runner) assertRejected(c *command) {
+	if c.ModuleType == "text" {
+		r.res.Skipped++ // moat reads only the binary format
+		return
+	}
+	want := moat.Malformed
+	if c.Type == "assert_invalid" {
+		want = moat.Invalid
+	}
+	expected := fmt.Sprintf("a %s module (%q)", want, c.Text)
+	_, err := r.compile(c.Filename)
+	var ce *moat.CompileError
+	if !errors.As(err, &ce) {
+		r.fail(expected, "%s", describeErr(err))
+		return
+	}
+	if ce.Kind != want {
+		r.fail(expected, "%v", ce)
+		return
+	}
+	r.pass()
+}
+
+func (r *runner) assertNotInstantiated(c *command) {
+	expected := fmt.Sprintf("a link error (%q)", c.Text)
+	if c.Type == "assert_uninstantiable" {
+		expected = fmt.Sprintf("a trap during instantiation (%q)", c.Text)
+	}
+	m, err := r.compile(c.Filename)
+	if err != nil {
+		r.fail(expected, "compile error: %v", err)
+		return
+	}
+	_, err = r.linker.Instantiate(r.ctx, r.store, m)
+	if c.Type == "assert_unlinkable" {
+		var le *moat.LinkError
+		if !errors.As(err, &le) {
+			r.fail(expected, "%s", describeErr(err))
+			return
+		}
+		r.pass()
+		return
+	}
+	var trap *moat.Trap
+	if !errors.As(err, &trap) {
+		r.fail(expected, "%s", describeErr(err))
+		return
+	}
+	if !trapMatches(trap, c.Text) {
+		r.fail(expected, "trap %q", trap.Code.String())
+		return
+	}
+	r.pass()
+}

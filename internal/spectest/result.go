@@ -1,0 +1,76 @@
+package spectest
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/moat-run/moat"
+)
+
+// Options configures a run.
+type Options struct {
+	// Config configures the engine when Engine is nil.
+	Config moat.Config
+	// Engine, when set, is used for every file (it is safe to share).
+	Engine *moat.Engine
+	// Timeout bounds one file's run (default DefaultTimeout). A file that
+	// runs longer is reported as a failure at the command it was running.
+	Timeout time.Duration
+}
+
+// DefaultTimeout is the per-file time limit when Options.Timeout is 0.
+const DefaultTimeout = 2 * time.Minute
+
+// Failure is one failed command.
+type Failure struct {
+	File     string // the .json file
+	Line     int    // line of the command in the .wast source
+	Command  string // command type, e.g. "assert_return"
+	Expected string
+	Got      string
+}
+
+func (f Failure) String() string {
+	return fmt.Sprintf("%s:%d: %s: expected %s; got %s", f.File, f.Line, f.Command, f.Expected, f.Got)
+}
+
+// FileResult is the outcome of one file. Each assert_* command is one test
+// (Passed, Failed or Skipped); module, register and action commands count
+// only when they fail (as Failed).
+type FileResult struct {
+	File                    string
+	Passed, Failed, Skipped int
+	Failures                []Failure
+	Duration                time.Duration
+}
+
+// OK reports whether nothing failed.
+func (r *FileResult) OK() bool { return r.Failed == 0 }
+
+func (r *FileResult) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d passed, %d failed, %d skipped", r.File, r.Passed, r.Failed, r.Skipped)
+	for _, f := range r.Failures {
+		b.WriteString("\n  ")
+		b.WriteString(f.String())
+	}
+	return b.String()
+}
+
+// Result sums the results of several files.
+type Result struct {
+	Files                   []FileResult
+	Passed, Failed, Skipped int
+}
+
+func (r *Result) add(f FileResult) {
+	r.Files = append(r.Files, f)
+	r.Passed += f.Passed
+	r.Failed += f.Failed
+	r.Skipped += f.Skipped
+}
+
+func (r *Result) String() string {
+	return fmt.Sprintf("%d passed, %d failed, %d skipped", r.Passed, r.Failed, r.Skipped)
+}

@@ -1,0 +1,271 @@
+package spectest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/moat-run/moat"
+)
+
+// Files lists the *.json scripts under paths (files, or folders walked
+// recursively), sorted.
+func Files(paths ...string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.HasSuffix(path, ".json") {
+				out = append(out, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Run runs every script under paths (see Files), one after the other.
+func Run(ctx context.Context, opts Options, paths ...string) (Result, error) {
+	var res Result
+	files, err := Files(paths...)
+	if err != nil {
+		return res, err
+	}
+	if opts.Engine == nil {
+		e, err := moat.NewEngine(opts.Config)
+		if err != nil {
+			return res, err
+		}
+		opts.Engine = e
+	}
+	for _, f := range files {
+		res.add(RunFile(ctx, f, opts))
+	}
+	return res, nil
+}
+
+// RunFile runs one wast2json script in a fresh store and linker that hold
+// the spectest host module. It never hangs: past opts.Timeout it reports
+// the command it was running as failed and returns (the runaway goroutine is
+// left behind, its context cancelled).
+func RunFile(ctx context.Context, path string, opts Options) FileResult {
+	start := time.Now()
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	fail := func(line int, cmd, expected, got string) FileResult {
+		return FileResult{File: path, Failed: 1, Duration: time.Since(start),
+			Failures: []Failure{{File: path, Line: line, Command: cmd, Expected: expected, Got: got}}}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fail(0, "file", "a readable script", err.Error())
+	}
+	var s script
+	if err := json.Unmarshal(data, &s); err != nil {
+		return fail(0, "file", "a wast2json script", err.Error())
+	}
+	if len(s.Commands) == 0 {
+		return fail(0, "file", "at least one command", "none")
+	}
+	engine := opts.Engine
+	if engine == nil {
+		if engine, err = moat.NewEngine(opts.Config); err != nil {
+			return fail(0, "file", "an engine", err.Error())
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r := &runner{ctx: ctx, dir: filepath.Dir(path), engine: engine,
+		res: FileResult{File: path}, named: map[string]*moat.Instance{}}
+	done := make(chan FileResult, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				r.failf(int(r.line.Load()), "panic", "no panic", "%v", p)
+			}
+			done <- r.res
+		}()
+		r.run(s.Commands)
+	}()
+	// The engine should stop at the deadline by itself (TrapInterrupted); the
+	// grace period covers an engine that ignores its context.
+	grace := time.NewTimer(timeout + graceAfterTimeout)
+	defer grace.Stop()
+	select {
+	case res := <-done:
+		res.Duration = time.Since(start)
+		return res
+	case <-grace.C:
+		line := int(r.line.Load())
+		return fail(line, "file", fmt.Sprintf("to finish within %v", timeout),
+			fmt.Sprintf("still running at line %d after %v (engine ignores context cancellation?)", line, timeout+10*time.Second))
+	}
+}
+
+// graceAfterTimeout is how long RunFile waits past the deadline for an
+// engine to notice its cancelled context before giving up on the file.
+const graceAfterTimeout = 5 * time.Second
+
+// runner holds the state of one script: its store, linker and modules.
+type runner struct {
+	ctx     context.Context
+	dir     string
+	engine  *moat.Engine
+	store   *moat.Store
+	linker  *moat.Linker
+	current *moat.Instance
+	named   map[string]*moat.Instance
+	res     FileResult
+	line    atomic.Int64 // the command being run, read by RunFile on timeout
+	cmd     *command
+}
+
+func (r *runner) failf(line int, cmd, expected, format string, args ...any) {
+	r.res.Failed++
+	r.res.Failures = append(r.res.Failures, Failure{File: r.res.File, Line: line, Command: cmd,
+		Expected: expected, Got: fmt.Sprintf(format, args...)})
+}
+
+// fail records the current command as failed.
+func (r *runner) fail(expected, format string, args ...any) {
+	r.failf(r.cmd.Line, r.cmd.Type, expected, format, args...)
+}
+
+func (r *runner) run(cmds []command) {
+	r.store = moat.NewStore(r.engine)
+	r.linker = moat.NewLinker(r.engine)
+	if err := defineSpectest(r.store, r.linker); err != nil {
+		r.failf(0, "spectest", "the spectest host module", "%v", err)
+		return
+	}
+	for i := range cmds {
+		c := &cmds[i]
+		r.cmd = c
+		r.line.Store(int64(c.Line))
+		r.command(c)
+	}
+}
+
+func (r *runner) command(c *command) {
+	switch c.Type {
+	case "module":
+		inst, err := r.instantiate(c.Filename)
+		if err != nil {
+			r.current = nil
+			if c.Name != "" {
+				delete(r.named, c.Name)
+			}
+			r.fail("the module to instantiate", "%v", err)
+			return
+		}
+		r.current = inst
+		if c.Name != "" {
+			r.named[c.Name] = inst
+		}
+	case "register":
+		inst := r.current
+		if c.Name != "" {
+			inst = r.named[c.Name]
+		}
+		if inst == nil {
+			r.fail("a module to register as "+c.As, "no module %q", c.Name)
+			return
+		}
+		if err := r.linker.DefineInstance(c.As, inst); err != nil {
+			r.fail("register as "+c.As, "%v", err)
+		}
+	case "action":
+		if _, err := r.act(c.Action); err != nil {
+			r.fail("the action to succeed", "%v", err)
+		}
+	case "assert_return":
+		r.assertReturn(c)
+	case "assert_trap", "assert_exhaustion":
+		r.assertTrap(c)
+	case "assert_malformed", "assert_invalid":
+		r.assertRejected(c)
+	case "assert_unlinkable", "assert_uninstantiable":
+		r.assertNotInstantiated(c)
+	default:
+		r.fail("a known command", "unknown command type %q", c.Type)
+	}
+}
+
+// pass and check count one assertion.
+func (r *runner) pass() { r.res.Passed++ }
+
+func (r *runner) compile(filename string) (*moat.Module, error) {
+	if filename == "" || filepath.Base(filename) != filename {
+		return nil, fmt.Errorf("bad module file name %q", filename)
+	}
+	b, err := os.ReadFile(filepath.Join(r.dir, filename))
+	if err != nil {
+		return nil, err
+	}
+	return r.engine.Compile(b)
+}
+
+func (r *runner) instantiate(filename string) (*moat.Instance, error) {
+	m, err := r.compile(filename)
+	if err != nil {
+		return nil, err
+	}
+	return r.linker.Instantiate(r.ctx, r.store, m)
+}
+
+// act performs an invoke or get action and returns the result words.
+func (r *runner) act(a *action) ([]uint64, error) {
+	if a == nil {
+		return nil, fmt.Errorf("command without an action")
+	}
+	inst := r.current
+	if a.Module != "" {
+		inst = r.named[a.Module]
+	}
+	if inst == nil {
+		return nil, fmt.Errorf("no module %q to act on", a.Module)
+	}
+	switch a.Type {
+	case "invoke":
+		f := inst.Func(a.Field)
+		if f == nil {
+			return nil, fmt.Errorf("no exported function %q", a.Field)
+		}
+		var args []uint64
+		for _, v := range a.Args {
+			e, err := parseValue(v, false)
+			if err != nil {
+				return nil, fmt.Errorf("argument: %v", err)
+			}
+			args = append(args, e.words()...)
+		}
+		return f.Call(r.ctx, args...)
+	case "get":
+		g := inst.Global(a.Field)
+		if g == nil {
+			return nil, fmt.Errorf("no exported global %q", a.Field)
+		}
+		if g.Type().Value == moat.ValueV128 {
+			lo, hi := g.GetV128()
+			return []uint64{lo, hi}, nil
+		}
+		return []uint64{g.Get()}, nil
+	}
+	return nil, fmt.Errorf("unknown action type %q", a.Type)
+}

@@ -1,0 +1,235 @@
+package moat
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/moat-run/moat/internal/vm"
+)
+
+// Linker holds named definitions that instances import. Host functions
+// defined with DefineFunc and DefineHostFunc are not tied to a store: they
+// are bound into each store the first time a module there imports them.
+// Externs from a store (Define, DefineInstance) can only satisfy imports of
+// modules instantiated in that same store.
+//
+// A Linker is safe for concurrent use, so one linker set up at start can
+// serve many stores. A later definition of the same module and name replaces
+// the earlier one.
+type Linker struct {
+	engine *Engine
+	mu     sync.RWMutex
+	defs   map[linkName]definition
+}
+
+type linkName struct{ module, name string }
+
+// definition is either a store-independent host function or a store's extern.
+type definition struct {
+	host *hostDef
+	ext  Extern
+}
+
+type hostDef struct {
+	name string // "module.name", for backtraces
+	typ  FuncType
+	fn   HostFunc
+}
+
+// NewLinker makes an empty linker for engine e.
+func NewLinker(e *Engine) *Linker {
+	return &Linker{engine: e, defs: make(map[linkName]definition)}
+}
+
+func (l *Linker) define(module, name string, d definition) {
+	l.mu.Lock()
+	l.defs[linkName{module, name}] = d
+	l.mu.Unlock()
+}
+
+// DefineFunc defines a typed Go function. Its parameters and results may be
+// int32, uint32 (both i32), int64, uint64 (i64), float32 and float64; it may
+// take a context.Context and then a *Caller first, and return an error last.
+// The function's shape is inspected once, here.
+func (l *Linker) DefineFunc(module, name string, fn any) error {
+	t, h, err := reflectHost(fn)
+	if err != nil {
+		return err
+	}
+	l.define(module, name, definition{host: &hostDef{name: module + "." + name, typ: t, fn: h}})
+	return nil
+}
+
+// DefineHostFunc defines a function in the fast form: fn reads its
+// parameters from and writes its results to stack, with no reflection.
+func (l *Linker) DefineHostFunc(module, name string, t FuncType, fn HostFunc) error {
+	if fn == nil {
+		return fmt.Errorf("moat: DefineHostFunc %s.%s: nil function", module, name)
+	}
+	if err := checkFuncType(t); err != nil {
+		return err
+	}
+	t = FuncType{Params: append([]ValueType(nil), t.Params...), Results: append([]ValueType(nil), t.Results...)}
+	l.define(module, name, definition{host: &hostDef{name: module + "." + name, typ: t, fn: fn}})
+	return nil
+}
+
+// Define defines an extern that belongs to a store: a *Func, *Memory,
+// *Table or *Global created there or exported by one of its instances.
+func (l *Linker) Define(module, name string, ext Extern) error {
+	if ext == nil || ext.owner() == nil {
+		return fmt.Errorf("moat: Define %s.%s: nil extern", module, name)
+	}
+	l.define(module, name, definition{ext: ext})
+	return nil
+}
+
+// DefineInstance defines every export of inst under the module name.
+func (l *Linker) DefineInstance(name string, inst *Instance) error {
+	if inst == nil {
+		return fmt.Errorf("moat: DefineInstance %s: nil instance", name)
+	}
+	for _, ex := range inst.inst.Module.Exports {
+		l.define(name, ex.Name, definition{ext: externOf(inst.store, inst.inst, ex)})
+	}
+	return nil
+}
+
+// Instantiate resolves m's imports from l's definitions and instantiates m
+// in store. A nil linker resolves nothing (for modules without imports).
+// It fails with a *LinkError when an import is missing or has the wrong
+// type, and with a *Trap when applying a segment or the start function
+// traps (segments applied before the trap stay applied, as the spec says).
+func (l *Linker) Instantiate(ctx context.Context, store *Store, m *Module) (inst *Instance, err error) {
+	if store == nil || m == nil {
+		return nil, fmt.Errorf("moat: Instantiate needs a store and a module")
+	}
+	if m.engine != store.engine {
+		return nil, fmt.Errorf("moat: module and store come from different engines")
+	}
+	if l != nil && l.engine != store.engine {
+		return nil, fmt.Errorf("moat: linker and store come from different engines")
+	}
+	imports, err := l.resolve(store, m)
+	if err != nil {
+		return nil, err
+	}
+	return instantiate(ctx, store, m, imports)
+}
+
+// resolved holds the externs matched to a module's imports, by kind, in
+// index-space order.
+type resolved struct {
+	funcs   []*vm.Function
+	tables  []*vm.Table
+	mems    []*vm.Memory
+	globals []*vm.Global
+}
+
+func (l *Linker) lookup(module, name string) (definition, bool) {
+	if l == nil {
+		return definition{}, false
+	}
+	l.mu.RLock()
+	d, ok := l.defs[linkName{module, name}]
+	l.mu.RUnlock()
+	return d, ok
+}
+
+func (l *Linker) resolve(s *Store, m *Module) (*resolved, error) {
+	r := &resolved{}
+	for i, im := range m.imports {
+		d, ok := l.lookup(im.Module, im.Name)
+		if !ok {
+			return nil, &LinkError{Module: im.Module, Name: im.Name, Reason: "unknown import"}
+		}
+		var ext Extern
+		if d.host != nil {
+			ext = s.bindHost(d.host)
+		} else {
+			ext = d.ext
+			if ext.owner() != s {
+				return nil, &LinkError{Module: im.Module, Name: im.Name, Reason: "the definition belongs to another store"}
+			}
+		}
+		if err := matchImport(im, ext); err != nil {
+			return nil, err
+		}
+		switch e := ext.(type) {
+		case *Func:
+			r.funcs = append(r.funcs, e.fn)
+		case *Table:
+			r.tables = append(r.tables, e.tab)
+		case *Memory:
+			r.mems = append(r.mems, e.mem)
+		case *Global:
+			r.globals = append(r.globals, e.g)
+		default:
+			return nil, fmt.Errorf("moat: import %d: unsupported extern %T", i, ext)
+		}
+	}
+	return r, nil
+}
+
+// bindHost returns the store's function for a linker host function, making
+// it on first use.
+func (s *Store) bindHost(h *hostDef) *Func {
+	f := s.hostFuncs[h]
+	if f == nil {
+		f = &vm.Function{Type: h.typ.internal(), Host: s.adaptHost(h.fn), Name: h.name}
+		s.vs.Ref(f) // a new function: cannot belong to another store
+		if s.hostFuncs == nil {
+			s.hostFuncs = make(map[*hostDef]*vm.Function)
+		}
+		s.hostFuncs[h] = f
+	}
+	return &Func{store: s, fn: f}
+}
+
+// matchImport applies the spec's import matching rules.
+func matchImport(im ImportType, ext Extern) error {
+	incompatible := func(format string, args ...any) error {
+		return &LinkError{Module: im.Module, Name: im.Name,
+			Reason: "incompatible import type: " + fmt.Sprintf(format, args...)}
+	}
+	got := ext.ExternType()
+	if got.Kind() != im.Type.Kind() {
+		return incompatible("want %s, got %s", im.Type, got)
+	}
+	switch want := im.Type.(type) {
+	case FuncType:
+		if !want.Equal(got.(FuncType)) {
+			return incompatible("want %s, got %s", want, got)
+		}
+	case TableType:
+		g := got.(TableType)
+		// A table's current size is its effective minimum.
+		g.Limits.Min = ext.(*Table).Size()
+		if g.Elem != want.Elem || !limitsMatch(g.Limits, want.Limits) {
+			return incompatible("want %s, got %s", want, g)
+		}
+	case MemoryType:
+		g := got.(MemoryType)
+		g.Limits.Min = ext.(*Memory).Size()
+		if !limitsMatch(g.Limits, want.Limits) {
+			return incompatible("want %s, got %s", want, g)
+		}
+	case GlobalType:
+		if want != got.(GlobalType) {
+			return incompatible("want %s, got %s", want, got)
+		}
+	}
+	return nil
+}
+
+// limitsMatch is the spec's subtyping on limits: got fits in want.
+func limitsMatch(got, want Limits) bool {
+	if got.Min < want.Min {
+		return false
+	}
+	if want.HasMax {
+		return got.HasMax && got.Max <= want.Max
+	}
+	return true
+}

@@ -1,0 +1,166 @@
+package moat
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// Memory is a linear memory. Offsets are bytes; sizes are 64 KiB pages.
+// Accessors return ok=false instead of reading or writing out of bounds.
+type Memory struct {
+	store *Store
+	mem   *vm.Memory
+}
+
+// NewMemory makes a zeroed memory of t.Limits.Min pages in store s, capped
+// by the engine's MaxMemoryPages.
+func NewMemory(s *Store, t MemoryType) (*Memory, error) {
+	if err := checkLimits("memory", t.Limits, wasm.MaxPages); err != nil {
+		return nil, err
+	}
+	limit := s.engine.cfg.MaxMemoryPages
+	if limit != 0 && t.Limits.Min > limit {
+		return nil, fmt.Errorf("%w: memory of %d pages, the limit is %d", ErrResourceLimit, t.Limits.Min, limit)
+	}
+	return &Memory{store: s, mem: vm.NewMemory(t.internal(), limit)}, nil
+}
+
+func checkLimits(what string, l Limits, most uint32) error {
+	if l.Min > most || (l.HasMax && l.Max > most) {
+		return fmt.Errorf("moat: %s size must be at most %d", what, most)
+	}
+	if l.HasMax && l.Max < l.Min {
+		return fmt.Errorf("moat: %s maximum %d is below its minimum %d", what, l.Max, l.Min)
+	}
+	return nil
+}
+
+// Type returns the memory's type (its declared limits).
+func (m *Memory) Type() MemoryType { return fromMemoryType(m.mem.Type) }
+
+// Size is the current size in pages.
+func (m *Memory) Size() uint32 { return m.mem.Pages() }
+
+// Grow adds delta pages, returning the previous size, or ok=false when the
+// memory would pass its maximum or the engine's limit.
+func (m *Memory) Grow(delta uint32) (previous uint32, ok bool) { return m.mem.Grow(delta) }
+
+// Bytes is the whole memory. The slice is invalidated by growth (by Grow or
+// by the guest's memory.grow): take it again after any call into wasm.
+func (m *Memory) Bytes() []byte { return m.mem.Bytes }
+
+// Read returns a view of n bytes at offset, with the same validity as Bytes.
+func (m *Memory) Read(offset, n uint32) ([]byte, bool) {
+	end := uint64(offset) + uint64(n)
+	if end > uint64(len(m.mem.Bytes)) {
+		return nil, false
+	}
+	return m.mem.Bytes[offset:end:end], true
+}
+
+// Write copies b into memory at offset; nothing is written unless all fits.
+func (m *Memory) Write(offset uint32, b []byte) bool {
+	if uint64(offset)+uint64(len(b)) > uint64(len(m.mem.Bytes)) {
+		return false
+	}
+	copy(m.mem.Bytes[offset:], b)
+	return true
+}
+
+func (m *Memory) span(offset, n uint32) []byte {
+	b, _ := m.Read(offset, n)
+	return b
+}
+
+// ReadUint8 reads one byte.
+func (m *Memory) ReadUint8(offset uint32) (byte, bool) {
+	if b := m.span(offset, 1); b != nil {
+		return b[0], true
+	}
+	return 0, false
+}
+
+// WriteUint8 writes one byte.
+func (m *Memory) WriteUint8(offset uint32, v byte) bool {
+	if b := m.span(offset, 1); b != nil {
+		b[0] = v
+		return true
+	}
+	return false
+}
+
+// ReadUint16Le reads a little-endian uint16.
+func (m *Memory) ReadUint16Le(offset uint32) (uint16, bool) {
+	if b := m.span(offset, 2); b != nil {
+		return binary.LittleEndian.Uint16(b), true
+	}
+	return 0, false
+}
+
+// WriteUint16Le writes a little-endian uint16.
+func (m *Memory) WriteUint16Le(offset uint32, v uint16) bool {
+	if b := m.span(offset, 2); b != nil {
+		binary.LittleEndian.PutUint16(b, v)
+		return true
+	}
+	return false
+}
+
+// ReadUint32Le reads a little-endian uint32.
+func (m *Memory) ReadUint32Le(offset uint32) (uint32, bool) {
+	if b := m.span(offset, 4); b != nil {
+		return binary.LittleEndian.Uint32(b), true
+	}
+	return 0, false
+}
+
+// WriteUint32Le writes a little-endian uint32.
+func (m *Memory) WriteUint32Le(offset uint32, v uint32) bool {
+	if b := m.span(offset, 4); b != nil {
+		binary.LittleEndian.PutUint32(b, v)
+		return true
+	}
+	return false
+}
+
+// ReadUint64Le reads a little-endian uint64.
+func (m *Memory) ReadUint64Le(offset uint32) (uint64, bool) {
+	if b := m.span(offset, 8); b != nil {
+		return binary.LittleEndian.Uint64(b), true
+	}
+	return 0, false
+}
+
+// WriteUint64Le writes a little-endian uint64.
+func (m *Memory) WriteUint64Le(offset uint32, v uint64) bool {
+	if b := m.span(offset, 8); b != nil {
+		binary.LittleEndian.PutUint64(b, v)
+		return true
+	}
+	return false
+}
+
+// ReadFloat32Le reads a little-endian float32.
+func (m *Memory) ReadFloat32Le(offset uint32) (float32, bool) {
+	v, ok := m.ReadUint32Le(offset)
+	return DecodeF32(uint64(v)), ok
+}
+
+// WriteFloat32Le writes a little-endian float32.
+func (m *Memory) WriteFloat32Le(offset uint32, v float32) bool {
+	return m.WriteUint32Le(offset, uint32(EncodeF32(v)))
+}
+
+// ReadFloat64Le reads a little-endian float64.
+func (m *Memory) ReadFloat64Le(offset uint32) (float64, bool) {
+	v, ok := m.ReadUint64Le(offset)
+	return DecodeF64(v), ok
+}
+
+// WriteFloat64Le writes a little-endian float64.
+func (m *Memory) WriteFloat64Le(offset uint32, v float64) bool {
+	return m.WriteUint64Le(offset, EncodeF64(v))
+}

@@ -1,0 +1,126 @@
+package moat
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/moat-run/moat/internal/binary"
+	"github.com/moat-run/moat/internal/engine"
+	"github.com/moat-run/moat/internal/validate"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// Module is a compiled module. It is immutable and can be instantiated any
+// number of times, concurrently, in any stores of the engine that compiled it.
+type Module struct {
+	engine  *Engine
+	m       *wasm.Module
+	code    engine.Code
+	imports []ImportType
+	exports []ExportType
+}
+
+// Compile decodes, validates and compiles a binary module. A module the spec
+// rejects gives a *CompileError. wasmBytes is not retained after Compile
+// returns except through the module's data segments, which alias it: do not
+// modify it while the module is in use.
+func (e *Engine) Compile(wasmBytes []byte) (mod *Module, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			mod, err = nil, fmt.Errorf("moat: internal error while compiling: %v\n%s", r, debug.Stack())
+		}
+	}()
+	m, err := binary.Decode(wasmBytes)
+	if err != nil {
+		return nil, compileErrorOf(err)
+	}
+	if err := validate.Module(m); err != nil {
+		return nil, compileErrorOf(err)
+	}
+	code, err := e.impl.Compile(m)
+	if err != nil {
+		return nil, fmt.Errorf("moat: compile: %w", compileErrorOf(err))
+	}
+	mod = &Module{engine: e, m: m, code: code}
+	mod.describe()
+	return mod, nil
+}
+
+func (mod *Module) describe() {
+	m := mod.m
+	mod.imports = make([]ImportType, len(m.Imports))
+	for i, im := range m.Imports {
+		var t ExternType
+		switch im.Kind {
+		case wasm.ExternFunc:
+			t = fromFuncType(&m.Types[im.Func])
+		case wasm.ExternTable:
+			t = fromTableType(im.Table)
+		case wasm.ExternMemory:
+			t = fromMemoryType(im.Memory)
+		case wasm.ExternGlobal:
+			t = fromGlobalType(im.Global)
+		}
+		mod.imports[i] = ImportType{Module: im.Module, Name: im.Name, Type: t}
+	}
+	mod.exports = make([]ExportType, len(m.Exports))
+	for i, ex := range m.Exports {
+		mod.exports[i] = ExportType{Name: ex.Name, Type: mod.exportType(ex)}
+	}
+}
+
+func (mod *Module) exportType(ex wasm.Export) ExternType {
+	m := mod.m
+	switch ex.Kind {
+	case wasm.ExternFunc:
+		return fromFuncType(m.FuncTypeOf(ex.Index))
+	case wasm.ExternTable:
+		return fromTableType(mod.tableType(ex.Index))
+	case wasm.ExternMemory:
+		return fromMemoryType(mod.memoryType(ex.Index))
+	case wasm.ExternGlobal:
+		return fromGlobalType(mod.globalType(ex.Index))
+	}
+	return nil
+}
+
+// importsOf returns the imports of one kind, in index-space order.
+func (mod *Module) importsOf(kind wasm.ExternKind) []*wasm.Import {
+	var out []*wasm.Import
+	for i := range mod.m.Imports {
+		if mod.m.Imports[i].Kind == kind {
+			out = append(out, &mod.m.Imports[i])
+		}
+	}
+	return out
+}
+
+func (mod *Module) tableType(i uint32) wasm.TableType {
+	if i < mod.m.NumImportedTables {
+		return mod.importsOf(wasm.ExternTable)[i].Table
+	}
+	return mod.m.Tables[i-mod.m.NumImportedTables]
+}
+
+func (mod *Module) memoryType(i uint32) wasm.MemoryType {
+	if i < mod.m.NumImportedMemories {
+		return mod.importsOf(wasm.ExternMemory)[i].Memory
+	}
+	return mod.m.Memories[i-mod.m.NumImportedMemories]
+}
+
+func (mod *Module) globalType(i uint32) wasm.GlobalType {
+	if i < mod.m.NumImportedGlobals {
+		return mod.importsOf(wasm.ExternGlobal)[i].Global
+	}
+	return mod.m.Globals[i-mod.m.NumImportedGlobals].Type
+}
+
+// Imports lists the module's imports in order. The slice is the caller's.
+func (mod *Module) Imports() []ImportType { return append([]ImportType(nil), mod.imports...) }
+
+// Exports lists the module's exports in order. The slice is the caller's.
+func (mod *Module) Exports() []ExportType { return append([]ExportType(nil), mod.exports...) }
+
+// Name is the module name from the name section, or "".
+func (mod *Module) Name() string { return mod.m.Names.Module }

@@ -1,0 +1,89 @@
+package moat
+
+import (
+	"fmt"
+
+	"github.com/moat-run/moat/internal/vm"
+)
+
+// Table is a table of references (funcref or externref words; 0 is null).
+type Table struct {
+	store *Store
+	tab   *vm.Table
+}
+
+// NewTable makes a table of t.Limits.Min elements set to init in store s,
+// capped by the engine's MaxTableElements.
+func NewTable(s *Store, t TableType, init uint64) (*Table, error) {
+	if t.Elem != ValueFuncRef && t.Elem != ValueExternRef {
+		return nil, fmt.Errorf("moat: NewTable: element type must be funcref or externref, not %s", t.Elem)
+	}
+	if err := checkLimits("table", t.Limits, ^uint32(0)); err != nil {
+		return nil, err
+	}
+	if limit := s.engine.tableLimit(); t.Limits.Min > limit {
+		return nil, fmt.Errorf("%w: table of %d elements, the limit is %d", ErrResourceLimit, t.Limits.Min, limit)
+	}
+	tab := &Table{store: s}
+	if t.Elem == ValueFuncRef {
+		if err := checkRef(s, init); err != nil {
+			return nil, err
+		}
+	}
+	tab.tab = vm.NewTable(t.internal(), init, s.engine.cfg.MaxTableElements)
+	return tab, nil
+}
+
+// tableLimit is the most elements any table may have.
+func (e *Engine) tableLimit() uint32 {
+	if l := e.cfg.MaxTableElements; l != 0 && l < vm.MaxTableElems {
+		return l
+	}
+	return vm.MaxTableElems
+}
+
+// Type returns the table's type.
+func (t *Table) Type() TableType { return fromTableType(t.tab.Type) }
+
+// Size is the current number of elements.
+func (t *Table) Size() uint32 { return t.tab.Size() }
+
+// Get returns element i.
+func (t *Table) Get(i uint32) (uint64, error) {
+	if i >= t.tab.Size() {
+		return 0, fmt.Errorf("moat: table index %d out of bounds (size %d)", i, t.tab.Size())
+	}
+	return t.tab.Elems[i], nil
+}
+
+// Set changes element i. A funcref must be null or a reference of the
+// table's store.
+func (t *Table) Set(i uint32, ref uint64) error {
+	if i >= t.tab.Size() {
+		return fmt.Errorf("moat: table index %d out of bounds (size %d)", i, t.tab.Size())
+	}
+	if err := t.checkElem(ref); err != nil {
+		return err
+	}
+	t.tab.Elems[i] = ref
+	return nil
+}
+
+// Grow appends delta elements set to init and returns the previous size.
+func (t *Table) Grow(delta uint32, init uint64) (uint32, error) {
+	if err := t.checkElem(init); err != nil {
+		return 0, err
+	}
+	old, ok := t.tab.Grow(delta, init)
+	if !ok {
+		return old, fmt.Errorf("moat: cannot grow table of %d elements by %d (limit %d)", old, delta, t.tab.Limit)
+	}
+	return old, nil
+}
+
+func (t *Table) checkElem(ref uint64) error {
+	if ValueType(t.tab.Type.Elem) == ValueFuncRef {
+		return checkRef(t.store, ref)
+	}
+	return nil
+}
