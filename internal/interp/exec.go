@@ -40,23 +40,14 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 			tc = abi.TrapUnreachable
 			goto trap
 		case opBr:
-			if intr.Load() != 0 {
-				goto interrupted
-			}
-			pc = int(in.a)
+			goto taken
 		case opBrIf:
 			if uint32(regs[in.b]) != 0 {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfNot:
 			if uint32(regs[in.b]) == 0 {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrTable:
 			i := uint64(uint32(regs[in.b]))
@@ -165,286 +156,166 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 			g := globals[in.b]
 			g.Lo, g.Hi = regs[in.c], regs[in.c+1]
 
-		// Fused compare and branch (the taken path checks for interruption).
+		// Fused compare and branch.
 		case opBrIfEq32:
 			if uint32(regs[in.b]) == uint32(regs[in.c]) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfNe32:
 			if uint32(regs[in.b]) != uint32(regs[in.c]) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLtS32:
 			if int32(regs[in.b]) < int32(regs[in.c]) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLtU32:
 			if uint32(regs[in.b]) < uint32(regs[in.c]) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGtS32:
 			if int32(regs[in.b]) > int32(regs[in.c]) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGtU32:
 			if uint32(regs[in.b]) > uint32(regs[in.c]) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLeS32:
 			if int32(regs[in.b]) <= int32(regs[in.c]) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLeU32:
 			if uint32(regs[in.b]) <= uint32(regs[in.c]) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGeS32:
 			if int32(regs[in.b]) >= int32(regs[in.c]) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGeU32:
 			if uint32(regs[in.b]) >= uint32(regs[in.c]) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfEq32Imm:
 			if uint32(regs[in.b]) == uint32(in.imm) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfNe32Imm:
 			if uint32(regs[in.b]) != uint32(in.imm) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLtS32Imm:
 			if int32(regs[in.b]) < int32(in.imm) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLtU32Imm:
 			if uint32(regs[in.b]) < uint32(in.imm) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGtS32Imm:
 			if int32(regs[in.b]) > int32(in.imm) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGtU32Imm:
 			if uint32(regs[in.b]) > uint32(in.imm) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLeS32Imm:
 			if int32(regs[in.b]) <= int32(in.imm) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLeU32Imm:
 			if uint32(regs[in.b]) <= uint32(in.imm) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGeS32Imm:
 			if int32(regs[in.b]) >= int32(in.imm) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGeU32Imm:
 			if uint32(regs[in.b]) >= uint32(in.imm) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfEq64:
 			if regs[in.b] == regs[in.c] {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfNe64:
 			if regs[in.b] != regs[in.c] {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLtS64:
 			if int64(regs[in.b]) < int64(regs[in.c]) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLtU64:
 			if regs[in.b] < regs[in.c] {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGtS64:
 			if int64(regs[in.b]) > int64(regs[in.c]) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGtU64:
 			if regs[in.b] > regs[in.c] {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLeS64:
 			if int64(regs[in.b]) <= int64(regs[in.c]) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLeU64:
 			if regs[in.b] <= regs[in.c] {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGeS64:
 			if int64(regs[in.b]) >= int64(regs[in.c]) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGeU64:
 			if regs[in.b] >= regs[in.c] {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfEq64Imm:
 			if regs[in.b] == in.imm {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfNe64Imm:
 			if regs[in.b] != in.imm {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLtS64Imm:
 			if int64(regs[in.b]) < int64(in.imm) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLtU64Imm:
 			if regs[in.b] < in.imm {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGtS64Imm:
 			if int64(regs[in.b]) > int64(in.imm) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGtU64Imm:
 			if regs[in.b] > in.imm {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLeS64Imm:
 			if int64(regs[in.b]) <= int64(in.imm) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfLeU64Imm:
 			if regs[in.b] <= in.imm {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGeS64Imm:
 			if int64(regs[in.b]) >= int64(in.imm) {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 		case opBrIfGeU64Imm:
 			if regs[in.b] >= in.imm {
-				if intr.Load() != 0 {
-					goto interrupted
-				}
-				pc = int(in.a)
+				goto taken
 			}
 
 		// i32 compares.
@@ -888,6 +759,13 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 				goto trap
 			}
 		}
+		continue
+
+	taken: // every taken branch: check for interruption, then jump
+		if intr.Load() != 0 {
+			goto interrupted
+		}
+		pc = int(in.a)
 	}
 
 oob:
