@@ -33,9 +33,7 @@ type machine struct {
 	frames    []frame
 	maxFrames int // callers allowed on frames before the depth limit
 	intr      atomic.Uint32
-	hostDepth atomic.Int64 // depth() at the current host call, read by re-entrant calls
 	ctx       context.Context
-	hostCtx   context.Context // ctx carrying this machine, made on the first host call
 
 	// Set when run returns a trap.
 	trapFn  *boundFunc
@@ -43,8 +41,6 @@ type machine struct {
 	hostErr error
 	hostFn  *vm.Function
 }
-
-type machineKey struct{}
 
 // maxPooledStack keeps machines with huge stacks (after deep recursion) out of the pool.
 const maxPooledStack = 1 << 20
@@ -71,10 +67,9 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	if !ok {
 		return fmt.Errorf("interp: function %s is not bound to this engine", f.DebugName())
 	}
-	depth := 0
-	if parent, ok := ctx.Value(machineKey{}).(*machine); ok {
-		depth = int(parent.hostDepth.Load())
-	}
+	// A call made from inside a host function continues the depth count of
+	// the wasm frames below it, so host↔wasm recursion is bounded too.
+	depth := f.Instance.Store.HostCallDepth
 	if depth >= e.cfg.MaxCallDepth {
 		return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
@@ -83,7 +78,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	}
 
 	m := e.pool.Get().(*machine)
-	m.ctx, m.hostCtx = ctx, nil
+	m.ctx = ctx
 	m.maxFrames = e.cfg.MaxCallDepth - depth - 1
 	m.frames = m.frames[:0]
 	m.intr.Store(0)
@@ -112,6 +107,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		// take the host down.
 		if r := recover(); r != nil {
 			reuse = false
+			f.Instance.Store.HostCallDepth = depth // a host call below may not have unwound it
 			err = fmt.Errorf("interp: internal error in %s: %v", f.DebugName(), r)
 		}
 	}()
@@ -132,7 +128,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 }
 
 func (e *executor) release(m *machine) {
-	m.ctx, m.hostCtx, m.trapFn, m.hostErr, m.hostFn = nil, nil, nil, nil, nil
+	m.ctx, m.trapFn, m.hostErr, m.hostFn = nil, nil, nil, nil
 	clear(m.frames[:cap(m.frames)])
 	if len(m.stack) > maxPooledStack {
 		m.stack = nil
@@ -172,19 +168,19 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 		return abi.TrapStackExhausted
 	}
 	args := m.stack[base : base+n : base+n]
-	m.hostDepth.Store(int64(m.depth()))
-	if m.hostCtx == nil {
-		m.hostCtx = context.WithValue(m.ctx, machineKey{}, m)
-	}
+	store := caller.inst.Store
+	outer := store.HostCallDepth
+	store.HostCallDepth = m.depth()
 	var err error
 	switch {
 	case f.Host != nil:
-		err = f.Host(m.hostCtx, caller.inst, args)
+		err = f.Host(m.ctx, caller.inst, args)
 	case f.Instance != nil && f.Instance.Exec != nil:
-		err = f.Instance.Exec.Call(m.hostCtx, f, args)
+		err = f.Instance.Exec.Call(m.ctx, f, args)
 	default:
 		err = fmt.Errorf("interp: function %s cannot be called", f.DebugName())
 	}
+	store.HostCallDepth = outer
 	if err != nil {
 		m.hostErr, m.hostFn = err, f
 		return abi.TrapHostError

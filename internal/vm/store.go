@@ -8,6 +8,14 @@ import "errors"
 // share nothing: independent sandboxes have independent stores.
 type Store struct {
 	funcs []*Function
+
+	// HostCallDepth is how many wasm frames of this store's call chain lie
+	// below the innermost host function now running (0 outside host calls).
+	// An engine entered from that host function continues counting from it,
+	// so host↔wasm recursion hits the call-depth limit instead of the Go
+	// stack's. A store is used by one goroutine at a time, so a plain field
+	// suffices.
+	HostCallDepth int
 }
 
 // NewStore returns an empty store.
