@@ -329,3 +329,16 @@ func TestTypeStrings(t *testing.T) {
 		}
 	}
 }
+
+func TestStoreValues(t *testing.T) {
+	engine, err := moat.NewEngine(moat.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type key struct{}
+	s1, s2 := moat.NewStore(engine), moat.NewStore(engine)
+	s1.SetValue(key{}, 42)
+	if s1.Value(key{}) != 42 || s2.Value(key{}) != nil {
+		t.Fatal("store values must be per store")
+	}
+}

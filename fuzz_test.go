@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/internal/testsuite"
 )
 
 // FuzzExecute decodes, validates, instantiates and runs arbitrary bytes on
@@ -27,7 +28,7 @@ func FuzzExecute(f *testing.F) {
 	}
 	// The whole spec suite seeds a fuzzing run; plain `go test` runs a sample.
 	fuzzing := flag.Lookup("test.fuzz") != nil && flag.Lookup("test.fuzz").Value.String() != ""
-	if dir := specDirOrEmpty(); dir != "" {
+	if dir, err := testsuite.SpecDir(); err == nil {
 		paths, _ := filepath.Glob(filepath.Join(dir, "*", "*.wasm"))
 		for i, p := range paths {
 			if !fuzzing && i%25 != 0 {
@@ -140,15 +141,4 @@ func stubImports(store *moat.Store, linker *moat.Linker, m *moat.Module) error {
 		}
 	}
 	return nil
-}
-
-func specDirOrEmpty() string {
-	if d := os.Getenv("MOAT_SPECTEST"); d != "" {
-		return d
-	}
-	d := filepath.Join("..", "shared", "spectest", "v2", "json")
-	if _, err := os.Stat(d); err != nil {
-		return ""
-	}
-	return d
 }

@@ -2,44 +2,18 @@ package moat_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/internal/spectest"
+	"github.com/moat-run/moat/internal/testsuite"
 )
-
-// specDir finds the spec suite: $MOAT_SPECTEST, or ../shared/spectest/v2/json
-// relative to the repository root.
-func specDir(t *testing.T) string {
-	if d := os.Getenv("MOAT_SPECTEST"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("cannot find the repository root (go.mod)")
-		}
-		dir = parent
-	}
-	return filepath.Join(dir, "..", "shared", "spectest", "v2", "json")
-}
 
 // TestSpec runs the WebAssembly 2.0 spec suite, one subtest per file.
 func TestSpec(t *testing.T) {
-	dir := specDir(t)
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("spec suite not found at %s (set MOAT_SPECTEST to the v2/json folder): %v", dir, err)
-	}
+	dir := testsuite.Spec(t)
 	files, err := spectest.Files(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,8 @@ type Store struct {
 	// callers caches the Caller handed to host functions, per calling instance
 	callers map[*vm.Instance]*Caller
 	closed  map[*vm.Instance]bool
+	// values holds per-store state of host libraries (SetValue, Value)
+	values map[any]any
 }
 
 // NewStore makes an empty store for modules of engine e.
@@ -36,6 +38,20 @@ func (s *Store) Engine() *Engine { return s.engine }
 func (s *Store) Instantiate(ctx context.Context, m *Module) (*Instance, error) {
 	return (*Linker)(nil).Instantiate(ctx, s, m)
 }
+
+// SetValue attaches a value to the store under key, the way a
+// context.Context carries values: host libraries keep their per-sandbox
+// state here (WASI keeps its file table, for example) and find it again
+// through Caller.Store. Use an unexported key type to avoid collisions.
+func (s *Store) SetValue(key, value any) {
+	if s.values == nil {
+		s.values = make(map[any]any)
+	}
+	s.values[key] = value
+}
+
+// Value returns the value SetValue attached under key, or nil.
+func (s *Store) Value(key any) any { return s.values[key] }
 
 func (s *Store) isClosed(inst *vm.Instance) bool {
 	return inst != nil && s.closed[inst]

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/moat-run/moat/internal/testsuite"
 )
 
 // TestSpectestCommand runs a small hand-made script with one passing and one
@@ -44,39 +46,11 @@ func TestSpectestCommand(t *testing.T) {
 
 // TestSpectestSuite runs a few files of the real suite when it is present.
 func TestSpectestSuite(t *testing.T) {
-	root := specRoot(t)
+	root := testsuite.Spec(t)
 	code, out, errOut := runMoat(t, "spectest", filepath.Join(root, "nop"), filepath.Join(root, "i32"), filepath.Join(root, "call"))
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	t.Logf("%s", out)
 	if code != exitOK || !strings.Contains(lines[len(lines)-1], " passed, 0 failed, ") {
 		t.Errorf("code %d; stderr %q", code, errOut)
 	}
-}
-
-// specRoot finds the spec suite from MOAT_SPECTEST or the default beside the
-// repository, skipping the test when it is absent.
-func specRoot(t *testing.T) string {
-	t.Helper()
-	root := os.Getenv("MOAT_SPECTEST")
-	if root == "" {
-		dir, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				break
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				t.Skip("spec tests skipped: go.mod not found to locate ../shared/spectest/v2/json; set MOAT_SPECTEST")
-			}
-			dir = parent
-		}
-		root = filepath.Join(dir, "..", "shared", "spectest", "v2", "json")
-	}
-	if _, err := os.Stat(root); err != nil {
-		t.Skipf("spec tests skipped: %s not found; set MOAT_SPECTEST to the suite's v2/json folder", root)
-	}
-	return root
 }

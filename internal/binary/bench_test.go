@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/moat-run/moat/internal/testsuite"
 )
 
 func BenchmarkDecode(b *testing.B) {
@@ -19,10 +21,7 @@ func BenchmarkDecode(b *testing.B) {
 // BenchmarkDecodeSpecModules decodes every module of the spec suite that
 // decodes (about 4,000 small modules) once per iteration.
 func BenchmarkDecodeSpecModules(b *testing.B) {
-	dir := specDir(b)
-	if dir == "" {
-		b.Skip("spec test suite not found: set MOAT_SPECTEST")
-	}
+	dir := testsuite.Spec(b)
 	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.wasm"))
 	var mods [][]byte
 	total := 0

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/moat-run/moat/internal/testsuite"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
@@ -18,7 +19,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(module(sec(1, 1, 0x60, 1, 0x7f, 1, 0x7e), sec(3, 1, 0), sec(10, 1, 7, 1, 1, 0x7f, 0x20, 0, 0x1a, 0x0b)))
 	f.Add(module(sec(9, 1, 5, 0x6f, 1, 0xd0, 0x6f, 0x0b), sec(11, 1, 1, 2, "hi")))
 	f.Add(module(sec(0, 4, "name", 0, 2, 1, 'm', 1, 4, 1, 0, 1, 'f')))
-	if dir := specDir(f); dir != "" {
+	if dir, err := testsuite.SpecDir(); err == nil {
 		files, _ := filepath.Glob(filepath.Join(dir, "*", "*.wasm"))
 		for _, p := range files {
 			if b, err := os.ReadFile(p); err == nil {

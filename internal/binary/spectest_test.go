@@ -9,46 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moat-run/moat/internal/testsuite"
 	"github.com/moat-run/moat/internal/wasm"
 )
-
-// specDir finds the spec-test JSON directory: $MOAT_SPECTEST, or
-// ../shared/spectest/v2/json relative to the repository root. It returns ""
-// when the suite is absent.
-func specDir(t testing.TB) string {
-	dir := os.Getenv("MOAT_SPECTEST")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return ""
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "spectest", "v2", "json")
-				break
-			}
-			if filepath.Dir(d) == d {
-				return ""
-			}
-		}
-	} else if !filepath.IsAbs(dir) {
-		// A relative MOAT_SPECTEST is relative to the repository root.
-		wd, _ := os.Getwd()
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, dir)
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return ""
-	}
-	return dir
-}
 
 type specCommand struct {
 	Type       string `json:"type"`
@@ -59,10 +22,7 @@ type specCommand struct {
 }
 
 func TestSpecSuite(t *testing.T) {
-	dir := specDir(t)
-	if dir == "" {
-		t.Skip("spec test suite not found: set MOAT_SPECTEST or put it at ../shared/spectest/v2/json")
-	}
+	dir := testsuite.Spec(t)
 	files, err := filepath.Glob(filepath.Join(dir, "*", "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Skipf("no spec JSON files under %s", dir)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/moat-run/moat/internal/binary"
+	"github.com/moat-run/moat/internal/testsuite"
 	"github.com/moat-run/moat/internal/validate"
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -70,11 +71,11 @@ func BenchmarkValidateLarge(b *testing.B) {
 
 // benchModules lists the shared benchmark programs, which must all be valid.
 func benchModules(tb testing.TB) []string {
-	dir := specDir(tb)
-	if dir == "" {
-		tb.Skip("repository root not found")
+	repo, err := testsuite.RepoRoot()
+	if err != nil {
+		tb.Skip(err)
 	}
-	root := filepath.Join(dir, "..", "..", "..", "bench")
+	root := filepath.Join(repo, "..", "shared", "bench")
 	files, _ := filepath.Glob(filepath.Join(root, "*", "*.wasm"))
 	if len(files) == 0 {
 		tb.Skipf("no benchmark modules under %s", root)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/moat-run/moat/internal/binary"
+	"github.com/moat-run/moat/internal/testsuite"
 	"github.com/moat-run/moat/internal/validate"
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -31,7 +32,7 @@ func FuzzValidate(f *testing.F) {
 	for _, s := range handmadeSeeds {
 		f.Add(s)
 	}
-	if dir := specDir(f); dir != "" {
+	if dir, err := testsuite.SpecDir(); err == nil {
 		files, _ := filepath.Glob(filepath.Join(dir, "*", "*.wasm"))
 		for _, name := range files {
 			if b, err := os.ReadFile(name); err == nil {

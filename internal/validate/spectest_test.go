@@ -11,31 +11,10 @@ import (
 	"testing"
 
 	"github.com/moat-run/moat/internal/binary"
+	"github.com/moat-run/moat/internal/testsuite"
 	"github.com/moat-run/moat/internal/validate"
 	"github.com/moat-run/moat/internal/wasm"
 )
-
-// specDir finds the spec test suite's JSON directory: $MOAT_SPECTEST, or
-// ../shared/spectest/v2/json relative to the repository root.
-func specDir(t testing.TB) string {
-	if d := os.Getenv("MOAT_SPECTEST"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "spectest", "v2", "json")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
 
 type specCommand struct {
 	Type     string `json:"type"`
@@ -50,10 +29,10 @@ type specFile struct {
 
 // specFiles lists every NAME/NAME.json, or skips the test when the suite is absent.
 func specFiles(t testing.TB) []string {
-	dir := specDir(t)
+	dir := testsuite.Spec(t)
 	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.json"))
-	if dir == "" || len(files) == 0 {
-		t.Skipf("spec test suite not found at %q; set MOAT_SPECTEST to its v2/json directory", dir)
+	if len(files) == 0 {
+		t.Skipf("no spec JSON files under %s", dir)
 	}
 	sort.Strings(files)
 	return files

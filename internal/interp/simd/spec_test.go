@@ -11,33 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moat-run/moat/internal/testsuite"
 	"github.com/moat-run/moat/internal/wasm"
 )
-
-// TestSpecSIMD runs the spec suite's SIMD assert_return commands whose
-// export is a single SIMD instruction applied to its parameters in order.
-// That shape is checked on the function body bytes, not guessed from the
-// export name: `local.get 0 … local.get n-1  0xFD op [lane|shuffle imm]  end`.
-
-func specDir(t *testing.T) string {
-	if d := os.Getenv("MOAT_SPECTEST"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "spectest", "v2", "json")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
 
 type specValue struct {
 	Type     string          `json:"type"`
@@ -65,11 +41,15 @@ type simpleFunc struct {
 	imm V128 // lane index in Lo, or the 16 shuffle bytes
 }
 
+// TestSpecSIMD runs the spec suite's SIMD assert_return commands whose
+// export is a single SIMD instruction applied to its parameters in order.
+// That shape is checked on the function body bytes, not guessed from the
+// export name: `local.get 0 … local.get n-1  0xFD op [lane|shuffle imm]  end`.
 func TestSpecSIMD(t *testing.T) {
-	root := specDir(t)
+	root := testsuite.Spec(t)
 	files, _ := filepath.Glob(filepath.Join(root, "simd_*", "simd_*.json"))
 	if len(files) == 0 {
-		t.Skipf("spec tests not found under %q; set MOAT_SPECTEST to the v2/json directory", root)
+		t.Skipf("no simd_* spec scripts under %s", root)
 	}
 	total, checked, passed := 0, 0, 0
 	perOp := map[wasm.Opcode]int{}
