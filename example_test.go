@@ -231,3 +231,50 @@ func ExampleInstance_Close() {
 	// <nil>
 	// true
 }
+
+// Configure the engine: which engine runs code, and the limits every
+// sandbox it creates must respect.
+func ExampleNewEngine() {
+	ctx := context.Background()
+	engine, err := moat.NewEngine(moat.Config{
+		Engine:         moat.EngineInterpreter,
+		MaxMemoryPages: 2, // 128 KiB per memory, whatever the module declares
+		MaxCallDepth:   1000,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	mod, _ := engine.Compile(stateWasm) // declares (memory 1 4)
+	inst, _ := moat.NewStore(engine).Instantiate(ctx, mod)
+	mem := inst.Memory("mem")
+	_, ok := mem.Grow(1)
+	fmt.Println("grow to 2 pages:", ok)
+	_, ok = mem.Grow(1)
+	fmt.Println("grow to 3 pages:", ok)
+	// Output:
+	// grow to 2 pages: true
+	// grow to 3 pages: false
+}
+
+// CallWithStack passes parameters and results in a caller-owned slice, so a
+// hot loop of calls allocates nothing.
+func ExampleFunc_CallWithStack() {
+	ctx := context.Background()
+	engine, _ := moat.NewEngine(moat.Config{})
+	mod, _ := engine.Compile(addWasm)
+	inst, _ := moat.NewStore(engine).Instantiate(ctx, mod)
+	add := inst.Func("add")
+
+	stack := make([]uint64, 2) // max(params, results) words
+	sum := int32(0)
+	for i := int32(0); i < 1000; i++ {
+		stack[0], stack[1] = moat.EncodeI32(sum), moat.EncodeI32(i)
+		if err := add.CallWithStack(ctx, stack); err != nil {
+			log.Fatal(err)
+		}
+		sum = moat.DecodeI32(stack[0])
+	}
+	fmt.Println(sum)
+	// Output:
+	// 499500
+}
