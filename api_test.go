@@ -307,6 +307,11 @@ func TestConcurrentInstances(t *testing.T) {
 					t.Errorf("load: %v %v", r, err)
 					return
 				}
+				// call_indirect compares signatures of the shared module.
+				if r, err := inst.Func("call_slot").Call(ctx, 0); err != nil || r[0] != 7 {
+					t.Errorf("call_slot: %v %v", r, err)
+					return
+				}
 			}
 		}(g)
 	}

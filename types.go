@@ -181,7 +181,8 @@ func fromFuncType(t *wasm.FuncType) FuncType {
 }
 
 func (t FuncType) internal() *wasm.FuncType {
-	return &wasm.FuncType{Params: toValTypes(t.Params), Results: toValTypes(t.Results)}
+	ft := wasm.NewFuncType(toValTypes(t.Params), toValTypes(t.Results))
+	return &ft
 }
 
 func fromLimits(l wasm.Limits) Limits { return Limits{Min: l.Min, Max: l.Max, HasMax: l.HasMax} }

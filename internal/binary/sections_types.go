@@ -40,14 +40,15 @@ func (d *decoder) typeSection(r *reader) error {
 			}
 			return errAt(at, "malformed function type: form 0x%02x, want 0x60", form)
 		}
-		d.m.Types = append(d.m.Types, wasm.FuncType{})
-		ft := &d.m.Types[len(d.m.Types)-1]
-		if ft.Params, err = r.valTypes(); err != nil {
+		params, err := r.valTypes()
+		if err != nil {
 			return err
 		}
-		if ft.Results, err = r.valTypes(); err != nil {
+		results, err := r.valTypes()
+		if err != nil {
 			return err
 		}
+		d.m.Types = append(d.m.Types, wasm.NewFuncType(params, results))
 	}
 	return nil
 }

@@ -48,30 +48,45 @@ func (t ValType) Slots() int {
 	return 1
 }
 
-// FuncType is a function signature.
+// FuncType is a function signature. Make one with NewFuncType, which
+// precomputes its key; a literal FuncType works too, but Key then rebuilds
+// the key on every call.
 type FuncType struct {
 	Params  []ValType
 	Results []ValType
 	// key is a compact identity of the signature, so that call_indirect's
-	// structural check is one string compare. Filled by Key.
+	// structural check is one string compare.
 	key string
 }
 
+// NewFuncType returns the signature params -> results with its key computed.
+// The key is never written later, so a FuncType shared by the instances of
+// a module is safe to read from many goroutines.
+func NewFuncType(params, results []ValType) FuncType {
+	f := FuncType{Params: params, Results: results}
+	f.key = f.computeKey()
+	return f
+}
+
 // Key returns a string that is equal for two FuncTypes exactly when they are
-// structurally equal. It is computed once and cached.
+// structurally equal.
 func (f *FuncType) Key() string {
-	if f.key == "" {
-		b := make([]byte, 0, len(f.Params)+len(f.Results)+1)
-		for _, p := range f.Params {
-			b = append(b, byte(p))
-		}
-		b = append(b, ':')
-		for _, r := range f.Results {
-			b = append(b, byte(r))
-		}
-		f.key = string(b)
+	if f.key != "" {
+		return f.key
 	}
-	return f.key
+	return f.computeKey()
+}
+
+func (f *FuncType) computeKey() string {
+	b := make([]byte, 0, len(f.Params)+len(f.Results)+1)
+	for _, p := range f.Params {
+		b = append(b, byte(p))
+	}
+	b = append(b, ':')
+	for _, r := range f.Results {
+		b = append(b, byte(r))
+	}
+	return string(b)
 }
 
 // Equal reports structural equality.
