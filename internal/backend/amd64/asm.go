@@ -1,0 +1,474 @@
+package amd64
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+	"strings"
+)
+
+// Reloc is a call (or tail jump) to another function whose address the
+// linker supplies:
+// it stores target + Addend - (function start + Offset) as a little-endian
+// int32 at Offset (the ELF R_X86_64_PC32 rule; Addend is -4, the field's
+// distance from the end of the call).
+type Reloc struct {
+	Offset int    // of the rel32 field, from the function's first byte
+	Func   uint32 // index of the called function
+	Addend int64
+}
+
+// Assembler builds one function's machine code. Emit appends instructions,
+// NewLabel/Bind name positions, Const* place values in the constant pool, and
+// Finish lays everything out: branch displacements (rel8 where they fit
+// unless LongBranches is set, rel32 otherwise), alignment padding, the
+// constant pool (16-byte slots after the code) and relocation offsets.
+//
+// Code offsets move when branches shrink, so positions that matter after
+// Finish (trap sites, return addresses, loop headers) are labels: bind one and
+// read LabelOffset after Finish. The function must be placed at a 16-byte
+// aligned address for Align and the pool's alignment to hold.
+//
+// The first error (an unencodable instruction, a label bound twice) is kept,
+// later calls do nothing, and Finish returns it; so lowering code can emit
+// without checking each call.
+type Assembler struct {
+	// LongBranches keeps every jmp/jcc in its rel32 form.
+	LongBranches bool
+	// Listing, when set, receives the function as assembly text: one
+	// instruction per line ("\tadd rax, rbx"), labels as ".L3:", alignment as
+	// ".p2align" and padding as ".nops". Back-end tests compare it with
+	// golden text.
+	Listing *strings.Builder
+
+	code   []byte
+	labels []labelPos
+	items  []item
+	fixups []fixup
+	relocs []Reloc
+	consts []poolConst
+	tables []jumpTable
+	err    error
+
+	final []int32 // label offsets after Finish
+}
+
+// labelPos is where a label is bound: a byte offset in the unrelaxed code and
+// the number of variable-size items before it.
+type labelPos struct {
+	pos, items int32
+	bound      bool
+	pool       bool // placed by Finish in the constant pool or a jump table
+}
+
+// item is a code site whose size is decided by Finish: a jmp/jcc (emitted in
+// its rel32 form, possibly shrunk to rel8) or an alignment point.
+type item struct {
+	pos    int32
+	oldLen uint8 // bytes in the unrelaxed code: 5 or 6 for branches, 0 for alignment
+	align  uint8 // alignment in bytes, 0 for branches
+	cond   Cond
+	isJcc  bool
+	label  Label
+}
+
+// fixup is a rel32 field (rip-relative operand or call to a local label)
+// relative to the end of its instruction.
+type fixup struct {
+	at, end, items int32
+	label          Label
+	addend         int32
+}
+
+type poolConst struct {
+	lo, hi uint64
+	label  Label
+}
+
+type jumpTable struct {
+	label   Label
+	targets []Label
+}
+
+// NewLabel returns a fresh, unbound label.
+func (a *Assembler) NewLabel() Label {
+	a.labels = append(a.labels, labelPos{})
+	return Label(len(a.labels))
+}
+
+// Bind places l at the current position.
+func (a *Assembler) Bind(l Label) {
+	if a.err != nil {
+		return
+	}
+	if l == 0 || int(l) > len(a.labels) {
+		a.fail(fmt.Errorf("amd64: bind of unknown label %d", l))
+		return
+	}
+	p := &a.labels[l-1]
+	if p.bound {
+		a.fail(fmt.Errorf("amd64: label %s bound twice", labelName(l)))
+		return
+	}
+	*p = labelPos{pos: int32(len(a.code)), items: int32(len(a.items)), bound: true}
+	if a.Listing != nil {
+		a.Listing.WriteString(labelName(l))
+		a.Listing.WriteString(":\n")
+	}
+}
+
+// Mark binds a new label at the current position and returns it.
+func (a *Assembler) Mark() Label {
+	l := a.NewLabel()
+	a.Bind(l)
+	return l
+}
+
+// Err is the first error so far.
+func (a *Assembler) Err() error { return a.err }
+
+func (a *Assembler) fail(err error) {
+	if a.err == nil {
+		a.err = err
+	}
+}
+
+// Len is the current length of the code before branch shrinking; useful
+// as a size estimate only.
+func (a *Assembler) Len() int { return len(a.code) }
+
+// Emit appends one instruction.
+func (a *Assembler) Emit(in Inst) {
+	if a.err != nil {
+		return
+	}
+	var buf [maxInstLen]byte
+	e, err := encodeInto(&buf, &in)
+	if err != nil {
+		if ee, ok := err.(*EncodeError); ok {
+			ee.Offset = len(a.code)
+		}
+		a.fail(err)
+		return
+	}
+	if !a.checkLabels(&in) {
+		return
+	}
+	start := int32(len(a.code))
+	end := start + int32(e.n)
+	if (in.Op == JMP || in.Op == JCC) && e.relAt >= 0 && in.Args[0].Kind == KindLabel {
+		a.items = append(a.items, item{pos: start, oldLen: uint8(e.n), cond: in.Cond & 15,
+			isJcc: in.Op == JCC, label: in.Args[0].Target()})
+	} else if e.relAt >= 0 {
+		target := in.Args[0]
+		if target.Kind == KindFunc {
+			a.relocs = append(a.relocs, Reloc{Offset: int(start) + e.relAt, Func: uint32(target.Imm), Addend: -4})
+			a.fixups = append(a.fixups, fixup{at: start + int32(e.relAt), items: int32(len(a.items)), label: 0})
+		} else {
+			a.fixups = append(a.fixups, fixup{at: start + int32(e.relAt), end: end,
+				items: int32(len(a.items)), label: target.Target()})
+		}
+	}
+	if e.ripAt >= 0 {
+		for i := 0; i < in.NumArgs(); i++ {
+			if m := &in.Args[i].Mem; in.Args[i].Kind == KindMem && m.Label != 0 {
+				a.fixups = append(a.fixups, fixup{at: start + int32(e.ripAt), end: end,
+					items: int32(len(a.items)), label: m.Label, addend: m.Disp})
+			}
+		}
+	}
+	a.code = append(a.code, buf[:e.n]...)
+	if a.Listing != nil {
+		a.Listing.WriteByte('\t')
+		in.appendText(a.Listing)
+		a.Listing.WriteByte('\n')
+	}
+}
+
+// Encodable reports whether in has an encoding: instruction selection asks
+// it before folding an immediate or an address into an instruction.
+func Encodable(in Inst) bool {
+	f := lookup(&in)
+	if f == nil {
+		return false
+	}
+	for i := 0; i < int(f.nargs); i++ {
+		if in.Args[i].Kind == KindMem && checkMem(&in.Args[i].Mem) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *Assembler) checkLabels(in *Inst) bool {
+	for i := 0; i < in.NumArgs(); i++ {
+		o := &in.Args[i]
+		l := o.Target()
+		if o.Kind == KindMem {
+			l = o.Mem.Label
+		} else if o.Kind != KindLabel {
+			continue
+		}
+		if l != 0 && int(l) > len(a.labels) {
+			a.fail(&EncodeError{Inst: *in, Offset: len(a.code), Reason: "unknown label " + labelName(l)})
+			return false
+		}
+	}
+	return true
+}
+
+// Nop appends n bytes of no-ops, using the multi-byte nop forms (at most
+// 9 bytes each) so the processor decodes few instructions.
+func (a *Assembler) Nop(n int) {
+	if a.err != nil || n <= 0 {
+		return
+	}
+	a.code = appendNops(a.code, n)
+	if a.Listing != nil {
+		fmt.Fprintf(a.Listing, "\t.nops %d\n", n)
+	}
+}
+
+var nopSeqs = [10][]byte{
+	1: {0x90},
+	2: {0x66, 0x90},
+	3: {0x0F, 0x1F, 0x00},
+	4: {0x0F, 0x1F, 0x40, 0x00},
+	5: {0x0F, 0x1F, 0x44, 0x00, 0x00},
+	6: {0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00},
+	7: {0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00},
+	8: {0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00},
+	9: {0x66, 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00},
+}
+
+func appendNops(b []byte, n int) []byte {
+	for n > 0 {
+		k := min(n, 9)
+		b = append(b, nopSeqs[k]...)
+		n -= k
+	}
+	return b
+}
+
+// Align pads with no-ops, at Finish, so the next instruction starts at a
+// multiple of n (a power of two from 2 to 64), counting from the function's
+// start.
+func (a *Assembler) Align(n int) {
+	if a.err != nil {
+		return
+	}
+	if n < 2 || n > 64 || n&(n-1) != 0 {
+		a.fail(fmt.Errorf("amd64: alignment %d is not a power of two in [2, 64]", n))
+		return
+	}
+	a.items = append(a.items, item{pos: int32(len(a.code)), align: uint8(n)})
+	if a.Listing != nil {
+		fmt.Fprintf(a.Listing, "\t.p2align %d\n", bits.TrailingZeros(uint(n)))
+	}
+}
+
+// ConstF32 places a float32 (its bits) in the constant pool and returns a
+// RIP-relative operand for it. The slot is 16 bytes, zero-padded and 16-byte
+// aligned, so it can also be read by full-width instructions (andps).
+func (a *Assembler) ConstF32(bits uint32) Mem { return a.Const128(uint64(bits), 0) }
+
+// ConstF64 places a float64 (its bits) in the constant pool.
+func (a *Assembler) ConstF64(bits uint64) Mem { return a.Const128(bits, 0) }
+
+// Const128 places a 16-byte value (low half first) in the constant pool.
+// Equal values share a slot.
+func (a *Assembler) Const128(lo, hi uint64) Mem {
+	for _, c := range a.consts {
+		if c.lo == lo && c.hi == hi {
+			return Mem{Base: RIP, Label: c.label}
+		}
+	}
+	l := a.NewLabel()
+	a.labels[l-1].pool = true
+	a.consts = append(a.consts, poolConst{lo: lo, hi: hi, label: l})
+	return Mem{Base: RIP, Label: l}
+}
+
+// JumpTable places, after the constant pool, a table of int32 offsets of
+// each target relative to the table's start, and returns the table's label.
+// A br_table lowers to: lea base, [rip + table]; movsxd off, dword ptr
+// [base + index*4]; add base, off; jmp base.
+func (a *Assembler) JumpTable(targets []Label) Label {
+	l := a.NewLabel()
+	a.labels[l-1].pool = true
+	a.tables = append(a.tables, jumpTable{label: l, targets: append([]Label(nil), targets...)})
+	return l
+}
+
+// LabelOffset is the offset of a bound label from the function's start; it is
+// valid after a successful Finish.
+func (a *Assembler) LabelOffset(l Label) (int, bool) {
+	if l == 0 || int(l) > len(a.final) {
+		return 0, false
+	}
+	return int(a.final[l-1]), true
+}
+
+// Finish lays the function out and returns its bytes and relocations.
+func (a *Assembler) Finish() ([]byte, []Reloc, error) {
+	if a.err != nil {
+		return nil, nil, a.err
+	}
+	// Every label referenced from code must be bound in the code (branches
+	// and calls cannot target the pool; rip-relative operands may).
+	for _, it := range a.items {
+		if it.align == 0 && !a.labels[it.label-1].bound {
+			return nil, nil, fmt.Errorf("amd64: branch target %s is never bound", labelName(it.label))
+		}
+	}
+	for _, fx := range a.fixups {
+		if fx.label == 0 {
+			continue
+		}
+		if p := a.labels[fx.label-1]; !p.bound && !p.pool {
+			return nil, nil, fmt.Errorf("amd64: label %s used but never bound", labelName(fx.label))
+		}
+	}
+	short := a.relax()
+
+	// Final layout: cum[i] is how far the items before item i moved the code.
+	cum := make([]int32, len(a.items)+1)
+	pads := make([]int32, len(a.items))
+	for i, it := range a.items {
+		d := int32(0)
+		if it.align != 0 {
+			at := it.pos + cum[i]
+			pads[i] = (int32(it.align) - at%int32(it.align)) % int32(it.align)
+			d = pads[i]
+		} else if short[i] {
+			d = 2 - int32(it.oldLen)
+		}
+		cum[i+1] = cum[i] + d
+	}
+	codeLen := int32(len(a.code)) + cum[len(a.items)]
+	poolStart := (codeLen + 15) &^ 15
+	tableStart := poolStart + 16*int32(len(a.consts))
+	size := tableStart
+	for _, t := range a.tables {
+		size += 4 * int32(len(t.targets))
+	}
+
+	a.final = make([]int32, len(a.labels))
+	for i, p := range a.labels {
+		if p.bound {
+			a.final[i] = p.pos + cum[p.items]
+		}
+	}
+	for i, c := range a.consts {
+		a.final[c.label-1] = poolStart + 16*int32(i)
+	}
+	at := tableStart
+	for _, t := range a.tables {
+		a.final[t.label-1] = at
+		at += 4 * int32(len(t.targets))
+	}
+
+	out := make([]byte, 0, size)
+	prev := int32(0)
+	for i, it := range a.items {
+		out = append(out, a.code[prev:it.pos]...)
+		prev = it.pos + int32(it.oldLen)
+		switch {
+		case it.align != 0:
+			out = appendNops(out, int(pads[i]))
+		case short[i]:
+			end := int32(len(out)) + 2
+			d := a.final[it.label-1] - end
+			if d < -128 || d > 127 {
+				return nil, nil, fmt.Errorf("amd64: internal error: short branch to %s out of range", labelName(it.label))
+			}
+			op := byte(0xEB)
+			if it.isJcc {
+				op = 0x70 + byte(it.cond)
+			}
+			out = append(out, op, byte(int8(d)))
+		default:
+			out = append(out, a.code[it.pos:it.pos+int32(it.oldLen)]...)
+			end := int32(len(out))
+			binary.LittleEndian.PutUint32(out[end-4:], uint32(a.final[it.label-1]-end))
+		}
+	}
+	out = append(out, a.code[prev:]...)
+	for int32(len(out)) < poolStart {
+		out = append(out, 0xCC) // int3: never executed, stops a runaway decode
+	}
+	for _, c := range a.consts {
+		out = binary.LittleEndian.AppendUint64(out, c.lo)
+		out = binary.LittleEndian.AppendUint64(out, c.hi)
+	}
+	for _, t := range a.tables {
+		base := a.final[t.label-1]
+		for _, target := range t.targets {
+			if target == 0 || int(target) > len(a.labels) || !a.labels[target-1].bound {
+				return nil, nil, fmt.Errorf("amd64: jump table target %s is not bound", labelName(target))
+			}
+			out = binary.LittleEndian.AppendUint32(out, uint32(a.final[target-1]-base))
+		}
+	}
+
+	for _, fx := range a.fixups {
+		if fx.label == 0 {
+			continue // a relocation (call or tail jump), patched by the linker
+		}
+		at := fx.at + cum[fx.items]
+		end := fx.end + cum[fx.items]
+		binary.LittleEndian.PutUint32(out[at:], uint32(a.final[fx.label-1]+fx.addend-end))
+	}
+	relocs := make([]Reloc, 0, len(a.relocs))
+	ri := 0
+	for _, fx := range a.fixups {
+		if fx.label == 0 {
+			r := a.relocs[ri]
+			r.Offset = int(fx.at + cum[fx.items])
+			relocs = append(relocs, r)
+			ri++
+		}
+	}
+	return out, relocs, nil
+}
+
+// relax decides which branches take the rel8 form. Like GNU as, it starts
+// with every branch short and lengthens those whose displacement does not
+// fit, repeating until nothing changes; lengthening only moves targets away,
+// so this ends with the fewest long branches. Distances are measured with
+// every alignment at its largest padding, so the final (smaller or equal)
+// padding can only bring targets closer: a branch found short stays in range.
+func (a *Assembler) relax() []bool {
+	short := make([]bool, len(a.items))
+	if a.LongBranches {
+		return short
+	}
+	for i, it := range a.items {
+		short[i] = it.align == 0
+	}
+	cum := make([]int32, len(a.items)+1)
+	for changed := true; changed; {
+		changed = false
+		for i, it := range a.items {
+			d := int32(0)
+			if it.align != 0 {
+				d = int32(it.align) - 1
+			} else if short[i] {
+				d = 2 - int32(it.oldLen)
+			}
+			cum[i+1] = cum[i] + d
+		}
+		for i, it := range a.items {
+			if !short[i] {
+				continue
+			}
+			p := a.labels[it.label-1]
+			target := p.pos + cum[p.items]
+			if d := target - (it.pos + cum[i] + 2); d < -128 || d > 127 {
+				short[i] = false
+				changed = true
+			}
+		}
+	}
+	return short
+}

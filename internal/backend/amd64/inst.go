@@ -1,0 +1,126 @@
+package amd64
+
+import "fmt"
+
+// Label names a position in one function's code: a branch target or a
+// constant-pool entry. Labels come from Assembler.NewLabel; the zero value
+// means "no label".
+type Label uint32
+
+// Mem is a memory operand: [Base + Index*Scale + Disp]. Base and Index may be
+// NoReg (an index without base is encoded with a 32-bit displacement; neither
+// is an absolute address). Base RIP addresses relative to the next
+// instruction; with Label set, the displacement is relative to that label
+// (plus Disp), which is how constant-pool entries are reached.
+type Mem struct {
+	Base, Index Reg
+	Scale       uint8 // 1, 2, 4 or 8; 0 means 1
+	Disp        int32
+	Label       Label // only with Base == RIP
+}
+
+// OperandKind says which field of an Operand is meaningful.
+type OperandKind uint8
+
+// The operand kinds.
+const (
+	KindNone  OperandKind = iota
+	KindReg               // Reg
+	KindMem               // Mem
+	KindImm               // Imm
+	KindLabel             // Label: a branch target inside the function
+	KindFunc              // Imm: index of a function, reached through a relocation
+)
+
+// Operand is one operand of an Inst (24 bytes). Build it with R, M, Imm, L
+// or Func.
+type Operand struct {
+	Kind OperandKind
+	Reg  Reg
+	Mem  Mem
+	Imm  int64 // the immediate; the label of KindLabel; the function of KindFunc
+}
+
+// R is a register operand.
+func R(r Reg) Operand { return Operand{Kind: KindReg, Reg: r} }
+
+// M is a memory operand.
+func M(m Mem) Operand { return Operand{Kind: KindMem, Mem: m} }
+
+// Imm is an immediate operand. It is truncated to the operand size (so
+// 0xffffffff and -1 are the same 32-bit immediate) and then encoded in the
+// shortest form the instruction offers.
+func Imm(v int64) Operand { return Operand{Kind: KindImm, Imm: v} }
+
+// L is a branch-target operand.
+func L(l Label) Operand { return Operand{Kind: KindLabel, Imm: int64(l)} }
+
+// Target is the label of a KindLabel operand, or 0.
+func (o *Operand) Target() Label {
+	if o.Kind != KindLabel || o.Imm < 0 || o.Imm > 1<<32-1 {
+		return 0
+	}
+	return Label(o.Imm)
+}
+
+// Func is a call-target operand naming a function by index; the call's
+// displacement is left to the linker (see Reloc).
+func Func(index uint32) Operand { return Operand{Kind: KindFunc, Imm: int64(index)} }
+
+// Inst is one machine instruction (80 bytes). Args are in Intel order (destination
+// first) and end at the first KindNone. Size is the operand size of
+// general-purpose instructions (S8..S64); for instructions that mix widths it
+// is the width of the general-purpose operand that varies (the destination
+// of movzx, the integer side of cvtsi2sd / cvttsd2si). Cond is used by JCC,
+// SETCC and CMOVCC only.
+type Inst struct {
+	Op   Op
+	Size Size
+	Cond Cond
+	Args [3]Operand
+}
+
+// I builds an Inst without a condition.
+func I(op Op, size Size, args ...Operand) Inst {
+	in := Inst{Op: op, Size: size}
+	copy(in.Args[:], args)
+	return in
+}
+
+// Jcc is a conditional branch to a label.
+func Jcc(c Cond, target Label) Inst {
+	return Inst{Op: JCC, Cond: c, Args: [3]Operand{L(target)}}
+}
+
+// Jmp is an unconditional branch to a label.
+func Jmp(target Label) Inst { return Inst{Op: JMP, Args: [3]Operand{L(target)}} }
+
+// SetCC sets the low byte of dst to 1 if c holds, else to 0.
+func SetCC(c Cond, dst Reg) Inst {
+	return Inst{Op: SETCC, Size: S8, Cond: c, Args: [3]Operand{R(dst)}}
+}
+
+// CMovCC moves src into dst if c holds.
+func CMovCC(c Cond, size Size, dst Reg, src Operand) Inst {
+	return Inst{Op: CMOVCC, Size: size, Cond: c, Args: [3]Operand{R(dst), src}}
+}
+
+// NumArgs is the number of operands before the first KindNone.
+func (in *Inst) NumArgs() int {
+	n := 0
+	for n < len(in.Args) && in.Args[n].Kind != KindNone {
+		n++
+	}
+	return n
+}
+
+// EncodeError says why an instruction cannot be encoded.
+type EncodeError struct {
+	Inst   Inst
+	Offset int // code offset where it was to be emitted
+	Reason string
+}
+
+func (e *EncodeError) Error() string {
+	return fmt.Sprintf("amd64: cannot encode %q at offset %#x: %s", e.Inst.String(), e.Offset, e.Reason)
+}
