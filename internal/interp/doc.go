@@ -30,4 +30,9 @@
 // crash. Traps are *vm.Trap with a backtrace of module-binary offsets.
 package interp
 
-//go:generate sh -c "cd testdata && for f in *.wat; do wat2wasm --debug-names $f -o ${f%.wat}.wasm; done"
+//go:generate wat2wasm --debug-names testdata/control.wat -o testdata/control.wasm
+//go:generate wat2wasm --debug-names testdata/fib.wat -o testdata/fib.wasm
+//go:generate wat2wasm --debug-names testdata/mandelbrot.wat -o testdata/mandelbrot.wasm
+//go:generate wat2wasm --debug-names testdata/matmul.wat -o testdata/matmul.wasm
+//go:generate wat2wasm --debug-names testdata/memcopy.wat -o testdata/memcopy.wasm
+//go:generate wat2wasm --debug-names testdata/sieve.wat -o testdata/sieve.wasm
