@@ -1,0 +1,334 @@
+package ssa
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/moat-run/moat/internal/abi"
+)
+
+// Builder appends instructions to a function, one current block at a time,
+// and builds SSA form for mutable variables (DeclareVar, DefVar, UseVar)
+// following Braun et al., "Simple and Efficient Construction of Static
+// Single Assignment Form" (2013): block parameters are added on demand and
+// trivial ones removed.
+//
+// Misuse (emitting into a sealed-and-terminated block, branching to a
+// sealed block, wrong argument counts) is recorded rather than panicking:
+// Err reports the first problem, and Finish returns it.
+type Builder struct {
+	f   *Func
+	cur *Block
+	err error
+
+	blocks  []builderBlock // indexed by Block.ID
+	vars    []Type         // declared variables
+	aliases []Value        // removed trivial params -> replacement (NoValue: none)
+	users   map[Value][]Value
+}
+
+// builderBlock is the builder's bookkeeping for one block.
+type builderBlock struct {
+	preds      []edge
+	sealed     bool
+	defs       map[Variable]Value
+	incomplete []varParam // params added while unsealed; operands added at seal
+	varParams  map[Value]Variable
+	reading    map[Variable]bool // reads in progress through the single predecessor
+}
+
+// edge is one branch into a block: target Targets[slot] of pred's terminator.
+type edge struct {
+	pred *Block
+	term *Inst
+	slot int
+}
+
+type varParam struct {
+	v     Variable
+	param Value
+}
+
+// Variable is a mutable local that the builder turns into SSA values.
+type Variable int32
+
+// NewBuilder returns a builder that appends to f.
+func NewBuilder(f *Func) *Builder {
+	b := &Builder{f: f, users: map[Value][]Value{}}
+	for _, blk := range f.Blocks {
+		b.state(blk)
+	}
+	return b
+}
+
+// Func is the function being built.
+func (b *Builder) Func() *Func { return b.f }
+
+// Err is the first misuse recorded, or nil.
+func (b *Builder) Err() error { return b.err }
+
+func (b *Builder) fail(format string, args ...any) {
+	if b.err == nil {
+		b.err = fmt.Errorf("ssa builder: "+format, args...)
+	}
+}
+
+func (b *Builder) state(blk *Block) *builderBlock {
+	for len(b.blocks) <= blk.ID {
+		b.blocks = append(b.blocks, builderBlock{})
+	}
+	return &b.blocks[blk.ID]
+}
+
+// CreateBlock adds a new empty block.
+func (b *Builder) CreateBlock() *Block {
+	blk := b.f.NewBlock()
+	b.state(blk)
+	return blk
+}
+
+// CreateEntryBlock adds the entry block with one parameter per function
+// parameter, switches to it and seals it (nothing branches to the entry).
+func (b *Builder) CreateEntryBlock() *Block {
+	if len(b.f.Blocks) != 0 {
+		b.fail("CreateEntryBlock: the function already has blocks")
+	}
+	blk := b.CreateBlock()
+	for _, t := range b.f.Sig.Params {
+		b.f.AddBlockParam(blk, t)
+	}
+	b.SwitchToBlock(blk)
+	b.SealBlock(blk)
+	return blk
+}
+
+// AppendBlockParam adds a parameter of type t to blk. Explicit parameters
+// must be added before any branch to blk is emitted.
+func (b *Builder) AppendBlockParam(blk *Block, t Type) Value {
+	if st := b.state(blk); len(st.preds) > 0 || len(st.varParams) > 0 {
+		b.fail("AppendBlockParam: block%d already has predecessors or variable parameters", blk.ID)
+	}
+	return b.f.AddBlockParam(blk, t)
+}
+
+// SwitchToBlock makes blk the block that instructions are appended to.
+func (b *Builder) SwitchToBlock(blk *Block) { b.cur = blk }
+
+// CurrentBlock is the block being appended to.
+func (b *Builder) CurrentBlock() *Block { return b.cur }
+
+// IsTerminated reports whether the current block already ends in a terminator.
+func (b *Builder) IsTerminated() bool { return b.cur == nil || b.cur.Terminator() != nil }
+
+// resolve follows removed-parameter aliases.
+func (b *Builder) resolve(v Value) Value {
+	for v >= 0 && int(v) < len(b.aliases) && b.aliases[v] != NoValue {
+		v = b.aliases[v]
+	}
+	return v
+}
+
+// Insert appends in to the current block after resolving its arguments,
+// allocates its results and returns them. The typed helpers all use it.
+func (b *Builder) Insert(in *Inst) []Value {
+	if b.cur == nil {
+		b.fail("%s: no current block", in.Op)
+		return b.placeholders(in)
+	}
+	if b.cur.Terminator() != nil {
+		b.fail("%s: block%d is already terminated", in.Op, b.cur.ID)
+		return b.placeholders(in)
+	}
+	for i, a := range in.Args {
+		in.Args[i] = b.resolve(a)
+	}
+	for t := range in.Targets {
+		args := in.Targets[t].Args
+		for i, a := range args {
+			args[i] = b.resolve(a)
+		}
+	}
+	res := b.f.MakeResults(in)
+	b.cur.Insts = append(b.cur.Insts, in)
+	if in.Op.IsTerminator() {
+		for slot, t := range in.Targets {
+			b.addEdge(t.Block, edge{pred: b.cur, term: in, slot: slot})
+		}
+	}
+	return res
+}
+
+// placeholders gives results for an instruction that could not be placed,
+// so a caller that ignores Err still gets well-typed values.
+func (b *Builder) placeholders(in *Inst) []Value {
+	return b.f.MakeResults(in)
+}
+
+func (b *Builder) addEdge(target *Block, e edge) {
+	st := b.state(target)
+	if st.sealed {
+		b.fail("branch from block%d to sealed block%d", e.pred.ID, target.ID)
+	}
+	st.preds = append(st.preds, e)
+}
+
+func (b *Builder) one(in *Inst) Value {
+	res := b.Insert(in)
+	if len(res) == 0 {
+		return NoValue
+	}
+	return res[0]
+}
+
+// Iconst emits an integer constant of type t (I32 or I64); c is truncated
+// to the width of t.
+func (b *Builder) Iconst(t Type, c int64) Value {
+	u := uint64(c)
+	if t == I32 {
+		u = uint64(uint32(u))
+	}
+	return b.one(&Inst{Op: OpIconst, Type: t, Imm: u})
+}
+
+// F32const emits a float32 constant.
+func (b *Builder) F32const(x float32) Value {
+	return b.one(&Inst{Op: OpF32const, Imm: uint64(math.Float32bits(x))})
+}
+
+// F64const emits a float64 constant.
+func (b *Builder) F64const(x float64) Value {
+	return b.one(&Inst{Op: OpF64const, Imm: math.Float64bits(x)})
+}
+
+// Binary emits a two-argument instruction (iadd, fmul, ishl, ...).
+func (b *Builder) Binary(op Opcode, x, y Value) Value {
+	return b.one(&Inst{Op: op, Args: []Value{x, y}})
+}
+
+// Unary emits a one-argument instruction whose type is its argument's
+// (bnot, clz, fneg, sqrt, ...).
+func (b *Builder) Unary(op Opcode, x Value) Value {
+	return b.one(&Inst{Op: op, Args: []Value{x}})
+}
+
+// Convert emits a conversion with result type t (uextend, fcvt_to_sint,
+// bitcast, fpromote, ...).
+func (b *Builder) Convert(op Opcode, t Type, x Value) Value {
+	return b.one(&Inst{Op: op, Type: t, Args: []Value{x}})
+}
+
+// Icmp emits an integer comparison giving an I32 0 or 1.
+func (b *Builder) Icmp(cc IntCC, x, y Value) Value {
+	return b.one(&Inst{Op: OpIcmp, IntCC: cc, Args: []Value{x, y}})
+}
+
+// Fcmp emits a float comparison giving an I32 0 or 1.
+func (b *Builder) Fcmp(cc FloatCC, x, y Value) Value {
+	return b.one(&Inst{Op: OpFcmp, FloatCC: cc, Args: []Value{x, y}})
+}
+
+// Select emits c != 0 ? x : y.
+func (b *Builder) Select(c, x, y Value) Value {
+	return b.one(&Inst{Op: OpSelect, Args: []Value{c, x, y}})
+}
+
+// Load emits a load of type t by op (load, uload8, sload16, ...) from
+// addr+offset.
+func (b *Builder) Load(op Opcode, t Type, addr Value, offset int32, flags MemFlags) Value {
+	return b.one(&Inst{Op: op, Type: t, Args: []Value{addr}, Offset: offset, Flags: flags})
+}
+
+// Store emits a store by op (store, istore8, ...) of x to addr+offset.
+func (b *Builder) Store(op Opcode, x, addr Value, offset int32, flags MemFlags) {
+	b.Insert(&Inst{Op: op, Args: []Value{x, addr}, Offset: offset, Flags: flags})
+}
+
+// Call emits a direct call of callee with signature sig.
+func (b *Builder) Call(callee FuncRef, sig SigRef, args ...Value) []Value {
+	return b.Insert(&Inst{Op: OpCall, Callee: callee, Sig: sig, Args: append([]Value(nil), args...)})
+}
+
+// CallIndirect emits a call through the code address addr.
+func (b *Builder) CallIndirect(sig SigRef, addr Value, args ...Value) []Value {
+	return b.Insert(&Inst{Op: OpCallIndirect, Sig: sig, Args: append([]Value{addr}, args...)})
+}
+
+// Trapz emits a trap with code when x is zero.
+func (b *Builder) Trapz(x Value, code abi.TrapCode) {
+	b.Insert(&Inst{Op: OpTrapz, Args: []Value{x}, Trap: code})
+}
+
+// Trapnz emits a trap with code when x is not zero.
+func (b *Builder) Trapnz(x Value, code abi.TrapCode) {
+	b.Insert(&Inst{Op: OpTrapnz, Args: []Value{x}, Trap: code})
+}
+
+// Trap ends the current block with an unconditional trap.
+func (b *Builder) Trap(code abi.TrapCode) {
+	b.Insert(&Inst{Op: OpTrap, Trap: code})
+}
+
+// Jump ends the current block with a jump to target.
+func (b *Builder) Jump(target *Block, args ...Value) {
+	b.Insert(&Inst{Op: OpJump, Targets: []BlockCall{{target, copyArgs(args)}}})
+}
+
+// Brif ends the current block: to thenBlk if c != 0, else to elseBlk.
+func (b *Builder) Brif(c Value, thenBlk *Block, thenArgs []Value, elseBlk *Block, elseArgs []Value) {
+	b.Insert(&Inst{Op: OpBrif, Args: []Value{c}, Targets: []BlockCall{
+		{thenBlk, copyArgs(thenArgs)}, {elseBlk, copyArgs(elseArgs)}}})
+}
+
+// BrTable ends the current block: to table[i] if i < len(table) (unsigned),
+// else to def.
+func (b *Builder) BrTable(i Value, def BlockCall, table []BlockCall) {
+	targets := make([]BlockCall, 0, 1+len(table))
+	targets = append(targets, BlockCall{def.Block, copyArgs(def.Args)})
+	for _, t := range table {
+		targets = append(targets, BlockCall{t.Block, copyArgs(t.Args)})
+	}
+	b.Insert(&Inst{Op: OpBrTable, Args: []Value{i}, Targets: targets})
+}
+
+// Return ends the current block by returning vals.
+func (b *Builder) Return(vals ...Value) {
+	b.Insert(&Inst{Op: OpReturn, Args: copyArgs(vals)})
+}
+
+func copyArgs(a []Value) []Value {
+	if len(a) == 0 {
+		return nil
+	}
+	return append([]Value(nil), a...)
+}
+
+// Shorthands for the common opcodes, so frontend code reads like the IR.
+
+func (b *Builder) Iadd(x, y Value) Value { return b.Binary(OpIadd, x, y) }
+func (b *Builder) Isub(x, y Value) Value { return b.Binary(OpIsub, x, y) }
+func (b *Builder) Imul(x, y Value) Value { return b.Binary(OpImul, x, y) }
+func (b *Builder) Udiv(x, y Value) Value { return b.Binary(OpUdiv, x, y) }
+func (b *Builder) Sdiv(x, y Value) Value { return b.Binary(OpSdiv, x, y) }
+func (b *Builder) Urem(x, y Value) Value { return b.Binary(OpUrem, x, y) }
+func (b *Builder) Srem(x, y Value) Value { return b.Binary(OpSrem, x, y) }
+func (b *Builder) Band(x, y Value) Value { return b.Binary(OpBand, x, y) }
+func (b *Builder) Bor(x, y Value) Value  { return b.Binary(OpBor, x, y) }
+func (b *Builder) Bxor(x, y Value) Value { return b.Binary(OpBxor, x, y) }
+func (b *Builder) Ishl(x, y Value) Value { return b.Binary(OpIshl, x, y) }
+func (b *Builder) Ushr(x, y Value) Value { return b.Binary(OpUshr, x, y) }
+func (b *Builder) Sshr(x, y Value) Value { return b.Binary(OpSshr, x, y) }
+func (b *Builder) Fadd(x, y Value) Value { return b.Binary(OpFadd, x, y) }
+func (b *Builder) Fsub(x, y Value) Value { return b.Binary(OpFsub, x, y) }
+func (b *Builder) Fmul(x, y Value) Value { return b.Binary(OpFmul, x, y) }
+func (b *Builder) Fdiv(x, y Value) Value { return b.Binary(OpFdiv, x, y) }
+func (b *Builder) Bnot(x Value) Value    { return b.Unary(OpBnot, x) }
+func (b *Builder) Fneg(x Value) Value    { return b.Unary(OpFneg, x) }
+
+// Uextend zero-extends an I32 to I64.
+func (b *Builder) Uextend(x Value) Value { return b.Convert(OpUextend, I64, x) }
+
+// Sextend sign-extends an I32 to I64.
+func (b *Builder) Sextend(x Value) Value { return b.Convert(OpSextend, I64, x) }
+
+// Ireduce keeps the low 32 bits of an I64.
+func (b *Builder) Ireduce(x Value) Value { return b.Convert(OpIreduce, I32, x) }

@@ -1,0 +1,54 @@
+package ssa
+
+// CopyProp removes trivial block parameters: a parameter whose incoming
+// arguments are all one value (ignoring the parameter itself, passed
+// around a loop) is that value. Its uses are rewritten and the argument
+// dropped from every branch. It repeats until no parameter is trivial,
+// since removing one can make others trivial.
+func CopyProp(f *Func) {
+	removeUnreachable(f)
+	if len(f.Blocks) == 0 {
+		return
+	}
+	subst := f.newSubst()
+	resolve := func(v Value) Value {
+		for v >= 0 && int(v) < len(subst) && subst[v] != NoValue {
+			v = subst[v]
+		}
+		return v
+	}
+	edges := incomingEdges(f)
+	for changed := true; changed; {
+		changed = false
+		for _, b := range f.Blocks[1:] {
+			for i := len(b.Params) - 1; i >= 0; i-- {
+				p := b.Params[i]
+				same := NoValue
+				trivial := true
+				for _, e := range edges[b.ID] {
+					args := e.term.Targets[e.slot].Args
+					if i >= len(args) {
+						trivial = false
+						break
+					}
+					a := resolve(args[i])
+					if a == p || a == same {
+						continue
+					}
+					if same != NoValue {
+						trivial = false
+						break
+					}
+					same = a
+				}
+				if !trivial || same == NoValue {
+					continue
+				}
+				subst[p] = same
+				removeParamAndArgs(f, b, i, edges[b.ID])
+				changed = true
+			}
+		}
+	}
+	f.ReplaceUses(subst)
+}

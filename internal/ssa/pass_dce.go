@@ -1,0 +1,120 @@
+package ssa
+
+// DCE removes unreachable blocks, instructions whose results are unused
+// and that may be removed (see Inst.IsRemovableIfUnused), and block
+// parameters that nothing live uses (with their arguments on every branch).
+// The entry block's parameters are the signature and stay.
+func DCE(f *Func) {
+	removeUnreachable(f)
+	live := make([]bool, f.NumValues())
+	edges := incomingEdges(f)
+	var work []Value
+	mark := func(v Value) {
+		if v >= 0 && int(v) < len(live) && !live[v] {
+			live[v] = true
+			work = append(work, v)
+		}
+	}
+	for _, b := range f.Blocks {
+		for _, in := range b.Insts {
+			if !in.IsRemovableIfUnused() {
+				for _, a := range in.Args {
+					mark(a)
+				}
+			}
+		}
+	}
+	for len(work) > 0 {
+		v := work[len(work)-1]
+		work = work[:len(work)-1]
+		if in, _ := f.ValueInst(v); in != nil {
+			for _, a := range in.Args {
+				mark(a)
+			}
+			continue
+		}
+		// A live parameter makes its argument on every edge live.
+		if b, i := f.ValueBlockParam(v); b != nil {
+			for _, e := range edges[b.ID] {
+				if args := e.term.Targets[e.slot].Args; i < len(args) {
+					mark(args[i])
+				}
+			}
+		}
+	}
+	isLive := func(v Value) bool { return v >= 0 && int(v) < len(live) && live[v] }
+	for bi, b := range f.Blocks {
+		kept := b.Insts[:0]
+		for _, in := range b.Insts {
+			used := !in.IsRemovableIfUnused()
+			for _, r := range in.Results {
+				used = used || isLive(r)
+			}
+			if used {
+				kept = append(kept, in)
+			}
+		}
+		clear(b.Insts[len(kept):])
+		b.Insts = kept
+		if bi == 0 {
+			continue
+		}
+		for i := len(b.Params) - 1; i >= 0; i-- {
+			if !isLive(b.Params[i]) {
+				removeParamAndArgs(f, b, i, edges[b.ID])
+			}
+		}
+	}
+}
+
+// edgeRef is one branch into a block: Targets[slot] of term.
+type edgeRef struct {
+	from *Block
+	term *Inst
+	slot int
+}
+
+// incomingEdges lists, by block ID, the branches into each block.
+func incomingEdges(f *Func) [][]edgeRef {
+	edges := make([][]edgeRef, f.NumBlockIDs())
+	for _, b := range f.Blocks {
+		t := b.Terminator()
+		if t == nil {
+			continue
+		}
+		for slot, c := range t.Targets {
+			if c.Block != nil && c.Block.ID >= 0 && c.Block.ID < len(edges) {
+				edges[c.Block.ID] = append(edges[c.Block.ID], edgeRef{b, t, slot})
+			}
+		}
+	}
+	return edges
+}
+
+// removeParamAndArgs drops parameter i of b and the matching argument from
+// each of its incoming edges.
+func removeParamAndArgs(f *Func, b *Block, i int, edges []edgeRef) {
+	f.RemoveBlockParam(b, i)
+	for _, e := range edges {
+		c := &e.term.Targets[e.slot]
+		if i < len(c.Args) {
+			c.Args = append(c.Args[:i], c.Args[i+1:]...)
+		}
+	}
+}
+
+// removeUnreachable deletes the blocks the entry cannot reach.
+func removeUnreachable(f *Func) {
+	cfg := ComputeCFG(f)
+	if len(cfg.RPO) == len(f.Blocks) {
+		return
+	}
+	kept := f.Blocks[:0]
+	for _, b := range f.Blocks {
+		if cfg.Reachable(b) {
+			kept = append(kept, b)
+		}
+	}
+	clear(f.Blocks[len(kept):])
+	f.Blocks = kept
+}

@@ -1,0 +1,341 @@
+package ssa
+
+import "math/bits"
+
+// Fold is constant folding and algebraic simplification. It evaluates
+// pure instructions whose operands are constants (see eval.go for what is
+// exact enough to fold), applies identities such as x+0 = x, x*2^k = x<<k,
+// x&0 = 0 and ireduce(uextend x) = x, moves constants to the right of
+// commutative operations, and turns branches and traps on constant
+// conditions into jumps, traps or nothing. Blocks that become unreachable
+// are deleted (their code may use values of instructions that a new trap
+// cut off).
+func Fold(f *Func) {
+	fo := folder{f: f, subst: f.newSubst()}
+	cfg := ComputeCFG(f)
+	for _, b := range cfg.RPO {
+		fo.block(b)
+	}
+	f.ReplaceUses(fo.subst)
+	removeUnreachable(f)
+}
+
+type folder struct {
+	f     *Func
+	subst []Value
+	out   []*Inst // the block being rebuilt
+}
+
+func (fo *folder) resolve(v Value) Value {
+	for v >= 0 && int(v) < len(fo.subst) && fo.subst[v] != NoValue {
+		v = fo.subst[v]
+	}
+	return v
+}
+
+func (fo *folder) block(b *Block) {
+	fo.out = make([]*Inst, 0, len(b.Insts))
+	for _, in := range b.Insts {
+		in.forEachUse(func(p *Value) { *p = fo.resolve(*p) })
+		if repl := fo.simplify(in); repl != NoValue {
+			fo.subst[in.Results[0]] = repl
+			continue
+		}
+		if in.Op == OpTrapz || in.Op == OpTrapnz {
+			if c, ok := fo.f.IntConst(in.Args[0]); ok {
+				if (c == 0) != (in.Op == OpTrapz) {
+					continue // never traps
+				}
+				// Always traps: the rest of the block is dead.
+				fo.out = append(fo.out, &Inst{Op: OpTrap, Trap: in.Trap})
+				break
+			}
+		}
+		fo.out = append(fo.out, in)
+	}
+	b.Insts = fo.out
+}
+
+// emitConst adds a constant before the instruction being simplified.
+func (fo *folder) emitConst(t Type, c uint64) Value {
+	in := &Inst{Op: OpIconst, Type: t, Imm: mask(t, c)}
+	fo.f.MakeResults(in)
+	fo.out = append(fo.out, in)
+	return in.Results[0]
+}
+
+// become turns in into a constant of its result's type, keeping the result.
+func become(in *Inst, t Type, c uint64) {
+	*in = Inst{Results: in.Results, Imm: c}
+	switch t {
+	case F32:
+		in.Op = OpF32const
+	case F64:
+		in.Op = OpF64const
+	default:
+		in.Op, in.Type, in.Imm = OpIconst, t, mask(t, c)
+	}
+}
+
+func (fo *folder) constOf(v Value) (uint64, bool) {
+	in, _ := fo.f.ValueInst(v)
+	if in != nil && (in.Op == OpIconst || in.Op == OpF32const || in.Op == OpF64const) {
+		return in.Imm, true
+	}
+	return 0, false
+}
+
+func (fo *folder) defOp(v Value) *Inst {
+	in, _ := fo.f.ValueInst(v)
+	return in
+}
+
+// simplify rewrites in in place (possibly adding constants before it) and
+// returns NoValue, or returns the existing value that replaces its result.
+func (fo *folder) simplify(in *Inst) Value {
+	f := fo.f
+	switch in.Op {
+	case OpBrif:
+		if c, ok := fo.constOf(in.Args[0]); ok {
+			t := in.Targets[1]
+			if c != 0 {
+				t = in.Targets[0]
+			}
+			*in = Inst{Op: OpJump, Targets: []BlockCall{t}}
+		} else if sameCall(in.Targets[0], in.Targets[1]) {
+			*in = Inst{Op: OpJump, Targets: in.Targets[:1]}
+		}
+		return NoValue
+	case OpBrTable:
+		if c, ok := fo.constOf(in.Args[0]); ok {
+			t := in.Targets[0]
+			if c < uint64(len(in.Targets)-1) {
+				t = in.Targets[1+c]
+			}
+			*in = Inst{Op: OpJump, Targets: []BlockCall{t}}
+		}
+		return NoValue
+	}
+	if len(in.Results) != 1 || !in.IsMergeable() || in.Op.info().flags&flagReadsMem != 0 {
+		return NoValue
+	}
+	t := f.ValueType(in.Results[0])
+	info := in.Op.info()
+	switch {
+	case in.Op == OpSelect:
+		if c, ok := fo.constOf(in.Args[0]); ok {
+			if c != 0 {
+				return in.Args[1]
+			}
+			return in.Args[2]
+		}
+		if in.Args[1] == in.Args[2] {
+			return in.Args[1]
+		}
+	case in.Op == OpIcmp:
+		return fo.icmp(in)
+	case in.Op == OpFcmp:
+		x, okx := fo.constOf(in.Args[0])
+		y, oky := fo.constOf(in.Args[1])
+		if okx && oky {
+			become(in, I32, b2u(EvalFcmp(in.FloatCC, f.ValueType(in.Args[0]), x, y)))
+		}
+	case len(in.Args) == 2 && t.IsInt():
+		return fo.intBinary(in, t)
+	case len(in.Args) == 1 && info.result == resSame && t.IsInt():
+		if x, ok := fo.constOf(in.Args[0]); ok {
+			if r, ok := EvalIntUnary(in.Op, t, x); ok {
+				become(in, t, r)
+			}
+		} else if d := fo.defOp(in.Args[0]); in.Op == OpBnot && d != nil && d.Op == OpBnot {
+			return d.Args[0]
+		}
+	case info.result == resSame && t.IsFloat():
+		x, okx := fo.constOf(in.Args[0])
+		y, oky := uint64(0), true
+		if len(in.Args) == 2 {
+			y, oky = fo.constOf(in.Args[1])
+		}
+		if okx && oky {
+			if r, ok := EvalFloat(in.Op, t, x, y); ok {
+				become(in, t, r)
+			}
+		} else if d := fo.defOp(in.Args[0]); in.Op == OpFneg && d != nil && d.Op == OpFneg {
+			return d.Args[0]
+		}
+	case info.result == resCtrl && len(in.Args) == 1:
+		from := f.ValueType(in.Args[0])
+		if x, ok := fo.constOf(in.Args[0]); ok {
+			if r, ok := EvalConvert(in.Op, from, t, x); ok {
+				become(in, t, r)
+			}
+			return NoValue
+		}
+		d := fo.defOp(in.Args[0])
+		if d == nil || len(d.Args) != 1 {
+			return NoValue
+		}
+		inner := f.ValueType(d.Args[0])
+		switch {
+		case in.Op == OpIreduce && (d.Op == OpUextend || d.Op == OpSextend):
+			return d.Args[0]
+		case in.Op == OpBitcast && d.Op == OpBitcast && inner == t:
+			return d.Args[0]
+		}
+	}
+	return NoValue
+}
+
+func sameCall(a, b BlockCall) bool {
+	if a.Block != b.Block || len(a.Args) != len(b.Args) {
+		return false
+	}
+	for i := range a.Args {
+		if a.Args[i] != b.Args[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (fo *folder) icmp(in *Inst) Value {
+	t := fo.f.ValueType(in.Args[0])
+	x, okx := fo.constOf(in.Args[0])
+	y, oky := fo.constOf(in.Args[1])
+	switch {
+	case okx && oky:
+		become(in, I32, b2u(EvalIcmp(in.IntCC, t, x, y)))
+	case okx:
+		in.Args[0], in.Args[1] = in.Args[1], in.Args[0]
+		in.IntCC = in.IntCC.Swap()
+	case in.Args[0] == in.Args[1]:
+		become(in, I32, b2u(EvalIcmp(in.IntCC, t, 0, 0)))
+	case oky && y == 0 && (in.IntCC == IntULT || in.IntCC == IntUGE):
+		become(in, I32, b2u(in.IntCC == IntUGE))
+	}
+	return NoValue
+}
+
+// intBinary folds and simplifies a two-operand integer instruction.
+func (fo *folder) intBinary(in *Inst, t Type) Value {
+	op := in.Op
+	x, okx := fo.constOf(in.Args[0])
+	y, oky := fo.constOf(in.Args[1])
+	if okx && oky {
+		if r, ok := EvalIntBinary(op, t, x, y); ok {
+			become(in, t, r)
+		}
+		return NoValue
+	}
+	if okx && op.IsCommutative() {
+		in.Args[0], in.Args[1] = in.Args[1], in.Args[0]
+		x, y, okx, oky = y, x, oky, okx
+	}
+	a := in.Args[0]
+	ones := mask(t, ^uint64(0))
+	if a == in.Args[1] {
+		switch op {
+		case OpIsub, OpBxor:
+			become(in, t, 0)
+			return NoValue
+		case OpBand, OpBor:
+			return a
+		}
+	}
+	if !oky {
+		return NoValue
+	}
+	y = mask(t, y)
+	shiftMask := uint64(t.Bits() - 1)
+	switch op {
+	case OpIadd, OpBor, OpBxor:
+		if y == 0 {
+			return a
+		}
+		if op == OpBor && y == ones {
+			become(in, t, ones)
+		} else if op == OpIadd {
+			return fo.reassociateAdd(in, t, y)
+		}
+	case OpIsub:
+		if y == 0 {
+			return a
+		}
+		// x - c = x + (-c): one form for later folds and address modes.
+		in.Op = OpIadd
+		return fo.reassociateAdd(in, t, mask(t, -y))
+	case OpIshl, OpUshr, OpSshr, OpRotl, OpRotr:
+		if y&shiftMask == 0 {
+			return a
+		}
+	case OpImul:
+		switch {
+		case y == 0:
+			become(in, t, 0)
+		case y == 1:
+			return a
+		case bits.OnesCount64(y) == 1:
+			in.Op = OpIshl
+			in.Args[1] = fo.emitConst(t, uint64(bits.TrailingZeros64(y)))
+		}
+	case OpUdiv:
+		switch {
+		case y == 1:
+			return a
+		case y != 0 && bits.OnesCount64(y) == 1:
+			in.Op = OpUshr
+			in.Args[1] = fo.emitConst(t, uint64(bits.TrailingZeros64(y)))
+		}
+	case OpSdiv:
+		if y == 1 {
+			return a
+		}
+	case OpUrem:
+		switch {
+		case y == 1:
+			become(in, t, 0)
+		case y != 0 && bits.OnesCount64(y) == 1:
+			in.Op = OpBand
+			in.Args[1] = fo.emitConst(t, y-1)
+		}
+	case OpSrem:
+		if y == 1 || y == ones {
+			become(in, t, 0)
+		}
+	case OpBand:
+		switch y {
+		case 0:
+			become(in, t, 0)
+		case ones:
+			return a
+		}
+	}
+	return NoValue
+}
+
+// reassociateAdd rewrites (iadd (iadd z, c1), c) as iadd z, c1+c; in is an
+// iadd whose second operand is to become the constant c. It returns the
+// replacement value when the constants cancel out.
+func (fo *folder) reassociateAdd(in *Inst, t Type, c uint64) Value {
+	if d := fo.defOp(in.Args[0]); d != nil && d.Op == OpIadd {
+		if c1, ok := fo.constOf(d.Args[1]); ok {
+			sum := mask(t, c1+c)
+			if sum == 0 {
+				return d.Args[0]
+			}
+			in.Args[0] = d.Args[0]
+			c = sum
+		}
+	}
+	if cur, ok := fo.constOf(in.Args[1]); !ok || mask(t, cur) != c {
+		in.Args[1] = fo.emitConst(t, c)
+	}
+	return NoValue
+}

@@ -1,0 +1,184 @@
+package ssa
+
+// LICM is loop-invariant code motion. Every loop gets a preheader (a block
+// that only jumps to the header and through which all entries into the
+// loop pass); then instructions that are movable (Inst.IsMovable: pure,
+// unable to fault) and whose operands are all defined outside the loop are
+// moved to the end of the preheader, outer loops first, so an instruction
+// invariant in several nested loops leaves them all. Constants are not
+// moved (they are free to rematerialise and keeping them near their uses
+// lets the back end fold them into immediates); a hoisted instruction that
+// uses an in-loop constant gets a copy of it in the preheader.
+func LICM(f *Func) {
+	removeUnreachable(f)
+	cfg := ComputeCFG(f)
+	dom := ComputeDomTree(cfg)
+	loops := ComputeLoops(cfg, dom)
+	if len(loops.Loops) == 0 {
+		return
+	}
+	changedCFG := false
+	for _, l := range loops.Loops {
+		if preheaderOf(cfg, l) == nil {
+			insertPreheader(f, cfg, l)
+			changedCFG = true
+		}
+	}
+	if changedCFG {
+		cfg = ComputeCFG(f)
+		dom = ComputeDomTree(cfg)
+		loops = ComputeLoops(cfg, dom)
+	}
+	defBlock := make([]*Block, f.NumValues())
+	for _, b := range f.Blocks {
+		for _, p := range b.Params {
+			defBlock[p] = b
+		}
+		for _, in := range b.Insts {
+			for _, r := range in.Results {
+				defBlock[r] = b
+			}
+		}
+	}
+	inLoop := make([]bool, f.NumBlockIDs())
+	for _, l := range loops.Loops {
+		ph := preheaderOf(cfg, l)
+		if ph == nil {
+			continue
+		}
+		for _, b := range l.Blocks {
+			inLoop[b.ID] = true
+		}
+		defBlock = hoistInvariants(f, l, ph, inLoop, defBlock)
+		for _, b := range l.Blocks {
+			inLoop[b.ID] = false
+		}
+	}
+}
+
+// preheaderOf is the loop's preheader: its only predecessor from outside
+// the loop, when that block ends in a jump to the header. Otherwise nil.
+func preheaderOf(cfg *CFG, l *Loop) *Block {
+	var outside *Block
+	for _, p := range cfg.Preds[l.Header.ID] {
+		if l.Contains(p) {
+			continue
+		}
+		if outside != nil {
+			return nil
+		}
+		outside = p
+	}
+	if outside == nil || !cfg.Reachable(outside) {
+		return nil
+	}
+	if t := outside.Terminator(); t == nil || t.Op != OpJump {
+		return nil
+	}
+	return outside
+}
+
+// insertPreheader adds a block that takes the header's parameters and
+// jumps to the header, and redirects every entry edge to it.
+func insertPreheader(f *Func, cfg *CFG, l *Loop) {
+	h := l.Header
+	ph := f.NewBlock()
+	// Lay the preheader out just before the header.
+	for i, b := range f.Blocks {
+		if b == h {
+			copy(f.Blocks[i+1:], f.Blocks[i:len(f.Blocks)-1])
+			f.Blocks[i] = ph
+			break
+		}
+	}
+	args := make([]Value, len(h.Params))
+	for i, p := range h.Params {
+		args[i] = f.AddBlockParam(ph, f.ValueType(p))
+	}
+	ph.Insts = []*Inst{{Op: OpJump, Targets: []BlockCall{{Block: h, Args: args}}}}
+	seen := map[*Block]bool{}
+	for _, p := range cfg.Preds[h.ID] {
+		if l.Contains(p) || seen[p] {
+			continue
+		}
+		seen[p] = true
+		t := p.Terminator()
+		for i := range t.Targets {
+			if t.Targets[i].Block == h {
+				t.Targets[i].Block = ph
+			}
+		}
+	}
+}
+
+func hoistInvariants(f *Func, l *Loop, ph *Block, inLoop []bool, defBlock []*Block) []*Block {
+	var hoisted []*Inst
+	constCopies := map[Value]Value{}
+	invariant := func(v Value) bool {
+		if v < 0 || int(v) >= len(defBlock) {
+			return false
+		}
+		b := defBlock[v]
+		return b != nil && !inLoop[b.ID]
+	}
+	for _, b := range l.Blocks {
+		kept := b.Insts[:0]
+		for _, in := range b.Insts {
+			if !in.IsMovable() || len(in.Args) == 0 || !hoistable(f, in, invariant) {
+				kept = append(kept, in)
+				continue
+			}
+			for i, a := range in.Args {
+				if invariant(a) {
+					continue
+				}
+				// An in-loop constant: copy it to the preheader.
+				c, ok := constCopies[a]
+				if !ok {
+					orig, _ := f.ValueInst(a)
+					cp := &Inst{Op: orig.Op, Type: orig.Type, Imm: orig.Imm}
+					f.MakeResults(cp)
+					c = cp.Results[0]
+					defBlock = growDefs(defBlock, c)
+					defBlock[c] = ph
+					constCopies[a] = c
+					hoisted = append(hoisted, cp)
+				}
+				in.Args[i] = c
+			}
+			hoisted = append(hoisted, in)
+			for _, r := range in.Results {
+				defBlock[r] = ph
+			}
+		}
+		clear(b.Insts[len(kept):])
+		b.Insts = kept
+	}
+	if len(hoisted) > 0 {
+		term := ph.Insts[len(ph.Insts)-1]
+		ph.Insts = append(append(ph.Insts[:len(ph.Insts)-1:len(ph.Insts)-1], hoisted...), term)
+	}
+	return defBlock
+}
+
+// hoistable reports whether every operand of in is invariant or an
+// in-loop constant (which can be copied).
+func hoistable(f *Func, in *Inst, invariant func(Value) bool) bool {
+	for _, a := range in.Args {
+		if invariant(a) {
+			continue
+		}
+		d, _ := f.ValueInst(a)
+		if d == nil || d.Op != OpIconst && d.Op != OpF32const && d.Op != OpF64const {
+			return false
+		}
+	}
+	return true
+}
+
+func growDefs(defs []*Block, v Value) []*Block {
+	for len(defs) <= int(v) {
+		defs = append(defs, nil)
+	}
+	return defs
+}

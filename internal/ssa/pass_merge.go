@@ -1,0 +1,51 @@
+package ssa
+
+// MergeBlocks joins a block to its successor when the block ends in a jump
+// and is the successor's only predecessor: the successor's parameters
+// become the jump's arguments and its instructions move up. It removes the
+// chains of jumps that folding constant branches leaves behind.
+func MergeBlocks(f *Func) {
+	removeUnreachable(f)
+	if len(f.Blocks) == 0 {
+		return
+	}
+	npreds := make([]int, f.NumBlockIDs())
+	for _, b := range f.Blocks {
+		for _, s := range b.Succs(nil) {
+			npreds[s.ID]++
+		}
+	}
+	subst := f.newSubst()
+	gone := make([]bool, f.NumBlockIDs())
+	for _, b := range f.Blocks {
+		if gone[b.ID] {
+			continue
+		}
+		for {
+			t := b.Terminator()
+			if t == nil || t.Op != OpJump {
+				break
+			}
+			c := t.Targets[0]
+			s := c.Block
+			if s == b || s == f.Blocks[0] || npreds[s.ID] != 1 || gone[s.ID] {
+				break
+			}
+			for i, p := range s.Params {
+				subst[p] = c.Args[i]
+			}
+			b.Insts = append(b.Insts[:len(b.Insts)-1], s.Insts...)
+			s.Insts = nil
+			gone[s.ID] = true
+		}
+	}
+	kept := f.Blocks[:0]
+	for _, b := range f.Blocks {
+		if !gone[b.ID] {
+			kept = append(kept, b)
+		}
+	}
+	clear(f.Blocks[len(kept):])
+	f.Blocks = kept
+	f.ReplaceUses(subst)
+}

@@ -1,0 +1,64 @@
+package ssa
+
+import "fmt"
+
+// Pass is one transformation of a function.
+type Pass struct {
+	Name string
+	Run  func(*Func)
+}
+
+// The passes, by name.
+var (
+	FoldPass     = Pass{"fold", Fold}
+	DCEPass      = Pass{"dce", DCE}
+	CopyPropPass = Pass{"copyprop", CopyProp}
+	GVNPass      = Pass{"gvn", GVN}
+	LICMPass     = Pass{"licm", LICM}
+	MergePass    = Pass{"merge", MergeBlocks}
+)
+
+// DefaultPasses is the optimisation order used by the compiler: fold
+// exposes dead code, trivial parameters and jump chains, GVN merges what
+// remains, LICM hoists it, and a final fold and DCE clean up after them.
+var DefaultPasses = []Pass{FoldPass, DCEPass, CopyPropPass, MergePass, GVNPass, LICMPass, FoldPass, DCEPass}
+
+// PassByName finds one of the passes above.
+func PassByName(name string) (Pass, bool) {
+	for _, p := range []Pass{FoldPass, DCEPass, CopyPropPass, GVNPass, LICMPass, MergePass} {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Pass{}, false
+}
+
+// Pipeline runs passes in order.
+type Pipeline struct {
+	Passes []Pass
+	// Verify runs the verifier before the first pass and after each one
+	// (tests and debug builds turn it on) and stops at the first failure.
+	Verify bool
+}
+
+// Run applies the pipeline to f. It returns an error only when Verify is
+// set and a function fails verification.
+func (p Pipeline) Run(f *Func) error {
+	if p.Verify {
+		if err := Verify(f); err != nil {
+			return fmt.Errorf("before optimisation: %w", err)
+		}
+	}
+	for _, pass := range p.Passes {
+		pass.Run(f)
+		if p.Verify {
+			if err := Verify(f); err != nil {
+				return fmt.Errorf("after %s: %w", pass.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Optimize runs DefaultPasses on f without verification.
+func Optimize(f *Func) { _ = Pipeline{Passes: DefaultPasses}.Run(f) }

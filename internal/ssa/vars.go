@@ -1,0 +1,236 @@
+package ssa
+
+// This file builds SSA form for variables (Braun et al. 2013). A read of a
+// variable in a block without a local definition looks through the
+// predecessors: one predecessor is read directly; several (or an unsealed
+// block, whose predecessors are not all known yet) get a new block
+// parameter whose arguments are the reads in each predecessor. A parameter
+// whose arguments are all the same value (or itself) is trivial: it is
+// removed, every branch loses the matching argument, and the parameters
+// that used it are rechecked.
+
+// DeclareVar declares a variable of type t.
+func (b *Builder) DeclareVar(t Type) Variable {
+	b.vars = append(b.vars, t)
+	return Variable(len(b.vars) - 1)
+}
+
+// DefVar assigns val to v in the current block.
+func (b *Builder) DefVar(v Variable, val Value) {
+	if v < 0 || int(v) >= len(b.vars) {
+		b.fail("DefVar: undeclared variable %d", v)
+		return
+	}
+	if b.cur == nil {
+		b.fail("DefVar: no current block")
+		return
+	}
+	val = b.resolve(val)
+	if t := b.f.ValueType(val); t != b.vars[v] {
+		b.fail("DefVar: variable %d has type %s, value %s has type %s", v, b.vars[v], val, t)
+		return
+	}
+	b.writeVar(v, b.cur, val)
+}
+
+// UseVar reads v in the current block.
+func (b *Builder) UseVar(v Variable) Value {
+	if v < 0 || int(v) >= len(b.vars) {
+		b.fail("UseVar: undeclared variable %d", v)
+		return NoValue
+	}
+	if b.cur == nil {
+		b.fail("UseVar: no current block")
+		return NoValue
+	}
+	return b.readVar(v, b.cur)
+}
+
+// SealBlock declares that every predecessor of blk is known: no branch to
+// blk will be added. Parameters added for variable reads get their
+// arguments now.
+func (b *Builder) SealBlock(blk *Block) {
+	st := b.state(blk)
+	if st.sealed {
+		return
+	}
+	st.sealed = true
+	pending := st.incomplete
+	st.incomplete = nil
+	for _, p := range pending {
+		b.addParamOperands(p.v, p.param, blk)
+	}
+}
+
+// SealAllBlocks seals every block not sealed yet.
+func (b *Builder) SealAllBlocks() {
+	for _, blk := range b.f.Blocks {
+		b.SealBlock(blk)
+	}
+}
+
+// Finish seals all blocks, rewrites every use of a removed parameter to its
+// replacement, deletes the blocks the entry cannot reach (code after a
+// branch or trap, whose variable reads may form cycles that only
+// unreachable code tolerates) and returns the first misuse recorded, if
+// any. Run Verify afterwards for a full check.
+func (b *Builder) Finish() error {
+	b.SealAllBlocks()
+	if len(b.aliases) > 0 {
+		b.f.ReplaceUses(b.aliases)
+	}
+	if b.err == nil {
+		removeUnreachable(b.f)
+	}
+	return b.err
+}
+
+func (b *Builder) writeVar(v Variable, blk *Block, val Value) {
+	st := b.state(blk)
+	if st.defs == nil {
+		st.defs = map[Variable]Value{}
+	}
+	st.defs[v] = val
+}
+
+func (b *Builder) readVar(v Variable, blk *Block) Value {
+	if val, ok := b.state(blk).defs[v]; ok {
+		return b.resolve(val)
+	}
+	return b.readVarRecursive(v, blk)
+}
+
+func (b *Builder) readVarRecursive(v Variable, blk *Block) Value {
+	st := b.state(blk)
+	var val Value
+	switch {
+	case !st.sealed:
+		val = b.newVarParam(v, blk)
+		st = b.state(blk)
+		st.incomplete = append(st.incomplete, varParam{v, val})
+	case len(st.preds) == 0:
+		// Only the entry block or an unreachable block gets here: the
+		// variable was never assigned on the way, so it holds zero.
+		val = b.zeroAtTop(blk, b.vars[v])
+	case len(st.preds) == 1 && !st.reading[v]:
+		// An unreachable cycle of single-predecessor blocks would loop
+		// forever here; the reading mark sends the second visit to the
+		// parameter case below, which ends the walk.
+		if st.reading == nil {
+			st.reading = map[Variable]bool{}
+		}
+		st.reading[v] = true
+		val = b.readVar(v, st.preds[0].pred)
+		delete(b.state(blk).reading, v)
+	default:
+		param := b.newVarParam(v, blk)
+		b.writeVar(v, blk, param) // breaks cycles through loops
+		val = b.addParamOperands(v, param, blk)
+	}
+	b.writeVar(v, blk, val)
+	return b.resolve(val)
+}
+
+func (b *Builder) newVarParam(v Variable, blk *Block) Value {
+	p := b.f.AddBlockParam(blk, b.vars[v])
+	st := b.state(blk)
+	if st.varParams == nil {
+		st.varParams = map[Value]Variable{}
+	}
+	st.varParams[p] = v
+	return p
+}
+
+// addParamOperands passes, on every edge into blk, the value of v at the
+// end of the predecessor as the argument for param.
+func (b *Builder) addParamOperands(v Variable, param Value, blk *Block) Value {
+	preds := b.state(blk).preds
+	for _, e := range preds {
+		arg := b.readVar(v, e.pred)
+		call := &e.term.Targets[e.slot]
+		call.Args = append(call.Args, arg)
+		b.users[arg] = append(b.users[arg], param)
+	}
+	return b.tryRemoveTrivialParam(param)
+}
+
+// tryRemoveTrivialParam removes param if all its arguments are one value
+// (or param itself) and returns that value; otherwise it returns param.
+func (b *Builder) tryRemoveTrivialParam(param Value) Value {
+	blk, idx := b.f.ValueBlockParam(param)
+	if blk == nil {
+		return param
+	}
+	st := b.state(blk)
+	same := NoValue
+	for _, e := range st.preds {
+		args := e.term.Targets[e.slot].Args
+		if idx >= len(args) {
+			return param // inconsistent arguments; the verifier will say so
+		}
+		op := b.resolve(args[idx])
+		if op == same || op == param {
+			continue
+		}
+		if same != NoValue {
+			return param
+		}
+		same = op
+	}
+	if same == NoValue {
+		// Reachable only through itself: the block is unreachable.
+		same = b.zeroAtTop(blk, b.f.ValueType(param))
+	}
+
+	// Replace param by same: drop it from the block and from every branch.
+	b.f.RemoveBlockParam(blk, idx)
+	for _, e := range st.preds {
+		call := &e.term.Targets[e.slot]
+		call.Args = append(call.Args[:idx], call.Args[idx+1:]...)
+	}
+	delete(st.varParams, param)
+	b.f.values[param].block = nil
+	b.setAlias(param, same)
+
+	users := b.users[param]
+	delete(b.users, param)
+	b.users[same] = append(b.users[same], users...)
+	for _, u := range users {
+		u = b.resolve(u)
+		if u == param || u == same {
+			continue
+		}
+		if ub, _ := b.f.ValueBlockParam(u); ub != nil {
+			if _, isVar := b.state(ub).varParams[u]; isVar && b.state(ub).sealed {
+				b.tryRemoveTrivialParam(u)
+			}
+		}
+	}
+	return same
+}
+
+func (b *Builder) setAlias(from, to Value) {
+	for len(b.aliases) <= int(from) {
+		b.aliases = append(b.aliases, NoValue)
+	}
+	b.aliases[from] = to
+}
+
+// zeroAtTop inserts a zero constant of type t at the start of blk.
+func (b *Builder) zeroAtTop(blk *Block, t Type) Value {
+	var in *Inst
+	switch t {
+	case I32, I64:
+		in = &Inst{Op: OpIconst, Type: t}
+	case F32:
+		in = &Inst{Op: OpF32const}
+	case F64:
+		in = &Inst{Op: OpF64const}
+	default:
+		b.fail("variable of type %s read before any assignment", t)
+		in = &Inst{Op: OpIconst, Type: I64}
+	}
+	res := b.f.MakeResults(in)
+	blk.InsertBefore(0, in)
+	return res[0]
+}
