@@ -25,10 +25,16 @@ type CompileError struct {
 	Offset int    // byte offset in the module binary, -1 when unknown
 	Func   int    // index of the function whose body is at fault, -1 if none
 	Msg    string // what was wrong, e.g. "unexpected end of section"
+	// Line and Column locate an error in text-format source (1-based);
+	// both are 0 for binary modules.
+	Line, Column int
 }
 
 func (e *CompileError) Error() string {
 	s := "moat: " + e.Kind.String() + " module"
+	if e.Line > 0 {
+		s += fmt.Sprintf(" at line %d, column %d", e.Line, e.Column)
+	}
 	if e.Offset >= 0 {
 		s += fmt.Sprintf(" at offset 0x%x", e.Offset)
 	}

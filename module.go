@@ -20,8 +20,10 @@ type Module struct {
 	exports []ExportType
 }
 
-// Compile decodes, validates and compiles a binary module. A module the spec
-// rejects gives a *CompileError. wasmBytes is not retained after Compile
+// Compile decodes, validates and compiles a binary module, or a text-format
+// module when the bytes do not start with the binary magic `\0asm` and look
+// like text (see CompileText). A module the spec rejects gives a
+// *CompileError. wasmBytes is not retained after Compile
 // returns except through the module's data segments, which alias it: do not
 // modify it while the module is in use.
 func (e *Engine) Compile(wasmBytes []byte) (mod *Module, err error) {
@@ -30,10 +32,27 @@ func (e *Engine) Compile(wasmBytes []byte) (mod *Module, err error) {
 			mod, err = nil, fmt.Errorf("moat: internal error while compiling: %v\n%s", r, debug.Stack())
 		}
 	}()
+	if looksLikeText(wasmBytes) {
+		m, err := parseText(wasmBytes)
+		if err != nil {
+			return nil, err
+		}
+		return e.compileModel(m)
+	}
 	m, err := binary.Decode(wasmBytes)
 	if err != nil {
 		return nil, compileErrorOf(err)
 	}
+	return e.compileModel(m)
+}
+
+// compileModel validates and compiles a decoded or parsed module.
+func (e *Engine) compileModel(m *wasm.Module) (mod *Module, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			mod, err = nil, fmt.Errorf("moat: internal error while compiling: %v\n%s", r, debug.Stack())
+		}
+	}()
 	if err := validate.Module(m); err != nil {
 		return nil, compileErrorOf(err)
 	}

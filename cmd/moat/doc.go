@@ -5,12 +5,19 @@
 //
 // Usage:
 //
-//	moat run [--engine interp|compiler|auto] [--invoke NAME] MODULE [ARGS...]
+//	moat run [--engine E] [--dir HOST[::GUEST]]... [--env NAME=VALUE]... MODULE [ARGS...]
+//	moat run [--engine E] --invoke NAME MODULE [ARGS...]
 //	moat inspect MODULE
-//	moat spectest [--engine E] PATH...
+//	moat spectest [--engine E] PATH...     (.wast scripts or wast2json .json)
+//	moat wat2wasm [--no-check] IN.wat [-o OUT.wasm]
+//	moat wasm2wat IN.wasm [-o OUT.wat]
 //	moat help [COMMAND]
 //
+// A MODULE may be in the binary or the text format (.wasm or .wat): the
+// file's content decides (see readModule).
+//
 // Exit status: 0 on success, 1 when the module traps, fails to compile or a
-// spec test fails, 2 for usage errors. A bad module or a trap never crashes
-// the command: it prints a typed error instead.
+// spec test fails, 2 for usage errors. A WASI program run by `moat run`
+// exits with its own proc_exit code, or 134 when it traps. A bad module or
+// a trap never crashes the command: it prints a typed error instead.
 package main

@@ -28,9 +28,11 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"run", "run a module's _start, or one exported function with --invoke", runUsage, runCommand},
+		{"run", "run a WASI program (its _start), or one exported function with --invoke", runUsage, runCommand},
 		{"inspect", "list a module's sections, imports and exports", inspectUsage, inspectCommand},
-		{"spectest", "run WebAssembly spec test JSON files", spectestUsage, spectestCommand},
+		{"spectest", "run WebAssembly spec test scripts (.wast, or wast2json .json)", spectestUsage, spectestCommand},
+		{"wat2wasm", "convert a text module (.wat) to the binary format", wat2wasmUsage, wat2wasmCommand},
+		{"wasm2wat", "print a binary module (.wasm) in the text format", wasm2watUsage, wasm2watCommand},
 	}
 }
 
@@ -100,25 +102,4 @@ func argError(stderr io.Writer, c string, format string, args ...any) int {
 // isHelpFlag reports whether arg asks for a command's help.
 func isHelpFlag(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help"
-}
-
-// maxModuleSize bounds the module files we read, so a mistaken path to a
-// huge file fails clearly instead of exhausting memory.
-const maxModuleSize = 1 << 30
-
-// readModule reads a module file with a size limit.
-func readModule(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxModuleSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxModuleSize {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxModuleSize)
-	}
-	return b, nil
 }

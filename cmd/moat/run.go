@@ -7,31 +7,58 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/internal/wasm"
+	"github.com/moat-run/moat/wasi"
 )
 
-const runUsage = `Usage: moat run [--engine interp|compiler|auto] [--invoke NAME] MODULE [ARGS...]
+const runUsage = `Usage: moat run [FLAGS] MODULE [ARGS...]
 
 Instantiates MODULE and runs it.
+
+Without --invoke, MODULE is a WASI command (wasi_snapshot_preview1, as built
+by wasi-libc, Rust wasm32-wasip1, Go GOOS=wasip1, TinyGo, ...): moat runs its
+_start export. The program sees argv[0] = MODULE's file name, then ARGS; an
+environment of exactly the --env pairs (nothing is inherited from moat's own
+environment); moat's stdin, stdout and stderr; and only the directories
+granted with --dir. moat exits with the program's proc_exit code, or 0 when
+_start returns.
 
 With --invoke NAME, calls the exported function NAME with ARGS as its
 parameters, parsed by the parameter types: i32 and i64 as decimal (negative
 allowed) or 0x-hex; f32 and f64 as decimal floats or nan, inf, -inf, -0;
 v128 as 0x and up to 32 hex digits; references only as null. Each result is
-printed on its own line.
-
-Without --invoke, runs the module's _start export.
+printed on its own line. WASI imports work here too (with argv = MODULE).
 
 Flags come before MODULE; everything after MODULE is ARGS.
 
-  --engine E    interp (the interpreter), compiler, or auto (default auto)
-  --invoke NAME the exported function to call
+  --engine E          interp (the interpreter), compiler, or auto (default auto)
+  --invoke NAME       the exported function to call instead of _start
+  --dir HOST[::GUEST] grant the guest the host directory HOST, under the name
+                      GUEST (default HOST); repeatable. --dir .::/ makes the
+                      current directory the guest's root
+  --env NAME=VALUE    set a guest environment variable; --env NAME copies
+                      moat's own NAME when set; repeatable
+  --default-values-unknown-imports
+                      function imports that nothing defines return zeros
+                      instead of failing to link (e.g. bench.start/bench.end)
 
-A trap prints "trap: <reason>" and a backtrace on stderr and exits 1.
+A trap prints "trap: <reason>" and a backtrace on stderr; moat then exits
+with 134 for a WASI command (as wasmtime does, so that it differs from any
+ordinary exit code) and with 1 under --invoke.
+
+Examples:
+
+  moat run --dir data::/ --env LANG=C prog.wasm input.txt
+  moat run --invoke fib examples/fib.wasm 20
 `
+
+// exitTrapped is the status of a WASI command that trapped: 128 + SIGABRT,
+// as wasmtime exits, so a trap is told apart from the guest's own codes.
+const exitTrapped = 134
 
 // runOptions is the parsed command line of `moat run`.
 type runOptions struct {
@@ -39,9 +66,21 @@ type runOptions struct {
 	invoke string
 	module string
 	args   []string
+
+	dirs []wasi.Preopen // Host and Guest set; from --dir
+	env  []string       // NAME=VALUE, from --env
+
+	// defaultUnknownImports stubs function imports nothing defines.
+	defaultUnknownImports bool
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) int {
+	return runWithStdin(args, os.Stdin, stdout, stderr)
+}
+
+// runWithStdin is `moat run` with the guest's stdin given, so tests can feed
+// a program fixed input in-process.
+func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	opts, help, err := parseRunArgs(args)
 	if help {
 		fmt.Fprint(stdout, runUsage)
@@ -70,31 +109,63 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	// Pick the function and parse its arguments before instantiating, so a
 	// mistyped command line fails without running the start function.
 	name := opts.invoke
-	if name == "" {
+	command := name == ""
+	var params []uint64
+	var ft moat.FuncType
+	if command {
 		name = "_start"
 		if _, ok := exportedFuncType(mod, name); !ok {
 			return argError(stderr, "run", "%s has no _start export; call one of its exported functions with --invoke NAME%s",
 				opts.module, funcListHint(mod))
 		}
-		if len(opts.args) > 0 {
-			return argError(stderr, "run", "arguments for _start are WASI program arguments, which moat does not support yet; use --invoke NAME to pass arguments to a function")
+	} else {
+		var ok bool
+		ft, ok = exportedFuncType(mod, name)
+		if !ok {
+			return argError(stderr, "run", "%s has no exported function %q%s", opts.module, name, funcListHint(mod))
+		}
+		params, err = parseArgs(toValTypes(ft.Params), opts.args)
+		if err != nil {
+			return argError(stderr, "run", "%s: %v", name, err)
 		}
 	}
-	ft, ok := exportedFuncType(mod, name)
-	if !ok {
-		return argError(stderr, "run", "%s has no exported function %q%s", opts.module, name, funcListHint(mod))
-	}
-	params, err := parseArgs(toValTypes(ft.Params), opts.args)
+
+	linker, err := runLinker(engine, mod, opts.defaultUnknownImports)
 	if err != nil {
-		return argError(stderr, "run", "%s: %v", name, err)
+		fmt.Fprintf(stderr, "moat run: %s\n", errorText(err))
+		return exitFailure
 	}
+	argv := []string{filepath.Base(opts.module)}
+	if command {
+		argv = append(argv, opts.args...)
+	}
+	store := moat.NewStore(engine)
+	sys, err := wasi.Attach(store, wasi.Config{
+		Args:     argv,
+		Env:      opts.env,
+		Stdin:    stdin,
+		Stdout:   stdout,
+		Stderr:   stderr,
+		Preopens: opts.dirs,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "moat run: %s\n", errorText(err))
+		return exitFailure
+	}
+	defer sys.Close()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	store := moat.NewStore(engine)
-	inst, err := store.Instantiate(ctx, mod)
+	inst, err := linker.Instantiate(ctx, store, mod)
 	if err != nil {
-		return reportRunError(stderr, opts.module, err)
+		return reportRunError(stderr, opts.module, err, command)
+	}
+	if command {
+		code, err := wasi.Run(ctx, inst)
+		if err != nil {
+			return reportRunError(stderr, opts.module, err, command)
+		}
+		return int(code)
 	}
 	fn := inst.Func(name)
 	if fn == nil {
@@ -103,7 +174,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	results, err := fn.Call(ctx, params...)
 	if err != nil {
-		return reportRunError(stderr, opts.module, err)
+		return reportRunError(stderr, opts.module, err, command)
 	}
 	for _, line := range formatResults(toValTypes(ft.Results), results) {
 		fmt.Fprintln(stdout, line)
@@ -111,9 +182,47 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// runLinker defines the WASI imports and, when asked, zero-value stubs for
+// mod's other function imports. The stubs go first so that real
+// definitions replace them.
+func runLinker(engine *moat.Engine, mod *moat.Module, defaultUnknown bool) (*moat.Linker, error) {
+	l := moat.NewLinker(engine)
+	if defaultUnknown {
+		for _, imp := range mod.Imports() {
+			ft, ok := imp.Type.(moat.FuncType)
+			if !ok {
+				continue
+			}
+			words := resultWords(ft.Results)
+			zeros := func(_ context.Context, _ *moat.Caller, stack []uint64) error {
+				clear(stack[:words])
+				return nil
+			}
+			if err := l.DefineHostFunc(imp.Module, imp.Name, ft, zeros); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := wasi.DefineImports(l); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// resultWords counts the stack words results take: a v128 takes two.
+func resultWords(results []moat.ValueType) int {
+	words := len(results)
+	for _, t := range results {
+		if t == moat.ValueV128 {
+			words++
+		}
+	}
+	return words
+}
+
 // parseRunArgs reads flags up to the first non-flag word (MODULE); the
-// words after MODULE are the function's arguments, even if they look like
-// flags (e.g. -5).
+// words after MODULE are the program's or function's arguments, even if
+// they look like flags (e.g. -5).
 func parseRunArgs(args []string) (opts runOptions, help bool, err error) {
 	opts.engine = moat.EngineAuto
 	i := 0
@@ -131,7 +240,13 @@ func parseRunArgs(args []string) (opts runOptions, help bool, err error) {
 		}
 		flagName, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		switch flagName {
-		case "engine", "invoke":
+		case "default-values-unknown-imports":
+			if hasValue {
+				return opts, false, fmt.Errorf("flag --%s takes no value", flagName)
+			}
+			opts.defaultUnknownImports = true
+			continue
+		case "engine", "invoke", "dir", "env":
 		default:
 			return opts, false, fmt.Errorf("unknown flag %s", a)
 		}
@@ -154,6 +269,20 @@ func parseRunArgs(args []string) (opts runOptions, help bool, err error) {
 				return opts, false, fmt.Errorf("--invoke needs a function name")
 			}
 			opts.invoke = value
+		case "dir":
+			p, err := parseDir(value)
+			if err != nil {
+				return opts, false, err
+			}
+			opts.dirs = append(opts.dirs, p)
+		case "env":
+			kv, ok, err := parseEnv(value)
+			if err != nil {
+				return opts, false, err
+			}
+			if ok {
+				opts.env = append(opts.env, kv)
+			}
 		}
 	}
 	if i >= len(args) {
@@ -161,11 +290,41 @@ func parseRunArgs(args []string) (opts runOptions, help bool, err error) {
 	}
 	opts.module = args[i]
 	opts.args = args[i+1:]
-	// Accept `MODULE -- ARGS` too; no wasm value is spelled "--".
+	// Accept `MODULE -- ARGS` too, as before WASI: no wasm value is spelled
+	// "--", and a program that wants "--" first can get it with `-- --`.
 	if len(opts.args) > 0 && opts.args[0] == "--" {
 		opts.args = opts.args[1:]
 	}
 	return opts, false, nil
+}
+
+// parseDir reads --dir HOST[::GUEST] (wasmtime's spelling).
+func parseDir(value string) (wasi.Preopen, error) {
+	host, guest, mapped := strings.Cut(value, "::")
+	if !mapped {
+		guest = host
+	}
+	if host == "" || guest == "" {
+		return wasi.Preopen{}, fmt.Errorf("--dir %q: want HOST or HOST::GUEST", value)
+	}
+	return wasi.Preopen{Host: host, Guest: guest}, nil
+}
+
+// parseEnv reads --env NAME=VALUE, or --env NAME, which copies moat's own
+// variable when it is set (ok is false when it is not).
+func parseEnv(value string) (kv string, ok bool, err error) {
+	name, _, hasValue := strings.Cut(value, "=")
+	if name == "" {
+		return "", false, fmt.Errorf("--env %q: want NAME=VALUE or NAME", value)
+	}
+	if hasValue {
+		return value, true, nil
+	}
+	v, set := os.LookupEnv(name)
+	if !set {
+		return "", false, nil
+	}
+	return name + "=" + v, true, nil
 }
 
 func parseEngine(s string) (moat.EngineKind, error) {
@@ -211,17 +370,20 @@ func funcListHint(mod *moat.Module) string {
 }
 
 // reportRunError prints a trap with its backtrace, or any other error, and
-// returns the exit status.
-func reportRunError(stderr io.Writer, module string, err error) int {
+// returns the exit status. proc_exit from a function called with --invoke
+// (or from a start function) ends the run with the guest's code.
+func reportRunError(stderr io.Writer, module string, err error, command bool) int {
+	var exit *wasi.ExitError
+	if errors.As(err, &exit) {
+		return int(exit.Code)
+	}
 	var trap *moat.Trap
 	if errors.As(err, &trap) {
 		fmt.Fprintf(stderr, "trap: %s\n", trap.Message)
 		writeBacktrace(stderr, trap)
-		return exitFailure
-	}
-	var le *moat.LinkError
-	if errors.As(err, &le) && le.Module == "wasi_snapshot_preview1" {
-		fmt.Fprintf(stderr, "moat run: %s: %s (WASI is not supported yet)\n", module, errorText(err))
+		if command {
+			return exitTrapped
+		}
 		return exitFailure
 	}
 	fmt.Fprintf(stderr, "moat run: %s: %s\n", module, errorText(err))

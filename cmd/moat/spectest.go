@@ -16,10 +16,11 @@ import (
 
 const spectestUsage = `Usage: moat spectest [--engine interp|compiler|auto] [--timeout D] PATH...
 
-Runs WebAssembly spec test scripts (wast2json output) through the engine.
-Each PATH is a .json file or a folder searched for them; a PATH that does
-not exist is also looked up as a test name under $MOAT_SPECTEST (e.g.
-"i32" for $MOAT_SPECTEST/i32/i32.json).
+Runs WebAssembly spec test scripts through the engine: the .wast originals
+(every command, including assert_malformed of text modules) or their
+wast2json .json conversions. Each PATH is a script or a folder searched for
+them; a PATH that does not exist is also looked up as a test name under
+$MOAT_SPECTEST (e.g. "i32" for $MOAT_SPECTEST/i32/i32.json).
 
 Prints one line per file, then every failure, and last a line
 "N passed, M failed, K skipped". Exits 1 if any test failed.
@@ -84,7 +85,7 @@ func spectestCommand(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	if len(files) == 0 {
-		fmt.Fprintf(stderr, "moat spectest: no .json files under %s\n", strings.Join(paths, ", "))
+		fmt.Fprintf(stderr, "moat spectest: no .wast or .json scripts under %s\n", strings.Join(paths, ", "))
 		return exitFailure
 	}
 	engine, err := moat.NewEngine(moat.Config{Engine: engineKind})
@@ -129,9 +130,9 @@ func spectestCommand(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// specName is a script's name without folder and .json.
+// specName is a script's name without folder and extension.
 func specName(path string) string {
-	return strings.TrimSuffix(filepath.Base(path), ".json")
+	return strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".json"), ".wast")
 }
 
 // resolveSpecPath maps a bare test name to its script under $MOAT_SPECTEST

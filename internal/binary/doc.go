@@ -25,4 +25,9 @@
 //
 // ExprReader is the shared instruction reader used by Decode, the validator
 // and the engines; it allocates nothing in steady state.
+//
+// The other direction: Encode writes a wasm.Module (decoded, or parsed from
+// the text format) canonically, as wabt does, so that Encode(Decode(b)) is
+// b for every module wabt wrote (custom sections aside) and Decode(Encode(m))
+// is m for every module Decode accepts. AppendInstr encodes one instruction.
 package binary

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/internal/text"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 func (r *runner) assertReturn(c *command) {
@@ -101,8 +103,10 @@ func describeErr(err error) string {
 }
 
 func (r *runner) assertRejected(c *command) {
-	if c.ModuleType == "text" {
-		r.res.Skipped++ // moat reads only the binary format
+	if c.ModuleType == "text" && c.load == nil {
+		// A JSON script's .wat file: wast2json's output is judged on the
+		// binary format alone; the .wast runner tests the text format.
+		r.res.Skipped++
 		return
 	}
 	want := moat.Malformed
@@ -110,7 +114,27 @@ func (r *runner) assertRejected(c *command) {
 		want = moat.Invalid
 	}
 	expected := fmt.Sprintf("a %s module (%q)", want, c.Text)
-	_, err := r.compile(c.Filename)
+	_, err := r.compile(c)
+	// A script module's own text (or quoted binary) can be malformed
+	// before the engine sees it.
+	var te *text.Error
+	var we *wasm.Error
+	switch {
+	case errors.As(err, &te):
+		if want != moat.Malformed {
+			r.fail(expected, "text-format error %v", te)
+			return
+		}
+		r.pass()
+		return
+	case errors.As(err, &we):
+		if moat.CompileErrorKind(we.Kind) != want {
+			r.fail(expected, "%v", we)
+			return
+		}
+		r.pass()
+		return
+	}
 	var ce *moat.CompileError
 	if !errors.As(err, &ce) {
 		r.fail(expected, "%s", describeErr(err))
@@ -128,7 +152,7 @@ func (r *runner) assertNotInstantiated(c *command) {
 	if c.Type == "assert_uninstantiable" {
 		expected = fmt.Sprintf("a trap during instantiation (%q)", c.Text)
 	}
-	m, err := r.compile(c.Filename)
+	m, err := r.compile(c)
 	if err != nil {
 		r.fail(expected, "compile error: %v", err)
 		return

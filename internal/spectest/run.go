@@ -3,6 +3,7 @@ package spectest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,10 +14,11 @@ import (
 	"time"
 
 	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/internal/text"
 )
 
-// Files lists the *.json scripts under paths (files, or folders walked
-// recursively), sorted.
+// Files lists the scripts under paths (files, or folders walked
+// recursively), sorted: *.wast scripts and wast2json's *.json.
 func Files(paths ...string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
@@ -24,7 +26,7 @@ func Files(paths ...string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && strings.HasSuffix(path, ".json") {
+			if !d.IsDir() && (strings.HasSuffix(path, ".json") || strings.HasSuffix(path, ".wast")) {
 				out = append(out, path)
 			}
 			return nil
@@ -57,7 +59,7 @@ func Run(ctx context.Context, opts Options, paths ...string) (Result, error) {
 	return res, nil
 }
 
-// RunFile runs one wast2json script in a fresh store and linker that hold
+// RunFile runs one script (.wast, or wast2json's .json) in a fresh store and linker that hold
 // the spectest host module. It never hangs: past opts.Timeout it reports
 // the command it was running as failed and returns (the runaway goroutine is
 // left behind, its context cancelled).
@@ -75,11 +77,24 @@ func RunFile(ctx context.Context, path string, opts Options) FileResult {
 	if err != nil {
 		return fail(0, "file", "a readable script", err.Error())
 	}
-	var s script
-	if err := json.Unmarshal(data, &s); err != nil {
-		return fail(0, "file", "a wast2json script", err.Error())
+	var cmds []command
+	if strings.HasSuffix(path, ".wast") {
+		if cmds, err = wastCommands(data); err != nil {
+			line := 0
+			var te *text.Error
+			if errors.As(err, &te) {
+				line = te.Line
+			}
+			return fail(line, "file", "a .wast script", err.Error())
+		}
+	} else {
+		var s script
+		if err := json.Unmarshal(data, &s); err != nil {
+			return fail(0, "file", "a wast2json script", err.Error())
+		}
+		cmds = s.Commands
 	}
-	if len(s.Commands) == 0 {
+	if len(cmds) == 0 {
 		return fail(0, "file", "at least one command", "none")
 	}
 	engine := opts.Engine
@@ -101,7 +116,7 @@ func RunFile(ctx context.Context, path string, opts Options) FileResult {
 			}
 			done <- r.res
 		}()
-		r.run(s.Commands)
+		r.run(cmds)
 	}()
 	// The engine should stop at the deadline by itself (TrapInterrupted); the
 	// grace period covers an engine that ignores its context.
@@ -165,7 +180,7 @@ func (r *runner) run(cmds []command) {
 func (r *runner) command(c *command) {
 	switch c.Type {
 	case "module":
-		inst, err := r.instantiate(c.Filename)
+		inst, err := r.instantiate(c)
 		if err != nil {
 			r.current = nil
 			if c.Name != "" {
@@ -210,7 +225,18 @@ func (r *runner) command(c *command) {
 // pass and check count one assertion.
 func (r *runner) pass() { r.res.Passed++ }
 
-func (r *runner) compile(filename string) (*moat.Module, error) {
+// compile compiles the module of c: from the .wast script itself, or from
+// the file c.Filename beside the JSON script. A text-format error comes
+// back as a *text.Error (the module is malformed).
+func (r *runner) compile(c *command) (*moat.Module, error) {
+	if c.load != nil {
+		b, err := c.load()
+		if err != nil {
+			return nil, err
+		}
+		return r.engine.Compile(b)
+	}
+	filename := c.Filename
 	if filename == "" || filepath.Base(filename) != filename {
 		return nil, fmt.Errorf("bad module file name %q", filename)
 	}
@@ -221,8 +247,8 @@ func (r *runner) compile(filename string) (*moat.Module, error) {
 	return r.engine.Compile(b)
 }
 
-func (r *runner) instantiate(filename string) (*moat.Instance, error) {
-	m, err := r.compile(filename)
+func (r *runner) instantiate(c *command) (*moat.Instance, error) {
+	m, err := r.compile(c)
 	if err != nil {
 		return nil, err
 	}

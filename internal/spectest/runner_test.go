@@ -2,6 +2,7 @@ package spectest
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -91,5 +92,51 @@ func TestValueParsing(t *testing.T) {
 	i32, _ := parseValue(value{Type: "i32", Value: []byte(`"1"`)}, true)
 	if i32.match([]uint64{1 | 1<<32}) {
 		t.Error("i32 with garbage in the upper half accepted")
+	}
+}
+
+func TestGoodWastPasses(t *testing.T) {
+	r := RunFile(context.Background(), filepath.Join("testdata", "good.wast"), Options{})
+	for _, f := range r.Failures {
+		t.Error(f)
+	}
+	if r.Passed != 21 || r.Failed != 0 || r.Skipped != 0 {
+		t.Errorf("got %d passed, %d failed, %d skipped; want 21, 0, 0", r.Passed, r.Failed, r.Skipped)
+	}
+}
+
+// TestWrongWastFails: every command after the first is wrong and must be
+// reported at its own line.
+func TestWrongWastFails(t *testing.T) {
+	r := RunFile(context.Background(), filepath.Join("testdata", "wrong.wast"), Options{})
+	if r.Passed != 0 {
+		t.Errorf("%d wrong assertions passed", r.Passed)
+	}
+	failed := map[int]bool{}
+	for _, f := range r.Failures {
+		failed[f.Line] = true
+	}
+	for line := 7; line <= 21; line++ {
+		if !failed[line] {
+			t.Errorf("line %d: wrong command not reported", line)
+		}
+	}
+	if r.Failed != 15 {
+		t.Errorf("Failed = %d, want 15\n%s", r.Failed, r.String())
+	}
+	if testing.Verbose() {
+		t.Log(r.String())
+	}
+}
+
+func TestBrokenWastFails(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "broken.wast")
+	if err := os.WriteFile(path, []byte("(module)\n(assert_return (invoke \"f\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := RunFile(context.Background(), path, Options{})
+	if r.Failed != 1 || r.Failures[0].Line == 0 {
+		t.Errorf("unparsable script not reported with a line: %s", r.String())
 	}
 }

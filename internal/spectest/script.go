@@ -23,6 +23,11 @@ type command struct {
 	Expected   []value `json:"expected"`
 	Text       string  `json:"text"`
 	ModuleType string  `json:"module_type"`
+
+	// load gives the module of a .wast command in the binary format, or
+	// the text-format error that makes it malformed. JSON commands leave
+	// it nil and name a file beside the script instead.
+	load func() ([]byte, error)
 }
 
 type action struct {
@@ -32,14 +37,21 @@ type action struct {
 	Args   []value `json:"args"`
 }
 
-// value is a typed value; Value is a string, or for v128 a list of lane strings.
+// value is a typed value; Value is a string, or for v128 a list of lane
+// strings. A .wast value comes already parsed (parsed, with its source text).
 type value struct {
 	Type     string          `json:"type"`
 	LaneType string          `json:"lane_type"`
 	Value    json.RawMessage `json:"value"`
+
+	parsed *expectation
+	text   string
 }
 
 func (v value) String() string {
+	if v.parsed != nil {
+		return v.text
+	}
 	if v.LaneType != "" {
 		return fmt.Sprintf("%s:%s %s", v.Type, v.LaneType, v.Value)
 	}
@@ -111,6 +123,9 @@ func parseLane(s string, width uint, float, allowNaN bool) (lane, error) {
 
 // parseValue parses a value. allowNaN permits NaN patterns (expected values).
 func parseValue(v value, allowNaN bool) (expectation, error) {
+	if v.parsed != nil {
+		return *v.parsed, nil
+	}
 	e := expectation{typ: v.Type}
 	if v.Type == "v128" {
 		var strs []string

@@ -1,0 +1,72 @@
+package moat
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/moat-run/moat/internal/binary"
+	"github.com/moat-run/moat/internal/text"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// wasmMagic starts every binary module; Compile treats anything else as text.
+var wasmMagic = []byte{0x00, 0x61, 0x73, 0x6d}
+
+// looksLikeText reports whether Compile should read src as text: it does
+// not start with the binary magic and, after white space, starts with a
+// parenthesis or a comment. Anything else, such as an empty input or a
+// damaged binary, gets the decoder's error.
+func looksLikeText(src []byte) bool {
+	if bytes.HasPrefix(src, wasmMagic) {
+		return false
+	}
+	rest := bytes.TrimLeft(src, " \t\r\n")
+	return len(rest) > 0 && (rest[0] == '(' || rest[0] == ';')
+}
+
+// CompileText compiles a module written in the WebAssembly text format
+// (a `(module ...)` or a bare list of module fields). Text that does not
+// parse gives a *CompileError of Kind Malformed with Line and Column set;
+// otherwise the module is validated and compiled as Compile does.
+func (e *Engine) CompileText(src []byte) (*Module, error) {
+	m, err := parseText(src)
+	if err != nil {
+		return nil, err
+	}
+	return e.compileModel(m)
+}
+
+// parseText parses text into the module model, converting its errors.
+func parseText(src []byte) (m *wasm.Module, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("moat: internal error while parsing text: %v\n%s", r, debug.Stack())
+		}
+	}()
+	m, err = text.ParseModule(src)
+	if err != nil {
+		return nil, textErrorOf(err)
+	}
+	return m, nil
+}
+
+// textErrorOf converts a text-format error to a *CompileError.
+func textErrorOf(err error) error {
+	var te *text.Error
+	if errors.As(err, &te) {
+		return &CompileError{Kind: Malformed, Offset: -1, Func: -1, Msg: te.Msg, Line: te.Line, Column: te.Column}
+	}
+	return compileErrorOf(err)
+}
+
+// Wat2Wasm converts a module in the text format to the binary format. The
+// module is parsed but not validated. Errors are *CompileError.
+func Wat2Wasm(src []byte) ([]byte, error) {
+	m, err := parseText(src)
+	if err != nil {
+		return nil, err
+	}
+	return binary.Encode(m), nil
+}

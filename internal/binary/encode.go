@@ -1,0 +1,381 @@
+package binary
+
+import (
+	"slices"
+
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// Encode writes m in the binary format, canonically: sections in spec
+// order, empty sections left out, every LEB128 in its shortest form, and
+// segment flags chosen as wabt chooses them. Function bodies and custom
+// sections are copied as they are. A data count section is written when the
+// module has one (m.HasDataCount) or needs one (it has data segments and a
+// body names one with memory.init or data.drop: wabt's rule). The name section is written from m.Names
+// after the data section, followed by the other custom sections; a raw
+// `name` custom section is kept only when m.Names is empty.
+//
+// Encode never fails: it writes whatever the model holds, valid or not, so
+// that Decode(Encode(m)) gives back m for every module Decode accepts.
+func Encode(m *wasm.Module) []byte {
+	b := append([]byte(nil), magic...)
+	b = append(b, 1, 0, 0, 0)
+	var body []byte // reused section buffer
+	section := func(id byte, fill func([]byte) []byte) {
+		body = fill(body[:0])
+		b = appendSection(b, id, body)
+	}
+	if len(m.Types) > 0 {
+		section(secType, func(s []byte) []byte { return appendTypes(s, m.Types) })
+	}
+	if len(m.Imports) > 0 {
+		section(secImport, func(s []byte) []byte { return appendImports(s, m.Imports) })
+	}
+	if len(m.Funcs) > 0 {
+		section(secFunction, func(s []byte) []byte {
+			s = appendULEB32(s, uint32(len(m.Funcs)))
+			for _, t := range m.Funcs {
+				s = appendULEB32(s, t)
+			}
+			return s
+		})
+	}
+	if len(m.Tables) > 0 {
+		section(secTable, func(s []byte) []byte {
+			s = appendULEB32(s, uint32(len(m.Tables)))
+			for _, t := range m.Tables {
+				s = appendTableType(s, t)
+			}
+			return s
+		})
+	}
+	if len(m.Memories) > 0 {
+		section(secMemory, func(s []byte) []byte {
+			s = appendULEB32(s, uint32(len(m.Memories)))
+			for _, mem := range m.Memories {
+				s = appendLimits(s, mem.Limits)
+			}
+			return s
+		})
+	}
+	if len(m.Globals) > 0 {
+		section(secGlobal, func(s []byte) []byte {
+			s = appendULEB32(s, uint32(len(m.Globals)))
+			for i := range m.Globals {
+				s = appendGlobalType(s, m.Globals[i].Type)
+				s = appendConstExpr(s, &m.Globals[i].Init)
+			}
+			return s
+		})
+	}
+	if len(m.Exports) > 0 {
+		section(secExport, func(s []byte) []byte {
+			s = appendULEB32(s, uint32(len(m.Exports)))
+			for _, e := range m.Exports {
+				s = appendName(s, e.Name)
+				s = append(s, byte(e.Kind))
+				s = appendULEB32(s, e.Index)
+			}
+			return s
+		})
+	}
+	if m.HasStart {
+		section(secStart, func(s []byte) []byte { return appendULEB32(s, m.Start) })
+	}
+	if len(m.Elems) > 0 {
+		section(secElement, func(s []byte) []byte {
+			s = appendULEB32(s, uint32(len(m.Elems)))
+			for i := range m.Elems {
+				s = appendElem(s, &m.Elems[i])
+			}
+			return s
+		})
+	}
+	if m.HasDataCount {
+		section(secDataCount, func(s []byte) []byte { return appendULEB32(s, m.DataCount) })
+	} else if len(m.Datas) > 0 && usesDataIndex(m.Code) {
+		section(secDataCount, func(s []byte) []byte { return appendULEB32(s, uint32(len(m.Datas))) })
+	}
+	if len(m.Code) > 0 {
+		section(secCode, func(s []byte) []byte { return appendCode(s, m.Code) })
+	}
+	if len(m.Datas) > 0 {
+		section(secData, func(s []byte) []byte {
+			s = appendULEB32(s, uint32(len(m.Datas)))
+			for i := range m.Datas {
+				s = appendData(s, &m.Datas[i])
+			}
+			return s
+		})
+	}
+	hasNames := m.Names.Module != "" || len(m.Names.Funcs) > 0 || len(m.Names.Locals) > 0
+	if hasNames {
+		section(secCustom, func(s []byte) []byte {
+			s = appendName(s, "name")
+			return appendNameSection(s, &m.Names)
+		})
+	}
+	for _, c := range m.Customs {
+		if hasNames && c.Name == "name" {
+			continue
+		}
+		section(secCustom, func(s []byte) []byte {
+			s = appendName(s, c.Name)
+			return append(s, c.Data...)
+		})
+	}
+	return b
+}
+
+// usesDataIndex reports whether a body holds memory.init or data.drop. An
+// unreadable body counts as not using them: Encode still writes it as it is.
+func usesDataIndex(code []wasm.Code) bool {
+	var r ExprReader
+	var in wasm.Instr
+	for i := range code {
+		r.Reset(code[i].Body, 0)
+		for r.Next(&in) == nil {
+			if in.Op == wasm.OpMemoryInit || in.Op == wasm.OpDataDrop {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// appendSection writes a section header and its contents.
+func appendSection(b []byte, id byte, contents []byte) []byte {
+	b = append(b, id)
+	b = appendULEB32(b, uint32(len(contents)))
+	return append(b, contents...)
+}
+
+func appendTypes(b []byte, types []wasm.FuncType) []byte {
+	b = appendULEB32(b, uint32(len(types)))
+	for _, t := range types {
+		b = append(b, 0x60)
+		b = appendValTypes(b, t.Params)
+		b = appendValTypes(b, t.Results)
+	}
+	return b
+}
+
+func appendValTypes(b []byte, ts []wasm.ValType) []byte {
+	b = appendULEB32(b, uint32(len(ts)))
+	for _, t := range ts {
+		b = append(b, byte(t))
+	}
+	return b
+}
+
+func appendImports(b []byte, imports []wasm.Import) []byte {
+	b = appendULEB32(b, uint32(len(imports)))
+	for i := range imports {
+		im := &imports[i]
+		b = appendName(b, im.Module)
+		b = appendName(b, im.Name)
+		b = append(b, byte(im.Kind))
+		switch im.Kind {
+		case wasm.ExternFunc:
+			b = appendULEB32(b, im.Func)
+		case wasm.ExternTable:
+			b = appendTableType(b, im.Table)
+		case wasm.ExternMemory:
+			b = appendLimits(b, im.Memory.Limits)
+		case wasm.ExternGlobal:
+			b = appendGlobalType(b, im.Global)
+		}
+	}
+	return b
+}
+
+func appendLimits(b []byte, l wasm.Limits) []byte {
+	if !l.HasMax {
+		return appendULEB32(append(b, 0), l.Min)
+	}
+	b = appendULEB32(append(b, 1), l.Min)
+	return appendULEB32(b, l.Max)
+}
+
+func appendTableType(b []byte, t wasm.TableType) []byte {
+	return appendLimits(append(b, byte(t.Elem)), t.Limits)
+}
+
+func appendGlobalType(b []byte, g wasm.GlobalType) []byte {
+	mut := byte(0)
+	if g.Mutable {
+		mut = 1
+	}
+	return append(b, byte(g.Val), mut)
+}
+
+// appendConstExpr writes the expression's instructions and its end.
+func appendConstExpr(b []byte, e *wasm.ConstExpr) []byte {
+	for i := range e.Instrs {
+		b = AppendInstr(b, &e.Instrs[i])
+	}
+	return append(b, byte(wasm.OpEnd))
+}
+
+// elemFlags picks the encoding of a segment the way wabt does: an explicit
+// table index only when it is needed (table other than 0, or a type other
+// than funcref), and expression items unless every item is one ref.func.
+func elemFlags(seg *wasm.ElemSegment) uint32 {
+	var flags uint32
+	switch seg.Mode {
+	case wasm.ElemActive:
+		if seg.Table != 0 || seg.Type != wasm.FuncRef {
+			flags |= 2
+		}
+	case wasm.ElemPassive:
+		flags |= 1
+	case wasm.ElemDeclarative:
+		flags |= 3
+	}
+	if !itemsAreFuncIndices(seg) {
+		flags |= 4
+	}
+	return flags
+}
+
+func itemsAreFuncIndices(seg *wasm.ElemSegment) bool {
+	if seg.Type != wasm.FuncRef {
+		return false
+	}
+	for _, it := range seg.Items {
+		if len(it.Instrs) != 1 || it.Instrs[0].Op != wasm.OpRefFunc {
+			return false
+		}
+	}
+	return true
+}
+
+func appendElem(b []byte, seg *wasm.ElemSegment) []byte {
+	flags := elemFlags(seg)
+	b = appendULEB32(b, flags)
+	if seg.Mode == wasm.ElemActive {
+		if flags&2 != 0 {
+			b = appendULEB32(b, seg.Table)
+		}
+		b = appendConstExpr(b, &seg.Offset)
+	}
+	exprs := flags&4 != 0
+	if flags&3 != 0 {
+		if exprs {
+			b = append(b, byte(seg.Type))
+		} else {
+			b = append(b, 0) // element kind funcref
+		}
+	}
+	b = appendULEB32(b, uint32(len(seg.Items)))
+	for i := range seg.Items {
+		if exprs {
+			b = appendConstExpr(b, &seg.Items[i])
+		} else {
+			b = appendULEB32(b, seg.Items[i].Instrs[0].X)
+		}
+	}
+	return b
+}
+
+func appendData(b []byte, seg *wasm.DataSegment) []byte {
+	switch {
+	case seg.Mode == wasm.DataPassive:
+		b = append(b, 1)
+	case seg.Memory != 0:
+		b = appendULEB32(append(b, 2), seg.Memory)
+		b = appendConstExpr(b, &seg.Offset)
+	default:
+		b = appendConstExpr(append(b, 0), &seg.Offset)
+	}
+	b = appendULEB32(b, uint32(len(seg.Bytes)))
+	return append(b, seg.Bytes...)
+}
+
+func appendCode(b []byte, code []wasm.Code) []byte {
+	b = appendULEB32(b, uint32(len(code)))
+	var fn []byte
+	for i := range code {
+		c := &code[i]
+		fn = appendULEB32(fn[:0], uint32(len(c.Locals)))
+		for _, l := range c.Locals {
+			fn = appendULEB32(fn, l.Count)
+			fn = append(fn, byte(l.Type))
+		}
+		fn = append(fn, c.Body...)
+		b = appendULEB32(b, uint32(len(fn)))
+		b = append(b, fn...)
+	}
+	return b
+}
+
+// appendNameSection writes the module (0), function (1) and local (2) name
+// subsections, indices in increasing order as the format requires.
+func appendNameSection(b []byte, ns *wasm.NameSection) []byte {
+	var sub []byte
+	if ns.Module != "" {
+		sub = appendName(sub[:0], ns.Module)
+		b = appendSection(b, 0, sub)
+	}
+	if len(ns.Funcs) > 0 {
+		sub = appendNameMap(sub[:0], ns.Funcs)
+		b = appendSection(b, 1, sub)
+	}
+	if len(ns.Locals) > 0 {
+		sub = appendULEB32(sub[:0], uint32(len(ns.Locals)))
+		for _, idx := range sortedKeys(ns.Locals) {
+			sub = appendULEB32(sub, idx)
+			sub = appendNameMap(sub, ns.Locals[idx])
+		}
+		b = appendSection(b, 2, sub)
+	}
+	return b
+}
+
+func appendNameMap(b []byte, names map[uint32]string) []byte {
+	b = appendULEB32(b, uint32(len(names)))
+	for _, idx := range sortedKeys(names) {
+		b = appendULEB32(b, idx)
+		b = appendName(b, names[idx])
+	}
+	return b
+}
+
+func sortedKeys[V any](m map[uint32]V) []uint32 {
+	keys := make([]uint32, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// appendName writes a length-prefixed UTF-8 name (the bytes as they are).
+func appendName(b []byte, s string) []byte {
+	b = appendULEB32(b, uint32(len(s)))
+	return append(b, s...)
+}
+
+// appendULEB32 writes v as an unsigned LEB128 in the fewest bytes.
+func appendULEB32(b []byte, v uint32) []byte { return appendULEB64(b, uint64(v)) }
+
+// appendULEB64 writes v as an unsigned LEB128 in the fewest bytes.
+func appendULEB64(b []byte, v uint64) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}
+
+// appendSLEB64 writes v as a signed LEB128 in the fewest bytes.
+func appendSLEB64(b []byte, v int64) []byte {
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if (v == 0 && c&0x40 == 0) || (v == -1 && c&0x40 != 0) {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
+	}
+}

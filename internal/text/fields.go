@@ -1,0 +1,321 @@
+package text
+
+import (
+	"bytes"
+
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// This file builds the module fields in the second pass; the first pass
+// (declare) has already assigned every index, so counters here only
+// advance in step with it.
+
+func (p *moduleParser) importField(c *cursor) {
+	imp := &wasm.Import{Module: name(c.next()), Name: name(c.next())}
+	desc := c.next()
+	c.end()
+	dc := newCursor(desc, 1)
+	id := dc.optID()
+	switch head(desc) {
+	case "func":
+		p.nameFunc(p.m.NumImportedFuncs, id)
+		imp.Kind = wasm.ExternFunc
+		imp.Func, _ = p.typeUse(dc, true)
+	case "table":
+		imp.Kind = wasm.ExternTable
+		imp.Table = wasm.TableType{Limits: limits(dc)}
+		imp.Table.Elem = refType(dc.next())
+	case "memory":
+		imp.Kind = wasm.ExternMemory
+		imp.Memory = wasm.MemoryType{Limits: limits(dc)}
+	case "global":
+		imp.Kind = wasm.ExternGlobal
+		imp.Global = globalType(dc.next())
+	}
+	dc.end()
+	p.addImport(imp)
+}
+
+func (p *moduleParser) funcField(c *cursor) {
+	id := c.optID()
+	idx := p.m.NumImportedFuncs + uint32(len(p.m.Funcs))
+	p.nameFunc(idx, id)
+	p.inlineExports(c, wasm.ExternFunc, idx)
+	if imp := p.inlineImport(c); imp != nil {
+		imp.Kind = wasm.ExternFunc
+		imp.Func, _ = p.typeUse(c, true)
+		c.end()
+		p.addImport(imp)
+		return
+	}
+	typeIdx, sig := p.typeUse(c, true)
+	f := newFuncParser(p)
+	for i, id := range sig.paramIDs {
+		f.defineLocal(id, uint32(i))
+	}
+	f.nlocals = uint32(len(sig.params))
+	var code wasm.Code
+	for c.peekList("local") {
+		lc := newCursor(c.next(), 1)
+		if id := lc.optID(); id != nil {
+			f.defineLocal(id, f.nlocals)
+			code.Locals = appendLocal(code.Locals, valType(lc.next()))
+			f.nlocals++
+			lc.end()
+			continue
+		}
+		for !lc.done() {
+			code.Locals = appendLocal(code.Locals, valType(lc.next()))
+			f.nlocals++
+		}
+	}
+	for _, l := range code.Locals {
+		code.NumLocals += l.Count
+	}
+	code.Body = f.body(c)
+	p.nameLocals(idx, f.locals)
+	p.m.Funcs = append(p.m.Funcs, typeIdx)
+	p.m.Code = append(p.m.Code, code)
+}
+
+// appendLocal adds one local, merging runs of one type as wabt does.
+func appendLocal(ls []wasm.LocalEntry, t wasm.ValType) []wasm.LocalEntry {
+	if n := len(ls); n > 0 && ls[n-1].Type == t {
+		ls[n-1].Count++
+		return ls
+	}
+	return append(ls, wasm.LocalEntry{Count: 1, Type: t})
+}
+
+func (p *moduleParser) tableField(c *cursor) {
+	c.optID()
+	idx := p.m.NumImportedTables + uint32(len(p.m.Tables))
+	p.inlineExports(c, wasm.ExternTable, idx)
+	if imp := p.inlineImport(c); imp != nil {
+		imp.Kind = wasm.ExternTable
+		imp.Table = wasm.TableType{Limits: limits(c)}
+		imp.Table.Elem = refType(c.next())
+		c.end()
+		p.addImport(imp)
+		return
+	}
+	if p.tableHasInlineElem(c) {
+		t := refType(c.next())
+		en := c.next()
+		c.end()
+		if head(en) != "elem" {
+			failNode(en, "unexpected token %s, expected (elem ...)", describe(en))
+		}
+		ec := newCursor(en, 1)
+		seg := wasm.ElemSegment{Mode: wasm.ElemActive, Type: t, Table: idx}
+		seg.Offset.Instrs = []wasm.Instr{{Op: wasm.OpI32Const}}
+		if n := ec.peek(); n != nil && n.kind == kList {
+			seg.Items = p.elemExprs(ec)
+		} else {
+			seg.Items = p.funcIndexItems(ec)
+		}
+		ec.end()
+		n := uint32(len(seg.Items))
+		p.m.Tables = append(p.m.Tables, wasm.TableType{Elem: t, Limits: wasm.Limits{Min: n, Max: n, HasMax: true}})
+		p.m.Elems = append(p.m.Elems, seg)
+		return
+	}
+	tt := wasm.TableType{Limits: limits(c)}
+	tt.Elem = refType(c.next())
+	c.end()
+	p.m.Tables = append(p.m.Tables, tt)
+}
+
+func (p *moduleParser) memoryField(c *cursor) {
+	c.optID()
+	idx := p.m.NumImportedMemories + uint32(len(p.m.Memories))
+	p.inlineExports(c, wasm.ExternMemory, idx)
+	if imp := p.inlineImport(c); imp != nil {
+		imp.Kind = wasm.ExternMemory
+		imp.Memory = wasm.MemoryType{Limits: limits(c)}
+		c.end()
+		p.addImport(imp)
+		return
+	}
+	if c.peekList("data") {
+		dn := c.next()
+		c.end()
+		data := dataStrings(newCursor(dn, 1))
+		pages := uint32((uint64(len(data)) + wasm.PageSize - 1) / wasm.PageSize)
+		p.m.Memories = append(p.m.Memories, wasm.MemoryType{Limits: wasm.Limits{Min: pages, Max: pages, HasMax: true}})
+		seg := wasm.DataSegment{Mode: wasm.DataActive, Memory: idx, Bytes: data}
+		seg.Offset.Instrs = []wasm.Instr{{Op: wasm.OpI32Const}}
+		p.m.Datas = append(p.m.Datas, seg)
+		return
+	}
+	l := limits(c)
+	c.end()
+	p.m.Memories = append(p.m.Memories, wasm.MemoryType{Limits: l})
+}
+
+func (p *moduleParser) globalField(c *cursor) {
+	c.optID()
+	idx := p.m.NumImportedGlobals + uint32(len(p.m.Globals))
+	p.inlineExports(c, wasm.ExternGlobal, idx)
+	if imp := p.inlineImport(c); imp != nil {
+		imp.Kind = wasm.ExternGlobal
+		imp.Global = globalType(c.next())
+		c.end()
+		p.addImport(imp)
+		return
+	}
+	g := wasm.Global{Type: globalType(c.next())}
+	g.Init.Instrs = p.constExpr(c)
+	p.m.Globals = append(p.m.Globals, g)
+}
+
+var externKinds = map[string]wasm.ExternKind{
+	"func": wasm.ExternFunc, "table": wasm.ExternTable, "memory": wasm.ExternMemory, "global": wasm.ExternGlobal,
+}
+
+func (p *moduleParser) exportField(c *cursor) {
+	nm := name(c.next())
+	desc := c.next()
+	c.end()
+	kind, ok := externKinds[head(desc)]
+	if !ok {
+		failNode(desc, "unexpected token %s, expected an export description", describe(desc))
+	}
+	dc := newCursor(desc, 1)
+	var idx uint32
+	switch kind {
+	case wasm.ExternFunc:
+		idx = p.funcs.resolve(dc.next())
+	case wasm.ExternTable:
+		idx = p.tables.resolve(dc.next())
+	case wasm.ExternMemory:
+		idx = p.mems.resolve(dc.next())
+	case wasm.ExternGlobal:
+		idx = p.globals.resolve(dc.next())
+	}
+	dc.end()
+	p.m.Exports = append(p.m.Exports, wasm.Export{Name: nm, Kind: kind, Index: idx})
+}
+
+// elemField reads every form of element segment:
+//
+//	(elem id? elemlist)                              passive
+//	(elem id? declare elemlist)                      declarative
+//	(elem id? (table x)? offset elemlist)            active
+//	(elem id? offset funcidx*)                       active, table 0, funcref
+//
+// where offset is (offset instr*) or one folded instruction, and elemlist
+// is `func funcidx*` or `reftype item*`.
+func (p *moduleParser) elemField(c *cursor) {
+	c.optID()
+	seg := wasm.ElemSegment{Mode: wasm.ElemPassive, Type: wasm.FuncRef}
+	switch {
+	case c.peekKeyword("declare"):
+		c.next()
+		seg.Mode = wasm.ElemDeclarative
+	case c.peekList("table") || (c.peek() != nil && c.peek().kind == kList):
+		seg.Mode = wasm.ElemActive
+		if c.peekList("table") {
+			tc := newCursor(c.next(), 1)
+			seg.Table = p.tables.resolve(tc.next())
+			tc.end()
+		}
+		seg.Offset.Instrs = p.offsetExpr(c)
+	case isIndex(c.peek()):
+		// An old abbreviation: the table index written bare before the offset.
+		seg.Mode = wasm.ElemActive
+		seg.Table = p.tables.resolve(c.next())
+		seg.Offset.Instrs = p.offsetExpr(c)
+	}
+	n := c.peek()
+	switch {
+	case n != nil && n.kind == kKeyword && n.text == "func":
+		c.next()
+		seg.Items = p.funcIndexItems(c)
+	case n != nil && n.kind == kKeyword:
+		seg.Type = refType(c.next())
+		seg.Items = p.elemExprs(c)
+	case seg.Mode == wasm.ElemActive:
+		seg.Items = p.funcIndexItems(c)
+	default:
+		if n == nil {
+			c.failEnd()
+		}
+		failNode(n, "unexpected token %s, expected an element list", describe(n))
+	}
+	c.end()
+	p.m.Elems = append(p.m.Elems, seg)
+}
+
+// offsetExpr reads `(offset instr*)` or its abbreviation, one folded instruction.
+func (p *moduleParser) offsetExpr(c *cursor) []wasm.Instr {
+	n := c.next()
+	if n.kind != kList {
+		failNode(n, "unexpected token %s, expected an offset", describe(n))
+	}
+	if head(n) == "offset" {
+		return p.constExpr(newCursor(n, 1))
+	}
+	return p.constExpr(&cursor{list: n, kids: []*node{n}})
+}
+
+// funcIndexItems reads funcidx* as ref.func items.
+func (p *moduleParser) funcIndexItems(c *cursor) []wasm.ConstExpr {
+	var items []wasm.ConstExpr
+	for isIndex(c.peek()) {
+		x := p.funcs.resolve(c.next())
+		items = append(items, wasm.ConstExpr{Instrs: []wasm.Instr{{Op: wasm.OpRefFunc, X: x}}})
+	}
+	return items
+}
+
+// elemExprs reads `(item instr*)` or one folded instruction per item.
+func (p *moduleParser) elemExprs(c *cursor) []wasm.ConstExpr {
+	var items []wasm.ConstExpr
+	for !c.done() {
+		n := c.next()
+		if n.kind != kList {
+			failNode(n, "unexpected token %s, expected an element expression", describe(n))
+		}
+		var e wasm.ConstExpr
+		if head(n) == "item" {
+			e.Instrs = p.constExpr(newCursor(n, 1))
+		} else {
+			e.Instrs = p.constExpr(&cursor{list: n, kids: []*node{n}})
+		}
+		items = append(items, e)
+	}
+	return items
+}
+
+// dataField reads `(data id? string*)` (passive) or
+// `(data id? (memory x)? offset string*)` (active).
+func (p *moduleParser) dataField(c *cursor) {
+	c.optID()
+	seg := wasm.DataSegment{Mode: wasm.DataPassive}
+	if c.peekList("memory") {
+		mc := newCursor(c.next(), 1)
+		seg.Memory = p.mems.resolve(mc.next())
+		mc.end()
+		seg.Mode = wasm.DataActive
+		seg.Offset.Instrs = p.offsetExpr(c)
+	} else if isIndex(c.peek()) {
+		seg.Memory = p.mems.resolve(c.next())
+		seg.Mode = wasm.DataActive
+		seg.Offset.Instrs = p.offsetExpr(c)
+	} else if n := c.peek(); n != nil && n.kind == kList {
+		seg.Mode = wasm.DataActive
+		seg.Offset.Instrs = p.offsetExpr(c)
+	}
+	seg.Bytes = dataStrings(c)
+	p.m.Datas = append(p.m.Datas, seg)
+}
+
+// dataStrings concatenates the strings left in c.
+func dataStrings(c *cursor) []byte {
+	var b bytes.Buffer
+	for !c.done() {
+		b.Write(stringBytes(c.next()))
+	}
+	return b.Bytes()
+}

@@ -1,0 +1,294 @@
+package text
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/moat-run/moat/internal/binary"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+var (
+	opcodesOnce sync.Once
+	opcodes     map[string]wasm.Opcode
+)
+
+// opcodeByName maps instruction names to opcodes, built once from the
+// opcode table. select_t is not a text name: `select (result t)` is.
+func opcodeByName(s string) (wasm.Opcode, bool) {
+	opcodesOnce.Do(func() {
+		opcodes = make(map[string]wasm.Opcode, 512)
+		for _, prefix := range []wasm.Opcode{0, 0xFC00, 0xFD00} {
+			for i := wasm.Opcode(0); i < 256; i++ {
+				if info := (prefix | i).Info(); info != nil && info.Name != "select_t" {
+					opcodes[info.Name] = prefix | i
+				}
+			}
+		}
+	})
+	op, ok := opcodes[s]
+	return op, ok
+}
+
+// funcParser parses instructions: a function body, or a constant
+// expression (no locals, no enclosing labels).
+type funcParser struct {
+	p       *moduleParser
+	locals  map[string]uint32
+	nlocals uint32
+	labels  []string // enclosing block labels, innermost last; "" if unnamed
+	out     []wasm.Instr
+}
+
+func newFuncParser(p *moduleParser) *funcParser {
+	return &funcParser{p: p, out: p.scratch[:0]}
+}
+
+func (f *funcParser) defineLocal(id *node, idx uint32) {
+	if id == nil {
+		return
+	}
+	if f.locals == nil {
+		f.locals = make(map[string]uint32)
+	}
+	if _, dup := f.locals[id.text]; dup {
+		failNode(id, "duplicate local %s", id.text)
+	}
+	f.locals[id.text] = idx
+}
+
+func (f *funcParser) emit(in wasm.Instr) { f.out = append(f.out, in) }
+
+// body parses the rest of c as a function body and encodes it, final end included.
+func (f *funcParser) body(c *cursor) []byte {
+	if t := f.seq(c); t != nil {
+		failNode(t, "unexpected token %s", t.text)
+	}
+	var b []byte
+	for i := range f.out {
+		b = binary.AppendInstr(b, &f.out[i])
+	}
+	f.p.scratch = f.out[:0]
+	return append(b, byte(wasm.OpEnd))
+}
+
+// constExpr parses the rest of c as a constant expression (without its end).
+func (p *moduleParser) constExpr(c *cursor) []wasm.Instr {
+	f := &funcParser{p: p}
+	if t := f.seq(c); t != nil {
+		failNode(t, "unexpected token %s", t.text)
+	}
+	if f.out == nil {
+		return []wasm.Instr{}
+	}
+	return f.out
+}
+
+// seq parses plain and folded instructions until c ends or an `end` or
+// `else` keyword, which it returns unconsumed.
+func (f *funcParser) seq(c *cursor) *node {
+	for !c.done() {
+		n := c.peek()
+		if n.kind == kList {
+			c.next()
+			f.folded(n)
+			continue
+		}
+		if n.kind != kKeyword {
+			failNode(n, "unexpected token %s", describe(n))
+		}
+		if n.text == "end" || n.text == "else" {
+			return n
+		}
+		c.next()
+		f.plain(n, c)
+	}
+	return nil
+}
+
+// label resolves a branch target: a depth, or the innermost label so named.
+func (f *funcParser) label(n *node) uint32 {
+	if n.kind == kID {
+		for i := len(f.labels) - 1; i >= 0; i-- {
+			if f.labels[i] == n.text {
+				return uint32(len(f.labels) - 1 - i)
+			}
+		}
+		failNode(n, "unknown label %s", n.text)
+	}
+	if !isIndex(n) {
+		failNode(n, "unexpected token %s, expected a label", describe(n))
+	}
+	return u32(n)
+}
+
+func (f *funcParser) local(n *node) uint32 {
+	if n.kind == kID {
+		i, ok := f.locals[n.text]
+		if !ok {
+			failNode(n, "unknown local %s", n.text)
+		}
+		return i
+	}
+	if !isIndex(n) {
+		failNode(n, "unexpected token %s, expected a local index", describe(n))
+	}
+	return u32(n)
+}
+
+// lookupOp finds the opcode named by keyword n.
+func lookupOp(n *node) (wasm.Opcode, *wasm.OpInfo) {
+	if n.kind == kKeyword {
+		if op, ok := opcodeByName(n.text); ok {
+			return op, op.Info()
+		}
+	}
+	failNode(n, "unknown operator %s", n.text)
+	return 0, nil
+}
+
+// instr reads the immediates of a non-block instruction from c.
+func (f *funcParser) instr(opn *node, c *cursor) wasm.Instr {
+	op, info := lookupOp(opn)
+	in := wasm.Instr{Op: op}
+	p := f.p
+	switch info.Imm {
+	case wasm.ImmNone:
+		if op == wasm.OpSelect && c.peekList("result") {
+			in.Op = wasm.OpSelectT
+			in.Types = sigLists(c, false).results
+			if in.Types == nil {
+				in.Types = []wasm.ValType{}
+			}
+		}
+	case wasm.ImmLabel:
+		in.X = f.label(c.next())
+	case wasm.ImmBrTable:
+		for isIndex(c.peek()) {
+			in.Targets = append(in.Targets, f.label(c.next()))
+		}
+		if len(in.Targets) == 0 {
+			f.label(c.next())
+		}
+	case wasm.ImmFunc:
+		in.X = p.funcs.resolve(c.next())
+	case wasm.ImmCallIndirect:
+		if isIndex(c.peek()) {
+			in.Y = p.tables.resolve(c.next())
+		}
+		in.X, _ = p.typeUse(c, false)
+	case wasm.ImmLocal:
+		in.X = f.local(c.next())
+	case wasm.ImmGlobal:
+		in.X = p.globals.resolve(c.next())
+	case wasm.ImmTable:
+		if isIndex(c.peek()) {
+			in.X = p.tables.resolve(c.next())
+		}
+	case wasm.ImmMemArg:
+		in.X, in.Imm = memArg(c, naturalAlign(info.Name))
+	case wasm.ImmMemArgLane:
+		in.X, in.Imm = memArg(c, naturalAlign(info.Name))
+		in.Y = laneIndex(c.next())
+	case wasm.ImmMemZero, wasm.ImmMemCopy:
+	case wasm.ImmI32:
+		in.Imm = intLit(c.next(), 32)
+	case wasm.ImmI64:
+		in.Imm = intLit(c.next(), 64)
+	case wasm.ImmF32:
+		in.Imm = floatLit(c.next(), 32)
+	case wasm.ImmF64:
+		in.Imm = floatLit(c.next(), 64)
+	case wasm.ImmV128:
+		in.Imm, in.Hi = v128Const(opn, c)
+	case wasm.ImmShuffle:
+		in.Imm, in.Hi = shuffleLanes(opn, c)
+	case wasm.ImmLane:
+		in.Y = laneIndex(c.next())
+	case wasm.ImmRefType:
+		in.Type = heapType(c.next())
+	case wasm.ImmTableInit:
+		first := c.next()
+		if isIndex(c.peek()) {
+			in.Y = p.tables.resolve(first)
+			in.X = p.elems.resolve(c.next())
+		} else {
+			in.X = p.elems.resolve(first)
+		}
+	case wasm.ImmTableCopy:
+		if isIndex(c.peek()) {
+			in.X = p.tables.resolve(c.next())
+			in.Y = p.tables.resolve(c.next())
+		}
+	case wasm.ImmMemInit:
+		in.X = p.datas.resolve(c.next())
+		p.usesDataIdx = true
+	case wasm.ImmData:
+		in.X = p.datas.resolve(c.next())
+		p.usesDataIdx = true
+	case wasm.ImmElem:
+		in.X = p.elems.resolve(c.next())
+	default:
+		// block, loop, if, else, end are handled by the callers.
+		failNode(opn, "unexpected token %s", opn.text)
+	}
+	return in
+}
+
+// naturalAlign is the log2 of the access size of a memory instruction,
+// the default alignment.
+func naturalAlign(opName string) uint32 {
+	ty, op, _ := strings.Cut(opName, ".")
+	switch {
+	case strings.Contains(op, "x"): // v128.load8x8_s and friends read 8 bytes
+		return 3
+	case strings.Contains(op, "8"):
+		return 0
+	case strings.Contains(op, "16"):
+		return 1
+	case strings.Contains(op, "32"):
+		return 2
+	case strings.Contains(op, "64"):
+		return 3
+	}
+	switch ty {
+	case "i32", "f32":
+		return 2
+	case "i64", "f64":
+		return 3
+	}
+	return 4
+}
+
+// memArg reads `offset=N? align=N?` and returns the alignment exponent and offset.
+func memArg(c *cursor, natural uint32) (uint32, uint64) {
+	align, offset := natural, uint64(0)
+	if n := c.peek(); n != nil && n.kind == kKeyword && strings.HasPrefix(n.text, "offset=") {
+		c.next()
+		offset = uint64(memArgValue(n, n.text[len("offset="):]))
+	}
+	if n := c.peek(); n != nil && n.kind == kKeyword && strings.HasPrefix(n.text, "align=") {
+		c.next()
+		a := memArgValue(n, n.text[len("align="):])
+		if a == 0 || a&(a-1) != 0 {
+			failNode(n, "alignment must be a power of two")
+		}
+		align = 0
+		for a > 1 {
+			a >>= 1
+			align++
+		}
+	}
+	return align, offset
+}
+
+func memArgValue(n *node, s string) uint32 {
+	v, ok, over := parseNat(s)
+	if !ok {
+		failNode(n, "unknown operator %s", n.text)
+	}
+	if over || v > 0xFFFFFFFF {
+		failNode(n, "i32 constant out of range")
+	}
+	return uint32(v)
+}

@@ -1,0 +1,39 @@
+// Package wasip1 implements the host side of WASI preview1
+// (wasi_snapshot_preview1) for moat: every function of the witx, over a
+// per-sandbox System holding arguments, environment, clocks, randomness and
+// a descriptor table.
+//
+// It sits after the engine in the pipeline and uses only moat's public API:
+// Functions lists the host functions, which the public wasi package defines
+// in a moat.Linker; each call reads its parameters from the stack and
+// guest memory and writes an errno back. One file per group: args_env.go,
+// clock.go, random.go, fd_*.go, path_*.go, poll.go, proc.go, sock.go;
+// errno*.go and rights.go hold the witx constants; node.go, stdio.go,
+// hostfs_*.go and fsfs.go are what descriptors refer to; resolve*.go keeps
+// lookups beneath a directory.
+//
+// Guarantees:
+//   - Every guest pointer and length is bounds-checked (EFAULT), every
+//     descriptor looked up (EBADF) and every right checked (ENOTCAPABLE)
+//     before anything happens. No guest input panics or allocates without
+//     bound: paths are at most 4096 bytes, iovec arrays 1024 entries,
+//     poll_oneoff 65536 subscriptions, symlink expansions 40, descriptors
+//     1024 per sandbox.
+//   - A path is resolved beneath the directory descriptor it is relative to
+//     and can never leave it. On Linux the lookup is one
+//     openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS) call, so a concurrent
+//     rename cannot turn a checked path into an escape. Without openat2
+//     (ENOSYS, or UseOpenat2(false)) the same rules hold through a
+//     component-by-component walk on descriptors with O_NOFOLLOW, symlinks
+//     read and spliced by hand, ".." answered from the walk's own stack.
+//     Absolute paths, ".." past the start, and symlinks leading outside
+//     (absolute, or relative through "..") are ENOTCAPABLE; creating an
+//     absolute symlink is EPERM. Final-component operations that must not
+//     follow links (unlink, rmdir, rename, symlink, readlink, stat and
+//     set_times without SYMLINK_FOLLOW) act on the name itself with *at
+//     calls and AT_SYMLINK_NOFOLLOW.
+//   - Read-only preopens (and every fs.FS preopen) refuse every mutation
+//     with EROFS, including opening for writing, O_CREAT and O_TRUNC.
+//   - proc_exit returns *ExitError, which the engine passes through as the
+//     trap's cause, so it ends the run from any call depth.
+package wasip1

@@ -1,0 +1,108 @@
+package wasip1
+
+// Filestat is a file's attributes (witx "filestat"); times are ns since the
+// Unix epoch.
+type Filestat struct {
+	Dev, Ino   uint64
+	Filetype   Filetype
+	Nlink      uint64
+	Size       uint64
+	Atim, Mtim uint64
+	Ctim       uint64
+}
+
+// maxDirents bounds a directory listing held in memory.
+const maxDirents = 1 << 20
+
+// dirent is one directory entry as fd_readdir reports it.
+type dirent struct {
+	ino  uint64
+	name string
+	typ  Filetype
+}
+
+// setTimes describes a fd/path_filestat_set_times request after validation.
+type setTimes struct {
+	atim, mtim       int64
+	setAtim, atimNow bool
+	setMtim, mtimNow bool
+}
+
+// openReq is a validated path_open request.
+type openReq struct {
+	oflags      uint16
+	fdflags     uint16
+	follow      bool
+	read, write bool
+}
+
+// node is what a descriptor refers to: stdio, a host file or directory, or
+// a file or directory of an fs.FS. Paths given to the *At methods are
+// relative to the node (a directory), already checked to be non-absolute;
+// the implementation keeps every lookup beneath its preopen's root.
+type node interface {
+	filetype() Filetype
+	read(p []byte) (int, Errno)
+	write(p []byte) (int, Errno)
+	pread(p []byte, off int64) (int, Errno)
+	pwrite(p []byte, off int64) (int, Errno)
+	seek(off int64, whence uint8) (int64, Errno)
+	stat() (Filestat, Errno)
+	truncate(size int64) Errno
+	setTimes(t setTimes) Errno
+	sync(dataOnly bool) Errno
+	allocate(off, n int64) Errno
+	setAppend(on bool) Errno
+	readdir() ([]dirent, Errno)
+	close() Errno
+
+	openAt(path string, r openReq) (node, Errno)
+	mkdirAt(path string) Errno
+	rmdirAt(path string) Errno
+	unlinkAt(path string) Errno
+	renameAt(oldPath string, newDir node, newPath string) Errno
+	linkAt(oldPath string, follow bool, newDir node, newPath string) Errno
+	symlinkAt(target, path string) Errno
+	readlinkAt(path string) (string, Errno)
+	statAt(path string, follow bool) (Filestat, Errno)
+	setTimesAt(path string, follow bool, t setTimes) Errno
+}
+
+// baseNode answers every operation with the errno that fits a node that
+// does not support it; concrete nodes embed it and override what they do.
+type baseNode struct{}
+
+func (baseNode) read([]byte) (int, Errno)                { return 0, EBADF }
+func (baseNode) write([]byte) (int, Errno)               { return 0, EBADF }
+func (baseNode) pread([]byte, int64) (int, Errno)        { return 0, ESPIPE }
+func (baseNode) pwrite([]byte, int64) (int, Errno)       { return 0, ESPIPE }
+func (baseNode) seek(int64, uint8) (int64, Errno)        { return 0, ESPIPE }
+func (baseNode) truncate(int64) Errno                    { return EINVAL }
+func (baseNode) setTimes(setTimes) Errno                 { return ENOTSUP }
+func (baseNode) sync(bool) Errno                         { return EINVAL }
+func (baseNode) allocate(int64, int64) Errno             { return ENOTSUP }
+func (baseNode) setAppend(bool) Errno                    { return ESUCCESS }
+func (baseNode) readdir() ([]dirent, Errno)              { return nil, ENOTDIR }
+func (baseNode) close() Errno                            { return ESUCCESS }
+func (baseNode) openAt(string, openReq) (node, Errno)    { return nil, ENOTDIR }
+func (baseNode) mkdirAt(string) Errno                    { return ENOTDIR }
+func (baseNode) rmdirAt(string) Errno                    { return ENOTDIR }
+func (baseNode) unlinkAt(string) Errno                   { return ENOTDIR }
+func (baseNode) renameAt(string, node, string) Errno     { return ENOTDIR }
+func (baseNode) linkAt(string, bool, node, string) Errno { return ENOTDIR }
+func (baseNode) symlinkAt(string, string) Errno          { return ENOTDIR }
+func (baseNode) readlinkAt(string) (string, Errno)       { return "", ENOTDIR }
+func (baseNode) statAt(string, bool) (Filestat, Errno)   { return Filestat{}, ENOTDIR }
+func (baseNode) setTimesAt(string, bool, setTimes) Errno { return ENOTDIR }
+
+// fdEntry is one slot of the descriptor table.
+type fdEntry struct {
+	node          node
+	typ           Filetype
+	base, inherit Rights
+	fdflags       uint16
+	preopen       string // guest name when this is a preopened directory
+	isPreopen     bool
+	readOnly      bool     // the mount refuses every mutation
+	listing       []dirent // fd_readdir's snapshot, taken at cookie 0
+}

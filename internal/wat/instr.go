@@ -1,0 +1,127 @@
+package wat
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// instr prints one instruction in flat form, without indentation or newline.
+func (p *printer) instr(in *wasm.Instr) {
+	info := in.Op.Info()
+	if info == nil {
+		p.printf("(;unknown opcode 0x%x;)", uint16(in.Op))
+		return
+	}
+	w := p.w
+	if in.Op == wasm.OpSelectT {
+		w.WriteString("select (result")
+		p.types(in.Types)
+		w.WriteByte(')')
+		return
+	}
+	w.WriteString(info.Name)
+	switch info.Imm {
+	case wasm.ImmNone, wasm.ImmMemZero, wasm.ImmMemCopy:
+	case wasm.ImmBlockType:
+		switch in.Block.Kind {
+		case wasm.BlockValue:
+			w.WriteString(" (result " + valType(in.Block.Type) + ")")
+		case wasm.BlockTypeIndex:
+			p.printf(" (type %d)", in.Block.Index)
+		}
+	case wasm.ImmLabel, wasm.ImmFunc, wasm.ImmLocal, wasm.ImmGlobal, wasm.ImmTable,
+		wasm.ImmData, wasm.ImmElem, wasm.ImmMemInit:
+		p.printf(" %d", in.X)
+	case wasm.ImmBrTable:
+		for _, t := range in.Targets {
+			p.printf(" %d", t)
+		}
+	case wasm.ImmCallIndirect:
+		p.printf(" %d (type %d)", in.Y, in.X) // table, then type
+	case wasm.ImmTableInit:
+		p.printf(" %d %d", in.Y, in.X) // table, then element segment
+	case wasm.ImmTableCopy:
+		p.printf(" %d %d", in.X, in.Y)
+	case wasm.ImmMemArg:
+		p.memArg(in)
+	case wasm.ImmMemArgLane:
+		p.memArg(in)
+		p.printf(" %d", in.Y)
+	case wasm.ImmLane:
+		p.printf(" %d", in.Y)
+	case wasm.ImmI32:
+		w.WriteString(" " + strconv.FormatInt(int64(int32(uint32(in.Imm))), 10))
+	case wasm.ImmI64:
+		w.WriteString(" " + strconv.FormatInt(int64(in.Imm), 10))
+	case wasm.ImmF32:
+		w.WriteString(" " + formatF32(uint32(in.Imm)))
+	case wasm.ImmF64:
+		w.WriteString(" " + formatF64(in.Imm))
+	case wasm.ImmV128:
+		p.printf(" i32x4 0x%08x 0x%08x 0x%08x 0x%08x",
+			uint32(in.Imm), uint32(in.Imm>>32), uint32(in.Hi), uint32(in.Hi>>32))
+	case wasm.ImmShuffle:
+		for i := range 16 {
+			word := in.Imm
+			if i >= 8 {
+				word = in.Hi
+			}
+			p.printf(" %d", byte(word>>(8*(i%8))))
+		}
+	case wasm.ImmRefType:
+		switch in.Type {
+		case wasm.FuncRef:
+			w.WriteString(" func")
+		case wasm.ExternRef:
+			w.WriteString(" extern")
+		default:
+			p.printf(" (;unknown reference type 0x%02x;)", byte(in.Type))
+		}
+	default:
+		p.printf(" (;unknown immediate kind %d;)", info.Imm)
+	}
+}
+
+// memArg prints offset= and align= (in bytes) when they are not the
+// defaults, which the text format leaves out.
+func (p *printer) memArg(in *wasm.Instr) {
+	if in.Imm != 0 {
+		p.printf(" offset=%d", in.Imm)
+	}
+	if in.X == naturalAlign(in.Op) {
+		return
+	}
+	if in.X >= 32 {
+		// The text format's align is a u32 (in bytes); an invalid module
+		// may ask for more. Print the exponent so the text says what it
+		// is, and report that it cannot be read back.
+		p.printf(" align=2**%d", in.X)
+		p.fail(fmt.Errorf("alignment 2**%d at offset %d cannot be written in the text format", in.X, in.Offset))
+		return
+	}
+	p.printf(" align=%d", uint64(1)<<in.X)
+}
+
+// naturalAlign is the alignment exponent the text format assumes when
+// align= is absent: log2 of the access width.
+func naturalAlign(op wasm.Opcode) uint32 {
+	switch op {
+	case wasm.OpI32Load8S, wasm.OpI32Load8U, wasm.OpI64Load8S, wasm.OpI64Load8U,
+		wasm.OpI32Store8, wasm.OpI64Store8,
+		wasm.OpV128Load8Splat, wasm.OpV128Load8Lane, wasm.OpV128Store8Lane:
+		return 0
+	case wasm.OpI32Load16S, wasm.OpI32Load16U, wasm.OpI64Load16S, wasm.OpI64Load16U,
+		wasm.OpI32Store16, wasm.OpI64Store16,
+		wasm.OpV128Load16Splat, wasm.OpV128Load16Lane, wasm.OpV128Store16Lane:
+		return 1
+	case wasm.OpI32Load, wasm.OpF32Load, wasm.OpI32Store, wasm.OpF32Store,
+		wasm.OpI64Load32S, wasm.OpI64Load32U, wasm.OpI64Store32,
+		wasm.OpV128Load32Splat, wasm.OpV128Load32Zero, wasm.OpV128Load32Lane, wasm.OpV128Store32Lane:
+		return 2
+	case wasm.OpV128Load, wasm.OpV128Store:
+		return 4
+	}
+	return 3 // i64/f64 loads and stores, v128.load8x8_s and the other 64-bit SIMD loads
+}

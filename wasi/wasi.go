@@ -1,0 +1,119 @@
+package wasi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"time"
+
+	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/internal/wasip1"
+)
+
+// Config configures one WASI system (one sandbox).
+type Config struct {
+	Args     []string                                   // argv, argv[0] included
+	Env      []string                                   // "KEY=VALUE" pairs, exactly what the guest sees
+	Stdin    io.Reader                                  // nil: empty input
+	Stdout   io.Writer                                  // nil: discarded
+	Stderr   io.Writer                                  // nil: discarded
+	Preopens []Preopen                                  // directories granted, fds 3, 4, ... in order
+	Walltime func() time.Time                           // nil: time.Now (tests fix it)
+	Nanotime func() int64                               // monotonic ns; nil: a real monotonic clock
+	Sleep    func(ctx context.Context, d time.Duration) // nil: real sleep honouring ctx
+	Rand     io.Reader                                  // nil: crypto/rand
+}
+
+// Preopen grants the guest one directory tree.
+type Preopen struct {
+	Guest    string // the guest path, e.g. "/" or "/data"
+	Host     string // a host directory, or
+	FS       fs.FS  // any fs.FS (read-only by nature)
+	ReadOnly bool   // refuse every mutation (EROFS)
+}
+
+// ExitError is what proc_exit raises. It reaches the host wrapped in a
+// *moat.Trap; errors.As finds it.
+type ExitError = wasip1.ExitError
+
+// System is the WASI state of one store. Close releases its host file
+// descriptors.
+type System struct {
+	sys *wasip1.System
+}
+
+// storeKey is the moat.Store value key under which a *System lives.
+type storeKey struct{}
+
+// DefineImports defines every wasi_snapshot_preview1 function in l. Call it
+// once per linker; the functions find their per-sandbox state through the
+// calling store (see Attach).
+func DefineImports(l *moat.Linker) error {
+	for _, f := range wasip1.Functions() {
+		call := f.Call
+		name := f.Name
+		err := l.DefineHostFunc(wasip1.ModuleName, f.Name, f.Type,
+			func(ctx context.Context, c *moat.Caller, stack []uint64) error {
+				sys, _ := c.Store().Value(storeKey{}).(*System)
+				if sys == nil {
+					return fmt.Errorf("wasi: %s called in a store without a WASI system (call wasi.Attach)", name)
+				}
+				return call(ctx, sys.sys, c.Memory(), stack)
+			})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Attach gives store s a WASI system configured by cfg. The preopened
+// directories are opened now: a missing host directory is an error.
+func Attach(s *moat.Store, cfg Config) (*System, error) {
+	if s == nil {
+		return nil, errors.New("wasi: Attach needs a store")
+	}
+	pc := wasip1.Config{
+		Args: cfg.Args, Env: cfg.Env,
+		Stdin: cfg.Stdin, Stdout: cfg.Stdout, Stderr: cfg.Stderr,
+		Walltime: cfg.Walltime, Nanotime: cfg.Nanotime, Sleep: cfg.Sleep, Rand: cfg.Rand,
+	}
+	for _, p := range cfg.Preopens {
+		pc.Preopens = append(pc.Preopens, wasip1.Preopen{Guest: p.Guest, Host: p.Host, FS: p.FS, ReadOnly: p.ReadOnly})
+	}
+	sys, err := wasip1.New(pc)
+	if err != nil {
+		return nil, err
+	}
+	out := &System{sys: sys}
+	s.SetValue(storeKey{}, out)
+	return out, nil
+}
+
+// Close releases the host file descriptors the guest holds. The guest's
+// later WASI calls fail with EBADF.
+func (sys *System) Close() error { return sys.sys.Close() }
+
+// Run calls the instance's _start and returns the exit code: 0 when _start
+// returns, the proc_exit code when the guest exits (from any call depth).
+// A trap returns a non-zero code and the *moat.Trap.
+func Run(ctx context.Context, inst *moat.Instance) (exitCode uint32, err error) {
+	start := inst.Func("_start")
+	if start == nil {
+		return 1, errors.New("wasi: the module exports no _start function")
+	}
+	if len(start.Type().Params) != 0 || len(start.Type().Results) != 0 {
+		return 1, fmt.Errorf("wasi: _start has type %s, want (func)", start.Type())
+	}
+	_, err = start.Call(ctx)
+	if err == nil {
+		return 0, nil
+	}
+	var exit *ExitError
+	if errors.As(err, &exit) {
+		return exit.Code, nil
+	}
+	return 1, err
+}
