@@ -11,7 +11,7 @@ import (
 func TestCallWithStackDoesNotAllocate(t *testing.T) {
 	ctx := context.Background()
 	e := newEngine(t, moat.Config{})
-	inst, err := moat.NewStore(e).Instantiate(ctx, compile(t, e, addWasm))
+	inst, err := moat.NewStore(e).Instantiate(ctx, compile(t, e, addWat))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestCallWithStackDoesNotAllocate(t *testing.T) {
 func BenchmarkCallWithStack(b *testing.B) {
 	ctx := context.Background()
 	e, _ := moat.NewEngine(moat.Config{})
-	mod, _ := e.Compile(addWasm)
+	mod, _ := e.CompileText([]byte(addWat))
 	inst, _ := moat.NewStore(e).Instantiate(ctx, mod)
 	add := inst.Func("add")
 	stack := make([]uint64, 2)
@@ -49,7 +49,7 @@ func BenchmarkHostCall(b *testing.B) {
 	l.DefineHostFunc("env", "double", moat.FuncType{Params: []moat.ValueType{moat.ValueI32}, Results: []moat.ValueType{moat.ValueI32}},
 		func(ctx context.Context, c *moat.Caller, stack []uint64) error { stack[0] *= 2; return nil })
 	l.DefineFunc("env", "log", func(uint32, uint32) {})
-	mod, _ := e.Compile(hostWasm)
+	mod, _ := e.CompileText([]byte(hostWat))
 	inst, _ := l.Instantiate(ctx, moat.NewStore(e), mod)
 	q := inst.Func("quadruple")
 	stack := make([]uint64, 1)
@@ -63,7 +63,7 @@ func BenchmarkHostCall(b *testing.B) {
 func BenchmarkInstantiate(b *testing.B) {
 	ctx := context.Background()
 	e, _ := moat.NewEngine(moat.Config{})
-	mod, _ := e.Compile(stateWasm)
+	mod, _ := e.CompileText([]byte(stateWat))
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := moat.NewStore(e).Instantiate(ctx, mod); err != nil {

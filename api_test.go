@@ -2,7 +2,6 @@ package moat_test
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"strings"
 	"sync"
@@ -11,13 +10,57 @@ import (
 	"github.com/moat-run/moat"
 )
 
-var (
-	//go:embed testdata/imports.wasm
-	importsWasm []byte
-	//go:embed testdata/segments.wasm
-	segmentsWasm []byte
-	//go:embed testdata/refs.wasm
-	refsWasm []byte
+// The modules the tests share.
+const (
+	addWat = `(module
+  (func (export "add") (param $a i32) (param $b i32) (result i32)
+    (i32.add (local.get $a) (local.get $b))))`
+
+	// hostWat calls two host functions: env.double (fast form) and
+	// env.log, which reads the caller's memory.
+	hostWat = `(module
+  (import "env" "double" (func $double (param i32) (result i32)))
+  (import "env" "log" (func $log (param i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hello, world")
+  (func (export "quadruple") (param i32) (result i32)
+    (call $double (call $double (local.get 0))))
+  (func (export "greet")
+    (call $log (i32.const 16) (i32.const 12))))`
+
+	// stateWat exports a memory, a global and a table for the host to read
+	// and write.
+	stateWat = `(module
+  (memory (export "mem") 1 4)
+  (global (export "limit") (mut i64) (i64.const 100))
+  (table (export "fns") 2 funcref)
+  (elem (i32.const 0) $seven)
+  (func $seven (export "seven") (result i32) (i32.const 7))
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "call_slot") (param i32) (result i32)
+    (call_indirect (result i32) (local.get 0))))`
+
+	// importsWat imports one of each kind, for link-checking tests.
+	importsWat = `(module
+  (import "host" "f" (func $f (param i32) (result i32)))
+  (import "host" "mem" (memory 1 2))
+  (import "host" "tab" (table 2 funcref))
+  (import "host" "g" (global i32))
+  (func (export "call_f") (param i32) (result i32) (call $f (local.get 0)))
+  (func (export "get_g") (result i32) (global.get 0)))`
+
+	// segmentsWat: the first data segment fits the imported memory, the
+	// second does not, so the first stays written and instantiation traps.
+	segmentsWat = `(module
+  (import "host" "mem" (memory 1))
+  (data (i32.const 0) "ok")
+  (data (i32.const 65535) "no"))`
+
+	refsWat = `(module
+  (table (export "t") 1 funcref)
+  (func (export "is_null") (param funcref) (result i32) (ref.is_null (local.get 0)))
+  (func (export "ext") (param externref) (result externref) (local.get 0))
+  (func (export "v") (param v128) (result v128) (local.get 0)))`
 )
 
 var i32 = moat.ValueI32
@@ -31,13 +74,24 @@ func newEngine(t *testing.T, cfg moat.Config) *moat.Engine {
 	return e
 }
 
-func compile(t *testing.T, e *moat.Engine, b []byte) *moat.Module {
+// compile compiles a module in the text format.
+func compile(t *testing.T, e *moat.Engine, wat string) *moat.Module {
 	t.Helper()
-	m, err := e.Compile(b)
+	m, err := e.CompileText([]byte(wat))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// wat2wasm converts a module in the text format to the binary format.
+func wat2wasm(t testing.TB, wat string) []byte {
+	t.Helper()
+	b, err := moat.Wat2Wasm([]byte(wat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func TestCompilerEngineUnavailable(t *testing.T) {
@@ -49,6 +103,8 @@ func TestCompilerEngineUnavailable(t *testing.T) {
 
 func TestCompileErrors(t *testing.T) {
 	e := newEngine(t, moat.Config{})
+	add := wat2wasm(t, addWat)
+	truncated := add[:len(add)-3]
 	for _, tc := range []struct {
 		name string
 		b    []byte
@@ -56,9 +112,8 @@ func TestCompileErrors(t *testing.T) {
 	}{
 		{"empty", nil, moat.Malformed},
 		{"bad magic", []byte("\x00asn\x01\x00\x00\x00"), moat.Malformed},
-		{"truncated", addWasm[:len(addWasm)-3], moat.Malformed},
-		// (func (result i32)) with an empty body
-		{"type mismatch", []byte("\x00asm\x01\x00\x00\x00\x01\x05\x01\x60\x00\x01\x7f\x03\x02\x01\x00\x0a\x04\x01\x02\x00\x0b"), moat.Invalid},
+		{"truncated", truncated, moat.Malformed},
+		{"type mismatch", wat2wasm(t, "(module (func (result i32)))"), moat.Invalid},
 	} {
 		_, err := e.Compile(tc.b)
 		var ce *moat.CompileError
@@ -72,7 +127,7 @@ func TestCompileErrors(t *testing.T) {
 	}
 }
 
-// hostDefs defines everything imports.wasm needs, in store s.
+// hostDefs defines everything importsWat needs, in store s.
 func hostDefs(t *testing.T, e *moat.Engine, s *moat.Store, mem moat.MemoryType) *moat.Linker {
 	t.Helper()
 	l := moat.NewLinker(e)
@@ -102,7 +157,7 @@ func hostDefs(t *testing.T, e *moat.Engine, s *moat.Store, mem moat.MemoryType) 
 func TestLinking(t *testing.T) {
 	ctx := context.Background()
 	e := newEngine(t, moat.Config{})
-	mod := compile(t, e, importsWasm)
+	mod := compile(t, e, importsWat)
 	s := moat.NewStore(e)
 	l := hostDefs(t, e, s, moat.MemoryType{Limits: moat.Limits{Min: 1, Max: 2, HasMax: true}})
 	inst, err := l.Instantiate(ctx, s, mod)
@@ -163,7 +218,7 @@ func TestSegmentTrapKeepsEarlierSegments(t *testing.T) {
 	mem := mustMemory(t, s, 1, 1)
 	l := moat.NewLinker(e)
 	l.Define("host", "mem", mem)
-	_, err := l.Instantiate(ctx, s, compile(t, e, segmentsWasm))
+	_, err := l.Instantiate(ctx, s, compile(t, e, segmentsWat))
 	var trap *moat.Trap
 	if !errors.As(err, &trap) || trap.Code != moat.TrapMemoryOutOfBounds {
 		t.Fatalf("got %v", err)
@@ -195,7 +250,7 @@ func TestCallChecks(t *testing.T) {
 	ctx := context.Background()
 	e := newEngine(t, moat.Config{})
 	s := moat.NewStore(e)
-	inst, err := s.Instantiate(ctx, compile(t, e, refsWasm))
+	inst, err := s.Instantiate(ctx, compile(t, e, refsWat))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +273,7 @@ func TestCallChecks(t *testing.T) {
 		t.Errorf("is_null(ref) = %v, %v", r, err)
 	}
 	// A funcref of another store is not valid here.
-	other, _ := moat.NewStore(e).Instantiate(ctx, compile(t, e, refsWasm))
+	other, _ := moat.NewStore(e).Instantiate(ctx, compile(t, e, refsWat))
 	if _, err := isNull.Call(ctx, other.Func("ext").Ref()+5); err == nil {
 		t.Error("foreign funcref accepted")
 	}
@@ -260,7 +315,7 @@ func TestHostErrors(t *testing.T) {
 			return 0, tc.err
 		})
 		l.DefineFunc("env", "log", func(uint32, uint32) {})
-		inst, err := l.Instantiate(ctx, s, compile(t, e, hostWasm))
+		inst, err := l.Instantiate(ctx, s, compile(t, e, hostWat))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -289,7 +344,7 @@ func TestDefineFuncRejectsBadSignatures(t *testing.T) {
 func TestConcurrentInstances(t *testing.T) {
 	ctx := context.Background()
 	e := newEngine(t, moat.Config{})
-	mod := compile(t, e, stateWasm)
+	mod := compile(t, e, stateWat)
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
 		wg.Add(1)

@@ -29,11 +29,30 @@ func looksLikeText(src []byte) bool {
 // CompileText compiles a module written in the WebAssembly text format
 // (a `(module ...)` or a bare list of module fields). Text that does not
 // parse gives a *CompileError of Kind Malformed with Line and Column set;
-// otherwise the module is validated and compiled as Compile does.
+// otherwise the module is validated and compiled as Compile does, and
+// offsets (of errors, of trap frames) are offsets in the binary Wat2Wasm
+// gives for src.
 func (e *Engine) CompileText(src []byte) (*Module, error) {
-	m, err := parseText(src)
+	return e.compileText(src)
+}
+
+// compileText compiles src as Compile compiles the binary Wat2Wasm makes of
+// it, so that offsets (of trap frames, of validation errors) are offsets in
+// that binary, as TrapFrame documents, rather than positions inside bodies
+// the parser encoded one by one.
+func (e *Engine) compileText(src []byte) (mod *Module, err error) {
+	b, err := Wat2Wasm(src)
 	if err != nil {
 		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			mod, err = nil, fmt.Errorf("moat: internal error while compiling: %v\n%s", r, debug.Stack())
+		}
+	}()
+	m, err := binary.Decode(b)
+	if err != nil {
+		return nil, compileErrorOf(err)
 	}
 	return e.compileModel(m)
 }

@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/moat-run/moat"
 )
-
-const addWat = `(module
-  (func (export "add") (param $a i32) (param $b i32) (result i32)
-    (i32.add (local.get $a) (local.get $b))))`
 
 func TestCompileTextAndCall(t *testing.T) {
 	ctx := context.Background()
@@ -86,5 +83,39 @@ func TestWat2Wasm(t *testing.T) {
 	}
 	if _, err := moat.Wat2Wasm([]byte("(module (func $f) (func $f))")); err == nil {
 		t.Error("duplicate function name accepted")
+	}
+}
+
+// A module compiled from text reports the same trap offsets as its binary:
+// offsets in the module Wat2Wasm gives, not positions inside a body.
+func TestCompileTextTrapOffsets(t *testing.T) {
+	const src = `(module
+  (func $f (export "f") (param i32) (result i32)
+    (i32.div_u (i32.const 1) (local.get 0))))`
+	ctx := context.Background()
+	engine := newEngine(t, moat.Config{})
+	offsets := func(mod *moat.Module) []int {
+		inst, err := moat.NewStore(engine).Instantiate(ctx, mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = inst.Func("f").Call(ctx, 0)
+		var trap *moat.Trap
+		if !errors.As(err, &trap) || len(trap.Frames) != 1 {
+			t.Fatalf("got %v, want a trap in f", err)
+		}
+		var offs []int
+		for _, f := range trap.Frames {
+			offs = append(offs, f.Offset)
+		}
+		return offs
+	}
+	fromText := offsets(compile(t, engine, src))
+	fromBinary, err := engine.Compile(wat2wasm(t, src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := offsets(fromBinary); fmt.Sprint(fromText) != fmt.Sprint(want) {
+		t.Errorf("trap offsets from text %v, from the binary %v", fromText, want)
 	}
 }

@@ -35,14 +35,3 @@
 // bytes or guest behaviour — may crash the host: internal faults are
 // returned as errors.
 package moat
-
-//go:generate wat2wasm testdata/add.wat -o testdata/add.wasm
-//go:generate wat2wasm testdata/app.wat -o testdata/app.wasm
-//go:generate wat2wasm testdata/host.wat -o testdata/host.wasm
-//go:generate wat2wasm testdata/imports.wat -o testdata/imports.wasm
-//go:generate wat2wasm testdata/lib.wat -o testdata/lib.wasm
-//go:generate wat2wasm testdata/loop.wat -o testdata/loop.wasm
-//go:generate wat2wasm testdata/refs.wat -o testdata/refs.wasm
-//go:generate wat2wasm testdata/segments.wat -o testdata/segments.wasm
-//go:generate wat2wasm testdata/state.wat -o testdata/state.wasm
-//go:generate wat2wasm --debug-names testdata/trap.wat -o testdata/trap.wasm

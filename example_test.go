@@ -2,7 +2,6 @@ package moat_test
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"log"
@@ -11,33 +10,20 @@ import (
 	"github.com/moat-run/moat"
 )
 
-// The modules are built from the .wat files beside them (see each file's
-// first line for the command).
-var (
-	//go:embed testdata/add.wasm
-	addWasm []byte
-	//go:embed testdata/host.wasm
-	hostWasm []byte
-	//go:embed testdata/lib.wasm
-	libWasm []byte
-	//go:embed testdata/app.wasm
-	appWasm []byte
-	//go:embed testdata/state.wasm
-	stateWasm []byte
-	//go:embed testdata/trap.wasm
-	trapWasm []byte
-	//go:embed testdata/loop.wasm
-	loopWasm []byte
-)
-
 // Compile a module, instantiate it in a store and call an export.
 func Example() {
+	const wat = `
+	(module
+	  (func (export "add") (param i32 i32) (result i32)
+	    (i32.add (local.get 0) (local.get 1))))`
+
 	ctx := context.Background()
 	engine, err := moat.NewEngine(moat.Config{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	mod, err := engine.Compile(addWasm)
+	// CompileText reads the text format; Compile takes a .wasm binary (or text).
+	mod, err := engine.CompileText([]byte(wat))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -60,6 +46,17 @@ func Example() {
 // Host functions: the fast form works on the raw stack words; the typed form
 // is inspected once by reflection and may take the Caller to read its memory.
 func ExampleLinker_DefineHostFunc() {
+	const wat = `
+	(module
+	  (import "env" "double" (func $double (param i32) (result i32)))
+	  (import "env" "log" (func $log (param i32 i32)))
+	  (memory (export "memory") 1)
+	  (data (i32.const 16) "hello, world")
+	  (func (export "quadruple") (param i32) (result i32)
+	    (call $double (call $double (local.get 0))))
+	  (func (export "greet")
+	    (call $log (i32.const 16) (i32.const 12))))`
+
 	ctx := context.Background()
 	engine, _ := moat.NewEngine(moat.Config{})
 	linker := moat.NewLinker(engine)
@@ -83,7 +80,7 @@ func ExampleLinker_DefineHostFunc() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	mod, err := engine.Compile(hostWasm)
+	mod, err := engine.CompileText([]byte(wat))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -106,12 +103,29 @@ func ExampleLinker_DefineHostFunc() {
 
 // Link two instances in one store: the app imports the library's exports.
 func ExampleLinker_DefineInstance() {
+	// A library instance that keeps a counter.
+	const libWat = `
+	(module
+	  (global $count (export "count") (mut i32) (i32.const 0))
+	  (func (export "inc") (result i32)
+	    (global.set $count (i32.add (global.get $count) (i32.const 1)))
+	    (global.get $count)))`
+	// The app imports the library's function and global.
+	const appWat = `
+	(module
+	  (import "lib" "inc" (func $inc (result i32)))
+	  (import "lib" "count" (global $count (mut i32)))
+	  (func (export "inc_twice") (result i32)
+	    (drop (call $inc))
+	    (drop (call $inc))
+	    (global.get $count)))`
+
 	ctx := context.Background()
 	engine, _ := moat.NewEngine(moat.Config{})
 	store := moat.NewStore(engine)
 	linker := moat.NewLinker(engine)
 
-	libMod, _ := engine.Compile(libWasm)
+	libMod, _ := engine.CompileText([]byte(libWat))
 	lib, err := linker.Instantiate(ctx, store, libMod)
 	if err != nil {
 		log.Fatal(err)
@@ -119,7 +133,7 @@ func ExampleLinker_DefineInstance() {
 	if err := linker.DefineInstance("lib", lib); err != nil {
 		log.Fatal(err)
 	}
-	appMod, _ := engine.Compile(appWasm)
+	appMod, _ := engine.CompileText([]byte(appWat))
 	for _, im := range appMod.Imports() {
 		fmt.Println("import", im.Module, im.Name, im.Type)
 	}
@@ -140,10 +154,21 @@ func ExampleLinker_DefineInstance() {
 
 // Read and write an instance's memory, globals and tables from Go.
 func ExampleMemory() {
+	const wat = `
+	(module
+	  (memory (export "mem") 1 4)
+	  (global (export "limit") (mut i64) (i64.const 100))
+	  (table (export "fns") 2 funcref)
+	  (elem (i32.const 0) $seven)
+	  (func $seven (export "seven") (result i32) (i32.const 7))
+	  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+	  (func (export "call_slot") (param i32) (result i32)
+	    (call_indirect (result i32) (local.get 0))))`
+
 	ctx := context.Background()
 	engine, _ := moat.NewEngine(moat.Config{})
 	store := moat.NewStore(engine)
-	mod, _ := engine.Compile(stateWasm)
+	mod, _ := engine.CompileText([]byte(wat))
 	inst, err := store.Instantiate(ctx, mod)
 	if err != nil {
 		log.Fatal(err)
@@ -179,9 +204,18 @@ func ExampleMemory() {
 
 // A trap reports its code and a wasm backtrace.
 func ExampleTrap() {
+	// $main calls $divide, which traps on a zero divisor. The names of the
+	// module and its functions show in the backtrace.
+	const wat = `
+	(module $calc
+	  (func $divide (param i32 i32) (result i32)
+	    (i32.div_u (local.get 0) (local.get 1)))
+	  (func $main (export "main") (param i32) (result i32)
+	    (call $divide (i32.const 100) (local.get 0))))`
+
 	ctx := context.Background()
 	engine, _ := moat.NewEngine(moat.Config{})
-	mod, _ := engine.Compile(trapWasm)
+	mod, _ := engine.CompileText([]byte(wat))
 	inst, _ := moat.NewStore(engine).Instantiate(ctx, mod)
 
 	_, err := inst.Func("main").Call(ctx, moat.EncodeI32(0))
@@ -203,8 +237,10 @@ func ExampleTrap() {
 
 // A context deadline stops a guest that never returns.
 func ExampleFunc_Call_timeout() {
+	const wat = `(module (func (export "spin") (loop (br 0))))`
+
 	engine, _ := moat.NewEngine(moat.Config{})
-	mod, _ := engine.Compile(loopWasm)
+	mod, _ := engine.CompileText([]byte(wat))
 	inst, _ := moat.NewStore(engine).Instantiate(context.Background(), mod)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
@@ -218,9 +254,15 @@ func ExampleFunc_Call_timeout() {
 
 // Closing an instance releases its memory; later calls fail.
 func ExampleInstance_Close() {
+	const wat = `
+	(module
+	  (memory (export "mem") 1)
+	  (func (export "add") (param i32 i32) (result i32)
+	    (i32.add (local.get 0) (local.get 1))))`
+
 	ctx := context.Background()
 	engine, _ := moat.NewEngine(moat.Config{})
-	mod, _ := engine.Compile(addWasm)
+	mod, _ := engine.CompileText([]byte(wat))
 	inst, _ := moat.NewStore(engine).Instantiate(ctx, mod)
 	add := inst.Func("add")
 
@@ -235,6 +277,8 @@ func ExampleInstance_Close() {
 // Configure the engine: which engine runs code, and the limits every
 // sandbox it creates must respect.
 func ExampleNewEngine() {
+	const wat = `(module (memory (export "mem") 1 4))`
+
 	ctx := context.Background()
 	engine, err := moat.NewEngine(moat.Config{
 		Engine:         moat.EngineInterpreter,
@@ -244,7 +288,7 @@ func ExampleNewEngine() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	mod, _ := engine.Compile(stateWasm) // declares (memory 1 4)
+	mod, _ := engine.CompileText([]byte(wat))
 	inst, _ := moat.NewStore(engine).Instantiate(ctx, mod)
 	mem := inst.Memory("mem")
 	_, ok := mem.Grow(1)
@@ -259,9 +303,14 @@ func ExampleNewEngine() {
 // CallWithStack passes parameters and results in a caller-owned slice, so a
 // hot loop of calls allocates nothing.
 func ExampleFunc_CallWithStack() {
+	const wat = `
+	(module
+	  (func (export "add") (param i32 i32) (result i32)
+	    (i32.add (local.get 0) (local.get 1))))`
+
 	ctx := context.Background()
 	engine, _ := moat.NewEngine(moat.Config{})
-	mod, _ := engine.Compile(addWasm)
+	mod, _ := engine.CompileText([]byte(wat))
 	inst, _ := moat.NewStore(engine).Instantiate(ctx, mod)
 	add := inst.Func("add")
 

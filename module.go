@@ -33,11 +33,7 @@ func (e *Engine) Compile(wasmBytes []byte) (mod *Module, err error) {
 		}
 	}()
 	if looksLikeText(wasmBytes) {
-		m, err := parseText(wasmBytes)
-		if err != nil {
-			return nil, err
-		}
-		return e.compileModel(m)
+		return e.compileText(wasmBytes)
 	}
 	m, err := binary.Decode(wasmBytes)
 	if err != nil {

@@ -24,9 +24,8 @@
 // can hand down, and fd_fdstat_set_rights can only drop rights. A missing
 // right is ENOTCAPABLE (EBADF for reading or writing, as on Unix).
 //
-// The test modules in testdata are built from their .wat sources by
+// The test module testdata/probe.wasm is built from its .wat source by
 // go generate (wabt's wat2wasm).
 package wasi
 
-//go:generate wat2wasm testdata/hello.wat -o testdata/hello.wasm
 //go:generate wat2wasm testdata/probe.wat -o testdata/probe.wasm

@@ -3,8 +3,6 @@ package wasi_test
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/moat-run/moat"
@@ -19,23 +17,15 @@ type result struct {
 	stderr string
 }
 
-// runModule runs testdata/name.wasm under cfg (stdout/stderr captured).
-func runModule(t *testing.T, name string, cfg wasi.Config) result {
-	t.Helper()
-	bin, err := os.ReadFile(filepath.Join("testdata", name+".wasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return runBytes(t, bin, cfg)
-}
-
-func runBytes(t *testing.T, bin []byte, cfg wasi.Config) result {
+// runWat runs a module in the text format under cfg (stdout/stderr
+// captured).
+func runWat(t *testing.T, wat string, cfg wasi.Config) result {
 	t.Helper()
 	eng, err := moat.NewEngine(moat.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mod, err := eng.Compile(bin)
+	mod, err := eng.CompileText([]byte(wat))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -202,8 +202,7 @@ func TestSocketsAndProc(t *testing.T) {
 
 func TestRunTrap(t *testing.T) {
 	// a trap: non-zero code and the *moat.Trap
-	bin := []byte("\x00asm\x01\x00\x00\x00\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x07\x0a\x01\x06_start\x00\x00\x0a\x05\x01\x03\x00\x00\x0b")
-	r := runBytes(t, bin, wasi.Config{})
+	r := runWat(t, `(module (func (export "_start") unreachable))`, wasi.Config{})
 	var trap *moat.Trap
 	if r.code == 0 || !errors.As(r.err, &trap) || trap.Code != moat.TrapUnreachable {
 		t.Errorf("trap run: code %d err %v", r.code, r.err)

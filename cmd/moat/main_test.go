@@ -150,21 +150,10 @@ func TestInspect(t *testing.T) {
 }
 
 func TestInspectImports(t *testing.T) {
-	// (module (import "env" "log" (func (param i32))) (import "env" "mem" (memory 1 2))
-	//   (global (export "g") (mut i64) (i64.const 0)))
-	mod := []byte{
-		0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-		0x01, 0x05, 0x01, 0x60, 0x01, 0x7f, 0x00, // type: (i32) -> ()
-		0x02, 0x17, 0x02, // import section, 2 entries
-		0x03, 'e', 'n', 'v', 0x03, 'l', 'o', 'g', 0x00, 0x00,
-		0x03, 'e', 'n', 'v', 0x03, 'm', 'e', 'm', 0x02, 0x01, 0x01, 0x02,
-		0x06, 0x06, 0x01, 0x7e, 0x01, 0x42, 0x00, 0x0b, // global (mut i64)
-		0x07, 0x05, 0x01, 0x01, 'g', 0x03, 0x00, // export "g" global 0
-	}
-	path := filepath.Join(t.TempDir(), "imports.wasm")
-	if err := os.WriteFile(path, mod, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := writeModule(t, "imports.wat", `(module
+  (import "env" "log" (func (param i32)))
+  (import "env" "mem" (memory 1 2))
+  (global (export "g") (mut i64) (i64.const 0)))`)
 	code, out, errOut := runMoat(t, "inspect", path)
 	if code != 0 {
 		t.Fatalf("code %d, stderr %q", code, errOut)

@@ -8,29 +8,33 @@ import (
 
 	"github.com/moat-run/moat/internal/binary"
 	"github.com/moat-run/moat/internal/testsuite"
+	"github.com/moat-run/moat/internal/text"
 	"github.com/moat-run/moat/internal/validate"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
 // handmadeSeeds are small modules that reach the body validator quickly.
-var handmadeSeeds = [][]byte{
-	// (func (result i32) i32.const 1 i32.const 2 i32.add)
-	{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,
-		0x03, 0x02, 0x01, 0x00, 0x0a, 0x09, 0x01, 0x07, 0x00, 0x41, 0x01, 0x41, 0x02, 0x6a, 0x0b},
-	// memory 1, (func (result i32) i32.const 0 i32.load align=2)
-	{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,
-		0x03, 0x02, 0x01, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01,
-		0x0a, 0x09, 0x01, 0x07, 0x00, 0x41, 0x00, 0x28, 0x02, 0x00, 0x0b},
-	// (func block (result i32) unreachable br_table 0 0 end drop)
-	{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
-		0x03, 0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x02, 0x7f, 0x00, 0x0e, 0x01, 0x00, 0x00, 0x0b, 0x1a, 0x0b},
+var handmadeSeeds = []string{
+	`(module (func (result i32) i32.const 1 i32.const 2 i32.add))`,
+	`(module (memory 1) (func (result i32) i32.const 0 i32.load))`,
+	`(module (func block (result i32) unreachable br_table 0 0 end drop))`,
+}
+
+// wat2wasm converts a module in the text format to the binary format.
+func wat2wasm(tb testing.TB, wat string) []byte {
+	tb.Helper()
+	m, err := text.ParseModule([]byte(wat))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return binary.Encode(m)
 }
 
 // FuzzValidate decodes and validates arbitrary bytes: it must never panic,
 // must return only *wasm.Error, and must give the same answer twice.
 func FuzzValidate(f *testing.F) {
 	for _, s := range handmadeSeeds {
-		f.Add(s)
+		f.Add(wat2wasm(f, s))
 	}
 	if dir, err := testsuite.SpecDir(); err == nil {
 		files, _ := filepath.Glob(filepath.Join(dir, "*", "*.wasm"))
@@ -61,7 +65,7 @@ func FuzzValidate(f *testing.F) {
 
 func TestHandmadeSeedsValidate(t *testing.T) {
 	for i, s := range handmadeSeeds {
-		m, err := binary.Decode(s)
+		m, err := binary.Decode(wat2wasm(t, s))
 		if err != nil {
 			t.Fatalf("seed %d: decode: %v", i, err)
 		}
