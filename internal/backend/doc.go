@@ -1,0 +1,58 @@
+// Package backend is the machine-independent middle of moat's code
+// generator: virtual-register machine code ("vcode"), liveness, register
+// allocation, an allocation checker and frame layout.
+//
+// Place in the pipeline: a target's lowering (internal/backend/amd64, later
+// arm64) turns an ssa.Func into a Func of its own instructions over VRegs,
+// each instruction describing its register operands through the Inst
+// interface (uses, defs, read-modify-writes; any register, a fixed physical
+// register, "reuse input k" for two-address forms, or register-or-stack for
+// memory operands), plus a MachineEnv describing its registers. Allocate
+// decides where every operand lives and which moves to insert; the target's
+// emission step prints instructions with those locations, the Edits, and a
+// prologue/epilogue from LayoutFrame. This package imports no target.
+//
+// The allocator, and why: it is a linear-scan allocator in the
+// second-chance-binpacking family (Traub, Holloway, Smith 1998; the scheme of
+// Go's own SSA back end): blocks are walked in layout order, instructions in
+// order, and a value's location may change at any instruction — the live range
+// is split exactly where a constraint or register pressure requires, not
+// around precomputed intervals. At each instruction, fixed uses are copied
+// into their registers, other uses loaded if spilled, defs placed (a dying
+// move source's register first, so copies coalesce; a register a call
+// preserves for values live across it; otherwise the env's order), and what
+// a call or a fixed def would overwrite is moved to a free register or
+// spilled. When registers run out, the value used furthest in the future is
+// spilled (Belady's rule on next-use distances, which also see across block
+// boundaries and count values that only pass through a loop as far away).
+// Each block starts from the state its first allocated predecessor ended in;
+// block parameters take their argument's register when it is free. At the
+// end every edge is resolved by one parallel move (cycles broken with the
+// class's scratch register or a spare slot), placed at the end of a
+// single-successor predecessor, at the start of a single-predecessor
+// successor, or in a new stub block on a critical edge. Spill slots of values
+// whose live ranges do not overlap are shared.
+//
+// This design handles x86's constraints (shift counts in CL, RAX:RDX for
+// division, ABI registers at calls, two-address forms) locally and exactly,
+// runs in time linear in the code size times the register count, and gives
+// code comparable to interval-based linear scan; it stores nothing per
+// program point except next-use positions. Interval-based splitting
+// (Wimmer-Franz) would place spill code better in some loops; the Result
+// format does not depend on the choice.
+//
+// Guarantees: Allocate never panics (Validate rejects malformed vcode with a
+// typed *Error, and an internal failure becomes an error too); memory is
+// linear in instructions plus block-crossing values times blocks. Check
+// verifies any Result independently by symbolic execution: every use reads
+// the value it names from the location the allocation gives, every constraint
+// holds, no edit copies a slot to a slot, callee-saved registers written are
+// reported. Tests run it on every allocation.
+//
+// Files: regs.go (classes, physical registers, sets), vcode.go (VReg, Inst,
+// Block, Func and its builder), operand.go (operands and constraints),
+// env.go (MachineEnv), validate.go, liveness.go, alloc.go (driver, state,
+// block entry), alloc_inst.go (one instruction), alloc_finish.go (edges,
+// slot sharing, result), parallel_move.go, result.go, checker.go, frame.go,
+// print.go (text form).
+package backend

@@ -1,0 +1,73 @@
+package backend
+
+// move is one copy of a parallel move.
+type move struct {
+	from, to Loc
+	class    RegClass
+}
+
+// sequenceMoves orders a parallel move (all sources read before any
+// destination is written; destinations distinct) into plain moves. A cycle
+// is broken by saving one value in the class's scratch register, or in a
+// temporary slot from tempSlot when the cycle involves the stack (the scratch
+// register is then needed to copy a slot to a slot, which no machine does in
+// one move).
+func sequenceMoves(moves []move, env *MachineEnv, tempSlot func(RegClass, int) Loc) []move {
+	pending := make([]move, 0, len(moves))
+	for _, m := range moves {
+		if m.from != m.to {
+			pending = append(pending, m)
+		}
+	}
+	var out []move
+	emit := func(m move) {
+		if m.from.IsSlot() && m.to.IsSlot() {
+			s := RegLoc(env.Scratch[m.class])
+			out = append(out, move{m.from, s, m.class}, move{s, m.to, m.class})
+			return
+		}
+		out = append(out, m)
+	}
+	isSource := func(l Loc, skip int) bool {
+		for j, m := range pending {
+			if j != skip && m.from == l {
+				return true
+			}
+		}
+		return false
+	}
+	temps := 0
+	for len(pending) > 0 {
+		progress := false
+		for j := 0; j < len(pending); j++ {
+			if !isSource(pending[j].to, j) {
+				emit(pending[j])
+				pending = append(pending[:j], pending[j+1:]...)
+				j--
+				progress = true
+			}
+		}
+		if progress {
+			continue
+		}
+		// Every destination is still to be read: a cycle. Save the value
+		// the first move would overwrite.
+		m := pending[0]
+		c := m.class
+		temp := RegLoc(env.Scratch[c])
+		for _, p := range pending {
+			if p.class == c && (p.from.IsSlot() || p.to.IsSlot() || p.from == temp) {
+				temp = tempSlot(c, temps)
+				temps++
+				break
+			}
+		}
+		emit(move{m.to, temp, c})
+		for j := range pending {
+			if pending[j].from == m.to {
+				pending[j].from = temp
+			}
+		}
+	}
+	return out
+}

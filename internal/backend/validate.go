@@ -1,0 +1,225 @@
+package backend
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Error reports vcode the allocator cannot accept, or a failed check.
+type Error struct {
+	Func  string
+	Block BlockID
+	Inst  int // instruction index, or -1
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	if e.Inst >= 0 {
+		return fmt.Sprintf("backend: %s: %v, inst %d: %s", e.Func, e.Block, e.Inst, e.Msg)
+	}
+	return fmt.Sprintf("backend: %s: %v: %s", e.Func, e.Block, e.Msg)
+}
+
+func (f *Func) errorf(b BlockID, inst int, format string, args ...any) *Error {
+	return &Error{Func: f.Name, Block: b, Inst: inst, Msg: fmt.Sprintf(format, args...)}
+}
+
+// checkEnv reports a MachineEnv the allocator cannot work with.
+func checkEnv(env *MachineEnv) error {
+	seen := RegSet(0)
+	for c := range env.Allocatable {
+		if len(env.Allocatable[c]) == 0 {
+			continue
+		}
+		s := env.Scratch[c]
+		if !s.Valid() || s.Class() != RegClass(c) {
+			return fmt.Errorf("backend: env: class %v needs a scratch register", RegClass(c))
+		}
+		for _, r := range env.Allocatable[c] {
+			if !r.Valid() || r.Class() != RegClass(c) || seen.Has(r) || r == s {
+				return fmt.Errorf("backend: env: bad allocatable register %v in class %v", r, RegClass(c))
+			}
+			seen = seen.With(r)
+		}
+		if env.SlotSize[c] <= 0 {
+			return fmt.Errorf("backend: env: class %v has no slot size", RegClass(c))
+		}
+	}
+	if env.NewJump == nil {
+		return fmt.Errorf("backend: env: NewJump is nil")
+	}
+	return nil
+}
+
+// Validate checks the structural rules Allocate relies on: contiguous
+// blocks ending in one terminator, known registers of matching classes,
+// block arguments matching parameters, and operand constraints that can be
+// met. It never panics.
+func (f *Func) Validate(env *MachineEnv) error {
+	if len(f.Blocks) == 0 {
+		return f.errorf(0, -1, "function has no blocks")
+	}
+	if len(f.Blocks[0].Params) != 0 {
+		return f.errorf(0, -1, "entry block has parameters (define arguments with fixed defs)")
+	}
+	alloc := env.allocatableSet()
+	pos := 0
+	var vis OperandVisitor
+	for bi := range f.Blocks {
+		b := &f.Blocks[bi]
+		id := BlockID(bi)
+		if b.Start != pos || b.End <= b.Start || b.End > len(f.Insts) {
+			return f.errorf(id, -1, "instructions [%d,%d) are not contiguous with the previous block or empty", b.Start, b.End)
+		}
+		pos = b.End
+		if len(b.Succs) != len(b.SuccArgs) {
+			return f.errorf(id, -1, "%d successors but %d argument lists", len(b.Succs), len(b.SuccArgs))
+		}
+		seenParam := map[VReg]bool{}
+		for _, p := range b.Params {
+			if _, ok := f.Class(p); !ok || p < NumPinned || seenParam[p] {
+				return f.errorf(id, -1, "bad or repeated parameter %v", p)
+			}
+			seenParam[p] = true
+		}
+		for k, s := range b.Succs {
+			if int(s) >= len(f.Blocks) || s == 0 {
+				return f.errorf(id, -1, "bad successor %v", s)
+			}
+			params := f.Blocks[s].Params
+			if len(b.SuccArgs[k]) != len(params) {
+				return f.errorf(id, -1, "%v takes %d arguments, got %d", s, len(params), len(b.SuccArgs[k]))
+			}
+			for j, a := range b.SuccArgs[k] {
+				ca, ok := f.Class(a)
+				cp, _ := f.Class(params[j])
+				if !ok || a < NumPinned || ca != cp {
+					return f.errorf(id, -1, "argument %d to %v: bad register %v", j, s, a)
+				}
+			}
+		}
+		for i := b.Start; i < b.End; i++ {
+			in := f.Insts[i]
+			if in == nil {
+				return f.errorf(id, i, "nil instruction")
+			}
+			if in.IsTerminator() != (i == b.End-1) {
+				return f.errorf(id, i, "terminator must be exactly the last instruction")
+			}
+			vis.Reset()
+			in.Operands(&vis)
+			if err := f.checkOperands(id, i, vis.List(), env, alloc); err != nil {
+				return err
+			}
+			if d, s, ok := in.IsMove(); ok {
+				cd, ok1 := f.Class(d)
+				cs, ok2 := f.Class(s)
+				if !ok1 || !ok2 || cd != cs {
+					return f.errorf(id, i, "move between classes")
+				}
+			}
+		}
+	}
+	if pos != len(f.Insts) {
+		return f.errorf(BlockID(len(f.Blocks)-1), -1, "instructions after the last block")
+	}
+	return nil
+}
+
+func (f *Func) checkOperands(b BlockID, i int, ops []Operand, env *MachineEnv, alloc RegSet) error {
+	var fixedUse, fixedDef, fixedEarly RegSet
+	var needUse, needDef [NumClasses]int
+	var reused []int
+	for k, op := range ops {
+		c, ok := f.Class(op.VReg)
+		if !ok {
+			return f.errorf(b, i, "operand %d: unknown register %v", k, op.VReg)
+		}
+		if p, pinned := op.VReg.PinnedReg(); pinned {
+			if alloc.Has(p) || op.Constraint != AnyReg {
+				return f.errorf(b, i, "operand %d: pinned %v must be a non-allocatable register without constraint", k, p)
+			}
+			continue
+		}
+		if len(env.Allocatable[c]) == 0 {
+			return f.errorf(b, i, "operand %d: no registers of class %v", k, c)
+		}
+		if op.Kind != Use {
+			for _, q := range ops[:k] {
+				if q.Kind != Use && q.VReg == op.VReg {
+					return f.errorf(b, i, "operand %d: %v defined twice", k, op.VReg)
+				}
+			}
+		}
+		switch op.Constraint {
+		case FixedReg:
+			if !alloc.Has(op.Fixed) || op.Fixed.Class() != c || op.Kind == Mod {
+				return f.errorf(b, i, "operand %d: bad fixed register %v", k, op.Fixed)
+			}
+			switch {
+			case op.Kind == Use:
+				if fixedUse.Has(op.Fixed) && !sameFixedUse(ops[:k], op) {
+					return f.errorf(b, i, "operand %d: %v fixed for two values", k, op.Fixed)
+				}
+				fixedUse = fixedUse.With(op.Fixed)
+			case op.Early:
+				if fixedEarly.Has(op.Fixed) || fixedDef.Has(op.Fixed) {
+					return f.errorf(b, i, "operand %d: %v defined twice", k, op.Fixed)
+				}
+				fixedEarly = fixedEarly.With(op.Fixed)
+			default:
+				if fixedDef.Has(op.Fixed) || fixedEarly.Has(op.Fixed) {
+					return f.errorf(b, i, "operand %d: %v defined twice", k, op.Fixed)
+				}
+				fixedDef = fixedDef.With(op.Fixed)
+			}
+		case ReuseInput:
+			r := op.Reuse
+			if op.Kind != Def || op.Early || r < 0 || r >= len(ops) || ops[r].Kind != Use || slices.Contains(reused, r) ||
+				(ops[r].Constraint != AnyReg && ops[r].Constraint != FixedReg) || ops[r].VReg < NumPinned {
+				return f.errorf(b, i, "operand %d: bad reused input %d", k, r)
+			}
+			if cr, _ := f.Class(ops[r].VReg); cr != c {
+				return f.errorf(b, i, "operand %d: reused input of another class", k)
+			}
+			reused = append(reused, r)
+		case RegOrStack:
+			if op.Kind != Use {
+				return f.errorf(b, i, "operand %d: only uses may be on the stack", k)
+			}
+		case AnyReg:
+			if op.Kind == Mod && op.Early {
+				return f.errorf(b, i, "operand %d: early mod", k)
+			}
+		default:
+			return f.errorf(b, i, "operand %d: unknown constraint", k)
+		}
+		if op.Kind != Def && op.Constraint != RegOrStack {
+			needUse[c]++
+		}
+		if op.Kind == Def && op.Early {
+			needUse[c]++
+		}
+		if op.Kind != Use {
+			needDef[c]++
+		}
+	}
+	if fixedEarly&fixedUse != 0 {
+		return f.errorf(b, i, "early def and use fixed to the same register")
+	}
+	for c := range needUse {
+		if needUse[c] > len(env.Allocatable[c]) || needDef[c] > len(env.Allocatable[c]) {
+			return f.errorf(b, i, "more %v operands than registers", RegClass(c))
+		}
+	}
+	return nil
+}
+
+func sameFixedUse(prev []Operand, op Operand) bool {
+	for _, p := range prev {
+		if p.Kind == Use && p.Constraint == FixedReg && p.Fixed == op.Fixed && p.VReg != op.VReg {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,178 @@
+package backend
+
+import (
+	"strconv"
+)
+
+// VReg is a virtual register: a dense index into its function's register
+// table. The first NumPinned indices stand for the physical registers with the
+// same number (Pinned); they are never allocated and must name registers the
+// MachineEnv does not allocate (the stack pointer, a reserved context
+// register). Every other VReg comes from Func.NewVReg and has a class.
+type VReg uint32
+
+// NumPinned is the number of VReg indices reserved for physical registers.
+const NumPinned = maxPRegs
+
+// InvalidVReg means "no virtual register".
+const InvalidVReg VReg = ^VReg(0)
+
+// Pinned is the VReg that stands for physical register p.
+func Pinned(p PReg) VReg { return VReg(p) }
+
+// PinnedReg returns the physical register v stands for, if v is pinned.
+func (v VReg) PinnedReg() (PReg, bool) {
+	if v < NumPinned {
+		return PReg(v), true
+	}
+	return NoPReg, false
+}
+
+func (v VReg) String() string {
+	if p, ok := v.PinnedReg(); ok {
+		return "%" + p.String()
+	}
+	if v == InvalidVReg {
+		return "v?"
+	}
+	return "v" + strconv.Itoa(int(v-NumPinned))
+}
+
+// Inst is one target instruction over virtual registers. The back end never
+// looks inside it except through these methods.
+type Inst interface {
+	// Operands reports every register operand, in a fixed order (the
+	// allocation result is indexed by that order), through the visitor.
+	Operands(v *OperandVisitor)
+	// Clobbers is the set of physical registers the instruction overwrites
+	// besides its defs (caller-saved registers at a call).
+	Clobbers() RegSet
+	// IsMove reports a plain register copy dst = src of one class; the
+	// allocator tries to give both the same register.
+	IsMove() (dst, src VReg, ok bool)
+	// IsTerminator reports whether the instruction ends its block (a branch or
+	// return). Its successors are those of its block, in order.
+	IsTerminator() bool
+}
+
+// BlockID names a block: its index in Func.Blocks, which is also its place in
+// the code layout.
+type BlockID uint32
+
+func (b BlockID) String() string { return "block" + strconv.Itoa(int(b)) }
+
+// Block is a straight run of instructions, Insts[Start:End] of its function,
+// ending in a terminator.
+type Block struct {
+	Start, End int
+	// Params are defined on entry, from the arguments of the incoming edge.
+	Params []VReg
+	// Succs are the successor blocks, in the order the terminator names them.
+	// SuccArgs[k] are the values passed to Succs[k]'s parameters.
+	Succs    []BlockID
+	SuccArgs [][]VReg
+	// Preds is filled in by ComputePreds (Allocate calls it).
+	Preds []BlockID
+	// Stub marks a block the allocator added to hold the moves of a split
+	// critical edge; it holds a single jump.
+	Stub bool
+}
+
+// Func is one function in vcode form: blocks in layout order, the entry first,
+// each block's instructions contiguous in Insts.
+type Func struct {
+	Name   string
+	Insts  []Inst
+	Blocks []Block
+	// classes[i] is the class of VReg(NumPinned+i).
+	classes []RegClass
+	// building is the block being filled, or -1.
+	building int
+}
+
+// NewFunc returns an empty function.
+func NewFunc(name string) *Func { return &Func{Name: name, building: -1} }
+
+// NewVReg makes a fresh virtual register of class c.
+func (f *Func) NewVReg(c RegClass) VReg {
+	f.classes = append(f.classes, c)
+	return VReg(NumPinned + len(f.classes) - 1)
+}
+
+// NumVRegs is one more than the largest VReg index in use (pinned included).
+func (f *Func) NumVRegs() int { return NumPinned + len(f.classes) }
+
+// Class is the class of v; ok is false for an unknown register.
+func (f *Func) Class(v VReg) (RegClass, bool) {
+	if p, ok := v.PinnedReg(); ok {
+		return p.Class(), true
+	}
+	if v == InvalidVReg || int(v-NumPinned) >= len(f.classes) {
+		return 0, false
+	}
+	return f.classes[v-NumPinned], true
+}
+
+// NewBlock appends a new, empty block. Blocks are laid out in creation order
+// and must be filled (StartBlock, Append) in that order too.
+func (f *Func) NewBlock(params ...VReg) BlockID {
+	f.Blocks = append(f.Blocks, Block{Start: len(f.Insts), End: len(f.Insts), Params: params})
+	return BlockID(len(f.Blocks) - 1)
+}
+
+// StartBlock makes b the block Append adds to. b must come after every block
+// filled so far.
+func (f *Func) StartBlock(b BlockID) {
+	f.building = int(b)
+	if int(b) < len(f.Blocks) {
+		f.Blocks[b].Start = len(f.Insts)
+		f.Blocks[b].End = len(f.Insts)
+	}
+}
+
+// Append adds an instruction to the block being built.
+func (f *Func) Append(in Inst) {
+	f.Insts = append(f.Insts, in)
+	if f.building >= 0 && f.building < len(f.Blocks) {
+		f.Blocks[f.building].End = len(f.Insts)
+	}
+}
+
+// AddSucc records that the block being built continues to succ with args.
+// Call it in the order the terminator names its targets.
+func (f *Func) AddSucc(b, succ BlockID, args ...VReg) {
+	if int(b) >= len(f.Blocks) {
+		return
+	}
+	blk := &f.Blocks[b]
+	blk.Succs = append(blk.Succs, succ)
+	blk.SuccArgs = append(blk.SuccArgs, args)
+}
+
+// ComputePreds fills every block's Preds (in block order, one entry per edge).
+func (f *Func) ComputePreds() {
+	for i := range f.Blocks {
+		f.Blocks[i].Preds = f.Blocks[i].Preds[:0]
+	}
+	for i := range f.Blocks {
+		for _, s := range f.Blocks[i].Succs {
+			if int(s) < len(f.Blocks) {
+				f.Blocks[s].Preds = append(f.Blocks[s].Preds, BlockID(i))
+			}
+		}
+	}
+}
+
+// BlockOf returns the block holding instruction i (binary search).
+func (f *Func) BlockOf(i int) BlockID {
+	lo, hi := 0, len(f.Blocks)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if f.Blocks[m].End <= i {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return BlockID(lo)
+}
