@@ -1,8 +1,9 @@
 // Package amd64 is the x86-64 end of moat's compiler: it turns machine
 // instructions into bytes.
 //
-// It stands after instruction selection and register allocation (both in
-// internal/backend, which build on this package) and before linking: the
+// It stands after instruction selection (amd64 lowering rules, to come in
+// this package) and register allocation (the target-neutral internal/backend,
+// which this package builds on) and before linking: the
 // lowering code describes each instruction as an Inst (an opcode, an operand
 // size, a condition and up to three operands in Intel order, destination
 // first) and hands it to an Assembler, which appends the encoding to one
