@@ -1,10 +1,11 @@
-package ssa
+package ssa_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/moat-run/moat/internal/abi"
+	. "github.com/moat-run/moat/internal/ssa"
 )
 
 // buildLoop builds "sum of 1..n" with a variable for the counter and the

@@ -1,4 +1,4 @@
-package ssa
+package ssa_test
 
 import (
 	"math"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/moat-run/moat/internal/abi"
+	. "github.com/moat-run/moat/internal/ssa"
 )
 
 // randomFunc builds a random valid function with the Builder's variables:
@@ -22,12 +23,14 @@ func randomFunc(r *rand.Rand) *Func {
 	entry := b.CreateEntryBlock()
 	types := []Type{I32, I64, F32, F64}
 	var vars []Variable
+	varTypes := map[Variable]Type{}
 	for i := 0; i < 4+r.IntN(6); i++ {
 		t := types[i%4]
 		if i >= 4 {
 			t = types[r.IntN(4)]
 		}
 		v := b.DeclareVar(t)
+		varTypes[v] = t
 		vars = append(vars, v)
 		if i < 4 {
 			b.DefVar(v, entry.Params[i])
@@ -38,7 +41,7 @@ func randomFunc(r *rand.Rand) *Func {
 	varsOf := func(t Type) []Variable {
 		var out []Variable
 		for i, v := range vars {
-			if types[i%4] == t && i < 4 || i >= 4 && b.vars[v] == t {
+			if types[i%4] == t && i < 4 || i >= 4 && varTypes[v] == t {
 				out = append(out, v)
 			}
 		}
@@ -127,7 +130,7 @@ func randomInst(b *Builder, r *rand.Rand, sig SigRef, varsOf func(Type) []Variab
 		return b.UseVar(vs[r.IntN(len(vs))])
 	}
 	def := func(x Value) {
-		vs := varsOf(b.f.ValueType(x))
+		vs := varsOf(b.Func().ValueType(x))
 		b.DefVar(vs[r.IntN(len(vs))], x)
 	}
 	switch r.IntN(16) {
@@ -141,7 +144,7 @@ func randomInst(b *Builder, r *rand.Rand, sig SigRef, varsOf func(Type) []Variab
 	case 4:
 		def(b.Unary(randIntUnary[r.IntN(len(randIntUnary))], use(intT)))
 	case 5:
-		def(b.Icmp(IntCC(r.IntN(int(numIntCC))), use(intT), use(intT)))
+		def(b.Icmp(IntCC(r.IntN(int(IntUGE)+1)), use(intT), use(intT)))
 	case 6:
 		def(b.Select(use(I32), use(intT), use(intT)))
 	case 7:
@@ -163,7 +166,7 @@ func randomInst(b *Builder, r *rand.Rand, sig SigRef, varsOf func(Type) []Variab
 	case 9:
 		def(b.Unary(randFloatUnary[r.IntN(len(randFloatUnary))], use(floatT)))
 	case 10:
-		def(b.Fcmp(FloatCC(r.IntN(int(numFloatCC))), use(floatT), use(floatT)))
+		def(b.Fcmp(FloatCC(r.IntN(int(FloatGE)+1)), use(floatT), use(floatT)))
 	case 11:
 		ops := []Opcode{OpFcvtToSint, OpFcvtToUint, OpFcvtToSintSat, OpFcvtToUintSat}
 		def(b.Convert(ops[r.IntN(len(ops))], intT, use(floatT)))

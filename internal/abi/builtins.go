@@ -1,0 +1,119 @@
+package abi
+
+// Runtime builtins are the operations compiled code does not inline: they
+// leave through an exit (see ExitCode) and the runtime performs them in Go.
+// The frontend emits each one as an ordinary SSA direct call whose callee
+// number is BuiltinCallee + the Builtin, with the caller's context as the
+// first argument; the back end lowers such a call to the exit named below
+// instead of a call instruction. Every other argument and result is an i32
+// unless noted (references are i64 words). A builtin that fails traps from
+// the runtime side (the exit never resumes), with the trap code noted.
+type Builtin uint32
+
+const (
+	// BuiltinPoll (ctx): the poll counter went negative. ExitPoll.
+	BuiltinPoll Builtin = iota
+	// BuiltinMemoryGrow (ctx, delta) -> old pages or GrowFailed, on memory
+	// 0. ExitMemoryGrow with index 0, Args[0] = delta. The runtime updates
+	// CtxMemoryLen (the base never moves).
+	BuiltinMemoryGrow
+	// BuiltinTableGrow (ctx, table, init i64, delta) -> old size or
+	// GrowFailed. ExitTableGrow with index = table, Args[0] = delta,
+	// Args[1] = init.
+	BuiltinTableGrow
+	// BuiltinMemoryInit (ctx, data, dst, src, n): memory.init on memory 0.
+	// Traps TrapMemoryOutOfBounds. ExitBuiltin, Args = data, dst, src, n.
+	BuiltinMemoryInit
+	// BuiltinDataDrop (ctx, data). ExitBuiltin, Args[0] = data.
+	BuiltinDataDrop
+	// BuiltinMemoryCopy (ctx, dst, src, n) on memory 0. Traps
+	// TrapMemoryOutOfBounds.
+	BuiltinMemoryCopy
+	// BuiltinMemoryFill (ctx, dst, value, n) on memory 0. Traps
+	// TrapMemoryOutOfBounds.
+	BuiltinMemoryFill
+	// BuiltinTableInit (ctx, table, elem, dst, src, n). Traps
+	// TrapTableOutOfBounds.
+	BuiltinTableInit
+	// BuiltinElemDrop (ctx, elem).
+	BuiltinElemDrop
+	// BuiltinTableCopy (ctx, dstTable, srcTable, dst, src, n). Traps
+	// TrapTableOutOfBounds.
+	BuiltinTableCopy
+	// BuiltinTableFill (ctx, table, dst, value i64, n). Traps
+	// TrapTableOutOfBounds.
+	BuiltinTableFill
+
+	NumBuiltins
+)
+
+// BuiltinCallee is the SSA callee number of builtin 0: a direct call to
+// callee BuiltinCallee+b calls builtin b. Function indices stay below it
+// (the decoder bounds a module's function count far lower).
+const BuiltinCallee = 0x8000_0000
+
+var builtinNames = [...]string{
+	BuiltinPoll:       "poll",
+	BuiltinMemoryGrow: "memory.grow",
+	BuiltinTableGrow:  "table.grow",
+	BuiltinMemoryInit: "memory.init",
+	BuiltinDataDrop:   "data.drop",
+	BuiltinMemoryCopy: "memory.copy",
+	BuiltinMemoryFill: "memory.fill",
+	BuiltinTableInit:  "table.init",
+	BuiltinElemDrop:   "elem.drop",
+	BuiltinTableCopy:  "table.copy",
+	BuiltinTableFill:  "table.fill",
+}
+
+func (b Builtin) String() string {
+	if int(b) < len(builtinNames) {
+		return builtinNames[b]
+	}
+	return "unknown builtin"
+}
+
+// BuiltinOf reports whether SSA callee number callee names a builtin, and which.
+func BuiltinOf(callee uint32) (Builtin, bool) {
+	if callee >= BuiltinCallee && callee-BuiltinCallee < uint32(NumBuiltins) {
+		return Builtin(callee - BuiltinCallee), true
+	}
+	return 0, false
+}
+
+// Layouts of the runtime structures that compiled code reaches from the
+// context (see CtxGlobalsBase, CtxTablesBase, CtxFuncTable). All words are
+// little-endian 64-bit unless noted.
+const (
+	// GlobalCell: CtxGlobalsBase addresses an array of GlobalAddrSize-byte
+	// cell addresses, one per global index (imports first); each cell is
+	// GlobalCellSize bytes {lo, hi} holding the value in its low bytes
+	// (i32/f32 in the low 4, i64/f64/references in the low 8, v128 in lo
+	// then hi). Cells never move while an instance lives.
+	GlobalAddrSize = 8
+	GlobalCellSize = 16
+
+	// TableDesc: CtxTablesBase addresses an array of TableDescSize-byte
+	// descriptors, one per table index: the address of the element words
+	// (TableDescElems) and the current size in elements (TableDescSize
+	// field, a 64-bit word). Both change when the table grows. Elements
+	// are TableElemSize-byte words: 0 for null, else for funcref tables
+	// the address of a function descriptor, for externref the host word.
+	TableDescSize     = 16
+	TableDescElems    = 0
+	TableDescLen      = 8
+	TableElemSize     = 8
+	FuncTableElemSize = 8
+
+	// FuncDesc: a function descriptor, immutable once made. CtxFuncTable
+	// addresses an array of FuncTableElemSize-byte descriptor addresses,
+	// one per function index of the instance (imports first); funcref
+	// values in compiled code are descriptor addresses. A call through a
+	// descriptor jumps to FuncDescCode with the context FuncDescContext as
+	// the callee's first argument, after checking the 32-bit type id at
+	// FuncDescTypeID against the expected signature's canonical id.
+	FuncDescCode    = 0
+	FuncDescContext = 8
+	FuncDescTypeID  = 16
+	FuncDescSize    = 24
+)

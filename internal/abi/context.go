@@ -1,0 +1,150 @@
+package abi
+
+// The execution context is the block of memory through which generated code
+// and the runtime talk. Generated code holds its address in a pinned register
+// (see ContextRegisterAMD64) for its whole life and reads or writes these
+// fields at fixed offsets. internal/vm declares the matching Go struct
+// (vm.Context) and a test checks every offset below with unsafe.Offsetof, so
+// the two cannot drift apart; the trampolines read the same offsets through
+// the go_asm.h that the Go toolchain generates from vm.Context.
+//
+// Every field is one 64-bit word unless noted, and none holds a Go pointer:
+// addresses are of memory outside the Go heap (mmap'd code, stacks, linear
+// memory) or of Go memory that the runtime keeps alive by other means.
+const (
+	// CtxMemoryBase is the address of byte 0 of memory 0 (0 when there is none).
+	CtxMemoryBase = 0
+	// CtxMemoryLen is memory 0's current length in bytes. Explicit bounds
+	// checks compare addr+offset+size against it, unsigned.
+	CtxMemoryLen = 8
+	// CtxGlobalsBase is the address of the instance's global slots.
+	CtxGlobalsBase = 16
+	// CtxTablesBase is the address of the instance's table descriptors.
+	CtxTablesBase = 24
+	// CtxFuncTable is the address of the function-pointer table used for
+	// calls through an index (imports, call_indirect).
+	CtxFuncTable = 32
+	// CtxPollCounter is the signed poll counter: generated code subtracts 1
+	// at every function entry and loop back-edge and exits with ExitPoll
+	// when the result is negative ("sub qword [ctx+CtxPollCounter], 1; js").
+	// The runtime refills it; another goroutine makes it negative to
+	// interrupt (an atomic store, which a concurrent non-atomic decrement can
+	// undo; the runtime then still sees the interrupt at the next natural
+	// expiry, at most one refill later).
+	CtxPollCounter = 40
+	// CtxStackLimit is the lowest address the stack pointer may reach. A
+	// prologue computes sp minus its frame size and exits with
+	// TrapStackExhausted when that is below the limit. The limit already
+	// keeps StackRedZone bytes of headroom above the guard page.
+	CtxStackLimit = 48
+	// CtxExitCode is the exit record's code, an ExitCode (32 bits), and
+	// CtxExitIndex its 32-bit operand: the trap code for ExitTrap, the
+	// function index for ExitHostCall, the memory or table index for the
+	// grow exits, the routine number for ExitBuiltin.
+	CtxExitCode  = 56
+	CtxExitIndex = 60
+	// CtxExitStub is the address of the runtime's exit stub. Generated code
+	// leaves through "call qword [ctx+CtxExitStub]" after writing the exit
+	// code, index and arguments; the stub records the return address as the
+	// resume address and the stack pointer as it was before the call, so
+	// execution continues right after the call.
+	CtxExitStub = 64
+	// CtxExitArgs holds ExitArgWords argument words, which also carry
+	// results back for exits that produce them.
+	CtxExitArgs = 72
+	// CtxResumeAddr, CtxExitSP and CtxExitBP are where execution continues
+	// after the exit: the runtime re-enters by loading the stack and frame
+	// pointers and jumping to the resume address. The exit stub fills all
+	// three; code may also fill them itself and leave inline.
+	CtxResumeAddr = 120
+	CtxExitSP     = 128
+	CtxExitBP     = 136
+	// CtxGoSP and CtxGoBP are the Go stack and frame pointers saved by the
+	// entry trampoline; an exit restores them and returns to Go.
+	CtxGoSP = 144
+	CtxGoBP = 152
+	// CtxArgs is, at entry only, the address of the value buffer holding
+	// the entry function's parameters (one word each, v128 as two, low
+	// half first). The function writes its results to the same buffer
+	// before returning; it must keep the address itself, since nested
+	// entries reuse the field.
+	CtxArgs = 160
+
+	// ContextSize is the size of the part of the context shared with
+	// generated code. The runtime may keep private fields after it.
+	ContextSize = 168
+
+	// ExitArgWords is the number of words at CtxExitArgs.
+	ExitArgWords = 6
+
+	// StackRedZone is the headroom kept between CtxStackLimit and the
+	// guard page. A function whose frame is at most this large may compare
+	// the stack pointer itself against the limit.
+	StackRedZone = 4096
+)
+
+// ExitCode says why generated code returned to the runtime.
+type ExitCode uint32
+
+const (
+	// ExitReturn: the entry function returned normally; results are in the
+	// value buffer given by CtxArgs at entry. Never resumed.
+	ExitReturn ExitCode = iota
+	// ExitTrap: execution stops with the TrapCode in CtxExitIndex. Never resumed.
+	ExitTrap
+	// ExitPoll: the poll counter went negative. The runtime checks for
+	// cancellation and fuel, lets the Go scheduler run, refills the counter
+	// and resumes.
+	ExitPoll
+	// ExitHostCall: call function CtxExitIndex of the instance (an import
+	// implemented in Go, or by another instance). Args[0] is the address of
+	// a value buffer on the native stack and Args[1] its length in words,
+	// at least the larger of the parameter and result counts; parameters
+	// in, results out. For a call through a function descriptor whose
+	// context is not the caller's, CtxExitIndex is HostCallByDescriptor and
+	// Args[2] the descriptor's address.
+	//
+	// Code only ever runs with the context the runtime entered it with:
+	// the run's state (saved Go SP, exit record, poll counter, stack
+	// limit) lives there, not in other instances' contexts. So a call into
+	// another instance never jumps there directly; it leaves through this
+	// exit and the runtime enters the callee with its own context (on the
+	// same native stack, below the caller's frames).
+	ExitHostCall
+	// ExitMemoryGrow: memory.grow on memory CtxExitIndex by Args[0] pages.
+	// Args[0] comes back as the old size in pages, or 0xFFFFFFFF on
+	// failure; CtxMemoryBase and CtxMemoryLen are updated when it is memory 0.
+	ExitMemoryGrow
+	// ExitTableGrow: table.grow on table CtxExitIndex by Args[0] elements
+	// set to Args[1]. Args[0] comes back as the old size, or 0xFFFFFFFF.
+	ExitTableGrow
+	// ExitBuiltin: a runtime routine too large to emit inline (bulk memory
+	// and table operations, ...). CtxExitIndex numbers the routine; its
+	// arguments and results use Args as the engine defines.
+	ExitBuiltin
+)
+
+var exitNames = [...]string{
+	ExitReturn:     "return",
+	ExitTrap:       "trap",
+	ExitPoll:       "poll",
+	ExitHostCall:   "host call",
+	ExitMemoryGrow: "memory.grow",
+	ExitTableGrow:  "table.grow",
+	ExitBuiltin:    "builtin",
+}
+
+func (c ExitCode) String() string {
+	if int(c) < len(exitNames) {
+		return exitNames[c]
+	}
+	return "unknown exit"
+}
+
+// HostCallByDescriptor is the ExitHostCall index of a call through a
+// function descriptor of another instance (descriptor address in Args[2]).
+const HostCallByDescriptor = 0xFFFFFFFF
+
+// GrowFailed is the value an exit's result word holds when memory.grow or
+// table.grow fails (-1 as an i32).
+const GrowFailed = 0xFFFFFFFF

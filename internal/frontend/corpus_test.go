@@ -1,0 +1,151 @@
+package frontend
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/moat-run/moat/internal/binary"
+	"github.com/moat-run/moat/internal/ssa"
+	"github.com/moat-run/moat/internal/testsuite"
+	"github.com/moat-run/moat/internal/validate"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// loadValid decodes and validates a module file; ok is false when the file
+// is not a valid module (the suite holds invalid ones on purpose).
+func loadValid(t testing.TB, path string) (*wasm.Module, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := binary.Decode(data)
+	if err != nil {
+		return nil, false
+	}
+	if validate.Module(m) != nil {
+		return nil, false
+	}
+	return m, true
+}
+
+// translateAll translates and verifies every defined function of m, before
+// and after the optimisation pipeline (with the verifier after each pass).
+// It returns the number of functions, or 0 and no failure for SIMD modules.
+func translateAll(t *testing.T, name string, m *wasm.Module) (n int, simd bool) {
+	if err := CheckSIMD(m); err != nil {
+		if !errors.Is(err, ErrSIMD) {
+			t.Errorf("%s: CheckSIMD: %v", name, err)
+		}
+		return 0, true
+	}
+	for i := range m.Code {
+		fn := m.NumImportedFuncs + uint32(i)
+		f, err := Translate(m, fn, nil)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if err := ssa.Verify(f); err != nil {
+			t.Errorf("%s: function %d does not verify: %v\n%s", name, fn, err, f)
+			continue
+		}
+		if err := (ssa.Pipeline{Passes: ssa.DefaultPasses, Verify: true}).Run(f); err != nil {
+			t.Errorf("%s: function %d: %v", name, fn, err)
+			continue
+		}
+		n++
+	}
+	return n, false
+}
+
+// TestTranslateSpecModules translates every function of every valid,
+// SIMD-free module of the spec suite.
+func TestTranslateSpecModules(t *testing.T) {
+	dir := testsuite.Spec(t)
+	files, err := filepath.Glob(filepath.Join(dir, "*", "*.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	var modules, funcs, simd int
+	for _, file := range files {
+		m, ok := loadValid(t, file)
+		if !ok {
+			continue
+		}
+		n, isSIMD := translateAll(t, filepath.Base(file), m)
+		if isSIMD {
+			simd++
+			continue
+		}
+		modules++
+		funcs += n
+	}
+	t.Logf("spec suite: %d modules, %d functions translated and verified (before and after Optimize); %d SIMD modules refused", modules, funcs, simd)
+}
+
+// TestTranslateBenchModules does the same for ../shared/bench.
+func TestTranslateBenchModules(t *testing.T) {
+	root, err := testsuite.RepoRoot()
+	if err != nil {
+		t.Skip(err)
+	}
+	dir := filepath.Join(root, "..", "shared", "bench")
+	if d := os.Getenv("MOAT_BENCH"); d != "" {
+		dir = d
+	}
+	var files []string
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Ext(path) == ".wasm" {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		t.Skipf("no bench modules under %s (set MOAT_BENCH)", dir)
+	}
+	sort.Strings(files)
+	var modules, funcs, simd int
+	for _, file := range files {
+		m, ok := loadValid(t, file)
+		if !ok {
+			t.Errorf("%s: not a valid module", file)
+			continue
+		}
+		n, isSIMD := translateAll(t, filepath.Base(file), m)
+		if isSIMD {
+			simd++
+			continue
+		}
+		modules++
+		funcs += n
+	}
+	t.Logf("bench: %d modules, %d functions translated and verified (before and after Optimize); %d SIMD modules refused", modules, funcs, simd)
+}
+
+// TestTranslateUnvalidatedModules feeds every decodable spec-suite module,
+// valid or not, to Translate: whatever it returns, it must not panic or
+// hang (Translate's contract covers validated modules only, but bad input
+// must never crash the host).
+func TestTranslateUnvalidatedModules(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(testsuite.Spec(t), "*", "*.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := binary.Decode(data)
+		if err != nil {
+			continue
+		}
+		for i := range m.Code {
+			_, _ = Translate(m, m.NumImportedFuncs+uint32(i), nil)
+		}
+	}
+}

@@ -1,0 +1,42 @@
+// Package frontend translates one validated WebAssembly function at a time
+// into an ssa.Func. It knows WebAssembly and the runtime contract of
+// internal/abi, and knows no machine.
+//
+// Place in the pipeline: validated wasm.Module → Translate (here) → ssa
+// passes → back end. CheckSIMD lets an engine refuse a module that uses
+// v128 before translating anything (SIMD comes with a later issue).
+//
+// What a translated function looks like:
+//   - Signature (ctx i64, wasm params...) -> wasm results; references are
+//     i64 words (0 is null; a funcref is a function descriptor address).
+//   - Locals are builder variables; Wasm blocks, loops and ifs become SSA
+//     blocks whose parameters carry the values a branch passes (results,
+//     or a loop's parameters). Unreachable code is never emitted.
+//   - Every trap is explicit: division guards (trapz for a zero divisor,
+//     trapnz for signed overflow; signed MIN % -1 divides by 1 instead),
+//     bounds checks before every memory access (uextend(addr) + offset +
+//     size > length, unsigned in 64 bits, traps heap_oob; the access itself
+//     is then notrap), table bounds, null and signature checks before
+//     call_indirect, and unreachable. Float-to-int conversions trap through
+//     the fcvt_to_sint/uint opcodes' own documented semantics.
+//   - The poll counter is decremented at function entry and at every loop
+//     header, calling the poll builtin when it goes negative.
+//   - The stack limit is not checked here: the back end's prologue does it.
+//   - Calls to defined functions are "call fnN" with the same context;
+//     imported functions and call_indirect go through function descriptors
+//     (callee code and context, type id). Operations too large to inline
+//     (memory.grow, table.grow, bulk memory and table operations) are
+//     direct calls to callee abi.BuiltinCallee + abi.Builtin, with the
+//     context first; the back end turns them into exits.
+//
+// runtime.go is the one file that decides how Wasm state is reached from
+// the context (memory base and length, globals, tables, descriptors); the
+// rest of the package goes through it. control.go, numeric.go, memory.go,
+// calls.go and tables.go translate the instruction families.
+//
+// Guarantees: Translate never panics on a module that internal/validate
+// accepted; what it returns passes ssa.Verify; errors are *Error with the
+// function index and module offset. The tests check every function of the
+// spec suite and the benchmark modules, and run the spec suite's
+// assertions on the SSA through internal/ssa/ssatest with a fake runtime.
+package frontend

@@ -1,0 +1,106 @@
+package frontend
+
+import (
+	"math"
+
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/ssa"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// memOp describes one load or store instruction.
+type memOp struct {
+	op    ssa.Opcode
+	typ   ssa.Type // loaded type, or stored value's type
+	size  uint64   // bytes accessed
+	store bool
+}
+
+var memOps = map[wasm.Opcode]memOp{
+	wasm.OpI32Load:    {ssa.OpLoad, ssa.I32, 4, false},
+	wasm.OpI64Load:    {ssa.OpLoad, ssa.I64, 8, false},
+	wasm.OpF32Load:    {ssa.OpLoad, ssa.F32, 4, false},
+	wasm.OpF64Load:    {ssa.OpLoad, ssa.F64, 8, false},
+	wasm.OpI32Load8S:  {ssa.OpSload8, ssa.I32, 1, false},
+	wasm.OpI32Load8U:  {ssa.OpUload8, ssa.I32, 1, false},
+	wasm.OpI32Load16S: {ssa.OpSload16, ssa.I32, 2, false},
+	wasm.OpI32Load16U: {ssa.OpUload16, ssa.I32, 2, false},
+	wasm.OpI64Load8S:  {ssa.OpSload8, ssa.I64, 1, false},
+	wasm.OpI64Load8U:  {ssa.OpUload8, ssa.I64, 1, false},
+	wasm.OpI64Load16S: {ssa.OpSload16, ssa.I64, 2, false},
+	wasm.OpI64Load16U: {ssa.OpUload16, ssa.I64, 2, false},
+	wasm.OpI64Load32S: {ssa.OpSload32, ssa.I64, 4, false},
+	wasm.OpI64Load32U: {ssa.OpUload32, ssa.I64, 4, false},
+	wasm.OpI32Store:   {ssa.OpStore, ssa.I32, 4, true},
+	wasm.OpI64Store:   {ssa.OpStore, ssa.I64, 8, true},
+	wasm.OpF32Store:   {ssa.OpStore, ssa.F32, 4, true},
+	wasm.OpF64Store:   {ssa.OpStore, ssa.F64, 8, true},
+	wasm.OpI32Store8:  {ssa.OpIstore8, ssa.I32, 1, true},
+	wasm.OpI32Store16: {ssa.OpIstore16, ssa.I32, 2, true},
+	wasm.OpI64Store8:  {ssa.OpIstore8, ssa.I64, 1, true},
+	wasm.OpI64Store16: {ssa.OpIstore16, ssa.I64, 2, true},
+	wasm.OpI64Store32: {ssa.OpIstore32, ssa.I64, 4, true},
+}
+
+// memoryAccess translates a load or store with an explicit bounds check:
+// the effective address uextend(addr) + offset must satisfy
+// ea + size <= memory length (unsigned, in 64 bits, where nothing can
+// overflow), or the access traps with out-of-bounds. The access itself is
+// then notrap, addressing base + uextend(addr) with the Wasm offset as
+// the instruction's displacement when it fits.
+func (t *translator) memoryAccess(in *wasm.Instr) {
+	mo := memOps[in.Op]
+	var val ssa.Value
+	if mo.store {
+		val = t.pop()
+	}
+	addr, disp := t.checkedAddr(t.pop(), in.Imm, mo.size)
+	if mo.store {
+		t.b.Store(mo.op, val, addr, disp, ssa.MemNoTrap)
+		return
+	}
+	t.push(t.b.Load(mo.op, mo.typ, addr, disp, ssa.MemNoTrap))
+}
+
+// checkedAddr emits the bounds check of a size-byte access at
+// addr+offset and returns the host address and displacement to use.
+func (t *translator) checkedAddr(addr ssa.Value, offset, size uint64) (ssa.Value, int32) {
+	b := t.b
+	idx := b.Uextend(addr)
+	end := b.Iadd(idx, b.Iconst(ssa.I64, int64(offset+size)))
+	b.Trapnz(b.Icmp(ssa.IntUGT, end, t.memoryLen()), abi.TrapMemoryOutOfBounds)
+	p := b.Iadd(t.memoryBase(), idx)
+	if offset <= math.MaxInt32 {
+		return p, int32(offset)
+	}
+	return b.Iadd(p, b.Iconst(ssa.I64, int64(offset))), 0
+}
+
+func (t *translator) memorySizeGrow(in *wasm.Instr) {
+	b := t.b
+	if in.Op == wasm.OpMemorySize {
+		t.push(b.Ireduce(b.Ushr(t.memoryLen(), b.Iconst(ssa.I64, 16))))
+		return
+	}
+	delta := t.pop()
+	t.push(t.callBuiltin(abi.BuiltinMemoryGrow, []ssa.Type{ssa.I32}, delta)[0])
+}
+
+// bulkMemory translates memory.init/copy/fill and data.drop into builtin
+// calls; the runtime checks bounds and traps.
+func (t *translator) bulkMemory(in *wasm.Instr) {
+	b := t.b
+	switch in.Op {
+	case wasm.OpMemoryInit:
+		n, s, d := t.pop(), t.pop(), t.pop()
+		t.callBuiltin(abi.BuiltinMemoryInit, nil, b.Iconst(ssa.I32, int64(in.X)), d, s, n)
+	case wasm.OpDataDrop:
+		t.callBuiltin(abi.BuiltinDataDrop, nil, b.Iconst(ssa.I32, int64(in.X)))
+	case wasm.OpMemoryCopy:
+		n, s, d := t.pop(), t.pop(), t.pop()
+		t.callBuiltin(abi.BuiltinMemoryCopy, nil, d, s, n)
+	case wasm.OpMemoryFill:
+		n, v, d := t.pop(), t.pop(), t.pop()
+		t.callBuiltin(abi.BuiltinMemoryFill, nil, d, v, n)
+	}
+}

@@ -1,0 +1,159 @@
+package frontend
+
+import (
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/ssa"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// This file is the one place that decides how WebAssembly state is reached
+// from the execution context (internal/abi describes the layouts). Every
+// other file asks these functions; changing the runtime contract means
+// changing only this file.
+//
+// Flags: every access here is to runtime memory that is always mapped, so
+// all loads are notrap. Fields that never change while the function runs
+// (memory base, the globals and function arrays, cell addresses, function
+// descriptors, immutable globals) are also readonly, which lets GVN merge
+// them and LICM hoist them. The memory length, table descriptors and
+// mutable globals are not.
+//
+// The stack limit is not checked here: the back end's prologue compares
+// the stack pointer with CtxStackLimit (it alone knows the frame size).
+
+const (
+	fixedField = ssa.MemNoTrap | ssa.MemReadOnly
+	liveField  = ssa.MemNoTrap
+)
+
+// ctxLoad loads the 64-bit context field at off.
+func (t *translator) ctxLoad(off int32, flags ssa.MemFlags) ssa.Value {
+	return t.b.Load(ssa.OpLoad, ssa.I64, t.ctx, off, flags)
+}
+
+// memoryBase is the address of byte 0 of memory 0. Memory grows in place,
+// so the base never changes.
+func (t *translator) memoryBase() ssa.Value {
+	return t.ctxLoad(abi.CtxMemoryBase, fixedField)
+}
+
+// memoryLen is memory 0's current length in bytes (an i64).
+func (t *translator) memoryLen() ssa.Value { return t.b.UseVar(t.memLen) }
+
+// reloadMemLen rereads the memory length after anything that may have
+// grown memory: calls (the callee or a host function may grow it),
+// memory.grow and the builtins.
+func (t *translator) reloadMemLen() {
+	if t.hasMemory {
+		t.b.DefVar(t.memLen, t.ctxLoad(abi.CtxMemoryLen, liveField))
+	}
+}
+
+// afterCall is run after every call that leaves the function.
+func (t *translator) afterCall() { t.reloadMemLen() }
+
+// globalCell is the address of global g's 16-byte cell.
+func (t *translator) globalCell(g uint32) ssa.Value {
+	arr := t.ctxLoad(abi.CtxGlobalsBase, fixedField)
+	return t.b.Load(ssa.OpLoad, ssa.I64, t.elemAddr(arr, uint64(g)*abi.GlobalAddrSize), 0, fixedField)
+}
+
+// elemAddr is base + off (off is a constant).
+func (t *translator) elemAddr(base ssa.Value, off uint64) ssa.Value {
+	if off == 0 {
+		return base
+	}
+	return t.b.Iadd(base, t.b.Iconst(ssa.I64, int64(off)))
+}
+
+func (t *translator) globalGet(g uint32, gt wasm.GlobalType) ssa.Value {
+	st, _ := valueType(gt.Val)
+	flags := liveField
+	if !gt.Mutable {
+		flags = fixedField
+	}
+	return t.b.Load(ssa.OpLoad, st, t.globalCell(g), 0, flags)
+}
+
+func (t *translator) globalSet(g uint32, _ wasm.GlobalType, v ssa.Value) {
+	t.b.Store(ssa.OpStore, v, t.globalCell(g), 0, liveField)
+}
+
+// tableDesc is the address of table i's descriptor.
+func (t *translator) tableDesc(table uint32) ssa.Value {
+	arr := t.ctxLoad(abi.CtxTablesBase, fixedField)
+	return t.elemAddr(arr, uint64(table)*abi.TableDescSize)
+}
+
+// tableLen is table i's current size (i64), from its descriptor.
+func (t *translator) tableLen(desc ssa.Value) ssa.Value {
+	return t.b.Load(ssa.OpLoad, ssa.I64, desc, abi.TableDescLen, liveField)
+}
+
+// tableElemAddr checks idx (an i32) against the table's size, trapping
+// with code when it is out of range, and returns the element's address.
+func (t *translator) tableElemAddr(table uint32, idx ssa.Value, code abi.TrapCode) ssa.Value {
+	b := t.b
+	desc := t.tableDesc(table)
+	i := b.Uextend(idx)
+	b.Trapnz(b.Icmp(ssa.IntUGE, i, t.tableLen(desc)), code)
+	elems := b.Load(ssa.OpLoad, ssa.I64, desc, abi.TableDescElems, liveField)
+	return b.Iadd(elems, b.Ishl(i, b.Iconst(ssa.I64, 3)))
+}
+
+// funcDesc is the descriptor address of function index fn (a funcref).
+func (t *translator) funcDesc(fn uint32) ssa.Value {
+	arr := t.ctxLoad(abi.CtxFuncTable, fixedField)
+	return t.b.Load(ssa.OpLoad, ssa.I64, t.elemAddr(arr, uint64(fn)*abi.FuncTableElemSize), 0, fixedField)
+}
+
+// callDesc calls through a function descriptor: the callee's code with the
+// callee's own context first.
+func (t *translator) callDesc(desc ssa.Value, sig ssa.SigRef, args []ssa.Value) []ssa.Value {
+	b := t.b
+	code := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescCode, fixedField)
+	calleeCtx := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescContext, fixedField)
+	res := b.CallIndirect(sig, code, append([]ssa.Value{calleeCtx}, args...)...)
+	t.afterCall()
+	return res
+}
+
+// checkTypeID traps with indirect-call-type-mismatch unless the
+// descriptor's type id is the canonical id of module type typeIndex.
+func (t *translator) checkTypeID(desc ssa.Value, typeIndex uint32) {
+	b := t.b
+	id := b.Load(ssa.OpLoad, ssa.I32, desc, abi.FuncDescTypeID, fixedField)
+	want := b.Iconst(ssa.I32, int64(t.env.typeID(typeIndex)))
+	b.Trapnz(b.Icmp(ssa.IntNE, id, want), abi.TrapIndirectCallTypeMismatch)
+}
+
+// callBuiltin calls runtime routine r with the context and args; results
+// are the routine's result types. Memory may have grown afterwards.
+func (t *translator) callBuiltin(r abi.Builtin, results []ssa.Type, args ...ssa.Value) []ssa.Value {
+	params := []ssa.Type{ssa.I64}
+	for _, a := range args {
+		params = append(params, t.f.ValueType(a))
+	}
+	sig := t.f.AddSig(ssa.Signature{Params: params, Results: results})
+	res := t.b.Call(ssa.FuncRef(abi.BuiltinCallee+uint32(r)), sig, append([]ssa.Value{t.ctx}, args...)...)
+	if r != abi.BuiltinPoll {
+		t.afterCall()
+	}
+	return res
+}
+
+// poll decrements the poll counter and exits to the runtime when it goes
+// negative: at function entry and at every loop header.
+func (t *translator) poll() {
+	b := t.b
+	n := b.Isub(t.ctxLoad(abi.CtxPollCounter, liveField), b.Iconst(ssa.I64, 1))
+	b.Store(ssa.OpStore, n, t.ctx, abi.CtxPollCounter, liveField)
+	exit, cont := b.CreateBlock(), b.CreateBlock()
+	b.Brif(b.Icmp(ssa.IntSLT, n, b.Iconst(ssa.I64, 0)), exit, nil, cont, nil)
+	b.SealBlock(exit)
+	b.SwitchToBlock(exit)
+	t.callBuiltin(abi.BuiltinPoll, nil)
+	b.Jump(cont)
+	b.SealBlock(cont)
+	b.SwitchToBlock(cont)
+}

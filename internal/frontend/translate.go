@@ -1,0 +1,415 @@
+package frontend
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/moat-run/moat/internal/binary"
+	"github.com/moat-run/moat/internal/ssa"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// Env is what the frontend needs from the engine beyond the module.
+type Env struct {
+	// TypeID gives the engine-wide canonical id of the module's type
+	// index i; call_indirect compares it with the id stored in the
+	// callee's descriptor. Nil means the type index itself, which is only
+	// right when every table holds functions of this module alone.
+	TypeID func(typeIndex uint32) uint32
+}
+
+func (e *Env) typeID(i uint32) uint32 {
+	if e != nil && e.TypeID != nil {
+		return e.TypeID(i)
+	}
+	return i
+}
+
+// ErrSIMD is wrapped by the error Translate returns for code that uses v128.
+var ErrSIMD = errors.New("SIMD is not supported by the compiler yet")
+
+// Error is a failure to translate one function. Offset is the module
+// offset of the offending instruction (or of the body).
+type Error struct {
+	Func   uint32
+	Offset int
+	Err    error
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("compile function %d at offset %#x: %v", e.Func, e.Offset, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// FuncName is the SSA name of function index i.
+func FuncName(i uint32) string { return fmt.Sprintf("f%d", i) }
+
+// Translate lowers defined function funcIndex (an index in the module's
+// function space, so imports come first) of the validated module m to a
+// new SSA function with signature (ctx i64, params...) -> results. The
+// result passes ssa.Verify. Code using v128 gives an error wrapping ErrSIMD.
+func Translate(m *wasm.Module, funcIndex uint32, env *Env) (*ssa.Func, error) {
+	if funcIndex < m.NumImportedFuncs || funcIndex-m.NumImportedFuncs >= uint32(len(m.Code)) {
+		return nil, &Error{Func: funcIndex, Err: errors.New("not a defined function")}
+	}
+	code := &m.Code[funcIndex-m.NumImportedFuncs]
+	ft := m.FuncTypeOf(funcIndex)
+	if ft == nil {
+		return nil, &Error{Func: funcIndex, Offset: code.Offset, Err: errors.New("function has no type")}
+	}
+	sig, err := signature(ft)
+	if err != nil {
+		return nil, &Error{Func: funcIndex, Offset: code.Offset, Err: err}
+	}
+	f := ssa.NewFunc(FuncName(funcIndex), sig)
+	t := &translator{m: m, env: env, index: funcIndex, f: f, b: ssa.NewBuilder(f)}
+	if err := t.run(code, ft); err != nil {
+		return nil, &Error{Func: funcIndex, Offset: t.offset, Err: err}
+	}
+	if err := t.b.Finish(); err != nil {
+		return nil, &Error{Func: funcIndex, Offset: code.Offset, Err: err}
+	}
+	return f, nil
+}
+
+// CheckSIMD reports, with an error wrapping ErrSIMD, whether m uses v128
+// anywhere: in a type, a global, a local or an instruction. An engine calls
+// it once to refuse (or fall back) before translating anything.
+func CheckSIMD(m *wasm.Module) error {
+	for i := range m.Types {
+		if _, err := signature(&m.Types[i]); err != nil {
+			return err
+		}
+	}
+	for _, g := range m.Globals {
+		if g.Type.Val == wasm.V128 {
+			return ErrSIMD
+		}
+	}
+	for _, im := range m.Imports {
+		if im.Kind == wasm.ExternGlobal && im.Global.Val == wasm.V128 {
+			return ErrSIMD
+		}
+	}
+	var in wasm.Instr
+	for i := range m.Code {
+		c := &m.Code[i]
+		for _, l := range c.Locals {
+			if l.Type == wasm.V128 {
+				return &Error{Func: m.NumImportedFuncs + uint32(i), Offset: c.Offset, Err: ErrSIMD}
+			}
+		}
+		r := binary.NewExprReader(c.Body, c.Offset)
+		for {
+			err := r.Next(&in)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			if in.Op>>8 == 0xFD || in.Block.Kind == wasm.BlockValue && in.Block.Type == wasm.V128 ||
+				in.Op == wasm.OpSelectT && len(in.Types) == 1 && in.Types[0] == wasm.V128 {
+				return &Error{Func: m.NumImportedFuncs + uint32(i), Offset: in.Offset, Err: ErrSIMD}
+			}
+		}
+	}
+	return nil
+}
+
+// valueType maps a Wasm value type to its SSA type: references are i64
+// words (0 is null).
+func valueType(t wasm.ValType) (ssa.Type, error) {
+	switch t {
+	case wasm.I32:
+		return ssa.I32, nil
+	case wasm.I64, wasm.FuncRef, wasm.ExternRef:
+		return ssa.I64, nil
+	case wasm.F32:
+		return ssa.F32, nil
+	case wasm.F64:
+		return ssa.F64, nil
+	case wasm.V128:
+		return 0, ErrSIMD
+	}
+	return 0, fmt.Errorf("unknown value type %#x", byte(t))
+}
+
+func valueTypes(ts []wasm.ValType) ([]ssa.Type, error) {
+	out := make([]ssa.Type, len(ts))
+	for i, t := range ts {
+		st, err := valueType(t)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = st
+	}
+	return out, nil
+}
+
+// signature is the SSA signature of a Wasm function type: the context
+// pointer first, then the Wasm parameters.
+func signature(ft *wasm.FuncType) (ssa.Signature, error) {
+	params, err := valueTypes(ft.Params)
+	if err != nil {
+		return ssa.Signature{}, err
+	}
+	results, err := valueTypes(ft.Results)
+	if err != nil {
+		return ssa.Signature{}, err
+	}
+	return ssa.Signature{Params: append([]ssa.Type{ssa.I64}, params...), Results: results}, nil
+}
+
+// translator holds the state of one function's translation.
+type translator struct {
+	m     *wasm.Module
+	env   *Env
+	index uint32
+	f     *ssa.Func
+	b     *ssa.Builder
+
+	ctx    ssa.Value // the context pointer, entry parameter 0
+	locals []ssa.Variable
+	// memLen caches memory 0's length; it is redefined after everything
+	// that may grow memory (calls, memory.grow, builtins, polls).
+	memLen    ssa.Variable
+	hasMemory bool
+
+	stack  []ssa.Value
+	frames []frame
+	// dead: the code being read is unreachable (after br, return,
+	// unreachable...) up to the end or else of the innermost frame;
+	// deadDepth counts blocks opened inside the dead code.
+	dead      bool
+	deadDepth int
+
+	offset int // module offset of the instruction being translated
+}
+
+func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
+	t.offset = code.Offset
+	entry := t.b.CreateEntryBlock()
+	t.ctx = entry.Params[0]
+	for i, p := range ft.Params {
+		st, _ := valueType(p)
+		v := t.b.DeclareVar(st)
+		t.b.DefVar(v, entry.Params[1+i])
+		t.locals = append(t.locals, v)
+	}
+	for _, l := range code.Locals {
+		st, err := valueType(l.Type)
+		if err != nil {
+			return err
+		}
+		for range l.Count {
+			// Never defined here: the builder reads an undefined variable
+			// as zero, which is the initial value of every local.
+			t.locals = append(t.locals, t.b.DeclareVar(st))
+		}
+	}
+	t.poll()
+	t.hasMemory = t.m.NumMemories() > 0
+	if t.hasMemory {
+		t.memLen = t.b.DeclareVar(ssa.I64)
+		t.reloadMemLen()
+	}
+
+	results, _ := valueTypes(ft.Results)
+	t.frames = append(t.frames, frame{kind: frameFunc, results: results})
+
+	r := binary.NewExprReader(code.Body, code.Offset)
+	var in wasm.Instr
+	for len(t.frames) > 0 {
+		err := r.Next(&in)
+		if err == io.EOF {
+			return errors.New("function body ends before its final end")
+		}
+		if err != nil {
+			return err
+		}
+		t.offset = in.Offset
+		if in.Op>>8 == 0xFD {
+			return ErrSIMD
+		}
+		if t.dead && !t.skipDead(&in) {
+			continue
+		}
+		if err := t.instr(&in); err != nil {
+			return err
+		}
+		if err := t.b.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// skipDead decides, for an instruction in unreachable code, whether it
+// must still be translated: only the else or end that closes the dead
+// region does.
+func (t *translator) skipDead(in *wasm.Instr) bool {
+	switch in.Op {
+	case wasm.OpBlock, wasm.OpLoop, wasm.OpIf:
+		t.deadDepth++
+		return false
+	case wasm.OpElse:
+		return t.deadDepth == 0
+	case wasm.OpEnd:
+		if t.deadDepth > 0 {
+			t.deadDepth--
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// markDead starts an unreachable region after a terminator.
+func (t *translator) markDead() {
+	t.dead = true
+	t.deadDepth = 0
+}
+
+func (t *translator) push(v ssa.Value) { t.stack = append(t.stack, v) }
+
+func (t *translator) pop() ssa.Value {
+	n := len(t.stack)
+	if n == 0 {
+		return ssa.NoValue // validation rules this out; the builder reports it
+	}
+	v := t.stack[n-1]
+	t.stack = t.stack[:n-1]
+	return v
+}
+
+// popN removes and returns the top n values, deepest first (a copy).
+func (t *translator) popN(n int) []ssa.Value {
+	if n > len(t.stack) {
+		n = len(t.stack)
+	}
+	vals := append([]ssa.Value(nil), t.stack[len(t.stack)-n:]...)
+	t.stack = t.stack[:len(t.stack)-n]
+	return vals
+}
+
+// peekN returns the top n values, deepest first, without removing them.
+func (t *translator) peekN(n int) []ssa.Value {
+	if n > len(t.stack) {
+		n = len(t.stack)
+	}
+	return append([]ssa.Value(nil), t.stack[len(t.stack)-n:]...)
+}
+
+// instr translates one reachable instruction.
+func (t *translator) instr(in *wasm.Instr) error {
+	op := in.Op
+	switch {
+	case op <= wasm.OpCallIndirect:
+		return t.control(in)
+	case op == wasm.OpDrop:
+		t.pop()
+	case op == wasm.OpSelect || op == wasm.OpSelectT:
+		c := t.pop()
+		y := t.pop()
+		x := t.pop()
+		t.push(t.b.Select(c, x, y))
+	case op >= wasm.OpLocalGet && op <= wasm.OpGlobalSet:
+		return t.variable(in)
+	case op == wasm.OpTableGet || op == wasm.OpTableSet:
+		return t.table(in)
+	case op >= wasm.OpI32Load && op <= wasm.OpI64Store32:
+		t.memoryAccess(in)
+	case op == wasm.OpMemorySize || op == wasm.OpMemoryGrow:
+		t.memorySizeGrow(in)
+	case op >= wasm.OpI32Const && op <= wasm.OpF64Const:
+		t.constant(in)
+	case op >= wasm.OpI32Eqz && op <= wasm.OpI64Extend32S:
+		return t.numeric(in)
+	case op >= wasm.OpRefNull && op <= wasm.OpRefFunc:
+		t.reference(in)
+	case op >= wasm.OpI32TruncSatF32S && op <= wasm.OpI64TruncSatF64U:
+		return t.numeric(in)
+	case op >= wasm.OpMemoryInit && op <= wasm.OpMemoryFill:
+		t.bulkMemory(in)
+	case op >= wasm.OpTableInit && op <= wasm.OpTableFill:
+		return t.table(in)
+	default:
+		return fmt.Errorf("unsupported instruction %s", op)
+	}
+	return nil
+}
+
+// variable translates local.get/set/tee and global.get/set.
+func (t *translator) variable(in *wasm.Instr) error {
+	switch in.Op {
+	case wasm.OpLocalGet, wasm.OpLocalSet, wasm.OpLocalTee:
+		if in.X >= uint32(len(t.locals)) {
+			return fmt.Errorf("local %d out of range", in.X)
+		}
+		v := t.locals[in.X]
+		switch in.Op {
+		case wasm.OpLocalGet:
+			t.push(t.b.UseVar(v))
+		case wasm.OpLocalSet:
+			t.b.DefVar(v, t.pop())
+		default:
+			x := t.pop()
+			t.b.DefVar(v, x)
+			t.push(x)
+		}
+	case wasm.OpGlobalGet:
+		gt, err := t.globalType(in.X)
+		if err != nil {
+			return err
+		}
+		t.push(t.globalGet(in.X, gt))
+	case wasm.OpGlobalSet:
+		gt, err := t.globalType(in.X)
+		if err != nil {
+			return err
+		}
+		t.globalSet(in.X, gt, t.pop())
+	}
+	return nil
+}
+
+// globalType finds the type of global index i (imports first).
+func (t *translator) globalType(i uint32) (wasm.GlobalType, error) {
+	if i < t.m.NumImportedGlobals {
+		n := uint32(0)
+		for _, im := range t.m.Imports {
+			if im.Kind == wasm.ExternGlobal {
+				if n == i {
+					return checkGlobal(im.Global)
+				}
+				n++
+			}
+		}
+	} else if d := i - t.m.NumImportedGlobals; d < uint32(len(t.m.Globals)) {
+		return checkGlobal(t.m.Globals[d].Type)
+	}
+	return wasm.GlobalType{}, fmt.Errorf("global %d out of range", i)
+}
+
+func checkGlobal(g wasm.GlobalType) (wasm.GlobalType, error) {
+	if g.Val == wasm.V128 {
+		return g, ErrSIMD
+	}
+	return g, nil
+}
+
+func (t *translator) constant(in *wasm.Instr) {
+	switch in.Op {
+	case wasm.OpI32Const:
+		t.push(t.b.Iconst(ssa.I32, int64(in.Imm)))
+	case wasm.OpI64Const:
+		t.push(t.b.Iconst(ssa.I64, int64(in.Imm)))
+	case wasm.OpF32Const:
+		t.push(t.b.Insert(&ssa.Inst{Op: ssa.OpF32const, Imm: in.Imm & 0xffffffff})[0])
+	case wasm.OpF64Const:
+		t.push(t.b.Insert(&ssa.Inst{Op: ssa.OpF64const, Imm: in.Imm})[0])
+	}
+}

@@ -1,0 +1,16 @@
+// Package ssatest is a reference interpreter for internal/ssa functions,
+// for tests: the pass tests compare a function's behaviour before and
+// after each pass with it, and the frontend's tests run translated
+// WebAssembly on it (with a fake execution context) against the spec
+// suite's expectations before any machine code exists.
+//
+// Place in the pipeline: beside ssa, test-only. It imports ssa and abi.
+//
+// Guarantees: Machine.Run computes every opcode exactly as the ssa
+// package documents it (integer wraparound, WebAssembly float rules; a NaN
+// result is an arithmetic NaN: a NaN operand propagates quieted, fresh
+// NaNs are canonical); it reports traps as *Trap, and everything the IR
+// leaves undefined (division on the operands the frontend must guard, a
+// fault of the Memory, a missing callee) as other errors, never a panic
+// for a function that ssa.Verify accepts. MaxSteps bounds the run.
+package ssatest
