@@ -29,8 +29,8 @@ const (
 	// when the result is negative ("sub qword [ctx+CtxPollCounter], 1; js").
 	// The runtime refills it; another goroutine makes it negative to
 	// interrupt (an atomic store, which a concurrent non-atomic decrement can
-	// undo; the runtime then still sees the interrupt at the next natural
-	// expiry, at most one refill later).
+	// undo, so the runtime repeats it until the code exits). The decrement
+	// needs no lock prefix.
 	CtxPollCounter = 40
 	// CtxStackLimit is the lowest address the stack pointer may reach. A
 	// prologue computes sp minus its frame size and exits with

@@ -1,8 +1,8 @@
-// Package amd64 is the x86-64 end of moat's compiler: it turns machine
-// instructions into bytes.
+// Package amd64 is the x86-64 end of moat's compiler: it selects
+// instructions for an ssa.Func, and turns machine instructions into bytes.
 //
-// It stands after instruction selection (amd64 lowering rules, to come in
-// this package) and register allocation (the target-neutral internal/backend,
+// It stands after instruction selection (the lowering rules of this
+// package, below) and register allocation (the target-neutral internal/backend,
 // which this package builds on) and before linking: the
 // lowering code describes each instruction as an Inst (an opcode, an operand
 // size, a condition and up to three operands in Intel order, destination
@@ -31,6 +31,35 @@
 // Encodable tells instruction selection whether a folded form (an immediate,
 // an address) exists before it commits to it; Assembler.Listing records the
 // function as text for golden tests of the back end.
+//
+// Lowering (lower_*.go, vinst.go, emit_func.go, abi_*.go). Compile takes one
+// optimised ssa.Func to machine code: lower builds backend vcode whose
+// instructions (vinst) are short templates of Insts over operand
+// placeholders, each declaring its register operands with their constraints
+// (two-address forms reuse an input, shift counts in RCX, division in
+// RAX:RDX with RDX an early def, call arguments and results in the registers
+// of the internal convention documented in abi_conv.go); backend.Allocate
+// places them; emission substitutes the locations, inserts the allocator's
+// moves, adds the prologue (frame pointer, stack-limit check against
+// CtxStackLimit, frame, callee-saved stores) and epilogues, lays out
+// branches with fall-through elided, and appends out-of-line trap stubs and
+// the poll stub. Rules are looked up by SSA opcode in a table
+// (lower_func.go) and fold what their operands' definitions allow: iconst
+// into imm32 operands, iadd chains and shifted indices into [base +
+// index*scale + disp], icmp/fcmp into the cmp/ucomis of brif, select (cmov),
+// trapz and trapnz (with the parity checks float conditions need), and
+// spilled operands into memory operands. A pure instruction whose every use
+// was folded is not emitted: blocks are lowered in post order, instructions
+// backwards, so all uses are seen before the definition. Calls of runtime
+// builtins become exits (abi/builtins.go); the poll calls a per-function
+// stub that preserves every register, so polls cost the allocator nothing.
+// The float operations follow WebAssembly exactly (NaN-propagating min/max
+// with -0 < +0, checked and saturating float-to-int conversions, unsigned
+// conversions, roundss/roundsd for rounding); the code needs SSE4.1, POPCNT,
+// LZCNT and BMI1, which CPUSupported checks. EntryStub makes the code
+// through which the runtime enters a function of a given signature. The SSA
+// carries no wasm source offsets yet, so trap sites name only the function
+// and the trap code.
 //
 // Guarantees: encoding never panics, whatever the Inst; an instruction no row
 // accepts (wrong operand kinds, sizes, out-of-range immediates, RSP as an

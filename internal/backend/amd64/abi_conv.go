@@ -1,0 +1,121 @@
+package amd64
+
+import (
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/backend"
+)
+
+// The internal calling convention between compiled functions (System V-like;
+// nothing outside moat's own code calls it):
+//
+//   - R15 holds the callee's execution context. It is not an argument
+//     register: the first SSA parameter (ctx) simply is R15. A call through a
+//     descriptor whose context is another value sets R15 before the call and
+//     restores the caller's afterwards.
+//   - Integer arguments go in RDI, RSI, RDX, RCX, R8, R9, float arguments in
+//     XMM0-XMM7, the rest on the stack in order, one 8-byte word each, at
+//     [rsp] upwards at the call (so at [rbp+16] upwards in the callee).
+//   - Integer results come back in RAX, RDX, float results in XMM0, XMM1;
+//     further results are written by the callee into the same stack area the
+//     stack arguments use (word k of the "stack results" at [rbp+16+8k]), which
+//     the caller reserves large enough for both.
+//   - RBX, RBP, R12-R15 are preserved by callees; every other register
+//     (all XMM registers included) may be overwritten.
+//   - RSP+8 is 16-byte aligned at function entry; RBP is the frame pointer.
+//   - R11 and XMM15 are scratch registers: never allocated, used inside
+//     instruction sequences and by the allocator to break move cycles.
+var (
+	intArgRegs    = []Reg{RDI, RSI, RDX, RCX, R8, R9}
+	floatArgRegs  = []Reg{XMM0, XMM1, XMM2, XMM3, XMM4, XMM5, XMM6, XMM7}
+	intResultRegs = []Reg{RAX, RDX}
+	floatResRegs  = []Reg{XMM0, XMM1}
+	calleeSaved   = []Reg{RBX, R12, R13, R14}
+)
+
+// pregOf maps an amd64 register to the back end's PReg.
+func pregOf(r Reg) backend.PReg {
+	if r.IsXMM() {
+		return backend.NewPReg(backend.ClassFloat, int(r-XMM0))
+	}
+	return backend.NewPReg(backend.ClassInt, int(r-RAX))
+}
+
+// regOf maps a PReg back to an amd64 register.
+func regOf(p backend.PReg) Reg {
+	if p.Class() == backend.ClassFloat {
+		return XMM0 + Reg(p.HW())
+	}
+	return RAX + Reg(p.HW())
+}
+
+func regSet(rs ...Reg) backend.RegSet {
+	var s backend.RegSet
+	for _, r := range rs {
+		s = s.With(pregOf(r))
+	}
+	return s
+}
+
+// callClobbers are the registers a call may overwrite: every caller-saved
+// register of both classes.
+var callClobbers = func() backend.RegSet {
+	s := regSet(RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11)
+	for r := XMM0; r <= XMM15; r++ {
+		s = s.With(pregOf(r))
+	}
+	return s
+}()
+
+// exitClobbers are the registers an exit to the runtime overwrites, from the
+// code's point of view: the exit sequence saves and restores the callee-saved
+// registers itself (abi: an exit clobbers all but R15, RSP and RBP), so it
+// looks like an ordinary call.
+var exitClobbers = callClobbers
+
+// Env is the MachineEnv of amd64: allocatable GPRs exclude RSP, RBP (frame
+// pointer), R15 (context) and R11 (scratch); XMM0-XMM14 with XMM15 scratch.
+// Caller-saved registers come first so that short-lived values leave the
+// callee-saved ones (which cost a save in the prologue) alone.
+var Env = &backend.MachineEnv{
+	Allocatable: [backend.NumClasses][]backend.PReg{
+		{pregOf(RAX), pregOf(RCX), pregOf(RDX), pregOf(RSI), pregOf(RDI), pregOf(R8), pregOf(R9), pregOf(R10),
+			pregOf(RBX), pregOf(R12), pregOf(R13), pregOf(R14)},
+		{pregOf(XMM0), pregOf(XMM1), pregOf(XMM2), pregOf(XMM3), pregOf(XMM4), pregOf(XMM5), pregOf(XMM6), pregOf(XMM7),
+			pregOf(XMM8), pregOf(XMM9), pregOf(XMM10), pregOf(XMM11), pregOf(XMM12), pregOf(XMM13), pregOf(XMM14)},
+	},
+	CalleeSaved: regSet(calleeSaved...),
+	Scratch:     [backend.NumClasses]backend.PReg{pregOf(R11), pregOf(XMM15)},
+	SlotSize:    [backend.NumClasses]int{8, 16},
+	NewJump:     func() backend.Inst { return &vinst{kind: vJump} },
+}
+
+// ctxReg is the context register (abi.ContextRegisterAMD64).
+const ctxReg = RAX + abi.ContextRegisterAMD64
+
+// argLoc says where argument or result k of a signature lives: a register,
+// or (reg == NoReg) stack word slot.
+type argLoc struct {
+	reg  Reg
+	slot int
+}
+
+// assignLocs places values of the given float-ness in registers first and then
+// in stack words, in order.
+func assignLocs(isFloat []bool, ints, floats []Reg) (locs []argLoc, stackWords int) {
+	locs = make([]argLoc, len(isFloat))
+	ni, nf := 0, 0
+	for k, f := range isFloat {
+		switch {
+		case f && nf < len(floats):
+			locs[k] = argLoc{reg: floats[nf]}
+			nf++
+		case !f && ni < len(ints):
+			locs[k] = argLoc{reg: ints[ni]}
+			ni++
+		default:
+			locs[k] = argLoc{slot: stackWords}
+			stackWords++
+		}
+	}
+	return locs, stackWords
+}

@@ -1,0 +1,82 @@
+package amd64
+
+import (
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/ssa"
+)
+
+// EntryStub returns the code through which the runtime enters compiled
+// function callee of signature sig (ctx first, as the frontend makes it):
+// the runtime jumps to it with R15 = context and the value buffer's address
+// in CtxArgs (one word per value, v128 as two, low first); it loads the
+// parameters into their registers and stack words, calls the function (a
+// relocation against callee), stores the results back into the buffer and
+// returns to the runtime's return stub.
+func EntryStub(sig ssa.Signature, callee uint32) ([]byte, []Reloc, error) {
+	params := sig.Params
+	if len(params) > 0 {
+		params = params[1:]
+	}
+	a := &Assembler{}
+	ploc, pstack := assignLocs(typeFlags(params), intArgRegs, floatArgRegs)
+	rloc, rstack := assignLocs(typeFlags(sig.Results), intResultRegs, floatResRegs)
+	area := 8 * max(pstack, rstack)
+	area = (area + 15) &^ 15
+	// RSP+8 is 16-byte aligned here; after pushing RBP and RBX it is 8 off,
+	// so the area plus 8 restores the alignment for the call.
+	a.Emit(I(PUSH, S64, R(RBP)))
+	a.Emit(I(MOV, S64, R(RBP), R(RSP)))
+	a.Emit(I(PUSH, S64, R(RBX)))
+	a.Emit(I(SUB, S64, R(RSP), Imm(int64(area+8))))
+	a.Emit(I(MOV, S64, R(RBX), M(Mem{Base: ctxReg, Disp: abi.CtxArgs})))
+	word := func(i int) Operand { return M(Mem{Base: RBX, Disp: int32(8 * i)}) }
+	buf := valueWords(params)
+	for k, t := range params {
+		if ploc[k].reg == NoReg {
+			a.Emit(I(MOV, S64, R(R11), word(buf[k])))
+			a.Emit(I(MOV, S64, M(Mem{Base: RSP, Disp: int32(8 * ploc[k].slot)}), R(R11)))
+			if t == ssa.V128 {
+				a.fail(&EncodeError{Reason: "v128 stack arguments are not supported"})
+			}
+			continue
+		}
+		a.Emit(loadInst(t, ploc[k].reg, word(buf[k])))
+	}
+	a.Emit(I(CALL, 0, Func(callee)))
+	rbuf := valueWords(sig.Results)
+	for k, t := range sig.Results {
+		if rloc[k].reg == NoReg {
+			a.Emit(I(MOV, S64, R(R11), M(Mem{Base: RSP, Disp: int32(8 * rloc[k].slot)})))
+			a.Emit(I(MOV, S64, word(rbuf[k]), R(R11)))
+			continue
+		}
+		a.Emit(storeInst(t, word(rbuf[k]), rloc[k].reg))
+	}
+	a.Emit(I(MOV, S64, R(RBX), M(Mem{Base: RBP, Disp: -8})))
+	a.Emit(I(MOV, S64, R(RSP), R(RBP)))
+	a.Emit(I(POP, S64, R(RBP)))
+	a.Emit(I(RET, 0))
+	return a.Finish()
+}
+
+func typeFlags(ts []ssa.Type) []bool {
+	f := make([]bool, len(ts))
+	for k, t := range ts {
+		f[k] = t == ssa.F32 || t == ssa.F64 || t == ssa.V128
+	}
+	return f
+}
+
+// valueWords is the buffer word where each value starts.
+func valueWords(ts []ssa.Type) []int {
+	w := make([]int, len(ts))
+	n := 0
+	for k, t := range ts {
+		w[k] = n
+		n++
+		if t == ssa.V128 {
+			n++
+		}
+	}
+	return w
+}

@@ -1,0 +1,301 @@
+package amd64
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/backend"
+	"github.com/moat-run/moat/internal/ssa"
+)
+
+// Compiled is one function's machine code, ready for linking.
+type Compiled struct {
+	Code   []byte
+	Relocs []Reloc
+	// TrapSites are the trap stubs' exit calls: Offset is the return
+	// address the exit records (the SSA carries no wasm source offsets yet,
+	// so a site identifies the function and the trap code only).
+	TrapSites []TrapSite
+	// FrameSize is the frame below the saved RBP, in bytes.
+	FrameSize int
+	// Listing is the assembly text when Options.Listing was set.
+	Listing string
+	// Stats are the allocator's counts.
+	Stats backend.Stats
+}
+
+// TrapSite is where a trap of the given code leaves the function.
+type TrapSite struct {
+	Offset int
+	Code   abi.TrapCode
+}
+
+// Options tune Compile.
+type Options struct {
+	// Listing records the assembly text in Compiled.Listing.
+	Listing bool
+	// Check runs backend.Check on the allocation (tests).
+	Check bool
+	// SharedPollStub makes polls call one stub for the whole module (a
+	// Reloc to PollStubCallee, whose code is PollStub) instead of a copy
+	// at the end of every function that polls (about 300 bytes each).
+	SharedPollStub bool
+	// Allocator, if set, is reused (one per goroutine).
+	Allocator *backend.Allocator
+}
+
+// Compile lowers f (after the SSA passes), allocates registers and emits
+// machine code. f must pass ssa.Verify. A failure is an error, never a
+// panic: a bug in a lowering rule that would panic on an unexpected function
+// is reported as a *LowerError too.
+func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, err = nil, &LowerError{Func: f.Name, Msg: fmt.Sprintf("internal error: %v", r)}
+		}
+	}()
+	asm := &Assembler{}
+	if opt.Listing {
+		asm.Listing = &strings.Builder{}
+	}
+	l, err := lower(f, asm, opt.SharedPollStub)
+	if err != nil {
+		return nil, err
+	}
+	al := opt.Allocator
+	if al == nil {
+		al = backend.NewAllocator()
+	}
+	res, err := al.Allocate(l.vf, Env)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Check {
+		if err := backend.Check(l.vf, Env, res); err != nil {
+			return nil, err
+		}
+	}
+	e := &emitter{l: l, a: asm, res: res}
+	e.frame = backend.LayoutFrame(res, Env, res.CalleeSavedUsed, 8*l.outgoingWords, 16)
+	sites := e.emitFunc()
+	code, relocs, err := asm.Finish()
+	if err != nil {
+		return nil, &LowerError{Func: f.Name, Msg: err.Error()}
+	}
+	c = &Compiled{Code: code, Relocs: relocs, FrameSize: e.frame.Size, Stats: res.Stats}
+	for _, s := range sites {
+		off, _ := asm.LabelOffset(s.label)
+		c.TrapSites = append(c.TrapSites, TrapSite{Offset: off, Code: s.code})
+	}
+	if asm.Listing != nil {
+		c.Listing = asm.Listing.String()
+	}
+	return c, nil
+}
+
+type emitter struct {
+	l      *lowerer
+	a      *Assembler
+	res    *backend.Result
+	frame  backend.Frame
+	labels []Label // by vcode block
+}
+
+type trapSiteLabel struct {
+	label Label
+	code  abi.TrapCode
+}
+
+func (e *emitter) emitFunc() []trapSiteLabel {
+	vf := e.l.vf
+	e.labels = make([]Label, len(vf.Blocks))
+	copy(e.labels, e.l.vblockLabels)
+	for i := len(e.l.vblockLabels); i < len(vf.Blocks); i++ {
+		e.labels[i] = e.a.NewLabel()
+	}
+	stackTrap := e.l.trapLabel(abi.TrapStackExhausted)
+	for bi := range vf.Blocks {
+		b := &vf.Blocks[bi]
+		e.a.Bind(e.labels[bi])
+		if bi == 0 {
+			e.prologue(stackTrap)
+		}
+		for i := b.Start; i < b.End; i++ {
+			for _, ed := range e.res.EditsBefore(i) {
+				e.move(ed.Class, ed.To, ed.From)
+			}
+			e.inst(backend.BlockID(bi), vf.Insts[i].(*vinst), e.res.OperandLocs(i))
+		}
+	}
+	if e.l.pollStub != 0 {
+		e.a.Bind(e.l.pollStub)
+		pollStub(e.a)
+	}
+	var sites []trapSiteLabel
+	for _, code := range e.l.trapOrder {
+		e.a.Bind(e.l.trapLabels[code])
+		e.a.Emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(abi.ExitTrap))))
+		e.a.Emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), Imm(int64(code))))
+		e.a.Emit(I(CALL, 0, M(Mem{Base: ctxReg, Disp: abi.CtxExitStub})))
+		sites = append(sites, trapSiteLabel{e.a.Mark(), code})
+		e.a.Emit(I(UD2, 0))
+	}
+	return sites
+}
+
+// prologue: frame pointer, stack-limit check, frame, callee-saved stores.
+func (e *emitter) prologue(stackTrap Label) {
+	a, fr := e.a, e.frame
+	a.Emit(I(PUSH, S64, R(RBP)))
+	a.Emit(I(MOV, S64, R(RBP), R(RSP)))
+	limit := M(Mem{Base: ctxReg, Disp: abi.CtxStackLimit})
+	if fr.Size <= abi.StackRedZone/2 {
+		a.Emit(I(CMP, S64, R(RSP), limit))
+	} else {
+		a.Emit(I(LEA, S64, R(R11), M(Mem{Base: RSP, Disp: int32(-fr.Size)})))
+		a.Emit(I(CMP, S64, R(R11), limit))
+	}
+	a.Emit(Jcc(CondB, stackTrap))
+	if fr.Size > 0 {
+		a.Emit(I(SUB, S64, R(RSP), Imm(int64(fr.Size))))
+	}
+	for k, p := range fr.CalleeSaved {
+		a.Emit(I(MOV, S64, M(Mem{Base: RSP, Disp: int32(fr.CalleeSavedOffsets[k])}), R(regOf(p))))
+	}
+}
+
+func (e *emitter) epilogue() {
+	a, fr := e.a, e.frame
+	for k, p := range fr.CalleeSaved {
+		a.Emit(I(MOV, S64, R(regOf(p)), M(Mem{Base: RSP, Disp: int32(fr.CalleeSavedOffsets[k])})))
+	}
+	a.Emit(I(MOV, S64, R(RSP), R(RBP)))
+	a.Emit(I(POP, S64, R(RBP)))
+	a.Emit(I(RET, 0))
+}
+
+// slotMem is spill slot s.
+func (e *emitter) slotMem(s int) Operand {
+	return M(Mem{Base: RSP, Disp: int32(e.frame.SlotOffsets[s])})
+}
+
+func (e *emitter) locOperand(l backend.Loc) Operand {
+	if l.IsReg() {
+		return R(regOf(l.Reg()))
+	}
+	return e.slotMem(l.Slot())
+}
+
+// move copies a value of class c between registers and slots.
+func (e *emitter) move(c backend.RegClass, to, from backend.Loc) {
+	if to == from {
+		return
+	}
+	dst, src := e.locOperand(to), e.locOperand(from)
+	if c == backend.ClassFloat {
+		if to.IsReg() && from.IsReg() {
+			e.a.Emit(I(MOVAPS, 0, dst, src))
+		} else {
+			e.a.Emit(I(MOVUPS, 0, dst, src))
+		}
+		return
+	}
+	e.a.Emit(I(MOV, S64, dst, src))
+}
+
+// subst replaces operand placeholders in a template by their locations.
+func (e *emitter) subst(c Inst, locs []backend.Loc) Inst {
+	for k := range c.Args {
+		a := &c.Args[k]
+		switch a.Kind {
+		case KindReg:
+			if a.Reg >= opRegBase {
+				*a = e.locOperand(locs[a.Reg-opRegBase])
+			}
+		case KindMem:
+			if a.Mem.Base >= opRegBase && a.Mem.Base != RIP {
+				a.Mem.Base = regOf(locs[a.Mem.Base-opRegBase].Reg())
+			}
+			if a.Mem.Index >= opRegBase {
+				a.Mem.Index = regOf(locs[a.Mem.Index-opRegBase].Reg())
+			}
+		}
+	}
+	return c
+}
+
+func (e *emitter) code(in *vinst, locs []backend.Loc) {
+	for _, c := range in.code {
+		if c.Op == opBind {
+			e.a.Bind(c.Args[0].Target())
+			continue
+		}
+		e.a.Emit(e.subst(c, locs))
+	}
+}
+
+// inst emits one vinst of block b.
+func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
+	vf := e.l.vf
+	next := func(s backend.BlockID) bool { return int(s) == int(b)+1 }
+	blk := &vf.Blocks[b]
+	switch in.kind {
+	case vPlain:
+		if in.move && locs[0] == locs[1] {
+			return
+		}
+		e.code(in, locs)
+	case vJump:
+		if s := blk.Succs[0]; !next(s) {
+			e.a.Emit(Jmp(e.labels[s]))
+		}
+	case vBrif:
+		e.code(in, locs)
+		t, f := blk.Succs[0], blk.Succs[1]
+		lt, lf := e.labels[t], e.labels[f]
+		switch in.parity {
+		case parityNone:
+			if next(t) {
+				e.a.Emit(Jcc(in.cond.Invert(), lf))
+				return
+			}
+			e.a.Emit(Jcc(in.cond, lt))
+		case parityAndNP:
+			e.a.Emit(Jcc(CondP, lf))
+			if next(t) {
+				e.a.Emit(Jcc(in.cond.Invert(), lf))
+				return
+			}
+			e.a.Emit(Jcc(in.cond, lt))
+		case parityOrP:
+			e.a.Emit(Jcc(CondP, lt))
+			e.a.Emit(Jcc(in.cond, lt))
+		}
+		if !next(f) {
+			e.a.Emit(Jmp(lf))
+		}
+	case vBrTable:
+		idx, base, ent := regOf(locs[0].Reg()), regOf(locs[1].Reg()), regOf(locs[2].Reg())
+		targets := make([]Label, len(blk.Succs)-1)
+		for k, s := range blk.Succs[1:] {
+			targets[k] = e.labels[s]
+		}
+		if len(targets) == 0 {
+			e.a.Emit(Jmp(e.labels[blk.Succs[0]]))
+			return
+		}
+		table := e.a.JumpTable(targets)
+		e.a.Emit(I(CMP, S32, R(idx), Imm(int64(len(targets)))))
+		e.a.Emit(Jcc(CondAE, e.labels[blk.Succs[0]]))
+		e.a.Emit(I(MOV, S32, R(ent), R(idx)))
+		e.a.Emit(I(LEA, S64, R(base), M(Mem{Base: RIP, Label: table})))
+		e.a.Emit(I(MOVSXD, S64, R(ent), M(Mem{Base: base, Index: ent, Scale: 4})))
+		e.a.Emit(I(ADD, S64, R(base), R(ent)))
+		e.a.Emit(I(JMP, 0, R(base)))
+	case vReturn:
+		e.epilogue()
+	case vTrap:
+		e.code(in, locs)
+	}
+}

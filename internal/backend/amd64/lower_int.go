@@ -1,0 +1,342 @@
+package amd64
+
+import (
+	"math"
+
+	"github.com/moat-run/moat/internal/backend"
+	"github.com/moat-run/moat/internal/ssa"
+)
+
+// Integer arithmetic, logic, shifts, bit counts and comparisons.
+
+// defOf is the instruction defining v, or nil for a block parameter.
+func (l *lowerer) defOf(v ssa.Value) *ssa.Inst {
+	in, _ := l.f.ValueInst(v)
+	return in
+}
+
+// immOf reports v as an immediate for an operation of type t: an iconst
+// that fits the instruction's 32-bit immediate (sign-extended for i64).
+func (l *lowerer) immOf(v ssa.Value, t ssa.Type) (int64, bool) {
+	c, ok := l.f.IntConst(v)
+	if !ok {
+		return 0, false
+	}
+	if t == ssa.I64 {
+		if int64(c) != int64(int32(c)) {
+			return 0, false
+		}
+		return int64(c), true
+	}
+	return int64(int32(c)), true
+}
+
+func lowerIconst(l *lowerer, in *ssa.Inst) {
+	vi := l.newInst()
+	d := vi.def(l.vreg(in.Results[0]))
+	c := in.Imm
+	if l.rtype(in) == ssa.I32 {
+		c = uint64(uint32(c))
+	}
+	switch {
+	case c == 0:
+		vi.emit(I(XOR, S32, R(d), R(d)))
+	case c <= math.MaxUint32:
+		vi.emit(I(MOV, S32, R(d), Imm(int64(c))))
+	default:
+		vi.emit(I(MOV, S64, R(d), Imm(int64(c))))
+	}
+}
+
+// scaledIndex matches "ishl z, k" with k in 1..3: z times 2^k.
+func (l *lowerer) scaledIndex(v ssa.Value) (ssa.Value, uint8, bool) {
+	d := l.defOf(v)
+	if d == nil || d.Op != ssa.OpIshl || d.Type != ssa.I64 {
+		return 0, 0, false
+	}
+	k, ok := l.f.IntConst(d.Args[1])
+	if !ok || k < 1 || k > 3 {
+		return 0, 0, false
+	}
+	return d.Args[0], 1 << k, true
+}
+
+func lowerIadd(l *lowerer, in *ssa.Inst) {
+	x, y := in.Args[0], in.Args[1]
+	if _, ok := l.immOf(x, l.rtype(in)); ok {
+		x, y = y, x
+	}
+	vi := l.newInst()
+	var m Mem
+	if c, ok := l.immOf(y, l.rtype(in)); ok {
+		m = Mem{Base: vi.use(l.reg(x)), Disp: int32(c)}
+	} else if z, s, ok := l.scaledIndex(y); ok && l.rtype(in) == ssa.I64 {
+		m = Mem{Base: vi.use(l.reg(x)), Index: vi.use(l.reg(z)), Scale: s}
+	} else {
+		m = Mem{Base: vi.use(l.reg(x)), Index: vi.use(l.reg(y))}
+	}
+	d := vi.def(l.vreg(in.Results[0]))
+	vi.emit(I(LEA, sizeOf(l.rtype(in)), R(d), M(m)))
+}
+
+func lowerIsub(l *lowerer, in *ssa.Inst) {
+	x, y := in.Args[0], in.Args[1]
+	size := sizeOf(l.rtype(in))
+	if c, ok := l.immOf(y, l.rtype(in)); ok && c != math.MinInt32 {
+		vi := l.newInst()
+		b := vi.use(l.reg(x))
+		d := vi.def(l.vreg(in.Results[0]))
+		vi.emit(I(LEA, size, R(d), M(Mem{Base: b, Disp: int32(-c)})))
+		return
+	}
+	if c, ok := l.f.IntConst(x); ok && c == 0 {
+		vi := l.newInst()
+		d := vi.defReuse(l.vreg(in.Results[0]), vi.use(l.plainReg(y)))
+		vi.emit(I(NEG, size, R(d)))
+		return
+	}
+	twoAddress(l, SUB, l.rtype(in), in.Results[0], x, y)
+}
+
+// twoAddress lowers "d = x op y" as "d = x; op d, y" with an immediate or a
+// register-or-stack y.
+func twoAddress(l *lowerer, op Op, t ssa.Type, res, x, y ssa.Value) {
+	vi := l.newInst()
+	if c, ok := l.immOf(y, t); ok {
+		d := vi.defReuse(l.vreg(res), vi.use(l.plainReg(x)))
+		vi.emit(I(op, sizeOf(t), R(d), Imm(c)))
+		return
+	}
+	xr := vi.use(l.plainReg(x))
+	yr := vi.useRM(l.reg(y))
+	d := vi.defReuse(l.vreg(res), xr)
+	vi.emit(I(op, sizeOf(t), R(d), R(yr)))
+}
+
+func lowerImul(l *lowerer, in *ssa.Inst) {
+	x, y := in.Args[0], in.Args[1]
+	if _, ok := l.immOf(x, l.rtype(in)); ok {
+		x, y = y, x
+	}
+	if c, ok := l.immOf(y, l.rtype(in)); ok {
+		vi := l.newInst()
+		xr := vi.useRM(l.reg(x))
+		d := vi.def(l.vreg(in.Results[0]))
+		vi.emit(I(IMUL, sizeOf(l.rtype(in)), R(d), R(xr), Imm(c)))
+		return
+	}
+	twoAddress(l, IMUL, l.rtype(in), in.Results[0], x, y)
+}
+
+var aluOps = map[ssa.Opcode]Op{ssa.OpBand: AND, ssa.OpBor: OR, ssa.OpBxor: XOR}
+
+func lowerAlu(l *lowerer, in *ssa.Inst) {
+	x, y := in.Args[0], in.Args[1]
+	if _, ok := l.immOf(x, l.rtype(in)); ok {
+		x, y = y, x
+	}
+	twoAddress(l, aluOps[in.Op], l.rtype(in), in.Results[0], x, y)
+}
+
+// lowerDiv: the dividend in RAX, the quotient in RAX and the remainder in
+// RDX. RDX is written (cqo or xor) before the divisor is read, so it is an
+// early def. The frontend guards zero divisors and signed overflow.
+func lowerDiv(l *lowerer, in *ssa.Inst) {
+	size := sizeOf(l.rtype(in))
+	signed := in.Op == ssa.OpSdiv || in.Op == ssa.OpSrem
+	rem := in.Op == ssa.OpUrem || in.Op == ssa.OpSrem
+	vi := l.newInst()
+	vi.useFixed(l.plainReg(in.Args[0]), RAX)
+	y := vi.useRM(l.reg(in.Args[1]))
+	if rem {
+		vi.defFixed(l.vreg(in.Results[0]), RDX, true)
+		vi.defFixed(l.temp(backend.ClassInt), RAX, false)
+	} else {
+		vi.defFixed(l.vreg(in.Results[0]), RAX, false)
+		vi.defFixed(l.temp(backend.ClassInt), RDX, true)
+	}
+	switch {
+	case signed && size == S64:
+		vi.emit(I(CQO, S64))
+	case signed:
+		vi.emit(I(CDQ, S32))
+	default:
+		vi.emit(I(XOR, S32, R(RDX), R(RDX)))
+	}
+	op := DIV
+	if signed {
+		op = IDIV
+	}
+	vi.emit(I(op, size, R(y)))
+}
+
+var shiftOps = map[ssa.Opcode]Op{ssa.OpIshl: SHL, ssa.OpUshr: SHR, ssa.OpSshr: SAR, ssa.OpRotl: ROL, ssa.OpRotr: ROR}
+
+func lowerShift(l *lowerer, in *ssa.Inst) {
+	op, size := shiftOps[in.Op], sizeOf(l.rtype(in))
+	vi := l.newInst()
+	if c, ok := l.f.IntConst(in.Args[1]); ok {
+		d := vi.defReuse(l.vreg(in.Results[0]), vi.use(l.plainReg(in.Args[0])))
+		vi.emit(I(op, size, R(d), Imm(int64(c)&int64(size.Bits()-1))))
+		return
+	}
+	x := vi.use(l.plainReg(in.Args[0]))
+	vi.useFixed(l.plainReg(in.Args[1]), RCX)
+	d := vi.defReuse(l.vreg(in.Results[0]), x)
+	vi.emit(I(op, size, R(d), R(RCX)))
+}
+
+func lowerBnot(l *lowerer, in *ssa.Inst) {
+	vi := l.newInst()
+	d := vi.defReuse(l.vreg(in.Results[0]), vi.use(l.plainReg(in.Args[0])))
+	vi.emit(I(NOT, sizeOf(l.rtype(in)), R(d)))
+}
+
+var bitCountOps = map[ssa.Opcode]Op{ssa.OpClz: LZCNT, ssa.OpCtz: TZCNT, ssa.OpPopcnt: POPCNT}
+
+func lowerBitCount(l *lowerer, in *ssa.Inst) {
+	vi := l.newInst()
+	x := vi.useRM(l.reg(in.Args[0]))
+	d := vi.def(l.vreg(in.Results[0]))
+	vi.emit(I(bitCountOps[in.Op], sizeOf(l.rtype(in)), R(d), R(x)))
+}
+
+func lowerSextendInPlace(l *lowerer, in *ssa.Inst) {
+	op := map[ssa.Opcode]Op{ssa.OpSextend8: MOVSX8, ssa.OpSextend16: MOVSX16, ssa.OpSextend32: MOVSXD}[in.Op]
+	vi := l.newInst()
+	x := vi.use(l.reg(in.Args[0]))
+	d := vi.def(l.vreg(in.Results[0]))
+	vi.emit(I(op, sizeOf(l.rtype(in)), R(d), R(x)))
+}
+
+var intConds = [...]Cond{
+	ssa.IntEQ: CondE, ssa.IntNE: CondNE, ssa.IntSLT: CondL, ssa.IntSLE: CondLE, ssa.IntSGT: CondG,
+	ssa.IntSGE: CondGE, ssa.IntULT: CondB, ssa.IntULE: CondBE, ssa.IntUGT: CondA, ssa.IntUGE: CondAE,
+}
+
+// flagsOf reports the icmp or fcmp defining v, which a branch, select or
+// trap can fuse instead of testing a materialised boolean.
+func (l *lowerer) flagsOf(v ssa.Value) *ssa.Inst {
+	d := l.defOf(v)
+	if d != nil && (d.Op == ssa.OpIcmp || d.Op == ssa.OpFcmp) {
+		return d
+	}
+	return nil
+}
+
+// emitCompare appends to vi the compare of c (an icmp or fcmp) and returns
+// the condition that holds when c is true.
+func (l *lowerer) emitCompare(vi *vinst, c *ssa.Inst) (Cond, parityMode) {
+	x, y := c.Args[0], c.Args[1]
+	t := l.f.ValueType(x)
+	if c.Op == ssa.OpIcmp {
+		cc := c.IntCC
+		if _, ok := l.immOf(x, t); ok {
+			x, y, cc = y, x, cc.Swap()
+		}
+		size := sizeOf(t)
+		if k, ok := l.immOf(y, t); ok {
+			if k == 0 { // test sets the flags of cmp x, 0 (CF = OF = 0)
+				xr := vi.use(l.reg(x))
+				vi.emit(I(TEST, size, R(xr), R(xr)))
+			} else {
+				xr := vi.useRM(l.reg(x))
+				vi.emit(I(CMP, size, R(xr), Imm(k)))
+			}
+			return intConds[cc], parityNone
+		}
+		xr := vi.use(l.reg(x))
+		yr := vi.useRM(l.reg(y))
+		vi.emit(I(CMP, size, R(xr), R(yr)))
+		return intConds[cc], parityNone
+	}
+	op := UCOMISS
+	if t == ssa.F64 {
+		op = UCOMISD
+	}
+	swap := c.FloatCC == ssa.FloatLT || c.FloatCC == ssa.FloatLE
+	if swap {
+		x, y = y, x
+	}
+	xr := vi.use(l.reg(x))
+	yr := vi.useRM(l.reg(y))
+	vi.emit(I(op, 0, R(xr), R(yr)))
+	switch c.FloatCC {
+	case ssa.FloatEQ:
+		return CondE, parityAndNP
+	case ssa.FloatNE:
+		return CondNE, parityOrP
+	case ssa.FloatGT, ssa.FloatLT:
+		return CondA, parityNone
+	}
+	return CondAE, parityNone
+}
+
+// lowerCmpValue materialises an icmp or fcmp as 0 or 1.
+func lowerCmpValue(l *lowerer, in *ssa.Inst) {
+	vi := l.newInst()
+	d := vi.defEarly(l.vreg(in.Results[0]))
+	vi.emit(I(XOR, S32, R(d), R(d)))
+	cond, par := l.emitCompare(vi, in)
+	vi.emit(SetCC(cond, d))
+	switch par {
+	case parityAndNP:
+		vi.emit(SetCC(CondNP, R11))
+		vi.emit(I(AND, S8, R(d), R(R11)))
+	case parityOrP:
+		vi.emit(SetCC(CondP, R11))
+		vi.emit(I(OR, S8, R(d), R(R11)))
+	}
+}
+
+// condOf appends to vi what sets the flags for "c != 0" and returns the
+// condition, fusing a compare that defines c.
+func (l *lowerer) condOf(vi *vinst, c ssa.Value) (Cond, parityMode) {
+	if cmp := l.flagsOf(c); cmp != nil {
+		return l.emitCompare(vi, cmp)
+	}
+	r := vi.use(l.reg(c))
+	vi.emit(I(TEST, S32, R(r), R(r)))
+	return CondNE, parityNone
+}
+
+func lowerSelect(l *lowerer, in *ssa.Inst) {
+	c, x, y := in.Args[0], in.Args[1], in.Args[2]
+	t := l.rtype(in)
+	if t == ssa.TypeInvalid {
+		t = l.f.ValueType(in.Results[0])
+	}
+	vi := l.newInst()
+	yr := vi.use(l.plainReg(y))
+	var xr Reg
+	if classOf(t) == backend.ClassInt {
+		xr = vi.useRM(l.reg(x))
+	} else {
+		xr = vi.use(l.reg(x))
+	}
+	d := vi.defReuse(l.vreg(in.Results[0]), yr)
+	cond, par := l.condOf(vi, c)
+	if classOf(t) == backend.ClassInt && par == parityNone {
+		vi.emit(CMovCC(cond, sizeOf(t), d, R(xr)))
+		return
+	}
+	skip := l.asm.NewLabel()
+	take := l.asm.NewLabel()
+	switch par {
+	case parityNone:
+		vi.emit(Jcc(cond.Invert(), skip))
+	case parityAndNP:
+		vi.emit(Jcc(CondP, skip))
+		vi.emit(Jcc(CondNE, skip))
+	case parityOrP:
+		vi.emit(Jcc(CondP, take))
+		vi.emit(Jcc(CondE, skip))
+	}
+	vi.emit(I(opBind, 0, L(take)))
+	if classOf(t) == backend.ClassInt {
+		vi.emit(I(MOV, sizeOf(t), R(d), R(xr)))
+	} else {
+		vi.emit(I(MOVAPS, 0, R(d), R(xr)))
+	}
+	vi.emit(I(opBind, 0, L(skip)))
+}

@@ -1,0 +1,107 @@
+package amd64
+
+import (
+	"math"
+
+	"github.com/moat-run/moat/internal/ssa"
+)
+
+// Loads and stores, with address computations folded into the memory
+// operand: [base + index*scale + disp].
+
+// addrMode appends the operands of address addr+off to vi and returns the
+// memory operand. It folds constant additions into the displacement and one
+// register addition (possibly of a shifted index) into base + index*scale.
+func (l *lowerer) addrMode(vi *vinst, addr ssa.Value, off int32) Mem {
+	disp := int64(off)
+	base := addr
+	var index ssa.Value = ssa.NoValue
+	var scale uint8 = 1
+	for depth := 0; depth < 3; depth++ {
+		d := l.defOf(base)
+		if d == nil || d.Op != ssa.OpIadd || d.Type != ssa.I64 {
+			break
+		}
+		x, y := d.Args[0], d.Args[1]
+		if c, ok := l.immOf(y, ssa.I64); ok && fitsDisp(disp+c) {
+			disp += c
+			base = x
+			continue
+		}
+		if c, ok := l.immOf(x, ssa.I64); ok && fitsDisp(disp+c) {
+			disp += c
+			base = y
+			continue
+		}
+		if index != ssa.NoValue {
+			break
+		}
+		if z, s, ok := l.scaledIndex(y); ok {
+			base, index, scale = x, z, s
+		} else if z, s, ok := l.scaledIndex(x); ok {
+			base, index, scale = y, z, s
+		} else {
+			base, index = x, y
+		}
+		break
+	}
+	m := Mem{Base: vi.use(l.reg(base)), Disp: int32(disp), Scale: scale}
+	if index != ssa.NoValue {
+		m.Index = vi.use(l.reg(index))
+	}
+	return m
+}
+
+func fitsDisp(d int64) bool { return d >= math.MinInt32 && d <= math.MaxInt32 }
+
+func lowerLoad(l *lowerer, in *ssa.Inst) {
+	vi := l.newInst()
+	m := M(l.addrMode(vi, in.Args[0], in.Offset))
+	d := vi.def(l.vreg(in.Results[0]))
+	t := l.rtype(in)
+	switch in.Op {
+	case ssa.OpLoad:
+		vi.emit(loadInst(t, d, m))
+	case ssa.OpUload8:
+		vi.emit(I(MOVZX8, S32, R(d), m))
+	case ssa.OpSload8:
+		vi.emit(I(MOVSX8, sizeOf(t), R(d), m))
+	case ssa.OpUload16:
+		vi.emit(I(MOVZX16, S32, R(d), m))
+	case ssa.OpSload16:
+		vi.emit(I(MOVSX16, sizeOf(t), R(d), m))
+	case ssa.OpUload32:
+		vi.emit(I(MOV, S32, R(d), m))
+	case ssa.OpSload32:
+		vi.emit(I(MOVSXD, S64, R(d), m))
+	}
+}
+
+func lowerStore(l *lowerer, in *ssa.Inst) {
+	x := in.Args[0]
+	t := l.f.ValueType(x)
+	var size Size
+	switch in.Op {
+	case ssa.OpIstore8:
+		size = S8
+	case ssa.OpIstore16:
+		size = S16
+	case ssa.OpIstore32:
+		size = S32
+	default:
+		if t.IsInt() {
+			size = sizeOf(t)
+		}
+	}
+	vi := l.newInst()
+	m := M(l.addrMode(vi, in.Args[1], in.Offset))
+	if size != 0 {
+		if c, ok := l.immOf(x, t); ok && (size != S64 || t == ssa.I64) {
+			vi.emit(I(MOV, size, m, Imm(c)))
+			return
+		}
+		vi.emit(I(MOV, size, m, R(vi.use(l.reg(x)))))
+		return
+	}
+	vi.emit(storeInst(t, m, vi.use(l.reg(x))))
+}

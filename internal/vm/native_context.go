@@ -1,0 +1,92 @@
+package vm
+
+import (
+	"errors"
+	"runtime"
+
+	"github.com/moat-run/moat/internal/abi"
+)
+
+// Context is the execution context shared with generated code; its layout
+// up to abi.ContextSize is fixed by the abi.Ctx* offsets (checked by a test)
+// and read by the trampolines through go_asm.h. The shared part holds no Go
+// pointers: generated code writes it without write barriers.
+//
+// A Context is used by one goroutine at a time (like a Store), except for
+// PollCounter, which another goroutine may store to atomically to interrupt.
+// It must live in the Go heap (never on a goroutine stack, which moves): use
+// NewContext.
+type Context struct {
+	MemoryBase  uintptr
+	MemoryLen   uint64
+	GlobalsBase uintptr
+	TablesBase  uintptr
+	FuncTable   uintptr
+	PollCounter int64
+	StackLimit  uintptr
+	ExitCode    abi.ExitCode
+	ExitIndex   uint32
+	ExitStub    uintptr
+	ExitArgs    [abi.ExitArgWords]uint64
+	ResumeAddr  uintptr
+	ExitSP      uintptr
+	ExitBP      uintptr
+	GoSP        uintptr
+	GoBP        uintptr
+	Args        uintptr
+
+	// Private to the runtime from here on.
+
+	// mark is the poll counter's value at the last fuel accounting.
+	mark int64
+	// fuel is the remaining fuel in polls when metered is set.
+	fuel    int64
+	metered bool
+}
+
+// NewContext returns a zeroed context in the Go heap.
+func NewContext() *Context { return new(Context) }
+
+// SetFuel meters execution: n more polls (function entries and loop
+// back-edges) are allowed, then the code traps with TrapOutOfFuel. A
+// negative n removes the meter.
+func (c *Context) SetFuel(n int64) {
+	c.metered = n >= 0
+	c.fuel = max(n, 0)
+}
+
+// Fuel reports the remaining fuel and whether execution is metered.
+// Consumption is accounted at poll exits and at the end of each Run.
+func (c *Context) Fuel() (remaining int64, metered bool) { return c.fuel, c.metered }
+
+// DefaultPollInterval is how many polls pass between two visits to Go when
+// nothing else asks for one: small enough that a spinning guest reaches Go
+// well within a millisecond, large enough that the visits cost little.
+const DefaultPollInterval = 10_000
+
+// DefaultStackSize is the usable size of a native stack. Only touched pages
+// are ever committed, so a generous default costs address space, not memory.
+const DefaultStackSize = 1 << 20
+
+// StackGuardSize is the PROT_NONE region below every native stack. Prologue
+// checks stop code before it; the guard is the backstop.
+const StackGuardSize = 64 << 10
+
+// NativeSupported reports whether this build can run native code.
+const NativeSupported = runtime.GOOS == "linux" && runtime.GOARCH == "amd64"
+
+// ErrNativeUnsupported is returned by everything native on other platforms.
+var ErrNativeUnsupported = errors.New("native code is not supported on " + runtime.GOOS + "/" + runtime.GOARCH)
+
+// Exit is a snapshot of the context's exit record, as a handler sees it.
+type Exit struct {
+	Code  abi.ExitCode
+	Index uint32
+	// Args are the exit's argument words; a handler stores results here and
+	// Run copies them back into the context before resuming.
+	Args [abi.ExitArgWords]uint64
+	// PC is the resume address (just after the exit in the code), SP and
+	// BP the native stack and frame pointers there: enough to map the exit
+	// to a wasm instruction and walk the native frames for a backtrace.
+	PC, SP, BP uintptr
+}

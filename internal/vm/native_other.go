@@ -1,0 +1,40 @@
+//go:build !linux
+
+package vm
+
+// Code and Stack need mmap and mprotect; on this platform they only report
+// that native code is unsupported.
+
+// Code is a block of machine code (unsupported here).
+type Code struct{}
+
+// MaxCodeSize bounds a single code mapping.
+const MaxCodeSize = 1 << 30
+
+// NewCode reports ErrNativeUnsupported.
+func NewCode(size int) (*Code, error) { return nil, ErrNativeUnsupported }
+
+// MapCode reports ErrNativeUnsupported.
+func MapCode(code []byte) (*Code, error) { return nil, ErrNativeUnsupported }
+
+func (c *Code) Bytes() []byte { return nil }
+func (c *Code) Seal() error   { return ErrNativeUnsupported }
+func (c *Code) Addr() uintptr { return 0 }
+func (c *Code) Size() int     { return 0 }
+func (c *Code) Sealed() bool  { return false }
+func (c *Code) Close() error  { return nil }
+
+// MaxStackSize bounds a native stack's usable size.
+const MaxStackSize = 1 << 30
+
+// Stack is a native stack (unsupported here).
+type Stack struct{}
+
+// NewStack reports ErrNativeUnsupported.
+func NewStack(size int) (*Stack, error) { return nil, ErrNativeUnsupported }
+
+func (s *Stack) Top() uintptr    { return 0 }
+func (s *Stack) Bottom() uintptr { return 0 }
+func (s *Stack) Limit() uintptr  { return 0 }
+func (s *Stack) Size() int       { return 0 }
+func (s *Stack) Close() error    { return nil }

@@ -1,0 +1,141 @@
+package vm
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+
+	"github.com/moat-run/moat/internal/abi"
+)
+
+// Run calls the generated function at entry on stack st with execution
+// context c. vals holds the parameters on entry and receives the results
+// (one word per value, v128 as two; its length is at least the larger of
+// the two counts). It returns nil, a *Trap, or an error for a malformed exit
+// (a compiler bug, never the guest's doing).
+//
+// entry must lie in sealed Code that stays open until Run returns. c and
+// st belong to the calling goroutine for the duration. Run may be called
+// again from r.HostCall with the same c and st (or another context, for a
+// call into another instance).
+func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, vals []uint64) error {
+	if st == nil || st.mem == nil {
+		return fmt.Errorf("vm: run on a closed or missing stack")
+	}
+	if err := ctx.Err(); err != nil {
+		return &Trap{Code: abi.TrapInterrupted, Cause: err}
+	}
+	sb, err := loadStubs()
+	if err != nil {
+		return err
+	}
+	interval := r.PollInterval
+	if interval <= 0 {
+		interval = DefaultPollInterval
+	}
+
+	// Frame the entry on the native stack: the value buffer (an even
+	// number of words, so that it stays 16-byte aligned) and below it the
+	// return address leading to the return stub.
+	base := st.next
+	nbuf := uintptr(len(vals)+1) &^ 1
+	if nbuf > uintptr(st.Size())/8 || base-st.limit < nbuf*8+16 {
+		return &Trap{Code: abi.TrapStackExhausted}
+	}
+	bufAddr := base - nbuf*8
+	buf := st.words(bufAddr-8, uint64(nbuf)+1)
+	buf[0] = uint64(sb.returnStub)
+	copy(buf[1:], vals)
+
+	defer func() { st.next = base }()
+	if ctx.Done() != nil {
+		in := &interrupter{c: c}
+		stop := context.AfterFunc(ctx, in.poke)
+		defer func() {
+			in.over.Store(true)
+			stop()
+		}()
+	}
+
+	c.account()
+	c.refill(interval)
+	c.Args = bufAddr
+	c.ResumeAddr, c.ExitSP, c.ExitBP = entry, bufAddr-8, 0
+	if err := r.serve(ctx, c, st, sb, interval); err != nil {
+		return err
+	}
+	copy(vals, buf[1:])
+	return nil
+}
+
+// serve enters the code and serves its exits until it returns or stops.
+func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, interval int64) error {
+	base := st.next
+	for {
+		c.StackLimit = st.limit
+		c.ExitStub = sb.exitStub
+		enterNative(c, sb.enterTail)
+		e := Exit{Code: c.ExitCode, Index: c.ExitIndex, Args: c.ExitArgs, PC: c.ResumeAddr, SP: c.ExitSP, BP: c.ExitBP}
+		switch e.Code {
+		case abi.ExitReturn:
+			c.account()
+			return nil
+		case abi.ExitTrap:
+			c.account()
+			if r.Trap != nil {
+				ec := e // escapes; copied here so that other exits do not allocate
+				return r.Trap(abi.TrapCode(e.Index), &ec)
+			}
+			return &Trap{Code: abi.TrapCode(e.Index)}
+		case abi.ExitPoll:
+			if err := r.poll(ctx, c, interval); err != nil {
+				return err
+			}
+		case abi.ExitHostCall:
+			stack := st.words(uintptr(e.Args[0]), e.Args[1])
+			if stack == nil || r.HostCall == nil {
+				return fmt.Errorf("vm: bad host call exit (function %d, buffer %#x, %d words)", e.Index, e.Args[0], e.Args[1])
+			}
+			// A nested Run builds its frames below the caller's, which
+			// keeps no data below its stack pointer (no red zone).
+			st.next = e.SP &^ 15
+			err := r.HostCall(ctx, e.Index, stack)
+			st.next = base
+			if err != nil {
+				return hostError(err)
+			}
+		case abi.ExitMemoryGrow, abi.ExitTableGrow, abi.ExitBuiltin:
+			if r.Exit == nil {
+				return fmt.Errorf("vm: no handler for %v exit", e.Code)
+			}
+			ec := e
+			if err := r.Exit(ctx, c, &ec); err != nil {
+				return hostError(err)
+			}
+			e.Args = ec.Args
+		default:
+			return fmt.Errorf("vm: generated code exited with unknown code %d", e.Code)
+		}
+		// Resume after the exit. A nested run may have reused the exit
+		// record and the stack fields, so restore them from the snapshot.
+		c.ExitArgs = e.Args
+		c.ResumeAddr, c.ExitSP, c.ExitBP = e.PC, e.SP, e.BP
+	}
+}
+
+// poll serves ExitPoll: cancellation, fuel, a turn for the Go scheduler
+// (and any stop-the-world waiting on this goroutine), then a new grant.
+func (r *Runner) poll(ctx context.Context, c *Context, interval int64) error {
+	c.account()
+	if c.outOfFuel() {
+		return &Trap{Code: abi.TrapOutOfFuel}
+	}
+	runtime.Gosched()
+	// Refill before looking at ctx: a cancellation after the look pokes
+	// the counter after the refill, so it cannot be overwritten.
+	c.refill(interval)
+	if err := ctx.Err(); err != nil {
+		return &Trap{Code: abi.TrapInterrupted, Cause: err}
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+//go:build linux
+
+package vm
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/moat-run/moat/internal/abi"
+	"golang.org/x/sys/unix"
+)
+
+// MaxStackSize bounds a native stack's usable size.
+const MaxStackSize = 1 << 30
+
+// Stack is a native stack for generated code: a private anonymous mapping
+// with a PROT_NONE guard region at its low end (stacks grow down). It lives
+// outside the Go heap, so the garbage collector never scans or moves it and
+// it holds no Go pointers. One goroutine uses a Stack at a time.
+type Stack struct {
+	mem   []byte // guard region followed by the usable stack
+	guard int
+	// bottom, top and limit are addresses in mem, cached (the mapping
+	// never moves): the lowest usable byte, one past the highest, and the
+	// value for Context.StackLimit.
+	bottom, top, limit uintptr
+	// next is where the next entry starts building its frame: the top of
+	// the stack, or just below the native frames of an exit in progress
+	// while a host function (which may re-enter) runs.
+	next uintptr
+}
+
+// NewStack maps a stack with size usable bytes (rounded up to whole pages;
+// 0 means DefaultStackSize) above a StackGuardSize guard region.
+func NewStack(size int) (*Stack, error) {
+	if size == 0 {
+		size = DefaultStackSize
+	}
+	if size < 2*abi.StackRedZone || size > MaxStackSize {
+		return nil, fmt.Errorf("vm: stack size %d out of range (%d..%d)", size, 2*abi.StackRedZone, MaxStackSize)
+	}
+	size = roundToPage(size)
+	guard := roundToPage(StackGuardSize)
+	// MAP_NORESERVE|MAP_STACK: address space now, memory only for the pages
+	// code actually touches.
+	mem, err := unix.Mmap(-1, 0, guard+size, unix.PROT_READ|unix.PROT_WRITE,
+		unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE|unix.MAP_STACK)
+	if err != nil {
+		return nil, fmt.Errorf("vm: mapping a %d-byte stack: %w", size, err)
+	}
+	if err := unix.Mprotect(mem[:guard], unix.PROT_NONE); err != nil {
+		unix.Munmap(mem)
+		return nil, fmt.Errorf("vm: protecting the stack guard: %w", err)
+	}
+	s := &Stack{mem: mem, guard: guard}
+	s.bottom = s.base() + uintptr(guard)
+	s.top = s.base() + uintptr(len(mem))
+	s.limit = s.bottom + abi.StackRedZone
+	s.next = s.top
+	return s, nil
+}
+
+// base is the address of the mapping's first byte (the guard's).
+func (s *Stack) base() uintptr {
+	// The mapping is outside the Go heap and never moves; the address stays
+	// valid until Close.
+	return uintptr(unsafe.Pointer(&s.mem[0]))
+}
+
+// Top is the stack's highest address (exclusive), page aligned.
+func (s *Stack) Top() uintptr { return s.top }
+
+// Bottom is the lowest usable address, just above the guard region.
+func (s *Stack) Bottom() uintptr { return s.bottom }
+
+// Limit is the value for Context.StackLimit: the bottom plus the red zone.
+func (s *Stack) Limit() uintptr { return s.limit }
+
+// Size is the usable size in bytes.
+func (s *Stack) Size() int { return int(s.top - s.bottom) }
+
+// words returns the n words at addr as a slice, or nil when they do not lie
+// entirely inside the usable stack or addr is not word aligned. Exit
+// arguments come from generated code: they are checked, never trusted.
+func (s *Stack) words(addr uintptr, n uint64) []uint64 {
+	if s.mem == nil || addr%8 != 0 || addr < s.bottom || addr > s.top || n > uint64(s.top-addr)/8 {
+		return nil
+	}
+	if n == 0 {
+		return []uint64{}
+	}
+	off := addr - (s.top - uintptr(len(s.mem)))
+	// off and n were checked against the mapping above, and the mapping is
+	// word aligned, so the slice covers stack memory only.
+	return unsafe.Slice((*uint64)(unsafe.Pointer(&s.mem[off])), n)
+}
+
+// Close unmaps the stack. No code may be running on it.
+func (s *Stack) Close() error {
+	if s.mem == nil {
+		return nil
+	}
+	err := unix.Munmap(s.mem)
+	s.mem = nil
+	s.next, s.bottom, s.top, s.limit = 0, 0, 0, 0
+	return err
+}
