@@ -3,7 +3,7 @@ package backend
 import (
 	"fmt"
 	"math"
-	"sort"
+	"sync"
 )
 
 // infinity is the next-use position of a value that is never used again.
@@ -16,64 +16,66 @@ const farAway = 1 << 16
 // stateEntry is where a live value is at a block boundary.
 type stateEntry struct {
 	v         VReg
-	reg       PReg // NoPReg: only in its slot
+	g         int32 // v's global index
+	param     int32 // index among the block's params, or -1
+	reg       PReg  // NoPReg: only in its slot
 	slotValid bool
-	param     int // index among the block's params, or -1
 }
 
-// pendingEdit is an Edit before sorting; slots are still virtual (per vreg).
+// hull is the range [lo, hi] of instruction positions a value's slot may
+// be needed over; empty when hi < lo.
+type hull struct{ lo, hi int32 }
+
+// span is the range [lo, hi) of a block's entries in allocator.states.
+type span struct{ lo, hi int32 }
+
+// pendingEdit is an Edit before slots are renumbered (slots are still
+// virtual: one per vreg).
 type pendingEdit struct {
-	before, phase, seq int
-	from, to           Loc
-	class              RegClass
+	before int32
+	// phase orders edits before the same instruction: 0 edge moves at a
+	// block's start, 1 the instruction's own moves, 2 edge moves before a
+	// block's final jump.
+	phase    uint8
+	class    RegClass
+	from, to Loc
 }
 
-// allocator holds the state of one Allocate call.
-type allocator struct {
-	f     *Func
-	env   *MachineEnv
-	live  *Liveness
-	alloc RegSet
+// Allocator allocates registers for one function at a time and keeps its
+// working memory from one call to the next, so a compiler that allocates
+// many functions (with one Allocator per goroutine) allocates little beyond
+// each Result. The zero value is ready to use; an Allocator must not be used
+// by two goroutines at once. The package function Allocate takes Allocators
+// from a pool.
+type Allocator struct{ a allocator }
 
-	ops     []Operand // every operand of every instruction, flat
-	opStart []int     // ops[opStart[i]:opStart[i+1]] belong to instruction i
-	after   []int32   // next use of the operand's register after its instruction
-	locs    []Loc
+// NewAllocator returns an Allocator with no memory reserved yet.
+func NewAllocator() *Allocator { return &Allocator{} }
 
-	// the register state while walking a block
-	regVal    [maxPRegs]VReg
-	vregReg   []PReg
-	slotValid []bool
-	nextUse   []int32
-	touched   []VReg
-	hint      []PReg
-	spilled   []bool // the vreg's (virtual) slot is referenced
-	firstUse  []map[VReg]int32
-	clobberAt []int // per instruction: index of the next instruction (this one included) in its block with clobbers, or -1
-
-	processed  []bool
-	startState [][]stateEntry
-	endState   [][]stateEntry
-
-	edits    []pendingEdit
-	seq      int
-	written  RegSet
-	stats    Stats
-	scanNext []int32
-	curEnd   int // end of the block being allocated
-	endIndex []int32
-	endBlock BlockID
-	scanSeen []VReg
-}
+// allocators are reused by Allocate; the pool drops them at garbage
+// collection, so a large function's buffers are not kept forever.
+var allocators = sync.Pool{New: func() any { return NewAllocator() }}
 
 // Allocate assigns registers and spill slots to f for env. It may append
 // blocks to f (Stub blocks holding the moves of split critical edges) and
 // fills f's Preds. The result says where every operand lives and which moves
-// to insert; Check verifies it independently.
-func Allocate(f *Func, env *MachineEnv) (res *Result, err error) {
+// to insert; Check verifies it independently. It is safe for concurrent use
+// on different functions.
+func Allocate(f *Func, env *MachineEnv) (*Result, error) {
+	al := allocators.Get().(*Allocator)
+	res, err := al.Allocate(f, env)
+	allocators.Put(al)
+	return res, err
+}
+
+// Allocate is the package function Allocate, reusing al's memory. The
+// Result shares nothing with al.
+func (al *Allocator) Allocate(f *Func, env *MachineEnv) (res *Result, err error) {
+	a := &al.a
 	// Validate rejects what the allocator cannot handle; should a case slip
 	// through, the compilation fails instead of the host.
 	defer func() {
+		a.f, a.env, a.seq.env, a.locs, a.opStart, a.slotClass = nil, nil, nil, nil, nil, nil
 		if r := recover(); r != nil {
 			res, err = nil, &Error{Func: f.Name, Inst: -1, Msg: fmt.Sprintf("internal allocator error: %v", r)}
 		}
@@ -81,39 +83,21 @@ func Allocate(f *Func, env *MachineEnv) (res *Result, err error) {
 	if err := checkEnv(env); err != nil {
 		return nil, err
 	}
-	if err := f.Validate(env); err != nil {
+	a.collectOperands(f, env)
+	a.mark = fill(grow(a.mark, f.NumVRegs()), 0)
+	if err := f.validate(env, a.ops, a.opStart, a.mark); err != nil {
 		return nil, err
 	}
 	f.ComputePreds()
-	a := &allocator{f: f, env: env, alloc: env.allocatableSet()}
-	a.live = ComputeLiveness(f)
-	if in := a.live.LiveIn(0); len(in) > 0 {
-		return nil, f.errorf(0, -1, "%v is used before it is defined", in[0])
+	a.live.compute(f, a.ops, a.opStart)
+	if in := a.live.liveIn(0); len(in) > 0 {
+		return nil, f.errorf(0, -1, "%v is used before it is defined", a.live.globals[in[0]])
 	}
-	a.collectOperands()
-	if err := a.checkLocalDefs(); err != nil {
-		return nil, err
+	if l := &a.live; l.undefInst >= 0 {
+		return nil, f.errorf(l.undefBlock, l.undefInst, "%v is used before it is defined", l.undefVReg)
 	}
-	n := f.NumVRegs()
-	a.vregReg = make([]PReg, n)
-	for i := range a.vregReg {
-		a.vregReg[i] = NoPReg
-	}
-	a.slotValid = make([]bool, n)
-	a.nextUse = make([]int32, n)
-	a.spilled = make([]bool, n)
-	a.scanNext = make([]int32, n)
-	for i := range a.scanNext {
-		a.scanNext[i] = infinity
-	}
-	for i := range a.regVal {
-		a.regVal[i] = InvalidVReg
-	}
-	nb := len(f.Blocks)
-	a.processed = make([]bool, nb)
-	a.startState = make([][]stateEntry, nb)
-	a.endState = make([][]stateEntry, nb)
-	for bi := 0; bi < nb; bi++ {
+	a.prepare()
+	for bi := range f.Blocks {
 		if err := a.allocateBlock(BlockID(bi)); err != nil {
 			return nil, err
 		}
@@ -121,154 +105,141 @@ func Allocate(f *Func, env *MachineEnv) (res *Result, err error) {
 	return a.finish()
 }
 
-// collectOperands gathers every instruction's operands once, and the
-// allocation hints: a register a value is wanted in by some fixed operand.
-func (a *allocator) collectOperands() {
-	f := a.f
-	a.opStart = make([]int, len(f.Insts)+1)
-	a.hint = make([]PReg, f.NumVRegs())
-	for i := range a.hint {
-		a.hint[i] = NoPReg
+// allocator holds the state of one Allocate call. Everything indexed by
+// vreg, instruction, operand or block is a dense slice (no maps), sized and
+// reset at the start of each call and kept for the next one.
+type allocator struct {
+	f     *Func
+	env   *MachineEnv
+	live  Liveness
+	alloc RegSet
+
+	ops      []Operand // every operand of every instruction, flat
+	opStart  []int     // ops[opStart[i]:opStart[i+1]] belong to instruction i (owned by the Result)
+	clobbers []RegSet  // per instruction: its Clobbers(), asked once
+	after    []int32   // per operand: next use of its register after its instruction
+	locs     []Loc     // per operand: its location (owned by the Result)
+
+	// the register state while walking a block
+	regVal    [maxPRegs]VReg
+	vregReg   []PReg
+	slotValid []bool // the value's slot holds it; true unless known otherwise
+	nextUse   []int32
+	touched   []VReg
+	hint      []PReg
+	paramMark []int32 // per vreg: 1 + the block being allocated, if a parameter of it
+	spilled   []bool  // the vreg's (virtual) slot is referenced
+	clobberAt []int32 // per instruction: the next instruction (this one included) in its block with clobbers, or -1
+	curEnd    int     // end of the block being allocated
+
+	// next-use scan of the current block
+	scanNext []int32 // per vreg, infinity when not set
+	scanSeen []VReg  // the vregs whose scanNext is set
+	dist     []int32 // per vreg: distance past the block's end of its next use, farAway when not set
+	distSeen []VReg
+
+	// block boundary states: startSpan[b] and endSpan[b] index states (see allocateBlock)
+	processed          []bool
+	states             []stateEntry
+	startSpan, endSpan []span
+
+	edits     []pendingEdit // the instructions' own edits, in order of Before
+	edgeEdits []pendingEdit // edits resolving block edges
+	written   RegSet
+	stats     Stats
+
+	mark []int32 // per vreg stamps for validation
+
+	// slot sharing and edge resolution (alloc_finish.go)
+	hull      []hull // per vreg: its live range hull in layout order
+	slotMap   []int32
+	byStart   []VReg
+	count     []int32
+	busy      [NumClasses]slotHeap
+	free      [NumClasses][]int32
+	slotClass []RegClass // owned by the Result
+	emergency [NumClasses][]int
+	moves     []move
+	seq       moveSequencer
+}
+
+// collectOperands starts a call: it gathers every instruction's operands
+// once, straight into one flat slice, and its clobbers.
+func (a *allocator) collectOperands(f *Func, env *MachineEnv) {
+	a.f, a.env, a.alloc = f, env, env.allocatableSet()
+	a.seq.env = env
+	if a.seq.tempSlot == nil {
+		a.seq.tempSlot = a.tempSlot
 	}
-	var vis OperandVisitor
+	n := len(f.Insts)
+	a.opStart = make([]int, n+1)
+	a.clobbers = grow(a.clobbers, n)
+	vis := OperandVisitor{ops: a.ops[:0]}
 	for i, in := range f.Insts {
-		a.opStart[i] = len(a.ops)
-		vis.Reset()
-		in.Operands(&vis)
-		for _, op := range vis.List() {
-			if op.Constraint == FixedReg && a.hint[op.VReg] == NoPReg {
-				a.hint[op.VReg] = op.Fixed
-			}
+		a.opStart[i] = len(vis.ops)
+		a.clobbers[i] = 0
+		if in != nil { // Validate reports it
+			in.Operands(&vis)
+			a.clobbers[i] = in.Clobbers()
 		}
-		a.ops = append(a.ops, vis.List()...)
 	}
-	a.opStart[len(f.Insts)] = len(a.ops)
-	a.after = make([]int32, len(a.ops))
+	a.ops = vis.ops
+	a.opStart[n] = len(a.ops)
+}
+
+// prepare sizes and resets the per-call state of a validated function:
+// allocation hints (a register a value is wanted in by some fixed operand),
+// clobber positions, and the register state.
+func (a *allocator) prepare() {
+	f := a.f
+	n, ni, nb := f.NumVRegs(), len(f.Insts), len(f.Blocks)
+	a.hint = fill(grow(a.hint, n), NoPReg)
+	for _, op := range a.ops {
+		if op.Constraint == FixedReg && a.hint[op.VReg] == NoPReg {
+			a.hint[op.VReg] = op.Fixed
+		}
+	}
+	a.after = grow(a.after, len(a.ops))
 	a.locs = make([]Loc, len(a.ops))
-	a.clobberAt = make([]int, len(f.Insts))
-	a.firstUse = make([]map[VReg]int32, len(f.Blocks))
+	a.clobberAt = grow(a.clobberAt, ni)
 	for bi := range f.Blocks {
 		b := &f.Blocks[bi]
-		next := -1
+		next := int32(-1)
 		for i := b.End - 1; i >= b.Start; i-- {
-			if f.Insts[i].Clobbers()&a.alloc != 0 {
-				next = i
+			if a.clobbers[i]&a.alloc != 0 {
+				next = int32(i)
 			}
 			a.clobberAt[i] = next
 		}
 	}
-}
 
-// checkLocalDefs reports a block-local register read before any write
-// (liveness only sees registers that cross blocks).
-func (a *allocator) checkLocalDefs() error {
-	definedIn := make([]int32, a.f.NumVRegs())
-	for bi := range a.f.Blocks {
-		b := &a.f.Blocks[bi]
-		for i := b.Start; i < b.End; i++ {
-			ops := a.instOps(i)
-			for _, op := range ops {
-				if op.Kind != Def && op.VReg >= NumPinned && a.live.globalIndex[op.VReg] < 0 && definedIn[op.VReg] != int32(bi+1) {
-					return a.f.errorf(BlockID(bi), i, "%v is used before it is defined", op.VReg)
-				}
-			}
-			for _, op := range ops {
-				if op.Kind != Use {
-					definedIn[op.VReg] = int32(bi + 1)
-				}
-			}
-		}
+	a.vregReg = fill(grow(a.vregReg, n), NoPReg)
+	a.slotValid = fill(grow(a.slotValid, n), true)
+	a.nextUse = fill(grow(a.nextUse, n), 0)
+	a.spilled = fill(grow(a.spilled, n), false)
+	a.scanNext = fill(grow(a.scanNext, n), infinity)
+	a.dist = fill(grow(a.dist, n), farAway)
+	a.hull = fill(grow(a.hull, n), hull{lo: infinity, hi: -1})
+	for g, v := range a.live.globals {
+		a.hull[v] = a.live.hulls[g]
 	}
-	return nil
+	a.paramMark = fill(grow(a.paramMark, n), 0)
+	for i := range a.regVal {
+		a.regVal[i] = InvalidVReg
+	}
+	a.touched, a.scanSeen, a.distSeen = a.touched[:0], a.scanSeen[:0], a.distSeen[:0]
+
+	a.processed = fill(grow(a.processed, nb), false)
+	a.startSpan = grow(a.startSpan, nb)
+	a.endSpan = grow(a.endSpan, nb)
+	a.states = a.states[:0]
+	a.edits, a.edgeEdits = a.edits[:0], a.edgeEdits[:0]
+	a.written, a.stats = 0, Stats{}
 }
 
-// instOps returns instruction i's operands and its slice of after/locs.
+// instOps returns instruction i's operands; a.after and a.locs share the
+// indexing from a.opStart[i].
 func (a *allocator) instOps(i int) []Operand { return a.ops[a.opStart[i]:a.opStart[i+1]] }
-
-// blockFirstUses finds, for each register read in b before being written, the
-// position of that first read (for next-use distances across blocks).
-func (a *allocator) blockFirstUses(b BlockID) map[VReg]int32 {
-	if m := a.firstUse[b]; m != nil {
-		return m
-	}
-	m := map[VReg]int32{}
-	blk := &a.f.Blocks[b]
-	defined := map[VReg]bool{}
-	for i := blk.Start; i < blk.End; i++ {
-		ops := a.instOps(i)
-		for _, op := range ops {
-			if op.Kind != Def && !defined[op.VReg] {
-				if _, ok := m[op.VReg]; !ok {
-					m[op.VReg] = int32(i - blk.Start)
-				}
-			}
-		}
-		for _, op := range ops {
-			if op.Kind != Use {
-				defined[op.VReg] = true
-			}
-		}
-	}
-	a.firstUse[b] = m
-	return m
-}
-
-// liveOutDistance estimates the next use of v, live out of b, as a position
-// past b's end: at the edge if v is an argument, at its first read in a
-// successor, or far away if it only passes through.
-func (a *allocator) liveOutDistance(b BlockID, v VReg) int32 {
-	blk := &a.f.Blocks[b]
-	best := int32(farAway)
-	for k, s := range blk.Succs {
-		for _, arg := range blk.SuccArgs[k] {
-			if arg == v {
-				return int32(blk.End)
-			}
-		}
-		if d, ok := a.blockFirstUses(s)[v]; ok && d+1 < best {
-			best = d + 1
-		}
-	}
-	return int32(blk.End) + best
-}
-
-// scanBlock computes, backwards, each operand's next use after its
-// instruction and returns the next-use position of each value at the
-// block's start through a.scanNext (valid for the vregs in a.scanSeen).
-func (a *allocator) scanBlock(b BlockID) {
-	for _, v := range a.scanSeen {
-		a.scanNext[v] = infinity
-	}
-	a.scanSeen = a.scanSeen[:0]
-	set := func(v VReg, pos int32) {
-		if a.scanNext[v] == infinity {
-			a.scanSeen = append(a.scanSeen, v)
-		}
-		a.scanNext[v] = pos
-	}
-	blk := &a.f.Blocks[b]
-	a.live.liveOut[b].forEach(func(g int) {
-		v := a.live.globals[g]
-		set(v, a.liveOutDistance(b, v))
-	})
-	for i := blk.End - 1; i >= blk.Start; i-- {
-		base := a.opStart[i]
-		ops := a.instOps(i)
-		for k, op := range ops {
-			a.after[base+k] = a.scanNext[op.VReg]
-		}
-		for _, op := range ops {
-			if op.Kind != Use && a.scanNext[op.VReg] != infinity {
-				a.scanNext[op.VReg] = infinity
-			}
-		}
-		for _, op := range ops {
-			if op.Kind != Def {
-				set(op.VReg, int32(i))
-			}
-		}
-	}
-}
 
 // resetState forgets the previous block's register state.
 func (a *allocator) resetState() {
@@ -277,7 +248,7 @@ func (a *allocator) resetState() {
 			a.regVal[r] = InvalidVReg
 		}
 		a.vregReg[v] = NoPReg
-		a.slotValid[v] = false
+		a.slotValid[v] = true
 		a.nextUse[v] = infinity
 	}
 	a.touched = a.touched[:0]
@@ -312,7 +283,11 @@ func (a *allocator) slotOf(v VReg) Loc {
 	return SlotLoc(int(v))
 }
 
-func (a *allocator) emit(before, phase int, from, to Loc, c RegClass) {
+// emit records a move before instruction before. The instructions' own
+// moves (phase 1) come in order of before, as blocks and instructions are
+// walked in order; edge moves go to a list of their own, merged in at the
+// end (see finish).
+func (a *allocator) emit(before int, phase uint8, from, to Loc, c RegClass) {
 	if from == to {
 		return
 	}
@@ -327,199 +302,10 @@ func (a *allocator) emit(before, phase int, from, to Loc, c RegClass) {
 	if to.IsReg() {
 		a.written = a.written.With(to.Reg())
 	}
-	a.edits = append(a.edits, pendingEdit{before: before, phase: phase, seq: a.seq, from: from, to: to, class: c})
-	a.seq++
-}
-
-// allocateBlock sets up b's entry state and allocates its instructions.
-func (a *allocator) allocateBlock(b BlockID) error {
-	a.resetState()
-	a.scanBlock(b)
-	blk := &a.f.Blocks[b]
-	a.curEnd = blk.End
-	var entries []stateEntry
-	pred := -1
-	for _, p := range blk.Preds {
-		if a.processed[p] {
-			pred = int(p)
-			break
-		}
+	e := pendingEdit{before: int32(before), phase: phase, class: c, from: from, to: to}
+	if phase == 1 {
+		a.edits = append(a.edits, e)
+	} else {
+		a.edgeEdits = append(a.edgeEdits, e)
 	}
-	var predArgs []VReg
-	fromPred := func(VReg) (stateEntry, bool) { return stateEntry{}, false }
-	if pred >= 0 {
-		a.loadEnd(BlockID(pred))
-		defer a.unloadEnd(BlockID(pred))
-		fromPred = a.endOf
-		pb := &a.f.Blocks[pred]
-		for k, s := range pb.Succs {
-			if s == b {
-				predArgs = pb.SuccArgs[k]
-				break
-			}
-		}
-	}
-	a.live.liveIn[b].forEach(func(g int) {
-		v := a.live.globals[g]
-		a.touch(v)
-		a.nextUse[v] = a.scanNext[v]
-		e, ok := fromPred(v)
-		if ok && e.reg != NoPReg && a.regVal[e.reg] == InvalidVReg {
-			a.assign(v, e.reg)
-			a.slotValid[v] = e.slotValid
-		} else {
-			a.slotValid[v] = true
-			a.spilled[v] = true
-		}
-		entries = append(entries, stateEntry{v: v, reg: a.vregReg[v], slotValid: a.slotValid[v], param: -1})
-	})
-	for j, p := range blk.Params {
-		a.touch(p)
-		a.nextUse[p] = a.scanNext[p]
-		r := NoPReg
-		if a.nextUse[p] != infinity {
-			if predArgs != nil {
-				if e, ok := fromPred(predArgs[j]); ok && e.reg != NoPReg && a.regVal[e.reg] == InvalidVReg {
-					r = e.reg
-				}
-			}
-			if r == NoPReg {
-				r = a.freeReg(a.class(p), 0, p, a.nextUse[p], blk.Start)
-			}
-		}
-		if r != NoPReg {
-			a.assign(p, r)
-		} else {
-			a.slotValid[p] = true
-			a.spilled[p] = true
-		}
-		entries = append(entries, stateEntry{v: p, reg: a.vregReg[p], slotValid: a.slotValid[p], param: j})
-	}
-	a.startState[b] = entries
-	for i := blk.Start; i < blk.End; i++ {
-		if err := a.allocateInst(b, i); err != nil {
-			return err
-		}
-	}
-	var out []stateEntry
-	a.live.liveOut[b].forEach(func(g int) {
-		v := a.live.globals[g]
-		out = append(out, stateEntry{v: v, reg: a.vregReg[v], slotValid: a.slotValid[v], param: -1})
-	})
-	a.endState[b] = out
-	a.processed[b] = true
-	return nil
-}
-
-// loadEnd makes b's end state readable through endOf.
-func (a *allocator) loadEnd(b BlockID) {
-	if a.endIndex == nil {
-		a.endIndex = make([]int32, a.f.NumVRegs())
-	}
-	for k, e := range a.endState[b] {
-		a.endIndex[e.v] = int32(k + 1)
-	}
-	a.endBlock = b
-}
-
-// unloadEnd forgets what loadEnd(b) set.
-func (a *allocator) unloadEnd(b BlockID) {
-	for _, e := range a.endState[b] {
-		a.endIndex[e.v] = 0
-	}
-}
-
-// endOf is v's entry in the end state loaded by loadEnd.
-func (a *allocator) endOf(v VReg) (stateEntry, bool) {
-	if k := a.endIndex[v]; k > 0 {
-		return a.endState[a.endBlock][k-1], true
-	}
-	return stateEntry{}, false
-}
-
-// freeReg picks a free allocatable register of class c outside avoid for v,
-// whose next use is at position next, placed from instruction from on; or
-// NoPReg. It prefers v's hint, then, for a value that lives across a call, a
-// register the call preserves, then the env's order.
-func (a *allocator) freeReg(c RegClass, avoid RegSet, v VReg, next int32, from int) PReg {
-	var clob RegSet
-	if from < a.curEnd {
-		if ci := a.clobberAt[from]; ci >= 0 && next > int32(ci) {
-			clob = a.f.Insts[ci].Clobbers()
-		}
-	}
-	if h := a.hint[v]; h.Valid() && h.Class() == c && a.regVal[h] == InvalidVReg && !avoid.Has(h) && a.alloc.Has(h) && !clob.Has(h) {
-		return h
-	}
-	first := NoPReg
-	for _, r := range a.env.Allocatable[c] {
-		if a.regVal[r] != InvalidVReg || avoid.Has(r) {
-			continue
-		}
-		if !clob.Has(r) {
-			return r
-		}
-		if first == NoPReg {
-			first = r
-		}
-	}
-	return first
-}
-
-// spillValue makes v's slot valid before instruction i (v is in r).
-func (a *allocator) spillValue(v VReg, r PReg, i int) {
-	a.touch(v)
-	if !a.slotValid[v] {
-		a.emit(i, 1, RegLoc(r), a.slotOf(v), r.Class())
-		a.slotValid[v] = true
-	}
-}
-
-// victim picks the register of class c outside avoid whose value is needed
-// furthest in the future (Belady), or NoPReg.
-func (a *allocator) victim(c RegClass, avoid RegSet) PReg {
-	best, bestNext := NoPReg, int32(-1)
-	for _, r := range a.env.Allocatable[c] {
-		if avoid.Has(r) {
-			continue
-		}
-		v := a.regVal[r]
-		if v == InvalidVReg {
-			return r
-		}
-		if a.nextUse[v] > bestNext {
-			best, bestNext = r, a.nextUse[v]
-		}
-	}
-	return best
-}
-
-// getReg returns a register of class c outside avoid for v (next use at
-// next; the value is placed from instruction from on), spilling the value needed furthest away if none is free.
-func (a *allocator) getReg(c RegClass, avoid RegSet, v VReg, next int32, i, from int) PReg {
-	if r := a.freeReg(c, avoid, v, next, from); r != NoPReg {
-		return r
-	}
-	r := a.victim(c, avoid)
-	if r == NoPReg {
-		return NoPReg
-	}
-	if w := a.regVal[r]; w != InvalidVReg && a.nextUse[w] != infinity {
-		a.spillValue(w, r, i)
-	}
-	a.unassign(r)
-	return r
-}
-
-func sortEdits(edits []pendingEdit) {
-	sort.Slice(edits, func(x, y int) bool {
-		ex, ey := edits[x], edits[y]
-		if ex.before != ey.before {
-			return ex.before < ey.before
-		}
-		if ex.phase != ey.phase {
-			return ex.phase < ey.phase
-		}
-		return ex.seq < ey.seq
-	})
 }

@@ -1,5 +1,7 @@
 package backend
 
+import "math/bits"
+
 // allocateInst allocates the operands of instruction i of block b, in five
 // steps: registers for fixed early defs are emptied; uses are placed (fixed
 // ones first, then register uses, then register-or-stack uses, so a later
@@ -13,7 +15,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	locs := a.locs[base : base+len(ops)]
 	after := a.after[base : base+len(ops)]
 	in := a.f.Insts[i]
-	clobbers := in.Clobbers() & a.alloc
+	clobbers := a.clobbers[i] & a.alloc
 
 	definedHere := func(v VReg) bool {
 		for _, op := range ops {
@@ -43,12 +45,16 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		return a.f.errorf(b, i, "no register left for operand %d", k)
 	}
 
+	// One pass sorts the operands into the kinds the steps below handle, so
+	// each step runs only if the instruction has operands of its kind.
 	var fixedUses, fixedEarly, useRegs RegSet
+	var kinds opKinds
 	for k, op := range ops {
 		if p, ok := op.VReg.PinnedReg(); ok {
 			locs[k] = RegLoc(p)
 			continue
 		}
+		kinds |= kindOf(op)
 		if op.Constraint == FixedReg {
 			if op.Kind == Use {
 				fixedUses = fixedUses.With(op.Fixed)
@@ -65,6 +71,9 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	}
 	// Registers already holding this instruction's register operands stay.
 	for _, op := range ops {
+		if kinds&(kindRegUse|kindStackUse) == 0 {
+			break
+		}
 		if op.VReg < NumPinned || op.Kind == Def || op.Constraint == FixedReg {
 			continue
 		}
@@ -75,6 +84,9 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 
 	// Fixed uses: the value is copied into its register.
 	for k, op := range ops {
+		if kinds&kindFixedUse == 0 {
+			break
+		}
 		if op.VReg < NumPinned || op.Kind != Use || op.Constraint != FixedReg {
 			continue
 		}
@@ -90,11 +102,15 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		a.emit(i, 1, a.locOf(v), RegLoc(r), r.Class())
 		if a.vregReg[v] == NoPReg {
 			a.assign(v, r)
+			a.nextUse[v] = int32(i)
 		}
 		useRegs = useRegs.With(r)
 	}
 	// Register uses and read-modify-writes: load from the slot if needed.
 	for k, op := range ops {
+		if kinds&kindRegUse == 0 {
+			break
+		}
 		if op.VReg < NumPinned || !(op.Kind == Mod || op.Kind == Use && op.Constraint == AnyReg) {
 			continue
 		}
@@ -104,17 +120,23 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 			useRegs = useRegs.With(r)
 			continue
 		}
-		r := a.getReg(a.class(v), useRegs|reserved, v, a.nextUse[v], i, i)
+		// Its next use is here; nextUse is only kept for values in
+		// registers, so it is set as the value is loaded.
+		r := a.getReg(a.class(v), useRegs|reserved, v, int32(i), i, i)
 		if r == NoPReg {
 			return outOfRegs(k)
 		}
 		a.emit(i, 1, a.slotOf(v), RegLoc(r), r.Class())
 		a.assign(v, r)
+		a.nextUse[v] = int32(i)
 		locs[k] = RegLoc(r)
 		useRegs = useRegs.With(r)
 	}
 	// Register-or-stack uses: wherever the value is.
 	for k, op := range ops {
+		if kinds&kindStackUse == 0 {
+			break
+		}
 		if op.VReg < NumPinned || op.Kind != Use || op.Constraint != RegOrStack {
 			continue
 		}
@@ -129,6 +151,9 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	// Defs whose register is dictated.
 	written := clobbers
 	for k, op := range ops {
+		if kinds&kindDictatedDef == 0 {
+			break
+		}
 		if op.VReg < NumPinned {
 			continue
 		}
@@ -146,6 +171,9 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	}
 	// Early defs: a register that holds nothing the instruction reads.
 	for k, op := range ops {
+		if kinds&kindEarlyDef == 0 {
+			break
+		}
 		if op.VReg < NumPinned || op.Kind != Def || op.Constraint != AnyReg || !op.Early {
 			continue
 		}
@@ -159,6 +187,9 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	}
 	// Late defs: a free register, or one whose value dies here.
 	for k, op := range ops {
+		if kinds&kindLateDef == 0 {
+			break
+		}
 		if op.VReg < NumPinned || op.Kind != Def || op.Constraint != AnyReg || op.Early {
 			continue
 		}
@@ -197,6 +228,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 			continue
 		}
 		a.touch(v)
+		a.extend(v, i)
 		if op.Kind != Use {
 			if old := a.vregReg[v]; old != NoPReg {
 				a.unassign(old)
@@ -263,10 +295,41 @@ func (a *allocator) locOf(v VReg) Loc {
 func regsOf(s RegSet) func(func(PReg) bool) {
 	return func(yield func(PReg) bool) {
 		for x := uint64(s); x != 0; x &= x - 1 {
-			r := PReg(trailingZeros(x))
+			r := PReg(bits.TrailingZeros64(x))
 			if !yield(r) {
 				return
 			}
 		}
 	}
+}
+
+// opKinds is a set of operand kinds, one bit per step of allocateInst.
+type opKinds uint8
+
+const (
+	kindFixedUse    opKinds = 1 << iota // a use in a fixed register
+	kindRegUse                          // a use in any register, or a Mod
+	kindStackUse                        // a register-or-stack use
+	kindDictatedDef                     // a Mod, or a fixed or reused-input def
+	kindEarlyDef                        // an early def in any register
+	kindLateDef                         // a late def in any register
+)
+
+// kindOf is the kind of a (non-pinned) operand.
+func kindOf(op Operand) opKinds {
+	switch {
+	case op.Kind == Mod:
+		return kindRegUse | kindDictatedDef
+	case op.Kind == Use && op.Constraint == FixedReg:
+		return kindFixedUse
+	case op.Kind == Use && op.Constraint == RegOrStack:
+		return kindStackUse
+	case op.Kind == Use:
+		return kindRegUse
+	case op.Constraint == FixedReg || op.Constraint == ReuseInput:
+		return kindDictatedDef
+	case op.Early:
+		return kindEarlyDef
+	}
+	return kindLateDef
 }

@@ -13,13 +13,27 @@ type move struct {
 // register is then needed to copy a slot to a slot, which no machine does in
 // one move).
 func sequenceMoves(moves []move, env *MachineEnv, tempSlot func(RegClass, int) Loc) []move {
-	pending := make([]move, 0, len(moves))
+	q := moveSequencer{env: env, tempSlot: tempSlot}
+	return q.sequence(moves)
+}
+
+// moveSequencer is sequenceMoves with buffers kept between calls.
+type moveSequencer struct {
+	env          *MachineEnv
+	tempSlot     func(RegClass, int) Loc
+	pending, out []move
+}
+
+// sequence is sequenceMoves; the result is valid until the next call.
+func (q *moveSequencer) sequence(moves []move) []move {
+	env := q.env
+	pending := q.pending[:0]
 	for _, m := range moves {
 		if m.from != m.to {
 			pending = append(pending, m)
 		}
 	}
-	var out []move
+	out := q.out[:0]
 	emit := func(m move) {
 		if m.from.IsSlot() && m.to.IsSlot() {
 			s := RegLoc(env.Scratch[m.class])
@@ -57,7 +71,7 @@ func sequenceMoves(moves []move, env *MachineEnv, tempSlot func(RegClass, int) L
 		temp := RegLoc(env.Scratch[c])
 		for _, p := range pending {
 			if p.class == c && (p.from.IsSlot() || p.to.IsSlot() || p.from == temp) {
-				temp = tempSlot(c, temps)
+				temp = q.tempSlot(c, temps)
 				temps++
 				break
 			}
@@ -69,5 +83,6 @@ func sequenceMoves(moves []move, env *MachineEnv, tempSlot func(RegClass, int) L
 			}
 		}
 	}
+	q.pending, q.out = pending, out
 	return out
 }

@@ -56,6 +56,21 @@ func checkEnv(env *MachineEnv) error {
 // block arguments matching parameters, and operand constraints that can be
 // met. It never panics.
 func (f *Func) Validate(env *MachineEnv) error {
+	var vis OperandVisitor
+	opStart := make([]int, len(f.Insts)+1)
+	for i, in := range f.Insts {
+		opStart[i] = len(vis.ops)
+		if in != nil {
+			in.Operands(&vis)
+		}
+	}
+	opStart[len(f.Insts)] = len(vis.ops)
+	return f.validate(env, vis.ops, opStart, make([]int32, f.NumVRegs()))
+}
+
+// validate is Validate with instruction i's operands given as
+// ops[opStart[i]:opStart[i+1]]; mark is a zeroed slice, one per vreg.
+func (f *Func) validate(env *MachineEnv, ops []Operand, opStart []int, mark []int32) error {
 	if len(f.Blocks) == 0 {
 		return f.errorf(0, -1, "function has no blocks")
 	}
@@ -64,7 +79,6 @@ func (f *Func) Validate(env *MachineEnv) error {
 	}
 	alloc := env.allocatableSet()
 	pos := 0
-	var vis OperandVisitor
 	for bi := range f.Blocks {
 		b := &f.Blocks[bi]
 		id := BlockID(bi)
@@ -75,12 +89,11 @@ func (f *Func) Validate(env *MachineEnv) error {
 		if len(b.Succs) != len(b.SuccArgs) {
 			return f.errorf(id, -1, "%d successors but %d argument lists", len(b.Succs), len(b.SuccArgs))
 		}
-		seenParam := map[VReg]bool{}
 		for _, p := range b.Params {
-			if _, ok := f.Class(p); !ok || p < NumPinned || seenParam[p] {
+			if _, ok := f.Class(p); !ok || p < NumPinned || mark[p] == int32(bi+1) {
 				return f.errorf(id, -1, "bad or repeated parameter %v", p)
 			}
-			seenParam[p] = true
+			mark[p] = int32(bi + 1)
 		}
 		for k, s := range b.Succs {
 			if int(s) >= len(f.Blocks) || s == 0 {
@@ -106,9 +119,7 @@ func (f *Func) Validate(env *MachineEnv) error {
 			if in.IsTerminator() != (i == b.End-1) {
 				return f.errorf(id, i, "terminator must be exactly the last instruction")
 			}
-			vis.Reset()
-			in.Operands(&vis)
-			if err := f.checkOperands(id, i, vis.List(), env, alloc); err != nil {
+			if err := f.checkOperands(id, i, ops[opStart[i]:opStart[i+1]], env, alloc); err != nil {
 				return err
 			}
 			if d, s, ok := in.IsMove(); ok {
@@ -129,7 +140,8 @@ func (f *Func) Validate(env *MachineEnv) error {
 func (f *Func) checkOperands(b BlockID, i int, ops []Operand, env *MachineEnv, alloc RegSet) error {
 	var fixedUse, fixedDef, fixedEarly RegSet
 	var needUse, needDef [NumClasses]int
-	var reused []int
+	var reusedBuf [4]int
+	reused := reusedBuf[:0]
 	for k, op := range ops {
 		c, ok := f.Class(op.VReg)
 		if !ok {

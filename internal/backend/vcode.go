@@ -149,14 +149,28 @@ func (f *Func) AddSucc(b, succ BlockID, args ...VReg) {
 	blk.SuccArgs = append(blk.SuccArgs, args)
 }
 
-// ComputePreds fills every block's Preds (in block order, one entry per edge).
+// ComputePreds fills every block's Preds (in block order, one entry per
+// edge). The lists share one array, so this allocates twice, not per block.
 func (f *Func) ComputePreds() {
+	nb := len(f.Blocks)
+	start := make([]int32, nb+1)
 	for i := range f.Blocks {
-		f.Blocks[i].Preds = f.Blocks[i].Preds[:0]
+		for _, s := range f.Blocks[i].Succs {
+			if int(s) < nb {
+				start[s+1]++
+			}
+		}
+	}
+	for b := 0; b < nb; b++ {
+		start[b+1] += start[b]
+	}
+	all := make([]BlockID, start[nb])
+	for b := range f.Blocks {
+		f.Blocks[b].Preds = all[start[b]:start[b]:start[b+1]]
 	}
 	for i := range f.Blocks {
 		for _, s := range f.Blocks[i].Succs {
-			if int(s) < len(f.Blocks) {
+			if int(s) < nb {
 				f.Blocks[s].Preds = append(f.Blocks[s].Preds, BlockID(i))
 			}
 		}
