@@ -1,6 +1,3 @@
-// Command opgen turns opcodes.txt into opcodes_gen.go: the opcode constants and
-// the table of names, immediates and signatures that the decoder, validator
-// and engines all read. Run through `go generate ./internal/wasm`.
 package main
 
 import (
