@@ -5,27 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 
 	"github.com/moat-run/moat/internal/testsuite"
 	"github.com/moat-run/moat/internal/wasm"
 )
-
-// stripCustoms returns b without its custom sections; b must decode.
-func stripCustoms(b []byte) []byte {
-	out := append([]byte(nil), b[:8]...)
-	for pos := 8; pos < len(b); {
-		start := pos
-		id := b[pos]
-		size, n, _ := readU32(b[pos+1:])
-		pos += 1 + n + int(size)
-		if id != secCustom {
-			out = append(out, b[start:pos]...)
-		}
-	}
-	return out
-}
 
 // modelString renders m without the things an encoding may legitimately
 // change: byte offsets, section records, custom sections other than the
@@ -73,24 +57,13 @@ func modelString(m *wasm.Module) string {
 	return fmt.Sprintf("%+v", c)
 }
 
-// specModules returns the spec suite's .wasm files (skipping when absent).
-func specModules(t *testing.T) []string {
-	dir := testsuite.Spec(t)
-	files, err := filepath.Glob(filepath.Join(dir, "*", "*.wasm"))
-	if err != nil || len(files) == 0 {
-		t.Skipf("no .wasm files under %s", dir)
-	}
-	sort.Strings(files)
-	return files
-}
-
 // TestEncodeSpecRoundTrip encodes every spec module that decodes. Most must
 // come back byte for byte (custom sections aside); the rest are encoded
 // non-canonically by wabt or by hand (padded LEB128, explicit table 0,
 // empty sections, ...) and must at least decode to the same model.
 func TestEncodeSpecRoundTrip(t *testing.T) {
 	var identical, sameModel, decoded int
-	for _, path := range specModules(t) {
+	for _, path := range testsuite.SpecModules(t) {
 		orig, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -101,7 +74,7 @@ func TestEncodeSpecRoundTrip(t *testing.T) {
 		}
 		decoded++
 		enc := Encode(m)
-		if bytes.Equal(stripCustoms(orig), stripCustoms(enc)) {
+		if bytes.Equal(testsuite.StripCustoms(orig), testsuite.StripCustoms(enc)) {
 			identical++
 			continue
 		}

@@ -66,26 +66,32 @@ func (r *reader) byte() (byte, error) {
 
 func (r *reader) u32() (uint32, error) {
 	v, n, msg := readU32(r.buf[r.pos:])
-	if msg == msgUnexpectedEnd {
-		msg = r.eof
+	if err := r.skipLEB(n, msg); err != nil {
+		return 0, err
 	}
-	if msg != "" {
-		return 0, errAt(r.offset()+max(n-1, 0), "%s", msg)
-	}
-	r.pos += n
 	return v, nil
 }
 
 func (r *reader) signed(bits int) (int64, error) {
 	v, n, msg := readSigned(r.buf[r.pos:], bits)
+	if err := r.skipLEB(n, msg); err != nil {
+		return 0, err
+	}
+	return v, nil
+}
+
+// skipLEB moves past a LEB128 of n bytes that readU32 or readSigned read,
+// or reports their error msg at the byte it concerns (running off the end
+// is reported as this reader's eof).
+func (r *reader) skipLEB(n int, msg string) error {
 	if msg == msgUnexpectedEnd {
 		msg = r.eof
 	}
 	if msg != "" {
-		return 0, errAt(r.offset()+max(n-1, 0), "%s", msg)
+		return errAt(r.offset()+max(n-1, 0), "%s", msg)
 	}
 	r.pos += n
-	return v, nil
+	return nil
 }
 
 // fixed returns the next n raw bytes, aliasing the input.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -22,12 +21,7 @@ type specCommand struct {
 }
 
 func TestSpecSuite(t *testing.T) {
-	dir := testsuite.Spec(t)
-	files, err := filepath.Glob(filepath.Join(dir, "*", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Skipf("no spec JSON files under %s", dir)
-	}
-	sort.Strings(files)
+	files := testsuite.SpecScripts(t)
 	counts := map[string]int{}
 	textMismatch := 0
 	for _, f := range files {

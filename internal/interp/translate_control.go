@@ -291,14 +291,19 @@ func (t *translator) jump(c *ctrl) {
 	c.fixups = append(c.fixups, t.emit(instr{op: opBr}))
 }
 
-func (t *translator) br(depth uint32) {
-	c := &t.ctrls[len(t.ctrls)-1-int(depth)]
+// branchTo emits an unconditional branch to c's label with its moves: a
+// return for the function's own label.
+func (t *translator) branchTo(c *ctrl) {
 	if c.kind == ctrlFunc {
 		t.ret()
-	} else {
-		t.branchMoves(c)
-		t.jump(c)
+		return
 	}
+	t.branchMoves(c)
+	t.jump(c)
+}
+
+func (t *translator) br(depth uint32) {
+	t.branchTo(&t.ctrls[len(t.ctrls)-1-int(depth)])
 	t.unreachable = true
 }
 
@@ -308,17 +313,7 @@ func (t *translator) brIf(depth uint32) {
 	cond := t.pop()
 	if c.kind != ctrlFunc && t.inPlace(c) {
 		// No moves: branch straight to the label.
-		var br int
-		if d >= 0 {
-			if i, ok := t.fuseBranch(d, true); ok {
-				br = i
-			} else {
-				d = -1
-			}
-		}
-		if d < 0 {
-			br = t.emit(instr{op: opBrIf, b: t.src(cond)})
-		}
+		br := t.condBranch(d, cond, true)
 		if c.kind == ctrlLoop {
 			t.code[br].a = uint32(c.start)
 		} else {
@@ -327,26 +322,26 @@ func (t *translator) brIf(depth uint32) {
 		return
 	}
 	// Branch around the moves when the condition is false.
-	var skip int
-	if d >= 0 {
-		if i, ok := t.fuseBranch(d, false); ok {
-			skip = i
-		} else {
-			d = -1
-		}
-	}
-	if d < 0 {
-		skip = t.emit(instr{op: opBrIfNot, b: t.src(cond)})
-	}
-	if c.kind == ctrlFunc {
-		t.retMoves()
-		t.emit(instr{op: opReturn})
-	} else {
-		t.branchMoves(c)
-		t.jump(c)
-	}
+	skip := t.condBranch(d, cond, false)
+	t.branchTo(c)
 	t.code[skip].a = uint32(len(t.code))
 	t.label()
+}
+
+// condBranch emits a branch taken when cond is true (onTrue) or false and
+// returns its index. The branch is fused into the compare at code[d] that
+// produced cond when d >= 0 and fuseBranch can; else it tests cond.
+func (t *translator) condBranch(d int, cond entry, onTrue bool) int {
+	if d >= 0 {
+		if i, ok := t.fuseBranch(d, onTrue); ok {
+			return i
+		}
+	}
+	op := opBrIfNot
+	if onTrue {
+		op = opBrIf
+	}
+	return t.emit(instr{op: op, b: t.src(cond)})
 }
 
 func (t *translator) brTable(targets []uint32) {
@@ -383,12 +378,7 @@ func (t *translator) brTable(targets []uint32) {
 			continue
 		}
 		t.brTables[first+i] = uint32(len(t.code))
-		if c.kind == ctrlFunc {
-			t.ret()
-		} else {
-			t.branchMoves(c)
-			t.jump(c)
-		}
+		t.branchTo(c)
 	}
 	t.unreachable = true
 }

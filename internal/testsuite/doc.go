@@ -6,5 +6,7 @@
 // It is a leaf package importing only the standard library, so any test in
 // the module can use it. Tests call Spec, which skips with one clear message
 // when the suite is absent; code that wants to carry on without the suite
-// calls SpecDir and checks the error.
+// calls SpecDir and checks the error. SpecScripts and SpecModules list the
+// suite's .json and .wasm files, and StripCustoms helps compare two
+// encodings of a module.
 package testsuite

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"testing"
 )
 
@@ -79,4 +80,57 @@ func Spec(tb testing.TB) string {
 		tb.Skip(err)
 	}
 	return dir
+}
+
+// SpecScripts returns the spec suite's scripts, sorted: wast2json's
+// NAME/NAME.json files. Like Spec, it skips the test when the suite is
+// absent, and also when it holds no scripts.
+func SpecScripts(tb testing.TB) []string {
+	tb.Helper()
+	return specFiles(tb, "*.json", "spec JSON files")
+}
+
+// SpecModules returns the spec suite's .wasm files, sorted: the modules
+// wast2json wrote beside each script. It skips as SpecScripts does.
+func SpecModules(tb testing.TB) []string {
+	tb.Helper()
+	return specFiles(tb, "*.wasm", ".wasm files")
+}
+
+// specFiles lists the files matching pattern in the suite's script folders.
+func specFiles(tb testing.TB, pattern, what string) []string {
+	tb.Helper()
+	dir := Spec(tb)
+	files, err := filepath.Glob(filepath.Join(dir, "*", pattern))
+	if err != nil || len(files) == 0 {
+		tb.Skipf("no %s under %s", what, dir)
+	}
+	sort.Strings(files)
+	return files
+}
+
+// StripCustoms returns the binary module b without its custom sections,
+// for comparing encodings that may differ only there (names, producers).
+// b must be well formed up to its last section.
+func StripCustoms(b []byte) []byte {
+	out := append([]byte(nil), b[:8]...)
+	for pos := 8; pos < len(b); {
+		start := pos
+		id := b[pos]
+		pos++
+		var size uint64
+		for shift := 0; ; shift += 7 {
+			c := b[pos]
+			pos++
+			size |= uint64(c&0x7f) << shift
+			if c < 0x80 {
+				break
+			}
+		}
+		pos += int(size)
+		if id != 0 {
+			out = append(out, b[start:pos]...)
+		}
+	}
+	return out
 }

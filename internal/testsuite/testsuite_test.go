@@ -1,6 +1,7 @@
 package testsuite
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,5 +81,21 @@ func TestSpecDirDefault(t *testing.T) {
 	}
 	if got != want {
 		t.Errorf("SpecDir = %q, want %q", got, want)
+	}
+}
+
+func TestStripCustoms(t *testing.T) {
+	header := []byte{0, 'a', 's', 'm', 1, 0, 0, 0}
+	typeSec := []byte{1, 4, 1, 0x60, 0, 0}
+	// a custom section whose size takes a two-byte LEB128
+	custom := append([]byte{0, 0x81, 0x01, 4, 'n', 'a', 'm', 'e'}, make([]byte, 124)...)
+	funcSec := []byte{3, 2, 1, 0}
+	var in []byte
+	for _, part := range [][]byte{header, custom, typeSec, custom, funcSec, custom} {
+		in = append(in, part...)
+	}
+	want := append(append(append([]byte(nil), header...), typeSec...), funcSec...)
+	if got := StripCustoms(in); !bytes.Equal(got, want) {
+		t.Errorf("StripCustoms = %x, want %x", got, want)
 	}
 }

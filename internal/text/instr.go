@@ -186,9 +186,9 @@ func (f *funcParser) instr(opn *node, c *cursor) wasm.Instr {
 			in.X = p.tables.resolve(c.next())
 		}
 	case wasm.ImmMemArg:
-		in.X, in.Imm = memArg(c, naturalAlign(info.Name))
+		in.X, in.Imm = memArg(c, op.NaturalAlign())
 	case wasm.ImmMemArgLane:
-		in.X, in.Imm = memArg(c, naturalAlign(info.Name))
+		in.X, in.Imm = memArg(c, op.NaturalAlign())
 		in.Y = laneIndex(c.next())
 	case wasm.ImmMemZero, wasm.ImmMemCopy:
 	case wasm.ImmI32:
@@ -233,31 +233,6 @@ func (f *funcParser) instr(opn *node, c *cursor) wasm.Instr {
 		failNode(opn, "unexpected token %s", opn.text)
 	}
 	return in
-}
-
-// naturalAlign is the log2 of the access size of a memory instruction,
-// the default alignment.
-func naturalAlign(opName string) uint32 {
-	ty, op, _ := strings.Cut(opName, ".")
-	switch {
-	case strings.Contains(op, "x"): // v128.load8x8_s and friends read 8 bytes
-		return 3
-	case strings.Contains(op, "8"):
-		return 0
-	case strings.Contains(op, "16"):
-		return 1
-	case strings.Contains(op, "32"):
-		return 2
-	case strings.Contains(op, "64"):
-		return 3
-	}
-	switch ty {
-	case "i32", "f32":
-		return 2
-	case "i64", "f64":
-		return 3
-	}
-	return 4
 }
 
 // memArg reads `offset=N? align=N?` and returns the alignment exponent and offset.

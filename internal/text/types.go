@@ -1,6 +1,10 @@
 package text
 
-import "github.com/moat-run/moat/internal/wasm"
+import (
+	"slices"
+
+	"github.com/moat-run/moat/internal/wasm"
+)
 
 var valTypes = map[string]wasm.ValType{
 	"i32": wasm.I32, "i64": wasm.I64, "f32": wasm.F32, "f64": wasm.F64, "v128": wasm.V128,
@@ -118,7 +122,7 @@ func (p *moduleParser) typeUse(c *cursor, named bool) (uint32, signature) {
 	}
 	ft := &p.m.Types[idx]
 	if s.inline {
-		if !equalTypes(s.params, ft.Params) || !equalTypes(s.results, ft.Results) {
+		if !slices.Equal(s.params, ft.Params) || !slices.Equal(s.results, ft.Results) {
 			failNode(tn, "inline function type does not match type %d", idx)
 		}
 		return idx, s
@@ -144,18 +148,6 @@ func (p *moduleParser) implicitType(params, results []wasm.ValType) uint32 {
 	i := uint32(len(p.m.Types) - 1)
 	p.typeIndex[ft.Key()] = i
 	return i
-}
-
-func equalTypes(a, b []wasm.ValType) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // limits reads `min max?`.

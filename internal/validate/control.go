@@ -1,6 +1,8 @@
 package validate
 
 import (
+	"slices"
+
 	"github.com/moat-run/moat/internal/wasm"
 )
 
@@ -40,7 +42,7 @@ func (v *validator) control(in *wasm.Instr) error {
 		}
 		// An if without else has an implicit empty else, which must turn
 		// the block's parameters into its results.
-		if f.op == wasm.OpIf && !sameTypes(f.params, f.results) {
+		if f.op == wasm.OpIf && !slices.Equal(f.params, f.results) {
 			return v.fail("type mismatch: if without else must have equal parameter and result types")
 		}
 		v.pushVals(f.results)
@@ -165,16 +167,4 @@ func (v *validator) brTable(in *wasm.Instr) error {
 	}
 	v.setUnreachable()
 	return nil
-}
-
-func sameTypes(a, b []wasm.ValType) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -32,7 +32,7 @@ func (v *validator) memArg(in *wasm.Instr, imm wasm.ImmKind) error {
 	if err := v.memory(0); err != nil {
 		return err
 	}
-	natural := naturalAlign(in.Op)
+	natural := in.Op.NaturalAlign()
 	if in.X > natural {
 		return v.fail("alignment must not be larger than natural")
 	}
@@ -43,30 +43,4 @@ func (v *validator) memArg(in *wasm.Instr, imm wasm.ImmKind) error {
 		}
 	}
 	return nil
-}
-
-// naturalAlign is log2 of the access width in bytes of a memory instruction.
-func naturalAlign(op wasm.Opcode) uint32 {
-	switch op {
-	case wasm.OpI32Load8S, wasm.OpI32Load8U, wasm.OpI64Load8S, wasm.OpI64Load8U,
-		wasm.OpI32Store8, wasm.OpI64Store8,
-		wasm.OpV128Load8Splat, wasm.OpV128Load8Lane, wasm.OpV128Store8Lane:
-		return 0
-	case wasm.OpI32Load16S, wasm.OpI32Load16U, wasm.OpI64Load16S, wasm.OpI64Load16U,
-		wasm.OpI32Store16, wasm.OpI64Store16,
-		wasm.OpV128Load16Splat, wasm.OpV128Load16Lane, wasm.OpV128Store16Lane:
-		return 1
-	case wasm.OpI32Load, wasm.OpF32Load, wasm.OpI64Load32S, wasm.OpI64Load32U,
-		wasm.OpI32Store, wasm.OpF32Store, wasm.OpI64Store32,
-		wasm.OpV128Load32Splat, wasm.OpV128Load32Lane, wasm.OpV128Store32Lane, wasm.OpV128Load32Zero:
-		return 2
-	case wasm.OpI64Load, wasm.OpF64Load, wasm.OpI64Store, wasm.OpF64Store,
-		wasm.OpV128Load8x8S, wasm.OpV128Load8x8U, wasm.OpV128Load16x4S, wasm.OpV128Load16x4U,
-		wasm.OpV128Load32x2S, wasm.OpV128Load32x2U,
-		wasm.OpV128Load64Splat, wasm.OpV128Load64Lane, wasm.OpV128Store64Lane, wasm.OpV128Load64Zero:
-		return 3
-	case wasm.OpV128Load, wasm.OpV128Store:
-		return 4
-	}
-	return 0
 }

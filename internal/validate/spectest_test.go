@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,17 +26,6 @@ type specFile struct {
 	Commands []specCommand `json:"commands"`
 }
 
-// specFiles lists every NAME/NAME.json, or skips the test when the suite is absent.
-func specFiles(t testing.TB) []string {
-	dir := testsuite.Spec(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.json"))
-	if len(files) == 0 {
-		t.Skipf("no spec JSON files under %s", dir)
-	}
-	sort.Strings(files)
-	return files
-}
-
 // otherWording lists assert_invalid modules whose binary cannot carry the
 // reference interpreter's reason. select.2 is `select (result)` with no
 // types, which wast2json encodes as a plain select, so the error is a type
@@ -47,7 +35,7 @@ var otherWording = map[string]bool{"select.2.wasm": true}
 func TestSpecSuite(t *testing.T) {
 	counts := map[string]int{}
 	wrongText := 0
-	for _, path := range specFiles(t) {
+	for _, path := range testsuite.SpecScripts(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)

@@ -88,12 +88,9 @@ func fdFdstatSetRights(c *call, p []uint64) Errno {
 }
 
 func fdPrestatGet(c *call, p []uint64) Errno {
-	e, errno := c.s.entry(u32(p[0]))
+	e, errno := c.s.preopenEntry(u32(p[0]))
 	if errno != ESUCCESS {
 		return errno
-	}
-	if !e.isPreopen {
-		return EBADF
 	}
 	b, errno := c.mem.bytes(u32(p[1]), 8)
 	if errno != ESUCCESS {
@@ -106,12 +103,9 @@ func fdPrestatGet(c *call, p []uint64) Errno {
 }
 
 func fdPrestatDirName(c *call, p []uint64) Errno {
-	e, errno := c.s.entry(u32(p[0]))
+	e, errno := c.s.preopenEntry(u32(p[0]))
 	if errno != ESUCCESS {
 		return errno
-	}
-	if !e.isPreopen {
-		return EBADF
 	}
 	n := u32(p[2])
 	if uint64(n) < uint64(len(e.preopen)) {
@@ -169,12 +163,22 @@ func fdSync(c *call, p []uint64) Errno {
 }
 
 func fdSeek(c *call, p []uint64) Errno {
-	off, whence := i64(p[1]), u32(p[2])
+	return seekFd(c, u32(p[0]), i64(p[1]), u32(p[2]), u32(p[3]))
+}
+
+// fd_tell is fd_seek(fd, 0, WHENCE_CUR), which fd_tell's right alone allows.
+func fdTell(c *call, p []uint64) Errno {
+	return seekFd(c, u32(p[0]), 0, uint32(WhenceCur), u32(p[1]))
+}
+
+// seekFd moves fd's offset and stores the new one at result. Moving by 0
+// from the current offset needs only fd_tell; any other move needs fd_seek.
+func seekFd(c *call, fd uint32, off int64, whence, result uint32) Errno {
 	need := RightFdSeek
 	if off == 0 && whence == uint32(WhenceCur) {
 		need = RightFdTell
 	}
-	e, errno := c.s.entry(u32(p[0]))
+	e, errno := c.s.entry(fd)
 	if errno != ESUCCESS {
 		return errno
 	}
@@ -194,26 +198,5 @@ func fdSeek(c *call, p []uint64) Errno {
 	if errno != ESUCCESS {
 		return errno
 	}
-	return c.mem.putU64(u32(p[3]), uint64(pos))
-}
-
-func fdTell(c *call, p []uint64) Errno {
-	e, errno := c.s.entry(u32(p[0]))
-	if errno != ESUCCESS {
-		return errno
-	}
-	if e.typ == FiletypeDirectory {
-		return EBADF
-	}
-	if e.typ == FiletypeCharacterDevice {
-		return ESPIPE
-	}
-	if e.base&(RightFdTell|RightFdSeek) == 0 {
-		return ENOTCAPABLE
-	}
-	pos, errno := e.node.seek(0, WhenceCur)
-	if errno != ESUCCESS {
-		return errno
-	}
-	return c.mem.putU64(u32(p[1]), uint64(pos))
+	return c.mem.putU64(result, uint64(pos))
 }

@@ -3,39 +3,16 @@ package wasip1
 // fd_read, fd_write, fd_pread, fd_pwrite: scatter/gather over guest
 // buffers. All iovecs are checked before any byte moves.
 
-func fdRead(c *call, p []uint64) Errno {
-	e, errno := c.s.entry(u32(p[0]))
-	if errno != ESUCCESS {
-		return errno
-	}
-	if e.typ == FiletypeDirectory {
-		return EISDIR
-	}
-	if e.base&RightFdRead == 0 {
-		return EBADF
-	}
-	bufs, errno := c.mem.iovecs(u32(p[1]), u32(p[2]))
-	if errno != ESUCCESS {
-		return errno
-	}
-	var total uint32
-	for _, b := range bufs {
-		n, errno := e.node.read(b)
-		if errno != ESUCCESS {
-			if total > 0 {
-				break
-			}
-			return errno
-		}
-		total += uint32(n)
-		if n < len(b) {
-			break
-		}
-	}
-	return c.mem.putU32(u32(p[3]), total)
-}
+func fdRead(c *call, p []uint64) Errno   { return fdIO(c, p, false, false) }
+func fdWrite(c *call, p []uint64) Errno  { return fdIO(c, p, true, false) }
+func fdPread(c *call, p []uint64) Errno  { return fdIO(c, p, false, true) }
+func fdPwrite(c *call, p []uint64) Errno { return fdIO(c, p, true, true) }
 
-func fdWrite(c *call, p []uint64) Errno {
+// fdIO is the body of the four calls. Parameters are (fd, iovs, iovs_len,
+// nread/nwritten) or, when positioned, (fd, iovs, iovs_len, offset,
+// nread/nwritten). A failure after some bytes moved ends the transfer
+// and reports the partial count; a short transfer ends it too.
+func fdIO(c *call, p []uint64, write, positioned bool) Errno {
 	e, errno := c.s.entry(u32(p[0]))
 	if errno != ESUCCESS {
 		return errno
@@ -43,8 +20,24 @@ func fdWrite(c *call, p []uint64) Errno {
 	if e.typ == FiletypeDirectory {
 		return EISDIR
 	}
-	if e.base&RightFdWrite == 0 {
+	right := RightFdRead
+	if write {
+		right = RightFdWrite
+	}
+	if e.base&right == 0 {
 		return EBADF
+	}
+	var off int64
+	result := u32(p[3])
+	if positioned {
+		if e.base&RightFdSeek == 0 {
+			return ENOTCAPABLE
+		}
+		off = i64(p[3])
+		if off < 0 {
+			return EINVAL
+		}
+		result = u32(p[4])
 	}
 	bufs, errno := c.mem.iovecs(u32(p[1]), u32(p[2]))
 	if errno != ESUCCESS {
@@ -52,10 +45,21 @@ func fdWrite(c *call, p []uint64) Errno {
 	}
 	var total uint32
 	for _, b := range bufs {
-		if len(b) == 0 {
+		if write && len(b) == 0 {
 			continue
 		}
-		n, errno := e.node.write(b)
+		var n int
+		at := off + int64(total)
+		switch {
+		case !write && !positioned:
+			n, errno = e.node.read(b)
+		case !write:
+			n, errno = e.node.pread(b, at)
+		case !positioned:
+			n, errno = e.node.write(b)
+		default:
+			n, errno = e.node.pwrite(b, at)
+		}
 		if errno != ESUCCESS {
 			if total > 0 {
 				break
@@ -67,86 +71,5 @@ func fdWrite(c *call, p []uint64) Errno {
 			break
 		}
 	}
-	return c.mem.putU32(u32(p[3]), total)
-}
-
-func fdPread(c *call, p []uint64) Errno {
-	e, errno := c.s.entry(u32(p[0]))
-	if errno != ESUCCESS {
-		return errno
-	}
-	if e.typ == FiletypeDirectory {
-		return EISDIR
-	}
-	if e.base&RightFdRead == 0 {
-		return EBADF
-	}
-	if e.base&RightFdSeek == 0 {
-		return ENOTCAPABLE
-	}
-	off := i64(p[3])
-	if off < 0 {
-		return EINVAL
-	}
-	bufs, errno := c.mem.iovecs(u32(p[1]), u32(p[2]))
-	if errno != ESUCCESS {
-		return errno
-	}
-	var total uint32
-	for _, b := range bufs {
-		n, errno := e.node.pread(b, off+int64(total))
-		if errno != ESUCCESS {
-			if total > 0 {
-				break
-			}
-			return errno
-		}
-		total += uint32(n)
-		if n < len(b) {
-			break
-		}
-	}
-	return c.mem.putU32(u32(p[4]), total)
-}
-
-func fdPwrite(c *call, p []uint64) Errno {
-	e, errno := c.s.entry(u32(p[0]))
-	if errno != ESUCCESS {
-		return errno
-	}
-	if e.typ == FiletypeDirectory {
-		return EISDIR
-	}
-	if e.base&RightFdWrite == 0 {
-		return EBADF
-	}
-	if e.base&RightFdSeek == 0 {
-		return ENOTCAPABLE
-	}
-	off := i64(p[3])
-	if off < 0 {
-		return EINVAL
-	}
-	bufs, errno := c.mem.iovecs(u32(p[1]), u32(p[2]))
-	if errno != ESUCCESS {
-		return errno
-	}
-	var total uint32
-	for _, b := range bufs {
-		if len(b) == 0 {
-			continue
-		}
-		n, errno := e.node.pwrite(b, off+int64(total))
-		if errno != ESUCCESS {
-			if total > 0 {
-				break
-			}
-			return errno
-		}
-		total += uint32(n)
-		if n < len(b) {
-			break
-		}
-	}
-	return c.mem.putU32(u32(p[4]), total)
+	return c.mem.putU32(result, total)
 }

@@ -20,6 +20,15 @@ func (s *System) entryWith(fd uint32, rights Rights) (*fdEntry, Errno) {
 	return e, ESUCCESS
 }
 
+// preopenEntry returns fd if it is a preopened directory, else EBADF.
+func (s *System) preopenEntry(fd uint32) (*fdEntry, Errno) {
+	e, errno := s.entry(fd)
+	if errno == ESUCCESS && !e.isPreopen {
+		return nil, EBADF
+	}
+	return e, errno
+}
+
 // add puts e in the lowest free slot and returns its number.
 func (s *System) add(e *fdEntry) (uint32, Errno) {
 	for i, slot := range s.fds {

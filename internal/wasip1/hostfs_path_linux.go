@@ -108,14 +108,7 @@ func (n *hostNode) unlinkAt(path string) Errno {
 	}
 	defer p.close()
 	if p.mustDir {
-		st, e := lstatAt(p)
-		if e != ESUCCESS {
-			return e
-		}
-		if isDirMode(st.Mode) {
-			return EISDIR
-		}
-		return ENOTDIR
+		return slashErrno(p, EISDIR)
 	}
 	return errnoOf(unix.Unlinkat(p.dir, p.name, 0))
 }
@@ -125,6 +118,12 @@ func checkDirSlash(p parent, slashed bool) Errno {
 	if !slashed {
 		return ESUCCESS
 	}
+	return slashErrno(p, ESUCCESS)
+}
+
+// slashErrno answers for a trailing slash on p's name: lstat's error,
+// ENOTDIR when the name is not a directory, and ifDir when it is.
+func slashErrno(p parent, ifDir Errno) Errno {
 	st, e := lstatAt(p)
 	if e != ESUCCESS {
 		return e
@@ -132,23 +131,33 @@ func checkDirSlash(p parent, slashed bool) Errno {
 	if !isDirMode(st.Mode) {
 		return ENOTDIR
 	}
-	return ESUCCESS
+	return ifDir
+}
+
+// resolveTwo resolves the two paths of a rename or link: oldPath beneath
+// n (following a final symlink if follow) and newPath beneath newDir,
+// which must be a host directory too. On success the caller closes both.
+func (n *hostNode) resolveTwo(oldPath string, follow bool, newDir node, newPath string) (po, pn parent, e Errno) {
+	nd, ok := newDir.(*hostNode)
+	if !ok {
+		return po, pn, EXDEV
+	}
+	if po, e = n.resolve(oldPath, follow); e != ESUCCESS {
+		return po, pn, e
+	}
+	if pn, e = nd.resolve(newPath, false); e != ESUCCESS {
+		po.close()
+		return po, pn, e
+	}
+	return po, pn, ESUCCESS
 }
 
 func (n *hostNode) renameAt(oldPath string, newDir node, newPath string) Errno {
-	nd, ok := newDir.(*hostNode)
-	if !ok {
-		return EXDEV
-	}
-	po, e := n.resolve(oldPath, false)
+	po, pn, e := n.resolveTwo(oldPath, false, newDir, newPath)
 	if e != ESUCCESS {
 		return e
 	}
 	defer po.close()
-	pn, e := nd.resolve(newPath, false)
-	if e != ESUCCESS {
-		return e
-	}
 	defer pn.close()
 	if e := checkDirSlash(po, po.mustDir || pn.mustDir); e != ESUCCESS {
 		return e
@@ -157,19 +166,11 @@ func (n *hostNode) renameAt(oldPath string, newDir node, newPath string) Errno {
 }
 
 func (n *hostNode) linkAt(oldPath string, follow bool, newDir node, newPath string) Errno {
-	nd, ok := newDir.(*hostNode)
-	if !ok {
-		return EXDEV
-	}
-	po, e := n.resolve(oldPath, follow)
+	po, pn, e := n.resolveTwo(oldPath, follow, newDir, newPath)
 	if e != ESUCCESS {
 		return e
 	}
 	defer po.close()
-	pn, e := nd.resolve(newPath, false)
-	if e != ESUCCESS {
-		return e
-	}
 	defer pn.close()
 	if pn.mustDir {
 		if _, e := lstatAt(pn); e != ESUCCESS {
@@ -178,14 +179,7 @@ func (n *hostNode) linkAt(oldPath string, follow bool, newDir node, newPath stri
 		return EEXIST
 	}
 	if po.mustDir {
-		st, e := lstatAt(po)
-		if e != ESUCCESS {
-			return e
-		}
-		if isDirMode(st.Mode) {
-			return EPERM
-		}
-		return ENOTDIR
+		return slashErrno(po, EPERM)
 	}
 	return errnoOf(unix.Linkat(po.dir, po.name, pn.dir, pn.name, 0))
 }

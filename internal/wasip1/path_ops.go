@@ -16,6 +16,16 @@ func (c *call) dirPath(fdw, ptr, n uint64, right Rights) (*fdEntry, string, Errn
 	return e, path, ESUCCESS
 }
 
+// dirPathMut is dirPath for a call that changes the directory: it also
+// refuses a read-only mount.
+func (c *call) dirPathMut(fdw, ptr, n uint64, right Rights) (*fdEntry, string, Errno) {
+	e, path, errno := c.dirPath(fdw, ptr, n, right)
+	if errno == ESUCCESS {
+		errno = mutable(e)
+	}
+	return e, path, errno
+}
+
 // mutable refuses changes under a read-only mount.
 func mutable(e *fdEntry) Errno {
 	if e.readOnly {
@@ -25,33 +35,24 @@ func mutable(e *fdEntry) Errno {
 }
 
 func pathCreateDirectory(c *call, p []uint64) Errno {
-	e, path, errno := c.dirPath(p[0], p[1], p[2], RightPathCreateDirectory)
+	e, path, errno := c.dirPathMut(p[0], p[1], p[2], RightPathCreateDirectory)
 	if errno != ESUCCESS {
-		return errno
-	}
-	if errno := mutable(e); errno != ESUCCESS {
 		return errno
 	}
 	return e.node.mkdirAt(path)
 }
 
 func pathRemoveDirectory(c *call, p []uint64) Errno {
-	e, path, errno := c.dirPath(p[0], p[1], p[2], RightPathRemoveDirectory)
+	e, path, errno := c.dirPathMut(p[0], p[1], p[2], RightPathRemoveDirectory)
 	if errno != ESUCCESS {
-		return errno
-	}
-	if errno := mutable(e); errno != ESUCCESS {
 		return errno
 	}
 	return e.node.rmdirAt(path)
 }
 
 func pathUnlinkFile(c *call, p []uint64) Errno {
-	e, path, errno := c.dirPath(p[0], p[1], p[2], RightPathUnlinkFile)
+	e, path, errno := c.dirPathMut(p[0], p[1], p[2], RightPathUnlinkFile)
 	if errno != ESUCCESS {
-		return errno
-	}
-	if errno := mutable(e); errno != ESUCCESS {
 		return errno
 	}
 	return e.node.unlinkAt(path)
@@ -89,11 +90,8 @@ func pathLink(c *call, p []uint64) Errno {
 	if errno != ESUCCESS {
 		return errno
 	}
-	nd, newPath, errno := c.dirPath(p[4], p[5], p[6], RightPathLinkTarget)
+	nd, newPath, errno := c.dirPathMut(p[4], p[5], p[6], RightPathLinkTarget)
 	if errno != ESUCCESS {
-		return errno
-	}
-	if errno := mutable(nd); errno != ESUCCESS {
 		return errno
 	}
 	return old.node.linkAt(oldPath, u32(p[1])&LookupSymlinkFollow != 0, nd.node, newPath)
@@ -104,14 +102,11 @@ func pathRename(c *call, p []uint64) Errno {
 	if errno != ESUCCESS {
 		return errno
 	}
-	nd, newPath, errno := c.dirPath(p[3], p[4], p[5], RightPathRenameTarget)
+	nd, newPath, errno := c.dirPathMut(p[3], p[4], p[5], RightPathRenameTarget)
 	if errno != ESUCCESS {
 		return errno
 	}
 	if errno := mutable(old); errno != ESUCCESS {
-		return errno
-	}
-	if errno := mutable(nd); errno != ESUCCESS {
 		return errno
 	}
 	return old.node.renameAt(oldPath, nd.node, newPath)
@@ -122,11 +117,8 @@ func pathSymlink(c *call, p []uint64) Errno {
 	if errno != ESUCCESS {
 		return errno
 	}
-	e, path, errno := c.dirPath(p[2], p[3], p[4], RightPathSymlink)
+	e, path, errno := c.dirPathMut(p[2], p[3], p[4], RightPathSymlink)
 	if errno != ESUCCESS {
-		return errno
-	}
-	if errno := mutable(e); errno != ESUCCESS {
 		return errno
 	}
 	if len(target) > 0 && target[0] == '/' {

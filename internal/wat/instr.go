@@ -90,7 +90,7 @@ func (p *printer) memArg(in *wasm.Instr) {
 	if in.Imm != 0 {
 		p.printf(" offset=%d", in.Imm)
 	}
-	if in.X == naturalAlign(in.Op) {
+	if in.X == in.Op.NaturalAlign() {
 		return
 	}
 	if in.X >= 32 {
@@ -102,26 +102,4 @@ func (p *printer) memArg(in *wasm.Instr) {
 		return
 	}
 	p.printf(" align=%d", uint64(1)<<in.X)
-}
-
-// naturalAlign is the alignment exponent the text format assumes when
-// align= is absent: log2 of the access width.
-func naturalAlign(op wasm.Opcode) uint32 {
-	switch op {
-	case wasm.OpI32Load8S, wasm.OpI32Load8U, wasm.OpI64Load8S, wasm.OpI64Load8U,
-		wasm.OpI32Store8, wasm.OpI64Store8,
-		wasm.OpV128Load8Splat, wasm.OpV128Load8Lane, wasm.OpV128Store8Lane:
-		return 0
-	case wasm.OpI32Load16S, wasm.OpI32Load16U, wasm.OpI64Load16S, wasm.OpI64Load16U,
-		wasm.OpI32Store16, wasm.OpI64Store16,
-		wasm.OpV128Load16Splat, wasm.OpV128Load16Lane, wasm.OpV128Store16Lane:
-		return 1
-	case wasm.OpI32Load, wasm.OpF32Load, wasm.OpI32Store, wasm.OpF32Store,
-		wasm.OpI64Load32S, wasm.OpI64Load32U, wasm.OpI64Store32,
-		wasm.OpV128Load32Splat, wasm.OpV128Load32Zero, wasm.OpV128Load32Lane, wasm.OpV128Store32Lane:
-		return 2
-	case wasm.OpV128Load, wasm.OpV128Store:
-		return 4
-	}
-	return 3 // i64/f64 loads and stores, v128.load8x8_s and the other 64-bit SIMD loads
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -15,31 +14,6 @@ import (
 	"github.com/moat-run/moat/internal/text"
 	"github.com/moat-run/moat/internal/wasm"
 )
-
-// stripCustoms drops the custom sections of a module that decodes.
-func stripCustoms(b []byte) []byte {
-	out := append([]byte(nil), b[:8]...)
-	for pos := 8; pos < len(b); {
-		start := pos
-		id := b[pos]
-		pos++
-		var size, shift uint32
-		for {
-			c := b[pos]
-			pos++
-			size |= uint32(c&0x7f) << shift
-			shift += 7
-			if c < 0x80 {
-				break
-			}
-		}
-		pos += int(size)
-		if id != 0 {
-			out = append(out, b[start:pos]...)
-		}
-	}
-	return out
-}
 
 // canonical re-encodes m with every body rewritten instruction by
 // instruction, locals grouped into maximal runs and a data count section
@@ -87,20 +61,10 @@ func roundTrip(m *wasm.Module) (exact, same bool, src string, err error) {
 		return false, false, src, fmt.Errorf("parse: %w", err)
 	}
 	got, want := binary.Encode(m2), binary.Encode(m)
-	if bytes.Equal(stripCustoms(got), stripCustoms(want)) {
+	if bytes.Equal(testsuite.StripCustoms(got), testsuite.StripCustoms(want)) {
 		return true, true, src, nil
 	}
 	return false, bytes.Equal(canonical(m2), canonical(m)), src, nil
-}
-
-func specModules(t *testing.T) []string {
-	dir := testsuite.Spec(t)
-	files, err := filepath.Glob(filepath.Join(dir, "*", "*.wasm"))
-	if err != nil || len(files) == 0 {
-		t.Skipf("no .wasm files under %s", dir)
-	}
-	sort.Strings(files)
-	return files
 }
 
 // TestPrintSpecRoundTrip is the round-trip property over every
@@ -108,7 +72,7 @@ func specModules(t *testing.T) []string {
 // encoding (or, for hand-made non-canonical bodies, its canonical form).
 func TestPrintSpecRoundTrip(t *testing.T) {
 	var decoded, exact, same, failed int
-	for _, path := range specModules(t) {
+	for _, path := range testsuite.SpecModules(t) {
 		orig, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
