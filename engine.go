@@ -4,20 +4,27 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/moat-run/moat/internal/compiler"
 	"github.com/moat-run/moat/internal/engine"
+	"github.com/moat-run/moat/internal/frontend"
 	"github.com/moat-run/moat/internal/interp"
+	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // EngineKind chooses how WebAssembly code runs.
 type EngineKind int
 
 const (
-	// EngineAuto picks the best engine available on this platform
-	// (today the interpreter).
+	// EngineAuto picks the best engine available on this platform. It is
+	// the interpreter until the compiler's traps carry full backtraces with
+	// wasm offsets; then it becomes the compiler on linux/amd64, falling
+	// back per module to the interpreter for SIMD (autoEngine, ready).
 	EngineAuto EngineKind = iota
 	// EngineInterpreter runs a pre-decoded instruction stream; portable.
 	EngineInterpreter
-	// EngineCompiler compiles to native code (not available yet).
+	// EngineCompiler compiles to native code (linux/amd64 only; SIMD
+	// modules are refused until the compiler supports them).
 	EngineCompiler
 )
 
@@ -56,8 +63,9 @@ type Engine struct {
 	impl engine.Engine
 }
 
-// ErrCompilerUnavailable is returned by NewEngine for EngineCompiler.
-var ErrCompilerUnavailable = errors.New("moat: the compiler engine is not available yet")
+// ErrCompilerUnavailable is returned by NewEngine for EngineCompiler on
+// platforms (or CPUs) the compiler does not support.
+var ErrCompilerUnavailable = errors.New("moat: the compiler engine is not available on this platform")
 
 // NewEngine makes an engine with the given configuration.
 func NewEngine(cfg Config) (*Engine, error) {
@@ -72,10 +80,36 @@ func NewEngine(cfg Config) (*Engine, error) {
 		cfg.Engine = EngineInterpreter
 		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
 	case EngineCompiler:
-		return nil, ErrCompilerUnavailable
+		impl, err := compiler.New(compiler.Config{})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCompilerUnavailable, err)
+		}
+		return &Engine{cfg: cfg, impl: impl}, nil
 	}
 	return nil, fmt.Errorf("moat: unknown engine kind %d", int(cfg.Engine))
 }
 
 // Config returns the engine's configuration, defaults filled in.
 func (e *Engine) Config() Config { return e.cfg }
+
+// autoEngine (not selected yet, see EngineAuto) compiles with the compiler and falls back to the interpreter
+// for modules the compiler refuses as SIMD. Its stores are the compiler's
+// (funcrefs are function descriptors), which the interpreter treats as
+// opaque words resolved through the store, so instances of both engines
+// link and call each other within one store.
+type autoEngine struct {
+	compiler engine.Engine
+	interp   engine.Engine
+}
+
+func (a *autoEngine) Compile(m *wasm.Module) (engine.Code, error) {
+	c, err := a.compiler.Compile(m)
+	if errors.Is(err, frontend.ErrSIMD) {
+		return a.interp.Compile(m)
+	}
+	return c, err
+}
+
+func (a *autoEngine) NewStore() *vm.Store {
+	return a.compiler.(engine.StoreMaker).NewStore()
+}

@@ -3,6 +3,7 @@ package moat
 import (
 	"context"
 
+	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/vm"
 )
 
@@ -28,6 +29,9 @@ type Store struct {
 
 // NewStore makes an empty store for modules of engine e.
 func NewStore(e *Engine) *Store {
+	if sm, ok := e.impl.(engine.StoreMaker); ok {
+		return &Store{engine: e, vs: sm.NewStore()}
+	}
 	return &Store{engine: e, vs: vm.NewStore()}
 }
 

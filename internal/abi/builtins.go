@@ -112,8 +112,16 @@ const (
 	// descriptor jumps to FuncDescCode with the context FuncDescContext as
 	// the callee's first argument, after checking the 32-bit type id at
 	// FuncDescTypeID against the expected signature's canonical id.
-	FuncDescCode    = 0
-	FuncDescContext = 8
-	FuncDescTypeID  = 16
-	FuncDescSize    = 24
+	//
+	// Only a callee whose context is the caller's own may be called that
+	// way (see ExitHostCall). For any other (another instance's function,
+	// or a host function, whose context word is 0) the caller calls
+	// FuncDescHostCall instead, with its own context and the descriptor's
+	// address appended as a last i64 argument: a per-signature stub that
+	// leaves through ExitHostCall with index HostCallByDescriptor.
+	FuncDescCode     = 0
+	FuncDescContext  = 8
+	FuncDescTypeID   = 16
+	FuncDescHostCall = 24
+	FuncDescSize     = 32
 )

@@ -19,3 +19,10 @@ type Code interface {
 	// so inst can run. Imports are already resolved; segments are not yet applied.
 	Bind(inst *vm.Instance) error
 }
+
+// StoreMaker is implemented by engines whose stores need engine state from
+// the start (the compiler encodes funcrefs as function descriptors). The
+// public layer makes every store of such an engine with NewStore.
+type StoreMaker interface {
+	NewStore() *vm.Store
+}

@@ -88,6 +88,9 @@ type fakeStore struct {
 type fakeCode struct {
 	inst  *fakeInstance
 	index uint32
+	// hostCall marks the host call stub of every descriptor: it calls the
+	// descriptor passed as its last argument with that descriptor's context.
+	hostCall bool
 }
 
 func newFakeStore() *fakeStore {
@@ -177,6 +180,8 @@ func newFakeInstance(st *fakeStore, m *wasm.Module, optimize bool) (*fakeInstanc
 			s.setWord(d+abi.FuncDescContext, inst.ctx)
 			tid := inst.typeIDs[funcTypeIndex(m, uint32(i))]
 			_ = s.Store(d+abi.FuncDescTypeID, 4, uint64(tid))
+			st.code = append(st.code, fakeCode{hostCall: true})
+			s.setWord(d+abi.FuncDescHostCall, codeBase+uint64(len(st.code)-1))
 		}
 		s.setWord(ftab+uint64(i)*abi.FuncTableElemSize, d)
 	}
@@ -367,6 +372,14 @@ func (st *fakeStore) callIndirect(addr uint64, sig ssa.Signature, args []uint64)
 		return nil, fmt.Errorf("call_indirect to %#x, not a code address", addr)
 	}
 	c := st.code[addr-codeBase]
+	if c.hostCall {
+		if len(args) < 2 {
+			return nil, fmt.Errorf("host call stub called with %d arguments", len(args))
+		}
+		desc := args[len(args)-1]
+		callee := append([]uint64{st.space.word(desc + abi.FuncDescContext)}, args[1:len(args)-1]...)
+		return st.callIndirect(st.space.word(desc+abi.FuncDescCode), sig, callee)
+	}
 	if c.inst == nil {
 		return nil, nil // spectest's print functions: no results, no effect
 	}

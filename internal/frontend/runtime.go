@@ -107,13 +107,37 @@ func (t *translator) funcDesc(fn uint32) ssa.Value {
 	return t.b.Load(ssa.OpLoad, ssa.I64, t.elemAddr(arr, uint64(fn)*abi.FuncTableElemSize), 0, fixedField)
 }
 
-// callDesc calls through a function descriptor: the callee's code with the
-// callee's own context first.
+// callDesc calls through a function descriptor. A callee of this instance
+// (its context is ours) is called directly; any other callee (another
+// instance's function, or a host function) through the descriptor's host
+// call stub, with our context and the descriptor appended: code only ever
+// runs with the context the runtime entered it with (see abi.ExitHostCall).
 func (t *translator) callDesc(desc ssa.Value, sig ssa.SigRef, args []ssa.Value) []ssa.Value {
 	b := t.b
-	code := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescCode, fixedField)
+	s := t.f.Sigs[sig]
 	calleeCtx := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescContext, fixedField)
-	res := b.CallIndirect(sig, code, append([]ssa.Value{calleeCtx}, args...)...)
+	local, foreign, join := b.CreateBlock(), b.CreateBlock(), b.CreateBlock()
+	res := make([]ssa.Value, len(s.Results))
+	for k, rt := range s.Results {
+		res[k] = b.AppendBlockParam(join, rt)
+	}
+	b.Brif(b.Icmp(ssa.IntEQ, calleeCtx, t.ctx), local, nil, foreign, nil)
+	b.SealBlock(local)
+	b.SealBlock(foreign)
+
+	b.SwitchToBlock(local)
+	code := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescCode, fixedField)
+	r1 := b.CallIndirect(sig, code, append([]ssa.Value{t.ctx}, args...)...)
+	b.Jump(join, r1...)
+
+	b.SwitchToBlock(foreign)
+	hs := ssa.Signature{Params: append(append([]ssa.Type(nil), s.Params...), ssa.I64), Results: s.Results}
+	stub := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescHostCall, fixedField)
+	r2 := b.CallIndirect(t.f.AddSig(hs), stub, append(append([]ssa.Value{t.ctx}, args...), desc)...)
+	b.Jump(join, r2...)
+
+	b.SealBlock(join)
+	b.SwitchToBlock(join)
 	t.afterCall()
 	return res
 }

@@ -11,6 +11,10 @@ type Memory struct {
 	// Limit is the effective maximum in pages: the declared maximum, capped by
 	// the engine's configured limit and by 4 GiB.
 	Limit uint32
+
+	// reservation is the mapping that holds Bytes after MapNative (nil
+	// while Bytes lives in the Go heap).
+	reservation []byte
 }
 
 // NewMemory allocates a memory of t.Limits.Min pages. limitPages caps growth

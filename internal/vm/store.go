@@ -16,10 +16,28 @@ type Store struct {
 	// stack's. A store is used by one goroutine at a time, so a plain field
 	// suffices.
 	HostCallDepth int
+
+	// codec, when set, encodes this store's funcrefs instead of indices.
+	codec RefCodec
 }
 
 // NewStore returns an empty store.
 func NewStore() *Store { return &Store{} }
+
+// RefCodec lets an engine choose the words that stand for functions: the
+// compiler uses the addresses of function descriptors, which its code calls
+// through directly. Encode is called once per function, when it is first
+// registered; Decode must return nil for any word Encode never returned.
+type RefCodec interface {
+	Encode(f *Function) (uint64, error)
+	Decode(ref uint64) *Function
+}
+
+// NewStoreWithRefs returns an empty store whose funcrefs are c's words.
+func NewStoreWithRefs(c RefCodec) *Store { return &Store{codec: c} }
+
+// RefCodec returns the codec the store was made with, or nil.
+func (s *Store) RefCodec() RefCodec { return s.codec }
 
 // ErrForeignFunction is returned when a function of one store is used in another.
 var ErrForeignFunction = errors.New("function belongs to another store")
@@ -33,8 +51,16 @@ func (s *Store) Ref(f *Function) (uint64, error) {
 	if f.store != nil {
 		return 0, ErrForeignFunction
 	}
+	ref := uint64(len(s.funcs)) + 1
+	if s.codec != nil {
+		r, err := s.codec.Encode(f)
+		if err != nil {
+			return 0, err
+		}
+		ref = r
+	}
 	s.funcs = append(s.funcs, f)
-	f.store, f.ref = s, uint64(len(s.funcs))
+	f.store, f.ref = s, ref
 	return f.ref, nil
 }
 
@@ -42,6 +68,15 @@ func (s *Store) Ref(f *Function) (uint64, error) {
 // references of this store, so a host-made value can never reach memory it
 // should not.
 func (s *Store) Func(ref uint64) *Function {
+	if s.codec != nil {
+		if ref == 0 {
+			return nil
+		}
+		if f := s.codec.Decode(ref); f != nil && f.store == s {
+			return f
+		}
+		return nil
+	}
 	if ref == 0 || ref > uint64(len(s.funcs)) {
 		return nil
 	}

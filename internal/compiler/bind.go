@@ -1,0 +1,110 @@
+package compiler
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm"
+)
+
+// instance is an instance's native state: its context and the arrays the
+// context points at. inst.Engine holds it, which keeps them alive.
+type instance struct {
+	inst    *vm.Instance
+	mc      *moduleCode
+	refs    *storeRefs
+	ctx     *vm.Context
+	mem     *vm.Memory // memory 0 or nil
+	globals []uint64   // cell address per global index
+	tables  []uint64   // descriptors: elements address, length
+	funcs   []uint64   // descriptor address per function index
+	runner  *vm.Runner
+}
+
+// boundFunc is vm.Function.Code of a compiled function.
+type boundFunc struct {
+	st    *instance
+	entry uintptr // entry stub address
+}
+
+// Bind builds inst's native context and attaches the code.
+func (mc *moduleCode) Bind(inst *vm.Instance) error {
+	m := mc.m
+	if uint32(len(inst.Funcs)) != m.NumFuncs() {
+		return fmt.Errorf("compiler: instance has %d functions, module %d", len(inst.Funcs), m.NumFuncs())
+	}
+	if inst.Store == nil {
+		return fmt.Errorf("compiler: instance without a store")
+	}
+	refs, ok := inst.Store.RefCodec().(*storeRefs)
+	if !ok || refs.eng != mc.eng {
+		return fmt.Errorf("compiler: the store was not made by this engine")
+	}
+	st := &instance{inst: inst, mc: mc, refs: refs, ctx: vm.NewContext()}
+	if len(inst.Memories) > 0 {
+		st.mem = inst.Memories[0]
+		if err := st.mem.MapNative(); err != nil {
+			return err
+		}
+		st.ctx.MemoryBase = st.mem.Base()
+	}
+	st.globals = make([]uint64, max(len(inst.Globals), 1))
+	for i, g := range inst.Globals {
+		st.globals[i] = uint64(uintptr(unsafe.Pointer(&g.Lo)))
+	}
+	st.ctx.GlobalsBase = uintptr(unsafe.Pointer(&st.globals[0]))
+	st.tables = make([]uint64, max(2*len(inst.Tables), 2))
+	st.ctx.TablesBase = uintptr(unsafe.Pointer(&st.tables[0]))
+	for i, f := range inst.Funcs {
+		if f == nil {
+			return fmt.Errorf("compiler: function %d is not resolved", i)
+		}
+	}
+	for i := range m.Funcs {
+		f := inst.Funcs[m.NumImportedFuncs+uint32(i)]
+		f.Code = &boundFunc{st: st, entry: mc.code.Addr() + uintptr(mc.entry[i])}
+	}
+	st.funcs = make([]uint64, max(len(inst.Funcs), 1))
+	for i, f := range inst.Funcs {
+		ref, err := inst.Store.Ref(f)
+		if err != nil {
+			return fmt.Errorf("compiler: function %d: %w", i, err)
+		}
+		st.funcs[i] = ref
+		if i >= int(m.NumImportedFuncs) {
+			d := refs.descOf[f]
+			d[abi.FuncDescCode/8] = uint64(mc.code.Addr() + uintptr(mc.funcStart[i-int(m.NumImportedFuncs)]))
+			d[abi.FuncDescContext/8] = uint64(uintptr(unsafe.Pointer(st.ctx)))
+		}
+	}
+	st.ctx.FuncTable = uintptr(unsafe.Pointer(&st.funcs[0]))
+	st.runner = &vm.Runner{
+		PollInterval: mc.eng.cfg.PollInterval,
+		HostCall:     st.hostCall,
+		Exit:         st.exit,
+		Trap:         st.trap,
+	}
+	st.refresh()
+	inst.Engine = st
+	inst.Exec = executor{}
+	return nil
+}
+
+// refresh copies what may have changed behind the code's back (memory
+// grown by a host function or another instance, tables grown or moved)
+// into the context and the table descriptors. It runs before every entry
+// and after every exit that may have run other code.
+func (st *instance) refresh() {
+	if st.mem != nil {
+		st.ctx.MemoryLen = uint64(len(st.mem.Bytes))
+	}
+	for i, t := range st.inst.Tables {
+		var addr uint64
+		if len(t.Elems) > 0 {
+			addr = uint64(uintptr(unsafe.Pointer(&t.Elems[0])))
+		}
+		st.tables[2*i+abi.TableDescElems/8] = addr
+		st.tables[2*i+abi.TableDescLen/8] = uint64(len(t.Elems))
+	}
+}

@@ -1,0 +1,89 @@
+package compiler
+
+import (
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm"
+)
+
+// builtin performs runtime routine b with its argument words (see
+// abi/builtins.go for each one's arguments), returning a trap code or
+// TrapNone. Every bounds check is done in 64 bits before anything is
+// written, as the spec requires.
+func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64) abi.TrapCode {
+	u := func(k int) uint64 { return uint64(uint32(args[k])) }
+	inst := st.inst
+	var mem []byte
+	if st.mem != nil {
+		mem = st.mem.Bytes
+	}
+	switch b {
+	case abi.BuiltinMemoryInit:
+		data, dst, src, n := u(0), u(1), u(2), u(3)
+		if data >= uint64(len(inst.Datas)) {
+			return abi.TrapMemoryOutOfBounds
+		}
+		seg := inst.Datas[data]
+		if src+n > uint64(len(seg)) || dst+n > uint64(len(mem)) {
+			return abi.TrapMemoryOutOfBounds
+		}
+		copy(mem[dst:dst+n], seg[src:src+n])
+	case abi.BuiltinDataDrop:
+		if d := u(0); d < uint64(len(inst.Datas)) {
+			inst.Datas[d] = nil
+		}
+	case abi.BuiltinMemoryCopy:
+		dst, src, n := u(0), u(1), u(2)
+		if src+n > uint64(len(mem)) || dst+n > uint64(len(mem)) {
+			return abi.TrapMemoryOutOfBounds
+		}
+		copy(mem[dst:dst+n], mem[src:src+n])
+	case abi.BuiltinMemoryFill:
+		dst, val, n := u(0), byte(args[1]), u(2)
+		if dst+n > uint64(len(mem)) {
+			return abi.TrapMemoryOutOfBounds
+		}
+		s := mem[dst : dst+n]
+		for i := range s {
+			s[i] = val
+		}
+	case abi.BuiltinTableInit:
+		tab, elem, dst, src, n := st.table(u(0)), u(1), u(2), u(3), u(4)
+		if tab == nil || elem >= uint64(len(inst.Elems)) {
+			return abi.TrapTableOutOfBounds
+		}
+		seg := inst.Elems[elem]
+		if src+n > uint64(len(seg)) || dst+n > uint64(len(tab.Elems)) {
+			return abi.TrapTableOutOfBounds
+		}
+		copy(tab.Elems[dst:dst+n], seg[src:src+n])
+	case abi.BuiltinElemDrop:
+		if e := u(0); e < uint64(len(inst.Elems)) {
+			inst.Elems[e] = nil
+		}
+	case abi.BuiltinTableCopy:
+		dt, stab, dst, src, n := st.table(u(0)), st.table(u(1)), u(2), u(3), u(4)
+		if dt == nil || stab == nil || src+n > uint64(len(stab.Elems)) || dst+n > uint64(len(dt.Elems)) {
+			return abi.TrapTableOutOfBounds
+		}
+		copy(dt.Elems[dst:dst+n], stab.Elems[src:src+n])
+	case abi.BuiltinTableFill:
+		tab, dst, val, n := st.table(u(0)), u(1), args[2], u(3)
+		if tab == nil || dst+n > uint64(len(tab.Elems)) {
+			return abi.TrapTableOutOfBounds
+		}
+		s := tab.Elems[dst : dst+n]
+		for i := range s {
+			s[i] = val
+		}
+	default:
+		return abi.TrapUnreachable
+	}
+	return abi.TrapNone
+}
+
+func (st *instance) table(i uint64) *vm.Table {
+	if i < uint64(len(st.inst.Tables)) {
+		return st.inst.Tables[i]
+	}
+	return nil
+}

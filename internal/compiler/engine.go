@@ -1,0 +1,215 @@
+package compiler
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/moat-run/moat/internal/backend"
+	"github.com/moat-run/moat/internal/backend/amd64"
+	"github.com/moat-run/moat/internal/engine"
+	"github.com/moat-run/moat/internal/frontend"
+	"github.com/moat-run/moat/internal/ssa"
+	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// Config tunes the compiler engine. Zero fields take the defaults.
+type Config struct {
+	// StackSize is the usable size of each store's native stack
+	// (default vm.DefaultStackSize).
+	StackSize int
+	// PollInterval is passed to vm.Runner (0: vm.DefaultPollInterval).
+	PollInterval int64
+}
+
+// ErrUnsupported is returned by New on platforms the compiler does not target.
+var ErrUnsupported = errors.New("compiler: native code needs linux/amd64")
+
+// New returns the compiler engine, or an error when this platform or CPU
+// cannot run its code.
+func New(cfg Config) (engine.Engine, error) {
+	if !vm.NativeSupported {
+		return nil, ErrUnsupported
+	}
+	if err := amd64.CPUSupported(); err != nil {
+		return nil, fmt.Errorf("compiler: %w", err)
+	}
+	if cfg.StackSize <= 0 {
+		cfg.StackSize = vm.DefaultStackSize
+	}
+	return &compilerEngine{cfg: cfg, typeIDs: map[string]uint32{}, stubs: map[uint32]uintptr{}}, nil
+}
+
+// compilerEngine holds what its modules share: canonical type ids (so
+// call_indirect can compare signatures across modules) and the host call
+// stubs, one per signature.
+type compilerEngine struct {
+	cfg Config
+
+	mu        sync.Mutex
+	typeIDs   map[string]uint32
+	stubs     map[uint32]uintptr // host call stub per type id
+	stubCodes []*vm.Code         // keeps the stubs mapped for the engine's life
+}
+
+// typeID is the engine-wide id of function type ft.
+func (e *compilerEngine) typeID(ft *wasm.FuncType) uint32 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.typeIDLocked(ft)
+}
+
+func (e *compilerEngine) typeIDLocked(ft *wasm.FuncType) uint32 {
+	k := ft.Key()
+	id, ok := e.typeIDs[k]
+	if !ok {
+		id = uint32(len(e.typeIDs))
+		e.typeIDs[k] = id
+	}
+	return id
+}
+
+// hostStub returns the address of the host call stub for ft's signature.
+func (e *compilerEngine) hostStub(ft *wasm.FuncType) (uintptr, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	id := e.typeIDLocked(ft)
+	if a, ok := e.stubs[id]; ok {
+		return a, nil
+	}
+	sig, err := ssaSignature(ft)
+	if err != nil {
+		return 0, err
+	}
+	sig.Params = append(sig.Params, ssa.I64)
+	code, err := amd64.HostCallStub(sig)
+	if err != nil {
+		return 0, err
+	}
+	c, err := vm.MapCode(code)
+	if err != nil {
+		return 0, err
+	}
+	e.stubCodes = append(e.stubCodes, c)
+	e.stubs[id] = c.Addr()
+	return c.Addr(), nil
+}
+
+// NewStore makes a store whose funcrefs are this engine's function descriptors.
+func (e *compilerEngine) NewStore() *vm.Store {
+	r := &storeRefs{eng: e, byDesc: map[uint64]*vm.Function{}, descOf: map[*vm.Function][]uint64{}}
+	s := vm.NewStoreWithRefs(r)
+	return s
+}
+
+// ssaSignature is (ctx i64, params...) -> results.
+func ssaSignature(ft *wasm.FuncType) (ssa.Signature, error) {
+	sig := ssa.Signature{Params: []ssa.Type{ssa.I64}}
+	for _, p := range ft.Params {
+		t, err := ssaType(p)
+		if err != nil {
+			return sig, err
+		}
+		sig.Params = append(sig.Params, t)
+	}
+	for _, r := range ft.Results {
+		t, err := ssaType(r)
+		if err != nil {
+			return sig, err
+		}
+		sig.Results = append(sig.Results, t)
+	}
+	return sig, nil
+}
+
+func ssaType(t wasm.ValType) (ssa.Type, error) {
+	switch t {
+	case wasm.I32:
+		return ssa.I32, nil
+	case wasm.I64, wasm.FuncRef, wasm.ExternRef:
+		return ssa.I64, nil
+	case wasm.F32:
+		return ssa.F32, nil
+	case wasm.F64:
+		return ssa.F64, nil
+	case wasm.V128:
+		return ssa.V128, frontend.ErrSIMD
+	}
+	return 0, fmt.Errorf("compiler: unknown value type %v", t)
+}
+
+// Compile translates, optimizes and compiles every function of m in
+// parallel, then links them.
+func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, err = nil, fmt.Errorf("compiler: internal error compiling module: %v", r)
+		}
+	}()
+	if err := frontend.CheckSIMD(m); err != nil {
+		return nil, err
+	}
+	if len(m.Code) != len(m.Funcs) {
+		return nil, fmt.Errorf("compiler: %d function bodies for %d functions", len(m.Code), len(m.Funcs))
+	}
+	ids := make([]uint32, len(m.Types))
+	for i := range m.Types {
+		ids[i] = e.typeID(&m.Types[i])
+	}
+	env := &frontend.Env{TypeID: func(ti uint32) uint32 {
+		if int(ti) < len(ids) {
+			return ids[ti]
+		}
+		return ^uint32(0)
+	}}
+	compiled := make([]*amd64.Compiled, len(m.Funcs))
+	errs := make([]error, len(m.Funcs))
+	var next sync.Mutex
+	nextFn := 0
+	workers := min(runtime.GOMAXPROCS(0), max(len(m.Funcs), 1))
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			al := backend.NewAllocator()
+			for {
+				next.Lock()
+				i := nextFn
+				nextFn++
+				next.Unlock()
+				if i >= len(m.Funcs) {
+					return
+				}
+				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, al)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return link(e, m, compiled)
+}
+
+// compileFunc runs the pipeline on one function, turning a panic (a
+// compiler bug) into an error.
+func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, al *backend.Allocator) (c *amd64.Compiled, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, err = nil, fmt.Errorf("compiler: internal error compiling function %d: %v", idx, r)
+		}
+	}()
+	f, err := frontend.Translate(m, idx, env)
+	if err != nil {
+		return nil, err
+	}
+	ssa.Optimize(f)
+	c, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Allocator: al})
+	if err != nil {
+		return nil, fmt.Errorf("compiler: function %d: %w", idx, err)
+	}
+	return c, nil
+}

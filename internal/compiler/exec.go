@@ -1,0 +1,111 @@
+package compiler
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm"
+)
+
+// executor is the vm.Executor of every compiled instance.
+type executor struct{}
+
+// Call runs f with its parameters in stack and leaves the results there.
+func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err error) {
+	if f == nil || f.Type == nil {
+		return fmt.Errorf("compiler: call of a nil function")
+	}
+	ft := f.Type
+	if need := max(ft.ParamSlots(), ft.ResultSlots()); len(stack) < need {
+		return fmt.Errorf("compiler: stack has %d slots, %s needs %d", len(stack), ft, need)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if f.Host != nil {
+		return f.Host(ctx, nil, stack)
+	}
+	bf, ok := f.Code.(*boundFunc)
+	if !ok {
+		return fmt.Errorf("compiler: function %s is not bound to this engine", f.DebugName())
+	}
+	st := bf.st
+	ns, err := st.refs.nativeStack()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("compiler: internal error in %s: %v", f.DebugName(), r)
+		}
+	}()
+	st.refresh()
+	err = st.runner.Run(ctx, st.ctx, ns, bf.entry, stack)
+	if t, ok := err.(*vm.Trap); ok && len(t.Frames) == 0 {
+		t.Frames = []vm.Frame{{Func: f, Offset: -1}}
+	}
+	return err
+}
+
+// hostCall serves a call through a descriptor of another instance or of a
+// host function (the only host calls compiled code makes).
+func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) error {
+	if index != abi.HostCallByDescriptor {
+		return fmt.Errorf("compiler: host call of function %d by index", index)
+	}
+	f := st.refs.byDesc[st.ctx.ExitArgs[2]]
+	if f == nil {
+		return fmt.Errorf("compiler: host call through unknown descriptor %#x", st.ctx.ExitArgs[2])
+	}
+	defer st.refresh()
+	if f.Host != nil {
+		return f.Host(ctx, st.inst, stack)
+	}
+	if f.Instance == nil || f.Instance.Exec == nil {
+		return fmt.Errorf("compiler: function %s cannot be called", f.DebugName())
+	}
+	return f.Instance.Exec.Call(ctx, f, stack)
+}
+
+// exit serves memory.grow, table.grow and the builtins.
+func (st *instance) exit(_ context.Context, c *vm.Context, e *vm.Exit) error {
+	defer st.refresh()
+	switch e.Code {
+	case abi.ExitMemoryGrow:
+		if st.mem == nil || e.Index != 0 {
+			return fmt.Errorf("compiler: memory.grow of memory %d", e.Index)
+		}
+		old, ok := st.mem.Grow(uint32(e.Args[0]))
+		e.Args[0] = abi.GrowFailed
+		if ok {
+			e.Args[0] = uint64(old)
+		}
+		return nil
+	case abi.ExitTableGrow:
+		if int(e.Index) >= len(st.inst.Tables) {
+			return fmt.Errorf("compiler: table.grow of table %d", e.Index)
+		}
+		old, ok := st.inst.Tables[e.Index].Grow(uint32(e.Args[0]), e.Args[1])
+		e.Args[0] = abi.GrowFailed
+		if ok {
+			e.Args[0] = uint64(old)
+		}
+		return nil
+	case abi.ExitBuiltin:
+		if tc := st.builtin(abi.Builtin(e.Index), &e.Args); tc != abi.TrapNone {
+			return st.trap(tc, e)
+		}
+		return nil
+	}
+	return fmt.Errorf("compiler: unexpected exit %v", e.Code)
+}
+
+// trap builds the trap of an exit at e.PC: the function whose code holds it.
+func (st *instance) trap(code abi.TrapCode, e *vm.Exit) *vm.Trap {
+	t := &vm.Trap{Code: code}
+	if i := st.mc.funcAt(e.PC); i >= 0 {
+		t.Frames = []vm.Frame{{Func: st.inst.Funcs[st.mc.m.NumImportedFuncs+uint32(i)], Offset: -1}}
+	}
+	return t
+}
