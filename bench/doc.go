@@ -7,6 +7,10 @@
 // .wasm; `go generate` rebuilds the binaries (wabt's wat2wasm must be
 // installed). BenchmarkKernels times one call per iteration on each engine,
 // and cmd/compare prints a markdown table of the ratios.
+//
+// The sightglass programs of ../shared/bench, on moat's compiler, wazero's
+// optimizing compiler and Wasmtime, are run by package peers and
+// cmd/peers.
 package bench
 
 //go:generate wat2wasm testdata/fib.wat -o testdata/fib.wasm

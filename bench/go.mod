@@ -1,12 +1,13 @@
 module github.com/moat-run/moat/bench
 
-go 1.26
+go 1.26.0
 
 require (
+	github.com/bytecodealliance/wasmtime-go/v39 v39.0.1
 	github.com/moat-run/moat v0.0.0
 	github.com/tetratelabs/wazero v1.12.0
 )
 
-require golang.org/x/sys v0.44.0 // indirect
+require golang.org/x/sys v0.49.0 // indirect
 
 replace github.com/moat-run/moat => ../

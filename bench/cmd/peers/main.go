@@ -1,0 +1,126 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+
+	"github.com/moat-run/moat/bench/peers"
+)
+
+func main() {
+	runs := flag.Int("runs", 3, "fresh runs per program and engine; cells are medians")
+	filter := flag.String("filter", "", "run only the programs whose name matches this regexp")
+	engineList := flag.String("engines", "moat,wazero,wasmtime", "comma-separated engines, moat first (the ratios' numerator)")
+	dir := flag.String("dir", "", "the benchmark folder (default: $MOAT_BENCH, else ../shared/bench beside the repository)")
+	flag.Parse()
+	if err := run(*runs, *filter, *engineList, *dir); err != nil {
+		fmt.Fprintln(os.Stderr, "peers:", err)
+		os.Exit(1)
+	}
+}
+
+func run(runs int, filter, engineList, dir string) error {
+	root, err := benchRoot(dir)
+	if err != nil {
+		return err
+	}
+	progs, err := peers.Programs(root)
+	if err != nil {
+		return err
+	}
+	if filter != "" {
+		re, err := regexp.Compile(filter)
+		if err != nil {
+			return fmt.Errorf("-filter: %w", err)
+		}
+		progs = peers.Filter(progs, re.MatchString)
+		if len(progs) == 0 {
+			return fmt.Errorf("-filter %q matches no program", filter)
+		}
+	}
+	engines, err := pickEngines(engineList)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "%d programs from %s on %s, %d runs each\n", len(progs), root, names(engines), runs)
+	rows, err := peers.Measure(progs, engines, runs, os.Stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s/%s, %s, %d CPU, median of %d fresh runs per cell (compile, instantiate, _start); run = bench.start to bench.end\n\n",
+		runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.NumCPU(), runs)
+	peers.WriteTable(os.Stdout, rows, engines)
+	for _, row := range rows {
+		for _, c := range row.Cells {
+			if c.Err != nil {
+				return errors.New("some runs failed (see FAILED above)")
+			}
+		}
+	}
+	return nil
+}
+
+// pickEngines parses -engines. Wasmtime without cgo is dropped with a
+// message rather than failing every row.
+func pickEngines(list string) ([]peers.Engine, error) {
+	var out []peers.Engine
+	for _, n := range strings.Split(list, ",") {
+		n = strings.TrimSpace(n)
+		e, ok := peers.EngineNamed(n)
+		if !ok {
+			return nil, fmt.Errorf("-engines: unknown engine %q (have moat, wazero, wasmtime)", n)
+		}
+		if e.Unavailable != nil {
+			fmt.Fprintf(os.Stderr, "peers: skipping %s: %v\n", n, e.Unavailable)
+			continue
+		}
+		out = append(out, e)
+	}
+	if len(out) == 0 || out[0].Name != "moat" {
+		return nil, errors.New("-engines must start with moat: ratios are moat's time over each peer's")
+	}
+	return out, nil
+}
+
+func names(engines []peers.Engine) string {
+	s := make([]string, len(engines))
+	for i, e := range engines {
+		s[i] = e.Name
+	}
+	return strings.Join(s, ", ")
+}
+
+// benchRoot finds the benchmark folder: the flag, then $MOAT_BENCH, then
+// ../shared/bench beside the repository (found by walking up from the
+// working directory to the core module's go.mod).
+func benchRoot(flagDir string) (string, error) {
+	if flagDir != "" {
+		return flagDir, nil
+	}
+	if env := os.Getenv("MOAT_BENCH"); env != "" {
+		return env, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		mod, err := os.ReadFile(filepath.Join(d, "go.mod"))
+		if err == nil && strings.HasPrefix(string(mod), "module github.com/moat-run/moat\n") {
+			root := filepath.Join(d, "..", "shared", "bench")
+			if _, err := os.Stat(root); err != nil {
+				return "", fmt.Errorf("no benchmark folder at %s: pass -dir or set MOAT_BENCH", root)
+			}
+			return root, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", errors.New("repository root not found: pass -dir or set MOAT_BENCH")
+		}
+	}
+}

@@ -1,0 +1,18 @@
+// Package peers runs the sightglass benchmark programs in ../shared/bench
+// (WASI preview1 command modules that call bench.start and bench.end around
+// their measured region) on moat's compiler and on its peers, wazero's
+// optimizing compiler and Wasmtime (Cranelift, through wasmtime-go and cgo),
+// one after the other in one process.
+//
+// Each run is fresh: compile, instantiate, call _start. It records the
+// compile time and the time between bench.start and bench.end, and checks
+// the program's stdout and stderr against its .expected files, so a wrong
+// answer is a failed run rather than a fast one. Rows are the median of N
+// runs; WriteTable prints them as markdown with moat/peer ratios and their
+// geometric means.
+//
+// Wasmtime needs cgo: without it (CGO_ENABLED=0, or no C toolchain) the
+// wasmtime engine reports itself unavailable and the others still run.
+// Modules that use SIMD, which moat's compiler refuses, run on moat's
+// interpreter instead, and their rows say so.
+package peers

@@ -1,0 +1,87 @@
+package peers
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Engine is one runtime the programs run on.
+type Engine struct {
+	Name string
+	// Unavailable, when not nil, says why this engine cannot run here
+	// (e.g. Wasmtime in a build without cgo).
+	Unavailable error
+	// Run compiles wasm, instantiates it with WASI (dir preopened as "/",
+	// argv[0] only, empty environment and stdin) and the bench imports,
+	// and calls _start, all fresh. A trap, a non-zero exit or output that
+	// differs from p's expectations is an error.
+	Run func(p Program, wasm []byte, dir string) (Measurement, error)
+}
+
+// Measurement is what one run took.
+type Measurement struct {
+	Compile time.Duration // bytes to a module ready to instantiate
+	Run     time.Duration // between bench.start and bench.end
+	// Note marks a run that did not use the engine's usual tier, e.g.
+	// moat's interpreter for a SIMD module its compiler refuses.
+	Note string
+}
+
+// Engines lists the engines, moat first (the ratios' numerator).
+func Engines() []Engine {
+	return []Engine{moatEngine(), wazeroEngine(), wasmtimeEngine()}
+}
+
+// EngineNamed finds an engine of Engines by name.
+func EngineNamed(name string) (Engine, bool) {
+	for _, e := range Engines() {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return Engine{}, false
+}
+
+// region times the guest's measured region, from bench.start to bench.end.
+// A program that opens it several times is timed over all of them.
+type region struct {
+	began        time.Time
+	total        time.Duration
+	starts, ends int
+}
+
+func (r *region) start() {
+	r.starts++
+	r.began = time.Now()
+}
+
+func (r *region) end() {
+	r.total += time.Since(r.began)
+	r.ends++
+}
+
+// elapsed gives the measured time, or an error when the calls were unpaired.
+func (r *region) elapsed() (time.Duration, error) {
+	if r.starts == 0 {
+		return 0, errors.New("the program never called bench.start")
+	}
+	if r.starts != r.ends {
+		return 0, fmt.Errorf("bench.start called %d times but bench.end %d", r.starts, r.ends)
+	}
+	return r.total, nil
+}
+
+// finish checks a finished run's exit code and output and fills in the
+// measured region.
+func finish(m *Measurement, p Program, reg *region, exitCode uint32, stdout, stderr []byte) error {
+	if exitCode != 0 {
+		return fmt.Errorf("exit code %d; stderr: %s", exitCode, excerpt(stderr))
+	}
+	if err := p.checkOutput(stdout, stderr); err != nil {
+		return err
+	}
+	d, err := reg.elapsed()
+	m.Run = d
+	return err
+}

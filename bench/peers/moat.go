@@ -1,0 +1,90 @@
+package peers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/wasi"
+)
+
+// simdRefusal is how moat's compiler words its refusal of SIMD code
+// (frontend.ErrSIMD, internal to the core module).
+const simdRefusal = "SIMD is not supported by the compiler"
+
+func moatEngine() Engine {
+	return Engine{Name: "moat", Run: runMoat}
+}
+
+// runMoat runs p on moat's compiler, or on its interpreter when the
+// compiler refuses the module for using SIMD (marked in the Note).
+func runMoat(p Program, wasm []byte, dir string) (Measurement, error) {
+	var m Measurement
+	mod, eng, err := compileMoat(moat.EngineCompiler, wasm, &m)
+	if err != nil && strings.Contains(err.Error(), simdRefusal) {
+		m.Note = "interpreter (SIMD)"
+		mod, eng, err = compileMoat(moat.EngineInterpreter, wasm, &m)
+	}
+	if err != nil {
+		return m, err
+	}
+
+	var reg region
+	linker := moat.NewLinker(eng)
+	if err := wasi.DefineImports(linker); err != nil {
+		return m, err
+	}
+	mark := func(f func()) moat.HostFunc {
+		return func(context.Context, *moat.Caller, []uint64) error { f(); return nil }
+	}
+	if err := linker.DefineHostFunc("bench", "start", moat.FuncType{}, mark(reg.start)); err != nil {
+		return m, err
+	}
+	if err := linker.DefineHostFunc("bench", "end", moat.FuncType{}, mark(reg.end)); err != nil {
+		return m, err
+	}
+	store := moat.NewStore(eng)
+	var stdout, stderr bytes.Buffer
+	sys, err := wasi.Attach(store, wasi.Config{
+		Args:     []string{p.Module},
+		Stdout:   &stdout,
+		Stderr:   &stderr,
+		Preopens: []wasi.Preopen{{Guest: "/", Host: dir}},
+	})
+	if err != nil {
+		return m, err
+	}
+	defer sys.Close()
+	ctx := context.Background()
+	inst, err := linker.Instantiate(ctx, store, mod)
+	if err != nil {
+		return m, fmt.Errorf("instantiate: %w", err)
+	}
+	defer inst.Close(ctx)
+	code, err := wasi.Run(ctx, inst)
+	var exit *wasi.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		return m, err
+	}
+	return m, finish(&m, p, &reg, code, stdout.Bytes(), stderr.Bytes())
+}
+
+// compileMoat makes a fresh engine of the kind asked for and times the
+// compilation of wasm on it into m.Compile.
+func compileMoat(kind moat.EngineKind, wasm []byte, m *Measurement) (*moat.Module, *moat.Engine, error) {
+	eng, err := moat.NewEngine(moat.Config{Engine: kind})
+	if err != nil {
+		return nil, nil, err
+	}
+	start := time.Now()
+	mod, err := eng.Compile(wasm)
+	m.Compile = time.Since(start)
+	if err != nil {
+		return nil, nil, fmt.Errorf("compile (%s): %w", kind, err)
+	}
+	return mod, eng, nil
+}

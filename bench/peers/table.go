@@ -1,0 +1,163 @@
+package peers
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+)
+
+// WriteTable prints rows as a markdown table: the median compile time and
+// run time on each engine, then moat's time divided by each peer's for
+// both (below 1 means moat is faster), and a last line with the geometric
+// means of those ratios. The first engine is moat. Rows where moat ran on
+// another tier (a Note, e.g. the interpreter for SIMD) are marked with a
+// dagger and left out of the means, as are cells that failed; failures are
+// listed after the table. A run ratio whose region is shorter than
+// tinyRegion on an engine (noop: nothing between bench.start and bench.end)
+// is shown but left out of the run-time mean, since it measures only the
+// two host calls.
+func WriteTable(w io.Writer, rows []Row, engines []Engine) {
+	base := engines[0].Name
+	peers := engines[1:]
+	fmt.Fprint(w, "| benchmark |")
+	for _, e := range engines {
+		fmt.Fprintf(w, " %s compile ms |", e.Name)
+	}
+	for _, e := range engines {
+		fmt.Fprintf(w, " %s run ms |", e.Name)
+	}
+	for _, e := range peers {
+		fmt.Fprintf(w, " compile %s/%s |", base, e.Name)
+	}
+	for _, e := range peers {
+		fmt.Fprintf(w, " run %s/%s |", base, e.Name)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "|---|")
+	fmt.Fprintln(w, strings.Repeat("---:|", 2*len(engines)+2*len(peers)))
+
+	compileLogs := make([]meanLog, len(peers))
+	runLogs := make([]meanLog, len(peers))
+	var notes, failures []string
+	for _, row := range rows {
+		moat := row.Cells[0]
+		name := row.Program
+		if moat.Note != "" {
+			name += " †"
+			notes = append(notes, fmt.Sprintf("%s: %s ran on its %s", row.Program, base, moat.Note))
+		}
+		fmt.Fprintf(w, "| %s |", name)
+		for i, c := range row.Cells {
+			if c.Err != nil {
+				failures = append(failures, fmt.Sprintf("%s on %s: %v", row.Program, engines[i].Name, c.Err))
+			}
+			fmt.Fprintf(w, " %s |", cellText(c, c.Compile))
+		}
+		for _, c := range row.Cells {
+			fmt.Fprintf(w, " %s |", cellText(c, c.Run))
+		}
+		inMeans := moat.Err == nil && moat.Note == ""
+		runInMeans := inMeans
+		for _, c := range row.Cells {
+			if c.Err == nil && c.Run < tinyRegion {
+				runInMeans = false
+			}
+		}
+		for i := range peers {
+			fmt.Fprintf(w, " %s |", ratioText(moat, row.Cells[i+1], moat.Compile, row.Cells[i+1].Compile, inMeans, &compileLogs[i]))
+		}
+		for i := range peers {
+			fmt.Fprintf(w, " %s |", ratioText(moat, row.Cells[i+1], moat.Run, row.Cells[i+1].Run, runInMeans, &runLogs[i]))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprint(w, "| **geometric mean** |")
+	fmt.Fprint(w, strings.Repeat(" |", 2*len(engines)))
+	for _, m := range compileLogs {
+		fmt.Fprintf(w, " %s |", m.text())
+	}
+	for _, m := range runLogs {
+		fmt.Fprintf(w, " %s |", m.text())
+	}
+	fmt.Fprintln(w)
+	if len(notes) > 0 || len(failures) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, n := range notes {
+		fmt.Fprintf(w, "† %s, not its compiler; left out of the geometric means.\n", n)
+	}
+	for _, f := range failures {
+		fmt.Fprintf(w, "FAILED %s\n", f)
+	}
+}
+
+// tinyRegion is the shortest measured region whose run ratio counts in the
+// mean.
+const tinyRegion = 100 * time.Microsecond
+
+// meanLog accumulates logarithms of ratios for a geometric mean.
+type meanLog struct {
+	sum float64
+	n   int
+}
+
+func (m meanLog) text() string {
+	if m.n == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("**%.2f** (%d)", math.Exp(m.sum/float64(m.n)), m.n)
+}
+
+func cellText(c Cell, d time.Duration) string {
+	if c.Err != nil {
+		return "failed"
+	}
+	return millis(d)
+}
+
+// ratioText formats moat's time over a peer's and, when the row counts,
+// adds it to the mean.
+func ratioText(moat, peer Cell, mine, theirs time.Duration, inMeans bool, mean *meanLog) string {
+	if moat.Err != nil || peer.Err != nil || mine <= 0 || theirs <= 0 {
+		return "—"
+	}
+	r := float64(mine) / float64(theirs)
+	if inMeans {
+		mean.sum += math.Log(r)
+		mean.n++
+	}
+	return fmt.Sprintf("%.2f", r)
+}
+
+// millis renders a duration in milliseconds with about three significant
+// digits.
+func millis(d time.Duration) string {
+	ms := float64(d) / float64(time.Millisecond)
+	switch {
+	case ms < 1:
+		return fmt.Sprintf("%.3f", ms)
+	case ms < 10:
+		return fmt.Sprintf("%.2f", ms)
+	case ms < 100:
+		return fmt.Sprintf("%.1f", ms)
+	}
+	return groupDigits(int64(math.Round(ms)))
+}
+
+// groupDigits renders 12345 as "12,345".
+func groupDigits(v int64) string {
+	if v < 0 {
+		return "-" + groupDigits(-v)
+	}
+	s := fmt.Sprint(v)
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
