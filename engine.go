@@ -16,10 +16,11 @@ import (
 type EngineKind int
 
 const (
-	// EngineAuto picks the best engine available on this platform. It is
-	// the interpreter until the compiler's traps carry full backtraces with
-	// wasm offsets; then it becomes the compiler on linux/amd64, falling
-	// back per module to the interpreter for SIMD (autoEngine, ready).
+	// EngineAuto picks the best engine available on this platform: the
+	// compiler on linux/amd64 (when the CPU has the features it needs),
+	// falling back per module to the interpreter for modules that use
+	// SIMD; the interpreter elsewhere (Config then reports
+	// EngineInterpreter).
 	EngineAuto EngineKind = iota
 	// EngineInterpreter runs a pre-decoded instruction stream; portable.
 	EngineInterpreter
@@ -76,11 +77,17 @@ func NewEngine(cfg Config) (*Engine, error) {
 		cfg.MaxCallDepth = DefaultMaxCallDepth
 	}
 	switch cfg.Engine {
-	case EngineAuto, EngineInterpreter:
+	case EngineAuto:
+		if c, err := compiler.New(compiler.Config{MaxCallDepth: cfg.MaxCallDepth}); err == nil {
+			in := interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})
+			return &Engine{cfg: cfg, impl: &autoEngine{compiler: c, interp: in}}, nil
+		}
 		cfg.Engine = EngineInterpreter
 		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
+	case EngineInterpreter:
+		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
 	case EngineCompiler:
-		impl, err := compiler.New(compiler.Config{})
+		impl, err := compiler.New(compiler.Config{MaxCallDepth: cfg.MaxCallDepth})
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrCompilerUnavailable, err)
 		}
@@ -92,7 +99,8 @@ func NewEngine(cfg Config) (*Engine, error) {
 // Config returns the engine's configuration, defaults filled in.
 func (e *Engine) Config() Config { return e.cfg }
 
-// autoEngine (not selected yet, see EngineAuto) compiles with the compiler and falls back to the interpreter
+// autoEngine (EngineAuto where the compiler runs) compiles with the
+// compiler and falls back to the interpreter
 // for modules the compiler refuses as SIMD. Its stores are the compiler's
 // (funcrefs are function descriptors), which the interpreter treats as
 // opaque words resolved through the store, so instances of both engines

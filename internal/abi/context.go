@@ -69,10 +69,16 @@ const (
 	// before returning; it must keep the address itself, since nested
 	// entries reuse the field.
 	CtxArgs = 160
+	// CtxCallCount bounds the call depth. Every function prologue adds 1
+	// to it and exits with TrapStackExhausted when the sum is 0; every
+	// epilogue subtracts 1. The runtime stores -(n+1) to allow n nested
+	// frames; 0 (the zero context) leaves the depth bounded by the stack
+	// alone. A trap leaves it unbalanced: the runtime resets it per entry.
+	CtxCallCount = 168
 
 	// ContextSize is the size of the part of the context shared with
 	// generated code. The runtime may keep private fields after it.
-	ContextSize = 168
+	ContextSize = 176
 
 	// ExitArgWords is the number of words at CtxExitArgs.
 	ExitArgWords = 6

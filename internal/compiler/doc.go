@@ -24,8 +24,24 @@
 // descriptor); the executor then runs the callee with its own context on
 // the same native stack.
 //
+// Backtraces (backtrace.go). Every trap site and call return address in
+// the code maps to the wasm offset of its instruction (ssa.Inst.Pos, set by
+// the frontend, kept by the back end in amd64.Compiled.Sites). On a trap the
+// frame-pointer chain is walked from the exit, through vm.Stack.Word, so a
+// trap carries the same frames and offsets as the interpreter's: innermost
+// first, then each caller at its call, across instances (a callee's trap
+// gets its callers' frames appended); a trap a host function returns passes
+// through unchanged, and a host error gets the host function then its
+// callers, as in the interpreter.
+//
+// Call depth. Prologues count frames in the context (abi.CtxCallCount):
+// Config.MaxCallDepth nested wasm frames are allowed, counted across host
+// re-entry through Store.HostCallDepth like the interpreter's, then
+// TrapStackExhausted. The native stack (sized from the depth) is the
+// backstop for functions with very large frames, with the same trap.
+//
 // Guarantees: bad modules give errors, never panics; traps become *vm.Trap
-// with the interpreter's codes and at least the trapping function in the
-// backtrace; a spinning guest polls, so cancellation and the Go scheduler
-// get through. Only linux/amd64 with the required CPU features is supported.
+// with the interpreter's codes and backtraces; a spinning guest polls, so
+// cancellation and the Go scheduler get through. Only linux/amd64 with the
+// required CPU features is supported.
 package compiler

@@ -17,12 +17,28 @@ import (
 
 // Config tunes the compiler engine. Zero fields take the defaults.
 type Config struct {
-	// StackSize is the usable size of each store's native stack
-	// (default vm.DefaultStackSize).
+	// StackSize is the usable size of each store's native stack (default:
+	// room for MaxCallDepth frames of StackPerFrame bytes, at least
+	// vm.DefaultStackSize).
 	StackSize int
+	// MaxCallDepth bounds nested wasm calls, counted across host
+	// re-entry (Store.HostCallDepth) like the interpreter's; deeper calls
+	// trap with TrapStackExhausted (default DefaultMaxCallDepth). The
+	// native stack is a second bound: frames larger than StackPerFrame may
+	// exhaust it first, with the same trap.
+	MaxCallDepth int
 	// PollInterval is passed to vm.Runner (0: vm.DefaultPollInterval).
 	PollInterval int64
 }
+
+// DefaultMaxCallDepth is Config.MaxCallDepth's default.
+const DefaultMaxCallDepth = 10000
+
+// StackPerFrame is the native stack reserved per allowed call level when
+// Config.StackSize is 0: more than most functions' frames (return address,
+// saved RBP, spills and callee-saved registers). Stacks commit only the
+// pages they touch, so this costs address space.
+const StackPerFrame = 256
 
 // ErrUnsupported is returned by New on platforms the compiler does not target.
 var ErrUnsupported = errors.New("compiler: native code needs linux/amd64")
@@ -36,8 +52,14 @@ func New(cfg Config) (engine.Engine, error) {
 	if err := amd64.CPUSupported(); err != nil {
 		return nil, fmt.Errorf("compiler: %w", err)
 	}
+	if cfg.MaxCallDepth <= 0 {
+		cfg.MaxCallDepth = DefaultMaxCallDepth
+	}
 	if cfg.StackSize <= 0 {
 		cfg.StackSize = vm.DefaultStackSize
+		if n := cfg.MaxCallDepth * StackPerFrame; n > cfg.StackSize {
+			cfg.StackSize = min(n, vm.MaxStackSize)
+		}
 	}
 	return &compilerEngine{cfg: cfg, typeIDs: map[string]uint32{}, stubs: map[uint32]uintptr{}}, nil
 }

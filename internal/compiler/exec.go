@@ -31,18 +31,31 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 		return fmt.Errorf("compiler: function %s is not bound to this engine", f.DebugName())
 	}
 	st := bf.st
+	// A call made from inside a host function continues the depth count
+	// of the wasm frames below it (Store.HostCallDepth, shared with the
+	// interpreter), so host↔wasm recursion is bounded too.
+	maxDepth := st.mc.eng.cfg.MaxCallDepth
+	depth := f.Instance.Store.HostCallDepth
+	if depth >= maxDepth {
+		return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
+	}
 	ns, err := st.refs.nativeStack()
 	if err != nil {
 		return err
 	}
+	// A nested entry into this instance (through a host function) reuses
+	// its context: give the caller's depth count back afterwards.
+	saved := st.ctx.CallCount
 	defer func() {
+		st.ctx.CallCount = saved
 		if r := recover(); r != nil {
 			err = fmt.Errorf("compiler: internal error in %s: %v", f.DebugName(), r)
 		}
 	}()
+	st.ctx.SetCallDepth(maxDepth - depth)
 	st.refresh()
 	err = st.runner.Run(ctx, st.ctx, ns, bf.entry, stack)
-	if t, ok := err.(*vm.Trap); ok && len(t.Frames) == 0 {
+	if t, ok := err.(*vm.Trap); ok && len(t.Frames) == 0 && st.refs.passed != t {
 		t.Frames = []vm.Frame{{Func: f, Offset: -1}}
 	}
 	return err
@@ -58,14 +71,41 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 	if f == nil {
 		return fmt.Errorf("compiler: host call through unknown descriptor %#x", st.ctx.ExitArgs[2])
 	}
-	defer st.refresh()
-	if f.Host != nil {
-		return f.Host(ctx, st.inst, stack)
+	// The exit's resume point, for a backtrace: a nested run reuses the
+	// context's exit fields.
+	pc, sp, bp := st.ctx.ResumeAddr, st.ctx.ExitSP, st.ctx.ExitBP
+	store := st.inst.Store
+	outer := store.HostCallDepth
+	store.HostCallDepth = st.mc.eng.cfg.MaxCallDepth - st.ctx.CallDepthLeft()
+	defer func() {
+		store.HostCallDepth = outer
+		st.refresh()
+	}()
+	var err error
+	switch {
+	case f.Host != nil:
+		err = f.Host(ctx, st.inst, stack)
+		if t, ok := err.(*vm.Trap); ok {
+			// A trap that crossed a host function is the host's to
+			// report: callers add no frames (as in the interpreter).
+			st.refs.passed = t
+			return t
+		}
+		if err != nil {
+			t := &vm.Trap{Code: abi.TrapHostError, Cause: err, Frames: []vm.Frame{{Func: f, Offset: -1}}}
+			appendFrames(t, st.frames(pc, sp, bp))
+			return t
+		}
+		return nil
+	case f.Instance != nil && f.Instance.Exec != nil:
+		err = f.Instance.Exec.Call(ctx, f, stack)
+		if t, ok := err.(*vm.Trap); ok && st.refs.passed != t {
+			// Another instance's wasm frames continue into ours.
+			appendFrames(t, st.frames(pc, sp, bp))
+		}
+		return err
 	}
-	if f.Instance == nil || f.Instance.Exec == nil {
-		return fmt.Errorf("compiler: function %s cannot be called", f.DebugName())
-	}
-	return f.Instance.Exec.Call(ctx, f, stack)
+	return fmt.Errorf("compiler: function %s cannot be called", f.DebugName())
 }
 
 // exit serves memory.grow, table.grow and the builtins.
@@ -99,13 +139,4 @@ func (st *instance) exit(_ context.Context, c *vm.Context, e *vm.Exit) error {
 		return nil
 	}
 	return fmt.Errorf("compiler: unexpected exit %v", e.Code)
-}
-
-// trap builds the trap of an exit at e.PC: the function whose code holds it.
-func (st *instance) trap(code abi.TrapCode, e *vm.Exit) *vm.Trap {
-	t := &vm.Trap{Code: code}
-	if i := st.mc.funcAt(e.PC); i >= 0 {
-		t.Frames = []vm.Frame{{Func: st.inst.Funcs[st.mc.m.NumImportedFuncs+uint32(i)], Offset: -1}}
-	}
-	return t
 }

@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sort"
 
-	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/backend/amd64"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
@@ -22,8 +21,12 @@ type moduleCode struct {
 	funcStart, funcEnd []int
 	// entry[i] is the offset of defined function i's entry stub.
 	entry []int
-	// trapSites maps a trap exit's resume offset to its code (backtraces).
-	trapSites map[int]abi.TrapCode
+	// trapSites maps a trap exit's resume offset to its stub (backtraces).
+	trapSites map[int]amd64.TrapSite
+	// sites are the return addresses with their wasm positions, by offset.
+	sites []amd64.Site
+	// pollStart and pollEnd delimit the shared poll stub.
+	pollStart, pollEnd int
 }
 
 // link lays the functions out 16-byte aligned in one blob, then the entry
@@ -31,7 +34,7 @@ type moduleCode struct {
 // blob W^X.
 func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode, error) {
 	mc := &moduleCode{eng: e, m: m, funcStart: make([]int, len(fns)), funcEnd: make([]int, len(fns)),
-		entry: make([]int, len(fns)), trapSites: map[int]abi.TrapCode{}}
+		entry: make([]int, len(fns)), trapSites: map[int]amd64.TrapSite{}}
 	var blob []byte
 	place := func(code []byte) int {
 		for len(blob)%16 != 0 {
@@ -53,7 +56,10 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 			relocs = append(relocs, relocAt{off, r})
 		}
 		for _, ts := range c.TrapSites {
-			mc.trapSites[off+ts.Offset] = ts.Code
+			mc.trapSites[off+ts.Offset] = ts
+		}
+		for _, s := range c.Sites {
+			mc.sites = append(mc.sites, amd64.Site{Offset: off + s.Offset, Pos: s.Pos})
 		}
 	}
 	for i := range fns {
@@ -72,7 +78,9 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 			relocs = append(relocs, relocAt{off, r})
 		}
 	}
-	pollOff := place(amd64.PollStub())
+	poll := amd64.PollStub()
+	pollOff := place(poll)
+	mc.pollStart, mc.pollEnd = pollOff, pollOff+len(poll)
 	for _, r := range relocs {
 		at := r.base + r.r.Offset
 		var target int

@@ -26,6 +26,9 @@ type storeRefs struct {
 	used   int // descriptors used in the last slab
 
 	stack *vm.Stack
+	// passed is the last trap a host function returned: it propagates
+	// through the callers unchanged.
+	passed *vm.Trap
 }
 
 // Encode allocates f's descriptor. A host function's context and code stay

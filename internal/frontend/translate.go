@@ -191,6 +191,7 @@ type translator struct {
 
 func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 	t.offset = code.Offset
+	t.b.SetPos(uint32(code.Offset))
 	entry := t.b.CreateEntryBlock()
 	t.ctx = entry.Params[0]
 	for i, p := range ft.Params {
@@ -231,6 +232,7 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 			return err
 		}
 		t.offset = in.Offset
+		t.b.SetPos(uint32(in.Offset))
 		if in.Op>>8 == 0xFD {
 			return ErrSIMD
 		}

@@ -25,6 +25,7 @@ type Builder struct {
 	vars    []Type         // declared variables
 	aliases []Value        // removed trivial params -> replacement (NoValue: none)
 	users   map[Value][]Value
+	pos     uint32 // source position given to inserted instructions
 }
 
 // builderBlock is the builder's bookkeeping for one block.
@@ -60,6 +61,10 @@ func NewBuilder(f *Func) *Builder {
 	}
 	return b
 }
+
+// SetPos sets the source position (Inst.Pos) of the instructions inserted
+// from now on that do not carry one; 0 means unknown.
+func (b *Builder) SetPos(pos uint32) { b.pos = pos }
 
 // Func is the function being built.
 func (b *Builder) Func() *Func { return b.f }
@@ -147,6 +152,9 @@ func (b *Builder) Insert(in *Inst) []Value {
 		for i, a := range args {
 			args[i] = b.resolve(a)
 		}
+	}
+	if in.Pos == 0 {
+		in.Pos = b.pos
 	}
 	res := b.f.MakeResults(in)
 	b.cur.Insts = append(b.cur.Insts, in)

@@ -45,6 +45,12 @@ type Inst struct {
 	// Targets are the successors of a branch: jump has one, brif two (then,
 	// else), br_table the default first and then the table.
 	Targets []BlockCall
+	// Pos is the instruction's source position, a byte offset the front
+	// end chose (for Wasm, in the module binary), or 0 when unknown. The
+	// back end maps trap sites and call return addresses to it for
+	// backtraces; passes keep it on the instructions they keep, and the
+	// printer does not show it.
+	Pos uint32
 }
 
 // BlockCall is a branch target with the arguments for its parameters.

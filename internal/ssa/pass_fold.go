@@ -47,7 +47,7 @@ func (fo *folder) block(b *Block) {
 					continue // never traps
 				}
 				// Always traps: the rest of the block is dead.
-				fo.out = append(fo.out, &Inst{Op: OpTrap, Trap: in.Trap})
+				fo.out = append(fo.out, &Inst{Op: OpTrap, Trap: in.Trap, Pos: in.Pos})
 				break
 			}
 		}

@@ -34,6 +34,7 @@ type Context struct {
 	GoSP        uintptr
 	GoBP        uintptr
 	Args        uintptr
+	CallCount   int64
 
 	// Private to the runtime from here on.
 
@@ -42,6 +43,24 @@ type Context struct {
 	// fuel is the remaining fuel in polls when metered is set.
 	fuel    int64
 	metered bool
+}
+
+// SetCallDepth allows n more nested wasm frames on c (see
+// abi.CtxCallCount); n < 0 removes the bound.
+func (c *Context) SetCallDepth(n int) {
+	if n < 0 {
+		c.CallCount = 0
+		return
+	}
+	c.CallCount = -int64(n) - 1
+}
+
+// CallDepthLeft is how many more frames c allows, or -1 when unbounded.
+func (c *Context) CallDepthLeft() int {
+	if c.CallCount >= 0 {
+		return -1
+	}
+	return int(-c.CallCount - 1)
 }
 
 // NewContext returns a zeroed context in the Go heap.

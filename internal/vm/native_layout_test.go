@@ -35,6 +35,7 @@ func TestContextLayout(t *testing.T) {
 		{"GoBP", unsafe.Offsetof(c.GoBP), abi.CtxGoBP},
 		{"ExitStub", unsafe.Offsetof(c.ExitStub), abi.CtxExitStub},
 		{"Args", unsafe.Offsetof(c.Args), abi.CtxArgs},
+		{"CallCount", unsafe.Offsetof(c.CallCount), abi.CtxCallCount},
 		{"end of the shared part", unsafe.Offsetof(c.mark), abi.ContextSize},
 	} {
 		if f.got != f.want {

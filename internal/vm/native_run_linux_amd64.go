@@ -89,6 +89,13 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, in
 			return &Trap{Code: abi.TrapCode(e.Index)}
 		case abi.ExitPoll:
 			if err := r.poll(ctx, c, interval); err != nil {
+				// Interrupted or out of fuel: give it the backtrace.
+				if t, ok := err.(*Trap); ok && r.Trap != nil {
+					ec := e
+					if bt := r.Trap(t.Code, &ec); bt != nil {
+						t.Frames = bt.Frames
+					}
+				}
 				return err
 			}
 		case abi.ExitHostCall:

@@ -95,6 +95,16 @@ func (s *Stack) words(addr uintptr, n uint64) []uint64 {
 	return unsafe.Slice((*uint64)(unsafe.Pointer(&s.mem[off])), n)
 }
 
+// Word reads the word at addr when it lies inside the usable stack and is
+// aligned; backtraces use it to walk frame pointers they cannot trust.
+func (s *Stack) Word(addr uintptr) (uint64, bool) {
+	w := s.words(addr, 1)
+	if w == nil {
+		return 0, false
+	}
+	return w[0], true
+}
+
 // Close unmaps the stack. No code may be running on it.
 func (s *Stack) Close() error {
 	if s.mem == nil {

@@ -97,7 +97,13 @@ func (a *Assembler) NewLabel() Label {
 }
 
 // Bind places l at the current position.
-func (a *Assembler) Bind(l Label) {
+func (a *Assembler) Bind(l Label) { a.bind(l, true) }
+
+// BindQuiet places l at the current position without a listing line (for
+// labels that only record an offset, such as a call's return address).
+func (a *Assembler) BindQuiet(l Label) { a.bind(l, false) }
+
+func (a *Assembler) bind(l Label, listed bool) {
 	if a.err != nil {
 		return
 	}
@@ -111,7 +117,7 @@ func (a *Assembler) Bind(l Label) {
 		return
 	}
 	*p = labelPos{pos: int32(len(a.code)), items: int32(len(a.items)), bound: true}
-	if a.Listing != nil {
+	if a.Listing != nil && listed {
 		a.Listing.WriteString(labelName(l))
 		a.Listing.WriteString(":\n")
 	}

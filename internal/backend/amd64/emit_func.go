@@ -2,6 +2,7 @@ package amd64
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/moat-run/moat/internal/abi"
@@ -13,9 +14,16 @@ import (
 type Compiled struct {
 	Code   []byte
 	Relocs []Reloc
+	// Sites map return addresses in Code to source positions (ssa.Inst.Pos),
+	// sorted by Offset: the return address of every call (direct,
+	// indirect, exits, polls), and the resume address of every trap
+	// stub's exit call, or, for a shared trap stub, the return address of
+	// the site's own call into it. Offsets are after relaxation.
+	Sites []Site
 	// TrapSites are the trap stubs' exit calls: Offset is the return
-	// address the exit records (the SSA carries no wasm source offsets yet,
-	// so a site identifies the function and the trap code only).
+	// address the exit records. For a Shared stub the trapping site is the
+	// word at the exit's stack pointer (the return address of the site's
+	// call into the stub), to look up in Sites.
 	TrapSites []TrapSite
 	// FrameSize is the frame below the saved RBP, in bytes.
 	FrameSize int
@@ -29,7 +37,20 @@ type Compiled struct {
 type TrapSite struct {
 	Offset int
 	Code   abi.TrapCode
+	Shared bool
 }
+
+// Site is a return address in a function's code and the source position
+// of the instruction it belongs to (0: unknown).
+type Site struct {
+	Offset int
+	Pos    uint32
+}
+
+// PosPrologue is the position of the prologue's stack-exhaustion trap:
+// the function has not started, so backtraces report the trap at its
+// caller's call instead (as the interpreter does).
+const PosPrologue = ^uint32(0)
 
 // Options tune Compile.
 type Options struct {
@@ -78,16 +99,21 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 	}
 	e := &emitter{l: l, a: asm, res: res}
 	e.frame = backend.LayoutFrame(res, Env, res.CalleeSavedUsed, 8*l.outgoingWords, 16)
-	sites := e.emitFunc()
+	traps := e.emitFunc()
 	code, relocs, err := asm.Finish()
 	if err != nil {
 		return nil, &LowerError{Func: f.Name, Msg: err.Error()}
 	}
 	c = &Compiled{Code: code, Relocs: relocs, FrameSize: e.frame.Size, Stats: res.Stats}
-	for _, s := range sites {
+	for _, s := range traps {
 		off, _ := asm.LabelOffset(s.label)
-		c.TrapSites = append(c.TrapSites, TrapSite{Offset: off, Code: s.code})
+		c.TrapSites = append(c.TrapSites, TrapSite{Offset: off, Code: s.code, Shared: s.shared})
 	}
+	for _, s := range append(l.callSites, e.sites...) {
+		off, _ := asm.LabelOffset(s.label)
+		c.Sites = append(c.Sites, Site{Offset: off, Pos: s.pos})
+	}
+	slices.SortFunc(c.Sites, func(a, b Site) int { return a.Offset - b.Offset })
 	if asm.Listing != nil {
 		c.Listing = asm.Listing.String()
 	}
@@ -99,12 +125,14 @@ type emitter struct {
 	a      *Assembler
 	res    *backend.Result
 	frame  backend.Frame
-	labels []Label // by vcode block
+	labels []Label     // by vcode block
+	sites  []siteLabel // trap sites' return addresses
 }
 
 type trapSiteLabel struct {
-	label Label
-	code  abi.TrapCode
+	label  Label
+	code   abi.TrapCode
+	shared bool
 }
 
 func (e *emitter) emitFunc() []trapSiteLabel {
@@ -114,7 +142,7 @@ func (e *emitter) emitFunc() []trapSiteLabel {
 	for i := len(e.l.vblockLabels); i < len(vf.Blocks); i++ {
 		e.labels[i] = e.a.NewLabel()
 	}
-	stackTrap := e.l.trapLabel(abi.TrapStackExhausted)
+	stackTrap := e.l.trapLabelAt(abi.TrapStackExhausted, PosPrologue)
 	for bi := range vf.Blocks {
 		b := &vf.Blocks[bi]
 		e.a.Bind(e.labels[bi])
@@ -132,16 +160,50 @@ func (e *emitter) emitFunc() []trapSiteLabel {
 		e.a.Bind(e.l.pollStub)
 		pollStub(e.a)
 	}
-	var sites []trapSiteLabel
-	for _, code := range e.l.trapOrder {
-		e.a.Bind(e.l.trapLabels[code])
+	return e.trapStubs()
+}
+
+// trapStubs emits the out-of-line trap code. A trap code with one site
+// gets its stub there; one with several gets a shared stub, and each site
+// a call into it whose return address tells the sites apart.
+func (e *emitter) trapStubs() []trapSiteLabel {
+	count := map[abi.TrapCode]int{}
+	for _, k := range e.l.trapOrder {
+		count[k.code]++
+	}
+	var traps []trapSiteLabel
+	exit := func(code abi.TrapCode, shared bool) {
 		e.a.Emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(abi.ExitTrap))))
 		e.a.Emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), Imm(int64(code))))
 		e.a.Emit(I(CALL, 0, M(Mem{Base: ctxReg, Disp: abi.CtxExitStub})))
-		sites = append(sites, trapSiteLabel{e.a.Mark(), code})
+		traps = append(traps, trapSiteLabel{e.a.Mark(), code, shared})
 		e.a.Emit(I(UD2, 0))
 	}
-	return sites
+	shared := map[abi.TrapCode]Label{}
+	var sharedOrder []abi.TrapCode
+	for _, k := range e.l.trapOrder {
+		e.a.Bind(e.l.trapLabels[k])
+		if count[k.code] == 1 {
+			exit(k.code, false)
+			e.sites = append(e.sites, siteLabel{traps[len(traps)-1].label, k.pos})
+			continue
+		}
+		lb, ok := shared[k.code]
+		if !ok {
+			lb = e.a.NewLabel()
+			shared[k.code] = lb
+			sharedOrder = append(sharedOrder, k.code)
+		}
+		e.a.Emit(I(CALL, 0, L(lb)))
+		ret := e.a.NewLabel()
+		e.a.BindQuiet(ret)
+		e.sites = append(e.sites, siteLabel{ret, k.pos})
+	}
+	for _, code := range sharedOrder {
+		e.a.Bind(shared[code])
+		exit(code, true)
+	}
+	return traps
 }
 
 // prologue: frame pointer, stack-limit check, frame, callee-saved stores.
@@ -157,6 +219,9 @@ func (e *emitter) prologue(stackTrap Label) {
 		a.Emit(I(CMP, S64, R(R11), limit))
 	}
 	a.Emit(Jcc(CondB, stackTrap))
+	// The call-depth bound (abi.CtxCallCount).
+	a.Emit(I(ADD, S64, M(Mem{Base: ctxReg, Disp: abi.CtxCallCount}), Imm(1)))
+	a.Emit(Jcc(CondE, stackTrap))
 	if fr.Size > 0 {
 		a.Emit(I(SUB, S64, R(RSP), Imm(int64(fr.Size))))
 	}
@@ -170,6 +235,7 @@ func (e *emitter) epilogue() {
 	for k, p := range fr.CalleeSaved {
 		a.Emit(I(MOV, S64, R(regOf(p)), M(Mem{Base: RSP, Disp: int32(fr.CalleeSavedOffsets[k])})))
 	}
+	a.Emit(I(SUB, S64, M(Mem{Base: ctxReg, Disp: abi.CtxCallCount}), Imm(1)))
 	a.Emit(I(MOV, S64, R(RSP), R(RBP)))
 	a.Emit(I(POP, S64, R(RBP)))
 	a.Emit(I(RET, 0))
@@ -229,6 +295,10 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 	for _, c := range in.code {
 		if c.Op == opBind {
 			e.a.Bind(c.Args[0].Target())
+			continue
+		}
+		if c.Op == opMark {
+			e.a.BindQuiet(c.Args[0].Target())
 			continue
 		}
 		e.a.Emit(e.subst(c, locs))

@@ -64,6 +64,7 @@ func lowerCall(l *lowerer, in *ssa.Inst) {
 	} else {
 		call.emit(I(CALL, 0, Func(uint32(in.Callee))))
 	}
+	l.markCall(call)
 	clobbers := callClobbers
 	for k, r := range in.Results {
 		if rlocs[k].reg != NoReg {
@@ -104,12 +105,14 @@ func lowerBuiltin(l *lowerer, in *ssa.Inst, b abi.Builtin) {
 		// allocator sees an instruction with no effect on registers.
 		if l.sharedPoll {
 			vi.emit(I(CALL, 0, Func(PollStubCallee)))
+			l.markCall(vi)
 			return
 		}
 		if l.pollStub == 0 {
 			l.pollStub = l.asm.NewLabel()
 		}
 		vi.emit(I(CALL, 0, L(l.pollStub)))
+		l.markCall(vi)
 		return
 	}
 	vi.clobbers = exitClobbers
@@ -162,7 +165,7 @@ func lowerBuiltin(l *lowerer, in *ssa.Inst, b abi.Builtin) {
 	}
 	vi.emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(code))))
 	vi.emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), index))
-	emitExitCall(vi)
+	emitExitCall(l, vi)
 	for k, r := range in.Results {
 		d := vi.def(l.vreg(r))
 		vi.emit(loadInst(l.f.ValueType(r), d, exitArg(k)))
@@ -171,12 +174,13 @@ func lowerBuiltin(l *lowerer, in *ssa.Inst, b abi.Builtin) {
 
 // emitExitCall calls the exit stub, preserving the callee-saved registers
 // (the frame stays 16-byte aligned).
-func emitExitCall(vi *vinst) {
+func emitExitCall(l *lowerer, vi *vinst) {
 	vi.emit(I(SUB, S64, R(RSP), Imm(int64(8*len(calleeSaved)))))
 	for k, r := range calleeSaved {
 		vi.emit(I(MOV, S64, M(Mem{Base: RSP, Disp: int32(8 * k)}), R(r)))
 	}
 	vi.emit(I(CALL, 0, M(Mem{Base: ctxReg, Disp: abi.CtxExitStub})))
+	l.markCall(vi)
 	for k, r := range calleeSaved {
 		vi.emit(I(MOV, S64, R(r), M(Mem{Base: RSP, Disp: int32(8 * k)})))
 	}
@@ -213,6 +217,10 @@ func pollStub(a *Assembler) {
 	a.Emit(I(ADD, S64, R(RSP), Imm(pollFrame)))
 	a.Emit(I(RET, 0))
 }
+
+// PollStubFrame is how far above the stack pointer of the poll stub's exit
+// (vm.Exit.SP) the return address of the poll site lies.
+const PollStubFrame = pollFrame
 
 // PollStubCallee is the relocation target (Reloc.Func) of polls compiled
 // with Options.SharedPollStub: the linker places PollStub's code once and

@@ -72,10 +72,14 @@ type lowerer struct {
 	blockIndex  []backend.BlockID // by SSA block ID
 	// vblockLabels are the labels of the vcode blocks, by BlockID.
 	vblockLabels []Label
-	trapLabels   map[abi.TrapCode]Label
-	trapOrder    []abi.TrapCode
-	pollStub     Label // the out-of-line poll exit, if any poll is lowered
-	sharedPoll   bool  // polls call PollStubCallee instead
+	trapLabels   map[trapKey]Label
+	trapOrder    []trapKey
+	// curPos is the source position (ssa.Inst.Pos) of the instruction
+	// being lowered; callSites are the return-address marks of its calls.
+	curPos     uint32
+	callSites  []siteLabel
+	pollStub   Label // the out-of-line poll exit, if any poll is lowered
+	sharedPoll bool  // polls call PollStubCallee instead
 	// outgoingWords is the largest stack area a call needs (arguments or
 	// results), in 8-byte words.
 	outgoingWords int
@@ -91,7 +95,7 @@ func (l *lowerer) fail(format string, args ...any) {
 // lower turns f into vcode for the Assembler asm (labels and constants are
 // made in asm as lowering goes).
 func lower(f *ssa.Func, asm *Assembler, sharedPoll bool) (*lowerer, error) {
-	l := &lowerer{f: f, asm: asm, name: f.Name, vf: backend.NewFunc(f.Name), trapLabels: map[abi.TrapCode]Label{}, sharedPoll: sharedPoll}
+	l := &lowerer{f: f, asm: asm, name: f.Name, vf: backend.NewFunc(f.Name), trapLabels: map[trapKey]Label{}, sharedPoll: sharedPoll}
 	entry := f.Entry()
 	if entry == nil || len(entry.Params) == 0 || f.ValueType(entry.Params[0]) != ssa.I64 {
 		return nil, &LowerError{Func: f.Name, Msg: "function has no context parameter"}
@@ -156,6 +160,7 @@ func lower(f *ssa.Func, asm *Assembler, sharedPoll bool) (*lowerer, error) {
 				continue
 			}
 			l.cur = nil
+			l.curPos = in.Pos
 			rule(l, in)
 			groups = append(groups, l.cur)
 		}
@@ -320,15 +325,41 @@ func (in *vinst) emit(c Inst) { in.code = append(in.code, c) }
 // temp makes a fresh virtual register for a sequence's temporary.
 func (l *lowerer) temp(c backend.RegClass) backend.VReg { return l.vf.NewVReg(c) }
 
-// trapLabel is the label of this function's out-of-line stub for code.
-func (l *lowerer) trapLabel(code abi.TrapCode) Label {
-	lb, ok := l.trapLabels[code]
+// trapKey identifies a trap site: sites of one code and source position
+// share their out-of-line code.
+type trapKey struct {
+	code abi.TrapCode
+	pos  uint32
+}
+
+// siteLabel marks a return address (bound right after a call, or after a
+// trap stub's exit call) with the source position it stands for.
+type siteLabel struct {
+	label Label
+	pos   uint32
+}
+
+// trapLabel is the label of this function's out-of-line trap code for
+// code at the position of the instruction being lowered.
+func (l *lowerer) trapLabel(code abi.TrapCode) Label { return l.trapLabelAt(code, l.curPos) }
+
+func (l *lowerer) trapLabelAt(code abi.TrapCode, pos uint32) Label {
+	k := trapKey{code, pos}
+	lb, ok := l.trapLabels[k]
 	if !ok {
 		lb = l.asm.NewLabel()
-		l.trapLabels[code] = lb
-		l.trapOrder = append(l.trapOrder, code)
+		l.trapLabels[k] = lb
+		l.trapOrder = append(l.trapOrder, k)
 	}
 	return lb
+}
+
+// markCall ends vi (whose last template is a call) with a mark of the
+// call's return address at the current source position.
+func (l *lowerer) markCall(vi *vinst) {
+	lb := l.asm.NewLabel()
+	vi.emit(I(opMark, 0, L(lb)))
+	l.callSites = append(l.callSites, siteLabel{lb, l.curPos})
 }
 
 // lowerParams defines the entry's parameters from their ABI locations.

@@ -295,8 +295,14 @@ func (l *lowerer) condOf(vi *vinst, c ssa.Value) (Cond, parityMode) {
 	if cmp := l.flagsOf(c); cmp != nil {
 		return l.emitCompare(vi, cmp)
 	}
+	// Wasm conditions are i32, but trapz/trapnz also test i64 values (a
+	// divisor): test the value's full width.
+	size := S32
+	if l.f.ValueType(c) == ssa.I64 {
+		size = S64
+	}
 	r := vi.use(l.reg(c))
-	vi.emit(I(TEST, S32, R(r), R(r)))
+	vi.emit(I(TEST, size, R(r), R(r)))
 	return CondNE, parityNone
 }
 

@@ -77,6 +77,26 @@ func lowerLoad(l *lowerer, in *ssa.Inst) {
 	}
 }
 
+// storeImm gives the immediate a store of size bytes of x can encode: the
+// constant truncated to the stored width (a narrow store keeps only the low
+// bits, and the encoder takes only immediates of the operand's width), or,
+// for 64-bit stores, the constant when it fits 32 sign-extended bits.
+func storeImm(l *lowerer, x ssa.Value, size Size) (int64, bool) {
+	c, ok := l.f.IntConst(x)
+	if !ok {
+		return 0, false
+	}
+	switch size {
+	case S8:
+		return int64(int8(c)), true
+	case S16:
+		return int64(int16(c)), true
+	case S32:
+		return int64(int32(c)), true
+	}
+	return int64(c), int64(c) == int64(int32(c))
+}
+
 func lowerStore(l *lowerer, in *ssa.Inst) {
 	x := in.Args[0]
 	t := l.f.ValueType(x)
@@ -96,7 +116,7 @@ func lowerStore(l *lowerer, in *ssa.Inst) {
 	vi := l.newInst()
 	m := M(l.addrMode(vi, in.Args[1], in.Offset))
 	if size != 0 {
-		if c, ok := l.immOf(x, t); ok && (size != S64 || t == ssa.I64) {
+		if c, ok := storeImm(l, x, size); ok {
 			vi.emit(I(MOV, size, m, Imm(c)))
 			return
 		}

@@ -59,6 +59,10 @@ const (
 // opBind is a template pseudo-instruction: bind label Args[0] here.
 const opBind Op = 0xFFFF
 
+// opMark is like opBind but leaves no line in the listing: it marks a
+// return address for the source-position table (Compiled.Sites).
+const opMark Op = 0xFFFE
+
 // opRegBase is where operand placeholders start in a template's Reg fields.
 const opRegBase Reg = 0x80
 
@@ -123,7 +127,7 @@ func (in *vinst) String() string {
 // references symbolically.
 func (in *vinst) templateString(c Inst) string {
 	var sb strings.Builder
-	if c.Op == opBind {
+	if c.Op == opBind || c.Op == opMark {
 		return fmt.Sprintf(".L%d:", c.Args[0].Imm)
 	}
 	sb.WriteString(c.Op.String())

@@ -1,0 +1,99 @@
+package compiler
+
+import (
+	"sort"
+
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/backend/amd64"
+	"github.com/moat-run/moat/internal/vm"
+)
+
+// Backtraces. Compiled functions keep frame pointers: at every call the
+// callee's RBP points at the caller's saved RBP, with the return address
+// into the caller above it. A stopped run is walked from its exit: the
+// exit's resume address (or, for a shared trap stub or the poll stub, the
+// return address of the site's call into it) gives the innermost function
+// and position, then the RBP chain gives each caller and the return
+// address of its call, which the module's site table maps to the call's
+// wasm offset. The walk ends at the first return address outside this
+// module's functions (the entry stub), and reads stack words only through
+// vm.Stack.Word, which refuses addresses outside the native stack.
+
+// maxBacktrace bounds a trap's frame list, like the interpreter's: a
+// stack-exhaustion trap keeps its innermost frames.
+const maxBacktrace = 1000
+
+// posAt is the wasm position recorded for the return address at blob
+// offset off.
+func (mc *moduleCode) posAt(off int) (uint32, bool) {
+	i := sort.Search(len(mc.sites), func(i int) bool { return mc.sites[i].Offset >= off })
+	if i < len(mc.sites) && mc.sites[i].Offset == off {
+		return mc.sites[i].Pos, true
+	}
+	return 0, false
+}
+
+// frames lists the wasm frames of the run stopped at pc with stack and
+// frame pointers sp and bp, innermost first.
+func (st *instance) frames(pc, sp, bp uintptr) []vm.Frame {
+	ns := st.refs.stack
+	mc := st.mc
+	if ns == nil || mc.code == nil {
+		return nil
+	}
+	base := mc.code.Addr()
+	var out []vm.Frame
+	// add appends the frame of return address ret; false when ret is not
+	// in one of this module's functions.
+	add := func(ret uintptr) bool {
+		i := mc.funcAt(ret)
+		if i < 0 {
+			return false
+		}
+		pos, _ := mc.posAt(int(ret - base))
+		if pos == amd64.PosPrologue {
+			return true // not started: its caller reports the call
+		}
+		off := -1
+		if pos != 0 {
+			off = int(pos)
+		}
+		out = append(out, vm.Frame{Func: st.inst.Funcs[mc.m.NumImportedFuncs+uint32(i)], Offset: off})
+		return true
+	}
+	if pc >= base && pc < base+uintptr(mc.code.Size()) {
+		off := int(pc - base)
+		site := pc
+		switch {
+		case mc.trapSites[off].Shared:
+			w, _ := ns.Word(sp)
+			site = uintptr(w)
+		case off >= mc.pollStart && off < mc.pollEnd:
+			w, _ := ns.Word(sp + amd64.PollStubFrame)
+			site = uintptr(w)
+		}
+		add(site)
+	}
+	for len(out) < maxBacktrace {
+		up, ok1 := ns.Word(bp)
+		ret, ok2 := ns.Word(bp + 8)
+		if !ok1 || !ok2 || !add(uintptr(ret)) || uintptr(up) <= bp {
+			break
+		}
+		bp = uintptr(up)
+	}
+	return out
+}
+
+// trap builds the trap of an exit: its code and the backtrace from it.
+func (st *instance) trap(code abi.TrapCode, e *vm.Exit) *vm.Trap {
+	return &vm.Trap{Code: code, Frames: st.frames(e.PC, e.SP, e.BP)}
+}
+
+// appendFrames adds the frames of the run stopped at an exit to a trap that
+// came from a callee, within maxBacktrace.
+func appendFrames(t *vm.Trap, more []vm.Frame) {
+	if n := maxBacktrace - len(t.Frames); n > 0 {
+		t.Frames = append(t.Frames, more[:min(n, len(more))]...)
+	}
+}
