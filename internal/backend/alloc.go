@@ -26,13 +26,29 @@ type stateEntry struct {
 // be needed over; empty when hi < lo.
 type hull struct{ lo, hi int32 }
 
+// vregState is everything the allocator keeps per virtual register, in one
+// struct so that handling an operand touches one cache line, not one per
+// array.
+type vregState struct {
+	reg       PReg // its register, or NoPReg
+	hint      PReg // a register some fixed operand wants it in, or NoPReg
+	slotValid bool // its slot holds it; true unless known otherwise
+	spilled   bool // its (virtual) slot is referenced
+	nextUse   int32
+	paramMark int32 // 1 + the block being allocated, if a parameter of it
+	hull      hull  // its live range hull in layout order, for slot sharing
+	// scan is its next use and dist the distance past the block's end of
+	// its next use (see scanBlock), valid if stamped with the block.
+	scan, dist stamped
+}
+
 // span is the range [lo, hi) of a block's entries in allocator.states.
 type span struct{ lo, hi int32 }
 
-// pendingEdit is an Edit before slots are renumbered (slots are still
-// virtual: one per vreg).
+// pendingEdit is an edge move before it is merged with the instructions'
+// own edits.
 type pendingEdit struct {
-	before int32
+	before, at int32 // at: the number of instruction edits that go first
 	// phase orders edits before the same instruction: 0 edge moves at a
 	// block's start, 1 the instruction's own moves, 2 edge moves before a
 	// block's final jump.
@@ -85,7 +101,8 @@ func (al *Allocator) Allocate(f *Func, env *MachineEnv) (res *Result, err error)
 	}
 	a.collectOperands(f, env)
 	a.mark = fill(grow(a.mark, f.NumVRegs()), 0)
-	if err := f.validate(env, a.ops, a.opStart, a.mark); err != nil {
+	a.moves = grow(a.moves, len(f.Insts))
+	if err := f.validate(env, a.ops, a.opStart, a.mark, a.moves); err != nil {
 		return nil, err
 	}
 	f.ComputePreds()
@@ -114,52 +131,48 @@ type allocator struct {
 	live  Liveness
 	alloc RegSet
 
-	ops      []Operand // every operand of every instruction, flat
-	opStart  []int     // ops[opStart[i]:opStart[i+1]] belong to instruction i (owned by the Result)
-	clobbers []RegSet  // per instruction: its Clobbers(), asked once
-	after    []int32   // per operand: next use of its register after its instruction
-	locs     []Loc     // per operand: its location (owned by the Result)
+	ops      []Operand  // every operand of every instruction, flat
+	opStart  []int      // ops[opStart[i]:opStart[i+1]] belong to instruction i (owned by the Result)
+	clobbers []RegSet   // per instruction: its Clobbers(), asked once
+	moves    []moveRegs // per instruction: its IsMove() registers, asked once
+	after    []int32    // per operand: next use of its register after its instruction
+	locs     []Loc      // per operand: its location (owned by the Result)
 
 	// the register state while walking a block
 	regVal    [maxPRegs]VReg
-	vregReg   []PReg
-	slotValid []bool // the value's slot holds it; true unless known otherwise
-	nextUse   []int32
-	touched   []VReg
-	hint      []PReg
-	paramMark []int32 // per vreg: 1 + the block being allocated, if a parameter of it
-	spilled   []bool  // the vreg's (virtual) slot is referenced
+	free      RegSet // the allocatable registers holding nothing
+	classRegs [NumClasses]RegSet
+	vs        []vregState
+	dirty     []VReg  // the values whose slotValid is false
 	clobberAt []int32 // per instruction: the next instruction (this one included) in its block with clobbers, or -1
 	curEnd    int     // end of the block being allocated
 
-	// next-use scan of the current block
-	scanNext []int32 // per vreg, infinity when not set
-	scanSeen []VReg  // the vregs whose scanNext is set
-	dist     []int32 // per vreg: distance past the block's end of its next use, farAway when not set
-	distSeen []VReg
+	stamp int32 // 1 + the block scanned last (see scanBlock)
 
 	// block boundary states: startSpan[b] and endSpan[b] index states (see allocateBlock)
 	processed          []bool
 	states             []stateEntry
 	startSpan, endSpan []span
 
-	edits     []pendingEdit // the instructions' own edits, in order of Before
+	edits     []Edit        // the instructions' own edits, in order of Before; slots virtual until finish
 	edgeEdits []pendingEdit // edits resolving block edges
-	written   RegSet
-	stats     Stats
+	// editsStart[b] and editsEnd[b] are len(edits) when block b's
+	// allocation starts and ends.
+	editsStart, editsEnd []int32
+	written              RegSet
+	stats                Stats
 
 	mark []int32 // per vreg stamps for validation
 
 	// slot sharing and edge resolution (alloc_finish.go)
-	hull      []hull // per vreg: its live range hull in layout order
 	slotMap   []int32
 	byStart   []VReg
 	count     []int32
 	busy      [NumClasses]slotHeap
-	free      [NumClasses][]int32
+	freeSlots [NumClasses][]int32
 	slotClass []RegClass // owned by the Result
 	emergency [NumClasses][]int
-	moves     []move
+	edgeBuf   []move
 	seq       moveSequencer
 }
 
@@ -193,10 +206,10 @@ func (a *allocator) collectOperands(f *Func, env *MachineEnv) {
 func (a *allocator) prepare() {
 	f := a.f
 	n, ni, nb := f.NumVRegs(), len(f.Insts), len(f.Blocks)
-	a.hint = fill(grow(a.hint, n), NoPReg)
+	a.vs = fill(grow(a.vs, n), vregState{reg: NoPReg, hint: NoPReg, slotValid: true, hull: hull{lo: infinity, hi: -1}})
 	for _, op := range a.ops {
-		if op.Constraint == FixedReg && a.hint[op.VReg] == NoPReg {
-			a.hint[op.VReg] = op.Fixed
+		if op.Constraint == FixedReg && a.vs[op.VReg].hint == NoPReg {
+			a.vs[op.VReg].hint = op.Fixed
 		}
 	}
 	a.after = grow(a.after, len(a.ops))
@@ -213,24 +226,22 @@ func (a *allocator) prepare() {
 		}
 	}
 
-	a.vregReg = fill(grow(a.vregReg, n), NoPReg)
-	a.slotValid = fill(grow(a.slotValid, n), true)
-	a.nextUse = fill(grow(a.nextUse, n), 0)
-	a.spilled = fill(grow(a.spilled, n), false)
-	a.scanNext = fill(grow(a.scanNext, n), infinity)
-	a.dist = fill(grow(a.dist, n), farAway)
-	a.hull = fill(grow(a.hull, n), hull{lo: infinity, hi: -1})
 	for g, v := range a.live.globals {
-		a.hull[v] = a.live.hulls[g]
+		a.vs[v].hull = a.live.hulls[g]
 	}
-	a.paramMark = fill(grow(a.paramMark, n), 0)
 	for i := range a.regVal {
 		a.regVal[i] = InvalidVReg
 	}
-	a.touched, a.scanSeen, a.distSeen = a.touched[:0], a.scanSeen[:0], a.distSeen[:0]
+	a.free = a.alloc
+	for c := range a.classRegs {
+		a.classRegs[c] = RegSetOf(a.env.Allocatable[c]...)
+	}
+	a.dirty = a.dirty[:0]
 
 	a.processed = fill(grow(a.processed, nb), false)
 	a.startSpan = grow(a.startSpan, nb)
+	a.editsStart = grow(a.editsStart, nb)
+	a.editsEnd = grow(a.editsEnd, nb)
 	a.endSpan = grow(a.endSpan, nb)
 	a.states = a.states[:0]
 	a.edits, a.edgeEdits = a.edits[:0], a.edgeEdits[:0]
@@ -241,34 +252,45 @@ func (a *allocator) prepare() {
 // indexing from a.opStart[i].
 func (a *allocator) instOps(i int) []Operand { return a.ops[a.opStart[i]:a.opStart[i+1]] }
 
-// resetState forgets the previous block's register state.
+// resetState forgets the previous block's register state. Only values in
+// registers have a register, only those in a.dirty have a stale slot, and
+// nextUse is set whenever a value enters a register (it means nothing
+// otherwise), so this costs a step per register and per value written in
+// the block, not per value live.
 func (a *allocator) resetState() {
-	for _, v := range a.touched {
-		if r := a.vregReg[v]; r != NoPReg {
+	for r := range regsOf(a.alloc) {
+		if v := a.regVal[r]; v != InvalidVReg {
+			a.vs[v].reg = NoPReg
 			a.regVal[r] = InvalidVReg
 		}
-		a.vregReg[v] = NoPReg
-		a.slotValid[v] = true
-		a.nextUse[v] = infinity
 	}
-	a.touched = a.touched[:0]
+	a.free = a.alloc
+	for _, v := range a.dirty {
+		a.vs[v].slotValid = true
+	}
+	a.dirty = a.dirty[:0]
 }
 
-func (a *allocator) touch(v VReg) { a.touched = append(a.touched, v) }
+// invalidateSlot records that v's slot no longer holds its value.
+func (a *allocator) invalidateSlot(v VReg) {
+	a.vs[v].slotValid = false
+	a.dirty = append(a.dirty, v)
+}
 
 // assign records that v now lives in r (which must be free).
 func (a *allocator) assign(v VReg, r PReg) {
-	a.touch(v)
 	a.regVal[r] = v
-	a.vregReg[v] = r
+	a.free &^= 1 << r
+	a.vs[v].reg = r
 	a.written = a.written.With(r)
 }
 
 // unassign frees register r.
 func (a *allocator) unassign(r PReg) {
 	if v := a.regVal[r]; v != InvalidVReg {
-		a.vregReg[v] = NoPReg
+		a.vs[v].reg = NoPReg
 		a.regVal[r] = InvalidVReg
+		a.free |= 1 << r
 	}
 }
 
@@ -279,18 +301,23 @@ func (a *allocator) class(v VReg) RegClass {
 
 // slotOf is v's virtual spill slot (renumbered when slots are shared).
 func (a *allocator) slotOf(v VReg) Loc {
-	a.spilled[v] = true
+	a.vs[v].spilled = true
 	return SlotLoc(int(v))
 }
 
-// emit records a move before instruction before. The instructions' own
-// moves (phase 1) come in order of before, as blocks and instructions are
-// walked in order; edge moves go to a list of their own, merged in at the
-// end (see finish).
-func (a *allocator) emit(before int, phase uint8, from, to Loc, c RegClass) {
+// emit records a move before instruction i (its own moves, phase 1). They
+// come in order of i, as blocks and instructions are walked in order; edge
+// moves go to a list of their own and are merged in at the end (see finish).
+func (a *allocator) emit(i int, from, to Loc, c RegClass) {
 	if from == to {
 		return
 	}
+	a.countMove(from, to)
+	a.edits = append(a.edits, Edit{Before: i, From: from, To: to, Class: c})
+}
+
+// countMove updates the statistics and the registers written for a move.
+func (a *allocator) countMove(from, to Loc) {
 	switch {
 	case to.IsSlot():
 		a.stats.Spills++
@@ -301,11 +328,5 @@ func (a *allocator) emit(before int, phase uint8, from, to Loc, c RegClass) {
 	}
 	if to.IsReg() {
 		a.written = a.written.With(to.Reg())
-	}
-	e := pendingEdit{before: int32(before), phase: phase, class: c, from: from, to: to}
-	if phase == 1 {
-		a.edits = append(a.edits, e)
-	} else {
-		a.edgeEdits = append(a.edgeEdits, e)
 	}
 }

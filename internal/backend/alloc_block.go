@@ -1,51 +1,51 @@
 package backend
 
 // scanBlock computes, backwards, each operand's next use after its
-// instruction and returns the next-use position of each value at the
-// block's start through a.scanNext (valid for the vregs in a.scanSeen).
+// instruction, and leaves the next use of each value at the block's start
+// readable through nextOf.
 //
 // A value live out of b is next used past b's end: at the edge if it is an
 // argument, at its first read in a successor, or far away if it only passes
 // through. Those distances are gathered once per block from the
-// successors' first-read lists into a.dist (the minimum over successors),
-// so each live-out value costs one lookup.
+// successors' first-read lists (vregState.dist, the minimum over successors), so
+// each live-out value costs one lookup. Per-vreg entries are valid when
+// stamped with the current block, so nothing is cleared between blocks.
 func (a *allocator) scanBlock(b BlockID) {
+	stamp := int32(b) + 1
+	a.stamp = stamp
 	// The slices are copied to locals: stores through a would otherwise
 	// make the compiler reload them at every step.
-	next, dist := a.scanNext, a.dist
-	for _, v := range a.scanSeen {
-		next[v] = infinity
-	}
-	seen, distSeen := a.scanSeen[:0], a.distSeen[:0]
+	vs := a.vs
 	blk := &a.f.Blocks[b]
 	for k, s := range blk.Succs {
 		sb := &a.f.Blocks[s]
 		for j, v := range blk.SuccArgs[k] {
-			if dist[v] == farAway {
-				distSeen = append(distSeen, v)
-			}
-			dist[v] = 0
+			vs[v].dist = stamped{0, stamp}
 			a.extend(v, sb.Start)
 			a.extend(sb.Params[j], blk.End-1)
 		}
 		for _, fu := range a.live.firstUses(s) {
-			if d := fu.pos + 1; d < dist[fu.v] {
-				if dist[fu.v] == farAway {
-					distSeen = append(distSeen, fu.v)
-				}
-				dist[fu.v] = d
+			if d := fu.pos + 1; vs[fu.v].dist.at != stamp || d < vs[fu.v].dist.x {
+				vs[fu.v].dist = stamped{d, stamp}
 			}
 		}
 	}
+	// The values live out: the successors' live-ins and the arguments
+	// (some twice, which is harmless).
 	end := int32(blk.End)
 	globals := a.live.globals
-	for _, g := range a.live.liveOut(b) {
-		v := globals[g]
-		next[v] = end + dist[v]
-		seen = append(seen, v)
-	}
-	for _, v := range distSeen {
-		dist[v] = farAway
+	for k, s := range blk.Succs {
+		for _, g := range a.live.liveIn(s) {
+			v := globals[g]
+			d := int32(farAway)
+			if vs[v].dist.at == stamp {
+				d = vs[v].dist.x
+			}
+			vs[v].scan = stamped{end + d, stamp}
+		}
+		for _, v := range blk.SuccArgs[k] {
+			vs[v].scan = stamped{end, stamp}
+		}
 	}
 
 	ops, opStart, after := a.ops, a.opStart, a.after
@@ -53,31 +53,42 @@ func (a *allocator) scanBlock(b BlockID) {
 		lo, hi := opStart[i], opStart[i+1]
 		iops, iafter := ops[lo:hi], after[lo:hi]
 		for k := range iops {
-			iafter[k] = next[iops[k].VReg]
+			n := vs[iops[k].VReg].scan
+			if n.at != stamp {
+				n.x = infinity
+			}
+			iafter[k] = n.x
 		}
 		for k := range iops {
 			if iops[k].Kind != Use {
-				next[iops[k].VReg] = infinity
+				vs[iops[k].VReg].scan = stamped{infinity, stamp}
 			}
 		}
 		for k := range iops {
-			if v := iops[k].VReg; iops[k].Kind != Def {
-				if next[v] == infinity {
-					seen = append(seen, v)
-				}
-				next[v] = int32(i)
+			if iops[k].Kind != Def {
+				vs[iops[k].VReg].scan = stamped{int32(i), stamp}
 			}
 		}
 	}
-	a.scanSeen, a.distSeen = seen, distSeen[:0]
+}
+
+// stamped is a per-vreg value valid only when at is the current stamp.
+type stamped struct{ x, at int32 }
+
+// nextOf is the next use of v at the start of the block scanned last.
+func (a *allocator) nextOf(v VReg) int32 {
+	if n := a.vs[v].scan; n.at == a.stamp {
+		return n.x
+	}
+	return infinity
 }
 
 // extend stretches v's live range hull (in layout order, for slot sharing)
-// over position pos. The allocation walk visits every point the hull needs
-// (operands, block boundaries where v is live, edges passing it), so the
-// hulls come for free instead of from another pass over everything.
+// over position pos. Liveness starts each hull with the block boundaries
+// where the value is live, and the allocation walk adds its operands and
+// the edges passing it, so the hulls need no pass of their own.
 func (a *allocator) extend(v VReg, pos int) {
-	h := &a.hull[v]
+	h := &a.vs[v].hull
 	if int32(pos) < h.lo {
 		h.lo = int32(pos)
 	}
@@ -102,7 +113,7 @@ func (a *allocator) allocateBlock(b BlockID) error {
 	a.curEnd = blk.End
 	stamp := int32(b) + 1
 	for _, p := range blk.Params {
-		a.paramMark[p] = stamp
+		a.vs[p].paramMark = stamp
 	}
 	var pend []stateEntry // the end state of the first allocated predecessor
 	var predArgs []VReg
@@ -132,57 +143,59 @@ func (a *allocator) allocateBlock(b BlockID) error {
 		// changes existing entries, even when it moves them.
 		for _, e := range pend {
 			v := e.v
-			if a.scanNext[v] == infinity || a.paramMark[v] == stamp {
+			if a.vs[v].paramMark == stamp || a.nextOf(v) == infinity {
 				continue
 			}
 			a.assign(v, e.reg)
-			a.slotValid[v] = e.slotValid
-			a.nextUse[v] = a.scanNext[v]
+			if !e.slotValid {
+				a.invalidateSlot(v)
+			}
+			a.vs[v].nextUse = a.nextOf(v)
 			a.states = append(a.states, e)
 		}
 	} else {
 		// Control reaches b first from a block allocated later (or never):
 		// every live-in starts in its slot.
 		for _, g := range a.live.liveIn(b) {
-			a.spilled[a.live.globals[g]] = true
+			a.vs[a.live.globals[g]].spilled = true
 		}
 	}
 	for j, p := range blk.Params {
-		a.touch(p)
 		a.extend(p, blk.Start)
-		a.nextUse[p] = a.scanNext[p]
+		a.vs[p].nextUse = a.nextOf(p)
 		r := NoPReg
-		if a.nextUse[p] != infinity {
+		if a.vs[p].nextUse != infinity {
 			if predArgs != nil {
 				if e, ok := a.findEntry(pend, predArgs[j]); ok && a.regVal[e.reg] == InvalidVReg {
 					r = e.reg
 				}
 			}
 			if r == NoPReg {
-				r = a.freeReg(a.class(p), 0, p, a.nextUse[p], blk.Start)
+				r = a.freeReg(a.class(p), 0, p, a.vs[p].nextUse, blk.Start)
 			}
 		}
 		if r != NoPReg {
 			a.assign(p, r)
-			a.slotValid[p] = false
+			a.invalidateSlot(p)
 		} else {
-			a.slotValid[p] = true
-			a.spilled[p] = true
+			a.vs[p].spilled = true
 		}
 		a.states = append(a.states, stateEntry{v: p, g: a.live.globalIndex[p], reg: r, slotValid: r == NoPReg, param: int32(j)})
 	}
 	a.startSpan[b] = span{lo, int32(len(a.states))}
+	a.editsStart[b] = int32(len(a.edits))
 	for i := blk.Start; i < blk.End; i++ {
 		if err := a.allocateInst(b, i); err != nil {
 			return err
 		}
 	}
+	a.editsEnd[b] = int32(len(a.edits))
 	// Every value still in a register is live out (dead values leave their
 	// registers at their last use).
 	lo = int32(len(a.states))
 	for r := range regsOf(a.alloc) {
 		if v := a.regVal[r]; v != InvalidVReg {
-			a.states = append(a.states, stateEntry{v: v, g: a.live.globalIndex[v], reg: r, slotValid: a.slotValid[v], param: -1})
+			a.states = append(a.states, stateEntry{v: v, g: a.live.globalIndex[v], reg: r, slotValid: a.vs[v].slotValid, param: -1})
 		}
 	}
 	sortByGlobal(a.states[lo:])
@@ -238,21 +251,25 @@ func (a *allocator) findEntry(st []stateEntry, v VReg) (stateEntry, bool) {
 // NoPReg. It prefers v's hint, then, for a value that lives across a call, a
 // register the call preserves, then the env's order.
 func (a *allocator) freeReg(c RegClass, avoid RegSet, v VReg, next int32, from int) PReg {
+	cand := a.free & a.classRegs[c] &^ avoid
+	if cand == 0 {
+		return NoPReg // the common case under pressure, decided at once
+	}
 	var clob RegSet
 	if from < a.curEnd {
 		if ci := a.clobberAt[from]; ci >= 0 && next > ci {
 			clob = a.clobbers[ci]
 		}
 	}
-	if h := a.hint[v]; h.Valid() && h.Class() == c && a.regVal[h] == InvalidVReg && !avoid.Has(h) && a.alloc.Has(h) && !clob.Has(h) {
+	if h := a.vs[v].hint; h.Valid() && cand&^clob&(1<<h) != 0 {
 		return h
 	}
 	first := NoPReg
 	for _, r := range a.env.Allocatable[c] {
-		if a.regVal[r] != InvalidVReg || avoid.Has(r) {
+		if cand&(1<<r) == 0 {
 			continue
 		}
-		if !clob.Has(r) {
+		if clob&(1<<r) == 0 {
 			return r
 		}
 		if first == NoPReg {
@@ -264,10 +281,9 @@ func (a *allocator) freeReg(c RegClass, avoid RegSet, v VReg, next int32, from i
 
 // spillValue makes v's slot valid before instruction i (v is in r).
 func (a *allocator) spillValue(v VReg, r PReg, i int) {
-	a.touch(v)
-	if !a.slotValid[v] {
-		a.emit(i, 1, RegLoc(r), a.slotOf(v), r.Class())
-		a.slotValid[v] = true
+	if !a.vs[v].slotValid {
+		a.emit(i, RegLoc(r), a.slotOf(v), r.Class())
+		a.vs[v].slotValid = true
 	}
 }
 
@@ -283,8 +299,8 @@ func (a *allocator) victim(c RegClass, avoid RegSet) PReg {
 		if v == InvalidVReg {
 			return r
 		}
-		if a.nextUse[v] > bestNext {
-			best, bestNext = r, a.nextUse[v]
+		if a.vs[v].nextUse > bestNext {
+			best, bestNext = r, a.vs[v].nextUse
 		}
 	}
 	return best
@@ -301,7 +317,7 @@ func (a *allocator) getReg(c RegClass, avoid RegSet, v VReg, next int32, i, from
 	if r == NoPReg {
 		return NoPReg
 	}
-	if w := a.regVal[r]; w != InvalidVReg && a.nextUse[w] != infinity {
+	if w := a.regVal[r]; w != InvalidVReg && a.vs[w].nextUse != infinity {
 		a.spillValue(w, r, i)
 	}
 	a.unassign(r)

@@ -10,8 +10,8 @@ func (a *allocator) finish() (*Result, error) {
 		a.locs[i] = a.realLoc(a.locs[i])
 	}
 	for i := range a.edits {
-		a.edits[i].from = a.realLoc(a.edits[i].from)
-		a.edits[i].to = a.realLoc(a.edits[i].to)
+		e := &a.edits[i]
+		e.From, e.To = a.realLoc(e.From), a.realLoc(e.To)
 	}
 	for c := range a.emergency {
 		a.emergency[c] = a.emergency[c][:0]
@@ -27,18 +27,22 @@ func (a *allocator) finish() (*Result, error) {
 			if len(seq) == 0 {
 				continue
 			}
-			var before int
-			var phase uint8
+			// The moves go before p's jump, at the start of s, or into a
+			// new block on the edge; at is the number of instruction edits
+			// that come before them.
+			var e pendingEdit
 			switch {
 			case len(p.Succs) == 1 && a.opStart[p.End-1] == a.opStart[p.End] && a.clobbers[p.End-1] == 0:
-				before, phase = p.End-1, 2
+				e.before, e.phase, e.at = int32(p.End-1), 2, a.editsEnd[pi]
 			case len(a.f.Blocks[s].Preds) == 1:
-				before, phase = a.f.Blocks[s].Start, 0
+				e.before, e.at = int32(a.f.Blocks[s].Start), a.editsStart[s]
 			default:
-				before, phase = a.addStub(BlockID(pi), k), 0
+				e.before, e.at = int32(a.addStub(BlockID(pi), k)), int32(len(a.edits))
 			}
 			for _, m := range seq {
-				a.emit(before, phase, m.from, m.to, m.class)
+				a.countMove(m.from, m.to)
+				e.from, e.to, e.class = m.from, m.to, m.class
+				a.edgeEdits = append(a.edgeEdits, e)
 			}
 		}
 	}
@@ -51,32 +55,24 @@ func (a *allocator) finish() (*Result, error) {
 }
 
 // mergeEdits returns all edits sorted by (Before, phase), in emission order
-// among equal keys. The instructions' own edits are already in order and
-// the edge edits are few, so sorting only those and merging is linear in
-// the common case, where sorting everything was a large part of the time.
+// among equal keys. The instructions' own edits (phase 1) are already in
+// order, and each edge edit knows how many of them go first (at), so the
+// instructions' edits are copied in runs between the edge edits.
 func (a *allocator) mergeEdits() []Edit {
-	cmp := func(x, y pendingEdit) int {
+	slices.SortStableFunc(a.edgeEdits, func(x, y pendingEdit) int {
 		if x.before != y.before {
 			return int(x.before) - int(y.before)
 		}
 		return int(x.phase) - int(y.phase)
-	}
-	if !slices.IsSortedFunc(a.edits, cmp) { // not expected; stay correct anyway
-		slices.SortStableFunc(a.edits, cmp)
-	}
-	slices.SortStableFunc(a.edgeEdits, cmp)
+	})
 	out := make([]Edit, 0, len(a.edits)+len(a.edgeEdits))
-	x, y := a.edits, a.edgeEdits
-	for len(x) > 0 || len(y) > 0 {
-		var e pendingEdit
-		if len(y) == 0 || len(x) > 0 && cmp(x[0], y[0]) <= 0 {
-			e, x = x[0], x[1:]
-		} else {
-			e, y = y[0], y[1:]
-		}
+	done := int32(0)
+	for _, e := range a.edgeEdits {
+		out = append(out, a.edits[done:e.at]...)
+		done = e.at
 		out = append(out, Edit{Before: int(e.before), From: e.from, To: e.to, Class: e.class})
 	}
-	return out
+	return append(out, a.edits[done:]...)
 }
 
 // realLoc maps a virtual slot to its shared slot.
@@ -129,7 +125,7 @@ func (a *allocator) edgeMoves(p BlockID, k int) []move {
 	pb := &a.f.Blocks[p]
 	s := pb.Succs[k]
 	args := pb.SuccArgs[k]
-	moves := a.moves[:0]
+	moves := a.edgeBuf[:0]
 	pend, start := a.endState(p), a.startState(s)
 	nLive := 0
 	for nLive < len(start) && start[nLive].param < 0 {
@@ -185,7 +181,7 @@ func (a *allocator) edgeMoves(p BlockID, k int) []move {
 		}
 		moves = append(moves, move{from, to, a.class(st.v)})
 	}
-	a.moves = moves
+	a.edgeBuf = moves
 	return moves
 }
 
@@ -197,14 +193,14 @@ func (a *allocator) liveInto(b BlockID, g int32) bool {
 
 // shareSlots gives every spilled value a real slot (a.slotMap, a.slotClass);
 // values whose live ranges (hulls in layout order, stretched over the edges
-// that define or read them: a.hull, gathered during allocation) do not
-// overlap share one. It is an interval sweep: values in order of range
-// start, each taking a slot freed by a range that ended before it (a heap
-// ordered by range end), else a new one.
+// that define or read them: vregState.hull, see extend) do not overlap
+// share one. It is an interval sweep: values in order of range start, each
+// taking a slot freed by a range that ended before it (a heap ordered by
+// range end), else a new one.
 func (a *allocator) shareSlots() {
 	f := a.f
 	n := f.NumVRegs()
-	hl := a.hull
+	vs := a.vs
 
 	// Spilled values by range start, then vreg: a counting sort over
 	// instruction positions (linear; positions are < len(f.Insts)).
@@ -212,8 +208,8 @@ func (a *allocator) shareSlots() {
 	a.count = count
 	nSpilled := 0
 	for v := NumPinned; v < n; v++ {
-		if a.spilled[v] && hl[v].hi >= 0 {
-			count[hl[v].lo+1]++
+		if vs[v].spilled && vs[v].hull.hi >= 0 {
+			count[vs[v].hull.lo+1]++
 			nSpilled++
 		}
 	}
@@ -223,9 +219,9 @@ func (a *allocator) shareSlots() {
 	order := grow(a.byStart, nSpilled)
 	a.byStart = order
 	for v := NumPinned; v < n; v++ {
-		if a.spilled[v] && hl[v].hi >= 0 {
-			order[count[hl[v].lo]] = VReg(v)
-			count[hl[v].lo]++
+		if vs[v].spilled && vs[v].hull.hi >= 0 {
+			order[count[vs[v].hull.lo]] = VReg(v)
+			count[vs[v].hull.lo]++
 		}
 	}
 
@@ -233,23 +229,23 @@ func (a *allocator) shareSlots() {
 	a.slotClass = make([]RegClass, 0, 16)
 	for c := range a.busy {
 		a.busy[c].items = a.busy[c].items[:0]
-		a.free[c] = a.free[c][:0]
+		a.freeSlots[c] = a.freeSlots[c][:0]
 	}
 	for _, v := range order {
 		c := a.class(v)
 		busy := &a.busy[c]
-		for len(busy.items) > 0 && busy.items[0].end < hl[v].lo {
-			a.free[c] = append(a.free[c], busy.pop().slot)
+		for len(busy.items) > 0 && busy.items[0].end < vs[v].hull.lo {
+			a.freeSlots[c] = append(a.freeSlots[c], busy.pop().slot)
 		}
 		var s int32
-		if k := len(a.free[c]); k > 0 {
-			s, a.free[c] = a.free[c][k-1], a.free[c][:k-1]
+		if k := len(a.freeSlots[c]); k > 0 {
+			s, a.freeSlots[c] = a.freeSlots[c][k-1], a.freeSlots[c][:k-1]
 		} else {
 			s = int32(len(a.slotClass))
 			a.slotClass = append(a.slotClass, c)
 		}
 		a.slotMap[v] = s
-		busy.push(slotUse{end: hl[v].hi, slot: s})
+		busy.push(slotUse{end: vs[v].hull.hi, slot: s})
 	}
 }
 

@@ -14,7 +14,6 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	base := a.opStart[i]
 	locs := a.locs[base : base+len(ops)]
 	after := a.after[base : base+len(ops)]
-	in := a.f.Insts[i]
 	clobbers := a.clobbers[i] & a.alloc
 
 	definedHere := func(v VReg) bool {
@@ -31,7 +30,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 				return op.Kind == Use && after[k] != infinity && !definedHere(v)
 			}
 		}
-		return a.nextUse[v] != infinity
+		return a.vs[v].nextUse != infinity
 	}
 	nextAfter := func(v VReg) int32 {
 		for k, op := range ops {
@@ -39,7 +38,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 				return after[k]
 			}
 		}
-		return a.nextUse[v]
+		return a.vs[v].nextUse
 	}
 	outOfRegs := func(k int) error {
 		return a.f.errorf(b, i, "no register left for operand %d", k)
@@ -66,7 +65,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	reserved := fixedUses | fixedEarly
 	for r := range regsOf(fixedEarly) {
 		if a.regVal[r] != InvalidVReg {
-			a.evictNext(r, i, reserved, a.nextUse[a.regVal[r]])
+			a.evictNext(r, i, reserved, a.vs[a.regVal[r]].nextUse)
 		}
 	}
 	// Registers already holding this instruction's register operands stay.
@@ -77,7 +76,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		if op.VReg < NumPinned || op.Kind == Def || op.Constraint == FixedReg {
 			continue
 		}
-		if r := a.vregReg[op.VReg]; r != NoPReg && !reserved.Has(r) {
+		if r := a.vs[op.VReg].reg; r != NoPReg && !reserved.Has(r) {
 			useRegs = useRegs.With(r)
 		}
 	}
@@ -97,12 +96,12 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 			continue
 		}
 		if a.regVal[r] != InvalidVReg {
-			a.evictNext(r, i, useRegs|reserved, a.nextUse[a.regVal[r]])
+			a.evictNext(r, i, useRegs|reserved, a.vs[a.regVal[r]].nextUse)
 		}
-		a.emit(i, 1, a.locOf(v), RegLoc(r), r.Class())
-		if a.vregReg[v] == NoPReg {
+		a.emit(i, a.locOf(v), RegLoc(r), r.Class())
+		if a.vs[v].reg == NoPReg {
 			a.assign(v, r)
-			a.nextUse[v] = int32(i)
+			a.vs[v].nextUse = int32(i)
 		}
 		useRegs = useRegs.With(r)
 	}
@@ -115,7 +114,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 			continue
 		}
 		v := op.VReg
-		if r := a.vregReg[v]; r != NoPReg {
+		if r := a.vs[v].reg; r != NoPReg {
 			locs[k] = RegLoc(r)
 			useRegs = useRegs.With(r)
 			continue
@@ -126,9 +125,9 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		if r == NoPReg {
 			return outOfRegs(k)
 		}
-		a.emit(i, 1, a.slotOf(v), RegLoc(r), r.Class())
+		a.emit(i, a.slotOf(v), RegLoc(r), r.Class())
 		a.assign(v, r)
-		a.nextUse[v] = int32(i)
+		a.vs[v].nextUse = int32(i)
 		locs[k] = RegLoc(r)
 		useRegs = useRegs.With(r)
 	}
@@ -140,7 +139,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		if op.VReg < NumPinned || op.Kind != Use || op.Constraint != RegOrStack {
 			continue
 		}
-		if r := a.vregReg[op.VReg]; r != NoPReg {
+		if r := a.vs[op.VReg].reg; r != NoPReg {
 			locs[k] = RegLoc(r)
 			useRegs = useRegs.With(r)
 		} else {
@@ -193,7 +192,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		if op.VReg < NumPinned || op.Kind != Def || op.Constraint != AnyReg || op.Early {
 			continue
 		}
-		r := a.defReg(in, op.VReg, after[k], i, written|fixedEarly, liveAfter)
+		r := a.defReg(a.moves[i], op.VReg, after[k], i, written|fixedEarly, liveAfter)
 		if r == NoPReg {
 			return outOfRegs(k)
 		}
@@ -213,7 +212,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	// Past the instruction.
 	for k, op := range ops {
 		if op.VReg >= NumPinned && op.Kind == Use && after[k] == infinity {
-			if r := a.vregReg[op.VReg]; r != NoPReg {
+			if r := a.vs[op.VReg].reg; r != NoPReg {
 				a.unassign(r)
 			}
 		}
@@ -227,18 +226,19 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		if v < NumPinned {
 			continue
 		}
-		a.touch(v)
 		a.extend(v, i)
 		if op.Kind != Use {
-			if old := a.vregReg[v]; old != NoPReg {
+			if old := a.vs[v].reg; old != NoPReg {
 				a.unassign(old)
 			}
-			a.slotValid[v] = false
+			if a.vs[v].slotValid {
+				a.invalidateSlot(v)
+			}
 			if after[k] != infinity {
 				a.assign(v, locs[k].Reg())
 			}
 		}
-		a.nextUse[v] = after[k]
+		a.vs[v].nextUse = after[k]
 	}
 	return nil
 }
@@ -247,10 +247,10 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 // instruction i, outside busy: the register of a dying move source first,
 // then a free one, then one whose value dies here, then the register of the
 // value used furthest away (which the caller then saves).
-func (a *allocator) defReg(in Inst, v VReg, next int32, i int, busy RegSet, liveAfter func(VReg) bool) PReg {
+func (a *allocator) defReg(mv moveRegs, v VReg, next int32, i int, busy RegSet, liveAfter func(VReg) bool) PReg {
 	c := a.class(v)
-	if dst, src, ok := in.IsMove(); ok && dst == v {
-		if r := a.vregReg[src]; r != NoPReg && !busy.Has(r) && !liveAfter(src) {
+	if dst, src := mv.dst, mv.src; dst == v {
+		if r := a.vs[src].reg; r != NoPReg && !busy.Has(r) && !liveAfter(src) {
 			return r
 		}
 	}
@@ -274,7 +274,7 @@ func (a *allocator) evictNext(r PReg, i int, avoid RegSet, next int32) {
 	if next != infinity {
 		if to := a.freeReg(r.Class(), avoid.With(r), v, next, i); to != NoPReg {
 			a.unassign(r)
-			a.emit(i, 1, RegLoc(r), RegLoc(to), r.Class())
+			a.emit(i, RegLoc(r), RegLoc(to), r.Class())
 			a.assign(v, to)
 			return
 		}
@@ -285,7 +285,7 @@ func (a *allocator) evictNext(r PReg, i int, avoid RegSet, next int32) {
 
 // locOf is where v can be read now: its register, else its slot.
 func (a *allocator) locOf(v VReg) Loc {
-	if r := a.vregReg[v]; r != NoPReg {
+	if r := a.vs[v].reg; r != NoPReg {
 		return RegLoc(r)
 	}
 	return a.slotOf(v)
@@ -315,21 +315,40 @@ const (
 	kindLateDef                         // a late def in any register
 )
 
-// kindOf is the kind of a (non-pinned) operand.
+// kindOf is the kind of a (non-pinned) operand, from a table: the
+// operand loop runs for every instruction, where a chain of tests costs
+// branch mispredictions.
 func kindOf(op Operand) opKinds {
-	switch {
-	case op.Kind == Mod:
-		return kindRegUse | kindDictatedDef
-	case op.Kind == Use && op.Constraint == FixedReg:
-		return kindFixedUse
-	case op.Kind == Use && op.Constraint == RegOrStack:
-		return kindStackUse
-	case op.Kind == Use:
-		return kindRegUse
-	case op.Constraint == FixedReg || op.Constraint == ReuseInput:
-		return kindDictatedDef
-	case op.Early:
-		return kindEarlyDef
+	early := 0
+	if op.Early {
+		early = 1
 	}
-	return kindLateDef
+	return kindTable[op.Kind%3][op.Constraint%4][early]
 }
+
+var kindTable = func() (t [3][4][2]opKinds) {
+	for kind := range t {
+		for c := range t[kind] {
+			for early := range t[kind][c] {
+				op := Operand{Kind: OperandKind(kind), Constraint: Constraint(c), Early: early == 1}
+				switch {
+				case op.Kind == Mod:
+					t[kind][c][early] = kindRegUse | kindDictatedDef
+				case op.Kind == Use && op.Constraint == FixedReg:
+					t[kind][c][early] = kindFixedUse
+				case op.Kind == Use && op.Constraint == RegOrStack:
+					t[kind][c][early] = kindStackUse
+				case op.Kind == Use:
+					t[kind][c][early] = kindRegUse
+				case op.Constraint == FixedReg || op.Constraint == ReuseInput:
+					t[kind][c][early] = kindDictatedDef
+				case op.Early:
+					t[kind][c][early] = kindEarlyDef
+				default:
+					t[kind][c][early] = kindLateDef
+				}
+			}
+		}
+	}
+	return t
+}()

@@ -1,11 +1,13 @@
 package backend
 
+import "slices"
+
 // Liveness is the result of liveness analysis over a function's blocks.
 //
 // Only "global" registers (those that cross a block boundary: block
 // parameters, block arguments, or registers touched in several blocks) are
-// tracked, and the sets are sparse: each block's live-in and live-out sets
-// are sorted lists of global indices, stored back to back (CSR form). In real
+// tracked, and the sets are sparse: each block's live-in set is a sorted
+// list of global indices, the lists stored back to back (CSR form). In real
 // and generated code a block sees a few dozen of the tens of thousands of
 // globals of a large function, so dense bitsets would cost blocks × globals
 // bits (quadratic) where these lists cost what is actually live.
@@ -15,12 +17,15 @@ type Liveness struct {
 	globalIndex []int32
 	globals     []VReg
 	// The globals live into block b are inVals[inStart[b]:inStart[b+1]],
-	// ascending; likewise outStart, outVals for live-out.
-	inStart, inVals   []int32
-	outStart, outVals []int32
-	// hulls[g] spans the blocks where global g is live: the starts of those
-	// it is live into and the ends of those it is live out of (for slot
-	// sharing), in layout order.
+	// ascending. Live-out sets are not stored: a block's is the union of
+	// its successors' live-in sets and its arguments, and the allocator
+	// walks those directly (outLists, for LiveOut, is filled by
+	// ComputeLiveness only).
+	inStart, inVals []int32
+	outLists        [][]int32
+	// hulls[g] spans the starts of the blocks global g is live into and
+	// the ends of those it is live out of, in layout order (for slot
+	// sharing).
 	hulls []hull
 	// fuStart, fuVals: for each block, the globals its instructions read
 	// before writing them, with the position of that first read relative to
@@ -54,26 +59,33 @@ type pair struct{ key, val int32 }
 // liveScratch is the working memory of a liveness computation, kept so an
 // Allocator reuses it from one function to the next.
 type liveScratch struct {
-	owner                     []int32 // per vreg: first block touching it, -1 none, -2 global
-	defAt, seenAt, paramAt    []int32 // per vreg: block+1 stamps, so nothing is cleared per block
-	inMark, outMark, killMark []int32 // per block: global+1 stamps for the current global
-	stack                     []int32
-	gen, kill, arg, in, out   []pair
-	genStart, genBlocks       []int32
-	killStart, killBlocks     []int32
-	argStart, argBlocks       []int32
-	predStart, preds          []int32
-	bounds                    []hull // per block: first and last instruction
+	vregs                 []liveVReg
+	mark                  []int32 // per block, see propagate
+	stack                 []int32
+	gen, kill, arg, in    []pair
+	genStart, genBlocks   []int32
+	killStart, killBlocks []int32
+	argStart, argBlocks   []int32
+	predStart, preds      []int32
+	starts                []int32 // per block, and the end: its first instruction
+}
+
+// liveVReg is the per-register state of the block pass.
+type liveVReg struct {
+	owner    int32 // the first block touching it, -1 none yet, -2 global
+	ownerDef bool  // written in its first block
+	defAt    int32 // 1 + the instruction of its first write in the current block
+	seenAt   int32 // 1 + the current block, once its first read there is recorded
+	paramAt  int32 // 1 + the current block, if a parameter of it
 }
 
 // LiveIn lists the registers live on entry to b (parameters excluded).
 func (l *Liveness) LiveIn(b BlockID) []VReg { return l.list(l.liveIn(b)) }
 
 // LiveOut lists the registers live on exit from b (arguments included).
-func (l *Liveness) LiveOut(b BlockID) []VReg { return l.list(l.liveOut(b)) }
+func (l *Liveness) LiveOut(b BlockID) []VReg { return l.list(l.outLists[b]) }
 
-func (l *Liveness) liveIn(b BlockID) []int32  { return l.inVals[l.inStart[b]:l.inStart[b+1]] }
-func (l *Liveness) liveOut(b BlockID) []int32 { return l.outVals[l.outStart[b]:l.outStart[b+1]] }
+func (l *Liveness) liveIn(b BlockID) []int32 { return l.inVals[l.inStart[b]:l.inStart[b+1]] }
 
 func (l *Liveness) firstUses(b BlockID) []firstUse { return l.fuVals[l.fuStart[b]:l.fuStart[b+1]] }
 
@@ -99,6 +111,18 @@ func ComputeLiveness(f *Func) *Liveness {
 	opStart[len(f.Insts)] = len(ops)
 	l := &Liveness{}
 	l.compute(f, ops, opStart)
+	l.outLists = make([][]int32, len(f.Blocks))
+	for b := range f.Blocks {
+		var out []int32
+		for k, succ := range f.Blocks[b].Succs {
+			out = append(out, l.liveIn(succ)...)
+			for _, a := range f.Blocks[b].SuccArgs[k] {
+				out = append(out, l.globalIndex[a])
+			}
+		}
+		slices.Sort(out)
+		l.outLists[b] = slices.Compact(out)
+	}
 
 	// Each back edge s <- bi adds one level to blocks s..bi: a difference
 	// array keeps this linear.
@@ -124,11 +148,11 @@ func ComputeLiveness(f *Func) *Liveness {
 // ops[opStart[i]:opStart[i+1]]. It runs in time linear in the code size
 // plus the size of the live sets it produces:
 //
-//  1. globals are found (in a fixed order: the allocator's decisions follow
-//     it, so it must not change);
-//  2. one pass over each block records its upward-exposed reads (gen), its
-//     writes (kill), the arguments it passes, and its first reads;
-//  3. for each global, liveness is propagated backwards from the blocks that
+//  1. one pass over each block finds the globals (in a fixed order: the
+//     allocator's decisions follow it, so it must not change) and records
+//     the block's upward-exposed reads (gen), its writes (kill), the
+//     arguments it passes, and its first reads;
+//  2. for each global, liveness is propagated backwards from the blocks that
 //     read it to their predecessors until a block that writes it (the
 //     "path exploration" form of the dataflow: it visits each block where
 //     the global is live once, instead of iterating whole sets to a fixed
@@ -138,101 +162,113 @@ func (l *Liveness) compute(f *Func, ops []Operand, opStart []int) {
 	s := &l.scratch
 	n, nb := f.NumVRegs(), len(f.Blocks)
 
-	// 1. Globals.
-	l.globalIndex = fill(grow(l.globalIndex, n), -1)
+	// 1. Globals and block summaries, in one pass. A register is global
+	// once a second block touches it, which is only known later than its
+	// first block's reads and writes: its reads before a write are kept by
+	// register (all registers read before written in a block are globals,
+	// or the code is wrong), and a write in its first block is remembered
+	// until it becomes global.
+	globalIndex := fill(grow(l.globalIndex, n), -1)
+	l.globalIndex = globalIndex
 	l.globals = l.globals[:0]
-	owner := fill(grow(s.owner, n), -1)
-	s.owner = owner
-	markGlobal := func(v VReg) {
-		if v >= NumPinned && owner[v] != -2 {
-			owner[v] = -2
-			l.globalIndex[v] = int32(len(l.globals))
+	vs := fill(grow(s.vregs, n), liveVReg{owner: -1})
+	s.vregs = vs
+	gen, kill, arg := s.gen[:0], s.kill[:0], s.arg[:0]
+	markGlobal := func(v VReg) int32 {
+		if v < NumPinned {
+			return -1
+		}
+		if st := &vs[v]; st.owner != -2 {
+			g := int32(len(l.globals))
+			if st.owner >= 0 && st.ownerDef {
+				kill = append(kill, pair{g, st.owner})
+			}
+			st.owner = -2
+			globalIndex[v] = g
 			l.globals = append(l.globals, v)
 		}
+		return globalIndex[v]
 	}
-	for bi := range f.Blocks {
-		b := &f.Blocks[bi]
-		for _, p := range b.Params {
-			markGlobal(p)
-		}
-		for _, args := range b.SuccArgs {
-			for _, a := range args {
-				markGlobal(a)
-			}
-		}
-		for _, op := range ops[opStart[b.Start]:opStart[b.End]] {
-			switch v, o := op.VReg, owner[op.VReg]; {
-			case v < NumPinned || o == -2:
-			case o == -1:
-				owner[v] = int32(bi)
-			case o != int32(bi):
-				markGlobal(v)
-			}
-		}
-	}
-	ng := len(l.globals)
-
-	// 2. Block summaries.
-	l.undefInst = -1
-	defAt := fill(grow(s.defAt, n), 0)
-	seenAt := fill(grow(s.seenAt, n), 0)
-	paramAt := fill(grow(s.paramAt, n), 0)
-	s.defAt, s.seenAt, s.paramAt = defAt, seenAt, paramAt
-	gen, kill, arg := s.gen[:0], s.kill[:0], s.arg[:0]
-	l.fuStart = grow(l.fuStart, nb+1)
-	l.fuVals = l.fuVals[:0]
+	fuVals := l.fuVals[:0]
+	fuStart := grow(l.fuStart, nb+1)
 	for bi := range f.Blocks {
 		b := &f.Blocks[bi]
 		stamp := int32(bi + 1)
-		l.fuStart[bi] = int32(len(l.fuVals))
+		fuStart[bi] = int32(len(fuVals))
 		for _, p := range b.Params {
-			paramAt[p] = stamp
-			kill = append(kill, pair{l.globalIndex[p], int32(bi)})
+			kill = append(kill, pair{markGlobal(p), int32(bi)})
+			vs[p].paramAt = stamp
 		}
 		for _, args := range b.SuccArgs {
 			for _, a := range args {
-				arg = append(arg, pair{l.globalIndex[a], int32(bi)})
+				arg = append(arg, pair{markGlobal(a), int32(bi)})
 			}
 		}
-		// defAt[v] is 1 + the instruction of v's first write in this
-		// block (anything <= b.Start is from an earlier block), so one
+		// defAt is 1 + the instruction of the register's first write in
+		// this block (anything <= b.Start is from an earlier block), so one
 		// loop over the operands handles reads and writes: a read sees
 		// only writes of earlier instructions.
 		start := int32(b.Start)
 		for i := b.Start; i < b.End; i++ {
 			for _, op := range ops[opStart[i]:opStart[i+1]] {
 				v := op.VReg
-				g := l.globalIndex[v]
-				if op.Kind != Def && !(defAt[v] > start && defAt[v] <= int32(i)) {
-					switch {
-					case g >= 0 && seenAt[v] != stamp:
-						seenAt[v] = stamp
-						l.fuVals = append(l.fuVals, firstUse{v, int32(i - b.Start)})
-						if paramAt[v] != stamp {
-							gen = append(gen, pair{g, int32(bi)})
-						}
-					case g < 0 && v >= NumPinned && l.undefInst < 0:
-						l.undefBlock, l.undefInst, l.undefVReg = BlockID(bi), i, v
+				if v < NumPinned {
+					continue
+				}
+				st := &vs[v]
+				switch {
+				case st.owner == -1:
+					st.owner = int32(bi)
+				case st.owner >= 0 && st.owner != int32(bi):
+					markGlobal(v)
+				}
+				if op.Kind != Def && !(st.defAt > start && st.defAt <= int32(i)) && st.seenAt != stamp {
+					st.seenAt = stamp
+					fuVals = append(fuVals, firstUse{v, int32(i - b.Start)})
+					if st.paramAt != stamp {
+						gen = append(gen, pair{int32(v), int32(bi)}) // by register, see above
 					}
 				}
-				if op.Kind != Use && defAt[v] <= start {
-					defAt[v] = int32(i + 1)
-					if g >= 0 {
+				if op.Kind != Use && st.defAt <= start {
+					st.defAt = int32(i + 1)
+					if g := globalIndex[v]; g >= 0 {
 						kill = append(kill, pair{g, int32(bi)})
+					} else {
+						st.ownerDef = true // its first block, as it is not global
 					}
 				}
 			}
 		}
 	}
-	l.fuStart[nb] = int32(len(l.fuVals))
+	fuStart[nb] = int32(len(fuVals))
+	l.fuVals, l.fuStart = fuVals, fuStart
+	ng := len(l.globals)
+
+	// A register read before being written in a block that stayed local is
+	// read before it is defined: report the first.
+	l.undefInst = -1
+	for bi := 0; bi < nb && l.undefInst < 0; bi++ {
+		for _, fu := range fuVals[fuStart[bi]:fuStart[bi+1]] {
+			if globalIndex[fu.v] < 0 {
+				l.undefBlock, l.undefInst, l.undefVReg = BlockID(bi), f.Blocks[bi].Start+int(fu.pos), fu.v
+				break
+			}
+		}
+	}
+	k := 0
+	for _, p := range gen {
+		if g := globalIndex[p.key]; g >= 0 {
+			gen[k] = pair{g, p.val}
+			k++
+		}
+	}
+	gen = gen[:k]
 	s.gen, s.kill, s.arg = gen, kill, arg
 	s.genStart, s.genBlocks = groupPairs(gen, ng, s.genStart, s.genBlocks)
 	s.killStart, s.killBlocks = groupPairs(kill, ng, s.killStart, s.killBlocks)
 	s.argStart, s.argBlocks = groupPairs(arg, ng, s.argStart, s.argBlocks)
 
-	// 3. Propagation, one global at a time; marks are stamped with g+1.
-	// Predecessors and block bounds are copied into compact arrays first:
-	// the walk jumps between blocks, and Block is a large struct.
+	// 2. Propagation, one global at a time.
 	pairs := s.gen[:0]
 	for b := range f.Blocks {
 		for _, succ := range f.Blocks[b].Succs {
@@ -241,71 +277,81 @@ func (l *Liveness) compute(f *Func, ops []Operand, opStart []int) {
 	}
 	s.gen = pairs
 	s.predStart, s.preds = groupPairs(pairs, nb, s.predStart, s.preds)
-	bounds := grow(s.bounds, nb)
+	starts := grow(s.starts, nb+1)
 	for b := range f.Blocks {
-		bounds[b] = hull{int32(f.Blocks[b].Start), int32(f.Blocks[b].End - 1)}
+		starts[b] = int32(f.Blocks[b].Start)
 	}
-	s.bounds = bounds
+	starts[nb] = int32(len(f.Insts))
+	s.starts = starts
 	l.hulls = grow(l.hulls, ng)
-	s.inMark = fill(grow(s.inMark, nb), 0)
-	s.outMark = fill(grow(s.outMark, nb), 0)
-	s.killMark = fill(grow(s.killMark, nb), 0)
-	s.in, s.out = s.in[:0], s.out[:0]
-	for g := int32(0); g < int32(ng); g++ {
-		l.hulls[g] = s.propagate(g)
-	}
+	s.propagate(ng, nb, l.hulls)
 	l.inStart, l.inVals = groupPairs(s.in, nb, l.inStart, l.inVals)
-	l.outStart, l.outVals = groupPairs(s.out, nb, l.outStart, l.outVals)
 }
 
-// propagate finds the blocks global g is live into and out of, appending
-// (block, g) to s.in and s.out, and returns the hull of those blocks. Marks
-// are stamped with g+1, so nothing is cleared between globals.
-func (s *liveScratch) propagate(g int32) hull {
-	stamp := g + 1
-	h := hull{lo: infinity, hi: -1}
-	for _, b := range s.killBlocks[s.killStart[g]:s.killStart[g+1]] {
-		s.killMark[b] = stamp
-	}
-	s.stack = s.stack[:0] // blocks g is live into, whose predecessors to visit
-	for _, b := range s.genBlocks[s.genStart[g]:s.genStart[g+1]] {
-		if s.inMark[b] != stamp {
-			s.addIn(b, g, &h)
+// propagate finds, for each global g, the blocks it is live into: from
+// the blocks that read it before writing it, and the predecessors of the
+// blocks it is passed to as an argument, backwards through predecessors
+// until a block that writes it. It appends (block, g) to s.in, in order of
+// g, and sets hulls[g] to span the starts of the blocks g is live into and
+// the ends of those it is live out of. Marks are stamped with g+1, so
+// nothing is cleared between globals. The slices are locals so the
+// compiler keeps them in registers.
+func (s *liveScratch) propagate(ng, nb int, hulls []hull) {
+	// mark[b] == g+1 once b is known to have g live in, or to write it:
+	// either way the walk stops there (one test per visited edge).
+	mark := fill(grow(s.mark, nb), 0)
+	s.mark = mark
+	preds, predStart, starts := s.preds, s.predStart, s.starts
+	in, stack := s.in[:0], s.stack[:0]
+	for g := int32(0); g < int32(ng); g++ {
+		stamp := g + 1
+		// The first and last blocks g is live into and out of.
+		inLo, inHi, outLo, outHi := int32(nb), int32(-1), int32(nb), int32(-1)
+		for _, b := range s.genBlocks[s.genStart[g]:s.genStart[g+1]] {
+			if mark[b] != stamp {
+				mark[b] = stamp
+				in = append(in, pair{b, g})
+				stack = append(stack, b)
+				inLo, inHi = min(inLo, b), max(inHi, b)
+			}
 		}
-	}
-	for _, b := range s.argBlocks[s.argStart[g]:s.argStart[g+1]] {
-		s.addOut(b, g, &h)
-	}
-	for len(s.stack) > 0 {
-		b := s.stack[len(s.stack)-1]
-		s.stack = s.stack[:len(s.stack)-1]
-		for _, p := range s.preds[s.predStart[b]:s.predStart[b+1]] {
-			s.addOut(p, g, &h)
+		for _, b := range s.killBlocks[s.killStart[g]:s.killStart[g+1]] {
+			mark[b] = stamp
 		}
+		// Live out of p (an argument block, or a predecessor of a block g
+		// is live into): live into p too unless p writes it.
+		for _, p := range s.argBlocks[s.argStart[g]:s.argStart[g+1]] {
+			outLo, outHi = min(outLo, p), max(outHi, p)
+			if mark[p] != stamp {
+				mark[p] = stamp
+				in = append(in, pair{p, g})
+				stack = append(stack, p)
+				inLo, inHi = min(inLo, p), max(inHi, p)
+			}
+		}
+		for len(stack) > 0 {
+			b := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, p := range preds[predStart[b]:predStart[b+1]] {
+				outLo, outHi = min(outLo, p), max(outHi, p)
+				if mark[p] != stamp {
+					mark[p] = stamp
+					in = append(in, pair{p, g})
+					stack = append(stack, p)
+					inLo, inHi = min(inLo, p), max(inHi, p)
+				}
+			}
+		}
+		h := hull{lo: infinity, hi: -1}
+		if inHi >= 0 {
+			h = hull{starts[inLo], starts[inHi]}
+		}
+		if outHi >= 0 { // the end of block p is starts[p+1]-1
+			h.lo, h.hi = min(h.lo, starts[outLo+1]-1), max(h.hi, starts[outHi+1]-1)
+		}
+		hulls[g] = h
 	}
-	return h
-}
-
-// addIn records that g is live into b.
-func (s *liveScratch) addIn(b, g int32, h *hull) {
-	s.inMark[b] = g + 1
-	s.in = append(s.in, pair{b, g})
-	h.lo, h.hi = min(h.lo, s.bounds[b].lo), max(h.hi, s.bounds[b].lo)
-	s.stack = append(s.stack, b)
-}
-
-// addOut records that g is live out of p, and so into p unless p writes it.
-func (s *liveScratch) addOut(p, g int32, h *hull) {
-	stamp := g + 1
-	if s.outMark[p] == stamp {
-		return
-	}
-	s.outMark[p] = stamp
-	s.out = append(s.out, pair{p, g})
-	h.lo, h.hi = min(h.lo, s.bounds[p].hi), max(h.hi, s.bounds[p].hi)
-	if s.killMark[p] != stamp && s.inMark[p] != stamp {
-		s.addIn(p, g, h)
-	}
+	s.in, s.stack = in, stack
 }
 
 // groupPairs sorts pairs by key into CSR form: the values of key k, in their

@@ -1,5 +1,7 @@
 package backend
 
+import "slices"
+
 // move is one copy of a parallel move.
 type move struct {
 	from, to Loc
@@ -41,6 +43,30 @@ func (q *moveSequencer) sequence(moves []move) []move {
 			return
 		}
 		out = append(out, m)
+	}
+	// Usually no move overwrites another's source: then they go in order.
+	var srcRegs RegSet
+	slotSrcs := 0
+	for _, m := range pending {
+		if m.from.IsReg() {
+			srcRegs = srcRegs.With(m.from.Reg())
+		} else {
+			slotSrcs++
+		}
+	}
+	independent := true
+	for _, m := range pending {
+		if m.to.IsReg() && srcRegs.Has(m.to.Reg()) || m.to.IsSlot() && slotSrcs > 0 && slices.ContainsFunc(pending, func(p move) bool { return p.from == m.to }) {
+			independent = false
+			break
+		}
+	}
+	if independent {
+		for _, m := range pending {
+			emit(m)
+		}
+		q.pending, q.out = pending[:0], out
+		return out
 	}
 	isSource := func(l Loc, skip int) bool {
 		for j, m := range pending {

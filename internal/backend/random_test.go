@@ -1,7 +1,9 @@
 package backend
 
 import (
+	"flag"
 	"math/rand"
+	"slices"
 	"testing"
 )
 
@@ -247,10 +249,15 @@ func smallEnv() *MachineEnv {
 	return env
 }
 
+var seeds = flag.Int("seeds", 0, "random programs TestRandomPrograms allocates per register set (default 3000, 300 with -short)")
+
 func TestRandomPrograms(t *testing.T) {
-	n := 3000
-	if testing.Short() {
-		n = 300
+	n := *seeds
+	if n == 0 {
+		n = 3000
+		if testing.Short() {
+			n = 300
+		}
 	}
 	for seed := int64(0); seed < int64(n); seed++ {
 		for ei, env := range []*MachineEnv{fakeEnv(), smallEnv()} {
@@ -265,4 +272,128 @@ func TestRandomPrograms(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestAllocatorReuse allocates functions of very different sizes with one
+// Allocator and checks every Result after all of them are done (a Result
+// must share no memory with the Allocator), and that reuse changes nothing.
+func TestAllocatorReuse(t *testing.T) {
+	al := NewAllocator()
+	env := smallEnv()
+	type done struct {
+		f   *Func
+		res *Result
+	}
+	var all []done
+	for i, size := range []int{2000, 20, 500, 5, 3000, 100} {
+		f := randomFunc(int64(100+i), size)
+		res, err := al.Allocate(f, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, done{f, res})
+	}
+	for i, d := range all {
+		if err := Check(d.f, env, d.res); err != nil {
+			t.Fatalf("function %d: %v", i, err)
+		}
+	}
+	for i, size := range []int{2000, 20, 500, 5, 3000, 100} {
+		f := randomFunc(int64(100+i), size)
+		res, err := NewAllocator().Allocate(f, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := all[i].f.Print(all[i].res), f.Print(res); got != want {
+			t.Fatalf("function %d: a reused Allocator allocates differently", i)
+		}
+	}
+}
+
+// TestRandomLiveness compares ComputeLiveness with the textbook iterative
+// dataflow over sets of registers.
+func TestRandomLiveness(t *testing.T) {
+	n := 500
+	if testing.Short() {
+		n = 100
+	}
+	for seed := int64(0); seed < int64(n); seed++ {
+		f := randomFunc(seed, 10+int(seed%300))
+		f.ComputePreds()
+		l := ComputeLiveness(f)
+		in, out := naiveLiveness(f)
+		for b := range f.Blocks {
+			if got, want := sortedVRegs(l.LiveIn(BlockID(b))), sortedSet(in[b]); !slices.Equal(got, want) {
+				t.Fatalf("seed %d: live into block%d: got %v, want %v", seed, b, got, want)
+			}
+			if got, want := sortedVRegs(l.LiveOut(BlockID(b))), sortedSet(out[b]); !slices.Equal(got, want) {
+				t.Fatalf("seed %d: live out of block%d: got %v, want %v", seed, b, got, want)
+			}
+		}
+	}
+}
+
+// naiveLiveness is in = gen ∪ (out − kill), out = ∪ in(succ) ∪ args,
+// iterated to a fixed point.
+func naiveLiveness(f *Func) (in, out []map[VReg]bool) {
+	nb := len(f.Blocks)
+	gen, kill := make([]map[VReg]bool, nb), make([]map[VReg]bool, nb)
+	in, out = make([]map[VReg]bool, nb), make([]map[VReg]bool, nb)
+	for b := range f.Blocks {
+		blk := &f.Blocks[b]
+		gen[b], kill[b], in[b], out[b] = map[VReg]bool{}, map[VReg]bool{}, map[VReg]bool{}, map[VReg]bool{}
+		for _, p := range blk.Params {
+			kill[b][p] = true
+		}
+		for i := blk.Start; i < blk.End; i++ {
+			var vis OperandVisitor
+			f.Insts[i].Operands(&vis)
+			for _, op := range vis.List() {
+				if op.VReg >= NumPinned && op.Kind != Def && !kill[b][op.VReg] {
+					gen[b][op.VReg] = true
+				}
+			}
+			for _, op := range vis.List() {
+				if op.Kind != Use {
+					kill[b][op.VReg] = true
+				}
+			}
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for b := nb - 1; b >= 0; b-- {
+			blk := &f.Blocks[b]
+			for k, s := range blk.Succs {
+				for v := range in[s] {
+					out[b][v] = true
+				}
+				for _, a := range blk.SuccArgs[k] {
+					out[b][a] = true
+				}
+			}
+			for v := range out[b] {
+				if !kill[b][v] && !in[b][v] {
+					in[b][v], changed = true, true
+				}
+			}
+			for v := range gen[b] {
+				if !in[b][v] {
+					in[b][v], changed = true, true
+				}
+			}
+		}
+	}
+	return in, out
+}
+
+func sortedVRegs(vs []VReg) []VReg { return slices.Sorted(slices.Values(vs)) }
+
+func sortedSet(m map[VReg]bool) []VReg {
+	var vs []VReg
+	for v := range m {
+		vs = append(vs, v)
+	}
+	slices.Sort(vs)
+	return vs
 }

@@ -65,12 +65,14 @@ func (f *Func) Validate(env *MachineEnv) error {
 		}
 	}
 	opStart[len(f.Insts)] = len(vis.ops)
-	return f.validate(env, vis.ops, opStart, make([]int32, f.NumVRegs()))
+	return f.validate(env, vis.ops, opStart, make([]int32, f.NumVRegs()), nil)
 }
 
 // validate is Validate with instruction i's operands given as
-// ops[opStart[i]:opStart[i+1]]; mark is a zeroed slice, one per vreg.
-func (f *Func) validate(env *MachineEnv, ops []Operand, opStart []int, mark []int32) error {
+// ops[opStart[i]:opStart[i+1]]; mark is a zeroed slice, one per vreg. If
+// moves is not nil, moves[i] is set to instruction i's IsMove registers
+// (both InvalidVReg if it is not a move), so they are asked once.
+func (f *Func) validate(env *MachineEnv, ops []Operand, opStart []int, mark []int32, moves []moveRegs) error {
 	if len(f.Blocks) == 0 {
 		return f.errorf(0, -1, "function has no blocks")
 	}
@@ -78,6 +80,10 @@ func (f *Func) validate(env *MachineEnv, ops []Operand, opStart []int, mark []in
 		return f.errorf(0, -1, "entry block has parameters (define arguments with fixed defs)")
 	}
 	alloc := env.allocatableSet()
+	var nAlloc [NumClasses]int
+	for c := range nAlloc {
+		nAlloc[c] = len(env.Allocatable[c])
+	}
 	pos := 0
 	for bi := range f.Blocks {
 		b := &f.Blocks[bi]
@@ -119,15 +125,21 @@ func (f *Func) validate(env *MachineEnv, ops []Operand, opStart []int, mark []in
 			if in.IsTerminator() != (i == b.End-1) {
 				return f.errorf(id, i, "terminator must be exactly the last instruction")
 			}
-			if err := f.checkOperands(id, i, ops[opStart[i]:opStart[i+1]], env, alloc); err != nil {
+			if err := f.checkOperands(id, i, ops[opStart[i]:opStart[i+1]], &nAlloc, alloc); err != nil {
 				return err
 			}
-			if d, s, ok := in.IsMove(); ok {
+			d, s, ok := in.IsMove()
+			if ok {
 				cd, ok1 := f.Class(d)
 				cs, ok2 := f.Class(s)
 				if !ok1 || !ok2 || cd != cs {
 					return f.errorf(id, i, "move between classes")
 				}
+			} else {
+				d, s = InvalidVReg, InvalidVReg
+			}
+			if moves != nil {
+				moves[i] = moveRegs{d, s}
 			}
 		}
 	}
@@ -137,24 +149,35 @@ func (f *Func) validate(env *MachineEnv, ops []Operand, opStart []int, mark []in
 	return nil
 }
 
-func (f *Func) checkOperands(b BlockID, i int, ops []Operand, env *MachineEnv, alloc RegSet) error {
+// moveRegs are the registers of a move instruction.
+type moveRegs struct{ dst, src VReg }
+
+// checkOperands checks one instruction's operands; nAlloc is the number of
+// allocatable registers per class.
+func (f *Func) checkOperands(b BlockID, i int, ops []Operand, nAlloc *[NumClasses]int, alloc RegSet) error {
 	var fixedUse, fixedDef, fixedEarly RegSet
 	var needUse, needDef [NumClasses]int
 	var reusedBuf [4]int
 	reused := reusedBuf[:0]
-	for k, op := range ops {
-		c, ok := f.Class(op.VReg)
-		if !ok {
-			return f.errorf(b, i, "operand %d: unknown register %v", k, op.VReg)
-		}
+	classes := f.classes
+	for k := range ops {
+		op := &ops[k]
 		if p, pinned := op.VReg.PinnedReg(); pinned {
-			if alloc.Has(p) || op.Constraint != AnyReg {
+			if alloc.Has(p) || op.Constraint != AnyReg || op.Kind > Mod {
 				return f.errorf(b, i, "operand %d: pinned %v must be a non-allocatable register without constraint", k, p)
 			}
 			continue
 		}
-		if len(env.Allocatable[c]) == 0 {
+		idx := uint64(op.VReg - NumPinned)
+		if idx >= uint64(len(classes)) {
+			return f.errorf(b, i, "operand %d: unknown register %v", k, op.VReg)
+		}
+		c := classes[idx]
+		if nAlloc[c] == 0 {
 			return f.errorf(b, i, "operand %d: no registers of class %v", k, c)
+		}
+		if op.Kind > Mod {
+			return f.errorf(b, i, "operand %d: unknown kind", k)
 		}
 		if op.Kind != Use {
 			for _, q := range ops[:k] {
@@ -162,15 +185,24 @@ func (f *Func) checkOperands(b BlockID, i int, ops []Operand, env *MachineEnv, a
 					return f.errorf(b, i, "operand %d: %v defined twice", k, op.VReg)
 				}
 			}
+			needDef[c]++
 		}
 		switch op.Constraint {
+		case AnyReg: // the common case
+			if op.Kind == Mod && op.Early {
+				return f.errorf(b, i, "operand %d: early mod", k)
+			}
+			if op.Kind != Def || op.Early {
+				needUse[c]++
+			}
+			continue
 		case FixedReg:
 			if !alloc.Has(op.Fixed) || op.Fixed.Class() != c || op.Kind == Mod {
 				return f.errorf(b, i, "operand %d: bad fixed register %v", k, op.Fixed)
 			}
 			switch {
 			case op.Kind == Use:
-				if fixedUse.Has(op.Fixed) && !sameFixedUse(ops[:k], op) {
+				if fixedUse.Has(op.Fixed) && !sameFixedUse(ops[:k], *op) {
 					return f.errorf(b, i, "operand %d: %v fixed for two values", k, op.Fixed)
 				}
 				fixedUse = fixedUse.With(op.Fixed)
@@ -199,28 +231,19 @@ func (f *Func) checkOperands(b BlockID, i int, ops []Operand, env *MachineEnv, a
 			if op.Kind != Use {
 				return f.errorf(b, i, "operand %d: only uses may be on the stack", k)
 			}
-		case AnyReg:
-			if op.Kind == Mod && op.Early {
-				return f.errorf(b, i, "operand %d: early mod", k)
-			}
+			continue
 		default:
 			return f.errorf(b, i, "operand %d: unknown constraint", k)
 		}
-		if op.Kind != Def && op.Constraint != RegOrStack {
+		if op.Kind != Def || op.Early {
 			needUse[c]++
-		}
-		if op.Kind == Def && op.Early {
-			needUse[c]++
-		}
-		if op.Kind != Use {
-			needDef[c]++
 		}
 	}
 	if fixedEarly&fixedUse != 0 {
 		return f.errorf(b, i, "early def and use fixed to the same register")
 	}
 	for c := range needUse {
-		if needUse[c] > len(env.Allocatable[c]) || needDef[c] > len(env.Allocatable[c]) {
+		if needUse[c] > nAlloc[c] || needDef[c] > nAlloc[c] {
 			return f.errorf(b, i, "more %v operands than registers", RegClass(c))
 		}
 	}
