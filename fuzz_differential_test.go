@@ -1,0 +1,441 @@
+package moat_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/internal/frontend"
+)
+
+// FuzzDifferential runs the same valid module on the interpreter and the
+// compiler and requires them to agree exactly: every export's results (NaNs
+// match any NaN, everything else bit for bit), traps and their codes, the
+// arguments of every host call, and at the end the exported globals and
+// exported memories (size and contents). Inputs that are not a valid module
+// become one through genModule. A run that is interrupted by its deadline or
+// exhausts the call stack (whose depth the engines count differently) is
+// compared only up to that point.
+//
+//	go test -run '^$' -fuzz FuzzDifferential -fuzztime 20m -fuzzminimizetime 5s -timeout 0 .
+//
+// (A short -fuzzminimizetime keeps workers fuzzing instead of spending a
+// minute minimising each new-coverage input.)
+//
+// Seeds: testdata/fuzz/FuzzDifferential holds a dozen small wasm-opt -ttf
+// modules; divergences found so far live, reduced to text, in
+// differentialRegressions. MOAT_TTF=1 compares both engines on freshly made
+// -ttf modules (TestDifferentialTTF).
+func FuzzDifferential(f *testing.F) {
+	interp, compiler := differentialEngines(f)
+	for _, seed := range [][]byte{nil, []byte("moat"), []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		// Deadlines bound every call; an input still running after this
+		// long is a hang in the engines themselves.
+		watchdog := time.AfterFunc(30*time.Second, func() {
+			fmt.Fprintf(os.Stderr, "FuzzDifferential: input still running after 30s: %x\n", b)
+			buf := make([]byte, 1<<20)
+			panic("FuzzDifferential hung:\n" + string(buf[:runtime.Stack(buf, true)]))
+		})
+		defer watchdog.Stop()
+		differential(t, interp, compiler, b)
+	})
+}
+
+func differentialEngines(tb testing.TB) (interp, compiler *moat.Engine) {
+	cfg := moat.Config{MaxMemoryPages: 64, MaxTableElements: 10_000, MaxCallDepth: 400}
+	cfg.Engine = moat.EngineInterpreter
+	interp, err := moat.NewEngine(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.Engine = moat.EngineCompiler
+	compiler, err = moat.NewEngine(cfg)
+	if errors.Is(err, moat.ErrCompilerUnavailable) {
+		tb.Skip("the compiler engine is not available on this platform")
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return interp, compiler
+}
+
+// differential compares both engines on b, or on the module derived from b
+// when b is not a valid module.
+func differential(t *testing.T, interp, compiler *moat.Engine, b []byte) {
+	module := b
+	wat := ""
+	if _, err := interp.Compile(b); err != nil {
+		wat = genModule(b)
+		if module, err = moat.Wat2Wasm([]byte(wat)); err != nil {
+			t.Fatalf("generated text does not assemble: %v\n%s", err, wat)
+		}
+		if _, err := interp.Compile(module); err != nil {
+			t.Fatalf("generated module is invalid: %v\n%s", err, wat)
+		}
+	}
+	want, err := observe(interp, module, b)
+	if err != nil {
+		t.Fatalf("interpreter: %v\n%s", err, wat)
+	}
+	got, err := observe(compiler, module, b)
+	if errors.Is(err, frontend.ErrSIMD) {
+		return
+	}
+	if err != nil {
+		t.Fatalf("compiler: %v\n%s", err, wat)
+	}
+	if i, ok := agree(want, got); !ok {
+		t.Fatalf("engines disagree at event %d:\ninterpreter: %s\ncompiler:    %s\n\ninterpreter events:\n%s\ncompiler events:\n%s\nmodule:\n%s",
+			i, at(want, i), at(got, i), strings.Join(want, "\n"), strings.Join(got, "\n"), wat)
+	}
+}
+
+// incomparable ends a trace whose remainder depends on engine-specific
+// limits (deadline, stack depth).
+const incomparable = "incomparable"
+
+func at(events []string, i int) string {
+	if i < len(events) {
+		return events[i]
+	}
+	return "(end)"
+}
+
+// agree reports whether two traces match up to the first incomparable
+// event of either, and where they first differ.
+func agree(a, b []string) (int, bool) {
+	for i := 0; ; i++ {
+		if i == len(a) || i == len(b) {
+			return i, len(a) == len(b)
+		}
+		if a[i] == incomparable || b[i] == incomparable {
+			return i, true
+		}
+		if a[i] != b[i] {
+			return i, false
+		}
+	}
+}
+
+// observe instantiates module on engine with stub imports that log their
+// arguments, calls every exported function twice (zero arguments, then
+// arguments drawn from seed) and returns the trace of what happened.
+// It fails only for errors that are not a guest's doing.
+func observe(engine *moat.Engine, module, seed []byte) ([]string, error) {
+	m, err := engine.Compile(module)
+	if err != nil {
+		return nil, err
+	}
+	var events []string
+	store := moat.NewStore(engine)
+	linker := moat.NewLinker(engine)
+	for _, imp := range m.Imports() {
+		switch t := imp.Type.(type) {
+		case moat.FuncType:
+			name := imp.Module + "." + imp.Name
+			err = linker.DefineHostFunc(imp.Module, imp.Name, t, func(_ context.Context, c *moat.Caller, stack []uint64) error {
+				events = append(events, "host "+name+" "+formatValues(store, t.Params, stack))
+				clear(stack[:slots(t.Results)])
+				return nil
+			})
+		case moat.MemoryType:
+			var mem *moat.Memory
+			if mem, err = moat.NewMemory(store, t); err == nil {
+				err = linker.Define(imp.Module, imp.Name, mem)
+			}
+		case moat.TableType:
+			var tab *moat.Table
+			if tab, err = moat.NewTable(store, t, 0); err == nil {
+				err = linker.Define(imp.Module, imp.Name, tab)
+			}
+		case moat.GlobalType:
+			var g *moat.Global
+			if g, err = moat.NewGlobal(store, t, 0); err == nil {
+				err = linker.Define(imp.Module, imp.Name, g)
+			}
+		}
+		if err != nil {
+			return []string{"imports: " + err.Error()}, nil
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	inst, err := linker.Instantiate(ctx, store, m)
+	if err != nil {
+		ev, err := outcome(err)
+		return append(events, "instantiate: "+ev), err
+	}
+	defer inst.Close(context.Background())
+	h := fnv.New64a()
+	h.Write(seed)
+	rng := rand.New(rand.NewPCG(h.Sum64(), 0))
+	for round := range 2 {
+		for _, e := range inst.Exports() {
+			fn := inst.Func(e.Name)
+			if fn == nil {
+				continue
+			}
+			ft := fn.Type()
+			params := make([]uint64, slots(ft.Params))
+			if round == 1 {
+				i := 0
+				for _, p := range ft.Params {
+					switch p {
+					case moat.ValueFuncRef, moat.ValueExternRef:
+						// null: any other word is not a reference of this store
+					case moat.ValueV128:
+						params[i], params[i+1] = argument(rng), argument(rng)
+						i++
+					default:
+						params[i] = argument(rng)
+					}
+					i++
+				}
+			}
+			callCtx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
+			results, err := fn.Call(callCtx, params...)
+			cancel()
+			ev := "call " + e.Name + "(" + formatValues(store, ft.Params, params) + ") -> "
+			if err != nil {
+				var o string
+				if o, err = outcome(err); err != nil {
+					return events, err
+				}
+				if o == incomparable {
+					return append(events, o), nil
+				}
+				events = append(events, ev+o)
+				continue
+			}
+			events = append(events, ev+formatValues(store, ft.Results, results))
+		}
+	}
+	for _, e := range inst.Exports() {
+		if g := inst.Global(e.Name); g != nil {
+			lo, hi := g.GetV128()
+			v := g.Get()
+			if g.Type().Value == moat.ValueV128 {
+				events = append(events, fmt.Sprintf("global %s = %#x %#x", e.Name, lo, hi))
+			} else {
+				events = append(events, "global "+e.Name+" = "+formatValues(store, []moat.ValueType{g.Type().Value}, []uint64{v}))
+			}
+		}
+		if mem := inst.Memory(e.Name); mem != nil {
+			events = append(events, fmt.Sprintf("memory %s: %d pages, sha256 %x", e.Name, mem.Size(), sha256.Sum256(mem.Bytes())))
+		}
+	}
+	return events, nil
+}
+
+// outcome describes a call's error, or says the rest of the run cannot be
+// compared; errors that are neither traps nor limits are returned.
+func outcome(err error) (string, error) {
+	var trap *moat.Trap
+	var le *moat.LinkError
+	switch {
+	case errors.As(err, &trap):
+		if trap.Code == moat.TrapInterrupted || trap.Code == moat.TrapStackExhausted {
+			return incomparable, nil
+		}
+		return "trap " + trap.Code.String(), nil
+	case errors.Is(err, moat.ErrResourceLimit):
+		return incomparable, nil
+	case errors.As(err, &le):
+		return "link error", nil
+	}
+	return "", err
+}
+
+func argument(rng *rand.Rand) uint64 {
+	switch rng.IntN(4) {
+	case 0:
+		return uint64(interestingI32[rng.IntN(len(interestingI32))])
+	case 1:
+		return math.Float64bits(interestingF64[rng.IntN(len(interestingF64))])
+	case 2:
+		return uint64(math.Float32bits(float32(interestingF64[rng.IntN(len(interestingF64))])))
+	}
+	return rng.Uint64()
+}
+
+// formatValues prints words of the given types; every NaN prints as "nan"
+// (the spec leaves sign and payload of computed NaNs open), references
+// print as null or by their function type (the engines encode them
+// differently).
+func formatValues(store *moat.Store, types []moat.ValueType, words []uint64) string {
+	var parts []string
+	i := 0
+	for _, t := range types {
+		if i >= len(words) {
+			break
+		}
+		w := words[i]
+		i++
+		switch t {
+		case moat.ValueI32:
+			parts = append(parts, fmt.Sprintf("i32:%#x", uint32(w)))
+		case moat.ValueI64:
+			parts = append(parts, fmt.Sprintf("i64:%#x", w))
+		case moat.ValueF32:
+			if f := math.Float32frombits(uint32(w)); f != f {
+				parts = append(parts, "f32:nan")
+			} else {
+				parts = append(parts, fmt.Sprintf("f32:%#x", uint32(w)))
+			}
+		case moat.ValueF64:
+			if f := math.Float64frombits(w); f != f {
+				parts = append(parts, "f64:nan")
+			} else {
+				parts = append(parts, fmt.Sprintf("f64:%#x", w))
+			}
+		case moat.ValueV128:
+			hi := uint64(0)
+			if i < len(words) {
+				hi = words[i]
+				i++
+			}
+			parts = append(parts, fmt.Sprintf("v128:%#x:%#x", w, hi))
+		case moat.ValueFuncRef:
+			switch {
+			case w == 0:
+				parts = append(parts, "funcref:null")
+			case moat.FuncFromRef(store, w) == nil:
+				parts = append(parts, "funcref:unknown")
+			default:
+				parts = append(parts, fmt.Sprintf("funcref:%v", moat.FuncFromRef(store, w).Type()))
+			}
+		default:
+			if w == 0 {
+				parts = append(parts, "ref:null")
+			} else {
+				parts = append(parts, "ref:non-null")
+			}
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// TestDifferentialTTF compares both engines on modules made by binaryen's
+// wasm-opt -ttf from random bytes (MOAT_TTF=1; MOAT_TTF_COUNT modules,
+// default 200, written under a temporary directory).
+func TestDifferentialTTF(t *testing.T) {
+	if os.Getenv("MOAT_TTF") == "" {
+		t.Skip("set MOAT_TTF=1 to compare the engines on wasm-opt -ttf modules")
+	}
+	wasmOpt, err := exec.LookPath("wasm-opt")
+	if err != nil {
+		t.Skip("wasm-opt (binaryen) is not installed")
+	}
+	count := 200
+	fmt.Sscan(os.Getenv("MOAT_TTF_COUNT"), &count)
+	interp, compiler := differentialEngines(t)
+	dir := t.TempDir()
+	if keep := os.Getenv("MOAT_TTF_KEEP"); keep != "" {
+		dir = keep
+	}
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	compared, rejected := 0, 0
+	for i := range count {
+		in := filepath.Join(dir, fmt.Sprintf("in%04d.bin", i))
+		out := filepath.Join(dir, fmt.Sprintf("ttf%04d.wasm", i))
+		seed := make([]byte, 1000+rng.IntN(8000))
+		for j := range seed {
+			seed[j] = byte(rng.Uint32())
+		}
+		if err := os.WriteFile(in, seed, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{in, "-ttf", "-o", out, "--disable-simd", "--enable-sign-ext", "--enable-nontrapping-float-to-int",
+			"--enable-bulk-memory", "--enable-multivalue", "--enable-mutable-globals"}
+		// No --enable-reference-types: binaryen then uses types beyond
+		// WebAssembly 2.0 (anyref, typed block types).
+		if i%2 == 0 {
+			args = append(args, "--denan")
+		}
+		if msg, err := exec.Command(wasmOpt, args...).CombinedOutput(); err != nil {
+			t.Logf("wasm-opt: %v: %s", err, msg)
+			continue
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := interp.Compile(b); err != nil {
+			t.Logf("%s: not a WebAssembly 2.0 module: %v", out, err)
+			rejected++
+			continue
+		}
+		t.Run(filepath.Base(out), func(t *testing.T) {
+			differential(t, interp, compiler, b)
+		})
+		compared++
+	}
+	t.Logf("compared %d wasm-opt -ttf modules (%d others rejected by the decoder or validator)", compared, rejected)
+}
+
+// differentialRegressions are divergences FuzzDifferential found, reduced.
+var differentialRegressions = map[string]string{
+	// Narrow stores of a constant passed the whole constant as the
+	// immediate, which the encoder refused for 8- and 16-bit stores.
+	"narrow store of a wide constant": `(module (memory (export "mem") 1)
+		(func (export "f")
+			(i32.store16 (i32.const 0) (i32.const 0x12345678))
+			(i32.store8 (i32.const 2) (i32.const -1))
+			(i32.store8 (i32.const 3) (i32.const 256))
+			(i64.store8 (i32.const 4) (i64.const 0x7fffffff))
+			(i64.store16 (i32.const 5) (i64.const -2147483648))
+			(i64.store32 (i32.const 8) (i64.const 0xffffffff00000001))
+			(i64.store (i32.const 16) (i64.const 0x123456789))))`,
+	// The zero-divisor check tested only the low 32 bits of an i64 divisor.
+	"i64 divisor with zero low half": `(module
+		(global $min (mut i64) (i64.const 0x8000000000000000))
+		(func (export "rem_s") (result i64) (i64.rem_s (i64.const -2250663356556548155) (global.get $min)))
+		(func (export "rem_u") (result i64) (i64.rem_u (i64.const 12345) (global.get $min)))
+		(func (export "div_s") (param i64) (result i64) (i64.div_s (local.get 0) (i64.const 0x100000000)))
+		(func (export "div_u") (param i64 i64) (result i64) (i64.div_u (local.get 0) (local.get 1))))`,
+}
+
+// TestDifferentialRegressions keeps every divergence found so far fixed.
+func TestDifferentialRegressions(t *testing.T) {
+	interp, compiler := differentialEngines(t)
+	for name, wat := range differentialRegressions {
+		t.Run(name, func(t *testing.T) {
+			differential(t, interp, compiler, wat2wasm(t, wat))
+		})
+	}
+}
+
+// TestDifferentialGenerated runs a fixed sample of generated modules, so a
+// plain `go test` exercises the generator and both engines.
+func TestDifferentialGenerated(t *testing.T) {
+	interp, compiler := differentialEngines(t)
+	n := 300
+	if testing.Short() {
+		n = 30
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range n {
+		b := make([]byte, rng.IntN(2000))
+		for j := range b {
+			b[j] = byte(rng.Uint32())
+		}
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			differential(t, interp, compiler, b)
+		})
+	}
+}
