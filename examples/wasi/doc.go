@@ -20,5 +20,5 @@ package wasiexamples
 
 //go:generate clang --target=wasm32-wasi -O2 -Wall -Wextra -s -o tourc/tour_c.wasm tourc/tour.c
 //go:generate chmod 644 tourc/tour_c.wasm
-//go:generate env GOOS=wasip1 GOARCH=wasm go build -trimpath "-ldflags=-s -w" -o tourgo/tour_go.wasm ./tourgo
+//go:generate env GOOS=wasip1 GOARCH=wasm go build -trimpath -buildvcs=false "-ldflags=-s -w" -o tourgo/tour_go.wasm ./tourgo
 //go:generate chmod 644 tourgo/tour_go.wasm
