@@ -16,9 +16,14 @@ import (
 // every function plus a null slot, and up to four functions f0..fN, all
 // exported. Code covers arithmetic, comparisons, conversions (trapping and
 // saturating), locals, globals, select, loads and stores, bulk memory,
-// blocks, bounded loops, br_if, br_table, direct and indirect calls, and
-// traps. Calls only go to earlier functions, and loops count down a
-// dedicated local, so every run ends.
+// blocks (with parameters and several results), bounded loops, br_if,
+// br_table, direct and indirect calls, recursion, reference types (a
+// second funcref table and an externref table: table.get/set/size/grow/
+// fill/copy, ref.func, ref.null, ref.is_null, typed select) and traps.
+// Plain calls only go to earlier functions; calls that may recurse (to any
+// function, directly or through the second table) first spend one unit of
+// the global $rec, and loops count down a dedicated local, so every run
+// ends.
 //
 // Where the spec lets a NaN's sign or payload vary (arithmetic results), the
 // generator canonicalises floats before they reach something compared bit
@@ -77,6 +82,7 @@ type label struct {
 const (
 	maxFuncs    = 4
 	tableSlots  = maxFuncs + 1
+	refSlots    = 4 // initial size of $tr, the table that table.* instructions change
 	maxLoopTrip = 12
 )
 
@@ -118,6 +124,8 @@ func (g *gen) module() string {
 	for i, t := range numTypes {
 		fmt.Fprintf(&b, " (global $g%d (export \"g%d\") (mut %s) %s)\n", i, i, t, g.constant(t))
 	}
+	// Recursion fuel; now and then enough to exhaust the call stack.
+	fmt.Fprintf(&b, " (global $rec (export \"rec\") (mut i32) (i32.const %d))\n", []int{0, 3, 20, 40, 600}[g.n(5)])
 	for i, s := range g.sigs {
 		fmt.Fprintf(&b, " (type $t%d (func%s))\n", i, s.text())
 	}
@@ -126,6 +134,7 @@ func (g *gen) module() string {
 		fmt.Fprintf(&b, " $f%d", i)
 	}
 	b.WriteString(")\n")
+	fmt.Fprintf(&b, " (table $tr %d %d funcref)\n (table $te %d %d externref)\n", refSlots, 2*refSlots, 1+g.n(2), 4)
 	fmt.Fprintf(&b, " (data (i32.const %d) \"", g.n(64))
 	for range g.n(16) {
 		fmt.Fprintf(&b, "\\%02x", g.byte())
@@ -152,7 +161,7 @@ func (g *gen) function(b *strings.Builder, i int) {
 	// Scratch locals for NaN canonicalisation and loop counters are never
 	// touched by generated local.set, and declared last so that generated
 	// locals keep the indices in g.locals.
-	b.WriteString(" " + decl.String() + " (local $sf32 f32) (local $sf64 f64) (local $c0 i32) (local $c1 i32) (local $c2 i32)\n")
+	b.WriteString(" " + decl.String() + " (local $sf32 f32) (local $sf64 f64) (local $si32 i32) (local $si64 i64) (local $c0 i32) (local $c1 i32) (local $c2 i32)\n")
 	g.labels = []label{{name: "", result: s.results}} // the function body: br to it is a return
 	body := g.stmts(3)
 	for _, r := range s.results {
@@ -188,7 +197,13 @@ func (g *gen) stmt(depth int) string {
 	if depth <= 0 || g.budget <= 0 {
 		return g.leafStmt()
 	}
-	switch g.n(16) {
+	switch g.n(19) {
+	case 16:
+		return g.tableStmt(depth)
+	case 17:
+		return g.recursiveCall(depth, nil)
+	case 18:
+		return g.paramBlockStmt(depth)
 	case 0, 1, 2:
 		return g.leafStmt()
 	case 3:
@@ -458,7 +473,16 @@ func (g *gen) expr(t valType, depth int) string {
 		return g.leaf(t)
 	}
 	d := depth - 1
-	switch g.n(20) {
+	switch g.n(23) {
+	case 20:
+		if t == tI32 {
+			return g.refTest(d)
+		}
+		return g.leaf(t)
+	case 21:
+		return g.recursiveCall(d, []valType{t})
+	case 22:
+		return g.paramBlockExpr(t, d)
 	case 0, 1, 2:
 		return g.leaf(t)
 	case 3, 4, 5:
@@ -689,4 +713,180 @@ func f64Text(bits uint64) string {
 		return sign + "inf"
 	}
 	return strconv.FormatFloat(math.Float64frombits(bits), 'x', -1, 64)
+}
+
+// refIndex is an index into $tr: mostly in range, sometimes just past it.
+func (g *gen) refIndex(depth int) string {
+	return fmt.Sprintf("(i32.and %s (i32.const 7))", g.expr(tI32, depth))
+}
+
+// funcRef yields a funcref: a function, null, or an element of a table.
+func (g *gen) funcRef(depth int) string {
+	switch g.n(4) {
+	case 0:
+		return "(ref.null func)"
+	case 1:
+		return fmt.Sprintf("(table.get 0 (i32.and %s (i32.const 7)))", g.expr(tI32, depth))
+	case 2:
+		return fmt.Sprintf("(select (result funcref) (ref.func $f%d) (ref.null func) %s)", g.n(len(g.sigs)), g.expr(tI32, depth))
+	}
+	return fmt.Sprintf("(ref.func $f%d)", g.n(len(g.sigs)))
+}
+
+// tableStmt changes $tr or $te.
+func (g *gen) tableStmt(depth int) string {
+	d := depth - 1
+	n := fmt.Sprintf("(i32.and %s (i32.const 3))", g.expr(tI32, d))
+	switch g.n(6) {
+	case 0:
+		return fmt.Sprintf("(table.set $tr %s %s)", g.refIndex(d), g.funcRef(d))
+	case 1:
+		return fmt.Sprintf("(drop (table.grow $tr %s %s))", g.funcRef(d), n)
+	case 2:
+		return fmt.Sprintf("(table.fill $tr %s %s %s)", g.refIndex(d), g.funcRef(d), n)
+	case 3:
+		return fmt.Sprintf("(table.copy $tr 0 %s %s %s)", g.refIndex(d), g.refIndex(d), n)
+	case 4:
+		return fmt.Sprintf("(table.copy $tr $tr %s %s %s)", g.refIndex(d), g.refIndex(d), n)
+	}
+	if g.n(2) == 0 {
+		return fmt.Sprintf("(table.set $te (i32.and %s (i32.const 3)) (ref.null extern))", g.expr(tI32, d))
+	}
+	return fmt.Sprintf("(drop (table.grow $te (ref.null extern) %s))", n)
+}
+
+// refTest is an i32 computed from references and tables.
+func (g *gen) refTest(d int) string {
+	switch g.n(5) {
+	case 0:
+		return fmt.Sprintf("(ref.is_null (table.get $tr %s))", g.refIndex(d))
+	case 1:
+		return "(table.size $tr)"
+	case 2:
+		return fmt.Sprintf("(table.grow $tr %s (i32.and %s (i32.const 3)))", g.funcRef(d), g.expr(tI32, d))
+	case 3:
+		return fmt.Sprintf("(i32.add (table.size $te) (ref.is_null (table.get $te (i32.and %s (i32.const 3)))))", g.expr(tI32, d))
+	}
+	return fmt.Sprintf("(ref.is_null %s)", g.funcRef(d))
+}
+
+// recursiveCall calls any function (itself and later ones included),
+// directly or through $tr, if the recursion fuel $rec allows; result is
+// what the expression leaves (nil: a statement). Without fuel it yields
+// a leaf.
+func (g *gen) recursiveCall(depth int, result []valType) string {
+	j := g.n(len(g.sigs))
+	if len(result) == 1 {
+		var cands []int
+		for k, s := range g.sigs {
+			if len(s.results) == 1 && s.results[0] == result[0] {
+				cands = append(cands, k)
+			}
+		}
+		if len(cands) == 0 {
+			return g.leaf(result[0])
+		}
+		j = cands[g.n(len(cands))]
+	}
+	call := fmt.Sprintf("(call $f%d %s)", j, g.args(j, depth-1))
+	if g.n(3) == 0 {
+		call = fmt.Sprintf("(call_indirect $tr (type $t%d) %s %s)", j, g.args(j, depth-1), g.refIndex(depth-1))
+	}
+	spend := "(global.set $rec (i32.sub (global.get $rec) (i32.const 1)))"
+	fuel := "(i32.gt_s (global.get $rec) (i32.const 0))"
+	if result == nil {
+		return fmt.Sprintf("(if %s (then %s %s%s))", fuel, spend, call, strings.Repeat(" drop", len(g.sigs[j].results)))
+	}
+	return fmt.Sprintf("(if (result %s) %s (then %s %s) (else %s))", result[0], fuel, spend, call, g.leaf(result[0]))
+}
+
+// blockParams pushes 1–3 values and returns them (as text) with their
+// types, for a block that takes them as parameters.
+func (g *gen) blockParams(depth int) (string, []valType) {
+	var vals []string
+	var types []valType
+	for range 1 + g.n(3) {
+		t := g.typ()
+		types = append(types, t)
+		vals = append(vals, g.expr(t, depth))
+	}
+	return strings.Join(vals, " "), types
+}
+
+func blockType(params, results []valType) string {
+	var b strings.Builder
+	for _, p := range params {
+		b.WriteString(" (param " + string(p) + ")")
+	}
+	for _, r := range results {
+		b.WriteString(" (result " + string(r) + ")")
+	}
+	return b.String()
+}
+
+// consumeParams pops a block's parameters: each is stored to a local of
+// its type or dropped.
+func (g *gen) consumeParams(params []valType) string {
+	var b strings.Builder
+	for i := len(params) - 1; i >= 0; i-- {
+		if l, ok := g.localOf(params[i]); ok && g.n(2) == 0 {
+			fmt.Fprintf(&b, " (local.set %d)", l)
+		} else {
+			b.WriteString(" (drop)")
+		}
+	}
+	return b.String()
+}
+
+// paramBlockExpr is a block or if with parameters and a result of type t,
+// or a block with two results combined by an operator.
+func (g *gen) paramBlockExpr(t valType, d int) string {
+	if isInt(t) && g.n(3) == 0 {
+		op := []string{"add", "sub", "xor", "mul"}[g.n(4)]
+		return fmt.Sprintf("(%s.%s (block (result %s %s) %s %s))", t, op, t, t, g.expr(t, d), g.expr(t, d))
+	}
+	args, params := g.blockParams(d)
+	name := g.fresh("p")
+	g.labels = append(g.labels, label{name: name, result: []valType{t}})
+	defer func() { g.labels = g.labels[:len(g.labels)-1] }()
+	bt := blockType(params, []valType{t})
+	if g.n(2) == 0 {
+		return fmt.Sprintf("%s (block %s%s %s)", args, name, bt, g.paramBody(params, t, name, d))
+	}
+	return fmt.Sprintf("%s (if %s%s %s (then %s) (else %s))", args, name, bt, g.expr(tI32, d),
+		g.paramBody(params, t, name, d), g.paramBody(params, t, name, d))
+}
+
+// paramBody consumes a block's parameters and leaves one t. An integer
+// parameter on top of the stack may flow through a scratch local into the
+// result; the body may leave early with a value through br_if.
+func (g *gen) paramBody(params []valType, t valType, name string, d int) string {
+	top := params[len(params)-1]
+	if isInt(t) && top == t && g.n(2) == 0 {
+		s := g.scratch(t)
+		return fmt.Sprintf("(local.set %s)%s %s (local.get %s)", s, g.consumeParams(params[:len(params)-1]), g.stmts(d), s)
+	}
+	body := g.consumeParams(params) + " " + g.stmts(d)
+	if g.n(3) == 0 {
+		body += fmt.Sprintf(" (drop (br_if %s %s %s))", name, g.expr(t, d), g.expr(tI32, d))
+	}
+	return body + " " + g.expr(t, d)
+}
+
+// scratch is a scratch local of integer type t reserved for block parameters.
+func (g *gen) scratch(t valType) string {
+	if t == tI64 {
+		return "$si64"
+	}
+	return "$si32"
+}
+
+// paramBlockStmt is a block with parameters and no results.
+func (g *gen) paramBlockStmt(depth int) string {
+	args, params := g.blockParams(depth - 1)
+	name := g.fresh("q")
+	g.labels = append(g.labels, label{name: name})
+	body := g.consumeParams(params) + " " + g.stmts(depth-1)
+	g.labels = g.labels[:len(g.labels)-1]
+	return fmt.Sprintf("%s (block %s%s %s)", args, name, blockType(params, nil), body)
 }
