@@ -4,7 +4,8 @@
 //
 // Place in the pipeline: validated wasm.Module → Translate (here) → ssa
 // passes → back end. CheckSIMD lets an engine refuse a module that uses
-// v128 before translating anything (SIMD comes with a later issue).
+// v128 before translating anything (the back end has no vector lowering
+// yet; the frontend translates every v128 instruction, see simd.go).
 //
 // What a translated function looks like:
 //   - Signature (ctx i64, wasm params...) -> wasm results; references are

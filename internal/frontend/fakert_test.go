@@ -215,7 +215,9 @@ func newFakeInstance(st *fakeStore, m *wasm.Module, optimize bool) (*fakeInstanc
 		}
 	}
 	for i, g := range m.Globals {
-		s.setWord(inst.cells+uint64(gi+i)*abi.GlobalCellSize, inst.constExpr(g.Init))
+		cell := inst.cells + uint64(gi+i)*abi.GlobalCellSize
+		s.setWord(cell, inst.constExpr(g.Init))
+		s.setWord(cell+8, inst.constExprHigh(g.Init))
 	}
 
 	tdescs, _ := s.alloc(abi.TableDescSize * max(len(tables), 1))
@@ -293,7 +295,7 @@ func (inst *fakeInstance) constExpr(c wasm.ConstExpr) uint64 {
 	switch in.Op {
 	case wasm.OpI32Const, wasm.OpF32Const:
 		return in.Imm & 0xffffffff
-	case wasm.OpI64Const, wasm.OpF64Const:
+	case wasm.OpI64Const, wasm.OpF64Const, wasm.OpV128Const:
 		return in.Imm
 	case wasm.OpRefFunc:
 		return inst.space.word(inst.space.word(inst.ctx+abi.CtxFuncTable) + uint64(in.X)*abi.FuncTableElemSize)
@@ -301,6 +303,21 @@ func (inst *fakeInstance) constExpr(c wasm.ConstExpr) uint64 {
 		return inst.space.word(inst.cell(in.X))
 	}
 	return 0 // ref.null
+}
+
+// constExprHigh is the high word of a v128 constant expression (0 for
+// the other types).
+func (inst *fakeInstance) constExprHigh(c wasm.ConstExpr) uint64 {
+	if len(c.Instrs) == 0 {
+		return 0
+	}
+	switch in := c.Instrs[0]; in.Op {
+	case wasm.OpV128Const:
+		return in.Hi
+	case wasm.OpGlobalGet:
+		return inst.space.word(inst.cell(in.X) + 8)
+	}
+	return 0
 }
 
 // fn translates (and caches) defined function i.

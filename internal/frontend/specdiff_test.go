@@ -19,9 +19,11 @@ import (
 
 // TestSpecSemantics runs the spec suite's assert_return, assert_trap and
 // assert_exhaustion commands (and plain actions, for their effects) on
-// modules without imports or SIMD through the frontend and ssatest, with
-// and without the optimisation pipeline, and compares results and trap
-// codes with the expectations.
+// modules whose imports the fake runtime provides through the frontend and
+// ssatest, with and without the optimisation pipeline, and compares
+// results and trap codes with the expectations. The simd_* scripts are
+// counted apart (their binary assert_invalid commands too, which the
+// validator must reject), and every one of their assertions must pass.
 func TestSpecSemantics(t *testing.T) {
 	dir := testsuite.Spec(t)
 	files, err := filepath.Glob(filepath.Join(dir, "*", "*.json"))
@@ -30,9 +32,14 @@ func TestSpecSemantics(t *testing.T) {
 	}
 	sort.Strings(files)
 	for _, optimize := range []bool{false, true} {
-		var total specCounts
+		var total, simd specCounts
 		for _, file := range files {
 			c := runSpecFile(t, file, optimize)
+			if strings.HasPrefix(filepath.Base(file), "simd_") {
+				simd.passed += c.passed
+				simd.failed += c.failed
+				simd.skipped += c.skipped
+			}
 			if testing.Verbose() && c.skipped > 0 && !optimize && !strings.HasPrefix(filepath.Base(file), "simd") {
 				t.Logf("%s: %d skipped", filepath.Base(file), c.skipped)
 			}
@@ -40,16 +47,21 @@ func TestSpecSemantics(t *testing.T) {
 			total.failed += c.failed
 			total.skipped += c.skipped
 		}
-		t.Logf("optimize=%v: %d assertions passed, %d failed, %d skipped (imports, SIMD or unloadable module)",
+		t.Logf("optimize=%v: %d assertions passed, %d failed, %d skipped (imports or unloadable module)",
 			optimize, total.passed, total.failed, total.skipped)
+		t.Logf("optimize=%v: simd_* scripts: %d passed, %d failed, %d skipped", optimize, simd.passed, simd.failed, simd.skipped)
+		if simd.skipped > 0 {
+			t.Errorf("optimize=%v: %d simd assertions skipped, want all run", optimize, simd.skipped)
+		}
 	}
 }
 
 type specCounts struct{ passed, failed, skipped int }
 
 type specValue struct {
-	Type  string `json:"type"`
-	Value any    `json:"value"`
+	Type     string `json:"type"`
+	LaneType string `json:"lane_type"`
+	Value    any    `json:"value"`
 }
 
 type specAction struct {
@@ -68,6 +80,7 @@ type specCommand struct {
 	Expected []specValue `json:"expected"`
 	Text     string      `json:"text"`
 	As       string      `json:"as"`
+	ModType  string      `json:"module_type"`
 }
 
 func runSpecFile(t *testing.T, file string, optimize bool) (c specCounts) {
@@ -103,7 +116,7 @@ func runSpecFile(t *testing.T, file string, optimize bool) (c specCounts) {
 				clear(named)
 				clear(st.registered)
 			}
-			if !ok || !st.importable(m) || CheckSIMD(m) != nil {
+			if !ok || !st.importable(m) {
 				break
 			}
 			inst, err := newFakeInstance(st, m, optimize)
@@ -116,6 +129,16 @@ func runSpecFile(t *testing.T, file string, optimize bool) (c specCounts) {
 			}
 			if cmd.Name != "" {
 				named[cmd.Name] = cur
+			}
+		case "assert_invalid":
+			// Counted for the simd scripts only: the validator's business.
+			if cmd.ModType != "binary" || !strings.HasPrefix(name, "simd_") {
+				break
+			}
+			if _, ok := loadValid(t, filepath.Join(filepath.Dir(file), cmd.Filename)); ok {
+				fail(cmd.Line, "assert_invalid: the module validates")
+			} else {
+				c.passed++
 			}
 		case "assert_uninstantiable", "assert_unlinkable":
 			if m, ok := loadValid(t, filepath.Join(filepath.Dir(file), cmd.Filename)); ok && !st.importable(m) {
@@ -181,8 +204,12 @@ func (inst *fakeInstance) act(a *specAction, args []uint64) ([]uint64, error) {
 		case a.Type == "get" && e.Kind == wasm.ExternGlobal:
 			x := inst.space.word(inst.cell(e.Index))
 			t := &translator{m: inst.m}
-			if gt, err := t.globalType(e.Index); err == nil && (gt.Val == wasm.I32 || gt.Val == wasm.F32) {
+			gt, err := t.globalType(e.Index)
+			if err == nil && (gt.Val == wasm.I32 || gt.Val == wasm.F32) {
 				x = uint64(uint32(x))
+			}
+			if err == nil && gt.Val == wasm.V128 {
+				return []uint64{x, inst.space.word(inst.cell(e.Index) + 8)}, nil
 			}
 			return []uint64{x}, nil
 		}
@@ -204,13 +231,20 @@ func checkOutcome(cmd *specCommand, got []uint64, err error) string {
 		if err != nil {
 			return "got " + err.Error()
 		}
-		if len(got) != len(cmd.Expected) {
-			return fmt.Sprintf("got %d results, want %d", len(got), len(cmd.Expected))
+		words := 0
+		for _, e := range cmd.Expected {
+			words += valueWords(e)
 		}
+		if len(got) != words {
+			return fmt.Sprintf("got %d result words, want %d", len(got), words)
+		}
+		k := 0
 		for i, e := range cmd.Expected {
-			if !matchValue(e, got[i]) {
-				return fmt.Sprintf("result %d: got %#x, want %s %v", i, got[i], e.Type, e.Value)
+			n := valueWords(e)
+			if ok := matchWords(e, got[k:k+n]); !ok {
+				return fmt.Sprintf("result %d: got %#x, want %s %v", i, got[k:k+n], e.Type, e.Value)
 			}
+			k += n
 		}
 		return ""
 	}
@@ -223,12 +257,22 @@ func checkOutcome(cmd *specCommand, got []uint64, err error) string {
 	return ""
 }
 
-// specArgs converts arguments; ok is false for types the test skips (v128).
+// specArgs converts arguments to words (two for a v128, low half
+// first); ok is false for values the test cannot express.
 func specArgs(vs []specValue) ([]uint64, bool) {
-	out := make([]uint64, len(vs))
-	for i, v := range vs {
+	var out []uint64
+	for _, v := range vs {
 		s, _ := v.Value.(string)
+		out = append(out, 0)
+		i := len(out) - 1
 		switch v.Type {
+		case "v128":
+			lo, hi, ok := v128Words(v)
+			if !ok {
+				return nil, false
+			}
+			out[i] = lo
+			out = append(out, hi)
 		case "i32", "f32", "i64", "f64":
 			x, err := strconv.ParseUint(s, 10, 64)
 			if err != nil {
@@ -283,4 +327,108 @@ func matchValue(e specValue, got uint64) bool {
 	}
 	x, err := strconv.ParseUint(s, 10, 64)
 	return err == nil && x == got
+}
+
+// valueWords is the number of words a value takes in a result list.
+func valueWords(e specValue) int {
+	if e.Type == "v128" {
+		return 2
+	}
+	return 1
+}
+
+// matchWords compares a value's words with an expectation.
+func matchWords(e specValue, got []uint64) bool {
+	if e.Type == "v128" {
+		return matchV128(e, got[0], got[1])
+	}
+	return matchValue(e, got[0])
+}
+
+// v128Lanes splits a v128 value into its lanes: their scalar type (i8 and
+// i16 lanes compare as i32 patterns) and width.
+func v128Lanes(v specValue) (lanes []string, typ string, width uint, ok bool) {
+	raw, isList := v.Value.([]any)
+	if !isList {
+		return nil, "", 0, false
+	}
+	switch v.LaneType {
+	case "i8":
+		width, typ = 8, "i32"
+	case "i16":
+		width, typ = 16, "i32"
+	case "i32", "f32":
+		width, typ = 32, v.LaneType
+	case "i64", "f64":
+		width, typ = 64, v.LaneType
+	default:
+		return nil, "", 0, false
+	}
+	if uint(len(raw))*width != 128 {
+		return nil, "", 0, false
+	}
+	for _, l := range raw {
+		s, isStr := l.(string)
+		if !isStr {
+			return nil, "", 0, false
+		}
+		lanes = append(lanes, s)
+	}
+	return lanes, typ, width, true
+}
+
+// v128Words packs an argument's lanes into two words.
+func v128Words(v specValue) (lo, hi uint64, ok bool) {
+	lanes, _, width, ok := v128Lanes(v)
+	if !ok {
+		return 0, 0, false
+	}
+	for i, s := range lanes {
+		x, err := strconv.ParseUint(s, 10, int(width))
+		if err != nil {
+			return 0, 0, false
+		}
+		putLane(&lo, &hi, uint(i)*width, x)
+	}
+	return lo, hi, true
+}
+
+func putLane(lo, hi *uint64, pos uint, x uint64) {
+	if pos < 64 {
+		*lo |= x << pos
+	} else {
+		*hi |= x << (pos - 64)
+	}
+}
+
+// matchV128 compares each lane of got (lo, hi) with the expectation,
+// NaN patterns included.
+func matchV128(e specValue, lo, hi uint64) bool {
+	lanes, typ, width, ok := v128Lanes(e)
+	if !ok {
+		return false
+	}
+	for i, s := range lanes {
+		pos := uint(i) * width
+		w := lo
+		if pos >= 64 {
+			w, pos = hi, pos-64
+		}
+		x := w >> pos
+		if width < 64 {
+			x &= 1<<width - 1
+		}
+		if width < 32 {
+			// An i8 or i16 lane: compare as the unsigned number it is.
+			n, err := strconv.ParseUint(s, 10, int(width))
+			if err != nil || n != x {
+				return false
+			}
+			continue
+		}
+		if !matchValue(specValue{Type: typ, Value: s}, x) {
+			return false
+		}
+	}
+	return true
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/moat-run/moat/internal/binary"
 	"github.com/moat-run/moat/internal/ssa"
@@ -26,7 +27,8 @@ func (e *Env) typeID(i uint32) uint32 {
 	return i
 }
 
-// ErrSIMD is wrapped by the error Translate returns for code that uses v128.
+// ErrSIMD is wrapped by the error CheckSIMD returns for a module that uses
+// v128 (the back end cannot compile vector code yet).
 var ErrSIMD = errors.New("SIMD is not supported by the compiler yet")
 
 // Error is a failure to translate one function. Offset is the module
@@ -49,7 +51,7 @@ func FuncName(i uint32) string { return fmt.Sprintf("f%d", i) }
 // Translate lowers defined function funcIndex (an index in the module's
 // function space, so imports come first) of the validated module m to a
 // new SSA function with signature (ctx i64, params...) -> results. The
-// result passes ssa.Verify. Code using v128 gives an error wrapping ErrSIMD.
+// result passes ssa.Verify. v128 values are V128 values (see simd.go).
 func Translate(m *wasm.Module, funcIndex uint32, env *Env) (*ssa.Func, error) {
 	if funcIndex < m.NumImportedFuncs || funcIndex-m.NumImportedFuncs >= uint32(len(m.Code)) {
 		return nil, &Error{Func: funcIndex, Err: errors.New("not a defined function")}
@@ -78,9 +80,9 @@ func Translate(m *wasm.Module, funcIndex uint32, env *Env) (*ssa.Func, error) {
 // anywhere: in a type, a global, a local or an instruction. An engine calls
 // it once to refuse (or fall back) before translating anything.
 func CheckSIMD(m *wasm.Module) error {
-	for i := range m.Types {
-		if _, err := signature(&m.Types[i]); err != nil {
-			return err
+	for _, ft := range m.Types {
+		if slices.Contains(ft.Params, wasm.V128) || slices.Contains(ft.Results, wasm.V128) {
+			return ErrSIMD
 		}
 	}
 	for _, g := range m.Globals {
@@ -132,7 +134,7 @@ func valueType(t wasm.ValType) (ssa.Type, error) {
 	case wasm.F64:
 		return ssa.F64, nil
 	case wasm.V128:
-		return 0, ErrSIMD
+		return ssa.V128, nil
 	}
 	return 0, fmt.Errorf("unknown value type %#x", byte(t))
 }
@@ -233,9 +235,6 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 		}
 		t.offset = in.Offset
 		t.b.SetPos(uint32(in.Offset))
-		if in.Op>>8 == 0xFD {
-			return ErrSIMD
-		}
 		if t.dead && !t.skipDead(&in) {
 			continue
 		}
@@ -338,6 +337,8 @@ func (t *translator) instr(in *wasm.Instr) error {
 		t.bulkMemory(in)
 	case op >= wasm.OpTableInit && op <= wasm.OpTableFill:
 		return t.table(in)
+	case op>>8 == 0xFD:
+		return t.simd(in)
 	default:
 		return fmt.Errorf("unsupported instruction %s", op)
 	}
@@ -397,9 +398,6 @@ func (t *translator) globalType(i uint32) (wasm.GlobalType, error) {
 }
 
 func checkGlobal(g wasm.GlobalType) (wasm.GlobalType, error) {
-	if g.Val == wasm.V128 {
-		return g, ErrSIMD
-	}
 	return g, nil
 }
 

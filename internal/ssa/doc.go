@@ -21,8 +21,10 @@
 //     including the WebAssembly rules for integer overflow and float NaNs:
 //     nothing is folded whose result would depend on NaN bits or rounding.
 //
-// Where things are: types.go, opcodes.go (the opcode table) and func.go
-// (Func, Block, Inst, the value table) are the IR; builder.go and vars.go
+// Where things are: types.go, opcodes.go (the opcode table),
+// opcodes_simd.go (the vector opcodes and lane shapes), simd_consts.go (the
+// 128-bit constant pool) and func.go (Func, Block, Inst, the value table)
+// are the IR; builder.go and vars.go
 // the Builder with SSA construction for variables; print.go, lex.go,
 // parse*.go the text form; verify*.go the verifier; cfg.go and loops.go the
 // analyses (CFG, reverse postorder, dominator tree, natural loops);
@@ -38,7 +40,8 @@
 // that Verify accepts.
 //
 // Semantics of the opcodes are documented on the Opcode constants. Adding an
-// opcode (for example the SIMD family of v128 operations) means adding one
-// row to the table in opcodes.go; the printer, parser, verifier and the
-// generic parts of the passes read that table and need no other change.
+// opcode means adding one row to the table in opcodes.go (vector opcodes:
+// opcodes_simd.go); the printer, parser, verifier and the generic parts of
+// the passes read that table and need no other change. simd_check.go and
+// simd_builder.go are the vector forms' text, verifier and builder hooks.
 package ssa

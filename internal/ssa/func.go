@@ -13,8 +13,12 @@ type Func struct {
 	// Blocks in layout order; Blocks[0] is the entry block, whose
 	// parameters are the function's parameters.
 	Blocks []*Block
+	// Consts are the 128-bit constants that vconst and shuffle refer to
+	// by index (see AddConst).
+	Consts []Const128
 
 	values    []valueData
+	constIdx  map[Const128]uint32
 	nextBlock int
 }
 
@@ -190,6 +194,10 @@ func (f *Func) resultTypes(in *Inst) []Type {
 		if in.Sig >= 0 && int(in.Sig) < len(f.Sigs) {
 			return f.Sigs[in.Sig].Results
 		}
+	case resV128:
+		return []Type{V128}
+	case resLane:
+		return []Type{in.Shape().ScalarType()}
 	}
 	return nil
 }

@@ -107,7 +107,8 @@ const (
 	OpReturn  // return args (types of the function's results)
 	OpTrap    // trap code: unconditional
 
-	numOpcodes
+	// The vector (v128) opcodes follow, in opcodes_simd.go.
+	numScalarOpcodes
 )
 
 // typeClass constrains the type of an argument or controlling type.
@@ -124,6 +125,8 @@ const (
 	tcF64
 	tcSame // the same type as the previous argument
 	tcCtrl // the instruction's controlling type
+	tcV128 // V128
+	tcLane // the scalar type of the instruction's lane shape (see Shape.ScalarType)
 )
 
 func (c typeClass) admits(t Type) bool {
@@ -142,12 +145,15 @@ func (c typeClass) admits(t Type) bool {
 		return t == F32
 	case tcF64:
 		return t == F64
+	case tcV128:
+		return t == V128
 	}
 	return false
 }
 
 var typeClassNames = [...]string{tcNone: "nothing", tcAny: "any type", tcInt: "an integer type", tcFloat: "a float type",
-	tcI32: "i32", tcI64: "i64", tcF32: "f32", tcF64: "f64", tcSame: "the previous argument's type", tcCtrl: "the controlling type"}
+	tcI32: "i32", tcI64: "i64", tcF32: "f32", tcF64: "f64", tcSame: "the previous argument's type", tcCtrl: "the controlling type",
+	tcV128: "v128", tcLane: "the lane shape's scalar type"}
 
 // resultRule says how an instruction's results are typed.
 type resultRule uint8
@@ -159,6 +165,8 @@ const (
 	resArg1            // one result of argument 1's type (select)
 	resI32             // one I32 result (comparisons)
 	resSig             // the results of the call's signature
+	resV128            // one V128 result
+	resLane            // one result of the lane shape's scalar type (extractlane)
 )
 
 // immKind says which immediate fields of Inst an opcode uses.
@@ -179,6 +187,9 @@ const (
 	immBrif                 // Targets[0] (then), Targets[1] (else)
 	immBrTable              // Targets[0] (default), Targets[1:] (table)
 	immReturn               // arguments are the function's results
+	immLane                 // Imm: lane index (bits 8..15) after the shape; see opcodes_simd.go
+	immV128                 // Imm: index of a 128-bit constant in Func.Consts (vconst)
+	immShuffle              // Imm: index in Func.Consts of the 16 byte selectors (shuffle)
 )
 
 // opFlags describe effects that passes must respect.
@@ -202,8 +213,9 @@ type opInfo struct {
 	result resultRule
 	imm    immKind
 	flags  opFlags
-	memLen uint8 // bytes accessed (0: width of the type)
-	signed bool  // sign-extending load
+	memLen uint8    // bytes accessed (0: width of the type)
+	signed bool     // sign-extending load
+	shapes shapeSet // vector opcodes: the lane shapes allowed (printed as name.shape)
 }
 
 var (
@@ -215,7 +227,7 @@ var (
 	argsAddr   = []typeClass{tcI64}
 )
 
-var opTable = [numOpcodes]opInfo{
+var opTable = withVectorOps([numOpcodes]opInfo{
 	OpInvalid: {name: "invalid"},
 
 	OpIconst:   {name: "iconst", ctrl: tcInt, args: argsNone, result: resCtrl, imm: immInt},
@@ -301,7 +313,7 @@ var opTable = [numOpcodes]opInfo{
 	OpBrTable: {name: "br_table", args: []typeClass{tcI32}, imm: immBrTable, flags: flagTerminator | flagSideEffect},
 	OpReturn:  {name: "return", args: argsNone, imm: immReturn, flags: flagTerminator | flagSideEffect},
 	OpTrap:    {name: "trap", args: argsNone, imm: immTrap, flags: flagTerminator | flagSideEffect},
-}
+})
 
 var opByName = func() map[string]Opcode {
 	m := make(map[string]Opcode, numOpcodes)

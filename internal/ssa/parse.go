@@ -313,13 +313,17 @@ func (p *parser) instLine(c *cursor) error {
 	}
 	in.Op = op
 	info := op.info()
-	if (info.ctrl != tcNone) != hasSuffix {
+	if info.shapes != 0 {
+		if err := parseShapeSuffix(in, name, suffix, hasSuffix); err != nil {
+			return err
+		}
+	} else if (info.ctrl != tcNone) != hasSuffix {
 		if hasSuffix {
 			return fmt.Errorf("%s takes no type suffix", name)
 		}
 		return fmt.Errorf("%s needs a type suffix like %s.i32", name, name)
 	}
-	if hasSuffix {
+	if hasSuffix && info.shapes == 0 {
 		if in.Type, ok = parseType(suffix); !ok {
 			return fmt.Errorf("unknown type %q", suffix)
 		}

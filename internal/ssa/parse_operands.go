@@ -41,6 +41,8 @@ func (p *parser) operands(c *cursor, in *Inst, info *opInfo) error {
 		return fmt.Errorf("unknown float condition %q", cc)
 	case immMem:
 		return p.memOperands(c, in)
+	case immLane, immV128, immShuffle:
+		return p.vectorOperands(c, in, info)
 	case immCall, immCallIndirect:
 		return p.callOperands(c, in, info.imm == immCall)
 	case immTrap:

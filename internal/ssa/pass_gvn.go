@@ -87,10 +87,10 @@ type gvnKey struct {
 
 func keyOf(in *Inst) gvnKey {
 	k := gvnKey{op: in.Op, typ: in.Type, n: len(in.Args), imm: in.Imm, offset: in.Offset, flags: in.Flags}
-	switch in.Op {
-	case OpIcmp:
+	switch in.Op.info().imm {
+	case immIntCC:
 		k.cc = uint8(in.IntCC)
-	case OpFcmp:
+	case immFloatCC:
 		k.cc = uint8(in.FloatCC)
 	}
 	copy(k.args[:], in.Args)

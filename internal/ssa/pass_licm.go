@@ -169,7 +169,7 @@ func hoistable(f *Func, in *Inst, invariant func(Value) bool) bool {
 			continue
 		}
 		d, _ := f.ValueInst(a)
-		if d == nil || d.Op != OpIconst && d.Op != OpF32const && d.Op != OpF64const {
+		if d == nil || d.Op != OpIconst && d.Op != OpF32const && d.Op != OpF64const && d.Op != OpVconst {
 			return false
 		}
 	}

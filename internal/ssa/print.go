@@ -106,6 +106,10 @@ func (p *printer) inst(in *Inst) {
 		p.str(".")
 		p.str(in.Type.String())
 	}
+	if info.shapes != 0 {
+		p.str(".")
+		p.str(in.Shape().String())
+	}
 	// sep writes the separator before the next operand.
 	first := true
 	sep := func() {
@@ -133,6 +137,9 @@ func (p *printer) inst(in *Inst) {
 	case immFloatCC:
 		p.str(" ")
 		p.str(in.FloatCC.String())
+	case immV128:
+		sep()
+		p.str(p.f.constText(in.Imm))
 	case immMem:
 		for i, name := range memFlagNames {
 			if in.Flags&(1<<i) != 0 {
@@ -176,6 +183,12 @@ func (p *printer) inst(in *Inst) {
 		p.str(a.String())
 	}
 	switch info.imm {
+	case immLane:
+		sep()
+		p.str(strconv.Itoa(int(in.Lane())))
+	case immShuffle:
+		sep()
+		p.str(p.f.constText(in.Imm))
 	case immTrap:
 		sep()
 		p.str(trapName(in.Trap))

@@ -226,6 +226,8 @@ func (b *Builder) zeroAtTop(blk *Block, t Type) Value {
 		in = &Inst{Op: OpF32const}
 	case F64:
 		in = &Inst{Op: OpF64const}
+	case V128:
+		in = &Inst{Op: OpVconst, Imm: uint64(b.f.AddConst(Const128{}))}
 	default:
 		b.fail("variable of type %s read before any assignment", t)
 		in = &Inst{Op: OpIconst, Type: I64}

@@ -46,6 +46,8 @@ func (v *verifier) checkInst(b *Block, in *Inst) {
 			ok = i > 0 && t == f.ValueType(in.Args[i-1])
 		case tcCtrl:
 			ok = t == in.Type
+		case tcLane:
+			ok = t == in.Shape().ScalarType()
 		default:
 			ok = class.admits(t)
 		}
@@ -68,6 +70,10 @@ func (v *verifier) checkInst(b *Block, in *Inst) {
 		if from.Bits() != in.Type.Bits() || from == in.Type || from.IsInt() == in.Type.IsInt() && from != V128 && in.Type != V128 {
 			v.errorf("%s: cannot bitcast %s to %s", where(), from, in.Type)
 		}
+	}
+
+	if info.shapes != 0 || info.imm == immV128 || info.imm == immShuffle {
+		v.checkVector(in, info, where)
 	}
 
 	// Results.

@@ -4,7 +4,9 @@
 // WebAssembly on it (with a fake execution context) against the spec
 // suite's expectations before any machine code exists.
 //
-// Place in the pipeline: beside ssa, test-only. It imports ssa and abi.
+// Place in the pipeline: beside ssa, test-only. It imports ssa and abi,
+// and internal/interp/simd (with internal/wasm for its opcode numbers) for
+// the lane arithmetic of the vector opcodes (vector.go, vector_ops.go).
 //
 // Guarantees: Machine.Run computes every opcode exactly as the ssa
 // package documents it (integer wraparound, WebAssembly float rules; a NaN
@@ -12,5 +14,6 @@
 // NaNs are canonical); it reports traps as *Trap, and everything the IR
 // leaves undefined (division on the operands the frontend must guard, a
 // fault of the Memory, a missing callee) as other errors, never a panic
-// for a function that ssa.Verify accepts. MaxSteps bounds the run.
+// for a function that ssa.Verify accepts. MaxSteps bounds the run. A V128
+// is two words (low half first) in argument and result lists.
 package ssatest

@@ -26,7 +26,9 @@ type Memory interface {
 }
 
 // Machine runs SSA functions. Values are held in uint64 words: integers
-// zero-extended, floats as their IEEE bits.
+// zero-extended, floats as their IEEE bits, and a V128 as two words (low
+// half first) wherever values are lists: Run's arguments and results and
+// the arguments and results of Call and CallIndirect.
 type Machine struct {
 	Memory Memory
 	// Call performs a direct call (nil: every call is an error).
@@ -46,19 +48,16 @@ func (m *Machine) Run(f *ssa.Func, args []uint64) ([]uint64, error) {
 	if b == nil {
 		return nil, errors.New("ssatest: empty function")
 	}
-	if len(args) != len(b.Params) {
-		return nil, fmt.Errorf("ssatest: %d arguments for %d parameters", len(args), len(b.Params))
-	}
-	vals := make([]uint64, f.NumValues())
-	for i, p := range b.Params {
-		vals[p] = mask(f.ValueType(p), args[i])
+	r := newRegs(f.NumValues())
+	if !r.setList(f, b.Params, args) {
+		return nil, fmt.Errorf("ssatest: %d argument words for the parameters of %s", len(args), f.Sig)
 	}
 	for {
 		m.Steps++
 		if m.MaxSteps > 0 && m.Steps > m.MaxSteps {
 			return nil, ErrTimeout
 		}
-		next, results, err := m.block(f, b, vals)
+		next, results, err := m.block(f, b, r)
 		if err != nil || next == nil {
 			return results, err
 		}
@@ -67,7 +66,8 @@ func (m *Machine) Run(f *ssa.Func, args []uint64) ([]uint64, error) {
 }
 
 // block executes b and returns the successor, or the results on return.
-func (m *Machine) block(f *ssa.Func, b *ssa.Block, vals []uint64) (*ssa.Block, []uint64, error) {
+func (m *Machine) block(f *ssa.Func, b *ssa.Block, r *regs) (*ssa.Block, []uint64, error) {
+	vals := r.lo
 	for _, in := range b.Insts {
 		get := func(i int) uint64 { return vals[in.Args[i]] }
 		set := func(x uint64) { vals[in.Results[0]] = mask(f.ValueType(in.Results[0]), x) }
@@ -83,20 +83,10 @@ func (m *Machine) block(f *ssa.Func, b *ssa.Block, vals []uint64) (*ssa.Block, [
 				}
 			}
 			t := in.Targets[k]
-			tmp := make([]uint64, len(t.Args))
-			for i, a := range t.Args {
-				tmp[i] = vals[a]
-			}
-			for i, p := range t.Block.Params {
-				vals[p] = tmp[i]
-			}
+			r.setList(f, t.Block.Params, r.list(f, t.Args))
 			return t.Block, nil, nil
 		case op == ssa.OpReturn:
-			res := make([]uint64, len(in.Args))
-			for i, a := range in.Args {
-				res[i] = vals[a]
-			}
-			return nil, res, nil
+			return nil, r.list(f, in.Args), nil
 		case op == ssa.OpTrap:
 			return nil, nil, &Trap{in.Trap}
 		case op == ssa.OpTrapz || op == ssa.OpTrapnz:
@@ -105,6 +95,20 @@ func (m *Machine) block(f *ssa.Func, b *ssa.Block, vals []uint64) (*ssa.Block, [
 			}
 		case op == ssa.OpIconst || op == ssa.OpF32const || op == ssa.OpF64const:
 			set(in.Imm)
+		case op == ssa.OpLoad && in.Type == ssa.V128:
+			lo, hi, err := m.load128(get(0) + uint64(int64(in.Offset)))
+			if err != nil {
+				return nil, nil, err
+			}
+			vals[in.Results[0]], r.hi[in.Results[0]] = lo, hi
+		case op == ssa.OpStore && f.ValueType(in.Args[0]) == ssa.V128:
+			if err := m.store128(get(1)+uint64(int64(in.Offset)), vals[in.Args[0]], r.hi[in.Args[0]]); err != nil {
+				return nil, nil, err
+			}
+		case op.IsVector():
+			if err := vector(f, in, r); err != nil {
+				return nil, nil, err
+			}
 		case op.IsLoad():
 			n, sgn, _ := op.MemAccess(in.Type)
 			x, err := m.Memory.Load(get(0)+uint64(int64(in.Offset)), n)
@@ -122,15 +126,15 @@ func (m *Machine) block(f *ssa.Func, b *ssa.Block, vals []uint64) (*ssa.Block, [
 				return nil, nil, err
 			}
 		case op == ssa.OpCall || op == ssa.OpCallIndirect:
-			if err := m.call(f, in, vals); err != nil {
+			if err := m.call(f, in, r); err != nil {
 				return nil, nil, err
 			}
 		case op == ssa.OpSelect:
+			k := in.Args[2]
 			if get(0) != 0 {
-				set(get(1))
-			} else {
-				set(get(2))
+				k = in.Args[1]
 			}
+			vals[in.Results[0]], r.hi[in.Results[0]] = vals[k], r.hi[k]
 		case op == ssa.OpIcmp:
 			set(b2u(ssa.EvalIcmp(in.IntCC, f.ValueType(in.Args[0]), get(0), get(1))))
 		case op == ssa.OpFcmp:
@@ -146,15 +150,12 @@ func (m *Machine) block(f *ssa.Func, b *ssa.Block, vals []uint64) (*ssa.Block, [
 	return nil, nil, fmt.Errorf("ssatest: block%d has no terminator", b.ID)
 }
 
-func (m *Machine) call(f *ssa.Func, in *ssa.Inst, vals []uint64) error {
+func (m *Machine) call(f *ssa.Func, in *ssa.Inst, r *regs) error {
 	if in.Sig < 0 || int(in.Sig) >= len(f.Sigs) {
 		return fmt.Errorf("ssatest: bad signature in %s", f.InstString(in))
 	}
 	sig := f.Sigs[in.Sig]
-	args := make([]uint64, len(in.Args))
-	for i, a := range in.Args {
-		args[i] = vals[a]
-	}
+	args := r.list(f, in.Args)
 	var res []uint64
 	var err error
 	if in.Op == ssa.OpCall {
@@ -171,11 +172,8 @@ func (m *Machine) call(f *ssa.Func, in *ssa.Inst, vals []uint64) error {
 	if err != nil {
 		return err
 	}
-	if len(res) != len(in.Results) {
-		return fmt.Errorf("ssatest: callee gave %d results for %s", len(res), f.InstString(in))
-	}
-	for i, r := range in.Results {
-		vals[r] = mask(f.ValueType(r), res[i])
+	if !r.setList(f, in.Results, res) {
+		return fmt.Errorf("ssatest: callee gave %d result words for %s", len(res), f.InstString(in))
 	}
 	return nil
 }
