@@ -6,7 +6,8 @@
 // which this package builds on) and before linking: the
 // lowering code describes each instruction as an Inst (an opcode, an operand
 // size, a condition and up to three operands in Intel order, destination
-// first) and hands it to an Assembler, which appends the encoding to one
+// first, plus a compact fourth for the AVX forms that have one) and hands it
+// to an Assembler, which appends the encoding to one
 // function's code, binds labels, resolves branch displacements, records
 // relocations for calls to other functions and lays out a constant pool at the
 // end of the function.
