@@ -1,7 +1,8 @@
 package amd64
 
 // avxRows are the AVX (VEX.128) forms not derived from simdSpecs: those of
-// the moves and logic of encode_table_sse.go, the variable blends (whose AVX
+// the moves, scalar arithmetic and logic of encode_table_sse.go, the
+// variable blends (whose AVX
 // opcodes differ and take the mask as a fourth register), and the AVX/AVX2
 // instructions without an SSE counterpart that WebAssembly SIMD can use:
 // broadcasts (splat), per-lane variable shifts, permutes, dword blends.
@@ -40,6 +41,40 @@ var avxRows = []row{
 	{VORPD, sAny, "VEX.128.66.0F.WIG 56 /r", "x, x, xm/128"},
 	{VXORPD, sAny, "VEX.128.66.0F.WIG 57 /r", "x, x, xm/128"},
 	{VPXOR, sAny, "VEX.128.66.0F.WIG EF /r", "x, x, xm/128"},
+
+	// Scalar floating point, non-destructive: the upper lanes of the
+	// destination come from the second operand.
+	{VADDSS, sAny, "VEX.LIG.F3.0F.WIG 58 /r", "x, x, xm/32"},
+	{VADDSD, sAny, "VEX.LIG.F2.0F.WIG 58 /r", "x, x, xm/64"},
+	{VMULSS, sAny, "VEX.LIG.F3.0F.WIG 59 /r", "x, x, xm/32"},
+	{VMULSD, sAny, "VEX.LIG.F2.0F.WIG 59 /r", "x, x, xm/64"},
+	{VSUBSS, sAny, "VEX.LIG.F3.0F.WIG 5C /r", "x, x, xm/32"},
+	{VSUBSD, sAny, "VEX.LIG.F2.0F.WIG 5C /r", "x, x, xm/64"},
+	{VMINSS, sAny, "VEX.LIG.F3.0F.WIG 5D /r", "x, x, xm/32"},
+	{VMINSD, sAny, "VEX.LIG.F2.0F.WIG 5D /r", "x, x, xm/64"},
+	{VDIVSS, sAny, "VEX.LIG.F3.0F.WIG 5E /r", "x, x, xm/32"},
+	{VDIVSD, sAny, "VEX.LIG.F2.0F.WIG 5E /r", "x, x, xm/64"},
+	{VMAXSS, sAny, "VEX.LIG.F3.0F.WIG 5F /r", "x, x, xm/32"},
+	{VMAXSD, sAny, "VEX.LIG.F2.0F.WIG 5F /r", "x, x, xm/64"},
+	{VSQRTSS, sAny, "VEX.LIG.F3.0F.WIG 51 /r", "x, x, xm/32"},
+	{VSQRTSD, sAny, "VEX.LIG.F2.0F.WIG 51 /r", "x, x, xm/64"},
+	{VCVTSS2SD, sAny, "VEX.LIG.F3.0F.WIG 5A /r", "x, x, xm/32"},
+	{VCVTSD2SS, sAny, "VEX.LIG.F2.0F.WIG 5A /r", "x, x, xm/64"},
+	{VROUNDSS, sAny, "VEX.LIG.66.0F3A.WIG 0A /r ib", "x, x, xm/32, u8"},
+	{VROUNDSD, sAny, "VEX.LIG.66.0F3A.WIG 0B /r ib", "x, x, xm/64, u8"},
+	{VCMPSS, sAny, "VEX.LIG.F3.0F.WIG C2 /r ib", "x, x, xm/32, u8"},
+	{VCMPSD, sAny, "VEX.LIG.F2.0F.WIG C2 /r ib", "x, x, xm/64, u8"},
+	{VUCOMISS, sAny, "VEX.LIG.0F.WIG 2E /r", "x, xm/32"},
+	{VUCOMISD, sAny, "VEX.LIG.66.0F.WIG 2E /r", "x, xm/64"},
+	// Size is the width of the general-purpose side, as for the SSE forms.
+	{VCVTSI2SS, s32, "VEX.LIG.F3.0F.W0 2A /r", "x, x, rm"},
+	{VCVTSI2SS, s64, "VEX.LIG.F3.0F.W1 2A /r", "x, x, rm"},
+	{VCVTSI2SD, s32, "VEX.LIG.F2.0F.W0 2A /r", "x, x, rm"},
+	{VCVTSI2SD, s64, "VEX.LIG.F2.0F.W1 2A /r", "x, x, rm"},
+	{VCVTTSS2SI, s32, "VEX.LIG.F3.0F.W0 2C /r", "r, xm/32"},
+	{VCVTTSS2SI, s64, "VEX.LIG.F3.0F.W1 2C /r", "r, xm/32"},
+	{VCVTTSD2SI, s32, "VEX.LIG.F2.0F.W0 2C /r", "r, xm/64"},
+	{VCVTTSD2SI, s64, "VEX.LIG.F2.0F.W1 2C /r", "r, xm/64"},
 
 	// Variable blends: the mask is any register, in imm8[7:4].
 	{VPBLENDVB, sAny, "VEX.128.66.0F3A.W0 4C /r is4", "x, x, xm/128, x"},

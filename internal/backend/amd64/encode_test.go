@@ -234,7 +234,13 @@ func formInst(op Op, f *form, variant int) Inst {
 			}
 		}
 	}
-	return I(op, 0, args[:f.nargs]...)
+	var size Size // the form's one size, if it does not take 0
+	for _, sz := range []Size{S64, S32} {
+		if f.sizes&s0 == 0 && f.sizes&sizeBit(sz) != 0 {
+			size = sz
+		}
+	}
+	return I(op, size, args[:f.nargs]...)
 }
 
 // encodeForGolden encodes one instruction with testLabel bound at its start

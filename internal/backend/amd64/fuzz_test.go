@@ -240,7 +240,7 @@ func TestLengthsAgainstObjdump(t *testing.T) {
 	if err != nil {
 		t.Skip("objdump not installed; skipping the length cross-check")
 	}
-	insts := randomValidInsts(4000, 7)
+	insts := randomValidInsts(12000, 7)
 	var blob []byte
 	starts := map[int]Inst{}
 	for _, in := range insts {
@@ -293,7 +293,7 @@ func TestRandomAgainstGNUAs(t *testing.T) {
 	if err1 != nil || err2 != nil {
 		t.Skip("GNU as/objdump not installed; skipping the cross-check")
 	}
-	insts := randomValidInsts(3000, 11)
+	insts := randomValidInsts(12000, 11) // about a fifth general-purpose
 	var src strings.Builder
 	src.WriteString(".text\n")
 	for i, in := range insts {

@@ -461,6 +461,32 @@ const (
 	VPERMILPS
 	VPERMILPD
 	VPBLENDD
+	VADDSS
+	VADDSD
+	VMULSS
+	VMULSD
+	VSUBSS
+	VSUBSD
+	VMINSS
+	VMINSD
+	VDIVSS
+	VDIVSD
+	VMAXSS
+	VMAXSD
+	VSQRTSS
+	VSQRTSD
+	VCVTSS2SD
+	VCVTSD2SS
+	VROUNDSS
+	VROUNDSD
+	VCMPSS
+	VCMPSD
+	VUCOMISS
+	VUCOMISD
+	VCVTSI2SS
+	VCVTSI2SD
+	VCVTTSS2SI
+	VCVTTSD2SI
 
 	numOps
 )
@@ -556,6 +582,12 @@ var opNames = [numOps]string{
 	VPBROADCASTQ: "vpbroadcastq", VBROADCASTSS: "vbroadcastss", VPSLLVD: "vpsllvd", VPSLLVQ: "vpsllvq",
 	VPSRLVD: "vpsrlvd", VPSRLVQ: "vpsrlvq", VPSRAVD: "vpsravd", VPERMILPS: "vpermilps", VPERMILPD: "vpermilpd",
 	VPBLENDD: "vpblendd",
+	VADDSS:   "vaddss", VADDSD: "vaddsd", VMULSS: "vmulss", VMULSD: "vmulsd", VSUBSS: "vsubss", VSUBSD: "vsubsd",
+	VMINSS: "vminss", VMINSD: "vminsd", VDIVSS: "vdivss", VDIVSD: "vdivsd", VMAXSS: "vmaxss", VMAXSD: "vmaxsd",
+	VSQRTSS: "vsqrtss", VSQRTSD: "vsqrtsd", VCVTSS2SD: "vcvtss2sd", VCVTSD2SS: "vcvtsd2ss",
+	VROUNDSS: "vroundss", VROUNDSD: "vroundsd", VCMPSS: "vcmpss", VCMPSD: "vcmpsd", VUCOMISS: "vucomiss",
+	VUCOMISD: "vucomisd", VCVTSI2SS: "vcvtsi2ss", VCVTSI2SD: "vcvtsi2sd", VCVTTSS2SI: "vcvttss2si",
+	VCVTTSD2SI: "vcvttsd2si",
 }
 
 // String is the mnemonic; for JCC, SETCC and CMOVCC only its stem ("j",
