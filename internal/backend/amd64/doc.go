@@ -6,7 +6,8 @@
 // which this package builds on) and before linking: the
 // lowering code describes each instruction as an Inst (an opcode, an operand
 // size, a condition and up to three operands in Intel order, destination
-// first) and hands it to an Assembler, which appends the encoding to one
+// first, plus a compact fourth for the AVX forms that have one) and hands it
+// to an Assembler, which appends the encoding to one
 // function's code, binds labels, resolves branch displacements, records
 // relocations for calls to other functions and lays out a constant pool at the
 // end of the function.
@@ -16,7 +17,13 @@
 // immediate width; see encode_table_*.go) in the notation of the Intel manual,
 // and one generic routine emits prefixes, REX, opcode, ModRM, SIB,
 // displacement and immediate for all of them. Adding an instruction family
-// means adding rows.
+// means adding rows. The SSE instructions of WebAssembly SIMD are one line
+// each in encode_table_simd.go, from which their AVX (VEX.128) twin is
+// derived; VEX forms (encode_vex.go) place their operands, in the Intel
+// manual's order, in ModRM.reg, VEX.vvvv, ModRM.rm and imm8[7:4], and use
+// the 2-byte prefix whenever it suffices, byte for byte as GNU as does.
+// Which optional extensions (AVX, AVX2) code may use is a Features value:
+// HostFeatures at run time, anything in tests (abi_cpu.go).
 //
 // Typical use:
 //

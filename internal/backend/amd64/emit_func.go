@@ -64,6 +64,10 @@ type Options struct {
 	SharedPollStub bool
 	// Allocator, if set, is reused (one per goroutine).
 	Allocator *backend.Allocator
+	// Features are the optional instruction set extensions (AVX, AVX2)
+	// the code may use; the zero value keeps to the SSE baseline. Engines
+	// pass HostFeatures(); tests force either path.
+	Features Features
 }
 
 // Compile lowers f (after the SSA passes), allocates registers and emits

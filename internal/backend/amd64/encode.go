@@ -43,6 +43,9 @@ func encodeInto(buf *[maxInstLen]byte, in *Inst) (encoded, error) {
 			}
 		}
 	}
+	if f.vex.m != 0 {
+		return encodeVEX(buf, in, f, rm), nil
+	}
 
 	n := 0
 	put := func(b byte) { buf[n] = b; n++ }

@@ -162,7 +162,85 @@ func goldenInsts() []Inst {
 		add(I(op, S32, R(RAX), R(XMM0)), I(op, S64, R(RAX), R(XMM0)), I(op, S64, R(R13), R(XMM12)),
 			I(op, S32, R(RCX), base(RDI, 0)), I(op, S64, R(RCX), ripLabel(0)))
 	}
+	ins = append(ins, simdGoldenInsts()...)
 	return ins
+}
+
+// simdGoldenInsts has every form of the SIMD and AVX tables three times:
+// low registers with a base+disp address, high registers with a SIB
+// address (REX/VEX.R, X, B and vvvv's top bit), and a low destination with
+// high sources and a rip-relative address (the 2-byte VEX swaps).
+func simdGoldenInsts() []Inst {
+	var ins []Inst
+	seen := map[string]bool{}
+	for op := MOVAPD; op < numOps; op++ {
+		for fi := range formsByOp[op] {
+			f := &formsByOp[op][fi]
+			for variant := 0; variant < 3; variant++ {
+				in := formInst(op, f, variant)
+				if text := in.String(); !seen[text] {
+					seen[text] = true
+					ins = append(ins, in)
+				}
+			}
+		}
+	}
+	// The moves GNU as turns around so that a 2-byte VEX prefix suffices,
+	// and those it cannot (the destination is high too, or W1).
+	for _, op := range []Op{VMOVAPS, VMOVUPS, VMOVAPD, VMOVUPD, VMOVDQA, VMOVDQU, VMOVQ} {
+		ins = append(ins, I(op, 0, R(XMM1), R(XMM8)), I(op, 0, R(XMM9), R(XMM8)), I(op, 0, R(XMM9), R(XMM1)))
+	}
+	ins = append(ins, I(VMOVSS, 0, R(XMM0), R(XMM1), R(XMM15)), I(VMOVSD, 0, R(XMM0), R(XMM9), R(XMM15)),
+		I(VMOVQ, 0, R(XMM1), R(R8)), I(VMOVQ, 0, R(R8), R(XMM1)))
+	return ins
+}
+
+// formInst builds an instruction of form f with operands of one variant.
+func formInst(op Op, f *form, variant int) Inst {
+	xmms := [3][]Reg{{XMM1, XMM2, XMM3, XMM4}, {XMM9, XMM10, XMM14, XMM15}, {XMM5, XMM11, XMM8, XMM13}}
+	gprs := [3][]Reg{{RAX, RCX}, {R9, R10}, {RDX, R15}}
+	mems := []Operand{base(RDI, 8), sib(R12, R13, 8, 0x100), ripLabel(0)}
+	imms := []int64{1, 255, 0x1b}
+	var args [4]Operand
+	for i := 0; i < int(f.nargs); i++ {
+		switch f.args[i] {
+		case argX:
+			args[i] = R(xmms[variant][i])
+		case argXM:
+			args[i] = R(xmms[variant][i])
+			if variant != 1 || i != int(f.nargs)-1 {
+				args[i] = mems[variant]
+			}
+		case argR:
+			args[i] = R(gprs[variant][i%2])
+		case argRM:
+			args[i] = R(gprs[variant][i%2])
+			if variant == 2 {
+				args[i] = mems[variant]
+			}
+		case argM:
+			args[i] = mems[variant]
+		case argXMM0:
+			args[i] = R(XMM0)
+		default:
+			args[i] = Imm(imms[variant])
+		}
+	}
+	if variant == 0 {
+		// Also the register-register form of x/m operands.
+		for i := 0; i < int(f.nargs); i++ {
+			if f.args[i] == argXM {
+				args[i] = R(xmms[0][i])
+			}
+		}
+	}
+	var size Size // the form's one size, if it does not take 0
+	for _, sz := range []Size{S64, S32} {
+		if f.sizes&s0 == 0 && f.sizes&sizeBit(sz) != 0 {
+			size = sz
+		}
+	}
+	return I(op, size, args[:f.nargs]...)
 }
 
 // encodeForGolden encodes one instruction with testLabel bound at its start
@@ -200,7 +278,8 @@ func renderGolden(t *testing.T) []byte {
 		if err != nil {
 			t.Fatalf("%v: %v", in, err)
 		}
-		fmt.Fprintf(&out, "%-52s %s\n", in.String(), formatHex(code))
+		// At least two spaces before the bytes, however long the text.
+		fmt.Fprintf(&out, "%-52s %s\n", in.String()+" ", formatHex(code))
 	}
 	return out.Bytes()
 }

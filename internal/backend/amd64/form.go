@@ -13,8 +13,8 @@ import (
 type form struct {
 	sizes    sizeSet
 	nargs    uint8
-	args     [3]argKind
-	widths   [3]Size // operand width for printing and byte-register REX; 0 = Inst.Size
+	args     [4]argKind
+	widths   [4]Size // operand width for printing and byte-register REX; 0 = Inst.Size
 	prefix   byte    // mandatory prefix 0x66, 0xF2 or 0xF3, or 0
 	opcode   [3]byte
 	oplen    uint8
@@ -27,6 +27,7 @@ type form struct {
 	immArg   int8 // operand encoded as the immediate, or -1
 	relArg   int8 // operand encoded as a 32-bit relative displacement, or -1
 	digit    int8 // ModRM.reg opcode extension when regArg < 0
+	vex      vexForm
 }
 
 // argKind is what an operand slot of a form accepts.
@@ -48,12 +49,13 @@ const (
 	argOne           // the immediate 1 (the short shift-by-one forms)
 	argLabel         // a label (branch target)
 	argFunc          // a function index (call through a relocation)
+	argXMM0          // XMM0 as an implicit operand (pblendvb, blendvps), encoded nowhere
 )
 
 var argKindNames = map[string]argKind{
 	"r": argR, "rm": argRM, "x": argX, "xm": argXM, "m": argM, "acc": argAcc, "cl": argCL,
 	"imm8": argImm8, "u8": argU8, "imm": argImm, "imm64": argImm64, "1": argOne,
-	"rel": argLabel, "fn": argFunc,
+	"rel": argLabel, "fn": argFunc, "xmm0": argXMM0,
 }
 
 // wMode says when the form sets REX.W (and, with wSize, when it takes 0x66).
@@ -123,7 +125,7 @@ type row struct {
 var formsByOp [numOps][]form
 
 func init() {
-	for _, table := range [][]row{intRows, ctrlRows, sseRows} {
+	for _, table := range [][]row{intRows, ctrlRows, sseRows, simdRows, avxRows} {
 		for _, r := range table {
 			f, err := parseRow(r)
 			if err != nil {
@@ -139,8 +141,8 @@ func parseRow(r row) (form, error) {
 	f := form{sizes: r.sizes, regArg: -1, rmArg: -1, opRegArg: -1, immArg: -1, relArg: -1, digit: -1}
 	if strings.TrimSpace(r.args) != "" {
 		for i, a := range strings.Split(r.args, ",") {
-			if i >= 3 {
-				return f, fmt.Errorf("more than 3 operands")
+			if i >= 4 {
+				return f, fmt.Errorf("more than 4 operands")
 			}
 			a = strings.TrimSpace(a)
 			name, width, hasWidth := strings.Cut(a, "/")
@@ -174,6 +176,16 @@ func parseRow(r row) (form, error) {
 	toks := strings.Fields(r.enc)
 	for i, t := range toks {
 		switch {
+		case strings.HasPrefix(t, "VEX."):
+			if err := f.vex.parsePrefix(t, &f); err != nil {
+				return f, err
+			}
+		case strings.HasPrefix(t, "swap="):
+			if err := f.vex.parseSwap(t); err != nil {
+				return f, err
+			}
+		case t == "is4":
+			f.vex.is4 = true
 		case t == "W":
 			f.w = wSize
 		case t == "REX.W":
@@ -205,7 +217,7 @@ func parseRow(r row) (form, error) {
 			}
 			v, _ := strconv.ParseUint(hex, 16, 8)
 			b := byte(v)
-			isPrefix := f.oplen == 0 && f.prefix == 0 && (b == 0x66 || b == 0xF2 || b == 0xF3) &&
+			isPrefix := f.oplen == 0 && f.prefix == 0 && f.vex.m == 0 && (b == 0x66 || b == 0xF2 || b == 0xF3) &&
 				i+1 < len(toks) && isHexByte(toks[i+1])
 			if isPrefix {
 				f.prefix = b
@@ -253,6 +265,13 @@ func parseRow(r row) (form, error) {
 				return f, fmt.Errorf("/digit without an r/m operand")
 			}
 		}
+	}
+	if f.vex.m != 0 {
+		if err := f.vexRoles(modrm); err != nil {
+			return f, err
+		}
+	} else if f.nargs > 3 {
+		return f, fmt.Errorf("only VEX forms take a fourth operand")
 	}
 	if f.imm != 0 {
 		f.immArg = f.find(argImm8, argU8, argImm, argImm64)
@@ -313,13 +332,24 @@ func (f *form) accepts(in *Inst) bool {
 	if f.sizes&sizeBit(in.Size) == 0 {
 		return false
 	}
-	if in.NumArgs() != int(f.nargs) {
+	n := in.NumArgs()
+	if in.Arg4.Kind != KindNone {
+		if n != 3 {
+			return false
+		}
+		n = 4
+	}
+	if n != int(f.nargs) {
 		return false
 	}
-	for i := 0; i < int(f.nargs); i++ {
+	for i := 0; i < n && i < 3; i++ {
 		if !f.args[i].accepts(&in.Args[i], in.Size) {
 			return false
 		}
+	}
+	if n == 4 {
+		o := in.Arg4.Operand()
+		return f.args[3].accepts(&o, in.Size)
 	}
 	return true
 }
@@ -352,6 +382,8 @@ func (k argKind) accepts(o *Operand, size Size) bool {
 		return o.Kind == KindImm
 	case argOne:
 		return o.Kind == KindImm && o.Imm == 1
+	case argXMM0:
+		return o.Kind == KindReg && o.Reg == XMM0
 	case argLabel:
 		return o.Kind == KindLabel && o.Target() != 0
 	case argFunc:

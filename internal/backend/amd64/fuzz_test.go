@@ -28,8 +28,16 @@ func instFromBytes(b []byte) Inst {
 	next32 := func() uint32 {
 		return uint32(next()) | uint32(next())<<8 | uint32(next())<<16 | uint32(next())<<24
 	}
-	in := Inst{Op: Op(next()) % (numOps + 2), Size: Size(next() % 20), Cond: Cond(next())}
-	nargs := int(next() % 4)
+	op := Op(next()) | Op(next())<<8
+	in := Inst{Op: op % (numOps + 2), Size: Size(next() % 20), Cond: Cond(next())}
+	nargs := int(next() % 5)
+	if nargs == 4 {
+		nargs = 3
+		in.Arg4 = Arg4{Kind: OperandKind(next() % 4), Reg: Reg(next() % (byte(numRegs) + 3)), Imm: next()}
+		if next()&1 == 0 {
+			in.Arg4.Kind = kindInvalid
+		}
+	}
 	for i := 0; i < nargs; i++ {
 		o := &in.Args[i]
 		o.Kind = OperandKind(next() % 7)
@@ -55,10 +63,15 @@ func instFromBytes(b []byte) Inst {
 // whatever encodes is 1..15 bytes, deterministic, position independent
 // apart from its label fields, and prints.
 func FuzzEncode(f *testing.F) {
-	f.Add([]byte{byte(ADD), 8, 0, 2, 1, 1, 1, 2})
-	f.Add([]byte{byte(MOV), 8, 0, 2, 2, 5, 13, 3, 0x10, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 1})
-	f.Add([]byte{byte(JCC), 0, 4, 1, 4, 1})
-	f.Add([]byte{byte(ROUNDSD), 0, 0, 3, 1, 17, 2, 33, 0, 0, 0, 0, 0, 3, 9, 0, 0, 0, 0, 0, 0, 0, 1})
+	op := func(o Op) []byte { return []byte{byte(o), byte(o >> 8)} }
+	seed := func(o Op, rest ...byte) []byte { return append(op(o), rest...) }
+	f.Add(seed(ADD, 8, 0, 2, 1, 1, 1, 2))
+	f.Add(seed(MOV, 8, 0, 2, 2, 5, 13, 3, 0x10, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 1))
+	f.Add(seed(JCC, 0, 4, 1, 4, 1))
+	f.Add(seed(ROUNDSD, 0, 0, 3, 1, 17, 2, 33, 0, 0, 0, 0, 0, 3, 9, 0, 0, 0, 0, 0, 0, 0, 1))
+	f.Add(seed(VPADDB, 0, 0, 3, 1, 20, 1, 30, 2, 9, 0, 0, 0, 0, 3, 9, 0, 0, 0, 0, 0, 0, 0, 1))
+	f.Add(seed(VSHUFPS, 0, 0, 4, 2, 3, 1, 18, 1, 30, 1, 26, 3))
+	f.Add(seed(VPBLENDVB, 0, 0, 4, 1, 30, 1, 20, 2, 9, 12, 0, 0, 0, 0, 3, 9, 0, 0, 0, 0, 0, 0, 0, 1))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in := instFromBytes(data)
 		text := in.String()
@@ -159,6 +172,7 @@ func randomValidInsts(n int, seed uint64) []Inst {
 		}
 		f := &forms[rng.IntN(len(forms))]
 		in := Inst{Op: op, Cond: Cond(rng.IntN(16))}
+		var args [4]Operand
 		var sizes []Size
 		for _, s := range []Size{0, S8, S16, S32, S64} {
 			if f.sizes&sizeBit(s) != 0 {
@@ -167,7 +181,7 @@ func randomValidInsts(n int, seed uint64) []Inst {
 		}
 		in.Size = sizes[rng.IntN(len(sizes))]
 		for i := 0; i < int(f.nargs); i++ {
-			o := &in.Args[i]
+			o := &args[i]
 			switch f.args[i] {
 			case argR:
 				*o = R(gpr())
@@ -191,6 +205,8 @@ func randomValidInsts(n int, seed uint64) []Inst {
 				*o = R(RAX)
 			case argCL:
 				*o = R(RCX)
+			case argXMM0:
+				*o = R(XMM0)
 			case argOne:
 				*o = Imm(1)
 			case argFunc:
@@ -200,6 +216,10 @@ func randomValidInsts(n int, seed uint64) []Inst {
 			default:
 				*o = Imm(imm())
 			}
+		}
+		copy(in.Args[:], args[:])
+		if f.nargs == 4 {
+			in.Arg4 = arg4Of(args[3])
 		}
 		if usesLabel(&in) {
 			continue
@@ -220,7 +240,7 @@ func TestLengthsAgainstObjdump(t *testing.T) {
 	if err != nil {
 		t.Skip("objdump not installed; skipping the length cross-check")
 	}
-	insts := randomValidInsts(4000, 7)
+	insts := randomValidInsts(12000, 7)
 	var blob []byte
 	starts := map[int]Inst{}
 	for _, in := range insts {
@@ -273,7 +293,7 @@ func TestRandomAgainstGNUAs(t *testing.T) {
 	if err1 != nil || err2 != nil {
 		t.Skip("GNU as/objdump not installed; skipping the cross-check")
 	}
-	insts := randomValidInsts(3000, 11)
+	insts := randomValidInsts(12000, 11) // about a fifth general-purpose
 	var src strings.Builder
 	src.WriteString(".text\n")
 	for i, in := range insts {

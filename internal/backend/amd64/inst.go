@@ -77,13 +77,58 @@ type Inst struct {
 	Op   Op
 	Size Size
 	Cond Cond
+	Arg4 Arg4
 	Args [3]Operand
 }
 
-// I builds an Inst without a condition.
+// Arg4 is the fourth operand of the AVX forms that have one, after Args in
+// Intel order: an 8-bit immediate (vshufps, vpinsrb, vcmpps) or an XMM
+// register (the mask of vpblendvb, encoded in imm8[7:4]). It fits in what
+// would otherwise be padding, so Inst stays 80 bytes. I fills it from a
+// fourth argument.
+type Arg4 struct {
+	Kind OperandKind // KindNone, KindImm or KindReg; kindInvalid is accepted by no form
+	Reg  Reg
+	Imm  uint8
+}
+
+// kindInvalid marks a fourth operand that Arg4 cannot hold.
+const kindInvalid OperandKind = 0xff
+
+// arg4Of packs an operand as a fourth operand.
+func arg4Of(o Operand) Arg4 {
+	switch {
+	case o.Kind == KindReg:
+		return Arg4{Kind: KindReg, Reg: o.Reg}
+	case o.Kind == KindImm && o.Imm >= -128 && o.Imm <= 255:
+		return Arg4{Kind: KindImm, Imm: uint8(o.Imm)}
+	case o.Kind == KindNone:
+		return Arg4{}
+	}
+	return Arg4{Kind: kindInvalid}
+}
+
+// Operand unpacks the fourth operand.
+func (a Arg4) Operand() Operand {
+	switch a.Kind {
+	case KindReg:
+		return R(a.Reg)
+	case KindImm:
+		return Imm(int64(a.Imm))
+	}
+	return Operand{Kind: a.Kind}
+}
+
+// I builds an Inst without a condition. A fourth argument goes to Arg4.
 func I(op Op, size Size, args ...Operand) Inst {
 	in := Inst{Op: op, Size: size}
 	copy(in.Args[:], args)
+	switch {
+	case len(args) == 4:
+		in.Arg4 = arg4Of(args[3])
+	case len(args) > 4:
+		in.Arg4 = Arg4{Kind: kindInvalid}
+	}
 	return in
 }
 

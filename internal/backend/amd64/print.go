@@ -35,6 +35,11 @@ func (in *Inst) appendText(sb *strings.Builder) {
 		}
 		appendOperand(sb, &in.Args[i], width)
 	}
+	if in.Arg4.Kind != KindNone {
+		o := in.Arg4.Operand()
+		sb.WriteString(", ")
+		appendOperand(sb, &o, 0)
+	}
 }
 
 func appendOperand(sb *strings.Builder, o *Operand, width Size) {
