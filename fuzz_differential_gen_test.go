@@ -72,6 +72,7 @@ type gen struct {
 	loops  int       // counter locals in use
 	budget int       // instructions left for this function
 	names  int       // labels made so far, for unique names
+	simd   bool      // the module uses v128 (fuzz_differential_simd_gen_test.go)
 }
 
 type label struct {
@@ -104,6 +105,7 @@ func (g *gen) u32() uint32 {
 func (g *gen) typ() valType { return numTypes[g.n(4)] }
 
 func (g *gen) module() string {
+	g.simd = g.n(3) == 0
 	nf := 1 + g.n(maxFuncs)
 	for range nf {
 		var s funcSig
@@ -161,7 +163,11 @@ func (g *gen) function(b *strings.Builder, i int) {
 	// Scratch locals for NaN canonicalisation and loop counters are never
 	// touched by generated local.set, and declared last so that generated
 	// locals keep the indices in g.locals.
-	b.WriteString(" " + decl.String() + " (local $sf32 f32) (local $sf64 f64) (local $si32 i32) (local $si64 i64) (local $c0 i32) (local $c1 i32) (local $c2 i32)\n")
+	b.WriteString(" " + decl.String() + " (local $sf32 f32) (local $sf64 f64) (local $si32 i32) (local $si64 i64) (local $c0 i32) (local $c1 i32) (local $c2 i32)")
+	if g.simd {
+		b.WriteString(" (local $v0 v128) (local $v1 v128) (local $sv v128)")
+	}
+	b.WriteString("\n")
 	g.labels = []label{{name: "", result: s.results}} // the function body: br to it is a return
 	body := g.stmts(3)
 	for _, r := range s.results {
@@ -197,7 +203,12 @@ func (g *gen) stmt(depth int) string {
 	if depth <= 0 || g.budget <= 0 {
 		return g.leafStmt()
 	}
-	switch g.n(19) {
+	switch g.n(20) {
+	case 19:
+		if g.simd {
+			return g.vectorStmt(depth)
+		}
+		return g.leafStmt()
 	case 16:
 		return g.tableStmt(depth)
 	case 17:
@@ -473,7 +484,12 @@ func (g *gen) expr(t valType, depth int) string {
 		return g.leaf(t)
 	}
 	d := depth - 1
-	switch g.n(23) {
+	switch g.n(24) {
+	case 23:
+		if g.simd {
+			return g.fromVector(t, d)
+		}
+		return g.leaf(t)
 	case 20:
 		if t == tI32 {
 			return g.refTest(d)
