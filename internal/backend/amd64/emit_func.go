@@ -84,7 +84,7 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 	if opt.Listing {
 		asm.Listing = &strings.Builder{}
 	}
-	l, err := lower(f, asm, opt.SharedPollStub)
+	l, err := lower(f, asm, opt.SharedPollStub, opt.Features)
 	if err != nil {
 		return nil, err
 	}
