@@ -94,6 +94,7 @@ func differential(t *testing.T, interp, compiler *moat.Engine, b []byte) {
 	}
 	got, err := observe(compiler, module, b)
 	if errors.Is(err, frontend.ErrSIMD) {
+		t.Logf("compiler: %v", err)
 		return
 	}
 	if err != nil {
@@ -332,7 +333,8 @@ func formatValues(store *moat.Store, types []moat.ValueType, words []uint64) str
 
 // TestDifferentialTTF compares both engines on modules made by binaryen's
 // wasm-opt -ttf from random bytes (MOAT_TTF=1; MOAT_TTF_COUNT modules,
-// default 200, written under a temporary directory).
+// default 200, written under a temporary directory; MOAT_TTF_SIMD=1 lets
+// them use v128, and MOAT_NO_AVX=1 keeps the compiler to SSE).
 func TestDifferentialTTF(t *testing.T) {
 	if os.Getenv("MOAT_TTF") == "" {
 		t.Skip("set MOAT_TTF=1 to compare the engines on wasm-opt -ttf modules")
@@ -360,7 +362,11 @@ func TestDifferentialTTF(t *testing.T) {
 		if err := os.WriteFile(in, seed, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		args := []string{in, "-ttf", "-o", out, "--disable-simd", "--enable-sign-ext", "--enable-nontrapping-float-to-int",
+		simd := "--disable-simd"
+		if os.Getenv("MOAT_TTF_SIMD") != "" {
+			simd = "--enable-simd"
+		}
+		args := []string{in, "-ttf", "-o", out, simd, "--enable-sign-ext", "--enable-nontrapping-float-to-int",
 			"--enable-bulk-memory", "--enable-multivalue", "--enable-mutable-globals"}
 		// No --enable-reference-types: binaryen then uses types beyond
 		// WebAssembly 2.0 (anyref, typed block types).
