@@ -126,10 +126,13 @@ func (l *lowerer) vecDst(vi *vinst, res, x ssa.Value) Reg {
 // are all read, so early).
 func (l *lowerer) vecTemp(vi *vinst) Reg { return vi.defEarly(l.temp(backend.ClassFloat)) }
 
-func lowerVconst(l *lowerer, in *ssa.Inst) {
-	c := l.f.Const(in.Imm)
+func lowerVconst(l *lowerer, in *ssa.Inst) { l.vconst(in.Results[0], l.f.Const(in.Imm)) }
+
+// vconst defines res as the constant c: pxor for zero, pcmpeqd for all
+// ones, else a load from the pool.
+func (l *lowerer) vconst(res ssa.Value, c ssa.Const128) {
 	vi := l.newInst()
-	d := vi.def(l.vreg(in.Results[0]))
+	d := vi.def(l.vreg(res))
 	switch c {
 	case ssa.Const128{}:
 		vi.emit(I(PXOR, 0, R(d), R(d)))
