@@ -78,13 +78,15 @@ type lowerer struct {
 	// being lowered; callSites are the return-address marks of its calls.
 	curPos     uint32
 	callSites  []siteLabel
-	pollStub   Label    // the out-of-line poll exit, if any poll is lowered
-	sharedPoll bool     // polls call PollStubCallee instead
-	features   Features // optional extensions the code may use (AVX forms)
+	pollStub   Label // the out-of-line poll exit, if any poll is lowered
+	sharedPoll bool  // polls call PollStubCallee instead
 	// outgoingWords is the largest stack area a call needs (arguments or
 	// results), in 8-byte words.
 	outgoingWords int
-	err           error
+	// feat are the extensions the code may use (vector rules pick AVX
+	// forms by it).
+	feat Features
+	err  error
 }
 
 func (l *lowerer) fail(format string, args ...any) {
@@ -95,8 +97,8 @@ func (l *lowerer) fail(format string, args ...any) {
 
 // lower turns f into vcode for the Assembler asm (labels and constants are
 // made in asm as lowering goes).
-func lower(f *ssa.Func, asm *Assembler, sharedPoll bool, features Features) (*lowerer, error) {
-	l := &lowerer{f: f, asm: asm, name: f.Name, vf: backend.NewFunc(f.Name), trapLabels: map[trapKey]Label{}, sharedPoll: sharedPoll, features: features}
+func lower(f *ssa.Func, asm *Assembler, sharedPoll bool, feat Features) (*lowerer, error) {
+	l := &lowerer{f: f, asm: asm, name: f.Name, vf: backend.NewFunc(f.Name), trapLabels: map[trapKey]Label{}, sharedPoll: sharedPoll, feat: feat}
 	entry := f.Entry()
 	if entry == nil || len(entry.Params) == 0 || f.ValueType(entry.Params[0]) != ssa.I64 {
 		return nil, &LowerError{Func: f.Name, Msg: "function has no context parameter"}

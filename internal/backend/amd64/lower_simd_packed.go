@@ -55,7 +55,7 @@ var (
 )
 
 // avx reports whether rules may use the VEX forms.
-func (l *lowerer) avx() bool { return l.features.AVX }
+func (l *lowerer) avx() bool { return l.feat.AVX }
 
 // op3 emits d = a op b [, imm]: "vop d, a, b" with AVX; otherwise "op d, b"
 // after copying a into d unless it is there already. The copy needs d to

@@ -9,13 +9,19 @@ import "github.com/moat-run/moat/internal/ssa"
 func init() {
 	registerRules(map[ssa.Opcode]lowerRule{
 		ssa.OpSnarrow: widenBinary, ssa.OpUnarrow: widenBinary, ssa.OpSdot: widenBinary,
-		ssa.OpSwidenLow: lowerWiden, ssa.OpSwidenHigh: lowerWiden,
-		ssa.OpUwidenLow: lowerWiden, ssa.OpUwidenHigh: lowerWiden,
+		ssa.OpSwidenHigh: lowerWiden, ssa.OpUwidenHigh: lowerWiden,
 		ssa.OpSextaddPairw: lowerExtaddPairwise, ssa.OpUextaddPairw: lowerExtaddPairwise,
 		ssa.OpSextmulLow: lowerExtmul, ssa.OpSextmulHigh: lowerExtmul,
 		ssa.OpUextmulLow: lowerExtmul, ssa.OpUextmulHigh: lowerExtmul,
 		ssa.OpSqmulRoundSat: lowerSqmulRoundSat,
 	})
+	// The low widenings may have a rule already, which fuses a 64-bit
+	// load (load8x8_s...) and falls back to its own pmovsx/pmovzx.
+	for _, op := range []ssa.Opcode{ssa.OpSwidenLow, ssa.OpUwidenLow} {
+		if lowerRules[op] == nil {
+			lowerRules[op] = lowerWiden
+		}
+	}
 }
 
 // widenBinary: the packs saturate exactly as WebAssembly narrows (signed
