@@ -101,7 +101,8 @@ func (e *Engine) Config() Config { return e.cfg }
 
 // autoEngine (EngineAuto where the compiler runs) compiles with the
 // compiler and falls back to the interpreter
-// for modules the compiler refuses as SIMD. Its stores are the compiler's
+// for modules the compiler refuses as SIMD (vector operations it cannot
+// lower yet; see frontend.ErrSIMD). Its stores are the compiler's
 // (funcrefs are function descriptors), which the interpreter treats as
 // opaque words resolved through the store, so instances of both engines
 // link and call each other within one store.

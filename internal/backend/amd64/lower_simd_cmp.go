@@ -8,11 +8,11 @@ func init() {
 	registerRules(map[ssa.Opcode]lowerRule{ssa.OpVicmp: lowerVicmp, ssa.OpVfcmp: lowerVfcmp})
 }
 
-// intLaneOps are the per-shape instructions of the integer comparisons
+// intCmpLaneOps are the per-shape instructions of the integer comparisons
 // (i8x16, i16x8, i32x4, i64x2; i64x2 has no unsigned conditions).
-type intLaneOps struct{ eq, gt, minu, maxu packedOp }
+type intCmpLaneOps struct{ eq, gt, minu, maxu packedOp }
 
-var intCmpOps = map[ssa.Shape]intLaneOps{
+var intCmpOps = map[ssa.Shape]intCmpLaneOps{
 	ssa.I8x16: {packedOp{PCMPEQB, VPCMPEQB}, packedOp{PCMPGTB, VPCMPGTB}, packedOp{PMINUB, VPMINUB}, packedOp{PMAXUB, VPMAXUB}},
 	ssa.I16x8: {pPCMPEQW, packedOp{PCMPGTW, VPCMPGTW}, packedOp{PMINUW, VPMINUW}, packedOp{PMAXUW, VPMAXUW}},
 	ssa.I32x4: {pPCMPEQD, packedOp{PCMPGTD, VPCMPGTD}, packedOp{PMINUD, VPMINUD}, packedOp{PMAXUD, VPMAXUD}},

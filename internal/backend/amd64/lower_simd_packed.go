@@ -91,15 +91,10 @@ func (l *lowerer) packedDef(vi *vinst, in *ssa.Inst, x Reg) Reg {
 	return vi.defReuse(l.vreg(in.Results[0]), x)
 }
 
-// packedSrc is a vector use that may be read from memory: with AVX from
-// the value's spill slot too (VEX forms need no alignment); the SSE forms
-// need 16-byte aligned memory, so there it is a register.
-func (l *lowerer) packedSrc(vi *vinst, v ssa.Value) Operand {
-	if l.avx() {
-		return R(vi.useRM(l.reg(v)))
-	}
-	return R(vi.use(l.reg(v)))
-}
+// packedSrc is a vector operand read by memory-capable forms: a vconst
+// from the constant pool, or the value in a register or its (16-byte
+// aligned) spill slot (vsource, lower_simd.go).
+func (l *lowerer) packedSrc(vi *vinst, v ssa.Value) Operand { return l.vsource(vi, v) }
 
 // vtemp is an early-def vector temporary of vi.
 func (l *lowerer) vtemp(vi *vinst) Reg { return vi.defEarly(l.temp(backend.ClassFloat)) }

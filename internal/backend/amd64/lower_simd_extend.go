@@ -15,8 +15,10 @@ func init() {
 		ssa.OpUextmulLow: lowerExtmul, ssa.OpUextmulHigh: lowerExtmul,
 		ssa.OpSqmulRoundSat: lowerSqmulRoundSat,
 	})
-	// The low widenings may have a rule already, which fuses a 64-bit
-	// load (load8x8_s...) and falls back to its own pmovsx/pmovzx.
+	// lower_simd_mem.go wraps the low widenings in a rule that fuses a
+	// 64-bit load (load8x8_s...) and falls back to the rule it finds
+	// here (this file's init runs first: files initialise in name order),
+	// or to its own SSE pmovsx/pmovzx if it ran first.
 	for _, op := range []ssa.Opcode{ssa.OpSwidenLow, ssa.OpUwidenLow} {
 		if lowerRules[op] == nil {
 			lowerRules[op] = lowerWiden
@@ -63,9 +65,9 @@ func lowerWiden(l *lowerer, in *ssa.Inst) {
 	op := ops[b2i(isUnsignedWiden(in.Op))]
 	vi := l.newInst()
 	if !isHighHalf(in.Op) {
-		x := vi.useRM(l.reg(in.Args[0])) // pmovsx reads 64 bits: no alignment
+		x := l.packedSrc(vi, in.Args[0])
 		d := vi.def(l.vreg(in.Results[0]))
-		l.op2(vi, op, d, R(x))
+		l.op2(vi, op, d, x)
 		return
 	}
 	x := l.packedSrc(vi, in.Args[0])
