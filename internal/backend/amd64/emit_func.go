@@ -292,6 +292,10 @@ func (e *emitter) subst(c Inst, locs []backend.Loc) Inst {
 			}
 		}
 	}
+	// The mask register of vblendvps and the like (always a register).
+	if c.Arg4.Kind == KindReg && c.Arg4.Reg >= opRegBase {
+		c.Arg4.Reg = regOf(locs[c.Arg4.Reg-opRegBase].Reg())
+	}
 	return c
 }
 
