@@ -33,8 +33,7 @@ func TestSpec(t *testing.T) {
 }
 
 // TestSpecAuto runs the same suite on the default engine: the compiler
-// where there is one, with the interpreter taking the modules whose vector
-// operations the compiler cannot lower yet.
+// where there is one (SIMD included), else the interpreter.
 func TestSpecAuto(t *testing.T) {
 	dir := testsuite.Spec(t)
 	total := runSpecFiles(t, dir, ".json", moat.Config{}, nil)

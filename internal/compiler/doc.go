@@ -3,10 +3,8 @@
 // backend/amd64 (lowering, register allocation, emission) → link (here) →
 // internal/vm (native code memory, stacks, the exit loop).
 //
-// Compile refuses a module with a vector operation the amd64 back end
-// cannot lower yet with an error wrapping frontend.ErrSIMD (so the public
-// layer can fall back to the interpreter); code uses AVX/AVX2 where the
-// host has them (Config.Baseline or MOAT_NO_AVX keep it to SSE). It compiles every
+// Compile uses AVX/AVX2 forms where the host has them (Config.Baseline or
+// the environment variable MOAT_NO_AVX keep the code to SSE). It compiles every
 // function in parallel, and links them into one code blob, mapped W^X once
 // per module and shared by all its instances: functions 16-byte aligned,
 // direct calls and the shared poll stub patched, one entry stub per

@@ -237,11 +237,6 @@ func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, al *backend.Allo
 	}
 	ssa.Optimize(f)
 	c, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Allocator: al, Features: feat})
-	if errors.Is(err, amd64.ErrVectorOp) {
-		// A vector operation the back end cannot lower yet: the module
-		// is refused as SIMD, so the auto engine falls back.
-		return nil, fmt.Errorf("compiler: function %d: %w (%w)", idx, frontend.ErrSIMD, err)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("compiler: function %d: %w", idx, err)
 	}
