@@ -6,10 +6,7 @@ import (
 
 	"github.com/moat-run/moat/internal/compiler"
 	"github.com/moat-run/moat/internal/engine"
-	"github.com/moat-run/moat/internal/frontend"
 	"github.com/moat-run/moat/internal/interp"
-	"github.com/moat-run/moat/internal/vm"
-	"github.com/moat-run/moat/internal/wasm"
 )
 
 // EngineKind chooses how WebAssembly code runs.
@@ -18,14 +15,12 @@ type EngineKind int
 const (
 	// EngineAuto picks the best engine available on this platform: the
 	// compiler on linux/amd64 (when the CPU has the features it needs),
-	// falling back per module to the interpreter for modules that use
-	// SIMD; the interpreter elsewhere (Config then reports
-	// EngineInterpreter).
+	// the interpreter elsewhere (Config then reports EngineInterpreter).
 	EngineAuto EngineKind = iota
 	// EngineInterpreter runs a pre-decoded instruction stream; portable.
 	EngineInterpreter
-	// EngineCompiler compiles to native code (linux/amd64 only; SIMD
-	// modules are refused until the compiler supports them).
+	// EngineCompiler compiles to native code (linux/amd64 only), SIMD
+	// included (with AVX/AVX2 forms where the host has them).
 	EngineCompiler
 )
 
@@ -79,8 +74,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	switch cfg.Engine {
 	case EngineAuto:
 		if c, err := compiler.New(compiler.Config{MaxCallDepth: cfg.MaxCallDepth}); err == nil {
-			in := interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})
-			return &Engine{cfg: cfg, impl: &autoEngine{compiler: c, interp: in}}, nil
+			return &Engine{cfg: cfg, impl: c}, nil
 		}
 		cfg.Engine = EngineInterpreter
 		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
@@ -98,26 +92,3 @@ func NewEngine(cfg Config) (*Engine, error) {
 
 // Config returns the engine's configuration, defaults filled in.
 func (e *Engine) Config() Config { return e.cfg }
-
-// autoEngine (EngineAuto where the compiler runs) compiles with the
-// compiler and falls back to the interpreter
-// for modules the compiler refuses as SIMD. Its stores are the compiler's
-// (funcrefs are function descriptors), which the interpreter treats as
-// opaque words resolved through the store, so instances of both engines
-// link and call each other within one store.
-type autoEngine struct {
-	compiler engine.Engine
-	interp   engine.Engine
-}
-
-func (a *autoEngine) Compile(m *wasm.Module) (engine.Code, error) {
-	c, err := a.compiler.Compile(m)
-	if errors.Is(err, frontend.ErrSIMD) {
-		return a.interp.Compile(m)
-	}
-	return c, err
-}
-
-func (a *autoEngine) NewStore() *vm.Store {
-	return a.compiler.(engine.StoreMaker).NewStore()
-}

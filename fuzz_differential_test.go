@@ -94,6 +94,7 @@ func differential(t *testing.T, interp, compiler *moat.Engine, b []byte) {
 	}
 	got, err := observe(compiler, module, b)
 	if errors.Is(err, frontend.ErrSIMD) {
+		t.Logf("compiler: %v", err)
 		return
 	}
 	if err != nil {
@@ -332,7 +333,8 @@ func formatValues(store *moat.Store, types []moat.ValueType, words []uint64) str
 
 // TestDifferentialTTF compares both engines on modules made by binaryen's
 // wasm-opt -ttf from random bytes (MOAT_TTF=1; MOAT_TTF_COUNT modules,
-// default 200, written under a temporary directory).
+// default 200, written under a temporary directory; MOAT_TTF_SIMD=1 lets
+// them use v128, and MOAT_NO_AVX=1 keeps the compiler to SSE).
 func TestDifferentialTTF(t *testing.T) {
 	if os.Getenv("MOAT_TTF") == "" {
 		t.Skip("set MOAT_TTF=1 to compare the engines on wasm-opt -ttf modules")
@@ -360,7 +362,11 @@ func TestDifferentialTTF(t *testing.T) {
 		if err := os.WriteFile(in, seed, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		args := []string{in, "-ttf", "-o", out, "--disable-simd", "--enable-sign-ext", "--enable-nontrapping-float-to-int",
+		simd := "--disable-simd"
+		if os.Getenv("MOAT_TTF_SIMD") != "" {
+			simd = "--enable-simd"
+		}
+		args := []string{in, "-ttf", "-o", out, simd, "--enable-sign-ext", "--enable-nontrapping-float-to-int",
 			"--enable-bulk-memory", "--enable-multivalue", "--enable-mutable-globals"}
 		// No --enable-reference-types: binaryen then uses types beyond
 		// WebAssembly 2.0 (anyref, typed block types).
@@ -390,6 +396,67 @@ func TestDifferentialTTF(t *testing.T) {
 
 // differentialRegressions are divergences FuzzDifferential found, reduced.
 var differentialRegressions = map[string]string{
+	// Shuffle masks that lower to one instruction (unpacks, palignr,
+	// shufps, pshufd, in both source orders) and some that do not.
+	"shuffle special cases": `(module
+		(func (export "s0") (param v128 v128) (result v128) (i8x16.shuffle 0 16 1 17 2 18 3 19 4 20 5 21 6 22 7 23 (local.get 0) (local.get 1)))
+		(func (export "s1") (param v128 v128) (result v128) (i8x16.shuffle 16 0 17 1 18 2 19 3 20 4 21 5 22 6 23 7 (local.get 0) (local.get 1)))
+		(func (export "s2") (param v128 v128) (result v128) (i8x16.shuffle 8 24 9 25 10 26 11 27 12 28 13 29 14 30 15 31 (local.get 0) (local.get 1)))
+		(func (export "s3") (param v128 v128) (result v128) (i8x16.shuffle 24 8 25 9 26 10 27 11 28 12 29 13 30 14 31 15 (local.get 0) (local.get 1)))
+		(func (export "s4") (param v128 v128) (result v128) (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get 0) (local.get 1)))
+		(func (export "s5") (param v128 v128) (result v128) (i8x16.shuffle 16 17 0 1 18 19 2 3 20 21 4 5 22 23 6 7 (local.get 0) (local.get 1)))
+		(func (export "s6") (param v128 v128) (result v128) (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get 0) (local.get 1)))
+		(func (export "s7") (param v128 v128) (result v128) (i8x16.shuffle 24 25 8 9 26 27 10 11 28 29 12 13 30 31 14 15 (local.get 0) (local.get 1)))
+		(func (export "s8") (param v128 v128) (result v128) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get 0) (local.get 1)))
+		(func (export "s9") (param v128 v128) (result v128) (i8x16.shuffle 16 17 18 19 0 1 2 3 20 21 22 23 4 5 6 7 (local.get 0) (local.get 1)))
+		(func (export "s10") (param v128 v128) (result v128) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get 0) (local.get 1)))
+		(func (export "s11") (param v128 v128) (result v128) (i8x16.shuffle 24 25 26 27 8 9 10 11 28 29 30 31 12 13 14 15 (local.get 0) (local.get 1)))
+		(func (export "s12") (param v128 v128) (result v128) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get 0) (local.get 1)))
+		(func (export "s13") (param v128 v128) (result v128) (i8x16.shuffle 16 17 18 19 20 21 22 23 0 1 2 3 4 5 6 7 (local.get 0) (local.get 1)))
+		(func (export "s14") (param v128 v128) (result v128) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get 0) (local.get 1)))
+		(func (export "s15") (param v128 v128) (result v128) (i8x16.shuffle 24 25 26 27 28 29 30 31 8 9 10 11 12 13 14 15 (local.get 0) (local.get 1)))
+		(func (export "s16") (param v128 v128) (result v128) (i8x16.shuffle 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 (local.get 0) (local.get 1)))
+		(func (export "s17") (param v128 v128) (result v128) (i8x16.shuffle 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 0 (local.get 0) (local.get 1)))
+		(func (export "s18") (param v128 v128) (result v128) (i8x16.shuffle 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 (local.get 0) (local.get 1)))
+		(func (export "s19") (param v128 v128) (result v128) (i8x16.shuffle 21 22 23 24 25 26 27 28 29 30 31 0 1 2 3 4 (local.get 0) (local.get 1)))
+		(func (export "s20") (param v128 v128) (result v128) (i8x16.shuffle 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 (local.get 0) (local.get 1)))
+		(func (export "s21") (param v128 v128) (result v128) (i8x16.shuffle 31 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 (local.get 0) (local.get 1)))
+		(func (export "s22") (param v128 v128) (result v128) (i8x16.shuffle 4 5 6 7 0 1 2 3 28 29 30 31 16 17 18 19 (local.get 0) (local.get 1)))
+		(func (export "s23") (param v128 v128) (result v128) (i8x16.shuffle 20 21 22 23 16 17 18 19 12 13 14 15 0 1 2 3 (local.get 0) (local.get 1)))
+		(func (export "s24") (param v128 v128) (result v128) (i8x16.shuffle 12 13 14 15 12 13 14 15 20 21 22 23 24 25 26 27 (local.get 0) (local.get 1)))
+		(func (export "s25") (param v128 v128) (result v128) (i8x16.shuffle 28 29 30 31 28 29 30 31 4 5 6 7 8 9 10 11 (local.get 0) (local.get 1)))
+		(func (export "s26") (param v128 v128) (result v128) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get 0) (local.get 1)))
+		(func (export "s27") (param v128 v128) (result v128) (i8x16.shuffle 16 17 18 19 24 25 26 27 0 1 2 3 8 9 10 11 (local.get 0) (local.get 1)))
+		(func (export "s28") (param v128 v128) (result v128) (i8x16.shuffle 8 9 10 11 4 5 6 7 12 13 14 15 0 1 2 3 (local.get 0) (local.get 1)))
+		(func (export "s29") (param v128 v128) (result v128) (i8x16.shuffle 24 25 26 27 20 21 22 23 16 17 18 19 28 29 30 31 (local.get 0) (local.get 1)))
+		(func (export "s30") (param v128 v128) (result v128) (i8x16.shuffle 31 30 29 28 27 26 25 24 23 22 21 20 19 18 17 16 (local.get 0) (local.get 1)))
+		(func (export "s31") (param v128 v128) (result v128) (i8x16.shuffle 0 7 14 21 28 3 10 17 24 31 6 13 20 27 2 9 (local.get 0) (local.get 1))))`,
+	// More live v128 values than XMM registers: spilled vectors are read
+	// back as 16-byte memory operands (aligned slots for the SSE forms).
+	"v128 register pressure": `(module
+		(func (export "pressure") (param $a v128) (param $b v128) (param $n i32) (result v128)
+		  (local $l0 v128) (local $l1 v128) (local $l2 v128) (local $l3 v128) (local $l4 v128) (local $l5 v128) (local $l6 v128) (local $l7 v128) (local $l8 v128) (local $l9 v128) (local $l10 v128) (local $l11 v128) (local $l12 v128) (local $l13 v128) (local $l14 v128) (local $l15 v128) (local $l16 v128) (local $l17 v128) (local $l18 v128) (local $l19 v128)
+		  (local.set $l0 (i8x16.add (local.get $a) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 0)))))
+		  (local.set $l1 (i16x8.mul (local.get $l0) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 1)))))
+		  (local.set $l2 (i32x4.sub (local.get $l1) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 2)))))
+		  (local.set $l3 (v128.xor (local.get $l2) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 3)))))
+		  (local.set $l4 (i8x16.min_u (local.get $l3) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 4)))))
+		  (local.set $l5 (i16x8.add_sat_s (local.get $l4) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 5)))))
+		  (local.set $l6 (i64x2.mul (local.get $l5) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 6)))))
+		  (local.set $l7 (i32x4.max_s (local.get $l6) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 7)))))
+		  (local.set $l8 (v128.and (local.get $l7) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 8)))))
+		  (local.set $l9 (i8x16.avgr_u (local.get $l8) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 9)))))
+		  (local.set $l10 (i16x8.sub_sat_u (local.get $l9) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 10)))))
+		  (local.set $l11 (i64x2.add (local.get $l10) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 11)))))
+		  (local.set $l12 (i32x4.mul (local.get $l11) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 12)))))
+		  (local.set $l13 (v128.or (local.get $l12) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 13)))))
+		  (local.set $l14 (i8x16.sub_sat_s (local.get $l13) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 14)))))
+		  (local.set $l15 (i16x8.min_s (local.get $l14) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 15)))))
+		  (local.set $l16 (i8x16.swizzle (local.get $l15) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 16)))))
+		  (local.set $l17 (i32x4.min_u (local.get $l16) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 17)))))
+		  (local.set $l18 (i64x2.sub (local.get $l17) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 18)))))
+		  (local.set $l19 (v128.andnot (local.get $l18) (i32x4.shl (local.get $b) (i32.add (local.get $n) (i32.const 19)))))
+		  (v128.or (local.get $l19) (i64x2.mul (local.get $l18) (v128.andnot (local.get $l17) (i32x4.mul (local.get $l16) (i16x8.add_sat_s (local.get $l15) (i64x2.sub (local.get $l14) (i64x2.add (local.get $l13) (i8x16.min_u (local.get $l12) (i32x4.min_u (local.get $l11) (i16x8.sub_sat_u (local.get $l10) (v128.xor (local.get $l9) (i8x16.swizzle (local.get $l8) (i8x16.avgr_u (local.get $l7) (i32x4.sub (local.get $l6) (i16x8.min_s (local.get $l5) (v128.and (local.get $l4) (i16x8.mul (local.get $l3) (i8x16.sub_sat_s (local.get $l2) (i32x4.max_s (local.get $l1) (local.get $l0))))))))))))))))))))))`,
 	// Narrow stores of a constant passed the whole constant as the
 	// immediate, which the encoder refused for 8- and 16-bit stores.
 	"narrow store of a wide constant": `(module (memory (export "mem") 1)

@@ -3,8 +3,8 @@
 // backend/amd64 (lowering, register allocation, emission) → link (here) →
 // internal/vm (native code memory, stacks, the exit loop).
 //
-// Compile refuses SIMD modules with an error wrapping frontend.ErrSIMD (so
-// the public layer can fall back to the interpreter), compiles every
+// Compile uses AVX/AVX2 forms where the host has them (Config.Baseline or
+// the environment variable MOAT_NO_AVX keep the code to SSE). It compiles every
 // function in parallel, and links them into one code blob, mapped W^X once
 // per module and shared by all its instances: functions 16-byte aligned,
 // direct calls and the shared poll stub patched, one entry stub per

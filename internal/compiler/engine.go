@@ -3,6 +3,7 @@ package compiler
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 
@@ -29,6 +30,10 @@ type Config struct {
 	MaxCallDepth int
 	// PollInterval is passed to vm.Runner (0: vm.DefaultPollInterval).
 	PollInterval int64
+	// Baseline keeps the code to the SSE baseline (no AVX or AVX2 forms)
+	// even where the host has them, to test that path. The environment
+	// variable MOAT_NO_AVX (any non-empty value) sets it too.
+	Baseline bool
 }
 
 // DefaultMaxCallDepth is Config.MaxCallDepth's default.
@@ -61,14 +66,19 @@ func New(cfg Config) (engine.Engine, error) {
 			cfg.StackSize = min(n, vm.MaxStackSize)
 		}
 	}
-	return &compilerEngine{cfg: cfg, typeIDs: map[string]uint32{}, stubs: map[uint32]uintptr{}}, nil
+	feat := amd64.HostFeatures()
+	if cfg.Baseline || os.Getenv("MOAT_NO_AVX") != "" {
+		feat = amd64.Features{}
+	}
+	return &compilerEngine{cfg: cfg, feat: feat, typeIDs: map[string]uint32{}, stubs: map[uint32]uintptr{}}, nil
 }
 
 // compilerEngine holds what its modules share: canonical type ids (so
 // call_indirect can compare signatures across modules) and the host call
 // stubs, one per signature.
 type compilerEngine struct {
-	cfg Config
+	cfg  Config
+	feat amd64.Features // what the generated code may use
 
 	mu        sync.Mutex
 	typeIDs   map[string]uint32
@@ -157,7 +167,7 @@ func ssaType(t wasm.ValType) (ssa.Type, error) {
 	case wasm.F64:
 		return ssa.F64, nil
 	case wasm.V128:
-		return ssa.V128, frontend.ErrSIMD
+		return ssa.V128, nil
 	}
 	return 0, fmt.Errorf("compiler: unknown value type %v", t)
 }
@@ -170,9 +180,6 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 			c, err = nil, fmt.Errorf("compiler: internal error compiling module: %v", r)
 		}
 	}()
-	if err := frontend.CheckSIMD(m); err != nil {
-		return nil, err
-	}
 	if len(m.Code) != len(m.Funcs) {
 		return nil, fmt.Errorf("compiler: %d function bodies for %d functions", len(m.Code), len(m.Funcs))
 	}
@@ -203,7 +210,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 				if i >= len(m.Funcs) {
 					return
 				}
-				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, al)
+				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, al, e.feat)
 			}
 		})
 	}
@@ -218,7 +225,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 
 // compileFunc runs the pipeline on one function, turning a panic (a
 // compiler bug) into an error.
-func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, al *backend.Allocator) (c *amd64.Compiled, err error) {
+func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, al *backend.Allocator, feat amd64.Features) (c *amd64.Compiled, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			c, err = nil, fmt.Errorf("compiler: internal error compiling function %d: %v", idx, r)
@@ -229,7 +236,7 @@ func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, al *backend.Allo
 		return nil, err
 	}
 	ssa.Optimize(f)
-	c, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Allocator: al})
+	c, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Allocator: al, Features: feat})
 	if err != nil {
 		return nil, fmt.Errorf("compiler: function %d: %w", idx, err)
 	}

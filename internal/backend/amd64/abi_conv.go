@@ -3,6 +3,7 @@ package amd64
 import (
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/backend"
+	"github.com/moat-run/moat/internal/ssa"
 )
 
 // The internal calling convention between compiled functions (System V-like;
@@ -12,10 +13,12 @@ import (
 //     register: the first SSA parameter (ctx) simply is R15. A call through a
 //     descriptor whose context is another value sets R15 before the call and
 //     restores the caller's afterwards.
-//   - Integer arguments go in RDI, RSI, RDX, RCX, R8, R9, float arguments in
-//     XMM0-XMM7, the rest on the stack in order, one 8-byte word each, at
-//     [rsp] upwards at the call (so at [rbp+16] upwards in the callee).
-//   - Integer results come back in RAX, RDX, float results in XMM0, XMM1;
+//   - Integer arguments go in RDI, RSI, RDX, RCX, R8, R9, float and v128
+//     arguments in XMM0-XMM7, the rest on the stack in order, one 8-byte
+//     word each (two for a v128, low half first), at [rsp] upwards at the
+//     call (so at [rbp+16] upwards in the callee).
+//   - Integer results come back in RAX, RDX, float and v128 results in
+//     XMM0, XMM1;
 //     further results are written by the callee into the same stack area the
 //     stack arguments use (word k of the "stack results" at [rbp+16+8k]), which
 //     the caller reserves large enough for both.
@@ -93,18 +96,19 @@ var Env = &backend.MachineEnv{
 const ctxReg = RAX + abi.ContextRegisterAMD64
 
 // argLoc says where argument or result k of a signature lives: a register,
-// or (reg == NoReg) stack word slot.
+// or (reg == NoReg) stack words from slot on (two for a v128).
 type argLoc struct {
 	reg  Reg
 	slot int
 }
 
-// assignLocs places values of the given float-ness in registers first and then
-// in stack words, in order.
-func assignLocs(isFloat []bool, ints, floats []Reg) (locs []argLoc, stackWords int) {
-	locs = make([]argLoc, len(isFloat))
+// assignLocs places values of the given types in registers of their class
+// first (XMM for floats and v128) and then in stack words, in order.
+func assignLocs(types []ssa.Type, ints, floats []Reg) (locs []argLoc, stackWords int) {
+	locs = make([]argLoc, len(types))
 	ni, nf := 0, 0
-	for k, f := range isFloat {
+	for k, t := range types {
+		f := classOf(t) == backend.ClassFloat
 		switch {
 		case f && nf < len(floats):
 			locs[k] = argLoc{reg: floats[nf]}
@@ -114,8 +118,26 @@ func assignLocs(isFloat []bool, ints, floats []Reg) (locs []argLoc, stackWords i
 			ni++
 		default:
 			locs[k] = argLoc{slot: stackWords}
-			stackWords++
+			stackWords += wordsOf(t)
 		}
 	}
 	return locs, stackWords
+}
+
+// wordsOf is the number of 8-byte words a value of type t takes on the
+// stack and in value buffers: two for a v128, low half first.
+func wordsOf(t ssa.Type) int {
+	if t == ssa.V128 {
+		return 2
+	}
+	return 1
+}
+
+// valueTypes are the types of vals.
+func valueTypes(f *ssa.Func, vals []ssa.Value) []ssa.Type {
+	ts := make([]ssa.Type, len(vals))
+	for k, v := range vals {
+		ts[k] = f.ValueType(v)
+	}
+	return ts
 }

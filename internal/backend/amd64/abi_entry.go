@@ -18,8 +18,8 @@ func EntryStub(sig ssa.Signature, callee uint32) ([]byte, []Reloc, error) {
 		params = params[1:]
 	}
 	a := &Assembler{}
-	ploc, pstack := assignLocs(typeFlags(params), intArgRegs, floatArgRegs)
-	rloc, rstack := assignLocs(typeFlags(sig.Results), intResultRegs, floatResRegs)
+	ploc, pstack := assignLocs(params, intArgRegs, floatArgRegs)
+	rloc, rstack := assignLocs(sig.Results, intResultRegs, floatResRegs)
 	area := 8 * max(pstack, rstack)
 	area = (area + 15) &^ 15
 	// RSP+8 is 16-byte aligned here; after pushing RBP and RBX it is 8 off,
@@ -33,10 +33,9 @@ func EntryStub(sig ssa.Signature, callee uint32) ([]byte, []Reloc, error) {
 	buf := valueWords(params)
 	for k, t := range params {
 		if ploc[k].reg == NoReg {
-			a.Emit(I(MOV, S64, R(R11), word(buf[k])))
-			a.Emit(I(MOV, S64, M(Mem{Base: RSP, Disp: int32(8 * ploc[k].slot)}), R(R11)))
-			if t == ssa.V128 {
-				a.fail(&EncodeError{Reason: "v128 stack arguments are not supported"})
+			for w := range wordsOf(t) {
+				a.Emit(I(MOV, S64, R(R11), word(buf[k]+w)))
+				a.Emit(I(MOV, S64, M(Mem{Base: RSP, Disp: int32(8 * (ploc[k].slot + w))}), R(R11)))
 			}
 			continue
 		}
@@ -46,8 +45,10 @@ func EntryStub(sig ssa.Signature, callee uint32) ([]byte, []Reloc, error) {
 	rbuf := valueWords(sig.Results)
 	for k, t := range sig.Results {
 		if rloc[k].reg == NoReg {
-			a.Emit(I(MOV, S64, R(R11), M(Mem{Base: RSP, Disp: int32(8 * rloc[k].slot)})))
-			a.Emit(I(MOV, S64, word(rbuf[k]), R(R11)))
+			for w := range wordsOf(t) {
+				a.Emit(I(MOV, S64, R(R11), M(Mem{Base: RSP, Disp: int32(8 * (rloc[k].slot + w))})))
+				a.Emit(I(MOV, S64, word(rbuf[k]+w), R(R11)))
+			}
 			continue
 		}
 		a.Emit(storeInst(t, word(rbuf[k]), rloc[k].reg))
@@ -59,24 +60,22 @@ func EntryStub(sig ssa.Signature, callee uint32) ([]byte, []Reloc, error) {
 	return a.Finish()
 }
 
-func typeFlags(ts []ssa.Type) []bool {
-	f := make([]bool, len(ts))
-	for k, t := range ts {
-		f[k] = t == ssa.F32 || t == ssa.F64 || t == ssa.V128
-	}
-	return f
-}
-
 // valueWords is the buffer word where each value starts.
 func valueWords(ts []ssa.Type) []int {
 	w := make([]int, len(ts))
 	n := 0
 	for k, t := range ts {
 		w[k] = n
-		n++
-		if t == ssa.V128 {
-			n++
-		}
+		n += wordsOf(t)
 	}
 	return w
+}
+
+// numWords is the number of buffer words of values of types ts.
+func numWords(ts []ssa.Type) int {
+	n := 0
+	for _, t := range ts {
+		n += wordsOf(t)
+	}
+	return n
 }

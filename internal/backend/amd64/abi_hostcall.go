@@ -10,7 +10,7 @@ import (
 // is the stub's own signature: the caller's context, the callee's
 // parameters, then the descriptor's address (i64); results are the
 // callee's. The stub copies the parameters into a value buffer in its
-// frame (one word each, zero-extended), leaves through ExitHostCall with
+// frame (one word each, zero-extended; a v128 as two, low half first), leaves through ExitHostCall with
 // index HostCallByDescriptor (Args = buffer, length in words, descriptor),
 // and returns the results the runtime wrote back into the buffer. It keeps
 // the callee-saved registers itself, so to its caller it is an ordinary
@@ -21,14 +21,10 @@ func HostCallStub(sig ssa.Signature) ([]byte, error) {
 	}
 	params := sig.Params[1:]
 	wasmParams := params[:len(params)-1]
-	for _, t := range append(append([]ssa.Type(nil), params...), sig.Results...) {
-		if t == ssa.V128 {
-			return nil, &EncodeError{Reason: "v128 values in host calls are not supported"}
-		}
-	}
-	ploc, _ := assignLocs(typeFlags(params), intArgRegs, floatArgRegs)
-	rloc, _ := assignLocs(typeFlags(sig.Results), intResultRegs, floatResRegs)
-	nwords := max(len(wasmParams), len(sig.Results), 1)
+	ploc, _ := assignLocs(params, intArgRegs, floatArgRegs)
+	rloc, _ := assignLocs(sig.Results, intResultRegs, floatResRegs)
+	pbuf, rbuf := valueWords(wasmParams), valueWords(sig.Results)
+	nwords := max(numWords(wasmParams), numWords(sig.Results), 1)
 	saveAt := 8 * nwords
 	frame := (saveAt + 8*len(calleeSaved) + 15) &^ 15
 
@@ -41,13 +37,19 @@ func HostCallStub(sig ssa.Signature) ([]byte, error) {
 	word := func(k int) Operand { return M(Mem{Base: RSP, Disp: int32(8 * k)}) }
 	incoming := func(slot int) Operand { return M(Mem{Base: RBP, Disp: int32(16 + 8*slot)}) }
 	for k, t := range params {
-		dst := word(k)
+		var dst Operand
 		if k == len(params)-1 {
 			dst = exitArg(2)
+		} else {
+			dst = word(pbuf[k])
 		}
 		if ploc[k].reg == NoReg {
-			a.Emit(I(MOV, S64, R(R11), incoming(ploc[k].slot)))
-			a.Emit(I(MOV, S64, dst, R(R11)))
+			for w := range wordsOf(t) {
+				a.Emit(I(MOV, S64, R(R11), incoming(ploc[k].slot+w)))
+				d := dst
+				d.Mem.Disp += int32(8 * w)
+				a.Emit(I(MOV, S64, d, R(R11)))
+			}
 			continue
 		}
 		switch t {
@@ -74,11 +76,13 @@ func HostCallStub(sig ssa.Signature) ([]byte, error) {
 	}
 	for k, t := range sig.Results {
 		if rloc[k].reg == NoReg {
-			a.Emit(I(MOV, S64, R(R11), word(k)))
-			a.Emit(I(MOV, S64, incoming(rloc[k].slot), R(R11)))
+			for w := range wordsOf(t) {
+				a.Emit(I(MOV, S64, R(R11), word(rbuf[k]+w)))
+				a.Emit(I(MOV, S64, incoming(rloc[k].slot+w), R(R11)))
+			}
 			continue
 		}
-		a.Emit(loadInst(t, rloc[k].reg, word(k)))
+		a.Emit(loadInst(t, rloc[k].reg, word(rbuf[k])))
 	}
 	a.Emit(I(MOV, S64, R(RSP), R(RBP)))
 	a.Emit(I(POP, S64, R(RBP)))

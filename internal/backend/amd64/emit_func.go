@@ -84,7 +84,7 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 	if opt.Listing {
 		asm.Listing = &strings.Builder{}
 	}
-	l, err := lower(f, asm, opt.SharedPollStub)
+	l, err := lower(f, asm, opt.SharedPollStub, opt.Features)
 	if err != nil {
 		return nil, err
 	}
@@ -291,6 +291,10 @@ func (e *emitter) subst(c Inst, locs []backend.Loc) Inst {
 				a.Mem.Index = regOf(locs[a.Mem.Index-opRegBase].Reg())
 			}
 		}
+	}
+	// The mask register of vblendvps and the like (always a register).
+	if c.Arg4.Kind == KindReg && c.Arg4.Reg >= opRegBase {
+		c.Arg4.Reg = regOf(locs[c.Arg4.Reg-opRegBase].Reg())
 	}
 	return c
 }

@@ -30,8 +30,8 @@ func lowerCall(l *lowerer, in *ssa.Inst) {
 		return
 	}
 	ctxArg, args := args[0], args[1:]
-	locs, stackArgs := assignLocs(floatFlags(l.f, args), intArgRegs, floatArgRegs)
-	rlocs, stackResults := assignLocs(floatFlags(l.f, in.Results), intResultRegs, floatResRegs)
+	locs, stackArgs := assignLocs(valueTypes(l.f, args), intArgRegs, floatArgRegs)
+	rlocs, stackResults := assignLocs(valueTypes(l.f, in.Results), intResultRegs, floatResRegs)
 	l.outgoingWords = max(l.outgoingWords, stackArgs, stackResults)
 
 	for k, a := range args {

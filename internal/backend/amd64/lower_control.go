@@ -35,7 +35,7 @@ func lowerBrTable(l *lowerer, in *ssa.Inst) {
 
 // lowerReturn places the results per the calling convention (abi_conv.go).
 func lowerReturn(l *lowerer, in *ssa.Inst) {
-	locs, _ := assignLocs(floatFlags(l.f, in.Args), intResultRegs, floatResRegs)
+	locs, _ := assignLocs(valueTypes(l.f, in.Args), intResultRegs, floatResRegs)
 	for k, a := range in.Args {
 		if locs[k].reg == NoReg {
 			vi := l.newInst()
@@ -49,14 +49,6 @@ func lowerReturn(l *lowerer, in *ssa.Inst) {
 		}
 	}
 	l.cur = append(l.cur, vi)
-}
-
-func floatFlags(f *ssa.Func, vals []ssa.Value) []bool {
-	fl := make([]bool, len(vals))
-	for k, v := range vals {
-		fl[k] = classOf(f.ValueType(v)) == backend.ClassFloat
-	}
-	return fl
 }
 
 func lowerTrap(l *lowerer, in *ssa.Inst) {

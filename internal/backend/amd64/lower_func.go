@@ -1,6 +1,7 @@
 package amd64
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -13,9 +14,16 @@ import (
 type LowerError struct {
 	Func string
 	Msg  string
+	Err  error // ErrVectorOp, or nil
 }
 
 func (e *LowerError) Error() string { return "amd64: " + e.Func + ": " + e.Msg }
+
+func (e *LowerError) Unwrap() error { return e.Err }
+
+// ErrVectorOp is wrapped by the LowerError of a vector instruction that has
+// no lowering rule (yet): engines may fall back to the interpreter.
+var ErrVectorOp = errors.New("amd64: vector operation not supported")
 
 // lowerRule lowers one SSA instruction. Rules are looked up by opcode in
 // lowerRules; each may inspect its operands' definitions (pattern helpers
@@ -65,7 +73,10 @@ type lowerer struct {
 	used  []bool
 	cur   []*vinst // the vinsts of the SSA instruction being lowered
 
-	curBlock int                // SSA ID of the block being lowered
+	curBlock int         // SSA ID of the block being lowered
+	curInsts []*ssa.Inst // its instructions; curIdx is the one being lowered
+	curIdx   int
+	uses     []int32            // use counts (ssa.Func.UseCounts), made when a rule first asks
 	succArgs [][][]backend.VReg // by SSA block ID: per target, the arguments
 
 	blockLabels []Label           // by SSA block ID
@@ -83,7 +94,10 @@ type lowerer struct {
 	// outgoingWords is the largest stack area a call needs (arguments or
 	// results), in 8-byte words.
 	outgoingWords int
-	err           error
+	// feat are the extensions the code may use (vector rules pick AVX
+	// forms by it).
+	feat Features
+	err  error
 }
 
 func (l *lowerer) fail(format string, args ...any) {
@@ -94,8 +108,8 @@ func (l *lowerer) fail(format string, args ...any) {
 
 // lower turns f into vcode for the Assembler asm (labels and constants are
 // made in asm as lowering goes).
-func lower(f *ssa.Func, asm *Assembler, sharedPoll bool) (*lowerer, error) {
-	l := &lowerer{f: f, asm: asm, name: f.Name, vf: backend.NewFunc(f.Name), trapLabels: map[trapKey]Label{}, sharedPoll: sharedPoll}
+func lower(f *ssa.Func, asm *Assembler, sharedPoll bool, feat Features) (*lowerer, error) {
+	l := &lowerer{f: f, asm: asm, name: f.Name, vf: backend.NewFunc(f.Name), trapLabels: map[trapKey]Label{}, sharedPoll: sharedPoll, feat: feat}
 	entry := f.Entry()
 	if entry == nil || len(entry.Params) == 0 || f.ValueType(entry.Params[0]) != ssa.I64 {
 		return nil, &LowerError{Func: f.Name, Msg: "function has no context parameter"}
@@ -145,9 +159,11 @@ func lower(f *ssa.Func, asm *Assembler, sharedPoll bool) (*lowerer, error) {
 	for i := len(cfg.RPO) - 1; i >= 0; i-- {
 		b := cfg.RPO[i]
 		l.curBlock = b.ID
+		l.curInsts = b.Insts
 		var groups [][]*vinst
 		for j := len(b.Insts) - 1; j >= 0; j-- {
 			in := b.Insts[j]
+			l.curIdx = j
 			if in.IsRemovableIfUnused() && !l.anyUsed(in.Results) {
 				continue
 			}
@@ -157,6 +173,9 @@ func lower(f *ssa.Func, asm *Assembler, sharedPoll bool) (*lowerer, error) {
 			}
 			if rule == nil {
 				l.fail("no lowering for %s", f.InstString(in))
+				if in.Op.IsVector() {
+					l.err.(*LowerError).Err = ErrVectorOp
+				}
 				continue
 			}
 			l.cur = nil
@@ -365,11 +384,7 @@ func (l *lowerer) markCall(vi *vinst) {
 // lowerParams defines the entry's parameters from their ABI locations.
 func (l *lowerer) lowerParams() {
 	params := l.f.Entry().Params[1:]
-	isFloat := make([]bool, len(params))
-	for k, p := range params {
-		isFloat[k] = classOf(l.f.ValueType(p)) == backend.ClassFloat
-	}
-	locs, _ := assignLocs(isFloat, intArgRegs, floatArgRegs)
+	locs, _ := assignLocs(valueTypes(l.f, params), intArgRegs, floatArgRegs)
 	args := &vinst{}
 	l.cur = append(l.cur, args)
 	for k, p := range params {

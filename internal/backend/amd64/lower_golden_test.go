@@ -11,6 +11,8 @@ import (
 
 // TestLowerGolden compiles each testdata/lower/NAME.ssa (one function in SSA
 // text form) and compares the assembly listing with NAME.golden. Run with -update (the flag of encode_test.go) to rewrite them.
+// A NAME ending in _avx is compiled with AVX and AVX2, the others for the
+// SSE baseline.
 func TestLowerGolden(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "lower", "*.ssa"))
 	if err != nil || len(files) == 0 {
@@ -30,7 +32,11 @@ func TestLowerGolden(t *testing.T) {
 			t.Errorf("%s: %v", file, err)
 			continue
 		}
-		c, err := Compile(f, Options{Listing: true, Check: true})
+		var feat Features
+		if strings.HasSuffix(strings.TrimSuffix(file, ".ssa"), "_avx") {
+			feat = Features{AVX: true, AVX2: true}
+		}
+		c, err := Compile(f, Options{Listing: true, Check: true, Features: feat})
 		if err != nil {
 			t.Errorf("%s: %v", file, err)
 			continue
