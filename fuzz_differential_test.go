@@ -396,6 +396,41 @@ func TestDifferentialTTF(t *testing.T) {
 
 // differentialRegressions are divergences FuzzDifferential found, reduced.
 var differentialRegressions = map[string]string{
+	// Shuffle masks that lower to one instruction (unpacks, palignr,
+	// shufps, pshufd, in both source orders) and some that do not.
+	"shuffle special cases": `(module
+		(func (export "s0") (param v128 v128) (result v128) (i8x16.shuffle 0 16 1 17 2 18 3 19 4 20 5 21 6 22 7 23 (local.get 0) (local.get 1)))
+		(func (export "s1") (param v128 v128) (result v128) (i8x16.shuffle 16 0 17 1 18 2 19 3 20 4 21 5 22 6 23 7 (local.get 0) (local.get 1)))
+		(func (export "s2") (param v128 v128) (result v128) (i8x16.shuffle 8 24 9 25 10 26 11 27 12 28 13 29 14 30 15 31 (local.get 0) (local.get 1)))
+		(func (export "s3") (param v128 v128) (result v128) (i8x16.shuffle 24 8 25 9 26 10 27 11 28 12 29 13 30 14 31 15 (local.get 0) (local.get 1)))
+		(func (export "s4") (param v128 v128) (result v128) (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get 0) (local.get 1)))
+		(func (export "s5") (param v128 v128) (result v128) (i8x16.shuffle 16 17 0 1 18 19 2 3 20 21 4 5 22 23 6 7 (local.get 0) (local.get 1)))
+		(func (export "s6") (param v128 v128) (result v128) (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get 0) (local.get 1)))
+		(func (export "s7") (param v128 v128) (result v128) (i8x16.shuffle 24 25 8 9 26 27 10 11 28 29 12 13 30 31 14 15 (local.get 0) (local.get 1)))
+		(func (export "s8") (param v128 v128) (result v128) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get 0) (local.get 1)))
+		(func (export "s9") (param v128 v128) (result v128) (i8x16.shuffle 16 17 18 19 0 1 2 3 20 21 22 23 4 5 6 7 (local.get 0) (local.get 1)))
+		(func (export "s10") (param v128 v128) (result v128) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get 0) (local.get 1)))
+		(func (export "s11") (param v128 v128) (result v128) (i8x16.shuffle 24 25 26 27 8 9 10 11 28 29 30 31 12 13 14 15 (local.get 0) (local.get 1)))
+		(func (export "s12") (param v128 v128) (result v128) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get 0) (local.get 1)))
+		(func (export "s13") (param v128 v128) (result v128) (i8x16.shuffle 16 17 18 19 20 21 22 23 0 1 2 3 4 5 6 7 (local.get 0) (local.get 1)))
+		(func (export "s14") (param v128 v128) (result v128) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get 0) (local.get 1)))
+		(func (export "s15") (param v128 v128) (result v128) (i8x16.shuffle 24 25 26 27 28 29 30 31 8 9 10 11 12 13 14 15 (local.get 0) (local.get 1)))
+		(func (export "s16") (param v128 v128) (result v128) (i8x16.shuffle 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 (local.get 0) (local.get 1)))
+		(func (export "s17") (param v128 v128) (result v128) (i8x16.shuffle 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 0 (local.get 0) (local.get 1)))
+		(func (export "s18") (param v128 v128) (result v128) (i8x16.shuffle 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 (local.get 0) (local.get 1)))
+		(func (export "s19") (param v128 v128) (result v128) (i8x16.shuffle 21 22 23 24 25 26 27 28 29 30 31 0 1 2 3 4 (local.get 0) (local.get 1)))
+		(func (export "s20") (param v128 v128) (result v128) (i8x16.shuffle 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 (local.get 0) (local.get 1)))
+		(func (export "s21") (param v128 v128) (result v128) (i8x16.shuffle 31 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 (local.get 0) (local.get 1)))
+		(func (export "s22") (param v128 v128) (result v128) (i8x16.shuffle 4 5 6 7 0 1 2 3 28 29 30 31 16 17 18 19 (local.get 0) (local.get 1)))
+		(func (export "s23") (param v128 v128) (result v128) (i8x16.shuffle 20 21 22 23 16 17 18 19 12 13 14 15 0 1 2 3 (local.get 0) (local.get 1)))
+		(func (export "s24") (param v128 v128) (result v128) (i8x16.shuffle 12 13 14 15 12 13 14 15 20 21 22 23 24 25 26 27 (local.get 0) (local.get 1)))
+		(func (export "s25") (param v128 v128) (result v128) (i8x16.shuffle 28 29 30 31 28 29 30 31 4 5 6 7 8 9 10 11 (local.get 0) (local.get 1)))
+		(func (export "s26") (param v128 v128) (result v128) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get 0) (local.get 1)))
+		(func (export "s27") (param v128 v128) (result v128) (i8x16.shuffle 16 17 18 19 24 25 26 27 0 1 2 3 8 9 10 11 (local.get 0) (local.get 1)))
+		(func (export "s28") (param v128 v128) (result v128) (i8x16.shuffle 8 9 10 11 4 5 6 7 12 13 14 15 0 1 2 3 (local.get 0) (local.get 1)))
+		(func (export "s29") (param v128 v128) (result v128) (i8x16.shuffle 24 25 26 27 20 21 22 23 16 17 18 19 28 29 30 31 (local.get 0) (local.get 1)))
+		(func (export "s30") (param v128 v128) (result v128) (i8x16.shuffle 31 30 29 28 27 26 25 24 23 22 21 20 19 18 17 16 (local.get 0) (local.get 1)))
+		(func (export "s31") (param v128 v128) (result v128) (i8x16.shuffle 0 7 14 21 28 3 10 17 24 31 6 13 20 27 2 9 (local.get 0) (local.get 1))))`,
 	// More live v128 values than XMM registers: spilled vectors are read
 	// back as 16-byte memory operands (aligned slots for the SSE forms).
 	"v128 register pressure": `(module

@@ -295,6 +295,9 @@ func (l *lowerer) condOf(vi *vinst, c ssa.Value) (Cond, parityMode) {
 	if cmp := l.flagsOf(c); cmp != nil {
 		return l.emitCompare(vi, cmp)
 	}
+	if cond, ok := l.vectorTestFlags(vi, c); ok {
+		return cond, parityNone
+	}
 	// Wasm conditions are i32, but trapz/trapnz also test i64 values (a
 	// divisor): test the value's full width.
 	size := S32

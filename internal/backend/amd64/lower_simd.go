@@ -126,10 +126,13 @@ func (l *lowerer) vecDst(vi *vinst, res, x ssa.Value) Reg {
 // are all read, so early).
 func (l *lowerer) vecTemp(vi *vinst) Reg { return vi.defEarly(l.temp(backend.ClassFloat)) }
 
-func lowerVconst(l *lowerer, in *ssa.Inst) {
-	c := l.f.Const(in.Imm)
+func lowerVconst(l *lowerer, in *ssa.Inst) { l.vconst(in.Results[0], l.f.Const(in.Imm)) }
+
+// vconst defines res as the constant c: pxor for zero, pcmpeqd for all
+// ones, else a load from the pool.
+func (l *lowerer) vconst(res ssa.Value, c ssa.Const128) {
 	vi := l.newInst()
-	d := vi.def(l.vreg(in.Results[0]))
+	d := vi.def(l.vreg(res))
 	switch c {
 	case ssa.Const128{}:
 		vi.emit(I(PXOR, 0, R(d), R(d)))
@@ -184,37 +187,43 @@ func lowerBitselect(l *lowerer, in *ssa.Inst) {
 	vi.emit(I(PXOR, 0, R(d), R(yr)))
 }
 
-// setFlag materialises a condition as 0 or 1 in d (defined early and
-// cleared before the flags are set).
-func setFlag(vi *vinst, d Reg, flags []Inst, cond Cond) {
-	vi.emit(I(XOR, S32, R(d), R(d)))
-	for _, c := range flags {
-		vi.emit(c)
-	}
-	vi.emit(SetCC(cond, d))
-}
-
 func lowerVanyTrue(l *lowerer, in *ssa.Inst) {
 	vi := l.newInst()
-	x := vi.use(l.reg(in.Args[0]))
 	d := vi.defEarly(l.vreg(in.Results[0]))
-	setFlag(vi, d, []Inst{I(PTEST, 0, R(x), R(x))}, CondNE)
+	vi.emit(I(XOR, S32, R(d), R(d)))
+	vi.emit(SetCC(l.vectorTest(vi, in), d))
 }
 
 // pcmpeqOps compares lanes for equality, by lane width.
 var pcmpeqOps = map[ssa.Shape]Op{ssa.I8x16: PCMPEQB, ssa.I16x8: PCMPEQW, ssa.I32x4: PCMPEQD, ssa.I64x2: PCMPEQQ}
 
 // lowerVallTrue: no lane is zero, i.e. comparing with zero sets no lane.
-func lowerVallTrue(l *lowerer, in *ssa.Inst) {
-	vi := l.newInst()
+func lowerVallTrue(l *lowerer, in *ssa.Inst) { lowerVanyTrue(l, in) }
+
+// vectorTest appends to vi the ptest that sets the flags for a vany_true
+// or vall_true and returns the condition that means true.
+func (l *lowerer) vectorTest(vi *vinst, in *ssa.Inst) Cond {
+	if in.Op == ssa.OpVanyTrue {
+		x := vi.use(l.reg(in.Args[0]))
+		vi.emit(I(PTEST, 0, R(x), R(x)))
+		return CondNE
+	}
 	x := l.vsource(vi, in.Args[0])
 	t := l.vecTemp(vi)
-	d := vi.defEarly(l.vreg(in.Results[0]))
-	setFlag(vi, d, []Inst{
-		I(PXOR, 0, R(t), R(t)),
-		I(pcmpeqOps[in.Shape()], 0, R(t), x),
-		I(PTEST, 0, R(t), R(t)),
-	}, CondE)
+	vi.emit(I(PXOR, 0, R(t), R(t)))
+	vi.emit(I(pcmpeqOps[in.Shape()], 0, R(t), x))
+	vi.emit(I(PTEST, 0, R(t), R(t)))
+	return CondE
+}
+
+// vectorTestFlags fuses a vany_true or vall_true with no other use into
+// the branch, select or trap testing it.
+func (l *lowerer) vectorTestFlags(vi *vinst, c ssa.Value) (Cond, bool) {
+	d := l.defOf(c)
+	if d == nil || (d.Op != ssa.OpVanyTrue && d.Op != ssa.OpVallTrue) || l.useCount(c) != 1 {
+		return 0, false
+	}
+	return l.vectorTest(vi, d), true
 }
 
 // lowerVhighBits gathers the lanes' sign bits; i16 lanes are first packed

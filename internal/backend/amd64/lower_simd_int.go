@@ -168,8 +168,14 @@ func lowerVshift(l *lowerer, in *ssa.Inst) {
 		count = R(t)
 	}
 	if plain {
+		op := vshiftOps[in.Op].of(sh)
+		if v, ok := l.vexOf(op); ok {
+			d := vi.def(l.vreg(in.Results[0]))
+			vi.emit(I(v, 0, R(d), R(x), count))
+			return
+		}
 		d := vi.defReuse(l.vreg(in.Results[0]), x)
-		vi.emit(I(vshiftOps[in.Op].of(sh), 0, R(d), count))
+		vi.emit(I(op, 0, R(d), count))
 		return
 	}
 	d := vi.defEarly(l.vreg(in.Results[0]))

@@ -5,14 +5,14 @@ import (
 )
 
 // Vector data movement: splat, scalar_to_vector, lane extraction and
-// insertion, shuffle and swizzle (register forms; the forms that fold a
-// memory access are in lower_simd_mem.go).
+// insertion, swizzle (register forms; the forms that fold a memory access
+// are in lower_simd_mem.go, shuffle in lower_simd_shuffle.go).
 
 func init() {
 	for op, r := range map[ssa.Opcode]lowerRule{
 		ssa.OpSplat: lowerSplat, ssa.OpScalarToVector: lowerScalarToVector,
 		ssa.OpExtractlane: lowerExtractlane, ssa.OpSextractlane: lowerExtractlane,
-		ssa.OpInsertlane: lowerInsertlane, ssa.OpShuffle: lowerShuffle, ssa.OpSwizzle: lowerSwizzle,
+		ssa.OpInsertlane: lowerInsertlane, ssa.OpSwizzle: lowerSwizzle,
 	} {
 		lowerRules[op] = r
 	}
@@ -45,6 +45,10 @@ func lowerSplat(l *lowerer, in *ssa.Inst) {
 		return
 	}
 	sh := in.Shape()
+	if c, ok := l.splatConst(sh, in.Args[0]); ok {
+		l.vconst(in.Results[0], c)
+		return
+	}
 	vi := l.newInst()
 	if sh.IsFloat() {
 		// The scalar is in an XMM register already.
@@ -69,6 +73,20 @@ func lowerSplat(l *lowerer, in *ssa.Inst) {
 		return
 	}
 	l.spreadLane0(vi, sh, d)
+}
+
+// splatConst is the vector of a splat of a constant scalar.
+func (l *lowerer) splatConst(sh ssa.Shape, x ssa.Value) (ssa.Const128, bool) {
+	d := l.defOf(x)
+	if d == nil || (d.Op != ssa.OpIconst && d.Op != ssa.OpF32const && d.Op != ssa.OpF64const) {
+		return ssa.Const128{}, false
+	}
+	var c ssa.Const128
+	w := sh.LaneBits() / 8
+	for i := range c {
+		c[i] = byte(d.Imm >> (8 * (i % w)))
+	}
+	return c, true
 }
 
 // lowerScalarToVector: lane 0 is x, the others zero.
@@ -164,99 +182,6 @@ func lowerInsertlane(l *lowerer, in *ssa.Inst) {
 		x := vi.useRM(l.reg(in.Args[1]))
 		vi.emit(I(pinsrOps[sh], 0, R(d), R(x), Imm(n)))
 	}
-}
-
-// lowerShuffle: byte i of the result is byte sel[i] of x‖y. pshufb picks
-// bytes of one register by a constant mask (0x80: zero); with two sources
-// each is shuffled by its own mask and the results or-ed.
-func lowerShuffle(l *lowerer, in *ssa.Inst) {
-	x, y := in.Args[0], in.Args[1]
-	sel := l.f.Const(in.Imm)
-	var fromX, fromY bool
-	for _, s := range sel {
-		if s < 16 {
-			fromX = true
-		} else {
-			fromY = true
-		}
-	}
-	if x == y || !fromY {
-		l.shuffleOne(in.Results[0], x, sel, 0)
-		return
-	}
-	if !fromX {
-		l.shuffleOne(in.Results[0], y, sel, 16)
-		return
-	}
-	var mx, my ssa.Const128
-	for i, s := range sel {
-		mx[i], my[i] = 0x80, 0x80
-		if s < 16 {
-			mx[i] = s
-		} else {
-			my[i] = s - 16
-		}
-	}
-	vi := l.newInst()
-	xr := vi.use(l.reg(x))
-	yr := vi.use(l.reg(y))
-	t := l.vecTemp(vi)
-	d := vi.defEarly(l.vreg(in.Results[0]))
-	vi.emit(I(MOVAPS, 0, R(t), R(yr)))
-	vi.emit(I(PSHUFB, 0, R(t), l.constMem(my)))
-	vi.emit(I(MOVAPS, 0, R(d), R(xr)))
-	vi.emit(I(PSHUFB, 0, R(d), l.constMem(mx)))
-	vi.emit(I(POR, 0, R(d), R(t)))
-}
-
-// shuffleOne shuffles the bytes of one source by sel minus base (mod 32).
-func (l *lowerer) shuffleOne(res, x ssa.Value, sel ssa.Const128, base byte) {
-	var m ssa.Const128
-	identity := true
-	for i, s := range sel {
-		m[i] = (s - base) & 15
-		identity = identity && m[i] == byte(i)
-	}
-	vi := l.newInst()
-	if identity {
-		d := vi.def(l.vreg(res))
-		xr := vi.use(l.reg(x))
-		vi.move = true
-		vi.emit(I(MOVAPS, 0, R(d), R(xr)))
-		return
-	}
-	if op, imm, ok := dwordShuffle(m); ok {
-		xs := l.vsource(vi, x)
-		d := vi.def(l.vreg(res))
-		vi.emit(I(op, 0, R(d), xs, Imm(imm)))
-		return
-	}
-	if v, ok := l.vexOf(PSHUFB); ok {
-		xr := vi.use(l.reg(x))
-		d := vi.def(l.vreg(res))
-		vi.emit(I(v, 0, R(d), R(xr), l.constMem(m)))
-		return
-	}
-	d := l.vecDst(vi, res, x)
-	vi.emit(I(PSHUFB, 0, R(d), l.constMem(m)))
-}
-
-// dwordShuffle recognises a byte mask that moves whole dwords: pshufd.
-func dwordShuffle(m ssa.Const128) (Op, int64, bool) {
-	var imm int64
-	for lane := range 4 {
-		s := m[4*lane]
-		if s%4 != 0 {
-			return 0, 0, false
-		}
-		for k := 1; k < 4; k++ {
-			if m[4*lane+k] != s+byte(k) {
-				return 0, 0, false
-			}
-		}
-		imm |= int64(s/4) << (2 * lane)
-	}
-	return PSHUFD, imm, true
 }
 
 // lowerSwizzle: selectors >= 16 must give 0; pshufb zeroes only for a set
