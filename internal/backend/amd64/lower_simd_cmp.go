@@ -16,11 +16,11 @@ var intCmpOps = map[ssa.Shape]intCmpLaneOps{
 	ssa.I8x16: {packedOp{PCMPEQB, VPCMPEQB}, packedOp{PCMPGTB, VPCMPGTB}, packedOp{PMINUB, VPMINUB}, packedOp{PMAXUB, VPMAXUB}},
 	ssa.I16x8: {pPCMPEQW, packedOp{PCMPGTW, VPCMPGTW}, packedOp{PMINUW, VPMINUW}, packedOp{PMAXUW, VPMAXUW}},
 	ssa.I32x4: {pPCMPEQD, packedOp{PCMPGTD, VPCMPGTD}, packedOp{PMINUD, VPMINUD}, packedOp{PMAXUD, VPMAXUD}},
-	ssa.I64x2: {packedOp{PCMPEQQ, VPCMPEQQ}, packedOp{PCMPGTQ, VPCMPGTQ}, BadPacked, BadPacked},
+	ssa.I64x2: {packedOp{PCMPEQQ, VPCMPEQQ}, packedOp{PCMPGTQ, VPCMPGTQ}, noPackedOp, noPackedOp},
 }
 
-// BadPacked marks a form that does not exist.
-var BadPacked = packedOp{BadOp, BadOp}
+// noPackedOp marks a form that does not exist.
+var noPackedOp = packedOp{BadOp, BadOp}
 
 // intCmpKind is how a condition is computed from x and y.
 type intCmpKind uint8
@@ -84,7 +84,7 @@ func lowerVicmp(l *lowerer, in *ssa.Inst) {
 		if c.kind == cmpMaxu {
 			op = ops.maxu
 		}
-		if op == BadPacked {
+		if op == noPackedOp {
 			l.fail("no lowering for %s", l.f.InstString(in))
 			return
 		}

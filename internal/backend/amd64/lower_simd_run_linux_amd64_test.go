@@ -35,8 +35,8 @@ func TestPackedOpsNative(t *testing.T) {
 	defer st.Close()
 	inputs := packedInputs(4000)
 	for _, body := range packedCases() {
-		for _, same := range []bool{false, true} {
-			src := packedFunc(body, same)
+		for _, variant := range []packedVariant{plainOperands, sameOperands, underPressure} {
+			src := packedFunc(body, variant)
 			f, err := ssa.Parse(src)
 			if err != nil {
 				t.Fatalf("%s: %v", body, err)
@@ -59,11 +59,17 @@ func TestPackedOpsNative(t *testing.T) {
 					if err != nil {
 						t.Fatalf("%s (%s): %v", body, feat, err)
 					}
-					if !sameLanes(got, [2]uint64{want[0], want[1]}, floatResultWidth(body)) {
+					w := [2]uint64{want[0], want[1]}
+					if variant == underPressure {
+						// Undo the mixing (an even number of v1s cancel).
+						m := pressureMask()
+						got, w = [2]uint64{got[0] ^ m, got[1] ^ m}, [2]uint64{w[0] ^ m, w[1] ^ m}
+					}
+					if !sameLanes(got, w, floatResultWidth(body)) {
 						fails++
 						if fails <= 3 {
-							t.Errorf("%s same=%v (%s): x=%016x%016x y=%016x%016x: got %016x%016x, want %016x%016x",
-								body, same, feat, x[1], x[0], y[1], y[0], got[1], got[0], want[1], want[0])
+							t.Errorf("%s (%s, %s): x=%016x%016x y=%016x%016x: got %016x%016x, want %016x%016x",
+								body, variant, feat, x[1], x[0], y[1], y[0], got[1], got[0], want[1], want[0])
 						}
 					}
 				}
@@ -172,14 +178,58 @@ func packedCases() []string {
 	return cs
 }
 
-// packedFunc wraps body in a function of two vectors; with same, both
-// operands are v1.
-func packedFunc(body string, same bool) string {
-	if same {
-		body = strings.ReplaceAll(body, "v2", "v1")
+// packedVariant is how the instruction under test gets its operands.
+type packedVariant uint8
+
+const (
+	plainOperands packedVariant = iota // v1, v2 in registers
+	sameOperands                       // v1 twice (two-address sequences must survive it)
+	underPressure                      // 16 more vectors live across it: operands spilled
+)
+
+func (v packedVariant) String() string { return [...]string{"plain", "same", "pressure"}[v] }
+
+// pressureVectors are the vectors v1 ^ c(i) live across the instruction
+// under pressure (an even number), all mixed into the result.
+const pressureVectors = 16
+
+func pressureConst(i int) uint64 { return uint64(i+1) * 0x0101010101010101 }
+
+// pressureMask is what mixing them into the result xors it with (the same
+// in both halves of the vector).
+func pressureMask() uint64 {
+	var m uint64
+	for i := range pressureVectors {
+		m ^= pressureConst(i)
 	}
-	return "function %t(i64, v128, v128) -> v128 {\nblock0(v0: i64, v1: v128, v2: v128):\n    v3 = " +
-		body + "\n    return v3\n}\n"
+	return m
+}
+
+// packedFunc wraps body (over v1, v2) in a function of two vectors.
+func packedFunc(body string, variant packedVariant) string {
+	var sb strings.Builder
+	sb.WriteString("function %t(i64, v128, v128) -> v128 {\nblock0(v0: i64, v1: v128, v2: v128):\n")
+	switch variant {
+	case sameOperands:
+		fmt.Fprintf(&sb, "    v3 = %s\n    return v3\n}\n", strings.ReplaceAll(body, "v2", "v1"))
+		return sb.String()
+	case plainOperands:
+		fmt.Fprintf(&sb, "    v3 = %s\n    return v3\n}\n", body)
+		return sb.String()
+	}
+	for i := range pressureVectors {
+		c := pressureConst(i)
+		fmt.Fprintf(&sb, "    v%d = vconst 0x%016x%016x\n", 10+i, c, c)
+		fmt.Fprintf(&sb, "    v%d = vbxor v1, v%d\n", 30+i, 10+i)
+	}
+	fmt.Fprintf(&sb, "    v3 = %s\n", body)
+	prev := 3
+	for i := range pressureVectors {
+		fmt.Fprintf(&sb, "    v%d = vbxor v%d, v%d\n", 50+i, prev, 30+i)
+		prev = 50 + i
+	}
+	fmt.Fprintf(&sb, "    return v%d\n}\n", prev)
+	return sb.String()
 }
 
 // compileRunner compiles f (of two v128 parameters and a v128 result),
