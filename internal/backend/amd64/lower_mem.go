@@ -98,6 +98,9 @@ func storeImm(l *lowerer, x ssa.Value, size Size) (int64, bool) {
 }
 
 func lowerStore(l *lowerer, in *ssa.Inst) {
+	if lowerStoreLane(l, in) { // store*_lane: a store of an extracted lane
+		return
+	}
 	x := in.Args[0]
 	t := l.f.ValueType(x)
 	var size Size

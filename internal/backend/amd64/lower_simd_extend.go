@@ -9,20 +9,20 @@ import "github.com/moat-run/moat/internal/ssa"
 func init() {
 	registerRules(map[ssa.Opcode]lowerRule{
 		ssa.OpSnarrow: widenBinary, ssa.OpUnarrow: widenBinary, ssa.OpSdot: widenBinary,
+		ssa.OpSwidenLow: lowerWidenLow, ssa.OpUwidenLow: lowerWidenLow,
 		ssa.OpSwidenHigh: lowerWiden, ssa.OpUwidenHigh: lowerWiden,
 		ssa.OpSextaddPairw: lowerExtaddPairwise, ssa.OpUextaddPairw: lowerExtaddPairwise,
 		ssa.OpSextmulLow: lowerExtmul, ssa.OpSextmulHigh: lowerExtmul,
 		ssa.OpUextmulLow: lowerExtmul, ssa.OpUextmulHigh: lowerExtmul,
 		ssa.OpSqmulRoundSat: lowerSqmulRoundSat,
 	})
-	// lower_simd_mem.go wraps the low widenings in a rule that fuses a
-	// 64-bit load (load8x8_s...) and falls back to the rule it finds
-	// here (this file's init runs first: files initialise in name order),
-	// or to its own SSE pmovsx/pmovzx if it ran first.
-	for _, op := range []ssa.Opcode{ssa.OpSwidenLow, ssa.OpUwidenLow} {
-		if lowerRules[op] == nil {
-			lowerRules[op] = lowerWiden
-		}
+}
+
+// lowerWidenLow reads a widened 64-bit load (load8x8_s...) straight from
+// memory when it can (lowerLoadWiden), and widens a register otherwise.
+func lowerWidenLow(l *lowerer, in *ssa.Inst) {
+	if !lowerLoadWiden(l, in) {
+		lowerWiden(l, in)
 	}
 }
 

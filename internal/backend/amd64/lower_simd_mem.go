@@ -10,32 +10,6 @@ import (
 // load*_lane, store*_lane and load8x8_s and friends. load.v128 and the
 // store of a v128 are the generic lowerLoad/lowerStore (movups).
 
-func init() {
-	// store*_lane: the store rules first try to take an extractlane.
-	for _, op := range []ssa.Opcode{ssa.OpStore, ssa.OpIstore8, ssa.OpIstore16} {
-		plain := lowerRules[op]
-		lowerRules[op] = func(l *lowerer, in *ssa.Inst) {
-			if !lowerStoreLane(l, in) {
-				plain(l, in)
-			}
-		}
-	}
-	// load8x8_s...: the widening rules (lower_simd_conv.go, if it ran
-	// first) try the fused load first; pmovsx/pmovzx of a register
-	// otherwise.
-	for op, w := range map[ssa.Opcode]func(*lowerer, *ssa.Inst){ssa.OpSwidenLow: lowerWidenLow, ssa.OpUwidenLow: lowerWidenLow} {
-		other := lowerRules[op]
-		if other == nil {
-			other = w
-		}
-		lowerRules[op] = func(l *lowerer, in *ssa.Inst) {
-			if !lowerLoadWiden(l, in) {
-				other(l, in)
-			}
-		}
-	}
-}
-
 // useCount is how many operands refer to v.
 func (l *lowerer) useCount(v ssa.Value) int32 {
 	if l.uses == nil {
@@ -213,11 +187,6 @@ func widenLowOp(in *ssa.Inst) Op {
 		return ops[1]
 	}
 	return ops[0]
-}
-
-// lowerWidenLow: pmovsx/pmovzx of the low half of a register.
-func lowerWidenLow(l *lowerer, in *ssa.Inst) {
-	l.vecUnary(widenLowOp(in), in.Results[0], in.Args[0])
 }
 
 // lowerLoadWiden: load8x8_s and friends, a widening of scalar_to_vector
