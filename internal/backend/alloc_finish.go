@@ -48,24 +48,57 @@ func (a *allocator) finish() (*Result, error) {
 	}
 	a.f.ComputePreds()
 
-	res := &Result{operandLocs: a.locs, opStart: a.opStart, SlotClass: a.slotClass, Stats: a.stats}
-	res.Edits = a.mergeEdits()
+	res := &Result{}
+	var edits []Edit
+	if a.shared {
+		res, edits = &a.res.result, a.res.edits[:0]
+	}
+	*res = Result{operandLocs: a.locs, opStart: a.opStart, SlotClass: a.slotClass, Stats: a.stats}
+	res.Edits = a.mergeEdits(edits)
+	if a.shared {
+		a.res.edits = res.Edits
+	}
 	res.CalleeSavedUsed = a.written & a.env.CalleeSaved
 	return res, nil
+}
+
+// sharedResult is the Result of AllocateReusing and the memory it is
+// built in, kept for the next call.
+type sharedResult struct {
+	result    Result
+	opStart   []int
+	locs      []Loc
+	slotClass []RegClass
+	edits     []Edit
+}
+
+// keep takes back the Result's slices (grown by the call) for the next call.
+func (r *sharedResult) keep(opStart []int, locs []Loc, slotClass []RegClass) {
+	if opStart != nil {
+		r.opStart = opStart
+	}
+	if locs != nil {
+		r.locs = locs
+	}
+	if slotClass != nil {
+		r.slotClass = slotClass
+	}
 }
 
 // mergeEdits returns all edits sorted by (Before, phase), in emission order
 // among equal keys. The instructions' own edits (phase 1) are already in
 // order, and each edge edit knows how many of them go first (at), so the
 // instructions' edits are copied in runs between the edge edits.
-func (a *allocator) mergeEdits() []Edit {
+func (a *allocator) mergeEdits(out []Edit) []Edit {
 	slices.SortStableFunc(a.edgeEdits, func(x, y pendingEdit) int {
 		if x.before != y.before {
 			return int(x.before) - int(y.before)
 		}
 		return int(x.phase) - int(y.phase)
 	})
-	out := make([]Edit, 0, len(a.edits)+len(a.edgeEdits))
+	if n := len(a.edits) + len(a.edgeEdits); cap(out) < n {
+		out = make([]Edit, 0, n)
+	}
 	done := int32(0)
 	for _, e := range a.edgeEdits {
 		out = append(out, a.edits[done:e.at]...)
@@ -226,7 +259,11 @@ func (a *allocator) shareSlots() {
 	}
 
 	a.slotMap = grow(a.slotMap, n)
-	a.slotClass = make([]RegClass, 0, 16)
+	if a.shared {
+		a.slotClass = a.res.slotClass[:0]
+	} else {
+		a.slotClass = make([]RegClass, 0, 16)
+	}
 	for c := range a.busy {
 		a.busy[c].items = a.busy[c].items[:0]
 		a.freeSlots[c] = a.freeSlots[c][:0]

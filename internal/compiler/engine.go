@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/moat-run/moat/internal/backend"
 	"github.com/moat-run/moat/internal/backend/amd64"
 	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/frontend"
@@ -194,7 +193,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			al := backend.NewAllocator()
+			sc := amd64.NewScratch()
 			for {
 				next.Lock()
 				i := nextFn
@@ -203,7 +202,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 				if i >= len(m.Funcs) {
 					return
 				}
-				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, al)
+				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, sc)
 			}
 		})
 	}
@@ -218,7 +217,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 
 // compileFunc runs the pipeline on one function, turning a panic (a
 // compiler bug) into an error.
-func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, al *backend.Allocator) (c *amd64.Compiled, err error) {
+func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, sc *amd64.Scratch) (c *amd64.Compiled, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			c, err = nil, fmt.Errorf("compiler: internal error compiling function %d: %v", idx, r)
@@ -229,7 +228,7 @@ func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, al *backend.Allo
 		return nil, err
 	}
 	ssa.Optimize(f)
-	c, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Allocator: al})
+	c, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc})
 	if err != nil {
 		return nil, fmt.Errorf("compiler: function %d: %w", idx, err)
 	}

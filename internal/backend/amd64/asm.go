@@ -51,6 +51,18 @@ type Assembler struct {
 	err    error
 
 	final []int32 // label offsets after Finish
+	// working memory of Finish, kept for the next function
+	cum, pads []int32
+	short     []bool
+}
+
+// Reset empties a for a new function, keeping its memory. LongBranches
+// is kept; Listing is cleared.
+func (a *Assembler) Reset() {
+	a.Listing = nil
+	a.code, a.labels, a.items, a.fixups = a.code[:0], a.labels[:0], a.items[:0], a.fixups[:0]
+	a.relocs, a.consts, a.tables, a.final = a.relocs[:0], a.consts[:0], a.tables[:0], a.final[:0]
+	a.err = nil
 }
 
 // labelPos is where a label is bound: a byte offset in the unrelaxed code and
@@ -338,8 +350,10 @@ func (a *Assembler) Finish() ([]byte, []Reloc, error) {
 	short := a.relax()
 
 	// Final layout: cum[i] is how far the items before item i moved the code.
-	cum := make([]int32, len(a.items)+1)
-	pads := make([]int32, len(a.items))
+	a.cum = resize(a.cum, len(a.items)+1)
+	a.pads = resize(a.pads, len(a.items))
+	cum, pads := a.cum, a.pads
+	cum[0] = 0
 	for i, it := range a.items {
 		d := int32(0)
 		if it.align != 0 {
@@ -359,8 +373,9 @@ func (a *Assembler) Finish() ([]byte, []Reloc, error) {
 		size += 4 * int32(len(t.targets))
 	}
 
-	a.final = make([]int32, len(a.labels))
+	a.final = resize(a.final, len(a.labels))
 	for i, p := range a.labels {
+		a.final[i] = 0
 		if p.bound {
 			a.final[i] = p.pos + cum[p.items]
 		}
@@ -425,7 +440,10 @@ func (a *Assembler) Finish() ([]byte, []Reloc, error) {
 		end := fx.end + cum[fx.items]
 		binary.LittleEndian.PutUint32(out[at:], uint32(a.final[fx.label-1]+fx.addend-end))
 	}
-	relocs := make([]Reloc, 0, len(a.relocs))
+	var relocs []Reloc
+	if len(a.relocs) > 0 {
+		relocs = make([]Reloc, 0, len(a.relocs))
+	}
 	ri := 0
 	for _, fx := range a.fixups {
 		if fx.label == 0 {
@@ -445,14 +463,17 @@ func (a *Assembler) Finish() ([]byte, []Reloc, error) {
 // every alignment at its largest padding, so the final (smaller or equal)
 // padding can only bring targets closer: a branch found short stays in range.
 func (a *Assembler) relax() []bool {
-	short := make([]bool, len(a.items))
+	a.short = resize(a.short, len(a.items))
+	short := a.short
 	if a.LongBranches {
-		return short
+		return fillSlice(short, false)
 	}
 	for i, it := range a.items {
 		short[i] = it.align == 0
 	}
-	cum := make([]int32, len(a.items)+1)
+	a.cum = resize(a.cum, len(a.items)+1)
+	cum := a.cum
+	cum[0] = 0
 	for changed := true; changed; {
 		changed = false
 		for i, it := range a.items {

@@ -62,8 +62,11 @@ type Options struct {
 	// Reloc to PollStubCallee, whose code is PollStub) instead of a copy
 	// at the end of every function that polls (about 300 bytes each).
 	SharedPollStub bool
-	// Allocator, if set, is reused (one per goroutine).
+	// Allocator, if set, is reused (one per goroutine). Scratch takes
+	// precedence.
 	Allocator *backend.Allocator
+	// Scratch, if set, is the working memory to reuse (one per goroutine).
+	Scratch *Scratch
 }
 
 // Compile lowers f (after the SSA passes), allocates registers and emits
@@ -76,28 +79,36 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 			c, err = nil, &LowerError{Func: f.Name, Msg: fmt.Sprintf("internal error: %v", r)}
 		}
 	}()
-	asm := &Assembler{}
+	sc := opt.Scratch
+	if sc == nil {
+		sc = NewScratch()
+	}
+	asm := &sc.asm
+	asm.Reset()
 	if opt.Listing {
 		asm.Listing = &strings.Builder{}
 	}
-	l, err := lower(f, asm, opt.SharedPollStub)
-	if err != nil {
+	l, vf := &sc.lowerer, &sc.vf
+	vf.Reset(f.Name)
+	if err := lower(l, vf, f, asm, opt.SharedPollStub); err != nil {
 		return nil, err
 	}
-	al := opt.Allocator
-	if al == nil {
-		al = backend.NewAllocator()
+	al := &sc.allocator
+	if opt.Allocator != nil && opt.Scratch == nil {
+		al = opt.Allocator
 	}
-	res, err := al.Allocate(l.vf, Env)
+	// The Result shares al's memory: it is used up before the next call.
+	res, err := al.AllocateReusing(vf, Env)
 	if err != nil {
 		return nil, err
 	}
 	if opt.Check {
-		if err := backend.Check(l.vf, Env, res); err != nil {
+		if err := backend.Check(vf, Env, res); err != nil {
 			return nil, err
 		}
 	}
-	e := &emitter{l: l, a: asm, res: res}
+	e := &sc.emitter
+	e.reset(l, asm, res)
 	e.frame = backend.LayoutFrame(res, Env, res.CalleeSavedUsed, 8*l.outgoingWords, 16)
 	traps := e.emitFunc()
 	code, relocs, err := asm.Finish()
@@ -105,20 +116,33 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 		return nil, &LowerError{Func: f.Name, Msg: err.Error()}
 	}
 	c = &Compiled{Code: code, Relocs: relocs, FrameSize: e.frame.Size, Stats: res.Stats}
+	if len(traps) > 0 {
+		c.TrapSites = make([]TrapSite, 0, len(traps))
+	}
 	for _, s := range traps {
 		off, _ := asm.LabelOffset(s.label)
 		c.TrapSites = append(c.TrapSites, TrapSite{Offset: off, Code: s.code, Shared: s.shared})
 	}
-	for _, s := range append(l.callSites, e.sites...) {
-		off, _ := asm.LabelOffset(s.label)
-		c.Sites = append(c.Sites, Site{Offset: off, Pos: s.pos})
+	if n := len(l.callSites) + len(e.sites); n > 0 {
+		c.Sites = make([]Site, 0, n)
 	}
-	slices.SortFunc(c.Sites, func(a, b Site) int { return a.Offset - b.Offset })
+	for _, sites := range [2][]siteLabel{l.callSites, e.sites} {
+		for _, s := range sites {
+			off, _ := asm.LabelOffset(s.label)
+			c.Sites = append(c.Sites, Site{Offset: off, Pos: s.pos})
+		}
+	}
+	if !slices.IsSortedFunc(c.Sites, compareSites) {
+		slices.SortFunc(c.Sites, compareSites)
+	}
 	if asm.Listing != nil {
 		c.Listing = asm.Listing.String()
+		asm.Listing = nil
 	}
 	return c, nil
 }
+
+func compareSites(a, b Site) int { return a.Offset - b.Offset }
 
 type emitter struct {
 	l      *lowerer
@@ -127,6 +151,17 @@ type emitter struct {
 	frame  backend.Frame
 	labels []Label     // by vcode block
 	sites  []siteLabel // trap sites' return addresses
+	traps  []trapSiteLabel
+	// trap stub bookkeeping by trap code (see trapStubs)
+	trapCount  map[abi.TrapCode]int
+	sharedTrap map[abi.TrapCode]Label
+	sharedList []abi.TrapCode
+}
+
+// reset readies e to emit the function l lowered, keeping its memory.
+func (e *emitter) reset(l *lowerer, a *Assembler, res *backend.Result) {
+	e.l, e.a, e.res, e.frame = l, a, res, backend.Frame{}
+	e.sites, e.traps = e.sites[:0], e.traps[:0]
 }
 
 type trapSiteLabel struct {
@@ -137,12 +172,13 @@ type trapSiteLabel struct {
 
 func (e *emitter) emitFunc() []trapSiteLabel {
 	vf := e.l.vf
-	e.labels = make([]Label, len(vf.Blocks))
+	e.labels = resize(e.labels, len(vf.Blocks))
 	copy(e.labels, e.l.vblockLabels)
 	for i := len(e.l.vblockLabels); i < len(vf.Blocks); i++ {
 		e.labels[i] = e.a.NewLabel()
 	}
 	stackTrap := e.l.trapLabelAt(abi.TrapStackExhausted, PosPrologue)
+	edits, nextEdit := e.res.Edits, 0
 	for bi := range vf.Blocks {
 		b := &vf.Blocks[bi]
 		e.a.Bind(e.labels[bi])
@@ -150,8 +186,12 @@ func (e *emitter) emitFunc() []trapSiteLabel {
 			e.prologue(stackTrap)
 		}
 		for i := b.Start; i < b.End; i++ {
-			for _, ed := range e.res.EditsBefore(i) {
-				e.move(ed.Class, ed.To, ed.From)
+			// Blocks and their instructions come in index order, so the
+			// edits (sorted by Before) are walked with a cursor.
+			for ; nextEdit < len(edits) && edits[nextEdit].Before <= i; nextEdit++ {
+				if ed := &edits[nextEdit]; ed.Before == i {
+					e.move(ed.Class, ed.To, ed.From)
+				}
 			}
 			e.inst(backend.BlockID(bi), vf.Insts[i].(*vinst), e.res.OperandLocs(i))
 		}
@@ -167,11 +207,16 @@ func (e *emitter) emitFunc() []trapSiteLabel {
 // gets its stub there; one with several gets a shared stub, and each site
 // a call into it whose return address tells the sites apart.
 func (e *emitter) trapStubs() []trapSiteLabel {
-	count := map[abi.TrapCode]int{}
+	if e.trapCount == nil {
+		e.trapCount, e.sharedTrap = map[abi.TrapCode]int{}, map[abi.TrapCode]Label{}
+	}
+	count, shared := e.trapCount, e.sharedTrap
+	clear(count)
+	clear(shared)
 	for _, k := range e.l.trapOrder {
 		count[k.code]++
 	}
-	var traps []trapSiteLabel
+	traps := e.traps[:0]
 	exit := func(code abi.TrapCode, shared bool) {
 		e.a.Emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(abi.ExitTrap))))
 		e.a.Emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), Imm(int64(code))))
@@ -179,8 +224,7 @@ func (e *emitter) trapStubs() []trapSiteLabel {
 		traps = append(traps, trapSiteLabel{e.a.Mark(), code, shared})
 		e.a.Emit(I(UD2, 0))
 	}
-	shared := map[abi.TrapCode]Label{}
-	var sharedOrder []abi.TrapCode
+	sharedOrder := e.sharedList[:0]
 	for _, k := range e.l.trapOrder {
 		e.a.Bind(e.l.trapLabels[k])
 		if count[k.code] == 1 {
@@ -203,6 +247,7 @@ func (e *emitter) trapStubs() []trapSiteLabel {
 		e.a.Bind(shared[code])
 		exit(code, true)
 	}
+	e.traps, e.sharedList = traps, sharedOrder
 	return traps
 }
 

@@ -54,7 +54,9 @@ func init() {
 	}
 }
 
-// lowerer holds the state of lowering one function.
+// lowerer holds the state of lowering one function. Its tables are kept
+// from one function to the next (Scratch): each is truncated, not
+// reallocated, by lower.
 type lowerer struct {
 	f     *ssa.Func
 	vf    *backend.Func
@@ -84,7 +86,37 @@ type lowerer struct {
 	// results), in 8-byte words.
 	outgoingWords int
 	err           error
+
+	mem       lowerMem
+	order     blockOrder
+	layout    []*ssa.Block
+	vblocks   []backend.BlockID
+	pending   []*vinst // the current block's vinsts, in reverse group order
+	groupEnds []int32  // ends of the groups in pending
+	code      []*vinst // every block's vinsts in order, back to back
+	codeSpan  []span32 // by SSA block ID: its vinsts in code
 }
+
+// lowerMem is where a function's vinsts, their operands and templates, and
+// its block argument lists live (see slab).
+type lowerMem struct {
+	insts slab[vinst]
+	ops   slab[backend.Operand]
+	code  slab[Inst]
+	vregs slab[backend.VReg]
+	lists slab[[]backend.VReg]
+}
+
+func (m *lowerMem) reset() {
+	m.insts.reset()
+	m.ops.reset()
+	m.code.reset()
+	m.vregs.reset()
+	m.lists.reset()
+}
+
+// span32 is a range [lo, hi) of a slice.
+type span32 struct{ lo, hi int32 }
 
 func (l *lowerer) fail(format string, args ...any) {
 	if l.err == nil {
@@ -93,59 +125,60 @@ func (l *lowerer) fail(format string, args ...any) {
 }
 
 // lower turns f into vcode for the Assembler asm (labels and constants are
-// made in asm as lowering goes).
-func lower(f *ssa.Func, asm *Assembler, sharedPoll bool) (*lowerer, error) {
-	l := &lowerer{f: f, asm: asm, name: f.Name, vf: backend.NewFunc(f.Name), trapLabels: map[trapKey]Label{}, sharedPoll: sharedPoll}
+// made in asm as lowering goes). It reuses l's tables and fills vf, which
+// must be empty.
+func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll bool) error {
+	l.reset(f, vf, asm, sharedPoll)
 	entry := f.Entry()
 	if entry == nil || len(entry.Params) == 0 || f.ValueType(entry.Params[0]) != ssa.I64 {
-		return nil, &LowerError{Func: f.Name, Msg: "function has no context parameter"}
+		return &LowerError{Func: f.Name, Msg: "function has no context parameter"}
 	}
 	l.ctx = entry.Params[0]
 	n := f.NumValues()
-	l.vregs = make([]backend.VReg, n)
-	for i := range l.vregs {
-		l.vregs[i] = backend.InvalidVReg
-	}
+	l.vregs = fillSlice(resize(l.vregs, n), backend.InvalidVReg)
 	l.vregs[l.ctx] = backend.Pinned(pregOf(ctxReg))
-	l.used = make([]bool, n)
+	l.used = fillSlice(resize(l.used, n), false)
 
-	cfg := ssa.ComputeCFG(f)
+	post := l.order.compute(f)
 	nb := f.NumBlockIDs()
-	l.blockLabels = make([]Label, nb)
-	l.blockIndex = make([]backend.BlockID, nb)
-	var layout []*ssa.Block
+	l.blockLabels = resize(l.blockLabels, nb)
+	l.blockIndex = resize(l.blockIndex, nb)
+	l.layout = l.layout[:0]
 	for _, b := range f.Blocks {
-		if cfg.Reachable(b) {
-			l.blockIndex[b.ID] = backend.BlockID(len(layout))
+		if l.order.reachable(b) {
+			l.blockIndex[b.ID] = backend.BlockID(len(l.layout))
 			l.blockLabels[b.ID] = asm.NewLabel()
-			layout = append(layout, b)
+			l.layout = append(l.layout, b)
 		}
 	}
+	layout := l.layout
 	// Block parameters (the entry's are the signature, defined by argument
 	// moves instead).
-	vblocks := make([]backend.BlockID, len(layout))
-	l.vblockLabels = make([]Label, len(layout))
+	l.vblocks = resize(l.vblocks, len(layout))
+	l.vblockLabels = resize(l.vblockLabels, len(layout))
 	for i, b := range layout {
 		l.vblockLabels[i] = l.blockLabels[b.ID]
 		var params []backend.VReg
-		if i > 0 {
+		if i > 0 && len(b.Params) > 0 {
+			params = l.mem.vregs.take(len(b.Params))
 			for _, p := range b.Params {
 				params = append(params, l.vreg(p))
 			}
 		}
-		vblocks[i] = l.vf.NewBlock(params...)
+		l.vblocks[i] = l.vf.NewBlock(params...)
 	}
 
 	// Lower in post order, instructions backwards, so that when an
 	// instruction is reached every use of its results has been lowered:
 	// a pure instruction whose results nothing needs (because every user
-	// folded it) is skipped.
-	code := make([][]*vinst, nb)
-	l.succArgs = make([][][]backend.VReg, nb)
-	for i := len(cfg.RPO) - 1; i >= 0; i-- {
-		b := cfg.RPO[i]
+	// folded it) is skipped. Each instruction's vinsts form a group; the
+	// groups of a block are collected backwards and copied out forwards.
+	l.codeSpan = resize(l.codeSpan, nb)
+	l.succArgs = fillSlice(resize(l.succArgs, nb), nil)
+	l.code = l.code[:0]
+	for _, b := range post {
 		l.curBlock = b.ID
-		var groups [][]*vinst
+		l.pending, l.groupEnds = l.pending[:0], l.groupEnds[:0]
 		for j := len(b.Insts) - 1; j >= 0; j-- {
 			in := b.Insts[j]
 			if in.IsRemovableIfUnused() && !l.anyUsed(in.Results) {
@@ -159,44 +192,142 @@ func lower(f *ssa.Func, asm *Assembler, sharedPoll bool) (*lowerer, error) {
 				l.fail("no lowering for %s", f.InstString(in))
 				continue
 			}
-			l.cur = nil
+			l.cur = l.cur[:0]
 			l.curPos = in.Pos
 			rule(l, in)
-			groups = append(groups, l.cur)
+			l.endGroup()
 		}
 		if b == entry {
-			l.cur = nil
+			l.cur = l.cur[:0]
 			l.lowerParams()
-			groups = append(groups, l.cur)
+			l.endGroup()
 		}
-		var list []*vinst
-		for g := len(groups) - 1; g >= 0; g-- {
-			list = append(list, groups[g]...)
+		lo := int32(len(l.code))
+		for g := len(l.groupEnds) - 1; g >= 0; g-- {
+			start := int32(0)
+			if g > 0 {
+				start = l.groupEnds[g-1]
+			}
+			l.code = append(l.code, l.pending[start:l.groupEnds[g]]...)
 		}
-		code[b.ID] = list
+		l.codeSpan[b.ID] = span32{lo, int32(len(l.code))}
 		if l.err != nil {
-			return nil, l.err
+			return l.err
 		}
 	}
 
 	for i, b := range layout {
-		l.vf.StartBlock(vblocks[i])
-		for _, vi := range code[b.ID] {
+		l.vf.StartBlock(l.vblocks[i])
+		sp := l.codeSpan[b.ID]
+		for _, vi := range l.code[sp.lo:sp.hi] {
 			l.vf.Append(vi)
 		}
 		term := b.Terminator()
 		if term == nil {
-			return nil, &LowerError{Func: f.Name, Msg: fmt.Sprintf("block%d has no terminator", b.ID)}
+			return &LowerError{Func: f.Name, Msg: fmt.Sprintf("block%d has no terminator", b.ID)}
 		}
 		for k, t := range term.Targets {
 			var args []backend.VReg
 			if a := l.succArgs[b.ID]; k < len(a) {
 				args = a[k]
 			}
-			l.vf.AddSucc(vblocks[i], l.blockIndex[t.Block.ID], args...)
+			l.vf.AddSucc(l.vblocks[i], l.blockIndex[t.Block.ID], args...)
 		}
 	}
-	return l, l.err
+	return l.err
+}
+
+// reset readies l for lowering f into vf and asm, keeping its memory.
+func (l *lowerer) reset(f *ssa.Func, vf *backend.Func, asm *Assembler, sharedPoll bool) {
+	l.f, l.vf, l.asm, l.name, l.sharedPoll = f, vf, asm, f.Name, sharedPoll
+	l.ctx, l.curBlock, l.curPos, l.pollStub, l.outgoingWords, l.err = 0, 0, 0, 0, 0, nil
+	if l.trapLabels == nil {
+		l.trapLabels = map[trapKey]Label{}
+	}
+	clear(l.trapLabels)
+	l.trapOrder, l.callSites = l.trapOrder[:0], l.callSites[:0]
+	l.mem.reset()
+}
+
+// endGroup closes the vinsts of the instruction just lowered as a group.
+func (l *lowerer) endGroup() {
+	l.pending = append(l.pending, l.cur...)
+	l.groupEnds = append(l.groupEnds, int32(len(l.pending)))
+}
+
+// resize returns s with length n, reusing its array when it is large
+// enough (the elements are not cleared).
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, n+n/4)
+	}
+	return s[:n]
+}
+
+// fillSlice sets every element of s to x and returns s.
+func fillSlice[T any](s []T, x T) []T {
+	for i := range s {
+		s[i] = x
+	}
+	return s
+}
+
+// blockOrder is the post order of a function's blocks reachable from the
+// entry, by depth-first search along the terminators' targets in order
+// (ssa.ComputeCFG's order, computed in reusable memory).
+type blockOrder struct {
+	post    []*ssa.Block
+	visited []bool // by block ID
+	inFunc  []bool // by block ID: the block is in f.Blocks
+	stack   []dfsFrame
+}
+
+type dfsFrame struct {
+	b    *ssa.Block
+	next int
+}
+
+// compute returns the post order of f's reachable blocks.
+func (o *blockOrder) compute(f *ssa.Func) []*ssa.Block {
+	n := f.NumBlockIDs()
+	o.visited = fillSlice(resize(o.visited, n), false)
+	o.inFunc = fillSlice(resize(o.inFunc, n), false)
+	o.post, o.stack = o.post[:0], o.stack[:0]
+	for _, b := range f.Blocks {
+		if b.ID >= 0 && b.ID < n {
+			o.inFunc[b.ID] = true
+		}
+	}
+	entry := f.Entry()
+	if entry == nil || entry.ID < 0 || entry.ID >= n {
+		return nil
+	}
+	o.stack = append(o.stack, dfsFrame{entry, 0})
+	o.visited[entry.ID] = true
+	for len(o.stack) > 0 {
+		top := &o.stack[len(o.stack)-1]
+		var targets []ssa.BlockCall
+		if t := top.b.Terminator(); t != nil {
+			targets = t.Targets
+		}
+		if top.next < len(targets) {
+			s := targets[top.next].Block
+			top.next++
+			if s != nil && s.ID >= 0 && s.ID < n && o.inFunc[s.ID] && !o.visited[s.ID] {
+				o.visited[s.ID] = true
+				o.stack = append(o.stack, dfsFrame{s, 0})
+			}
+			continue
+		}
+		o.post = append(o.post, top.b)
+		o.stack = o.stack[:len(o.stack)-1]
+	}
+	return o.post
+}
+
+// reachable reports whether b was reached by the last compute.
+func (o *blockOrder) reachable(b *ssa.Block) bool {
+	return b != nil && b.ID >= 0 && b.ID < len(o.visited) && o.visited[b.ID]
 }
 
 func (l *lowerer) anyUsed(vals []ssa.Value) bool {
@@ -252,11 +383,11 @@ func (l *lowerer) plainReg(v ssa.Value) backend.VReg {
 // context out of R15 where it is passed) and keeps them for the block's
 // successor edges.
 func (l *lowerer) branchArgs(term *ssa.Inst) {
-	args := make([][]backend.VReg, len(term.Targets))
+	args := l.mem.lists.take(len(term.Targets))[:len(term.Targets)]
 	for k, t := range term.Targets {
-		args[k] = make([]backend.VReg, len(t.Args))
-		for j, a := range t.Args {
-			args[k][j] = l.plainReg(a)
+		args[k] = l.mem.vregs.take(len(t.Args))
+		for _, a := range t.Args {
+			args[k] = append(args[k], l.plainReg(a))
 		}
 	}
 	l.succArgs[l.curBlock] = args
@@ -264,7 +395,8 @@ func (l *lowerer) branchArgs(term *ssa.Inst) {
 
 // newInst appends an empty plain vinst to the current group.
 func (l *lowerer) newInst() *vinst {
-	in := &vinst{}
+	in := l.mem.insts.one()
+	in.mem = &l.mem
 	l.cur = append(l.cur, in)
 	return in
 }
@@ -273,7 +405,14 @@ func (l *lowerer) newInst() *vinst {
 // template should name for it.
 
 func (in *vinst) add(op backend.Operand) Reg {
-	in.ops = append(in.ops, op)
+	if in.mem != nil {
+		if in.ops == nil {
+			in.ops = in.mem.ops.take(4)
+		}
+		in.ops = appendTo(&in.mem.ops, in.ops, op)
+	} else {
+		in.ops = append(in.ops, op)
+	}
 	return opReg(len(in.ops) - 1)
 }
 
@@ -320,7 +459,13 @@ func (in *vinst) defReuse(v backend.VReg, input Reg) Reg {
 	return input
 }
 
-func (in *vinst) emit(c Inst) { in.code = append(in.code, c) }
+func (in *vinst) emit(c Inst) {
+	if in.mem != nil {
+		in.code = appendTo(&in.mem.code, in.code, c)
+	} else {
+		in.code = append(in.code, c)
+	}
+}
 
 // temp makes a fresh virtual register for a sequence's temporary.
 func (l *lowerer) temp(c backend.RegClass) backend.VReg { return l.vf.NewVReg(c) }
@@ -370,8 +515,7 @@ func (l *lowerer) lowerParams() {
 		isFloat[k] = classOf(l.f.ValueType(p)) == backend.ClassFloat
 	}
 	locs, _ := assignLocs(isFloat, intArgRegs, floatArgRegs)
-	args := &vinst{}
-	l.cur = append(l.cur, args)
+	args := l.newInst()
 	for k, p := range params {
 		if locs[k].reg != NoReg {
 			args.defFixed(l.vreg(p), locs[k].reg, false)
