@@ -156,12 +156,15 @@ func (a *Assembler) fail(err error) {
 func (a *Assembler) Len() int { return len(a.code) }
 
 // Emit appends one instruction.
-func (a *Assembler) Emit(in Inst) {
+func (a *Assembler) Emit(in Inst) { a.emit(&in) }
+
+// emit is Emit of an instruction passed by reference (an Inst is 80 bytes).
+func (a *Assembler) emit(in *Inst) {
 	if a.err != nil {
 		return
 	}
 	var buf [maxInstLen]byte
-	e, err := encodeInto(&buf, &in)
+	e, err := encodeInto(&buf, in)
 	if err != nil {
 		if ee, ok := err.(*EncodeError); ok {
 			ee.Offset = len(a.code)
@@ -169,7 +172,7 @@ func (a *Assembler) Emit(in Inst) {
 		a.fail(err)
 		return
 	}
-	if !a.checkLabels(&in) {
+	if !a.checkLabels(in) {
 		return
 	}
 	start := int32(len(a.code))

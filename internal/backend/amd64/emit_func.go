@@ -303,20 +303,19 @@ func (e *emitter) move(c backend.RegClass, to, from backend.Loc) {
 	if to == from {
 		return
 	}
-	dst, src := e.locOperand(to), e.locOperand(from)
+	in := Inst{Op: MOV, Size: S64, Args: [3]Operand{e.locOperand(to), e.locOperand(from)}}
 	if c == backend.ClassFloat {
+		in.Op, in.Size = MOVUPS, 0
 		if to.IsReg() && from.IsReg() {
-			e.a.Emit(I(MOVAPS, 0, dst, src))
-		} else {
-			e.a.Emit(I(MOVUPS, 0, dst, src))
+			in.Op = MOVAPS
 		}
-		return
 	}
-	e.a.Emit(I(MOV, S64, dst, src))
+	e.a.emit(&in)
 }
 
-// subst replaces operand placeholders in a template by their locations.
-func (e *emitter) subst(c Inst, locs []backend.Loc) Inst {
+// subst replaces operand placeholders in a template by their locations,
+// in place: a template is emitted once.
+func (e *emitter) subst(c *Inst, locs []backend.Loc) {
 	for k := range c.Args {
 		a := &c.Args[k]
 		switch a.Kind {
@@ -333,11 +332,11 @@ func (e *emitter) subst(c Inst, locs []backend.Loc) Inst {
 			}
 		}
 	}
-	return c
 }
 
 func (e *emitter) code(in *vinst, locs []backend.Loc) {
-	for _, c := range in.code {
+	for k := range in.code {
+		c := &in.code[k]
 		if c.Op == opBind {
 			e.a.Bind(c.Args[0].Target())
 			continue
@@ -346,7 +345,8 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 			e.a.BindQuiet(c.Args[0].Target())
 			continue
 		}
-		e.a.Emit(e.subst(c, locs))
+		e.subst(c, locs)
+		e.a.emit(c)
 	}
 }
 

@@ -455,7 +455,7 @@ func (in *vinst) defFixed(v backend.VReg, r Reg, early bool) Reg {
 // defReuse defines v in the register of the use returned as input (which
 // must be an operand placeholder, not a physical register).
 func (in *vinst) defReuse(v backend.VReg, input Reg) Reg {
-	in.add(backend.Operand{VReg: v, Kind: backend.Def, Constraint: backend.ReuseInput, Reuse: int(input - opRegBase)})
+	in.add(backend.Operand{VReg: v, Kind: backend.Def, Constraint: backend.ReuseInput, Reuse: int32(input - opRegBase)})
 	return input
 }
 
