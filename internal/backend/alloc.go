@@ -173,6 +173,9 @@ type allocator struct {
 
 	edits     []Edit        // the instructions' own edits, in order of Before; slots virtual until finish
 	edgeEdits []pendingEdit // edits resolving block edges
+	// edgeSorted and editCount are sortEdgeEdits' memory.
+	edgeSorted []pendingEdit
+	editCount  []int32
 	// editsStart[b] and editsEnd[b] are len(edits) when block b's
 	// allocation starts and ends.
 	editsStart, editsEnd []int32

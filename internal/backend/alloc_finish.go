@@ -90,12 +90,7 @@ func (r *sharedResult) keep(opStart []int, locs []Loc, slotClass []RegClass) {
 // order, and each edge edit knows how many of them go first (at), so the
 // instructions' edits are copied in runs between the edge edits.
 func (a *allocator) mergeEdits(out []Edit) []Edit {
-	slices.SortStableFunc(a.edgeEdits, func(x, y pendingEdit) int {
-		if x.before != y.before {
-			return int(x.before) - int(y.before)
-		}
-		return int(x.phase) - int(y.phase)
-	})
+	a.sortEdgeEdits()
 	if n := len(a.edits) + len(a.edgeEdits); cap(out) < n {
 		out = make([]Edit, 0, n)
 	}
@@ -106,6 +101,41 @@ func (a *allocator) mergeEdits(out []Edit) []Edit {
 		out = append(out, Edit{Before: int(e.before), From: e.from, To: e.to, Class: e.class})
 	}
 	return append(out, a.edits[done:]...)
+}
+
+// sortEdgeEdits sorts the edge edits by (before, phase), keeping the
+// emission order among equal keys: a counting sort over the keys (phases
+// 0 and 2 occur; before is an instruction index), linear in the edits and
+// the instructions.
+func (a *allocator) sortEdgeEdits() {
+	edits := a.edgeEdits
+	if len(edits) < 2 {
+		return
+	}
+	key := func(e *pendingEdit) int { return int(e.before)*2 + int(e.phase>>1) }
+	sorted := true
+	for i := 1; i < len(edits) && sorted; i++ {
+		sorted = key(&edits[i-1]) <= key(&edits[i])
+	}
+	if sorted {
+		return
+	}
+	n := 2*len(a.f.Insts) + 2
+	count := fill(grow(a.editCount, n+1), 0)
+	a.editCount = count
+	for i := range edits {
+		count[key(&edits[i])+1]++
+	}
+	for k := 1; k <= n; k++ {
+		count[k] += count[k-1]
+	}
+	out := grow(a.edgeSorted, len(edits))
+	for i := range edits {
+		k := key(&edits[i])
+		out[count[k]] = edits[i]
+		count[k]++
+	}
+	a.edgeEdits, a.edgeSorted = out, edits
 }
 
 // realLoc maps a virtual slot to its shared slot.

@@ -283,8 +283,17 @@ type blockOrder struct {
 }
 
 type dfsFrame struct {
-	b    *ssa.Block
-	next int
+	b       *ssa.Block
+	targets []ssa.BlockCall // b's terminator's
+	next    int
+}
+
+func newDFSFrame(b *ssa.Block) dfsFrame {
+	fr := dfsFrame{b: b}
+	if t := b.Terminator(); t != nil {
+		fr.targets = t.Targets
+	}
+	return fr
 }
 
 // compute returns the post order of f's reachable blocks.
@@ -302,20 +311,16 @@ func (o *blockOrder) compute(f *ssa.Func) []*ssa.Block {
 	if entry == nil || entry.ID < 0 || entry.ID >= n {
 		return nil
 	}
-	o.stack = append(o.stack, dfsFrame{entry, 0})
+	o.stack = append(o.stack, newDFSFrame(entry))
 	o.visited[entry.ID] = true
 	for len(o.stack) > 0 {
 		top := &o.stack[len(o.stack)-1]
-		var targets []ssa.BlockCall
-		if t := top.b.Terminator(); t != nil {
-			targets = t.Targets
-		}
-		if top.next < len(targets) {
-			s := targets[top.next].Block
+		if top.next < len(top.targets) {
+			s := top.targets[top.next].Block
 			top.next++
 			if s != nil && s.ID >= 0 && s.ID < n && o.inFunc[s.ID] && !o.visited[s.ID] {
 				o.visited[s.ID] = true
-				o.stack = append(o.stack, dfsFrame{s, 0})
+				o.stack = append(o.stack, newDFSFrame(s))
 			}
 			continue
 		}
@@ -405,7 +410,9 @@ func (l *lowerer) newInst() *vinst {
 // template should name for it.
 
 func (in *vinst) add(op backend.Operand) Reg {
-	if in.mem != nil {
+	if len(in.ops) < cap(in.ops) {
+		in.ops = append(in.ops, op)
+	} else if in.mem != nil {
 		if in.ops == nil {
 			in.ops = in.mem.ops.take(4)
 		}
@@ -460,7 +467,9 @@ func (in *vinst) defReuse(v backend.VReg, input Reg) Reg {
 }
 
 func (in *vinst) emit(c Inst) {
-	if in.mem != nil {
+	if len(in.code) < cap(in.code) {
+		in.code = append(in.code, c)
+	} else if in.mem != nil {
 		in.code = appendTo(&in.mem.code, in.code, c)
 	} else {
 		in.code = append(in.code, c)
