@@ -76,9 +76,11 @@ type lowerer struct {
 	vblockLabels []Label
 	trapLabels   map[trapKey]Label
 	trapOrder    []trapKey
-	// curPos is the source position (ssa.Inst.Pos) of the instruction
-	// being lowered; callSites are the return-address marks of its calls.
-	curPos     uint32
+	// curInst is the instruction being lowered (its source position,
+	// ssa.Inst.Pos, is read only for trap sites and calls: it lies on
+	// another cache line than the fields lowering reads); callSites are the
+	// return-address marks of the calls.
+	curInst    *ssa.Inst
 	callSites  []siteLabel
 	pollStub   Label // the out-of-line poll exit, if any poll is lowered
 	sharedPoll bool  // polls call PollStubCallee instead
@@ -193,7 +195,7 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 				continue
 			}
 			l.cur = l.cur[:0]
-			l.curPos = in.Pos
+			l.curInst = in
 			rule(l, in)
 			l.endGroup()
 		}
@@ -240,7 +242,7 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 // reset readies l for lowering f into vf and asm, keeping its memory.
 func (l *lowerer) reset(f *ssa.Func, vf *backend.Func, asm *Assembler, sharedPoll bool) {
 	l.f, l.vf, l.asm, l.name, l.sharedPoll = f, vf, asm, f.Name, sharedPoll
-	l.ctx, l.curBlock, l.curPos, l.pollStub, l.outgoingWords, l.err = 0, 0, 0, 0, 0, nil
+	l.ctx, l.curBlock, l.curInst, l.pollStub, l.outgoingWords, l.err = 0, 0, nil, 0, 0, nil
 	if l.trapLabels == nil {
 		l.trapLabels = map[trapKey]Label{}
 	}
@@ -495,7 +497,15 @@ type siteLabel struct {
 
 // trapLabel is the label of this function's out-of-line trap code for
 // code at the position of the instruction being lowered.
-func (l *lowerer) trapLabel(code abi.TrapCode) Label { return l.trapLabelAt(code, l.curPos) }
+func (l *lowerer) trapLabel(code abi.TrapCode) Label { return l.trapLabelAt(code, l.curPos()) }
+
+// curPos is the source position of the instruction being lowered.
+func (l *lowerer) curPos() uint32 {
+	if l.curInst == nil {
+		return 0
+	}
+	return l.curInst.Pos
+}
 
 func (l *lowerer) trapLabelAt(code abi.TrapCode, pos uint32) Label {
 	k := trapKey{code, pos}
@@ -513,7 +523,7 @@ func (l *lowerer) trapLabelAt(code abi.TrapCode, pos uint32) Label {
 func (l *lowerer) markCall(vi *vinst) {
 	lb := l.asm.NewLabel()
 	vi.emit(I(opMark, 0, L(lb)))
-	l.callSites = append(l.callSites, siteLabel{lb, l.curPos})
+	l.callSites = append(l.callSites, siteLabel{lb, l.curPos()})
 }
 
 // lowerParams defines the entry's parameters from their ABI locations.
