@@ -169,7 +169,8 @@ func (a *allocator) addStub(p BlockID, k int) int {
 	pb.Succs[k], pb.SuccArgs[k] = id, nil
 	at := len(f.Insts)
 	f.Insts = append(f.Insts, a.env.NewJump())
-	f.Blocks = append(f.Blocks, Block{Start: at, End: at + 1, Succs: []BlockID{s}, SuccArgs: [][]VReg{args}, Stub: true})
+	succs, succArgs := f.pooledSucc(s, args)
+	f.Blocks = append(f.Blocks, Block{Start: at, End: at + 1, Succs: succs, SuccArgs: succArgs, Stub: true})
 	a.opStart = append(a.opStart, a.opStart[len(a.opStart)-1])
 	a.stats.EdgeBlocks++
 	return at

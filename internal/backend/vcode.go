@@ -181,6 +181,16 @@ func (f *Func) AddSucc(b, succ BlockID, args ...VReg) {
 	f.succOwner = int(b)
 }
 
+// pooledSucc returns a one-entry successor list and argument list carved
+// from the pools (for the allocator's stub blocks).
+func (f *Func) pooledSucc(succ BlockID, args []VReg) ([]BlockID, [][]VReg) {
+	f.succPool = append(f.succPool, succ)
+	f.argPool = append(f.argPool, args)
+	f.succOwner = -1
+	ls, la := len(f.succPool), len(f.argPool)
+	return f.succPool[ls-1 : ls : ls], f.argPool[la-1 : la : la]
+}
+
 // ComputePreds fills every block's Preds (in block order, one entry per
 // edge). The lists share one array, so this allocates twice, not per block.
 func (f *Func) ComputePreds() {
