@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -163,8 +164,14 @@ func (a *Assembler) emit(in *Inst) {
 	if a.err != nil {
 		return
 	}
-	var buf [maxInstLen]byte
-	e, err := encodeInto(&buf, in)
+	// Encode straight into the code's spare capacity (grown ahead), so the
+	// bytes are written once and the slice header is not stored back.
+	n := len(a.code)
+	if cap(a.code)-n < maxInstLen {
+		a.code = slices.Grow(a.code, maxInstLen)
+	}
+	buf := (*[maxInstLen]byte)(a.code[n : n+maxInstLen])
+	e, err := encodeInto(buf, in)
 	if err != nil {
 		if ee, ok := err.(*EncodeError); ok {
 			ee.Offset = len(a.code)
@@ -198,7 +205,7 @@ func (a *Assembler) emit(in *Inst) {
 			}
 		}
 	}
-	a.code = append(a.code, buf[:e.n]...)
+	a.code = a.code[:n+e.n]
 	if a.Listing != nil {
 		a.Listing.WriteByte('\t')
 		in.appendText(a.Listing)

@@ -83,6 +83,7 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 	if sc == nil {
 		sc = NewScratch()
 	}
+	defer sc.release()
 	asm := &sc.asm
 	asm.Reset()
 	if opt.Listing {

@@ -93,16 +93,16 @@ type lowerer struct {
 	order     blockOrder
 	layout    []*ssa.Block
 	vblocks   []backend.BlockID
-	pending   []*vinst // the current block's vinsts, in reverse group order
+	pending   []int32  // the current block's vinsts (indices in mem.insts), in reverse group order
 	groupEnds []int32  // ends of the groups in pending
-	code      []*vinst // every block's vinsts in order, back to back
+	code      []int32  // every block's vinsts in order, back to back
 	codeSpan  []span32 // by SSA block ID: its vinsts in code
 }
 
 // lowerMem is where a function's vinsts, their operands and templates, and
 // its block argument lists live (see slab).
 type lowerMem struct {
-	insts slab[vinst]
+	insts vinstPool
 	ops   slab[backend.Operand]
 	code  slab[Inst]
 	vregs slab[backend.VReg]
@@ -222,7 +222,7 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 		l.vf.StartBlock(l.vblocks[i])
 		sp := l.codeSpan[b.ID]
 		for _, vi := range l.code[sp.lo:sp.hi] {
-			l.vf.Append(vi)
+			l.vf.Append(l.mem.insts.at(vi))
 		}
 		term := b.Terminator()
 		if term == nil {
@@ -253,7 +253,16 @@ func (l *lowerer) reset(f *ssa.Func, vf *backend.Func, asm *Assembler, sharedPol
 
 // endGroup closes the vinsts of the instruction just lowered as a group.
 func (l *lowerer) endGroup() {
-	l.pending = append(l.pending, l.cur...)
+	for _, vi := range l.cur {
+		if vi.mem == nil {
+			// Made outside newInst (terminators): moved into the pool.
+			in, id := l.mem.insts.alloc()
+			*in = *vi
+			in.id = id
+			vi = in
+		}
+		l.pending = append(l.pending, vi.id)
+	}
 	l.groupEnds = append(l.groupEnds, int32(len(l.pending)))
 }
 
@@ -402,7 +411,7 @@ func (l *lowerer) branchArgs(term *ssa.Inst) {
 
 // newInst appends an empty plain vinst to the current group.
 func (l *lowerer) newInst() *vinst {
-	in := l.mem.insts.one()
+	in, _ := l.mem.insts.alloc()
 	in.mem = &l.mem
 	l.cur = append(l.cur, in)
 	return in

@@ -19,6 +19,24 @@ type Scratch struct {
 // NewScratch returns a Scratch with no memory reserved yet.
 func NewScratch() *Scratch { return &Scratch{} }
 
+// release drops, after a function is compiled, every reference the kept
+// memory holds to that function: its SSA form would otherwise stay
+// reachable (and be marked by every garbage collection) while the next
+// function is translated, and so would the vinsts through the lists that
+// name them.
+func (s *Scratch) release() {
+	l := &s.lowerer
+	l.f, l.vf, l.asm, l.curInst = nil, nil, nil, nil
+	clear(l.layout)
+	clear(l.order.post)
+	clear(l.order.stack)
+	clear(l.cur)
+	l.layout, l.order.post, l.order.stack = l.layout[:0], l.order.post[:0], l.order.stack[:0]
+	l.cur = l.cur[:0]
+	s.vf.Reset("")
+	s.emitter.l, s.emitter.a, s.emitter.res = nil, nil, nil
+}
+
 // slabPage is the number of elements of a slab's page.
 const slabPage = 1024
 
@@ -49,14 +67,6 @@ func (s *slab[T]) take(n int) []T {
 	return p
 }
 
-// one returns a pointer to a fresh element, zeroed.
-func (s *slab[T]) one() *T {
-	p := s.take(1)[:1]
-	var zero T
-	p[0] = zero
-	return &p[0]
-}
-
 // reset makes every page available again.
 func (s *slab[T]) reset() { s.page, s.used = 0, 0 }
 
@@ -69,3 +79,29 @@ func appendTo[T any](s *slab[T], list []T, x T) []T {
 	}
 	return append(list, x)
 }
+
+// vinstPool holds a function's vinsts in pages kept from one function to
+// the next; a vinst is named by its index, so the lists of vinsts lowering
+// keeps are plain integers (no pointers for the garbage collector to scan
+// or for write barriers to track).
+type vinstPool struct {
+	pages []*[slabPage]vinst
+	n     int32
+}
+
+// alloc returns a zeroed vinst and its index.
+func (p *vinstPool) alloc() (*vinst, int32) {
+	i := p.n
+	if int(i>>10) == len(p.pages) {
+		p.pages = append(p.pages, new([slabPage]vinst))
+	}
+	p.n++
+	v := &p.pages[i>>10][i&(slabPage-1)]
+	*v = vinst{id: i}
+	return v, i
+}
+
+// at is vinst i.
+func (p *vinstPool) at(i int32) *vinst { return &p.pages[i>>10][i&(slabPage-1)] }
+
+func (p *vinstPool) reset() { p.n = 0 }
