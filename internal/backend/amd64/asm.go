@@ -184,24 +184,33 @@ func (a *Assembler) emit(in *Inst) {
 	}
 	start := int32(len(a.code))
 	end := start + int32(e.n)
+	// Records are appended zeroed and filled in place: a record built in a
+	// temporary by narrow stores and copied whole stalls on store forwarding.
 	if (in.Op == JMP || in.Op == JCC) && e.relAt >= 0 && in.Args[0].Kind == KindLabel {
-		a.items = append(a.items, item{pos: start, oldLen: uint8(e.n), cond: in.Cond & 15,
-			isJcc: in.Op == JCC, label: in.Args[0].Target()})
+		a.items = append(a.items, item{})
+		it := &a.items[len(a.items)-1]
+		it.pos, it.oldLen, it.cond = start, uint8(e.n), in.Cond&15
+		it.isJcc, it.label = in.Op == JCC, in.Args[0].Target()
 	} else if e.relAt >= 0 {
-		target := in.Args[0]
+		target := &in.Args[0]
+		a.fixups = append(a.fixups, fixup{})
+		fx := &a.fixups[len(a.fixups)-1]
+		fx.at, fx.items = start+int32(e.relAt), int32(len(a.items))
 		if target.Kind == KindFunc {
-			a.relocs = append(a.relocs, Reloc{Offset: int(start) + e.relAt, Func: uint32(target.Imm), Addend: -4})
-			a.fixups = append(a.fixups, fixup{at: start + int32(e.relAt), items: int32(len(a.items)), label: 0})
+			a.relocs = append(a.relocs, Reloc{})
+			r := &a.relocs[len(a.relocs)-1]
+			r.Offset, r.Func, r.Addend = int(start)+e.relAt, uint32(target.Imm), -4
 		} else {
-			a.fixups = append(a.fixups, fixup{at: start + int32(e.relAt), end: end,
-				items: int32(len(a.items)), label: target.Target()})
+			fx.end, fx.label = end, target.Target()
 		}
 	}
 	if e.ripAt >= 0 {
 		for i := 0; i < in.NumArgs(); i++ {
 			if m := &in.Args[i].Mem; in.Args[i].Kind == KindMem && m.Label != 0 {
-				a.fixups = append(a.fixups, fixup{at: start + int32(e.ripAt), end: end,
-					items: int32(len(a.items)), label: m.Label, addend: m.Disp})
+				a.fixups = append(a.fixups, fixup{})
+				fx := &a.fixups[len(a.fixups)-1]
+				fx.at, fx.end, fx.items = start+int32(e.ripAt), end, int32(len(a.items))
+				fx.label, fx.addend = m.Label, m.Disp
 			}
 		}
 	}

@@ -153,6 +153,8 @@ type emitter struct {
 	labels []Label     // by vcode block
 	sites  []siteLabel // trap sites' return addresses
 	traps  []trapSiteLabel
+	// moveInst is the instruction move fills and emits.
+	moveInst Inst
 	// trap stub bookkeeping by trap code (see trapStubs)
 	trapCount  map[abi.TrapCode]int
 	sharedTrap map[abi.TrapCode]Label
@@ -299,19 +301,24 @@ func (e *emitter) locOperand(l backend.Loc) Operand {
 	return e.slotMem(l.Slot())
 }
 
-// move copies a value of class c between registers and slots.
+// move copies a value of class c between registers and slots. The Inst
+// is filled in place (see setLoc).
 func (e *emitter) move(c backend.RegClass, to, from backend.Loc) {
 	if to == from {
 		return
 	}
-	in := Inst{Op: MOV, Size: S64, Args: [3]Operand{e.locOperand(to), e.locOperand(from)}}
+	in := &e.moveInst
+	in.Op, in.Size, in.Cond = MOV, S64, 0
 	if c == backend.ClassFloat {
 		in.Op, in.Size = MOVUPS, 0
 		if to.IsReg() && from.IsReg() {
 			in.Op = MOVAPS
 		}
 	}
-	e.a.emit(&in)
+	e.setLoc(&in.Args[0], to)
+	e.setLoc(&in.Args[1], from)
+	in.Args[2] = Operand{}
+	e.a.emit(in)
 }
 
 // subst replaces operand placeholders in a template by their locations,
@@ -322,7 +329,7 @@ func (e *emitter) subst(c *Inst, locs []backend.Loc) {
 		switch a.Kind {
 		case KindReg:
 			if a.Reg >= opRegBase {
-				*a = e.locOperand(locs[a.Reg-opRegBase])
+				e.setLoc(a, locs[a.Reg-opRegBase])
 			}
 		case KindMem:
 			if a.Mem.Base >= opRegBase && a.Mem.Base != RIP {
@@ -333,6 +340,21 @@ func (e *emitter) subst(c *Inst, locs []backend.Loc) {
 			}
 		}
 	}
+}
+
+// setLoc makes *a the operand of location l (as locOperand), field by
+// field: an Operand built in a temporary and copied whole is read back
+// before its byte stores retire (a store-forwarding stall).
+func (e *emitter) setLoc(a *Operand, l backend.Loc) {
+	a.Imm = 0
+	a.Mem.Index, a.Mem.Scale, a.Mem.Label = NoReg, 0, 0
+	if l.IsReg() {
+		a.Kind, a.Reg = KindReg, regOf(l.Reg())
+		a.Mem.Base, a.Mem.Disp = NoReg, 0
+		return
+	}
+	a.Kind, a.Reg = KindMem, NoReg
+	a.Mem.Base, a.Mem.Disp = RSP, int32(e.frame.SlotOffsets[l.Slot()])
 }
 
 func (e *emitter) code(in *vinst, locs []backend.Loc) {

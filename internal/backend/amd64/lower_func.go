@@ -420,25 +420,35 @@ func (l *lowerer) newInst() *vinst {
 // Operand helpers: each appends an operand and returns the register the
 // template should name for it.
 
-func (in *vinst) add(op backend.Operand) Reg {
-	if len(in.ops) < cap(in.ops) {
-		in.ops = append(in.ops, op)
-	} else if in.mem != nil {
-		if in.ops == nil {
+// newOp appends a zero operand and returns it with its placeholder, to be
+// filled in place: an Operand built in a temporary by byte stores and then
+// copied whole is read back before the stores retire (a store-forwarding
+// stall on every operand).
+func (in *vinst) newOp() (*backend.Operand, Reg) {
+	n := len(in.ops)
+	if n == cap(in.ops) {
+		switch {
+		case in.mem == nil:
+			in.ops = slices.Grow(in.ops, 1)
+		case in.ops == nil:
 			in.ops = in.mem.ops.take(4)
+		default:
+			in.ops = append(in.mem.ops.take(2*n), in.ops...)
 		}
-		in.ops = appendTo(&in.mem.ops, in.ops, op)
-	} else {
-		in.ops = append(in.ops, op)
 	}
-	return opReg(len(in.ops) - 1)
+	in.ops = in.ops[:n+1]
+	p := &in.ops[n]
+	*p = backend.Operand{}
+	return p, opReg(n)
 }
 
 func (in *vinst) use(v backend.VReg) Reg {
 	if p, ok := v.PinnedReg(); ok {
 		return regOf(p)
 	}
-	return in.add(backend.Operand{VReg: v, Kind: backend.Use})
+	op, r := in.newOp()
+	op.VReg, op.Kind = v, backend.Use
+	return r
 }
 
 // useRM is a use that may be read from the value's spill slot.
@@ -446,11 +456,14 @@ func (in *vinst) useRM(v backend.VReg) Reg {
 	if p, ok := v.PinnedReg(); ok {
 		return regOf(p)
 	}
-	return in.add(backend.Operand{VReg: v, Kind: backend.Use, Constraint: backend.RegOrStack})
+	op, r := in.newOp()
+	op.VReg, op.Kind, op.Constraint = v, backend.Use, backend.RegOrStack
+	return r
 }
 
 func (in *vinst) useFixed(v backend.VReg, r Reg) Reg {
-	in.add(backend.Operand{VReg: v, Kind: backend.Use, Constraint: backend.FixedReg, Fixed: pregOf(r)})
+	op, _ := in.newOp()
+	op.VReg, op.Kind, op.Constraint, op.Fixed = v, backend.Use, backend.FixedReg, pregOf(r)
 	return r
 }
 
@@ -458,22 +471,28 @@ func (in *vinst) def(v backend.VReg) Reg {
 	if p, ok := v.PinnedReg(); ok {
 		return regOf(p)
 	}
-	return in.add(backend.Operand{VReg: v, Kind: backend.Def})
+	op, r := in.newOp()
+	op.VReg, op.Kind = v, backend.Def
+	return r
 }
 
 func (in *vinst) defEarly(v backend.VReg) Reg {
-	return in.add(backend.Operand{VReg: v, Kind: backend.Def, Early: true})
+	op, r := in.newOp()
+	op.VReg, op.Kind, op.Early = v, backend.Def, true
+	return r
 }
 
 func (in *vinst) defFixed(v backend.VReg, r Reg, early bool) Reg {
-	in.add(backend.Operand{VReg: v, Kind: backend.Def, Constraint: backend.FixedReg, Fixed: pregOf(r), Early: early})
+	op, _ := in.newOp()
+	op.VReg, op.Kind, op.Constraint, op.Fixed, op.Early = v, backend.Def, backend.FixedReg, pregOf(r), early
 	return r
 }
 
 // defReuse defines v in the register of the use returned as input (which
 // must be an operand placeholder, not a physical register).
 func (in *vinst) defReuse(v backend.VReg, input Reg) Reg {
-	in.add(backend.Operand{VReg: v, Kind: backend.Def, Constraint: backend.ReuseInput, Reuse: int32(input - opRegBase)})
+	op, _ := in.newOp()
+	op.VReg, op.Kind, op.Constraint, op.Reuse = v, backend.Def, backend.ReuseInput, int32(input-opRegBase)
 	return input
 }
 
