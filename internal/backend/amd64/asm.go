@@ -179,7 +179,9 @@ func (a *Assembler) emit(in *Inst) {
 		a.fail(err)
 		return
 	}
-	if !a.checkLabels(in) {
+	// Only a branch or call target (relAt) or a rip-relative operand
+	// (ripAt: checkMem allows a label only there) can name a label.
+	if (e.relAt >= 0 || e.ripAt >= 0) && !a.checkLabels(in) {
 		return
 	}
 	start := int32(len(a.code))
