@@ -193,7 +193,8 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			sc := amd64.NewScratch()
+			sc := amd64.GetScratch()
+			defer amd64.PutScratch(sc)
 			for {
 				next.Lock()
 				i := nextFn

@@ -65,7 +65,8 @@ type Options struct {
 	// Allocator, if set, is reused (one per goroutine). Scratch takes
 	// precedence.
 	Allocator *backend.Allocator
-	// Scratch, if set, is the working memory to reuse (one per goroutine).
+	// Scratch, if set, is the working memory to reuse (one per goroutine);
+	// otherwise Compile takes one from the pool of GetScratch.
 	Scratch *Scratch
 }
 
@@ -81,7 +82,8 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 	}()
 	sc := opt.Scratch
 	if sc == nil {
-		sc = NewScratch()
+		sc = GetScratch()
+		defer PutScratch(sc)
 	}
 	defer sc.release()
 	asm := &sc.asm

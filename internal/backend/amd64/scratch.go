@@ -1,6 +1,10 @@
 package amd64
 
-import "github.com/moat-run/moat/internal/backend"
+import (
+	"sync"
+
+	"github.com/moat-run/moat/internal/backend"
+)
 
 // Scratch is the working memory of Compile: the lowerer's tables, the
 // vcode, the allocator, the assembler and the emitter. A goroutine that
@@ -18,6 +22,18 @@ type Scratch struct {
 
 // NewScratch returns a Scratch with no memory reserved yet.
 func NewScratch() *Scratch { return &Scratch{} }
+
+// scratches keep Scratches from one module's compilation to the next, so
+// compiling many small modules does not pay each time for the memory a
+// Scratch grows (the pool drops them at garbage collection).
+var scratches = sync.Pool{New: func() any { return NewScratch() }}
+
+// GetScratch takes a Scratch from a pool shared by all goroutines;
+// PutScratch returns it when the goroutine is done compiling.
+func GetScratch() *Scratch { return scratches.Get().(*Scratch) }
+
+// PutScratch returns s to the pool GetScratch takes from.
+func PutScratch(s *Scratch) { scratches.Put(s) }
 
 // release drops, after a function is compiled, every reference the kept
 // memory holds to that function: its SSA form would otherwise stay
@@ -37,8 +53,8 @@ func (s *Scratch) release() {
 	s.emitter.l, s.emitter.a, s.emitter.res = nil, nil, nil
 }
 
-// slabPage is the number of elements of a slab's page.
-const slabPage = 1024
+// slabPage is the number of elements of a slab's page (a power of two).
+const slabPage = 256
 
 // slab hands out short slices carved from large pages that are kept and
 // reused after reset: the vinsts of a function, their operands and
@@ -92,16 +108,16 @@ type vinstPool struct {
 // alloc returns a zeroed vinst and its index.
 func (p *vinstPool) alloc() (*vinst, int32) {
 	i := p.n
-	if int(i>>10) == len(p.pages) {
+	if int(uint32(i)/slabPage) == len(p.pages) {
 		p.pages = append(p.pages, new([slabPage]vinst))
 	}
 	p.n++
-	v := &p.pages[i>>10][i&(slabPage-1)]
+	v := p.at(i)
 	*v = vinst{id: i}
 	return v, i
 }
 
 // at is vinst i.
-func (p *vinstPool) at(i int32) *vinst { return &p.pages[i>>10][i&(slabPage-1)] }
+func (p *vinstPool) at(i int32) *vinst { return &p.pages[uint32(i)/slabPage][uint32(i)%slabPage] }
 
 func (p *vinstPool) reset() { p.n = 0 }
