@@ -86,12 +86,29 @@ func Allocate(f *Func, env *MachineEnv) (*Result, error) {
 
 // Allocate is the package function Allocate, reusing al's memory. The
 // Result shares nothing with al.
-func (al *Allocator) Allocate(f *Func, env *MachineEnv) (res *Result, err error) {
+func (al *Allocator) Allocate(f *Func, env *MachineEnv) (*Result, error) {
+	al.a.shared = false
+	return al.allocate(f, env)
+}
+
+// AllocateReusing is Allocate with a Result that shares al's memory: it is
+// valid only until al's next call, and so costs no allocation once al's
+// buffers have grown to the size of the functions it sees.
+func (al *Allocator) AllocateReusing(f *Func, env *MachineEnv) (*Result, error) {
+	al.a.shared = true
+	return al.allocate(f, env)
+}
+
+func (al *Allocator) allocate(f *Func, env *MachineEnv) (res *Result, err error) {
 	a := &al.a
 	// Validate rejects what the allocator cannot handle; should a case slip
 	// through, the compilation fails instead of the host.
 	defer func() {
-		a.f, a.env, a.seq.env, a.locs, a.opStart, a.slotClass = nil, nil, nil, nil, nil, nil
+		a.f, a.env, a.seq.env = nil, nil, nil
+		if a.shared {
+			a.res.keep(a.opStart, a.locs, a.slotClass)
+		}
+		a.locs, a.opStart, a.slotClass = nil, nil, nil
 		if r := recover(); r != nil {
 			res, err = nil, &Error{Func: f.Name, Inst: -1, Msg: fmt.Sprintf("internal allocator error: %v", r)}
 		}
@@ -156,6 +173,9 @@ type allocator struct {
 
 	edits     []Edit        // the instructions' own edits, in order of Before; slots virtual until finish
 	edgeEdits []pendingEdit // edits resolving block edges
+	// edgeSorted and editCount are sortEdgeEdits' memory.
+	edgeSorted []pendingEdit
+	editCount  []int32
 	// editsStart[b] and editsEnd[b] are len(edits) when block b's
 	// allocation starts and ends.
 	editsStart, editsEnd []int32
@@ -163,6 +183,10 @@ type allocator struct {
 	stats                Stats
 
 	mark []int32 // per vreg stamps for validation
+
+	// shared: the Result is res, built in kept memory (AllocateReusing).
+	shared bool
+	res    sharedResult
 
 	// slot sharing and edge resolution (alloc_finish.go)
 	slotMap   []int32
@@ -185,7 +209,11 @@ func (a *allocator) collectOperands(f *Func, env *MachineEnv) {
 		a.seq.tempSlot = a.tempSlot
 	}
 	n := len(f.Insts)
-	a.opStart = make([]int, n+1)
+	if a.shared {
+		a.opStart = grow(a.res.opStart, n+1)
+	} else {
+		a.opStart = make([]int, n+1)
+	}
 	a.clobbers = grow(a.clobbers, n)
 	vis := OperandVisitor{ops: a.ops[:0]}
 	for i, in := range f.Insts {
@@ -213,7 +241,12 @@ func (a *allocator) prepare() {
 		}
 	}
 	a.after = grow(a.after, len(a.ops))
-	a.locs = make([]Loc, len(a.ops))
+	if a.shared {
+		a.locs = grow(a.res.locs, len(a.ops))
+		clear(a.locs)
+	} else {
+		a.locs = make([]Loc, len(a.ops))
+	}
 	a.clobberAt = grow(a.clobberAt, ni)
 	for bi := range f.Blocks {
 		b := &f.Blocks[bi]

@@ -48,24 +48,52 @@ func (a *allocator) finish() (*Result, error) {
 	}
 	a.f.ComputePreds()
 
-	res := &Result{operandLocs: a.locs, opStart: a.opStart, SlotClass: a.slotClass, Stats: a.stats}
-	res.Edits = a.mergeEdits()
+	res := &Result{}
+	var edits []Edit
+	if a.shared {
+		res, edits = &a.res.result, a.res.edits[:0]
+	}
+	*res = Result{operandLocs: a.locs, opStart: a.opStart, SlotClass: a.slotClass, Stats: a.stats}
+	res.Edits = a.mergeEdits(edits)
+	if a.shared {
+		a.res.edits = res.Edits
+	}
 	res.CalleeSavedUsed = a.written & a.env.CalleeSaved
 	return res, nil
+}
+
+// sharedResult is the Result of AllocateReusing and the memory it is
+// built in, kept for the next call.
+type sharedResult struct {
+	result    Result
+	opStart   []int
+	locs      []Loc
+	slotClass []RegClass
+	edits     []Edit
+}
+
+// keep takes back the Result's slices (grown by the call) for the next call.
+func (r *sharedResult) keep(opStart []int, locs []Loc, slotClass []RegClass) {
+	if opStart != nil {
+		r.opStart = opStart
+	}
+	if locs != nil {
+		r.locs = locs
+	}
+	if slotClass != nil {
+		r.slotClass = slotClass
+	}
 }
 
 // mergeEdits returns all edits sorted by (Before, phase), in emission order
 // among equal keys. The instructions' own edits (phase 1) are already in
 // order, and each edge edit knows how many of them go first (at), so the
 // instructions' edits are copied in runs between the edge edits.
-func (a *allocator) mergeEdits() []Edit {
-	slices.SortStableFunc(a.edgeEdits, func(x, y pendingEdit) int {
-		if x.before != y.before {
-			return int(x.before) - int(y.before)
-		}
-		return int(x.phase) - int(y.phase)
-	})
-	out := make([]Edit, 0, len(a.edits)+len(a.edgeEdits))
+func (a *allocator) mergeEdits(out []Edit) []Edit {
+	a.sortEdgeEdits()
+	if n := len(a.edits) + len(a.edgeEdits); cap(out) < n {
+		out = make([]Edit, 0, n)
+	}
 	done := int32(0)
 	for _, e := range a.edgeEdits {
 		out = append(out, a.edits[done:e.at]...)
@@ -73,6 +101,41 @@ func (a *allocator) mergeEdits() []Edit {
 		out = append(out, Edit{Before: int(e.before), From: e.from, To: e.to, Class: e.class})
 	}
 	return append(out, a.edits[done:]...)
+}
+
+// sortEdgeEdits sorts the edge edits by (before, phase), keeping the
+// emission order among equal keys: a counting sort over the keys (phases
+// 0 and 2 occur; before is an instruction index), linear in the edits and
+// the instructions.
+func (a *allocator) sortEdgeEdits() {
+	edits := a.edgeEdits
+	if len(edits) < 2 {
+		return
+	}
+	key := func(e *pendingEdit) int { return int(e.before)*2 + int(e.phase>>1) }
+	sorted := true
+	for i := 1; i < len(edits) && sorted; i++ {
+		sorted = key(&edits[i-1]) <= key(&edits[i])
+	}
+	if sorted {
+		return
+	}
+	n := 2*len(a.f.Insts) + 2
+	count := fill(grow(a.editCount, n+1), 0)
+	a.editCount = count
+	for i := range edits {
+		count[key(&edits[i])+1]++
+	}
+	for k := 1; k <= n; k++ {
+		count[k] += count[k-1]
+	}
+	out := grow(a.edgeSorted, len(edits))
+	for i := range edits {
+		k := key(&edits[i])
+		out[count[k]] = edits[i]
+		count[k]++
+	}
+	a.edgeEdits, a.edgeSorted = out, edits
 }
 
 // realLoc maps a virtual slot to its shared slot.
@@ -106,7 +169,8 @@ func (a *allocator) addStub(p BlockID, k int) int {
 	pb.Succs[k], pb.SuccArgs[k] = id, nil
 	at := len(f.Insts)
 	f.Insts = append(f.Insts, a.env.NewJump())
-	f.Blocks = append(f.Blocks, Block{Start: at, End: at + 1, Succs: []BlockID{s}, SuccArgs: [][]VReg{args}, Stub: true})
+	succs, succArgs := f.pooledSucc(s, args)
+	f.Blocks = append(f.Blocks, Block{Start: at, End: at + 1, Succs: succs, SuccArgs: succArgs, Stub: true})
 	a.opStart = append(a.opStart, a.opStart[len(a.opStart)-1])
 	a.stats.EdgeBlocks++
 	return at
@@ -226,7 +290,11 @@ func (a *allocator) shareSlots() {
 	}
 
 	a.slotMap = grow(a.slotMap, n)
-	a.slotClass = make([]RegClass, 0, 16)
+	if a.shared {
+		a.slotClass = a.res.slotClass[:0]
+	} else {
+		a.slotClass = make([]RegClass, 0, 16)
+	}
 	for c := range a.busy {
 		a.busy[c].items = a.busy[c].items[:0]
 		a.freeSlots[c] = a.freeSlots[c][:0]

@@ -47,8 +47,11 @@
 // values); block boundary states list only the values in registers. An
 // Allocator keeps its working memory (dense slices indexed by vreg,
 // instruction, operand or block; no maps) from one function to the next;
-// the package function Allocate takes Allocators from a sync.Pool. See
-// BenchmarkAllocate.
+// the package function Allocate takes Allocators from a sync.Pool.
+// AllocateReusing also builds the Result in the Allocator's memory (valid
+// until its next call), and Func.Reset keeps a Func's memory, so a
+// compiler worker allocating many functions allocates almost nothing per
+// function. See BenchmarkAllocate and BenchmarkAllocateReusing.
 //
 // Guarantees: Allocate never panics (Validate rejects malformed vcode with a
 // typed *Error, and an internal failure becomes an error too). Check

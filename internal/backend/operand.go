@@ -29,15 +29,16 @@ const (
 	RegOrStack
 )
 
-// Operand is one register operand of an instruction.
+// Operand is one register operand of an instruction (12 bytes: the
+// allocator's passes stream through every operand of a function).
 type Operand struct {
-	VReg       VReg
+	VReg VReg
+	// Reuse is the index of the use operand a ReuseInput def overwrites.
+	Reuse      int32
 	Kind       OperandKind
 	Constraint Constraint
 	// Fixed is the register of a FixedReg operand.
 	Fixed PReg
-	// Reuse is the index of the use operand a ReuseInput def overwrites.
-	Reuse int
 	// Early marks a def written before the instruction's uses are read
 	// (early clobber, scratch temporaries): it never shares a use's register.
 	Early bool
@@ -80,7 +81,7 @@ func (v *OperandVisitor) DefFixed(r VReg, p PReg) {
 
 // DefReuse reports a write of r into the register of use operand input.
 func (v *OperandVisitor) DefReuse(r VReg, input int) {
-	v.Add(Operand{VReg: r, Kind: Def, Constraint: ReuseInput, Reuse: input})
+	v.Add(Operand{VReg: r, Kind: Def, Constraint: ReuseInput, Reuse: int32(min(max(input, -1), 1<<31-1))})
 }
 
 // DefEarly reports a write of r that happens before the uses are read (a

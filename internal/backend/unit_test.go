@@ -130,6 +130,31 @@ func BenchmarkAllocate(b *testing.B) {
 	}
 }
 
+// BenchmarkAllocateReusing is BenchmarkAllocate the way the compiler
+// allocates: one Allocator per goroutine and Results in its memory
+// (AllocateReusing).
+func BenchmarkAllocateReusing(b *testing.B) {
+	for _, size := range []int{1000, 10000, 100000} {
+		b.Run(itoa(size), func(b *testing.B) {
+			funcs := make([]*Func, b.N)
+			for i := range funcs {
+				funcs[i] = randomFunc(int64(i), size)
+			}
+			env := fakeEnv()
+			al := NewAllocator()
+			b.ResetTimer()
+			insts := 0
+			for i := 0; i < b.N; i++ {
+				insts += len(funcs[i].Insts)
+				if _, err := al.AllocateReusing(funcs[i], env); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(insts), "ns/inst")
+		})
+	}
+}
+
 func itoa(n int) string {
 	if n >= 1000 && n%1000 == 0 {
 		return itoa(n/1000) + "k"

@@ -218,7 +218,7 @@ func (f *Func) checkOperands(b BlockID, i int, ops []Operand, nAlloc *[NumClasse
 				fixedDef = fixedDef.With(op.Fixed)
 			}
 		case ReuseInput:
-			r := op.Reuse
+			r := int(op.Reuse)
 			if op.Kind != Def || op.Early || r < 0 || r >= len(ops) || ops[r].Kind != Use || slices.Contains(reused, r) ||
 				(ops[r].Constraint != AnyReg && ops[r].Constraint != FixedReg) || ops[r].VReg < NumPinned {
 				return f.errorf(b, i, "operand %d: bad reused input %d", k, r)

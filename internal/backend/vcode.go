@@ -88,10 +88,28 @@ type Func struct {
 	classes []RegClass
 	// building is the block being filled, or -1.
 	building int
+
+	// Memory kept by Reset: the blocks' successor lists are carved from
+	// succPool and argPool (while AddSucc fills one block at a time) and
+	// their predecessor lists from predPool.
+	succPool  []BlockID
+	argPool   [][]VReg
+	succOwner int // the block whose successors end the pools, or -1
+	predStart []int32
+	predPool  []BlockID
 }
 
 // NewFunc returns an empty function.
-func NewFunc(name string) *Func { return &Func{Name: name, building: -1} }
+func NewFunc(name string) *Func { return &Func{Name: name, building: -1, succOwner: -1} }
+
+// Reset empties f for a new function named name, keeping its memory.
+// Nothing built before (instructions, block lists) may be used after.
+func (f *Func) Reset(name string) {
+	clear(f.Insts) // drop the references to the old instructions
+	f.Name, f.Insts, f.Blocks, f.classes = name, f.Insts[:0], f.Blocks[:0], f.classes[:0]
+	f.building, f.succOwner = -1, -1
+	f.succPool, f.argPool = f.succPool[:0], f.argPool[:0]
+}
 
 // NewVReg makes a fresh virtual register of class c.
 func (f *Func) NewVReg(c RegClass) VReg {
@@ -145,15 +163,40 @@ func (f *Func) AddSucc(b, succ BlockID, args ...VReg) {
 		return
 	}
 	blk := &f.Blocks[b]
-	blk.Succs = append(blk.Succs, succ)
-	blk.SuccArgs = append(blk.SuccArgs, args)
+	if len(blk.Succs) != 0 && f.succOwner != int(b) || len(blk.Succs) != len(blk.SuccArgs) {
+		// Not the block being filled: its lists are its own.
+		blk.Succs = append(blk.Succs, succ)
+		blk.SuccArgs = append(blk.SuccArgs, args)
+		return
+	}
+	// The block's lists are the ends of the pools (or empty): extend them
+	// there. Lists of earlier blocks stay valid when a pool moves, as they
+	// keep the old array.
+	n := len(blk.Succs)
+	f.succPool = append(f.succPool, succ)
+	f.argPool = append(f.argPool, args)
+	ls, la := len(f.succPool), len(f.argPool)
+	blk.Succs = f.succPool[ls-n-1 : ls : ls]
+	blk.SuccArgs = f.argPool[la-n-1 : la : la]
+	f.succOwner = int(b)
+}
+
+// pooledSucc returns a one-entry successor list and argument list carved
+// from the pools (for the allocator's stub blocks).
+func (f *Func) pooledSucc(succ BlockID, args []VReg) ([]BlockID, [][]VReg) {
+	f.succPool = append(f.succPool, succ)
+	f.argPool = append(f.argPool, args)
+	f.succOwner = -1
+	ls, la := len(f.succPool), len(f.argPool)
+	return f.succPool[ls-1 : ls : ls], f.argPool[la-1 : la : la]
 }
 
 // ComputePreds fills every block's Preds (in block order, one entry per
 // edge). The lists share one array, so this allocates twice, not per block.
 func (f *Func) ComputePreds() {
 	nb := len(f.Blocks)
-	start := make([]int32, nb+1)
+	f.predStart = fill(grow(f.predStart, nb+1), 0)
+	start := f.predStart
 	for i := range f.Blocks {
 		for _, s := range f.Blocks[i].Succs {
 			if int(s) < nb {
@@ -164,7 +207,12 @@ func (f *Func) ComputePreds() {
 	for b := 0; b < nb; b++ {
 		start[b+1] += start[b]
 	}
-	all := make([]BlockID, start[nb])
+	// The lists of an earlier call may still be in use when a stub
+	// block was added since; a pool too small is replaced, not grown.
+	if cap(f.predPool) < int(start[nb]) {
+		f.predPool = make([]BlockID, start[nb], start[nb]+start[nb]/4)
+	}
+	all := f.predPool[:start[nb]]
 	for b := range f.Blocks {
 		f.Blocks[b].Preds = all[start[b]:start[b]:start[b+1]]
 	}

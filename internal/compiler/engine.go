@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/moat-run/moat/internal/backend"
 	"github.com/moat-run/moat/internal/backend/amd64"
 	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/frontend"
@@ -201,7 +200,8 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			al := backend.NewAllocator()
+			sc := amd64.GetScratch()
+			defer amd64.PutScratch(sc)
 			for {
 				next.Lock()
 				i := nextFn
@@ -210,7 +210,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 				if i >= len(m.Funcs) {
 					return
 				}
-				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, al, e.feat)
+				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, sc, e.feat)
 			}
 		})
 	}
@@ -225,7 +225,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 
 // compileFunc runs the pipeline on one function, turning a panic (a
 // compiler bug) into an error.
-func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, al *backend.Allocator, feat amd64.Features) (c *amd64.Compiled, err error) {
+func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, sc *amd64.Scratch, feat amd64.Features) (c *amd64.Compiled, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			c, err = nil, fmt.Errorf("compiler: internal error compiling function %d: %v", idx, r)
@@ -236,7 +236,7 @@ func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, al *backend.Allo
 		return nil, err
 	}
 	ssa.Optimize(f)
-	c, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Allocator: al, Features: feat})
+	c, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc, Features: feat})
 	if err != nil {
 		return nil, fmt.Errorf("compiler: function %d: %w", idx, err)
 	}

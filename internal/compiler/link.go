@@ -35,7 +35,37 @@ type moduleCode struct {
 func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode, error) {
 	mc := &moduleCode{eng: e, m: m, funcStart: make([]int, len(fns)), funcEnd: make([]int, len(fns)),
 		entry: make([]int, len(fns)), trapSites: map[int]amd64.TrapSite{}}
-	var blob []byte
+	// The entry stubs first, so the blob's size is known and it is
+	// allocated once.
+	type stub struct {
+		code   []byte
+		relocs []amd64.Reloc
+	}
+	stubs := make([]stub, len(fns))
+	size, nRelocs, nSites, nTraps := 0, 0, 0, 0
+	align := func(n int) int { return (n + 15) &^ 15 }
+	for i, c := range fns {
+		fn := m.NumImportedFuncs + uint32(i)
+		sig, err := ssaSignature(m.FuncTypeOf(fn))
+		if err != nil {
+			return nil, err
+		}
+		code, rs, err := amd64.EntryStub(sig, fn)
+		if err != nil {
+			return nil, fmt.Errorf("compiler: entry stub of function %d: %w", fn, err)
+		}
+		stubs[i] = stub{code, rs}
+		size = align(size) + len(c.Code)
+		nRelocs += len(c.Relocs) + len(rs)
+		nSites += len(c.Sites)
+		nTraps += len(c.TrapSites)
+	}
+	for _, st := range stubs {
+		size = align(size) + len(st.code)
+	}
+	poll := amd64.PollStub()
+	size = align(size) + len(poll)
+	blob := make([]byte, 0, size)
 	place := func(code []byte) int {
 		for len(blob)%16 != 0 {
 			blob = append(blob, 0xCC) // int3 between functions
@@ -48,7 +78,9 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 		base int
 		r    amd64.Reloc
 	}
-	var relocs []relocAt
+	relocs := make([]relocAt, 0, nRelocs)
+	mc.sites = make([]amd64.Site, 0, nSites)
+	mc.trapSites = make(map[int]amd64.TrapSite, nTraps)
 	for i, c := range fns {
 		off := place(c.Code)
 		mc.funcStart[i], mc.funcEnd[i] = off, off+len(c.Code)
@@ -62,23 +94,13 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 			mc.sites = append(mc.sites, amd64.Site{Offset: off + s.Offset, Pos: s.Pos})
 		}
 	}
-	for i := range fns {
-		fn := m.NumImportedFuncs + uint32(i)
-		sig, err := ssaSignature(m.FuncTypeOf(fn))
-		if err != nil {
-			return nil, err
-		}
-		code, rs, err := amd64.EntryStub(sig, fn)
-		if err != nil {
-			return nil, fmt.Errorf("compiler: entry stub of function %d: %w", fn, err)
-		}
-		off := place(code)
+	for i, st := range stubs {
+		off := place(st.code)
 		mc.entry[i] = off
-		for _, r := range rs {
+		for _, r := range st.relocs {
 			relocs = append(relocs, relocAt{off, r})
 		}
 	}
-	poll := amd64.PollStub()
 	pollOff := place(poll)
 	mc.pollStart, mc.pollEnd = pollOff, pollOff+len(poll)
 	for _, r := range relocs {

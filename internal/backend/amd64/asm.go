@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -51,6 +52,18 @@ type Assembler struct {
 	err    error
 
 	final []int32 // label offsets after Finish
+	// working memory of Finish, kept for the next function
+	cum, pads []int32
+	short     []bool
+}
+
+// Reset empties a for a new function, keeping its memory. LongBranches
+// is kept; Listing is cleared.
+func (a *Assembler) Reset() {
+	a.Listing = nil
+	a.code, a.labels, a.items, a.fixups = a.code[:0], a.labels[:0], a.items[:0], a.fixups[:0]
+	a.relocs, a.consts, a.tables, a.final = a.relocs[:0], a.consts[:0], a.tables[:0], a.final[:0]
+	a.err = nil
 }
 
 // labelPos is where a label is bound: a byte offset in the unrelaxed code and
@@ -144,12 +157,21 @@ func (a *Assembler) fail(err error) {
 func (a *Assembler) Len() int { return len(a.code) }
 
 // Emit appends one instruction.
-func (a *Assembler) Emit(in Inst) {
+func (a *Assembler) Emit(in Inst) { a.emit(&in) }
+
+// emit is Emit of an instruction passed by reference (an Inst is 80 bytes).
+func (a *Assembler) emit(in *Inst) {
 	if a.err != nil {
 		return
 	}
-	var buf [maxInstLen]byte
-	e, err := encodeInto(&buf, &in)
+	// Encode straight into the code's spare capacity (grown ahead), so the
+	// bytes are written once and the slice header is not stored back.
+	n := len(a.code)
+	if cap(a.code)-n < maxInstLen {
+		a.code = slices.Grow(a.code, maxInstLen)
+	}
+	buf := (*[maxInstLen]byte)(a.code[n : n+maxInstLen])
+	e, err := encodeInto(buf, in)
 	if err != nil {
 		if ee, ok := err.(*EncodeError); ok {
 			ee.Offset = len(a.code)
@@ -157,33 +179,44 @@ func (a *Assembler) Emit(in Inst) {
 		a.fail(err)
 		return
 	}
-	if !a.checkLabels(&in) {
+	// Only a branch or call target (relAt) or a rip-relative operand
+	// (ripAt: checkMem allows a label only there) can name a label.
+	if (e.relAt >= 0 || e.ripAt >= 0) && !a.checkLabels(in) {
 		return
 	}
 	start := int32(len(a.code))
 	end := start + int32(e.n)
+	// Records are appended zeroed and filled in place: a record built in a
+	// temporary by narrow stores and copied whole stalls on store forwarding.
 	if (in.Op == JMP || in.Op == JCC) && e.relAt >= 0 && in.Args[0].Kind == KindLabel {
-		a.items = append(a.items, item{pos: start, oldLen: uint8(e.n), cond: in.Cond & 15,
-			isJcc: in.Op == JCC, label: in.Args[0].Target()})
+		a.items = append(a.items, item{})
+		it := &a.items[len(a.items)-1]
+		it.pos, it.oldLen, it.cond = start, uint8(e.n), in.Cond&15
+		it.isJcc, it.label = in.Op == JCC, in.Args[0].Target()
 	} else if e.relAt >= 0 {
-		target := in.Args[0]
+		target := &in.Args[0]
+		a.fixups = append(a.fixups, fixup{})
+		fx := &a.fixups[len(a.fixups)-1]
+		fx.at, fx.items = start+int32(e.relAt), int32(len(a.items))
 		if target.Kind == KindFunc {
-			a.relocs = append(a.relocs, Reloc{Offset: int(start) + e.relAt, Func: uint32(target.Imm), Addend: -4})
-			a.fixups = append(a.fixups, fixup{at: start + int32(e.relAt), items: int32(len(a.items)), label: 0})
+			a.relocs = append(a.relocs, Reloc{})
+			r := &a.relocs[len(a.relocs)-1]
+			r.Offset, r.Func, r.Addend = int(start)+e.relAt, uint32(target.Imm), -4
 		} else {
-			a.fixups = append(a.fixups, fixup{at: start + int32(e.relAt), end: end,
-				items: int32(len(a.items)), label: target.Target()})
+			fx.end, fx.label = end, target.Target()
 		}
 	}
 	if e.ripAt >= 0 {
 		for i := 0; i < in.NumArgs(); i++ {
 			if m := &in.Args[i].Mem; in.Args[i].Kind == KindMem && m.Label != 0 {
-				a.fixups = append(a.fixups, fixup{at: start + int32(e.ripAt), end: end,
-					items: int32(len(a.items)), label: m.Label, addend: m.Disp})
+				a.fixups = append(a.fixups, fixup{})
+				fx := &a.fixups[len(a.fixups)-1]
+				fx.at, fx.end, fx.items = start+int32(e.ripAt), end, int32(len(a.items))
+				fx.label, fx.addend = m.Label, m.Disp
 			}
 		}
 	}
-	a.code = append(a.code, buf[:e.n]...)
+	a.code = a.code[:n+e.n]
 	if a.Listing != nil {
 		a.Listing.WriteByte('\t')
 		in.appendText(a.Listing)
@@ -338,8 +371,10 @@ func (a *Assembler) Finish() ([]byte, []Reloc, error) {
 	short := a.relax()
 
 	// Final layout: cum[i] is how far the items before item i moved the code.
-	cum := make([]int32, len(a.items)+1)
-	pads := make([]int32, len(a.items))
+	a.cum = resize(a.cum, len(a.items)+1)
+	a.pads = resize(a.pads, len(a.items))
+	cum, pads := a.cum, a.pads
+	cum[0] = 0
 	for i, it := range a.items {
 		d := int32(0)
 		if it.align != 0 {
@@ -359,8 +394,9 @@ func (a *Assembler) Finish() ([]byte, []Reloc, error) {
 		size += 4 * int32(len(t.targets))
 	}
 
-	a.final = make([]int32, len(a.labels))
+	a.final = resize(a.final, len(a.labels))
 	for i, p := range a.labels {
+		a.final[i] = 0
 		if p.bound {
 			a.final[i] = p.pos + cum[p.items]
 		}
@@ -425,7 +461,10 @@ func (a *Assembler) Finish() ([]byte, []Reloc, error) {
 		end := fx.end + cum[fx.items]
 		binary.LittleEndian.PutUint32(out[at:], uint32(a.final[fx.label-1]+fx.addend-end))
 	}
-	relocs := make([]Reloc, 0, len(a.relocs))
+	var relocs []Reloc
+	if len(a.relocs) > 0 {
+		relocs = make([]Reloc, 0, len(a.relocs))
+	}
 	ri := 0
 	for _, fx := range a.fixups {
 		if fx.label == 0 {
@@ -445,14 +484,17 @@ func (a *Assembler) Finish() ([]byte, []Reloc, error) {
 // every alignment at its largest padding, so the final (smaller or equal)
 // padding can only bring targets closer: a branch found short stays in range.
 func (a *Assembler) relax() []bool {
-	short := make([]bool, len(a.items))
+	a.short = resize(a.short, len(a.items))
+	short := a.short
 	if a.LongBranches {
-		return short
+		return fillSlice(short, false)
 	}
 	for i, it := range a.items {
 		short[i] = it.align == 0
 	}
-	cum := make([]int32, len(a.items)+1)
+	a.cum = resize(a.cum, len(a.items)+1)
+	cum := a.cum
+	cum[0] = 0
 	for changed := true; changed; {
 		changed = false
 		for i, it := range a.items {

@@ -68,6 +68,17 @@
 // carries no wasm source offsets yet, so trap sites name only the function
 // and the trap code.
 //
+// Memory (scratch.go): a Scratch holds the working memory of Compile (the
+// lowerer's tables, the vcode, the allocator, the assembler, the emitter)
+// and is reused by a goroutine from one function to the next
+// (Options.Scratch; the engine keeps one per worker). vinsts live in a
+// kept pool and are named by index; their operands and templates are
+// carved from kept slabs; after each function the Scratch drops every
+// reference to it, so the garbage collector never marks a compiled
+// function's SSA or vcode. Values the hot paths append (operands, moves,
+// assembler records) are filled in place rather than built in a temporary
+// and copied, which would stall on store forwarding.
+//
 // Guarantees: encoding never panics, whatever the Inst; an instruction no row
 // accepts (wrong operand kinds, sizes, out-of-range immediates, RSP as an
 // index) is reported as an *EncodeError. Registers are physical registers only.

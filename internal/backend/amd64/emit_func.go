@@ -62,12 +62,16 @@ type Options struct {
 	// Reloc to PollStubCallee, whose code is PollStub) instead of a copy
 	// at the end of every function that polls (about 300 bytes each).
 	SharedPollStub bool
-	// Allocator, if set, is reused (one per goroutine).
+	// Allocator, if set, is reused (one per goroutine). Scratch takes
+	// precedence.
 	Allocator *backend.Allocator
 	// Features are the optional instruction set extensions (AVX, AVX2)
 	// the code may use; the zero value keeps to the SSE baseline. Engines
 	// pass HostFeatures(); tests force either path.
 	Features Features
+	// Scratch, if set, is the working memory to reuse (one per goroutine);
+	// otherwise Compile takes one from the pool of GetScratch.
+	Scratch *Scratch
 }
 
 // Compile lowers f (after the SSA passes), allocates registers and emits
@@ -80,28 +84,38 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 			c, err = nil, &LowerError{Func: f.Name, Msg: fmt.Sprintf("internal error: %v", r)}
 		}
 	}()
-	asm := &Assembler{}
+	sc := opt.Scratch
+	if sc == nil {
+		sc = GetScratch()
+		defer PutScratch(sc)
+	}
+	defer sc.release()
+	asm := &sc.asm
+	asm.Reset()
 	if opt.Listing {
 		asm.Listing = &strings.Builder{}
 	}
-	l, err := lower(f, asm, opt.SharedPollStub, opt.Features)
-	if err != nil {
+	l, vf := &sc.lowerer, &sc.vf
+	vf.Reset(f.Name)
+	if err := lower(l, vf, f, asm, opt.SharedPollStub, opt.Features); err != nil {
 		return nil, err
 	}
-	al := opt.Allocator
-	if al == nil {
-		al = backend.NewAllocator()
+	al := &sc.allocator
+	if opt.Allocator != nil && opt.Scratch == nil {
+		al = opt.Allocator
 	}
-	res, err := al.Allocate(l.vf, Env)
+	// The Result shares al's memory: it is used up before the next call.
+	res, err := al.AllocateReusing(vf, Env)
 	if err != nil {
 		return nil, err
 	}
 	if opt.Check {
-		if err := backend.Check(l.vf, Env, res); err != nil {
+		if err := backend.Check(vf, Env, res); err != nil {
 			return nil, err
 		}
 	}
-	e := &emitter{l: l, a: asm, res: res}
+	e := &sc.emitter
+	e.reset(l, asm, res)
 	e.frame = backend.LayoutFrame(res, Env, res.CalleeSavedUsed, 8*l.outgoingWords, 16)
 	traps := e.emitFunc()
 	code, relocs, err := asm.Finish()
@@ -109,20 +123,33 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 		return nil, &LowerError{Func: f.Name, Msg: err.Error()}
 	}
 	c = &Compiled{Code: code, Relocs: relocs, FrameSize: e.frame.Size, Stats: res.Stats}
+	if len(traps) > 0 {
+		c.TrapSites = make([]TrapSite, 0, len(traps))
+	}
 	for _, s := range traps {
 		off, _ := asm.LabelOffset(s.label)
 		c.TrapSites = append(c.TrapSites, TrapSite{Offset: off, Code: s.code, Shared: s.shared})
 	}
-	for _, s := range append(l.callSites, e.sites...) {
-		off, _ := asm.LabelOffset(s.label)
-		c.Sites = append(c.Sites, Site{Offset: off, Pos: s.pos})
+	if n := len(l.callSites) + len(e.sites); n > 0 {
+		c.Sites = make([]Site, 0, n)
 	}
-	slices.SortFunc(c.Sites, func(a, b Site) int { return a.Offset - b.Offset })
+	for _, sites := range [2][]siteLabel{l.callSites, e.sites} {
+		for _, s := range sites {
+			off, _ := asm.LabelOffset(s.label)
+			c.Sites = append(c.Sites, Site{Offset: off, Pos: s.pos})
+		}
+	}
+	if !slices.IsSortedFunc(c.Sites, compareSites) {
+		slices.SortFunc(c.Sites, compareSites)
+	}
 	if asm.Listing != nil {
 		c.Listing = asm.Listing.String()
+		asm.Listing = nil
 	}
 	return c, nil
 }
+
+func compareSites(a, b Site) int { return a.Offset - b.Offset }
 
 type emitter struct {
 	l      *lowerer
@@ -131,6 +158,19 @@ type emitter struct {
 	frame  backend.Frame
 	labels []Label     // by vcode block
 	sites  []siteLabel // trap sites' return addresses
+	traps  []trapSiteLabel
+	// moveInst is the instruction move fills and emits.
+	moveInst Inst
+	// trap stub bookkeeping by trap code (see trapStubs)
+	trapCount  map[abi.TrapCode]int
+	sharedTrap map[abi.TrapCode]Label
+	sharedList []abi.TrapCode
+}
+
+// reset readies e to emit the function l lowered, keeping its memory.
+func (e *emitter) reset(l *lowerer, a *Assembler, res *backend.Result) {
+	e.l, e.a, e.res, e.frame = l, a, res, backend.Frame{}
+	e.sites, e.traps = e.sites[:0], e.traps[:0]
 }
 
 type trapSiteLabel struct {
@@ -141,12 +181,13 @@ type trapSiteLabel struct {
 
 func (e *emitter) emitFunc() []trapSiteLabel {
 	vf := e.l.vf
-	e.labels = make([]Label, len(vf.Blocks))
+	e.labels = resize(e.labels, len(vf.Blocks))
 	copy(e.labels, e.l.vblockLabels)
 	for i := len(e.l.vblockLabels); i < len(vf.Blocks); i++ {
 		e.labels[i] = e.a.NewLabel()
 	}
 	stackTrap := e.l.trapLabelAt(abi.TrapStackExhausted, PosPrologue)
+	edits, nextEdit := e.res.Edits, 0
 	for bi := range vf.Blocks {
 		b := &vf.Blocks[bi]
 		e.a.Bind(e.labels[bi])
@@ -154,8 +195,12 @@ func (e *emitter) emitFunc() []trapSiteLabel {
 			e.prologue(stackTrap)
 		}
 		for i := b.Start; i < b.End; i++ {
-			for _, ed := range e.res.EditsBefore(i) {
-				e.move(ed.Class, ed.To, ed.From)
+			// Blocks and their instructions come in index order, so the
+			// edits (sorted by Before) are walked with a cursor.
+			for ; nextEdit < len(edits) && edits[nextEdit].Before <= i; nextEdit++ {
+				if ed := &edits[nextEdit]; ed.Before == i {
+					e.move(ed.Class, ed.To, ed.From)
+				}
 			}
 			e.inst(backend.BlockID(bi), vf.Insts[i].(*vinst), e.res.OperandLocs(i))
 		}
@@ -171,11 +216,16 @@ func (e *emitter) emitFunc() []trapSiteLabel {
 // gets its stub there; one with several gets a shared stub, and each site
 // a call into it whose return address tells the sites apart.
 func (e *emitter) trapStubs() []trapSiteLabel {
-	count := map[abi.TrapCode]int{}
+	if e.trapCount == nil {
+		e.trapCount, e.sharedTrap = map[abi.TrapCode]int{}, map[abi.TrapCode]Label{}
+	}
+	count, shared := e.trapCount, e.sharedTrap
+	clear(count)
+	clear(shared)
 	for _, k := range e.l.trapOrder {
 		count[k.code]++
 	}
-	var traps []trapSiteLabel
+	traps := e.traps[:0]
 	exit := func(code abi.TrapCode, shared bool) {
 		e.a.Emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(abi.ExitTrap))))
 		e.a.Emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), Imm(int64(code))))
@@ -183,8 +233,7 @@ func (e *emitter) trapStubs() []trapSiteLabel {
 		traps = append(traps, trapSiteLabel{e.a.Mark(), code, shared})
 		e.a.Emit(I(UD2, 0))
 	}
-	shared := map[abi.TrapCode]Label{}
-	var sharedOrder []abi.TrapCode
+	sharedOrder := e.sharedList[:0]
 	for _, k := range e.l.trapOrder {
 		e.a.Bind(e.l.trapLabels[k])
 		if count[k.code] == 1 {
@@ -207,6 +256,7 @@ func (e *emitter) trapStubs() []trapSiteLabel {
 		e.a.Bind(shared[code])
 		exit(code, true)
 	}
+	e.traps, e.sharedList = traps, sharedOrder
 	return traps
 }
 
@@ -257,31 +307,35 @@ func (e *emitter) locOperand(l backend.Loc) Operand {
 	return e.slotMem(l.Slot())
 }
 
-// move copies a value of class c between registers and slots.
+// move copies a value of class c between registers and slots. The Inst
+// is filled in place (see setLoc).
 func (e *emitter) move(c backend.RegClass, to, from backend.Loc) {
 	if to == from {
 		return
 	}
-	dst, src := e.locOperand(to), e.locOperand(from)
+	in := &e.moveInst
+	in.Op, in.Size, in.Cond = MOV, S64, 0
 	if c == backend.ClassFloat {
+		in.Op, in.Size = MOVUPS, 0
 		if to.IsReg() && from.IsReg() {
-			e.a.Emit(I(MOVAPS, 0, dst, src))
-		} else {
-			e.a.Emit(I(MOVUPS, 0, dst, src))
+			in.Op = MOVAPS
 		}
-		return
 	}
-	e.a.Emit(I(MOV, S64, dst, src))
+	e.setLoc(&in.Args[0], to)
+	e.setLoc(&in.Args[1], from)
+	in.Args[2] = Operand{}
+	e.a.emit(in)
 }
 
-// subst replaces operand placeholders in a template by their locations.
-func (e *emitter) subst(c Inst, locs []backend.Loc) Inst {
+// subst replaces operand placeholders in a template by their locations,
+// in place: a template is emitted once.
+func (e *emitter) subst(c *Inst, locs []backend.Loc) {
 	for k := range c.Args {
 		a := &c.Args[k]
 		switch a.Kind {
 		case KindReg:
 			if a.Reg >= opRegBase {
-				*a = e.locOperand(locs[a.Reg-opRegBase])
+				e.setLoc(a, locs[a.Reg-opRegBase])
 			}
 		case KindMem:
 			if a.Mem.Base >= opRegBase && a.Mem.Base != RIP {
@@ -296,11 +350,26 @@ func (e *emitter) subst(c Inst, locs []backend.Loc) Inst {
 	if c.Arg4.Kind == KindReg && c.Arg4.Reg >= opRegBase {
 		c.Arg4.Reg = regOf(locs[c.Arg4.Reg-opRegBase].Reg())
 	}
-	return c
+}
+
+// setLoc makes *a the operand of location l (as locOperand), field by
+// field: an Operand built in a temporary and copied whole is read back
+// before its byte stores retire (a store-forwarding stall).
+func (e *emitter) setLoc(a *Operand, l backend.Loc) {
+	a.Imm = 0
+	a.Mem.Index, a.Mem.Scale, a.Mem.Label = NoReg, 0, 0
+	if l.IsReg() {
+		a.Kind, a.Reg = KindReg, regOf(l.Reg())
+		a.Mem.Base, a.Mem.Disp = NoReg, 0
+		return
+	}
+	a.Kind, a.Reg = KindMem, NoReg
+	a.Mem.Base, a.Mem.Disp = RSP, int32(e.frame.SlotOffsets[l.Slot()])
 }
 
 func (e *emitter) code(in *vinst, locs []backend.Loc) {
-	for _, c := range in.code {
+	for k := range in.code {
+		c := &in.code[k]
 		if c.Op == opBind {
 			e.a.Bind(c.Args[0].Target())
 			continue
@@ -309,7 +378,8 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 			e.a.BindQuiet(c.Args[0].Target())
 			continue
 		}
-		e.a.Emit(e.subst(c, locs))
+		e.subst(c, locs)
+		e.a.emit(c)
 	}
 }
 

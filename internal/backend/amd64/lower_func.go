@@ -62,7 +62,9 @@ func init() {
 	}
 }
 
-// lowerer holds the state of lowering one function.
+// lowerer holds the state of lowering one function. Its tables are kept
+// from one function to the next (Scratch): each is truncated, not
+// reallocated, by lower.
 type lowerer struct {
 	f     *ssa.Func
 	vf    *backend.Func
@@ -85,9 +87,11 @@ type lowerer struct {
 	vblockLabels []Label
 	trapLabels   map[trapKey]Label
 	trapOrder    []trapKey
-	// curPos is the source position (ssa.Inst.Pos) of the instruction
-	// being lowered; callSites are the return-address marks of its calls.
-	curPos     uint32
+	// curInst is the instruction being lowered (its source position,
+	// ssa.Inst.Pos, is read only for trap sites and calls: it lies on
+	// another cache line than the fields lowering reads); callSites are the
+	// return-address marks of the calls.
+	curInst    *ssa.Inst
 	callSites  []siteLabel
 	pollStub   Label // the out-of-line poll exit, if any poll is lowered
 	sharedPoll bool  // polls call PollStubCallee instead
@@ -98,7 +102,37 @@ type lowerer struct {
 	// forms by it).
 	feat Features
 	err  error
+
+	mem       lowerMem
+	order     blockOrder
+	layout    []*ssa.Block
+	vblocks   []backend.BlockID
+	pending   []int32  // the current block's vinsts (indices in mem.insts), in reverse group order
+	groupEnds []int32  // ends of the groups in pending
+	code      []int32  // every block's vinsts in order, back to back
+	codeSpan  []span32 // by SSA block ID: its vinsts in code
 }
+
+// lowerMem is where a function's vinsts, their operands and templates, and
+// its block argument lists live (see slab).
+type lowerMem struct {
+	insts vinstPool
+	ops   slab[backend.Operand]
+	code  slab[Inst]
+	vregs slab[backend.VReg]
+	lists slab[[]backend.VReg]
+}
+
+func (m *lowerMem) reset() {
+	m.insts.reset()
+	m.ops.reset()
+	m.code.reset()
+	m.vregs.reset()
+	m.lists.reset()
+}
+
+// span32 is a range [lo, hi) of a slice.
+type span32 struct{ lo, hi int32 }
 
 func (l *lowerer) fail(format string, args ...any) {
 	if l.err == nil {
@@ -107,60 +141,62 @@ func (l *lowerer) fail(format string, args ...any) {
 }
 
 // lower turns f into vcode for the Assembler asm (labels and constants are
-// made in asm as lowering goes).
-func lower(f *ssa.Func, asm *Assembler, sharedPoll bool, feat Features) (*lowerer, error) {
-	l := &lowerer{f: f, asm: asm, name: f.Name, vf: backend.NewFunc(f.Name), trapLabels: map[trapKey]Label{}, sharedPoll: sharedPoll, feat: feat}
+// made in asm as lowering goes). It reuses l's tables and fills vf, which
+// must be empty.
+func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll bool, feat Features) error {
+	l.reset(f, vf, asm, sharedPoll)
+	l.feat = feat
 	entry := f.Entry()
 	if entry == nil || len(entry.Params) == 0 || f.ValueType(entry.Params[0]) != ssa.I64 {
-		return nil, &LowerError{Func: f.Name, Msg: "function has no context parameter"}
+		return &LowerError{Func: f.Name, Msg: "function has no context parameter"}
 	}
 	l.ctx = entry.Params[0]
 	n := f.NumValues()
-	l.vregs = make([]backend.VReg, n)
-	for i := range l.vregs {
-		l.vregs[i] = backend.InvalidVReg
-	}
+	l.vregs = fillSlice(resize(l.vregs, n), backend.InvalidVReg)
 	l.vregs[l.ctx] = backend.Pinned(pregOf(ctxReg))
-	l.used = make([]bool, n)
+	l.used = fillSlice(resize(l.used, n), false)
 
-	cfg := ssa.ComputeCFG(f)
+	post := l.order.compute(f)
 	nb := f.NumBlockIDs()
-	l.blockLabels = make([]Label, nb)
-	l.blockIndex = make([]backend.BlockID, nb)
-	var layout []*ssa.Block
+	l.blockLabels = resize(l.blockLabels, nb)
+	l.blockIndex = resize(l.blockIndex, nb)
+	l.layout = l.layout[:0]
 	for _, b := range f.Blocks {
-		if cfg.Reachable(b) {
-			l.blockIndex[b.ID] = backend.BlockID(len(layout))
+		if l.order.reachable(b) {
+			l.blockIndex[b.ID] = backend.BlockID(len(l.layout))
 			l.blockLabels[b.ID] = asm.NewLabel()
-			layout = append(layout, b)
+			l.layout = append(l.layout, b)
 		}
 	}
+	layout := l.layout
 	// Block parameters (the entry's are the signature, defined by argument
 	// moves instead).
-	vblocks := make([]backend.BlockID, len(layout))
-	l.vblockLabels = make([]Label, len(layout))
+	l.vblocks = resize(l.vblocks, len(layout))
+	l.vblockLabels = resize(l.vblockLabels, len(layout))
 	for i, b := range layout {
 		l.vblockLabels[i] = l.blockLabels[b.ID]
 		var params []backend.VReg
-		if i > 0 {
+		if i > 0 && len(b.Params) > 0 {
+			params = l.mem.vregs.take(len(b.Params))
 			for _, p := range b.Params {
 				params = append(params, l.vreg(p))
 			}
 		}
-		vblocks[i] = l.vf.NewBlock(params...)
+		l.vblocks[i] = l.vf.NewBlock(params...)
 	}
 
 	// Lower in post order, instructions backwards, so that when an
 	// instruction is reached every use of its results has been lowered:
 	// a pure instruction whose results nothing needs (because every user
-	// folded it) is skipped.
-	code := make([][]*vinst, nb)
-	l.succArgs = make([][][]backend.VReg, nb)
-	for i := len(cfg.RPO) - 1; i >= 0; i-- {
-		b := cfg.RPO[i]
+	// folded it) is skipped. Each instruction's vinsts form a group; the
+	// groups of a block are collected backwards and copied out forwards.
+	l.codeSpan = resize(l.codeSpan, nb)
+	l.succArgs = fillSlice(resize(l.succArgs, nb), nil)
+	l.code = l.code[:0]
+	for _, b := range post {
 		l.curBlock = b.ID
 		l.curInsts = b.Insts
-		var groups [][]*vinst
+		l.pending, l.groupEnds = l.pending[:0], l.groupEnds[:0]
 		for j := len(b.Insts) - 1; j >= 0; j-- {
 			in := b.Insts[j]
 			l.curIdx = j
@@ -178,44 +214,157 @@ func lower(f *ssa.Func, asm *Assembler, sharedPoll bool, feat Features) (*lowere
 				}
 				continue
 			}
-			l.cur = nil
-			l.curPos = in.Pos
+			l.cur = l.cur[:0]
+			l.curInst = in
 			rule(l, in)
-			groups = append(groups, l.cur)
+			l.endGroup()
 		}
 		if b == entry {
-			l.cur = nil
+			l.cur = l.cur[:0]
 			l.lowerParams()
-			groups = append(groups, l.cur)
+			l.endGroup()
 		}
-		var list []*vinst
-		for g := len(groups) - 1; g >= 0; g-- {
-			list = append(list, groups[g]...)
+		lo := int32(len(l.code))
+		for g := len(l.groupEnds) - 1; g >= 0; g-- {
+			start := int32(0)
+			if g > 0 {
+				start = l.groupEnds[g-1]
+			}
+			l.code = append(l.code, l.pending[start:l.groupEnds[g]]...)
 		}
-		code[b.ID] = list
+		l.codeSpan[b.ID] = span32{lo, int32(len(l.code))}
 		if l.err != nil {
-			return nil, l.err
+			return l.err
 		}
 	}
 
 	for i, b := range layout {
-		l.vf.StartBlock(vblocks[i])
-		for _, vi := range code[b.ID] {
-			l.vf.Append(vi)
+		l.vf.StartBlock(l.vblocks[i])
+		sp := l.codeSpan[b.ID]
+		for _, vi := range l.code[sp.lo:sp.hi] {
+			l.vf.Append(l.mem.insts.at(vi))
 		}
 		term := b.Terminator()
 		if term == nil {
-			return nil, &LowerError{Func: f.Name, Msg: fmt.Sprintf("block%d has no terminator", b.ID)}
+			return &LowerError{Func: f.Name, Msg: fmt.Sprintf("block%d has no terminator", b.ID)}
 		}
 		for k, t := range term.Targets {
 			var args []backend.VReg
 			if a := l.succArgs[b.ID]; k < len(a) {
 				args = a[k]
 			}
-			l.vf.AddSucc(vblocks[i], l.blockIndex[t.Block.ID], args...)
+			l.vf.AddSucc(l.vblocks[i], l.blockIndex[t.Block.ID], args...)
 		}
 	}
-	return l, l.err
+	return l.err
+}
+
+// reset readies l for lowering f into vf and asm, keeping its memory.
+func (l *lowerer) reset(f *ssa.Func, vf *backend.Func, asm *Assembler, sharedPoll bool) {
+	l.f, l.vf, l.asm, l.name, l.sharedPoll = f, vf, asm, f.Name, sharedPoll
+	l.ctx, l.curBlock, l.curInst, l.pollStub, l.outgoingWords, l.err = 0, 0, nil, 0, 0, nil
+	l.curInsts, l.curIdx, l.uses = nil, 0, nil // uses: counted for this function when a rule asks
+	if l.trapLabels == nil {
+		l.trapLabels = map[trapKey]Label{}
+	}
+	clear(l.trapLabels)
+	l.trapOrder, l.callSites = l.trapOrder[:0], l.callSites[:0]
+	l.mem.reset()
+}
+
+// endGroup closes the vinsts of the instruction just lowered as a group.
+func (l *lowerer) endGroup() {
+	for _, vi := range l.cur {
+		if vi.mem == nil {
+			// Made outside newInst (terminators): moved into the pool.
+			in, id := l.mem.insts.alloc()
+			*in = *vi
+			in.id = id
+			vi = in
+		}
+		l.pending = append(l.pending, vi.id)
+	}
+	l.groupEnds = append(l.groupEnds, int32(len(l.pending)))
+}
+
+// resize returns s with length n, reusing its array when it is large
+// enough (the elements are not cleared).
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, n+n/4)
+	}
+	return s[:n]
+}
+
+// fillSlice sets every element of s to x and returns s.
+func fillSlice[T any](s []T, x T) []T {
+	for i := range s {
+		s[i] = x
+	}
+	return s
+}
+
+// blockOrder is the post order of a function's blocks reachable from the
+// entry, by depth-first search along the terminators' targets in order
+// (ssa.ComputeCFG's order, computed in reusable memory).
+type blockOrder struct {
+	post    []*ssa.Block
+	visited []bool // by block ID
+	inFunc  []bool // by block ID: the block is in f.Blocks
+	stack   []dfsFrame
+}
+
+type dfsFrame struct {
+	b       *ssa.Block
+	targets []ssa.BlockCall // b's terminator's
+	next    int
+}
+
+func newDFSFrame(b *ssa.Block) dfsFrame {
+	fr := dfsFrame{b: b}
+	if t := b.Terminator(); t != nil {
+		fr.targets = t.Targets
+	}
+	return fr
+}
+
+// compute returns the post order of f's reachable blocks.
+func (o *blockOrder) compute(f *ssa.Func) []*ssa.Block {
+	n := f.NumBlockIDs()
+	o.visited = fillSlice(resize(o.visited, n), false)
+	o.inFunc = fillSlice(resize(o.inFunc, n), false)
+	o.post, o.stack = o.post[:0], o.stack[:0]
+	for _, b := range f.Blocks {
+		if b.ID >= 0 && b.ID < n {
+			o.inFunc[b.ID] = true
+		}
+	}
+	entry := f.Entry()
+	if entry == nil || entry.ID < 0 || entry.ID >= n {
+		return nil
+	}
+	o.stack = append(o.stack, newDFSFrame(entry))
+	o.visited[entry.ID] = true
+	for len(o.stack) > 0 {
+		top := &o.stack[len(o.stack)-1]
+		if top.next < len(top.targets) {
+			s := top.targets[top.next].Block
+			top.next++
+			if s != nil && s.ID >= 0 && s.ID < n && o.inFunc[s.ID] && !o.visited[s.ID] {
+				o.visited[s.ID] = true
+				o.stack = append(o.stack, newDFSFrame(s))
+			}
+			continue
+		}
+		o.post = append(o.post, top.b)
+		o.stack = o.stack[:len(o.stack)-1]
+	}
+	return o.post
+}
+
+// reachable reports whether b was reached by the last compute.
+func (o *blockOrder) reachable(b *ssa.Block) bool {
+	return b != nil && b.ID >= 0 && b.ID < len(o.visited) && o.visited[b.ID]
 }
 
 func (l *lowerer) anyUsed(vals []ssa.Value) bool {
@@ -271,11 +420,11 @@ func (l *lowerer) plainReg(v ssa.Value) backend.VReg {
 // context out of R15 where it is passed) and keeps them for the block's
 // successor edges.
 func (l *lowerer) branchArgs(term *ssa.Inst) {
-	args := make([][]backend.VReg, len(term.Targets))
+	args := l.mem.lists.take(len(term.Targets))[:len(term.Targets)]
 	for k, t := range term.Targets {
-		args[k] = make([]backend.VReg, len(t.Args))
-		for j, a := range t.Args {
-			args[k][j] = l.plainReg(a)
+		args[k] = l.mem.vregs.take(len(t.Args))
+		for _, a := range t.Args {
+			args[k] = append(args[k], l.plainReg(a))
 		}
 	}
 	l.succArgs[l.curBlock] = args
@@ -283,7 +432,8 @@ func (l *lowerer) branchArgs(term *ssa.Inst) {
 
 // newInst appends an empty plain vinst to the current group.
 func (l *lowerer) newInst() *vinst {
-	in := &vinst{}
+	in, _ := l.mem.insts.alloc()
+	in.mem = &l.mem
 	l.cur = append(l.cur, in)
 	return in
 }
@@ -291,16 +441,35 @@ func (l *lowerer) newInst() *vinst {
 // Operand helpers: each appends an operand and returns the register the
 // template should name for it.
 
-func (in *vinst) add(op backend.Operand) Reg {
-	in.ops = append(in.ops, op)
-	return opReg(len(in.ops) - 1)
+// newOp appends a zero operand and returns it with its placeholder, to be
+// filled in place: an Operand built in a temporary by byte stores and then
+// copied whole is read back before the stores retire (a store-forwarding
+// stall on every operand).
+func (in *vinst) newOp() (*backend.Operand, Reg) {
+	n := len(in.ops)
+	if n == cap(in.ops) {
+		switch {
+		case in.mem == nil:
+			in.ops = slices.Grow(in.ops, 1)
+		case in.ops == nil:
+			in.ops = in.mem.ops.take(4)
+		default:
+			in.ops = append(in.mem.ops.take(2*n), in.ops...)
+		}
+	}
+	in.ops = in.ops[:n+1]
+	p := &in.ops[n]
+	*p = backend.Operand{}
+	return p, opReg(n)
 }
 
 func (in *vinst) use(v backend.VReg) Reg {
 	if p, ok := v.PinnedReg(); ok {
 		return regOf(p)
 	}
-	return in.add(backend.Operand{VReg: v, Kind: backend.Use})
+	op, r := in.newOp()
+	op.VReg, op.Kind = v, backend.Use
+	return r
 }
 
 // useRM is a use that may be read from the value's spill slot.
@@ -308,11 +477,14 @@ func (in *vinst) useRM(v backend.VReg) Reg {
 	if p, ok := v.PinnedReg(); ok {
 		return regOf(p)
 	}
-	return in.add(backend.Operand{VReg: v, Kind: backend.Use, Constraint: backend.RegOrStack})
+	op, r := in.newOp()
+	op.VReg, op.Kind, op.Constraint = v, backend.Use, backend.RegOrStack
+	return r
 }
 
 func (in *vinst) useFixed(v backend.VReg, r Reg) Reg {
-	in.add(backend.Operand{VReg: v, Kind: backend.Use, Constraint: backend.FixedReg, Fixed: pregOf(r)})
+	op, _ := in.newOp()
+	op.VReg, op.Kind, op.Constraint, op.Fixed = v, backend.Use, backend.FixedReg, pregOf(r)
 	return r
 }
 
@@ -320,26 +492,40 @@ func (in *vinst) def(v backend.VReg) Reg {
 	if p, ok := v.PinnedReg(); ok {
 		return regOf(p)
 	}
-	return in.add(backend.Operand{VReg: v, Kind: backend.Def})
+	op, r := in.newOp()
+	op.VReg, op.Kind = v, backend.Def
+	return r
 }
 
 func (in *vinst) defEarly(v backend.VReg) Reg {
-	return in.add(backend.Operand{VReg: v, Kind: backend.Def, Early: true})
+	op, r := in.newOp()
+	op.VReg, op.Kind, op.Early = v, backend.Def, true
+	return r
 }
 
 func (in *vinst) defFixed(v backend.VReg, r Reg, early bool) Reg {
-	in.add(backend.Operand{VReg: v, Kind: backend.Def, Constraint: backend.FixedReg, Fixed: pregOf(r), Early: early})
+	op, _ := in.newOp()
+	op.VReg, op.Kind, op.Constraint, op.Fixed, op.Early = v, backend.Def, backend.FixedReg, pregOf(r), early
 	return r
 }
 
 // defReuse defines v in the register of the use returned as input (which
 // must be an operand placeholder, not a physical register).
 func (in *vinst) defReuse(v backend.VReg, input Reg) Reg {
-	in.add(backend.Operand{VReg: v, Kind: backend.Def, Constraint: backend.ReuseInput, Reuse: int(input - opRegBase)})
+	op, _ := in.newOp()
+	op.VReg, op.Kind, op.Constraint, op.Reuse = v, backend.Def, backend.ReuseInput, int32(input-opRegBase)
 	return input
 }
 
-func (in *vinst) emit(c Inst) { in.code = append(in.code, c) }
+func (in *vinst) emit(c Inst) {
+	if len(in.code) < cap(in.code) {
+		in.code = append(in.code, c)
+	} else if in.mem != nil {
+		in.code = appendTo(&in.mem.code, in.code, c)
+	} else {
+		in.code = append(in.code, c)
+	}
+}
 
 // temp makes a fresh virtual register for a sequence's temporary.
 func (l *lowerer) temp(c backend.RegClass) backend.VReg { return l.vf.NewVReg(c) }
@@ -360,7 +546,15 @@ type siteLabel struct {
 
 // trapLabel is the label of this function's out-of-line trap code for
 // code at the position of the instruction being lowered.
-func (l *lowerer) trapLabel(code abi.TrapCode) Label { return l.trapLabelAt(code, l.curPos) }
+func (l *lowerer) trapLabel(code abi.TrapCode) Label { return l.trapLabelAt(code, l.curPos()) }
+
+// curPos is the source position of the instruction being lowered.
+func (l *lowerer) curPos() uint32 {
+	if l.curInst == nil {
+		return 0
+	}
+	return l.curInst.Pos
+}
 
 func (l *lowerer) trapLabelAt(code abi.TrapCode, pos uint32) Label {
 	k := trapKey{code, pos}
@@ -378,15 +572,14 @@ func (l *lowerer) trapLabelAt(code abi.TrapCode, pos uint32) Label {
 func (l *lowerer) markCall(vi *vinst) {
 	lb := l.asm.NewLabel()
 	vi.emit(I(opMark, 0, L(lb)))
-	l.callSites = append(l.callSites, siteLabel{lb, l.curPos})
+	l.callSites = append(l.callSites, siteLabel{lb, l.curPos()})
 }
 
 // lowerParams defines the entry's parameters from their ABI locations.
 func (l *lowerer) lowerParams() {
 	params := l.f.Entry().Params[1:]
 	locs, _ := assignLocs(valueTypes(l.f, params), intArgRegs, floatArgRegs)
-	args := &vinst{}
-	l.cur = append(l.cur, args)
+	args := l.newInst()
 	for k, p := range params {
 		if locs[k].reg != NoReg {
 			args.defFixed(l.vreg(p), locs[k].reg, false)

@@ -34,6 +34,10 @@ type vinst struct {
 	// vReturn: the frame's epilogue is added at emission.
 	// vBrTable: ops[0] is the index, ops[1], ops[2] early temporaries.
 	ntargets int
+	// mem, when set, is where ops and code grow (see slab), and id is the
+	// vinst's index in mem.insts.
+	mem *lowerMem
+	id  int32
 }
 
 type vkind uint8

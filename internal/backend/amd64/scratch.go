@@ -1,0 +1,123 @@
+package amd64
+
+import (
+	"sync"
+
+	"github.com/moat-run/moat/internal/backend"
+)
+
+// Scratch is the working memory of Compile: the lowerer's tables, the
+// vcode, the allocator, the assembler and the emitter. A goroutine that
+// compiles many functions keeps one and passes it in Options.Scratch, so a
+// function costs little more memory than its Compiled result: every buffer
+// is truncated, not reallocated, from one function to the next. A Scratch
+// must not be used by two goroutines at once.
+type Scratch struct {
+	lowerer   lowerer
+	vf        backend.Func
+	asm       Assembler
+	emitter   emitter
+	allocator backend.Allocator
+}
+
+// NewScratch returns a Scratch with no memory reserved yet.
+func NewScratch() *Scratch { return &Scratch{} }
+
+// scratches keep Scratches from one module's compilation to the next, so
+// compiling many small modules does not pay each time for the memory a
+// Scratch grows (the pool drops them at garbage collection).
+var scratches = sync.Pool{New: func() any { return NewScratch() }}
+
+// GetScratch takes a Scratch from a pool shared by all goroutines;
+// PutScratch returns it when the goroutine is done compiling.
+func GetScratch() *Scratch { return scratches.Get().(*Scratch) }
+
+// PutScratch returns s to the pool GetScratch takes from.
+func PutScratch(s *Scratch) { scratches.Put(s) }
+
+// release drops, after a function is compiled, every reference the kept
+// memory holds to that function: its SSA form would otherwise stay
+// reachable (and be marked by every garbage collection) while the next
+// function is translated, and so would the vinsts through the lists that
+// name them.
+func (s *Scratch) release() {
+	l := &s.lowerer
+	l.f, l.vf, l.asm, l.curInst = nil, nil, nil, nil
+	clear(l.layout)
+	clear(l.order.post)
+	clear(l.order.stack)
+	clear(l.cur)
+	l.layout, l.order.post, l.order.stack = l.layout[:0], l.order.post[:0], l.order.stack[:0]
+	l.cur = l.cur[:0]
+	s.vf.Reset("")
+	s.emitter.l, s.emitter.a, s.emitter.res = nil, nil, nil
+}
+
+// slabPage is the number of elements of a slab's page (a power of two).
+const slabPage = 256
+
+// slab hands out short slices carved from large pages that are kept and
+// reused after reset: the vinsts of a function, their operands and
+// templates, and block argument lists, cost no allocation each. A slice
+// taken from a slab is valid until the slab's next reset.
+type slab[T any] struct {
+	pages [][]T
+	page  int // the page being carved
+	used  int // elements of pages[page] handed out
+}
+
+// take returns an empty slice with capacity n.
+func (s *slab[T]) take(n int) []T {
+	if n > slabPage {
+		return make([]T, 0, n)
+	}
+	if s.page < len(s.pages) && s.used+n > slabPage {
+		s.page++
+		s.used = 0
+	}
+	if s.page == len(s.pages) {
+		s.pages = append(s.pages, make([]T, slabPage))
+	}
+	p := s.pages[s.page][s.used : s.used : s.used+n]
+	s.used += n
+	return p
+}
+
+// reset makes every page available again.
+func (s *slab[T]) reset() { s.page, s.used = 0, 0 }
+
+// appendTo appends x to a slice taken from s, moving it to a slice twice
+// as large when it is full.
+func appendTo[T any](s *slab[T], list []T, x T) []T {
+	if len(list) == cap(list) {
+		grown := s.take(max(2*cap(list), 2))
+		list = append(grown, list...)
+	}
+	return append(list, x)
+}
+
+// vinstPool holds a function's vinsts in pages kept from one function to
+// the next; a vinst is named by its index, so the lists of vinsts lowering
+// keeps are plain integers (no pointers for the garbage collector to scan
+// or for write barriers to track).
+type vinstPool struct {
+	pages []*[slabPage]vinst
+	n     int32
+}
+
+// alloc returns a zeroed vinst and its index.
+func (p *vinstPool) alloc() (*vinst, int32) {
+	i := p.n
+	if int(uint32(i)/slabPage) == len(p.pages) {
+		p.pages = append(p.pages, new([slabPage]vinst))
+	}
+	p.n++
+	v := p.at(i)
+	*v = vinst{id: i}
+	return v, i
+}
+
+// at is vinst i.
+func (p *vinstPool) at(i int32) *vinst { return &p.pages[uint32(i)/slabPage][uint32(i)%slabPage] }
+
+func (p *vinstPool) reset() { p.n = 0 }
