@@ -152,7 +152,8 @@ func (t *translator) checkTypeID(desc ssa.Value, typeIndex uint32) {
 }
 
 // callBuiltin calls runtime routine r with the context and args; results
-// are the routine's result types. Memory may have grown afterwards.
+// are the routine's result types. Memory may have grown afterwards, except
+// after the routines that never grow it.
 func (t *translator) callBuiltin(r abi.Builtin, results []ssa.Type, args ...ssa.Value) []ssa.Value {
 	params := []ssa.Type{ssa.I64}
 	for _, a := range args {
@@ -160,7 +161,9 @@ func (t *translator) callBuiltin(r abi.Builtin, results []ssa.Type, args ...ssa.
 	}
 	sig := t.f.AddSig(ssa.Signature{Params: params, Results: results})
 	res := t.b.Call(ssa.FuncRef(abi.BuiltinCallee+uint32(r)), sig, append([]ssa.Value{t.ctx}, args...)...)
-	if r != abi.BuiltinPoll {
+	switch r {
+	case abi.BuiltinPoll, abi.BuiltinMemoryCopy, abi.BuiltinMemoryFill, abi.BuiltinDataDrop:
+	default:
 		t.afterCall()
 	}
 	return res

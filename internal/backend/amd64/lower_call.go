@@ -98,6 +98,14 @@ func exitArg(k int) Operand {
 // the callee-saved ones itself and looks like an ordinary call.
 func lowerBuiltin(l *lowerer, in *ssa.Inst, b abi.Builtin) {
 	args := in.Args[1:]
+	switch b {
+	case abi.BuiltinMemoryCopy:
+		lowerMemoryCopy(l, in)
+		return
+	case abi.BuiltinMemoryFill:
+		lowerMemoryFill(l, in)
+		return
+	}
 	vi := l.newInst()
 	if b == abi.BuiltinPoll {
 		// The poll is frequent code on a rare path: one call to the
