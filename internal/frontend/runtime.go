@@ -162,7 +162,7 @@ func (t *translator) callBuiltin(r abi.Builtin, results []ssa.Type, args ...ssa.
 	sig := t.f.AddSig(ssa.Signature{Params: params, Results: results})
 	res := t.b.Call(ssa.FuncRef(abi.BuiltinCallee+uint32(r)), sig, append([]ssa.Value{t.ctx}, args...)...)
 	switch r {
-	case abi.BuiltinPoll, abi.BuiltinMemoryCopy, abi.BuiltinMemoryFill, abi.BuiltinDataDrop:
+	case abi.BuiltinPoll, abi.BuiltinPollTick, abi.BuiltinMemoryCopy, abi.BuiltinMemoryFill, abi.BuiltinDataDrop:
 	default:
 		t.afterCall()
 	}
@@ -170,17 +170,9 @@ func (t *translator) callBuiltin(r abi.Builtin, results []ssa.Type, args ...ssa.
 }
 
 // poll decrements the poll counter and exits to the runtime when it goes
-// negative: at function entry and at every loop header.
+// negative, at function entry and at every loop header: one builtin call
+// whose whole meaning is that (abi.BuiltinPollTick), so the back end can
+// make it one read-modify-write and a branch to out-of-line code.
 func (t *translator) poll() {
-	b := t.b
-	n := b.Isub(t.ctxLoad(abi.CtxPollCounter, liveField), b.Iconst(ssa.I64, 1))
-	b.Store(ssa.OpStore, n, t.ctx, abi.CtxPollCounter, liveField)
-	exit, cont := b.CreateBlock(), b.CreateBlock()
-	b.Brif(b.Icmp(ssa.IntSLT, n, b.Iconst(ssa.I64, 0)), exit, nil, cont, nil)
-	b.SealBlock(exit)
-	b.SwitchToBlock(exit)
-	t.callBuiltin(abi.BuiltinPoll, nil)
-	b.Jump(cont)
-	b.SealBlock(cont)
-	b.SwitchToBlock(cont)
+	t.callBuiltin(abi.BuiltinPollTick, nil)
 }

@@ -156,6 +156,7 @@ func (e *emitter) emitFunc() []trapSiteLabel {
 			e.inst(backend.BlockID(bi), vf.Insts[i].(*vinst), e.res.OperandLocs(i))
 		}
 	}
+	e.coldCode()
 	if e.l.pollStub != 0 {
 		e.a.Bind(e.l.pollStub)
 		pollStub(e.a)

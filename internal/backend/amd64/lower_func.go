@@ -78,8 +78,9 @@ type lowerer struct {
 	// being lowered; callSites are the return-address marks of its calls.
 	curPos     uint32
 	callSites  []siteLabel
-	pollStub   Label // the out-of-line poll exit, if any poll is lowered
-	sharedPoll bool  // polls call PollStubCallee instead
+	pollStub   Label  // the out-of-line poll exit, if any poll is lowered
+	cold       []Inst // out-of-line code after the blocks (lower_poll.go)
+	sharedPoll bool   // polls call PollStubCallee instead
 	// outgoingWords is the largest stack area a call needs (arguments or
 	// results), in 8-byte words.
 	outgoingWords int
