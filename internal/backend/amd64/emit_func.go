@@ -105,6 +105,9 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 		return nil, &LowerError{Func: f.Name, Msg: err.Error()}
 	}
 	c = &Compiled{Code: code, Relocs: relocs, FrameSize: e.frame.Size, Stats: res.Stats}
+	if l.makesCalls {
+		c.FrameSize += 16
+	}
 	for _, s := range traps {
 		off, _ := asm.LabelOffset(s.label)
 		c.TrapSites = append(c.TrapSites, TrapSite{Offset: off, Code: s.code, Shared: s.shared})
@@ -207,23 +210,39 @@ func (e *emitter) trapStubs() []trapSiteLabel {
 	return traps
 }
 
-// prologue: frame pointer, stack-limit check, frame, callee-saved stores.
+// prologue: the call-depth count, frame pointer, stack-limit check, frame,
+// callee-saved stores.
+//
+// The call-depth count (abi.CtxCallCount) lives in the frames: the word
+// below each wasm frame's saved RBP (FrameDepthSlot) holds its count,
+// which is the caller's plus one; reaching 0 traps. A function that calls
+// other wasm code stores its count there; one that makes no calls only
+// checks it. So a call costs a load and a store of words nothing else
+// writes, instead of a read-modify-write of one context word in every
+// prologue and epilogue, which chained every call to the previous one.
 func (e *emitter) prologue(stackTrap Label) {
 	a, fr := e.a, e.frame
+	a.Emit(I(MOV, S64, R(R11), M(Mem{Base: RBP, Disp: FrameDepthSlot}))) // the caller's count
 	a.Emit(I(PUSH, S64, R(RBP)))
 	a.Emit(I(MOV, S64, R(RBP), R(RSP)))
+	a.Emit(I(ADD, S64, R(R11), Imm(1)))
+	a.Emit(Jcc(CondE, stackTrap))
+	below := fr.Size // bytes below the saved RBP, the count slot included
+	if e.l.makesCalls {
+		a.Emit(I(PUSH, S64, R(R11)))
+		below += 16 // the slot and a pad word keep RSP 16-byte aligned
+	}
 	limit := M(Mem{Base: ctxReg, Disp: abi.CtxStackLimit})
-	if fr.Size <= abi.StackRedZone/2 {
+	if below <= abi.StackRedZone/2 {
 		a.Emit(I(CMP, S64, R(RSP), limit))
 	} else {
-		a.Emit(I(LEA, S64, R(R11), M(Mem{Base: RSP, Disp: int32(-fr.Size)})))
+		a.Emit(I(LEA, S64, R(R11), M(Mem{Base: RBP, Disp: int32(-below)})))
 		a.Emit(I(CMP, S64, R(R11), limit))
 	}
 	a.Emit(Jcc(CondB, stackTrap))
-	// The call-depth bound (abi.CtxCallCount).
-	a.Emit(I(ADD, S64, M(Mem{Base: ctxReg, Disp: abi.CtxCallCount}), Imm(1)))
-	a.Emit(Jcc(CondE, stackTrap))
-	if fr.Size > 0 {
+	if e.l.makesCalls {
+		a.Emit(I(SUB, S64, R(RSP), Imm(int64(fr.Size+8))))
+	} else if fr.Size > 0 {
 		a.Emit(I(SUB, S64, R(RSP), Imm(int64(fr.Size))))
 	}
 	for k, p := range fr.CalleeSaved {
@@ -231,12 +250,17 @@ func (e *emitter) prologue(stackTrap Label) {
 	}
 }
 
+// FrameDepthSlot is where, relative to a frame's RBP, the call-depth count
+// of a wasm frame that makes calls lies (see prologue). The entry stub
+// keeps the entry's count there too, and the host call stub reads its
+// caller's from there.
+const FrameDepthSlot = -8
+
 func (e *emitter) epilogue() {
 	a, fr := e.a, e.frame
 	for k, p := range fr.CalleeSaved {
 		a.Emit(I(MOV, S64, R(regOf(p)), M(Mem{Base: RSP, Disp: int32(fr.CalleeSavedOffsets[k])})))
 	}
-	a.Emit(I(SUB, S64, M(Mem{Base: ctxReg, Disp: abi.CtxCallCount}), Imm(1)))
 	a.Emit(I(MOV, S64, R(RSP), R(RBP)))
 	a.Emit(I(POP, S64, R(RBP)))
 	a.Emit(I(RET, 0))

@@ -20,6 +20,7 @@ func lowerCall(l *lowerer, in *ssa.Inst) {
 			return
 		}
 	}
+	l.makesCalls = true
 	args := in.Args
 	target := ssa.NoValue
 	if in.Op == ssa.OpCallIndirect {
