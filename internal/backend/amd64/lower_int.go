@@ -51,7 +51,7 @@ func lowerIconst(l *lowerer, in *ssa.Inst) {
 // scaledIndex matches "ishl z, k" with k in 1..3: z times 2^k.
 func (l *lowerer) scaledIndex(v ssa.Value) (ssa.Value, uint8, bool) {
 	d := l.defOf(v)
-	if d == nil || d.Op != ssa.OpIshl || d.Type != ssa.I64 {
+	if d == nil || d.Op != ssa.OpIshl || l.rtype(d) != ssa.I64 {
 		return 0, 0, false
 	}
 	k, ok := l.f.IntConst(d.Args[1])
@@ -345,4 +345,24 @@ func lowerSelect(l *lowerer, in *ssa.Inst) {
 		vi.emit(I(MOVAPS, 0, R(d), R(xr)))
 	}
 	vi.emit(I(opBind, 0, L(skip)))
+}
+
+// upperZeroOps are the opcodes whose i32 results the lowering computes with
+// a 32-bit instruction, which clears the register's upper half (ireduce,
+// a plain copy, is not one of them, nor is anything defined by a move).
+var upperZeroOps = map[ssa.Opcode]bool{
+	ssa.OpIconst: true, ssa.OpIadd: true, ssa.OpIsub: true, ssa.OpImul: true,
+	ssa.OpUdiv: true, ssa.OpSdiv: true, ssa.OpUrem: true, ssa.OpSrem: true,
+	ssa.OpBand: true, ssa.OpBor: true, ssa.OpBxor: true,
+	ssa.OpIshl: true, ssa.OpUshr: true, ssa.OpSshr: true, ssa.OpRotl: true, ssa.OpRotr: true,
+	ssa.OpBnot: true, ssa.OpClz: true, ssa.OpCtz: true, ssa.OpPopcnt: true,
+	ssa.OpSextend8: true, ssa.OpSextend16: true, ssa.OpIcmp: true,
+	ssa.OpLoad: true, ssa.OpUload8: true, ssa.OpSload8: true, ssa.OpUload16: true, ssa.OpSload16: true,
+}
+
+// upperZero reports whether i32 value v is known to sit in its register
+// zero-extended to 64 bits, so that uextend of it is a plain copy.
+func (l *lowerer) upperZero(v ssa.Value) bool {
+	d := l.defOf(v)
+	return d != nil && upperZeroOps[d.Op] && l.f.ValueType(v) == ssa.I32
 }
