@@ -50,7 +50,10 @@ func (t *translator) reloadMemLen() {
 }
 
 // afterCall is run after every call that leaves the function.
-func (t *translator) afterCall() { t.reloadMemLen() }
+func (t *translator) afterCall() {
+	t.polls.mayRunLong = true
+	t.reloadMemLen()
+}
 
 // globalCell is the address of global g's 16-byte cell.
 func (t *translator) globalCell(g uint32) ssa.Value {
@@ -174,5 +177,38 @@ func (t *translator) callBuiltin(r abi.Builtin, results []ssa.Type, args ...ssa.
 // whose whole meaning is that (abi.BuiltinPollTick), so the back end can
 // make it one read-modify-write and a branch to out-of-line code.
 func (t *translator) poll() {
+	t.polls.mayRunLong = true // a loop
 	t.callBuiltin(abi.BuiltinPollTick, nil)
+}
+
+// pollState tracks whether the function's entry poll is needed.
+type pollState struct {
+	entry *ssa.Inst // the entry's poll call
+	// mayRunLong: the function loops or calls. One that does neither runs
+	// a bounded number of instructions, and its callers poll; its entry
+	// poll is dropped (finishPolls).
+	mayRunLong bool
+}
+
+// entryPoll is the poll at function entry.
+func (t *translator) entryPoll() {
+	t.callBuiltin(abi.BuiltinPollTick, nil)
+	if blk := t.b.CurrentBlock(); blk != nil && len(blk.Insts) > 0 {
+		t.polls.entry = blk.Insts[len(blk.Insts)-1]
+	}
+}
+
+// finishPolls drops the entry poll of a function that neither loops nor
+// calls, once the whole body is translated.
+func (t *translator) finishPolls() {
+	if t.polls.mayRunLong || t.polls.entry == nil {
+		return
+	}
+	entry := t.f.Entry()
+	for i, in := range entry.Insts {
+		if in == t.polls.entry {
+			entry.Insts = append(entry.Insts[:i], entry.Insts[i+1:]...)
+			return
+		}
+	}
 }
