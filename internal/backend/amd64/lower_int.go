@@ -135,6 +135,12 @@ func lowerAlu(l *lowerer, in *ssa.Inst) {
 	if _, ok := l.immOf(x, l.rtype(in)); ok {
 		x, y = y, x
 	}
+	if c, ok := l.immOf(y, l.rtype(in)); ok && c == -1 && in.Op == ssa.OpBxor {
+		vi := l.newInst()
+		d := vi.defReuse(l.vreg(in.Results[0]), vi.use(l.plainReg(x)))
+		vi.emit(I(NOT, sizeOf(l.rtype(in)), R(d)))
+		return
+	}
 	twoAddress(l, aluOps[in.Op], l.rtype(in), in.Results[0], x, y)
 }
 
@@ -175,6 +181,17 @@ var shiftOps = map[ssa.Opcode]Op{ssa.OpIshl: SHL, ssa.OpUshr: SHR, ssa.OpSshr: S
 func lowerShift(l *lowerer, in *ssa.Inst) {
 	op, size := shiftOps[in.Op], sizeOf(l.rtype(in))
 	vi := l.newInst()
+	if c, ok := l.f.IntConst(in.Args[1]); ok && in.Op == ssa.OpIshl && c&uint64(size.Bits()-1) >= 1 && c&uint64(size.Bits()-1) <= 3 {
+		// A three-address shift: the source stays where it is.
+		x := vi.use(l.reg(in.Args[0]))
+		d := vi.def(l.vreg(in.Results[0]))
+		m := Mem{Index: x, Scale: 1 << (c & uint64(size.Bits()-1))}
+		if m.Scale == 2 {
+			m = Mem{Base: x, Index: x, Scale: 1}
+		}
+		vi.emit(I(LEA, size, R(d), M(m)))
+		return
+	}
 	if c, ok := l.f.IntConst(in.Args[1]); ok {
 		d := vi.defReuse(l.vreg(in.Results[0]), vi.use(l.plainReg(in.Args[0])))
 		vi.emit(I(op, size, R(d), Imm(int64(c)&int64(size.Bits()-1))))
@@ -236,6 +253,9 @@ func (l *lowerer) emitCompare(vi *vinst, c *ssa.Inst) (Cond, parityMode) {
 		}
 		size := sizeOf(t)
 		if k, ok := l.immOf(y, t); ok {
+			if k == 0 && (cc == ssa.IntEQ || cc == ssa.IntNE) && l.testAnd(vi, x) {
+				return intConds[cc], parityNone
+			}
 			if k == 0 { // test sets the flags of cmp x, 0 (CF = OF = 0)
 				xr := vi.use(l.reg(x))
 				vi.emit(I(TEST, size, R(xr), R(xr)))
@@ -244,6 +264,11 @@ func (l *lowerer) emitCompare(vi *vinst, c *ssa.Inst) (Cond, parityMode) {
 				vi.emit(I(CMP, size, R(xr), Imm(k)))
 			}
 			return intConds[cc], parityNone
+		}
+		if z, ok := l.plusOne(x); ok && cc == ssa.IntUGT {
+			// z+1 > y is z >= y when z+1 cannot wrap: a byte access's
+			// bounds check without the addition.
+			x, cc = z, ssa.IntUGE
 		}
 		xr := vi.use(l.reg(x))
 		yr := vi.useRM(l.reg(y))
@@ -272,6 +297,47 @@ func (l *lowerer) emitCompare(vi *vinst, c *ssa.Inst) (Cond, parityMode) {
 	return CondAE, parityNone
 }
 
+// plusOne matches v = iadd z, 1 with z a zero-extended i32 (so that the
+// i64 addition never wraps).
+func (l *lowerer) plusOne(v ssa.Value) (ssa.Value, bool) {
+	d := l.defOf(v)
+	if d == nil || d.Op != ssa.OpIadd || l.rtype(d) != ssa.I64 {
+		return ssa.NoValue, false
+	}
+	z, one := d.Args[0], d.Args[1]
+	if c, ok := l.f.IntConst(z); ok && c == 1 {
+		z, one = one, z
+	}
+	if c, ok := l.f.IntConst(one); !ok || c != 1 {
+		return ssa.NoValue, false
+	}
+	if e := l.defOf(z); e == nil || e.Op != ssa.OpUextend {
+		return ssa.NoValue, false
+	}
+	return z, true
+}
+
+// testAnd sets ZF for "band x, y == 0" with one test instead of the and
+// and a test of its result, when v is such a band.
+func (l *lowerer) testAnd(vi *vinst, v ssa.Value) bool {
+	d := l.defOf(v)
+	if d == nil || d.Op != ssa.OpBand {
+		return false
+	}
+	t := l.f.ValueType(v)
+	x, y := d.Args[0], d.Args[1]
+	if _, ok := l.immOf(x, t); ok {
+		x, y = y, x
+	}
+	xr := vi.use(l.reg(x))
+	if k, ok := l.immOf(y, t); ok {
+		vi.emit(I(TEST, sizeOf(t), R(xr), Imm(k)))
+		return true
+	}
+	vi.emit(I(TEST, sizeOf(t), R(xr), R(vi.use(l.reg(y)))))
+	return true
+}
+
 // lowerCmpValue materialises an icmp or fcmp as 0 or 1.
 func lowerCmpValue(l *lowerer, in *ssa.Inst) {
 	vi := l.newInst()
@@ -297,6 +363,9 @@ func (l *lowerer) condOf(vi *vinst, c ssa.Value) (Cond, parityMode) {
 	}
 	// Wasm conditions are i32, but trapz/trapnz also test i64 values (a
 	// divisor): test the value's full width.
+	if l.testAnd(vi, c) {
+		return CondNE, parityNone
+	}
 	size := S32
 	if l.f.ValueType(c) == ssa.I64 {
 		size = S64
