@@ -148,6 +148,9 @@ func lowerAlu(l *lowerer, in *ssa.Inst) {
 // RDX. RDX is written (cqo or xor) before the divisor is read, so it is an
 // early def. The frontend guards zero divisors and signed overflow.
 func lowerDiv(l *lowerer, in *ssa.Inst) {
+	if lowerDivByConst(l, in) {
+		return
+	}
 	size := sizeOf(l.rtype(in))
 	signed := in.Op == ssa.OpSdiv || in.Op == ssa.OpSrem
 	rem := in.Op == ssa.OpUrem || in.Op == ssa.OpSrem
@@ -174,6 +177,40 @@ func lowerDiv(l *lowerer, in *ssa.Inst) {
 		op = IDIV
 	}
 	vi.emit(I(op, size, R(y)))
+}
+
+// lowerDivByConst lowers i32 udiv and urem by a constant d > 1 with
+// multiplications (Lemire, Kaser and Kurz, "Faster remainder by direct
+// computation", 2019): with c = floor((2^64-1)/d) + 1 and x < 2^32,
+//
+//	x / d = high64(c * x)      x % d = high64(low64(c * x) * d)
+//
+// exactly, since 64 >= 32 + log2(d). A division costs tens of cycles; this
+// is two or three multiplications.
+func lowerDivByConst(l *lowerer, in *ssa.Inst) bool {
+	if l.rtype(in) != ssa.I32 || (in.Op != ssa.OpUdiv && in.Op != ssa.OpUrem) {
+		return false
+	}
+	d, ok := l.f.IntConst(in.Args[1])
+	d = uint64(uint32(d))
+	if !ok || d < 2 {
+		return false
+	}
+	c := ^uint64(0)/d + 1
+	vi := l.newInst()
+	x := vi.useRM(l.reg(in.Args[0]))
+	vi.defFixed(l.vreg(in.Results[0]), RDX, false)
+	vi.defFixed(l.temp(backend.ClassInt), RAX, false)
+	vi.emit(I(MOV, S32, R(R11), R(x))) // zero-extends x
+	vi.emit(I(MOV, S64, R(RAX), Imm(int64(c))))
+	if in.Op == ssa.OpUdiv {
+		vi.emit(I(MUL, S64, R(R11)))
+		return true
+	}
+	vi.emit(I(IMUL, S64, R(RAX), R(R11)))
+	vi.emit(I(MOV, S32, R(R11), Imm(int64(int32(uint32(d))))))
+	vi.emit(I(MUL, S64, R(R11)))
+	return true
 }
 
 var shiftOps = map[ssa.Opcode]Op{ssa.OpIshl: SHL, ssa.OpUshr: SHR, ssa.OpSshr: SAR, ssa.OpRotl: ROL, ssa.OpRotr: ROR}
