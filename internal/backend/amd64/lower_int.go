@@ -188,8 +188,11 @@ func lowerDiv(l *lowerer, in *ssa.Inst) {
 // exactly, since 64 >= 32 + log2(d). A division costs tens of cycles; this
 // is two or three multiplications.
 func lowerDivByConst(l *lowerer, in *ssa.Inst) bool {
-	if l.rtype(in) != ssa.I32 || (in.Op != ssa.OpUdiv && in.Op != ssa.OpUrem) {
+	if l.rtype(in) != ssa.I32 {
 		return false
+	}
+	if in.Op == ssa.OpSdiv || in.Op == ssa.OpSrem {
+		return lowerSdivByConst(l, in)
 	}
 	d, ok := l.f.IntConst(in.Args[1])
 	d = uint64(uint32(d))
@@ -210,6 +213,50 @@ func lowerDivByConst(l *lowerer, in *ssa.Inst) bool {
 	vi.emit(I(IMUL, S64, R(RAX), R(R11)))
 	vi.emit(I(MOV, S32, R(R11), Imm(int64(int32(uint32(d))))))
 	vi.emit(I(MUL, S64, R(R11)))
+	return true
+}
+
+// lowerSdivByConst: i32 sdiv and srem by a constant d with |d| > 1, as the
+// unsigned operation on |x| and |d| with the sign put back: the quotient
+// is negative when x and d differ in sign, the remainder has x's sign.
+// (MIN / -1, the one overflow, needs d = -1, which is not handled here.)
+func lowerSdivByConst(l *lowerer, in *ssa.Inst) bool {
+	dc, ok := l.f.IntConst(in.Args[1])
+	d := int64(int32(uint32(dc)))
+	if !ok || d >= -1 && d <= 1 {
+		return false
+	}
+	ad := uint64(d)
+	if d < 0 {
+		ad = uint64(-d)
+	}
+	c := ^uint64(0)/ad + 1
+	vi := l.newInst()
+	x := vi.useRM(l.reg(in.Args[0]))
+	vi.defFixed(l.vreg(in.Results[0]), RDX, false)
+	vi.defFixed(l.temp(backend.ClassInt), RAX, false)
+	t := vi.def(l.temp(backend.ClassInt))
+	vi.emit(I(MOV, S32, R(RAX), R(x)))
+	vi.emit(I(CDQ, S32)) // EDX: all ones when x < 0
+	vi.emit(I(XOR, S32, R(RAX), R(RDX)))
+	vi.emit(I(SUB, S32, R(RAX), R(RDX))) // |x|, zero-extended
+	vi.emit(I(MOV, S32, R(R11), R(RDX)))
+	if in.Op == ssa.OpSdiv {
+		if d < 0 {
+			vi.emit(I(NOT, S32, R(R11)))
+		}
+		vi.emit(I(MOV, S64, R(t), R(RAX)))
+		vi.emit(I(MOV, S64, R(RAX), Imm(int64(c))))
+		vi.emit(I(MUL, S64, R(t)))
+	} else {
+		vi.emit(I(MOV, S64, R(t), Imm(int64(c))))
+		vi.emit(I(IMUL, S64, R(t), R(RAX)))
+		vi.emit(I(MOV, S32, R(RAX), Imm(int64(int32(uint32(ad))))))
+		vi.emit(I(MUL, S64, R(t)))
+	}
+	// Negate when the sign mask in R11 is all ones.
+	vi.emit(I(XOR, S32, R(RDX), R(R11)))
+	vi.emit(I(SUB, S32, R(RDX), R(R11)))
 	return true
 }
 
