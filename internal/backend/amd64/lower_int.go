@@ -3,6 +3,7 @@ package amd64
 import (
 	"math"
 
+	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/backend"
 	"github.com/moat-run/moat/internal/ssa"
 )
@@ -349,10 +350,18 @@ func (l *lowerer) emitCompare(vi *vinst, c *ssa.Inst) (Cond, parityMode) {
 			}
 			return intConds[cc], parityNone
 		}
+		if l.isMemLen(x) {
+			x, y, cc = y, x, cc.Swap()
+		}
 		if z, ok := l.plusOne(x); ok && cc == ssa.IntUGT {
 			// z+1 > y is z >= y when z+1 cannot wrap: a byte access's
 			// bounds check without the addition.
 			x, cc = z, ssa.IntUGE
+		}
+		if l.isMemLen(y) {
+			xr := vi.use(l.reg(x))
+			vi.emit(I(CMP, size, R(xr), M(Mem{Base: ctxReg, Disp: abi.CtxMemoryLen})))
+			return intConds[cc], parityNone
 		}
 		xr := vi.use(l.reg(x))
 		yr := vi.useRM(l.reg(y))
@@ -379,6 +388,17 @@ func (l *lowerer) emitCompare(vi *vinst, c *ssa.Inst) (Cond, parityMode) {
 		return CondA, parityNone
 	}
 	return CondAE, parityNone
+}
+
+// isMemLen reports whether v is a load of memory 0's length from the
+// context. A bounds check then compares with the context word itself
+// instead of keeping the length in a register: the word only changes when
+// memory grows, after which the frontend loads the length again, so the
+// word and the value agree wherever the value is used.
+func (l *lowerer) isMemLen(v ssa.Value) bool {
+	d := l.defOf(v)
+	return d != nil && d.Op == ssa.OpLoad && d.Args[0] == l.ctx && d.Offset == abi.CtxMemoryLen &&
+		l.f.ValueType(v) == ssa.I64
 }
 
 // plusOne matches v = iadd z, 1 with z a zero-extended i32 (so that the
