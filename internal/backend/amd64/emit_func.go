@@ -99,6 +99,7 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 	}
 	e := &emitter{l: l, a: asm, res: res}
 	e.frame = backend.LayoutFrame(res, Env, res.CalleeSavedUsed, 8*l.outgoingWords, 16)
+	e.wrap = e.planShrinkWrap()
 	traps := e.emitFunc()
 	code, relocs, err := asm.Finish()
 	if err != nil {
@@ -130,6 +131,7 @@ type emitter struct {
 	frame  backend.Frame
 	labels []Label     // by vcode block
 	sites  []siteLabel // trap sites' return addresses
+	wrap   *shrinkWrap // nil: the whole prologue at entry (emit_shrinkwrap.go)
 }
 
 type trapSiteLabel struct {
@@ -152,13 +154,20 @@ func (e *emitter) emitFunc() []trapSiteLabel {
 		if bi == 0 {
 			e.prologue(stackTrap)
 		}
+		if e.wrap != nil && e.wrap.framePartAt[bi] {
+			e.framePart()
+		}
 		for i := b.Start; i < b.End; i++ {
 			for _, ed := range e.res.EditsBefore(i) {
 				e.move(ed.Class, ed.To, ed.From)
 			}
+			if i == b.End-1 && e.wrap != nil && e.wrap.framePartAtEnd[bi] {
+				e.framePart()
+			}
 			e.inst(backend.BlockID(bi), vf.Insts[i].(*vinst), e.res.OperandLocs(i))
 		}
 	}
+	e.lightReturns()
 	e.coldCode()
 	if e.l.pollStub != 0 {
 		e.a.Bind(e.l.pollStub)
@@ -240,10 +249,26 @@ func (e *emitter) prologue(stackTrap Label) {
 		a.Emit(I(CMP, S64, R(R11), limit))
 	}
 	a.Emit(Jcc(CondB, stackTrap))
-	if e.l.makesCalls {
-		a.Emit(I(SUB, S64, R(RSP), Imm(int64(fr.Size+8))))
-	} else if fr.Size > 0 {
-		a.Emit(I(SUB, S64, R(RSP), Imm(int64(fr.Size))))
+	if e.wrap != nil {
+		if e.l.makesCalls {
+			a.Emit(I(SUB, S64, R(RSP), Imm(8))) // keep RSP aligned until framePart
+		}
+		return
+	}
+	e.framePart()
+}
+
+// framePart allocates the frame below the call-depth slot and stores the
+// callee-saved registers: at the end of the prologue, or where a
+// shrink-wrapped function first needs them.
+func (e *emitter) framePart() {
+	a, fr := e.a, e.frame
+	size := fr.Size
+	if e.l.makesCalls && e.wrap == nil {
+		size += 8 // the pad word below the call-depth slot
+	}
+	if size > 0 {
+		a.Emit(I(SUB, S64, R(RSP), Imm(int64(size))))
 	}
 	for k, p := range fr.CalleeSaved {
 		a.Emit(I(MOV, S64, M(Mem{Base: RSP, Disp: int32(fr.CalleeSavedOffsets[k])}), R(regOf(p))))
@@ -333,7 +358,7 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 // inst emits one vinst of block b.
 func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 	vf := e.l.vf
-	next := func(s backend.BlockID) bool { return int(s) == int(b)+1 }
+	next := func(s backend.BlockID) bool { return int(s) == int(b)+1 && e.target(b, s) == e.labels[s] }
 	blk := &vf.Blocks[b]
 	switch in.kind {
 	case vPlain:
@@ -343,12 +368,12 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 		e.code(in, locs)
 	case vJump:
 		if s := blk.Succs[0]; !next(s) {
-			e.a.Emit(Jmp(e.labels[s]))
+			e.a.Emit(Jmp(e.target(b, s)))
 		}
 	case vBrif:
 		e.code(in, locs)
 		t, f := blk.Succs[0], blk.Succs[1]
-		lt, lf := e.labels[t], e.labels[f]
+		lt, lf := e.target(b, t), e.target(b, f)
 		switch in.parity {
 		case parityNone:
 			if next(t) {
@@ -374,21 +399,25 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 		idx, base, ent := regOf(locs[0].Reg()), regOf(locs[1].Reg()), regOf(locs[2].Reg())
 		targets := make([]Label, len(blk.Succs)-1)
 		for k, s := range blk.Succs[1:] {
-			targets[k] = e.labels[s]
+			targets[k] = e.target(b, s)
 		}
 		if len(targets) == 0 {
-			e.a.Emit(Jmp(e.labels[blk.Succs[0]]))
+			e.a.Emit(Jmp(e.target(b, blk.Succs[0])))
 			return
 		}
 		table := e.a.JumpTable(targets)
 		e.a.Emit(I(CMP, S32, R(idx), Imm(int64(len(targets)))))
-		e.a.Emit(Jcc(CondAE, e.labels[blk.Succs[0]]))
+		e.a.Emit(Jcc(CondAE, e.target(b, blk.Succs[0])))
 		e.a.Emit(I(MOV, S32, R(ent), R(idx)))
 		e.a.Emit(I(LEA, S64, R(base), M(Mem{Base: RIP, Label: table})))
 		e.a.Emit(I(MOVSXD, S64, R(ent), M(Mem{Base: base, Index: ent, Scale: 4})))
 		e.a.Emit(I(ADD, S64, R(base), R(ent)))
 		e.a.Emit(I(JMP, 0, R(base)))
 	case vReturn:
+		if e.wrap != nil && e.wrap.light[b] {
+			e.lightEpilogue()
+			return
+		}
 		e.epilogue()
 	case vTrap:
 		e.code(in, locs)
