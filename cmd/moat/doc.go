@@ -7,7 +7,7 @@
 //
 //	moat run [--engine E] [--dir HOST[::GUEST]]... [--env NAME=VALUE]... MODULE [ARGS...]
 //	moat run [--engine E] --invoke NAME MODULE [ARGS...]
-//	moat inspect MODULE
+//	moat inspect [--asm FUNC] MODULE
 //	moat spectest [--engine E] PATH...     (.wast scripts or wast2json .json)
 //	moat wat2wasm [--no-check] IN.wat [-o OUT.wasm]
 //	moat wasm2wat IN.wasm [-o OUT.wat]

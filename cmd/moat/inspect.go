@@ -11,18 +11,29 @@ import (
 	"github.com/moat-run/moat/internal/wasm"
 )
 
-const inspectUsage = `Usage: moat inspect MODULE
+const inspectUsage = `Usage: moat inspect [--asm FUNC] MODULE
 
 Prints the module's sections (id, name, offset of the contents, size in
 bytes), its imports and exports with their types, and a count of what it
 defines. Works on any module the decoder accepts, valid or not; a module
 that does not decode prints the error and exits 1.
+
+With --asm FUNC (a function index, or a name from the name section or the
+exports), prints instead that function's optimised SSA and the amd64
+assembly the compiler makes of it. The module must validate.
 `
 
 func inspectCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 1 && isHelpFlag(args[0]) {
 		fmt.Fprint(stdout, inspectUsage)
 		return exitOK
+	}
+	asmFunc := ""
+	if len(args) > 0 && (args[0] == "--asm" || args[0] == "-asm") {
+		if len(args) < 2 {
+			return usageError(stderr, "inspect", "--asm needs a function")
+		}
+		asmFunc, args = args[1], args[2:]
 	}
 	if len(args) != 1 {
 		return usageError(stderr, "inspect", "expected exactly one MODULE, got %d argument(s)", len(args))
@@ -37,6 +48,9 @@ func inspectCommand(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "moat inspect: %s: %v\n", path, err)
 		return exitFailure
+	}
+	if asmFunc != "" {
+		return inspectAsm(stdout, stderr, path, m, asmFunc)
 	}
 	writeInspection(stdout, path, len(b), m)
 	if err := validateModule(m); err != nil {

@@ -210,3 +210,19 @@ func TestWriteBacktraceElides(t *testing.T) {
 		t.Errorf("backtrace not elided as expected:\n%s", out)
 	}
 }
+
+func TestInspectAsm(t *testing.T) {
+	code, out, errOut := runMoat(t, "inspect", "--asm", "fib", example("fib.wasm"))
+	if code != 0 {
+		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"; function 0", "function %f0(", "push rbp", "ret"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect --asm output lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, errOut = runMoat(t, "inspect", "--asm", "nosuch", example("fib.wasm"))
+	if code != exitFailure || !strings.Contains(errOut, "no defined function") {
+		t.Errorf("unknown function: code %d, stderr %q", code, errOut)
+	}
+}

@@ -43,6 +43,12 @@ const (
 	// BuiltinTableFill (ctx, table, dst, value i64, n). Traps
 	// TrapTableOutOfBounds.
 	BuiltinTableFill
+	// BuiltinPollTick (ctx): the whole poll. Decrements the poll counter
+	// and, when the result is negative, exits like BuiltinPoll (ExitPoll);
+	// otherwise does nothing else. Compiled code does the decrement inline
+	// ("sub qword [ctx+CtxPollCounter], 1; js") and never leaves through an
+	// ExitBuiltin for it.
+	BuiltinPollTick
 
 	NumBuiltins
 )
@@ -64,6 +70,7 @@ var builtinNames = [...]string{
 	BuiltinElemDrop:   "elem.drop",
 	BuiltinTableCopy:  "table.copy",
 	BuiltinTableFill:  "table.fill",
+	BuiltinPollTick:   "poll.tick",
 }
 
 func (b Builtin) String() string {

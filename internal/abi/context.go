@@ -69,11 +69,15 @@ const (
 	// before returning; it must keep the address itself, since nested
 	// entries reuse the field.
 	CtxArgs = 160
-	// CtxCallCount bounds the call depth. Every function prologue adds 1
-	// to it and exits with TrapStackExhausted when the sum is 0; every
-	// epilogue subtracts 1. The runtime stores -(n+1) to allow n nested
-	// frames; 0 (the zero context) leaves the depth bounded by the stack
-	// alone. A trap leaves it unbalanced: the runtime resets it per entry.
+	// CtxCallCount bounds the call depth. The runtime stores -(n+1) to
+	// allow n nested frames; 0 (the zero context) leaves the depth bounded
+	// by the stack alone. Generated code keeps the running count in its
+	// frames rather than here (each frame's count is its caller's plus 1,
+	// and reaching 0 exits with TrapStackExhausted; the amd64 back end
+	// documents where): the entry takes its count from this word, and a
+	// call that leaves for the host stores the caller's count back here
+	// before the exit, so the runtime can continue the count across host
+	// re-entry. Elsewhere the word is not kept current.
 	CtxCallCount = 168
 
 	// ContextSize is the size of the part of the context shared with

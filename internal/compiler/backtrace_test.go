@@ -319,3 +319,54 @@ func TestInterruptBacktrace(t *testing.T) {
 		}
 	}
 }
+
+// TestCallDepthAcrossHost: wasm → host → wasm recursion counts every wasm
+// frame on both sides of each host call, as the interpreter does (the
+// call-depth count lives in the frames and crosses host calls through the
+// context).
+func TestCallDepthAcrossHost(t *testing.T) {
+	const src = `(module
+	  (import "env" "h" (func $h))
+	  (global $d (mut i32) (i32.const 0))
+	  (func $inner (global.set $d (i32.add (global.get $d) (i32.const 1))) (call $h))
+	  (func $r (export "r") (call $inner))
+	  (func (export "depth") (result i32) (global.get $d)))`
+	reached := func(k moat.EngineKind, depth int) uint64 {
+		e, err := moat.NewEngine(moat.Config{Engine: k, MaxCallDepth: depth})
+		if err != nil {
+			t.Skip(err)
+		}
+		mod, err := e.CompileText([]byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := moat.NewLinker(e)
+		err = l.DefineHostFunc("env", "h", moat.FuncType{}, func(ctx context.Context, c *moat.Caller, _ []uint64) error {
+			_, err := c.ExportedFunc("r").Call(ctx)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := l.Instantiate(context.Background(), moat.NewStore(e), mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = inst.Func("r").Call(context.Background())
+		var trap *moat.Trap
+		if !errors.As(err, &trap) || trap.Code != moat.TrapStackExhausted {
+			t.Fatalf("%v, depth %d: got %v, want call stack exhausted", k, depth, err)
+		}
+		r, err := inst.Func("depth").Call(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r[0]
+	}
+	for _, depth := range []int{1, 2, 3, 4, 5, 100, 1001} {
+		got, want := reached(moat.EngineCompiler, depth), reached(moat.EngineInterpreter, depth)
+		if got != want {
+			t.Errorf("depth %d: compiler reached %d, interpreter %d", depth, got, want)
+		}
+	}
+}

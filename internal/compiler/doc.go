@@ -34,7 +34,8 @@
 // through unchanged, and a host error gets the host function then its
 // callers, as in the interpreter.
 //
-// Call depth. Prologues count frames in the context (abi.CtxCallCount):
+// Call depth. Prologues count frames (in the frames; abi.CtxCallCount
+// carries the count in at entry and out at host calls):
 // Config.MaxCallDepth nested wasm frames are allowed, counted across host
 // re-entry through Store.HostCallDepth like the interpreter's, then
 // TrapStackExhausted. The native stack (sized from the depth) is the

@@ -21,7 +21,10 @@
 //     call_indirect, and unreachable. Float-to-int conversions trap through
 //     the fcvt_to_sint/uint opcodes' own documented semantics.
 //   - The poll counter is decremented at function entry and at every loop
-//     header, calling the poll builtin when it goes negative.
+//     header: one call of the poll-tick builtin, which decrements it and
+//     exits to the runtime when it goes negative. A function that neither
+//     loops nor calls has no poll: it runs a bounded number of
+//     instructions, and its callers poll.
 //   - The stack limit is not checked here: the back end's prologue does it.
 //   - Calls to defined functions are "call fnN" with the same context;
 //     imported functions and call_indirect go through function descriptors

@@ -25,6 +25,13 @@ func (inst *fakeInstance) builtin(b abi.Builtin, args []uint64) ([]uint64, error
 		}
 		s.setWord(inst.ctx+abi.CtxPollCounter, pollRefill)
 		return nil, nil
+	case abi.BuiltinPollTick:
+		n := int64(s.word(inst.ctx+abi.CtxPollCounter)) - 1
+		if n < 0 {
+			n = pollRefill
+		}
+		s.setWord(inst.ctx+abi.CtxPollCounter, uint64(n))
+		return nil, nil
 	case abi.BuiltinMemoryGrow:
 		return []uint64{inst.memoryGrow(a(1))}, nil
 	case abi.BuiltinTableGrow:

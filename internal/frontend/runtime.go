@@ -50,7 +50,10 @@ func (t *translator) reloadMemLen() {
 }
 
 // afterCall is run after every call that leaves the function.
-func (t *translator) afterCall() { t.reloadMemLen() }
+func (t *translator) afterCall() {
+	t.polls.mayRunLong = true
+	t.reloadMemLen()
+}
 
 // globalCell is the address of global g's 16-byte cell.
 func (t *translator) globalCell(g uint32) ssa.Value {
@@ -152,7 +155,8 @@ func (t *translator) checkTypeID(desc ssa.Value, typeIndex uint32) {
 }
 
 // callBuiltin calls runtime routine r with the context and args; results
-// are the routine's result types. Memory may have grown afterwards.
+// are the routine's result types. Memory may have grown afterwards, except
+// after the routines that never grow it.
 func (t *translator) callBuiltin(r abi.Builtin, results []ssa.Type, args ...ssa.Value) []ssa.Value {
 	params := []ssa.Type{ssa.I64}
 	for _, a := range args {
@@ -160,24 +164,51 @@ func (t *translator) callBuiltin(r abi.Builtin, results []ssa.Type, args ...ssa.
 	}
 	sig := t.f.AddSig(ssa.Signature{Params: params, Results: results})
 	res := t.b.Call(ssa.FuncRef(abi.BuiltinCallee+uint32(r)), sig, append([]ssa.Value{t.ctx}, args...)...)
-	if r != abi.BuiltinPoll {
+	switch r {
+	case abi.BuiltinPoll, abi.BuiltinPollTick, abi.BuiltinMemoryCopy, abi.BuiltinMemoryFill, abi.BuiltinDataDrop:
+	default:
 		t.afterCall()
 	}
 	return res
 }
 
 // poll decrements the poll counter and exits to the runtime when it goes
-// negative: at function entry and at every loop header.
+// negative, at function entry and at every loop header: one builtin call
+// whose whole meaning is that (abi.BuiltinPollTick), so the back end can
+// make it one read-modify-write and a branch to out-of-line code.
 func (t *translator) poll() {
-	b := t.b
-	n := b.Isub(t.ctxLoad(abi.CtxPollCounter, liveField), b.Iconst(ssa.I64, 1))
-	b.Store(ssa.OpStore, n, t.ctx, abi.CtxPollCounter, liveField)
-	exit, cont := b.CreateBlock(), b.CreateBlock()
-	b.Brif(b.Icmp(ssa.IntSLT, n, b.Iconst(ssa.I64, 0)), exit, nil, cont, nil)
-	b.SealBlock(exit)
-	b.SwitchToBlock(exit)
-	t.callBuiltin(abi.BuiltinPoll, nil)
-	b.Jump(cont)
-	b.SealBlock(cont)
-	b.SwitchToBlock(cont)
+	t.polls.mayRunLong = true // a loop
+	t.callBuiltin(abi.BuiltinPollTick, nil)
+}
+
+// pollState tracks whether the function's entry poll is needed.
+type pollState struct {
+	entry *ssa.Inst // the entry's poll call
+	// mayRunLong: the function loops or calls. One that does neither runs
+	// a bounded number of instructions, and its callers poll; its entry
+	// poll is dropped (finishPolls).
+	mayRunLong bool
+}
+
+// entryPoll is the poll at function entry.
+func (t *translator) entryPoll() {
+	t.callBuiltin(abi.BuiltinPollTick, nil)
+	if blk := t.b.CurrentBlock(); blk != nil && len(blk.Insts) > 0 {
+		t.polls.entry = blk.Insts[len(blk.Insts)-1]
+	}
+}
+
+// finishPolls drops the entry poll of a function that neither loops nor
+// calls, once the whole body is translated.
+func (t *translator) finishPolls() {
+	if t.polls.mayRunLong || t.polls.entry == nil {
+		return
+	}
+	entry := t.f.Entry()
+	for i, in := range entry.Insts {
+		if in == t.polls.entry {
+			entry.Insts = append(entry.Insts[:i], entry.Insts[i+1:]...)
+			return
+		}
+	}
 }

@@ -70,6 +70,7 @@ func Translate(m *wasm.Module, funcIndex uint32, env *Env) (*ssa.Func, error) {
 	if err := t.run(code, ft); err != nil {
 		return nil, &Error{Func: funcIndex, Offset: t.offset, Err: err}
 	}
+	t.finishPolls()
 	if err := t.b.Finish(); err != nil {
 		return nil, &Error{Func: funcIndex, Offset: code.Offset, Err: err}
 	}
@@ -189,6 +190,7 @@ type translator struct {
 	deadDepth int
 
 	offset int // module offset of the instruction being translated
+	polls  pollState
 }
 
 func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
@@ -213,7 +215,7 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 			t.locals = append(t.locals, t.b.DeclareVar(st))
 		}
 	}
-	t.poll()
+	t.entryPoll()
 	t.hasMemory = t.m.NumMemories() > 0
 	if t.hasMemory {
 		t.memLen = t.b.DeclareVar(ssa.I64)

@@ -16,16 +16,18 @@ var (
 	GVNPass      = Pass{"gvn", GVN}
 	LICMPass     = Pass{"licm", LICM}
 	MergePass    = Pass{"merge", MergeBlocks}
+	BCEPass      = Pass{"bce", BCE}
 )
 
 // DefaultPasses is the optimisation order used by the compiler: fold
 // exposes dead code, trivial parameters and jump chains, GVN merges what
-// remains, LICM hoists it, and a final fold and DCE clean up after them.
-var DefaultPasses = []Pass{FoldPass, DCEPass, CopyPropPass, MergePass, GVNPass, LICMPass, FoldPass, DCEPass}
+// remains (so equal bounds-check indices are one value for BCE), LICM
+// hoists it, and a final fold and DCE clean up after them.
+var DefaultPasses = []Pass{FoldPass, DCEPass, CopyPropPass, MergePass, GVNPass, BCEPass, LICMPass, FoldPass, DCEPass}
 
 // PassByName finds one of the passes above.
 func PassByName(name string) (Pass, bool) {
-	for _, p := range []Pass{FoldPass, DCEPass, CopyPropPass, GVNPass, LICMPass, MergePass} {
+	for _, p := range []Pass{FoldPass, DCEPass, CopyPropPass, GVNPass, LICMPass, MergePass, BCEPass} {
 		if p.Name == name {
 			return p, true
 		}

@@ -224,7 +224,7 @@ func TestRandomFunctions(t *testing.T) {
 	if s, err := strconv.Atoi(os.Getenv("MOAT_SSA_SEEDS")); err == nil {
 		n = s // for longer soak runs
 	}
-	passes := []Pass{FoldPass, DCEPass, CopyPropPass, GVNPass, LICMPass, MergePass, {"pipeline", Optimize}}
+	passes := []Pass{FoldPass, DCEPass, CopyPropPass, GVNPass, LICMPass, MergePass, BCEPass, {"pipeline", Optimize}}
 	for seed := 0; seed < n; seed++ {
 		r := rand.New(rand.NewPCG(uint64(seed), 7))
 		f := randomFunc(r)

@@ -22,12 +22,14 @@ func EntryStub(sig ssa.Signature, callee uint32) ([]byte, []Reloc, error) {
 	rloc, rstack := assignLocs(sig.Results, intResultRegs, floatResRegs)
 	area := 8 * max(pstack, rstack)
 	area = (area + 15) &^ 15
-	// RSP+8 is 16-byte aligned here; after pushing RBP and RBX it is 8 off,
-	// so the area plus 8 restores the alignment for the call.
+	// RSP+8 is 16-byte aligned here; after pushing RBP, the call-depth
+	// count (in FrameDepthSlot, where the callee's prologue reads it) and
+	// RBX it is aligned again for the call.
 	a.Emit(I(PUSH, S64, R(RBP)))
 	a.Emit(I(MOV, S64, R(RBP), R(RSP)))
+	a.Emit(I(PUSH, S64, M(Mem{Base: ctxReg, Disp: abi.CtxCallCount})))
 	a.Emit(I(PUSH, S64, R(RBX)))
-	a.Emit(I(SUB, S64, R(RSP), Imm(int64(area+8))))
+	a.Emit(I(SUB, S64, R(RSP), Imm(int64(area))))
 	a.Emit(I(MOV, S64, R(RBX), M(Mem{Base: ctxReg, Disp: abi.CtxArgs})))
 	word := func(i int) Operand { return M(Mem{Base: RBX, Disp: int32(8 * i)}) }
 	buf := valueWords(params)
@@ -53,7 +55,7 @@ func EntryStub(sig ssa.Signature, callee uint32) ([]byte, []Reloc, error) {
 		}
 		a.Emit(storeInst(t, word(rbuf[k]), rloc[k].reg))
 	}
-	a.Emit(I(MOV, S64, R(RBX), M(Mem{Base: RBP, Disp: -8})))
+	a.Emit(I(MOV, S64, R(RBX), M(Mem{Base: RBP, Disp: -16})))
 	a.Emit(I(MOV, S64, R(RSP), R(RBP)))
 	a.Emit(I(POP, S64, R(RBP)))
 	a.Emit(I(RET, 0))

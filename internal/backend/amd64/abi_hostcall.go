@@ -29,6 +29,10 @@ func HostCallStub(sig ssa.Signature) ([]byte, error) {
 	frame := (saveAt + 8*len(calleeSaved) + 15) &^ 15
 
 	a := &Assembler{}
+	// The runtime counts the wasm frames below the host call from the
+	// caller's call-depth count (see prologue).
+	a.Emit(I(MOV, S64, R(R11), M(Mem{Base: RBP, Disp: FrameDepthSlot})))
+	a.Emit(I(MOV, S64, M(Mem{Base: ctxReg, Disp: abi.CtxCallCount}), R(R11)))
 	// RSP+8 is 16-byte aligned at entry, so RSP is after the push; the
 	// frame is a multiple of 16, which keeps it aligned at the exit call.
 	a.Emit(I(PUSH, S64, R(RBP)))

@@ -47,8 +47,9 @@
 // RAX:RDX with RDX an early def, call arguments and results in the registers
 // of the internal convention documented in abi_conv.go); backend.Allocate
 // places them; emission substitutes the locations, inserts the allocator's
-// moves, adds the prologue (frame pointer, stack-limit check against
-// CtxStackLimit, frame, callee-saved stores) and epilogues, lays out
+// moves, adds the prologue (call-depth count kept in the frames, frame
+// pointer, stack-limit check against CtxStackLimit, frame, callee-saved
+// stores; see emitter.prologue) and epilogues, lays out
 // branches with fall-through elided, and appends out-of-line trap stubs and
 // the poll stub. Rules are looked up by SSA opcode in a table
 // (lower_func.go) and fold what their operands' definitions allow: iconst
@@ -58,8 +59,12 @@
 // spilled operands into memory operands. A pure instruction whose every use
 // was folded is not emitted: blocks are lowered in post order, instructions
 // backwards, so all uses are seen before the definition. Calls of runtime
-// builtins become exits (abi/builtins.go); the poll calls a per-function
-// stub that preserves every register, so polls cost the allocator nothing.
+// builtins become exits (abi/builtins.go), except memory.copy and
+// memory.fill, which are compiled inline (lower_bulk.go), and the poll
+// tick, a decrement of the counter in memory and a branch to an
+// out-of-line call of a stub that preserves every register, so polls cost
+// the allocator nothing (lower_poll.go). i32 division by a constant is
+// multiplication; bounds checks compare with the context's length word.
 // The float operations follow WebAssembly exactly (NaN-propagating min/max
 // with -0 < +0, checked and saturating float-to-int conversions, unsigned
 // conversions, roundss/roundsd for rounding); the code needs SSE4.1, POPCNT,

@@ -117,12 +117,16 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 	e := &sc.emitter
 	e.reset(l, asm, res)
 	e.frame = backend.LayoutFrame(res, Env, res.CalleeSavedUsed, 8*l.outgoingWords, 16)
+	e.wrap = e.planShrinkWrap()
 	traps := e.emitFunc()
 	code, relocs, err := asm.Finish()
 	if err != nil {
 		return nil, &LowerError{Func: f.Name, Msg: err.Error()}
 	}
 	c = &Compiled{Code: code, Relocs: relocs, FrameSize: e.frame.Size, Stats: res.Stats}
+	if l.makesCalls {
+		c.FrameSize += 16
+	}
 	if len(traps) > 0 {
 		c.TrapSites = make([]TrapSite, 0, len(traps))
 	}
@@ -165,12 +169,14 @@ type emitter struct {
 	trapCount  map[abi.TrapCode]int
 	sharedTrap map[abi.TrapCode]Label
 	sharedList []abi.TrapCode
+	wrap       *shrinkWrap // nil: the whole prologue at entry (emit_shrinkwrap.go)
 }
 
 // reset readies e to emit the function l lowered, keeping its memory.
 func (e *emitter) reset(l *lowerer, a *Assembler, res *backend.Result) {
 	e.l, e.a, e.res, e.frame = l, a, res, backend.Frame{}
 	e.sites, e.traps = e.sites[:0], e.traps[:0]
+	e.wrap = nil
 }
 
 type trapSiteLabel struct {
@@ -194,6 +200,9 @@ func (e *emitter) emitFunc() []trapSiteLabel {
 		if bi == 0 {
 			e.prologue(stackTrap)
 		}
+		if e.wrap != nil && e.wrap.framePartAt[bi] {
+			e.framePart()
+		}
 		for i := b.Start; i < b.End; i++ {
 			// Blocks and their instructions come in index order, so the
 			// edits (sorted by Before) are walked with a cursor.
@@ -202,9 +211,14 @@ func (e *emitter) emitFunc() []trapSiteLabel {
 					e.move(ed.Class, ed.To, ed.From)
 				}
 			}
+			if i == b.End-1 && e.wrap != nil && e.wrap.framePartAtEnd[bi] {
+				e.framePart()
+			}
 			e.inst(backend.BlockID(bi), vf.Insts[i].(*vinst), e.res.OperandLocs(i))
 		}
 	}
+	e.lightReturns()
+	e.coldCode()
 	if e.l.pollStub != 0 {
 		e.a.Bind(e.l.pollStub)
 		pollStub(e.a)
@@ -260,36 +274,73 @@ func (e *emitter) trapStubs() []trapSiteLabel {
 	return traps
 }
 
-// prologue: frame pointer, stack-limit check, frame, callee-saved stores.
+// prologue: the call-depth count, frame pointer, stack-limit check, frame,
+// callee-saved stores.
+//
+// The call-depth count (abi.CtxCallCount) lives in the frames: the word
+// below each wasm frame's saved RBP (FrameDepthSlot) holds its count,
+// which is the caller's plus one; reaching 0 traps. A function that calls
+// other wasm code stores its count there; one that makes no calls only
+// checks it. So a call costs a load and a store of words nothing else
+// writes, instead of a read-modify-write of one context word in every
+// prologue and epilogue, which chained every call to the previous one.
 func (e *emitter) prologue(stackTrap Label) {
 	a, fr := e.a, e.frame
+	a.Emit(I(MOV, S64, R(R11), M(Mem{Base: RBP, Disp: FrameDepthSlot}))) // the caller's count
 	a.Emit(I(PUSH, S64, R(RBP)))
 	a.Emit(I(MOV, S64, R(RBP), R(RSP)))
+	a.Emit(I(ADD, S64, R(R11), Imm(1)))
+	a.Emit(Jcc(CondE, stackTrap))
+	below := fr.Size // bytes below the saved RBP, the count slot included
+	if e.l.makesCalls {
+		a.Emit(I(PUSH, S64, R(R11)))
+		below += 16 // the slot and a pad word keep RSP 16-byte aligned
+	}
 	limit := M(Mem{Base: ctxReg, Disp: abi.CtxStackLimit})
-	if fr.Size <= abi.StackRedZone/2 {
+	if below <= abi.StackRedZone/2 {
 		a.Emit(I(CMP, S64, R(RSP), limit))
 	} else {
-		a.Emit(I(LEA, S64, R(R11), M(Mem{Base: RSP, Disp: int32(-fr.Size)})))
+		a.Emit(I(LEA, S64, R(R11), M(Mem{Base: RBP, Disp: int32(-below)})))
 		a.Emit(I(CMP, S64, R(R11), limit))
 	}
 	a.Emit(Jcc(CondB, stackTrap))
-	// The call-depth bound (abi.CtxCallCount).
-	a.Emit(I(ADD, S64, M(Mem{Base: ctxReg, Disp: abi.CtxCallCount}), Imm(1)))
-	a.Emit(Jcc(CondE, stackTrap))
-	if fr.Size > 0 {
-		a.Emit(I(SUB, S64, R(RSP), Imm(int64(fr.Size))))
+	if e.wrap != nil {
+		if e.l.makesCalls {
+			a.Emit(I(SUB, S64, R(RSP), Imm(8))) // keep RSP aligned until framePart
+		}
+		return
+	}
+	e.framePart()
+}
+
+// framePart allocates the frame below the call-depth slot and stores the
+// callee-saved registers: at the end of the prologue, or where a
+// shrink-wrapped function first needs them.
+func (e *emitter) framePart() {
+	a, fr := e.a, e.frame
+	size := fr.Size
+	if e.l.makesCalls && e.wrap == nil {
+		size += 8 // the pad word below the call-depth slot
+	}
+	if size > 0 {
+		a.Emit(I(SUB, S64, R(RSP), Imm(int64(size))))
 	}
 	for k, p := range fr.CalleeSaved {
 		a.Emit(I(MOV, S64, M(Mem{Base: RSP, Disp: int32(fr.CalleeSavedOffsets[k])}), R(regOf(p))))
 	}
 }
 
+// FrameDepthSlot is where, relative to a frame's RBP, the call-depth count
+// of a wasm frame that makes calls lies (see prologue). The entry stub
+// keeps the entry's count there too, and the host call stub reads its
+// caller's from there.
+const FrameDepthSlot = -8
+
 func (e *emitter) epilogue() {
 	a, fr := e.a, e.frame
 	for k, p := range fr.CalleeSaved {
 		a.Emit(I(MOV, S64, R(regOf(p)), M(Mem{Base: RSP, Disp: int32(fr.CalleeSavedOffsets[k])})))
 	}
-	a.Emit(I(SUB, S64, M(Mem{Base: ctxReg, Disp: abi.CtxCallCount}), Imm(1)))
 	a.Emit(I(MOV, S64, R(RSP), R(RBP)))
 	a.Emit(I(POP, S64, R(RBP)))
 	a.Emit(I(RET, 0))
@@ -386,7 +437,7 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 // inst emits one vinst of block b.
 func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 	vf := e.l.vf
-	next := func(s backend.BlockID) bool { return int(s) == int(b)+1 }
+	next := func(s backend.BlockID) bool { return int(s) == int(b)+1 && e.target(b, s) == e.labels[s] }
 	blk := &vf.Blocks[b]
 	switch in.kind {
 	case vPlain:
@@ -396,12 +447,12 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 		e.code(in, locs)
 	case vJump:
 		if s := blk.Succs[0]; !next(s) {
-			e.a.Emit(Jmp(e.labels[s]))
+			e.a.Emit(Jmp(e.target(b, s)))
 		}
 	case vBrif:
 		e.code(in, locs)
 		t, f := blk.Succs[0], blk.Succs[1]
-		lt, lf := e.labels[t], e.labels[f]
+		lt, lf := e.target(b, t), e.target(b, f)
 		switch in.parity {
 		case parityNone:
 			if next(t) {
@@ -427,21 +478,25 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 		idx, base, ent := regOf(locs[0].Reg()), regOf(locs[1].Reg()), regOf(locs[2].Reg())
 		targets := make([]Label, len(blk.Succs)-1)
 		for k, s := range blk.Succs[1:] {
-			targets[k] = e.labels[s]
+			targets[k] = e.target(b, s)
 		}
 		if len(targets) == 0 {
-			e.a.Emit(Jmp(e.labels[blk.Succs[0]]))
+			e.a.Emit(Jmp(e.target(b, blk.Succs[0])))
 			return
 		}
 		table := e.a.JumpTable(targets)
 		e.a.Emit(I(CMP, S32, R(idx), Imm(int64(len(targets)))))
-		e.a.Emit(Jcc(CondAE, e.labels[blk.Succs[0]]))
+		e.a.Emit(Jcc(CondAE, e.target(b, blk.Succs[0])))
 		e.a.Emit(I(MOV, S32, R(ent), R(idx)))
 		e.a.Emit(I(LEA, S64, R(base), M(Mem{Base: RIP, Label: table})))
 		e.a.Emit(I(MOVSXD, S64, R(ent), M(Mem{Base: base, Index: ent, Scale: 4})))
 		e.a.Emit(I(ADD, S64, R(base), R(ent)))
 		e.a.Emit(I(JMP, 0, R(base)))
 	case vReturn:
+		if e.wrap != nil && e.wrap.light[b] {
+			e.lightEpilogue()
+			return
+		}
 		e.epilogue()
 	case vTrap:
 		e.code(in, locs)

@@ -88,6 +88,8 @@ var ctrlRows = []row{
 	{NOP, sAny, "90", ""},
 	{UD2, sAny, "0F 0B", ""},
 	{INT3, sAny, "CC", ""},
+	{REPMOVSB, sAny, "F3 A4", ""},
+	{REPSTOSB, sAny, "F3 AA", ""},
 }
 
 // aluRows are the eight classic two-operand operations, which share one

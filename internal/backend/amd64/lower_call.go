@@ -20,6 +20,7 @@ func lowerCall(l *lowerer, in *ssa.Inst) {
 			return
 		}
 	}
+	l.makesCalls = true
 	args := in.Args
 	target := ssa.NoValue
 	if in.Op == ssa.OpCallIndirect {
@@ -98,20 +99,23 @@ func exitArg(k int) Operand {
 // the callee-saved ones itself and looks like an ordinary call.
 func lowerBuiltin(l *lowerer, in *ssa.Inst, b abi.Builtin) {
 	args := in.Args[1:]
+	switch b {
+	case abi.BuiltinMemoryCopy:
+		lowerMemoryCopy(l, in)
+		return
+	case abi.BuiltinMemoryFill:
+		lowerMemoryFill(l, in)
+		return
+	case abi.BuiltinPollTick:
+		lowerPollTick(l)
+		return
+	}
 	vi := l.newInst()
 	if b == abi.BuiltinPoll {
 		// The poll is frequent code on a rare path: one call to the
 		// function's poll stub, which keeps every register itself, so the
 		// allocator sees an instruction with no effect on registers.
-		if l.sharedPoll {
-			vi.emit(I(CALL, 0, Func(PollStubCallee)))
-			l.markCall(vi)
-			return
-		}
-		if l.pollStub == 0 {
-			l.pollStub = l.asm.NewLabel()
-		}
-		vi.emit(I(CALL, 0, L(l.pollStub)))
+		vi.emit(l.pollCall())
 		l.markCall(vi)
 		return
 	}

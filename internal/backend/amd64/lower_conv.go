@@ -12,6 +12,10 @@ import (
 
 // lowerExtend: a 32-bit mov zero-extends; movsxd sign-extends.
 func lowerExtend(l *lowerer, in *ssa.Inst) {
+	if in.Op == ssa.OpUextend && l.upperZero(in.Args[0]) {
+		lowerIreduce(l, in) // the same plain copy
+		return
+	}
 	vi := l.newInst()
 	x := vi.useRM(l.reg(in.Args[0]))
 	d := vi.def(l.vreg(in.Results[0]))

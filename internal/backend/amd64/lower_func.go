@@ -93,8 +93,10 @@ type lowerer struct {
 	// return-address marks of the calls.
 	curInst    *ssa.Inst
 	callSites  []siteLabel
-	pollStub   Label // the out-of-line poll exit, if any poll is lowered
-	sharedPoll bool  // polls call PollStubCallee instead
+	pollStub   Label  // the out-of-line poll exit, if any poll is lowered
+	cold       []Inst // out-of-line code after the blocks (lower_poll.go)
+	makesCalls bool   // calls other wasm code (a call that is not a builtin)
+	sharedPoll bool   // polls call PollStubCallee instead
 	// outgoingWords is the largest stack area a call needs (arguments or
 	// results), in 8-byte words.
 	outgoingWords int
@@ -264,6 +266,7 @@ func (l *lowerer) reset(f *ssa.Func, vf *backend.Func, asm *Assembler, sharedPol
 	l.f, l.vf, l.asm, l.name, l.sharedPoll = f, vf, asm, f.Name, sharedPoll
 	l.ctx, l.curBlock, l.curInst, l.pollStub, l.outgoingWords, l.err = 0, 0, nil, 0, 0, nil
 	l.curInsts, l.curIdx, l.uses = nil, 0, nil // uses: counted for this function when a rule asks
+	l.cold, l.makesCalls = l.cold[:0], false
 	if l.trapLabels == nil {
 		l.trapLabels = map[trapKey]Label{}
 	}

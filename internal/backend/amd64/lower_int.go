@@ -3,6 +3,7 @@ package amd64
 import (
 	"math"
 
+	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/backend"
 	"github.com/moat-run/moat/internal/ssa"
 )
@@ -51,7 +52,7 @@ func lowerIconst(l *lowerer, in *ssa.Inst) {
 // scaledIndex matches "ishl z, k" with k in 1..3: z times 2^k.
 func (l *lowerer) scaledIndex(v ssa.Value) (ssa.Value, uint8, bool) {
 	d := l.defOf(v)
-	if d == nil || d.Op != ssa.OpIshl || d.Type != ssa.I64 {
+	if d == nil || d.Op != ssa.OpIshl || l.rtype(d) != ssa.I64 {
 		return 0, 0, false
 	}
 	k, ok := l.f.IntConst(d.Args[1])
@@ -135,6 +136,12 @@ func lowerAlu(l *lowerer, in *ssa.Inst) {
 	if _, ok := l.immOf(x, l.rtype(in)); ok {
 		x, y = y, x
 	}
+	if c, ok := l.immOf(y, l.rtype(in)); ok && c == -1 && in.Op == ssa.OpBxor {
+		vi := l.newInst()
+		d := vi.defReuse(l.vreg(in.Results[0]), vi.use(l.plainReg(x)))
+		vi.emit(I(NOT, sizeOf(l.rtype(in)), R(d)))
+		return
+	}
 	twoAddress(l, aluOps[in.Op], l.rtype(in), in.Results[0], x, y)
 }
 
@@ -142,6 +149,9 @@ func lowerAlu(l *lowerer, in *ssa.Inst) {
 // RDX. RDX is written (cqo or xor) before the divisor is read, so it is an
 // early def. The frontend guards zero divisors and signed overflow.
 func lowerDiv(l *lowerer, in *ssa.Inst) {
+	if lowerDivByConst(l, in) {
+		return
+	}
 	size := sizeOf(l.rtype(in))
 	signed := in.Op == ssa.OpSdiv || in.Op == ssa.OpSrem
 	rem := in.Op == ssa.OpUrem || in.Op == ssa.OpSrem
@@ -170,11 +180,103 @@ func lowerDiv(l *lowerer, in *ssa.Inst) {
 	vi.emit(I(op, size, R(y)))
 }
 
+// lowerDivByConst lowers i32 udiv and urem by a constant d > 1 with
+// multiplications (Lemire, Kaser and Kurz, "Faster remainder by direct
+// computation", 2019): with c = floor((2^64-1)/d) + 1 and x < 2^32,
+//
+//	x / d = high64(c * x)      x % d = high64(low64(c * x) * d)
+//
+// exactly, since 64 >= 32 + log2(d). A division costs tens of cycles; this
+// is two or three multiplications.
+func lowerDivByConst(l *lowerer, in *ssa.Inst) bool {
+	if l.rtype(in) != ssa.I32 {
+		return false
+	}
+	if in.Op == ssa.OpSdiv || in.Op == ssa.OpSrem {
+		return lowerSdivByConst(l, in)
+	}
+	d, ok := l.f.IntConst(in.Args[1])
+	d = uint64(uint32(d))
+	if !ok || d < 2 {
+		return false
+	}
+	c := ^uint64(0)/d + 1
+	vi := l.newInst()
+	x := vi.useRM(l.reg(in.Args[0]))
+	vi.defFixed(l.vreg(in.Results[0]), RDX, false)
+	vi.defFixed(l.temp(backend.ClassInt), RAX, false)
+	vi.emit(I(MOV, S32, R(R11), R(x))) // zero-extends x
+	vi.emit(I(MOV, S64, R(RAX), Imm(int64(c))))
+	if in.Op == ssa.OpUdiv {
+		vi.emit(I(MUL, S64, R(R11)))
+		return true
+	}
+	vi.emit(I(IMUL, S64, R(RAX), R(R11)))
+	vi.emit(I(MOV, S32, R(R11), Imm(int64(int32(uint32(d))))))
+	vi.emit(I(MUL, S64, R(R11)))
+	return true
+}
+
+// lowerSdivByConst: i32 sdiv and srem by a constant d with |d| > 1, as the
+// unsigned operation on |x| and |d| with the sign put back: the quotient
+// is negative when x and d differ in sign, the remainder has x's sign.
+// (MIN / -1, the one overflow, needs d = -1, which is not handled here.)
+func lowerSdivByConst(l *lowerer, in *ssa.Inst) bool {
+	dc, ok := l.f.IntConst(in.Args[1])
+	d := int64(int32(uint32(dc)))
+	if !ok || d >= -1 && d <= 1 {
+		return false
+	}
+	ad := uint64(d)
+	if d < 0 {
+		ad = uint64(-d)
+	}
+	c := ^uint64(0)/ad + 1
+	vi := l.newInst()
+	x := vi.useRM(l.reg(in.Args[0]))
+	vi.defFixed(l.vreg(in.Results[0]), RDX, false)
+	vi.defFixed(l.temp(backend.ClassInt), RAX, false)
+	t := vi.def(l.temp(backend.ClassInt))
+	vi.emit(I(MOV, S32, R(RAX), R(x)))
+	vi.emit(I(CDQ, S32)) // EDX: all ones when x < 0
+	vi.emit(I(XOR, S32, R(RAX), R(RDX)))
+	vi.emit(I(SUB, S32, R(RAX), R(RDX))) // |x|, zero-extended
+	vi.emit(I(MOV, S32, R(R11), R(RDX)))
+	if in.Op == ssa.OpSdiv {
+		if d < 0 {
+			vi.emit(I(NOT, S32, R(R11)))
+		}
+		vi.emit(I(MOV, S64, R(t), R(RAX)))
+		vi.emit(I(MOV, S64, R(RAX), Imm(int64(c))))
+		vi.emit(I(MUL, S64, R(t)))
+	} else {
+		vi.emit(I(MOV, S64, R(t), Imm(int64(c))))
+		vi.emit(I(IMUL, S64, R(t), R(RAX)))
+		vi.emit(I(MOV, S32, R(RAX), Imm(int64(int32(uint32(ad))))))
+		vi.emit(I(MUL, S64, R(t)))
+	}
+	// Negate when the sign mask in R11 is all ones.
+	vi.emit(I(XOR, S32, R(RDX), R(R11)))
+	vi.emit(I(SUB, S32, R(RDX), R(R11)))
+	return true
+}
+
 var shiftOps = map[ssa.Opcode]Op{ssa.OpIshl: SHL, ssa.OpUshr: SHR, ssa.OpSshr: SAR, ssa.OpRotl: ROL, ssa.OpRotr: ROR}
 
 func lowerShift(l *lowerer, in *ssa.Inst) {
 	op, size := shiftOps[in.Op], sizeOf(l.rtype(in))
 	vi := l.newInst()
+	if c, ok := l.f.IntConst(in.Args[1]); ok && in.Op == ssa.OpIshl && c&uint64(size.Bits()-1) >= 1 && c&uint64(size.Bits()-1) <= 3 {
+		// A three-address shift: the source stays where it is.
+		x := vi.use(l.reg(in.Args[0]))
+		d := vi.def(l.vreg(in.Results[0]))
+		m := Mem{Index: x, Scale: 1 << (c & uint64(size.Bits()-1))}
+		if m.Scale == 2 {
+			m = Mem{Base: x, Index: x, Scale: 1}
+		}
+		vi.emit(I(LEA, size, R(d), M(m)))
+		return
+	}
 	if c, ok := l.f.IntConst(in.Args[1]); ok {
 		d := vi.defReuse(l.vreg(in.Results[0]), vi.use(l.plainReg(in.Args[0])))
 		vi.emit(I(op, size, R(d), Imm(int64(c)&int64(size.Bits()-1))))
@@ -236,6 +338,9 @@ func (l *lowerer) emitCompare(vi *vinst, c *ssa.Inst) (Cond, parityMode) {
 		}
 		size := sizeOf(t)
 		if k, ok := l.immOf(y, t); ok {
+			if k == 0 && (cc == ssa.IntEQ || cc == ssa.IntNE) && l.testAnd(vi, x) {
+				return intConds[cc], parityNone
+			}
 			if k == 0 { // test sets the flags of cmp x, 0 (CF = OF = 0)
 				xr := vi.use(l.reg(x))
 				vi.emit(I(TEST, size, R(xr), R(xr)))
@@ -243,6 +348,19 @@ func (l *lowerer) emitCompare(vi *vinst, c *ssa.Inst) (Cond, parityMode) {
 				xr := vi.useRM(l.reg(x))
 				vi.emit(I(CMP, size, R(xr), Imm(k)))
 			}
+			return intConds[cc], parityNone
+		}
+		if l.isMemLen(x) {
+			x, y, cc = y, x, cc.Swap()
+		}
+		if z, ok := l.plusOne(x); ok && cc == ssa.IntUGT {
+			// z+1 > y is z >= y when z+1 cannot wrap: a byte access's
+			// bounds check without the addition.
+			x, cc = z, ssa.IntUGE
+		}
+		if l.isMemLen(y) {
+			xr := vi.use(l.reg(x))
+			vi.emit(I(CMP, size, R(xr), M(Mem{Base: ctxReg, Disp: abi.CtxMemoryLen})))
 			return intConds[cc], parityNone
 		}
 		xr := vi.use(l.reg(x))
@@ -270,6 +388,58 @@ func (l *lowerer) emitCompare(vi *vinst, c *ssa.Inst) (Cond, parityMode) {
 		return CondA, parityNone
 	}
 	return CondAE, parityNone
+}
+
+// isMemLen reports whether v is a load of memory 0's length from the
+// context. A bounds check then compares with the context word itself
+// instead of keeping the length in a register: the word only changes when
+// memory grows, after which the frontend loads the length again, so the
+// word and the value agree wherever the value is used.
+func (l *lowerer) isMemLen(v ssa.Value) bool {
+	d := l.defOf(v)
+	return d != nil && d.Op == ssa.OpLoad && d.Args[0] == l.ctx && d.Offset == abi.CtxMemoryLen &&
+		l.f.ValueType(v) == ssa.I64
+}
+
+// plusOne matches v = iadd z, 1 with z a zero-extended i32 (so that the
+// i64 addition never wraps).
+func (l *lowerer) plusOne(v ssa.Value) (ssa.Value, bool) {
+	d := l.defOf(v)
+	if d == nil || d.Op != ssa.OpIadd || l.rtype(d) != ssa.I64 {
+		return ssa.NoValue, false
+	}
+	z, one := d.Args[0], d.Args[1]
+	if c, ok := l.f.IntConst(z); ok && c == 1 {
+		z, one = one, z
+	}
+	if c, ok := l.f.IntConst(one); !ok || c != 1 {
+		return ssa.NoValue, false
+	}
+	if e := l.defOf(z); e == nil || e.Op != ssa.OpUextend {
+		return ssa.NoValue, false
+	}
+	return z, true
+}
+
+// testAnd sets ZF for "band x, y == 0" with one test instead of the and
+// and a test of its result, when v is such a band.
+func (l *lowerer) testAnd(vi *vinst, v ssa.Value) bool {
+	d := l.defOf(v)
+	if d == nil || d.Op != ssa.OpBand {
+		return false
+	}
+	t := l.f.ValueType(v)
+	x, y := d.Args[0], d.Args[1]
+	if _, ok := l.immOf(x, t); ok {
+		x, y = y, x
+	}
+	xr := vi.use(l.reg(x))
+	if k, ok := l.immOf(y, t); ok {
+		vi.emit(I(TEST, sizeOf(t), R(xr), Imm(k)))
+		return true
+	}
+	vi.emit(I(TEST, sizeOf(t), R(xr), R(vi.use(l.reg(y)))))
+	return true
 }
 
 // lowerCmpValue materialises an icmp or fcmp as 0 or 1.
@@ -300,6 +470,9 @@ func (l *lowerer) condOf(vi *vinst, c ssa.Value) (Cond, parityMode) {
 	}
 	// Wasm conditions are i32, but trapz/trapnz also test i64 values (a
 	// divisor): test the value's full width.
+	if l.testAnd(vi, c) {
+		return CondNE, parityNone
+	}
 	size := S32
 	if l.f.ValueType(c) == ssa.I64 {
 		size = S64
@@ -348,4 +521,24 @@ func lowerSelect(l *lowerer, in *ssa.Inst) {
 		vi.emit(I(MOVAPS, 0, R(d), R(xr)))
 	}
 	vi.emit(I(opBind, 0, L(skip)))
+}
+
+// upperZeroOps are the opcodes whose i32 results the lowering computes with
+// a 32-bit instruction, which clears the register's upper half (ireduce,
+// a plain copy, is not one of them, nor is anything defined by a move).
+var upperZeroOps = map[ssa.Opcode]bool{
+	ssa.OpIconst: true, ssa.OpIadd: true, ssa.OpIsub: true, ssa.OpImul: true,
+	ssa.OpUdiv: true, ssa.OpSdiv: true, ssa.OpUrem: true, ssa.OpSrem: true,
+	ssa.OpBand: true, ssa.OpBor: true, ssa.OpBxor: true,
+	ssa.OpIshl: true, ssa.OpUshr: true, ssa.OpSshr: true, ssa.OpRotl: true, ssa.OpRotr: true,
+	ssa.OpBnot: true, ssa.OpClz: true, ssa.OpCtz: true, ssa.OpPopcnt: true,
+	ssa.OpSextend8: true, ssa.OpSextend16: true, ssa.OpIcmp: true,
+	ssa.OpLoad: true, ssa.OpUload8: true, ssa.OpSload8: true, ssa.OpUload16: true, ssa.OpSload16: true,
+}
+
+// upperZero reports whether i32 value v is known to sit in its register
+// zero-extended to 64 bits, so that uextend of it is a plain copy.
+func (l *lowerer) upperZero(v ssa.Value) bool {
+	d := l.defOf(v)
+	return d != nil && upperZeroOps[d.Op] && l.f.ValueType(v) == ssa.I32
 }

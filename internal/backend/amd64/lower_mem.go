@@ -19,7 +19,7 @@ func (l *lowerer) addrMode(vi *vinst, addr ssa.Value, off int32) Mem {
 	var scale uint8 = 1
 	for depth := 0; depth < 3; depth++ {
 		d := l.defOf(base)
-		if d == nil || d.Op != ssa.OpIadd || d.Type != ssa.I64 {
+		if d == nil || d.Op != ssa.OpIadd || l.rtype(d) != ssa.I64 {
 			break
 		}
 		x, y := d.Args[0], d.Args[1]

@@ -66,6 +66,12 @@ const (
 	UD2
 	INT3
 
+	// String operations (bulk memory): rep movsb copies RCX bytes from
+	// [RSI] to [RDI], rep stosb stores AL into RCX bytes at [RDI], both
+	// forwards (the direction flag is always clear).
+	REPMOVSB
+	REPSTOSB
+
 	// SSE/SSE2/SSE4.1 scalar floating point and moves.
 	MOVSS
 	MOVSD
@@ -500,6 +506,7 @@ var opNames = [numOps]string{
 	ROL: "rol", ROR: "ror", SHL: "shl", SHR: "shr", SAR: "sar",
 	BSF: "bsf", BSR: "bsr", LZCNT: "lzcnt", TZCNT: "tzcnt", POPCNT: "popcnt",
 	JMP: "jmp", JCC: "j", CALL: "call", RET: "ret", PUSH: "push", POP: "pop", NOP: "nop", UD2: "ud2", INT3: "int3",
+	REPMOVSB: "rep movsb", REPSTOSB: "rep stosb",
 	MOVSS: "movss", MOVSD: "movsd", MOVD: "movd", MOVQ: "movq",
 	ADDSS: "addss", ADDSD: "addsd", SUBSS: "subss", SUBSD: "subsd", MULSS: "mulss", MULSD: "mulsd",
 	DIVSS: "divss", DIVSD: "divsd", SQRTSS: "sqrtss", SQRTSD: "sqrtsd",

@@ -1,0 +1,145 @@
+package amd64
+
+import (
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/ssa"
+)
+
+// memory.copy and memory.fill are compiled inline rather than as exits: an
+// exit and re-entry per call costs far more than the copy itself for the
+// short copies libc's memmove and memset hand to them.
+//
+// Both check bounds first, unsigned in 64 bits, and trap heap_oob before
+// writing anything (the spec's order); the 32-bit operands are
+// zero-extended first, since an i32 register's upper half is not
+// guaranteed to be zero. The direction flag stays clear throughout.
+
+// copyBlockRegs hold one 64-byte block of a copy: XMM15 (scratch) and
+// three the sequence clobbers.
+var copyBlockRegs = [4]Reg{XMM12, XMM13, XMM14, XMM15}
+
+// The registers the sequences overwrite (besides the scratch R11 and XMM15).
+var (
+	copyClobbers = regSet(RDI, RSI, RCX, XMM12, XMM13, XMM14)
+	fillClobbers = regSet(RDI, RCX)
+)
+
+// repMovsbMin is the length from which a forward copy uses rep movsb (fast
+// for long copies, but with a start-up cost of tens of cycles). Backwards
+// (with the direction flag set) it is an order of magnitude slower than
+// the loops, so backward copies never use it.
+const repMovsbMin = 256
+
+// lowerMemoryCopy: memory.copy(dst, src, n) on memory 0. Args: ctx, dst,
+// src, n (i32). With RDI, RSI the host addresses and RCX the count: a copy
+// to a higher address that overlaps its source (dst - src < n, unsigned)
+// goes backwards from the top, any other forwards from the bottom; both in
+// 64-byte blocks, then 16-byte chunks, then bytes, each block read whole
+// before it is written, which keeps overlapping copies exact. A long
+// forward copy is one rep movsb.
+func lowerMemoryCopy(l *lowerer, in *ssa.Inst) {
+	if len(in.Args) != 4 {
+		l.fail("memory.copy builtin with %d arguments", len(in.Args))
+		return
+	}
+	vi := l.newInst()
+	vi.useFixed(l.plainReg(in.Args[1]), RDI)
+	vi.useFixed(l.plainReg(in.Args[2]), RSI)
+	vi.useFixed(l.plainReg(in.Args[3]), RCX)
+	vi.clobbers = copyClobbers
+	oob := l.trapLabel(abi.TrapMemoryOutOfBounds)
+	backward, forward, done := l.asm.NewLabel(), l.asm.NewLabel(), l.asm.NewLabel()
+	vi.emit(I(MOV, S32, R(RDI), R(RDI)))
+	vi.emit(I(MOV, S32, R(RSI), R(RSI)))
+	vi.emit(I(MOV, S32, R(RCX), R(RCX)))
+	// len - n < 0, dst > len - n or src > len - n: out of bounds.
+	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxMemoryLen})))
+	vi.emit(I(SUB, S64, R(R11), R(RCX)))
+	vi.emit(Jcc(CondB, oob))
+	vi.emit(I(CMP, S64, R(RDI), R(R11)))
+	vi.emit(Jcc(CondA, oob))
+	vi.emit(I(CMP, S64, R(RSI), R(R11)))
+	vi.emit(Jcc(CondA, oob))
+	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxMemoryBase})))
+	vi.emit(I(ADD, S64, R(RDI), R(R11)))
+	vi.emit(I(ADD, S64, R(RSI), R(R11)))
+	vi.emit(I(MOV, S64, R(R11), R(RDI)))
+	vi.emit(I(SUB, S64, R(R11), R(RSI)))
+	vi.emit(I(CMP, S64, R(R11), R(RCX)))
+	vi.emit(Jcc(CondB, backward))
+	// Forwards: rep movsb copies byte by byte in order, so it is exact for
+	// any forward copy, and fast once long enough.
+	vi.emit(I(CMP, S64, R(RCX), Imm(repMovsbMin)))
+	vi.emit(Jcc(CondB, forward))
+	vi.emit(I(REPMOVSB, 0))
+	vi.emit(Jmp(done))
+	vi.emit(I(opBind, 0, L(forward)))
+	l.copyLoops(vi, false, done)
+	vi.emit(I(opBind, 0, L(backward)))
+	l.copyLoops(vi, true, done)
+	vi.emit(I(opBind, 0, L(done)))
+}
+
+// copyLoops copies RCX bytes from [RSI] to [RDI] in 64-, 16- and 1-byte
+// steps, forwards (advancing RSI and RDI) or backwards (counting RCX
+// down, addressing [base+RCX]), then jumps to done.
+func (l *lowerer) copyLoops(vi *vinst, backward bool, done Label) {
+	step := func(size int64, loop, next Label, regs []Reg) {
+		vi.emit(I(CMP, S64, R(RCX), Imm(size)))
+		vi.emit(Jcc(CondB, next))
+		vi.emit(I(opBind, 0, L(loop)))
+		at := func(base Reg, k int) Mem { return Mem{Base: base, Disp: int32(16 * k)} }
+		if backward {
+			vi.emit(I(SUB, S64, R(RCX), Imm(size)))
+			at = func(base Reg, k int) Mem { return Mem{Base: base, Index: RCX, Scale: 1, Disp: int32(16 * k)} }
+		}
+		if size == 1 {
+			vi.emit(I(MOVZX8, S32, R(R11), M(at(RSI, 0))))
+			vi.emit(I(MOV, S8, M(at(RDI, 0)), R(R11)))
+		} else {
+			for k, r := range regs {
+				vi.emit(I(MOVUPS, 0, R(r), M(at(RSI, k))))
+			}
+			for k, r := range regs {
+				vi.emit(I(MOVUPS, 0, M(at(RDI, k)), R(r)))
+			}
+		}
+		if !backward {
+			vi.emit(I(ADD, S64, R(RSI), Imm(size)))
+			vi.emit(I(ADD, S64, R(RDI), Imm(size)))
+			vi.emit(I(SUB, S64, R(RCX), Imm(size)))
+		}
+		vi.emit(I(CMP, S64, R(RCX), Imm(size)))
+		vi.emit(Jcc(CondAE, loop))
+		vi.emit(I(opBind, 0, L(next)))
+	}
+	blocks, chunks, bytes := l.asm.NewLabel(), l.asm.NewLabel(), l.asm.NewLabel()
+	step(64, blocks, l.asm.NewLabel(), copyBlockRegs[:])
+	step(16, chunks, l.asm.NewLabel(), copyBlockRegs[3:])
+	step(1, bytes, l.asm.NewLabel(), nil)
+	vi.emit(Jmp(done))
+}
+
+// lowerMemoryFill: memory.fill(dst, value, n) on memory 0: rep stosb with
+// the value's low byte in AL.
+func lowerMemoryFill(l *lowerer, in *ssa.Inst) {
+	if len(in.Args) != 4 {
+		l.fail("memory.fill builtin with %d arguments", len(in.Args))
+		return
+	}
+	vi := l.newInst()
+	vi.useFixed(l.plainReg(in.Args[1]), RDI)
+	vi.useFixed(l.plainReg(in.Args[2]), RAX)
+	vi.useFixed(l.plainReg(in.Args[3]), RCX)
+	vi.clobbers = fillClobbers
+	oob := l.trapLabel(abi.TrapMemoryOutOfBounds)
+	vi.emit(I(MOV, S32, R(RDI), R(RDI)))
+	vi.emit(I(MOV, S32, R(RCX), R(RCX)))
+	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxMemoryLen})))
+	vi.emit(I(SUB, S64, R(R11), R(RCX)))
+	vi.emit(Jcc(CondB, oob))
+	vi.emit(I(CMP, S64, R(RDI), R(R11)))
+	vi.emit(Jcc(CondA, oob))
+	vi.emit(I(ADD, S64, R(RDI), M(Mem{Base: ctxReg, Disp: abi.CtxMemoryBase})))
+	vi.emit(I(REPSTOSB, 0))
+}

@@ -1,0 +1,103 @@
+package compiler_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/moat-run/moat"
+)
+
+// TestMemoryCopyFillInline checks the inline memory.copy and memory.fill
+// against a model on overlapping copies in both directions, around every
+// size threshold of the copy loops (16, 64, rep movsb) and the bounds.
+func TestMemoryCopyFillInline(t *testing.T) {
+	const src = `(module (memory (export "mem") 1)
+	  (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+	  (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2))))`
+	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
+	if err != nil {
+		t.Skip(err)
+	}
+	mod, err := e.CompileText([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := moat.NewStore(e).Instantiate(context.Background(), mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := inst.Memory("mem")
+	const size = 65536
+	model := make([]byte, size)
+	reset := func() {
+		buf := mem.Bytes()
+		for i := range model {
+			model[i] = byte(i*7 + i>>8)
+			buf[i] = model[i]
+		}
+	}
+	check := func(what string, d, s, n uint32) {
+		t.Helper()
+		buf := mem.Bytes()
+		for i := range model {
+			if buf[i] != model[i] {
+				t.Fatalf("%s(%d, %d, %d): byte %d is %d, want %d", what, d, s, n, i, buf[i], model[i])
+			}
+		}
+	}
+	sizes := []uint32{0, 1, 2, 15, 16, 17, 31, 63, 64, 65, 127, 128, 129, 255, 256, 257, 300, 1000, 4097}
+	dists := []int{0, 1, 2, 3, 15, 16, 17, 63, 64, 65, 200, 5000}
+	reset()
+	for _, n := range sizes {
+		for _, dist := range dists {
+			for _, dir := range []int{1, -1} {
+				base := uint32(20000)
+				d, s := base, base
+				if dir > 0 {
+					d += uint32(dist)
+				} else {
+					s += uint32(dist)
+				}
+				if _, err := inst.Func("copy").Call(context.Background(), uint64(d), uint64(s), uint64(n)); err != nil {
+					t.Fatal(err)
+				}
+				copy(model[d:d+n], model[s:s+n])
+				check("copy", d, s, n)
+			}
+		}
+		d := uint32(30001)
+		if _, err := inst.Func("fill").Call(context.Background(), uint64(d), 0x1a5, uint64(n)); err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			model[d+i] = 0xa5
+		}
+		check("fill", d, 0, n)
+	}
+	// Out of bounds: trap before writing anything.
+	for _, c := range [][3]uint32{{size - 10, 0, 11}, {0, size - 10, 11}, {size, 0, 1}, {0, 0, size + 1}, {0xffffffff, 0, 2}, {1, 1, 0xffffffff}} {
+		_, err := inst.Func("copy").Call(context.Background(), uint64(c[0]), uint64(c[1]), uint64(c[2]))
+		var trap *moat.Trap
+		if !errors.As(err, &trap) || trap.Code != moat.TrapMemoryOutOfBounds {
+			t.Fatalf("copy%v: got %v, want out of bounds", c, err)
+		}
+		check("copy", c[0], c[1], c[2])
+		if uint64(c[0])+uint64(c[2]) <= size {
+			continue
+		}
+		_, err = inst.Func("fill").Call(context.Background(), uint64(c[0]), 7, uint64(c[2]))
+		if !errors.As(err, &trap) || trap.Code != moat.TrapMemoryOutOfBounds {
+			t.Fatalf("fill%v: got %v, want out of bounds", c, err)
+		}
+		check("fill", c[0], 7, c[2])
+	}
+	// In bounds at the very end, and empty at the end.
+	for _, c := range [][3]uint32{{size - 11, 0, 11}, {0, size - 300, 300}, {size, size, 0}} {
+		if _, err := inst.Func("copy").Call(context.Background(), uint64(c[0]), uint64(c[1]), uint64(c[2])); err != nil {
+			t.Fatalf("copy%v: %v", c, err)
+		}
+		copy(model[c[0]:c[0]+c[2]], model[c[1]:c[1]+c[2]])
+		check("copy", c[0], c[1], c[2])
+	}
+}

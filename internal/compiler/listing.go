@@ -1,0 +1,32 @@
+package compiler
+
+import (
+	"fmt"
+
+	"github.com/moat-run/moat/internal/backend/amd64"
+	"github.com/moat-run/moat/internal/frontend"
+	"github.com/moat-run/moat/internal/ssa"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// Listing compiles function idx of the validated module m the way Compile
+// does and returns its optimised SSA and its assembly text: what a reader
+// needs to see why generated code is slow. Type ids are module-local.
+func Listing(m *wasm.Module, idx uint32) (ssaText, asm string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("compiler: internal error listing function %d: %v", idx, r)
+		}
+	}()
+	env := &frontend.Env{TypeID: func(ti uint32) uint32 { return ti }}
+	f, err := frontend.Translate(m, idx, env)
+	if err != nil {
+		return "", "", err
+	}
+	ssa.Optimize(f)
+	c, err := amd64.Compile(f, amd64.Options{SharedPollStub: true, Listing: true})
+	if err != nil {
+		return f.String(), "", err
+	}
+	return f.String(), c.Listing, nil
+}
