@@ -16,6 +16,7 @@ type Func struct {
 
 	values    []valueData
 	nextBlock int
+	scratch   *passScratch
 }
 
 // Block is a basic block: typed parameters, then instructions, the last of
@@ -310,15 +311,6 @@ func (f *Func) ReplaceUses(subst []Value) {
 			in.forEachUse(func(p *Value) { *p = resolve(*p) })
 		}
 	}
-}
-
-// newSubst returns a substitution table for ReplaceUses with no entries.
-func (f *Func) newSubst() []Value {
-	s := make([]Value, len(f.values))
-	for i := range s {
-		s[i] = NoValue
-	}
-	return s
 }
 
 // InsertBefore inserts in into b before position i and records b's new

@@ -67,30 +67,6 @@ func DCE(f *Func) {
 	}
 }
 
-// edgeRef is one branch into a block: Targets[slot] of term.
-type edgeRef struct {
-	from *Block
-	term *Inst
-	slot int
-}
-
-// incomingEdges lists, by block ID, the branches into each block.
-func incomingEdges(f *Func) [][]edgeRef {
-	edges := make([][]edgeRef, f.NumBlockIDs())
-	for _, b := range f.Blocks {
-		t := b.Terminator()
-		if t == nil {
-			continue
-		}
-		for slot, c := range t.Targets {
-			if c.Block != nil && c.Block.ID >= 0 && c.Block.ID < len(edges) {
-				edges[c.Block.ID] = append(edges[c.Block.ID], edgeRef{b, t, slot})
-			}
-		}
-	}
-	return edges
-}
-
 // removeParamAndArgs drops parameter i of b and the matching argument from
 // each of its incoming edges.
 func removeParamAndArgs(f *Func, b *Block, i int, edges []edgeRef) {
@@ -101,20 +77,4 @@ func removeParamAndArgs(f *Func, b *Block, i int, edges []edgeRef) {
 			c.Args = append(c.Args[:i], c.Args[i+1:]...)
 		}
 	}
-}
-
-// removeUnreachable deletes the blocks the entry cannot reach.
-func removeUnreachable(f *Func) {
-	cfg := ComputeCFG(f)
-	if len(cfg.RPO) == len(f.Blocks) {
-		return
-	}
-	kept := f.Blocks[:0]
-	for _, b := range f.Blocks {
-		if cfg.Reachable(b) {
-			kept = append(kept, b)
-		}
-	}
-	clear(f.Blocks[len(kept):])
-	f.Blocks = kept
 }

@@ -12,7 +12,7 @@ import "math/bits"
 // cut off).
 func Fold(f *Func) {
 	fo := folder{f: f, subst: f.newSubst()}
-	cfg := ComputeCFG(f)
+	cfg := f.scratchCFG()
 	for _, b := range cfg.RPO {
 		fo.block(b)
 	}

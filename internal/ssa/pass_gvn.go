@@ -6,60 +6,57 @@ package ssa
 // arguments in either order) is removed and its uses take the earlier
 // result.
 func GVN(f *Func) {
-	cfg := ComputeCFG(f)
+	cfg := f.scratchCFG()
 	if len(cfg.RPO) == 0 {
 		return
 	}
-	dom := ComputeDomTree(cfg)
+	dom := f.scratchDomTree(cfg)
 	subst := f.newSubst()
-	table := map[gvnKey]Value{}
-	type undo struct {
-		key  gvnKey
-		prev Value
-		had  bool
+	numInsts := 0
+	for _, b := range cfg.RPO {
+		numInsts += len(b.Insts)
 	}
-	var log []undo
+	table := &f.scratchSpace().gvn
+	table.reset(numInsts)
 	type frame struct {
 		b       *Block
 		logLen  int
 		visited bool
 	}
 	stack := []frame{{b: cfg.RPO[0]}}
+	resolve := func(v Value) Value {
+		for v >= 0 && int(v) < len(subst) && subst[v] != NoValue {
+			v = subst[v]
+		}
+		return v
+	}
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		if top.visited {
 			// Leaving the subtree: forget its entries.
-			for len(log) > top.logLen {
-				u := log[len(log)-1]
-				log = log[:len(log)-1]
-				if u.had {
-					table[u.key] = u.prev
-				} else {
-					delete(table, u.key)
-				}
-			}
+			table.undoTo(top.logLen)
 			stack = stack[:len(stack)-1]
 			continue
 		}
 		top.visited = true
-		top.logLen = len(log)
+		top.logLen = len(table.log)
 		b := top.b
 		kept := b.Insts[:0]
 		for _, in := range b.Insts {
-			in.forEachUse(func(p *Value) {
-				for *p >= 0 && int(*p) < len(subst) && subst[*p] != NoValue {
-					*p = subst[*p]
+			for i, a := range in.Args {
+				in.Args[i] = resolve(a)
+			}
+			for t := range in.Targets {
+				args := in.Targets[t].Args
+				for i, a := range args {
+					args[i] = resolve(a)
 				}
-			})
+			}
 			if len(in.Results) == 1 && len(in.Args) <= 3 && in.IsMergeable() {
-				k := keyOf(in)
-				if prev, ok := table[k]; ok {
+				if prev, found := table.findOrInsert(keyOf(in), in.Results[0]); found {
 					subst[in.Results[0]] = prev
 					continue
 				}
-				old, had := table[k]
-				log = append(log, undo{k, old, had})
-				table[k] = in.Results[0]
 			}
 			kept = append(kept, in)
 		}
@@ -77,16 +74,16 @@ func GVN(f *Func) {
 type gvnKey struct {
 	op     Opcode
 	typ    Type
-	n      int
+	n      uint8
+	cc     uint8
+	flags  MemFlags
+	offset int32
 	args   [3]Value
 	imm    uint64
-	cc     uint8
-	offset int32
-	flags  MemFlags
 }
 
 func keyOf(in *Inst) gvnKey {
-	k := gvnKey{op: in.Op, typ: in.Type, n: len(in.Args), imm: in.Imm, offset: in.Offset, flags: in.Flags}
+	k := gvnKey{op: in.Op, typ: in.Type, n: uint8(len(in.Args)), imm: in.Imm, offset: in.Offset, flags: in.Flags}
 	switch in.Op {
 	case OpIcmp:
 		k.cc = uint8(in.IntCC)
@@ -98,4 +95,67 @@ func keyOf(in *Inst) gvnKey {
 		k.args[0], k.args[1] = k.args[1], k.args[0]
 	}
 	return k
+}
+
+func (k *gvnKey) hash() uint64 {
+	const m = 0x9E3779B97F4A7C15
+	h := uint64(k.op) | uint64(k.typ)<<16 | uint64(k.n)<<24 | uint64(k.cc)<<32 | uint64(k.flags)<<40
+	h = (h ^ uint64(uint32(k.offset))) * m
+	h = (h ^ uint64(uint32(k.args[0])) ^ uint64(uint32(k.args[1]))<<32) * m
+	h = (h ^ uint64(uint32(k.args[2]))) * m
+	h = (h ^ k.imm) * m
+	return h ^ h>>29
+}
+
+// gvnTable is GVN's scoped hash table: open addressing with linear
+// probing. Entries are only ever removed in the reverse order of their
+// insertion (leaving a dominator subtree), and undoing the latest
+// insertion of a linear-probing table is just clearing its slot, so no
+// tombstones are needed.
+type gvnTable struct {
+	slots []gvnSlot
+	log   []int32 // inserted slot indices, in insertion order
+}
+
+type gvnSlot struct {
+	key   gvnKey
+	value Value // plus one; 0 marks an empty slot
+}
+
+// reset empties the table and sizes it for up to n entries.
+func (t *gvnTable) reset(n int) {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	if len(t.slots) < size || len(t.slots) > 4*size {
+		t.slots = make([]gvnSlot, size)
+	} else {
+		clear(t.slots)
+	}
+	t.log = t.log[:0]
+}
+
+// findOrInsert returns the value recorded for k, or records v for it.
+func (t *gvnTable) findOrInsert(k gvnKey, v Value) (Value, bool) {
+	mask := uint64(len(t.slots) - 1)
+	for i := k.hash() & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.value == 0 {
+			s.key, s.value = k, v+1
+			t.log = append(t.log, int32(i))
+			return v, false
+		}
+		if s.key == k {
+			return s.value - 1, true
+		}
+	}
+}
+
+// undoTo removes the entries inserted after the log had length n.
+func (t *gvnTable) undoTo(n int) {
+	for _, i := range t.log[n:] {
+		t.slots[i] = gvnSlot{}
+	}
+	t.log = t.log[:n]
 }

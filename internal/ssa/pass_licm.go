@@ -11,8 +11,8 @@ package ssa
 // uses an in-loop constant gets a copy of it in the preheader.
 func LICM(f *Func) {
 	removeUnreachable(f)
-	cfg := ComputeCFG(f)
-	dom := ComputeDomTree(cfg)
+	cfg := f.scratchCFG()
+	dom := f.scratchDomTree(cfg)
 	loops := ComputeLoops(cfg, dom)
 	if len(loops.Loops) == 0 {
 		return
@@ -25,8 +25,8 @@ func LICM(f *Func) {
 		}
 	}
 	if changedCFG {
-		cfg = ComputeCFG(f)
-		dom = ComputeDomTree(cfg)
+		cfg = f.scratchCFG()
+		dom = f.scratchDomTree(cfg)
 		loops = ComputeLoops(cfg, dom)
 	}
 	defBlock := make([]*Block, f.NumValues())

@@ -1,0 +1,160 @@
+package ssa
+
+// passScratch is storage the passes reuse: one function runs through
+// eight passes, most of which need a CFG, a substitution table or the
+// incoming edges, and rebuilding them into the same buffers keeps the
+// pipeline from allocating them again and again. A Func owns one (made on
+// first use); nothing in it outlives the pass that filled it.
+type passScratch struct {
+	cfg   CFG
+	dom   DomTree
+	subst []Value
+
+	reachable []bool // by Block.ID
+	inLayout  []bool
+	blocks    []*Block // work stack
+
+	edges      []edgeRef   // flat, grouped by target
+	edgesByID  [][]edgeRef // by Block.ID: windows of edges
+	edgeCounts []int32
+
+	live   []bool
+	values []Value // work list
+
+	gvn gvnTable
+}
+
+func (f *Func) scratchSpace() *passScratch {
+	if f.scratch == nil {
+		f.scratch = &passScratch{}
+	}
+	return f.scratch
+}
+
+// scratchCFG computes f's CFG into the scratch CFG, valid until the next
+// call.
+func (f *Func) scratchCFG() *CFG {
+	s := f.scratchSpace()
+	s.cfg.compute(f)
+	return &s.cfg
+}
+
+// scratchDomTree computes the dominator tree of cfg into the scratch tree.
+func (f *Func) scratchDomTree(cfg *CFG) *DomTree {
+	s := f.scratchSpace()
+	s.dom.compute(cfg)
+	return &s.dom
+}
+
+// newSubst returns a substitution table for ReplaceUses with no entries,
+// valid until the next call.
+func (f *Func) newSubst() []Value {
+	s := f.scratchSpace()
+	s.subst = resize(s.subst, len(f.values))
+	for i := range s.subst {
+		s.subst[i] = NoValue
+	}
+	return s.subst
+}
+
+// edgeRef is one branch into a block: Targets[slot] of term.
+type edgeRef struct {
+	from *Block
+	term *Inst
+	slot int
+}
+
+// incomingEdges lists, by block ID, the branches into each block. The
+// lists are valid until the next call.
+func incomingEdges(f *Func) [][]edgeRef {
+	s := f.scratchSpace()
+	n := f.NumBlockIDs()
+	s.edgesByID = resize(s.edgesByID, n)
+	s.edgeCounts = resize(s.edgeCounts, n)
+	clear(s.edgesByID)
+	clear(s.edgeCounts)
+	total := 0
+	for _, b := range f.Blocks {
+		if t := b.Terminator(); t != nil {
+			for _, c := range t.Targets {
+				if c.Block != nil && c.Block.ID >= 0 && c.Block.ID < n {
+					s.edgeCounts[c.Block.ID]++
+					total++
+				}
+			}
+		}
+	}
+	s.edges = resize(s.edges, total)
+	pos := 0
+	for id, k := range s.edgeCounts {
+		if k > 0 {
+			s.edgesByID[id] = s.edges[pos : pos : pos+int(k)]
+			pos += int(k)
+		}
+	}
+	for _, b := range f.Blocks {
+		t := b.Terminator()
+		if t == nil {
+			continue
+		}
+		for slot, c := range t.Targets {
+			if c.Block != nil && c.Block.ID >= 0 && c.Block.ID < n {
+				id := c.Block.ID
+				s.edgesByID[id] = append(s.edgesByID[id], edgeRef{b, t, slot})
+			}
+		}
+	}
+	return s.edgesByID
+}
+
+// removeUnreachable deletes the blocks the entry cannot reach (following
+// only branches to blocks in the layout, as ComputeCFG does).
+func removeUnreachable(f *Func) {
+	entry := f.Entry()
+	n := f.NumBlockIDs()
+	if entry == nil || entry.ID < 0 || entry.ID >= n {
+		f.Blocks = f.Blocks[:0]
+		return
+	}
+	s := f.scratchSpace()
+	s.inLayout = resize(s.inLayout, n)
+	s.reachable = resize(s.reachable, n)
+	clear(s.inLayout)
+	clear(s.reachable)
+	for _, b := range f.Blocks {
+		if b.ID >= 0 && b.ID < n {
+			s.inLayout[b.ID] = true
+		}
+	}
+	work := append(s.blocks[:0], entry)
+	s.reachable[entry.ID] = true
+	count := 1
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		t := b.Terminator()
+		if t == nil {
+			continue
+		}
+		for _, c := range t.Targets {
+			x := c.Block
+			if x != nil && x.ID >= 0 && x.ID < n && s.inLayout[x.ID] && !s.reachable[x.ID] {
+				s.reachable[x.ID] = true
+				count++
+				work = append(work, x)
+			}
+		}
+	}
+	s.blocks = work
+	if count == len(f.Blocks) {
+		return
+	}
+	kept := f.Blocks[:0]
+	for _, b := range f.Blocks {
+		if b.ID >= 0 && b.ID < n && s.reachable[b.ID] {
+			kept = append(kept, b)
+		}
+	}
+	clear(f.Blocks[len(kept):])
+	f.Blocks = kept
+}
