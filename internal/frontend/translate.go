@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/moat-run/moat/internal/binary"
 	"github.com/moat-run/moat/internal/ssa"
@@ -64,7 +65,9 @@ func Translate(m *wasm.Module, funcIndex uint32, env *Env) (*ssa.Func, error) {
 		return nil, &Error{Func: funcIndex, Offset: code.Offset, Err: err}
 	}
 	f := ssa.NewFunc(FuncName(funcIndex), sig)
-	t := &translator{m: m, env: env, index: funcIndex, f: f, b: ssa.NewBuilder(f)}
+	t := translatorPool.Get().(*translator)
+	defer t.release()
+	t.reset(m, env, funcIndex, f)
 	if err := t.run(code, ft); err != nil {
 		return nil, &Error{Func: funcIndex, Offset: t.offset, Err: err}
 	}
@@ -73,6 +76,30 @@ func Translate(m *wasm.Module, funcIndex uint32, env *Env) (*ssa.Func, error) {
 	}
 	return f, nil
 }
+
+// translatorPool keeps translators (with their builders' storage) for
+// reuse, so translating function after function allocates little besides
+// the functions themselves.
+var translatorPool = sync.Pool{New: func() any { return &translator{b: ssa.NewBuilder(ssa.NewFunc("", ssa.Signature{}))} }}
+
+// reset prepares a pooled translator for function funcIndex, built into f.
+func (t *translator) reset(m *wasm.Module, env *Env, funcIndex uint32, f *ssa.Func) {
+	b := t.b
+	b.Reset(f)
+	*t = translator{m: m, env: env, index: funcIndex, f: f, b: b,
+		locals: t.locals[:0], stack: t.stack[:0], frames: t.frames[:0]}
+}
+
+// release drops the translator's references to the function and module
+// and returns it to the pool.
+func (t *translator) release() {
+	clear(t.frames[:cap(t.frames)])
+	t.b.Reset(emptyFunc)
+	t.m, t.env, t.f = nil, nil, nil
+	translatorPool.Put(t)
+}
+
+var emptyFunc = ssa.NewFunc("", ssa.Signature{})
 
 // CheckSIMD reports, with an error wrapping ErrSIMD, whether m uses v128
 // anywhere: in a type, a global, a local or an instruction. An engine calls

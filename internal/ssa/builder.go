@@ -24,18 +24,21 @@ type Builder struct {
 	blocks  []builderBlock // indexed by Block.ID
 	vars    []Type         // declared variables
 	aliases []Value        // removed trivial params -> replacement (NoValue: none)
-	users   map[Value][]Value
-	pos     uint32 // source position given to inserted instructions
+	defs    varDefs        // each block's current value of each variable
+	reading varDefs        // reads in progress through a single predecessor (value 1)
+	// varOf is, by Value, the variable a block parameter was added for,
+	// or -1; users, by Value, the variable parameters it is an argument of.
+	varOf []Variable
+	users [][]Value
+	pos   uint32 // source position given to inserted instructions
 }
 
 // builderBlock is the builder's bookkeeping for one block.
 type builderBlock struct {
-	preds      []edge
-	sealed     bool
-	defs       map[Variable]Value
-	incomplete []varParam // params added while unsealed; operands added at seal
-	varParams  map[Value]Variable
-	reading    map[Variable]bool // reads in progress through the single predecessor
+	preds        []edge
+	sealed       bool
+	incomplete   []varParam // params added while unsealed; operands added at seal
+	numVarParams int
 }
 
 // edge is one branch into a block: target Targets[slot] of pred's terminator.
@@ -55,11 +58,33 @@ type Variable int32
 
 // NewBuilder returns a builder that appends to f.
 func NewBuilder(f *Func) *Builder {
-	b := &Builder{f: f, users: map[Value][]Value{}}
+	b := &Builder{}
+	b.Reset(f)
+	return b
+}
+
+// Reset makes b a new builder for f, keeping its storage: a compiler
+// worker reuses one builder for all the functions it translates.
+func (b *Builder) Reset(f *Func) {
+	b.f, b.cur, b.err, b.pos = f, nil, nil, 0
+	for i := range b.blocks {
+		st := &b.blocks[i]
+		clear(st.preds)
+		*st = builderBlock{preds: st.preds[:0], incomplete: st.incomplete[:0]}
+	}
+	b.blocks = b.blocks[:0]
+	b.vars = b.vars[:0]
+	b.aliases = b.aliases[:0]
+	b.defs.reset()
+	b.reading.reset()
+	b.varOf = b.varOf[:0]
+	for i := range b.users {
+		b.users[i] = b.users[i][:0]
+	}
+	b.users = b.users[:0]
 	for _, blk := range f.Blocks {
 		b.state(blk)
 	}
-	return b
 }
 
 // SetPos sets the source position (Inst.Pos) of the instructions inserted
@@ -80,7 +105,12 @@ func (b *Builder) fail(format string, args ...any) {
 
 func (b *Builder) state(blk *Block) *builderBlock {
 	for len(b.blocks) <= blk.ID {
-		b.blocks = append(b.blocks, builderBlock{})
+		// Reslicing within capacity keeps a reset builder's edge lists.
+		if n := len(b.blocks); n < cap(b.blocks) {
+			b.blocks = b.blocks[:n+1]
+		} else {
+			b.blocks = append(b.blocks, builderBlock{})
+		}
 	}
 	return &b.blocks[blk.ID]
 }
@@ -110,7 +140,7 @@ func (b *Builder) CreateEntryBlock() *Block {
 // AppendBlockParam adds a parameter of type t to blk. Explicit parameters
 // must be added before any branch to blk is emitted.
 func (b *Builder) AppendBlockParam(blk *Block, t Type) Value {
-	if st := b.state(blk); len(st.preds) > 0 || len(st.varParams) > 0 {
+	if st := b.state(blk); len(st.preds) > 0 || st.numVarParams > 0 {
 		b.fail("AppendBlockParam: block%d already has predecessors or variable parameters", blk.ID)
 	}
 	return b.f.AddBlockParam(blk, t)

@@ -44,6 +44,10 @@ type Pipeline struct {
 // Run applies the pipeline to f. It returns an error only when Verify is
 // set and a function fails verification.
 func (p Pipeline) Run(f *Func) error {
+	if f.scratch == nil {
+		borrowScratch(f)
+		defer returnScratch(f)
+	}
 	if p.Verify {
 		if err := Verify(f); err != nil {
 			return fmt.Errorf("before optimisation: %w", err)

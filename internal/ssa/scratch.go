@@ -1,5 +1,7 @@
 package ssa
 
+import "sync"
+
 // passScratch is storage the passes reuse: one function runs through
 // eight passes, most of which need a CFG, a substitution table or the
 // incoming edges, and rebuilding them into the same buffers keeps the
@@ -22,6 +24,19 @@ type passScratch struct {
 	values []Value // work list
 
 	gvn gvnTable
+}
+
+// scratchPool lends pass storage to a function for the length of a
+// pipeline run, so consecutive functions (one compiler worker's) reuse the
+// same buffers.
+var scratchPool = sync.Pool{New: func() any { return &passScratch{} }}
+
+// borrowScratch gives f pooled pass storage; returnScratch takes it back.
+func borrowScratch(f *Func) { f.scratch = scratchPool.Get().(*passScratch) }
+
+func returnScratch(f *Func) {
+	scratchPool.Put(f.scratch)
+	f.scratch = nil
 }
 
 func (f *Func) scratchSpace() *passScratch {
