@@ -195,6 +195,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	for range workers {
 		wg.Go(func() {
 			al := backend.NewAllocator()
+			var tr frontend.Translator
 			for {
 				next.Lock()
 				i := nextFn
@@ -203,7 +204,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 				if i >= len(m.Funcs) {
 					return
 				}
-				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, al)
+				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, &tr, al)
 			}
 		})
 	}
@@ -218,13 +219,13 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 
 // compileFunc runs the pipeline on one function, turning a panic (a
 // compiler bug) into an error.
-func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, al *backend.Allocator) (c *amd64.Compiled, err error) {
+func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Translator, al *backend.Allocator) (c *amd64.Compiled, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			c, err = nil, fmt.Errorf("compiler: internal error compiling function %d: %v", idx, r)
 		}
 	}()
-	f, err := frontend.Translate(m, idx, env)
+	f, err := tr.Translate(m, idx, env)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,8 @@ import (
 
 // BenchmarkTranslateOptimize measures the middle of the pipeline alone:
 // Translate and ssa.Optimize of every function of the modules that
-// internal/compiler's BenchmarkCompileBenchModules compiles, on one core.
+// internal/compiler's BenchmarkCompileBenchModules compiles, on one core,
+// reusing one Translator as a compiler worker does.
 func BenchmarkTranslateOptimize(b *testing.B) {
 	dir := os.Getenv("MOAT_BENCH")
 	if dir == "" {
@@ -34,9 +35,10 @@ func BenchmarkTranslateOptimize(b *testing.B) {
 			b.Fatalf("%s: not a valid module", path)
 		}
 		b.Run(filepath.Base(name), func(b *testing.B) {
+			var tr Translator
 			for b.Loop() {
 				for i := range m.Code {
-					f, err := Translate(m, m.NumImportedFuncs+uint32(i), nil)
+					f, err := tr.Translate(m, m.NumImportedFuncs+uint32(i), nil)
 					if err != nil {
 						b.Fatal(err)
 					}

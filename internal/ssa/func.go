@@ -17,6 +17,11 @@ type Func struct {
 	values    []valueData
 	nextBlock int
 	scratch   *passScratch
+
+	instArena  chunkArena[Inst]
+	valueArena chunkArena[Value]
+	blockArena chunkArena[Block]
+	callArena  chunkArena[BlockCall]
 }
 
 // Block is a basic block: typed parameters, then instructions, the last of
@@ -75,7 +80,8 @@ func NewFunc(name string, sig Signature) *Func {
 
 // NewBlock adds an empty block at the end of the layout.
 func (f *Func) NewBlock() *Block {
-	b := &Block{ID: f.nextBlock}
+	b := &f.blockArena.take(1)[0]
+	b.ID = f.nextBlock
 	f.nextBlock++
 	f.Blocks = append(f.Blocks, b)
 	return b
@@ -155,12 +161,16 @@ func (f *Func) RemoveBlockParam(b *Block, i int) {
 // that builds an Inst by hand calls it too.
 func (f *Func) MakeResults(in *Inst) []Value {
 	types := f.resultTypes(in)
-	in.Results = in.Results[:0]
+	if cap(in.Results) >= len(types) {
+		in.Results = in.Results[:len(types)]
+	} else {
+		in.Results = f.valueList(len(types))
+	}
 	for i, t := range types {
 		v := f.newValue(t)
 		f.values[v].inst = in
 		f.values[v].index = int32(i)
-		in.Results = append(in.Results, v)
+		in.Results[i] = v
 	}
 	return in.Results
 }
@@ -172,21 +182,21 @@ func (f *Func) resultTypes(in *Inst) []Type {
 	case resCtrl:
 		switch info.imm {
 		case immF32:
-			return []Type{F32}
+			return oneType(F32)
 		case immF64:
-			return []Type{F64}
+			return oneType(F64)
 		}
-		return []Type{in.Type}
+		return oneType(in.Type)
 	case resSame:
 		if len(in.Args) > 0 {
-			return []Type{f.ValueType(in.Args[0])}
+			return oneType(f.ValueType(in.Args[0]))
 		}
 	case resArg1:
 		if len(in.Args) > 1 {
-			return []Type{f.ValueType(in.Args[1])}
+			return oneType(f.ValueType(in.Args[1]))
 		}
 	case resI32:
-		return []Type{I32}
+		return oneType(I32)
 	case resSig:
 		if in.Sig >= 0 && int(in.Sig) < len(f.Sigs) {
 			return f.Sigs[in.Sig].Results
@@ -194,6 +204,18 @@ func (f *Func) resultTypes(in *Inst) []Type {
 	}
 	return nil
 }
+
+// allTypes holds every Type once, so oneType can return a one-element
+// list without allocating.
+var allTypes = [256]Type{}
+
+func init() {
+	for i := range allTypes {
+		allTypes[i] = Type(i)
+	}
+}
+
+func oneType(t Type) []Type { return allTypes[t : t+1 : t+1] }
 
 // setResult records that in now defines v at position i (used when a pass
 // moves a value's definition to another instruction).

@@ -128,9 +128,12 @@ func (t *gvnTable) reset(n int) {
 	for size < 2*n {
 		size *= 2
 	}
-	if len(t.slots) < size || len(t.slots) > 4*size {
+	switch {
+	case len(t.slots) < size:
 		t.slots = make([]gvnSlot, size)
-	} else {
+	case len(t.log) > 0:
+		// A run that did not finish (GVN leaves the table empty by
+		// undoing everything it inserted) left entries behind.
 		clear(t.slots)
 	}
 	t.log = t.log[:0]
