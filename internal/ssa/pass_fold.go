@@ -16,7 +16,11 @@ func Fold(f *Func) {
 	for _, b := range cfg.RPO {
 		fo.block(b)
 	}
-	f.ReplaceUses(fo.subst)
+	// Walking in RPO rewrote every use after its definition; only blocks
+	// outside RPO (unreachable, deleted next) could hold stale uses.
+	if len(cfg.RPO) != len(f.Blocks) {
+		f.ReplaceUses(fo.subst)
+	}
 	removeUnreachable(f)
 }
 

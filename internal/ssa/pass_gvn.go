@@ -12,12 +12,16 @@ func GVN(f *Func) {
 	}
 	dom := f.scratchDomTree(cfg)
 	subst := f.newSubst()
-	numInsts := 0
+	numMergeable := 0
 	for _, b := range cfg.RPO {
-		numInsts += len(b.Insts)
+		for _, in := range b.Insts {
+			if len(in.Results) == 1 && len(in.Args) <= 3 && in.IsMergeable() {
+				numMergeable++
+			}
+		}
 	}
 	table := &f.scratchSpace().gvn
-	table.reset(numInsts)
+	table.reset(f, numMergeable)
 	type frame struct {
 		b       *Block
 		logLen  int
@@ -67,7 +71,12 @@ func GVN(f *Func) {
 			stack = append(stack, frame{b: kids[i]})
 		}
 	}
-	f.ReplaceUses(subst)
+	// The walk visits every definition before its uses (a use is
+	// dominated by its definition), so uses in the blocks it walked are
+	// already rewritten; only unreachable blocks could hold stale ones.
+	if len(cfg.RPO) != len(f.Blocks) {
+		f.ReplaceUses(subst)
+	}
 }
 
 // gvnKey identifies an instruction's computation.
@@ -108,28 +117,32 @@ func (k *gvnKey) hash() uint64 {
 }
 
 // gvnTable is GVN's scoped hash table: open addressing with linear
-// probing. Entries are only ever removed in the reverse order of their
-// insertion (leaving a dominator subtree), and undoing the latest
-// insertion of a linear-probing table is just clearing its slot, so no
-// tombstones are needed.
+// probing over small slots (a hash and a value); the key of a slot is
+// recomputed from the instruction that defines its value, which GVN no
+// longer changes once it is in the table. Entries are only ever removed
+// in the reverse order of their insertion (leaving a dominator subtree),
+// and undoing the latest insertion of a linear-probing table is just
+// clearing its slot, so no tombstones are needed.
 type gvnTable struct {
+	f     *Func
 	slots []gvnSlot
 	log   []int32 // inserted slot indices, in insertion order
 }
 
 type gvnSlot struct {
-	key   gvnKey
+	hash  uint32
 	value Value // plus one; 0 marks an empty slot
 }
 
-// reset empties the table and sizes it for up to n entries.
-func (t *gvnTable) reset(n int) {
+// reset empties the table and sizes it for up to n entries of f.
+func (t *gvnTable) reset(f *Func, n int) {
+	t.f = f
 	size := 16
 	for size < 2*n {
 		size *= 2
 	}
 	switch {
-	case len(t.slots) < size:
+	case len(t.slots) < size || len(t.slots) > 8*size:
 		t.slots = make([]gvnSlot, size)
 	case len(t.log) > 0:
 		// A run that did not finish (GVN leaves the table empty by
@@ -142,15 +155,20 @@ func (t *gvnTable) reset(n int) {
 // findOrInsert returns the value recorded for k, or records v for it.
 func (t *gvnTable) findOrInsert(k gvnKey, v Value) (Value, bool) {
 	mask := uint64(len(t.slots) - 1)
-	for i := k.hash() & mask; ; i = (i + 1) & mask {
+	h := k.hash()
+	h32 := uint32(h >> 32)
+	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		if s.value == 0 {
-			s.key, s.value = k, v+1
+			s.hash, s.value = h32, v+1
 			t.log = append(t.log, int32(i))
 			return v, false
 		}
-		if s.key == k {
-			return s.value - 1, true
+		if s.hash == h32 {
+			prev := s.value - 1
+			if in, _ := t.f.ValueInst(prev); in != nil && keyOf(in) == k {
+				return prev, true
+			}
 		}
 	}
 }
