@@ -64,6 +64,15 @@ func (f *Func) valueList(n int) []Value {
 	return f.valueArena.take(n)
 }
 
+// appendInst appends in to b.Insts, growing the list inside f's storage.
+func (f *Func) appendInst(b *Block, in *Inst) {
+	if len(b.Insts) == cap(b.Insts) {
+		grown := f.instListArena.take(max(8, 2*cap(b.Insts)))
+		b.Insts = grown[:copy(grown, b.Insts)]
+	}
+	b.Insts = append(b.Insts, in)
+}
+
 // blockCalls returns n zeroed branch targets owned by f.
 func (f *Func) blockCalls(n int) []BlockCall { return f.callArena.take(n) }
 
@@ -90,4 +99,5 @@ func (f *Func) Reset(name string, sig Signature) {
 	f.valueArena.reset()
 	f.blockArena.reset()
 	f.callArena.reset()
+	f.instListArena.reset()
 }

@@ -187,7 +187,7 @@ func (b *Builder) Insert(in *Inst) []Value {
 		in.Pos = b.pos
 	}
 	res := b.f.MakeResults(in)
-	b.cur.Insts = append(b.cur.Insts, in)
+	b.f.appendInst(b.cur, in)
 	if in.Op.IsTerminator() {
 		for slot, t := range in.Targets {
 			b.addEdge(t.Block, edge{pred: b.cur, term: in, slot: slot})

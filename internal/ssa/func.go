@@ -22,6 +22,9 @@ type Func struct {
 	valueArena chunkArena[Value]
 	blockArena chunkArena[Block]
 	callArena  chunkArena[BlockCall]
+	// instListArena holds the blocks' instruction lists as the builder
+	// grows them.
+	instListArena chunkArena[*Inst]
 }
 
 // Block is a basic block: typed parameters, then instructions, the last of

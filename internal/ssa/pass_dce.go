@@ -6,9 +6,13 @@ package ssa
 // The entry block's parameters are the signature and stay.
 func DCE(f *Func) {
 	removeUnreachable(f)
-	live := make([]bool, f.NumValues())
+	s := f.scratchSpace()
+	live := resize(s.live, f.NumValues())
+	clear(live)
+	s.live = live
 	edges := incomingEdges(f)
-	var work []Value
+	work := s.values[:0]
+	defer func() { s.values = work[:0] }()
 	mark := func(v Value) {
 		if v >= 0 && int(v) < len(live) && !live[v] {
 			live[v] = true

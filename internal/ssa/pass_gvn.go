@@ -142,7 +142,7 @@ func (t *gvnTable) reset(f *Func, n int) {
 		size *= 2
 	}
 	switch {
-	case len(t.slots) < size || len(t.slots) > 8*size:
+	case len(t.slots) < size:
 		t.slots = make([]gvnSlot, size)
 	case len(t.log) > 0:
 		// A run that did not finish (GVN leaves the table empty by

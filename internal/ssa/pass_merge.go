@@ -11,8 +11,10 @@ func MergeBlocks(f *Func) {
 	}
 	npreds := make([]int, f.NumBlockIDs())
 	for _, b := range f.Blocks {
-		for _, s := range b.Succs(nil) {
-			npreds[s.ID]++
+		if t := b.Terminator(); t != nil {
+			for _, c := range t.Targets {
+				npreds[c.Block.ID]++
+			}
 		}
 	}
 	subst := f.newSubst()

@@ -20,8 +20,10 @@ type passScratch struct {
 	edgesByID  [][]edgeRef // by Block.ID: windows of edges
 	edgeCounts []int32
 
-	live   []bool
-	values []Value // work list
+	live     []bool
+	values   []Value  // work list
+	insts    []*Inst  // a block being rebuilt
+	defBlock []*Block // by Value
 
 	gvn gvnTable
 }
