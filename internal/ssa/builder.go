@@ -25,12 +25,20 @@ type Builder struct {
 	vars    []Type         // declared variables
 	aliases []Value        // removed trivial params -> replacement (NoValue: none)
 	defs    varDefs        // each block's current value of each variable
+	// lastDef caches, by variable, its latest write: most reads are in the
+	// block that last wrote the variable, and skip the table.
+	lastDef []blockDef
 	reading varDefs        // reads in progress through a single predecessor (value 1)
 	// varOf is, by Value, the variable a block parameter was added for,
 	// or -1; users, by Value, the variable parameters it is an argument of.
 	varOf []Variable
 	users [][]Value
 	pos   uint32 // source position given to inserted instructions
+}
+
+type blockDef struct {
+	blk *Block
+	val Value
 }
 
 // builderBlock is the builder's bookkeeping for one block.
@@ -74,6 +82,8 @@ func (b *Builder) Reset(f *Func) {
 	}
 	b.blocks = b.blocks[:0]
 	b.vars = b.vars[:0]
+	clear(b.lastDef)
+	b.lastDef = b.lastDef[:0]
 	b.aliases = b.aliases[:0]
 	b.defs.reset()
 	b.reading.reset()

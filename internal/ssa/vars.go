@@ -12,6 +12,7 @@ package ssa
 // DeclareVar declares a variable of type t.
 func (b *Builder) DeclareVar(t Type) Variable {
 	b.vars = append(b.vars, t)
+	b.lastDef = append(b.lastDef, blockDef{})
 	return Variable(len(b.vars) - 1)
 }
 
@@ -91,9 +92,13 @@ func (b *Builder) Finish() error {
 
 func (b *Builder) writeVar(v Variable, blk *Block, val Value) {
 	b.defs.set(blk, v, val)
+	b.lastDef[v] = blockDef{blk, val}
 }
 
 func (b *Builder) readVar(v Variable, blk *Block) Value {
+	if d := b.lastDef[v]; d.blk == blk {
+		return b.resolve(d.val)
+	}
 	if val, ok := b.defs.get(blk, v); ok {
 		return b.resolve(val)
 	}
