@@ -73,6 +73,17 @@ func (f *Func) appendInst(b *Block, in *Inst) {
 	b.Insts = append(b.Insts, in)
 }
 
+// appendValue appends v to list, growing it inside a's storage: for
+// lists that grow one value at a time (block parameters, the arguments
+// the builder adds to branches for them).
+func appendValue(a *chunkArena[Value], list []Value, v Value) []Value {
+	if len(list) == cap(list) {
+		grown := a.take(max(4, 2*cap(list)))
+		list = grown[:copy(grown, list)]
+	}
+	return append(list, v)
+}
+
 // blockCalls returns n zeroed branch targets owned by f.
 func (f *Func) blockCalls(n int) []BlockCall { return f.callArena.take(n) }
 

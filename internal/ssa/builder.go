@@ -31,8 +31,9 @@ type Builder struct {
 	reading varDefs        // reads in progress through a single predecessor (value 1)
 	// varOf is, by Value, the variable a block parameter was added for,
 	// or -1; users, by Value, the variable parameters it is an argument of.
-	varOf []Variable
-	users [][]Value
+	varOf     []Variable
+	users     [][]Value
+	userArena chunkArena[Value] // storage of the users lists
 	pos   uint32 // source position given to inserted instructions
 }
 
@@ -88,10 +89,9 @@ func (b *Builder) Reset(f *Func) {
 	b.defs.reset()
 	b.reading.reset()
 	b.varOf = b.varOf[:0]
-	for i := range b.users {
-		b.users[i] = b.users[i][:0]
-	}
+	clear(b.users)
 	b.users = b.users[:0]
+	b.userArena.reset()
 	for _, blk := range f.Blocks {
 		b.state(blk)
 	}

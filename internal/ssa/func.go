@@ -145,7 +145,7 @@ func (f *Func) AddBlockParam(b *Block, t Type) Value {
 	v := f.newValue(t)
 	f.values[v].block = b
 	f.values[v].index = int32(len(b.Params))
-	b.Params = append(b.Params, v)
+	b.Params = appendValue(&f.valueArena, b.Params, v)
 	return v
 }
 

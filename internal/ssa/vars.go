@@ -159,13 +159,9 @@ func (b *Builder) addUser(v, user Value) {
 		return
 	}
 	for len(b.users) <= int(v) {
-		if n := len(b.users); n < cap(b.users) {
-			b.users = b.users[:n+1] // Reset emptied it, keeping its storage
-		} else {
-			b.users = append(b.users, nil)
-		}
+		b.users = append(b.users, nil)
 	}
-	b.users[v] = append(b.users[v], user)
+	b.users[v] = appendValue(&b.userArena, b.users[v], user)
 }
 
 // addParamOperands passes, on every edge into blk, the value of v at the
@@ -175,7 +171,7 @@ func (b *Builder) addParamOperands(v Variable, param Value, blk *Block) Value {
 	for _, e := range preds {
 		arg := b.readVar(v, e.pred)
 		call := &e.term.Targets[e.slot]
-		call.Args = append(call.Args, arg)
+		call.Args = appendValue(&b.f.valueArena, call.Args, arg)
 		b.addUser(arg, param)
 	}
 	return b.tryRemoveTrivialParam(param)
