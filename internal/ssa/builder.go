@@ -28,13 +28,13 @@ type Builder struct {
 	// lastDef caches, by variable, its latest write: most reads are in the
 	// block that last wrote the variable, and skip the table.
 	lastDef []blockDef
-	reading varDefs        // reads in progress through a single predecessor (value 1)
+	reading varDefs // reads in progress through a single predecessor (value 1)
 	// varOf is, by Value, the variable a block parameter was added for,
 	// or -1; users, by Value, the variable parameters it is an argument of.
 	varOf     []Variable
 	users     [][]Value
 	userArena chunkArena[Value] // storage of the users lists
-	pos   uint32 // source position given to inserted instructions
+	pos       uint32            // source position given to inserted instructions
 }
 
 type blockDef struct {
