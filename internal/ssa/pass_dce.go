@@ -69,6 +69,7 @@ func DCE(f *Func) {
 			}
 		}
 	}
+	f.keepAnalyses()
 }
 
 // removeParamAndArgs drops parameter i of b and the matching argument from

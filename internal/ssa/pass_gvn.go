@@ -8,6 +8,7 @@ package ssa
 func GVN(f *Func) {
 	cfg := f.scratchCFG()
 	if len(cfg.RPO) == 0 {
+		f.keepAnalyses()
 		return
 	}
 	dom := f.scratchDomTree(cfg)
@@ -57,7 +58,7 @@ func GVN(f *Func) {
 				}
 			}
 			if len(in.Results) == 1 && len(in.Args) <= 3 && in.IsMergeable() {
-				if prev, found := table.findOrInsert(keyOf(in), in.Results[0]); found {
+				if prev, found := table.findOrInsert(in); found {
 					subst[in.Results[0]] = prev
 					continue
 				}
@@ -77,43 +78,50 @@ func GVN(f *Func) {
 	if len(cfg.RPO) != len(f.Blocks) {
 		f.ReplaceUses(subst)
 	}
+	f.scratchDomTree(cfg) // current: GVN changed no branch
+	f.keepAnalyses()
 }
 
-// gvnKey identifies an instruction's computation.
-type gvnKey struct {
-	op     Opcode
-	typ    Type
-	n      uint8
-	cc     uint8
-	flags  MemFlags
-	offset int32
-	args   [3]Value
-	imm    uint64
+// gvnArgs are in's arguments (at most three), the first two in
+// ascending order when the opcode is commutative: identical computations
+// have identical gvnArgs.
+func gvnArgs(in *Inst) (a [3]Value) {
+	copy(a[:], in.Args)
+	if in.Op.IsCommutative() && a[0] > a[1] {
+		a[0], a[1] = a[1], a[0]
+	}
+	return a
 }
 
-func keyOf(in *Inst) gvnKey {
-	k := gvnKey{op: in.Op, typ: in.Type, n: uint8(len(in.Args)), imm: in.Imm, offset: in.Offset, flags: in.Flags}
+// gvnCC is in's condition code, the only other immediate GVN compares.
+func gvnCC(in *Inst) uint8 {
 	switch in.Op {
 	case OpIcmp:
-		k.cc = uint8(in.IntCC)
+		return uint8(in.IntCC)
 	case OpFcmp:
-		k.cc = uint8(in.FloatCC)
+		return uint8(in.FloatCC)
 	}
-	copy(k.args[:], in.Args)
-	if in.Op.IsCommutative() && k.args[0] > k.args[1] {
-		k.args[0], k.args[1] = k.args[1], k.args[0]
-	}
-	return k
+	return 0
 }
 
-func (k *gvnKey) hash() uint64 {
+// gvnHash hashes what sameComputation compares.
+func gvnHash(in *Inst) uint64 {
 	const m = 0x9E3779B97F4A7C15
-	h := uint64(k.op) | uint64(k.typ)<<16 | uint64(k.n)<<24 | uint64(k.cc)<<32 | uint64(k.flags)<<40
-	h = (h ^ uint64(uint32(k.offset))) * m
-	h = (h ^ uint64(uint32(k.args[0])) ^ uint64(uint32(k.args[1]))<<32) * m
-	h = (h ^ uint64(uint32(k.args[2]))) * m
-	h = (h ^ k.imm) * m
+	a := gvnArgs(in)
+	h := uint64(in.Op) | uint64(in.Type)<<16 | uint64(len(in.Args))<<24 | uint64(gvnCC(in))<<32 | uint64(in.Flags)<<40
+	h = (h ^ uint64(uint32(in.Offset))) * m
+	h = (h ^ uint64(uint32(a[0])) ^ uint64(uint32(a[1]))<<32) * m
+	h = (h ^ uint64(uint32(a[2]))) * m
+	h = (h ^ in.Imm) * m
 	return h ^ h>>29
+}
+
+// sameComputation reports whether x and y compute the same value: same
+// opcode, type, immediates and (up to commutation) arguments.
+func sameComputation(x, y *Inst) bool {
+	return x.Op == y.Op && x.Type == y.Type && len(x.Args) == len(y.Args) &&
+		x.Imm == y.Imm && x.Offset == y.Offset && x.Flags == y.Flags &&
+		gvnCC(x) == gvnCC(y) && gvnArgs(x) == gvnArgs(y)
 }
 
 // gvnTable is GVN's scoped hash table: open addressing with linear
@@ -152,10 +160,12 @@ func (t *gvnTable) reset(f *Func, n int) {
 	t.log = t.log[:0]
 }
 
-// findOrInsert returns the value recorded for k, or records v for it.
-func (t *gvnTable) findOrInsert(k gvnKey, v Value) (Value, bool) {
+// findOrInsert returns the result of an earlier instruction that computes
+// what in does, or records in's result.
+func (t *gvnTable) findOrInsert(in *Inst) (Value, bool) {
+	v := in.Results[0]
 	mask := uint64(len(t.slots) - 1)
-	h := k.hash()
+	h := gvnHash(in)
 	h32 := uint32(h >> 32)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
@@ -166,7 +176,7 @@ func (t *gvnTable) findOrInsert(k gvnKey, v Value) (Value, bool) {
 		}
 		if s.hash == h32 {
 			prev := s.value - 1
-			if in, _ := t.f.ValueInst(prev); in != nil && keyOf(in) == k {
+			if d, _ := t.f.ValueInst(prev); d != nil && sameComputation(d, in) {
 				return prev, true
 			}
 		}

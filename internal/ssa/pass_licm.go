@@ -14,6 +14,9 @@ func LICM(f *Func) {
 	cfg := f.scratchCFG()
 	dom := f.scratchDomTree(cfg)
 	loops := ComputeLoops(cfg, dom)
+	// LICM changes no branch after the preheaders are in, so the
+	// analyses computed then stay current for the next pass.
+	defer f.keepAnalyses()
 	if len(loops.Loops) == 0 {
 		return
 	}
@@ -25,7 +28,7 @@ func LICM(f *Func) {
 		}
 	}
 	if changedCFG {
-		cfg = f.scratchCFG()
+		cfg = f.recomputeCFG()
 		dom = f.scratchDomTree(cfg)
 		loops = ComputeLoops(cfg, dom)
 	}

@@ -12,6 +12,16 @@ type passScratch struct {
 	dom   DomTree
 	subst []Value
 
+	// Within a pipeline run, passes that leave the control flow alone
+	// share one CFG and dominator tree: run counts the passes started,
+	// and cfgValidAt (domValidAt) is the run in which the cached analysis
+	// is known to be current. A pass that keeps it current hands it on
+	// to the next (keepAnalyses); any other pass, ours or not, lets it
+	// lapse.
+	inPipeline             bool
+	run                    int
+	cfgValidAt, domValidAt int
+
 	reachable []bool // by Block.ID
 	inLayout  []bool
 	blocks    []*Block // work stack
@@ -48,20 +58,51 @@ func (f *Func) scratchSpace() *passScratch {
 	return f.scratch
 }
 
-// scratchCFG computes f's CFG into the scratch CFG, valid until the next
-// call.
+// scratchCFG is f's CFG, computed into the scratch CFG unless the cached
+// one is current; valid until the next call.
 func (f *Func) scratchCFG() *CFG {
 	s := f.scratchSpace()
-	s.cfg.compute(f)
+	if !s.inPipeline || s.cfgValidAt != s.run {
+		s.cfg.compute(f)
+		s.cfgValidAt, s.domValidAt = s.run, -1
+	}
 	return &s.cfg
 }
 
-// scratchDomTree computes the dominator tree of cfg into the scratch tree.
+// scratchDomTree is the dominator tree of cfg (the scratch CFG), computed
+// into the scratch tree unless the cached one is current.
 func (f *Func) scratchDomTree(cfg *CFG) *DomTree {
 	s := f.scratchSpace()
-	s.dom.compute(cfg)
+	if !s.inPipeline || s.domValidAt != s.run || cfg != &s.cfg {
+		s.dom.compute(cfg)
+		s.domValidAt = s.run
+	}
 	return &s.dom
 }
+
+// recomputeCFG recomputes the scratch CFG after the pass changed the
+// control flow.
+func (f *Func) recomputeCFG() *CFG {
+	s := f.scratchSpace()
+	s.cfgValidAt = -1
+	return f.scratchCFG()
+}
+
+// keepAnalyses says that the running pass has not changed the control
+// flow since the cached analyses were current, so the next pass may use
+// them.
+func (f *Func) keepAnalyses() {
+	s := f.scratchSpace()
+	if s.cfgValidAt == s.run {
+		s.cfgValidAt++
+	}
+	if s.domValidAt == s.run {
+		s.domValidAt++
+	}
+}
+
+// startPass begins pass number run+1 of a pipeline.
+func (s *passScratch) startPass() { s.run++ }
 
 // newSubst returns a substitution table for ReplaceUses with no entries,
 // valid until the next call.
@@ -166,6 +207,7 @@ func removeUnreachable(f *Func) {
 	if count == len(f.Blocks) {
 		return
 	}
+	s.cfgValidAt, s.domValidAt = -1, -1
 	kept := f.Blocks[:0]
 	for _, b := range f.Blocks {
 		if b.ID >= 0 && b.ID < n && s.reachable[b.ID] {
