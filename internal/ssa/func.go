@@ -325,17 +325,35 @@ func (in *Inst) forEachUse(fn func(*Value)) {
 // subst: an operand v with subst[v] != NoValue becomes subst[v], followed
 // transitively. subst is indexed by Value; shorter tables leave the rest.
 func (f *Func) ReplaceUses(subst []Value) {
-	resolve := func(v Value) Value {
-		for n := 0; v >= 0 && int(v) < len(subst) && subst[v] != NoValue && n < len(subst); n++ {
-			v = subst[v]
-		}
-		return v
-	}
 	for _, b := range f.Blocks {
 		for _, in := range b.Insts {
-			in.forEachUse(func(p *Value) { *p = resolve(*p) })
+			in.substituteUses(subst)
 		}
 	}
+}
+
+// substituteUses rewrites in's operands through subst as ReplaceUses
+// does. (Loops rather than forEachUse: this runs for every instruction in
+// several passes.)
+func (in *Inst) substituteUses(subst []Value) {
+	for i, a := range in.Args {
+		in.Args[i] = substitute(subst, a)
+	}
+	for t := range in.Targets {
+		args := in.Targets[t].Args
+		for i, a := range args {
+			args[i] = substitute(subst, a)
+		}
+	}
+}
+
+// substitute follows v through subst (at most len(subst) steps, so a
+// cyclic table cannot hang).
+func substitute(subst []Value, v Value) Value {
+	for n := 0; v >= 0 && int(v) < len(subst) && subst[v] != NoValue && n < len(subst); n++ {
+		v = subst[v]
+	}
+	return v
 }
 
 // InsertBefore inserts in into b before position i and records b's new

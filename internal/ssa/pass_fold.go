@@ -32,19 +32,12 @@ type folder struct {
 	out   []*Inst // the block being rebuilt
 }
 
-func (fo *folder) resolve(v Value) Value {
-	for v >= 0 && int(v) < len(fo.subst) && fo.subst[v] != NoValue {
-		v = fo.subst[v]
-	}
-	return v
-}
-
 func (fo *folder) block(b *Block) {
 	// Rebuild into a reused buffer, then copy back: folding may add
 	// constants, so the list cannot be filtered in place.
 	fo.out = fo.out[:0]
 	for _, in := range b.Insts {
-		in.forEachUse(func(p *Value) { *p = fo.resolve(*p) })
+		in.substituteUses(fo.subst)
 		if repl := fo.simplify(in); repl != NoValue {
 			fo.subst[in.Results[0]] = repl
 			continue

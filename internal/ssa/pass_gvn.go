@@ -29,12 +29,6 @@ func GVN(f *Func) {
 		visited bool
 	}
 	stack := []frame{{b: cfg.RPO[0]}}
-	resolve := func(v Value) Value {
-		for v >= 0 && int(v) < len(subst) && subst[v] != NoValue {
-			v = subst[v]
-		}
-		return v
-	}
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		if top.visited {
@@ -48,15 +42,7 @@ func GVN(f *Func) {
 		b := top.b
 		kept := b.Insts[:0]
 		for _, in := range b.Insts {
-			for i, a := range in.Args {
-				in.Args[i] = resolve(a)
-			}
-			for t := range in.Targets {
-				args := in.Targets[t].Args
-				for i, a := range args {
-					args[i] = resolve(a)
-				}
-			}
+			in.substituteUses(subst)
 			if len(in.Results) == 1 && len(in.Args) <= 3 && in.IsMergeable() {
 				if prev, found := table.findOrInsert(in); found {
 					subst[in.Results[0]] = prev
