@@ -13,16 +13,12 @@ func GVN(f *Func) {
 	}
 	dom := f.scratchDomTree(cfg)
 	subst := f.newSubst()
-	numMergeable := 0
+	numInsts := 0 // bounds the entries; cheaper to count than mergeable ones
 	for _, b := range cfg.RPO {
-		for _, in := range b.Insts {
-			if len(in.Results) == 1 && len(in.Args) <= 3 && in.IsMergeable() {
-				numMergeable++
-			}
-		}
+		numInsts += len(b.Insts)
 	}
 	table := &f.scratchSpace().gvn
-	table.reset(f, numMergeable)
+	table.reset(f, numInsts)
 	type frame struct {
 		b       *Block
 		logLen  int
