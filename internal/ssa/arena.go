@@ -21,12 +21,20 @@ const (
 
 // take returns n zeroed, contiguous elements (n may exceed maxChunk).
 func (a *chunkArena[T]) take(n int) []T {
+	s := a.takeDirty(n)
+	clear(s)
+	return s
+}
+
+// takeDirty is take without the zeroing, for callers that overwrite what
+// they read: clearing reused memory that holds pointers is not free while
+// the collector runs.
+func (a *chunkArena[T]) takeDirty(n int) []T {
 	for a.cur < len(a.chunks) {
 		c := a.chunks[a.cur]
 		if a.used+n <= len(c) {
 			s := c[a.used : a.used+n : a.used+n]
 			a.used += n
-			clear(s)
 			return s
 		}
 		if a.cur+1 == len(a.chunks) {
@@ -67,7 +75,9 @@ func (f *Func) valueList(n int) []Value {
 // appendInst appends in to b.Insts, growing the list inside f's storage.
 func (f *Func) appendInst(b *Block, in *Inst) {
 	if len(b.Insts) == cap(b.Insts) {
-		grown := f.instListArena.take(max(8, 2*cap(b.Insts)))
+		// Only the first len(b.Insts) entries are ever read before being
+		// written, so the list need not be zeroed.
+		grown := f.instListArena.takeDirty(max(8, 2*cap(b.Insts)))
 		b.Insts = grown[:copy(grown, b.Insts)]
 	}
 	b.Insts = append(b.Insts, in)
