@@ -202,6 +202,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 		wg.Go(func() {
 			sc := amd64.GetScratch()
 			defer amd64.PutScratch(sc)
+			var tr frontend.Translator
 			for {
 				next.Lock()
 				i := nextFn
@@ -210,7 +211,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 				if i >= len(m.Funcs) {
 					return
 				}
-				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, sc, e.feat)
+				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, &tr, sc, e.feat)
 			}
 		})
 	}
@@ -225,13 +226,13 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 
 // compileFunc runs the pipeline on one function, turning a panic (a
 // compiler bug) into an error.
-func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, sc *amd64.Scratch, feat amd64.Features) (c *amd64.Compiled, err error) {
+func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Translator, sc *amd64.Scratch, feat amd64.Features) (c *amd64.Compiled, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			c, err = nil, fmt.Errorf("compiler: internal error compiling function %d: %v", idx, r)
 		}
 	}()
-	f, err := frontend.Translate(m, idx, env)
+	f, err := tr.Translate(m, idx, env)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,10 @@
 // rest of the package goes through it. control.go, numeric.go, memory.go,
 // calls.go and tables.go translate the instruction families.
 //
+// A Translator translates function after function into one reused
+// ssa.Func (valid until its next call), which is how the compiler's
+// workers call the frontend; Translate returns a fresh function.
+//
 // Guarantees: Translate never panics on a module that internal/validate
 // accepted; what it returns passes ssa.Verify; errors are *Error with the
 // function index and module offset. The tests check every function of the

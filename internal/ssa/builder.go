@@ -24,18 +24,30 @@ type Builder struct {
 	blocks  []builderBlock // indexed by Block.ID
 	vars    []Type         // declared variables
 	aliases []Value        // removed trivial params -> replacement (NoValue: none)
-	users   map[Value][]Value
-	pos     uint32 // source position given to inserted instructions
+	defs    varDefs        // each block's current value of each variable
+	// lastDef caches, by variable, its latest write: most reads are in the
+	// block that last wrote the variable, and skip the table.
+	lastDef []blockDef
+	reading varDefs // reads in progress through a single predecessor (value 1)
+	// varOf is, by Value, the variable a block parameter was added for,
+	// or -1; users, by Value, the variable parameters it is an argument of.
+	varOf     []Variable
+	users     [][]Value
+	userArena chunkArena[Value] // storage of the users lists
+	pos       uint32            // source position given to inserted instructions
+}
+
+type blockDef struct {
+	blk *Block
+	val Value
 }
 
 // builderBlock is the builder's bookkeeping for one block.
 type builderBlock struct {
-	preds      []edge
-	sealed     bool
-	defs       map[Variable]Value
-	incomplete []varParam // params added while unsealed; operands added at seal
-	varParams  map[Value]Variable
-	reading    map[Variable]bool // reads in progress through the single predecessor
+	preds        []edge
+	sealed       bool
+	incomplete   []varParam // params added while unsealed; operands added at seal
+	numVarParams int
 }
 
 // edge is one branch into a block: target Targets[slot] of pred's terminator.
@@ -55,11 +67,34 @@ type Variable int32
 
 // NewBuilder returns a builder that appends to f.
 func NewBuilder(f *Func) *Builder {
-	b := &Builder{f: f, users: map[Value][]Value{}}
+	b := &Builder{}
+	b.Reset(f)
+	return b
+}
+
+// Reset makes b a new builder for f, keeping its storage: a compiler
+// worker reuses one builder for all the functions it translates.
+func (b *Builder) Reset(f *Func) {
+	b.f, b.cur, b.err, b.pos = f, nil, nil, 0
+	for i := range b.blocks {
+		st := &b.blocks[i]
+		clear(st.preds)
+		*st = builderBlock{preds: st.preds[:0], incomplete: st.incomplete[:0]}
+	}
+	b.blocks = b.blocks[:0]
+	b.vars = b.vars[:0]
+	clear(b.lastDef)
+	b.lastDef = b.lastDef[:0]
+	b.aliases = b.aliases[:0]
+	b.defs.reset()
+	b.reading.reset()
+	b.varOf = b.varOf[:0]
+	clear(b.users)
+	b.users = b.users[:0]
+	b.userArena.reset()
 	for _, blk := range f.Blocks {
 		b.state(blk)
 	}
-	return b
 }
 
 // SetPos sets the source position (Inst.Pos) of the instructions inserted
@@ -80,7 +115,12 @@ func (b *Builder) fail(format string, args ...any) {
 
 func (b *Builder) state(blk *Block) *builderBlock {
 	for len(b.blocks) <= blk.ID {
-		b.blocks = append(b.blocks, builderBlock{})
+		// Reslicing within capacity keeps a reset builder's edge lists.
+		if n := len(b.blocks); n < cap(b.blocks) {
+			b.blocks = b.blocks[:n+1]
+		} else {
+			b.blocks = append(b.blocks, builderBlock{})
+		}
 	}
 	return &b.blocks[blk.ID]
 }
@@ -110,7 +150,7 @@ func (b *Builder) CreateEntryBlock() *Block {
 // AppendBlockParam adds a parameter of type t to blk. Explicit parameters
 // must be added before any branch to blk is emitted.
 func (b *Builder) AppendBlockParam(blk *Block, t Type) Value {
-	if st := b.state(blk); len(st.preds) > 0 || len(st.varParams) > 0 {
+	if st := b.state(blk); len(st.preds) > 0 || st.numVarParams > 0 {
 		b.fail("AppendBlockParam: block%d already has predecessors or variable parameters", blk.ID)
 	}
 	return b.f.AddBlockParam(blk, t)
@@ -157,7 +197,7 @@ func (b *Builder) Insert(in *Inst) []Value {
 		in.Pos = b.pos
 	}
 	res := b.f.MakeResults(in)
-	b.cur.Insts = append(b.cur.Insts, in)
+	b.f.appendInst(b.cur, in)
 	if in.Op.IsTerminator() {
 		for slot, t := range in.Targets {
 			b.addEdge(t.Block, edge{pred: b.cur, term: in, slot: slot})
@@ -188,6 +228,15 @@ func (b *Builder) one(in *Inst) Value {
 	return res[0]
 }
 
+// newInst takes an instruction with opcode op and a copy of args from the
+// function's storage.
+func (b *Builder) newInst(op Opcode, args ...Value) *Inst {
+	in := b.f.newInst()
+	in.Op = op
+	in.Args = b.copyArgs(args)
+	return in
+}
+
 // Iconst emits an integer constant of type t (I32 or I64); c is truncated
 // to the width of t.
 func (b *Builder) Iconst(t Type, c int64) Value {
@@ -195,119 +244,158 @@ func (b *Builder) Iconst(t Type, c int64) Value {
 	if t == I32 {
 		u = uint64(uint32(u))
 	}
-	return b.one(&Inst{Op: OpIconst, Type: t, Imm: u})
+	in := b.newInst(OpIconst)
+	in.Type, in.Imm = t, u
+	return b.one(in)
 }
 
 // F32const emits a float32 constant.
 func (b *Builder) F32const(x float32) Value {
-	return b.one(&Inst{Op: OpF32const, Imm: uint64(math.Float32bits(x))})
+	in := b.newInst(OpF32const)
+	in.Imm = uint64(math.Float32bits(x))
+	return b.one(in)
 }
 
 // F64const emits a float64 constant.
 func (b *Builder) F64const(x float64) Value {
-	return b.one(&Inst{Op: OpF64const, Imm: math.Float64bits(x)})
+	in := b.newInst(OpF64const)
+	in.Imm = math.Float64bits(x)
+	return b.one(in)
 }
 
 // Binary emits a two-argument instruction (iadd, fmul, ishl, ...).
 func (b *Builder) Binary(op Opcode, x, y Value) Value {
-	return b.one(&Inst{Op: op, Args: []Value{x, y}})
+	return b.one(b.newInst(op, x, y))
 }
 
 // Unary emits a one-argument instruction whose type is its argument's
 // (bnot, clz, fneg, sqrt, ...).
 func (b *Builder) Unary(op Opcode, x Value) Value {
-	return b.one(&Inst{Op: op, Args: []Value{x}})
+	return b.one(b.newInst(op, x))
 }
 
 // Convert emits a conversion with result type t (uextend, fcvt_to_sint,
 // bitcast, fpromote, ...).
 func (b *Builder) Convert(op Opcode, t Type, x Value) Value {
-	return b.one(&Inst{Op: op, Type: t, Args: []Value{x}})
+	in := b.newInst(op, x)
+	in.Type = t
+	return b.one(in)
 }
 
 // Icmp emits an integer comparison giving an I32 0 or 1.
 func (b *Builder) Icmp(cc IntCC, x, y Value) Value {
-	return b.one(&Inst{Op: OpIcmp, IntCC: cc, Args: []Value{x, y}})
+	in := b.newInst(OpIcmp, x, y)
+	in.IntCC = cc
+	return b.one(in)
 }
 
 // Fcmp emits a float comparison giving an I32 0 or 1.
 func (b *Builder) Fcmp(cc FloatCC, x, y Value) Value {
-	return b.one(&Inst{Op: OpFcmp, FloatCC: cc, Args: []Value{x, y}})
+	in := b.newInst(OpFcmp, x, y)
+	in.FloatCC = cc
+	return b.one(in)
 }
 
 // Select emits c != 0 ? x : y.
 func (b *Builder) Select(c, x, y Value) Value {
-	return b.one(&Inst{Op: OpSelect, Args: []Value{c, x, y}})
+	return b.one(b.newInst(OpSelect, c, x, y))
 }
 
 // Load emits a load of type t by op (load, uload8, sload16, ...) from
 // addr+offset.
 func (b *Builder) Load(op Opcode, t Type, addr Value, offset int32, flags MemFlags) Value {
-	return b.one(&Inst{Op: op, Type: t, Args: []Value{addr}, Offset: offset, Flags: flags})
+	in := b.newInst(op, addr)
+	in.Type, in.Offset, in.Flags = t, offset, flags
+	return b.one(in)
 }
 
 // Store emits a store by op (store, istore8, ...) of x to addr+offset.
 func (b *Builder) Store(op Opcode, x, addr Value, offset int32, flags MemFlags) {
-	b.Insert(&Inst{Op: op, Args: []Value{x, addr}, Offset: offset, Flags: flags})
+	in := b.newInst(op, x, addr)
+	in.Offset, in.Flags = offset, flags
+	b.Insert(in)
 }
 
 // Call emits a direct call of callee with signature sig.
 func (b *Builder) Call(callee FuncRef, sig SigRef, args ...Value) []Value {
-	return b.Insert(&Inst{Op: OpCall, Callee: callee, Sig: sig, Args: append([]Value(nil), args...)})
+	in := b.newInst(OpCall, args...)
+	in.Callee, in.Sig = callee, sig
+	return b.Insert(in)
 }
 
 // CallIndirect emits a call through the code address addr.
 func (b *Builder) CallIndirect(sig SigRef, addr Value, args ...Value) []Value {
-	return b.Insert(&Inst{Op: OpCallIndirect, Sig: sig, Args: append([]Value{addr}, args...)})
+	in := b.newInst(OpCallIndirect)
+	in.Args = b.f.valueList(1 + len(args))
+	in.Args[0] = addr
+	copy(in.Args[1:], args)
+	in.Sig = sig
+	return b.Insert(in)
 }
 
 // Trapz emits a trap with code when x is zero.
 func (b *Builder) Trapz(x Value, code abi.TrapCode) {
-	b.Insert(&Inst{Op: OpTrapz, Args: []Value{x}, Trap: code})
+	in := b.newInst(OpTrapz, x)
+	in.Trap = code
+	b.Insert(in)
 }
 
 // Trapnz emits a trap with code when x is not zero.
 func (b *Builder) Trapnz(x Value, code abi.TrapCode) {
-	b.Insert(&Inst{Op: OpTrapnz, Args: []Value{x}, Trap: code})
+	in := b.newInst(OpTrapnz, x)
+	in.Trap = code
+	b.Insert(in)
 }
 
 // Trap ends the current block with an unconditional trap.
 func (b *Builder) Trap(code abi.TrapCode) {
-	b.Insert(&Inst{Op: OpTrap, Trap: code})
+	in := b.newInst(OpTrap)
+	in.Trap = code
+	b.Insert(in)
 }
 
 // Jump ends the current block with a jump to target.
 func (b *Builder) Jump(target *Block, args ...Value) {
-	b.Insert(&Inst{Op: OpJump, Targets: []BlockCall{{target, copyArgs(args)}}})
+	in := b.newInst(OpJump)
+	in.Targets = b.f.blockCalls(1)
+	in.Targets[0] = BlockCall{target, b.copyArgs(args)}
+	b.Insert(in)
 }
 
 // Brif ends the current block: to thenBlk if c != 0, else to elseBlk.
 func (b *Builder) Brif(c Value, thenBlk *Block, thenArgs []Value, elseBlk *Block, elseArgs []Value) {
-	b.Insert(&Inst{Op: OpBrif, Args: []Value{c}, Targets: []BlockCall{
-		{thenBlk, copyArgs(thenArgs)}, {elseBlk, copyArgs(elseArgs)}}})
+	in := b.newInst(OpBrif, c)
+	in.Targets = b.f.blockCalls(2)
+	in.Targets[0] = BlockCall{thenBlk, b.copyArgs(thenArgs)}
+	in.Targets[1] = BlockCall{elseBlk, b.copyArgs(elseArgs)}
+	b.Insert(in)
 }
 
 // BrTable ends the current block: to table[i] if i < len(table) (unsigned),
 // else to def.
 func (b *Builder) BrTable(i Value, def BlockCall, table []BlockCall) {
-	targets := make([]BlockCall, 0, 1+len(table))
-	targets = append(targets, BlockCall{def.Block, copyArgs(def.Args)})
-	for _, t := range table {
-		targets = append(targets, BlockCall{t.Block, copyArgs(t.Args)})
+	in := b.newInst(OpBrTable, i)
+	in.Targets = b.f.blockCalls(1 + len(table))
+	in.Targets[0] = BlockCall{def.Block, b.copyArgs(def.Args)}
+	for k, t := range table {
+		in.Targets[1+k] = BlockCall{t.Block, b.copyArgs(t.Args)}
 	}
-	b.Insert(&Inst{Op: OpBrTable, Args: []Value{i}, Targets: targets})
+	b.Insert(in)
 }
 
 // Return ends the current block by returning vals.
 func (b *Builder) Return(vals ...Value) {
-	b.Insert(&Inst{Op: OpReturn, Args: copyArgs(vals)})
+	b.Insert(b.newInst(OpReturn, vals...))
 }
 
-func copyArgs(a []Value) []Value {
+// copyArgs copies a into the function's storage (nil if empty).
+func (b *Builder) copyArgs(a []Value) []Value {
 	if len(a) == 0 {
 		return nil
 	}
-	return append([]Value(nil), a...)
+	c := b.f.valueList(len(a))
+	copy(c, a)
+	return c
 }
 
 // Shorthands for the common opcodes, so frontend code reads like the IR.

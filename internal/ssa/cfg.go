@@ -13,17 +13,74 @@ type CFG struct {
 	// every block comes after its dominators.
 	RPO      []*Block
 	rpoIndex []int // by Block.ID; -1 for unreachable blocks
+
+	// Scratch kept between computations so a recomputation into the same
+	// CFG (the passes' cached one) allocates nothing in steady state.
+	edges    []*Block // every edge twice: successor lists, then predecessor lists
+	counts   []int32  // by Block.ID
+	inLayout []bool
+	stack    []dfsFrame
+}
+
+type dfsFrame struct {
+	b    *Block
+	next int
 }
 
 // ComputeCFG builds the CFG of f. Branch targets that are nil or have IDs
 // outside f's range are ignored (Verify reports them).
 func ComputeCFG(f *Func) *CFG {
+	c := &CFG{}
+	c.compute(f)
+	return c
+}
+
+// validTarget reports whether s is a branch target the CFG records.
+func (c *CFG) validTarget(s *Block) bool {
+	return s != nil && s.ID >= 0 && s.ID < len(c.inLayout) && c.inLayout[s.ID]
+}
+
+// compute fills c with f's CFG, reusing c's storage. The edge lists are
+// windows of one flat array (counted first, then filled).
+func (c *CFG) compute(f *Func) {
 	n := f.NumBlockIDs()
-	c := &CFG{f: f, Preds: make([][]*Block, n), Succs: make([][]*Block, n), rpoIndex: make([]int, n)}
-	inLayout := make([]bool, n)
+	c.f = f
+	c.Preds = resize(c.Preds, n)
+	c.Succs = resize(c.Succs, n)
+	c.rpoIndex = resize(c.rpoIndex, n)
+	c.counts = resize(c.counts, n)
+	c.inLayout = resize(c.inLayout, n)
+	clear(c.Preds)
+	clear(c.Succs)
+	clear(c.counts)
+	clear(c.inLayout)
 	for _, b := range f.Blocks {
 		if b.ID >= 0 && b.ID < n {
-			inLayout[b.ID] = true
+			c.inLayout[b.ID] = true
+		}
+	}
+	// Count: successor edges per block go into place directly; counts
+	// collects the predecessor edges per target.
+	numEdges := 0
+	for _, b := range f.Blocks {
+		if b.ID < 0 || b.ID >= n {
+			continue
+		}
+		if t := b.Terminator(); t != nil {
+			for _, tc := range t.Targets {
+				if c.validTarget(tc.Block) {
+					numEdges++
+					c.counts[tc.Block.ID]++
+				}
+			}
+		}
+	}
+	c.edges = resize(c.edges, 2*numEdges)
+	succPos, predPos := 0, numEdges
+	for i, k := range c.counts {
+		if k > 0 {
+			c.Preds[i] = c.edges[predPos : predPos : predPos+int(k)]
+			predPos += int(k)
 		}
 	}
 	for _, b := range f.Blocks {
@@ -34,53 +91,64 @@ func ComputeCFG(f *Func) *CFG {
 		if t == nil {
 			continue
 		}
+		start := succPos
 		for _, tc := range t.Targets {
 			s := tc.Block
-			if s == nil || s.ID < 0 || s.ID >= n || !inLayout[s.ID] {
+			if !c.validTarget(s) {
 				continue
 			}
-			c.Succs[b.ID] = append(c.Succs[b.ID], s)
+			c.edges[succPos] = s
+			succPos++
 			c.Preds[s.ID] = append(c.Preds[s.ID], b)
+		}
+		if succPos > start {
+			c.Succs[b.ID] = c.edges[start:succPos:succPos]
 		}
 	}
 	for i := range c.rpoIndex {
 		c.rpoIndex[i] = -1
 	}
+	c.RPO = c.RPO[:0]
 	entry := f.Entry()
 	if entry == nil || entry.ID < 0 || entry.ID >= n {
-		return c
+		return
 	}
-	// Iterative depth-first search; postorder reversed is RPO.
-	type frame struct {
-		b    *Block
-		next int
-	}
-	visited := make([]bool, n)
-	var post []*Block
-	stack := []frame{{entry, 0}}
-	visited[entry.ID] = true
+	// Iterative depth-first search; postorder reversed is RPO. rpoIndex
+	// doubles as the visited mark (-2) until the numbering at the end.
+	stack := append(c.stack[:0], dfsFrame{entry, 0})
+	c.rpoIndex[entry.ID] = -2
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		succs := c.Succs[top.b.ID]
 		if top.next < len(succs) {
 			s := succs[top.next]
 			top.next++
-			if !visited[s.ID] {
-				visited[s.ID] = true
-				stack = append(stack, frame{s, 0})
+			if c.rpoIndex[s.ID] == -1 {
+				c.rpoIndex[s.ID] = -2
+				stack = append(stack, dfsFrame{s, 0})
 			}
 			continue
 		}
-		post = append(post, top.b)
+		c.RPO = append(c.RPO, top.b)
 		stack = stack[:len(stack)-1]
 	}
-	c.RPO = make([]*Block, len(post))
-	for i, b := range post {
-		j := len(post) - 1 - i
-		c.RPO[j] = b
-		c.rpoIndex[b.ID] = j
+	c.stack = stack
+	post := c.RPO
+	for i, j := 0, len(post)-1; i < j; i, j = i+1, j-1 {
+		post[i], post[j] = post[j], post[i]
 	}
-	return c
+	for i, b := range c.RPO {
+		c.rpoIndex[b.ID] = i
+	}
+}
+
+// resize returns s with length n, reusing its storage when large enough.
+// The contents are unspecified.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, n+n/4)
+	}
+	return s[:n]
 }
 
 // Reachable reports whether b can be reached from the entry.
@@ -100,21 +168,44 @@ func (c *CFG) RPOIndex(b *Block) int {
 type DomTree struct {
 	cfg      *CFG
 	idom     []*Block   // by Block.ID; nil for the entry and unreachable blocks
-	children [][]*Block // by Block.ID, in RPO
+	children [][]*Block // by Block.ID, in RPO; windows of kids
 	pre      []int      // by Block.ID: preorder number in the tree
 	last     []int      // by Block.ID: largest preorder number in the subtree
+
+	// Scratch kept for recomputation into the same DomTree.
+	kids   []*Block
+	idx    []int
+	counts []int32
+	stack  []dfsFrame
 }
 
 // ComputeDomTree computes the dominator tree from a CFG.
 func ComputeDomTree(cfg *CFG) *DomTree {
+	d := &DomTree{}
+	d.compute(cfg)
+	return d
+}
+
+// compute fills d with cfg's dominator tree, reusing d's storage.
+func (d *DomTree) compute(cfg *CFG) {
 	n := len(cfg.rpoIndex)
-	d := &DomTree{cfg: cfg, idom: make([]*Block, n), children: make([][]*Block, n),
-		pre: make([]int, n), last: make([]int, n)}
+	d.cfg = cfg
+	d.idom = resize(d.idom, n)
+	d.children = resize(d.children, n)
+	d.pre = resize(d.pre, n)
+	d.last = resize(d.last, n)
+	clear(d.idom)
+	clear(d.children)
+	clear(d.last)
+	for i := range d.pre {
+		d.pre[i] = -1
+	}
 	if len(cfg.RPO) == 0 {
-		return d
+		return
 	}
 	// idx holds immediate dominators as RPO indices; -1 = not yet known.
-	idx := make([]int, len(cfg.RPO))
+	idx := resize(d.idx, len(cfg.RPO))
+	d.idx = idx
 	for i := range idx {
 		idx[i] = -1
 	}
@@ -151,21 +242,28 @@ func ComputeDomTree(cfg *CFG) *DomTree {
 			}
 		}
 	}
+	// Children lists are windows of one array, filled in RPO.
+	d.counts = resize(d.counts, n)
+	clear(d.counts)
+	for i := 1; i < len(cfg.RPO); i++ {
+		d.counts[cfg.RPO[idx[i]].ID]++
+	}
+	d.kids = resize(d.kids, len(cfg.RPO)-1)
+	pos := 0
+	for id, k := range d.counts {
+		if k > 0 {
+			d.children[id] = d.kids[pos : pos : pos+int(k)]
+			pos += int(k)
+		}
+	}
 	for i := 1; i < len(cfg.RPO); i++ {
 		b, parent := cfg.RPO[i], cfg.RPO[idx[i]]
 		d.idom[b.ID] = parent
 		d.children[parent.ID] = append(d.children[parent.ID], b)
 	}
 	// Number the tree in preorder so Dominates is two comparisons.
-	for i := range d.pre {
-		d.pre[i] = -1
-	}
 	counter := 0
-	type frame struct {
-		b    *Block
-		next int
-	}
-	stack := []frame{{cfg.RPO[0], 0}}
+	stack := append(d.stack[:0], dfsFrame{cfg.RPO[0], 0})
 	d.pre[cfg.RPO[0].ID] = counter
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
@@ -175,13 +273,13 @@ func ComputeDomTree(cfg *CFG) *DomTree {
 			top.next++
 			counter++
 			d.pre[k.ID] = counter
-			stack = append(stack, frame{k, 0})
+			stack = append(stack, dfsFrame{k, 0})
 			continue
 		}
 		d.last[top.b.ID] = counter
 		stack = stack[:len(stack)-1]
 	}
-	return d
+	d.stack = stack
 }
 
 // Idom is b's immediate dominator (nil for the entry or unreachable b).

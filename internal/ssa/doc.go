@@ -24,12 +24,20 @@
 // Where things are: types.go, opcodes.go (the opcode table),
 // opcodes_simd.go (the vector opcodes and lane shapes), simd_consts.go (the
 // 128-bit constant pool) and func.go (Func, Block, Inst, the value table)
-// are the IR; builder.go and vars.go
-// the Builder with SSA construction for variables; print.go, lex.go,
-// parse*.go the text form; verify*.go the verifier; cfg.go and loops.go the
-// analyses (CFG, reverse postorder, dominator tree, natural loops);
-// eval.go the exact constant evaluator; pass_*.go the passes, run in order
-// by pipeline.go.
+// are the IR, and arena.go the chunked storage a Func carves its
+// instructions, blocks and value lists from (Func.Reset reuses it for the
+// next function); builder.go, vars.go and vars_table.go the Builder with
+// SSA construction for variables; print.go, lex.go, parse*.go the text
+// form; verify*.go the verifier; cfg.go and loops.go the analyses (CFG,
+// reverse postorder, dominator tree, natural loops); eval.go the exact
+// constant evaluator; pass_*.go the passes, run in order by pipeline.go;
+// scratch.go the buffers and cached analyses the passes reuse.
+//
+// Compile time: a compiler worker reuses one Func and one Builder for all
+// its functions (Func.Reset, Builder.Reset) and the passes borrow pooled
+// scratch for a pipeline run, so steady state allocates almost nothing
+// here. Within a run, passes that change no branch hand the CFG and
+// dominator tree on to the next pass instead of recomputing them.
 //
 // Conventions the frontend and back end share through this package: the
 // execution-context pointer is an ordinary I64 function parameter (the

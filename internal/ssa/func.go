@@ -20,6 +20,15 @@ type Func struct {
 	values    []valueData
 	constIdx  map[Const128]uint32
 	nextBlock int
+	scratch   *passScratch
+
+	instArena  chunkArena[Inst]
+	valueArena chunkArena[Value]
+	blockArena chunkArena[Block]
+	callArena  chunkArena[BlockCall]
+	// instListArena holds the blocks' instruction lists as the builder
+	// grows them.
+	instListArena chunkArena[*Inst]
 }
 
 // Block is a basic block: typed parameters, then instructions, the last of
@@ -78,7 +87,8 @@ func NewFunc(name string, sig Signature) *Func {
 
 // NewBlock adds an empty block at the end of the layout.
 func (f *Func) NewBlock() *Block {
-	b := &Block{ID: f.nextBlock}
+	b := &f.blockArena.take(1)[0]
+	b.ID = f.nextBlock
 	f.nextBlock++
 	f.Blocks = append(f.Blocks, b)
 	return b
@@ -139,7 +149,7 @@ func (f *Func) AddBlockParam(b *Block, t Type) Value {
 	v := f.newValue(t)
 	f.values[v].block = b
 	f.values[v].index = int32(len(b.Params))
-	b.Params = append(b.Params, v)
+	b.Params = appendValue(&f.valueArena, b.Params, v)
 	return v
 }
 
@@ -158,12 +168,16 @@ func (f *Func) RemoveBlockParam(b *Block, i int) {
 // that builds an Inst by hand calls it too.
 func (f *Func) MakeResults(in *Inst) []Value {
 	types := f.resultTypes(in)
-	in.Results = in.Results[:0]
+	if cap(in.Results) >= len(types) {
+		in.Results = in.Results[:len(types)]
+	} else {
+		in.Results = f.valueList(len(types))
+	}
 	for i, t := range types {
 		v := f.newValue(t)
 		f.values[v].inst = in
 		f.values[v].index = int32(i)
-		in.Results = append(in.Results, v)
+		in.Results[i] = v
 	}
 	return in.Results
 }
@@ -175,21 +189,21 @@ func (f *Func) resultTypes(in *Inst) []Type {
 	case resCtrl:
 		switch info.imm {
 		case immF32:
-			return []Type{F32}
+			return oneType(F32)
 		case immF64:
-			return []Type{F64}
+			return oneType(F64)
 		}
-		return []Type{in.Type}
+		return oneType(in.Type)
 	case resSame:
 		if len(in.Args) > 0 {
-			return []Type{f.ValueType(in.Args[0])}
+			return oneType(f.ValueType(in.Args[0]))
 		}
 	case resArg1:
 		if len(in.Args) > 1 {
-			return []Type{f.ValueType(in.Args[1])}
+			return oneType(f.ValueType(in.Args[1]))
 		}
 	case resI32:
-		return []Type{I32}
+		return oneType(I32)
 	case resSig:
 		if in.Sig >= 0 && int(in.Sig) < len(f.Sigs) {
 			return f.Sigs[in.Sig].Results
@@ -201,6 +215,18 @@ func (f *Func) resultTypes(in *Inst) []Type {
 	}
 	return nil
 }
+
+// allTypes holds every Type once, so oneType can return a one-element
+// list without allocating.
+var allTypes = [256]Type{}
+
+func init() {
+	for i := range allTypes {
+		allTypes[i] = Type(i)
+	}
+}
+
+func oneType(t Type) []Type { return allTypes[t : t+1 : t+1] }
 
 // setResult records that in now defines v at position i (used when a pass
 // moves a value's definition to another instruction).
@@ -307,26 +333,35 @@ func (in *Inst) forEachUse(fn func(*Value)) {
 // subst: an operand v with subst[v] != NoValue becomes subst[v], followed
 // transitively. subst is indexed by Value; shorter tables leave the rest.
 func (f *Func) ReplaceUses(subst []Value) {
-	resolve := func(v Value) Value {
-		for n := 0; v >= 0 && int(v) < len(subst) && subst[v] != NoValue && n < len(subst); n++ {
-			v = subst[v]
-		}
-		return v
-	}
 	for _, b := range f.Blocks {
 		for _, in := range b.Insts {
-			in.forEachUse(func(p *Value) { *p = resolve(*p) })
+			in.substituteUses(subst)
 		}
 	}
 }
 
-// newSubst returns a substitution table for ReplaceUses with no entries.
-func (f *Func) newSubst() []Value {
-	s := make([]Value, len(f.values))
-	for i := range s {
-		s[i] = NoValue
+// substituteUses rewrites in's operands through subst as ReplaceUses
+// does. (Loops rather than forEachUse: this runs for every instruction in
+// several passes.)
+func (in *Inst) substituteUses(subst []Value) {
+	for i, a := range in.Args {
+		in.Args[i] = substitute(subst, a)
 	}
-	return s
+	for t := range in.Targets {
+		args := in.Targets[t].Args
+		for i, a := range args {
+			args[i] = substitute(subst, a)
+		}
+	}
+}
+
+// substitute follows v through subst (at most len(subst) steps, so a
+// cyclic table cannot hang).
+func substitute(subst []Value, v Value) Value {
+	for n := 0; v >= 0 && int(v) < len(subst) && subst[v] != NoValue && n < len(subst); n++ {
+		v = subst[v]
+	}
+	return v
 }
 
 // InsertBefore inserts in into b before position i and records b's new

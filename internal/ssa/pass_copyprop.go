@@ -8,6 +8,7 @@ package ssa
 func CopyProp(f *Func) {
 	removeUnreachable(f)
 	if len(f.Blocks) == 0 {
+		f.keepAnalyses()
 		return
 	}
 	subst := f.newSubst()
@@ -51,4 +52,5 @@ func CopyProp(f *Func) {
 		}
 	}
 	f.ReplaceUses(subst)
+	f.keepAnalyses()
 }

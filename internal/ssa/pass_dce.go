@@ -6,9 +6,13 @@ package ssa
 // The entry block's parameters are the signature and stay.
 func DCE(f *Func) {
 	removeUnreachable(f)
-	live := make([]bool, f.NumValues())
+	s := f.scratchSpace()
+	live := resize(s.live, f.NumValues())
+	clear(live)
+	s.live = live
 	edges := incomingEdges(f)
-	var work []Value
+	work := s.values[:0]
+	defer func() { s.values = work[:0] }()
 	mark := func(v Value) {
 		if v >= 0 && int(v) < len(live) && !live[v] {
 			live[v] = true
@@ -65,30 +69,7 @@ func DCE(f *Func) {
 			}
 		}
 	}
-}
-
-// edgeRef is one branch into a block: Targets[slot] of term.
-type edgeRef struct {
-	from *Block
-	term *Inst
-	slot int
-}
-
-// incomingEdges lists, by block ID, the branches into each block.
-func incomingEdges(f *Func) [][]edgeRef {
-	edges := make([][]edgeRef, f.NumBlockIDs())
-	for _, b := range f.Blocks {
-		t := b.Terminator()
-		if t == nil {
-			continue
-		}
-		for slot, c := range t.Targets {
-			if c.Block != nil && c.Block.ID >= 0 && c.Block.ID < len(edges) {
-				edges[c.Block.ID] = append(edges[c.Block.ID], edgeRef{b, t, slot})
-			}
-		}
-	}
-	return edges
+	f.keepAnalyses()
 }
 
 // removeParamAndArgs drops parameter i of b and the matching argument from
@@ -101,20 +82,4 @@ func removeParamAndArgs(f *Func, b *Block, i int, edges []edgeRef) {
 			c.Args = append(c.Args[:i], c.Args[i+1:]...)
 		}
 	}
-}
-
-// removeUnreachable deletes the blocks the entry cannot reach.
-func removeUnreachable(f *Func) {
-	cfg := ComputeCFG(f)
-	if len(cfg.RPO) == len(f.Blocks) {
-		return
-	}
-	kept := f.Blocks[:0]
-	for _, b := range f.Blocks {
-		if cfg.Reachable(b) {
-			kept = append(kept, b)
-		}
-	}
-	clear(f.Blocks[len(kept):])
-	f.Blocks = kept
 }

@@ -11,12 +11,18 @@ import "math/bits"
 // are deleted (their code may use values of instructions that a new trap
 // cut off).
 func Fold(f *Func) {
-	fo := folder{f: f, subst: f.newSubst()}
-	cfg := ComputeCFG(f)
+	s := f.scratchSpace()
+	fo := folder{f: f, subst: f.newSubst(), out: s.insts[:0]}
+	defer func() { clear(fo.out); s.insts = fo.out[:0] }()
+	cfg := f.scratchCFG()
 	for _, b := range cfg.RPO {
 		fo.block(b)
 	}
-	f.ReplaceUses(fo.subst)
+	// Walking in RPO rewrote every use after its definition; only blocks
+	// outside RPO (unreachable, deleted next) could hold stale uses.
+	if len(cfg.RPO) != len(f.Blocks) {
+		f.ReplaceUses(fo.subst)
+	}
 	removeUnreachable(f)
 }
 
@@ -26,17 +32,12 @@ type folder struct {
 	out   []*Inst // the block being rebuilt
 }
 
-func (fo *folder) resolve(v Value) Value {
-	for v >= 0 && int(v) < len(fo.subst) && fo.subst[v] != NoValue {
-		v = fo.subst[v]
-	}
-	return v
-}
-
 func (fo *folder) block(b *Block) {
-	fo.out = make([]*Inst, 0, len(b.Insts))
+	// Rebuild into a reused buffer, then copy back: folding may add
+	// constants, so the list cannot be filtered in place.
+	fo.out = fo.out[:0]
 	for _, in := range b.Insts {
-		in.forEachUse(func(p *Value) { *p = fo.resolve(*p) })
+		in.substituteUses(fo.subst)
 		if repl := fo.simplify(in); repl != NoValue {
 			fo.subst[in.Results[0]] = repl
 			continue
@@ -47,18 +48,27 @@ func (fo *folder) block(b *Block) {
 					continue // never traps
 				}
 				// Always traps: the rest of the block is dead.
-				fo.out = append(fo.out, &Inst{Op: OpTrap, Trap: in.Trap, Pos: in.Pos})
+				trap := fo.f.newInst()
+				trap.Op, trap.Trap, trap.Pos = OpTrap, in.Trap, in.Pos
+				fo.out = append(fo.out, trap)
 				break
 			}
 		}
 		fo.out = append(fo.out, in)
 	}
-	b.Insts = fo.out
+	if len(fo.out) > cap(b.Insts) {
+		b.Insts = make([]*Inst, 0, len(fo.out))
+	}
+	if len(fo.out) < len(b.Insts) {
+		clear(b.Insts[len(fo.out):])
+	}
+	b.Insts = append(b.Insts[:0], fo.out...)
 }
 
 // emitConst adds a constant before the instruction being simplified.
 func (fo *folder) emitConst(t Type, c uint64) Value {
-	in := &Inst{Op: OpIconst, Type: t, Imm: mask(t, c)}
+	in := fo.f.newInst()
+	in.Op, in.Type, in.Imm = OpIconst, t, mask(t, c)
 	fo.f.MakeResults(in)
 	fo.out = append(fo.out, in)
 	return in.Results[0]

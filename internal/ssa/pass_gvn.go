@@ -6,19 +6,19 @@ package ssa
 // arguments in either order) is removed and its uses take the earlier
 // result.
 func GVN(f *Func) {
-	cfg := ComputeCFG(f)
+	cfg := f.scratchCFG()
 	if len(cfg.RPO) == 0 {
+		f.keepAnalyses()
 		return
 	}
-	dom := ComputeDomTree(cfg)
+	dom := f.scratchDomTree(cfg)
 	subst := f.newSubst()
-	table := map[gvnKey]Value{}
-	type undo struct {
-		key  gvnKey
-		prev Value
-		had  bool
+	numInsts := 0 // bounds the entries; cheaper to count than mergeable ones
+	for _, b := range cfg.RPO {
+		numInsts += len(b.Insts)
 	}
-	var log []undo
+	table := &f.scratchSpace().gvn
+	table.reset(f, numInsts)
 	type frame struct {
 		b       *Block
 		logLen  int
@@ -29,37 +29,21 @@ func GVN(f *Func) {
 		top := &stack[len(stack)-1]
 		if top.visited {
 			// Leaving the subtree: forget its entries.
-			for len(log) > top.logLen {
-				u := log[len(log)-1]
-				log = log[:len(log)-1]
-				if u.had {
-					table[u.key] = u.prev
-				} else {
-					delete(table, u.key)
-				}
-			}
+			table.undoTo(top.logLen)
 			stack = stack[:len(stack)-1]
 			continue
 		}
 		top.visited = true
-		top.logLen = len(log)
+		top.logLen = len(table.log)
 		b := top.b
 		kept := b.Insts[:0]
 		for _, in := range b.Insts {
-			in.forEachUse(func(p *Value) {
-				for *p >= 0 && int(*p) < len(subst) && subst[*p] != NoValue {
-					*p = subst[*p]
-				}
-			})
+			in.substituteUses(subst)
 			if len(in.Results) == 1 && len(in.Args) <= 3 && in.IsMergeable() {
-				k := keyOf(in)
-				if prev, ok := table[k]; ok {
+				if prev, found := table.findOrInsert(in); found {
 					subst[in.Results[0]] = prev
 					continue
 				}
-				old, had := table[k]
-				log = append(log, undo{k, old, had})
-				table[k] = in.Results[0]
 			}
 			kept = append(kept, in)
 		}
@@ -70,32 +54,122 @@ func GVN(f *Func) {
 			stack = append(stack, frame{b: kids[i]})
 		}
 	}
-	f.ReplaceUses(subst)
+	// The walk visits every definition before its uses (a use is
+	// dominated by its definition), so uses in the blocks it walked are
+	// already rewritten; only unreachable blocks could hold stale ones.
+	if len(cfg.RPO) != len(f.Blocks) {
+		f.ReplaceUses(subst)
+	}
+	f.scratchDomTree(cfg) // current: GVN changed no branch
+	f.keepAnalyses()
 }
 
-// gvnKey identifies an instruction's computation.
-type gvnKey struct {
-	op     Opcode
-	typ    Type
-	n      int
-	args   [3]Value
-	imm    uint64
-	cc     uint8
-	offset int32
-	flags  MemFlags
+// gvnArgs are in's arguments (at most three), the first two in
+// ascending order when the opcode is commutative: identical computations
+// have identical gvnArgs.
+func gvnArgs(in *Inst) (a [3]Value) {
+	copy(a[:], in.Args)
+	if in.Op.IsCommutative() && a[0] > a[1] {
+		a[0], a[1] = a[1], a[0]
+	}
+	return a
 }
 
-func keyOf(in *Inst) gvnKey {
-	k := gvnKey{op: in.Op, typ: in.Type, n: len(in.Args), imm: in.Imm, offset: in.Offset, flags: in.Flags}
+// gvnCC is in's condition code (scalar or vector comparisons), the only
+// immediate GVN compares besides Imm, Offset and Flags.
+func gvnCC(in *Inst) uint8 {
 	switch in.Op.info().imm {
 	case immIntCC:
-		k.cc = uint8(in.IntCC)
+		return uint8(in.IntCC)
 	case immFloatCC:
-		k.cc = uint8(in.FloatCC)
+		return uint8(in.FloatCC)
 	}
-	copy(k.args[:], in.Args)
-	if in.Op.IsCommutative() && k.args[0] > k.args[1] {
-		k.args[0], k.args[1] = k.args[1], k.args[0]
+	return 0
+}
+
+// gvnHash hashes what sameComputation compares.
+func gvnHash(in *Inst) uint64 {
+	const m = 0x9E3779B97F4A7C15
+	a := gvnArgs(in)
+	h := uint64(in.Op) | uint64(in.Type)<<16 | uint64(len(in.Args))<<24 | uint64(gvnCC(in))<<32 | uint64(in.Flags)<<40
+	h = (h ^ uint64(uint32(in.Offset))) * m
+	h = (h ^ uint64(uint32(a[0])) ^ uint64(uint32(a[1]))<<32) * m
+	h = (h ^ uint64(uint32(a[2]))) * m
+	h = (h ^ in.Imm) * m
+	return h ^ h>>29
+}
+
+// sameComputation reports whether x and y compute the same value: same
+// opcode, type, immediates and (up to commutation) arguments.
+func sameComputation(x, y *Inst) bool {
+	return x.Op == y.Op && x.Type == y.Type && len(x.Args) == len(y.Args) &&
+		x.Imm == y.Imm && x.Offset == y.Offset && x.Flags == y.Flags &&
+		gvnCC(x) == gvnCC(y) && gvnArgs(x) == gvnArgs(y)
+}
+
+// gvnTable is GVN's scoped hash table: open addressing with linear
+// probing over small slots (a hash and a value); the key of a slot is
+// recomputed from the instruction that defines its value, which GVN no
+// longer changes once it is in the table. Entries are only ever removed
+// in the reverse order of their insertion (leaving a dominator subtree),
+// and undoing the latest insertion of a linear-probing table is just
+// clearing its slot, so no tombstones are needed.
+type gvnTable struct {
+	f     *Func
+	slots []gvnSlot
+	log   []int32 // inserted slot indices, in insertion order
+}
+
+type gvnSlot struct {
+	hash  uint32
+	value Value // plus one; 0 marks an empty slot
+}
+
+// reset empties the table and sizes it for up to n entries of f.
+func (t *gvnTable) reset(f *Func, n int) {
+	t.f = f
+	size := 16
+	for size < 2*n {
+		size *= 2
 	}
-	return k
+	switch {
+	case len(t.slots) < size:
+		t.slots = make([]gvnSlot, size)
+	case len(t.log) > 0:
+		// A run that did not finish (GVN leaves the table empty by
+		// undoing everything it inserted) left entries behind.
+		clear(t.slots)
+	}
+	t.log = t.log[:0]
+}
+
+// findOrInsert returns the result of an earlier instruction that computes
+// what in does, or records in's result.
+func (t *gvnTable) findOrInsert(in *Inst) (Value, bool) {
+	v := in.Results[0]
+	mask := uint64(len(t.slots) - 1)
+	h := gvnHash(in)
+	h32 := uint32(h >> 32)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.value == 0 {
+			s.hash, s.value = h32, v+1
+			t.log = append(t.log, int32(i))
+			return v, false
+		}
+		if s.hash == h32 {
+			prev := s.value - 1
+			if d, _ := t.f.ValueInst(prev); d != nil && sameComputation(d, in) {
+				return prev, true
+			}
+		}
+	}
+}
+
+// undoTo removes the entries inserted after the log had length n.
+func (t *gvnTable) undoTo(n int) {
+	for _, i := range t.log[n:] {
+		t.slots[i] = gvnSlot{}
+	}
+	t.log = t.log[:n]
 }

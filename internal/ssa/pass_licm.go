@@ -11,9 +11,12 @@ package ssa
 // uses an in-loop constant gets a copy of it in the preheader.
 func LICM(f *Func) {
 	removeUnreachable(f)
-	cfg := ComputeCFG(f)
-	dom := ComputeDomTree(cfg)
+	cfg := f.scratchCFG()
+	dom := f.scratchDomTree(cfg)
 	loops := ComputeLoops(cfg, dom)
+	// LICM changes no branch after the preheaders are in, so the
+	// analyses computed then stay current for the next pass.
+	defer f.keepAnalyses()
 	if len(loops.Loops) == 0 {
 		return
 	}
@@ -25,11 +28,14 @@ func LICM(f *Func) {
 		}
 	}
 	if changedCFG {
-		cfg = ComputeCFG(f)
-		dom = ComputeDomTree(cfg)
+		cfg = f.recomputeCFG()
+		dom = f.scratchDomTree(cfg)
 		loops = ComputeLoops(cfg, dom)
 	}
-	defBlock := make([]*Block, f.NumValues())
+	s := f.scratchSpace()
+	defBlock := resize(s.defBlock, f.NumValues())
+	clear(defBlock)
+	defer func() { clear(defBlock); s.defBlock = defBlock[:0] }()
 	for _, b := range f.Blocks {
 		for _, p := range b.Params {
 			defBlock[p] = b
@@ -40,7 +46,9 @@ func LICM(f *Func) {
 			}
 		}
 	}
-	inLoop := make([]bool, f.NumBlockIDs())
+	inLoop := resize(s.live, f.NumBlockIDs())
+	clear(inLoop)
+	s.live = inLoop
 	for _, l := range loops.Loops {
 		ph := preheaderOf(cfg, l)
 		if ph == nil {
@@ -50,6 +58,7 @@ func LICM(f *Func) {
 			inLoop[b.ID] = true
 		}
 		defBlock = hoistInvariants(f, l, ph, inLoop, defBlock)
+		s.defBlock = defBlock
 		for _, b := range l.Blocks {
 			inLoop[b.ID] = false
 		}
@@ -136,7 +145,8 @@ func hoistInvariants(f *Func, l *Loop, ph *Block, inLoop []bool, defBlock []*Blo
 				c, ok := constCopies[a]
 				if !ok {
 					orig, _ := f.ValueInst(a)
-					cp := &Inst{Op: orig.Op, Type: orig.Type, Imm: orig.Imm}
+					cp := f.newInst()
+					cp.Op, cp.Type, cp.Imm = orig.Op, orig.Type, orig.Imm
 					f.MakeResults(cp)
 					c = cp.Results[0]
 					defBlock = growDefs(defBlock, c)

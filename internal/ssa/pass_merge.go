@@ -7,16 +7,20 @@ package ssa
 func MergeBlocks(f *Func) {
 	removeUnreachable(f)
 	if len(f.Blocks) == 0 {
+		f.keepAnalyses()
 		return
 	}
 	npreds := make([]int, f.NumBlockIDs())
 	for _, b := range f.Blocks {
-		for _, s := range b.Succs(nil) {
-			npreds[s.ID]++
+		if t := b.Terminator(); t != nil {
+			for _, c := range t.Targets {
+				npreds[c.Block.ID]++
+			}
 		}
 	}
 	subst := f.newSubst()
 	gone := make([]bool, f.NumBlockIDs())
+	merged := false
 	for _, b := range f.Blocks {
 		if gone[b.ID] {
 			continue
@@ -37,6 +41,7 @@ func MergeBlocks(f *Func) {
 			b.Insts = append(b.Insts[:len(b.Insts)-1], s.Insts...)
 			s.Insts = nil
 			gone[s.ID] = true
+			merged = true
 		}
 	}
 	kept := f.Blocks[:0]
@@ -47,5 +52,9 @@ func MergeBlocks(f *Func) {
 	}
 	clear(f.Blocks[len(kept):])
 	f.Blocks = kept
-	f.ReplaceUses(subst)
+	if merged {
+		f.ReplaceUses(subst)
+	} else {
+		f.keepAnalyses()
+	}
 }

@@ -46,12 +46,38 @@ type Pipeline struct {
 // Run applies the pipeline to f. It returns an error only when Verify is
 // set and a function fails verification.
 func (p Pipeline) Run(f *Func) error {
+	if f.scratch == nil {
+		borrowScratch(f)
+		defer returnScratch(f)
+	}
+	s := f.scratch
+	if s.inPipeline {
+		// A pass running a nested pipeline: let it recompute analyses.
+		return p.runNested(f)
+	}
+	s.inPipeline, s.run, s.cfgValidAt, s.domValidAt = true, 0, -1, -1
+	defer func() { s.inPipeline = false }()
+	return p.runPasses(f)
+}
+
+// runNested runs a pipeline inside a pass of another one, without the
+// shared analyses.
+func (p Pipeline) runNested(f *Func) error {
+	s := f.scratch
+	s.inPipeline = false
+	defer func() { s.inPipeline = true; s.cfgValidAt, s.domValidAt = -1, -1 }()
+	return p.runPasses(f)
+}
+
+func (p Pipeline) runPasses(f *Func) error {
+	s := f.scratch
 	if p.Verify {
 		if err := Verify(f); err != nil {
 			return fmt.Errorf("before optimisation: %w", err)
 		}
 	}
 	for _, pass := range p.Passes {
+		s.startPass()
 		pass.Run(f)
 		if p.Verify {
 			if err := Verify(f); err != nil {

@@ -12,6 +12,7 @@ package ssa
 // DeclareVar declares a variable of type t.
 func (b *Builder) DeclareVar(t Type) Variable {
 	b.vars = append(b.vars, t)
+	b.lastDef = append(b.lastDef, blockDef{})
 	return Variable(len(b.vars) - 1)
 }
 
@@ -80,21 +81,25 @@ func (b *Builder) Finish() error {
 		b.f.ReplaceUses(b.aliases)
 	}
 	if b.err == nil {
+		if b.f.scratch == nil {
+			borrowScratch(b.f)
+			defer returnScratch(b.f)
+		}
 		removeUnreachable(b.f)
 	}
 	return b.err
 }
 
 func (b *Builder) writeVar(v Variable, blk *Block, val Value) {
-	st := b.state(blk)
-	if st.defs == nil {
-		st.defs = map[Variable]Value{}
-	}
-	st.defs[v] = val
+	b.defs.set(blk, v, val)
+	b.lastDef[v] = blockDef{blk, val}
 }
 
 func (b *Builder) readVar(v Variable, blk *Block) Value {
-	if val, ok := b.state(blk).defs[v]; ok {
+	if d := b.lastDef[v]; d.blk == blk {
+		return b.resolve(d.val)
+	}
+	if val, ok := b.defs.get(blk, v); ok {
 		return b.resolve(val)
 	}
 	return b.readVarRecursive(v, blk)
@@ -112,16 +117,13 @@ func (b *Builder) readVarRecursive(v Variable, blk *Block) Value {
 		// Only the entry block or an unreachable block gets here: the
 		// variable was never assigned on the way, so it holds zero.
 		val = b.zeroAtTop(blk, b.vars[v])
-	case len(st.preds) == 1 && !st.reading[v]:
+	case len(st.preds) == 1 && !b.isReading(blk, v):
 		// An unreachable cycle of single-predecessor blocks would loop
 		// forever here; the reading mark sends the second visit to the
 		// parameter case below, which ends the walk.
-		if st.reading == nil {
-			st.reading = map[Variable]bool{}
-		}
-		st.reading[v] = true
+		b.reading.set(blk, v, 1)
 		val = b.readVar(v, st.preds[0].pred)
-		delete(b.state(blk).reading, v)
+		b.reading.set(blk, v, 0)
 	default:
 		param := b.newVarParam(v, blk)
 		b.writeVar(v, blk, param) // breaks cycles through loops
@@ -133,12 +135,33 @@ func (b *Builder) readVarRecursive(v Variable, blk *Block) Value {
 
 func (b *Builder) newVarParam(v Variable, blk *Block) Value {
 	p := b.f.AddBlockParam(blk, b.vars[v])
-	st := b.state(blk)
-	if st.varParams == nil {
-		st.varParams = map[Value]Variable{}
+	b.state(blk).numVarParams++
+	for len(b.varOf) <= int(p) {
+		b.varOf = append(b.varOf, -1)
 	}
-	st.varParams[p] = v
+	b.varOf[p] = v
 	return p
+}
+
+func (b *Builder) isReading(blk *Block, v Variable) bool {
+	r, ok := b.reading.get(blk, v)
+	return ok && r != 0
+}
+
+// isVarParam reports whether v is a block parameter added for a variable
+// (and not removed since).
+func (b *Builder) isVarParam(v Value) bool {
+	return v >= 0 && int(v) < len(b.varOf) && b.varOf[v] >= 0
+}
+
+func (b *Builder) addUser(v, user Value) {
+	if v < 0 {
+		return
+	}
+	for len(b.users) <= int(v) {
+		b.users = append(b.users, nil)
+	}
+	b.users[v] = appendValue(&b.userArena, b.users[v], user)
 }
 
 // addParamOperands passes, on every edge into blk, the value of v at the
@@ -148,8 +171,8 @@ func (b *Builder) addParamOperands(v Variable, param Value, blk *Block) Value {
 	for _, e := range preds {
 		arg := b.readVar(v, e.pred)
 		call := &e.term.Targets[e.slot]
-		call.Args = append(call.Args, arg)
-		b.users[arg] = append(b.users[arg], param)
+		call.Args = appendValue(&b.f.valueArena, call.Args, arg)
+		b.addUser(arg, param)
 	}
 	return b.tryRemoveTrivialParam(param)
 }
@@ -188,20 +211,28 @@ func (b *Builder) tryRemoveTrivialParam(param Value) Value {
 		call := &e.term.Targets[e.slot]
 		call.Args = append(call.Args[:idx], call.Args[idx+1:]...)
 	}
-	delete(st.varParams, param)
+	if b.isVarParam(param) {
+		b.varOf[param] = -1
+		st.numVarParams--
+	}
 	b.f.values[param].block = nil
 	b.setAlias(param, same)
 
-	users := b.users[param]
-	delete(b.users, param)
-	b.users[same] = append(b.users[same], users...)
+	var users []Value
+	if int(param) < len(b.users) {
+		users = b.users[param]
+		b.users[param] = nil
+	}
+	for _, u := range users {
+		b.addUser(same, u)
+	}
 	for _, u := range users {
 		u = b.resolve(u)
 		if u == param || u == same {
 			continue
 		}
 		if ub, _ := b.f.ValueBlockParam(u); ub != nil {
-			if _, isVar := b.state(ub).varParams[u]; isVar && b.state(ub).sealed {
+			if b.isVarParam(u) && b.state(ub).sealed {
 				b.tryRemoveTrivialParam(u)
 			}
 		}

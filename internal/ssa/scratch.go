@@ -1,0 +1,219 @@
+package ssa
+
+import "sync"
+
+// passScratch is storage the passes reuse: one function runs through
+// eight passes, most of which need a CFG, a substitution table or the
+// incoming edges, and rebuilding them into the same buffers keeps the
+// pipeline from allocating them again and again. A Func owns one (made on
+// first use); nothing in it outlives the pass that filled it.
+type passScratch struct {
+	cfg   CFG
+	dom   DomTree
+	subst []Value
+
+	// Within a pipeline run, passes that leave the control flow alone
+	// share one CFG and dominator tree: run counts the passes started,
+	// and cfgValidAt (domValidAt) is the run in which the cached analysis
+	// is known to be current. A pass that keeps it current hands it on
+	// to the next (keepAnalyses); any other pass, ours or not, lets it
+	// lapse.
+	inPipeline             bool
+	run                    int
+	cfgValidAt, domValidAt int
+
+	reachable []bool // by Block.ID
+	inLayout  []bool
+	blocks    []*Block // work stack
+
+	edges      []edgeRef   // flat, grouped by target
+	edgesByID  [][]edgeRef // by Block.ID: windows of edges
+	edgeCounts []int32
+
+	live     []bool
+	values   []Value  // work list
+	insts    []*Inst  // a block being rebuilt
+	defBlock []*Block // by Value
+
+	gvn gvnTable
+}
+
+// scratchPool lends pass storage to a function for the length of a
+// pipeline run, so consecutive functions (one compiler worker's) reuse the
+// same buffers.
+var scratchPool = sync.Pool{New: func() any { return &passScratch{} }}
+
+// borrowScratch gives f pooled pass storage; returnScratch takes it back.
+func borrowScratch(f *Func) { f.scratch = scratchPool.Get().(*passScratch) }
+
+func returnScratch(f *Func) {
+	scratchPool.Put(f.scratch)
+	f.scratch = nil
+}
+
+func (f *Func) scratchSpace() *passScratch {
+	if f.scratch == nil {
+		f.scratch = &passScratch{}
+	}
+	return f.scratch
+}
+
+// scratchCFG is f's CFG, computed into the scratch CFG unless the cached
+// one is current; valid until the next call.
+func (f *Func) scratchCFG() *CFG {
+	s := f.scratchSpace()
+	if !s.inPipeline || s.cfgValidAt != s.run {
+		s.cfg.compute(f)
+		s.cfgValidAt, s.domValidAt = s.run, -1
+	}
+	return &s.cfg
+}
+
+// scratchDomTree is the dominator tree of cfg (the scratch CFG), computed
+// into the scratch tree unless the cached one is current.
+func (f *Func) scratchDomTree(cfg *CFG) *DomTree {
+	s := f.scratchSpace()
+	if !s.inPipeline || s.domValidAt != s.run || cfg != &s.cfg {
+		s.dom.compute(cfg)
+		s.domValidAt = s.run
+	}
+	return &s.dom
+}
+
+// recomputeCFG recomputes the scratch CFG after the pass changed the
+// control flow.
+func (f *Func) recomputeCFG() *CFG {
+	s := f.scratchSpace()
+	s.cfgValidAt = -1
+	return f.scratchCFG()
+}
+
+// keepAnalyses says that the running pass has not changed the control
+// flow since the cached analyses were current, so the next pass may use
+// them.
+func (f *Func) keepAnalyses() {
+	s := f.scratchSpace()
+	if s.cfgValidAt == s.run {
+		s.cfgValidAt++
+	}
+	if s.domValidAt == s.run {
+		s.domValidAt++
+	}
+}
+
+// startPass begins pass number run+1 of a pipeline.
+func (s *passScratch) startPass() { s.run++ }
+
+// newSubst returns a substitution table for ReplaceUses with no entries,
+// valid until the next call.
+func (f *Func) newSubst() []Value {
+	s := f.scratchSpace()
+	s.subst = resize(s.subst, len(f.values))
+	for i := range s.subst {
+		s.subst[i] = NoValue
+	}
+	return s.subst
+}
+
+// edgeRef is one branch into a block: Targets[slot] of term.
+type edgeRef struct {
+	from *Block
+	term *Inst
+	slot int
+}
+
+// incomingEdges lists, by block ID, the branches into each block. The
+// lists are valid until the next call.
+func incomingEdges(f *Func) [][]edgeRef {
+	s := f.scratchSpace()
+	n := f.NumBlockIDs()
+	s.edgesByID = resize(s.edgesByID, n)
+	s.edgeCounts = resize(s.edgeCounts, n)
+	clear(s.edgesByID)
+	clear(s.edgeCounts)
+	total := 0
+	for _, b := range f.Blocks {
+		if t := b.Terminator(); t != nil {
+			for _, c := range t.Targets {
+				if c.Block != nil && c.Block.ID >= 0 && c.Block.ID < n {
+					s.edgeCounts[c.Block.ID]++
+					total++
+				}
+			}
+		}
+	}
+	s.edges = resize(s.edges, total)
+	pos := 0
+	for id, k := range s.edgeCounts {
+		if k > 0 {
+			s.edgesByID[id] = s.edges[pos : pos : pos+int(k)]
+			pos += int(k)
+		}
+	}
+	for _, b := range f.Blocks {
+		t := b.Terminator()
+		if t == nil {
+			continue
+		}
+		for slot, c := range t.Targets {
+			if c.Block != nil && c.Block.ID >= 0 && c.Block.ID < n {
+				id := c.Block.ID
+				s.edgesByID[id] = append(s.edgesByID[id], edgeRef{b, t, slot})
+			}
+		}
+	}
+	return s.edgesByID
+}
+
+// removeUnreachable deletes the blocks the entry cannot reach (following
+// only branches to blocks in the layout, as ComputeCFG does).
+func removeUnreachable(f *Func) {
+	entry := f.Entry()
+	n := f.NumBlockIDs()
+	if entry == nil || entry.ID < 0 || entry.ID >= n {
+		f.Blocks = f.Blocks[:0]
+		return
+	}
+	s := f.scratchSpace()
+	s.inLayout = resize(s.inLayout, n)
+	s.reachable = resize(s.reachable, n)
+	clear(s.inLayout)
+	clear(s.reachable)
+	for _, b := range f.Blocks {
+		if b.ID >= 0 && b.ID < n {
+			s.inLayout[b.ID] = true
+		}
+	}
+	work := append(s.blocks[:0], entry)
+	s.reachable[entry.ID] = true
+	count := 1
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		t := b.Terminator()
+		if t == nil {
+			continue
+		}
+		for _, c := range t.Targets {
+			x := c.Block
+			if x != nil && x.ID >= 0 && x.ID < n && s.inLayout[x.ID] && !s.reachable[x.ID] {
+				s.reachable[x.ID] = true
+				count++
+				work = append(work, x)
+			}
+		}
+	}
+	s.blocks = work
+	if count == len(f.Blocks) {
+		return
+	}
+	s.cfgValidAt, s.domValidAt = -1, -1
+	kept := f.Blocks[:0]
+	for _, b := range f.Blocks {
+		if b.ID >= 0 && b.ID < n && s.reachable[b.ID] {
+			kept = append(kept, b)
+		}
+	}
+	clear(f.Blocks[len(kept):])
+	f.Blocks = kept
+}
