@@ -21,7 +21,7 @@ func BenchmarkCompileBenchModules(b *testing.B) {
 		}
 		dir = filepath.Join(root, "..", "shared", "bench")
 	}
-	for _, name := range []string{"regex", "bz2", "pulldown-cmark", "shootout/shootout-sieve"} {
+	for _, name := range []string{"regex", "bz2", "pulldown-cmark", "shootout/shootout-sieve", "shootout/shootout-base64"} {
 		path := filepath.Join(dir, name, "benchmark.wasm")
 		if filepath.Dir(name) == "shootout" {
 			path = filepath.Join(dir, name+".wasm")
