@@ -5,30 +5,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/wasi"
 )
 
-// simdRefusal is how moat's compiler words its refusal of SIMD code
-// (frontend.ErrSIMD, internal to the core module).
-const simdRefusal = "SIMD is not supported by the compiler"
-
 func moatEngine() Engine {
 	return Engine{Name: "moat", Run: runMoat}
 }
 
-// runMoat runs p on moat's compiler, or on its interpreter when the
-// compiler refuses the module for using SIMD (marked in the Note).
+// runMoat runs p on moat's compiler (SIMD programs included).
 func runMoat(p Program, wasm []byte, dir string) (Measurement, error) {
 	var m Measurement
 	mod, eng, err := compileMoat(moat.EngineCompiler, wasm, &m)
-	if err != nil && strings.Contains(err.Error(), simdRefusal) {
-		m.Note = "interpreter (SIMD)"
-		mod, eng, err = compileMoat(moat.EngineInterpreter, wasm, &m)
-	}
 	if err != nil {
 		return m, err
 	}
