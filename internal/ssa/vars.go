@@ -102,7 +102,46 @@ func (b *Builder) readVar(v Variable, blk *Block) Value {
 	if val, ok := b.defs.get(blk, v); ok {
 		return b.resolve(val)
 	}
+	if val, ok := b.readLinearPath(v, blk); ok {
+		return val
+	}
 	return b.readVarRecursive(v, blk)
+}
+
+// readLinearPath is the common case of readVarRecursive without its
+// recursion and bookkeeping: it walks up a chain of sealed
+// single-predecessor blocks (code after br_if, then-arms) to the first
+// block that defines v or needs the general treatment, reads v there, and
+// records the result only in blk. The blocks in between gain no entry:
+// reads there (rarer) walk again and find the same value. A cycle (only
+// in unreachable code) makes it give up, leaving the general path to
+// handle blk with no side effect done.
+func (b *Builder) readLinearPath(v Variable, blk *Block) (Value, bool) {
+	b.walkGen++
+	cur := blk
+	for {
+		st := &b.blocks[cur.ID]
+		if !st.sealed || len(st.preds) != 1 {
+			break
+		}
+		st.walkGen = b.walkGen
+		cur = st.preds[0].pred
+		if d := b.lastDef[v]; d.blk == cur {
+			break
+		}
+		if _, ok := b.defs.get(cur, v); ok {
+			break
+		}
+		if b.blocks[cur.ID].walkGen == b.walkGen {
+			return NoValue, false
+		}
+	}
+	if cur == blk {
+		return NoValue, false
+	}
+	val := b.readVar(v, cur)
+	b.writeVar(v, blk, val)
+	return b.resolve(val), true
 }
 
 func (b *Builder) readVarRecursive(v Variable, blk *Block) Value {
