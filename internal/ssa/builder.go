@@ -49,6 +49,7 @@ type builderBlock struct {
 	sealed       bool
 	incomplete   []varParam // params added while unsealed; operands added at seal
 	numVarParams int
+	defMask      uint64 // bit v%64 set: the block may define variable v
 	walkGen      uint32 // Builder.walkGen of the last linear-path walk through it
 }
 

@@ -93,13 +93,27 @@ func (b *Builder) Finish() error {
 func (b *Builder) writeVar(v Variable, blk *Block, val Value) {
 	b.defs.set(blk, v, val)
 	b.lastDef[v] = blockDef{blk, val}
+	b.state(blk).defMask |= varBit(v)
+}
+
+// varBit is v's bit in builderBlock.defMask.
+func varBit(v Variable) uint64 { return 1 << (uint(v) & 63) }
+
+// blockDef is blk's definition of v, if any: the definitions table is
+// probed only when the block's mask says it may hold one, which spares
+// most of the (missing) probes made while walking predecessors.
+func (b *Builder) blockDef(blk *Block, v Variable) (Value, bool) {
+	if blk.ID < len(b.blocks) && b.blocks[blk.ID].defMask&varBit(v) == 0 {
+		return NoValue, false
+	}
+	return b.defs.get(blk, v)
 }
 
 func (b *Builder) readVar(v Variable, blk *Block) Value {
 	if d := b.lastDef[v]; d.blk == blk {
 		return b.resolve(d.val)
 	}
-	if val, ok := b.defs.get(blk, v); ok {
+	if val, ok := b.blockDef(blk, v); ok {
 		return b.resolve(val)
 	}
 	if val, ok := b.readLinearPath(v, blk); ok {
@@ -120,7 +134,7 @@ func (b *Builder) readLinearPath(v Variable, blk *Block) (Value, bool) {
 	b.walkGen++
 	cur := blk
 	for {
-		st := &b.blocks[cur.ID]
+		st := b.state(cur)
 		if !st.sealed || len(st.preds) != 1 {
 			break
 		}
@@ -129,7 +143,7 @@ func (b *Builder) readLinearPath(v Variable, blk *Block) (Value, bool) {
 		if d := b.lastDef[v]; d.blk == cur {
 			break
 		}
-		if _, ok := b.defs.get(cur, v); ok {
+		if _, ok := b.blockDef(cur, v); ok {
 			break
 		}
 		if b.blocks[cur.ID].walkGen == b.walkGen {
