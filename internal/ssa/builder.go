@@ -35,6 +35,7 @@ type Builder struct {
 	users     [][]Value
 	userArena chunkArena[Value] // storage of the users lists
 	pos       uint32            // source position given to inserted instructions
+	walkGen   uint32            // numbers readLinearPath walks, to spot cycles
 }
 
 type blockDef struct {
@@ -48,6 +49,8 @@ type builderBlock struct {
 	sealed       bool
 	incomplete   []varParam // params added while unsealed; operands added at seal
 	numVarParams int
+	defMask      uint64 // bit v%64 set: the block may define variable v
+	walkGen      uint32 // Builder.walkGen of the last linear-path walk through it
 }
 
 // edge is one branch into a block: target Targets[slot] of pred's terminator.

@@ -93,16 +93,69 @@ func (b *Builder) Finish() error {
 func (b *Builder) writeVar(v Variable, blk *Block, val Value) {
 	b.defs.set(blk, v, val)
 	b.lastDef[v] = blockDef{blk, val}
+	b.state(blk).defMask |= varBit(v)
+}
+
+// varBit is v's bit in builderBlock.defMask.
+func varBit(v Variable) uint64 { return 1 << (uint(v) & 63) }
+
+// blockDef is blk's definition of v, if any: the definitions table is
+// probed only when the block's mask says it may hold one, which spares
+// most of the (missing) probes made while walking predecessors.
+func (b *Builder) blockDef(blk *Block, v Variable) (Value, bool) {
+	if blk.ID < len(b.blocks) && b.blocks[blk.ID].defMask&varBit(v) == 0 {
+		return NoValue, false
+	}
+	return b.defs.get(blk, v)
 }
 
 func (b *Builder) readVar(v Variable, blk *Block) Value {
 	if d := b.lastDef[v]; d.blk == blk {
 		return b.resolve(d.val)
 	}
-	if val, ok := b.defs.get(blk, v); ok {
+	if val, ok := b.blockDef(blk, v); ok {
 		return b.resolve(val)
 	}
+	if val, ok := b.readLinearPath(v, blk); ok {
+		return val
+	}
 	return b.readVarRecursive(v, blk)
+}
+
+// readLinearPath is the common case of readVarRecursive without its
+// recursion and bookkeeping: it walks up a chain of sealed
+// single-predecessor blocks (code after br_if, then-arms) to the first
+// block that defines v or needs the general treatment, reads v there, and
+// records the result only in blk. The blocks in between gain no entry:
+// reads there (rarer) walk again and find the same value. A cycle (only
+// in unreachable code) makes it give up, leaving the general path to
+// handle blk with no side effect done.
+func (b *Builder) readLinearPath(v Variable, blk *Block) (Value, bool) {
+	b.walkGen++
+	cur := blk
+	for {
+		st := b.state(cur)
+		if !st.sealed || len(st.preds) != 1 {
+			break
+		}
+		st.walkGen = b.walkGen
+		cur = st.preds[0].pred
+		if d := b.lastDef[v]; d.blk == cur {
+			break
+		}
+		if _, ok := b.blockDef(cur, v); ok {
+			break
+		}
+		if b.blocks[cur.ID].walkGen == b.walkGen {
+			return NoValue, false
+		}
+	}
+	if cur == blk {
+		return NoValue, false
+	}
+	val := b.readVar(v, cur)
+	b.writeVar(v, blk, val)
+	return b.resolve(val), true
 }
 
 func (b *Builder) readVarRecursive(v Variable, blk *Block) Value {
