@@ -2,6 +2,7 @@ package validate
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -9,9 +10,9 @@ import (
 )
 
 // bytesPerWorker is how many body bytes justify one more validating
-// goroutine: at about 100 MB/s that is over 100 µs of work, far more than a
-// goroutine costs, so small modules stay serial.
-const bytesPerWorker = 16 << 10
+// goroutine: at about 100 MB/s that is some 80 µs of work, far more than a
+// goroutine and its buffers cost, so only small modules stay serial.
+const bytesPerWorker = 8 << 10
 
 // bodyWorkers is how many goroutines should validate m's bodies: one per
 // bytesPerWorker of code, at most GOMAXPROCS and the number of bodies.
@@ -27,36 +28,42 @@ func bodyWorkers(m *wasm.Module) int {
 // body only reads the module-level state, which is complete before bodies
 // run, so every worker shares it and owns only the per-body buffers.
 //
-// Bodies are handed out in index order. A worker stops when the next body
-// is past the lowest failure found so far: every body below that failure
-// has been handed out and is checked to the end, so the error returned is
-// the one of the lowest-index failing body, exactly as in a serial run.
+// Bodies are handed out largest first, so that one big body taken last does
+// not leave the other workers idle. A worker skips a body whose index is
+// past the lowest failure found so far, and goes on after a failure of its
+// own: every body below the final lowest failure is still checked, so the
+// error returned is the one of the lowest-index failing body, exactly as in
+// a serial run.
 func (v *validator) bodiesParallel(base uint32, workers int) error {
 	code := v.m.Code
+	order := largestFirst(code)
 	var (
 		next     atomic.Int64
 		mu       sync.Mutex
-		failAt   = int64(len(code)) // lowest failing body index, guarded by mu
+		failAt   = len(code) // lowest failing body index, guarded by mu
 		failErr  error
 		lowest   atomic.Int64 // copy of failAt for the workers' cheap check
 		finished sync.WaitGroup
 	)
-	lowest.Store(failAt)
+	lowest.Store(int64(failAt))
 	run := func(w *validator) {
 		for {
-			i := next.Add(1) - 1
-			if i >= int64(len(code)) || i > lowest.Load() {
+			k := next.Add(1) - 1
+			if k >= int64(len(order)) {
 				return
+			}
+			i := order[k]
+			if int64(i) > lowest.Load() {
+				continue
 			}
 			fi := base + uint32(i)
 			if err := w.function(fi, w.funcTypes[fi], &code[i]); err != nil {
 				mu.Lock()
 				if i < failAt {
 					failAt, failErr = i, err
-					lowest.Store(i)
+					lowest.Store(int64(i))
 				}
 				mu.Unlock()
-				return
 			}
 		}
 	}
@@ -67,6 +74,17 @@ func (v *validator) bodiesParallel(base uint32, workers int) error {
 	run(v)
 	finished.Wait()
 	return failErr
+}
+
+// largestFirst lists the body indices by decreasing size, ties in index
+// order.
+func largestFirst(code []wasm.Code) []int {
+	order := make([]int, len(code))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return len(code[b].Body) - len(code[a].Body) })
+	return order
 }
 
 // bodyWorker returns a validator sharing v's module-level state with fresh
