@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/moat-run/moat/internal/backend/amd64"
@@ -194,6 +195,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	}}
 	compiled := make([]*amd64.Compiled, len(m.Funcs))
 	errs := make([]error, len(m.Funcs))
+	order := largestFirst(m.Code)
 	var next sync.Mutex
 	nextFn := 0
 	workers := min(runtime.GOMAXPROCS(0), max(len(m.Funcs), 1))
@@ -205,12 +207,13 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 			var tr frontend.Translator
 			for {
 				next.Lock()
-				i := nextFn
+				k := nextFn
 				nextFn++
 				next.Unlock()
-				if i >= len(m.Funcs) {
+				if k >= len(order) {
 					return
 				}
+				i := order[k]
 				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, &tr, sc, e.feat)
 			}
 		})
@@ -222,6 +225,19 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 		}
 	}
 	return link(e, m, compiled)
+}
+
+// largestFirst lists the body indices by decreasing size (ties in index
+// order). Handing the largest bodies out first keeps one big function
+// compiled last from leaving the other workers idle (base64's printf_core
+// is a third of its code and comes near the end).
+func largestFirst(code []wasm.Code) []int {
+	order := make([]int, len(code))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return len(code[b].Body) - len(code[a].Body) })
+	return order
 }
 
 // compileFunc runs the pipeline on one function, turning a panic (a

@@ -33,6 +33,9 @@ func (v *validator) bodies() error {
 		return wasm.Malformedf(-1, "function and code section have inconsistent lengths")
 	}
 	base := uint32(len(v.funcTypes) - len(m.Funcs))
+	if workers := bodyWorkers(m); workers > 1 {
+		return v.bodiesParallel(base, workers)
+	}
 	for i := range m.Code {
 		fi := base + uint32(i)
 		if err := v.function(fi, v.funcTypes[fi], &m.Code[i]); err != nil {
