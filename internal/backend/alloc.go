@@ -184,6 +184,12 @@ type allocator struct {
 
 	mark []int32 // per vreg stamps for validation
 
+	// spilledVals lists the values whose slot is referenced (markSpilled),
+	// slotOps the operands given a (virtual) slot: finish renumbers only
+	// those, not every value and operand.
+	spilledVals []VReg
+	slotOps     []int32
+
 	// shared: the Result is res, built in kept memory (AllocateReusing).
 	shared bool
 	res    sharedResult
@@ -191,7 +197,6 @@ type allocator struct {
 	// slot sharing and edge resolution (alloc_finish.go)
 	slotMap   []int32
 	byStart   []VReg
-	count     []int32
 	busy      [NumClasses]slotHeap
 	freeSlots [NumClasses][]int32
 	slotClass []RegClass // owned by the Result
@@ -270,6 +275,7 @@ func (a *allocator) prepare() {
 		a.classRegs[c] = RegSetOf(a.env.Allocatable[c]...)
 	}
 	a.dirty = a.dirty[:0]
+	a.spilledVals, a.slotOps = a.spilledVals[:0], a.slotOps[:0]
 
 	a.processed = fill(grow(a.processed, nb), false)
 	a.startSpan = grow(a.startSpan, nb)
@@ -291,11 +297,9 @@ func (a *allocator) instOps(i int) []Operand { return a.ops[a.opStart[i]:a.opSta
 // otherwise), so this costs a step per register and per value written in
 // the block, not per value live.
 func (a *allocator) resetState() {
-	for r := range regsOf(a.alloc) {
-		if v := a.regVal[r]; v != InvalidVReg {
-			a.vs[v].reg = NoPReg
-			a.regVal[r] = InvalidVReg
-		}
+	for r := range regsOf(a.alloc &^ a.free) { // the registers holding a value
+		a.vs[a.regVal[r]].reg = NoPReg
+		a.regVal[r] = InvalidVReg
 	}
 	a.free = a.alloc
 	for _, v := range a.dirty {
@@ -334,8 +338,17 @@ func (a *allocator) class(v VReg) RegClass {
 
 // slotOf is v's virtual spill slot (renumbered when slots are shared).
 func (a *allocator) slotOf(v VReg) Loc {
-	a.vs[v].spilled = true
+	a.markSpilled(v)
 	return SlotLoc(int(v))
+}
+
+// markSpilled records that v's slot is referenced; a.spilledVals lists
+// such values once each, so slot sharing visits only them.
+func (a *allocator) markSpilled(v VReg) {
+	if !a.vs[v].spilled {
+		a.vs[v].spilled = true
+		a.spilledVals = append(a.spilledVals, v)
+	}
 }
 
 // emit records a move before instruction i (its own moves, phase 1). They

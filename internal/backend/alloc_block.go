@@ -157,7 +157,7 @@ func (a *allocator) allocateBlock(b BlockID) error {
 		// Control reaches b first from a block allocated later (or never):
 		// every live-in starts in its slot.
 		for _, g := range a.live.liveIn(b) {
-			a.vs[a.live.globals[g]].spilled = true
+			a.markSpilled(a.live.globals[g])
 		}
 	}
 	for j, p := range blk.Params {
@@ -178,7 +178,7 @@ func (a *allocator) allocateBlock(b BlockID) error {
 			a.assign(p, r)
 			a.invalidateSlot(p)
 		} else {
-			a.vs[p].spilled = true
+			a.markSpilled(p)
 		}
 		a.states = append(a.states, stateEntry{v: p, g: a.live.globalIndex[p], reg: r, slotValid: r == NoPReg, param: int32(j)})
 	}
@@ -193,10 +193,9 @@ func (a *allocator) allocateBlock(b BlockID) error {
 	// Every value still in a register is live out (dead values leave their
 	// registers at their last use).
 	lo = int32(len(a.states))
-	for r := range regsOf(a.alloc) {
-		if v := a.regVal[r]; v != InvalidVReg {
-			a.states = append(a.states, stateEntry{v: v, g: a.live.globalIndex[v], reg: r, slotValid: a.vs[v].slotValid, param: -1})
-		}
+	for r := range regsOf(a.alloc &^ a.free) { // the registers holding a value
+		v := a.regVal[r]
+		a.states = append(a.states, stateEntry{v: v, g: a.live.globalIndex[v], reg: r, slotValid: a.vs[v].slotValid, param: -1})
 	}
 	sortByGlobal(a.states[lo:])
 	a.endSpan[b] = span{lo, int32(len(a.states))}

@@ -6,8 +6,8 @@ import "slices"
 // the Result.
 func (a *allocator) finish() (*Result, error) {
 	a.shareSlots()
-	for i := range a.locs {
-		a.locs[i] = a.realLoc(a.locs[i])
+	for _, k := range a.slotOps {
+		a.locs[k] = a.realLoc(a.locs[k])
 	}
 	for i := range a.edits {
 		e := &a.edits[i]
@@ -266,28 +266,22 @@ func (a *allocator) shareSlots() {
 	n := f.NumVRegs()
 	vs := a.vs
 
-	// Spilled values by range start, then vreg: a counting sort over
-	// instruction positions (linear; positions are < len(f.Insts)).
-	count := fill(grow(a.count, len(f.Insts)+1), 0)
-	a.count = count
-	nSpilled := 0
-	for v := NumPinned; v < n; v++ {
-		if vs[v].spilled && vs[v].hull.hi >= 0 {
-			count[vs[v].hull.lo+1]++
-			nSpilled++
+	// Spilled values by range start, then vreg. Functions spill few
+	// values, so sorting the list of them costs less than a counting sort
+	// over every instruction position.
+	order := a.byStart[:0]
+	for _, v := range a.spilledVals {
+		if vs[v].hull.hi >= 0 {
+			order = append(order, v)
 		}
 	}
-	for i := 1; i < len(count); i++ {
-		count[i] += count[i-1]
-	}
-	order := grow(a.byStart, nSpilled)
 	a.byStart = order
-	for v := NumPinned; v < n; v++ {
-		if vs[v].spilled && vs[v].hull.hi >= 0 {
-			order[count[vs[v].hull.lo]] = VReg(v)
-			count[vs[v].hull.lo]++
+	slices.SortFunc(order, func(x, y VReg) int {
+		if lx, ly := vs[x].hull.lo, vs[y].hull.lo; lx != ly {
+			return int(lx - ly)
 		}
-	}
+		return int(x) - int(y)
+	})
 
 	a.slotMap = grow(a.slotMap, n)
 	if a.shared {

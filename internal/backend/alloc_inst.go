@@ -144,6 +144,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 			useRegs = useRegs.With(r)
 		} else {
 			locs[k] = a.slotOf(op.VReg)
+			a.slotOps = append(a.slotOps, int32(base+k))
 		}
 	}
 

@@ -61,7 +61,6 @@ type pair struct{ key, val int32 }
 type liveScratch struct {
 	vregs                 []liveVReg
 	mark                  []int32 // per block, see propagate
-	stack                 []int32
 	gen, kill, arg, in    []pair
 	genStart, genBlocks   []int32
 	killStart, killBlocks []int32
@@ -302,22 +301,24 @@ func (s *liveScratch) propagate(ng, nb int, hulls []hull) {
 	mark := fill(grow(s.mark, nb), 0)
 	s.mark = mark
 	preds, predStart, starts := s.preds, s.predStart, s.starts
-	in, stack := s.in[:0], s.stack[:0]
+	// g's entries of in, from base on, are also the walk's work queue: the
+	// order of one global's blocks does not matter (they are grouped by
+	// block afterwards), and no separate stack is kept.
+	in := s.in[:0]
 	for g := int32(0); g < int32(ng); g++ {
 		stamp := g + 1
-		// The first and last blocks g is live into and out of.
-		inLo, inHi, outLo, outHi := int32(nb), int32(-1), int32(nb), int32(-1)
+		base := len(in)
 		for _, b := range s.genBlocks[s.genStart[g]:s.genStart[g+1]] {
 			if mark[b] != stamp {
 				mark[b] = stamp
 				in = append(in, pair{b, g})
-				stack = append(stack, b)
-				inLo, inHi = min(inLo, b), max(inHi, b)
 			}
 		}
 		for _, b := range s.killBlocks[s.killStart[g]:s.killStart[g+1]] {
 			mark[b] = stamp
 		}
+		// The first and last blocks g is live out of.
+		outLo, outHi := int32(nb), int32(-1)
 		// Live out of p (an argument block, or a predecessor of a block g
 		// is live into): live into p too unless p writes it.
 		for _, p := range s.argBlocks[s.argStart[g]:s.argStart[g+1]] {
@@ -325,20 +326,19 @@ func (s *liveScratch) propagate(ng, nb int, hulls []hull) {
 			if mark[p] != stamp {
 				mark[p] = stamp
 				in = append(in, pair{p, g})
-				stack = append(stack, p)
-				inLo, inHi = min(inLo, p), max(inHi, p)
 			}
 		}
-		for len(stack) > 0 {
-			b := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
+		// The first and last blocks g is live into, taken as they leave
+		// the queue.
+		inLo, inHi := int32(nb), int32(-1)
+		for q := base; q < len(in); q++ {
+			b := in[q].key
+			inLo, inHi = min(inLo, b), max(inHi, b)
 			for _, p := range preds[predStart[b]:predStart[b+1]] {
 				outLo, outHi = min(outLo, p), max(outHi, p)
 				if mark[p] != stamp {
 					mark[p] = stamp
 					in = append(in, pair{p, g})
-					stack = append(stack, p)
-					inLo, inHi = min(inLo, p), max(inHi, p)
 				}
 			}
 		}
@@ -351,7 +351,7 @@ func (s *liveScratch) propagate(ng, nb int, hulls []hull) {
 		}
 		hulls[g] = h
 	}
-	s.in, s.stack = in, stack
+	s.in = in
 }
 
 // groupPairs sorts pairs by key into CSR form: the values of key k, in their

@@ -81,8 +81,12 @@ func (f *Func) validate(env *MachineEnv, ops []Operand, opStart []int, mark []in
 	}
 	alloc := env.allocatableSet()
 	var nAlloc [NumClasses]int
+	minAlloc := alloc.Len()
 	for c := range nAlloc {
 		nAlloc[c] = len(env.Allocatable[c])
+		if nAlloc[c] > 0 {
+			minAlloc = min(minAlloc, nAlloc[c])
+		}
 	}
 	pos := 0
 	for bi := range f.Blocks {
@@ -125,8 +129,11 @@ func (f *Func) validate(env *MachineEnv, ops []Operand, opStart []int, mark []in
 			if in.IsTerminator() != (i == b.End-1) {
 				return f.errorf(id, i, "terminator must be exactly the last instruction")
 			}
-			if err := f.checkOperands(id, i, ops[opStart[i]:opStart[i+1]], &nAlloc, alloc); err != nil {
-				return err
+			iops := ops[opStart[i]:opStart[i+1]]
+			if !f.plainOperands(iops, &nAlloc, minAlloc, alloc) {
+				if err := f.checkOperands(id, i, iops, &nAlloc, alloc); err != nil {
+					return err
+				}
 			}
 			d, s, ok := in.IsMove()
 			if ok {
@@ -151,6 +158,62 @@ func (f *Func) validate(env *MachineEnv, ops []Operand, opStart []int, mark []in
 
 // moveRegs are the registers of a move instruction.
 type moveRegs struct{ dst, src VReg }
+
+// plainOperands is the fast path of checkOperands for the common shape of
+// instruction: no fixed registers, at most one def (so none twice, and no
+// input reused twice), an input reused only if it is an any-register use,
+// and no more operands than any class has registers (so no class runs
+// out). When it reports true, checkOperands would accept ops; otherwise
+// checkOperands decides, and gives the error.
+func (f *Func) plainOperands(ops []Operand, nAlloc *[NumClasses]int, minAlloc int, alloc RegSet) bool {
+	if len(ops) > minAlloc {
+		return false
+	}
+	classes := f.classes
+	defs := 0
+	for k := range ops {
+		op := &ops[k]
+		if op.Kind > Mod {
+			return false
+		}
+		if p, pinned := op.VReg.PinnedReg(); pinned {
+			if alloc.Has(p) || op.Constraint != AnyReg {
+				return false
+			}
+			continue
+		}
+		idx := uint64(op.VReg - NumPinned)
+		if idx >= uint64(len(classes)) || nAlloc[classes[idx]] == 0 {
+			return false
+		}
+		if op.Kind != Use {
+			defs++
+		}
+		switch op.Constraint {
+		case AnyReg:
+			if op.Kind == Mod && op.Early {
+				return false
+			}
+		case RegOrStack:
+			if op.Kind != Use {
+				return false
+			}
+		case ReuseInput:
+			r := uint(op.Reuse)
+			if op.Kind != Def || op.Early || r >= uint(len(ops)) {
+				return false
+			}
+			in := &ops[r]
+			ri := uint64(in.VReg - NumPinned)
+			if in.Kind != Use || in.Constraint != AnyReg || in.VReg < NumPinned || ri >= uint64(len(classes)) || classes[ri] != classes[idx] {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return defs <= 1
+}
 
 // checkOperands checks one instruction's operands; nAlloc is the number of
 // allocatable registers per class.
