@@ -202,9 +202,8 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			sc := amd64.GetScratch()
-			defer amd64.PutScratch(sc)
-			var tr frontend.Translator
+			w := takeWorkerMemory()
+			defer keepWorkerMemory(w)
 			for {
 				next.Lock()
 				k := nextFn
@@ -214,7 +213,8 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 					return
 				}
 				i := order[k]
-				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, &tr, sc, e.feat)
+				w.largest = max(w.largest, len(m.Code[i].Body))
+				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, &w.tr, w.sc, e.feat)
 			}
 		})
 	}

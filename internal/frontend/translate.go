@@ -54,7 +54,7 @@ func FuncName(i uint32) string { return fmt.Sprintf("f%d", i) }
 // new SSA function with signature (ctx i64, params...) -> results. The
 // result passes ssa.Verify. v128 values are V128 values (see simd.go).
 func Translate(m *wasm.Module, funcIndex uint32, env *Env) (*ssa.Func, error) {
-	return translate(m, funcIndex, env, nil)
+	return translate(m, funcIndex, env, nil, nil)
 }
 
 // Translator translates function after function into one ssa.Func that it
@@ -63,6 +63,7 @@ func Translate(m *wasm.Module, funcIndex uint32, env *Env) (*ssa.Func, error) {
 // Translator is not safe for concurrent use.
 type Translator struct {
 	f *ssa.Func
+	t *translator // its own, not the pool's: it lives as long as the Translator
 }
 
 // Translate is the package's Translate, except that the function returned
@@ -70,12 +71,15 @@ type Translator struct {
 func (tr *Translator) Translate(m *wasm.Module, funcIndex uint32, env *Env) (*ssa.Func, error) {
 	if tr.f == nil {
 		tr.f = ssa.NewFunc("", ssa.Signature{})
+		tr.f.KeepScratch()
+		tr.t = newTranslator()
 	}
-	return translate(m, funcIndex, env, tr.f)
+	return translate(m, funcIndex, env, tr.f, tr.t)
 }
 
-// translate is Translate into reuse, or into a new function if reuse is nil.
-func translate(m *wasm.Module, funcIndex uint32, env *Env, reuse *ssa.Func) (*ssa.Func, error) {
+// translate is Translate into reuse, or into a new function if reuse is
+// nil, with translator t (nil: one from the pool).
+func translate(m *wasm.Module, funcIndex uint32, env *Env, reuse *ssa.Func, t *translator) (*ssa.Func, error) {
 	if funcIndex < m.NumImportedFuncs || funcIndex-m.NumImportedFuncs >= uint32(len(m.Code)) {
 		return nil, &Error{Func: funcIndex, Err: errors.New("not a defined function")}
 	}
@@ -96,7 +100,10 @@ func translate(m *wasm.Module, funcIndex uint32, env *Env, reuse *ssa.Func) (*ss
 	}
 	// About one value per byte of code (0.75 to 1 on the bench modules).
 	f.Reserve(len(code.Body) + 16)
-	t := translatorPool.Get().(*translator)
+	if t == nil {
+		t = translatorPool.Get().(*translator)
+		defer translatorPool.Put(t)
+	}
 	defer t.release()
 	t.reset(m, env, funcIndex, f)
 	if err := t.run(code, ft); err != nil {
@@ -112,7 +119,11 @@ func translate(m *wasm.Module, funcIndex uint32, env *Env, reuse *ssa.Func) (*ss
 // translatorPool keeps translators (with their builders' storage) for
 // reuse, so translating function after function allocates little besides
 // the functions themselves.
-var translatorPool = sync.Pool{New: func() any { return &translator{b: ssa.NewBuilder(ssa.NewFunc("", ssa.Signature{}))} }}
+var translatorPool = sync.Pool{New: func() any { return newTranslator() }}
+
+func newTranslator() *translator {
+	return &translator{b: ssa.NewBuilder(ssa.NewFunc("", ssa.Signature{}))}
+}
 
 // reset prepares a pooled translator for function funcIndex, built into f.
 func (t *translator) reset(m *wasm.Module, env *Env, funcIndex uint32, f *ssa.Func) {
@@ -122,13 +133,11 @@ func (t *translator) reset(m *wasm.Module, env *Env, funcIndex uint32, f *ssa.Fu
 		locals: t.locals[:0], stack: t.stack[:0], frames: t.frames[:0]}
 }
 
-// release drops the translator's references to the function and module
-// and returns it to the pool.
+// release drops the translator's references to the function and module.
 func (t *translator) release() {
 	clear(t.frames[:cap(t.frames)])
 	t.b.Reset(emptyFunc)
 	t.m, t.env, t.f = nil, nil, nil
-	translatorPool.Put(t)
 }
 
 var emptyFunc = ssa.NewFunc("", ssa.Signature{})

@@ -51,6 +51,16 @@ func returnScratch(f *Func) {
 	f.scratch = nil
 }
 
+// KeepScratch gives f pass storage of its own for as long as f lives,
+// instead of storage borrowed from a pool for each pipeline run: for a
+// Func that a compiler worker reuses (Func.Reset) function after function,
+// so the storage survives garbage collections with it.
+func (f *Func) KeepScratch() {
+	if f.scratch == nil {
+		f.scratch = &passScratch{}
+	}
+}
+
 func (f *Func) scratchSpace() *passScratch {
 	if f.scratch == nil {
 		f.scratch = &passScratch{}
