@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -33,15 +32,9 @@ func loadValid(t testing.TB, path string) (*wasm.Module, bool) {
 
 // translateAll translates and verifies every defined function of m, before
 // and after the optimisation pipeline (with the verifier after each pass).
-// It returns the number of functions and whether CheckSIMD flags m (SIMD
-// modules are translated too: only the compiler refuses them).
+// It returns the number of functions and whether m uses SIMD.
 func translateAll(t *testing.T, name string, m *wasm.Module) (n int, simd bool) {
-	if err := CheckSIMD(m); err != nil {
-		if !errors.Is(err, ErrSIMD) {
-			t.Errorf("%s: CheckSIMD: %v", name, err)
-		}
-		simd = true
-	}
+	simd = UsesSIMD(m)
 	for i := range m.Code {
 		fn := m.NumImportedFuncs + uint32(i)
 		f, err := Translate(m, fn, nil)

@@ -3,9 +3,8 @@
 // internal/abi, and knows no machine.
 //
 // Place in the pipeline: validated wasm.Module → Translate (here) → ssa
-// passes → back end. CheckSIMD lets an engine refuse a module that uses
-// v128 before translating anything (the back end has no vector lowering
-// yet; the frontend translates every v128 instruction, see simd.go).
+// passes → back end. Every v128 instruction is translated too (simd.go,
+// the vector IR of internal/ssa); UsesSIMD tells whether a module has any.
 //
 // What a translated function looks like:
 //   - Signature (ctx i64, wasm params...) -> wasm results; references are

@@ -106,6 +106,10 @@ const (
 	numOpcodes
 )
 
+// NumOpcodes bounds the opcodes: tables indexed by Opcode (the back end's
+// lowering rules) have this many entries.
+const NumOpcodes = int(numOpcodes)
+
 // Shape is the lane shape of a vector instruction: lane count and type.
 type Shape uint8
 

@@ -246,7 +246,7 @@ func runSpecFile(t *testing.T, dir, name string) (pass, fail, skip int) {
 				t.Fatal(err)
 			}
 			m, err := wbin.Decode(bytes)
-			if err != nil || validate.Module(m) != nil || frontend.CheckSIMD(m) != nil {
+			if err != nil || validate.Module(m) != nil || frontend.UsesSIMD(m) {
 				continue
 			}
 			tm, err := linkModule(t, m)

@@ -30,7 +30,7 @@ var ErrVectorOp = errors.New("amd64: vector operation not supported")
 // such as constOperand, addrMode, flagsOf) to fold them.
 type lowerRule func(l *lowerer, in *ssa.Inst)
 
-var lowerRules [256]lowerRule
+var lowerRules [ssa.NumOpcodes]lowerRule
 
 func init() {
 	for op, r := range map[ssa.Opcode]lowerRule{
