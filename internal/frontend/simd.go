@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"fmt"
+	"github.com/moat-run/moat/internal/frontend/vectormap"
 
 	"github.com/moat-run/moat/internal/ssa"
 	"github.com/moat-run/moat/internal/wasm"
@@ -20,10 +21,10 @@ type vectorRule struct {
 
 var vectorRules = func() map[wasm.Opcode]vectorRule {
 	m := map[wasm.Opcode]vectorRule{}
-	for _, row := range vectorRows {
-		for sh, w := range row.by {
+	for _, row := range vectormap.Rows {
+		for sh, w := range row.By {
 			if w != 0 {
-				m[w] = vectorRule{row.op, ssa.Shape(sh), row.cc}
+				m[w] = vectorRule{row.Op, ssa.Shape(sh), row.CC}
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package ssatest
 
 import (
 	"fmt"
+	"github.com/moat-run/moat/internal/frontend/vectormap"
 
 	"github.com/moat-run/moat/internal/interp/simd"
 	"github.com/moat-run/moat/internal/ssa"
@@ -20,10 +21,10 @@ type vectorKey struct {
 
 var wasmOf = func() map[vectorKey]wasm.Opcode {
 	m := map[vectorKey]wasm.Opcode{}
-	for _, row := range vectorRows {
-		for sh, w := range row.by {
+	for _, row := range vectormap.Rows {
+		for sh, w := range row.By {
 			if w != 0 {
-				m[vectorKey{row.op, ssa.Shape(sh), row.cc}] = w
+				m[vectorKey{row.Op, ssa.Shape(sh), row.CC}] = w
 			}
 		}
 	}
