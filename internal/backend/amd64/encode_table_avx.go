@@ -104,4 +104,11 @@ var avxRows = []row{
 	{VPERMILPD, sAny, "VEX.128.66.0F38.W0 0D /r", "x, x, xm/128"},
 	{VPERMILPD, sAny, "VEX.128.66.0F3A.W0 05 /r ib", "x, xm/128, u8"},
 	{VPBLENDD, sAny, "VEX.128.66.0F3A.W0 02 /r ib", "x, x, xm/128, u8"},
+
+	// 256-bit moves for memory.copy's blocks (AVX), and vzeroupper
+	// (VEX.128.0F.WIG 77) written as its bytes: it has no operand, so
+	// no field of the prefix varies.
+	{VMOVDQU256, sAny, "VEX.256.F3.0F.WIG 6F /r", "x/256, m/256"},
+	{VMOVDQU256, sAny, "VEX.256.F3.0F.WIG 7F /r", "m/256, x/256"},
+	{VZEROUPPER, sAny, "C5 F8 77", ""},
 }

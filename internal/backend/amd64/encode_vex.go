@@ -9,9 +9,10 @@ import (
 // vexForm is the VEX part of a form (AVX and AVX2 instructions): the opcode
 // map and the operands that live in VEX.vvvv and in imm8[7:4]. The
 // implied-prefix (pp) is the form's prefix and VEX.W is its w (wAlways for
-// W1); VEX.L is always 0, as every form here is 128-bit or scalar.
+// W1); VEX.L is 0 except for the few 256-bit moves (memory.copy's blocks).
 type vexForm struct {
 	m        byte // opcode map: 1 = 0F, 2 = 0F 38, 3 = 0F 3A; 0 for a legacy form
+	l256     bool // VEX.L = 1: the 256-bit (ymm) form
 	vvvvArg  int8 // operand in VEX.vvvv, or -1
 	is4Arg   int8 // register operand in imm8[7:4], or -1
 	is4      bool
@@ -20,7 +21,7 @@ type vexForm struct {
 }
 
 // parsePrefix reads the Intel manual's "VEX.128.66.0F38.W0": length (128,
-// LIG or LZ), implied prefix (none, 66, F2 or F3), map and W (W0, W1, WIG).
+// 256, LIG or LZ), implied prefix (none, 66, F2 or F3), map and W (W0, W1, WIG).
 func (v *vexForm) parsePrefix(t string, f *form) error {
 	parts := strings.Split(t, ".")[1:]
 	if len(parts) < 3 || len(parts) > 4 {
@@ -28,8 +29,10 @@ func (v *vexForm) parsePrefix(t string, f *form) error {
 	}
 	switch parts[0] {
 	case "128", "LIG", "LZ", "L0":
+	case "256":
+		v.l256 = true
 	default:
-		return fmt.Errorf("only 128-bit VEX forms are supported: %q", t)
+		return fmt.Errorf("bad VEX length %q", t)
 	}
 	parts = parts[1:]
 	if len(parts) == 3 {
@@ -171,7 +174,10 @@ func encodeVEX(buf *[maxInstLen]byte, in *Inst, f *form, rm *Operand) encoded {
 		rm = &in.Args[f.regArg]
 	}
 	w := f.w == wAlways
-	tail := (^vvvv&15)<<3 | vexPP(pp) // vvvv (inverted), L = 0, pp
+	tail := (^vvvv&15)<<3 | vexPP(pp) // vvvv (inverted), L, pp
+	if f.vex.l256 {
+		tail |= 1 << 2
+	}
 	r := reg >> 3
 	if f.vex.m == 1 && !w && x == 0 && b == 0 {
 		put(0xC5)

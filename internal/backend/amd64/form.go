@@ -163,6 +163,8 @@ func parseRow(r row) (form, error) {
 					f.widths[i] = S64
 				case "128":
 					f.widths[i] = S128
+				case "256":
+					f.widths[i] = S256
 				case "-":
 					f.widths[i] = sizeUnsized
 				default:

@@ -467,6 +467,11 @@ const (
 	VPERMILPS
 	VPERMILPD
 	VPBLENDD
+	// AVX 256-bit: memory.copy's 32-byte moves (vmovdqu ymm), and
+	// vzeroupper, which clears the upper halves after them so that later
+	// SSE code pays no transition penalty.
+	VMOVDQU256
+	VZEROUPPER
 	VADDSS
 	VADDSD
 	VMULSS
@@ -594,7 +599,7 @@ var opNames = [numOps]string{
 	VSQRTSS: "vsqrtss", VSQRTSD: "vsqrtsd", VCVTSS2SD: "vcvtss2sd", VCVTSD2SS: "vcvtsd2ss",
 	VROUNDSS: "vroundss", VROUNDSD: "vroundsd", VCMPSS: "vcmpss", VCMPSD: "vcmpsd", VUCOMISS: "vucomiss",
 	VUCOMISD: "vucomisd", VCVTSI2SS: "vcvtsi2ss", VCVTSI2SD: "vcvtsi2sd", VCVTTSS2SI: "vcvttss2si",
-	VCVTTSD2SI: "vcvttsd2si",
+	VCVTTSD2SI: "vcvttsd2si", VMOVDQU256: "vmovdqu", VZEROUPPER: "vzeroupper",
 }
 
 // String is the mnemonic; for JCC, SETCC and CMOVCC only its stem ("j",

@@ -79,13 +79,19 @@ var xmmNames = [16]string{
 	"xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",
 }
 
+// ymmNames are the 256-bit views of the XMM registers (VEX.256 forms).
+var ymmNames = [16]string{
+	"ymm0", "ymm1", "ymm2", "ymm3", "ymm4", "ymm5", "ymm6", "ymm7",
+	"ymm8", "ymm9", "ymm10", "ymm11", "ymm12", "ymm13", "ymm14", "ymm15",
+}
+
 // String is the 64-bit name of a general-purpose register, the name of an
 // XMM register, or "rip".
 func (r Reg) String() string { return r.Name(S64) }
 
 // Name is the register's name when it is used at the given width: Name(S32)
-// of RAX is "eax", of R8 "r8d"; Name(S8) of RSI is "sil". XMM registers have
-// one name whatever the width.
+// of RAX is "eax", of R8 "r8d"; Name(S8) of RSI is "sil". XMM registers are
+// named xmm at every width but S256, where they are ymm.
 func (r Reg) Name(size Size) string {
 	switch {
 	case r.IsGPR():
@@ -99,6 +105,8 @@ func (r Reg) Name(size Size) string {
 			i = 2
 		}
 		return gprNames[i][r.num()]
+	case r.IsXMM() && size == S256:
+		return ymmNames[r.num()]
 	case r.IsXMM():
 		return xmmNames[r.num()]
 	case r == RIP:
@@ -121,6 +129,7 @@ const (
 	S32  Size = 4
 	S64  Size = 8
 	S128 Size = 16
+	S256 Size = 32 // ymm: only the VEX.256 moves
 )
 
 // sizeUnsized marks a memory operand that has no width (lea's address, the
@@ -142,6 +151,8 @@ func (s Size) ptrName() string {
 		return "qword ptr "
 	case S128:
 		return "xmmword ptr "
+	case S256:
+		return "ymmword ptr "
 	}
 	return ""
 }
