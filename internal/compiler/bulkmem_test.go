@@ -3,6 +3,7 @@ package compiler_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/moat-run/moat"
@@ -10,7 +11,8 @@ import (
 
 // TestMemoryCopyFillInline checks the inline memory.copy and memory.fill
 // against a model on overlapping copies in both directions, around every
-// size threshold of the copy loops (16, 64, rep movsb) and the bounds.
+// size threshold of the copy loops (16, 32, 64, 128, rep movsb) and the
+// bounds.
 func TestMemoryCopyFillInline(t *testing.T) {
 	const src = `(module (memory (export "mem") 1)
 	  (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
@@ -46,8 +48,8 @@ func TestMemoryCopyFillInline(t *testing.T) {
 			}
 		}
 	}
-	sizes := []uint32{0, 1, 2, 15, 16, 17, 31, 63, 64, 65, 127, 128, 129, 255, 256, 257, 300, 1000, 4097}
-	dists := []int{0, 1, 2, 3, 15, 16, 17, 63, 64, 65, 200, 5000}
+	sizes := []uint32{0, 1, 2, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 95, 96, 127, 128, 129, 159, 160, 161, 255, 256, 257, 300, 1000, 4097}
+	dists := []int{0, 1, 2, 3, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200, 5000}
 	reset()
 	for _, n := range sizes {
 		for _, dist := range dists {
@@ -99,5 +101,45 @@ func TestMemoryCopyFillInline(t *testing.T) {
 		}
 		copy(model[c[0]:c[0]+c[2]], model[c[1]:c[1]+c[2]])
 		check("copy", c[0], c[1], c[2])
+	}
+}
+
+// BenchmarkMemoryCopy times the inline memory.copy by length, forwards
+// (disjoint) and backwards (overlapping, dst = src + 8), 1000 copies a call.
+func BenchmarkMemoryCopy(b *testing.B) {
+	const src = `(module (memory 4)
+	  (func (export "copies") (param $d i32) (param $s i32) (param $n i32)
+	    (local $i i32)
+	    (loop $l
+	      (memory.copy (local.get $d) (local.get $s) (local.get $n))
+	      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 1000))))))`
+	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
+	if err != nil {
+		b.Skip(err)
+	}
+	mod, err := e.CompileText([]byte(src))
+	if err != nil {
+		b.Fatal(err)
+	}
+	inst, err := moat.NewStore(e).Instantiate(context.Background(), mod)
+	if err != nil {
+		b.Fatal(err)
+	}
+	copies := inst.Func("copies")
+	for _, n := range []uint64{64, 200, 256, 512, 1024, 4096, 16384, 65536} {
+		for _, dir := range []string{"fwd", "bwd"} {
+			d, s := uint64(131072), uint64(0)
+			if dir == "bwd" {
+				d, s = 8, 0
+			}
+			b.Run(fmt.Sprintf("%s/%d", dir, n), func(b *testing.B) {
+				b.SetBytes(int64(n) * 1000)
+				for b.Loop() {
+					if _, err := copies.Call(context.Background(), d, s, n); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
