@@ -21,7 +21,9 @@ var copyBlockRegs = [4]Reg{XMM12, XMM13, XMM14, XMM15}
 // The registers the sequences overwrite (besides the scratch R11 and XMM15).
 var (
 	copyClobbers = regSet(RDI, RSI, RCX, XMM12, XMM13, XMM14)
-	fillClobbers = regSet(RDI, RCX)
+	// With AVX, also the deferred 32-byte end (XMM11) and its address (RDX).
+	avxCopyClobbers = regSet(RDI, RSI, RCX, RDX, XMM11, XMM12, XMM13, XMM14)
+	fillClobbers    = regSet(RDI, RCX)
 )
 
 // repMovsbMin is the length from which a forward copy uses rep movsb (fast
@@ -47,6 +49,9 @@ func lowerMemoryCopy(l *lowerer, in *ssa.Inst) {
 	vi.useFixed(l.plainReg(in.Args[2]), RSI)
 	vi.useFixed(l.plainReg(in.Args[3]), RCX)
 	vi.clobbers = copyClobbers
+	if l.feat.AVX {
+		vi.clobbers = avxCopyClobbers
+	}
 	oob := l.trapLabel(abi.TrapMemoryOutOfBounds)
 	backward, forward, done := l.asm.NewLabel(), l.asm.NewLabel(), l.asm.NewLabel()
 	vi.emit(I(MOV, S32, R(RDI), R(RDI)))
@@ -78,9 +83,17 @@ func lowerMemoryCopy(l *lowerer, in *ssa.Inst) {
 		vi.emit(Jmp(done))
 	}
 	vi.emit(I(opBind, 0, L(forward)))
-	l.copyLoops(vi, false, done)
+	if l.feat.AVX {
+		l.alignedCopy(vi, false, done)
+	} else {
+		l.copyLoops(vi, false, done, sseCopySteps)
+	}
 	vi.emit(I(opBind, 0, L(backward)))
-	l.copyLoops(vi, true, done)
+	if l.feat.AVX {
+		l.alignedCopy(vi, true, done)
+	} else {
+		l.copyLoops(vi, true, done, sseCopySteps)
+	}
 	vi.emit(I(opBind, 0, L(done)))
 	if l.feat.AVX {
 		// The ymm loops dirty the upper halves; clear them so later SSE
@@ -106,6 +119,9 @@ var sseCopySteps = []copyStep{
 	{1, 0, nil},
 }
 
+// avxSmallSteps copy fewer than 32 bytes with AVX.
+var avxSmallSteps = avxCopySteps[2:]
+
 // avxCopySteps are the loops with AVX: 128-byte blocks in four ymm
 // registers, 32-byte chunks, one VEX 16-byte chunk (no legacy SSE while
 // the upper halves are dirty), bytes.
@@ -116,14 +132,47 @@ var avxCopySteps = []copyStep{
 	{1, 0, nil},
 }
 
-// copyLoops copies RCX bytes from [RSI] to [RDI] in the steps of
-// sseCopySteps or avxCopySteps, forwards (advancing RSI and RDI) or
-// backwards (counting RCX down, addressing [base+RCX]), then jumps to done.
-func (l *lowerer) copyLoops(vi *vinst, backward bool, done Label) {
-	steps := sseCopySteps
-	if l.feat.AVX {
-		steps = avxCopySteps
+// alignedCopy is the AVX copy: from 32 bytes on, it aligns the loops'
+// stores to 32 bytes (misaligned ymm stores split across cache lines).
+// The first 32 bytes in the copy's direction are loaded into XMM11 before
+// anything is written and stored last, at RDX: the loops then start at the
+// first aligned destination, and any source bytes they overwrite (when
+// source and destination overlap) belong to those 32, already read.
+func (l *lowerer) alignedCopy(vi *vinst, backward bool, done Label) {
+	small, end := l.asm.NewLabel(), l.asm.NewLabel()
+	vi.emit(I(CMP, S64, R(RCX), Imm(32)))
+	vi.emit(Jcc(CondB, small))
+	if backward {
+		top := Mem{Base: RSI, Index: RCX, Scale: 1, Disp: -32}
+		vi.emit(I(VMOVDQU256, 0, R(XMM11), M(top)))
+		vi.emit(I(LEA, S64, R(RDX), M(Mem{Base: RDI, Index: RCX, Scale: 1, Disp: -32})))
+		// Drop the (dst+n) mod 32 top bytes: the loops end at an aligned top.
+		vi.emit(I(LEA, S64, R(R11), M(Mem{Base: RDI, Index: RCX, Scale: 1})))
+		vi.emit(I(AND, S64, R(R11), Imm(31)))
+		vi.emit(I(SUB, S64, R(RCX), R(R11)))
+	} else {
+		vi.emit(I(VMOVDQU256, 0, R(XMM11), M(Mem{Base: RSI})))
+		vi.emit(I(MOV, S64, R(RDX), R(RDI)))
+		// Skip (-dst) mod 32 bytes: the loops start at an aligned destination.
+		vi.emit(I(MOV, S64, R(R11), R(RDI)))
+		vi.emit(I(NEG, S64, R(R11)))
+		vi.emit(I(AND, S64, R(R11), Imm(31)))
+		vi.emit(I(ADD, S64, R(RSI), R(R11)))
+		vi.emit(I(ADD, S64, R(RDI), R(R11)))
+		vi.emit(I(SUB, S64, R(RCX), R(R11)))
 	}
+	l.copyLoops(vi, backward, end, avxCopySteps)
+	vi.emit(I(opBind, 0, L(end)))
+	vi.emit(I(VMOVDQU256, 0, M(Mem{Base: RDX}), R(XMM11)))
+	vi.emit(Jmp(done))
+	vi.emit(I(opBind, 0, L(small)))
+	l.copyLoops(vi, backward, done, avxSmallSteps)
+}
+
+// copyLoops copies RCX bytes from [RSI] to [RDI] in the given steps,
+// forwards (advancing RSI and RDI) or backwards (counting RCX down,
+// addressing [base+RCX]), then jumps to done.
+func (l *lowerer) copyLoops(vi *vinst, backward bool, done Label, steps []copyStep) {
 	for _, st := range steps {
 		loop, next := l.asm.NewLabel(), l.asm.NewLabel()
 		vi.emit(I(CMP, S64, R(RCX), Imm(st.size)))
