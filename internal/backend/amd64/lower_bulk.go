@@ -21,8 +21,9 @@ var copyBlockRegs = [4]Reg{XMM12, XMM13, XMM14, XMM15}
 // The registers the sequences overwrite (besides the scratch R11 and XMM15).
 var (
 	copyClobbers = regSet(RDI, RSI, RCX, XMM12, XMM13, XMM14)
-	// With AVX, also the deferred 32-byte end (XMM11) and its address (RDX).
-	avxCopyClobbers = regSet(RDI, RSI, RCX, RDX, XMM11, XMM12, XMM13, XMM14)
+	// With AVX, also the deferred 32-byte ends (XMM10, XMM11) and the
+	// first one's address (RDX).
+	avxCopyClobbers = regSet(RDI, RSI, RCX, RDX, XMM10, XMM11, XMM12, XMM13, XMM14)
 	fillClobbers    = regSet(RDI, RCX)
 )
 
@@ -119,25 +120,28 @@ var sseCopySteps = []copyStep{
 	{1, 0, nil},
 }
 
-// avxSmallSteps copy fewer than 32 bytes with AVX.
-var avxSmallSteps = avxCopySteps[2:]
-
-// avxCopySteps are the loops with AVX: 128-byte blocks in four ymm
-// registers, 32-byte chunks, one VEX 16-byte chunk (no legacy SSE while
-// the upper halves are dirty), bytes.
+// avxCopySteps are the loops with AVX from 32 bytes on: 128-byte blocks
+// in four ymm registers, then 32-byte chunks (alignedCopy does the rest).
 var avxCopySteps = []copyStep{
 	{128, VMOVDQU256, copyBlockRegs[:]},
 	{32, VMOVDQU256, copyBlockRegs[3:]},
+}
+
+// avxSmallSteps copy fewer than 32 bytes with AVX: a VEX 16-byte chunk (no
+// legacy SSE while the upper halves may be dirty), then bytes.
+var avxSmallSteps = []copyStep{
 	{16, VMOVDQU, copyBlockRegs[3:]},
 	{1, 0, nil},
 }
 
 // alignedCopy is the AVX copy: from 32 bytes on, it aligns the loops'
-// stores to 32 bytes (misaligned ymm stores split across cache lines).
-// The first 32 bytes in the copy's direction are loaded into XMM11 before
-// anything is written and stored last, at RDX: the loops then start at the
-// first aligned destination, and any source bytes they overwrite (when
-// source and destination overlap) belong to those 32, already read.
+// stores to 32 bytes (misaligned ymm stores split across cache lines) and
+// copies whole 32-byte chunks only. The first 32 bytes in the copy's
+// direction (XMM11, stored at RDX) and the last 32 (XMM10) are loaded
+// before anything is written and stored last: the loops start at the first
+// aligned destination and leave under 32 bytes, which the last 32 cover,
+// and any source bytes the loops overwrite (when source and destination
+// overlap) belong to the first 32, already read.
 func (l *lowerer) alignedCopy(vi *vinst, backward bool, done Label) {
 	small, end := l.asm.NewLabel(), l.asm.NewLabel()
 	vi.emit(I(CMP, S64, R(RCX), Imm(32)))
@@ -145,6 +149,7 @@ func (l *lowerer) alignedCopy(vi *vinst, backward bool, done Label) {
 	if backward {
 		top := Mem{Base: RSI, Index: RCX, Scale: 1, Disp: -32}
 		vi.emit(I(VMOVDQU256, 0, R(XMM11), M(top)))
+		vi.emit(I(VMOVDQU256, 0, R(XMM10), M(Mem{Base: RSI})))
 		vi.emit(I(LEA, S64, R(RDX), M(Mem{Base: RDI, Index: RCX, Scale: 1, Disp: -32})))
 		// Drop the (dst+n) mod 32 top bytes: the loops end at an aligned top.
 		vi.emit(I(LEA, S64, R(R11), M(Mem{Base: RDI, Index: RCX, Scale: 1})))
@@ -152,6 +157,7 @@ func (l *lowerer) alignedCopy(vi *vinst, backward bool, done Label) {
 		vi.emit(I(SUB, S64, R(RCX), R(R11)))
 	} else {
 		vi.emit(I(VMOVDQU256, 0, R(XMM11), M(Mem{Base: RSI})))
+		vi.emit(I(VMOVDQU256, 0, R(XMM10), M(Mem{Base: RSI, Index: RCX, Scale: 1, Disp: -32})))
 		vi.emit(I(MOV, S64, R(RDX), R(RDI)))
 		// Skip (-dst) mod 32 bytes: the loops start at an aligned destination.
 		vi.emit(I(MOV, S64, R(R11), R(RDI)))
@@ -163,6 +169,13 @@ func (l *lowerer) alignedCopy(vi *vinst, backward bool, done Label) {
 	}
 	l.copyLoops(vi, backward, end, avxCopySteps)
 	vi.emit(I(opBind, 0, L(end)))
+	// The last 32 bytes: backwards at the bottom (RDI never moves); forwards
+	// they end where the RCX bytes left over end.
+	last := Mem{Base: RDI}
+	if !backward {
+		last = Mem{Base: RDI, Index: RCX, Scale: 1, Disp: -32}
+	}
+	vi.emit(I(VMOVDQU256, 0, M(last), R(XMM10)))
 	vi.emit(I(VMOVDQU256, 0, M(Mem{Base: RDX}), R(XMM11)))
 	vi.emit(Jmp(done))
 	vi.emit(I(opBind, 0, L(small)))
