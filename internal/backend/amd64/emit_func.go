@@ -451,7 +451,7 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 		e.code(in, locs)
 	case vJump:
 		if s := blk.Succs[0]; !next(s) {
-			e.a.Emit(Jmp(e.target(b, s)))
+			e.jumpOrReturn(b, s)
 		}
 	case vBrif:
 		e.code(in, locs)
@@ -461,6 +461,12 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 		case parityNone:
 			if next(t) {
 				e.a.Emit(Jcc(in.cond.Invert(), lf))
+				return
+			}
+			if _, ret := e.returnEdge(b, t); ret && !next(f) {
+				// Branch to f, and return in line.
+				e.a.Emit(Jcc(in.cond.Invert(), lf))
+				e.jumpOrReturn(b, t)
 				return
 			}
 			e.a.Emit(Jcc(in.cond, lt))
@@ -476,7 +482,7 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 			e.a.Emit(Jcc(in.cond, lt))
 		}
 		if !next(f) {
-			e.a.Emit(Jmp(lf))
+			e.jumpOrReturn(b, f)
 		}
 	case vBrTable:
 		idx, base, ent := regOf(locs[0].Reg()), regOf(locs[1].Reg()), regOf(locs[2].Reg())

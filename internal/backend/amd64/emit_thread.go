@@ -48,3 +48,40 @@ func (e *emitter) onlyInst(b backend.BlockID) (*vinst, bool) {
 	}
 	return e.l.vf.Insts[blk.Start].(*vinst), true
 }
+
+// returnEdge reports whether the branch from→to lands on a return with
+// nothing to do before it, and whether that return is light (skips the
+// frame, emit_shrinkwrap.go). Such a jump is replaced by a copy of the
+// return: a few instructions instead of a taken jump and the same ones.
+func (e *emitter) returnEdge(from, to backend.BlockID) (light, ok bool) {
+	from, to, _, trap := e.thread(from, to)
+	if trap {
+		return false, false
+	}
+	if e.wrap != nil && e.wrap.light[from] {
+		if _, ok := e.wrap.lightReturn[to]; ok {
+			return true, true
+		}
+	}
+	if to == 0 || !e.returnOnly(to) {
+		return false, false
+	}
+	if e.wrap != nil && e.wrap.framePartAt[to] {
+		return false, false
+	}
+	return e.wrap != nil && e.wrap.light[to], true
+}
+
+// jumpOrReturn ends block b with a jump to s, or with a copy of the return
+// s leads to.
+func (e *emitter) jumpOrReturn(b, s backend.BlockID) {
+	light, ok := e.returnEdge(b, s)
+	switch {
+	case !ok:
+		e.a.Emit(Jmp(e.target(b, s)))
+	case light:
+		e.lightEpilogue()
+	default:
+		e.epilogue()
+	}
+}
