@@ -36,6 +36,10 @@ type frame struct {
 	// values the else branch starts with.
 	elseBlock *ssa.Block
 	ifParams  []ssa.Value
+	// inLoop: the frame is a loop or lies inside one, so all its code is
+	// dominated by a loop-header poll (Wasm loops are entered only
+	// through their header).
+	inLoop bool
 }
 
 // blockType resolves a block type to its parameter and result types.
@@ -229,6 +233,7 @@ func (t *translator) open(in *wasm.Instr) error {
 		fr.ifParams = t.peekN(len(params))
 		t.b.SwitchToBlock(thenBlk)
 	}
+	fr.inLoop = fr.kind == frameLoop || t.frames[len(t.frames)-1].inLoop
 	t.frames = append(t.frames, fr)
 	return nil
 }

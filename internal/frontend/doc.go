@@ -22,8 +22,9 @@
 //   - The poll counter is decremented at function entry and at every loop
 //     header: one call of the poll-tick builtin, which decrements it and
 //     exits to the runtime when it goes negative. A function that neither
-//     loops nor calls has no poll: it runs a bounded number of
-//     instructions, and its callers poll.
+//     loops nor calls has no entry poll: it runs a bounded number of
+//     instructions, and its callers poll. Nor has one whose every call
+//     lies inside a loop: a loop-header poll precedes each of its calls.
 //   - The stack limit is not checked here: the back end's prologue does it.
 //   - Calls to defined functions are "call fnN" with the same context;
 //     imported functions and call_indirect go through function descriptors

@@ -52,6 +52,9 @@ func (t *translator) reloadMemLen() {
 // afterCall is run after every call that leaves the function.
 func (t *translator) afterCall() {
 	t.polls.mayRunLong = true
+	if n := len(t.frames); n == 0 || !t.frames[n-1].inLoop {
+		t.polls.callOutsideLoop = true
+	}
 	t.reloadMemLen()
 }
 
@@ -188,6 +191,12 @@ type pollState struct {
 	// a bounded number of instructions, and its callers poll; its entry
 	// poll is dropped (finishPolls).
 	mayRunLong bool
+	// callOutsideLoop: some call is not inside a loop. When every call is
+	// (each then follows a loop-header poll on every path from the entry)
+	// and every back edge meets a header poll, the entry poll is
+	// redundant: one poll per call-chain step and per iteration still
+	// holds, and the code before the first header poll is bounded.
+	callOutsideLoop bool
 }
 
 // entryPoll is the poll at function entry.
@@ -199,9 +208,10 @@ func (t *translator) entryPoll() {
 }
 
 // finishPolls drops the entry poll of a function that neither loops nor
-// calls, once the whole body is translated.
+// calls, or whose every call lies inside a loop (pollState), once the
+// whole body is translated.
 func (t *translator) finishPolls() {
-	if t.polls.mayRunLong || t.polls.entry == nil {
+	if (t.polls.mayRunLong && t.polls.callOutsideLoop) || t.polls.entry == nil {
 		return
 	}
 	entry := t.f.Entry()

@@ -160,8 +160,10 @@ type emitter struct {
 	a      *Assembler
 	res    *backend.Result
 	frame  backend.Frame
-	labels []Label     // by vcode block
-	sites  []siteLabel // trap sites' return addresses
+	labels []Label           // by vcode block
+	order  []backend.BlockID // blocks in emission order (emit_layout.go)
+	pos    []int32           // each block's place in order
+	sites  []siteLabel       // trap sites' return addresses
 	traps  []trapSiteLabel
 	// moveInst is the instruction move fills and emits.
 	moveInst Inst
@@ -193,9 +195,11 @@ func (e *emitter) emitFunc() []trapSiteLabel {
 		e.labels[i] = e.a.NewLabel()
 	}
 	stackTrap := e.l.trapLabelAt(abi.TrapStackExhausted, PosPrologue)
-	edits, nextEdit := e.res.Edits, 0
-	for bi := range vf.Blocks {
+	e.layoutBlocks()
+	edits := e.res.Edits
+	for _, bi := range e.order {
 		b := &vf.Blocks[bi]
+		nextEdit := e.firstEditAt(b.Start)
 		e.a.Bind(e.labels[bi])
 		if bi == 0 {
 			e.prologue(stackTrap)
@@ -214,7 +218,7 @@ func (e *emitter) emitFunc() []trapSiteLabel {
 			if i == b.End-1 && e.wrap != nil && e.wrap.framePartAtEnd[bi] {
 				e.framePart()
 			}
-			e.inst(backend.BlockID(bi), vf.Insts[i].(*vinst), e.res.OperandLocs(i))
+			e.inst(bi, vf.Insts[i].(*vinst), e.res.OperandLocs(i))
 		}
 	}
 	e.lightReturns()
@@ -437,7 +441,7 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 // inst emits one vinst of block b.
 func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 	vf := e.l.vf
-	next := func(s backend.BlockID) bool { return int(s) == int(b)+1 && e.target(b, s) == e.labels[s] }
+	next := func(s backend.BlockID) bool { return e.pos[s] == e.pos[b]+1 && e.target(b, s) == e.labels[s] }
 	blk := &vf.Blocks[b]
 	switch in.kind {
 	case vPlain:
@@ -447,7 +451,7 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 		e.code(in, locs)
 	case vJump:
 		if s := blk.Succs[0]; !next(s) {
-			e.a.Emit(Jmp(e.target(b, s)))
+			e.jumpOrReturn(b, s)
 		}
 	case vBrif:
 		e.code(in, locs)
@@ -457,6 +461,12 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 		case parityNone:
 			if next(t) {
 				e.a.Emit(Jcc(in.cond.Invert(), lf))
+				return
+			}
+			if _, ret := e.returnEdge(b, t); ret && !next(f) {
+				// Branch to f, and return in line.
+				e.a.Emit(Jcc(in.cond.Invert(), lf))
+				e.jumpOrReturn(b, t)
 				return
 			}
 			e.a.Emit(Jcc(in.cond, lt))
@@ -472,7 +482,7 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 			e.a.Emit(Jcc(in.cond, lt))
 		}
 		if !next(f) {
-			e.a.Emit(Jmp(lf))
+			e.jumpOrReturn(b, f)
 		}
 	case vBrTable:
 		idx, base, ent := regOf(locs[0].Reg()), regOf(locs[1].Reg()), regOf(locs[2].Reg())

@@ -171,6 +171,10 @@ func (e *emitter) returnOnly(b backend.BlockID) bool {
 
 // target is the label a branch of block from to block to uses.
 func (e *emitter) target(from, to backend.BlockID) Label {
+	from, to, stub, trap := e.thread(from, to)
+	if trap {
+		return stub
+	}
 	if e.wrap != nil && e.wrap.light[from] {
 		if lb, ok := e.wrap.lightReturn[to]; ok {
 			return lb
