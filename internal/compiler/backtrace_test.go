@@ -203,28 +203,8 @@ func TestCallDepthLimit(t *testing.T) {
 	    (call $r))
 	  (func (export "depth") (result i32) (global.get $d)))`
 	reached := func(k moat.EngineKind, depth int) uint64 {
-		e, err := moat.NewEngine(moat.Config{Engine: k, MaxCallDepth: depth})
-		if err != nil {
-			t.Skip(err)
-		}
-		mod, err := e.CompileText([]byte(src))
-		if err != nil {
-			t.Fatal(err)
-		}
-		inst, err := moat.NewStore(e).Instantiate(context.Background(), mod)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = inst.Func("r").Call(context.Background())
-		var trap *moat.Trap
-		if !errors.As(err, &trap) || trap.Code != moat.TrapStackExhausted {
-			t.Fatalf("%v, depth %d: got %v, want call stack exhausted", k, depth, err)
-		}
-		r, err := inst.Func("depth").Call(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r[0]
+		inst := instantiateText(t, moat.Config{Engine: k, MaxCallDepth: depth}, src)
+		return depthAtExhaustion(t, inst, fmt.Sprintf("%v, depth %d", k, depth))
 	}
 	for _, depth := range []int{1, 2, 3, 100, 10000, 200000} {
 		got, want := reached(moat.EngineCompiler, depth), reached(moat.EngineInterpreter, depth)
@@ -332,16 +312,9 @@ func TestCallDepthAcrossHost(t *testing.T) {
 	  (func $r (export "r") (call $inner))
 	  (func (export "depth") (result i32) (global.get $d)))`
 	reached := func(k moat.EngineKind, depth int) uint64 {
-		e, err := moat.NewEngine(moat.Config{Engine: k, MaxCallDepth: depth})
-		if err != nil {
-			t.Skip(err)
-		}
-		mod, err := e.CompileText([]byte(src))
-		if err != nil {
-			t.Fatal(err)
-		}
+		e, mod := compileText(t, moat.Config{Engine: k, MaxCallDepth: depth}, src)
 		l := moat.NewLinker(e)
-		err = l.DefineHostFunc("env", "h", moat.FuncType{}, func(ctx context.Context, c *moat.Caller, _ []uint64) error {
+		err := l.DefineHostFunc("env", "h", moat.FuncType{}, func(ctx context.Context, c *moat.Caller, _ []uint64) error {
 			_, err := c.ExportedFunc("r").Call(ctx)
 			return err
 		})
@@ -352,16 +325,7 @@ func TestCallDepthAcrossHost(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = inst.Func("r").Call(context.Background())
-		var trap *moat.Trap
-		if !errors.As(err, &trap) || trap.Code != moat.TrapStackExhausted {
-			t.Fatalf("%v, depth %d: got %v, want call stack exhausted", k, depth, err)
-		}
-		r, err := inst.Func("depth").Call(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r[0]
+		return depthAtExhaustion(t, inst, fmt.Sprintf("%v, depth %d", k, depth))
 	}
 	for _, depth := range []int{1, 2, 3, 4, 5, 100, 1001} {
 		got, want := reached(moat.EngineCompiler, depth), reached(moat.EngineInterpreter, depth)

@@ -17,18 +17,7 @@ func TestMemoryCopyFillInline(t *testing.T) {
 	const src = `(module (memory (export "mem") 1)
 	  (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
 	  (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2))))`
-	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
-	if err != nil {
-		t.Skip(err)
-	}
-	mod, err := e.CompileText([]byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := moat.NewStore(e).Instantiate(context.Background(), mod)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inst := instantiateText(t, compilerConfig, src)
 	mem := inst.Memory("mem")
 	const size = 65536
 	model := make([]byte, size)
@@ -113,18 +102,7 @@ func BenchmarkMemoryCopy(b *testing.B) {
 	    (loop $l
 	      (memory.copy (local.get $d) (local.get $s) (local.get $n))
 	      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 1000))))))`
-	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
-	if err != nil {
-		b.Skip(err)
-	}
-	mod, err := e.CompileText([]byte(src))
-	if err != nil {
-		b.Fatal(err)
-	}
-	inst, err := moat.NewStore(e).Instantiate(context.Background(), mod)
-	if err != nil {
-		b.Fatal(err)
-	}
+	inst := instantiateText(b, compilerConfig, src)
 	copies := inst.Func("copies")
 	for _, n := range []uint64{64, 200, 256, 512, 1024, 4096, 16384, 65536} {
 		for _, dir := range []string{"fwd", "bwd"} {

@@ -1,7 +1,6 @@
 package compiler_test
 
 import (
-	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -14,23 +13,8 @@ import (
 // (MOAT_BENCH) with the compiler engine: the compile-time figure of the
 // peers table, one module at a time.
 func BenchmarkCompileBenchModules(b *testing.B) {
-	dir := os.Getenv("MOAT_BENCH")
-	if dir == "" {
-		root, err := testsuite.RepoRoot()
-		if err != nil {
-			b.Skip(err)
-		}
-		dir = filepath.Join(root, "..", "shared", "bench")
-	}
 	for _, name := range []string{"regex", "bz2", "pulldown-cmark", "shootout/shootout-sieve", "shootout/shootout-base64", "shootout/shootout-ed25519", "shootout/shootout-minicsv"} {
-		path := filepath.Join(dir, name, "benchmark.wasm")
-		if filepath.Dir(name) == "shootout" {
-			path = filepath.Join(dir, name+".wasm")
-		}
-		wasm, err := os.ReadFile(path)
-		if err != nil {
-			b.Skipf("bench modules not found (set MOAT_BENCH): %v", err)
-		}
+		wasm := testsuite.BenchModule(b, name)
 		b.Run(filepath.Base(name), func(b *testing.B) {
 			e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
 			if err != nil {
@@ -50,23 +34,8 @@ func BenchmarkCompileBenchModules(b *testing.B) {
 // harness sees it: a fresh engine per compile, after collections that
 // empty the pools of reusable compiler memory.
 func BenchmarkCompileCold(b *testing.B) {
-	dir := os.Getenv("MOAT_BENCH")
-	if dir == "" {
-		root, err := testsuite.RepoRoot()
-		if err != nil {
-			b.Skip(err)
-		}
-		dir = filepath.Join(root, "..", "shared", "bench")
-	}
 	for _, name := range []string{"shootout/shootout-ed25519", "shootout/shootout-base64", "regex"} {
-		path := filepath.Join(dir, name, "benchmark.wasm")
-		if filepath.Dir(name) == "shootout" {
-			path = filepath.Join(dir, name+".wasm")
-		}
-		wasm, err := os.ReadFile(path)
-		if err != nil {
-			b.Skipf("bench modules not found (set MOAT_BENCH): %v", err)
-		}
+		wasm := testsuite.BenchModule(b, name)
 		b.Run(filepath.Base(name), func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()

@@ -14,23 +14,7 @@ import (
 // TestSpinningGuestYields: a guest looping forever neither stalls
 // runtime.GC in another goroutine nor ignores cancellation.
 func TestSpinningGuestYields(t *testing.T) {
-	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
-	if err != nil {
-		t.Skip(err)
-	}
-	wasm, err := moat.Wat2Wasm([]byte(`(module (func (export "spin") (loop (br 0))))`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod, err := e.Compile(wasm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := moat.NewStore(e)
-	inst, err := store.Instantiate(context.Background(), mod)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inst := instantiateText(t, compilerConfig, spinSource)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	done := make(chan error, 1)
@@ -41,32 +25,19 @@ func TestSpinningGuestYields(t *testing.T) {
 	for range 20 {
 		runtime.GC() // must not wait on the spinning goroutine
 	}
-	err = <-done
+	err := <-done
 	var trap *moat.Trap
 	if !errors.As(err, &trap) || trap.Code != moat.TrapInterrupted {
 		t.Fatalf("got %v, want an interrupted trap", err)
 	}
 }
 
-// spinner instantiates a guest whose "spin" export loops forever.
+// spinSource is a guest whose "spin" export loops forever.
+const spinSource = `(module (func (export "spin") (loop (br 0))))`
+
+// spinner instantiates spinSource on the compiler.
 func spinner(b *testing.B) *moat.Func {
-	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
-	if err != nil {
-		b.Skip(err)
-	}
-	wasm, err := moat.Wat2Wasm([]byte(`(module (func (export "spin") (loop (br 0))))`))
-	if err != nil {
-		b.Fatal(err)
-	}
-	mod, err := e.Compile(wasm)
-	if err != nil {
-		b.Fatal(err)
-	}
-	inst, err := moat.NewStore(e).Instantiate(context.Background(), mod)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return inst.Func("spin")
+	return instantiateText(b, compilerConfig, spinSource).Func("spin")
 }
 
 // BenchmarkCancelLatency: from cancelling the context of a Call spinning in

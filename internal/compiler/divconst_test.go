@@ -6,8 +6,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-
-	"github.com/moat-run/moat"
 )
 
 // TestDivRemByConstant checks i32 div_u, rem_u, div_s and rem_s by
@@ -29,18 +27,7 @@ func TestDivRemByConstant(t *testing.T) {
 		fmt.Fprintf(&src, "(func (export \"srem%d\") (param i32) (result i32) (i32.rem_s (local.get 0) (i32.const %d)))\n", k, int32(d))
 	}
 	src.WriteString(")")
-	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
-	if err != nil {
-		t.Skip(err)
-	}
-	mod, err := e.CompileText([]byte(src.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := moat.NewStore(e).Instantiate(context.Background(), mod)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inst := instantiateText(t, compilerConfig, src.String())
 	xs := []uint32{0, 1, 2, 3, 6, 7, 9, 10, 99, 100, 139967, 139968, 139969, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff}
 	for range 200 {
 		xs = append(xs, r.Uint32())

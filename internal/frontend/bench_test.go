@@ -1,9 +1,11 @@
 package frontend
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/moat-run/moat/internal/binary"
+	"github.com/moat-run/moat/internal/validate"
 
 	"github.com/moat-run/moat/internal/ssa"
 	"github.com/moat-run/moat/internal/testsuite"
@@ -14,25 +16,13 @@ import (
 // internal/compiler's BenchmarkCompileBenchModules compiles, on one core,
 // reusing one Translator as a compiler worker does.
 func BenchmarkTranslateOptimize(b *testing.B) {
-	dir := os.Getenv("MOAT_BENCH")
-	if dir == "" {
-		root, err := testsuite.RepoRoot()
-		if err != nil {
-			b.Skip(err)
-		}
-		dir = filepath.Join(root, "..", "shared", "bench")
-	}
 	for _, name := range []string{"regex", "bz2", "pulldown-cmark", "shootout/shootout-sieve"} {
-		path := filepath.Join(dir, name, "benchmark.wasm")
-		if filepath.Dir(name) == "shootout" {
-			path = filepath.Join(dir, name+".wasm")
+		m, err := binary.Decode(testsuite.BenchModule(b, name))
+		if err == nil {
+			err = validate.Module(m)
 		}
-		if _, err := os.Stat(path); err != nil {
-			b.Skipf("bench modules not found (set MOAT_BENCH): %v", err)
-		}
-		m, ok := loadValid(b, path)
-		if !ok {
-			b.Fatalf("%s: not a valid module", path)
+		if err != nil {
+			b.Fatalf("%s: %v", name, err)
 		}
 		b.Run(filepath.Base(name), func(b *testing.B) {
 			var tr Translator
