@@ -9,13 +9,14 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/internal/wasm"
 	"github.com/moat-run/moat/wasi"
 )
 
-const runUsage = `Usage: moat run [FLAGS] MODULE [ARGS...]
+const runUsageText = `Usage: moat run [FLAGS] MODULE [ARGS...]
 
 Instantiates MODULE and runs it.
 
@@ -45,7 +46,8 @@ Flags come before MODULE; everything after MODULE is ARGS.
   --default-values-unknown-imports
                       function imports that nothing defines return zeros
                       instead of failing to link (e.g. bench.start/bench.end)
-
+  -W KEY=VALUE[,...]  WebAssembly limits (wasmtime's names); repeatable:
+%s
 A trap prints "trap: <reason>" and a backtrace on stderr; moat then exits
 with 134 for a WASI command (as wasmtime does, so that it differs from any
 ordinary exit code) and with 1 under --invoke.
@@ -55,6 +57,8 @@ Examples:
   moat run --dir data::/ --env LANG=C prog.wasm input.txt
   moat run --invoke fib examples/fib.wasm 20
 `
+
+var runUsage = fmt.Sprintf(runUsageText, optionsHelp("-W", wasmOptions))
 
 // exitTrapped is the status of a WASI command that trapped: 128 + SIGABRT,
 // as wasmtime exits, so a trap is told apart from the guest's own codes.
@@ -72,6 +76,9 @@ type runOptions struct {
 
 	// defaultUnknownImports stubs function imports nothing defines.
 	defaultUnknownImports bool
+
+	// From -W and -O (options.go).
+	timeout time.Duration // 0: none
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) int {
@@ -156,6 +163,11 @@ func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if opts.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.timeout)
+		defer cancel()
+	}
 	inst, err := linker.Instantiate(ctx, store, mod)
 	if err != nil {
 		return reportRunError(stderr, opts.module, err, command)
@@ -246,7 +258,7 @@ func parseRunArgs(args []string) (opts runOptions, help bool, err error) {
 			}
 			opts.defaultUnknownImports = true
 			continue
-		case "engine", "invoke", "dir", "env":
+		case "engine", "invoke", "dir", "env", "W":
 		default:
 			return opts, false, fmt.Errorf("unknown flag %s", a)
 		}
@@ -275,6 +287,10 @@ func parseRunArgs(args []string) (opts runOptions, help bool, err error) {
 				return opts, false, err
 			}
 			opts.dirs = append(opts.dirs, p)
+		case "W":
+			if err := applyOptions(&opts, "-W", wasmOptions, value); err != nil {
+				return opts, false, err
+			}
 		case "env":
 			kv, ok, err := parseEnv(value)
 			if err != nil {

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The -W options of `moat run` (WebAssembly limits and features), in wasmtime's spelling: each flag takes
+// KEY=VALUE pairs, comma-separated or in repeated flags, and a bare KEY of a
+// boolean option means KEY=y. One table per flag, one row per key.
+
+// runOption is one key of -W.
+type runOption struct {
+	key   string
+	value string // the value's form, for the help text
+	help  string
+	set   func(o *runOptions, value string) error
+}
+
+// wasmOptions are the keys of -W.
+var wasmOptions = []runOption{
+	{"timeout", "DURATION", "trap with \"interrupted\" once the run has taken DURATION (e.g. 500ms, 10s; a plain number is seconds)",
+		func(o *runOptions, v string) error {
+			d, err := parseTimeout(v)
+			o.timeout = d
+			return err
+		}},
+}
+
+// applyOptions applies the value of one -W flag.
+func applyOptions(o *runOptions, flag string, table []runOption, value string) error {
+	if value == "" {
+		return fmt.Errorf("%s needs KEY=VALUE", flag)
+	}
+	for pair := range strings.SplitSeq(value, ",") {
+		key, v, _ := strings.Cut(pair, "=")
+		opt, ok := lookupOption(table, key)
+		if !ok {
+			return fmt.Errorf("unknown %s option %q (known: %s)", flag, key, optionKeys(table))
+		}
+		if err := opt.set(o, v); err != nil {
+			return fmt.Errorf("%s %s: %v", flag, key, err)
+		}
+	}
+	return nil
+}
+
+func lookupOption(table []runOption, key string) (runOption, bool) {
+	for _, opt := range table {
+		if opt.key == key {
+			return opt, true
+		}
+	}
+	return runOption{}, false
+}
+
+func optionKeys(table []runOption) string {
+	keys := make([]string, len(table))
+	for i, opt := range table {
+		keys[i] = opt.key
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ", ")
+}
+
+// optionsHelp formats a table for the usage text.
+func optionsHelp(flag string, table []runOption) string {
+	var b strings.Builder
+	for _, opt := range table {
+		fmt.Fprintf(&b, "      %s %s=%s\n", flag, opt.key, opt.value)
+		fmt.Fprintf(&b, "            %s\n", opt.help)
+	}
+	return b.String()
+}
+
+// parseTimeout reads a Go duration, or a plain number of seconds.
+func parseTimeout(v string) (time.Duration, error) {
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		if s <= 0 {
+			return 0, fmt.Errorf("%q is not a positive duration", v)
+		}
+		return time.Duration(s * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive duration (e.g. 500ms, 10s)", v)
+	}
+	return d, nil
+}
+
+// parseBool reads a boolean option's value: y, yes, true, 1 or empty (a
+// bare KEY) for true; n, no, false, 0 for false.
+func parseBool(v string) (bool, error) {
+	switch v {
+	case "", "y", "yes", "true", "1":
+		return true, nil
+	case "n", "no", "false", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not y or n", v)
+}
+
+// parseSize reads a byte count: a number with an optional K, M or G suffix
+// (powers of 1024, with or without a trailing B or iB).
+func parseSize(v string) (uint64, error) {
+	s := strings.TrimSuffix(strings.TrimSuffix(strings.ToUpper(v), "B"), "I")
+	mult := uint64(1)
+	if n := len(s); n > 0 {
+		switch s[n-1] {
+		case 'K':
+			mult, s = 1<<10, s[:n-1]
+		case 'M':
+			mult, s = 1<<20, s[:n-1]
+		case 'G':
+			mult, s = 1<<30, s[:n-1]
+		}
+	}
+	n, err := strconv.ParseUint(s, 0, 64)
+	if err != nil || n > ^uint64(0)/mult {
+		return 0, fmt.Errorf("%q is not a byte count (e.g. 65536, 512K, 8M)", v)
+	}
+	return n * mult, nil
+}
