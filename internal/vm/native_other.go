@@ -41,3 +41,9 @@ func (s *Stack) Close() error    { return nil }
 
 // Word reports false: there is no stack to read here.
 func (s *Stack) Word(addr uintptr) (uint64, bool) { return 0, false }
+
+// AllowFaults reports ErrNativeUnsupported.
+func (c *Code) AllowFaults() error { return ErrNativeUnsupported }
+
+// InGuard reports false: there is no stack here.
+func (s *Stack) InGuard(addr uintptr) bool { return false }
