@@ -63,7 +63,7 @@ func (i *Instance) Close(ctx context.Context) error {
 	}
 	s.closed[i.inst] = true
 	for _, m := range i.inst.Memories[i.inst.Module.NumImportedMemories:] {
-		m.Bytes, m.Limit = nil, 0
+		m.Release()
 	}
 	delete(s.callers, i.inst)
 	return nil

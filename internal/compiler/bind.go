@@ -44,7 +44,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	st := &instance{inst: inst, mc: mc, refs: refs, ctx: vm.NewContext()}
 	if len(inst.Memories) > 0 {
 		st.mem = inst.Memories[0]
-		if err := st.mem.MapNative(); err != nil {
+		if err := st.mem.MapNative(mc.eng.layout); err != nil {
 			return err
 		}
 		st.ctx.MemoryBase = st.mem.Base()
@@ -84,6 +84,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		HostCall:     st.hostCall,
 		Exit:         st.exit,
 		Trap:         st.trap,
+		Fault:        st.fault,
 	}
 	st.refresh()
 	inst.Engine = st

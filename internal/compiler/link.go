@@ -25,6 +25,10 @@ type moduleCode struct {
 	trapSites map[int]amd64.TrapSite
 	// sites are the return addresses with their wasm positions, by offset.
 	sites []amd64.Site
+	// faultSites are the loads and stores compiled without a bounds check
+	// (guard-page mode), by offset: the only places a fault in the
+	// memory's reservation is expected.
+	faultSites []amd64.Site
 	// pollStart and pollEnd delimit the shared poll stub.
 	pollStart, pollEnd int
 }
@@ -42,7 +46,7 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 		relocs []amd64.Reloc
 	}
 	stubs := make([]stub, len(fns))
-	size, nRelocs, nSites, nTraps := 0, 0, 0, 0
+	size, nRelocs, nSites, nTraps, nFaults := 0, 0, 0, 0, 0
 	align := func(n int) int { return (n + 15) &^ 15 }
 	for i, c := range fns {
 		fn := m.NumImportedFuncs + uint32(i)
@@ -59,6 +63,7 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 		nRelocs += len(c.Relocs) + len(rs)
 		nSites += len(c.Sites)
 		nTraps += len(c.TrapSites)
+		nFaults += len(c.FaultSites)
 	}
 	for _, st := range stubs {
 		size = align(size) + len(st.code)
@@ -80,6 +85,7 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 	}
 	relocs := make([]relocAt, 0, nRelocs)
 	mc.sites = make([]amd64.Site, 0, nSites)
+	mc.faultSites = make([]amd64.Site, 0, nFaults)
 	mc.trapSites = make(map[int]amd64.TrapSite, nTraps)
 	for i, c := range fns {
 		off := place(c.Code)
@@ -92,6 +98,9 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 		}
 		for _, s := range c.Sites {
 			mc.sites = append(mc.sites, amd64.Site{Offset: off + s.Offset, Pos: s.Pos})
+		}
+		for _, s := range c.FaultSites {
+			mc.faultSites = append(mc.faultSites, amd64.Site{Offset: off + s.Offset, Pos: s.Pos})
 		}
 	}
 	for i, st := range stubs {
@@ -120,7 +129,7 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 		v := int64(target) + r.r.Addend - int64(at)
 		binary.LittleEndian.PutUint32(blob[at:], uint32(int32(v)))
 	}
-	code, err := vm.MapCode(blob)
+	code, err := mapGenerated(blob)
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,20 @@ type Env struct {
 	// callee's descriptor. Nil means the type index itself, which is only
 	// right when every table holds functions of this module alone.
 	TypeID func(typeIndex uint32) uint32
+	// Unchecked is the number of bytes from memory 0's byte 0 in which
+	// every access either succeeds or faults and traps (guard-page mode:
+	// the reservation and its guard after it, vm.Layout.Unchecked). A load
+	// or store whose every possible address lies below it gets no bounds
+	// check (see checkedAddr). 0: every access is checked.
+	Unchecked uint64
+}
+
+// unchecked reports whether an access of size bytes at offset from any
+// 32-bit address may go without a bounds check.
+func (e *Env) unchecked(offset, size uint64) bool {
+	// The highest byte it can touch is (2^32-1) + offset + size - 1; no
+	// overflow, offset and size being below 2^33.
+	return e != nil && e.Unchecked != 0 && 1<<32-1+offset+size <= e.Unchecked
 }
 
 func (e *Env) typeID(i uint32) uint32 {

@@ -20,6 +20,11 @@ type Compiled struct {
 	// stub's exit call, or, for a shared trap stub, the return address of
 	// the site's own call into it. Offsets are after relaxation.
 	Sites []Site
+	// FaultSites are the loads and stores that may fault (ssa.MemNoTrap
+	// clear: left unchecked, relying on guard pages), at the offset of the
+	// instruction that touches memory, sorted by Offset. A fault at one is
+	// an out-of-bounds access at Pos; a fault anywhere else is not.
+	FaultSites []Site
 	// TrapSites are the trap stubs' exit calls: Offset is the return
 	// address the exit records. For a Shared stub the trapping site is the
 	// word at the exit's stack pointer (the return address of the site's
@@ -145,6 +150,17 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 	}
 	if !slices.IsSortedFunc(c.Sites, compareSites) {
 		slices.SortFunc(c.Sites, compareSites)
+	}
+	if len(l.faultSites) > 0 {
+		c.FaultSites = make([]Site, 0, len(l.faultSites))
+	}
+	for _, s := range l.faultSites {
+		if off, ok := asm.LabelOffset(s.label); ok {
+			c.FaultSites = append(c.FaultSites, Site{Offset: off, Pos: s.pos})
+		}
+	}
+	if !slices.IsSortedFunc(c.FaultSites, compareSites) {
+		slices.SortFunc(c.FaultSites, compareSites)
 	}
 	if asm.Listing != nil {
 		c.Listing = asm.Listing.String()

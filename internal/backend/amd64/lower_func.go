@@ -93,6 +93,7 @@ type lowerer struct {
 	// return-address marks of the calls.
 	curInst    *ssa.Inst
 	callSites  []siteLabel
+	faultSites []siteLabel // the loads and stores that may fault (markFault)
 	pollStub   Label  // the out-of-line poll exit, if any poll is lowered
 	cold       []Inst // out-of-line code after the blocks (lower_poll.go)
 	makesCalls bool   // calls other wasm code (a call that is not a builtin)
@@ -271,7 +272,7 @@ func (l *lowerer) reset(f *ssa.Func, vf *backend.Func, asm *Assembler, sharedPol
 		l.trapLabels = map[trapKey]Label{}
 	}
 	clear(l.trapLabels)
-	l.trapOrder, l.callSites = l.trapOrder[:0], l.callSites[:0]
+	l.trapOrder, l.callSites, l.faultSites = l.trapOrder[:0], l.callSites[:0], l.faultSites[:0]
 	l.mem.reset()
 }
 

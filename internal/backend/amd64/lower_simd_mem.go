@@ -165,6 +165,7 @@ func lowerStoreLane(l *lowerer, in *ssa.Inst) bool {
 	vi := l.newInst()
 	m := M(l.addrMode(vi, in.Args[1], in.Offset))
 	v := vi.use(l.reg(ex.Args[0]))
+	l.markFault(vi, in)
 	switch {
 	case n == 0 && op == PEXTRD:
 		vi.emit(I(MOVD, 0, m, R(v)))

@@ -1,0 +1,69 @@
+package compiler
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm"
+)
+
+// fault builds the trap of a hardware fault in this instance's code
+// (vm.Runner.Fault), after checking that the code may fault there. Only
+// two faults are expected: a load or store compiled without a bounds
+// check (a fault site) touching this instance's memory reservation, and a
+// native stack overflow into this store's stack guard. Anything else is a
+// bug, which the runtime reports with where it happened.
+func (st *instance) fault(f *vm.Fault) (*vm.Trap, error) {
+	switch f.Class {
+	case abi.TrapMemoryOutOfBounds:
+		pos, ok := st.mc.faultSiteAt(f.PC)
+		if !ok {
+			return nil, fmt.Errorf("%s is not a load or store compiled without a bounds check", st.mc.describe(f.PC))
+		}
+		if st.mem == nil || !st.mem.InReservation(f.Addr) {
+			return nil, fmt.Errorf("%s accessed %#x, outside this instance's memory", st.mc.describe(f.PC), f.Addr)
+		}
+		return &vm.Trap{Code: f.Class, Frames: st.faultFrames(f.PC, f.BP, pos)}, nil
+	case abi.TrapStackExhausted:
+		if ns := st.refs.stack; ns == nil || !ns.InGuard(f.Addr) {
+			return nil, fmt.Errorf("%s hit the guard of a stack that is not this run's", st.mc.describe(f.PC))
+		}
+		pos, _ := st.mc.faultSiteAt(f.PC)
+		return &vm.Trap{Code: f.Class, Frames: st.faultFrames(f.PC, f.BP, pos)}, nil
+	}
+	return nil, fmt.Errorf("no fault of this kind is expected in %s", st.mc.describe(f.PC))
+}
+
+// faultSiteAt returns the wasm position of the fault site at pc.
+func (mc *moduleCode) faultSiteAt(pc uintptr) (uint32, bool) {
+	base := mc.code.Addr()
+	if pc < base || pc >= base+uintptr(mc.code.Size()) {
+		return 0, false
+	}
+	off := int(pc - base)
+	i := sort.Search(len(mc.faultSites), func(i int) bool { return mc.faultSites[i].Offset >= off })
+	if i < len(mc.faultSites) && mc.faultSites[i].Offset == off {
+		return mc.faultSites[i].Pos, true
+	}
+	return 0, false
+}
+
+// describe names the code at pc for a report: the function and the offset
+// in it, or what else it is.
+func (mc *moduleCode) describe(pc uintptr) string {
+	base := mc.code.Addr()
+	i := mc.funcAt(pc)
+	if i < 0 {
+		if pc >= base && pc < base+uintptr(mc.code.Size()) {
+			return fmt.Sprintf("pc %#x (module code +%#x, outside every function: an entry or poll stub)", pc, pc-base)
+		}
+		return fmt.Sprintf("pc %#x (outside this module's code)", pc)
+	}
+	fn := mc.m.NumImportedFuncs + uint32(i)
+	name := ""
+	if n, ok := mc.m.Names.Funcs[fn]; ok {
+		name = " $" + n
+	}
+	return fmt.Sprintf("pc %#x (wasm function %d%s, +%#x)", pc, fn, name, int(pc-base)-mc.funcStart[i])
+}
