@@ -94,10 +94,10 @@ type lowerer struct {
 	curInst    *ssa.Inst
 	callSites  []siteLabel
 	faultSites []siteLabel // the loads and stores that may fault (markFault)
-	pollStub   Label  // the out-of-line poll exit, if any poll is lowered
-	cold       []Inst // out-of-line code after the blocks (lower_poll.go)
-	makesCalls bool   // calls other wasm code (a call that is not a builtin)
-	sharedPoll bool   // polls call PollStubCallee instead
+	pollStub   Label       // the out-of-line poll exit, if any poll is lowered
+	cold       []Inst      // out-of-line code after the blocks (lower_poll.go)
+	makesCalls bool        // calls other wasm code (a call that is not a builtin)
+	sharedPoll bool        // polls call PollStubCallee instead
 	// outgoingWords is the largest stack area a call needs (arguments or
 	// results), in 8-byte words.
 	outgoingWords int
