@@ -47,6 +47,8 @@ Flags come before MODULE; everything after MODULE is ARGS.
                       function imports that nothing defines return zeros
                       instead of failing to link (e.g. bench.start/bench.end)
   -W KEY=VALUE[,...]  WebAssembly limits (wasmtime's names); repeatable:
+%s  -O KEY=VALUE[,...]  code generation and memory layout (wasmtime's names);
+                      repeatable:
 %s
 A trap prints "trap: <reason>" and a backtrace on stderr; moat then exits
 with 134 for a WASI command (as wasmtime does, so that it differs from any
@@ -58,7 +60,7 @@ Examples:
   moat run --invoke fib examples/fib.wasm 20
 `
 
-var runUsage = fmt.Sprintf(runUsageText, optionsHelp("-W", wasmOptions))
+var runUsage = fmt.Sprintf(runUsageText, optionsHelp("-W", wasmOptions), optionsHelp("-O", codegenOptions))
 
 // exitTrapped is the status of a WASI command that trapped: 128 + SIGABRT,
 // as wasmtime exits, so a trap is told apart from the guest's own codes.
@@ -79,6 +81,7 @@ type runOptions struct {
 
 	// From -W and -O (options.go).
 	timeout time.Duration // 0: none
+	config  moat.Config   // the engine's, but for Engine (from --engine)
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) int {
@@ -102,7 +105,9 @@ func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "moat run: %v\n", err)
 		return exitFailure
 	}
-	engine, err := moat.NewEngine(moat.Config{Engine: opts.engine})
+	cfg := opts.config
+	cfg.Engine = opts.engine
+	engine, err := moat.NewEngine(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat run: %s\n", errorText(err))
 		return exitFailure
@@ -258,7 +263,7 @@ func parseRunArgs(args []string) (opts runOptions, help bool, err error) {
 			}
 			opts.defaultUnknownImports = true
 			continue
-		case "engine", "invoke", "dir", "env", "W":
+		case "engine", "invoke", "dir", "env", "W", "O":
 		default:
 			return opts, false, fmt.Errorf("unknown flag %s", a)
 		}
@@ -289,6 +294,10 @@ func parseRunArgs(args []string) (opts runOptions, help bool, err error) {
 			opts.dirs = append(opts.dirs, p)
 		case "W":
 			if err := applyOptions(&opts, "-W", wasmOptions, value); err != nil {
+				return opts, false, err
+			}
+		case "O":
+			if err := applyOptions(&opts, "-O", codegenOptions, value); err != nil {
 				return opts, false, err
 			}
 		case "env":
