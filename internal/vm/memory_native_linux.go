@@ -57,13 +57,11 @@ func (m *Memory) MapNative(l Layout) error {
 		return err
 	}
 	total := l.GuardBefore + l.Reserve + l.GuardAfter
-	if err := reserveSpace(l.Limits, "a linear memory", total, memoryMappings); err != nil {
-		return err
-	}
-	mem, err := unix.Mmap(-1, 0, int(total), unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE)
+	mem, err := mapReserved(l.Limits, "a linear memory", total, memoryMappings, func() ([]byte, error) {
+		return unix.Mmap(-1, 0, int(total), unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE)
+	})
 	if err != nil {
-		releaseSpace(total, memoryMappings)
-		return spaceFailed("a linear memory", total, memoryMappings, err)
+		return err
 	}
 	r := &reservation{mem: mem, layout: l}
 	r.byte0 = &mem[l.GuardBefore]

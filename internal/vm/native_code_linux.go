@@ -33,13 +33,11 @@ func NewCode(size int) (*Code, error) {
 		return nil, fmt.Errorf("vm: code size %d out of range (1..%d)", size, MaxCodeSize)
 	}
 	n := uint64(roundToPage(size))
-	if err := reserveSpace(Limits{}, "code", n, codeMappings); err != nil {
-		return nil, err
-	}
-	mem, err := unix.Mmap(-1, 0, int(n), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+	mem, err := mapReserved(Limits{}, "code", n, codeMappings, func() ([]byte, error) {
+		return unix.Mmap(-1, 0, int(n), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+	})
 	if err != nil {
-		releaseSpace(n, codeMappings)
-		return nil, spaceFailed("code", n, codeMappings, err)
+		return nil, err
 	}
 	return &Code{mem: mem, size: size}, nil
 }

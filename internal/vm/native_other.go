@@ -33,6 +33,9 @@ type Stack struct{}
 // NewStack reports ErrNativeUnsupported.
 func NewStack(size int) (*Stack, error) { return nil, ErrNativeUnsupported }
 
+// NewStackWithin reports ErrNativeUnsupported.
+func NewStackWithin(size int, l Limits) (*Stack, error) { return nil, ErrNativeUnsupported }
+
 func (s *Stack) Top() uintptr    { return 0 }
 func (s *Stack) Bottom() uintptr { return 0 }
 func (s *Stack) Limit() uintptr  { return 0 }

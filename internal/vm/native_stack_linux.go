@@ -32,8 +32,12 @@ type Stack struct {
 }
 
 // NewStack maps a stack with size usable bytes (rounded up to whole pages;
-// 0 means DefaultStackSize) above a StackGuardSize guard region.
-func NewStack(size int) (*Stack, error) {
+// 0 means DefaultStackSize) above a StackGuardSize guard region, charged
+// against the default limits.
+func NewStack(size int) (*Stack, error) { return NewStackWithin(size, Limits{}) }
+
+// NewStackWithin is NewStack charged against l.
+func NewStackWithin(size int, l Limits) (*Stack, error) {
 	if size == 0 {
 		size = DefaultStackSize
 	}
@@ -43,16 +47,14 @@ func NewStack(size int) (*Stack, error) {
 	size = roundToPage(size)
 	guard := roundToPage(StackGuardSize)
 	total := uint64(guard + size)
-	if err := reserveSpace(Limits{}, "a native stack", total, stackMappings); err != nil {
-		return nil, err
-	}
 	// MAP_NORESERVE|MAP_STACK: address space now, memory only for the pages
 	// code actually touches.
-	mem, err := unix.Mmap(-1, 0, guard+size, unix.PROT_READ|unix.PROT_WRITE,
-		unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE|unix.MAP_STACK)
+	mem, err := mapReserved(l, "a native stack", total, stackMappings, func() ([]byte, error) {
+		return unix.Mmap(-1, 0, guard+size, unix.PROT_READ|unix.PROT_WRITE,
+			unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE|unix.MAP_STACK)
+	})
 	if err != nil {
-		releaseSpace(total, stackMappings)
-		return nil, spaceFailed("a native stack", total, stackMappings, err)
+		return nil, err
 	}
 	fail := func(err error) (*Stack, error) {
 		unix.Munmap(mem)
