@@ -86,7 +86,7 @@ func TestSpaceChild(t *testing.T) {
 	switch mode {
 	case "bytes", "mappings":
 		const perMemory = 4<<30 + 2*32<<20 // reservation and two guards
-		const perCode = 4096                // one page of code, one mapping
+		const perCode = 4096               // one page of code, one mapping
 		used := vm.SpaceInUse()
 		cfg := moat.Config{Engine: moat.EngineCompiler, BoundsChecks: moat.BoundsChecksGuardPages}
 		if mode == "bytes" {
