@@ -449,6 +449,11 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 			e.a.BindQuiet(c.Args[0].Target())
 			continue
 		}
+		if c.Op == opFaultMark {
+			e.a.BindQuiet(c.Args[0].Target())
+			e.a.Note("; fault site: out of bounds traps here")
+			continue
+		}
 		e.subst(c, locs)
 		e.a.emit(c)
 	}

@@ -65,7 +65,7 @@ func (l *lowerer) markFault(vi *vinst, in *ssa.Inst) {
 		return
 	}
 	lb := l.asm.NewLabel()
-	vi.emit(I(opMark, 0, L(lb)))
+	vi.emit(I(opFaultMark, 0, L(lb)))
 	l.faultSites = append(l.faultSites, siteLabel{lb, l.curPos()})
 }
 
