@@ -11,7 +11,7 @@ import (
 	"github.com/moat-run/moat/internal/wasm"
 )
 
-const inspectUsage = `Usage: moat inspect [--asm FUNC] MODULE
+const inspectUsage = `Usage: moat inspect [--asm FUNC [-O KEY=VALUE]...] MODULE
 
 Prints the module's sections (id, name, offset of the contents, size in
 bytes), its imports and exports with their types, and a count of what it
@@ -20,7 +20,9 @@ that does not decode prints the error and exits 1.
 
 With --asm FUNC (a function index, or a name from the name section or the
 exports), prints instead that function's optimised SSA and the amd64
-assembly the compiler makes of it. The module must validate.
+assembly the compiler makes of it, with the -O options of moat run
+(signals-based-traps=n shows the explicit bounds checks that guard pages
+make unnecessary). The module must validate.
 `
 
 func inspectCommand(args []string, stdout, stderr io.Writer) int {
@@ -29,11 +31,26 @@ func inspectCommand(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	asmFunc := ""
-	if len(args) > 0 && (args[0] == "--asm" || args[0] == "-asm") {
-		if len(args) < 2 {
-			return usageError(stderr, "inspect", "--asm needs a function")
+	var opts runOptions
+	for len(args) > 0 {
+		switch args[0] {
+		case "--asm", "-asm":
+			if len(args) < 2 {
+				return usageError(stderr, "inspect", "--asm needs a function")
+			}
+			asmFunc, args = args[1], args[2:]
+			continue
+		case "-O":
+			if len(args) < 2 {
+				return usageError(stderr, "inspect", "-O needs KEY=VALUE")
+			}
+			if err := applyOptions(&opts, "-O", codegenOptions, args[1]); err != nil {
+				return usageError(stderr, "inspect", "%v", err)
+			}
+			args = args[2:]
+			continue
 		}
-		asmFunc, args = args[1], args[2:]
+		break
 	}
 	if len(args) != 1 {
 		return usageError(stderr, "inspect", "expected exactly one MODULE, got %d argument(s)", len(args))
@@ -50,7 +67,7 @@ func inspectCommand(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	if asmFunc != "" {
-		return inspectAsm(stdout, stderr, path, m, asmFunc)
+		return inspectAsm(stdout, stderr, path, m, asmFunc, opts.config)
 	}
 	writeInspection(stdout, path, len(b), m)
 	if err := validateModule(m); err != nil {

@@ -5,13 +5,14 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/internal/compiler"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
 // inspectAsm prints the optimised SSA and the assembly of one defined
 // function of m, named by index, name-section name or export name.
-func inspectAsm(stdout, stderr io.Writer, path string, m *wasm.Module, fn string) int {
+func inspectAsm(stdout, stderr io.Writer, path string, m *wasm.Module, fn string, cfg moat.Config) int {
 	if err := validateModule(m); err != nil {
 		fmt.Fprintf(stderr, "moat inspect: %s: %v\n", path, err)
 		return exitFailure
@@ -21,7 +22,13 @@ func inspectAsm(stdout, stderr io.Writer, path string, m *wasm.Module, fn string
 		fmt.Fprintf(stderr, "moat inspect: %s: no defined function %q\n", path, fn)
 		return exitFailure
 	}
-	ssaText, asm, err := compiler.Listing(m, idx)
+	checks := map[moat.BoundsChecks]compiler.BoundsChecks{
+		moat.BoundsChecksAuto:       compiler.BoundsChecksAuto,
+		moat.BoundsChecksGuardPages: compiler.BoundsChecksGuardPages,
+		moat.BoundsChecksExplicit:   compiler.BoundsChecksExplicit,
+	}
+	mem := compiler.MemoryConfig{Checks: checks[cfg.BoundsChecks], Reservation: cfg.MemoryReservation, GuardSize: cfg.MemoryGuardSize}
+	ssaText, asm, err := compiler.Listing(m, idx, mem)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat inspect: %s: function %d: %v\n", path, idx, err)
 		return exitFailure

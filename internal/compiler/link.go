@@ -135,6 +135,7 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 	}
 	mc.code = code
 	runtime.AddCleanup(mc, func(c *vm.Code) { _ = c.Close() }, code)
+	writePerfMap(mc)
 	return mc, nil
 }
 
