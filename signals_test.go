@@ -220,3 +220,32 @@ func TestConcurrentFaults(t *testing.T) {
 	}
 	t.Logf("%d goroutines, %d rounds (%d traps)", goroutines, total, 2*total)
 }
+
+// BenchmarkTrap is the cost of a trap, with its backtrace, from the call
+// to the error: by a hardware fault and the signal handler (guard pages),
+// or by an explicit check's exit.
+func BenchmarkTrap(b *testing.B) {
+	for _, mode := range boundsModes {
+		e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, BoundsChecks: mode})
+		if err != nil {
+			continue
+		}
+		inst := instantiate(b, e, oobSrc+"")
+		unreachable := instantiate(b, e, `(module (func $u (unreachable)) (func (export "f") (call $u)))`)
+		name := strings.ReplaceAll(mode.String(), " ", "_")
+		b.Run(name+"/out_of_bounds", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := inst.Func("outer").Call(context.Background(), 1<<16); err == nil {
+					b.Fatal("no trap")
+				}
+			}
+		})
+		b.Run(name+"/unreachable", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := unreachable.Func("f").Call(context.Background()); err == nil {
+					b.Fatal("no trap")
+				}
+			}
+		})
+	}
+}

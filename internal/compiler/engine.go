@@ -249,7 +249,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 				}
 				i := order[k]
 				w.largest = max(w.largest, len(m.Code[i].Body))
-				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, &w.tr, w.sc, e.feat)
+				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, &w.tr, w.sc, e.feat, e.guard)
 			}
 		})
 	}
@@ -277,7 +277,7 @@ func largestFirst(code []wasm.Code) []int {
 
 // compileFunc runs the pipeline on one function, turning a panic (a
 // compiler bug) into an error.
-func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Translator, sc *amd64.Scratch, feat amd64.Features) (c *amd64.Compiled, err error) {
+func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Translator, sc *amd64.Scratch, feat amd64.Features, guard bool) (c *amd64.Compiled, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			c, err = nil, fmt.Errorf("compiler: internal error compiling function %d: %v", idx, r)
@@ -288,7 +288,8 @@ func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Tra
 		return nil, err
 	}
 	ssa.Optimize(f)
-	c, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc, Features: feat})
+	// With the signal handler, unreachable is a ud2 (see docs/signals.md).
+	c, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc, Features: feat, FaultingUnreachable: guard})
 	if err != nil {
 		return nil, fmt.Errorf("compiler: function %d: %w", idx, err)
 	}

@@ -5,48 +5,50 @@ import (
 	"sort"
 
 	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/backend/amd64"
 	"github.com/moat-run/moat/internal/vm"
 )
 
 // fault builds the trap of a hardware fault in this instance's code
 // (vm.Runner.Fault), after checking that the code may fault there. Only
-// two faults are expected: a load or store compiled without a bounds
-// check (a fault site) touching this instance's memory reservation, and a
-// native stack overflow into this store's stack guard. Anything else is a
-// bug, which the runtime reports with where it happened.
+// these faults are expected: at a fault site (amd64.FaultSite) of the
+// class's trap, a load or store compiled without a bounds check touching
+// this instance's memory reservation or the ud2 of an unreachable; and a
+// native stack overflow into this store's stack guard, anywhere. Anything
+// else is a bug, which the runtime reports with where it happened.
 func (st *instance) fault(f *vm.Fault) (*vm.Trap, error) {
+	where := func() string { return st.mc.describe(f.PC) }
+	site, ok := st.mc.faultSiteAt(f.PC)
 	switch f.Class {
-	case abi.TrapMemoryOutOfBounds:
-		pos, ok := st.mc.faultSiteAt(f.PC)
-		if !ok {
-			return nil, fmt.Errorf("%s is not a load or store compiled without a bounds check", st.mc.describe(f.PC))
+	case abi.TrapMemoryOutOfBounds, abi.TrapUnreachable:
+		if !ok || site.Code != f.Class {
+			return nil, fmt.Errorf("%s is not a fault site of %q", where(), f.Class)
 		}
-		if st.mem == nil || !st.mem.InReservation(f.Addr) {
-			return nil, fmt.Errorf("%s accessed %#x, outside this instance's memory", st.mc.describe(f.PC), f.Addr)
+		if f.Class == abi.TrapMemoryOutOfBounds && (st.mem == nil || !st.mem.InReservation(f.Addr)) {
+			return nil, fmt.Errorf("%s accessed %#x, outside this instance's memory", where(), f.Addr)
 		}
-		return &vm.Trap{Code: f.Class, Frames: st.faultFrames(f.PC, f.BP, pos)}, nil
 	case abi.TrapStackExhausted:
 		if ns := st.refs.stack; ns == nil || !ns.InGuard(f.Addr) {
-			return nil, fmt.Errorf("%s hit the guard of a stack that is not this run's", st.mc.describe(f.PC))
+			return nil, fmt.Errorf("%s hit the guard of a stack that is not this run's", where())
 		}
-		pos, _ := st.mc.faultSiteAt(f.PC)
-		return &vm.Trap{Code: f.Class, Frames: st.faultFrames(f.PC, f.BP, pos)}, nil
+	default:
+		return nil, fmt.Errorf("no fault of this kind is expected in %s", where())
 	}
-	return nil, fmt.Errorf("no fault of this kind is expected in %s", st.mc.describe(f.PC))
+	return &vm.Trap{Code: f.Class, Frames: st.faultFrames(f.PC, f.BP, site.Pos)}, nil
 }
 
-// faultSiteAt returns the wasm position of the fault site at pc.
-func (mc *moduleCode) faultSiteAt(pc uintptr) (uint32, bool) {
+// faultSiteAt returns the fault site at pc.
+func (mc *moduleCode) faultSiteAt(pc uintptr) (amd64.FaultSite, bool) {
 	base := mc.code.Addr()
 	if pc < base || pc >= base+uintptr(mc.code.Size()) {
-		return 0, false
+		return amd64.FaultSite{}, false
 	}
 	off := int(pc - base)
 	i := sort.Search(len(mc.faultSites), func(i int) bool { return mc.faultSites[i].Offset >= off })
 	if i < len(mc.faultSites) && mc.faultSites[i].Offset == off {
-		return mc.faultSites[i].Pos, true
+		return mc.faultSites[i], true
 	}
-	return 0, false
+	return amd64.FaultSite{}, false
 }
 
 // describe names the code at pc for a report: the function and the offset

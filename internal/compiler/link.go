@@ -25,10 +25,10 @@ type moduleCode struct {
 	trapSites map[int]amd64.TrapSite
 	// sites are the return addresses with their wasm positions, by offset.
 	sites []amd64.Site
-	// faultSites are the loads and stores compiled without a bounds check
-	// (guard-page mode), by offset: the only places a fault in the
-	// memory's reservation is expected.
-	faultSites []amd64.Site
+	// faultSites are the instructions that may fault (guard-page mode:
+	// loads and stores compiled without a bounds check, and the ud2 of
+	// each unreachable), by offset: the only places a fault is expected.
+	faultSites []amd64.FaultSite
 	// pollStart and pollEnd delimit the shared poll stub.
 	pollStart, pollEnd int
 }
@@ -85,7 +85,7 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 	}
 	relocs := make([]relocAt, 0, nRelocs)
 	mc.sites = make([]amd64.Site, 0, nSites)
-	mc.faultSites = make([]amd64.Site, 0, nFaults)
+	mc.faultSites = make([]amd64.FaultSite, 0, nFaults)
 	mc.trapSites = make(map[int]amd64.TrapSite, nTraps)
 	for i, c := range fns {
 		off := place(c.Code)
@@ -100,7 +100,7 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 			mc.sites = append(mc.sites, amd64.Site{Offset: off + s.Offset, Pos: s.Pos})
 		}
 		for _, s := range c.FaultSites {
-			mc.faultSites = append(mc.faultSites, amd64.Site{Offset: off + s.Offset, Pos: s.Pos})
+			mc.faultSites = append(mc.faultSites, amd64.FaultSite{Offset: off + s.Offset, Pos: s.Pos, Code: s.Code})
 		}
 	}
 	for i, st := range stubs {

@@ -19,7 +19,7 @@ func Listing(m *wasm.Module, idx uint32, mem MemoryConfig) (ssaText, asm string,
 			err = fmt.Errorf("compiler: internal error listing function %d: %v", idx, r)
 		}
 	}()
-	layout, _, err := mem.layout()
+	layout, guard, err := mem.layout()
 	if err != nil {
 		return "", "", err
 	}
@@ -29,7 +29,7 @@ func Listing(m *wasm.Module, idx uint32, mem MemoryConfig) (ssaText, asm string,
 		return "", "", err
 	}
 	ssa.Optimize(f)
-	c, err := amd64.Compile(f, amd64.Options{SharedPollStub: true, Listing: true})
+	c, err := amd64.Compile(f, amd64.Options{SharedPollStub: true, Listing: true, FaultingUnreachable: guard})
 	if err != nil {
 		return f.String(), "", err
 	}

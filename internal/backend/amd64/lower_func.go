@@ -93,11 +93,13 @@ type lowerer struct {
 	// return-address marks of the calls.
 	curInst    *ssa.Inst
 	callSites  []siteLabel
-	faultSites []siteLabel // the loads and stores that may fault (markFault)
-	pollStub   Label       // the out-of-line poll exit, if any poll is lowered
-	cold       []Inst      // out-of-line code after the blocks (lower_poll.go)
-	makesCalls bool        // calls other wasm code (a call that is not a builtin)
-	sharedPoll bool        // polls call PollStubCallee instead
+	faultSites []faultLabel // the instructions that may fault (markFault)
+	// faultingUnreachable: Options.FaultingUnreachable.
+	faultingUnreachable bool
+	pollStub            Label  // the out-of-line poll exit, if any poll is lowered
+	cold                []Inst // out-of-line code after the blocks (lower_poll.go)
+	makesCalls          bool   // calls other wasm code (a call that is not a builtin)
+	sharedPoll          bool   // polls call PollStubCallee instead
 	// outgoingWords is the largest stack area a call needs (arguments or
 	// results), in 8-byte words.
 	outgoingWords int
@@ -546,6 +548,13 @@ type trapKey struct {
 type siteLabel struct {
 	label Label
 	pos   uint32
+}
+
+// faultLabel marks a fault site and the trap it means.
+type faultLabel struct {
+	label Label
+	pos   uint32
+	code  abi.TrapCode
 }
 
 // trapLabel is the label of this function's out-of-line trap code for

@@ -3,6 +3,7 @@ package amd64
 import (
 	"math"
 
+	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/ssa"
 )
 
@@ -56,17 +57,22 @@ func fitsDisp(d int64) bool { return d >= math.MinInt32 && d <= math.MaxInt32 }
 
 // markFault marks the template vi emits next as the memory access of in
 // when in may fault (a load or store without ssa.MemNoTrap: the frontend
-// left it unchecked, relying on guard pages). Its offset and position go
-// to Compiled.FaultSites, where the runtime looks up a faulting PC: the
-// mark must come right before the one instruction that touches the
-// memory, and nothing may come between them.
+// left it unchecked, relying on guard pages).
 func (l *lowerer) markFault(vi *vinst, in *ssa.Inst) {
-	if in.Flags&ssa.MemNoTrap != 0 {
-		return
+	if in.Flags&ssa.MemNoTrap == 0 {
+		l.faultSite(vi, abi.TrapMemoryOutOfBounds)
 	}
+}
+
+// faultSite marks the template vi emits next as a fault site meaning
+// trap code. Its offset and position go to Compiled.FaultSites, where the
+// runtime looks up a faulting PC: the mark must come right before the one
+// instruction that faults, and nothing may come between them (a label
+// bound twice fails the compilation, so the template is never copied).
+func (l *lowerer) faultSite(vi *vinst, code abi.TrapCode) {
 	lb := l.asm.NewLabel()
-	vi.emit(I(opFaultMark, 0, L(lb)))
-	l.faultSites = append(l.faultSites, siteLabel{lb, l.curPos()})
+	vi.emit(I(opFaultMark, 0, L(lb), Imm(int64(code))))
+	l.faultSites = append(l.faultSites, faultLabel{lb, l.curPos(), code})
 }
 
 func lowerLoad(l *lowerer, in *ssa.Inst) {

@@ -152,6 +152,28 @@ func TestGoNilPanicForwarded(t *testing.T) {
 	}
 }
 
+// TestSentSignalsForwarded: a fault signal another thread sends (kill,
+// tgkill: no faulting address) goes to the Go runtime, which hands it to
+// os/signal.Notify, even while the handler's tables hold ranges.
+func TestSentSignalsForwarded(t *testing.T) {
+	installForTest(t)
+	registerFakes(t)
+	c := make(chan os.Signal, 1)
+	for _, sig := range []syscall.Signal{syscall.SIGFPE, syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGILL} {
+		signal.Notify(c, sig)
+		if err := syscall.Kill(os.Getpid(), sig); err != nil {
+			t.Fatal(err)
+		}
+		if got := <-c; got != sig {
+			t.Fatalf("got %v, want %v", got, sig)
+		}
+		signal.Reset(sig)
+	}
+	if !Installed() {
+		t.Fatal("handler gone after Notify and Reset")
+	}
+}
+
 // TestSetPanicOnFaultForwarded: a fault in Go code on a PROT_NONE page
 // (even one inside a registered reservation) gives the embedder's
 // SetPanicOnFault panic, with the faulting address.
