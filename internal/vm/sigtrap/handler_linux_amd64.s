@@ -15,12 +15,18 @@
 //     are never freed (tables, prevActions, faultExit), each word of which
 //     is written atomically; it writes only the ucontext.
 //   - It never faults itself: every address it reads is one of those.
+//   - Its only system calls are on the path where the previous disposition
+//     was SIG_DFL or SIG_IGN: rt_sigaction, and for a sent signal getpid,
+//     gettid and tgkill, all async-signal-safe.
 
 #include "go_asm.h"
 #include "textflag.h"
 
 #define SYS_rt_sigaction 13
 #define SYS_rt_sigreturn 15
+#define SYS_getpid 39
+#define SYS_gettid 186
+#define SYS_tgkill 234
 
 // func sigHandler()
 TEXT ·sigHandler(SB), NOSPLIT|NOFRAME, $0
@@ -62,15 +68,33 @@ forward:
 	JMP	R11
 
 restore:
-	// SIG_DFL or SIG_IGN before us: put it back and return, so that the
-	// faulting instruction runs again under it (and a synchronous fault
-	// takes its default action).
-	MOVL	DI, DI
+	// SIG_DFL or SIG_IGN before us: put it back. A fault (si_code > 0)
+	// then runs its instruction again under it when this returns (and a
+	// synchronous fault takes its default action); a signal someone sent
+	// is sent again, to this thread, and the kernel delivers it as the old
+	// disposition says once this returns (it is blocked until then).
+	// SYSCALL clobbers only AX, CX and R11.
+	MOVL	DI, R12
+	MOVQ	SI, R13
 	MOVQ	R10, SI
 	XORL	DX, DX
 	MOVL	$8, R10
 	MOVL	$SYS_rt_sigaction, AX
 	SYSCALL
+	MOVL	const_siCode(R13), AX
+	CMPL	AX, $0
+	JGT	done
+	MOVL	$SYS_getpid, AX
+	SYSCALL
+	MOVQ	AX, R13
+	MOVL	$SYS_gettid, AX
+	SYSCALL
+	MOVQ	AX, SI
+	MOVQ	R13, DI
+	MOVL	R12, DX
+	MOVL	$SYS_tgkill, AX
+	SYSCALL
+done:
 	RET
 
 // classify<>: DI = signal, R8 = faulting PC, R9 = si_addr. Returns the

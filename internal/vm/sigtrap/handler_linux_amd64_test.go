@@ -2,10 +2,13 @@ package sigtrap
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -269,4 +272,46 @@ func TestInstallNeedsFaultExit(t *testing.T) {
 	if err := Install(); !errors.Is(err, ErrNoFaultExit) {
 		t.Fatalf("got %v, want ErrNoFaultExit", err)
 	}
+}
+
+// TestForwardToDefault: where the disposition before the handler was
+// SIG_DFL or SIG_IGN, a signal that is not moat's gets that disposition:
+// a sent SIGILL kills the process by SIGILL, or is ignored. In
+// subprocesses, with the remembered disposition replaced.
+func TestForwardToDefault(t *testing.T) {
+	for _, c := range []struct {
+		mode string
+		dies bool
+	}{{"dfl", true}, {"ign", false}} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestForwardToDefaultChild$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), "MOAT_SIGTRAP_PREV="+c.mode)
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		switch {
+		case c.dies && (!errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGILL):
+			t.Errorf("%s: want death by SIGILL, got %v:\n%s", c.mode, err, out)
+		case !c.dies && (err != nil || !strings.Contains(string(out), "survived SIGILL")):
+			t.Errorf("%s: want the signal ignored, got %v:\n%s", c.mode, err, out)
+		}
+	}
+}
+
+func TestForwardToDefaultChild(t *testing.T) {
+	mode := os.Getenv("MOAT_SIGTRAP_PREV")
+	if mode == "" {
+		return
+	}
+	installForTest(t)
+	// Nothing sends SIGILL while the remembered disposition changes.
+	prevActions[sigILL] = sigaction{handler: sigDFL}
+	if mode == "ign" {
+		prevActions[sigILL].handler = sigIGN
+	}
+	// Sent to this very thread, the signal (and the handler's re-sent
+	// one) is delivered before tgkill returns.
+	runtime.LockOSThread()
+	if err := syscall.Tgkill(os.Getpid(), syscall.Gettid(), syscall.SIGILL); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("survived SIGILL")
 }
