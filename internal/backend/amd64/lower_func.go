@@ -73,6 +73,7 @@ type lowerer struct {
 	ctx   ssa.Value // the context parameter, which lives in R15
 	vregs []backend.VReg
 	used  []bool
+	fused []bool // by value: a load whose user does its access (loadMem)
 	cur   []*vinst // the vinsts of the SSA instruction being lowered
 
 	curBlock int         // SSA ID of the block being lowered
@@ -160,6 +161,7 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 	l.vregs = fillSlice(resize(l.vregs, n), backend.InvalidVReg)
 	l.vregs[l.ctx] = backend.Pinned(pregOf(ctxReg))
 	l.used = fillSlice(resize(l.used, n), false)
+	l.fused = fillSlice(resize(l.fused, n), false)
 
 	post := l.order.compute(f)
 	nb := f.NumBlockIDs()
@@ -207,6 +209,9 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 			l.curIdx = j
 			if in.IsRemovableIfUnused() && !l.anyUsed(in.Results) {
 				continue
+			}
+			if len(in.Results) == 1 && l.fused[in.Results[0]] {
+				continue // its user does its memory access (loadMem)
 			}
 			var rule lowerRule
 			if int(in.Op) < len(lowerRules) {
