@@ -73,7 +73,7 @@ type lowerer struct {
 	ctx   ssa.Value // the context parameter, which lives in R15
 	vregs []backend.VReg
 	used  []bool
-	fused []bool // by value: a load whose user does its access (loadMem)
+	fused []bool   // by value: a load whose user does its access (loadMem)
 	cur   []*vinst // the vinsts of the SSA instruction being lowered
 
 	curBlock int         // SSA ID of the block being lowered
