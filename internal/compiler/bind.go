@@ -41,6 +41,12 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	if !ok || refs.eng != mc.eng {
 		return fmt.Errorf("compiler: the store was not made by this engine")
 	}
+	if mc.eng.guard {
+		// Guard pages need the handler in front of the Go runtime's.
+		if err := vm.EnsureFaultTraps(); err != nil {
+			return fmt.Errorf("compiler: %w", err)
+		}
+	}
 	st := &instance{inst: inst, mc: mc, refs: refs, ctx: vm.NewContext()}
 	if len(inst.Memories) > 0 {
 		st.mem = inst.Memories[0]

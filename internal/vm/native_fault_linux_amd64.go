@@ -17,5 +17,10 @@ func EnableFaultTraps() error {
 	return sigtrap.Install()
 }
 
+// EnsureFaultTraps checks cheaply that the handler is still in front of
+// the Go runtime's and repairs it if not (sigtrap.Ensure). Engines call it
+// before each instance that relies on it runs.
+func EnsureFaultTraps() error { return sigtrap.Ensure() }
+
 // FaultTrapsSupported reports whether EnableFaultTraps can work here.
 const FaultTrapsSupported = sigtrap.Supported

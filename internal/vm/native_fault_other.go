@@ -6,5 +6,8 @@ package vm
 // handler here.
 func EnableFaultTraps() error { return ErrNativeUnsupported }
 
+// EnsureFaultTraps reports ErrNativeUnsupported.
+func EnsureFaultTraps() error { return ErrNativeUnsupported }
+
 // FaultTrapsSupported reports whether EnableFaultTraps can work here.
 const FaultTrapsSupported = false

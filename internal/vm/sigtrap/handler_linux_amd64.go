@@ -159,6 +159,28 @@ func Install() error {
 	return nil
 }
 
+// Ensure is the cheap check made before every guard-page memory is used:
+// one system call reads SIGSEGV's handler, and only when it has become the
+// handler moat's forwards to (the Go runtime's, put back) does Ensure
+// repair every signal with Install. A foreign handler in front of moat's
+// is left alone.
+func Ensure() error {
+	var cur sigaction
+	if err := rtSigaction(sigSEGV, nil, &cur); err != nil {
+		return fmt.Errorf("sigtrap: reading the SIGSEGV handler: %w", err)
+	}
+	if cur.handler == handlerAddr() {
+		return nil
+	}
+	mu.Lock()
+	repair := !took[sigSEGV] || cur.handler == prevActions[sigSEGV].handler
+	mu.Unlock()
+	if !repair {
+		return nil
+	}
+	return Install()
+}
+
 // Installed reports whether the handler is the current handler of every
 // one of Signals.
 func Installed() bool {

@@ -238,6 +238,22 @@ func TestNotifyKeepsHandler(t *testing.T) {
 	}
 }
 
+// TestEnsureRepairs: Ensure puts the handler back in front of the Go
+// runtime's when that was re-set, and is a single system call otherwise.
+func TestEnsureRepairs(t *testing.T) {
+	installForTest(t)
+	if err := Ensure(); err != nil || !Installed() {
+		t.Fatalf("Ensure with the handler in place: %v", err)
+	}
+	prev := prevActions[sigSEGV]
+	if err := rtSigaction(sigSEGV, &prev, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := Ensure(); err != nil || !Installed() {
+		t.Fatalf("Ensure did not repair SIGSEGV: %v", err)
+	}
+}
+
 // TestForeignHandlerLeftAlone: a handler installed over ours by someone
 // else (which may forward to ours) is not replaced by Install.
 func TestForeignHandlerLeftAlone(t *testing.T) {

@@ -21,3 +21,6 @@ func Install() error { return ErrUnsupported }
 
 // Installed reports false.
 func Installed() bool { return false }
+
+// Ensure reports ErrUnsupported.
+func Ensure() error { return ErrUnsupported }
