@@ -32,7 +32,7 @@ const (
 	MinReservation = 1 << granuleShift
 
 	// Capacities of the linear tables.
-	maxCodeRanges  = 1 << 14
+	maxCodeRanges  = 1 << 16
 	maxStackGuards = 1 << 16
 )
 
