@@ -18,6 +18,7 @@
 //
 // Exit status: 0 on success, 1 when the module traps, fails to compile or a
 // spec test fails, 2 for usage errors. A WASI program run by `moat run`
-// exits with its own proc_exit code, or 134 when it traps. A bad module or
+// exits with its own proc_exit code (1, with an error, for a code of 126 or
+// more, which WASI does not define), or 134 when it traps. A bad module or
 // a trap never crashes the command: it prints a typed error instead.
 package main
