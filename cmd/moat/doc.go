@@ -11,10 +11,19 @@
 //	moat spectest [--engine E] PATH...     (.wast scripts or wast2json .json)
 //	moat wat2wasm [--no-check] IN.wat [-o OUT.wasm]
 //	moat wasm2wat IN.wasm [-o OUT.wat]
+//	moat version                            (also moat --version, moat -V)
 //	moat help [COMMAND]
+//	moat [RUN FLAGS] MODULE [ARGS...]       (moat run, as wasmtime MODULE runs it)
+//
+// A first argument that is no command but a flag, an existing file or a
+// name ending in .wasm, .wat or .wast starts `moat run`; a command name
+// always wins over a file of that name (moat ./NAME runs the file).
 //
 // A MODULE may be in the binary or the text format (.wasm or .wat): the
 // file's content decides (see readModule).
+//
+// A command line a command cannot parse gets one line, the problem and
+// "run 'moat help COMMAND' for usage", and exit status 2.
 //
 // Exit status: 0 on success, 1 when the module traps, fails to compile or a
 // spec test fails, 2 for usage errors. A WASI program run by `moat run`
