@@ -54,22 +54,22 @@ func inspectCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	args = modules
 	path := args[0]
-	b, err := readModule(path)
+	file, err := readModule(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat inspect: %v\n", err)
 		return exitFailure
 	}
-	m, err := decodeModule(b)
+	m, err := decodeModule(file.bin)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat inspect: %s: %v\n", path, err)
 		return exitFailure
 	}
 	if asmFunc != "" {
-		return inspectAsm(stdout, stderr, path, m, asmFunc)
+		return inspectAsm(stdout, stderr, file, m, asmFunc)
 	}
-	writeInspection(stdout, path, len(b), m)
+	writeInspection(stdout, path, len(file.bin), m)
 	if err := validateModule(m); err != nil {
-		fmt.Fprintf(stdout, "\nnote: the module decodes but does not validate: %v\n", err)
+		fmt.Fprintf(stdout, "\nnote: the module decodes but does not validate: %s\n", file.describe(err))
 	}
 	return exitOK
 }

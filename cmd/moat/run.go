@@ -98,7 +98,7 @@ func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return usageError(stderr, "run", "%v", err)
 	}
 
-	b, err := readModule(opts.module)
+	file, err := readModule(opts.module)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat run: %v\n", err)
 		return exitFailure
@@ -108,9 +108,9 @@ func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "moat run: %s\n", errorText(err))
 		return exitFailure
 	}
-	mod, err := engine.Compile(b)
+	mod, err := engine.Compile(file.bin)
 	if err != nil {
-		fmt.Fprintf(stderr, "moat run: %s: %s\n", opts.module, errorText(err))
+		fmt.Fprintf(stderr, "moat run: %s\n", file.describe(err))
 		return exitFailure
 	}
 

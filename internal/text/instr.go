@@ -38,6 +38,9 @@ type funcParser struct {
 	nlocals uint32
 	labels  []string // enclosing block labels, innermost last; "" if unnamed
 	out     []wasm.Instr
+	// at holds where each instruction of out was written, when the
+	// module parser keeps a source map.
+	at []Pos
 }
 
 func newFuncParser(p *moduleParser) *funcParser {
@@ -57,18 +60,42 @@ func (f *funcParser) defineLocal(id *node, idx uint32) {
 	f.locals[id.text] = idx
 }
 
-func (f *funcParser) emit(in wasm.Instr) { f.out = append(f.out, in) }
+// emit appends instruction in, written at node n.
+func (f *funcParser) emit(n *node, in wasm.Instr) {
+	f.out = append(f.out, in)
+	if f.p.srcMap != nil {
+		f.at = append(f.at, Pos{n.line, n.col})
+	}
+}
 
-// body parses the rest of c as a function body and encodes it, final end included.
+// truncate drops the instructions from index i on.
+func (f *funcParser) truncate(i int) {
+	f.out = f.out[:i]
+	if f.p.srcMap != nil {
+		f.at = f.at[:i]
+	}
+}
+
+// body parses the rest of c as a function body and encodes it, final end
+// included. With a source map, it records where each instruction went.
 func (f *funcParser) body(c *cursor) []byte {
 	if t := f.seq(c); t != nil {
 		failNode(t, "unexpected token %s", t.text)
 	}
 	var b []byte
+	var instrs []InstrPos
 	for i := range f.out {
+		if f.p.srcMap != nil {
+			instrs = append(instrs, InstrPos{Offset: len(b), Pos: f.at[i]})
+		}
 		b = binary.AppendInstr(b, &f.out[i])
 	}
 	f.p.scratch = f.out[:0]
+	if sm := f.p.srcMap; sm != nil {
+		fn := c.list
+		instrs = append(instrs, InstrPos{Offset: len(b), Pos: Pos{fn.line, fn.col}})
+		sm.Bodies = append(sm.Bodies, instrs)
+	}
 	return append(b, byte(wasm.OpEnd))
 }
 
