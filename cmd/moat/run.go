@@ -18,7 +18,8 @@ import (
 
 const runUsageText = `Usage: moat run [FLAGS] MODULE [ARGS...]
 
-Instantiates MODULE and runs it.
+Instantiates MODULE and runs it. moat [FLAGS] MODULE [ARGS...], without the
+word run, does the same (see moat help).
 
 Without --invoke, MODULE is a WASI command (wasi_snapshot_preview1, as built
 by wasi-libc, Rust wasm32-wasip1, Go GOOS=wasip1, TinyGo, ...): moat runs its
