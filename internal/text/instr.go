@@ -38,13 +38,13 @@ type funcParser struct {
 	nlocals uint32
 	labels  []string // enclosing block labels, innermost last; "" if unnamed
 	out     []wasm.Instr
-	// at holds where each instruction of out was written, when the
+	// at holds the node that made each instruction of out, when the
 	// module parser keeps a source map.
-	at []Pos
+	at []*node
 }
 
 func newFuncParser(p *moduleParser) *funcParser {
-	return &funcParser{p: p, out: p.scratch[:0]}
+	return &funcParser{p: p, out: p.scratch[:0], at: p.atScratch[:0]}
 }
 
 func (f *funcParser) defineLocal(id *node, idx uint32) {
@@ -64,7 +64,7 @@ func (f *funcParser) defineLocal(id *node, idx uint32) {
 func (f *funcParser) emit(n *node, in wasm.Instr) {
 	f.out = append(f.out, in)
 	if f.p.srcMap != nil {
-		f.at = append(f.at, Pos{n.line, n.col})
+		f.at = append(f.at, n)
 	}
 }
 
@@ -84,17 +84,20 @@ func (f *funcParser) body(c *cursor) []byte {
 	}
 	var b []byte
 	var instrs []InstrPos
+	if f.p.srcMap != nil {
+		instrs = make([]InstrPos, 0, len(f.out)+1)
+	}
 	for i := range f.out {
-		if f.p.srcMap != nil {
-			instrs = append(instrs, InstrPos{Offset: len(b), Pos: f.at[i]})
+		if instrs != nil {
+			instrs = append(instrs, newInstrPos(len(b), f.at[i]))
 		}
 		b = binary.AppendInstr(b, &f.out[i])
 	}
 	f.p.scratch = f.out[:0]
 	if sm := f.p.srcMap; sm != nil {
-		fn := c.list
-		instrs = append(instrs, InstrPos{Offset: len(b), Pos: Pos{fn.line, fn.col}})
+		instrs = append(instrs, newInstrPos(len(b), c.list)) // the final end: the func field
 		sm.Bodies = append(sm.Bodies, instrs)
+		f.p.atScratch = f.at[:0]
 	}
 	return append(b, byte(wasm.OpEnd))
 }

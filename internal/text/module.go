@@ -77,6 +77,7 @@ type moduleParser struct {
 	// in the binary format need the data count section.
 	usesDataIdx bool
 	scratch     []wasm.Instr
+	atScratch   []*node // funcParser.at, reused like scratch
 	// typeIndex maps a signature key to its first type index, built when
 	// the first implicit type is looked up (after all explicit types).
 	typeIndex map[string]uint32

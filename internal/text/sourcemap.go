@@ -29,11 +29,21 @@ type SourceMap struct {
 }
 
 // InstrPos locates one instruction: its offset in wasm.Code.Body and the
-// keyword (or, for an implicit end, the list) that made it.
+// keyword (or, for an implicit end, the list) that made it. It is kept
+// small, as a map holds one per instruction; positions past 2^32-1
+// saturate.
 type InstrPos struct {
-	Offset int
-	Pos    Pos
+	Offset, Line, Column uint32
 }
+
+// Pos is where the instruction was written.
+func (p InstrPos) Pos() Pos { return Pos{int(p.Line), int(p.Column)} }
+
+func newInstrPos(offset int, n *node) InstrPos {
+	return InstrPos{Offset: saturate(offset), Line: saturate(n.line), Column: saturate(n.col)}
+}
+
+func saturate(v int) uint32 { return uint32(min(max(v, 0), 1<<32-1)) }
 
 // ParseModuleMap is ParseModule, and also returns where each part of the
 // module was written. The map is nil for `(module binary ...)` and
@@ -162,11 +172,11 @@ func (sm *SourceMap) locateCode(bin *wasm.Module, off int) (Pos, bool) {
 		instrs := sm.Bodies[i]
 		rel := off - c.Offset
 		// The last instruction that starts at or before rel holds it.
-		j := sort.Search(len(instrs), func(j int) bool { return instrs[j].Offset > rel }) - 1
+		j := sort.Search(len(instrs), func(j int) bool { return int(instrs[j].Offset) > rel }) - 1
 		if rel < 0 || j < 0 {
 			return sm.Funcs[i], true
 		}
-		return instrs[j].Pos, true
+		return instrs[j].Pos(), true
 	}
 	return Pos{}, false
 }

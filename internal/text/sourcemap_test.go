@@ -167,7 +167,7 @@ func TestSourceMapForms(t *testing.T) {
 		}
 	}
 	_, sm, err := ParseModuleMap([]byte("(func nop)\n(func\n  unreachable)"))
-	if err != nil || sm == nil || len(sm.Bodies) != 2 || sm.Bodies[1][0].Pos != (Pos{3, 3}) {
+	if err != nil || sm == nil || len(sm.Bodies) != 2 || sm.Bodies[1][0].Pos() != (Pos{3, 3}) {
 		t.Errorf("bare fields: map %+v, error %v", sm, err)
 	}
 	if _, _, err := ParseModuleMap([]byte("(func (i32.bogus))")); err == nil {
