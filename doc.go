@@ -6,9 +6,11 @@
 //   - An Engine (NewEngine) holds the configuration (which engine runs code,
 //     memory, table and call-depth limits) and compiles modules. It is safe
 //     for concurrent use.
-//   - A Module (Engine.Compile) is a decoded, validated and compiled module.
-//     It is immutable: instantiate it as often as needed, concurrently.
-//     Rejected bytes give a *CompileError whose Kind is Malformed or Invalid.
+//   - A Module (Engine.Compile, or Engine.CompileText for the text format)
+//     is a decoded, validated and compiled module. It is immutable:
+//     instantiate it as often as needed, concurrently. Rejected input gives
+//     a *CompileError whose Kind is Malformed or Invalid, with the byte
+//     offset and, for text, the line and column at fault.
 //   - A Store (NewStore) is one sandbox. Instances that link to each other
 //     live in one store; stores share nothing, so a server makes one per
 //     request or tenant and drops it. A store is used by one goroutine at a
@@ -28,7 +30,8 @@
 // same in a caller-provided slice without allocating.
 //
 // A guest fault ends a call with a *Trap carrying a TrapCode, the spec's
-// message and a wasm backtrace. Context cancellation and deadlines stop
+// message and a wasm backtrace (functions named by the name section, else
+// by their first export name, as wasmtime names them). Context cancellation and deadlines stop
 // running code with TrapInterrupted; recursion past Config.MaxCallDepth with
 // TrapStackExhausted. An error returned by a host function surfaces as a
 // *Trap with TrapHostError that unwraps to that error. No input — module

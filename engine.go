@@ -15,7 +15,8 @@ type EngineKind int
 const (
 	// EngineAuto picks the best engine available on this platform: the
 	// compiler on linux/amd64 (when the CPU has the features it needs),
-	// the interpreter elsewhere (Config then reports EngineInterpreter).
+	// the interpreter elsewhere. Engine.Config reports the one picked,
+	// never EngineAuto.
 	EngineAuto EngineKind = iota
 	// EngineInterpreter runs a pre-decoded instruction stream; portable.
 	EngineInterpreter
@@ -74,6 +75,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	switch cfg.Engine {
 	case EngineAuto:
 		if c, err := compiler.New(compiler.Config{MaxCallDepth: cfg.MaxCallDepth}); err == nil {
+			cfg.Engine = EngineCompiler
 			return &Engine{cfg: cfg, impl: c}, nil
 		}
 		cfg.Engine = EngineInterpreter
@@ -90,5 +92,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	return nil, fmt.Errorf("moat: unknown engine kind %d", int(cfg.Engine))
 }
 
-// Config returns the engine's configuration, defaults filled in.
+// Config returns the engine's configuration, defaults filled in: Engine is
+// the engine in use (EngineCompiler or EngineInterpreter), also when
+// NewEngine was asked for EngineAuto.
 func (e *Engine) Config() Config { return e.cfg }

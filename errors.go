@@ -25,17 +25,20 @@ type CompileError struct {
 	Offset int    // byte offset in the module binary, -1 when unknown
 	Func   int    // index of the function whose body is at fault, -1 if none
 	Msg    string // what was wrong, e.g. "unexpected end of section"
-	// Line and Column locate an error in text-format source (1-based);
-	// both are 0 for binary modules.
+	// Line and Column locate an error in text-format source (1-based):
+	// a syntax error, or the instruction or field a validation error is
+	// about (whose Offset is then set too). Both are 0 for binary modules.
 	Line, Column int
 }
 
 func (e *CompileError) Error() string {
 	s := "moat: " + e.Kind.String() + " module"
-	if e.Line > 0 {
+	switch {
+	case e.Line > 0 && e.Offset >= 0:
+		s += fmt.Sprintf(" at line %d, column %d (offset 0x%x)", e.Line, e.Column, e.Offset)
+	case e.Line > 0:
 		s += fmt.Sprintf(" at line %d, column %d", e.Line, e.Column)
-	}
-	if e.Offset >= 0 {
+	case e.Offset >= 0:
 		s += fmt.Sprintf(" at offset 0x%x", e.Offset)
 	}
 	if e.Func >= 0 {

@@ -36,7 +36,7 @@ func (c TrapCode) String() string { return abi.TrapCode(c).String() }
 type TrapFrame struct {
 	Module    string // the module's name-section name, else its instance name, else ""
 	FuncIndex int    // index in the module's function index space, -1 for host functions
-	FuncName  string // name-section name, host "module.name", or "func[i]"
+	FuncName  string // name-section name, host "module.name", first export name, or "func[i]"
 	Offset    int    // byte offset of the instruction in the module binary, -1 if unknown
 }
 
@@ -115,10 +115,11 @@ func framesOf(fs []vm.Frame) []TrapFrame {
 		return nil
 	}
 	out := make([]TrapFrame, len(fs))
+	var names vm.FuncNamer
 	for i, f := range fs {
 		tf := TrapFrame{FuncIndex: -1, Offset: f.Offset, FuncName: "<host>"}
 		if fn := f.Func; fn != nil {
-			tf.FuncName = fn.DebugName()
+			tf.FuncName = names.Name(fn)
 			if fn.Instance != nil {
 				tf.FuncIndex = int(fn.Index)
 				tf.Module = fn.Instance.Module.Names.Module

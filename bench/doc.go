@@ -5,7 +5,9 @@
 // It is a separate Go module so that the core module never depends on a peer
 // runtime. The kernels are ours, written in WAT under testdata/ beside their
 // .wasm; `go generate` rebuilds the binaries (wabt's wat2wasm must be
-// installed). BenchmarkKernels times one call per iteration on each engine,
+// installed). The tests check the binaries against their sources with only
+// Go, and compare them byte for byte with wat2wasm's output when the
+// installed wat2wasm is wabt 1.0.32, which built them. BenchmarkKernels times one call per iteration on each engine,
 // and cmd/compare prints a markdown table of the ratios.
 //
 // The sightglass programs of ../shared/bench, on moat's compiler, wazero's

@@ -24,37 +24,52 @@ assembly the compiler makes of it. The module must validate.
 `
 
 func inspectCommand(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 1 && isHelpFlag(args[0]) {
-		fmt.Fprint(stdout, inspectUsage)
-		return exitOK
-	}
 	asmFunc := ""
-	if len(args) > 0 && (args[0] == "--asm" || args[0] == "-asm") {
-		if len(args) < 2 {
-			return usageError(stderr, "inspect", "--asm needs a function")
+	var modules []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case isHelpFlag(a):
+			fmt.Fprint(stdout, inspectUsage)
+			return exitOK
+		case a == "--asm" || a == "-asm":
+			if i+1 >= len(args) {
+				return usageError(stderr, "inspect", "--asm needs a function")
+			}
+			i++
+			asmFunc = args[i]
+		case strings.HasPrefix(a, "--asm=") || strings.HasPrefix(a, "-asm="):
+			_, asmFunc, _ = strings.Cut(a, "=")
+			if asmFunc == "" {
+				return usageError(stderr, "inspect", "--asm needs a function")
+			}
+		case strings.HasPrefix(a, "-") && a != "-":
+			return usageError(stderr, "inspect", "unknown flag %s", a)
+		default:
+			modules = append(modules, a)
 		}
-		asmFunc, args = args[1], args[2:]
 	}
-	if len(args) != 1 {
-		return usageError(stderr, "inspect", "expected exactly one MODULE, got %d argument(s)", len(args))
+	if len(modules) != 1 {
+		return usageError(stderr, "inspect", "expected exactly one MODULE, got %d argument(s)", len(modules))
 	}
+	args = modules
 	path := args[0]
-	b, err := readModule(path)
+	file, err := readModule(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat inspect: %v\n", err)
 		return exitFailure
 	}
-	m, err := decodeModule(b)
+	m, err := decodeModule(file.bin)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat inspect: %s: %v\n", path, err)
 		return exitFailure
 	}
 	if asmFunc != "" {
-		return inspectAsm(stdout, stderr, path, m, asmFunc)
+		return inspectAsm(stdout, stderr, file, m, asmFunc)
 	}
-	writeInspection(stdout, path, len(b), m)
+	writeInspection(stdout, path, len(file.bin), m)
 	if err := validateModule(m); err != nil {
-		fmt.Fprintf(stdout, "\nnote: the module decodes but does not validate: %v\n", err)
+		fmt.Fprintf(stdout, "\nnote: the module decodes but does not validate: %s\n", file.describe(err))
 	}
 	return exitOK
 }

@@ -11,9 +11,10 @@ import (
 
 // inspectAsm prints the optimised SSA and the assembly of one defined
 // function of m, named by index, name-section name or export name.
-func inspectAsm(stdout, stderr io.Writer, path string, m *wasm.Module, fn string) int {
+func inspectAsm(stdout, stderr io.Writer, file *moduleFile, m *wasm.Module, fn string) int {
+	path := file.path
 	if err := validateModule(m); err != nil {
-		fmt.Fprintf(stderr, "moat inspect: %s: %v\n", path, err)
+		fmt.Fprintf(stderr, "moat inspect: %s\n", file.describe(err))
 		return exitFailure
 	}
 	idx, ok := findFunc(m, fn)

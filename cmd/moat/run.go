@@ -18,7 +18,8 @@ import (
 
 const runUsageText = `Usage: moat run [FLAGS] MODULE [ARGS...]
 
-Instantiates MODULE and runs it.
+Instantiates MODULE and runs it. moat [FLAGS] MODULE [ARGS...], without the
+word run, does the same (see moat help).
 
 Without --invoke, MODULE is a WASI command (wasi_snapshot_preview1, as built
 by wasi-libc, Rust wasm32-wasip1, Go GOOS=wasip1, TinyGo, ...): moat runs its
@@ -26,7 +27,8 @@ _start export. The program sees argv[0] = MODULE's file name, then ARGS; an
 environment of exactly the --env pairs (nothing is inherited from moat's own
 environment); moat's stdin, stdout and stderr; and only the directories
 granted with --dir. moat exits with the program's proc_exit code, or 0 when
-_start returns.
+_start returns. WASI defines codes 0 to 125 only: a larger code ends the run
+with an error and status 1, as in wasmtime.
 
 With --invoke NAME, calls the exported function NAME with ARGS as its
 parameters, parsed by the parameter types: i32 and i64 as decimal (negative
@@ -97,7 +99,7 @@ func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return usageError(stderr, "run", "%v", err)
 	}
 
-	b, err := readModule(opts.module)
+	file, err := readModule(opts.module)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat run: %v\n", err)
 		return exitFailure
@@ -107,9 +109,9 @@ func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "moat run: %s\n", errorText(err))
 		return exitFailure
 	}
-	mod, err := engine.Compile(b)
+	mod, err := engine.Compile(file.bin)
 	if err != nil {
-		fmt.Fprintf(stderr, "moat run: %s: %s\n", opts.module, errorText(err))
+		fmt.Fprintf(stderr, "moat run: %s\n", file.describe(err))
 		return exitFailure
 	}
 
@@ -177,7 +179,7 @@ func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		if err != nil {
 			return reportRunError(stderr, opts.module, err, command)
 		}
-		return int(code)
+		return exitStatus(stderr, opts.module, code)
 	}
 	fn := inst.Func(name)
 	if fn == nil {
@@ -391,7 +393,7 @@ func funcListHint(mod *moat.Module) string {
 func reportRunError(stderr io.Writer, module string, err error, command bool) int {
 	var exit *wasi.ExitError
 	if errors.As(err, &exit) {
-		return int(exit.Code)
+		return exitStatus(stderr, module, exit.Code)
 	}
 	var trap *moat.Trap
 	if errors.As(err, &trap) {
@@ -403,6 +405,22 @@ func reportRunError(stderr io.Writer, module string, err error, command bool) in
 		return exitFailure
 	}
 	fmt.Fprintf(stderr, "moat run: %s: %s\n", module, errorText(err))
+	return exitFailure
+}
+
+// maxExitCode bounds the proc_exit codes passed on as moat's own status.
+// WASI defines codes below 126 only. Larger ones would be truncated by the
+// operating system (256 exits 0, so a failing guest looks like a success)
+// or read as "killed by a signal" (128 and up), so, as wasmtime does,
+// they end the run with an error and status 1.
+const maxExitCode = 125
+
+// exitStatus is moat's exit status for a guest's proc_exit code.
+func exitStatus(stderr io.Writer, module string, code uint32) int {
+	if code <= maxExitCode {
+		return int(code)
+	}
+	fmt.Fprintf(stderr, "moat run: %s: exit with invalid exit status %d, outside of [0..%d)\n", module, code, maxExitCode+1)
 	return exitFailure
 }
 

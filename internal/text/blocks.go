@@ -12,21 +12,21 @@ func (f *funcParser) plain(n *node, c *cursor) {
 	case "block", "loop", "if":
 		f.plainBlock(n, c)
 	default:
-		f.emit(f.instr(n, c))
+		f.emit(n, f.instr(n, c))
 	}
 }
 
 func (f *funcParser) plainBlock(n *node, c *cursor) {
 	op := blockOps[n.text]
 	label := c.optID()
-	f.emit(wasm.Instr{Op: op, Block: f.blockType(c)})
+	f.emit(n, wasm.Instr{Op: op, Block: f.blockType(c)})
 	f.pushLabel(n, label)
 	t := f.seq(c)
 	if op == wasm.OpIf && t != nil && t.text == "else" {
 		c.next()
 		f.checkEndLabel(c, label)
 		elseAt := len(f.out)
-		f.emit(wasm.Instr{Op: wasm.OpElse})
+		f.emit(t, wasm.Instr{Op: wasm.OpElse})
 		t = f.seq(c)
 		f.dropEmptyElse(elseAt)
 	}
@@ -39,7 +39,7 @@ func (f *funcParser) plainBlock(n *node, c *cursor) {
 	c.next()
 	f.checkEndLabel(c, label)
 	f.labels = f.labels[:len(f.labels)-1]
-	f.emit(wasm.Instr{Op: wasm.OpEnd})
+	f.emit(t, wasm.Instr{Op: wasm.OpEnd})
 }
 
 var blockOps = map[string]wasm.Opcode{"block": wasm.OpBlock, "loop": wasm.OpLoop, "if": wasm.OpIf}
@@ -48,7 +48,7 @@ var blockOps = map[string]wasm.Opcode{"block": wasm.OpBlock, "loop": wasm.OpLoop
 // `if ... else end` and `if ... end` are the same instruction.
 func (f *funcParser) dropEmptyElse(elseAt int) {
 	if len(f.out) == elseAt+1 {
-		f.out = f.out[:elseAt]
+		f.truncate(elseAt)
 	}
 }
 
@@ -115,13 +115,13 @@ func (f *funcParser) folded(n *node) {
 	switch opn.text {
 	case "block", "loop":
 		label := c.optID()
-		f.emit(wasm.Instr{Op: blockOps[opn.text], Block: f.blockType(c)})
+		f.emit(opn, wasm.Instr{Op: blockOps[opn.text], Block: f.blockType(c)})
 		f.pushLabel(opn, label)
 		if t := f.seq(c); t != nil {
 			failNode(t, "unexpected token %s", t.text)
 		}
 		f.labels = f.labels[:len(f.labels)-1]
-		f.emit(wasm.Instr{Op: wasm.OpEnd})
+		f.emit(n, wasm.Instr{Op: wasm.OpEnd})
 	case "if":
 		f.foldedIf(c)
 	case "end", "else", "then":
@@ -135,7 +135,7 @@ func (f *funcParser) folded(n *node) {
 			}
 			f.folded(arg)
 		}
-		f.emit(in)
+		f.emit(opn, in)
 	}
 }
 
@@ -151,18 +151,18 @@ func (f *funcParser) foldedIf(c *cursor) {
 		}
 		f.folded(n)
 	}
-	f.emit(wasm.Instr{Op: wasm.OpIf, Block: bt})
+	f.emit(at.kids[0], wasm.Instr{Op: wasm.OpIf, Block: bt})
 	f.pushLabel(at, label)
 	f.clause(c.next())
 	if c.peekList("else") {
 		elseAt := len(f.out)
-		f.emit(wasm.Instr{Op: wasm.OpElse})
+		f.emit(c.peek(), wasm.Instr{Op: wasm.OpElse})
 		f.clause(c.next())
 		f.dropEmptyElse(elseAt)
 	}
 	c.end()
 	f.labels = f.labels[:len(f.labels)-1]
-	f.emit(wasm.Instr{Op: wasm.OpEnd})
+	f.emit(at, wasm.Instr{Op: wasm.OpEnd})
 }
 
 // clause parses the instructions of a (then ...) or (else ...).

@@ -12,6 +12,12 @@
 // the name section model (wasm.Module.Names), as `wat2wasm --debug-names`
 // would write them.
 //
+// ParseModuleMap also returns a SourceMap: where each field and each
+// instruction of a body was written, so that an error found later at a
+// byte offset of the encoded binary (a validation error) can be reported
+// at its line and column (SourceMap.Locate), as moat.CompileText and the
+// moat command report them.
+//
 // Guarantees: any input gives either a result or a *Error carrying a
 // 1-based line and column; no input panics, hangs or allocates memory out of
 // proportion to its size (nesting depth is bounded so recursion is too).

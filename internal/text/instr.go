@@ -38,10 +38,13 @@ type funcParser struct {
 	nlocals uint32
 	labels  []string // enclosing block labels, innermost last; "" if unnamed
 	out     []wasm.Instr
+	// at holds the node that made each instruction of out, when the
+	// module parser keeps a source map.
+	at []*node
 }
 
 func newFuncParser(p *moduleParser) *funcParser {
-	return &funcParser{p: p, out: p.scratch[:0]}
+	return &funcParser{p: p, out: p.scratch[:0], at: p.atScratch[:0]}
 }
 
 func (f *funcParser) defineLocal(id *node, idx uint32) {
@@ -57,18 +60,45 @@ func (f *funcParser) defineLocal(id *node, idx uint32) {
 	f.locals[id.text] = idx
 }
 
-func (f *funcParser) emit(in wasm.Instr) { f.out = append(f.out, in) }
+// emit appends instruction in, written at node n.
+func (f *funcParser) emit(n *node, in wasm.Instr) {
+	f.out = append(f.out, in)
+	if f.p.srcMap != nil {
+		f.at = append(f.at, n)
+	}
+}
 
-// body parses the rest of c as a function body and encodes it, final end included.
+// truncate drops the instructions from index i on.
+func (f *funcParser) truncate(i int) {
+	f.out = f.out[:i]
+	if f.p.srcMap != nil {
+		f.at = f.at[:i]
+	}
+}
+
+// body parses the rest of c as a function body and encodes it, final end
+// included. With a source map, it records where each instruction went.
 func (f *funcParser) body(c *cursor) []byte {
 	if t := f.seq(c); t != nil {
 		failNode(t, "unexpected token %s", t.text)
 	}
 	var b []byte
+	var instrs []InstrPos
+	if f.p.srcMap != nil {
+		instrs = make([]InstrPos, 0, len(f.out)+1)
+	}
 	for i := range f.out {
+		if instrs != nil {
+			instrs = append(instrs, newInstrPos(len(b), f.at[i]))
+		}
 		b = binary.AppendInstr(b, &f.out[i])
 	}
 	f.p.scratch = f.out[:0]
+	if sm := f.p.srcMap; sm != nil {
+		instrs = append(instrs, newInstrPos(len(b), c.list)) // the final end: the func field
+		sm.Bodies = append(sm.Bodies, instrs)
+		f.p.atScratch = f.at[:0]
+	}
 	return append(b, byte(wasm.OpEnd))
 }
 

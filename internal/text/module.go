@@ -77,24 +77,48 @@ type moduleParser struct {
 	// in the binary format need the data count section.
 	usesDataIdx bool
 	scratch     []wasm.Instr
+	atScratch   []*node // funcParser.at, reused like scratch
 	// typeIndex maps a signature key to its first type index, built when
 	// the first implicit type is looked up (after all explicit types).
 	typeIndex map[string]uint32
+	// srcMap, when not nil, receives the position of every entry and
+	// instruction (ParseModuleMap).
+	srcMap *SourceMap
 }
 
 // parseFields parses a module's fields in two passes: the first assigns
 // every index and identifier (references may point forward), the second
 // builds the module.
 func parseFields(fields []*node, moduleID string) *wasm.Module {
-	p := &moduleParser{m: &wasm.Module{}}
+	return parseFieldsInto(fields, moduleID, nil)
+}
+
+// parseFieldsInto is parseFields recording positions in sm, when not nil.
+func parseFieldsInto(fields []*node, moduleID string, sm *SourceMap) *wasm.Module {
+	p := &moduleParser{m: &wasm.Module{}, srcMap: sm}
 	p.nameModule(moduleID)
 	p.types.what, p.funcs.what, p.tables.what, p.mems.what = "type", "func", "table", "memory"
 	p.globals.what, p.elems.what, p.datas.what = "global", "elem segment", "data segment"
 	for _, f := range fields {
+		if sm == nil {
+			p.declare(f)
+			continue
+		}
+		before := countEntries(p.m)
 		p.declare(f)
+		sm.recordField(before, p.m, f)
 	}
 	for _, f := range fields {
+		if sm == nil {
+			p.define(f)
+			continue
+		}
+		before := countEntries(p.m)
 		p.define(f)
+		sm.recordField(before, p.m, f)
+		if head(f) == "start" {
+			sm.Start = Pos{f.line, f.col}
+		}
 	}
 	m := p.m
 	if p.usesDataIdx && len(m.Datas) > 0 {

@@ -14,8 +14,10 @@
 //
 // A rejected module gets a *wasm.Error of Kind Invalid whose Msg starts with
 // the reference interpreter's wording ("type mismatch", "unknown global 3",
-// …), whose Offset points at the offending instruction or section entry and
-// whose Func is the function index for errors inside a body. Any input the
+// …), whose Offset points at the offending instruction or constant
+// expression (for errors about an import, function declaration, table,
+// memory, export or the start function: at their section), and whose Func
+// is the function index for errors inside a body. Any input the
 // decoder accepts is handled without panicking, and memory use is bounded by
 // the module's size (see maxOperands).
 //

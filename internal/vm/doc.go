@@ -1,8 +1,7 @@
 // Package vm holds the runtime state that every engine shares: stores,
 // instances, functions, linear memories, tables and globals, plus traps.
-// The interpreter executes against these structures today; the native code
-// engine runs against the same ones, so instances of either engine link
-// together.
+// Both engines, the interpreter and the compiler, run against these
+// structures, so the vm's stores, functions and traps mean the same to both.
 //
 // Reference values are 64-bit words. A funcref is 0 for null or 1 + the
 // function's index in its Store's function list, so references can be held in
