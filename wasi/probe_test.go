@@ -45,7 +45,6 @@ const (
 	eNoent      = wasip1.ENOENT
 	eNotdir     = wasip1.ENOTDIR
 	eNotcapable = wasip1.ENOTCAPABLE
-	eRofs       = wasip1.EROFS
 	ePerm       = wasip1.EPERM
 	eNotsock    = wasip1.ENOTSOCK
 	eNosys      = wasip1.ENOSYS

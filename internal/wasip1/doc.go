@@ -32,8 +32,15 @@
 //     follow links (unlink, rmdir, rename, symlink, readlink, stat and
 //     set_times without SYMLINK_FOLLOW) act on the name itself with *at
 //     calls and AT_SYMLINK_NOFOLLOW.
-//   - Read-only preopens (and every fs.FS preopen) refuse every mutation
-//     with EROFS, including opening for writing, O_CREAT and O_TRUNC.
+//   - Read-only preopens (and every fs.FS preopen) refuse every change with
+//     EPERM, as wasmtime does for a directory without mutate permission:
+//     opening for writing, O_CREAT and O_TRUNC, creating, removing,
+//     renaming or linking names on either side of a rename or link,
+//     truncating, allocating and setting times, through the preopen and
+//     through every descriptor opened under it (fdEntry.mutable is the one
+//     check). Because lookups never leave the directory they start from, no
+//     path from a writable preopen reaches a read-only one, unless the host
+//     trees themselves overlap or share hard links.
 //   - proc_exit returns *ExitError, which the engine passes through as the
 //     trap's cause, so it ends the run from any call depth.
 package wasip1
