@@ -24,8 +24,12 @@
 // can hand down, and fd_fdstat_set_rights can only drop rights. A missing
 // right is ENOTCAPABLE (EBADF for reading or writing, as on Unix).
 //
-// The test module testdata/probe.wasm is built from its .wat source by
-// go generate (wabt's wat2wasm).
+// The test modules are built from their sources beside them by go generate:
+// testdata/probe.wasm from probe.wat (wabt's wat2wasm), and
+// testdata/roescape/roescape.wasm, a C program that attacks a read-only
+// preopen, from roescape.c (clang --target=wasm32-wasi with wasi-libc).
 package wasi
 
 //go:generate wat2wasm testdata/probe.wat -o testdata/probe.wasm
+//go:generate clang --target=wasm32-wasi -O2 -Wall -Wextra -s -o testdata/roescape/roescape.wasm testdata/roescape/roescape.c
+//go:generate chmod 644 testdata/roescape/roescape.wasm

@@ -46,6 +46,19 @@ const (
 // absolute path, by "..", and to ro's directory.
 func roSandbox(t *testing.T) (p *probe, ro, rw string) {
 	t.Helper()
+	ro, rw = roTrees(t)
+	p = newProbe(t, wasi.Config{Preopens: roPreopens(ro, rw)})
+	return p, ro, rw
+}
+
+// roPreopens grants ro read-only as /ro and rw writable as /rw.
+func roPreopens(ro, rw string) []wasi.Preopen {
+	return []wasi.Preopen{{Guest: "/ro", Host: ro, ReadOnly: true}, {Guest: "/rw", Host: rw}}
+}
+
+// roTrees makes the host side of roSandbox.
+func roTrees(t *testing.T) (ro, rw string) {
+	t.Helper()
 	tmp := t.TempDir()
 	ro, rw = filepath.Join(tmp, "ro"), filepath.Join(tmp, "rw")
 	must(t, os.MkdirAll(filepath.Join(ro, "sub"), 0o755))
@@ -63,11 +76,7 @@ func roSandbox(t *testing.T) (p *probe, ro, rw string) {
 	for _, name := range []string{"secret.txt", "sub/inner.txt", "sub", "emptydir", "."} {
 		must(t, os.Chtimes(filepath.Join(ro, name), old, old))
 	}
-	p = newProbe(t, wasi.Config{Preopens: []wasi.Preopen{
-		{Guest: "/ro", Host: ro, ReadOnly: true},
-		{Guest: "/rw", Host: rw},
-	}})
-	return p, ro, rw
+	return ro, rw
 }
 
 // entryState is everything about one host file that a change would show:
