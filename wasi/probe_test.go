@@ -53,11 +53,17 @@ const (
 
 func newProbe(t *testing.T, cfg wasi.Config) *probe {
 	t.Helper()
+	return newProbeOn(t, moat.EngineAuto, cfg)
+}
+
+// newProbeOn is newProbe on the engine kind.
+func newProbeOn(t *testing.T, kind moat.EngineKind, cfg wasi.Config) *probe {
+	t.Helper()
 	bin, err := os.ReadFile(filepath.Join("testdata", "probe.wasm"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := moat.NewEngine(moat.Config{})
+	eng, err := moat.NewEngine(moat.Config{Engine: kind})
 	if err != nil {
 		t.Fatal(err)
 	}

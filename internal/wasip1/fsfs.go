@@ -1,6 +1,7 @@
 package wasip1
 
 import (
+	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -166,7 +167,7 @@ func (d *fsDir) setTimesAt(string, bool, setTimes) Errno { return EPERM }
 
 func (f *fsFile) filetype() Filetype { return FiletypeRegularFile }
 
-func (f *fsFile) read(p []byte) (int, Errno) {
+func (f *fsFile) read(_ context.Context, p []byte) (int, Errno) {
 	if ra, ok := f.f.(io.ReaderAt); ok {
 		if _, seeks := f.f.(io.Seeker); !seeks {
 			n, err := ra.ReadAt(p, f.pos)

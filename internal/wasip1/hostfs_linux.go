@@ -1,6 +1,7 @@
 package wasip1
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"unsafe"
@@ -53,7 +54,7 @@ func filestatOf(st *unix.Stat_t) Filestat {
 
 func (n *hostNode) filetype() Filetype { return n.typ }
 
-func (n *hostNode) read(p []byte) (int, Errno) {
+func (n *hostNode) read(_ context.Context, p []byte) (int, Errno) {
 	if n.typ == FiletypeDirectory {
 		return 0, EISDIR
 	}
@@ -61,7 +62,7 @@ func (n *hostNode) read(p []byte) (int, Errno) {
 	return max(k, 0), errnoOf(err)
 }
 
-func (n *hostNode) write(p []byte) (int, Errno) {
+func (n *hostNode) write(_ context.Context, p []byte) (int, Errno) {
 	if n.typ == FiletypeDirectory {
 		return 0, EISDIR
 	}
