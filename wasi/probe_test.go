@@ -17,7 +17,7 @@ import (
 // exported through a wasm wrapper, so a test calls it with chosen
 // arguments and reads the results from the probe's memory.
 type probe struct {
-	t      *testing.T
+	t      testing.TB
 	inst   *moat.Instance
 	mem    *moat.Memory
 	sys    *wasi.System
@@ -51,13 +51,13 @@ const (
 	eSpipe      = wasip1.ESPIPE
 )
 
-func newProbe(t *testing.T, cfg wasi.Config) *probe {
+func newProbe(t testing.TB, cfg wasi.Config) *probe {
 	t.Helper()
 	return newProbeOn(t, moat.EngineAuto, cfg)
 }
 
 // newProbeOn is newProbe on the engine kind.
-func newProbeOn(t *testing.T, kind moat.EngineKind, cfg wasi.Config) *probe {
+func newProbeOn(t testing.TB, kind moat.EngineKind, cfg wasi.Config) *probe {
 	t.Helper()
 	bin, err := os.ReadFile(filepath.Join("testdata", "probe.wasm"))
 	if err != nil {
