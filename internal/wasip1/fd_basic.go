@@ -68,8 +68,8 @@ func fdFdstatSetFlags(c *call, p []uint64) Errno {
 	if flags&(FdflagDsync|FdflagRsync|FdflagSync) != e.fdflags&(FdflagDsync|FdflagRsync|FdflagSync) {
 		return ENOTSUP
 	}
-	if (flags^e.fdflags)&FdflagAppend != 0 {
-		if errno := e.node.setAppend(flags&FdflagAppend != 0); errno != ESUCCESS {
+	if (flags^e.fdflags)&(FdflagAppend|FdflagNonblock) != 0 {
+		if errno := e.node.setFdflags(flags); errno != ESUCCESS {
 			return errno
 		}
 	}

@@ -54,7 +54,7 @@ type node interface {
 	setTimes(t setTimes) Errno
 	sync(dataOnly bool) Errno
 	allocate(off, n int64) Errno
-	setAppend(on bool) Errno
+	setFdflags(flags uint16) Errno // APPEND and NONBLOCK changed by fd_fdstat_set_flags
 	readdir() ([]dirent, Errno)
 	close() Errno
 
@@ -91,7 +91,7 @@ func (baseNode) truncate(int64) Errno                       { return EINVAL }
 func (baseNode) setTimes(setTimes) Errno                    { return ENOTSUP }
 func (baseNode) sync(bool) Errno                            { return EINVAL }
 func (baseNode) allocate(int64, int64) Errno                { return ENOTSUP }
-func (baseNode) setAppend(bool) Errno                       { return ESUCCESS }
+func (baseNode) setFdflags(uint16) Errno                    { return ESUCCESS }
 func (baseNode) readdir() ([]dirent, Errno)                 { return nil, ENOTDIR }
 func (baseNode) close() Errno                               { return ESUCCESS }
 func (baseNode) openAt(string, openReq) (node, Errno)       { return nil, ENOTDIR }
