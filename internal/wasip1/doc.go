@@ -9,8 +9,9 @@
 // guest memory and writes an errno back. One file per group: args_env.go,
 // clock.go, random.go, fd_*.go, path_*.go, poll.go, proc.go, sock.go;
 // errno*.go and rights.go hold the witx constants; node.go, stdio.go,
-// hostfs_*.go and fsfs.go are what descriptors refer to; resolve*.go keeps
-// lookups beneath a directory.
+// stream.go, hostfs_*.go and fsfs.go are what descriptors refer to;
+// resolve*.go keeps lookups beneath a directory; fd_table.go holds the
+// descriptor table and the one check of what may change (mutable).
 //
 // Guarantees:
 //   - Every guest pointer and length is bounds-checked (EFAULT), every
@@ -41,6 +42,13 @@
 //     check). Because lookups never leave the directory they start from, no
 //     path from a writable preopen reaches a read-only one, unless the host
 //     trees themselves overlap or share hard links.
+//   - A call that waits (fd_read and fd_write on stdio streams that may
+//     block and on special host files, poll_oneoff, sched_yield) ends with
+//     the interrupted trap when the call's context ends: the handler
+//     returns errnoInterrupted and Functions turns it into the trap.
+//     stream.go explains how stdio waits stay interruptible without losing
+//     data, hostfs_special_linux.go how FIFOs, character devices and
+//     sockets do.
 //   - proc_exit returns *ExitError, which the engine passes through as the
 //     trap's cause, so it ends the run from any call depth.
 package wasip1

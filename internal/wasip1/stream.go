@@ -22,7 +22,9 @@ import (
 // data is lost or reordered. A helper goroutine ends when its Read or Write
 // returns; one that never returns (a pipe nobody writes or closes) is the
 // only goroutine left behind, one per stream, until the embedder closes
-// the reader or writer.
+// the reader or writer. poll_oneoff on a stdin that would wait starts a
+// read of up to maxChunk bytes; what it reads waits for fd_read, and is
+// gone with the sandbox if the guest never reads it.
 
 // maxChunk bounds the host buffer of one transfer: a read asks for at most
 // this much, a longer write is made of several transfers.
