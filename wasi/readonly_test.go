@@ -231,6 +231,13 @@ var roCases = []roCase{
 	{"path_open ro subdir write", func(p *probe) wasip1.Errno { e, _ := p.open(roSub(p), "inner.txt", 0, 0, rightsRW, 0); return e }, ePerm},
 	{"path_open ro subdir creat", func(p *probe) wasip1.Errno { e, _ := p.open(roSub(p), "n", 0, oCreat, rightRead, 0); return e }, ePerm},
 	{"path_open ro read (control)", func(p *probe) wasip1.Errno { e, _ := p.open(roFd, "secret.txt", 0, 0, rightRead, fdAppend); return e }, eSuccess},
+	{"path_open ro with Go's O_RDONLY rights (control)", func(p *probe) wasip1.Errno {
+		// Go's wasip1 runtime asks for fd_filestat_set_size, set_times and
+		// more on a read-only open; only fd_write means writing
+		goRead := readRights &^ uint64(wasip1.RightFdDatasync|wasip1.RightFdAllocate|wasip1.RightPathFilestatSetSize)
+		e, _ := p.open(roFd, "secret.txt", 0, 0, goRead, 0)
+		return e
+	}, eSuccess},
 	{"path_open rw write (control)", func(p *probe) wasip1.Errno { e, _ := p.open(rwFd, "own.txt", 0, oTrunc, rightsRW, 0); return e }, eSuccess},
 	{"path_open rw ../ro", func(p *probe) wasip1.Errno { e, _ := p.open(rwFd, "../ro/secret.txt", 0, 0, rightsRW, 0); return e }, eNotcapable},
 	{"path_open rw abs symlink", func(p *probe) wasip1.Errno { e, _ := p.open(rwFd, "abs", followLinks, oTrunc, rightsRW, 0); return e }, eNotcapable},
