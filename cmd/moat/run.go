@@ -40,9 +40,11 @@ Flags come before MODULE; everything after MODULE is ARGS.
 
   --engine E          interp (the interpreter), compiler, or auto (default auto)
   --invoke NAME       the exported function to call instead of _start
-  --dir HOST[::GUEST] grant the guest the host directory HOST, under the name
+  --dir HOST[::GUEST[::ro]]
+                      grant the guest the host directory HOST, under the name
                       GUEST (default HOST); repeatable. --dir .::/ makes the
-                      current directory the guest's root
+                      current directory the guest's root. With ::ro the guest
+                      may read but change nothing beneath it (EPERM)
   --env NAME=VALUE    set a guest environment variable; --env NAME copies
                       moat's own NAME when set; repeatable
   --default-values-unknown-imports
@@ -57,6 +59,7 @@ ordinary exit code) and with 1 under --invoke.
 Examples:
 
   moat run --dir data::/ --env LANG=C prog.wasm input.txt
+  moat run --dir /srv/static::/static::ro --dir out::/out prog.wasm
   moat run --invoke fib examples/fib.wasm 20
 `
 
@@ -73,7 +76,7 @@ type runOptions struct {
 	module string
 	args   []string
 
-	dirs []wasi.Preopen // Host and Guest set; from --dir
+	dirs []wasi.Preopen // Host, Guest and ReadOnly set; from --dir
 	env  []string       // NAME=VALUE, from --env
 
 	// defaultUnknownImports stubs function imports nothing defines.
@@ -316,16 +319,21 @@ func parseRunArgs(args []string) (opts runOptions, help bool, err error) {
 	return opts, false, nil
 }
 
-// parseDir reads --dir HOST[::GUEST] (wasmtime's spelling).
+// parseDir reads --dir HOST[::GUEST[::ro]]: wasmtime's spelling, and a
+// ::ro suffix for a directory the guest may read but not change.
 func parseDir(value string) (wasi.Preopen, error) {
-	host, guest, mapped := strings.Cut(value, "::")
-	if !mapped {
-		guest = host
+	parts := strings.Split(value, "::")
+	p := wasi.Preopen{Host: parts[0], Guest: parts[0]}
+	if len(parts) > 1 {
+		p.Guest = parts[1]
 	}
-	if host == "" || guest == "" {
-		return wasi.Preopen{}, fmt.Errorf("--dir %q: want HOST or HOST::GUEST", value)
+	if len(parts) == 3 && parts[2] == "ro" {
+		p.ReadOnly = true
 	}
-	return wasi.Preopen{Host: host, Guest: guest}, nil
+	if len(parts) > 3 || len(parts) == 3 && !p.ReadOnly || p.Host == "" || p.Guest == "" {
+		return wasi.Preopen{}, fmt.Errorf("--dir %q: want HOST, HOST::GUEST or HOST::GUEST::ro", value)
+	}
+	return p, nil
 }
 
 // parseEnv reads --env NAME=VALUE, or --env NAME, which copies moat's own
