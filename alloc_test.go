@@ -28,38 +28,6 @@ func TestCallWithStackDoesNotAllocate(t *testing.T) {
 	}
 }
 
-func BenchmarkCallWithStack(b *testing.B) {
-	ctx := context.Background()
-	e, _ := moat.NewEngine(moat.Config{})
-	mod, _ := e.CompileText([]byte(addWat))
-	inst, _ := moat.NewStore(e).Instantiate(ctx, mod)
-	add := inst.Func("add")
-	stack := make([]uint64, 2)
-	b.ReportAllocs()
-	for b.Loop() {
-		stack[0], stack[1] = 1, 2
-		_ = add.CallWithStack(ctx, stack)
-	}
-}
-
-func BenchmarkHostCall(b *testing.B) {
-	ctx := context.Background()
-	e, _ := moat.NewEngine(moat.Config{})
-	l := moat.NewLinker(e)
-	l.DefineHostFunc("env", "double", moat.FuncType{Params: []moat.ValueType{moat.ValueI32}, Results: []moat.ValueType{moat.ValueI32}},
-		func(ctx context.Context, c *moat.Caller, stack []uint64) error { stack[0] *= 2; return nil })
-	l.DefineFunc("env", "log", func(uint32, uint32) {})
-	mod, _ := e.CompileText([]byte(hostWat))
-	inst, _ := l.Instantiate(ctx, moat.NewStore(e), mod)
-	q := inst.Func("quadruple")
-	stack := make([]uint64, 1)
-	b.ReportAllocs()
-	for b.Loop() {
-		stack[0] = 3
-		_ = q.CallWithStack(ctx, stack)
-	}
-}
-
 func BenchmarkInstantiate(b *testing.B) {
 	ctx := context.Background()
 	e, _ := moat.NewEngine(moat.Config{})
