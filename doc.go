@@ -35,3 +35,5 @@
 // bytes or guest behaviour — may crash the host: internal faults are
 // returned as errors.
 package moat
+
+//go:generate go run ./internal/hostgen hostfunc_gen.go hostfunc_gen_test.go
