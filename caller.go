@@ -5,11 +5,12 @@ import "github.com/moat-run/moat/internal/vm"
 // Caller is what a host function knows about the code that called it: the
 // calling instance, its memory and exports, and the store.
 //
-// A Caller is valid only while a host call made by its instance is running.
-// A Caller kept after its call returned (or after its instance or store was
-// closed) answers nil from every method: it never reaches state that may be
-// gone. The externs it handed out stay what they are (a *Memory, for
-// example, keeps working as the store's).
+// A Caller is valid only while a host call made by its instance is running,
+// and only on the goroutine running it. A Caller kept after its call
+// returned, used from another goroutine, or used after its instance or
+// store was closed answers nil from every method: it never reaches state
+// that may be gone. The externs it handed out stay what they are (a
+// *Memory, for example, keeps working as the store's).
 type Caller struct {
 	store *Store
 	inst  *vm.Instance
@@ -41,8 +42,12 @@ func (s *Store) caller(inst *vm.Instance) *Caller {
 	return c
 }
 
-// valid reports whether c's host call is running.
-func (c *Caller) valid() bool { return c != nil && c.live > 0 }
+// valid reports whether c's host call is running, on this goroutine. The
+// owner check comes first: live is only ever written by the goroutine that
+// owns the store, so only that goroutine may read it.
+func (c *Caller) valid() bool {
+	return c != nil && c.store.owner.Load() == vm.CurrentGoroutine() && c.live > 0
+}
 
 // Store returns the store the call runs in (nil once the call returned).
 func (c *Caller) Store() *Store {

@@ -11,10 +11,11 @@
 //     Rejected bytes give a *CompileError whose Kind is Malformed or Invalid.
 //   - A Store (NewStore) is one sandbox. Instances that link to each other
 //     live in one store; stores share nothing, so a server makes one per
-//     request or tenant and drops it. A store is used by one goroutine at a
-//     time.
+//     request or tenant and closes or drops it. A store runs one call at a
+//     time: a call from another goroutine while one runs fails with
+//     ErrStoreBusy, while a host function may call back into its own store.
 //   - A Linker (NewLinker) holds named definitions for imports: Go functions
-//     (DefineFunc with reflection done once, DefineHostFunc without any),
+//     (DefineFunc, typed, inspected once; DefineHostFunc on raw words),
 //     externs of a store (Define), and whole instances (DefineInstance).
 //     Linker.Instantiate resolves imports by module and name (a *LinkError
 //     when one is missing or has the wrong type) and instantiates following
@@ -31,8 +32,9 @@
 // message and a wasm backtrace. Context cancellation and deadlines stop
 // running code with TrapInterrupted; recursion past Config.MaxCallDepth with
 // TrapStackExhausted. An error returned by a host function surfaces as a
-// *Trap with TrapHostError that unwraps to that error. No input — module
-// bytes or guest behaviour — may crash the host: internal faults are
+// *Trap with TrapHostError that unwraps to that error; a panic in a host
+// function does too, as a *PanicError. No input — module bytes, guest
+// behaviour, or a misused API — may crash the host: internal faults are
 // returned as errors.
 package moat
 

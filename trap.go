@@ -97,10 +97,14 @@ func trapOf(err error) error {
 	if !errors.As(err, &vt) {
 		return &Trap{Code: TrapHostError, Message: err.Error(), cause: err}
 	}
-	// A host function may have returned a public *Trap; the engine wrapped it.
-	if vt.Code == abi.TrapHostError && errors.As(vt.Cause, &pt) {
+	// A host function may have returned a public *Trap (from NewTrap, or
+	// from a call it made back into wasm); vmTrapOf wrapped it. It keeps
+	// the frames it had, since the engines add none to it.
+	if errors.As(vt.Cause, &pt) {
 		t := *pt
-		t.Frames = framesOf(vt.Frames)
+		if len(vt.Frames) > 0 {
+			t.Frames = framesOf(vt.Frames)
+		}
 		return &t
 	}
 	t := &Trap{Code: TrapCode(vt.Code), Message: vt.Error(), cause: vt.Cause, Frames: framesOf(vt.Frames)}
@@ -133,14 +137,15 @@ func framesOf(fs []vm.Frame) []TrapFrame {
 }
 
 // vmTrapOf converts an error a host function returned into what the engine
-// expects: a public *Trap keeps its code; anything else is a host error.
+// expects: a public *Trap keeps its code (and, through Cause, its message,
+// frames and cause, which trapOf restores); anything else is a host error.
 func vmTrapOf(err error) error {
 	var pt *Trap
 	if errors.As(err, &pt) {
 		if pt.Code == TrapHostError {
 			return &vm.Trap{Code: abi.TrapHostError, Cause: err}
 		}
-		return &vm.Trap{Code: abi.TrapCode(pt.Code), Cause: pt.cause}
+		return &vm.Trap{Code: abi.TrapCode(pt.Code), Cause: pt}
 	}
 	return err
 }
