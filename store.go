@@ -31,10 +31,12 @@ import (
 //     memory, not a copy. It is valid until the memory grows (the guest's
 //     memory.grow or Memory.Grow) or its instance or store is closed; keep
 //     it no longer, and never after the Memory itself is unreachable.
-//   - Reading and writing guest data (Memory contents, Global.Get and the
-//     value of a Table element) from another goroutine while a call runs is
-//     a data race with the guest, as it would be for any memory shared
-//     between goroutines: such accessors take no mark, for speed.
+//   - Reading and writing guest data (a Memory's contents and size,
+//     Global.Get) from another goroutine while a call runs is a data race
+//     with the guest, as it would be for any memory shared between
+//     goroutines, and Go's memory model promises nothing for a racing
+//     program: these accessors take no mark, so that host functions pay
+//     nothing for them.
 //   - A Caller is valid only during its host call (see Caller).
 //
 // SetValue and Value may be used from any goroutine.

@@ -107,6 +107,9 @@ func checkAllBusy(t *testing.T, e *moat.Engine, fx *busyFixture) {
 	if old, ok := inst.Memory("mem").Grow(1); ok || old != 1 {
 		t.Errorf("Memory.Grow: %d %v", old, ok)
 	}
+	if _, err := inst.Table("tab").Get(0); !errors.Is(err, moat.ErrStoreBusy) {
+		t.Errorf("Table.Get: %v", err)
+	}
 	if err := inst.Table("tab").Set(0, 0); !errors.Is(err, moat.ErrStoreBusy) {
 		t.Errorf("Table.Set: %v", err)
 	}

@@ -52,8 +52,14 @@ func (t *Table) Type() TableType { return fromTableType(t.tab.Type) }
 // Size is the current number of elements.
 func (t *Table) Size() uint32 { return t.tab.Size() }
 
-// Get returns element i.
+// Get returns element i. Like Set, it fails with ErrStoreBusy while another
+// goroutine has a call running in the store (whose code may be growing the
+// table).
 func (t *Table) Get(i uint32) (uint64, error) {
+	if err := t.store.enter(); err != nil {
+		return 0, err
+	}
+	defer t.store.leave()
 	if i >= t.tab.Size() {
 		return 0, fmt.Errorf("moat: table index %d out of bounds (size %d)", i, t.tab.Size())
 	}
