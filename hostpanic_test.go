@@ -218,3 +218,33 @@ func TestHostPanicDirect(t *testing.T) {
 		}
 	})
 }
+
+// TestHostGoexit: a host function that ends its goroutine (runtime.Goexit,
+// as t.FailNow does) leaves the store released and its call-depth count
+// intact for the next call, from another goroutine.
+func TestHostGoexit(t *testing.T) {
+	const src = `(module
+	  (import "env" "exit" (func $exit))
+	  (func (export "run") (call $exit))
+	  (func $rec (export "rec") (param i32) (result i32)
+	    (if (result i32) (i32.eqz (local.get 0))
+	      (then (i32.const 0))
+	      (else (i32.add (i32.const 1) (call $rec (i32.sub (local.get 0) (i32.const 1))))))))`
+	ctx := context.Background()
+	forEachEngine(t, moat.Config{MaxCallDepth: 50}, func(t *testing.T, e *moat.Engine) {
+		l := moat.NewLinker(e)
+		must(t, l.DefineFunc("env", "exit", func() { runtime.Goexit() }))
+		inst, err := l.Instantiate(ctx, moat.NewStore(e), compile(t, e, src))
+		must(t, err)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			inst.Func("run").Call(ctx)
+			t.Error("Goexit returned")
+		}()
+		<-done
+		if r, err := inst.Func("rec").Call(ctx, moat.EncodeI32(49)); err != nil || r[0] != 49 {
+			t.Fatalf("rec(49) after a Goexit: %v %v", r, err)
+		}
+	})
+}
