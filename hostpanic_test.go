@@ -55,6 +55,7 @@ var panicValues = map[int32]any{
 	1: "boom",
 	2: &panicErr{7},
 	3: struct{ A, B int }{1, 2},
+	5: moat.NewTrap(moat.TrapUnreachable, "a trap, panicked"),
 }
 
 // instantiatePanicky links panicWat with an env.log that panics with
@@ -100,7 +101,7 @@ func TestHostPanic(t *testing.T) {
 	backtraces := map[string][]string{}
 	forEachEngine(t, moat.Config{MaxCallDepth: 50}, func(t *testing.T, e *moat.Engine) {
 		inst := instantiatePanicky(t, e)
-		for _, x := range []int32{1, 2, 3, 4} {
+		for _, x := range []int32{1, 2, 3, 4, 5} {
 			_, err := inst.Func("run").Call(ctx, moat.EncodeI32(x))
 			var trap *moat.Trap
 			if !errors.As(err, &trap) || trap.Code != moat.TrapHostError {
@@ -125,6 +126,11 @@ func TestHostPanic(t *testing.T) {
 				var target *panicErr
 				if !errors.Is(err, panicValues[2].(error)) || !errors.As(err, &target) || target.code != 7 {
 					t.Errorf("panic 2: the panicked error is not reachable from %v", err)
+				}
+			case 5:
+				// Panicking with a trap is a panic, not a return of it.
+				if pe.Value != panicValues[5] || !errors.Is(err, panicValues[5].(error)) {
+					t.Errorf("panic 5: value %#v", pe.Value)
 				}
 			case 4:
 				var re runtime.Error

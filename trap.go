@@ -89,8 +89,7 @@ func trapOf(err error) error {
 	if err == nil {
 		return nil
 	}
-	var pt *Trap
-	if errors.As(err, &pt) {
+	if pt, ok := err.(*Trap); ok {
 		return pt
 	}
 	var vt *vm.Trap
@@ -100,7 +99,7 @@ func trapOf(err error) error {
 	// A host function may have returned a public *Trap (from NewTrap, or
 	// from a call it made back into wasm); vmTrapOf wrapped it. It keeps
 	// the frames it had, since the engines add none to it.
-	if errors.As(vt.Cause, &pt) {
+	if pt := passedTrap(vt.Cause); pt != nil {
 		t := *pt
 		if len(vt.Frames) > 0 {
 			t.Frames = framesOf(vt.Frames)
@@ -112,6 +111,22 @@ func trapOf(err error) error {
 		t.Message = vt.Code.String()
 	}
 	return t
+}
+
+// passedTrap finds the public trap a host function returned in the cause
+// chain of an engine's trap. A trap that is only the value of a panic is
+// not one: the panic is what the host function did.
+func passedTrap(err error) *Trap {
+	for err != nil {
+		switch e := err.(type) {
+		case *Trap:
+			return e
+		case *PanicError:
+			return nil
+		}
+		err = errors.Unwrap(err)
+	}
+	return nil
 }
 
 func framesOf(fs []vm.Frame) []TrapFrame {
