@@ -104,18 +104,18 @@ func BenchmarkHostCall(b *testing.B) {
 }
 
 // cpuMeter measures a benchmark loop's CPU time, on a thread locked to the
-// benchmark's goroutine (see threadCPU).
+// benchmark's goroutine (see moat.ThreadCPU).
 type cpuMeter struct{ start int64 }
 
 func startCPU() cpuMeter {
 	runtime.LockOSThread()
-	return cpuMeter{threadCPU()}
+	return cpuMeter{moat.ThreadCPU()}
 }
 
 // report adds cpu-ns/op: CPU nanoseconds per iteration, which other load on
 // the machine disturbs far less than ns/op.
 func (m cpuMeter) report(b *testing.B) {
-	end := threadCPU()
+	end := moat.ThreadCPU()
 	runtime.UnlockOSThread()
 	if m.start != 0 && b.N > 0 {
 		b.ReportMetric(float64(end-m.start)/float64(b.N), "cpu-ns/op")

@@ -1,6 +1,6 @@
 //go:build linux
 
-package moat_test
+package moat
 
 import "golang.org/x/sys/unix"
 

@@ -1,6 +1,9 @@
 package moat
 
-import "testing"
+import (
+	"runtime"
+	"testing"
+)
 
 // BenchmarkStoreMark is the in-use mark alone: taking and giving back an
 // idle store (what every outermost call pays), and nesting in a store this
@@ -8,12 +11,16 @@ import "testing"
 func BenchmarkStoreMark(b *testing.B) {
 	b.Run("outermost", func(b *testing.B) {
 		s := &Store{}
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		start := threadCPU()
 		for b.Loop() {
 			if s.enter() != nil {
 				b.Fatal("busy")
 			}
 			s.leave()
 		}
+		reportCPU(b, start)
 	})
 	b.Run("nested", func(b *testing.B) {
 		s := &Store{}
@@ -21,13 +28,24 @@ func BenchmarkStoreMark(b *testing.B) {
 			b.Fatal("busy")
 		}
 		defer s.leave()
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		start := threadCPU()
 		for b.Loop() {
 			if s.enter() != nil {
 				b.Fatal("busy")
 			}
 			s.leave()
 		}
+		reportCPU(b, start)
 	})
+}
+
+// reportCPU adds cpu-ns/op since start, for a loop on a locked thread.
+func reportCPU(b *testing.B, start int64) {
+	if end := threadCPU(); start != 0 && b.N > 0 {
+		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+	}
 }
 
 // TestStoreMarkNesting: the mark nests on its goroutine, refuses others,
