@@ -29,15 +29,18 @@ import (
 // What stays the embedder's duty:
 //   - A slice from Memory.Bytes or Memory.Read is a view of the guest's
 //     memory, not a copy. It is valid until the memory grows (the guest's
-//     memory.grow or Memory.Grow) or its instance or store is closed; keep
-//     it no longer, and never after the Memory itself is unreachable.
+//     memory.grow or Memory.Grow) or its instance or store is closed, and
+//     only while the Memory (or its instance) stays reachable: the
+//     compiler keeps linear memory outside the Go heap, so the slice alone
+//     does not keep it alive. Copy what must outlive that.
 //   - Reading and writing guest data (a Memory's contents and size,
 //     Global.Get) from another goroutine while a call runs is a data race
 //     with the guest, as it would be for any memory shared between
 //     goroutines, and Go's memory model promises nothing for a racing
 //     program: these accessors take no mark, so that host functions pay
 //     nothing for them.
-//   - A Caller is valid only during its host call (see Caller).
+//   - A Caller is for use during its host call only; afterwards it
+//     answers nil (see Caller). Keep the externs it returns instead.
 //
 // SetValue and Value may be used from any goroutine.
 type Store struct {

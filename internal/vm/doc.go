@@ -2,7 +2,9 @@
 // instances, functions, linear memories, tables and globals, plus traps.
 // The interpreter executes against these structures today; the native code
 // engine runs against the same ones, so instances of either engine link
-// together.
+// together. CurrentGoroutine names the calling goroutine, which lets the
+// public layer tell a host function's call back into its store from another
+// goroutine's call.
 //
 // Reference values are 64-bit words. A funcref is 0 for null or 1 + the
 // function's index in its Store's function list, so references can be held in
