@@ -13,10 +13,11 @@
 //     offset and, for text, the line and column at fault.
 //   - A Store (NewStore) is one sandbox. Instances that link to each other
 //     live in one store; stores share nothing, so a server makes one per
-//     request or tenant and drops it. A store is used by one goroutine at a
-//     time.
+//     request or tenant and closes or drops it. A store runs one call at a
+//     time: a call from another goroutine while one runs fails with
+//     ErrStoreBusy, while a host function may call back into its own store.
 //   - A Linker (NewLinker) holds named definitions for imports: Go functions
-//     (DefineFunc with reflection done once, DefineHostFunc without any),
+//     (DefineFunc, typed, inspected once; DefineHostFunc on raw words),
 //     externs of a store (Define), and whole instances (DefineInstance).
 //     Linker.Instantiate resolves imports by module and name (a *LinkError
 //     when one is missing or has the wrong type) and instantiates following
@@ -34,7 +35,10 @@
 // by their first export name, as wasmtime names them). Context cancellation and deadlines stop
 // running code with TrapInterrupted; recursion past Config.MaxCallDepth with
 // TrapStackExhausted. An error returned by a host function surfaces as a
-// *Trap with TrapHostError that unwraps to that error. No input — module
-// bytes or guest behaviour — may crash the host: internal faults are
+// *Trap with TrapHostError that unwraps to that error; a panic in a host
+// function does too, as a *PanicError. No input — module bytes, guest
+// behaviour, or a misused API — may crash the host: internal faults are
 // returned as errors.
 package moat
+
+//go:generate go run ./internal/hostgen hostfunc_gen.go hostfunc_gen_test.go

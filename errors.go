@@ -70,8 +70,8 @@ func (e *LinkError) Error() string {
 	return fmt.Sprintf("moat: cannot link import %q.%q: %s", e.Module, e.Name, e.Reason)
 }
 
-// ErrClosed is returned when an instance is used after Close.
-var ErrClosed = errors.New("moat: instance is closed")
+// ErrClosed is returned when an instance or a store is used after Close.
+var ErrClosed = errors.New("moat: the instance or store is closed")
 
 // ErrResourceLimit is wrapped by errors for instantiations whose initial
 // memories or tables exceed the engine's configured limits.

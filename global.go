@@ -20,6 +20,12 @@ func NewGlobal(s *Store, t GlobalType, v uint64) (*Global, error) {
 		return nil, fmt.Errorf("moat: NewGlobal: invalid value type %d", t.Value)
 	}
 	g := &Global{store: s, g: &vm.Global{Type: t.internal()}}
+	if t.Value == ValueFuncRef {
+		if err := s.enter(); err != nil {
+			return nil, err
+		}
+		defer s.leave()
+	}
 	if err := g.set(v, 0); err != nil {
 		return nil, err
 	}
@@ -39,10 +45,16 @@ func (g *Global) GetV128() (lo, hi uint64) { return g.g.Lo, g.g.Hi }
 func (g *Global) Set(v uint64) error { return g.SetV128(v, 0) }
 
 // SetV128 changes a mutable global's value, giving both words (low first).
+// Like Set, it fails with ErrStoreBusy while another goroutine has a call
+// running in the global's store.
 func (g *Global) SetV128(lo, hi uint64) error {
 	if !g.g.Type.Mutable {
 		return fmt.Errorf("moat: cannot set an immutable global")
 	}
+	if err := g.store.enter(); err != nil {
+		return err
+	}
+	defer g.store.leave()
 	return g.set(lo, hi)
 }
 

@@ -83,6 +83,10 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		return nil, fmt.Errorf("moat: binding code: %w", err)
 	}
 	out = &Instance{store: s, mod: mod, inst: inst}
+	// From here the instance can be reached (a failing segment or start
+	// function may leave its functions in another instance's table), so
+	// closing the store must close it too.
+	s.instances = append(s.instances, inst)
 
 	for i, seg := range m.Elems {
 		switch seg.Mode {

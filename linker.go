@@ -51,9 +51,19 @@ func (l *Linker) define(module, name string, d definition) {
 // DefineFunc defines a typed Go function. Its parameters and results may be
 // int32, uint32 (both i32), int64, uint64 (i64), float32 and float64; it may
 // take a context.Context and then a *Caller first, and return an error last.
-// The function's shape is inspected once, here.
+//
+// The function's shape is inspected once, here. The common shapes are
+// called without reflection, as cheaply as a DefineHostFunc function and
+// without allocating: up to four parameters all of one of those types,
+// returning nothing, a value of that type or (for int32 and uint32
+// parameters) of the other 32-bit integer type, with or without the context,
+// the Caller and the error (for example func(uint32) uint32, func(*Caller,
+// uint32, uint32), func(context.Context, *Caller, int32) (int32, error)).
+// Other shapes — mixed parameter types, several results, named types such
+// as `type fd int32` — go through reflection, which costs a few hundred
+// nanoseconds and several allocations per call.
 func (l *Linker) DefineFunc(module, name string, fn any) error {
-	t, h, err := reflectHost(fn)
+	t, h, err := typedFunc(fn)
 	if err != nil {
 		return err
 	}
@@ -101,6 +111,8 @@ func (l *Linker) DefineInstance(name string, inst *Instance) error {
 // It fails with a *LinkError when an import is missing or has the wrong
 // type, and with a *Trap when applying a segment or the start function
 // traps (segments applied before the trap stay applied, as the spec says).
+// Like a call, it fails with ErrStoreBusy while another goroutine has a
+// call running in store, and with ErrClosed once store is closed.
 func (l *Linker) Instantiate(ctx context.Context, store *Store, m *Module) (inst *Instance, err error) {
 	if store == nil || m == nil {
 		return nil, fmt.Errorf("moat: Instantiate needs a store and a module")
@@ -110,6 +122,13 @@ func (l *Linker) Instantiate(ctx context.Context, store *Store, m *Module) (inst
 	}
 	if l != nil && l.engine != store.engine {
 		return nil, fmt.Errorf("moat: linker and store come from different engines")
+	}
+	if err := store.enter(); err != nil {
+		return nil, err
+	}
+	defer store.leave()
+	if store.closed {
+		return nil, ErrClosed
 	}
 	imports, err := l.resolve(store, m)
 	if err != nil {
@@ -177,7 +196,7 @@ func (l *Linker) resolve(s *Store, m *Module) (*resolved, error) {
 func (s *Store) bindHost(h *hostDef) *Func {
 	f := s.hostFuncs[h]
 	if f == nil {
-		f = &vm.Function{Type: h.typ.internal(), Host: s.adaptHost(h.fn), Name: h.name}
+		f = &vm.Function{Type: h.typ.internal(), Host: s.adaptHost(h.name, h.fn), Name: h.name}
 		s.vs.Ref(f) // a new function: cannot belong to another store
 		if s.hostFuncs == nil {
 			s.hostFuncs = make(map[*hostDef]*vm.Function)

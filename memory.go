@@ -45,8 +45,15 @@ func (m *Memory) Type() MemoryType { return fromMemoryType(m.mem.Type) }
 func (m *Memory) Size() uint32 { return m.mem.Pages() }
 
 // Grow adds delta pages, returning the previous size, or ok=false when the
-// memory would pass its maximum or the engine's limit.
-func (m *Memory) Grow(delta uint32) (previous uint32, ok bool) { return m.mem.Grow(delta) }
+// memory would pass its maximum or the engine's limit, and while another
+// goroutine has a call running in the memory's store.
+func (m *Memory) Grow(delta uint32) (previous uint32, ok bool) {
+	if m.store.enter() != nil {
+		return m.mem.Pages(), false
+	}
+	defer m.store.leave()
+	return m.mem.Grow(delta)
+}
 
 // Bytes is the whole memory. The slice is invalidated by growth (by Grow or
 // by the guest's memory.grow): take it again after any call into wasm.

@@ -26,6 +26,10 @@ func NewTable(s *Store, t TableType, init uint64) (*Table, error) {
 	}
 	tab := &Table{store: s}
 	if t.Elem == ValueFuncRef {
+		if err := s.enter(); err != nil {
+			return nil, err
+		}
+		defer s.leave()
 		if err := checkRef(s, init); err != nil {
 			return nil, err
 		}
@@ -48,8 +52,14 @@ func (t *Table) Type() TableType { return fromTableType(t.tab.Type) }
 // Size is the current number of elements.
 func (t *Table) Size() uint32 { return t.tab.Size() }
 
-// Get returns element i.
+// Get returns element i. Like Set, it fails with ErrStoreBusy while another
+// goroutine has a call running in the store (whose code may be growing the
+// table).
 func (t *Table) Get(i uint32) (uint64, error) {
+	if err := t.store.enter(); err != nil {
+		return 0, err
+	}
+	defer t.store.leave()
 	if i >= t.tab.Size() {
 		return 0, fmt.Errorf("moat: table index %d out of bounds (size %d)", i, t.tab.Size())
 	}
@@ -57,8 +67,13 @@ func (t *Table) Get(i uint32) (uint64, error) {
 }
 
 // Set changes element i. A funcref must be null or a reference of the
-// table's store.
+// table's store. Like Grow, it fails with ErrStoreBusy while another
+// goroutine has a call running in the store.
 func (t *Table) Set(i uint32, ref uint64) error {
+	if err := t.store.enter(); err != nil {
+		return err
+	}
+	defer t.store.leave()
 	if i >= t.tab.Size() {
 		return fmt.Errorf("moat: table index %d out of bounds (size %d)", i, t.tab.Size())
 	}
@@ -71,6 +86,10 @@ func (t *Table) Set(i uint32, ref uint64) error {
 
 // Grow appends delta elements set to init and returns the previous size.
 func (t *Table) Grow(delta uint32, init uint64) (uint32, error) {
+	if err := t.store.enter(); err != nil {
+		return t.tab.Size(), err
+	}
+	defer t.store.leave()
 	if err := t.checkElem(init); err != nil {
 		return 0, err
 	}

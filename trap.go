@@ -89,18 +89,21 @@ func trapOf(err error) error {
 	if err == nil {
 		return nil
 	}
-	var pt *Trap
-	if errors.As(err, &pt) {
+	if pt, ok := err.(*Trap); ok {
 		return pt
 	}
 	var vt *vm.Trap
 	if !errors.As(err, &vt) {
 		return &Trap{Code: TrapHostError, Message: err.Error(), cause: err}
 	}
-	// A host function may have returned a public *Trap; the engine wrapped it.
-	if vt.Code == abi.TrapHostError && errors.As(vt.Cause, &pt) {
+	// A host function may have returned a public *Trap (from NewTrap, or
+	// from a call it made back into wasm); vmTrapOf wrapped it. It keeps
+	// the frames it had, since the engines add none to it.
+	if pt := passedTrap(vt.Cause); pt != nil {
 		t := *pt
-		t.Frames = framesOf(vt.Frames)
+		if len(vt.Frames) > 0 {
+			t.Frames = framesOf(vt.Frames)
+		}
 		return &t
 	}
 	t := &Trap{Code: TrapCode(vt.Code), Message: vt.Error(), cause: vt.Cause, Frames: framesOf(vt.Frames)}
@@ -108,6 +111,22 @@ func trapOf(err error) error {
 		t.Message = vt.Code.String()
 	}
 	return t
+}
+
+// passedTrap finds the public trap a host function returned in the cause
+// chain of an engine's trap. A trap that is only the value of a panic is
+// not one: the panic is what the host function did.
+func passedTrap(err error) *Trap {
+	for err != nil {
+		switch e := err.(type) {
+		case *Trap:
+			return e
+		case *PanicError:
+			return nil
+		}
+		err = errors.Unwrap(err)
+	}
+	return nil
 }
 
 func framesOf(fs []vm.Frame) []TrapFrame {
@@ -134,14 +153,15 @@ func framesOf(fs []vm.Frame) []TrapFrame {
 }
 
 // vmTrapOf converts an error a host function returned into what the engine
-// expects: a public *Trap keeps its code; anything else is a host error.
+// expects: a public *Trap keeps its code (and, through Cause, its message,
+// frames and cause, which trapOf restores); anything else is a host error.
 func vmTrapOf(err error) error {
 	var pt *Trap
 	if errors.As(err, &pt) {
 		if pt.Code == TrapHostError {
 			return &vm.Trap{Code: abi.TrapHostError, Cause: err}
 		}
-		return &vm.Trap{Code: abi.TrapCode(pt.Code), Cause: pt.cause}
+		return &vm.Trap{Code: abi.TrapCode(pt.Code), Cause: pt}
 	}
 	return err
 }

@@ -103,11 +103,14 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		}()
 	}
 	defer func() {
+		// A host call below that did not return (a panic, or
+		// runtime.Goexit in a host function) skipped restoring the depth
+		// count; every other way out leaves it at depth already.
+		f.Instance.Store.HostCallDepth = depth
 		// A panic here is an engine bug (or a host function's); never let it
 		// take the host down.
 		if r := recover(); r != nil {
 			reuse = false
-			f.Instance.Store.HostCallDepth = depth // a host call below may not have unwound it
 			err = fmt.Errorf("interp: internal error in %s: %v", f.DebugName(), r)
 		}
 	}()

@@ -2,6 +2,9 @@
 // instances, functions, linear memories, tables and globals, plus traps.
 // Both engines, the interpreter and the compiler, run against these
 // structures, so the vm's stores, functions and traps mean the same to both.
+// CurrentGoroutine names the calling goroutine, which lets the public layer
+// tell a host function's call back into its store from another goroutine's
+// call.
 //
 // Reference values are 64-bit words. A funcref is 0 for null or 1 + the
 // function's index in its Store's function list, so references can be held in

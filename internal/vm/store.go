@@ -39,6 +39,21 @@ func NewStoreWithRefs(c RefCodec) *Store { return &Store{codec: c} }
 // RefCodec returns the codec the store was made with, or nil.
 func (s *Store) RefCodec() RefCodec { return s.codec }
 
+// Releaser is implemented by a RefCodec that holds resources for its store
+// beyond Go memory (the compiler's native stack).
+type Releaser interface {
+	Release() error
+}
+
+// Release frees what the engine holds for s now, rather than when s becomes
+// garbage. No code of s may be running, and none may run afterwards.
+func (s *Store) Release() error {
+	if r, ok := s.codec.(Releaser); ok {
+		return r.Release()
+	}
+	return nil
+}
+
 // ErrForeignFunction is returned when a function of one store is used in another.
 var ErrForeignFunction = errors.New("function belongs to another store")
 
