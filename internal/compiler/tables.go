@@ -22,11 +22,11 @@ import (
 //
 // Offsets are from the first byte of the code.
 type codeTables struct {
-	raw                []byte // the whole section
+	raw                 []byte // the whole section
 	funcs, sites, traps []byte
-	numFuncs           int
-	pollStart, pollEnd int
-	codeSize           int
+	numFuncs            int
+	pollStart, pollEnd  int
+	codeSize            int
 }
 
 const (
