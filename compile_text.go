@@ -50,11 +50,7 @@ func (e *Engine) compileText(src []byte) (mod *Module, err error) {
 			mod, err = nil, fmt.Errorf("moat: internal error while compiling: %v\n%s", r, debug.Stack())
 		}
 	}()
-	m, err := binary.Decode(b)
-	if err != nil {
-		return nil, compileErrorOf(err)
-	}
-	return e.compileModel(m)
+	return e.compileBinary(b)
 }
 
 // parseText parses text into the module model, converting its errors.
