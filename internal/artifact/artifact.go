@@ -11,25 +11,27 @@ import (
 // trailerMagic ends every artifact, after the digest and signature.
 const trailerMagic = "MOAT-END"
 
-// TrailerSize is the size of the trailer: digest, key id, signature, magic.
-const TrailerSize = 32 + 8 + ed25519.SignatureSize + len(trailerMagic)
+// TrailerSize is the size of the trailer: digest, signer's public key,
+// signature, magic.
+const TrailerSize = 32 + ed25519.PublicKeySize + ed25519.SignatureSize + len(trailerMagic)
 
 // minSize is the smallest possible artifact: magic, version and header
 // size, and the trailer.
 const minSize = len(Magic) + 8 + TrailerSize
 
 // trailer is the end of the file: the digest of everything before it, and
-// the signature of that digest (all zero when unsigned).
+// the signer's public key and signature of that digest (all zero when
+// unsigned).
 type trailer struct {
 	Digest    [32]byte
-	KeyID     KeyID
+	Key       [ed25519.PublicKeySize]byte
 	Signature [ed25519.SignatureSize]byte
 }
 
 func (t *trailer) encode() []byte {
 	b := make([]byte, 0, TrailerSize)
 	b = append(b, t.Digest[:]...)
-	b = append(b, t.KeyID[:]...)
+	b = append(b, t.Key[:]...)
 	b = append(b, t.Signature[:]...)
 	return append(b, trailerMagic...)
 }
@@ -37,10 +39,13 @@ func (t *trailer) encode() []byte {
 func decodeTrailer(b []byte) *trailer {
 	var t trailer
 	copy(t.Digest[:], b)
-	copy(t.KeyID[:], b[32:])
-	copy(t.Signature[:], b[40:])
+	copy(t.Key[:], b[32:])
+	copy(t.Signature[:], b[32+ed25519.PublicKeySize:])
 	return &t
 }
+
+// signed reports whether the trailer carries a signature.
+func (t *trailer) signed() bool { return t.Key != [ed25519.PublicKeySize]byte{} }
 
 // SectionData is a section to write.
 type SectionData struct {
@@ -97,7 +102,7 @@ func Encode(h Header, sections []SectionData, key ed25519.PrivateKey) ([]byte, e
 	}
 	t := trailer{Digest: Digest(b)}
 	if key != nil {
-		t.KeyID = IDOf(key.Public().(ed25519.PublicKey))
+		copy(t.Key[:], key.Public().(ed25519.PublicKey))
 		copy(t.Signature[:], ed25519.Sign(key, signedMessage(t.Digest)))
 	}
 	return append(b, t.encode()...), nil
@@ -149,9 +154,14 @@ func verify(b []byte, opts Options) (*Header, *trailer, error) {
 	return h, t, nil
 }
 
-// Signer returns the id of the key that signed the artifact, and false when
-// it is unsigned.
-func (f *File) Signer() (KeyID, bool) { return f.trailer.KeyID, f.trailer.KeyID != KeyID{} }
+// Signer returns the public key that signed the artifact (verified), or
+// nil when it is unsigned.
+func (f *File) Signer() ed25519.PublicKey {
+	if !f.trailer.signed() {
+		return nil
+	}
+	return append(ed25519.PublicKey(nil), f.trailer.Key[:]...)
+}
 
 // Write is Encode followed by a write to w.
 func Write(w io.Writer, h Header, sections []SectionData, key ed25519.PrivateKey) (int64, error) {

@@ -25,15 +25,17 @@
 //	         │ code     position-independent machine code,    │  page-aligned: mapped read+execute
 //	         │          int3 padding to a page boundary       │  from the file, never patched
 //	4096·m   ├──────────────────────────────────────────────┤
-//	         │ digest [32]  key id [8]  signature [64]        │  trailer
+//	         │ digest [32]  public key [32]  signature [64]   │  trailer (key and signature
+//	         │                                                │  zero when unsigned)
 //	         │ "MOAT-END"                                     │
 //	         └──────────────────────────────────────────────┘
 //
 // The digest (Digest: SHA-256 leaves of 256 KiB hashed in parallel under a
 // SHA-256 root) covers every byte before the trailer. Loading checks, in
 // order and before trusting anything else: the magic, the format version,
-// the trailer's presence, the digest, the signature when trusted keys are
-// given, then the header and section table; the caller then checks the
+// the trailer's presence, the digest, the signature (always verified when
+// present, and required to be by a trusted key when trusted keys are
+// given), then the header and section table; the caller then checks the
 // header against its own build and target (Header.Check) and only after
 // all of that maps the code executable. Every failure is an *Error naming
 // the field. The signature signs the digest (see sign.go); key files are

@@ -4,17 +4,21 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 )
 
 // An artifact is signed by signing its digest, which covers every byte
 // before the trailer: the signed message is signContext followed by the
-// 32-byte digest. The trailer also names the key (KeyID) so that a
-// verifier with several trusted keys knows which one to try, and can say
-// which key signed an artifact it refuses.
+// 32-byte digest. The trailer carries the signer's public key, so every
+// load verifies a signature, trusted keys or not: the trailer is not under
+// the digest, and this way a damaged key or signature is caught too. An
+// unsigned artifact has both all zero. With trusted keys, the signer must
+// also be one of them.
 
 const signContext = "moat artifact signature v1\x00"
 
-// KeyID is the first 8 bytes of the SHA-256 of an Ed25519 public key.
+// KeyID is the first 8 bytes of the SHA-256 of an Ed25519 public key: a
+// short name for it in messages.
 type KeyID [8]byte
 
 // IDOf returns pub's KeyID.
@@ -31,23 +35,25 @@ func signedMessage(digest [32]byte) []byte {
 	return append([]byte(signContext), digest[:]...)
 }
 
-// verifySignature checks t's signature against the trusted keys. With no
-// trusted keys every artifact passes, signed or not.
+// verifySignature checks t's signature, and that its signer is trusted when
+// trusted keys are given (then an unsigned artifact fails).
 func verifySignature(t *trailer, trusted []ed25519.PublicKey) error {
-	if len(trusted) == 0 {
+	if !t.signed() {
+		if t.Signature != [ed25519.SignatureSize]byte{} {
+			return errorf(FieldSignature, "a signature without a key: the trailer is damaged")
+		}
+		if len(trusted) > 0 {
+			return mismatch(FieldSignature, "a signature by a trusted key", "no signature")
+		}
 		return nil
 	}
-	if t.KeyID == (KeyID{}) {
-		return mismatch(FieldSignature, "a signature by a trusted key", "no signature")
+	key := ed25519.PublicKey(t.Key[:])
+	id := IDOf(key).String()
+	if !ed25519.Verify(key, signedMessage(t.Digest), t.Signature[:]) {
+		return errorf(FieldSignature, "the signature by key %s does not verify: forged or damaged", id)
 	}
-	for _, k := range trusted {
-		if len(k) != ed25519.PublicKeySize || IDOf(k) != t.KeyID {
-			continue
-		}
-		if ed25519.Verify(k, signedMessage(t.Digest), t.Signature[:]) {
-			return nil
-		}
-		return mismatch(FieldSignature, "a valid signature by key "+t.KeyID.String(), "a signature that does not verify")
+	if len(trusted) > 0 && !slices.ContainsFunc(trusted, func(k ed25519.PublicKey) bool { return key.Equal(k) }) {
+		return mismatch(FieldSignature, "a signature by a trusted key", "a signature by key "+id+", which is not trusted")
 	}
-	return mismatch(FieldSignature, "a signature by a trusted key", "a signature by key "+t.KeyID.String()+", which is not trusted")
+	return nil
 }
