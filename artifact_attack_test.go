@@ -76,7 +76,9 @@ func TestArtifactRefusesEveryFlippedByte(t *testing.T) {
 	}
 }
 
-func itoa(i int) string { return string(rune('0'+i/100000%10)) + string(rune('0'+i/10000%10)) + string(rune('0'+i/1000%10)) + string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10)) }
+func itoa(i int) string {
+	return string(rune('0'+i/100000%10)) + string(rune('0'+i/10000%10)) + string(rune('0'+i/1000%10)) + string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10))
+}
 
 // TestArtifactRefusesTruncation cuts an artifact at every length.
 func TestArtifactRefusesTruncation(t *testing.T) {
