@@ -7,6 +7,7 @@ import (
 	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/moat-run/moat"
@@ -60,7 +61,7 @@ func TestArtifactRefusesEveryFlippedByte(t *testing.T) {
 		copy(damaged, b)
 		damaged[i] ^= 0x20
 		_, err := e.Deserialize(damaged)
-		wantArtifactError(t, "byte "+itoa(i)+" flipped", err, "digest", "magic", "format version", "length", "signature")
+		wantArtifactError(t, "byte "+strconv.Itoa(i)+" flipped", err, "digest", "magic", "format version", "length", "signature")
 	}
 	// The file path reads through a mapping: a sample of positions there.
 	dir := t.TempDir()
@@ -72,13 +73,10 @@ func TestArtifactRefusesEveryFlippedByte(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := e.DeserializeFile(p)
-		wantArtifactError(t, "file with byte "+itoa(i)+" flipped", err)
+		wantArtifactError(t, "file with byte "+strconv.Itoa(i)+" flipped", err)
 	}
 }
 
-func itoa(i int) string {
-	return string(rune('0'+i/100000%10)) + string(rune('0'+i/10000%10)) + string(rune('0'+i/1000%10)) + string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10))
-}
 
 // TestArtifactRefusesTruncation cuts an artifact at every length.
 func TestArtifactRefusesTruncation(t *testing.T) {
@@ -86,7 +84,7 @@ func TestArtifactRefusesTruncation(t *testing.T) {
 	b := smallArtifact(t, e)
 	for n := range len(b) {
 		_, err := e.Deserialize(b[:n])
-		wantArtifactError(t, "truncated to "+itoa(n), err, "magic", "length", "digest")
+		wantArtifactError(t, "truncated to "+strconv.Itoa(n), err, "magic", "length", "digest")
 	}
 	p := filepath.Join(t.TempDir(), "cut.cwasm")
 	if err := os.WriteFile(p, b[:len(b)-1], 0o600); err != nil {
