@@ -77,7 +77,6 @@ func TestArtifactRefusesEveryFlippedByte(t *testing.T) {
 	}
 }
 
-
 // TestArtifactRefusesTruncation cuts an artifact at every length.
 func TestArtifactRefusesTruncation(t *testing.T) {
 	e := compilerEngine(t, moat.Config{})
