@@ -100,12 +100,18 @@ func Encode(h Header, sections []SectionData, key ed25519.PrivateKey) ([]byte, e
 			b = append(b, bytes.Repeat([]byte{pad}, end-len(b))...)
 		}
 	}
-	t := trailer{Digest: Digest(b)}
+	return AppendTrailer(b, key), nil
+}
+
+// AppendTrailer appends to contents (everything before the trailer) the
+// trailer: their digest and, when key is not nil, its signature.
+func AppendTrailer(contents []byte, key ed25519.PrivateKey) []byte {
+	t := trailer{Digest: Digest(contents)}
 	if key != nil {
 		copy(t.Key[:], key.Public().(ed25519.PublicKey))
 		copy(t.Signature[:], ed25519.Sign(key, signedMessage(t.Digest)))
 	}
-	return append(b, t.encode()...), nil
+	return append(contents, t.encode()...)
 }
 
 // Options control loading.
