@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/internal/artifact"
+)
+
+// loadRunModule makes the engine of a `moat run` and loads its module: an
+// artifact (with --allow-precompiled) is deserialized from its file, any
+// other module compiled, through the compilation cache unless -C cache=n.
+// On failure it reports and returns a nil module and the exit status.
+func loadRunModule(opts runOptions, stderr io.Writer) (*moat.Engine, *moat.Module, int) {
+	precompiled, err := isArtifact(opts.module)
+	if err != nil {
+		fmt.Fprintf(stderr, "moat run: %v\n", err)
+		return nil, nil, exitFailure
+	}
+	if precompiled && !opts.allowPrecompiled {
+		return nil, nil, argError(stderr, "run", "%s is a precompiled artifact (native code); run it with --allow-precompiled if you trust where it came from", opts.module)
+	}
+	cfg := moat.Config{Engine: opts.engine}
+	for _, path := range opts.trustKeys {
+		k, err := readPublicKey(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "moat run: %v\n", err)
+			return nil, nil, exitFailure
+		}
+		cfg.TrustedKeys = append(cfg.TrustedKeys, ed25519.PublicKey(k))
+	}
+	if precompiled {
+		engine, err := moat.NewEngine(cfg)
+		if err != nil {
+			fmt.Fprintf(stderr, "moat run: %s\n", errorText(err))
+			return nil, nil, exitFailure
+		}
+		mod, err := engine.DeserializeFile(opts.module)
+		if err != nil {
+			fmt.Fprintf(stderr, "moat run: %s: %s\n", opts.module, errorText(err))
+			return nil, nil, exitFailure
+		}
+		return engine, mod, exitOK
+	}
+	b, err := readModule(opts.module)
+	if err != nil {
+		fmt.Fprintf(stderr, "moat run: %v\n", err)
+		return nil, nil, exitFailure
+	}
+	if !opts.noCache {
+		cfg.CacheDir, cfg.CacheMaxBytes = opts.cacheDir, opts.cacheMax
+		if cfg.CacheDir == "" {
+			cfg.CacheDir = defaultCacheDir()
+		}
+	}
+	engine, err := moat.NewEngine(cfg)
+	if err != nil && cfg.CacheDir != "" {
+		// An unusable cache costs time, not correctness: say why, and
+		// compile without it.
+		fmt.Fprintf(stderr, "moat run: not caching compiled code: %s\n", errorText(err))
+		cfg.CacheDir = ""
+		engine, err = moat.NewEngine(cfg)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "moat run: %s\n", errorText(err))
+		return nil, nil, exitFailure
+	}
+	mod, err := engine.Compile(b)
+	if err != nil {
+		fmt.Fprintf(stderr, "moat run: %s: %s\n", opts.module, errorText(err))
+		return nil, nil, exitFailure
+	}
+	return engine, mod, exitOK
+}
+
+// isArtifact reports whether the file at path starts with the artifact magic.
+func isArtifact(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	head := make([]byte, len(artifact.Magic))
+	n, _ := io.ReadFull(f, head)
+	return bytes.Equal(head[:n], []byte(artifact.Magic)), nil
+}
