@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -268,5 +269,18 @@ func TestBuildID(t *testing.T) {
 	version, hash, ok := strings.Cut(id, " ")
 	if !ok || version == "" || len(hash) != 16 {
 		t.Fatalf("BuildID %q, want \"VERSION HASH16\"", id)
+	}
+	// A test binary is a development build: its Go build ID goes in.
+	if runtime.GOOS == "linux" {
+		exe, err := os.Executable()
+		if err != nil {
+			t.Skip(err)
+		}
+		if goBuildID(exe) == "" {
+			t.Errorf("no Go build ID in %s", exe)
+		}
+		if goBuildID("testdata/header.golden") != "" {
+			t.Error("a build ID read from a file that is not an executable")
+		}
 	}
 }
