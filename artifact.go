@@ -11,6 +11,7 @@ import (
 	"github.com/moat-run/moat/internal/artifact"
 	"github.com/moat-run/moat/internal/binary"
 	"github.com/moat-run/moat/internal/engine"
+	"github.com/moat-run/moat/internal/validate"
 )
 
 // Compiled artifacts. A module compiled by the compiler engine can be
@@ -173,8 +174,8 @@ func (e *Engine) artifactOptions() artifact.Options {
 
 // moduleFromArtifact checks f's header against this engine (and, when
 // wantHash is set, the module hash), decodes the module section and loads
-// the code. Validation is not repeated: the digest vouches that the module
-// section is what the validated module's was.
+// the code. The function bodies are not validated again (they are empty:
+// the code stands in for them); everything else in the module is.
 func (e *Engine) moduleFromArtifact(f *artifact.File, wantHash *[32]byte) (mod *Module, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -193,6 +194,12 @@ func (e *Engine) moduleFromArtifact(f *artifact.File, wantHash *[32]byte) (mod *
 	}
 	modSec := f.Section(artifact.SectionModule)
 	m, err := binary.Decode(modSec)
+	if err == nil {
+		// The bodies were validated before compiling; the rest of the
+		// module is checked again (it is cheap), so that whatever the
+		// section holds, nothing later indexes past what it declares.
+		err = validate.ModuleWithoutBodies(m)
+	}
 	if err != nil {
 		return nil, &ArtifactError{Field: artifact.FieldHeader, Got: "module section: " + err.Error()}
 	}

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/internal/artifact"
@@ -62,6 +64,26 @@ func loadBenchModule(b *testing.B, name string, get func(b *testing.B) []byte) *
 	return bm
 }
 
+// reportCPU adds the process's CPU time per op (user and system, every
+// thread) to a benchmark's results: on a shared machine it varies much
+// less than the wall time. Call it before the loop and defer the result.
+func reportCPU(b *testing.B) func() {
+	before := cpuTime()
+	return func() {
+		if b.N > 0 {
+			b.ReportMetric(float64(cpuTime()-before)/float64(b.N), "cpu-ns/op")
+		}
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func regexModule(b *testing.B) []byte { return testsuite.BenchModule(b, "regex") }
 
 // goTestModule is a Go wasip1 test binary: $MOAT_BENCH_GOWASM, or
@@ -100,6 +122,7 @@ func benchCompile(b *testing.B, name string, get func(b *testing.B) []byte) {
 	bm := loadBenchModule(b, name, get)
 	e := compilerEngine(b, moat.Config{})
 	b.SetBytes(int64(len(bm.wasm)))
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, err := e.Compile(bm.wasm); err != nil {
 			b.Fatal(err)
@@ -128,6 +151,7 @@ func BenchmarkDeserialize(b *testing.B) {
 					}
 					b.SetBytes(int64(len(bm.artifact)))
 					var keep []*moat.Module
+					defer reportCPU(b)()
 					for b.Loop() {
 						var m *moat.Module
 						var err error
@@ -157,6 +181,7 @@ func BenchmarkDigest(b *testing.B) {
 		b.Run(src.name+"/tree", func(b *testing.B) {
 			bm := loadBenchModule(b, src.name, src.get)
 			b.SetBytes(int64(len(bm.artifact)))
+			defer reportCPU(b)()
 			for b.Loop() {
 				artifact.Digest(bm.artifact)
 			}
