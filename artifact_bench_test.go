@@ -6,9 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/internal/artifact"
@@ -74,14 +72,6 @@ func reportCPU(b *testing.B) func() {
 			b.ReportMetric(float64(cpuTime()-before)/float64(b.N), "cpu-ns/op")
 		}
 	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func regexModule(b *testing.B) []byte { return testsuite.BenchModule(b, "regex") }
