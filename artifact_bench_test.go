@@ -68,8 +68,8 @@ func loadBenchModule(b *testing.B, name string, get func(b *testing.B) []byte) *
 func reportCPU(b *testing.B) func() {
 	before := cpuTime()
 	return func() {
-		if b.N > 0 {
-			b.ReportMetric(float64(cpuTime()-before)/float64(b.N), "cpu-ns/op")
+		if used := cpuTime() - before; b.N > 0 && used > 0 {
+			b.ReportMetric(float64(used)/float64(b.N), "cpu-ns/op")
 		}
 	}
 }
