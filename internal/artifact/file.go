@@ -38,7 +38,7 @@ func Load(b []byte, opts Options) (*File, error) {
 // that maps it; otherwise it is read into memory. Close the File when done,
 // after TakeMapping if its contents stay in use.
 func Open(path string, opts Options) (*File, error) {
-	f, err := os.Open(path)
+	f, err := openFile(path)
 	if err != nil {
 		return nil, err
 	}

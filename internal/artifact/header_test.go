@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -257,6 +258,20 @@ func TestOpenMapsOnlySafeFiles(t *testing.T) {
 	}
 	if _, err := Open(dir, Options{}); err == nil {
 		t.Error("opened a directory")
+	}
+	// A FIFO is refused at once rather than blocking the open.
+	fifo := filepath.Join(dir, "fifo.cwasm")
+	if err := mkfifo(fifo); err == nil {
+		done := make(chan error, 1)
+		go func() { _, err := Open(fifo, Options{}); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Error("opened a FIFO")
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Open blocked on a FIFO")
+		}
 	}
 }
 

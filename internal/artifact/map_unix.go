@@ -21,3 +21,10 @@ func safeToMap(fi fs.FileInfo) bool {
 	owner := int(st.Uid)
 	return (owner == os.Getuid() || owner == 0) && fi.Mode().Perm()&0o022 == 0
 }
+
+// openFile opens path for reading without blocking, so that a FIFO or a
+// device named as an artifact is refused (not a regular file) instead of
+// hanging the open.
+func openFile(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}
