@@ -303,3 +303,39 @@ func TestWASIExamplesPrecompiled(t *testing.T) {
 		})
 	}
 }
+
+// TestRunFromPipe: a module or an artifact given as a pipe (not a regular
+// file) is read once, whole, and runs.
+func TestRunFromPipe(t *testing.T) {
+	needCompiler(t)
+	dir := t.TempDir()
+	cwasm := filepath.Join(dir, "fib.cwasm")
+	if code, _, errOut := runMoat(t, "compile", "-o", cwasm, example("fib.wasm")); code != 0 {
+		t.Fatalf("compile: %s", errOut)
+	}
+	for _, tc := range []struct {
+		file  string
+		flags []string
+	}{{example("fib.wasm"), nil}, {cwasm, []string{"--allow-precompiled"}}} {
+		b, err := os.ReadFile(tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() { w.Write(b); w.Close() }()
+		pipe := fmt.Sprintf("/dev/fd/%d", r.Fd())
+		if _, err := os.Stat(pipe); err != nil {
+			r.Close()
+			t.Skip("no /dev/fd here")
+		}
+		args := append(append([]string{"run"}, tc.flags...), "-C", "cache=n", "--invoke", "fib", pipe, "20")
+		code, out, errOut := runMoat(t, args...)
+		r.Close()
+		if code != 0 || out != "6765\n" {
+			t.Errorf("%s through a pipe: exit %d, %q %q", filepath.Base(tc.file), code, out, errOut)
+		}
+	}
+}

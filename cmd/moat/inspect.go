@@ -43,7 +43,7 @@ func inspectCommand(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "inspect", "expected exactly one MODULE, got %d argument(s)", len(args))
 	}
 	path := args[0]
-	if precompiled, _ := isArtifact(path); precompiled && asmFunc == "" {
+	if precompiled, _, _ := peekArtifact(path); precompiled && asmFunc == "" {
 		return inspectArtifact(stdout, stderr, path)
 	}
 	b, err := readModule(path)

@@ -30,6 +30,11 @@ func readModule(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return moduleBinary(path, b)
+}
+
+// moduleBinary is readModule for a file already read.
+func moduleBinary(path string, b []byte) ([]byte, error) {
 	if bytes.HasPrefix(b, wasmMagic) || !looksLikeText(path, b) {
 		return b, nil
 	}

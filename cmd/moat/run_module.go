@@ -16,7 +16,15 @@ import (
 // other module compiled, through the compilation cache unless -C cache=n.
 // On failure it reports and returns a nil module and the exit status.
 func loadRunModule(opts runOptions, stderr io.Writer) (*moat.Engine, *moat.Module, int) {
-	precompiled, err := isArtifact(opts.module)
+	// A regular file is peeked at, so that an artifact can be mapped
+	// rather than read; anything else (a pipe) is read once, whole.
+	var contents []byte
+	precompiled, regular, err := peekArtifact(opts.module)
+	if err == nil && !regular {
+		if contents, err = readFileLimited(opts.module); err == nil {
+			precompiled = bytes.HasPrefix(contents, []byte(artifact.Magic))
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "moat run: %v\n", err)
 		return nil, nil, exitFailure
@@ -39,14 +47,24 @@ func loadRunModule(opts runOptions, stderr io.Writer) (*moat.Engine, *moat.Modul
 			fmt.Fprintf(stderr, "moat run: %s\n", errorText(err))
 			return nil, nil, exitFailure
 		}
-		mod, err := engine.DeserializeFile(opts.module)
+		var mod *moat.Module
+		if regular {
+			mod, err = engine.DeserializeFile(opts.module)
+		} else {
+			mod, err = engine.Deserialize(contents)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "moat run: %s: %s\n", opts.module, errorText(err))
 			return nil, nil, exitFailure
 		}
 		return engine, mod, exitOK
 	}
-	b, err := readModule(opts.module)
+	var b []byte
+	if regular {
+		b, err = readModule(opts.module)
+	} else {
+		b, err = moduleBinary(opts.module, contents)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "moat run: %v\n", err)
 		return nil, nil, exitFailure
@@ -77,14 +95,22 @@ func loadRunModule(opts runOptions, stderr io.Writer) (*moat.Engine, *moat.Modul
 	return engine, mod, exitOK
 }
 
-// isArtifact reports whether the file at path starts with the artifact magic.
-func isArtifact(path string) (bool, error) {
+// peekArtifact reports whether path is a regular file and, if so, whether
+// it starts with the artifact magic.
+func peekArtifact(path string) (precompiled, regular bool, err error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false, false, err
+	}
+	if !fi.Mode().IsRegular() {
+		return false, false, nil
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return false, err
+		return false, true, err
 	}
 	defer f.Close()
 	head := make([]byte, len(artifact.Magic))
 	n, _ := io.ReadFull(f, head)
-	return bytes.Equal(head[:n], []byte(artifact.Magic)), nil
+	return bytes.Equal(head[:n], []byte(artifact.Magic)), true, nil
 }
