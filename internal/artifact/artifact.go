@@ -160,15 +160,6 @@ func verify(b []byte, opts Options) (*Header, *trailer, error) {
 	return h, t, nil
 }
 
-// Signer returns the public key that signed the artifact (verified), or
-// nil when it is unsigned.
-func (f *File) Signer() ed25519.PublicKey {
-	if !f.trailer.signed() {
-		return nil
-	}
-	return append(ed25519.PublicKey(nil), f.trailer.Key[:]...)
-}
-
 // Write is Encode followed by a write to w.
 func Write(w io.Writer, h Header, sections []SectionData, key ed25519.PrivateKey) (int64, error) {
 	b, err := Encode(h, sections, key)

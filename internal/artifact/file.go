@@ -1,6 +1,7 @@
 package artifact
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"io"
 	"os"
@@ -96,6 +97,15 @@ func (f *File) Section(k SectionKind) []byte {
 		return nil
 	}
 	return f.data[s.Offset : s.Offset+s.Size : s.Offset+s.Size]
+}
+
+// Signer returns the public key that signed the artifact (verified), or
+// nil when it is unsigned.
+func (f *File) Signer() ed25519.PublicKey {
+	if !f.trailer.signed() {
+		return nil
+	}
+	return append(ed25519.PublicKey(nil), f.trailer.Key[:]...)
 }
 
 // Size is the artifact's size in bytes.
