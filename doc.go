@@ -24,6 +24,16 @@
 //     the spec: segments applied in order, then the start function.
 //   - An Instance exposes its exports: Func, Memory, Table and Global.
 //
+// Compiled code can outlive the process that compiled it. Module.Serialize
+// writes an artifact (a .cwasm file: the native code, what instantiation
+// needs, a digest and an optional Ed25519 signature) and
+// Engine.DeserializeFile loads one by mapping it, so its code pages are
+// shared between processes; a failed check is an *ArtifactError naming what
+// differs. Config.CacheDir keeps such artifacts in a directory, keyed by the
+// module and everything the code depends on, so that each module compiles
+// once. An artifact is native code: load only artifacts you trust, or set
+// Config.TrustedKeys to require your signature (docs/artifacts.md).
+//
 // Values cross the API as uint64 words: integers as their bit pattern
 // (zero-extended), floats as IEEE-754 bits (EncodeF64, DecodeF32, ...),
 // references as opaque words with 0 for null, and a v128 as two words, low

@@ -1,9 +1,11 @@
 package moat
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 
+	"github.com/moat-run/moat/internal/cache"
 	"github.com/moat-run/moat/internal/compiler"
 	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/interp"
@@ -48,6 +50,24 @@ type Config struct {
 	// MaxCallDepth bounds nested calls before the call-stack-exhausted trap
 	// (0: the engine's default).
 	MaxCallDepth int
+
+	// TrustedKeys, when not empty, makes Deserialize and DeserializeFile
+	// accept only artifacts signed by one of these keys (see
+	// Module.SerializeSigned); unsigned and otherwise signed ones fail
+	// with an *ArtifactError. The engine's own cache entries are not
+	// signed: they are its own output, in a directory only its user can
+	// write.
+	TrustedKeys []ed25519.PublicKey
+	// CacheDir, when set, is a compilation cache: Compile loads a module's
+	// code from it when any engine with the same moat build and
+	// code-affecting configuration compiled that module before (in this
+	// process or another), and stores what it compiles. The directory is
+	// created private (0700); one that other users can write is refused.
+	// Only compiled code is cached: the interpreter engine ignores it.
+	CacheDir string
+	// CacheMaxBytes caps the cache (0: 1 GiB). Past it, the least recently
+	// used entries are removed.
+	CacheMaxBytes int64
 }
 
 // DefaultMaxCallDepth is the call depth used when Config.MaxCallDepth is 0.
@@ -56,8 +76,12 @@ const DefaultMaxCallDepth = 10000
 // Engine compiles modules. It is safe for concurrent use, and has no global
 // state: two engines share nothing.
 type Engine struct {
-	cfg  Config
-	impl engine.Engine
+	cfg   Config
+	impl  engine.Engine
+	cache *cache.Cache // nil: no compilation cache
+	// skipDigest makes loading skip the digest check, for benchmarks
+	// that measure the rest.
+	skipDigest bool
 }
 
 // ErrCompilerUnavailable is returned by NewEngine for EngineCompiler on
@@ -66,6 +90,19 @@ var ErrCompilerUnavailable = errors.New("moat: the compiler engine is not availa
 
 // NewEngine makes an engine with the given configuration.
 func NewEngine(cfg Config) (*Engine, error) {
+	e, err := newEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := e.impl.(engine.ArtifactEngine); ok && cfg.CacheDir != "" {
+		if e.cache, err = cache.Open(cfg.CacheDir, cfg.CacheMaxBytes); err != nil {
+			return nil, fmt.Errorf("moat: %w", err)
+		}
+	}
+	return e, nil
+}
+
+func newEngine(cfg Config) (*Engine, error) {
 	if cfg.MaxCallDepth < 0 {
 		return nil, fmt.Errorf("moat: MaxCallDepth %d is negative", cfg.MaxCallDepth)
 	}

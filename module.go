@@ -18,6 +18,10 @@ type Module struct {
 	code    engine.Code
 	imports []ImportType
 	exports []ExportType
+	// src is the module's binary, for Serialize (see artifact.go).
+	src moduleSource
+	// fromCache is set when the code came from the compilation cache.
+	fromCache bool
 }
 
 // Compile decodes, validates and compiles a binary module, or a text-format
@@ -35,11 +39,25 @@ func (e *Engine) Compile(wasmBytes []byte) (mod *Module, err error) {
 	if looksLikeText(wasmBytes) {
 		return e.compileText(wasmBytes)
 	}
-	m, err := binary.Decode(wasmBytes)
+	return e.compileBinary(wasmBytes)
+}
+
+// compileBinary compiles a binary module, through the cache when the
+// engine has one.
+func (e *Engine) compileBinary(b []byte) (*Module, error) {
+	if e.cache != nil {
+		return e.compileCached(b)
+	}
+	m, err := binary.Decode(b)
 	if err != nil {
 		return nil, compileErrorOf(err)
 	}
-	return e.compileModel(m)
+	mod, err := e.compileModel(m)
+	if err != nil {
+		return nil, err
+	}
+	mod.src = moduleSource{bin: b}
+	return mod, nil
 }
 
 // compileModel validates and compiles a decoded or parsed module.

@@ -18,6 +18,10 @@ bytes), its imports and exports with their types, and a count of what it
 defines. Works on any module the decoder accepts, valid or not; a module
 that does not decode prints the error and exits 1.
 
+On an artifact from 'moat compile', prints its header instead (the moat
+build, processor and configuration it was made for, its sections and its
+signer) after checking its digest, and whether this moat could load it.
+
 With --asm FUNC (a function index, or a name from the name section or the
 exports), prints instead that function's optimised SSA and the amd64
 assembly the compiler makes of it. The module must validate.
@@ -54,6 +58,9 @@ func inspectCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	args = modules
 	path := args[0]
+	if precompiled, _, _ := peekArtifact(path); precompiled && asmFunc == "" {
+		return inspectArtifact(stdout, stderr, path)
+	}
 	file, err := readModule(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat inspect: %v\n", err)

@@ -10,10 +10,19 @@
 // direct calls and the shared poll stub patched, one entry stub per
 // defined function.
 //
+// The linked code is position-independent and engine-independent: calls
+// between its functions are relative, and everything else, the expected
+// type ids of call_indirect included (abi.CtxTypeIDs), is read through the
+// context. So the same bytes run from a fresh link or mapped straight from
+// an artifact file (artifact.go: the tables section, tables.go; the code
+// section), with no relocation, in any engine of the same build and target
+// (Target, codeSettings).
+//
 // Bind gives each instance its native context: memory 0 moved into a
 // reservation of its whole limit (vm.Memory.MapNative, so it grows in
 // place), an array of global cell addresses (the vm.Global's own words),
-// table descriptors, and a function table of function descriptors.
+// table descriptors, a function table of function descriptors, and the
+// module's canonical type ids.
 //
 // Function references. Stores of this engine are made by NewStore with a
 // vm.RefCodec whose words are function descriptor addresses (abi/builtins.go),

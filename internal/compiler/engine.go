@@ -103,6 +103,17 @@ func (e *compilerEngine) typeIDLocked(ft *wasm.FuncType) uint32 {
 	return id
 }
 
+// typeIDsOf lists the canonical ids of m's types, by type index.
+func (e *compilerEngine) typeIDsOf(m *wasm.Module) []uint32 {
+	ids := make([]uint32, len(m.Types))
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := range m.Types {
+		ids[i] = e.typeIDLocked(&m.Types[i])
+	}
+	return ids
+}
+
 // hostStub returns the address of the host call stub for ft's signature.
 func (e *compilerEngine) hostStub(ft *wasm.FuncType) (uintptr, error) {
 	e.mu.Lock()
@@ -183,16 +194,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	if len(m.Code) != len(m.Funcs) {
 		return nil, fmt.Errorf("compiler: %d function bodies for %d functions", len(m.Code), len(m.Funcs))
 	}
-	ids := make([]uint32, len(m.Types))
-	for i := range m.Types {
-		ids[i] = e.typeID(&m.Types[i])
-	}
-	env := &frontend.Env{TypeID: func(ti uint32) uint32 {
-		if int(ti) < len(ids) {
-			return ids[ti]
-		}
-		return ^uint32(0)
-	}}
+	env := &frontend.Env{}
 	compiled := make([]*amd64.Compiled, len(m.Funcs))
 	errs := make([]error, len(m.Funcs))
 	order := largestFirst(m.Code)
@@ -224,7 +226,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 			return nil, err
 		}
 	}
-	return link(e, m, compiled)
+	return link(e, m, e.typeIDsOf(m), compiled)
 }
 
 // largestFirst lists the body indices by decreasing size (ties in index

@@ -11,15 +11,14 @@ import (
 
 // Listing compiles function idx of the validated module m the way Compile
 // does and returns its optimised SSA and its assembly text: what a reader
-// needs to see why generated code is slow. Type ids are module-local.
+// needs to see why generated code is slow.
 func Listing(m *wasm.Module, idx uint32) (ssaText, asm string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("compiler: internal error listing function %d: %v", idx, r)
 		}
 	}()
-	env := &frontend.Env{TypeID: func(ti uint32) uint32 { return ti }}
-	f, err := frontend.Translate(m, idx, env)
+	f, err := frontend.Translate(m, idx, &frontend.Env{})
 	if err != nil {
 		return "", "", err
 	}

@@ -158,6 +158,11 @@ func newFakeInstance(st *fakeStore, m *wasm.Module, optimize bool) (*fakeInstanc
 		}
 		inst.typeIDs = append(inst.typeIDs, id)
 	}
+	tids, _ := s.alloc(4 * max(len(inst.typeIDs), 1))
+	for i, id := range inst.typeIDs {
+		_ = s.Store(tids+uint64(4*i), 4, uint64(id))
+	}
+	s.setWord(inst.ctx+abi.CtxTypeIDs, tids)
 
 	nf := int(m.NumFuncs())
 	descs, _ := s.alloc(abi.FuncDescSize * max(nf, 1))
@@ -325,7 +330,7 @@ func (inst *fakeInstance) fn(i uint32) (*ssa.Func, error) {
 	if f, ok := inst.funcs[i]; ok {
 		return f, nil
 	}
-	f, err := Translate(inst.m, i, &Env{TypeID: func(t uint32) uint32 { return inst.typeIDs[t] }})
+	f, err := Translate(inst.m, i, &Env{})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errTranslate, err)
 	}

@@ -12,21 +12,11 @@ import (
 	"github.com/moat-run/moat/internal/wasm"
 )
 
-// Env is what the frontend needs from the engine beyond the module.
-type Env struct {
-	// TypeID gives the engine-wide canonical id of the module's type
-	// index i; call_indirect compares it with the id stored in the
-	// callee's descriptor. Nil means the type index itself, which is only
-	// right when every table holds functions of this module alone.
-	TypeID func(typeIndex uint32) uint32
-}
-
-func (e *Env) typeID(i uint32) uint32 {
-	if e != nil && e.TypeID != nil {
-		return e.TypeID(i)
-	}
-	return i
-}
+// Env is what the frontend needs from the engine beyond the module. It
+// is empty today: nothing engine-specific is baked into the code (type
+// ids, for instance, are read from the context at run time), which is what
+// lets compiled code be stored in an artifact and run by another engine.
+type Env struct{}
 
 // Error is a failure to translate one function. Offset is the module
 // offset of the offending instruction (or of the body).

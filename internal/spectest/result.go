@@ -17,6 +17,9 @@ type Options struct {
 	// Timeout bounds one file's run (default DefaultTimeout). A file that
 	// runs longer is reported as a failure at the command it was running.
 	Timeout time.Duration
+	// Compile, when set, replaces Engine.Compile for every module of the
+	// scripts (a test passes each module through an artifact this way).
+	Compile func(e *moat.Engine, wasm []byte) (*moat.Module, error)
 }
 
 // DefaultTimeout is the per-file time limit when Options.Timeout is 0.

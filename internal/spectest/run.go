@@ -106,7 +106,7 @@ func RunFile(ctx context.Context, path string, opts Options) FileResult {
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r := &runner{ctx: ctx, dir: filepath.Dir(path), engine: engine,
+	r := &runner{ctx: ctx, dir: filepath.Dir(path), engine: engine, compileFn: opts.Compile,
 		res: FileResult{File: path}, named: map[string]*moat.Instance{}}
 	done := make(chan FileResult, 1)
 	go func() {
@@ -149,6 +149,8 @@ type runner struct {
 	res     FileResult
 	line    atomic.Int64 // the command being run, read by RunFile on timeout
 	cmd     *command
+	// compileFn replaces engine.Compile when set (Options.Compile).
+	compileFn func(e *moat.Engine, wasm []byte) (*moat.Module, error)
 }
 
 func (r *runner) failf(line int, cmd, expected, format string, args ...any) {
@@ -234,7 +236,7 @@ func (r *runner) compile(c *command) (*moat.Module, error) {
 		if err != nil {
 			return nil, err
 		}
-		return r.engine.Compile(b)
+		return r.compileBytes(b)
 	}
 	filename := c.Filename
 	if filename == "" || filepath.Base(filename) != filename {
@@ -243,6 +245,13 @@ func (r *runner) compile(c *command) (*moat.Module, error) {
 	b, err := os.ReadFile(filepath.Join(r.dir, filename))
 	if err != nil {
 		return nil, err
+	}
+	return r.compileBytes(b)
+}
+
+func (r *runner) compileBytes(b []byte) (*moat.Module, error) {
+	if r.compileFn != nil {
+		return r.compileFn(r.engine, b)
 	}
 	return r.engine.Compile(b)
 }

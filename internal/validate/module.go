@@ -51,8 +51,10 @@ func (v *validator) module() error {
 		return err
 	}
 	v.collectDeclaredRefs()
-	if err := v.bodies(); err != nil {
-		return err
+	if !v.skipBodies {
+		if err := v.bodies(); err != nil {
+			return err
+		}
 	}
 	if err := v.start(); err != nil {
 		return err

@@ -26,6 +26,8 @@ const maxFlatLocals = 1 << 16
 // for every function body.
 type validator struct {
 	m *wasm.Module
+	// skipBodies leaves the function bodies out (ModuleWithoutBodies).
+	skipBodies bool
 
 	// Index spaces, imports first.
 	funcTypes []*wasm.FuncType
@@ -63,6 +65,15 @@ type localRun struct {
 // Invalid (Malformed only for body encodings the decoder let through).
 func Module(m *wasm.Module) error {
 	v := &validator{m: m}
+	return v.module()
+}
+
+// ModuleWithoutBodies runs every module-level check of Module but checks
+// no function body: for a module whose bodies were validated before it
+// was compiled, such as the module section of an artifact, where the
+// bodies are emptied and the compiled code stands in for them.
+func ModuleWithoutBodies(m *wasm.Module) error {
+	v := &validator{m: m, skipBodies: true}
 	return v.module()
 }
 
