@@ -50,7 +50,7 @@ func (e *Engine) compileText(src []byte) (mod *Module, err error) {
 			mod, err = nil, fmt.Errorf("moat: internal error while compiling: %v\n%s", r, debug.Stack())
 		}
 	}()
-	m, err := binary.Decode(b)
+	m, err := binary.DecodeFeatures(b, wasm.Features(e.cfg.DisabledFeatures))
 	if err != nil {
 		return nil, compileErrorOf(err)
 	}

@@ -35,7 +35,7 @@ func (e *Engine) Compile(wasmBytes []byte) (mod *Module, err error) {
 	if looksLikeText(wasmBytes) {
 		return e.compileText(wasmBytes)
 	}
-	m, err := binary.Decode(wasmBytes)
+	m, err := binary.DecodeFeatures(wasmBytes, wasm.Features(e.cfg.DisabledFeatures))
 	if err != nil {
 		return nil, compileErrorOf(err)
 	}
@@ -49,12 +49,15 @@ func (e *Engine) compileModel(m *wasm.Module) (mod *Module, err error) {
 			mod, err = nil, fmt.Errorf("moat: internal error while compiling: %v\n%s", r, debug.Stack())
 		}
 	}()
-	if err := validate.Module(m); err != nil {
+	if err := validate.ModuleFeatures(m, wasm.Features(e.cfg.DisabledFeatures)); err != nil {
 		return nil, compileErrorOf(err)
 	}
 	code, err := e.impl.Compile(m)
 	if err != nil {
-		return nil, fmt.Errorf("moat: compile: %w", compileErrorOf(err))
+		if ce, ok := compileErrorOf(err).(*CompileError); ok {
+			return nil, ce // the engine refuses a feature it does not run
+		}
+		return nil, fmt.Errorf("moat: compile: %w", err)
 	}
 	mod = &Module{engine: e, m: m, code: code}
 	mod.describe()
@@ -68,13 +71,15 @@ func (mod *Module) describe() {
 		var t ExternType
 		switch im.Kind {
 		case wasm.ExternFunc:
-			t = fromFuncType(&m.Types[im.Func])
+			t = fromFuncType(m.FuncType(im.Func))
 		case wasm.ExternTable:
 			t = fromTableType(im.Table)
 		case wasm.ExternMemory:
 			t = fromMemoryType(im.Memory)
 		case wasm.ExternGlobal:
 			t = fromGlobalType(im.Global)
+		case wasm.ExternTag:
+			t = TagType{Type: fromFuncType(m.FuncType(im.Tag.Type))}
 		}
 		mod.imports[i] = ImportType{Module: im.Module, Name: im.Name, Type: t}
 	}
@@ -95,6 +100,8 @@ func (mod *Module) exportType(ex wasm.Export) ExternType {
 		return fromMemoryType(mod.memoryType(ex.Index))
 	case wasm.ExternGlobal:
 		return fromGlobalType(mod.globalType(ex.Index))
+	case wasm.ExternTag:
+		return TagType{Type: fromFuncType(m.TagType(ex.Index))}
 	}
 	return nil
 }
@@ -114,7 +121,7 @@ func (mod *Module) tableType(i uint32) wasm.TableType {
 	if i < mod.m.NumImportedTables {
 		return mod.importsOf(wasm.ExternTable)[i].Table
 	}
-	return mod.m.Tables[i-mod.m.NumImportedTables]
+	return mod.m.Tables[i-mod.m.NumImportedTables].Type
 }
 
 func (mod *Module) memoryType(i uint32) wasm.MemoryType {

@@ -79,12 +79,20 @@ func (s *Store) caller(inst *vm.Instance) *Caller {
 	return c
 }
 
-// call runs f (wasm or host) with stack holding its parameters.
+// call runs f (wasm or host) with stack holding its parameters. An
+// uncaught exception comes back as an *Exception, anything else abnormal
+// as a *Trap.
 func (s *Store) call(ctx context.Context, f *vm.Function, stack []uint64) error {
+	var err error
 	if f.Host != nil {
-		return trapOf(f.Host(ctx, nil, stack))
+		err = f.Host(ctx, nil, stack)
+	} else {
+		err = f.Instance.Exec.Call(ctx, f, stack)
 	}
-	return trapOf(f.Instance.Exec.Call(ctx, f, stack))
+	if exn := vm.AsException(err); exn != nil {
+		return &Exception{store: s, exn: exn}
+	}
+	return trapOf(err)
 }
 
 // Caller is what a host function knows about the code that called it.
@@ -122,6 +130,14 @@ func (c *Caller) ExportedMemory(name string) *Memory {
 func (c *Caller) ExportedGlobal(name string) *Global {
 	if g, ok := c.export(name).(*Global); ok {
 		return g
+	}
+	return nil
+}
+
+// ExportedTag returns the calling instance's exported tag name, or nil.
+func (c *Caller) ExportedTag(name string) *Tag {
+	if t, ok := c.export(name).(*Tag); ok {
+		return t
 	}
 	return nil
 }

@@ -46,7 +46,8 @@ Flags come before MODULE; everything after MODULE is ARGS.
   --default-values-unknown-imports
                       function imports that nothing defines return zeros
                       instead of failing to link (e.g. bench.start/bench.end)
-  -W KEY=VALUE[,...]  WebAssembly limits (wasmtime's names); repeatable:
+  -W KEY=VALUE[,...]  WebAssembly limits and features (wasmtime's names);
+                      repeatable:
 %s
 A trap prints "trap: <reason>" and a backtrace on stderr; moat then exits
 with 134 for a WASI command (as wasmtime does, so that it differs from any
@@ -78,7 +79,8 @@ type runOptions struct {
 	defaultUnknownImports bool
 
 	// From -W and -O (options.go).
-	timeout time.Duration // 0: none
+	timeout          time.Duration // 0: none
+	disabledFeatures moat.Features // features turned off with -W NAME=n
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) int {
@@ -102,7 +104,7 @@ func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "moat run: %v\n", err)
 		return exitFailure
 	}
-	engine, err := moat.NewEngine(moat.Config{Engine: opts.engine})
+	engine, err := moat.NewEngine(moat.Config{Engine: opts.engine, DisabledFeatures: opts.disabledFeatures})
 	if err != nil {
 		fmt.Fprintf(stderr, "moat run: %s\n", errorText(err))
 		return exitFailure

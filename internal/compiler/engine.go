@@ -183,9 +183,12 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	if len(m.Code) != len(m.Funcs) {
 		return nil, fmt.Errorf("compiler: %d function bodies for %d functions", len(m.Code), len(m.Funcs))
 	}
+	if err := checkFeatures(m); err != nil {
+		return nil, err
+	}
 	ids := make([]uint32, len(m.Types))
 	for i := range m.Types {
-		ids[i] = e.typeID(&m.Types[i])
+		ids[i] = e.typeID(&m.Types[i].Func)
 	}
 	env := &frontend.Env{TypeID: func(ti uint32) uint32 {
 		if int(ti) < len(ids) {
