@@ -122,10 +122,10 @@ func TestExprReaderErrors(t *testing.T) {
 		{[]byte{0x1c, 0x01, 0x40}, "malformed value type"},
 		{[]byte{0x0e, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00}, "unexpected end"},
 		{[]byte{0xfd, 0x0c, 1, 2, 3}, "unexpected end"},
-		{[]byte{0xfd, 0x80, 0x04}, "illegal opcode"},                        // past relaxed SIMD
-		{[]byte{0xfb, 0x1f}, "illegal opcode"},                              // past the GC opcodes
-		{[]byte{0x28, 0x80, 0x01, 0}, "malformed memop flags"},              // memarg flags over 0x7f
-		{[]byte{0x1f, 0x40, 1, 4, 0}, "malformed catch clause"},             // try_table catch kind 4
+		{[]byte{0xfd, 0x80, 0x04}, "illegal opcode"},                         // past relaxed SIMD
+		{[]byte{0xfb, 0x1f}, "illegal opcode"},                               // past the GC opcodes
+		{[]byte{0x28, 0x80, 0x01, 0}, "malformed memop flags"},               // memarg flags over 0x7f
+		{[]byte{0x1f, 0x40, 1, 4, 0}, "malformed catch clause"},              // try_table catch kind 4
 		{[]byte{0xfb, 0x18, 4, 0, 0x70, 0x70}, "malformed br_on_cast flags"}, // flags bit 2
 	}
 	for _, c := range cases {
@@ -145,7 +145,7 @@ func TestExprReader20(t *testing.T) {
 		code []byte
 		msg  string // "" for no error under 3.0 too
 	}{
-		{[]byte{0x3f, 0x80, 0x00}, "zero byte expected"},      // memory.size: a memory index since multi-memory
+		{[]byte{0x3f, 0x80, 0x00}, "zero byte expected"},       // memory.size: a memory index since multi-memory
 		{[]byte{0xfc, 0x0a, 0x00, 0x01}, "zero byte expected"}, // memory.copy
 		{[]byte{0xd0, 0x7f}, "malformed heap type"},
 		{[]byte{0x12, 0x00}, "illegal opcode"},       // return_call
