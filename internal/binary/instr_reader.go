@@ -69,7 +69,7 @@ func (e *ExprReader) Next(in *wasm.Instr) error {
 		}
 	}
 	info := op.Info()
-	if info == nil || e.off&op.Feature() != 0 {
+	if info == nil || e.off&info.Feature != 0 {
 		if op.Prefix() != 0 {
 			return errAt(at, "illegal opcode 0x%02x 0x%x", op.Prefix(), op.Sub())
 		}

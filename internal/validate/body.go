@@ -156,8 +156,8 @@ func (v *validator) instr(in *wasm.Instr) error {
 	if info == nil {
 		return v.malformed("illegal opcode %#x", uint16(in.Op))
 	}
-	if f := in.Op.Feature(); f != 0 {
-		if err := v.useHere(f); err != nil {
+	if info.Feature != 0 {
+		if err := v.useHere(info.Feature); err != nil {
 			return err
 		}
 	}
@@ -171,43 +171,31 @@ func (v *validator) instr(in *wasm.Instr) error {
 		v.pushVals(info.Results)
 		return nil
 	}
-	if in.Op.Prefix() == 0xFB || in.Op == wasm.OpRefEq {
+	switch in.Op {
+	case wasm.OpUnreachable, wasm.OpNop, wasm.OpBlock, wasm.OpLoop, wasm.OpIf, wasm.OpElse,
+		wasm.OpEnd, wasm.OpBr, wasm.OpBrIf, wasm.OpBrTable, wasm.OpReturn,
+		wasm.OpCall, wasm.OpCallIndirect:
+		return v.control(in)
+	case wasm.OpReturnCall, wasm.OpReturnCallIndirect, wasm.OpReturnCallRef, wasm.OpCallRef:
+		return v.calls(in)
+	case wasm.OpDrop, wasm.OpSelect, wasm.OpSelectT, wasm.OpLocalGet, wasm.OpLocalSet,
+		wasm.OpLocalTee, wasm.OpGlobalGet, wasm.OpGlobalSet:
+		return v.variable(in)
+	case wasm.OpRefNull, wasm.OpRefIsNull, wasm.OpRefFunc, wasm.OpRefAsNonNull,
+		wasm.OpBrOnNull, wasm.OpBrOnNonNull:
+		return v.reference(in)
+	case wasm.OpTableGet, wasm.OpTableSet, wasm.OpTableGrow, wasm.OpTableSize, wasm.OpTableFill,
+		wasm.OpTableInit, wasm.OpTableCopy:
+		return v.table(in)
+	case wasm.OpMemorySize, wasm.OpMemoryGrow, wasm.OpMemoryFill, wasm.OpMemoryCopy, wasm.OpMemoryInit:
+		return v.memoryOp(in)
+	case wasm.OpThrow, wasm.OpThrowRef, wasm.OpTryTable:
+		return v.exception(in)
+	}
+	if info.Feature == wasm.FeatureGC {
 		return v.gcUnsupported(info.Name)
 	}
-	if check, ok := specialChecks[in.Op]; ok {
-		return check(v, in)
-	}
 	return v.malformed("illegal opcode %s", info.Name)
-}
-
-// specialChecks types the instructions the opcode table leaves to the
-// validator, by family.
-var specialChecks = map[wasm.Opcode]func(*validator, *wasm.Instr) error{}
-
-func init() {
-	for _, group := range []struct {
-		ops   []wasm.Opcode
-		check func(*validator, *wasm.Instr) error
-	}{
-		{[]wasm.Opcode{wasm.OpUnreachable, wasm.OpNop, wasm.OpBlock, wasm.OpLoop, wasm.OpIf, wasm.OpElse,
-			wasm.OpEnd, wasm.OpBr, wasm.OpBrIf, wasm.OpBrTable, wasm.OpReturn, wasm.OpCall, wasm.OpCallIndirect},
-			(*validator).control},
-		{[]wasm.Opcode{wasm.OpReturnCall, wasm.OpReturnCallIndirect, wasm.OpReturnCallRef, wasm.OpCallRef},
-			(*validator).calls},
-		{[]wasm.Opcode{wasm.OpDrop, wasm.OpSelect, wasm.OpSelectT, wasm.OpLocalGet, wasm.OpLocalSet,
-			wasm.OpLocalTee, wasm.OpGlobalGet, wasm.OpGlobalSet}, (*validator).variable},
-		{[]wasm.Opcode{wasm.OpRefNull, wasm.OpRefIsNull, wasm.OpRefFunc, wasm.OpRefAsNonNull,
-			wasm.OpBrOnNull, wasm.OpBrOnNonNull}, (*validator).reference},
-		{[]wasm.Opcode{wasm.OpTableGet, wasm.OpTableSet, wasm.OpTableGrow, wasm.OpTableSize, wasm.OpTableFill,
-			wasm.OpTableInit, wasm.OpTableCopy}, (*validator).table},
-		{[]wasm.Opcode{wasm.OpMemorySize, wasm.OpMemoryGrow, wasm.OpMemoryFill, wasm.OpMemoryCopy,
-			wasm.OpMemoryInit}, (*validator).memoryOp},
-		{[]wasm.Opcode{wasm.OpThrow, wasm.OpThrowRef, wasm.OpTryTable}, (*validator).exception},
-	} {
-		for _, op := range group.ops {
-			specialChecks[op] = group.check
-		}
-	}
 }
 
 // immediates checks the index, alignment and lane immediates of an

@@ -43,7 +43,10 @@ func (m *Module) CanonicalizeGroup(s uint32) int {
 	}
 	group := m.Types[s : int(s)+n]
 	if n == 1 && group[0].isPlain() {
-		group[0].key = group[0].Func.computeKey()
+		if group[0].Func.key == "" {
+			group[0].Func.key = group[0].Func.computeKey()
+		}
+		group[0].key = group[0].Func.key
 	} else {
 		sum := sha256.Sum256(m.appendGroup(nil, s, uint32(n)))
 		for i := range group {

@@ -67,17 +67,30 @@ func FeatureNames() []string {
 	return names
 }
 
-// Feature is the post-2.0 feature that introduced op, or 0.
+// Feature is the post-2.0 feature that introduced op, or 0 (also for an
+// unknown opcode).
 func (op Opcode) Feature() Features {
-	switch {
-	case op>>8 == 1:
-		return FeatureRelaxedSIMD
-	case op>>8 == 0xFB:
-		return FeatureGC
+	if info := op.Info(); info != nil {
+		return info.Feature
 	}
-	return opcodeFeatures[op]
+	return 0
 }
 
+// init records each opcode's feature in its OpInfo, so that Feature is one
+// table lookup (decoders and validators ask for every instruction).
+func init() {
+	for i := range opInfoFB {
+		opInfoFB[i].Feature = FeatureGC
+	}
+	for i := range opInfoFDRelaxed {
+		opInfoFDRelaxed[i].Feature = FeatureRelaxedSIMD
+	}
+	for op, f := range opcodeFeatures {
+		op.Info().Feature = f
+	}
+}
+
+// opcodeFeatures lists the one-byte opcodes that came after 2.0.
 var opcodeFeatures = map[Opcode]Features{
 	OpReturnCall: FeatureTailCall, OpReturnCallIndirect: FeatureTailCall, OpReturnCallRef: FeatureTailCall,
 	OpCallRef: FeatureFunctionReferences, OpRefAsNonNull: FeatureFunctionReferences,

@@ -87,6 +87,7 @@ type OpInfo struct {
 	Special bool
 	Params  []ValType
 	Results []ValType
+	Feature Features // the post-2.0 feature that introduced the opcode, or 0
 }
 
 // Info returns the description of op, or nil for an unknown opcode.
