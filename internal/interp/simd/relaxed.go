@@ -112,7 +112,10 @@ func cvtt32(v float64) uint32 {
 func madd32(a, b, c V128, negate bool) V128 {
 	x, y, z := a.u32(), b.u32(), c.u32()
 	for i := range x {
-		p := f32(x[i]) * f32(y[i])
+		// The conversion rounds the product: Go may otherwise fuse the
+		// multiply and add (it does on arm64, and on amd64 with GOAMD64=v3),
+		// and the result would depend on the host.
+		p := float32(f32(x[i]) * f32(y[i]))
 		if negate {
 			p = -p
 		}
@@ -124,7 +127,7 @@ func madd32(a, b, c V128, negate bool) V128 {
 func madd64(a, b, c V128, negate bool) V128 {
 	x, y, z := a.u64(), b.u64(), c.u64()
 	for i := range x {
-		p := f64(x[i]) * f64(y[i])
+		p := float64(f64(x[i]) * f64(y[i])) // rounded, as in madd32
 		if negate {
 			p = -p
 		}
