@@ -52,9 +52,9 @@ func (e *Engine) compileText(src []byte) (mod *Module, err error) {
 	}()
 	m, err := binary.DecodeFeatures(b, wasm.Features(e.cfg.DisabledFeatures))
 	if err != nil {
-		return nil, compileErrorOf(err)
+		return nil, compileErrorOf(e.explainDisabled(b, err))
 	}
-	return e.compileModel(m)
+	return e.compileModel(m, b)
 }
 
 // parseText parses text into the module model, converting its errors.

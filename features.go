@@ -1,8 +1,11 @@
 package moat
 
 import (
+	"errors"
 	"fmt"
 
+	"github.com/moat-run/moat/internal/binary"
+	"github.com/moat-run/moat/internal/validate"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
@@ -37,4 +40,32 @@ func ParseFeature(s string) (Features, error) {
 		return 0, fmt.Errorf("moat: unknown feature %q (known: %v)", s, wasm.FeatureNames())
 	}
 	return Features(f), nil
+}
+
+// explainDisabled turns err, the decoder's or validator's rejection of b
+// with Config.DisabledFeatures off, into one that names the features at
+// fault when b is a valid module with every feature on: its Kind stays the
+// one WebAssembly without those features gives (malformed for an encoding
+// that did not exist, as the 2.0 spec suite expects), its Feature is set
+// and its message says which features are turned off. Any other error is
+// returned as is. It decodes and validates b again, which only a rejected
+// module pays for.
+func (e *Engine) explainDisabled(b []byte, err error) error {
+	off := wasm.Features(e.cfg.DisabledFeatures)
+	var we *wasm.Error
+	if off == 0 || !errors.As(err, &we) || we.Kind == wasm.Unsupported {
+		return err
+	}
+	m, derr := binary.Decode(b)
+	if derr != nil || validate.Module(m) != nil {
+		return err
+	}
+	used := m.Features & off
+	if used == 0 {
+		return err
+	}
+	explained := *we
+	explained.Feature = used & -used
+	explained.Msg += fmt.Sprintf(" (the module uses %s, turned off)", used)
+	return &explained
 }

@@ -37,20 +37,20 @@ func (e *Engine) Compile(wasmBytes []byte) (mod *Module, err error) {
 	}
 	m, err := binary.DecodeFeatures(wasmBytes, wasm.Features(e.cfg.DisabledFeatures))
 	if err != nil {
-		return nil, compileErrorOf(err)
+		return nil, compileErrorOf(e.explainDisabled(wasmBytes, err))
 	}
-	return e.compileModel(m)
+	return e.compileModel(m, wasmBytes)
 }
 
-// compileModel validates and compiles a decoded or parsed module.
-func (e *Engine) compileModel(m *wasm.Module) (mod *Module, err error) {
+// compileModel validates and compiles m, decoded from b.
+func (e *Engine) compileModel(m *wasm.Module, b []byte) (mod *Module, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			mod, err = nil, fmt.Errorf("moat: internal error while compiling: %v\n%s", r, debug.Stack())
 		}
 	}()
 	if err := validate.ModuleFeatures(m, wasm.Features(e.cfg.DisabledFeatures)); err != nil {
-		return nil, compileErrorOf(err)
+		return nil, compileErrorOf(e.explainDisabled(b, err))
 	}
 	code, err := e.impl.Compile(m)
 	if err != nil {

@@ -321,13 +321,24 @@ func TestDisabledFeatures(t *testing.T) {
 	e := interp(t, moat.Config{DisabledFeatures: moat.FeatureTailCall})
 	_, err := e.CompileText([]byte(tail))
 	var ce *moat.CompileError
-	if !errors.As(err, &ce) || ce.Kind != moat.Malformed {
-		t.Errorf("return_call without tail-call: %v, want malformed (an unknown opcode)", err)
+	if !errors.As(err, &ce) || ce.Kind != moat.Malformed || ce.Feature != moat.FeatureTailCall ||
+		ce.Msg != "illegal opcode 0x12 (the module uses tail-call, turned off)" {
+		t.Errorf("return_call without tail-call: %v, want malformed (an unknown opcode) naming tail-call", err)
 	}
-	e = interp(t, moat.Config{DisabledFeatures: moat.FeatureMultiMemory})
+	e = interp(t, moat.Config{DisabledFeatures: moat.FeatureMultiMemory | moat.FeatureMemory64})
 	_, err = e.CompileText([]byte(`(module (memory 1) (memory 1))`))
-	if !errors.As(err, &ce) || ce.Kind != moat.Invalid || ce.Msg != "multiple memories" {
+	if !errors.As(err, &ce) || ce.Kind != moat.Invalid || ce.Feature != moat.FeatureMultiMemory ||
+		ce.Msg != "multiple memories (the module uses multi-memory, turned off)" {
 		t.Errorf("two memories without multi-memory: %v", err)
+	}
+	// A module that is broken anyway keeps the plain error.
+	_, err = e.CompileText([]byte(`(module (memory 1) (memory 1) (func (result i32)))`))
+	if !errors.As(err, &ce) || ce.Feature != 0 || ce.Msg != "multiple memories" {
+		t.Errorf("an invalid module with two memories: %v", err)
+	}
+	_, err = e.Compile([]byte("\x00asm\x01\x00\x00\x00\x05\x03\x01\x04\x01")) // (memory i64 1)
+	if !errors.As(err, &ce) || ce.Kind != moat.Malformed || ce.Feature != moat.FeatureMemory64 {
+		t.Errorf("an i64 memory without memory64: %v", err)
 	}
 	if f, err := moat.ParseFeature("relaxed-simd"); err != nil || f != moat.FeatureRelaxedSIMD || f.String() != "relaxed-simd" {
 		t.Errorf("ParseFeature: %v, %v", f, err)
