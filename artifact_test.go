@@ -57,7 +57,7 @@ func viaFile(t testing.TB, e *moat.Engine, mod *moat.Module, dir string) *moat.M
 // with DeserializeFile), SIMD scripts included: the totals must be those of
 // direct compilation, every assertion passing.
 func TestArtifactSpec(t *testing.T) {
-	e := compilerEngine(t, moat.Config{})
+	e := compilerEngine(t, moat.Config{DisabledFeatures: wasm20}) // the 2.0 suite, with 2.0 rules
 	dir := testsuite.Spec(t)
 	tmp := t.TempDir()
 	roundTrip := func(e *moat.Engine, wasm []byte) (*moat.Module, error) {

@@ -90,6 +90,14 @@ func (c *Caller) ExportedGlobal(name string) *Global {
 	return nil
 }
 
+// ExportedTag returns the calling instance's exported tag name, or nil.
+func (c *Caller) ExportedTag(name string) *Tag {
+	if t, ok := c.export(name).(*Tag); ok {
+		return t
+	}
+	return nil
+}
+
 // ExportedTable returns the calling instance's exported table name, or nil.
 func (c *Caller) ExportedTable(name string) *Table {
 	if t, ok := c.export(name).(*Table); ok {

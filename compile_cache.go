@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 
 	"github.com/moat-run/moat/internal/artifact"
-	"github.com/moat-run/moat/internal/binary"
 	"github.com/moat-run/moat/internal/cache"
 )
 
@@ -19,7 +18,11 @@ func (e *Engine) compileCached(b []byte) (*Module, error) {
 		return nil, err
 	}
 	hash := sha256.Sum256(b)
-	key := cache.Key(hash, artifact.BuildID(), ae.Target())
+	// The features turned off decide which modules compile at all; a
+	// module compiled under other settings must miss, not skip validation.
+	t := ae.Target()
+	t.Settings = append(t.Settings, artifact.Setting{Key: "disabled wasm features", Value: e.cfg.DisabledFeatures.String()})
+	key := cache.Key(hash, artifact.BuildID(), t)
 	path := e.cache.Path(key)
 	if f, err := artifact.Open(path, artifact.Options{SkipDigest: e.skipDigest}); err == nil {
 		mod, err := e.moduleFromArtifact(f, &hash)
@@ -30,15 +33,10 @@ func (e *Engine) compileCached(b []byte) (*Module, error) {
 			return mod, nil
 		}
 	}
-	m, err := binary.Decode(b)
-	if err != nil {
-		return nil, compileErrorOf(err)
-	}
-	mod, err := e.compileModel(m)
+	mod, err := e.decodeAndCompile(b)
 	if err != nil {
 		return nil, err
 	}
-	mod.src = moduleSource{bin: b}
 	if a, err := mod.Serialize(); err == nil {
 		_ = e.cache.Put(key, a)
 	}

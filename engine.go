@@ -50,6 +50,10 @@ type Config struct {
 	// MaxCallDepth bounds nested calls before the call-stack-exhausted trap
 	// (0: the engine's default).
 	MaxCallDepth int
+	// DisabledFeatures turns WebAssembly 3.0 features off; every one is on
+	// by default (the zero value), as in Wasmtime. A module that uses a
+	// feature turned off fails to compile (see Features).
+	DisabledFeatures Features
 
 	// TrustedKeys, when not empty, makes Deserialize and DeserializeFile
 	// accept only artifacts signed by one of these keys (see

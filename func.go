@@ -126,19 +126,10 @@ func (f *Func) CallWithStack(ctx context.Context, stack []uint64) (err error) {
 }
 
 // checkParams normalises i32/f32 words (only the low 32 bits count) and
-// rejects funcrefs that are not references of this store.
+// rejects references the parameter types do not admit (see checkWords).
 func (f *Func) checkParams(stack []uint64) error {
-	w := 0
-	for i, p := range f.fn.Type.Params {
-		switch p {
-		case wasm.I32, wasm.F32:
-			stack[w] = uint64(uint32(stack[w]))
-		case wasm.FuncRef:
-			if stack[w] != 0 && f.store.vs.Func(stack[w]) == nil {
-				return fmt.Errorf("moat: parameter %d of %s: %#x is not a funcref of this store", i, f.fn.DebugName(), stack[w])
-			}
-		}
-		w += p.Slots()
+	if err := checkWords(f.store, f.fn.Type.Params, typesContext(f.fn.Instance), stack); err != nil {
+		return fmt.Errorf("moat: parameter of %s: %w", f.fn.DebugName(), err)
 	}
 	return nil
 }

@@ -49,6 +49,12 @@ func (i *Instance) Table(name string) *Table {
 	return t
 }
 
+// Tag returns the exported exception tag name, or nil.
+func (i *Instance) Tag(name string) *Tag {
+	t, _ := i.Export(name).(*Tag)
+	return t
+}
+
 // Close releases the instance's own memories; calls to its functions fail
 // with ErrClosed afterwards. Other instances that imported one of its
 // memories see it as empty (their accesses trap out of bounds). Closing

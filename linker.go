@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // Linker holds named definitions that instances import. Host functions
@@ -86,7 +87,8 @@ func (l *Linker) DefineHostFunc(module, name string, t FuncType, fn HostFunc) er
 }
 
 // Define defines an extern that belongs to a store: a *Func, *Memory,
-// *Table or *Global created there or exported by one of its instances.
+// *Table, *Global or *Tag created there or exported by one of its
+// instances.
 func (l *Linker) Define(module, name string, ext Extern) error {
 	if ext == nil || ext.owner() == nil {
 		return fmt.Errorf("moat: Define %s.%s: nil extern", module, name)
@@ -144,6 +146,7 @@ type resolved struct {
 	tables  []*vm.Table
 	mems    []*vm.Memory
 	globals []*vm.Global
+	tags    []*vm.Tag
 }
 
 func (l *Linker) lookup(module, name string) (definition, bool) {
@@ -156,9 +159,9 @@ func (l *Linker) lookup(module, name string) (definition, bool) {
 	return d, ok
 }
 
-func (l *Linker) resolve(s *Store, m *Module) (*resolved, error) {
+func (l *Linker) resolve(s *Store, mod *Module) (*resolved, error) {
 	r := &resolved{}
-	for i, im := range m.imports {
+	for i, im := range mod.imports {
 		d, ok := l.lookup(im.Module, im.Name)
 		if !ok {
 			return nil, &LinkError{Module: im.Module, Name: im.Name, Reason: "unknown import"}
@@ -172,7 +175,7 @@ func (l *Linker) resolve(s *Store, m *Module) (*resolved, error) {
 				return nil, &LinkError{Module: im.Module, Name: im.Name, Reason: "the definition belongs to another store"}
 			}
 		}
-		if err := matchImport(im, ext); err != nil {
+		if err := matchImport(mod.m, &mod.m.Imports[i], im, ext); err != nil {
 			return nil, err
 		}
 		switch e := ext.(type) {
@@ -184,6 +187,8 @@ func (l *Linker) resolve(s *Store, m *Module) (*resolved, error) {
 			r.mems = append(r.mems, e.mem)
 		case *Global:
 			r.globals = append(r.globals, e.g)
+		case *Tag:
+			r.tags = append(r.tags, e.tag)
 		default:
 			return nil, fmt.Errorf("moat: import %d: unsupported extern %T", i, ext)
 		}
@@ -206,8 +211,12 @@ func (s *Store) bindHost(h *hostDef) *Func {
 	return &Func{store: s, fn: f}
 }
 
-// matchImport applies the spec's import matching rules.
-func matchImport(im ImportType, ext Extern) error {
+// matchImport applies the spec's import matching rules to the import wi of
+// module m (public form im) and the extern offered. Types are compared as
+// types of their own modules: a function must be a subtype of the
+// import's type, an immutable global's type a subtype, a mutable global's
+// and a table's element type equivalent, a tag's type equivalent.
+func matchImport(m *wasm.Module, wi *wasm.Import, im ImportType, ext Extern) error {
 	incompatible := func(format string, args ...any) error {
 		return &LinkError{Module: im.Module, Name: im.Name,
 			Reason: "incompatible import type: " + fmt.Sprintf(format, args...)}
@@ -216,27 +225,36 @@ func matchImport(im ImportType, ext Extern) error {
 	if got.Kind() != im.Type.Kind() {
 		return incompatible("want %s, got %s", im.Type, got)
 	}
-	switch want := im.Type.(type) {
-	case FuncType:
-		if !want.Equal(got.(FuncType)) {
-			return incompatible("want %s, got %s", want, got)
+	switch e := ext.(type) {
+	case *Func:
+		if want := m.FuncType(wi.Func); !e.fn.Type.SubtypeOf(want) {
+			return incompatible("want %s, got %s", im.Type, got)
 		}
-	case TableType:
-		g := got.(TableType)
-		// A table's current size is its effective minimum.
-		g.Limits.Min = ext.(*Table).Size()
-		if g.Elem != want.Elem || !limitsMatch(g.Limits, want.Limits) {
-			return incompatible("want %s, got %s", want, g)
+	case *Table:
+		want, have := wi.Table, e.tab.Type
+		have.Limits.Min = uint64(e.tab.Size()) // a table's current size is its effective minimum
+		if want.Is64 != have.Is64 || !wasm.ValEquiv(have.Elem, e.tab.Module, want.Elem, m) ||
+			!limitsMatch(fromLimits(have.Limits), fromLimits(want.Limits)) {
+			return incompatible("want %s, got %s", im.Type, fromTableType(have))
 		}
-	case MemoryType:
-		g := got.(MemoryType)
-		g.Limits.Min = ext.(*Memory).Size()
-		if !limitsMatch(g.Limits, want.Limits) {
-			return incompatible("want %s, got %s", want, g)
+	case *Memory:
+		want, have := wi.Memory, e.mem.Type
+		have.Limits.Min = uint64(e.mem.Pages())
+		if want.Is64 != have.Is64 || !limitsMatch(fromLimits(have.Limits), fromLimits(want.Limits)) {
+			return incompatible("want %s, got %s", im.Type, fromMemoryType(have))
 		}
-	case GlobalType:
-		if want != got.(GlobalType) {
-			return incompatible("want %s, got %s", want, got)
+	case *Global:
+		want, have := wi.Global, e.g.Type
+		ok := want.Mutable == have.Mutable && wasm.ValMatch(have.Val, e.g.Module, want.Val, m)
+		if ok && want.Mutable {
+			ok = wasm.ValMatch(want.Val, m, have.Val, e.g.Module)
+		}
+		if !ok {
+			return incompatible("want %s, got %s", im.Type, got)
+		}
+	case *Tag:
+		if want := m.FuncType(wi.Tag.Type); want == nil || e.tag.Type.Key() != want.Key() {
+			return incompatible("want %s, got %s", im.Type, got)
 		}
 	}
 	return nil

@@ -161,19 +161,22 @@ func (s *Store) closeInstance(inst *vm.Instance) {
 }
 
 // call runs f (wasm or host) with stack holding its parameters. The store
-// must be entered.
+// must be entered. An uncaught exception comes back as an *Exception,
+// anything else abnormal as a *Trap.
 func (s *Store) call(ctx context.Context, f *vm.Function, stack []uint64) error {
+	var err error
 	if f.Host != nil {
-		err := f.Host(ctx, nil, stack)
-		if err == nil {
-			return nil
-		}
-		if _, ok := err.(*vm.Trap); !ok {
+		err = f.Host(ctx, nil, stack)
+		if _, ok := err.(*vm.Trap); !ok && err != nil && vm.AsException(err) == nil {
 			// The host function is the only frame, as in the engines'
 			// backtraces of a host error.
 			err = &vm.Trap{Code: abi.TrapHostError, Cause: err, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 		}
-		return trapOf(err)
+	} else {
+		err = f.Instance.Exec.Call(ctx, f, stack)
 	}
-	return trapOf(f.Instance.Exec.Call(ctx, f, stack))
+	if exn := vm.AsException(err); exn != nil {
+		return &Exception{store: s, exn: exn}
+	}
+	return trapOf(err)
 }

@@ -27,6 +27,8 @@ const (
 	TrapInterrupted              = TrapCode(abi.TrapInterrupted)
 	TrapOutOfFuel                = TrapCode(abi.TrapOutOfFuel)
 	TrapHostError                = TrapCode(abi.TrapHostError)
+	TrapNullFunctionReference    = TrapCode(abi.TrapNullFunctionReference)
+	TrapNullExceptionReference   = TrapCode(abi.TrapNullExceptionReference)
 )
 
 // String is the spec's wording, e.g. "integer divide by zero".
@@ -154,8 +156,13 @@ func framesOf(fs []vm.Frame) []TrapFrame {
 
 // vmTrapOf converts an error a host function returned into what the engine
 // expects: a public *Trap keeps its code (and, through Cause, its message,
-// frames and cause, which trapOf restores); anything else is a host error.
+// frames and cause, which trapOf restores), an *Exception is thrown into the
+// calling code; anything else is a host error.
 func vmTrapOf(err error) error {
+	var exn *Exception
+	if errors.As(err, &exn) {
+		return exn.exn
+	}
 	var pt *Trap
 	if errors.As(err, &pt) {
 		if pt.Code == TrapHostError {

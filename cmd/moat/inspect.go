@@ -172,8 +172,8 @@ func quote(s string) string {
 func importType(m *wasm.Module, im wasm.Import) string {
 	switch im.Kind {
 	case wasm.ExternFunc:
-		if int(im.Func) < len(m.Types) {
-			return funcTypeText(&m.Types[im.Func])
+		if ft := m.FuncType(im.Func); ft != nil {
+			return funcTypeText(ft)
 		}
 		return fmt.Sprintf("(func (type %d))  ; no such type", im.Func)
 	case wasm.ExternTable:
@@ -182,6 +182,10 @@ func importType(m *wasm.Module, im wasm.Import) string {
 		return memoryTypeText(im.Memory)
 	case wasm.ExternGlobal:
 		return globalTypeText(im.Global)
+	case wasm.ExternTag:
+		if ft := m.FuncType(im.Tag.Type); ft != nil {
+			return "(tag " + funcTypeText(ft) + ")"
+		}
 	}
 	return "?"
 }
@@ -205,7 +209,7 @@ func exportType(m *wasm.Module, ex wasm.Export) string {
 			return tableTypeText(t.Table)
 		}
 		if i := ex.Index - m.NumImportedTables; ex.Index >= m.NumImportedTables && int(i) < len(m.Tables) {
-			return tableTypeText(m.Tables[i])
+			return tableTypeText(m.Tables[i].Type)
 		}
 	case wasm.ExternMemory:
 		if t, ok := nthImport(m, wasm.ExternMemory, ex.Index); ok {
@@ -268,10 +272,16 @@ func limitsText(l wasm.Limits) string {
 }
 
 func tableTypeText(t wasm.TableType) string {
+	if t.Is64 {
+		return fmt.Sprintf("(table i64 %s %s)", limitsText(t.Limits), t.Elem)
+	}
 	return fmt.Sprintf("(table %s %s)", limitsText(t.Limits), t.Elem)
 }
 
 func memoryTypeText(t wasm.MemoryType) string {
+	if t.Is64 {
+		return fmt.Sprintf("(memory i64 %s)", limitsText(t.Limits))
+	}
 	return fmt.Sprintf("(memory %s)", limitsText(t.Limits))
 }
 

@@ -50,7 +50,8 @@ Flags come before MODULE; everything after MODULE is ARGS.
   --default-values-unknown-imports
                       function imports that nothing defines return zeros
                       instead of failing to link (e.g. bench.start/bench.end)
-  -W KEY=VALUE[,...]  WebAssembly limits (wasmtime's names); repeatable:
+  -W KEY=VALUE[,...]  WebAssembly limits and features (wasmtime's names);
+                      repeatable:
 %s  -C KEY=VALUE[,...]  compilation and the compilation cache; repeatable:
 %s  --allow-precompiled MODULE may be an artifact from 'moat compile' (.cwasm),
                       which runs without compiling. An artifact is native code
@@ -93,7 +94,8 @@ type runOptions struct {
 	defaultUnknownImports bool
 
 	// From -W and -O (options.go).
-	timeout time.Duration // 0: none
+	timeout          time.Duration // 0: none
+	disabledFeatures moat.Features // features turned off with -W NAME=n
 
 	// From -C (options_compile.go): the compilation cache.
 	noCache  bool

@@ -50,6 +50,11 @@
 // TrapStackExhausted. The native stack (sized from the depth) is the
 // backstop for functions with very large frames, with the same trap.
 //
+// WebAssembly 3.0: the compiler runs extended constant expressions (they
+// are evaluated at instantiation) and refuses a module that uses any other
+// post-2.0 feature with a *wasm.Error of Kind Unsupported naming the
+// feature (features.go); the interpreter runs those.
+//
 // Guarantees: bad modules give errors, never panics; traps become *vm.Trap
 // with the interpreter's codes and backtraces; a spinning guest polls, so
 // cancellation and the Go scheduler get through. Only linux/amd64 with the

@@ -109,7 +109,7 @@ func (e *compilerEngine) typeIDsOf(m *wasm.Module) []uint32 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i := range m.Types {
-		ids[i] = e.typeIDLocked(&m.Types[i])
+		ids[i] = e.typeIDLocked(&m.Types[i].Func)
 	}
 	return ids
 }
@@ -193,6 +193,9 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	}()
 	if len(m.Code) != len(m.Funcs) {
 		return nil, fmt.Errorf("compiler: %d function bodies for %d functions", len(m.Code), len(m.Funcs))
+	}
+	if err := checkFeatures(m); err != nil {
+		return nil, err
 	}
 	env := &frontend.Env{}
 	compiled := make([]*amd64.Compiled, len(m.Funcs))

@@ -150,7 +150,7 @@ func newFakeInstance(st *fakeStore, m *wasm.Module, optimize bool) (*fakeInstanc
 
 	// Canonical type ids, store-wide: equal signatures share an id.
 	for i := range m.Types {
-		key := m.Types[i].Key()
+		key := m.Types[i].Func.Key()
 		id, ok := st.typeIDs[key]
 		if !ok {
 			id = uint32(len(st.typeIDs))
@@ -200,7 +200,10 @@ func newFakeInstance(st *fakeStore, m *wasm.Module, optimize bool) (*fakeInstanc
 		cell := inst.cells + uint64(i)*abi.GlobalCellSize
 		s.setWord(garr+uint64(i)*abi.GlobalAddrSize, cell)
 	}
-	tables := append([]wasm.TableType(nil), m.Tables...)
+	var tables []wasm.TableType
+	for _, t := range m.Tables {
+		tables = append(tables, t.Type)
+	}
 	memories := append([]wasm.MemoryType(nil), m.Memories...)
 	gi := 0
 	for _, im := range m.Imports {

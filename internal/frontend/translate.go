@@ -132,7 +132,8 @@ var emptyFunc = ssa.NewFunc("", ssa.Signature{})
 // local or an instruction (tests pick the SIMD modules with it; a body
 // that does not decode counts as not using it).
 func UsesSIMD(m *wasm.Module) bool {
-	for _, ft := range m.Types {
+	for i := range m.Types {
+		ft := &m.Types[i].Func
 		if slices.Contains(ft.Params, wasm.V128) || slices.Contains(ft.Results, wasm.V128) {
 			return true
 		}

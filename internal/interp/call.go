@@ -38,8 +38,9 @@ type machine struct {
 	// Set when run returns a trap.
 	trapFn  *boundFunc
 	trapPC  int
-	hostErr error
+	hostErr error // a host call's error, or an exception leaving the engine
 	hostFn  *vm.Function
+	exn     *vm.Exception // the exception being unwound
 }
 
 // maxPooledStack keeps machines with huge stacks (after deep recursion) out of the pool.
@@ -131,7 +132,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 }
 
 func (e *executor) release(m *machine) {
-	m.ctx, m.trapFn, m.hostErr, m.hostFn = nil, nil, nil, nil
+	m.ctx, m.trapFn, m.hostErr, m.hostFn, m.exn = nil, nil, nil, nil, nil
 	clear(m.frames[:cap(m.frames)])
 	if len(m.stack) > maxPooledStack {
 		m.stack = nil

@@ -25,7 +25,7 @@ func TestModuleWithoutBodies(t *testing.T) {
 		`(module (global i32 (i64.const 0)))`,
 		`(module (func) (start 5))`,
 		`(module (table 1 funcref) (elem (i32.const 0) 7))`,
-		`(module (memory 1) (memory 1))`,
+		`(module (func) (export "f" (func 0)) (export "f" (func 0)))`,
 	} {
 		m, err := text.ParseModule([]byte(bad))
 		if err != nil {

@@ -10,7 +10,11 @@
 // function's index in its Store's function list, so references can be held in
 // plain uint64 slots without hiding Go pointers from the garbage collector,
 // and a reference made up by a host is checked against the store, never
-// dereferenced. An externref is an opaque host word, 0 for null.
+// dereferenced. An externref is an opaque host word, 0 for null. An exnref
+// is 0 for null or 1 + an index into the store's list of caught exceptions
+// (exception.go): an Exception (a Tag and its payload words) is an error,
+// so it leaves an engine or a host function like one and crosses host calls
+// and instances; a store holds at most MaxExceptionRefs of them.
 //
 // Native code (linux/amd64; elsewhere the native API reports
 // ErrNativeUnsupported). Code holds machine code in its own mapping,

@@ -8,6 +8,7 @@ import "errors"
 // share nothing: independent sandboxes have independent stores.
 type Store struct {
 	funcs []*Function
+	exns  []*Exception // exnrefs: exceptions caught by catch_ref or catch_all_ref
 
 	// HostCallDepth is how many wasm frames of this store's call chain lie
 	// below the innermost host function now running (0 outside host calls).
