@@ -212,7 +212,7 @@ func TestLinking(t *testing.T) {
 	}
 }
 
-func mustMemory(t *testing.T, s *moat.Store, min, max uint32) *moat.Memory {
+func mustMemory(t *testing.T, s *moat.Store, min, max uint64) *moat.Memory {
 	m, err := moat.NewMemory(s, moat.MemoryType{Limits: moat.Limits{Min: min, Max: max, HasMax: true}})
 	if err != nil {
 		t.Fatal(err)

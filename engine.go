@@ -1,9 +1,11 @@
 package moat
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 
+	"github.com/moat-run/moat/internal/cache"
 	"github.com/moat-run/moat/internal/compiler"
 	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/interp"
@@ -16,7 +18,8 @@ type EngineKind int
 const (
 	// EngineAuto picks the best engine available on this platform: the
 	// compiler on linux/amd64 (when the CPU has the features it needs),
-	// the interpreter elsewhere (Config then reports EngineInterpreter).
+	// the interpreter elsewhere. Engine.Config reports the one picked,
+	// never EngineAuto.
 	EngineAuto EngineKind = iota
 	// EngineInterpreter runs a pre-decoded instruction stream; portable.
 	EngineInterpreter
@@ -63,6 +66,12 @@ type Config struct {
 	// reservation and before its byte 0 (0: 32 MiB with guard pages, none
 	// with explicit checks; NoMemoryGuard: none). A load or store whose
 	// static offset plus width fits in it needs no bounds check.
+	//
+	// BoundsChecks, and with guard pages MemoryReservation and
+	// MemoryGuardSize, change the compiled code: artifacts and cache
+	// entries record them ("bounds checks", "memory reservation", "memory
+	// guard"), and an engine refuses one made under other values with an
+	// *ArtifactError naming the setting.
 	MemoryGuardSize uint64
 	// MaxAddressSpace and MaxMappings bound the address space and the
 	// kernel mappings that moat's memories, native stacks and code may
@@ -73,6 +82,29 @@ type Config struct {
 	// mappings.
 	MaxAddressSpace uint64
 	MaxMappings     int
+
+	// DisabledFeatures turns WebAssembly 3.0 features off; every one is on
+	// by default (the zero value), as in Wasmtime. A module that uses a
+	// feature turned off fails to compile (see Features).
+	DisabledFeatures Features
+
+	// TrustedKeys, when not empty, makes Deserialize and DeserializeFile
+	// accept only artifacts signed by one of these keys (see
+	// Module.SerializeSigned); unsigned and otherwise signed ones fail
+	// with an *ArtifactError. The engine's own cache entries are not
+	// signed: they are its own output, in a directory only its user can
+	// write.
+	TrustedKeys []ed25519.PublicKey
+	// CacheDir, when set, is a compilation cache: Compile loads a module's
+	// code from it when any engine with the same moat build and
+	// code-affecting configuration compiled that module before (in this
+	// process or another), and stores what it compiles. The directory is
+	// created private (0700); one that other users can write is refused.
+	// Only compiled code is cached: the interpreter engine ignores it.
+	CacheDir string
+	// CacheMaxBytes caps the cache (0: 1 GiB). Past it, the least recently
+	// used entries are removed.
+	CacheMaxBytes int64
 }
 
 // BoundsChecks chooses how compiled code keeps loads and stores inside
@@ -139,8 +171,12 @@ const DefaultMaxCallDepth = 10000
 // Engine compiles modules. It is safe for concurrent use, and has no global
 // state: two engines share nothing.
 type Engine struct {
-	cfg  Config
-	impl engine.Engine
+	cfg   Config
+	impl  engine.Engine
+	cache *cache.Cache // nil: no compilation cache
+	// skipDigest makes loading skip the digest check, for benchmarks
+	// that measure the rest.
+	skipDigest bool
 }
 
 // ErrCompilerUnavailable is returned by NewEngine for EngineCompiler on
@@ -149,6 +185,19 @@ var ErrCompilerUnavailable = errors.New("moat: the compiler engine is not availa
 
 // NewEngine makes an engine with the given configuration.
 func NewEngine(cfg Config) (*Engine, error) {
+	e, err := newEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := e.impl.(engine.ArtifactEngine); ok && cfg.CacheDir != "" {
+		if e.cache, err = cache.Open(cfg.CacheDir, cfg.CacheMaxBytes); err != nil {
+			return nil, fmt.Errorf("moat: %w", err)
+		}
+	}
+	return e, nil
+}
+
+func newEngine(cfg Config) (*Engine, error) {
 	if cfg.MaxCallDepth < 0 {
 		return nil, fmt.Errorf("moat: MaxCallDepth %d is negative", cfg.MaxCallDepth)
 	}
@@ -161,6 +210,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	switch cfg.Engine {
 	case EngineAuto:
 		if c, err := compiler.New(compilerConfig(cfg)); err == nil {
+			cfg.Engine = EngineCompiler
 			return &Engine{cfg: compiledConfig(cfg, c), impl: c}, nil
 		}
 		cfg.Engine = EngineInterpreter
@@ -194,5 +244,7 @@ func compiledConfig(cfg Config, e engine.Engine) Config {
 	return cfg
 }
 
-// Config returns the engine's configuration, defaults filled in.
+// Config returns the engine's configuration, defaults filled in: Engine is
+// the engine in use (EngineCompiler or EngineInterpreter), also when
+// NewEngine was asked for EngineAuto.
 func (e *Engine) Config() Config { return e.cfg }

@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/internal/artifact"
 	"github.com/moat-run/moat/internal/vm"
 )
 
@@ -46,6 +50,16 @@ func TestAddressSpaceLimit(t *testing.T) {
 		if !strings.Contains(out, "instantiated 2, then: moat: binding code: address space exhausted: a linear memory needs") {
 			t.Errorf("%s:\n%s", mode, out)
 		}
+	}
+}
+
+// TestArtifactSpace: loading an artifact from a file charges its two
+// mappings (the file, read-only, and its code, read+execute) to moat's
+// address space, exactly, and unloading the module returns them.
+func TestArtifactSpace(t *testing.T) {
+	out := runSpaceChild(t, "artifact")
+	if !strings.Contains(out, "artifact charged exactly") || !strings.Contains(out, "artifact released") {
+		t.Errorf("child output:\n%s", out)
 	}
 }
 
@@ -119,6 +133,67 @@ func TestSpaceChild(t *testing.T) {
 		if _, err := moat.NewStore(e).Instantiate(ctx, mod); err != nil {
 			t.Fatalf("after releasing one: %v", err)
 		}
+	case "artifact":
+		e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mod, err := e.Compile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := mod.Serialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "m.cwasm")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := artifact.Load(b, artifact.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Whatever the first instantiation maps for good is mapped before
+		// the measure.
+		if _, err := moat.NewStore(e).Instantiate(ctx, mod); err != nil {
+			t.Fatal(err)
+		}
+		page := uint64(os.Getpagesize())
+		round := func(n uint64) uint64 { return (n + page - 1) &^ (page - 1) }
+		want := vm.Limits{Bytes: round(uint64(len(b))) + round(f.Header.Section(artifact.SectionCode).Size), Mappings: 2}
+		// The instance's memory and anything else unreachable go first.
+		before := vm.SpaceInUse()
+		for range 100 {
+			runtime.GC()
+			time.Sleep(10 * time.Millisecond)
+			now := vm.SpaceInUse()
+			if now == before {
+				break
+			}
+			before = now
+		}
+		loaded, err := e.DeserializeFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := vm.SpaceInUse(); got.Bytes-before.Bytes != want.Bytes || got.Mappings-before.Mappings != want.Mappings {
+			t.Fatalf("loading charged %+v, want %+v", vm.Limits{Bytes: got.Bytes - before.Bytes, Mappings: got.Mappings - before.Mappings}, want)
+		}
+		fmt.Println("artifact charged exactly", want.Bytes, "bytes in", want.Mappings, "mappings")
+		if _, err := moat.NewStore(e).Instantiate(ctx, loaded); err != nil {
+			t.Fatal(err)
+		}
+		loaded = nil
+		for deadline := time.Now().Add(10 * time.Second); vm.SpaceInUse() != before; {
+			if time.Now().After(deadline) {
+				t.Fatalf("moat holds %+v after the module was dropped, %+v before it was loaded", vm.SpaceInUse(), before)
+			}
+			runtime.GC()
+			time.Sleep(10 * time.Millisecond)
+		}
+		runtime.KeepAlive(mod)
+		fmt.Println("artifact released")
 	case "exhaust":
 		for _, c := range []struct {
 			name string

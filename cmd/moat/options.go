@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // The -W options of `moat run` (WebAssembly limits and features) and its -O
@@ -24,13 +25,33 @@ type runOption struct {
 }
 
 // wasmOptions are the keys of -W.
-var wasmOptions = []runOption{
+var wasmOptions = append([]runOption{
 	{"timeout", "DURATION", "trap with \"interrupted\" once the run has taken DURATION (e.g. 500ms, 10s; a plain number is seconds)",
 		func(o *runOptions, v string) error {
 			d, err := parseTimeout(v)
 			o.timeout = d
 			return err
 		}},
+}, featureOptions()...)
+
+// featureOptions are the -W keys that turn a WebAssembly 3.0 feature on
+// (y, the default) or off (n), one per feature, by Wasmtime's names.
+func featureOptions() []runOption {
+	var rows []runOption
+	for _, name := range wasm.FeatureNames() {
+		f, _ := moat.ParseFeature(name)
+		rows = append(rows, runOption{name, "y|n", "the " + name + " feature of WebAssembly 3.0 (default y)",
+			func(o *runOptions, v string) error {
+				on, err := parseBool(v)
+				if on {
+					o.disabledFeatures &^= f
+				} else {
+					o.disabledFeatures |= f
+				}
+				return err
+			}})
+	}
+	return rows
 }
 
 // codegenOptions are the keys of -O (code generation and memory layout).

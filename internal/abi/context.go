@@ -79,10 +79,17 @@ const (
 	// before the exit, so the runtime can continue the count across host
 	// re-entry. Elsewhere the word is not kept current.
 	CtxCallCount = 168
+	// CtxTypeIDs is the address of the module's canonical type ids: one
+	// 32-bit engine-wide id per type index of the module, which
+	// call_indirect compares with the callee descriptor's FuncDescTypeID.
+	// Reading the ids here rather than baking them into the code keeps
+	// compiled code independent of the engine that assigned them, so an
+	// artifact's code runs unchanged (and unpatched) in any engine.
+	CtxTypeIDs = 176
 
 	// ContextSize is the size of the part of the context shared with
 	// generated code. The runtime may keep private fields after it.
-	ContextSize = 176
+	ContextSize = 184
 
 	// ExitArgWords is the number of words at CtxExitArgs.
 	ExitArgWords = 6

@@ -20,6 +20,8 @@ const (
 	TrapInterrupted                       // context cancelled or deadline passed
 	TrapOutOfFuel                         // fuel budget spent
 	TrapHostError                         // a host function returned an error
+	TrapNullFunctionReference             // call_ref or return_call_ref of a null reference
+	TrapNullExceptionReference            // throw_ref of a null reference
 )
 
 var trapMessages = [...]string{
@@ -38,6 +40,8 @@ var trapMessages = [...]string{
 	TrapInterrupted:              "interrupted",
 	TrapOutOfFuel:                "out of fuel",
 	TrapHostError:                "host function error",
+	TrapNullFunctionReference:    "null function reference",
+	TrapNullExceptionReference:   "null exception reference",
 }
 
 // String is the spec interpreter's wording for the trap, which the spec

@@ -1,8 +1,6 @@
 package compiler
 
 import (
-	"sort"
-
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/backend/amd64"
 	"github.com/moat-run/moat/internal/vm"
@@ -23,16 +21,6 @@ import (
 // stack-exhaustion trap keeps its innermost frames.
 const maxBacktrace = 1000
 
-// posAt is the wasm position recorded for the return address at blob
-// offset off.
-func (mc *moduleCode) posAt(off int) (uint32, bool) {
-	i := sort.Search(len(mc.sites), func(i int) bool { return mc.sites[i].Offset >= off })
-	if i < len(mc.sites) && mc.sites[i].Offset == off {
-		return mc.sites[i].Pos, true
-	}
-	return 0, false
-}
-
 // frames lists the wasm frames of the run stopped at pc with stack and
 // frame pointers sp and bp, innermost first.
 func (st *instance) frames(pc, sp, bp uintptr) []vm.Frame {
@@ -46,11 +34,12 @@ func (st *instance) frames(pc, sp, bp uintptr) []vm.Frame {
 	if pc >= base && pc < base+uintptr(mc.code.Size()) {
 		off := int(pc - base)
 		site := pc
+		_, shared, _ := mc.tables.trapAt(off)
 		switch {
-		case mc.trapSites[off].Shared:
+		case shared:
 			w, _ := ns.Word(sp)
 			site = uintptr(w)
-		case off >= mc.pollStart && off < mc.pollEnd:
+		case mc.tables.inPoll(off):
 			w, _ := ns.Word(sp + amd64.PollStubFrame)
 			site = uintptr(w)
 		}
@@ -88,7 +77,7 @@ func (st *instance) addFrame(out []vm.Frame, ret uintptr) ([]vm.Frame, bool) {
 	if i < 0 {
 		return out, false
 	}
-	pos, _ := mc.posAt(int(ret - mc.code.Addr()))
+	pos, _ := mc.tables.posAt(int(ret - mc.code.Addr()))
 	if pos == amd64.PosPrologue {
 		return out, true // not started: its caller reports the call
 	}

@@ -117,6 +117,17 @@ func (e *compilerEngine) typeIDLocked(ft *wasm.FuncType) uint32 {
 	return id
 }
 
+// typeIDsOf lists the canonical ids of m's types, by type index.
+func (e *compilerEngine) typeIDsOf(m *wasm.Module) []uint32 {
+	ids := make([]uint32, len(m.Types))
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := range m.Types {
+		ids[i] = e.typeIDLocked(&m.Types[i].Func)
+	}
+	return ids
+}
+
 // hostStub returns the address of the host call stub for ft's signature.
 func (e *compilerEngine) hostStub(ft *wasm.FuncType) (uintptr, error) {
 	e.mu.Lock()
@@ -148,20 +159,34 @@ func (e *compilerEngine) hostStub(ft *wasm.FuncType) (uintptr, error) {
 func (e *compilerEngine) MemoryLayout() (vm.Layout, bool) { return e.layout, e.guard }
 
 // mapGenerated maps generated code and registers it with the signal
-// handler (where there is one), so that a fault in it is reported as
-// moat's: a trap from a guard page or a stack guard, or a loud crash.
+// handler (allowFaults).
 func mapGenerated(code []byte) (*vm.Code, error) {
 	c, err := vm.MapCode(code)
 	if err != nil {
 		return nil, err
 	}
-	if vm.FaultTrapsSupported {
-		if err := c.AllowFaults(); err != nil {
-			c.Close()
-			return nil, err
-		}
+	if err := allowFaults(c); err != nil {
+		c.Close()
+		return nil, err
 	}
 	return c, nil
+}
+
+// allowFaults registers sealed generated code, linked here or loaded from
+// an artifact, with the signal handler (where there is one), so that a
+// fault in it is reported as moat's: a trap from a guard page or a stack
+// guard, or a loud crash. Closing the code unregisters it.
+func allowFaults(c *vm.Code) error {
+	if !vm.FaultTrapsSupported {
+		return nil
+	}
+	return c.AllowFaults()
+}
+
+// frontendEnv is what the frontend needs of this engine: only
+// code-affecting settings, each one recorded in artifacts (codeSettings).
+func (e *compilerEngine) frontendEnv() *frontend.Env {
+	return &frontend.Env{Unchecked: e.layout.Unchecked()}
 }
 
 // NewStore makes a store whose funcrefs are this engine's function descriptors.
@@ -218,16 +243,10 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	if len(m.Code) != len(m.Funcs) {
 		return nil, fmt.Errorf("compiler: %d function bodies for %d functions", len(m.Code), len(m.Funcs))
 	}
-	ids := make([]uint32, len(m.Types))
-	for i := range m.Types {
-		ids[i] = e.typeID(&m.Types[i])
+	if err := checkFeatures(m); err != nil {
+		return nil, err
 	}
-	env := &frontend.Env{TypeID: func(ti uint32) uint32 {
-		if int(ti) < len(ids) {
-			return ids[ti]
-		}
-		return ^uint32(0)
-	}, Unchecked: e.layout.Unchecked()}
+	env := e.frontendEnv()
 	compiled := make([]*amd64.Compiled, len(m.Funcs))
 	errs := make([]error, len(m.Funcs))
 	order := largestFirst(m.Code)
@@ -259,7 +278,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 			return nil, err
 		}
 	}
-	return link(e, m, compiled)
+	return link(e, m, e.typeIDsOf(m), compiled)
 }
 
 // largestFirst lists the body indices by decreasing size (ties in index

@@ -12,7 +12,7 @@ import (
 // Listing compiles function idx of the validated module m the way Compile
 // does with memories laid out as mem says, and returns its optimised SSA
 // and its assembly text: what a reader needs to see why generated code is
-// slow. Type ids are module-local.
+// slow.
 func Listing(m *wasm.Module, idx uint32, mem MemoryConfig) (ssaText, asm string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -23,8 +23,7 @@ func Listing(m *wasm.Module, idx uint32, mem MemoryConfig) (ssaText, asm string,
 	if err != nil {
 		return "", "", err
 	}
-	env := &frontend.Env{TypeID: func(ti uint32) uint32 { return ti }, Unchecked: layout.Unchecked()}
-	f, err := frontend.Translate(m, idx, env)
+	f, err := frontend.Translate(m, idx, &frontend.Env{Unchecked: layout.Unchecked()})
 	if err != nil {
 		return "", "", err
 	}

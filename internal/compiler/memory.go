@@ -6,6 +6,7 @@ import (
 
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/vm/sigtrap"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // BoundsChecks says how compiled loads and stores are kept inside linear
@@ -109,4 +110,17 @@ func (c MemoryConfig) layout() (vm.Layout, bool, error) {
 	// the reservation and its guard cover every 32-bit index.
 	l.Trap = guard && l.Reserve+l.GuardAfter >= 1<<32
 	return l, guard, nil
+}
+
+// layoutOf is the layout memory idx, of type mt, is mapped with: the
+// engine's for memory 0 with 32-bit addresses, the one memory whose
+// accesses the frontend may leave unchecked (its uncheckedAccess); for any
+// other, whose every access is checked, an explicit layout (its limit
+// reserved, no guards, no faults relied on). Only memory 0 is bound today:
+// the compiler refuses modules with more memories, or 64-bit ones.
+func (e *compilerEngine) layoutOf(idx uint32, mt wasm.MemoryType) vm.Layout {
+	if idx == 0 && !mt.Is64 {
+		return e.layout
+	}
+	return vm.Layout{Limits: e.layout.Limits}
 }

@@ -7,9 +7,10 @@ import (
 )
 
 // Linux perf's JIT symbol map (Wasmtime's --profile=perfmap): with the
-// environment variable MOAT_PERFMAP set, every linked module's functions
-// are appended to /tmp/perf-PID.map as "START SIZE NAME" lines, so that
-// `perf record` / `perf report` name generated code.
+// environment variable MOAT_PERFMAP set, the functions of every module
+// linked or loaded from an artifact are appended to /tmp/perf-PID.map as
+// "START SIZE NAME" lines, so that `perf record` / `perf report` name
+// generated code.
 
 var perfMap struct {
 	sync.Mutex
@@ -36,12 +37,13 @@ func writePerfMap(mc *moduleCode) {
 		return
 	}
 	base := mc.code.Addr()
-	for i := range mc.funcStart {
+	t := mc.tables
+	for i := range t.numFuncs {
 		fn := mc.m.NumImportedFuncs + uint32(i)
 		name := mc.m.Names.Funcs[fn]
 		if name == "" {
 			name = fmt.Sprintf("func%d", fn)
 		}
-		fmt.Fprintf(perfMap.f, "%x %x wasm!%s\n", base+uintptr(mc.funcStart[i]), mc.funcEnd[i]-mc.funcStart[i], name)
+		fmt.Fprintf(perfMap.f, "%x %x wasm!%s\n", base+uintptr(t.funcStart(i)), t.funcEnd(i)-t.funcStart(i), name)
 	}
 }

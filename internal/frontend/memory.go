@@ -49,7 +49,7 @@ func (t *translator) memoryAccess(in *wasm.Instr) {
 	if mo.store {
 		val = t.pop()
 	}
-	addr, disp, flags := t.checkedAddr(t.pop(), in.Imm, mo.size)
+	addr, disp, flags := t.checkedAddr(in.Mem, t.pop(), in.Imm, mo.size)
 	if mo.store {
 		t.b.Store(mo.op, val, addr, disp, flags)
 		return
@@ -58,15 +58,17 @@ func (t *translator) memoryAccess(in *wasm.Instr) {
 }
 
 // checkedAddr returns the host address, displacement and flags of a
-// size-byte access at addr+offset, addressing base + uextend(addr) with
-// the Wasm offset as the displacement when it fits.
+// size-byte access at addr+offset in memory mem, addressing
+// base + uextend(addr) with the Wasm offset as the displacement when it
+// fits.
 //
 // With an explicit bounds check (the default): the effective address
 // uextend(addr) + offset must satisfy ea + size <= memory length
 // (unsigned, in 64 bits, where nothing can overflow), or the access traps
 // with out-of-bounds; the access itself is then notrap.
 //
-// Without one (guard-page mode, when Env.unchecked allows): the access may
+// Without one (guard-page mode, for memory 0 when it is 32-bit and
+// Env.unchecked allows; see uncheckedAccess): the access may
 // fault, so it is left trapping (no MemNoTrap), which keeps it in place
 // and in order with every other trap; the back end records it as a fault
 // site. Why it cannot reach outside the memory's reservation: uextend
@@ -79,11 +81,11 @@ func (t *translator) memoryAccess(in *wasm.Instr) {
 // on the way (a constant address folds into the displacement, still
 // non-negative), and the guard before byte 0 catches the one way to get
 // it wrong, a sign extension.
-func (t *translator) checkedAddr(addr ssa.Value, offset, size uint64) (ssa.Value, int32, ssa.MemFlags) {
+func (t *translator) checkedAddr(mem uint32, addr ssa.Value, offset, size uint64) (ssa.Value, int32, ssa.MemFlags) {
 	b := t.b
 	idx := b.Uextend(addr)
 	flags := ssa.MemFlags(0)
-	if !t.env.unchecked(offset, size) {
+	if !t.uncheckedAccess(mem, offset, size) {
 		end := b.Iadd(idx, b.Iconst(ssa.I64, int64(offset+size)))
 		b.Trapnz(b.Icmp(ssa.IntUGT, end, t.memoryLen()), abi.TrapMemoryOutOfBounds)
 		flags = ssa.MemNoTrap
@@ -93,6 +95,16 @@ func (t *translator) checkedAddr(addr ssa.Value, offset, size uint64) (ssa.Value
 		return p, int32(offset), flags
 	}
 	return b.Iadd(p, b.Iconst(ssa.I64, int64(offset))), 0, flags
+}
+
+// uncheckedAccess reports whether an access of size bytes at offset in
+// memory mem may go without a bounds check. Env.Unchecked describes the
+// layout of memory 0 alone, and only a 32-bit index has the bound the
+// reservation relies on: every other memory, and a 64-bit one, is checked.
+// (The compiler refuses multiple and 64-bit memories today; this keeps
+// them checked when it takes them.)
+func (t *translator) uncheckedAccess(mem uint32, offset, size uint64) bool {
+	return mem == 0 && t.m.NumMemories() > 0 && !t.m.MemoryTypeOf(0).Is64 && t.env.unchecked(offset, size)
 }
 
 func (t *translator) memorySizeGrow(in *wasm.Instr) {

@@ -38,8 +38,9 @@ type machine struct {
 	// Set when run returns a trap.
 	trapFn  *boundFunc
 	trapPC  int
-	hostErr error
+	hostErr error // a host call's error, or an exception leaving the engine
 	hostFn  *vm.Function
+	exn     *vm.Exception // the exception being unwound
 }
 
 // maxPooledStack keeps machines with huge stacks (after deep recursion) out of the pool.
@@ -103,11 +104,14 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		}()
 	}
 	defer func() {
+		// A host call below that did not return (a panic, or
+		// runtime.Goexit in a host function) skipped restoring the depth
+		// count; every other way out leaves it at depth already.
+		f.Instance.Store.HostCallDepth = depth
 		// A panic here is an engine bug (or a host function's); never let it
 		// take the host down.
 		if r := recover(); r != nil {
 			reuse = false
-			f.Instance.Store.HostCallDepth = depth // a host call below may not have unwound it
 			err = fmt.Errorf("interp: internal error in %s: %v", f.DebugName(), r)
 		}
 	}()
@@ -128,7 +132,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 }
 
 func (e *executor) release(m *machine) {
-	m.ctx, m.trapFn, m.hostErr, m.hostFn = nil, nil, nil, nil
+	m.ctx, m.trapFn, m.hostErr, m.hostFn, m.exn = nil, nil, nil, nil, nil
 	clear(m.frames[:cap(m.frames)])
 	if len(m.stack) > maxPooledStack {
 		m.stack = nil

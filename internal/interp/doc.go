@@ -22,7 +22,19 @@
 // Config.MaxCallDepth, counted across host re-entry. Either limit is the trap
 // abi.TrapStackExhausted.
 //
-// Guarantees: every WebAssembly 2.0 instruction behaves as the spec says
+// WebAssembly 3.0 (exec_calls.go, exec_exceptions.go, exec_memory.go):
+// tail calls reuse the caller's frame (the callee's arguments move down to
+// the frame base), so a chain of return_calls runs in constant stack, into
+// wasm, host functions and other instances alike. A thrown exception is a
+// *vm.Exception; throwing unwinds the frame stack to the innermost
+// try_table handler that catches it, and leaves Call as that error when
+// none does, so it crosses host functions and instances (a host function
+// throws by returning one). Memory accesses to a memory other than 0 or to
+// a 64-bit memory take a generic path with an explicit bounds check;
+// memory 0 of 32 bits keeps its fast path. Relaxed SIMD gives the results
+// documented in simd/relaxed.go.
+//
+// Guarantees: every WebAssembly 3.0 instruction but GC's behaves as the spec says
 // (including trap codes, NaN rules and bulk-operation bounds checks done
 // before any write); a guest can never crash or hang the host: context
 // cancellation is checked at every taken branch and call; a Go panic (a bug)

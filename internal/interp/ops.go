@@ -23,7 +23,14 @@ const (
 	opReturn       // results already in slots 0..
 	opCall         // a = argument base, b = function index
 	opCallIndirect // a = argument base, b = type index, c = table, imm = index slot
-	opCopy         // a = dst, b = src
+	opCallRef      // a = argument base, b = type index, imm = reference slot
+	// Tail calls: the callee replaces the caller's frame (exec_calls.go).
+	opReturnCall         // a = argument base, b = function index
+	opReturnCallIndirect // a = argument base, b = type index, c = table, imm = index slot
+	opReturnCallRef      // a = argument base, b = type index, imm = reference slot
+	opThrow              // a = payload base, b = tag index
+	opThrowRef           // b = exnref slot
+	opCopy               // a = dst, b = src
 	opCopy128
 	opConst  // a = dst, imm = value
 	opSelect // a = dst, b = first, c = second, imm = cond slot
@@ -283,10 +290,15 @@ const (
 	opTableCopy  // a = dst slot, b = src slot, c = count slot, imm = dst table | src table<<32
 	opTableInit  // a = dst slot, b = src slot, c = count slot, imm = segment | table<<32
 	opElemDrop   // imm = segment
-	opMemoryInit // a = dst slot, b = src slot, c = count slot, imm = segment
+	opMemoryInit // a = dst slot, b = src slot, c = count slot, imm = segment | memory<<32
 	opDataDrop   // imm = segment
-	opMemoryCopy // a = dst slot, b = src slot, c = count slot
-	opMemoryFill // a = dst slot, b = value slot, c = count slot
+	opMemoryCopy // a = dst slot, b = src slot, c = count slot, imm = dst memory | src memory<<32
+	opMemoryFill // a = dst slot, b = value slot, c = count slot, imm = memory
+	opRefAsNonNull
+	// Memories other than a 32-bit memory 0 (exec_memory.go).
+	opMemAccess   // a = dst (load) or value (store), b = address slot, c = index in funcCode.memOps
+	opMemorySizeX // a = dst, c = memory
+	opMemoryGrowX // a = dst, b = delta, c = memory
 
 	// SIMD, executed by execSIMD (exec_simd.go). sub is the 0xFD sub-opcode.
 	opSIMDFirst       // marker: SIMD ops lie strictly between opSIMDFirst and numOps
@@ -306,6 +318,7 @@ const (
 	opV128LoadLane    // a = dst, b = address, c = vector, imm = offset | lane<<32 | size<<40
 	opV128Store       // b = address, c = value, imm = offset
 	opV128StoreLane   // b = address, c = vector, imm = offset | lane<<32 | size<<40
+	opV128Relaxed     // a = dst, b, c = first two sources, imm = third source slot | index in simd.Relaxed<<32
 
 	numOps
 )

@@ -81,16 +81,16 @@ func TestHandmadeSeedsValidate(t *testing.T) {
 func bodyModule(typ byte, body []byte) *wasm.Module {
 	v := []wasm.ValType{wasm.I32, wasm.I64, wasm.F32, wasm.F64, wasm.V128, wasm.FuncRef, wasm.ExternRef}
 	return &wasm.Module{
-		Types: []wasm.FuncType{
-			{},
-			{Params: v[:1], Results: v[:1]},
-			{Params: v[:2], Results: []wasm.ValType{wasm.F32, wasm.V128}},
-			{Results: v[:1]},
-			{Params: v, Results: v},
-		},
+		Types: wasm.PlainTypes(
+			wasm.FuncType{},
+			wasm.FuncType{Params: v[:1], Results: v[:1]},
+			wasm.FuncType{Params: v[:2], Results: []wasm.ValType{wasm.F32, wasm.V128}},
+			wasm.FuncType{Results: v[:1]},
+			wasm.FuncType{Params: v, Results: v},
+		),
 		Funcs:    []uint32{0, uint32(typ) % 5},
 		Memories: []wasm.MemoryType{{Limits: wasm.Limits{Min: 1}}},
-		Tables:   []wasm.TableType{{Elem: wasm.FuncRef}, {Elem: wasm.ExternRef}},
+		Tables:   []wasm.Table{{Type: wasm.TableType{Elem: wasm.FuncRef}}, {Type: wasm.TableType{Elem: wasm.ExternRef}}},
 		Globals: []wasm.Global{
 			{Type: wasm.GlobalType{Val: wasm.I32}, Init: i32Const(0)},
 			{Type: wasm.GlobalType{Val: wasm.I64, Mutable: true}, Init: expr(wasm.Instr{Op: wasm.OpI64Const})},

@@ -1,14 +1,20 @@
 // Package vm holds the runtime state that every engine shares: stores,
 // instances, functions, linear memories, tables and globals, plus traps.
-// The interpreter executes against these structures today; the native code
-// engine runs against the same ones, so instances of either engine link
-// together.
+// Both engines, the interpreter and the compiler, run against these
+// structures, so the vm's stores, functions and traps mean the same to both.
+// CurrentGoroutine names the calling goroutine, which lets the public layer
+// tell a host function's call back into its store from another goroutine's
+// call.
 //
 // Reference values are 64-bit words. A funcref is 0 for null or 1 + the
 // function's index in its Store's function list, so references can be held in
 // plain uint64 slots without hiding Go pointers from the garbage collector,
 // and a reference made up by a host is checked against the store, never
-// dereferenced. An externref is an opaque host word, 0 for null.
+// dereferenced. An externref is an opaque host word, 0 for null. An exnref
+// is 0 for null or 1 + an index into the store's list of caught exceptions
+// (exception.go): an Exception (a Tag and its payload words) is an error,
+// so it leaves an engine or a host function like one and crosses host calls
+// and instances; a store holds at most MaxExceptionRefs of them.
 //
 // Native code (linux/amd64; elsewhere the native API reports
 // ErrNativeUnsupported). Code holds machine code in its own mapping,

@@ -22,6 +22,7 @@ type Instance struct {
 	Tables   []*Table
 	Memories []*Memory
 	Globals  []*Global
+	Tags     []*Tag
 	// Elems holds each element segment's resolved references; a dropped
 	// (or already applied active/declarative) segment is nil.
 	Elems [][]uint64

@@ -21,8 +21,8 @@ type Memory struct {
 // (0 means no cap beyond the type's own maximum and 65536 pages).
 func NewMemory(t wasm.MemoryType, limitPages uint32) *Memory {
 	limit := uint32(wasm.MaxPages)
-	if t.Limits.HasMax && t.Limits.Max < limit {
-		limit = t.Limits.Max
+	if t.Limits.HasMax && t.Limits.Max < uint64(limit) {
+		limit = uint32(t.Limits.Max)
 	}
 	if limitPages != 0 && limitPages < limit {
 		limit = limitPages

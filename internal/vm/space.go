@@ -13,7 +13,7 @@ import (
 )
 
 // Address space accounting. Every mapping the runtime makes (linear memory
-// reservations, native stacks, code) is counted here, in bytes of address
+// reservations, native stacks, code, artifact files) is counted here, in bytes of address
 // space and in kernel mappings, against limits below what the kernel
 // allows: past the kernel's limits mmap fails for everyone in the process,
 // the Go runtime's heap included, and the Go runtime dies of it. So moat
@@ -56,11 +56,13 @@ const (
 
 // Mapping counts charged per object: a memory's reservation can be split
 // into a guard before, the accessible pages and the rest; a stack is its
-// guard and its pages; code is one mapping.
+// guard and its pages; code, whether copied or mapped from an artifact
+// file, is one mapping, and so is an artifact file mapped whole.
 const (
 	memoryMappings = 3
 	stackMappings  = 2
 	codeMappings   = 1
+	fileMappings   = 1 // an artifact file mapped read-only (MapFile)
 )
 
 // maxMapCount is the kernel's vm.max_map_count.
@@ -107,7 +109,7 @@ var ErrAddressSpace = errors.New("address space exhausted")
 // SpaceError reports a mapping refused because it would pass a limit, or
 // one the kernel refused (Err).
 type SpaceError struct {
-	What     string // "a linear memory", "a native stack", "code"
+	What     string // "a linear memory", "a native stack", "code", "an artifact file"
 	Bytes    uint64 // requested
 	Mappings int
 	InUse    Limits // what moat's mappings held at the time (mappings at their worst case)

@@ -277,6 +277,10 @@ func inReservation(addr uintptr) bool {
 		contains(atomic.LoadUint64(&reservationIndex[2*g+1]), addr)
 }
 
+// CodeRegistered reports whether pc lies in a registered code range, as
+// the handler finds it: for the tests of the packages that register code.
+func CodeRegistered(pc uintptr) bool { return inCode(pc) }
+
 // inCode reports whether pc lies in registered code (Go, for tests).
 func inCode(pc uintptr) bool {
 	if uint64(pc) < atomic.LoadUint64(&codeLow) || uint64(pc) >= atomic.LoadUint64(&codeHigh) {
