@@ -149,7 +149,7 @@ func (s *Store) closeInstance(inst *vm.Instance) {
 	}
 	s.closedInstances[inst] = true
 	for _, m := range inst.Memories[inst.Module.NumImportedMemories:] {
-		m.Bytes, m.Limit = nil, 0
+		m.Release()
 	}
 	if c := s.callers[inst]; c != nil {
 		c.inst, c.mem = nil, nil

@@ -41,10 +41,16 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	if !ok || refs.eng != mc.eng {
 		return fmt.Errorf("compiler: the store was not made by this engine")
 	}
+	if mc.eng.guard {
+		// Guard pages need the handler in front of the Go runtime's.
+		if err := vm.EnsureFaultTraps(); err != nil {
+			return fmt.Errorf("compiler: %w", err)
+		}
+	}
 	st := &instance{inst: inst, mc: mc, refs: refs, ctx: vm.NewContext()}
 	if len(inst.Memories) > 0 {
 		st.mem = inst.Memories[0]
-		if err := st.mem.MapNative(); err != nil {
+		if err := st.mem.MapNative(mc.eng.layoutOf(0, m.MemoryTypeOf(0))); err != nil {
 			return err
 		}
 		st.ctx.MemoryBase = st.mem.Base()
@@ -88,6 +94,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		HostCall:     st.hostCall,
 		Exit:         st.exit,
 		Trap:         st.trap,
+		Fault:        st.fault,
 	}
 	st.refresh()
 	inst.Engine = st

@@ -15,25 +15,30 @@ import (
 // converts nothing, however many call sites the module has. The linker
 // builds the same bytes, so fresh and loaded modules share one code path.
 //
-//	header  numFuncs, numSites, numTraps, pollStart, pollEnd, codeSize (6 × u32)
+//	header  numFuncs, numSites, numTraps, numFaults, pollStart, pollEnd, codeSize (7 × u32)
 //	funcs   per defined function: start, end, entry stub (3 × u32)
 //	sites   return address offset, wasm position (2 × u32), by offset
 //	traps   trap stub resume offset (u32), trap code (u16), flags (u16), by offset
+//	faults  fault site offset, wasm position (2 × u32), trap code (u16), 0 (u16), by offset
 //
-// Offsets are from the first byte of the code.
+// Offsets are from the first byte of the code. Fault sites are the
+// instructions that may fault (guard-page mode: loads and stores compiled
+// without a bounds check, and the ud2 of each unreachable); code compiled
+// with explicit bounds checks has none.
 type codeTables struct {
-	raw                 []byte // the whole section
-	funcs, sites, traps []byte
-	numFuncs            int
-	pollStart, pollEnd  int
-	codeSize            int
+	raw                         []byte // the whole section
+	funcs, sites, traps, faults []byte
+	numFuncs                    int
+	pollStart, pollEnd          int
+	codeSize                    int
 }
 
 const (
-	tablesHeaderSize = 6 * 4
+	tablesHeaderSize = 7 * 4
 	funcEntrySize    = 3 * 4
 	siteEntrySize    = 2 * 4
 	trapEntrySize    = 4 + 2 + 2
+	faultEntrySize   = 4 + 4 + 2 + 2
 
 	trapFlagShared = 1 // the stub is shared: the trapping site is its caller
 )
@@ -76,12 +81,27 @@ func (t *codeTables) trapAt(off int) (code abi.TrapCode, shared, ok bool) {
 	return 0, false, false
 }
 
+// faultAt is the fault site at offset off: the trap a fault there means
+// and the wasm position of its instruction.
+func (t *codeTables) faultAt(off int) (code abi.TrapCode, pos uint32, ok bool) {
+	n := len(t.faults) / faultEntrySize
+	i := sort.Search(n, func(i int) bool { return int(le.Uint32(t.faults[i*faultEntrySize:])) >= off })
+	if i < n && int(le.Uint32(t.faults[i*faultEntrySize:])) == off {
+		e := t.faults[i*faultEntrySize:]
+		return abi.TrapCode(le.Uint16(e[8:])), le.Uint32(e[4:]), true
+	}
+	return 0, 0, false
+}
+
+// numFaults is the number of fault sites.
+func (t *codeTables) numFaults() int { return len(t.faults) / faultEntrySize }
+
 // inPoll reports whether off lies in the shared poll stub.
 func (t *codeTables) inPoll(off int) bool { return off >= t.pollStart && off < t.pollEnd }
 
 // tablesBuilder packs the tables while the linker places code.
 type tablesBuilder struct {
-	funcs, sites, traps []byte
+	funcs, sites, traps, faults []byte
 }
 
 func (b *tablesBuilder) addFunc(start, end int) {
@@ -116,14 +136,23 @@ func (b *tablesBuilder) addTraps(base int, traps []amd64.TrapSite) {
 	}
 }
 
+// addFaults appends a function's fault sites, which amd64.Compile sorts
+// by offset; functions are placed in increasing order, so the whole table
+// is sorted.
+func (b *tablesBuilder) addFaults(base int, faults []amd64.FaultSite) {
+	for _, f := range faults {
+		b.faults = le.AppendUint16(le.AppendUint16(le.AppendUint32(le.AppendUint32(b.faults, uint32(base+f.Offset)), f.Pos), uint16(f.Code)), 0)
+	}
+}
+
 // finish packs the section.
 func (b *tablesBuilder) finish(pollStart, pollEnd, codeSize int) *codeTables {
-	nf, ns, nt := len(b.funcs)/funcEntrySize, len(b.sites)/siteEntrySize, len(b.traps)/trapEntrySize
-	raw := make([]byte, 0, tablesHeaderSize+len(b.funcs)+len(b.sites)+len(b.traps))
-	for _, v := range []int{nf, ns, nt, pollStart, pollEnd, codeSize} {
+	nf, ns, nt, nx := len(b.funcs)/funcEntrySize, len(b.sites)/siteEntrySize, len(b.traps)/trapEntrySize, len(b.faults)/faultEntrySize
+	raw := make([]byte, 0, tablesHeaderSize+len(b.funcs)+len(b.sites)+len(b.traps)+len(b.faults))
+	for _, v := range []int{nf, ns, nt, nx, pollStart, pollEnd, codeSize} {
 		raw = le.AppendUint32(raw, uint32(v))
 	}
-	raw = append(append(append(raw, b.funcs...), b.sites...), b.traps...)
+	raw = append(append(append(append(raw, b.funcs...), b.sites...), b.traps...), b.faults...)
 	t, err := parseTables(raw, nf, codeSize)
 	if err != nil {
 		panic(err) // the linker's own tables are consistent
@@ -140,21 +169,22 @@ func parseTables(raw []byte, numFuncs, codeSize int) (*codeTables, error) {
 		return nil, fmt.Errorf("tables section of %d bytes, shorter than its header", len(raw))
 	}
 	h := func(i int) int { return int(le.Uint32(raw[4*i:])) }
-	nf, ns, nt := h(0), h(1), h(2)
-	t := &codeTables{raw: raw, numFuncs: nf, pollStart: h(3), pollEnd: h(4), codeSize: h(5)}
+	nf, ns, nt, nx := h(0), h(1), h(2), h(3)
+	t := &codeTables{raw: raw, numFuncs: nf, pollStart: h(4), pollEnd: h(5), codeSize: h(6)}
 	if nf != numFuncs {
 		return nil, fmt.Errorf("tables list %d functions, the module defines %d", nf, numFuncs)
 	}
 	if t.codeSize != codeSize {
 		return nil, fmt.Errorf("tables describe %d bytes of code, the code section has %d", t.codeSize, codeSize)
 	}
-	want := uint64(tablesHeaderSize) + uint64(nf)*funcEntrySize + uint64(ns)*siteEntrySize + uint64(nt)*trapEntrySize
+	want := uint64(tablesHeaderSize) + uint64(nf)*funcEntrySize + uint64(ns)*siteEntrySize + uint64(nt)*trapEntrySize + uint64(nx)*faultEntrySize
 	if uint64(len(raw)) != want {
 		return nil, fmt.Errorf("tables section of %d bytes, its counts need %d", len(raw), want)
 	}
 	rest := raw[tablesHeaderSize:]
 	t.funcs, rest = rest[:nf*funcEntrySize], rest[nf*funcEntrySize:]
-	t.sites, t.traps = rest[:ns*siteEntrySize], rest[ns*siteEntrySize:]
+	t.sites, rest = rest[:ns*siteEntrySize], rest[ns*siteEntrySize:]
+	t.traps, t.faults = rest[:nt*trapEntrySize], rest[nt*trapEntrySize:]
 	if t.pollStart > t.pollEnd || t.pollEnd > codeSize {
 		return nil, fmt.Errorf("poll stub [%d, %d) outside the code (%d bytes)", t.pollStart, t.pollEnd, codeSize)
 	}

@@ -19,8 +19,10 @@ func sampleTables() *codeTables {
 	tb.addFunc(0, 100)
 	tb.addTraps(0, []amd64.TrapSite{{Offset: 90, Code: abi.TrapMemoryOutOfBounds}, {Offset: 40, Code: abi.TrapUnreachable, Shared: true}})
 	tb.addSites(0, []amd64.Site{{Offset: 20, Pos: 7}, {Offset: 60, Pos: 9}})
+	tb.addFaults(0, []amd64.FaultSite{{Offset: 30, Pos: 8, Code: abi.TrapMemoryOutOfBounds}, {Offset: 70, Pos: 10, Code: abi.TrapUnreachable}})
 	tb.addFunc(112, 180)
 	tb.addSites(112, []amd64.Site{{Offset: 5, Pos: amd64.PosPrologue}})
+	tb.addFaults(112, []amd64.FaultSite{{Offset: 12, Pos: 11, Code: abi.TrapMemoryOutOfBounds}})
 	tb.setEntry(0, 192)
 	tb.setEntry(1, 208)
 	return tb.finish(224, 240, 256)
@@ -72,6 +74,23 @@ func TestTablesLookups(t *testing.T) {
 	if code, shared, ok := tb.trapAt(90); !ok || shared || code != abi.TrapMemoryOutOfBounds {
 		t.Errorf("trapAt(90) = %v %v %v", code, shared, ok)
 	}
+	for _, c := range []struct {
+		off  int
+		code abi.TrapCode
+		pos  uint32
+	}{{30, abi.TrapMemoryOutOfBounds, 8}, {70, abi.TrapUnreachable, 10}, {124, abi.TrapMemoryOutOfBounds, 11}} {
+		if code, pos, ok := tb.faultAt(c.off); !ok || code != c.code || pos != c.pos {
+			t.Errorf("faultAt(%d) = %v %d %v, want %v %d", c.off, code, pos, ok, c.code, c.pos)
+		}
+	}
+	for _, off := range []int{0, 29, 31, 60, 123, 125, 256} {
+		if _, _, ok := tb.faultAt(off); ok {
+			t.Errorf("faultAt(%d) found a fault site", off)
+		}
+	}
+	if tb.numFaults() != 3 {
+		t.Errorf("%d fault sites, want 3", tb.numFaults())
+	}
 	if !tb.inPoll(230) || tb.inPoll(240) {
 		t.Error("poll stub range wrong")
 	}
@@ -99,8 +118,10 @@ func TestParseTablesRefuses(t *testing.T) {
 		"end outside":          {edit(f+4, 257), 2, 256},
 		"start after end":      {edit(f, 101), 2, 256},
 		"functions out of ord": {edit(f+funcEntrySize, 50), 2, 256},
-		"poll outside":         {edit(16, 300), 2, 256},
+		"poll outside":         {edit(20, 300), 2, 256},
 		"huge counts":          {edit(4, 1<<30), 2, 256},
+		"fault count":          {edit(12, 4), 2, 256},
+		"huge fault count":     {edit(12, 1<<30), 2, 256},
 	} {
 		if _, err := parseTables(tc.raw, tc.funcs, tc.codeLen); err == nil {
 			t.Errorf("%s: accepted", name)

@@ -26,7 +26,17 @@
 // context in R15; the code never calls Go, it leaves through an exit (exit
 // code and arguments in the context, resume point saved) and Run serves the
 // exit in Go (host call, memory or table growth, trap, poll) and re-enters.
-// Polls keep the Go runtime in charge: the code decrements a poll counter at
+// Linear memories leave the Go heap for a mapping (Memory.MapNative, with a
+// Layout): reserved whole, committed as they grow, PROT_NONE past their
+// length and in guard regions around them. In guard-page mode generated
+// code accesses them without bounds checks; the signal handler of
+// internal/vm/sigtrap (installed by EnableFaultTraps) sends a fault in
+// registered code (Code.AllowFaults) to the fault exit, and Run hands it
+// to Runner.Fault as a Fault, which becomes a trap or, for a fault the
+// code could not have caused, a crash with a report. Every mapping is
+// charged to a process-wide account of address space and kernel mappings
+// (space.go), and refused with a *SpaceError past its limits. Polls keep
+// the Go runtime in charge: the code decrements a poll counter at
 // function entries and loop back-edges, and when it runs out Run checks for
 // cancellation and fuel and yields to the scheduler, so neither the garbage
 // collector nor other goroutines wait on a spinning guest; cancellation
