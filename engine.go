@@ -209,9 +209,15 @@ func newEngine(cfg Config) (*Engine, error) {
 	}
 	switch cfg.Engine {
 	case EngineAuto:
-		if c, err := compiler.New(compilerConfig(cfg)); err == nil {
+		c, err := compiler.New(compilerConfig(cfg))
+		if err == nil {
 			cfg.Engine = EngineCompiler
 			return &Engine{cfg: compiledConfig(cfg, c), impl: c}, nil
+		}
+		if !errors.Is(err, compiler.ErrUnavailable) {
+			// A configuration the compiler refuses is the caller's
+			// mistake, not a reason to run another engine.
+			return nil, fmt.Errorf("moat: %w", err)
 		}
 		cfg.Engine = EngineInterpreter
 		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil

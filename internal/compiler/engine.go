@@ -51,14 +51,19 @@ const StackPerFrame = 256
 // ErrUnsupported is returned by New on platforms the compiler does not target.
 var ErrUnsupported = errors.New("compiler: native code needs linux/amd64")
 
+// ErrUnavailable is wrapped by every error of New that says this platform,
+// CPU or process cannot run compiled code, as opposed to a configuration
+// the compiler refuses anywhere.
+var ErrUnavailable = errors.New("compiler unavailable")
+
 // New returns the compiler engine, or an error when this platform or CPU
 // cannot run its code.
 func New(cfg Config) (engine.Engine, error) {
 	if !vm.NativeSupported {
-		return nil, ErrUnsupported
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, ErrUnsupported)
 	}
 	if err := amd64.CPUSupported(); err != nil {
-		return nil, fmt.Errorf("compiler: %w", err)
+		return nil, fmt.Errorf("%w: compiler: %w", ErrUnavailable, err)
 	}
 	if cfg.MaxCallDepth <= 0 {
 		cfg.MaxCallDepth = DefaultMaxCallDepth
@@ -79,7 +84,7 @@ func New(cfg Config) (engine.Engine, error) {
 	}
 	if handler {
 		if err := vm.EnableFaultTraps(); err != nil {
-			return nil, fmt.Errorf("compiler: installing the signal handler: %w", err)
+			return nil, fmt.Errorf("%w: compiler: installing the signal handler: %w", ErrUnavailable, err)
 		}
 	}
 	return &compilerEngine{cfg: cfg, feat: feat, layout: layout, guard: handler, typeIDs: map[string]uint32{}, stubs: map[uint32]uintptr{}}, nil
