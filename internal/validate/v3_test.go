@@ -118,4 +118,3 @@ func TestFeaturesOff(t *testing.T) {
 		}
 	}
 }
-
