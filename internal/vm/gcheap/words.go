@@ -20,3 +20,17 @@ func I31U(w uint64) uint32 { return uint32(w) >> 1 }
 
 // externWord is the word of extern-table entry i.
 func externWord(i uint32) uint64 { return uint64(i)<<2 | 2 }
+
+// IsLive reports whether w is a reference word that names something live
+// in h now: an object that starts there, or a used extern entry. Null and
+// i31 words need nothing and are not live.
+func (h *Heap) IsLive(w uint64) bool {
+	switch {
+	case IsObject(w):
+		return w < uint64(h.nblocks)*BlockSize && h.startBit(w)
+	case IsExtern(w):
+		_, ok := h.Extern(w)
+		return ok
+	}
+	return false
+}
