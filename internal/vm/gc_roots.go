@@ -33,7 +33,10 @@ func (s *Store) RootForHost(w uint64) {
 // HostRooted reports whether the host may hand w in: null, an i31, or a
 // word rooted in an open scope.
 func (s *Store) HostRooted(w uint64) bool {
-	return !isHostManaged(w) || s.gc.hostRoots.counts[w] > 0
+	if w == 0 || gcheap.IsI31(w) {
+		return true
+	}
+	return isHostManaged(w) && s.gc.hostRoots.counts[w] > 0
 }
 
 // EnterRootScope opens a scope; ExitRootScope(n) closes it, unrooting the

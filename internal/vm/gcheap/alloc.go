@@ -36,7 +36,7 @@ func (h *Heap) refill(size uint64) error {
 	if h.nextHole(size) {
 		return nil
 	}
-	if h.allocated > 0 && h.canCollect() {
+	if h.canCollect() {
 		h.Collect()
 		if h.nextHole(size) {
 			return nil
@@ -160,7 +160,7 @@ func (h *Heap) allocLarge(size uint64, hdr uint64) (uint64, error) {
 		h.Collect()
 	}
 	b, ok := h.freeRun(n)
-	if !ok && h.allocated > 0 && h.canCollect() {
+	if !ok && h.canCollect() {
 		h.Collect()
 		b, ok = h.freeRun(n)
 	}

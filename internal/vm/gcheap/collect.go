@@ -114,7 +114,7 @@ func (h *Heap) Collect() {
 	h.Roots(&Marker{h})
 	h.drain()
 	h.sweep()
-	h.trigger = max(minTrigger, h.live)
+	h.trigger = max(h.minTrigger(), h.live)
 	h.allocated = 0
 	h.cursor, h.end, h.block, h.line = 0, 0, -1, 0
 

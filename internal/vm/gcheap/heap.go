@@ -88,8 +88,14 @@ type Heap struct {
 func New(limit uint64) *Heap {
 	limit = min(max(limit, BlockSize), MaxLimit)
 	limit = (limit + BlockSize - 1) &^ (BlockSize - 1)
-	return &Heap{limit: limit, block: -1, trigger: minTrigger}
+	h := &Heap{limit: limit, block: -1}
+	h.trigger = h.minTrigger()
+	return h
 }
+
+// minTrigger is the least allocation between collections: 4 MiB, or a
+// quarter of a smaller heap.
+func (h *Heap) minTrigger() uint64 { return min(minTrigger, h.limit/4) }
 
 // Limit is the most bytes the heap may use.
 func (h *Heap) Limit() uint64 { return h.limit }
