@@ -210,6 +210,14 @@ func (h *Heap) freeRun(n uint32) (uint32, bool) {
 		}
 	}
 	// Extend: free blocks at the end of the heap count towards the run.
+	// Block 0 is never part of one (its offset 0 is null): it becomes a
+	// small block first.
+	if h.nblocks == 0 {
+		if !h.grow(1) {
+			return 0, false
+		}
+		h.state[0] = blockSmall
+	}
 	tail := uint32(0)
 	for b := h.nblocks; b > 1 && h.state[b-1] == blockFree && tail < n; b-- {
 		tail++

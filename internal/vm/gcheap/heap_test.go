@@ -202,3 +202,16 @@ func TestSubtypes(t *testing.T) {
 		t.Errorf("layout of $b: %+v", h.Type(b))
 	}
 }
+
+// TestLargeFirst: a large object allocated first never gets offset 0,
+// which is null.
+func TestLargeFirst(t *testing.T) {
+	h, ids := newHeap(t, 4<<20)
+	h.Roots = func(*gcheap.Marker) {}
+	o, err := h.NewArray(ids[1], 100_000)
+	if err != nil || o == 0 {
+		t.Fatalf("first large array at %#x: %v", o, err)
+	}
+	h.Collect()
+	checkVerify(t, h)
+}
