@@ -1,6 +1,9 @@
 package gcheap
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"runtime"
+)
 
 // Alloc returns a new object of size bytes (a multiple of 8, at least
 // HeaderSize) whose header word is hdr and whose other bytes are zero. It
@@ -123,6 +126,8 @@ func (h *Heap) grow(n uint32) bool {
 			return false
 		}
 		h.mem, h.reserved = mem, true
+		h.res = &reservation{mem: mem}
+		runtime.AddCleanup(h, (*reservation).release, h.res)
 	}
 	end := uint64(h.nblocks+n) * BlockSize
 	if growable && uint64(len(h.mem)) < end {

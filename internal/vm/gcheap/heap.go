@@ -46,6 +46,7 @@ var (
 type Heap struct {
 	mem      []byte // the arena; at least nblocks*BlockSize long
 	reserved bool
+	res      *reservation // the mapping behind mem, released by Close or a cleanup
 	closed   bool
 	limit    uint64 // bytes, a multiple of BlockSize
 	nblocks  uint32 // blocks ever used: [0, nblocks)
@@ -107,10 +108,22 @@ func (h *Heap) Bytes() []byte { return h.mem }
 
 // Close frees the arena at once. The heap refuses allocations afterwards.
 func (h *Heap) Close() {
-	if h.reserved {
-		release(h.mem)
+	if h.res != nil {
+		h.res.release()
 	}
 	*h = Heap{closed: true, limit: h.limit, block: -1}
+}
+
+// reservation owns the arena's mapping. A heap that is dropped without
+// Close releases it through a cleanup (Store.Close is the deterministic
+// way); the reservation holds nothing that leads back to the heap.
+type reservation struct{ mem []byte }
+
+func (r *reservation) release() {
+	if r.mem != nil {
+		release(r.mem)
+		r.mem = nil
+	}
 }
 
 // PreventCollection and AllowCollection bracket code during which the
