@@ -129,9 +129,14 @@ type GCStats struct {
 	AllocatedBytes uint64          // bytes allocated over the store's life
 }
 
-// GCStats returns the statistics of the store's GC heap (zero until the
-// store first allocates).
+// GCStats returns the statistics of the store's GC heap: zero until the
+// store first allocates, and while another goroutine has a call running
+// in the store.
 func (s *Store) GCStats() GCStats {
+	if s.enter() != nil {
+		return GCStats{}
+	}
+	defer s.leave()
 	if !s.vs.HasGC() {
 		return GCStats{}
 	}

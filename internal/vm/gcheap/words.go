@@ -5,8 +5,8 @@ package gcheap
 // IsObject reports whether w refers to an object of the heap.
 func IsObject(w uint64) bool { return w != 0 && w&7 == 0 }
 
-// IsI31 reports whether w is an i31 reference.
-func IsI31(w uint64) bool { return w&1 == 1 }
+// IsI31 reports whether w is an i31 reference (its upper half is zero).
+func IsI31(w uint64) bool { return w&1 == 1 && w>>32 == 0 }
 
 // IsExtern reports whether w refers to a host value of the extern table.
 func IsExtern(w uint64) bool { return w&3 == 2 }
