@@ -92,17 +92,7 @@ func (k fieldKind) size() uint64 { return uint64(k &^ kindSigned) }
 
 // loadField reads a field into dst (two slots for v128).
 func loadField(mem []byte, o uint64, k fieldKind, dst []uint64) {
-	t := wasm.I64
-	switch k.size() {
-	case 1:
-		t = wasm.PackedI8
-	case 2:
-		t = wasm.PackedI16
-	case 4:
-		t = wasm.I32
-	case 16:
-		t = wasm.V128
-	}
+	t := storageOf(k)
 	lo, hi := gcheap.LoadField(mem, o, t, k&kindSigned != 0)
 	dst[0] = lo
 	if t == wasm.V128 {

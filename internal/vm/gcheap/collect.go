@@ -3,6 +3,8 @@ package gcheap
 import (
 	"encoding/binary"
 	"time"
+
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // Marker is handed to Heap.Roots during a collection to mark the roots.
@@ -73,13 +75,13 @@ func (h *Heap) drain() {
 		hdr := binary.LittleEndian.Uint64(mem[o:])
 		ti := &h.types.infos[uint32(hdr)]
 		var size uint64
-		if ti.Kind == 1 { // wasm.CompStruct
+		if ti.Kind == wasm.CompStruct {
 			size = uint64(ti.Size)
 			for _, ro := range ti.RefOffsets {
 				h.markWord(binary.LittleEndian.Uint64(mem[o+uint64(ro):]))
 			}
 		} else {
-			size, _ = ArraySize(uint32(hdr>>32), ti.ElemSize)
+			size = ArraySize(uint32(hdr>>32), ti.ElemSize)
 			if ti.ElemRef {
 				for p := o + HeaderSize; p < o+size; p += 8 {
 					h.markWord(binary.LittleEndian.Uint64(mem[p:]))

@@ -54,7 +54,7 @@ func (h *Heap) NewStruct(id uint32) (uint64, error) {
 
 // NewArray allocates an array of type id and n zero elements.
 func (h *Heap) NewArray(id uint32, n uint32) (uint64, error) {
-	size, _ := ArraySize(n, h.types.infos[id].ElemSize)
+	size := ArraySize(n, h.types.infos[id].ElemSize)
 	if size > h.limit {
 		return 0, ErrTooLarge
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"time"
+
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // The heap's geometry (see the package comment).
@@ -78,7 +80,6 @@ type Heap struct {
 	Roots     func(*Marker)
 	noCollect int
 	stack     []uint64 // mark stack
-	verifying bool
 
 	stats Stats
 }
@@ -146,10 +147,10 @@ func (h *Heap) ArrayLen(o uint64) uint32 { return uint32(h.Header(o) >> 32) }
 // objectSize is the size of the object with header hdr.
 func (h *Heap) objectSize(hdr uint64) uint64 {
 	ti := &h.types.infos[uint32(hdr)]
-	if ti.Kind == 1 { // wasm.CompStruct
+	if ti.Kind == wasm.CompStruct {
 		return uint64(ti.Size)
 	}
-	s, _ := ArraySize(uint32(hdr>>32), ti.ElemSize)
+	s := ArraySize(uint32(hdr>>32), ti.ElemSize)
 	return s
 }
 

@@ -101,7 +101,7 @@ func TestLargeAndLimits(t *testing.T) {
 	h.Roots = func(m *gcheap.Marker) { m.Words(keep) }
 	for i := 0; i < 200; i++ {
 		n := uint32(100_000 + i)
-		size, _ := gcheap.ArraySize(n, 1)
+		size := gcheap.ArraySize(n, 1)
 		o, err := h.Alloc(size, uint64(bytesT)|uint64(n)<<32)
 		if err != nil {
 			t.Fatalf("array %d: %v", i, err)

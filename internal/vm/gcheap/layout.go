@@ -38,11 +38,11 @@ func StructLayout(fields []wasm.FieldType) (offsets []uint32, size uint32) {
 	return offsets, uint32((off + 7) &^ 7)
 }
 
-// ArraySize is the size of an array of n elements of elemSize bytes, or
-// false when it cannot be represented.
-func ArraySize(n uint32, elemSize uint32) (uint64, bool) {
+// ArraySize is the size of an array of n elements of elemSize bytes (it
+// cannot overflow: n and elemSize are at most 2^32-1 and 16).
+func ArraySize(n uint32, elemSize uint32) uint64 {
 	s := HeaderSize + uint64(n)*uint64(elemSize)
-	return (s + 7) &^ 7, true
+	return (s + 7) &^ 7
 }
 
 // IsGCRef reports whether a value of type t (of module m) is a reference

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync/atomic"
+
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 var (
@@ -69,7 +71,7 @@ func (h *Heap) verify(afterGC bool) error {
 		if o+s > limit {
 			return 0, fmt.Errorf("object %#x of %d bytes passes %#x", o, s, limit)
 		}
-		if ti.Kind == 1 {
+		if ti.Kind == wasm.CompStruct {
 			for _, ro := range ti.RefOffsets {
 				if err := checkRef(o, o+uint64(ro)); err != nil {
 					return 0, err
