@@ -120,13 +120,17 @@ func (r *RootScope) Close() {
 
 // GCStats describes a store's garbage collections.
 type GCStats struct {
-	Collections    int
-	TotalPause     time.Duration
-	MaxPause       time.Duration
-	Pauses         []time.Duration // the most recent pauses (up to 4096), oldest first
-	LiveBytes      uint64          // bytes of objects that survived the last collection
-	HeapBytes      uint64          // bytes of heap in use (objects, free holes, free blocks)
-	AllocatedBytes uint64          // bytes allocated over the store's life
+	Collections int
+	TotalPause  time.Duration
+	MaxPause    time.Duration
+	Pauses      []time.Duration // the most recent pauses (up to 4096), oldest first
+	// TotalPauseCPU and PausesCPU are the CPU time of the pauses (Linux;
+	// 0 elsewhere): the pause less what other processes took meanwhile.
+	TotalPauseCPU  time.Duration
+	PausesCPU      []time.Duration
+	LiveBytes      uint64 // bytes of objects that survived the last collection
+	HeapBytes      uint64 // bytes of heap in use (objects, free holes, free blocks)
+	AllocatedBytes uint64 // bytes allocated over the store's life
 }
 
 // GCStats returns the statistics of the store's GC heap: zero until the

@@ -2,6 +2,7 @@ package gcheap
 
 import (
 	"encoding/binary"
+	"runtime"
 	"time"
 
 	"github.com/moat-run/moat/internal/wasm"
@@ -103,7 +104,9 @@ func (h *Heap) Collect() {
 	if h.Roots == nil || h.closed {
 		return
 	}
-	start := time.Now()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	start, startCPU := time.Now(), threadCPU()
 	clear(h.marks)
 	clear(h.lines)
 	if h.nblocks > 0 {
@@ -120,15 +123,18 @@ func (h *Heap) Collect() {
 	h.allocated = 0
 	h.cursor, h.end, h.block, h.line = 0, 0, -1, 0
 
-	pause := time.Since(start)
+	pause, cpu := time.Since(start), threadCPU()-startCPU
 	s := &h.stats
 	s.Collections++
 	s.TotalPause += pause
 	s.MaxPause = max(s.MaxPause, pause)
+	s.TotalPauseCPU += cpu
 	if len(s.Pauses) == maxPauses {
 		s.Pauses = append(s.Pauses[:0], s.Pauses[1:]...)
+		s.PausesCPU = append(s.PausesCPU[:0], s.PausesCPU[1:]...)
 	}
 	s.Pauses = append(s.Pauses, pause)
+	s.PausesCPU = append(s.PausesCPU, cpu)
 	if verifyAfterCollect.Load() {
 		h.verifyAfterCollection()
 	}

@@ -156,13 +156,18 @@ func (h *Heap) objectSize(hdr uint64) uint64 {
 
 // Stats describes the heap's collections.
 type Stats struct {
-	Collections    int
-	TotalPause     time.Duration
-	MaxPause       time.Duration
-	Pauses         []time.Duration // the last maxPauses pauses, oldest first
-	LiveBytes      uint64          // after the last collection
-	HeapBytes      uint64          // blocks in use (committed at most)
-	AllocatedBytes uint64          // bytes handed out over the heap's life
+	Collections int
+	TotalPause  time.Duration
+	MaxPause    time.Duration
+	Pauses      []time.Duration // the last maxPauses pauses, oldest first
+	// TotalPauseCPU and PausesCPU are the CPU time the collecting thread
+	// spent (0 where the platform cannot tell): on a loaded machine, the
+	// pause less the time other processes had the CPU.
+	TotalPauseCPU  time.Duration
+	PausesCPU      []time.Duration
+	LiveBytes      uint64 // after the last collection
+	HeapBytes      uint64 // blocks in use (committed at most)
+	AllocatedBytes uint64 // bytes handed out over the heap's life
 }
 
 const maxPauses = 4096
@@ -171,6 +176,7 @@ const maxPauses = 4096
 func (h *Heap) Stats() Stats {
 	s := h.stats
 	s.Pauses = append([]time.Duration(nil), s.Pauses...)
+	s.PausesCPU = append([]time.Duration(nil), s.PausesCPU...)
 	s.LiveBytes = h.live
 	s.HeapBytes = uint64(h.nblocks) * BlockSize
 	return s
