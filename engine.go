@@ -87,6 +87,11 @@ type Config struct {
 	// by default (the zero value), as in Wasmtime. A module that uses a
 	// feature turned off fails to compile (see Features).
 	DisabledFeatures Features
+	// MaxGCHeapBytes caps each store's garbage-collected heap (structs,
+	// arrays) in bytes (0: 1 GiB; at most 4 GiB). An allocation that finds
+	// no room after a collection traps with TrapGCHeapOutOfMemory, an
+	// object larger than the cap with TrapAllocationTooLarge.
+	MaxGCHeapBytes uint64
 
 	// TrustedKeys, when not empty, makes Deserialize and DeserializeFile
 	// accept only artifacts signed by one of these keys (see

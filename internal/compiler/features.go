@@ -15,6 +15,9 @@ func checkFeatures(m *wasm.Module) error {
 		return nil
 	}
 	first := missing & -missing
+	if missing&wasm.FeatureGC != 0 {
+		first = wasm.FeatureGC // a GC module uses typed references too; GC is what it needs
+	}
 	return wasm.Unsupportedf(first, -1,
 		"the compiler engine does not support %s yet (the module uses %s); the interpreter engine runs it", first, missing)
 }

@@ -10,7 +10,10 @@
 // function's index in its Store's function list, so references can be held in
 // plain uint64 slots without hiding Go pointers from the garbage collector,
 // and a reference made up by a host is checked against the store, never
-// dereferenced. An externref is an opaque host word, 0 for null. An exnref
+// dereferenced. References of the any and extern hierarchies (i31s, GC
+// objects, host values: externrefs) are the words of the store's GC heap
+// (gc.go, and gcheap for their encoding); the store knows the roots and
+// the host's rooted words. An exnref
 // is 0 for null or 1 + an index into the store's list of caught exceptions
 // (exception.go): an Exception (a Tag and its payload words) is an error,
 // so it leaves an engine or a host function like one and crosses host calls
