@@ -126,4 +126,3 @@ func (r *resolved) add(i int, ext Extern) error {
 	}
 	return nil
 }
-
