@@ -55,8 +55,8 @@ func TestAddressSpaceLimit(t *testing.T) {
 }
 
 // TestCloseReturnsSpace: Instance.Close and Store.Close give a memory's
-// reservation and the store's native stack back at once, with the garbage
-// collector off.
+// reservation back at once, with the garbage collector off, and a call
+// gives back the stack it borrowed (the next call reuses it).
 func TestCloseReturnsSpace(t *testing.T) {
 	if out := runSpaceChild(t, "close"); !strings.Contains(out, "close returned everything") {
 		t.Errorf("child output:\n%s", out)
@@ -154,9 +154,14 @@ func TestSpaceChild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The first instantiation maps the engine's host call stubs for good.
+		// The first instantiation maps the engine's host call stubs for
+		// good, and its call leaves a stack idle in the engine's pool.
 		if s := moat.NewStore(e); true {
-			if _, err := s.Instantiate(ctx, mod); err != nil {
+			inst, err := s.Instantiate(ctx, mod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := inst.Func("f").Call(ctx); err != nil {
 				t.Fatal(err)
 			}
 			s.Close()

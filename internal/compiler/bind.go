@@ -79,7 +79,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		}
 		st.funcs[i] = ref
 		if i >= int(m.NumImportedFuncs) {
-			d := refs.descOf[f]
+			d := refs.desc(ref)
 			d[abi.FuncDescCode/8] = uint64(mc.code.Addr() + uintptr(mc.tables.funcStart(i-int(m.NumImportedFuncs))))
 			d[abi.FuncDescContext/8] = uint64(uintptr(unsafe.Pointer(st.ctx)))
 		}
