@@ -143,6 +143,8 @@ func TestSpaceChild(t *testing.T) {
 		if _, err := moat.NewStore(e).Instantiate(ctx, mod); err != nil {
 			t.Fatalf("after releasing one: %v", err)
 		}
+	case "density":
+		densityChild(t)
 	case "close":
 		// The garbage collector is off: only Close can give space back.
 		debug.SetGCPercent(-1)
