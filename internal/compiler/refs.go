@@ -68,6 +68,19 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	return sl.addr + uint64(k*abi.FuncDescSize), nil
 }
 
+// ReserveFuncs makes the next slab hold at least n more descriptors
+// (vm.FuncReserver), so that an instantiation's functions take one slab.
+func (r *storeRefs) ReserveFuncs(n int) {
+	k := len(r.slabs)
+	if k > 0 && cap(r.slabs[k-1].funcs)-len(r.slabs[k-1].funcs) >= n {
+		return
+	}
+	size := max(n, firstSlab)
+	words := make([]uint64, size*descWords)
+	r.slabs = append(r.slabs, descSlab{words: words, funcs: make([]*vm.Function, 0, size),
+		addr: uint64(uintptr(unsafe.Pointer(&words[0])))})
+}
+
 // lookup finds the slab and index of descriptor address ref.
 func (r *storeRefs) lookup(ref uint64) (*descSlab, int, bool) {
 	for i := range r.slabs {
