@@ -81,6 +81,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		f.Code = &bound[i]
 	}
 	st.funcs = words[nGlobals+nTables:]
+	stubs := mc.hostStubs()
 	for i, f := range inst.Funcs {
 		ref, err := inst.Store.Ref(f)
 		if err != nil {
@@ -89,8 +90,11 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		st.funcs[i] = ref
 		if i >= int(m.NumImportedFuncs) {
 			d := refs.desc(ref)
-			d[abi.FuncDescCode/8] = uint64(mc.code.Addr() + uintptr(mc.tables.funcStart(i-int(m.NumImportedFuncs))))
+			def := i - int(m.NumImportedFuncs)
+			d[abi.FuncDescCode/8] = uint64(mc.code.Addr() + uintptr(mc.tables.funcStart(def)))
 			d[abi.FuncDescContext/8] = uint64(uintptr(unsafe.Pointer(st.ctx)))
+			d[abi.FuncDescTypeID/8] = uint64(mc.typeIDs[m.Funcs[def]])
+			d[abi.FuncDescHostCall/8] = uint64(stubs[m.Funcs[def]])
 		}
 	}
 	st.ctx.FuncTable = uintptr(unsafe.Pointer(&st.funcs[0]))

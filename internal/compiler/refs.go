@@ -47,7 +47,13 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	if f.Type == nil {
 		return 0, fmt.Errorf("compiler: function without a type")
 	}
-	id, stub := r.eng.descFields(f)
+	// A module's function gets its type id and stub when its instance
+	// is bound (Bind), from the module's tables; nothing runs before.
+	var id uint32
+	var stub uintptr
+	if f.Instance == nil {
+		id, stub = r.eng.descFields(f.Type)
+	}
 	n := len(r.slabs)
 	if n == 0 || len(r.slabs[n-1].funcs) == cap(r.slabs[n-1].funcs) {
 		size := firstSlab
