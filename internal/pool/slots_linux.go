@@ -57,14 +57,14 @@ type Slots struct {
 	stride uint64 // from one slot's guard to the next's
 	page   uint64
 
-	mu     sync.Mutex
-	free   []int32 // most recently freed last
-	state  []slotState
+	mu    sync.Mutex
+	free  []int32 // most recently freed last
+	state []slotState
 	// handles are the slots as vm.Slot values, made once.
 	handles []slot
 	inUse   int
-	warm   int
-	leaked int
+	warm    int
+	leaked  int
 }
 
 // slotState is what a slot's pages hold beyond the pristine state. Only
