@@ -43,6 +43,12 @@ type Liveness struct {
 	// the layout (an edge to an earlier or the same block closes a loop).
 	// Only ComputeLiveness fills it; the allocator does not need it.
 	LoopDepth []int
+	// MaxEntries, when positive, caps the total size of the live-in sets:
+	// compute stops once they exceed it and sets Exceeded. The sets are
+	// what liveness costs beyond the code's size (values × blocks in the
+	// worst case), so the cap bounds its memory and time.
+	MaxEntries int
+	Exceeded   bool
 
 	scratch liveScratch
 }
@@ -61,7 +67,8 @@ type pair struct{ key, val int32 }
 type liveScratch struct {
 	vregs                 []liveVReg
 	mark                  []int32 // per block, see propagate
-	gen, kill, arg, in    []pair
+	gen, kill, arg        []pair
+	in, inG               []int32 // blocks g is live into are in[inG[g]:inG[g+1]]
 	genStart, genBlocks   []int32
 	killStart, killBlocks []int32
 	argStart, argBlocks   []int32
@@ -283,19 +290,50 @@ func (l *Liveness) compute(f *Func, ops []Operand, opStart []int) {
 	starts[nb] = int32(len(f.Insts))
 	s.starts = starts
 	l.hulls = grow(l.hulls, ng)
-	s.propagate(ng, nb, l.hulls)
-	l.inStart, l.inVals = groupPairs(s.in, nb, l.inStart, l.inVals)
+	l.Exceeded = !s.propagate(ng, nb, l.hulls, l.MaxEntries)
+	if l.Exceeded {
+		l.inStart = fill(grow(l.inStart, nb+1), 0)
+		l.inVals = l.inVals[:0]
+		return
+	}
+	l.inStart, l.inVals = groupByBlock(s.in, s.inG, nb, l.inStart, l.inVals)
+}
+
+// groupByBlock turns the blocks each global is live into (blocks[gStart[g]:
+// gStart[g+1]] for global g) into CSR form by block: the globals live into
+// block b, ascending, are vals[start[b]:start[b+1]]. A counting sort, as
+// groupPairs, over 4-byte entries.
+func groupByBlock(blocks, gStart []int32, nb int, start, vals []int32) ([]int32, []int32) {
+	start = fill(grow(start, nb+1), 0)
+	for _, b := range blocks {
+		start[b+1]++
+	}
+	for b := 0; b < nb; b++ {
+		start[b+1] += start[b]
+	}
+	vals = grow(vals, len(blocks))
+	for g := 0; g+1 < len(gStart); g++ {
+		for _, b := range blocks[gStart[g]:gStart[g+1]] {
+			vals[start[b]] = int32(g)
+			start[b]++
+		}
+	}
+	copy(start[1:], start[:nb])
+	start[0] = 0
+	return start, vals
 }
 
 // propagate finds, for each global g, the blocks it is live into: from
 // the blocks that read it before writing it, and the predecessors of the
 // blocks it is passed to as an argument, backwards through predecessors
-// until a block that writes it. It appends (block, g) to s.in, in order of
-// g, and sets hulls[g] to span the starts of the blocks g is live into and
-// the ends of those it is live out of. Marks are stamped with g+1, so
-// nothing is cleared between globals. The slices are locals so the
-// compiler keeps them in registers.
-func (s *liveScratch) propagate(ng, nb int, hulls []hull) {
+// until a block that writes it. It appends them to s.in, global by global
+// (g's are s.in[s.inG[g]:s.inG[g+1]]), and sets hulls[g] to span the
+// starts of the blocks g is live into and the ends of those it is live out
+// of. Marks are stamped with g+1, so nothing is cleared between globals.
+// The slices are locals so the compiler keeps them in registers. It
+// reports false, having stopped early, when maxEntries is positive and the
+// sets grow past it.
+func (s *liveScratch) propagate(ng, nb int, hulls []hull, maxEntries int) bool {
 	// mark[b] == g+1 once b is known to have g live in, or to write it:
 	// either way the walk stops there (one test per visited edge).
 	mark := fill(grow(s.mark, nb), 0)
@@ -305,13 +343,20 @@ func (s *liveScratch) propagate(ng, nb int, hulls []hull) {
 	// order of one global's blocks does not matter (they are grouped by
 	// block afterwards), and no separate stack is kept.
 	in := s.in[:0]
+	inG := grow(s.inG, ng+1)
+	s.inG = inG
 	for g := int32(0); g < int32(ng); g++ {
+		if maxEntries > 0 && len(in) > maxEntries {
+			s.in = in
+			return false
+		}
 		stamp := g + 1
 		base := len(in)
+		inG[g] = int32(base)
 		for _, b := range s.genBlocks[s.genStart[g]:s.genStart[g+1]] {
 			if mark[b] != stamp {
 				mark[b] = stamp
-				in = append(in, pair{b, g})
+				in = append(in, b)
 			}
 		}
 		for _, b := range s.killBlocks[s.killStart[g]:s.killStart[g+1]] {
@@ -325,20 +370,20 @@ func (s *liveScratch) propagate(ng, nb int, hulls []hull) {
 			outLo, outHi = min(outLo, p), max(outHi, p)
 			if mark[p] != stamp {
 				mark[p] = stamp
-				in = append(in, pair{p, g})
+				in = append(in, p)
 			}
 		}
 		// The first and last blocks g is live into, taken as they leave
 		// the queue.
 		inLo, inHi := int32(nb), int32(-1)
 		for q := base; q < len(in); q++ {
-			b := in[q].key
+			b := in[q]
 			inLo, inHi = min(inLo, b), max(inHi, b)
 			for _, p := range preds[predStart[b]:predStart[b+1]] {
 				outLo, outHi = min(outLo, p), max(outHi, p)
 				if mark[p] != stamp {
 					mark[p] = stamp
-					in = append(in, pair{p, g})
+					in = append(in, p)
 				}
 			}
 		}
@@ -351,7 +396,9 @@ func (s *liveScratch) propagate(ng, nb int, hulls []hull) {
 		}
 		hulls[g] = h
 	}
+	inG[ng] = int32(len(in))
 	s.in = in
+	return maxEntries <= 0 || len(in) <= maxEntries
 }
 
 // groupPairs sorts pairs by key into CSR form: the values of key k, in their

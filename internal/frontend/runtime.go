@@ -45,7 +45,7 @@ func (t *translator) memoryLen() ssa.Value { return t.b.UseVar(t.memLen) }
 // memory.grow and the builtins.
 func (t *translator) reloadMemLen() {
 	if t.hasMemory {
-		t.b.DefVar(t.memLen, t.ctxLoad(abi.CtxMemoryLen, liveField))
+		t.defVar(t.memLen, t.ctxLoad(abi.CtxMemoryLen, liveField))
 	}
 }
 

@@ -125,8 +125,10 @@ func newTranslator() *translator {
 func (t *translator) reset(m *wasm.Module, env *Env, funcIndex uint32, f *ssa.Func) {
 	b := t.b
 	b.Reset(f)
+	as := t.assigned
+	as.reset()
 	*t = translator{m: m, env: env, index: funcIndex, f: f, b: b,
-		locals: t.locals[:0], stack: t.stack[:0], frames: t.frames[:0]}
+		locals: t.locals[:0], stack: t.stack[:0], frames: t.frames[:0], assigned: as}
 }
 
 // release drops the translator's references to the function and module.
@@ -243,8 +245,9 @@ type translator struct {
 	dead      bool
 	deadDepth int
 
-	offset int // module offset of the instruction being translated
-	polls  pollState
+	offset   int // module offset of the instruction being translated
+	polls    pollState
+	assigned assigned
 }
 
 func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
@@ -413,10 +416,10 @@ func (t *translator) variable(in *wasm.Instr) error {
 		case wasm.OpLocalGet:
 			t.push(t.b.UseVar(v))
 		case wasm.OpLocalSet:
-			t.b.DefVar(v, t.pop())
+			t.defVar(v, t.pop())
 		default:
 			x := t.pop()
-			t.b.DefVar(v, x)
+			t.defVar(v, x)
 			t.push(x)
 		}
 	case wasm.OpGlobalGet:

@@ -36,6 +36,10 @@ type Builder struct {
 	userArena chunkArena[Value] // storage of the users lists
 	pos       uint32            // source position given to inserted instructions
 	walkGen   uint32            // numbers readLinearPath walks, to spot cycles
+	// work counts the steps of variable reads (blocks walked) and the
+	// parameters added for variables: the part of SSA construction that
+	// is not linear in the instructions built (see Work).
+	work int64
 }
 
 type blockDef struct {
@@ -51,6 +55,9 @@ type builderBlock struct {
 	numVarParams int
 	defMask      uint64 // bit v%64 set: the block may define variable v
 	walkGen      uint32 // Builder.walkGen of the last linear-path walk through it
+	// dom, set by MergeVars, is a dominator of the block in which every
+	// variable the block does not define has the value it has here.
+	dom *Block
 }
 
 // edge is one branch into a block: target Targets[slot] of pred's terminator.
@@ -78,7 +85,7 @@ func NewBuilder(f *Func) *Builder {
 // Reset makes b a new builder for f, keeping its storage: a compiler
 // worker reuses one builder for all the functions it translates.
 func (b *Builder) Reset(f *Func) {
-	b.f, b.cur, b.err, b.pos = f, nil, nil, 0
+	b.f, b.cur, b.err, b.pos, b.work = f, nil, nil, 0, 0
 	for i := range b.blocks {
 		st := &b.blocks[i]
 		clear(st.preds)

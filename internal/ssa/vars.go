@@ -63,6 +63,40 @@ func (b *Builder) SealBlock(blk *Block) {
 	}
 }
 
+// MergeVars completes a sealed join block whose every path from dom (a
+// block dominating it) assigns only the variables in assigned: each of
+// those gets its value in blk now (a parameter when the predecessors
+// disagree), and every other variable read in blk is read in dom instead,
+// without a parameter and without walking the paths in between. For
+// structured code (a Wasm block or if and its end) this keeps SSA
+// construction linear: without it, a variable live across many joins
+// gains, at each of them, a parameter found trivial only after reading
+// both sides, and a table entry. assigned may repeat variables.
+func (b *Builder) MergeVars(blk, dom *Block, assigned []Variable) {
+	st := b.state(blk)
+	if !st.sealed {
+		b.fail("MergeVars: block%d is not sealed", blk.ID)
+		return
+	}
+	if len(st.preds) < 2 {
+		return // the linear path already reads through it
+	}
+	for _, v := range assigned {
+		if _, ok := b.blockDef(blk, v); ok {
+			continue
+		}
+		param := b.newVarParam(v, blk)
+		b.writeVar(v, blk, param) // breaks cycles through loops
+		b.writeVar(v, blk, b.addParamOperands(v, param, blk))
+	}
+	b.state(blk).dom = dom
+}
+
+// Work is the number of steps variable reads have walked and of parameters
+// added for variables since Reset: with the rest of construction linear in
+// the instructions built, it is what a compile budget bounds.
+func (b *Builder) Work() int64 { return b.work }
+
 // SealAllBlocks seals every block not sealed yet.
 func (b *Builder) SealAllBlocks() {
 	for _, blk := range b.f.Blocks {
@@ -130,16 +164,28 @@ func (b *Builder) readVar(v Variable, blk *Block) Value {
 // reads there (rarer) walk again and find the same value. A cycle (only
 // in unreachable code) makes it give up, leaving the general path to
 // handle blk with no side effect done.
+//
+// A join completed by MergeVars is walked through the same way, to its
+// dominator, for the variables it does not define.
 func (b *Builder) readLinearPath(v Variable, blk *Block) (Value, bool) {
 	b.walkGen++
 	cur := blk
 	for {
 		st := b.state(cur)
-		if !st.sealed || len(st.preds) != 1 {
+		next := (*Block)(nil)
+		switch {
+		case !st.sealed:
+		case len(st.preds) == 1:
+			next = st.preds[0].pred
+		case st.dom != nil:
+			next = st.dom
+		}
+		if next == nil {
 			break
 		}
+		b.work++
 		st.walkGen = b.walkGen
-		cur = st.preds[0].pred
+		cur = next
 		if d := b.lastDef[v]; d.blk == cur {
 			break
 		}
@@ -187,6 +233,7 @@ func (b *Builder) readVarRecursive(v Variable, blk *Block) Value {
 }
 
 func (b *Builder) newVarParam(v Variable, blk *Block) Value {
+	b.work++
 	p := b.f.AddBlockParam(blk, b.vars[v])
 	b.state(blk).numVarParams++
 	for len(b.varOf) <= int(p) {
