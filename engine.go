@@ -3,6 +3,7 @@ package moat
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/moat-run/moat/internal/compiler"
 	"github.com/moat-run/moat/internal/engine"
@@ -48,7 +49,41 @@ type Config struct {
 	// MaxCallDepth bounds nested calls before the call-stack-exhausted trap
 	// (0: the engine's default).
 	MaxCallDepth int
+	// CompileBudget bounds what compiling one module may cost the host
+	// (the compiler engine; the interpreter's translation is linear in the
+	// code). The zero value takes the defaults.
+	CompileBudget CompileBudget
 }
+
+// CompileBudget bounds the time and memory of compiling a module, so that
+// a module built to be expensive to compile (a function keeping thousands
+// of values live across thousands of blocks) fails fast with a
+// *CompileError of kind BudgetExceeded instead of exhausting the host.
+// Everything else the compiler does grows linearly with the code; these
+// bound the rest.
+type CompileBudget struct {
+	// MaxFuncWork caps, per function, the two costs that can grow as
+	// values × blocks rather than with the code: SSA construction's
+	// variable-read steps, and liveness' live-in entries (the values live
+	// into each block, summed). Each step costs a few nanoseconds and at
+	// most about 12 bytes while its function compiles, so a compile worker
+	// (one per GOMAXPROCS) needs at most about 12 × MaxFuncWork bytes
+	// beyond the code's own size. 0: DefaultMaxFuncWork; negative: no cap.
+	MaxFuncWork int64
+	// Timeout caps the time of one Compile, checked before each function
+	// (a function started before it may overrun it by what MaxFuncWork
+	// allows). 0: DefaultCompileTimeout; negative: no limit.
+	Timeout time.Duration
+}
+
+// DefaultMaxFuncWork is CompileBudget.MaxFuncWork's default, 2^26: about
+// 0.8 GB per compile worker at most. The largest functions of the Go
+// standard library's wasip1 test binaries need under 2^22; 1,000 locals
+// kept live across 10,000 if/else merges (a 280 KB function) about 2^25.
+const DefaultMaxFuncWork = compiler.DefaultMaxFuncWork
+
+// DefaultCompileTimeout is CompileBudget.Timeout's default.
+const DefaultCompileTimeout = compiler.DefaultCompileTimeout
 
 // DefaultMaxCallDepth is the call depth used when Config.MaxCallDepth is 0.
 const DefaultMaxCallDepth = 10000
@@ -72,9 +107,10 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if cfg.MaxCallDepth == 0 {
 		cfg.MaxCallDepth = DefaultMaxCallDepth
 	}
+	ccfg := compiler.Config{MaxCallDepth: cfg.MaxCallDepth, MaxFuncWork: cfg.CompileBudget.MaxFuncWork, CompileTimeout: cfg.CompileBudget.Timeout}
 	switch cfg.Engine {
 	case EngineAuto:
-		if c, err := compiler.New(compiler.Config{MaxCallDepth: cfg.MaxCallDepth}); err == nil {
+		if c, err := compiler.New(ccfg); err == nil {
 			cfg.Engine = EngineCompiler
 			return &Engine{cfg: cfg, impl: c}, nil
 		}
@@ -83,7 +119,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	case EngineInterpreter:
 		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
 	case EngineCompiler:
-		impl, err := compiler.New(compiler.Config{MaxCallDepth: cfg.MaxCallDepth})
+		impl, err := compiler.New(ccfg)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrCompilerUnavailable, err)
 		}

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/moat-run/moat/internal/compiler"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
-// CompileErrorKind separates the spec's two ways to reject a module.
+// CompileErrorKind separates the spec's two ways to reject a module, and
+// the engine's own refusal of a valid module too costly to compile.
 type CompileErrorKind byte
 
 const (
@@ -15,9 +17,19 @@ const (
 	Malformed CompileErrorKind = CompileErrorKind(wasm.Malformed)
 	// Invalid: the module decodes but breaks a validation rule.
 	Invalid CompileErrorKind = CompileErrorKind(wasm.Invalid)
+	// BudgetExceeded: the module is valid, but compiling it would exceed
+	// the engine's Config.CompileBudget (Func says which function was
+	// being compiled). The interpreter engine, whose translation is linear
+	// in the code, can still run it.
+	BudgetExceeded CompileErrorKind = 0x80
 )
 
-func (k CompileErrorKind) String() string { return wasm.ErrorKind(k).String() }
+func (k CompileErrorKind) String() string {
+	if k == BudgetExceeded {
+		return "budget exceeded"
+	}
+	return wasm.ErrorKind(k).String()
+}
 
 // CompileError reports a module that failed to decode or validate.
 type CompileError struct {
@@ -32,6 +44,9 @@ type CompileError struct {
 }
 
 func (e *CompileError) Error() string {
+	if e.Kind == BudgetExceeded {
+		return fmt.Sprintf("moat: compiling function %d: %s", e.Func, e.Msg)
+	}
 	s := "moat: " + e.Kind.String() + " module"
 	switch {
 	case e.Line > 0 && e.Offset >= 0:
@@ -47,8 +62,13 @@ func (e *CompileError) Error() string {
 	return s + ": " + e.Msg
 }
 
-// compileErrorOf converts a decoder or validator error; other errors pass through.
+// compileErrorOf converts a decoder or validator error, or the compiler's
+// budget error; other errors pass through.
 func compileErrorOf(err error) error {
+	var le *compiler.LimitError
+	if errors.As(err, &le) {
+		return &CompileError{Kind: BudgetExceeded, Offset: -1, Func: int(le.Func), Msg: le.Msg}
+	}
 	var we *wasm.Error
 	if !errors.As(err, &we) {
 		return err

@@ -1,6 +1,7 @@
 package moat
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 
@@ -54,6 +55,10 @@ func (e *Engine) compileModel(m *wasm.Module) (mod *Module, err error) {
 	}
 	code, err := e.impl.Compile(m)
 	if err != nil {
+		var ce *CompileError
+		if errors.As(compileErrorOf(err), &ce) && ce.Kind == BudgetExceeded {
+			return nil, ce
+		}
 		return nil, fmt.Errorf("moat: compile: %w", compileErrorOf(err))
 	}
 	mod = &Module{engine: e, m: m, code: code}

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/moat-run/moat/internal/backend/amd64"
 	"github.com/moat-run/moat/internal/engine"
@@ -34,6 +36,17 @@ type Config struct {
 	// even where the host has them, to test that path. The environment
 	// variable MOAT_NO_AVX (any non-empty value) sets it too.
 	Baseline bool
+	// MaxFuncWork caps the work of compiling one function beyond what is
+	// linear in its code: the SSA builder's variable-read steps, and the
+	// allocator's live-in entries (values live into each block, summed),
+	// each capped at MaxFuncWork. A function past it makes Compile fail
+	// with a *LimitError after work and memory proportional to the cap.
+	// 0: DefaultMaxFuncWork; negative: no cap.
+	MaxFuncWork int64
+	// CompileTimeout caps the time of one Compile; it is checked before
+	// each function, so one function may overrun it by what MaxFuncWork
+	// allows. 0: DefaultCompileTimeout; negative: no limit.
+	CompileTimeout time.Duration
 }
 
 // DefaultMaxCallDepth is Config.MaxCallDepth's default.
@@ -59,6 +72,12 @@ func New(cfg Config) (engine.Engine, error) {
 	}
 	if cfg.MaxCallDepth <= 0 {
 		cfg.MaxCallDepth = DefaultMaxCallDepth
+	}
+	if cfg.MaxFuncWork == 0 {
+		cfg.MaxFuncWork = DefaultMaxFuncWork
+	}
+	if cfg.CompileTimeout == 0 {
+		cfg.CompileTimeout = DefaultCompileTimeout
 	}
 	if cfg.StackSize <= 0 {
 		cfg.StackSize = vm.DefaultStackSize
@@ -192,7 +211,12 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 			return ids[ti]
 		}
 		return ^uint32(0)
-	}}
+	}, MaxWork: max(e.cfg.MaxFuncWork, 0)}
+	var deadline time.Time
+	if e.cfg.CompileTimeout > 0 {
+		deadline = time.Now().Add(e.cfg.CompileTimeout)
+	}
+	var failed atomic.Bool // a function failed: the others need not be compiled
 	compiled := make([]*amd64.Compiled, len(m.Funcs))
 	errs := make([]error, len(m.Funcs))
 	order := largestFirst(m.Code)
@@ -209,12 +233,24 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 				k := nextFn
 				nextFn++
 				next.Unlock()
-				if k >= len(order) {
+				if k >= len(order) || failed.Load() {
 					return
 				}
 				i := order[k]
+				idx := m.NumImportedFuncs + uint32(i)
+				if !deadline.IsZero() && time.Now().After(deadline) {
+					errs[i] = &LimitError{Func: idx, Msg: fmt.Sprintf("compile budget exceeded: compiling took longer than %v (Config.CompileBudget.Timeout)", e.cfg.CompileTimeout)}
+					failed.Store(true)
+					return
+				}
 				w.largest = max(w.largest, len(m.Code[i].Body))
-				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, &w.tr, w.sc, e.feat)
+				compiled[i], errs[i] = compileFunc(m, idx, env, &w.tr, w.sc, e.feat)
+				if errs[i] != nil {
+					if le := limitError(idx, errs[i], e.cfg.MaxFuncWork); le != nil {
+						errs[i] = le
+					}
+					failed.Store(true)
+				}
 			}
 		})
 	}
@@ -253,7 +289,7 @@ func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Tra
 		return nil, err
 	}
 	ssa.Optimize(f)
-	c, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc, Features: feat})
+	c, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc, Features: feat, MaxLiveEntries: int(env.MaxWork)})
 	if err != nil {
 		return nil, fmt.Errorf("compiler: function %d: %w", idx, err)
 	}

@@ -19,7 +19,16 @@ type Env struct {
 	// callee's descriptor. Nil means the type index itself, which is only
 	// right when every table holds functions of this module alone.
 	TypeID func(typeIndex uint32) uint32
+	// MaxWork, when positive, caps the SSA builder's non-linear work on one
+	// function (ssa.Builder.Work: blocks walked by variable reads and
+	// parameters added for variables); past it, Translate fails with an
+	// error wrapping ErrLimit.
+	MaxWork int64
 }
+
+// ErrLimit is wrapped by the error of a translation that exceeded
+// Env.MaxWork.
+var ErrLimit = errors.New("frontend: work limit exceeded")
 
 func (e *Env) typeID(i uint32) uint32 {
 	if e != nil && e.TypeID != nil {
@@ -299,6 +308,9 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 		}
 		if err := t.instr(&in); err != nil {
 			return err
+		}
+		if t.env != nil && t.env.MaxWork > 0 && t.b.Work() > t.env.MaxWork {
+			return fmt.Errorf("%w: SSA construction took more than %d steps", ErrLimit, t.env.MaxWork)
 		}
 		if err := t.b.Err(); err != nil {
 			return err

@@ -9,6 +9,7 @@
 //	go run ./cmd/compile -threads 2 -engines moat,wazero x.wasm y.wasm
 //	go run ./cmd/compile -clock cpu -gostd regexp    # CPU time: steadier on a loaded machine
 //	go run ./cmd/compile -engines moat -threads 1 -cpuprofile moat.prof -gostd text/template
+//	go run ./cmd/compile -live-merges 500x5000,1000x10000   # stress.LiveAcrossMerges shapes
 //
 // -threads sets GOMAXPROCS for the measurement (moat compiles on that many
 // workers; wazero compiles serially whatever it is) and, when 1, turns

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/moat-run/moat/bench/peers"
+	"github.com/moat-run/moat/internal/stress"
 )
 
 func main() {
@@ -18,16 +19,17 @@ func main() {
 	threads := flag.Int("threads", 1, "GOMAXPROCS during the measurement; 1 also makes Wasmtime compile serially")
 	engineList := flag.String("engines", "moat,wazero,wasmtime", "comma-separated engines; ratios are the first's time over each other's")
 	gostd := flag.String("gostd", "", `comma-separated Go standard-library packages whose wasip1 test binaries are built and compiled ("all": `+strings.Join(peers.GoStdPackages, ",")+")")
+	merges := flag.String("live-merges", "", "comma-separated LOCALSxMERGES shapes of stress.LiveAcrossMerges to compile (e.g. 1000x10000: 1,000 locals live across 10,000 if/else merges, 280 KB)")
 	clockName := flag.String("clock", "wall", "what a compile is timed by: wall (elapsed time) or cpu (the process's CPU time, all threads)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measurement to this file")
 	flag.Parse()
-	if err := run(*runs, *threads, *engineList, *gostd, *clockName, *cpuprofile, flag.Args()); err != nil {
+	if err := run(*runs, *threads, *engineList, *gostd, *merges, *clockName, *cpuprofile, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "compile:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs, threads int, engineList, gostd, clockName, cpuprofile string, files []string) error {
+func run(runs, threads int, engineList, gostd, merges, clockName, cpuprofile string, files []string) error {
 	if threads < 1 {
 		return errors.New("-threads must be at least 1")
 	}
@@ -47,6 +49,15 @@ func run(runs, threads int, engineList, gostd, clockName, cpuprofile string, fil
 			return err
 		}
 		mods = append(mods, peers.NamedModule{Name: filepath.Base(f), Wasm: wasm})
+	}
+	if merges != "" {
+		for _, shape := range strings.Split(merges, ",") {
+			var locals, n int
+			if _, err := fmt.Sscanf(shape, "%dx%d", &locals, &n); err != nil {
+				return fmt.Errorf("-live-merges: %q is not LOCALSxMERGES", shape)
+			}
+			mods = append(mods, peers.NamedModule{Name: "live-merges " + shape, Wasm: stress.LiveAcrossMerges(locals, n)})
+		}
 	}
 	if gostd != "" {
 		pkgs := strings.Split(gostd, ",")

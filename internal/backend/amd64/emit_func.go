@@ -72,6 +72,9 @@ type Options struct {
 	// Scratch, if set, is the working memory to reuse (one per goroutine);
 	// otherwise Compile takes one from the pool of GetScratch.
 	Scratch *Scratch
+	// MaxLiveEntries is the allocator's backend.Allocator.MaxLiveEntries:
+	// past it, Compile fails with an error wrapping backend.ErrLimit.
+	MaxLiveEntries int
 }
 
 // Compile lowers f (after the SSA passes), allocates registers and emits
@@ -105,6 +108,7 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 		al = opt.Allocator
 	}
 	// The Result shares al's memory: it is used up before the next call.
+	al.MaxLiveEntries = opt.MaxLiveEntries
 	res, err := al.AllocateReusing(vf, Env)
 	if err != nil {
 		return nil, err
