@@ -287,7 +287,7 @@ func (t *translator) end() {
 		fr.reached = true
 	}
 	if fr.kind == frameLoop {
-		t.b.SealBlock(fr.header)
+		t.b.SealLoop(fr.header, t.assigned.log[fr.logStart:])
 	}
 	t.b.SealBlock(fr.follow)
 	t.mergeFollow(fr)

@@ -36,6 +36,9 @@ type Builder struct {
 	userArena chunkArena[Value] // storage of the users lists
 	pos       uint32            // source position given to inserted instructions
 	walkGen   uint32            // numbers readLinearPath walks, to spot cycles
+	// varMark and markGen mark the variables SealLoop was given.
+	varMark []uint32
+	markGen uint32
 	// work counts the steps of variable reads (blocks walked) and the
 	// parameters added for variables: the part of SSA construction that
 	// is not linear in the instructions built (see Work).

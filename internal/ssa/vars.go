@@ -97,6 +97,44 @@ func (b *Builder) MergeVars(blk, dom *Block, assigned []Variable) {
 // the instructions built, it is what a compile budget bounds.
 func (b *Builder) Work() int64 { return b.work }
 
+// SealLoop seals a loop header whose first predecessor is the edge that
+// enters the loop and whose body (every block reaching it through a back
+// edge) assigns only the variables in assigned. A parameter added for a
+// read of any other variable takes the variable's value on entry, without
+// reading it along every back edge first: code compiled from Go has one
+// loop around each whole function, entered again by a branch per resume
+// point, so that would cost variables × branches.
+func (b *Builder) SealLoop(blk *Block, assigned []Variable) {
+	st := b.state(blk)
+	if st.sealed || len(st.preds) == 0 || len(st.incomplete) == 0 {
+		b.SealBlock(blk)
+		return
+	}
+	b.markGen++
+	for len(b.varMark) < len(b.vars) {
+		b.varMark = append(b.varMark, 0)
+	}
+	for _, v := range assigned {
+		b.varMark[v] = b.markGen
+	}
+	entry := st.preds[0].pred
+	keep := st.incomplete[:0]
+	for _, p := range st.incomplete {
+		if b.varMark[p.v] == b.markGen {
+			keep = append(keep, p)
+			continue
+		}
+		b.work++
+		same := b.readVar(p.v, entry)
+		if pb, idx := b.f.ValueBlockParam(p.param); pb == blk {
+			b.replaceParam(blk, idx, p.param, same)
+		}
+	}
+	st = b.state(blk)
+	st.incomplete = keep
+	b.SealBlock(blk)
+}
+
 // SealAllBlocks seals every block not sealed yet.
 func (b *Builder) SealAllBlocks() {
 	for _, blk := range b.f.Blocks {
@@ -305,11 +343,21 @@ func (b *Builder) tryRemoveTrivialParam(param Value) Value {
 		same = b.zeroAtTop(blk, b.f.ValueType(param))
 	}
 
-	// Replace param by same: drop it from the block and from every branch.
+	b.replaceParam(blk, idx, param, same)
+	return same
+}
+
+// replaceParam removes param, blk's parameter idx, from the block and from
+// the branches that already pass it, makes its uses read same, and
+// rechecks the variable parameters it was an argument of.
+func (b *Builder) replaceParam(blk *Block, idx int, param, same Value) {
+	st := b.state(blk)
 	b.f.RemoveBlockParam(blk, idx)
 	for _, e := range st.preds {
 		call := &e.term.Targets[e.slot]
-		call.Args = append(call.Args[:idx], call.Args[idx+1:]...)
+		if idx < len(call.Args) {
+			call.Args = append(call.Args[:idx], call.Args[idx+1:]...)
+		}
 	}
 	if b.isVarParam(param) {
 		b.varOf[param] = -1
@@ -337,7 +385,6 @@ func (b *Builder) tryRemoveTrivialParam(param Value) Value {
 			}
 		}
 	}
-	return same
 }
 
 func (b *Builder) setAlias(from, to Value) {
