@@ -136,8 +136,8 @@ func (al *Allocator) allocate(f *Func, env *MachineEnv) (res *Result, err error)
 	if a.live.Exceeded {
 		return nil, &LimitError{Func: f.Name, What: "live-in sets (values live into each block, summed)", Limit: al.MaxLiveEntries}
 	}
-	if in := a.live.liveIn(0); len(in) > 0 {
-		return nil, f.errorf(0, -1, "%v is used before it is defined", a.live.globals[in[0]])
+	if g := a.live.undefGlobal; g >= 0 {
+		return nil, f.errorf(0, -1, "%v is used before it is defined", a.live.globals[g])
 	}
 	if l := &a.live; l.undefInst >= 0 {
 		return nil, f.errorf(l.undefBlock, l.undefInst, "%v is used before it is defined", l.undefVReg)

@@ -115,6 +115,7 @@ func translate(m *wasm.Module, funcIndex uint32, env *Env, reuse *ssa.Func, t *t
 		return nil, &Error{Func: funcIndex, Offset: t.offset, Err: err}
 	}
 	t.finishPolls()
+	t.b.LayoutBySwitch() // source order: an if's arms before the block after it
 	if err := t.b.Finish(); err != nil {
 		return nil, &Error{Func: funcIndex, Offset: code.Offset, Err: err}
 	}
