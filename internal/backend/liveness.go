@@ -35,7 +35,7 @@ type Liveness struct {
 	// definition), or -1.
 	undefGlobal int32
 	// entries is the total size of the live-in sets.
-	entries int
+	entries  int
 	outLists [][]int32
 	// hulls[g] spans the starts of the blocks global g is live into and
 	// the ends of those it is live out of, in layout order (for slot
