@@ -10,6 +10,13 @@
 // direct calls and the shared poll stub patched, one entry stub per
 // defined function.
 //
+// Compile budget (limits.go). Config.MaxFuncWork caps, per function, the
+// SSA builder's walks (frontend.Env.MaxWork) and the allocator's live-in
+// total (backend.Allocator.MaxLiveEntries), the two costs that can grow as
+// values × blocks; Config.CompileTimeout is checked before each function.
+// Past either, Compile fails with a *LimitError naming the function, after
+// work and memory proportional to the cap, and the other workers stop.
+//
 // Bind gives each instance its native context: memory 0 moved into a
 // reservation of its whole limit (vm.Memory.MapNative, so it grows in
 // place), an array of global cell addresses (the vm.Global's own words),

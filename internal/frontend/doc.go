@@ -11,7 +11,17 @@
 //     i64 words (0 is null; a funcref is a function descriptor address).
 //   - Locals are builder variables; Wasm blocks, loops and ifs become SSA
 //     blocks whose parameters carry the values a branch passes (results,
-//     or a loop's parameters). Unreachable code is never emitted.
+//     or a loop's parameters). Unreachable code is never emitted. Blocks
+//     are laid out in source order (an if's arms before the block after
+//     it).
+//   - SSA construction stays linear on structured code (assigned.go): each
+//     frame logs the locals it assigns; the block after a block or if
+//     gets parameters only for those and reads every other local where the
+//     frame began (ssa.Builder.MergeVars), and a loop header's parameters
+//     for locals the loop never assigns take the value on entry when the
+//     loop ends (ssa.Builder.SealLoop). Env.MaxWork caps what remains (the
+//     builder's walks from a read to its definition); past it Translate
+//     fails with an error wrapping ErrLimit.
 //   - Every trap is explicit: division guards (trapz for a zero divisor,
 //     trapnz for signed overflow; signed MIN % -1 divides by 1 instead),
 //     bounds checks before every memory access (uextend(addr) + offset +
