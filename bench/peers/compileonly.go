@@ -68,9 +68,13 @@ func CompilerNamed(name string) (Compiler, bool) {
 	return Compiler{}, false
 }
 
+// MoatCompileBudget is the compile budget of the moat engines Compilers
+// makes (the zero value: moat's defaults).
+var MoatCompileBudget moat.CompileBudget
+
 func compileMoatOnly(kind moat.EngineKind) func([]byte, int, Clock) (time.Duration, error) {
 	return func(wasm []byte, _ int, clock Clock) (time.Duration, error) {
-		eng, err := moat.NewEngine(moat.Config{Engine: kind})
+		eng, err := moat.NewEngine(moat.Config{Engine: kind, CompileBudget: MoatCompileBudget})
 		if err != nil {
 			return 0, err
 		}

@@ -12,13 +12,24 @@ import (
 )
 
 func moatEngine() Engine {
-	return Engine{Name: "moat", Run: runMoat}
+	return Engine{Name: "moat", Run: func(p Program, wasm []byte, dir string) (Measurement, error) {
+		return runMoat(moat.EngineCompiler, p, wasm, dir)
+	}}
 }
 
-// runMoat runs p on moat's compiler (SIMD programs included).
-func runMoat(p Program, wasm []byte, dir string) (Measurement, error) {
+// moatInterpEngine is moat's interpreter: the other end of the trade
+// between compile time and run time (not in Engines' default list).
+func moatInterpEngine() Engine {
+	return Engine{Name: "moat-interp", Run: func(p Program, wasm []byte, dir string) (Measurement, error) {
+		return runMoat(moat.EngineInterpreter, p, wasm, dir)
+	}}
+}
+
+// runMoat runs p on moat's engine of the given kind (SIMD programs
+// included).
+func runMoat(kind moat.EngineKind, p Program, wasm []byte, dir string) (Measurement, error) {
 	var m Measurement
-	mod, eng, err := compileMoat(moat.EngineCompiler, wasm, &m)
+	mod, eng, err := compileMoat(kind, wasm, &m)
 	if err != nil {
 		return m, err
 	}

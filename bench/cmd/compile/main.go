@@ -20,6 +20,7 @@ func main() {
 	engineList := flag.String("engines", "moat,wazero,wasmtime", "comma-separated engines; ratios are the first's time over each other's")
 	gostd := flag.String("gostd", "", `comma-separated Go standard-library packages whose wasip1 test binaries are built and compiled ("all": `+strings.Join(peers.GoStdPackages, ",")+")")
 	merges := flag.String("live-merges", "", "comma-separated LOCALSxMERGES shapes of stress.LiveAcrossMerges to compile (e.g. 1000x10000: 1,000 locals live across 10,000 if/else merges, 280 KB)")
+	flag.Int64Var(&peers.MoatCompileBudget.MaxFuncWork, "max-func-work", 0, "moat's CompileBudget.MaxFuncWork (0: its default, negative: no cap)")
 	clockName := flag.String("clock", "wall", "what a compile is timed by: wall (elapsed time) or cpu (the process's CPU time, all threads)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measurement to this file")
 	flag.Parse()

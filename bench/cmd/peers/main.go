@@ -74,7 +74,7 @@ func pickEngines(list string) ([]peers.Engine, error) {
 		n = strings.TrimSpace(n)
 		e, ok := peers.EngineNamed(n)
 		if !ok {
-			return nil, fmt.Errorf("-engines: unknown engine %q (have moat, wazero, wasmtime)", n)
+			return nil, fmt.Errorf("-engines: unknown engine %q (have moat, moat-interp, wazero, wasmtime)", n)
 		}
 		if e.Unavailable != nil {
 			fmt.Fprintf(os.Stderr, "peers: skipping %s: %v\n", n, e.Unavailable)
@@ -82,8 +82,8 @@ func pickEngines(list string) ([]peers.Engine, error) {
 		}
 		out = append(out, e)
 	}
-	if len(out) == 0 || out[0].Name != "moat" {
-		return nil, errors.New("-engines must start with moat: ratios are moat's time over each peer's")
+	if len(out) == 0 || !strings.HasPrefix(out[0].Name, "moat") {
+		return nil, errors.New("-engines must start with moat (or moat-interp): ratios are its time over each peer's")
 	}
 	return out, nil
 }
