@@ -18,7 +18,16 @@ func main() {
 	filter := flag.String("filter", "", "run only the programs whose name matches this regexp")
 	engineList := flag.String("engines", "moat,wazero,wasmtime", "comma-separated engines, moat first (the ratios' numerator)")
 	dir := flag.String("dir", "", "the benchmark folder (default: $MOAT_BENCH, else ../shared/bench beside the repository)")
+	clock := flag.String("clock", "wall", "what the measured region is timed by: wall, or cpu (the process's CPU time: steadier on a shared machine)")
 	flag.Parse()
+	switch *clock {
+	case "wall":
+	case "cpu":
+		peers.RegionClock = peers.CPUClock
+	default:
+		fmt.Fprintln(os.Stderr, "peers: -clock must be wall or cpu")
+		os.Exit(2)
+	}
 	if err := run(*runs, *filter, *engineList, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "peers:", err)
 		os.Exit(1)
