@@ -9,7 +9,8 @@ import (
 )
 
 // CompileErrorKind separates the spec's two ways to reject a module, and
-// the engine's own refusal of a valid module too costly to compile.
+// two more of the engine's own: a valid module that uses a feature this
+// engine cannot run, and a valid module too costly to compile.
 type CompileErrorKind byte
 
 const (
@@ -17,6 +18,10 @@ const (
 	Malformed CompileErrorKind = CompileErrorKind(wasm.Malformed)
 	// Invalid: the module decodes but breaks a validation rule.
 	Invalid CompileErrorKind = CompileErrorKind(wasm.Invalid)
+	// Unsupported: the module uses a feature (CompileError.Feature) that
+	// the engine does not run: the compiler engine does not compile every
+	// WebAssembly 3.0 feature yet, and no engine runs garbage collection.
+	Unsupported CompileErrorKind = CompileErrorKind(wasm.Unsupported)
 	// BudgetExceeded: the module is valid, but compiling it would exceed
 	// the engine's Config.CompileBudget (Func says which function was
 	// being compiled). The interpreter engine, whose translation is linear
@@ -41,6 +46,9 @@ type CompileError struct {
 	// a syntax error, or the instruction or field a validation error is
 	// about (whose Offset is then set too). Both are 0 for binary modules.
 	Line, Column int
+	// Feature is the feature at fault for Unsupported (and for a module
+	// that uses a feature Config.DisabledFeatures turns off).
+	Feature Features
 }
 
 func (e *CompileError) Error() string {
@@ -77,7 +85,7 @@ func compileErrorOf(err error) error {
 	if we.Func != wasm.NoFunc {
 		fn = int(we.Func)
 	}
-	return &CompileError{Kind: CompileErrorKind(we.Kind), Offset: we.Offset, Func: fn, Msg: we.Msg}
+	return &CompileError{Kind: CompileErrorKind(we.Kind), Offset: we.Offset, Func: fn, Msg: we.Msg, Feature: Features(we.Feature)}
 }
 
 // LinkError reports an import that could not be resolved when instantiating.
@@ -90,8 +98,8 @@ func (e *LinkError) Error() string {
 	return fmt.Sprintf("moat: cannot link import %q.%q: %s", e.Module, e.Name, e.Reason)
 }
 
-// ErrClosed is returned when an instance is used after Close.
-var ErrClosed = errors.New("moat: instance is closed")
+// ErrClosed is returned when an instance or a store is used after Close.
+var ErrClosed = errors.New("moat: the instance or store is closed")
 
 // ErrResourceLimit is wrapped by errors for instantiations whose initial
 // memories or tables exceed the engine's configured limits.

@@ -33,10 +33,11 @@ func Engines() []Engine {
 	return []Engine{moatEngine(), wazeroEngine(), wasmtimeEngine()}
 }
 
-// EngineNamed finds an engine of Engines, or moat's interpreter
-// ("moat-interp"), by name.
+// EngineNamed finds an engine of Engines by name, moat-explicit (moat
+// with explicit bounds checks instead of guard pages), or moat-interp
+// (moat's interpreter).
 func EngineNamed(name string) (Engine, bool) {
-	for _, e := range append(Engines(), moatInterpEngine()) {
+	for _, e := range append(Engines(), moatExplicitEngine(), moatInterpEngine()) {
 		if e.Name == name {
 			return e, true
 		}

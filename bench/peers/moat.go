@@ -13,7 +13,15 @@ import (
 
 func moatEngine() Engine {
 	return Engine{Name: "moat", Run: func(p Program, wasm []byte, dir string) (Measurement, error) {
-		return runMoat(moat.EngineCompiler, p, wasm, dir)
+		return runMoat(p, wasm, dir, moat.Config{Engine: moat.EngineCompiler})
+	}}
+}
+
+// moatExplicitEngine is moat's compiler with explicit bounds checks
+// instead of guard pages (moat run -O signals-based-traps=n).
+func moatExplicitEngine() Engine {
+	return Engine{Name: "moat-explicit", Run: func(p Program, wasm []byte, dir string) (Measurement, error) {
+		return runMoat(p, wasm, dir, moat.Config{Engine: moat.EngineCompiler, BoundsChecks: moat.BoundsChecksExplicit})
 	}}
 }
 
@@ -21,15 +29,15 @@ func moatEngine() Engine {
 // between compile time and run time (not in Engines' default list).
 func moatInterpEngine() Engine {
 	return Engine{Name: "moat-interp", Run: func(p Program, wasm []byte, dir string) (Measurement, error) {
-		return runMoat(moat.EngineInterpreter, p, wasm, dir)
+		return runMoat(p, wasm, dir, moat.Config{Engine: moat.EngineInterpreter})
 	}}
 }
 
-// runMoat runs p on moat's engine of the given kind (SIMD programs
+// runMoat runs p on the moat engine cfg describes (SIMD programs
 // included).
-func runMoat(kind moat.EngineKind, p Program, wasm []byte, dir string) (Measurement, error) {
+func runMoat(p Program, wasm []byte, dir string, cfg moat.Config) (Measurement, error) {
 	var m Measurement
-	mod, eng, err := compileMoat(kind, wasm, &m)
+	mod, eng, err := compileMoat(cfg, wasm, &m)
 	if err != nil {
 		return m, err
 	}
@@ -76,8 +84,9 @@ func runMoat(kind moat.EngineKind, p Program, wasm []byte, dir string) (Measurem
 
 // compileMoat makes a fresh engine of the kind asked for and times the
 // compilation of wasm on it into m.Compile.
-func compileMoat(kind moat.EngineKind, wasm []byte, m *Measurement) (*moat.Module, *moat.Engine, error) {
-	eng, err := moat.NewEngine(moat.Config{Engine: kind})
+func compileMoat(cfg moat.Config, wasm []byte, m *Measurement) (*moat.Module, *moat.Engine, error) {
+	kind := cfg.Engine
+	eng, err := moat.NewEngine(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
