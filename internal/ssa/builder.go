@@ -44,6 +44,8 @@ type Builder struct {
 	// varMark and markGen mark the variables SealLoop was given.
 	varMark []uint32
 	markGen uint32
+	// mergeArgs holds MergeVars' reads in each predecessor.
+	mergeArgs []Value
 	// work counts the steps of variable reads (blocks walked) and the
 	// parameters added for variables: the part of SSA construction that
 	// is not linear in the instructions built (see Work).

@@ -8,14 +8,16 @@ import (
 
 // An if/else whose arms assign only x: after MergeVars, the join reads y
 // in the entry block (no parameter, not even a trivial one made and
-// removed) and gets a parameter for x alone.
+// removed) and gets a parameter for x alone; z, listed as assigned but
+// equal on both arms, takes the entry value directly.
 func TestBuilderMergeVars(t *testing.T) {
 	f := NewFunc("merge", Signature{Params: []Type{I32, I32}, Results: []Type{I32}})
 	b := NewBuilder(f)
 	entry := b.CreateEntryBlock()
-	x, y := b.DeclareVar(I32), b.DeclareVar(I32)
+	x, y, z := b.DeclareVar(I32), b.DeclareVar(I32), b.DeclareVar(I32)
 	b.DefVar(x, entry.Params[0])
 	b.DefVar(y, entry.Params[1])
+	b.DefVar(z, entry.Params[1])
 	join, then, els := b.CreateBlock(), b.CreateBlock(), b.CreateBlock()
 	b.Brif(entry.Params[0], then, nil, els, nil)
 	b.SealBlock(then)
@@ -27,8 +29,14 @@ func TestBuilderMergeVars(t *testing.T) {
 	b.DefVar(x, b.Iconst(I32, 2))
 	b.Jump(join)
 	b.SealBlock(join)
-	b.MergeVars(join, entry, []Variable{x, x})
+	b.MergeVars(join, entry, []Variable{x, z, x})
+	if n := len(join.Params); n != 1 {
+		t.Errorf("after MergeVars the join has %d parameters, want 1 (x)", n)
+	}
 	b.SwitchToBlock(join)
+	if zv := b.UseVar(z); zv != entry.Params[1] {
+		t.Errorf("z at the join is %v, want the entry's %v", zv, entry.Params[1])
+	}
 	before := b.Work()
 	yv := b.UseVar(y)
 	if yv != entry.Params[1] {

@@ -85,11 +85,40 @@ func (b *Builder) MergeVars(blk, dom *Block, assigned []Variable) {
 		if _, ok := b.blockDef(blk, v); ok {
 			continue
 		}
+		// Read v in every predecessor first: when they agree (most
+		// variables a frame assigns on one path only), blk takes that
+		// value with no parameter to add and find trivial.
+		args := b.mergeArgs[:0]
+		for _, e := range b.state(blk).preds { // (reads may move the states)
+			args = append(args, b.readVar(v, e.pred))
+		}
+		b.mergeArgs = args
+		if _, ok := b.blockDef(blk, v); ok {
+			continue // a read went round a cycle through blk and defined v there
+		}
+		if allSame(args) {
+			b.writeVar(v, blk, args[0])
+			continue
+		}
 		param := b.newVarParam(v, blk)
-		b.writeVar(v, blk, param) // breaks cycles through loops
-		b.writeVar(v, blk, b.addParamOperands(v, param, blk))
+		for i, e := range b.state(blk).preds {
+			call := &e.term.Targets[e.slot]
+			call.Args = appendValue(&b.f.valueArena, call.Args, args[i])
+			b.addUser(args[i], param)
+		}
+		b.writeVar(v, blk, param)
 	}
 	b.state(blk).dom = dom
+}
+
+// allSame reports whether every value of vals is vals[0].
+func allSame(vals []Value) bool {
+	for _, v := range vals[1:] {
+		if v != vals[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // Work is the number of steps variable reads have walked and of parameters
