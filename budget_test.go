@@ -130,3 +130,39 @@ func TestCompileBudgetTimeout(t *testing.T) {
 		t.Fatalf("unlimited: %v", err)
 	}
 }
+
+// The budget bounds compiling, not loading: a module another engine
+// compiled into the cache loads under a budget it would exceed (loading is
+// linear in the artifact), and an engine with an empty cache still refuses
+// it.
+func TestCompileBudgetCacheHit(t *testing.T) {
+	dir := t.TempDir()
+	wasm := stress.LiveAcrossMerges(60, 600)
+	newEngine := func(budget CompileBudget) *Engine {
+		e, err := NewEngine(Config{Engine: EngineCompiler, CompileBudget: budget, CacheDir: dir})
+		if errors.Is(err, ErrCompilerUnavailable) {
+			t.Skip(err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	if _, err := newEngine(CompileBudget{MaxFuncWork: -1}).Compile(wasm); err != nil {
+		t.Fatal(err)
+	}
+	small := CompileBudget{MaxFuncWork: 100}
+	e := newEngine(small)
+	mod, err := e.Compile(wasm)
+	if err != nil {
+		t.Fatalf("cache hit under MaxFuncWork 100: %v", err)
+	}
+	if got, want := callF(t, e, mod, 9), stress.LiveAcrossMergesResult(60, 600, 9); got != want {
+		t.Errorf("f(9) = %d, want %d", got, want)
+	}
+	_, err = budgetEngine(t, EngineCompiler, small).Compile(wasm)
+	var ce *CompileError
+	if !errors.As(err, &ce) || ce.Kind != BudgetExceeded {
+		t.Errorf("without the cache: got %v, want a *CompileError of kind BudgetExceeded", err)
+	}
+}

@@ -180,7 +180,9 @@ func compilerConfig(cfg Config) compiler.Config {
 // of values live across thousands of blocks) fails fast with a
 // *CompileError of kind BudgetExceeded instead of exhausting the host.
 // Everything else the compiler does grows linearly with the code; these
-// bound the rest.
+// bound the rest. They bound compiling only: a module loaded from an
+// artifact or from the compilation cache (Config.CacheDir) costs a load,
+// linear in its size, and is not checked against them.
 type CompileBudget struct {
 	// MaxFuncWork caps, per function, the two costs that can grow as
 	// values × blocks rather than with the code: SSA construction's
