@@ -242,6 +242,7 @@ func (t *translator) open(in *wasm.Instr) error {
 	}
 	fr.inLoop = fr.kind == frameLoop || t.frames[len(t.frames)-1].inLoop
 	t.frames = append(t.frames, fr)
+	t.maxFrames = max(t.maxFrames, len(t.frames))
 	return nil
 }
 

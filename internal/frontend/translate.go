@@ -151,7 +151,7 @@ func (t *translator) reset(m *wasm.Module, env *Env, funcIndex uint32, f *ssa.Fu
 
 // release drops the translator's references to the function and module.
 func (t *translator) release() {
-	clear(t.frames[:cap(t.frames)])
+	clear(t.frames[:max(t.maxFrames, len(t.frames))])
 	t.b.Reset(emptyFunc)
 	t.m, t.env, t.f = nil, nil, nil
 }
@@ -258,6 +258,10 @@ type translator struct {
 
 	stack  []ssa.Value
 	frames []frame
+	// maxFrames is the deepest frames has been in this function: release
+	// clears only that much (a body nested thousands deep must not make
+	// every later function pay for clearing its frames).
+	maxFrames int
 	// dead: the code being read is unreachable (after br, return,
 	// unreachable...) up to the end or else of the innermost frame;
 	// deadDepth counts blocks opened inside the dead code.
