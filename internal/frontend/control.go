@@ -292,7 +292,7 @@ func (t *translator) end() {
 	}
 	t.b.SealBlock(fr.follow)
 	t.mergeFollow(fr)
-	t.assigned.gen = fr.outerGen
+	t.assigned.close(fr.logStart, fr.outerGen)
 	t.stack = append(t.stack[:fr.height], fr.follow.Params[:len(fr.results)]...)
 	t.b.SwitchToBlock(fr.follow)
 	t.dead = !fr.reached
