@@ -126,7 +126,7 @@ func (fo *folder) simplify(in *Inst) Value {
 		}
 		return NoValue
 	}
-	if len(in.Results) != 1 || !in.IsMergeable() || in.Op.info().flags&flagReadsMem != 0 {
+	if len(in.Results) != 1 || !in.IsMergeable() || in.Op.flags()&flagReadsMem != 0 {
 		return NoValue
 	}
 	t := f.ValueType(in.Results[0])
