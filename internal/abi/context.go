@@ -25,12 +25,13 @@ const (
 	// calls through an index (imports, call_indirect).
 	CtxFuncTable = 32
 	// CtxPollCounter is the signed poll counter: generated code subtracts 1
-	// at every function entry and loop back-edge and exits with ExitPoll
-	// when the result is negative ("sub qword [ctx+CtxPollCounter], 1; js").
-	// The runtime refills it; another goroutine makes it negative to
-	// interrupt (an atomic store, which a concurrent non-atomic decrement can
-	// undo, so the runtime repeats it until the code exits). The decrement
-	// needs no lock prefix.
+	// at every function entry and loop header and exits with ExitPoll when
+	// the result is negative ("sub qword [ctx+CtxPollCounter], 1; js"), and
+	// also when the running goroutine's g says the Go runtime wants it to
+	// stop (see CtxG). The runtime refills it; another goroutine makes it
+	// negative to interrupt (an atomic store, which a concurrent non-atomic
+	// decrement can undo, so the runtime repeats it until the code exits).
+	// The decrement needs no lock prefix.
 	CtxPollCounter = 40
 	// CtxStackLimit is the lowest address the stack pointer may reach. A
 	// prologue computes sp minus its frame size and exits with
@@ -79,10 +80,17 @@ const (
 	// before the exit, so the runtime can continue the count across host
 	// re-entry. Elsewhere the word is not kept current.
 	CtxCallCount = 168
+	// CtxG is the address of the Go runtime's g (the goroutine) that is
+	// running the code, stored by the entry trampoline at every entry (a
+	// goroutine cannot move to another g, and the code never runs at a Go
+	// safepoint, so the word stays the running goroutine's for the whole
+	// entry). Every poll also reads the g's preemption word through it (see
+	// goruntime.go).
+	CtxG = 176
 
 	// ContextSize is the size of the part of the context shared with
 	// generated code. The runtime may keep private fields after it.
-	ContextSize = 176
+	ContextSize = 184
 
 	// ExitArgWords is the number of words at CtxExitArgs.
 	ExitArgWords = 6

@@ -3,7 +3,6 @@ package vm
 import (
 	"context"
 	"fmt"
-	"runtime"
 
 	"github.com/moat-run/moat/internal/abi"
 )
@@ -29,10 +28,6 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	if err != nil {
 		return err
 	}
-	interval := r.PollInterval
-	if interval <= 0 {
-		interval = DefaultPollInterval
-	}
 
 	// Frame the entry on the native stack: the value buffer (an even
 	// number of words, so that it stays 16-byte aligned) and below it the
@@ -47,7 +42,22 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	buf[0] = uint64(sb.returnStub)
 	copy(buf[1:], vals)
 
-	defer func() { st.next = base }()
+	// A nested run on the same context (through a host function) paces
+	// itself; the caller's pacing resumes afterwards.
+	outer := c.pacer
+	want := c.pacer.Begin(ctx)
+	if r.PollInterval > 0 {
+		want = r.PollInterval
+	}
+	if c.pacer.Late() {
+		c.pacer = outer
+		return interrupted(ctx)
+	}
+	defer func() {
+		c.settle() // whatever way the run ended, unused fuel goes back
+		c.pacer = outer
+		st.next = base
+	}()
 	if ctx.Done() != nil {
 		in := &interrupter{c: c}
 		stop := context.AfterFunc(ctx, in.poke)
@@ -57,11 +67,11 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 		}()
 	}
 
-	c.account()
-	c.refill(interval)
+	c.settle()
+	c.grant(want)
 	c.Args = bufAddr
 	c.ResumeAddr, c.ExitSP, c.ExitBP = entry, bufAddr-8, 0
-	if err := r.serve(ctx, c, st, sb, interval); err != nil {
+	if err := r.serve(ctx, c, st, sb); err != nil {
 		return err
 	}
 	copy(vals, buf[1:])
@@ -69,7 +79,7 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 }
 
 // serve enters the code and serves its exits until it returns or stops.
-func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, interval int64) error {
+func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) error {
 	base := st.next
 	for {
 		c.StackLimit = st.limit
@@ -78,17 +88,15 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, in
 		e := Exit{Code: c.ExitCode, Index: c.ExitIndex, Args: c.ExitArgs, PC: c.ResumeAddr, SP: c.ExitSP, BP: c.ExitBP}
 		switch e.Code {
 		case abi.ExitReturn:
-			c.account()
 			return nil
 		case abi.ExitTrap:
-			c.account()
 			if r.Trap != nil {
 				ec := e // escapes; copied here so that other exits do not allocate
 				return r.Trap(abi.TrapCode(e.Index), &ec)
 			}
 			return &Trap{Code: abi.TrapCode(e.Index)}
 		case abi.ExitPoll:
-			if err := r.poll(ctx, c, interval); err != nil {
+			if err := r.poll(ctx, c); err != nil {
 				// Interrupted or out of fuel: give it the backtrace.
 				if t, ok := err.(*Trap); ok && r.Trap != nil {
 					ec := e
@@ -103,6 +111,11 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, in
 			if stack == nil || r.HostCall == nil {
 				return fmt.Errorf("vm: bad host call exit (function %d, buffer %#x, %d words)", e.Index, e.Args[0], e.Args[1])
 			}
+			// The host sees exact fuel, and code it runs draws from it.
+			metered := c.meter.Metered()
+			if metered {
+				c.settle()
+			}
 			// A nested Run builds its frames below the caller's, which
 			// keeps no data below its stack pointer (no red zone).
 			st.next = e.SP &^ 15
@@ -110,6 +123,9 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, in
 			st.next = base
 			if err != nil {
 				return hostError(err)
+			}
+			if metered {
+				c.grant(c.pacer.grant)
 			}
 		case abi.ExitMemoryGrow, abi.ExitTableGrow, abi.ExitBuiltin:
 			if r.Exit == nil {
@@ -130,17 +146,26 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, in
 	}
 }
 
-// poll serves ExitPoll: cancellation, fuel, a turn for the Go scheduler
-// (and any stop-the-world waiting on this goroutine), then a new grant.
-func (r *Runner) poll(ctx context.Context, c *Context, interval int64) error {
-	c.account()
-	if c.outOfFuel() {
+// poll serves ExitPoll, reached when the grant is used up, when the
+// context was poked, or when the Go runtime asked the goroutine to stop:
+// fuel, the pacer (which yields to the scheduler and to any stop-the-world
+// waiting on this goroutine, and watches the deadline), cancellation, then
+// a new grant.
+func (r *Runner) poll(ctx context.Context, c *Context) error {
+	used, ok := c.settle()
+	if !ok {
 		return &Trap{Code: abi.TrapOutOfFuel}
 	}
-	runtime.Gosched()
-	// Refill before looking at ctx: a cancellation after the look pokes
-	// the counter after the refill, so it cannot be overwritten.
-	c.refill(interval)
+	next, late := c.pacer.Visit(used)
+	if late {
+		return interrupted(ctx)
+	}
+	if r.PollInterval > 0 {
+		next = r.PollInterval
+	}
+	// Grant before looking at ctx: a cancellation after the look pokes
+	// the counter after the grant, so it cannot be overwritten.
+	c.grant(next)
 	if err := ctx.Err(); err != nil {
 		return &Trap{Code: abi.TrapInterrupted, Cause: err}
 	}
