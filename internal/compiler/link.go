@@ -63,7 +63,7 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 	for _, st := range stubs {
 		size = align(size) + len(st.code)
 	}
-	poll := amd64.PollStub()
+	poll, pollExitEntry := amd64.PollStub()
 	size = align(size) + len(poll)
 	blob := make([]byte, 0, size)
 	place := func(code []byte) int {
@@ -109,6 +109,8 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 		switch {
 		case r.r.Func == amd64.PollStubCallee:
 			target = pollOff
+		case r.r.Func == amd64.SavingExitCallee:
+			target = pollOff + pollExitEntry
 		case r.r.Func >= m.NumImportedFuncs && int(r.r.Func-m.NumImportedFuncs) < len(fns):
 			target = mc.funcStart[r.r.Func-m.NumImportedFuncs]
 		default:

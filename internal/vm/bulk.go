@@ -16,7 +16,7 @@ import "github.com/moat-run/moat/internal/abi"
 
 // BulkChunk is how many bytes a bulk operation moves between two checks
 // (8-byte table elements count 8 bytes each): about 10-30 µs of memmove.
-const BulkChunk = 256 << 10
+const BulkChunk = abi.BulkChunk
 
 const wordsPerChunk = BulkChunk / 8
 

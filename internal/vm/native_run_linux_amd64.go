@@ -51,10 +51,11 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	}
 	if c.pacer.Late() {
 		c.pacer = outer
-		return interrupted(ctx)
+		return Interrupted(ctx)
 	}
 	defer func() {
 		c.settle() // whatever way the run ended, unused fuel goes back
+		c.unpoke()
 		c.pacer = outer
 		st.next = base
 	}()
@@ -62,8 +63,9 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 		in := &interrupter{c: c}
 		stop := context.AfterFunc(ctx, in.poke)
 		defer func() {
-			in.over.Store(true)
-			stop()
+			if !stop() {
+				in.end() // poke has started: wait out its last poke
+			}
 		}()
 	}
 
@@ -158,7 +160,7 @@ func (r *Runner) poll(ctx context.Context, c *Context) error {
 	}
 	next, late := c.pacer.Visit(used)
 	if late {
-		return interrupted(ctx)
+		return Interrupted(ctx)
 	}
 	if r.PollInterval > 0 {
 		next = r.PollInterval

@@ -2,6 +2,7 @@ package vm
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -56,19 +57,35 @@ func (c *Context) Interrupt() {
 // interrupter pokes a context on behalf of one Run whose Go context was
 // cancelled, again and again with a growing pause until that run is over,
 // since a single poke can be lost (see Interrupt). Losses are rare, so the
-// first poke nearly always does it and the loop costs a few wake-ups.
+// first poke nearly always does it and the loop costs a few wake-ups. The
+// lock keeps the last poke from landing after the run has ended, in the
+// next run on the same context.
 type interrupter struct {
 	c    *Context
-	over atomic.Bool
+	mu   sync.Mutex
+	over bool
 }
 
 func (in *interrupter) poke() {
 	pause := 20 * time.Microsecond
-	for !in.over.Load() {
+	for {
+		in.mu.Lock()
+		if in.over {
+			in.mu.Unlock()
+			return
+		}
 		in.c.Interrupt()
+		in.mu.Unlock()
 		time.Sleep(pause)
 		pause = min(2*pause, time.Millisecond)
 	}
+}
+
+// end stops the pokes for good.
+func (in *interrupter) end() {
+	in.mu.Lock()
+	in.over = true
+	in.mu.Unlock()
 }
 
 // settle charges the polls made since the last grant to the fuel and gives
@@ -99,6 +116,16 @@ func (c *Context) grant(want int64) {
 	}
 }
 
+// unpoke clears a poke that has done its work, once the run it stopped is
+// over and its interrupter has stopped, so that the next run on c starts
+// clean.
+func (c *Context) unpoke() {
+	if poked(atomic.LoadInt64(&c.PollCounter)) {
+		atomic.StoreInt64(&c.PollCounter, c.meter.mark)
+		c.pokedFrom.Store(0)
+	}
+}
+
 // Checkpoint is called by exit handlers between the chunks of a long bulk
 // operation (see BulkChunk): it yields the goroutine when the runtime or
 // the time slice asks, and reports TrapInterrupted once the run has been
@@ -110,9 +137,9 @@ func (c *Context) Checkpoint() abi.TrapCode {
 	return abi.TrapNone
 }
 
-// interrupted is the trap of a run stopped by its context: ctx's error,
+// Interrupted is the trap of a run stopped by its context: ctx's error,
 // or DeadlineExceeded when the deadline passed before ctx noticed.
-func interrupted(ctx context.Context) *Trap {
+func Interrupted(ctx context.Context) *Trap {
 	err := ctx.Err()
 	if err == nil {
 		err = context.DeadlineExceeded
