@@ -47,6 +47,10 @@ type Config struct {
 	// MaxCallDepth bounds nested calls before the call-stack-exhausted trap
 	// (0: the engine's default).
 	MaxCallDepth int
+	// ConsumeFuel meters execution with fuel (fuel.go): every store of
+	// the engine starts with none, Store.SetFuel adds some, and code that
+	// runs out traps with TrapOutOfFuel.
+	ConsumeFuel bool
 }
 
 // DefaultMaxCallDepth is the call depth used when Config.MaxCallDepth is 0.
@@ -73,15 +77,15 @@ func NewEngine(cfg Config) (*Engine, error) {
 	}
 	switch cfg.Engine {
 	case EngineAuto:
-		if c, err := compiler.New(compiler.Config{MaxCallDepth: cfg.MaxCallDepth}); err == nil {
+		if c, err := compiler.New(compiler.Config{MaxCallDepth: cfg.MaxCallDepth, ConsumeFuel: cfg.ConsumeFuel}); err == nil {
 			return &Engine{cfg: cfg, impl: c}, nil
 		}
 		cfg.Engine = EngineInterpreter
-		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
+		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth, ConsumeFuel: cfg.ConsumeFuel})}, nil
 	case EngineInterpreter:
-		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
+		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth, ConsumeFuel: cfg.ConsumeFuel})}, nil
 	case EngineCompiler:
-		impl, err := compiler.New(compiler.Config{MaxCallDepth: cfg.MaxCallDepth})
+		impl, err := compiler.New(compiler.Config{MaxCallDepth: cfg.MaxCallDepth, ConsumeFuel: cfg.ConsumeFuel})
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrCompilerUnavailable, err)
 		}

@@ -79,6 +79,7 @@ type runOptions struct {
 
 	// From -W and -O (options.go).
 	timeout time.Duration // 0: none
+	fuel    *uint64       // nil: unmetered
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) int {
@@ -102,7 +103,7 @@ func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "moat run: %v\n", err)
 		return exitFailure
 	}
-	engine, err := moat.NewEngine(moat.Config{Engine: opts.engine})
+	engine, err := moat.NewEngine(moat.Config{Engine: opts.engine, ConsumeFuel: opts.fuel != nil})
 	if err != nil {
 		fmt.Fprintf(stderr, "moat run: %s\n", errorText(err))
 		return exitFailure
@@ -147,6 +148,12 @@ func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		argv = append(argv, opts.args...)
 	}
 	store := moat.NewStore(engine)
+	if opts.fuel != nil {
+		if err := store.SetFuel(*opts.fuel); err != nil {
+			fmt.Fprintf(stderr, "moat run: %s\n", errorText(err))
+			return exitFailure
+		}
+	}
 	sys, err := wasi.Attach(store, wasi.Config{
 		Args:     argv,
 		Env:      opts.env,

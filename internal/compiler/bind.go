@@ -42,6 +42,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		return fmt.Errorf("compiler: the store was not made by this engine")
 	}
 	st := &instance{inst: inst, mc: mc, refs: refs, ctx: vm.NewContext()}
+	st.ctx.UseFuel(&inst.Store.Fuel)
 	if len(inst.Memories) > 0 {
 		st.mem = inst.Memories[0]
 		if err := st.mem.MapNative(); err != nil {

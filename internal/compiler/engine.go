@@ -28,8 +28,14 @@ type Config struct {
 	// native stack is a second bound: frames larger than StackPerFrame may
 	// exhaust it first, with the same trap.
 	MaxCallDepth int
-	// PollInterval is passed to vm.Runner (0: vm.DefaultPollInterval).
+	// PollInterval, when positive, fixes vm.Runner's number of polls
+	// between visits to Go (for tests; 0 lets the runtime pace them).
 	PollInterval int64
+	// ConsumeFuel compiles a poll at every function entry, so that fuel
+	// (vm.Fuel, one unit per poll) counts every call like the
+	// interpreter's does; without it, functions that cannot run long on
+	// their own skip it.
+	ConsumeFuel bool
 	// Baseline keeps the code to the SSE baseline (no AVX or AVX2 forms)
 	// even where the host has them, to test that path. The environment
 	// variable MOAT_NO_AVX (any non-empty value) sets it too.
@@ -129,10 +135,14 @@ func (e *compilerEngine) hostStub(ft *wasm.FuncType) (uintptr, error) {
 	return c.Addr(), nil
 }
 
-// NewStore makes a store whose funcrefs are this engine's function descriptors.
+// NewStore makes a store whose funcrefs are this engine's function
+// descriptors, metered when the engine consumes fuel.
 func (e *compilerEngine) NewStore() *vm.Store {
 	r := &storeRefs{eng: e, byDesc: map[uint64]*vm.Function{}, descOf: map[*vm.Function][]uint64{}}
 	s := vm.NewStoreWithRefs(r)
+	if e.cfg.ConsumeFuel {
+		s.Fuel.Enable()
+	}
 	return s
 }
 
@@ -192,7 +202,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 			return ids[ti]
 		}
 		return ^uint32(0)
-	}}
+	}, PollEveryEntry: e.cfg.ConsumeFuel}
 	compiled := make([]*amd64.Compiled, len(m.Funcs))
 	errs := make([]error, len(m.Funcs))
 	order := largestFirst(m.Code)

@@ -19,6 +19,11 @@ type Env struct {
 	// callee's descriptor. Nil means the type index itself, which is only
 	// right when every table holds functions of this module alone.
 	TypeID func(typeIndex uint32) uint32
+	// PollEveryEntry keeps the poll at every function's entry, where the
+	// translation would otherwise drop the ones that bound nothing (see
+	// finishPolls): with fuel, every function entry is a unit, as in the
+	// interpreter.
+	PollEveryEntry bool
 }
 
 func (e *Env) typeID(i uint32) uint32 {

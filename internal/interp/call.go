@@ -34,6 +34,8 @@ type machine struct {
 	maxFrames int // callers allowed on frames before the depth limit
 	intr      atomic.Uint32
 	ctx       context.Context
+	meter     vm.Meter // polls granted from the store's fuel (poll.go)
+	pacer     vm.Pacer
 
 	// Set when run returns a trap.
 	trapFn  *boundFunc
@@ -74,11 +76,13 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
 	if ctx.Err() != nil {
-		return &vm.Trap{Code: abi.TrapInterrupted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
+		return &vm.Trap{Code: abi.TrapInterrupted, Cause: ctx.Err(), Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
 
 	m := e.pool.Get().(*machine)
 	m.ctx = ctx
+	m.meter.Attach(&f.Instance.Store.Fuel)
+	m.pacer.Begin(ctx)
 	m.maxFrames = e.cfg.MaxCallDepth - depth - 1
 	m.frames = m.frames[:0]
 	m.intr.Store(0)

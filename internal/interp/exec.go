@@ -29,8 +29,18 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 		globals = st.globals
 		intr    = &m.intr
 		tc      abi.TrapCode
+		// left counts the polls of the current grant down (poll.go): one
+		// at every function entry and every loop header reached.
+		left = m.meter.Grant(m.pacer.Current())
 	)
 	clear(regs[bf.code.paramSlots:bf.code.localSlots])
+	left-- // the entry's poll
+	if left < 0 || intr.Load() != 0 {
+		if tc = m.poll(&left); tc != abi.TrapNone {
+			pc = 0 // reported at the function's start, as compiled code does (offsetAt)
+			goto trap
+		}
+	}
 
 	for {
 		in := &code[pc]
@@ -54,13 +64,21 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 			if n := uint64(in.c) - 1; i > n {
 				i = n
 			}
-			if intr.Load() != 0 {
-				goto interrupted
+			target := int(bf.code.brTables[in.imm+i])
+			if target < pc { // back to a loop header
+				pc = target // a trap is reported at the loop (target-1 is its opLoopEntry)
+				left--
+				if left < 0 || intr.Load() != 0 {
+					if tc = m.poll(&left); tc != abi.TrapNone {
+						goto trap
+					}
+				}
 			}
-			pc = int(bf.code.brTables[in.imm+i])
+			pc = target
 		case opReturn:
 			n := len(m.frames) - 1
 			if n < 0 {
+				m.meter.Settle(left)
 				return abi.TrapNone
 			}
 			fr := &m.frames[n]
@@ -71,12 +89,19 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 			st = bf.st
 			mem = st.mem.Bytes
 			globals = st.globals
+		case opLoopEntry:
+			left--
+			if left < 0 || intr.Load() != 0 {
+				if tc = m.poll(&left); tc != abi.TrapNone {
+					goto trap
+				}
+			}
 		case opCall, opCallIndirect:
 			var callee *boundFunc
 			if in.op == opCall {
 				callee = st.bound[in.b]
 				if callee == nil {
-					if tc = m.callOther(st, st.funcs[in.b], fp+int(in.a)); tc != abi.TrapNone {
+					if tc = m.callOtherPolled(st, st.funcs[in.b], fp+int(in.a), &left); tc != abi.TrapNone {
 						goto trap
 					}
 					regs = m.stack[fp:]
@@ -91,7 +116,7 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 				}
 				c, ok := f.Code.(*boundFunc)
 				if !ok || f.Host != nil {
-					if tc = m.callOther(st, f, fp+int(in.a)); tc != abi.TrapNone {
+					if tc = m.callOtherPolled(st, f, fp+int(in.a), &left); tc != abi.TrapNone {
 						goto trap
 					}
 					regs = m.stack[fp:]
@@ -103,9 +128,6 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 			if len(m.frames) >= m.maxFrames {
 				tc = abi.TrapStackExhausted
 				goto trap
-			}
-			if intr.Load() != 0 {
-				goto interrupted
 			}
 			nfp := fp + int(in.a)
 			cc := callee.code
@@ -123,6 +145,13 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 				st = callee.st
 				mem = st.mem.Bytes
 				globals = st.globals
+			}
+			left-- // the callee's entry poll
+			if left < 0 || intr.Load() != 0 {
+				if tc = m.poll(&left); tc != abi.TrapNone {
+					pc = 0 // at the callee's start, as compiled code reports it (offsetAt)
+					goto trap
+				}
 			}
 
 		case opCopy:
@@ -748,7 +777,7 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 			if in.op > opSIMDFirst && in.op < numOps {
 				tc = execSIMD(in, regs, mem, bf.code)
 			} else if in.op > opMiscFirst && in.op < opSIMDFirst {
-				tc = execMisc(in, regs, st)
+				tc = execMisc(in, regs, st, m)
 				if in.op == opMemoryInit || in.op == opMemoryCopy || in.op == opMemoryFill {
 					mem = st.mem.Bytes
 				}
@@ -761,19 +790,24 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 		}
 		continue
 
-	taken: // every taken branch: check for interruption, then jump
-		if intr.Load() != 0 {
-			goto interrupted
+	taken: // every taken branch; one back to a loop header polls
+		if target := int(in.a); target < pc {
+			pc = target // a trap is reported at the loop (target-1 is its opLoopEntry)
+			left--
+			if left < 0 || intr.Load() != 0 {
+				if tc = m.poll(&left); tc != abi.TrapNone {
+					goto trap
+				}
+			}
+		} else {
+			pc = target
 		}
-		pc = int(in.a)
 	}
 
 oob:
 	tc = abi.TrapMemoryOutOfBounds
-	goto trap
-interrupted:
-	tc = abi.TrapInterrupted
 trap:
+	m.meter.Settle(left)
 	m.trapFn, m.trapPC = bf, pc-1 // callers stay on m.frames for the backtrace
 	return tc
 }

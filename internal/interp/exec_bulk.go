@@ -1,11 +1,17 @@
 package interp
 
-import "github.com/moat-run/moat/internal/abi"
+import (
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm"
+)
 
 // execBulk runs table instructions and bulk memory operations. Every range is
 // checked before anything is written (2.0 semantics: no partial writes), and
 // copies within one memory or table handle overlap (Go's copy is memmove).
-func execBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
+// The copies and fills run in chunks with m's checkpoint between them
+// (vm/bulk.go), so a long one lets the Go runtime in and can be
+// interrupted.
+func execBulk(in *instr, regs []uint64, st *instState, m *machine) abi.TrapCode {
 	switch in.op {
 	case opTableGet:
 		tbl := st.tables[in.c]
@@ -37,17 +43,14 @@ func execBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 		if i+n > uint64(len(tbl.Elems)) {
 			return abi.TrapTableOutOfBounds
 		}
-		elems := tbl.Elems[i : i+n]
-		for k := range elems {
-			elems[k] = v
-		}
+		return vm.FillWords(tbl.Elems[i:i+n], v, m.checkpoint)
 	case opTableCopy:
 		dt, srcT := st.tables[uint32(in.imm)], st.tables[uint32(in.imm>>32)]
 		d, s, n := uint64(uint32(regs[in.a])), uint64(uint32(regs[in.b])), uint64(uint32(regs[in.c]))
 		if s+n > uint64(len(srcT.Elems)) || d+n > uint64(len(dt.Elems)) {
 			return abi.TrapTableOutOfBounds
 		}
-		copy(dt.Elems[d:d+n], srcT.Elems[s:s+n])
+		return vm.CopyWords(dt.Elems[d:d+n], srcT.Elems[s:s+n], dt == srcT && d > s, m.checkpoint)
 	case opTableInit:
 		tbl := st.tables[uint32(in.imm>>32)]
 		seg := st.inst.Elems[uint32(in.imm)]
@@ -55,7 +58,7 @@ func execBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 		if s+n > uint64(len(seg)) || d+n > uint64(len(tbl.Elems)) {
 			return abi.TrapTableOutOfBounds
 		}
-		copy(tbl.Elems[d:d+n], seg[s:s+n])
+		return vm.CopyWords(tbl.Elems[d:d+n], seg[s:s+n], false, m.checkpoint)
 	case opElemDrop:
 		st.inst.Elems[in.imm] = nil
 	case opMemoryInit:
@@ -65,7 +68,7 @@ func execBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 		if s+n > uint64(len(seg)) || d+n > uint64(len(mem)) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		copy(mem[d:d+n], seg[s:s+n])
+		return vm.CopyBytes(mem[d:d+n], seg[s:s+n], false, m.checkpoint)
 	case opDataDrop:
 		st.inst.Datas[in.imm] = nil
 	case opMemoryCopy:
@@ -74,20 +77,14 @@ func execBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 		if s+n > uint64(len(mem)) || d+n > uint64(len(mem)) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		copy(mem[d:d+n], mem[s:s+n])
+		return vm.CopyBytes(mem[d:d+n], mem[s:s+n], d > s, m.checkpoint)
 	case opMemoryFill:
 		mem := st.mem.Bytes
 		d, v, n := uint64(uint32(regs[in.a])), byte(regs[in.b]), uint64(uint32(regs[in.c]))
 		if d+n > uint64(len(mem)) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		if n > 0 {
-			region := mem[d : d+n]
-			region[0] = v
-			for k := 1; k < len(region); k *= 2 {
-				copy(region[k:], region[:k])
-			}
-		}
+		return vm.FillBytes(mem[d:d+n], v, m.checkpoint)
 	default:
 		return abi.TrapUnreachable // never produced by the translator
 	}

@@ -31,13 +31,13 @@ func (m *machine) resolveIndirect(st *instState, in *instr, regs []uint64) (*vm.
 
 // execMisc runs the rarer scalar instructions: float rounding and min/max,
 // conversions, references, tables and bulk memory.
-func execMisc(in *instr, regs []uint64, st *instState) abi.TrapCode {
+func execMisc(in *instr, regs []uint64, st *instState, m *machine) abi.TrapCode {
 	if in.op == opRefFunc { // b is a function index, not a slot
 		regs[in.a] = st.funcRefs[in.b]
 		return abi.TrapNone
 	}
 	if in.op > opRefIsNull {
-		return execBulk(in, regs, st)
+		return execBulk(in, regs, st, m)
 	}
 	x := regs[in.b]
 	switch in.op {

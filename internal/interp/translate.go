@@ -169,6 +169,7 @@ func (t *translator) translate(idx uint32, ft *wasm.FuncType, body *wasm.Code) (
 		index:       idx,
 		instrs:      t.code,
 		offsets:     t.offsets,
+		bodyOffset:  int32(body.Offset),
 		brTables:    t.brTables,
 		consts:      t.consts,
 		paramSlots:  int(paramSlots),

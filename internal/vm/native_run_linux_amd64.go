@@ -49,10 +49,6 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	if r.PollInterval > 0 {
 		want = r.PollInterval
 	}
-	if c.pacer.Late() {
-		c.pacer = outer
-		return Interrupted(ctx)
-	}
 	defer func() {
 		c.settle() // whatever way the run ended, unused fuel goes back
 		c.unpoke()
@@ -127,7 +123,7 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 				return hostError(err)
 			}
 			if metered {
-				c.grant(c.pacer.grant)
+				c.grant(c.pacer.Current())
 			}
 		case abi.ExitMemoryGrow, abi.ExitTableGrow, abi.ExitBuiltin:
 			if r.Exit == nil {

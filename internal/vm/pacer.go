@@ -60,27 +60,26 @@ func nanotime() int64 { return int64(time.Since(clockBase)) }
 // passed. The zero value is ready for Begin. Not safe for concurrent use.
 type Pacer struct {
 	deadline  int64 // nanotime of the context's deadline; 0 for none
-	sliceEnd  int64 // nanotime at which the goroutine yields next
-	grantedAt int64 // nanotime of the last grant
+	sliceEnd  int64 // nanotime at which the goroutine yields next; 0 before the first visit
+	grantedAt int64 // nanotime of the last grant; 0 before the first visit
 	grant     int64 // size of the last grant
 }
 
-// Begin starts pacing a run under ctx and returns the first grant.
+// Begin starts pacing a run under ctx and returns the first grant. It
+// reads no clock (a call costs tens of nanoseconds, and most calls never
+// visit Go): the time slice starts at the first visit.
 func (p *Pacer) Begin(ctx context.Context) int64 {
-	now := nanotime()
 	p.deadline = 0
 	if d, ok := ctx.Deadline(); ok {
 		p.deadline = max(int64(d.Sub(clockBase)), 1)
 	}
-	p.sliceEnd = now + int64(TimeSlice)
-	p.grantedAt, p.grant = now, firstGrant
-	return p.capToDeadline(firstGrant, now, 0)
+	p.sliceEnd, p.grantedAt, p.grant = 0, 0, firstGrant
+	return firstGrant
 }
 
-// Late reports whether the context's deadline has passed.
-func (p *Pacer) Late() bool {
-	return p.deadline != 0 && nanotime() >= p.deadline
-}
+// Current is the size of the last grant, for a run that resumes after a
+// host call.
+func (p *Pacer) Current() int64 { return p.grant }
 
 // Visit is called when the code comes back to Go at a poll, having made
 // used polls since the last grant. It yields the P when the time slice is
@@ -91,26 +90,38 @@ func (p *Pacer) Visit(used int64) (next int64, late bool) {
 	if p.deadline != 0 && now >= p.deadline {
 		return 0, true
 	}
+	if p.grantedAt == 0 {
+		// The first visit: the pace is not known yet.
+		p.sliceEnd, p.grantedAt = now+int64(TimeSlice), now
+		if PreemptRequested() {
+			p.yield()
+		}
+		return p.grant, false
+	}
 	elapsed := now - p.grantedAt
 	if now >= p.sliceEnd || PreemptRequested() {
-		runtime.Gosched()
-		now = nanotime()
-		p.sliceEnd = now + int64(TimeSlice)
+		now = p.yield()
 	}
 	// Polls per period at the pace just measured, within maxGrowth of the
 	// last grant.
 	next = maxGrant
-	if elapsed > 0 {
-		next = int64(float64(used) * float64(pollPeriod) / float64(elapsed))
-	}
-	next = min(next, maxGrowth*max(p.grant, 1), maxGrant)
-	next = max(next, 1)
 	rate := 0.0
 	if elapsed > 0 {
 		rate = float64(used) / float64(elapsed)
+		next = int64(rate * float64(pollPeriod))
 	}
+	next = max(min(next, maxGrowth*max(p.grant, 1), maxGrant), 1)
 	p.grantedAt, p.grant = now, next
 	return p.capToDeadline(next, now, rate), false
+}
+
+// yield lets the scheduler run other goroutines and starts a new time
+// slice; it returns the time.
+func (p *Pacer) yield() int64 {
+	runtime.Gosched()
+	now := nanotime()
+	p.sliceEnd = now + int64(TimeSlice)
+	return now
 }
 
 // capToDeadline shortens a grant that would run past the deadline at the
@@ -137,9 +148,11 @@ func (p *Pacer) Checkpoint() (late bool) {
 	if p.deadline != 0 && now >= p.deadline {
 		return true
 	}
+	if p.sliceEnd == 0 {
+		p.sliceEnd = now + int64(TimeSlice)
+	}
 	if now >= p.sliceEnd || PreemptRequested() {
-		runtime.Gosched()
-		p.sliceEnd = nanotime() + int64(TimeSlice)
+		p.yield()
 	}
 	return false
 }
