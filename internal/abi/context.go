@@ -110,9 +110,11 @@ const (
 	ExitReturn ExitCode = iota
 	// ExitTrap: execution stops with the TrapCode in CtxExitIndex. Never resumed.
 	ExitTrap
-	// ExitPoll: the poll counter went negative. The runtime checks for
-	// cancellation and fuel, lets the Go scheduler run, refills the counter
-	// and resumes.
+	// ExitPoll: the poll counter went negative, or the Go runtime asked
+	// the goroutine to stop (see CtxG). The runtime accounts fuel, checks
+	// for cancellation and the deadline, yields to the Go scheduler when
+	// asked or when the guest's time slice is over, grants the counter
+	// more polls and resumes.
 	ExitPoll
 	// ExitHostCall: call function CtxExitIndex of the instance (an import
 	// implemented in Go, or by another instance). Args[0] is the address of

@@ -21,10 +21,16 @@
 // code and arguments in the context, resume point saved) and Run serves the
 // exit in Go (host call, memory or table growth, trap, poll) and re-enters.
 // Polls keep the Go runtime in charge: the code decrements a poll counter at
-// function entries and loop back-edges, and when it runs out Run checks for
-// cancellation and fuel and yields to the scheduler, so neither the garbage
-// collector nor other goroutines wait on a spinning guest; cancellation
-// from another goroutine drives the counter negative. Native stacks and the
+// function entries and loop headers and also exits when the running
+// goroutine's g says the Go runtime wants it stopped (goroutine.go,
+// abi/goruntime.go), so a stop-the-world never waits on a guest;
+// cancellation from another goroutine drives the counter negative. When
+// the counter runs out, Run accounts fuel (fuel.go), checks the deadline
+// and lets the pacer (pacer.go) yield the goroutine once its time slice is
+// over, so other goroutines get the thread within a fraction of a
+// millisecond; the pacer sizes the counter's grants in time. Long bulk
+// operations run in chunks with the same checks between them (bulk.go),
+// for both engines. Native stacks and the
 // shared part of the context hold no Go pointers (only addresses of memory
 // outside the Go heap or kept alive by its owner), and no state of the Go
 // stack survives from one entry to the next.
