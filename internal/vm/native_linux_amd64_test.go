@@ -72,6 +72,27 @@ func TestNativeReturnConstant(t *testing.T) {
 	}
 }
 
+// TestNativeContextG: every entry stores the running goroutine's g in the
+// context, so a context used from one goroutine and then another always
+// names the one running it.
+func TestNativeContextG(t *testing.T) {
+	g := newRig(t, 0)
+	entry := mapProgram(t, progReturn42)
+	for range 3 {
+		done := make(chan error)
+		go func() {
+			err := g.run(&Runner{}, context.Background(), entry, []uint64{0})
+			if err == nil && g.ctx.G != getg() {
+				err = errors.New("context's G is not the running goroutine's g")
+			}
+			done <- err
+		}()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestNativeAddArgs(t *testing.T) {
 	g := newRig(t, 0)
 	entry := mapProgram(t, progAdd)
