@@ -1,6 +1,10 @@
 package vm
 
-import "github.com/moat-run/moat/internal/abi"
+import (
+	"runtime"
+
+	"github.com/moat-run/moat/internal/abi"
+)
 
 // Bulk operations (memory.fill, memory.copy, memory.init and the table
 // operations) take time in proportion to an operand: up to 4 GiB of memory
@@ -19,6 +23,16 @@ import "github.com/moat-run/moat/internal/abi"
 const BulkChunk = abi.BulkChunk
 
 const wordsPerChunk = BulkChunk / 8
+
+// yieldOnly is the check of work that must finish once begun (growing a
+// memory or a table copies its contents): it lets the Go runtime in when
+// it asks, and never stops the work.
+func yieldOnly() abi.TrapCode {
+	if PreemptRequested() {
+		runtime.Gosched()
+	}
+	return abi.TrapNone
+}
 
 // CopyBytes copies src to dst (equal lengths), which may overlap. backward
 // must be set when they overlap with dst above src (the copy then runs
