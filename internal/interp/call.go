@@ -133,6 +133,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 
 func (e *executor) release(m *machine) {
 	m.ctx, m.trapFn, m.hostErr, m.hostFn = nil, nil, nil, nil
+	m.meter = vm.Meter{} // holds the store's fuel
 	clear(m.frames[:cap(m.frames)])
 	if len(m.stack) > maxPooledStack {
 		m.stack = nil
