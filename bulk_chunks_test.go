@@ -190,3 +190,38 @@ func TestLongBulkTable(t *testing.T) {
 		})
 	}
 }
+
+// TestBulkDoesNotAllocate: bulk operations, long ones included (chunks,
+// checkpoints, the compiler's builtin exits), allocate nothing per call.
+func TestBulkDoesNotAllocate(t *testing.T) {
+	for _, kind := range spinEngines() {
+		e := newEngine(t, moat.Config{Engine: kind})
+		inst, err := moat.NewStore(e).Instantiate(context.Background(), compile(t, e, bulkWat()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		calls := []struct {
+			f     *moat.Func
+			stack []uint64
+		}{
+			{inst.Func("fill"), []uint64{0, 1, 3*bulkChunk + 5}},
+			{inst.Func("copy"), []uint64{0, 1 << 20, 3*bulkChunk + 5}},
+			{inst.Func("tfill_f"), []uint64{0, 100000}},
+			{inst.Func("tcopy"), []uint64{1, 0, 100000}},
+			{inst.Func("tinit"), []uint64{0, 0, 40000}},
+		}
+		buf := make([]uint64, 3)
+		allocs := testing.AllocsPerRun(20, func() {
+			for _, c := range calls {
+				n := copy(buf, c.stack)
+				if err := c.f.CallWithStack(ctx, buf[:n]); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%v: %v allocations per round of bulk operations", kind, allocs)
+		}
+	}
+}

@@ -133,7 +133,8 @@ func (st *instance) exit(ctx context.Context, c *vm.Context, e *vm.Exit) error {
 		}
 		return nil
 	case abi.ExitBuiltin:
-		if tc := st.builtin(abi.Builtin(e.Index), &e.Args, c.Checkpoint); tc != abi.TrapNone {
+		check := func() abi.TrapCode { return c.Checkpoint(ctx) }
+		if tc := st.builtin(abi.Builtin(e.Index), &e.Args, check); tc != abi.TrapNone {
 			t := st.trap(tc, e)
 			if tc == abi.TrapInterrupted {
 				t.Cause = vm.Interrupted(ctx).Cause

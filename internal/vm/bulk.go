@@ -34,15 +34,23 @@ func yieldOnly() abi.TrapCode {
 	return abi.TrapNone
 }
 
+// The exported helpers are kept out of line: inlined into another package,
+// their call of a generic function would make the escape analysis assume
+// that check escapes, and every caller's closure would be allocated.
+
 // CopyBytes copies src to dst (equal lengths), which may overlap. backward
 // must be set when they overlap with dst above src (the copy then runs
 // from the top down, chunk by chunk, so that no chunk overwrites source
 // bytes a later chunk reads; copy handles overlap within a chunk).
+//
+//go:noinline
 func CopyBytes(dst, src []byte, backward bool, check func() abi.TrapCode) abi.TrapCode {
 	return copyChunks(dst, src, backward, BulkChunk, check)
 }
 
 // CopyWords is CopyBytes for table elements.
+//
+//go:noinline
 func CopyWords(dst, src []uint64, backward bool, check func() abi.TrapCode) abi.TrapCode {
 	return copyChunks(dst, src, backward, wordsPerChunk, check)
 }
@@ -71,6 +79,8 @@ func copyChunks[E byte | uint64](dst, src []E, backward bool, chunk int, check f
 }
 
 // FillBytes sets every byte of b to v.
+//
+//go:noinline
 func FillBytes(b []byte, v byte, check func() abi.TrapCode) abi.TrapCode {
 	if v == 0 {
 		return clearChunks(b, BulkChunk, check)
@@ -86,6 +96,8 @@ func FillBytes(b []byte, v byte, check func() abi.TrapCode) abi.TrapCode {
 }
 
 // FillWords sets every element of w to v.
+//
+//go:noinline
 func FillWords(w []uint64, v uint64, check func() abi.TrapCode) abi.TrapCode {
 	if v == 0 {
 		return clearChunks(w, wordsPerChunk, check)

@@ -45,6 +45,8 @@ type Context struct {
 	meter Meter
 	// pacer times the run (native_runner.go).
 	pacer Pacer
+	// exit is the record handed to Runner.Exit.
+	exit Exit
 	// pokedFrom is the counter's value that the first Interrupt since the
 	// last grant overwrote, minus pokeValue (so always positive), or 0: the
 	// polls made until then are still charged to the fuel.

@@ -129,8 +129,11 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 			if r.Exit == nil {
 				return fmt.Errorf("vm: no handler for %v exit", e.Code)
 			}
-			ec := e
-			if err := r.Exit(ctx, c, &ec); err != nil {
+			// The handler gets the context's own record, which runs no
+			// guest code meanwhile: a pointer to a local would escape.
+			ec := &c.exit
+			*ec = e
+			if err := r.Exit(ctx, c, ec); err != nil {
 				return hostError(err)
 			}
 			e.Args = ec.Args

@@ -127,11 +127,11 @@ func (c *Context) unpoke() {
 }
 
 // Checkpoint is called by exit handlers between the chunks of a long bulk
-// operation (see BulkChunk): it yields the goroutine when the runtime or
-// the time slice asks, and reports TrapInterrupted once the run has been
-// interrupted (its context cancelled or past its deadline).
-func (c *Context) Checkpoint() abi.TrapCode {
-	if poked(atomic.LoadInt64(&c.PollCounter)) || c.pacer.Checkpoint() {
+// operation (see BulkChunk) of the run under ctx: it yields the goroutine
+// when the runtime or the time slice asks, and reports TrapInterrupted once
+// the run has been interrupted (ctx cancelled or past its deadline).
+func (c *Context) Checkpoint(ctx context.Context) abi.TrapCode {
+	if poked(atomic.LoadInt64(&c.PollCounter)) || c.pacer.Checkpoint() || ctx.Err() != nil {
 		return abi.TrapInterrupted
 	}
 	return abi.TrapNone
