@@ -109,7 +109,9 @@ func (c *Context) settle() (used int64, ok bool) {
 func (c *Context) grant(want int64) {
 	before := c.meter.mark
 	n := c.meter.Grant(want)
-	c.pokedFrom.Store(0)
+	if c.pokedFrom.Load() != 0 {
+		c.pokedFrom.Store(0)
+	}
 	if !atomic.CompareAndSwapInt64(&c.PollCounter, before, n) {
 		c.meter.Settle(n) // poked: give the grant back
 		c.meter.mark = before
