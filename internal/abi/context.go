@@ -80,17 +80,24 @@ const (
 	// before the exit, so the runtime can continue the count across host
 	// re-entry. Elsewhere the word is not kept current.
 	CtxCallCount = 168
+	// CtxTypeIDs is the address of the module's canonical type ids: one
+	// 32-bit engine-wide id per type index of the module, which
+	// call_indirect compares with the callee descriptor's FuncDescTypeID.
+	// Reading the ids here rather than baking them into the code keeps
+	// compiled code independent of the engine that assigned them, so an
+	// artifact's code runs unchanged (and unpatched) in any engine.
+	CtxTypeIDs = 176
 	// CtxG is the address of the Go runtime's g (the goroutine) that is
 	// running the code, stored by the entry trampoline at every entry (a
 	// goroutine cannot move to another g, and the code never runs at a Go
 	// safepoint, so the word stays the running goroutine's for the whole
 	// entry). Every poll also reads the g's preemption word through it (see
 	// goruntime.go).
-	CtxG = 176
+	CtxG = 184
 
 	// ContextSize is the size of the part of the context shared with
 	// generated code. The runtime may keep private fields after it.
-	ContextSize = 184
+	ContextSize = 192
 
 	// ExitArgWords is the number of words at CtxExitArgs.
 	ExitArgWords = 6
@@ -142,6 +149,15 @@ const (
 	// and table operations, ...). CtxExitIndex numbers the routine; its
 	// arguments and results use Args as the engine defines.
 	ExitBuiltin
+	// ExitFault: never written by generated code. The runtime's signal
+	// handler sends a thread whose generated code faulted (a guard page,
+	// a stack guard) to the runtime's fault exit, which records this code,
+	// the handler's classification in CtxExitIndex (a TrapCode, or a value
+	// outside the trap codes for a fault it could not explain),
+	// CtxResumeAddr = the faulting instruction's address, Args[0] = the
+	// faulting data address, Args[1] = the signal number, and CtxExitSP and
+	// CtxExitBP as they were at the fault. Never resumed.
+	ExitFault
 )
 
 var exitNames = [...]string{
@@ -152,6 +168,7 @@ var exitNames = [...]string{
 	ExitMemoryGrow: "memory.grow",
 	ExitTableGrow:  "table.grow",
 	ExitBuiltin:    "builtin",
+	ExitFault:      "fault",
 }
 
 func (c ExitCode) String() string {

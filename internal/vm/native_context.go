@@ -36,6 +36,7 @@ type Context struct {
 	GoBP        uintptr
 	Args        uintptr
 	CallCount   int64
+	TypeIDs     uintptr
 	G           uintptr
 
 	// Private to the runtime from here on.
