@@ -250,3 +250,93 @@ func TestFuelDisabled(t *testing.T) {
 		}
 	}
 }
+
+// TestFuelTailCalls: a tail call enters its callee, which is a unit like
+// any other entry (the interpreter; the compiler does not take tail calls),
+// and a tail call to itself forever runs out of fuel.
+func TestFuelTailCalls(t *testing.T) {
+	e := newEngine(t, moat.Config{Engine: moat.EngineInterpreter, ConsumeFuel: true})
+	m := compile(t, e, `(module
+  (func $down (export "down") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.const 0))
+      (else (return_call $down (i32.sub (local.get 0) (i32.const 1))))))
+  (func $forever (export "forever") (return_call $forever)))`)
+	s := moat.NewStore(e)
+	inst, err := s.Instantiate(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const full = 1 << 20
+	if err := s.SetFuel(full); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inst.Func("down").Call(context.Background(), 100); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := s.Fuel(); full-left != 101 {
+		t.Errorf("down(100) used %d fuel, want 101 (one per entry)", full-left)
+	}
+	_, err = inst.Func("forever").Call(context.Background())
+	var trap *moat.Trap
+	if !errors.As(err, &trap) || trap.Code != moat.TrapOutOfFuel {
+		t.Errorf("forever: got %v, want an out-of-fuel trap", err)
+	}
+}
+
+// TestArtifactFuelSetting: with fuel, compiled code polls at every
+// function entry, so the artifact header records the setting and an
+// engine with the other setting refuses the artifact by name; a matching
+// engine loads it and meters it exactly.
+func TestArtifactFuelSetting(t *testing.T) {
+	metered := compilerEngine(t, moat.Config{ConsumeFuel: true})
+	plain := compilerEngine(t, moat.Config{})
+	arts := map[bool][]byte{}
+	for consume, e := range map[bool]*moat.Engine{true: metered, false: plain} {
+		b, err := compile(t, e, fuelWat).Serialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		arts[consume] = b
+	}
+	for _, c := range []struct {
+		art        bool
+		loader     *moat.Engine
+		want, got  string
+		loaderName string
+	}{
+		{false, metered, "every entry", "off", "metered"},
+		{true, plain, "off", "every entry", "plain"},
+	} {
+		_, err := c.loader.Deserialize(arts[c.art])
+		what := fmt.Sprintf("artifact with fuel %v in the %s engine", c.art, c.loaderName)
+		wantArtifactError(t, what, err, "fuel")
+		var ae *moat.ArtifactError
+		if errors.As(err, &ae); ae.Want != c.want || ae.Got != c.got {
+			t.Errorf("%s: %v, want %q and %q", what, err, c.want, c.got)
+		}
+	}
+	mod, err := metered.Deserialize(arts[true])
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := moat.NewLinker(metered)
+	un := moat.FuncType{Params: []moat.ValueType{moat.ValueI32}, Results: []moat.ValueType{moat.ValueI32}}
+	if err := l.DefineHostFunc("env", "host", un, func(context.Context, *moat.Caller, []uint64) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	s := moat.NewStore(metered)
+	inst, err := l.Instantiate(context.Background(), s, mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetFuel(1000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inst.Func("fib").Call(context.Background(), 10); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := s.Fuel(); left != 1000-177 {
+		t.Errorf("fib(10) from the artifact used %d fuel, want 177", 1000-left)
+	}
+}

@@ -57,9 +57,37 @@ func makeSpinShapes(bulk int) []spinShape {
 	}
 }
 
-// testSpinShapes are smaller, for the tests: still 128 chunks per bulk
-// operation.
-var testSpinShapes = makeSpinShapes(32 << 20)
+// The tests use bulk operations of 32 MiB: still 128 chunks each.
+
+// makeSpinShapes3 makes the guests of WebAssembly 3.0, which only the
+// interpreter runs: loops of array.fill and array.copy over an array of
+// bulk bytes (elements), a tail call to itself forever, and a loop that
+// never branches back but catches its own exception into its header.
+func makeSpinShapes3(bulk int) []spinShape {
+	return []spinShape{
+		{"array.fill", fmt.Sprintf(`(module (type $a (array (mut i8)))
+  (func (export "spin") (local $x (ref null $a))
+    (local.set $x (array.new_default $a (i32.const %d)))
+    (loop (array.fill $a (local.get $x) (i32.const 0) (i32.const 7) (i32.const %[1]d)) (br 0))))`, bulk)},
+		{"array.copy", fmt.Sprintf(`(module (type $a (array (mut i8)))
+  (func (export "spin") (local $x (ref null $a))
+    (local.set $x (array.new_default $a (i32.const %d)))
+    (loop (array.copy $a $a (local.get $x) (i32.const %d) (local.get $x) (i32.const 0) (i32.const %[2]d)) (br 0))))`, 2*bulk, bulk)},
+		{"return_call", `(module (func $f (export "spin") (return_call $f)))`},
+		{"catch", `(module (tag $t)
+  (func (export "spin") (loop $l (try_table (catch $t $l) (throw $t)))))`},
+	}
+}
+
+// shapesFor are the shapes an engine of kind runs: the 3.0 ones too on
+// the interpreter.
+func shapesFor(kind moat.EngineKind, bulk int) []spinShape {
+	shapes := makeSpinShapes(bulk)
+	if kind == moat.EngineInterpreter {
+		shapes = append(shapes, makeSpinShapes3(bulk)...)
+	}
+	return shapes
+}
 
 // spinEngines are the engines under test (the compiler where it exists).
 func spinEngines() []moat.EngineKind {
@@ -151,7 +179,7 @@ func TestSpinningGuestsYield(t *testing.T) {
 		return
 	}
 	for _, kind := range spinEngines() {
-		for _, shape := range testSpinShapes {
+		for _, shape := range shapesFor(kind, 32<<20) {
 			t.Logf("%v/%s: starting", kind, shape.name)
 			stop := spinners(t, kind, shape, runtime.GOMAXPROCS(0))
 			for range 3 {
@@ -169,7 +197,7 @@ func TestSpinningGuestsYield(t *testing.T) {
 // (a poke never outlives the call it stopped).
 func TestSpinningGuestsStop(t *testing.T) {
 	for _, kind := range spinEngines() {
-		for _, shape := range testSpinShapes {
+		for _, shape := range shapesFor(kind, 32<<20) {
 			name := fmt.Sprintf("%v/%s", kind, shape.name)
 			e, err := moat.NewEngine(moat.Config{Engine: kind})
 			if err != nil {
@@ -191,7 +219,7 @@ func TestSpinningGuestsStop(t *testing.T) {
 					time.AfterFunc(5*time.Millisecond, cancel)
 					want = context.Canceled
 				}
-				_, err := inst.Func("spin").Call(ctx)
+				err := callWithin(t, inst.Func("spin"), ctx, time.Minute)
 				cancel()
 				if !isInterrupted(err) || !errors.Is(err, want) {
 					t.Errorf("%s round %d: got %v, want an interrupted trap wrapping %v", name, round, err, want)
@@ -201,6 +229,25 @@ func TestSpinningGuestsStop(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// callWithin calls f under ctx in another goroutine and fails tb if the
+// call has not returned within limit (a guest that ignores its context
+// would otherwise hang the test).
+func callWithin(tb testing.TB, f *moat.Func, ctx context.Context, limit time.Duration) error {
+	tb.Helper()
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.Call(ctx)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(limit):
+		tb.Fatalf("the call has ignored its context for %v", limit)
+		return nil
 	}
 }
 
@@ -235,7 +282,7 @@ func BenchmarkGCSpinning(b *testing.B) {
 		l.report(b)
 	})
 	for _, kind := range spinEngines() {
-		for _, shape := range spinShapes {
+		for _, shape := range shapesFor(kind, 256<<20) {
 			b.Run(fmt.Sprintf("%v/%s", kind, shape.name), func(b *testing.B) {
 				stop := spinners(b, kind, shape, runtime.GOMAXPROCS(0))
 				defer stop()
@@ -255,7 +302,7 @@ func BenchmarkGCSpinning(b *testing.B) {
 // of GOMAXPROCS spinning guests, per engine and shape.
 func BenchmarkCancelSpinning(b *testing.B) {
 	for _, kind := range spinEngines() {
-		for _, shape := range spinShapes {
+		for _, shape := range shapesFor(kind, 256<<20) {
 			b.Run(fmt.Sprintf("%v/%s", kind, shape.name), func(b *testing.B) {
 				n := runtime.GOMAXPROCS(0)
 				stop := spinners(b, kind, shape, n-1)
