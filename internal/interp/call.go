@@ -136,7 +136,15 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	vs := f.Instance.Store
 	m.top = 0
 	vs.PushStack(m)
-	defer vs.PopStack()
+	defer func() {
+		vs.PopStack()
+		if vs.HasGC() && len(m.stack) <= maxPooledStack {
+			// The scan is conservative and a frame clears only its
+			// locals: slots this call wrote would be roots for the next
+			// call on this machine, keeping its garbage alive.
+			clear(m.stack)
+		}
+	}()
 	if tc := m.run(bf); tc != abi.TrapNone {
 		return m.trap(tc)
 	}
