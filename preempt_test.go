@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -269,14 +270,46 @@ func (l latencies) report(b *testing.B) {
 	b.ReportMetric(us(l[len(l)-1]), "max-µs")
 }
 
+// spinSink keeps the go-loop baseline's loops from being optimized away.
+var spinSink atomic.Int64
+
 // BenchmarkGCSpinning: runtime.GC() while GOMAXPROCS guests spin, per
-// engine and shape (BenchmarkGCSpinning/idle is the baseline with none).
+// engine and shape (BenchmarkGCSpinning/idle is the baseline with none,
+// go-loop the one with plain Go goroutines spinning).
 func BenchmarkGCSpinning(b *testing.B) {
 	b.Run("idle", func(b *testing.B) {
 		var l latencies
 		for b.Loop() {
 			start := time.Now()
 			runtime.GC()
+			l = append(l, time.Since(start))
+		}
+		l.report(b)
+	})
+	b.Run("go-loop", func(b *testing.B) {
+		// The same number of goroutines spinning in plain Go code, which
+		// the runtime preempts asynchronously: the interpreter's cost
+		// without its time slices.
+		var stop atomic.Bool
+		var wg sync.WaitGroup
+		for range runtime.GOMAXPROCS(0) {
+			wg.Go(func() {
+				n := 0
+				for !stop.Load() {
+					n++
+				}
+				spinSink.Add(int64(n))
+			})
+		}
+		defer func() {
+			stop.Store(true)
+			wg.Wait()
+		}()
+		time.Sleep(20 * time.Millisecond)
+		var l latencies
+		for b.Loop() {
+			start := time.Now()
+			gcWithin(b, 30*time.Second)
 			l = append(l, time.Since(start))
 		}
 		l.report(b)
