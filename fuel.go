@@ -12,11 +12,12 @@ import "errors"
 // WebAssembly function (its entry, whether called from the host, from
 // WebAssembly or through a table) and every loop iteration (each time
 // execution reaches a loop's header: entering the loop, and each branch
-// back to it). So the same program uses the same fuel on the interpreter
-// and the compiler, and fuel bounds running time for code that cannot run
-// long without a loop or a call. Host functions and bulk operations
-// (memory.fill and the like, which the runtime does in bounded chunks
-// anyway) use none. The compiler polls at every entry only when fuel is
+// back to it). A tail call enters its callee like any call, and catching
+// an exception into a loop's header is a branch back to it. So the same
+// program uses the same fuel on the interpreter and the compiler, and fuel
+// bounds running time for code that cannot run long without a loop or a
+// call. Host functions and bulk operations (memory.fill, array.fill and
+// the like, which the runtime does in bounded chunks anyway) use none. The compiler polls at every entry only when fuel is
 // on, so metered code runs slightly slower.
 //
 // Fuel is accounted exactly whenever the host can look: between calls and

@@ -251,17 +251,26 @@ func TestFuelDisabled(t *testing.T) {
 	}
 }
 
-// TestFuelTailCalls: a tail call enters its callee, which is a unit like
-// any other entry (the interpreter; the compiler does not take tail calls),
-// and a tail call to itself forever runs out of fuel.
-func TestFuelTailCalls(t *testing.T) {
+// TestFuel3: a tail call enters its callee, which is a unit like any other
+// entry, and catching an exception into a loop's header is a branch back
+// to it (the interpreter; the compiler does not take these 3.0 features);
+// a tail call to itself forever runs out of fuel.
+func TestFuel3(t *testing.T) {
 	e := newEngine(t, moat.Config{Engine: moat.EngineInterpreter, ConsumeFuel: true})
 	m := compile(t, e, `(module
   (func $down (export "down") (param i32) (result i32)
     (if (result i32) (i32.eqz (local.get 0))
       (then (i32.const 0))
       (else (return_call $down (i32.sub (local.get 0) (i32.const 1))))))
-  (func $forever (export "forever") (return_call $forever)))`)
+  (func $forever (export "forever") (return_call $forever))
+  (tag $t)
+  (func (export "catches") (param $n i32) (result i32)
+    (loop $l
+      (try_table (catch $t $l)
+        (if (local.get $n) (then
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (throw $t)))))
+    (local.get $n)))`)
 	s := moat.NewStore(e)
 	inst, err := s.Instantiate(context.Background(), m)
 	if err != nil {
@@ -276,6 +285,15 @@ func TestFuelTailCalls(t *testing.T) {
 	}
 	if left, _ := s.Fuel(); full-left != 101 {
 		t.Errorf("down(100) used %d fuel, want 101 (one per entry)", full-left)
+	}
+	if err := s.SetFuel(full); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inst.Func("catches").Call(context.Background(), 100); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := s.Fuel(); full-left != 102 {
+		t.Errorf("catches(100) used %d fuel, want 102 (its entry, entering the loop, 100 catches back to it)", full-left)
 	}
 	_, err = inst.Func("forever").Call(context.Background())
 	var trap *moat.Trap
