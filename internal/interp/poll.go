@@ -9,10 +9,10 @@ import (
 // function entry (the called function's, counted at the call) and every
 // loop header reached (opLoopEntry when a loop is entered, the branch back
 // for each later iteration; a tail call counts as its callee's entry, and
-// catching an exception into a loop's header as a branch back to it; the
-// compiler takes neither 3.0 feature yet). A poll decrements run's local counter and
-// looks at the interrupt flag; the slow path, when the grant is used up or
-// the flag is set, is poll below: the same accounting as the compiler's
+// catching an exception into a loop's header as a branch back to it). A
+// poll decrements run's local counter and looks at the interrupt flag;
+// the slow path, when the grant is used up or the flag is set, is poll
+// below: the same accounting as the compiler's
 // (vm.Meter against the store's fuel, vm.Pacer for time slices and the
 // deadline), so that the same program uses the same fuel on both engines
 // and neither holds its goroutine's P for long. Forward branches never
