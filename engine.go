@@ -105,6 +105,13 @@ type Config struct {
 	// object larger than the cap with TrapAllocationTooLarge.
 	MaxGCHeapBytes uint64
 
+	// ConsumeFuel meters execution with fuel (fuel.go): every store of
+	// the engine starts with none, Store.SetFuel adds some, and code that
+	// runs out traps with TrapOutOfFuel. It changes the compiled code
+	// (a poll at every function entry): artifacts and cache entries record
+	// it ("fuel").
+	ConsumeFuel bool
+
 	// TrustedKeys, when not empty, makes Deserialize and DeserializeFile
 	// accept only artifacts signed by one of these keys (see
 	// Module.SerializeSigned); unsigned and otherwise signed ones fail
@@ -202,7 +209,7 @@ func compilerConfig(cfg Config) compiler.Config {
 	if !ok {
 		c = compiler.BoundsChecks(-1) // refused by compiler.New
 	}
-	cc := compiler.Config{MaxCallDepth: cfg.MaxCallDepth, Memory: compiler.MemoryConfig{
+	cc := compiler.Config{MaxCallDepth: cfg.MaxCallDepth, ConsumeFuel: cfg.ConsumeFuel, Memory: compiler.MemoryConfig{
 		Checks: c, Reservation: cfg.MemoryReservation, GuardSize: cfg.MemoryGuardSize,
 		Limits: vm.Limits{Bytes: cfg.MaxAddressSpace, Mappings: cfg.MaxMappings},
 	}, MaxFuncWork: cfg.CompileBudget.MaxFuncWork, CompileTimeout: cfg.CompileBudget.Timeout}
@@ -299,9 +306,9 @@ func newEngine(cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("moat: %w", err)
 		}
 		cfg.Engine = EngineInterpreter
-		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
+		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth, ConsumeFuel: cfg.ConsumeFuel})}, nil
 	case EngineInterpreter:
-		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
+		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth, ConsumeFuel: cfg.ConsumeFuel})}, nil
 	case EngineCompiler:
 		impl, err := compiler.New(compilerConfig(cfg))
 		if err != nil {

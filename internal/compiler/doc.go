@@ -78,6 +78,8 @@
 //
 // Guarantees: bad modules give errors, never panics; traps become *vm.Trap
 // with the interpreter's codes and backtraces; a spinning guest polls, so
-// cancellation and the Go scheduler get through. Only linux/amd64 with the
+// cancellation, deadlines, fuel, the Go scheduler and garbage collection
+// get through (internal/vm's pacer.go). Config.ConsumeFuel keeps a poll at
+// every function entry, so fuel counts the interpreter's units. Only linux/amd64 with the
 // required CPU features is supported.
 package compiler

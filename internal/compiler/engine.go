@@ -31,8 +31,14 @@ type Config struct {
 	// native stack is a second bound: frames larger than StackPerFrame may
 	// exhaust it first, with the same trap.
 	MaxCallDepth int
-	// PollInterval is passed to vm.Runner (0: vm.DefaultPollInterval).
+	// PollInterval, when positive, fixes vm.Runner's number of polls
+	// between visits to Go (for tests; 0 lets the runtime pace them).
 	PollInterval int64
+	// ConsumeFuel compiles a poll at every function entry, so that fuel
+	// (vm.Fuel, one unit per poll) counts every call like the
+	// interpreter's does; without it, functions that cannot run long on
+	// their own skip it.
+	ConsumeFuel bool
 	// Baseline keeps the code to the SSE baseline (no AVX or AVX2 forms)
 	// even where the host has them, to test that path. The environment
 	// variable MOAT_NO_AVX (any non-empty value) sets it too.
@@ -276,13 +282,17 @@ func allowFaults(c *vm.Code) error {
 // settings, each one recorded in artifacts (codeSettings), and the work
 // budget, which decides only whether a function compiles.
 func (e *compilerEngine) frontendEnv() *frontend.Env {
-	return &frontend.Env{Unchecked: e.layout.Unchecked(), MaxWork: max(e.cfg.MaxFuncWork, 0)}
+	return &frontend.Env{Unchecked: e.layout.Unchecked(), PollEveryEntry: e.cfg.ConsumeFuel, MaxWork: max(e.cfg.MaxFuncWork, 0)}
 }
 
-// NewStore makes a store whose funcrefs are this engine's function descriptors.
+// NewStore makes a store whose funcrefs are this engine's function
+// descriptors, metered when the engine consumes fuel.
 func (e *compilerEngine) NewStore() *vm.Store {
 	r := &storeRefs{eng: e}
 	s := vm.NewStoreWithRefs(r)
+	if e.cfg.ConsumeFuel {
+		s.Fuel.Enable()
+	}
 	return s
 }
 

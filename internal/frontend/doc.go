@@ -39,6 +39,7 @@
 //     loops nor calls has no entry poll: it runs a bounded number of
 //     instructions, and its callers poll. Nor has one whose every call
 //     lies inside a loop: a loop-header poll precedes each of its calls.
+//     Env.PollEveryEntry keeps every entry poll (fuel counts each entry).
 //   - The stack limit is not checked here: the back end's prologue does it.
 //   - Calls to defined functions are "call fnN" with the same context;
 //     imported functions and call_indirect go through function descriptors

@@ -25,6 +25,11 @@ type Env struct {
 	// or store whose every possible address lies below it gets no bounds
 	// check (see checkedAddr). 0: every access is checked.
 	Unchecked uint64
+	// PollEveryEntry keeps the poll at every function's entry, where the
+	// translation would otherwise drop the ones that bound nothing (see
+	// finishPolls): with fuel, every function entry is a unit, as in the
+	// interpreter.
+	PollEveryEntry bool
 	// MaxWork, when positive, caps the SSA builder's non-linear work on one
 	// function (ssa.Builder.Work: blocks walked by variable reads and
 	// parameters added for variables); past it, Translate fails with an

@@ -261,7 +261,7 @@ func (e *emitter) emitFunc() []trapSiteLabel {
 	e.coldCode()
 	if e.l.pollStub != 0 {
 		e.a.Bind(e.l.pollStub)
-		pollStub(e.a)
+		pollStub(e.a, e.l.savingExit)
 	}
 	return e.trapStubs()
 }
