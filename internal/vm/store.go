@@ -21,6 +21,10 @@ type Store struct {
 	// suffices.
 	HostCallDepth int
 
+	// Fuel meters the store's execution when enabled (fuel.go); the
+	// engines draw from it.
+	Fuel Fuel
+
 	// codec, when set, encodes this store's funcrefs instead of indices.
 	codec RefCodec
 
