@@ -11,6 +11,10 @@ type Memory struct {
 	// Limit is the effective maximum in pages: the declared maximum, capped by
 	// the engine's configured limit and by 4 GiB.
 	Limit uint32
+	// GrowRefusals counts grows refused because they would pass Limit, so
+	// an embedder can tell a guest that ran out of memory from one that
+	// failed for another reason.
+	GrowRefusals uint32
 
 	// reservation is the mapping that holds Bytes after MapNative (nil
 	// while Bytes lives in the Go heap).
@@ -38,6 +42,7 @@ func (m *Memory) Pages() uint32 { return uint32(uint64(len(m.Bytes)) / wasm.Page
 func (m *Memory) Grow(delta uint32) (old uint32, ok bool) {
 	old = m.Pages()
 	if uint64(old)+uint64(delta) > uint64(m.Limit) {
+		m.GrowRefusals++
 		return old, false
 	}
 	if delta == 0 {
