@@ -17,7 +17,10 @@
 //     X_RAW_PATH_INFO and X_RELATIVE_PATH, and one HTTP_NAME per request
 //     header; the route's own variables (Config.Env) win over all of them;
 //   - stdin is the request body, read from the connection as the guest
-//     reads (never buffered whole);
+//     reads (never buffered whole). CONTENT_LENGTH is set when the client
+//     declared the length; a chunked body has none and ends at its end
+//     (some CGI libraries, Go's net/http/cgi among them, then read no
+//     body);
 //   - stdout is a CGI response: header lines (Content-Type, Status,
 //     Location, and any other header), a blank line, the body. The body
 //     streams to the client as the guest writes it;

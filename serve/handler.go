@@ -271,13 +271,16 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 		o.ExitCode, runErr = wasi.Run(ctx, inst)
 		o.Run = time.Since(t)
 	}
+	// Whatever the guest did once its deadline passed (fail on I/O cut
+	// short, answer late) does not count: it timed out.
+	timedOut := !deadline.IsZero() && !time.Now().Before(deadline)
 	if errLog != nil {
 		errLog.flush()
 	}
 	o.BodyRead = in.read
 	st := out.finish()
 	o.BodyWritten = st.written
-	o.Result, o.Err = classify(r.Context(), ctx, instErr, runErr, o.ExitCode, mem)
+	o.Result, o.Err = classify(r.Context(), timedOut, instErr, runErr, o.ExitCode, mem)
 	var trap *moat.Trap
 	if errors.As(runErr, &trap) || errors.As(instErr, &trap) {
 		o.Trap = trap
@@ -286,48 +289,35 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 }
 
 // classify names how the sandbox ended. reqCtx is the request's context
-// (done when the client went away), ctx the sandbox's (with the deadline).
-func classify(reqCtx, ctx context.Context, instErr, runErr error, code uint32, mem *moat.Memory) (Result, error) {
-	outOfMemory := mem != nil && mem.GrowRefusals() > 0
-	switch {
-	case instErr != nil:
-		if errors.Is(instErr, moat.ErrResourceLimit) {
-			return ResultMemory, fmt.Errorf("instantiating: %w", instErr)
-		}
-		if reqCtx.Err() != nil {
-			return ResultCanceled, reqCtx.Err()
-		}
-		var trap *moat.Trap
-		if errors.As(instErr, &trap) {
-			if trap.Code == moat.TrapInterrupted && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return ResultTimeout, fmt.Errorf("the start function ran past the deadline: %w", instErr)
-			}
-			return ResultTrap, fmt.Errorf("the start function trapped: %w", instErr)
-		}
-		return ResultError, fmt.Errorf("instantiating: %w", instErr)
-	case runErr != nil || code != 0:
-		err := runErr
-		if err == nil {
-			err = fmt.Errorf("the guest exited with status %d", code)
-		}
-		var trap *moat.Trap
-		trapped := errors.As(runErr, &trap)
-		switch {
-		case reqCtx.Err() != nil:
-			return ResultCanceled, err
-		case errors.Is(ctx.Err(), context.DeadlineExceeded):
-			// Interrupted, or failed because its reads or writes hit it.
-			return ResultTimeout, fmt.Errorf("the deadline passed: %w", err)
-		case outOfMemory:
-			return ResultMemory, fmt.Errorf("after its memory reached its limit: %w", err)
-		case trapped && trap.Code == moat.TrapHostError:
-			return ResultError, err
-		case trapped:
-			return ResultTrap, err
-		}
-		return ResultExit, err
+// (done when the client went away); timedOut says the deadline passed
+// before the guest ended.
+func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code uint32, mem *moat.Memory) (Result, error) {
+	err := runErr
+	if instErr != nil {
+		err = fmt.Errorf("instantiating: %w", instErr)
+	} else if err == nil && code != 0 {
+		err = fmt.Errorf("the guest exited with status %d", code)
 	}
-	return ResultOK, nil
+	var trap *moat.Trap
+	trapped := errors.As(err, &trap)
+	switch {
+	case err == nil && !timedOut:
+		return ResultOK, nil
+	case timedOut:
+		if err == nil {
+			err = errors.New("the guest ended after its deadline")
+		}
+		return ResultTimeout, fmt.Errorf("the deadline passed: %w", err)
+	case reqCtx.Err() != nil:
+		return ResultCanceled, err
+	case errors.Is(instErr, moat.ErrResourceLimit), mem != nil && mem.GrowRefusals() > 0:
+		return ResultMemory, fmt.Errorf("out of memory: %w", err)
+	case trapped && trap.Code != moat.TrapHostError:
+		return ResultTrap, err
+	case instErr != nil, trapped:
+		return ResultError, err
+	}
+	return ResultExit, err
 }
 
 // respond ends the response for outcome o, given the state the guest left
