@@ -268,8 +268,12 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 		defer inst.Close(context.Background())
 		mem = inst.Memory("memory")
 		t = time.Now()
-		o.ExitCode, runErr = wasi.Run(ctx, inst)
+		var code uint32
+		code, runErr = wasi.Run(ctx, inst)
 		o.Run = time.Since(t)
+		if runErr == nil {
+			o.ExitCode = code // wasi.Run's code means nothing after a trap
+		}
 	}
 	// Whatever the guest did once its deadline passed (fail on I/O cut
 	// short, answer late) does not count: it timed out.

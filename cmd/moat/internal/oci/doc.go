@@ -1,0 +1,23 @@
+// Package oci moves WebAssembly modules to and from OCI registries, as OCI
+// artifacts in the layout the CNCF Wasm working group defines: an image
+// manifest whose config has media type application/vnd.wasm.config.v0+json
+// and whose layer is the module, application/wasm. A compiled moat
+// artifact (signed or not) can travel beside it as a second layer,
+// application/vnd.moat.artifact.v1; it is moved, stored and verified by
+// digest like the module, never interpreted here.
+//
+// Pulled content is kept in a local content-addressed Store (blobs named by
+// their sha256 digest, each checked again when read), so a node that has
+// pulled a module once can start without the registry. Every byte taken
+// from a registry is verified against the digest that names it: the
+// manifest against the reference's digest, the layers against the
+// manifest. A module served by `moat serve` must be pinned by digest.
+//
+// The compiled form of a module is not cached here: moat compiles the
+// module bytes it gets from the Store. A compilation cache keyed by the
+// module's digest slots in between Store and compilation (see
+// cmd/moat/internal/server, modules.go).
+//
+// The package belongs to the moat command: it uses oras-go, which the
+// library packages may not depend on.
+package oci
