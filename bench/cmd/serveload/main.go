@@ -1,0 +1,262 @@
+// Command serveload measures moat serve under load on loopback and prints
+// markdown tables: throughput and latency against a native net/http
+// handler, a soak of many connections and a million requests with a
+// resource check, and well-behaved latency beside hostile guests. See
+// package serveload.
+//
+//	cd bench && go run ./cmd/serveload -scenario throughput,soak,hostile
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/moat-run/moat/bench/serveload"
+)
+
+func main() {
+	if len(os.Args) == 2 && os.Args[1] == serveload.NativeArg {
+		serveload.NativeMain()
+		return
+	}
+	scenarios := flag.String("scenario", "throughput,soak,hostile", "comma-separated: throughput, soak, hostile")
+	engine := flag.String("engine", "auto", "moat serve's --engine")
+	repo := flag.String("repo", "..", "the moat repository (its cmd/moat is built, its serve/testdata guests served)")
+	conns := flag.Int("conns", 32, "connections of the throughput and hostile loads")
+	duration := flag.Duration("duration", 10*time.Second, "length of each throughput round and of each hostile run")
+	rounds := flag.Int("rounds", 3, "throughput rounds per server (medians are reported)")
+	soakConns := flag.Int("soak-conns", 10000, "concurrent connections of the soak")
+	soakRequests := flag.Int64("soak-requests", 1_000_000, "requests of the soak")
+	soakMax := flag.Duration("soak-max", 30*time.Minute, "time bound of the soak")
+	flag.Parse()
+	if err := run(strings.Split(*scenarios, ","), *engine, *repo, *conns, *duration, *rounds, *soakConns, *soakRequests, *soakMax); err != nil {
+		fmt.Fprintln(os.Stderr, "serveload:", err)
+		os.Exit(1)
+	}
+}
+
+func run(scenarios []string, engine, repo string, conns int, duration time.Duration, rounds, soakConns int, soakRequests int64, soakMax time.Duration) error {
+	tmp, err := os.MkdirTemp("", "serveload")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	root, err := filepath.Abs(repo)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, "building moat...")
+	bin, err := serveload.BuildMoat(root, tmp)
+	if err != nil {
+		return err
+	}
+	cGuest := filepath.Join(root, "serve", "testdata", "cgi", "cgi.wasm")
+	goGuest := filepath.Join(root, "serve", "testdata", "gocgi", "gocgi.wasm")
+	for _, s := range scenarios {
+		var err error
+		switch strings.TrimSpace(s) {
+		case "throughput":
+			err = throughput(bin, engine, tmp, cGuest, goGuest, conns, duration, rounds)
+		case "soak":
+			err = soak(bin, engine, tmp, cGuest, soakConns, soakRequests, soakMax)
+		case "hostile":
+			err = hostile(bin, engine, tmp, cGuest, conns, duration)
+		default:
+			err = fmt.Errorf("unknown scenario %q", s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func startMoat(bin, engine, dir, module, timeout, memory string) (*serveload.Server, error) {
+	d, err := os.MkdirTemp(dir, "moat")
+	if err != nil {
+		return nil, err
+	}
+	return serveload.StartMoat(bin, engine, serveload.Route{Module: module, Timeout: timeout, MaxMemory: memory, MaxConcurrent: 1000}, d)
+}
+
+// throughput: rounds of each server in turn, same load; medians.
+func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration time.Duration, rounds int) error {
+	type target struct {
+		name     string
+		greeting string
+		srv      *serveload.Server
+		results  []serveload.Result
+	}
+	native, err := serveload.StartNative()
+	if err != nil {
+		return err
+	}
+	defer native.Stop()
+	c, err := startMoat(bin, engine, dir, cGuest, "30s", "16MiB")
+	if err != nil {
+		return err
+	}
+	defer c.Stop()
+	fmt.Fprintln(os.Stderr, "starting moat serve with the Go guest (compiling it takes a while)...")
+	g, err := startMoat(bin, engine, dir, goGuest, "30s", "64MiB")
+	if err != nil {
+		return err
+	}
+	defer g.Stop()
+	targets := []*target{
+		{name: "native Go net/http handler", greeting: "hello from C: ", srv: native},
+		{name: "moat serve, C CGI guest", greeting: "hello from C: ", srv: c},
+		{name: "moat serve, Go net/http/cgi guest", greeting: "hello from Go: ", srv: g},
+	}
+	for _, t := range targets { // warm up
+		serveload.Load{Addr: t.srv.Addr, Conns: conns, Duration: duration / 5, Greeting: t.greeting}.Run()
+	}
+	for r := 0; r < rounds; r++ {
+		for _, t := range targets {
+			res := serveload.Load{Addr: t.srv.Addr, Conns: conns, Duration: duration, Greeting: t.greeting}.Run()
+			fmt.Fprintf(os.Stderr, "round %d, %s: %v\n", r+1, t.name, res)
+			for _, e := range res.ErrorSamples {
+				fmt.Fprintln(os.Stderr, "  ", e)
+			}
+			t.results = append(t.results, res)
+		}
+	}
+	fmt.Printf("\n### Throughput: %d connections, %d rounds of %v, medians (engine %s)\n\n", conns, rounds, duration, engine)
+	fmt.Println("| server | requests/s | vs native | p50 | p99 | errors |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|")
+	nativeRPS := medianRPS(targets[0].results)
+	for _, t := range targets {
+		rps := medianRPS(t.results)
+		var errs int64
+		for _, r := range t.results {
+			errs += r.Errors
+		}
+		fmt.Printf("| %s | %.0f | %.2f | %v | %v | %d |\n", t.name, rps, rps/nativeRPS,
+			medianDur(t.results, func(r serveload.Result) time.Duration { return r.P50 }),
+			medianDur(t.results, func(r serveload.Result) time.Duration { return r.P99 }), errs)
+	}
+	return nil
+}
+
+func medianRPS(rs []serveload.Result) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = r.RPS
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
+}
+
+func medianDur(rs []serveload.Result, f func(serveload.Result) time.Duration) time.Duration {
+	v := make([]time.Duration, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	return v[len(v)/2].Round(10 * time.Microsecond)
+}
+
+// soak: many connections, a million requests, then a resource check.
+func soak(bin, engine, dir, cGuest string, conns int, requests int64, max time.Duration) error {
+	srv, err := startMoat(bin, engine, dir, cGuest, "60s", "16MiB")
+	if err != nil {
+		return err
+	}
+	defer srv.Stop()
+	serveload.Load{Addr: srv.Addr, Conns: 32, Requests: 5000, Greeting: "hello from C: "}.Run()
+	time.Sleep(5 * time.Second)
+	before, err := srv.Resources()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "soak: before: %v\n", before)
+	res := serveload.Load{Addr: srv.Addr, Conns: conns, Requests: requests, Duration: max, Timeout: 5 * time.Minute, Greeting: "hello from C: "}.Run()
+	fmt.Fprintf(os.Stderr, "soak: %v\n", res)
+	for _, e := range res.ErrorSamples {
+		fmt.Fprintln(os.Stderr, "  ", e)
+	}
+	// The connections are closed; wait for the server to let go (the Go
+	// runtime collects and returns memory in the background).
+	var after serveload.Resources
+	settled := time.Now()
+	for {
+		after, err = srv.Resources()
+		if err != nil {
+			return err
+		}
+		if after.Live == 0 && after.Waiting == 0 && after.Goroutines <= before.Goroutines && after.FDs <= before.FDs &&
+			after.Maps <= before.Maps && float64(after.RSS) <= 1.1*float64(before.RSS) {
+			break
+		}
+		if time.Since(settled) > 5*time.Minute {
+			break
+		}
+		time.Sleep(2 * time.Second)
+	}
+	fmt.Fprintf(os.Stderr, "soak: after %v: %v\n", time.Since(settled).Round(time.Second), after)
+	fmt.Printf("\n### Soak: %d concurrent connections, %d requests (engine %s)\n\n", conns, res.Requests, engine)
+	fmt.Printf("%d requests in %.0fs (%.0f/s), p50 %v, p99 %v, max %v; %d errors, every response checked against its request's token.\n\n",
+		res.Requests, res.Elapsed.Seconds(), res.RPS, res.P50.Round(10*time.Microsecond), res.P99.Round(10*time.Microsecond), res.Max.Round(time.Millisecond), res.Errors)
+	fmt.Println("| server | before | after | verdict |")
+	fmt.Println("|---|---:|---:|---|")
+	row := func(name string, b, a int64, ok bool) {
+		verdict := "ok"
+		if !ok {
+			verdict = "**not back**"
+		}
+		fmt.Printf("| %s | %d | %d | %s |\n", name, b, a, verdict)
+	}
+	row("goroutines", int64(before.Goroutines), int64(after.Goroutines), after.Goroutines <= before.Goroutines)
+	row("file descriptors", int64(before.FDs), int64(after.FDs), after.FDs <= before.FDs)
+	row("memory mappings", int64(before.Maps), int64(after.Maps), after.Maps <= before.Maps)
+	row("sandboxes live + waiting", int64(before.Live+before.Waiting), int64(after.Live+after.Waiting), after.Live+after.Waiting == 0)
+	fmt.Printf("| RSS (MiB) | %.1f | %.1f | %s |\n", float64(before.RSS)/(1<<20), float64(after.RSS)/(1<<20),
+		map[bool]string{true: "ok (within 10%)", false: "**over 10%**"}[float64(after.RSS) <= 1.1*float64(before.RSS)])
+	fmt.Printf("\n(after settling for %v)\n", time.Since(settled).Round(time.Second))
+	return nil
+}
+
+// hostile: the well-behaved load alone, then beside hostile requests.
+func hostile(bin, engine, dir, cGuest string, conns int, duration time.Duration) error {
+	srv, err := startMoat(bin, engine, dir, cGuest, "200ms", "16MiB")
+	if err != nil {
+		return err
+	}
+	defer srv.Stop()
+	load := serveload.Load{Addr: srv.Addr, Conns: conns, Duration: duration, Greeting: "hello from C: "}
+	load.Duration = duration / 5
+	load.Run() // warm up
+	load.Duration = duration
+	clean := load.Run()
+	fmt.Fprintf(os.Stderr, "hostile: clean: %v\n", clean)
+	h := &serveload.Hostile{Addr: srv.Addr, Rate: 0.03 * clean.RPS, Paths: []string{"/loop", "/trap", "/oom"}, Timeout: time.Minute}
+	h.Start()
+	mixed := load.Run()
+	statuses, herrs := h.Stop()
+	fmt.Fprintf(os.Stderr, "hostile: mixed: %v; hostile %v, %d failed\n", mixed, statuses, herrs)
+	fmt.Printf("\n### Hostile mix: %d connections of well-behaved requests for %v; then the same beside %.0f hostile requests/s (1%% each of loops, traps, memory exhaustion; deadline 200ms, 16 MiB) (engine %s)\n\n",
+		conns, duration, h.Rate, engine)
+	fmt.Println("| run | well-behaved requests/s | p50 | p99 | errors |")
+	fmt.Println("|---|---:|---:|---:|---:|")
+	for _, r := range []struct {
+		name string
+		res  serveload.Result
+	}{{"clean", clean}, {"with hostile requests", mixed}} {
+		fmt.Printf("| %s | %.0f | %v | %v | %d |\n", r.name, r.res.RPS, r.res.P50.Round(10*time.Microsecond), r.res.P99.Round(10*time.Microsecond), r.res.Errors)
+	}
+	fmt.Printf("\np99 with hostile requests / clean p99: %.2f\n\n", float64(mixed.P99)/float64(clean.P99))
+	fmt.Println("| hostile path | statuses |")
+	fmt.Println("|---|---|")
+	for _, p := range h.Paths {
+		fmt.Printf("| %s | %v |\n", p, statuses[p])
+	}
+	if herrs > 0 {
+		fmt.Printf("\n%d hostile requests failed without a status\n", herrs)
+	}
+	return nil
+}
