@@ -56,23 +56,26 @@ func BuildMoat(root, dir string) (string, error) {
 	return bin, nil
 }
 
-// Route is moat serve's configuration of the one route the scenarios use.
+// Route is a route of moat serve's configuration.
 type Route struct {
+	Path          string
 	Module        string
 	Timeout       string // e.g. "200ms"
 	MaxMemory     string // e.g. "16MiB"
 	MaxConcurrent int
 }
 
-// StartMoat runs `moat serve` with one route at / and waits until it
-// serves. The access log goes to /dev/null, as the server still writes
-// every record.
-func StartMoat(bin, engine string, r Route, dir string) (*Server, error) {
-	cfg := map[string]any{"routes": []map[string]any{{
-		"path": "/", "module": r.Module, "timeout": r.Timeout, "max_memory": r.MaxMemory,
-		"max_concurrent": r.MaxConcurrent, "queue_timeout": "30s",
-	}}}
-	b, _ := json.Marshal(cfg)
+// StartMoat runs `moat serve` with routes and waits until it serves. The
+// access log goes to /dev/null, as the server still writes every record.
+func StartMoat(bin, engine string, routes []Route, dir string) (*Server, error) {
+	var rs []map[string]any
+	for _, r := range routes {
+		rs = append(rs, map[string]any{
+			"path": r.Path, "module": r.Module, "timeout": r.Timeout, "max_memory": r.MaxMemory,
+			"max_concurrent": r.MaxConcurrent, "queue_timeout": "30s",
+		})
+	}
+	b, _ := json.Marshal(map[string]any{"routes": rs})
 	cfgPath := filepath.Join(dir, "moat.json")
 	if err := os.WriteFile(cfgPath, b, 0o644); err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -33,14 +34,15 @@ func main() {
 	soakConns := flag.Int("soak-conns", 10000, "concurrent connections of the soak")
 	soakRequests := flag.Int64("soak-requests", 1_000_000, "requests of the soak")
 	soakMax := flag.Duration("soak-max", 30*time.Minute, "time bound of the soak")
+	hostileDeadline := flag.Duration("hostile-deadline", 20*time.Millisecond, "the deadline of the route the hostile requests go to")
 	flag.Parse()
-	if err := run(strings.Split(*scenarios, ","), *engine, *repo, *conns, *duration, *rounds, *soakConns, *soakRequests, *soakMax); err != nil {
+	if err := run(strings.Split(*scenarios, ","), *engine, *repo, *conns, *duration, *rounds, *soakConns, *soakRequests, *soakMax, *hostileDeadline); err != nil {
 		fmt.Fprintln(os.Stderr, "serveload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(scenarios []string, engine, repo string, conns int, duration time.Duration, rounds, soakConns int, soakRequests int64, soakMax time.Duration) error {
+func run(scenarios []string, engine, repo string, conns int, duration time.Duration, rounds, soakConns int, soakRequests int64, soakMax, hostileDeadline time.Duration) error {
 	tmp, err := os.MkdirTemp("", "serveload")
 	if err != nil {
 		return err
@@ -65,7 +67,7 @@ func run(scenarios []string, engine, repo string, conns int, duration time.Durat
 		case "soak":
 			err = soak(bin, engine, tmp, cGuest, soakConns, soakRequests, soakMax)
 		case "hostile":
-			err = hostile(bin, engine, tmp, cGuest, conns, duration)
+			err = hostile(bin, engine, tmp, cGuest, conns, duration, hostileDeadline)
 		default:
 			err = fmt.Errorf("unknown scenario %q", s)
 		}
@@ -76,12 +78,22 @@ func run(scenarios []string, engine, repo string, conns int, duration time.Durat
 	return nil
 }
 
-func startMoat(bin, engine, dir, module, timeout, memory string) (*serveload.Server, error) {
+func startMoat(bin, engine, dir string, routes ...serveload.Route) (*serveload.Server, error) {
 	d, err := os.MkdirTemp(dir, "moat")
 	if err != nil {
 		return nil, err
 	}
-	return serveload.StartMoat(bin, engine, serveload.Route{Module: module, Timeout: timeout, MaxMemory: memory, MaxConcurrent: 1000}, d)
+	return serveload.StartMoat(bin, engine, routes, d)
+}
+
+// maxConcurrent is the routes' cap on sandboxes running at once: a few per
+// CPU keeps CPU-bound guests from crowding each other (requests past it
+// wait their turn in the route's queue, cheaply).
+var maxConcurrent = 8 * runtime.GOMAXPROCS(0)
+
+// route is the route at / serving module.
+func route(module, timeout, memory string) serveload.Route {
+	return serveload.Route{Path: "/", Module: module, Timeout: timeout, MaxMemory: memory, MaxConcurrent: maxConcurrent}
 }
 
 // throughput: rounds of each server in turn, same load; medians.
@@ -97,13 +109,13 @@ func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration ti
 		return err
 	}
 	defer native.Stop()
-	c, err := startMoat(bin, engine, dir, cGuest, "30s", "16MiB")
+	c, err := startMoat(bin, engine, dir, route(cGuest, "30s", "16MiB"))
 	if err != nil {
 		return err
 	}
 	defer c.Stop()
 	fmt.Fprintln(os.Stderr, "starting moat serve with the Go guest (compiling it takes a while)...")
-	g, err := startMoat(bin, engine, dir, goGuest, "30s", "64MiB")
+	g, err := startMoat(bin, engine, dir, route(goGuest, "30s", "64MiB"))
 	if err != nil {
 		return err
 	}
@@ -163,7 +175,7 @@ func medianDur(rs []serveload.Result, f func(serveload.Result) time.Duration) ti
 
 // soak: many connections, a million requests, then a resource check.
 func soak(bin, engine, dir, cGuest string, conns int, requests int64, max time.Duration) error {
-	srv, err := startMoat(bin, engine, dir, cGuest, "60s", "16MiB")
+	srv, err := startMoat(bin, engine, dir, route(cGuest, "60s", "16MiB"))
 	if err != nil {
 		return err
 	}
@@ -221,9 +233,13 @@ func soak(bin, engine, dir, cGuest string, conns int, requests int64, max time.D
 	return nil
 }
 
-// hostile: the well-behaved load alone, then beside hostile requests.
-func hostile(bin, engine, dir, cGuest string, conns int, duration time.Duration) error {
-	srv, err := startMoat(bin, engine, dir, cGuest, "200ms", "16MiB")
+// hostile: the well-behaved load alone, then beside hostile requests. The
+// hostile requests go to a route of their own (a tenant's), the same
+// module with its own deadline: each endless loop costs its deadline in
+// CPU, so the deadline decides how much of the machine the loops take.
+func hostile(bin, engine, dir, cGuest string, conns int, duration, deadline time.Duration) error {
+	srv, err := startMoat(bin, engine, dir, route(cGuest, "30s", "16MiB"),
+		serveload.Route{Path: "/tenant", Module: cGuest, Timeout: deadline.String(), MaxMemory: "16MiB", MaxConcurrent: maxConcurrent})
 	if err != nil {
 		return err
 	}
@@ -234,13 +250,16 @@ func hostile(bin, engine, dir, cGuest string, conns int, duration time.Duration)
 	load.Duration = duration
 	clean := load.Run()
 	fmt.Fprintf(os.Stderr, "hostile: clean: %v\n", clean)
-	h := &serveload.Hostile{Addr: srv.Addr, Rate: 0.03 * clean.RPS, Paths: []string{"/loop", "/trap", "/oom"}, Timeout: time.Minute}
+	h := &serveload.Hostile{Addr: srv.Addr, Rate: 0.03 * clean.RPS, Paths: []string{"/tenant/loop", "/tenant/trap", "/tenant/oom"}, Timeout: time.Minute}
 	h.Start()
 	mixed := load.Run()
 	statuses, herrs := h.Stop()
 	fmt.Fprintf(os.Stderr, "hostile: mixed: %v; hostile %v, %d failed\n", mixed, statuses, herrs)
-	fmt.Printf("\n### Hostile mix: %d connections of well-behaved requests for %v; then the same beside %.0f hostile requests/s (1%% each of loops, traps, memory exhaustion; deadline 200ms, 16 MiB) (engine %s)\n\n",
-		conns, duration, h.Rate, engine)
+	for _, e := range append(clean.ErrorSamples, mixed.ErrorSamples...) {
+		fmt.Fprintln(os.Stderr, "  ", e)
+	}
+	fmt.Printf("\n### Hostile mix: %d connections of well-behaved requests for %v; then the same beside %.0f hostile requests/s (1%% each of loops, traps, memory exhaustion, on a route with a %v deadline and 16 MiB) (engine %s)\n\n",
+		conns, duration, h.Rate, deadline, engine)
 	fmt.Println("| run | well-behaved requests/s | p50 | p99 | errors |")
 	fmt.Println("|---|---:|---:|---:|---:|")
 	for _, r := range []struct {
