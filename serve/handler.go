@@ -186,12 +186,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o.Wait = time.Since(start)
-	aborted := h.run(w, r, o)
-	h.gate.release()
-	if aborted {
+	defer h.gate.release()
+	if h.run(w, r, o) {
 		o.Aborted = true
 		// Cut the connection: the client must not take a response that
-		// stopped halfway for a whole one. OnDone runs first (deferred).
+		// stopped halfway for a whole one. The slot is released and
+		// OnDone runs first (deferred).
 		panic(http.ErrAbortHandler)
 	}
 }

@@ -230,6 +230,20 @@ func (s *Server) metrics() (map[string]float64, error) {
 	return out, nil
 }
 
+// GoMemory is the Go runtime's memory figures from moat serve's metrics,
+// for reports: heap in use, idle, released to the OS, stacks, and all the
+// runtime holds from the OS.
+func (s *Server) GoMemory() string {
+	m, err := s.metrics()
+	if err != nil {
+		return err.Error()
+	}
+	mib := func(k string) float64 { return m[k] / (1 << 20) }
+	return fmt.Sprintf("heap in use %.1f MiB, idle %.1f MiB (released %.1f), stacks %.1f MiB, runtime total %.1f MiB",
+		mib("go_memstats_heap_inuse_bytes"), mib("go_memstats_heap_idle_bytes"), mib("go_memstats_heap_released_bytes"),
+		mib("go_memstats_stack_inuse_bytes"), mib("go_memstats_sys_bytes"))
+}
+
 // Counter is one series of moat serve's metrics, 0 when absent.
 func (s *Server) Counter(series string) float64 {
 	m, err := s.metrics()

@@ -67,7 +67,7 @@ func run(scenarios []string, engine, repo string, conns int, duration time.Durat
 		case "soak":
 			err = soak(bin, engine, tmp, cGuest, soakConns, soakRequests, soakMax)
 		case "hostile":
-			err = hostile(bin, engine, tmp, cGuest, conns, duration, hostileDeadline)
+			err = hostile(bin, engine, tmp, cGuest, conns, duration, hostileDeadline, rounds)
 		default:
 			err = fmt.Errorf("unknown scenario %q", s)
 		}
@@ -182,11 +182,23 @@ func soak(bin, engine, dir, cGuest string, conns int, requests int64, max time.D
 	defer srv.Stop()
 	serveload.Load{Addr: srv.Addr, Conns: 32, Requests: 5000, Greeting: "hello from C: "}.Run()
 	time.Sleep(5 * time.Second)
-	before, err := srv.Resources()
+	fresh, err := srv.Resources()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "soak: before: %v\n", before)
+	fmt.Fprintf(os.Stderr, "soak: fresh: %v\n  %s\n", fresh, srv.GoMemory())
+	// Warm up with as many connections as the run: the Go runtime keeps
+	// the descriptor of every goroutine it ever ran (one per connection)
+	// for the process's life, so the first time the server sees that
+	// many connections raises its floor once; the leak check starts
+	// from there.
+	warm := serveload.Load{Addr: srv.Addr, Conns: conns, Requests: int64(2 * conns), Timeout: 5 * time.Minute, Greeting: "hello from C: "}.Run()
+	fmt.Fprintf(os.Stderr, "soak: warm-up: %v\n", warm)
+	before, err := settle(srv, fresh, 2*time.Minute)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "soak: before: %v\n  %s\n", before, srv.GoMemory())
 	res := serveload.Load{Addr: srv.Addr, Conns: conns, Requests: requests, Duration: max, Timeout: 5 * time.Minute, Greeting: "hello from C: "}.Run()
 	fmt.Fprintf(os.Stderr, "soak: %v\n", res)
 	for _, e := range res.ErrorSamples {
@@ -194,88 +206,121 @@ func soak(bin, engine, dir, cGuest string, conns int, requests int64, max time.D
 	}
 	// The connections are closed; wait for the server to let go (the Go
 	// runtime collects and returns memory in the background).
-	var after serveload.Resources
 	settled := time.Now()
-	for {
-		after, err = srv.Resources()
-		if err != nil {
-			return err
-		}
-		if after.Live == 0 && after.Waiting == 0 && after.Goroutines <= before.Goroutines && after.FDs <= before.FDs &&
-			after.Maps <= before.Maps && float64(after.RSS) <= 1.1*float64(before.RSS) {
-			break
-		}
-		if time.Since(settled) > 5*time.Minute {
-			break
-		}
-		time.Sleep(2 * time.Second)
+	after, err := settle(srv, before, 5*time.Minute)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(os.Stderr, "soak: after %v: %v\n", time.Since(settled).Round(time.Second), after)
+	fmt.Fprintf(os.Stderr, "soak: after %v: %v\n  %s\n", time.Since(settled).Round(time.Second), after, srv.GoMemory())
 	fmt.Printf("\n### Soak: %d concurrent connections, %d requests (engine %s)\n\n", conns, res.Requests, engine)
 	fmt.Printf("%d requests in %.0fs (%.0f/s), p50 %v, p99 %v, max %v; %d errors, every response checked against its request's token.\n\n",
 		res.Requests, res.Elapsed.Seconds(), res.RPS, res.P50.Round(10*time.Microsecond), res.P99.Round(10*time.Microsecond), res.Max.Round(time.Millisecond), res.Errors)
-	fmt.Println("| server | before | after | verdict |")
-	fmt.Println("|---|---:|---:|---|")
-	row := func(name string, b, a int64, ok bool) {
+	fmt.Printf("| server | fresh | before (after %d connections once) | after | verdict |\n", conns)
+	fmt.Println("|---|---:|---:|---:|---|")
+	row := func(name string, f, b, a int64, ok bool) {
 		verdict := "ok"
 		if !ok {
 			verdict = "**not back**"
 		}
-		fmt.Printf("| %s | %d | %d | %s |\n", name, b, a, verdict)
+		fmt.Printf("| %s | %d | %d | %d | %s |\n", name, f, b, a, verdict)
 	}
-	row("goroutines", int64(before.Goroutines), int64(after.Goroutines), after.Goroutines <= before.Goroutines)
-	row("file descriptors", int64(before.FDs), int64(after.FDs), after.FDs <= before.FDs)
-	row("memory mappings", int64(before.Maps), int64(after.Maps), after.Maps <= before.Maps)
-	row("sandboxes live + waiting", int64(before.Live+before.Waiting), int64(after.Live+after.Waiting), after.Live+after.Waiting == 0)
-	fmt.Printf("| RSS (MiB) | %.1f | %.1f | %s |\n", float64(before.RSS)/(1<<20), float64(after.RSS)/(1<<20),
+	row("goroutines", int64(fresh.Goroutines), int64(before.Goroutines), int64(after.Goroutines), after.Goroutines <= before.Goroutines)
+	row("file descriptors", int64(fresh.FDs), int64(before.FDs), int64(after.FDs), after.FDs <= before.FDs)
+	row("memory mappings", int64(fresh.Maps), int64(before.Maps), int64(after.Maps), after.Maps <= before.Maps)
+	row("sandboxes live + waiting", int64(fresh.Live+fresh.Waiting), int64(before.Live+before.Waiting), int64(after.Live+after.Waiting), after.Live+after.Waiting == 0)
+	fmt.Printf("| RSS (MiB) | %.1f | %.1f | %.1f | %s |\n", float64(fresh.RSS)/(1<<20), float64(before.RSS)/(1<<20), float64(after.RSS)/(1<<20),
 		map[bool]string{true: "ok (within 10%)", false: "**over 10%**"}[float64(after.RSS) <= 1.1*float64(before.RSS)])
 	fmt.Printf("\n(after settling for %v)\n", time.Since(settled).Round(time.Second))
 	return nil
 }
 
-// hostile: the well-behaved load alone, then beside hostile requests. The
+// settle waits (up to max) until srv holds no more than ref did and its
+// RSS is within 10% of ref's, and returns what it holds then.
+func settle(srv *serveload.Server, ref serveload.Resources, max time.Duration) (serveload.Resources, error) {
+	start := time.Now()
+	for {
+		r, err := srv.Resources()
+		if err != nil {
+			return r, err
+		}
+		if r.Live == 0 && r.Waiting == 0 && r.Goroutines <= ref.Goroutines && r.FDs <= ref.FDs &&
+			r.Maps <= ref.Maps && float64(r.RSS) <= 1.1*float64(ref.RSS) {
+			return r, nil
+		}
+		if time.Since(start) > max {
+			return r, nil
+		}
+		time.Sleep(2 * time.Second)
+	}
+}
+
+// hostile: the well-behaved load alone, then beside hostile requests, in
+// alternating rounds (the machine's noise hits both alike); medians. The
 // hostile requests go to a route of their own (a tenant's), the same
 // module with its own deadline: each endless loop costs its deadline in
 // CPU, so the deadline decides how much of the machine the loops take.
-func hostile(bin, engine, dir, cGuest string, conns int, duration, deadline time.Duration) error {
+func hostile(bin, engine, dir, cGuest string, conns int, duration, deadline time.Duration, rounds int) error {
 	srv, err := startMoat(bin, engine, dir, route(cGuest, "30s", "16MiB"),
 		serveload.Route{Path: "/tenant", Module: cGuest, Timeout: deadline.String(), MaxMemory: "16MiB", MaxConcurrent: maxConcurrent})
 	if err != nil {
 		return err
 	}
 	defer srv.Stop()
-	load := serveload.Load{Addr: srv.Addr, Conns: conns, Duration: duration, Greeting: "hello from C: "}
-	load.Duration = duration / 5
+	load := serveload.Load{Addr: srv.Addr, Conns: conns, Duration: duration / 5, Greeting: "hello from C: "}
 	load.Run() // warm up
 	load.Duration = duration
-	clean := load.Run()
-	fmt.Fprintf(os.Stderr, "hostile: clean: %v\n", clean)
-	h := &serveload.Hostile{Addr: srv.Addr, Rate: 0.03 * clean.RPS, Paths: []string{"/tenant/loop", "/tenant/trap", "/tenant/oom"}, Timeout: time.Minute}
-	h.Start()
-	mixed := load.Run()
-	statuses, herrs := h.Stop()
-	fmt.Fprintf(os.Stderr, "hostile: mixed: %v; hostile %v, %d failed\n", mixed, statuses, herrs)
-	for _, e := range append(clean.ErrorSamples, mixed.ErrorSamples...) {
-		fmt.Fprintln(os.Stderr, "  ", e)
+	var clean, mixed []serveload.Result
+	statuses := map[string]map[int]int{}
+	paths := []string{"/tenant/loop", "/tenant/trap", "/tenant/oom"}
+	failed := 0
+	var rate float64
+	for r := 0; r < rounds; r++ {
+		c := load.Run()
+		fmt.Fprintf(os.Stderr, "hostile round %d: clean: %v\n", r+1, c)
+		rate = 0.03 * c.RPS
+		h := &serveload.Hostile{Addr: srv.Addr, Rate: rate, Paths: paths, Timeout: time.Minute}
+		h.Start()
+		m := load.Run()
+		st, herrs := h.Stop()
+		fmt.Fprintf(os.Stderr, "hostile round %d: mixed: %v; hostile %v, %d failed\n", r+1, m, st, herrs)
+		for _, e := range append(c.ErrorSamples, m.ErrorSamples...) {
+			fmt.Fprintln(os.Stderr, "  ", e)
+		}
+		clean, mixed = append(clean, c), append(mixed, m)
+		for p, byStatus := range st {
+			if statuses[p] == nil {
+				statuses[p] = map[int]int{}
+			}
+			for code, n := range byStatus {
+				statuses[p][code] += n
+			}
+		}
+		failed += herrs
 	}
-	fmt.Printf("\n### Hostile mix: %d connections of well-behaved requests for %v; then the same beside %.0f hostile requests/s (1%% each of loops, traps, memory exhaustion, on a route with a %v deadline and 16 MiB) (engine %s)\n\n",
-		conns, duration, h.Rate, deadline, engine)
+	fmt.Printf("\n### Hostile mix: %d connections of well-behaved requests, %d rounds of %v alone then %v beside hostile requests at 3%% of the clean rate (1%% each of loops, traps, memory exhaustion, on a route with a %v deadline and 16 MiB); medians (engine %s)\n\n",
+		conns, rounds, duration, duration, deadline, engine)
 	fmt.Println("| run | well-behaved requests/s | p50 | p99 | errors |")
 	fmt.Println("|---|---:|---:|---:|---:|")
+	p99 := func(r serveload.Result) time.Duration { return r.P99 }
 	for _, r := range []struct {
 		name string
-		res  serveload.Result
+		res  []serveload.Result
 	}{{"clean", clean}, {"with hostile requests", mixed}} {
-		fmt.Printf("| %s | %.0f | %v | %v | %d |\n", r.name, r.res.RPS, r.res.P50.Round(10*time.Microsecond), r.res.P99.Round(10*time.Microsecond), r.res.Errors)
+		var errs int64
+		for _, x := range r.res {
+			errs += x.Errors
+		}
+		fmt.Printf("| %s | %.0f | %v | %v | %d |\n", r.name, medianRPS(r.res),
+			medianDur(r.res, func(x serveload.Result) time.Duration { return x.P50 }), medianDur(r.res, p99), errs)
 	}
-	fmt.Printf("\np99 with hostile requests / clean p99: %.2f\n\n", float64(mixed.P99)/float64(clean.P99))
-	fmt.Println("| hostile path | statuses |")
+	fmt.Printf("\nmedian p99 with hostile requests / median clean p99: %.2f\n\n", float64(medianDur(mixed, p99))/float64(medianDur(clean, p99)))
+	fmt.Println("| hostile path | responses by status |")
 	fmt.Println("|---|---|")
-	for _, p := range h.Paths {
+	for _, p := range paths {
 		fmt.Printf("| %s | %v |\n", p, statuses[p])
 	}
-	if herrs > 0 {
-		fmt.Printf("\n%d hostile requests failed without a status\n", herrs)
+	if failed > 0 {
+		fmt.Printf("\n%d hostile requests failed without a status\n", failed)
 	}
 	return nil
 }

@@ -13,10 +13,9 @@
 // manifest against the reference's digest, the layers against the
 // manifest. A module served by `moat serve` must be pinned by digest.
 //
-// The compiled form of a module is not cached here: moat compiles the
-// module bytes it gets from the Store. A compilation cache keyed by the
-// module's digest slots in between Store and compilation (see
-// cmd/moat/internal/server, modules.go).
+// The compiled form of a module is not kept here: moat serve compiles the
+// module bytes it gets from the Store, and keys what it compiled by their
+// digest (cmd/moat/internal/server, modules.go).
 //
 // The package belongs to the moat command: it uses oras-go, which the
 // library packages may not depend on.

@@ -16,10 +16,9 @@ import (
 const maxModuleFile = 1 << 30
 
 // modules loads and compiles the routes' modules. Compiled modules are
-// kept by the sha256 of their bytes, the engine and the memory limit, so
-// a reload recompiles only what changed. A compilation cache on disk
-// (compiled artifacts keyed by the same digest) would be consulted in
-// compile, before the engine compiles.
+// kept by the sha256 of their bytes and the memory limit, so a reload
+// recompiles only what changed; load is the one place module bytes become
+// a compiled module.
 type modules struct {
 	engine    moat.EngineKind
 	store     *oci.Store

@@ -112,7 +112,10 @@ func Run(ctx context.Context, opts Options) error {
 		Handler:           s,
 		BaseContext:       func(net.Listener) context.Context { return base },
 		ReadHeaderTimeout: 30 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		// Idle keep-alive connections are closed in time, so clients
+		// that go quiet do not hold descriptors for ever.
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
