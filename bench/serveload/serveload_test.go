@@ -67,3 +67,15 @@ func TestPercentiles(t *testing.T) {
 		t.Errorf("p50 %v p99 %v max %v n %d", p50, p99, max, n)
 	}
 }
+
+func TestSandboxMaps(t *testing.T) {
+	maps := `7f0000000000-7f0001000000 rw-p 00000000 00:00 0 
+7f0001000000-7f0001010000 ---p 00000000 00:00 0 
+7f0001010000-7f0001110000 rw-p 00000000 00:00 0 
+7f0002000000-7f0003000000 rw-p 00000000 08:01 1234 /some/file
+7f0004000000-7f0004800000 rw-p 00000000 00:00 0 
+`
+	if n := sandboxMaps(maps); n != 2 {
+		t.Errorf("%d sandbox mappings, want a 16 MiB memory and a 64 KiB guard", n)
+	}
+}

@@ -173,12 +173,42 @@ func (s *Server) Log() string { return s.log.String() }
 // Resources is what the server holds, as its metrics and /proc report.
 type Resources struct {
 	Goroutines, FDs, Maps, Live, Waiting int
-	RSS                                  int64
+	// SandboxMaps counts the mappings a sandbox makes: linear memory
+	// reservations (anonymous, SandboxMemory bytes) and native stack
+	// guards (PROT_NONE, 64 KiB).
+	SandboxMaps int
+	RSS         int64
 }
 
+// SandboxMemory is the size of the scenarios' linear memory reservations:
+// their routes' max_memory, 16 MiB.
+const SandboxMemory = 16 << 20
+
 func (r Resources) String() string {
-	return fmt.Sprintf("goroutines %d, fds %d, mappings %d, RSS %.1f MiB, sandboxes live %d, waiting %d",
-		r.Goroutines, r.FDs, r.Maps, float64(r.RSS)/(1<<20), r.Live, r.Waiting)
+	return fmt.Sprintf("goroutines %d, fds %d, mappings %d (sandboxes' %d), RSS %.1f MiB, sandboxes live %d, waiting %d",
+		r.Goroutines, r.FDs, r.Maps, r.SandboxMaps, float64(r.RSS)/(1<<20), r.Live, r.Waiting)
+}
+
+// sandboxMaps counts the lines of a maps file that look like a sandbox's.
+func sandboxMaps(maps string) int {
+	n := 0
+	for _, line := range strings.Split(maps, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 5 { // anonymous: address, perms, offset, device, inode
+			continue
+		}
+		lo, hi, ok := strings.Cut(f[0], "-")
+		a, err1 := strconv.ParseUint(lo, 16, 64)
+		b, err2 := strconv.ParseUint(hi, 16, 64)
+		if !ok || err1 != nil || err2 != nil {
+			continue
+		}
+		switch size := b - a; {
+		case size == SandboxMemory && f[1] == "rw-p", size == 64<<10 && f[1] == "---p":
+			n++
+		}
+	}
+	return n
 }
 
 // Resources reads moat serve's metrics and its /proc/PID/maps.
@@ -199,7 +229,14 @@ func (s *Server) Resources() (Resources, error) {
 		return r, err
 	}
 	r.Maps = bytes.Count(maps, []byte("\n"))
+	r.SandboxMaps = sandboxMaps(string(maps))
 	return r, nil
+}
+
+// MapsText is the server's /proc/PID/maps, for a closer look at mappings.
+func (s *Server) MapsText() string {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/maps", s.cmd.Process.Pid))
+	return string(b)
 }
 
 // metrics scrapes /metrics into series name (with labels) to value.
