@@ -52,12 +52,11 @@ func (e *Engine) compileText(src []byte) (mod *Module, err error) {
 	if err != nil {
 		return nil, err
 	}
-	bin, err := binary.Decode(binary.Encode(m))
+	b := binary.Encode(m)
+	mod, err = e.compileBinary(b)
 	if err != nil {
-		return nil, locateInText(compileErrorOf(err), sm, bin)
-	}
-	mod, err = e.compileModel(bin)
-	if err != nil {
+		// Decoded again only to locate the error; nil when it does not decode.
+		bin, _ := binary.Decode(b)
 		return nil, locateInText(err, sm, bin)
 	}
 	return mod, nil

@@ -26,7 +26,7 @@ func TestReadOnlyPreopen(t *testing.T) {
 			Preopens: []wasi.Preopen{{Guest: "/data", Host: dir, ReadOnly: true}},
 		})
 		_, _, body := get(t, srv.URL+"/file")
-		if want := "hello from the host\ncreate: Read-only file system\n"; body != want {
+		if want := "hello from the host\ncreate: Operation not permitted\n"; body != want {
 			t.Errorf("%v: %q, want %q", kind, body, want)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "new.txt")); err == nil {

@@ -41,6 +41,11 @@ func readModule(path string) (*moduleFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	return moduleFromBytes(path, b)
+}
+
+// moduleFromBytes is readModule for a file already read.
+func moduleFromBytes(path string, b []byte) (*moduleFile, error) {
 	if bytes.HasPrefix(b, wasmMagic) || !looksLikeText(path, b) {
 		return &moduleFile{path: path, bin: b}, nil
 	}

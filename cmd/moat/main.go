@@ -31,6 +31,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "run a WASI program (its _start), or one exported function with --invoke", runUsage, runCommand},
+		{"compile", "compile a module ahead of time into an artifact (.cwasm)", compileUsage, compileCommand},
+		{"keygen", "make an Ed25519 key pair for signing artifacts", keygenUsage, keygenCommand},
 		{"inspect", "list a module's sections, imports and exports", inspectUsage, inspectCommand},
 		{"spectest", "run WebAssembly spec test scripts (.wast, or wast2json .json)", spectestUsage, spectestCommand},
 		{"wat2wasm", "convert a text module (.wat) to the binary format", wat2wasmUsage, wat2wasmCommand},

@@ -9,7 +9,7 @@ import "github.com/moat-run/moat/internal/wasm"
 // immediates (and, for blocks, its body through `end`).
 func (f *funcParser) plain(n *node, c *cursor) {
 	switch n.text {
-	case "block", "loop", "if":
+	case "block", "loop", "if", "try_table":
 		f.plainBlock(n, c)
 	default:
 		f.emit(n, f.instr(n, c))
@@ -19,7 +19,11 @@ func (f *funcParser) plain(n *node, c *cursor) {
 func (f *funcParser) plainBlock(n *node, c *cursor) {
 	op := blockOps[n.text]
 	label := c.optID()
-	f.emit(n, wasm.Instr{Op: op, Block: f.blockType(c)})
+	in := wasm.Instr{Op: op, Block: f.blockType(c)}
+	if op == wasm.OpTryTable {
+		in.Catches = f.catchClauses(c)
+	}
+	f.emit(n, in)
 	f.pushLabel(n, label)
 	t := f.seq(c)
 	if op == wasm.OpIf && t != nil && t.text == "else" {
@@ -42,7 +46,37 @@ func (f *funcParser) plainBlock(n *node, c *cursor) {
 	f.emit(t, wasm.Instr{Op: wasm.OpEnd})
 }
 
-var blockOps = map[string]wasm.Opcode{"block": wasm.OpBlock, "loop": wasm.OpLoop, "if": wasm.OpIf}
+var blockOps = map[string]wasm.Opcode{"block": wasm.OpBlock, "loop": wasm.OpLoop, "if": wasm.OpIf, "try_table": wasm.OpTryTable}
+
+var catchKinds = map[string]wasm.CatchKind{
+	"catch": wasm.Catch, "catch_ref": wasm.CatchRef, "catch_all": wasm.CatchAll, "catch_all_ref": wasm.CatchAllRef,
+}
+
+// catchClauses reads try_table's `(catch tag label)`, `(catch_ref tag
+// label)`, `(catch_all label)` and `(catch_all_ref label)` clauses. Their
+// labels are resolved outside the try_table's own label.
+func (f *funcParser) catchClauses(c *cursor) []wasm.CatchClause {
+	var cs []wasm.CatchClause
+	for {
+		n := c.peek()
+		if n == nil {
+			return cs
+		}
+		k, ok := catchKinds[head(n)]
+		if !ok {
+			return cs
+		}
+		c.next()
+		cc := newCursor(n, 1)
+		clause := wasm.CatchClause{Kind: k}
+		if k.HasTag() {
+			clause.Tag = f.p.tags.resolve(cc.next())
+		}
+		clause.Label = f.label(cc.next())
+		cc.end()
+		cs = append(cs, clause)
+	}
+}
 
 // dropEmptyElse removes an `else` with nothing after it, as wat2wasm does:
 // `if ... else end` and `if ... end` are the same instruction.
@@ -93,7 +127,7 @@ func (f *funcParser) blockType(c *cursor) wasm.BlockType {
 		return wasm.BlockType{Kind: wasm.BlockTypeIndex, Index: idx}
 	}
 	save := c.i
-	s := sigLists(c, false)
+	s := f.p.sigLists(c, false)
 	switch {
 	case len(s.params) == 0 && len(s.results) == 0:
 		return wasm.BlockType{Kind: wasm.BlockEmpty}
@@ -113,9 +147,13 @@ func (f *funcParser) folded(n *node) {
 	opn := n.kids[0]
 	c := newCursor(n, 1)
 	switch opn.text {
-	case "block", "loop":
+	case "block", "loop", "try_table":
 		label := c.optID()
-		f.emit(opn, wasm.Instr{Op: blockOps[opn.text], Block: f.blockType(c)})
+		in := wasm.Instr{Op: blockOps[opn.text], Block: f.blockType(c)}
+		if in.Op == wasm.OpTryTable {
+			in.Catches = f.catchClauses(c)
+		}
+		f.emit(opn, in)
 		f.pushLabel(opn, label)
 		if t := f.seq(c); t != nil {
 			failNode(t, "unexpected token %s", t.text)

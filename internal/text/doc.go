@@ -1,5 +1,9 @@
 // Package text reads the WebAssembly text format: modules (.wat) and the
-// spec test scripts (.wast).
+// spec test scripts (.wast), in their 3.0 syntax (rec groups, subtypes,
+// struct and array types, typed references, tags and try_table, memory
+// indices, i64 memories and tables, annotations, and the script commands
+// module definition, module instance and assert_exception with either
+// results).
 //
 // Where it stands in the pipeline: text → (this package) → the module model
 // of internal/wasm, exactly as internal/binary's decoder would fill it from

@@ -171,7 +171,7 @@ func TestServeRoutes(t *testing.T) {
 		{"/c/loop", 504, nil},
 		{"/c/oom", 500, nil},
 		{"/elsewhere", 200, []string{"\nGREETING=root\n", "\nSCRIPT_NAME=\n", "\nPATH_INFO=/elsewhere\n"}},
-		{"/files", 200, []string{"hello from static\ncreate: Read-only file system\n"}},
+		{"/files", 200, []string{"hello from static\ncreate: Operation not permitted\n"}},
 		{"/healthz", 200, []string{"ok\n"}},
 		{"/readyz", 200, []string{"ready\n"}},
 	} {
