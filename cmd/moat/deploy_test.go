@@ -166,8 +166,12 @@ func TestKubernetesManifests(t *testing.T) {
 	if dir := mounts[configVolume]; dir == "" || filepath.Join(dir, "moat.json") != opts.ConfigFile {
 		t.Errorf("--config %s is not the mounted ConfigMap (%q at %q)", opts.ConfigFile, configVolume, dir)
 	}
-	if !slices.Contains(mountPaths(mounts), opts.StoreDir) {
-		t.Errorf("--store %s is not a mounted volume (the root file system is read-only)", opts.StoreDir)
+	// The root file system is read-only: what moat serve writes (pulled
+	// modules, compiled code) must go to a mounted volume.
+	for what, dir := range map[string]string{"--store": opts.StoreDir, "-C cache-dir": opts.EngineConfig.CacheDir} {
+		if !underAny(dir, mountPaths(mounts)) {
+			t.Errorf("%s %q is not on a mounted volume", what, dir)
+		}
 	}
 	routes := filepath.Join(t.TempDir(), "moat.json")
 	if err := os.WriteFile(routes, []byte(str(cm, "data", "moat.json")), 0o644); err != nil {
@@ -201,6 +205,16 @@ func TestKubernetesManifests(t *testing.T) {
 			t.Errorf("kustomization.yaml does not list %s", name)
 		}
 	}
+}
+
+// underAny reports whether path is one of dirs or below one of them.
+func underAny(path string, dirs []string) bool {
+	for _, d := range dirs {
+		if rel, err := filepath.Rel(d, path); path != "" && err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+			return true
+		}
+	}
+	return false
 }
 
 func mountPaths(m map[string]string) []string {

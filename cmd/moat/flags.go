@@ -67,6 +67,9 @@ func flagsHelp(table []commandFlag) string {
 	var b strings.Builder
 	for _, f := range table {
 		left := "--" + f.name
+		if len(f.name) == 1 {
+			left = "-" + f.name // -W, -o: single letters take one dash
+		}
 		if f.value != "" {
 			left += " " + f.value
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/cmd/moat/internal/oci"
+	"github.com/moat-run/moat/internal/artifact"
 )
 
 const pushUsageText = `Usage: moat push [FLAGS] MODULE REF
@@ -113,7 +115,7 @@ func pushCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	in := oci.PushInput{Module: file.bin, Title: filepath.Base(pos[0]), Created: sourceDate()}
 	if o.artifact != "" {
-		if in.Artifact, err = os.ReadFile(o.artifact); err != nil {
+		if in.Artifact, err = readArtifactOf(o.artifact, file.bin); err != nil {
 			fmt.Fprintf(stderr, "moat push: %v\n", err)
 			return exitFailure
 		}
@@ -189,4 +191,22 @@ func pullCommand(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return exitOK
+}
+
+// readArtifactOf reads the artifact at path and checks that it is intact
+// and was compiled from module: moat serve would refuse it beside any
+// other module.
+func readArtifactOf(path string, module []byte) ([]byte, error) {
+	b, err := readFileLimited(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := artifact.Load(b, artifact.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if sum := sha256.Sum256(module); f.Header.ModuleHash != sum {
+		return nil, fmt.Errorf("%s was compiled from another module (sha256:%x), not this one (sha256:%x)", path, f.Header.ModuleHash, sum)
+	}
+	return b, nil
 }

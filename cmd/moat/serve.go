@@ -31,6 +31,14 @@ served on every path. With --config, routes come from a JSON file instead:
 path prefix to module, with limits, environment and read-only directories
 (see cmd/moat/internal/server/config.go or the README).
 
+Modules compile once per machine, through the compilation cache (as moat
+run's: -C cache=n turns it off). A route may serve a compiled artifact
+(moat compile's .cwasm, or one pushed with the module by moat push
+--artifact) only with --allow-precompiled, and with --trust-key only one
+signed by a trusted key; an artifact that came with an OCI module must
+have been compiled from that very module, or the module is compiled
+instead.
+
 A deadline passed answers 504, a trap 502, a guest out of memory 500, a
 route with all its sandboxes busy past the queue timeout 503.
 
@@ -45,15 +53,31 @@ request (a reload that fails keeps the routes in force).
 Flags:
 
 %s
+  -W, -O and -C take the keys moat run takes:
+
+%s%s%s
 Examples:
 
   moat serve --addr 127.0.0.1:8080 hello.wasm
   moat serve --config routes.json --metrics-addr 127.0.0.1:9090
+  moat serve --allow-precompiled --trust-key ci.pub hello.cwasm
 `
 
 var serveUsage string
 
-func init() { serveUsage = fmt.Sprintf(serveUsageText, flagsHelp(serveFlags(&server.Options{}))) }
+func init() {
+	serveUsage = fmt.Sprintf(serveUsageText, flagsHelp(serveFlags(&serveArgs{})),
+		optionsHelp("-W", wasmOptions), optionsHelp("-O", codegenOptions), optionsHelp("-C", compileOptions))
+}
+
+// serveArgs is moat serve's command line: the server's options, and the
+// -W, -O and -C options (shared with moat run, options.go) until they are
+// folded into them.
+type serveArgs struct {
+	opts      server.Options
+	run       runOptions
+	trustKeys []string
+}
 
 // serveDefaults are moat serve's limits when neither a flag nor the
 // configuration sets them.
@@ -64,8 +88,9 @@ var serveDefaults = server.Limits{
 	QueueTimeout:  server.Duration(10 * time.Second),
 }
 
-// serveFlags are moat serve's flags, setting o.
-func serveFlags(o *server.Options) []commandFlag {
+// serveFlags are moat serve's flags, setting a.
+func serveFlags(a *serveArgs) []commandFlag {
+	o := &a.opts
 	duration := func(d *server.Duration) func(string) error {
 		return func(v string) error {
 			t, err := parseTimeout(v)
@@ -114,8 +139,25 @@ func serveFlags(o *server.Options) []commandFlag {
 		{"max-request-body", "SIZE", "the largest request body a guest may read (default: no limit)", size(&o.Defaults.MaxRequestBody)},
 		{"engine", "E", "interp, compiler, or auto (default auto)", func(v string) error {
 			k, err := parseEngine(v)
-			o.Engine = k
+			a.run.engine = k
 			return err
+		}},
+		{"W", "KEY=VALUE[,...]", "WebAssembly limits and features, as moat run's (-W timeout is --timeout); repeatable", func(v string) error {
+			return applyOptions(&a.run, "-W", wasmOptions, v)
+		}},
+		{"O", "KEY=VALUE[,...]", "code generation and memory layout, as moat run's; repeatable", func(v string) error {
+			return applyOptions(&a.run, "-O", codegenOptions, v)
+		}},
+		{"C", "KEY=VALUE[,...]", "the compilation cache, as moat run's (on by default: modules compile once per machine); repeatable", func(v string) error {
+			return applyOptions(&a.run, "-C", compileOptions, v)
+		}},
+		{"allow-precompiled", "", "let routes serve compiled artifacts (moat compile's .cwasm, or one pushed beside an OCI module): native code, so only from a source you trust", func(string) error {
+			o.AllowPrecompiled = true
+			return nil
+		}},
+		{"trust-key", "FILE", "serve only artifacts signed by the Ed25519 public key in FILE (PEM); repeatable", func(v string) error {
+			a.trustKeys = append(a.trustKeys, v)
+			return nil
 		}},
 		{"store", "DIR", "where modules pulled from registries are kept (default: moat/modules in the user cache directory)", func(v string) error { o.StoreDir = v; return nil }},
 		{"plain-http", "", "reach registries over HTTP instead of HTTPS", func(string) error { o.PlainHTTP = true; return nil }},
@@ -129,8 +171,10 @@ func serveFlags(o *server.Options) []commandFlag {
 
 // parseServeArgs reads moat serve's command line.
 func parseServeArgs(args []string) (opts server.Options, help bool, err error) {
-	opts = server.Options{Addr: "0.0.0.0:8080", Engine: moat.EngineAuto, DrainTimeout: 30 * time.Second}
-	positional, help, err := parseFlags(args, serveFlags(&opts))
+	a := serveArgs{opts: server.Options{Addr: "0.0.0.0:8080", DrainTimeout: 30 * time.Second}}
+	a.run.engine = moat.EngineAuto
+	positional, help, err := parseFlags(args, serveFlags(&a))
+	opts = a.opts
 	if help || err != nil {
 		return opts, help, err
 	}
@@ -143,12 +187,41 @@ func parseServeArgs(args []string) (opts server.Options, help bool, err error) {
 		return opts, false, errMissing("MODULE (or --config FILE)")
 	case opts.ConfigFile != "" && (len(opts.Env) > 0 || len(opts.Dirs) > 0):
 		return opts, false, fmt.Errorf("--env and --dir are for MODULE; with --config, set them per route")
+	case len(a.trustKeys) > 0 && !opts.AllowPrecompiled:
+		return opts, false, fmt.Errorf("--trust-key is for artifacts: add --allow-precompiled")
 	}
 	if len(positional) == 1 {
 		opts.Module = positional[0]
 	}
+	if opts.EngineConfig, err = a.engineConfig(); err != nil {
+		return opts, false, err
+	}
+	if a.run.timeout != 0 && opts.Defaults.Timeout == 0 {
+		opts.Defaults.Timeout = server.Duration(a.run.timeout)
+	}
 	opts.Defaults = opts.Defaults.WithDefaults(serveDefaults)
 	return opts, false, nil
+}
+
+// engineConfig is the routes' engine configuration from -W, -O, -C,
+// --engine and --trust-key: what moat run's would be.
+func (a *serveArgs) engineConfig() (moat.Config, error) {
+	cfg := a.run.config
+	cfg.Engine, cfg.DisabledFeatures = a.run.engine, a.run.disabledFeatures
+	if !a.run.noCache {
+		cfg.CacheDir, cfg.CacheMaxBytes = a.run.cacheDir, a.run.cacheMax
+		if cfg.CacheDir == "" {
+			cfg.CacheDir = defaultCacheDir()
+		}
+	}
+	for _, path := range a.trustKeys {
+		k, err := readPublicKey(path)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.TrustedKeys = append(cfg.TrustedKeys, k)
+	}
+	return cfg, nil
 }
 
 func serveCommand(args []string, stdout, stderr io.Writer) int {

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/moat-run/moat"
 )
 
 // cgiGuest is package serve's C CGI guest.
@@ -106,6 +108,10 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"serve", "--max-concurrent", "0", "a.wasm"}, "--max-concurrent"},
 		{[]string{"serve", "--timeout"}, "flag --timeout needs a value"},
 		{[]string{"serve", "--plain-http=yes", "a.wasm"}, "takes no value"},
+		{[]string{"serve", "--trust-key", "k.pub", "a.wasm"}, "add --allow-precompiled"},
+		{[]string{"serve", "-C", "cache=maybe", "a.wasm"}, "-C cache"},
+		{[]string{"serve", "-O", "nonsense=1", "a.wasm"}, "unknown -O option"},
+		{[]string{"serve", "-W", "timeout=-1", "a.wasm"}, "-W timeout"},
 		{[]string{"push", "a.wasm"}, "want MODULE and REF"},
 		{[]string{"pull"}, "want one REF"},
 	} {
@@ -113,5 +119,26 @@ func TestServeUsageErrors(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errOut, tc.err) || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("%q: exit %d, stderr %q; want %d and %q", tc.args, code, errOut, exitUsage, tc.err)
 		}
+	}
+}
+
+// TestServeEngineFlags: -W, -O, -C, --engine and --allow-precompiled
+// configure the routes' engines as they configure moat run's.
+func TestServeEngineFlags(t *testing.T) {
+	opts, _, err := parseServeArgs([]string{"a.wasm"})
+	if err != nil || opts.EngineConfig.CacheDir != defaultCacheDir() || opts.AllowPrecompiled || opts.Defaults.Timeout != serveDefaults.Timeout {
+		t.Errorf("defaults: cache %q, allow %v, timeout %v, %v", opts.EngineConfig.CacheDir, opts.AllowPrecompiled, opts.Defaults.Timeout, err)
+	}
+	opts, _, err = parseServeArgs([]string{"-C", "cache=n", "-O", "signals-based-traps=n", "-W", "timeout=2s,gc=n",
+		"--engine", "interp", "--allow-precompiled", "a.wasm"})
+	cfg := opts.EngineConfig
+	if err != nil || cfg.CacheDir != "" || cfg.BoundsChecks != moat.BoundsChecksExplicit || cfg.Engine != moat.EngineInterpreter ||
+		cfg.DisabledFeatures&moat.FeatureGC == 0 || !opts.AllowPrecompiled || time.Duration(opts.Defaults.Timeout) != 2*time.Second {
+		t.Errorf("flags: %+v, timeout %v, allow %v, %v", cfg, opts.Defaults.Timeout, opts.AllowPrecompiled, err)
+	}
+	// --timeout wins over -W timeout, whatever their order.
+	opts, _, _ = parseServeArgs([]string{"--timeout", "3s", "-W", "timeout=2s", "-C", "cache-dir=/tmp/c", "a.wasm"})
+	if time.Duration(opts.Defaults.Timeout) != 3*time.Second || opts.EngineConfig.CacheDir != "/tmp/c" {
+		t.Errorf("timeout %v, cache %q", opts.Defaults.Timeout, opts.EngineConfig.CacheDir)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sync"
 
@@ -18,9 +19,12 @@ const maxModuleFile = 1 << 30
 // modules loads and compiles the routes' modules. Compiled modules are
 // kept by the sha256 of their bytes and the memory limit, so a reload
 // recompiles only what changed; load is the one place module bytes become
-// a compiled module.
+// a compiled module. Across restarts, the engines' compilation cache
+// (Config.CacheDir) spares compiling again.
 type modules struct {
-	engine    moat.EngineKind
+	base      moat.Config // every engine's configuration but its memory limit
+	precomp   precompiled
+	log       *slog.Logger
 	store     *oci.Store
 	registry  oci.Options
 	mu        sync.Mutex
@@ -40,11 +44,14 @@ type source struct {
 	Digest string // sha256 of the module's bytes
 	// Manifest is the OCI manifest's digest for oci:// modules.
 	Manifest string
-	Compiled bool // compiled now, rather than reused
+	Compiled bool // compiled (or loaded) now, rather than reused
+	// Precompiled: the code is a compiled artifact's (the route's file,
+	// or the one that came with an OCI module), not compiled here.
+	Precompiled bool
 }
 
-func newModules(kind moat.EngineKind, store *oci.Store, registry oci.Options) *modules {
-	return &modules{engine: kind, store: store, registry: registry,
+func newModules(base moat.Config, precomp precompiled, log *slog.Logger, store *oci.Store, registry oci.Options) *modules {
+	return &modules{base: base, precomp: precomp, log: log, store: store, registry: registry,
 		engines: map[uint32]*moat.Engine{}, compiled: map[moduleKey]*moat.Module{}}
 }
 
@@ -69,10 +76,11 @@ func (m *modules) end(ok bool) {
 }
 
 // load reads a module (file or oci:// reference) and compiles it with a
-// memory limit of pages.
+// memory limit of pages, or loads its compiled artifact where that is
+// allowed (precompiled.go).
 func (m *modules) load(ctx context.Context, name string, pages uint32) (*moat.Module, source, error) {
 	src := source{Module: name}
-	var bin []byte
+	var bin, companion []byte
 	if isOCI(name) {
 		if _, err := oci.RequireDigest(name); err != nil {
 			return nil, src, err
@@ -81,7 +89,7 @@ func (m *modules) load(ctx context.Context, name string, pages uint32) (*moat.Mo
 		if err != nil {
 			return nil, src, err
 		}
-		bin, src.Manifest = p.Module, string(p.Manifest)
+		bin, companion, src.Manifest = p.Module, p.Artifact, string(p.Manifest)
 	} else {
 		var err error
 		if bin, err = readLimited(name); err != nil {
@@ -100,8 +108,8 @@ func (m *modules) load(ctx context.Context, name string, pages uint32) (*moat.Mo
 		if err != nil {
 			return nil, src, err
 		}
-		if mod, err = e.Compile(bin); err != nil {
-			return nil, src, fmt.Errorf("%s: %w", name, err)
+		if mod, src.Precompiled, err = m.compile(e, name, bin, sum, companion); err != nil {
+			return nil, src, err
 		}
 		src.Compiled = true
 	}
@@ -114,6 +122,33 @@ func (m *modules) load(ctx context.Context, name string, pages uint32) (*moat.Mo
 	return mod, src, nil
 }
 
+// compile makes the module of bin: an artifact itself (allowed only with
+// AllowPrecompiled), the artifact that came with it when allowed and
+// usable, or else the module compiled through the engine's cache.
+func (m *modules) compile(e *moat.Engine, name string, bin []byte, sum [sha256.Size]byte, companion []byte) (*moat.Module, bool, error) {
+	if isArtifact(bin) {
+		mod, err := m.precomp.load(e, bin, nil)
+		if err != nil {
+			return nil, false, fmt.Errorf("%s: %w", name, err)
+		}
+		return mod, true, nil
+	}
+	if companion != nil && m.precomp.allow {
+		mod, err := m.precomp.load(e, companion, &sum)
+		if err == nil {
+			return mod, true, nil
+		}
+		// The module itself is verified and always safe to compile: an
+		// artifact that cannot be used costs time, not the route.
+		m.log.Warn("compiling the module instead of loading its artifact", "module", name, "reason", err.Error())
+	}
+	mod, err := e.Compile(bin)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", name, err)
+	}
+	return mod, false, nil
+}
+
 // engineFor returns the engine for a memory limit (one per limit: the
 // limit is the engine's).
 func (m *modules) engineFor(pages uint32) (*moat.Engine, error) {
@@ -122,7 +157,16 @@ func (m *modules) engineFor(pages uint32) (*moat.Engine, error) {
 	if e := m.engines[pages]; e != nil {
 		return e, nil
 	}
-	e, err := moat.NewEngine(moat.Config{Engine: m.engine, MaxMemoryPages: pages})
+	cfg := m.base
+	cfg.MaxMemoryPages = pages
+	e, err := moat.NewEngine(cfg)
+	if err != nil && cfg.CacheDir != "" {
+		// An unusable cache costs time, not correctness: say why, and
+		// compile without it from now on.
+		m.log.Warn("not caching compiled code", "cache_dir", cfg.CacheDir, "reason", err.Error())
+		m.base.CacheDir, cfg.CacheDir = "", ""
+		e, err = moat.NewEngine(cfg)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,14 @@ type Options struct {
 
 	// Defaults are the limits of routes that leave them out.
 	Defaults Limits
-	Engine   moat.EngineKind
+	// EngineConfig is every route's engine configuration but the memory
+	// limit (the route's): engine kind, bounds checks and memory layout,
+	// features, compilation cache (CacheDir), trusted keys for artifacts.
+	EngineConfig moat.Config
+	// AllowPrecompiled lets a route's module be a compiled artifact (a
+	// file from moat compile, or one that came with an OCI module). Off,
+	// every route's code is compiled here from its WebAssembly.
+	AllowPrecompiled bool
 	// StoreDir keeps modules pulled from registries.
 	StoreDir  string
 	PlainHTTP bool
@@ -93,7 +100,8 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	s.mods = newModules(opts.Engine, store, oci.Options{PlainHTTP: opts.PlainHTTP || f.PlainHTTP})
+	s.mods = newModules(opts.EngineConfig, precompiled{allow: opts.AllowPrecompiled}, s.log, store,
+		oci.Options{PlainHTTP: opts.PlainHTTP || f.PlainHTTP})
 	t, err := s.build(ctx, f)
 	if err != nil {
 		return err
@@ -270,7 +278,7 @@ func (s *server) readyz(w http.ResponseWriter, _ *http.Request) {
 func routeAttrs(t *table) []map[string]any {
 	out := make([]map[string]any, 0, len(t.routes))
 	for _, r := range t.routes {
-		m := map[string]any{"path": r.path, "module": r.source.Module, "digest": r.source.Digest, "compiled": r.source.Compiled}
+		m := map[string]any{"path": r.path, "module": r.source.Module, "digest": r.source.Digest, "compiled": r.source.Compiled, "precompiled": r.source.Precompiled}
 		if r.source.Manifest != "" {
 			m["manifest"] = r.source.Manifest
 		}

@@ -158,7 +158,7 @@ func TestServeRoutes(t *testing.T) {
   {"path": "/", "module": %q, "env": {"CGI_MODE": "/env", "GREETING": "root"}},
   {"path": "/files", "module": %q, "env": {"CGI_MODE": "/file"}, "dirs": [{"host": "static", "guest": "/data"}]}
 ]}`, cgiWasm, cgiWasm, cgiWasm))
-	s := start(t, Options{ConfigFile: cfg, Engine: moat.EngineAuto})
+	s := start(t, Options{ConfigFile: cfg, EngineConfig: moat.Config{Engine: moat.EngineAuto}})
 
 	for _, tc := range []struct {
 		path   string
