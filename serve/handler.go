@@ -252,6 +252,11 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	}
 
 	store := moat.NewStore(h.engine)
+	// Closing the store releases the sandbox's memory reservation and
+	// native stack when the request ends, not when the garbage collector
+	// gets round to them. It runs last (deferred first), once the guest
+	// has returned, so it cannot fail busy.
+	defer store.Close()
 	sys, err := wasi.Attach(store, wc)
 	if err != nil {
 		out.finish()

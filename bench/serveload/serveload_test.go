@@ -74,8 +74,12 @@ func TestSandboxMaps(t *testing.T) {
 7f0001010000-7f0001110000 rw-p 00000000 00:00 0 
 7f0002000000-7f0003000000 rw-p 00000000 08:01 1234 /some/file
 7f0004000000-7f0004800000 rw-p 00000000 00:00 0 
+7febec000000-7febee000000 ---p 00000000 00:00 0 
+7febee000000-7febee030000 rw-p 00000000 00:00 0 
+7febee030000-7fecf0000000 ---p 00000000 00:00 0 
+7fecf0000000-7fedf4000000 ---p 00000000 00:00 0 
 `
-	if n := sandboxMaps(maps); n != 2 {
-		t.Errorf("%d sandbox mappings, want a 16 MiB memory and a 64 KiB guard", n)
+	if n := sandboxMaps(maps); n != 4 {
+		t.Errorf("%d sandbox mappings, want a 16 MiB memory, a 64 KiB guard and two guard-page reservations (one live, one released)", n)
 	}
 }

@@ -174,8 +174,9 @@ func (s *Server) Log() string { return s.log.String() }
 type Resources struct {
 	Goroutines, FDs, Maps, Live, Waiting int
 	// SandboxMaps counts the mappings a sandbox makes: linear memory
-	// reservations (anonymous, SandboxMemory bytes) and native stack
-	// guards (PROT_NONE, 64 KiB).
+	// reservations (with guard pages, a PROT_NONE region of 4 GiB and
+	// more; with explicit checks, SandboxMemory bytes read-write) and
+	// native stack guards (PROT_NONE, 64 KiB).
 	SandboxMaps int
 	RSS         int64
 }
@@ -204,7 +205,7 @@ func sandboxMaps(maps string) int {
 			continue
 		}
 		switch size := b - a; {
-		case size == SandboxMemory && f[1] == "rw-p", size == 64<<10 && f[1] == "---p":
+		case size == SandboxMemory && f[1] == "rw-p", size >= 4<<30 && f[1] == "---p", size == 64<<10 && f[1] == "---p":
 			n++
 		}
 	}

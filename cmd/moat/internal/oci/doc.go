@@ -14,8 +14,10 @@
 // manifest. A module served by `moat serve` must be pinned by digest.
 //
 // The compiled form of a module is not kept here: moat serve compiles the
-// module bytes it gets from the Store, and keys what it compiled by their
-// digest (cmd/moat/internal/server, modules.go).
+// module bytes it gets from the Store through the engine's compilation
+// cache (moat.Config.CacheDir), or loads the artifact that came with them
+// when it is allowed to and was compiled from that module
+// (cmd/moat/internal/server, modules.go and precompiled.go).
 //
 // The package belongs to the moat command: it uses oras-go, which the
 // library packages may not depend on.

@@ -18,6 +18,13 @@
 //     at once, and requests in flight finish on the old ones. A reload that
 //     fails leaves the old routes in force.
 //
+// Modules compile once per machine: through the engines' compilation
+// cache (Options.EngineConfig.CacheDir) across restarts, and by the digest
+// of their bytes across reloads. A route serves a compiled artifact only
+// with Options.AllowPrecompiled (and, with trusted keys, only a signed
+// one); an artifact that came with an OCI module is used only when it was
+// compiled from that very module, and the module is compiled otherwise.
+//
 // Nodes keep no state between requests, so any number of them can run
 // behind a load balancer (deploy/ holds a container image and Kubernetes
 // manifests). Modules pulled from a registry are kept in a local
