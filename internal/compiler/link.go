@@ -26,6 +26,8 @@ type moduleCode struct {
 	// file is the artifact mapping the module was loaded from (nil for a
 	// fresh compile): the code and the data segments live in it.
 	file *vm.FileMapping
+	// mem0 is memory 0's copy-on-write image (image.go).
+	mem0 memoryImage
 }
 
 // link lays the functions out 16-byte aligned in one blob, then the entry
