@@ -58,9 +58,13 @@ type Config struct {
 	// Module is the CGI program, a WASI command. Its engine's
 	// MaxMemoryPages is each sandbox's memory limit.
 	Module *moat.Module
-	// Linker resolves the module's imports; nil: a linker with WASI
-	// (wasi.DefineImports). A linker given here must define WASI itself.
+	// Linker resolves the module's imports, once, in New (Linker.Prepare);
+	// nil: a linker with WASI (wasi.DefineImports). A linker given here
+	// must define WASI itself.
 	Linker *moat.Linker
+	// Pre, instead of Module and Linker, is the program already linked
+	// (its linker must define WASI).
+	Pre *moat.InstancePre
 	// Root is the path the handler is mounted at, "" or "/" for the
 	// root: SCRIPT_NAME, with PATH_INFO the rest of the request path.
 	Root string
@@ -91,19 +95,24 @@ type Handler struct {
 	root     string
 	envNames map[string]bool
 	engine   *moat.Engine
-	linker   *moat.Linker
+	pre      *moat.InstancePre
 	gate     *gate
 }
 
 // New checks cfg and makes a Handler.
 func New(cfg Config) (*Handler, error) {
-	if cfg.Module == nil {
+	switch {
+	case cfg.Pre != nil && (cfg.Module != nil || cfg.Linker != nil):
+		return nil, errors.New("serve: Config.Pre is instead of Module and Linker")
+	case cfg.Pre != nil:
+		cfg.Module = cfg.Pre.Module()
+	case cfg.Module == nil:
 		return nil, errors.New("serve: Config.Module is nil")
 	}
 	if start := findExport(cfg.Module, "_start"); start == nil {
 		return nil, errors.New("serve: the module exports no _start function: it is not a WASI command")
 	}
-	h := &Handler{cfg: cfg, engine: cfg.Module.Engine(), linker: cfg.Linker, envNames: map[string]bool{}}
+	h := &Handler{cfg: cfg, engine: cfg.Module.Engine(), pre: cfg.Pre, envNames: map[string]bool{}}
 	h.root = strings.TrimSuffix(cfg.Root, "/")
 	if h.root != "" && !strings.HasPrefix(h.root, "/") {
 		return nil, fmt.Errorf("serve: Root %q does not start with /", cfg.Root)
@@ -115,10 +124,19 @@ func New(cfg Config) (*Handler, error) {
 		}
 		h.envNames[name] = true
 	}
-	if h.linker == nil {
-		h.linker = moat.NewLinker(h.engine)
-		if err := wasi.DefineImports(h.linker); err != nil {
-			return nil, err
+	if h.pre == nil {
+		// Imports are resolved and type-checked once here, not per
+		// request; a module that cannot link fails now.
+		linker := cfg.Linker
+		if linker == nil {
+			linker = moat.NewLinker(h.engine)
+			if err := wasi.DefineImports(linker); err != nil {
+				return nil, err
+			}
+		}
+		var err error
+		if h.pre, err = linker.Prepare(cfg.Module); err != nil {
+			return nil, fmt.Errorf("serve: %w", err)
 		}
 	}
 	l := &h.cfg.Limits
@@ -265,7 +283,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	}
 	defer sys.Close()
 	t := time.Now()
-	inst, instErr := h.linker.Instantiate(ctx, store, h.cfg.Module)
+	inst, instErr := h.pre.Instantiate(ctx, store)
 	o.Instantiate = time.Since(t)
 	var runErr error
 	var mem *moat.Memory

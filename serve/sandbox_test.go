@@ -2,6 +2,7 @@ package serve_test
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/serve"
 	"github.com/moat-run/moat/wasi"
 )
@@ -76,17 +78,54 @@ func TestStderrLogged(t *testing.T) {
 	}
 }
 
-// TestNewRefuses: configurations that cannot work are refused by New.
+// TestNewRefuses: configurations that cannot work are refused by New,
+// a module that cannot link included (its imports are resolved there,
+// once, not per request).
 func TestNewRefuses(t *testing.T) {
 	mod := cModule(t, engines(t)[0])
+	pre, err := wasiLinker(t, mod).Prepare(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, cfg := range []serve.Config{
 		{},
 		{Module: mod, Root: "app"},
 		{Module: mod, Env: []string{"NOEQUALS"}},
 		{Module: mod, Limits: serve.Limits{MaxConcurrent: -1}},
+		{Module: mod, Pre: pre},
 	} {
 		if _, err := serve.New(cfg); err == nil {
 			t.Errorf("New(%+v) succeeded", cfg)
 		}
 	}
+	_, err = serve.New(serve.Config{Module: mod, Linker: moat.NewLinker(mod.Engine())})
+	var le *moat.LinkError
+	if !errors.As(err, &le) || le.Module != "wasi_snapshot_preview1" {
+		t.Errorf("a linker without WASI: %v, want a *moat.LinkError naming a WASI import", err)
+	}
+}
+
+// TestPrepared: a handler made from an InstancePre serves as one made
+// from the module.
+func TestPrepared(t *testing.T) {
+	for _, kind := range engines(t) {
+		mod := cModule(t, kind)
+		pre, err := wasiLinker(t, mod).Prepare(mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv, _, _ := server(t, serve.Config{Pre: pre})
+		if _, _, body := get(t, srv.URL+"/hello?pre"); body != "hello from C: pre\n" {
+			t.Errorf("%v: %q", kind, body)
+		}
+	}
+}
+
+func wasiLinker(t *testing.T, mod *moat.Module) *moat.Linker {
+	t.Helper()
+	l := moat.NewLinker(mod.Engine())
+	if err := wasi.DefineImports(l); err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
