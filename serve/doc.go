@@ -33,8 +33,12 @@
 // # Isolation and status codes
 //
 // Each request gets its own moat.Store, WASI system and instance, closed
-// before ServeHTTP returns: the sandbox's memory pages and native stack go
-// back to the system then, not when the garbage collector runs. Limits apply per handler (one route): a
+// before ServeHTTP returns: the sandbox's memory and native stack go back
+// to the system then, not when the garbage collector runs. The module's
+// imports are resolved and type-checked once, in New (moat.Linker.Prepare;
+// Config.Pre takes a program already prepared), so a request pays only
+// for instantiating: on the compiler, its memory maps the module's data
+// copy-on-write. Limits apply per handler (one route): a
 // deadline, a cap on concurrent sandboxes with a bounded wait, and a cap
 // on the request body. The memory limit is the engine's: Config.Module's
 // engine was made with moat.Config.MaxMemoryPages (make one engine per
