@@ -36,9 +36,10 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 
 	inst.Funcs = make([]*vm.Function, 0, m.NumFuncs())
 	inst.Funcs = append(inst.Funcs, r.funcs...)
+	defined := make([]vm.Function, len(m.Funcs)) // one allocation for all
 	for i := range m.Funcs {
-		idx := uint32(len(inst.Funcs))
-		f := &vm.Function{Type: m.FuncType(m.Funcs[i]), Instance: inst, Index: idx}
+		f := &defined[i]
+		*f = vm.Function{Type: m.FuncType(m.Funcs[i]), Instance: inst, Index: uint32(len(inst.Funcs))}
 		inst.Funcs = append(inst.Funcs, f)
 	}
 	// Every function of the instance is in the store from the start, so

@@ -198,6 +198,11 @@ func (l *Linker) resolve(s *Store, mod *Module) (*resolved, error) {
 // bindHost returns the store's function for a linker host function, making
 // it on first use.
 func (s *Store) bindHost(h *hostDef) *Func {
+	return &Func{store: s, fn: s.bindHostFunc(h)}
+}
+
+// bindHostFunc is bindHost without the public wrapper.
+func (s *Store) bindHostFunc(h *hostDef) *vm.Function {
 	f := s.hostFuncs[h]
 	if f == nil {
 		it := h.internal()
@@ -208,7 +213,7 @@ func (s *Store) bindHost(h *hostDef) *Func {
 		}
 		s.hostFuncs[h] = f
 	}
-	return &Func{store: s, fn: f}
+	return f
 }
 
 // matchImport applies the spec's import matching rules to the import wi of

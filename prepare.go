@@ -77,7 +77,7 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 	mod := p.mod
 	for i, d := range p.defs {
 		if d.host != nil {
-			r.funcs = append(r.funcs, store.bindHost(d.host).fn)
+			r.funcs = append(r.funcs, store.bindHostFunc(d.host))
 			continue
 		}
 		im := mod.imports[i]

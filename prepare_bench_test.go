@@ -17,8 +17,18 @@ func BenchmarkInstantiatePre(b *testing.B) {
 	for i := range data {
 		data[i] = byte(i)
 	}
-	for _, be := range benchEngines {
-		e, err := moat.NewEngine(moat.Config{Engine: be.kind})
+	engines := []struct {
+		name string
+		cfg  moat.Config
+	}{
+		{"interp", moat.Config{Engine: moat.EngineInterpreter}},
+		{"compiler", moat.Config{Engine: moat.EngineCompiler}},
+		{"pooling", moat.Config{Engine: moat.EngineCompiler, Pooling: &moat.PoolingConfig{}}},
+		{"pooling-explicit", moat.Config{Engine: moat.EngineCompiler, BoundsChecks: moat.BoundsChecksExplicit,
+			Pooling: &moat.PoolingConfig{MaxMemorySize: 64 << 20}}},
+	}
+	for _, be := range engines {
+		e, err := moat.NewEngine(be.cfg)
 		if err != nil {
 			continue
 		}

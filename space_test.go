@@ -55,8 +55,8 @@ func TestAddressSpaceLimit(t *testing.T) {
 }
 
 // TestCloseReturnsSpace: Instance.Close and Store.Close give a memory's
-// reservation and the store's native stack back at once, with the garbage
-// collector off.
+// reservation back at once, with the garbage collector off, and a call
+// gives back the stack it borrowed (the next call reuses it).
 func TestCloseReturnsSpace(t *testing.T) {
 	if out := runSpaceChild(t, "close"); !strings.Contains(out, "close returned everything") {
 		t.Errorf("child output:\n%s", out)
@@ -143,6 +143,8 @@ func TestSpaceChild(t *testing.T) {
 		if _, err := moat.NewStore(e).Instantiate(ctx, mod); err != nil {
 			t.Fatalf("after releasing one: %v", err)
 		}
+	case "density":
+		densityChild(t)
 	case "close":
 		// The garbage collector is off: only Close can give space back.
 		debug.SetGCPercent(-1)
@@ -154,9 +156,14 @@ func TestSpaceChild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The first instantiation maps the engine's host call stubs for good.
+		// The first instantiation maps the engine's host call stubs for
+		// good, and its call leaves a stack idle in the engine's pool.
 		if s := moat.NewStore(e); true {
-			if _, err := s.Instantiate(ctx, mod); err != nil {
+			inst, err := s.Instantiate(ctx, mod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := inst.Func("f").Call(ctx); err != nil {
 				t.Fatal(err)
 			}
 			s.Close()

@@ -117,9 +117,11 @@ func (s *Store) Value(key any) any {
 }
 
 // Close ends the store: it closes every instance in it (see
-// Instance.Close), releases what the engine holds for the store (the
-// compiler's native stack) now rather than when the store becomes garbage,
-// and makes every later call or instantiation fail with ErrClosed. It fails
+// Instance.Close) and gives their memories back now (unmapped, or their
+// slots returned to the engine's pool) rather than when the store becomes
+// garbage, and makes every later call or instantiation fail with
+// ErrClosed. A store holds no native stack between calls: each call
+// borrows one from the engine. It fails
 // with ErrStoreBusy while a call runs in the store, on another goroutine or
 // — from a host function — on this one; a second Close returns ErrClosed.
 func (s *Store) Close() error {

@@ -1,12 +1,13 @@
 package compiler
 
 import (
+	"os"
 	"runtime"
 	"sync"
 
 	"github.com/moat-run/moat/internal/pool"
 	"github.com/moat-run/moat/internal/vm"
-	"os"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // memoryImage is memory 0's initial contents, planned and written to a
@@ -32,6 +33,14 @@ func (mc *moduleCode) NewMemory(idx uint32, limitPages uint32) (*vm.Memory, bool
 	im := mc.image()
 	if im.err != nil {
 		return nil, false, im.err
+	}
+	if s := mc.eng.slots; s != nil && !t.Is64 {
+		limit := mc.eng.slotLimit
+		if limitPages != 0 {
+			limit = min(limit, limitPages)
+		}
+		mem, err := s.NewMemory(t, limit, im.img)
+		return mem, im.ok && err == nil, err
 	}
 	file := vm.ImageFile{FD: -1}
 	if im.img != nil {
@@ -62,4 +71,21 @@ func (mc *moduleCode) image() *memoryImage {
 		runtime.AddCleanup(mc, func(img *pool.Image) { img.Close() }, img)
 	})
 	return im
+}
+
+// forgetTypesWhenDropped removes the module's types from the engine's
+// descriptor cache once mc is unreachable (no function of it can be
+// bound again).
+func (mc *moduleCode) forgetTypesWhenDropped() {
+	runtime.AddCleanup(mc, func(t forgetTypes) {
+		for i := range t.types {
+			t.cache.Delete(&t.types[i].Func)
+		}
+	}, forgetTypes{&mc.eng.descCache, mc.m.Types})
+}
+
+// forgetTypes is forgetTypesWhenDropped's cleanup argument.
+type forgetTypes struct {
+	cache *sync.Map
+	types []wasm.TypeDef
 }

@@ -35,6 +35,7 @@ type moduleCode struct {
 // blob W^X.
 func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []*amd64.Compiled) (*moduleCode, error) {
 	mc := &moduleCode{eng: e, m: m, typeIDs: typeIDs}
+	mc.forgetTypesWhenDropped()
 	funcStart := make([]int, len(fns))
 	// The entry stubs first, so the blob's size is known and it is
 	// allocated once.

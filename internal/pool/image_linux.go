@@ -17,7 +17,15 @@ import (
 type Image struct {
 	fd   int
 	size uint64 // page multiple
+	// data is the contents up to the last byte written, kept for images
+	// of at most CopyLimit bytes: a pool copies those into a slot instead
+	// of mapping them, which costs less than an mmap and adds no kernel
+	// mapping.
+	data []byte
 }
+
+// CopyLimit is the largest image a pool copies instead of mapping.
+const CopyLimit = 64 << 10
 
 // NewImage writes p's segments, in order, into a new memfd of p.Size
 // rounded up to pageSize, and seals it so that nothing can write, grow or
@@ -51,7 +59,14 @@ func NewImage(p Plan, pageSize uint64) (*Image, error) {
 	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
 		return fail("sealing", err)
 	}
-	return &Image{fd: fd, size: size}, nil
+	im := &Image{fd: fd, size: size}
+	if p.Size <= CopyLimit {
+		im.data = make([]byte, p.Size)
+		for _, s := range p.Segments {
+			copy(im.data[s.Offset:], s.Bytes)
+		}
+	}
+	return im, nil
 }
 
 // FD is the memfd (valid until Close).

@@ -30,6 +30,12 @@ type reservation struct {
 	// cleanup releases the reservation once its Memory is unreachable,
 	// unless Free released it first.
 	cleanup runtime.Cleanup
+
+	// slot, when set, owns the mapping (a pool's slot, memory_slot_linux.go):
+	// commits, revokes and releases go to it; length is the memory's
+	// accessible size, which it resets on release.
+	slot   Slot
+	length uint64
 }
 
 // MapNative moves m's bytes out of the Go heap into a reservation laid out
@@ -159,6 +165,9 @@ func (r *reservation) commit(from, to uint64) error {
 	if to <= from {
 		return nil
 	}
+	if r.slot != nil {
+		return r.slot.Commit(from, to)
+	}
 	off := uint64(r.base-uintptr(unsafe.Pointer(&r.mem[0]))) + from
 	return unix.Mprotect(r.mem[off:off+to-from], unix.PROT_READ|unix.PROT_WRITE)
 }
@@ -168,6 +177,11 @@ func (r *reservation) commit(from, to uint64) error {
 // to someone else.
 func (r *reservation) release() {
 	if r.mem == nil {
+		return
+	}
+	if r.slot != nil {
+		r.slot.Free(r.length, false)
+		r.mem = nil
 		return
 	}
 	if r.trap {
@@ -185,6 +199,7 @@ func (m *Memory) growMapped(newLen uint64) bool {
 		return false
 	}
 	m.Bytes = m.res.bytes(newLen)
+	m.res.length = newLen
 	return true
 }
 
@@ -193,12 +208,14 @@ func (m *Memory) growMapped(newLen uint64) bool {
 // afterwards: no code bound to it may run again, and no view from Bytes
 // may be read.
 func (m *Memory) Free() {
-	m.Release()
 	if m.res != nil {
 		m.res.cleanup.Stop()
+		// Unmapped, or reset by its slot's owner: no need to empty the
+		// pages first.
 		m.res.release()
 		m.res = nil
 	}
+	m.Bytes, m.Limit = nil, 0
 }
 
 // releaseMapped makes every page of a closed memory inaccessible and
@@ -208,6 +225,11 @@ func (m *Memory) Free() {
 func (m *Memory) releaseMapped() {
 	n := uint64(len(m.Bytes))
 	if n == 0 {
+		return
+	}
+	if m.res.slot != nil {
+		m.res.slot.Revoke(n)
+		m.res.length = 0
 		return
 	}
 	off := uint64(m.res.base - uintptr(unsafe.Pointer(&m.res.mem[0])))
