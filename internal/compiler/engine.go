@@ -129,9 +129,9 @@ type compilerEngine struct {
 	stubs     map[uint32]uintptr // host call stub per type id
 	stubCodes []*vm.Code         // keeps the stubs mapped for the engine's life
 
-	// descCache maps a *wasm.FuncType to its descInfo. Types are
-	// immutable and belong to modules and host definitions; a module's
-	// entries go when the module does (see link).
+	// descCache maps the *wasm.FuncType of a module's function to its
+	// descInfo. A module's entries go when the module does
+	// (forgetTypesWhenDropped).
 	descCache sync.Map
 
 	// stacks lends native stacks to running calls.
@@ -173,9 +173,15 @@ func (e *compilerEngine) typeIDsOf(m *wasm.Module) []uint32 {
 // canonical type id and its host call stub. A signature the stub cannot
 // carry (v128, from an interpreted SIMD module sharing the store) gets none:
 // compiled code never calls such a function, since the type check of
-// call_indirect fails first. They are cached by type, so that binding a
-// function costs no lock and no type key.
-func (e *compilerEngine) descFields(ft *wasm.FuncType) (uint32, uintptr) {
+// call_indirect fails first. A module's functions have them cached by
+// type, so that binding one costs no lock and no type key; host functions,
+// whose types may be made for one store and dropped, are looked up.
+func (e *compilerEngine) descFields(f *vm.Function) (uint32, uintptr) {
+	ft := f.Type
+	if f.Instance == nil {
+		stub, _ := e.hostStub(ft)
+		return e.typeID(ft), stub
+	}
 	if v, ok := e.descCache.Load(ft); ok {
 		c := v.(descInfo)
 		return c.id, c.stub
