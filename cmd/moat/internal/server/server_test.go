@@ -376,10 +376,14 @@ func TestGracefulShutdown(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusServiceUnavailable
 	})
-	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-		c.Close()
-		t.Error("a new connection was accepted during shutdown")
-	}
+	// Readiness goes false first, then the listener closes.
+	waitFor(t, "new connections to be refused", func() bool {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err != nil
+	})
 	select {
 	case err := <-stopped:
 		t.Fatalf("stopped (%v) with a request in flight", err)
