@@ -12,6 +12,9 @@ import (
 type Config struct {
 	MaxCallDepth  int // wasm call depth, counted across host re-entry; default 20000
 	MaxStackSlots int // value-stack cap in 64-bit slots; default 4M
+	// ConsumeFuel makes every store of the engine meter execution with
+	// fuel (vm.Fuel; poll.go says what a unit is).
+	ConsumeFuel bool
 }
 
 const (
@@ -39,6 +42,16 @@ type interpEngine struct {
 	exec *executor
 }
 
+// NewStore makes a store for this engine's instances, metered when the
+// engine consumes fuel.
+func (e *interpEngine) NewStore() *vm.Store {
+	s := vm.NewStore()
+	if e.cfg.ConsumeFuel {
+		s.Fuel.Enable()
+	}
+	return s
+}
+
 // funcCode is the translated form of one function body, shared by all
 // instances of its module.
 type funcCode struct {
@@ -46,6 +59,7 @@ type funcCode struct {
 	index       uint32 // function index in the module
 	instrs      []instr
 	offsets     []int32 // module-binary offset of each instruction, read only on trap
+	bodyOffset  int32   // module-binary offset of the body's first byte
 	brTables    []uint32
 	consts      []uint64
 	handlers    []handler     // try_table regions, innermost first
