@@ -24,12 +24,6 @@ type instance struct {
 	runner  *vm.Runner
 }
 
-// boundFunc is vm.Function.Code of a compiled function.
-type boundFunc struct {
-	st    *instance
-	entry uintptr // entry stub address
-}
-
 // Bind builds inst's native context and attaches the code.
 func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	m := mc.m
@@ -75,12 +69,6 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 			return fmt.Errorf("compiler: function %d is not resolved", i)
 		}
 	}
-	bound := make([]boundFunc, len(m.Funcs)) // one allocation for all
-	for i := range m.Funcs {
-		f := inst.Funcs[m.NumImportedFuncs+uint32(i)]
-		bound[i] = boundFunc{st: st, entry: mc.code.Addr() + uintptr(mc.tables.entry(i))}
-		f.Code = &bound[i]
-	}
 	st.funcs = words[nGlobals+nTables:]
 	stubs := mc.hostStubs()
 	for i, f := range inst.Funcs {
@@ -103,6 +91,9 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		// mc outlives st (st holds it), so the array stays put and alive.
 		st.ctx.TypeIDs = uintptr(unsafe.Pointer(&mc.typeIDs[0]))
 	}
+	// A defined function needs nothing per instance beyond its
+	// descriptor: Call finds its state in inst.Engine and its entry stub
+	// in the module's tables (boundOf).
 	st.runner = &vm.Runner{
 		PollInterval: mc.eng.cfg.PollInterval,
 		HostCall:     st.hostCall,
@@ -114,6 +105,24 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	inst.Engine = st
 	inst.Exec = executor{}
 	return nil
+}
+
+// boundOf returns the native state of f's instance and the address of
+// f's entry stub, or false when f is not a function defined by an
+// instance bound to this engine.
+func boundOf(f *vm.Function) (*instance, uintptr, bool) {
+	if f.Instance == nil {
+		return nil, 0, false
+	}
+	st, ok := f.Instance.Engine.(*instance)
+	if !ok || st.inst != f.Instance {
+		return nil, 0, false
+	}
+	def := int64(f.Index) - int64(st.mc.m.NumImportedFuncs)
+	if def < 0 || def >= int64(len(st.mc.m.Funcs)) || st.inst.Funcs[f.Index] != f {
+		return nil, 0, false
+	}
+	return st, st.mc.code.Addr() + uintptr(st.mc.tables.entry(int(def))), true
 }
 
 // refresh copies what may have changed behind the code's back (memory

@@ -26,11 +26,10 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 	if f.Host != nil {
 		return f.Host(ctx, nil, stack)
 	}
-	bf, ok := f.Code.(*boundFunc)
+	st, entry, ok := boundOf(f)
 	if !ok {
 		return fmt.Errorf("compiler: function %s is not bound to this engine", f.DebugName())
 	}
-	st := bf.st
 	// A call made from inside a host function continues the depth count
 	// of the wasm frames below it (Store.HostCallDepth, shared with the
 	// interpreter), so host↔wasm recursion is bounded too.
@@ -57,7 +56,7 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 	}()
 	st.ctx.SetCallDepth(maxDepth - depth)
 	st.refresh()
-	err = st.runner.Run(ctx, st.ctx, ns, bf.entry, stack)
+	err = st.runner.Run(ctx, st.ctx, ns, entry, stack)
 	if t, ok := err.(*vm.Trap); ok && len(t.Frames) == 0 && st.refs.passed != t {
 		t.Frames = []vm.Frame{{Func: f, Offset: -1}}
 	}
