@@ -64,27 +64,26 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	st.ctx.GlobalsBase = uintptr(unsafe.Pointer(&st.globals[0]))
 	st.tables = words[nGlobals : nGlobals+nTables : nGlobals+nTables]
 	st.ctx.TablesBase = uintptr(unsafe.Pointer(&st.tables[0]))
-	for i, f := range inst.Funcs {
+	st.funcs = words[nGlobals+nTables:]
+	for i, f := range inst.Funcs[:m.NumImportedFuncs] {
 		if f == nil {
 			return fmt.Errorf("compiler: function %d is not resolved", i)
 		}
-	}
-	st.funcs = words[nGlobals+nTables:]
-	stubs := mc.hostStubs()
-	for i, f := range inst.Funcs {
 		ref, err := inst.Store.Ref(f)
 		if err != nil {
 			return fmt.Errorf("compiler: function %d: %w", i, err)
 		}
 		st.funcs[i] = ref
-		if i >= int(m.NumImportedFuncs) {
-			d := refs.desc(ref)
-			def := i - int(m.NumImportedFuncs)
-			d[abi.FuncDescCode/8] = uint64(mc.code.Addr() + uintptr(mc.tables.funcStart(def)))
-			d[abi.FuncDescContext/8] = uint64(uintptr(unsafe.Pointer(st.ctx)))
-			d[abi.FuncDescTypeID/8] = uint64(mc.typeIDs[m.Funcs[def]])
-			d[abi.FuncDescHostCall/8] = uint64(stubs[m.Funcs[def]])
-		}
+	}
+	// The defined functions' descriptors: the module's template with
+	// this instance's context, in the block their references point into
+	// (engine.LazyFunctions: no vm.Function is made here).
+	block := refs.block(inst)
+	copy(block.words, mc.descTemplate())
+	ctxWord := uint64(uintptr(unsafe.Pointer(st.ctx)))
+	for k := range m.Funcs {
+		block.words[k*descWords+abi.FuncDescContext/8] = ctxWord
+		st.funcs[int(m.NumImportedFuncs)+k] = block.addr + uint64(k)*abi.FuncDescSize
 	}
 	st.ctx.FuncTable = uintptr(unsafe.Pointer(&st.funcs[0]))
 	if len(mc.typeIDs) > 0 {
@@ -105,6 +104,29 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	inst.Engine = st
 	inst.Exec = executor{}
 	return nil
+}
+
+// LazyFunctions marks compiled code as engine.LazyFunctions: Bind gives
+// the defined functions their descriptors without their vm.Function.
+func (mc *moduleCode) LazyFunctions() {}
+
+// descTemplate returns the descriptors of the module's defined functions
+// with every field but the context filled in (code, type id, host call
+// stub), built once per module and copied into each instance's block.
+func (mc *moduleCode) descTemplate() []uint64 {
+	mc.templateOnce.Do(func() {
+		m := mc.m
+		stubs := mc.hostStubs()
+		t := make([]uint64, len(m.Funcs)*descWords)
+		for def, ti := range m.Funcs {
+			d := t[def*descWords : (def+1)*descWords]
+			d[abi.FuncDescCode/8] = uint64(mc.code.Addr() + uintptr(mc.tables.funcStart(def)))
+			d[abi.FuncDescTypeID/8] = uint64(mc.typeIDs[ti])
+			d[abi.FuncDescHostCall/8] = uint64(stubs[ti])
+		}
+		mc.template = t
+	})
+	return mc.template
 }
 
 // boundOf returns the native state of f's instance and the address of

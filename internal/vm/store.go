@@ -85,6 +85,27 @@ func (s *Store) ReserveFuncs(n int) {
 	s.funcs = slices.Grow(s.funcs, n)
 }
 
+// InstanceRefCodec is implemented by a RefCodec that gives an instance's
+// defined functions their words before their Function exists (see
+// Instance.Func): RefOf(inst, idx) is the word Encode will return for
+// inst.Func(idx).
+type InstanceRefCodec interface {
+	RefOf(inst *Instance, idx uint32) (uint64, error)
+}
+
+// FuncRef returns the funcref of inst's function idx, without making its
+// Function when the codec can answer for it (an element segment of a
+// thousand ref.func items makes none).
+func (s *Store) FuncRef(inst *Instance, idx uint32) (uint64, error) {
+	if f := inst.Funcs[idx]; f != nil {
+		return s.Ref(f)
+	}
+	if c, ok := s.codec.(InstanceRefCodec); ok && inst.Store == s {
+		return c.RefOf(inst, idx)
+	}
+	return s.Ref(inst.Func(idx))
+}
+
 // ErrForeignFunction is returned when a function of one store is used in another.
 var ErrForeignFunction = errors.New("function belongs to another store")
 
