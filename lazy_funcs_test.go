@@ -160,3 +160,52 @@ func TestFunctionsMadeOnFirstUse(t *testing.T) {
 		})
 	}
 }
+
+// A closed store's descriptor blocks serve the module's next instances:
+// an instance made in their place works and calls its own functions,
+// while an instance of a store still open keeps its own.
+func TestDescriptorBlocksReusedAfterClose(t *testing.T) {
+	ctx := context.Background()
+	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
+	if err != nil {
+		t.Skipf("compiler unavailable: %v", err)
+	}
+	pre, err := (*moat.Linker)(nil).Prepare(compile(t, e, manyFuncsWat(20)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := moat.NewStore(e)
+	kept, err := pre.Instantiate(ctx, open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keptRef, _ := kept.Table("tab").Get(5)
+	for round := range 10 {
+		s := moat.NewStore(e)
+		inst, err := pre.Instantiate(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, _ := inst.Table("tab").Get(5)
+		if ref == keptRef {
+			t.Fatalf("round %d: a new store's element 5 is %#x, the open store's reference", round, ref)
+		}
+		for _, i := range []uint64{0, 5, 19} {
+			if got, err := inst.Func("call").Call(ctx, i); err != nil || got[0] != i {
+				t.Fatalf("round %d: call(%d) = %v, %v", round, i, got, err)
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := inst.Func("call").Call(ctx, 5); !errors.Is(err, moat.ErrClosed) {
+			t.Fatalf("round %d: call after Close: %v, want ErrClosed", round, err)
+		}
+	}
+	if f := moat.FuncFromRef(open, keptRef); f == nil {
+		t.Fatal("the open store's element 5 no longer resolves")
+	}
+	if got, err := kept.Func("call").Call(ctx, 5); err != nil || got[0] != 5 {
+		t.Fatalf("open store: call(5) = %v, %v", got, err)
+	}
+}

@@ -53,10 +53,10 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		}
 		st.ctx.MemoryBase = st.mem.Base()
 	}
-	// The globals' cells, the table descriptors and the function table in
-	// one allocation (each at least one word, so that its address exists).
-	nGlobals, nTables, nFuncs := max(len(inst.Globals), 1), max(2*len(inst.Tables), 2), max(len(inst.Funcs), 1)
-	words := make([]uint64, nGlobals+nTables+nFuncs)
+	// The globals' cells and the table descriptors in one allocation
+	// (each at least one word, so that its address exists).
+	nGlobals, nTables := max(len(inst.Globals), 1), max(2*len(inst.Tables), 2)
+	words := make([]uint64, nGlobals+nTables)
 	st.globals = words[:nGlobals:nGlobals]
 	for i, g := range inst.Globals {
 		st.globals[i] = uint64(uintptr(unsafe.Pointer(&g.Lo)))
@@ -64,7 +64,25 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	st.ctx.GlobalsBase = uintptr(unsafe.Pointer(&st.globals[0]))
 	st.tables = words[nGlobals : nGlobals+nTables : nGlobals+nTables]
 	st.ctx.TablesBase = uintptr(unsafe.Pointer(&st.tables[0]))
-	st.funcs = words[nGlobals+nTables:]
+	// The defined functions' descriptors and the function table: the
+	// module's template with this instance's context, in the block their
+	// references point into (engine.LazyFunctions: no vm.Function is made
+	// here). A block kept from a released store has the template and the
+	// defined functions' table entries in place already.
+	block := refs.block(inst, mc)
+	nDefs := len(m.Funcs) * descWords
+	st.funcs = block.words[nDefs : nDefs+int(m.NumFuncs())]
+	if block.mc == nil {
+		copy(block.words, mc.descTemplate())
+		for k := range m.Funcs {
+			st.funcs[int(m.NumImportedFuncs)+k] = block.addr + uint64(k)*abi.FuncDescSize
+		}
+		block.mc = mc
+	}
+	ctxWord := uint64(uintptr(unsafe.Pointer(st.ctx)))
+	for k := range m.Funcs {
+		block.words[k*descWords+abi.FuncDescContext/8] = ctxWord
+	}
 	for i, f := range inst.Funcs[:m.NumImportedFuncs] {
 		if f == nil {
 			return fmt.Errorf("compiler: function %d is not resolved", i)
@@ -75,15 +93,8 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		}
 		st.funcs[i] = ref
 	}
-	// The defined functions' descriptors: the module's template with
-	// this instance's context, in the block their references point into
-	// (engine.LazyFunctions: no vm.Function is made here).
-	block := refs.block(inst)
-	copy(block.words, mc.descTemplate())
-	ctxWord := uint64(uintptr(unsafe.Pointer(st.ctx)))
-	for k := range m.Funcs {
-		block.words[k*descWords+abi.FuncDescContext/8] = ctxWord
-		st.funcs[int(m.NumImportedFuncs)+k] = block.addr + uint64(k)*abi.FuncDescSize
+	if len(st.funcs) == 0 {
+		st.funcs = block.words[:1] // a module without functions: an address
 	}
 	st.ctx.FuncTable = uintptr(unsafe.Pointer(&st.funcs[0]))
 	if len(mc.typeIDs) > 0 {
@@ -127,6 +138,33 @@ func (mc *moduleCode) descTemplate() []uint64 {
 		mc.template = t
 	})
 	return mc.template
+}
+
+// maxKeptBlocks bounds the descriptor blocks a module keeps for reuse.
+const maxKeptBlocks = 64
+
+// takeBlock returns a descriptor block kept from a released store of this
+// module, template in place, or nil.
+func (mc *moduleCode) takeBlock() []uint64 {
+	mc.blocksMu.Lock()
+	defer mc.blocksMu.Unlock()
+	n := len(mc.keptBlocks)
+	if n == 0 {
+		return nil
+	}
+	b := mc.keptBlocks[n-1]
+	mc.keptBlocks[n-1] = nil
+	mc.keptBlocks = mc.keptBlocks[:n-1]
+	return b
+}
+
+// keepBlock keeps a released store's block for the next instance.
+func (mc *moduleCode) keepBlock(b []uint64) {
+	mc.blocksMu.Lock()
+	defer mc.blocksMu.Unlock()
+	if len(mc.keptBlocks) < maxKeptBlocks {
+		mc.keptBlocks = append(mc.keptBlocks, b)
+	}
 }
 
 // boundOf returns the native state of f's instance and the address of

@@ -6,6 +6,7 @@ import (
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // descWords is a descriptor's size in words.
@@ -45,26 +46,46 @@ type descSlab struct {
 
 // descBlock is the descriptors of one instance's defined functions: the
 // function of the descriptor at addr + k*FuncDescSize is the instance's
-// defined function k, made on first use (vm.Instance.Func).
+// defined function k, made on first use (vm.Instance.Func). The words
+// after the descriptors are the instance's function table
+// (abi.CtxFuncTable: a descriptor address per function index).
 type descBlock struct {
 	words []uint64
 	addr  uint64 // of words[0]
 	inst  *vm.Instance
+	// mc is the code whose template the descriptors hold (set by Bind):
+	// the block goes back to it when the store is released, and the next
+	// instance of the module only writes its context into it.
+	mc *moduleCode
+}
+
+// blockWords is the size of a descriptor block for module m.
+func blockWords(m *wasm.Module) int {
+	return max(len(m.Funcs)*descWords+int(m.NumFuncs()), 1)
 }
 
 // block returns inst's descriptor block, making it on first use: a
 // function's reference exists as soon as an initialiser takes it, Bind
-// fills the descriptors in before any code runs.
-func (r *storeRefs) block(inst *vm.Instance) *descBlock {
+// fills the descriptors in before any code runs. from, when set, is the
+// code Bind binds: a block it kept from a released store is reused.
+func (r *storeRefs) block(inst *vm.Instance, from *moduleCode) *descBlock {
 	// The newest first: instantiation asks for the instance it is making.
 	for i := len(r.blocks) - 1; i >= 0; i-- {
 		if r.blocks[i].inst == inst {
 			return &r.blocks[i]
 		}
 	}
-	n := max(len(inst.Module.Funcs), 1)
-	words := make([]uint64, n*descWords)
-	r.blocks = append(r.blocks, descBlock{words: words, addr: uint64(uintptr(unsafe.Pointer(&words[0]))), inst: inst})
+	var words []uint64
+	var mc *moduleCode
+	if from != nil {
+		if words = from.takeBlock(); words != nil {
+			mc = from
+		}
+	}
+	if words == nil {
+		words = make([]uint64, blockWords(inst.Module))
+	}
+	r.blocks = append(r.blocks, descBlock{words: words, addr: uint64(uintptr(unsafe.Pointer(&words[0]))), inst: inst, mc: mc})
 	return &r.blocks[len(r.blocks)-1]
 }
 
@@ -75,7 +96,7 @@ func (r *storeRefs) RefOf(inst *vm.Instance, idx uint32) (uint64, error) {
 	if def < 0 || def >= int64(len(inst.Module.Funcs)) {
 		return 0, fmt.Errorf("compiler: function %d is not defined by its instance", idx)
 	}
-	return r.block(inst).addr + uint64(def)*abi.FuncDescSize, nil
+	return r.block(inst, nil).addr + uint64(def)*abi.FuncDescSize, nil
 }
 
 // Encode returns f's descriptor address. A function an instance defines
@@ -140,8 +161,19 @@ func (r *storeRefs) Decode(ref uint64) *vm.Function {
 
 // Release ends the store's use of the engine's resources (vm.Store.Release).
 // Stacks are lent per call and back in the engine's pool whenever no call
-// runs, which is the only time a store can be released: nothing is held.
-func (r *storeRefs) Release() error { return nil }
+// runs, which is the only time a store can be released. The descriptor
+// blocks go back to their modules: no code of the store runs again, and
+// its words resolve to nothing from now on.
+func (r *storeRefs) Release() error {
+	for _, b := range r.blocks {
+		if b.mc != nil {
+			b.mc.keepBlock(b.words)
+		}
+	}
+	r.blocks = nil
+	r.slabs = nil
+	return nil
+}
 
 // borrowStack lends the engine's pool stack to an outermost call into the
 // store, and returns what gives it back; a nested call (a host function
