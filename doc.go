@@ -29,8 +29,8 @@
 //
 // A guest fault ends a call with a *Trap carrying a TrapCode, the spec's
 // message and a wasm backtrace. Context cancellation and deadlines stop
-// running code with TrapInterrupted; recursion past Config.MaxCallDepth with
-// TrapStackExhausted. An error returned by a host function surfaces as a
+// running code with TrapInterrupted; recursion past Config.MaxCallDepth
+// frames or Config.MaxWasmStack bytes with TrapStackExhausted. An error returned by a host function surfaces as a
 // *Trap with TrapHostError that unwraps to that error. No input — module
 // bytes or guest behaviour — may crash the host: internal faults are
 // returned as errors.

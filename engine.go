@@ -7,6 +7,7 @@ import (
 	"github.com/moat-run/moat/internal/compiler"
 	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/interp"
+	"github.com/moat-run/moat/internal/vm"
 )
 
 // EngineKind chooses how WebAssembly code runs.
@@ -44,13 +45,36 @@ type Config struct {
 	MaxMemoryPages uint32
 	// MaxTableElements caps every table (0: the runtime's default cap).
 	MaxTableElements uint32
-	// MaxCallDepth bounds nested calls before the call-stack-exhausted trap
-	// (0: the engine's default).
+	// MaxCallDepth bounds the number of nested wasm frames, counted across
+	// host functions that call back into wasm (0: DefaultMaxCallDepth).
 	MaxCallDepth int
+	// MaxWasmStack bounds the stack, in bytes, that the wasm frames of one
+	// call chain may use, counted across host functions that call back
+	// into wasm, like Wasmtime's max_wasm_stack (0: DefaultMaxWasmStack;
+	// at most 1 GiB). The compiler maps each store a native stack of
+	// this size (plus a small red zone and a guard region) and checks it
+	// in every function's prologue; the interpreter charges each frame 8
+	// bytes per value slot (parameters, locals and its deepest operand
+	// stack) plus 32 bytes, so a recursion exhausts a given limit at a
+	// depth of the same order on both. Stacks commit only the memory they
+	// touch: a large limit costs address space until a guest uses it.
+	//
+	// A call that would pass either this or MaxCallDepth traps with
+	// TrapStackExhausted ("call stack exhausted").
+	MaxWasmStack int
 }
 
 // DefaultMaxCallDepth is the call depth used when Config.MaxCallDepth is 0.
 const DefaultMaxCallDepth = 10000
+
+// DefaultMaxWasmStack is the stack limit used when Config.MaxWasmStack is
+// 0: 8 MiB, what Go's own wasip1 runner grants wasmtime
+// (-W max-wasm-stack=8388608), and enough for every test of Go's standard
+// library.
+const DefaultMaxWasmStack = 8 << 20
+
+// maxWasmStack bounds Config.MaxWasmStack.
+const maxWasmStack = vm.MaxStackSize
 
 // Engine compiles modules. It is safe for concurrent use, and has no global
 // state: two engines share nothing.
@@ -68,20 +92,28 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if cfg.MaxCallDepth < 0 {
 		return nil, fmt.Errorf("moat: MaxCallDepth %d is negative", cfg.MaxCallDepth)
 	}
+	if cfg.MaxWasmStack < 0 || cfg.MaxWasmStack > maxWasmStack {
+		return nil, fmt.Errorf("moat: MaxWasmStack %d is out of range (0..%d bytes)", cfg.MaxWasmStack, maxWasmStack)
+	}
 	if cfg.MaxCallDepth == 0 {
 		cfg.MaxCallDepth = DefaultMaxCallDepth
 	}
+	if cfg.MaxWasmStack == 0 {
+		cfg.MaxWasmStack = DefaultMaxWasmStack
+	}
+	icfg := interp.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack}
+	ccfg := compiler.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack}
 	switch cfg.Engine {
 	case EngineAuto:
-		if c, err := compiler.New(compiler.Config{MaxCallDepth: cfg.MaxCallDepth}); err == nil {
+		if c, err := compiler.New(ccfg); err == nil {
 			return &Engine{cfg: cfg, impl: c}, nil
 		}
 		cfg.Engine = EngineInterpreter
-		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
+		return &Engine{cfg: cfg, impl: interp.New(icfg)}, nil
 	case EngineInterpreter:
-		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
+		return &Engine{cfg: cfg, impl: interp.New(icfg)}, nil
 	case EngineCompiler:
-		impl, err := compiler.New(compiler.Config{MaxCallDepth: cfg.MaxCallDepth})
+		impl, err := compiler.New(ccfg)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrCompilerUnavailable, err)
 		}

@@ -28,6 +28,15 @@ var wasmOptions = []runOption{
 			o.timeout = d
 			return err
 		}},
+	{"max-wasm-stack", "N", "the stack, in bytes (K, M, G suffixes allowed), the guest's wasm frames may use before \"call stack exhausted\" (default 8M)",
+		func(o *runOptions, v string) error {
+			n, err := parseSize(v)
+			if err == nil && (n == 0 || n > 1<<30) {
+				err = fmt.Errorf("%q is out of range (1 byte to 1G)", v)
+			}
+			o.maxWasmStack = int(n)
+			return err
+		}},
 }
 
 // applyOptions applies the value of one -W flag.

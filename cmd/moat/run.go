@@ -78,7 +78,8 @@ type runOptions struct {
 	defaultUnknownImports bool
 
 	// From -W and -O (options.go).
-	timeout time.Duration // 0: none
+	timeout      time.Duration // 0: none
+	maxWasmStack int           // bytes; 0: the engine's default
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) int {
@@ -102,7 +103,7 @@ func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "moat run: %v\n", err)
 		return exitFailure
 	}
-	engine, err := moat.NewEngine(moat.Config{Engine: opts.engine})
+	engine, err := moat.NewEngine(moat.Config{Engine: opts.engine, MaxWasmStack: opts.maxWasmStack})
 	if err != nil {
 		fmt.Fprintf(stderr, "moat run: %s\n", errorText(err))
 		return exitFailure

@@ -34,12 +34,15 @@
 // through unchanged, and a host error gets the host function then its
 // callers, as in the interpreter.
 //
-// Call depth. Prologues count frames (in the frames; abi.CtxCallCount
-// carries the count in at entry and out at host calls):
+// Call depth and stack bytes. Prologues count frames (in the frames;
+// abi.CtxCallCount carries the count in at entry and out at host calls):
 // Config.MaxCallDepth nested wasm frames are allowed, counted across host
 // re-entry through Store.HostCallDepth like the interpreter's, then
-// TrapStackExhausted. The native stack (sized from the depth) is the
-// backstop for functions with very large frames, with the same trap.
+// TrapStackExhausted. Each store has one native stack on which its wasm
+// frames may use Config.MaxStackBytes bytes (abi.CtxStackLimit lies that
+// far below the top); a nested entry from a host function continues below
+// its caller on the same stack, so the bytes count across host re-entry
+// too. A prologue that would pass the limit traps the same way.
 //
 // Guarantees: bad modules give errors, never panics; traps become *vm.Trap
 // with the interpreter's codes and backtraces; a spinning guest polls, so

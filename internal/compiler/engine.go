@@ -18,15 +18,18 @@ import (
 
 // Config tunes the compiler engine. Zero fields take the defaults.
 type Config struct {
-	// StackSize is the usable size of each store's native stack (default:
-	// room for MaxCallDepth frames of StackPerFrame bytes, at least
-	// vm.DefaultStackSize).
-	StackSize int
+	// MaxStackBytes bounds the native stack, in bytes, that the wasm frames
+	// of one store's call chain may use (default vm.DefaultStackLimit).
+	// Host re-entry is included: a nested entry builds its frames below
+	// the caller's, on the same stack. Each store's stack maps this much
+	// plus the red zone and guard below it, and commits only the pages
+	// code touches. A call that would pass it traps with
+	// TrapStackExhausted.
+	MaxStackBytes int
 	// MaxCallDepth bounds nested wasm calls, counted across host
 	// re-entry (Store.HostCallDepth) like the interpreter's; deeper calls
-	// trap with TrapStackExhausted (default DefaultMaxCallDepth). The
-	// native stack is a second bound: frames larger than StackPerFrame may
-	// exhaust it first, with the same trap.
+	// trap with TrapStackExhausted (default DefaultMaxCallDepth). Whichever
+	// of this and MaxStackBytes is reached first gives the trap.
 	MaxCallDepth int
 	// PollInterval is passed to vm.Runner (0: vm.DefaultPollInterval).
 	PollInterval int64
@@ -38,12 +41,6 @@ type Config struct {
 
 // DefaultMaxCallDepth is Config.MaxCallDepth's default.
 const DefaultMaxCallDepth = 10000
-
-// StackPerFrame is the native stack reserved per allowed call level when
-// Config.StackSize is 0: more than most functions' frames (return address,
-// saved RBP, spills and callee-saved registers). Stacks commit only the
-// pages they touch, so this costs address space.
-const StackPerFrame = 256
 
 // ErrUnsupported is returned by New on platforms the compiler does not target.
 var ErrUnsupported = errors.New("compiler: native code needs linux/amd64")
@@ -60,11 +57,11 @@ func New(cfg Config) (engine.Engine, error) {
 	if cfg.MaxCallDepth <= 0 {
 		cfg.MaxCallDepth = DefaultMaxCallDepth
 	}
-	if cfg.StackSize <= 0 {
-		cfg.StackSize = vm.DefaultStackSize
-		if n := cfg.MaxCallDepth * StackPerFrame; n > cfg.StackSize {
-			cfg.StackSize = min(n, vm.MaxStackSize)
-		}
+	if cfg.MaxStackBytes <= 0 {
+		cfg.MaxStackBytes = vm.DefaultStackLimit
+	}
+	if cfg.MaxStackBytes > vm.MaxStackSize {
+		return nil, fmt.Errorf("compiler: stack limit %d exceeds %d bytes", cfg.MaxStackBytes, vm.MaxStackSize)
 	}
 	feat := amd64.HostFeatures()
 	if cfg.Baseline || os.Getenv("MOAT_NO_AVX") != "" {

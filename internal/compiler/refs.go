@@ -65,7 +65,7 @@ func (r *storeRefs) nativeStack() (*vm.Stack, error) {
 	if r.stack != nil {
 		return r.stack, nil
 	}
-	st, err := vm.NewStack(r.eng.cfg.StackSize)
+	st, err := vm.NewStack(r.eng.cfg.MaxStackBytes)
 	if err != nil {
 		return nil, err
 	}

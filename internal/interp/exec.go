@@ -109,9 +109,13 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 			}
 			nfp := fp + int(in.a)
 			cc := callee.code
-			if need := nfp + cc.frameSize; need > len(m.stack) && !m.grow(need) {
+			need := nfp + cc.frameSize
+			if !m.fits(need, len(m.frames)+2) {
 				tc = abi.TrapStackExhausted
 				goto trap
+			}
+			if need > len(m.stack) {
+				m.grow(need)
 			}
 			m.frames = append(m.frames, frame{fn: bf, pc: pc, fp: fp})
 			bf, fp, pc, code = callee, nfp, 0, cc.instrs

@@ -83,10 +83,6 @@ func (c *Context) Fuel() (remaining int64, metered bool) { return c.fuel, c.mete
 // well within a millisecond, large enough that the visits cost little.
 const DefaultPollInterval = 10_000
 
-// DefaultStackSize is the usable size of a native stack. Only touched pages
-// are ever committed, so a generous default costs address space, not memory.
-const DefaultStackSize = 1 << 20
-
 // StackGuardSize is the PROT_NONE region below every native stack. Prologue
 // checks stop code before it; the guard is the backstop.
 const StackGuardSize = 64 << 10

@@ -10,13 +10,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// MaxStackSize bounds a native stack's usable size.
-const MaxStackSize = 1 << 30
-
 // Stack is a native stack for generated code: a private anonymous mapping
 // with a PROT_NONE guard region at its low end (stacks grow down). It lives
 // outside the Go heap, so the garbage collector never scans or moves it and
 // it holds no Go pointers. One goroutine uses a Stack at a time.
+//
+// From the top down: the bytes code may use (down to Limit), the red zone
+// (abi.StackRedZone bytes, and up to a page more, where a small frame may
+// reach past the limit before its prologue's check of the stack pointer
+// alone), then the guard.
 type Stack struct {
 	mem   []byte // guard region followed by the usable stack
 	guard int
@@ -30,16 +32,19 @@ type Stack struct {
 	next uintptr
 }
 
-// NewStack maps a stack with size usable bytes (rounded up to whole pages;
-// 0 means DefaultStackSize) above a StackGuardSize guard region.
-func NewStack(size int) (*Stack, error) {
-	if size == 0 {
-		size = DefaultStackSize
+// NewStack maps a stack on which code may use limit bytes (0 means
+// DefaultStackLimit) below its top: Limit is exactly limit bytes below Top.
+// The mapping adds the red zone below the limit and a StackGuardSize guard
+// region; it reserves address space and commits only the pages code
+// touches, so a large limit costs no memory until it is used.
+func NewStack(limit int) (*Stack, error) {
+	if limit == 0 {
+		limit = DefaultStackLimit
 	}
-	if size < 2*abi.StackRedZone || size > MaxStackSize {
-		return nil, fmt.Errorf("vm: stack size %d out of range (%d..%d)", size, 2*abi.StackRedZone, MaxStackSize)
+	if limit < 0 || limit > MaxStackSize {
+		return nil, fmt.Errorf("vm: stack limit %d out of range (1..%d)", limit, MaxStackSize)
 	}
-	size = roundToPage(size)
+	size := roundToPage(limit + abi.StackRedZone)
 	guard := roundToPage(StackGuardSize)
 	// MAP_NORESERVE|MAP_STACK: address space now, memory only for the pages
 	// code actually touches.
@@ -55,7 +60,7 @@ func NewStack(size int) (*Stack, error) {
 	s := &Stack{mem: mem, guard: guard}
 	s.bottom = s.base() + uintptr(guard)
 	s.top = s.base() + uintptr(len(mem))
-	s.limit = s.bottom + abi.StackRedZone
+	s.limit = s.top - uintptr(limit)
 	s.next = s.top
 	return s, nil
 }
@@ -73,10 +78,11 @@ func (s *Stack) Top() uintptr { return s.top }
 // Bottom is the lowest usable address, just above the guard region.
 func (s *Stack) Bottom() uintptr { return s.bottom }
 
-// Limit is the value for Context.StackLimit: the bottom plus the red zone.
+// Limit is the value for Context.StackLimit: the lowest address the stack
+// pointer may reach, at least abi.StackRedZone bytes above the bottom.
 func (s *Stack) Limit() uintptr { return s.limit }
 
-// Size is the usable size in bytes.
+// Size is the usable size in bytes, the red zone included.
 func (s *Stack) Size() int { return int(s.top - s.bottom) }
 
 // words returns the n words at addr as a slice, or nil when they do not lie
