@@ -51,8 +51,12 @@ type machine struct {
 	hostFn  *vm.Function
 }
 
-// maxPooledStack keeps machines with huge stacks (after deep recursion) out of the pool.
-const maxPooledStack = 1 << 20
+// maxPooledStack and maxPooledFrames keep the huge slices of a deep
+// recursion out of the pool (and out of every later release's clear).
+const (
+	maxPooledStack  = 1 << 20
+	maxPooledFrames = 1 << 16
+)
 
 // Call runs f with the parameters in stack and writes its results to stack[0:].
 func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err error) {
@@ -139,7 +143,11 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 
 func (e *executor) release(m *machine) {
 	m.ctx, m.trapFn, m.hostErr, m.hostFn = nil, nil, nil, nil
-	clear(m.frames[:cap(m.frames)])
+	if cap(m.frames) > maxPooledFrames {
+		m.frames = nil
+	} else {
+		clear(m.frames[:cap(m.frames)])
+	}
 	if len(m.stack) > maxPooledStack {
 		m.stack = nil
 	}
@@ -166,6 +174,18 @@ func (m *machine) grow(need int) {
 	s := make([]uint64, n)
 	copy(s, m.stack)
 	m.stack = s
+}
+
+// growFrames makes room for another caller on m.frames. It doubles the
+// capacity (append grows large slices by a quarter, which would allocate
+// five times the final list on the way), up to the most callers the limits
+// allow.
+func (m *machine) growFrames() {
+	most := min(m.maxFrames, m.maxSlots/frameOverheadSlots)
+	n := max(min(2*cap(m.frames), most), 64, len(m.frames)+1)
+	fr := make([]frame, len(m.frames), n)
+	copy(fr, m.frames)
+	m.frames = fr
 }
 
 // callOther calls a function that is not wasm code of this engine (a host

@@ -117,6 +117,9 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 			if need > len(m.stack) {
 				m.grow(need)
 			}
+			if len(m.frames) == cap(m.frames) {
+				m.growFrames()
+			}
 			m.frames = append(m.frames, frame{fn: bf, pc: pc, fp: fp})
 			bf, fp, pc, code = callee, nfp, 0, cc.instrs
 			regs = m.stack[fp:]
