@@ -4,7 +4,7 @@
 // The pieces follow wasmtime's model:
 //
 //   - An Engine (NewEngine) holds the configuration (which engine runs code,
-//     memory, table and call-depth limits) and compiles modules. It is safe
+//     memory, table, call-depth and stack limits) and compiles modules. It is safe
 //     for concurrent use.
 //   - A Module (Engine.Compile) is a decoded, validated and compiled module.
 //     It is immutable: instantiate it as often as needed, concurrently.
