@@ -64,8 +64,11 @@ type Config struct {
 	MaxWasmStack int
 }
 
-// DefaultMaxCallDepth is the call depth used when Config.MaxCallDepth is 0.
-const DefaultMaxCallDepth = 10000
+// DefaultMaxCallDepth is the call depth used when Config.MaxCallDepth is 0:
+// ten times what the deepest test of Go's standard library reaches
+// (encoding/asn1's nesting limit, about 10,000 frames). The stack limit
+// is the binding one for frames that average over 84 bytes.
+const DefaultMaxCallDepth = 100_000
 
 // DefaultMaxWasmStack is the stack limit used when Config.MaxWasmStack is
 // 0: 8 MiB, what Go's own wasip1 runner grants wasmtime

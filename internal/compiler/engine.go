@@ -40,7 +40,7 @@ type Config struct {
 }
 
 // DefaultMaxCallDepth is Config.MaxCallDepth's default.
-const DefaultMaxCallDepth = 10000
+const DefaultMaxCallDepth = 100_000
 
 // ErrUnsupported is returned by New on platforms the compiler does not target.
 var ErrUnsupported = errors.New("compiler: native code needs linux/amd64")

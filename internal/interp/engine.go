@@ -11,7 +11,7 @@ import (
 // Config bounds execution. Zero fields take the defaults.
 type Config struct {
 	// MaxCallDepth bounds the wasm call depth, counted across host
-	// re-entry; default 20000.
+	// re-entry; default 100,000.
 	MaxCallDepth int
 	// MaxStackBytes bounds the stack the wasm frames of a call chain may
 	// use, counted across host re-entry and charged as FrameOverheadBytes
@@ -33,7 +33,7 @@ const FrameOverheadBytes = 32
 const frameOverheadSlots = FrameOverheadBytes / 8
 
 const (
-	defaultMaxCallDepth = 20000
+	defaultMaxCallDepth = 100_000
 	initialStackSlots   = 1 << 10
 )
 

@@ -35,6 +35,7 @@ func (s *Stack) Bottom() uintptr { return 0 }
 func (s *Stack) Limit() uintptr  { return 0 }
 func (s *Stack) Size() int       { return 0 }
 func (s *Stack) Close() error    { return nil }
+func (s *Stack) Decommit() error { return nil }
 
 // Word reports false: there is no stack to read here.
 func (s *Stack) Word(addr uintptr) (uint64, bool) { return 0, false }

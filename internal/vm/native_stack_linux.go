@@ -111,6 +111,18 @@ func (s *Stack) Word(addr uintptr) (uint64, bool) {
 	return w[0], true
 }
 
+// Decommit gives the pages code touched back to the kernel, keeping the
+// mapping: the next run finds them zeroed, at the cost of faulting them in
+// again. A run that exhausted the stack touched every page down to the
+// limit; without this, they would stay resident for the stack's life. No
+// code may be running on the stack.
+func (s *Stack) Decommit() error {
+	if s.mem == nil {
+		return nil
+	}
+	return unix.Madvise(s.mem[s.guard:], unix.MADV_DONTNEED)
+}
+
 // Close unmaps the stack. No code may be running on it.
 func (s *Stack) Close() error {
 	if s.mem == nil {
