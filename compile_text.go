@@ -28,10 +28,11 @@ func looksLikeText(src []byte) bool {
 
 // CompileText compiles a module written in the WebAssembly text format
 // (a `(module ...)` or a bare list of module fields). Text that does not
-// parse gives a *CompileError of Kind Malformed with Line and Column set;
-// otherwise the module is validated and compiled as Compile does, and
-// offsets (of errors, of trap frames) are offsets in the binary Wat2Wasm
-// gives for src.
+// parse gives a *CompileError of Kind Malformed with Line and Column set; a
+// module that parses but does not validate gives one of Kind Invalid with
+// Line and Column of the instruction or field at fault, as well as its
+// Offset. Offsets (of errors, of trap frames) are offsets in the binary
+// Wat2Wasm gives for src.
 func (e *Engine) CompileText(src []byte) (*Module, error) {
 	return e.compileText(src)
 }
@@ -39,36 +40,53 @@ func (e *Engine) CompileText(src []byte) (*Module, error) {
 // compileText compiles src as Compile compiles the binary Wat2Wasm makes of
 // it, so that offsets (of trap frames, of validation errors) are offsets in
 // that binary, as TrapFrame documents, rather than positions inside bodies
-// the parser encoded one by one.
+// the parser encoded one by one. Errors at an offset are located in src
+// too, through the parser's source map.
 func (e *Engine) compileText(src []byte) (mod *Module, err error) {
-	b, err := Wat2Wasm(src)
-	if err != nil {
-		return nil, err
-	}
 	defer func() {
 		if r := recover(); r != nil {
 			mod, err = nil, fmt.Errorf("moat: internal error while compiling: %v\n%s", r, debug.Stack())
 		}
 	}()
-	m, err := binary.Decode(b)
+	m, sm, err := parseText(src)
 	if err != nil {
-		return nil, compileErrorOf(err)
+		return nil, err
 	}
-	return e.compileModel(m)
+	b := binary.Encode(m)
+	mod, err = e.compileBinary(b)
+	if err != nil {
+		// Decoded again only to locate the error; nil when it does not decode.
+		bin, _ := binary.Decode(b)
+		return nil, locateInText(err, sm, bin)
+	}
+	return mod, nil
 }
 
-// parseText parses text into the module model, converting its errors.
-func parseText(src []byte) (m *wasm.Module, err error) {
+// locateInText sets Line and Column of a *CompileError at an offset of
+// bin, the decoded binary of the text module sm maps.
+func locateInText(err error, sm *text.SourceMap, bin *wasm.Module) error {
+	var ce *CompileError
+	if errors.As(err, &ce) && ce.Offset >= 0 && ce.Line == 0 {
+		if pos, ok := sm.Locate(bin, ce.Offset); ok {
+			ce.Line, ce.Column = pos.Line, pos.Column
+		}
+	}
+	return err
+}
+
+// parseText parses text into the module model and its source map,
+// converting its errors.
+func parseText(src []byte) (m *wasm.Module, sm *text.SourceMap, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			m, err = nil, fmt.Errorf("moat: internal error while parsing text: %v\n%s", r, debug.Stack())
+			m, sm, err = nil, nil, fmt.Errorf("moat: internal error while parsing text: %v\n%s", r, debug.Stack())
 		}
 	}()
-	m, err = text.ParseModule(src)
+	m, sm, err = text.ParseModuleMap(src)
 	if err != nil {
-		return nil, textErrorOf(err)
+		return nil, nil, textErrorOf(err)
 	}
-	return m, nil
+	return m, sm, nil
 }
 
 // textErrorOf converts a text-format error to a *CompileError.
@@ -83,7 +101,7 @@ func textErrorOf(err error) error {
 // Wat2Wasm converts a module in the text format to the binary format. The
 // module is parsed but not validated. Errors are *CompileError.
 func Wat2Wasm(src []byte) ([]byte, error) {
-	m, err := parseText(src)
+	m, _, err := parseText(src)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/moat-run/moat"
@@ -117,5 +118,78 @@ func TestCompileTextTrapOffsets(t *testing.T) {
 	}
 	if want := offsets(fromBinary); fmt.Sprint(fromText) != fmt.Sprint(want) {
 		t.Errorf("trap offsets from text %v, from the binary %v", fromText, want)
+	}
+}
+
+// invalidWats are text modules that parse but do not validate, with the
+// line and column the error is about.
+var invalidWats = []struct {
+	name      string
+	src       string
+	line, col int
+	msg       string
+}{
+	{"type mismatch in a body", `(module
+  (func (result i32)
+    i32.const 1
+    i64.const 2
+    i32.add))`, 5, 5, "type mismatch"},
+	{"folded type mismatch in a second function", `(module
+  (func (export "ok"))
+  (func (result i32)
+    (i32.add (i32.const 1) (i64.const 2))))`, 4, 6, "type mismatch"},
+	{"unknown function index", `(module
+  (func $f
+    (call 7)))`, 3, 6, "unknown function 7"},
+	{"bad memory alignment", `(module
+  (memory 1)
+  (func (result i32)
+    (i32.load align=8 (i32.const 0))))`, 4, 6, "alignment must not be larger than natural"},
+	{"missing result at the function's end", `(module
+  (func)
+  (func (result i32)))`, 3, 3, "type mismatch"},
+	{"global initialiser", `(module
+  (global i32 (i32.const 0))
+  (global i32 (i64.const 0)))`, 3, 3, "constant expression must produce [i32]"},
+	{"memory too large", `(module
+
+  (memory 70000))`, 3, 3, "memory size must be at most"},
+	{"start function type", `(module
+  (func (param i32))
+  (start 0))`, 3, 3, "start function must have type"},
+	{"data segment without memory", `(module
+  (data (i32.const 0) "x"))`, 2, 3, "unknown memory 0"},
+}
+
+// TestCompileTextValidationPositions: a text module that parses but does
+// not validate gives an Invalid *CompileError that says where, in the
+// text, the instruction or field at fault was written.
+func TestCompileTextValidationPositions(t *testing.T) {
+	engine := newEngine(t, moat.Config{})
+	for _, c := range invalidWats {
+		_, err := engine.CompileText([]byte(c.src))
+		var ce *moat.CompileError
+		if !errors.As(err, &ce) || ce.Kind != moat.Invalid {
+			t.Errorf("%s: got %v, want an invalid-module CompileError", c.name, err)
+			continue
+		}
+		if ce.Line != c.line || ce.Column != c.col || ce.Offset < 0 || !strings.Contains(ce.Msg, c.msg) {
+			t.Errorf("%s: got %d:%d (offset %d) %q, want %d:%d and %q", c.name, ce.Line, ce.Column, ce.Offset, ce.Msg, c.line, c.col, c.msg)
+		}
+		want := fmt.Sprintf("moat: invalid module at line %d, column %d (offset 0x%x)", c.line, c.col, ce.Offset)
+		if !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: message %q, want it to start %q", c.name, err.Error(), want)
+		}
+		// Compile reads text the same way.
+		if _, err := engine.Compile([]byte(c.src)); !errors.As(err, &ce) || ce.Line != c.line || ce.Column != c.col {
+			t.Errorf("%s: Compile gave %v", c.name, err)
+		}
+	}
+	// With several exports, the validator's offset (the export section)
+	// does not say which is at fault: no position rather than a wrong one.
+	_, err := engine.CompileText([]byte(`(module (func (export "f")) (export "g" (func 9)))`))
+	var ce *moat.CompileError
+	if !errors.As(err, &ce) || ce.Kind != moat.Invalid || ce.Line != 0 || ce.Offset < 0 {
+		t.Errorf("export of an unknown function: got %#v", err)
 	}
 }

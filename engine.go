@@ -1,9 +1,11 @@
 package moat
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 
+	"github.com/moat-run/moat/internal/cache"
 	"github.com/moat-run/moat/internal/compiler"
 	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/interp"
@@ -16,7 +18,8 @@ type EngineKind int
 const (
 	// EngineAuto picks the best engine available on this platform: the
 	// compiler on linux/amd64 (when the CPU has the features it needs),
-	// the interpreter elsewhere (Config then reports EngineInterpreter).
+	// the interpreter elsewhere. Engine.Config reports the one picked,
+	// never EngineAuto.
 	EngineAuto EngineKind = iota
 	// EngineInterpreter runs a pre-decoded instruction stream; portable.
 	EngineInterpreter
@@ -62,6 +65,123 @@ type Config struct {
 	// A call that would pass either this or MaxCallDepth traps with
 	// TrapStackExhausted ("call stack exhausted").
 	MaxWasmStack int
+
+	// BoundsChecks chooses how the compiler keeps loads and stores inside
+	// linear memory: guard pages (the default on linux/amd64) or explicit
+	// checks. The interpreter always checks explicitly.
+	BoundsChecks BoundsChecks
+	// MemoryReservation is the address space reserved from byte 0 of each
+	// linear memory (0: 4 GiB with guard pages; with explicit checks, the
+	// memory's own limit). A memory whose limit is larger reserves its
+	// limit: memories never move. With guard pages, a reservation plus
+	// guard below 4 GiB makes every access checked again.
+	MemoryReservation uint64
+	// MemoryGuardSize is the inaccessible region after each memory's
+	// reservation and before its byte 0 (0: 32 MiB with guard pages, none
+	// with explicit checks; NoMemoryGuard: none). A load or store whose
+	// static offset plus width fits in it needs no bounds check.
+	//
+	// BoundsChecks, and with guard pages MemoryReservation and
+	// MemoryGuardSize, change the compiled code: artifacts and cache
+	// entries record them ("bounds checks", "memory reservation", "memory
+	// guard"), and an engine refuses one made under other values with an
+	// *ArtifactError naming the setting.
+	MemoryGuardSize uint64
+	// MaxAddressSpace and MaxMappings bound the address space and the
+	// kernel mappings that moat's memories, native stacks and code may
+	// hold in the whole process before an instantiation fails with an
+	// error wrapping ErrAddressSpace (0: the user address space less 1 TiB,
+	// and the kernel's vm.max_map_count less an eighth, left to the rest
+	// of the process). A guard-page memory takes about 4 GiB and up to 3
+	// mappings.
+	MaxAddressSpace uint64
+	MaxMappings     int
+
+	// DisabledFeatures turns WebAssembly 3.0 features off; every one is on
+	// by default (the zero value), as in Wasmtime. A module that uses a
+	// feature turned off fails to compile (see Features).
+	DisabledFeatures Features
+	// MaxGCHeapBytes caps each store's garbage-collected heap (structs,
+	// arrays) in bytes (0: 1 GiB; at most 4 GiB). An allocation that finds
+	// no room after a collection traps with TrapGCHeapOutOfMemory, an
+	// object larger than the cap with TrapAllocationTooLarge.
+	MaxGCHeapBytes uint64
+
+	// TrustedKeys, when not empty, makes Deserialize and DeserializeFile
+	// accept only artifacts signed by one of these keys (see
+	// Module.SerializeSigned); unsigned and otherwise signed ones fail
+	// with an *ArtifactError. The engine's own cache entries are not
+	// signed: they are its own output, in a directory only its user can
+	// write.
+	TrustedKeys []ed25519.PublicKey
+	// CacheDir, when set, is a compilation cache: Compile loads a module's
+	// code from it when any engine with the same moat build and
+	// code-affecting configuration compiled that module before (in this
+	// process or another), and stores what it compiles. The directory is
+	// created private (0700); one that other users can write is refused.
+	// Only compiled code is cached: the interpreter engine ignores it.
+	CacheDir string
+	// CacheMaxBytes caps the cache (0: 1 GiB). Past it, the least recently
+	// used entries are removed.
+	CacheMaxBytes int64
+}
+
+// BoundsChecks chooses how compiled code keeps loads and stores inside
+// linear memory (Wasmtime's signals-based-traps setting).
+type BoundsChecks int
+
+const (
+	// BoundsChecksAuto: guard pages where moat has its signal handler
+	// (linux/amd64), explicit checks elsewhere.
+	BoundsChecksAuto BoundsChecks = iota
+	// BoundsChecksGuardPages: each memory reserves MemoryReservation
+	// (4 GiB) of address space plus MemoryGuardSize before and after, all
+	// inaccessible beyond the memory's current size, so that a load or
+	// store with a small offset needs no bounds check: out of bounds it
+	// faults, and moat's signal handler turns the fault into the
+	// out-of-bounds trap.
+	BoundsChecksGuardPages
+	// BoundsChecksExplicit: every access is compared with the memory's
+	// size; memories reserve only their limit. For platforms without the
+	// handler and for packing many memories densely.
+	BoundsChecksExplicit
+)
+
+func (b BoundsChecks) String() string {
+	switch b {
+	case BoundsChecksAuto:
+		return "auto"
+	case BoundsChecksGuardPages:
+		return "guard pages"
+	case BoundsChecksExplicit:
+		return "explicit"
+	}
+	return fmt.Sprintf("BoundsChecks(%d)", int(b))
+}
+
+// NoMemoryGuard as Config.MemoryGuardSize asks for no guard regions.
+const NoMemoryGuard = compiler.NoGuard
+
+// ErrAddressSpace is wrapped by the error of an instantiation that would
+// take moat's mappings past Config.MaxAddressSpace or MaxMappings, or that
+// the kernel refused address space.
+var ErrAddressSpace = vm.ErrAddressSpace
+
+// compilerConfig is the compiler engine's configuration for cfg.
+func compilerConfig(cfg Config) compiler.Config {
+	checks := map[BoundsChecks]compiler.BoundsChecks{
+		BoundsChecksAuto:       compiler.BoundsChecksAuto,
+		BoundsChecksGuardPages: compiler.BoundsChecksGuardPages,
+		BoundsChecksExplicit:   compiler.BoundsChecksExplicit,
+	}
+	c, ok := checks[cfg.BoundsChecks]
+	if !ok {
+		c = compiler.BoundsChecks(-1) // refused by compiler.New
+	}
+	return compiler.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack, Memory: compiler.MemoryConfig{
+		Checks: c, Reservation: cfg.MemoryReservation, GuardSize: cfg.MemoryGuardSize,
+		Limits: vm.Limits{Bytes: cfg.MaxAddressSpace, Mappings: cfg.MaxMappings},
+	}}
 }
 
 // DefaultMaxCallDepth is the call depth used when Config.MaxCallDepth is 0:
@@ -82,8 +202,12 @@ const maxWasmStack = vm.MaxStackSize
 // Engine compiles modules. It is safe for concurrent use, and has no global
 // state: two engines share nothing.
 type Engine struct {
-	cfg  Config
-	impl engine.Engine
+	cfg   Config
+	impl  engine.Engine
+	cache *cache.Cache // nil: no compilation cache
+	// skipDigest makes loading skip the digest check, for benchmarks
+	// that measure the rest.
+	skipDigest bool
 }
 
 // ErrCompilerUnavailable is returned by NewEngine for EngineCompiler on
@@ -92,6 +216,19 @@ var ErrCompilerUnavailable = errors.New("moat: the compiler engine is not availa
 
 // NewEngine makes an engine with the given configuration.
 func NewEngine(cfg Config) (*Engine, error) {
+	e, err := newEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := e.impl.(engine.ArtifactEngine); ok && cfg.CacheDir != "" {
+		if e.cache, err = cache.Open(cfg.CacheDir, cfg.CacheMaxBytes); err != nil {
+			return nil, fmt.Errorf("moat: %w", err)
+		}
+	}
+	return e, nil
+}
+
+func newEngine(cfg Config) (*Engine, error) {
 	if cfg.MaxCallDepth < 0 {
 		return nil, fmt.Errorf("moat: MaxCallDepth %d is negative", cfg.MaxCallDepth)
 	}
@@ -104,26 +241,54 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if cfg.MaxWasmStack == 0 {
 		cfg.MaxWasmStack = DefaultMaxWasmStack
 	}
+	if cfg.MaxMappings < 0 {
+		return nil, fmt.Errorf("moat: MaxMappings %d is negative", cfg.MaxMappings)
+	}
 	icfg := interp.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack}
-	ccfg := compiler.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack}
 	switch cfg.Engine {
 	case EngineAuto:
-		if c, err := compiler.New(ccfg); err == nil {
-			return &Engine{cfg: cfg, impl: c}, nil
+		c, err := compiler.New(compilerConfig(cfg))
+		if err == nil {
+			cfg.Engine = EngineCompiler
+			return &Engine{cfg: compiledConfig(cfg, c), impl: c}, nil
+		}
+		if !errors.Is(err, compiler.ErrUnavailable) {
+			// A configuration the compiler refuses is the caller's
+			// mistake, not a reason to run another engine.
+			return nil, fmt.Errorf("moat: %w", err)
 		}
 		cfg.Engine = EngineInterpreter
 		return &Engine{cfg: cfg, impl: interp.New(icfg)}, nil
 	case EngineInterpreter:
 		return &Engine{cfg: cfg, impl: interp.New(icfg)}, nil
 	case EngineCompiler:
-		impl, err := compiler.New(ccfg)
+		impl, err := compiler.New(compilerConfig(cfg))
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrCompilerUnavailable, err)
 		}
-		return &Engine{cfg: cfg, impl: impl}, nil
+		return &Engine{cfg: compiledConfig(cfg, impl), impl: impl}, nil
 	}
 	return nil, fmt.Errorf("moat: unknown engine kind %d", int(cfg.Engine))
 }
 
-// Config returns the engine's configuration, defaults filled in.
+// compiledConfig fills in cfg's memory fields from the compiler engine's
+// resolved layout.
+func compiledConfig(cfg Config, e engine.Engine) Config {
+	if ml, ok := e.(interface{ MemoryLayout() (vm.Layout, bool) }); ok {
+		l, guard := ml.MemoryLayout()
+		cfg.BoundsChecks = BoundsChecksExplicit
+		if guard {
+			cfg.BoundsChecks = BoundsChecksGuardPages
+		}
+		cfg.MemoryReservation, cfg.MemoryGuardSize = l.Reserve, l.GuardAfter
+		if l.GuardAfter == 0 {
+			cfg.MemoryGuardSize = NoMemoryGuard
+		}
+	}
+	return cfg
+}
+
+// Config returns the engine's configuration, defaults filled in: Engine is
+// the engine in use (EngineCompiler or EngineInterpreter), also when
+// NewEngine was asked for EngineAuto.
 func (e *Engine) Config() Config { return e.cfg }

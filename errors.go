@@ -7,7 +7,8 @@ import (
 	"github.com/moat-run/moat/internal/wasm"
 )
 
-// CompileErrorKind separates the spec's two ways to reject a module.
+// CompileErrorKind separates the spec's two ways to reject a module, and
+// a third: a valid module that uses a feature this engine cannot run.
 type CompileErrorKind byte
 
 const (
@@ -15,6 +16,10 @@ const (
 	Malformed CompileErrorKind = CompileErrorKind(wasm.Malformed)
 	// Invalid: the module decodes but breaks a validation rule.
 	Invalid CompileErrorKind = CompileErrorKind(wasm.Invalid)
+	// Unsupported: the module uses a feature (CompileError.Feature) that
+	// the engine does not run: the compiler engine does not compile every
+	// WebAssembly 3.0 feature yet, and no engine runs garbage collection.
+	Unsupported CompileErrorKind = CompileErrorKind(wasm.Unsupported)
 )
 
 func (k CompileErrorKind) String() string { return wasm.ErrorKind(k).String() }
@@ -25,17 +30,23 @@ type CompileError struct {
 	Offset int    // byte offset in the module binary, -1 when unknown
 	Func   int    // index of the function whose body is at fault, -1 if none
 	Msg    string // what was wrong, e.g. "unexpected end of section"
-	// Line and Column locate an error in text-format source (1-based);
-	// both are 0 for binary modules.
+	// Line and Column locate an error in text-format source (1-based):
+	// a syntax error, or the instruction or field a validation error is
+	// about (whose Offset is then set too). Both are 0 for binary modules.
 	Line, Column int
+	// Feature is the feature at fault for Unsupported (and for a module
+	// that uses a feature Config.DisabledFeatures turns off).
+	Feature Features
 }
 
 func (e *CompileError) Error() string {
 	s := "moat: " + e.Kind.String() + " module"
-	if e.Line > 0 {
+	switch {
+	case e.Line > 0 && e.Offset >= 0:
+		s += fmt.Sprintf(" at line %d, column %d (offset 0x%x)", e.Line, e.Column, e.Offset)
+	case e.Line > 0:
 		s += fmt.Sprintf(" at line %d, column %d", e.Line, e.Column)
-	}
-	if e.Offset >= 0 {
+	case e.Offset >= 0:
 		s += fmt.Sprintf(" at offset 0x%x", e.Offset)
 	}
 	if e.Func >= 0 {
@@ -54,7 +65,7 @@ func compileErrorOf(err error) error {
 	if we.Func != wasm.NoFunc {
 		fn = int(we.Func)
 	}
-	return &CompileError{Kind: CompileErrorKind(we.Kind), Offset: we.Offset, Func: fn, Msg: we.Msg}
+	return &CompileError{Kind: CompileErrorKind(we.Kind), Offset: we.Offset, Func: fn, Msg: we.Msg, Feature: Features(we.Feature)}
 }
 
 // LinkError reports an import that could not be resolved when instantiating.
@@ -67,8 +78,8 @@ func (e *LinkError) Error() string {
 	return fmt.Sprintf("moat: cannot link import %q.%q: %s", e.Module, e.Name, e.Reason)
 }
 
-// ErrClosed is returned when an instance is used after Close.
-var ErrClosed = errors.New("moat: instance is closed")
+// ErrClosed is returned when an instance or a store is used after Close.
+var ErrClosed = errors.New("moat: the instance or store is closed")
 
 // ErrResourceLimit is wrapped by errors for instantiations whose initial
 // memories or tables exceed the engine's configured limits.

@@ -43,8 +43,9 @@ func Example() {
 	// add (func (param i32 i32) (result i32))
 }
 
-// Host functions: the fast form works on the raw stack words; the typed form
-// is inspected once by reflection and may take the Caller to read its memory.
+// Host functions: the raw form works on the stack words; the typed form is
+// inspected once (common shapes then cost no more than the raw form) and may
+// take the Caller to read its memory.
 func ExampleLinker_DefineHostFunc() {
 	const wat = `
 	(module
@@ -326,4 +327,41 @@ func ExampleFunc_CallWithStack() {
 	fmt.Println(sum)
 	// Output:
 	// 499500
+}
+
+// A host function that panics ends the call with a trap, not the process:
+// the trap names the function, carries the wasm frames, and unwraps to a
+// *PanicError (and to the panic value, when it is an error).
+func ExamplePanicError() {
+	const wat = `
+	(module $app
+	  (import "env" "check" (func $check (param i32)))
+	  (func $validate (export "validate") (param i32) (call $check (local.get 0))))`
+
+	errNegative := errors.New("negative input")
+	ctx := context.Background()
+	engine, _ := moat.NewEngine(moat.Config{})
+	linker := moat.NewLinker(engine)
+	linker.DefineFunc("env", "check", func(x int32) {
+		if x < 0 {
+			panic(errNegative)
+		}
+	})
+	mod, _ := engine.CompileText([]byte(wat))
+	inst, _ := linker.Instantiate(ctx, moat.NewStore(engine), mod)
+
+	_, err := inst.Func("validate").Call(ctx, moat.EncodeI32(-1))
+	var trap *moat.Trap
+	var pe *moat.PanicError
+	fmt.Println(errors.As(err, &trap), trap.Code == moat.TrapHostError)
+	fmt.Println(errors.As(err, &pe), pe.Func, errors.Is(err, errNegative))
+	fmt.Print(trap.Backtrace())
+	_, err = inst.Func("validate").Call(ctx, moat.EncodeI32(1)) // the store is still usable
+	fmt.Println(err)
+	// Output:
+	// true true
+	// true env.check true
+	//   0: env.check
+	//   1: app!validate @ 0x37
+	// <nil>
 }

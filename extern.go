@@ -6,7 +6,7 @@ import (
 )
 
 // Extern is something an instance can import or export: a *Func, *Memory,
-// *Table or *Global. Every Extern belongs to one Store.
+// *Table, *Global or *Tag. Every Extern belongs to one Store.
 type Extern interface {
 	// ExternType describes the extern for linking.
 	ExternType() ExternType
@@ -43,6 +43,8 @@ func externOf(s *Store, inst *vm.Instance, ex wasm.Export) Extern {
 		return &Memory{store: s, mem: inst.Memories[ex.Index]}
 	case wasm.ExternGlobal:
 		return &Global{store: s, g: inst.Globals[ex.Index]}
+	case wasm.ExternTag:
+		return &Tag{store: s, tag: inst.Tags[ex.Index]}
 	}
 	return nil
 }

@@ -24,7 +24,15 @@ func NewFunc(s *Store, t FuncType, fn HostFunc) (*Func, error) {
 	if fn == nil {
 		return nil, fmt.Errorf("moat: NewFunc: nil function")
 	}
-	f := &vm.Function{Type: t.internal(), Host: s.adaptHost(fn), Name: "host"}
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	it := t.internal()
+	f := &vm.Function{Type: it, Host: s.adaptHost("host", it, fn), Name: "host"}
 	if _, err := s.vs.Ref(f); err != nil {
 		return nil, err
 	}
@@ -41,9 +49,14 @@ func (f *Func) Ref() uint64 {
 	return r
 }
 
-// FuncFromRef resolves a funcref word of store s, or returns nil for null
-// and for words that are not references of s.
+// FuncFromRef resolves a funcref word of store s, or returns nil for null,
+// for words that are not references of s, and while another goroutine has a
+// call running in s.
 func FuncFromRef(s *Store, ref uint64) *Func {
+	if s.enter() != nil {
+		return nil
+	}
+	defer s.leave()
 	fn := s.vs.Func(ref)
 	if fn == nil {
 		return nil
@@ -71,12 +84,20 @@ func (f *Func) Call(ctx context.Context, params ...uint64) ([]uint64, error) {
 // CallWithStack calls f without allocating: stack holds the parameter
 // words on entry and the result words on return, so it must be at least as
 // long as the larger of the two counts.
+//
+// It fails with ErrStoreBusy while another goroutine has a call running in
+// f's store, and with ErrClosed once f's instance or store is closed.
 func (f *Func) CallWithStack(ctx context.Context, stack []uint64) (err error) {
 	t := f.fn.Type
 	if n := max(t.ParamSlots(), t.ResultSlots()); len(stack) < n {
 		return fmt.Errorf("moat: %s needs a stack of %d words, got %d", f.fn.DebugName(), n, len(stack))
 	}
-	if f.store.isClosed(f.fn.Instance) {
+	s := f.store
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	if s.isClosed(f.fn.Instance) {
 		return ErrClosed
 	}
 	if err := f.checkParams(stack); err != nil {
@@ -90,9 +111,10 @@ func (f *Func) CallWithStack(ctx context.Context, stack []uint64) (err error) {
 			err = fmt.Errorf("moat: internal error in %s: %v\n%s", f.fn.DebugName(), r, debug.Stack())
 		}
 	}()
-	if err := f.store.call(ctx, f.fn, stack); err != nil {
+	if err := s.call(ctx, f.fn, stack); err != nil {
 		return err
 	}
+	s.rootResults(t.Results, typesContext(f.fn.Instance), stack)
 	// i32 and f32 results are zero-extended words, whatever the engine left
 	// in the upper half.
 	w := 0
@@ -106,19 +128,10 @@ func (f *Func) CallWithStack(ctx context.Context, stack []uint64) (err error) {
 }
 
 // checkParams normalises i32/f32 words (only the low 32 bits count) and
-// rejects funcrefs that are not references of this store.
+// rejects references the parameter types do not admit (see checkWords).
 func (f *Func) checkParams(stack []uint64) error {
-	w := 0
-	for i, p := range f.fn.Type.Params {
-		switch p {
-		case wasm.I32, wasm.F32:
-			stack[w] = uint64(uint32(stack[w]))
-		case wasm.FuncRef:
-			if stack[w] != 0 && f.store.vs.Func(stack[w]) == nil {
-				return fmt.Errorf("moat: parameter %d of %s: %#x is not a funcref of this store", i, f.fn.DebugName(), stack[w])
-			}
-		}
-		w += p.Slots()
+	if err := checkWords(f.store, f.fn.Type.Params, typesContext(f.fn.Instance), stack); err != nil {
+		return fmt.Errorf("moat: parameter of %s: %w", f.fn.DebugName(), err)
 	}
 	return nil
 }

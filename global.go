@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // Global is a global variable. Its value is a word as described for Func.Call
@@ -17,11 +18,20 @@ type Global struct {
 // value must be null or a reference of s.
 func NewGlobal(s *Store, t GlobalType, v uint64) (*Global, error) {
 	if !t.Value.valid() {
-		return nil, fmt.Errorf("moat: NewGlobal: invalid value type %d", t.Value)
+		return nil, fmt.Errorf("moat: NewGlobal: invalid value type %s", t.Value)
 	}
 	g := &Global{store: s, g: &vm.Global{Type: t.internal()}}
+	if t.Value.IsRef() {
+		if err := s.enter(); err != nil {
+			return nil, err
+		}
+		defer s.leave()
+	}
 	if err := g.set(v, 0); err != nil {
 		return nil, err
+	}
+	if t.Value.IsRef() {
+		s.vs.TrackGlobal(g.g)
 	}
 	return g, nil
 }
@@ -29,8 +39,18 @@ func NewGlobal(s *Store, t GlobalType, v uint64) (*Global, error) {
 // Type returns the global's type.
 func (g *Global) Type() GlobalType { return fromGlobalType(g.g.Type) }
 
-// Get returns the value (the low word of a v128).
-func (g *Global) Get() uint64 { return g.g.Lo }
+// Get returns the value (the low word of a v128). A reference of the any
+// or extern hierarchies is rooted (see NewExternRef); while another
+// goroutine has a call running in the store, such a word is returned
+// without being rooted, so it cannot be handed back in.
+func (g *Global) Get() uint64 {
+	v := g.g.Lo
+	if g.g.Type.Val.IsRef() && hasGCRefs(g.g.Module, []wasm.ValType{g.g.Type.Val}) && g.store.enter() == nil {
+		g.store.vs.RootForHost(v)
+		g.store.leave()
+	}
+	return v
+}
 
 // GetV128 returns both words of the value, low first.
 func (g *Global) GetV128() (lo, hi uint64) { return g.g.Lo, g.g.Hi }
@@ -39,33 +59,28 @@ func (g *Global) GetV128() (lo, hi uint64) { return g.g.Lo, g.g.Hi }
 func (g *Global) Set(v uint64) error { return g.SetV128(v, 0) }
 
 // SetV128 changes a mutable global's value, giving both words (low first).
+// Like Set, it fails with ErrStoreBusy while another goroutine has a call
+// running in the global's store.
 func (g *Global) SetV128(lo, hi uint64) error {
 	if !g.g.Type.Mutable {
 		return fmt.Errorf("moat: cannot set an immutable global")
 	}
+	if err := g.store.enter(); err != nil {
+		return err
+	}
+	defer g.store.leave()
 	return g.set(lo, hi)
 }
 
 func (g *Global) set(lo, hi uint64) error {
-	switch t := ValueType(g.g.Type.Val); t {
-	case ValueI32, ValueF32:
-		lo = uint64(uint32(lo))
-	case ValueFuncRef:
-		if err := checkRef(g.store, lo); err != nil {
-			return err
-		}
+	words := []uint64{lo, hi}
+	if err := checkWords(g.store, []wasm.ValType{g.g.Type.Val}, g.g.Module, words); err != nil {
+		return fmt.Errorf("moat: global: %w", err)
 	}
-	if ValueType(g.g.Type.Val) != ValueV128 {
+	lo, hi = words[0], words[1]
+	if g.g.Type.Val != wasm.V128 {
 		hi = 0
 	}
 	g.g.Lo, g.g.Hi = lo, hi
-	return nil
-}
-
-// checkRef accepts null and references of s.
-func checkRef(s *Store, ref uint64) error {
-	if ref != 0 && s.vs.Func(ref) == nil {
-		return fmt.Errorf("moat: %#x is not a funcref of this store", ref)
-	}
 	return nil
 }

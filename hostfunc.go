@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // HostFunc is the fast form of a Go function callable from WebAssembly.
@@ -13,14 +14,42 @@ import (
 // and receives the result words; it is long enough for both. caller describes
 // the calling instance. A non-nil error ends execution with a *Trap: a *Trap
 // (from NewTrap) keeps its code, anything else becomes TrapHostError and is
-// available through errors.Unwrap / errors.As on the trap.
+// available through errors.Unwrap / errors.As on the trap. A panic ends it
+// the same way, with a *PanicError as the error.
 type HostFunc func(ctx context.Context, caller *Caller, stack []uint64) error
 
-// adaptHost turns fn into the runtime's host function form for store s.
-func (s *Store) adaptHost(fn HostFunc) vm.HostFunc {
-	return func(ctx context.Context, inst *vm.Instance, stack []uint64) error {
-		if err := fn(ctx, s.caller(inst), stack); err != nil {
+// adaptHost turns fn, the host function name ("module.field"), into the
+// runtime's host function form for store s. It hands fn the Caller, which
+// is valid for the duration, and turns a panic in fn into an error the
+// engines report like any host error (see PanicError): the panic unwinds
+// fn only, so the store's call state is as after a return.
+//
+// Parameters of the any and extern hierarchies are rooted for the call
+// (in a scope of their own), and such results are checked like any word
+// the host hands in; functions without such types pay nothing for it.
+func (s *Store) adaptHost(name string, typ *wasm.FuncType, fn HostFunc) vm.HostFunc {
+	gcParams, gcResults := hasGCRefs(nil, typ.Params), hasGCRefs(nil, typ.Results)
+	return func(ctx context.Context, inst *vm.Instance, stack []uint64) (err error) {
+		c := s.caller(inst)
+		c.live++
+		defer func() {
+			c.live--
+			if v := recover(); v != nil {
+				err = newPanicError(name, v)
+			}
+		}()
+		if gcParams {
+			n := s.vs.EnterRootScope()
+			defer s.vs.ExitRootScope(n)
+			s.rootResults(typ.Params, nil, stack)
+		}
+		if err := fn(ctx, c, stack); err != nil {
 			return vmTrapOf(err)
+		}
+		if gcResults {
+			if err := checkWords(s, typ.Results, nil, stack); err != nil {
+				return vmTrapOf(fmt.Errorf("moat: result of %s: %w", name, err))
+			}
 		}
 		return nil
 	}
@@ -42,112 +71,81 @@ var wordKinds = map[reflect.Kind]ValueType{
 	reflect.Float64: ValueF64,
 }
 
-// reflectHost inspects a typed Go function once and returns its wasm type and
-// a HostFunc that converts words to and from Go values. See Linker.DefineFunc.
-func reflectHost(fn any) (FuncType, HostFunc, error) {
+// funcShape is what inspecting a typed host function found.
+type funcShape struct {
+	typ        FuncType
+	wantCtx    bool
+	wantCaller bool
+	wantErr    bool
+	firstParam int            // index of the first wasm parameter among the Go ones
+	inKinds    []reflect.Kind // of the wasm parameters
+	outKinds   []reflect.Kind // of the wasm results
+	inTypes    []reflect.Type // every Go parameter
+	fn         reflect.Value
+}
+
+// typedFunc inspects a typed Go function once and returns its wasm type and
+// a HostFunc calling it: generated code for the common shapes
+// (hostfunc_gen.go, no reflection and no allocation per call), reflection
+// for the others. See Linker.DefineFunc.
+func typedFunc(fn any) (FuncType, HostFunc, error) {
+	sh, err := inspectFunc(fn)
+	if err != nil {
+		return FuncType{}, nil, err
+	}
+	if h := typedHost(fn); h != nil {
+		return sh.typ, h, nil
+	}
+	return sh.typ, reflectHost(sh), nil
+}
+
+// inspectFunc checks that fn has a shape DefineFunc accepts and describes it.
+func inspectFunc(fn any) (*funcShape, error) {
 	v := reflect.ValueOf(fn)
 	if v.Kind() != reflect.Func || v.IsNil() {
-		return FuncType{}, nil, fmt.Errorf("moat: DefineFunc needs a non-nil func, got %T", fn)
+		return nil, fmt.Errorf("moat: DefineFunc needs a non-nil func, got %T", fn)
 	}
 	t := v.Type()
 	if t.IsVariadic() {
-		return FuncType{}, nil, fmt.Errorf("moat: DefineFunc: variadic functions are not supported (%s)", t)
+		return nil, fmt.Errorf("moat: DefineFunc: variadic functions are not supported (%s)", t)
 	}
+	sh := &funcShape{fn: v}
 	in := 0
-	wantCtx := in < t.NumIn() && t.In(in) == contextType
-	if wantCtx {
+	sh.wantCtx = in < t.NumIn() && t.In(in) == contextType
+	if sh.wantCtx {
 		in++
 	}
-	wantCaller := in < t.NumIn() && t.In(in) == callerType
-	if wantCaller {
+	sh.wantCaller = in < t.NumIn() && t.In(in) == callerType
+	if sh.wantCaller {
 		in++
 	}
-	firstParam := in
-	var ft FuncType
-	var inKinds, outKinds []reflect.Kind
+	sh.firstParam = in
 	for ; in < t.NumIn(); in++ {
 		vt, ok := wordKinds[t.In(in).Kind()]
 		if !ok {
-			return FuncType{}, nil, fmt.Errorf("moat: DefineFunc: parameter %d has unsupported type %s (want int32, uint32, int64, uint64, float32 or float64; context.Context and *Caller only first)", in, t.In(in))
+			return nil, fmt.Errorf("moat: DefineFunc: parameter %d has unsupported type %s (want int32, uint32, int64, uint64, float32 or float64; context.Context and *Caller only first)", in, t.In(in))
 		}
-		ft.Params = append(ft.Params, vt)
-		inKinds = append(inKinds, t.In(in).Kind())
+		sh.typ.Params = append(sh.typ.Params, vt)
+		sh.inKinds = append(sh.inKinds, t.In(in).Kind())
 	}
 	nOut := t.NumOut()
-	wantErr := nOut > 0 && t.Out(nOut-1) == errorType
-	if wantErr {
+	sh.wantErr = nOut > 0 && t.Out(nOut-1) == errorType
+	if sh.wantErr {
 		nOut--
 	}
 	for i := 0; i < nOut; i++ {
 		vt, ok := wordKinds[t.Out(i).Kind()]
 		if !ok {
-			return FuncType{}, nil, fmt.Errorf("moat: DefineFunc: result %d has unsupported type %s (an error may only come last)", i, t.Out(i))
+			return nil, fmt.Errorf("moat: DefineFunc: result %d has unsupported type %s (an error may only come last)", i, t.Out(i))
 		}
-		ft.Results = append(ft.Results, vt)
-		outKinds = append(outKinds, t.Out(i).Kind())
+		sh.typ.Results = append(sh.typ.Results, vt)
+		sh.outKinds = append(sh.outKinds, t.Out(i).Kind())
 	}
-	inTypes := make([]reflect.Type, t.NumIn())
-	for i := range inTypes {
-		inTypes[i] = t.In(i)
+	sh.inTypes = make([]reflect.Type, t.NumIn())
+	for i := range sh.inTypes {
+		sh.inTypes[i] = t.In(i)
 	}
-	host := func(ctx context.Context, caller *Caller, stack []uint64) error {
-		args := make([]reflect.Value, len(inTypes))
-		a := 0
-		if wantCtx {
-			args[a] = reflect.ValueOf(&ctx).Elem()
-			a++
-		}
-		if wantCaller {
-			args[a] = reflect.ValueOf(caller)
-			a++
-		}
-		for i, k := range inKinds {
-			arg := reflect.New(inTypes[firstParam+i]).Elem()
-			w := stack[i]
-			switch k {
-			case reflect.Int32, reflect.Int64:
-				if k == reflect.Int32 {
-					arg.SetInt(int64(int32(w)))
-				} else {
-					arg.SetInt(int64(w))
-				}
-			case reflect.Uint32, reflect.Uint64:
-				if k == reflect.Uint32 {
-					w = uint64(uint32(w))
-				}
-				arg.SetUint(w)
-			case reflect.Float32:
-				arg.SetFloat(float64(DecodeF32(w)))
-			case reflect.Float64:
-				arg.SetFloat(DecodeF64(w))
-			}
-			args[a] = arg
-			a++
-		}
-		outs := v.Call(args)
-		if wantErr {
-			if e := outs[len(outs)-1]; !e.IsNil() {
-				return e.Interface().(error)
-			}
-		}
-		for i, k := range outKinds {
-			o := outs[i]
-			switch k {
-			case reflect.Int32:
-				stack[i] = EncodeI32(int32(o.Int()))
-			case reflect.Int64:
-				stack[i] = uint64(o.Int())
-			case reflect.Uint32, reflect.Uint64:
-				stack[i] = o.Uint()
-			case reflect.Float32:
-				stack[i] = EncodeF32(float32(o.Float()))
-			case reflect.Float64:
-				stack[i] = EncodeF64(o.Float())
-			}
-		}
-		return nil
-	}
-	return ft, host, nil
+	return sh, nil
 }
 
 func checkFuncType(t FuncType) error {

@@ -49,22 +49,30 @@ func (i *Instance) Table(name string) *Table {
 	return t
 }
 
+// Tag returns the exported exception tag name, or nil.
+func (i *Instance) Tag(name string) *Tag {
+	t, _ := i.Export(name).(*Tag)
+	return t
+}
+
 // Close releases the instance's own memories; calls to its functions fail
 // with ErrClosed afterwards. Other instances that imported one of its
 // memories see it as empty (their accesses trap out of bounds). Closing
-// twice returns ErrClosed.
+// twice, or after the store was closed, returns ErrClosed. Close fails with
+// ErrStoreBusy while a call runs in the store, on another goroutine or —
+// from a host function — on this one.
 func (i *Instance) Close(ctx context.Context) error {
 	s := i.store
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	if s.depth > 1 {
+		return errCloseInCall
+	}
 	if s.isClosed(i.inst) {
 		return ErrClosed
 	}
-	if s.closed == nil {
-		s.closed = make(map[*vm.Instance]bool)
-	}
-	s.closed[i.inst] = true
-	for _, m := range i.inst.Memories[i.inst.Module.NumImportedMemories:] {
-		m.Bytes, m.Limit = nil, 0
-	}
-	delete(s.callers, i.inst)
+	s.closeInstance(i.inst)
 	return nil
 }

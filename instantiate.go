@@ -2,15 +2,17 @@ package moat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 
+	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
 // instantiate follows the spec's instantiation algorithm: allocate the
-// instance (imports first in every index space), evaluate global
+// instance (imports first in every index space), evaluate global and table
 // initialisers, bind code, resolve element and data segments, apply active
 // segments in order (a failing one traps, earlier ones stay applied), drop
 // applied and declarative segments, then run the start function.
@@ -18,6 +20,11 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	defer func() {
 		if p := recover(); p != nil {
 			out, err = nil, fmt.Errorf("moat: internal error while instantiating: %v\n%s", p, debug.Stack())
+		}
+		// A constant expression's allocation that fails is a trap.
+		var vt *vm.Trap
+		if errors.As(err, &vt) && vt.Code != abi.TrapHostError {
+			err = trapOf(err)
 		}
 	}()
 	if ctx == nil {
@@ -30,7 +37,7 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	inst.Funcs = append(inst.Funcs, r.funcs...)
 	for i := range m.Funcs {
 		idx := uint32(len(inst.Funcs))
-		f := &vm.Function{Type: &m.Types[m.Funcs[i]], Instance: inst, Index: idx}
+		f := &vm.Function{Type: m.FuncType(m.Funcs[i]), Instance: inst, Index: idx}
 		inst.Funcs = append(inst.Funcs, f)
 	}
 	// Every function of the instance is in the store from the start, so
@@ -40,39 +47,69 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 			return nil, err
 		}
 	}
+	// Struct and array types get the store's ids before any constant
+	// expression allocates, and the instance's globals, tables and
+	// segments are roots from the start (see vm.TrackInstance).
+	if err := s.vs.RegisterTypes(inst); err != nil {
+		return nil, err
+	}
+	s.vs.TrackInstance(inst)
+	reachable := false
+	defer func() {
+		if !reachable {
+			s.vs.UntrackInstance(inst)
+		}
+	}()
+	inst.Tags = append(make([]*vm.Tag, 0, m.NumTags()), r.tags...)
+	for _, t := range m.Tags {
+		inst.Tags = append(inst.Tags, &vm.Tag{Type: m.FuncType(t.Type)})
+	}
 
-	inst.Tables = append(make([]*vm.Table, 0, m.NumTables()), r.tables...)
-	for _, t := range m.Tables {
-		if limit := s.engine.tableLimit(); t.Limits.Min > limit {
-			return nil, fmt.Errorf("%w: table of %d elements, the limit is %d", ErrResourceLimit, t.Limits.Min, limit)
-		}
-		inst.Tables = append(inst.Tables, vm.NewTable(t, 0, s.engine.cfg.MaxTableElements))
-	}
-	inst.Memories = append(make([]*vm.Memory, 0, m.NumMemories()), r.mems...)
-	for _, t := range m.Memories {
-		if limit := s.engine.cfg.MaxMemoryPages; limit != 0 && t.Limits.Min > limit {
-			return nil, fmt.Errorf("%w: memory of %d pages, the limit is %d", ErrResourceLimit, t.Limits.Min, limit)
-		}
-		inst.Memories = append(inst.Memories, vm.NewMemory(t, s.engine.cfg.MaxMemoryPages))
-	}
+	// Globals come before tables: a table's initialiser may read them.
 	inst.Globals = append(make([]*vm.Global, 0, m.NumGlobals()), r.globals...)
 	for _, g := range m.Globals {
-		lo, hi, err := evalConst(s, inst, g.Init)
+		lo, hi, err := vm.EvalConst(s.vs, inst, g.Init)
 		if err != nil {
 			return nil, err
 		}
-		inst.Globals = append(inst.Globals, &vm.Global{Type: g.Type, Lo: lo, Hi: hi})
+		vg := &vm.Global{Type: g.Type, Lo: lo, Hi: hi, Module: m}
+		s.vs.TrackGlobal(vg)
+		inst.Globals = append(inst.Globals, vg)
+	}
+	inst.Tables = append(make([]*vm.Table, 0, m.NumTables()), r.tables...)
+	for _, t := range m.Tables {
+		if limit := s.engine.tableLimit(); t.Type.Limits.Min > uint64(limit) {
+			return nil, fmt.Errorf("%w: table of %d elements, the limit is %d", ErrResourceLimit, t.Type.Limits.Min, limit)
+		}
+		var init uint64
+		if t.HasInit {
+			if init, _, err = vm.EvalConst(s.vs, inst, t.Init); err != nil {
+				return nil, err
+			}
+		}
+		tab := vm.NewTable(t.Type, init, s.engine.cfg.MaxTableElements)
+		tab.Module = m
+		s.vs.TrackTable(tab)
+		inst.Tables = append(inst.Tables, tab)
+	}
+	inst.Memories = append(make([]*vm.Memory, 0, m.NumMemories()), r.mems...)
+	for _, t := range m.Memories {
+		if err := s.engine.checkMemoryMin(t.Limits.Min); err != nil {
+			return nil, err
+		}
+		inst.Memories = append(inst.Memories, vm.NewMemory(t, s.engine.cfg.MaxMemoryPages))
 	}
 
 	inst.Elems = make([][]uint64, len(m.Elems))
 	for i, seg := range m.Elems {
 		refs := make([]uint64, len(seg.Items))
+		// Segments are roots as they are built: an item may allocate.
+		inst.Elems[i] = refs
 		for j, item := range seg.Items {
-			if refs[j], _, err = evalConst(s, inst, item); err != nil {
+			if refs[j], _, err = vm.EvalConst(s.vs, inst, item); err != nil {
 				return nil, err
 			}
 		}
-		inst.Elems[i] = refs
 	}
 	inst.Datas = make([][]byte, len(m.Datas))
 	for i, seg := range m.Datas {
@@ -83,20 +120,28 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		return nil, fmt.Errorf("moat: binding code: %w", err)
 	}
 	out = &Instance{store: s, mod: mod, inst: inst}
+	// From here the instance can be reached (a failing segment or start
+	// function may leave its functions in another instance's table), so
+	// closing the store must close it too.
+	s.instances = append(s.instances, inst)
+	reachable = true
 
 	for i, seg := range m.Elems {
 		switch seg.Mode {
 		case wasm.ElemActive:
-			off, _, err := evalConst(s, inst, seg.Offset)
+			off, _, err := vm.EvalConst(s.vs, inst, seg.Offset)
 			if err != nil {
 				return nil, err
 			}
 			tab := inst.Tables[seg.Table]
+			if !tab.Type.Is64 {
+				off = uint64(uint32(off))
+			}
 			refs := inst.Elems[i]
-			if uint64(uint32(off))+uint64(len(refs)) > uint64(len(tab.Elems)) {
+			if off > uint64(len(tab.Elems)) || uint64(len(refs)) > uint64(len(tab.Elems))-off {
 				return nil, NewTrap(TrapTableOutOfBounds, "")
 			}
-			copy(tab.Elems[uint32(off):], refs)
+			copy(tab.Elems[off:], refs)
 			inst.Elems[i] = nil
 		case wasm.ElemDeclarative:
 			inst.Elems[i] = nil
@@ -106,15 +151,18 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		if seg.Mode != wasm.DataActive {
 			continue
 		}
-		off, _, err := evalConst(s, inst, seg.Offset)
+		off, _, err := vm.EvalConst(s.vs, inst, seg.Offset)
 		if err != nil {
 			return nil, err
 		}
 		mem := inst.Memories[seg.Memory]
-		if uint64(uint32(off))+uint64(len(seg.Bytes)) > uint64(len(mem.Bytes)) {
+		if !mem.Type.Is64 {
+			off = uint64(uint32(off))
+		}
+		if off > uint64(len(mem.Bytes)) || uint64(len(seg.Bytes)) > uint64(len(mem.Bytes))-off {
 			return nil, NewTrap(TrapMemoryOutOfBounds, "")
 		}
-		copy(mem.Bytes[uint32(off):], seg.Bytes)
+		copy(mem.Bytes[off:], seg.Bytes)
 		inst.Datas[i] = nil
 	}
 
@@ -126,34 +174,4 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		}
 	}
 	return out, nil
-}
-
-// evalConst evaluates a Wasm 2.0 constant expression: one t.const,
-// ref.null, ref.func or global.get.
-func evalConst(s *Store, inst *vm.Instance, e wasm.ConstExpr) (lo, hi uint64, err error) {
-	if len(e.Instrs) != 1 {
-		return 0, 0, fmt.Errorf("moat: unsupported constant expression of %d instructions at offset 0x%x", len(e.Instrs), e.Offset)
-	}
-	in := e.Instrs[0]
-	switch in.Op {
-	case wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const:
-		return in.Imm, 0, nil
-	case wasm.OpV128Const:
-		return in.Imm, in.Hi, nil
-	case wasm.OpRefNull:
-		return 0, 0, nil
-	case wasm.OpRefFunc:
-		if in.X >= uint32(len(inst.Funcs)) {
-			break
-		}
-		ref, err := s.vs.Ref(inst.Funcs[in.X])
-		return ref, 0, err
-	case wasm.OpGlobalGet:
-		if in.X >= uint32(len(inst.Globals)) {
-			break
-		}
-		g := inst.Globals[in.X]
-		return g.Lo, g.Hi, nil
-	}
-	return 0, 0, fmt.Errorf("moat: bad constant expression %s at offset 0x%x", in.Op, in.Offset)
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // Linker holds named definitions that instances import. Host functions
@@ -51,9 +52,19 @@ func (l *Linker) define(module, name string, d definition) {
 // DefineFunc defines a typed Go function. Its parameters and results may be
 // int32, uint32 (both i32), int64, uint64 (i64), float32 and float64; it may
 // take a context.Context and then a *Caller first, and return an error last.
-// The function's shape is inspected once, here.
+//
+// The function's shape is inspected once, here. The common shapes are
+// called without reflection, as cheaply as a DefineHostFunc function and
+// without allocating: up to four parameters all of one of those types,
+// returning nothing, a value of that type or (for int32 and uint32
+// parameters) of the other 32-bit integer type, with or without the context,
+// the Caller and the error (for example func(uint32) uint32, func(*Caller,
+// uint32, uint32), func(context.Context, *Caller, int32) (int32, error)).
+// Other shapes — mixed parameter types, several results, named types such
+// as `type fd int32` — go through reflection, which costs a few hundred
+// nanoseconds and several allocations per call.
 func (l *Linker) DefineFunc(module, name string, fn any) error {
-	t, h, err := reflectHost(fn)
+	t, h, err := typedFunc(fn)
 	if err != nil {
 		return err
 	}
@@ -76,7 +87,8 @@ func (l *Linker) DefineHostFunc(module, name string, t FuncType, fn HostFunc) er
 }
 
 // Define defines an extern that belongs to a store: a *Func, *Memory,
-// *Table or *Global created there or exported by one of its instances.
+// *Table, *Global or *Tag created there or exported by one of its
+// instances.
 func (l *Linker) Define(module, name string, ext Extern) error {
 	if ext == nil || ext.owner() == nil {
 		return fmt.Errorf("moat: Define %s.%s: nil extern", module, name)
@@ -101,6 +113,8 @@ func (l *Linker) DefineInstance(name string, inst *Instance) error {
 // It fails with a *LinkError when an import is missing or has the wrong
 // type, and with a *Trap when applying a segment or the start function
 // traps (segments applied before the trap stay applied, as the spec says).
+// Like a call, it fails with ErrStoreBusy while another goroutine has a
+// call running in store, and with ErrClosed once store is closed.
 func (l *Linker) Instantiate(ctx context.Context, store *Store, m *Module) (inst *Instance, err error) {
 	if store == nil || m == nil {
 		return nil, fmt.Errorf("moat: Instantiate needs a store and a module")
@@ -110,6 +124,13 @@ func (l *Linker) Instantiate(ctx context.Context, store *Store, m *Module) (inst
 	}
 	if l != nil && l.engine != store.engine {
 		return nil, fmt.Errorf("moat: linker and store come from different engines")
+	}
+	if err := store.enter(); err != nil {
+		return nil, err
+	}
+	defer store.leave()
+	if store.closed {
+		return nil, ErrClosed
 	}
 	imports, err := l.resolve(store, m)
 	if err != nil {
@@ -125,6 +146,7 @@ type resolved struct {
 	tables  []*vm.Table
 	mems    []*vm.Memory
 	globals []*vm.Global
+	tags    []*vm.Tag
 }
 
 func (l *Linker) lookup(module, name string) (definition, bool) {
@@ -137,9 +159,9 @@ func (l *Linker) lookup(module, name string) (definition, bool) {
 	return d, ok
 }
 
-func (l *Linker) resolve(s *Store, m *Module) (*resolved, error) {
+func (l *Linker) resolve(s *Store, mod *Module) (*resolved, error) {
 	r := &resolved{}
-	for i, im := range m.imports {
+	for i, im := range mod.imports {
 		d, ok := l.lookup(im.Module, im.Name)
 		if !ok {
 			return nil, &LinkError{Module: im.Module, Name: im.Name, Reason: "unknown import"}
@@ -153,7 +175,7 @@ func (l *Linker) resolve(s *Store, m *Module) (*resolved, error) {
 				return nil, &LinkError{Module: im.Module, Name: im.Name, Reason: "the definition belongs to another store"}
 			}
 		}
-		if err := matchImport(im, ext); err != nil {
+		if err := matchImport(mod.m, &mod.m.Imports[i], im, ext); err != nil {
 			return nil, err
 		}
 		switch e := ext.(type) {
@@ -165,6 +187,8 @@ func (l *Linker) resolve(s *Store, m *Module) (*resolved, error) {
 			r.mems = append(r.mems, e.mem)
 		case *Global:
 			r.globals = append(r.globals, e.g)
+		case *Tag:
+			r.tags = append(r.tags, e.tag)
 		default:
 			return nil, fmt.Errorf("moat: import %d: unsupported extern %T", i, ext)
 		}
@@ -177,7 +201,8 @@ func (l *Linker) resolve(s *Store, m *Module) (*resolved, error) {
 func (s *Store) bindHost(h *hostDef) *Func {
 	f := s.hostFuncs[h]
 	if f == nil {
-		f = &vm.Function{Type: h.typ.internal(), Host: s.adaptHost(h.fn), Name: h.name}
+		it := h.typ.internal()
+		f = &vm.Function{Type: it, Host: s.adaptHost(h.name, it, h.fn), Name: h.name}
 		s.vs.Ref(f) // a new function: cannot belong to another store
 		if s.hostFuncs == nil {
 			s.hostFuncs = make(map[*hostDef]*vm.Function)
@@ -187,8 +212,12 @@ func (s *Store) bindHost(h *hostDef) *Func {
 	return &Func{store: s, fn: f}
 }
 
-// matchImport applies the spec's import matching rules.
-func matchImport(im ImportType, ext Extern) error {
+// matchImport applies the spec's import matching rules to the import wi of
+// module m (public form im) and the extern offered. Types are compared as
+// types of their own modules: a function must be a subtype of the
+// import's type, an immutable global's type a subtype, a mutable global's
+// and a table's element type equivalent, a tag's type equivalent.
+func matchImport(m *wasm.Module, wi *wasm.Import, im ImportType, ext Extern) error {
 	incompatible := func(format string, args ...any) error {
 		return &LinkError{Module: im.Module, Name: im.Name,
 			Reason: "incompatible import type: " + fmt.Sprintf(format, args...)}
@@ -197,27 +226,36 @@ func matchImport(im ImportType, ext Extern) error {
 	if got.Kind() != im.Type.Kind() {
 		return incompatible("want %s, got %s", im.Type, got)
 	}
-	switch want := im.Type.(type) {
-	case FuncType:
-		if !want.Equal(got.(FuncType)) {
-			return incompatible("want %s, got %s", want, got)
+	switch e := ext.(type) {
+	case *Func:
+		if want := m.FuncType(wi.Func); !e.fn.Type.SubtypeOf(want) {
+			return incompatible("want %s, got %s", im.Type, got)
 		}
-	case TableType:
-		g := got.(TableType)
-		// A table's current size is its effective minimum.
-		g.Limits.Min = ext.(*Table).Size()
-		if g.Elem != want.Elem || !limitsMatch(g.Limits, want.Limits) {
-			return incompatible("want %s, got %s", want, g)
+	case *Table:
+		want, have := wi.Table, e.tab.Type
+		have.Limits.Min = uint64(e.tab.Size()) // a table's current size is its effective minimum
+		if want.Is64 != have.Is64 || !wasm.ValEquiv(have.Elem, e.tab.Module, want.Elem, m) ||
+			!limitsMatch(fromLimits(have.Limits), fromLimits(want.Limits)) {
+			return incompatible("want %s, got %s", im.Type, fromTableType(have))
 		}
-	case MemoryType:
-		g := got.(MemoryType)
-		g.Limits.Min = ext.(*Memory).Size()
-		if !limitsMatch(g.Limits, want.Limits) {
-			return incompatible("want %s, got %s", want, g)
+	case *Memory:
+		want, have := wi.Memory, e.mem.Type
+		have.Limits.Min = uint64(e.mem.Pages())
+		if want.Is64 != have.Is64 || !limitsMatch(fromLimits(have.Limits), fromLimits(want.Limits)) {
+			return incompatible("want %s, got %s", im.Type, fromMemoryType(have))
 		}
-	case GlobalType:
-		if want != got.(GlobalType) {
-			return incompatible("want %s, got %s", want, got)
+	case *Global:
+		want, have := wi.Global, e.g.Type
+		ok := want.Mutable == have.Mutable && wasm.ValMatch(have.Val, e.g.Module, want.Val, m)
+		if ok && want.Mutable {
+			ok = wasm.ValMatch(want.Val, m, have.Val, e.g.Module)
+		}
+		if !ok {
+			return incompatible("want %s, got %s", im.Type, got)
+		}
+	case *Tag:
+		if want := m.FuncType(wi.Tag.Type); want == nil || e.tag.Type.Key() != want.Key() {
+			return incompatible("want %s, got %s", im.Type, got)
 		}
 	}
 	return nil

@@ -18,17 +18,35 @@ type Memory struct {
 // NewMemory makes a zeroed memory of t.Limits.Min pages in store s, capped
 // by the engine's MaxMemoryPages.
 func NewMemory(s *Store, t MemoryType) (*Memory, error) {
-	if err := checkLimits("memory", t.Limits, wasm.MaxPages); err != nil {
+	bound := uint64(wasm.MaxPages)
+	if t.Is64 {
+		bound = wasm.MaxPages64
+	}
+	if err := checkLimits("memory", t.Limits, bound); err != nil {
 		return nil, err
 	}
-	limit := s.engine.cfg.MaxMemoryPages
-	if limit != 0 && t.Limits.Min > limit {
-		return nil, fmt.Errorf("%w: memory of %d pages, the limit is %d", ErrResourceLimit, t.Limits.Min, limit)
+	if err := s.engine.checkMemoryMin(t.Limits.Min); err != nil {
+		return nil, err
 	}
-	return &Memory{store: s, mem: vm.NewMemory(t.internal(), limit)}, nil
+	return &Memory{store: s, mem: vm.NewMemory(t.internal(), s.engine.cfg.MaxMemoryPages)}, nil
 }
 
-func checkLimits(what string, l Limits, most uint32) error {
+// checkMemoryMin refuses a memory whose initial size passes the engine's
+// limit, or the 4 GiB every memory is held to at run time (a 64-bit
+// memory's type may declare more, up to 2^48 pages, but it cannot grow
+// past what the host gives it).
+func (e *Engine) checkMemoryMin(pages uint64) error {
+	limit := uint64(wasm.MaxPages)
+	if l := e.cfg.MaxMemoryPages; l != 0 && uint64(l) < limit {
+		limit = uint64(l)
+	}
+	if pages > limit {
+		return fmt.Errorf("%w: memory of %d pages, the limit is %d", ErrResourceLimit, pages, limit)
+	}
+	return nil
+}
+
+func checkLimits(what string, l Limits, most uint64) error {
 	if l.Min > most || (l.HasMax && l.Max > most) {
 		return fmt.Errorf("moat: %s size must be at most %d", what, most)
 	}
@@ -45,8 +63,15 @@ func (m *Memory) Type() MemoryType { return fromMemoryType(m.mem.Type) }
 func (m *Memory) Size() uint32 { return m.mem.Pages() }
 
 // Grow adds delta pages, returning the previous size, or ok=false when the
-// memory would pass its maximum or the engine's limit.
-func (m *Memory) Grow(delta uint32) (previous uint32, ok bool) { return m.mem.Grow(delta) }
+// memory would pass its maximum or the engine's limit, and while another
+// goroutine has a call running in the memory's store.
+func (m *Memory) Grow(delta uint32) (previous uint32, ok bool) {
+	if m.store.enter() != nil {
+		return m.mem.Pages(), false
+	}
+	defer m.store.leave()
+	return m.mem.Grow(delta)
+}
 
 // Bytes is the whole memory. The slice is invalidated by growth (by Grow or
 // by the guest's memory.grow): take it again after any call into wasm.

@@ -18,6 +18,10 @@ type Module struct {
 	code    engine.Code
 	imports []ImportType
 	exports []ExportType
+	// src is the module's binary, for Serialize (see artifact.go).
+	src moduleSource
+	// fromCache is set when the code came from the compilation cache.
+	fromCache bool
 }
 
 // Compile decodes, validates and compiles a binary module, or a text-format
@@ -35,26 +39,48 @@ func (e *Engine) Compile(wasmBytes []byte) (mod *Module, err error) {
 	if looksLikeText(wasmBytes) {
 		return e.compileText(wasmBytes)
 	}
-	m, err := binary.Decode(wasmBytes)
-	if err != nil {
-		return nil, compileErrorOf(err)
-	}
-	return e.compileModel(m)
+	return e.compileBinary(wasmBytes)
 }
 
-// compileModel validates and compiles a decoded or parsed module.
-func (e *Engine) compileModel(m *wasm.Module) (mod *Module, err error) {
+// compileBinary compiles a binary module, through the cache when the
+// engine has one.
+func (e *Engine) compileBinary(b []byte) (*Module, error) {
+	if e.cache != nil {
+		return e.compileCached(b)
+	}
+	return e.decodeAndCompile(b)
+}
+
+// decodeAndCompile decodes, validates and compiles the binary module b.
+func (e *Engine) decodeAndCompile(b []byte) (*Module, error) {
+	m, err := binary.DecodeFeatures(b, wasm.Features(e.cfg.DisabledFeatures))
+	if err != nil {
+		return nil, compileErrorOf(e.explainDisabled(b, err))
+	}
+	mod, err := e.compileModel(m, b)
+	if err != nil {
+		return nil, err
+	}
+	mod.src = moduleSource{bin: b}
+	return mod, nil
+}
+
+// compileModel validates and compiles m, decoded from b.
+func (e *Engine) compileModel(m *wasm.Module, b []byte) (mod *Module, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			mod, err = nil, fmt.Errorf("moat: internal error while compiling: %v\n%s", r, debug.Stack())
 		}
 	}()
-	if err := validate.Module(m); err != nil {
-		return nil, compileErrorOf(err)
+	if err := validate.ModuleFeatures(m, wasm.Features(e.cfg.DisabledFeatures)); err != nil {
+		return nil, compileErrorOf(e.explainDisabled(b, err))
 	}
 	code, err := e.impl.Compile(m)
 	if err != nil {
-		return nil, fmt.Errorf("moat: compile: %w", compileErrorOf(err))
+		if ce, ok := compileErrorOf(err).(*CompileError); ok {
+			return nil, ce // the engine refuses a feature it does not run
+		}
+		return nil, fmt.Errorf("moat: compile: %w", err)
 	}
 	mod = &Module{engine: e, m: m, code: code}
 	mod.describe()
@@ -68,13 +94,15 @@ func (mod *Module) describe() {
 		var t ExternType
 		switch im.Kind {
 		case wasm.ExternFunc:
-			t = fromFuncType(&m.Types[im.Func])
+			t = fromFuncType(m.FuncType(im.Func))
 		case wasm.ExternTable:
 			t = fromTableType(im.Table)
 		case wasm.ExternMemory:
 			t = fromMemoryType(im.Memory)
 		case wasm.ExternGlobal:
 			t = fromGlobalType(im.Global)
+		case wasm.ExternTag:
+			t = TagType{Type: fromFuncType(m.FuncType(im.Tag.Type))}
 		}
 		mod.imports[i] = ImportType{Module: im.Module, Name: im.Name, Type: t}
 	}
@@ -95,6 +123,8 @@ func (mod *Module) exportType(ex wasm.Export) ExternType {
 		return fromMemoryType(mod.memoryType(ex.Index))
 	case wasm.ExternGlobal:
 		return fromGlobalType(mod.globalType(ex.Index))
+	case wasm.ExternTag:
+		return TagType{Type: fromFuncType(m.TagType(ex.Index))}
 	}
 	return nil
 }
@@ -114,7 +144,7 @@ func (mod *Module) tableType(i uint32) wasm.TableType {
 	if i < mod.m.NumImportedTables {
 		return mod.importsOf(wasm.ExternTable)[i].Table
 	}
-	return mod.m.Tables[i-mod.m.NumImportedTables]
+	return mod.m.Tables[i-mod.m.NumImportedTables].Type
 }
 
 func (mod *Module) memoryType(i uint32) wasm.MemoryType {

@@ -2,7 +2,10 @@ package moat
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 
+	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/vm"
 )
@@ -10,29 +13,74 @@ import (
 // Store is one sandbox: the instances that link together, the host
 // functions bound for them, and the memories, tables and globals they use.
 // Function references are store-relative, so nothing crosses stores: a
-// server makes a Store per request or tenant and drops it when done, and
-// everything in it becomes garbage together.
+// server makes a Store per request or tenant and closes or drops it when
+// done.
 //
-// A Store and everything in it (instances, functions, memories, ...) must be
-// used by one goroutine at a time. Different stores may run concurrently.
+// A store runs one call at a time. Calling into it (Func.Call,
+// instantiating, closing, and the methods of its functions, memories,
+// tables and globals that change it or resolve references) while another
+// goroutine has a call running in it — guest code or a host function that
+// code called — fails at once with ErrStoreBusy instead of waiting or
+// corrupting anything. A host function may call back into its own store on
+// its own goroutine (through its Caller or a Func it holds); such calls nest
+// as wasm calls do. A call that returns ends the store's use, so goroutines
+// may take turns. Different stores run in parallel.
+//
+// What stays the embedder's duty:
+//   - A slice from Memory.Bytes or Memory.Read is a view of the guest's
+//     memory, not a copy. It is valid until the memory grows (the guest's
+//     memory.grow or Memory.Grow) or its instance or store is closed, and
+//     only while the Memory (or its instance) stays reachable: the
+//     compiler keeps linear memory outside the Go heap, so the slice alone
+//     does not keep it alive. Copy what must outlive that.
+//   - Reading and writing guest data (a Memory's contents and size,
+//     Global.Get) from another goroutine while a call runs is a data race
+//     with the guest, as it would be for any memory shared between
+//     goroutines, and Go's memory model promises nothing for a racing
+//     program: these accessors take no mark, so that host functions pay
+//     nothing for them.
+//   - A Caller is for use during its host call only; afterwards it
+//     answers nil (see Caller). Keep the externs it returns instead.
+//
+// SetValue and Value may be used from any goroutine.
 type Store struct {
 	engine *Engine
 	vs     *vm.Store
+
+	// owner is the CurrentGoroutine word of the goroutine with a call
+	// running in the store, 0 when none; depth counts that goroutine's
+	// nested entries. Only the owner touches depth (see enter).
+	owner atomic.Uintptr
+	depth int
+
 	// host functions of linkers, bound into this store on first use
 	hostFuncs map[*hostDef]*vm.Function
-	// callers caches the Caller handed to host functions, per calling instance
-	callers map[*vm.Instance]*Caller
-	closed  map[*vm.Instance]bool
-	// values holds per-store state of host libraries (SetValue, Value)
-	values map[any]any
+	// callers caches the Caller handed to host functions, per calling
+	// instance; lastCaller is the one used last, which saves the map
+	// lookup on a run of host calls from one instance.
+	callers    map[*vm.Instance]*Caller
+	lastCaller *Caller
+	// instances lists every instance made in the store, for Close.
+	instances       []*vm.Instance
+	closedInstances map[*vm.Instance]bool
+	closed          bool
+
+	// values holds per-store state of host libraries (SetValue, Value),
+	// copied on write so that readers take no lock.
+	values   atomic.Pointer[map[any]any]
+	valuesMu sync.Mutex
 }
 
 // NewStore makes an empty store for modules of engine e.
 func NewStore(e *Engine) *Store {
+	var vs *vm.Store
 	if sm, ok := e.impl.(engine.StoreMaker); ok {
-		return &Store{engine: e, vs: sm.NewStore()}
+		vs = sm.NewStore()
+	} else {
+		vs = vm.NewStore()
 	}
-	return &Store{engine: e, vs: vm.NewStore()}
+	vs.SetGCLimit(e.cfg.MaxGCHeapBytes)
+	return &Store{engine: e, vs: vs}
 }
 
 // Engine returns the store's engine.
@@ -48,95 +96,98 @@ func (s *Store) Instantiate(ctx context.Context, m *Module) (*Instance, error) {
 // state here (WASI keeps its file table, for example) and find it again
 // through Caller.Store. Use an unexported key type to avoid collisions.
 func (s *Store) SetValue(key, value any) {
-	if s.values == nil {
-		s.values = make(map[any]any)
+	s.valuesMu.Lock()
+	defer s.valuesMu.Unlock()
+	next := make(map[any]any)
+	if old := s.values.Load(); old != nil {
+		for k, v := range *old {
+			next[k] = v
+		}
 	}
-	s.values[key] = value
+	next[key] = value
+	s.values.Store(&next)
 }
 
 // Value returns the value SetValue attached under key, or nil.
-func (s *Store) Value(key any) any { return s.values[key] }
+func (s *Store) Value(key any) any {
+	if m := s.values.Load(); m != nil {
+		return (*m)[key]
+	}
+	return nil
+}
+
+// Close ends the store: it closes every instance in it (see
+// Instance.Close), releases what the engine holds for the store (the
+// compiler's native stack) now rather than when the store becomes garbage,
+// and makes every later call or instantiation fail with ErrClosed. It fails
+// with ErrStoreBusy while a call runs in the store, on another goroutine or
+// — from a host function — on this one; a second Close returns ErrClosed.
+func (s *Store) Close() error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	if s.depth > 1 {
+		return errCloseInCall
+	}
+	if s.closed {
+		return ErrClosed
+	}
+	s.closed = true
+	for _, inst := range s.instances {
+		s.closeInstance(inst)
+	}
+	s.instances = nil
+	s.hostFuncs, s.callers, s.lastCaller = nil, nil, nil
+	return s.vs.Release()
+}
 
 func (s *Store) isClosed(inst *vm.Instance) bool {
-	return inst != nil && s.closed[inst]
+	return s.closed || (inst != nil && len(s.closedInstances) != 0 && s.closedInstances[inst])
 }
 
-// caller returns the Caller for host calls made by inst (nil: by the host).
-func (s *Store) caller(inst *vm.Instance) *Caller {
+// closeInstance empties the memories inst defines and forgets its Caller.
+func (s *Store) closeInstance(inst *vm.Instance) {
+	if s.closedInstances == nil {
+		s.closedInstances = make(map[*vm.Instance]bool)
+	}
+	s.closedInstances[inst] = true
+	for _, m := range inst.Memories[inst.Module.NumImportedMemories:] {
+		m.Release()
+	}
 	if c := s.callers[inst]; c != nil {
-		return c
+		c.inst, c.mem = nil, nil
+		delete(s.callers, inst)
 	}
-	if s.callers == nil {
-		s.callers = make(map[*vm.Instance]*Caller)
+	if s.lastCaller != nil && s.lastCaller.inst == nil {
+		s.lastCaller = nil
 	}
-	c := &Caller{store: s, inst: inst}
-	if inst != nil {
-		if m := inst.Memory(); m != nil {
-			c.mem = &Memory{store: s, mem: m}
-		}
-	}
-	s.callers[inst] = c
-	return c
 }
 
-// call runs f (wasm or host) with stack holding its parameters.
+// call runs f (wasm or host) with stack holding its parameters. The store
+// must be entered. An uncaught exception comes back as an *Exception,
+// anything else abnormal as a *Trap.
 func (s *Store) call(ctx context.Context, f *vm.Function, stack []uint64) error {
+	var err error
 	if f.Host != nil {
-		return trapOf(f.Host(ctx, nil, stack))
+		err = f.Host(ctx, nil, stack)
+		if _, ok := err.(*vm.Trap); !ok && err != nil && vm.AsException(err) == nil {
+			// The host function is the only frame, as in the engines'
+			// backtraces of a host error.
+			err = &vm.Trap{Code: abi.TrapHostError, Cause: err, Frames: []vm.Frame{{Func: f, Offset: -1}}}
+		}
+	} else {
+		err = f.Instance.Exec.Call(ctx, f, stack)
 	}
-	return trapOf(f.Instance.Exec.Call(ctx, f, stack))
-}
-
-// Caller is what a host function knows about the code that called it.
-// It is valid only during the call.
-type Caller struct {
-	store *Store
-	inst  *vm.Instance
-	mem   *Memory
-}
-
-// Store returns the store the call runs in.
-func (c *Caller) Store() *Store { return c.store }
-
-// Memory returns the calling instance's memory 0, or nil when it has none
-// (or when the host called the function directly).
-func (c *Caller) Memory() *Memory { return c.mem }
-
-// ExportedFunc returns the calling instance's exported function name, or nil.
-func (c *Caller) ExportedFunc(name string) *Func {
-	if f, ok := c.export(name).(*Func); ok {
-		return f
+	if exn := vm.AsException(err); exn != nil {
+		// The host may keep the exception: its payload's references are
+		// rooted like any other word handed out.
+		for _, w := range exn.Payload {
+			if s.vs.HasGC() && s.vs.GC().IsLive(w) {
+				s.vs.RootForHost(w)
+			}
+		}
+		return &Exception{store: s, exn: exn}
 	}
-	return nil
-}
-
-// ExportedMemory returns the calling instance's exported memory name, or nil.
-func (c *Caller) ExportedMemory(name string) *Memory {
-	if m, ok := c.export(name).(*Memory); ok {
-		return m
-	}
-	return nil
-}
-
-// ExportedGlobal returns the calling instance's exported global name, or nil.
-func (c *Caller) ExportedGlobal(name string) *Global {
-	if g, ok := c.export(name).(*Global); ok {
-		return g
-	}
-	return nil
-}
-
-// ExportedTable returns the calling instance's exported table name, or nil.
-func (c *Caller) ExportedTable(name string) *Table {
-	if t, ok := c.export(name).(*Table); ok {
-		return t
-	}
-	return nil
-}
-
-func (c *Caller) export(name string) Extern {
-	if c.inst == nil {
-		return nil
-	}
-	return exportOf(c.store, c.inst, name)
+	return trapOf(err)
 }

@@ -4,9 +4,18 @@ import (
 	"fmt"
 
 	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
-// Table is a table of references (funcref or externref words; 0 is null).
+// tableBound is the largest size a table type may declare.
+func tableBound(is64 bool) uint64 {
+	if is64 {
+		return 1<<64 - 1
+	}
+	return 1<<32 - 1
+}
+
+// Table is a table of references (funcref, externref, … words; 0 is null).
 type Table struct {
 	store *Store
 	tab   *vm.Table
@@ -15,22 +24,27 @@ type Table struct {
 // NewTable makes a table of t.Limits.Min elements set to init in store s,
 // capped by the engine's MaxTableElements.
 func NewTable(s *Store, t TableType, init uint64) (*Table, error) {
-	if t.Elem != ValueFuncRef && t.Elem != ValueExternRef {
-		return nil, fmt.Errorf("moat: NewTable: element type must be funcref or externref, not %s", t.Elem)
+	if !t.Elem.IsRef() || !t.Elem.valid() {
+		return nil, fmt.Errorf("moat: NewTable: element type must be a reference type, not %s", t.Elem)
 	}
-	if err := checkLimits("table", t.Limits, ^uint32(0)); err != nil {
+	if err := checkLimits("table", t.Limits, tableBound(t.Is64)); err != nil {
 		return nil, err
 	}
-	if limit := s.engine.tableLimit(); t.Limits.Min > limit {
+	if limit := s.engine.tableLimit(); t.Limits.Min > uint64(limit) {
 		return nil, fmt.Errorf("%w: table of %d elements, the limit is %d", ErrResourceLimit, t.Limits.Min, limit)
 	}
 	tab := &Table{store: s}
-	if t.Elem == ValueFuncRef {
-		if err := checkRef(s, init); err != nil {
-			return nil, err
-		}
+	// Resolving a reference reads the store's function and exception
+	// lists: only while no call runs.
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	if err := checkRefWord(s, wasm.ValType(t.Elem), nil, init); err != nil {
+		return nil, err
 	}
 	tab.tab = vm.NewTable(t.internal(), init, s.engine.cfg.MaxTableElements)
+	s.vs.TrackTable(tab.tab)
 	return tab, nil
 }
 
@@ -48,17 +62,30 @@ func (t *Table) Type() TableType { return fromTableType(t.tab.Type) }
 // Size is the current number of elements.
 func (t *Table) Size() uint32 { return t.tab.Size() }
 
-// Get returns element i.
+// Get returns element i. Like Set, it fails with ErrStoreBusy while another
+// goroutine has a call running in the store (whose code may be growing the
+// table).
 func (t *Table) Get(i uint32) (uint64, error) {
+	if err := t.store.enter(); err != nil {
+		return 0, err
+	}
+	defer t.store.leave()
 	if i >= t.tab.Size() {
 		return 0, fmt.Errorf("moat: table index %d out of bounds (size %d)", i, t.tab.Size())
 	}
-	return t.tab.Elems[i], nil
+	v := t.tab.Elems[i]
+	t.store.rootResults([]wasm.ValType{t.tab.Type.Elem}, t.tab.Module, []uint64{v})
+	return v, nil
 }
 
 // Set changes element i. A funcref must be null or a reference of the
-// table's store.
+// table's store. Like Grow, it fails with ErrStoreBusy while another
+// goroutine has a call running in the store.
 func (t *Table) Set(i uint32, ref uint64) error {
+	if err := t.store.enter(); err != nil {
+		return err
+	}
+	defer t.store.leave()
 	if i >= t.tab.Size() {
 		return fmt.Errorf("moat: table index %d out of bounds (size %d)", i, t.tab.Size())
 	}
@@ -71,6 +98,10 @@ func (t *Table) Set(i uint32, ref uint64) error {
 
 // Grow appends delta elements set to init and returns the previous size.
 func (t *Table) Grow(delta uint32, init uint64) (uint32, error) {
+	if err := t.store.enter(); err != nil {
+		return t.tab.Size(), err
+	}
+	defer t.store.leave()
 	if err := t.checkElem(init); err != nil {
 		return 0, err
 	}
@@ -82,8 +113,5 @@ func (t *Table) Grow(delta uint32, init uint64) (uint32, error) {
 }
 
 func (t *Table) checkElem(ref uint64) error {
-	if ValueType(t.tab.Type.Elem) == ValueFuncRef {
-		return checkRef(t.store, ref)
-	}
-	return nil
+	return checkRefWord(t.store, t.tab.Type.Elem, t.tab.Module, ref)
 }

@@ -27,6 +27,15 @@ const (
 	TrapInterrupted              = TrapCode(abi.TrapInterrupted)
 	TrapOutOfFuel                = TrapCode(abi.TrapOutOfFuel)
 	TrapHostError                = TrapCode(abi.TrapHostError)
+	TrapNullFunctionReference    = TrapCode(abi.TrapNullFunctionReference)
+	TrapNullExceptionReference   = TrapCode(abi.TrapNullExceptionReference)
+	TrapCastFailure              = TrapCode(abi.TrapCastFailure)
+	TrapNullStructReference      = TrapCode(abi.TrapNullStructReference)
+	TrapNullArrayReference       = TrapCode(abi.TrapNullArrayReference)
+	TrapNullI31Reference         = TrapCode(abi.TrapNullI31Reference)
+	TrapArrayOutOfBounds         = TrapCode(abi.TrapArrayOutOfBounds)
+	TrapAllocationTooLarge       = TrapCode(abi.TrapAllocationTooLarge)
+	TrapGCHeapOutOfMemory        = TrapCode(abi.TrapGCHeapOutOfMemory)
 )
 
 // String is the spec's wording, e.g. "integer divide by zero".
@@ -36,7 +45,7 @@ func (c TrapCode) String() string { return abi.TrapCode(c).String() }
 type TrapFrame struct {
 	Module    string // the module's name-section name, else its instance name, else ""
 	FuncIndex int    // index in the module's function index space, -1 for host functions
-	FuncName  string // name-section name, host "module.name", or "func[i]"
+	FuncName  string // name-section name, host "module.name", first export name, or "func[i]"
 	Offset    int    // byte offset of the instruction in the module binary, -1 if unknown
 }
 
@@ -89,18 +98,21 @@ func trapOf(err error) error {
 	if err == nil {
 		return nil
 	}
-	var pt *Trap
-	if errors.As(err, &pt) {
+	if pt, ok := err.(*Trap); ok {
 		return pt
 	}
 	var vt *vm.Trap
 	if !errors.As(err, &vt) {
 		return &Trap{Code: TrapHostError, Message: err.Error(), cause: err}
 	}
-	// A host function may have returned a public *Trap; the engine wrapped it.
-	if vt.Code == abi.TrapHostError && errors.As(vt.Cause, &pt) {
+	// A host function may have returned a public *Trap (from NewTrap, or
+	// from a call it made back into wasm); vmTrapOf wrapped it. It keeps
+	// the frames it had, since the engines add none to it.
+	if pt := passedTrap(vt.Cause); pt != nil {
 		t := *pt
-		t.Frames = framesOf(vt.Frames)
+		if len(vt.Frames) > 0 {
+			t.Frames = framesOf(vt.Frames)
+		}
 		return &t
 	}
 	t := &Trap{Code: TrapCode(vt.Code), Message: vt.Error(), cause: vt.Cause, Frames: framesOf(vt.Frames)}
@@ -110,15 +122,32 @@ func trapOf(err error) error {
 	return t
 }
 
+// passedTrap finds the public trap a host function returned in the cause
+// chain of an engine's trap. A trap that is only the value of a panic is
+// not one: the panic is what the host function did.
+func passedTrap(err error) *Trap {
+	for err != nil {
+		switch e := err.(type) {
+		case *Trap:
+			return e
+		case *PanicError:
+			return nil
+		}
+		err = errors.Unwrap(err)
+	}
+	return nil
+}
+
 func framesOf(fs []vm.Frame) []TrapFrame {
 	if len(fs) == 0 {
 		return nil
 	}
 	out := make([]TrapFrame, len(fs))
+	var names vm.FuncNamer
 	for i, f := range fs {
 		tf := TrapFrame{FuncIndex: -1, Offset: f.Offset, FuncName: "<host>"}
 		if fn := f.Func; fn != nil {
-			tf.FuncName = fn.DebugName()
+			tf.FuncName = names.Name(fn)
 			if fn.Instance != nil {
 				tf.FuncIndex = int(fn.Index)
 				tf.Module = fn.Instance.Module.Names.Module
@@ -133,14 +162,20 @@ func framesOf(fs []vm.Frame) []TrapFrame {
 }
 
 // vmTrapOf converts an error a host function returned into what the engine
-// expects: a public *Trap keeps its code; anything else is a host error.
+// expects: a public *Trap keeps its code (and, through Cause, its message,
+// frames and cause, which trapOf restores), an *Exception is thrown into the
+// calling code; anything else is a host error.
 func vmTrapOf(err error) error {
+	var exn *Exception
+	if errors.As(err, &exn) {
+		return exn.exn
+	}
 	var pt *Trap
 	if errors.As(err, &pt) {
 		if pt.Code == TrapHostError {
 			return &vm.Trap{Code: abi.TrapHostError, Cause: err}
 		}
-		return &vm.Trap{Code: abi.TrapCode(pt.Code), Cause: pt.cause}
+		return &vm.Trap{Code: abi.TrapCode(pt.Code), Cause: pt}
 	}
 	return err
 }

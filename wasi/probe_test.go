@@ -17,7 +17,7 @@ import (
 // exported through a wasm wrapper, so a test calls it with chosen
 // arguments and reads the results from the probe's memory.
 type probe struct {
-	t      *testing.T
+	t      testing.TB
 	inst   *moat.Instance
 	mem    *moat.Memory
 	sys    *wasi.System
@@ -45,20 +45,25 @@ const (
 	eNoent      = wasip1.ENOENT
 	eNotdir     = wasip1.ENOTDIR
 	eNotcapable = wasip1.ENOTCAPABLE
-	eRofs       = wasip1.EROFS
 	ePerm       = wasip1.EPERM
 	eNotsock    = wasip1.ENOTSOCK
 	eNosys      = wasip1.ENOSYS
 	eSpipe      = wasip1.ESPIPE
 )
 
-func newProbe(t *testing.T, cfg wasi.Config) *probe {
+func newProbe(t testing.TB, cfg wasi.Config) *probe {
+	t.Helper()
+	return newProbeOn(t, moat.EngineAuto, cfg)
+}
+
+// newProbeOn is newProbe on the engine kind.
+func newProbeOn(t testing.TB, kind moat.EngineKind, cfg wasi.Config) *probe {
 	t.Helper()
 	bin, err := os.ReadFile(filepath.Join("testdata", "probe.wasm"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := moat.NewEngine(moat.Config{})
+	eng, err := moat.NewEngine(moat.Config{Engine: kind})
 	if err != nil {
 		t.Fatal(err)
 	}

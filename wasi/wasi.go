@@ -13,16 +13,22 @@ import (
 )
 
 // Config configures one WASI system (one sandbox).
+//
+// Stdin, Stdout and Stderr may block (pipes, request bodies, terminals): a
+// guest call waiting on one ends with the interrupted trap when the call's
+// context ends, its Read or Write left to finish on a helper goroutine
+// (see the package documentation). In-memory readers and writers of the
+// standard library and regular files are called directly.
 type Config struct {
 	Args     []string                                   // argv, argv[0] included
 	Env      []string                                   // "KEY=VALUE" pairs, exactly what the guest sees
 	Stdin    io.Reader                                  // nil: empty input
 	Stdout   io.Writer                                  // nil: discarded
-	Stderr   io.Writer                                  // nil: discarded
+	Stderr   io.Writer                                  // nil: discarded; may be Stdout
 	Preopens []Preopen                                  // directories granted, fds 3, 4, ... in order
 	Walltime func() time.Time                           // nil: time.Now (tests fix it)
 	Nanotime func() int64                               // monotonic ns; nil: a real monotonic clock
-	Sleep    func(ctx context.Context, d time.Duration) // nil: real sleep honouring ctx
+	Sleep    func(ctx context.Context, d time.Duration) // nil: real sleep; must return when ctx ends
 	Rand     io.Reader                                  // nil: crypto/rand
 }
 
@@ -31,7 +37,7 @@ type Preopen struct {
 	Guest    string // the guest path, e.g. "/" or "/data"
 	Host     string // a host directory, or
 	FS       fs.FS  // any fs.FS (read-only by nature)
-	ReadOnly bool   // refuse every mutation (EROFS)
+	ReadOnly bool   // refuse every change beneath it (EPERM)
 }
 
 // ExitError is what proc_exit raises. It reaches the host wrapped in a

@@ -13,6 +13,7 @@
 //
 // Wasmtime needs cgo: without it (CGO_ENABLED=0, or no C toolchain) the
 // wasmtime engine reports itself unavailable and the others still run.
-// Modules that use SIMD, which moat's compiler refuses, run on moat's
-// interpreter instead, and their rows say so.
+// Every program, the SIMD ones included, runs on moat's compiler; a row
+// whose run used another tier would carry a Note, and the table marks it
+// and leaves it out of the means.
 package peers

@@ -80,18 +80,19 @@ func wat2wasmCommand(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	b, err := readModule(a.in)
+	file, err := readModule(a.in)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat wat2wasm: %v\n", err)
 		return exitFailure
 	}
+	b := file.bin
 	if !a.noCheck {
 		m, err := decodeModule(b)
 		if err == nil {
 			err = validateModule(m)
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "moat wat2wasm: %s: %v\n", a.in, err)
+			fmt.Fprintf(stderr, "moat wat2wasm: %s\n", file.describe(err))
 			return exitFailure
 		}
 	}
@@ -114,12 +115,12 @@ func wasm2watCommand(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	b, err := readModule(a.in)
+	file, err := readModule(a.in)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat wasm2wat: %v\n", err)
 		return exitFailure
 	}
-	m, err := decodeModule(b)
+	m, err := decodeModule(file.bin)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat wasm2wat: %s: %v\n", a.in, err)
 		return exitFailure

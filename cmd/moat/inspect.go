@@ -11,50 +11,89 @@ import (
 	"github.com/moat-run/moat/internal/wasm"
 )
 
-const inspectUsage = `Usage: moat inspect [--asm FUNC] MODULE
+const inspectUsage = `Usage: moat inspect [--asm FUNC] [-O KEY=VALUE]... MODULE
 
 Prints the module's sections (id, name, offset of the contents, size in
 bytes), its imports and exports with their types, and a count of what it
 defines. Works on any module the decoder accepts, valid or not; a module
 that does not decode prints the error and exits 1.
 
+On an artifact from 'moat compile', prints its header instead (the moat
+build, processor and configuration it was made for, its sections and its
+signer) after checking its digest, and whether this moat could load it
+with the -O options of moat run (signals-based-traps=n: in an engine with
+explicit bounds checks).
+
 With --asm FUNC (a function index, or a name from the name section or the
 exports), prints instead that function's optimised SSA and the amd64
-assembly the compiler makes of it. The module must validate.
+assembly the compiler makes of it, with the -O options of moat run
+(signals-based-traps=n shows the explicit bounds checks that guard pages
+make unnecessary). The module must validate.
 `
 
 func inspectCommand(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 1 && isHelpFlag(args[0]) {
-		fmt.Fprint(stdout, inspectUsage)
-		return exitOK
-	}
 	asmFunc := ""
-	if len(args) > 0 && (args[0] == "--asm" || args[0] == "-asm") {
-		if len(args) < 2 {
-			return usageError(stderr, "inspect", "--asm needs a function")
+	var opts runOptions
+	var modules []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case isHelpFlag(a):
+			fmt.Fprint(stdout, inspectUsage)
+			return exitOK
+		case a == "--asm" || a == "-asm":
+			if i+1 >= len(args) {
+				return usageError(stderr, "inspect", "--asm needs a function")
+			}
+			i++
+			asmFunc = args[i]
+		case strings.HasPrefix(a, "--asm=") || strings.HasPrefix(a, "-asm="):
+			_, asmFunc, _ = strings.Cut(a, "=")
+			if asmFunc == "" {
+				return usageError(stderr, "inspect", "--asm needs a function")
+			}
+		case a == "-O" || strings.HasPrefix(a, "-O="):
+			value, ok := strings.CutPrefix(a, "-O=")
+			if !ok {
+				if i+1 >= len(args) {
+					return usageError(stderr, "inspect", "-O needs KEY=VALUE")
+				}
+				i++
+				value = args[i]
+			}
+			if err := applyOptions(&opts, "-O", codegenOptions, value); err != nil {
+				return usageError(stderr, "inspect", "%v", err)
+			}
+		case strings.HasPrefix(a, "-") && a != "-":
+			return usageError(stderr, "inspect", "unknown flag %s", a)
+		default:
+			modules = append(modules, a)
 		}
-		asmFunc, args = args[1], args[2:]
 	}
-	if len(args) != 1 {
-		return usageError(stderr, "inspect", "expected exactly one MODULE, got %d argument(s)", len(args))
+	if len(modules) != 1 {
+		return usageError(stderr, "inspect", "expected exactly one MODULE, got %d argument(s)", len(modules))
 	}
+	args = modules
 	path := args[0]
-	b, err := readModule(path)
+	if precompiled, _, _ := peekArtifact(path); precompiled && asmFunc == "" {
+		return inspectArtifact(stdout, stderr, path, opts.config)
+	}
+	file, err := readModule(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat inspect: %v\n", err)
 		return exitFailure
 	}
-	m, err := decodeModule(b)
+	m, err := decodeModule(file.bin)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat inspect: %s: %v\n", path, err)
 		return exitFailure
 	}
 	if asmFunc != "" {
-		return inspectAsm(stdout, stderr, path, m, asmFunc)
+		return inspectAsm(stdout, stderr, file, m, asmFunc, opts.config)
 	}
-	writeInspection(stdout, path, len(b), m)
+	writeInspection(stdout, path, len(file.bin), m)
 	if err := validateModule(m); err != nil {
-		fmt.Fprintf(stdout, "\nnote: the module decodes but does not validate: %v\n", err)
+		fmt.Fprintf(stdout, "\nnote: the module decodes but does not validate: %s\n", file.describe(err))
 	}
 	return exitOK
 }
@@ -150,8 +189,8 @@ func quote(s string) string {
 func importType(m *wasm.Module, im wasm.Import) string {
 	switch im.Kind {
 	case wasm.ExternFunc:
-		if int(im.Func) < len(m.Types) {
-			return funcTypeText(&m.Types[im.Func])
+		if ft := m.FuncType(im.Func); ft != nil {
+			return funcTypeText(ft)
 		}
 		return fmt.Sprintf("(func (type %d))  ; no such type", im.Func)
 	case wasm.ExternTable:
@@ -160,6 +199,10 @@ func importType(m *wasm.Module, im wasm.Import) string {
 		return memoryTypeText(im.Memory)
 	case wasm.ExternGlobal:
 		return globalTypeText(im.Global)
+	case wasm.ExternTag:
+		if ft := m.FuncType(im.Tag.Type); ft != nil {
+			return "(tag " + funcTypeText(ft) + ")"
+		}
 	}
 	return "?"
 }
@@ -183,7 +226,7 @@ func exportType(m *wasm.Module, ex wasm.Export) string {
 			return tableTypeText(t.Table)
 		}
 		if i := ex.Index - m.NumImportedTables; ex.Index >= m.NumImportedTables && int(i) < len(m.Tables) {
-			return tableTypeText(m.Tables[i])
+			return tableTypeText(m.Tables[i].Type)
 		}
 	case wasm.ExternMemory:
 		if t, ok := nthImport(m, wasm.ExternMemory, ex.Index); ok {
@@ -246,10 +289,16 @@ func limitsText(l wasm.Limits) string {
 }
 
 func tableTypeText(t wasm.TableType) string {
+	if t.Is64 {
+		return fmt.Sprintf("(table i64 %s %s)", limitsText(t.Limits), t.Elem)
+	}
 	return fmt.Sprintf("(table %s %s)", limitsText(t.Limits), t.Elem)
 }
 
 func memoryTypeText(t wasm.MemoryType) string {
+	if t.Is64 {
+		return fmt.Sprintf("(memory i64 %s)", limitsText(t.Limits))
+	}
 	return fmt.Sprintf("(memory %s)", limitsText(t.Limits))
 }
 

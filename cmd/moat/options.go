@@ -6,13 +6,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
-// The -W options of `moat run` (WebAssembly limits and features), in wasmtime's spelling: each flag takes
+// The -W options of `moat run` (WebAssembly limits and features) and its -O
+// options (code generation), in wasmtime's spelling: each flag takes
 // KEY=VALUE pairs, comma-separated or in repeated flags, and a bare KEY of a
 // boolean option means KEY=y. One table per flag, one row per key.
 
-// runOption is one key of -W.
+// runOption is one key of -W or -O.
 type runOption struct {
 	key   string
 	value string // the value's form, for the help text
@@ -21,7 +25,7 @@ type runOption struct {
 }
 
 // wasmOptions are the keys of -W.
-var wasmOptions = []runOption{
+var wasmOptions = append([]runOption{
 	{"timeout", "DURATION", "trap with \"interrupted\" once the run has taken DURATION (e.g. 500ms, 10s; a plain number is seconds)",
 		func(o *runOptions, v string) error {
 			d, err := parseTimeout(v)
@@ -37,9 +41,57 @@ var wasmOptions = []runOption{
 			o.maxWasmStack = int(n)
 			return err
 		}},
+}, featureOptions()...)
+
+// featureOptions are the -W keys that turn a WebAssembly 3.0 feature on
+// (y, the default) or off (n), one per feature, by Wasmtime's names.
+func featureOptions() []runOption {
+	var rows []runOption
+	for _, name := range wasm.FeatureNames() {
+		f, _ := moat.ParseFeature(name)
+		rows = append(rows, runOption{name, "y|n", "the " + name + " feature of WebAssembly 3.0 (default y)",
+			func(o *runOptions, v string) error {
+				on, err := parseBool(v)
+				if on {
+					o.disabledFeatures &^= f
+				} else {
+					o.disabledFeatures |= f
+				}
+				return err
+			}})
+	}
+	return rows
 }
 
-// applyOptions applies the value of one -W flag.
+// codegenOptions are the keys of -O (code generation and memory layout).
+var codegenOptions = []runOption{
+	{"signals-based-traps", "y|n", "n: check every load and store explicitly instead of relying on guard pages and moat's signal handler (default y where moat has the handler: linux/amd64)",
+		func(o *runOptions, v string) error {
+			on, err := parseBool(v)
+			o.config.BoundsChecks = moat.BoundsChecksExplicit
+			if on {
+				o.config.BoundsChecks = moat.BoundsChecksGuardPages
+			}
+			return err
+		}},
+	{"memory-reservation", "SIZE", "address space reserved for each linear memory (default 4G with signals-based traps, else each memory's own maximum)",
+		func(o *runOptions, v string) error {
+			n, err := parseSize(v)
+			o.config.MemoryReservation = n
+			return err
+		}},
+	{"memory-guard-size", "SIZE", "inaccessible address space after each memory's reservation and before it (default 32M with signals-based traps, else 0)",
+		func(o *runOptions, v string) error {
+			n, err := parseSize(v)
+			o.config.MemoryGuardSize = n
+			if n == 0 {
+				o.config.MemoryGuardSize = moat.NoMemoryGuard
+			}
+			return err
+		}},
+}
+
+// applyOptions applies the value of one -W or -O flag.
 func applyOptions(o *runOptions, flag string, table []runOption, value string) error {
 	if value == "" {
 		return fmt.Errorf("%s needs KEY=VALUE", flag)

@@ -18,7 +18,8 @@ import (
 
 const runUsageText = `Usage: moat run [FLAGS] MODULE [ARGS...]
 
-Instantiates MODULE and runs it.
+Instantiates MODULE and runs it. moat [FLAGS] MODULE [ARGS...], without the
+word run, does the same (see moat help).
 
 Without --invoke, MODULE is a WASI command (wasi_snapshot_preview1, as built
 by wasi-libc, Rust wasm32-wasip1, Go GOOS=wasip1, TinyGo, ...): moat runs its
@@ -26,7 +27,8 @@ _start export. The program sees argv[0] = MODULE's file name, then ARGS; an
 environment of exactly the --env pairs (nothing is inherited from moat's own
 environment); moat's stdin, stdout and stderr; and only the directories
 granted with --dir. moat exits with the program's proc_exit code, or 0 when
-_start returns.
+_start returns. WASI defines codes 0 to 125 only: a larger code ends the run
+with an error and status 1, as in wasmtime.
 
 With --invoke NAME, calls the exported function NAME with ARGS as its
 parameters, parsed by the parameter types: i32 and i64 as decimal (negative
@@ -38,16 +40,30 @@ Flags come before MODULE; everything after MODULE is ARGS.
 
   --engine E          interp (the interpreter), compiler, or auto (default auto)
   --invoke NAME       the exported function to call instead of _start
-  --dir HOST[::GUEST] grant the guest the host directory HOST, under the name
+  --dir HOST[::GUEST[::ro]]
+                      grant the guest the host directory HOST, under the name
                       GUEST (default HOST); repeatable. --dir .::/ makes the
-                      current directory the guest's root
+                      current directory the guest's root. With ::ro the guest
+                      may read but change nothing beneath it (EPERM)
   --env NAME=VALUE    set a guest environment variable; --env NAME copies
                       moat's own NAME when set; repeatable
   --default-values-unknown-imports
                       function imports that nothing defines return zeros
                       instead of failing to link (e.g. bench.start/bench.end)
-  -W KEY=VALUE[,...]  WebAssembly limits (wasmtime's names); repeatable:
-%s
+  -W KEY=VALUE[,...]  WebAssembly limits and features (wasmtime's names);
+                      repeatable:
+%s  -O KEY=VALUE[,...]  code generation and memory layout (wasmtime's names);
+                      repeatable:
+%s  -C KEY=VALUE[,...]  compilation and the compilation cache; repeatable:
+%s  --allow-precompiled MODULE may be an artifact from 'moat compile' (.cwasm),
+                      which runs without compiling. An artifact is native code
+                      that runs with moat's rights: its digest proves it is
+                      intact, not who made it, so moat runs one only when
+                      told to (as wasmtime does); allow it for artifacts you
+                      trust, or add --trust-key
+  --trust-key FILE    run only artifacts signed by the Ed25519 public key in
+                      FILE (PKIX PEM, from 'moat keygen'); repeatable
+
 A trap prints "trap: <reason>" and a backtrace on stderr; moat then exits
 with 134 for a WASI command (as wasmtime does, so that it differs from any
 ordinary exit code) and with 1 under --invoke.
@@ -55,10 +71,12 @@ ordinary exit code) and with 1 under --invoke.
 Examples:
 
   moat run --dir data::/ --env LANG=C prog.wasm input.txt
+  moat run --dir /srv/static::/static::ro --dir out::/out prog.wasm
   moat run --invoke fib examples/fib.wasm 20
+  moat compile prog.wasm && moat run --allow-precompiled prog.cwasm
 `
 
-var runUsage = fmt.Sprintf(runUsageText, optionsHelp("-W", wasmOptions))
+var runUsage = fmt.Sprintf(runUsageText, optionsHelp("-W", wasmOptions), optionsHelp("-O", codegenOptions), optionsHelp("-C", compileOptions))
 
 // exitTrapped is the status of a WASI command that trapped: 128 + SIGABRT,
 // as wasmtime exits, so a trap is told apart from the guest's own codes.
@@ -71,15 +89,27 @@ type runOptions struct {
 	module string
 	args   []string
 
-	dirs []wasi.Preopen // Host and Guest set; from --dir
+	dirs []wasi.Preopen // Host, Guest and ReadOnly set; from --dir
 	env  []string       // NAME=VALUE, from --env
 
 	// defaultUnknownImports stubs function imports nothing defines.
 	defaultUnknownImports bool
 
 	// From -W and -O (options.go).
-	timeout      time.Duration // 0: none
-	maxWasmStack int           // bytes; 0: the engine's default
+	timeout          time.Duration // 0: none
+	maxWasmStack     int           // bytes; 0: the engine's default
+	disabledFeatures moat.Features // features turned off with -W NAME=n
+	config           moat.Config   // from -O: bounds checks and memory layout
+
+	// From -C (options_compile.go): the compilation cache.
+	noCache  bool
+	cacheDir string // "": defaultCacheDir()
+	cacheMax int64  // 0: the library's default
+
+	// allowPrecompiled lets MODULE be an artifact; trustKeys are the
+	// --trust-key files that must have signed it.
+	allowPrecompiled bool
+	trustKeys        []string
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) int {
@@ -98,20 +128,9 @@ func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return usageError(stderr, "run", "%v", err)
 	}
 
-	b, err := readModule(opts.module)
-	if err != nil {
-		fmt.Fprintf(stderr, "moat run: %v\n", err)
-		return exitFailure
-	}
-	engine, err := moat.NewEngine(moat.Config{Engine: opts.engine, MaxWasmStack: opts.maxWasmStack})
-	if err != nil {
-		fmt.Fprintf(stderr, "moat run: %s\n", errorText(err))
-		return exitFailure
-	}
-	mod, err := engine.Compile(b)
-	if err != nil {
-		fmt.Fprintf(stderr, "moat run: %s: %s\n", opts.module, errorText(err))
-		return exitFailure
+	engine, mod, status := loadRunModule(opts, stderr)
+	if mod == nil {
+		return status
 	}
 
 	// Pick the function and parse its arguments before instantiating, so a
@@ -178,7 +197,7 @@ func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		if err != nil {
 			return reportRunError(stderr, opts.module, err, command)
 		}
-		return int(code)
+		return exitStatus(stderr, opts.module, code)
 	}
 	fn := inst.Func(name)
 	if fn == nil {
@@ -253,13 +272,17 @@ func parseRunArgs(args []string) (opts runOptions, help bool, err error) {
 		}
 		flagName, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		switch flagName {
-		case "default-values-unknown-imports":
+		case "default-values-unknown-imports", "allow-precompiled":
 			if hasValue {
 				return opts, false, fmt.Errorf("flag --%s takes no value", flagName)
 			}
-			opts.defaultUnknownImports = true
+			if flagName == "allow-precompiled" {
+				opts.allowPrecompiled = true
+			} else {
+				opts.defaultUnknownImports = true
+			}
 			continue
-		case "engine", "invoke", "dir", "env", "W":
+		case "engine", "invoke", "dir", "env", "W", "O", "C", "trust-key":
 		default:
 			return opts, false, fmt.Errorf("unknown flag %s", a)
 		}
@@ -292,6 +315,16 @@ func parseRunArgs(args []string) (opts runOptions, help bool, err error) {
 			if err := applyOptions(&opts, "-W", wasmOptions, value); err != nil {
 				return opts, false, err
 			}
+		case "O":
+			if err := applyOptions(&opts, "-O", codegenOptions, value); err != nil {
+				return opts, false, err
+			}
+		case "C":
+			if err := applyOptions(&opts, "-C", compileOptions, value); err != nil {
+				return opts, false, err
+			}
+		case "trust-key":
+			opts.trustKeys = append(opts.trustKeys, value)
 		case "env":
 			kv, ok, err := parseEnv(value)
 			if err != nil {
@@ -315,16 +348,21 @@ func parseRunArgs(args []string) (opts runOptions, help bool, err error) {
 	return opts, false, nil
 }
 
-// parseDir reads --dir HOST[::GUEST] (wasmtime's spelling).
+// parseDir reads --dir HOST[::GUEST[::ro]]: wasmtime's spelling, and a
+// ::ro suffix for a directory the guest may read but not change.
 func parseDir(value string) (wasi.Preopen, error) {
-	host, guest, mapped := strings.Cut(value, "::")
-	if !mapped {
-		guest = host
+	parts := strings.Split(value, "::")
+	p := wasi.Preopen{Host: parts[0], Guest: parts[0]}
+	if len(parts) > 1 {
+		p.Guest = parts[1]
 	}
-	if host == "" || guest == "" {
-		return wasi.Preopen{}, fmt.Errorf("--dir %q: want HOST or HOST::GUEST", value)
+	if len(parts) == 3 && parts[2] == "ro" {
+		p.ReadOnly = true
 	}
-	return wasi.Preopen{Host: host, Guest: guest}, nil
+	if len(parts) > 3 || len(parts) == 3 && !p.ReadOnly || p.Host == "" || p.Guest == "" {
+		return wasi.Preopen{}, fmt.Errorf("--dir %q: want HOST, HOST::GUEST or HOST::GUEST::ro", value)
+	}
+	return p, nil
 }
 
 // parseEnv reads --env NAME=VALUE, or --env NAME, which copies moat's own
@@ -392,7 +430,7 @@ func funcListHint(mod *moat.Module) string {
 func reportRunError(stderr io.Writer, module string, err error, command bool) int {
 	var exit *wasi.ExitError
 	if errors.As(err, &exit) {
-		return int(exit.Code)
+		return exitStatus(stderr, module, exit.Code)
 	}
 	var trap *moat.Trap
 	if errors.As(err, &trap) {
@@ -404,6 +442,22 @@ func reportRunError(stderr io.Writer, module string, err error, command bool) in
 		return exitFailure
 	}
 	fmt.Fprintf(stderr, "moat run: %s: %s\n", module, errorText(err))
+	return exitFailure
+}
+
+// maxExitCode bounds the proc_exit codes passed on as moat's own status.
+// WASI defines codes below 126 only. Larger ones would be truncated by the
+// operating system (256 exits 0, so a failing guest looks like a success)
+// or read as "killed by a signal" (128 and up), so, as wasmtime does,
+// they end the run with an error and status 1.
+const maxExitCode = 125
+
+// exitStatus is moat's exit status for a guest's proc_exit code.
+func exitStatus(stderr io.Writer, module string, code uint32) int {
+	if code <= maxExitCode {
+		return int(code)
+	}
+	fmt.Fprintf(stderr, "moat run: %s: exit with invalid exit status %d, outside of [0..%d)\n", module, code, maxExitCode+1)
 	return exitFailure
 }
 

@@ -79,10 +79,17 @@ const (
 	// before the exit, so the runtime can continue the count across host
 	// re-entry. Elsewhere the word is not kept current.
 	CtxCallCount = 168
+	// CtxTypeIDs is the address of the module's canonical type ids: one
+	// 32-bit engine-wide id per type index of the module, which
+	// call_indirect compares with the callee descriptor's FuncDescTypeID.
+	// Reading the ids here rather than baking them into the code keeps
+	// compiled code independent of the engine that assigned them, so an
+	// artifact's code runs unchanged (and unpatched) in any engine.
+	CtxTypeIDs = 176
 
 	// ContextSize is the size of the part of the context shared with
 	// generated code. The runtime may keep private fields after it.
-	ContextSize = 176
+	ContextSize = 184
 
 	// ExitArgWords is the number of words at CtxExitArgs.
 	ExitArgWords = 6
@@ -132,6 +139,15 @@ const (
 	// and table operations, ...). CtxExitIndex numbers the routine; its
 	// arguments and results use Args as the engine defines.
 	ExitBuiltin
+	// ExitFault: never written by generated code. The runtime's signal
+	// handler sends a thread whose generated code faulted (a guard page,
+	// a stack guard) to the runtime's fault exit, which records this code,
+	// the handler's classification in CtxExitIndex (a TrapCode, or a value
+	// outside the trap codes for a fault it could not explain),
+	// CtxResumeAddr = the faulting instruction's address, Args[0] = the
+	// faulting data address, Args[1] = the signal number, and CtxExitSP and
+	// CtxExitBP as they were at the fault. Never resumed.
+	ExitFault
 )
 
 var exitNames = [...]string{
@@ -142,6 +158,7 @@ var exitNames = [...]string{
 	ExitMemoryGrow: "memory.grow",
 	ExitTableGrow:  "table.grow",
 	ExitBuiltin:    "builtin",
+	ExitFault:      "fault",
 }
 
 func (c ExitCode) String() string {

@@ -2,8 +2,8 @@
 // generator: virtual-register machine code ("vcode"), liveness, register
 // allocation, an allocation checker and frame layout.
 //
-// Place in the pipeline: a target's lowering (internal/backend/amd64, later
-// arm64) turns an ssa.Func into a Func of its own instructions over VRegs,
+// Place in the pipeline: a target's lowering (internal/backend/amd64, the
+// one target) turns an ssa.Func into a Func of its own instructions over VRegs,
 // each instruction describing its register operands through the Inst
 // interface (uses, defs, read-modify-writes; any register, a fixed physical
 // register, "reuse input k" for two-address forms, or register-or-stack for

@@ -19,26 +19,23 @@ const (
 	secCode      = 10
 	secData      = 11
 	secDataCount = 12
+	secTag       = 13
 )
 
 var sectionNames = [...]string{
 	"custom", "type", "import", "function", "table", "memory", "global",
-	"export", "start", "element", "code", "data", "datacount",
+	"export", "start", "element", "code", "data", "datacount", "tag",
 }
 
-// sectionRank orders the non-custom sections as the binary format requires:
-// data count sits between element and code.
-func sectionRank(id byte) int {
-	switch id {
-	case secDataCount:
-		return 10
-	case secCode:
-		return 11
-	case secData:
-		return 12
-	}
-	return int(id)
+// sectionRanks orders the non-custom sections as the binary format
+// requires: tag sits between memory and global, data count between element
+// and code.
+var sectionRanks = [...]int{
+	secType: 1, secImport: 2, secFunction: 3, secTable: 4, secMemory: 5, secTag: 6,
+	secGlobal: 7, secExport: 8, secStart: 9, secElement: 10, secDataCount: 11, secCode: 12, secData: 13,
 }
+
+func sectionRank(id byte) int { return sectionRanks[id] }
 
 var magic = []byte{0x00, 0x61, 0x73, 0x6d}
 
@@ -49,6 +46,7 @@ const maxLocals = 50000
 
 // decoder holds the state of one Decode call.
 type decoder struct {
+	off        wasm.Features // features turned off
 	m          *wasm.Module
 	expr       ExprReader
 	nest       []bool // open blocks while skimming a body: true for an if
@@ -62,11 +60,21 @@ type decoder struct {
 	usesDataFn  uint32
 }
 
-// Decode parses a module in the binary format. b must not be modified while
-// the module is in use: data segments, bodies and custom sections alias it.
-// Every error is a *wasm.Error of Kind Malformed.
-func Decode(b []byte) (*wasm.Module, error) {
-	d := &decoder{m: &wasm.Module{Sections: make([]wasm.SectionInfo, 0, 12)}, usesDataIdx: -1}
+// Decode parses a module in the binary format, every feature of
+// WebAssembly 3.0 included. b must not be modified while the module is in
+// use: data segments, bodies and custom sections alias it. Every error is a
+// *wasm.Error of Kind Malformed (or, for a type index too large to be any
+// module's, Invalid).
+func Decode(b []byte) (*wasm.Module, error) { return DecodeFeatures(b, 0) }
+
+// DecodeFeatures is Decode with the features in off turned off: their
+// encodings are malformed, as they were before the feature existed (a
+// memory.size with a non-zero memory byte without multi-memory, limits flags
+// 4 without memory64, a tag section without exceptions, …). Features the
+// validator recognises (extended constant expressions) are left to it.
+func DecodeFeatures(b []byte, off wasm.Features) (*wasm.Module, error) {
+	d := &decoder{off: off, m: &wasm.Module{Sections: make([]wasm.SectionInfo, 0, 12)}, usesDataIdx: -1}
+	d.expr.off = off
 	if err := d.module(b); err != nil {
 		return nil, err
 	}
@@ -75,6 +83,7 @@ func Decode(b []byte) (*wasm.Module, error) {
 
 func (d *decoder) module(b []byte) error {
 	r := newReader(b, 0)
+	r.off = d.off
 	head, err := r.fixed(4)
 	if err != nil {
 		return err
@@ -93,7 +102,7 @@ func (d *decoder) module(b []byte) error {
 	for !r.atEnd() {
 		idAt := r.offset()
 		id, _ := r.byte()
-		if id > secDataCount {
+		if id > secTag || (id == secTag && d.off&wasm.FeatureExceptions != 0) {
 			return errAt(idAt, "malformed section id %d", id)
 		}
 		sizeAt := r.offset()
@@ -138,6 +147,8 @@ func (d *decoder) section(id byte, r *reader) error {
 		err = d.tableSection(r)
 	case secMemory:
 		err = d.memorySection(r)
+	case secTag:
+		err = d.tagSection(r)
 	case secGlobal:
 		err = d.globalSection(r)
 	case secExport:

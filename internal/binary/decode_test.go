@@ -73,7 +73,7 @@ func TestDecodeFullModule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Types) != 2 || len(m.Types[0].Params) != 2 || m.Types[0].Results[0] != wasm.F32 {
+	if len(m.Types) != 2 || len(m.Types[0].Func.Params) != 2 || m.Types[0].Func.Results[0] != wasm.F32 {
 		t.Errorf("types: %+v", m.Types)
 	}
 	if len(m.Imports) != 4 || m.NumImportedFuncs != 1 || m.NumImportedTables != 1 ||
@@ -86,7 +86,7 @@ func TestDecodeFullModule(t *testing.T) {
 	if im := m.Imports[3]; im.Kind != wasm.ExternGlobal || !im.Global.Mutable || im.Global.Val != wasm.I32 {
 		t.Errorf("global import: %+v", im)
 	}
-	if len(m.Funcs) != 1 || m.Funcs[0] != 0 || len(m.Tables) != 1 || m.Tables[0].Elem != wasm.ExternRef {
+	if len(m.Funcs) != 1 || m.Funcs[0] != 0 || len(m.Tables) != 1 || m.Tables[0].Type.Elem != wasm.ExternRef {
 		t.Errorf("funcs %v tables %v", m.Funcs, m.Tables)
 	}
 	if len(m.Globals) != 2 || m.Globals[0].Init.Instrs[0].Op != wasm.OpI64Const ||
@@ -102,7 +102,7 @@ func TestDecodeFullModule(t *testing.T) {
 	if len(m.Elems) != 4 {
 		t.Fatalf("elems: %+v", m.Elems)
 	}
-	if e := m.Elems[0]; e.Mode != wasm.ElemActive || len(e.Items) != 2 || e.Items[0].Instrs[0].X != 1 || e.Type != wasm.FuncRef {
+	if e := m.Elems[0]; e.Mode != wasm.ElemActive || len(e.Items) != 2 || e.Items[0].Instrs[0].X != 1 || e.Type != wasm.RefType(false, wasm.HeapFunc) {
 		t.Errorf("elem 0: %+v", e)
 	}
 	if m.Elems[1].Mode != wasm.ElemPassive || m.Elems[2].Mode != wasm.ElemDeclarative {
@@ -152,7 +152,7 @@ func TestDecodeMalformed(t *testing.T) {
 		{"empty", nil, "unexpected end"},
 		{"bad magic", []byte("\x00asn\x01\x00\x00\x00"), "magic header not detected"},
 		{"bad version", []byte("\x00asm\x02\x00\x00\x00"), "unknown binary version"},
-		{"section id", append(header[:8:8], 13, 0), "malformed section id"},
+		{"section id", append(header[:8:8], 14, 0), "malformed section id"},
 		{"section too long", append(header[:8:8], 1, 5, 0), "length out of bounds"},
 		{"size mismatch", module(sec(1, 0, 0)), "section size mismatch"},
 		{"duplicate", module(sec(1, 0), sec(1, 0)), "unexpected content after last section"},
@@ -160,7 +160,7 @@ func TestDecodeMalformed(t *testing.T) {
 		{"datacount after code", module(sec(10, 0), sec(12, 0)), "unexpected content after last section"},
 		{"bad utf8", module(sec(0, 2, 0xc3, 0x28)), "malformed UTF-8 encoding"},
 		{"custom no name", module(sec(0)), "unexpected end"},
-		{"import kind", module(sec(2, 1, 0, 0, 4, 0)), "malformed import kind"},
+		{"import kind", module(sec(2, 1, 0, 0, 5, 0)), "malformed import kind"},
 		{"mutability", module(sec(6, 1, 0x7f, 2, 0x41, 0, 0x0b)), "malformed mutability"},
 		{"limits flags", module(sec(5, 1, 2, 0)), "integer too large"},
 		{"value type", module(sec(1, 1, 0x60, 1, 0x40, 0)), "malformed value type"},
@@ -176,8 +176,11 @@ func TestDecodeMalformed(t *testing.T) {
 		{"stray else", module(sec(1, 1, 0x60, 0, 0), sec(3, 1, 0), sec(10, 1, 4, 0, 0x05, 0x0b, 0x0b)), "END opcode expected"},
 		{"illegal opcode", module(sec(1, 1, 0x60, 0, 0), sec(3, 1, 0), sec(10, 1, 3, 0, 0x06, 0x0b)), "illegal opcode"},
 		{"illegal fc", module(sec(1, 1, 0x60, 0, 0), sec(3, 1, 0), sec(10, 1, 4, 0, 0xfc, 0x12, 0x0b)), "illegal opcode"},
-		{"zero byte", module(sec(1, 1, 0x60, 0, 0), sec(3, 1, 0), sec(10, 1, 4, 0, 0x3f, 0x01, 0x0b)), "zero byte expected"},
-		{"ref.null type", module(sec(1, 1, 0x60, 0, 0), sec(3, 1, 0), sec(10, 1, 4, 0, 0xd0, 0x7f, 0x0b)), "malformed reference type"},
+		{"ref.null type", module(sec(1, 1, 0x60, 0, 0), sec(3, 1, 0), sec(10, 1, 4, 0, 0xd0, 0x7f, 0x0b)), "malformed heap type"},
+		{"rec in rec", module(sec(1, 1, 0x4e, 1, 0x4e, 0)), "malformed definition type"},
+		{"tag attribute", module(sec(13, 1, 1, 0)), "malformed tag attribute"},
+		{"limits shared", module(sec(5, 1, 3, 1, 1)), "integer too large"},
+		{"storage type", module(sec(1, 1, 0x5e, 0x76, 0)), "malformed"},
 		{"data count required", module(sec(1, 1, 0x60, 0, 0), sec(3, 1, 0), sec(10, 1, 5, 0, 0xfc, 0x09, 0, 0x0b), sec(11, 1, 1, 0)), "data count section required"},
 		{"const expr no end", module(sec(6, 1, 0x7f, 0, 0x41, 0)), "unexpected end of section or function"},
 		{"locals overflow", module(sec(1, 1, 0x60, 0, 0), sec(3, 1, 0), sec(10, 1, 13, 2, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7e, 0x0b)), "too many locals"},
@@ -185,6 +188,35 @@ func TestDecodeMalformed(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { wantMalformed(t, c.b, c.msg) })
+	}
+}
+
+// TestDecodeMalformed20 covers encodings that 3.0 gave a meaning: with
+// every 3.0 feature off they are malformed, as in 2.0.
+func TestDecodeMalformed20(t *testing.T) {
+	cases := []struct {
+		name string
+		b    []byte
+		msg  string
+	}{
+		{"tag section", append(header[:8:8], 13, 0), "malformed section id"},
+		{"tag import", module(sec(2, 1, 0, 0, 4, 0)), "malformed import kind"},
+		{"zero byte", module(sec(1, 1, 0x60, 0, 0), sec(3, 1, 0), sec(10, 1, 4, 0, 0x3f, 0x01, 0x0b)), "zero byte expected"},
+		{"limits 64", module(sec(5, 1, 4, 0)), "integer too large"},
+		{"limits u32", module(sec(5, 1, 0, 0x80, 0x80, 0x80, 0x80, 0x10)), "integer too large"},
+		{"rec", module(sec(1, 1, 0x4e, 0)), "malformed"},
+		{"ref type", module(sec(4, 1, 0x64, 0x70, 0, 0)), "malformed reference type"},
+		{"exnref", module(sec(4, 1, 0x69, 0, 0)), "malformed reference type"},
+		{"table init", module(sec(4, 1, 0x40, 0, 0x70, 0, 0, 0xd0, 0x70, 0x0b)), "malformed reference type"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := DecodeFeatures(c.b, wasm.AllFeatures)
+			var we *wasm.Error
+			if !errors.As(err, &we) || we.Kind != wasm.Malformed || !strings.Contains(we.Msg, c.msg) {
+				t.Errorf("got %v, want malformed %q", err, c.msg)
+			}
+		})
 	}
 }
 
@@ -206,6 +238,9 @@ func TestDataDropWithoutDataSection(t *testing.T) {
 }
 
 func TestElemEncodings(t *testing.T) {
+	// Function indices make a segment of (ref func); expressions one of the
+	// type given, funcref for flags 4.
+	refFunc := wasm.RefType(false, wasm.HeapFunc)
 	end := 0x0b
 	i32c := []byte{0x41, 0x05, 0x0b}
 	cases := []struct {
@@ -215,10 +250,10 @@ func TestElemEncodings(t *testing.T) {
 		typ   wasm.ValType
 		items int
 	}{
-		{append(append([]byte{0}, i32c...), 2, 0, 0), wasm.ElemActive, 0, wasm.FuncRef, 2},
-		{[]byte{1, 0, 1, 0}, wasm.ElemPassive, 0, wasm.FuncRef, 1},
-		{append(append([]byte{2, 3}, i32c...), 0, 1, 0), wasm.ElemActive, 3, wasm.FuncRef, 1},
-		{[]byte{3, 0, 0}, wasm.ElemDeclarative, 0, wasm.FuncRef, 0},
+		{append(append([]byte{0}, i32c...), 2, 0, 0), wasm.ElemActive, 0, refFunc, 2},
+		{[]byte{1, 0, 1, 0}, wasm.ElemPassive, 0, refFunc, 1},
+		{append(append([]byte{2, 3}, i32c...), 0, 1, 0), wasm.ElemActive, 3, refFunc, 1},
+		{[]byte{3, 0, 0}, wasm.ElemDeclarative, 0, refFunc, 0},
 		{append(append([]byte{4}, i32c...), 1, 0xd2, 0, byte(end)), wasm.ElemActive, 0, wasm.FuncRef, 1},
 		{[]byte{5, 0x6f, 2, 0xd0, 0x6f, 0x0b, 0xd0, 0x6f, 0x0b}, wasm.ElemPassive, 0, wasm.ExternRef, 2},
 		{append(append([]byte{6, 1}, i32c...), 0x70, 1, 0x23, 0, 0x0b), wasm.ElemActive, 1, wasm.FuncRef, 1},

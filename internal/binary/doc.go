@@ -1,5 +1,6 @@
-// Package binary decodes the WebAssembly 2.0 binary format into a
-// wasm.Module. It is the first stage of the pipeline: bytes → binary →
+// Package binary decodes the WebAssembly 3.0 binary format into a
+// wasm.Module (DecodeFeatures decodes as if some features did not exist,
+// as 2.0 does). It is the first stage of the pipeline: bytes → binary →
 // validate → engines.
 //
 // Guarantees:
@@ -10,14 +11,15 @@
 //     instruction, so a malformed body is caught here, not later.
 //   - Decode never checks validity (types, indices, constant-expression
 //     rules): a well-formed but invalid module decodes and the validator
-//     rejects it.
+//     rejects it. The one exception is a type index past the implementation
+//     limit of 1,000,000 types, reported as an invalid "unknown type".
 //   - Hostile input cannot crash, hang or exhaust the host: every declared
 //     count or length is checked against the bytes that remain before
 //     anything is allocated for it, and locals are capped per function.
 //   - Data segments, custom sections and function bodies alias the input
 //     bytes; the caller must not modify them afterwards.
-//   - A constant expression keeps at most its first 16 instructions. Valid
-//     ones have exactly one, so the validator still rejects longer ones.
+//   - A constant expression has at most 10000 instructions (an
+//     implementation limit: valid ones are short).
 //   - memory.init or data.drop without a data count section is malformed
 //     only when the module has data segments; with none, the index is just
 //     unknown and the validator reports it (as the spec tests expect).

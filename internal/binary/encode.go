@@ -43,8 +43,8 @@ func Encode(m *wasm.Module) []byte {
 	if len(m.Tables) > 0 {
 		section(secTable, func(s []byte) []byte {
 			s = appendULEB32(s, uint32(len(m.Tables)))
-			for _, t := range m.Tables {
-				s = appendTableType(s, t)
+			for i := range m.Tables {
+				s = appendTable(s, &m.Tables[i])
 			}
 			return s
 		})
@@ -53,7 +53,16 @@ func Encode(m *wasm.Module) []byte {
 		section(secMemory, func(s []byte) []byte {
 			s = appendULEB32(s, uint32(len(m.Memories)))
 			for _, mem := range m.Memories {
-				s = appendLimits(s, mem.Limits)
+				s = appendLimits(s, mem.Limits, mem.Is64)
+			}
+			return s
+		})
+	}
+	if len(m.Tags) > 0 {
+		section(secTag, func(s []byte) []byte {
+			s = appendULEB32(s, uint32(len(m.Tags)))
+			for _, t := range m.Tags {
+				s = appendULEB32(append(s, 0), t.Type)
 			}
 			return s
 		})
@@ -150,22 +159,101 @@ func appendSection(b []byte, id byte, contents []byte) []byte {
 	return append(b, contents...)
 }
 
-func appendTypes(b []byte, types []wasm.FuncType) []byte {
-	b = appendULEB32(b, uint32(len(types)))
-	for _, t := range types {
-		b = append(b, 0x60)
-		b = appendValTypes(b, t.Params)
-		b = appendValTypes(b, t.Results)
+// appendTypes writes the type section: a type alone in its recursion
+// group as itself (a bare composite type when it is final and has no
+// supertypes), a larger group as a rec entry.
+func appendTypes(b []byte, types []wasm.TypeDef) []byte {
+	groups := 0
+	for i := 0; i < len(types); i += groupSize(types, i) {
+		groups++
+	}
+	b = appendULEB32(b, uint32(groups))
+	for i := 0; i < len(types); {
+		n := groupSize(types, i)
+		if n > 1 || types[i].RecSize == 0 {
+			b = appendULEB32(append(b, formRec), uint32(n))
+		}
+		for j := i; j < i+n; j++ {
+			b = appendSubType(b, &types[j])
+		}
+		i += n
 	}
 	return b
+}
+
+// groupSize is the size of the recursion group starting at types[i], at
+// least one and at most what is left.
+func groupSize(types []wasm.TypeDef, i int) int {
+	return max(1, min(int(types[i].RecSize), len(types)-i))
+}
+
+func appendSubType(b []byte, t *wasm.TypeDef) []byte {
+	if !t.Final || len(t.Supers) > 0 {
+		form := byte(formSub)
+		if t.Final {
+			form = formSubFinal
+		}
+		b = appendULEB32(append(b, form), uint32(len(t.Supers)))
+		for _, x := range t.Supers {
+			b = appendULEB32(b, x)
+		}
+	}
+	switch t.Kind {
+	case wasm.CompStruct:
+		b = appendULEB32(append(b, formStruct), uint32(len(t.Fields)))
+		for _, f := range t.Fields {
+			b = appendFieldType(b, f)
+		}
+	case wasm.CompArray:
+		b = append(b, formArray)
+		if len(t.Fields) == 1 {
+			b = appendFieldType(b, t.Fields[0])
+		}
+	default:
+		b = append(b, formFunc)
+		b = appendValTypes(b, t.Func.Params)
+		b = appendValTypes(b, t.Func.Results)
+	}
+	return b
+}
+
+func appendFieldType(b []byte, f wasm.FieldType) []byte {
+	mut := byte(0)
+	if f.Mutable {
+		mut = 1
+	}
+	return append(appendValType(b, f.Type), mut)
 }
 
 func appendValTypes(b []byte, ts []wasm.ValType) []byte {
 	b = appendULEB32(b, uint32(len(ts)))
 	for _, t := range ts {
-		b = append(b, byte(t))
+		b = appendValType(b, t)
 	}
 	return b
+}
+
+// appendValType writes a value type: a number, vector or packed type's
+// code, a nullable abstract reference as its shorthand code, any other
+// reference as 0x63 (ref null) or 0x64 (ref) and its heap type.
+func appendValType(b []byte, t wasm.ValType) []byte {
+	if !t.IsRef() {
+		return append(b, byte(t))
+	}
+	h := t.Heap()
+	if t.Nullable() && h.IsAbstract() {
+		return append(b, h.Code())
+	}
+	return appendHeapType(append(b, byte(t)), h)
+}
+
+// appendHeapType writes an abstract heap type's code or a type index as a
+// non-negative s33.
+func appendHeapType(b []byte, h wasm.HeapType) []byte {
+	if h.IsAbstract() {
+		return append(b, h.Code())
+	}
+	return appendSLEB64(b, int64(h.Index()))
 }
 
 func appendImports(b []byte, imports []wasm.Import) []byte {
@@ -181,24 +269,45 @@ func appendImports(b []byte, imports []wasm.Import) []byte {
 		case wasm.ExternTable:
 			b = appendTableType(b, im.Table)
 		case wasm.ExternMemory:
-			b = appendLimits(b, im.Memory.Limits)
+			b = appendLimits(b, im.Memory.Limits, im.Memory.Is64)
 		case wasm.ExternGlobal:
 			b = appendGlobalType(b, im.Global)
+		case wasm.ExternTag:
+			b = appendULEB32(append(b, 0), im.Tag.Type)
 		}
 	}
 	return b
 }
 
-func appendLimits(b []byte, l wasm.Limits) []byte {
-	if !l.HasMax {
-		return appendULEB32(append(b, 0), l.Min)
+// appendLimits writes limits flags (bit 0: a maximum, bit 2: 64-bit
+// addresses) and the bounds.
+func appendLimits(b []byte, l wasm.Limits, is64 bool) []byte {
+	flags := byte(0)
+	if l.HasMax {
+		flags |= 1
 	}
-	b = appendULEB32(append(b, 1), l.Min)
-	return appendULEB32(b, l.Max)
+	if is64 {
+		flags |= 4
+	}
+	b = appendULEB64(append(b, flags), l.Min)
+	if l.HasMax {
+		b = appendULEB64(b, l.Max)
+	}
+	return b
 }
 
 func appendTableType(b []byte, t wasm.TableType) []byte {
-	return appendLimits(append(b, byte(t.Elem)), t.Limits)
+	return appendLimits(appendValType(b, t.Elem), t.Limits, t.Is64)
+}
+
+// appendTable writes a defined table, with 0x40 0x00 and its initialiser
+// when it has one.
+func appendTable(b []byte, t *wasm.Table) []byte {
+	if !t.HasInit {
+		return appendTableType(b, t.Type)
+	}
+	b = appendTableType(append(b, 0x40, 0), t.Type)
+	return appendConstExpr(b, &t.Init)
 }
 
 func appendGlobalType(b []byte, g wasm.GlobalType) []byte {
@@ -206,7 +315,7 @@ func appendGlobalType(b []byte, g wasm.GlobalType) []byte {
 	if g.Mutable {
 		mut = 1
 	}
-	return append(b, byte(g.Val), mut)
+	return append(appendValType(b, g.Val), mut)
 }
 
 // appendConstExpr writes the expression's instructions and its end.
@@ -217,14 +326,17 @@ func appendConstExpr(b []byte, e *wasm.ConstExpr) []byte {
 	return append(b, byte(wasm.OpEnd))
 }
 
-// elemFlags picks the encoding of a segment the way wabt does: an explicit
-// table index only when it is needed (table other than 0, or a type other
-// than funcref), and expression items unless every item is one ref.func.
+// elemFlags picks the encoding of a segment: function indices when its
+// type is (ref func) and every item is one ref.func (flags 0-3, the form
+// whose type that is), else expressions (flags 4-7); an explicit table
+// index only when needed (table other than 0, or expressions of a type
+// other than funcref).
 func elemFlags(seg *wasm.ElemSegment) uint32 {
+	indices := itemsAreFuncIndices(seg)
 	var flags uint32
 	switch seg.Mode {
 	case wasm.ElemActive:
-		if seg.Table != 0 || seg.Type != wasm.FuncRef {
+		if seg.Table != 0 || (!indices && seg.Type != wasm.FuncRef) {
 			flags |= 2
 		}
 	case wasm.ElemPassive:
@@ -232,14 +344,14 @@ func elemFlags(seg *wasm.ElemSegment) uint32 {
 	case wasm.ElemDeclarative:
 		flags |= 3
 	}
-	if !itemsAreFuncIndices(seg) {
+	if !indices {
 		flags |= 4
 	}
 	return flags
 }
 
 func itemsAreFuncIndices(seg *wasm.ElemSegment) bool {
-	if seg.Type != wasm.FuncRef {
+	if seg.Type != wasm.RefType(false, wasm.HeapFunc) {
 		return false
 	}
 	for _, it := range seg.Items {
@@ -262,9 +374,9 @@ func appendElem(b []byte, seg *wasm.ElemSegment) []byte {
 	exprs := flags&4 != 0
 	if flags&3 != 0 {
 		if exprs {
-			b = append(b, byte(seg.Type))
+			b = appendValType(b, seg.Type)
 		} else {
-			b = append(b, 0) // element kind funcref
+			b = append(b, 0) // element kind: function references
 		}
 	}
 	b = appendULEB32(b, uint32(len(seg.Items)))
@@ -300,7 +412,7 @@ func appendCode(b []byte, code []wasm.Code) []byte {
 		fn = appendULEB32(fn[:0], uint32(len(c.Locals)))
 		for _, l := range c.Locals {
 			fn = appendULEB32(fn, l.Count)
-			fn = append(fn, byte(l.Type))
+			fn = appendValType(fn, l.Type)
 		}
 		fn = append(fn, c.Body...)
 		b = appendULEB32(b, uint32(len(fn)))

@@ -13,9 +13,9 @@ import (
 // is written as its opcode bytes alone.
 func AppendInstr(b []byte, in *wasm.Instr) []byte {
 	op := in.Op
-	if op > 0xff {
-		b = append(b, byte(op>>8))
-		b = appendULEB32(b, uint32(op&0xff))
+	if p := op.Prefix(); p != 0 {
+		b = append(b, p)
+		b = appendULEB32(b, op.Sub())
 	} else {
 		b = append(b, byte(op))
 	}
@@ -27,7 +27,7 @@ func AppendInstr(b []byte, in *wasm.Instr) []byte {
 	case wasm.ImmBlockType:
 		b = appendBlockType(b, in.Block)
 	case wasm.ImmLabel, wasm.ImmFunc, wasm.ImmLocal, wasm.ImmGlobal, wasm.ImmTable,
-		wasm.ImmData, wasm.ImmElem:
+		wasm.ImmData, wasm.ImmElem, wasm.ImmMemory, wasm.ImmTypeIndex, wasm.ImmTag:
 		b = appendULEB32(b, in.X)
 	case wasm.ImmBrTable:
 		// Targets holds the labels with the default last; the count
@@ -40,19 +40,13 @@ func AppendInstr(b []byte, in *wasm.Instr) []byte {
 		for _, t := range in.Targets {
 			b = appendULEB32(b, t)
 		}
-	case wasm.ImmCallIndirect, wasm.ImmTableInit, wasm.ImmTableCopy:
+	case wasm.ImmCallIndirect, wasm.ImmTableInit, wasm.ImmTableCopy, wasm.ImmMemInit,
+		wasm.ImmMemCopy, wasm.ImmIndexPair:
 		b = appendULEB32(appendULEB32(b, in.X), in.Y)
 	case wasm.ImmMemArg:
-		b = appendULEB32(appendULEB32(b, in.X), uint32(in.Imm))
+		b = appendMemArg(b, in)
 	case wasm.ImmMemArgLane:
-		b = appendULEB32(appendULEB32(b, in.X), uint32(in.Imm))
-		b = append(b, byte(in.Y))
-	case wasm.ImmMemZero:
-		b = append(b, 0)
-	case wasm.ImmMemInit:
-		b = append(appendULEB32(b, in.X), 0)
-	case wasm.ImmMemCopy:
-		b = append(b, 0, 0)
+		b = append(appendMemArg(b, in), byte(in.Y))
 	case wasm.ImmI32:
 		b = appendSLEB64(b, int64(int32(uint32(in.Imm))))
 	case wasm.ImmI64:
@@ -66,15 +60,47 @@ func AppendInstr(b []byte, in *wasm.Instr) []byte {
 		b = binary.LittleEndian.AppendUint64(b, in.Hi)
 	case wasm.ImmLane:
 		b = append(b, byte(in.Y))
-	case wasm.ImmRefType:
-		b = append(b, byte(in.Type))
+	case wasm.ImmHeapType:
+		b = appendHeapType(b, in.Type.Heap())
 	case wasm.ImmSelectT:
-		b = appendULEB32(b, uint32(len(in.Types)))
-		for _, t := range in.Types {
-			b = append(b, byte(t))
+		b = appendValTypes(b, in.Types)
+	case wasm.ImmTryTable:
+		b = appendBlockType(b, in.Block)
+		b = appendULEB32(b, uint32(len(in.Catches)))
+		for _, c := range in.Catches {
+			b = append(b, byte(c.Kind))
+			if c.Kind.HasTag() {
+				b = appendULEB32(b, c.Tag)
+			}
+			b = appendULEB32(b, c.Label)
 		}
+	case wasm.ImmBrOnCast:
+		var flags byte
+		var t1, t2 wasm.ValType
+		if len(in.Types) == 2 {
+			t1, t2 = in.Types[0], in.Types[1]
+		}
+		if t1.Nullable() {
+			flags |= 1
+		}
+		if t2.Nullable() {
+			flags |= 2
+		}
+		b = appendULEB32(append(b, flags), in.X)
+		b = appendHeapType(appendHeapType(b, t1.Heap()), t2.Heap())
 	}
 	return b
+}
+
+// appendMemArg writes the alignment flags (with bit 6 and the memory
+// index for memories other than 0) and the offset.
+func appendMemArg(b []byte, in *wasm.Instr) []byte {
+	if in.Mem == 0 {
+		b = appendULEB32(b, in.X)
+	} else {
+		b = appendULEB32(appendULEB32(b, in.X|0x40), in.Mem)
+	}
+	return appendULEB64(b, in.Imm)
 }
 
 // appendBlockType writes a block type: 0x40, a value type byte, or a type
@@ -84,7 +110,7 @@ func appendBlockType(b []byte, bt wasm.BlockType) []byte {
 	case wasm.BlockEmpty:
 		return append(b, 0x40)
 	case wasm.BlockValue:
-		return append(b, byte(bt.Type))
+		return appendValType(b, bt.Type)
 	}
 	return appendSLEB64(b, int64(bt.Index))
 }

@@ -22,7 +22,8 @@ func sampleInstrs(op wasm.Opcode, kind wasm.ImmKind) []wasm.Instr {
 			{Op: op, Block: wasm.BlockType{Kind: wasm.BlockTypeIndex, Index: 200}},
 			{Op: op, Block: wasm.BlockType{Kind: wasm.BlockTypeIndex, Index: 1<<32 - 1}},
 		}
-	case wasm.ImmLabel, wasm.ImmFunc, wasm.ImmLocal, wasm.ImmGlobal, wasm.ImmTable, wasm.ImmData, wasm.ImmElem, wasm.ImmMemInit:
+	case wasm.ImmLabel, wasm.ImmFunc, wasm.ImmLocal, wasm.ImmGlobal, wasm.ImmTable, wasm.ImmData, wasm.ImmElem,
+		wasm.ImmMemory, wasm.ImmTypeIndex, wasm.ImmTag:
 		a, b := in, in
 		a.X, b.X = 3, 1<<32-1
 		return []wasm.Instr{a, b}
@@ -31,14 +32,16 @@ func sampleInstrs(op wasm.Opcode, kind wasm.ImmKind) []wasm.Instr {
 		a.Targets = []uint32{0}
 		b.Targets = []uint32{1, 300, 1 << 20, 7}
 		return []wasm.Instr{a, b}
-	case wasm.ImmCallIndirect, wasm.ImmTableInit, wasm.ImmTableCopy:
+	case wasm.ImmCallIndirect, wasm.ImmTableInit, wasm.ImmTableCopy, wasm.ImmMemInit, wasm.ImmMemCopy, wasm.ImmIndexPair:
 		in.X, in.Y = 129, 2
 		return []wasm.Instr{in}
 	case wasm.ImmMemArg:
-		in.X, in.Imm = 2, 0xffffffff
-		return []wasm.Instr{in}
+		a, b := in, in
+		a.X, a.Imm = 2, 0xffffffff
+		b.X, b.Imm, b.Mem = 3, 1<<40, 300 // another memory, a 64-bit offset
+		return []wasm.Instr{a, b}
 	case wasm.ImmMemArgLane:
-		in.X, in.Imm, in.Y = 0, 1000, 15
+		in.X, in.Imm, in.Y, in.Mem = 0, 1000, 15, 1
 		return []wasm.Instr{in}
 	case wasm.ImmI32:
 		var out []wasm.Instr
@@ -66,12 +69,24 @@ func sampleInstrs(op wasm.Opcode, kind wasm.ImmKind) []wasm.Instr {
 	case wasm.ImmLane:
 		in.Y = 7
 		return []wasm.Instr{in}
-	case wasm.ImmRefType:
-		a, b := in, in
-		a.Type, b.Type = wasm.FuncRef, wasm.ExternRef
-		return []wasm.Instr{a, b}
+	case wasm.ImmHeapType:
+		nullable := op == wasm.OpRefNull || op == wasm.OpRefTestNull || op == wasm.OpRefCastNull
+		a, b, c := in, in, in
+		a.Type, b.Type = wasm.RefType(nullable, wasm.HeapFunc), wasm.RefType(nullable, wasm.HeapExn)
+		c.Type = wasm.RefType(nullable, 300)
+		return []wasm.Instr{a, b, c}
 	case wasm.ImmSelectT:
-		in.Types = []wasm.ValType{wasm.V128}
+		a, b := in, in
+		a.Types = []wasm.ValType{wasm.V128}
+		b.Types = []wasm.ValType{wasm.RefType(false, 7)}
+		return []wasm.Instr{a, b}
+	case wasm.ImmTryTable:
+		in.Block = wasm.BlockType{Kind: wasm.BlockValue, Type: wasm.RefType(true, 2)}
+		in.Catches = []wasm.CatchClause{{Kind: wasm.Catch, Tag: 3, Label: 1}, {Kind: wasm.CatchAllRef, Label: 200}}
+		return []wasm.Instr{in}
+	case wasm.ImmBrOnCast:
+		in.X = 2
+		in.Types = []wasm.ValType{wasm.RefType(true, wasm.HeapAny), wasm.RefType(false, 5)}
 		return []wasm.Instr{in}
 	}
 	return []wasm.Instr{in}
@@ -81,7 +96,7 @@ func sampleInstrs(op wasm.Opcode, kind wasm.ImmKind) []wasm.Instr {
 // back with ExprReader.
 func TestAppendInstrRoundTrip(t *testing.T) {
 	kinds := map[wasm.ImmKind]bool{}
-	for _, prefix := range []wasm.Opcode{0, 0xFC00, 0xFD00} {
+	for _, prefix := range []wasm.Opcode{0, 0x100, 0xFB00, 0xFC00, 0xFD00} {
 		for i := wasm.Opcode(0); i < 256; i++ {
 			op := prefix | i
 			info := op.Info()
@@ -106,7 +121,7 @@ func TestAppendInstrRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	if len(kinds) != int(wasm.ImmElem)+1 {
-		t.Errorf("covered %d immediate kinds, want %d", len(kinds), wasm.ImmElem+1)
+	if len(kinds) != int(wasm.ImmBrOnCast)+1 {
+		t.Errorf("covered %d immediate kinds, want %d", len(kinds), wasm.ImmBrOnCast+1)
 	}
 }

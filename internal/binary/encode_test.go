@@ -18,9 +18,10 @@ func modelString(m *wasm.Module) string {
 	c := *m
 	c.Sections = nil
 	c.Customs = nil
-	c.Types = make([]wasm.FuncType, len(m.Types))
+	c.Types = make([]wasm.TypeDef, len(m.Types))
 	for i, t := range m.Types {
-		c.Types[i] = wasm.FuncType{Params: t.Params, Results: t.Results}
+		t.Func = wasm.FuncType{Params: t.Func.Params, Results: t.Func.Results}
+		c.Types[i] = t
 	}
 	zero := func(e wasm.ConstExpr) wasm.ConstExpr {
 		out := wasm.ConstExpr{Instrs: make([]wasm.Instr, len(e.Instrs))}
@@ -98,7 +99,7 @@ func TestEncodeSpecRoundTrip(t *testing.T) {
 
 func TestEncodeNames(t *testing.T) {
 	m := &wasm.Module{
-		Types: []wasm.FuncType{{Params: []wasm.ValType{wasm.I32}}},
+		Types: wasm.PlainTypes(wasm.FuncType{Params: []wasm.ValType{wasm.I32}}),
 		Funcs: []uint32{0},
 		Code:  []wasm.Code{{Locals: []wasm.LocalEntry{{Count: 1, Type: wasm.I64}}, NumLocals: 1, Body: []byte{0x0b}}},
 		Names: wasm.NameSection{Module: "m", Funcs: map[uint32]string{0: "f"},

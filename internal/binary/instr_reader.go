@@ -19,6 +19,10 @@ type ExprReader struct {
 	r       reader
 	targets []uint32
 	types   []wasm.ValType
+	catches []wasm.CatchClause
+	// off holds the features turned off: their opcodes are illegal and
+	// their immediates read as before them (see DecodeFeatures).
+	off wasm.Features
 }
 
 // NewExprReader reads code, whose first byte lies at baseOffset in the
@@ -29,9 +33,13 @@ func NewExprReader(code []byte, baseOffset int) *ExprReader {
 	return e
 }
 
+// DisableFeatures makes the reader read as if the features in off did not
+// exist (see DecodeFeatures); it applies from the next Reset.
+func (e *ExprReader) DisableFeatures(off wasm.Features) { e.off = off }
+
 // Reset makes the reader start over on new code, keeping its buffers.
 func (e *ExprReader) Reset(code []byte, baseOffset int) {
-	e.r = reader{buf: code, base: baseOffset, eof: msgSectionEnd}
+	e.r = reader{buf: code, base: baseOffset, eof: msgSectionEnd, off: e.off}
 }
 
 // Offset is the module offset of the next byte to read.
@@ -50,20 +58,20 @@ func (e *ExprReader) Next(in *wasm.Instr) error {
 	c := r.buf[r.pos]
 	r.pos++
 	op := wasm.Opcode(c)
-	if c == 0xFC || c == 0xFD {
+	if c == 0xFB || c == 0xFC || c == 0xFD {
 		sub, err := r.u32()
 		if err != nil {
 			return err
 		}
-		if sub > 0xFF {
+		var ok bool
+		if op, ok = wasm.PrefixedOpcode(c, sub); !ok {
 			return errAt(at, "illegal opcode 0x%02x 0x%x", c, sub)
 		}
-		op = wasm.Opcode(c)<<8 | wasm.Opcode(sub)
 	}
 	info := op.Info()
-	if info == nil {
-		if op > 0xFF {
-			return errAt(at, "illegal opcode 0x%02x 0x%x", op>>8, op&0xFF)
+	if info == nil || e.off&info.Feature != 0 {
+		if op.Prefix() != 0 {
+			return errAt(at, "illegal opcode 0x%02x 0x%x", op.Prefix(), op.Sub())
 		}
 		return errAt(at, "illegal opcode 0x%02x", c)
 	}
@@ -78,12 +86,14 @@ func (e *ExprReader) immediates(in *wasm.Instr, kind wasm.ImmKind) error {
 	case wasm.ImmNone:
 	case wasm.ImmBlockType:
 		in.Block, err = e.blockType()
+	case wasm.ImmMemory, wasm.ImmMemInit, wasm.ImmMemCopy:
+		err = e.memoryIndices(in, kind)
 	case wasm.ImmLabel, wasm.ImmFunc, wasm.ImmLocal, wasm.ImmGlobal, wasm.ImmTable,
-		wasm.ImmData, wasm.ImmElem:
+		wasm.ImmData, wasm.ImmElem, wasm.ImmTypeIndex, wasm.ImmTag:
 		in.X, err = r.u32()
 	case wasm.ImmBrTable:
 		err = e.brTable(in)
-	case wasm.ImmCallIndirect, wasm.ImmTableInit, wasm.ImmTableCopy:
+	case wasm.ImmCallIndirect, wasm.ImmTableInit, wasm.ImmTableCopy, wasm.ImmIndexPair:
 		if in.X, err = r.u32(); err == nil {
 			in.Y, err = r.u32()
 		}
@@ -92,16 +102,6 @@ func (e *ExprReader) immediates(in *wasm.Instr, kind wasm.ImmKind) error {
 	case wasm.ImmMemArgLane:
 		if err = e.memArg(in); err == nil {
 			err = e.lane(in)
-		}
-	case wasm.ImmMemZero:
-		err = r.zero()
-	case wasm.ImmMemInit:
-		if in.X, err = r.u32(); err == nil {
-			err = r.zero()
-		}
-	case wasm.ImmMemCopy:
-		if err = r.zero(); err == nil {
-			err = r.zero()
 		}
 	case wasm.ImmI32:
 		var v int64
@@ -124,10 +124,22 @@ func (e *ExprReader) immediates(in *wasm.Instr, kind wasm.ImmKind) error {
 		}
 	case wasm.ImmLane:
 		err = e.lane(in)
-	case wasm.ImmRefType:
-		in.Type, err = r.refType()
+	case wasm.ImmHeapType:
+		var h wasm.HeapType
+		if h, err = r.heapType(); err == nil {
+			// ref.null and the _null forms of ref.test and ref.cast take
+			// nullable types.
+			nullable := in.Op == wasm.OpRefNull || in.Op == wasm.OpRefTestNull || in.Op == wasm.OpRefCastNull
+			in.Type = wasm.RefType(nullable, h)
+		}
 	case wasm.ImmSelectT:
 		err = e.selectTypes(in)
+	case wasm.ImmTryTable:
+		if in.Block, err = e.blockType(); err == nil {
+			err = e.catchClauses(in)
+		}
+	case wasm.ImmBrOnCast:
+		err = e.brOnCast(in)
 	default:
 		err = errAt(in.Offset, "opcode %s has an unknown immediate kind %d", in.Op, kind)
 	}
@@ -144,9 +156,13 @@ func (e *ExprReader) blockType() (wasm.BlockType, error) {
 		r.pos++
 		return wasm.BlockType{Kind: wasm.BlockEmpty}, nil
 	}
-	if isValType(c) {
+	if isNumOrVecType(c) {
 		r.pos++
 		return wasm.BlockType{Kind: wasm.BlockValue, Type: wasm.ValType(c)}, nil
+	}
+	if _, ok := wasm.AbstractHeapType(c); ok || c == 0x63 || c == 0x64 {
+		t, err := r.valType()
+		return wasm.BlockType{Kind: wasm.BlockValue, Type: t}, err
 	}
 	at := r.offset()
 	v, err := r.signed(33)
@@ -179,19 +195,37 @@ func (e *ExprReader) brTable(in *wasm.Instr) error {
 	return nil
 }
 
+// memArg reads a memarg: alignment flags (bit 6: a memory index follows),
+// the memory index and a u64 offset.
 func (e *ExprReader) memArg(in *wasm.Instr) error {
 	r := &e.r
-	align, err := r.u32()
+	at := r.offset()
+	flags, err := r.u32()
 	if err != nil {
 		return err
 	}
-	off, err := r.u32()
-	if err != nil {
+	multi := e.off&wasm.FeatureMultiMemory == 0
+	switch {
+	case !multi:
+		// Before multi-memory the flags are the alignment exponent alone.
+		in.X = flags
+	case flags >= 0x80:
+		return errAt(at, "malformed memop flags 0x%x", flags)
+	default:
+		in.X = flags & 0x3f
+		if flags&0x40 != 0 {
+			if in.Mem, err = r.u32(); err != nil {
+				return err
+			}
+		}
+	}
+	if e.off&wasm.FeatureMemory64 != 0 {
+		off, err := r.u32()
+		in.Imm = uint64(off)
 		return err
 	}
-	in.X = align
-	in.Imm = uint64(off)
-	return nil
+	in.Imm, err = r.u64()
+	return err
 }
 
 func (e *ExprReader) lane(in *wasm.Instr) error {
@@ -217,4 +251,90 @@ func (e *ExprReader) selectTypes(in *wasm.Instr) error {
 	e.types = ts
 	in.Types = ts
 	return nil
+}
+
+// catchClauses reads try_table's vector of catch clauses.
+func (e *ExprReader) catchClauses(in *wasm.Instr) error {
+	r := &e.r
+	n, err := r.count()
+	if err != nil {
+		return err
+	}
+	cs := e.catches[:0]
+	for range n {
+		at := r.offset()
+		k, err := r.byte()
+		if err != nil {
+			return err
+		}
+		if k > byte(wasm.CatchAllRef) {
+			return errAt(at, "malformed catch clause 0x%02x", k)
+		}
+		c := wasm.CatchClause{Kind: wasm.CatchKind(k)}
+		if c.Kind.HasTag() {
+			if c.Tag, err = r.u32(); err != nil {
+				return err
+			}
+		}
+		if c.Label, err = r.u32(); err != nil {
+			return err
+		}
+		cs = append(cs, c)
+	}
+	e.catches = cs
+	in.Catches = cs
+	return nil
+}
+
+// brOnCast reads br_on_cast's flags (bit 0: the source type is nullable,
+// bit 1: the target type is), label and two heap types, into X and Types.
+func (e *ExprReader) brOnCast(in *wasm.Instr) error {
+	r := &e.r
+	at := r.offset()
+	flags, err := r.byte()
+	if err != nil {
+		return err
+	}
+	if flags&^3 != 0 {
+		return errAt(at, "malformed br_on_cast flags 0x%02x", flags)
+	}
+	if in.X, err = r.u32(); err != nil {
+		return err
+	}
+	h1, err := r.heapType()
+	if err != nil {
+		return err
+	}
+	h2, err := r.heapType()
+	if err != nil {
+		return err
+	}
+	e.types = append(e.types[:0], wasm.RefType(flags&1 != 0, h1), wasm.RefType(flags&2 != 0, h2))
+	in.Types = e.types
+	return nil
+}
+
+// memoryIndices reads the memory index immediates of memory.size,
+// memory.grow and memory.fill (X), memory.init (data segment X, memory Y)
+// and memory.copy (X, Y). Before multi-memory each was a zero byte.
+func (e *ExprReader) memoryIndices(in *wasm.Instr, kind wasm.ImmKind) error {
+	r := &e.r
+	index := r.u32
+	if e.off&wasm.FeatureMultiMemory != 0 {
+		index = func() (uint32, error) { return 0, r.zero() }
+	}
+	var err error
+	switch kind {
+	case wasm.ImmMemory:
+		in.X, err = index()
+	case wasm.ImmMemInit:
+		if in.X, err = r.u32(); err == nil {
+			in.Y, err = index()
+		}
+	case wasm.ImmMemCopy:
+		if in.X, err = index(); err == nil {
+			in.Y, err = index()
+		}
+	}
+	return err
 }

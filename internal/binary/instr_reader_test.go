@@ -114,17 +114,19 @@ func TestExprReaderErrors(t *testing.T) {
 		{[]byte{0x06}, "illegal opcode"},
 		{[]byte{0xfc, 0x80, 0x02}, "illegal opcode"},
 		{[]byte{0xfd, 0x9a, 0x01}, "illegal opcode"},
-		{[]byte{0xfd, 0x80, 0x02}, "illegal opcode"},
 		{[]byte{0x41}, "unexpected end"},
 		{[]byte{0x41, 0x80, 0x80, 0x80, 0x80, 0x08}, "integer too large"},
 		{[]byte{0x41, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00}, "integer representation too long"},
 		{[]byte{0x02, 0x50}, "malformed block type"},
-		{[]byte{0x3f, 0x80, 0x00}, "zero byte expected"},
-		{[]byte{0xfc, 0x0a, 0x00, 0x01}, "zero byte expected"},
-		{[]byte{0xd0, 0x7f}, "malformed reference type"},
+		{[]byte{0xd0, 0x7f}, "malformed heap type"},
 		{[]byte{0x1c, 0x01, 0x40}, "malformed value type"},
 		{[]byte{0x0e, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00}, "unexpected end"},
 		{[]byte{0xfd, 0x0c, 1, 2, 3}, "unexpected end"},
+		{[]byte{0xfd, 0x80, 0x04}, "illegal opcode"},                         // past relaxed SIMD
+		{[]byte{0xfb, 0x1f}, "illegal opcode"},                               // past the GC opcodes
+		{[]byte{0x28, 0x80, 0x01, 0}, "malformed memop flags"},               // memarg flags over 0x7f
+		{[]byte{0x1f, 0x40, 1, 4, 0}, "malformed catch clause"},              // try_table catch kind 4
+		{[]byte{0xfb, 0x18, 4, 0, 0x70, 0x70}, "malformed br_on_cast flags"}, // flags bit 2
 	}
 	for _, c := range cases {
 		var in wasm.Instr
@@ -132,6 +134,41 @@ func TestExprReaderErrors(t *testing.T) {
 		var we *wasm.Error
 		if !errors.As(err, &we) || we.Kind != wasm.Malformed || !contains(we.Msg, c.msg) {
 			t.Errorf("% x: got %v, want %q", c.code, err, c.msg)
+		}
+	}
+}
+
+// TestExprReader20 checks the encodings whose reading changed with 3.0: a
+// reader with every 3.0 feature off reads them as 2.0 did.
+func TestExprReader20(t *testing.T) {
+	cases := []struct {
+		code []byte
+		msg  string // "" for no error under 3.0 too
+	}{
+		{[]byte{0x3f, 0x80, 0x00}, "zero byte expected"},       // memory.size: a memory index since multi-memory
+		{[]byte{0xfc, 0x0a, 0x00, 0x01}, "zero byte expected"}, // memory.copy
+		{[]byte{0xd0, 0x7f}, "malformed heap type"},
+		{[]byte{0x12, 0x00}, "illegal opcode"},       // return_call
+		{[]byte{0xfd, 0x80, 0x02}, "illegal opcode"}, // relaxed SIMD
+		{[]byte{0x1f, 0x40, 0}, "illegal opcode"},    // try_table
+		{[]byte{0xd0, 0x63, 0x00}, "malformed heap type"},
+	}
+	for _, c := range cases {
+		var in wasm.Instr
+		r := &ExprReader{}
+		r.DisableFeatures(wasm.AllFeatures)
+		r.Reset(c.code, 0)
+		err := r.Next(&in)
+		var we *wasm.Error
+		if !errors.As(err, &we) || we.Kind != wasm.Malformed || !contains(we.Msg, c.msg) {
+			t.Errorf("2.0: % x: got %v, want %q", c.code, err, c.msg)
+		}
+	}
+	// The same bytes under 3.0: memory indices, new opcodes.
+	for _, code := range [][]byte{{0x3f, 0x80, 0x00}, {0xfc, 0x0a, 0x00, 0x01}, {0x12, 0x00}, {0xfd, 0x80, 0x02}} {
+		var in wasm.Instr
+		if err := NewExprReader(code, 0).Next(&in); err != nil {
+			t.Errorf("3.0: % x: %v", code, err)
 		}
 	}
 }

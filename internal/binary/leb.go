@@ -76,3 +76,30 @@ func readSigned(b []byte, bits int) (int64, int, string) {
 	}
 	return 0, maxBytes, msgTooLong // unreachable
 }
+
+// readU64 decodes an unsigned 64-bit LEB128 from b.
+func readU64(b []byte) (uint64, int, string) {
+	if len(b) > 0 && b[0] < 0x80 {
+		return uint64(b[0]), 1, ""
+	}
+	var v uint64
+	for i := 0; i < 10; i++ {
+		if i >= len(b) {
+			return 0, i, msgUnexpectedEnd
+		}
+		c := b[i]
+		if i == 9 {
+			if c&0x80 != 0 {
+				return 0, i + 1, msgTooLong
+			}
+			if c&0x7e != 0 {
+				return 0, i + 1, msgTooLarge
+			}
+		}
+		v |= uint64(c&0x7f) << (7 * i)
+		if c&0x80 == 0 {
+			return v, i + 1, ""
+		}
+	}
+	return 0, 10, msgTooLong // unreachable: the tenth byte always returns
+}

@@ -18,6 +18,9 @@ type reader struct {
 	// "unexpected end" at the top level and "unexpected end of section or
 	// function" inside a section or body.
 	eof string
+	// off holds the features turned off: their encodings are malformed,
+	// as they were before the feature (see DecodeFeatures).
+	off wasm.Features
 }
 
 const msgSectionEnd = "unexpected end of section or function"
@@ -29,7 +32,7 @@ func newReader(b []byte, base int) reader {
 // sub returns a reader for the next n bytes (which the caller has checked
 // exist) and moves past them.
 func (r *reader) sub(n int) reader {
-	s := reader{buf: r.buf[r.pos : r.pos+n : r.pos+n], base: r.offset(), eof: msgSectionEnd}
+	s := reader{buf: r.buf[r.pos : r.pos+n : r.pos+n], base: r.offset(), eof: msgSectionEnd, off: r.off}
 	r.pos += n
 	return s
 }
@@ -153,12 +156,75 @@ func (r *reader) name() (string, error) {
 	return string(b), nil
 }
 
-func isValType(b byte) bool {
-	switch wasm.ValType(b) {
-	case wasm.I32, wasm.I64, wasm.F32, wasm.F64, wasm.V128, wasm.FuncRef, wasm.ExternRef:
-		return true
+func (r *reader) u64() (uint64, error) {
+	v, n, msg := readU64(r.buf[r.pos:])
+	if err := r.skipLEB(n, msg); err != nil {
+		return 0, err
 	}
-	return false
+	return v, nil
+}
+
+func (r *reader) u32as64() (uint64, error) {
+	v, err := r.u32()
+	return uint64(v), err
+}
+
+// maxTypes caps the type index space (as other engines do), which also
+// keeps every type index below wasm.HeapAbstractBase.
+const maxTypes = 1_000_000
+
+// numTypes reports whether b is the code of a number or vector type.
+func isNumOrVecType(b byte) bool {
+	return b >= byte(wasm.V128) && b <= byte(wasm.I32)
+}
+
+// heapType reads a heap type: an abstract type's code, or a type index as
+// a non-negative s33.
+func (r *reader) heapType() (wasm.HeapType, error) {
+	at := r.offset()
+	if r.atEnd() {
+		return 0, r.errHere("%s", r.eof)
+	}
+	if h, ok := wasm.AbstractHeapType(r.buf[r.pos]); ok {
+		if f := heapFeature(h); r.off&f != 0 {
+			return 0, errAt(at, "malformed heap type 0x%02x (%s is off)", r.buf[r.pos], f)
+		}
+		r.pos++
+		return h, nil
+	}
+	if r.off&wasm.FeatureFunctionReferences != 0 {
+		return 0, errAt(at, "malformed heap type 0x%02x", r.buf[r.pos])
+	}
+	v, err := r.signed(33)
+	if err != nil {
+		return 0, err
+	}
+	if v < 0 {
+		return 0, errAt(at, "malformed heap type")
+	}
+	if v >= maxTypes {
+		return 0, wasm.Invalidf(at, "unknown type %d", v)
+	}
+	return wasm.HeapType(v), nil
+}
+
+// refTypeAfter reads the rest of a reference type whose first byte c was
+// read at offset at: a shorthand code, or 0x63/0x64 and a heap type.
+func (r *reader) refTypeAfter(c byte, at int) (wasm.ValType, error) {
+	if h, ok := wasm.AbstractHeapType(c); ok {
+		if r.off&heapFeature(h) != 0 {
+			return 0, errAt(at, "malformed reference type 0x%02x", c)
+		}
+		return wasm.RefType(true, h), nil
+	}
+	if (c != 0x63 && c != 0x64) || r.off&wasm.FeatureFunctionReferences != 0 {
+		return 0, errAt(at, "malformed reference type 0x%02x", c)
+	}
+	h, err := r.heapType()
+	if err != nil {
+		return 0, err
+	}
+	return wasm.RefType(c == 0x63, h), nil
 }
 
 func (r *reader) valType() (wasm.ValType, error) {
@@ -167,10 +233,13 @@ func (r *reader) valType() (wasm.ValType, error) {
 	if err != nil {
 		return 0, err
 	}
-	if !isValType(c) {
-		return 0, errAt(at, "malformed value type 0x%02x", c)
+	if isNumOrVecType(c) {
+		return wasm.ValType(c), nil
 	}
-	return wasm.ValType(c), nil
+	if _, ok := wasm.AbstractHeapType(c); ok || c == 0x63 || c == 0x64 {
+		return r.refTypeAfter(c, at)
+	}
+	return 0, errAt(at, "malformed value type 0x%02x", c)
 }
 
 func (r *reader) refType() (wasm.ValType, error) {
@@ -179,10 +248,30 @@ func (r *reader) refType() (wasm.ValType, error) {
 	if err != nil {
 		return 0, err
 	}
-	if c != byte(wasm.FuncRef) && c != byte(wasm.ExternRef) {
-		return 0, errAt(at, "malformed reference type 0x%02x", c)
+	return r.refTypeAfter(c, at)
+}
+
+// heapFeature is the feature that introduced abstract heap type h (0 for
+// func and extern, which 2.0 has).
+func heapFeature(h wasm.HeapType) wasm.Features {
+	switch h {
+	case wasm.HeapFunc, wasm.HeapExtern:
+		return 0
+	case wasm.HeapExn, wasm.HeapNoExn:
+		return wasm.FeatureExceptions
 	}
-	return wasm.ValType(c), nil
+	return wasm.FeatureGC
+}
+
+// storageType reads a field's type: a value type or a packed type.
+func (r *reader) storageType() (wasm.ValType, error) {
+	if !r.atEnd() {
+		if c := r.buf[r.pos]; c == byte(wasm.PackedI8) || c == byte(wasm.PackedI16) {
+			r.pos++
+			return wasm.ValType(c), nil
+		}
+	}
+	return r.valType()
 }
 
 // zero reads a reserved byte that must be 0x00.

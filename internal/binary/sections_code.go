@@ -101,7 +101,7 @@ func (d *decoder) skim(body []byte, base int, fn uint32) error {
 			return err
 		}
 		switch in.Op {
-		case wasm.OpBlock, wasm.OpLoop:
+		case wasm.OpBlock, wasm.OpLoop, wasm.OpTryTable:
 			nest = append(nest, false)
 		case wasm.OpIf:
 			nest = append(nest, true)

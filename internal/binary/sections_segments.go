@@ -9,11 +9,11 @@ import (
 
 // Element and data segments and the constant expressions they carry.
 
-// maxConstInstrs bounds how many instructions a constant expression keeps.
-// A valid Wasm 2.0 constant expression has exactly one, so keeping the first
-// few of a longer one still lets the validator reject it, while a hostile
-// megabyte of nops cannot turn into a hundred megabytes of Instr values.
-const maxConstInstrs = 16
+// maxConstInstrs bounds the instructions of one constant expression (an
+// implementation limit, like maxLocals): extended constant expressions may
+// be long, but a hostile megabyte of them must not turn into a hundred
+// megabytes of Instr values.
+const maxConstInstrs = 10000
 
 // constExpr reads instructions up to the `end` that closes the expression.
 // Nested blocks are tracked so that a block inside the expression (invalid,
@@ -32,7 +32,7 @@ func (d *decoder) constExpr(r *reader) (wasm.ConstExpr, error) {
 			return ce, err
 		}
 		switch in.Op {
-		case wasm.OpBlock, wasm.OpLoop, wasm.OpIf:
+		case wasm.OpBlock, wasm.OpLoop, wasm.OpIf, wasm.OpTryTable:
 			depth++
 		case wasm.OpEnd:
 			if depth == 0 {
@@ -41,11 +41,13 @@ func (d *decoder) constExpr(r *reader) (wasm.ConstExpr, error) {
 			}
 			depth--
 		}
-		if len(ce.Instrs) < maxConstInstrs {
-			in.Targets = slices.Clone(in.Targets)
-			in.Types = slices.Clone(in.Types)
-			ce.Instrs = append(ce.Instrs, in)
+		if len(ce.Instrs) >= maxConstInstrs {
+			return ce, errAt(in.Offset, "constant expression too long (more than %d instructions)", maxConstInstrs)
 		}
+		in.Targets = slices.Clone(in.Targets)
+		in.Types = slices.Clone(in.Types)
+		in.Catches = slices.Clone(in.Catches)
+		ce.Instrs = append(ce.Instrs, in)
 	}
 }
 
@@ -67,7 +69,8 @@ func (d *decoder) elementSection(r *reader) error {
 // elemSegment reads one of the eight encodings. Bit 0 of the flags: passive
 // or declarative (bit 1 set) instead of active; bit 1 on an active segment:
 // explicit table index; bit 2: items are expressions instead of function
-// indices, with a reference type instead of an element kind.
+// indices, with a reference type instead of an element kind. Function
+// indices make a segment of (ref func); flags 4 make one of funcref.
 func (d *decoder) elemSegment(r *reader, seg *wasm.ElemSegment) error {
 	at := r.offset()
 	flags, err := r.u32()
@@ -77,7 +80,10 @@ func (d *decoder) elemSegment(r *reader, seg *wasm.ElemSegment) error {
 	if flags > 7 {
 		return errAt(at, "malformed elements segment kind %d", flags)
 	}
-	seg.Type = wasm.FuncRef
+	seg.Type = wasm.RefType(false, wasm.HeapFunc)
+	if flags == 4 {
+		seg.Type = wasm.FuncRef
+	}
 	switch {
 	case flags&1 == 0:
 		seg.Mode = wasm.ElemActive

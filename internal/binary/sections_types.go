@@ -22,24 +22,87 @@ func (d *decoder) customSection(r *reader, info *wasm.SectionInfo) error {
 	return nil
 }
 
+// Type-section codes (the spec reads them as s7).
+const (
+	formFunc     = 0x60
+	formStruct   = 0x5f
+	formArray    = 0x5e
+	formSub      = 0x50
+	formSubFinal = 0x4f
+	formRec      = 0x4e
+)
+
+// typeSection reads recursion groups: a rec group of subtypes, or one
+// subtype alone (its own group).
 func (d *decoder) typeSection(r *reader) error {
 	n, err := r.count()
 	if err != nil {
 		return err
 	}
-	d.m.Types = prealloc[wasm.FuncType](n)
+	d.m.Types = prealloc[wasm.TypeDef](n)
 	for range n {
-		at := r.offset()
-		form, err := r.byte()
-		if err != nil {
-			return err
-		}
-		if form != 0x60 {
-			if form&0x80 != 0 { // the spec reads the form as a LEB128 s7
-				return errAt(at, "integer representation too long: malformed function type form 0x%02x", form)
+		start := uint32(len(d.m.Types))
+		size := 1
+		if !r.atEnd() && r.buf[r.pos] == formRec && r.off&wasm.FeatureGC == 0 {
+			r.pos++
+			if size, err = r.count(); err != nil {
+				return err
 			}
-			return errAt(at, "malformed function type: form 0x%02x, want 0x60", form)
 		}
+		if len(d.m.Types)+size > maxTypes {
+			return errAt(r.offset(), "too many types (more than %d)", maxTypes)
+		}
+		for range size {
+			t, err := r.subType()
+			if err != nil {
+				return err
+			}
+			t.RecStart, t.RecSize = start, uint32(size)
+			d.m.Types = append(d.m.Types, t)
+		}
+	}
+	return nil
+}
+
+// subType reads `sub final? supers comptype` or a bare composite type
+// (final, no supertypes).
+func (r *reader) subType() (wasm.TypeDef, error) {
+	t := wasm.TypeDef{Final: true}
+	if !r.atEnd() && (r.buf[r.pos] == formSub || r.buf[r.pos] == formSubFinal) && r.off&wasm.FeatureGC == 0 {
+		t.Final = r.buf[r.pos] == formSubFinal
+		r.pos++
+		n, err := r.count()
+		if err != nil {
+			return t, err
+		}
+		t.Supers = make([]uint32, 0, min(n, 16))
+		for range n {
+			at := r.offset()
+			x, err := r.u32()
+			if err != nil {
+				return t, err
+			}
+			if x >= maxTypes {
+				return t, wasm.Invalidf(at, "unknown type %d", x)
+			}
+			t.Supers = append(t.Supers, x)
+		}
+	}
+	err := r.compType(&t)
+	return t, err
+}
+
+func (r *reader) compType(t *wasm.TypeDef) error {
+	at := r.offset()
+	form, err := r.byte()
+	if err != nil {
+		return err
+	}
+	if form != formFunc && r.off&wasm.FeatureGC != 0 {
+		form = 0 // struct and array types are malformed without gc
+	}
+	switch form {
+	case formFunc:
 		params, err := r.valTypes()
 		if err != nil {
 			return err
@@ -48,9 +111,50 @@ func (d *decoder) typeSection(r *reader) error {
 		if err != nil {
 			return err
 		}
-		d.m.Types = append(d.m.Types, wasm.NewFuncType(params, results))
+		t.Kind, t.Func = wasm.CompFunc, wasm.NewFuncType(params, results)
+	case formStruct:
+		n, err := r.count()
+		if err != nil {
+			return err
+		}
+		t.Kind = wasm.CompStruct
+		t.Fields = prealloc[wasm.FieldType](n)
+		for range n {
+			f, err := r.fieldType()
+			if err != nil {
+				return err
+			}
+			t.Fields = append(t.Fields, f)
+		}
+	case formArray:
+		f, err := r.fieldType()
+		if err != nil {
+			return err
+		}
+		t.Kind, t.Fields = wasm.CompArray, []wasm.FieldType{f}
+	default:
+		if form&0x80 != 0 { // the spec reads the form as a LEB128 s7
+			return errAt(at, "integer representation too long: malformed type form 0x%02x", form)
+		}
+		return errAt(at, "malformed definition type: form 0x%02x", form)
 	}
 	return nil
+}
+
+func (r *reader) fieldType() (wasm.FieldType, error) {
+	t, err := r.storageType()
+	if err != nil {
+		return wasm.FieldType{}, err
+	}
+	at := r.offset()
+	mut, err := r.byte()
+	if err != nil {
+		return wasm.FieldType{}, err
+	}
+	if mut > 1 {
+		return wasm.FieldType{}, errAt(at, "malformed mutability 0x%02x", mut)
+	}
+	return wasm.FieldType{Type: t, Mutable: mut == 1}, nil
 }
 
 // valTypes reads a vector of value types; nil when empty.
@@ -98,11 +202,17 @@ func (d *decoder) importSection(r *reader) error {
 			im.Table, err = r.tableType()
 			m.NumImportedTables++
 		case wasm.ExternMemory:
-			im.Memory.Limits, err = r.limits()
+			im.Memory, err = r.memoryType()
 			m.NumImportedMemories++
 		case wasm.ExternGlobal:
 			im.Global, err = r.globalType()
 			m.NumImportedGlobals++
+		case wasm.ExternTag:
+			if r.off&wasm.FeatureExceptions != 0 {
+				return errAt(at, "malformed import kind 0x%02x", kind)
+			}
+			im.Tag, err = r.tagType()
+			m.NumImportedTags++
 		default:
 			return errAt(at, "malformed import kind 0x%02x", kind)
 		}
@@ -129,16 +239,30 @@ func (d *decoder) functionSection(r *reader) error {
 	return nil
 }
 
+// tableSection reads tables: a table type, or 0x40 0x00, a table type and
+// the constant expression that initialises its elements.
 func (d *decoder) tableSection(r *reader) error {
 	n, err := r.count()
 	if err != nil {
 		return err
 	}
-	d.m.Tables = prealloc[wasm.TableType](n)
+	d.m.Tables = prealloc[wasm.Table](n)
 	for range n {
-		t, err := r.tableType()
-		if err != nil {
+		var t wasm.Table
+		if !r.atEnd() && r.buf[r.pos] == 0x40 && r.off&wasm.FeatureFunctionReferences == 0 {
+			r.pos++
+			if err := r.zero(); err != nil {
+				return err
+			}
+			t.HasInit = true
+		}
+		if t.Type, err = r.tableType(); err != nil {
 			return err
+		}
+		if t.HasInit {
+			if t.Init, err = d.constExpr(r); err != nil {
+				return err
+			}
 		}
 		d.m.Tables = append(d.m.Tables, t)
 	}
@@ -152,13 +276,43 @@ func (d *decoder) memorySection(r *reader) error {
 	}
 	d.m.Memories = prealloc[wasm.MemoryType](n)
 	for range n {
-		l, err := r.limits()
+		mt, err := r.memoryType()
 		if err != nil {
 			return err
 		}
-		d.m.Memories = append(d.m.Memories, wasm.MemoryType{Limits: l})
+		d.m.Memories = append(d.m.Memories, mt)
 	}
 	return nil
+}
+
+func (d *decoder) tagSection(r *reader) error {
+	n, err := r.count()
+	if err != nil {
+		return err
+	}
+	d.m.Tags = prealloc[wasm.Tag](n)
+	for range n {
+		t, err := r.tagType()
+		if err != nil {
+			return err
+		}
+		d.m.Tags = append(d.m.Tags, t)
+	}
+	return nil
+}
+
+// tagType reads a tag's attribute byte (0: exception) and type index.
+func (r *reader) tagType() (wasm.Tag, error) {
+	at := r.offset()
+	attr, err := r.byte()
+	if err != nil {
+		return wasm.Tag{}, err
+	}
+	if attr != 0 {
+		return wasm.Tag{}, errAt(at, "malformed tag attribute 0x%02x", attr)
+	}
+	x, err := r.u32()
+	return wasm.Tag{Type: x}, err
 }
 
 func (d *decoder) globalSection(r *reader) error {
@@ -197,7 +351,7 @@ func (d *decoder) exportSection(r *reader) error {
 		if err != nil {
 			return err
 		}
-		if kind > byte(wasm.ExternGlobal) {
+		if kind > byte(wasm.ExternTag) || (kind == byte(wasm.ExternTag) && r.off&wasm.FeatureExceptions != 0) {
 			return errAt(at, "malformed export kind 0x%02x", kind)
 		}
 		ex.Kind = wasm.ExternKind(kind)
@@ -208,31 +362,42 @@ func (d *decoder) exportSection(r *reader) error {
 	return nil
 }
 
-func (r *reader) limits() (wasm.Limits, error) {
+// limits reads a limits flags byte (bit 0: a maximum follows, bit 2: 64-bit
+// addresses) and the bounds, which the spec reads as u64 either way.
+func (r *reader) limits() (l wasm.Limits, is64 bool, err error) {
 	at := r.offset()
 	flags, err := r.byte()
 	if err != nil {
-		return wasm.Limits{}, err
+		return l, false, err
 	}
-	var l wasm.Limits
-	switch flags {
-	case 0x00:
-	case 0x01:
-		l.HasMax = true
-	default:
-		// The spec reads the flags as a LEB128 u32 that must be 0 or 1.
+	allowed := byte(0x05)
+	if r.off&wasm.FeatureMemory64 != 0 {
+		allowed = 0x01
+	}
+	if flags&^allowed != 0 {
+		// The spec reads the flags as a LEB128 u32 with only these bits.
 		if flags&0x80 != 0 {
-			return l, errAt(at, "integer representation too long: malformed limits flags 0x%02x", flags)
+			return l, false, errAt(at, "integer representation too long: malformed limits flags 0x%02x", flags)
 		}
-		return l, errAt(at, "integer too large: malformed limits flags 0x%02x", flags)
+		return l, false, errAt(at, "integer too large: malformed limits flags 0x%02x", flags)
 	}
-	if l.Min, err = r.u32(); err != nil {
-		return l, err
+	l.HasMax, is64 = flags&1 != 0, flags&4 != 0
+	bound := r.u64
+	if r.off&wasm.FeatureMemory64 != 0 {
+		bound = r.u32as64 // 2.0 limits are u32
+	}
+	if l.Min, err = bound(); err != nil {
+		return l, is64, err
 	}
 	if l.HasMax {
-		l.Max, err = r.u32()
+		l.Max, err = bound()
 	}
-	return l, err
+	return l, is64, err
+}
+
+func (r *reader) memoryType() (wasm.MemoryType, error) {
+	l, is64, err := r.limits()
+	return wasm.MemoryType{Limits: l, Is64: is64}, err
 }
 
 func (r *reader) tableType() (wasm.TableType, error) {
@@ -241,7 +406,7 @@ func (r *reader) tableType() (wasm.TableType, error) {
 	if t.Elem, err = r.refType(); err != nil {
 		return t, err
 	}
-	t.Limits, err = r.limits()
+	t.Limits, t.Is64, err = r.limits()
 	return t, err
 }
 

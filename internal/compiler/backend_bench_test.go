@@ -34,7 +34,7 @@ func BenchmarkBackendBenchModules(b *testing.B) {
 		if err := validate.Module(m); err != nil {
 			b.Fatal(err)
 		}
-		env := &frontend.Env{TypeID: func(ti uint32) uint32 { return ti }}
+		env := &frontend.Env{}
 		var funcs []*ssa.Func
 		for i := range m.Funcs {
 			f, err := frontend.Translate(m, m.NumImportedFuncs+uint32(i), env)

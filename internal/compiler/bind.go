@@ -41,10 +41,16 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	if !ok || refs.eng != mc.eng {
 		return fmt.Errorf("compiler: the store was not made by this engine")
 	}
+	if mc.eng.guard {
+		// Guard pages need the handler in front of the Go runtime's.
+		if err := vm.EnsureFaultTraps(); err != nil {
+			return fmt.Errorf("compiler: %w", err)
+		}
+	}
 	st := &instance{inst: inst, mc: mc, refs: refs, ctx: vm.NewContext()}
 	if len(inst.Memories) > 0 {
 		st.mem = inst.Memories[0]
-		if err := st.mem.MapNative(); err != nil {
+		if err := st.mem.MapNative(mc.eng.layoutOf(0, m.MemoryTypeOf(0))); err != nil {
 			return err
 		}
 		st.ctx.MemoryBase = st.mem.Base()
@@ -63,7 +69,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	}
 	for i := range m.Funcs {
 		f := inst.Funcs[m.NumImportedFuncs+uint32(i)]
-		f.Code = &boundFunc{st: st, entry: mc.code.Addr() + uintptr(mc.entry[i])}
+		f.Code = &boundFunc{st: st, entry: mc.code.Addr() + uintptr(mc.tables.entry(i))}
 	}
 	st.funcs = make([]uint64, max(len(inst.Funcs), 1))
 	for i, f := range inst.Funcs {
@@ -74,16 +80,21 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		st.funcs[i] = ref
 		if i >= int(m.NumImportedFuncs) {
 			d := refs.descOf[f]
-			d[abi.FuncDescCode/8] = uint64(mc.code.Addr() + uintptr(mc.funcStart[i-int(m.NumImportedFuncs)]))
+			d[abi.FuncDescCode/8] = uint64(mc.code.Addr() + uintptr(mc.tables.funcStart(i-int(m.NumImportedFuncs))))
 			d[abi.FuncDescContext/8] = uint64(uintptr(unsafe.Pointer(st.ctx)))
 		}
 	}
 	st.ctx.FuncTable = uintptr(unsafe.Pointer(&st.funcs[0]))
+	if len(mc.typeIDs) > 0 {
+		// mc outlives st (st holds it), so the array stays put and alive.
+		st.ctx.TypeIDs = uintptr(unsafe.Pointer(&mc.typeIDs[0]))
+	}
 	st.runner = &vm.Runner{
 		PollInterval: mc.eng.cfg.PollInterval,
 		HostCall:     st.hostCall,
 		Exit:         st.exit,
 		Trap:         st.trap,
+		Fault:        st.fault,
 	}
 	st.refresh()
 	inst.Engine = st

@@ -10,10 +10,33 @@
 // direct calls and the shared poll stub patched, one entry stub per
 // defined function.
 //
+// The linked code is position-independent and engine-independent: calls
+// between its functions are relative, and everything else, the expected
+// type ids of call_indirect included (abi.CtxTypeIDs), is read through the
+// context. So the same bytes run from a fresh link or mapped straight from
+// an artifact file (artifact.go: the tables section, tables.go; the code
+// section), with no relocation, in any engine of the same build and target
+// (Target, codeSettings).
+//
 // Bind gives each instance its native context: memory 0 moved into a
-// reservation of its whole limit (vm.Memory.MapNative, so it grows in
-// place), an array of global cell addresses (the vm.Global's own words),
-// table descriptors, and a function table of function descriptors.
+// reservation laid out as Config.Memory says (vm.Memory.MapNative, so it
+// grows in place), an array of global cell addresses (the vm.Global's own
+// words), table descriptors, a function table of function descriptors, and
+// the module's canonical type ids.
+//
+// Bounds checks (memory.go, fault.go; docs/signals.md). With guard pages,
+// the default where vm.EnableFaultTraps works (linux/amd64), each memory
+// reserves 4 GiB plus 32 MiB guards, a load or store whose offset fits
+// goes unchecked and unreachable is a ud2; their instructions are the
+// module's fault sites, kept in its tables beside the call and trap sites
+// (and so in artifacts). Code is registered with the signal handler when
+// linked or loaded from an artifact. A fault the handler sends back
+// (vm.Runner.Fault) becomes a trap only at a fault site of its kind and at
+// an address in the instance's own reservation (or in its store's stack
+// guard); any other is reported as a bug and ends the process. With
+// explicit checks, every access is checked and memories reserve their
+// limit. The mode, the reservation and the guard change the code, so they
+// are settings in every artifact header (codeSettings).
 //
 // Function references. Stores of this engine are made by NewStore with a
 // vm.RefCodec whose words are function descriptor addresses (abi/builtins.go),
@@ -43,6 +66,11 @@
 // far below the top); a nested entry from a host function continues below
 // its caller on the same stack, so the bytes count across host re-entry
 // too. A prologue that would pass the limit traps the same way.
+//
+// WebAssembly 3.0: the compiler runs extended constant expressions (they
+// are evaluated at instantiation) and refuses a module that uses any other
+// post-2.0 feature with a *wasm.Error of Kind Unsupported naming the
+// feature (features.go); the interpreter runs those.
 //
 // Guarantees: bad modules give errors, never panics; traps become *vm.Trap
 // with the interpreter's codes and backtraces; a spinning guest polls, so

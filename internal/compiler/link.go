@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"runtime"
-	"sort"
 
 	"github.com/moat-run/moat/internal/backend/amd64"
 	"github.com/moat-run/moat/internal/vm"
@@ -12,29 +11,29 @@ import (
 )
 
 // moduleCode is a linked module: one sealed code mapping shared by every
-// instance of the module.
+// instance of the module, and its tables. The code is position-independent
+// and holds no engine-specific value (calls between functions are relative;
+// everything else goes through the context), so it runs unchanged wherever
+// it is mapped: from a fresh link or straight from an artifact file.
 type moduleCode struct {
-	eng  *compilerEngine
-	m    *wasm.Module
-	code *vm.Code
-	// funcStart[i] is defined function i's offset in the blob; funcEnd its end.
-	funcStart, funcEnd []int
-	// entry[i] is the offset of defined function i's entry stub.
-	entry []int
-	// trapSites maps a trap exit's resume offset to its stub (backtraces).
-	trapSites map[int]amd64.TrapSite
-	// sites are the return addresses with their wasm positions, by offset.
-	sites []amd64.Site
-	// pollStart and pollEnd delimit the shared poll stub.
-	pollStart, pollEnd int
+	eng    *compilerEngine
+	m      *wasm.Module
+	code   *vm.Code
+	tables *codeTables
+	// typeIDs are the engine's canonical ids of the module's types, by
+	// type index (abi.CtxTypeIDs points at them).
+	typeIDs []uint32
+	// file is the artifact mapping the module was loaded from (nil for a
+	// fresh compile): the code and the data segments live in it.
+	file *vm.FileMapping
 }
 
 // link lays the functions out 16-byte aligned in one blob, then the entry
 // stubs and the shared poll stub, patches every relocation and maps the
 // blob W^X.
-func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode, error) {
-	mc := &moduleCode{eng: e, m: m, funcStart: make([]int, len(fns)), funcEnd: make([]int, len(fns)),
-		entry: make([]int, len(fns)), trapSites: map[int]amd64.TrapSite{}}
+func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []*amd64.Compiled) (*moduleCode, error) {
+	mc := &moduleCode{eng: e, m: m, typeIDs: typeIDs}
+	funcStart := make([]int, len(fns))
 	// The entry stubs first, so the blob's size is known and it is
 	// allocated once.
 	type stub struct {
@@ -42,7 +41,8 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 		relocs []amd64.Reloc
 	}
 	stubs := make([]stub, len(fns))
-	size, nRelocs, nSites, nTraps := 0, 0, 0, 0
+	size, nRelocs, nSites, nTraps, nFaults := 0, 0, 0, 0, 0
+	var tb tablesBuilder
 	align := func(n int) int { return (n + 15) &^ 15 }
 	for i, c := range fns {
 		fn := m.NumImportedFuncs + uint32(i)
@@ -59,6 +59,7 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 		nRelocs += len(c.Relocs) + len(rs)
 		nSites += len(c.Sites)
 		nTraps += len(c.TrapSites)
+		nFaults += len(c.FaultSites)
 	}
 	for _, st := range stubs {
 		size = align(size) + len(st.code)
@@ -79,30 +80,29 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 		r    amd64.Reloc
 	}
 	relocs := make([]relocAt, 0, nRelocs)
-	mc.sites = make([]amd64.Site, 0, nSites)
-	mc.trapSites = make(map[int]amd64.TrapSite, nTraps)
+	tb.funcs = make([]byte, 0, len(fns)*funcEntrySize)
+	tb.sites = make([]byte, 0, nSites*siteEntrySize)
+	tb.traps = make([]byte, 0, nTraps*trapEntrySize)
+	tb.faults = make([]byte, 0, nFaults*faultEntrySize)
 	for i, c := range fns {
 		off := place(c.Code)
-		mc.funcStart[i], mc.funcEnd[i] = off, off+len(c.Code)
+		funcStart[i] = off
+		tb.addFunc(off, off+len(c.Code))
 		for _, r := range c.Relocs {
 			relocs = append(relocs, relocAt{off, r})
 		}
-		for _, ts := range c.TrapSites {
-			mc.trapSites[off+ts.Offset] = ts
-		}
-		for _, s := range c.Sites {
-			mc.sites = append(mc.sites, amd64.Site{Offset: off + s.Offset, Pos: s.Pos})
-		}
+		tb.addTraps(off, c.TrapSites)
+		tb.addSites(off, c.Sites)
+		tb.addFaults(off, c.FaultSites)
 	}
 	for i, st := range stubs {
 		off := place(st.code)
-		mc.entry[i] = off
+		tb.setEntry(i, off)
 		for _, r := range st.relocs {
 			relocs = append(relocs, relocAt{off, r})
 		}
 	}
 	pollOff := place(poll)
-	mc.pollStart, mc.pollEnd = pollOff, pollOff+len(poll)
 	for _, r := range relocs {
 		at := r.base + r.r.Offset
 		var target int
@@ -110,7 +110,7 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 		case r.r.Func == amd64.PollStubCallee:
 			target = pollOff
 		case r.r.Func >= m.NumImportedFuncs && int(r.r.Func-m.NumImportedFuncs) < len(fns):
-			target = mc.funcStart[r.r.Func-m.NumImportedFuncs]
+			target = funcStart[r.r.Func-m.NumImportedFuncs]
 		default:
 			return nil, fmt.Errorf("compiler: relocation against function %d, which is not defined here", r.r.Func)
 		}
@@ -120,12 +120,14 @@ func link(e *compilerEngine, m *wasm.Module, fns []*amd64.Compiled) (*moduleCode
 		v := int64(target) + r.r.Addend - int64(at)
 		binary.LittleEndian.PutUint32(blob[at:], uint32(int32(v)))
 	}
-	code, err := vm.MapCode(blob)
+	mc.tables = tb.finish(pollOff, pollOff+len(poll), len(blob))
+	code, err := mapGenerated(blob)
 	if err != nil {
 		return nil, err
 	}
 	mc.code = code
 	runtime.AddCleanup(mc, func(c *vm.Code) { _ = c.Close() }, code)
+	writePerfMap(mc)
 	return mc, nil
 }
 
@@ -135,10 +137,5 @@ func (mc *moduleCode) funcAt(pc uintptr) int {
 	if pc < base || pc >= base+uintptr(mc.code.Size()) {
 		return -1
 	}
-	off := int(pc - base)
-	i := sort.Search(len(mc.funcStart), func(i int) bool { return mc.funcStart[i] > off }) - 1
-	if i >= 0 && off <= mc.funcEnd[i] {
-		return i
-	}
-	return -1
+	return mc.tables.funcAt(int(pc - base))
 }

@@ -59,13 +59,22 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 // Decode maps a descriptor address back to its function.
 func (r *storeRefs) Decode(ref uint64) *vm.Function { return r.byDesc[ref] }
 
+// Release unmaps the store's native stack (vm.Store.Release). The stack
+// stays closed: a later run on it fails instead of mapping a new one.
+func (r *storeRefs) Release() error {
+	if r.stack == nil {
+		return nil
+	}
+	return r.stack.Close() // idempotent, so the cleanup may run it again
+}
+
 // nativeStack returns the store's native stack, made on first use and
 // released with the store.
 func (r *storeRefs) nativeStack() (*vm.Stack, error) {
 	if r.stack != nil {
 		return r.stack, nil
 	}
-	st, err := vm.NewStack(r.eng.cfg.MaxStackBytes)
+	st, err := vm.NewStackWithin(r.eng.cfg.MaxStackBytes, r.eng.layout.Limits)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/moat-run/moat/internal/artifact"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -25,4 +26,17 @@ type Code interface {
 // public layer makes every store of such an engine with NewStore.
 type StoreMaker interface {
 	NewStore() *vm.Store
+}
+
+// ArtifactEngine is implemented by engines whose code can be stored in an
+// artifact (internal/artifact) and loaded back without compiling.
+type ArtifactEngine interface {
+	// Target is what the engine's code depends on, for the artifact
+	// header and the cache key.
+	Target() artifact.Target
+	// ArtifactSections returns the sections that hold c.
+	ArtifactSections(c Code) ([]artifact.SectionData, error)
+	// LoadArtifact makes the code of m, decoded from f's module section,
+	// from f's other sections. f is verified and its header checked.
+	LoadArtifact(m *wasm.Module, f *artifact.File) (Code, error)
 }

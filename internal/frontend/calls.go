@@ -42,7 +42,7 @@ func (t *translator) callIndirect(typeIndex, table uint32) error {
 	if typeIndex >= uint32(len(t.m.Types)) {
 		return fmt.Errorf("call_indirect type %d out of range", typeIndex)
 	}
-	ft := &t.m.Types[typeIndex]
+	ft := &t.m.Types[typeIndex].Func
 	sig, err := signature(ft)
 	if err != nil {
 		return err

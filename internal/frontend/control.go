@@ -57,7 +57,7 @@ func (t *translator) blockType(bt wasm.BlockType) (params, results []ssa.Type, e
 	if bt.Index >= uint32(len(t.m.Types)) {
 		return nil, nil, fmt.Errorf("block type %d out of range", bt.Index)
 	}
-	sig, err := signature(&t.m.Types[bt.Index])
+	sig, err := signature(&t.m.Types[bt.Index].Func)
 	if err != nil {
 		return nil, nil, err
 	}

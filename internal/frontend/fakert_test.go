@@ -150,7 +150,7 @@ func newFakeInstance(st *fakeStore, m *wasm.Module, optimize bool) (*fakeInstanc
 
 	// Canonical type ids, store-wide: equal signatures share an id.
 	for i := range m.Types {
-		key := m.Types[i].Key()
+		key := m.Types[i].Func.Key()
 		id, ok := st.typeIDs[key]
 		if !ok {
 			id = uint32(len(st.typeIDs))
@@ -158,6 +158,11 @@ func newFakeInstance(st *fakeStore, m *wasm.Module, optimize bool) (*fakeInstanc
 		}
 		inst.typeIDs = append(inst.typeIDs, id)
 	}
+	tids, _ := s.alloc(4 * max(len(inst.typeIDs), 1))
+	for i, id := range inst.typeIDs {
+		_ = s.Store(tids+uint64(4*i), 4, uint64(id))
+	}
+	s.setWord(inst.ctx+abi.CtxTypeIDs, tids)
 
 	nf := int(m.NumFuncs())
 	descs, _ := s.alloc(abi.FuncDescSize * max(nf, 1))
@@ -195,7 +200,10 @@ func newFakeInstance(st *fakeStore, m *wasm.Module, optimize bool) (*fakeInstanc
 		cell := inst.cells + uint64(i)*abi.GlobalCellSize
 		s.setWord(garr+uint64(i)*abi.GlobalAddrSize, cell)
 	}
-	tables := append([]wasm.TableType(nil), m.Tables...)
+	var tables []wasm.TableType
+	for _, t := range m.Tables {
+		tables = append(tables, t.Type)
+	}
 	memories := append([]wasm.MemoryType(nil), m.Memories...)
 	gi := 0
 	for _, im := range m.Imports {
@@ -325,7 +333,7 @@ func (inst *fakeInstance) fn(i uint32) (*ssa.Func, error) {
 	if f, ok := inst.funcs[i]; ok {
 		return f, nil
 	}
-	f, err := Translate(inst.m, i, &Env{TypeID: func(t uint32) uint32 { return inst.typeIDs[t] }})
+	f, err := Translate(inst.m, i, &Env{})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errTranslate, err)
 	}

@@ -149,11 +149,14 @@ func (t *translator) callDesc(desc ssa.Value, sig ssa.SigRef, args []ssa.Value) 
 }
 
 // checkTypeID traps with indirect-call-type-mismatch unless the
-// descriptor's type id is the canonical id of module type typeIndex.
+// descriptor's type id is the canonical id of module type typeIndex, read
+// from the context's type-id array (abi.CtxTypeIDs): the code holds no
+// engine-specific constant.
 func (t *translator) checkTypeID(desc ssa.Value, typeIndex uint32) {
 	b := t.b
 	id := b.Load(ssa.OpLoad, ssa.I32, desc, abi.FuncDescTypeID, fixedField)
-	want := b.Iconst(ssa.I32, int64(t.env.typeID(typeIndex)))
+	ids := t.ctxLoad(abi.CtxTypeIDs, fixedField)
+	want := b.Load(ssa.OpLoad, ssa.I32, t.elemAddr(ids, uint64(typeIndex)*4), 0, fixedField)
 	b.Trapnz(b.Icmp(ssa.IntNE, id, want), abi.TrapIndirectCallTypeMismatch)
 }
 

@@ -12,20 +12,26 @@ import (
 	"github.com/moat-run/moat/internal/wasm"
 )
 
-// Env is what the frontend needs from the engine beyond the module.
+// Env is what the frontend needs from the engine beyond the module. It
+// holds only settings that change the code and that an artifact records
+// (internal/compiler's codeSettings), never a value of one engine: type
+// ids, for instance, are read from the context at run time, which is what
+// lets compiled code be stored in an artifact and run by another engine.
 type Env struct {
-	// TypeID gives the engine-wide canonical id of the module's type
-	// index i; call_indirect compares it with the id stored in the
-	// callee's descriptor. Nil means the type index itself, which is only
-	// right when every table holds functions of this module alone.
-	TypeID func(typeIndex uint32) uint32
+	// Unchecked is the number of bytes from memory 0's byte 0 in which
+	// every access either succeeds or faults and traps (guard-page mode:
+	// the reservation and its guard after it, vm.Layout.Unchecked). A load
+	// or store whose every possible address lies below it gets no bounds
+	// check (see checkedAddr). 0: every access is checked.
+	Unchecked uint64
 }
 
-func (e *Env) typeID(i uint32) uint32 {
-	if e != nil && e.TypeID != nil {
-		return e.TypeID(i)
-	}
-	return i
+// unchecked reports whether an access of size bytes at offset from any
+// 32-bit address may go without a bounds check.
+func (e *Env) unchecked(offset, size uint64) bool {
+	// The highest byte it can touch is (2^32-1) + offset + size - 1; no
+	// overflow, offset and size being below 2^33.
+	return e != nil && e.Unchecked != 0 && 1<<32-1+offset+size <= e.Unchecked
 }
 
 // Error is a failure to translate one function. Offset is the module
@@ -142,7 +148,8 @@ var emptyFunc = ssa.NewFunc("", ssa.Signature{})
 // local or an instruction (tests pick the SIMD modules with it; a body
 // that does not decode counts as not using it).
 func UsesSIMD(m *wasm.Module) bool {
-	for _, ft := range m.Types {
+	for i := range m.Types {
+		ft := &m.Types[i].Func
 		if slices.Contains(ft.Params, wasm.V128) || slices.Contains(ft.Results, wasm.V128) {
 			return true
 		}

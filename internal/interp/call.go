@@ -47,8 +47,13 @@ type machine struct {
 	// Set when run returns a trap.
 	trapFn  *boundFunc
 	trapPC  int
-	hostErr error
+	hostErr error // a host call's error, or an exception leaving the engine
 	hostFn  *vm.Function
+	exn     *vm.Exception // the exception being unwound
+
+	// top is the end of the live slots of stack, for ScanRoots: set
+	// before anything that may collect (an allocation, a host call).
+	top int
 }
 
 // maxPooledStack and maxPooledFrames keep the huge slices of a deep
@@ -120,12 +125,14 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		}()
 	}
 	defer func() {
+		// A host call below that did not return (a panic, or
+		// runtime.Goexit in a host function) skipped restoring the depth
+		// count; every other way out leaves it at depth already.
+		store.HostCallDepth, store.HostStackBytes = depth, below
 		// A panic here is an engine bug (or a host function's); never let it
 		// take the host down.
 		if r := recover(); r != nil {
 			reuse = false
-			// A host call below may not have unwound these.
-			store.HostCallDepth, store.HostStackBytes = depth, below
 			err = fmt.Errorf("interp: internal error in %s: %v", f.DebugName(), r)
 		}
 	}()
@@ -134,6 +141,11 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		m.stack = make([]uint64, max(min(initialStackSlots, maxSlots), fc.frameSize))
 	}
 	copy(m.stack, stack[:fc.paramSlots])
+	// While it runs, the machine's stack holds roots of the store's heap.
+	vs := f.Instance.Store
+	m.top = 0
+	vs.PushStack(m)
+	defer vs.PopStack()
 	if tc := m.run(bf); tc != abi.TrapNone {
 		return m.trap(tc)
 	}
@@ -142,7 +154,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 }
 
 func (e *executor) release(m *machine) {
-	m.ctx, m.trapFn, m.hostErr, m.hostFn = nil, nil, nil, nil
+	m.ctx, m.trapFn, m.hostErr, m.hostFn, m.exn = nil, nil, nil, nil, nil
 	if cap(m.frames) > maxPooledFrames {
 		m.frames = nil
 	} else {
@@ -204,6 +216,7 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 		m.grow(top)
 	}
 	args := m.stack[base:top:top]
+	m.top = top
 	store := caller.inst.Store
 	outer, outerBytes := store.HostCallDepth, store.HostStackBytes
 	store.HostCallDepth = m.depth()

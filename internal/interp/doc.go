@@ -25,7 +25,28 @@
 // trap abi.TrapStackExhausted; so a recursion allocates a small multiple of
 // the byte limit at most, however large the depth limit.
 //
-// Guarantees: every WebAssembly 2.0 instruction behaves as the spec says
+// WebAssembly 3.0 (exec_calls.go, exec_exceptions.go, exec_memory.go):
+// tail calls reuse the caller's frame (the callee's arguments move down to
+// the frame base), so a chain of return_calls runs in constant stack, into
+// wasm, host functions and other instances alike. A thrown exception is a
+// *vm.Exception; throwing unwinds the frame stack to the innermost
+// try_table handler that catches it, and leaves Call as that error when
+// none does, so it crosses host functions and instances (a host function
+// throws by returning one). Memory accesses to a memory other than 0 or to
+// a 64-bit memory take a generic path with an explicit bounds check;
+// memory 0 of 32 bits keeps its fast path. Relaxed SIMD gives the results
+// documented in simd/relaxed.go.
+//
+// Garbage collection (translate_gc.go, exec_gc*.go): objects live in the
+// store's heap (internal/vm/gcheap); struct fields and array elements are
+// read and written at offsets computed at translation, casts compare the
+// store's type ids, and br_on_cast is a branch of the main loop. While a
+// call runs, its machine is registered with the store as a StackScanner:
+// a collection scans the live slots of its value stack conservatively
+// (slots are untyped), which is sound because the heap never moves an
+// object.
+//
+// Guarantees: every WebAssembly 3.0 instruction behaves as the spec says
 // (including trap codes, NaN rules and bulk-operation bounds checks done
 // before any write); a guest can never crash or hang the host: context
 // cancellation is checked at every taken branch and call; a Go panic (a bug)

@@ -65,6 +65,10 @@ type funcCode struct {
 	offsets     []int32 // module-binary offset of each instruction, read only on trap
 	brTables    []uint32
 	consts      []uint64
+	handlers    []handler     // try_table regions, innermost first
+	catches     []catchTarget // their clauses
+	memOps      []memAccess   // accesses to memories other than a 32-bit memory 0
+	casts       []castDesc    // what each ref.test, ref.cast and br_on_cast checks
 	paramSlots  int
 	localSlots  int // parameters and declared locals
 	frameSize   int // localSlots + the deepest operand stack
@@ -94,7 +98,7 @@ func (e *interpEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	t := newTranslator(m)
 	for i := range m.Funcs {
 		idx := m.NumImportedFuncs + uint32(i)
-		fc, err := t.translate(idx, &m.Types[m.Funcs[i]], &m.Code[i])
+		fc, err := t.translate(idx, &m.Types[m.Funcs[i]].Func, &m.Code[i])
 		if err != nil {
 			return nil, err
 		}
@@ -109,11 +113,14 @@ type instState struct {
 	store    *vm.Store
 	funcs    []*vm.Function
 	bound    []*boundFunc // per function index: the callee when it is wasm code of this engine, else nil
-	types    []wasm.FuncType
-	mem      *vm.Memory // memory 0, or an empty placeholder
+	module   *wasm.Module
+	mem      *vm.Memory   // memory 0, or an empty placeholder
+	mems     []*vm.Memory // every memory, imports first
 	globals  []*vm.Global
 	tables   []*vm.Table
+	tags     []*vm.Tag
 	funcRefs []uint64 // per function index, its funcref
+	gcTypes  []uint32 // per type index, the store's GC type id (vm.Instance.GCTypes)
 }
 
 // boundFunc is a defined function of one instance: vm.Function.Code.
@@ -136,10 +143,13 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		store:   inst.Store,
 		funcs:   inst.Funcs,
 		bound:   make([]*boundFunc, len(inst.Funcs)),
-		types:   m.Types,
+		module:  m,
 		mem:     noMemory,
+		mems:    inst.Memories,
 		globals: inst.Globals,
 		tables:  inst.Tables,
+		tags:    inst.Tags,
+		gcTypes: inst.GCTypes,
 	}
 	if len(inst.Memories) > 0 {
 		st.mem = inst.Memories[0]

@@ -6,6 +6,7 @@ import (
 	"math/bits"
 
 	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm"
 )
 
 func b2u(b bool) uint64 {
@@ -32,6 +33,7 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 	)
 	clear(regs[bf.code.paramSlots:bf.code.localSlots])
 
+dispatch:
 	for {
 		in := &code[pc]
 		pc++
@@ -71,20 +73,20 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 			st = bf.st
 			mem = st.mem.Bytes
 			globals = st.globals
-		case opCall, opCallIndirect:
+		case opCall, opCallIndirect, opCallRef:
 			var callee *boundFunc
 			if in.op == opCall {
 				callee = st.bound[in.b]
 				if callee == nil {
 					if tc = m.callOther(st, st.funcs[in.b], fp+int(in.a)); tc != abi.TrapNone {
-						goto trap
+						goto callFailed
 					}
 					regs = m.stack[fp:]
 					mem = st.mem.Bytes
 					continue
 				}
 			} else {
-				f, rc := m.resolveIndirect(st, in, regs)
+				f, rc := m.resolveCallee(st, in, regs)
 				if rc != abi.TrapNone {
 					tc = rc
 					goto trap
@@ -92,7 +94,7 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 				c, ok := f.Code.(*boundFunc)
 				if !ok || f.Host != nil {
 					if tc = m.callOther(st, f, fp+int(in.a)); tc != abi.TrapNone {
-						goto trap
+						goto callFailed
 					}
 					regs = m.stack[fp:]
 					mem = st.mem.Bytes
@@ -131,6 +133,57 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 				mem = st.mem.Bytes
 				globals = st.globals
 			}
+
+		case opReturnCall, opReturnCallIndirect, opReturnCallRef:
+			callee, f, rc := m.tailCallee(st, in, regs)
+			if rc != abi.TrapNone {
+				tc = rc
+				goto trap
+			}
+			if callee == nil {
+				// A host callee (or another engine's) runs as an ordinary
+				// call; its results then leave as this function's.
+				if tc = m.callOther(st, f, fp+int(in.a)); tc != abi.TrapNone {
+					goto callFailed
+				}
+				regs = m.stack[fp:]
+				copy(regs, regs[in.a:int(in.a)+f.Type.ResultSlots()])
+				goto returning
+			}
+			if intr.Load() != 0 {
+				goto interrupted
+			}
+			// The callee takes over this frame: its arguments move down to
+			// the frame base, and the caller's frame record stays as it is.
+			cc := callee.code
+			need := fp + cc.frameSize
+			if !m.fits(need, len(m.frames)+1) {
+				tc = abi.TrapStackExhausted
+				goto trap
+			}
+			if need > len(m.stack) {
+				m.grow(need)
+			}
+			regs = m.stack[fp:]
+			copy(regs[:cc.paramSlots], regs[in.a:int(in.a)+cc.paramSlots])
+			bf, pc, code = callee, 0, cc.instrs
+			if cc.paramSlots < cc.localSlots {
+				clear(regs[cc.paramSlots:cc.localSlots])
+			}
+			if callee.st != st {
+				st = callee.st
+				mem = st.mem.Bytes
+				globals = st.globals
+			}
+		case opThrow:
+			m.exn = newException(st, in, regs)
+			goto throwing
+		case opThrowRef:
+			if m.exn = st.store.Exn(regs[in.b]); m.exn == nil {
+				tc = abi.TrapNullExceptionReference
+				goto trap
+			}
+			goto throwing
 
 		case opCopy:
 			regs[in.a] = regs[in.b]
@@ -751,14 +804,19 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 			}
 			mem = st.mem.Bytes
 
+		case opBrOnCast:
+			if castOK(st, &bf.code.casts[uint32(in.imm)], regs[in.b]) != (in.imm>>32 != 0) {
+				goto taken
+			}
+
 		default:
 			if in.op > opSIMDFirst && in.op < numOps {
 				tc = execSIMD(in, regs, mem, bf.code)
-			} else if in.op > opMiscFirst && in.op < opSIMDFirst {
-				tc = execMisc(in, regs, st)
-				if in.op == opMemoryInit || in.op == opMemoryCopy || in.op == opMemoryFill {
-					mem = st.mem.Bytes
-				}
+			} else if in.op > opGCFirst && in.op < opSIMDFirst {
+				tc = m.execGC(in, regs, st, bf.code, fp+bf.code.frameSize)
+			} else if in.op > opMiscFirst && in.op < opGCFirst {
+				tc = execMisc(in, regs, st, bf.code)
+				mem = st.mem.Bytes // memory.grow of memory 0 through opMemoryGrowX
 			} else {
 				tc = abi.TrapUnreachable // never produced by the translator
 			}
@@ -773,6 +831,59 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 			goto interrupted
 		}
 		pc = int(in.a)
+	}
+
+returning: // a tail call to a host function returned: return its results
+	if n := len(m.frames) - 1; n >= 0 {
+		fr := &m.frames[n]
+		bf, pc, fp = fr.fn, fr.pc, fr.fp
+		m.frames = m.frames[:n]
+		code = bf.code.instrs
+		regs = m.stack[fp:]
+		st = bf.st
+		mem = st.mem.Bytes
+		globals = st.globals
+		goto dispatch
+	}
+	return abi.TrapNone
+
+callFailed: // a host call failed: an exception it threw unwinds from here
+	if exn := vm.AsException(m.hostErr); exn != nil {
+		m.exn, m.hostErr, m.hostFn = exn, nil, nil
+		goto throwing
+	}
+	goto trap
+
+throwing: // unwind m.exn to the innermost handler that catches it
+	for {
+		ct, rc := m.catch(bf.code, pc-1, st, regs)
+		if rc != abi.TrapNone {
+			tc = rc
+			goto trap
+		}
+		if ct != nil {
+			m.exn = nil
+			if ct.ret {
+				goto returning
+			}
+			pc = int(bf.code.brTables[ct.target])
+			goto dispatch
+		}
+		n := len(m.frames) - 1
+		if n < 0 {
+			// Uncaught here: the exception leaves the engine as an error.
+			m.hostErr, m.exn = m.exn, nil
+			m.trapFn, m.trapPC = bf, pc-1
+			return abi.TrapHostError
+		}
+		fr := &m.frames[n]
+		bf, pc, fp = fr.fn, fr.pc, fr.fp
+		m.frames = m.frames[:n]
+		code = bf.code.instrs
+		regs = m.stack[fp:]
+		st = bf.st
+		mem = st.mem.Bytes
+		globals = st.globals
 	}
 
 oob:

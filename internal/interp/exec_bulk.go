@@ -1,23 +1,29 @@
 package interp
 
-import "github.com/moat-run/moat/internal/abi"
+import (
+	"math"
+
+	"github.com/moat-run/moat/internal/abi"
+)
 
 // execBulk runs table instructions and bulk memory operations. Every range is
 // checked before anything is written (2.0 semantics: no partial writes), and
 // copies within one memory or table handle overlap (Go's copy is memmove).
+// Indices, addresses and sizes have their table's or memory's address type:
+// the low 32 bits of the slot for i32, all 64 for i64.
 func execBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 	switch in.op {
 	case opTableGet:
 		tbl := st.tables[in.c]
-		i := uint32(regs[in.b])
-		if uint64(i) >= uint64(len(tbl.Elems)) {
+		i := addr(regs[in.b], tbl.Type.Is64)
+		if i >= uint64(len(tbl.Elems)) {
 			return abi.TrapTableOutOfBounds
 		}
 		regs[in.a] = tbl.Elems[i]
 	case opTableSet:
 		tbl := st.tables[in.imm]
-		i := uint32(regs[in.b])
-		if uint64(i) >= uint64(len(tbl.Elems)) {
+		i := addr(regs[in.b], tbl.Type.Is64)
+		if i >= uint64(len(tbl.Elems)) {
 			return abi.TrapTableOutOfBounds
 		}
 		tbl.Elems[i] = regs[in.c]
@@ -25,16 +31,21 @@ func execBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 		regs[in.a] = uint64(st.tables[in.c].Size())
 	case opTableGrow:
 		tbl := st.tables[in.imm]
-		init, n := regs[in.b], uint32(regs[in.c])
-		if old, ok := tbl.Grow(n, init); ok {
-			regs[in.a] = uint64(old)
-		} else {
-			regs[in.a] = 0xffffffff
+		init, n := regs[in.b], addr(regs[in.c], tbl.Type.Is64)
+		fail := uint64(math.MaxUint32)
+		if tbl.Type.Is64 {
+			fail = math.MaxUint64
+		}
+		regs[in.a] = fail
+		if n <= math.MaxUint32 {
+			if old, ok := tbl.Grow(uint32(n), init); ok {
+				regs[in.a] = uint64(old)
+			}
 		}
 	case opTableFill:
 		tbl := st.tables[in.imm]
-		i, v, n := uint64(uint32(regs[in.a])), regs[in.b], uint64(uint32(regs[in.c]))
-		if i+n > uint64(len(tbl.Elems)) {
+		i, v, n := addr(regs[in.a], tbl.Type.Is64), regs[in.b], addr(regs[in.c], tbl.Type.Is64)
+		if !inRange(i, n, uint64(len(tbl.Elems))) {
 			return abi.TrapTableOutOfBounds
 		}
 		elems := tbl.Elems[i : i+n]
@@ -43,46 +54,48 @@ func execBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 		}
 	case opTableCopy:
 		dt, srcT := st.tables[uint32(in.imm)], st.tables[uint32(in.imm>>32)]
-		d, s, n := uint64(uint32(regs[in.a])), uint64(uint32(regs[in.b])), uint64(uint32(regs[in.c]))
-		if s+n > uint64(len(srcT.Elems)) || d+n > uint64(len(dt.Elems)) {
+		d, s := addr(regs[in.a], dt.Type.Is64), addr(regs[in.b], srcT.Type.Is64)
+		n := addr(regs[in.c], dt.Type.Is64 && srcT.Type.Is64)
+		if !inRange(s, n, uint64(len(srcT.Elems))) || !inRange(d, n, uint64(len(dt.Elems))) {
 			return abi.TrapTableOutOfBounds
 		}
 		copy(dt.Elems[d:d+n], srcT.Elems[s:s+n])
 	case opTableInit:
 		tbl := st.tables[uint32(in.imm>>32)]
 		seg := st.inst.Elems[uint32(in.imm)]
-		d, s, n := uint64(uint32(regs[in.a])), uint64(uint32(regs[in.b])), uint64(uint32(regs[in.c]))
-		if s+n > uint64(len(seg)) || d+n > uint64(len(tbl.Elems)) {
+		d, s, n := addr(regs[in.a], tbl.Type.Is64), uint64(uint32(regs[in.b])), uint64(uint32(regs[in.c]))
+		if !inRange(s, n, uint64(len(seg))) || !inRange(d, n, uint64(len(tbl.Elems))) {
 			return abi.TrapTableOutOfBounds
 		}
 		copy(tbl.Elems[d:d+n], seg[s:s+n])
 	case opElemDrop:
 		st.inst.Elems[in.imm] = nil
 	case opMemoryInit:
-		mem := st.mem.Bytes
-		seg := st.inst.Datas[in.imm]
-		d, s, n := uint64(uint32(regs[in.a])), uint64(uint32(regs[in.b])), uint64(uint32(regs[in.c]))
-		if s+n > uint64(len(seg)) || d+n > uint64(len(mem)) {
+		m := st.mems[uint32(in.imm>>32)]
+		seg := st.inst.Datas[uint32(in.imm)]
+		d, s, n := addr(regs[in.a], m.Type.Is64), uint64(uint32(regs[in.b])), uint64(uint32(regs[in.c]))
+		if !inRange(s, n, uint64(len(seg))) || !inRange(d, n, uint64(len(m.Bytes))) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		copy(mem[d:d+n], seg[s:s+n])
+		copy(m.Bytes[d:d+n], seg[s:s+n])
 	case opDataDrop:
 		st.inst.Datas[in.imm] = nil
 	case opMemoryCopy:
-		mem := st.mem.Bytes
-		d, s, n := uint64(uint32(regs[in.a])), uint64(uint32(regs[in.b])), uint64(uint32(regs[in.c]))
-		if s+n > uint64(len(mem)) || d+n > uint64(len(mem)) {
+		dm, sm := st.mems[uint32(in.imm)], st.mems[uint32(in.imm>>32)]
+		d, s := addr(regs[in.a], dm.Type.Is64), addr(regs[in.b], sm.Type.Is64)
+		n := addr(regs[in.c], dm.Type.Is64 && sm.Type.Is64)
+		if !inRange(s, n, uint64(len(sm.Bytes))) || !inRange(d, n, uint64(len(dm.Bytes))) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		copy(mem[d:d+n], mem[s:s+n])
+		copy(dm.Bytes[d:d+n], sm.Bytes[s:s+n])
 	case opMemoryFill:
-		mem := st.mem.Bytes
-		d, v, n := uint64(uint32(regs[in.a])), byte(regs[in.b]), uint64(uint32(regs[in.c]))
-		if d+n > uint64(len(mem)) {
+		m := st.mems[in.imm]
+		d, v, n := addr(regs[in.a], m.Type.Is64), byte(regs[in.b]), addr(regs[in.c], m.Type.Is64)
+		if !inRange(d, n, uint64(len(m.Bytes))) {
 			return abi.TrapMemoryOutOfBounds
 		}
 		if n > 0 {
-			region := mem[d : d+n]
+			region := m.Bytes[d : d+n]
 			region[0] = v
 			for k := 1; k < len(region); k *= 2 {
 				copy(region[k:], region[:k])
@@ -92,4 +105,18 @@ func execBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 		return abi.TrapUnreachable // never produced by the translator
 	}
 	return abi.TrapNone
+}
+
+// addr reads an index or size operand of the given address type.
+func addr(v uint64, is64 bool) uint64 {
+	if is64 {
+		return v
+	}
+	return uint64(uint32(v))
+}
+
+// inRange reports whether [start, start+n) lies within [0, size), with no
+// overflow of 64 bits.
+func inRange(start, n, size uint64) bool {
+	return start <= size && n <= size-start
 }

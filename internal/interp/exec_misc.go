@@ -4,39 +4,24 @@ import (
 	"math"
 
 	"github.com/moat-run/moat/internal/abi"
-	"github.com/moat-run/moat/internal/vm"
 )
-
-// resolveIndirect finds call_indirect's callee and checks its type.
-func (m *machine) resolveIndirect(st *instState, in *instr, regs []uint64) (*vm.Function, abi.TrapCode) {
-	tbl := st.tables[in.c]
-	i := uint32(regs[in.imm])
-	if uint64(i) >= uint64(len(tbl.Elems)) {
-		return nil, abi.TrapUndefinedElement
-	}
-	ref := tbl.Elems[i]
-	if ref == 0 {
-		return nil, abi.TrapUninitializedElement
-	}
-	f := st.store.Func(ref)
-	if f == nil {
-		return nil, abi.TrapUninitializedElement
-	}
-	want := &st.types[in.b]
-	if f.Type != want && f.Type.Key() != want.Key() {
-		return nil, abi.TrapIndirectCallTypeMismatch
-	}
-	return f, abi.TrapNone
-}
 
 // execMisc runs the rarer scalar instructions: float rounding and min/max,
 // conversions, references, tables and bulk memory.
-func execMisc(in *instr, regs []uint64, st *instState) abi.TrapCode {
-	if in.op == opRefFunc { // b is a function index, not a slot
+func execMisc(in *instr, regs []uint64, st *instState, fc *funcCode) abi.TrapCode {
+	switch {
+	case in.op == opRefFunc: // b is a function index, not a slot
 		regs[in.a] = st.funcRefs[in.b]
 		return abi.TrapNone
-	}
-	if in.op > opRefIsNull {
+	case in.op == opRefAsNonNull:
+		if regs[in.b] == 0 {
+			return abi.TrapNullReference
+		}
+		regs[in.a] = regs[in.b]
+		return abi.TrapNone
+	case in.op > opRefAsNonNull:
+		return execMemory(in, regs, st, fc)
+	case in.op > opRefIsNull:
 		return execBulk(in, regs, st)
 	}
 	x := regs[in.b]

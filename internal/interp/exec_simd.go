@@ -18,6 +18,9 @@ func execSIMD(in *instr, regs []uint64, mem []byte, fc *funcCode) abi.TrapCode {
 	switch in.op {
 	case opV128Unary:
 		setV128(regs, in.a, simd.Unary[in.c](v128At(regs, in.b)))
+	case opV128Relaxed:
+		f := simd.Relaxed[in.imm>>32]
+		setV128(regs, in.a, f(v128At(regs, in.b), v128At(regs, in.c), v128At(regs, uint32(in.imm))))
 	case opV128Binary:
 		setV128(regs, in.a, simd.Binary[in.imm](v128At(regs, in.b), v128At(regs, in.c)))
 	case opV128Test:
@@ -60,17 +63,7 @@ func execSIMD(in *instr, regs []uint64, mem []byte, fc *funcCode) abi.TrapCode {
 			regs[in.a], regs[in.a+1] = x, 0
 			break
 		}
-		var w uint64
-		switch size {
-		case 1:
-			w = x * 0x0101010101010101
-		case 2:
-			w = x * 0x0001000100010001
-		case 4:
-			w = x | x<<32
-		default:
-			w = x
-		}
+		w := splatWord(x, size)
 		regs[in.a], regs[in.a+1] = w, w
 	case opV128LoadLane:
 		ea := uint64(uint32(regs[in.b])) + in.imm&0xffffffff
@@ -98,6 +91,19 @@ func execSIMD(in *instr, regs []uint64, mem []byte, fc *funcCode) abi.TrapCode {
 		return abi.TrapUnreachable // never produced by the translator
 	}
 	return abi.TrapNone
+}
+
+// splatWord repeats a value of size bytes over 64 bits.
+func splatWord(x, size uint64) uint64 {
+	switch size {
+	case 1:
+		return x * 0x0101010101010101
+	case 2:
+		return x * 0x0001000100010001
+	case 4:
+		return x | x<<32
+	}
+	return x
 }
 
 func loadN(b []byte, size uint64) uint64 {

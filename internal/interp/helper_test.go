@@ -53,17 +53,17 @@ func instantiate(t testing.TB, cfg Config, name string, hosts map[string]vm.Host
 		if h == nil {
 			t.Fatalf("test helper: missing host function %s.%s", im.Module, im.Name)
 		}
-		inst.Funcs = append(inst.Funcs, &vm.Function{Type: &m.Types[im.Func], Host: h, Name: im.Module + "." + im.Name})
+		inst.Funcs = append(inst.Funcs, &vm.Function{Type: m.FuncType(im.Func), Host: h, Name: im.Module + "." + im.Name})
 	}
 	for i := range m.Funcs {
-		inst.Funcs = append(inst.Funcs, &vm.Function{Type: &m.Types[m.Funcs[i]], Instance: inst,
+		inst.Funcs = append(inst.Funcs, &vm.Function{Type: m.FuncType(m.Funcs[i]), Instance: inst,
 			Index: m.NumImportedFuncs + uint32(i)})
 	}
 	for _, mt := range m.Memories {
 		inst.Memories = append(inst.Memories, vm.NewMemory(mt, 0))
 	}
 	for _, tt := range m.Tables {
-		inst.Tables = append(inst.Tables, vm.NewTable(tt, 0, 0))
+		inst.Tables = append(inst.Tables, vm.NewTable(tt.Type, 0, 0))
 	}
 	for _, g := range m.Globals {
 		inst.Globals = append(inst.Globals, &vm.Global{Type: g.Type, Lo: g.Init.Instrs[0].Imm})

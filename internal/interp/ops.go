@@ -23,7 +23,14 @@ const (
 	opReturn       // results already in slots 0..
 	opCall         // a = argument base, b = function index
 	opCallIndirect // a = argument base, b = type index, c = table, imm = index slot
-	opCopy         // a = dst, b = src
+	opCallRef      // a = argument base, b = type index, imm = reference slot
+	// Tail calls: the callee replaces the caller's frame (exec_calls.go).
+	opReturnCall         // a = argument base, b = function index
+	opReturnCallIndirect // a = argument base, b = type index, c = table, imm = index slot
+	opReturnCallRef      // a = argument base, b = type index, imm = reference slot
+	opThrow              // a = payload base, b = tag index
+	opThrowRef           // b = exnref slot
+	opCopy               // a = dst, b = src
 	opCopy128
 	opConst  // a = dst, imm = value
 	opSelect // a = dst, b = first, c = second, imm = cond slot
@@ -283,10 +290,40 @@ const (
 	opTableCopy  // a = dst slot, b = src slot, c = count slot, imm = dst table | src table<<32
 	opTableInit  // a = dst slot, b = src slot, c = count slot, imm = segment | table<<32
 	opElemDrop   // imm = segment
-	opMemoryInit // a = dst slot, b = src slot, c = count slot, imm = segment
+	opMemoryInit // a = dst slot, b = src slot, c = count slot, imm = segment | memory<<32
 	opDataDrop   // imm = segment
-	opMemoryCopy // a = dst slot, b = src slot, c = count slot
-	opMemoryFill // a = dst slot, b = value slot, c = count slot
+	opMemoryCopy // a = dst slot, b = src slot, c = count slot, imm = dst memory | src memory<<32
+	opMemoryFill // a = dst slot, b = value slot, c = count slot, imm = memory
+	opRefAsNonNull
+	// Memories other than a 32-bit memory 0 (exec_memory.go).
+	opMemAccess   // a = dst (load) or value (store), b = address slot, c = index in funcCode.memOps
+	opMemorySizeX // a = dst, c = memory
+	opMemoryGrowX // a = dst, b = delta, c = memory
+
+	// Garbage collection, executed by execGC (exec_gc*.go) but opBrOnCast.
+	opGCFirst          // marker: GC ops lie strictly between opGCFirst and opSIMDFirst
+	opStructNew        // a = dst, b = first field's slot, c = type index
+	opStructNewDefault // a = dst, c = type index
+	opStructGet        // a = dst, b = ref, c = field offset, imm = fieldKind
+	opStructSet        // b = ref, c = value, imm = field offset | fieldKind<<32
+	opArrayNew         // a = dst, b = initial value, c = length, imm = type index
+	opArrayNewDefault  // a = dst, c = length, imm = type index
+	opArrayNewFixed    // a = dst, b = first element's slot, c = count, imm = type index
+	opArrayNewData     // a = dst, b = segment offset, c = length, imm = type index | segment<<32
+	opArrayNewElem     // a = dst, b = segment offset, c = length, imm = type index | segment<<32
+	opArrayGet         // a = dst, b = ref, c = index, imm = fieldKind
+	opArraySet         // a = ref, b = index, c = value, imm = fieldKind
+	opArrayLen         // a = dst, b = ref
+	opArrayFill        // a = ref, b = offset, c = value, imm = count slot | fieldKind<<32
+	opArrayCopy        // b = first of dst ref, dst offset, src ref, src offset, count; imm = fieldKind
+	opArrayInitData    // b = first of ref, offset, segment offset, count; imm = type index | segment<<32
+	opArrayInitElem    // as opArrayInitData, from an element segment
+	opRefTest          // a = dst, b = ref, imm = index in funcCode.casts
+	opRefCast          // a = dst, b = ref, imm = index in funcCode.casts
+	opRefI31           // a = dst, b = i32
+	opI31GetS          // a = dst, b = ref
+	opI31GetU          // a = dst, b = ref
+	opBrOnCast         // a = target, b = ref, imm = cast index | 1<<32 to branch when the cast fails
 
 	// SIMD, executed by execSIMD (exec_simd.go). sub is the 0xFD sub-opcode.
 	opSIMDFirst       // marker: SIMD ops lie strictly between opSIMDFirst and numOps
@@ -306,6 +343,7 @@ const (
 	opV128LoadLane    // a = dst, b = address, c = vector, imm = offset | lane<<32 | size<<40
 	opV128Store       // b = address, c = value, imm = offset
 	opV128StoreLane   // b = address, c = vector, imm = offset | lane<<32 | size<<40
+	opV128Relaxed     // a = dst, b, c = first two sources, imm = third source slot | index in simd.Relaxed<<32
 
 	numOps
 )

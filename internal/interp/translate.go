@@ -41,6 +41,7 @@ const (
 	ctrlLoop
 	ctrlIf
 	ctrlFunc
+	ctrlTry // try_table: a block whose body has exception handlers
 )
 
 type ctrl struct {
@@ -53,6 +54,9 @@ type ctrl struct {
 	fixups    []int // forward branches to patch with the end: >= 0 instruction index, < 0 brTables entry -1-i
 	elseFixup int   // if: the conditional branch to the else arm, -1 once patched
 	hasElse   bool
+	// try_table: the first instruction of the body, and its catch clauses
+	// (catches[catchFirst:catchFirst+catchN] of the function).
+	tryStart, catchFirst, catchN int
 }
 
 // labelTypes is what a branch to the block carries.
@@ -71,6 +75,13 @@ type translator struct {
 	offsets  []int32
 	brTables []uint32
 	consts   []uint64
+	handlers []handler
+	catches  []catchTarget
+	memOps   []memAccess
+	casts    []castDesc
+
+	memories []wasm.MemoryType // by memory index
+	tables   []wasm.TableType  // by table index
 
 	stack     []entry
 	height    uint32
@@ -101,18 +112,28 @@ const maxLocalSlots = 1 << 24
 func newTranslator(m *wasm.Module) *translator {
 	t := &translator{m: m, funcTypes: make([]*wasm.FuncType, 0, m.NumFuncs())}
 	for i := range m.Imports {
-		if m.Imports[i].Kind == wasm.ExternFunc {
-			t.funcTypes = append(t.funcTypes, &m.Types[m.Imports[i].Func])
+		switch im := &m.Imports[i]; im.Kind {
+		case wasm.ExternFunc:
+			t.funcTypes = append(t.funcTypes, m.FuncType(im.Func))
+		case wasm.ExternMemory:
+			t.memories = append(t.memories, im.Memory)
+		case wasm.ExternTable:
+			t.tables = append(t.tables, im.Table)
 		}
 	}
 	for _, ti := range m.Funcs {
-		t.funcTypes = append(t.funcTypes, &m.Types[ti])
+		t.funcTypes = append(t.funcTypes, m.FuncType(ti))
+	}
+	t.memories = append(t.memories, m.Memories...)
+	for i := range m.Tables {
+		t.tables = append(t.tables, m.Tables[i].Type)
 	}
 	return t
 }
 
 func (t *translator) translate(idx uint32, ft *wasm.FuncType, body *wasm.Code) (*funcCode, error) {
 	t.code, t.offsets, t.brTables, t.consts = nil, nil, nil, nil
+	t.handlers, t.catches, t.memOps, t.casts = nil, nil, nil, nil
 	t.stack, t.ctrls = t.stack[:0], t.ctrls[:0]
 	t.localSlot, t.localType, t.pending = t.localSlot[:0], t.localType[:0], t.pending[:0]
 	t.water, t.lastDef, t.unreachable, t.deadDepth = 0, -1, false, 0
@@ -171,6 +192,10 @@ func (t *translator) translate(idx uint32, ft *wasm.FuncType, body *wasm.Code) (
 		offsets:     t.offsets,
 		brTables:    t.brTables,
 		consts:      t.consts,
+		handlers:    t.handlers,
+		catches:     t.catches,
+		memOps:      t.memOps,
+		casts:       t.casts,
 		paramSlots:  int(paramSlots),
 		localSlots:  int(t.localSlots),
 		frameSize:   int(t.maxHeight) + 2, // +2: scratch so host calls can always see max(params, results)
@@ -361,7 +386,7 @@ func (t *translator) blockType(bt wasm.BlockType) (params, results []wasm.ValTyp
 	case wasm.BlockValue:
 		return nil, []wasm.ValType{bt.Type}
 	case wasm.BlockTypeIndex:
-		ft := &t.m.Types[bt.Index]
+		ft := &t.m.Types[bt.Index].Func
 		return ft.Params, ft.Results
 	}
 	return nil, nil
@@ -370,7 +395,7 @@ func (t *translator) blockType(bt wasm.BlockType) (params, results []wasm.ValTyp
 // skip handles an instruction in unreachable code: only nesting matters.
 func (t *translator) skip(in *wasm.Instr) {
 	switch in.Op {
-	case wasm.OpBlock, wasm.OpLoop, wasm.OpIf:
+	case wasm.OpBlock, wasm.OpLoop, wasm.OpIf, wasm.OpTryTable:
 		t.deadDepth++
 	case wasm.OpElse:
 		if t.deadDepth == 0 {

@@ -28,6 +28,26 @@ func (t *translator) instr(in *wasm.Instr) error {
 		t.call(in.X)
 	case wasm.OpCallIndirect:
 		t.callIndirect(in.X, in.Y)
+	case wasm.OpCallRef:
+		t.callRef(in.X)
+	case wasm.OpReturnCall, wasm.OpReturnCallIndirect, wasm.OpReturnCallRef:
+		t.tailCall(in)
+		t.unreachable = true
+	case wasm.OpThrow:
+		t.throw(in.X)
+		t.unreachable = true
+	case wasm.OpThrowRef:
+		r := t.pop()
+		t.emit(instr{op: opThrowRef, b: t.src(r)})
+		t.unreachable = true
+	case wasm.OpTryTable:
+		t.enterTry(in)
+	case wasm.OpBrOnNull:
+		t.brOnNull(in.X)
+	case wasm.OpBrOnNonNull:
+		t.brOnNonNull(in.X)
+	case wasm.OpBrOnCast, wasm.OpBrOnCastFail:
+		t.brOnCast(in)
 	case wasm.OpDrop:
 		t.pop()
 	case wasm.OpSelect, wasm.OpSelectT:
@@ -238,6 +258,10 @@ func (t *translator) end() {
 	if c.elseFixup >= 0 {
 		t.code[c.elseFixup].a = uint32(len(t.code))
 	}
+	if c.kind == ctrlTry {
+		t.handlers = append(t.handlers, handler{start: int32(c.tryStart), end: int32(len(t.code)),
+			first: int32(c.catchFirst), n: int32(c.catchN)})
+	}
 	for _, f := range c.fixups {
 		t.patch(f, len(t.code))
 	}
@@ -446,7 +470,7 @@ func (t *translator) call(x uint32) {
 }
 
 func (t *translator) callIndirect(typeIdx, table uint32) {
-	ft := &t.m.Types[typeIdx]
+	ft := &t.m.Types[typeIdx].Func
 	idx := t.pop()
 	idxSlot := t.src(idx)
 	base := t.popArgs(len(ft.Params))

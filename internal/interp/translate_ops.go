@@ -167,19 +167,28 @@ func init() {
 	for _, w := range []wasm.Opcode{wasm.OpMemorySize, wasm.OpMemoryGrow, wasm.OpMemoryInit,
 		wasm.OpDataDrop, wasm.OpMemoryCopy, wasm.OpMemoryFill, wasm.OpTableInit, wasm.OpElemDrop,
 		wasm.OpTableCopy, wasm.OpTableGet, wasm.OpTableSet, wasm.OpTableGrow, wasm.OpTableSize,
-		wasm.OpTableFill, wasm.OpRefNull, wasm.OpRefIsNull, wasm.OpRefFunc} {
+		wasm.OpTableFill, wasm.OpRefNull, wasm.OpRefIsNull, wasm.OpRefFunc, wasm.OpRefAsNonNull} {
 		opSpecs[w] = opSpec{form: formMisc}
 	}
 }
 
 // operation translates every instruction that is not control flow or a variable access.
 func (t *translator) operation(in *wasm.Instr) error {
-	if in.Op>>8 == 0xFD {
+	if in.Op.Prefix() == 0xFD {
+		if t.otherMemory(in) {
+			return t.memAccess(in)
+		}
 		return t.simd(in)
+	}
+	if in.Op.Feature() == wasm.FeatureGC {
+		return t.gc(in)
 	}
 	spec, ok := opSpecs[in.Op]
 	if !ok {
 		return fmt.Errorf("interp: cannot translate %s at offset 0x%x", in.Op, in.Offset)
+	}
+	if (spec.form == formLoad || spec.form == formStore) && t.otherMemory(in) {
+		return t.memAccess(in)
 	}
 	switch spec.form {
 	case formBinary:
@@ -237,25 +246,32 @@ func (t *translator) pop3() (x, y, z uint32, home uint32) {
 func (t *translator) misc(in *wasm.Instr) {
 	switch in.Op {
 	case wasm.OpMemorySize:
-		t.emit(instr{op: opMemorySize, a: t.pushReal(wasm.I32)})
+		if in.X != 0 || t.memories[0].Is64 {
+			t.emit(instr{op: opMemorySizeX, a: t.pushReal(wasm.I64), c: in.X})
+		} else {
+			t.emit(instr{op: opMemorySize, a: t.pushReal(wasm.I32)})
+		}
 		t.def()
 	case wasm.OpMemoryGrow:
 		d := t.pop()
 		ins := instr{op: opMemoryGrow, a: d.home, b: t.src(d)}
+		if in.X != 0 || t.memories[0].Is64 {
+			ins.op, ins.c = opMemoryGrowX, in.X
+		}
 		t.pushReal(wasm.I32)
 		t.emit(ins)
 		t.def()
 	case wasm.OpMemoryInit:
 		d, s, n, _ := t.pop3()
-		t.emit(instr{op: opMemoryInit, a: d, b: s, c: n, imm: uint64(in.X)})
+		t.emit(instr{op: opMemoryInit, a: d, b: s, c: n, imm: uint64(in.X) | uint64(in.Y)<<32})
 	case wasm.OpDataDrop:
 		t.emit(instr{op: opDataDrop, imm: uint64(in.X)})
 	case wasm.OpMemoryCopy:
 		d, s, n, _ := t.pop3()
-		t.emit(instr{op: opMemoryCopy, a: d, b: s, c: n})
+		t.emit(instr{op: opMemoryCopy, a: d, b: s, c: n, imm: uint64(in.X) | uint64(in.Y)<<32})
 	case wasm.OpMemoryFill:
 		d, v, n, _ := t.pop3()
-		t.emit(instr{op: opMemoryFill, a: d, b: v, c: n})
+		t.emit(instr{op: opMemoryFill, a: d, b: v, c: n, imm: uint64(in.X)})
 	case wasm.OpTableInit:
 		d, s, n, _ := t.pop3()
 		t.emit(instr{op: opTableInit, a: d, b: s, c: n, imm: uint64(in.X) | uint64(in.Y)<<32})
@@ -295,6 +311,12 @@ func (t *translator) misc(in *wasm.Instr) {
 		t.def()
 	case wasm.OpRefFunc:
 		t.emit(instr{op: opRefFunc, a: t.pushReal(wasm.FuncRef), b: in.X})
+		t.def()
+	case wasm.OpRefAsNonNull:
+		x := t.pop()
+		ins := instr{op: opRefAsNonNull, a: x.home, b: t.src(x)}
+		t.pushReal(wasm.FuncRef)
+		t.emit(ins)
 		t.def()
 	}
 }

@@ -69,9 +69,33 @@ func (t *translator) simd(in *wasm.Instr) error {
 		t.emit(ins)
 		t.def()
 	default:
+		if in.Op>>8 == 1 { // relaxed SIMD (0xFD sub-opcodes from 0x100)
+			t.relaxed(in, info)
+			return nil
+		}
 		return t.simdShaped(in, info, sub)
 	}
 	return nil
+}
+
+// relaxed translates a relaxed SIMD instruction of one to three v128 operands.
+func (t *translator) relaxed(in *wasm.Instr, info *wasm.OpInfo) {
+	var srcs [3]entry
+	n := len(info.Params)
+	for i := n - 1; i >= 0; i-- {
+		srcs[i] = t.pop()
+	}
+	ins := instr{op: opV128Relaxed, a: srcs[0].home, imm: uint64(simd.RelaxedIndex(in.Op)) << 32}
+	ins.b = t.src(srcs[0])
+	if n > 1 {
+		ins.c = t.src(srcs[1])
+	}
+	if n > 2 {
+		ins.imm |= uint64(t.src(srcs[2]))
+	}
+	t.pushReal(wasm.V128)
+	t.emit(ins)
+	t.def()
 }
 
 func (t *translator) simdLoad(ins instr) {

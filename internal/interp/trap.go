@@ -11,6 +11,9 @@ const maxBacktrace = 1000
 
 // trap builds the error for a trap that run returned.
 func (m *machine) trap(tc abi.TrapCode) error {
+	if exn := vm.AsException(m.hostErr); exn != nil && tc == abi.TrapHostError {
+		return exn // an uncaught exception is not a trap
+	}
 	frames := m.backtrace()
 	if tc == abi.TrapHostError {
 		return hostTrap(m.hostErr, m.hostFn, frames)
@@ -39,11 +42,14 @@ func offsetAt(fc *funcCode, pc int) int {
 }
 
 // hostTrap turns a host function's error into the trap the caller sees: a
-// *vm.Trap passes through unchanged, anything else becomes TrapHostError
-// with the host function as the innermost frame.
+// *vm.Trap and an exception pass through unchanged, anything else becomes
+// TrapHostError with the host function as the innermost frame.
 func hostTrap(err error, f *vm.Function, frames []vm.Frame) error {
 	if t, ok := err.(*vm.Trap); ok {
 		return t
+	}
+	if exn := vm.AsException(err); exn != nil {
+		return exn
 	}
 	all := make([]vm.Frame, 0, len(frames)+1)
 	all = append(all, vm.Frame{Func: f, Offset: -1})

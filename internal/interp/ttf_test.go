@@ -46,7 +46,7 @@ func TestRandomModules(t *testing.T) {
 		for _, im := range m.Imports {
 			switch im.Kind {
 			case wasm.ExternFunc:
-				ft := &m.Types[im.Func]
+				ft := m.FuncType(im.Func)
 				inst.Funcs = append(inst.Funcs, &vm.Function{Type: ft, Name: im.Name,
 					Host: func(ctx context.Context, caller *vm.Instance, stack []uint64) error {
 						clear(stack[:ft.ResultSlots()])
@@ -60,13 +60,13 @@ func TestRandomModules(t *testing.T) {
 			continue
 		}
 		for i := range m.Funcs {
-			inst.Funcs = append(inst.Funcs, &vm.Function{Type: &m.Types[m.Funcs[i]], Instance: inst, Index: m.NumImportedFuncs + uint32(i)})
+			inst.Funcs = append(inst.Funcs, &vm.Function{Type: m.FuncType(m.Funcs[i]), Instance: inst, Index: m.NumImportedFuncs + uint32(i)})
 		}
 		for _, mt := range m.Memories {
 			inst.Memories = append(inst.Memories, vm.NewMemory(mt, 0))
 		}
 		for _, tt := range m.Tables {
-			inst.Tables = append(inst.Tables, vm.NewTable(tt, 0, 0))
+			inst.Tables = append(inst.Tables, vm.NewTable(tt.Type, 0, 0))
 		}
 		for _, g := range m.Globals {
 			gl := &vm.Global{Type: g.Type}

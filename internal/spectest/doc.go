@@ -14,6 +14,14 @@
 // file that does not parse fails, and a file that runs longer than its
 // timeout is reported as such instead of hanging.
 //
+// The scripts of the 3.0 suite run with the engine's default features; the
+// 2.0 suite expects 2.0's decoding and validation, so it runs with every
+// post-2.0 feature off (moat.Config.DisabledFeatures = moat.AllFeatures).
+// An assertion whose module the engine refuses because it needs GC (a
+// *CompileError of Kind Unsupported naming gc), or that uses such a module
+// or a GC value, counts as "need GC" (FileResult.NeedGC), neither passed
+// nor failed.
+//
 // In a .wast script, assert_malformed and assert_invalid of text modules
 // are run: a quoted module must fail to parse (or its quoted binary to
 // decode), an invalid one must parse and then fail validation. In a JSON

@@ -7,7 +7,8 @@ import (
 )
 
 // defineSpectest defines the spec suite's "spectest" host module: print
-// functions that do nothing, four constant globals, a table and a memory.
+// functions that do nothing, four constant globals, two tables (32- and
+// 64-bit) and a memory.
 func defineSpectest(s *moat.Store, l *moat.Linker) error {
 	nop := func(context.Context, *moat.Caller, []uint64) error { return nil }
 	prints := []struct {
@@ -51,6 +52,13 @@ func defineSpectest(s *moat.Store, l *moat.Linker) error {
 		return err
 	}
 	if err := l.Define("spectest", "table", tab); err != nil {
+		return err
+	}
+	tab64, err := moat.NewTable(s, moat.TableType{Elem: moat.ValueFuncRef, Limits: moat.Limits{Min: 10, Max: 20, HasMax: true}, Is64: true}, 0)
+	if err != nil {
+		return err
+	}
+	if err := l.Define("spectest", "table64", tab64); err != nil {
 		return err
 	}
 	mem, err := moat.NewMemory(s, moat.MemoryType{Limits: moat.Limits{Min: 1, Max: 2, HasMax: true}})

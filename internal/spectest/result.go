@@ -17,6 +17,9 @@ type Options struct {
 	// Timeout bounds one file's run (default DefaultTimeout). A file that
 	// runs longer is reported as a failure at the command it was running.
 	Timeout time.Duration
+	// Compile, when set, replaces Engine.Compile for every module of the
+	// scripts (a test passes each module through an artifact this way).
+	Compile func(e *moat.Engine, wasm []byte) (*moat.Module, error)
 }
 
 // DefaultTimeout is the per-file time limit when Options.Timeout is 0.
@@ -36,13 +39,16 @@ func (f Failure) String() string {
 }
 
 // FileResult is the outcome of one file. Each assert_* command is one test
-// (Passed, Failed or Skipped); module, register and action commands count
-// only when they fail (as Failed).
+// (Passed, Failed, Skipped or NeedGC); module, register and action commands
+// count only when they fail (as Failed). NeedGC counts the assertions that
+// could not run because their module (or a value they use) needs garbage
+// collection, which no engine runs yet: such a module is refused with a
+// CompileError of Kind Unsupported and Feature FeatureGC, nothing else is.
 type FileResult struct {
-	File                    string
-	Passed, Failed, Skipped int
-	Failures                []Failure
-	Duration                time.Duration
+	File                            string
+	Passed, Failed, Skipped, NeedGC int
+	Failures                        []Failure
+	Duration                        time.Duration
 }
 
 // OK reports whether nothing failed.
@@ -51,6 +57,9 @@ func (r *FileResult) OK() bool { return r.Failed == 0 }
 func (r *FileResult) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %d passed, %d failed, %d skipped", r.File, r.Passed, r.Failed, r.Skipped)
+	if r.NeedGC > 0 {
+		fmt.Fprintf(&b, ", %d need GC", r.NeedGC)
+	}
 	for _, f := range r.Failures {
 		b.WriteString("\n  ")
 		b.WriteString(f.String())
@@ -60,17 +69,23 @@ func (r *FileResult) String() string {
 
 // Result sums the results of several files.
 type Result struct {
-	Files                   []FileResult
-	Passed, Failed, Skipped int
+	Files                           []FileResult
+	Passed, Failed, Skipped, NeedGC int
 }
 
-func (r *Result) add(f FileResult) {
+// Add adds one file's result.
+func (r *Result) Add(f FileResult) {
 	r.Files = append(r.Files, f)
 	r.Passed += f.Passed
 	r.Failed += f.Failed
 	r.Skipped += f.Skipped
+	r.NeedGC += f.NeedGC
 }
 
 func (r *Result) String() string {
-	return fmt.Sprintf("%d passed, %d failed, %d skipped", r.Passed, r.Failed, r.Skipped)
+	s := fmt.Sprintf("%d passed, %d failed, %d skipped", r.Passed, r.Failed, r.Skipped)
+	if r.NeedGC > 0 {
+		s += fmt.Sprintf(", %d need GC", r.NeedGC)
+	}
+	return s
 }

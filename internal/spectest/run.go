@@ -54,7 +54,7 @@ func Run(ctx context.Context, opts Options, paths ...string) (Result, error) {
 		opts.Engine = e
 	}
 	for _, f := range files {
-		res.add(RunFile(ctx, f, opts))
+		res.Add(RunFile(ctx, f, opts))
 	}
 	return res, nil
 }
@@ -106,8 +106,9 @@ func RunFile(ctx context.Context, path string, opts Options) FileResult {
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r := &runner{ctx: ctx, dir: filepath.Dir(path), engine: engine,
-		res: FileResult{File: path}, named: map[string]*moat.Instance{}}
+	r := &runner{ctx: ctx, dir: filepath.Dir(path), engine: engine, compileFn: opts.Compile,
+		res: FileResult{File: path}, named: map[string]*moat.Instance{},
+		defs: map[string]*moat.Module{}, gcNames: map[string]bool{}}
 	done := make(chan FileResult, 1)
 	go func() {
 		defer func() {
@@ -133,11 +134,17 @@ func RunFile(ctx context.Context, path string, opts Options) FileResult {
 	}
 }
 
+// errGCDefinition stands for a module definition that needs garbage
+// collection, when an assertion instantiates it.
+var errGCDefinition = &moat.CompileError{Kind: moat.Unsupported, Feature: moat.FeatureGC, Offset: -1, Func: -1,
+	Msg: "the module definition needs garbage collection"}
+
 // graceAfterTimeout is how long RunFile waits past the deadline for an
 // engine to notice its cancelled context before giving up on the file.
 const graceAfterTimeout = 5 * time.Second
 
-// runner holds the state of one script: its store, linker and modules.
+// runner holds the state of one script: its store, linker, module
+// definitions and instances.
 type runner struct {
 	ctx     context.Context
 	dir     string
@@ -146,9 +153,20 @@ type runner struct {
 	linker  *moat.Linker
 	current *moat.Instance
 	named   map[string]*moat.Instance
-	res     FileResult
-	line    atomic.Int64 // the command being run, read by RunFile on timeout
-	cmd     *command
+	defs    map[string]*moat.Module // module definitions by $name
+	lastDef *moat.Module
+	// Modules that need garbage collection (no engine runs it yet) are
+	// remembered instead of instantiated: gcNames holds their $names (as
+	// definitions and instances), and the flags stand for the latest
+	// definition and the current instance. Assertions on them count as
+	// NeedGC, never as passed.
+	gcNames              map[string]bool
+	lastDefGC, currentGC bool
+	res                  FileResult
+	line                 atomic.Int64 // the command being run, read by RunFile on timeout
+	cmd                  *command
+	// compileFn replaces engine.Compile when set (Options.Compile).
+	compileFn func(e *moat.Engine, wasm []byte) (*moat.Module, error)
 }
 
 func (r *runner) failf(line int, cmd, expected, format string, args ...any) {
@@ -180,20 +198,13 @@ func (r *runner) run(cmds []command) {
 func (r *runner) command(c *command) {
 	switch c.Type {
 	case "module":
-		inst, err := r.instantiate(c)
-		if err != nil {
-			r.current = nil
-			if c.Name != "" {
-				delete(r.named, c.Name)
-			}
-			r.fail("the module to instantiate", "%v", err)
-			return
-		}
-		r.current = inst
-		if c.Name != "" {
-			r.named[c.Name] = inst
-		}
+		r.module(c)
+	case "instance":
+		r.instance(c)
 	case "register":
+		if r.instanceNeedsGC(c.Name) {
+			return // nothing to register: its module needs garbage collection
+		}
 		inst := r.current
 		if c.Name != "" {
 			inst = r.named[c.Name]
@@ -206,6 +217,9 @@ func (r *runner) command(c *command) {
 			r.fail("register as "+c.As, "%v", err)
 		}
 	case "action":
+		if c.Action != nil && r.instanceNeedsGC(c.Action.Module) {
+			return
+		}
 		if _, err := r.act(c.Action); err != nil {
 			r.fail("the action to succeed", "%v", err)
 		}
@@ -213,6 +227,8 @@ func (r *runner) command(c *command) {
 		r.assertReturn(c)
 	case "assert_trap", "assert_exhaustion":
 		r.assertTrap(c)
+	case "assert_exception":
+		r.assertException(c)
 	case "assert_malformed", "assert_invalid":
 		r.assertRejected(c)
 	case "assert_unlinkable", "assert_uninstantiable":
@@ -222,6 +238,98 @@ func (r *runner) command(c *command) {
 	}
 }
 
+// module defines a script module and, unless it is only a definition,
+// instantiates it.
+func (r *runner) module(c *command) {
+	m, err := r.compile(c)
+	gc := needsGC(err)
+	if err != nil && !gc {
+		r.forget(c.Name, c.Definition)
+		r.fail("the module to compile", "%v", err)
+		return
+	}
+	r.lastDef, r.lastDefGC = m, gc
+	if c.Name != "" {
+		r.defs[c.Name] = m
+		r.gcNames[c.Name] = gc
+	}
+	if c.Definition {
+		return
+	}
+	r.instantiateAs(c.Name, m, gc)
+}
+
+// instance instantiates a definition: `(module instance $I? $M?)`.
+func (r *runner) instance(c *command) {
+	m, gc, ok := r.definition(c.Instance)
+	if !ok {
+		r.fail("a module definition to instantiate", "no definition %q", c.Instance)
+		return
+	}
+	r.instantiateAs(c.Name, m, gc)
+}
+
+// definition returns the module definition named name ("" for the latest).
+func (r *runner) definition(name string) (m *moat.Module, gc, ok bool) {
+	if name == "" {
+		return r.lastDef, r.lastDefGC, r.lastDef != nil || r.lastDefGC
+	}
+	m, ok = r.defs[name]
+	return m, r.gcNames[name], ok
+}
+
+// instantiateAs instantiates m as the current instance, named name.
+func (r *runner) instantiateAs(name string, m *moat.Module, gc bool) {
+	r.current, r.currentGC = nil, gc
+	if name != "" {
+		delete(r.named, name)
+		r.gcNames[name] = gc
+	}
+	if gc {
+		return
+	}
+	inst, err := r.linker.Instantiate(r.ctx, r.store, m)
+	if err != nil {
+		r.fail("the module to instantiate", "%v", err)
+		return
+	}
+	r.current = inst
+	if name != "" {
+		r.named[name] = inst
+	}
+}
+
+// forget drops a module that failed to compile from the script's names.
+func (r *runner) forget(name string, definition bool) {
+	if !definition {
+		r.current, r.currentGC = nil, false
+	}
+	if name != "" {
+		delete(r.named, name)
+		delete(r.defs, name)
+		delete(r.gcNames, name)
+	}
+}
+
+// instanceNeedsGC reports whether the instance named name ("" for the
+// current one) stands for a module that needs garbage collection.
+func (r *runner) instanceNeedsGC(name string) bool {
+	if name == "" {
+		return r.currentGC
+	}
+	return r.gcNames[name]
+}
+
+// needsGC reports whether a module was refused only because it uses
+// garbage collection, which no engine runs yet.
+func needsGC(err error) bool {
+	var ce *moat.CompileError
+	return errors.As(err, &ce) && ce.Kind == moat.Unsupported && ce.Feature == moat.FeatureGC
+}
+
+// skipGC counts the current assertion as one that needs garbage collection.
+func (r *runner) skipGC() { r.res.NeedGC++ }
+
 // pass and check count one assertion.
 func (r *runner) pass() { r.res.Passed++ }
 
@@ -229,12 +337,22 @@ func (r *runner) pass() { r.res.Passed++ }
 // the file c.Filename beside the JSON script. A text-format error comes
 // back as a *text.Error (the module is malformed).
 func (r *runner) compile(c *command) (*moat.Module, error) {
+	if c.instance {
+		m, gc, ok := r.definition(c.Instance)
+		switch {
+		case gc:
+			return nil, errGCDefinition
+		case !ok || m == nil:
+			return nil, fmt.Errorf("no module definition %q", c.Instance)
+		}
+		return m, nil
+	}
 	if c.load != nil {
 		b, err := c.load()
 		if err != nil {
 			return nil, err
 		}
-		return r.engine.Compile(b)
+		return r.compileBytes(b)
 	}
 	filename := c.Filename
 	if filename == "" || filepath.Base(filename) != filename {
@@ -244,15 +362,14 @@ func (r *runner) compile(c *command) (*moat.Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.engine.Compile(b)
+	return r.compileBytes(b)
 }
 
-func (r *runner) instantiate(c *command) (*moat.Instance, error) {
-	m, err := r.compile(c)
-	if err != nil {
-		return nil, err
+func (r *runner) compileBytes(b []byte) (*moat.Module, error) {
+	if r.compileFn != nil {
+		return r.compileFn(r.engine, b)
 	}
-	return r.linker.Instantiate(r.ctx, r.store, m)
+	return r.engine.Compile(b)
 }
 
 // act performs an invoke or get action and returns the result words.
@@ -279,7 +396,11 @@ func (r *runner) act(a *action) ([]uint64, error) {
 			if err != nil {
 				return nil, fmt.Errorf("argument: %v", err)
 			}
-			args = append(args, e.words()...)
+			ws, err := r.argWords(e)
+			if err != nil {
+				return nil, fmt.Errorf("argument: %v", err)
+			}
+			args = append(args, ws...)
 		}
 		return f.Call(r.ctx, args...)
 	case "get":

@@ -2,7 +2,9 @@ package spectest
 
 import (
 	"encoding/json"
+
 	"fmt"
+	"github.com/moat-run/moat/internal/wasm"
 	"math"
 	"strconv"
 )
@@ -28,6 +30,13 @@ type command struct {
 	// the text-format error that makes it malformed. JSON commands leave
 	// it nil and name a file beside the script instead.
 	load func() ([]byte, error)
+	// Definition marks a module command that only defines its module
+	// (`(module definition ...)`); Instance names the definition that an
+	// instance command, or an assertion on `(module instance ...)`,
+	// instantiates ("" for the latest), and instance is true for those.
+	Definition bool
+	Instance   string
+	instance   bool
 }
 
 type action struct {
@@ -76,10 +85,22 @@ type lane struct {
 	kind  nanKind
 }
 
-// expectation is a parsed expected value: one lane for scalars.
+// expectation is a parsed expected value: one lane for scalars and
+// references, or alternatives when the script allows several results.
 type expectation struct {
 	typ   string
 	lanes []lane
+	alts  []expectation // (either ...): any one of these
+	// needsGC marks a value only garbage collection makes; no value of
+	// the scripts needs it now that the engines run GC.
+	needsGC bool
+	// extern marks ref.extern N and ref.host N (N in externN): the
+	// externref made by NewExternRef(N), or its anyref (the same word).
+	extern  bool
+	externN uint64
+	// wildcard is the heap type of an expected (ref.func), (ref.i31),
+	// (ref.struct)…: any non-null value of (ref wildcard).
+	wildcard wasm.HeapType
 }
 
 func laneWidth(laneType string) (uint, bool, error) {
@@ -180,8 +201,7 @@ func parseValue(v value, allowNaN bool) (expectation, error) {
 			if perr != nil {
 				return e, fmt.Errorf("bad externref %q", s)
 			}
-			// ref.extern N is host word N+1, so that 0 stays null.
-			l.bits = n + 1
+			e.extern, e.externN = true, n
 		}
 	default:
 		return e, fmt.Errorf("unknown value type %q", v.Type)
@@ -195,6 +215,9 @@ func parseValue(v value, allowNaN bool) (expectation, error) {
 
 // words returns the call words of an argument (two for v128, low first).
 func (e expectation) words() []uint64 {
+	if len(e.alts) > 0 {
+		return e.alts[0].words()
+	}
 	if e.typ != "v128" {
 		return []uint64{e.lanes[0].bits}
 	}
@@ -228,6 +251,9 @@ func getBits(lo, hi uint64, pos, width uint) uint64 {
 
 // numWords is how many result words the expectation covers.
 func (e expectation) numWords() int {
+	if len(e.alts) > 0 {
+		return e.alts[0].numWords()
+	}
 	if e.typ == "v128" {
 		return 2
 	}
@@ -236,6 +262,14 @@ func (e expectation) numWords() int {
 
 // match compares result words (one, or two for v128) with e.
 func (e expectation) match(w []uint64) bool {
+	if len(e.alts) > 0 {
+		for _, a := range e.alts {
+			if a.match(w) {
+				return true
+			}
+		}
+		return false
+	}
 	if e.typ != "v128" {
 		l := e.lanes[0]
 		bits := w[0]

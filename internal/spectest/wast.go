@@ -23,7 +23,8 @@ func wastCommands(src []byte) ([]command, error) {
 	for i := range s.Commands {
 		tc := &s.Commands[i]
 		c := command{Type: tc.Kind.String(), Line: tc.Line, Text: tc.Text, As: tc.As, Name: tc.Name}
-		if tc.Module != nil {
+		switch {
+		case tc.Module != nil:
 			c.load = moduleLoader(tc.Module)
 			c.ModuleType = "text"
 			if tc.Module.Form == text.ModuleBinary {
@@ -31,7 +32,10 @@ func wastCommands(src []byte) ([]command, error) {
 			}
 			if tc.Kind == text.CmdModule {
 				c.Name = tc.Module.Name
+				c.Definition = tc.Module.Definition
 			}
+		case tc.Kind == text.CmdInstance || tc.Kind == text.CmdAssertUnlinkable || tc.Kind == text.CmdAssertUninstantiable:
+			c.instance, c.Instance = true, tc.Definition
 		}
 		if tc.Action != nil {
 			c.Action = wastAction(tc.Action)
@@ -82,8 +86,26 @@ func wastAction(a *text.Action) *action {
 
 // wastValue turns a script constant into the runner's parsed form.
 func wastValue(v text.Value) value {
+	e := wastExpectation(v)
+	out := value{Type: e.typ, parsed: &e}
+	if v.Type == wasm.V128 {
+		out.LaneType, _, _ = strings.Cut(v.Shape, "x")
+	}
+	out.text = describeExpectation(e, out.LaneType)
+	return out
+}
+
+func wastExpectation(v text.Value) expectation {
+	if len(v.Either) > 0 {
+		e := expectation{typ: "either"}
+		for _, a := range v.Either {
+			alt := wastExpectation(a)
+			e.needsGC = e.needsGC || alt.needsGC
+			e.alts = append(e.alts, alt)
+		}
+		return e
+	}
 	e := expectation{typ: v.Type.String()}
-	out := value{Type: e.typ}
 	switch v.Type {
 	case wasm.I32:
 		e.lanes = []lane{{bits: v.Bits & 0xffffffff, width: 32}}
@@ -97,9 +119,8 @@ func wastValue(v text.Value) value {
 		laneType, _, _ := strings.Cut(v.Shape, "x")
 		width, float, err := laneWidth(laneType)
 		if err != nil {
-			laneType, width, float = "i32", 32, false
+			width, float = 32, false
 		}
-		out.LaneType = laneType
 		for pos, i := uint(0), 0; pos < 128; pos, i = pos+width, i+1 {
 			l := lane{bits: getBits(v.Bits, v.Hi, pos, width), width: width, float: float}
 			if i < len(v.LaneNaN) {
@@ -107,19 +128,22 @@ func wastValue(v text.Value) value {
 			}
 			e.lanes = append(e.lanes, l)
 		}
-	case wasm.FuncRef, wasm.ExternRef:
+	default: // a reference: null (of a type, or any), a wildcard, ref.extern N
+		if v.Type == 0 {
+			e.typ = "ref"
+		}
 		l := lane{width: 64}
 		switch {
 		case v.AnyRef:
 			l.kind = anyNonNull
+			e.wildcard = v.Type.Heap()
 		case !v.Null:
-			l.bits = v.Bits + 1 // ref.extern N is host word N+1, so that 0 stays null
+			// ref.extern N and ref.host N: host value N, in either hierarchy.
+			e.extern, e.externN = true, v.Bits
 		}
 		e.lanes = []lane{l}
 	}
-	out.parsed = &e
-	out.text = describeExpectation(e, out.LaneType)
-	return out
+	return e
 }
 
 func nanOf(k text.NaNKind) nanKind {
@@ -134,6 +158,13 @@ func nanOf(k text.NaNKind) nanKind {
 
 // describeExpectation renders a parsed value for failure reports.
 func describeExpectation(e expectation, laneType string) string {
+	if len(e.alts) > 0 {
+		parts := make([]string, len(e.alts))
+		for i, a := range e.alts {
+			parts[i] = describeExpectation(a, laneType)
+		}
+		return "either(" + strings.Join(parts, " | ") + ")"
+	}
 	parts := make([]string, len(e.lanes))
 	for i, l := range e.lanes {
 		switch l.kind {
@@ -144,10 +175,10 @@ func describeExpectation(e expectation, laneType string) string {
 		case anyNonNull:
 			parts[i] = "non-null"
 		default:
-			if e.typ == "funcref" || e.typ == "externref" {
+			if isRefType(e.typ) {
 				parts[i] = "null"
-				if l.bits != 0 {
-					parts[i] = fmt.Sprint(l.bits - 1)
+				if e.extern {
+					parts[i] = fmt.Sprint(e.externN)
 				}
 			} else {
 				parts[i] = formatLane(l.bits, l.width, l.float)
@@ -158,4 +189,13 @@ func describeExpectation(e expectation, laneType string) string {
 		return fmt.Sprintf("v128:%s [%s]", laneType, strings.Join(parts, " "))
 	}
 	return e.typ + ":" + strings.Join(parts, " ")
+}
+
+// isRefType reports whether an expectation's type name is a reference's.
+func isRefType(typ string) bool {
+	switch typ {
+	case "i32", "i64", "f32", "f64", "v128":
+		return false
+	}
+	return true
 }

@@ -1,7 +1,10 @@
 // Package testsuite locates the shared test data that tests read from
-// outside the repository, never copied in: the WebAssembly spec test suite
-// (wast2json output) in ../shared/spectest/v2/json beside the repository
-// root, or wherever $MOAT_SPECTEST points.
+// outside the repository, never copied in: the WebAssembly 2.0 spec test
+// suite (wast2json output) in ../shared/spectest/v2/json beside the
+// repository root, or wherever $MOAT_SPECTEST points; the 3.0 suite's .wast
+// scripts in ../shared/spectest/v3/wast, or wherever $MOAT_SPECTEST_V3
+// points (SpecV3); and the benchmark programs of ../shared/bench, or
+// $MOAT_BENCH (BenchModule).
 //
 // It is a leaf package importing only the standard library, so any test in
 // the module can use it. Tests call Spec, which skips with one clear message

@@ -39,16 +39,23 @@ func RepoRoot() (string, error) {
 // error, when the folder is absent, says where it looked and how to set
 // MOAT_SPECTEST.
 func SpecDir() (string, error) {
-	const hint = "set " + EnvVar + " to the suite's v2/json folder (absolute, or relative to the repository root)"
-	dir := os.Getenv(EnvVar)
-	source := "the default " + filepath.ToSlash(defaultSpec) + ", relative to the repository root"
+	return locate(EnvVar, defaultSpec, "the suite's v2/json folder")
+}
+
+// locate finds a folder of shared test data: $envVar (absolute, or
+// relative to the repository root), else def relative to the root. what
+// says what the variable should point at, for the error.
+func locate(envVar, def, what string) (string, error) {
+	hint := "set " + envVar + " to " + what + " (absolute, or relative to the repository root)"
+	dir := os.Getenv(envVar)
+	source := "the default " + filepath.ToSlash(def) + ", relative to the repository root"
 	switch {
 	case filepath.IsAbs(dir):
-		source = "from " + EnvVar
+		source = "from " + envVar
 	case dir != "":
-		source = fmt.Sprintf("from %s=%q, relative to the repository root", EnvVar, dir)
+		source = fmt.Sprintf("from %s=%q, relative to the repository root", envVar, dir)
 	default:
-		dir = defaultSpec
+		dir = def
 	}
 	if !filepath.IsAbs(dir) {
 		root, err := RepoRoot()

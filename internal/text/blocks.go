@@ -9,24 +9,28 @@ import "github.com/moat-run/moat/internal/wasm"
 // immediates (and, for blocks, its body through `end`).
 func (f *funcParser) plain(n *node, c *cursor) {
 	switch n.text {
-	case "block", "loop", "if":
+	case "block", "loop", "if", "try_table":
 		f.plainBlock(n, c)
 	default:
-		f.emit(f.instr(n, c))
+		f.emit(n, f.instr(n, c))
 	}
 }
 
 func (f *funcParser) plainBlock(n *node, c *cursor) {
 	op := blockOps[n.text]
 	label := c.optID()
-	f.emit(wasm.Instr{Op: op, Block: f.blockType(c)})
+	in := wasm.Instr{Op: op, Block: f.blockType(c)}
+	if op == wasm.OpTryTable {
+		in.Catches = f.catchClauses(c)
+	}
+	f.emit(n, in)
 	f.pushLabel(n, label)
 	t := f.seq(c)
 	if op == wasm.OpIf && t != nil && t.text == "else" {
 		c.next()
 		f.checkEndLabel(c, label)
 		elseAt := len(f.out)
-		f.emit(wasm.Instr{Op: wasm.OpElse})
+		f.emit(t, wasm.Instr{Op: wasm.OpElse})
 		t = f.seq(c)
 		f.dropEmptyElse(elseAt)
 	}
@@ -39,16 +43,46 @@ func (f *funcParser) plainBlock(n *node, c *cursor) {
 	c.next()
 	f.checkEndLabel(c, label)
 	f.labels = f.labels[:len(f.labels)-1]
-	f.emit(wasm.Instr{Op: wasm.OpEnd})
+	f.emit(t, wasm.Instr{Op: wasm.OpEnd})
 }
 
-var blockOps = map[string]wasm.Opcode{"block": wasm.OpBlock, "loop": wasm.OpLoop, "if": wasm.OpIf}
+var blockOps = map[string]wasm.Opcode{"block": wasm.OpBlock, "loop": wasm.OpLoop, "if": wasm.OpIf, "try_table": wasm.OpTryTable}
+
+var catchKinds = map[string]wasm.CatchKind{
+	"catch": wasm.Catch, "catch_ref": wasm.CatchRef, "catch_all": wasm.CatchAll, "catch_all_ref": wasm.CatchAllRef,
+}
+
+// catchClauses reads try_table's `(catch tag label)`, `(catch_ref tag
+// label)`, `(catch_all label)` and `(catch_all_ref label)` clauses. Their
+// labels are resolved outside the try_table's own label.
+func (f *funcParser) catchClauses(c *cursor) []wasm.CatchClause {
+	var cs []wasm.CatchClause
+	for {
+		n := c.peek()
+		if n == nil {
+			return cs
+		}
+		k, ok := catchKinds[head(n)]
+		if !ok {
+			return cs
+		}
+		c.next()
+		cc := newCursor(n, 1)
+		clause := wasm.CatchClause{Kind: k}
+		if k.HasTag() {
+			clause.Tag = f.p.tags.resolve(cc.next())
+		}
+		clause.Label = f.label(cc.next())
+		cc.end()
+		cs = append(cs, clause)
+	}
+}
 
 // dropEmptyElse removes an `else` with nothing after it, as wat2wasm does:
 // `if ... else end` and `if ... end` are the same instruction.
 func (f *funcParser) dropEmptyElse(elseAt int) {
 	if len(f.out) == elseAt+1 {
-		f.out = f.out[:elseAt]
+		f.truncate(elseAt)
 	}
 }
 
@@ -93,7 +127,7 @@ func (f *funcParser) blockType(c *cursor) wasm.BlockType {
 		return wasm.BlockType{Kind: wasm.BlockTypeIndex, Index: idx}
 	}
 	save := c.i
-	s := sigLists(c, false)
+	s := f.p.sigLists(c, false)
 	switch {
 	case len(s.params) == 0 && len(s.results) == 0:
 		return wasm.BlockType{Kind: wasm.BlockEmpty}
@@ -113,15 +147,19 @@ func (f *funcParser) folded(n *node) {
 	opn := n.kids[0]
 	c := newCursor(n, 1)
 	switch opn.text {
-	case "block", "loop":
+	case "block", "loop", "try_table":
 		label := c.optID()
-		f.emit(wasm.Instr{Op: blockOps[opn.text], Block: f.blockType(c)})
+		in := wasm.Instr{Op: blockOps[opn.text], Block: f.blockType(c)}
+		if in.Op == wasm.OpTryTable {
+			in.Catches = f.catchClauses(c)
+		}
+		f.emit(opn, in)
 		f.pushLabel(opn, label)
 		if t := f.seq(c); t != nil {
 			failNode(t, "unexpected token %s", t.text)
 		}
 		f.labels = f.labels[:len(f.labels)-1]
-		f.emit(wasm.Instr{Op: wasm.OpEnd})
+		f.emit(n, wasm.Instr{Op: wasm.OpEnd})
 	case "if":
 		f.foldedIf(c)
 	case "end", "else", "then":
@@ -135,7 +173,7 @@ func (f *funcParser) folded(n *node) {
 			}
 			f.folded(arg)
 		}
-		f.emit(in)
+		f.emit(opn, in)
 	}
 }
 
@@ -151,18 +189,18 @@ func (f *funcParser) foldedIf(c *cursor) {
 		}
 		f.folded(n)
 	}
-	f.emit(wasm.Instr{Op: wasm.OpIf, Block: bt})
+	f.emit(at.kids[0], wasm.Instr{Op: wasm.OpIf, Block: bt})
 	f.pushLabel(at, label)
 	f.clause(c.next())
 	if c.peekList("else") {
 		elseAt := len(f.out)
-		f.emit(wasm.Instr{Op: wasm.OpElse})
+		f.emit(c.peek(), wasm.Instr{Op: wasm.OpElse})
 		f.clause(c.next())
 		f.dropEmptyElse(elseAt)
 	}
 	c.end()
 	f.labels = f.labels[:len(f.labels)-1]
-	f.emit(wasm.Instr{Op: wasm.OpEnd})
+	f.emit(at, wasm.Instr{Op: wasm.OpEnd})
 }
 
 // clause parses the instructions of a (then ...) or (else ...).

@@ -23,14 +23,16 @@ func (p *moduleParser) importField(c *cursor) {
 		imp.Func, _ = p.typeUse(dc, true)
 	case "table":
 		imp.Kind = wasm.ExternTable
-		imp.Table = wasm.TableType{Limits: limits(dc)}
-		imp.Table.Elem = refType(dc.next())
+		imp.Table = p.tableType(dc)
 	case "memory":
 		imp.Kind = wasm.ExternMemory
-		imp.Memory = wasm.MemoryType{Limits: limits(dc)}
+		imp.Memory = memoryType(dc)
 	case "global":
 		imp.Kind = wasm.ExternGlobal
-		imp.Global = globalType(dc.next())
+		imp.Global = p.globalType(dc.next())
+	case "tag":
+		imp.Kind = wasm.ExternTag
+		imp.Tag.Type, _ = p.typeUse(dc, true)
 	}
 	dc.end()
 	p.addImport(imp)
@@ -59,13 +61,13 @@ func (p *moduleParser) funcField(c *cursor) {
 		lc := newCursor(c.next(), 1)
 		if id := lc.optID(); id != nil {
 			f.defineLocal(id, f.nlocals)
-			code.Locals = appendLocal(code.Locals, valType(lc.next()))
+			code.Locals = appendLocal(code.Locals, p.valType(lc.next()))
 			f.nlocals++
 			lc.end()
 			continue
 		}
 		for !lc.done() {
-			code.Locals = appendLocal(code.Locals, valType(lc.next()))
+			code.Locals = appendLocal(code.Locals, p.valType(lc.next()))
 			f.nlocals++
 		}
 	}
@@ -87,20 +89,37 @@ func appendLocal(ls []wasm.LocalEntry, t wasm.ValType) []wasm.LocalEntry {
 	return append(ls, wasm.LocalEntry{Count: 1, Type: t})
 }
 
+// tableType reads `addrtype? limits reftype`.
+func (p *moduleParser) tableType(c *cursor) wasm.TableType {
+	is64 := addrType(c)
+	t := wasm.TableType{Limits: limits(c), Is64: is64}
+	t.Elem = p.refType(c.next())
+	return t
+}
+
+// memoryType reads `addrtype? limits`.
+func memoryType(c *cursor) wasm.MemoryType {
+	is64 := addrType(c)
+	return wasm.MemoryType{Limits: limits(c), Is64: is64}
+}
+
+// tableField reads a table: imported, with its type and an optional
+// initialiser expression, or as `addrtype? reftype (elem ...)`, which also
+// makes an active element segment.
 func (p *moduleParser) tableField(c *cursor) {
 	c.optID()
 	idx := p.m.NumImportedTables + uint32(len(p.m.Tables))
 	p.inlineExports(c, wasm.ExternTable, idx)
 	if imp := p.inlineImport(c); imp != nil {
 		imp.Kind = wasm.ExternTable
-		imp.Table = wasm.TableType{Limits: limits(c)}
-		imp.Table.Elem = refType(c.next())
+		imp.Table = p.tableType(c)
 		c.end()
 		p.addImport(imp)
 		return
 	}
 	if p.tableHasInlineElem(c) {
-		t := refType(c.next())
+		is64 := addrType(c)
+		t := p.refType(c.next())
 		en := c.next()
 		c.end()
 		if head(en) != "elem" {
@@ -108,22 +127,33 @@ func (p *moduleParser) tableField(c *cursor) {
 		}
 		ec := newCursor(en, 1)
 		seg := wasm.ElemSegment{Mode: wasm.ElemActive, Type: t, Table: idx}
-		seg.Offset.Instrs = []wasm.Instr{{Op: wasm.OpI32Const}}
+		seg.Offset.Instrs = []wasm.Instr{zeroConst(is64)}
 		if n := ec.peek(); n != nil && n.kind == kList {
 			seg.Items = p.elemExprs(ec)
 		} else {
 			seg.Items = p.funcIndexItems(ec)
 		}
 		ec.end()
-		n := uint32(len(seg.Items))
-		p.m.Tables = append(p.m.Tables, wasm.TableType{Elem: t, Limits: wasm.Limits{Min: n, Max: n, HasMax: true}})
+		n := uint64(len(seg.Items))
+		tt := wasm.TableType{Elem: t, Limits: wasm.Limits{Min: n, Max: n, HasMax: true}, Is64: is64}
+		p.m.Tables = append(p.m.Tables, wasm.Table{Type: tt})
 		p.m.Elems = append(p.m.Elems, seg)
 		return
 	}
-	tt := wasm.TableType{Limits: limits(c)}
-	tt.Elem = refType(c.next())
-	c.end()
-	p.m.Tables = append(p.m.Tables, tt)
+	t := wasm.Table{Type: p.tableType(c)}
+	if !c.done() {
+		t.HasInit = true
+		t.Init.Instrs = p.constExpr(c)
+	}
+	p.m.Tables = append(p.m.Tables, t)
+}
+
+// zeroConst is the offset 0 of an abbreviated segment, in the address type.
+func zeroConst(is64 bool) wasm.Instr {
+	if is64 {
+		return wasm.Instr{Op: wasm.OpI64Const}
+	}
+	return wasm.Instr{Op: wasm.OpI32Const}
 }
 
 func (p *moduleParser) memoryField(c *cursor) {
@@ -132,25 +162,26 @@ func (p *moduleParser) memoryField(c *cursor) {
 	p.inlineExports(c, wasm.ExternMemory, idx)
 	if imp := p.inlineImport(c); imp != nil {
 		imp.Kind = wasm.ExternMemory
-		imp.Memory = wasm.MemoryType{Limits: limits(c)}
+		imp.Memory = memoryType(c)
 		c.end()
 		p.addImport(imp)
 		return
 	}
-	if c.peekList("data") {
+	if memoryHasInlineData(c) {
+		is64 := addrType(c)
 		dn := c.next()
 		c.end()
 		data := dataStrings(newCursor(dn, 1))
-		pages := uint32((uint64(len(data)) + wasm.PageSize - 1) / wasm.PageSize)
-		p.m.Memories = append(p.m.Memories, wasm.MemoryType{Limits: wasm.Limits{Min: pages, Max: pages, HasMax: true}})
+		pages := (uint64(len(data)) + wasm.PageSize - 1) / wasm.PageSize
+		p.m.Memories = append(p.m.Memories, wasm.MemoryType{Limits: wasm.Limits{Min: pages, Max: pages, HasMax: true}, Is64: is64})
 		seg := wasm.DataSegment{Mode: wasm.DataActive, Memory: idx, Bytes: data}
-		seg.Offset.Instrs = []wasm.Instr{{Op: wasm.OpI32Const}}
+		seg.Offset.Instrs = []wasm.Instr{zeroConst(is64)}
 		p.m.Datas = append(p.m.Datas, seg)
 		return
 	}
-	l := limits(c)
+	mt := memoryType(c)
 	c.end()
-	p.m.Memories = append(p.m.Memories, wasm.MemoryType{Limits: l})
+	p.m.Memories = append(p.m.Memories, mt)
 }
 
 func (p *moduleParser) globalField(c *cursor) {
@@ -159,18 +190,36 @@ func (p *moduleParser) globalField(c *cursor) {
 	p.inlineExports(c, wasm.ExternGlobal, idx)
 	if imp := p.inlineImport(c); imp != nil {
 		imp.Kind = wasm.ExternGlobal
-		imp.Global = globalType(c.next())
+		imp.Global = p.globalType(c.next())
 		c.end()
 		p.addImport(imp)
 		return
 	}
-	g := wasm.Global{Type: globalType(c.next())}
+	g := wasm.Global{Type: p.globalType(c.next())}
 	g.Init.Instrs = p.constExpr(c)
 	p.m.Globals = append(p.m.Globals, g)
 }
 
+// tagField reads `(tag id? export* import? typeuse)`.
+func (p *moduleParser) tagField(c *cursor) {
+	c.optID()
+	idx := p.m.NumImportedTags + uint32(len(p.m.Tags))
+	p.inlineExports(c, wasm.ExternTag, idx)
+	if imp := p.inlineImport(c); imp != nil {
+		imp.Kind = wasm.ExternTag
+		imp.Tag.Type, _ = p.typeUse(c, true)
+		c.end()
+		p.addImport(imp)
+		return
+	}
+	x, _ := p.typeUse(c, true)
+	c.end()
+	p.m.Tags = append(p.m.Tags, wasm.Tag{Type: x})
+}
+
 var externKinds = map[string]wasm.ExternKind{
 	"func": wasm.ExternFunc, "table": wasm.ExternTable, "memory": wasm.ExternMemory, "global": wasm.ExternGlobal,
+	"tag": wasm.ExternTag,
 }
 
 func (p *moduleParser) exportField(c *cursor) {
@@ -192,6 +241,8 @@ func (p *moduleParser) exportField(c *cursor) {
 		idx = p.mems.resolve(dc.next())
 	case wasm.ExternGlobal:
 		idx = p.globals.resolve(dc.next())
+	case wasm.ExternTag:
+		idx = p.tags.resolve(dc.next())
 	}
 	dc.end()
 	p.m.Exports = append(p.m.Exports, wasm.Export{Name: nm, Kind: kind, Index: idx})
@@ -202,18 +253,18 @@ func (p *moduleParser) exportField(c *cursor) {
 //	(elem id? elemlist)                              passive
 //	(elem id? declare elemlist)                      declarative
 //	(elem id? (table x)? offset elemlist)            active
-//	(elem id? offset funcidx*)                       active, table 0, funcref
+//	(elem id? offset funcidx*)                       active, table 0, (ref func)
 //
 // where offset is (offset instr*) or one folded instruction, and elemlist
-// is `func funcidx*` or `reftype item*`.
+// is `func funcidx*` (a segment of (ref func)) or `reftype item*`.
 func (p *moduleParser) elemField(c *cursor) {
 	c.optID()
-	seg := wasm.ElemSegment{Mode: wasm.ElemPassive, Type: wasm.FuncRef}
+	seg := wasm.ElemSegment{Mode: wasm.ElemPassive, Type: wasm.RefType(false, wasm.HeapFunc)}
 	switch {
 	case c.peekKeyword("declare"):
 		c.next()
 		seg.Mode = wasm.ElemDeclarative
-	case c.peekList("table") || (c.peek() != nil && c.peek().kind == kList):
+	case c.peekList("table") || (c.peek() != nil && c.peek().kind == kList && !isRefType(c.peek())):
 		seg.Mode = wasm.ElemActive
 		if c.peekList("table") {
 			tc := newCursor(c.next(), 1)
@@ -232,8 +283,8 @@ func (p *moduleParser) elemField(c *cursor) {
 	case n != nil && n.kind == kKeyword && n.text == "func":
 		c.next()
 		seg.Items = p.funcIndexItems(c)
-	case n != nil && n.kind == kKeyword:
-		seg.Type = refType(c.next())
+	case isRefType(n):
+		seg.Type = p.refType(c.next())
 		seg.Items = p.elemExprs(c)
 	case seg.Mode == wasm.ElemActive:
 		seg.Items = p.funcIndexItems(c)

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/moat-run/moat/internal/binary"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // fuzzSeeds adds the spec suite's text modules (.wat) or its scripts cut
@@ -51,7 +54,34 @@ func FuzzParseModule(f *testing.F) {
 			t.Fatal("nil module without an error")
 		}
 		checkError(t, err)
+		checkSourceMap(t, src, m, err)
 	})
+}
+
+// checkSourceMap: ParseModuleMap parses as ParseModule does, and its map
+// locates every offset of the encoded module inside src, or not at all.
+func checkSourceMap(t *testing.T, src []byte, m *wasm.Module, err error) {
+	mm, sm, errMap := ParseModuleMap(src)
+	if (err == nil) != (errMap == nil) {
+		t.Fatalf("ParseModule error %v, ParseModuleMap error %v", err, errMap)
+	}
+	if err != nil {
+		return
+	}
+	b := binary.Encode(m)
+	if !bytes.Equal(b, binary.Encode(mm)) {
+		t.Fatal("ParseModuleMap parses to another module than ParseModule")
+	}
+	bin, err := binary.Decode(b)
+	if err != nil || sm == nil {
+		return
+	}
+	lines := bytes.Count(src, []byte("\n")) + 1
+	for off := range len(b) + 1 {
+		if pos, ok := sm.Locate(bin, off); ok && (pos.Line < 1 || pos.Line > lines || pos.Column < 1) {
+			t.Fatalf("offset 0x%x located at %d:%d, outside the source", off, pos.Line, pos.Column)
+		}
+	}
 }
 
 func FuzzParseScript(f *testing.F) {

@@ -13,14 +13,18 @@ var (
 	opcodes     map[string]wasm.Opcode
 )
 
+var notTextNames = map[string]bool{"select_t": true, "ref.test_null": true, "ref.cast_null": true}
+
 // opcodeByName maps instruction names to opcodes, built once from the
-// opcode table. select_t is not a text name: `select (result t)` is.
+// opcode table. select_t, ref.test_null and ref.cast_null are not text
+// names: `select (result t)`, `ref.test (ref null t)` and `ref.cast (ref
+// null t)` are.
 func opcodeByName(s string) (wasm.Opcode, bool) {
 	opcodesOnce.Do(func() {
-		opcodes = make(map[string]wasm.Opcode, 512)
-		for _, prefix := range []wasm.Opcode{0, 0xFC00, 0xFD00} {
+		opcodes = make(map[string]wasm.Opcode, 600)
+		for _, prefix := range []wasm.Opcode{0, 0x100, 0xFB00, 0xFC00, 0xFD00} {
 			for i := wasm.Opcode(0); i < 256; i++ {
-				if info := (prefix | i).Info(); info != nil && info.Name != "select_t" {
+				if info := (prefix | i).Info(); info != nil && !notTextNames[info.Name] {
 					opcodes[info.Name] = prefix | i
 				}
 			}
@@ -38,10 +42,13 @@ type funcParser struct {
 	nlocals uint32
 	labels  []string // enclosing block labels, innermost last; "" if unnamed
 	out     []wasm.Instr
+	// at holds the node that made each instruction of out, when the
+	// module parser keeps a source map.
+	at []*node
 }
 
 func newFuncParser(p *moduleParser) *funcParser {
-	return &funcParser{p: p, out: p.scratch[:0]}
+	return &funcParser{p: p, out: p.scratch[:0], at: p.atScratch[:0]}
 }
 
 func (f *funcParser) defineLocal(id *node, idx uint32) {
@@ -57,18 +64,45 @@ func (f *funcParser) defineLocal(id *node, idx uint32) {
 	f.locals[id.text] = idx
 }
 
-func (f *funcParser) emit(in wasm.Instr) { f.out = append(f.out, in) }
+// emit appends instruction in, written at node n.
+func (f *funcParser) emit(n *node, in wasm.Instr) {
+	f.out = append(f.out, in)
+	if f.p.srcMap != nil {
+		f.at = append(f.at, n)
+	}
+}
 
-// body parses the rest of c as a function body and encodes it, final end included.
+// truncate drops the instructions from index i on.
+func (f *funcParser) truncate(i int) {
+	f.out = f.out[:i]
+	if f.p.srcMap != nil {
+		f.at = f.at[:i]
+	}
+}
+
+// body parses the rest of c as a function body and encodes it, final end
+// included. With a source map, it records where each instruction went.
 func (f *funcParser) body(c *cursor) []byte {
 	if t := f.seq(c); t != nil {
 		failNode(t, "unexpected token %s", t.text)
 	}
 	var b []byte
+	var instrs []InstrPos
+	if f.p.srcMap != nil {
+		instrs = make([]InstrPos, 0, len(f.out)+1)
+	}
 	for i := range f.out {
+		if instrs != nil {
+			instrs = append(instrs, newInstrPos(len(b), f.at[i]))
+		}
 		b = binary.AppendInstr(b, &f.out[i])
 	}
 	f.p.scratch = f.out[:0]
+	if sm := f.p.srcMap; sm != nil {
+		instrs = append(instrs, newInstrPos(len(b), c.list)) // the final end: the func field
+		sm.Bodies = append(sm.Bodies, instrs)
+		f.p.atScratch = f.at[:0]
+	}
 	return append(b, byte(wasm.OpEnd))
 }
 
@@ -156,7 +190,7 @@ func (f *funcParser) instr(opn *node, c *cursor) wasm.Instr {
 	case wasm.ImmNone:
 		if op == wasm.OpSelect && c.peekList("result") {
 			in.Op = wasm.OpSelectT
-			in.Types = sigLists(c, false).results
+			in.Types = p.sigLists(c, false).results
 			if in.Types == nil {
 				in.Types = []wasm.ValType{}
 			}
@@ -186,11 +220,22 @@ func (f *funcParser) instr(opn *node, c *cursor) wasm.Instr {
 			in.X = p.tables.resolve(c.next())
 		}
 	case wasm.ImmMemArg:
+		in.Mem = p.optMemory(c)
 		in.X, in.Imm = memArg(c, op.NaturalAlign())
 	case wasm.ImmMemArgLane:
+		// `memidx? offset? align? lane`: a lone number is the lane.
+		if isIndex(c.peek()) && (c.peek().kind == kID || (c.i+1 < len(c.kids) && isMemArgOrLane(c.kids[c.i+1]))) {
+			in.Mem = p.mems.resolve(c.next())
+		}
 		in.X, in.Imm = memArg(c, op.NaturalAlign())
 		in.Y = laneIndex(c.next())
-	case wasm.ImmMemZero, wasm.ImmMemCopy:
+	case wasm.ImmMemory:
+		in.X = p.optMemory(c)
+	case wasm.ImmMemCopy:
+		if isIndex(c.peek()) {
+			in.X = p.mems.resolve(c.next())
+			in.Y = p.mems.resolve(c.next())
+		}
 	case wasm.ImmI32:
 		in.Imm = intLit(c.next(), 32)
 	case wasm.ImmI64:
@@ -205,8 +250,16 @@ func (f *funcParser) instr(opn *node, c *cursor) wasm.Instr {
 		in.Imm, in.Hi = shuffleLanes(opn, c)
 	case wasm.ImmLane:
 		in.Y = laneIndex(c.next())
-	case wasm.ImmRefType:
-		in.Type = heapType(c.next())
+	case wasm.ImmHeapType:
+		if op == wasm.OpRefNull {
+			in.Type = wasm.RefType(true, p.heapType(c.next()))
+			break
+		}
+		// ref.test and ref.cast take a reference type; nullability picks the opcode.
+		in.Type = p.refType(c.next())
+		if in.Type.Nullable() {
+			in.Op = map[wasm.Opcode]wasm.Opcode{wasm.OpRefTest: wasm.OpRefTestNull, wasm.OpRefCast: wasm.OpRefCastNull}[op]
+		}
 	case wasm.ImmTableInit:
 		first := c.next()
 		if isIndex(c.peek()) {
@@ -221,18 +274,69 @@ func (f *funcParser) instr(opn *node, c *cursor) wasm.Instr {
 			in.Y = p.tables.resolve(c.next())
 		}
 	case wasm.ImmMemInit:
-		in.X = p.datas.resolve(c.next())
+		first := c.next()
+		if isIndex(c.peek()) {
+			in.Y = p.mems.resolve(first)
+			in.X = p.datas.resolve(c.next())
+		} else {
+			in.X = p.datas.resolve(first)
+		}
 		p.usesDataIdx = true
 	case wasm.ImmData:
 		in.X = p.datas.resolve(c.next())
 		p.usesDataIdx = true
 	case wasm.ImmElem:
 		in.X = p.elems.resolve(c.next())
+	case wasm.ImmTypeIndex:
+		in.X = p.types.resolve(c.next())
+	case wasm.ImmTag:
+		in.X = p.tags.resolve(c.next())
+	case wasm.ImmIndexPair:
+		in.X = p.types.resolve(c.next())
+		in.Y = f.secondIndex(op, in.X, c.next())
+	case wasm.ImmBrOnCast:
+		in.X = f.label(c.next())
+		in.Types = []wasm.ValType{p.refType(c.next()), p.refType(c.next())}
 	default:
-		// block, loop, if, else, end are handled by the callers.
+		// block, loop, if, try_table, else, end are handled by the callers.
 		failNode(opn, "unexpected token %s", opn.text)
 	}
 	return in
+}
+
+// secondIndex reads the second immediate of a GC instruction whose first
+// is type x: a field, a count, a data or element segment, or a type.
+func (f *funcParser) secondIndex(op wasm.Opcode, x uint32, n *node) uint32 {
+	p := f.p
+	switch op {
+	case wasm.OpStructGet, wasm.OpStructGetS, wasm.OpStructGetU, wasm.OpStructSet:
+		return p.field(x, n)
+	case wasm.OpArrayNewData, wasm.OpArrayInitData:
+		p.usesDataIdx = true
+		return p.datas.resolve(n)
+	case wasm.OpArrayNewElem, wasm.OpArrayInitElem:
+		return p.elems.resolve(n)
+	case wasm.OpArrayCopy:
+		return p.types.resolve(n)
+	}
+	return u32(n) // array.new_fixed's count
+}
+
+// optMemory reads an optional memory index.
+func (p *moduleParser) optMemory(c *cursor) uint32 {
+	if isIndex(c.peek()) {
+		return p.mems.resolve(c.next())
+	}
+	return 0
+}
+
+// isMemArgOrLane reports whether n can follow a memory index in a lane
+// instruction: offset=, align= or the lane index.
+func isMemArgOrLane(n *node) bool {
+	if n.kind == kKeyword {
+		return strings.HasPrefix(n.text, "offset=") || strings.HasPrefix(n.text, "align=")
+	}
+	return n.kind == kAtom && n.text != "" && n.text[0] >= '0' && n.text[0] <= '9'
 }
 
 // memArg reads `offset=N? align=N?` and returns the alignment exponent and offset.
@@ -240,7 +344,7 @@ func memArg(c *cursor, natural uint32) (uint32, uint64) {
 	align, offset := natural, uint64(0)
 	if n := c.peek(); n != nil && n.kind == kKeyword && strings.HasPrefix(n.text, "offset=") {
 		c.next()
-		offset = uint64(memArgValue(n, n.text[len("offset="):]))
+		offset = memArgValue(n, n.text[len("offset="):])
 	}
 	if n := c.peek(); n != nil && n.kind == kKeyword && strings.HasPrefix(n.text, "align=") {
 		c.next()
@@ -257,13 +361,15 @@ func memArg(c *cursor, natural uint32) (uint32, uint64) {
 	return align, offset
 }
 
-func memArgValue(n *node, s string) uint32 {
+// memArgValue reads the number of offset= or align=: 64 bits (a 32-bit
+// memory's offset range is the validator's to check).
+func memArgValue(n *node, s string) uint64 {
 	v, ok, over := parseNat(s)
 	if !ok {
 		failNode(n, "unknown operator %s", n.text)
 	}
-	if over || v > 0xFFFFFFFF {
-		failNode(n, "i32 constant out of range")
+	if over {
+		failNode(n, "i64 constant out of range")
 	}
-	return uint32(v)
+	return v
 }

@@ -1,5 +1,7 @@
 package text
 
+import "unicode/utf8"
+
 // The lexer turns source into S-expression nodes: the text format is a tree
 // of parenthesised lists whose leaves are tokens, so parsing works on that
 // tree and can look ahead freely (inline exports, folded instructions).
@@ -110,25 +112,13 @@ func (lx *lexer) token() *node {
 	start := lx.pos
 	c := lx.src[lx.pos]
 	if c == '"' {
-		lx.advance(1)
-		for {
-			if lx.pos >= len(lx.src) || lx.src[lx.pos] == '\n' {
-				failAt(n.line, n.col, "unclosed string")
-			}
-			c := lx.src[lx.pos]
-			if c == '"' {
-				break
-			}
-			if c == '\\' && lx.pos+1 < len(lx.src) {
-				lx.advance(1)
-			}
-			lx.advance(1)
-		}
 		n.kind = kString
-		n.text = string(lx.src[start+1 : lx.pos])
-		lx.advance(1)
+		n.text = lx.stringBody(n)
 		lx.checkSeparated(n)
 		return n
+	}
+	if c == '$' && lx.peekAt(1) == '"' {
+		return lx.quotedID(n)
 	}
 	for lx.pos < len(lx.src) {
 		c := lx.src[lx.pos]
@@ -151,6 +141,8 @@ func (lx *lexer) token() *node {
 		}
 	}
 	switch {
+	case n.text == "$":
+		failAt(n.line, n.col, "empty identifier")
 	case !clean:
 	case n.text[0] >= 'a' && n.text[0] <= 'z':
 		n.kind = kKeyword
@@ -160,12 +152,123 @@ func (lx *lexer) token() *node {
 	return n
 }
 
-// checkSeparated requires white space, a parenthesis or a comment after
-// token n: `data"a"` and `"a""b"` are malformed.
-func (lx *lexer) checkSeparated(n *node) {
-	if lx.pos < len(lx.src) && lx.src[lx.pos] == '"' {
-		failAt(lx.line, lx.col, "unknown operator: tokens must be separated by white space")
+// stringBody reads a string token at the current position and returns its
+// raw contents between the quotes.
+func (lx *lexer) stringBody(n *node) string {
+	start := lx.pos
+	lx.advance(1)
+	for {
+		if lx.pos >= len(lx.src) || lx.src[lx.pos] == '\n' {
+			failAt(n.line, n.col, "unclosed string")
+		}
+		c := lx.src[lx.pos]
+		if c == '"' {
+			break
+		}
+		if c == '\\' && lx.pos+1 < len(lx.src) {
+			lx.advance(1)
+		}
+		lx.advance(1)
 	}
+	text := string(lx.src[start+1 : lx.pos])
+	lx.advance(1)
+	return text
+}
+
+// quotedID reads an identifier written $"...": its name is the string's
+// decoded contents, which must be non-empty UTF-8, so that $"a" and $a are
+// the same identifier.
+func (lx *lexer) quotedID(n *node) *node {
+	lx.advance(1)
+	s := &node{kind: kString, line: lx.line, col: lx.col}
+	s.text = lx.stringBody(s)
+	n.kind = kID
+	lx.checkSeparated(n)
+	b := stringBytes(s)
+	if len(b) == 0 {
+		failAt(n.line, n.col, "empty identifier")
+	}
+	if !utf8.Valid(b) {
+		failAt(n.line, n.col, "malformed UTF-8 encoding")
+	}
+	n.kind, n.text = kID, "$"+string(b)
+	return n
+}
+
+// annotation skips an annotation, `(@id ...)`, whose "(@" is at the current
+// position: annotations carry custom information moat does not use, but
+// their contents must still be well-formed tokens with balanced
+// parentheses.
+func (lx *lexer) annotation() {
+	line, col := lx.line, lx.col
+	lx.advance(2)
+	id := &node{line: lx.line, col: lx.col}
+	switch {
+	case lx.pos < len(lx.src) && lx.src[lx.pos] == '"':
+		s := &node{kind: kString, line: lx.line, col: lx.col}
+		s.text = lx.stringBody(s)
+		b := stringBytes(s)
+		if len(b) == 0 {
+			failAt(id.line, id.col, "empty annotation id")
+		}
+		if !utf8.Valid(b) {
+			failAt(id.line, id.col, "malformed UTF-8 encoding")
+		}
+	case lx.pos < len(lx.src) && isIDChar(lx.src[lx.pos]):
+		for lx.pos < len(lx.src) && isIDChar(lx.src[lx.pos]) {
+			lx.advance(1)
+		}
+	default:
+		failAt(id.line, id.col, "empty annotation id")
+	}
+	depth := 1
+	for depth > 0 {
+		lx.skipSpace()
+		if lx.pos >= len(lx.src) {
+			failAt(line, col, "unclosed annotation")
+		}
+		c := lx.src[lx.pos]
+		switch {
+		case c == '(':
+			lx.advance(1)
+			depth++
+		case c == ')':
+			lx.advance(1)
+			depth--
+		case c == '"':
+			s := &node{kind: kString, line: lx.line, col: lx.col}
+			s.text = lx.stringBody(s)
+			stringBytes(s) // checks escapes
+		case c >= 0x80:
+			if r, _ := utf8.DecodeRune(lx.src[lx.pos:]); r == utf8.RuneError {
+				failAt(lx.line, lx.col, "malformed UTF-8 encoding")
+			}
+			failAt(lx.line, lx.col, "illegal character")
+		case c < 0x20 || c == 0x7f:
+			failAt(lx.line, lx.col, "illegal character")
+		default:
+			lx.advance(1)
+		}
+	}
+}
+
+// checkSeparated requires white space, a parenthesis or a comment after
+// token n: `data"a"`, `"a""b"`, `"a"b` and `$"a"b` are malformed (reserved
+// tokens, in the spec's terms).
+func (lx *lexer) checkSeparated(n *node) {
+	if lx.pos >= len(lx.src) {
+		return
+	}
+	switch c := lx.src[lx.pos]; {
+	case c == '"':
+	case n.kind == kString || n.kind == kID:
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == ')' || c == ';' {
+			return
+		}
+	default:
+		return
+	}
+	failAt(lx.line, lx.col, "unknown operator: tokens must be separated by white space")
 }
 
 // parseTree reads the whole source as a sequence of top-level nodes.
@@ -180,6 +283,10 @@ func parseTree(src []byte) []*node {
 		}
 		switch lx.src[lx.pos] {
 		case '(':
+			if lx.peekAt(1) == '@' {
+				lx.annotation()
+				continue
+			}
 			if len(stack) >= maxDepth {
 				failAt(lx.line, lx.col, "nesting too deep")
 			}

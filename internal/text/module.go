@@ -68,8 +68,12 @@ func (s *space) resolve(n *node) uint32 {
 
 // moduleParser holds the state of one module's parse.
 type moduleParser struct {
-	m                                                 *wasm.Module
-	types, funcs, tables, mems, globals, elems, datas space
+	m                                                       *wasm.Module
+	types, funcs, tables, mems, globals, elems, datas, tags space
+	// typeNodes are the (type ...) definitions in order, and fieldNames
+	// each type's struct field identifiers (nil when none).
+	typeNodes  []*node
+	fieldNames []map[string]uint32
 	// definedKind is the first kind of definition seen, for the rule that
 	// imports precede all definitions.
 	definedKind string
@@ -77,24 +81,49 @@ type moduleParser struct {
 	// in the binary format need the data count section.
 	usesDataIdx bool
 	scratch     []wasm.Instr
+	atScratch   []*node // funcParser.at, reused like scratch
 	// typeIndex maps a signature key to its first type index, built when
 	// the first implicit type is looked up (after all explicit types).
 	typeIndex map[string]uint32
+	// srcMap, when not nil, receives the position of every entry and
+	// instruction (ParseModuleMap).
+	srcMap *SourceMap
 }
 
 // parseFields parses a module's fields in two passes: the first assigns
 // every index and identifier (references may point forward), the second
 // builds the module.
 func parseFields(fields []*node, moduleID string) *wasm.Module {
-	p := &moduleParser{m: &wasm.Module{}}
+	return parseFieldsInto(fields, moduleID, nil)
+}
+
+// parseFieldsInto is parseFields recording positions in sm, when not nil.
+func parseFieldsInto(fields []*node, moduleID string, sm *SourceMap) *wasm.Module {
+	p := &moduleParser{m: &wasm.Module{}, srcMap: sm}
 	p.nameModule(moduleID)
 	p.types.what, p.funcs.what, p.tables.what, p.mems.what = "type", "func", "table", "memory"
-	p.globals.what, p.elems.what, p.datas.what = "global", "elem segment", "data segment"
+	p.globals.what, p.elems.what, p.datas.what, p.tags.what = "global", "elem segment", "data segment", "tag"
 	for _, f := range fields {
+		if sm == nil {
+			p.declare(f)
+			continue
+		}
+		before := countEntries(p.m)
 		p.declare(f)
+		sm.recordField(before, p.m, f)
 	}
+	p.defineTypes()
 	for _, f := range fields {
+		if sm == nil {
+			p.define(f)
+			continue
+		}
+		before := countEntries(p.m)
 		p.define(f)
+		sm.recordField(before, p.m, f)
+		if head(f) == "start" {
+			sm.Start = Pos{f.line, f.col}
+		}
 	}
 	m := p.m
 	if p.usesDataIdx && len(m.Datas) > 0 {
@@ -112,12 +141,8 @@ func (p *moduleParser) declare(f *node) {
 	h := head(f)
 	c := newCursor(f, 1)
 	switch h {
-	case "type":
-		id := c.optID()
-		p.types.define(id)
-		ft := p.funcTypeDef(c.next())
-		c.end()
-		p.m.Types = append(p.m.Types, ft)
+	case "type", "rec":
+		p.declareTypes(f)
 	case "import":
 		p.checkImportOrder(f)
 		c.next()
@@ -134,10 +159,12 @@ func (p *moduleParser) declare(f *node) {
 			p.mems.define(id)
 		case "global":
 			p.globals.define(id)
+		case "tag":
+			p.tags.define(id)
 		default:
 			failNode(desc, "unexpected token %s, expected an import description", describe(desc))
 		}
-	case "func", "table", "memory", "global":
+	case "func", "table", "memory", "global", "tag":
 		id := c.optID()
 		for c.peekList("export") {
 			c.next()
@@ -161,11 +188,13 @@ func (p *moduleParser) declare(f *node) {
 			}
 		case "memory":
 			p.mems.define(id)
-			if !imported && c.peekList("data") {
+			if !imported && memoryHasInlineData(c) {
 				p.datas.define(nil)
 			}
 		case "global":
 			p.globals.define(id)
+		case "tag":
+			p.tags.define(id)
 		}
 	case "elem":
 		p.elems.define(c.optID())
@@ -184,10 +213,23 @@ func (p *moduleParser) checkImportOrder(f *node) {
 }
 
 // tableHasInlineElem reports whether a table definition uses the
-// `reftype (elem ...)` abbreviation.
+// `addrtype? reftype (elem ...)` abbreviation (c is after any exports).
 func (p *moduleParser) tableHasInlineElem(c *cursor) bool {
-	n := c.peek()
-	return n != nil && n.kind == kKeyword && (n.text == "funcref" || n.text == "externref")
+	i := c.i
+	if n := c.peek(); n != nil && n.kind == kKeyword && (n.text == "i32" || n.text == "i64") {
+		i++
+	}
+	return i < len(c.kids) && isRefType(c.kids[i])
+}
+
+// memoryHasInlineData reports whether a memory definition uses the
+// `addrtype? (data ...)` abbreviation (c is after any exports).
+func memoryHasInlineData(c *cursor) bool {
+	i := c.i
+	if n := c.peek(); n != nil && n.kind == kKeyword && (n.text == "i32" || n.text == "i64") {
+		i++
+	}
+	return i < len(c.kids) && head(c.kids[i]) == "data"
 }
 
 // define is the second pass over one field.
@@ -204,6 +246,8 @@ func (p *moduleParser) define(f *node) {
 		p.memoryField(c)
 	case "global":
 		p.globalField(c)
+	case "tag":
+		p.tagField(c)
 	case "export":
 		p.exportField(c)
 	case "start":
@@ -253,6 +297,8 @@ func (p *moduleParser) addImport(imp *wasm.Import) {
 		p.m.NumImportedMemories++
 	case wasm.ExternGlobal:
 		p.m.NumImportedGlobals++
+	case wasm.ExternTag:
+		p.m.NumImportedTags++
 	}
 }
 
@@ -260,6 +306,10 @@ func (p *moduleParser) addImport(imp *wasm.Import) {
 func moduleDef(n *node) *ModuleDef {
 	c := newCursor(n, 1)
 	def := &ModuleDef{Line: headLine(n), Form: ModuleText}
+	if c.peekKeyword("definition") {
+		c.next()
+		def.Definition = true
+	}
 	if id := c.optID(); id != nil {
 		def.Name = id.text
 	}

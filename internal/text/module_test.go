@@ -83,8 +83,8 @@ func TestImplicitTypes(t *testing.T) {
 		t.Fatalf("types %v", m.Types)
 	}
 	for i := range want {
-		if m.Types[i].String() != want[i] {
-			t.Errorf("type %d = %s, want %s", i, m.Types[i].String(), want[i])
+		if m.Types[i].Func.String() != want[i] {
+			t.Errorf("type %d = %s, want %s", i, m.Types[i].Func.String(), want[i])
 		}
 	}
 	if m.Imports[0].Func != 1 || m.Funcs[0] != 2 || m.Funcs[1] != 0 || m.Funcs[3] != 3 {
@@ -115,7 +115,7 @@ func TestInlineImportsExportsAndSegments(t *testing.T) {
 	if m.Memories[0].Limits != (wasm.Limits{Min: 1, Max: 1, HasMax: true}) {
 		t.Errorf("memory %+v", m.Memories)
 	}
-	if m.Tables[0].Limits != (wasm.Limits{Min: 2, Max: 2, HasMax: true}) {
+	if m.Tables[0].Type.Limits != (wasm.Limits{Min: 2, Max: 2, HasMax: true}) {
 		t.Errorf("table %+v", m.Tables)
 	}
 	if len(m.Elems) != 5 || len(m.Datas) != 3 {

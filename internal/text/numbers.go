@@ -73,6 +73,21 @@ func u32(n *node) uint32 {
 	return uint32(v)
 }
 
+// u64 reads an unsigned 64-bit literal without sign (limits, offsets).
+func u64(n *node) uint64 {
+	if n.kind != kAtom || n.text == "" || n.text[0] < '0' || n.text[0] > '9' {
+		failNode(n, "unexpected token %s, expected a number", describe(n))
+	}
+	v, ok, over := parseNat(n.text)
+	if !ok {
+		failNode(n, "unknown operator %s: malformed number", n.text)
+	}
+	if over {
+		failNode(n, "i64 constant out of range")
+	}
+	return v
+}
+
 func isNumberToken(n *node) bool {
 	if n.kind != kAtom || n.text == "" {
 		return false

@@ -21,11 +21,14 @@ const (
 	CmdAssertInvalid                           // Module must fail validation
 	CmdAssertUnlinkable                        // Module must fail to link
 	CmdAssertUninstantiable                    // Module links but instantiation traps: (assert_trap (module ...))
+	CmdInstance                                // instantiate the definition Definition as Name: (module instance ...)
+	CmdAssertException                         // Action must throw an exception nothing catches
 )
 
 var commandNames = [...]string{
 	"module", "register", "action", "assert_return", "assert_trap", "assert_exhaustion",
 	"assert_malformed", "assert_invalid", "assert_unlinkable", "assert_uninstantiable",
+	"instance", "assert_exception",
 }
 
 func (k CommandKind) String() string {
@@ -36,15 +39,22 @@ func (k CommandKind) String() string {
 }
 
 // Command is one script command. Which fields are set depends on Kind.
+//
+// A module command defines a module and, unless Module.Definition, makes
+// an instance of it with the same name. An instance command (and an
+// assert_unlinkable or assert_trap of `(module instance ...)`, whose Module
+// is then nil) instantiates the definition named Definition ("" for the
+// latest) as Name.
 type Command struct {
-	Kind     CommandKind
-	Line     int        // 1-based line of the command's module or action keyword, else of its own (as in wast2json's JSON)
-	Module   *ModuleDef // module and module assertions
-	Action   *Action    // action, assert_return, assert_trap, assert_exhaustion
-	Expected []Value    // assert_return
-	Text     string     // the expected failure message of assert_* (other than assert_return)
-	As       string     // register: the name other modules import it by
-	Name     string     // register: the module's $name, "" for the current module
+	Kind       CommandKind
+	Line       int        // 1-based line of the command's module or action keyword, else of its own (as in wast2json's JSON)
+	Module     *ModuleDef // module and module assertions
+	Action     *Action    // action, assert_return, assert_trap, assert_exhaustion, assert_exception
+	Expected   []Value    // assert_return
+	Text       string     // the expected failure message of assert_* (other than assert_return)
+	As         string     // register: the name other modules import it by
+	Name       string     // register: the instance's $name, "" for the current one; instance: the new instance's $name
+	Definition string     // instance: the $name of the module definition, "" for the latest
 }
 
 // ModuleForm says how a script module was written.
@@ -61,6 +71,8 @@ type ModuleDef struct {
 	Name string // "$id", or "" when unnamed
 	Form ModuleForm
 	Line int
+	// Definition marks `(module definition ...)`: defined, not instantiated.
+	Definition bool
 	// ModuleText: the parsed module, or the parse error (kept rather than
 	// failing the script only for modules inside assertions).
 	Module *wasm.Module
@@ -97,6 +109,12 @@ const (
 )
 
 // Value is an argument or expected result.
+//
+// A reference value has a reference Type whose heap type says what it is:
+// ref.null ht (Null), ref.extern N and ref.host N (Bits = N; Host for the
+// latter), or in expected results a wildcard: (ref.func), (ref.extern),
+// (ref), … (AnyRef: any non-null reference of that heap type) and (ref.null)
+// without a heap type (Null with Type 0: any null reference).
 type Value struct {
 	Type wasm.ValType
 	// Bits holds i32 and f32 (zero-extended), i64 and f64 bits, the low
@@ -111,7 +129,11 @@ type Value struct {
 	Shape   string
 	LaneNaN []NaNKind
 	Null    bool // ref.null
-	AnyRef  bool // expected `(ref.func)` or `(ref.extern)` without a value: any non-null reference
+	AnyRef  bool // expected `(ref.func)`, `(ref.extern)`, `(ref)`… without a value: any non-null reference
+	Host    bool // ref.host N, a host reference outside the extern hierarchy
+	// Either lists the alternatives of an expected `(either ...)`: the
+	// result may be any one of them.
+	Either []Value
 }
 
 // ParseScript parses a .wast script.
@@ -147,7 +169,7 @@ func ParseScript(src []byte) (s *Script, err error) {
 func isCommand(h string) bool {
 	switch h {
 	case "module", "register", "invoke", "get", "assert_return", "assert_trap", "assert_exhaustion",
-		"assert_malformed", "assert_invalid", "assert_unlinkable":
+		"assert_malformed", "assert_invalid", "assert_unlinkable", "assert_exception":
 		return true
 	}
 	return false
@@ -161,6 +183,11 @@ func command(n *node) Command {
 	c := newCursor(n, 1)
 	switch h := head(n); h {
 	case "module":
+		if newCursor(n, 1).peekKeyword("instance") {
+			cmd.Kind = CmdInstance
+			cmd.Name, cmd.Definition = moduleInstance(n)
+			break
+		}
 		cmd.Kind = CmdModule
 		cmd.Module = scriptModule(n, false)
 	case "register":
@@ -177,7 +204,7 @@ func command(n *node) Command {
 		cmd.Kind = CmdAssertReturn
 		cmd.Action = action(c.next())
 		for !c.done() {
-			cmd.Expected = append(cmd.Expected, value(c.next(), true))
+			cmd.Expected = append(cmd.Expected, result(c.next()))
 		}
 	case "assert_trap", "assert_exhaustion":
 		cmd.Kind = CmdAssertTrap
@@ -190,7 +217,7 @@ func command(n *node) Command {
 				failNode(target, "unexpected token %s, expected an action", describe(target))
 			}
 			cmd.Kind = CmdAssertUninstantiable
-			cmd.Module = scriptModule(target, true)
+			cmd.Name, cmd.Definition, cmd.Module = assertedModule(target)
 		} else {
 			cmd.Action = action(target)
 		}
@@ -205,13 +232,51 @@ func command(n *node) Command {
 		if head(target) != "module" {
 			failNode(target, "unexpected token %s, expected a module", describe(target))
 		}
-		cmd.Module = scriptModule(target, true)
+		if cmd.Kind == CmdAssertUnlinkable {
+			cmd.Name, cmd.Definition, cmd.Module = assertedModule(target)
+		} else {
+			cmd.Module = scriptModule(target, true)
+		}
 		cmd.Text = string(stringBytes(c.next()))
+		c.end()
+	case "assert_exception":
+		cmd.Kind = CmdAssertException
+		cmd.Action = action(c.next())
 		c.end()
 	default:
 		failNode(n, "unexpected token %s, expected a command", describe(n))
 	}
 	return cmd
+}
+
+// moduleInstance reads `(module instance $I? $M?)`: the instance's and the
+// definition's names.
+func moduleInstance(n *node) (name, definition string) {
+	c := newCursor(n, 1)
+	c.keyword("instance")
+	first, second := c.optID(), c.optID()
+	c.end()
+	switch {
+	case second != nil:
+		return first.text, second.text
+	case first != nil:
+		return "", first.text
+	}
+	return "", ""
+}
+
+// assertedModule reads the module of assert_unlinkable or assert_trap: a
+// module (not a definition), or an instance of a definition.
+func assertedModule(n *node) (name, definition string, def *ModuleDef) {
+	c := newCursor(n, 1)
+	switch {
+	case c.peekKeyword("instance"):
+		name, definition = moduleInstance(n)
+		return name, definition, nil
+	case c.peekKeyword("definition"):
+		failNode(c.peek(), "misplaced module definition")
+	}
+	return "", "", scriptModule(n, true)
 }
 
 // scriptModule reads a module of a script. A text module is parsed now; in
@@ -259,39 +324,70 @@ func action(n *node) *Action {
 	return a
 }
 
-// value reads a constant: t.const, v128.const, ref.null, ref.extern, and
-// in expected results also the NaN patterns and reference wildcards.
+// result reads an expected result: a value, a NaN pattern, a reference
+// wildcard, or (either result+).
+func result(n *node) Value {
+	if head(n) != "either" {
+		return value(n, true)
+	}
+	c := newCursor(n, 1)
+	var v Value
+	for !c.done() {
+		v.Either = append(v.Either, value(c.next(), true))
+	}
+	if len(v.Either) == 0 {
+		c.failEnd()
+	}
+	v.Type = v.Either[0].Type
+	return v
+}
+
+// refWildcards are the expected-result forms that match any non-null
+// reference of a heap type.
+var refWildcards = map[string]wasm.HeapType{
+	"ref": wasm.HeapAny, "ref.func": wasm.HeapFunc, "ref.extern": wasm.HeapExtern, "ref.exn": wasm.HeapExn,
+	"ref.eq": wasm.HeapEq, "ref.i31": wasm.HeapI31, "ref.struct": wasm.HeapStruct, "ref.array": wasm.HeapArray,
+}
+
+// value reads a constant: t.const, v128.const, ref.null, ref.extern,
+// ref.host, and in expected results also the NaN patterns and reference
+// wildcards.
 func value(n *node, expected bool) Value {
 	c := newCursor(n, 1)
 	var v Value
-	switch head(n) {
+	switch h := head(n); h {
 	case "i32.const":
 		v = Value{Type: wasm.I32, Bits: intLit(c.next(), 32)}
 	case "i64.const":
 		v = Value{Type: wasm.I64, Bits: intLit(c.next(), 64)}
 	case "f32.const", "f64.const":
-		v.Type, v.Bits, v.NaN = floatValue(c.next(), head(n) == "f32.const", expected)
+		v.Type, v.Bits, v.NaN = floatValue(c.next(), h == "f32.const", expected)
 	case "v128.const":
 		v = v128Value(n, c, expected)
 	case "ref.null":
-		v = Value{Type: heapType(c.next()), Null: true}
+		v.Null = true
+		if c.done() && expected {
+			break // any null reference
+		}
+		v.Type = wasm.RefType(true, (*moduleParser)(nil).heapType(c.next()))
+	case "ref.host":
+		v = Value{Type: wasm.RefType(false, wasm.HeapAny), Host: true, Bits: uint64(u32(c.next()))}
 	case "ref.extern":
-		v.Type = wasm.ExternRef
+		v.Type = wasm.RefType(false, wasm.HeapExtern)
 		if c.done() && expected {
 			v.AnyRef = true
 		} else {
 			v.Bits = uint64(u32(c.next()))
 		}
-	case "ref.func":
-		if !expected {
+	default:
+		ht, ok := refWildcards[h]
+		if !ok || !expected {
 			failNode(n, "unexpected token %s, expected a constant", describe(n))
 		}
-		v = Value{Type: wasm.FuncRef, AnyRef: true}
-		if !c.done() {
+		v = Value{Type: wasm.RefType(false, ht), AnyRef: true}
+		if h == "ref.func" && !c.done() {
 			c.next()
 		}
-	default:
-		failNode(n, "unexpected token %s, expected a constant", describe(n))
 	}
 	c.end()
 	return v

@@ -66,7 +66,7 @@ func TestScript(t *testing.T) {
 	if exp[0].NaN != CanonicalNaN || exp[1].NaN != ArithmeticNaN || exp[1].Type != wasm.F64 {
 		t.Errorf("nan patterns: %+v", exp[:2])
 	}
-	if !exp[2].AnyRef || exp[2].Type != wasm.FuncRef || !exp[3].AnyRef || exp[3].Type != wasm.ExternRef {
+	if !exp[2].AnyRef || exp[2].Type != wasm.RefType(false, wasm.HeapFunc) || !exp[3].AnyRef || exp[3].Type != wasm.RefType(false, wasm.HeapExtern) {
 		t.Errorf("reference wildcards: %+v", exp[2:4])
 	}
 	if v := exp[4]; v.Shape != "f32x4" || len(v.LaneNaN) != 4 || v.LaneNaN[1] != CanonicalNaN ||

@@ -11,10 +11,11 @@ import (
 
 // frame is one entry of the control stack.
 type frame struct {
-	op          wasm.Opcode // OpBlock (also for the function), OpLoop, OpIf or OpElse
+	op          wasm.Opcode // OpBlock (also for the function), OpLoop, OpIf, OpElse or OpTryTable
 	params      []wasm.ValType
 	results     []wasm.ValType
 	height      int  // operand stack height at entry
+	inits       int  // height of the local initialisation log at entry
 	unreachable bool // the rest of the block is stack-polymorphic
 }
 
@@ -53,12 +54,13 @@ func (v *validator) function(fi uint32, ft *wasm.FuncType, code *wasm.Code) erro
 	}
 	v.vals = v.vals[:0]
 	v.ctrls = v.ctrls[:0]
+	v.results = ft.Results
 	v.pushCtrl(wasm.OpBlock, nil, ft.Results)
 	if v.reader == nil {
-		v.reader = binary.NewExprReader(code.Body, code.Offset)
-	} else {
-		v.reader.Reset(code.Body, code.Offset)
+		v.reader = &binary.ExprReader{}
+		v.reader.DisableFeatures(v.disabled)
 	}
+	v.reader.Reset(code.Body, code.Offset)
 	r := v.reader
 	in := &v.in
 	for {
@@ -93,9 +95,16 @@ func (v *validator) function(fi uint32, ft *wasm.FuncType, code *wasm.Code) erro
 // setLocals lays out the parameter and local types of a body.
 func (v *validator) setLocals(ft *wasm.FuncType, code *wasm.Code) error {
 	total := uint64(len(ft.Params))
+	v.inits.reset()
 	for _, e := range code.Locals {
-		if !validValType(e.Type) {
+		if !e.Type.Valid() {
 			return v.malformed("invalid local type")
+		}
+		if err := v.bodyValType(e.Type); err != nil {
+			return err
+		}
+		if e.Count > 0 && !e.Type.Defaultable() {
+			v.inits.needed = true
 		}
 		total += uint64(e.Count)
 	}
@@ -109,19 +118,22 @@ func (v *validator) setLocals(ft *wasm.FuncType, code *wasm.Code) error {
 				v.locals = append(v.locals, e.Type)
 			}
 		}
-		return nil
-	}
-	end := uint64(0)
-	for _, t := range ft.Params {
-		end++
-		v.runs = append(v.runs, localRun{end, t})
-	}
-	for _, e := range code.Locals {
-		if e.Count == 0 {
-			continue
+	} else {
+		end := uint64(0)
+		for _, t := range ft.Params {
+			end++
+			v.runs = append(v.runs, localRun{end, t})
 		}
-		end += uint64(e.Count)
-		v.runs = append(v.runs, localRun{end, e.Type})
+		for _, e := range code.Locals {
+			if e.Count == 0 {
+				continue
+			}
+			end += uint64(e.Count)
+			v.runs = append(v.runs, localRun{end, e.Type})
+		}
+	}
+	if v.inits.needed {
+		v.inits.start(code.Locals, total, uint64(len(ft.Params)))
 	}
 	return nil
 }
@@ -144,11 +156,16 @@ func (v *validator) instr(in *wasm.Instr) error {
 	if info == nil {
 		return v.malformed("illegal opcode %#x", uint16(in.Op))
 	}
+	if info.Feature != 0 {
+		if err := v.useHere(info.Feature); err != nil {
+			return err
+		}
+	}
 	if !info.Special {
 		if err := v.immediates(in, info.Imm); err != nil {
 			return err
 		}
-		if err := v.popVals(info.Params); err != nil {
+		if err := v.popOperands(in, info); err != nil {
 			return err
 		}
 		v.pushVals(info.Results)
@@ -159,13 +176,24 @@ func (v *validator) instr(in *wasm.Instr) error {
 		wasm.OpEnd, wasm.OpBr, wasm.OpBrIf, wasm.OpBrTable, wasm.OpReturn,
 		wasm.OpCall, wasm.OpCallIndirect:
 		return v.control(in)
+	case wasm.OpReturnCall, wasm.OpReturnCallIndirect, wasm.OpReturnCallRef, wasm.OpCallRef:
+		return v.calls(in)
 	case wasm.OpDrop, wasm.OpSelect, wasm.OpSelectT, wasm.OpLocalGet, wasm.OpLocalSet,
 		wasm.OpLocalTee, wasm.OpGlobalGet, wasm.OpGlobalSet:
 		return v.variable(in)
-	case wasm.OpRefNull, wasm.OpRefIsNull, wasm.OpRefFunc:
+	case wasm.OpRefNull, wasm.OpRefIsNull, wasm.OpRefFunc, wasm.OpRefAsNonNull,
+		wasm.OpBrOnNull, wasm.OpBrOnNonNull:
 		return v.reference(in)
-	case wasm.OpTableGet, wasm.OpTableSet, wasm.OpTableGrow, wasm.OpTableSize, wasm.OpTableFill:
+	case wasm.OpTableGet, wasm.OpTableSet, wasm.OpTableGrow, wasm.OpTableSize, wasm.OpTableFill,
+		wasm.OpTableInit, wasm.OpTableCopy:
 		return v.table(in)
+	case wasm.OpMemorySize, wasm.OpMemoryGrow, wasm.OpMemoryFill, wasm.OpMemoryCopy, wasm.OpMemoryInit:
+		return v.memoryOp(in)
+	case wasm.OpThrow, wasm.OpThrowRef, wasm.OpTryTable:
+		return v.exception(in)
+	}
+	if info.Feature == wasm.FeatureGC {
+		return v.gcOp(in)
 	}
 	return v.malformed("illegal opcode %s", info.Name)
 }
@@ -176,23 +204,33 @@ func (v *validator) immediates(in *wasm.Instr, imm wasm.ImmKind) error {
 	switch imm {
 	case wasm.ImmMemArg, wasm.ImmMemArgLane:
 		return v.memArg(in, imm)
-	case wasm.ImmMemZero, wasm.ImmMemCopy:
-		return v.memory(0)
-	case wasm.ImmMemInit:
-		if err := v.memory(0); err != nil {
-			return err
-		}
-		return v.dataSegment(in.X)
 	case wasm.ImmData:
 		return v.dataSegment(in.X)
 	case wasm.ImmLane:
 		return v.lane(in)
 	case wasm.ImmShuffle:
 		return v.shuffle(in)
-	case wasm.ImmTableInit, wasm.ImmTableCopy, wasm.ImmElem:
-		return v.bulkTable(in, imm)
+	case wasm.ImmElem:
+		_, err := v.elemSegment(in.X)
+		return err
 	}
 	return nil
+}
+
+// popOperands pops an instruction's parameters as the opcode table gives
+// them; a memory instruction's address has its memory's address type.
+func (v *validator) popOperands(in *wasm.Instr, info *wasm.OpInfo) error {
+	ps := info.Params
+	if (info.Imm == wasm.ImmMemArg || info.Imm == wasm.ImmMemArgLane) && v.memories[in.Mem].Is64 {
+		for i := len(ps) - 1; i >= 1; i-- {
+			if _, err := v.popExpect(ps[i]); err != nil {
+				return err
+			}
+		}
+		_, err := v.popExpect(wasm.I64)
+		return err
+	}
+	return v.popVals(ps)
 }
 
 // Operand stack.
@@ -215,7 +253,7 @@ func (v *validator) pop() (wasm.ValType, error) {
 	return t, nil
 }
 
-// popExpect pops an operand of type want (or unknown).
+// popExpect pops an operand of a subtype of want (or unknown).
 func (v *validator) popExpect(want wasm.ValType) (wasm.ValType, error) {
 	f := &v.ctrls[len(v.ctrls)-1]
 	if len(v.vals) == f.height {
@@ -225,11 +263,26 @@ func (v *validator) popExpect(want wasm.ValType) (wasm.ValType, error) {
 		return 0, v.fail("type mismatch: instruction requires [%s] but the stack is empty", typeName(want))
 	}
 	got := v.vals[len(v.vals)-1]
-	if got != want && got != unknown && want != unknown {
+	if !v.matches(got, want) {
 		return 0, v.fail("type mismatch: instruction requires [%s] but the stack has [%s]", typeName(want), typeName(got))
 	}
 	v.vals = v.vals[:len(v.vals)-1]
 	return got, nil
+}
+
+// popRef pops a reference operand; unknown comes back as (ref bot).
+func (v *validator) popRef(what string) (wasm.ValType, error) {
+	t, err := v.pop()
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case t == unknown:
+		return botRef, nil
+	case !t.IsRef():
+		return 0, v.fail("type mismatch: %s requires a reference, the stack has [%s]", what, typeName(t))
+	}
+	return t, nil
 }
 
 // popVals pops operands of the given types, last first.
@@ -257,7 +310,7 @@ func (v *validator) checkTop(ts []wasm.ValType) error {
 			return v.fail("type mismatch: branch requires %d operands but the stack has fewer", n)
 		}
 		got, want := v.vals[pos], ts[i]
-		if got != want && got != unknown {
+		if !v.matches(got, want) {
 			return v.fail("type mismatch: branch requires [%s] but the stack has [%s]", typeName(want), typeName(got))
 		}
 	}
@@ -267,12 +320,12 @@ func (v *validator) checkTop(ts []wasm.ValType) error {
 // Control stack.
 
 func (v *validator) pushCtrl(op wasm.Opcode, params, results []wasm.ValType) {
-	v.ctrls = append(v.ctrls, frame{op: op, params: params, results: results, height: len(v.vals)})
+	v.ctrls = append(v.ctrls, frame{op: op, params: params, results: results, height: len(v.vals), inits: v.inits.height()})
 	v.pushVals(params)
 }
 
 // popCtrl checks that the innermost block ends with exactly its results on
-// the stack, and removes it.
+// the stack, and removes it, forgetting the locals it initialised.
 func (v *validator) popCtrl() (frame, error) {
 	f := v.ctrls[len(v.ctrls)-1]
 	if err := v.popVals(f.results); err != nil {
@@ -282,6 +335,7 @@ func (v *validator) popCtrl() (frame, error) {
 		return f, v.fail("type mismatch: block leaves %d operands more than its result type [%s]",
 			len(v.vals)-f.height, typeList(f.results))
 	}
+	v.inits.rollback(f.inits)
 	v.ctrls = v.ctrls[:len(v.ctrls)-1]
 	return f, nil
 }

@@ -9,65 +9,117 @@ import (
 // be constant ("constant expression required"), then the sequence must type
 // as [] -> [want] ("type mismatch").
 //
-// Wasm 2.0 constant instructions are t.const, ref.null, ref.func and
-// global.get of an immutable imported global.
+// Constant instructions are t.const, ref.null, ref.func, global.get of an
+// immutable global defined before (imported, in Wasm 2.0), and with
+// extended constant expressions i32/i64 add, sub and mul, and the
+// allocating and converting instructions of garbage collection (gcConst).
 func (v *validator) constExpr(e *wasm.ConstExpr, want wasm.ValType) error {
-	var got wasm.ValType
 	for i := range e.Instrs {
-		in := &e.Instrs[i]
-		off := in.Offset
-		if off == 0 {
-			off = e.Offset
-		}
-		switch in.Op {
-		case wasm.OpI32Const:
-			got = wasm.I32
-		case wasm.OpI64Const:
-			got = wasm.I64
-		case wasm.OpF32Const:
-			got = wasm.F32
-		case wasm.OpF64Const:
-			got = wasm.F64
-		case wasm.OpV128Const:
-			got = wasm.V128
-		case wasm.OpRefNull:
-			if !in.Type.IsRef() {
-				return errAt(off, "malformed reference type")
-			}
-			got = in.Type
-		case wasm.OpRefFunc:
-			if in.X >= uint32(len(v.funcTypes)) {
-				return errAt(off, "unknown function %d", in.X)
-			}
-			got = wasm.FuncRef
-		case wasm.OpGlobalGet:
-			if in.X >= v.importedGlobals {
-				return errAt(off, "unknown global %d", in.X)
-			}
-			g := v.globals[in.X]
-			if g.Mutable {
-				return errAt(off, "constant expression required")
-			}
-			got = g.Val
-		default:
-			return errAt(off, "constant expression required")
+		if err := v.constInstr(&e.Instrs[i], e.Offset); err != nil {
+			return err
 		}
 	}
-	if len(e.Instrs) != 1 || got != want {
-		return errAt(e.Offset, "type mismatch: constant expression must produce [%s] but produces %s",
-			want, constResults(e, got))
+	var stack []wasm.ValType
+	var buf [4]wasm.ValType
+	stack = buf[:0]
+	mismatch := func(off int, format string, args ...any) error {
+		return errAt(off, "type mismatch: "+format, args...)
+	}
+	for i := range e.Instrs {
+		in := &e.Instrs[i]
+		off := instrOffset(in, e.Offset)
+		switch in.Op {
+		case wasm.OpI32Const:
+			stack = append(stack, wasm.I32)
+		case wasm.OpI64Const:
+			stack = append(stack, wasm.I64)
+		case wasm.OpF32Const:
+			stack = append(stack, wasm.F32)
+		case wasm.OpF64Const:
+			stack = append(stack, wasm.F64)
+		case wasm.OpV128Const:
+			stack = append(stack, wasm.V128)
+		case wasm.OpI32Add, wasm.OpI32Sub, wasm.OpI32Mul, wasm.OpI64Add, wasm.OpI64Sub, wasm.OpI64Mul:
+			t := in.Op.Info().Params[0]
+			n := len(stack)
+			if n < 2 || stack[n-1] != t || stack[n-2] != t {
+				return mismatch(off, "%s requires [%s %s]", in.Op, t, t)
+			}
+			stack = stack[:n-1]
+		case wasm.OpRefNull:
+			stack = append(stack, in.Type)
+		case wasm.OpRefFunc:
+			stack = append(stack, wasm.RefType(false, wasm.HeapType(v.funcTypeX[in.X])))
+		case wasm.OpGlobalGet:
+			stack = append(stack, v.globals[in.X].Val)
+		default:
+			var err error
+			if stack, err = v.gcConst(in, off, stack); err != nil {
+				return err
+			}
+		}
+	}
+	if len(stack) != 1 || !v.matches(stack[0], want) {
+		got := "more than one value"
+		switch len(stack) {
+		case 0:
+			got = "[]"
+		case 1:
+			got = "[" + stack[0].String() + "]"
+		}
+		return errAt(e.Offset, "type mismatch: constant expression must produce [%s] but produces %s", want, got)
 	}
 	return nil
 }
 
-func constResults(e *wasm.ConstExpr, last wasm.ValType) string {
-	switch len(e.Instrs) {
-	case 0:
-		return "[]"
-	case 1:
-		return "[" + last.String() + "]"
+// instrOffset is an instruction's offset, or the expression's when the
+// instruction has none (text-format modules).
+func instrOffset(in *wasm.Instr, exprOffset int) int {
+	if in.Offset == 0 {
+		return exprOffset
 	}
-	return "more than one value"
+	return in.Offset
+}
+
+// constInstr checks that in may appear in a constant expression, and its
+// immediates.
+func (v *validator) constInstr(in *wasm.Instr, exprOffset int) error {
+	off := instrOffset(in, exprOffset)
+	switch in.Op {
+	case wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const, wasm.OpV128Const:
+		return nil
+	case wasm.OpI32Add, wasm.OpI32Sub, wasm.OpI32Mul, wasm.OpI64Add, wasm.OpI64Sub, wasm.OpI64Mul:
+		if v.disabled&wasm.FeatureExtendedConst != 0 {
+			return errAt(off, "constant expression required")
+		}
+		v.used |= wasm.FeatureExtendedConst
+		return nil
+	case wasm.OpRefNull:
+		if !in.Type.IsRef() {
+			return errAt(off, "malformed reference type")
+		}
+		return v.valType(in.Type, off)
+	case wasm.OpRefFunc:
+		if in.X >= uint32(len(v.funcTypes)) {
+			return errAt(off, "unknown function %d", in.X)
+		}
+		return nil
+	case wasm.OpGlobalGet:
+		if in.X >= v.constGlobals {
+			return errAt(off, "unknown global %d", in.X)
+		}
+		if v.globals[in.X].Mutable {
+			return errAt(off, "constant expression required")
+		}
+		if in.X >= v.m.NumImportedGlobals {
+			v.used |= wasm.FeatureGC // reading a defined global came with 3.0
+		}
+		return nil
+	case wasm.OpStructNew, wasm.OpStructNewDefault, wasm.OpArrayNew, wasm.OpArrayNewDefault,
+		wasm.OpArrayNewFixed, wasm.OpRefI31, wasm.OpAnyConvertExtern, wasm.OpExternConvertAny:
+		return v.use(wasm.FeatureGC, off, wasm.NoFunc)
+	}
+	return errAt(off, "constant expression required")
 }
 
 // elems checks element segments: item types, target table and offset.
@@ -76,6 +128,13 @@ func (v *validator) elems() error {
 		s := &v.m.Elems[i]
 		if !s.Type.IsRef() {
 			return errAt(s.Offset.Offset, "malformed reference type")
+		}
+		// A segment of function indices has type (ref func) in every
+		// version of the binary format: that type alone uses no feature.
+		if s.Type != wasm.RefType(false, wasm.HeapFunc) {
+			if err := v.valType(s.Type, s.Offset.Offset); err != nil {
+				return err
+			}
 		}
 		for j := range s.Items {
 			if err := v.constExpr(&s.Items[j], s.Type); err != nil {
@@ -88,10 +147,11 @@ func (v *validator) elems() error {
 		if s.Table >= uint32(len(v.tables)) {
 			return errAt(s.Offset.Offset, "unknown table %d", s.Table)
 		}
-		if et := v.tables[s.Table].Elem; et != s.Type {
-			return errAt(s.Offset.Offset, "type mismatch: element segment of %s cannot initialise a table of %s", s.Type, et)
+		tt := &v.tables[s.Table]
+		if !v.m.Match(s.Type, tt.Elem) {
+			return errAt(s.Offset.Offset, "type mismatch: element segment of %s cannot initialise a table of %s", s.Type, tt.Elem)
 		}
-		if err := v.constExpr(&s.Offset, wasm.I32); err != nil {
+		if err := v.constExpr(&s.Offset, tt.AddrType()); err != nil {
 			return err
 		}
 	}
@@ -105,10 +165,10 @@ func (v *validator) datas() error {
 		if d.Mode != wasm.DataActive {
 			continue
 		}
-		if d.Memory >= v.numMems {
+		if d.Memory >= uint32(len(v.memories)) {
 			return errAt(d.Offset.Offset, "unknown memory %d", d.Memory)
 		}
-		if err := v.constExpr(&d.Offset, wasm.I32); err != nil {
+		if err := v.constExpr(&d.Offset, v.memories[d.Memory].AddrType()); err != nil {
 			return err
 		}
 	}
@@ -117,8 +177,9 @@ func (v *validator) datas() error {
 
 // collectDeclaredRefs gathers C.refs: the functions that ref.func may name
 // inside bodies, which are those referenced anywhere in the module outside
-// function bodies (segments, global initialisers, exports). It runs after
-// the constant expressions have been checked, so every index is in range.
+// function bodies (segments, global and table initialisers, exports). It
+// runs after the constant expressions have been checked, so every index is
+// in range.
 func (v *validator) collectDeclaredRefs() {
 	n := len(v.funcTypes)
 	v.declared = make([]uint64, (n+63)/64)
@@ -133,6 +194,9 @@ func (v *validator) collectDeclaredRefs() {
 	m := v.m
 	for i := range m.Globals {
 		mark(&m.Globals[i].Init)
+	}
+	for i := range m.Tables {
+		mark(&m.Tables[i].Init)
 	}
 	for i := range m.Elems {
 		mark(&m.Elems[i].Offset)

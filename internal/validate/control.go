@@ -1,8 +1,6 @@
 package validate
 
 import (
-	"slices"
-
 	"github.com/moat-run/moat/internal/wasm"
 )
 
@@ -42,7 +40,7 @@ func (v *validator) control(in *wasm.Instr) error {
 		}
 		// An if without else has an implicit empty else, which must turn
 		// the block's parameters into its results.
-		if f.op == wasm.OpIf && !slices.Equal(f.params, f.results) {
+		if f.op == wasm.OpIf && !v.matchAll(f.params, f.results) {
 			return v.fail("type mismatch: if without else must have equal parameter and result types")
 		}
 		v.pushVals(f.results)
@@ -71,7 +69,7 @@ func (v *validator) control(in *wasm.Instr) error {
 	case wasm.OpBrTable:
 		return v.brTable(in)
 	case wasm.OpReturn:
-		if err := v.popVals(v.ctrls[0].results); err != nil {
+		if err := v.popVals(v.results); err != nil {
 			return err
 		}
 		v.setUnreachable()
@@ -81,21 +79,45 @@ func (v *validator) control(in *wasm.Instr) error {
 		}
 		return v.call(v.funcTypes[in.X])
 	case wasm.OpCallIndirect:
-		if in.Y >= uint32(len(v.tables)) {
-			return v.fail("unknown table %d", in.Y)
-		}
-		if et := v.tables[in.Y].Elem; et != wasm.FuncRef {
-			return v.fail("type mismatch: call_indirect requires a table of funcref, table %d holds %s", in.Y, et)
-		}
-		if in.X >= uint32(len(v.m.Types)) {
-			return v.fail("unknown type %d", in.X)
-		}
-		if _, err := v.popExpect(wasm.I32); err != nil {
+		ft, err := v.indirectCallee(in)
+		if err != nil {
 			return err
 		}
-		return v.call(&v.m.Types[in.X])
+		return v.call(ft)
 	}
 	return nil
+}
+
+// indirectCallee checks call_indirect's (and return_call_indirect's) table
+// and type, pops the table index and returns the callee's type.
+func (v *validator) indirectCallee(in *wasm.Instr) (*wasm.FuncType, error) {
+	if in.Y >= uint32(len(v.tables)) {
+		return nil, v.fail("unknown table %d", in.Y)
+	}
+	tt := &v.tables[in.Y]
+	if !v.m.Match(tt.Elem, wasm.FuncRef) {
+		return nil, v.fail("type mismatch: call_indirect requires a table of funcref, table %d holds %s", in.Y, tt.Elem)
+	}
+	ft, err := v.funcTypeIndex(in.X)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := v.popExpect(tt.AddrType()); err != nil {
+		return nil, err
+	}
+	return ft, nil
+}
+
+// funcTypeIndex returns the function type at type index x of the current body.
+func (v *validator) funcTypeIndex(x uint32) (*wasm.FuncType, error) {
+	if x >= uint32(len(v.m.Types)) {
+		return nil, v.fail("unknown type %d", x)
+	}
+	ft := v.m.FuncType(x)
+	if ft == nil {
+		return nil, v.fail("non-function type %d", x)
+	}
+	return ft, nil
 }
 
 func (v *validator) call(ft *wasm.FuncType) error {
@@ -106,22 +128,38 @@ func (v *validator) call(ft *wasm.FuncType) error {
 	return nil
 }
 
+// oneType holds a one-element slice for every number and vector type, so
+// block types of the single-value form need no allocation for them.
+var oneType = func() map[wasm.ValType][]wasm.ValType {
+	m := map[wasm.ValType][]wasm.ValType{}
+	for _, t := range []wasm.ValType{wasm.I32, wasm.I64, wasm.F32, wasm.F64, wasm.V128, wasm.FuncRef, wasm.ExternRef, wasm.ExnRef} {
+		m[t] = []wasm.ValType{t}
+	}
+	return m
+}()
+
 // blockType resolves a block type to its parameter and result types.
 func (v *validator) blockType(bt wasm.BlockType) (params, results []wasm.ValType, err error) {
 	switch bt.Kind {
 	case wasm.BlockEmpty:
 		return nil, nil, nil
 	case wasm.BlockValue:
-		if !validValType(bt.Type) {
+		if !bt.Type.Valid() {
 			return nil, nil, v.malformed("invalid block type")
 		}
-		return nil, oneType[bt.Type][:], nil
-	case wasm.BlockTypeIndex:
-		if bt.Index >= uint32(len(v.m.Types)) {
-			return nil, nil, v.fail("unknown type %d", bt.Index)
+		if err := v.bodyValType(bt.Type); err != nil {
+			return nil, nil, err
 		}
-		t := &v.m.Types[bt.Index]
-		return t.Params, t.Results, nil
+		if one, ok := oneType[bt.Type]; ok {
+			return nil, one, nil
+		}
+		return nil, []wasm.ValType{bt.Type}, nil
+	case wasm.BlockTypeIndex:
+		ft, err := v.funcTypeIndex(bt.Index)
+		if err != nil {
+			return nil, nil, err
+		}
+		return ft.Params, ft.Results, nil
 	}
 	return nil, nil, v.malformed("invalid block type")
 }

@@ -1,6 +1,15 @@
-// Package validate checks a decoded module against the WebAssembly 2.0
-// validation rules: MVP, sign-extension, non-trapping float-to-int,
-// multi-value, bulk memory, reference types and fixed-width SIMD.
+// Package validate checks a decoded module against the WebAssembly 3.0
+// validation rules: the 2.0 features (MVP, sign-extension, non-trapping
+// float-to-int, multi-value, bulk memory, reference types, fixed-width
+// SIMD) plus tail calls, typed function references (with local
+// initialisation), exception handling, multiple and 64-bit memories,
+// 64-bit tables, relaxed SIMD, extended constant expressions and garbage
+// collection: struct and array types with packed and mutable fields, rec
+// groups, subtype declarations with final, every GC instruction
+// (gc_struct.go, gc_array.go, gc_refs.go) and the GC instructions of
+// constant expressions (gc_const.go). ModuleFeatures validates with some
+// features turned off, as 2.0 does. A valid module's Features records the
+// post-2.0 features it uses.
 //
 // It stands between the decoder and the engines:
 //
@@ -9,13 +18,18 @@
 // Engines may rely on everything it checks: every index (type, function,
 // table, memory, global, local, label, element and data segment) is in
 // range, every function body and constant expression is well typed, memory
-// alignment hints are at most natural, SIMD lane indices are in range and
-// every ref.func in a body names a declared function.
+// alignment hints are at most natural, SIMD lane indices are in range,
+// every ref.func in a body names a declared function, every local is set
+// before it is read unless its type is defaultable, every call_ref and
+// return_call_ref names a function type, and a tail call's callee returns
+// what its caller does.
 //
 // A rejected module gets a *wasm.Error of Kind Invalid whose Msg starts with
 // the reference interpreter's wording ("type mismatch", "unknown global 3",
-// …), whose Offset points at the offending instruction or section entry and
-// whose Func is the function index for errors inside a body. Any input the
+// …), whose Offset points at the offending instruction or constant
+// expression (for errors about an import, function declaration, table,
+// memory, export or the start function: at their section), and whose Func
+// is the function index for errors inside a body. Any input the
 // decoder accepts is handled without panicking, and memory use is bounded by
 // the module's size (see maxOperands).
 //

@@ -37,6 +37,7 @@ func bodyWorkers(m *wasm.Module) int {
 func (v *validator) bodiesParallel(base uint32, workers int) error {
 	code := v.m.Code
 	order := largestFirst(code)
+	workersUsed := make([]*validator, 0, workers)
 	var (
 		next     atomic.Int64
 		mu       sync.Mutex
@@ -69,10 +70,14 @@ func (v *validator) bodiesParallel(base uint32, workers int) error {
 	}
 	for range workers - 1 {
 		w := v.bodyWorker()
+		workersUsed = append(workersUsed, w)
 		finished.Go(func() { run(w) })
 	}
 	run(v)
 	finished.Wait()
+	for _, w := range workersUsed {
+		v.used |= w.used
+	}
 	return failErr
 }
 
@@ -91,14 +96,17 @@ func largestFirst(code []wasm.Code) []int {
 // per-body buffers.
 func (v *validator) bodyWorker() *validator {
 	return &validator{
-		m:               v.m,
-		funcTypes:       v.funcTypes,
-		tables:          v.tables,
-		globals:         v.globals,
-		importedGlobals: v.importedGlobals,
-		numMems:         v.numMems,
-		numElems:        v.numElems,
-		numDatas:        v.numDatas,
-		declared:        v.declared,
+		m:            v.m,
+		disabled:     v.disabled,
+		funcTypes:    v.funcTypes,
+		funcTypeX:    v.funcTypeX,
+		tables:       v.tables,
+		memories:     v.memories,
+		globals:      v.globals,
+		tags:         v.tags,
+		elemTypes:    v.elemTypes,
+		numDatas:     v.numDatas,
+		constGlobals: v.constGlobals,
+		declared:     v.declared,
 	}
 }

@@ -60,12 +60,13 @@ func TestSpecSuite(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := binary.Decode(b)
+			// The 2.0 suite: every 3.0 feature off, as 2.0 validated.
+			m, err := binary.DecodeFeatures(b, wasm.AllFeatures)
 			if err != nil {
 				t.Errorf("%s (%s): decode: %v", where, c.Type, err)
 				continue
 			}
-			err = validate.Module(m)
+			err = validate.ModuleFeatures(m, wasm.AllFeatures)
 			if c.Type != "assert_invalid" {
 				if err != nil {
 					t.Errorf("%s (%s): unexpected validation error: %v", where, c.Type, err)

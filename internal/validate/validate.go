@@ -11,6 +11,10 @@ import (
 // of unreachable code: it matches every type.
 const unknown wasm.ValType = 0
 
+// botRef is the reference type of an unknown operand used as a reference:
+// (ref bot), a subtype of every reference type.
+var botRef = wasm.RefType(false, wasm.HeapBot)
+
 // maxOperands bounds the operand stack of one function. The spec sets no
 // limit, but a body that calls a many-result function over and over could
 // otherwise make the validator's memory grow with the square of the module
@@ -26,17 +30,25 @@ const maxFlatLocals = 1 << 16
 // for every function body.
 type validator struct {
 	m *wasm.Module
+	// skipBodies leaves the function bodies out (ModuleWithoutBodies).
+	skipBodies bool
+	// disabled holds the features turned off; used collects the features
+	// the module uses (each body worker keeps its own, merged at the end).
+	disabled wasm.Features
+	used     wasm.Features
 
 	// Index spaces, imports first.
 	funcTypes []*wasm.FuncType
+	funcTypeX []uint32 // type index of each function
 	tables    []wasm.TableType
+	memories  []wasm.MemoryType
 	globals   []wasm.GlobalType
-	// importedGlobals is how many of globals are imports: the only ones a
-	// constant expression may read in Wasm 2.0.
-	importedGlobals uint32
-	numMems         uint32
-	numElems        uint32
-	numDatas        uint32
+	tags      []uint32 // type index of each tag
+	elemTypes []wasm.ValType
+	numDatas  uint32
+	// constGlobals is how many globals a constant expression may read: the
+	// imports, then each defined global once it has been checked.
+	constGlobals uint32
 
 	// declared[i/64] bit i%64: function i may be named by ref.func in a body.
 	declared []uint64
@@ -49,6 +61,8 @@ type validator struct {
 	locals    []wasm.ValType // flat local types, when few enough
 	runs      []localRun     // otherwise: run ends, for binary search
 	numLocals uint64
+	results   []wasm.ValType // the function's results
+	inits     localInits
 	in        wasm.Instr
 	reader    *binary.ExprReader
 }
@@ -59,10 +73,29 @@ type localRun struct {
 	t   wasm.ValType
 }
 
-// Module validates m completely. It returns nil or a *wasm.Error of Kind
-// Invalid (Malformed only for body encodings the decoder let through).
-func Module(m *wasm.Module) error {
-	v := &validator{m: m}
+// Module validates m completely, with every feature of WebAssembly 3.0. It
+// returns nil or a *wasm.Error of Kind Invalid (Malformed only for body
+// encodings the decoder let through). It records the features m uses in
+// m.Features and canonicalises m's types (see wasm.CanonicalizeTypes).
+func Module(m *wasm.Module) error { return ModuleFeatures(m, 0) }
+
+// ModuleFeatures is Module with the features in off turned off: a module
+// that uses one is invalid ("... support is not enabled"), as in Wasmtime.
+func ModuleFeatures(m *wasm.Module, off wasm.Features) error {
+	v := &validator{m: m, disabled: off}
+	if err := v.module(); err != nil {
+		return err
+	}
+	m.Features = v.used
+	return nil
+}
+
+// ModuleWithoutBodies runs every module-level check of Module but checks
+// no function body: for a module whose bodies were validated before it
+// was compiled, such as the module section of an artifact, where the
+// bodies are emptied and the compiled code stands in for them.
+func ModuleWithoutBodies(m *wasm.Module) error {
+	v := &validator{m: m, skipBodies: true}
 	return v.module()
 }
 
@@ -82,27 +115,21 @@ func (v *validator) malformed(format string, args ...any) *wasm.Error {
 	return &wasm.Error{Kind: wasm.Malformed, Offset: v.off, Func: v.fn, Msg: fmt.Sprintf(format, args...)}
 }
 
-// oneType holds a one-element slice for every value type, so block types of
-// the single-value form need no allocation.
-var oneType [256][1]wasm.ValType
-
-func init() {
-	for i := range oneType {
-		oneType[i][0] = wasm.ValType(i)
+// use records that the module uses feature f, failing when f is off.
+// offset and fn locate the use (fn is wasm.NoFunc outside bodies).
+func (v *validator) use(f wasm.Features, offset int, fn uint32) error {
+	if v.disabled&f != 0 {
+		return &wasm.Error{Kind: wasm.Invalid, Offset: offset, Func: fn, Feature: f,
+			Msg: fmt.Sprintf("%s support is not enabled", f)}
 	}
+	v.used |= f
+	return nil
 }
 
-func validValType(t wasm.ValType) bool {
-	switch t {
-	case wasm.I32, wasm.I64, wasm.F32, wasm.F64, wasm.V128, wasm.FuncRef, wasm.ExternRef:
-		return true
-	}
-	return false
-}
+// useHere records a feature used by the current instruction.
+func (v *validator) useHere(f wasm.Features) error { return v.use(f, v.off, v.fn) }
 
-func isNum(t wasm.ValType) bool {
-	return t == wasm.I32 || t == wasm.I64 || t == wasm.F32 || t == wasm.F64 || t == unknown
-}
+func isNum(t wasm.ValType) bool { return t.IsNum() || t == unknown }
 
 func isVec(t wasm.ValType) bool { return t == wasm.V128 || t == unknown }
 
@@ -114,4 +141,23 @@ func typeName(t wasm.ValType) string {
 		return "unknown"
 	}
 	return t.String()
+}
+
+// matches reports whether operand type got may be used where want is
+// expected: it is a subtype, or unknown.
+func (v *validator) matches(got, want wasm.ValType) bool {
+	return got == want || got == unknown || want == unknown || v.m.Match(got, want)
+}
+
+// matchAll reports whether every got is a subtype of its want.
+func (v *validator) matchAll(got, want []wasm.ValType) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if !v.matches(got[i], want[i]) {
+			return false
+		}
+	}
+	return true
 }

@@ -30,10 +30,10 @@ func vt(ts ...wasm.ValType) []wasm.ValType { return ts }
 // a funcref table and an immutable and a mutable i32 global.
 func oneFunc(results []wasm.ValType, locals []wasm.LocalEntry, body ...byte) *wasm.Module {
 	return &wasm.Module{
-		Types:    []wasm.FuncType{ft(nil, results), ft(vt(i32), vt(i32, i32)), ft(nil, nil), ft(vt(i32), vt(i32))},
+		Types:    wasm.PlainTypes(ft(nil, results), ft(vt(i32), vt(i32, i32)), ft(nil, nil), ft(vt(i32), vt(i32))),
 		Funcs:    []uint32{0},
 		Memories: []wasm.MemoryType{{Limits: wasm.Limits{Min: 1}}},
-		Tables:   []wasm.TableType{{Elem: fref, Limits: wasm.Limits{Min: 1}}, {Elem: xref}},
+		Tables:   []wasm.Table{{Type: wasm.TableType{Elem: fref, Limits: wasm.Limits{Min: 1}}}, {Type: wasm.TableType{Elem: xref}}},
 		Globals: []wasm.Global{
 			{Type: wasm.GlobalType{Val: i32}, Init: i32Const(0)},
 			{Type: wasm.GlobalType{Val: i32, Mutable: true}, Init: i32Const(0)},
@@ -51,7 +51,18 @@ func expr(ins ...wasm.Instr) wasm.ConstExpr { return wasm.ConstExpr{Instrs: ins,
 // check validates m and compares the error message prefix with want ("" = valid).
 func check(t *testing.T, name string, m *wasm.Module, want string) {
 	t.Helper()
-	err := validate.Module(m)
+	checkFeatures(t, name, m, 0, want)
+}
+
+// check20 is check with every 3.0 feature off: 2.0's rules.
+func check20(t *testing.T, name string, m *wasm.Module, want string) {
+	t.Helper()
+	checkFeatures(t, name, m, wasm.AllFeatures, want)
+}
+
+func checkFeatures(t *testing.T, name string, m *wasm.Module, off wasm.Features, want string) {
+	t.Helper()
+	err := validate.ModuleFeatures(m, off)
 	if want == "" {
 		if err != nil {
 			t.Errorf("%s: unexpected error: %v", name, err)
@@ -118,7 +129,7 @@ func TestBodies(t *testing.T) {
 		{"align natural", vt(i32), noLocals, []byte{0x41, 0, 0x28, 2, 0}, ""},
 		{"align too big", vt(i32), noLocals, []byte{0x41, 0, 0x28, 3, 0}, "alignment must not be larger than natural"},
 		{"align load8", vt(i32), noLocals, []byte{0x41, 0, 0x2c, 1, 0}, "alignment must not be larger than natural"},
-		{"align huge", vt(i32), noLocals, []byte{0x41, 0, 0x28, 0x80, 0x80, 0x80, 0x80, 0x08, 0}, "alignment must not be larger than natural"},
+		{"align big", vt(i32), noLocals, []byte{0x41, 0, 0x28, 0x3f, 0}, "alignment must not be larger than natural"},
 		{"v128 align", nil, noLocals, []byte{0x41, 0, 0xfd, 0x00, 5, 0, 0x1a}, "alignment must not be larger than natural"},
 		{"extract lane ok", vt(i32), noLocals, v128Body(0x15, 15), ""},
 		{"extract lane", vt(i32), noLocals, v128Body(0x15, 16), "invalid lane index"},
@@ -137,6 +148,9 @@ func TestBodies(t *testing.T) {
 	for _, tc := range tests {
 		check(t, tc.name, oneFunc(tc.results, tc.locals, tc.body...), tc.want)
 	}
+	// 2.0 read a memarg's flags as the alignment alone (the 0x40 bit is a
+	// memory index since multi-memory, and over 0x7f is malformed).
+	check20(t, "align huge 2.0", oneFunc(vt(i32), noLocals, 0x41, 0, 0x28, 0x80, 0x80, 0x80, 0x80, 0x08, 0), "alignment must not be larger than natural")
 }
 
 func v128Const() []byte {
@@ -196,8 +210,14 @@ func TestModuleRules(t *testing.T) {
 		want  string
 	}{
 		{"base", func(m *wasm.Module) {}, ""},
-		{"global.get defined global", func(m *wasm.Module) {
+		{"global.get defined global (2.0)", func(m *wasm.Module) {
 			m.Globals[1].Init = expr(wasm.Instr{Op: wasm.OpGlobalGet, X: 0})
+		}, "unknown global"},
+		{"global.get earlier global", func(m *wasm.Module) {
+			m.Globals[1].Init = expr(wasm.Instr{Op: wasm.OpGlobalGet, X: 0})
+		}, ""},
+		{"global.get later global", func(m *wasm.Module) {
+			m.Globals[0].Init = expr(wasm.Instr{Op: wasm.OpGlobalGet, X: 1})
 		}, "unknown global"},
 		{"global.get imported const", func(m *wasm.Module) {
 			m.Imports = constImport
@@ -209,9 +229,18 @@ func TestModuleRules(t *testing.T) {
 			m.NumImportedGlobals = 1
 			m.Globals[1].Init = expr(wasm.Instr{Op: wasm.OpGlobalGet, X: 0})
 		}, "constant expression required"},
-		{"non-constant init", func(m *wasm.Module) {
+		{"extended constant (2.0)", func(m *wasm.Module) {
 			m.Globals[0].Init = expr(wasm.Instr{Op: wasm.OpI32Const}, wasm.Instr{Op: wasm.OpI32Const}, wasm.Instr{Op: wasm.OpI32Add})
 		}, "constant expression required"},
+		{"extended constant", func(m *wasm.Module) {
+			m.Globals[0].Init = expr(wasm.Instr{Op: wasm.OpI32Const}, wasm.Instr{Op: wasm.OpI32Const}, wasm.Instr{Op: wasm.OpI32Add})
+		}, ""},
+		{"non-constant init", func(m *wasm.Module) {
+			m.Globals[0].Init = expr(wasm.Instr{Op: wasm.OpI32Const}, wasm.Instr{Op: wasm.OpI32Const}, wasm.Instr{Op: wasm.OpI32DivS})
+		}, "constant expression required"},
+		{"extended constant types", func(m *wasm.Module) {
+			m.Globals[0].Init = expr(wasm.Instr{Op: wasm.OpI32Const}, wasm.Instr{Op: wasm.OpI64Const}, wasm.Instr{Op: wasm.OpI32Add})
+		}, "type mismatch"},
 		{"two constants", func(m *wasm.Module) {
 			m.Globals[0].Init = expr(wasm.Instr{Op: wasm.OpI32Const}, wasm.Instr{Op: wasm.OpI32Const})
 		}, "type mismatch"},
@@ -225,9 +254,10 @@ func TestModuleRules(t *testing.T) {
 			m.Memories[0].Limits = wasm.Limits{Min: 2, Max: 1, HasMax: true}
 		}, "size minimum must not be greater than maximum"},
 		{"table min over max", func(m *wasm.Module) {
-			m.Tables[0].Limits = wasm.Limits{Min: 2, Max: 1, HasMax: true}
+			m.Tables[0].Type.Limits = wasm.Limits{Min: 2, Max: 1, HasMax: true}
 		}, "size minimum must not be greater than maximum"},
-		{"multiple memories", func(m *wasm.Module) { m.Memories = append(m.Memories, m.Memories[0]) }, "multiple memories"},
+		{"multiple memories (2.0)", func(m *wasm.Module) { m.Memories = append(m.Memories, m.Memories[0]) }, "multiple memories"},
+		{"multiple memories", func(m *wasm.Module) { m.Memories = append(m.Memories, m.Memories[0]) }, ""},
 		{"duplicate export", func(m *wasm.Module) {
 			m.Exports = []wasm.Export{{Name: "a", Kind: wasm.ExternFunc}, {Name: "a", Kind: wasm.ExternMemory}}
 		}, "duplicate export name"},
@@ -288,7 +318,11 @@ func TestModuleRules(t *testing.T) {
 	for _, tc := range tests {
 		m := oneFunc(nil, nil)
 		tc.setup(m)
-		check(t, tc.name, m, tc.want)
+		if strings.HasSuffix(tc.name, "(2.0)") {
+			check20(t, tc.name, m, tc.want)
+		} else {
+			check(t, tc.name, m, tc.want)
+		}
 	}
 }
 
@@ -325,7 +359,7 @@ func TestOperandLimit(t *testing.T) {
 		body = append(body, 0x10, 0) // call 0
 	}
 	m := &wasm.Module{
-		Types: []wasm.FuncType{ft(nil, results)},
+		Types: wasm.PlainTypes(ft(nil, results)),
 		Funcs: []uint32{0},
 		Code:  []wasm.Code{{Body: append(body, 0x0b)}},
 	}

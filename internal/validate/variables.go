@@ -17,8 +17,11 @@ func (v *validator) variable(in *wasm.Instr) error {
 			return v.fail("invalid result arity")
 		}
 		t := in.Types[0]
-		if !validValType(t) {
+		if !t.Valid() {
 			return v.malformed("invalid value type")
+		}
+		if err := v.bodyValType(t); err != nil {
+			return err
 		}
 		if _, err := v.popExpect(wasm.I32); err != nil {
 			return err
@@ -35,14 +38,19 @@ func (v *validator) variable(in *wasm.Instr) error {
 		if err != nil {
 			return err
 		}
+		if !v.inits.isSet(in.X) {
+			return v.fail("uninitialized local %d", in.X)
+		}
 		v.push(t)
 	case wasm.OpLocalSet:
 		t, err := v.local(in.X)
 		if err != nil {
 			return err
 		}
-		_, err = v.popExpect(t)
-		return err
+		if _, err := v.popExpect(t); err != nil {
+			return err
+		}
+		v.inits.mark(in.X)
 	case wasm.OpLocalTee:
 		t, err := v.local(in.X)
 		if err != nil {
@@ -51,6 +59,7 @@ func (v *validator) variable(in *wasm.Instr) error {
 		if _, err := v.popExpect(t); err != nil {
 			return err
 		}
+		v.inits.mark(in.X)
 		v.push(t)
 	case wasm.OpGlobalGet:
 		if in.X >= uint32(len(v.globals)) {
@@ -95,35 +104,6 @@ func (v *validator) selectUntyped() error {
 		v.push(t2)
 	} else {
 		v.push(t1)
-	}
-	return nil
-}
-
-// reference validates ref.null, ref.is_null and ref.func.
-func (v *validator) reference(in *wasm.Instr) error {
-	switch in.Op {
-	case wasm.OpRefNull:
-		if !in.Type.IsRef() {
-			return v.malformed("malformed reference type")
-		}
-		v.push(in.Type)
-	case wasm.OpRefIsNull:
-		t, err := v.pop()
-		if err != nil {
-			return err
-		}
-		if !isRef(t) {
-			return v.fail("type mismatch: ref.is_null requires a reference, the stack has [%s]", typeName(t))
-		}
-		v.push(wasm.I32)
-	case wasm.OpRefFunc:
-		if in.X >= uint32(len(v.funcTypes)) {
-			return v.fail("unknown function %d", in.X)
-		}
-		if !v.isDeclared(in.X) {
-			return v.fail("undeclared function reference %d", in.X)
-		}
-		v.push(wasm.FuncRef)
 	}
 	return nil
 }

@@ -32,18 +32,72 @@ type Function struct {
 // Store returns the store f is registered in, or nil.
 func (f *Function) Store() *Store { return f.store }
 
-// DebugName is the best name for backtraces: the name section's, then the
-// host name, then "func[i]".
+// DebugName is the best name for backtraces and messages: the name
+// section's, then the host name, then the function's first export name (so
+// that _start and the other entry points of a module without a name
+// section show by name, as wasmtime shows them), then "func[i]".
 func (f *Function) DebugName() string {
+	if n := f.ownName(); n != "" {
+		return n
+	}
+	if f.Instance != nil {
+		m := f.Instance.Module
+		for i := range m.Exports {
+			if e := &m.Exports[i]; e.Kind == wasm.ExternFunc && e.Index == f.Index {
+				return e.Name
+			}
+		}
+	}
+	return "func[" + itoa(f.Index) + "]"
+}
+
+// ownName is the name section's name, else the host name, else "".
+func (f *Function) ownName() string {
 	if f.Instance != nil {
 		if n := f.Instance.Module.FuncName(f.Index); n != "" {
 			return n
 		}
 	}
-	if f.Name != "" {
-		return f.Name
+	return f.Name
+}
+
+// FuncNamer gives the names DebugName gives, reading each module's exports
+// once instead of once per function: a backtrace can hold thousands of
+// frames of a module with thousands of exports. The zero value is ready.
+type FuncNamer struct {
+	exports map[*wasm.Module]map[uint32]string
+}
+
+// Name is f.DebugName().
+func (n *FuncNamer) Name(f *Function) string {
+	if name := f.ownName(); name != "" {
+		return name
+	}
+	if f.Instance != nil {
+		if name, ok := n.exportsOf(f.Instance.Module)[f.Index]; ok {
+			return name
+		}
 	}
 	return "func[" + itoa(f.Index) + "]"
+}
+
+// exportsOf maps each exported function index of m to its first export name.
+func (n *FuncNamer) exportsOf(m *wasm.Module) map[uint32]string {
+	if names, ok := n.exports[m]; ok {
+		return names
+	}
+	names := make(map[uint32]string)
+	for i := range m.Exports {
+		e := &m.Exports[i]
+		if _, seen := names[e.Index]; e.Kind == wasm.ExternFunc && !seen {
+			names[e.Index] = e.Name
+		}
+	}
+	if n.exports == nil {
+		n.exports = make(map[*wasm.Module]map[uint32]string)
+	}
+	n.exports[m] = names
+	return names
 }
 
 func itoa(v uint32) string {

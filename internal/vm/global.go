@@ -7,4 +7,7 @@ import "github.com/moat-run/moat/internal/wasm"
 type Global struct {
 	Type   wasm.GlobalType
 	Lo, Hi uint64
+	// Module resolves the type indices in Type (its defining module; nil
+	// for a host's global, whose type has none).
+	Module *wasm.Module
 }

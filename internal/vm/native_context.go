@@ -35,6 +35,7 @@ type Context struct {
 	GoBP        uintptr
 	Args        uintptr
 	CallCount   int64
+	TypeIDs     uintptr
 
 	// Private to the runtime from here on.
 

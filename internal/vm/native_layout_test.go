@@ -36,6 +36,7 @@ func TestContextLayout(t *testing.T) {
 		{"ExitStub", unsafe.Offsetof(c.ExitStub), abi.CtxExitStub},
 		{"Args", unsafe.Offsetof(c.Args), abi.CtxArgs},
 		{"CallCount", unsafe.Offsetof(c.CallCount), abi.CtxCallCount},
+		{"TypeIDs", unsafe.Offsetof(c.TypeIDs), abi.CtxTypeIDs},
 		{"end of the shared part", unsafe.Offsetof(c.mark), abi.ContextSize},
 	} {
 		if f.got != f.want {

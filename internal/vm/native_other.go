@@ -30,6 +30,9 @@ type Stack struct{}
 // NewStack reports ErrNativeUnsupported.
 func NewStack(limit int) (*Stack, error) { return nil, ErrNativeUnsupported }
 
+// NewStackWithin reports ErrNativeUnsupported.
+func NewStackWithin(size int, l Limits) (*Stack, error) { return nil, ErrNativeUnsupported }
+
 func (s *Stack) Top() uintptr    { return 0 }
 func (s *Stack) Bottom() uintptr { return 0 }
 func (s *Stack) Limit() uintptr  { return 0 }
@@ -39,3 +42,9 @@ func (s *Stack) Decommit() error { return nil }
 
 // Word reports false: there is no stack to read here.
 func (s *Stack) Word(addr uintptr) (uint64, bool) { return 0, false }
+
+// AllowFaults reports ErrNativeUnsupported.
+func (c *Code) AllowFaults() error { return ErrNativeUnsupported }
+
+// InGuard reports false: there is no stack here.
+func (s *Stack) InGuard(addr uintptr) bool { return false }

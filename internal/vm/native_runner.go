@@ -31,6 +31,13 @@ type Runner struct {
 	// Trap builds the trap for an ExitTrap exit, typically adding a
 	// backtrace from e.PC and e.BP; nil gives a trap without frames.
 	Trap func(code abi.TrapCode, e *Exit) *Trap
+	// Fault builds the trap for a hardware fault in generated code (an
+	// ExitFault: see Fault), after checking that the code may fault there
+	// (a load or store it left unchecked, at an address in its memory's
+	// reservation; a stack guard). An error says it may not: a bug, which
+	// ends the process with a report (no trap is returned: the state that
+	// led there cannot be trusted). Without Fault every fault is such a bug.
+	Fault func(f *Fault) (*Trap, error)
 }
 
 // pokeValue is stored into the poll counter to interrupt: far enough below

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm/sigtrap"
 	"golang.org/x/sys/unix"
 )
 
@@ -36,8 +37,12 @@ type Stack struct {
 // DefaultStackLimit) below its top: Limit is exactly limit bytes below Top.
 // The mapping adds the red zone below the limit and a StackGuardSize guard
 // region; it reserves address space and commits only the pages code
-// touches, so a large limit costs no memory until it is used.
-func NewStack(limit int) (*Stack, error) {
+// touches, so a large limit costs no memory until it is used. It is charged
+// against the default limits.
+func NewStack(limit int) (*Stack, error) { return NewStackWithin(limit, Limits{}) }
+
+// NewStackWithin is NewStack charged against l.
+func NewStackWithin(limit int, l Limits) (*Stack, error) {
 	if limit == 0 {
 		limit = DefaultStackLimit
 	}
@@ -46,16 +51,28 @@ func NewStack(limit int) (*Stack, error) {
 	}
 	size := roundToPage(limit + abi.StackRedZone)
 	guard := roundToPage(StackGuardSize)
+	total := uint64(guard + size)
 	// MAP_NORESERVE|MAP_STACK: address space now, memory only for the pages
 	// code actually touches.
-	mem, err := unix.Mmap(-1, 0, guard+size, unix.PROT_READ|unix.PROT_WRITE,
-		unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE|unix.MAP_STACK)
+	mem, err := mapReserved(l, "a native stack", total, stackMappings, func() ([]byte, error) {
+		return unix.Mmap(-1, 0, guard+size, unix.PROT_READ|unix.PROT_WRITE,
+			unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE|unix.MAP_STACK)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("vm: mapping a %d-byte stack: %w", size, err)
+		return nil, err
+	}
+	fail := func(err error) (*Stack, error) {
+		unix.Munmap(mem)
+		releaseSpace(total, stackMappings)
+		return nil, err
 	}
 	if err := unix.Mprotect(mem[:guard], unix.PROT_NONE); err != nil {
-		unix.Munmap(mem)
-		return nil, fmt.Errorf("vm: protecting the stack guard: %w", err)
+		return fail(fmt.Errorf("vm: protecting the stack guard: %w", err))
+	}
+	// A fault in the guard from generated code is the stack-exhausted
+	// trap (the backstop behind the prologues' checks).
+	if err := sigtrap.RegisterStackGuard(uintptr(unsafe.Pointer(&mem[0])), uintptr(guard)); err != nil {
+		return fail(fmt.Errorf("vm: %w", err))
 	}
 	s := &Stack{mem: mem, guard: guard}
 	s.bottom = s.base() + uintptr(guard)
@@ -123,11 +140,18 @@ func (s *Stack) Decommit() error {
 	return unix.Madvise(s.mem[s.guard:], unix.MADV_DONTNEED)
 }
 
+// InGuard reports whether addr lies in the stack's guard region.
+func (s *Stack) InGuard(addr uintptr) bool {
+	return s.mem != nil && addr-s.base() < uintptr(s.guard)
+}
+
 // Close unmaps the stack. No code may be running on it.
 func (s *Stack) Close() error {
 	if s.mem == nil {
 		return nil
 	}
+	sigtrap.UnregisterStackGuard(s.base(), uintptr(s.guard))
+	releaseSpace(uint64(len(s.mem)), stackMappings)
 	err := unix.Munmap(s.mem)
 	s.mem = nil
 	s.next, s.bottom, s.top, s.limit = 0, 0, 0, 0

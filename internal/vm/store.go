@@ -8,6 +8,7 @@ import "errors"
 // share nothing: independent sandboxes have independent stores.
 type Store struct {
 	funcs []*Function
+	exns  []*Exception // exnrefs: exceptions caught by catch_ref or catch_all_ref
 
 	// HostCallDepth is how many wasm frames of this store's call chain lie
 	// below the innermost host function now running (0 outside host calls).
@@ -24,6 +25,8 @@ type Store struct {
 
 	// codec, when set, encodes this store's funcrefs instead of indices.
 	codec RefCodec
+
+	gc gcState // garbage collection (gc.go)
 }
 
 // NewStore returns an empty store.
@@ -43,6 +46,22 @@ func NewStoreWithRefs(c RefCodec) *Store { return &Store{codec: c} }
 
 // RefCodec returns the codec the store was made with, or nil.
 func (s *Store) RefCodec() RefCodec { return s.codec }
+
+// Releaser is implemented by a RefCodec that holds resources for its store
+// beyond Go memory (the compiler's native stack).
+type Releaser interface {
+	Release() error
+}
+
+// Release frees what the engine holds for s now, rather than when s becomes
+// garbage. No code of s may be running, and none may run afterwards.
+func (s *Store) Release() error {
+	s.releaseGC()
+	if r, ok := s.codec.(Releaser); ok {
+		return r.Release()
+	}
+	return nil
+}
 
 // ErrForeignFunction is returned when a function of one store is used in another.
 var ErrForeignFunction = errors.New("function belongs to another store")

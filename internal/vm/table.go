@@ -11,14 +11,17 @@ type Table struct {
 	Elems []uint64
 	Type  wasm.TableType
 	Limit uint32 // effective maximum in elements
+	// Module resolves the type indices in Type (its defining module; nil
+	// for a host's table, whose type has none).
+	Module *wasm.Module
 }
 
 // NewTable makes a table of t.Limits.Min elements set to init.
 // limitElems caps growth (0 means MaxTableElems).
 func NewTable(t wasm.TableType, init uint64, limitElems uint32) *Table {
 	limit := uint32(MaxTableElems)
-	if t.Limits.HasMax && t.Limits.Max < limit {
-		limit = t.Limits.Max
+	if t.Limits.HasMax && t.Limits.Max < uint64(limit) {
+		limit = uint32(t.Limits.Max)
 	}
 	if limitElems != 0 && limitElems < limit {
 		limit = limitElems

@@ -33,6 +33,7 @@ func (t *Trap) Unwrap() error { return t.Cause }
 // Backtrace renders the frames, one per line, innermost first.
 func (t *Trap) Backtrace() string {
 	var b strings.Builder
+	var names FuncNamer
 	for i, f := range t.Frames {
 		b.WriteString("  ")
 		b.WriteString(itoa(uint32(i)))
@@ -42,7 +43,7 @@ func (t *Trap) Backtrace() string {
 				b.WriteString(f.Func.Instance.Module.Names.Module)
 				b.WriteByte('!')
 			}
-			b.WriteString(f.Func.DebugName())
+			b.WriteString(names.Name(f.Func))
 		} else {
 			b.WriteString("<host>")
 		}

@@ -9,8 +9,9 @@
 // guest memory and writes an errno back. One file per group: args_env.go,
 // clock.go, random.go, fd_*.go, path_*.go, poll.go, proc.go, sock.go;
 // errno*.go and rights.go hold the witx constants; node.go, stdio.go,
-// hostfs_*.go and fsfs.go are what descriptors refer to; resolve*.go keeps
-// lookups beneath a directory.
+// stream.go, hostfs_*.go and fsfs.go are what descriptors refer to;
+// resolve*.go keeps lookups beneath a directory; fd_table.go holds the
+// descriptor table and the one check of what may change (mutable).
 //
 // Guarantees:
 //   - Every guest pointer and length is bounds-checked (EFAULT), every
@@ -32,8 +33,22 @@
 //     follow links (unlink, rmdir, rename, symlink, readlink, stat and
 //     set_times without SYMLINK_FOLLOW) act on the name itself with *at
 //     calls and AT_SYMLINK_NOFOLLOW.
-//   - Read-only preopens (and every fs.FS preopen) refuse every mutation
-//     with EROFS, including opening for writing, O_CREAT and O_TRUNC.
+//   - Read-only preopens (and every fs.FS preopen) refuse every change with
+//     EPERM, as wasmtime does for a directory without mutate permission:
+//     opening for writing, O_CREAT and O_TRUNC, creating, removing,
+//     renaming or linking names on either side of a rename or link,
+//     truncating, allocating and setting times, through the preopen and
+//     through every descriptor opened under it (fdEntry.mutable is the one
+//     check). Because lookups never leave the directory they start from, no
+//     path from a writable preopen reaches a read-only one, unless the host
+//     trees themselves overlap or share hard links.
+//   - A call that waits (fd_read and fd_write on stdio streams that may
+//     block and on special host files, poll_oneoff, sched_yield) ends with
+//     the interrupted trap when the call's context ends: the handler
+//     returns errnoInterrupted and Functions turns it into the trap.
+//     stream.go explains how stdio waits stay interruptible without losing
+//     data, hostfs_special_linux.go how FIFOs, character devices and
+//     sockets do.
 //   - proc_exit returns *ExitError, which the engine passes through as the
 //     trap's cause, so it ends the run from any call depth.
 package wasip1

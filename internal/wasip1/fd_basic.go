@@ -14,6 +14,8 @@ func fdClose(c *call, p []uint64) Errno {
 	return e.node.close()
 }
 
+// fd_renumber moves the whole entry, its read-only mark with it: a
+// read-only descriptor renumbered over a writable one stays read-only.
 func fdRenumber(c *call, p []uint64) Errno {
 	from, to := u32(p[0]), u32(p[1])
 	e, errno := c.s.entry(from)
@@ -51,7 +53,9 @@ func fdFdstatGet(c *call, p []uint64) Errno {
 }
 
 // fd_fdstat_set_flags changes APPEND and NONBLOCK; the sync flags can only
-// be chosen at open time.
+// be chosen at open time. APPEND is allowed under a read-only preopen, as
+// wasmtime allows it: such a descriptor has no fd_write right and its host
+// file is open read-only, so the flag changes nothing it can reach.
 func fdFdstatSetFlags(c *call, p []uint64) Errno {
 	e, errno := c.s.entryWith(u32(p[0]), RightFdFdstatSetFlags)
 	if errno != ESUCCESS {
@@ -64,8 +68,8 @@ func fdFdstatSetFlags(c *call, p []uint64) Errno {
 	if flags&(FdflagDsync|FdflagRsync|FdflagSync) != e.fdflags&(FdflagDsync|FdflagRsync|FdflagSync) {
 		return ENOTSUP
 	}
-	if (flags^e.fdflags)&FdflagAppend != 0 {
-		if errno := e.node.setAppend(flags&FdflagAppend != 0); errno != ESUCCESS {
+	if (flags^e.fdflags)&(FdflagAppend|FdflagNonblock) != 0 {
+		if errno := e.node.setFdflags(flags); errno != ESUCCESS {
 			return errno
 		}
 	}
@@ -135,7 +139,7 @@ func fdAdvise(c *call, p []uint64) Errno {
 }
 
 func fdAllocate(c *call, p []uint64) Errno {
-	e, errno := c.s.entryWith(u32(p[0]), RightFdAllocate)
+	e, errno := c.s.entryMut(u32(p[0]), RightFdAllocate)
 	if errno != ESUCCESS {
 		return errno
 	}

@@ -36,7 +36,7 @@ func fdFilestatGet(c *call, p []uint64) Errno {
 }
 
 func fdFilestatSetSize(c *call, p []uint64) Errno {
-	e, errno := c.s.entry(u32(p[0]))
+	e, errno := c.s.entryMut(u32(p[0]), 0)
 	if errno != ESUCCESS {
 		return errno
 	}
@@ -45,9 +45,6 @@ func fdFilestatSetSize(c *call, p []uint64) Errno {
 	}
 	if e.base&RightFdFilestatSetSize == 0 {
 		return ENOTCAPABLE
-	}
-	if e.readOnly {
-		return EROFS
 	}
 	size := i64(p[1])
 	if size < 0 {
@@ -73,16 +70,13 @@ func parseFstflags(atim, mtim uint64, flags uint32) (setTimes, Errno) {
 }
 
 func fdFilestatSetTimes(c *call, p []uint64) Errno {
-	e, errno := c.s.entryWith(u32(p[0]), RightFdFilestatSetTimes)
+	e, errno := c.s.entryMut(u32(p[0]), RightFdFilestatSetTimes)
 	if errno != ESUCCESS {
 		return errno
 	}
 	t, errno := parseFstflags(p[1], p[2], u32(p[3]))
 	if errno != ESUCCESS {
 		return errno
-	}
-	if e.readOnly {
-		return EROFS
 	}
 	return e.node.setTimes(t)
 }

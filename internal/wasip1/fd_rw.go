@@ -11,7 +11,9 @@ func fdPwrite(c *call, p []uint64) Errno { return fdIO(c, p, true, true) }
 // fdIO is the body of the four calls. Parameters are (fd, iovs, iovs_len,
 // nread/nwritten) or, when positioned, (fd, iovs, iovs_len, offset,
 // nread/nwritten). A failure after some bytes moved ends the transfer
-// and reports the partial count; a short transfer ends it too.
+// and reports the partial count; a short transfer ends it too. A wait cut
+// short by the call's context ends the call with the interrupted trap
+// whatever has moved.
 func fdIO(c *call, p []uint64, write, positioned bool) Errno {
 	e, errno := c.s.entry(u32(p[0]))
 	if errno != ESUCCESS {
@@ -52,16 +54,16 @@ func fdIO(c *call, p []uint64, write, positioned bool) Errno {
 		at := off + int64(total)
 		switch {
 		case !write && !positioned:
-			n, errno = e.node.read(b)
+			n, errno = e.node.read(c.ctx, b)
 		case !write:
 			n, errno = e.node.pread(b, at)
 		case !positioned:
-			n, errno = e.node.write(b)
+			n, errno = e.node.write(c.ctx, b)
 		default:
 			n, errno = e.node.pwrite(b, at)
 		}
 		if errno != ESUCCESS {
-			if total > 0 {
+			if total > 0 && errno != errnoInterrupted {
 				break
 			}
 			return errno

@@ -43,3 +43,35 @@ func (s *System) add(e *fdEntry) (uint32, Errno) {
 	s.fds = append(s.fds, e)
 	return uint32(len(s.fds) - 1), ESUCCESS
 }
+
+// mutable is the one place that decides whether a call may change what e
+// refers to or anything beneath it. A descriptor of a read-only preopen,
+// and every descriptor opened through one, may not: EPERM, the errno
+// wasmtime returns for a directory without DirPerms::MUTATE or a file
+// without FilePerms::WRITE. Every function that creates, removes, renames,
+// links, truncates, allocates or retimes asks here, for each descriptor it
+// names (both of path_link and path_rename), before it looks at rights.
+// Reading and writing data are governed by rights instead: a file opened
+// under a read-only preopen never has fd_write (path_open strips it).
+func (e *fdEntry) mutable() Errno {
+	if e.readOnly {
+		return EPERM
+	}
+	return ESUCCESS
+}
+
+// entryMut is entryWith for a call that changes fd or the tree beneath it:
+// EBADF, then EPERM under a read-only preopen (mutable), then ENOTCAPABLE.
+func (s *System) entryMut(fd uint32, rights Rights) (*fdEntry, Errno) {
+	e, errno := s.entry(fd)
+	if errno != ESUCCESS {
+		return nil, errno
+	}
+	if errno := e.mutable(); errno != ESUCCESS {
+		return nil, errno
+	}
+	if e.base&rights != rights {
+		return nil, ENOTCAPABLE
+	}
+	return e, ESUCCESS
+}

@@ -1,6 +1,7 @@
 package wasip1
 
 import (
+	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -8,9 +9,10 @@ import (
 	"sort"
 )
 
-// Preopens backed by an fs.FS: read-only by nature. Paths are cleaned
-// lexically and may not climb above the directory they are relative to;
-// symlinks are whatever the fs.FS makes of them.
+// Preopens backed by an fs.FS: read-only by nature (openPreopen marks them
+// so, and fdEntry.mutable refuses first; the EPERMs below are a second
+// line). Paths are cleaned lexically and may not climb above the directory
+// they are relative to; symlinks are whatever the fs.FS makes of them.
 
 type fsDir struct {
 	baseNode
@@ -110,7 +112,7 @@ func (d *fsDir) sync(bool) Errno { return ESUCCESS }
 
 func (d *fsDir) openAt(p string, r openReq) (node, Errno) {
 	if r.write || r.oflags&(OflagCreat|OflagTrunc) != 0 {
-		return nil, EROFS
+		return nil, EPERM
 	}
 	full, mustDir, errno := d.join(p)
 	if errno != ESUCCESS {
@@ -155,17 +157,17 @@ func (d *fsDir) readlinkAt(p string) (string, Errno) {
 	return "", EINVAL
 }
 
-func (d *fsDir) mkdirAt(string) Errno                    { return EROFS }
-func (d *fsDir) rmdirAt(string) Errno                    { return EROFS }
-func (d *fsDir) unlinkAt(string) Errno                   { return EROFS }
-func (d *fsDir) renameAt(string, node, string) Errno     { return EROFS }
-func (d *fsDir) linkAt(string, bool, node, string) Errno { return EROFS }
-func (d *fsDir) symlinkAt(string, string) Errno          { return EROFS }
-func (d *fsDir) setTimesAt(string, bool, setTimes) Errno { return EROFS }
+func (d *fsDir) mkdirAt(string) Errno                    { return EPERM }
+func (d *fsDir) rmdirAt(string) Errno                    { return EPERM }
+func (d *fsDir) unlinkAt(string) Errno                   { return EPERM }
+func (d *fsDir) renameAt(string, node, string) Errno     { return EPERM }
+func (d *fsDir) linkAt(string, bool, node, string) Errno { return EPERM }
+func (d *fsDir) symlinkAt(string, string) Errno          { return EPERM }
+func (d *fsDir) setTimesAt(string, bool, setTimes) Errno { return EPERM }
 
 func (f *fsFile) filetype() Filetype { return FiletypeRegularFile }
 
-func (f *fsFile) read(p []byte) (int, Errno) {
+func (f *fsFile) read(_ context.Context, p []byte) (int, Errno) {
 	if ra, ok := f.f.(io.ReaderAt); ok {
 		if _, seeks := f.f.(io.Seeker); !seeks {
 			n, err := ra.ReadAt(p, f.pos)
@@ -233,8 +235,8 @@ func (f *fsFile) stat() (Filestat, Errno) {
 }
 
 func (f *fsFile) sync(bool) Errno             { return ESUCCESS }
-func (f *fsFile) truncate(int64) Errno        { return EROFS }
-func (f *fsFile) setTimes(setTimes) Errno     { return EROFS }
-func (f *fsFile) allocate(int64, int64) Errno { return EROFS }
+func (f *fsFile) truncate(int64) Errno        { return EPERM }
+func (f *fsFile) setTimes(setTimes) Errno     { return EPERM }
+func (f *fsFile) allocate(int64, int64) Errno { return EPERM }
 
 func (f *fsFile) close() Errno { return errnoOf(f.f.Close()) }

@@ -28,6 +28,11 @@ type call struct {
 // handler implements one function on its (already typed) parameters.
 type handler func(c *call, p []uint64) Errno
 
+// errnoInterrupted is no WASI errno: a handler returns it when the call's
+// context ended while it waited (for a stream, a clock, a yield), and the
+// call then ends with the interrupted trap instead of returning.
+const errnoInterrupted Errno = 1<<16 - 1
+
 // signatures lists every function with its parameters: 'i' is i32, 'I' i64.
 // Every function but proc_exit returns an errno (i32).
 var signatures = []struct {
@@ -103,7 +108,11 @@ func Functions() []Func {
 			fn := sig.fn
 			f.Call = func(ctx context.Context, s *System, mem *moat.Memory, stack []uint64) error {
 				c := call{ctx: ctx, s: s, mem: guest{mem}}
-				stack[0] = uint64(fn(&c, stack))
+				errno := fn(&c, stack)
+				if errno == errnoInterrupted {
+					return moat.NewTrap(moat.TrapInterrupted, "")
+				}
+				stack[0] = uint64(errno)
 				return nil
 			}
 		}

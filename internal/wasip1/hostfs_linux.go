@@ -1,6 +1,7 @@
 package wasip1
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"unsafe"
@@ -14,6 +15,11 @@ type hostNode struct {
 	baseNode
 	fd  int
 	typ Filetype
+	// file is set for a special file (FIFO, character device, socket): fd
+	// held by Go's poller so that waits honour the call's context
+	// (hostfs_special_linux.go); nonblock is the guest's FDFLAGS_NONBLOCK.
+	file     *os.File
+	nonblock bool
 }
 
 // openHostPreopen opens a host directory to preopen.
@@ -53,17 +59,23 @@ func filestatOf(st *unix.Stat_t) Filestat {
 
 func (n *hostNode) filetype() Filetype { return n.typ }
 
-func (n *hostNode) read(p []byte) (int, Errno) {
+func (n *hostNode) read(ctx context.Context, p []byte) (int, Errno) {
 	if n.typ == FiletypeDirectory {
 		return 0, EISDIR
+	}
+	if n.file != nil {
+		return n.specialIO(ctx, p, false)
 	}
 	k, err := unix.Read(n.fd, p)
 	return max(k, 0), errnoOf(err)
 }
 
-func (n *hostNode) write(p []byte) (int, Errno) {
+func (n *hostNode) write(ctx context.Context, p []byte) (int, Errno) {
 	if n.typ == FiletypeDirectory {
 		return 0, EISDIR
+	}
+	if n.file != nil {
+		return n.specialIO(ctx, p, true)
 	}
 	k, err := unix.Write(n.fd, p)
 	return max(k, 0), errnoOf(err)
@@ -161,12 +173,15 @@ func (n *hostNode) allocate(off, size int64) Errno {
 	return errnoOf(err)
 }
 
-func (n *hostNode) setAppend(on bool) Errno {
+// setFdflags applies APPEND on the host; NONBLOCK matters to special files
+// only, which are non-blocking on the host whatever the guest asked.
+func (n *hostNode) setFdflags(flags uint16) Errno {
+	n.nonblock = flags&FdflagNonblock != 0
 	fl, err := unix.FcntlInt(uintptr(n.fd), unix.F_GETFL, 0)
 	if err != nil {
 		return errnoOf(err)
 	}
-	if on {
+	if flags&FdflagAppend != 0 {
 		fl |= unix.O_APPEND
 	} else {
 		fl &^= unix.O_APPEND
@@ -179,7 +194,12 @@ func (n *hostNode) close() Errno {
 	if n.fd < 0 {
 		return EBADF
 	}
-	err := unix.Close(n.fd)
+	var err error
+	if n.file != nil {
+		err = n.file.Close() // the poller must forget the descriptor
+	} else {
+		err = unix.Close(n.fd)
+	}
 	n.fd = -1
 	return errnoOf(err)
 }

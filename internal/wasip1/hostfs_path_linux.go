@@ -47,7 +47,9 @@ func (n *hostNode) openAt(path string, r openReq) (node, Errno) {
 	if r.fdflags&(FdflagSync|FdflagRsync) != 0 {
 		flags |= unix.O_SYNC
 	}
-	flags |= unix.O_NOCTTY | unix.O_CLOEXEC
+	// O_NONBLOCK: opening a FIFO must not wait for its other end
+	// (hostfs_special_linux.go)
+	flags |= unix.O_NOCTTY | unix.O_CLOEXEC | unix.O_NONBLOCK
 	fd, err := openPath(n.fd, path, flags, 0o666, r.follow)
 	if err != nil {
 		return nil, errnoOf(err)
@@ -57,7 +59,12 @@ func (n *hostNode) openAt(path string, r openReq) (node, Errno) {
 		unix.Close(fd)
 		return nil, errnoOf(err)
 	}
-	return &hostNode{fd: fd, typ: filetypeOfMode(st.Mode)}, ESUCCESS
+	opened, err := adoptOpened(fd, st.Mode, flags, r.fdflags&FdflagNonblock != 0)
+	if err != nil {
+		unix.Close(fd)
+		return nil, errnoOf(err)
+	}
+	return opened, ESUCCESS
 }
 
 // lstatAt reads the final name's attributes without following it.

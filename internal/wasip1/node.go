@@ -1,5 +1,7 @@
 package wasip1
 
+import "context"
+
 // Filestat is a file's attributes (witx "filestat"); times are ns since the
 // Unix epoch.
 type Filestat struct {
@@ -42,8 +44,8 @@ type openReq struct {
 // the implementation keeps every lookup beneath its preopen's root.
 type node interface {
 	filetype() Filetype
-	read(p []byte) (int, Errno)
-	write(p []byte) (int, Errno)
+	read(ctx context.Context, p []byte) (int, Errno) // ctx: the call's, for reads that wait
+	write(ctx context.Context, p []byte) (int, Errno)
 	pread(p []byte, off int64) (int, Errno)
 	pwrite(p []byte, off int64) (int, Errno)
 	seek(off int64, whence uint8) (int64, Errno)
@@ -52,7 +54,7 @@ type node interface {
 	setTimes(t setTimes) Errno
 	sync(dataOnly bool) Errno
 	allocate(off, n int64) Errno
-	setAppend(on bool) Errno
+	setFdflags(flags uint16) Errno // APPEND and NONBLOCK changed by fd_fdstat_set_flags
 	readdir() ([]dirent, Errno)
 	close() Errno
 
@@ -68,32 +70,40 @@ type node interface {
 	setTimesAt(path string, follow bool, t setTimes) Errno
 }
 
+// pollWaiter is a node poll_oneoff may have to wait for (the stdio
+// streams): ready says whether a read (or, with write, a write) would
+// start at once, nbytes how many bytes a read would return when known.
+// Every other node is always ready.
+type pollWaiter interface {
+	pollReady(write bool) (ready bool, nbytes uint64)
+}
+
 // baseNode answers every operation with the errno that fits a node that
 // does not support it; concrete nodes embed it and override what they do.
 type baseNode struct{}
 
-func (baseNode) read([]byte) (int, Errno)                { return 0, EBADF }
-func (baseNode) write([]byte) (int, Errno)               { return 0, EBADF }
-func (baseNode) pread([]byte, int64) (int, Errno)        { return 0, ESPIPE }
-func (baseNode) pwrite([]byte, int64) (int, Errno)       { return 0, ESPIPE }
-func (baseNode) seek(int64, uint8) (int64, Errno)        { return 0, ESPIPE }
-func (baseNode) truncate(int64) Errno                    { return EINVAL }
-func (baseNode) setTimes(setTimes) Errno                 { return ENOTSUP }
-func (baseNode) sync(bool) Errno                         { return EINVAL }
-func (baseNode) allocate(int64, int64) Errno             { return ENOTSUP }
-func (baseNode) setAppend(bool) Errno                    { return ESUCCESS }
-func (baseNode) readdir() ([]dirent, Errno)              { return nil, ENOTDIR }
-func (baseNode) close() Errno                            { return ESUCCESS }
-func (baseNode) openAt(string, openReq) (node, Errno)    { return nil, ENOTDIR }
-func (baseNode) mkdirAt(string) Errno                    { return ENOTDIR }
-func (baseNode) rmdirAt(string) Errno                    { return ENOTDIR }
-func (baseNode) unlinkAt(string) Errno                   { return ENOTDIR }
-func (baseNode) renameAt(string, node, string) Errno     { return ENOTDIR }
-func (baseNode) linkAt(string, bool, node, string) Errno { return ENOTDIR }
-func (baseNode) symlinkAt(string, string) Errno          { return ENOTDIR }
-func (baseNode) readlinkAt(string) (string, Errno)       { return "", ENOTDIR }
-func (baseNode) statAt(string, bool) (Filestat, Errno)   { return Filestat{}, ENOTDIR }
-func (baseNode) setTimesAt(string, bool, setTimes) Errno { return ENOTDIR }
+func (baseNode) read(context.Context, []byte) (int, Errno)  { return 0, EBADF }
+func (baseNode) write(context.Context, []byte) (int, Errno) { return 0, EBADF }
+func (baseNode) pread([]byte, int64) (int, Errno)           { return 0, ESPIPE }
+func (baseNode) pwrite([]byte, int64) (int, Errno)          { return 0, ESPIPE }
+func (baseNode) seek(int64, uint8) (int64, Errno)           { return 0, ESPIPE }
+func (baseNode) truncate(int64) Errno                       { return EINVAL }
+func (baseNode) setTimes(setTimes) Errno                    { return ENOTSUP }
+func (baseNode) sync(bool) Errno                            { return EINVAL }
+func (baseNode) allocate(int64, int64) Errno                { return ENOTSUP }
+func (baseNode) setFdflags(uint16) Errno                    { return ESUCCESS }
+func (baseNode) readdir() ([]dirent, Errno)                 { return nil, ENOTDIR }
+func (baseNode) close() Errno                               { return ESUCCESS }
+func (baseNode) openAt(string, openReq) (node, Errno)       { return nil, ENOTDIR }
+func (baseNode) mkdirAt(string) Errno                       { return ENOTDIR }
+func (baseNode) rmdirAt(string) Errno                       { return ENOTDIR }
+func (baseNode) unlinkAt(string) Errno                      { return ENOTDIR }
+func (baseNode) renameAt(string, node, string) Errno        { return ENOTDIR }
+func (baseNode) linkAt(string, bool, node, string) Errno    { return ENOTDIR }
+func (baseNode) symlinkAt(string, string) Errno             { return ENOTDIR }
+func (baseNode) readlinkAt(string) (string, Errno)          { return "", ENOTDIR }
+func (baseNode) statAt(string, bool) (Filestat, Errno)      { return Filestat{}, ENOTDIR }
+func (baseNode) setTimesAt(string, bool, setTimes) Errno    { return ENOTDIR }
 
 // fdEntry is one slot of the descriptor table.
 type fdEntry struct {

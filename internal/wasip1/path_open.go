@@ -2,9 +2,6 @@ package wasip1
 
 // path_open: the only way a guest gains a new descriptor.
 
-// Rights that let a descriptor write (so the host file opens for writing).
-const writeRights = RightFdWrite | RightFdAllocate | RightFdFilestatSetSize
-
 func pathOpen(c *call, p []uint64) Errno {
 	dir, errno := c.s.entryWith(u32(p[0]), RightPathOpen)
 	if errno != ESUCCESS {
@@ -28,6 +25,15 @@ func pathOpen(c *call, p []uint64) Errno {
 	// a descriptor never gets rights its directory could not hand down
 	base &= dir.inherit
 	inherit &= dir.inherit
+	// Only fd_write opens the host file for writing, as in wasmtime: Go's
+	// wasip1 runtime asks for fd_filestat_set_size (and more) on every
+	// read-only open, which must work under a read-only preopen.
+	write := base&RightFdWrite != 0 || oflags&OflagTrunc != 0
+	if write || oflags&OflagCreat != 0 {
+		if errno := dir.mutable(); errno != ESUCCESS {
+			return errno
+		}
+	}
 	if oflags&OflagCreat != 0 && dir.base&RightPathCreateFile == 0 {
 		return ENOTCAPABLE
 	}
@@ -39,18 +45,13 @@ func pathOpen(c *call, p []uint64) Errno {
 		fdflags: fdflags,
 		follow:  lookup&LookupSymlinkFollow != 0,
 		read:    base&(RightFdRead|RightFdReaddir) != 0,
-		write:   base&writeRights != 0 || oflags&OflagTrunc != 0,
+		write:   write,
 	}
 	if oflags&OflagDirectory != 0 {
 		if base&RightFdWrite != 0 {
 			return EISDIR // a directory cannot be opened for writing
 		}
 		req.write = false
-	}
-	if req.write || oflags&OflagCreat != 0 {
-		if dir.readOnly {
-			return EROFS
-		}
 	}
 	n, errno := dir.node.openAt(path, req)
 	if errno != ESUCCESS {
@@ -64,6 +65,7 @@ func pathOpen(c *call, p []uint64) Errno {
 		e.base, e.inherit = base&rightsFileAll, 0
 	}
 	if e.readOnly {
+		// what is opened under a read-only preopen stays read-only
 		e.base &^= rightsFileWrite
 	}
 	fd, errno := c.s.add(e)

@@ -1,7 +1,8 @@
 package wasip1
 
 // The path_* functions other than path_open: each checks the directory's
-// right, refuses mutations on read-only mounts, then asks the node.
+// right (and, for a change, that the directory may change: fdEntry.mutable),
+// then asks the node.
 
 // dirPath returns the directory descriptor (with right) and the guest path.
 func (c *call) dirPath(fdw, ptr, n uint64, right Rights) (*fdEntry, string, Errno) {
@@ -16,22 +17,18 @@ func (c *call) dirPath(fdw, ptr, n uint64, right Rights) (*fdEntry, string, Errn
 	return e, path, ESUCCESS
 }
 
-// dirPathMut is dirPath for a call that changes the directory: it also
-// refuses a read-only mount.
+// dirPathMut is dirPath for a call that changes the directory: a read-only
+// preopen refuses it (EPERM) before rights are looked at.
 func (c *call) dirPathMut(fdw, ptr, n uint64, right Rights) (*fdEntry, string, Errno) {
-	e, path, errno := c.dirPath(fdw, ptr, n, right)
-	if errno == ESUCCESS {
-		errno = mutable(e)
+	e, errno := c.s.entryMut(u32(fdw), right)
+	if errno != ESUCCESS {
+		return nil, "", errno
 	}
-	return e, path, errno
-}
-
-// mutable refuses changes under a read-only mount.
-func mutable(e *fdEntry) Errno {
-	if e.readOnly {
-		return EROFS
+	path, errno := c.mem.str(u32(ptr), u32(n))
+	if errno != ESUCCESS {
+		return nil, "", errno
 	}
-	return ESUCCESS
+	return e, path, ESUCCESS
 }
 
 func pathCreateDirectory(c *call, p []uint64) Errno {
@@ -71,7 +68,7 @@ func pathFilestatGet(c *call, p []uint64) Errno {
 }
 
 func pathFilestatSetTimes(c *call, p []uint64) Errno {
-	e, path, errno := c.dirPath(p[0], p[2], p[3], RightPathFilestatSetTimes)
+	e, path, errno := c.dirPathMut(p[0], p[2], p[3], RightPathFilestatSetTimes)
 	if errno != ESUCCESS {
 		return errno
 	}
@@ -79,14 +76,14 @@ func pathFilestatSetTimes(c *call, p []uint64) Errno {
 	if errno != ESUCCESS {
 		return errno
 	}
-	if errno := mutable(e); errno != ESUCCESS {
-		return errno
-	}
 	return e.node.setTimesAt(path, u32(p[1])&LookupSymlinkFollow != 0, t)
 }
 
+// path_link changes both sides: a new name for the source's inode is a way
+// to write it, so a read-only source directory refuses as a read-only
+// target does.
 func pathLink(c *call, p []uint64) Errno {
-	old, oldPath, errno := c.dirPath(p[0], p[2], p[3], RightPathLinkSource)
+	old, oldPath, errno := c.dirPathMut(p[0], p[2], p[3], RightPathLinkSource)
 	if errno != ESUCCESS {
 		return errno
 	}
@@ -98,15 +95,12 @@ func pathLink(c *call, p []uint64) Errno {
 }
 
 func pathRename(c *call, p []uint64) Errno {
-	old, oldPath, errno := c.dirPath(p[0], p[1], p[2], RightPathRenameSource)
+	old, oldPath, errno := c.dirPathMut(p[0], p[1], p[2], RightPathRenameSource)
 	if errno != ESUCCESS {
 		return errno
 	}
 	nd, newPath, errno := c.dirPathMut(p[3], p[4], p[5], RightPathRenameTarget)
 	if errno != ESUCCESS {
-		return errno
-	}
-	if errno := mutable(old); errno != ESUCCESS {
 		return errno
 	}
 	return old.node.renameAt(oldPath, nd.node, newPath)

@@ -6,10 +6,11 @@ import (
 )
 
 // poll_oneoff: clock subscriptions (relative or absolute) and fd_read /
-// fd_write subscriptions. Files and output streams are always ready; stdin
-// is ready when the host can tell it is (a pollable *os.File) or when it is
-// any other reader (a read will not block for long, by the embedder's
-// choice). Otherwise the call sleeps until the earliest clock deadline.
+// fd_write subscriptions. Files and directories are always ready; a stdio
+// stream is ready when a read or write on it would not wait (stream.go),
+// and a read subscription on one that would starts the read, so that its
+// completion wakes the poll. The call returns as soon as one subscription
+// is ready, and ends with the interrupted trap if its context ends first.
 
 const (
 	subscriptionSize = 48
@@ -24,6 +25,7 @@ type subscription struct {
 	fd       uint32
 	deadline int64 // monotonic ns, for clocks
 	errno    Errno // a subscription that fails at once
+	nbytes   uint64
 }
 
 func pollOneoff(c *call, p []uint64) Errno {
@@ -44,9 +46,8 @@ func pollOneoff(c *call, p []uint64) Errno {
 	}
 	subs := make([]subscription, n)
 	now := c.s.nanotime()
-	var ready []int
 	earliest := int64(-1)
-	var stdinWait []int
+	waitsOnStreams := false
 	for i := range subs {
 		b := inBuf[i*subscriptionSize:]
 		s := &subs[i]
@@ -58,9 +59,7 @@ func pollOneoff(c *call, p []uint64) Errno {
 			timeout := binary.LittleEndian.Uint64(b[24:])
 			flags := binary.LittleEndian.Uint16(b[40:])
 			s.deadline, s.errno = c.s.deadline(id, timeout, flags&SubclockAbstime != 0, now)
-			if s.errno != ESUCCESS || s.deadline <= now {
-				ready = append(ready, i)
-			} else if earliest < 0 || s.deadline < earliest {
+			if s.errno == ESUCCESS && (earliest < 0 || s.deadline < earliest) {
 				earliest = s.deadline
 			}
 		case EventtypeFdRead, EventtypeFdWrite:
@@ -69,49 +68,102 @@ func pollOneoff(c *call, p []uint64) Errno {
 			switch {
 			case errno != ESUCCESS:
 				s.errno = errno
-				ready = append(ready, i)
 			case e.base&RightPollFdReadwrite == 0 && e.typ != FiletypeRegularFile:
 				s.errno = ENOTCAPABLE
-				ready = append(ready, i)
-			case s.tag == EventtypeFdRead && waitsForInput(e):
-				stdinWait = append(stdinWait, i)
 			default:
-				ready = append(ready, i)
+				if _, ok := e.node.(pollWaiter); ok {
+					waitsOnStreams = true
+				}
 			}
 		default:
 			return EINVAL
 		}
 	}
-	if len(ready) == 0 && len(stdinWait) > 0 {
-		// wait for stdin, at most until the earliest clock
-		wait := time.Duration(-1)
+	// timedOut: the wait for the earliest clock ran its course. An
+	// injected clock may not have moved meanwhile; that clock fires anyway.
+	timedOut := false
+	for {
+		ready := c.s.readySubscriptions(subs, c.s.nanotime(), timedOut, earliest)
+		if len(ready) > 0 {
+			return c.putEvents(outBuf, subs, ready, u32(p[3]))
+		}
+		if c.ctx.Err() != nil {
+			return errnoInterrupted
+		}
+		wait := time.Duration(-1) // until a stream is ready
 		if earliest >= 0 {
-			wait = time.Duration(earliest - now)
+			wait = time.Duration(earliest - c.s.nanotime())
 		}
-		if readable(c.ctx, c.s.fds[subs[stdinWait[0]].fd], wait) {
-			ready = append(ready, stdinWait...)
-		}
-	} else if len(ready) == 0 && earliest >= 0 {
-		c.s.sleep(c.ctx, time.Duration(earliest-now))
-	}
-	if len(ready) == 0 {
-		// the clocks that have expired by now
-		now = c.s.nanotime()
-		for i, s := range subs {
-			if s.tag == EventtypeClock && s.deadline <= now {
-				ready = append(ready, i)
-			}
-		}
-		if len(ready) == 0 && earliest >= 0 {
-			// an injected Sleep may return early: report the earliest clock
-			for i, s := range subs {
-				if s.tag == EventtypeClock && s.deadline == earliest {
-					ready = append(ready, i)
-					break
-				}
-			}
+		if waitsOnStreams {
+			timedOut = c.waitForStream(wait)
+		} else {
+			// only clocks (earliest >= 0): the injectable sleep, which honours ctx
+			c.s.sleep(c.ctx, wait)
+			timedOut = c.ctx.Err() == nil
 		}
 	}
+}
+
+// waitForStream waits until a stream pings the system's wake channel, wait
+// passes (negative: no limit; reported by true) or the context ends.
+func (c *call) waitForStream(wait time.Duration) (timedOut bool) {
+	var timeout <-chan time.Time
+	if wait >= 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-c.s.wake:
+		return false
+	case <-timeout:
+		return true
+	case <-c.ctx.Done():
+		return false
+	}
+}
+
+// readySubscriptions returns the indices of the subscriptions that are
+// ready at now, filling in their nbytes: failed ones, expired clocks (and
+// the earliest one once its wait timed out), and fd subscriptions whose
+// node would not wait.
+func (s *System) readySubscriptions(subs []subscription, now int64, timedOut bool, earliest int64) []int {
+	var ready []int
+	for i := range subs {
+		sub := &subs[i]
+		ok := sub.errno != ESUCCESS
+		switch {
+		case ok:
+		case sub.tag == EventtypeClock:
+			ok = sub.deadline <= now || timedOut && sub.deadline == earliest
+		default:
+			ok, sub.nbytes = s.fdReady(sub.fd, sub.tag == EventtypeFdWrite)
+		}
+		if ok {
+			ready = append(ready, i)
+		}
+	}
+	return ready
+}
+
+// fdReady reports whether a read (or write) subscription on fd is ready
+// and, for a read, how many bytes a read would return when known.
+func (s *System) fdReady(fd uint32, write bool) (bool, uint64) {
+	e, errno := s.entry(fd)
+	if errno != ESUCCESS {
+		return true, 0 // closed since the poll began: the read fails at once
+	}
+	if w, ok := e.node.(pollWaiter); ok {
+		return w.pollReady(write)
+	}
+	if write || e.typ != FiletypeRegularFile {
+		return true, 0
+	}
+	return true, s.bytesAvailable(e)
+}
+
+// putEvents writes one event per ready subscription and their count.
+func (c *call) putEvents(outBuf []byte, subs []subscription, ready []int, countPtr uint32) Errno {
 	for k, i := range ready {
 		s := subs[i]
 		b := outBuf[k*eventSize : (k+1)*eventSize]
@@ -120,10 +172,10 @@ func pollOneoff(c *call, p []uint64) Errno {
 		binary.LittleEndian.PutUint16(b[8:], uint16(s.errno))
 		b[10] = s.tag
 		if s.tag != EventtypeClock && s.errno == ESUCCESS {
-			binary.LittleEndian.PutUint64(b[16:], c.s.bytesAvailable(s.fd, s.tag))
+			binary.LittleEndian.PutUint64(b[16:], s.nbytes)
 		}
 	}
-	return c.mem.putU32(u32(p[3]), uint32(len(ready)))
+	return c.mem.putU32(countPtr, uint32(len(ready)))
 }
 
 // deadline converts a clock subscription to a monotonic deadline.
@@ -148,20 +200,9 @@ func (s *System) deadline(id uint32, timeout uint64, abs bool, now int64) (int64
 	return now + int64(d), ESUCCESS
 }
 
-// waitsForInput reports whether a read subscription on e may have to wait:
-// only stdin backed by a pollable host file does.
-func waitsForInput(e *fdEntry) bool {
-	in, ok := e.node.(*stdinNode)
-	return ok && pollableFd(in.r) >= 0
-}
-
-// bytesAvailable fills an fd event's nbytes: what a read could return
-// without blocking, when known (regular files), else 0.
-func (s *System) bytesAvailable(fd uint32, tag uint8) uint64 {
-	e, errno := s.entry(fd)
-	if errno != ESUCCESS || tag != EventtypeFdRead || e.typ != FiletypeRegularFile {
-		return 0
-	}
+// bytesAvailable is what a read of the regular file e could return without
+// blocking: its size past the current offset.
+func (s *System) bytesAvailable(e *fdEntry) uint64 {
 	st, errno := e.node.stat()
 	if errno != ESUCCESS {
 		return 0

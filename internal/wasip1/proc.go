@@ -9,8 +9,13 @@ import "runtime"
 // it is not supported.
 func procRaise(*call, []uint64) Errno { return ENOSYS }
 
-// sched_yield lets other goroutines run.
-func schedYield(*call, []uint64) Errno {
+// sched_yield lets other goroutines run. A guest that spins on it ends
+// with the interrupted trap once the call's context ends, from the host
+// call itself rather than at the engine's next poll.
+func schedYield(c *call, _ []uint64) Errno {
+	if c.ctx.Err() != nil {
+		return errnoInterrupted
+	}
 	runtime.Gosched()
 	return ESUCCESS
 }

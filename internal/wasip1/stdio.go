@@ -1,65 +1,48 @@
 package wasip1
 
-import (
-	"errors"
-	"io"
-	"os"
-)
+import "context"
 
-// stdinNode reads the configured reader; a nil reader is empty input.
+// stdinNode is fd 0: the configured reader (nil is empty input), through
+// an inStream so that a read that waits honours the call's context.
 type stdinNode struct {
 	baseNode
-	r io.Reader
+	in *inStream
 }
 
-// stdoutNode writes to the configured writer; nil discards.
+// stdoutNode is fd 1 or 2: the configured writer (nil discards), through
+// an outStream.
 type stdoutNode struct {
 	baseNode
-	w io.Writer
+	out *outStream
 }
 
-func newStdin(r io.Reader) *fdEntry {
-	return &fdEntry{node: &stdinNode{r: r}, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdWrite}
+func newStdin(in *inStream) *fdEntry {
+	return &fdEntry{node: &stdinNode{in: in}, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdWrite}
 }
 
-func newStdout(w io.Writer) *fdEntry {
-	return &fdEntry{node: &stdoutNode{w: w}, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdRead}
+func newStdout(out *outStream) *fdEntry {
+	return &fdEntry{node: &stdoutNode{out: out}, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdRead}
 }
 
 func (n *stdinNode) filetype() Filetype { return FiletypeCharacterDevice }
 
-func (n *stdinNode) read(p []byte) (int, Errno) {
-	if n.r == nil || len(p) == 0 {
-		return 0, ESUCCESS
-	}
-	k, err := n.r.Read(p)
-	if err != nil && !errors.Is(err, io.EOF) && k == 0 {
-		return 0, errnoOf(err)
-	}
-	return k, ESUCCESS
-}
+func (n *stdinNode) read(ctx context.Context, p []byte) (int, Errno) { return n.in.read(ctx, p) }
 
 func (n *stdinNode) stat() (Filestat, Errno) {
 	return Filestat{Filetype: FiletypeCharacterDevice}, ESUCCESS
 }
 
+func (n *stdinNode) pollReady(write bool) (bool, uint64) {
+	if write {
+		return true, 0 // fd_write fails at once (EBADF)
+	}
+	return n.in.pollReady()
+}
+
 func (n *stdoutNode) filetype() Filetype { return FiletypeCharacterDevice }
 
-func (n *stdoutNode) write(p []byte) (int, Errno) {
-	if n.w == nil {
-		return len(p), ESUCCESS
-	}
-	k, err := n.w.Write(p)
-	if err != nil {
-		if k > 0 {
-			return k, ESUCCESS
-		}
-		if errors.Is(err, os.ErrClosed) {
-			return 0, EPIPE
-		}
-		return 0, errnoOf(err)
-	}
-	return k, ESUCCESS
+func (n *stdoutNode) write(ctx context.Context, p []byte) (int, Errno) {
+	return n.out.write(ctx, p)
 }
 
 func (n *stdoutNode) stat() (Filestat, Errno) {
@@ -67,3 +50,10 @@ func (n *stdoutNode) stat() (Filestat, Errno) {
 }
 
 func (n *stdoutNode) sync(bool) Errno { return ESUCCESS }
+
+func (n *stdoutNode) pollReady(write bool) (bool, uint64) {
+	if !write {
+		return true, 0 // fd_read fails at once (EBADF)
+	}
+	return n.out.pollReady(), 0
+}

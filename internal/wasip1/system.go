@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"reflect"
 	"time"
 )
 
@@ -53,6 +54,9 @@ type System struct {
 	rand      io.Reader
 	fds       []*fdEntry // index = fd; nil = free
 	closed    bool
+	// wake is pinged when a stream's transfer completes, so that a
+	// poll_oneoff waiting on several streams wakes up (stream.go).
+	wake chan struct{}
 }
 
 // New makes a System from cfg, opening the preopened directories now.
@@ -64,6 +68,7 @@ func New(cfg Config) (*System, error) {
 		nanotime: cfg.Nanotime,
 		sleep:    cfg.Sleep,
 		rand:     cfg.Rand,
+		wake:     make(chan struct{}, 1),
 	}
 	for _, a := range s.args {
 		if containsNUL(a) {
@@ -88,10 +93,14 @@ func New(cfg Config) (*System, error) {
 	if s.rand == nil {
 		s.rand = rand.Reader
 	}
+	stdout, stderr := newOutStream(cfg.Stdout, s.wake), newOutStream(cfg.Stderr, s.wake)
+	if sameWriter(cfg.Stdout, cfg.Stderr) {
+		stderr = stdout // one writer: never two transfers on it at once
+	}
 	s.fds = []*fdEntry{
-		newStdin(cfg.Stdin),
-		newStdout(cfg.Stdout),
-		newStdout(cfg.Stderr),
+		newStdin(newInStream(cfg.Stdin, s.wake)),
+		newStdout(stdout),
+		newStdout(stderr),
 	}
 	for _, p := range cfg.Preopens {
 		e, err := openPreopen(p)
@@ -102,6 +111,12 @@ func New(cfg Config) (*System, error) {
 		s.fds = append(s.fds, e)
 	}
 	return s, nil
+}
+
+// sameWriter reports whether a and b are the same writer (comparing only
+// what can be compared: a writer may be an uncomparable value).
+func sameWriter(a, b io.Writer) bool {
+	return a != nil && reflect.TypeOf(a) == reflect.TypeOf(b) && reflect.TypeOf(a).Comparable() && a == b
 }
 
 func containsNUL(s string) bool {

@@ -3,11 +3,12 @@ package wasm
 // Module is a decoded module. Indices in every index space count imports
 // first, as the spec does: function i < NumImportedFuncs is an import.
 type Module struct {
-	Types    []FuncType
+	Types    []TypeDef
 	Imports  []Import
 	Funcs    []uint32 // type index of each defined (non-imported) function
-	Tables   []TableType
+	Tables   []Table
 	Memories []MemoryType
+	Tags     []Tag
 	Globals  []Global
 	Exports  []Export
 	Start    uint32
@@ -23,7 +24,11 @@ type Module struct {
 	Sections     []SectionInfo
 
 	// Counts of imports by kind, filled by the decoder.
-	NumImportedFuncs, NumImportedTables, NumImportedMemories, NumImportedGlobals uint32
+	NumImportedFuncs, NumImportedTables, NumImportedMemories, NumImportedGlobals, NumImportedTags uint32
+
+	// Features lists the post-2.0 features the module uses, filled by the
+	// validator (engines and the embedder's configuration read it).
+	Features Features
 }
 
 // SectionInfo records where a section lies in the binary.
@@ -42,6 +47,7 @@ type Import struct {
 	Table        TableType
 	Memory       MemoryType
 	Global       GlobalType
+	Tag          Tag
 }
 
 // Export is one entry of the export section.
@@ -51,6 +57,14 @@ type Export struct {
 	Index uint32
 }
 
+// Table is a defined table. Init, when HasInit, gives every element's
+// initial value; otherwise elements start null.
+type Table struct {
+	Type    TableType
+	Init    ConstExpr
+	HasInit bool
+}
+
 // Global is a defined global with its initialiser.
 type Global struct {
 	Type GlobalType
@@ -58,8 +72,8 @@ type Global struct {
 }
 
 // ConstExpr is a constant expression: the instructions before its `end`.
-// Wasm 2.0 allows one of t.const, ref.null, ref.func and global.get; the
-// validator checks that, so the decoder keeps whatever sequence it read.
+// The validator checks that they are constant and produce the right type;
+// the decoder keeps whatever sequence it read.
 type ConstExpr struct {
 	Instrs []Instr
 	Offset int // byte offset of the first instruction in the binary
@@ -79,7 +93,7 @@ const (
 // function-index vectors are stored as ref.func items.
 type ElemSegment struct {
 	Mode   ElemMode
-	Type   ValType // FuncRef or ExternRef
+	Type   ValType // a reference type
 	Table  uint32  // active only
 	Offset ConstExpr
 	Items  []ConstExpr
@@ -130,7 +144,7 @@ type NameSection struct {
 }
 
 // FuncTypeOf returns the type of function index idx (imports first), or nil
-// when idx is out of range.
+// when idx is out of range or names no function type.
 func (m *Module) FuncTypeOf(idx uint32) *FuncType {
 	if idx < m.NumImportedFuncs {
 		n := uint32(0)
@@ -139,7 +153,7 @@ func (m *Module) FuncTypeOf(idx uint32) *FuncType {
 				continue
 			}
 			if n == idx {
-				return m.typeAt(m.Imports[i].Func)
+				return m.FuncType(m.Imports[i].Func)
 			}
 			n++
 		}
@@ -149,21 +163,84 @@ func (m *Module) FuncTypeOf(idx uint32) *FuncType {
 	if d >= uint32(len(m.Funcs)) {
 		return nil
 	}
-	return m.typeAt(m.Funcs[d])
+	return m.FuncType(m.Funcs[d])
 }
 
-func (m *Module) typeAt(i uint32) *FuncType {
-	if i >= uint32(len(m.Types)) {
+// FuncType returns the function type at type index i, or nil when i is out
+// of range or not a function type.
+func (m *Module) FuncType(i uint32) *FuncType {
+	if i >= uint32(len(m.Types)) || m.Types[i].Kind != CompFunc {
 		return nil
 	}
-	return &m.Types[i]
+	return &m.Types[i].Func
 }
 
-// NumFuncs, NumTables, NumMemories and NumGlobals count imports and definitions.
+// TagType returns the function type of tag index idx (imports first), or nil.
+func (m *Module) TagType(idx uint32) *FuncType {
+	if idx < m.NumImportedTags {
+		n := uint32(0)
+		for i := range m.Imports {
+			if m.Imports[i].Kind != ExternTag {
+				continue
+			}
+			if n == idx {
+				return m.FuncType(m.Imports[i].Tag.Type)
+			}
+			n++
+		}
+		return nil
+	}
+	d := idx - m.NumImportedTags
+	if d >= uint32(len(m.Tags)) {
+		return nil
+	}
+	return m.FuncType(m.Tags[d].Type)
+}
+
+// NumFuncs, NumTables, NumMemories, NumGlobals and NumTags count imports and definitions.
 func (m *Module) NumFuncs() uint32    { return m.NumImportedFuncs + uint32(len(m.Funcs)) }
 func (m *Module) NumTables() uint32   { return m.NumImportedTables + uint32(len(m.Tables)) }
 func (m *Module) NumMemories() uint32 { return m.NumImportedMemories + uint32(len(m.Memories)) }
 func (m *Module) NumGlobals() uint32  { return m.NumImportedGlobals + uint32(len(m.Globals)) }
+func (m *Module) NumTags() uint32     { return m.NumImportedTags + uint32(len(m.Tags)) }
 
 // FuncName is the name-section name of function idx, or "".
 func (m *Module) FuncName(idx uint32) string { return m.Names.Funcs[idx] }
+
+// TableTypeOf, MemoryTypeOf and GlobalTypeOf return the type of an entry of
+// the index space (imports first); the index must be in range.
+func (m *Module) TableTypeOf(idx uint32) TableType {
+	if idx < m.NumImportedTables {
+		return m.importAt(ExternTable, idx).Table
+	}
+	return m.Tables[idx-m.NumImportedTables].Type
+}
+
+func (m *Module) MemoryTypeOf(idx uint32) MemoryType {
+	if idx < m.NumImportedMemories {
+		return m.importAt(ExternMemory, idx).Memory
+	}
+	return m.Memories[idx-m.NumImportedMemories]
+}
+
+func (m *Module) GlobalTypeOf(idx uint32) GlobalType {
+	if idx < m.NumImportedGlobals {
+		return m.importAt(ExternGlobal, idx).Global
+	}
+	return m.Globals[idx-m.NumImportedGlobals].Type
+}
+
+// importAt returns the idx-th import of kind k.
+func (m *Module) importAt(k ExternKind, idx uint32) *Import {
+	n := uint32(0)
+	for i := range m.Imports {
+		if m.Imports[i].Kind != k {
+			continue
+		}
+		if n == idx {
+			return &m.Imports[i]
+		}
+		n++
+	}
+	return nil
+}

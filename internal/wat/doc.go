@@ -1,5 +1,6 @@
-// Package wat prints a wasm.Module in the WebAssembly text format, as
-// wasm2wat does: the inverse of package text, used by `moat wasm2wat` and by
+// Package wat prints a wasm.Module in the WebAssembly text format (3.0's:
+// rec groups, subtypes, struct and array types, typed references, tags,
+// try_table, memory indices, i64 memories and tables), as wasm2wat does: the inverse of package text, used by `moat wasm2wat` and by
 // the round-trip tests. It stands beside the decoder at the front of the
 // pipeline (bytes → binary → wasm.Module → wat → text) and knows nothing of
 // validation or execution.

@@ -65,7 +65,7 @@ func (p *printer) body(idx uint32, c *wasm.Code) {
 		p.instr(&in)
 		p.w.WriteByte('\n')
 		switch in.Op {
-		case wasm.OpBlock, wasm.OpLoop, wasm.OpIf, wasm.OpElse:
+		case wasm.OpBlock, wasm.OpLoop, wasm.OpIf, wasm.OpElse, wasm.OpTryTable:
 			depth++
 		}
 	}

@@ -21,19 +21,39 @@ func (p *printer) instr(in *wasm.Instr) {
 		w.WriteByte(')')
 		return
 	}
-	w.WriteString(info.Name)
+	name := info.Name
+	switch in.Op {
+	case wasm.OpRefTestNull:
+		name = "ref.test"
+	case wasm.OpRefCastNull:
+		name = "ref.cast"
+	}
+	w.WriteString(name)
 	switch info.Imm {
-	case wasm.ImmNone, wasm.ImmMemZero, wasm.ImmMemCopy:
+	case wasm.ImmNone:
 	case wasm.ImmBlockType:
-		switch in.Block.Kind {
-		case wasm.BlockValue:
-			w.WriteString(" (result " + valType(in.Block.Type) + ")")
-		case wasm.BlockTypeIndex:
-			p.printf(" (type %d)", in.Block.Index)
+		p.blockType(in.Block)
+	case wasm.ImmTryTable:
+		p.blockType(in.Block)
+		for _, c := range in.Catches {
+			if c.Kind.HasTag() {
+				p.printf(" (%s %d %d)", c.Kind, c.Tag, c.Label)
+			} else {
+				p.printf(" (%s %d)", c.Kind, c.Label)
+			}
 		}
 	case wasm.ImmLabel, wasm.ImmFunc, wasm.ImmLocal, wasm.ImmGlobal, wasm.ImmTable,
-		wasm.ImmData, wasm.ImmElem, wasm.ImmMemInit:
+		wasm.ImmData, wasm.ImmElem, wasm.ImmMemory, wasm.ImmTypeIndex, wasm.ImmTag:
 		p.printf(" %d", in.X)
+	case wasm.ImmMemInit:
+		p.printf(" %d %d", in.Y, in.X) // memory, then data segment
+	case wasm.ImmMemCopy, wasm.ImmIndexPair:
+		p.printf(" %d %d", in.X, in.Y)
+	case wasm.ImmBrOnCast:
+		p.printf(" %d", in.X)
+		for _, t := range in.Types {
+			w.WriteString(" " + valType(t))
+		}
 	case wasm.ImmBrTable:
 		for _, t := range in.Targets {
 			p.printf(" %d", t)
@@ -70,23 +90,34 @@ func (p *printer) instr(in *wasm.Instr) {
 			}
 			p.printf(" %d", byte(word>>(8*(i%8))))
 		}
-	case wasm.ImmRefType:
-		switch in.Type {
-		case wasm.FuncRef:
-			w.WriteString(" func")
-		case wasm.ExternRef:
-			w.WriteString(" extern")
-		default:
-			p.printf(" (;unknown reference type 0x%02x;)", byte(in.Type))
+	case wasm.ImmHeapType:
+		if in.Op == wasm.OpRefNull {
+			w.WriteString(" " + in.Type.Heap().String())
+		} else {
+			w.WriteString(" " + valType(in.Type))
 		}
 	default:
 		p.printf(" (;unknown immediate kind %d;)", info.Imm)
 	}
 }
 
-// memArg prints offset= and align= (in bytes) when they are not the
-// defaults, which the text format leaves out.
+// blockType prints a block's type: nothing, (result t) or (type x).
+func (p *printer) blockType(bt wasm.BlockType) {
+	switch bt.Kind {
+	case wasm.BlockValue:
+		p.w.WriteString(" (result " + valType(bt.Type) + ")")
+	case wasm.BlockTypeIndex:
+		p.printf(" (type %d)", bt.Index)
+	}
+}
+
+// memArg prints the memory index when it is not 0, then offset= and align=
+// (in bytes) when they are not the defaults, which the text format leaves
+// out.
 func (p *printer) memArg(in *wasm.Instr) {
+	if in.Mem != 0 {
+		p.printf(" %d", in.Mem)
+	}
 	if in.Imm != 0 {
 		p.printf(" offset=%d", in.Imm)
 	}

@@ -45,12 +45,7 @@ func (p *printer) module() {
 		p.w.WriteString(" " + id)
 	}
 	p.w.WriteByte('\n')
-	for i := range m.Types {
-		p.printf("  (type (;%d;) (func", i)
-		p.params(m.Types[i].Params)
-		p.results(m.Types[i].Results)
-		p.w.WriteString("))\n")
-	}
+	p.typeSection()
 	p.imports()
 	funcNames := uniqueNames(m.Names.Funcs)
 	for i := range m.Funcs {
@@ -59,13 +54,19 @@ func (p *printer) module() {
 	}
 	for i, t := range m.Tables {
 		p.printf("  (table (;%d;) ", m.NumImportedTables+uint32(i))
-		p.tableType(t)
+		p.tableType(t.Type)
+		if t.HasInit {
+			p.constExpr(&t.Init)
+		}
 		p.w.WriteString(")\n")
 	}
 	for i, mem := range m.Memories {
 		p.printf("  (memory (;%d;) ", m.NumImportedMemories+uint32(i))
-		p.limits(mem.Limits)
+		p.memoryType(mem)
 		p.w.WriteString(")\n")
+	}
+	for i, t := range m.Tags {
+		p.printf("  (tag (;%d;) (type %d))\n", m.NumImportedTags+uint32(i), t.Type)
 	}
 	for i := range m.Globals {
 		g := &m.Globals[i]
@@ -114,7 +115,7 @@ func (p *printer) types(ts []wasm.ValType) {
 
 func (p *printer) imports() {
 	m := p.m
-	var counts [4]uint32
+	var counts [5]uint32
 	for i := range m.Imports {
 		im := &m.Imports[i]
 		p.printf("  (import %s %s ", quote([]byte(im.Module)), quote([]byte(im.Name)))
@@ -132,8 +133,10 @@ func (p *printer) imports() {
 			p.w.WriteByte(')')
 		case wasm.ExternMemory:
 			p.printf("(memory (;%d;) ", idx)
-			p.limits(im.Memory.Limits)
+			p.memoryType(im.Memory)
 			p.w.WriteByte(')')
+		case wasm.ExternTag:
+			p.printf("(tag (;%d;) (type %d))", idx, im.Tag.Type)
 		case wasm.ExternGlobal:
 			p.printf("(global (;%d;) ", idx)
 			p.globalType(im.Global)
@@ -153,8 +156,18 @@ func (p *printer) limits(l wasm.Limits) {
 }
 
 func (p *printer) tableType(t wasm.TableType) {
+	if t.Is64 {
+		p.w.WriteString("i64 ")
+	}
 	p.limits(t.Limits)
 	p.w.WriteString(" " + valType(t.Elem))
+}
+
+func (p *printer) memoryType(t wasm.MemoryType) {
+	if t.Is64 {
+		p.w.WriteString("i64 ")
+	}
+	p.limits(t.Limits)
 }
 
 func (p *printer) globalType(g wasm.GlobalType) {
@@ -207,5 +220,5 @@ func valType(t wasm.ValType) string {
 	if s := t.String(); s != "unknown" {
 		return s
 	}
-	return fmt.Sprintf("(;unknown type 0x%02x;)", byte(t))
+	return fmt.Sprintf("(;unknown type 0x%x;)", uint64(t))
 }

@@ -158,7 +158,7 @@ func TestPrintFullModule(t *testing.T) {
 
 // TestPrintUnreadableBody checks that a broken body is reported, not a panic.
 func TestPrintUnreadableBody(t *testing.T) {
-	m := &wasm.Module{Types: []wasm.FuncType{{}}, Funcs: []uint32{0, 0},
+	m := &wasm.Module{Types: wasm.PlainTypes(wasm.FuncType{}), Funcs: []uint32{0, 0},
 		Code: []wasm.Code{{Body: []byte{0xff}}}}
 	err := Print(io.Discard, m)
 	if err == nil {

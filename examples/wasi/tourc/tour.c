@@ -1,5 +1,5 @@
-// tour.c is a WASI command built with clang and wasi-libc (see ../doc.go for
-// the build line). It walks through what a C program asks of WASI, printing
+// tour.c is a WASI command built with clang and wasi-libc (../doc.go says
+// how). It walks through what a C program asks of WASI, printing
 // only what does not vary between runs, so tests can compare its output
 // exactly:
 //

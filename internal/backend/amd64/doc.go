@@ -69,9 +69,10 @@
 // with -0 < +0, checked and saturating float-to-int conversions, unsigned
 // conversions, roundss/roundsd for rounding); the code needs SSE4.1, POPCNT,
 // LZCNT and BMI1, which CPUSupported checks. EntryStub makes the code
-// through which the runtime enters a function of a given signature. The SSA
-// carries no wasm source offsets yet, so trap sites name only the function
-// and the trap code.
+// through which the runtime enters a function of a given signature. Every
+// call's return address and every trap stub is recorded with the wasm
+// offset of its instruction (ssa.Inst.Pos) in Compiled.Sites and
+// TrapSites, from which the compiler builds backtraces.
 //
 // Memory (scratch.go): a Scratch holds the working memory of Compile (the
 // lowerer's tables, the vcode, the allocator, the assembler, the emitter)

@@ -2,7 +2,7 @@
 // for tests: the pass tests compare a function's behaviour before and
 // after each pass with it, and the frontend's tests run translated
 // WebAssembly on it (with a fake execution context) against the spec
-// suite's expectations before any machine code exists.
+// suite's expectations, without generating machine code.
 //
 // Place in the pipeline: beside ssa, test-only. It imports ssa and abi,
 // and internal/interp/simd (with internal/wasm for its opcode numbers) for

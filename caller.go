@@ -1,0 +1,114 @@
+package moat
+
+import "github.com/moat-run/moat/internal/vm"
+
+// Caller is what a host function knows about the code that called it: the
+// calling instance, its memory and exports, and the store.
+//
+// A Caller is valid only while a host call made by its instance is running,
+// and only on the goroutine running it. A Caller kept after its call
+// returned, used from another goroutine, or used after its instance or
+// store was closed answers nil from every method: it never reaches state
+// that may be gone. The externs it handed out stay what they are (a
+// *Memory, for example, keeps working as the store's).
+type Caller struct {
+	store *Store
+	inst  *vm.Instance
+	mem   *Memory
+	// live counts the host calls of inst running now (they nest when a host
+	// function calls back into wasm that calls a host function again).
+	live int
+}
+
+// caller returns the Caller for host calls made by inst (nil: by the host).
+func (s *Store) caller(inst *vm.Instance) *Caller {
+	if c := s.lastCaller; c != nil && c.inst == inst {
+		return c
+	}
+	c := s.callers[inst]
+	if c == nil {
+		if s.callers == nil {
+			s.callers = make(map[*vm.Instance]*Caller)
+		}
+		c = &Caller{store: s, inst: inst}
+		if inst != nil {
+			if m := inst.Memory(); m != nil {
+				c.mem = &Memory{store: s, mem: m}
+			}
+		}
+		s.callers[inst] = c
+	}
+	s.lastCaller = c
+	return c
+}
+
+// valid reports whether c's host call is running, on this goroutine. The
+// owner check comes first: live is only ever written by the goroutine that
+// owns the store, so only that goroutine may read it.
+func (c *Caller) valid() bool {
+	return c != nil && c.store.owner.Load() == vm.CurrentGoroutine() && c.live > 0
+}
+
+// Store returns the store the call runs in (nil once the call returned).
+func (c *Caller) Store() *Store {
+	if !c.valid() {
+		return nil
+	}
+	return c.store
+}
+
+// Memory returns the calling instance's memory 0, or nil when it has none,
+// when the host called the function directly, or once the call returned.
+func (c *Caller) Memory() *Memory {
+	if !c.valid() {
+		return nil
+	}
+	return c.mem
+}
+
+// ExportedFunc returns the calling instance's exported function name, or nil.
+func (c *Caller) ExportedFunc(name string) *Func {
+	if f, ok := c.export(name).(*Func); ok {
+		return f
+	}
+	return nil
+}
+
+// ExportedMemory returns the calling instance's exported memory name, or nil.
+func (c *Caller) ExportedMemory(name string) *Memory {
+	if m, ok := c.export(name).(*Memory); ok {
+		return m
+	}
+	return nil
+}
+
+// ExportedGlobal returns the calling instance's exported global name, or nil.
+func (c *Caller) ExportedGlobal(name string) *Global {
+	if g, ok := c.export(name).(*Global); ok {
+		return g
+	}
+	return nil
+}
+
+// ExportedTag returns the calling instance's exported tag name, or nil.
+func (c *Caller) ExportedTag(name string) *Tag {
+	if t, ok := c.export(name).(*Tag); ok {
+		return t
+	}
+	return nil
+}
+
+// ExportedTable returns the calling instance's exported table name, or nil.
+func (c *Caller) ExportedTable(name string) *Table {
+	if t, ok := c.export(name).(*Table); ok {
+		return t
+	}
+	return nil
+}
+
+func (c *Caller) export(name string) Extern {
+	if !c.valid() || c.inst == nil {
+		return nil
+	}
+	return exportOf(c.store, c.inst, name)
+}

@@ -1,0 +1,12 @@
+package moat
+
+// Hooks for the external tests and benchmarks.
+
+// ThreadCPU lets the external benchmarks report CPU time (see threadCPU).
+var ThreadCPU = threadCPU
+
+// FromCache reports whether m's code came from the compilation cache.
+func FromCache(m *Module) bool { return m.fromCache }
+
+// SkipDigest makes e's loads skip the digest check (benchmarks only).
+func SkipDigest(e *Engine) { e.skipDigest = true }

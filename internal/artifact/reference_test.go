@@ -1,0 +1,22 @@
+package artifact
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+
+	"github.com/moat-run/moat/internal/vm"
+)
+
+const vmNative = vm.NativeSupported
+
+// referenceDigest is Digest written out serially from its definition.
+func referenceDigest(b []byte) [32]byte {
+	var leaves []byte
+	for off := 0; off < len(b); off += chunkSize {
+		sum := sha256.Sum256(append([]byte{0}, b[off:min(off+chunkSize, len(b))]...))
+		leaves = append(leaves, sum[:]...)
+	}
+	head := []byte{1}
+	head = binary.LittleEndian.AppendUint64(head, uint64(len(b)))
+	return sha256.Sum256(append(head, leaves...))
+}

@@ -1,0 +1,200 @@
+package compiler
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sort"
+
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/backend/amd64"
+)
+
+// codeTables are a linked module's lookup tables, packed little-endian in
+// exactly the form an artifact stores them (the "tables" section), so a
+// module loaded from an artifact uses them in place: loading copies and
+// converts nothing, however many call sites the module has. The linker
+// builds the same bytes, so fresh and loaded modules share one code path.
+//
+//	header  numFuncs, numSites, numTraps, numFaults, pollStart, pollEnd, codeSize (7 × u32)
+//	funcs   per defined function: start, end, entry stub (3 × u32)
+//	sites   return address offset, wasm position (2 × u32), by offset
+//	traps   trap stub resume offset (u32), trap code (u16), flags (u16), by offset
+//	faults  fault site offset, wasm position (2 × u32), trap code (u16), 0 (u16), by offset
+//
+// Offsets are from the first byte of the code. Fault sites are the
+// instructions that may fault (guard-page mode: loads and stores compiled
+// without a bounds check, and the ud2 of each unreachable); code compiled
+// with explicit bounds checks has none.
+type codeTables struct {
+	raw                         []byte // the whole section
+	funcs, sites, traps, faults []byte
+	numFuncs                    int
+	pollStart, pollEnd          int
+	codeSize                    int
+}
+
+const (
+	tablesHeaderSize = 7 * 4
+	funcEntrySize    = 3 * 4
+	siteEntrySize    = 2 * 4
+	trapEntrySize    = 4 + 2 + 2
+	faultEntrySize   = 4 + 4 + 2 + 2
+
+	trapFlagShared = 1 // the stub is shared: the trapping site is its caller
+)
+
+var le = binary.LittleEndian
+
+// funcStart, funcEnd and entry are defined function i's code range and
+// the offset of its entry stub.
+func (t *codeTables) funcStart(i int) int { return int(le.Uint32(t.funcs[i*funcEntrySize:])) }
+func (t *codeTables) funcEnd(i int) int   { return int(le.Uint32(t.funcs[i*funcEntrySize+4:])) }
+func (t *codeTables) entry(i int) int     { return int(le.Uint32(t.funcs[i*funcEntrySize+8:])) }
+
+// funcAt is the defined function whose code holds offset off, or -1.
+func (t *codeTables) funcAt(off int) int {
+	i := sort.Search(t.numFuncs, func(i int) bool { return t.funcStart(i) > off }) - 1
+	if i >= 0 && off <= t.funcEnd(i) {
+		return i
+	}
+	return -1
+}
+
+// posAt is the wasm position recorded for the return address at offset off.
+func (t *codeTables) posAt(off int) (uint32, bool) {
+	n := len(t.sites) / siteEntrySize
+	i := sort.Search(n, func(i int) bool { return int(le.Uint32(t.sites[i*siteEntrySize:])) >= off })
+	if i < n && int(le.Uint32(t.sites[i*siteEntrySize:])) == off {
+		return le.Uint32(t.sites[i*siteEntrySize+4:]), true
+	}
+	return 0, false
+}
+
+// trapAt is the trap stub whose exit resumes at offset off.
+func (t *codeTables) trapAt(off int) (code abi.TrapCode, shared, ok bool) {
+	n := len(t.traps) / trapEntrySize
+	i := sort.Search(n, func(i int) bool { return int(le.Uint32(t.traps[i*trapEntrySize:])) >= off })
+	if i < n && int(le.Uint32(t.traps[i*trapEntrySize:])) == off {
+		e := t.traps[i*trapEntrySize:]
+		return abi.TrapCode(le.Uint16(e[4:])), le.Uint16(e[6:])&trapFlagShared != 0, true
+	}
+	return 0, false, false
+}
+
+// faultAt is the fault site at offset off: the trap a fault there means
+// and the wasm position of its instruction.
+func (t *codeTables) faultAt(off int) (code abi.TrapCode, pos uint32, ok bool) {
+	n := len(t.faults) / faultEntrySize
+	i := sort.Search(n, func(i int) bool { return int(le.Uint32(t.faults[i*faultEntrySize:])) >= off })
+	if i < n && int(le.Uint32(t.faults[i*faultEntrySize:])) == off {
+		e := t.faults[i*faultEntrySize:]
+		return abi.TrapCode(le.Uint16(e[8:])), le.Uint32(e[4:]), true
+	}
+	return 0, 0, false
+}
+
+// numFaults is the number of fault sites.
+func (t *codeTables) numFaults() int { return len(t.faults) / faultEntrySize }
+
+// inPoll reports whether off lies in the shared poll stub.
+func (t *codeTables) inPoll(off int) bool { return off >= t.pollStart && off < t.pollEnd }
+
+// tablesBuilder packs the tables while the linker places code.
+type tablesBuilder struct {
+	funcs, sites, traps, faults []byte
+}
+
+func (b *tablesBuilder) addFunc(start, end int) {
+	b.funcs = le.AppendUint32(le.AppendUint32(le.AppendUint32(b.funcs, uint32(start)), uint32(end)), 0)
+}
+
+func (b *tablesBuilder) setEntry(i, entry int) {
+	le.PutUint32(b.funcs[i*funcEntrySize+8:], uint32(entry))
+}
+
+// addSites appends a function's sites; functions are placed in increasing
+// order and each function's sites are sorted, so the whole table is.
+func (b *tablesBuilder) addSites(base int, sites []amd64.Site) {
+	for _, s := range sites {
+		b.sites = le.AppendUint32(le.AppendUint32(b.sites, uint32(base+s.Offset)), s.Pos)
+	}
+}
+
+// addTraps appends a function's trap stubs, sorted by offset.
+func (b *tablesBuilder) addTraps(base int, traps []amd64.TrapSite) {
+	sorted := sort.SliceIsSorted(traps, func(i, j int) bool { return traps[i].Offset < traps[j].Offset })
+	if !sorted {
+		traps = append([]amd64.TrapSite(nil), traps...)
+		sort.Slice(traps, func(i, j int) bool { return traps[i].Offset < traps[j].Offset })
+	}
+	for _, ts := range traps {
+		var flags uint16
+		if ts.Shared {
+			flags |= trapFlagShared
+		}
+		b.traps = le.AppendUint16(le.AppendUint16(le.AppendUint32(b.traps, uint32(base+ts.Offset)), uint16(ts.Code)), flags)
+	}
+}
+
+// addFaults appends a function's fault sites, which amd64.Compile sorts
+// by offset; functions are placed in increasing order, so the whole table
+// is sorted.
+func (b *tablesBuilder) addFaults(base int, faults []amd64.FaultSite) {
+	for _, f := range faults {
+		b.faults = le.AppendUint16(le.AppendUint16(le.AppendUint32(le.AppendUint32(b.faults, uint32(base+f.Offset)), f.Pos), uint16(f.Code)), 0)
+	}
+}
+
+// finish packs the section.
+func (b *tablesBuilder) finish(pollStart, pollEnd, codeSize int) *codeTables {
+	nf, ns, nt, nx := len(b.funcs)/funcEntrySize, len(b.sites)/siteEntrySize, len(b.traps)/trapEntrySize, len(b.faults)/faultEntrySize
+	raw := make([]byte, 0, tablesHeaderSize+len(b.funcs)+len(b.sites)+len(b.traps)+len(b.faults))
+	for _, v := range []int{nf, ns, nt, nx, pollStart, pollEnd, codeSize} {
+		raw = le.AppendUint32(raw, uint32(v))
+	}
+	raw = append(append(append(append(raw, b.funcs...), b.sites...), b.traps...), b.faults...)
+	t, err := parseTables(raw, nf, codeSize)
+	if err != nil {
+		panic(err) // the linker's own tables are consistent
+	}
+	return t
+}
+
+// parseTables reads a tables section for a module of numFuncs defined
+// functions and codeSize bytes of code, checking everything that later
+// becomes an address: function ranges and entries inside the code, in
+// increasing order. A table that fails is refused, never used.
+func parseTables(raw []byte, numFuncs, codeSize int) (*codeTables, error) {
+	if len(raw) < tablesHeaderSize {
+		return nil, fmt.Errorf("tables section of %d bytes, shorter than its header", len(raw))
+	}
+	h := func(i int) int { return int(le.Uint32(raw[4*i:])) }
+	nf, ns, nt, nx := h(0), h(1), h(2), h(3)
+	t := &codeTables{raw: raw, numFuncs: nf, pollStart: h(4), pollEnd: h(5), codeSize: h(6)}
+	if nf != numFuncs {
+		return nil, fmt.Errorf("tables list %d functions, the module defines %d", nf, numFuncs)
+	}
+	if t.codeSize != codeSize {
+		return nil, fmt.Errorf("tables describe %d bytes of code, the code section has %d", t.codeSize, codeSize)
+	}
+	want := uint64(tablesHeaderSize) + uint64(nf)*funcEntrySize + uint64(ns)*siteEntrySize + uint64(nt)*trapEntrySize + uint64(nx)*faultEntrySize
+	if uint64(len(raw)) != want {
+		return nil, fmt.Errorf("tables section of %d bytes, its counts need %d", len(raw), want)
+	}
+	rest := raw[tablesHeaderSize:]
+	t.funcs, rest = rest[:nf*funcEntrySize], rest[nf*funcEntrySize:]
+	t.sites, rest = rest[:ns*siteEntrySize], rest[ns*siteEntrySize:]
+	t.traps, t.faults = rest[:nt*trapEntrySize], rest[nt*trapEntrySize:]
+	if t.pollStart > t.pollEnd || t.pollEnd > codeSize {
+		return nil, fmt.Errorf("poll stub [%d, %d) outside the code (%d bytes)", t.pollStart, t.pollEnd, codeSize)
+	}
+	prev := 0
+	for i := range nf {
+		start, end, entry := t.funcStart(i), t.funcEnd(i), t.entry(i)
+		if start < prev || end < start || end > codeSize || entry >= codeSize {
+			return nil, fmt.Errorf("function %d: code [%d, %d) entry %d out of order or outside the code (%d bytes)", i, start, end, entry, codeSize)
+		}
+		prev = end
+	}
+	return t, nil
+}

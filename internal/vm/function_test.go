@@ -1,0 +1,41 @@
+package vm
+
+import (
+	"testing"
+
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// TestFuncNames: the name section wins, then a host function's name, then
+// the first export name, then func[i]; FuncNamer agrees with DebugName.
+func TestFuncNames(t *testing.T) {
+	m := &wasm.Module{
+		Exports: []wasm.Export{
+			{Name: "mem", Kind: wasm.ExternMemory, Index: 1},
+			{Name: "_start", Kind: wasm.ExternFunc, Index: 1},
+			{Name: "second", Kind: wasm.ExternFunc, Index: 1},
+			{Name: "run", Kind: wasm.ExternFunc, Index: 2},
+		},
+		Names: wasm.NameSection{Funcs: map[uint32]string{2: "from_names"}},
+	}
+	inst := &Instance{Module: m}
+	cases := []struct {
+		f    *Function
+		want string
+	}{
+		{&Function{Instance: inst, Index: 0}, "func[0]"},
+		{&Function{Instance: inst, Index: 1}, "_start"},
+		{&Function{Instance: inst, Index: 2}, "from_names"},
+		{&Function{Index: 7, Name: "env.log"}, "env.log"},
+		{&Function{Index: 8}, "func[8]"},
+	}
+	var namer FuncNamer
+	for _, c := range cases {
+		if got := c.f.DebugName(); got != c.want {
+			t.Errorf("DebugName of function %d = %q, want %q", c.f.Index, got, c.want)
+		}
+		if got := namer.Name(c.f); got != c.want {
+			t.Errorf("FuncNamer.Name of function %d = %q, want %q", c.f.Index, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,235 @@
+package wasip1
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"strings"
+)
+
+// Streams are stdin, stdout and stderr as the guest sees them: an
+// io.Reader or io.Writer of the embedder's. In Go a Read or Write cannot
+// be interrupted in general, so one on a reader or writer that may block
+// (a pipe, a request body, a terminal: anything but memory and regular
+// files) runs on a helper goroutine while the call waits for it or for its
+// context to end; then the call ends with the interrupted trap and the
+// transfer stays in flight. At most one transfer per stream is ever in
+// flight, and the next call on the stream takes it over: a read that
+// completes after its call was interrupted delivers its bytes to the next
+// fd_read, and a later fd_write waits for an interrupted one first, so no
+// data is lost or reordered. A helper goroutine ends when its Read or Write
+// returns; one that never returns (a pipe nobody writes or closes) is the
+// only goroutine left behind, one per stream, until the embedder closes
+// the reader or writer. poll_oneoff on a stdin that would wait starts a
+// read of up to maxChunk bytes; what it reads waits for fd_read, and is
+// gone with the sandbox if the guest never reads it.
+
+// maxChunk bounds the host buffer of one transfer: a read asks for at most
+// this much, a longer write is made of several transfers.
+const maxChunk = 64 << 10
+
+// transfer is one Read or Write running on a helper goroutine. buf, n and
+// err belong to the goroutine until done is closed.
+type transfer struct {
+	buf  []byte
+	n    int
+	err  error
+	done chan struct{}
+}
+
+// finished reports whether t has completed, without waiting.
+func (t *transfer) finished() bool {
+	select {
+	case <-t.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// run starts op on buf in a helper goroutine; wake (the System's) is
+// pinged when it completes, for a poll_oneoff that waits on many streams.
+func run(buf []byte, op func([]byte) (int, error), wake chan<- struct{}) *transfer {
+	t := &transfer{buf: buf, done: make(chan struct{})}
+	go func() {
+		t.n, t.err = op(t.buf)
+		close(t.done)
+		select {
+		case wake <- struct{}{}:
+		default: // a wake-up is already pending
+		}
+	}()
+	return t
+}
+
+// await waits for t or for ctx to end (errnoInterrupted).
+func await(ctx context.Context, t *transfer) Errno {
+	select {
+	case <-t.done:
+		return ESUCCESS
+	case <-ctx.Done():
+		return errnoInterrupted
+	}
+}
+
+// neverBlocks reports whether Read or Write on v returns without waiting
+// for anything outside the process: the in-memory readers and writers of
+// the standard library, and regular files. Those are used directly.
+func neverBlocks(v any) bool {
+	switch v := v.(type) {
+	case nil, *bytes.Buffer, *bytes.Reader, *strings.Reader, *strings.Builder:
+		return true
+	case *os.File:
+		fi, err := v.Stat()
+		return err == nil && fi.Mode().IsRegular()
+	}
+	return v == io.Discard
+}
+
+// inStream reads an io.Reader for fd_read and poll_oneoff.
+type inStream struct {
+	r       io.Reader
+	direct  bool      // r never blocks: read in the caller, into guest memory
+	pending *transfer // the read in flight, or done and not yet taken
+	ahead   []byte    // bytes read and not yet delivered (they alias buf)
+	buf     []byte    // the one read buffer, reused
+	wake    chan<- struct{}
+}
+
+func newInStream(r io.Reader, wake chan<- struct{}) *inStream {
+	return &inStream{r: r, direct: neverBlocks(r), wake: wake}
+}
+
+// read fills p from what is read ahead, or from one Read. A Read that
+// returns bytes and an error delivers the bytes; the next Read meets the
+// error again (as io.Reader callers expect). EOF is 0 bytes.
+func (s *inStream) read(ctx context.Context, p []byte) (int, Errno) {
+	if s.r == nil || len(p) == 0 {
+		return 0, ESUCCESS
+	}
+	if s.direct {
+		return readResult(s.r.Read(p))
+	}
+	if len(s.ahead) == 0 {
+		s.start(len(p))
+		if errno := await(ctx, s.pending); errno != ESUCCESS {
+			return 0, errno
+		}
+		t := s.pending
+		s.pending = nil
+		if t.n == 0 {
+			return readResult(0, t.err)
+		}
+		s.ahead = t.buf[:t.n]
+	}
+	n := copy(p, s.ahead)
+	s.ahead = s.ahead[n:]
+	return n, ESUCCESS
+}
+
+// start begins a read of up to size bytes unless one is in flight or
+// bytes are waiting.
+func (s *inStream) start(size int) {
+	if s.pending != nil || len(s.ahead) > 0 {
+		return
+	}
+	size = min(size, maxChunk)
+	if cap(s.buf) < size {
+		s.buf = make([]byte, size)
+	}
+	s.pending = run(s.buf[:size], s.r.Read, s.wake)
+}
+
+// pollReady reports whether fd_read would return without waiting, and how
+// many bytes it would return when known. When it would wait, a read is
+// started so that the stream becomes ready by itself (and pings wake).
+func (s *inStream) pollReady() (bool, uint64) {
+	switch {
+	case s.r == nil || s.direct:
+		return true, 0
+	case len(s.ahead) > 0:
+		return true, uint64(len(s.ahead))
+	case s.pending != nil && s.pending.finished():
+		return true, uint64(s.pending.n)
+	}
+	s.start(maxChunk)
+	return false, 0
+}
+
+func readResult(n int, err error) (int, Errno) {
+	if err != nil && !errors.Is(err, io.EOF) && n == 0 {
+		return 0, errnoOf(err)
+	}
+	return n, ESUCCESS
+}
+
+// outStream writes an io.Writer for fd_write and poll_oneoff.
+type outStream struct {
+	w       io.Writer
+	direct  bool      // w never blocks: write from guest memory in the caller
+	pending *transfer // an interrupted write still in flight
+	buf     []byte    // the one write buffer: guest memory is copied here
+	wake    chan<- struct{}
+}
+
+func newOutStream(w io.Writer, wake chan<- struct{}) *outStream {
+	return &outStream{w: w, direct: neverBlocks(w), wake: wake}
+}
+
+// write writes all of p (nil writer: discards), in transfers of at most
+// maxChunk bytes, after any interrupted write has finished.
+func (s *outStream) write(ctx context.Context, p []byte) (int, Errno) {
+	if s.w == nil {
+		return len(p), ESUCCESS
+	}
+	if s.direct {
+		return writeResult(s.w.Write(p))
+	}
+	if s.pending != nil {
+		// its outcome went to no one: the call that started it trapped
+		if errno := await(ctx, s.pending); errno != ESUCCESS {
+			return 0, errno
+		}
+		s.pending = nil
+	}
+	total := 0
+	for total < len(p) {
+		chunk := min(len(p)-total, maxChunk)
+		if cap(s.buf) < chunk {
+			s.buf = make([]byte, chunk)
+		}
+		buf := s.buf[:chunk]
+		copy(buf, p[total:])
+		s.pending = run(buf, s.w.Write, s.wake)
+		if errno := await(ctx, s.pending); errno != ESUCCESS {
+			return 0, errno
+		}
+		t := s.pending
+		s.pending = nil
+		total += t.n
+		if t.err != nil && total == 0 {
+			return writeResult(0, t.err)
+		}
+		if t.err != nil || t.n < chunk {
+			break // a short write: report what went out
+		}
+	}
+	return total, ESUCCESS
+}
+
+// pollReady reports whether fd_write would start at once.
+func (s *outStream) pollReady() bool {
+	return s.pending == nil || s.pending.finished()
+}
+
+func writeResult(n int, err error) (int, Errno) {
+	if err == nil || n > 0 {
+		return n, ESUCCESS
+	}
+	if errors.Is(err, os.ErrClosed) || errors.Is(err, io.ErrClosedPipe) {
+		return 0, EPIPE
+	}
+	return 0, errnoOf(err)
+}

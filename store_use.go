@@ -1,0 +1,52 @@
+package moat
+
+import (
+	"errors"
+
+	"github.com/moat-run/moat/internal/vm"
+)
+
+// ErrStoreBusy is returned by a call into a store while another goroutine
+// has a call running in it (see Store). It is matched with errors.Is: closing
+// a store or instance from inside one of the store's own calls fails with an
+// error that matches it too.
+var ErrStoreBusy = errors.New("moat: the store is busy: a call into it is running on another goroutine")
+
+// busyError is an ErrStoreBusy with its own message.
+type busyError struct{ msg string }
+
+func (e *busyError) Error() string        { return e.msg }
+func (e *busyError) Is(target error) bool { return target == ErrStoreBusy }
+
+var errCloseInCall = &busyError{"moat: cannot close a store or instance from inside a call into that store"}
+
+// enter marks s in use by the calling goroutine, or, when that goroutine
+// already has a call running in s (a host function calling back), nests in
+// it. It fails with ErrStoreBusy when another goroutine has s. Every
+// successful enter is paired with a leave, deferred so that a panic cannot
+// leave the store marked.
+//
+// The mark costs an atomic compare-and-swap and an atomic store per
+// outermost call. depth needs no atomics: only the goroutine that owns the
+// mark touches it, and the CAS that takes the mark orders it after the
+// previous owner's store that gave it up.
+func (s *Store) enter() error {
+	g := vm.CurrentGoroutine()
+	switch owner := s.owner.Load(); {
+	case owner == g:
+		s.depth++
+	case owner != 0 || !s.owner.CompareAndSwap(0, g):
+		return ErrStoreBusy
+	default:
+		s.depth = 1
+	}
+	return nil
+}
+
+// leave undoes one enter.
+func (s *Store) leave() {
+	s.depth--
+	if s.depth == 0 {
+		s.owner.Store(0)
+	}
+}
