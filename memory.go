@@ -40,6 +40,9 @@ func (e *Engine) checkMemoryMin(pages uint64) error {
 	if l := e.cfg.MaxMemoryPages; l != 0 && uint64(l) < limit {
 		limit = uint64(l)
 	}
+	if p := e.cfg.Pooling; p != nil && e.cfg.Engine == EngineCompiler && p.MaxMemorySize != 0 {
+		limit = min(limit, p.MaxMemorySize/wasm.PageSize)
+	}
 	if pages > limit {
 		return fmt.Errorf("%w: memory of %d pages, the limit is %d", ErrResourceLimit, pages, limit)
 	}

@@ -61,11 +61,12 @@
 // abi.CtxCallCount carries the count in at entry and out at host calls):
 // Config.MaxCallDepth nested wasm frames are allowed, counted across host
 // re-entry through Store.HostCallDepth like the interpreter's, then
-// TrapStackExhausted. Each store has one native stack on which its wasm
-// frames may use Config.MaxStackBytes bytes (abi.CtxStackLimit lies that
-// far below the top); a nested entry from a host function continues below
-// its caller on the same stack, so the bytes count across host re-entry
-// too. A prologue that would pass the limit traps the same way.
+// TrapStackExhausted. An outermost call borrows a native stack from the
+// engine's pool (pool.Stacks) on which its wasm frames may use
+// Config.MaxStackBytes bytes (abi.CtxStackLimit lies that far below the
+// top); a nested entry from a host function continues below its caller on
+// the same stack, so the bytes count across host re-entry too. A prologue
+// that would pass the limit traps the same way.
 //
 // WebAssembly 3.0: the compiler runs extended constant expressions (they
 // are evaluated at instantiation) and refuses a module that uses any other

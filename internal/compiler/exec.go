@@ -39,7 +39,7 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 	if depth >= maxDepth {
 		return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
-	ns, err := st.refs.nativeStack()
+	ns, outermost, err := st.refs.borrowStack()
 	if err != nil {
 		return err
 	}
@@ -47,6 +47,9 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 	// its context: give the caller's depth count back afterwards.
 	saved := st.ctx.CallCount
 	defer func() {
+		if outermost {
+			st.refs.returnStack()
+		}
 		st.ctx.CallCount = saved
 		if r := recover(); r != nil {
 			err = fmt.Errorf("compiler: internal error in %s: %v", f.DebugName(), r)
@@ -55,10 +58,10 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 	st.ctx.SetCallDepth(maxDepth - depth)
 	st.refresh()
 	err = st.runner.Run(ctx, st.ctx, ns, bf.entry, stack)
-	if t, ok := err.(*vm.Trap); ok && t.Code == abi.TrapStackExhausted && depth == 0 {
+	if t, ok := err.(*vm.Trap); ok && t.Code == abi.TrapStackExhausted && outermost {
 		// The outermost run filled the stack: nothing runs on it now, so
-		// hand its pages back rather than keep the limit resident for
-		// the store's life.
+		// hand its pages back rather than keep the limit resident while
+		// the stack waits in the engine's pool.
 		_ = ns.Decommit()
 	}
 	if t, ok := err.(*vm.Trap); ok && len(t.Frames) == 0 && st.refs.passed != t {
@@ -73,7 +76,7 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 	if index != abi.HostCallByDescriptor {
 		return fmt.Errorf("compiler: host call of function %d by index", index)
 	}
-	f := st.refs.byDesc[st.ctx.ExitArgs[2]]
+	f := st.refs.Decode(st.ctx.ExitArgs[2])
 	if f == nil {
 		return fmt.Errorf("compiler: host call through unknown descriptor %#x", st.ctx.ExitArgs[2])
 	}
