@@ -219,7 +219,7 @@ func runOne(pkg string, r runner, module, dir, work string, timeout time.Duratio
 	text := out.String()
 	var exit *exec.ExitError
 	switch {
-	case ctx.Err() != nil:
+	case ctx.Err() != nil, strings.Contains(text, "panic: test timed out"):
 		return "TIMEOUT", elapsed
 	case err == nil && strings.HasSuffix(strings.TrimSpace(text), "PASS"):
 		return "PASS", elapsed
