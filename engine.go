@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/moat-run/moat/internal/cache"
 	"github.com/moat-run/moat/internal/compiler"
@@ -66,6 +67,10 @@ type Config struct {
 	// A call that would pass either this or MaxCallDepth traps with
 	// TrapStackExhausted ("call stack exhausted").
 	MaxWasmStack int
+	// CompileBudget bounds what compiling one module may cost the host
+	// (the compiler engine; the interpreter's translation is linear in the
+	// code). The zero value takes the defaults.
+	CompileBudget CompileBudget
 
 	// BoundsChecks chooses how the compiler keeps loads and stores inside
 	// linear memory: guard pages (the default on linux/amd64) or explicit
@@ -113,6 +118,13 @@ type Config struct {
 	// no room after a collection traps with TrapGCHeapOutOfMemory, an
 	// object larger than the cap with TrapAllocationTooLarge.
 	MaxGCHeapBytes uint64
+
+	// ConsumeFuel meters execution with fuel (fuel.go): every store of
+	// the engine starts with none, Store.SetFuel adds some, and code that
+	// runs out traps with TrapOutOfFuel. It changes the compiled code
+	// (a poll at every function entry): artifacts and cache entries record
+	// it ("fuel").
+	ConsumeFuel bool
 
 	// TrustedKeys, when not empty, makes Deserialize and DeserializeFile
 	// accept only artifacts signed by one of these keys (see
@@ -211,15 +223,47 @@ func compilerConfig(cfg Config) compiler.Config {
 	if !ok {
 		c = compiler.BoundsChecks(-1) // refused by compiler.New
 	}
-	cc := compiler.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack, Memory: compiler.MemoryConfig{
+	cc := compiler.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack, ConsumeFuel: cfg.ConsumeFuel, Memory: compiler.MemoryConfig{
 		Checks: c, Reservation: cfg.MemoryReservation, GuardSize: cfg.MemoryGuardSize,
 		Limits: vm.Limits{Bytes: cfg.MaxAddressSpace, Mappings: cfg.MaxMappings},
-	}}
+	}, MaxFuncWork: cfg.CompileBudget.MaxFuncWork, CompileTimeout: cfg.CompileBudget.Timeout}
 	if p := cfg.Pooling; p != nil {
 		cc.Pool = &compiler.PoolConfig{Slots: p.TotalMemories, MaxMemorySize: p.MaxMemorySize, MaxWarm: p.MaxUnusedWarmSlots}
 	}
 	return cc
 }
+
+// CompileBudget bounds the time and memory of compiling a module, so that
+// a module built to be expensive to compile (a function keeping thousands
+// of values live across thousands of blocks) fails fast with a
+// *CompileError of kind BudgetExceeded instead of exhausting the host.
+// Everything else the compiler does grows linearly with the code; these
+// bound the rest. They bound compiling only: a module loaded from an
+// artifact or from the compilation cache (Config.CacheDir) costs a load,
+// linear in its size, and is not checked against them.
+type CompileBudget struct {
+	// MaxFuncWork caps, per function, the two costs that can grow as
+	// values × blocks rather than with the code: SSA construction's
+	// variable-read steps, and liveness' live-in entries (the values live
+	// into each block, summed). Each step costs a few nanoseconds and at
+	// most about 12 bytes while its function compiles, so a compile worker
+	// (one per GOMAXPROCS) needs at most about 12 × MaxFuncWork bytes
+	// beyond the code's own size. 0: DefaultMaxFuncWork; negative: no cap.
+	MaxFuncWork int64
+	// Timeout caps the time of one Compile, checked before each function
+	// (a function started before it may overrun it by what MaxFuncWork
+	// allows). 0: DefaultCompileTimeout; negative: no limit.
+	Timeout time.Duration
+}
+
+// DefaultMaxFuncWork is CompileBudget.MaxFuncWork's default, 2^26: about
+// 0.8 GB per compile worker at most. The largest functions of the Go
+// standard library's wasip1 test binaries need under 2^22; 1,000 locals
+// kept live across 10,000 if/else merges (a 280 KB function) about 2^25.
+const DefaultMaxFuncWork = compiler.DefaultMaxFuncWork
+
+// DefaultCompileTimeout is CompileBudget.Timeout's default.
+const DefaultCompileTimeout = compiler.DefaultCompileTimeout
 
 // DefaultMaxCallDepth is the call depth used when Config.MaxCallDepth is 0:
 // ten times what the deepest test of Go's standard library reaches
@@ -281,7 +325,7 @@ func newEngine(cfg Config) (*Engine, error) {
 	if cfg.MaxMappings < 0 {
 		return nil, fmt.Errorf("moat: MaxMappings %d is negative", cfg.MaxMappings)
 	}
-	icfg := interp.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack}
+	icfg := interp.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack, ConsumeFuel: cfg.ConsumeFuel}
 	switch cfg.Engine {
 	case EngineAuto:
 		c, err := compiler.New(compilerConfig(cfg))

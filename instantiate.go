@@ -32,6 +32,9 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		ctx = context.Background()
 	}
 	m := mod.m
+	if err := s.checkInstantiation(m); err != nil {
+		return nil, err
+	}
 	inst := &vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}
 
 	inst.Funcs = make([]*vm.Function, 0, m.NumFuncs())
@@ -90,6 +93,7 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 			}
 		}
 		tab := vm.NewTable(t.Type, init, s.engine.cfg.MaxTableElements)
+		s.limitTable(tab)
 		tab.Module = m
 		s.vs.TrackTable(tab)
 		inst.Tables = append(inst.Tables, tab)
@@ -108,13 +112,16 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		}
 		idx := uint32(len(inst.Memories))
 		if maker == nil {
-			inst.Memories = append(inst.Memories, vm.NewMemory(t, s.engine.cfg.MaxMemoryPages))
+			mem := vm.NewMemory(t, s.engine.cfg.MaxMemoryPages)
+			s.limitMemory(mem)
+			inst.Memories = append(inst.Memories, mem)
 			continue
 		}
 		mem, applied, err := maker.NewMemory(idx, s.engine.cfg.MaxMemoryPages)
 		if err != nil {
 			return nil, err
 		}
+		s.limitMemory(mem)
 		inst.Memories = append(inst.Memories, mem)
 		if applied && idx < 64 {
 			withData |= 1 << idx
@@ -153,6 +160,9 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	// function may leave its functions in another instance's table), so
 	// closing the store must close it too.
 	s.instances = append(s.instances, inst)
+	s.counts.instances++
+	s.counts.memories += len(m.Memories)
+	s.counts.tables += len(m.Tables)
 	reachable = true
 
 	for i, seg := range m.Elems {

@@ -135,3 +135,47 @@ func TestPoolMaxMemorySize(t *testing.T) {
 		}
 	})
 }
+
+// Closing a store while a call runs in it from another goroutine fails
+// with ErrStoreBusy and leaves the slot to the running guest; once the call
+// ends, Close gives the slot back and the pool can lend it again.
+func TestPoolCloseDuringCall(t *testing.T) {
+	ctx := context.Background()
+	poolingModes(t, moat.PoolingConfig{TotalMemories: 1, MaxMemorySize: 1 << 20}, func(t *testing.T, e *moat.Engine) {
+		mod := compile(t, e, `(module (import "env" "started" (func $started)) (memory 1)
+		  (func (export "spin") (call $started) (loop $l (i32.store (i32.const 8) (i32.const 1)) (br $l))))`)
+		started := make(chan struct{})
+		l := moat.NewLinker(e)
+		l.DefineFunc("env", "started", func() { close(started) })
+		pre, err := l.Prepare(mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := moat.NewStore(e)
+		inst, err := pre.Instantiate(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { _, err := inst.Func("spin").Call(cctx); done <- err }()
+		<-started
+		if err := s.Close(); !errors.Is(err, moat.ErrStoreBusy) {
+			t.Fatalf("Close during the call: %v, want ErrStoreBusy", err)
+		}
+		if _, err := pre.Instantiate(ctx, moat.NewStore(e)); !errors.Is(err, moat.ErrPoolExhausted) {
+			t.Errorf("the running guest's slot was lent again: %v", err)
+		}
+		cancel()
+		var trap *moat.Trap
+		if err := <-done; !errors.As(err, &trap) || trap.Code != moat.TrapInterrupted {
+			t.Fatalf("spin: %v", err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pre.Instantiate(ctx, moat.NewStore(e)); err != nil {
+			t.Errorf("after Close: %v", err)
+		}
+	})
+}

@@ -65,6 +65,10 @@ type Store struct {
 	closedInstances map[*vm.Instance]bool
 	closed          bool
 
+	// limits bound what the store may hold; counts is what it holds.
+	limits StoreLimits
+	counts storeCounts
+
 	// values holds per-store state of host libraries (SetValue, Value),
 	// copied on write so that readers take no lock.
 	values   atomic.Pointer[map[any]any]
@@ -157,6 +161,9 @@ func (s *Store) closeInstance(inst *vm.Instance, storeClosed bool) {
 		s.closedInstances = make(map[*vm.Instance]bool)
 	}
 	s.closedInstances[inst] = true
+	s.counts.instances--
+	s.counts.memories -= len(inst.Module.Memories)
+	s.counts.tables -= len(inst.Module.Tables)
 	for _, m := range inst.Memories[inst.Module.NumImportedMemories:] {
 		if storeClosed || !m.Imported {
 			m.Free()

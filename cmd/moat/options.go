@@ -41,6 +41,15 @@ var wasmOptions = append([]runOption{
 			o.maxWasmStack = int(n)
 			return err
 		}},
+	{"fuel", "N", "meter execution with N units of fuel (one per function call and loop iteration); trap with \"out of fuel\" past them",
+		func(o *runOptions, v string) error {
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("%q is not a number of fuel units", v)
+			}
+			o.fuel, o.config.ConsumeFuel = &n, true
+			return nil
+		}},
 }, featureOptions()...)
 
 // featureOptions are the -W keys that turn a WebAssembly 3.0 feature on

@@ -25,7 +25,7 @@ import (
 // with an error naming the key. Options that only the runtime reads (call
 // depth, stack size, poll interval) are not here: they are not in the code.
 //
-// The bounds-check rows are what frontend.Env.Unchecked and the back end's
+// The fuel row is frontend.Env.PollEveryEntry. The bounds-check rows are what frontend.Env.Unchecked and the back end's
 // FaultingUnreachable are made of: the mode, and in guard-page mode the
 // reservation and the guard that an unchecked access relies on (code made
 // for a 64 MiB guard leaves accesses unchecked that a 32 MiB guard would
@@ -40,6 +40,17 @@ var codeSettings = []struct {
 	{"memory reservation", func(e *compilerEngine) string { return guardBytes(e, e.layout.Reserve) }},
 	{"memory guard", func(e *compilerEngine) string { return guardBytes(e, e.layout.GuardAfter) }},
 	{"wasm features", func(*compilerEngine) string { return "2.0" }},
+	{"fuel", func(e *compilerEngine) string { return fuelPolls(e.cfg.ConsumeFuel) }},
+}
+
+// fuelPolls names where the code polls, which is what fuel counts: with
+// fuel on, at every function entry (frontend.Env.PollEveryEntry), so that
+// an artifact's code uses the fuel the interpreter would.
+func fuelPolls(consume bool) string {
+	if consume {
+		return "every entry"
+	}
+	return "off"
 }
 
 // boundsMode names a bounds-check mode in artifact headers.

@@ -48,6 +48,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		}
 	}
 	st := &instance{inst: inst, mc: mc, refs: refs, ctx: vm.NewContext()}
+	st.ctx.UseFuel(&inst.Store.Fuel)
 	if len(inst.Memories) > 0 {
 		st.mem = inst.Memories[0]
 		if err := st.mem.MapNative(mc.eng.layoutOf(0, m.MemoryTypeOf(0))); err != nil {

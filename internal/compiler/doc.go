@@ -18,6 +18,13 @@
 // section), with no relocation, in any engine of the same build and target
 // (Target, codeSettings).
 //
+// Compile budget (limits.go). Config.MaxFuncWork caps, per function, the
+// SSA builder's walks (frontend.Env.MaxWork) and the allocator's live-in
+// total (backend.Allocator.MaxLiveEntries), the two costs that can grow as
+// values × blocks; Config.CompileTimeout is checked before each function.
+// Past either, Compile fails with a *LimitError naming the function, after
+// work and memory proportional to the cap, and the other workers stop.
+//
 // Bind gives each instance its native context: memory 0 moved into a
 // reservation laid out as Config.Memory says (vm.Memory.MapNative, so it
 // grows in place), an array of global cell addresses (the vm.Global's own
@@ -75,6 +82,8 @@
 //
 // Guarantees: bad modules give errors, never panics; traps become *vm.Trap
 // with the interpreter's codes and backtraces; a spinning guest polls, so
-// cancellation and the Go scheduler get through. Only linux/amd64 with the
+// cancellation, deadlines, fuel, the Go scheduler and garbage collection
+// get through (internal/vm's pacer.go). Config.ConsumeFuel keeps a poll at
+// every function entry, so fuel counts the interpreter's units. Only linux/amd64 with the
 // required CPU features is supported.
 package compiler

@@ -118,7 +118,7 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 }
 
 // exit serves memory.grow, table.grow and the builtins.
-func (st *instance) exit(_ context.Context, c *vm.Context, e *vm.Exit) error {
+func (st *instance) exit(ctx context.Context, c *vm.Context, e *vm.Exit) error {
 	defer st.refresh()
 	switch e.Code {
 	case abi.ExitMemoryGrow:
@@ -142,8 +142,13 @@ func (st *instance) exit(_ context.Context, c *vm.Context, e *vm.Exit) error {
 		}
 		return nil
 	case abi.ExitBuiltin:
-		if tc := st.builtin(abi.Builtin(e.Index), &e.Args); tc != abi.TrapNone {
-			return st.trap(tc, e)
+		check := func() abi.TrapCode { return c.Checkpoint(ctx) }
+		if tc := st.builtin(abi.Builtin(e.Index), &e.Args, check); tc != abi.TrapNone {
+			t := st.trap(tc, e)
+			if tc == abi.TrapInterrupted {
+				t.Cause = vm.Interrupted(ctx).Cause
+			}
+			return t
 		}
 		return nil
 	}

@@ -67,7 +67,7 @@ func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []*amd64.Comp
 	for _, st := range stubs {
 		size = align(size) + len(st.code)
 	}
-	poll := amd64.PollStub()
+	poll, pollExitEntry := amd64.PollStub()
 	size = align(size) + len(poll)
 	blob := make([]byte, 0, size)
 	place := func(code []byte) int {
@@ -112,6 +112,8 @@ func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []*amd64.Comp
 		switch {
 		case r.r.Func == amd64.PollStubCallee:
 			target = pollOff
+		case r.r.Func == amd64.SavingExitCallee:
+			target = pollOff + pollExitEntry
 		case r.r.Func >= m.NumImportedFuncs && int(r.r.Func-m.NumImportedFuncs) < len(fns):
 			target = funcStart[r.r.Func-m.NumImportedFuncs]
 		default:

@@ -47,7 +47,7 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	if f.Type == nil {
 		return 0, fmt.Errorf("compiler: function without a type")
 	}
-	id, stub := r.eng.descFields(f.Type)
+	id, stub := r.eng.descFields(f)
 	n := len(r.slabs)
 	if n == 0 || len(r.slabs[n-1].funcs) == cap(r.slabs[n-1].funcs) {
 		size := firstSlab

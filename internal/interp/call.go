@@ -43,6 +43,8 @@ type machine struct {
 	below     int // bytes charged by the machines below (Store.HostStackBytes)
 	intr      atomic.Uint32
 	ctx       context.Context
+	meter     vm.Meter // polls granted from the store's fuel (poll.go)
+	pacer     vm.Pacer
 
 	// Set when run returns a trap.
 	trapFn  *boundFunc
@@ -95,11 +97,13 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
 	if ctx.Err() != nil {
-		return &vm.Trap{Code: abi.TrapInterrupted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
+		return &vm.Trap{Code: abi.TrapInterrupted, Cause: ctx.Err(), Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
 
 	m := e.pool.Get().(*machine)
 	m.ctx = ctx
+	m.meter.Attach(&f.Instance.Store.Fuel)
+	m.pacer.Begin(ctx)
 	m.maxFrames = e.cfg.MaxCallDepth - depth - 1
 	m.maxSlots, m.below = maxSlots, below
 	m.frames = m.frames[:0]
@@ -145,7 +149,15 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	vs := f.Instance.Store
 	m.top = 0
 	vs.PushStack(m)
-	defer vs.PopStack()
+	defer func() {
+		vs.PopStack()
+		if vs.HasGC() && len(m.stack) <= maxPooledStack {
+			// The scan is conservative and a frame clears only its
+			// locals: slots this call wrote would be roots for the next
+			// call on this machine, keeping its garbage alive.
+			clear(m.stack)
+		}
+	}()
 	if tc := m.run(bf); tc != abi.TrapNone {
 		return m.trap(tc)
 	}
@@ -155,6 +167,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 
 func (e *executor) release(m *machine) {
 	m.ctx, m.trapFn, m.hostErr, m.hostFn, m.exn = nil, nil, nil, nil, nil
+	m.meter = vm.Meter{} // holds the store's fuel
 	if cap(m.frames) > maxPooledFrames {
 		m.frames = nil
 	} else {

@@ -25,6 +25,15 @@
 // trap abi.TrapStackExhausted; so a recursion allocates a small multiple of
 // the byte limit at most, however large the depth limit.
 //
+// Polls (poll.go) are where compiled code polls: every function entry and
+// every loop header reached. Each checks the interrupt flag and counts down
+// a grant of polls; when the grant runs out the runtime's pacer
+// (internal/vm) accounts fuel, checks the deadline and yields the goroutine
+// once its time slice is over, so a spinning guest holds its thread for a
+// fraction of a millisecond at a time. Bulk operations run in chunks with a
+// checkpoint between them: memmove and memclr are assembly the Go runtime
+// cannot preempt.
+//
 // WebAssembly 3.0 (exec_calls.go, exec_exceptions.go, exec_memory.go):
 // tail calls reuse the caller's frame (the callee's arguments move down to
 // the frame base), so a chain of return_calls runs in constant stack, into
@@ -49,9 +58,10 @@
 // Guarantees: every WebAssembly 3.0 instruction behaves as the spec says
 // (including trap codes, NaN rules and bulk-operation bounds checks done
 // before any write); a guest can never crash or hang the host: context
-// cancellation is checked at every taken branch and call; a Go panic (a bug)
-// is recovered at the Call boundary and reported as an error, never as a
-// crash. Traps are *vm.Trap with a backtrace of module-binary offsets.
+// cancellation and deadlines are checked at every poll and between chunks
+// of bulk operations, and fuel is counted in the compiler's units; a Go
+// panic (a bug) is recovered at the Call boundary and reported as an
+// error, never as a crash. Traps are *vm.Trap with a backtrace of module-binary offsets.
 package interp
 
 //go:generate wat2wasm --debug-names testdata/control.wat -o testdata/control.wasm

@@ -18,6 +18,9 @@ type Config struct {
 	// per frame plus 8 bytes per value-stack slot; default
 	// vm.DefaultStackLimit.
 	MaxStackBytes int
+	// ConsumeFuel makes every store of the engine meter execution with
+	// fuel (vm.Fuel; poll.go says what a unit is).
+	ConsumeFuel bool
 }
 
 // FrameOverheadBytes is what each wasm frame is charged against
@@ -56,6 +59,16 @@ type interpEngine struct {
 	exec *executor
 }
 
+// NewStore makes a store for this engine's instances, metered when the
+// engine consumes fuel.
+func (e *interpEngine) NewStore() *vm.Store {
+	s := vm.NewStore()
+	if e.cfg.ConsumeFuel {
+		s.Fuel.Enable()
+	}
+	return s
+}
+
 // funcCode is the translated form of one function body, shared by all
 // instances of its module.
 type funcCode struct {
@@ -63,6 +76,7 @@ type funcCode struct {
 	index       uint32 // function index in the module
 	instrs      []instr
 	offsets     []int32 // module-binary offset of each instruction, read only on trap
+	bodyOffset  int32   // module-binary offset of the body's first byte
 	brTables    []uint32
 	consts      []uint64
 	handlers    []handler     // try_table regions, innermost first

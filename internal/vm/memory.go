@@ -70,8 +70,11 @@ func (m *Memory) Grow(delta uint32) (old uint32, ok bool) {
 	if max := uint64(m.Limit) * wasm.PageSize; newCap > max {
 		newCap = max
 	}
+	// The runtime zeroes a large allocation in preemptible chunks; the copy
+	// of up to 2 GiB is chunked here too (a grow cannot stop half way, so
+	// the chunks only yield).
 	b := make([]byte, newLen, newCap)
-	copy(b, m.Bytes)
+	CopyBytes(b, m.Bytes, false, yieldOnly)
 	m.Bytes = b
 	return old, true
 }

@@ -37,7 +37,8 @@ func TestContextLayout(t *testing.T) {
 		{"Args", unsafe.Offsetof(c.Args), abi.CtxArgs},
 		{"CallCount", unsafe.Offsetof(c.CallCount), abi.CtxCallCount},
 		{"TypeIDs", unsafe.Offsetof(c.TypeIDs), abi.CtxTypeIDs},
-		{"end of the shared part", unsafe.Offsetof(c.mark), abi.ContextSize},
+		{"G", unsafe.Offsetof(c.G), abi.CtxG},
+		{"end of the shared part", unsafe.Offsetof(c.meter), abi.ContextSize},
 	} {
 		if f.got != f.want {
 			t.Errorf("Context.%s at offset %d, abi says %d", f.name, f.got, f.want)

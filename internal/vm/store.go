@@ -23,6 +23,10 @@ type Store struct {
 	// interpreter's); 0 outside host calls.
 	HostStackBytes int
 
+	// Fuel meters the store's execution when enabled (fuel.go); the
+	// engines draw from it.
+	Fuel Fuel
+
 	// codec, when set, encodes this store's funcrefs instead of indices.
 	codec RefCodec
 
