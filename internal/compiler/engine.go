@@ -22,11 +22,11 @@ import (
 // Config tunes the compiler engine. Zero fields take the defaults.
 type Config struct {
 	// MaxStackBytes bounds the native stack, in bytes, that the wasm frames
-	// of one store's call chain may use (default vm.DefaultStackLimit).
-	// Host re-entry is included: a nested entry builds its frames below
-	// the caller's, on the same stack. Each store's stack maps this much
-	// plus the red zone and guard below it, and commits only the pages
-	// code touches. A call that would pass it traps with
+	// of one call chain may use (default vm.DefaultStackLimit). Host
+	// re-entry is included: a nested entry builds its frames below the
+	// caller's, on the same stack. Each stack lent to a call maps this
+	// much plus the red zone and guard below it, and commits only the
+	// pages code touches. A call that would pass it traps with
 	// TrapStackExhausted.
 	MaxStackBytes int
 	// MaxCallDepth bounds nested wasm calls, counted across host
@@ -151,11 +151,6 @@ type compilerEngine struct {
 	stubs     map[uint32]uintptr // host call stub per type id
 	stubCodes []*vm.Code         // keeps the stubs mapped for the engine's life
 
-	// descCache maps the *wasm.FuncType of a module's function to its
-	// descInfo. A module's entries go when the module does
-	// (forgetTypesWhenDropped).
-	descCache sync.Map
-
 	// stacks lends native stacks to running calls.
 	stacks *pool.Stacks
 	// slots, when set, holds every memory 0, each at most slotLimit pages.
@@ -191,33 +186,13 @@ func (e *compilerEngine) typeIDsOf(m *wasm.Module) []uint32 {
 	return ids
 }
 
-// descFields are the fields of a descriptor of a function of type ft: its
-// canonical type id and its host call stub. A signature the stub cannot
-// carry (v128, from an interpreted SIMD module sharing the store) gets none:
-// compiled code never calls such a function, since the type check of
-// call_indirect fails first. A module's functions have them cached by
-// type, so that binding one costs no lock and no type key; host functions,
-// whose types may be made for one store and dropped, are looked up.
-func (e *compilerEngine) descFields(f *vm.Function) (uint32, uintptr) {
-	ft := f.Type
-	if f.Instance == nil {
-		stub, _ := e.hostStub(ft)
-		return e.typeID(ft), stub
-	}
-	if v, ok := e.descCache.Load(ft); ok {
-		c := v.(descInfo)
-		return c.id, c.stub
-	}
+// descFields are the fields of a descriptor of a host function of type
+// ft: its canonical type id and its host call stub. A signature the stub
+// cannot carry (v128) gets none: compiled code never calls such a
+// function, since the type check of call_indirect fails first.
+func (e *compilerEngine) descFields(ft *wasm.FuncType) (uint32, uintptr) {
 	stub, _ := e.hostStub(ft)
-	c := descInfo{e.typeID(ft), stub}
-	e.descCache.Store(ft, c)
-	return c.id, c.stub
-}
-
-// descInfo is a descCache entry.
-type descInfo struct {
-	id   uint32
-	stub uintptr
+	return e.typeID(ft), stub
 }
 
 // hostStub returns the address of the host call stub for ft's signature.

@@ -1,6 +1,9 @@
 package vm
 
-import "errors"
+import (
+	"errors"
+	"slices"
+)
 
 // Store is the world in which a group of linked instances lives. Function
 // references are indices into its function list, so every function that can
@@ -65,6 +68,21 @@ func (s *Store) Release() error {
 		return r.Release()
 	}
 	return nil
+}
+
+// FuncReserver is implemented by a RefCodec that can prepare room for
+// many functions at once (one allocation rather than several).
+type FuncReserver interface {
+	ReserveFuncs(n int)
+}
+
+// ReserveFuncs makes room for n more functions to be referenced, as an
+// instantiation does for all of its functions at once.
+func (s *Store) ReserveFuncs(n int) {
+	s.funcs = slices.Grow(s.funcs, n)
+	if r, ok := s.codec.(FuncReserver); ok {
+		r.ReserveFuncs(n)
+	}
 }
 
 // ErrForeignFunction is returned when a function of one store is used in another.
