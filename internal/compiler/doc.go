@@ -39,8 +39,8 @@
 // (and so in artifacts). Code is registered with the signal handler when
 // linked or loaded from an artifact. A fault the handler sends back
 // (vm.Runner.Fault) becomes a trap only at a fault site of its kind and at
-// an address in the instance's own reservation (or in its store's stack
-// guard); any other is reported as a bug and ends the process. With
+// an address in the instance's own reservation (or in the guard of the
+// stack its call borrowed); any other is reported as a bug and ends the process. With
 // explicit checks, every access is checked and memories reserve their
 // limit. The mode, the reservation and the guard change the code, so they
 // are settings in every artifact header (codeSettings).

@@ -21,7 +21,7 @@ import (
 
 // Config tunes the compiler engine. Zero fields take the defaults.
 type Config struct {
-	// StackSize is the usable size of each store's native stack (default:
+	// StackSize is the usable size of each native stack lent to a call (default:
 	// room for MaxCallDepth frames of StackPerFrame bytes, at least
 	// vm.DefaultStackSize).
 	StackSize int
