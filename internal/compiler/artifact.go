@@ -144,7 +144,6 @@ func (e *compilerEngine) LoadArtifact(m *wasm.Module, f *artifact.File) (engine.
 		return nil, err
 	}
 	mc := &moduleCode{eng: e, m: m, code: code, tables: tables, typeIDs: e.typeIDsOf(m), file: f.TakeMapping()}
-	mc.forgetTypesWhenDropped()
 	runtime.AddCleanup(mc, func(r loaded) {
 		_ = r.code.Close()
 		_ = r.file.Close()

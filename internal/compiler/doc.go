@@ -39,8 +39,8 @@
 // (and so in artifacts). Code is registered with the signal handler when
 // linked or loaded from an artifact. A fault the handler sends back
 // (vm.Runner.Fault) becomes a trap only at a fault site of its kind and at
-// an address in the instance's own reservation (or in its store's stack
-// guard); any other is reported as a bug and ends the process. With
+// an address in the instance's own reservation (or in the guard of the
+// stack its call borrowed); any other is reported as a bug and ends the process. With
 // explicit checks, every access is checked and memories reserve their
 // limit. The mode, the reservation and the guard change the code, so they
 // are settings in every artifact header (codeSettings).
@@ -64,12 +64,16 @@
 // through unchanged, and a host error gets the host function then its
 // callers, as in the interpreter.
 //
-// Call depth. Prologues count frames (in the frames; abi.CtxCallCount
-// carries the count in at entry and out at host calls):
+// Call depth and stack bytes. Prologues count frames (in the frames;
+// abi.CtxCallCount carries the count in at entry and out at host calls):
 // Config.MaxCallDepth nested wasm frames are allowed, counted across host
 // re-entry through Store.HostCallDepth like the interpreter's, then
-// TrapStackExhausted. The native stack (sized from the depth) is the
-// backstop for functions with very large frames, with the same trap.
+// TrapStackExhausted. An outermost call borrows a native stack from the
+// engine's pool (pool.Stacks) on which its wasm frames may use
+// Config.MaxStackBytes bytes (abi.CtxStackLimit lies that far below the
+// top); a nested entry from a host function continues below its caller on
+// the same stack, so the bytes count across host re-entry too. A prologue
+// that would pass the limit traps the same way.
 //
 // WebAssembly 3.0: the compiler runs extended constant expressions (they
 // are evaluated at instantiation) and refuses a module that uses any other

@@ -21,15 +21,18 @@ import (
 
 // Config tunes the compiler engine. Zero fields take the defaults.
 type Config struct {
-	// StackSize is the usable size of each store's native stack (default:
-	// room for MaxCallDepth frames of StackPerFrame bytes, at least
-	// vm.DefaultStackSize).
-	StackSize int
+	// MaxStackBytes bounds the native stack, in bytes, that the wasm frames
+	// of one call chain may use (default vm.DefaultStackLimit). Host
+	// re-entry is included: a nested entry builds its frames below the
+	// caller's, on the same stack. Each stack lent to a call maps this
+	// much plus the red zone and guard below it, and commits only the
+	// pages code touches. A call that would pass it traps with
+	// TrapStackExhausted.
+	MaxStackBytes int
 	// MaxCallDepth bounds nested wasm calls, counted across host
 	// re-entry (Store.HostCallDepth) like the interpreter's; deeper calls
-	// trap with TrapStackExhausted (default DefaultMaxCallDepth). The
-	// native stack is a second bound: frames larger than StackPerFrame may
-	// exhaust it first, with the same trap.
+	// trap with TrapStackExhausted (default DefaultMaxCallDepth). Whichever
+	// of this and MaxStackBytes is reached first gives the trap.
 	MaxCallDepth int
 	// PollInterval, when positive, fixes vm.Runner's number of polls
 	// between visits to Go (for tests; 0 lets the runtime pace them).
@@ -82,13 +85,7 @@ type PoolConfig struct {
 }
 
 // DefaultMaxCallDepth is Config.MaxCallDepth's default.
-const DefaultMaxCallDepth = 10000
-
-// StackPerFrame is the native stack reserved per allowed call level when
-// Config.StackSize is 0: more than most functions' frames (return address,
-// saved RBP, spills and callee-saved registers). Stacks commit only the
-// pages they touch, so this costs address space.
-const StackPerFrame = 256
+const DefaultMaxCallDepth = 100_000
 
 // ErrUnsupported is returned by New on platforms the compiler does not target.
 var ErrUnsupported = errors.New("compiler: native code needs linux/amd64")
@@ -110,17 +107,17 @@ func New(cfg Config) (engine.Engine, error) {
 	if cfg.MaxCallDepth <= 0 {
 		cfg.MaxCallDepth = DefaultMaxCallDepth
 	}
+	if cfg.MaxStackBytes <= 0 {
+		cfg.MaxStackBytes = vm.DefaultStackLimit
+	}
+	if cfg.MaxStackBytes > vm.MaxStackSize {
+		return nil, fmt.Errorf("compiler: stack limit %d exceeds %d bytes", cfg.MaxStackBytes, vm.MaxStackSize)
+	}
 	if cfg.MaxFuncWork == 0 {
 		cfg.MaxFuncWork = DefaultMaxFuncWork
 	}
 	if cfg.CompileTimeout == 0 {
 		cfg.CompileTimeout = DefaultCompileTimeout
-	}
-	if cfg.StackSize <= 0 {
-		cfg.StackSize = vm.DefaultStackSize
-		if n := cfg.MaxCallDepth * StackPerFrame; n > cfg.StackSize {
-			cfg.StackSize = min(n, vm.MaxStackSize)
-		}
 	}
 	feat := amd64.HostFeatures()
 	if cfg.Baseline || os.Getenv("MOAT_NO_AVX") != "" {
@@ -137,7 +134,7 @@ func New(cfg Config) (engine.Engine, error) {
 	}
 	e := &compilerEngine{cfg: cfg, feat: feat, layout: layout, guard: handler, typeIDs: map[string]uint32{}, stubs: map[uint32]uintptr{}}
 	e.epoch = !cfg.ConsumeFuel && !cfg.CountPolls && cfg.PollInterval <= 0 && vm.EpochSupported && vm.StartEpoch() == nil
-	e.stacks = pool.NewStacks(cfg.StackSize, layout.Limits, max(4, 2*runtime.GOMAXPROCS(0)))
+	e.stacks = pool.NewStacks(cfg.MaxStackBytes, layout.Limits, max(4, 2*runtime.GOMAXPROCS(0)))
 	if cfg.Pool != nil {
 		if e.slots, e.slotLimit, err = newSlots(*cfg.Pool, layout); err != nil {
 			return nil, err
@@ -160,11 +157,6 @@ type compilerEngine struct {
 	typeIDs   map[string]uint32
 	stubs     map[uint32]uintptr // host call stub per type id
 	stubCodes []*vm.Code         // keeps the stubs mapped for the engine's life
-
-	// descCache maps the *wasm.FuncType of a module's function to its
-	// descInfo. A module's entries go when the module does
-	// (forgetTypesWhenDropped).
-	descCache sync.Map
 
 	// stacks lends native stacks to running calls.
 	stacks *pool.Stacks
@@ -201,33 +193,13 @@ func (e *compilerEngine) typeIDsOf(m *wasm.Module) []uint32 {
 	return ids
 }
 
-// descFields are the fields of a descriptor of a function of type ft: its
-// canonical type id and its host call stub. A signature the stub cannot
-// carry (v128, from an interpreted SIMD module sharing the store) gets none:
-// compiled code never calls such a function, since the type check of
-// call_indirect fails first. A module's functions have them cached by
-// type, so that binding one costs no lock and no type key; host functions,
-// whose types may be made for one store and dropped, are looked up.
-func (e *compilerEngine) descFields(f *vm.Function) (uint32, uintptr) {
-	ft := f.Type
-	if f.Instance == nil {
-		stub, _ := e.hostStub(ft)
-		return e.typeID(ft), stub
-	}
-	if v, ok := e.descCache.Load(ft); ok {
-		c := v.(descInfo)
-		return c.id, c.stub
-	}
+// descFields are the fields of a descriptor of a host function of type
+// ft: its canonical type id and its host call stub. A signature the stub
+// cannot carry (v128) gets none: compiled code never calls such a
+// function, since the type check of call_indirect fails first.
+func (e *compilerEngine) descFields(ft *wasm.FuncType) (uint32, uintptr) {
 	stub, _ := e.hostStub(ft)
-	c := descInfo{e.typeID(ft), stub}
-	e.descCache.Store(ft, c)
-	return c.id, c.stub
-}
-
-// descInfo is a descCache entry.
-type descInfo struct {
-	id   uint32
-	stub uintptr
+	return e.typeID(ft), stub
 }
 
 // hostStub returns the address of the host call stub for ft's signature.

@@ -88,10 +88,6 @@ func (c *Context) UseFuel(f *Fuel) { c.meter.Attach(f) }
 // pace is known (see Pacer); later grants are sized in time.
 const DefaultPollInterval = 10_000
 
-// DefaultStackSize is the usable size of a native stack. Only touched pages
-// are ever committed, so a generous default costs address space, not memory.
-const DefaultStackSize = 1 << 20
-
 // StackGuardSize is the PROT_NONE region below every native stack. Prologue
 // checks stop code before it; the guard is the backstop.
 const StackGuardSize = 64 << 10
