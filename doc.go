@@ -8,7 +8,7 @@
 // The pieces follow wasmtime's model:
 //
 //   - An Engine (NewEngine) holds the configuration (which engine runs code,
-//     memory, table and call-depth limits) and compiles modules. It is safe
+//     memory, table, call-depth and stack limits) and compiles modules. It is safe
 //     for concurrent use.
 //   - A Module (Engine.Compile, or Engine.CompileText for the text format)
 //     is a decoded, validated and compiled module. It is immutable:
@@ -62,7 +62,8 @@
 // and deadlines stop running code with TrapInterrupted, within tens of
 // microseconds whatever the code does; Config.ConsumeFuel and Store.SetFuel
 // bound the work a store may do (TrapOutOfFuel); recursion past
-// Config.MaxCallDepth ends with TrapStackExhausted. A spinning guest never
+// Config.MaxCallDepth frames or Config.MaxWasmStack bytes ends with
+// TrapStackExhausted. A spinning guest never
 // holds up the Go runtime: it gives its goroutine's thread to others every
 // quarter of a millisecond and stops at once when a garbage collection or
 // the scheduler asks. An error returned by a host function surfaces as a

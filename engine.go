@@ -50,9 +50,23 @@ type Config struct {
 	MaxMemoryPages uint32
 	// MaxTableElements caps every table (0: the runtime's default cap).
 	MaxTableElements uint32
-	// MaxCallDepth bounds nested calls before the call-stack-exhausted trap
-	// (0: the engine's default).
+	// MaxCallDepth bounds the number of nested wasm frames, counted across
+	// host functions that call back into wasm (0: DefaultMaxCallDepth).
 	MaxCallDepth int
+	// MaxWasmStack bounds the stack, in bytes, that the wasm frames of one
+	// call chain may use, counted across host functions that call back
+	// into wasm, like Wasmtime's max_wasm_stack (0: DefaultMaxWasmStack;
+	// at most 1 GiB). The compiler maps each store a native stack of
+	// this size (plus a small red zone and a guard region) and checks it
+	// in every function's prologue; the interpreter charges each frame 8
+	// bytes per value slot (parameters, locals and its deepest operand
+	// stack) plus 32 bytes, so a recursion exhausts a given limit at a
+	// depth of the same order on both. Stacks commit only the memory they
+	// touch: a large limit costs address space until a guest uses it.
+	//
+	// A call that would pass either this or MaxCallDepth traps with
+	// TrapStackExhausted ("call stack exhausted").
+	MaxWasmStack int
 	// CompileBudget bounds what compiling one module may cost the host
 	// (the compiler engine; the interpreter's translation is linear in the
 	// code). The zero value takes the defaults.
@@ -209,7 +223,7 @@ func compilerConfig(cfg Config) compiler.Config {
 	if !ok {
 		c = compiler.BoundsChecks(-1) // refused by compiler.New
 	}
-	cc := compiler.Config{MaxCallDepth: cfg.MaxCallDepth, ConsumeFuel: cfg.ConsumeFuel, Memory: compiler.MemoryConfig{
+	cc := compiler.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack, ConsumeFuel: cfg.ConsumeFuel, Memory: compiler.MemoryConfig{
 		Checks: c, Reservation: cfg.MemoryReservation, GuardSize: cfg.MemoryGuardSize,
 		Limits: vm.Limits{Bytes: cfg.MaxAddressSpace, Mappings: cfg.MaxMappings},
 	}, MaxFuncWork: cfg.CompileBudget.MaxFuncWork, CompileTimeout: cfg.CompileBudget.Timeout}
@@ -251,8 +265,20 @@ const DefaultMaxFuncWork = compiler.DefaultMaxFuncWork
 // DefaultCompileTimeout is CompileBudget.Timeout's default.
 const DefaultCompileTimeout = compiler.DefaultCompileTimeout
 
-// DefaultMaxCallDepth is the call depth used when Config.MaxCallDepth is 0.
-const DefaultMaxCallDepth = 10000
+// DefaultMaxCallDepth is the call depth used when Config.MaxCallDepth is 0:
+// ten times what the deepest test of Go's standard library reaches
+// (encoding/asn1's nesting limit, about 10,000 frames). The stack limit
+// is the binding one for frames that average over 84 bytes.
+const DefaultMaxCallDepth = 100_000
+
+// DefaultMaxWasmStack is the stack limit used when Config.MaxWasmStack is
+// 0: 8 MiB, what Go's own wasip1 runner grants wasmtime
+// (-W max-wasm-stack=8388608), and enough for every test of Go's standard
+// library.
+const DefaultMaxWasmStack = 8 << 20
+
+// maxWasmStack bounds Config.MaxWasmStack.
+const maxWasmStack = vm.MaxStackSize
 
 // Engine compiles modules. It is safe for concurrent use, and has no global
 // state: two engines share nothing.
@@ -287,12 +313,19 @@ func newEngine(cfg Config) (*Engine, error) {
 	if cfg.MaxCallDepth < 0 {
 		return nil, fmt.Errorf("moat: MaxCallDepth %d is negative", cfg.MaxCallDepth)
 	}
+	if cfg.MaxWasmStack < 0 || cfg.MaxWasmStack > maxWasmStack {
+		return nil, fmt.Errorf("moat: MaxWasmStack %d is out of range (0..%d bytes)", cfg.MaxWasmStack, maxWasmStack)
+	}
 	if cfg.MaxCallDepth == 0 {
 		cfg.MaxCallDepth = DefaultMaxCallDepth
+	}
+	if cfg.MaxWasmStack == 0 {
+		cfg.MaxWasmStack = DefaultMaxWasmStack
 	}
 	if cfg.MaxMappings < 0 {
 		return nil, fmt.Errorf("moat: MaxMappings %d is negative", cfg.MaxMappings)
 	}
+	icfg := interp.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack, ConsumeFuel: cfg.ConsumeFuel}
 	switch cfg.Engine {
 	case EngineAuto:
 		c, err := compiler.New(compilerConfig(cfg))
@@ -306,9 +339,9 @@ func newEngine(cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("moat: %w", err)
 		}
 		cfg.Engine = EngineInterpreter
-		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth, ConsumeFuel: cfg.ConsumeFuel})}, nil
+		return &Engine{cfg: cfg, impl: interp.New(icfg)}, nil
 	case EngineInterpreter:
-		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth, ConsumeFuel: cfg.ConsumeFuel})}, nil
+		return &Engine{cfg: cfg, impl: interp.New(icfg)}, nil
 	case EngineCompiler:
 		impl, err := compiler.New(compilerConfig(cfg))
 		if err != nil {

@@ -38,14 +38,15 @@
 // imports are resolved and type-checked once, in New (moat.Linker.Prepare;
 // Config.Pre takes a program already prepared), so a request pays only
 // for instantiating: on the compiler, its memory maps the module's data
-// copy-on-write. Limits apply per handler (one route): a
-// deadline, a cap on concurrent sandboxes with a bounded wait, and a cap
-// on the request body. The memory limit is the engine's: Config.Module's
-// engine was made with moat.Config.MaxMemoryPages (make one engine per
-// memory limit; engines share nothing). What the client sees when the
-// guest fails:
+// copy-on-write. Limits apply per handler (one route): a deadline,
+// optional fuel (Limits.Fuel, on an engine made with
+// moat.Config.ConsumeFuel), a cap on concurrent sandboxes with a bounded
+// wait, and a cap on the request body. The memory limit is the engine's:
+// Config.Module's engine was made with moat.Config.MaxMemoryPages (make
+// one engine per memory limit; engines share nothing). What the client
+// sees when the guest fails:
 //
-//	guest trapped                        502 Bad Gateway
+//	guest trapped (out of fuel included) 502 Bad Gateway
 //	guest exited non-zero, no response   502 Bad Gateway
 //	invalid CGI response                 502 Bad Gateway
 //	deadline passed                      504 Gateway Timeout

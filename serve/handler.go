@@ -22,6 +22,10 @@ const (
 	DefaultMaxStderrBytes = 16 << 10
 )
 
+// unmetered is the fuel of a request without a fuel limit on an engine
+// that consumes fuel (SetFuel's most).
+const unmetered = 1<<63 - 1
+
 // errorWriteGrace is how long writing an error response may take after
 // the request's deadline has passed.
 const errorWriteGrace = 5 * time.Second
@@ -51,6 +55,11 @@ type Limits struct {
 	// MaxStderrBytes caps how much of each request's stderr is logged.
 	// 0: DefaultMaxStderrBytes; negative: stderr is discarded.
 	MaxStderrBytes int
+	// Fuel is each request's fuel (moat.Store.SetFuel): a guest that
+	// uses it up traps with "out of fuel" (502), whatever its deadline.
+	// It needs an engine made with moat.Config.ConsumeFuel; 0 there: no
+	// limit but the deadline.
+	Fuel uint64
 }
 
 // Config describes one route: the program and how to run it.
@@ -145,6 +154,9 @@ func New(cfg Config) (*Handler, error) {
 	l.FlushDelay = orDefault(l.FlushDelay, DefaultFlushDelay)
 	l.MaxHeaderBytes = orDefault(l.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	l.MaxStderrBytes = orDefault(l.MaxStderrBytes, DefaultMaxStderrBytes)
+	if l.Fuel > 0 && !h.engine.Config().ConsumeFuel {
+		return nil, errors.New("serve: Limits.Fuel needs an engine made with moat.Config.ConsumeFuel")
+	}
 	if l.MaxConcurrent < 0 || l.MaxRequestBody < 0 || l.MaxHeaderBytes < 0 {
 		return nil, errors.New("serve: MaxConcurrent, MaxRequestBody and MaxHeaderBytes cannot be negative")
 	}
@@ -275,6 +287,11 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	// gets round to them. It runs last (deferred first), once the guest
 	// has returned, so it cannot fail busy.
 	defer store.Close()
+	fuel := lim.Fuel
+	if fuel == 0 {
+		fuel = unmetered
+	}
+	metered := store.SetFuel(fuel) == nil // fails when the engine consumes none
 	sys, err := wasi.Attach(store, wc)
 	if err != nil {
 		out.finish()
@@ -296,6 +313,11 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 		o.Run = time.Since(t)
 		if runErr == nil {
 			o.ExitCode = code // wasi.Run's code means nothing after a trap
+		}
+	}
+	if metered {
+		if left, err := store.Fuel(); err == nil {
+			o.Fuel = fuel - left
 		}
 	}
 	// Whatever the guest did once its deadline passed (fail on I/O cut

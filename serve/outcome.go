@@ -103,4 +103,7 @@ type Outcome struct {
 	// BodyRead counts the request body bytes the guest read; BodyWritten
 	// the response body bytes it wrote after its headers.
 	BodyRead, BodyWritten int64
+	// Fuel is the fuel the guest used, when its engine consumes fuel
+	// (moat.Config.ConsumeFuel).
+	Fuel uint64
 }

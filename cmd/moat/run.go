@@ -97,6 +97,7 @@ type runOptions struct {
 
 	// From -W and -O (options.go).
 	timeout          time.Duration // 0: none
+	maxWasmStack     int           // bytes; 0: the engine's default
 	disabledFeatures moat.Features // features turned off with -W NAME=n
 	fuel             *uint64       // from -W fuel=N; nil: unmetered
 	config           moat.Config   // from -O: bounds checks and memory layout

@@ -39,8 +39,9 @@ signed by a trusted key; an artifact that came with an OCI module must
 have been compiled from that very module, or the module is compiled
 instead.
 
-A deadline passed answers 504, a trap 502, a guest out of memory 500, a
-route with all its sandboxes busy past the queue timeout 503.
+A deadline passed answers 504, a trap 502 (running out of fuel included), a
+guest out of memory 500, a route with all its sandboxes busy past the queue
+timeout 503.
 
 /healthz and /readyz answer on the serving address and the metrics
 address; Prometheus metrics are at /metrics on --metrics-addr. Each
@@ -137,6 +138,14 @@ func serveFlags(a *serveArgs) []commandFlag {
 		}},
 		{"queue-timeout", "DURATION", "how long a request waits for a busy route's sandbox before 503 (default 10s)", duration(&o.Defaults.QueueTimeout)},
 		{"max-request-body", "SIZE", "the largest request body a guest may read (default: no limit)", size(&o.Defaults.MaxRequestBody)},
+		{"fuel", "N", "each request's fuel: a guest that uses it up traps out of fuel, 502 (default: not metered)", func(v string) error {
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil || n == 0 {
+				return fmt.Errorf("%q is not a positive number", v)
+			}
+			o.Defaults.Fuel = n
+			return nil
+		}},
 		{"engine", "E", "interp, compiler, or auto (default auto)", func(v string) error {
 			k, err := parseEngine(v)
 			a.run.engine = k

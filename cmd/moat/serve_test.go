@@ -109,6 +109,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"serve", "--timeout"}, "flag --timeout needs a value"},
 		{[]string{"serve", "--plain-http=yes", "a.wasm"}, "takes no value"},
 		{[]string{"serve", "--trust-key", "k.pub", "a.wasm"}, "add --allow-precompiled"},
+		{[]string{"serve", "--fuel", "0", "a.wasm"}, "--fuel"},
 		{[]string{"serve", "-C", "cache=maybe", "a.wasm"}, "-C cache"},
 		{[]string{"serve", "-O", "nonsense=1", "a.wasm"}, "unknown -O option"},
 		{[]string{"serve", "-W", "timeout=-1", "a.wasm"}, "-W timeout"},
@@ -135,6 +136,9 @@ func TestServeEngineFlags(t *testing.T) {
 	if err != nil || cfg.CacheDir != "" || cfg.BoundsChecks != moat.BoundsChecksExplicit || cfg.Engine != moat.EngineInterpreter ||
 		cfg.DisabledFeatures&moat.FeatureGC == 0 || !opts.AllowPrecompiled || time.Duration(opts.Defaults.Timeout) != 2*time.Second {
 		t.Errorf("flags: %+v, timeout %v, allow %v, %v", cfg, opts.Defaults.Timeout, opts.AllowPrecompiled, err)
+	}
+	if opts, _, err := parseServeArgs([]string{"--fuel", "5000", "a.wasm"}); err != nil || opts.Defaults.Fuel != 5000 {
+		t.Errorf("--fuel: %d, %v", opts.Defaults.Fuel, err)
 	}
 	// --timeout wins over -W timeout, whatever their order.
 	opts, _, _ = parseServeArgs([]string{"--timeout", "3s", "-W", "timeout=2s", "-C", "cache-dir=/tmp/c", "a.wasm"})

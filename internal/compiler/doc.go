@@ -71,12 +71,16 @@
 // through unchanged, and a host error gets the host function then its
 // callers, as in the interpreter.
 //
-// Call depth. Prologues count frames (in the frames; abi.CtxCallCount
-// carries the count in at entry and out at host calls):
+// Call depth and stack bytes. Prologues count frames (in the frames;
+// abi.CtxCallCount carries the count in at entry and out at host calls):
 // Config.MaxCallDepth nested wasm frames are allowed, counted across host
 // re-entry through Store.HostCallDepth like the interpreter's, then
-// TrapStackExhausted. The native stack (sized from the depth) is the
-// backstop for functions with very large frames, with the same trap.
+// TrapStackExhausted. An outermost call borrows a native stack from the
+// engine's pool (pool.Stacks) on which its wasm frames may use
+// Config.MaxStackBytes bytes (abi.CtxStackLimit lies that far below the
+// top); a nested entry from a host function continues below its caller on
+// the same stack, so the bytes count across host re-entry too. A prologue
+// that would pass the limit traps the same way.
 //
 // WebAssembly 3.0: the compiler runs extended constant expressions (they
 // are evaluated at instantiation) and refuses a module that uses any other
@@ -86,7 +90,9 @@
 // Guarantees: bad modules give errors, never panics; traps become *vm.Trap
 // with the interpreter's codes and backtraces; a spinning guest polls, so
 // cancellation, deadlines, fuel, the Go scheduler and garbage collection
-// get through (internal/vm's pacer.go). Config.ConsumeFuel keeps a poll at
-// every function entry, so fuel counts the interpreter's units. Only linux/amd64 with the
+// get through (internal/vm's pacer.go). Polls compare the epoch with a
+// deadline (internal/vm's epoch.go); Config.ConsumeFuel makes them count
+// instead and keeps a poll at every function entry, so fuel counts the
+// interpreter's units. Only linux/amd64 with the
 // required CPU features is supported.
 package compiler

@@ -21,15 +21,18 @@ import (
 
 // Config tunes the compiler engine. Zero fields take the defaults.
 type Config struct {
-	// StackSize is the usable size of each native stack lent to a call (default:
-	// room for MaxCallDepth frames of StackPerFrame bytes, at least
-	// vm.DefaultStackSize).
-	StackSize int
+	// MaxStackBytes bounds the native stack, in bytes, that the wasm frames
+	// of one call chain may use (default vm.DefaultStackLimit). Host
+	// re-entry is included: a nested entry builds its frames below the
+	// caller's, on the same stack. Each stack lent to a call maps this
+	// much plus the red zone and guard below it, and commits only the
+	// pages code touches. A call that would pass it traps with
+	// TrapStackExhausted.
+	MaxStackBytes int
 	// MaxCallDepth bounds nested wasm calls, counted across host
 	// re-entry (Store.HostCallDepth) like the interpreter's; deeper calls
-	// trap with TrapStackExhausted (default DefaultMaxCallDepth). The
-	// native stack is a second bound: frames larger than StackPerFrame may
-	// exhaust it first, with the same trap.
+	// trap with TrapStackExhausted (default DefaultMaxCallDepth). Whichever
+	// of this and MaxStackBytes is reached first gives the trap.
 	MaxCallDepth int
 	// PollInterval, when positive, fixes vm.Runner's number of polls
 	// between visits to Go (for tests; 0 lets the runtime pace them).
@@ -39,6 +42,11 @@ type Config struct {
 	// interpreter's does; without it, functions that cannot run long on
 	// their own skip it.
 	ConsumeFuel bool
+	// CountPolls makes polls count down the context's poll counter even
+	// without fuel or a fixed PollInterval (which need it), instead of
+	// comparing the epoch with a deadline (vm's epoch.go; the default
+	// where the platform has the epoch's ticker).
+	CountPolls bool
 	// Baseline keeps the code to the SSE baseline (no AVX or AVX2 forms)
 	// even where the host has them, to test that path. The environment
 	// variable MOAT_NO_AVX (any non-empty value) sets it too.
@@ -77,13 +85,7 @@ type PoolConfig struct {
 }
 
 // DefaultMaxCallDepth is Config.MaxCallDepth's default.
-const DefaultMaxCallDepth = 10000
-
-// StackPerFrame is the native stack reserved per allowed call level when
-// Config.StackSize is 0: more than most functions' frames (return address,
-// saved RBP, spills and callee-saved registers). Stacks commit only the
-// pages they touch, so this costs address space.
-const StackPerFrame = 256
+const DefaultMaxCallDepth = 100_000
 
 // ErrUnsupported is returned by New on platforms the compiler does not target.
 var ErrUnsupported = errors.New("compiler: native code needs linux/amd64")
@@ -105,17 +107,17 @@ func New(cfg Config) (engine.Engine, error) {
 	if cfg.MaxCallDepth <= 0 {
 		cfg.MaxCallDepth = DefaultMaxCallDepth
 	}
+	if cfg.MaxStackBytes <= 0 {
+		cfg.MaxStackBytes = vm.DefaultStackLimit
+	}
+	if cfg.MaxStackBytes > vm.MaxStackSize {
+		return nil, fmt.Errorf("compiler: stack limit %d exceeds %d bytes", cfg.MaxStackBytes, vm.MaxStackSize)
+	}
 	if cfg.MaxFuncWork == 0 {
 		cfg.MaxFuncWork = DefaultMaxFuncWork
 	}
 	if cfg.CompileTimeout == 0 {
 		cfg.CompileTimeout = DefaultCompileTimeout
-	}
-	if cfg.StackSize <= 0 {
-		cfg.StackSize = vm.DefaultStackSize
-		if n := cfg.MaxCallDepth * StackPerFrame; n > cfg.StackSize {
-			cfg.StackSize = min(n, vm.MaxStackSize)
-		}
 	}
 	feat := amd64.HostFeatures()
 	if cfg.Baseline || os.Getenv("MOAT_NO_AVX") != "" {
@@ -131,7 +133,8 @@ func New(cfg Config) (engine.Engine, error) {
 		}
 	}
 	e := &compilerEngine{cfg: cfg, feat: feat, layout: layout, guard: handler, typeIDs: map[string]uint32{}, stubs: map[uint32]uintptr{}}
-	e.stacks = pool.NewStacks(cfg.StackSize, layout.Limits, max(4, 2*runtime.GOMAXPROCS(0)))
+	e.epoch = !cfg.ConsumeFuel && !cfg.CountPolls && cfg.PollInterval <= 0 && vm.EpochSupported && vm.StartEpoch() == nil
+	e.stacks = pool.NewStacks(cfg.MaxStackBytes, layout.Limits, max(4, 2*runtime.GOMAXPROCS(0)))
 	if cfg.Pool != nil {
 		if e.slots, e.slotLimit, err = newSlots(*cfg.Pool, layout); err != nil {
 			return nil, err
@@ -148,6 +151,7 @@ type compilerEngine struct {
 	feat   amd64.Features // what the generated code may use
 	layout vm.Layout      // of every memory bound to this engine's code
 	guard  bool           // guard-page mode: the signal handler is installed
+	epoch  bool           // polls compare the epoch (frontend.Env.EpochPolls)
 
 	mu        sync.Mutex
 	typeIDs   map[string]uint32
@@ -257,7 +261,7 @@ func allowFaults(c *vm.Code) error {
 // settings, each one recorded in artifacts (codeSettings), and the work
 // budget, which decides only whether a function compiles.
 func (e *compilerEngine) frontendEnv() *frontend.Env {
-	return &frontend.Env{Unchecked: e.layout.Unchecked(), PollEveryEntry: e.cfg.ConsumeFuel, MaxWork: max(e.cfg.MaxFuncWork, 0)}
+	return &frontend.Env{Unchecked: e.layout.Unchecked(), PollEveryEntry: e.cfg.ConsumeFuel, EpochPolls: e.epoch, MaxWork: max(e.cfg.MaxFuncWork, 0)}
 }
 
 // NewStore makes a store whose funcrefs are this engine's function

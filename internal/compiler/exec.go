@@ -57,6 +57,12 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 	st.ctx.SetCallDepth(maxDepth - depth)
 	st.refresh()
 	err = st.runner.Run(ctx, st.ctx, ns, entry, stack)
+	if t, ok := err.(*vm.Trap); ok && t.Code == abi.TrapStackExhausted && outermost {
+		// The outermost run filled the stack: nothing runs on it now, so
+		// hand its pages back rather than keep the limit resident while
+		// the stack waits in the engine's pool.
+		_ = ns.Decommit()
+	}
 	if t, ok := err.(*vm.Trap); ok && len(t.Frames) == 0 && st.refs.passed != t {
 		t.Frames = []vm.Frame{{Func: f, Offset: -1}}
 	}

@@ -18,9 +18,12 @@
 // wasm→wasm calls never recurse in Go: a call pushes a frame on an explicit
 // frame stack and the callee's frame overlaps the caller's argument slots, so
 // arguments and results are never copied. The value stack grows by copying
-// (frames hold offsets), up to Config.MaxStackSlots; call depth is limited by
-// Config.MaxCallDepth, counted across host re-entry. Either limit is the trap
-// abi.TrapStackExhausted.
+// (frames hold offsets). Two limits bound a call chain, both counted across
+// host re-entry (vm.Store.HostCallDepth and HostStackBytes): Config.MaxCallDepth
+// frames, and Config.MaxStackBytes bytes, each frame charged 8 bytes per
+// value-stack slot plus FrameOverheadBytes. Whichever is reached first is the
+// trap abi.TrapStackExhausted; so a recursion allocates a small multiple of
+// the byte limit at most, however large the depth limit.
 //
 // Polls (poll.go) are where compiled code polls: every function entry and
 // every loop header reached. Each checks the interrupt flag and counts down

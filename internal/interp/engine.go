@@ -10,17 +10,34 @@ import (
 
 // Config bounds execution. Zero fields take the defaults.
 type Config struct {
-	MaxCallDepth  int // wasm call depth, counted across host re-entry; default 20000
-	MaxStackSlots int // value-stack cap in 64-bit slots; default 4M
+	// MaxCallDepth bounds the wasm call depth, counted across host
+	// re-entry; default 100,000.
+	MaxCallDepth int
+	// MaxStackBytes bounds the stack the wasm frames of a call chain may
+	// use, counted across host re-entry and charged as FrameOverheadBytes
+	// per frame plus 8 bytes per value-stack slot; default
+	// vm.DefaultStackLimit.
+	MaxStackBytes int
 	// ConsumeFuel makes every store of the engine meter execution with
 	// fuel (vm.Fuel; poll.go says what a unit is).
 	ConsumeFuel bool
 }
 
+// FrameOverheadBytes is what each wasm frame is charged against
+// Config.MaxStackBytes on top of its value-stack slots (its parameters,
+// locals and deepest operand stack, 8 bytes each, v128 16): the frame
+// record that resumes its caller (24 bytes) rounded to 32, which is also
+// what a compiled frame that makes calls spends on its return address,
+// saved frame pointer and call-depth slot. So a recursion exhausts a given
+// limit at a depth of the same order on both engines.
+const FrameOverheadBytes = 32
+
+// frameOverheadSlots is FrameOverheadBytes in value-stack slots.
+const frameOverheadSlots = FrameOverheadBytes / 8
+
 const (
-	defaultMaxCallDepth  = 20000
-	defaultMaxStackSlots = 4 << 20
-	initialStackSlots    = 1 << 10
+	defaultMaxCallDepth = 100_000
+	initialStackSlots   = 1 << 10
 )
 
 // New returns the interpreter engine.
@@ -28,8 +45,8 @@ func New(cfg Config) engine.Engine {
 	if cfg.MaxCallDepth <= 0 {
 		cfg.MaxCallDepth = defaultMaxCallDepth
 	}
-	if cfg.MaxStackSlots <= 0 {
-		cfg.MaxStackSlots = defaultMaxStackSlots
+	if cfg.MaxStackBytes <= 0 {
+		cfg.MaxStackBytes = vm.DefaultStackLimit
 	}
 	e := &interpEngine{cfg: cfg}
 	e.exec = &executor{cfg: cfg}

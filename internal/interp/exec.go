@@ -133,9 +133,16 @@ dispatch:
 			}
 			nfp := fp + int(in.a)
 			cc := callee.code
-			if need := nfp + cc.frameSize; need > len(m.stack) && !m.grow(need) {
+			need := nfp + cc.frameSize
+			if !m.fits(need, len(m.frames)+2) {
 				tc = abi.TrapStackExhausted
 				goto trap
+			}
+			if need > len(m.stack) {
+				m.grow(need)
+			}
+			if len(m.frames) == cap(m.frames) {
+				m.growFrames()
 			}
 			m.frames = append(m.frames, frame{fn: bf, pc: pc, fp: fp})
 			bf, fp, pc, code = callee, nfp, 0, cc.instrs
@@ -175,9 +182,13 @@ dispatch:
 			// The callee takes over this frame: its arguments move down to
 			// the frame base, and the caller's frame record stays as it is.
 			cc := callee.code
-			if need := fp + cc.frameSize; need > len(m.stack) && !m.grow(need) {
+			need := fp + cc.frameSize
+			if !m.fits(need, len(m.frames)+1) {
 				tc = abi.TrapStackExhausted
 				goto trap
+			}
+			if need > len(m.stack) {
+				m.grow(need)
 			}
 			regs = m.stack[fp:]
 			copy(regs[:cc.paramSlots], regs[in.a:int(in.a)+cc.paramSlots])

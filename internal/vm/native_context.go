@@ -14,7 +14,8 @@ import (
 // pointers: generated code writes it without write barriers.
 //
 // A Context is used by one goroutine at a time (like a Store), except for
-// PollCounter, which another goroutine may store to atomically to interrupt.
+// PollCounter and EpochDeadline, which another goroutine may store to
+// atomically to interrupt.
 // It must live in the Go heap (never on a goroutine stack, which moves): use
 // NewContext.
 type Context struct {
@@ -38,6 +39,10 @@ type Context struct {
 	CallCount   int64
 	TypeIDs     uintptr
 	G           uintptr
+	// EpochAddr and EpochDeadline: see abi.CtxEpochAddr. Another goroutine
+	// may store 0 into EpochDeadline atomically to interrupt.
+	EpochAddr     uintptr
+	EpochDeadline uint64
 
 	// Private to the runtime from here on.
 
@@ -82,10 +87,6 @@ func (c *Context) UseFuel(f *Fuel) { c.meter.Attach(f) }
 // DefaultPollInterval is the number of polls granted to a run before its
 // pace is known (see Pacer); later grants are sized in time.
 const DefaultPollInterval = 10_000
-
-// DefaultStackSize is the usable size of a native stack. Only touched pages
-// are ever committed, so a generous default costs address space, not memory.
-const DefaultStackSize = 1 << 20
 
 // StackGuardSize is the PROT_NONE region below every native stack. Prologue
 // checks stop code before it; the guard is the backstop.

@@ -20,6 +20,11 @@ type Store struct {
 	// stack's. A store is used by one goroutine at a time, so a plain field
 	// suffices.
 	HostCallDepth int
+	// HostStackBytes is, likewise, how many bytes of the stack limit the
+	// wasm frames below the innermost host function use, for an engine
+	// whose nested entries do not continue on one native stack (the
+	// interpreter's); 0 outside host calls.
+	HostStackBytes int
 
 	// Fuel meters the store's execution when enabled (fuel.go); the
 	// engines draw from it.

@@ -37,6 +37,9 @@ func logAccess(log *slog.Logger, routePath string, r *http.Request, o *serve.Out
 	if o.Trap != nil {
 		attrs = append(attrs, slog.String("trap", o.Trap.Code.String()))
 	}
+	if o.Fuel != 0 {
+		attrs = append(attrs, slog.Uint64("fuel", o.Fuel))
+	}
 	if o.ExitCode != 0 {
 		attrs = append(attrs, slog.Int("exit_code", int(o.ExitCode)))
 	}

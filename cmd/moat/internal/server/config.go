@@ -27,7 +27,8 @@ import (
 //	      "max_memory": "64MiB",
 //	      "max_concurrent": 100,
 //	      "queue_timeout": "1s",
-//	      "max_request_body": "10MiB"
+//	      "max_request_body": "10MiB",
+//	      "fuel": 100000000
 //	    },
 //	    {"path": "/", "module": "oci://registry.example/app@sha256:..."}
 //	  ]
@@ -68,6 +69,9 @@ type Limits struct {
 	MaxConcurrent  int      `json:"max_concurrent,omitempty"`
 	QueueTimeout   Duration `json:"queue_timeout,omitempty"`
 	MaxRequestBody Size     `json:"max_request_body,omitempty"`
+	// Fuel is each request's fuel (moat.Store.SetFuel; 0: not metered):
+	// a guest that uses it up traps out of fuel.
+	Fuel uint64 `json:"fuel,omitempty"`
 }
 
 // WithDefaults fills l's zero fields from d.
@@ -86,6 +90,9 @@ func (l Limits) WithDefaults(d Limits) Limits {
 	}
 	if l.MaxRequestBody == 0 {
 		l.MaxRequestBody = d.MaxRequestBody
+	}
+	if l.Fuel == 0 {
+		l.Fuel = d.Fuel
 	}
 	return l
 }

@@ -28,14 +28,21 @@ type modules struct {
 	store     *oci.Store
 	registry  oci.Options
 	mu        sync.Mutex
-	engines   map[uint32]*moat.Engine // by memory limit in pages
+	engines   map[engineKey]*moat.Engine
 	compiled  map[moduleKey]*moat.Module
 	lastBuilt map[moduleKey]bool // used by the table being built
 }
 
 type moduleKey struct {
-	sum   [sha256.Size]byte
+	sum [sha256.Size]byte
+	engineKey
+}
+
+// engineKey is what sets routes' engines apart: the memory limit in
+// pages, and whether the engine consumes fuel (which changes the code).
+type engineKey struct {
 	pages uint32
+	fuel  bool
 }
 
 // source is where a module came from, for logs.
@@ -52,7 +59,7 @@ type source struct {
 
 func newModules(base moat.Config, precomp precompiled, log *slog.Logger, store *oci.Store, registry oci.Options) *modules {
 	return &modules{base: base, precomp: precomp, log: log, store: store, registry: registry,
-		engines: map[uint32]*moat.Engine{}, compiled: map[moduleKey]*moat.Module{}}
+		engines: map[engineKey]*moat.Engine{}, compiled: map[moduleKey]*moat.Module{}}
 }
 
 // begin starts building a table; end keeps only the modules it used.
@@ -75,10 +82,10 @@ func (m *modules) end(ok bool) {
 	m.lastBuilt = nil
 }
 
-// load reads a module (file or oci:// reference) and compiles it with a
-// memory limit of pages, or loads its compiled artifact where that is
-// allowed (precompiled.go).
-func (m *modules) load(ctx context.Context, name string, pages uint32) (*moat.Module, source, error) {
+// load reads a module (file or oci:// reference) and compiles it for the
+// engine of ek, or loads its compiled artifact where that is allowed
+// (precompiled.go).
+func (m *modules) load(ctx context.Context, name string, ek engineKey) (*moat.Module, source, error) {
 	src := source{Module: name}
 	var bin, companion []byte
 	if isOCI(name) {
@@ -98,13 +105,13 @@ func (m *modules) load(ctx context.Context, name string, pages uint32) (*moat.Mo
 	}
 	sum := sha256.Sum256(bin)
 	src.Digest = fmt.Sprintf("sha256:%x", sum)
-	key := moduleKey{sum: sum, pages: pages}
+	key := moduleKey{sum: sum, engineKey: ek}
 
 	m.mu.Lock()
 	mod := m.compiled[key]
 	m.mu.Unlock()
 	if mod == nil {
-		e, err := m.engineFor(pages)
+		e, err := m.engineFor(ek)
 		if err != nil {
 			return nil, src, err
 		}
@@ -149,16 +156,16 @@ func (m *modules) compile(e *moat.Engine, name string, bin []byte, sum [sha256.S
 	return mod, false, nil
 }
 
-// engineFor returns the engine for a memory limit (one per limit: the
-// limit is the engine's).
-func (m *modules) engineFor(pages uint32) (*moat.Engine, error) {
+// engineFor returns the engine for a memory limit and fuel (one per
+// pair: both are the engine's).
+func (m *modules) engineFor(ek engineKey) (*moat.Engine, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if e := m.engines[pages]; e != nil {
+	if e := m.engines[ek]; e != nil {
 		return e, nil
 	}
 	cfg := m.base
-	cfg.MaxMemoryPages = pages
+	cfg.MaxMemoryPages, cfg.ConsumeFuel = ek.pages, ek.fuel
 	e, err := moat.NewEngine(cfg)
 	if err != nil && cfg.CacheDir != "" {
 		// An unusable cache costs time, not correctness: say why, and
@@ -170,7 +177,7 @@ func (m *modules) engineFor(pages uint32) (*moat.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.engines[pages] = e
+	m.engines[ek] = e
 	return e, nil
 }
 

@@ -5,11 +5,13 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/moat-run/moat"
 )
@@ -156,4 +158,40 @@ func findRecord(t *testing.T, log *syncBuffer, msg string) map[string]any {
 	}
 	t.Fatalf("no %q record in:\n%s", msg, log.String())
 	return nil
+}
+
+// TestRouteFuel: a route with fuel meters its requests (an endless loop
+// ends out of fuel, 502, long before the route's deadline; the access log
+// says how much each request used), and a route without it beside it on
+// the same module is not metered.
+func TestRouteFuel(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, fmt.Sprintf(`{"routes": [
+  {"path": "/metered", "module": %q, "fuel": 1000000, "timeout": "1m"},
+  {"path": "/", "module": %q, "timeout": "200ms"}
+]}`, cgiWasm, cgiWasm))
+	s := start(t, Options{ConfigFile: cfg})
+	start := time.Now()
+	if code, body := get(t, s.url+"/metered/loop"); code != 502 || !strings.Contains(body, "out of fuel") {
+		t.Errorf("/metered/loop: %d %q", code, body)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("/metered/loop took %v", d)
+	}
+	if code, _ := get(t, s.url+"/loop"); code != 504 {
+		t.Errorf("/loop (not metered): %d, want the deadline's 504", code)
+	}
+	if code, body := get(t, s.url+"/metered/hello?m"); code != 200 || body != "hello from C: m\n" {
+		t.Errorf("/metered/hello: %d %q", code, body)
+	}
+	fuel := map[string]any{}
+	for _, r := range s.access.records(t) {
+		fuel[r["path"].(string)] = r["fuel"]
+	}
+	if fuel["/metered/loop"] != float64(1000000) || fuel["/loop"] != nil {
+		t.Errorf("fuel in the access log: %v", fuel)
+	}
+	if f, ok := fuel["/metered/hello"].(float64); !ok || f <= 0 || f >= 1000000 {
+		t.Errorf("/metered/hello used %v fuel", fuel["/metered/hello"])
+	}
 }

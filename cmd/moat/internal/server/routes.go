@@ -51,7 +51,7 @@ func buildTable(ctx context.Context, f *File, defaults Limits, mods *modules, lo
 	for _, rc := range f.Routes {
 		lim := rc.Limits.WithDefaults(defaults)
 		pages := uint32(lim.MaxMemory / wasmPage)
-		mod, src, err := mods.load(ctx, rc.Module, pages)
+		mod, src, err := mods.load(ctx, rc.Module, engineKey{pages: pages, fuel: lim.Fuel > 0})
 		if err != nil {
 			return nil, fmt.Errorf("route %s: %w", rc.Path, err)
 		}
@@ -73,6 +73,7 @@ func buildTable(ctx context.Context, f *File, defaults Limits, mods *modules, lo
 				MaxConcurrent:  lim.MaxConcurrent,
 				QueueTimeout:   time.Duration(lim.QueueTimeout),
 				MaxRequestBody: int64(lim.MaxRequestBody),
+				Fuel:           lim.Fuel,
 			},
 			Log:    log.With("route", r.path),
 			OnDone: func(req *http.Request, o *serve.Outcome) { onDone(r, req, o) },
