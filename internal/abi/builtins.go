@@ -49,6 +49,13 @@ const (
 	// ("sub qword [ctx+CtxPollCounter], 1; js") and never leaves through an
 	// ExitBuiltin for it.
 	BuiltinPollTick
+	// BuiltinPollEpoch (ctx): the whole poll where the time is kept by the
+	// epoch (CtxEpochAddr) rather than by a counter: exits like
+	// BuiltinPoll when the epoch has reached CtxEpochDeadline, otherwise
+	// does nothing. Compiled code does the compare inline, with no store,
+	// and never leaves through an ExitBuiltin for it. Fuel needs the
+	// counter (BuiltinPollTick): it counts polls.
+	BuiltinPollEpoch
 
 	NumBuiltins
 )
@@ -80,6 +87,7 @@ var builtinNames = [...]string{
 	BuiltinTableCopy:  "table.copy",
 	BuiltinTableFill:  "table.fill",
 	BuiltinPollTick:   "poll.tick",
+	BuiltinPollEpoch:  "poll.epoch",
 }
 
 func (b Builtin) String() string {

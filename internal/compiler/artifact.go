@@ -23,7 +23,8 @@ import (
 // code (a bounds-check mode, a new Wasm feature set) adds a row here, and
 // artifacts and cache entries made under another value are then refused
 // with an error naming the key. Options that only the runtime reads (call
-// depth, stack size, poll interval) are not here: they are not in the code.
+// depth, stack size) are not here: they are not in the code. A fixed poll
+// interval is, through the polls row: it needs counting polls.
 //
 // The fuel row is frontend.Env.PollEveryEntry. The bounds-check rows are what frontend.Env.Unchecked and the back end's
 // FaultingUnreachable are made of: the mode, and in guard-page mode the
@@ -41,6 +42,16 @@ var codeSettings = []struct {
 	{"memory guard", func(e *compilerEngine) string { return guardBytes(e, e.layout.GuardAfter) }},
 	{"wasm features", func(*compilerEngine) string { return "2.0" }},
 	{"fuel", func(e *compilerEngine) string { return fuelPolls(e.cfg.ConsumeFuel) }},
+	{"polls", func(e *compilerEngine) string { return pollKind(e.epoch) }},
+}
+
+// pollKind names what the polls compare (frontend.Env.EpochPolls): the
+// epoch with the context's deadline, or the counter they count down.
+func pollKind(epoch bool) string {
+	if epoch {
+		return "epoch"
+	}
+	return "counter"
 }
 
 // fuelPolls names where the code polls, which is what fuel counts: with

@@ -38,6 +38,8 @@ func TestContextLayout(t *testing.T) {
 		{"CallCount", unsafe.Offsetof(c.CallCount), abi.CtxCallCount},
 		{"TypeIDs", unsafe.Offsetof(c.TypeIDs), abi.CtxTypeIDs},
 		{"G", unsafe.Offsetof(c.G), abi.CtxG},
+		{"EpochAddr", unsafe.Offsetof(c.EpochAddr), abi.CtxEpochAddr},
+		{"EpochDeadline", unsafe.Offsetof(c.EpochDeadline), abi.CtxEpochDeadline},
 		{"end of the shared part", unsafe.Offsetof(c.meter), abi.ContextSize},
 	} {
 		if f.got != f.want {

@@ -109,6 +109,9 @@ func lowerBuiltin(l *lowerer, in *ssa.Inst, b abi.Builtin) {
 	case abi.BuiltinPollTick:
 		lowerPollTick(l)
 		return
+	case abi.BuiltinPollEpoch:
+		lowerPollEpoch(l)
+		return
 	}
 	vi := l.newInst()
 	if b == abi.BuiltinPoll {
