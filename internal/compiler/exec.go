@@ -55,6 +55,7 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 		}
 	}()
 	st.ctx.SetCallDepth(maxDepth - depth)
+	st.runner.StackBytes = f.Instance.Store.MaxStackBytes
 	st.refresh()
 	err = st.runner.Run(ctx, st.ctx, ns, entry, stack)
 	if t, ok := err.(*vm.Trap); ok && t.Code == abi.TrapStackExhausted && outermost {
