@@ -21,7 +21,7 @@ type instance struct {
 	globals []uint64   // cell address per global index
 	tables  []uint64   // descriptors: elements address, length
 	funcs   []uint64   // descriptor address per function index
-	runner  *vm.Runner
+	runner  vm.Runner  // in the instance's allocation
 }
 
 // Bind builds inst's native context and attaches the code.
@@ -104,7 +104,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	// A defined function needs nothing per instance beyond its
 	// descriptor: Call finds its state in inst.Engine and its entry stub
 	// in the module's tables (boundOf).
-	st.runner = &vm.Runner{
+	st.runner = vm.Runner{
 		PollInterval: mc.eng.cfg.PollInterval,
 		EpochPolls:   mc.eng.epoch,
 		HostCall:     st.hostCall,
