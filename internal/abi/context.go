@@ -86,10 +86,27 @@ const (
 	// compiled code independent of the engine that assigned them, so an
 	// artifact's code runs unchanged (and unpatched) in any engine.
 	CtxTypeIDs = 176
+	// CtxMemories is the address of the instance's memory descriptors
+	// (abi.MemoryDescSize each): how code reaches memories other than a
+	// 32-bit memory 0, whose base and length are the two words above.
+	CtxMemories = 184
+	// CtxCaught, CtxExnPayload and CtxExnRef tell a function resumed by
+	// the unwinder that it caught an exception. CtxCaught is 0 except
+	// then: the runtime resumes a function after one of its try_calls
+	// (or its own throw) with CtxCaught = 1 + the index of the catch
+	// clause that matched, counted from the innermost handler around the
+	// call outwards; the function tests it after every such call, and
+	// the clause's code stores 0 back before anything else. CtxExnPayload
+	// is the address of the exception's payload words (valid until the
+	// clause's code has read them), CtxExnRef its exnref for catch_ref
+	// and catch_all_ref.
+	CtxCaught     = 192
+	CtxExnPayload = 200
+	CtxExnRef     = 208
 
 	// ContextSize is the size of the part of the context shared with
 	// generated code. The runtime may keep private fields after it.
-	ContextSize = 184
+	ContextSize = 216
 
 	// ExitArgWords is the number of words at CtxExitArgs.
 	ExitArgWords = 6

@@ -19,16 +19,18 @@ import (
 
 // codeSettings are the configuration values that generated code depends
 // on, by the key the artifact header records. An option that changes the
-// code (a bounds-check mode, a new Wasm feature set) adds a row here, and
-// artifacts and cache entries made under another value are then refused
-// with an error naming the key. Options that only the runtime reads (call
-// depth, stack size, poll interval) are not here: they are not in the code.
+// code (a bounds-check mode) adds a row here, and artifacts and cache
+// entries made under another value are then refused with an error naming
+// the key. Options that only the runtime reads (call depth, stack size,
+// poll interval) are not here: they are not in the code. Nor are the
+// WebAssembly features turned off: a module's code does not depend on
+// them; the header records the features the module uses instead
+// (artifact.Header.Features), which an engine that turned one off refuses.
 var codeSettings = []struct {
 	key   string
 	value func(e *compilerEngine) string
 }{
 	{"bounds checks", func(*compilerEngine) string { return "explicit" }},
-	{"wasm features", func(*compilerEngine) string { return "2.0" }},
 }
 
 // featureNames lists the optional CPU features in f, sorted.

@@ -11,15 +11,21 @@ import (
 // instance is an instance's native state: its context and the arrays the
 // context points at. inst.Engine holds it, which keeps them alive.
 type instance struct {
-	inst    *vm.Instance
-	mc      *moduleCode
-	refs    *storeRefs
-	ctx     *vm.Context
-	mem     *vm.Memory // memory 0 or nil
-	globals []uint64   // cell address per global index
-	tables  []uint64   // descriptors: elements address, length
-	funcs   []uint64   // descriptor address per function index
-	runner  *vm.Runner
+	inst *vm.Instance
+	mc   *moduleCode
+	refs *storeRefs
+	ctx  *vm.Context
+	mem  *vm.Memory // memory 0 or nil
+	// memories are the descriptors of every memory (abi.MemoryDesc*):
+	// base and length words per memory index.
+	memories []uint64
+	globals  []uint64 // cell address per global index
+	tables   []uint64 // descriptors: elements address, length
+	funcs    []uint64 // descriptor address per function index
+	runner   *vm.Runner
+	// caught is the exception the code last caught: the context's payload
+	// address points into it (exceptions.go).
+	caught *vm.Exception
 }
 
 // boundFunc is vm.Function.Code of a compiled function.
@@ -42,11 +48,18 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		return fmt.Errorf("compiler: the store was not made by this engine")
 	}
 	st := &instance{inst: inst, mc: mc, refs: refs, ctx: vm.NewContext()}
-	if len(inst.Memories) > 0 {
-		st.mem = inst.Memories[0]
-		if err := st.mem.MapNative(); err != nil {
+	// Every memory is mapped where it can grow without moving, so its
+	// base address is fixed in the context and the descriptors.
+	st.memories = make([]uint64, max(2*len(inst.Memories), 2))
+	for i, mem := range inst.Memories {
+		if err := mem.MapNative(); err != nil {
 			return err
 		}
+		st.memories[2*i+abi.MemoryDescBase/8] = uint64(mem.Base())
+	}
+	st.ctx.Memories = uintptr(unsafe.Pointer(&st.memories[0]))
+	if len(inst.Memories) > 0 {
+		st.mem = inst.Memories[0]
 		st.ctx.MemoryBase = st.mem.Base()
 	}
 	st.globals = make([]uint64, max(len(inst.Globals), 1))
@@ -88,6 +101,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		HostCall:     st.hostCall,
 		Exit:         st.exit,
 		Trap:         st.trap,
+		Unwind:       st.unwind,
 	}
 	st.refresh()
 	inst.Engine = st
@@ -103,6 +117,9 @@ func (st *instance) refresh() {
 	if st.mem != nil {
 		st.ctx.MemoryLen = uint64(len(st.mem.Bytes))
 	}
+	for i, mem := range st.inst.Memories {
+		st.memories[2*i+abi.MemoryDescLen/8] = uint64(len(mem.Bytes))
+	}
 	for i, t := range st.inst.Tables {
 		var addr uint64
 		if len(t.Elems) > 0 {
@@ -112,3 +129,9 @@ func (st *instance) refresh() {
 		st.tables[2*i+abi.TableDescLen/8] = uint64(len(t.Elems))
 	}
 }
+
+// payloadAddr is the address of an exception's payload words for the
+// catching code to read. The caller keeps the exception alive
+// (instance.caught) until the code has read them; Go heap objects do not
+// move.
+func payloadAddr(p []uint64) uintptr { return uintptr(unsafe.Pointer(&p[0])) }

@@ -168,10 +168,13 @@ func ssaSignature(ft *wasm.FuncType) (ssa.Signature, error) {
 }
 
 func ssaType(t wasm.ValType) (ssa.Type, error) {
+	if t.IsRef() {
+		return ssa.I64, nil // every reference is a word
+	}
 	switch t {
 	case wasm.I32:
 		return ssa.I32, nil
-	case wasm.I64, wasm.FuncRef, wasm.ExternRef:
+	case wasm.I64:
 		return ssa.I64, nil
 	case wasm.F32:
 		return ssa.F32, nil
@@ -198,7 +201,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 		return nil, err
 	}
 	env := &frontend.Env{}
-	compiled := make([]*amd64.Compiled, len(m.Funcs))
+	compiled := make([]compiledFunc, len(m.Funcs))
 	errs := make([]error, len(m.Funcs))
 	order := largestFirst(m.Code)
 	var next sync.Mutex
@@ -245,22 +248,30 @@ func largestFirst(code []wasm.Code) []int {
 	return order
 }
 
+// compiledFunc is one function's machine code and its exception handlers
+// (which the code's landings name by index).
+type compiledFunc struct {
+	*amd64.Compiled
+	handlers []frontend.Handler
+}
+
 // compileFunc runs the pipeline on one function, turning a panic (a
 // compiler bug) into an error.
-func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Translator, sc *amd64.Scratch, feat amd64.Features) (c *amd64.Compiled, err error) {
+func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Translator, sc *amd64.Scratch, feat amd64.Features) (c compiledFunc, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			c, err = nil, fmt.Errorf("compiler: internal error compiling function %d: %v", idx, r)
+			c, err = compiledFunc{}, fmt.Errorf("compiler: internal error compiling function %d: %v", idx, r)
 		}
 	}()
 	f, err := tr.Translate(m, idx, env)
 	if err != nil {
-		return nil, err
+		return c, err
 	}
+	c.handlers = tr.Handlers()
 	ssa.Optimize(f)
-	c, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc, Features: feat})
+	c.Compiled, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc, Features: feat})
 	if err != nil {
-		return nil, fmt.Errorf("compiler: function %d: %w", idx, err)
+		return c, fmt.Errorf("compiler: function %d: %w", idx, err)
 	}
 	return c, nil
 }

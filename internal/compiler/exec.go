@@ -85,6 +85,9 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 	switch {
 	case f.Host != nil:
 		err = f.Host(ctx, st.inst, stack)
+		if exn := vm.AsException(err); exn != nil {
+			return exn // thrown into the caller (vm.Runner.Unwind)
+		}
 		if t, ok := err.(*vm.Trap); ok {
 			// A trap that crossed a host function is the host's to
 			// report: callers add no frames (as in the interpreter).
@@ -113,26 +116,39 @@ func (st *instance) exit(_ context.Context, c *vm.Context, e *vm.Exit) error {
 	defer st.refresh()
 	switch e.Code {
 	case abi.ExitMemoryGrow:
-		if st.mem == nil || e.Index != 0 {
+		if int(e.Index) >= len(st.inst.Memories) {
 			return fmt.Errorf("compiler: memory.grow of memory %d", e.Index)
 		}
-		old, ok := st.mem.Grow(uint32(e.Args[0]))
-		e.Args[0] = abi.GrowFailed
-		if ok {
-			e.Args[0] = uint64(old)
+		// A delta past 2^32 pages (from a 64-bit memory) fails like any
+		// other too large. The failure word is all ones: -1 as an i32
+		// (the low half) and as an i64.
+		delta := e.Args[0]
+		e.Args[0] = ^uint64(0)
+		if delta <= 1<<32-1 {
+			if old, ok := st.inst.Memories[e.Index].Grow(uint32(delta)); ok {
+				e.Args[0] = uint64(old)
+			}
 		}
 		return nil
 	case abi.ExitTableGrow:
 		if int(e.Index) >= len(st.inst.Tables) {
 			return fmt.Errorf("compiler: table.grow of table %d", e.Index)
 		}
-		old, ok := st.inst.Tables[e.Index].Grow(uint32(e.Args[0]), e.Args[1])
-		e.Args[0] = abi.GrowFailed
-		if ok {
-			e.Args[0] = uint64(old)
+		delta := e.Args[0]
+		e.Args[0] = ^uint64(0) // as for memory.grow
+		if delta <= 1<<32-1 {
+			if old, ok := st.inst.Tables[e.Index].Grow(uint32(delta), e.Args[1]); ok {
+				e.Args[0] = uint64(old)
+			}
 		}
 		return nil
 	case abi.ExitBuiltin:
+		switch b := abi.Builtin(e.Index); b {
+		case abi.BuiltinThrow, abi.BuiltinThrowRef:
+			return st.throwBuiltin(b, e)
+		case abi.BuiltinFuncSubtype:
+			return st.checkSubtype(e)
+		}
 		if tc := st.builtin(abi.Builtin(e.Index), &e.Args); tc != abi.TrapNone {
 			return st.trap(tc, e)
 		}

@@ -31,7 +31,7 @@ type moduleCode struct {
 // link lays the functions out 16-byte aligned in one blob, then the entry
 // stubs and the shared poll stub, patches every relocation and maps the
 // blob W^X.
-func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []*amd64.Compiled) (*moduleCode, error) {
+func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []compiledFunc) (*moduleCode, error) {
 	mc := &moduleCode{eng: e, m: m, typeIDs: typeIDs}
 	funcStart := make([]int, len(fns))
 	// The entry stubs first, so the blob's size is known and it is
@@ -91,6 +91,7 @@ func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []*amd64.Comp
 		}
 		tb.addTraps(off, c.TrapSites)
 		tb.addSites(off, c.Sites)
+		tb.addHandlers(off, c.handlers, c.Landings, c.LandingSP)
 	}
 	for i, st := range stubs {
 		off := place(st.code)

@@ -16,6 +16,7 @@ const (
 	frameLoop
 	frameIf   // then branch of an if
 	frameElse // else branch of an if
+	frameTry  // a try_table: a block with an exception handler
 )
 
 // frame is one entry of the control stack.
@@ -40,6 +41,9 @@ type frame struct {
 	// dominated by a loop-header poll (Wasm loops are entered only
 	// through their header).
 	inLoop bool
+	// handler is the innermost exception handler around the frame's code
+	// (its own for a try_table), or -1.
+	handler int32
 }
 
 // blockType resolves a block type to its parameter and result types.
@@ -80,7 +84,7 @@ func (t *translator) control(in *wasm.Instr) error {
 		t.b.Trap(abi.TrapUnreachable)
 		t.markDead()
 	case wasm.OpNop:
-	case wasm.OpBlock, wasm.OpLoop, wasm.OpIf:
+	case wasm.OpBlock, wasm.OpLoop, wasm.OpIf, wasm.OpTryTable:
 		return t.open(in)
 	case wasm.OpElse:
 		t.elseBranch()
@@ -118,6 +122,14 @@ func (t *translator) control(in *wasm.Instr) error {
 		return t.call(in.X)
 	case wasm.OpCallIndirect:
 		return t.callIndirect(in.X, in.Y)
+	case wasm.OpCallRef:
+		return t.callRef(in.X)
+	case wasm.OpReturnCall, wasm.OpReturnCallIndirect, wasm.OpReturnCallRef:
+		return t.tailCall(in)
+	case wasm.OpThrow:
+		return t.throw(in.X)
+	case wasm.OpThrowRef:
+		t.throwRef()
 	}
 	return nil
 }
@@ -208,7 +220,7 @@ func (t *translator) open(in *wasm.Instr) error {
 	if in.Op == wasm.OpIf {
 		cond = t.pop()
 	}
-	fr := frame{params: params, results: results, height: len(t.stack) - len(params)}
+	fr := frame{params: params, results: results, height: len(t.stack) - len(params), handler: t.handler()}
 	if fr.height < 0 {
 		return fmt.Errorf("block parameters missing from the stack")
 	}
@@ -216,6 +228,11 @@ func (t *translator) open(in *wasm.Instr) error {
 	switch in.Op {
 	case wasm.OpBlock:
 		fr.kind = frameBlock
+	case wasm.OpTryTable:
+		fr.kind = frameTry
+		if fr.handler, err = t.newHandler(in); err != nil {
+			return err
+		}
 	case wasm.OpLoop:
 		fr.kind = frameLoop
 		fr.header = t.newFollow(params)
@@ -270,6 +287,9 @@ func (t *translator) end() {
 		}
 		t.frames = t.frames[:len(t.frames)-1]
 		return
+	}
+	if fr.kind == frameTry {
+		t.finishHandler(fr.handler)
 	}
 	t.fallThrough(fr)
 	if fr.elseBlock != nil {

@@ -54,7 +54,7 @@ func (t *translator) memoryAccess(in *wasm.Instr) {
 	if mo.store {
 		val = t.pop()
 	}
-	addr, disp := t.checkedAddr(t.pop(), in.Imm, mo.size)
+	addr, disp := t.accessAddr(in, t.pop(), mo.size)
 	if mo.store {
 		t.b.Store(mo.op, val, addr, disp, ssa.MemNoTrap)
 		return

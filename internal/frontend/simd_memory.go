@@ -72,7 +72,7 @@ func (t *translator) vectorMemory(in *wasm.Instr, acc vectorMemOp) {
 	if acc.kind == vmStore || acc.kind == vmLoadLane || acc.kind == vmStoreLane {
 		val = t.pop()
 	}
-	addr, disp := t.checkedAddr(t.pop(), in.Imm, acc.size)
+	addr, disp := t.accessAddr(in, t.pop(), acc.size)
 	scalar := func() ssa.Value {
 		ld := scalarLoads[acc.size]
 		return b.Load(ld.op, ld.typ, addr, disp, ssa.MemNoTrap)

@@ -36,6 +36,10 @@ type Context struct {
 	Args        uintptr
 	CallCount   int64
 	TypeIDs     uintptr
+	Memories    uintptr
+	Caught      uint64
+	ExnPayload  uintptr
+	ExnRef      uint64
 
 	// Private to the runtime from here on.
 

@@ -37,6 +37,10 @@ func TestContextLayout(t *testing.T) {
 		{"Args", unsafe.Offsetof(c.Args), abi.CtxArgs},
 		{"CallCount", unsafe.Offsetof(c.CallCount), abi.CtxCallCount},
 		{"TypeIDs", unsafe.Offsetof(c.TypeIDs), abi.CtxTypeIDs},
+		{"Memories", unsafe.Offsetof(c.Memories), abi.CtxMemories},
+		{"Caught", unsafe.Offsetof(c.Caught), abi.CtxCaught},
+		{"ExnPayload", unsafe.Offsetof(c.ExnPayload), abi.CtxExnPayload},
+		{"ExnRef", unsafe.Offsetof(c.ExnRef), abi.CtxExnRef},
 		{"end of the shared part", unsafe.Offsetof(c.mark), abi.ContextSize},
 	} {
 		if f.got != f.want {

@@ -109,7 +109,9 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, in
 			err := r.HostCall(ctx, e.Index, stack)
 			st.next = base
 			if err != nil {
-				return hostError(err)
+				if resume, err := r.failed(err, &e); !resume {
+					return err
+				}
 			}
 		case abi.ExitMemoryGrow, abi.ExitTableGrow, abi.ExitBuiltin:
 			if r.Exit == nil {
@@ -117,7 +119,10 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, in
 			}
 			ec := e
 			if err := r.Exit(ctx, c, &ec); err != nil {
-				return hostError(err)
+				if resume, err := r.failed(err, &e); !resume {
+					return err
+				}
+				break // resume in the handler
 			}
 			e.Args = ec.Args
 		default:

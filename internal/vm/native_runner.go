@@ -31,6 +31,14 @@ type Runner struct {
 	// Trap builds the trap for an ExitTrap exit, typically adding a
 	// backtrace from e.PC and e.BP; nil gives a trap without frames.
 	Trap func(code abi.TrapCode, e *Exit) *Trap
+	// Unwind catches an exception that an exit raised (a throw, or a host
+	// call whose callee threw): it looks for a handler on the run's native
+	// frames, innermost first, from the exit e. When one catches exn it
+	// prepares the context for the handler's code and returns where to
+	// resume (PC, SP, BP: the frames above are dropped); with ok false the
+	// run ends with exn. An error ends the run too (see HostCall). nil
+	// lets every exception end the run.
+	Unwind func(exn *Exception, e *Exit) (resume Exit, ok bool, err error)
 }
 
 // pokeValue is stored into the poll counter to interrupt: far enough below
@@ -97,6 +105,30 @@ func (c *Context) outOfFuel() bool {
 		return true
 	}
 	return false
+}
+
+// failed turns an exit handler's error into where to resume (an exception
+// something on the run's frames catches: resume is set and e updated) or
+// the error Run returns: an exception nothing catches as it is, anything
+// else as hostError does.
+func (r *Runner) failed(err error, e *Exit) (resume bool, _ error) {
+	exn := AsException(err)
+	if exn == nil {
+		return false, hostError(err)
+	}
+	if r.Unwind == nil {
+		return false, exn
+	}
+	ec := *e // escapes (Unwind is a func value); only exceptions pay for it
+	res, ok, uerr := r.Unwind(exn, &ec)
+	if uerr != nil {
+		return false, hostError(uerr)
+	}
+	if !ok {
+		return false, exn
+	}
+	e.PC, e.SP, e.BP = res.PC, res.SP, res.BP
+	return true, nil
 }
 
 // hostError turns an exit handler's error into the error Run returns.

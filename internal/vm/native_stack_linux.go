@@ -105,6 +105,11 @@ func (s *Stack) Word(addr uintptr) (uint64, bool) {
 	return w[0], true
 }
 
+// Words returns the n words at addr (a view of the stack, valid until the
+// code runs again), or nil when they do not all lie inside the usable
+// stack: a throw's payload, whose address comes from generated code.
+func (s *Stack) Words(addr uintptr, n uint64) []uint64 { return s.words(addr, n) }
+
 // Close unmaps the stack. No code may be running on it.
 func (s *Stack) Close() error {
 	if s.mem == nil {
