@@ -37,27 +37,68 @@ var specV3NeedGC = map[string]int{
 	"gc/type-subtyping":      20,
 }
 
-// The 3.0 suite's totals on the interpreter: 258 scripts.
+// The 3.0 suite's totals (the same on both engines): 258 scripts.
 const (
 	specV3Files  = 258
 	specV3Passed = 62001
 )
 
 // TestSpecV3 runs every script of the WebAssembly 3.0 suite
-// ($MOAT_SPECTEST_V3, default ../shared/spectest/v3/wast) on the
-// interpreter with every 3.0 feature on: no assertion may fail, and the
-// ones that need garbage collection must be exactly those counted in
-// specV3NeedGC.
+// ($MOAT_SPECTEST_V3, default ../shared/spectest/v3/wast) on each engine
+// with every 3.0 feature on: no assertion may fail, and the ones that
+// need garbage collection must be exactly those counted in specV3NeedGC.
 func TestSpecV3(t *testing.T) {
 	dir := testsuite.SpecV3(t)
 	files, err := spectest.Files(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine, err := moat.NewEngine(moat.Config{Engine: moat.EngineInterpreter})
+	for _, kind := range []moat.EngineKind{moat.EngineInterpreter, moat.EngineCompiler} {
+		t.Run(kind.String(), func(t *testing.T) {
+			engine, err := moat.NewEngine(moat.Config{Engine: kind})
+			if err != nil {
+				if kind == moat.EngineCompiler {
+					t.Skipf("compiler engine: %v", err)
+				}
+				t.Fatal(err)
+			}
+			total := runSpecV3(t, dir, files, engine)
+			if len(files) == specV3Files && (total.Passed != specV3Passed || total.Failed != 0) {
+				t.Errorf("3.0 suite: %s; want %d passed, 0 failed", total.String(), specV3Passed)
+			}
+		})
+	}
+}
+
+// TestSpecV3Baseline runs the 3.0 suite's SIMD scripts (relaxed SIMD
+// included) on the compiler kept to the SSE baseline (MOAT_NO_AVX), whose
+// relaxed results must be the same as with AVX.
+func TestSpecV3Baseline(t *testing.T) {
+	if _, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler}); err != nil {
+		t.Skipf("compiler engine: %v", err)
+	}
+	dir := testsuite.SpecV3(t)
+	all, err := spectest.Files(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var files []string
+	for _, f := range all {
+		if rel, _ := filepath.Rel(dir, f); strings.HasPrefix(rel, "simd") || strings.HasPrefix(rel, "relaxed-simd") {
+			files = append(files, f)
+		}
+	}
+	t.Setenv("MOAT_NO_AVX", "1")
+	engine, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runSpecV3(t, dir, files, engine)
+}
+
+// runSpecV3 runs files (scripts under dir) on engine, one subtest each,
+// checking failures and the GC counts, and returns the totals.
+func runSpecV3(t *testing.T, dir string, files []string, engine *moat.Engine) spectest.Result {
 	var total spectest.Result
 	seen := map[string]bool{}
 	for _, f := range files {
@@ -79,13 +120,13 @@ func TestSpecV3(t *testing.T) {
 			}
 		})
 	}
-	for name := range specV3NeedGC {
-		if !seen[name] {
-			t.Errorf("%s: no such script", name)
+	if len(files) == specV3Files {
+		for name := range specV3NeedGC {
+			if !seen[name] {
+				t.Errorf("%s: no such script", name)
+			}
 		}
 	}
-	t.Logf("3.0 spec suite: %s", total.String())
-	if len(files) == specV3Files && (total.Passed != specV3Passed || total.Failed != 0) {
-		t.Errorf("3.0 suite: %s; want %d passed, 0 failed", total.String(), specV3Passed)
-	}
+	t.Logf("3.0 spec suite on the %s: %s", engine.Config().Engine, total.String())
+	return total
 }

@@ -29,6 +29,8 @@ type storeRefs struct {
 	// passed is the last trap a host function returned: it propagates
 	// through the callers unchanged.
 	passed *vm.Trap
+	// pending is the tail call a run left for its caller (exec.go).
+	pending pendingCall
 }
 
 // Encode allocates f's descriptor. A host function's context and code stay

@@ -108,6 +108,9 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, in
 			st.next = e.SP &^ 15
 			err := r.HostCall(ctx, e.Index, stack)
 			st.next = base
+			if err == ErrTailCall {
+				return err
+			}
 			if err != nil {
 				if resume, err := r.failed(err, &e); !resume {
 					return err

@@ -2,6 +2,7 @@ package vm
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -20,9 +21,10 @@ type Runner struct {
 	PollInterval int64
 	// HostCall serves ExitHostCall: it calls function index with stack,
 	// parameters in and results out (the HostFunc convention). A non-nil
-	// error ends the run: a *Trap is returned as is, anything else is
-	// wrapped in a TrapHostError trap. It may call Run again on the same
-	// Context and Stack; the nested run uses the stack below the caller's.
+	// error ends the run: a *Trap is returned as is, ErrTailCall too (see
+	// there), anything else is wrapped in a TrapHostError trap. It may
+	// call Run again on the same Context and Stack; the nested run uses
+	// the stack below the caller's.
 	HostCall func(ctx context.Context, index uint32, stack []uint64) error
 	// Exit serves every other resumable exit (memory.grow, table.grow,
 	// builtins). It may update c (MemoryBase and MemoryLen after a grow)
@@ -40,6 +42,14 @@ type Runner struct {
 	// lets every exception end the run.
 	Unwind func(exn *Exception, e *Exit) (resume Exit, ok bool, err error)
 }
+
+// ErrTailCall is what HostCall returns, instead of making the call, for a
+// call that is the run's last act: a tail call whose caller's frame was
+// the run's first, replaced by the frame of the exit. Run then ends with
+// ErrTailCall (nothing of the run is left to resume) and whoever called
+// Run makes the call, without nesting a run per tail call: a chain of tail
+// calls between instances stays in constant space.
+var ErrTailCall = errors.New("vm: tail call out of the run")
 
 // pokeValue is stored into the poll counter to interrupt: far enough below
 // zero that the code's decrements can never wrap it, and recognisable.
