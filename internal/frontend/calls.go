@@ -25,7 +25,7 @@ func (t *translator) call(fn uint32) error {
 	ref := t.f.AddSig(sig)
 	var res []ssa.Value
 	if fn < t.m.NumImportedFuncs {
-		res = t.callDesc(t.funcDesc(fn), ref, args)
+		res = t.callDesc(t.funcDesc(fn), ref, args, fixedField)
 	} else {
 		res = t.emitCall(ssa.FuncRef(fn), ref, append([]ssa.Value{t.ctx}, args...))
 		t.afterCall()
@@ -51,7 +51,7 @@ func (t *translator) callIndirect(typeIndex, table uint32) error {
 	idx := t.pop()
 	args := t.popN(len(ft.Params))
 	desc := t.indirectCallee(typeIndex, table, idx)
-	res := t.callDesc(desc, t.f.AddSig(sig), args)
+	res := t.callDesc(desc, t.f.AddSig(sig), args, fixedField)
 	t.stack = append(t.stack, res...)
 	return nil
 }

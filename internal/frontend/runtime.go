@@ -24,6 +24,11 @@ import (
 const (
 	fixedField = ssa.MemNoTrap | ssa.MemReadOnly
 	liveField  = ssa.MemNoTrap
+	// refField is for the fields of a function descriptor reached through
+	// a typed reference: the reference may be null until the check just
+	// before the loads, so they must not be hoisted above it (readonly
+	// loads are pure, and passes may move pure code).
+	refField = ssa.MemNoTrap
 )
 
 // ctxLoad loads the 64-bit context field at off.
@@ -119,10 +124,14 @@ func (t *translator) funcDesc(fn uint32) ssa.Value {
 // instance's function, or a host function) through the descriptor's host
 // call stub, with our context and the descriptor appended: code only ever
 // runs with the context the runtime entered it with (see abi.ExitHostCall).
-func (t *translator) callDesc(desc ssa.Value, sig ssa.SigRef, args []ssa.Value) []ssa.Value {
+//
+// flags are those of the loads through desc: fixedField for a descriptor
+// that cannot be null (ref.func's, or a table element checked before it
+// was loaded), refField for one from a reference checked just before.
+func (t *translator) callDesc(desc ssa.Value, sig ssa.SigRef, args []ssa.Value, flags ssa.MemFlags) []ssa.Value {
 	b := t.b
 	s := t.f.Sigs[sig]
-	calleeCtx := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescContext, fixedField)
+	calleeCtx := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescContext, flags)
 	local, foreign, join := b.CreateBlock(), b.CreateBlock(), b.CreateBlock()
 	res := make([]ssa.Value, len(s.Results))
 	for k, rt := range s.Results {
@@ -133,13 +142,13 @@ func (t *translator) callDesc(desc ssa.Value, sig ssa.SigRef, args []ssa.Value) 
 	b.SealBlock(foreign)
 
 	b.SwitchToBlock(local)
-	code := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescCode, fixedField)
+	code := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescCode, flags)
 	r1 := t.emitCallIndirect(sig, code, append([]ssa.Value{t.ctx}, args...))
 	b.Jump(join, r1...)
 
 	b.SwitchToBlock(foreign)
 	hs := ssa.Signature{Params: append(append([]ssa.Type(nil), s.Params...), ssa.I64), Results: s.Results}
-	stub := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescHostCall, fixedField)
+	stub := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescHostCall, flags)
 	r2 := t.emitCallIndirect(t.f.AddSig(hs), stub, append(append([]ssa.Value{t.ctx}, args...), desc))
 	b.Jump(join, r2...)
 

@@ -30,7 +30,7 @@ func (t *translator) tailCall(in *wasm.Instr) error {
 		ref := t.f.AddSig(sig)
 		t.noteCall()
 		if in.X < t.m.NumImportedFuncs {
-			t.tailCallDesc(t.funcDesc(in.X), ref, args)
+			t.tailCallDesc(t.funcDesc(in.X), ref, args, fixedField)
 		} else {
 			t.b.ReturnCall(ssa.FuncRef(in.X), ref, append([]ssa.Value{t.ctx}, args...)...)
 		}
@@ -43,7 +43,7 @@ func (t *translator) tailCall(in *wasm.Instr) error {
 		args := t.popN(len(ft.Params))
 		desc := t.indirectCallee(in.X, in.Y, idx)
 		t.noteCall()
-		t.tailCallDesc(desc, t.f.AddSig(sig), args)
+		t.tailCallDesc(desc, t.f.AddSig(sig), args, fixedField)
 	case wasm.OpReturnCallRef:
 		sig, ft, err := t.typeSignature(in.X)
 		if err != nil {
@@ -53,7 +53,7 @@ func (t *translator) tailCall(in *wasm.Instr) error {
 		args := t.popN(len(ft.Params))
 		t.b.Trapz(ref, abi.TrapNullFunctionReference)
 		t.noteCall()
-		t.tailCallDesc(ref, t.f.AddSig(sig), args)
+		t.tailCallDesc(ref, t.f.AddSig(sig), args, refField)
 	}
 	t.markDead()
 	return nil
@@ -62,22 +62,22 @@ func (t *translator) tailCall(in *wasm.Instr) error {
 // tailCallDesc tail-calls through a function descriptor, as callDesc
 // calls: directly when the callee's context is ours, else through the
 // descriptor's host call stub.
-func (t *translator) tailCallDesc(desc ssa.Value, sig ssa.SigRef, args []ssa.Value) {
+func (t *translator) tailCallDesc(desc ssa.Value, sig ssa.SigRef, args []ssa.Value, flags ssa.MemFlags) {
 	b := t.b
 	s := t.f.Sigs[sig]
-	calleeCtx := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescContext, fixedField)
+	calleeCtx := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescContext, flags)
 	local, foreign := b.CreateBlock(), b.CreateBlock()
 	b.Brif(b.Icmp(ssa.IntEQ, calleeCtx, t.ctx), local, nil, foreign, nil)
 	b.SealBlock(local)
 	b.SealBlock(foreign)
 
 	b.SwitchToBlock(local)
-	code := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescCode, fixedField)
+	code := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescCode, flags)
 	b.ReturnCallIndirect(sig, code, append([]ssa.Value{t.ctx}, args...)...)
 
 	b.SwitchToBlock(foreign)
 	hs := ssa.Signature{Params: append(append([]ssa.Type(nil), s.Params...), ssa.I64), Results: s.Results}
-	stub := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescHostCall, fixedField)
+	stub := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescHostCall, flags)
 	b.ReturnCallIndirect(t.f.AddSig(hs), stub, append(append([]ssa.Value{t.ctx}, args...), desc)...)
 }
 

@@ -79,7 +79,7 @@ func (t *translator) callRef(typeIndex uint32) error {
 	ref := t.pop()
 	args := t.popN(len(ft.Params))
 	t.b.Trapz(ref, abi.TrapNullFunctionReference)
-	t.stack = append(t.stack, t.callDesc(ref, t.f.AddSig(sig), args)...)
+	t.stack = append(t.stack, t.callDesc(ref, t.f.AddSig(sig), args, refField)...)
 	return nil
 }
 
