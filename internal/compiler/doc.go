@@ -18,9 +18,10 @@
 // section), with no relocation, in any engine of the same build and target
 // (Target, codeSettings).
 //
-// Bind gives each instance its native context: memory 0 moved into a
+// Bind gives each instance its native context: every memory moved into a
 // reservation of its whole limit (vm.Memory.MapNative, so it grows in
-// place), an array of global cell addresses (the vm.Global's own words),
+// place) and described in the memory descriptor array, an array of global
+// cell addresses (the vm.Global's own words),
 // table descriptors, a function table of function descriptors, and the
 // module's canonical type ids.
 //
@@ -50,10 +51,15 @@
 // TrapStackExhausted. The native stack (sized from the depth) is the
 // backstop for functions with very large frames, with the same trap.
 //
-// WebAssembly 3.0: the compiler runs extended constant expressions (they
-// are evaluated at instantiation) and refuses a module that uses any other
-// post-2.0 feature with a *wasm.Error of Kind Unsupported naming the
-// feature (features.go); the interpreter runs those.
+// WebAssembly 3.0: the compiler runs all of it but GC, as the interpreter
+// does (features.go). Tail calls out of a run's first frame into another
+// instance or a host function are made by the executor, in a loop, so they
+// take constant space (exec.go). Exceptions are unwound on the native
+// stack: the landing table of the try_calls (tables_exceptions.go) and the
+// handlers' clauses decide where a run resumes (exceptions.go). Every
+// memory is mapped to grow in place and reached through a descriptor array
+// (Bind); the builtins of memories other than a 32-bit memory 0 are in
+// builtins_memory.go.
 //
 // Guarantees: bad modules give errors, never panics; traps become *vm.Trap
 // with the interpreter's codes and backtraces; a spinning guest polls, so
