@@ -2,6 +2,7 @@ package moat_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/moat-run/moat"
@@ -28,15 +29,29 @@ func TestCallWithStackDoesNotAllocate(t *testing.T) {
 	}
 }
 
+// BenchmarkInstantiate makes an instance with a memory in a new store, on
+// the default engine and on the compiler in each bounds-check mode (a
+// guard-page memory reserves 4 GiB and registers with the signal handler).
 func BenchmarkInstantiate(b *testing.B) {
 	ctx := context.Background()
-	e, _ := moat.NewEngine(moat.Config{})
-	mod, _ := e.CompileText([]byte(stateWat))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := moat.NewStore(e).Instantiate(ctx, mod); err != nil {
-			b.Fatal(err)
+	configs := map[string]moat.Config{"default": {}}
+	for _, mode := range boundsModes {
+		configs[strings.ReplaceAll(mode.String(), " ", "_")] = moat.Config{Engine: moat.EngineCompiler, BoundsChecks: mode}
+	}
+	for _, name := range []string{"default", "guard_pages", "explicit"} {
+		e, err := moat.NewEngine(configs[name])
+		if err != nil {
+			continue
 		}
+		mod, _ := e.CompileText([]byte(stateWat))
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := moat.NewStore(e).Instantiate(ctx, mod); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -289,9 +289,17 @@ func TestCallChecks(t *testing.T) {
 	if err := inst.Table("t").Set(0, 999); err == nil {
 		t.Error("bogus funcref stored in a table")
 	}
-	r, err = inst.Func("ext").Call(ctx, 0xdeadbeef)
-	if err != nil || r[0] != 0xdeadbeef {
-		t.Errorf("externref round trip: %v %v", r, err)
+	ext, err := moat.NewExternRef(s, "a host value")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err = inst.Func("ext").Call(ctx, ext)
+	if v, ok := moat.ExternRefData(s, r[0]); err != nil || r[0] != ext || !ok || v != "a host value" {
+		t.Errorf("externref round trip: %v %v %v", r, err, v)
+	}
+	// A word the store never handed out is not an externref.
+	if _, err := inst.Func("ext").Call(ctx, 0xdeadbeef00); err == nil {
+		t.Error("made-up externref accepted")
 	}
 	stack := []uint64{1, 2}
 	if err := inst.Func("v").CallWithStack(ctx, stack); err != nil || stack[0] != 1 || stack[1] != 2 {

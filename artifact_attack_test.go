@@ -238,7 +238,7 @@ func TestArtifactHeaderMismatch(t *testing.T) {
 		{"bounds checks", func(h *artifact.Header) {
 			for i := range h.Target.Settings {
 				if h.Target.Settings[i].Key == "bounds checks" {
-					h.Target.Settings[i].Value = "guard pages"
+					h.Target.Settings[i].Value += ", changed"
 				}
 			}
 		}},

@@ -54,11 +54,21 @@ func viaFile(t testing.TB, e *moat.Engine, mod *moat.Module, dir string) *moat.M
 
 // TestArtifactSpec runs the whole JSON spec suite on the compiler with
 // every module passed through an artifact (compile, serialize, write, load
-// with DeserializeFile), SIMD scripts included: the totals must be those of
-// direct compilation, every assertion passing.
+// with DeserializeFile), SIMD scripts included, with guard pages and with
+// explicit bounds checks: the totals must be those of direct compilation,
+// every assertion passing.
 func TestArtifactSpec(t *testing.T) {
-	e := compilerEngine(t, moat.Config{DisabledFeatures: wasm20}) // the 2.0 suite, with 2.0 rules
+	compilerEngine(t, moat.Config{})
 	dir := testsuite.Spec(t)
+	// In each bounds-check mode: guard-page code has fault sites in its
+	// tables, and its loaded code must be registered with the handler.
+	compilerModes(t, func(t *testing.T, cfg moat.Config) { artifactSpec(t, dir, cfg) })
+}
+
+// artifactSpec is TestArtifactSpec in one configuration (the 2.0 suite,
+// with 2.0 rules: cfg.DisabledFeatures).
+func artifactSpec(t *testing.T, dir string, cfg moat.Config) {
+	e := compilerEngine(t, cfg)
 	tmp := t.TempDir()
 	roundTrip := func(e *moat.Engine, wasm []byte) (*moat.Module, error) {
 		mod, err := e.Compile(wasm)
@@ -111,7 +121,9 @@ func TestArtifactSpec(t *testing.T) {
 // metadata: imports of every kind, globals and their initialisers, a
 // memory with active and passive data, tables with active, passive and
 // declarative elements, call_indirect, the start function, exports, and
-// names for backtraces.
+// names for backtraces; and traps that guard-page code takes through the
+// signal handler (an unreachable, loads past the memory's end and past its
+// 4 GiB reservation).
 const behaviourWat = `(module $behaviour
   (import "env" "log" (func $log (param i32)))
   (import "env" "g" (global $g i32))
@@ -142,7 +154,9 @@ const behaviourWat = `(module $behaviour
   (func $outer (export "trap") (param i32) (result i32) (call $inner (local.get 0)))
   (func $deep (export "deep") (param i32) (result i32)
     (if (result i32) (i32.eqz (local.get 0)) (then (unreachable))
-      (else (call $deep (i32.sub (local.get 0) (i32.const 1)))))))`
+      (else (call $deep (i32.sub (local.get 0) (i32.const 1))))))
+  (func $load (param i32) (result i32) (i32.load offset=4 (local.get 0)))
+  (func (export "oob") (param i32) (result i32) (i32.add (i32.const 1) (call $load (local.get 0)))))`
 
 // observeModule runs every export of an instance of mod and records what it sees:
 // results, traps (code, message and every frame) and host calls.
@@ -187,6 +201,9 @@ func observeModule(t *testing.T, e *moat.Engine, mod *moat.Module) []string {
 	call("trap", 0)
 	call("trap", 3)
 	call("deep", 3)
+	call("oob", 8)
+	call("oob", 0x1FFFD) // the last 3 bytes are past the 2 pages
+	call("oob", 0xFFFFFFFF)
 	mem := inst.Memory("mem")
 	data, _ := mem.Read(16, 11)
 	seen = append(seen, fmt.Sprintf("memory %q size %d", data, mem.Size()))
@@ -197,50 +214,74 @@ func observeModule(t *testing.T, e *moat.Engine, mod *moat.Module) []string {
 
 // TestArtifactBehavesAsCompiled compares everything observable about a
 // module compiled directly and the same module loaded from its artifact,
-// from bytes and from a file, in the engine that made it and in a fresh one.
+// from bytes and from a file, in the engine that made it and in a fresh one,
+// with guard pages and with explicit bounds checks. The traps, backtraces
+// included, are also those of the interpreter: with guard pages the
+// out-of-bounds loads and the unreachable of loaded code trap through the
+// signal handler, which must find the artifact's code and fault sites.
 func TestArtifactBehavesAsCompiled(t *testing.T) {
-	e := compilerEngine(t, moat.Config{})
-	mod, err := e.Compile(wat2wasm(t, behaviourWat))
+	interp, err := moat.NewEngine(moat.Config{Engine: moat.EngineInterpreter})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := observeModule(t, e, mod)
-	b, err := mod.Serialize()
+	imod, err := interp.Compile(wat2wasm(t, behaviourWat))
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh := compilerEngine(t, moat.Config{})
-	for _, tc := range []struct {
-		name string
-		e    *moat.Engine
-		load func(e *moat.Engine) (*moat.Module, error)
-	}{
-		{"bytes", e, func(e *moat.Engine) (*moat.Module, error) { return e.Deserialize(b) }},
-		{"file", e, func(e *moat.Engine) (*moat.Module, error) { return viaFile(t, e, mod, t.TempDir()), nil }},
-		{"fresh engine", fresh, func(e *moat.Engine) (*moat.Module, error) { return e.Deserialize(b) }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			m2, err := tc.load(tc.e)
-			if err != nil {
-				t.Fatal(err)
+	reference := observeModule(t, interp, imod)
+	compilerEngine(t, moat.Config{})
+	compilerModes(t, func(t *testing.T, cfg moat.Config) {
+		cfg.DisabledFeatures = 0
+		e := compilerEngine(t, cfg)
+		mod, err := e.Compile(wat2wasm(t, behaviourWat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := observeModule(t, e, mod)
+		if !reflect.DeepEqual(want, reference) {
+			t.Errorf("compiled module behaves differently from the interpreter's:\ngot  %q\nwant %q", want, reference)
+		}
+		b, err := mod.Serialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh := compilerEngine(t, cfg)
+		for _, tc := range []struct {
+			name string
+			e    *moat.Engine
+			load func(e *moat.Engine) (*moat.Module, error)
+		}{
+			{"bytes", e, func(e *moat.Engine) (*moat.Module, error) { return e.Deserialize(b) }},
+			{"file", e, func(e *moat.Engine) (*moat.Module, error) { return viaFile(t, e, mod, t.TempDir()), nil }},
+			{"fresh engine", fresh, func(e *moat.Engine) (*moat.Module, error) { return e.Deserialize(b) }},
+			{"fresh engine, file", fresh, func(e *moat.Engine) (*moat.Module, error) { return viaFile(t, e, mod, t.TempDir()), nil }},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				m2, err := tc.load(tc.e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := observeModule(t, tc.e, m2)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("loaded module behaves differently:\ngot  %q\nwant %q", got, want)
+				}
+				// Serializing a loaded module gives the same artifact.
+				again, err := m2.Serialize()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(again, b) {
+					t.Error("re-serializing a loaded module changed the artifact")
+				}
+			})
+		}
+		seen := strings.Join(want, "\n")
+		for _, trap := range []string{"integer divide by zero", "unreachable", "out of bounds memory access"} {
+			if !strings.Contains(seen, trap) {
+				t.Errorf("no %s trap: %q", trap, want)
 			}
-			got := observeModule(t, tc.e, m2)
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("loaded module behaves differently:\ngot  %q\nwant %q", got, want)
-			}
-			// Serializing a loaded module gives the same artifact.
-			again, err := m2.Serialize()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(again, b) {
-				t.Error("re-serializing a loaded module changed the artifact")
-			}
-		})
-	}
-	if !strings.Contains(strings.Join(want, "\n"), "integer divide by zero") {
-		t.Errorf("the trap case did not trap: %q", want)
-	}
+		}
+	})
 }
 
 // TestArtifactTypeIDsAcrossEngines loads an artifact into an engine that

@@ -66,7 +66,7 @@ func TestArtifactSpecV3(t *testing.T) {
 			}
 			t.Error(fl.String())
 		}
-		if r.Passed == 0 || r.NeedGC != specV3NeedGC[name] {
+		if r.Passed == 0 || r.NeedGC != specV3CompilerNeedGC[name] {
 			t.Errorf("%s: %s", name, r.String())
 		}
 	}

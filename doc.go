@@ -1,9 +1,9 @@
 // Package moat runs WebAssembly modules in sandboxes, from Go, with no cgo
-// and no global state. The interpreter runs WebAssembly 3.0 except garbage
-// collection; the compiler runs 2.0 plus extended constant expressions and
-// refuses a module that uses another 3.0 feature with a *CompileError of
-// Kind Unsupported naming it. Every 3.0 feature is on by default, as in
-// Wasmtime; Config.DisabledFeatures turns features off.
+// and no global state. The interpreter runs all of WebAssembly 3.0, garbage
+// collection included; the compiler runs all of 3.0 but garbage collection
+// and refuses a GC module with a *CompileError of Kind Unsupported naming
+// gc. Every 3.0 feature is on by default, as in Wasmtime;
+// Config.DisabledFeatures turns features off.
 //
 // The pieces follow wasmtime's model:
 //
@@ -43,7 +43,13 @@
 // (zero-extended), floats as IEEE-754 bits (EncodeF64, DecodeF32, ...),
 // references as opaque words with 0 for null (a word passed for a reference
 // type is checked against the store and the type: a host cannot forge a
-// funcref or exnref), and a v128 as two words, low half first. Func.Call takes and returns words; Func.CallWithStack does the
+// funcref, an exnref or a GC reference), and a v128 as two words, low half
+// first. References of garbage collection (anyref, structref, externref…)
+// follow Wasmtime's rooting rules: externrefs are made from Go values by
+// NewExternRef, words handed to the host are rooted in the store until
+// their RootScope ends, and each store's GC heap, capped by
+// Config.MaxGCHeapBytes, is collected without pausing other stores
+// (docs/gc.md). Func.Call takes and returns words; Func.CallWithStack does the
 // same in a caller-provided slice without allocating.
 //
 // A guest fault ends a call with a *Trap carrying a TrapCode, the spec's

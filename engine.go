@@ -9,6 +9,7 @@ import (
 	"github.com/moat-run/moat/internal/compiler"
 	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/interp"
+	"github.com/moat-run/moat/internal/vm"
 )
 
 // EngineKind chooses how WebAssembly code runs.
@@ -50,10 +51,47 @@ type Config struct {
 	// MaxCallDepth bounds nested calls before the call-stack-exhausted trap
 	// (0: the engine's default).
 	MaxCallDepth int
+
+	// BoundsChecks chooses how the compiler keeps loads and stores inside
+	// linear memory: guard pages (the default on linux/amd64) or explicit
+	// checks. The interpreter always checks explicitly.
+	BoundsChecks BoundsChecks
+	// MemoryReservation is the address space reserved from byte 0 of each
+	// linear memory (0: 4 GiB with guard pages; with explicit checks, the
+	// memory's own limit). A memory whose limit is larger reserves its
+	// limit: memories never move. With guard pages, a reservation plus
+	// guard below 4 GiB makes every access checked again.
+	MemoryReservation uint64
+	// MemoryGuardSize is the inaccessible region after each memory's
+	// reservation and before its byte 0 (0: 32 MiB with guard pages, none
+	// with explicit checks; NoMemoryGuard: none). A load or store whose
+	// static offset plus width fits in it needs no bounds check.
+	//
+	// BoundsChecks, and with guard pages MemoryReservation and
+	// MemoryGuardSize, change the compiled code: artifacts and cache
+	// entries record them ("bounds checks", "memory reservation", "memory
+	// guard"), and an engine refuses one made under other values with an
+	// *ArtifactError naming the setting.
+	MemoryGuardSize uint64
+	// MaxAddressSpace and MaxMappings bound the address space and the
+	// kernel mappings that moat's memories, native stacks and code may
+	// hold in the whole process before an instantiation fails with an
+	// error wrapping ErrAddressSpace (0: the user address space less 1 TiB,
+	// and the kernel's vm.max_map_count less an eighth, left to the rest
+	// of the process). A guard-page memory takes about 4 GiB and up to 3
+	// mappings.
+	MaxAddressSpace uint64
+	MaxMappings     int
+
 	// DisabledFeatures turns WebAssembly 3.0 features off; every one is on
 	// by default (the zero value), as in Wasmtime. A module that uses a
 	// feature turned off fails to compile (see Features).
 	DisabledFeatures Features
+	// MaxGCHeapBytes caps each store's garbage-collected heap (structs,
+	// arrays) in bytes (0: 1 GiB; at most 4 GiB). An allocation that finds
+	// no room after a collection traps with TrapGCHeapOutOfMemory, an
+	// object larger than the cap with TrapAllocationTooLarge.
+	MaxGCHeapBytes uint64
 
 	// TrustedKeys, when not empty, makes Deserialize and DeserializeFile
 	// accept only artifacts signed by one of these keys (see
@@ -72,6 +110,64 @@ type Config struct {
 	// CacheMaxBytes caps the cache (0: 1 GiB). Past it, the least recently
 	// used entries are removed.
 	CacheMaxBytes int64
+}
+
+// BoundsChecks chooses how compiled code keeps loads and stores inside
+// linear memory (Wasmtime's signals-based-traps setting).
+type BoundsChecks int
+
+const (
+	// BoundsChecksAuto: guard pages where moat has its signal handler
+	// (linux/amd64), explicit checks elsewhere.
+	BoundsChecksAuto BoundsChecks = iota
+	// BoundsChecksGuardPages: each memory reserves MemoryReservation
+	// (4 GiB) of address space plus MemoryGuardSize before and after, all
+	// inaccessible beyond the memory's current size, so that a load or
+	// store with a small offset needs no bounds check: out of bounds it
+	// faults, and moat's signal handler turns the fault into the
+	// out-of-bounds trap.
+	BoundsChecksGuardPages
+	// BoundsChecksExplicit: every access is compared with the memory's
+	// size; memories reserve only their limit. For platforms without the
+	// handler and for packing many memories densely.
+	BoundsChecksExplicit
+)
+
+func (b BoundsChecks) String() string {
+	switch b {
+	case BoundsChecksAuto:
+		return "auto"
+	case BoundsChecksGuardPages:
+		return "guard pages"
+	case BoundsChecksExplicit:
+		return "explicit"
+	}
+	return fmt.Sprintf("BoundsChecks(%d)", int(b))
+}
+
+// NoMemoryGuard as Config.MemoryGuardSize asks for no guard regions.
+const NoMemoryGuard = compiler.NoGuard
+
+// ErrAddressSpace is wrapped by the error of an instantiation that would
+// take moat's mappings past Config.MaxAddressSpace or MaxMappings, or that
+// the kernel refused address space.
+var ErrAddressSpace = vm.ErrAddressSpace
+
+// compilerConfig is the compiler engine's configuration for cfg.
+func compilerConfig(cfg Config) compiler.Config {
+	checks := map[BoundsChecks]compiler.BoundsChecks{
+		BoundsChecksAuto:       compiler.BoundsChecksAuto,
+		BoundsChecksGuardPages: compiler.BoundsChecksGuardPages,
+		BoundsChecksExplicit:   compiler.BoundsChecksExplicit,
+	}
+	c, ok := checks[cfg.BoundsChecks]
+	if !ok {
+		c = compiler.BoundsChecks(-1) // refused by compiler.New
+	}
+	return compiler.Config{MaxCallDepth: cfg.MaxCallDepth, Memory: compiler.MemoryConfig{
+		Checks: c, Reservation: cfg.MemoryReservation, GuardSize: cfg.MemoryGuardSize,
+		Limits: vm.Limits{Bytes: cfg.MaxAddressSpace, Mappings: cfg.MaxMappings},
+	}}
 }
 
 // DefaultMaxCallDepth is the call depth used when Config.MaxCallDepth is 0.
@@ -113,24 +209,50 @@ func newEngine(cfg Config) (*Engine, error) {
 	if cfg.MaxCallDepth == 0 {
 		cfg.MaxCallDepth = DefaultMaxCallDepth
 	}
+	if cfg.MaxMappings < 0 {
+		return nil, fmt.Errorf("moat: MaxMappings %d is negative", cfg.MaxMappings)
+	}
 	switch cfg.Engine {
 	case EngineAuto:
-		if c, err := compiler.New(compiler.Config{MaxCallDepth: cfg.MaxCallDepth}); err == nil {
+		c, err := compiler.New(compilerConfig(cfg))
+		if err == nil {
 			cfg.Engine = EngineCompiler
-			return &Engine{cfg: cfg, impl: c}, nil
+			return &Engine{cfg: compiledConfig(cfg, c), impl: c}, nil
+		}
+		if !errors.Is(err, compiler.ErrUnavailable) {
+			// A configuration the compiler refuses is the caller's
+			// mistake, not a reason to run another engine.
+			return nil, fmt.Errorf("moat: %w", err)
 		}
 		cfg.Engine = EngineInterpreter
 		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
 	case EngineInterpreter:
 		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
 	case EngineCompiler:
-		impl, err := compiler.New(compiler.Config{MaxCallDepth: cfg.MaxCallDepth})
+		impl, err := compiler.New(compilerConfig(cfg))
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrCompilerUnavailable, err)
 		}
-		return &Engine{cfg: cfg, impl: impl}, nil
+		return &Engine{cfg: compiledConfig(cfg, impl), impl: impl}, nil
 	}
 	return nil, fmt.Errorf("moat: unknown engine kind %d", int(cfg.Engine))
+}
+
+// compiledConfig fills in cfg's memory fields from the compiler engine's
+// resolved layout.
+func compiledConfig(cfg Config, e engine.Engine) Config {
+	if ml, ok := e.(interface{ MemoryLayout() (vm.Layout, bool) }); ok {
+		l, guard := ml.MemoryLayout()
+		cfg.BoundsChecks = BoundsChecksExplicit
+		if guard {
+			cfg.BoundsChecks = BoundsChecksGuardPages
+		}
+		cfg.MemoryReservation, cfg.MemoryGuardSize = l.Reserve, l.GuardAfter
+		if l.GuardAfter == 0 {
+			cfg.MemoryGuardSize = NoMemoryGuard
+		}
+	}
+	return cfg
 }
 
 // Config returns the engine's configuration, defaults filled in: Engine is

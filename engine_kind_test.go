@@ -34,3 +34,19 @@ func TestAutoReportsEngineInUse(t *testing.T) {
 		t.Errorf("interpreter engine reports %v", got)
 	}
 }
+
+// TestAutoRefusesBadCompilerConfig: a configuration the compiler refuses is
+// an error under EngineAuto too, never a silent switch to the interpreter.
+func TestAutoRefusesBadCompilerConfig(t *testing.T) {
+	if _, err := NewEngine(Config{Engine: EngineCompiler}); err != nil {
+		t.Skipf("no compiler here: %v", err)
+	}
+	bad := Config{MemoryReservation: 1 << 62, MemoryGuardSize: 1 << 62}
+	if _, err := NewEngine(Config{Engine: EngineCompiler, MemoryReservation: bad.MemoryReservation, MemoryGuardSize: bad.MemoryGuardSize}); err == nil {
+		t.Fatal("the compiler accepts the reservation; pick another bad setting")
+	}
+	e, err := NewEngine(bad)
+	if err == nil {
+		t.Fatalf("auto accepted a reservation the compiler refuses, running %v", e.Config().Engine)
+	}
+}

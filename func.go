@@ -31,7 +31,8 @@ func NewFunc(s *Store, t FuncType, fn HostFunc) (*Func, error) {
 	if s.closed {
 		return nil, ErrClosed
 	}
-	f := &vm.Function{Type: t.internal(), Host: s.adaptHost("host", fn), Name: "host"}
+	it := t.internal()
+	f := &vm.Function{Type: it, Host: s.adaptHost("host", it, fn), Name: "host"}
 	if _, err := s.vs.Ref(f); err != nil {
 		return nil, err
 	}
@@ -113,6 +114,7 @@ func (f *Func) CallWithStack(ctx context.Context, stack []uint64) (err error) {
 	if err := s.call(ctx, f.fn, stack); err != nil {
 		return err
 	}
+	s.rootResults(t.Results, typesContext(f.fn.Instance), stack)
 	// i32 and f32 results are zero-extended words, whatever the engine left
 	// in the upper half.
 	w := 0

@@ -20,7 +20,8 @@ import (
 )
 
 // FuzzDifferential runs the same valid module on the interpreter and the
-// compiler and requires them to agree exactly: every export's results (NaNs
+// compiler (with guard pages, and again with explicit bounds checks) and
+// requires them to agree exactly: every export's results (NaNs
 // match any NaN, everything else bit for bit), traps and their codes, the
 // arguments of every host call, and at the end the exported globals and
 // exported memories (size and contents). Inputs that are not a valid module
@@ -38,7 +39,7 @@ import (
 // differentialRegressions. MOAT_TTF=1 compares both engines on freshly made
 // -ttf modules (TestDifferentialTTF).
 func FuzzDifferential(f *testing.F) {
-	interp, compiler := differentialEngines(f)
+	interp, compilers := differentialEngines(f)
 	for _, seed := range [][]byte{nil, []byte("moat"), []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}} {
 		f.Add(seed)
 	}
@@ -51,11 +52,13 @@ func FuzzDifferential(f *testing.F) {
 			panic("FuzzDifferential hung:\n" + string(buf[:runtime.Stack(buf, true)]))
 		})
 		defer watchdog.Stop()
-		differential(t, interp, compiler, b)
+		differential(t, interp, compilers, b)
 	})
 }
 
-func differentialEngines(tb testing.TB) (interp, compiler *moat.Engine) {
+// differentialEngines returns the interpreter and the compiler engines to
+// compare with it: one per bounds-check mode the compiler has here.
+func differentialEngines(tb testing.TB) (interp *moat.Engine, compilers []*moat.Engine) {
 	cfg := moat.Config{MaxMemoryPages: 64, MaxTableElements: 10_000, MaxCallDepth: 400}
 	cfg.Engine = moat.EngineInterpreter
 	interp, err := moat.NewEngine(cfg)
@@ -63,19 +66,26 @@ func differentialEngines(tb testing.TB) (interp, compiler *moat.Engine) {
 		tb.Fatal(err)
 	}
 	cfg.Engine = moat.EngineCompiler
-	compiler, err = moat.NewEngine(cfg)
-	if errors.Is(err, moat.ErrCompilerUnavailable) {
+	for _, mode := range boundsModes {
+		cfg.BoundsChecks = mode
+		compiler, err := moat.NewEngine(cfg)
+		if errors.Is(err, moat.ErrCompilerUnavailable) {
+			continue
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+		compilers = append(compilers, compiler)
+	}
+	if len(compilers) == 0 {
 		tb.Skip("the compiler engine is not available on this platform")
 	}
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return interp, compiler
+	return interp, compilers
 }
 
-// differential compares both engines on b, or on the module derived from b
-// when b is not a valid module.
-func differential(t *testing.T, interp, compiler *moat.Engine, b []byte) {
+// differential compares the interpreter with each compiler on b, or on
+// the module derived from b when b is not a valid module.
+func differential(t *testing.T, interp *moat.Engine, compilers []*moat.Engine, b []byte) {
 	module := b
 	wat := ""
 	if _, err := interp.Compile(b); err != nil {
@@ -91,13 +101,16 @@ func differential(t *testing.T, interp, compiler *moat.Engine, b []byte) {
 	if err != nil {
 		t.Fatalf("interpreter: %v\n%s", err, wat)
 	}
-	got, err := observe(compiler, module, b)
-	if err != nil {
-		t.Fatalf("compiler: %v\n%s", err, wat)
-	}
-	if i, ok := agree(want, got); !ok {
-		t.Fatalf("engines disagree at event %d:\ninterpreter: %s\ncompiler:    %s\n\ninterpreter events:\n%s\ncompiler events:\n%s\nmodule:\n%s",
-			i, at(want, i), at(got, i), strings.Join(want, "\n"), strings.Join(got, "\n"), wat)
+	for _, compiler := range compilers {
+		mode := compiler.Config().BoundsChecks
+		got, err := observe(compiler, module, b)
+		if err != nil {
+			t.Fatalf("compiler (%v bounds checks): %v\n%s", mode, err, wat)
+		}
+		if i, ok := agree(want, got); !ok {
+			t.Fatalf("engines disagree at event %d (compiler with %v bounds checks):\ninterpreter: %s\ncompiler:    %s\n\ninterpreter events:\n%s\ncompiler events:\n%s\nmodule:\n%s",
+				i, mode, at(want, i), at(got, i), strings.Join(want, "\n"), strings.Join(got, "\n"), wat)
+		}
 	}
 }
 
@@ -350,7 +363,7 @@ func TestDifferentialTTF(t *testing.T) {
 	}
 	count := 200
 	fmt.Sscan(os.Getenv("MOAT_TTF_COUNT"), &count)
-	interp, compiler := differentialEngines(t)
+	interp, compilers := differentialEngines(t)
 	dir := t.TempDir()
 	if keep := os.Getenv("MOAT_TTF_KEEP"); keep != "" {
 		dir = keep
@@ -398,7 +411,7 @@ func TestDifferentialTTF(t *testing.T) {
 			continue
 		}
 		t.Run(filepath.Base(out), func(t *testing.T) {
-			differential(t, interp, compiler, b)
+			differential(t, interp, compilers, b)
 		})
 		compared++
 	}
@@ -510,13 +523,13 @@ var differentialRegressionsV3 = map[string]string{
 
 // TestDifferentialRegressions keeps every divergence found so far fixed.
 func TestDifferentialRegressions(t *testing.T) {
-	interp, compiler := differentialEngines(t)
+	interp, compilers := differentialEngines(t)
 	for name, wat := range differentialRegressionsV3 {
 		differentialRegressions[name] = wat
 	}
 	for name, wat := range differentialRegressions {
 		t.Run(name, func(t *testing.T) {
-			differential(t, interp, compiler, wat2wasm(t, wat))
+			differential(t, interp, compilers, wat2wasm(t, wat))
 		})
 	}
 }
@@ -524,7 +537,7 @@ func TestDifferentialRegressions(t *testing.T) {
 // TestDifferentialGenerated runs a fixed sample of generated modules, so a
 // plain `go test` exercises the generator and both engines.
 func TestDifferentialGenerated(t *testing.T) {
-	interp, compiler := differentialEngines(t)
+	interp, compilers := differentialEngines(t)
 	n := 300
 	if testing.Short() {
 		n = 30
@@ -536,7 +549,7 @@ func TestDifferentialGenerated(t *testing.T) {
 			b[j] = byte(rng.Uint32())
 		}
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			differential(t, interp, compiler, b)
+			differential(t, interp, compilers, b)
 		})
 	}
 }

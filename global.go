@@ -30,14 +30,27 @@ func NewGlobal(s *Store, t GlobalType, v uint64) (*Global, error) {
 	if err := g.set(v, 0); err != nil {
 		return nil, err
 	}
+	if t.Value.IsRef() {
+		s.vs.TrackGlobal(g.g)
+	}
 	return g, nil
 }
 
 // Type returns the global's type.
 func (g *Global) Type() GlobalType { return fromGlobalType(g.g.Type) }
 
-// Get returns the value (the low word of a v128).
-func (g *Global) Get() uint64 { return g.g.Lo }
+// Get returns the value (the low word of a v128). A reference of the any
+// or extern hierarchies is rooted (see NewExternRef); while another
+// goroutine has a call running in the store, such a word is returned
+// without being rooted, so it cannot be handed back in.
+func (g *Global) Get() uint64 {
+	v := g.g.Lo
+	if g.g.Type.Val.IsRef() && hasGCRefs(g.g.Module, []wasm.ValType{g.g.Type.Val}) && g.store.enter() == nil {
+		g.store.vs.RootForHost(v)
+		g.store.leave()
+	}
+	return v
+}
 
 // GetV128 returns both words of the value, low first.
 func (g *Global) GetV128() (lo, hi uint64) { return g.g.Lo, g.g.Hi }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // HostFunc is the fast form of a Go function callable from WebAssembly.
@@ -22,7 +23,12 @@ type HostFunc func(ctx context.Context, caller *Caller, stack []uint64) error
 // is valid for the duration, and turns a panic in fn into an error the
 // engines report like any host error (see PanicError): the panic unwinds
 // fn only, so the store's call state is as after a return.
-func (s *Store) adaptHost(name string, fn HostFunc) vm.HostFunc {
+//
+// Parameters of the any and extern hierarchies are rooted for the call
+// (in a scope of their own), and such results are checked like any word
+// the host hands in; functions without such types pay nothing for it.
+func (s *Store) adaptHost(name string, typ *wasm.FuncType, fn HostFunc) vm.HostFunc {
+	gcParams, gcResults := hasGCRefs(nil, typ.Params), hasGCRefs(nil, typ.Results)
 	return func(ctx context.Context, inst *vm.Instance, stack []uint64) (err error) {
 		c := s.caller(inst)
 		c.live++
@@ -32,8 +38,18 @@ func (s *Store) adaptHost(name string, fn HostFunc) vm.HostFunc {
 				err = newPanicError(name, v)
 			}
 		}()
+		if gcParams {
+			n := s.vs.EnterRootScope()
+			defer s.vs.ExitRootScope(n)
+			s.rootResults(typ.Params, nil, stack)
+		}
 		if err := fn(ctx, c, stack); err != nil {
 			return vmTrapOf(err)
+		}
+		if gcResults {
+			if err := checkWords(s, typ.Results, nil, stack); err != nil {
+				return vmTrapOf(fmt.Errorf("moat: result of %s: %w", name, err))
+			}
 		}
 		return nil
 	}

@@ -2,9 +2,11 @@ package moat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 
+	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -18,6 +20,11 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	defer func() {
 		if p := recover(); p != nil {
 			out, err = nil, fmt.Errorf("moat: internal error while instantiating: %v\n%s", p, debug.Stack())
+		}
+		// A constant expression's allocation that fails is a trap.
+		var vt *vm.Trap
+		if errors.As(err, &vt) && vt.Code != abi.TrapHostError {
+			err = trapOf(err)
 		}
 	}()
 	if ctx == nil {
@@ -40,6 +47,19 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 			return nil, err
 		}
 	}
+	// Struct and array types get the store's ids before any constant
+	// expression allocates, and the instance's globals, tables and
+	// segments are roots from the start (see vm.TrackInstance).
+	if err := s.vs.RegisterTypes(inst); err != nil {
+		return nil, err
+	}
+	s.vs.TrackInstance(inst)
+	reachable := false
+	defer func() {
+		if !reachable {
+			s.vs.UntrackInstance(inst)
+		}
+	}()
 	inst.Tags = append(make([]*vm.Tag, 0, m.NumTags()), r.tags...)
 	for _, t := range m.Tags {
 		inst.Tags = append(inst.Tags, &vm.Tag{Type: m.FuncType(t.Type)})
@@ -48,11 +68,13 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	// Globals come before tables: a table's initialiser may read them.
 	inst.Globals = append(make([]*vm.Global, 0, m.NumGlobals()), r.globals...)
 	for _, g := range m.Globals {
-		lo, hi, err := evalConst(s, inst, g.Init)
+		lo, hi, err := vm.EvalConst(s.vs, inst, g.Init)
 		if err != nil {
 			return nil, err
 		}
-		inst.Globals = append(inst.Globals, &vm.Global{Type: g.Type, Lo: lo, Hi: hi, Module: m})
+		vg := &vm.Global{Type: g.Type, Lo: lo, Hi: hi, Module: m}
+		s.vs.TrackGlobal(vg)
+		inst.Globals = append(inst.Globals, vg)
 	}
 	inst.Tables = append(make([]*vm.Table, 0, m.NumTables()), r.tables...)
 	for _, t := range m.Tables {
@@ -61,12 +83,13 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		}
 		var init uint64
 		if t.HasInit {
-			if init, _, err = evalConst(s, inst, t.Init); err != nil {
+			if init, _, err = vm.EvalConst(s.vs, inst, t.Init); err != nil {
 				return nil, err
 			}
 		}
 		tab := vm.NewTable(t.Type, init, s.engine.cfg.MaxTableElements)
 		tab.Module = m
+		s.vs.TrackTable(tab)
 		inst.Tables = append(inst.Tables, tab)
 	}
 	inst.Memories = append(make([]*vm.Memory, 0, m.NumMemories()), r.mems...)
@@ -80,12 +103,13 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	inst.Elems = make([][]uint64, len(m.Elems))
 	for i, seg := range m.Elems {
 		refs := make([]uint64, len(seg.Items))
+		// Segments are roots as they are built: an item may allocate.
+		inst.Elems[i] = refs
 		for j, item := range seg.Items {
-			if refs[j], _, err = evalConst(s, inst, item); err != nil {
+			if refs[j], _, err = vm.EvalConst(s.vs, inst, item); err != nil {
 				return nil, err
 			}
 		}
-		inst.Elems[i] = refs
 	}
 	inst.Datas = make([][]byte, len(m.Datas))
 	for i, seg := range m.Datas {
@@ -100,11 +124,12 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	// function may leave its functions in another instance's table), so
 	// closing the store must close it too.
 	s.instances = append(s.instances, inst)
+	reachable = true
 
 	for i, seg := range m.Elems {
 		switch seg.Mode {
 		case wasm.ElemActive:
-			off, _, err := evalConst(s, inst, seg.Offset)
+			off, _, err := vm.EvalConst(s.vs, inst, seg.Offset)
 			if err != nil {
 				return nil, err
 			}
@@ -126,7 +151,7 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		if seg.Mode != wasm.DataActive {
 			continue
 		}
-		off, _, err := evalConst(s, inst, seg.Offset)
+		off, _, err := vm.EvalConst(s.vs, inst, seg.Offset)
 		if err != nil {
 			return nil, err
 		}
@@ -149,60 +174,4 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		}
 	}
 	return out, nil
-}
-
-// evalConst evaluates a constant expression (the validator has checked
-// it): constants, ref.null, ref.func, global.get and, with extended
-// constant expressions, i32/i64 add, sub and mul. It returns the value's
-// words (the high one only for v128).
-func evalConst(s *Store, inst *vm.Instance, e wasm.ConstExpr) (lo, hi uint64, err error) {
-	var stack [][2]uint64
-	for _, in := range e.Instrs {
-		switch in.Op {
-		case wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const, wasm.OpRefNull:
-			stack = append(stack, [2]uint64{in.Imm})
-		case wasm.OpV128Const:
-			stack = append(stack, [2]uint64{in.Imm, in.Hi})
-		case wasm.OpRefFunc:
-			if in.X >= uint32(len(inst.Funcs)) {
-				return 0, 0, fmt.Errorf("moat: bad constant expression %s at offset 0x%x", in.Op, in.Offset)
-			}
-			ref, err := s.vs.Ref(inst.Funcs[in.X])
-			if err != nil {
-				return 0, 0, err
-			}
-			stack = append(stack, [2]uint64{ref})
-		case wasm.OpGlobalGet:
-			if in.X >= uint32(len(inst.Globals)) {
-				return 0, 0, fmt.Errorf("moat: bad constant expression %s at offset 0x%x", in.Op, in.Offset)
-			}
-			g := inst.Globals[in.X]
-			stack = append(stack, [2]uint64{g.Lo, g.Hi})
-		case wasm.OpI32Add, wasm.OpI32Sub, wasm.OpI32Mul, wasm.OpI64Add, wasm.OpI64Sub, wasm.OpI64Mul:
-			n := len(stack)
-			if n < 2 {
-				return 0, 0, fmt.Errorf("moat: bad constant expression at offset 0x%x", e.Offset)
-			}
-			x, y := stack[n-2][0], stack[n-1][0]
-			var v uint64
-			switch in.Op {
-			case wasm.OpI32Add, wasm.OpI64Add:
-				v = x + y
-			case wasm.OpI32Sub, wasm.OpI64Sub:
-				v = x - y
-			default:
-				v = x * y
-			}
-			if in.Op == wasm.OpI32Add || in.Op == wasm.OpI32Sub || in.Op == wasm.OpI32Mul {
-				v = uint64(uint32(v))
-			}
-			stack = append(stack[:n-2], [2]uint64{v})
-		default:
-			return 0, 0, fmt.Errorf("moat: bad constant expression %s at offset 0x%x", in.Op, in.Offset)
-		}
-	}
-	if len(stack) != 1 {
-		return 0, 0, fmt.Errorf("moat: constant expression of %d values at offset 0x%x", len(stack), e.Offset)
-	}
-	return stack[0][0], stack[0][1], nil
 }

@@ -201,7 +201,8 @@ func (l *Linker) resolve(s *Store, mod *Module) (*resolved, error) {
 func (s *Store) bindHost(h *hostDef) *Func {
 	f := s.hostFuncs[h]
 	if f == nil {
-		f = &vm.Function{Type: h.typ.internal(), Host: s.adaptHost(h.name, h.fn), Name: h.name}
+		it := h.typ.internal()
+		f = &vm.Function{Type: it, Host: s.adaptHost(h.name, it, h.fn), Name: h.name}
 		s.vs.Ref(f) // a new function: cannot belong to another store
 		if s.hostFuncs == nil {
 			s.hostFuncs = make(map[*hostDef]*vm.Function)

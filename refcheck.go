@@ -11,7 +11,9 @@ import (
 // that no host mistake can break a guarantee the validator gave the code:
 // i32 and f32 words are cut to 32 bits, a funcref must be one of the
 // store's functions (of the right type for a typed reference), an exnref
-// one of its exceptions, and a non-nullable reference must not be null.
+// one of its exceptions, a reference of the any or extern hierarchies a
+// rooted word of the store of the right type (gcref.go), and a
+// non-nullable reference must not be null.
 
 // checkWords checks and normalises words, one value of ts each (v128
 // takes two). ctx resolves type indices in ts (nil when there are none).
@@ -57,10 +59,10 @@ func checkRefWord(s *Store, t wasm.ValType, ctx *wasm.Module, ref uint64) error 
 		if s.vs.Exn(ref) == nil {
 			return fmt.Errorf("moat: %#x is not an exnref of this store", ref)
 		}
-	case top == wasm.HeapAny:
-		return fmt.Errorf("moat: %s values other than null cannot be passed (garbage collection is not supported yet)", t)
+	case top == wasm.HeapAny || top == wasm.HeapExtern:
+		return checkGCRef(s, t, ctx, ref)
 	}
-	return nil // externref: any host word
+	return nil
 }
 
 // typesContext is the module whose type indices a vm type refers to.

@@ -54,18 +54,37 @@ const (
 	specCompilerSkipped = 581
 )
 
+// boundsModes are the compiler's two ways of keeping accesses in bounds;
+// the compiler's spec tests run in each.
+var boundsModes = []moat.BoundsChecks{moat.BoundsChecksGuardPages, moat.BoundsChecksExplicit}
+
+// compilerModes runs f once per bounds-check mode the compiler has here,
+// as subtests named after the mode.
+func compilerModes(t *testing.T, f func(t *testing.T, cfg moat.Config)) {
+	for _, mode := range boundsModes {
+		cfg := moat.Config{Engine: moat.EngineCompiler, BoundsChecks: mode, DisabledFeatures: wasm20}
+		if _, err := moat.NewEngine(cfg); err != nil {
+			t.Logf("compiler engine with %v bounds checks: %v", mode, err)
+			continue
+		}
+		t.Run(strings.ReplaceAll(mode.String(), " ", "_"), func(t *testing.T) { f(t, cfg) })
+	}
+}
+
 // TestSpecCompiler runs the JSON suite on the compiler engine, SIMD scripts
-// excepted.
+// excepted, with guard pages and with explicit bounds checks.
 func TestSpecCompiler(t *testing.T) {
 	if _, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler}); err != nil {
 		t.Skipf("compiler engine: %v", err)
 	}
 	dir := testsuite.Spec(t)
 	noSIMD := func(name string) bool { return !strings.HasPrefix(name, "simd") }
-	total := runSpecFiles(t, dir, ".json", moat.Config{Engine: moat.EngineCompiler, DisabledFeatures: wasm20}, noSIMD)
-	if len(total.Files) == specFiles-specSIMDFiles {
-		checkTotals(t, "compiler JSON", total, specCompilerPassed, specCompilerSkipped)
-	}
+	compilerModes(t, func(t *testing.T, cfg moat.Config) {
+		total := runSpecFiles(t, dir, ".json", cfg, noSIMD)
+		if len(total.Files) == specFiles-specSIMDFiles {
+			checkTotals(t, "compiler JSON", total, specCompilerPassed, specCompilerSkipped)
+		}
+	})
 }
 
 // specSIMDFiles is the number of scripts named simd*.
@@ -79,7 +98,8 @@ const (
 )
 
 // TestSpecCompilerSIMD runs the simd* scripts on the compiler, with the
-// host's AVX/AVX2 and again with the SSE baseline (MOAT_NO_AVX).
+// host's AVX/AVX2 and again with the SSE baseline (MOAT_NO_AVX), each with
+// guard pages and with explicit bounds checks.
 func TestSpecCompilerSIMD(t *testing.T) {
 	if _, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler}); err != nil {
 		t.Skipf("compiler engine: %v", err)
@@ -93,10 +113,12 @@ func TestSpecCompilerSIMD(t *testing.T) {
 			t.Setenv("MOAT_NO_AVX", "1")
 		}
 		t.Run(name, func(t *testing.T) {
-			total := runSpecFiles(t, dir, ".json", moat.Config{Engine: moat.EngineCompiler, DisabledFeatures: wasm20}, simd)
-			if len(total.Files) == specSIMDFiles {
-				checkTotals(t, "compiler SIMD JSON", total, simdCompiledPassed, simdCompiledSkipped)
-			}
+			compilerModes(t, func(t *testing.T, cfg moat.Config) {
+				total := runSpecFiles(t, dir, ".json", cfg, simd)
+				if len(total.Files) == specSIMDFiles {
+					checkTotals(t, "compiler SIMD JSON", total, simdCompiledPassed, simdCompiledSkipped)
+				}
+			})
 		})
 	}
 }

@@ -73,10 +73,14 @@ type Store struct {
 
 // NewStore makes an empty store for modules of engine e.
 func NewStore(e *Engine) *Store {
+	var vs *vm.Store
 	if sm, ok := e.impl.(engine.StoreMaker); ok {
-		return &Store{engine: e, vs: sm.NewStore()}
+		vs = sm.NewStore()
+	} else {
+		vs = vm.NewStore()
 	}
-	return &Store{engine: e, vs: vm.NewStore()}
+	vs.SetGCLimit(e.cfg.MaxGCHeapBytes)
+	return &Store{engine: e, vs: vs}
 }
 
 // Engine returns the store's engine.
@@ -149,7 +153,7 @@ func (s *Store) closeInstance(inst *vm.Instance) {
 	}
 	s.closedInstances[inst] = true
 	for _, m := range inst.Memories[inst.Module.NumImportedMemories:] {
-		m.Bytes, m.Limit = nil, 0
+		m.Release()
 	}
 	if c := s.callers[inst]; c != nil {
 		c.inst, c.mem = nil, nil
@@ -176,6 +180,13 @@ func (s *Store) call(ctx context.Context, f *vm.Function, stack []uint64) error 
 		err = f.Instance.Exec.Call(ctx, f, stack)
 	}
 	if exn := vm.AsException(err); exn != nil {
+		// The host may keep the exception: its payload's references are
+		// rooted like any other word handed out.
+		for _, w := range exn.Payload {
+			if s.vs.HasGC() && s.vs.GC().IsLive(w) {
+				s.vs.RootForHost(w)
+			}
+		}
 		return &Exception{store: s, exn: exn}
 	}
 	return trapOf(err)

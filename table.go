@@ -44,6 +44,7 @@ func NewTable(s *Store, t TableType, init uint64) (*Table, error) {
 		return nil, err
 	}
 	tab.tab = vm.NewTable(t.internal(), init, s.engine.cfg.MaxTableElements)
+	s.vs.TrackTable(tab.tab)
 	return tab, nil
 }
 
@@ -72,7 +73,9 @@ func (t *Table) Get(i uint32) (uint64, error) {
 	if i >= t.tab.Size() {
 		return 0, fmt.Errorf("moat: table index %d out of bounds (size %d)", i, t.tab.Size())
 	}
-	return t.tab.Elems[i], nil
+	v := t.tab.Elems[i]
+	t.store.rootResults([]wasm.ValType{t.tab.Type.Elem}, t.tab.Module, []uint64{v})
+	return v, nil
 }
 
 // Set changes element i. A funcref must be null or a reference of the

@@ -29,6 +29,13 @@ const (
 	TrapHostError                = TrapCode(abi.TrapHostError)
 	TrapNullFunctionReference    = TrapCode(abi.TrapNullFunctionReference)
 	TrapNullExceptionReference   = TrapCode(abi.TrapNullExceptionReference)
+	TrapCastFailure              = TrapCode(abi.TrapCastFailure)
+	TrapNullStructReference      = TrapCode(abi.TrapNullStructReference)
+	TrapNullArrayReference       = TrapCode(abi.TrapNullArrayReference)
+	TrapNullI31Reference         = TrapCode(abi.TrapNullI31Reference)
+	TrapArrayOutOfBounds         = TrapCode(abi.TrapArrayOutOfBounds)
+	TrapAllocationTooLarge       = TrapCode(abi.TrapAllocationTooLarge)
+	TrapGCHeapOutOfMemory        = TrapCode(abi.TrapGCHeapOutOfMemory)
 )
 
 // String is the spec's wording, e.g. "integer divide by zero".

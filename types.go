@@ -25,7 +25,18 @@ const (
 	ValueExternRef ValueType = ValueType(wasm.ExternRef)
 	// ValueExnRef is an exception reference (exceptions): 0 is null.
 	ValueExnRef ValueType = ValueType(wasm.ExnRef)
+	// The references of garbage collection (see NewExternRef for their
+	// words): anyref, eqref, i31ref, structref and arrayref.
+	ValueAnyRef    ValueType = ValueType(wasm.AnyRef)
+	ValueEqRef     ValueType = ValueType(wasm.EqRef)
+	ValueI31Ref    ValueType = ValueType(wasm.I31Ref)
+	ValueStructRef ValueType = ValueType(wasm.StructRef)
+	ValueArrayRef  ValueType = ValueType(wasm.ArrayRef)
 )
+
+// NonNull is the non-nullable form of a reference type: (ref i31) for
+// ValueI31Ref.
+func (t ValueType) NonNull() ValueType { return ValueType(wasm.ValType(t).AsNonNull()) }
 
 // String gives the text-format name: "i32", "funcref", "(ref null 3)", ...
 func (t ValueType) String() string { return wasm.ValType(t).String() }

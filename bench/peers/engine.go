@@ -33,9 +33,10 @@ func Engines() []Engine {
 	return []Engine{moatEngine(), wazeroEngine(), wasmtimeEngine()}
 }
 
-// EngineNamed finds an engine of Engines by name.
+// EngineNamed finds an engine of Engines by name, or moat-explicit (moat
+// with explicit bounds checks instead of guard pages).
 func EngineNamed(name string) (Engine, bool) {
-	for _, e := range Engines() {
+	for _, e := range append(Engines(), moatExplicitEngine()) {
 		if e.Name == name {
 			return e, true
 		}

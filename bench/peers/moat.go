@@ -12,13 +12,23 @@ import (
 )
 
 func moatEngine() Engine {
-	return Engine{Name: "moat", Run: runMoat}
+	return Engine{Name: "moat", Run: func(p Program, wasm []byte, dir string) (Measurement, error) {
+		return runMoat(p, wasm, dir, moat.Config{Engine: moat.EngineCompiler})
+	}}
+}
+
+// moatExplicitEngine is moat's compiler with explicit bounds checks
+// instead of guard pages (moat run -O signals-based-traps=n).
+func moatExplicitEngine() Engine {
+	return Engine{Name: "moat-explicit", Run: func(p Program, wasm []byte, dir string) (Measurement, error) {
+		return runMoat(p, wasm, dir, moat.Config{Engine: moat.EngineCompiler, BoundsChecks: moat.BoundsChecksExplicit})
+	}}
 }
 
 // runMoat runs p on moat's compiler (SIMD programs included).
-func runMoat(p Program, wasm []byte, dir string) (Measurement, error) {
+func runMoat(p Program, wasm []byte, dir string, cfg moat.Config) (Measurement, error) {
 	var m Measurement
-	mod, eng, err := compileMoat(moat.EngineCompiler, wasm, &m)
+	mod, eng, err := compileMoat(cfg, wasm, &m)
 	if err != nil {
 		return m, err
 	}
@@ -65,8 +75,9 @@ func runMoat(p Program, wasm []byte, dir string) (Measurement, error) {
 
 // compileMoat makes a fresh engine of the kind asked for and times the
 // compilation of wasm on it into m.Compile.
-func compileMoat(kind moat.EngineKind, wasm []byte, m *Measurement) (*moat.Module, *moat.Engine, error) {
-	eng, err := moat.NewEngine(moat.Config{Engine: kind})
+func compileMoat(cfg moat.Config, wasm []byte, m *Measurement) (*moat.Module, *moat.Engine, error) {
+	kind := cfg.Engine
+	eng, err := moat.NewEngine(cfg)
 	if err != nil {
 		return nil, nil, err
 	}

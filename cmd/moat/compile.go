@@ -25,17 +25,23 @@ compiling, mapping the code from the file.
   --sign KEYFILE   sign it with the Ed25519 private key in KEYFILE (PKCS#8
                    PEM, from 'moat keygen' or 'openssl genpkey -algorithm
                    ed25519')
+  -O KEY=VALUE[,...]
+                   code generation and memory layout, as for 'moat run'
+                   (signals-based-traps, memory-reservation,
+                   memory-guard-size); repeatable
 
 An artifact runs only under the moat build that made it, on a processor with
 the features its code uses (this one's AVX and AVX2 when present, none when
-MOAT_NO_AVX is set), with the same code-affecting configuration; anything
-else is refused with the field that differs. The artifact is native code:
+MOAT_NO_AVX is set), with the same code-affecting configuration (the -O
+options: 'moat run -O signals-based-traps=n' refuses an artifact compiled
+without it); anything else is refused with the field that differs. The artifact is native code:
 run artifacts only from sources you trust, or require your signature with
 'moat run --trust-key'.
 `
 
 func compileCommand(args []string, stdout, stderr io.Writer) int {
 	var out, keyFile, module string
+	var opts runOptions
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if isHelpFlag(a) {
@@ -50,7 +56,7 @@ func compileCommand(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if name != "o" && name != "output" && name != "sign" {
+		if name != "o" && name != "output" && name != "sign" && name != "O" {
 			return usageError(stderr, "compile", "unknown flag %s", a)
 		}
 		if !hasValue {
@@ -60,9 +66,14 @@ func compileCommand(args []string, stdout, stderr io.Writer) int {
 			i++
 			value = args[i]
 		}
-		if name == "sign" {
+		switch name {
+		case "sign":
 			keyFile = value
-		} else {
+		case "O":
+			if err := applyOptions(&opts, "-O", codegenOptions, value); err != nil {
+				return usageError(stderr, "compile", "%v", err)
+			}
+		default:
 			out = value
 		}
 	}
@@ -89,7 +100,9 @@ func compileCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "moat compile: %s is already a compiled artifact\n", module)
 		return exitFailure
 	}
-	engine, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
+	cfg := opts.config
+	cfg.Engine = moat.EngineCompiler
+	engine, err := moat.NewEngine(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "moat compile: %s\n", errorText(err))
 		return exitFailure

@@ -11,7 +11,7 @@ import (
 	"github.com/moat-run/moat/internal/wasm"
 )
 
-const inspectUsage = `Usage: moat inspect [--asm FUNC] MODULE
+const inspectUsage = `Usage: moat inspect [--asm FUNC] [-O KEY=VALUE]... MODULE
 
 Prints the module's sections (id, name, offset of the contents, size in
 bytes), its imports and exports with their types, and a count of what it
@@ -20,15 +20,20 @@ that does not decode prints the error and exits 1.
 
 On an artifact from 'moat compile', prints its header instead (the moat
 build, processor and configuration it was made for, its sections and its
-signer) after checking its digest, and whether this moat could load it.
+signer) after checking its digest, and whether this moat could load it
+with the -O options of moat run (signals-based-traps=n: in an engine with
+explicit bounds checks).
 
 With --asm FUNC (a function index, or a name from the name section or the
 exports), prints instead that function's optimised SSA and the amd64
-assembly the compiler makes of it. The module must validate.
+assembly the compiler makes of it, with the -O options of moat run
+(signals-based-traps=n shows the explicit bounds checks that guard pages
+make unnecessary). The module must validate.
 `
 
 func inspectCommand(args []string, stdout, stderr io.Writer) int {
 	asmFunc := ""
+	var opts runOptions
 	var modules []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -47,6 +52,18 @@ func inspectCommand(args []string, stdout, stderr io.Writer) int {
 			if asmFunc == "" {
 				return usageError(stderr, "inspect", "--asm needs a function")
 			}
+		case a == "-O" || strings.HasPrefix(a, "-O="):
+			value, ok := strings.CutPrefix(a, "-O=")
+			if !ok {
+				if i+1 >= len(args) {
+					return usageError(stderr, "inspect", "-O needs KEY=VALUE")
+				}
+				i++
+				value = args[i]
+			}
+			if err := applyOptions(&opts, "-O", codegenOptions, value); err != nil {
+				return usageError(stderr, "inspect", "%v", err)
+			}
 		case strings.HasPrefix(a, "-") && a != "-":
 			return usageError(stderr, "inspect", "unknown flag %s", a)
 		default:
@@ -59,7 +76,7 @@ func inspectCommand(args []string, stdout, stderr io.Writer) int {
 	args = modules
 	path := args[0]
 	if precompiled, _, _ := peekArtifact(path); precompiled && asmFunc == "" {
-		return inspectArtifact(stdout, stderr, path)
+		return inspectArtifact(stdout, stderr, path, opts.config)
 	}
 	file, err := readModule(path)
 	if err != nil {
@@ -72,7 +89,7 @@ func inspectCommand(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	if asmFunc != "" {
-		return inspectAsm(stdout, stderr, file, m, asmFunc)
+		return inspectAsm(stdout, stderr, file, m, asmFunc, opts.config)
 	}
 	writeInspection(stdout, path, len(file.bin), m)
 	if err := validateModule(m); err != nil {

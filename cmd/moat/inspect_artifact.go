@@ -6,14 +6,15 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/internal/artifact"
 	"github.com/moat-run/moat/internal/compiler"
 	"github.com/moat-run/moat/internal/engine"
 )
 
 // inspectArtifact prints a verified artifact's header, and whether this
-// build's compiler could load it.
-func inspectArtifact(stdout, stderr io.Writer, path string) int {
+// build's compiler, configured by the -O options in cfg, could load it.
+func inspectArtifact(stdout, stderr io.Writer, path string, cfg moat.Config) int {
 	f, err := artifact.Open(path, artifact.Options{})
 	if err != nil {
 		fmt.Fprintf(stderr, "moat inspect: %s: %v\n", path, err)
@@ -48,7 +49,7 @@ func inspectArtifact(stdout, stderr io.Writer, path string) int {
 	}
 	tw.Flush()
 	verdict := "yes"
-	if c, err := compiler.New(compiler.Config{}); err != nil {
+	if c, err := compiler.New(compiler.Config{Memory: compilerMemory(cfg)}); err != nil {
 		verdict = "no: " + err.Error()
 	} else if err := h.Check(artifact.BuildID(), c.(engine.ArtifactEngine).Target()); err != nil {
 		verdict = "no: " + err.Error()

@@ -5,13 +5,14 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/internal/compiler"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
 // inspectAsm prints the optimised SSA and the assembly of one defined
 // function of m, named by index, name-section name or export name.
-func inspectAsm(stdout, stderr io.Writer, file *moduleFile, m *wasm.Module, fn string) int {
+func inspectAsm(stdout, stderr io.Writer, file *moduleFile, m *wasm.Module, fn string, cfg moat.Config) int {
 	path := file.path
 	if err := validateModule(m); err != nil {
 		fmt.Fprintf(stderr, "moat inspect: %s\n", file.describe(err))
@@ -22,7 +23,7 @@ func inspectAsm(stdout, stderr io.Writer, file *moduleFile, m *wasm.Module, fn s
 		fmt.Fprintf(stderr, "moat inspect: %s: no defined function %q\n", path, fn)
 		return exitFailure
 	}
-	ssaText, asm, err := compiler.Listing(m, idx)
+	ssaText, asm, err := compiler.Listing(m, idx, compilerMemory(cfg))
 	if err != nil {
 		fmt.Fprintf(stderr, "moat inspect: %s: function %d: %v\n", path, idx, err)
 		return exitFailure
@@ -55,4 +56,15 @@ func findFunc(m *wasm.Module, fn string) (uint32, bool) {
 		}
 	}
 	return 0, false
+}
+
+// compilerMemory is the compiler's memory configuration for the -O options
+// in cfg (the listing and the artifact check build no moat.Engine).
+func compilerMemory(cfg moat.Config) compiler.MemoryConfig {
+	checks := map[moat.BoundsChecks]compiler.BoundsChecks{
+		moat.BoundsChecksAuto:       compiler.BoundsChecksAuto,
+		moat.BoundsChecksGuardPages: compiler.BoundsChecksGuardPages,
+		moat.BoundsChecksExplicit:   compiler.BoundsChecksExplicit,
+	}
+	return compiler.MemoryConfig{Checks: checks[cfg.BoundsChecks], Reservation: cfg.MemoryReservation, GuardSize: cfg.MemoryGuardSize}
 }

@@ -11,11 +11,12 @@ import (
 	"github.com/moat-run/moat/internal/wasm"
 )
 
-// The -W options of `moat run` (WebAssembly limits and features), in wasmtime's spelling: each flag takes
+// The -W options of `moat run` (WebAssembly limits and features) and its -O
+// options (code generation), in wasmtime's spelling: each flag takes
 // KEY=VALUE pairs, comma-separated or in repeated flags, and a bare KEY of a
 // boolean option means KEY=y. One table per flag, one row per key.
 
-// runOption is one key of -W.
+// runOption is one key of -W or -O.
 type runOption struct {
 	key   string
 	value string // the value's form, for the help text
@@ -53,7 +54,35 @@ func featureOptions() []runOption {
 	return rows
 }
 
-// applyOptions applies the value of one -W flag.
+// codegenOptions are the keys of -O (code generation and memory layout).
+var codegenOptions = []runOption{
+	{"signals-based-traps", "y|n", "n: check every load and store explicitly instead of relying on guard pages and moat's signal handler (default y where moat has the handler: linux/amd64)",
+		func(o *runOptions, v string) error {
+			on, err := parseBool(v)
+			o.config.BoundsChecks = moat.BoundsChecksExplicit
+			if on {
+				o.config.BoundsChecks = moat.BoundsChecksGuardPages
+			}
+			return err
+		}},
+	{"memory-reservation", "SIZE", "address space reserved for each linear memory (default 4G with signals-based traps, else each memory's own maximum)",
+		func(o *runOptions, v string) error {
+			n, err := parseSize(v)
+			o.config.MemoryReservation = n
+			return err
+		}},
+	{"memory-guard-size", "SIZE", "inaccessible address space after each memory's reservation and before it (default 32M with signals-based traps, else 0)",
+		func(o *runOptions, v string) error {
+			n, err := parseSize(v)
+			o.config.MemoryGuardSize = n
+			if n == 0 {
+				o.config.MemoryGuardSize = moat.NoMemoryGuard
+			}
+			return err
+		}},
+}
+
+// applyOptions applies the value of one -W or -O flag.
 func applyOptions(o *runOptions, flag string, table []runOption, value string) error {
 	if value == "" {
 		return fmt.Errorf("%s needs KEY=VALUE", flag)

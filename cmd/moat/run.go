@@ -52,6 +52,8 @@ Flags come before MODULE; everything after MODULE is ARGS.
                       instead of failing to link (e.g. bench.start/bench.end)
   -W KEY=VALUE[,...]  WebAssembly limits and features (wasmtime's names);
                       repeatable:
+%s  -O KEY=VALUE[,...]  code generation and memory layout (wasmtime's names);
+                      repeatable:
 %s  -C KEY=VALUE[,...]  compilation and the compilation cache; repeatable:
 %s  --allow-precompiled MODULE may be an artifact from 'moat compile' (.cwasm),
                       which runs without compiling. An artifact is native code
@@ -74,7 +76,7 @@ Examples:
   moat compile prog.wasm && moat run --allow-precompiled prog.cwasm
 `
 
-var runUsage = fmt.Sprintf(runUsageText, optionsHelp("-W", wasmOptions), optionsHelp("-C", compileOptions))
+var runUsage = fmt.Sprintf(runUsageText, optionsHelp("-W", wasmOptions), optionsHelp("-O", codegenOptions), optionsHelp("-C", compileOptions))
 
 // exitTrapped is the status of a WASI command that trapped: 128 + SIGABRT,
 // as wasmtime exits, so a trap is told apart from the guest's own codes.
@@ -96,6 +98,7 @@ type runOptions struct {
 	// From -W and -O (options.go).
 	timeout          time.Duration // 0: none
 	disabledFeatures moat.Features // features turned off with -W NAME=n
+	config           moat.Config   // from -O: bounds checks and memory layout
 
 	// From -C (options_compile.go): the compilation cache.
 	noCache  bool
@@ -278,7 +281,7 @@ func parseRunArgs(args []string) (opts runOptions, help bool, err error) {
 				opts.defaultUnknownImports = true
 			}
 			continue
-		case "engine", "invoke", "dir", "env", "W", "C", "trust-key":
+		case "engine", "invoke", "dir", "env", "W", "O", "C", "trust-key":
 		default:
 			return opts, false, fmt.Errorf("unknown flag %s", a)
 		}
@@ -309,6 +312,10 @@ func parseRunArgs(args []string) (opts runOptions, help bool, err error) {
 			opts.dirs = append(opts.dirs, p)
 		case "W":
 			if err := applyOptions(&opts, "-W", wasmOptions, value); err != nil {
+				return opts, false, err
+			}
+		case "O":
+			if err := applyOptions(&opts, "-O", codegenOptions, value); err != nil {
 				return opts, false, err
 			}
 		case "C":

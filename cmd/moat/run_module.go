@@ -32,7 +32,8 @@ func loadRunModule(opts runOptions, stderr io.Writer) (*moat.Engine, *moat.Modul
 	if precompiled && !opts.allowPrecompiled {
 		return nil, nil, argError(stderr, "run", "%s is a precompiled artifact (native code); run it with --allow-precompiled if you trust where it came from", opts.module)
 	}
-	cfg := moat.Config{Engine: opts.engine, DisabledFeatures: opts.disabledFeatures}
+	cfg := opts.config
+	cfg.Engine, cfg.DisabledFeatures = opts.engine, opts.disabledFeatures
 	for _, path := range opts.trustKeys {
 		k, err := readPublicKey(path)
 		if err != nil {

@@ -28,8 +28,12 @@ package abi
 //   - there is no red zone: memory below RSP may be overwritten by any exit
 //     (a host function can re-enter on the same stack just below it);
 //   - the stack pointer stays inside the native stack, above CtxStackLimit
-//     minus the frame being checked, and the code never faults: a fault in
-//     generated code is not (yet) turned into a trap and would kill the host.
+//     minus the frame being checked;
+//   - the code faults only where the runtime expects it: a load or store
+//     the compiler left unchecked (guard-page mode), at an address in the
+//     running instance's memory reservation. The runtime's signal handler
+//     turns such a fault into an ExitFault; any other fault in generated
+//     code is a bug, reported as such, and ends the process.
 const (
 	// ContextRegisterAMD64 is the register number (as in ModRM/REX
 	// encodings) that holds the context address: R15.

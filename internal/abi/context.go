@@ -156,6 +156,15 @@ const (
 	// and table operations, ...). CtxExitIndex numbers the routine; its
 	// arguments and results use Args as the engine defines.
 	ExitBuiltin
+	// ExitFault: never written by generated code. The runtime's signal
+	// handler sends a thread whose generated code faulted (a guard page,
+	// a stack guard) to the runtime's fault exit, which records this code,
+	// the handler's classification in CtxExitIndex (a TrapCode, or a value
+	// outside the trap codes for a fault it could not explain),
+	// CtxResumeAddr = the faulting instruction's address, Args[0] = the
+	// faulting data address, Args[1] = the signal number, and CtxExitSP and
+	// CtxExitBP as they were at the fault. Never resumed.
+	ExitFault
 )
 
 var exitNames = [...]string{
@@ -166,6 +175,7 @@ var exitNames = [...]string{
 	ExitMemoryGrow: "memory.grow",
 	ExitTableGrow:  "table.grow",
 	ExitBuiltin:    "builtin",
+	ExitFault:      "fault",
 }
 
 func (c ExitCode) String() string {

@@ -22,6 +22,13 @@ const (
 	TrapHostError                         // a host function returned an error
 	TrapNullFunctionReference             // call_ref or return_call_ref of a null reference
 	TrapNullExceptionReference            // throw_ref of a null reference
+	TrapCastFailure                       // ref.cast of a value not of the type
+	TrapNullStructReference               // struct.get or struct.set of null
+	TrapNullArrayReference                // an array instruction on null
+	TrapNullI31Reference                  // i31.get_s or i31.get_u of null
+	TrapArrayOutOfBounds                  // an array access or copy outside the array
+	TrapAllocationTooLarge                // an object larger than the GC heap's limit
+	TrapGCHeapOutOfMemory                 // the GC heap's live objects leave no room under its limit
 )
 
 var trapMessages = [...]string{
@@ -42,6 +49,13 @@ var trapMessages = [...]string{
 	TrapHostError:                "host function error",
 	TrapNullFunctionReference:    "null function reference",
 	TrapNullExceptionReference:   "null exception reference",
+	TrapCastFailure:              "cast failure",
+	TrapNullStructReference:      "null structure reference",
+	TrapNullArrayReference:       "null array reference",
+	TrapNullI31Reference:         "null i31 reference",
+	TrapArrayOutOfBounds:         "out of bounds array access",
+	TrapAllocationTooLarge:       "allocation size too large",
+	TrapGCHeapOutOfMemory:        "GC heap out of memory",
 }
 
 // String is the spec interpreter's wording for the trap, which the spec

@@ -19,8 +19,8 @@
 //	         │ section table     (kind, flags, offset, size)… │
 //	         ├──────────────────────────────────────────────┤
 //	         │ module   the Wasm binary, bodies emptied       │  8-byte aligned
-//	         │ tables   function ranges, entries, call and    │
-//	         │          trap sites (the compiler's format)    │
+//	         │ tables   function ranges, entries, call, trap  │
+//	         │          and fault sites (compiler's format)   │
 //	4096·k   ├──────────────────────────────────────────────┤
 //	         │ code     position-independent machine code,    │  page-aligned: mapped read+execute
 //	         │          int3 padding to a page boundary       │  from the file, never patched

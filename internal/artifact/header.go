@@ -14,7 +14,7 @@ const Magic = "\x89MOAT\r\n\x1a"
 
 // FormatVersion is the version of the layout described in doc.go. Loading
 // refuses any other version.
-const FormatVersion = 2
+const FormatVersion = 3
 
 // CodeAlign is the file alignment of the code section: a page, so the code
 // can be mapped from the file where it lies.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 
 	"github.com/moat-run/moat/internal/artifact"
 	"github.com/moat-run/moat/internal/backend/amd64"
@@ -26,11 +27,38 @@ import (
 // WebAssembly features turned off: a module's code does not depend on
 // them; the header records the features the module uses instead
 // (artifact.Header.Features), which an engine that turned one off refuses.
+//
+// The bounds-check rows are what frontend.Env.Unchecked and the back end's
+// FaultingUnreachable are made of: the mode, and in guard-page mode the
+// reservation and the guard that an unchecked access relies on (code made
+// for a 64 MiB guard leaves accesses unchecked that a 32 MiB guard would
+// let out). With explicit checks the code relies on neither, so both read
+// "none" and an explicit artifact loads whatever reservation the engine
+// gives its memories.
 var codeSettings = []struct {
 	key   string
 	value func(e *compilerEngine) string
 }{
-	{"bounds checks", func(*compilerEngine) string { return "explicit" }},
+	{"bounds checks", func(e *compilerEngine) string { return boundsMode(e.guard) }},
+	{"memory reservation", func(e *compilerEngine) string { return guardBytes(e, e.layout.Reserve) }},
+	{"memory guard", func(e *compilerEngine) string { return guardBytes(e, e.layout.GuardAfter) }},
+}
+
+// boundsMode names a bounds-check mode in artifact headers.
+func boundsMode(guard bool) string {
+	if guard {
+		return "guard pages"
+	}
+	return "explicit"
+}
+
+// guardBytes is a size the code relies on in guard-page mode, in bytes;
+// "none" with explicit checks.
+func guardBytes(e *compilerEngine, n uint64) string {
+	if !e.guard {
+		return "none"
+	}
+	return strconv.FormatUint(n, 10)
 }
 
 // featureNames lists the optional CPU features in f, sorted.
@@ -89,11 +117,18 @@ func (e *compilerEngine) LoadArtifact(m *wasm.Module, f *artifact.File) (engine.
 	if err != nil {
 		return nil, err
 	}
+	// Registered with the signal handler like freshly linked code (see
+	// mapGenerated); Close, in the cleanup, unregisters it.
+	if err := allowFaults(code); err != nil {
+		code.Close()
+		return nil, err
+	}
 	mc := &moduleCode{eng: e, m: m, code: code, tables: tables, typeIDs: e.typeIDsOf(m), file: f.TakeMapping()}
 	runtime.AddCleanup(mc, func(r loaded) {
 		_ = r.code.Close()
 		_ = r.file.Close()
 	}, loaded{code, mc.file})
+	writePerfMap(mc)
 	return mc, nil
 }
 

@@ -31,24 +31,6 @@ func (st *instance) frames(pc, sp, bp uintptr) []vm.Frame {
 	}
 	base := mc.code.Addr()
 	var out []vm.Frame
-	// add appends the frame of return address ret; false when ret is not
-	// in one of this module's functions.
-	add := func(ret uintptr) bool {
-		i := mc.funcAt(ret)
-		if i < 0 {
-			return false
-		}
-		pos, _ := mc.tables.posAt(int(ret - base))
-		if pos == amd64.PosPrologue {
-			return true // not started: its caller reports the call
-		}
-		off := -1
-		if pos != 0 {
-			off = int(pos)
-		}
-		out = append(out, vm.Frame{Func: st.inst.Funcs[mc.m.NumImportedFuncs+uint32(i)], Offset: off})
-		return true
-	}
 	if pc >= base && pc < base+uintptr(mc.code.Size()) {
 		off := int(pc - base)
 		site := pc
@@ -61,12 +43,64 @@ func (st *instance) frames(pc, sp, bp uintptr) []vm.Frame {
 			w, _ := ns.Word(sp + amd64.PollStubFrame)
 			site = uintptr(w)
 		}
-		add(site)
+		out, _ = st.addFrame(out, site)
 	}
+	return st.walk(out, bp)
+}
+
+// faultFrames lists the wasm frames of a run stopped by a fault at pc,
+// innermost first: the function holding pc, at the wasm position pos (0:
+// unknown), then its callers from frame pointer bp. A fault comes after
+// the function's entry has set bp to its own frame, except on a stack
+// overflow in the entry itself, where the innermost caller may be missed.
+func (st *instance) faultFrames(pc, bp uintptr, pos uint32) []vm.Frame {
+	mc := st.mc
+	if st.refs.stack == nil || mc.code == nil {
+		return nil
+	}
+	var out []vm.Frame
+	if i := mc.funcAt(pc); i >= 0 {
+		off := -1
+		if pos != 0 && pos != amd64.PosPrologue {
+			off = int(pos)
+		}
+		out = append(out, vm.Frame{Func: st.inst.Funcs[mc.m.NumImportedFuncs+uint32(i)], Offset: off})
+	}
+	return st.walk(out, bp)
+}
+
+// addFrame appends the frame of return address ret; false when ret is not
+// in one of this module's functions.
+func (st *instance) addFrame(out []vm.Frame, ret uintptr) ([]vm.Frame, bool) {
+	mc := st.mc
+	i := mc.funcAt(ret)
+	if i < 0 {
+		return out, false
+	}
+	pos, _ := mc.tables.posAt(int(ret - mc.code.Addr()))
+	if pos == amd64.PosPrologue {
+		return out, true // not started: its caller reports the call
+	}
+	off := -1
+	if pos != 0 {
+		off = int(pos)
+	}
+	return append(out, vm.Frame{Func: st.inst.Funcs[mc.m.NumImportedFuncs+uint32(i)], Offset: off}), true
+}
+
+// walk appends the callers along the frame-pointer chain from bp, up to
+// maxBacktrace frames in all, reading stack words only through
+// vm.Stack.Word.
+func (st *instance) walk(out []vm.Frame, bp uintptr) []vm.Frame {
+	ns := st.refs.stack
 	for len(out) < maxBacktrace {
 		up, ok1 := ns.Word(bp)
 		ret, ok2 := ns.Word(bp + 8)
-		if !ok1 || !ok2 || !add(uintptr(ret)) || uintptr(up) <= bp {
+		if !ok1 || !ok2 {
+			break
+		}
+		var ok bool
+		if out, ok = st.addFrame(out, uintptr(ret)); !ok || uintptr(up) <= bp {
 			break
 		}
 		bp = uintptr(up)

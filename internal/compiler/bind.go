@@ -47,12 +47,18 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	if !ok || refs.eng != mc.eng {
 		return fmt.Errorf("compiler: the store was not made by this engine")
 	}
+	if mc.eng.guard {
+		// Guard pages need the handler in front of the Go runtime's.
+		if err := vm.EnsureFaultTraps(); err != nil {
+			return fmt.Errorf("compiler: %w", err)
+		}
+	}
 	st := &instance{inst: inst, mc: mc, refs: refs, ctx: vm.NewContext()}
 	// Every memory is mapped where it can grow without moving, so its
 	// base address is fixed in the context and the descriptors.
 	st.memories = make([]uint64, max(2*len(inst.Memories), 2))
 	for i, mem := range inst.Memories {
-		if err := mem.MapNative(); err != nil {
+		if err := mem.MapNative(mc.eng.layoutOf(m.MemoryTypeOf(uint32(i)))); err != nil {
 			return err
 		}
 		st.memories[2*i+abi.MemoryDescBase/8] = uint64(mem.Base())
@@ -102,6 +108,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		Exit:         st.exit,
 		Trap:         st.trap,
 		Unwind:       st.unwind,
+		Fault:        st.fault,
 	}
 	st.refresh()
 	inst.Engine = st

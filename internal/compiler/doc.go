@@ -19,11 +19,27 @@
 // (Target, codeSettings).
 //
 // Bind gives each instance its native context: every memory moved into a
-// reservation of its whole limit (vm.Memory.MapNative, so it grows in
-// place) and described in the memory descriptor array, an array of global
-// cell addresses (the vm.Global's own words),
-// table descriptors, a function table of function descriptors, and the
-// module's canonical type ids.
+// reservation laid out as Config.Memory says (vm.Memory.MapNative, so it
+// grows in place) and described in the memory descriptor array, an array
+// of global cell addresses (the vm.Global's own words), table descriptors,
+// a function table of function descriptors, and the module's canonical
+// type ids.
+//
+// Bounds checks (memory.go, fault.go; docs/signals.md). With guard pages,
+// the default where vm.EnableFaultTraps works (linux/amd64), each 32-bit
+// memory reserves 4 GiB plus 32 MiB guards, a load or store of memory 0
+// whose offset fits goes unchecked (accesses to other memories, and to
+// 64-bit ones, which reserve their limit, are always checked) and
+// unreachable is a ud2; their instructions are the module's fault sites,
+// kept in its tables beside the call and trap sites (and so in artifacts).
+// Code is registered with the signal handler when linked or loaded from an
+// artifact. A fault the handler sends back (vm.Runner.Fault) becomes a trap
+// only at a fault site of its kind and at an address in the instance's own
+// reservation (or in its store's stack guard); any other is reported as a
+// bug and ends the process. With explicit checks, every access is checked
+// and memories reserve their limit. The mode, the reservation and the guard
+// change the code, so they
+// are settings in every artifact header (codeSettings).
 //
 // Function references. Stores of this engine are made by NewStore with a
 // vm.RefCodec whose words are function descriptor addresses (abi/builtins.go),

@@ -34,6 +34,9 @@ type Config struct {
 	// even where the host has them, to test that path. The environment
 	// variable MOAT_NO_AVX (any non-empty value) sets it too.
 	Baseline bool
+	// Memory lays out linear memories and chooses how loads and stores
+	// are checked (guard pages by default on linux/amd64).
+	Memory MemoryConfig
 }
 
 // DefaultMaxCallDepth is Config.MaxCallDepth's default.
@@ -48,14 +51,19 @@ const StackPerFrame = 256
 // ErrUnsupported is returned by New on platforms the compiler does not target.
 var ErrUnsupported = errors.New("compiler: native code needs linux/amd64")
 
+// ErrUnavailable is wrapped by every error of New that says this platform,
+// CPU or process cannot run compiled code, as opposed to a configuration
+// the compiler refuses anywhere.
+var ErrUnavailable = errors.New("compiler unavailable")
+
 // New returns the compiler engine, or an error when this platform or CPU
 // cannot run its code.
 func New(cfg Config) (engine.Engine, error) {
 	if !vm.NativeSupported {
-		return nil, ErrUnsupported
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, ErrUnsupported)
 	}
 	if err := amd64.CPUSupported(); err != nil {
-		return nil, fmt.Errorf("compiler: %w", err)
+		return nil, fmt.Errorf("%w: compiler: %w", ErrUnavailable, err)
 	}
 	if cfg.MaxCallDepth <= 0 {
 		cfg.MaxCallDepth = DefaultMaxCallDepth
@@ -70,15 +78,26 @@ func New(cfg Config) (engine.Engine, error) {
 	if cfg.Baseline || os.Getenv("MOAT_NO_AVX") != "" {
 		feat = amd64.Features{}
 	}
-	return &compilerEngine{cfg: cfg, feat: feat, typeIDs: map[string]uint32{}, stubs: map[uint32]uintptr{}}, nil
+	layout, handler, err := cfg.Memory.layout()
+	if err != nil {
+		return nil, err
+	}
+	if handler {
+		if err := vm.EnableFaultTraps(); err != nil {
+			return nil, fmt.Errorf("%w: compiler: installing the signal handler: %w", ErrUnavailable, err)
+		}
+	}
+	return &compilerEngine{cfg: cfg, feat: feat, layout: layout, guard: handler, typeIDs: map[string]uint32{}, stubs: map[uint32]uintptr{}}, nil
 }
 
 // compilerEngine holds what its modules share: canonical type ids (so
 // call_indirect can compare signatures across modules) and the host call
 // stubs, one per signature.
 type compilerEngine struct {
-	cfg  Config
-	feat amd64.Features // what the generated code may use
+	cfg    Config
+	feat   amd64.Features // what the generated code may use
+	layout vm.Layout      // of every memory bound to this engine's code
+	guard  bool           // guard-page mode: the signal handler is installed
 
 	mu        sync.Mutex
 	typeIDs   map[string]uint32
@@ -131,13 +150,48 @@ func (e *compilerEngine) hostStub(ft *wasm.FuncType) (uintptr, error) {
 	if err != nil {
 		return 0, err
 	}
-	c, err := vm.MapCode(code)
+	c, err := mapGenerated(code)
 	if err != nil {
 		return 0, err
 	}
 	e.stubCodes = append(e.stubCodes, c)
 	e.stubs[id] = c.Addr()
 	return c.Addr(), nil
+}
+
+// MemoryLayout is the layout of every memory bound to this engine's code,
+// and whether the engine uses guard pages (the signal handler).
+func (e *compilerEngine) MemoryLayout() (vm.Layout, bool) { return e.layout, e.guard }
+
+// mapGenerated maps generated code and registers it with the signal
+// handler (allowFaults).
+func mapGenerated(code []byte) (*vm.Code, error) {
+	c, err := vm.MapCode(code)
+	if err != nil {
+		return nil, err
+	}
+	if err := allowFaults(c); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// allowFaults registers sealed generated code, linked here or loaded from
+// an artifact, with the signal handler (where there is one), so that a
+// fault in it is reported as moat's: a trap from a guard page or a stack
+// guard, or a loud crash. Closing the code unregisters it.
+func allowFaults(c *vm.Code) error {
+	if !vm.FaultTrapsSupported {
+		return nil
+	}
+	return c.AllowFaults()
+}
+
+// frontendEnv is what the frontend needs of this engine: only
+// code-affecting settings, each one recorded in artifacts (codeSettings).
+func (e *compilerEngine) frontendEnv() *frontend.Env {
+	return &frontend.Env{Unchecked: e.layout.Unchecked()}
 }
 
 // NewStore makes a store whose funcrefs are this engine's function descriptors.
@@ -200,7 +254,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	if err := checkFeatures(m); err != nil {
 		return nil, err
 	}
-	env := &frontend.Env{}
+	env := e.frontendEnv()
 	compiled := make([]compiledFunc, len(m.Funcs))
 	errs := make([]error, len(m.Funcs))
 	order := largestFirst(m.Code)
@@ -222,7 +276,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 				}
 				i := order[k]
 				w.largest = max(w.largest, len(m.Code[i].Body))
-				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, &w.tr, w.sc, e.feat)
+				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, &w.tr, w.sc, e.feat, e.guard)
 			}
 		})
 	}
@@ -257,7 +311,7 @@ type compiledFunc struct {
 
 // compileFunc runs the pipeline on one function, turning a panic (a
 // compiler bug) into an error.
-func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Translator, sc *amd64.Scratch, feat amd64.Features) (c compiledFunc, err error) {
+func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Translator, sc *amd64.Scratch, feat amd64.Features, guard bool) (c compiledFunc, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			c, err = compiledFunc{}, fmt.Errorf("compiler: internal error compiling function %d: %v", idx, r)
@@ -269,7 +323,8 @@ func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Tra
 	}
 	c.handlers = tr.Handlers()
 	ssa.Optimize(f)
-	c.Compiled, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc, Features: feat})
+	// With the signal handler, unreachable is a ud2 (see docs/signals.md).
+	c.Compiled, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc, Features: feat, FaultingUnreachable: guard})
 	if err != nil {
 		return c, fmt.Errorf("compiler: function %d: %w", idx, err)
 	}

@@ -41,7 +41,7 @@ func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []compiledFun
 		relocs []amd64.Reloc
 	}
 	stubs := make([]stub, len(fns))
-	size, nRelocs, nSites, nTraps := 0, 0, 0, 0
+	size, nRelocs, nSites, nTraps, nFaults := 0, 0, 0, 0, 0
 	var tb tablesBuilder
 	align := func(n int) int { return (n + 15) &^ 15 }
 	for i, c := range fns {
@@ -59,6 +59,7 @@ func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []compiledFun
 		nRelocs += len(c.Relocs) + len(rs)
 		nSites += len(c.Sites)
 		nTraps += len(c.TrapSites)
+		nFaults += len(c.FaultSites)
 	}
 	for _, st := range stubs {
 		size = align(size) + len(st.code)
@@ -82,6 +83,7 @@ func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []compiledFun
 	tb.funcs = make([]byte, 0, len(fns)*funcEntrySize)
 	tb.sites = make([]byte, 0, nSites*siteEntrySize)
 	tb.traps = make([]byte, 0, nTraps*trapEntrySize)
+	tb.faults = make([]byte, 0, nFaults*faultEntrySize)
 	for i, c := range fns {
 		off := place(c.Code)
 		funcStart[i] = off
@@ -92,6 +94,7 @@ func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []compiledFun
 		tb.addTraps(off, c.TrapSites)
 		tb.addSites(off, c.Sites)
 		tb.addHandlers(off, c.handlers, c.Landings, c.LandingSP)
+		tb.addFaults(off, c.FaultSites)
 	}
 	for i, st := range stubs {
 		off := place(st.code)
@@ -119,12 +122,13 @@ func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []compiledFun
 		binary.LittleEndian.PutUint32(blob[at:], uint32(int32(v)))
 	}
 	mc.tables = tb.finish(pollOff, pollOff+len(poll), len(blob))
-	code, err := vm.MapCode(blob)
+	code, err := mapGenerated(blob)
 	if err != nil {
 		return nil, err
 	}
 	mc.code = code
 	runtime.AddCleanup(mc, func(c *vm.Code) { _ = c.Close() }, code)
+	writePerfMap(mc)
 	return mc, nil
 }
 

@@ -10,20 +10,25 @@ import (
 )
 
 // Listing compiles function idx of the validated module m the way Compile
-// does and returns its optimised SSA and its assembly text: what a reader
-// needs to see why generated code is slow.
-func Listing(m *wasm.Module, idx uint32) (ssaText, asm string, err error) {
+// does with memories laid out as mem says, and returns its optimised SSA
+// and its assembly text: what a reader needs to see why generated code is
+// slow.
+func Listing(m *wasm.Module, idx uint32, mem MemoryConfig) (ssaText, asm string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("compiler: internal error listing function %d: %v", idx, r)
 		}
 	}()
-	f, err := frontend.Translate(m, idx, &frontend.Env{})
+	layout, guard, err := mem.layout()
+	if err != nil {
+		return "", "", err
+	}
+	f, err := frontend.Translate(m, idx, &frontend.Env{Unchecked: layout.Unchecked()})
 	if err != nil {
 		return "", "", err
 	}
 	ssa.Optimize(f)
-	c, err := amd64.Compile(f, amd64.Options{SharedPollStub: true, Listing: true})
+	c, err := amd64.Compile(f, amd64.Options{SharedPollStub: true, Listing: true, FaultingUnreachable: guard})
 	if err != nil {
 		return f.String(), "", err
 	}

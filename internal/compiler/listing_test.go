@@ -39,7 +39,7 @@ func TestListing(t *testing.T) {
 		if !want[m.FuncName(idx)] {
 			continue
 		}
-		s, asm, err := compiler.Listing(m, idx)
+		s, asm, err := compiler.Listing(m, idx, compiler.MemoryConfig{})
 		if err != nil {
 			t.Errorf("function %d: %v", idx, err)
 		}

@@ -76,7 +76,7 @@ func (r *storeRefs) nativeStack() (*vm.Stack, error) {
 	if r.stack != nil {
 		return r.stack, nil
 	}
-	st, err := vm.NewStack(r.eng.cfg.StackSize)
+	st, err := vm.NewStackWithin(r.eng.cfg.StackSize, r.eng.layout.Limits)
 	if err != nil {
 		return nil, err
 	}

@@ -15,34 +15,39 @@ import (
 // converts nothing, however many call sites the module has. The linker
 // builds the same bytes, so fresh and loaded modules share one code path.
 //
-//	header   numFuncs, numSites, numTraps, pollStart, pollEnd, codeSize,
-//	         numLandings, numHandlers, numClauses (9 × u32)
+//	header   numFuncs, numSites, numTraps, numFaults, pollStart, pollEnd,
+//	         codeSize, numLandings, numHandlers, numClauses (10 × u32)
 //	funcs    per defined function: start, end, entry stub (3 × u32)
 //	sites    return address offset, wasm position (2 × u32), by offset
 //	traps    trap stub resume offset (u32), trap code (u16), flags (u16), by offset
+//	faults   fault site offset, wasm position (2 × u32), trap code (u16), 0 (u16), by offset
 //	landings try_call return address offset, landing offset, handler,
 //	         stack pointer from the frame pointer (3 × u32, i32), by offset
 //	handlers parent handler (i32, -1 for none, else below its own
 //	         index), first clause, clause count (3 × u32)
 //	clauses  catch kind, tag index (2 × u32)
 //
-// Offsets are from the first byte of the code. Handlers are numbered
-// across the module (each function's from its first).
+// Offsets are from the first byte of the code. Fault sites are the
+// instructions that may fault (guard-page mode: loads and stores compiled
+// without a bounds check, and the ud2 of each unreachable); code compiled
+// with explicit bounds checks has none. Handlers are numbered across the
+// module (each function's from its first).
 type codeTables struct {
-	raw                 []byte // the whole section
-	funcs, sites, traps []byte
-	landings, handlers  []byte
-	clauses             []byte
-	numFuncs            int
-	pollStart, pollEnd  int
-	codeSize            int
+	raw                         []byte // the whole section
+	funcs, sites, traps, faults []byte
+	landings, handlers          []byte
+	clauses                     []byte
+	numFuncs                    int
+	pollStart, pollEnd          int
+	codeSize                    int
 }
 
 const (
-	tablesHeaderSize  = 9 * 4
+	tablesHeaderSize  = 10 * 4
 	funcEntrySize     = 3 * 4
 	siteEntrySize     = 2 * 4
 	trapEntrySize     = 4 + 2 + 2
+	faultEntrySize    = 4 + 4 + 2 + 2
 	landingEntrySize  = 4 * 4
 	handlerEntrySize  = 3 * 4
 	clauseEntrySize   = 2 * 4
@@ -90,12 +95,27 @@ func (t *codeTables) trapAt(off int) (code abi.TrapCode, shared, ok bool) {
 	return 0, false, false
 }
 
+// faultAt is the fault site at offset off: the trap a fault there means
+// and the wasm position of its instruction.
+func (t *codeTables) faultAt(off int) (code abi.TrapCode, pos uint32, ok bool) {
+	n := len(t.faults) / faultEntrySize
+	i := sort.Search(n, func(i int) bool { return int(le.Uint32(t.faults[i*faultEntrySize:])) >= off })
+	if i < n && int(le.Uint32(t.faults[i*faultEntrySize:])) == off {
+		e := t.faults[i*faultEntrySize:]
+		return abi.TrapCode(le.Uint16(e[8:])), le.Uint32(e[4:]), true
+	}
+	return 0, 0, false
+}
+
+// numFaults is the number of fault sites.
+func (t *codeTables) numFaults() int { return len(t.faults) / faultEntrySize }
+
 // inPoll reports whether off lies in the shared poll stub.
 func (t *codeTables) inPoll(off int) bool { return off >= t.pollStart && off < t.pollEnd }
 
 // tablesBuilder packs the tables while the linker places code.
 type tablesBuilder struct {
-	funcs, sites, traps         []byte
+	funcs, sites, traps, faults []byte
 	landings, handlers, clauses []byte
 	numHandlers                 int
 }
@@ -132,15 +152,29 @@ func (b *tablesBuilder) addTraps(base int, traps []amd64.TrapSite) {
 	}
 }
 
+// addFaults appends a function's fault sites, which amd64.Compile sorts
+// by offset; functions are placed in increasing order, so the whole table
+// is sorted.
+func (b *tablesBuilder) addFaults(base int, faults []amd64.FaultSite) {
+	for _, f := range faults {
+		b.faults = le.AppendUint16(le.AppendUint16(le.AppendUint32(le.AppendUint32(b.faults, uint32(base+f.Offset)), f.Pos), uint16(f.Code)), 0)
+	}
+}
+
 // finish packs the section.
 func (b *tablesBuilder) finish(pollStart, pollEnd, codeSize int) *codeTables {
-	nf, ns, nt := len(b.funcs)/funcEntrySize, len(b.sites)/siteEntrySize, len(b.traps)/trapEntrySize
+	nf, ns, nt, nx := len(b.funcs)/funcEntrySize, len(b.sites)/siteEntrySize, len(b.traps)/trapEntrySize, len(b.faults)/faultEntrySize
 	nl, nh, nc := len(b.landings)/landingEntrySize, len(b.handlers)/handlerEntrySize, len(b.clauses)/clauseEntrySize
-	raw := make([]byte, 0, tablesHeaderSize+len(b.funcs)+len(b.sites)+len(b.traps)+len(b.landings)+len(b.handlers)+len(b.clauses))
-	for _, v := range []int{nf, ns, nt, pollStart, pollEnd, codeSize, nl, nh, nc} {
+	parts := [][]byte{b.funcs, b.sites, b.traps, b.faults, b.landings, b.handlers, b.clauses}
+	size := tablesHeaderSize
+	for _, part := range parts {
+		size += len(part)
+	}
+	raw := make([]byte, 0, size)
+	for _, v := range []int{nf, ns, nt, nx, pollStart, pollEnd, codeSize, nl, nh, nc} {
 		raw = le.AppendUint32(raw, uint32(v))
 	}
-	for _, part := range [][]byte{b.funcs, b.sites, b.traps, b.landings, b.handlers, b.clauses} {
+	for _, part := range parts {
 		raw = append(raw, part...)
 	}
 	t, err := parseTables(raw, nf, codeSize)
@@ -159,9 +193,9 @@ func parseTables(raw []byte, numFuncs, codeSize int) (*codeTables, error) {
 		return nil, fmt.Errorf("tables section of %d bytes, shorter than its header", len(raw))
 	}
 	h := func(i int) int { return int(le.Uint32(raw[4*i:])) }
-	nf, ns, nt := h(0), h(1), h(2)
-	nl, nh, nc := h(6), h(7), h(8)
-	t := &codeTables{raw: raw, numFuncs: nf, pollStart: h(3), pollEnd: h(4), codeSize: h(5)}
+	nf, ns, nt, nx := h(0), h(1), h(2), h(3)
+	nl, nh, nc := h(7), h(8), h(9)
+	t := &codeTables{raw: raw, numFuncs: nf, pollStart: h(4), pollEnd: h(5), codeSize: h(6)}
 	if nf != numFuncs {
 		return nil, fmt.Errorf("tables list %d functions, the module defines %d", nf, numFuncs)
 	}
@@ -169,7 +203,7 @@ func parseTables(raw []byte, numFuncs, codeSize int) (*codeTables, error) {
 		return nil, fmt.Errorf("tables describe %d bytes of code, the code section has %d", t.codeSize, codeSize)
 	}
 	want := uint64(tablesHeaderSize) + uint64(nf)*funcEntrySize + uint64(ns)*siteEntrySize + uint64(nt)*trapEntrySize +
-		uint64(nl)*landingEntrySize + uint64(nh)*handlerEntrySize + uint64(nc)*clauseEntrySize
+		uint64(nx)*faultEntrySize + uint64(nl)*landingEntrySize + uint64(nh)*handlerEntrySize + uint64(nc)*clauseEntrySize
 	if uint64(len(raw)) != want {
 		return nil, fmt.Errorf("tables section of %d bytes, its counts need %d", len(raw), want)
 	}
@@ -180,6 +214,7 @@ func parseTables(raw []byte, numFuncs, codeSize int) (*codeTables, error) {
 		return part
 	}
 	t.funcs, t.sites, t.traps = take(nf*funcEntrySize), take(ns*siteEntrySize), take(nt*trapEntrySize)
+	t.faults = take(nx * faultEntrySize)
 	t.landings, t.handlers, t.clauses = take(nl*landingEntrySize), take(nh*handlerEntrySize), take(nc*clauseEntrySize)
 	if err := t.checkExceptionTables(); err != nil {
 		return nil, err

@@ -12,13 +12,17 @@
 //   - Locals are builder variables; Wasm blocks, loops and ifs become SSA
 //     blocks whose parameters carry the values a branch passes (results,
 //     or a loop's parameters). Unreachable code is never emitted.
-//   - Every trap is explicit: division guards (trapz for a zero divisor,
+//   - Traps are explicit: division guards (trapz for a zero divisor,
 //     trapnz for signed overflow; signed MIN % -1 divides by 1 instead),
-//     bounds checks before every memory access (uextend(addr) + offset +
-//     size > length, unsigned in 64 bits, traps heap_oob; the access itself
-//     is then notrap), table bounds, null and signature checks before
+//     bounds checks before memory accesses (uextend(addr) + offset + size >
+//     length, unsigned in 64 bits, traps heap_oob; the access itself is
+//     then notrap), table bounds, null and signature checks before
 //     call_indirect, and unreachable. Float-to-int conversions trap through
-//     the fcvt_to_sint/uint opcodes' own documented semantics.
+//     the fcvt_to_sint/uint opcodes' own documented semantics. The one
+//     exception is guard-page mode (Env.Unchecked): a load or store that
+//     cannot reach past the memory's reservation and guard has no check and
+//     is left trapping (no notrap), the guard pages being its check (see
+//     checkedAddr for why it cannot leave the reservation).
 //   - The poll counter is decremented at function entry and at every loop
 //     header: one call of the poll-tick builtin, which decrements it and
 //     exits to the runtime when it goes negative. A function that neither

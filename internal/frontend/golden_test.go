@@ -14,8 +14,13 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.ssa from the current output")
 
+// guardEnv is the translation environment of guard-page mode with
+// Wasmtime's default reservation and guard.
+var guardEnv = &Env{Unchecked: 4<<30 + 32<<20}
+
 // TestGolden translates every function of testdata/NAME.wat and compares
 // the SSA text, before and after ssa.Optimize, with testdata/NAME.ssa.
+// NAME_guard.wat files are translated in guard-page mode (guardEnv).
 func TestGolden(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.wat"))
 	if err != nil || len(files) == 0 {
@@ -34,10 +39,14 @@ func TestGolden(t *testing.T) {
 			if err := validate.Module(m); err != nil {
 				t.Fatal(err)
 			}
+			var env *Env
+			if strings.HasSuffix(file, "_guard.wat") {
+				env = guardEnv
+			}
 			var out strings.Builder
 			for i := range m.Code {
 				fn := m.NumImportedFuncs + uint32(i)
-				f, err := Translate(m, fn, nil)
+				f, err := Translate(m, fn, env)
 				if err != nil {
 					t.Fatal(err)
 				}

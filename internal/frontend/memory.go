@@ -42,38 +42,70 @@ var memOps = map[wasm.Opcode]memOp{
 	wasm.OpI64Store32: {ssa.OpIstore32, ssa.I64, 4, true},
 }
 
-// memoryAccess translates a load or store with an explicit bounds check:
-// the effective address uextend(addr) + offset must satisfy
-// ea + size <= memory length (unsigned, in 64 bits, where nothing can
-// overflow), or the access traps with out-of-bounds. The access itself is
-// then notrap, addressing base + uextend(addr) with the Wasm offset as
-// the instruction's displacement when it fits.
+// memoryAccess translates a load or store, checked by checkedAddr (a
+// 32-bit memory 0) or checkedAddrAt (any other memory).
 func (t *translator) memoryAccess(in *wasm.Instr) {
 	mo := memOps[in.Op]
 	var val ssa.Value
 	if mo.store {
 		val = t.pop()
 	}
-	addr, disp := t.accessAddr(in, t.pop(), mo.size)
+	addr, disp, flags := t.accessAddr(in, t.pop(), mo.size)
 	if mo.store {
-		t.b.Store(mo.op, val, addr, disp, ssa.MemNoTrap)
+		t.b.Store(mo.op, val, addr, disp, flags)
 		return
 	}
-	t.push(t.b.Load(mo.op, mo.typ, addr, disp, ssa.MemNoTrap))
+	t.push(t.b.Load(mo.op, mo.typ, addr, disp, flags))
 }
 
-// checkedAddr emits the bounds check of a size-byte access at
-// addr+offset and returns the host address and displacement to use.
-func (t *translator) checkedAddr(addr ssa.Value, offset, size uint64) (ssa.Value, int32) {
+// checkedAddr returns the host address, displacement and flags of a
+// size-byte access at addr+offset in memory mem, addressing
+// base + uextend(addr) with the Wasm offset as the displacement when it
+// fits.
+//
+// With an explicit bounds check (the default): the effective address
+// uextend(addr) + offset must satisfy ea + size <= memory length
+// (unsigned, in 64 bits, where nothing can overflow), or the access traps
+// with out-of-bounds; the access itself is then notrap.
+//
+// Without one (guard-page mode, for memory 0 when it is 32-bit and
+// Env.unchecked allows; see uncheckedAccess): the access may
+// fault, so it is left trapping (no MemNoTrap), which keeps it in place
+// and in order with every other trap; the back end records it as a fault
+// site. Why it cannot reach outside the memory's reservation: uextend
+// makes the index a true zero-extension, below 2^32 (the back end
+// computes it with a 32-bit instruction, which clears the upper half), and
+// the displacement is the offset itself, so every byte touched lies in
+// [base, base + 2^32-1 + offset + size), which Env.Unchecked bounds by the
+// reservation and its guard after; every page there that the memory has
+// not committed is PROT_NONE. Nothing adds to or subtracts from the index
+// on the way (a constant address folds into the displacement, still
+// non-negative), and the guard before byte 0 catches the one way to get
+// it wrong, a sign extension.
+func (t *translator) checkedAddr(mem uint32, addr ssa.Value, offset, size uint64) (ssa.Value, int32, ssa.MemFlags) {
 	b := t.b
 	idx := b.Uextend(addr)
-	end := b.Iadd(idx, b.Iconst(ssa.I64, int64(offset+size)))
-	b.Trapnz(b.Icmp(ssa.IntUGT, end, t.memoryLen()), abi.TrapMemoryOutOfBounds)
+	flags := ssa.MemFlags(0)
+	if !t.uncheckedAccess(mem, offset, size) {
+		end := b.Iadd(idx, b.Iconst(ssa.I64, int64(offset+size)))
+		b.Trapnz(b.Icmp(ssa.IntUGT, end, t.memoryLen()), abi.TrapMemoryOutOfBounds)
+		flags = ssa.MemNoTrap
+	}
 	p := b.Iadd(t.memoryBase(), idx)
 	if offset <= math.MaxInt32 {
-		return p, int32(offset)
+		return p, int32(offset), flags
 	}
-	return b.Iadd(p, b.Iconst(ssa.I64, int64(offset))), 0
+	return b.Iadd(p, b.Iconst(ssa.I64, int64(offset))), 0, flags
+}
+
+// uncheckedAccess reports whether an access of size bytes at offset in
+// memory mem may go without a bounds check. Env.Unchecked describes the
+// layout of memory 0 alone, and only a 32-bit index has the bound the
+// reservation relies on: every other memory, and a 64-bit one, is checked
+// (by checkedAddrAt, memory_multi.go, which never leaves an access
+// unchecked).
+func (t *translator) uncheckedAccess(mem uint32, offset, size uint64) bool {
+	return mem == 0 && t.m.NumMemories() > 0 && !t.m.MemoryTypeOf(0).Is64 && t.env.unchecked(offset, size)
 }
 
 func (t *translator) memorySizeGrow(in *wasm.Instr) {

@@ -22,12 +22,15 @@ func (t *translator) otherMemory(mem uint32) bool { return mem != 0 || t.memory6
 // memory64 reports whether memory mem is addressed by i64.
 func (t *translator) memory64(mem uint32) bool { return mem < uint32(len(t.mem64)) && t.mem64[mem] }
 
-// accessAddr is checkedAddr for the load or store in on any memory.
-func (t *translator) accessAddr(in *wasm.Instr, addr ssa.Value, size uint64) (ssa.Value, int32) {
+// accessAddr is checkedAddr for the load or store in on any memory: the
+// host address, displacement and the access's flags. Memories on this
+// file's path are always checked explicitly, so their accesses are notrap.
+func (t *translator) accessAddr(in *wasm.Instr, addr ssa.Value, size uint64) (ssa.Value, int32, ssa.MemFlags) {
 	if t.otherMemory(in.Mem) {
-		return t.checkedAddrAt(in.Mem, addr, in.Imm, size)
+		p, disp := t.checkedAddrAt(in.Mem, addr, in.Imm, size)
+		return p, disp, ssa.MemNoTrap
 	}
-	return t.checkedAddr(addr, in.Imm, size)
+	return t.checkedAddr(in.Mem, addr, in.Imm, size)
 }
 
 // memoryDesc is the address of memory mem's descriptor.

@@ -8,8 +8,8 @@ import (
 // Vector memory accesses. Only v128.load and v128.store access 16 bytes;
 // the others are a scalar access of their width plus a vector operation
 // (the IR has no narrow vector loads, see internal/ssa/opcodes_simd.go).
-// Every access is bounds-checked by checkedAddr with its own width, as
-// the scalar ones are, and is then notrap.
+// Every access is checked by checkedAddr with its own width, as the
+// scalar ones are (explicitly, or by the guard pages).
 
 type vectorMemKind uint8
 
@@ -72,16 +72,16 @@ func (t *translator) vectorMemory(in *wasm.Instr, acc vectorMemOp) {
 	if acc.kind == vmStore || acc.kind == vmLoadLane || acc.kind == vmStoreLane {
 		val = t.pop()
 	}
-	addr, disp := t.accessAddr(in, t.pop(), acc.size)
+	addr, disp, flags := t.accessAddr(in, t.pop(), acc.size)
 	scalar := func() ssa.Value {
 		ld := scalarLoads[acc.size]
-		return b.Load(ld.op, ld.typ, addr, disp, ssa.MemNoTrap)
+		return b.Load(ld.op, ld.typ, addr, disp, flags)
 	}
 	switch acc.kind {
 	case vmLoad:
-		t.push(b.Load(ssa.OpLoad, ssa.V128, addr, disp, ssa.MemNoTrap))
+		t.push(b.Load(ssa.OpLoad, ssa.V128, addr, disp, flags))
 	case vmStore:
-		b.Store(ssa.OpStore, val, addr, disp, ssa.MemNoTrap)
+		b.Store(ssa.OpStore, val, addr, disp, flags)
 	case vmExtend:
 		v := b.Vector(ssa.OpScalarToVector, ssa.I64x2, scalar())
 		t.push(b.Vector(acc.op, acc.shape, v))
@@ -93,6 +93,6 @@ func (t *translator) vectorMemory(in *wasm.Instr, acc vectorMemOp) {
 		t.push(b.VectorLane(ssa.OpInsertlane, acc.shape, int(in.Y), val, scalar()))
 	case vmStoreLane:
 		x := b.VectorLane(ssa.OpExtractlane, acc.shape, int(in.Y), val)
-		b.Store(scalarStores[acc.size], x, addr, disp, ssa.MemNoTrap)
+		b.Store(scalarStores[acc.size], x, addr, disp, flags)
 	}
 }

@@ -13,10 +13,26 @@ import (
 )
 
 // Env is what the frontend needs from the engine beyond the module. It
-// is empty today: nothing engine-specific is baked into the code (type
-// ids, for instance, are read from the context at run time), which is what
+// holds only settings that change the code and that an artifact records
+// (internal/compiler's codeSettings), never a value of one engine: type
+// ids, for instance, are read from the context at run time, which is what
 // lets compiled code be stored in an artifact and run by another engine.
-type Env struct{}
+type Env struct {
+	// Unchecked is the number of bytes from memory 0's byte 0 in which
+	// every access either succeeds or faults and traps (guard-page mode:
+	// the reservation and its guard after it, vm.Layout.Unchecked). A load
+	// or store whose every possible address lies below it gets no bounds
+	// check (see checkedAddr). 0: every access is checked.
+	Unchecked uint64
+}
+
+// unchecked reports whether an access of size bytes at offset from any
+// 32-bit address may go without a bounds check.
+func (e *Env) unchecked(offset, size uint64) bool {
+	// The highest byte it can touch is (2^32-1) + offset + size - 1; no
+	// overflow, offset and size being below 2^33.
+	return e != nil && e.Unchecked != 0 && 1<<32-1+offset+size <= e.Unchecked
+}
 
 // Error is a failure to translate one function. Offset is the module
 // offset of the offending instruction (or of the body).

@@ -41,6 +41,10 @@ type machine struct {
 	hostErr error // a host call's error, or an exception leaving the engine
 	hostFn  *vm.Function
 	exn     *vm.Exception // the exception being unwound
+
+	// top is the end of the live slots of stack, for ScanRoots: set
+	// before anything that may collect (an allocation, a host call).
+	top int
 }
 
 // maxPooledStack keeps machines with huge stacks (after deep recursion) out of the pool.
@@ -124,6 +128,11 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		m.stack = make([]uint64, max(initialStackSlots, fc.frameSize))
 	}
 	copy(m.stack, stack[:fc.paramSlots])
+	// While it runs, the machine's stack holds roots of the store's heap.
+	vs := f.Instance.Store
+	m.top = 0
+	vs.PushStack(m)
+	defer vs.PopStack()
 	if tc := m.run(bf); tc != abi.TrapNone {
 		return m.trap(tc)
 	}
@@ -172,6 +181,7 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 		return abi.TrapStackExhausted
 	}
 	args := m.stack[base : base+n : base+n]
+	m.top = base + n
 	store := caller.inst.Store
 	outer := store.HostCallDepth
 	store.HostCallDepth = m.depth()

@@ -34,7 +34,16 @@
 // memory 0 of 32 bits keeps its fast path. Relaxed SIMD gives the results
 // documented in simd/relaxed.go.
 //
-// Guarantees: every WebAssembly 3.0 instruction but GC's behaves as the spec says
+// Garbage collection (translate_gc.go, exec_gc*.go): objects live in the
+// store's heap (internal/vm/gcheap); struct fields and array elements are
+// read and written at offsets computed at translation, casts compare the
+// store's type ids, and br_on_cast is a branch of the main loop. While a
+// call runs, its machine is registered with the store as a StackScanner:
+// a collection scans the live slots of its value stack conservatively
+// (slots are untyped), which is sound because the heap never moves an
+// object.
+//
+// Guarantees: every WebAssembly 3.0 instruction behaves as the spec says
 // (including trap codes, NaN rules and bulk-operation bounds checks done
 // before any write); a guest can never crash or hang the host: context
 // cancellation is checked at every taken branch and call; a Go panic (a bug)

@@ -51,6 +51,7 @@ type funcCode struct {
 	handlers    []handler     // try_table regions, innermost first
 	catches     []catchTarget // their clauses
 	memOps      []memAccess   // accesses to memories other than a 32-bit memory 0
+	casts       []castDesc    // what each ref.test, ref.cast and br_on_cast checks
 	paramSlots  int
 	localSlots  int // parameters and declared locals
 	frameSize   int // localSlots + the deepest operand stack
@@ -102,6 +103,7 @@ type instState struct {
 	tables   []*vm.Table
 	tags     []*vm.Tag
 	funcRefs []uint64 // per function index, its funcref
+	gcTypes  []uint32 // per type index, the store's GC type id (vm.Instance.GCTypes)
 }
 
 // boundFunc is a defined function of one instance: vm.Function.Code.
@@ -130,6 +132,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		globals: inst.Globals,
 		tables:  inst.Tables,
 		tags:    inst.Tags,
+		gcTypes: inst.GCTypes,
 	}
 	if len(inst.Memories) > 0 {
 		st.mem = inst.Memories[0]

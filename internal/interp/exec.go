@@ -793,10 +793,17 @@ dispatch:
 			}
 			mem = st.mem.Bytes
 
+		case opBrOnCast:
+			if castOK(st, &bf.code.casts[uint32(in.imm)], regs[in.b]) != (in.imm>>32 != 0) {
+				goto taken
+			}
+
 		default:
 			if in.op > opSIMDFirst && in.op < numOps {
 				tc = execSIMD(in, regs, mem, bf.code)
-			} else if in.op > opMiscFirst && in.op < opSIMDFirst {
+			} else if in.op > opGCFirst && in.op < opSIMDFirst {
+				tc = m.execGC(in, regs, st, bf.code, fp+bf.code.frameSize)
+			} else if in.op > opMiscFirst && in.op < opGCFirst {
 				tc = execMisc(in, regs, st, bf.code)
 				mem = st.mem.Bytes // memory.grow of memory 0 through opMemoryGrowX
 			} else {

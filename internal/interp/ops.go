@@ -300,6 +300,31 @@ const (
 	opMemorySizeX // a = dst, c = memory
 	opMemoryGrowX // a = dst, b = delta, c = memory
 
+	// Garbage collection, executed by execGC (exec_gc*.go) but opBrOnCast.
+	opGCFirst          // marker: GC ops lie strictly between opGCFirst and opSIMDFirst
+	opStructNew        // a = dst, b = first field's slot, c = type index
+	opStructNewDefault // a = dst, c = type index
+	opStructGet        // a = dst, b = ref, c = field offset, imm = fieldKind
+	opStructSet        // b = ref, c = value, imm = field offset | fieldKind<<32
+	opArrayNew         // a = dst, b = initial value, c = length, imm = type index
+	opArrayNewDefault  // a = dst, c = length, imm = type index
+	opArrayNewFixed    // a = dst, b = first element's slot, c = count, imm = type index
+	opArrayNewData     // a = dst, b = segment offset, c = length, imm = type index | segment<<32
+	opArrayNewElem     // a = dst, b = segment offset, c = length, imm = type index | segment<<32
+	opArrayGet         // a = dst, b = ref, c = index, imm = fieldKind
+	opArraySet         // a = ref, b = index, c = value, imm = fieldKind
+	opArrayLen         // a = dst, b = ref
+	opArrayFill        // a = ref, b = offset, c = value, imm = count slot | fieldKind<<32
+	opArrayCopy        // b = first of dst ref, dst offset, src ref, src offset, count; imm = fieldKind
+	opArrayInitData    // b = first of ref, offset, segment offset, count; imm = type index | segment<<32
+	opArrayInitElem    // as opArrayInitData, from an element segment
+	opRefTest          // a = dst, b = ref, imm = index in funcCode.casts
+	opRefCast          // a = dst, b = ref, imm = index in funcCode.casts
+	opRefI31           // a = dst, b = i32
+	opI31GetS          // a = dst, b = ref
+	opI31GetU          // a = dst, b = ref
+	opBrOnCast         // a = target, b = ref, imm = cast index | 1<<32 to branch when the cast fails
+
 	// SIMD, executed by execSIMD (exec_simd.go). sub is the 0xFD sub-opcode.
 	opSIMDFirst       // marker: SIMD ops lie strictly between opSIMDFirst and numOps
 	opV128Unary       // a = dst, b = src, c = sub

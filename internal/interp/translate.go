@@ -78,6 +78,7 @@ type translator struct {
 	handlers []handler
 	catches  []catchTarget
 	memOps   []memAccess
+	casts    []castDesc
 
 	memories []wasm.MemoryType // by memory index
 	tables   []wasm.TableType  // by table index
@@ -132,7 +133,7 @@ func newTranslator(m *wasm.Module) *translator {
 
 func (t *translator) translate(idx uint32, ft *wasm.FuncType, body *wasm.Code) (*funcCode, error) {
 	t.code, t.offsets, t.brTables, t.consts = nil, nil, nil, nil
-	t.handlers, t.catches, t.memOps = nil, nil, nil
+	t.handlers, t.catches, t.memOps, t.casts = nil, nil, nil, nil
 	t.stack, t.ctrls = t.stack[:0], t.ctrls[:0]
 	t.localSlot, t.localType, t.pending = t.localSlot[:0], t.localType[:0], t.pending[:0]
 	t.water, t.lastDef, t.unreachable, t.deadDepth = 0, -1, false, 0
@@ -194,6 +195,7 @@ func (t *translator) translate(idx uint32, ft *wasm.FuncType, body *wasm.Code) (
 		handlers:    t.handlers,
 		catches:     t.catches,
 		memOps:      t.memOps,
+		casts:       t.casts,
 		paramSlots:  int(paramSlots),
 		localSlots:  int(t.localSlots),
 		frameSize:   int(t.maxHeight) + 2, // +2: scratch so host calls can always see max(params, results)

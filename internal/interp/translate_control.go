@@ -46,6 +46,8 @@ func (t *translator) instr(in *wasm.Instr) error {
 		t.brOnNull(in.X)
 	case wasm.OpBrOnNonNull:
 		t.brOnNonNull(in.X)
+	case wasm.OpBrOnCast, wasm.OpBrOnCastFail:
+		t.brOnCast(in)
 	case wasm.OpDrop:
 		t.pop()
 	case wasm.OpSelect, wasm.OpSelectT:

@@ -180,6 +180,9 @@ func (t *translator) operation(in *wasm.Instr) error {
 		}
 		return t.simd(in)
 	}
+	if in.Op.Feature() == wasm.FeatureGC {
+		return t.gc(in)
+	}
 	spec, ok := opSpecs[in.Op]
 	if !ok {
 		return fmt.Errorf("interp: cannot translate %s at offset 0x%x", in.Op, in.Offset)

@@ -59,13 +59,48 @@ func (r *runner) assertReturn(c *command) {
 	w := 0
 	for _, e := range want {
 		k := e.numWords()
-		if !e.match(got[w : w+k]) {
+		if !r.match(e, got[w:w+k]) {
 			r.fail(describeExpected(c.Expected), "%s", describeGot(c.Expected, got))
 			return
 		}
 		w += k
 	}
 	r.pass()
+}
+
+// match compares result words with e, resolving references through the
+// store: an expected host value by the externref's data, a wildcard by
+// the value's type.
+func (r *runner) match(e expectation, w []uint64) bool {
+	if len(e.alts) > 0 {
+		for _, a := range e.alts {
+			if r.match(a, w) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case e.extern:
+		v, ok := moat.ExternRefData(r.store, w[0])
+		return ok && v == e.externN
+	case e.wildcard != 0:
+		return w[0] != 0 && r.store.RefHasType(w[0], moat.ValueType(wasm.RefType(false, e.wildcard)))
+	}
+	return e.match(w)
+}
+
+// argWords returns the call words of an argument; a host value becomes an
+// externref of the store.
+func (r *runner) argWords(e expectation) ([]uint64, error) {
+	if len(e.alts) > 0 {
+		return r.argWords(e.alts[0])
+	}
+	if e.extern {
+		w, err := moat.NewExternRef(r.store, e.externN)
+		return []uint64{w}, err
+	}
+	return e.words(), nil
 }
 
 func describeExpected(vs []value) string {

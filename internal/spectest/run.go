@@ -396,7 +396,11 @@ func (r *runner) act(a *action) ([]uint64, error) {
 			if err != nil {
 				return nil, fmt.Errorf("argument: %v", err)
 			}
-			args = append(args, e.words()...)
+			ws, err := r.argWords(e)
+			if err != nil {
+				return nil, fmt.Errorf("argument: %v", err)
+			}
+			args = append(args, ws...)
 		}
 		return f.Call(r.ctx, args...)
 	case "get":

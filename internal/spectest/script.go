@@ -2,7 +2,9 @@ package spectest
 
 import (
 	"encoding/json"
+
 	"fmt"
+	"github.com/moat-run/moat/internal/wasm"
 	"math"
 	"strconv"
 )
@@ -89,8 +91,16 @@ type expectation struct {
 	typ   string
 	lanes []lane
 	alts  []expectation // (either ...): any one of these
-	// needsGC marks a value only garbage collection makes (ref.host).
+	// needsGC marks a value only garbage collection makes; no value of
+	// the scripts needs it now that the engines run GC.
 	needsGC bool
+	// extern marks ref.extern N and ref.host N (N in externN): the
+	// externref made by NewExternRef(N), or its anyref (the same word).
+	extern  bool
+	externN uint64
+	// wildcard is the heap type of an expected (ref.func), (ref.i31),
+	// (ref.struct)…: any non-null value of (ref wildcard).
+	wildcard wasm.HeapType
 }
 
 func laneWidth(laneType string) (uint, bool, error) {
@@ -191,8 +201,7 @@ func parseValue(v value, allowNaN bool) (expectation, error) {
 			if perr != nil {
 				return e, fmt.Errorf("bad externref %q", s)
 			}
-			// ref.extern N is host word N+1, so that 0 stays null.
-			l.bits = n + 1
+			e.extern, e.externN = true, n
 		}
 	default:
 		return e, fmt.Errorf("unknown value type %q", v.Type)

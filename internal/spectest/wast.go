@@ -134,12 +134,12 @@ func wastExpectation(v text.Value) expectation {
 		}
 		l := lane{width: 64}
 		switch {
-		case v.Host:
-			e.needsGC = true // a host reference of the any hierarchy
 		case v.AnyRef:
 			l.kind = anyNonNull
+			e.wildcard = v.Type.Heap()
 		case !v.Null:
-			l.bits = v.Bits + 1 // ref.extern N is host word N+1, so that 0 stays null
+			// ref.extern N and ref.host N: host value N, in either hierarchy.
+			e.extern, e.externN = true, v.Bits
 		}
 		e.lanes = []lane{l}
 	}
@@ -177,8 +177,8 @@ func describeExpectation(e expectation, laneType string) string {
 		default:
 			if isRefType(e.typ) {
 				parts[i] = "null"
-				if l.bits != 0 {
-					parts[i] = fmt.Sprint(l.bits - 1)
+				if e.extern {
+					parts[i] = fmt.Sprint(e.externN)
 				}
 			} else {
 				parts[i] = formatLane(l.bits, l.width, l.float)

@@ -193,7 +193,7 @@ func (v *validator) instr(in *wasm.Instr) error {
 		return v.exception(in)
 	}
 	if info.Feature == wasm.FeatureGC {
-		return v.gcUnsupported(info.Name)
+		return v.gcOp(in)
 	}
 	return v.malformed("illegal opcode %s", info.Name)
 }

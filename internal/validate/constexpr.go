@@ -11,8 +11,8 @@ import (
 //
 // Constant instructions are t.const, ref.null, ref.func, global.get of an
 // immutable global defined before (imported, in Wasm 2.0), and with
-// extended constant expressions i32/i64 add, sub and mul. The allocating
-// instructions of garbage collection are constant too, and unsupported.
+// extended constant expressions i32/i64 add, sub and mul, and the
+// allocating and converting instructions of garbage collection (gcConst).
 func (v *validator) constExpr(e *wasm.ConstExpr, want wasm.ValType) error {
 	for i := range e.Instrs {
 		if err := v.constInstr(&e.Instrs[i], e.Offset); err != nil {
@@ -52,6 +52,11 @@ func (v *validator) constExpr(e *wasm.ConstExpr, want wasm.ValType) error {
 			stack = append(stack, wasm.RefType(false, wasm.HeapType(v.funcTypeX[in.X])))
 		case wasm.OpGlobalGet:
 			stack = append(stack, v.globals[in.X].Val)
+		default:
+			var err error
+			if stack, err = v.gcConst(in, off, stack); err != nil {
+				return err
+			}
 		}
 	}
 	if len(stack) != 1 || !v.matches(stack[0], want) {
@@ -112,11 +117,7 @@ func (v *validator) constInstr(in *wasm.Instr, exprOffset int) error {
 		return nil
 	case wasm.OpStructNew, wasm.OpStructNewDefault, wasm.OpArrayNew, wasm.OpArrayNewDefault,
 		wasm.OpArrayNewFixed, wasm.OpRefI31, wasm.OpAnyConvertExtern, wasm.OpExternConvertAny:
-		if err := v.use(wasm.FeatureGC, off, wasm.NoFunc); err != nil {
-			return err
-		}
-		return &wasm.Error{Kind: wasm.Unsupported, Offset: off, Func: wasm.NoFunc, Feature: wasm.FeatureGC,
-			Msg: in.Op.String() + ": garbage collection instructions are not supported yet"}
+		return v.use(wasm.FeatureGC, off, wasm.NoFunc)
 	}
 	return errAt(off, "constant expression required")
 }

@@ -1,16 +1,15 @@
 // Package validate checks a decoded module against the WebAssembly 3.0
-// validation rules for everything but GC: the 2.0 features (MVP,
-// sign-extension, non-trapping float-to-int, multi-value, bulk memory,
-// reference types, fixed-width SIMD) plus tail calls, typed function
-// references (with local initialisation and the function-type part of
-// subtyping: rec groups, final, declared supertypes), exception handling,
-// multiple and 64-bit memories, 64-bit tables, relaxed SIMD and extended
-// constant expressions. ModuleFeatures validates with some features
-// turned off, as 2.0 does. Types, constant expressions and instructions
-// that need GC (struct and array types, i31, casts) are refused with a
-// *wasm.Error of Kind Unsupported naming wasm.FeatureGC, after the checks
-// that could make the module invalid anyway where the order is cheap to
-// keep. A valid module's Features records the post-2.0 features it uses.
+// validation rules: the 2.0 features (MVP, sign-extension, non-trapping
+// float-to-int, multi-value, bulk memory, reference types, fixed-width
+// SIMD) plus tail calls, typed function references (with local
+// initialisation), exception handling, multiple and 64-bit memories,
+// 64-bit tables, relaxed SIMD, extended constant expressions and garbage
+// collection: struct and array types with packed and mutable fields, rec
+// groups, subtype declarations with final, every GC instruction
+// (gc_struct.go, gc_array.go, gc_refs.go) and the GC instructions of
+// constant expressions (gc_const.go). ModuleFeatures validates with some
+// features turned off, as 2.0 does. A valid module's Features records the
+// post-2.0 features it uses.
 //
 // It stands between the decoder and the engines:
 //

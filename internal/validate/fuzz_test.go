@@ -18,6 +18,14 @@ var handmadeSeeds = []string{
 	`(module (func (result i32) i32.const 1 i32.const 2 i32.add))`,
 	`(module (memory 1) (func (result i32) i32.const 0 i32.load))`,
 	`(module (func block (result i32) unreachable br_table 0 0 end drop))`,
+	// garbage collection: types, allocation, access, casts, constant expressions
+	`(module (rec (type $s (sub (struct (field i32) (field (mut (ref null $s)))))) (type $t (sub $s (struct (field i32) (field (mut (ref null $s))) (field i8)))))
+	  (type $a (array (mut i16))) (data $d "abcd") (global (ref $a) (array.new_fixed $a 2 (i32.const 1) (i32.const 2)))
+	  (func (param anyref) (result i32) (local $x (ref null $s))
+	    (local.set $x (struct.new $t (i32.const 1) (ref.null $s) (i32.const 7)))
+	    (drop (block (result (ref $t)) (br_on_cast 0 anyref (ref $t) (local.get 0)) (drop) (struct.new_default $t)))
+	    (array.set $a (array.new_data $a $d (i32.const 0) (i32.const 2)) (i32.const 0) (i32.const 5))
+	    (i32.add (ref.test (ref $t) (local.get $x)) (i31.get_s (ref.cast (ref i31) (local.get 0))))))`,
 }
 
 // wat2wasm converts a module in the text format to the binary format.

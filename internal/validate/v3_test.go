@@ -118,17 +118,3 @@ func TestFeaturesOff(t *testing.T) {
 		}
 	}
 }
-
-// TestGCInstructionsUnsupported: garbage collection instructions decode
-// and validate as far as their types go, then are refused as unsupported.
-func TestGCInstructionsUnsupported(t *testing.T) {
-	m, err := text.ParseModule([]byte(`(module (type $s (struct)) (func (result (ref $s)) (struct.new $s)))`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = validate.Module(m)
-	var we *wasm.Error
-	if !errors.As(err, &we) || we.Kind != wasm.Unsupported || we.Feature != wasm.FeatureGC || !strings.Contains(we.Msg, "struct.new") {
-		t.Errorf("got %v, want an unsupported struct.new", err)
-	}
-}

@@ -75,8 +75,7 @@ type localRun struct {
 
 // Module validates m completely, with every feature of WebAssembly 3.0. It
 // returns nil or a *wasm.Error of Kind Invalid (Malformed only for body
-// encodings the decoder let through; Unsupported for garbage-collection
-// instructions, which no engine runs yet). It records the features m uses in
+// encodings the decoder let through). It records the features m uses in
 // m.Features and canonicalises m's types (see wasm.CanonicalizeTypes).
 func Module(m *wasm.Module) error { return ModuleFeatures(m, 0) }
 
@@ -129,16 +128,6 @@ func (v *validator) use(f wasm.Features, offset int, fn uint32) error {
 
 // useHere records a feature used by the current instruction.
 func (v *validator) useHere(f wasm.Features) error { return v.use(f, v.off, v.fn) }
-
-// gcUnsupported is the error for a garbage-collection instruction: the
-// module is well-formed, but no engine runs it yet.
-func (v *validator) gcUnsupported(what string) error {
-	if err := v.useHere(wasm.FeatureGC); err != nil {
-		return err
-	}
-	return &wasm.Error{Kind: wasm.Unsupported, Offset: v.off, Func: v.fn, Feature: wasm.FeatureGC,
-		Msg: what + ": garbage collection instructions are not supported yet"}
-}
 
 func isNum(t wasm.ValType) bool { return t.IsNum() || t == unknown }
 

@@ -10,7 +10,10 @@
 // function's index in its Store's function list, so references can be held in
 // plain uint64 slots without hiding Go pointers from the garbage collector,
 // and a reference made up by a host is checked against the store, never
-// dereferenced. An externref is an opaque host word, 0 for null. An exnref
+// dereferenced. References of the any and extern hierarchies (i31s, GC
+// objects, host values: externrefs) are the words of the store's GC heap
+// (gc.go, and gcheap for their encoding); the store knows the roots and
+// the host's rooted words. An exnref
 // is 0 for null or 1 + an index into the store's list of caught exceptions
 // (exception.go): an Exception (a Tag and its payload words) is an error,
 // so it leaves an engine or a host function like one and crosses host calls
@@ -26,7 +29,17 @@
 // context in R15; the code never calls Go, it leaves through an exit (exit
 // code and arguments in the context, resume point saved) and Run serves the
 // exit in Go (host call, memory or table growth, trap, poll) and re-enters.
-// Polls keep the Go runtime in charge: the code decrements a poll counter at
+// Linear memories leave the Go heap for a mapping (Memory.MapNative, with a
+// Layout): reserved whole, committed as they grow, PROT_NONE past their
+// length and in guard regions around them. In guard-page mode generated
+// code accesses them without bounds checks; the signal handler of
+// internal/vm/sigtrap (installed by EnableFaultTraps) sends a fault in
+// registered code (Code.AllowFaults) to the fault exit, and Run hands it
+// to Runner.Fault as a Fault, which becomes a trap or, for a fault the
+// code could not have caused, a crash with a report. Every mapping is
+// charged to a process-wide account of address space and kernel mappings
+// (space.go), and refused with a *SpaceError past its limits. Polls keep
+// the Go runtime in charge: the code decrements a poll counter at
 // function entries and loop back-edges, and when it runs out Run checks for
 // cancellation and fuel and yields to the scheduler, so neither the garbage
 // collector nor other goroutines wait on a spinning guest; cancellation

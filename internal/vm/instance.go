@@ -31,6 +31,10 @@ type Instance struct {
 	Exec  Executor
 	// Engine is the engine's per-instance state, if it keeps any.
 	Engine any
+	// GCTypes maps the module's type indices to the store's GC type ids
+	// (see Store.RegisterTypes); nil for a module without struct or array
+	// types.
+	GCTypes []uint32
 }
 
 // Memory returns memory 0, or nil when the instance has none.

@@ -12,9 +12,9 @@ type Memory struct {
 	// the engine's configured limit and by 4 GiB.
 	Limit uint32
 
-	// reservation is the mapping that holds Bytes after MapNative (nil
-	// while Bytes lives in the Go heap).
-	reservation []byte
+	// res is the mapping that holds Bytes after MapNative (nil while
+	// Bytes lives in the Go heap).
+	res *reservation
 }
 
 // NewMemory allocates a memory of t.Limits.Min pages. limitPages caps growth
@@ -44,6 +44,9 @@ func (m *Memory) Grow(delta uint32) (old uint32, ok bool) {
 		return old, true
 	}
 	newLen := (uint64(old) + uint64(delta)) * wasm.PageSize
+	if m.res != nil {
+		return old, m.growMapped(newLen)
+	}
 	if newLen <= uint64(cap(m.Bytes)) {
 		// Capacity past len was allocated zeroed and never written.
 		m.Bytes = m.Bytes[:newLen]
@@ -61,4 +64,16 @@ func (m *Memory) Grow(delta uint32) (old uint32, ok bool) {
 	copy(b, m.Bytes)
 	m.Bytes = b
 	return old, true
+}
+
+// Release empties a memory whose owner is closed: its size and limit
+// become 0, so every later access is out of bounds, and the pages of a
+// mapped memory become inaccessible and go back to the kernel at once
+// (code compiled without bounds checks faults on them and traps). The
+// address space is returned once m is unreachable.
+func (m *Memory) Release() {
+	if m.res != nil {
+		m.releaseMapped()
+	}
+	m.Bytes, m.Limit = nil, 0
 }

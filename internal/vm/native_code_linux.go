@@ -8,6 +8,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/moat-run/moat/internal/vm/sigtrap"
 )
 
 // Code is a block of machine code in its own mapping, outside the Go heap.
@@ -18,6 +20,7 @@ type Code struct {
 	mem    []byte // the whole mapping, a multiple of the page size
 	size   int    // bytes requested
 	sealed bool
+	faults bool // registered with the signal handler (AllowFaults)
 }
 
 // MaxCodeSize bounds a single code mapping, so that a size computed from
@@ -29,9 +32,12 @@ func NewCode(size int) (*Code, error) {
 	if size <= 0 || size > MaxCodeSize {
 		return nil, fmt.Errorf("vm: code size %d out of range (1..%d)", size, MaxCodeSize)
 	}
-	mem, err := unix.Mmap(-1, 0, roundToPage(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+	n := uint64(roundToPage(size))
+	mem, err := mapReserved(Limits{}, "code", n, codeMappings, func() ([]byte, error) {
+		return unix.Mmap(-1, 0, int(n), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("vm: mapping %d bytes of code: %w", size, err)
+		return nil, err
 	}
 	return &Code{mem: mem, size: size}, nil
 }
@@ -90,11 +96,35 @@ func (c *Code) Size() int { return c.size }
 // Sealed reports whether the code is read+execute.
 func (c *Code) Sealed() bool { return c.sealed }
 
+// AllowFaults registers sealed code with the signal handler: a fault at a
+// PC in it (a guard page, a stack guard) goes to the runtime's fault exit
+// (abi.ExitFault) instead of to the Go runtime. Only generated code that
+// keeps the context in R15 at every instruction may be registered. Close
+// unregisters it.
+func (c *Code) AllowFaults() error {
+	if !c.sealed {
+		return errors.New("vm: AllowFaults on unsealed code")
+	}
+	if c.faults {
+		return nil
+	}
+	if err := sigtrap.RegisterCode(c.Addr(), uintptr(len(c.mem))); err != nil {
+		return fmt.Errorf("vm: %w", err)
+	}
+	c.faults = true
+	return nil
+}
+
 // Close unmaps the code. Nothing in it may be running or run again.
 func (c *Code) Close() error {
 	if c.mem == nil {
 		return nil
 	}
+	if c.faults {
+		sigtrap.UnregisterCode(c.Addr(), uintptr(len(c.mem)))
+		c.faults = false
+	}
+	releaseSpace(uint64(len(c.mem)), codeMappings)
 	err := unix.Munmap(c.mem)
 	c.mem, c.sealed = nil, false
 	return err

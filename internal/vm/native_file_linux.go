@@ -37,11 +37,34 @@ func MapFile(f *os.File, size int) (*FileMapping, error) {
 	if size <= 0 || size > MaxFileMapping {
 		return nil, fmt.Errorf("vm: file size %d out of range (1..%d)", size, MaxFileMapping)
 	}
-	mem, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_PRIVATE)
+	n := uint64(roundToPage(size))
+	mem, err := mapFileCharged("an artifact file", n, fileMappings, func() ([]byte, error) {
+		return unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_PRIVATE)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("vm: mapping %s: %w", f.Name(), err)
 	}
 	return &FileMapping{mem: mem}, nil
+}
+
+// mapFileCharged charges a mapping of a file against the default limits
+// and makes it, returning the charge if mmap fails. Unlike mapReserved it
+// neither collects garbage nor retries: a file that cannot be mapped (a
+// file system without mmap) is refused as it is, and only ENOMEM is
+// reported as the address space being exhausted.
+func mapFileCharged(what string, bytes uint64, maps int, mmap func() ([]byte, error)) ([]byte, error) {
+	if err := reserveSpace(Limits{}, what, bytes, maps); err != nil {
+		return nil, err
+	}
+	mem, err := mmap()
+	if err != nil {
+		releaseSpace(bytes, maps)
+		if errors.Is(err, unix.ENOMEM) {
+			return nil, spaceFailed(what, bytes, maps, err)
+		}
+		return nil, err
+	}
+	return mem, nil
 }
 
 // Bytes is the file's contents; valid until Close, and read-only (a write
@@ -53,6 +76,7 @@ func (m *FileMapping) Close() error {
 	if m == nil || m.mem == nil {
 		return nil
 	}
+	releaseSpace(uint64(roundToPage(len(m.mem))), fileMappings)
 	err := unix.Munmap(m.mem)
 	m.mem = nil
 	return err
@@ -80,7 +104,10 @@ func MapFileCode(f *os.File, off int64, size int, fileSize int64) (*Code, error)
 	if off+int64(n) > fileSize {
 		return nil, fmt.Errorf("vm: code pages [%d, %d) run past the end of the file (%d bytes)", off, off+int64(n), fileSize)
 	}
-	mem, err := unix.Mmap(int(f.Fd()), off, n, unix.PROT_READ, unix.MAP_PRIVATE)
+	// Charged like any code mapping, which Close returns.
+	mem, err := mapFileCharged("code", uint64(n), codeMappings, func() ([]byte, error) {
+		return unix.Mmap(int(f.Fd()), off, n, unix.PROT_READ, unix.MAP_PRIVATE)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("vm: mapping code from %s: %w", f.Name(), err)
 	}

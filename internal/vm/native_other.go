@@ -33,6 +33,9 @@ type Stack struct{}
 // NewStack reports ErrNativeUnsupported.
 func NewStack(size int) (*Stack, error) { return nil, ErrNativeUnsupported }
 
+// NewStackWithin reports ErrNativeUnsupported.
+func NewStackWithin(size int, l Limits) (*Stack, error) { return nil, ErrNativeUnsupported }
+
 func (s *Stack) Top() uintptr    { return 0 }
 func (s *Stack) Bottom() uintptr { return 0 }
 func (s *Stack) Limit() uintptr  { return 0 }
@@ -44,3 +47,9 @@ func (s *Stack) Word(addr uintptr) (uint64, bool) { return 0, false }
 
 // Words is nil: there is no native stack on this platform.
 func (s *Stack) Words(addr uintptr, n uint64) []uint64 { return nil }
+
+// AllowFaults reports ErrNativeUnsupported.
+func (c *Code) AllowFaults() error { return ErrNativeUnsupported }
+
+// InGuard reports false: there is no stack here.
+func (s *Stack) InGuard(addr uintptr) bool { return false }

@@ -87,6 +87,10 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, in
 				return r.Trap(abi.TrapCode(e.Index), &ec)
 			}
 			return &Trap{Code: abi.TrapCode(e.Index)}
+		case abi.ExitFault:
+			c.account()
+			return r.fault(&Fault{Class: abi.TrapCode(e.Index), PC: e.PC, SP: e.SP, BP: e.BP,
+				Addr: uintptr(e.Args[0]), Signal: int(e.Args[1])})
 		case abi.ExitPoll:
 			if err := r.poll(ctx, c, interval); err != nil {
 				// Interrupted or out of fuel: give it the backtrace.

@@ -41,6 +41,13 @@ type Runner struct {
 	// run ends with exn. An error ends the run too (see HostCall). nil
 	// lets every exception end the run.
 	Unwind func(exn *Exception, e *Exit) (resume Exit, ok bool, err error)
+	// Fault builds the trap for a hardware fault in generated code (an
+	// ExitFault: see Fault), after checking that the code may fault there
+	// (a load or store it left unchecked, at an address in its memory's
+	// reservation; a stack guard). An error says it may not: a bug, which
+	// ends the process with a report (no trap is returned: the state that
+	// led there cannot be trusted). Without Fault every fault is such a bug.
+	Fault func(f *Fault) (*Trap, error)
 }
 
 // ErrTailCall is what HostCall returns, instead of making the call, for a

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm/sigtrap"
 	"golang.org/x/sys/unix"
 )
 
@@ -31,8 +32,12 @@ type Stack struct {
 }
 
 // NewStack maps a stack with size usable bytes (rounded up to whole pages;
-// 0 means DefaultStackSize) above a StackGuardSize guard region.
-func NewStack(size int) (*Stack, error) {
+// 0 means DefaultStackSize) above a StackGuardSize guard region, charged
+// against the default limits.
+func NewStack(size int) (*Stack, error) { return NewStackWithin(size, Limits{}) }
+
+// NewStackWithin is NewStack charged against l.
+func NewStackWithin(size int, l Limits) (*Stack, error) {
 	if size == 0 {
 		size = DefaultStackSize
 	}
@@ -41,16 +46,28 @@ func NewStack(size int) (*Stack, error) {
 	}
 	size = roundToPage(size)
 	guard := roundToPage(StackGuardSize)
+	total := uint64(guard + size)
 	// MAP_NORESERVE|MAP_STACK: address space now, memory only for the pages
 	// code actually touches.
-	mem, err := unix.Mmap(-1, 0, guard+size, unix.PROT_READ|unix.PROT_WRITE,
-		unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE|unix.MAP_STACK)
+	mem, err := mapReserved(l, "a native stack", total, stackMappings, func() ([]byte, error) {
+		return unix.Mmap(-1, 0, guard+size, unix.PROT_READ|unix.PROT_WRITE,
+			unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE|unix.MAP_STACK)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("vm: mapping a %d-byte stack: %w", size, err)
+		return nil, err
+	}
+	fail := func(err error) (*Stack, error) {
+		unix.Munmap(mem)
+		releaseSpace(total, stackMappings)
+		return nil, err
 	}
 	if err := unix.Mprotect(mem[:guard], unix.PROT_NONE); err != nil {
-		unix.Munmap(mem)
-		return nil, fmt.Errorf("vm: protecting the stack guard: %w", err)
+		return fail(fmt.Errorf("vm: protecting the stack guard: %w", err))
+	}
+	// A fault in the guard from generated code is the stack-exhausted
+	// trap (the backstop behind the prologues' checks).
+	if err := sigtrap.RegisterStackGuard(uintptr(unsafe.Pointer(&mem[0])), uintptr(guard)); err != nil {
+		return fail(fmt.Errorf("vm: %w", err))
 	}
 	s := &Stack{mem: mem, guard: guard}
 	s.bottom = s.base() + uintptr(guard)
@@ -110,11 +127,18 @@ func (s *Stack) Word(addr uintptr) (uint64, bool) {
 // stack: a throw's payload, whose address comes from generated code.
 func (s *Stack) Words(addr uintptr, n uint64) []uint64 { return s.words(addr, n) }
 
+// InGuard reports whether addr lies in the stack's guard region.
+func (s *Stack) InGuard(addr uintptr) bool {
+	return s.mem != nil && addr-s.base() < uintptr(s.guard)
+}
+
 // Close unmaps the stack. No code may be running on it.
 func (s *Stack) Close() error {
 	if s.mem == nil {
 		return nil
 	}
+	sigtrap.UnregisterStackGuard(s.base(), uintptr(s.guard))
+	releaseSpace(uint64(len(s.mem)), stackMappings)
 	err := unix.Munmap(s.mem)
 	s.mem = nil
 	s.next, s.bottom, s.top, s.limit = 0, 0, 0, 0

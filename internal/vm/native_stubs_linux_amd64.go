@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"sync"
 
+	"golang.org/x/sys/cpu"
+
 	"github.com/moat-run/moat/internal/abi"
 )
 
@@ -35,9 +37,26 @@ import (
 //	            mov rbp, [r15+GoBP]
 //	            mov rsp, [r15+GoSP]
 //	            ret
+//	faultStub:  mov dword ptr [r15+ExitCode], ExitFault ; from the signal handler:
+//	            mov [r15+ExitIndex], eax                ; the class,
+//	            mov [r15+ResumeAddr], rcx               ; the faulting PC,
+//	            mov [r15+ExitArgs], rdx                 ; the data address,
+//	            mov [r15+ExitArgs+8], rsi               ; the signal
+//	            mov [r15+ExitSP], rsp
+//	            mov [r15+ExitBP], rbp
+//	            vzeroupper                              ; (with AVX)
+//	            mov rbp, [r15+GoBP]
+//	            mov rsp, [r15+GoSP]
+//	            ret
+//
+// The fault stub uses no stack before it switches to Go's: the fault may
+// have been a native stack overflow. It relies on R15 holding the context
+// at the faulting instruction, which generated code guarantees at every
+// instruction (abi.ContextRegisterAMD64); the handler sends only faults at
+// PCs in registered generated code here, never faults in these stubs.
 type stubs struct {
-	code                            *Code // never closed: shared by the whole process
-	enterTail, exitStub, returnStub uintptr
+	code                                       *Code // never closed: shared by the whole process
+	enterTail, exitStub, returnStub, faultStub uintptr
 }
 
 var (
@@ -49,14 +68,15 @@ var (
 // loadStubs maps the stubs on first use.
 func loadStubs() (*stubs, error) {
 	stubsOnce.Do(func() {
-		text, enter, exit, ret := stubCode()
+		text, enter, exit, ret, fault := stubCode(cpu.X86.HasAVX)
 		c, err := MapCode(text)
 		if err != nil {
 			stubsErr = err
 			return
 		}
 		base := c.Addr()
-		stubsVal = stubs{code: c, enterTail: base + uintptr(enter), exitStub: base + uintptr(exit), returnStub: base + uintptr(ret)}
+		stubsVal = stubs{code: c, enterTail: base + uintptr(enter), exitStub: base + uintptr(exit),
+			returnStub: base + uintptr(ret), faultStub: base + uintptr(fault)}
 	})
 	if stubsErr != nil {
 		return nil, stubsErr
@@ -67,13 +87,16 @@ func loadStubs() (*stubs, error) {
 // Register numbers as in ModRM.
 const (
 	regRAX = 0
+	regRCX = 1
+	regRDX = 2
 	regRSP = 4
 	regRBP = 5
+	regRSI = 6
 )
 
 // stubCode encodes the stubs with the abi offsets, always with 32-bit
 // displacements so that the encoding does not depend on their values.
-func stubCode() (text []byte, enterTail, exitStub, returnStub int) {
+func stubCode(avx bool) (text []byte, enterTail, exitStub, returnStub, faultStub int) {
 	var b []byte
 	disp := func(d int) { b = binary.LittleEndian.AppendUint32(b, uint32(d)) }
 	// mov reg, [r15+d]: REX.W+B, 8B, ModRM(mod=10, reg, rm=r15&7).
@@ -106,5 +129,23 @@ func stubCode() (text []byte, enterTail, exitStub, returnStub int) {
 	load(regRBP, abi.CtxGoBP)
 	load(regRSP, abi.CtxGoSP)
 	b = append(b, 0xc3)
-	return b, enterTail, exitStub, returnStub
+
+	faultStub = len(b)
+	b = append(b, 0x41, 0xc7, 0x87)
+	disp(abi.CtxExitCode)
+	disp(int(abi.ExitFault))
+	b = append(b, 0x41, 0x89, 0x80|regRAX<<3|7) // mov dword ptr [r15+d], eax
+	disp(abi.CtxExitIndex)
+	store(regRCX, abi.CtxResumeAddr)
+	store(regRDX, abi.CtxExitArgs)
+	store(regRSI, abi.CtxExitArgs+8)
+	store(regRSP, abi.CtxExitSP)
+	store(regRBP, abi.CtxExitBP)
+	if avx {
+		b = append(b, 0xc5, 0xf8, 0x77) // vzeroupper
+	}
+	load(regRBP, abi.CtxGoBP)
+	load(regRSP, abi.CtxGoSP)
+	b = append(b, 0xc3)
+	return b, enterTail, exitStub, returnStub, faultStub
 }

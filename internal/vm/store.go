@@ -20,6 +20,8 @@ type Store struct {
 
 	// codec, when set, encodes this store's funcrefs instead of indices.
 	codec RefCodec
+
+	gc gcState // garbage collection (gc.go)
 }
 
 // NewStore returns an empty store.
@@ -49,6 +51,7 @@ type Releaser interface {
 // Release frees what the engine holds for s now, rather than when s becomes
 // garbage. No code of s may be running, and none may run afterwards.
 func (s *Store) Release() error {
+	s.releaseGC()
 	if r, ok := s.codec.(Releaser); ok {
 		return r.Release()
 	}

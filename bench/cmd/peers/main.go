@@ -16,7 +16,7 @@ import (
 func main() {
 	runs := flag.Int("runs", 3, "fresh runs per program and engine; cells are medians")
 	filter := flag.String("filter", "", "run only the programs whose name matches this regexp")
-	engineList := flag.String("engines", "moat,wazero,wasmtime", "comma-separated engines, moat first (the ratios' numerator)")
+	engineList := flag.String("engines", "moat,wazero,wasmtime", "comma-separated engines, moat (guard pages) or moat-explicit (explicit bounds checks) first (the ratios' numerator)")
 	dir := flag.String("dir", "", "the benchmark folder (default: $MOAT_BENCH, else ../shared/bench beside the repository)")
 	flag.Parse()
 	if err := run(*runs, *filter, *engineList, *dir); err != nil {
@@ -74,7 +74,7 @@ func pickEngines(list string) ([]peers.Engine, error) {
 		n = strings.TrimSpace(n)
 		e, ok := peers.EngineNamed(n)
 		if !ok {
-			return nil, fmt.Errorf("-engines: unknown engine %q (have moat, wazero, wasmtime)", n)
+			return nil, fmt.Errorf("-engines: unknown engine %q (have moat, moat-explicit, wazero, wasmtime)", n)
 		}
 		if e.Unavailable != nil {
 			fmt.Fprintf(os.Stderr, "peers: skipping %s: %v\n", n, e.Unavailable)
@@ -82,8 +82,8 @@ func pickEngines(list string) ([]peers.Engine, error) {
 		}
 		out = append(out, e)
 	}
-	if len(out) == 0 || out[0].Name != "moat" {
-		return nil, errors.New("-engines must start with moat: ratios are moat's time over each peer's")
+	if len(out) == 0 || !strings.HasPrefix(out[0].Name, "moat") {
+		return nil, errors.New("-engines must start with moat or moat-explicit: ratios are its time over each peer's")
 	}
 	return out, nil
 }

@@ -112,6 +112,15 @@ func (a *Assembler) NewLabel() Label {
 // Bind places l at the current position.
 func (a *Assembler) Bind(l Label) { a.bind(l, true) }
 
+// Note adds a comment line to the listing (nothing to the code).
+func (a *Assembler) Note(text string) {
+	if a.Listing != nil {
+		a.Listing.WriteByte('\t')
+		a.Listing.WriteString(text)
+		a.Listing.WriteByte('\n')
+	}
+}
+
 // BindQuiet places l at the current position without a listing line (for
 // labels that only record an offset, such as a call's return address).
 func (a *Assembler) BindQuiet(l Label) { a.bind(l, false) }

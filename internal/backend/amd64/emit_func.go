@@ -20,6 +20,13 @@ type Compiled struct {
 	// stub's exit call, or, for a shared trap stub, the return address of
 	// the site's own call into it. Offsets are after relaxation.
 	Sites []Site
+	// FaultSites are the instructions that may fault, sorted by Offset:
+	// the loads and stores left unchecked (ssa.MemNoTrap clear, relying on
+	// guard pages; Code TrapMemoryOutOfBounds) and, with
+	// Options.FaultingUnreachable, the ud2 of each unreachable (Code
+	// TrapUnreachable). A fault there is that trap at Pos; a fault
+	// anywhere else is not a trap.
+	FaultSites []FaultSite
 	// TrapSites are the trap stubs' exit calls: Offset is the return
 	// address the exit records. For a Shared stub the trapping site is the
 	// word at the exit's stack pointer (the return address of the site's
@@ -43,6 +50,13 @@ type TrapSite struct {
 	Offset int
 	Code   abi.TrapCode
 	Shared bool
+}
+
+// FaultSite is an instruction that may fault, and the trap it means.
+type FaultSite struct {
+	Offset int
+	Pos    uint32
+	Code   abi.TrapCode
 }
 
 // Site is a return address in a function's code and the source position
@@ -77,6 +91,10 @@ type Options struct {
 	// Scratch, if set, is the working memory to reuse (one per goroutine);
 	// otherwise Compile takes one from the pool of GetScratch.
 	Scratch *Scratch
+	// FaultingUnreachable makes each unreachable a ud2 in line (a
+	// FaultSite of TrapUnreachable, which the runtime's signal handler
+	// turns into the trap) instead of a jump to an out-of-line exit.
+	FaultingUnreachable bool
 }
 
 // Compile lowers f (after the SSA passes), allocates registers and emits
@@ -102,6 +120,7 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 	}
 	l, vf := &sc.lowerer, &sc.vf
 	vf.Reset(f.Name)
+	l.faultingUnreachable = opt.FaultingUnreachable
 	if err := lower(l, vf, f, asm, opt.SharedPollStub, opt.Features); err != nil {
 		return nil, err
 	}
@@ -161,6 +180,17 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 	if !slices.IsSortedFunc(c.Sites, compareSites) {
 		slices.SortFunc(c.Sites, compareSites)
 	}
+	if len(l.faultSites) > 0 {
+		c.FaultSites = make([]FaultSite, 0, len(l.faultSites))
+	}
+	for _, s := range l.faultSites {
+		if off, ok := asm.LabelOffset(s.label); ok {
+			c.FaultSites = append(c.FaultSites, FaultSite{Offset: off, Pos: s.pos, Code: s.code})
+		}
+	}
+	if !slices.IsSortedFunc(c.FaultSites, compareFaultSites) {
+		slices.SortFunc(c.FaultSites, compareFaultSites)
+	}
 	if asm.Listing != nil {
 		c.Listing = asm.Listing.String()
 		asm.Listing = nil
@@ -169,6 +199,8 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 }
 
 func compareSites(a, b Site) int { return a.Offset - b.Offset }
+
+func compareFaultSites(a, b FaultSite) int { return a.Offset - b.Offset }
 
 type emitter struct {
 	l      *lowerer
@@ -455,6 +487,11 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 		}
 		if c.Op == opMark {
 			e.a.BindQuiet(c.Args[0].Target())
+			continue
+		}
+		if c.Op == opFaultMark {
+			e.a.BindQuiet(c.Args[0].Target())
+			e.a.Note("; fault site: " + abi.TrapCode(c.Args[1].Imm).String())
 			continue
 		}
 		e.subst(c, locs)

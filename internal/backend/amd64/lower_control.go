@@ -54,6 +54,13 @@ func lowerReturn(l *lowerer, in *ssa.Inst) {
 
 func lowerTrap(l *lowerer, in *ssa.Inst) {
 	vi := &vinst{kind: vTrap}
+	if l.faultingUnreachable && in.Trap == abi.TrapUnreachable {
+		// ud2 in line: two bytes instead of a jump and an exit stub.
+		l.faultSite(vi, abi.TrapUnreachable)
+		vi.emit(I(UD2, 0))
+		l.cur = append(l.cur, vi)
+		return
+	}
 	vi.emit(Jmp(l.trapLabel(in.Trap)))
 	l.cur = append(l.cur, vi)
 }

@@ -74,6 +74,7 @@ type lowerer struct {
 	ctx   ssa.Value // the context parameter, which lives in R15
 	vregs []backend.VReg
 	used  []bool
+	fused []bool   // by value: a load whose user does its access (loadMem)
 	cur   []*vinst // the vinsts of the SSA instruction being lowered
 
 	curBlock int         // SSA ID of the block being lowered
@@ -95,10 +96,13 @@ type lowerer struct {
 	curInst    *ssa.Inst
 	callSites  []siteLabel
 	landings   []landingLabel // try_calls (lower_exceptions.go)
-	pollStub   Label          // the out-of-line poll exit, if any poll is lowered
-	cold       []Inst         // out-of-line code after the blocks (lower_poll.go)
-	makesCalls bool           // calls other wasm code (a call that is not a builtin)
-	sharedPoll bool           // polls call PollStubCallee instead
+	faultSites []faultLabel   // the instructions that may fault (markFault)
+	// faultingUnreachable: Options.FaultingUnreachable.
+	faultingUnreachable bool
+	pollStub            Label  // the out-of-line poll exit, if any poll is lowered
+	cold                []Inst // out-of-line code after the blocks (lower_poll.go)
+	makesCalls          bool   // calls other wasm code (a call that is not a builtin)
+	sharedPoll          bool   // polls call PollStubCallee instead
 	// outgoingWords is the largest stack area a call needs (arguments and
 	// results), in 8-byte words.
 	outgoingWords int
@@ -163,6 +167,7 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 	l.vregs = fillSlice(resize(l.vregs, n), backend.InvalidVReg)
 	l.vregs[l.ctx] = backend.Pinned(pregOf(ctxReg))
 	l.used = fillSlice(resize(l.used, n), false)
+	l.fused = fillSlice(resize(l.fused, n), false)
 
 	post := l.order.compute(f)
 	nb := f.NumBlockIDs()
@@ -210,6 +215,9 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 			l.curIdx = j
 			if in.IsRemovableIfUnused() && !l.anyUsed(in.Results) {
 				continue
+			}
+			if len(in.Results) == 1 && l.fused[in.Results[0]] {
+				continue // its user does its memory access (loadMem)
 			}
 			var rule lowerRule
 			if int(in.Op) < len(lowerRules) {
@@ -278,7 +286,7 @@ func (l *lowerer) reset(f *ssa.Func, vf *backend.Func, asm *Assembler, sharedPol
 		l.trapLabels = map[trapKey]Label{}
 	}
 	clear(l.trapLabels)
-	l.trapOrder, l.callSites, l.landings = l.trapOrder[:0], l.callSites[:0], l.landings[:0]
+	l.trapOrder, l.callSites, l.landings, l.faultSites = l.trapOrder[:0], l.callSites[:0], l.landings[:0], l.faultSites[:0]
 	l.mem.reset()
 }
 
@@ -552,6 +560,13 @@ type trapKey struct {
 type siteLabel struct {
 	label Label
 	pos   uint32
+}
+
+// faultLabel marks a fault site and the trap it means.
+type faultLabel struct {
+	label Label
+	pos   uint32
+	code  abi.TrapCode
 }
 
 // trapLabel is the label of this function's out-of-line trap code for

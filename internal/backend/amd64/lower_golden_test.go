@@ -12,7 +12,7 @@ import (
 // TestLowerGolden compiles each testdata/lower/NAME.ssa (one function in SSA
 // text form) and compares the assembly listing with NAME.golden. Run with -update (the flag of encode_test.go) to rewrite them.
 // A NAME ending in _avx is compiled with AVX and AVX2, the others for the
-// SSE baseline.
+// SSE baseline; one ending in _ud2 with Options.FaultingUnreachable.
 func TestLowerGolden(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "lower", "*.ssa"))
 	if err != nil || len(files) == 0 {
@@ -36,7 +36,8 @@ func TestLowerGolden(t *testing.T) {
 		if strings.HasSuffix(strings.TrimSuffix(file, ".ssa"), "_avx") {
 			feat = Features{AVX: true, AVX2: true}
 		}
-		c, err := Compile(f, Options{Listing: true, Check: true, Features: feat})
+		ud2 := strings.HasSuffix(strings.TrimSuffix(file, ".ssa"), "_ud2")
+		c, err := Compile(f, Options{Listing: true, Check: true, Features: feat, FaultingUnreachable: ud2})
 		if err != nil {
 			t.Errorf("%s: %v", file, err)
 			continue

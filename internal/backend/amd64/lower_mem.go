@@ -3,6 +3,7 @@ package amd64
 import (
 	"math"
 
+	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/ssa"
 )
 
@@ -54,11 +55,32 @@ func (l *lowerer) addrMode(vi *vinst, addr ssa.Value, off int32) Mem {
 
 func fitsDisp(d int64) bool { return d >= math.MinInt32 && d <= math.MaxInt32 }
 
+// markFault marks the template vi emits next as the memory access of in
+// when in may fault (a load or store without ssa.MemNoTrap: the frontend
+// left it unchecked, relying on guard pages).
+func (l *lowerer) markFault(vi *vinst, in *ssa.Inst) {
+	if in.Flags&ssa.MemNoTrap == 0 {
+		l.faultSite(vi, abi.TrapMemoryOutOfBounds)
+	}
+}
+
+// faultSite marks the template vi emits next as a fault site meaning
+// trap code. Its offset and position go to Compiled.FaultSites, where the
+// runtime looks up a faulting PC: the mark must come right before the one
+// instruction that faults, and nothing may come between them (a label
+// bound twice fails the compilation, so the template is never copied).
+func (l *lowerer) faultSite(vi *vinst, code abi.TrapCode) {
+	lb := l.asm.NewLabel()
+	vi.emit(I(opFaultMark, 0, L(lb), Imm(int64(code))))
+	l.faultSites = append(l.faultSites, faultLabel{lb, l.curPos(), code})
+}
+
 func lowerLoad(l *lowerer, in *ssa.Inst) {
 	vi := l.newInst()
 	m := M(l.addrMode(vi, in.Args[0], in.Offset))
 	d := vi.def(l.vreg(in.Results[0]))
 	t := l.rtype(in)
+	l.markFault(vi, in)
 	switch in.Op {
 	case ssa.OpLoad:
 		vi.emit(loadInst(t, d, m))
@@ -120,11 +142,16 @@ func lowerStore(l *lowerer, in *ssa.Inst) {
 	m := M(l.addrMode(vi, in.Args[1], in.Offset))
 	if size != 0 {
 		if c, ok := storeImm(l, x, size); ok {
+			l.markFault(vi, in)
 			vi.emit(I(MOV, size, m, Imm(c)))
 			return
 		}
-		vi.emit(I(MOV, size, m, R(vi.use(l.reg(x)))))
+		r := R(vi.use(l.reg(x)))
+		l.markFault(vi, in)
+		vi.emit(I(MOV, size, m, r))
 		return
 	}
-	vi.emit(storeInst(t, m, vi.use(l.reg(x))))
+	r := vi.use(l.reg(x))
+	l.markFault(vi, in)
+	vi.emit(storeInst(t, m, r))
 }

@@ -22,13 +22,15 @@ func (l *lowerer) useCount(v ssa.Value) int32 {
 }
 
 // fusableLoad reports the load defining v when the instruction being
-// lowered may do its memory access instead: v has no other use, the load
-// cannot trap (its bounds check is explicit) and stands earlier in the
-// same block with only pure instructions in between, so no store can come
-// between the two places. ops are the load opcodes accepted.
+// lowered may do its memory access instead: v has no other use and the
+// load stands earlier in the same block with only pure instructions in
+// between, so no store and no other trap can come between the two places.
+// A load that may fault (guard-page mode) may fuse too: its fault moves to
+// the fused instruction, which becomes the fault site, and nothing
+// observable happens in between. ops are the load opcodes accepted.
 func (l *lowerer) fusableLoad(v ssa.Value, ops ...ssa.Opcode) *ssa.Inst {
 	d := l.defOf(v)
-	if d == nil || l.useCount(v) != 1 || !d.IsRemovableIfUnused() || !d.Op.IsLoad() {
+	if d == nil || l.useCount(v) != 1 || !d.Op.IsLoad() || len(d.Results) != 1 {
 		return nil
 	}
 	match := false
@@ -50,8 +52,11 @@ func (l *lowerer) fusableLoad(v ssa.Value, ops ...ssa.Opcode) *ssa.Inst {
 	return nil
 }
 
-// loadMem is the memory operand of load d, its address operands added to vi.
+// loadMem is the memory operand of load d, its address operands added to
+// vi, and marks d as done by vi. The caller marks the instruction that
+// uses the operand first with markFault(vi, d).
 func (l *lowerer) loadMem(vi *vinst, d *ssa.Inst) Operand {
+	l.fused[d.Results[0]] = true
 	return M(l.addrMode(vi, d.Args[0], d.Offset))
 }
 
@@ -73,6 +78,7 @@ func lowerLoadSplat(l *lowerer, in *ssa.Inst) bool {
 	vi := l.newInst()
 	m := l.loadMem(vi, ld)
 	d := vi.def(l.vreg(in.Results[0]))
+	l.markFault(vi, ld)
 	if l.feat.AVX2 {
 		vi.emit(I(broadcastOps[sh], 0, R(d), m))
 		return true
@@ -105,6 +111,7 @@ func lowerLoadZero(l *lowerer, in *ssa.Inst) bool {
 	vi := l.newInst()
 	m := l.loadMem(vi, ld)
 	d := vi.def(l.vreg(in.Results[0]))
+	l.markFault(vi, ld)
 	if sh.LaneBits() == 32 {
 		vi.emit(I(MOVD, 0, R(d), m))
 	} else {
@@ -133,6 +140,7 @@ func lowerLoadLane(l *lowerer, in *ssa.Inst) bool {
 	vi := l.newInst()
 	m := l.loadMem(vi, ld)
 	d := l.vecDst(vi, in.Results[0], in.Args[0])
+	l.markFault(vi, ld)
 	vi.emit(I(pinsrOps[sh], 0, R(d), m, Imm(int64(in.Lane()))))
 	return true
 }
@@ -165,6 +173,7 @@ func lowerStoreLane(l *lowerer, in *ssa.Inst) bool {
 	vi := l.newInst()
 	m := M(l.addrMode(vi, in.Args[1], in.Offset))
 	v := vi.use(l.reg(ex.Args[0]))
+	l.markFault(vi, in)
 	switch {
 	case n == 0 && op == PEXTRD:
 		vi.emit(I(MOVD, 0, m, R(v)))
@@ -203,6 +212,7 @@ func lowerLoadWiden(l *lowerer, in *ssa.Inst) bool {
 	vi := l.newInst()
 	m := l.loadMem(vi, ld)
 	d := vi.def(l.vreg(in.Results[0]))
+	l.markFault(vi, ld)
 	vi.emit(I(widenLowOp(in), 0, R(d), m))
 	return true
 }

@@ -69,6 +69,9 @@ const opBind Op = 0xFFFF
 // return address for the source-position table (Compiled.Sites).
 const opMark Op = 0xFFFE
 
+// opFaultMark is opMark for a fault site (markFault): the listing notes it.
+const opFaultMark Op = 0xFFFD
+
 // opRegBase is where operand placeholders start in a template's Reg fields.
 const opRegBase Reg = 0x80
 
@@ -135,7 +138,7 @@ func (in *vinst) String() string {
 // references symbolically.
 func (in *vinst) templateString(c Inst) string {
 	var sb strings.Builder
-	if c.Op == opBind || c.Op == opMark {
+	if c.Op == opBind || c.Op == opMark || c.Op == opFaultMark {
 		return fmt.Sprintf(".L%d:", c.Args[0].Imm)
 	}
 	sb.WriteString(c.Op.String())

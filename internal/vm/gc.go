@@ -1,0 +1,153 @@
+package vm
+
+import (
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm/gcheap"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// The store's side of garbage collection: it owns the heap (gcheap) and
+// knows the roots. Precise roots are the reference words of globals,
+// tables and element segments whose types the collector follows, and the
+// words held by the host (host roots, in scopes). The value stacks of
+// running engines are scanned conservatively through StackScanners, and
+// exception payloads too (their types may name another module's types).
+
+// DefaultGCHeapLimit is a store's GC heap limit when none is set.
+const DefaultGCHeapLimit = 1 << 30
+
+// gcState is the part of a Store that garbage collection uses.
+type gcState struct {
+	heap      *gcheap.Heap
+	limit     uint64
+	globals   []*Global
+	tables    []*Table
+	instances []*Instance
+	stacks    []StackScanner
+	temps     []*[]uint64
+	hostRoots hostRoots
+}
+
+// StackScanner is an engine's call in progress whose value stack may hold
+// references: it marks them (conservatively) when the store collects.
+type StackScanner interface {
+	ScanRoots(m *gcheap.Marker)
+}
+
+// SetGCLimit sets the most bytes the store's GC heap may use; it must be
+// called before the heap is first used.
+func (s *Store) SetGCLimit(n uint64) { s.gc.limit = n }
+
+// GC returns the store's heap, making it on first use.
+func (s *Store) GC() *gcheap.Heap {
+	if s.gc.heap == nil {
+		limit := s.gc.limit
+		if limit == 0 {
+			limit = DefaultGCHeapLimit
+		}
+		s.gc.heap = gcheap.New(limit)
+		s.gc.heap.Roots = s.markRoots
+	}
+	return s.gc.heap
+}
+
+// HasGC reports whether the store's heap has been made.
+func (s *Store) HasGC() bool { return s.gc.heap != nil }
+
+// TrackGlobal, TrackTable and TrackInstance make the references that a
+// global, a table or an instance's element segments hold roots.
+func (s *Store) TrackGlobal(g *Global) {
+	if g.Type.Val.IsRef() && gcheap.IsGCRef(g.Module, g.Type.Val) {
+		s.gc.globals = append(s.gc.globals, g)
+	}
+}
+
+func (s *Store) TrackTable(t *Table) {
+	if gcheap.IsGCRef(t.Module, t.Type.Elem) {
+		s.gc.tables = append(s.gc.tables, t)
+	}
+}
+
+func (s *Store) TrackInstance(inst *Instance) { s.gc.instances = append(s.gc.instances, inst) }
+
+// UntrackInstance forgets an instance whose instantiation failed before
+// anything could reach it.
+func (s *Store) UntrackInstance(inst *Instance) {
+	for i, x := range s.gc.instances {
+		if x == inst {
+			s.gc.instances = append(s.gc.instances[:i], s.gc.instances[i+1:]...)
+			return
+		}
+	}
+}
+
+// PushStack registers a call in progress whose stack holds roots;
+// PopStack removes the latest.
+func (s *Store) PushStack(sc StackScanner) { s.gc.stacks = append(s.gc.stacks, sc) }
+func (s *Store) PopStack()                 { s.gc.stacks = s.gc.stacks[:len(s.gc.stacks)-1] }
+
+// PushTempRoots makes the words of *ws roots until PopTempRoots (for
+// values held in Go code across an allocation).
+func (s *Store) PushTempRoots(ws *[]uint64) { s.gc.temps = append(s.gc.temps, ws) }
+func (s *Store) PopTempRoots()              { s.gc.temps = s.gc.temps[:len(s.gc.temps)-1] }
+
+// markRoots marks every root of the store.
+func (s *Store) markRoots(m *gcheap.Marker) {
+	for _, g := range s.gc.globals {
+		m.Word(g.Lo)
+	}
+	for _, t := range s.gc.tables {
+		m.Words(t.Elems)
+	}
+	for _, inst := range s.gc.instances {
+		for i, refs := range inst.Elems {
+			if refs != nil && i < len(inst.Module.Elems) && gcheap.IsGCRef(inst.Module, inst.Module.Elems[i].Type) {
+				m.Words(refs)
+			}
+		}
+	}
+	for _, e := range s.exns {
+		m.Conservative(e.Payload)
+	}
+	for _, sc := range s.gc.stacks {
+		sc.ScanRoots(m)
+	}
+	for _, ws := range s.gc.temps {
+		m.Conservative(*ws)
+	}
+	s.gc.hostRoots.mark(m)
+}
+
+// ReleaseGC frees the heap now.
+func (s *Store) releaseGC() {
+	if s.gc.heap != nil {
+		s.gc.heap.Close()
+	}
+	s.gc = gcState{limit: s.gc.limit}
+}
+
+// GCTrap is the trap code of a failed allocation.
+func GCTrap(err error) abi.TrapCode {
+	switch err {
+	case gcheap.ErrTooLarge:
+		return abi.TrapAllocationTooLarge
+	case nil:
+		return abi.TrapNone
+	}
+	return abi.TrapGCHeapOutOfMemory
+}
+
+// RegisterTypes enters inst's struct and array types in the store's heap
+// and records their ids in inst.GCTypes (nothing for a module without
+// such types).
+func (s *Store) RegisterTypes(inst *Instance) error {
+	m := inst.Module
+	for i := range m.Types {
+		if m.Types[i].Kind != wasm.CompFunc {
+			ids, err := s.GC().RegisterModule(m)
+			inst.GCTypes = ids
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,216 @@
+package gcheap
+
+import (
+	"encoding/binary"
+	"runtime"
+	"time"
+
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// Marker is handed to Heap.Roots during a collection to mark the roots.
+type Marker struct{ h *Heap }
+
+// Word marks a reference word known to be one (a global, table element,
+// field or host-held reference of the any or extern hierarchy).
+func (m *Marker) Word(w uint64) { m.h.markWord(w) }
+
+// Words marks reference words.
+func (m *Marker) Words(ws []uint64) {
+	for _, w := range ws {
+		m.h.markWord(w)
+	}
+}
+
+// Conservative marks the words of ws that may be references: an object
+// word counts only if an object starts exactly there, an extern word only
+// if it names a live entry. Other words (numbers, stale slots) are
+// ignored; one that happens to look like a live reference keeps its
+// target alive until the next collection that does not see it.
+func (m *Marker) Conservative(ws []uint64) {
+	h := m.h
+	size := uint64(h.nblocks) * BlockSize
+	for _, w := range ws {
+		switch {
+		case w == 0 || w&1 == 1:
+		case w&7 == 0:
+			if w < size && h.startBit(w) {
+				h.markObject(w)
+			}
+		case w&3 == 2:
+			if i := w >> 2; i < uint64(len(h.externs)) && h.externs[i].used {
+				h.externs[i].marked = true
+			}
+		}
+	}
+}
+
+func (h *Heap) markWord(w uint64) {
+	switch {
+	case w == 0 || w&1 == 1:
+	case w&3 == 2:
+		if i := w >> 2; i < uint64(len(h.externs)) {
+			h.externs[i].marked = true
+		}
+	case w&7 == 0:
+		h.markObject(w)
+	}
+}
+
+func (h *Heap) markObject(o uint64) {
+	b := o >> 3
+	if h.marks[b>>6]&(1<<(b&63)) != 0 {
+		return
+	}
+	h.marks[b>>6] |= 1 << (b & 63)
+	h.stack = append(h.stack, o)
+}
+
+// drain traces the marked objects: their references are marked in turn,
+// and the lines they cover are recorded as occupied.
+func (h *Heap) drain() {
+	mem := h.mem
+	for n := len(h.stack); n > 0; n = len(h.stack) {
+		o := h.stack[n-1]
+		h.stack = h.stack[:n-1]
+		hdr := binary.LittleEndian.Uint64(mem[o:])
+		ti := &h.types.infos[uint32(hdr)]
+		var size uint64
+		if ti.Kind == wasm.CompStruct {
+			size = uint64(ti.Size)
+			for _, ro := range ti.RefOffsets {
+				h.markWord(binary.LittleEndian.Uint64(mem[o+uint64(ro):]))
+			}
+		} else {
+			size = ArraySize(uint32(hdr>>32), ti.ElemSize)
+			if ti.ElemRef {
+				for p := o + HeaderSize; p < o+size; p += 8 {
+					h.markWord(binary.LittleEndian.Uint64(mem[p:]))
+				}
+			}
+		}
+		h.live += size
+		if size <= MaxSmall {
+			for l := o / LineSize; l <= (o+size-1)/LineSize; l++ {
+				h.lines[l] = 1
+			}
+		}
+	}
+}
+
+// Collect reclaims every object and extern-table entry the roots do not
+// reach. It needs Roots.
+func (h *Heap) Collect() {
+	if h.Roots == nil || h.closed {
+		return
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	start, startCPU := time.Now(), threadCPU()
+	clear(h.marks)
+	clear(h.lines)
+	if h.nblocks > 0 {
+		h.lines[0] = 1
+	}
+	for i := range h.externs {
+		h.externs[i].marked = false
+	}
+	h.live = 0
+	h.Roots(&Marker{h})
+	h.drain()
+	h.sweep()
+	h.trigger = max(h.minTrigger(), h.live)
+	h.allocated = 0
+	h.cursor, h.end, h.block, h.line = 0, 0, -1, 0
+
+	pause, cpu := time.Since(start), threadCPU()-startCPU
+	s := &h.stats
+	s.Collections++
+	s.TotalPause += pause
+	s.MaxPause = max(s.MaxPause, pause)
+	s.TotalPauseCPU += cpu
+	if len(s.Pauses) == maxPauses {
+		s.Pauses = append(s.Pauses[:0], s.Pauses[1:]...)
+		s.PausesCPU = append(s.PausesCPU[:0], s.PausesCPU[1:]...)
+	}
+	s.Pauses = append(s.Pauses, pause)
+	s.PausesCPU = append(s.PausesCPU, cpu)
+	if verifyAfterCollect.Load() {
+		h.verifyAfterCollection()
+	}
+}
+
+// sweep frees what marking did not reach: lines and blocks, large
+// objects, extern entries. Start bits of dead objects are cleared, so that
+// only live objects and those allocated later start anywhere.
+func (h *Heap) sweep() {
+	h.recycle = h.recycle[:0]
+	h.nextFree, h.largeScan = 0, 0
+	freeRun := uint32(0)
+	for b := uint32(0); b < h.nblocks; b++ {
+		bs := b * bitmapWordsPerBlock
+		switch h.state[b] {
+		case blockSmall:
+			occupied, hasFree := false, false
+			for _, l := range h.lines[b*linesPerBlock : (b+1)*linesPerBlock] {
+				if l != 0 {
+					occupied = true
+				} else {
+					hasFree = true
+				}
+			}
+			switch {
+			case !occupied:
+				h.state[b] = blockFree
+				clear(h.starts[bs : bs+bitmapWordsPerBlock])
+			case hasFree:
+				h.recycle = append(h.recycle, b)
+				fallthrough
+			default:
+				for i := bs; i < bs+bitmapWordsPerBlock; i++ {
+					h.starts[i] &= h.marks[i]
+				}
+			}
+		case blockLarge:
+			if h.marks[bs]&1 == 0 {
+				h.starts[bs] = 0
+				h.state[b] = blockFree
+				for t := b + 1; t < h.nblocks && h.state[t] == blockLargeTail; t++ {
+					h.state[t] = blockFree
+				}
+			}
+		}
+		// Give long runs of free blocks back to the kernel.
+		if h.state[b] == blockFree && !h.fresh[b] {
+			freeRun++
+		} else {
+			h.discardRun(b, freeRun)
+			freeRun = 0
+		}
+	}
+	h.discardRun(h.nblocks, freeRun)
+	for i := range h.externs {
+		e := &h.externs[i]
+		if e.used && !e.marked {
+			*e = externEntry{}
+			h.freeExtIx = append(h.freeExtIx, uint32(i))
+		}
+	}
+}
+
+// discardMin is the shortest run of free blocks returned to the kernel.
+const discardMin = 32
+
+// discardRun gives the run of n free blocks ending before block end back
+// to the kernel, when it is long enough.
+func (h *Heap) discardRun(end, n uint32) {
+	if n < discardMin {
+		return
+	}
+	start := end - n
+	if discard(h.mem[uint64(start)*BlockSize : uint64(end)*BlockSize]) {
+		for b := start; b < end; b++ {
+			h.fresh[b] = true
+		}
+	}
+}

@@ -1,0 +1,5 @@
+//go:build moat_gcverify
+
+package gcheap
+
+func init() { SetVerify(true) }
