@@ -58,13 +58,12 @@ func TestSpecV3(t *testing.T) {
 }
 
 // TestSpecV3Compiler runs the 3.0 suite on the compiler with every 3.0
-// feature on: the scripts under gc/ are skipped by name (the compiler
-// refuses GC modules); in every other script no assertion may fail, and
-// the ones left aside as needing GC must be exactly those counted in
-// specV3CompilerNeedGC.
+// feature on, with guard pages and with explicit bounds checks: the
+// scripts under gc/ are skipped by name (the compiler refuses GC modules);
+// in every other script no assertion may fail, and the ones left aside as
+// needing GC must be exactly those counted in specV3CompilerNeedGC.
 func TestSpecV3Compiler(t *testing.T) {
-	engine, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
-	if err != nil {
+	if _, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler}); err != nil {
 		t.Skipf("compiler engine: %v", err)
 	}
 	dir := testsuite.SpecV3(t)
@@ -72,15 +71,22 @@ func TestSpecV3Compiler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	total, seen := runSpecV3(t, dir, files, engine, specV3CompilerNeedGC)
-	for name := range specV3CompilerNeedGC {
-		if len(files) == specV3Files && !seen[name] {
-			t.Errorf("%s: no such script", name)
+	compilerModes(t, func(t *testing.T, cfg moat.Config) {
+		cfg.DisabledFeatures = 0
+		engine, err := moat.NewEngine(cfg)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if len(files) == specV3Files && (total.Passed != specV3CompilerPassed || total.Failed != 0) {
-		t.Errorf("3.0 suite on the compiler: %s; want %d passed, 0 failed", total.String(), specV3CompilerPassed)
-	}
+		total, seen := runSpecV3(t, dir, files, engine, specV3CompilerNeedGC)
+		for name := range specV3CompilerNeedGC {
+			if len(files) == specV3Files && !seen[name] {
+				t.Errorf("%s: no such script", name)
+			}
+		}
+		if len(files) == specV3Files && (total.Passed != specV3CompilerPassed || total.Failed != 0) {
+			t.Errorf("3.0 suite on the compiler: %s; want %d passed, 0 failed", total.String(), specV3CompilerPassed)
+		}
+	})
 }
 
 // TestSpecV3Baseline runs the 3.0 suite's SIMD scripts (relaxed SIMD

@@ -21,15 +21,25 @@ func interp(t *testing.T, cfg moat.Config) *moat.Engine {
 }
 
 // eachEngine runs test as a subtest on every engine of this platform, each
-// made with cfg: both run all of WebAssembly 3.0 but GC.
+// made with cfg, the compiler once per bounds-check mode (guard pages and
+// explicit checks): both engines run all of WebAssembly 3.0 but GC.
 func eachEngine(t *testing.T, cfg moat.Config, test func(t *testing.T, e *moat.Engine)) {
-	for _, kind := range []moat.EngineKind{moat.EngineInterpreter, moat.EngineCompiler} {
-		t.Run(kind.String(), func(t *testing.T) {
+	type run struct {
+		name   string
+		kind   moat.EngineKind
+		checks moat.BoundsChecks
+	}
+	runs := []run{{"interpreter", moat.EngineInterpreter, cfg.BoundsChecks}}
+	for _, mode := range boundsModes {
+		runs = append(runs, run{"compiler/" + strings.ReplaceAll(mode.String(), " ", "_"), moat.EngineCompiler, mode})
+	}
+	for _, r := range runs {
+		t.Run(r.name, func(t *testing.T) {
 			c := cfg
-			c.Engine = kind
+			c.Engine, c.BoundsChecks = r.kind, r.checks
 			e, err := moat.NewEngine(c)
 			if err != nil {
-				if kind == moat.EngineCompiler {
+				if r.kind == moat.EngineCompiler {
 					t.Skipf("compiler engine: %v", err)
 				}
 				t.Fatal(err)

@@ -77,3 +77,62 @@ func TestMemoriesAttack(t *testing.T) {
 		}
 	})
 }
+
+// TestMemoryAtAnotherIndex: a memory is memory 1 of the instance that
+// defines it (always checked there) and memory 0 of one that imports it
+// (unchecked in guard-page mode, relying on its reservation and guard): it
+// serves both, each engine and bounds-check mode, and every access past
+// its end traps in either instance, whatever index reaches it.
+func TestMemoryAtAnotherIndex(t *testing.T) {
+	const definer = `(module
+  (memory $m0 2)
+  (memory $m1 (export "m1") 1 3)
+  (func (export "load") (param i32) (result i32) (i32.load8_u $m1 (local.get 0)))
+  (func (export "store") (param i32 i32) (i32.store8 $m1 (local.get 0) (local.get 1)))
+  (func (export "grow") (param i32) (result i32) (memory.grow $m1 (local.get 0))))`
+	const importer = `(module
+  (import "a" "m1" (memory 1 3))
+  (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "load_off") (param i32) (result i32) (i32.load8_u offset=65536 (local.get 0))))`
+	eachEngine(t, moat.Config{}, func(t *testing.T, e *moat.Engine) {
+		s := moat.NewStore(e)
+		a := instance(t, e, s, nil, definer)
+		l := moat.NewLinker(e)
+		if err := l.DefineInstance("a", a); err != nil {
+			t.Fatal(err)
+		}
+		b := instance(t, e, s, l, importer)
+		expect := func(inst *moat.Instance, name string, want uint64, args ...uint64) {
+			t.Helper()
+			got, err := call(t, inst, name, args...)
+			if err != nil || len(got) != 1 || got[0] != want {
+				t.Errorf("%s%v: %v, %v; want %d", name, args, got, err, want)
+			}
+		}
+		oob := func(inst *moat.Instance, name string, args ...uint64) {
+			t.Helper()
+			_, err := call(t, inst, name, args...)
+			var trap *moat.Trap
+			if !errors.As(err, &trap) || trap.Code != moat.TrapMemoryOutOfBounds {
+				t.Errorf("%s%v: %v, want out of bounds", name, args, err)
+			}
+		}
+		if _, err := call(t, a, "store", 65535, 42); err != nil {
+			t.Fatal(err)
+		}
+		expect(b, "load", 42, 65535)
+		for _, addr := range []uint64{65536, 1 << 31, 0xffffffff} {
+			oob(a, "load", addr)
+			oob(b, "load", addr)
+		}
+		oob(b, "load_off", 0)
+		expect(a, "grow", 1, 1)
+		if _, err := call(t, a, "store", 65536, 7); err != nil {
+			t.Fatal(err)
+		}
+		expect(b, "load", 7, 65536)
+		expect(b, "load_off", 7, 0)
+		oob(b, "load", 2*65536)
+		oob(a, "load", 2*65536)
+	})
+}
