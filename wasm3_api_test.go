@@ -3,6 +3,7 @@ package moat_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -450,4 +451,43 @@ func TestValueTypes30(t *testing.T) {
 	if moat.ValueExnRef.String() != "exnref" || moat.ValueI64.IsRef() {
 		t.Error("value type names")
 	}
+}
+
+// TestTailCallToTypedHostFunc: a tail call into a typed host function
+// (Linker.DefineFunc), from a run's first frame and from deeper, returns
+// its result; one that panics ends the call with a *PanicError naming it,
+// and the instance runs again afterwards.
+func TestTailCallToTypedHostFunc(t *testing.T) {
+	const wat = `(module
+  (import "h" "add" (func $add (param i32 i32) (result i32)))
+  (import "h" "boom" (func $boom (param i32) (result i32)))
+  (func $first (export "first") (param i32 i32) (result i32) (return_call $add (local.get 0) (local.get 1)))
+  (func (export "deep") (param i32 i32) (result i32) (i32.add (i32.const 1) (call $first (local.get 0) (local.get 1))))
+  (func (export "boom") (param i32) (result i32) (return_call $boom (local.get 0))))`
+	eachEngine(t, moat.Config{}, func(t *testing.T, e *moat.Engine) {
+		l := moat.NewLinker(e)
+		if err := l.DefineFunc("h", "add", func(a, b int32) int32 { return a + b }); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.DefineFunc("h", "boom", func(a int32) int32 { panic(fmt.Sprint("boom ", a)) }); err != nil {
+			t.Fatal(err)
+		}
+		inst := instance(t, e, moat.NewStore(e), l, wat)
+		for _, c := range []struct {
+			name string
+			want uint64
+		}{{"first", 5}, {"deep", 6}} {
+			if got, err := call(t, inst, c.name, 2, 3); err != nil || len(got) != 1 || got[0] != c.want {
+				t.Errorf("%s: %v, %v; want %d", c.name, got, err, c.want)
+			}
+		}
+		_, err := call(t, inst, "boom", 7)
+		var pe *moat.PanicError
+		if !errors.As(err, &pe) || pe.Func != "h.boom" || pe.Value != "boom 7" {
+			t.Errorf("boom: %v, want a *PanicError from h.boom", err)
+		}
+		if got, err := call(t, inst, "first", 1, 1); err != nil || got[0] != 2 {
+			t.Errorf("first after the panic: %v, %v", got, err)
+		}
+	})
 }
