@@ -41,7 +41,8 @@ func TestContextLayout(t *testing.T) {
 		{"Caught", unsafe.Offsetof(c.Caught), abi.CtxCaught},
 		{"ExnPayload", unsafe.Offsetof(c.ExnPayload), abi.CtxExnPayload},
 		{"ExnRef", unsafe.Offsetof(c.ExnRef), abi.CtxExnRef},
-		{"end of the shared part", unsafe.Offsetof(c.mark), abi.ContextSize},
+		{"G", unsafe.Offsetof(c.G), abi.CtxG},
+		{"end of the shared part", unsafe.Offsetof(c.meter), abi.ContextSize},
 	} {
 		if f.got != f.want {
 			t.Errorf("Context.%s at offset %d, abi says %d", f.name, f.got, f.want)
