@@ -111,10 +111,21 @@ const (
 	// entry). Every poll also reads the g's preemption word through it (see
 	// goruntime.go).
 	CtxG = 216
+	// CtxEpochAddr is the address of the process's epoch word, a counter
+	// that a thread of the runtime's own advances every tick while
+	// guests run (internal/vm's epoch.go), and CtxEpochDeadline the
+	// epoch at which the running code must come back to Go. Code compiled
+	// with epoch polls (BuiltinPollEpoch) exits with ExitPoll once the
+	// epoch has reached the deadline; the runtime moves the deadline at
+	// every visit, and another goroutine stores 0 into it to interrupt.
+	// Neither word is written by generated code, so the poll stores
+	// nothing.
+	CtxEpochAddr     = 224
+	CtxEpochDeadline = 232
 
 	// ContextSize is the size of the part of the context shared with
 	// generated code. The runtime may keep private fields after it.
-	ContextSize = 224
+	ContextSize = 240
 
 	// ExitArgWords is the number of words at CtxExitArgs.
 	ExitArgWords = 6
