@@ -84,6 +84,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 		}
 	}()
 	st.ctx.SetCallDepth(maxDepth - depth)
+	st.runner.StackBytes = f.Instance.Store.MaxStackBytes
 	st.refresh()
 	err = st.runner.Run(ctx, st.ctx, ns, entry, stack)
 	if t, ok := err.(*vm.Trap); ok && t.Code == abi.TrapStackExhausted && outermost {

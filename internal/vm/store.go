@@ -25,6 +25,9 @@ type Store struct {
 	// whose nested entries do not continue on one native stack (the
 	// interpreter's); 0 outside host calls.
 	HostStackBytes int
+	// MaxStackBytes, when positive and below the engine's limit, is the
+	// stack limit of this store's call chains (a store limit).
+	MaxStackBytes int
 
 	// Fuel meters the store's execution when enabled (fuel.go); the
 	// engines draw from it.
