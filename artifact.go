@@ -12,6 +12,7 @@ import (
 	"github.com/moat-run/moat/internal/binary"
 	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/validate"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // Compiled artifacts. A module compiled by the compiler engine can be
@@ -43,6 +44,36 @@ func (e *ArtifactError) Error() string {
 		return fmt.Sprintf("moat: artifact %s: %s", e.Field, e.Got)
 	}
 	return fmt.Sprintf("moat: artifact %s mismatch: this engine needs %s, the artifact has %s", e.Field, e.Want, e.Got)
+}
+
+// FieldWasmFeatures is the ArtifactError field of an artifact whose
+// module uses a WebAssembly feature the engine has turned off
+// (Config.DisabledFeatures).
+const FieldWasmFeatures = "wasm features"
+
+// featureNames lists the features of f by name, in the fixed order of
+// wasm.FeatureNames.
+func featureNames(f wasm.Features) []string {
+	var names []string
+	for _, n := range wasm.FeatureNames() {
+		if g, _ := wasm.FeatureByName(n); f&g != 0 {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// featuresOf parses an artifact's feature list.
+func featuresOf(names []string) (wasm.Features, error) {
+	var f wasm.Features
+	for _, n := range names {
+		g, ok := wasm.FeatureByName(n)
+		if !ok {
+			return 0, &ArtifactError{Field: FieldWasmFeatures, Got: fmt.Sprintf("unknown feature %q", n)}
+		}
+		f |= g
+	}
+	return f, nil
 }
 
 // artifactErrorOf converts the format package's errors; others pass.
@@ -121,7 +152,8 @@ func (mod *Module) serialize(key ed25519.PrivateKey) ([]byte, error) {
 			return nil, fmt.Errorf("moat: %w", err)
 		}
 	}
-	h := artifact.Header{Build: artifact.BuildID(), Target: ae.Target(), ModuleHash: mod.moduleHash()}
+	h := artifact.Header{Build: artifact.BuildID(), Target: ae.Target(), ModuleHash: mod.moduleHash(),
+		Features: featureNames(mod.m.Features)}
 	all := append([]artifact.SectionData{{Kind: artifact.SectionModule, Data: modSec}}, secs...)
 	b, err := artifact.Encode(h, all, key)
 	if err != nil {
@@ -202,6 +234,17 @@ func (e *Engine) moduleFromArtifact(f *artifact.File, wantHash *[32]byte) (mod *
 	}
 	if err != nil {
 		return nil, &ArtifactError{Field: artifact.FieldHeader, Got: "module section: " + err.Error()}
+	}
+	// The features the module uses, bodies included, as recorded when it
+	// was compiled: an engine with one of them off refuses the module.
+	used, err := featuresOf(f.Header.Features)
+	if err != nil {
+		return nil, err
+	}
+	m.Features |= used
+	if off := m.Features & wasm.Features(e.cfg.DisabledFeatures); off != 0 {
+		first := off & -off
+		return nil, &ArtifactError{Field: FieldWasmFeatures, Want: "modules without " + first.String() + " (turned off)", Got: m.Features.String()}
 	}
 	code, err := ae.LoadArtifact(m, f)
 	if err != nil {

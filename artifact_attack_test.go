@@ -256,14 +256,7 @@ func TestArtifactHeaderMismatch(t *testing.T) {
 				}
 			}
 		}},
-		{"wasm features", func(h *artifact.Header) {
-			for i := range h.Target.Settings {
-				if h.Target.Settings[i].Key == "wasm features" {
-					h.Target.Settings = append(h.Target.Settings[:i], h.Target.Settings[i+1:]...)
-					break
-				}
-			}
-		}},
+		{"wasm features", func(h *artifact.Header) { h.Features = append(h.Features, "threads") }},
 		{"future option", func(h *artifact.Header) {
 			h.Target.Settings = append(h.Target.Settings, artifact.Setting{Key: "future option", Value: "on"})
 		}},

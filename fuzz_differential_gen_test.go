@@ -73,6 +73,7 @@ type gen struct {
 	budget int       // instructions left for this function
 	names  int       // labels made so far, for unique names
 	simd   bool      // the module uses v128 (fuzz_differential_simd_gen_test.go)
+	v3     bool      // the module uses 3.0 features (fuzz_differential_v3_gen_test.go)
 }
 
 type label struct {
@@ -106,6 +107,7 @@ func (g *gen) typ() valType { return numTypes[g.n(4)] }
 
 func (g *gen) module() string {
 	g.simd = g.n(3) == 0
+	g.v3 = g.n(2) == 0
 	nf := 1 + g.n(maxFuncs)
 	for range nf {
 		var s funcSig
@@ -142,6 +144,9 @@ func (g *gen) module() string {
 		fmt.Fprintf(&b, "\\%02x", g.byte())
 	}
 	b.WriteString("\")\n")
+	if g.v3 {
+		g.v3Decls(&b)
+	}
 	for i := range g.sigs {
 		g.function(&b, i)
 	}
@@ -203,7 +208,12 @@ func (g *gen) stmt(depth int) string {
 	if depth <= 0 || g.budget <= 0 {
 		return g.leafStmt()
 	}
-	switch g.n(20) {
+	switch g.n(23) {
+	case 20, 21, 22:
+		if g.v3 {
+			return g.v3Stmt(depth)
+		}
+		return g.leafStmt()
 	case 19:
 		if g.simd {
 			return g.vectorStmt(depth)
@@ -484,7 +494,12 @@ func (g *gen) expr(t valType, depth int) string {
 		return g.leaf(t)
 	}
 	d := depth - 1
-	switch g.n(24) {
+	switch g.n(26) {
+	case 24, 25:
+		if g.v3 {
+			return g.v3Expr(t, depth)
+		}
+		return g.leaf(t)
 	case 23:
 		if g.simd {
 			return g.fromVector(t, d)

@@ -62,7 +62,12 @@ func (g *gen) vector(depth int) string {
 		return g.vectorLeaf()
 	}
 	d := depth - 1
-	switch g.n(14) {
+	switch g.n(15) {
+	case 14:
+		if g.v3 {
+			return g.relaxedVector(d)
+		}
+		return g.vectorLeaf()
 	case 0, 1:
 		return g.vectorLeaf()
 	case 2:
@@ -181,4 +186,31 @@ func (g *gen) fromVector(t valType, d int) string {
 		return fmt.Sprintf("(f32x4.extract_lane %d %s)", g.n(4), g.vector(d))
 	}
 	return fmt.Sprintf("(f64x2.extract_lane %d %s)", g.n(2), g.vector(d))
+}
+
+// relaxedVector is a relaxed SIMD instruction (a 3.0 module's): both
+// engines must give the one result moat chose, float NaNs aside.
+func (g *gen) relaxedVector(d int) string {
+	switch g.n(8) {
+	case 0:
+		return fmt.Sprintf("(i8x16.relaxed_swizzle %s %s)", g.vector(d), g.vector(d))
+	case 1:
+		op := []string{"relaxed_trunc_f32x4_s", "relaxed_trunc_f32x4_u", "relaxed_trunc_f64x2_s_zero", "relaxed_trunc_f64x2_u_zero"}[g.n(4)]
+		return fmt.Sprintf("(i32x4.%s %s)", op, g.vector(d))
+	case 2:
+		sh := floatShapes[g.n(2)]
+		op := []string{"relaxed_madd", "relaxed_nmadd"}[g.n(2)]
+		return g.vcanon(sh, fmt.Sprintf("(%s.%s %s %s %s)", sh, op, g.vector(d), g.vector(d), g.vector(d)))
+	case 3:
+		sh := floatShapes[g.n(2)]
+		op := []string{"relaxed_min", "relaxed_max"}[g.n(2)]
+		return g.vcanon(sh, fmt.Sprintf("(%s.%s %s %s)", sh, op, g.vector(d), g.vector(d)))
+	case 4:
+		return fmt.Sprintf("(%s.relaxed_laneselect %s %s %s)", intShapes[g.n(4)], g.vector(d), g.vector(d), g.vector(d))
+	case 5:
+		return fmt.Sprintf("(i16x8.relaxed_q15mulr_s %s %s)", g.vector(d), g.vector(d))
+	case 6:
+		return fmt.Sprintf("(i16x8.relaxed_dot_i8x16_i7x16_s %s %s)", g.vector(d), g.vector(d))
+	}
+	return fmt.Sprintf("(i32x4.relaxed_dot_i8x16_i7x16_add_s %s %s %s)", g.vector(d), g.vector(d), g.vector(d))
 }

@@ -57,6 +57,39 @@ const (
 	// counter (BuiltinPollTick): it counts polls.
 	BuiltinPollEpoch
 
+	// BuiltinThrow (ctx, tag, payload...): throw a new exception of tag
+	// index tag with the payload values. ExitBuiltin, Args[0] = the
+	// payload's address on the native stack (one word per value, v128 as
+	// two, i32 and f32 zero-extended), Args[1] = tag, Args[2] = words.
+	// The runtime unwinds to the innermost handler that catches it and
+	// resumes there (see CtxCaught), or ends the run with the exception.
+	BuiltinThrow
+	// BuiltinThrowRef (ctx, exnref i64): throw_ref of a non-null exnref.
+	// ExitBuiltin, Args[0] = the exnref.
+	BuiltinThrowRef
+	// BuiltinFuncSubtype (ctx, desc i64, type): the slow half of
+	// call_indirect's type check when the expected type has subtypes:
+	// traps TrapIndirectCallTypeMismatch unless the function of descriptor
+	// desc has a type that is a subtype of the module's type index type.
+	// ExitBuiltin, Args = desc, type.
+	BuiltinFuncSubtype
+	// BuiltinMemoryGrowAt (ctx, mem, delta) -> old pages or all ones: as
+	// BuiltinMemoryGrow on any memory, with an i64 delta and result for a
+	// 64-bit memory. ExitMemoryGrow with index = mem (a constant),
+	// Args[0] = delta.
+	BuiltinMemoryGrowAt
+	// BuiltinMemoryInitAt (ctx, mem, data, dst, src, n): memory.init on
+	// any memory (dst is i64 for a 64-bit memory). Traps
+	// TrapMemoryOutOfBounds. ExitBuiltin, Args = mem, data, dst, src, n.
+	BuiltinMemoryInitAt
+	// BuiltinMemoryCopyAt (ctx, dstMem, srcMem, dst, src, n): memory.copy
+	// between any memories (addresses of each memory's type, n of the
+	// narrower). Traps TrapMemoryOutOfBounds.
+	BuiltinMemoryCopyAt
+	// BuiltinMemoryFillAt (ctx, mem, dst, value, n): memory.fill on any
+	// memory. Traps TrapMemoryOutOfBounds.
+	BuiltinMemoryFillAt
+
 	NumBuiltins
 )
 
@@ -88,6 +121,14 @@ var builtinNames = [...]string{
 	BuiltinTableFill:  "table.fill",
 	BuiltinPollTick:   "poll.tick",
 	BuiltinPollEpoch:  "poll.epoch",
+
+	BuiltinThrow:        "throw",
+	BuiltinThrowRef:     "throw_ref",
+	BuiltinFuncSubtype:  "func.subtype",
+	BuiltinMemoryGrowAt: "memory.grow (any memory)",
+	BuiltinMemoryInitAt: "memory.init (any memory)",
+	BuiltinMemoryCopyAt: "memory.copy (any memories)",
+	BuiltinMemoryFillAt: "memory.fill (any memory)",
 }
 
 func (b Builtin) String() string {
@@ -106,9 +147,19 @@ func BuiltinOf(callee uint32) (Builtin, bool) {
 }
 
 // Layouts of the runtime structures that compiled code reaches from the
-// context (see CtxGlobalsBase, CtxTablesBase, CtxFuncTable). All words are
-// little-endian 64-bit unless noted.
+// context (see CtxGlobalsBase, CtxTablesBase, CtxFuncTable, CtxMemories).
+// All words are little-endian 64-bit unless noted.
 const (
+	// MemoryDesc: CtxMemories addresses an array of MemoryDescSize-byte
+	// descriptors, one per memory index (imports first): the address of
+	// byte 0 (MemoryDescBase), which never changes once the instance is
+	// bound, and the current length in bytes (MemoryDescLen), which the
+	// runtime updates after every exit. Memory 0 is also reached through
+	// CtxMemoryBase and CtxMemoryLen.
+	MemoryDescSize = 16
+	MemoryDescBase = 0
+	MemoryDescLen  = 8
+
 	// GlobalCell: CtxGlobalsBase addresses an array of GlobalAddrSize-byte
 	// cell addresses, one per global index (imports first); each cell is
 	// GlobalCellSize bytes {lo, hi} holding the value in its low bytes

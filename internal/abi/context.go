@@ -87,13 +87,30 @@ const (
 	// compiled code independent of the engine that assigned them, so an
 	// artifact's code runs unchanged (and unpatched) in any engine.
 	CtxTypeIDs = 176
+	// CtxMemories is the address of the instance's memory descriptors
+	// (abi.MemoryDescSize each): how code reaches memories other than a
+	// 32-bit memory 0, whose base and length are the two words above.
+	CtxMemories = 184
+	// CtxCaught, CtxExnPayload and CtxExnRef tell a function resumed by
+	// the unwinder that it caught an exception. CtxCaught is 0 except
+	// then: the runtime resumes a function after one of its try_calls
+	// (or its own throw) with CtxCaught = 1 + the index of the catch
+	// clause that matched, counted from the innermost handler around the
+	// call outwards; the function tests it after every such call, and
+	// the clause's code stores 0 back before anything else. CtxExnPayload
+	// is the address of the exception's payload words (valid until the
+	// clause's code has read them), CtxExnRef its exnref for catch_ref
+	// and catch_all_ref.
+	CtxCaught     = 192
+	CtxExnPayload = 200
+	CtxExnRef     = 208
 	// CtxG is the address of the Go runtime's g (the goroutine) that is
 	// running the code, stored by the entry trampoline at every entry (a
 	// goroutine cannot move to another g, and the code never runs at a Go
 	// safepoint, so the word stays the running goroutine's for the whole
 	// entry). Every poll also reads the g's preemption word through it (see
 	// goruntime.go).
-	CtxG = 184
+	CtxG = 216
 	// CtxEpochAddr is the address of the process's epoch word, a counter
 	// that a thread of the runtime's own advances every tick while
 	// guests run (internal/vm's epoch.go), and CtxEpochDeadline the
@@ -103,12 +120,12 @@ const (
 	// every visit, and another goroutine stores 0 into it to interrupt.
 	// Neither word is written by generated code, so the poll stores
 	// nothing.
-	CtxEpochAddr     = 192
-	CtxEpochDeadline = 200
+	CtxEpochAddr     = 224
+	CtxEpochDeadline = 232
 
 	// ContextSize is the size of the part of the context shared with
 	// generated code. The runtime may keep private fields after it.
-	ContextSize = 208
+	ContextSize = 240
 
 	// ExitArgWords is the number of words at CtxExitArgs.
 	ExitArgWords = 6

@@ -14,7 +14,7 @@ const Magic = "\x89MOAT\r\n\x1a"
 
 // FormatVersion is the version of the layout described in doc.go. Loading
 // refuses any other version.
-const FormatVersion = 3
+const FormatVersion = 4
 
 // CodeAlign is the file alignment of the code section: a page, so the code
 // can be mapped from the file where it lies.
@@ -73,6 +73,11 @@ type Header struct {
 	// Build identifies the moat build that compiled the code (BuildID).
 	Build  string
 	Target Target
+	// Features are the WebAssembly features beyond 2.0 that the module
+	// uses (their names, e.g. "tail-call"), function bodies included: an
+	// engine with one of them turned off refuses the artifact, as it
+	// would refuse to compile the module.
+	Features []string
 	// ModuleHash is the SHA-256 of the WebAssembly module compiled.
 	ModuleHash [32]byte
 	Sections   []Section
@@ -99,8 +104,8 @@ const (
 //	magic [8] | version u32 | digest kind u32 | header size u32 |
 //	build str | arch str |
 //	cpu: count, str... | settings: count, (key str, value str)... |
-//	module sha256 [32] | sections: u32 count, (kind u32, flags u32,
-//	offset u64, size u64)...
+//	features: count, str... | module sha256 [32] | sections: u32 count,
+//	(kind u32, flags u32, offset u64, size u64)...
 func encodeHeader(b []byte, h *Header) []byte {
 	start := len(b)
 	b = append(b, Magic...)
@@ -117,6 +122,10 @@ func encodeHeader(b []byte, h *Header) []byte {
 	b = binary.LittleEndian.AppendUint16(b, uint16(len(h.Target.Settings)))
 	for _, s := range h.Target.Settings {
 		b = appendString(appendString(b, s.Key), s.Value)
+	}
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(h.Features)))
+	for _, f := range h.Features {
+		b = appendString(b, f)
 	}
 	b = append(b, h.ModuleHash[:]...)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(h.Sections)))
@@ -229,6 +238,12 @@ func decodeHeader(file []byte, end int) (*Header, error) {
 		h.Target.Settings = make([]Setting, n)
 		for i := range h.Target.Settings {
 			h.Target.Settings[i] = Setting{Key: r.str(), Value: r.str()}
+		}
+	}
+	if n := r.count(); n > 0 {
+		h.Features = make([]string, n)
+		for i := range h.Features {
+			h.Features[i] = r.str()
 		}
 	}
 	copy(h.ModuleHash[:], r.bytes(32))

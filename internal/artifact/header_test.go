@@ -24,7 +24,8 @@ func goldenHeader() Header {
 		DigestKind: DigestCRC32C,
 		Build:      "v1.2.3 0123456789abcdef",
 		Target: Target{Arch: "amd64", CPU: []string{"avx", "avx2"},
-			Settings: []Setting{{"bounds checks", "explicit"}, {"wasm features", "2.0"}}},
+			Settings: []Setting{{"bounds checks", "explicit"}, {"stack", "checked"}}},
+		Features: []string{"tail-call", "exceptions"},
 		Sections: []Section{{SectionModule, 4096, 100}, {SectionTables, 4200, 24}, {SectionCode, 8192, 4000}},
 	}
 	for i := range h.ModuleHash {
@@ -126,9 +127,9 @@ func TestCheck(t *testing.T) {
 		{FieldArch, build, func(t *Target) { t.Arch = "arm64" }, "arm64"},
 		{FieldCPU, build, func(t *Target) { t.CPU = []string{"avx"} }, "avx"},
 		{FieldCPU, build, func(t *Target) { t.CPU = nil }, "baseline"},
-		{"bounds checks", build, func(t *Target) { t.Settings = []Setting{{"bounds checks", "guard"}, {"wasm features", "2.0"}} }, "guard"},
+		{"bounds checks", build, func(t *Target) { t.Settings = []Setting{{"bounds checks", "guard"}, {"stack", "checked"}} }, "guard"},
 		{"new option", build, func(t *Target) { t.Settings = append(t.Settings, Setting{"new option", "y"}) }, "not recorded"},
-		{"wasm features", build, func(t *Target) { t.Settings = t.Settings[:1] }, "not a setting"},
+		{"stack", build, func(t *Target) { t.Settings = t.Settings[:1] }, "not a setting"},
 	} {
 		want := Target{Arch: tgt.Arch, CPU: tgt.CPU, Settings: append([]Setting(nil), tgt.Settings...)}
 		if tc.edit != nil {

@@ -18,10 +18,16 @@ type instance struct {
 	refs    *storeRefs
 	ctx     *vm.Context
 	mem     *vm.Memory // memory 0 or nil
-	globals []uint64   // cell address per global index
-	tables  []uint64   // descriptors: elements address, length
-	funcs   []uint64   // descriptor address per function index
-	runner  vm.Runner  // in the instance's allocation
+	// memories are the descriptors of every memory (abi.MemoryDesc*):
+	// base and length words per memory index.
+	memories []uint64
+	globals  []uint64  // cell address per global index
+	tables   []uint64  // descriptors: elements address, length
+	funcs    []uint64  // descriptor address per function index
+	runner   vm.Runner // in the instance's allocation
+	// caught is the exception the code last caught: the context's payload
+	// address points into it (exceptions.go).
+	caught *vm.Exception
 }
 
 // Bind builds inst's native context and attaches the code.
@@ -46,11 +52,18 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	st := &instance{inst: inst, mc: mc, refs: refs}
 	st.ctx = &st.context
 	st.ctx.UseFuel(&inst.Store.Fuel)
-	if len(inst.Memories) > 0 {
-		st.mem = inst.Memories[0]
-		if err := st.mem.MapNative(mc.eng.layoutOf(0, m.MemoryTypeOf(0))); err != nil {
+	// Every memory is mapped where it can grow without moving, so its
+	// base address is fixed in the context and the descriptors.
+	st.memories = make([]uint64, max(2*len(inst.Memories), 2))
+	for i, mem := range inst.Memories {
+		if err := mem.MapNative(mc.eng.layoutOf(m.MemoryTypeOf(uint32(i)))); err != nil {
 			return err
 		}
+		st.memories[2*i+abi.MemoryDescBase/8] = uint64(mem.Base())
+	}
+	st.ctx.Memories = uintptr(unsafe.Pointer(&st.memories[0]))
+	if len(inst.Memories) > 0 {
+		st.mem = inst.Memories[0]
 		st.ctx.MemoryBase = st.mem.Base()
 	}
 	// The globals' cells and the table descriptors in one allocation
@@ -110,6 +123,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		HostCall:     st.hostCall,
 		Exit:         st.exit,
 		Trap:         st.trap,
+		Unwind:       st.unwind,
 		Fault:        st.fault,
 	}
 	st.refresh()
@@ -194,6 +208,9 @@ func (st *instance) refresh() {
 	if st.mem != nil {
 		st.ctx.MemoryLen = uint64(len(st.mem.Bytes))
 	}
+	for i, mem := range st.inst.Memories {
+		st.memories[2*i+abi.MemoryDescLen/8] = uint64(len(mem.Bytes))
+	}
 	for i, t := range st.inst.Tables {
 		var addr uint64
 		if len(t.Elems) > 0 {
@@ -203,3 +220,9 @@ func (st *instance) refresh() {
 		st.tables[2*i+abi.TableDescLen/8] = uint64(len(t.Elems))
 	}
 }
+
+// payloadAddr is the address of an exception's payload words for the
+// catching code to read. The caller keeps the exception alive
+// (instance.caught) until the code has read them; Go heap objects do not
+// move.
+func payloadAddr(p []uint64) uintptr { return uintptr(unsafe.Pointer(&p[0])) }

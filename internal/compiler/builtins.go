@@ -45,13 +45,16 @@ func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64, check
 			return abi.TrapMemoryOutOfBounds
 		}
 		return vm.FillBytes(mem[dst:dst+n], val, check)
+	// Table operations take whole words: an i32 operand is zero-extended
+	// in its word, an i64 (a 64-bit table's) is not truncated, and every
+	// check is one that cannot overflow (inBounds).
 	case abi.BuiltinTableInit:
-		tab, elem, dst, src, n := st.table(u(0)), u(1), u(2), u(3), u(4)
+		tab, elem, dst, src, n := st.table(args[0]), args[1], args[2], args[3], args[4]
 		if tab == nil || elem >= uint64(len(inst.Elems)) {
 			return abi.TrapTableOutOfBounds
 		}
 		seg := inst.Elems[elem]
-		if src+n > uint64(len(seg)) || dst+n > uint64(len(tab.Elems)) {
+		if !inBounds(src, n, len(seg)) || !inBounds(dst, n, len(tab.Elems)) {
 			return abi.TrapTableOutOfBounds
 		}
 		return vm.CopyWords(tab.Elems[dst:dst+n], seg[src:src+n], false, check)
@@ -60,21 +63,29 @@ func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64, check
 			inst.Elems[e] = nil
 		}
 	case abi.BuiltinTableCopy:
-		dt, stab, dst, src, n := st.table(u(0)), st.table(u(1)), u(2), u(3), u(4)
-		if dt == nil || stab == nil || src+n > uint64(len(stab.Elems)) || dst+n > uint64(len(dt.Elems)) {
+		dt, stab, dst, src, n := st.table(args[0]), st.table(args[1]), args[2], args[3], args[4]
+		if dt == nil || stab == nil || !inBounds(src, n, len(stab.Elems)) || !inBounds(dst, n, len(dt.Elems)) {
 			return abi.TrapTableOutOfBounds
 		}
 		return vm.CopyWords(dt.Elems[dst:dst+n], stab.Elems[src:src+n], dt == stab && dst > src, check)
 	case abi.BuiltinTableFill:
-		tab, dst, val, n := st.table(u(0)), u(1), args[2], u(3)
-		if tab == nil || dst+n > uint64(len(tab.Elems)) {
+		tab, dst, val, n := st.table(args[0]), args[1], args[2], args[3]
+		if tab == nil || !inBounds(dst, n, len(tab.Elems)) {
 			return abi.TrapTableOutOfBounds
 		}
 		return vm.FillWords(tab.Elems[dst:dst+n], val, check)
+	case abi.BuiltinMemoryInitAt, abi.BuiltinMemoryCopyAt, abi.BuiltinMemoryFillAt:
+		return st.memoryBuiltin(b, args, check)
 	default:
 		return abi.TrapUnreachable
 	}
 	return abi.TrapNone
+}
+
+// inBounds reports whether [off, off+n) lies within length elements,
+// without computing off+n (which may overflow for 64-bit operands).
+func inBounds(off, n uint64, length int) bool {
+	return n <= uint64(length) && off <= uint64(length)-n
 }
 
 func (st *instance) table(i uint64) *vm.Table {

@@ -25,24 +25,27 @@
 // Past either, Compile fails with a *LimitError naming the function, after
 // work and memory proportional to the cap, and the other workers stop.
 //
-// Bind gives each instance its native context: memory 0 moved into a
+// Bind gives each instance its native context: every memory moved into a
 // reservation laid out as Config.Memory says (vm.Memory.MapNative, so it
-// grows in place), an array of global cell addresses (the vm.Global's own
-// words), table descriptors, a function table of function descriptors, and
-// the module's canonical type ids.
+// grows in place) and described in the memory descriptor array, an array
+// of global cell addresses (the vm.Global's own words), table descriptors,
+// a function table of function descriptors, and the module's canonical
+// type ids.
 //
 // Bounds checks (memory.go, fault.go; docs/signals.md). With guard pages,
-// the default where vm.EnableFaultTraps works (linux/amd64), each memory
-// reserves 4 GiB plus 32 MiB guards, a load or store whose offset fits
-// goes unchecked and unreachable is a ud2; their instructions are the
-// module's fault sites, kept in its tables beside the call and trap sites
-// (and so in artifacts). Code is registered with the signal handler when
-// linked or loaded from an artifact. A fault the handler sends back
-// (vm.Runner.Fault) becomes a trap only at a fault site of its kind and at
-// an address in the instance's own reservation (or in the guard of the
-// stack its call borrowed); any other is reported as a bug and ends the process. With
-// explicit checks, every access is checked and memories reserve their
-// limit. The mode, the reservation and the guard change the code, so they
+// the default where vm.EnableFaultTraps works (linux/amd64), each 32-bit
+// memory reserves 4 GiB plus 32 MiB guards, a load or store of memory 0
+// whose offset fits goes unchecked (accesses to other memories, and to
+// 64-bit ones, which reserve their limit, are always checked) and
+// unreachable is a ud2; their instructions are the module's fault sites,
+// kept in its tables beside the call and trap sites (and so in artifacts).
+// Code is registered with the signal handler when linked or loaded from an
+// artifact. A fault the handler sends back (vm.Runner.Fault) becomes a trap
+// only at a fault site of its kind and at an address in the instance's own
+// reservation (or in the guard of the stack its call borrowed); any other
+// is reported as a bug and ends the process. With explicit checks, every access is checked
+// and memories reserve their limit. The mode, the reservation and the guard
+// change the code, so they
 // are settings in every artifact header (codeSettings).
 //
 // Function references. Stores of this engine are made by NewStore with a
@@ -82,10 +85,15 @@
 // the same stack, so the bytes count across host re-entry too. A prologue
 // that would pass the limit traps the same way.
 //
-// WebAssembly 3.0: the compiler runs extended constant expressions (they
-// are evaluated at instantiation) and refuses a module that uses any other
-// post-2.0 feature with a *wasm.Error of Kind Unsupported naming the
-// feature (features.go); the interpreter runs those.
+// WebAssembly 3.0: the compiler runs all of it but GC, as the interpreter
+// does (features.go). Tail calls out of a run's first frame into another
+// instance or a host function are made by the executor, in a loop, so they
+// take constant space (exec.go). Exceptions are unwound on the native
+// stack: the landing table of the try_calls (tables_exceptions.go) and the
+// handlers' clauses decide where a run resumes (exceptions.go). Every
+// memory is mapped to grow in place and reached through a descriptor array
+// (Bind); the builtins of memories other than a 32-bit memory 0 are in
+// builtins_memory.go.
 //
 // Guarantees: bad modules give errors, never panics; traps become *vm.Trap
 // with the interpreter's codes and backtraces; a spinning guest polls, so

@@ -297,10 +297,13 @@ func ssaSignature(ft *wasm.FuncType) (ssa.Signature, error) {
 }
 
 func ssaType(t wasm.ValType) (ssa.Type, error) {
+	if t.IsRef() {
+		return ssa.I64, nil // every reference is a word
+	}
 	switch t {
 	case wasm.I32:
 		return ssa.I32, nil
-	case wasm.I64, wasm.FuncRef, wasm.ExternRef:
+	case wasm.I64:
 		return ssa.I64, nil
 	case wasm.F32:
 		return ssa.F32, nil
@@ -332,7 +335,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 		deadline = time.Now().Add(e.cfg.CompileTimeout)
 	}
 	var failed atomic.Bool // a function failed: the others need not be compiled
-	compiled := make([]*amd64.Compiled, len(m.Funcs))
+	compiled := make([]compiledFunc, len(m.Funcs))
 	errs := make([]error, len(m.Funcs))
 	order := largestFirst(m.Code)
 	var next sync.Mutex
@@ -391,23 +394,31 @@ func largestFirst(code []wasm.Code) []int {
 	return order
 }
 
+// compiledFunc is one function's machine code and its exception handlers
+// (which the code's landings name by index).
+type compiledFunc struct {
+	*amd64.Compiled
+	handlers []frontend.Handler
+}
+
 // compileFunc runs the pipeline on one function, turning a panic (a
 // compiler bug) into an error.
-func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Translator, sc *amd64.Scratch, feat amd64.Features, guard bool) (c *amd64.Compiled, err error) {
+func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Translator, sc *amd64.Scratch, feat amd64.Features, guard bool) (c compiledFunc, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			c, err = nil, fmt.Errorf("compiler: internal error compiling function %d: %v", idx, r)
+			c, err = compiledFunc{}, fmt.Errorf("compiler: internal error compiling function %d: %v", idx, r)
 		}
 	}()
 	f, err := tr.Translate(m, idx, env)
 	if err != nil {
-		return nil, err
+		return c, err
 	}
+	c.handlers = tr.Handlers()
 	ssa.Optimize(f)
 	// With the signal handler, unreachable is a ud2 (see docs/signals.md).
-	c, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc, Features: feat, FaultingUnreachable: guard, MaxLiveEntries: int(env.MaxWork)})
+	c.Compiled, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc, Features: feat, FaultingUnreachable: guard, MaxLiveEntries: int(env.MaxWork)})
 	if err != nil {
-		return nil, fmt.Errorf("compiler: function %d: %w", idx, err)
+		return c, fmt.Errorf("compiler: function %d: %w", idx, err)
 	}
 	return c, nil
 }

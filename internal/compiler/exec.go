@@ -12,6 +12,9 @@ import (
 type executor struct{}
 
 // Call runs f with its parameters in stack and leaves the results there.
+// A run that ends in a tail call out of its last frame (vm.ErrTailCall)
+// has its callee made here, in a loop, so that tail calls between
+// instances, and into host functions, take constant space.
 func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err error) {
 	if f == nil || f.Type == nil {
 		return fmt.Errorf("compiler: call of a nil function")
@@ -26,10 +29,36 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 	if f.Host != nil {
 		return f.Host(ctx, nil, stack)
 	}
-	st, entry, ok := boundOf(f)
-	if !ok {
-		return fmt.Errorf("compiler: function %s is not bound to this engine", f.DebugName())
+	buf := stack
+	for {
+		st, entry, ok := boundOf(f)
+		if !ok {
+			return fmt.Errorf("compiler: function %s is not bound to this engine", f.DebugName())
+		}
+		err = st.run(ctx, f, entry, buf)
+		if err != vm.ErrTailCall {
+			break
+		}
+		p := &st.refs.pending
+		f, p.f = p.f, nil
+		if need := max(f.Type.ParamSlots(), ft.ResultSlots()); need > len(buf) {
+			buf = make([]uint64, need)
+		}
+		copy(buf, p.args)
+		if f.Host != nil {
+			err = p.caller.Engine.(*instance).callHost(ctx, f, buf, nil)
+			break
+		}
 	}
+	if err == nil && len(buf) > 0 && &buf[0] != &stack[0] {
+		copy(stack, buf[:ft.ResultSlots()])
+	}
+	return err
+}
+
+// run runs compiled function f of st, whose entry stub is at entry, with
+// its parameters in stack.
+func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stack []uint64) (err error) {
 	// A call made from inside a host function continues the depth count
 	// of the wasm frames below it (Store.HostCallDepth, shared with the
 	// interpreter), so host↔wasm recursion is bounded too.
@@ -70,6 +99,15 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 	return err
 }
 
+// pendingCall is a tail call out of a run's last frame, which the run's
+// caller makes (executor.Call): the callee, the instance whose code made
+// the call, and the arguments (copied off the native stack).
+type pendingCall struct {
+	f      *vm.Function
+	caller *vm.Instance
+	args   []uint64
+}
+
 // hostCall serves a call through a descriptor of another instance or of a
 // host function (the only host calls compiled code makes).
 func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) error {
@@ -83,6 +121,14 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 	// The exit's resume point, for a backtrace: a nested run reuses the
 	// context's exit fields.
 	pc, sp, bp := st.ctx.ResumeAddr, st.ctx.ExitSP, st.ctx.ExitBP
+	if st.lastFrame(bp) {
+		// A tail call replaced the run's first frame with the host call
+		// stub's: the run's caller makes the call (executor.Call).
+		p := &st.refs.pending
+		p.f, p.caller = f, st.inst
+		p.args = append(p.args[:0], stack[:f.Type.ParamSlots()]...)
+		return vm.ErrTailCall
+	}
 	store := st.inst.Store
 	outer := store.HostCallDepth
 	store.HostCallDepth = st.mc.eng.cfg.MaxCallDepth - st.ctx.CallDepthLeft()
@@ -90,24 +136,11 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 		store.HostCallDepth = outer
 		st.refresh()
 	}()
-	var err error
 	switch {
 	case f.Host != nil:
-		err = f.Host(ctx, st.inst, stack)
-		if t, ok := err.(*vm.Trap); ok {
-			// A trap that crossed a host function is the host's to
-			// report: callers add no frames (as in the interpreter).
-			st.refs.passed = t
-			return t
-		}
-		if err != nil {
-			t := &vm.Trap{Code: abi.TrapHostError, Cause: err, Frames: []vm.Frame{{Func: f, Offset: -1}}}
-			appendFrames(t, st.frames(pc, sp, bp))
-			return t
-		}
-		return nil
+		return st.callHost(ctx, f, stack, func() []vm.Frame { return st.frames(pc, sp, bp) })
 	case f.Instance != nil && f.Instance.Exec != nil:
-		err = f.Instance.Exec.Call(ctx, f, stack)
+		err := f.Instance.Exec.Call(ctx, f, stack)
 		if t, ok := err.(*vm.Trap); ok && st.refs.passed != t {
 			// Another instance's wasm frames continue into ours.
 			appendFrames(t, st.frames(pc, sp, bp))
@@ -117,32 +150,81 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 	return fmt.Errorf("compiler: function %s cannot be called", f.DebugName())
 }
 
+// callHost calls host function f for code of st's instance. An exception
+// it returns is thrown into the caller; a trap it returns is its own to
+// report (callers add no frames, as in the interpreter); any other error
+// becomes a host-error trap at f, followed by the caller's frames (when
+// frames is set).
+func (st *instance) callHost(ctx context.Context, f *vm.Function, stack []uint64, frames func() []vm.Frame) error {
+	err := f.Host(ctx, st.inst, stack)
+	if err == nil {
+		return nil
+	}
+	if exn := vm.AsException(err); exn != nil {
+		return exn // thrown into the caller (vm.Runner.Unwind)
+	}
+	if t, ok := err.(*vm.Trap); ok {
+		st.refs.passed = t
+		return t
+	}
+	t := &vm.Trap{Code: abi.TrapHostError, Cause: err, Frames: []vm.Frame{{Func: f, Offset: -1}}}
+	if frames != nil {
+		appendFrames(t, frames())
+	}
+	return t
+}
+
+// lastFrame reports whether the host call stub whose frame pointer is bp
+// returns to the run's entry stub: it replaced the run's first function by
+// a tail call.
+func (st *instance) lastFrame(bp uintptr) bool {
+	ns := st.refs.stack
+	if ns == nil {
+		return false
+	}
+	ret, ok := ns.Word(bp + 8)
+	return ok && st.mc.funcAt(uintptr(ret)) < 0
+}
+
 // exit serves memory.grow, table.grow and the builtins.
 func (st *instance) exit(ctx context.Context, c *vm.Context, e *vm.Exit) error {
 	defer st.refresh()
 	switch e.Code {
 	case abi.ExitMemoryGrow:
-		if st.mem == nil || e.Index != 0 {
+		if int(e.Index) >= len(st.inst.Memories) {
 			return fmt.Errorf("compiler: memory.grow of memory %d", e.Index)
 		}
-		old, ok := st.mem.Grow(uint32(e.Args[0]))
-		e.Args[0] = abi.GrowFailed
-		if ok {
-			e.Args[0] = uint64(old)
+		// A delta past 2^32 pages (from a 64-bit memory) fails like any
+		// other too large. The failure word is all ones: -1 as an i32
+		// (the low half) and as an i64.
+		delta := e.Args[0]
+		e.Args[0] = ^uint64(0)
+		if delta <= 1<<32-1 {
+			if old, ok := st.inst.Memories[e.Index].Grow(uint32(delta)); ok {
+				e.Args[0] = uint64(old)
+			}
 		}
 		return nil
 	case abi.ExitTableGrow:
 		if int(e.Index) >= len(st.inst.Tables) {
 			return fmt.Errorf("compiler: table.grow of table %d", e.Index)
 		}
-		old, ok := st.inst.Tables[e.Index].Grow(uint32(e.Args[0]), e.Args[1])
-		e.Args[0] = abi.GrowFailed
-		if ok {
-			e.Args[0] = uint64(old)
+		delta := e.Args[0]
+		e.Args[0] = ^uint64(0) // as for memory.grow
+		if delta <= 1<<32-1 {
+			if old, ok := st.inst.Tables[e.Index].Grow(uint32(delta), e.Args[1]); ok {
+				e.Args[0] = uint64(old)
+			}
 		}
 		return nil
 	case abi.ExitBuiltin:
 		check := func() abi.TrapCode { return c.Checkpoint(ctx) }
+		switch b := abi.Builtin(e.Index); b {
+		case abi.BuiltinThrow, abi.BuiltinThrowRef:
+			return st.throwBuiltin(b, e)
+		case abi.BuiltinFuncSubtype:
+			return st.checkSubtype(e)
+		}
 		if tc := st.builtin(abi.Builtin(e.Index), &e.Args, check); tc != abi.TrapNone {
 			t := st.trap(tc, e)
 			if tc == abi.TrapInterrupted {

@@ -24,7 +24,7 @@ type memoryImage struct {
 func (mc *moduleCode) NewMemory(idx uint32, limitPages uint32) (*vm.Memory, bool, error) {
 	m := mc.m
 	t := m.MemoryTypeOf(idx)
-	l := mc.eng.layoutOf(idx, t)
+	l := mc.eng.layoutOf(t)
 	if idx != 0 {
 		mem, err := vm.NewNativeMemory(t, limitPages, l, vm.ImageFile{FD: -1})
 		return mem, false, err

@@ -59,7 +59,7 @@ func (mc *moduleCode) hostStubs() []uintptr {
 // link lays the functions out 16-byte aligned in one blob, then the entry
 // stubs and the shared poll stub, patches every relocation and maps the
 // blob W^X.
-func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []*amd64.Compiled) (*moduleCode, error) {
+func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []compiledFunc) (*moduleCode, error) {
 	mc := &moduleCode{eng: e, m: m, typeIDs: typeIDs}
 	funcStart := make([]int, len(fns))
 	// The entry stubs first, so the blob's size is known and it is
@@ -121,6 +121,7 @@ func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []*amd64.Comp
 		}
 		tb.addTraps(off, c.TrapSites)
 		tb.addSites(off, c.Sites)
+		tb.addHandlers(off, c.handlers, c.Landings, c.LandingSP)
 		tb.addFaults(off, c.FaultSites)
 	}
 	for i, st := range stubs {

@@ -112,14 +112,16 @@ func (c MemoryConfig) layout() (vm.Layout, bool, error) {
 	return l, guard, nil
 }
 
-// layoutOf is the layout memory idx, of type mt, is mapped with: the
-// engine's for memory 0 with 32-bit addresses, the one memory whose
-// accesses the frontend may leave unchecked (its uncheckedAccess); for any
-// other, whose every access is checked, an explicit layout (its limit
-// reserved, no guards, no faults relied on). Only memory 0 is bound today:
-// the compiler refuses modules with more memories, or 64-bit ones.
-func (e *compilerEngine) layoutOf(idx uint32, mt wasm.MemoryType) vm.Layout {
-	if idx == 0 && !mt.Is64 {
+// layoutOf is the layout a memory of type mt is mapped with: the
+// engine's for every memory with 32-bit addresses, each in a reservation
+// of its own (so that a memory keeps a layout fit for memory 0 of any
+// instance that imports it), although only memory 0's accesses may go
+// unchecked (the frontend's uncheckedAccess: the others are reached
+// through descriptors and always checked); for a 64-bit memory, whose
+// every access is checked, an explicit layout (its limit reserved, no
+// guards, no faults relied on).
+func (e *compilerEngine) layoutOf(mt wasm.MemoryType) vm.Layout {
+	if !mt.Is64 {
 		return e.layout
 	}
 	return vm.Layout{Limits: e.layout.Limits}

@@ -38,6 +38,8 @@ type storeRefs struct {
 	// passed is the last trap a host function returned: it propagates
 	// through the callers unchanged.
 	passed *vm.Trap
+	// pending is the tail call a run left for its caller (exec.go).
+	pending pendingCall
 }
 
 // descSlab is a run of descriptors and the function of each one used.

@@ -15,32 +15,46 @@ import (
 // converts nothing, however many call sites the module has. The linker
 // builds the same bytes, so fresh and loaded modules share one code path.
 //
-//	header  numFuncs, numSites, numTraps, numFaults, pollStart, pollEnd, codeSize (7 × u32)
-//	funcs   per defined function: start, end, entry stub (3 × u32)
-//	sites   return address offset, wasm position (2 × u32), by offset
-//	traps   trap stub resume offset (u32), trap code (u16), flags (u16), by offset
-//	faults  fault site offset, wasm position (2 × u32), trap code (u16), 0 (u16), by offset
+//	header   numFuncs, numSites, numTraps, numFaults, pollStart, pollEnd,
+//	         codeSize, numLandings, numHandlers, numClauses (10 × u32)
+//	funcs    per defined function: start, end, entry stub (3 × u32)
+//	sites    return address offset, wasm position (2 × u32), by offset
+//	traps    trap stub resume offset (u32), trap code (u16), flags (u16), by offset
+//	faults   fault site offset, wasm position (2 × u32), trap code (u16), 0 (u16), by offset
+//	landings try_call return address offset, landing offset, handler,
+//	         stack pointer from the frame pointer (3 × u32, i32), by offset
+//	handlers parent handler (i32, -1 for none, else below its own
+//	         index), first clause, clause count (3 × u32)
+//	clauses  catch kind, tag index (2 × u32)
 //
 // Offsets are from the first byte of the code. Fault sites are the
 // instructions that may fault (guard-page mode: loads and stores compiled
 // without a bounds check, and the ud2 of each unreachable); code compiled
-// with explicit bounds checks has none.
+// with explicit bounds checks has none. Handlers are numbered across the
+// module (each function's from its first).
 type codeTables struct {
 	raw                         []byte // the whole section
 	funcs, sites, traps, faults []byte
+	landings, handlers          []byte
+	clauses                     []byte
 	numFuncs                    int
 	pollStart, pollEnd          int
 	codeSize                    int
 }
 
 const (
-	tablesHeaderSize = 7 * 4
-	funcEntrySize    = 3 * 4
-	siteEntrySize    = 2 * 4
-	trapEntrySize    = 4 + 2 + 2
-	faultEntrySize   = 4 + 4 + 2 + 2
-
-	trapFlagShared = 1 // the stub is shared: the trapping site is its caller
+	tablesHeaderSize  = 10 * 4
+	funcEntrySize     = 3 * 4
+	siteEntrySize     = 2 * 4
+	trapEntrySize     = 4 + 2 + 2
+	faultEntrySize    = 4 + 4 + 2 + 2
+	landingEntrySize  = 4 * 4
+	handlerEntrySize  = 3 * 4
+	clauseEntrySize   = 2 * 4
+	maxCatchKind      = 3 // wasm.CatchAllRef
+	trapFlagShared    = 1 // the stub is shared: the trapping site is its caller
+	noParentHandler   = -1
+	tablesHeaderWords = tablesHeaderSize / 4
 )
 
 var le = binary.LittleEndian
@@ -102,6 +116,8 @@ func (t *codeTables) inPoll(off int) bool { return off >= t.pollStart && off < t
 // tablesBuilder packs the tables while the linker places code.
 type tablesBuilder struct {
 	funcs, sites, traps, faults []byte
+	landings, handlers, clauses []byte
+	numHandlers                 int
 }
 
 func (b *tablesBuilder) addFunc(start, end int) {
@@ -148,11 +164,19 @@ func (b *tablesBuilder) addFaults(base int, faults []amd64.FaultSite) {
 // finish packs the section.
 func (b *tablesBuilder) finish(pollStart, pollEnd, codeSize int) *codeTables {
 	nf, ns, nt, nx := len(b.funcs)/funcEntrySize, len(b.sites)/siteEntrySize, len(b.traps)/trapEntrySize, len(b.faults)/faultEntrySize
-	raw := make([]byte, 0, tablesHeaderSize+len(b.funcs)+len(b.sites)+len(b.traps)+len(b.faults))
-	for _, v := range []int{nf, ns, nt, nx, pollStart, pollEnd, codeSize} {
+	nl, nh, nc := len(b.landings)/landingEntrySize, len(b.handlers)/handlerEntrySize, len(b.clauses)/clauseEntrySize
+	parts := [][]byte{b.funcs, b.sites, b.traps, b.faults, b.landings, b.handlers, b.clauses}
+	size := tablesHeaderSize
+	for _, part := range parts {
+		size += len(part)
+	}
+	raw := make([]byte, 0, size)
+	for _, v := range []int{nf, ns, nt, nx, pollStart, pollEnd, codeSize, nl, nh, nc} {
 		raw = le.AppendUint32(raw, uint32(v))
 	}
-	raw = append(append(append(append(raw, b.funcs...), b.sites...), b.traps...), b.faults...)
+	for _, part := range parts {
+		raw = append(raw, part...)
+	}
 	t, err := parseTables(raw, nf, codeSize)
 	if err != nil {
 		panic(err) // the linker's own tables are consistent
@@ -170,6 +194,7 @@ func parseTables(raw []byte, numFuncs, codeSize int) (*codeTables, error) {
 	}
 	h := func(i int) int { return int(le.Uint32(raw[4*i:])) }
 	nf, ns, nt, nx := h(0), h(1), h(2), h(3)
+	nl, nh, nc := h(7), h(8), h(9)
 	t := &codeTables{raw: raw, numFuncs: nf, pollStart: h(4), pollEnd: h(5), codeSize: h(6)}
 	if nf != numFuncs {
 		return nil, fmt.Errorf("tables list %d functions, the module defines %d", nf, numFuncs)
@@ -177,14 +202,23 @@ func parseTables(raw []byte, numFuncs, codeSize int) (*codeTables, error) {
 	if t.codeSize != codeSize {
 		return nil, fmt.Errorf("tables describe %d bytes of code, the code section has %d", t.codeSize, codeSize)
 	}
-	want := uint64(tablesHeaderSize) + uint64(nf)*funcEntrySize + uint64(ns)*siteEntrySize + uint64(nt)*trapEntrySize + uint64(nx)*faultEntrySize
+	want := uint64(tablesHeaderSize) + uint64(nf)*funcEntrySize + uint64(ns)*siteEntrySize + uint64(nt)*trapEntrySize +
+		uint64(nx)*faultEntrySize + uint64(nl)*landingEntrySize + uint64(nh)*handlerEntrySize + uint64(nc)*clauseEntrySize
 	if uint64(len(raw)) != want {
 		return nil, fmt.Errorf("tables section of %d bytes, its counts need %d", len(raw), want)
 	}
 	rest := raw[tablesHeaderSize:]
-	t.funcs, rest = rest[:nf*funcEntrySize], rest[nf*funcEntrySize:]
-	t.sites, rest = rest[:ns*siteEntrySize], rest[ns*siteEntrySize:]
-	t.traps, t.faults = rest[:nt*trapEntrySize], rest[nt*trapEntrySize:]
+	take := func(n int) []byte {
+		part := rest[:n:n]
+		rest = rest[n:]
+		return part
+	}
+	t.funcs, t.sites, t.traps = take(nf*funcEntrySize), take(ns*siteEntrySize), take(nt*trapEntrySize)
+	t.faults = take(nx * faultEntrySize)
+	t.landings, t.handlers, t.clauses = take(nl*landingEntrySize), take(nh*handlerEntrySize), take(nc*clauseEntrySize)
+	if err := t.checkExceptionTables(); err != nil {
+		return nil, err
+	}
 	if t.pollStart > t.pollEnd || t.pollEnd > codeSize {
 		return nil, fmt.Errorf("poll stub [%d, %d) outside the code (%d bytes)", t.pollStart, t.pollEnd, codeSize)
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/backend/amd64"
+	"github.com/moat-run/moat/internal/frontend"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 var updateTables = flag.Bool("update", false, "rewrite testdata/tables.golden from the current output")
@@ -23,6 +25,11 @@ func sampleTables() *codeTables {
 	tb.addFunc(112, 180)
 	tb.addSites(112, []amd64.Site{{Offset: 5, Pos: amd64.PosPrologue}})
 	tb.addFaults(112, []amd64.FaultSite{{Offset: 12, Pos: 11, Code: abi.TrapMemoryOutOfBounds}})
+	// Two nested try_tables in function 1, one try_call in the inner one.
+	tb.addHandlers(112, []frontend.Handler{
+		{Parent: -1, Clauses: []frontend.Clause{{Kind: wasm.CatchAll}}},
+		{Parent: 0, Clauses: []frontend.Clause{{Kind: wasm.Catch, Tag: 2}}},
+	}, []amd64.Landing{{Ret: 20, Offset: 40, Handler: 1}}, -48)
 	tb.setEntry(0, 192)
 	tb.setEntry(1, 208)
 	return tb.finish(224, 240, 256)
@@ -91,6 +98,21 @@ func TestTablesLookups(t *testing.T) {
 	if tb.numFaults() != 3 {
 		t.Errorf("%d fault sites, want 3", tb.numFaults())
 	}
+	if l, ok := tb.landingAt(132); !ok || l.offset != 152 || l.handler != 1 || l.sp != -48 {
+		t.Errorf("landingAt(132) = %+v, %v", l, ok)
+	}
+	if _, ok := tb.landingAt(131); ok {
+		t.Error("landingAt(131) found a landing")
+	}
+	if parent, first, n := tb.handlerAt(1); parent != 0 || first != 1 || n != 1 {
+		t.Errorf("handlerAt(1) = %d %d %d", parent, first, n)
+	}
+	if parent, _, _ := tb.handlerAt(0); parent != noParentHandler {
+		t.Errorf("handler 0's parent %d", parent)
+	}
+	if k, tag := tb.clauseAt(1); k != wasm.Catch || tag != 2 {
+		t.Errorf("clauseAt(1) = %v %d", k, tag)
+	}
 	if !tb.inPoll(230) || tb.inPoll(240) {
 		t.Error("poll stub range wrong")
 	}
@@ -106,6 +128,9 @@ func TestParseTablesRefuses(t *testing.T) {
 		return b
 	}
 	f := tablesHeaderSize
+	landings := f + 2*funcEntrySize + 3*siteEntrySize + 2*trapEntrySize + 3*faultEntrySize
+	handlers := landings + landingEntrySize
+	clauses := handlers + 2*handlerEntrySize
 	for name, tc := range map[string]struct {
 		raw            []byte
 		funcs, codeLen int
@@ -122,6 +147,12 @@ func TestParseTablesRefuses(t *testing.T) {
 		"huge counts":          {edit(4, 1<<30), 2, 256},
 		"fault count":          {edit(12, 4), 2, 256},
 		"huge fault count":     {edit(12, 1<<30), 2, 256},
+		"landing outside":      {edit(landings+4, 256), 2, 256},
+		"landing's handler":    {edit(landings+8, 2), 2, 256},
+		"handler's own parent": {edit(handlers+handlerEntrySize, 1), 2, 256},
+		"parent after child":   {edit(handlers, 1), 2, 256},
+		"clauses outside":      {edit(handlers+4, 3), 2, 256},
+		"clause kind":          {edit(clauses, maxCatchKind+1), 2, 256},
 	} {
 		if _, err := parseTables(tc.raw, tc.funcs, tc.codeLen); err == nil {
 			t.Errorf("%s: accepted", name)

@@ -25,10 +25,11 @@ func (t *translator) call(fn uint32) error {
 	ref := t.f.AddSig(sig)
 	var res []ssa.Value
 	if fn < t.m.NumImportedFuncs {
-		res = t.callDesc(t.funcDesc(fn), ref, args)
+		res = t.callDesc(t.funcDesc(fn), ref, args, fixedField)
 	} else {
-		res = t.b.Call(ssa.FuncRef(fn), ref, append([]ssa.Value{t.ctx}, args...)...)
+		res = t.emitCall(ssa.FuncRef(fn), ref, append([]ssa.Value{t.ctx}, args...))
 		t.afterCall()
+		t.checkCaught()
 	}
 	t.stack = append(t.stack, res...)
 	return nil
@@ -49,13 +50,20 @@ func (t *translator) callIndirect(typeIndex, table uint32) error {
 	}
 	idx := t.pop()
 	args := t.popN(len(ft.Params))
+	desc := t.indirectCallee(typeIndex, table, idx)
+	res := t.callDesc(desc, t.f.AddSig(sig), args, fixedField)
+	t.stack = append(t.stack, res...)
+	return nil
+}
+
+// indirectCallee is the descriptor of table[idx], checked for
+// call_indirect of type typeIndex.
+func (t *translator) indirectCallee(typeIndex, table uint32, idx ssa.Value) ssa.Value {
 	b := t.b
 	desc := b.Load(ssa.OpLoad, ssa.I64, t.tableElemAddr(table, idx, abi.TrapUndefinedElement), 0, liveField)
 	b.Trapz(desc, abi.TrapUninitializedElement)
 	t.checkTypeID(desc, typeIndex)
-	res := t.callDesc(desc, t.f.AddSig(sig), args)
-	t.stack = append(t.stack, res...)
-	return nil
+	return desc
 }
 
 // reference translates ref.null, ref.is_null and ref.func. A reference is

@@ -16,6 +16,7 @@ const (
 	frameLoop
 	frameIf   // then branch of an if
 	frameElse // else branch of an if
+	frameTry  // a try_table: a block with an exception handler
 )
 
 // frame is one entry of the control stack.
@@ -40,6 +41,9 @@ type frame struct {
 	// dominated by a loop-header poll (Wasm loops are entered only
 	// through their header).
 	inLoop bool
+	// handler is the innermost exception handler around the frame's code
+	// (its own for a try_table), or -1.
+	handler int32
 	// entry is the block the frame was opened in, which dominates all of
 	// it and its follow block; logStart and outerGen are its place in
 	// translator.assigned.
@@ -86,7 +90,7 @@ func (t *translator) control(in *wasm.Instr) error {
 		t.b.Trap(abi.TrapUnreachable)
 		t.markDead()
 	case wasm.OpNop:
-	case wasm.OpBlock, wasm.OpLoop, wasm.OpIf:
+	case wasm.OpBlock, wasm.OpLoop, wasm.OpIf, wasm.OpTryTable:
 		return t.open(in)
 	case wasm.OpElse:
 		t.elseBranch()
@@ -124,6 +128,14 @@ func (t *translator) control(in *wasm.Instr) error {
 		return t.call(in.X)
 	case wasm.OpCallIndirect:
 		return t.callIndirect(in.X, in.Y)
+	case wasm.OpCallRef:
+		return t.callRef(in.X)
+	case wasm.OpReturnCall, wasm.OpReturnCallIndirect, wasm.OpReturnCallRef:
+		return t.tailCall(in)
+	case wasm.OpThrow:
+		return t.throw(in.X)
+	case wasm.OpThrowRef:
+		t.throwRef()
 	}
 	return nil
 }
@@ -214,7 +226,7 @@ func (t *translator) open(in *wasm.Instr) error {
 	if in.Op == wasm.OpIf {
 		cond = t.pop()
 	}
-	fr := frame{params: params, results: results, height: len(t.stack) - len(params), entry: t.b.CurrentBlock()}
+	fr := frame{params: params, results: results, height: len(t.stack) - len(params), handler: t.handler(), entry: t.b.CurrentBlock()}
 	if fr.height < 0 {
 		return fmt.Errorf("block parameters missing from the stack")
 	}
@@ -223,6 +235,11 @@ func (t *translator) open(in *wasm.Instr) error {
 	switch in.Op {
 	case wasm.OpBlock:
 		fr.kind = frameBlock
+	case wasm.OpTryTable:
+		fr.kind = frameTry
+		if fr.handler, err = t.newHandler(in); err != nil {
+			return err
+		}
 	case wasm.OpLoop:
 		fr.kind = frameLoop
 		fr.header = t.newFollow(params)
@@ -278,6 +295,9 @@ func (t *translator) end() {
 		}
 		t.frames = t.frames[:len(t.frames)-1]
 		return
+	}
+	if fr.kind == frameTry {
+		t.finishHandler(fr.handler)
 	}
 	t.fallThrough(fr)
 	if fr.elseBlock != nil {

@@ -53,7 +53,15 @@
 // runtime.go is the one file that decides how Wasm state is reached from
 // the context (memory base and length, globals, tables, descriptors); the
 // rest of the package goes through it. control.go, numeric.go, memory.go,
-// calls.go and tables.go translate the instruction families.
+// calls.go and tables.go translate the instruction families of 2.0; the
+// 3.0 ones are tailcalls.go (return_call*, ending the block with a tail
+// call), typedrefs.go (call_ref, br_on_null, br_on_non_null,
+// ref.as_non_null), exceptions.go (throw, throw_ref, try_table: try_calls,
+// the caught test and the handlers' dispatch; Translator.Handlers lists a
+// function's handlers for the runtime), memory_multi.go (memories other
+// than a 32-bit memory 0, with their own explicit checks) and
+// simd_relaxed.go (relaxed SIMD). A GC instruction is refused as
+// unsupported (a *wasm.Error naming the feature).
 //
 // A Translator translates function after function into one reused
 // ssa.Func (valid until its next call), which is how the compiler's

@@ -42,14 +42,15 @@ var memOps = map[wasm.Opcode]memOp{
 	wasm.OpI64Store32: {ssa.OpIstore32, ssa.I64, 4, true},
 }
 
-// memoryAccess translates a load or store, checked by checkedAddr.
+// memoryAccess translates a load or store, checked by checkedAddr (a
+// 32-bit memory 0) or checkedAddrAt (any other memory).
 func (t *translator) memoryAccess(in *wasm.Instr) {
 	mo := memOps[in.Op]
 	var val ssa.Value
 	if mo.store {
 		val = t.pop()
 	}
-	addr, disp, flags := t.checkedAddr(in.Mem, t.pop(), in.Imm, mo.size)
+	addr, disp, flags := t.accessAddr(in, t.pop(), mo.size)
 	if mo.store {
 		t.b.Store(mo.op, val, addr, disp, flags)
 		return
@@ -100,9 +101,9 @@ func (t *translator) checkedAddr(mem uint32, addr ssa.Value, offset, size uint64
 // uncheckedAccess reports whether an access of size bytes at offset in
 // memory mem may go without a bounds check. Env.Unchecked describes the
 // layout of memory 0 alone, and only a 32-bit index has the bound the
-// reservation relies on: every other memory, and a 64-bit one, is checked.
-// (The compiler refuses multiple and 64-bit memories today; this keeps
-// them checked when it takes them.)
+// reservation relies on: every other memory, and a 64-bit one, is checked
+// (by checkedAddrAt, memory_multi.go, which never leaves an access
+// unchecked).
 func (t *translator) uncheckedAccess(mem uint32, offset, size uint64) bool {
 	return mem == 0 && t.m.NumMemories() > 0 && !t.m.MemoryTypeOf(0).Is64 && t.env.unchecked(offset, size)
 }

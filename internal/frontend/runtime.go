@@ -24,6 +24,11 @@ import (
 const (
 	fixedField = ssa.MemNoTrap | ssa.MemReadOnly
 	liveField  = ssa.MemNoTrap
+	// refField is for the fields of a function descriptor reached through
+	// a typed reference: the reference may be null until the check just
+	// before the loads, so they must not be hoisted above it (readonly
+	// loads are pure, and passes may move pure code).
+	refField = ssa.MemNoTrap
 )
 
 // ctxLoad loads the 64-bit context field at off.
@@ -51,10 +56,7 @@ func (t *translator) reloadMemLen() {
 
 // afterCall is run after every call that leaves the function.
 func (t *translator) afterCall() {
-	t.polls.mayRunLong = true
-	if n := len(t.frames); n == 0 || !t.frames[n-1].inLoop {
-		t.polls.callOutsideLoop = true
-	}
+	t.noteCall()
 	t.reloadMemLen()
 }
 
@@ -96,12 +98,16 @@ func (t *translator) tableLen(desc ssa.Value) ssa.Value {
 	return t.b.Load(ssa.OpLoad, ssa.I64, desc, abi.TableDescLen, liveField)
 }
 
-// tableElemAddr checks idx (an i32) against the table's size, trapping
-// with code when it is out of range, and returns the element's address.
+// tableElemAddr checks idx (an i32, or an i64 for a 64-bit table) against
+// the table's size, trapping with code when it is out of range, and
+// returns the element's address.
 func (t *translator) tableElemAddr(table uint32, idx ssa.Value, code abi.TrapCode) ssa.Value {
 	b := t.b
 	desc := t.tableDesc(table)
-	i := b.Uextend(idx)
+	i := idx
+	if !t.table64(table) {
+		i = b.Uextend(idx)
+	}
 	b.Trapnz(b.Icmp(ssa.IntUGE, i, t.tableLen(desc)), code)
 	elems := b.Load(ssa.OpLoad, ssa.I64, desc, abi.TableDescElems, liveField)
 	return b.Iadd(elems, b.Ishl(i, b.Iconst(ssa.I64, 3)))
@@ -118,10 +124,14 @@ func (t *translator) funcDesc(fn uint32) ssa.Value {
 // instance's function, or a host function) through the descriptor's host
 // call stub, with our context and the descriptor appended: code only ever
 // runs with the context the runtime entered it with (see abi.ExitHostCall).
-func (t *translator) callDesc(desc ssa.Value, sig ssa.SigRef, args []ssa.Value) []ssa.Value {
+//
+// flags are those of the loads through desc: fixedField for a descriptor
+// that cannot be null (ref.func's, or a table element checked before it
+// was loaded), refField for one from a reference checked just before.
+func (t *translator) callDesc(desc ssa.Value, sig ssa.SigRef, args []ssa.Value, flags ssa.MemFlags) []ssa.Value {
 	b := t.b
 	s := t.f.Sigs[sig]
-	calleeCtx := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescContext, fixedField)
+	calleeCtx := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescContext, flags)
 	local, foreign, join := b.CreateBlock(), b.CreateBlock(), b.CreateBlock()
 	res := make([]ssa.Value, len(s.Results))
 	for k, rt := range s.Results {
@@ -132,32 +142,46 @@ func (t *translator) callDesc(desc ssa.Value, sig ssa.SigRef, args []ssa.Value) 
 	b.SealBlock(foreign)
 
 	b.SwitchToBlock(local)
-	code := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescCode, fixedField)
-	r1 := b.CallIndirect(sig, code, append([]ssa.Value{t.ctx}, args...)...)
+	code := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescCode, flags)
+	r1 := t.emitCallIndirect(sig, code, append([]ssa.Value{t.ctx}, args...))
 	b.Jump(join, r1...)
 
 	b.SwitchToBlock(foreign)
 	hs := ssa.Signature{Params: append(append([]ssa.Type(nil), s.Params...), ssa.I64), Results: s.Results}
-	stub := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescHostCall, fixedField)
-	r2 := b.CallIndirect(t.f.AddSig(hs), stub, append(append([]ssa.Value{t.ctx}, args...), desc)...)
+	stub := b.Load(ssa.OpLoad, ssa.I64, desc, abi.FuncDescHostCall, flags)
+	r2 := t.emitCallIndirect(t.f.AddSig(hs), stub, append(append([]ssa.Value{t.ctx}, args...), desc))
 	b.Jump(join, r2...)
 
 	b.SealBlock(join)
 	b.SwitchToBlock(join)
 	t.afterCall()
+	t.checkCaught()
 	return res
 }
 
 // checkTypeID traps with indirect-call-type-mismatch unless the
 // descriptor's type id is the canonical id of module type typeIndex, read
 // from the context's type-id array (abi.CtxTypeIDs): the code holds no
-// engine-specific constant.
+// engine-specific constant. A type that is not final may have subtypes,
+// whose functions pass too: when the ids differ, the runtime decides
+// (abi.BuiltinFuncSubtype).
 func (t *translator) checkTypeID(desc ssa.Value, typeIndex uint32) {
 	b := t.b
 	id := b.Load(ssa.OpLoad, ssa.I32, desc, abi.FuncDescTypeID, fixedField)
 	ids := t.ctxLoad(abi.CtxTypeIDs, fixedField)
 	want := b.Load(ssa.OpLoad, ssa.I32, t.elemAddr(ids, uint64(typeIndex)*4), 0, fixedField)
-	b.Trapnz(b.Icmp(ssa.IntNE, id, want), abi.TrapIndirectCallTypeMismatch)
+	if t.m.Types[typeIndex].Final {
+		b.Trapnz(b.Icmp(ssa.IntNE, id, want), abi.TrapIndirectCallTypeMismatch)
+		return
+	}
+	same, slow := b.CreateBlock(), b.CreateBlock()
+	b.Brif(b.Icmp(ssa.IntEQ, id, want), same, nil, slow, nil)
+	b.SealBlock(slow)
+	b.SwitchToBlock(slow)
+	t.callBuiltin(abi.BuiltinFuncSubtype, nil, desc, b.Iconst(ssa.I32, int64(typeIndex)))
+	b.Jump(same)
+	b.SealBlock(same)
+	b.SwitchToBlock(same)
 }
 
 // callBuiltin calls runtime routine r with the context and args; results
@@ -171,7 +195,8 @@ func (t *translator) callBuiltin(r abi.Builtin, results []ssa.Type, args ...ssa.
 	sig := t.f.AddSig(ssa.Signature{Params: params, Results: results})
 	res := t.b.Call(ssa.FuncRef(abi.BuiltinCallee+uint32(r)), sig, append([]ssa.Value{t.ctx}, args...)...)
 	switch r {
-	case abi.BuiltinPoll, abi.BuiltinPollTick, abi.BuiltinPollEpoch, abi.BuiltinMemoryCopy, abi.BuiltinMemoryFill, abi.BuiltinDataDrop:
+	case abi.BuiltinPoll, abi.BuiltinPollTick, abi.BuiltinPollEpoch, abi.BuiltinMemoryCopy, abi.BuiltinMemoryFill, abi.BuiltinDataDrop,
+		abi.BuiltinFuncSubtype:
 	default:
 		t.afterCall()
 	}

@@ -72,7 +72,7 @@ func (t *translator) vectorMemory(in *wasm.Instr, acc vectorMemOp) {
 	if acc.kind == vmStore || acc.kind == vmLoadLane || acc.kind == vmStoreLane {
 		val = t.pop()
 	}
-	addr, disp, flags := t.checkedAddr(in.Mem, t.pop(), in.Imm, acc.size)
+	addr, disp, flags := t.accessAddr(in, t.pop(), acc.size)
 	scalar := func() ssa.Value {
 		ld := scalarLoads[acc.size]
 		return b.Load(ld.op, ld.typ, addr, disp, flags)

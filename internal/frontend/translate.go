@@ -156,12 +156,17 @@ func (t *translator) reset(m *wasm.Module, env *Env, funcIndex uint32, f *ssa.Fu
 	as := t.assigned
 	as.reset()
 	*t = translator{m: m, env: env, index: funcIndex, f: f, b: b,
-		locals: t.locals[:0], stack: t.stack[:0], frames: t.frames[:0], assigned: as}
+		locals: t.locals[:0], stack: t.stack[:0], frames: t.frames[:0], assigned: as, handlers: t.handlers[:0],
+		mem64: t.mem64, tab64: t.tab64}
+	t.addressTypes()
 }
 
 // release drops the translator's references to the function and module.
 func (t *translator) release() {
 	clear(t.frames[:max(t.maxFrames, len(t.frames))])
+	for i := range t.handlers {
+		t.handlers[i].dispatch = nil // the clauses stay, for Handlers
+	}
 	t.b.Reset(emptyFunc)
 	t.m, t.env, t.f = nil, nil, nil
 }
@@ -207,13 +212,16 @@ func UsesSIMD(m *wasm.Module) bool {
 	return false
 }
 
-// valueType maps a Wasm value type to its SSA type: references are i64
-// words (0 is null).
+// valueType maps a Wasm value type to its SSA type: references of every
+// type are i64 words (0 is null).
 func valueType(t wasm.ValType) (ssa.Type, error) {
+	if t.IsRef() {
+		return ssa.I64, nil
+	}
 	switch t {
 	case wasm.I32:
 		return ssa.I32, nil
-	case wasm.I64, wasm.FuncRef, wasm.ExternRef:
+	case wasm.I64:
 		return ssa.I64, nil
 	case wasm.F32:
 		return ssa.F32, nil
@@ -281,6 +289,10 @@ type translator struct {
 	offset   int // module offset of the instruction being translated
 	polls    pollState
 	assigned assigned
+
+	handlers []handlerState // the try_tables (exceptions.go)
+	// mem64 and tab64 say which memories and tables are 64-bit.
+	mem64, tab64 []bool
 }
 
 func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
@@ -313,7 +325,7 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 	}
 
 	results, _ := valueTypes(ft.Results)
-	t.frames = append(t.frames, frame{kind: frameFunc, results: results})
+	t.frames = append(t.frames, frame{kind: frameFunc, results: results, handler: -1})
 
 	r := binary.NewExprReader(code.Body, code.Offset)
 	var in wasm.Instr
@@ -348,7 +360,7 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 // region does.
 func (t *translator) skipDead(in *wasm.Instr) bool {
 	switch in.Op {
-	case wasm.OpBlock, wasm.OpLoop, wasm.OpIf:
+	case wasm.OpBlock, wasm.OpLoop, wasm.OpIf, wasm.OpTryTable:
 		t.deadDepth++
 		return false
 	case wasm.OpElse:
@@ -403,7 +415,7 @@ func (t *translator) peekN(n int) []ssa.Value {
 func (t *translator) instr(in *wasm.Instr) error {
 	op := in.Op
 	switch {
-	case op <= wasm.OpCallIndirect:
+	case op <= wasm.OpReturnCallRef || op == wasm.OpTryTable:
 		return t.control(in)
 	case op == wasm.OpDrop:
 		t.pop()
@@ -419,6 +431,10 @@ func (t *translator) instr(in *wasm.Instr) error {
 	case op >= wasm.OpI32Load && op <= wasm.OpI64Store32:
 		t.memoryAccess(in)
 	case op == wasm.OpMemorySize || op == wasm.OpMemoryGrow:
+		if t.otherMemory(in.X) {
+			t.memorySizeGrowAt(in)
+			return nil
+		}
 		t.memorySizeGrow(in)
 	case op >= wasm.OpI32Const && op <= wasm.OpF64Const:
 		t.constant(in)
@@ -426,14 +442,25 @@ func (t *translator) instr(in *wasm.Instr) error {
 		return t.numeric(in)
 	case op >= wasm.OpRefNull && op <= wasm.OpRefFunc:
 		t.reference(in)
+	case op >= wasm.OpRefAsNonNull && op <= wasm.OpBrOnNonNull:
+		return t.typedReference(in)
 	case op >= wasm.OpI32TruncSatF32S && op <= wasm.OpI64TruncSatF64U:
 		return t.numeric(in)
 	case op >= wasm.OpMemoryInit && op <= wasm.OpMemoryFill:
+		if t.bulkMemoryAt(in) {
+			return nil
+		}
 		t.bulkMemory(in)
 	case op >= wasm.OpTableInit && op <= wasm.OpTableFill:
 		return t.table(in)
 	case op>>8 == 0xFD:
 		return t.simd(in)
+	case op>>8 == 1:
+		return t.relaxed(in)
+	case op.Feature() == wasm.FeatureGC:
+		// The validator refuses these today; should one come through,
+		// the module is refused as unsupported, naming the feature.
+		return wasm.Unsupportedf(wasm.FeatureGC, in.Offset, "%s: the compiler engine does not support garbage collection instructions", op)
 	default:
 		return fmt.Errorf("unsupported instruction %s", op)
 	}

@@ -408,6 +408,40 @@ func (b *Builder) CallIndirect(sig SigRef, addr Value, args ...Value) []Value {
 	return b.Insert(in)
 }
 
+// TryCall is Call inside exception handler h (see OpTryCall).
+func (b *Builder) TryCall(callee FuncRef, sig SigRef, h uint32, args ...Value) []Value {
+	in := b.newInst(OpTryCall, args...)
+	in.Callee, in.Sig, in.Imm = callee, sig, uint64(h)
+	return b.Insert(in)
+}
+
+// TryCallIndirect is CallIndirect inside exception handler h.
+func (b *Builder) TryCallIndirect(sig SigRef, h uint32, addr Value, args ...Value) []Value {
+	in := b.newInst(OpTryCallIndirect)
+	in.Args = b.f.valueList(1 + len(args))
+	in.Args[0] = addr
+	copy(in.Args[1:], args)
+	in.Sig, in.Imm = sig, uint64(h)
+	return b.Insert(in)
+}
+
+// ReturnCall ends the block with a tail call of callee.
+func (b *Builder) ReturnCall(callee FuncRef, sig SigRef, args ...Value) {
+	in := b.newInst(OpReturnCall, args...)
+	in.Callee, in.Sig = callee, sig
+	b.Insert(in)
+}
+
+// ReturnCallIndirect ends the block with a tail call through addr.
+func (b *Builder) ReturnCallIndirect(sig SigRef, addr Value, args ...Value) {
+	in := b.newInst(OpReturnCallIndirect)
+	in.Args = b.f.valueList(1 + len(args))
+	in.Args[0] = addr
+	copy(in.Args[1:], args)
+	in.Sig = sig
+	b.Insert(in)
+}
+
 // Trapz emits a trap with code when x is zero.
 func (b *Builder) Trapz(x Value, code abi.TrapCode) {
 	in := b.newInst(OpTrapz, x)

@@ -95,6 +95,13 @@ const (
 	// Calls. call_indirect's first argument is the callee's address (I64).
 	OpCall
 	OpCallIndirect
+	// try_call and try_call_indirect are calls inside an exception
+	// handler's range: after one, the runtime may resume the function
+	// with an exception caught (the front end tests for it after the
+	// call), with every register overwritten. Imm is the handler's index
+	// among the function's handlers (the front end's numbering).
+	OpTryCall
+	OpTryCallIndirect
 
 	// Traps. trapz/trapnz trap when their integer argument is zero/non-zero.
 	OpTrapz
@@ -106,6 +113,10 @@ const (
 	OpBrTable // br_table i, default(args), [t0(args), t1(args), ...]; i is I32, unsigned
 	OpReturn  // return args (types of the function's results)
 	OpTrap    // trap code: unconditional
+	// Tail calls: the callee replaces the caller's frame and its results
+	// are the caller's (the signature's results are the function's).
+	OpReturnCall         // return_call sigN, fnM(args)
+	OpReturnCallIndirect // return_call_indirect sigN, addr(args)
 
 	// The vector (v128) opcodes follow, in opcodes_simd.go.
 	numScalarOpcodes
@@ -302,8 +313,10 @@ var opTable = withVectorOps([numOpcodes]opInfo{
 	OpIstore16: {name: "istore16", args: []typeClass{tcInt, tcI64}, imm: immMem, flags: flagSideEffect | flagWritesMem, memLen: 2},
 	OpIstore32: {name: "istore32", args: []typeClass{tcI64, tcI64}, imm: immMem, flags: flagSideEffect | flagWritesMem, memLen: 4},
 
-	OpCall:         {name: "call", args: argsNone, result: resSig, imm: immCall, flags: flagSideEffect | flagReadsMem | flagWritesMem},
-	OpCallIndirect: {name: "call_indirect", args: argsAddr, result: resSig, imm: immCallIndirect, flags: flagSideEffect | flagReadsMem | flagWritesMem},
+	OpCall:            {name: "call", args: argsNone, result: resSig, imm: immCall, flags: flagSideEffect | flagReadsMem | flagWritesMem},
+	OpCallIndirect:    {name: "call_indirect", args: argsAddr, result: resSig, imm: immCallIndirect, flags: flagSideEffect | flagReadsMem | flagWritesMem},
+	OpTryCall:         {name: "try_call", args: argsNone, result: resSig, imm: immCall, flags: flagSideEffect | flagReadsMem | flagWritesMem},
+	OpTryCallIndirect: {name: "try_call_indirect", args: argsAddr, result: resSig, imm: immCallIndirect, flags: flagSideEffect | flagReadsMem | flagWritesMem},
 
 	OpTrapz:  {name: "trapz", args: argsInt1, imm: immTrap, flags: flagSideEffect},
 	OpTrapnz: {name: "trapnz", args: argsInt1, imm: immTrap, flags: flagSideEffect},
@@ -313,6 +326,9 @@ var opTable = withVectorOps([numOpcodes]opInfo{
 	OpBrTable: {name: "br_table", args: []typeClass{tcI32}, imm: immBrTable, flags: flagTerminator | flagSideEffect},
 	OpReturn:  {name: "return", args: argsNone, imm: immReturn, flags: flagTerminator | flagSideEffect},
 	OpTrap:    {name: "trap", args: argsNone, imm: immTrap, flags: flagTerminator | flagSideEffect},
+
+	OpReturnCall:         {name: "return_call", args: argsNone, imm: immCall, flags: flagTerminator | flagSideEffect | flagReadsMem | flagWritesMem},
+	OpReturnCallIndirect: {name: "return_call_indirect", args: argsAddr, imm: immCallIndirect, flags: flagTerminator | flagSideEffect | flagReadsMem | flagWritesMem},
 })
 
 var opByName = func() map[string]Opcode {
@@ -367,6 +383,18 @@ func (op Opcode) IsCommutative() bool { return op.flags()&flagCommutative != 0 }
 
 // IsLoad reports whether op reads memory at Args[0]+Offset.
 func (op Opcode) IsLoad() bool { return op >= OpLoad && op <= OpSload32 }
+
+// IsCall reports whether op calls a function and returns to its caller:
+// call, call_indirect and their try_ forms.
+func (op Opcode) IsCall() bool { return op >= OpCall && op <= OpTryCallIndirect }
+
+// IsIndirectCall reports whether op's first argument is the callee's address.
+func (op Opcode) IsIndirectCall() bool {
+	return op == OpCallIndirect || op == OpTryCallIndirect || op == OpReturnCallIndirect
+}
+
+// IsTailCall reports whether op is return_call or return_call_indirect.
+func (op Opcode) IsTailCall() bool { return op == OpReturnCall || op == OpReturnCallIndirect }
 
 // IsStore reports whether op writes Args[0] to memory at Args[1]+Offset.
 func (op Opcode) IsStore() bool { return op >= OpStore && op <= OpIstore32 }

@@ -103,6 +103,16 @@ const (
 	OpVfdemote           // vfdemote.f32x4 x: the two f64 lanes into lanes 0, 1; lanes 2, 3 zero
 	OpVfpromote          // vfpromote.f64x2 x: the low two f32 lanes
 
+	// The relaxed SIMD results moat chose (one per instruction, the same
+	// on every host: see internal/interp/simd/relaxed.go). The other
+	// relaxed instructions are built from the opcodes above.
+	OpSwizzleRelaxed         // swizzle_relaxed x, s: byte i is x[s[i] & 15] for s[i] < 128, else 0
+	OpVfcvtToSintRelaxed     // vfcvt_to_sint_relaxed.i32x4 x: f32x4 lanes truncated; NaN and out of range give INT32_MIN
+	OpVfcvtToSintRelaxedZero // vfcvt_to_sint_relaxed_zero.i32x4 x: the two f64x2 lanes likewise into lanes 0, 1; lanes 2, 3 zero
+	OpVlaneselect            // vlaneselect.S x, y, m: x where m's top bit is set, else y; per byte for i8x16 and i16x8, per lane otherwise
+	OpVqmulRoundRelaxed      // vqmul_round_relaxed.i16x8 x, y: (x*y + 0x4000) >> 15, wrapping
+	OpVdotI8I7               // vdot_i8i7.i16x8 x, y: lane i = x[2i]*y[2i] + x[2i+1]*y[2i+1], x's bytes signed, y's unsigned, saturated
+
 	numOpcodes
 )
 
@@ -315,6 +325,13 @@ var vectorOps = map[Opcode]opInfo{
 	OpVfcvtFromUint:      vecRow("vfcvt_from_uint", shFloat, argsV1),
 	OpVfdemote:           vecRow("vfdemote", shF32, argsV1),
 	OpVfpromote:          vecRow("vfpromote", shF64, argsV1),
+
+	OpSwizzleRelaxed:         {name: "swizzle_relaxed", args: argsV2, result: resV128},
+	OpVfcvtToSintRelaxed:     vecRow("vfcvt_to_sint_relaxed", shI32, argsV1),
+	OpVfcvtToSintRelaxedZero: vecRow("vfcvt_to_sint_relaxed_zero", shI32, argsV1),
+	OpVlaneselect:            vecRow("vlaneselect", shInt, []typeClass{tcV128, tcV128, tcV128}),
+	OpVqmulRoundRelaxed:      vecRow("vqmul_round_relaxed", shI16, argsV2),
+	OpVdotI8I7:               vecRow("vdot_i8i7", shI16, argsV2),
 }
 
 func commutative(in opInfo) opInfo {

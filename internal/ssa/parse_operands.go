@@ -177,7 +177,24 @@ func (p *parser) callOperands(c *cursor, in *Inst, direct bool) error {
 		return err
 	}
 	in.Args = append(in.Args, args...)
-	return c.expect(")")
+	if err := c.expect(")"); err != nil {
+		return err
+	}
+	if in.Op == OpTryCall || in.Op == OpTryCallIndirect {
+		// try_call ..., handler N
+		if err := c.expect(","); err != nil {
+			return err
+		}
+		if err := c.expect("handler"); err != nil {
+			return err
+		}
+		h, err := strconv.ParseUint(c.next(), 10, 32)
+		if err != nil {
+			return fmt.Errorf("expected a handler number: %v", err)
+		}
+		in.Imm = h
+	}
+	return nil
 }
 
 func (p *parser) blockCall(c *cursor) (BlockCall, error) {

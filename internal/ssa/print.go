@@ -165,6 +165,7 @@ func (p *printer) inst(in *Inst) {
 		p.str("(")
 		p.values(in.Args)
 		p.str(")")
+		p.handler(in)
 		return
 	case immCallIndirect:
 		sep()
@@ -176,6 +177,7 @@ func (p *printer) inst(in *Inst) {
 			p.values(in.Args[1:])
 			p.str(")")
 		}
+		p.handler(in)
 		return
 	}
 	for _, a := range in.Args {
@@ -291,4 +293,12 @@ func trapName(c abi.TrapCode) string {
 		return n
 	}
 	return "trap" + strconv.FormatUint(uint64(c), 10)
+}
+
+// handler prints the handler number of try_call and try_call_indirect.
+func (p *printer) handler(in *Inst) {
+	if in.Op == OpTryCall || in.Op == OpTryCallIndirect {
+		p.str(", handler ")
+		p.str(strconv.FormatUint(in.Imm, 10))
+	}
 }

@@ -31,6 +31,9 @@ func (v *verifier) checkInst(b *Block, in *Inst) {
 			return
 		}
 		extra = f.Sigs[in.Sig].Params
+		if in.Op.IsTailCall() && !sameTypes(f.Sigs[in.Sig].Results, f.Sig.Results) {
+			v.errorf("%s: the callee's results %v are not the function's %v", where(), f.Sigs[in.Sig].Results, f.Sig.Results)
+		}
 	case immReturn:
 		extra = f.Sig.Results
 	}
@@ -140,4 +143,16 @@ func (v *verifier) checkTargetCount(in *Inst, where func() string, lo, hi int) {
 	if n < lo || hi >= 0 && n > hi {
 		v.errorf("%s: %d branch targets", where(), n)
 	}
+}
+
+func sameTypes(a, b []Type) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -38,6 +38,10 @@ type Context struct {
 	Args        uintptr
 	CallCount   int64
 	TypeIDs     uintptr
+	Memories    uintptr
+	Caught      uint64
+	ExnPayload  uintptr
+	ExnRef      uint64
 	G           uintptr
 	// EpochAddr and EpochDeadline: see abi.CtxEpochAddr. Another goroutine
 	// may store 0 into EpochDeadline atomically to interrupt.

@@ -43,6 +43,9 @@ func (s *Stack) Decommit() error { return nil }
 // Word reports false: there is no stack to read here.
 func (s *Stack) Word(addr uintptr) (uint64, bool) { return 0, false }
 
+// Words is nil: there is no native stack on this platform.
+func (s *Stack) Words(addr uintptr, n uint64) []uint64 { return nil }
+
 // AllowFaults reports ErrNativeUnsupported.
 func (c *Code) AllowFaults() error { return ErrNativeUnsupported }
 

@@ -136,8 +136,13 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 			st.next = e.SP &^ 15
 			err := r.HostCall(ctx, e.Index, stack)
 			st.next = base
+			if err == ErrTailCall {
+				return err
+			}
 			if err != nil {
-				return hostError(err)
+				if resume, err := r.failed(err, &e); !resume {
+					return err
+				}
 			}
 			if metered {
 				c.grant(c.pacer.Current())
@@ -155,7 +160,10 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 			ec := &c.exit
 			*ec = e
 			if err := r.Exit(ctx, c, ec); err != nil {
-				return hostError(err)
+				if resume, err := r.failed(err, &e); !resume {
+					return err
+				}
+				break // resume in the handler
 			}
 			e.Args = ec.Args
 		default:

@@ -2,6 +2,7 @@ package vm
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,9 +31,10 @@ type Runner struct {
 	EpochPolls bool
 	// HostCall serves ExitHostCall: it calls function index with stack,
 	// parameters in and results out (the HostFunc convention). A non-nil
-	// error ends the run: a *Trap is returned as is, anything else is
-	// wrapped in a TrapHostError trap. It may call Run again on the same
-	// Context and Stack; the nested run uses the stack below the caller's.
+	// error ends the run: a *Trap is returned as is, ErrTailCall too (see
+	// there), anything else is wrapped in a TrapHostError trap. It may
+	// call Run again on the same Context and Stack; the nested run uses
+	// the stack below the caller's.
 	HostCall func(ctx context.Context, index uint32, stack []uint64) error
 	// Exit serves every other resumable exit (memory.grow, table.grow,
 	// builtins). It may update c (MemoryBase and MemoryLen after a grow)
@@ -42,6 +44,14 @@ type Runner struct {
 	// Trap builds the trap for an ExitTrap exit, typically adding a
 	// backtrace from e.PC and e.BP; nil gives a trap without frames.
 	Trap func(code abi.TrapCode, e *Exit) *Trap
+	// Unwind catches an exception that an exit raised (a throw, or a host
+	// call whose callee threw): it looks for a handler on the run's native
+	// frames, innermost first, from the exit e. When one catches exn it
+	// prepares the context for the handler's code and returns where to
+	// resume (PC, SP, BP: the frames above are dropped); with ok false the
+	// run ends with exn. An error ends the run too (see HostCall). nil
+	// lets every exception end the run.
+	Unwind func(exn *Exception, e *Exit) (resume Exit, ok bool, err error)
 	// Fault builds the trap for a hardware fault in generated code (an
 	// ExitFault: see Fault), after checking that the code may fault there
 	// (a load or store it left unchecked, at an address in its memory's
@@ -50,6 +60,14 @@ type Runner struct {
 	// led there cannot be trusted). Without Fault every fault is such a bug.
 	Fault func(f *Fault) (*Trap, error)
 }
+
+// ErrTailCall is what HostCall returns, instead of making the call, for a
+// call that is the run's last act: a tail call whose caller's frame was
+// the run's first, replaced by the frame of the exit. Run then ends with
+// ErrTailCall (nothing of the run is left to resume) and whoever called
+// Run makes the call, without nesting a run per tail call: a chain of tail
+// calls between instances stays in constant space.
+var ErrTailCall = errors.New("vm: tail call out of the run")
 
 // pokeValue is stored into the poll counter to interrupt: far enough below
 // zero that the code's decrements can never wrap it, and recognisable.
@@ -175,6 +193,30 @@ func Interrupted(ctx context.Context) *Trap {
 		err = context.DeadlineExceeded
 	}
 	return &Trap{Code: abi.TrapInterrupted, Cause: err}
+}
+
+// failed turns an exit handler's error into where to resume (an exception
+// something on the run's frames catches: resume is set and e updated) or
+// the error Run returns: an exception nothing catches as it is, anything
+// else as hostError does.
+func (r *Runner) failed(err error, e *Exit) (resume bool, _ error) {
+	exn := AsException(err)
+	if exn == nil {
+		return false, hostError(err)
+	}
+	if r.Unwind == nil {
+		return false, exn
+	}
+	ec := *e // escapes (Unwind is a func value); only exceptions pay for it
+	res, ok, uerr := r.Unwind(exn, &ec)
+	if uerr != nil {
+		return false, hostError(uerr)
+	}
+	if !ok {
+		return false, exn
+	}
+	e.PC, e.SP, e.BP = res.PC, res.SP, res.BP
+	return true, nil
 }
 
 // hostError turns an exit handler's error into the error Run returns.

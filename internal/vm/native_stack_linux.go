@@ -128,6 +128,11 @@ func (s *Stack) Word(addr uintptr) (uint64, bool) {
 	return w[0], true
 }
 
+// Words returns the n words at addr (a view of the stack, valid until the
+// code runs again), or nil when they do not all lie inside the usable
+// stack: a throw's payload, whose address comes from generated code.
+func (s *Stack) Words(addr uintptr, n uint64) []uint64 { return s.words(addr, n) }
+
 // Decommit gives the pages code touched back to the kernel, keeping the
 // mapping: the next run finds them zeroed, at the cost of faulting them in
 // again. A run that exhausted the stack touched every page down to the

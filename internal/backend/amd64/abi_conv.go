@@ -16,12 +16,17 @@ import (
 //   - Integer arguments go in RDI, RSI, RDX, RCX, R8, R9, float and v128
 //     arguments in XMM0-XMM7, the rest on the stack in order, one 8-byte
 //     word each (two for a v128, low half first), at [rsp] upwards at the
-//     call (so at [rbp+16] upwards in the callee).
+//     call (so at [rbp+16] upwards in the callee). The callee pops them
+//     ("ret n"), and the caller restores its stack pointer after the call.
+//     Callee-pops is what lets a tail call pass more stack arguments than
+//     its caller received: it moves the return address down and the
+//     callee's "ret" pops the larger area (lower_tailcall.go).
 //   - Integer results come back in RAX, RDX, float and v128 results in
-//     XMM0, XMM1;
-//     further results are written by the callee into the same stack area the
-//     stack arguments use (word k of the "stack results" at [rbp+16+8k]), which
-//     the caller reserves large enough for both.
+//     XMM0, XMM1; further results are written by the callee into the
+//     stack area just above its stack arguments (word k of the "stack
+//     results" at [rbp+16+8(a+k)] for a words of stack arguments), which
+//     the caller reserves with the arguments' and which the callee's pop
+//     leaves at [rsp+8k]. A tail call keeps the area where it is.
 //   - RBX, RBP, R12-R15 are preserved by callees; every other register
 //     (all XMM registers included) may be overwritten.
 //   - RSP+8 is 16-byte aligned at function entry; RBP is the frame pointer.
@@ -65,6 +70,17 @@ var callClobbers = func() backend.RegSet {
 	s := regSet(RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11)
 	for r := XMM0; r <= XMM15; r++ {
 		s = s.With(pregOf(r))
+	}
+	return s
+}()
+
+// allClobbers are every allocatable register: what a try_call overwrites.
+var allClobbers = func() backend.RegSet {
+	var s backend.RegSet
+	for c := range backend.NumClasses {
+		for _, p := range Env.Allocatable[c] {
+			s = s.With(p)
+		}
 	}
 	return s
 }()

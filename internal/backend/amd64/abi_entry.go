@@ -20,7 +20,7 @@ func EntryStub(sig ssa.Signature, callee uint32) ([]byte, []Reloc, error) {
 	a := &Assembler{}
 	ploc, pstack := assignLocs(params, intArgRegs, floatArgRegs)
 	rloc, rstack := assignLocs(sig.Results, intResultRegs, floatResRegs)
-	area := 8 * max(pstack, rstack)
+	area := 8 * (pstack + rstack) // the results above the arguments (abi_conv.go)
 	area = (area + 15) &^ 15
 	// RSP+8 is 16-byte aligned here; after pushing RBP, the call-depth
 	// count (in FrameDepthSlot, where the callee's prologue reads it) and
@@ -44,11 +44,14 @@ func EntryStub(sig ssa.Signature, callee uint32) ([]byte, []Reloc, error) {
 		a.Emit(loadInst(t, ploc[k].reg, word(buf[k])))
 	}
 	a.Emit(I(CALL, 0, Func(callee)))
+	if pstack > 0 {
+		a.Emit(I(SUB, S64, R(RSP), Imm(int64(8*pstack)))) // the callee popped its arguments
+	}
 	rbuf := valueWords(sig.Results)
 	for k, t := range sig.Results {
 		if rloc[k].reg == NoReg {
 			for w := range wordsOf(t) {
-				a.Emit(I(MOV, S64, R(R11), M(Mem{Base: RSP, Disp: int32(8 * (rloc[k].slot + w))})))
+				a.Emit(I(MOV, S64, R(R11), M(Mem{Base: RSP, Disp: int32(8 * (pstack + rloc[k].slot + w))})))
 				a.Emit(I(MOV, S64, word(rbuf[k]+w), R(R11)))
 			}
 			continue

@@ -21,7 +21,7 @@ func HostCallStub(sig ssa.Signature) ([]byte, error) {
 	}
 	params := sig.Params[1:]
 	wasmParams := params[:len(params)-1]
-	ploc, _ := assignLocs(params, intArgRegs, floatArgRegs)
+	ploc, pstack := assignLocs(params, intArgRegs, floatArgRegs)
 	rloc, _ := assignLocs(sig.Results, intResultRegs, floatResRegs)
 	pbuf, rbuf := valueWords(wasmParams), valueWords(sig.Results)
 	nwords := max(numWords(wasmParams), numWords(sig.Results), 1)
@@ -82,7 +82,7 @@ func HostCallStub(sig ssa.Signature) ([]byte, error) {
 		if rloc[k].reg == NoReg {
 			for w := range wordsOf(t) {
 				a.Emit(I(MOV, S64, R(R11), word(rbuf[k]+w)))
-				a.Emit(I(MOV, S64, incoming(rloc[k].slot+w), R(R11)))
+				a.Emit(I(MOV, S64, incoming(pstack+rloc[k].slot+w), R(R11)))
 			}
 			continue
 		}
@@ -90,7 +90,11 @@ func HostCallStub(sig ssa.Signature) ([]byte, error) {
 	}
 	a.Emit(I(MOV, S64, R(RSP), R(RBP)))
 	a.Emit(I(POP, S64, R(RBP)))
-	a.Emit(I(RET, 0))
+	if pstack > 0 {
+		a.Emit(I(RET, 0, Imm(int64(8*pstack)))) // callee pops (abi_conv.go)
+	} else {
+		a.Emit(I(RET, 0))
+	}
 	code, _, err := a.Finish()
 	return code, err
 }

@@ -77,6 +77,15 @@
 // offset of its instruction (ssa.Inst.Pos) in Compiled.Sites and
 // TrapSites, from which the compiler builds backtraces.
 //
+// WebAssembly 3.0 (lower_tailcall.go, lower_exceptions.go,
+// lower_simd_relaxed.go): return_call and return_call_indirect reuse the
+// frame under the callee-pops convention (abi_conv.go), moving stack
+// arguments and the return address as the callee needs; try_call and
+// try_call_indirect clobber every register and record their landing
+// (Compiled.Landings, with the frame's stack pointer in LandingSP) for the
+// runtime's unwinder; throw is an exit with the payload in the outgoing
+// area; the relaxed SIMD opcodes are one instruction each.
+//
 // Memory (scratch.go): a Scratch holds the working memory of Compile (the
 // lowerer's tables, the vcode, the allocator, the assembler, the emitter)
 // and is reused by a goroutine from one function to the next

@@ -34,6 +34,11 @@ type Compiled struct {
 	TrapSites []TrapSite
 	// FrameSize is the frame below the saved RBP, in bytes.
 	FrameSize int
+	// Landings are the try_call sites (lower_exceptions.go), sorted by
+	// return address; LandingSP is the stack pointer to resume them with,
+	// relative to the function's RBP.
+	Landings  []Landing
+	LandingSP int
 	// Listing is the assembly text when Options.Listing was set.
 	Listing string
 	// Stats are the allocator's counts.
@@ -149,6 +154,16 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 	c = &Compiled{Code: code, Relocs: relocs, FrameSize: e.frame.Size, Stats: res.Stats}
 	if l.makesCalls {
 		c.FrameSize += 16
+	}
+	if len(l.landings) > 0 {
+		c.LandingSP = -c.FrameSize
+		c.Landings = make([]Landing, len(l.landings))
+		for i, ld := range l.landings {
+			ret, _ := asm.LabelOffset(ld.ret)
+			at, _ := asm.LabelOffset(ld.at)
+			c.Landings[i] = Landing{Ret: ret, Offset: at, Handler: ld.handler}
+		}
+		slices.SortFunc(c.Landings, func(a, b Landing) int { return a.Ret - b.Ret })
 	}
 	if len(traps) > 0 {
 		c.TrapSites = make([]TrapSite, 0, len(traps))
@@ -383,7 +398,16 @@ func (e *emitter) epilogue() {
 	}
 	a.Emit(I(MOV, S64, R(RSP), R(RBP)))
 	a.Emit(I(POP, S64, R(RBP)))
-	a.Emit(I(RET, 0))
+	e.ret()
+}
+
+// ret returns, popping the function's stack arguments (abi_conv.go).
+func (e *emitter) ret() {
+	if n := e.l.stackParams; n > 0 {
+		e.a.Emit(I(RET, 0, Imm(int64(8*n))))
+		return
+	}
+	e.a.Emit(I(RET, 0))
 }
 
 // slotMem is spill slot s.
@@ -551,5 +575,7 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 		e.epilogue()
 	case vTrap:
 		e.code(in, locs)
+	case vTailCall:
+		e.tailCall(in, locs)
 	}
 }

@@ -149,7 +149,8 @@ func (e *emitter) blockNeedsFrame(b backend.BlockID) bool {
 				return true
 			}
 		}
-		if vf.Insts[i].(*vinst).clobbers != 0 {
+		if vi := vf.Insts[i].(*vinst); vi.clobbers != 0 || vi.kind == vTailCall {
+			// A tail call's epilogue restores the callee-saved registers.
 			return true
 		}
 		for _, l := range e.res.OperandLocs(i) {
@@ -201,5 +202,5 @@ func (e *emitter) lightReturns() {
 func (e *emitter) lightEpilogue() {
 	e.a.Emit(I(MOV, S64, R(RSP), R(RBP)))
 	e.a.Emit(I(POP, S64, R(RBP)))
-	e.a.Emit(I(RET, 0))
+	e.ret()
 }

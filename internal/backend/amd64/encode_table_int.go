@@ -79,6 +79,7 @@ var ctrlRows = []row{
 	{CALL, sDef64, "E8 cd", "rel"},
 	{CALL, sDef64, "FF /2", "rm/64"},
 	{RET, sAny, "C3", ""},
+	{RET, sAny, "C2 iw", "u16"}, // ret n: pops n bytes of stack arguments
 	{PUSH, sDef64, "50+r", "r/64"},
 	{PUSH, sDef64, "FF /6", "m/64"},
 	{PUSH, sDef64, "6A ib", "imm8"},

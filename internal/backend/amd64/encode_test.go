@@ -129,7 +129,7 @@ func goldenInsts() []Inst {
 	add(
 		Jmp(testLabel), I(JMP, 0, R(RAX)), I(JMP, S64, R(R11)), I(JMP, 0, base(RAX, 0)), I(JMP, 0, sib(RDI, RCX, 8, 0)),
 		I(JMP, 0, Func(3)), I(CALL, 0, Func(7)), I(CALL, 0, L(testLabel)), I(CALL, 0, R(RAX)), I(CALL, 0, R(R11)), I(CALL, 0, base(R15, 0x40)),
-		I(RET, 0), I(NOP, 0), I(UD2, 0), I(INT3, 0), I(REPMOVSB, 0), I(REPSTOSB, 0),
+		I(RET, 0), I(RET, 0, Imm(24)), I(RET, 0, Imm(0x8000)), I(NOP, 0), I(UD2, 0), I(INT3, 0), I(REPMOVSB, 0), I(REPSTOSB, 0),
 		I(PUSH, 0, R(RAX)), I(PUSH, 0, R(RBP)), I(PUSH, 0, R(R12)), I(PUSH, 0, R(R15)), I(PUSH, 0, base(RDI, 8)),
 		I(PUSH, 0, Imm(1)), I(PUSH, 0, Imm(-1000)),
 		I(POP, 0, R(RAX)), I(POP, 0, R(RBP)), I(POP, 0, R(R13)), I(POP, S64, base(RSP, 0)),

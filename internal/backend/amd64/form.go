@@ -44,6 +44,7 @@ const (
 	argCL            // RCX as a shift count, printed cl
 	argImm8          // immediate whose value at the operand size fits a signed byte
 	argU8            // 8-bit immediate taken as is: shift counts, rounding modes
+	argU16           // 16-bit unsigned immediate (ret n)
 	argImm           // immediate that fits the operand size (at most 32 bits, sign-extended)
 	argImm64         // any immediate (movabs)
 	argOne           // the immediate 1 (the short shift-by-one forms)
@@ -54,7 +55,7 @@ const (
 
 var argKindNames = map[string]argKind{
 	"r": argR, "rm": argRM, "x": argX, "xm": argXM, "m": argM, "acc": argAcc, "cl": argCL,
-	"imm8": argImm8, "u8": argU8, "imm": argImm, "imm64": argImm64, "1": argOne,
+	"imm8": argImm8, "u8": argU8, "u16": argU16, "imm": argImm, "imm64": argImm64, "1": argOne,
 	"rel": argLabel, "fn": argFunc, "xmm0": argXMM0,
 }
 
@@ -276,7 +277,7 @@ func parseRow(r row) (form, error) {
 		return f, fmt.Errorf("only VEX forms take a fourth operand")
 	}
 	if f.imm != 0 {
-		f.immArg = f.find(argImm8, argU8, argImm, argImm64)
+		f.immArg = f.find(argImm8, argU8, argU16, argImm, argImm64)
 		if f.immArg < 0 {
 			return f, fmt.Errorf("immediate without an imm operand")
 		}
@@ -355,7 +356,7 @@ func lookupSlow(in *Inst) *form {
 }
 
 // argMask is a set of argKinds.
-type argMask uint16
+type argMask uint32
 
 // operandMask is the set of arg kinds that accept o at operand size size:
 // the argKind.accepts relation, computed for all kinds at once.
@@ -391,6 +392,9 @@ func operandMask(o *Operand, size Size) argMask {
 		}
 		if o.Imm >= -128 && o.Imm <= 255 {
 			m |= 1 << argU8
+		}
+		if o.Imm >= 0 && o.Imm <= 0xffff {
+			m |= 1 << argU16
 		}
 		if o.Imm == 1 {
 			m |= 1 << argOne
@@ -455,6 +459,8 @@ func (k argKind) accepts(o *Operand, size Size) bool {
 		return ok && v >= -128 && v <= 127
 	case argU8:
 		return o.Kind == KindImm && o.Imm >= -128 && o.Imm <= 255
+	case argU16:
+		return o.Kind == KindImm && o.Imm >= 0 && o.Imm <= 0xffff
 	case argImm:
 		v, ok := truncImm(o, size)
 		return ok && v >= -1<<31 && v < 1<<31

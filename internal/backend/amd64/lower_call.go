@@ -10,20 +10,20 @@ import (
 // register), and runtime builtins, which become exits.
 
 func lowerCall(l *lowerer, in *ssa.Inst) {
-	if in.Op == ssa.OpCall {
+	if in.Op == ssa.OpCall || in.Op == ssa.OpTryCall {
 		if b, ok := abi.BuiltinOf(uint32(in.Callee)); ok {
 			lowerBuiltin(l, in, b)
 			return
 		}
-		if uint32(in.Callee) >= abi.BuiltinCallee {
-			l.fail("call of unknown builtin %d", uint32(in.Callee))
-			return
-		}
+	}
+	if !in.Op.IsIndirectCall() && uint32(in.Callee) >= abi.BuiltinCallee {
+		l.fail("call of unknown builtin %d", uint32(in.Callee))
+		return
 	}
 	l.makesCalls = true
 	args := in.Args
 	target := ssa.NoValue
-	if in.Op == ssa.OpCallIndirect {
+	if in.Op.IsIndirectCall() {
 		target, args = args[0], args[1:]
 	}
 	if len(args) == 0 {
@@ -33,7 +33,9 @@ func lowerCall(l *lowerer, in *ssa.Inst) {
 	ctxArg, args := args[0], args[1:]
 	locs, stackArgs := assignLocs(valueTypes(l.f, args), intArgRegs, floatArgRegs)
 	rlocs, stackResults := assignLocs(valueTypes(l.f, in.Results), intResultRegs, floatResRegs)
-	l.outgoingWords = max(l.outgoingWords, stackArgs, stackResults)
+	// The stack results lie above the stack arguments, which the callee
+	// pops (abi_conv.go).
+	l.outgoingWords = max(l.outgoingWords, stackArgs+stackResults)
 
 	for k, a := range args {
 		if locs[k].reg == NoReg {
@@ -66,7 +68,18 @@ func lowerCall(l *lowerer, in *ssa.Inst) {
 		call.emit(I(CALL, 0, Func(uint32(in.Callee))))
 	}
 	l.markCall(call)
+	if stackArgs > 0 {
+		// The callee popped its stack arguments: restore the frame.
+		call.emit(I(SUB, S64, R(RSP), Imm(int64(8*stackArgs))))
+	}
 	clobbers := callClobbers
+	if in.Op == ssa.OpTryCall || in.Op == ssa.OpTryCallIndirect {
+		// The runtime may resume here with an exception caught, after
+		// frames that did not restore what they saved: nothing survives
+		// in a register (exceptions.go).
+		clobbers = allClobbers
+		l.markLanding(call, in)
+	}
 	for k, r := range in.Results {
 		if rlocs[k].reg != NoReg {
 			call.defFixed(l.vreg(r), rlocs[k].reg, false)
@@ -82,7 +95,7 @@ func lowerCall(l *lowerer, in *ssa.Inst) {
 		if rlocs[k].reg == NoReg {
 			vi := l.newInst()
 			d := vi.def(l.vreg(r))
-			vi.emit(loadInst(l.f.ValueType(r), d, M(Mem{Base: RSP, Disp: int32(8 * rlocs[k].slot)})))
+			vi.emit(loadInst(l.f.ValueType(r), d, M(Mem{Base: RSP, Disp: int32(8 * (stackArgs + rlocs[k].slot))})))
 		}
 	}
 }
@@ -109,6 +122,9 @@ func lowerBuiltin(l *lowerer, in *ssa.Inst, b abi.Builtin) {
 	case abi.BuiltinPollTick:
 		lowerPollTick(l)
 		return
+	case abi.BuiltinThrow:
+		lowerThrow(l, in)
+		return
 	case abi.BuiltinPollEpoch:
 		lowerPollEpoch(l)
 		return
@@ -131,6 +147,13 @@ func lowerBuiltin(l *lowerer, in *ssa.Inst, b abi.Builtin) {
 		code, index = abi.ExitPoll, Imm(0)
 	case abi.BuiltinMemoryGrow:
 		code, index = abi.ExitMemoryGrow, Imm(0)
+	case abi.BuiltinMemoryGrowAt:
+		c, ok := l.immOf(args[0], ssa.I32)
+		if len(args) != 2 || !ok {
+			l.fail("memory.grow builtin without a constant memory index")
+			return
+		}
+		code, index, words = abi.ExitMemoryGrow, Imm(c), args[1:]
 	case abi.BuiltinTableGrow:
 		if len(args) != 3 {
 			l.fail("table.grow builtin with %d arguments", len(args))
@@ -173,6 +196,7 @@ func lowerBuiltin(l *lowerer, in *ssa.Inst, b abi.Builtin) {
 	vi.emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(code))))
 	vi.emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), index))
 	emitExitCall(l, vi)
+	l.landAtExit(in)
 	for k, r := range in.Results {
 		d := vi.def(l.vreg(r))
 		vi.emit(loadInst(l.f.ValueType(r), d, exitArg(k)))

@@ -39,7 +39,8 @@ func lowerReturn(l *lowerer, in *ssa.Inst) {
 	for k, a := range in.Args {
 		if locs[k].reg == NoReg {
 			vi := l.newInst()
-			vi.emit(storeInst(l.f.ValueType(a), M(Mem{Base: RBP, Disp: int32(16 + 8*locs[k].slot)}), vi.use(l.reg(a))))
+			// Above this function's stack arguments (abi_conv.go).
+			vi.emit(storeInst(l.f.ValueType(a), M(Mem{Base: RBP, Disp: int32(16 + 8*(l.stackParams+locs[k].slot))}), vi.use(l.reg(a))))
 		}
 	}
 	vi := &vinst{kind: vReturn}

@@ -54,7 +54,8 @@ func init() {
 		ssa.OpLoad: lowerLoad, ssa.OpUload8: lowerLoad, ssa.OpSload8: lowerLoad, ssa.OpUload16: lowerLoad,
 		ssa.OpSload16: lowerLoad, ssa.OpUload32: lowerLoad, ssa.OpSload32: lowerLoad,
 		ssa.OpStore: lowerStore, ssa.OpIstore8: lowerStore, ssa.OpIstore16: lowerStore, ssa.OpIstore32: lowerStore,
-		ssa.OpCall: lowerCall, ssa.OpCallIndirect: lowerCall,
+		ssa.OpCall: lowerCall, ssa.OpCallIndirect: lowerCall, ssa.OpTryCall: lowerCall, ssa.OpTryCallIndirect: lowerCall,
+		ssa.OpReturnCall: lowerTailCall, ssa.OpReturnCallIndirect: lowerTailCall,
 		ssa.OpTrapz: lowerCondTrap, ssa.OpTrapnz: lowerCondTrap, ssa.OpTrap: lowerTrap,
 		ssa.OpJump: lowerJump, ssa.OpBrif: lowerBrif, ssa.OpBrTable: lowerBrTable, ssa.OpReturn: lowerReturn,
 	} {
@@ -94,7 +95,8 @@ type lowerer struct {
 	// return-address marks of the calls.
 	curInst    *ssa.Inst
 	callSites  []siteLabel
-	faultSites []faultLabel // the instructions that may fault (markFault)
+	landings   []landingLabel // try_calls (lower_exceptions.go)
+	faultSites []faultLabel   // the instructions that may fault (markFault)
 	// faultingUnreachable: Options.FaultingUnreachable.
 	faultingUnreachable bool
 	pollStub            Label  // the out-of-line poll exit, if any poll is lowered
@@ -102,9 +104,12 @@ type lowerer struct {
 	cold                []Inst // out-of-line code after the blocks (lower_poll.go)
 	makesCalls          bool   // calls other wasm code (a call that is not a builtin)
 	sharedPoll          bool   // polls call PollStubCallee instead
-	// outgoingWords is the largest stack area a call needs (arguments or
+	// outgoingWords is the largest stack area a call needs (arguments and
 	// results), in 8-byte words.
 	outgoingWords int
+	// stackParams is the number of stack words of the function's own
+	// parameters, which its returns pop.
+	stackParams int
 	// feat are the extensions the code may use (vector rules pick AVX
 	// forms by it).
 	feat Features
@@ -158,6 +163,7 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 		return &LowerError{Func: f.Name, Msg: "function has no context parameter"}
 	}
 	l.ctx = entry.Params[0]
+	_, l.stackParams = assignLocs(valueTypes(f, entry.Params[1:]), intArgRegs, floatArgRegs)
 	n := f.NumValues()
 	l.vregs = fillSlice(resize(l.vregs, n), backend.InvalidVReg)
 	l.vregs[l.ctx] = backend.Pinned(pregOf(ctxReg))
@@ -274,14 +280,14 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 func (l *lowerer) reset(f *ssa.Func, vf *backend.Func, asm *Assembler, sharedPoll bool) {
 	l.f, l.vf, l.asm, l.name, l.sharedPoll = f, vf, asm, f.Name, sharedPoll
 	l.ctx, l.curBlock, l.curInst, l.pollStub, l.outgoingWords, l.err = 0, 0, nil, 0, 0, nil
-	l.savingExit = 0
+	l.stackParams, l.savingExit = 0, 0
 	l.curInsts, l.curIdx, l.uses = nil, 0, nil // uses: counted for this function when a rule asks
 	l.cold, l.makesCalls = l.cold[:0], false
 	if l.trapLabels == nil {
 		l.trapLabels = map[trapKey]Label{}
 	}
 	clear(l.trapLabels)
-	l.trapOrder, l.callSites, l.faultSites = l.trapOrder[:0], l.callSites[:0], l.faultSites[:0]
+	l.trapOrder, l.callSites, l.landings, l.faultSites = l.trapOrder[:0], l.callSites[:0], l.landings[:0], l.faultSites[:0]
 	l.mem.reset()
 }
 

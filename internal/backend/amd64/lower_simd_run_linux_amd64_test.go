@@ -175,6 +175,13 @@ func packedCases() []string {
 	}
 	cs = append(cs, "vfcvt_from_sint.f32x4 v1", "vfcvt_from_sint.f64x2 v1", "vfcvt_from_uint.f32x4 v1",
 		"vfcvt_from_uint.f64x2 v1", "vfdemote.f32x4 v1", "vfpromote.f64x2 v1")
+	// Relaxed SIMD: the results moat chose, bit for bit. v4 is v1 ^ v2, a
+	// mask unlike either operand.
+	cs = append(cs, "swizzle_relaxed v1, v2", "vfcvt_to_sint_relaxed.i32x4 v1", "vfcvt_to_sint_relaxed_zero.i32x4 v1",
+		"vqmul_round_relaxed.i16x8 v1, v2", "vdot_i8i7.i16x8 v1, v2")
+	for _, s := range []string{"i8x16", "i16x8", "i32x4", "i64x2"} {
+		cs = append(cs, "vlaneselect."+s+" v1, v2, v4", "vlaneselect."+s+" v1, v2, v2", "vlaneselect."+s+" v1, v2, v1")
+	}
 	return cs
 }
 
@@ -209,6 +216,9 @@ func pressureMask() uint64 {
 func packedFunc(body string, variant packedVariant) string {
 	var sb strings.Builder
 	sb.WriteString("function %t(i64, v128, v128) -> v128 {\nblock0(v0: i64, v1: v128, v2: v128):\n")
+	if strings.Contains(body, "v4") {
+		sb.WriteString("    v4 = vbxor v1, v2\n")
+	}
 	switch variant {
 	case sameOperands:
 		fmt.Fprintf(&sb, "    v3 = %s\n    return v3\n}\n", strings.ReplaceAll(body, "v2", "v1"))

@@ -33,6 +33,7 @@ type vinst struct {
 	parity parityMode
 	// vReturn: the frame's epilogue is added at emission.
 	// vBrTable: ops[0] is the index, ops[1], ops[2] early temporaries.
+	// vTailCall: the number of stack argument words.
 	ntargets int
 	// mem, when set, is where ops and code grow (see slab), and id is the
 	// vinst's index in mem.insts.
@@ -43,12 +44,13 @@ type vinst struct {
 type vkind uint8
 
 const (
-	vPlain   vkind = iota
-	vJump          // to Succs[0]
-	vBrif          // code sets flags; cond picks Succs[0], else Succs[1]
-	vBrTable       // index in ops[0]; Succs[0] is the default
-	vReturn        // results in their fixed registers, then the epilogue
-	vTrap          // code jumps to a trap stub; no successors
+	vPlain    vkind = iota
+	vJump           // to Succs[0]
+	vBrif           // code sets flags; cond picks Succs[0], else Succs[1]
+	vBrTable        // index in ops[0]; Succs[0] is the default
+	vReturn         // results in their fixed registers, then the epilogue
+	vTrap           // code jumps to a trap stub; no successors
+	vTailCall       // arguments in place; the epilogue, then code (the jump)
 )
 
 // parityMode refines a float branch condition after ucomis.
@@ -113,6 +115,8 @@ func (in *vinst) String() string {
 		sb.WriteString("ret")
 	case vTrap:
 		sb.WriteString("trap")
+	case vTailCall:
+		sb.WriteString("tail")
 	}
 	for i, c := range in.code {
 		if sb.Len() > 0 {

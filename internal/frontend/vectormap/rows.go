@@ -123,3 +123,15 @@ var Rows = []Row{
 	{Op: ssa.OpVfdemote, By: ShapeOps{sf32: wasm.OpF32x4DemoteF64x2Zero}},
 	{Op: ssa.OpVfpromote, By: ShapeOps{sf64: wasm.OpF64x2PromoteLowF32x4}},
 }
+
+// RelaxedRows are the relaxed SIMD instructions that map one to one onto a
+// vector opcode (the frontend builds the others, madd, nmadd, min, max,
+// the unsigned truncations and dot_add, from several; simd_relaxed.go).
+var RelaxedRows = []Row{
+	{Op: ssa.OpSwizzleRelaxed, By: ShapeOps{sNone: wasm.OpI8x16RelaxedSwizzle}},
+	{Op: ssa.OpVfcvtToSintRelaxed, By: ShapeOps{s32: wasm.OpI32x4RelaxedTruncF32x4S}},
+	{Op: ssa.OpVfcvtToSintRelaxedZero, By: ShapeOps{s32: wasm.OpI32x4RelaxedTruncF64x2SZero}},
+	{Op: ssa.OpVlaneselect, By: ShapeOps{s8: wasm.OpI8x16RelaxedLaneselect, s16: wasm.OpI16x8RelaxedLaneselect, s32: wasm.OpI32x4RelaxedLaneselect, s64: wasm.OpI64x2RelaxedLaneselect}},
+	{Op: ssa.OpVqmulRoundRelaxed, By: ShapeOps{s16: wasm.OpI16x8RelaxedQ15mulrS}},
+	{Op: ssa.OpVdotI8I7, By: ShapeOps{s16: wasm.OpI16x8RelaxedDotI8x16I7x16S}},
+}

@@ -125,10 +125,13 @@ func (m *Machine) block(f *ssa.Func, b *ssa.Block, r *regs) (*ssa.Block, []uint6
 			if err := m.Memory.Store(get(1)+uint64(int64(in.Offset)), n, get(0)); err != nil {
 				return nil, nil, err
 			}
-		case op == ssa.OpCall || op == ssa.OpCallIndirect:
-			if err := m.call(f, in, r); err != nil {
+		case op.IsCall():
+			if _, err := m.call(f, in, r); err != nil {
 				return nil, nil, err
 			}
+		case op.IsTailCall():
+			res, err := m.call(f, in, r)
+			return nil, res, err
 		case op == ssa.OpSelect:
 			k := in.Args[2]
 			if get(0) != 0 {
@@ -150,32 +153,37 @@ func (m *Machine) block(f *ssa.Func, b *ssa.Block, r *regs) (*ssa.Block, []uint6
 	return nil, nil, fmt.Errorf("ssatest: block%d has no terminator", b.ID)
 }
 
-func (m *Machine) call(f *ssa.Func, in *ssa.Inst, r *regs) error {
+// call runs a call (or tail call) instruction and returns its result
+// words.
+func (m *Machine) call(f *ssa.Func, in *ssa.Inst, r *regs) ([]uint64, error) {
 	if in.Sig < 0 || int(in.Sig) >= len(f.Sigs) {
-		return fmt.Errorf("ssatest: bad signature in %s", f.InstString(in))
+		return nil, fmt.Errorf("ssatest: bad signature in %s", f.InstString(in))
 	}
 	sig := f.Sigs[in.Sig]
 	args := r.list(f, in.Args)
 	var res []uint64
 	var err error
-	if in.Op == ssa.OpCall {
+	if !in.Op.IsIndirectCall() {
 		if m.Call == nil {
-			return fmt.Errorf("ssatest: no callee for %s", f.InstString(in))
+			return nil, fmt.Errorf("ssatest: no callee for %s", f.InstString(in))
 		}
 		res, err = m.Call(in.Callee, sig, args)
 	} else {
 		if m.CallIndirect == nil {
-			return fmt.Errorf("ssatest: no callee for %s", f.InstString(in))
+			return nil, fmt.Errorf("ssatest: no callee for %s", f.InstString(in))
 		}
 		res, err = m.CallIndirect(args[0], sig, args[1:])
 	}
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if in.Op.IsTailCall() {
+		return res, nil
 	}
 	if !r.setList(f, in.Results, res) {
-		return fmt.Errorf("ssatest: callee gave %d result words for %s", len(res), f.InstString(in))
+		return nil, fmt.Errorf("ssatest: callee gave %d result words for %s", len(res), f.InstString(in))
 	}
-	return nil
+	return res, nil
 }
 
 // compute evaluates the pure arithmetic and conversion opcodes exactly as

@@ -21,7 +21,7 @@ type vectorKey struct {
 
 var wasmOf = func() map[vectorKey]wasm.Opcode {
 	m := map[vectorKey]wasm.Opcode{}
-	for _, row := range vectormap.Rows {
+	for _, row := range append(vectormap.Rows[:len(vectormap.Rows):len(vectormap.Rows)], vectormap.RelaxedRows...) {
 		for sh, w := range row.By {
 			if w != 0 {
 				m[vectorKey{row.Op, ssa.Shape(sh), row.CC}] = w
@@ -64,6 +64,14 @@ func vector(f *ssa.Func, in *ssa.Inst, r *regs) error {
 	if !ok {
 		return fmt.Errorf("ssatest: unhandled %s", f.InstString(in))
 	}
+	if f := relaxedOf(w); f != nil {
+		var a [3]simd.V128
+		for i := range in.Args {
+			a[i] = arg(i)
+		}
+		setV(f(a[0], a[1], a[2]))
+		return nil
+	}
 	sub := byte(w)
 	switch {
 	case in.Op == ssa.OpExtractlane || in.Op == ssa.OpSextractlane:
@@ -85,6 +93,17 @@ func vector(f *ssa.Func, in *ssa.Inst, r *regs) error {
 		setV(simd.Binary[sub](arg(0), arg(1)))
 	default:
 		return fmt.Errorf("ssatest: unhandled %s", f.InstString(in))
+	}
+	return nil
+}
+
+// relaxedOf is the lane function of a relaxed SIMD instruction, or nil.
+func relaxedOf(w wasm.Opcode) func(a, b, c simd.V128) simd.V128 {
+	if w>>8 != 1 {
+		return nil
+	}
+	if i := simd.RelaxedIndex(w); i >= 0 && i < len(simd.Relaxed) {
+		return simd.Relaxed[i]
 	}
 	return nil
 }
