@@ -198,18 +198,30 @@ func (l *Linker) resolve(s *Store, mod *Module) (*resolved, error) {
 // bindHost returns the store's function for a linker host function, making
 // it on first use.
 func (s *Store) bindHost(h *hostDef) *Func {
-	return &Func{store: s, fn: s.bindHostFunc(h)}
+	return &Func{store: s, fn: s.bindHostFunc(h, nil)}
 }
 
-// bindHostFunc is bindHost without the public wrapper.
-func (s *Store) bindHostFunc(h *hostDef) *vm.Function {
+// bindHostFunc is bindHost without the public wrapper. spare, when it
+// holds functions, provides the new one (an instantiation allocates them
+// all at once).
+func (s *Store) bindHostFunc(h *hostDef, spare *[]vm.Function) *vm.Function {
 	f := s.hostFuncs[h]
 	if f == nil {
 		it := h.internal()
-		f = &vm.Function{Type: it, Host: s.adaptHost(h.name, it, h.fn), Name: h.name}
+		if spare != nil && len(*spare) > 0 {
+			f = &(*spare)[0]
+			*spare = (*spare)[1:]
+		} else {
+			f = new(vm.Function)
+		}
+		*f = vm.Function{Type: it, Host: s.adaptHost(h.name, it, h.fn), Name: h.name}
 		s.vs.Ref(f) // a new function: cannot belong to another store
 		if s.hostFuncs == nil {
-			s.hostFuncs = make(map[*hostDef]*vm.Function)
+			hint := 1
+			if spare != nil {
+				hint += len(*spare)
+			}
+			s.hostFuncs = make(map[*hostDef]*vm.Function, hint)
 		}
 		s.hostFuncs[h] = f
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
@@ -23,6 +24,8 @@ type InstancePre struct {
 	mod    *Module
 	// defs holds the definition of each import, in import order.
 	defs []definition
+	// hosts is how many distinct host functions defs holds.
+	hosts int
 }
 
 // Prepare resolves m's imports against l's definitions now and returns what
@@ -51,6 +54,13 @@ func (l *Linker) Prepare(m *Module) (*InstancePre, error) {
 		}
 		p.defs[i] = d
 	}
+	seen := map[*hostDef]bool{}
+	for _, d := range p.defs {
+		if d.host != nil && !seen[d.host] {
+			seen[d.host] = true
+			p.hosts++
+		}
+	}
 	return p, nil
 }
 
@@ -74,10 +84,18 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 		return nil, ErrClosed
 	}
 	var r resolved
+	if len(p.defs) > 0 {
+		r.funcs = make([]*vm.Function, 0, len(p.defs))
+	}
 	mod := p.mod
+	// The host functions a store binds first: one allocation for all.
+	var spare []vm.Function
+	if store.hostFuncs == nil && p.hosts > 0 {
+		spare = make([]vm.Function, p.hosts)
+	}
 	for i, d := range p.defs {
 		if d.host != nil {
-			r.funcs = append(r.funcs, store.bindHostFunc(d.host))
+			r.funcs = append(r.funcs, store.bindHostFunc(d.host, &spare))
 			continue
 		}
 		im := mod.imports[i]
