@@ -103,10 +103,16 @@ const (
 	CtxCaught     = 192
 	CtxExnPayload = 200
 	CtxExnRef     = 208
+	// CtxGCBase is the address of byte 0 of the store's GC heap (0 until
+	// the heap is reserved): an object reference o is the offset of its
+	// header, at CtxGCBase+o. The reservation spans the heap's limit and
+	// never moves, so the word is fixed once set; the runtime sets it on
+	// entry and after every exit.
+	CtxGCBase = 216
 
 	// ContextSize is the size of the part of the context shared with
 	// generated code. The runtime may keep private fields after it.
-	ContextSize = 216
+	ContextSize = 224
 
 	// ExitArgWords is the number of words at CtxExitArgs.
 	ExitArgWords = 6

@@ -121,6 +121,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 // into the context and the table descriptors. It runs before every entry
 // and after every exit that may have run other code.
 func (st *instance) refresh() {
+	st.ctx.GCBase = st.inst.Store.GCBase()
 	if st.mem != nil {
 		st.ctx.MemoryLen = uint64(len(st.mem.Bytes))
 	}

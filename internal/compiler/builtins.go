@@ -80,6 +80,10 @@ func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64) abi.T
 		}
 	case abi.BuiltinMemoryInitAt, abi.BuiltinMemoryCopyAt, abi.BuiltinMemoryFillAt:
 		return st.memoryBuiltin(b, args)
+	case abi.BuiltinStructNew, abi.BuiltinArrayNew, abi.BuiltinArrayNewData, abi.BuiltinArrayNewElem,
+		abi.BuiltinArrayFill, abi.BuiltinArrayCopy, abi.BuiltinArrayInitData, abi.BuiltinArrayInitElem,
+		abi.BuiltinRefTest:
+		return st.gcBuiltin(b, args)
 	default:
 		return abi.TrapUnreachable
 	}

@@ -68,7 +68,7 @@ func (bf *boundFunc) run(ctx context.Context, f *vm.Function, stack []uint64) (e
 	if depth >= maxDepth {
 		return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
-	ns, err := st.refs.nativeStack()
+	ns, err := st.refs.nativeStack(f.Instance.Store)
 	if err != nil {
 		return err
 	}

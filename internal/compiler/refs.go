@@ -71,8 +71,9 @@ func (r *storeRefs) Release() error {
 }
 
 // nativeStack returns the store's native stack, made on first use and
-// released with the store.
-func (r *storeRefs) nativeStack() (*vm.Stack, error) {
+// released with the store; its live frames are roots of the store's GC
+// heap.
+func (r *storeRefs) nativeStack(store *vm.Store) (*vm.Stack, error) {
 	if r.stack != nil {
 		return r.stack, nil
 	}
@@ -81,6 +82,7 @@ func (r *storeRefs) nativeStack() (*vm.Stack, error) {
 		return nil, err
 	}
 	r.stack = st
+	store.TrackNativeStack(st)
 	runtime.AddCleanup(r, func(s *vm.Stack) { _ = s.Close() }, st)
 	return st, nil
 }

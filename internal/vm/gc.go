@@ -1,6 +1,8 @@
 package vm
 
 import (
+	"unsafe"
+
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm/gcheap"
 	"github.com/moat-run/moat/internal/wasm"
@@ -25,6 +27,7 @@ type gcState struct {
 	instances []*Instance
 	stacks    []StackScanner
 	temps     []*[]uint64
+	native    []*Stack
 	hostRoots hostRoots
 }
 
@@ -49,6 +52,22 @@ func (s *Store) GC() *gcheap.Heap {
 		s.gc.heap.Roots = s.markRoots
 	}
 	return s.gc.heap
+}
+
+// GCBase is the address of byte 0 of the store's heap for compiled code
+// (abi.CtxGCBase), or 0 while no arena is reserved. On Linux the arena is
+// one reservation of the heap's limit that never moves until Store.Close
+// (after which no code of the store runs), so the address stays valid;
+// the arena is outside the Go heap, so holding it as a uintptr hides
+// nothing from the Go collector.
+func (s *Store) GCBase() uintptr {
+	if s.gc.heap == nil {
+		return 0
+	}
+	if mem := s.gc.heap.Bytes(); len(mem) > 0 {
+		return uintptr(unsafe.Pointer(&mem[0]))
+	}
+	return 0
 }
 
 // HasGC reports whether the store's heap has been made.
@@ -86,6 +105,11 @@ func (s *Store) UntrackInstance(inst *Instance) {
 func (s *Store) PushStack(sc StackScanner) { s.gc.stacks = append(s.gc.stacks, sc) }
 func (s *Store) PopStack()                 { s.gc.stacks = s.gc.stacks[:len(s.gc.stacks)-1] }
 
+// TrackNativeStack makes the live words of a native stack of the store's
+// compiled code roots, scanned conservatively (Stack.LiveWords): at an
+// exit, every register of the compiled frames is saved on the stack.
+func (s *Store) TrackNativeStack(st *Stack) { s.gc.native = append(s.gc.native, st) }
+
 // PushTempRoots makes the words of *ws roots until PopTempRoots (for
 // values held in Go code across an allocation).
 func (s *Store) PushTempRoots(ws *[]uint64) { s.gc.temps = append(s.gc.temps, ws) }
@@ -111,6 +135,9 @@ func (s *Store) markRoots(m *gcheap.Marker) {
 	}
 	for _, sc := range s.gc.stacks {
 		sc.ScanRoots(m)
+	}
+	for _, st := range s.gc.native {
+		m.Conservative(st.LiveWords())
 	}
 	for _, ws := range s.gc.temps {
 		m.Conservative(*ws)

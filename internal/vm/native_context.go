@@ -40,6 +40,7 @@ type Context struct {
 	Caught      uint64
 	ExnPayload  uintptr
 	ExnRef      uint64
+	GCBase      uintptr
 
 	// Private to the runtime from here on.
 

@@ -41,6 +41,7 @@ func TestContextLayout(t *testing.T) {
 		{"Caught", unsafe.Offsetof(c.Caught), abi.CtxCaught},
 		{"ExnPayload", unsafe.Offsetof(c.ExnPayload), abi.CtxExnPayload},
 		{"ExnRef", unsafe.Offsetof(c.ExnRef), abi.CtxExnRef},
+		{"GCBase", unsafe.Offsetof(c.GCBase), abi.CtxGCBase},
 		{"end of the shared part", unsafe.Offsetof(c.mark), abi.ContextSize},
 	} {
 		if f.got != f.want {

@@ -47,7 +47,10 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	buf[0] = uint64(sb.returnStub)
 	copy(buf[1:], vals)
 
-	defer func() { st.next = base }()
+	// A nested run's exits move st.live down; the enclosing run's exit
+	// (the host call that made this run) is the innermost again after.
+	live := st.live
+	defer func() { st.next, st.live = base, live }()
 	if ctx.Done() != nil {
 		in := &interrupter{c: c}
 		stop := context.AfterFunc(ctx, in.poke)
@@ -76,6 +79,7 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, in
 		c.ExitStub = sb.exitStub
 		enterNative(c, sb.enterTail)
 		e := Exit{Code: c.ExitCode, Index: c.ExitIndex, Args: c.ExitArgs, PC: c.ResumeAddr, SP: c.ExitSP, BP: c.ExitBP}
+		st.live = e.SP // for the collector (Stack.LiveWords)
 		switch e.Code {
 		case abi.ExitReturn:
 			c.account()
