@@ -109,10 +109,23 @@ const (
 	// never moves, so the word is fixed once set; the runtime sets it on
 	// entry and after every exit.
 	CtxGCBase = 216
+	// CtxGCTypes is the address of the instance's GC type ids, a uint32
+	// per module type index (0 for a function type): what an object's
+	// header holds. Fixed once bound.
+	CtxGCTypes = 224
+	// CtxGCCursor and CtxGCEnd are the store heap's current hole, offsets
+	// [cursor, end), in which compiled code allocates inline: it bumps the
+	// cursor and writes the header (the hole is already zeroed). The
+	// runtime takes the cursor back at every exit and run's end (setting
+	// the new objects' start bits) and sets both again before the code
+	// resumes; end == cursor when there is no hole, which sends every
+	// allocation to its builtin.
+	CtxGCCursor = 232
+	CtxGCEnd    = 240
 
 	// ContextSize is the size of the part of the context shared with
 	// generated code. The runtime may keep private fields after it.
-	ContextSize = 224
+	ContextSize = 248
 
 	// ExitArgWords is the number of words at CtxExitArgs.
 	ExitArgWords = 6

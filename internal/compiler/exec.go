@@ -84,6 +84,7 @@ func (bf *boundFunc) run(ctx context.Context, f *vm.Function, stack []uint64) (e
 	st.ctx.SetCallDepth(maxDepth - depth)
 	st.refresh()
 	err = st.runner.Run(ctx, st.ctx, ns, bf.entry, stack)
+	st.syncGC()
 	if t, ok := err.(*vm.Trap); ok && len(t.Frames) == 0 && st.refs.passed != t {
 		t.Frames = []vm.Frame{{Func: f, Offset: -1}}
 	}
@@ -105,6 +106,7 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 	if index != abi.HostCallByDescriptor {
 		return fmt.Errorf("compiler: host call of function %d by index", index)
 	}
+	st.syncGC()
 	f := st.refs.byDesc[st.ctx.ExitArgs[2]]
 	if f == nil {
 		return fmt.Errorf("compiler: host call through unknown descriptor %#x", st.ctx.ExitArgs[2])
@@ -179,6 +181,7 @@ func (st *instance) lastFrame(bp uintptr) bool {
 
 // exit serves memory.grow, table.grow and the builtins.
 func (st *instance) exit(_ context.Context, c *vm.Context, e *vm.Exit) error {
+	st.syncGC()
 	defer st.refresh()
 	switch e.Code {
 	case abi.ExitMemoryGrow:

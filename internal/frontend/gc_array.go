@@ -8,9 +8,11 @@ import (
 )
 
 // Arrays: an array's header holds its type id and, in its high half, its
-// length; elements follow the header at their storage size. Allocation
-// and the bulk operations (fill, copy, init_data, init_elem) are runtime
-// builtins; array.get*, array.set and array.len are inline, with the null
+// length; elements follow the header at their storage size. array.new,
+// array.new_default and array.new_fixed allocate inline when the array is
+// small (gcheap.MaxSmall) and fits the current hole, else through the
+// runtime, as do array.new_data and array.new_elem; the bulk operations
+// (fill, copy, init_data, init_elem) are runtime builtins; array.get*, array.set and array.len are inline, with the null
 // check and an unsigned bounds check against the header's length.
 
 // arrayLenOffset is where the 32-bit length lies in an array's header.
@@ -23,20 +25,27 @@ func (t *translator) elemType(typeIndex uint32) wasm.ValType {
 
 func (t *translator) arrayNew(in *wasm.Instr) {
 	b := t.b
+	zero := func() ssa.Value { return b.Iconst(ssa.I64, 0) }
 	switch in.Op {
 	case wasm.OpArrayNew:
 		n, v := t.pop(), t.pop()
-		lo, hi := t.valueWords(v)
-		t.push(t.gcAlloc(abi.BuiltinArrayNew, t.i32c(in.X), n, lo, hi))
+		ref := t.arrayAlloc(in.X, n, func() ssa.Value {
+			lo, hi := t.valueWords(v)
+			return t.gcAlloc(abi.BuiltinArrayNew, t.i32c(in.X), n, lo, hi)
+		}, v)
+		t.push(ref)
 	case wasm.OpArrayNewDefault:
 		n := t.pop()
-		zero := b.Iconst(ssa.I64, 0)
-		t.push(t.gcAlloc(abi.BuiltinArrayNew, t.i32c(in.X), n, zero, zero))
+		t.push(t.arrayAlloc(in.X, n, func() ssa.Value {
+			return t.gcAlloc(abi.BuiltinArrayNew, t.i32c(in.X), n, zero(), zero())
+		}, ssa.NoValue))
 	case wasm.OpArrayNewFixed:
 		// The values stay live across the allocation, in the frame.
 		vals := t.popN(int(in.Y))
-		zero := b.Iconst(ssa.I64, 0)
-		ref := t.gcAlloc(abi.BuiltinArrayNew, t.i32c(in.X), t.i32c(in.Y), zero, zero)
+		n := t.i32c(in.Y)
+		ref := t.arrayAlloc(in.X, n, func() ssa.Value {
+			return t.gcAlloc(abi.BuiltinArrayNew, t.i32c(in.X), n, zero(), zero())
+		}, ssa.NoValue)
 		if len(vals) > 0 {
 			et := t.elemType(in.X)
 			es := int32(gcheap.StorageSize(et))
@@ -54,6 +63,45 @@ func (t *translator) arrayNew(in *wasm.Instr) {
 		}
 		t.push(t.gcAlloc(r, t.i32c(in.X), t.i32c(in.Y), s, n))
 	}
+}
+
+// arrayAlloc allocates an array of type typeIndex with n (an i32)
+// elements: inline when it is small and fits the hole, its elements then
+// set to fill (unless NoValue: zero), else through slow, which fills it.
+func (t *translator) arrayAlloc(typeIndex uint32, n ssa.Value, slow func() ssa.Value, fill ssa.Value) ssa.Value {
+	b := t.b
+	es := int64(gcheap.StorageSize(t.elemType(typeIndex)))
+	n64 := b.Uextend(n)
+	// size = (8 + n*es + 7) &^ 7; at most gcheap.MaxSmall when small.
+	size := b.Band(b.Iadd(b.Imul(n64, b.Iconst(ssa.I64, es)), b.Iconst(ssa.I64, gcheap.HeaderSize+7)), b.Iconst(ssa.I64, ^7))
+	small := b.Icmp(ssa.IntULE, n64, b.Iconst(ssa.I64, (gcheap.MaxSmall-gcheap.HeaderSize)/es))
+	hdr := b.Bor(b.Uextend(t.gcTypeID(typeIndex)), b.Ishl(n64, b.Iconst(ssa.I64, 32)))
+	var init func(ssa.Value)
+	if fill != ssa.NoValue {
+		init = func(ref ssa.Value) { t.fillElems(t.elemType(typeIndex), ref, n64, fill) }
+	}
+	return t.allocInline(size, hdr, small, init, slow)
+}
+
+// fillElems stores v into the n (an i64) elements of storage type et of
+// the new array ref: a loop of at most gcheap.MaxSmall iterations (no poll
+// needed).
+func (t *translator) fillElems(et wasm.ValType, ref, n, v ssa.Value) {
+	b := t.b
+	es := int64(gcheap.StorageSize(et))
+	first := b.Iadd(t.objectAddr(ref), b.Iconst(ssa.I64, gcheap.HeaderSize))
+	head, body, done := b.CreateBlock(), b.CreateBlock(), b.CreateBlock()
+	i := b.AppendBlockParam(head, ssa.I64)
+	b.Jump(head, b.Iconst(ssa.I64, 0))
+	b.SwitchToBlock(head)
+	b.Brif(b.Icmp(ssa.IntULT, i, n), body, nil, done, nil)
+	b.SealBlock(body)
+	b.SealBlock(done)
+	b.SwitchToBlock(body)
+	t.fieldStore(et, v, b.Iadd(first, b.Imul(i, b.Iconst(ssa.I64, es))), 0)
+	b.Jump(head, b.Iadd(i, b.Iconst(ssa.I64, 1)))
+	b.SealBlock(head)
+	b.SwitchToBlock(done)
 }
 
 // elemAddress checks ref for null and idx against its length, and

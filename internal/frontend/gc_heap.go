@@ -95,3 +95,46 @@ func (t *translator) structLayout(typeIndex uint32) ([]wasm.FieldType, []uint32)
 	offs, _ := gcheap.StructLayout(fields)
 	return fields, offs
 }
+
+// allocInline allocates an object of size bytes (an i64, a multiple of 8
+// and at most gcheap.MaxSmall when small is 1) with header hdr in the
+// current hole (abi.CtxGCCursor, CtxGCEnd), then runs init (when set) on
+// it; or it calls slow when the object does not fit or small is 0 (small
+// may be NoValue: always small). The hole is already zeroed, so the header
+// is all there is to write.
+func (t *translator) allocInline(size, hdr, small ssa.Value, init func(ref ssa.Value), slow func() ssa.Value) ssa.Value {
+	b := t.b
+	cur := t.ctxLoad(abi.CtxGCCursor, liveField)
+	end := b.Iadd(cur, size)
+	over := b.Icmp(ssa.IntUGT, end, t.ctxLoad(abi.CtxGCEnd, liveField))
+	if small != ssa.NoValue {
+		over = b.Bor(over, b.Icmp(ssa.IntEQ, small, b.Iconst(ssa.I32, 0)))
+	}
+	fast, slowBlk, join := b.CreateBlock(), b.CreateBlock(), b.CreateBlock()
+	ref := b.AppendBlockParam(join, ssa.I64)
+	b.Brif(over, slowBlk, nil, fast, nil)
+	b.SealBlock(fast)
+	b.SealBlock(slowBlk)
+
+	b.SwitchToBlock(fast)
+	b.Store(ssa.OpStore, end, t.ctx, abi.CtxGCCursor, liveField)
+	b.Store(ssa.OpStore, hdr, t.objectAddr(cur), 0, gcField)
+	if init != nil {
+		init(cur)
+	}
+	b.Jump(join, cur)
+
+	b.SwitchToBlock(slowBlk)
+	b.Jump(join, slow())
+
+	b.SealBlock(join)
+	b.SwitchToBlock(join)
+	return ref
+}
+
+// gcTypeID is the store's id of module type typeIndex (an i32), from the
+// instance's id table (abi.CtxGCTypes).
+func (t *translator) gcTypeID(typeIndex uint32) ssa.Value {
+	ids := t.ctxLoad(abi.CtxGCTypes, fixedField)
+	return t.b.Load(ssa.OpLoad, ssa.I32, ids, int32(typeIndex)*4, fixedField)
+}

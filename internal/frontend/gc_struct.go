@@ -3,11 +3,13 @@ package frontend
 import (
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/ssa"
+	"github.com/moat-run/moat/internal/vm/gcheap"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
-// Structs: struct.new* allocate through the runtime (abi.BuiltinStructNew,
-// a zeroed object) and store the fields inline; struct.get* and
+// Structs: struct.new* allocate inline in the current hole, or through the
+// runtime when it is full (abi.BuiltinStructNew, a zeroed object), and
+// store the fields; struct.get* and
 // struct.set check for null and access the field at its static offset.
 
 func (t *translator) structNew(in *wasm.Instr) {
@@ -17,8 +19,15 @@ func (t *translator) structNew(in *wasm.Instr) {
 		vals = t.popN(len(fields))
 	}
 	// The field values stay live across the allocation, in the frame,
-	// where a collection it makes finds them.
-	ref := t.gcAlloc(abi.BuiltinStructNew, t.i32c(in.X))
+	// where a collection the slow path makes finds them.
+	slow := func() ssa.Value { return t.gcAlloc(abi.BuiltinStructNew, t.i32c(in.X)) }
+	var ref ssa.Value
+	if _, size := gcheap.StructLayout(fields); size <= gcheap.MaxSmall {
+		hdr := t.b.Uextend(t.gcTypeID(in.X))
+		ref = t.allocInline(t.b.Iconst(ssa.I64, int64(size)), hdr, ssa.NoValue, nil, slow)
+	} else {
+		ref = slow()
+	}
 	if len(vals) > 0 {
 		addr := t.objectAddr(ref)
 		for i, f := range fields {

@@ -70,6 +70,23 @@ func (s *Store) GCBase() uintptr {
 	return 0
 }
 
+// GCBump is the heap's current hole for compiled code (gcheap.Heap.Bump),
+// or 0, 0 when the store has no heap.
+func (s *Store) GCBump() (cursor, end uint64) {
+	if s.gc.heap == nil {
+		return 0, 0
+	}
+	return s.gc.heap.Bump()
+}
+
+// AdoptGCBump hands the cursor compiled code advanced back to the heap
+// (gcheap.Heap.AdoptBump); nothing when the store has no heap.
+func (s *Store) AdoptGCBump(cursor uint64) {
+	if s.gc.heap != nil {
+		s.gc.heap.AdoptBump(cursor)
+	}
+}
+
 // HasGC reports whether the store's heap has been made.
 func (s *Store) HasGC() bool { return s.gc.heap != nil }
 

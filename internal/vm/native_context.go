@@ -41,6 +41,9 @@ type Context struct {
 	ExnPayload  uintptr
 	ExnRef      uint64
 	GCBase      uintptr
+	GCTypes     uintptr
+	GCCursor    uint64
+	GCEnd       uint64
 
 	// Private to the runtime from here on.
 

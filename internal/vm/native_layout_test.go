@@ -42,6 +42,9 @@ func TestContextLayout(t *testing.T) {
 		{"ExnPayload", unsafe.Offsetof(c.ExnPayload), abi.CtxExnPayload},
 		{"ExnRef", unsafe.Offsetof(c.ExnRef), abi.CtxExnRef},
 		{"GCBase", unsafe.Offsetof(c.GCBase), abi.CtxGCBase},
+		{"GCTypes", unsafe.Offsetof(c.GCTypes), abi.CtxGCTypes},
+		{"GCCursor", unsafe.Offsetof(c.GCCursor), abi.CtxGCCursor},
+		{"GCEnd", unsafe.Offsetof(c.GCEnd), abi.CtxGCEnd},
 		{"end of the shared part", unsafe.Offsetof(c.mark), abi.ContextSize},
 	} {
 		if f.got != f.want {
