@@ -10,9 +10,11 @@ import (
 // br_on_cast_fail share refTest: null, the top and bottom types, eq and
 // i31 are decided inline from the word's low bits (docs/gc.md: an object
 // is a non-zero multiple of 8, an i31 has bit 0 set, a host value ends in
-// 10); struct, array and concrete types ask the runtime
-// (abi.BuiltinRefTest) once the word is known to be an object, or for a
-// function type a non-null function.
+// 10). A concrete type compares the object's type id (or a function's,
+// from its descriptor) with the target's: equal passes, and for a final
+// type, which has no subtypes, different fails; otherwise, and for the
+// abstract struct and array, the runtime decides (abi.BuiltinRefTest)
+// with the heap's subtype displays.
 
 // refTest is 1 when ref passes a cast to rt, else 0 (an i32).
 func (t *translator) refTest(ref ssa.Value, rt wasm.ValType) ssa.Value {
@@ -52,13 +54,43 @@ func (t *translator) refTest(ref ssa.Value, rt wasm.ValType) ssa.Value {
 			guard = nonNull
 		}
 	}
-	slow, join := b.CreateBlock(), b.CreateBlock()
+	join := b.CreateBlock()
 	res := b.AppendBlockParam(join, ssa.I32)
-	b.Brif(guard, slow, nil, join, []ssa.Value{onNull})
-	b.SealBlock(slow)
-	b.SwitchToBlock(slow)
-	ok := t.callBuiltin(abi.BuiltinRefTest, []ssa.Type{ssa.I32}, ref, t.i32c(target))[0]
-	b.Jump(join, ok)
+	var slow *ssa.Block // the runtime's check, when one is needed
+	if target >= abi.RefTestStruct {
+		slow = b.CreateBlock()
+		b.Brif(guard, slow, nil, join, []ssa.Value{onNull})
+		b.SealBlock(slow)
+	} else {
+		// A concrete type: the exact type id passes at once; a final type
+		// has no subtypes, so any other fails; otherwise the runtime
+		// decides (a subtype's id differs).
+		exact := b.CreateBlock()
+		b.Brif(guard, exact, nil, join, []ssa.Value{onNull})
+		b.SealBlock(exact)
+		b.SwitchToBlock(exact)
+		var id, want ssa.Value
+		if t.m.Types[target].Kind == wasm.CompFunc {
+			id = b.Load(ssa.OpLoad, ssa.I32, ref, abi.FuncDescTypeID, refField)
+			want = b.Load(ssa.OpLoad, ssa.I32, t.ctxLoad(abi.CtxTypeIDs, fixedField), int32(target)*4, fixedField)
+		} else {
+			id = b.Load(ssa.OpLoad, ssa.I32, t.objectAddr(ref), 0, gcField)
+			want = t.gcTypeID(target)
+		}
+		same := b.Icmp(ssa.IntEQ, id, want)
+		if t.m.Types[target].Final {
+			b.Jump(join, same)
+		} else {
+			slow = b.CreateBlock()
+			b.Brif(same, join, []ssa.Value{b.Iconst(ssa.I32, 1)}, slow, nil)
+			b.SealBlock(slow)
+		}
+	}
+	if slow != nil {
+		b.SwitchToBlock(slow)
+		ok := t.callBuiltin(abi.BuiltinRefTest, []ssa.Type{ssa.I32}, ref, t.i32c(target))[0]
+		b.Jump(join, ok)
+	}
 	b.SealBlock(join)
 	b.SwitchToBlock(join)
 	return res
