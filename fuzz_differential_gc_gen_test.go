@@ -52,7 +52,7 @@ func (g *gen) anyExpr(d int) string {
 	case 3:
 		return fmt.Sprintf("(array.new $ga32 %s (i32.and %s (i32.const 15)))", g.expr(tI32, d), g.expr(tI32, d))
 	case 4:
-		return fmt.Sprintf("(array.new_default $ga8 (i32.and %s (i32.const 0xffff)))", g.expr(tI32, d))
+		return fmt.Sprintf("(array.new_default $ga8 (i32.and %s (i32.const 0x3fff)))", g.expr(tI32, d))
 	case 5:
 		return fmt.Sprintf("(array.new_fixed $gar 2 %s %s)", g.anyExpr(d), g.anyExpr(d))
 	case 6:
@@ -155,7 +155,7 @@ func (g *gen) gcStmt(depth int) string {
 	g.loops++
 	name := g.fresh("l")
 	s := fmt.Sprintf("(local.set %s (i32.const %d)) (loop %s (global.set $gref (array.new_fixed $gar 2 (global.get $gref) (array.new_default $ga8 (i32.const %d)))) (drop %s) (local.set %s (i32.sub (local.get %s) (i32.const 1))) (br_if %s (local.get %s)))",
-		c, 1+g.n(maxLoopTrip), name, g.n(4)<<14, g.anyExpr(d), c, c, name, c)
+		c, 1+g.n(6), name, g.n(4)<<11, g.anyExpr(d), c, c, name, c)
 	g.loops--
 	return s
 }
