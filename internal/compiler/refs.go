@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"github.com/moat-run/moat/internal/vm/gcheap"
 	"runtime"
 	"unsafe"
 
@@ -70,6 +71,17 @@ func (r *storeRefs) Release() error {
 	return r.stack.Close() // idempotent, so the cleanup may run it again
 }
 
+// ScanRoots marks what the store's compiled frames may reference: while
+// Go serves an exit, every register of every compiled frame is saved on
+// the native stack, whose live words are scanned conservatively (as the
+// interpreter's value stacks are; docs/gc.md says why this and not stack
+// maps).
+func (r *storeRefs) ScanRoots(m *gcheap.Marker) {
+	if r.stack != nil {
+		m.Conservative(r.stack.LiveWords())
+	}
+}
+
 // nativeStack returns the store's native stack, made on first use and
 // released with the store; its live frames are roots of the store's GC
 // heap.
@@ -82,7 +94,7 @@ func (r *storeRefs) nativeStack(store *vm.Store) (*vm.Stack, error) {
 		return nil, err
 	}
 	r.stack = st
-	store.TrackNativeStack(st)
+	store.TrackEngineRoots(r)
 	runtime.AddCleanup(r, func(s *vm.Stack) { _ = s.Close() }, st)
 	return st, nil
 }

@@ -27,7 +27,7 @@ type gcState struct {
 	instances []*Instance
 	stacks    []StackScanner
 	temps     []*[]uint64
-	native    []*Stack
+	engines   []StackScanner
 	hostRoots hostRoots
 }
 
@@ -122,10 +122,10 @@ func (s *Store) UntrackInstance(inst *Instance) {
 func (s *Store) PushStack(sc StackScanner) { s.gc.stacks = append(s.gc.stacks, sc) }
 func (s *Store) PopStack()                 { s.gc.stacks = s.gc.stacks[:len(s.gc.stacks)-1] }
 
-// TrackNativeStack makes the live words of a native stack of the store's
-// compiled code roots, scanned conservatively (Stack.LiveWords): at an
-// exit, every register of the compiled frames is saved on the stack.
-func (s *Store) TrackNativeStack(st *Stack) { s.gc.native = append(s.gc.native, st) }
+// TrackEngineRoots makes sc's roots the store's for its life: an engine's
+// calls in progress that it finds itself (the compiler's native stack,
+// scanned conservatively through Stack.LiveWords).
+func (s *Store) TrackEngineRoots(sc StackScanner) { s.gc.engines = append(s.gc.engines, sc) }
 
 // PushTempRoots makes the words of *ws roots until PopTempRoots (for
 // values held in Go code across an allocation).
@@ -153,8 +153,8 @@ func (s *Store) markRoots(m *gcheap.Marker) {
 	for _, sc := range s.gc.stacks {
 		sc.ScanRoots(m)
 	}
-	for _, st := range s.gc.native {
-		m.Conservative(st.LiveWords())
+	for _, sc := range s.gc.engines {
+		sc.ScanRoots(m)
 	}
 	for _, ws := range s.gc.temps {
 		m.Conservative(*ws)
