@@ -165,6 +165,23 @@ var builtinNames = [...]string{
 	BuiltinRefTest:       "ref.test",
 }
 
+// The GC heap's display table (CtxGCDisplays): GCDisplayWords uint32
+// words per type id, from id 0 (no type, all zero). Word GCDisplayKind is
+// the type's kind (GCKindStruct or GCKindArray); words GCDisplaySupers on
+// are its display, the ids of its ancestors from the root (depth 0) down,
+// itself last, cut after GCDisplayMaxDepth+1 entries and zero after its
+// end. So an object of type id is a subtype of a type t of depth
+// d <= GCDisplayMaxDepth exactly when word GCDisplaySupers+d of id's
+// entry is t (ids are never 0).
+const (
+	GCDisplayWords    = 8
+	GCDisplayKind     = 0
+	GCDisplaySupers   = 1
+	GCDisplayMaxDepth = GCDisplayWords - GCDisplaySupers - 1
+	GCKindStruct      = 1
+	GCKindArray       = 2
+)
+
 // The abstract targets of BuiltinRefTest (above every module type index).
 const (
 	RefTestStruct = 0xffff_fffe

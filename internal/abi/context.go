@@ -122,10 +122,15 @@ const (
 	// allocation to its builtin.
 	CtxGCCursor = 232
 	CtxGCEnd    = 240
+	// CtxGCDisplays is the address of the store heap's display table
+	// (GCDisplay*): what casts read. It moves when a module registers new
+	// types, which happens only in Go; the runtime sets it before the code
+	// runs and after every exit.
+	CtxGCDisplays = 248
 
 	// ContextSize is the size of the part of the context shared with
 	// generated code. The runtime may keep private fields after it.
-	ContextSize = 248
+	ContextSize = 256
 
 	// ExitArgWords is the number of words at CtxExitArgs.
 	ExitArgWords = 6

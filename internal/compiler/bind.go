@@ -150,6 +150,7 @@ func (st *instance) refreshGC() {
 		st.ctx.GCTypes = uintptr(unsafe.Pointer(&ids[0]))
 	}
 	st.ctx.GCCursor, st.ctx.GCEnd = store.GCBump()
+	st.ctx.GCDisplays = store.GCDisplays()
 }
 
 // syncGC takes back the cursor of the code's inline allocations before Go

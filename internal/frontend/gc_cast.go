@@ -12,9 +12,12 @@ import (
 // is a non-zero multiple of 8, an i31 has bit 0 set, a host value ends in
 // 10). A concrete type compares the object's type id (or a function's,
 // from its descriptor) with the target's: equal passes, and for a final
-// type, which has no subtypes, different fails; otherwise, and for the
-// abstract struct and array, the runtime decides (abi.BuiltinRefTest)
-// with the heap's subtype displays.
+// type, which has no subtypes, different fails; otherwise the object's
+// display, in the heap's display table (abi.GCDisplay*), holds the target
+// at the target's depth exactly when it is a subtype, as in Wasmtime and
+// V8. The abstract struct and array read the kind from the same table.
+// Only non-final function types and targets deeper than the table go to
+// the runtime (abi.BuiltinRefTest).
 
 // refTest is 1 when ref passes a cast to rt, else 0 (an i32).
 func (t *translator) refTest(ref ssa.Value, rt wasm.ValType) ssa.Value {
@@ -56,44 +59,92 @@ func (t *translator) refTest(ref ssa.Value, rt wasm.ValType) ssa.Value {
 	}
 	join := b.CreateBlock()
 	res := b.AppendBlockParam(join, ssa.I32)
-	var slow *ssa.Block // the runtime's check, when one is needed
-	if target >= abi.RefTestStruct {
-		slow = b.CreateBlock()
-		b.Brif(guard, slow, nil, join, []ssa.Value{onNull})
-		b.SealBlock(slow)
-	} else {
-		// A concrete type: the exact type id passes at once; a final type
-		// has no subtypes, so any other fails; otherwise the runtime
-		// decides (a subtype's id differs).
-		exact := b.CreateBlock()
-		b.Brif(guard, exact, nil, join, []ssa.Value{onNull})
-		b.SealBlock(exact)
-		b.SwitchToBlock(exact)
-		var id, want ssa.Value
-		if t.m.Types[target].Kind == wasm.CompFunc {
-			id = b.Load(ssa.OpLoad, ssa.I32, ref, abi.FuncDescTypeID, refField)
-			want = b.Load(ssa.OpLoad, ssa.I32, t.ctxLoad(abi.CtxTypeIDs, fixedField), int32(target)*4, fixedField)
-		} else {
-			id = b.Load(ssa.OpLoad, ssa.I32, t.objectAddr(ref), 0, gcField)
-			want = t.gcTypeID(target)
+	obj := b.CreateBlock()
+	b.Brif(guard, obj, nil, join, []ssa.Value{onNull})
+	b.SealBlock(obj)
+	b.SwitchToBlock(obj)
+	switch {
+	case target >= abi.RefTestStruct:
+		// Any struct (array): the kind word of the object's display entry.
+		kind := int64(abi.GCKindStruct)
+		if target == abi.RefTestArray {
+			kind = abi.GCKindArray
 		}
+		k := b.Load(ssa.OpLoad, ssa.I32, t.displayEntry(ref), abi.GCDisplayKind*4, gcField)
+		b.Jump(join, b.Icmp(ssa.IntEQ, k, b.Iconst(ssa.I32, kind)))
+	case t.m.Types[target].Kind == wasm.CompFunc:
+		// A function type: the descriptor's canonical id; a subtype's
+		// differs, and the runtime decides unless the type is final.
+		id := b.Load(ssa.OpLoad, ssa.I32, ref, abi.FuncDescTypeID, refField)
+		want := b.Load(ssa.OpLoad, ssa.I32, t.ctxLoad(abi.CtxTypeIDs, fixedField), int32(target)*4, fixedField)
 		same := b.Icmp(ssa.IntEQ, id, want)
 		if t.m.Types[target].Final {
 			b.Jump(join, same)
-		} else {
-			slow = b.CreateBlock()
-			b.Brif(same, join, []ssa.Value{b.Iconst(ssa.I32, 1)}, slow, nil)
-			b.SealBlock(slow)
+			break
 		}
-	}
-	if slow != nil {
+		slow := b.CreateBlock()
+		b.Brif(same, join, []ssa.Value{b.Iconst(ssa.I32, 1)}, slow, nil)
+		b.SealBlock(slow)
 		b.SwitchToBlock(slow)
-		ok := t.callBuiltin(abi.BuiltinRefTest, []ssa.Type{ssa.I32}, ref, t.i32c(target))[0]
-		b.Jump(join, ok)
+		b.Jump(join, t.callBuiltin(abi.BuiltinRefTest, []ssa.Type{ssa.I32}, ref, t.i32c(target))[0])
+	default:
+		t.structArrayTest(ref, target, join)
 	}
 	b.SealBlock(join)
 	b.SwitchToBlock(join)
 	return res
+}
+
+// structArrayTest ends the current block with a jump to join carrying
+// whether object ref's type is struct or array type target or a subtype:
+// the exact id passes at once; else a final target (no subtypes) fails,
+// and another is a subtype exactly when the object's display holds the
+// target at the target's depth (store-independent: the depth is the
+// module's), read from the heap's display table; a target deeper than
+// the table keeps asks the runtime.
+func (t *translator) structArrayTest(ref ssa.Value, target uint32, join *ssa.Block) {
+	b := t.b
+	id := b.Load(ssa.OpLoad, ssa.I32, t.objectAddr(ref), 0, gcField)
+	want := t.gcTypeID(target)
+	same := b.Icmp(ssa.IntEQ, id, want)
+	if t.m.Types[target].Final {
+		b.Jump(join, same)
+		return
+	}
+	other := b.CreateBlock()
+	b.Brif(same, join, []ssa.Value{b.Iconst(ssa.I32, 1)}, other, nil)
+	b.SealBlock(other)
+	b.SwitchToBlock(other)
+	if d := typeDepth(t.m, target); d <= abi.GCDisplayMaxDepth {
+		entry := t.displayEntryOf(id)
+		super := b.Load(ssa.OpLoad, ssa.I32, entry, int32(abi.GCDisplaySupers+d)*4, gcField)
+		b.Jump(join, b.Icmp(ssa.IntEQ, super, want))
+		return
+	}
+	b.Jump(join, t.callBuiltin(abi.BuiltinRefTest, []ssa.Type{ssa.I32}, ref, t.i32c(target))[0])
+}
+
+// typeDepth is the depth of type index x in its subtype hierarchy (0 for
+// a type without a supertype): the same in every store.
+func typeDepth(m *wasm.Module, x uint32) int {
+	d := 0
+	for len(m.Types[x].Supers) > 0 && d <= len(m.Types) {
+		x = m.Types[x].Supers[0]
+		d++
+	}
+	return d
+}
+
+// displayEntry is the address of object ref's entry in the display table.
+func (t *translator) displayEntry(ref ssa.Value) ssa.Value {
+	return t.displayEntryOf(t.b.Load(ssa.OpLoad, ssa.I32, t.objectAddr(ref), 0, gcField))
+}
+
+// displayEntryOf is the address of type id's entry (id an i32).
+func (t *translator) displayEntryOf(id ssa.Value) ssa.Value {
+	b := t.b
+	off := b.Imul(b.Uextend(id), b.Iconst(ssa.I64, abi.GCDisplayWords*4))
+	return b.Iadd(t.ctxLoad(abi.CtxGCDisplays, liveField), off)
 }
 
 // cast translates ref.test, ref.test null, ref.cast and ref.cast null.

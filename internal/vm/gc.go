@@ -87,6 +87,21 @@ func (s *Store) AdoptGCBump(cursor uint64) {
 	}
 }
 
+// GCDisplays is the address of the heap's display table for compiled
+// casts (abi.CtxGCDisplays), or 0 before any type is registered. The
+// heap holds the table until it is replaced by a larger one, which only
+// a registration (in Go, never while the store's code runs) does; the
+// runtime gives the code the new address before it resumes.
+func (s *Store) GCDisplays() uintptr {
+	if s.gc.heap == nil {
+		return 0
+	}
+	if d := s.gc.heap.Displays(); len(d) > 0 {
+		return uintptr(unsafe.Pointer(&d[0]))
+	}
+	return 0
+}
+
 // HasGC reports whether the store's heap has been made.
 func (s *Store) HasGC() bool { return s.gc.heap != nil }
 

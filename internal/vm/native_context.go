@@ -44,6 +44,7 @@ type Context struct {
 	GCTypes     uintptr
 	GCCursor    uint64
 	GCEnd       uint64
+	GCDisplays  uintptr
 
 	// Private to the runtime from here on.
 

@@ -45,6 +45,7 @@ func TestContextLayout(t *testing.T) {
 		{"GCTypes", unsafe.Offsetof(c.GCTypes), abi.CtxGCTypes},
 		{"GCCursor", unsafe.Offsetof(c.GCCursor), abi.CtxGCCursor},
 		{"GCEnd", unsafe.Offsetof(c.GCEnd), abi.CtxGCEnd},
+		{"GCDisplays", unsafe.Offsetof(c.GCDisplays), abi.CtxGCDisplays},
 		{"end of the shared part", unsafe.Offsetof(c.mark), abi.ContextSize},
 	} {
 		if f.got != f.want {
