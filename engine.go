@@ -9,6 +9,7 @@ import (
 	"github.com/moat-run/moat/internal/compiler"
 	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/interp"
+	"github.com/moat-run/moat/internal/pool"
 	"github.com/moat-run/moat/internal/vm"
 )
 
@@ -83,6 +84,12 @@ type Config struct {
 	MaxAddressSpace uint64
 	MaxMappings     int
 
+	// Pooling, when set, makes the compiler take every instance's memory
+	// from a pool of slots reserved once, when the engine is made
+	// (Wasmtime's pooling allocator; see PoolingConfig). The interpreter
+	// ignores it.
+	Pooling *PoolingConfig
+
 	// DisabledFeatures turns WebAssembly 3.0 features off; every one is on
 	// by default (the zero value), as in Wasmtime. A module that uses a
 	// feature turned off fails to compile (see Features).
@@ -145,6 +152,32 @@ func (b BoundsChecks) String() string {
 	return fmt.Sprintf("BoundsChecks(%d)", int(b))
 }
 
+// PoolingConfig sizes an engine's pool of memory slots (Wasmtime's
+// PoolingAllocationConfig). The slots lie back to back in one reservation;
+// a memory takes a free slot when its instance is made and gives it back,
+// reset with madvise(MADV_DONTNEED), when its instance or store is closed.
+// Zero fields take the defaults.
+type PoolingConfig struct {
+	// TotalMemories is how many memories may live at once (default
+	// 1000); one more fails to instantiate with ErrPoolExhausted.
+	TotalMemories int
+	// MaxMemorySize is the most bytes a memory may have (default 4 GiB):
+	// a larger minimum fails to instantiate, and memory.grow past it
+	// returns -1. With guard pages each slot still reserves
+	// MemoryReservation and its guards (about 4 GiB: some 30,000 slots fit
+	// in the address space); with explicit checks a slot is MaxMemorySize
+	// bytes and the whole pool is one kernel mapping, so 100,000 small
+	// memories fit.
+	MaxMemorySize uint64
+	// MaxUnusedWarmSlots bounds the free slots kept warm, with the last
+	// module's image still mapped (default 100).
+	MaxUnusedWarmSlots int
+}
+
+// ErrPoolExhausted is wrapped by the error of an instantiation that finds
+// every slot of the engine's pool in use.
+var ErrPoolExhausted = pool.ErrExhausted
+
 // NoMemoryGuard as Config.MemoryGuardSize asks for no guard regions.
 const NoMemoryGuard = compiler.NoGuard
 
@@ -164,10 +197,14 @@ func compilerConfig(cfg Config) compiler.Config {
 	if !ok {
 		c = compiler.BoundsChecks(-1) // refused by compiler.New
 	}
-	return compiler.Config{MaxCallDepth: cfg.MaxCallDepth, Memory: compiler.MemoryConfig{
+	cc := compiler.Config{MaxCallDepth: cfg.MaxCallDepth, Memory: compiler.MemoryConfig{
 		Checks: c, Reservation: cfg.MemoryReservation, GuardSize: cfg.MemoryGuardSize,
 		Limits: vm.Limits{Bytes: cfg.MaxAddressSpace, Mappings: cfg.MaxMappings},
 	}}
+	if p := cfg.Pooling; p != nil {
+		cc.Pool = &compiler.PoolConfig{Slots: p.TotalMemories, MaxMemorySize: p.MaxMemorySize, MaxWarm: p.MaxUnusedWarmSlots}
+	}
+	return cc
 }
 
 // DefaultMaxCallDepth is the call depth used when Config.MaxCallDepth is 0.

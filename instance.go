@@ -55,9 +55,11 @@ func (i *Instance) Tag(name string) *Tag {
 	return t
 }
 
-// Close releases the instance's own memories; calls to its functions fail
-// with ErrClosed afterwards. Other instances that imported one of its
-// memories see it as empty (their accesses trap out of bounds). Closing
+// Close releases the instance's own memories at once, without waiting for
+// the garbage collector; calls to its functions fail with ErrClosed
+// afterwards. A memory that another instance imported is only emptied:
+// that instance sees it as empty (its accesses trap out of bounds), and
+// its address space goes back when the store is closed. Closing
 // twice, or after the store was closed, returns ErrClosed. Close fails with
 // ErrStoreBusy while a call runs in the store, on another goroutine or —
 // from a host function — on this one.
@@ -73,6 +75,6 @@ func (i *Instance) Close(ctx context.Context) error {
 	if s.isClosed(i.inst) {
 		return ErrClosed
 	}
-	s.closeInstance(i.inst)
+	s.closeInstance(i.inst, false)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 
 	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -31,13 +32,17 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		ctx = context.Background()
 	}
 	m := mod.m
+	if err := s.checkInstantiation(m); err != nil {
+		return nil, err
+	}
 	inst := &vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}
 
 	inst.Funcs = make([]*vm.Function, 0, m.NumFuncs())
 	inst.Funcs = append(inst.Funcs, r.funcs...)
+	defined := make([]vm.Function, len(m.Funcs)) // one allocation for all
 	for i := range m.Funcs {
-		idx := uint32(len(inst.Funcs))
-		f := &vm.Function{Type: m.FuncType(m.Funcs[i]), Instance: inst, Index: idx}
+		f := &defined[i]
+		*f = vm.Function{Type: m.FuncType(m.Funcs[i]), Instance: inst, Index: uint32(len(inst.Funcs))}
 		inst.Funcs = append(inst.Funcs, f)
 	}
 	// Every function of the instance is in the store from the start, so
@@ -88,17 +93,48 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 			}
 		}
 		tab := vm.NewTable(t.Type, init, s.engine.cfg.MaxTableElements)
+		s.limitTable(tab)
 		tab.Module = m
 		s.vs.TrackTable(tab)
 		inst.Tables = append(inst.Tables, tab)
 	}
 	inst.Memories = append(make([]*vm.Memory, 0, m.NumMemories()), r.mems...)
+	for _, mem := range r.mems {
+		mem.Imported = true
+	}
+	// withData marks the memories made with the module's data in place
+	// (a copy-on-write image): their active segments are not applied.
+	var withData uint64
+	maker, _ := mod.code.(engine.MemoryMaker)
 	for _, t := range m.Memories {
 		if err := s.engine.checkMemoryMin(t.Limits.Min); err != nil {
 			return nil, err
 		}
-		inst.Memories = append(inst.Memories, vm.NewMemory(t, s.engine.cfg.MaxMemoryPages))
+		idx := uint32(len(inst.Memories))
+		if maker == nil {
+			mem := vm.NewMemory(t, s.engine.cfg.MaxMemoryPages)
+			s.limitMemory(mem)
+			inst.Memories = append(inst.Memories, mem)
+			continue
+		}
+		mem, applied, err := maker.NewMemory(idx, s.engine.cfg.MaxMemoryPages)
+		if err != nil {
+			return nil, err
+		}
+		s.limitMemory(mem)
+		inst.Memories = append(inst.Memories, mem)
+		if applied && idx < 64 {
+			withData |= 1 << idx
+		}
 	}
+	defer func() {
+		if !reachable {
+			// Nothing can reach the memories this instance made.
+			for _, mem := range inst.Memories[len(r.mems):] {
+				mem.Free()
+			}
+		}
+	}()
 
 	inst.Elems = make([][]uint64, len(m.Elems))
 	for i, seg := range m.Elems {
@@ -124,6 +160,9 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	// function may leave its functions in another instance's table), so
 	// closing the store must close it too.
 	s.instances = append(s.instances, inst)
+	s.counts.instances++
+	s.counts.memories += len(m.Memories)
+	s.counts.tables += len(m.Tables)
 	reachable = true
 
 	for i, seg := range m.Elems {
@@ -149,6 +188,10 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	}
 	for i, seg := range m.Datas {
 		if seg.Mode != wasm.DataActive {
+			continue
+		}
+		if seg.Memory < 64 && withData&(1<<seg.Memory) != 0 {
+			inst.Datas[i] = nil // in the image: applied
 			continue
 		}
 		off, _, err := vm.EvalConst(s.vs, inst, seg.Offset)

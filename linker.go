@@ -36,6 +36,16 @@ type hostDef struct {
 	name string // "module.name", for backtraces
 	typ  FuncType
 	fn   HostFunc
+
+	// it is typ in the model's form, made once (internal).
+	itOnce sync.Once
+	it     *wasm.FuncType
+}
+
+// internal is the function's type in the model's form.
+func (h *hostDef) internal() *wasm.FuncType {
+	h.itOnce.Do(func() { h.it = h.typ.internal() })
+	return h.it
 }
 
 // NewLinker makes an empty linker for engine e.
@@ -178,19 +188,8 @@ func (l *Linker) resolve(s *Store, mod *Module) (*resolved, error) {
 		if err := matchImport(mod.m, &mod.m.Imports[i], im, ext); err != nil {
 			return nil, err
 		}
-		switch e := ext.(type) {
-		case *Func:
-			r.funcs = append(r.funcs, e.fn)
-		case *Table:
-			r.tables = append(r.tables, e.tab)
-		case *Memory:
-			r.mems = append(r.mems, e.mem)
-		case *Global:
-			r.globals = append(r.globals, e.g)
-		case *Tag:
-			r.tags = append(r.tags, e.tag)
-		default:
-			return nil, fmt.Errorf("moat: import %d: unsupported extern %T", i, ext)
+		if err := r.add(i, ext); err != nil {
+			return nil, err
 		}
 	}
 	return r, nil
@@ -199,9 +198,14 @@ func (l *Linker) resolve(s *Store, mod *Module) (*resolved, error) {
 // bindHost returns the store's function for a linker host function, making
 // it on first use.
 func (s *Store) bindHost(h *hostDef) *Func {
+	return &Func{store: s, fn: s.bindHostFunc(h)}
+}
+
+// bindHostFunc is bindHost without the public wrapper.
+func (s *Store) bindHostFunc(h *hostDef) *vm.Function {
 	f := s.hostFuncs[h]
 	if f == nil {
-		it := h.typ.internal()
+		it := h.internal()
 		f = &vm.Function{Type: it, Host: s.adaptHost(h.name, it, h.fn), Name: h.name}
 		s.vs.Ref(f) // a new function: cannot belong to another store
 		if s.hostFuncs == nil {
@@ -209,7 +213,7 @@ func (s *Store) bindHost(h *hostDef) *Func {
 		}
 		s.hostFuncs[h] = f
 	}
-	return &Func{store: s, fn: f}
+	return f
 }
 
 // matchImport applies the spec's import matching rules to the import wi of

@@ -28,7 +28,21 @@ func NewMemory(s *Store, t MemoryType) (*Memory, error) {
 	if err := s.engine.checkMemoryMin(t.Limits.Min); err != nil {
 		return nil, err
 	}
-	return &Memory{store: s, mem: vm.NewMemory(t.internal(), s.engine.cfg.MaxMemoryPages)}, nil
+	// The store's counts change: only while no call runs.
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	if err := s.checkMemory(t.Limits.Min); err != nil {
+		return nil, err
+	}
+	if l := s.limits.Memories; l > 0 && s.counts.memories >= l {
+		return nil, limitError("the store holds %d memories, its limit", l)
+	}
+	mem := vm.NewMemory(t.internal(), s.engine.cfg.MaxMemoryPages)
+	s.limitMemory(mem)
+	s.counts.memories++
+	return &Memory{store: s, mem: mem}, nil
 }
 
 // checkMemoryMin refuses a memory whose initial size passes the engine's
@@ -39,6 +53,9 @@ func (e *Engine) checkMemoryMin(pages uint64) error {
 	limit := uint64(wasm.MaxPages)
 	if l := e.cfg.MaxMemoryPages; l != 0 && uint64(l) < limit {
 		limit = uint64(l)
+	}
+	if p := e.cfg.Pooling; p != nil && e.cfg.Engine == EngineCompiler && p.MaxMemorySize != 0 {
+		limit = min(limit, p.MaxMemorySize/wasm.PageSize)
 	}
 	if pages > limit {
 		return fmt.Errorf("%w: memory of %d pages, the limit is %d", ErrResourceLimit, pages, limit)

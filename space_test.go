@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,9 +48,18 @@ func runSpaceChild(t *testing.T, mode string, env ...string) string {
 func TestAddressSpaceLimit(t *testing.T) {
 	for _, mode := range []string{"bytes", "mappings"} {
 		out := runSpaceChild(t, mode)
-		if !strings.Contains(out, "instantiated 2, then: moat: binding code: address space exhausted: a linear memory needs") {
+		if !strings.Contains(out, "instantiated 2, then: address space exhausted: a linear memory needs") {
 			t.Errorf("%s:\n%s", mode, out)
 		}
+	}
+}
+
+// TestCloseReturnsSpace: Instance.Close and Store.Close give a memory's
+// reservation back at once, with the garbage collector off, and a call
+// gives back the stack it borrowed (the next call reuses it).
+func TestCloseReturnsSpace(t *testing.T) {
+	if out := runSpaceChild(t, "close"); !strings.Contains(out, "close returned everything") {
+		t.Errorf("child output:\n%s", out)
 	}
 }
 
@@ -133,6 +143,53 @@ func TestSpaceChild(t *testing.T) {
 		if _, err := moat.NewStore(e).Instantiate(ctx, mod); err != nil {
 			t.Fatalf("after releasing one: %v", err)
 		}
+	case "density":
+		densityChild(t)
+	case "close":
+		// The garbage collector is off: only Close can give space back.
+		debug.SetGCPercent(-1)
+		e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, BoundsChecks: moat.BoundsChecksGuardPages})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mod, err := e.Compile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The first instantiation maps the engine's host call stubs for
+		// good, and its call leaves a stack idle in the engine's pool.
+		if s := moat.NewStore(e); true {
+			inst, err := s.Instantiate(ctx, mod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := inst.Func("f").Call(ctx); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+		}
+		before := vm.SpaceInUse()
+		s := moat.NewStore(e)
+		inst, err := s.Instantiate(ctx, mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := inst.Func("f").Call(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if vm.SpaceInUse() == before {
+			t.Fatal("an instance with a memory charged nothing")
+		}
+		if err := inst.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got := vm.SpaceInUse(); got != before {
+			t.Fatalf("after Close moat holds %+v, %+v before", got, before)
+		}
+		fmt.Println("close returned everything")
 	case "artifact":
 		e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
 		if err != nil {

@@ -65,6 +65,10 @@ type Store struct {
 	closedInstances map[*vm.Instance]bool
 	closed          bool
 
+	// limits bound what the store may hold; counts is what it holds.
+	limits StoreLimits
+	counts storeCounts
+
 	// values holds per-store state of host libraries (SetValue, Value),
 	// copied on write so that readers take no lock.
 	values   atomic.Pointer[map[any]any]
@@ -117,9 +121,11 @@ func (s *Store) Value(key any) any {
 }
 
 // Close ends the store: it closes every instance in it (see
-// Instance.Close), releases what the engine holds for the store (the
-// compiler's native stack) now rather than when the store becomes garbage,
-// and makes every later call or instantiation fail with ErrClosed. It fails
+// Instance.Close) and gives their memories back now (unmapped, or their
+// slots returned to the engine's pool) rather than when the store becomes
+// garbage, and makes every later call or instantiation fail with
+// ErrClosed. A store holds no native stack between calls: each call
+// borrows one from the engine. It fails
 // with ErrStoreBusy while a call runs in the store, on another goroutine or
 // — from a host function — on this one; a second Close returns ErrClosed.
 func (s *Store) Close() error {
@@ -135,7 +141,7 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	for _, inst := range s.instances {
-		s.closeInstance(inst)
+		s.closeInstance(inst, true)
 	}
 	s.instances = nil
 	s.hostFuncs, s.callers, s.lastCaller = nil, nil, nil
@@ -147,13 +153,23 @@ func (s *Store) isClosed(inst *vm.Instance) bool {
 }
 
 // closeInstance empties the memories inst defines and forgets its Caller.
-func (s *Store) closeInstance(inst *vm.Instance) {
+// A memory goes back (its mapping unmapped or its slot returned) at once
+// when storeClosed, or when no other instance imported it; otherwise it is
+// only emptied, and goes back with the store.
+func (s *Store) closeInstance(inst *vm.Instance, storeClosed bool) {
 	if s.closedInstances == nil {
 		s.closedInstances = make(map[*vm.Instance]bool)
 	}
 	s.closedInstances[inst] = true
+	s.counts.instances--
+	s.counts.memories -= len(inst.Module.Memories)
+	s.counts.tables -= len(inst.Module.Tables)
 	for _, m := range inst.Memories[inst.Module.NumImportedMemories:] {
-		m.Release()
+		if storeClosed || !m.Imported {
+			m.Free()
+		} else {
+			m.Release()
+		}
 	}
 	if c := s.callers[inst]; c != nil {
 		c.inst, c.mem = nil, nil

@@ -43,7 +43,15 @@ func NewTable(s *Store, t TableType, init uint64) (*Table, error) {
 	if err := checkRefWord(s, wasm.ValType(t.Elem), nil, init); err != nil {
 		return nil, err
 	}
+	if err := s.checkTable(t.Limits.Min); err != nil {
+		return nil, err
+	}
+	if l := s.limits.Tables; l > 0 && s.counts.tables >= l {
+		return nil, limitError("the store holds %d tables, its limit", l)
+	}
 	tab.tab = vm.NewTable(t.internal(), init, s.engine.cfg.MaxTableElements)
+	s.limitTable(tab.tab)
+	s.counts.tables++
 	s.vs.TrackTable(tab.tab)
 	return tab, nil
 }

@@ -23,21 +23,24 @@ func interp(t *testing.T, cfg moat.Config) *moat.Engine {
 
 // eachEngine runs test as a subtest on every engine of this platform, each
 // made with cfg, the compiler once per bounds-check mode (guard pages and
-// explicit checks): both engines run all of WebAssembly 3.0.
+// explicit checks) and once with pooled memories: both engines run all of
+// WebAssembly 3.0.
 func eachEngine(t *testing.T, cfg moat.Config, test func(t *testing.T, e *moat.Engine)) {
 	type run struct {
-		name   string
-		kind   moat.EngineKind
-		checks moat.BoundsChecks
+		name    string
+		kind    moat.EngineKind
+		checks  moat.BoundsChecks
+		pooling *moat.PoolingConfig
 	}
-	runs := []run{{"interpreter", moat.EngineInterpreter, cfg.BoundsChecks}}
+	runs := []run{{"interpreter", moat.EngineInterpreter, cfg.BoundsChecks, nil}}
 	for _, mode := range boundsModes {
-		runs = append(runs, run{"compiler/" + strings.ReplaceAll(mode.String(), " ", "_"), moat.EngineCompiler, mode})
+		runs = append(runs, run{"compiler/" + strings.ReplaceAll(mode.String(), " ", "_"), moat.EngineCompiler, mode, nil})
 	}
+	runs = append(runs, run{"compiler/pooling", moat.EngineCompiler, moat.BoundsChecksAuto, &moat.PoolingConfig{TotalMemories: 16}})
 	for _, r := range runs {
 		t.Run(r.name, func(t *testing.T) {
 			c := cfg
-			c.Engine, c.BoundsChecks = r.kind, r.checks
+			c.Engine, c.BoundsChecks, c.Pooling = r.kind, r.checks, r.pooling
 			e, err := moat.NewEngine(c)
 			if err != nil {
 				if r.kind == moat.EngineCompiler {

@@ -124,6 +124,7 @@ func (e *compilerEngine) LoadArtifact(m *wasm.Module, f *artifact.File) (engine.
 		return nil, err
 	}
 	mc := &moduleCode{eng: e, m: m, code: code, tables: tables, typeIDs: e.typeIDsOf(m), file: f.TakeMapping()}
+	mc.forgetTypesWhenDropped()
 	runtime.AddCleanup(mc, func(r loaded) {
 		_ = r.code.Close()
 		_ = r.file.Close()

@@ -80,9 +80,11 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 			return fmt.Errorf("compiler: function %d is not resolved", i)
 		}
 	}
+	bound := make([]boundFunc, len(m.Funcs)) // one allocation for all
 	for i := range m.Funcs {
 		f := inst.Funcs[m.NumImportedFuncs+uint32(i)]
-		f.Code = &boundFunc{st: st, entry: mc.code.Addr() + uintptr(mc.tables.entry(i))}
+		bound[i] = boundFunc{st: st, entry: mc.code.Addr() + uintptr(mc.tables.entry(i))}
+		f.Code = &bound[i]
 	}
 	st.funcs = make([]uint64, max(len(inst.Funcs), 1))
 	for i, f := range inst.Funcs {
@@ -92,7 +94,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		}
 		st.funcs[i] = ref
 		if i >= int(m.NumImportedFuncs) {
-			d := refs.descOf[f]
+			d := refs.desc(ref)
 			d[abi.FuncDescCode/8] = uint64(mc.code.Addr() + uintptr(mc.tables.funcStart(i-int(m.NumImportedFuncs))))
 			d[abi.FuncDescContext/8] = uint64(uintptr(unsafe.Pointer(st.ctx)))
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/moat-run/moat/internal/backend/amd64"
 	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/frontend"
+	"github.com/moat-run/moat/internal/pool"
 	"github.com/moat-run/moat/internal/ssa"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
@@ -37,6 +38,23 @@ type Config struct {
 	// Memory lays out linear memories and chooses how loads and stores
 	// are checked (guard pages by default on linux/amd64).
 	Memory MemoryConfig
+	// Pool, when set, takes every memory 0 from a pool of slots reserved
+	// when the engine is made (see PoolConfig).
+	Pool *PoolConfig
+}
+
+// PoolConfig sizes the pool of memory slots (Wasmtime's pooling
+// allocator). Zero fields take the defaults.
+type PoolConfig struct {
+	// Slots is how many memories may live at once (default 1000).
+	Slots int
+	// MaxMemorySize is the most bytes a memory in a slot may have: with
+	// guard pages it only caps growth (a slot reserves the engine's memory
+	// reservation); with explicit checks it is a slot's size (default
+	// DefaultMemoryReservation).
+	MaxMemorySize uint64
+	// MaxWarm bounds the free slots kept warm (default 100).
+	MaxWarm int
 }
 
 // DefaultMaxCallDepth is Config.MaxCallDepth's default.
@@ -87,7 +105,14 @@ func New(cfg Config) (engine.Engine, error) {
 			return nil, fmt.Errorf("%w: compiler: installing the signal handler: %w", ErrUnavailable, err)
 		}
 	}
-	return &compilerEngine{cfg: cfg, feat: feat, layout: layout, guard: handler, typeIDs: map[string]uint32{}, stubs: map[uint32]uintptr{}}, nil
+	e := &compilerEngine{cfg: cfg, feat: feat, layout: layout, guard: handler, typeIDs: map[string]uint32{}, stubs: map[uint32]uintptr{}}
+	e.stacks = pool.NewStacks(cfg.StackSize, layout.Limits, max(4, 2*runtime.GOMAXPROCS(0)))
+	if cfg.Pool != nil {
+		if e.slots, e.slotLimit, err = newSlots(*cfg.Pool, layout); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
 }
 
 // compilerEngine holds what its modules share: canonical type ids (so
@@ -103,6 +128,17 @@ type compilerEngine struct {
 	typeIDs   map[string]uint32
 	stubs     map[uint32]uintptr // host call stub per type id
 	stubCodes []*vm.Code         // keeps the stubs mapped for the engine's life
+
+	// descCache maps the *wasm.FuncType of a module's function to its
+	// descInfo. A module's entries go when the module does
+	// (forgetTypesWhenDropped).
+	descCache sync.Map
+
+	// stacks lends native stacks to running calls.
+	stacks *pool.Stacks
+	// slots, when set, holds every memory 0, each at most slotLimit pages.
+	slots     *pool.Slots
+	slotLimit uint32
 }
 
 // typeID is the engine-wide id of function type ft.
@@ -131,6 +167,35 @@ func (e *compilerEngine) typeIDsOf(m *wasm.Module) []uint32 {
 		ids[i] = e.typeIDLocked(&m.Types[i].Func)
 	}
 	return ids
+}
+
+// descFields are the fields of a descriptor of a function of type ft: its
+// canonical type id and its host call stub. A signature the stub cannot
+// carry (v128, from an interpreted SIMD module sharing the store) gets none:
+// compiled code never calls such a function, since the type check of
+// call_indirect fails first. A module's functions have them cached by
+// type, so that binding one costs no lock and no type key; host functions,
+// whose types may be made for one store and dropped, are looked up.
+func (e *compilerEngine) descFields(f *vm.Function) (uint32, uintptr) {
+	ft := f.Type
+	if f.Instance == nil {
+		stub, _ := e.hostStub(ft)
+		return e.typeID(ft), stub
+	}
+	if v, ok := e.descCache.Load(ft); ok {
+		c := v.(descInfo)
+		return c.id, c.stub
+	}
+	stub, _ := e.hostStub(ft)
+	c := descInfo{e.typeID(ft), stub}
+	e.descCache.Store(ft, c)
+	return c.id, c.stub
+}
+
+// descInfo is a descCache entry.
+type descInfo struct {
+	id   uint32
+	stub uintptr
 }
 
 // hostStub returns the address of the host call stub for ft's signature.
@@ -196,7 +261,7 @@ func (e *compilerEngine) frontendEnv() *frontend.Env {
 
 // NewStore makes a store whose funcrefs are this engine's function descriptors.
 func (e *compilerEngine) NewStore() *vm.Store {
-	r := &storeRefs{eng: e, byDesc: map[uint64]*vm.Function{}, descOf: map[*vm.Function][]uint64{}}
+	r := &storeRefs{eng: e}
 	s := vm.NewStoreWithRefs(r)
 	return s
 }

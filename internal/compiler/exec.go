@@ -68,7 +68,7 @@ func (bf *boundFunc) run(ctx context.Context, f *vm.Function, stack []uint64) (e
 	if depth >= maxDepth {
 		return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
-	ns, err := st.refs.nativeStack(f.Instance.Store)
+	ns, outermost, err := st.refs.borrowStack(f.Instance.Store)
 	if err != nil {
 		return err
 	}
@@ -76,6 +76,9 @@ func (bf *boundFunc) run(ctx context.Context, f *vm.Function, stack []uint64) (e
 	// its context: give the caller's depth count back afterwards.
 	saved := st.ctx.CallCount
 	defer func() {
+		if outermost {
+			st.refs.returnStack()
+		}
 		st.ctx.CallCount = saved
 		if r := recover(); r != nil {
 			err = fmt.Errorf("compiler: internal error in %s: %v", f.DebugName(), r)
@@ -107,7 +110,7 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 		return fmt.Errorf("compiler: host call of function %d by index", index)
 	}
 	st.syncGC()
-	f := st.refs.byDesc[st.ctx.ExitArgs[2]]
+	f := st.refs.Decode(st.ctx.ExitArgs[2])
 	if f == nil {
 		return fmt.Errorf("compiler: host call through unknown descriptor %#x", st.ctx.ExitArgs[2])
 	}

@@ -26,6 +26,8 @@ type moduleCode struct {
 	// file is the artifact mapping the module was loaded from (nil for a
 	// fresh compile): the code and the data segments live in it.
 	file *vm.FileMapping
+	// mem0 is memory 0's copy-on-write image (image.go).
+	mem0 memoryImage
 }
 
 // link lays the functions out 16-byte aligned in one blob, then the entry
@@ -33,6 +35,7 @@ type moduleCode struct {
 // blob W^X.
 func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []compiledFunc) (*moduleCode, error) {
 	mc := &moduleCode{eng: e, m: m, typeIDs: typeIDs}
+	mc.forgetTypesWhenDropped()
 	funcStart := make([]int, len(fns))
 	// The entry stubs first, so the blob's size is known and it is
 	// allocated once.

@@ -2,36 +2,47 @@ package compiler
 
 import (
 	"fmt"
-	"github.com/moat-run/moat/internal/vm/gcheap"
-	"runtime"
 	"unsafe"
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/vm/gcheap"
 )
 
 // descWords is a descriptor's size in words.
 const descWords = abi.FuncDescSize / 8
 
-// descsPerSlab is how many descriptors one allocation holds. Slabs never
-// move, so descriptor addresses stay valid for the store's life.
-const descsPerSlab = 256
+// Descriptors are allocated in slabs that never move, so descriptor
+// addresses stay valid for the store's life. The first slab is small (most
+// stores hold a few functions); each next one doubles, up to maxSlab.
+const (
+	firstSlab = 16
+	maxSlab   = 1024
+)
 
 // storeRefs is a store's vm.RefCodec and its run state: every function's
 // descriptor (the funcref word), and the native stack its calls run on.
 type storeRefs struct {
-	eng    *compilerEngine
-	byDesc map[uint64]*vm.Function
-	descOf map[*vm.Function][]uint64
-	slabs  [][]uint64
-	used   int // descriptors used in the last slab
+	eng   *compilerEngine
+	slabs []descSlab
 
+	// stack is the stack lent to the call running in the store (nil when
+	// none runs).
 	stack *vm.Stack
+	// scanned: the store scans stack for roots (borrowStack).
+	scanned bool
 	// passed is the last trap a host function returned: it propagates
 	// through the callers unchanged.
 	passed *vm.Trap
 	// pending is the tail call a run left for its caller (exec.go).
 	pending pendingCall
+}
+
+// descSlab is a run of descriptors and the function of each one used.
+type descSlab struct {
+	words []uint64
+	funcs []*vm.Function
+	addr  uint64 // of words[0]
 }
 
 // Encode allocates f's descriptor. A host function's context and code stay
@@ -41,60 +52,94 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	if f.Type == nil {
 		return 0, fmt.Errorf("compiler: function without a type")
 	}
-	// A signature the stub cannot carry (v128, from an interpreted SIMD
-	// module sharing the store) gets none: compiled code never calls such
-	// a function, since the type check of call_indirect fails first.
-	stub, _ := r.eng.hostStub(f.Type)
-	if len(r.slabs) == 0 || r.used == descsPerSlab {
-		r.slabs = append(r.slabs, make([]uint64, descsPerSlab*descWords))
-		r.used = 0
+	id, stub := r.eng.descFields(f)
+	n := len(r.slabs)
+	if n == 0 || len(r.slabs[n-1].funcs) == cap(r.slabs[n-1].funcs) {
+		size := firstSlab
+		if n > 0 {
+			size = min(2*cap(r.slabs[n-1].funcs), maxSlab)
+		}
+		words := make([]uint64, size*descWords)
+		r.slabs = append(r.slabs, descSlab{words: words, funcs: make([]*vm.Function, 0, size),
+			addr: uint64(uintptr(unsafe.Pointer(&words[0])))})
+		n++
 	}
-	d := r.slabs[len(r.slabs)-1][r.used*descWords : (r.used+1)*descWords : (r.used+1)*descWords]
-	r.used++
-	d[abi.FuncDescTypeID/8] = uint64(r.eng.typeID(f.Type))
+	sl := &r.slabs[n-1]
+	k := len(sl.funcs)
+	sl.funcs = append(sl.funcs, f)
+	d := sl.words[k*descWords : (k+1)*descWords : (k+1)*descWords]
+	d[abi.FuncDescTypeID/8] = uint64(id)
 	d[abi.FuncDescHostCall/8] = uint64(stub)
-	addr := uint64(uintptr(unsafe.Pointer(&d[0])))
-	r.byDesc[addr] = f
-	r.descOf[f] = d
-	return addr, nil
+	return sl.addr + uint64(k*abi.FuncDescSize), nil
+}
+
+// lookup finds the slab and index of descriptor address ref.
+func (r *storeRefs) lookup(ref uint64) (*descSlab, int, bool) {
+	for i := range r.slabs {
+		sl := &r.slabs[i]
+		off := ref - sl.addr
+		if off%abi.FuncDescSize == 0 && off/abi.FuncDescSize < uint64(len(sl.funcs)) {
+			return sl, int(off / abi.FuncDescSize), true
+		}
+	}
+	return nil, 0, false
 }
 
 // Decode maps a descriptor address back to its function.
-func (r *storeRefs) Decode(ref uint64) *vm.Function { return r.byDesc[ref] }
+func (r *storeRefs) Decode(ref uint64) *vm.Function {
+	if sl, k, ok := r.lookup(ref); ok {
+		return sl.funcs[k]
+	}
+	return nil
+}
 
-// Release unmaps the store's native stack (vm.Store.Release). The stack
-// stays closed: a later run on it fails instead of mapping a new one.
-func (r *storeRefs) Release() error {
-	if r.stack == nil {
+// desc returns the words of the descriptor at address ref.
+func (r *storeRefs) desc(ref uint64) []uint64 {
+	sl, k, ok := r.lookup(ref)
+	if !ok {
 		return nil
 	}
-	return r.stack.Close() // idempotent, so the cleanup may run it again
+	return sl.words[k*descWords : (k+1)*descWords : (k+1)*descWords]
 }
 
 // ScanRoots marks what the store's compiled frames may reference: while
 // Go serves an exit, every register of every compiled frame is saved on
-// the native stack, whose live words are scanned conservatively (as the
-// interpreter's value stacks are; docs/gc.md says why this and not stack
-// maps).
+// the native stack the store's call runs on, whose live words are
+// scanned conservatively (as the interpreter's value stacks are;
+// docs/gc.md says why this and not stack maps).
 func (r *storeRefs) ScanRoots(m *gcheap.Marker) {
 	if r.stack != nil {
 		m.Conservative(r.stack.LiveWords())
 	}
 }
 
-// nativeStack returns the store's native stack, made on first use and
-// released with the store; its live frames are roots of the store's GC
-// heap.
-func (r *storeRefs) nativeStack(store *vm.Store) (*vm.Stack, error) {
+// Release ends the store's use of the engine's resources (vm.Store.Release).
+// Stacks are lent per call and back in the engine's pool whenever no call
+// runs, which is the only time a store can be released: nothing is held.
+func (r *storeRefs) Release() error { return nil }
+
+// borrowStack lends the engine's pool stack to an outermost call into the
+// store, and returns what gives it back; a nested call (a host function
+// calling back) runs on the stack its outer call borrowed. The first one
+// makes the store's compiled frames roots of its GC heap (ScanRoots).
+func (r *storeRefs) borrowStack(store *vm.Store) (*vm.Stack, bool, error) {
 	if r.stack != nil {
-		return r.stack, nil
+		return r.stack, false, nil
 	}
-	st, err := vm.NewStackWithin(r.eng.cfg.StackSize, r.eng.layout.Limits)
+	st, err := r.eng.stacks.Get()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	r.stack = st
-	store.TrackEngineRoots(r)
-	runtime.AddCleanup(r, func(s *vm.Stack) { _ = s.Close() }, st)
-	return st, nil
+	if !r.scanned {
+		r.scanned = true
+		store.TrackEngineRoots(r)
+	}
+	return st, true, nil
+}
+
+// returnStack gives the stack borrowStack lent back to the pool.
+func (r *storeRefs) returnStack() {
+	r.eng.stacks.Put(r.stack)
+	r.stack = nil
 }

@@ -40,3 +40,17 @@ type ArtifactEngine interface {
 	// from f's other sections. f is verified and its header checked.
 	LoadArtifact(m *wasm.Module, f *artifact.File) (Code, error)
 }
+
+// MemoryMaker is implemented by code that makes the memories its
+// instances define itself (the compiler maps them outside the Go heap, with
+// the module's data already in place where it can). The public layer calls
+// it for each defined memory in order, instead of vm.NewMemory.
+type MemoryMaker interface {
+	// NewMemory makes defined memory idx (in the module's memory index
+	// space) of t.Limits.Min pages, capped at limitPages (0: no cap).
+	// withData reports that every active data segment of the module is
+	// already applied to it, and that the spec's instantiation could not
+	// have trapped before applying them (see pool.PlanImage): the caller
+	// then skips them.
+	NewMemory(idx uint32, limitPages uint32) (mem *vm.Memory, withData bool, err error)
+}

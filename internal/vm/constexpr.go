@@ -15,6 +15,19 @@ import (
 // any.convert_extern, extern.convert_any). It returns the value's words
 // (the high one only for v128). A failed allocation is a *Trap.
 func EvalConst(s *Store, inst *Instance, e wasm.ConstExpr) (lo, hi uint64, err error) {
+	if len(e.Instrs) == 1 {
+		// Most initialisers and offsets are one instruction: answer them
+		// without the stack, which the general case allocates.
+		switch in := e.Instrs[0]; in.Op {
+		case wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const, wasm.OpRefNull:
+			return in.Imm, 0, nil
+		case wasm.OpGlobalGet:
+			if in.X < uint32(len(inst.Globals)) {
+				g := inst.Globals[in.X]
+				return g.Lo, g.Hi, nil
+			}
+		}
+	}
 	// The stack holds one word per value but v128's high half, kept
 	// apart, so that it can be a root while the expression allocates.
 	var buf [4]uint64

@@ -11,6 +11,10 @@ type Memory struct {
 	// Limit is the effective maximum in pages: the declared maximum, capped by
 	// the engine's configured limit and by 4 GiB.
 	Limit uint32
+	// Imported is set once another instance imports the memory: closing
+	// the instance that defined it may then not free it (Free) while the
+	// importer's code can still reach its address.
+	Imported bool
 
 	// res is the mapping that holds Bytes after MapNative (nil while
 	// Bytes lives in the Go heap).
@@ -20,6 +24,12 @@ type Memory struct {
 // NewMemory allocates a memory of t.Limits.Min pages. limitPages caps growth
 // (0 means no cap beyond the type's own maximum and 65536 pages).
 func NewMemory(t wasm.MemoryType, limitPages uint32) *Memory {
+	return &Memory{Bytes: make([]byte, uint64(t.Limits.Min)*wasm.PageSize), Type: t, Limit: memoryLimit(t, limitPages)}
+}
+
+// memoryLimit is the effective maximum in pages of a memory of type t
+// under the engine's cap limitPages (0: none).
+func memoryLimit(t wasm.MemoryType, limitPages uint32) uint32 {
 	limit := uint32(wasm.MaxPages)
 	if t.Limits.HasMax && t.Limits.Max < uint64(limit) {
 		limit = uint32(t.Limits.Max)
@@ -27,7 +37,7 @@ func NewMemory(t wasm.MemoryType, limitPages uint32) *Memory {
 	if limitPages != 0 && limitPages < limit {
 		limit = limitPages
 	}
-	return &Memory{Bytes: make([]byte, uint64(t.Limits.Min)*wasm.PageSize), Type: t, Limit: limit}
+	return limit
 }
 
 // Pages is the current size in pages.

@@ -26,6 +26,16 @@ type reservation struct {
 	base   uintptr // its address
 	layout Layout
 	trap   bool // registered with the signal handler
+	maps   int  // kernel mappings charged for it
+	// cleanup releases the reservation once its Memory is unreachable,
+	// unless Free released it first.
+	cleanup runtime.Cleanup
+
+	// slot, when set, owns the mapping (a pool's slot, memory_slot_linux.go):
+	// commits, revokes and releases go to it; length is the memory's
+	// accessible size, which it resets on release.
+	slot   Slot
+	length uint64
 }
 
 // MapNative moves m's bytes out of the Go heap into a reservation laid out
@@ -43,8 +53,46 @@ func (m *Memory) MapNative(l Layout) error {
 		}
 		return nil
 	}
+	return m.mapNative(l, ImageFile{FD: -1}, m.Bytes)
+}
+
+// ImageFile is a memory's initial contents in a file (a sealed memfd, see
+// internal/pool) mapped private at byte 0: Size bytes, a multiple of the
+// page size; FD -1 or Size 0 for none.
+type ImageFile struct {
+	FD   int
+	Size uint64
+}
+
+// NewNativeMemory makes a memory of t.Limits.Min pages straight in a
+// reservation laid out as l (see MapNative), never in the Go heap. Its
+// first img.Size bytes map img copy-on-write, so they start as the image
+// whatever its size, for the cost of one mmap; the rest are zero.
+func NewNativeMemory(t wasm.MemoryType, limitPages uint32, l Layout, img ImageFile) (*Memory, error) {
+	m := &Memory{Type: t, Limit: memoryLimit(t, limitPages)}
+	n := t.Limits.Min * wasm.PageSize
+	if img.FD >= 0 && img.Size > n {
+		return nil, fmt.Errorf("vm: memory image of %#x bytes is larger than the memory (%#x)", img.Size, n)
+	}
+	if err := m.mapNative(l, img, unsafe.Slice((*byte)(nil), 0)); err != nil {
+		return nil, err
+	}
+	if err := m.res.commit(img.Size, n); err != nil {
+		m.res.release()
+		return nil, spaceFailed("a linear memory", uint64(len(m.res.mem)), m.res.maps, err)
+	}
+	m.Bytes = m.res.bytes(n)
+	return m, nil
+}
+
+// mapNative maps m's reservation, with img at byte 0 when it has one, and
+// copies init (m's current bytes) in.
+func (m *Memory) mapNative(l Layout, img ImageFile, init []byte) error {
+	if img.FD < 0 {
+		img.Size = 0
+	}
 	page := uint64(unix.Getpagesize())
-	limit := max(uint64(m.Limit)*wasm.PageSize, uint64(len(m.Bytes)))
+	limit := max(uint64(m.Limit)*wasm.PageSize, uint64(len(init)))
 	if l.Reserve < limit {
 		l.Reserve = limit
 	}
@@ -57,18 +105,28 @@ func (m *Memory) MapNative(l Layout) error {
 		return err
 	}
 	total := l.GuardBefore + l.Reserve + l.GuardAfter
-	mem, err := mapReserved(l.Limits, "a linear memory", total, memoryMappings, func() ([]byte, error) {
+	maps := memoryMappings
+	if img.Size > 0 {
+		maps++ // the image's pages are a mapping of their own
+	}
+	mem, err := mapReserved(l.Limits, "a linear memory", total, maps, func() ([]byte, error) {
 		return unix.Mmap(-1, 0, int(total), unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE)
 	})
 	if err != nil {
 		return err
 	}
-	r := &reservation{mem: mem, layout: l}
+	r := &reservation{mem: mem, layout: l, maps: maps}
 	r.byte0 = &mem[l.GuardBefore]
 	r.base = uintptr(unsafe.Pointer(r.byte0))
-	if err := r.commit(0, uint64(len(m.Bytes))); err != nil {
+	if img.Size > 0 {
+		if err := mapImage(r.byte0, img); err != nil {
+			r.release()
+			return spaceFailed("a linear memory", total, maps, err)
+		}
+	}
+	if err := r.commit(img.Size, uint64(len(init))); err != nil {
 		r.release()
-		return spaceFailed("a linear memory", total, memoryMappings, err)
+		return spaceFailed("a linear memory", total, maps, err)
 	}
 	if l.Trap {
 		if err := sigtrap.RegisterReservation(uintptr(unsafe.Pointer(&mem[0])), uintptr(total)); err != nil {
@@ -77,11 +135,21 @@ func (m *Memory) MapNative(l Layout) error {
 		}
 		r.trap = true
 	}
-	copy(r.bytes(uint64(len(m.Bytes))), m.Bytes)
-	m.Bytes = r.bytes(uint64(len(m.Bytes)))
+	copy(r.bytes(uint64(len(init))), init)
+	m.Bytes = r.bytes(uint64(len(init)))
 	m.res = r
-	runtime.AddCleanup(m, (*reservation).release, r)
+	r.cleanup = runtime.AddCleanup(m, (*reservation).release, r)
 	return nil
+}
+
+// mapImage maps img read+write, private, over the pages at at, which
+// lie in a reservation this package mapped.
+func mapImage(at *byte, img ImageFile) error {
+	// MAP_FIXED replaces the reservation's PROT_NONE pages there, and
+	// only those: at and img.Size lie inside the reservation.
+	_, err := unix.MmapPtr(img.FD, 0, unsafe.Pointer(at), uintptr(img.Size),
+		unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_FIXED)
+	return err
 }
 
 // bytes is the view of the first n bytes.
@@ -97,6 +165,9 @@ func (r *reservation) commit(from, to uint64) error {
 	if to <= from {
 		return nil
 	}
+	if r.slot != nil {
+		return r.slot.Commit(from, to)
+	}
 	off := uint64(r.base-uintptr(unsafe.Pointer(&r.mem[0]))) + from
 	return unix.Mprotect(r.mem[off:off+to-from], unix.PROT_READ|unix.PROT_WRITE)
 }
@@ -108,13 +179,18 @@ func (r *reservation) release() {
 	if r.mem == nil {
 		return
 	}
+	if r.slot != nil {
+		r.slot.Free(r.length, false)
+		r.mem = nil
+		return
+	}
 	if r.trap {
 		sigtrap.UnregisterReservation(uintptr(unsafe.Pointer(&r.mem[0])), uintptr(len(r.mem)))
 	}
 	total := uint64(len(r.mem))
 	_ = unix.Munmap(r.mem)
 	r.mem = nil
-	releaseSpace(total, memoryMappings)
+	releaseSpace(total, r.maps)
 }
 
 // growMapped commits the pages of a grow to newLen bytes.
@@ -123,7 +199,23 @@ func (m *Memory) growMapped(newLen uint64) bool {
 		return false
 	}
 	m.Bytes = m.res.bytes(newLen)
+	m.res.length = newLen
 	return true
+}
+
+// Free releases m's reservation now: m is closed (see Release) and its
+// address space goes back at once. Nothing may use m's old address
+// afterwards: no code bound to it may run again, and no view from Bytes
+// may be read.
+func (m *Memory) Free() {
+	if m.res != nil {
+		m.res.cleanup.Stop()
+		// Unmapped, or reset by its slot's owner: no need to empty the
+		// pages first.
+		m.res.release()
+		m.res = nil
+	}
+	m.Bytes, m.Limit = nil, 0
 }
 
 // releaseMapped makes every page of a closed memory inaccessible and
@@ -133,6 +225,11 @@ func (m *Memory) growMapped(newLen uint64) bool {
 func (m *Memory) releaseMapped() {
 	n := uint64(len(m.Bytes))
 	if n == 0 {
+		return
+	}
+	if m.res.slot != nil {
+		m.res.slot.Revoke(n)
+		m.res.length = 0
 		return
 	}
 	off := uint64(m.res.base - uintptr(unsafe.Pointer(&m.res.mem[0])))

@@ -2,6 +2,8 @@
 
 package vm
 
+import "github.com/moat-run/moat/internal/wasm"
+
 // reservation is a memory's mapping (there are none here).
 type reservation struct{ layout Layout }
 
@@ -20,3 +22,17 @@ func (m *Memory) InReservation(addr uintptr) bool { return false }
 func (m *Memory) growMapped(newLen uint64) bool { return false }
 
 func (m *Memory) releaseMapped() {}
+
+// ImageFile is a memory's initial contents in a file; there are none here.
+type ImageFile struct {
+	FD   int
+	Size uint64
+}
+
+// NewNativeMemory reports ErrNativeUnsupported: there is no native code here.
+func NewNativeMemory(t wasm.MemoryType, limitPages uint32, l Layout, img ImageFile) (*Memory, error) {
+	return nil, ErrNativeUnsupported
+}
+
+// Free releases a memory at once (Release: nothing is mapped here).
+func (m *Memory) Free() { m.Release() }

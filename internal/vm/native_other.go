@@ -56,3 +56,6 @@ func (c *Code) AllowFaults() error { return ErrNativeUnsupported }
 
 // InGuard reports false: there is no stack here.
 func (s *Stack) InGuard(addr uintptr) bool { return false }
+
+// Idle reports false: there is no stack here.
+func (s *Stack) Idle() bool { return false }

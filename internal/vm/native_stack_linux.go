@@ -159,3 +159,7 @@ func (s *Stack) Close() error {
 	s.next, s.bottom, s.top, s.limit = 0, 0, 0, 0
 	return err
 }
+
+// Idle reports whether no frame is on the stack: no entry is in progress,
+// so the stack can serve another call from scratch.
+func (s *Stack) Idle() bool { return s.mem != nil && s.next == s.top }

@@ -245,3 +245,14 @@ func releaseSpace(bytes uint64, maps int) {
 func spaceFailed(what string, bytes uint64, maps int, err error) error {
 	return &SpaceError{What: what, Bytes: bytes, Mappings: maps, InUse: SpaceInUse(), Err: err}
 }
+
+// ReserveSpace charges bytes of address space and maps kernel mappings
+// against l for a mapping made outside this package (a pool of slots),
+// or returns the *SpaceError that refuses them. ReleaseSpace returns the
+// charge.
+func ReserveSpace(l Limits, what string, bytes uint64, maps int) error {
+	return reserveSpace(l, what, bytes, maps)
+}
+
+// ReleaseSpace returns a charge ReserveSpace made.
+func ReleaseSpace(bytes uint64, maps int) { releaseSpace(bytes, maps) }

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package pool
+
+import "testing"
+
+func checkImage(t *testing.T, img *Image) {}

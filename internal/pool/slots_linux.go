@@ -1,0 +1,372 @@
+//go:build linux
+
+package pool
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/vm/sigtrap"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// ErrExhausted is returned when every slot of a pool is in use.
+var ErrExhausted = errors.New("pool: every slot is in use")
+
+// SlotConfig sizes a pool of memory slots.
+type SlotConfig struct {
+	// Slots is how many memories the pool holds at once.
+	Slots int
+	// Layout is each slot's: GuardBefore, then byte 0 and Reserve bytes of
+	// room, then GuardAfter (at most GuardBefore: the next slot's guard
+	// serves as this one's). Trap registers every slot with the signal
+	// handler (guard-page mode). Limits are what the pool is charged
+	// against.
+	Layout vm.Layout
+	// Accessible maps every slot read+write from the start (explicit
+	// bounds checks: generated code never touches a byte past a memory's
+	// length, so nothing needs protecting): the whole pool stays one
+	// kernel mapping, whatever the number of slots in use.
+	Accessible bool
+	// MaxWarm bounds the free slots kept warm (a module's image still
+	// mapped, pages still read+write) for the next instance.
+	MaxWarm int
+}
+
+// Slots is a pool of memory slots laid out back to back in one mapping,
+// reserved once:
+//
+//	[guard][slot 0: byte 0 ... Reserve][guard][slot 1 ...]...[slot N-1 ...][guard]
+//	        ^ accessible below the length, the rest PROT_NONE (guard-page mode)
+//	        ^ all read+write, checks keep code below the length (explicit mode)
+//
+// A slot given back is reset at once with madvise(MADV_DONTNEED): pages of
+// a mapped image go back to the image's contents, all others to zero. Its
+// protection and image stay (a warm slot) for the next memory of the same
+// module, up to MaxWarm warm slots; beyond, the slot is returned to its
+// pristine state by re-mapping it.
+type Slots struct {
+	cfg    SlotConfig
+	mem    []byte // the whole mapping
+	stride uint64 // from one slot's guard to the next's
+	page   uint64
+
+	mu     sync.Mutex
+	free   []int32 // most recently freed last
+	state  []slotState
+	inUse  int
+	warm   int
+	leaked int
+}
+
+// slotState is what a slot's pages hold beyond the pristine state. Only
+// its current holder (or the pool, under mu, for a free slot) touches it.
+type slotState struct {
+	img        *Image // mapped at byte 0 (nil: anonymous pages only)
+	accessible uint64 // bytes from byte 0 read+write (guard-page mode)
+	warm       bool
+}
+
+// affinityScan is how many free slots Acquire looks through for one that
+// already maps the wanted image.
+const affinityScan = 16
+
+// NewSlots reserves a pool's address space (nothing is committed).
+func NewSlots(cfg SlotConfig) (*Slots, error) {
+	l := cfg.Layout
+	page := uint64(unix.Getpagesize())
+	if cfg.Slots <= 0 || l.Reserve == 0 || l.Reserve%page != 0 || l.GuardBefore%page != 0 || l.GuardAfter%page != 0 || l.GuardAfter > l.GuardBefore {
+		return nil, fmt.Errorf("pool: bad slot layout (%d slots, %v)", cfg.Slots, l)
+	}
+	stride := l.GuardBefore + l.Reserve
+	if uint64(cfg.Slots) > (sigtrap.MaxAddress-l.GuardAfter)/stride {
+		return nil, fmt.Errorf("pool: %d slots of %#x bytes do not fit in the address space", cfg.Slots, stride)
+	}
+	total := uint64(cfg.Slots)*stride + l.GuardAfter
+	if err := vm.ReserveSpace(l.Limits, "a pool of memory slots", total, 1); err != nil {
+		return nil, err
+	}
+	prot := unix.PROT_NONE
+	if cfg.Accessible {
+		prot = unix.PROT_READ | unix.PROT_WRITE
+	}
+	mem, err := unix.Mmap(-1, 0, int(total), prot, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE)
+	if err != nil {
+		vm.ReleaseSpace(total, 1)
+		return nil, &vm.SpaceError{What: "a pool of memory slots", Bytes: total, Mappings: 1, InUse: vm.SpaceInUse(), Err: err}
+	}
+	if cfg.Accessible {
+		// Guards would split the mapping; explicit checks need none.
+		for i := range cfg.Slots {
+			_ = unix.Mprotect(mem[uint64(i)*stride:][:l.GuardBefore], unix.PROT_NONE)
+		}
+	}
+	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, state: make([]slotState, cfg.Slots), free: make([]int32, cfg.Slots)}
+	for i := range p.free {
+		p.free[i] = int32(cfg.Slots - 1 - i) // slot 0 first
+	}
+	m := poolMapping{mem: mem, stride: stride, slots: cfg.Slots, guardAfter: l.GuardAfter}
+	if l.Trap {
+		for i := range cfg.Slots {
+			if err := sigtrap.RegisterReservation(m.slotRange(i)); err != nil {
+				m.unregister(i)
+				m.unmap()
+				return nil, fmt.Errorf("pool: %w", err)
+			}
+			m.registered = i + 1
+		}
+	}
+	// Every memory in a slot holds the pool: once the pool is
+	// unreachable, no slot is in use, and the mapping can go.
+	runtime.AddCleanup(p, poolMapping.unmap, m)
+	return p, nil
+}
+
+// poolMapping is a pool's mapping, for its cleanup.
+type poolMapping struct {
+	mem        []byte
+	stride     uint64
+	slots      int
+	guardAfter uint64
+	registered int // slots registered with the signal handler
+}
+
+// slotRange is slot i's range as the signal handler knows it: its guard
+// before and its room (the next slot's guard is its guard after), and for
+// the last slot the final guard too.
+func (m poolMapping) slotRange(i int) (uintptr, uintptr) {
+	// mem is outside the Go heap and stays mapped until unmap.
+	start := uintptr(unsafe.Pointer(&m.mem[0])) + uintptr(uint64(i)*m.stride)
+	size := m.stride
+	if i == m.slots-1 {
+		size += m.guardAfter
+	}
+	return start, uintptr(size)
+}
+
+// unregister removes slots [0, n) from the signal handler's table.
+func (m poolMapping) unregister(n int) {
+	for i := range n {
+		sigtrap.UnregisterReservation(m.slotRange(i))
+	}
+}
+
+// unmap unregisters and unmaps the pool and returns its charge.
+func (m poolMapping) unmap() {
+	m.unregister(m.registered)
+	_ = unix.Munmap(m.mem)
+	vm.ReleaseSpace(uint64(len(m.mem)), 1)
+}
+
+// byte0 is the offset of slot i's byte 0 in mem.
+func (p *Slots) byte0(i int32) uint64 { return uint64(i)*p.stride + p.cfg.Layout.GuardBefore }
+
+// pages is slot i's bytes [from, to) from byte 0.
+func (p *Slots) pages(i int32, from, to uint64) []byte {
+	off := p.byte0(i)
+	return p.mem[off+from : off+to]
+}
+
+// NewMemory takes a free slot for a memory of type t (its minimum size,
+// capped at limitPages, and at the slot's room), with img, if not nil,
+// at byte 0.
+func (p *Slots) NewMemory(t wasm.MemoryType, limitPages uint32, img *Image) (*vm.Memory, error) {
+	length := t.Limits.Min * wasm.PageSize
+	l := p.cfg.Layout
+	if t.Limits.Min > l.Reserve/wasm.PageSize {
+		return nil, fmt.Errorf("pool: a memory of %d pages does not fit in a slot of %#x bytes", t.Limits.Min, l.Reserve)
+	}
+	if img != nil && img.Size() > length {
+		return nil, fmt.Errorf("pool: memory image of %#x bytes is larger than the memory (%#x)", img.Size(), length)
+	}
+	i, err := p.acquire(img)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.prepare(i, img, length); err != nil {
+		p.give(i, 0, false, true)
+		return nil, err
+	}
+	region := p.mem[p.byte0(i)-l.GuardBefore : p.byte0(i)+l.Reserve+l.GuardAfter]
+	return vm.NewSlotMemory(t, limitPages, l, region, length, slot{p, i})
+}
+
+// acquire takes a free slot, preferring a recent one that maps img.
+func (p *Slots) acquire(img *Image) (int32, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.free)
+	if n == 0 {
+		return 0, fmt.Errorf("%w (%d)", ErrExhausted, p.cfg.Slots)
+	}
+	k := n - 1
+	for j := n - 1; j >= max(0, n-affinityScan); j-- {
+		if p.state[p.free[j]].img == img {
+			k = j
+			break
+		}
+	}
+	i := p.free[k]
+	copy(p.free[k:], p.free[k+1:])
+	p.free = p.free[:n-1]
+	p.inUse++
+	if p.state[i].warm {
+		p.state[i].warm = false
+		p.warm--
+	}
+	return i, nil
+}
+
+// prepare maps img into slot i, whose pages are reset, and leaves exactly
+// its first length bytes accessible. A small image is copied rather than
+// mapped, so that it adds no kernel mapping.
+func (p *Slots) prepare(i int32, img *Image, length uint64) error {
+	st := &p.state[i]
+	mapped := img
+	if img != nil && img.data != nil {
+		mapped = nil
+	}
+	if st.img != mapped {
+		if st.img != nil {
+			if err := p.anonymous(i, st.img.Size()); err != nil {
+				return err
+			}
+			st.img = nil
+		}
+		if mapped != nil {
+			b := p.pages(i, 0, mapped.Size())
+			if _, err := unix.MmapPtr(mapped.FD(), 0, unsafe.Pointer(&b[0]), uintptr(len(b)),
+				unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_FIXED); err != nil {
+				return fmt.Errorf("pool: mapping a memory image: %w", err)
+			}
+			st.img = mapped
+			st.accessible = max(st.accessible, mapped.Size())
+		}
+	}
+	if !p.cfg.Accessible {
+		switch {
+		case st.accessible < length:
+			if err := unix.Mprotect(p.pages(i, st.accessible, length), unix.PROT_READ|unix.PROT_WRITE); err != nil {
+				return fmt.Errorf("pool: committing a slot: %w", err)
+			}
+		case st.accessible > length:
+			if err := unix.Mprotect(p.pages(i, length, st.accessible), unix.PROT_NONE); err != nil {
+				return fmt.Errorf("pool: protecting a slot: %w", err)
+			}
+		}
+		st.accessible = length
+	}
+	if img != nil && img.data != nil {
+		copy(p.pages(i, 0, uint64(len(img.data))), img.data)
+	}
+	return nil
+}
+
+// anonymous replaces slot i's first n bytes with fresh anonymous pages,
+// read+write in explicit mode and inaccessible in guard-page mode.
+func (p *Slots) anonymous(i int32, n uint64) error {
+	prot := unix.PROT_NONE
+	if p.cfg.Accessible {
+		prot = unix.PROT_READ | unix.PROT_WRITE
+	}
+	b := p.pages(i, 0, n)
+	if _, err := unix.MmapPtr(-1, 0, unsafe.Pointer(&b[0]), uintptr(n), prot,
+		unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_FIXED|unix.MAP_NORESERVE); err != nil {
+		return fmt.Errorf("pool: resetting a slot: %w", err)
+	}
+	if !p.cfg.Accessible {
+		p.state[i].accessible = 0
+	}
+	return nil
+}
+
+// give takes slot i back: its first n bytes are reset (their pages given
+// back to the kernel); a slot past the warm bound, or one whose state is
+// unknown (cold), is returned to its pristine state.
+func (p *Slots) give(i int32, n uint64, leaked, cold bool) {
+	st := &p.state[i]
+	if n > 0 {
+		// Pages of an image mapping go back to the image's contents, all
+		// others to zero: the next holder sees nothing of this one.
+		_ = unix.Madvise(p.pages(i, 0, n), unix.MADV_DONTNEED)
+	}
+	p.mu.Lock()
+	cold = cold || p.warm >= p.cfg.MaxWarm
+	if !cold {
+		st.warm = true
+		p.warm++
+	}
+	p.mu.Unlock()
+	if cold {
+		if rest := max(st.accessible, imageSize(st.img)); rest > 0 && (!p.cfg.Accessible || st.img != nil) {
+			if p.anonymous(i, rest) == nil {
+				st.img = nil
+			}
+		}
+	}
+	p.mu.Lock()
+	p.free = append(p.free, i)
+	p.inUse--
+	if leaked {
+		p.leaked++
+	}
+	p.mu.Unlock()
+}
+
+func imageSize(img *Image) uint64 {
+	if img == nil {
+		return 0
+	}
+	return img.Size()
+}
+
+// Stats counts the slots in use, the free ones kept warm, and the slots
+// taken back from memories dropped without being freed (a leak the
+// embedder made: the garbage collector's cleanup reclaimed them).
+type Stats struct {
+	InUse, Warm, Leaked int
+}
+
+// Stats reports the pool's counts.
+func (p *Slots) Stats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return Stats{InUse: p.inUse, Warm: p.warm, Leaked: p.leaked}
+}
+
+// slot is a vm.Slot: slot i of p.
+type slot struct {
+	p *Slots
+	i int32
+}
+
+func (s slot) Commit(from, to uint64) error {
+	p := s.p
+	st := &p.state[s.i]
+	if p.cfg.Accessible || to <= st.accessible {
+		return nil
+	}
+	if err := unix.Mprotect(p.pages(s.i, max(from, st.accessible), to), unix.PROT_READ|unix.PROT_WRITE); err != nil {
+		return err
+	}
+	st.accessible = to
+	return nil
+}
+
+func (s slot) Revoke(n uint64) {
+	p := s.p
+	b := p.pages(s.i, 0, n)
+	if !p.cfg.Accessible {
+		_ = unix.Mprotect(b, unix.PROT_NONE)
+		p.state[s.i].accessible = 0
+	}
+	_ = unix.Madvise(b, unix.MADV_DONTNEED)
+}
+
+func (s slot) Free(n uint64, leaked bool) { s.p.give(s.i, n, leaked, false) }

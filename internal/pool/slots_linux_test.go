@@ -1,0 +1,94 @@
+//go:build linux
+
+package pool
+
+import (
+	"bytes"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+func countMappings(t *testing.T) int {
+	b, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		t.Skip("no /proc/self/maps")
+	}
+	return bytes.Count(b, []byte("\n"))
+}
+
+var onePage = wasm.MemoryType{Limits: wasm.Limits{Min: 1}}
+
+// In explicit mode the pool is one mapping however many memories are in
+// use, images of up to CopyLimit bytes included.
+func TestSlotsOneMapping(t *testing.T) {
+	img, err := NewImage(Plan{Segments: []Segment{{0, []byte("hi")}}, Size: 2}, 4096)
+	if err != nil {
+		t.Skip(err)
+	}
+	p, err := NewSlots(SlotConfig{Slots: 500, Layout: vm.Layout{Reserve: 1 << 20}, Accessible: true, MaxWarm: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := countMappings(t)
+	var mems []*vm.Memory
+	for range 500 {
+		m, err := p.NewMemory(onePage, 0, img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(m.Bytes[:2]) != "hi" {
+			t.Fatal("image not copied in")
+		}
+		m.Bytes[100] = 1 // touch
+		mems = append(mems, m)
+	}
+	if after := countMappings(t); after > before+4 {
+		t.Errorf("500 memories took %d mappings more", after-before)
+	}
+	if _, err := p.NewMemory(onePage, 0, img); err == nil {
+		t.Error("a 501st memory in 500 slots")
+	}
+	for _, m := range mems {
+		m.Free()
+	}
+	if s := p.Stats(); s.InUse != 0 || s.Warm != 10 || s.Leaked != 0 {
+		t.Errorf("after freeing all: %+v, want none in use and 10 warm", s)
+	}
+	runtime.KeepAlive(img)
+}
+
+// A memory dropped without Free gives its slot back through the cleanup,
+// counted as leaked, with its pages reset.
+func TestSlotsLeakReclaimed(t *testing.T) {
+	p, err := NewSlots(SlotConfig{Slots: 1, Layout: vm.Layout{Reserve: 1 << 20}, Accessible: true, MaxWarm: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		m, err := p.NewMemory(onePage, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Bytes[7] = 42
+	}()
+	for deadline := time.Now().Add(10 * time.Second); p.Stats().Leaked == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the dropped memory's slot never came back")
+		}
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	m, err := p.NewMemory(onePage, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Bytes[7] != 0 {
+		t.Error("the reclaimed slot was not reset")
+	}
+	m.Free()
+}

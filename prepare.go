@@ -1,0 +1,128 @@
+package moat
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// InstancePre is a module whose imports a linker has resolved and
+// type-checked once (Wasmtime's InstancePre), so that instantiating it in a
+// store — once per request in a server — skips the name lookups and the
+// type checks of host functions: it binds the host functions into the
+// store, takes the memory (with the module's data already mapped in, see
+// README "Instances at scale"), sets up globals and tables and runs the
+// start function.
+//
+// An InstancePre is immutable and safe for concurrent use. It keeps the
+// definitions the linker had when Prepare ran: later changes to the linker
+// do not affect it.
+type InstancePre struct {
+	engine *Engine
+	mod    *Module
+	// defs holds the definition of each import, in import order.
+	defs []definition
+}
+
+// Prepare resolves m's imports against l's definitions now and returns what
+// instantiates m quickly. It fails with a *LinkError when an import is
+// missing or a host function has the wrong type. Imports defined by a
+// store's externs (Define, DefineInstance) are checked again when
+// instantiating, in that store only: their types can change (a table or
+// memory grows). A nil linker prepares a module without imports.
+func (l *Linker) Prepare(m *Module) (*InstancePre, error) {
+	if m == nil {
+		return nil, fmt.Errorf("moat: Prepare needs a module")
+	}
+	if l != nil && l.engine != m.engine {
+		return nil, fmt.Errorf("moat: linker and module come from different engines")
+	}
+	p := &InstancePre{engine: m.engine, mod: m, defs: make([]definition, len(m.imports))}
+	for i, im := range m.imports {
+		d, ok := l.lookup(im.Module, im.Name)
+		if !ok {
+			return nil, &LinkError{Module: im.Module, Name: im.Name, Reason: "unknown import"}
+		}
+		if d.host != nil {
+			if err := matchHost(m.m, &m.m.Imports[i], im, d.host); err != nil {
+				return nil, err
+			}
+		}
+		p.defs[i] = d
+	}
+	return p, nil
+}
+
+// Module returns the prepared module.
+func (p *InstancePre) Module() *Module { return p.mod }
+
+// Instantiate makes an instance of the prepared module in store, as
+// Linker.Instantiate does (same errors, same traps).
+func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance, error) {
+	if store == nil {
+		return nil, fmt.Errorf("moat: Instantiate needs a store")
+	}
+	if p.engine != store.engine {
+		return nil, fmt.Errorf("moat: module and store come from different engines")
+	}
+	if err := store.enter(); err != nil {
+		return nil, err
+	}
+	defer store.leave()
+	if store.closed {
+		return nil, ErrClosed
+	}
+	var r resolved
+	mod := p.mod
+	for i, d := range p.defs {
+		if d.host != nil {
+			r.funcs = append(r.funcs, store.bindHostFunc(d.host))
+			continue
+		}
+		im := mod.imports[i]
+		if d.ext.owner() != store {
+			return nil, &LinkError{Module: im.Module, Name: im.Name, Reason: "the definition belongs to another store"}
+		}
+		if err := matchImport(mod.m, &mod.m.Imports[i], im, d.ext); err != nil {
+			return nil, err
+		}
+		if err := r.add(i, d.ext); err != nil {
+			return nil, err
+		}
+	}
+	return instantiate(ctx, store, mod, &r)
+}
+
+// matchHost is matchImport for a linker host function, which has no store.
+func matchHost(m *wasm.Module, wi *wasm.Import, im ImportType, h *hostDef) error {
+	ft, ok := im.Type.(FuncType)
+	if !ok || wi.Kind != wasm.ExternFunc {
+		return &LinkError{Module: im.Module, Name: im.Name,
+			Reason: fmt.Sprintf("incompatible import type: want %s, got %s", im.Type, h.typ)}
+	}
+	if !h.internal().SubtypeOf(m.FuncType(wi.Func)) {
+		return &LinkError{Module: im.Module, Name: im.Name,
+			Reason: fmt.Sprintf("incompatible import type: want %s, got %s", ft, h.typ)}
+	}
+	return nil
+}
+
+// add appends the extern matched to import i to its index space.
+func (r *resolved) add(i int, ext Extern) error {
+	switch e := ext.(type) {
+	case *Func:
+		r.funcs = append(r.funcs, e.fn)
+	case *Table:
+		r.tables = append(r.tables, e.tab)
+	case *Memory:
+		r.mems = append(r.mems, e.mem)
+	case *Global:
+		r.globals = append(r.globals, e.g)
+	case *Tag:
+		r.tags = append(r.tags, e.tag)
+	default:
+		return fmt.Errorf("moat: import %d: unsupported extern %T", i, ext)
+	}
+	return nil
+}
