@@ -7,7 +7,7 @@
 // The pieces follow wasmtime's model:
 //
 //   - An Engine (NewEngine) holds the configuration (which engine runs code,
-//     memory, table and call-depth limits) and compiles modules. It is safe
+//     memory, table, call-depth and stack limits) and compiles modules. It is safe
 //     for concurrent use.
 //   - A Module (Engine.Compile, or Engine.CompileText for the text format)
 //     is a decoded, validated and compiled module. It is immutable:
@@ -57,9 +57,15 @@
 //
 // A guest fault ends a call with a *Trap carrying a TrapCode, the spec's
 // message and a wasm backtrace (functions named by the name section, else
-// by their first export name, as wasmtime names them). Context cancellation and deadlines stop
-// running code with TrapInterrupted; recursion past Config.MaxCallDepth with
-// TrapStackExhausted. An error returned by a host function surfaces as a
+// by their first export name, as wasmtime names them). Context cancellation
+// and deadlines stop running code with TrapInterrupted, within tens of
+// microseconds whatever the code does; Config.ConsumeFuel and Store.SetFuel
+// bound the work a store may do (TrapOutOfFuel); recursion past
+// Config.MaxCallDepth frames or Config.MaxWasmStack bytes ends with
+// TrapStackExhausted. A spinning guest never
+// holds up the Go runtime: it gives its goroutine's thread to others every
+// quarter of a millisecond and stops at once when a garbage collection or
+// the scheduler asks. An error returned by a host function surfaces as a
 // *Trap with TrapHostError that unwraps to that error; a panic in a host
 // function does too, as a *PanicError. An *Exception returned by a host
 // function is thrown into the calling WebAssembly code, and an exception

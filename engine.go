@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/moat-run/moat/internal/cache"
 	"github.com/moat-run/moat/internal/compiler"
@@ -49,9 +50,27 @@ type Config struct {
 	MaxMemoryPages uint32
 	// MaxTableElements caps every table (0: the runtime's default cap).
 	MaxTableElements uint32
-	// MaxCallDepth bounds nested calls before the call-stack-exhausted trap
-	// (0: the engine's default).
+	// MaxCallDepth bounds the number of nested wasm frames, counted across
+	// host functions that call back into wasm (0: DefaultMaxCallDepth).
 	MaxCallDepth int
+	// MaxWasmStack bounds the stack, in bytes, that the wasm frames of one
+	// call chain may use, counted across host functions that call back
+	// into wasm, like Wasmtime's max_wasm_stack (0: DefaultMaxWasmStack;
+	// at most 1 GiB). The compiler maps each store a native stack of
+	// this size (plus a small red zone and a guard region) and checks it
+	// in every function's prologue; the interpreter charges each frame 8
+	// bytes per value slot (parameters, locals and its deepest operand
+	// stack) plus 32 bytes, so a recursion exhausts a given limit at a
+	// depth of the same order on both. Stacks commit only the memory they
+	// touch: a large limit costs address space until a guest uses it.
+	//
+	// A call that would pass either this or MaxCallDepth traps with
+	// TrapStackExhausted ("call stack exhausted").
+	MaxWasmStack int
+	// CompileBudget bounds what compiling one module may cost the host
+	// (the compiler engine; the interpreter's translation is linear in the
+	// code). The zero value takes the defaults.
+	CompileBudget CompileBudget
 
 	// BoundsChecks chooses how the compiler keeps loads and stores inside
 	// linear memory: guard pages (the default on linux/amd64) or explicit
@@ -99,6 +118,13 @@ type Config struct {
 	// no room after a collection traps with TrapGCHeapOutOfMemory, an
 	// object larger than the cap with TrapAllocationTooLarge.
 	MaxGCHeapBytes uint64
+
+	// ConsumeFuel meters execution with fuel (fuel.go): every store of
+	// the engine starts with none, Store.SetFuel adds some, and code that
+	// runs out traps with TrapOutOfFuel. It changes the compiled code
+	// (a poll at every function entry): artifacts and cache entries record
+	// it ("fuel").
+	ConsumeFuel bool
 
 	// TrustedKeys, when not empty, makes Deserialize and DeserializeFile
 	// accept only artifacts signed by one of these keys (see
@@ -197,18 +223,62 @@ func compilerConfig(cfg Config) compiler.Config {
 	if !ok {
 		c = compiler.BoundsChecks(-1) // refused by compiler.New
 	}
-	cc := compiler.Config{MaxCallDepth: cfg.MaxCallDepth, Memory: compiler.MemoryConfig{
+	cc := compiler.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack, ConsumeFuel: cfg.ConsumeFuel, Memory: compiler.MemoryConfig{
 		Checks: c, Reservation: cfg.MemoryReservation, GuardSize: cfg.MemoryGuardSize,
 		Limits: vm.Limits{Bytes: cfg.MaxAddressSpace, Mappings: cfg.MaxMappings},
-	}}
+	}, MaxFuncWork: cfg.CompileBudget.MaxFuncWork, CompileTimeout: cfg.CompileBudget.Timeout}
 	if p := cfg.Pooling; p != nil {
 		cc.Pool = &compiler.PoolConfig{Slots: p.TotalMemories, MaxMemorySize: p.MaxMemorySize, MaxWarm: p.MaxUnusedWarmSlots}
 	}
 	return cc
 }
 
-// DefaultMaxCallDepth is the call depth used when Config.MaxCallDepth is 0.
-const DefaultMaxCallDepth = 10000
+// CompileBudget bounds the time and memory of compiling a module, so that
+// a module built to be expensive to compile (a function keeping thousands
+// of values live across thousands of blocks) fails fast with a
+// *CompileError of kind BudgetExceeded instead of exhausting the host.
+// Everything else the compiler does grows linearly with the code; these
+// bound the rest. They bound compiling only: a module loaded from an
+// artifact or from the compilation cache (Config.CacheDir) costs a load,
+// linear in its size, and is not checked against them.
+type CompileBudget struct {
+	// MaxFuncWork caps, per function, the two costs that can grow as
+	// values × blocks rather than with the code: SSA construction's
+	// variable-read steps, and liveness' live-in entries (the values live
+	// into each block, summed). Each step costs a few nanoseconds and at
+	// most about 12 bytes while its function compiles, so a compile worker
+	// (one per GOMAXPROCS) needs at most about 12 × MaxFuncWork bytes
+	// beyond the code's own size. 0: DefaultMaxFuncWork; negative: no cap.
+	MaxFuncWork int64
+	// Timeout caps the time of one Compile, checked before each function
+	// (a function started before it may overrun it by what MaxFuncWork
+	// allows). 0: DefaultCompileTimeout; negative: no limit.
+	Timeout time.Duration
+}
+
+// DefaultMaxFuncWork is CompileBudget.MaxFuncWork's default, 2^26: about
+// 0.8 GB per compile worker at most. The largest functions of the Go
+// standard library's wasip1 test binaries need under 2^22; 1,000 locals
+// kept live across 10,000 if/else merges (a 280 KB function) about 2^25.
+const DefaultMaxFuncWork = compiler.DefaultMaxFuncWork
+
+// DefaultCompileTimeout is CompileBudget.Timeout's default.
+const DefaultCompileTimeout = compiler.DefaultCompileTimeout
+
+// DefaultMaxCallDepth is the call depth used when Config.MaxCallDepth is 0:
+// ten times what the deepest test of Go's standard library reaches
+// (encoding/asn1's nesting limit, about 10,000 frames). The stack limit
+// is the binding one for frames that average over 84 bytes.
+const DefaultMaxCallDepth = 100_000
+
+// DefaultMaxWasmStack is the stack limit used when Config.MaxWasmStack is
+// 0: 8 MiB, what Go's own wasip1 runner grants wasmtime
+// (-W max-wasm-stack=8388608), and enough for every test of Go's standard
+// library.
+const DefaultMaxWasmStack = 8 << 20
+
+// maxWasmStack bounds Config.MaxWasmStack.
+const maxWasmStack = vm.MaxStackSize
 
 // Engine compiles modules. It is safe for concurrent use, and has no global
 // state: two engines share nothing.
@@ -243,12 +313,19 @@ func newEngine(cfg Config) (*Engine, error) {
 	if cfg.MaxCallDepth < 0 {
 		return nil, fmt.Errorf("moat: MaxCallDepth %d is negative", cfg.MaxCallDepth)
 	}
+	if cfg.MaxWasmStack < 0 || cfg.MaxWasmStack > maxWasmStack {
+		return nil, fmt.Errorf("moat: MaxWasmStack %d is out of range (0..%d bytes)", cfg.MaxWasmStack, maxWasmStack)
+	}
 	if cfg.MaxCallDepth == 0 {
 		cfg.MaxCallDepth = DefaultMaxCallDepth
+	}
+	if cfg.MaxWasmStack == 0 {
+		cfg.MaxWasmStack = DefaultMaxWasmStack
 	}
 	if cfg.MaxMappings < 0 {
 		return nil, fmt.Errorf("moat: MaxMappings %d is negative", cfg.MaxMappings)
 	}
+	icfg := interp.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack, ConsumeFuel: cfg.ConsumeFuel}
 	switch cfg.Engine {
 	case EngineAuto:
 		c, err := compiler.New(compilerConfig(cfg))
@@ -262,9 +339,9 @@ func newEngine(cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("moat: %w", err)
 		}
 		cfg.Engine = EngineInterpreter
-		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
+		return &Engine{cfg: cfg, impl: interp.New(icfg)}, nil
 	case EngineInterpreter:
-		return &Engine{cfg: cfg, impl: interp.New(interp.Config{MaxCallDepth: cfg.MaxCallDepth})}, nil
+		return &Engine{cfg: cfg, impl: interp.New(icfg)}, nil
 	case EngineCompiler:
 		impl, err := compiler.New(compilerConfig(cfg))
 		if err != nil {

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/moat-run/moat/internal/compiler"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
 // CompileErrorKind separates the spec's two ways to reject a module, and
-// a third: a valid module that uses a feature this engine cannot run.
+// two more of the engine's own: a valid module that uses a feature this
+// engine cannot run, and a valid module too costly to compile.
 type CompileErrorKind byte
 
 const (
@@ -20,9 +22,19 @@ const (
 	// the engine does not run. Both engines run all of WebAssembly 3.0, so
 	// no valid 3.0 module is refused this way.
 	Unsupported CompileErrorKind = CompileErrorKind(wasm.Unsupported)
+	// BudgetExceeded: the module is valid, but compiling it would exceed
+	// the engine's Config.CompileBudget (Func says which function was
+	// being compiled). The interpreter engine, whose translation is linear
+	// in the code, can still run it.
+	BudgetExceeded CompileErrorKind = 0x80
 )
 
-func (k CompileErrorKind) String() string { return wasm.ErrorKind(k).String() }
+func (k CompileErrorKind) String() string {
+	if k == BudgetExceeded {
+		return "budget exceeded"
+	}
+	return wasm.ErrorKind(k).String()
+}
 
 // CompileError reports a module that failed to decode or validate.
 type CompileError struct {
@@ -40,6 +52,9 @@ type CompileError struct {
 }
 
 func (e *CompileError) Error() string {
+	if e.Kind == BudgetExceeded {
+		return fmt.Sprintf("moat: compiling function %d: %s", e.Func, e.Msg)
+	}
 	s := "moat: " + e.Kind.String() + " module"
 	switch {
 	case e.Line > 0 && e.Offset >= 0:
@@ -55,8 +70,13 @@ func (e *CompileError) Error() string {
 	return s + ": " + e.Msg
 }
 
-// compileErrorOf converts a decoder or validator error; other errors pass through.
+// compileErrorOf converts a decoder or validator error, or the compiler's
+// budget error; other errors pass through.
 func compileErrorOf(err error) error {
+	var le *compiler.LimitError
+	if errors.As(err, &le) {
+		return &CompileError{Kind: BudgetExceeded, Offset: -1, Func: int(le.Func), Msg: le.Msg}
+	}
 	var we *wasm.Error
 	if !errors.As(err, &we) {
 		return err

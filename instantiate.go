@@ -47,6 +47,7 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	}
 	// Every function of the instance is in the store from the start, so
 	// references to it (ref.func, elements) are plain store indices.
+	s.vs.ReserveFuncs(len(m.Funcs))
 	for _, f := range inst.Funcs {
 		if _, err := s.vs.Ref(f); err != nil {
 			return nil, err

@@ -78,7 +78,7 @@ func (e *Engine) compileModel(m *wasm.Module, b []byte) (mod *Module, err error)
 	code, err := e.impl.Compile(m)
 	if err != nil {
 		if ce, ok := compileErrorOf(err).(*CompileError); ok {
-			return nil, ce // the engine refuses a feature it does not run
+			return nil, ce // a feature the engine does not run, or its compile budget
 		}
 		return nil, fmt.Errorf("moat: compile: %w", err)
 	}

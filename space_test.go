@@ -274,7 +274,7 @@ func TestSpaceChild(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := first.Func("f").Call(ctx); err != nil { // maps the store's stack
+			if _, err := first.Func("f").Call(ctx); err != nil { // borrows a stack
 				t.Fatal(err)
 			}
 			keep = append(keep, first)

@@ -61,9 +61,8 @@ type Store struct {
 	callers    map[*vm.Instance]*Caller
 	lastCaller *Caller
 	// instances lists every instance made in the store, for Close.
-	instances       []*vm.Instance
-	closedInstances map[*vm.Instance]bool
-	closed          bool
+	instances []*vm.Instance
+	closed    bool
 
 	// limits bound what the store may hold; counts is what it holds.
 	limits StoreLimits
@@ -149,7 +148,7 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) isClosed(inst *vm.Instance) bool {
-	return s.closed || (inst != nil && len(s.closedInstances) != 0 && s.closedInstances[inst])
+	return s.closed || (inst != nil && inst.Closed)
 }
 
 // closeInstance empties the memories inst defines and forgets its Caller.
@@ -157,10 +156,7 @@ func (s *Store) isClosed(inst *vm.Instance) bool {
 // when storeClosed, or when no other instance imported it; otherwise it is
 // only emptied, and goes back with the store.
 func (s *Store) closeInstance(inst *vm.Instance, storeClosed bool) {
-	if s.closedInstances == nil {
-		s.closedInstances = make(map[*vm.Instance]bool)
-	}
-	s.closedInstances[inst] = true
+	inst.Closed = true
 	s.counts.instances--
 	s.counts.memories -= len(inst.Module.Memories)
 	s.counts.tables -= len(inst.Module.Tables)

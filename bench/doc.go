@@ -13,7 +13,8 @@
 // The sightglass programs of ../shared/bench, on moat's compiler, wazero's
 // optimizing compiler and Wasmtime, are run by package peers and
 // cmd/peers; cmd/artifacts compares compiling with loading compiled
-// artifacts on moat and Wasmtime.
+// artifacts on moat and Wasmtime. moat serve under HTTP load is measured by
+// package serveload and cmd/serveload.
 package bench
 
 //go:generate wat2wasm testdata/fib.wat -o testdata/fib.wasm

@@ -25,7 +25,16 @@ func moatExplicitEngine() Engine {
 	}}
 }
 
-// runMoat runs p on moat's compiler (SIMD programs included).
+// moatInterpEngine is moat's interpreter: the other end of the trade
+// between compile time and run time (not in Engines' default list).
+func moatInterpEngine() Engine {
+	return Engine{Name: "moat-interp", Run: func(p Program, wasm []byte, dir string) (Measurement, error) {
+		return runMoat(p, wasm, dir, moat.Config{Engine: moat.EngineInterpreter})
+	}}
+}
+
+// runMoat runs p on the moat engine cfg describes (SIMD programs
+// included).
 func runMoat(p Program, wasm []byte, dir string, cfg moat.Config) (Measurement, error) {
 	var m Measurement
 	mod, eng, err := compileMoat(cfg, wasm, &m)

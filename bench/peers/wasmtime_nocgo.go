@@ -11,3 +11,7 @@ func wasmtimeEngine() Engine {
 		Unavailable: errors.New("wasmtime-go needs cgo: build with CGO_ENABLED=1 and a C compiler"),
 	}
 }
+
+func wasmtimeCompiler(name string, _ bool) Compiler {
+	return Compiler{Name: name, Unavailable: wasmtimeEngine().Unavailable}
+}

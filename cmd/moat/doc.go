@@ -11,6 +11,9 @@
 //	moat spectest [--engine E] PATH...     (.wast scripts or wast2json .json)
 //	moat wat2wasm [--no-check] IN.wat [-o OUT.wasm]
 //	moat wasm2wat IN.wasm [-o OUT.wat]
+//	moat serve [FLAGS] MODULE | --config FILE  (HTTP, a fresh sandbox per request)
+//	moat push [--plain-http] [--artifact FILE] MODULE REF
+//	moat pull [--plain-http] [--store DIR] [-o FILE] REF
 //	moat version                            (also moat --version, moat -V)
 //	moat help [COMMAND]
 //	moat [RUN FLAGS] MODULE [ARGS...]       (moat run, as wasmtime MODULE runs it)
@@ -21,6 +24,13 @@
 //
 // A MODULE may be in the binary or the text format (.wasm or .wat): the
 // file's content decides (see readModule).
+//
+// moat serve is package serve's handler wrapped in a server (routes,
+// health checks, metrics, access log, graceful shutdown, reload:
+// internal/server); moat push and pull move modules to and from OCI
+// registries (internal/oci). These are the only packages that use
+// libraries beyond the standard library and golang.org/x/sys (the
+// Prometheus client, oras-go); the library packages never do.
 //
 // A command line a command cannot parse gets one line, the problem and
 // "run 'moat help COMMAND' for usage", and exit status 2.

@@ -37,6 +37,9 @@ func commands() []command {
 		{"spectest", "run WebAssembly spec test scripts (.wast, or wast2json .json)", spectestUsage, spectestCommand},
 		{"wat2wasm", "convert a text module (.wat) to the binary format", wat2wasmUsage, wat2wasmCommand},
 		{"wasm2wat", "print a binary module (.wasm) in the text format", wasm2watUsage, wasm2watCommand},
+		{"serve", "serve HTTP, a fresh sandbox per request (CGI over WASI)", serveUsage, serveCommand},
+		{"push", "push a module to an OCI registry", pushUsage, pushCommand},
+		{"pull", "pull a module from an OCI registry into the local store", pullUsage, pullCommand},
 		{"version", "print moat's version and build", versionUsage, versionCommand},
 	}
 }

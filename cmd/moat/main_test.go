@@ -181,8 +181,11 @@ func TestInspectMalformed(t *testing.T) {
 	}
 }
 
+// TestRunDeepRecursionTraps: fib(1000000) recurses ten times past the
+// default call depth before its exponential tree could fan out; the
+// timeout turns a limit that failed to bind into a failure, not a hang.
 func TestRunDeepRecursionTraps(t *testing.T) {
-	code, _, errOut := runMoat(t, "run", "--invoke", "fib", example("fib.wasm"), "100000")
+	code, _, errOut := runMoat(t, "run", "-W", "timeout=2m", "--invoke", "fib", example("fib.wasm"), "1000000")
 	if code != exitFailure || !strings.HasPrefix(errOut, "trap: call stack exhausted\n") {
 		t.Errorf("code %d, stderr %q", code, errOut)
 	}

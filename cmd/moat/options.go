@@ -32,6 +32,24 @@ var wasmOptions = append([]runOption{
 			o.timeout = d
 			return err
 		}},
+	{"max-wasm-stack", "N", "the stack, in bytes (K, M, G suffixes allowed), the guest's wasm frames may use before \"call stack exhausted\" (default 8M)",
+		func(o *runOptions, v string) error {
+			n, err := parseSize(v)
+			if err == nil && (n == 0 || n > 1<<30) {
+				err = fmt.Errorf("%q is out of range (1 byte to 1G)", v)
+			}
+			o.maxWasmStack = int(n)
+			return err
+		}},
+	{"fuel", "N", "meter execution with N units of fuel (one per function call and loop iteration); trap with \"out of fuel\" past them",
+		func(o *runOptions, v string) error {
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("%q is not a number of fuel units", v)
+			}
+			o.fuel, o.config.ConsumeFuel = &n, true
+			return nil
+		}},
 }, featureOptions()...)
 
 // featureOptions are the -W keys that turn a WebAssembly 3.0 feature on

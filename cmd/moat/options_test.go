@@ -21,7 +21,14 @@ func TestWasmOptions(t *testing.T) {
 	if err != nil || opts.timeout != 2*time.Second {
 		t.Fatalf("-W=timeout=2: %v, %v", opts.timeout, err)
 	}
-	for _, bad := range []string{"timeout=-1s", "timeout=soon", "nosuch=1", ""} {
+	opts, _, err = parseRunArgs([]string{"-W", "timeout=1s,fuel=1000", "m.wasm"})
+	if err != nil || opts.fuel == nil || *opts.fuel != 1000 {
+		t.Fatalf("-W fuel=1000: %v, %v", opts.fuel, err)
+	}
+	if opts, _, _ := parseRunArgs([]string{"m.wasm"}); opts.fuel != nil {
+		t.Fatal("fuel is metered without -W fuel")
+	}
+	for _, bad := range []string{"timeout=-1s", "timeout=soon", "nosuch=1", "", "fuel=", "fuel=-1", "fuel=lots"} {
 		_, _, err := parseRunArgs([]string{"-W", bad, "m.wasm"})
 		if err == nil {
 			t.Errorf("-W %q: accepted", bad)
@@ -149,7 +156,7 @@ func TestPrecompiledBoundsOptions(t *testing.T) {
 		}
 	}
 	code, out, errOut := runMoat(t, "inspect", explicit)
-	if code != 0 || !regexp.MustCompile(`(?m)^ +bounds checks +explicit\n +memory guard +none\n +memory reservation +none$`).MatchString(out) ||
+	if code != 0 || !regexp.MustCompile(`(?m)^ +bounds checks +explicit\n +fuel +off\n +memory guard +none\n +memory reservation +none$`).MatchString(out) ||
 		!strings.Contains(out, "loads in this moat: no: artifact bounds checks mismatch") {
 		t.Errorf("inspect: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}

@@ -97,7 +97,9 @@ type runOptions struct {
 
 	// From -W and -O (options.go).
 	timeout          time.Duration // 0: none
+	maxWasmStack     int           // bytes; 0: the engine's default
 	disabledFeatures moat.Features // features turned off with -W NAME=n
+	fuel             *uint64       // from -W fuel=N; nil: unmetered
 	config           moat.Config   // from -O: bounds checks and memory layout
 
 	// From -C (options_compile.go): the compilation cache.
@@ -166,6 +168,12 @@ func runWithStdin(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		argv = append(argv, opts.args...)
 	}
 	store := moat.NewStore(engine)
+	if opts.fuel != nil {
+		if err := store.SetFuel(*opts.fuel); err != nil {
+			fmt.Fprintf(stderr, "moat run: %s\n", errorText(err))
+			return exitFailure
+		}
+	}
 	sys, err := wasi.Attach(store, wasi.Config{
 		Args:     argv,
 		Env:      opts.env,

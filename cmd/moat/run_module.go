@@ -34,6 +34,7 @@ func loadRunModule(opts runOptions, stderr io.Writer) (*moat.Engine, *moat.Modul
 	}
 	cfg := opts.config
 	cfg.Engine, cfg.DisabledFeatures = opts.engine, opts.disabledFeatures
+	cfg.MaxWasmStack = opts.maxWasmStack
 	for _, path := range opts.trustKeys {
 		k, err := readPublicKey(path)
 		if err != nil {

@@ -127,6 +127,15 @@ const (
 	NumBuiltins
 )
 
+// BulkChunk bounds the work of one uninterrupted step of a bulk operation:
+// compiled code does memory.copy and memory.fill of up to BulkChunk bytes
+// inline and leaves longer ones to the runtime (ExitBuiltin with
+// BuiltinMemoryCopy or BuiltinMemoryFill, Args as the builtin's, every
+// register kept), which does every bulk operation in chunks of this many
+// bytes (table elements count 8 bytes each) and lets the Go runtime in
+// between: memmove and memclr cannot be preempted.
+const BulkChunk = 256 << 10
+
 // BuiltinCallee is the SSA callee number of builtin 0: a direct call to
 // callee BuiltinCallee+b calls builtin b. Function indices stay below it
 // (the decoder bounds a module's function count far lower).

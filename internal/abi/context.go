@@ -25,12 +25,13 @@ const (
 	// calls through an index (imports, call_indirect).
 	CtxFuncTable = 32
 	// CtxPollCounter is the signed poll counter: generated code subtracts 1
-	// at every function entry and loop back-edge and exits with ExitPoll
-	// when the result is negative ("sub qword [ctx+CtxPollCounter], 1; js").
-	// The runtime refills it; another goroutine makes it negative to
-	// interrupt (an atomic store, which a concurrent non-atomic decrement can
-	// undo, so the runtime repeats it until the code exits). The decrement
-	// needs no lock prefix.
+	// at every function entry and loop header and exits with ExitPoll when
+	// the result is negative ("sub qword [ctx+CtxPollCounter], 1; js"), and
+	// also when the running goroutine's g says the Go runtime wants it to
+	// stop (see CtxG). The runtime refills it; another goroutine makes it
+	// negative to interrupt (an atomic store, which a concurrent non-atomic
+	// decrement can undo, so the runtime repeats it until the code exits).
+	// The decrement needs no lock prefix.
 	CtxPollCounter = 40
 	// CtxStackLimit is the lowest address the stack pointer may reach. A
 	// prologue computes sp minus its frame size and exits with
@@ -103,16 +104,23 @@ const (
 	CtxCaught     = 192
 	CtxExnPayload = 200
 	CtxExnRef     = 208
+	// CtxG is the address of the Go runtime's g (the goroutine) that is
+	// running the code, stored by the entry trampoline at every entry (a
+	// goroutine cannot move to another g, and the code never runs at a Go
+	// safepoint, so the word stays the running goroutine's for the whole
+	// entry). Every poll also reads the g's preemption word through it (see
+	// goruntime.go).
+	CtxG = 216
 	// CtxGCBase is the address of byte 0 of the store's GC heap (0 until
 	// the heap is reserved): an object reference o is the offset of its
 	// header, at CtxGCBase+o. The reservation spans the heap's limit and
 	// never moves, so the word is fixed once set; the runtime sets it on
 	// entry and after every exit.
-	CtxGCBase = 216
+	CtxGCBase = 224
 	// CtxGCTypes is the address of the instance's GC type ids, a uint32
 	// per module type index (0 for a function type): what an object's
 	// header holds. Fixed once bound.
-	CtxGCTypes = 224
+	CtxGCTypes = 232
 	// CtxGCCursor and CtxGCEnd are the store heap's current hole, offsets
 	// [cursor, end), in which compiled code allocates inline: it bumps the
 	// cursor and writes the header (the hole is already zeroed). The
@@ -120,17 +128,17 @@ const (
 	// the new objects' start bits) and sets both again before the code
 	// resumes; end == cursor when there is no hole, which sends every
 	// allocation to its builtin.
-	CtxGCCursor = 232
-	CtxGCEnd    = 240
+	CtxGCCursor = 240
+	CtxGCEnd    = 248
 	// CtxGCDisplays is the address of the store heap's display table
 	// (GCDisplay*): what casts read. It moves when a module registers new
 	// types, which happens only in Go; the runtime sets it before the code
 	// runs and after every exit.
-	CtxGCDisplays = 248
+	CtxGCDisplays = 256
 
 	// ContextSize is the size of the part of the context shared with
 	// generated code. The runtime may keep private fields after it.
-	ContextSize = 256
+	ContextSize = 264
 
 	// ExitArgWords is the number of words at CtxExitArgs.
 	ExitArgWords = 6
@@ -150,9 +158,11 @@ const (
 	ExitReturn ExitCode = iota
 	// ExitTrap: execution stops with the TrapCode in CtxExitIndex. Never resumed.
 	ExitTrap
-	// ExitPoll: the poll counter went negative. The runtime checks for
-	// cancellation and fuel, lets the Go scheduler run, refills the counter
-	// and resumes.
+	// ExitPoll: the poll counter went negative, or the Go runtime asked
+	// the goroutine to stop (see CtxG). The runtime accounts fuel, checks
+	// for cancellation and the deadline, yields to the Go scheduler when
+	// asked or when the guest's time slice is over, grants the counter
+	// more polls and resumes.
 	ExitPoll
 	// ExitHostCall: call function CtxExitIndex of the instance (an import
 	// implemented in Go, or by another instance). Args[0] is the address of

@@ -63,7 +63,15 @@ type pendingEdit struct {
 // each Result. The zero value is ready to use; an Allocator must not be used
 // by two goroutines at once. The package function Allocate takes Allocators
 // from a pool.
-type Allocator struct{ a allocator }
+type Allocator struct {
+	a allocator
+	// MaxLiveEntries, when positive, caps the total size of a function's
+	// live-in sets (the sum over blocks of the values live into each):
+	// beyond the code's own size, the one cost that can grow as values ×
+	// blocks. A function past it fails with a *LimitError, after work and
+	// memory proportional to the cap.
+	MaxLiveEntries int
+}
 
 // NewAllocator returns an Allocator with no memory reserved yet.
 func NewAllocator() *Allocator { return &Allocator{} }
@@ -123,9 +131,13 @@ func (al *Allocator) allocate(f *Func, env *MachineEnv) (res *Result, err error)
 		return nil, err
 	}
 	f.ComputePreds()
+	a.live.MaxEntries = al.MaxLiveEntries
 	a.live.compute(f, a.ops, a.opStart)
-	if in := a.live.liveIn(0); len(in) > 0 {
-		return nil, f.errorf(0, -1, "%v is used before it is defined", a.live.globals[in[0]])
+	if a.live.Exceeded {
+		return nil, &LimitError{Func: f.Name, What: "live-in sets (values live into each block, summed)", Limit: al.MaxLiveEntries}
+	}
+	if g := a.live.undefGlobal; g >= 0 {
+		return nil, f.errorf(0, -1, "%v is used before it is defined", a.live.globals[g])
 	}
 	if l := &a.live; l.undefInst >= 0 {
 		return nil, f.errorf(l.undefBlock, l.undefInst, "%v is used before it is defined", l.undefVReg)

@@ -7,9 +7,12 @@ package backend
 // A value live out of b is next used past b's end: at the edge if it is an
 // argument, at its first read in a successor, or far away if it only passes
 // through. Those distances are gathered once per block from the
-// successors' first-read lists (vregState.dist, the minimum over successors), so
-// each live-out value costs one lookup. Per-vreg entries are valid when
-// stamped with the current block, so nothing is cleared between blocks.
+// successors' first-read lists (vregState.dist, the minimum over
+// successors). Whether a value is live out at all is asked (liveOutNext)
+// only for the values the block touches and those nextOf is asked about,
+// not for every value live across the block: a block costs its operands
+// and registers, not its live set. Per-vreg entries are valid when stamped
+// with the current block, so nothing is cleared between blocks.
 func (a *allocator) scanBlock(b BlockID) {
 	stamp := int32(b) + 1
 	a.stamp = stamp
@@ -30,19 +33,10 @@ func (a *allocator) scanBlock(b BlockID) {
 			}
 		}
 	}
-	// The values live out: the successors' live-ins and the arguments
-	// (some twice, which is harmless).
+	// The arguments are used at the edge; other values live out are found
+	// as the walk meets them.
 	end := int32(blk.End)
-	globals := a.live.globals
-	for k, s := range blk.Succs {
-		for _, g := range a.live.liveIn(s) {
-			v := globals[g]
-			d := int32(farAway)
-			if vs[v].dist.at == stamp {
-				d = vs[v].dist.x
-			}
-			vs[v].scan = stamped{end + d, stamp}
-		}
+	for k := range blk.Succs {
 		for _, v := range blk.SuccArgs[k] {
 			vs[v].scan = stamped{end, stamp}
 		}
@@ -53,9 +47,11 @@ func (a *allocator) scanBlock(b BlockID) {
 		lo, hi := opStart[i], opStart[i+1]
 		iops, iafter := ops[lo:hi], after[lo:hi]
 		for k := range iops {
-			n := vs[iops[k].VReg].scan
+			v := iops[k].VReg
+			n := vs[v].scan
 			if n.at != stamp {
-				n.x = infinity
+				n = stamped{a.liveOutNext(b, v), stamp}
+				vs[v].scan = n
 			}
 			iafter[k] = n.x
 		}
@@ -77,8 +73,31 @@ type stamped struct{ x, at int32 }
 
 // nextOf is the next use of v at the start of the block scanned last.
 func (a *allocator) nextOf(v VReg) int32 {
-	if n := a.vs[v].scan; n.at == a.stamp {
-		return n.x
+	n := a.vs[v].scan
+	if n.at != a.stamp {
+		n = stamped{a.liveOutNext(BlockID(a.stamp-1), v), a.stamp}
+		a.vs[v].scan = n
+	}
+	return n.x
+}
+
+// liveOutNext is the next use of v after block b when b does not use it
+// past this point: past b's end if v is live into a successor (at the
+// distance scanBlock gathered, or far away), else never.
+func (a *allocator) liveOutNext(b BlockID, v VReg) int32 {
+	g := a.live.globalIndex[v]
+	if g < 0 {
+		return infinity
+	}
+	blk := &a.f.Blocks[b]
+	for _, s := range blk.Succs {
+		if a.live.liveInto(s, g) {
+			d := int32(farAway)
+			if dist := a.vs[v].dist; dist.at == a.stamp {
+				d = dist.x
+			}
+			return int32(blk.End) + d
+		}
 	}
 	return infinity
 }
@@ -156,7 +175,7 @@ func (a *allocator) allocateBlock(b BlockID) error {
 	} else {
 		// Control reaches b first from a block allocated later (or never):
 		// every live-in starts in its slot.
-		for _, g := range a.live.liveIn(b) {
+		for _, g := range a.live.lonelyLiveIn(b) {
 			a.markSpilled(a.live.globals[g])
 		}
 	}

@@ -249,11 +249,8 @@ func (a *allocator) edgeMoves(p BlockID, k int) []move {
 	return moves
 }
 
-// liveInto reports whether global g is live into block b (binary search).
-func (a *allocator) liveInto(b BlockID, g int32) bool {
-	_, found := slices.BinarySearch(a.live.liveIn(b), g)
-	return found
-}
+// liveInto reports whether global g is live into block b.
+func (a *allocator) liveInto(b BlockID, g int32) bool { return a.live.liveInto(b, g) }
 
 // shareSlots gives every spilled value a real slot (a.slotMap, a.slotClass);
 // values whose live ranges (hulls in layout order, stretched over the edges

@@ -41,10 +41,16 @@
 // (Wimmer-Franz) would place spill code better in some loops; the Result
 // format does not depend on the choice.
 //
-// Cost: time and memory are linear in the code size plus the total size of
-// the blocks' live-in sets (liveness keeps sparse sorted lists, computed by
-// walking each block-crossing value back from its uses, not bitsets over all
-// values); block boundary states list only the values in registers. An
+// Cost: memory is linear in the code size (liveness keeps, for each
+// block-crossing value, the blocks it is live into as ranges in layout
+// order, not per-block lists or bitsets over all values; block boundary
+// states list only the values in registers), and time is linear in the code
+// size plus the total size of the blocks' live-in sets, which liveness
+// walks once (each block-crossing value back from its uses). The allocator
+// asks whether a value is live out of a block only for the values the block
+// touches. Allocator.MaxLiveEntries caps the live-in total, the one cost
+// that can grow as values × blocks; past it Allocate fails with a
+// *LimitError. An
 // Allocator keeps its working memory (dense slices indexed by vreg,
 // instruction, operand or block; no maps) from one function to the next;
 // the package function Allocate takes Allocators from a sync.Pool.
@@ -62,7 +68,7 @@
 //
 // Files: regs.go (classes, physical registers, sets), vcode.go (VReg, Inst,
 // Block, Func and its builder), operand.go (operands and constraints),
-// env.go (MachineEnv), validate.go, liveness.go, alloc.go (Allocator, driver,
+// env.go (MachineEnv), validate.go, liveness.go, limit.go (LimitError), alloc.go (Allocator, driver,
 // state), alloc_block.go (next-use scan, block entry, register choice),
 // alloc_inst.go (one instruction), alloc_finish.go (edges, slot sharing,
 // result), parallel_move.go, result.go, checker.go, frame.go, print.go (text

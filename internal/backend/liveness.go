@@ -6,23 +6,37 @@ import "slices"
 //
 // Only "global" registers (those that cross a block boundary: block
 // parameters, block arguments, or registers touched in several blocks) are
-// tracked, and the sets are sparse: each block's live-in set is a sorted
-// list of global indices, the lists stored back to back (CSR form). In real
-// and generated code a block sees a few dozen of the tens of thousands of
-// globals of a large function, so dense bitsets would cost blocks × globals
-// bits (quadratic) where these lists cost what is actually live.
+// tracked. For each global, the blocks it is live into are kept as sorted
+// ranges of block indices (layout order), the ranges of all globals back
+// to back. A value lives over a stretch of consecutive blocks, so this
+// costs about one range per global: memory linear in the function, where
+// per-block lists (or bitsets) cost values × blocks when many values stay
+// live across many blocks (1,000 locals across 10,000 if/else merges:
+// 30M entries). Membership is a binary search; the allocator asks it only
+// for the values it handles in a block (see scanBlock).
 type Liveness struct {
 	// globalIndex[v] is v's index among the globals, or -1 for a
 	// block-local register.
 	globalIndex []int32
 	globals     []VReg
-	// The globals live into block b are inVals[inStart[b]:inStart[b+1]],
-	// ascending. Live-out sets are not stored: a block's is the union of
-	// its successors' live-in sets and its arguments, and the allocator
-	// walks those directly (outLists, for LiveOut, is filled by
-	// ComputeLiveness only).
-	inStart, inVals []int32
-	outLists        [][]int32
+	// Global g is live into the blocks of ranges[rStart[g]:rStart[g+1]].
+	// Live-out sets are not stored: a block's is the union of its
+	// successors' live-in sets and its arguments (outLists, for LiveOut,
+	// is filled by ComputeLiveness only).
+	rStart []int32
+	ranges []blockRange
+	// The blocks no earlier block (in layout order) branches to are where
+	// the allocator starts with every live-in in its slot; their live-in
+	// lists are kept: the globals live into such block b are
+	// lonelyVals[lonelyStart[b]:lonelyStart[b+1]], ascending (empty for
+	// other blocks).
+	lonelyStart, lonelyVals []int32
+	// undefGlobal is a global live into the entry block (read before any
+	// definition), or -1.
+	undefGlobal int32
+	// entries is the total size of the live-in sets.
+	entries  int
+	outLists [][]int32
 	// hulls[g] spans the starts of the blocks global g is live into and
 	// the ends of those it is live out of, in layout order (for slot
 	// sharing).
@@ -43,6 +57,12 @@ type Liveness struct {
 	// the layout (an edge to an earlier or the same block closes a loop).
 	// Only ComputeLiveness fills it; the allocator does not need it.
 	LoopDepth []int
+	// MaxEntries, when positive, caps the total size of the live-in sets:
+	// compute stops once they exceed it and sets Exceeded. The sets are
+	// what liveness costs beyond the code's size (values × blocks in the
+	// worst case), so the cap bounds its memory and time.
+	MaxEntries int
+	Exceeded   bool
 
 	scratch liveScratch
 }
@@ -56,12 +76,19 @@ type firstUse struct {
 // pair is a (key, value) pair for groupPairs.
 type pair struct{ key, val int32 }
 
+// blockRange is the blocks lo..hi, both included.
+type blockRange struct{ lo, hi int32 }
+
 // liveScratch is the working memory of a liveness computation, kept so an
 // Allocator reuses it from one function to the next.
 type liveScratch struct {
 	vregs                 []liveVReg
 	mark                  []int32 // per block, see propagate
-	gen, kill, arg, in    []pair
+	gen, kill, arg        []pair
+	in                    []int32 // the blocks the current global is live into
+	inMark                []int32 // per block: stamp of the last global live into it
+	lonely                []bool  // per block: no earlier block branches to it
+	lonelyPairs           []pair  // (block, global) for lonely blocks
 	genStart, genBlocks   []int32
 	killStart, killBlocks []int32
 	argStart, argBlocks   []int32
@@ -79,12 +106,43 @@ type liveVReg struct {
 }
 
 // LiveIn lists the registers live on entry to b (parameters excluded).
-func (l *Liveness) LiveIn(b BlockID) []VReg { return l.list(l.liveIn(b)) }
+func (l *Liveness) LiveIn(b BlockID) []VReg { return l.list(l.liveIn(nil, b)) }
 
 // LiveOut lists the registers live on exit from b (arguments included).
 func (l *Liveness) LiveOut(b BlockID) []VReg { return l.list(l.outLists[b]) }
 
-func (l *Liveness) liveIn(b BlockID) []int32 { return l.inVals[l.inStart[b]:l.inStart[b+1]] }
+// liveIn appends the globals live into b to dst, ascending: a test of
+// every global, for tests and printing.
+func (l *Liveness) liveIn(dst []int32, b BlockID) []int32 {
+	for g := range l.globals {
+		if l.liveInto(b, int32(g)) {
+			dst = append(dst, int32(g))
+		}
+	}
+	return dst
+}
+
+// lonelyLiveIn lists the globals live into b, a block no earlier block
+// branches to (empty for any other block), ascending.
+func (l *Liveness) lonelyLiveIn(b BlockID) []int32 {
+	return l.lonelyVals[l.lonelyStart[b]:l.lonelyStart[b+1]]
+}
+
+// liveInto reports whether global g is live into block b.
+func (l *Liveness) liveInto(b BlockID, g int32) bool {
+	rs := l.ranges[l.rStart[g]:l.rStart[g+1]]
+	// The first range ending at or after b.
+	lo, hi := 0, len(rs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if rs[m].hi < int32(b) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo < len(rs) && rs[lo].lo <= int32(b)
+}
 
 func (l *Liveness) firstUses(b BlockID) []firstUse { return l.fuVals[l.fuStart[b]:l.fuStart[b+1]] }
 
@@ -114,7 +172,7 @@ func ComputeLiveness(f *Func) *Liveness {
 	for b := range f.Blocks {
 		var out []int32
 		for k, succ := range f.Blocks[b].Succs {
-			out = append(out, l.liveIn(succ)...)
+			out = l.liveIn(out, succ)
 			for _, a := range f.Blocks[b].SuccArgs[k] {
 				out = append(out, l.globalIndex[a])
 			}
@@ -283,19 +341,39 @@ func (l *Liveness) compute(f *Func, ops []Operand, opStart []int) {
 	starts[nb] = int32(len(f.Insts))
 	s.starts = starts
 	l.hulls = grow(l.hulls, ng)
-	s.propagate(ng, nb, l.hulls)
-	l.inStart, l.inVals = groupPairs(s.in, nb, l.inStart, l.inVals)
+	lonely := fill(grow(s.lonely, nb), true)
+	s.lonely = lonely
+	for b := range f.Blocks {
+		for _, succ := range f.Blocks[b].Succs {
+			if int(succ) > b {
+				lonely[succ] = false
+			}
+		}
+	}
+	l.rStart = grow(l.rStart, ng+1)
+	l.ranges = l.ranges[:0]
+	l.undefGlobal = -1
+	l.Exceeded = !l.propagate(ng, nb)
+	if l.Exceeded {
+		l.rStart = fill(l.rStart, 0)
+		l.lonelyStart = fill(grow(l.lonelyStart, nb+1), 0)
+		return
+	}
+	l.lonelyStart, l.lonelyVals = groupPairs(s.lonelyPairs, nb, l.lonelyStart, l.lonelyVals)
 }
 
 // propagate finds, for each global g, the blocks it is live into: from
 // the blocks that read it before writing it, and the predecessors of the
 // blocks it is passed to as an argument, backwards through predecessors
-// until a block that writes it. It appends (block, g) to s.in, in order of
-// g, and sets hulls[g] to span the starts of the blocks g is live into and
-// the ends of those it is live out of. Marks are stamped with g+1, so
-// nothing is cleared between globals. The slices are locals so the
-// compiler keeps them in registers.
-func (s *liveScratch) propagate(ng, nb int, hulls []hull) {
+// until a block that writes it. It records them as ranges (appendRanges),
+// adds g to the lists of the lonely blocks among them, and sets hulls[g] to
+// span the starts of the blocks g is live into and the ends of those it is
+// live out of. Marks are stamped with g+1, so nothing is cleared between
+// globals. The slices are locals so the compiler keeps them in registers.
+// It reports false, having stopped early, when MaxEntries is positive and
+// the sets grow past it.
+func (l *Liveness) propagate(ng, nb int) bool {
+	s, hulls, maxEntries := &l.scratch, l.hulls, l.MaxEntries
 	// mark[b] == g+1 once b is known to have g live in, or to write it:
 	// either way the walk stops there (one test per visited edge).
 	mark := fill(grow(s.mark, nb), 0)
@@ -304,14 +382,24 @@ func (s *liveScratch) propagate(ng, nb int, hulls []hull) {
 	// g's entries of in, from base on, are also the walk's work queue: the
 	// order of one global's blocks does not matter (they are grouped by
 	// block afterwards), and no separate stack is kept.
+	inMark := fill(grow(s.inMark, nb), 0)
+	s.inMark = inMark
+	lonely := s.lonely
+	lonelyPairs := s.lonelyPairs[:0]
 	in := s.in[:0]
+	entries := 0
 	for g := int32(0); g < int32(ng); g++ {
+		if maxEntries > 0 && entries > maxEntries {
+			s.in, s.lonelyPairs, l.entries = in, lonelyPairs, entries
+			return false
+		}
 		stamp := g + 1
-		base := len(in)
+		in = in[:0]
+		const base = 0
 		for _, b := range s.genBlocks[s.genStart[g]:s.genStart[g+1]] {
 			if mark[b] != stamp {
 				mark[b] = stamp
-				in = append(in, pair{b, g})
+				in = append(in, b)
 			}
 		}
 		for _, b := range s.killBlocks[s.killStart[g]:s.killStart[g+1]] {
@@ -325,20 +413,24 @@ func (s *liveScratch) propagate(ng, nb int, hulls []hull) {
 			outLo, outHi = min(outLo, p), max(outHi, p)
 			if mark[p] != stamp {
 				mark[p] = stamp
-				in = append(in, pair{p, g})
+				in = append(in, p)
 			}
 		}
 		// The first and last blocks g is live into, taken as they leave
 		// the queue.
 		inLo, inHi := int32(nb), int32(-1)
 		for q := base; q < len(in); q++ {
-			b := in[q].key
+			b := in[q]
 			inLo, inHi = min(inLo, b), max(inHi, b)
+			inMark[b] = stamp
+			if lonely[b] {
+				lonelyPairs = append(lonelyPairs, pair{b, g})
+			}
 			for _, p := range preds[predStart[b]:predStart[b+1]] {
 				outLo, outHi = min(outLo, p), max(outHi, p)
 				if mark[p] != stamp {
 					mark[p] = stamp
-					in = append(in, pair{p, g})
+					in = append(in, p)
 				}
 			}
 		}
@@ -350,8 +442,47 @@ func (s *liveScratch) propagate(ng, nb int, hulls []hull) {
 			h.lo, h.hi = min(h.lo, starts[outLo+1]-1), max(h.hi, starts[outHi+1]-1)
 		}
 		hulls[g] = h
+		entries += len(in)
+		l.rStart[g] = int32(len(l.ranges))
+		if len(in) > 0 {
+			if inLo == 0 && l.undefGlobal < 0 {
+				l.undefGlobal = g
+			}
+			l.appendRanges(in, inMark, stamp, inLo, inHi)
+		}
 	}
-	s.in = in
+	l.rStart[ng] = int32(len(l.ranges))
+	s.in, s.lonelyPairs, l.entries = in, lonelyPairs, entries
+	return maxEntries <= 0 || entries <= maxEntries
+}
+
+// appendRanges appends the blocks of in (marked with stamp in inMark, all
+// within lo..hi) to l.ranges as sorted ranges: by walking lo..hi when that
+// is short next to sorting them, else by sorting them.
+func (l *Liveness) appendRanges(in, inMark []int32, stamp, lo, hi int32) {
+	first := len(l.ranges)
+	if span := int(hi-lo) + 1; span <= 8*len(in) {
+		for b := lo; b <= hi; b++ {
+			if inMark[b] == stamp {
+				l.addBlock(first, b)
+			}
+		}
+		return
+	}
+	slices.Sort(in)
+	for _, b := range in {
+		l.addBlock(first, b)
+	}
+}
+
+// addBlock adds block b, greater than any added since first, to the
+// ranges from first on.
+func (l *Liveness) addBlock(first int, b int32) {
+	if last := len(l.ranges) - 1; last >= first && l.ranges[last].hi == b-1 {
+		l.ranges[last].hi = b
+		return
+	}
+	l.ranges = append(l.ranges, blockRange{b, b})
 }
 
 // groupPairs sorts pairs by key into CSR form: the values of key k, in their

@@ -28,7 +28,7 @@ import (
 // them; the header records the features the module uses instead
 // (artifact.Header.Features), which an engine that turned one off refuses.
 //
-// The bounds-check rows are what frontend.Env.Unchecked and the back end's
+// The fuel row is frontend.Env.PollEveryEntry. The bounds-check rows are what frontend.Env.Unchecked and the back end's
 // FaultingUnreachable are made of: the mode, and in guard-page mode the
 // reservation and the guard that an unchecked access relies on (code made
 // for a 64 MiB guard leaves accesses unchecked that a 32 MiB guard would
@@ -42,6 +42,17 @@ var codeSettings = []struct {
 	{"bounds checks", func(e *compilerEngine) string { return boundsMode(e.guard) }},
 	{"memory reservation", func(e *compilerEngine) string { return guardBytes(e, e.layout.Reserve) }},
 	{"memory guard", func(e *compilerEngine) string { return guardBytes(e, e.layout.GuardAfter) }},
+	{"fuel", func(e *compilerEngine) string { return fuelPolls(e.cfg.ConsumeFuel) }},
+}
+
+// fuelPolls names where the code polls, which is what fuel counts: with
+// fuel on, at every function entry (frontend.Env.PollEveryEntry), so that
+// an artifact's code uses the fuel the interpreter would.
+func fuelPolls(consume bool) string {
+	if consume {
+		return "every entry"
+	}
+	return "off"
 }
 
 // boundsMode names a bounds-check mode in artifact headers.
@@ -124,7 +135,6 @@ func (e *compilerEngine) LoadArtifact(m *wasm.Module, f *artifact.File) (engine.
 		return nil, err
 	}
 	mc := &moduleCode{eng: e, m: m, code: code, tables: tables, typeIDs: e.typeIDsOf(m), file: f.TakeMapping()}
-	mc.forgetTypesWhenDropped()
 	runtime.AddCleanup(mc, func(r loaded) {
 		_ = r.code.Close()
 		_ = r.file.Close()

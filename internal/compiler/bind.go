@@ -11,11 +11,13 @@ import (
 // instance is an instance's native state: its context and the arrays the
 // context points at. inst.Engine holds it, which keeps them alive.
 type instance struct {
-	inst *vm.Instance
-	mc   *moduleCode
-	refs *storeRefs
-	ctx  *vm.Context
-	mem  *vm.Memory // memory 0 or nil
+	// context is ctx's storage: one allocation with the instance.
+	context vm.Context
+	inst    *vm.Instance
+	mc      *moduleCode
+	refs    *storeRefs
+	ctx     *vm.Context
+	mem     *vm.Memory // memory 0 or nil
 	// memories are the descriptors of every memory (abi.MemoryDesc*):
 	// base and length words per memory index.
 	memories []uint64
@@ -53,7 +55,9 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 			return fmt.Errorf("compiler: %w", err)
 		}
 	}
-	st := &instance{inst: inst, mc: mc, refs: refs, ctx: vm.NewContext()}
+	st := &instance{inst: inst, mc: mc, refs: refs}
+	st.ctx = &st.context
+	st.ctx.UseFuel(&inst.Store.Fuel)
 	// Every memory is mapped where it can grow without moving, so its
 	// base address is fixed in the context and the descriptors.
 	st.memories = make([]uint64, max(2*len(inst.Memories), 2))
@@ -68,12 +72,16 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		st.mem = inst.Memories[0]
 		st.ctx.MemoryBase = st.mem.Base()
 	}
-	st.globals = make([]uint64, max(len(inst.Globals), 1))
+	// The globals' cells, the table descriptors and the function table in
+	// one allocation (each at least one word, so that its address exists).
+	nGlobals, nTables, nFuncs := max(len(inst.Globals), 1), max(2*len(inst.Tables), 2), max(len(inst.Funcs), 1)
+	words := make([]uint64, nGlobals+nTables+nFuncs)
+	st.globals = words[:nGlobals:nGlobals]
 	for i, g := range inst.Globals {
 		st.globals[i] = uint64(uintptr(unsafe.Pointer(&g.Lo)))
 	}
 	st.ctx.GlobalsBase = uintptr(unsafe.Pointer(&st.globals[0]))
-	st.tables = make([]uint64, max(2*len(inst.Tables), 2))
+	st.tables = words[nGlobals : nGlobals+nTables : nGlobals+nTables]
 	st.ctx.TablesBase = uintptr(unsafe.Pointer(&st.tables[0]))
 	for i, f := range inst.Funcs {
 		if f == nil {
@@ -86,7 +94,8 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		bound[i] = boundFunc{st: st, entry: mc.code.Addr() + uintptr(mc.tables.entry(i))}
 		f.Code = &bound[i]
 	}
-	st.funcs = make([]uint64, max(len(inst.Funcs), 1))
+	st.funcs = words[nGlobals+nTables:]
+	stubs := mc.hostStubs()
 	for i, f := range inst.Funcs {
 		ref, err := inst.Store.Ref(f)
 		if err != nil {
@@ -95,8 +104,11 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		st.funcs[i] = ref
 		if i >= int(m.NumImportedFuncs) {
 			d := refs.desc(ref)
-			d[abi.FuncDescCode/8] = uint64(mc.code.Addr() + uintptr(mc.tables.funcStart(i-int(m.NumImportedFuncs))))
+			def := i - int(m.NumImportedFuncs)
+			d[abi.FuncDescCode/8] = uint64(mc.code.Addr() + uintptr(mc.tables.funcStart(def)))
 			d[abi.FuncDescContext/8] = uint64(uintptr(unsafe.Pointer(st.ctx)))
+			d[abi.FuncDescTypeID/8] = uint64(mc.typeIDs[m.Funcs[def]])
+			d[abi.FuncDescHostCall/8] = uint64(stubs[m.Funcs[def]])
 		}
 	}
 	st.ctx.FuncTable = uintptr(unsafe.Pointer(&st.funcs[0]))

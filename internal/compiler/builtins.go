@@ -8,8 +8,10 @@ import (
 // builtin performs runtime routine b with its argument words (see
 // abi/builtins.go for each one's arguments), returning a trap code or
 // TrapNone. Every bounds check is done in 64 bits before anything is
-// written, as the spec requires.
-func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64) abi.TrapCode {
+// written, as the spec requires; the copies and fills then run in chunks
+// with check between them (vm/bulk.go), which may stop them with
+// TrapInterrupted.
+func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64, check func() abi.TrapCode) abi.TrapCode {
 	u := func(k int) uint64 { return uint64(uint32(args[k])) }
 	inst := st.inst
 	var mem []byte
@@ -26,7 +28,7 @@ func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64) abi.T
 		if src+n > uint64(len(seg)) || dst+n > uint64(len(mem)) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		copy(mem[dst:dst+n], seg[src:src+n])
+		return vm.CopyBytes(mem[dst:dst+n], seg[src:src+n], false, check)
 	case abi.BuiltinDataDrop:
 		if d := u(0); d < uint64(len(inst.Datas)) {
 			inst.Datas[d] = nil
@@ -36,16 +38,13 @@ func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64) abi.T
 		if src+n > uint64(len(mem)) || dst+n > uint64(len(mem)) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		copy(mem[dst:dst+n], mem[src:src+n])
+		return vm.CopyBytes(mem[dst:dst+n], mem[src:src+n], dst > src, check)
 	case abi.BuiltinMemoryFill:
 		dst, val, n := u(0), byte(args[1]), u(2)
 		if dst+n > uint64(len(mem)) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		s := mem[dst : dst+n]
-		for i := range s {
-			s[i] = val
-		}
+		return vm.FillBytes(mem[dst:dst+n], val, check)
 	// Table operations take whole words: an i32 operand is zero-extended
 	// in its word, an i64 (a 64-bit table's) is not truncated, and every
 	// check is one that cannot overflow (inBounds).
@@ -58,7 +57,7 @@ func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64) abi.T
 		if !inBounds(src, n, len(seg)) || !inBounds(dst, n, len(tab.Elems)) {
 			return abi.TrapTableOutOfBounds
 		}
-		copy(tab.Elems[dst:dst+n], seg[src:src+n])
+		return vm.CopyWords(tab.Elems[dst:dst+n], seg[src:src+n], false, check)
 	case abi.BuiltinElemDrop:
 		if e := u(0); e < uint64(len(inst.Elems)) {
 			inst.Elems[e] = nil
@@ -68,18 +67,15 @@ func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64) abi.T
 		if dt == nil || stab == nil || !inBounds(src, n, len(stab.Elems)) || !inBounds(dst, n, len(dt.Elems)) {
 			return abi.TrapTableOutOfBounds
 		}
-		copy(dt.Elems[dst:dst+n], stab.Elems[src:src+n])
+		return vm.CopyWords(dt.Elems[dst:dst+n], stab.Elems[src:src+n], dt == stab && dst > src, check)
 	case abi.BuiltinTableFill:
 		tab, dst, val, n := st.table(args[0]), args[1], args[2], args[3]
 		if tab == nil || !inBounds(dst, n, len(tab.Elems)) {
 			return abi.TrapTableOutOfBounds
 		}
-		s := tab.Elems[dst : dst+n]
-		for i := range s {
-			s[i] = val
-		}
+		return vm.FillWords(tab.Elems[dst:dst+n], val, check)
 	case abi.BuiltinMemoryInitAt, abi.BuiltinMemoryCopyAt, abi.BuiltinMemoryFillAt:
-		return st.memoryBuiltin(b, args)
+		return st.memoryBuiltin(b, args, check)
 	case abi.BuiltinStructNew, abi.BuiltinArrayNew, abi.BuiltinArrayNewData, abi.BuiltinArrayNewElem,
 		abi.BuiltinArrayFill, abi.BuiltinArrayCopy, abi.BuiltinArrayInitData, abi.BuiltinArrayInitElem,
 		abi.BuiltinRefTest:

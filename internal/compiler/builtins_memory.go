@@ -8,8 +8,9 @@ import (
 // The bulk memory builtins of any memory (multiple memories, 64-bit
 // memories): operands are whole words, i32 ones zero-extended by the
 // code, i64 ones (a 64-bit memory's addresses) as they are; bounds are
-// checked without overflow before anything is written.
-func (st *instance) memoryBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64) abi.TrapCode {
+// checked without overflow before anything is written. They run in chunks
+// with check between them, as the builtins of memory 0 do.
+func (st *instance) memoryBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64, check func() abi.TrapCode) abi.TrapCode {
 	mem := func(k int) []byte {
 		if m := st.memory(args[k]); m != nil {
 			return m.Bytes
@@ -26,7 +27,7 @@ func (st *instance) memoryBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64)
 		if !inBounds(src, n, len(seg)) || !inBounds(dst, n, len(m)) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		copy(m[dst:dst+n], seg[src:src+n])
+		return vm.CopyBytes(m[dst:dst+n], seg[src:src+n], false, check)
 	case abi.BuiltinMemoryCopyAt:
 		if st.memory(args[0]) == nil || st.memory(args[1]) == nil {
 			return abi.TrapMemoryOutOfBounds
@@ -36,7 +37,9 @@ func (st *instance) memoryBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64)
 		if !inBounds(src, n, len(sm)) || !inBounds(dst, n, len(dm)) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		copy(dm[dst:dst+n], sm[src:src+n])
+		// The same memory may be reached by two indices (imported twice).
+		same := st.memory(args[0]) == st.memory(args[1])
+		return vm.CopyBytes(dm[dst:dst+n], sm[src:src+n], same && dst > src, check)
 	case abi.BuiltinMemoryFillAt:
 		if st.memory(args[0]) == nil {
 			return abi.TrapMemoryOutOfBounds
@@ -45,10 +48,7 @@ func (st *instance) memoryBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64)
 		if !inBounds(dst, n, len(m)) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		s := m[dst : dst+n]
-		for i := range s {
-			s[i] = val
-		}
+		return vm.FillBytes(m[dst:dst+n], val, check)
 	}
 	return abi.TrapNone
 }

@@ -121,3 +121,37 @@ func BenchmarkMemoryCopy(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLongBulk times memory.copy and memory.fill past abi.BulkChunk
+// (256 KiB), which leave the inline code for the runtime's chunked copy:
+// 10 operations a call.
+func BenchmarkLongBulk(b *testing.B) {
+	const src = `(module (memory 1024)
+	  (func (export "copies") (param $d i32) (param $s i32) (param $n i32)
+	    (local $i i32)
+	    (loop $l
+	      (memory.copy (local.get $d) (local.get $s) (local.get $n))
+	      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 10)))))
+	  (func (export "fills") (param $d i32) (param $v i32) (param $n i32)
+	    (local $i i32)
+	    (loop $l
+	      (memory.fill (local.get $d) (local.get $v) (local.get $n))
+	      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 10))))))`
+	inst := instantiateText(b, compilerConfig, src)
+	for _, n := range []uint64{256 << 10, 1 << 20, 16 << 20} {
+		for _, op := range []string{"copy", "fill"} {
+			b.Run(fmt.Sprintf("%s/%d", op, n), func(b *testing.B) {
+				f, args := inst.Func("copies"), []uint64{32 << 20, 0, n}
+				if op == "fill" {
+					f, args = inst.Func("fills"), []uint64{0, 0x5a, n}
+				}
+				b.SetBytes(int64(n) * 10)
+				for b.Loop() {
+					if _, err := f.Call(context.Background(), args...); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -18,6 +18,13 @@
 // section), with no relocation, in any engine of the same build and target
 // (Target, codeSettings).
 //
+// Compile budget (limits.go). Config.MaxFuncWork caps, per function, the
+// SSA builder's walks (frontend.Env.MaxWork) and the allocator's live-in
+// total (backend.Allocator.MaxLiveEntries), the two costs that can grow as
+// values × blocks; Config.CompileTimeout is checked before each function.
+// Past either, Compile fails with a *LimitError naming the function, after
+// work and memory proportional to the cap, and the other workers stop.
+//
 // Bind gives each instance its native context: every memory moved into a
 // reservation laid out as Config.Memory says (vm.Memory.MapNative, so it
 // grows in place) and described in the memory descriptor array, an array
@@ -35,8 +42,8 @@
 // Code is registered with the signal handler when linked or loaded from an
 // artifact. A fault the handler sends back (vm.Runner.Fault) becomes a trap
 // only at a fault site of its kind and at an address in the instance's own
-// reservation (or in its store's stack guard); any other is reported as a
-// bug and ends the process. With explicit checks, every access is checked
+// reservation (or in the guard of the stack its call borrowed); any other
+// is reported as a bug and ends the process. With explicit checks, every access is checked
 // and memories reserve their limit. The mode, the reservation and the guard
 // change the code, so they
 // are settings in every artifact header (codeSettings).
@@ -60,12 +67,16 @@
 // through unchanged, and a host error gets the host function then its
 // callers, as in the interpreter.
 //
-// Call depth. Prologues count frames (in the frames; abi.CtxCallCount
-// carries the count in at entry and out at host calls):
+// Call depth and stack bytes. Prologues count frames (in the frames;
+// abi.CtxCallCount carries the count in at entry and out at host calls):
 // Config.MaxCallDepth nested wasm frames are allowed, counted across host
 // re-entry through Store.HostCallDepth like the interpreter's, then
-// TrapStackExhausted. The native stack (sized from the depth) is the
-// backstop for functions with very large frames, with the same trap.
+// TrapStackExhausted. An outermost call borrows a native stack from the
+// engine's pool (pool.Stacks) on which its wasm frames may use
+// Config.MaxStackBytes bytes (abi.CtxStackLimit lies that far below the
+// top); a nested entry from a host function continues below its caller on
+// the same stack, so the bytes count across host re-entry too. A prologue
+// that would pass the limit traps the same way.
 //
 // WebAssembly 3.0: the compiler runs all of it, as the interpreter does
 // (features.go); GC's builtins are builtins_gc.go, the heap's hole and
@@ -81,6 +92,8 @@
 //
 // Guarantees: bad modules give errors, never panics; traps become *vm.Trap
 // with the interpreter's codes and backtraces; a spinning guest polls, so
-// cancellation and the Go scheduler get through. Only linux/amd64 with the
+// cancellation, deadlines, fuel, the Go scheduler and garbage collection
+// get through (internal/vm's pacer.go). Config.ConsumeFuel keeps a poll at
+// every function entry, so fuel counts the interpreter's units. Only linux/amd64 with the
 // required CPU features is supported.
 package compiler

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/moat-run/moat/internal/backend/amd64"
 	"github.com/moat-run/moat/internal/engine"
@@ -19,22 +21,42 @@ import (
 
 // Config tunes the compiler engine. Zero fields take the defaults.
 type Config struct {
-	// StackSize is the usable size of each store's native stack (default:
-	// room for MaxCallDepth frames of StackPerFrame bytes, at least
-	// vm.DefaultStackSize).
-	StackSize int
+	// MaxStackBytes bounds the native stack, in bytes, that the wasm frames
+	// of one call chain may use (default vm.DefaultStackLimit). Host
+	// re-entry is included: a nested entry builds its frames below the
+	// caller's, on the same stack. Each stack lent to a call maps this
+	// much plus the red zone and guard below it, and commits only the
+	// pages code touches. A call that would pass it traps with
+	// TrapStackExhausted.
+	MaxStackBytes int
 	// MaxCallDepth bounds nested wasm calls, counted across host
 	// re-entry (Store.HostCallDepth) like the interpreter's; deeper calls
-	// trap with TrapStackExhausted (default DefaultMaxCallDepth). The
-	// native stack is a second bound: frames larger than StackPerFrame may
-	// exhaust it first, with the same trap.
+	// trap with TrapStackExhausted (default DefaultMaxCallDepth). Whichever
+	// of this and MaxStackBytes is reached first gives the trap.
 	MaxCallDepth int
-	// PollInterval is passed to vm.Runner (0: vm.DefaultPollInterval).
+	// PollInterval, when positive, fixes vm.Runner's number of polls
+	// between visits to Go (for tests; 0 lets the runtime pace them).
 	PollInterval int64
+	// ConsumeFuel compiles a poll at every function entry, so that fuel
+	// (vm.Fuel, one unit per poll) counts every call like the
+	// interpreter's does; without it, functions that cannot run long on
+	// their own skip it.
+	ConsumeFuel bool
 	// Baseline keeps the code to the SSE baseline (no AVX or AVX2 forms)
 	// even where the host has them, to test that path. The environment
 	// variable MOAT_NO_AVX (any non-empty value) sets it too.
 	Baseline bool
+	// MaxFuncWork caps the work of compiling one function beyond what is
+	// linear in its code: the SSA builder's variable-read steps, and the
+	// allocator's live-in entries (values live into each block, summed),
+	// each capped at MaxFuncWork. A function past it makes Compile fail
+	// with a *LimitError after work and memory proportional to the cap.
+	// 0: DefaultMaxFuncWork; negative: no cap.
+	MaxFuncWork int64
+	// CompileTimeout caps the time of one Compile; it is checked before
+	// each function, so one function may overrun it by what MaxFuncWork
+	// allows. 0: DefaultCompileTimeout; negative: no limit.
+	CompileTimeout time.Duration
 	// Memory lays out linear memories and chooses how loads and stores
 	// are checked (guard pages by default on linux/amd64).
 	Memory MemoryConfig
@@ -58,13 +80,7 @@ type PoolConfig struct {
 }
 
 // DefaultMaxCallDepth is Config.MaxCallDepth's default.
-const DefaultMaxCallDepth = 10000
-
-// StackPerFrame is the native stack reserved per allowed call level when
-// Config.StackSize is 0: more than most functions' frames (return address,
-// saved RBP, spills and callee-saved registers). Stacks commit only the
-// pages they touch, so this costs address space.
-const StackPerFrame = 256
+const DefaultMaxCallDepth = 100_000
 
 // ErrUnsupported is returned by New on platforms the compiler does not target.
 var ErrUnsupported = errors.New("compiler: native code needs linux/amd64")
@@ -86,11 +102,17 @@ func New(cfg Config) (engine.Engine, error) {
 	if cfg.MaxCallDepth <= 0 {
 		cfg.MaxCallDepth = DefaultMaxCallDepth
 	}
-	if cfg.StackSize <= 0 {
-		cfg.StackSize = vm.DefaultStackSize
-		if n := cfg.MaxCallDepth * StackPerFrame; n > cfg.StackSize {
-			cfg.StackSize = min(n, vm.MaxStackSize)
-		}
+	if cfg.MaxStackBytes <= 0 {
+		cfg.MaxStackBytes = vm.DefaultStackLimit
+	}
+	if cfg.MaxStackBytes > vm.MaxStackSize {
+		return nil, fmt.Errorf("compiler: stack limit %d exceeds %d bytes", cfg.MaxStackBytes, vm.MaxStackSize)
+	}
+	if cfg.MaxFuncWork == 0 {
+		cfg.MaxFuncWork = DefaultMaxFuncWork
+	}
+	if cfg.CompileTimeout == 0 {
+		cfg.CompileTimeout = DefaultCompileTimeout
 	}
 	feat := amd64.HostFeatures()
 	if cfg.Baseline || os.Getenv("MOAT_NO_AVX") != "" {
@@ -106,7 +128,7 @@ func New(cfg Config) (engine.Engine, error) {
 		}
 	}
 	e := &compilerEngine{cfg: cfg, feat: feat, layout: layout, guard: handler, typeIDs: map[string]uint32{}, stubs: map[uint32]uintptr{}}
-	e.stacks = pool.NewStacks(cfg.StackSize, layout.Limits, max(4, 2*runtime.GOMAXPROCS(0)))
+	e.stacks = pool.NewStacks(cfg.MaxStackBytes, layout.Limits, max(4, 2*runtime.GOMAXPROCS(0)))
 	if cfg.Pool != nil {
 		if e.slots, e.slotLimit, err = newSlots(*cfg.Pool, layout); err != nil {
 			return nil, err
@@ -128,11 +150,6 @@ type compilerEngine struct {
 	typeIDs   map[string]uint32
 	stubs     map[uint32]uintptr // host call stub per type id
 	stubCodes []*vm.Code         // keeps the stubs mapped for the engine's life
-
-	// descCache maps the *wasm.FuncType of a module's function to its
-	// descInfo. A module's entries go when the module does
-	// (forgetTypesWhenDropped).
-	descCache sync.Map
 
 	// stacks lends native stacks to running calls.
 	stacks *pool.Stacks
@@ -169,33 +186,13 @@ func (e *compilerEngine) typeIDsOf(m *wasm.Module) []uint32 {
 	return ids
 }
 
-// descFields are the fields of a descriptor of a function of type ft: its
-// canonical type id and its host call stub. A signature the stub cannot
-// carry (v128, from an interpreted SIMD module sharing the store) gets none:
-// compiled code never calls such a function, since the type check of
-// call_indirect fails first. A module's functions have them cached by
-// type, so that binding one costs no lock and no type key; host functions,
-// whose types may be made for one store and dropped, are looked up.
-func (e *compilerEngine) descFields(f *vm.Function) (uint32, uintptr) {
-	ft := f.Type
-	if f.Instance == nil {
-		stub, _ := e.hostStub(ft)
-		return e.typeID(ft), stub
-	}
-	if v, ok := e.descCache.Load(ft); ok {
-		c := v.(descInfo)
-		return c.id, c.stub
-	}
+// descFields are the fields of a descriptor of a host function of type
+// ft: its canonical type id and its host call stub. A signature the stub
+// cannot carry (v128) gets none: compiled code never calls such a
+// function, since the type check of call_indirect fails first.
+func (e *compilerEngine) descFields(ft *wasm.FuncType) (uint32, uintptr) {
 	stub, _ := e.hostStub(ft)
-	c := descInfo{e.typeID(ft), stub}
-	e.descCache.Store(ft, c)
-	return c.id, c.stub
-}
-
-// descInfo is a descCache entry.
-type descInfo struct {
-	id   uint32
-	stub uintptr
+	return e.typeID(ft), stub
 }
 
 // hostStub returns the address of the host call stub for ft's signature.
@@ -253,16 +250,21 @@ func allowFaults(c *vm.Code) error {
 	return c.AllowFaults()
 }
 
-// frontendEnv is what the frontend needs of this engine: only
-// code-affecting settings, each one recorded in artifacts (codeSettings).
+// frontendEnv is what the frontend needs of this engine: code-affecting
+// settings, each one recorded in artifacts (codeSettings), and the work
+// budget, which decides only whether a function compiles.
 func (e *compilerEngine) frontendEnv() *frontend.Env {
-	return &frontend.Env{Unchecked: e.layout.Unchecked()}
+	return &frontend.Env{Unchecked: e.layout.Unchecked(), PollEveryEntry: e.cfg.ConsumeFuel, MaxWork: max(e.cfg.MaxFuncWork, 0)}
 }
 
-// NewStore makes a store whose funcrefs are this engine's function descriptors.
+// NewStore makes a store whose funcrefs are this engine's function
+// descriptors, metered when the engine consumes fuel.
 func (e *compilerEngine) NewStore() *vm.Store {
 	r := &storeRefs{eng: e}
 	s := vm.NewStoreWithRefs(r)
+	if e.cfg.ConsumeFuel {
+		s.Fuel.Enable()
+	}
 	return s
 }
 
@@ -320,6 +322,11 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 		return nil, err
 	}
 	env := e.frontendEnv()
+	var deadline time.Time
+	if e.cfg.CompileTimeout > 0 {
+		deadline = time.Now().Add(e.cfg.CompileTimeout)
+	}
+	var failed atomic.Bool // a function failed: the others need not be compiled
 	compiled := make([]compiledFunc, len(m.Funcs))
 	errs := make([]error, len(m.Funcs))
 	order := largestFirst(m.Code)
@@ -336,12 +343,24 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 				k := nextFn
 				nextFn++
 				next.Unlock()
-				if k >= len(order) {
+				if k >= len(order) || failed.Load() {
 					return
 				}
 				i := order[k]
+				idx := m.NumImportedFuncs + uint32(i)
+				if !deadline.IsZero() && time.Now().After(deadline) {
+					errs[i] = &LimitError{Func: idx, Msg: fmt.Sprintf("compile budget exceeded: compiling took longer than %v (Config.CompileBudget.Timeout)", e.cfg.CompileTimeout)}
+					failed.Store(true)
+					return
+				}
 				w.largest = max(w.largest, len(m.Code[i].Body))
-				compiled[i], errs[i] = compileFunc(m, m.NumImportedFuncs+uint32(i), env, &w.tr, w.sc, e.feat, e.guard)
+				compiled[i], errs[i] = compileFunc(m, idx, env, &w.tr, w.sc, e.feat, e.guard)
+				if errs[i] != nil {
+					if le := limitError(idx, errs[i], e.cfg.MaxFuncWork); le != nil {
+						errs[i] = le
+					}
+					failed.Store(true)
+				}
 			}
 		})
 	}
@@ -389,7 +408,7 @@ func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Tra
 	c.handlers = tr.Handlers()
 	ssa.Optimize(f)
 	// With the signal handler, unreachable is a ud2 (see docs/signals.md).
-	c.Compiled, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc, Features: feat, FaultingUnreachable: guard})
+	c.Compiled, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc, Features: feat, FaultingUnreachable: guard, MaxLiveEntries: int(env.MaxWork)})
 	if err != nil {
 		return c, fmt.Errorf("compiler: function %d: %w", idx, err)
 	}

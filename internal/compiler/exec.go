@@ -88,6 +88,12 @@ func (bf *boundFunc) run(ctx context.Context, f *vm.Function, stack []uint64) (e
 	st.refresh()
 	err = st.runner.Run(ctx, st.ctx, ns, bf.entry, stack)
 	st.syncGC()
+	if t, ok := err.(*vm.Trap); ok && t.Code == abi.TrapStackExhausted && outermost {
+		// The outermost run filled the stack: nothing runs on it now, so
+		// hand its pages back rather than keep the limit resident while
+		// the stack waits in the engine's pool.
+		_ = ns.Decommit()
+	}
 	if t, ok := err.(*vm.Trap); ok && len(t.Frames) == 0 && st.refs.passed != t {
 		t.Frames = []vm.Frame{{Func: f, Offset: -1}}
 	}
@@ -183,7 +189,7 @@ func (st *instance) lastFrame(bp uintptr) bool {
 }
 
 // exit serves memory.grow, table.grow and the builtins.
-func (st *instance) exit(_ context.Context, c *vm.Context, e *vm.Exit) error {
+func (st *instance) exit(ctx context.Context, c *vm.Context, e *vm.Exit) error {
 	st.syncGC()
 	defer st.refresh()
 	switch e.Code {
@@ -215,14 +221,19 @@ func (st *instance) exit(_ context.Context, c *vm.Context, e *vm.Exit) error {
 		}
 		return nil
 	case abi.ExitBuiltin:
+		check := func() abi.TrapCode { return c.Checkpoint(ctx) }
 		switch b := abi.Builtin(e.Index); b {
 		case abi.BuiltinThrow, abi.BuiltinThrowRef:
 			return st.throwBuiltin(b, e)
 		case abi.BuiltinFuncSubtype:
 			return st.checkSubtype(e)
 		}
-		if tc := st.builtin(abi.Builtin(e.Index), &e.Args); tc != abi.TrapNone {
-			return st.trap(tc, e)
+		if tc := st.builtin(abi.Builtin(e.Index), &e.Args, check); tc != abi.TrapNone {
+			t := st.trap(tc, e)
+			if tc == abi.TrapInterrupted {
+				t.Cause = vm.Interrupted(ctx).Cause
+			}
+			return t
 		}
 		return nil
 	}

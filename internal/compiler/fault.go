@@ -13,7 +13,8 @@ import (
 // module's tables list them, whether linked here or loaded from an
 // artifact), a load or store compiled without a bounds check touching this
 // instance's memory reservation or the ud2 of an unreachable; and a native
-// stack overflow into this store's stack guard, anywhere. Anything else is
+// stack overflow into the guard of the stack the store's call borrowed,
+// anywhere. Anything else is
 // a bug, which the runtime reports with where it happened.
 func (st *instance) fault(f *vm.Fault) (*vm.Trap, error) {
 	where := func() string { return st.mc.describe(f.PC) }

@@ -32,7 +32,7 @@ func instantiateForTest(t *testing.T, e *compilerEngine, src string) *instance {
 }
 
 // parseForTest decodes and validates WAT src.
-func parseForTest(t *testing.T, src string) *wasm.Module {
+func parseForTest(t testing.TB, src string) *wasm.Module {
 	t.Helper()
 	pm, err := text.ParseModule([]byte(src))
 	if err != nil {
@@ -50,7 +50,7 @@ func parseForTest(t *testing.T, src string) *wasm.Module {
 
 // bindForTest binds an instance of m (no imports, no segments) to code in
 // a new store, as the public package does.
-func bindForTest(t *testing.T, e *compilerEngine, m *wasm.Module, code engine.Code) *instance {
+func bindForTest(t testing.TB, e *compilerEngine, m *wasm.Module, code engine.Code) *instance {
 	t.Helper()
 	inst := &vm.Instance{Module: m, Store: e.NewStore()}
 	for i := range m.Funcs {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/moat-run/moat/internal/pool"
 	"github.com/moat-run/moat/internal/vm"
-	"github.com/moat-run/moat/internal/wasm"
 )
 
 // memoryImage is memory 0's initial contents, planned and written to a
@@ -71,21 +70,4 @@ func (mc *moduleCode) image() *memoryImage {
 		runtime.AddCleanup(mc, func(img *pool.Image) { img.Close() }, img)
 	})
 	return im
-}
-
-// forgetTypesWhenDropped removes the module's types from the engine's
-// descriptor cache once mc is unreachable (no function of it can be
-// bound again).
-func (mc *moduleCode) forgetTypesWhenDropped() {
-	runtime.AddCleanup(mc, func(t forgetTypes) {
-		for i := range t.types {
-			t.cache.Delete(&t.types[i].Func)
-		}
-	}, forgetTypes{&mc.eng.descCache, mc.m.Types})
-}
-
-// forgetTypes is forgetTypesWhenDropped's cleanup argument.
-type forgetTypes struct {
-	cache *sync.Map
-	types []wasm.TypeDef
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"runtime"
+	"sync"
 
 	"github.com/moat-run/moat/internal/backend/amd64"
 	"github.com/moat-run/moat/internal/vm"
@@ -28,6 +29,25 @@ type moduleCode struct {
 	file *vm.FileMapping
 	// mem0 is memory 0's copy-on-write image (image.go).
 	mem0 memoryImage
+	// stubs are the host call stubs by type index, for the descriptors
+	// of the module's functions (hostStubs).
+	stubsOnce sync.Once
+	stubs     []uintptr
+}
+
+// hostStubs returns the host call stub of every function type of the
+// module, by type index (0 for a type the stub cannot carry or that is
+// not a function type), looked up once.
+func (mc *moduleCode) hostStubs() []uintptr {
+	mc.stubsOnce.Do(func() {
+		mc.stubs = make([]uintptr, len(mc.m.Types))
+		for _, ti := range mc.m.Funcs {
+			if mc.stubs[ti] == 0 {
+				mc.stubs[ti], _ = mc.eng.hostStub(mc.m.FuncType(ti))
+			}
+		}
+	})
+	return mc.stubs
 }
 
 // link lays the functions out 16-byte aligned in one blob, then the entry
@@ -35,7 +55,6 @@ type moduleCode struct {
 // blob W^X.
 func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []compiledFunc) (*moduleCode, error) {
 	mc := &moduleCode{eng: e, m: m, typeIDs: typeIDs}
-	mc.forgetTypesWhenDropped()
 	funcStart := make([]int, len(fns))
 	// The entry stubs first, so the blob's size is known and it is
 	// allocated once.
@@ -67,7 +86,7 @@ func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []compiledFun
 	for _, st := range stubs {
 		size = align(size) + len(st.code)
 	}
-	poll := amd64.PollStub()
+	poll, pollExitEntry := amd64.PollStub()
 	size = align(size) + len(poll)
 	blob := make([]byte, 0, size)
 	place := func(code []byte) int {
@@ -113,6 +132,8 @@ func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []compiledFun
 		switch {
 		case r.r.Func == amd64.PollStubCallee:
 			target = pollOff
+		case r.r.Func == amd64.SavingExitCallee:
+			target = pollOff + pollExitEntry
 		case r.r.Func >= m.NumImportedFuncs && int(r.r.Func-m.NumImportedFuncs) < len(fns):
 			target = funcStart[r.r.Func-m.NumImportedFuncs]
 		default:

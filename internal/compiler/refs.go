@@ -52,7 +52,13 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	if f.Type == nil {
 		return 0, fmt.Errorf("compiler: function without a type")
 	}
-	id, stub := r.eng.descFields(f)
+	// A module's function gets its type id and stub when its instance
+	// is bound (Bind), from the module's tables; nothing runs before.
+	var id uint32
+	var stub uintptr
+	if f.Instance == nil {
+		id, stub = r.eng.descFields(f.Type)
+	}
 	n := len(r.slabs)
 	if n == 0 || len(r.slabs[n-1].funcs) == cap(r.slabs[n-1].funcs) {
 		size := firstSlab
@@ -71,6 +77,19 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	d[abi.FuncDescTypeID/8] = uint64(id)
 	d[abi.FuncDescHostCall/8] = uint64(stub)
 	return sl.addr + uint64(k*abi.FuncDescSize), nil
+}
+
+// ReserveFuncs makes the next slab hold at least n more descriptors
+// (vm.FuncReserver), so that an instantiation's functions take one slab.
+func (r *storeRefs) ReserveFuncs(n int) {
+	k := len(r.slabs)
+	if k > 0 && cap(r.slabs[k-1].funcs)-len(r.slabs[k-1].funcs) >= n {
+		return
+	}
+	size := max(n, firstSlab)
+	words := make([]uint64, size*descWords)
+	r.slabs = append(r.slabs, descSlab{words: words, funcs: make([]*vm.Function, 0, size),
+		addr: uint64(uintptr(unsafe.Pointer(&words[0])))})
 }
 
 // lookup finds the slab and index of descriptor address ref.

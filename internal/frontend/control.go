@@ -44,6 +44,12 @@ type frame struct {
 	// handler is the innermost exception handler around the frame's code
 	// (its own for a try_table), or -1.
 	handler int32
+	// entry is the block the frame was opened in, which dominates all of
+	// it and its follow block; logStart and outerGen are its place in
+	// translator.assigned.
+	entry    *ssa.Block
+	logStart int
+	outerGen int32
 }
 
 // blockType resolves a block type to its parameter and result types.
@@ -220,10 +226,11 @@ func (t *translator) open(in *wasm.Instr) error {
 	if in.Op == wasm.OpIf {
 		cond = t.pop()
 	}
-	fr := frame{params: params, results: results, height: len(t.stack) - len(params), handler: t.handler()}
+	fr := frame{params: params, results: results, height: len(t.stack) - len(params), handler: t.handler(), entry: t.b.CurrentBlock()}
 	if fr.height < 0 {
 		return fmt.Errorf("block parameters missing from the stack")
 	}
+	fr.logStart, fr.outerGen = t.assigned.open()
 	fr.follow = t.newFollow(results)
 	switch in.Op {
 	case wasm.OpBlock:
@@ -252,6 +259,7 @@ func (t *translator) open(in *wasm.Instr) error {
 	}
 	fr.inLoop = fr.kind == frameLoop || t.frames[len(t.frames)-1].inLoop
 	t.frames = append(t.frames, fr)
+	t.maxFrames = max(t.maxFrames, len(t.frames))
 	return nil
 }
 
@@ -300,10 +308,12 @@ func (t *translator) end() {
 		fr.reached = true
 	}
 	if fr.kind == frameLoop {
-		t.b.SealBlock(fr.header)
+		t.b.SealLoop(fr.header, t.assigned.log[fr.logStart:])
 	}
 	t.b.SealBlock(fr.follow)
-	t.stack = append(t.stack[:fr.height], fr.follow.Params...)
+	t.mergeFollow(fr)
+	t.assigned.close(fr.logStart, fr.outerGen)
+	t.stack = append(t.stack[:fr.height], fr.follow.Params[:len(fr.results)]...)
 	t.b.SwitchToBlock(fr.follow)
 	t.dead = !fr.reached
 	t.deadDepth = 0

@@ -11,7 +11,17 @@
 //     i64 words (0 is null; a funcref is a function descriptor address).
 //   - Locals are builder variables; Wasm blocks, loops and ifs become SSA
 //     blocks whose parameters carry the values a branch passes (results,
-//     or a loop's parameters). Unreachable code is never emitted.
+//     or a loop's parameters). Unreachable code is never emitted. Blocks
+//     are laid out in source order (an if's arms before the block after
+//     it).
+//   - SSA construction stays linear on structured code (assigned.go): each
+//     frame logs the locals it assigns; the block after a block or if
+//     gets parameters only for those and reads every other local where the
+//     frame began (ssa.Builder.MergeVars), and a loop header's parameters
+//     for locals the loop never assigns take the value on entry when the
+//     loop ends (ssa.Builder.SealLoop). Env.MaxWork caps what remains (the
+//     builder's walks from a read to its definition); past it Translate
+//     fails with an error wrapping ErrLimit.
 //   - Traps are explicit: division guards (trapz for a zero divisor,
 //     trapnz for signed overflow; signed MIN % -1 divides by 1 instead),
 //     bounds checks before memory accesses (uextend(addr) + offset + size >
@@ -29,6 +39,7 @@
 //     loops nor calls has no entry poll: it runs a bounded number of
 //     instructions, and its callers poll. Nor has one whose every call
 //     lies inside a loop: a loop-header poll precedes each of its calls.
+//     Env.PollEveryEntry keeps every entry poll (fuel counts each entry).
 //   - The stack limit is not checked here: the back end's prologue does it.
 //   - Calls to defined functions are "call fnN" with the same context;
 //     imported functions and call_indirect go through function descriptors

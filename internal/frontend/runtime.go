@@ -50,7 +50,7 @@ func (t *translator) memoryLen() ssa.Value { return t.b.UseVar(t.memLen) }
 // memory.grow and the builtins.
 func (t *translator) reloadMemLen() {
 	if t.hasMemory {
-		t.b.DefVar(t.memLen, t.ctxLoad(abi.CtxMemoryLen, liveField))
+		t.defVar(t.memLen, t.ctxLoad(abi.CtxMemoryLen, liveField))
 	}
 }
 
@@ -239,7 +239,7 @@ func (t *translator) entryPoll() {
 // calls, or whose every call lies inside a loop (pollState), once the
 // whole body is translated.
 func (t *translator) finishPolls() {
-	if (t.polls.mayRunLong && t.polls.callOutsideLoop) || t.polls.entry == nil {
+	if (t.polls.mayRunLong && t.polls.callOutsideLoop) || t.polls.entry == nil || (t.env != nil && t.env.PollEveryEntry) {
 		return
 	}
 	entry := t.f.Entry()

@@ -13,10 +13,11 @@ import (
 )
 
 // Env is what the frontend needs from the engine beyond the module. It
-// holds only settings that change the code and that an artifact records
-// (internal/compiler's codeSettings), never a value of one engine: type
-// ids, for instance, are read from the context at run time, which is what
-// lets compiled code be stored in an artifact and run by another engine.
+// holds settings that change the code and that an artifact records
+// (internal/compiler's codeSettings), and a work budget, never a value of
+// one engine: type ids, for instance, are read from the context at run
+// time, which is what lets compiled code be stored in an artifact and run
+// by another engine.
 type Env struct {
 	// Unchecked is the number of bytes from memory 0's byte 0 in which
 	// every access either succeeds or faults and traps (guard-page mode:
@@ -24,7 +25,22 @@ type Env struct {
 	// or store whose every possible address lies below it gets no bounds
 	// check (see checkedAddr). 0: every access is checked.
 	Unchecked uint64
+	// PollEveryEntry keeps the poll at every function's entry, where the
+	// translation would otherwise drop the ones that bound nothing (see
+	// finishPolls): with fuel, every function entry is a unit, as in the
+	// interpreter.
+	PollEveryEntry bool
+	// MaxWork, when positive, caps the SSA builder's non-linear work on one
+	// function (ssa.Builder.Work: blocks walked by variable reads and
+	// parameters added for variables); past it, Translate fails with an
+	// error wrapping ErrLimit. A budget rather than a code setting: it
+	// decides whether a function compiles, never what code it gets.
+	MaxWork int64
 }
+
+// ErrLimit is wrapped by the error of a translation that exceeded
+// Env.MaxWork.
+var ErrLimit = errors.New("frontend: work limit exceeded")
 
 // unchecked reports whether an access of size bytes at offset from any
 // 32-bit address may go without a bounds check.
@@ -112,6 +128,7 @@ func translate(m *wasm.Module, funcIndex uint32, env *Env, reuse *ssa.Func, t *t
 		return nil, &Error{Func: funcIndex, Offset: t.offset, Err: err}
 	}
 	t.finishPolls()
+	t.b.LayoutBySwitch() // source order: an if's arms before the block after it
 	if err := t.b.Finish(); err != nil {
 		return nil, &Error{Func: funcIndex, Offset: code.Offset, Err: err}
 	}
@@ -131,15 +148,17 @@ func newTranslator() *translator {
 func (t *translator) reset(m *wasm.Module, env *Env, funcIndex uint32, f *ssa.Func) {
 	b := t.b
 	b.Reset(f)
+	as := t.assigned
+	as.reset()
 	*t = translator{m: m, env: env, index: funcIndex, f: f, b: b,
-		locals: t.locals[:0], stack: t.stack[:0], frames: t.frames[:0], handlers: t.handlers[:0],
+		locals: t.locals[:0], stack: t.stack[:0], frames: t.frames[:0], assigned: as, handlers: t.handlers[:0],
 		mem64: t.mem64, tab64: t.tab64}
 	t.addressTypes()
 }
 
 // release drops the translator's references to the function and module.
 func (t *translator) release() {
-	clear(t.frames[:cap(t.frames)])
+	clear(t.frames[:max(t.maxFrames, len(t.frames))])
 	for i := range t.handlers {
 		t.handlers[i].dispatch = nil // the clauses stay, for Handlers
 	}
@@ -252,14 +271,19 @@ type translator struct {
 
 	stack  []ssa.Value
 	frames []frame
+	// maxFrames is the deepest frames has been in this function: release
+	// clears only that much (a body nested thousands deep must not make
+	// every later function pay for clearing its frames).
+	maxFrames int
 	// dead: the code being read is unreachable (after br, return,
 	// unreachable...) up to the end or else of the innermost frame;
 	// deadDepth counts blocks opened inside the dead code.
 	dead      bool
 	deadDepth int
 
-	offset int // module offset of the instruction being translated
-	polls  pollState
+	offset   int // module offset of the instruction being translated
+	polls    pollState
+	assigned assigned
 
 	handlers []handlerState // the try_tables (exceptions.go)
 	// mem64 and tab64 say which memories and tables are 64-bit.
@@ -315,6 +339,9 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 		}
 		if err := t.instr(&in); err != nil {
 			return err
+		}
+		if t.env != nil && t.env.MaxWork > 0 && t.b.Work() > t.env.MaxWork {
+			return fmt.Errorf("%w: SSA construction took more than %d steps", ErrLimit, t.env.MaxWork)
 		}
 		if err := t.b.Err(); err != nil {
 			return err
@@ -445,10 +472,10 @@ func (t *translator) variable(in *wasm.Instr) error {
 		case wasm.OpLocalGet:
 			t.push(t.b.UseVar(v))
 		case wasm.OpLocalSet:
-			t.b.DefVar(v, t.pop())
+			t.defVar(v, t.pop())
 		default:
 			x := t.pop()
-			t.b.DefVar(v, x)
+			t.defVar(v, x)
 			t.push(x)
 		}
 	case wasm.OpGlobalGet:

@@ -26,14 +26,25 @@ type frame struct {
 
 // machine is the state of one call into the engine: one value stack and one
 // frame stack. A host function that calls back into wasm gets a new machine
-// (so the slice it was handed never moves), which inherits the call depth.
+// (so the slice it was handed never moves), which inherits the call depth
+// and the stack bytes used below it.
+//
+// Stack accounting: the frames of a machine use, in slots, the value stack
+// up to the end of the innermost frame plus frameOverheadSlots per frame
+// (callers and the current one); that, plus the bytes charged below the
+// machine, may not pass Config.MaxStackBytes. Both slices stay within a
+// small multiple of the limit however deep the recursion.
 type machine struct {
 	exec      *executor
 	stack     []uint64
 	frames    []frame
 	maxFrames int // callers allowed on frames before the depth limit
+	maxSlots  int // slots this machine may charge before the stack limit
+	below     int // bytes charged by the machines below (Store.HostStackBytes)
 	intr      atomic.Uint32
 	ctx       context.Context
+	meter     vm.Meter // polls granted from the store's fuel (poll.go)
+	pacer     vm.Pacer
 
 	// Set when run returns a trap.
 	trapFn  *boundFunc
@@ -47,8 +58,12 @@ type machine struct {
 	top int
 }
 
-// maxPooledStack keeps machines with huge stacks (after deep recursion) out of the pool.
-const maxPooledStack = 1 << 20
+// maxPooledStack and maxPooledFrames keep the huge slices of a deep
+// recursion out of the pool (and out of every later release's clear).
+const (
+	maxPooledStack  = 1 << 20
+	maxPooledFrames = 1 << 16
+)
 
 // Call runs f with the parameters in stack and writes its results to stack[0:].
 func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err error) {
@@ -74,17 +89,23 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	}
 	// A call made from inside a host function continues the depth count of
 	// the wasm frames below it, so host↔wasm recursion is bounded too.
-	depth := f.Instance.Store.HostCallDepth
-	if depth >= e.cfg.MaxCallDepth {
+	store := f.Instance.Store
+	depth, below := store.HostCallDepth, store.HostStackBytes
+	fc := bf.code
+	maxSlots := (e.cfg.MaxStackBytes - below) / 8
+	if depth >= e.cfg.MaxCallDepth || fc.frameSize+frameOverheadSlots > maxSlots {
 		return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
 	if ctx.Err() != nil {
-		return &vm.Trap{Code: abi.TrapInterrupted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
+		return &vm.Trap{Code: abi.TrapInterrupted, Cause: ctx.Err(), Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
 
 	m := e.pool.Get().(*machine)
 	m.ctx = ctx
+	m.meter.Attach(&f.Instance.Store.Fuel)
+	m.pacer.Begin(ctx)
 	m.maxFrames = e.cfg.MaxCallDepth - depth - 1
+	m.maxSlots, m.below = maxSlots, below
 	m.frames = m.frames[:0]
 	m.intr.Store(0)
 	reuse := true
@@ -111,7 +132,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		// A host call below that did not return (a panic, or
 		// runtime.Goexit in a host function) skipped restoring the depth
 		// count; every other way out leaves it at depth already.
-		f.Instance.Store.HostCallDepth = depth
+		store.HostCallDepth, store.HostStackBytes = depth, below
 		// A panic here is an engine bug (or a host function's); never let it
 		// take the host down.
 		if r := recover(); r != nil {
@@ -120,19 +141,23 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		}
 	}()
 
-	fc := bf.code
 	if fc.frameSize > len(m.stack) {
-		if fc.frameSize > e.cfg.MaxStackSlots {
-			return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
-		}
-		m.stack = make([]uint64, max(initialStackSlots, fc.frameSize))
+		m.stack = make([]uint64, max(min(initialStackSlots, maxSlots), fc.frameSize))
 	}
 	copy(m.stack, stack[:fc.paramSlots])
 	// While it runs, the machine's stack holds roots of the store's heap.
 	vs := f.Instance.Store
 	m.top = 0
 	vs.PushStack(m)
-	defer vs.PopStack()
+	defer func() {
+		vs.PopStack()
+		if vs.HasGC() && len(m.stack) <= maxPooledStack {
+			// The scan is conservative and a frame clears only its
+			// locals: slots this call wrote would be roots for the next
+			// call on this machine, keeping its garbage alive.
+			clear(m.stack)
+		}
+	}()
 	if tc := m.run(bf); tc != abi.TrapNone {
 		return m.trap(tc)
 	}
@@ -142,7 +167,12 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 
 func (e *executor) release(m *machine) {
 	m.ctx, m.trapFn, m.hostErr, m.hostFn, m.exn = nil, nil, nil, nil, nil
-	clear(m.frames[:cap(m.frames)])
+	m.meter = vm.Meter{} // holds the store's fuel
+	if cap(m.frames) > maxPooledFrames {
+		m.frames = nil
+	} else {
+		clear(m.frames[:cap(m.frames)])
+	}
 	if len(m.stack) > maxPooledStack {
 		m.stack = nil
 	}
@@ -155,18 +185,32 @@ func (m *machine) depth() int {
 	return m.exec.cfg.MaxCallDepth - m.maxFrames + len(m.frames)
 }
 
-// grow makes the value stack at least need slots long, or reports that the
-// limit forbids it.
-func (m *machine) grow(need int) bool {
-	limit := m.exec.cfg.MaxStackSlots
-	if need > limit {
-		return false
-	}
-	n := min(max(2*len(m.stack), need), limit)
+// fits reports whether frames whose value stack ends at slot top, with
+// nframes frames on this machine (callers and the innermost), stay within
+// the stack limit.
+func (m *machine) fits(top, nframes int) bool {
+	return top+nframes*frameOverheadSlots <= m.maxSlots
+}
+
+// grow makes the value stack at least need slots long, need having passed
+// fits. It doubles, but never past what the limit lets this machine use.
+func (m *machine) grow(need int) {
+	n := max(min(2*len(m.stack), m.maxSlots), need)
 	s := make([]uint64, n)
 	copy(s, m.stack)
 	m.stack = s
-	return true
+}
+
+// growFrames makes room for another caller on m.frames. It doubles the
+// capacity (append grows large slices by a quarter, which would allocate
+// five times the final list on the way), up to the most callers the limits
+// allow.
+func (m *machine) growFrames() {
+	most := min(m.maxFrames, m.maxSlots/frameOverheadSlots)
+	n := max(min(2*cap(m.frames), most), 64, len(m.frames)+1)
+	fr := make([]frame, len(m.frames), n)
+	copy(fr, m.frames)
+	m.frames = fr
 }
 
 // callOther calls a function that is not wasm code of this engine (a host
@@ -177,14 +221,19 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 	}
 	ft := f.Type
 	n := max(ft.ParamSlots(), ft.ResultSlots())
-	if base+n > len(m.stack) && !m.grow(base+n) {
+	top, nframes := base+n, len(m.frames)+1
+	if !m.fits(top, nframes) {
 		return abi.TrapStackExhausted
 	}
-	args := m.stack[base : base+n : base+n]
-	m.top = base + n
+	if top > len(m.stack) {
+		m.grow(top)
+	}
+	args := m.stack[base:top:top]
+	m.top = top
 	store := caller.inst.Store
-	outer := store.HostCallDepth
+	outer, outerBytes := store.HostCallDepth, store.HostStackBytes
 	store.HostCallDepth = m.depth()
+	store.HostStackBytes = m.below + 8*(top+nframes*frameOverheadSlots)
 	var err error
 	switch {
 	case f.Host != nil:
@@ -194,7 +243,7 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 	default:
 		err = fmt.Errorf("interp: function %s cannot be called", f.DebugName())
 	}
-	store.HostCallDepth = outer
+	store.HostCallDepth, store.HostStackBytes = outer, outerBytes
 	if err != nil {
 		m.hostErr, m.hostFn = err, f
 		return abi.TrapHostError

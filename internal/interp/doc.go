@@ -18,9 +18,21 @@
 // wasm→wasm calls never recurse in Go: a call pushes a frame on an explicit
 // frame stack and the callee's frame overlaps the caller's argument slots, so
 // arguments and results are never copied. The value stack grows by copying
-// (frames hold offsets), up to Config.MaxStackSlots; call depth is limited by
-// Config.MaxCallDepth, counted across host re-entry. Either limit is the trap
-// abi.TrapStackExhausted.
+// (frames hold offsets). Two limits bound a call chain, both counted across
+// host re-entry (vm.Store.HostCallDepth and HostStackBytes): Config.MaxCallDepth
+// frames, and Config.MaxStackBytes bytes, each frame charged 8 bytes per
+// value-stack slot plus FrameOverheadBytes. Whichever is reached first is the
+// trap abi.TrapStackExhausted; so a recursion allocates a small multiple of
+// the byte limit at most, however large the depth limit.
+//
+// Polls (poll.go) are where compiled code polls: every function entry and
+// every loop header reached. Each checks the interrupt flag and counts down
+// a grant of polls; when the grant runs out the runtime's pacer
+// (internal/vm) accounts fuel, checks the deadline and yields the goroutine
+// once its time slice is over, so a spinning guest holds its thread for a
+// fraction of a millisecond at a time. Bulk operations run in chunks with a
+// checkpoint between them: memmove and memclr are assembly the Go runtime
+// cannot preempt.
 //
 // WebAssembly 3.0 (exec_calls.go, exec_exceptions.go, exec_memory.go):
 // tail calls reuse the caller's frame (the callee's arguments move down to
@@ -46,9 +58,10 @@
 // Guarantees: every WebAssembly 3.0 instruction behaves as the spec says
 // (including trap codes, NaN rules and bulk-operation bounds checks done
 // before any write); a guest can never crash or hang the host: context
-// cancellation is checked at every taken branch and call; a Go panic (a bug)
-// is recovered at the Call boundary and reported as an error, never as a
-// crash. Traps are *vm.Trap with a backtrace of module-binary offsets.
+// cancellation and deadlines are checked at every poll and between chunks
+// of bulk operations, and fuel is counted in the compiler's units; a Go
+// panic (a bug) is recovered at the Call boundary and reported as an
+// error, never as a crash. Traps are *vm.Trap with a backtrace of module-binary offsets.
 package interp
 
 //go:generate wat2wasm --debug-names testdata/control.wat -o testdata/control.wasm

@@ -10,14 +10,34 @@ import (
 
 // Config bounds execution. Zero fields take the defaults.
 type Config struct {
-	MaxCallDepth  int // wasm call depth, counted across host re-entry; default 20000
-	MaxStackSlots int // value-stack cap in 64-bit slots; default 4M
+	// MaxCallDepth bounds the wasm call depth, counted across host
+	// re-entry; default 100,000.
+	MaxCallDepth int
+	// MaxStackBytes bounds the stack the wasm frames of a call chain may
+	// use, counted across host re-entry and charged as FrameOverheadBytes
+	// per frame plus 8 bytes per value-stack slot; default
+	// vm.DefaultStackLimit.
+	MaxStackBytes int
+	// ConsumeFuel makes every store of the engine meter execution with
+	// fuel (vm.Fuel; poll.go says what a unit is).
+	ConsumeFuel bool
 }
 
+// FrameOverheadBytes is what each wasm frame is charged against
+// Config.MaxStackBytes on top of its value-stack slots (its parameters,
+// locals and deepest operand stack, 8 bytes each, v128 16): the frame
+// record that resumes its caller (24 bytes) rounded to 32, which is also
+// what a compiled frame that makes calls spends on its return address,
+// saved frame pointer and call-depth slot. So a recursion exhausts a given
+// limit at a depth of the same order on both engines.
+const FrameOverheadBytes = 32
+
+// frameOverheadSlots is FrameOverheadBytes in value-stack slots.
+const frameOverheadSlots = FrameOverheadBytes / 8
+
 const (
-	defaultMaxCallDepth  = 20000
-	defaultMaxStackSlots = 4 << 20
-	initialStackSlots    = 1 << 10
+	defaultMaxCallDepth = 100_000
+	initialStackSlots   = 1 << 10
 )
 
 // New returns the interpreter engine.
@@ -25,8 +45,8 @@ func New(cfg Config) engine.Engine {
 	if cfg.MaxCallDepth <= 0 {
 		cfg.MaxCallDepth = defaultMaxCallDepth
 	}
-	if cfg.MaxStackSlots <= 0 {
-		cfg.MaxStackSlots = defaultMaxStackSlots
+	if cfg.MaxStackBytes <= 0 {
+		cfg.MaxStackBytes = vm.DefaultStackLimit
 	}
 	e := &interpEngine{cfg: cfg}
 	e.exec = &executor{cfg: cfg}
@@ -39,6 +59,16 @@ type interpEngine struct {
 	exec *executor
 }
 
+// NewStore makes a store for this engine's instances, metered when the
+// engine consumes fuel.
+func (e *interpEngine) NewStore() *vm.Store {
+	s := vm.NewStore()
+	if e.cfg.ConsumeFuel {
+		s.Fuel.Enable()
+	}
+	return s
+}
+
 // funcCode is the translated form of one function body, shared by all
 // instances of its module.
 type funcCode struct {
@@ -46,6 +76,7 @@ type funcCode struct {
 	index       uint32 // function index in the module
 	instrs      []instr
 	offsets     []int32 // module-binary offset of each instruction, read only on trap
+	bodyOffset  int32   // module-binary offset of the body's first byte
 	brTables    []uint32
 	consts      []uint64
 	handlers    []handler     // try_table regions, innermost first

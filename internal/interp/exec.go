@@ -30,8 +30,18 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 		globals = st.globals
 		intr    = &m.intr
 		tc      abi.TrapCode
+		// left counts the polls of the current grant down (poll.go): one
+		// at every function entry and every loop header reached.
+		left = m.meter.Grant(m.pacer.Current())
 	)
 	clear(regs[bf.code.paramSlots:bf.code.localSlots])
+	left-- // the entry's poll
+	if left < 0 || intr.Load() != 0 {
+		if tc = m.poll(&left); tc != abi.TrapNone {
+			pc = 0 // reported at the function's start, as compiled code does (offsetAt)
+			goto trap
+		}
+	}
 
 dispatch:
 	for {
@@ -56,13 +66,21 @@ dispatch:
 			if n := uint64(in.c) - 1; i > n {
 				i = n
 			}
-			if intr.Load() != 0 {
-				goto interrupted
+			target := int(bf.code.brTables[in.imm+i])
+			if target < pc { // back to a loop header
+				pc = target // a trap is reported at the loop (target-1 is its opLoopEntry)
+				left--
+				if left < 0 || intr.Load() != 0 {
+					if tc = m.poll(&left); tc != abi.TrapNone {
+						goto trap
+					}
+				}
 			}
-			pc = int(bf.code.brTables[in.imm+i])
+			pc = target
 		case opReturn:
 			n := len(m.frames) - 1
 			if n < 0 {
+				m.meter.Settle(left)
 				return abi.TrapNone
 			}
 			fr := &m.frames[n]
@@ -73,12 +91,19 @@ dispatch:
 			st = bf.st
 			mem = st.mem.Bytes
 			globals = st.globals
+		case opLoopEntry:
+			left--
+			if left < 0 || intr.Load() != 0 {
+				if tc = m.poll(&left); tc != abi.TrapNone {
+					goto trap
+				}
+			}
 		case opCall, opCallIndirect, opCallRef:
 			var callee *boundFunc
 			if in.op == opCall {
 				callee = st.bound[in.b]
 				if callee == nil {
-					if tc = m.callOther(st, st.funcs[in.b], fp+int(in.a)); tc != abi.TrapNone {
+					if tc = m.callOtherPolled(st, st.funcs[in.b], fp+int(in.a), &left); tc != abi.TrapNone {
 						goto callFailed
 					}
 					regs = m.stack[fp:]
@@ -93,7 +118,7 @@ dispatch:
 				}
 				c, ok := f.Code.(*boundFunc)
 				if !ok || f.Host != nil {
-					if tc = m.callOther(st, f, fp+int(in.a)); tc != abi.TrapNone {
+					if tc = m.callOtherPolled(st, f, fp+int(in.a), &left); tc != abi.TrapNone {
 						goto callFailed
 					}
 					regs = m.stack[fp:]
@@ -106,14 +131,18 @@ dispatch:
 				tc = abi.TrapStackExhausted
 				goto trap
 			}
-			if intr.Load() != 0 {
-				goto interrupted
-			}
 			nfp := fp + int(in.a)
 			cc := callee.code
-			if need := nfp + cc.frameSize; need > len(m.stack) && !m.grow(need) {
+			need := nfp + cc.frameSize
+			if !m.fits(need, len(m.frames)+2) {
 				tc = abi.TrapStackExhausted
 				goto trap
+			}
+			if need > len(m.stack) {
+				m.grow(need)
+			}
+			if len(m.frames) == cap(m.frames) {
+				m.growFrames()
 			}
 			m.frames = append(m.frames, frame{fn: bf, pc: pc, fp: fp})
 			bf, fp, pc, code = callee, nfp, 0, cc.instrs
@@ -126,6 +155,13 @@ dispatch:
 				mem = st.mem.Bytes
 				globals = st.globals
 			}
+			left-- // the callee's entry poll
+			if left < 0 || intr.Load() != 0 {
+				if tc = m.poll(&left); tc != abi.TrapNone {
+					pc = 0 // at the callee's start, as compiled code reports it (offsetAt)
+					goto trap
+				}
+			}
 
 		case opReturnCall, opReturnCallIndirect, opReturnCallRef:
 			callee, f, rc := m.tailCallee(st, in, regs)
@@ -136,22 +172,23 @@ dispatch:
 			if callee == nil {
 				// A host callee (or another engine's) runs as an ordinary
 				// call; its results then leave as this function's.
-				if tc = m.callOther(st, f, fp+int(in.a)); tc != abi.TrapNone {
+				if tc = m.callOtherPolled(st, f, fp+int(in.a), &left); tc != abi.TrapNone {
 					goto callFailed
 				}
 				regs = m.stack[fp:]
 				copy(regs, regs[in.a:int(in.a)+f.Type.ResultSlots()])
 				goto returning
 			}
-			if intr.Load() != 0 {
-				goto interrupted
-			}
 			// The callee takes over this frame: its arguments move down to
 			// the frame base, and the caller's frame record stays as it is.
 			cc := callee.code
-			if need := fp + cc.frameSize; need > len(m.stack) && !m.grow(need) {
+			need := fp + cc.frameSize
+			if !m.fits(need, len(m.frames)+1) {
 				tc = abi.TrapStackExhausted
 				goto trap
+			}
+			if need > len(m.stack) {
+				m.grow(need)
 			}
 			regs = m.stack[fp:]
 			copy(regs[:cc.paramSlots], regs[in.a:int(in.a)+cc.paramSlots])
@@ -163,6 +200,13 @@ dispatch:
 				st = callee.st
 				mem = st.mem.Bytes
 				globals = st.globals
+			}
+			left-- // the callee's entry poll
+			if left < 0 || intr.Load() != 0 {
+				if tc = m.poll(&left); tc != abi.TrapNone {
+					pc = 0 // at the callee's start, as compiled code reports it (offsetAt)
+					goto trap
+				}
 			}
 		case opThrow:
 			m.exn = newException(st, in, regs)
@@ -804,7 +848,7 @@ dispatch:
 			} else if in.op > opGCFirst && in.op < opSIMDFirst {
 				tc = m.execGC(in, regs, st, bf.code, fp+bf.code.frameSize)
 			} else if in.op > opMiscFirst && in.op < opGCFirst {
-				tc = execMisc(in, regs, st, bf.code)
+				tc = execMisc(in, regs, st, m, bf.code)
 				mem = st.mem.Bytes // memory.grow of memory 0 through opMemoryGrowX
 			} else {
 				tc = abi.TrapUnreachable // never produced by the translator
@@ -815,11 +859,18 @@ dispatch:
 		}
 		continue
 
-	taken: // every taken branch: check for interruption, then jump
-		if intr.Load() != 0 {
-			goto interrupted
+	taken: // every taken branch; one back to a loop header polls
+		if target := int(in.a); target < pc {
+			pc = target // a trap is reported at the loop (target-1 is its opLoopEntry)
+			left--
+			if left < 0 || intr.Load() != 0 {
+				if tc = m.poll(&left); tc != abi.TrapNone {
+					goto trap
+				}
+			}
+		} else {
+			pc = target
 		}
-		pc = int(in.a)
 	}
 
 returning: // a tail call to a host function returned: return its results
@@ -834,6 +885,7 @@ returning: // a tail call to a host function returned: return its results
 		globals = st.globals
 		goto dispatch
 	}
+	m.meter.Settle(left)
 	return abi.TrapNone
 
 callFailed: // a host call failed: an exception it threw unwinds from here
@@ -855,7 +907,17 @@ throwing: // unwind m.exn to the innermost handler that catches it
 			if ct.ret {
 				goto returning
 			}
-			pc = int(bf.code.brTables[ct.target])
+			target := int(bf.code.brTables[ct.target])
+			if target < pc { // caught into a loop: the branch back to its header polls
+				pc = target
+				left--
+				if left < 0 || intr.Load() != 0 {
+					if tc = m.poll(&left); tc != abi.TrapNone {
+						goto trap
+					}
+				}
+			}
+			pc = target
 			goto dispatch
 		}
 		n := len(m.frames) - 1
@@ -863,6 +925,7 @@ throwing: // unwind m.exn to the innermost handler that catches it
 			// Uncaught here: the exception leaves the engine as an error.
 			m.hostErr, m.exn = m.exn, nil
 			m.trapFn, m.trapPC = bf, pc-1
+			m.meter.Settle(left)
 			return abi.TrapHostError
 		}
 		fr := &m.frames[n]
@@ -877,10 +940,8 @@ throwing: // unwind m.exn to the innermost handler that catches it
 
 oob:
 	tc = abi.TrapMemoryOutOfBounds
-	goto trap
-interrupted:
-	tc = abi.TrapInterrupted
 trap:
+	m.meter.Settle(left)
 	m.trapFn, m.trapPC = bf, pc-1 // callers stay on m.frames for the backtrace
 	return tc
 }

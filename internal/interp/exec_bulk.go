@@ -4,14 +4,17 @@ import (
 	"math"
 
 	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm"
 )
 
 // execBulk runs table instructions and bulk memory operations. Every range is
 // checked before anything is written (2.0 semantics: no partial writes), and
 // copies within one memory or table handle overlap (Go's copy is memmove).
 // Indices, addresses and sizes have their table's or memory's address type:
-// the low 32 bits of the slot for i32, all 64 for i64.
-func execBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
+// the low 32 bits of the slot for i32, all 64 for i64. The copies and fills
+// run in chunks with m's checkpoint between them (vm/bulk.go), so a long
+// one lets the Go runtime in and can be interrupted.
+func execBulk(in *instr, regs []uint64, st *instState, m *machine) abi.TrapCode {
 	switch in.op {
 	case opTableGet:
 		tbl := st.tables[in.c]
@@ -48,10 +51,7 @@ func execBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 		if !inRange(i, n, uint64(len(tbl.Elems))) {
 			return abi.TrapTableOutOfBounds
 		}
-		elems := tbl.Elems[i : i+n]
-		for k := range elems {
-			elems[k] = v
-		}
+		return vm.FillWords(tbl.Elems[i:i+n], v, m.checkpoint)
 	case opTableCopy:
 		dt, srcT := st.tables[uint32(in.imm)], st.tables[uint32(in.imm>>32)]
 		d, s := addr(regs[in.a], dt.Type.Is64), addr(regs[in.b], srcT.Type.Is64)
@@ -59,7 +59,7 @@ func execBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 		if !inRange(s, n, uint64(len(srcT.Elems))) || !inRange(d, n, uint64(len(dt.Elems))) {
 			return abi.TrapTableOutOfBounds
 		}
-		copy(dt.Elems[d:d+n], srcT.Elems[s:s+n])
+		return vm.CopyWords(dt.Elems[d:d+n], srcT.Elems[s:s+n], dt == srcT && d > s, m.checkpoint)
 	case opTableInit:
 		tbl := st.tables[uint32(in.imm>>32)]
 		seg := st.inst.Elems[uint32(in.imm)]
@@ -67,17 +67,17 @@ func execBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 		if !inRange(s, n, uint64(len(seg))) || !inRange(d, n, uint64(len(tbl.Elems))) {
 			return abi.TrapTableOutOfBounds
 		}
-		copy(tbl.Elems[d:d+n], seg[s:s+n])
+		return vm.CopyWords(tbl.Elems[d:d+n], seg[s:s+n], false, m.checkpoint)
 	case opElemDrop:
 		st.inst.Elems[in.imm] = nil
 	case opMemoryInit:
-		m := st.mems[uint32(in.imm>>32)]
+		mem := st.mems[uint32(in.imm>>32)]
 		seg := st.inst.Datas[uint32(in.imm)]
-		d, s, n := addr(regs[in.a], m.Type.Is64), uint64(uint32(regs[in.b])), uint64(uint32(regs[in.c]))
-		if !inRange(s, n, uint64(len(seg))) || !inRange(d, n, uint64(len(m.Bytes))) {
+		d, s, n := addr(regs[in.a], mem.Type.Is64), uint64(uint32(regs[in.b])), uint64(uint32(regs[in.c]))
+		if !inRange(s, n, uint64(len(seg))) || !inRange(d, n, uint64(len(mem.Bytes))) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		copy(m.Bytes[d:d+n], seg[s:s+n])
+		return vm.CopyBytes(mem.Bytes[d:d+n], seg[s:s+n], false, m.checkpoint)
 	case opDataDrop:
 		st.inst.Datas[in.imm] = nil
 	case opMemoryCopy:
@@ -87,20 +87,14 @@ func execBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 		if !inRange(s, n, uint64(len(sm.Bytes))) || !inRange(d, n, uint64(len(dm.Bytes))) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		copy(dm.Bytes[d:d+n], sm.Bytes[s:s+n])
+		return vm.CopyBytes(dm.Bytes[d:d+n], sm.Bytes[s:s+n], dm == sm && d > s, m.checkpoint)
 	case opMemoryFill:
-		m := st.mems[in.imm]
-		d, v, n := addr(regs[in.a], m.Type.Is64), byte(regs[in.b]), addr(regs[in.c], m.Type.Is64)
-		if !inRange(d, n, uint64(len(m.Bytes))) {
+		mem := st.mems[in.imm]
+		d, v, n := addr(regs[in.a], mem.Type.Is64), byte(regs[in.b]), addr(regs[in.c], mem.Type.Is64)
+		if !inRange(d, n, uint64(len(mem.Bytes))) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		if n > 0 {
-			region := m.Bytes[d : d+n]
-			region[0] = v
-			for k := 1; k < len(region); k *= 2 {
-				copy(region[k:], region[:k])
-			}
-		}
+		return vm.FillBytes(mem.Bytes[d:d+n], v, m.checkpoint)
 	default:
 		return abi.TrapUnreachable // never produced by the translator
 	}

@@ -79,7 +79,7 @@ func (m *machine) execGC(in *instr, regs []uint64, st *instState, fc *funcCode, 
 			regs[in.a] = uint64(gcheap.I31U(w))
 		}
 	case opArrayFill, opArrayCopy, opArrayInitData, opArrayInitElem:
-		return execArrayBulk(in, regs, st)
+		return m.execArrayBulk(in, regs, st)
 	default:
 		m.top = top
 		return m.allocGC(in, regs, st)

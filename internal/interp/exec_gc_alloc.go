@@ -2,6 +2,7 @@ package interp
 
 import (
 	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/vm/gcheap"
 )
 
@@ -46,8 +47,15 @@ func (m *machine) allocGC(in *instr, regs []uint64, st *instState) abi.TrapCode 
 				hi = regs[in.b+1]
 			}
 			if lo != 0 || hi != 0 {
-				for i := uint64(0); i < uint64(n); i++ {
-					gcheap.StoreField(mem, o+gcheap.HeaderSize+i*es, t, lo, hi)
+				for c := uint64(0); c < uint64(n); c += elemChunk {
+					if c > 0 {
+						if tc := m.checkpoint(); tc != abi.TrapNone {
+							return tc
+						}
+					}
+					for i := c; i < min(uint64(n), c+elemChunk); i++ {
+						gcheap.StoreField(mem, o+gcheap.HeaderSize+i*es, t, lo, hi)
+					}
 				}
 			}
 		case opArrayNewFixed:
@@ -80,7 +88,10 @@ func (m *machine) arrayNewData(in *instr, regs []uint64, st *instState) abi.Trap
 	if err != nil {
 		return allocFailed(err)
 	}
-	copy(h.Bytes()[o+gcheap.HeaderSize:], data[s:s+n*es])
+	to := o + gcheap.HeaderSize
+	if tc := vm.CopyBytes(h.Bytes()[to:to+n*es], data[s:s+n*es], false, m.checkpoint); tc != abi.TrapNone {
+		return tc
+	}
 	regs[in.a] = o
 	return abi.TrapNone
 }
@@ -98,9 +109,8 @@ func (m *machine) arrayNewElem(in *instr, regs []uint64, st *instState) abi.Trap
 	if err != nil {
 		return allocFailed(err)
 	}
-	mem := h.Bytes()
-	for i, r := range refs[s : s+n] {
-		putWord(mem, o+gcheap.HeaderSize+uint64(i)*8, r)
+	if tc := m.putWords(h.Bytes(), o+gcheap.HeaderSize, refs[s:s+n]); tc != abi.TrapNone {
+		return tc
 	}
 	regs[in.a] = o
 	return abi.TrapNone

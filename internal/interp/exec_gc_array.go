@@ -4,14 +4,22 @@ import (
 	"encoding/binary"
 
 	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/vm/gcheap"
 )
 
 func putWord(mem []byte, o, w uint64) { binary.LittleEndian.PutUint64(mem[o:], w) }
 
+// elemChunk is how many array elements an element-by-element loop writes
+// between two checkpoints: like the bulk operations (vm.BulkChunk), an
+// array operation's time grows with an operand (up to the heap's size).
+const elemChunk = vm.BulkChunk / 8
+
 // execArrayBulk runs array.fill, array.copy, array.init_data and
-// array.init_elem. Every bound is checked before anything is written.
-func execArrayBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
+// array.init_elem. Every bound is checked before anything is written; the
+// writes run in chunks with m's checkpoint between them, so a long one lets
+// the Go runtime in and can be interrupted.
+func (m *machine) execArrayBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 	h := st.store.GC()
 	switch in.op {
 	case opArrayFill:
@@ -25,8 +33,15 @@ func execArrayBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 		}
 		k := fieldKind(in.imm >> 32)
 		mem, es := h.Bytes(), k.size()
-		for i := uint64(0); i < n; i++ {
-			storeField(mem, o+gcheap.HeaderSize+(d+i)*es, k, regs[in.c:])
+		for lo := uint64(0); lo < n; lo += elemChunk {
+			if lo > 0 {
+				if tc := m.checkpoint(); tc != abi.TrapNone {
+					return tc
+				}
+			}
+			for i := lo; i < min(n, lo+elemChunk); i++ {
+				storeField(mem, o+gcheap.HeaderSize+(d+i)*es, k, regs[in.c:])
+			}
 		}
 	case opArrayCopy:
 		ops := regs[in.b : in.b+5]
@@ -39,7 +54,8 @@ func execArrayBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 		}
 		es := fieldKind(in.imm).size()
 		mem := h.Bytes()
-		copy(mem[dst+gcheap.HeaderSize+d*es:dst+gcheap.HeaderSize+(d+n)*es], mem[src+gcheap.HeaderSize+s*es:])
+		to, from := dst+gcheap.HeaderSize+d*es, src+gcheap.HeaderSize+s*es
+		return vm.CopyBytes(mem[to:to+n*es], mem[from:from+n*es], to > from, m.checkpoint)
 	case opArrayInitData, opArrayInitElem:
 		ops := regs[in.b : in.b+4]
 		o, d, s, n := ops[0], uint64(uint32(ops[1])), uint64(uint32(ops[2])), uint64(uint32(ops[3]))
@@ -56,15 +72,29 @@ func execArrayBulk(in *instr, regs []uint64, st *instState) abi.TrapCode {
 			if s+n*es > uint64(len(data)) {
 				return abi.TrapMemoryOutOfBounds
 			}
-			copy(mem[o+gcheap.HeaderSize+d*es:], data[s:s+n*es])
-			break
+			to := o + gcheap.HeaderSize + d*es
+			return vm.CopyBytes(mem[to:to+n*es], data[s:s+n*es], false, m.checkpoint)
 		}
 		refs := st.inst.Elems[in.imm>>32]
 		if s+n > uint64(len(refs)) {
 			return abi.TrapTableOutOfBounds
 		}
-		for i, r := range refs[s : s+n] {
-			putWord(mem, o+gcheap.HeaderSize+(d+uint64(i))*8, r)
+		return m.putWords(mem, o+gcheap.HeaderSize+d*8, refs[s:s+n])
+	}
+	return abi.TrapNone
+}
+
+// putWords stores words at mem[at:], a chunk of them between two
+// checkpoints.
+func (m *machine) putWords(mem []byte, at uint64, words []uint64) abi.TrapCode {
+	for lo := 0; lo < len(words); lo += elemChunk {
+		if lo > 0 {
+			if tc := m.checkpoint(); tc != abi.TrapNone {
+				return tc
+			}
+		}
+		for i, w := range words[lo:min(len(words), lo+elemChunk)] {
+			putWord(mem, at+uint64(lo+i)*8, w)
 		}
 	}
 	return abi.TrapNone

@@ -8,7 +8,7 @@ import (
 
 // execMisc runs the rarer scalar instructions: float rounding and min/max,
 // conversions, references, tables and bulk memory.
-func execMisc(in *instr, regs []uint64, st *instState, fc *funcCode) abi.TrapCode {
+func execMisc(in *instr, regs []uint64, st *instState, m *machine, fc *funcCode) abi.TrapCode {
 	switch {
 	case in.op == opRefFunc: // b is a function index, not a slot
 		regs[in.a] = st.funcRefs[in.b]
@@ -22,7 +22,7 @@ func execMisc(in *instr, regs []uint64, st *instState, fc *funcCode) abi.TrapCod
 	case in.op > opRefAsNonNull:
 		return execMemory(in, regs, st, fc)
 	case in.op > opRefIsNull:
-		return execBulk(in, regs, st)
+		return execBulk(in, regs, st, m)
 	}
 	x := regs[in.b]
 	switch in.op {

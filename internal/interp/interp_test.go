@@ -171,7 +171,7 @@ func TestTraps(t *testing.T) {
 }
 
 func TestStackExhaustion(t *testing.T) {
-	for _, cfg := range []Config{{}, {MaxCallDepth: 100}, {MaxStackSlots: 5000}} {
+	for _, cfg := range []Config{{}, {MaxCallDepth: 100}, {MaxStackBytes: 40000}} {
 		ti := newControl(t, cfg)
 		_, err := ti.call(context.Background(), "recurse", 0)
 		tr := trapOf(t, err)

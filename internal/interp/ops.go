@@ -21,6 +21,7 @@ const (
 	opBrIfNot      // a = target, b = cond
 	opBrTable      // b = index slot, c = target count incl. default, imm = first entry in brTables
 	opReturn       // results already in slots 0..
+	opLoopEntry    // the poll of entering a loop (branches back to it poll themselves)
 	opCall         // a = argument base, b = function index
 	opCallIndirect // a = argument base, b = type index, c = table, imm = index slot
 	opCallRef      // a = argument base, b = type index, imm = reference slot

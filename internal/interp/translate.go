@@ -190,6 +190,7 @@ func (t *translator) translate(idx uint32, ft *wasm.FuncType, body *wasm.Code) (
 		index:       idx,
 		instrs:      t.code,
 		offsets:     t.offsets,
+		bodyOffset:  int32(body.Offset),
 		brTables:    t.brTables,
 		consts:      t.consts,
 		handlers:    t.handlers,

@@ -143,6 +143,9 @@ func (t *translator) enter(in *wasm.Instr) {
 	case wasm.OpLoop:
 		c.kind = ctrlLoop
 		t.materializeAll()
+		// A loop header polls each time it is reached: here when the loop
+		// is entered, and in the branch of every later iteration (exec.go).
+		t.emit(instr{op: opLoopEntry})
 		t.label()
 		c.start = len(t.code)
 	case wasm.OpIf:

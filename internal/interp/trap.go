@@ -18,7 +18,11 @@ func (m *machine) trap(tc abi.TrapCode) error {
 	if tc == abi.TrapHostError {
 		return hostTrap(m.hostErr, m.hostFn, frames)
 	}
-	return &vm.Trap{Code: tc, Frames: frames}
+	t := &vm.Trap{Code: tc, Frames: frames}
+	if tc == abi.TrapInterrupted {
+		t.Cause = vm.Interrupted(m.ctx).Cause
+	}
+	return t
 }
 
 // backtrace lists the wasm frames, innermost first: the trapping
@@ -34,7 +38,12 @@ func (m *machine) backtrace() []vm.Frame {
 	return frames
 }
 
+// offsetAt is the module-binary offset of instruction pc; pc -1 stands for
+// the function's start (its entry poll), whose offset is the body's.
 func offsetAt(fc *funcCode, pc int) int {
+	if pc == -1 {
+		return int(fc.bodyOffset)
+	}
 	if pc < 0 || pc >= len(fc.offsets) {
 		return -1
 	}

@@ -35,8 +35,8 @@
 // Free slots are PROT_NONE (guard-page mode) or untouched read+write pages
 // (explicit mode), so the kernel merges them: the number of mappings does
 // not grow with the number of slots, and in explicit mode not with the
-// number of memories in use either (images of up to CopyLimit bytes are
-// copied in rather than mapped). A memory that is done with its slot
+// number of memories in use either (there, images of up to CopyLimit bytes
+// are copied in rather than mapped). A memory that is done with its slot
 // gives it back at once (vm.Memory.Free, at Instance.Close or Store.Close);
 // the slot is reset with madvise(MADV_DONTNEED) — mapped image pages return
 // to the image, the rest to zero — and kept warm (image and protection in

@@ -18,14 +18,16 @@ type Image struct {
 	fd   int
 	size uint64 // page multiple
 	// data is the contents up to the last byte written, kept for images
-	// of at most CopyLimit bytes: a pool copies those into a slot instead
-	// of mapping them, which costs less than an mmap and adds no kernel
-	// mapping.
+	// of at most CopyLimit bytes: a pool in explicit mode copies those into
+	// a slot instead of mapping them, so that they add no kernel mapping.
 	data []byte
 }
 
-// CopyLimit is the largest image a pool copies instead of mapping.
-const CopyLimit = 64 << 10
+// CopyLimit is the largest image a pool in explicit mode copies instead of
+// mapping. Copying costs a page fault per page at every instantiation,
+// where a mapped image in a warm slot costs nothing until touched: only a
+// few pages are worth the mapping they save.
+const CopyLimit = 16 << 10
 
 // NewImage writes p's segments, in order, into a new memfd of p.Size
 // rounded up to pageSize, and seals it so that nothing can write, grow or

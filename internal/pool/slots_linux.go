@@ -57,12 +57,14 @@ type Slots struct {
 	stride uint64 // from one slot's guard to the next's
 	page   uint64
 
-	mu     sync.Mutex
-	free   []int32 // most recently freed last
-	state  []slotState
-	inUse  int
-	warm   int
-	leaked int
+	mu    sync.Mutex
+	free  []int32 // most recently freed last
+	state []slotState
+	// handles are the slots as vm.Slot values, made once.
+	handles []slot
+	inUse   int
+	warm    int
+	leaked  int
 }
 
 // slotState is what a slot's pages hold beyond the pristine state. Only
@@ -107,7 +109,11 @@ func NewSlots(cfg SlotConfig) (*Slots, error) {
 			_ = unix.Mprotect(mem[uint64(i)*stride:][:l.GuardBefore], unix.PROT_NONE)
 		}
 	}
-	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, state: make([]slotState, cfg.Slots), free: make([]int32, cfg.Slots)}
+	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, state: make([]slotState, cfg.Slots), free: make([]int32, cfg.Slots),
+		handles: make([]slot, cfg.Slots)}
+	for i := range p.handles {
+		p.handles[i] = slot{p, int32(i)}
+	}
 	for i := range p.free {
 		p.free[i] = int32(cfg.Slots - 1 - i) // slot 0 first
 	}
@@ -194,7 +200,7 @@ func (p *Slots) NewMemory(t wasm.MemoryType, limitPages uint32, img *Image) (*vm
 		return nil, err
 	}
 	region := p.mem[p.byte0(i)-l.GuardBefore : p.byte0(i)+l.Reserve+l.GuardAfter]
-	return vm.NewSlotMemory(t, limitPages, l, region, length, slot{p, i})
+	return vm.NewSlotMemory(t, limitPages, l, region, length, &p.handles[i])
 }
 
 // acquire takes a free slot, preferring a recent one that maps img.
@@ -224,13 +230,13 @@ func (p *Slots) acquire(img *Image) (int32, error) {
 }
 
 // prepare maps img into slot i, whose pages are reset, and leaves exactly
-// its first length bytes accessible. A small image is copied rather than
-// mapped, so that it adds no kernel mapping.
+// its first length bytes accessible. In explicit mode a small image is
+// copied rather than mapped, so that the pool stays one kernel mapping.
 func (p *Slots) prepare(i int32, img *Image, length uint64) error {
 	st := &p.state[i]
-	mapped := img
-	if img != nil && img.data != nil {
-		mapped = nil
+	mapped, copied := img, false
+	if img != nil && img.data != nil && p.cfg.Accessible {
+		mapped, copied = nil, true
 	}
 	if st.img != mapped {
 		if st.img != nil {
@@ -262,7 +268,7 @@ func (p *Slots) prepare(i int32, img *Image, length uint64) error {
 		}
 		st.accessible = length
 	}
-	if img != nil && img.data != nil {
+	if copied {
 		copy(p.pages(i, 0, uint64(len(img.data))), img.data)
 	}
 	return nil
@@ -346,7 +352,7 @@ type slot struct {
 	i int32
 }
 
-func (s slot) Commit(from, to uint64) error {
+func (s *slot) Commit(from, to uint64) error {
 	p := s.p
 	st := &p.state[s.i]
 	if p.cfg.Accessible || to <= st.accessible {
@@ -359,7 +365,7 @@ func (s slot) Commit(from, to uint64) error {
 	return nil
 }
 
-func (s slot) Revoke(n uint64) {
+func (s *slot) Revoke(n uint64) {
 	p := s.p
 	b := p.pages(s.i, 0, n)
 	if !p.cfg.Accessible {
@@ -369,4 +375,4 @@ func (s slot) Revoke(n uint64) {
 	_ = unix.Madvise(b, unix.MADV_DONTNEED)
 }
 
-func (s slot) Free(n uint64, leaked bool) { s.p.give(s.i, n, leaked, false) }
+func (s *slot) Free(n uint64, leaked bool) { s.p.give(s.i, n, leaked, false) }

@@ -36,6 +36,20 @@ type Builder struct {
 	userArena chunkArena[Value] // storage of the users lists
 	pos       uint32            // source position given to inserted instructions
 	walkGen   uint32            // numbers readLinearPath walks, to spot cycles
+	// switches counts the blocks switched to (builderBlock.switchedAt);
+	// layoutScratch and layoutOut are LayoutBySwitch's memory.
+	switches      int32
+	layoutScratch []*Block
+	layoutOut     []*Block
+	// varMark and markGen mark the variables SealLoop was given.
+	varMark []uint32
+	markGen uint32
+	// mergeArgs holds MergeVars' reads in each predecessor.
+	mergeArgs []Value
+	// work counts the steps of variable reads (blocks walked) and the
+	// parameters added for variables: the part of SSA construction that
+	// is not linear in the instructions built (see Work).
+	work int64
 }
 
 type blockDef struct {
@@ -51,6 +65,12 @@ type builderBlock struct {
 	numVarParams int
 	defMask      uint64 // bit v%64 set: the block may define variable v
 	walkGen      uint32 // Builder.walkGen of the last linear-path walk through it
+	// dom, set by MergeVars, is a dominator of the block in which every
+	// variable the block does not define has the value it has here.
+	dom *Block
+	// switchedAt is 1 + the number of blocks switched to before this one
+	// was first, or 0.
+	switchedAt int32
 }
 
 // edge is one branch into a block: target Targets[slot] of pred's terminator.
@@ -78,7 +98,8 @@ func NewBuilder(f *Func) *Builder {
 // Reset makes b a new builder for f, keeping its storage: a compiler
 // worker reuses one builder for all the functions it translates.
 func (b *Builder) Reset(f *Func) {
-	b.f, b.cur, b.err, b.pos = f, nil, nil, 0
+	b.f, b.cur, b.err, b.pos, b.work, b.switches = f, nil, nil, 0, 0, 0
+	clear(b.layoutOut)
 	for i := range b.blocks {
 		st := &b.blocks[i]
 		clear(st.preds)
@@ -160,7 +181,58 @@ func (b *Builder) AppendBlockParam(blk *Block, t Type) Value {
 }
 
 // SwitchToBlock makes blk the block that instructions are appended to.
-func (b *Builder) SwitchToBlock(blk *Block) { b.cur = blk }
+func (b *Builder) SwitchToBlock(blk *Block) {
+	b.cur = blk
+	if blk != nil {
+		if st := b.state(blk); st.switchedAt == 0 {
+			b.switches++
+			st.switchedAt = b.switches
+		}
+	}
+}
+
+// LayoutBySwitch puts the function's blocks in the order they were first
+// switched to, the blocks never switched to last (in their order). A
+// frontend that emits code in source order gets a structured layout from
+// it: the arms of an if before the block after it, though that block was
+// created first. The register allocator walks blocks in layout order and
+// starts each from the state a predecessor it walked ended in, so a join
+// laid out before its predecessors would start with every value in memory.
+func (b *Builder) LayoutBySwitch() {
+	blocks := b.f.Blocks
+	byOrder := b.layoutScratch[:0]
+	for range blocks {
+		byOrder = append(byOrder, nil)
+	}
+	rest := len(blocks)
+	for _, blk := range blocks {
+		if at := b.state(blk).switchedAt; at > 0 && int(at) <= len(blocks) && byOrder[at-1] == nil {
+			byOrder[at-1] = blk
+			rest--
+		}
+	}
+	out := blocks[:0:0]
+	if cap(b.layoutOut) >= len(blocks) {
+		out = b.layoutOut[:0]
+	}
+	for _, blk := range byOrder {
+		if blk != nil {
+			out = append(out, blk)
+		}
+	}
+	if rest > 0 {
+		for _, blk := range blocks {
+			if at := b.state(blk).switchedAt; at == 0 || int(at) > len(blocks) || byOrder[at-1] != blk {
+				out = append(out, blk)
+			}
+		}
+	}
+	// The old slice becomes the next call's output buffer.
+	b.layoutOut = blocks
+	clear(byOrder)
+	b.layoutScratch = byOrder
+	b.f.Blocks = out
+}
 
 // CurrentBlock is the block being appended to.
 func (b *Builder) CurrentBlock() *Block { return b.cur }

@@ -277,7 +277,7 @@ func (b *Block) Succs(dst []*Block) []*Block {
 // IsPure reports whether in may be removed when unused, merged with an
 // identical dominating instruction, and (unless it can fault) moved.
 func (in *Inst) IsPure() bool {
-	fl := in.Op.info().flags
+	fl := in.Op.flags()
 	if fl&(flagSideEffect|flagTraps|flagReadsMem) == 0 {
 		return true
 	}
@@ -288,7 +288,7 @@ func (in *Inst) IsPure() bool {
 // IsRemovableIfUnused reports whether in may be deleted when none of its
 // results is used.
 func (in *Inst) IsRemovableIfUnused() bool {
-	fl := in.Op.info().flags
+	fl := in.Op.flags()
 	if fl&(flagSideEffect|flagTraps) == 0 {
 		return true
 	}
@@ -299,7 +299,7 @@ func (in *Inst) IsRemovableIfUnused() bool {
 // instruction that dominates it (GVN): pure values, trapping conversions
 // (the dominating twin would have trapped first) and read-only loads.
 func (in *Inst) IsMergeable() bool {
-	fl := in.Op.info().flags
+	fl := in.Op.flags()
 	if fl&flagSideEffect != 0 {
 		return false
 	}
@@ -312,7 +312,7 @@ func (in *Inst) IsMergeable() bool {
 // IsMovable reports whether in may be executed speculatively elsewhere
 // (hoisted out of a loop): pure and unable to fault on any input.
 func (in *Inst) IsMovable() bool {
-	return in.IsPure() && in.Op.info().flags&flagCanFault == 0
+	return in.IsPure() && in.Op.flags()&flagCanFault == 0
 }
 
 // forEachUse calls fn with a pointer to every value operand of in,

@@ -339,6 +339,24 @@ var opByName = func() map[string]Opcode {
 	return m
 }()
 
+// opFlagTable is opTable's flags alone: the passes test them for every
+// instruction, and a byte per opcode stays in cache where opInfo rows do
+// not.
+var opFlagTable = func() (t [numOpcodes]opFlags) {
+	for op := range t {
+		t[op] = opTable[op].flags
+	}
+	return t
+}()
+
+// flags is op's row of opFlagTable.
+func (op Opcode) flags() opFlags {
+	if op < numOpcodes {
+		return opFlagTable[op]
+	}
+	return 0
+}
+
 func (op Opcode) info() *opInfo {
 	if op < numOpcodes {
 		return &opTable[op]
@@ -354,14 +372,14 @@ func (op Opcode) String() string {
 }
 
 // IsTerminator reports whether op ends a block.
-func (op Opcode) IsTerminator() bool { return op.info().flags&flagTerminator != 0 }
+func (op Opcode) IsTerminator() bool { return op.flags()&flagTerminator != 0 }
 
 // HasSideEffect reports whether op must run exactly where written
 // (stores, calls, traps, terminators).
-func (op Opcode) HasSideEffect() bool { return op.info().flags&flagSideEffect != 0 }
+func (op Opcode) HasSideEffect() bool { return op.flags()&flagSideEffect != 0 }
 
 // IsCommutative reports whether op's two arguments may be swapped.
-func (op Opcode) IsCommutative() bool { return op.info().flags&flagCommutative != 0 }
+func (op Opcode) IsCommutative() bool { return op.flags()&flagCommutative != 0 }
 
 // IsLoad reports whether op reads memory at Args[0]+Offset.
 func (op Opcode) IsLoad() bool { return op >= OpLoad && op <= OpSload32 }

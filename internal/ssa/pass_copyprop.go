@@ -19,6 +19,7 @@ func CopyProp(f *Func) {
 		return v
 	}
 	edges := incomingEdges(f)
+	removed := false
 	for changed := true; changed; {
 		changed = false
 		for _, b := range f.Blocks[1:] {
@@ -47,10 +48,12 @@ func CopyProp(f *Func) {
 				}
 				subst[p] = same
 				removeParamAndArgs(f, b, i, edges[b.ID])
-				changed = true
+				changed, removed = true, true
 			}
 		}
 	}
-	f.ReplaceUses(subst)
+	if removed { // (a walk over every instruction)
+		f.ReplaceUses(subst)
+	}
 	f.keepAnalyses()
 }

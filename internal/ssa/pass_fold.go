@@ -20,7 +20,7 @@ func Fold(f *Func) {
 	}
 	// Walking in RPO rewrote every use after its definition; only blocks
 	// outside RPO (unreachable, deleted next) could hold stale uses.
-	if len(cfg.RPO) != len(f.Blocks) {
+	if len(cfg.RPO) != len(f.Blocks) && fo.substituted {
 		f.ReplaceUses(fo.subst)
 	}
 	removeUnreachable(f)
@@ -29,21 +29,34 @@ func Fold(f *Func) {
 type folder struct {
 	f     *Func
 	subst []Value
-	out   []*Inst // the block being rebuilt
+	// substituted is set once subst holds a replacement: until then no
+	// operand needs rewriting.
+	substituted bool
+	// out is the block being rebuilt, from the first change on (copying
+	// set; the instructions before b.Insts[cur] copied in first): most
+	// blocks change nowhere and are left as they are.
+	out     []*Inst
+	b       *Block
+	cur     int
+	copying bool
 }
 
 func (fo *folder) block(b *Block) {
-	// Rebuild into a reused buffer, then copy back: folding may add
-	// constants, so the list cannot be filtered in place.
-	fo.out = fo.out[:0]
-	for _, in := range b.Insts {
-		in.substituteUses(fo.subst)
+	fo.out, fo.b, fo.copying = fo.out[:0], b, false
+	for i, in := range b.Insts {
+		fo.cur = i
+		if fo.substituted {
+			in.substituteUses(fo.subst)
+		}
 		if repl := fo.simplify(in); repl != NoValue {
 			fo.subst[in.Results[0]] = repl
+			fo.substituted = true
+			fo.startCopy()
 			continue
 		}
 		if in.Op == OpTrapz || in.Op == OpTrapnz {
 			if c, ok := fo.f.IntConst(in.Args[0]); ok {
+				fo.startCopy()
 				if (c == 0) != (in.Op == OpTrapz) {
 					continue // never traps
 				}
@@ -54,8 +67,15 @@ func (fo *folder) block(b *Block) {
 				break
 			}
 		}
-		fo.out = append(fo.out, in)
+		if fo.copying {
+			fo.out = append(fo.out, in)
+		}
 	}
+	if !fo.copying {
+		return
+	}
+	// Folding may add constants, so the list could not be filtered in
+	// place: copy it back.
 	if len(fo.out) > cap(b.Insts) {
 		b.Insts = make([]*Inst, 0, len(fo.out))
 	}
@@ -65,11 +85,21 @@ func (fo *folder) block(b *Block) {
 	b.Insts = append(b.Insts[:0], fo.out...)
 }
 
+// startCopy starts rebuilding the block at its current instruction, which
+// is dropped, replaced or preceded by a new one.
+func (fo *folder) startCopy() {
+	if !fo.copying {
+		fo.copying = true
+		fo.out = append(fo.out[:0], fo.b.Insts[:fo.cur]...)
+	}
+}
+
 // emitConst adds a constant before the instruction being simplified.
 func (fo *folder) emitConst(t Type, c uint64) Value {
 	in := fo.f.newInst()
 	in.Op, in.Type, in.Imm = OpIconst, t, mask(t, c)
 	fo.f.MakeResults(in)
+	fo.startCopy()
 	fo.out = append(fo.out, in)
 	return in.Results[0]
 }
@@ -126,7 +156,7 @@ func (fo *folder) simplify(in *Inst) Value {
 		}
 		return NoValue
 	}
-	if len(in.Results) != 1 || !in.IsMergeable() || in.Op.info().flags&flagReadsMem != 0 {
+	if len(in.Results) != 1 || !in.IsMergeable() || in.Op.flags()&flagReadsMem != 0 {
 		return NoValue
 	}
 	t := f.ValueType(in.Results[0])

@@ -113,7 +113,10 @@ func sameComputation(x, y *Inst) bool {
 // longer changes once it is in the table. Entries are only ever removed
 // in the reverse order of their insertion (leaving a dominator subtree),
 // and undoing the latest insertion of a linear-probing table is just
-// clearing its slot, so no tombstones are needed.
+// clearing its slot, so no tombstones are needed. It holds only the
+// entries of the current dominator-tree path, usually far fewer than the
+// function's instructions, so it starts small (probes stay in cache) and
+// doubles when half full.
 type gvnTable struct {
 	f     *Func
 	slots []gvnSlot
@@ -125,20 +128,26 @@ type gvnSlot struct {
 	value Value // plus one; 0 marks an empty slot
 }
 
-// reset empties the table and sizes it for up to n entries of f.
+// gvnInitialSlots is the table's starting size.
+const gvnInitialSlots = 1024
+
+// reset empties the table for f, whose n instructions bound the entries.
 func (t *gvnTable) reset(f *Func, n int) {
 	t.f = f
 	size := 16
-	for size < 2*n {
+	for size < 2*n && size < gvnInitialSlots {
 		size *= 2
 	}
 	switch {
-	case len(t.slots) < size:
+	case cap(t.slots) < size:
 		t.slots = make([]gvnSlot, size)
 	case len(t.log) > 0:
 		// A run that did not finish (GVN leaves the table empty by
 		// undoing everything it inserted) left entries behind.
-		clear(t.slots)
+		clear(t.slots[:cap(t.slots)])
+		t.slots = t.slots[:size]
+	default:
+		t.slots = t.slots[:size] // empty: the last run undid every entry
 	}
 	t.log = t.log[:0]
 }
@@ -155,6 +164,9 @@ func (t *gvnTable) findOrInsert(in *Inst) (Value, bool) {
 		if s.value == 0 {
 			s.hash, s.value = h32, v+1
 			t.log = append(t.log, int32(i))
+			if 2*len(t.log) > len(t.slots) {
+				t.grow()
+			}
 			return v, false
 		}
 		if s.hash == h32 {
@@ -163,6 +175,26 @@ func (t *gvnTable) findOrInsert(in *Inst) (Value, bool) {
 				return prev, true
 			}
 		}
+	}
+}
+
+// grow doubles the table, reinserting the entries in their order so that
+// the log names their new slots (undoing still clears the latest first).
+func (t *gvnTable) grow() {
+	old := t.slots
+	t.slots = make([]gvnSlot, 2*len(old))
+	mask := uint64(len(t.slots) - 1)
+	for k, oi := range t.log {
+		e := old[oi]
+		i := uint64(0)
+		if d, _ := t.f.ValueInst(e.value - 1); d != nil {
+			i = gvnHash(d) & mask
+		}
+		for t.slots[i].value != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = e
+		t.log[k] = int32(i)
 	}
 }
 

@@ -9,6 +9,14 @@ package ssa
 // moved (they are free to rematerialise and keeping them near their uses
 // lets the back end fold them into immediates); a hoisted instruction that
 // uses an in-loop constant gets a copy of it in the preheader.
+//
+// Loops of more than MaxHoistBlocks blocks keep their instructions: a value
+// hoisted out of a loop is live across all of it, and from a loop that
+// large it costs liveness and allocation time in proportion to the loop,
+// and a register or a spill throughout it, for a loop that rarely goes
+// round often enough to repay it. Code compiled from Go is the case in
+// point: each function is one loop, entered again at every resume point,
+// around thousands of blocks.
 func LICM(f *Func) {
 	removeUnreachable(f)
 	cfg := f.scratchCFG()
@@ -51,7 +59,7 @@ func LICM(f *Func) {
 	s.live = inLoop
 	for _, l := range loops.Loops {
 		ph := preheaderOf(cfg, l)
-		if ph == nil {
+		if ph == nil || len(l.Blocks) > MaxHoistBlocks {
 			continue
 		}
 		for _, b := range l.Blocks {
@@ -64,6 +72,9 @@ func LICM(f *Func) {
 		}
 	}
 }
+
+// MaxHoistBlocks is the largest loop, in blocks, LICM hoists out of.
+const MaxHoistBlocks = 128
 
 // preheaderOf is the loop's preheader: its only predecessor from outside
 // the loop, when that block ends in a jump to the header. Otherwise nil.

@@ -20,7 +20,7 @@ func MergeBlocks(f *Func) {
 	}
 	subst := f.newSubst()
 	gone := make([]bool, f.NumBlockIDs())
-	merged := false
+	merged, substituted := false, false
 	for _, b := range f.Blocks {
 		if gone[b.ID] {
 			continue
@@ -37,6 +37,7 @@ func MergeBlocks(f *Func) {
 			}
 			for i, p := range s.Params {
 				subst[p] = c.Args[i]
+				substituted = true
 			}
 			b.Insts = append(b.Insts[:len(b.Insts)-1], s.Insts...)
 			s.Insts = nil
@@ -52,9 +53,10 @@ func MergeBlocks(f *Func) {
 	}
 	clear(f.Blocks[len(kept):])
 	f.Blocks = kept
-	if merged {
+	if substituted { // a merged block had parameters
 		f.ReplaceUses(subst)
-	} else {
+	}
+	if !merged {
 		f.keepAnalyses()
 	}
 }

@@ -22,8 +22,12 @@ var (
 // DefaultPasses is the optimisation order used by the compiler: fold
 // exposes dead code, trivial parameters and jump chains, GVN merges what
 // remains (so equal bounds-check indices are one value for BCE), LICM
-// hoists it, and a final fold and DCE clean up after them.
-var DefaultPasses = []Pass{FoldPass, DCEPass, CopyPropPass, MergePass, GVNPass, BCEPass, LICMPass, FoldPass, DCEPass}
+// hoists it, GVN again merges what LICM brought together from sibling
+// blocks (in a loop that calls, each copy would otherwise live, and be
+// spilled, across the whole loop: Go's wasm code loads the memory base
+// a hundred times in one dispatch loop), and a final fold and DCE clean
+// up after them.
+var DefaultPasses = []Pass{FoldPass, DCEPass, CopyPropPass, MergePass, GVNPass, BCEPass, LICMPass, GVNPass, FoldPass, DCEPass}
 
 // PassByName finds one of the passes above.
 func PassByName(name string) (Pass, bool) {

@@ -63,6 +63,107 @@ func (b *Builder) SealBlock(blk *Block) {
 	}
 }
 
+// MergeVars completes a sealed join block whose every path from dom (a
+// block dominating it) assigns only the variables in assigned: each of
+// those gets its value in blk now (a parameter when the predecessors
+// disagree), and every other variable read in blk is read in dom instead,
+// without a parameter and without walking the paths in between. For
+// structured code (a Wasm block or if and its end) this keeps SSA
+// construction linear: without it, a variable live across many joins
+// gains, at each of them, a parameter found trivial only after reading
+// both sides, and a table entry. assigned may repeat variables.
+func (b *Builder) MergeVars(blk, dom *Block, assigned []Variable) {
+	st := b.state(blk)
+	if !st.sealed {
+		b.fail("MergeVars: block%d is not sealed", blk.ID)
+		return
+	}
+	if len(st.preds) < 2 {
+		return // the linear path already reads through it
+	}
+	for _, v := range assigned {
+		if _, ok := b.blockDef(blk, v); ok {
+			continue
+		}
+		// Read v in every predecessor first: when they agree (most
+		// variables a frame assigns on one path only), blk takes that
+		// value with no parameter to add and find trivial.
+		args := b.mergeArgs[:0]
+		for _, e := range b.state(blk).preds { // (reads may move the states)
+			args = append(args, b.readVar(v, e.pred))
+		}
+		b.mergeArgs = args
+		if _, ok := b.blockDef(blk, v); ok {
+			continue // a read went round a cycle through blk and defined v there
+		}
+		if allSame(args) {
+			b.writeVar(v, blk, args[0])
+			continue
+		}
+		param := b.newVarParam(v, blk)
+		for i, e := range b.state(blk).preds {
+			call := &e.term.Targets[e.slot]
+			call.Args = appendValue(&b.f.valueArena, call.Args, args[i])
+			b.addUser(args[i], param)
+		}
+		b.writeVar(v, blk, param)
+	}
+	b.state(blk).dom = dom
+}
+
+// allSame reports whether every value of vals is vals[0].
+func allSame(vals []Value) bool {
+	for _, v := range vals[1:] {
+		if v != vals[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// Work is the number of steps variable reads have walked and of parameters
+// added for variables since Reset: with the rest of construction linear in
+// the instructions built, it is what a compile budget bounds.
+func (b *Builder) Work() int64 { return b.work }
+
+// SealLoop seals a loop header whose first predecessor is the edge that
+// enters the loop and whose body (every block reaching it through a back
+// edge) assigns only the variables in assigned. A parameter added for a
+// read of any other variable takes the variable's value on entry, without
+// reading it along every back edge first: code compiled from Go has one
+// loop around each whole function, entered again by a branch per resume
+// point, so that would cost variables × branches.
+func (b *Builder) SealLoop(blk *Block, assigned []Variable) {
+	st := b.state(blk)
+	if st.sealed || len(st.preds) == 0 || len(st.incomplete) == 0 {
+		b.SealBlock(blk)
+		return
+	}
+	b.markGen++
+	for len(b.varMark) < len(b.vars) {
+		b.varMark = append(b.varMark, 0)
+	}
+	for _, v := range assigned {
+		b.varMark[v] = b.markGen
+	}
+	entry := st.preds[0].pred
+	keep := st.incomplete[:0]
+	for _, p := range st.incomplete {
+		if b.varMark[p.v] == b.markGen {
+			keep = append(keep, p)
+			continue
+		}
+		b.work++
+		same := b.readVar(p.v, entry)
+		if pb, idx := b.f.ValueBlockParam(p.param); pb == blk {
+			b.replaceParam(blk, idx, p.param, same)
+		}
+	}
+	st = b.state(blk)
+	st.incomplete = keep
+	b.SealBlock(blk)
+}
+
 // SealAllBlocks seals every block not sealed yet.
 func (b *Builder) SealAllBlocks() {
 	for _, blk := range b.f.Blocks {
@@ -130,16 +231,28 @@ func (b *Builder) readVar(v Variable, blk *Block) Value {
 // reads there (rarer) walk again and find the same value. A cycle (only
 // in unreachable code) makes it give up, leaving the general path to
 // handle blk with no side effect done.
+//
+// A join completed by MergeVars is walked through the same way, to its
+// dominator, for the variables it does not define.
 func (b *Builder) readLinearPath(v Variable, blk *Block) (Value, bool) {
 	b.walkGen++
 	cur := blk
 	for {
 		st := b.state(cur)
-		if !st.sealed || len(st.preds) != 1 {
+		next := (*Block)(nil)
+		switch {
+		case !st.sealed:
+		case len(st.preds) == 1:
+			next = st.preds[0].pred
+		case st.dom != nil:
+			next = st.dom
+		}
+		if next == nil {
 			break
 		}
+		b.work++
 		st.walkGen = b.walkGen
-		cur = st.preds[0].pred
+		cur = next
 		if d := b.lastDef[v]; d.blk == cur {
 			break
 		}
@@ -187,6 +300,7 @@ func (b *Builder) readVarRecursive(v Variable, blk *Block) Value {
 }
 
 func (b *Builder) newVarParam(v Variable, blk *Block) Value {
+	b.work++
 	p := b.f.AddBlockParam(blk, b.vars[v])
 	b.state(blk).numVarParams++
 	for len(b.varOf) <= int(p) {
@@ -258,11 +372,21 @@ func (b *Builder) tryRemoveTrivialParam(param Value) Value {
 		same = b.zeroAtTop(blk, b.f.ValueType(param))
 	}
 
-	// Replace param by same: drop it from the block and from every branch.
+	b.replaceParam(blk, idx, param, same)
+	return same
+}
+
+// replaceParam removes param, blk's parameter idx, from the block and from
+// the branches that already pass it, makes its uses read same, and
+// rechecks the variable parameters it was an argument of.
+func (b *Builder) replaceParam(blk *Block, idx int, param, same Value) {
+	st := b.state(blk)
 	b.f.RemoveBlockParam(blk, idx)
 	for _, e := range st.preds {
 		call := &e.term.Targets[e.slot]
-		call.Args = append(call.Args[:idx], call.Args[idx+1:]...)
+		if idx < len(call.Args) {
+			call.Args = append(call.Args[:idx], call.Args[idx+1:]...)
+		}
 	}
 	if b.isVarParam(param) {
 		b.varOf[param] = -1
@@ -290,7 +414,6 @@ func (b *Builder) tryRemoveTrivialParam(param Value) Value {
 			}
 		}
 	}
-	return same
 }
 
 func (b *Builder) setAlias(from, to Value) {

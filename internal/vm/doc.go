@@ -4,7 +4,8 @@
 // structures, so the vm's stores, functions and traps mean the same to both.
 // CurrentGoroutine names the calling goroutine, which lets the public layer
 // tell a host function's call back into its store from another goroutine's
-// call.
+// call; it and PreemptRequested share one accessor for the runtime's g
+// (goroutine.go), whose layout abi/goruntime.go documents.
 //
 // Reference values are 64-bit words. A funcref is 0 for null or 1 + the
 // function's index in its Store's function list, so references can be held in
@@ -38,12 +39,18 @@
 // to Runner.Fault as a Fault, which becomes a trap or, for a fault the
 // code could not have caused, a crash with a report. Every mapping is
 // charged to a process-wide account of address space and kernel mappings
-// (space.go), and refused with a *SpaceError past its limits. Polls keep
-// the Go runtime in charge: the code decrements a poll counter at
-// function entries and loop back-edges, and when it runs out Run checks for
-// cancellation and fuel and yields to the scheduler, so neither the garbage
-// collector nor other goroutines wait on a spinning guest; cancellation
-// from another goroutine drives the counter negative. Native stacks and the
+// (space.go), and refused with a *SpaceError past its limits.
+// Polls keep the Go runtime in charge: the code decrements a poll counter at
+// function entries and loop headers and also exits when the running
+// goroutine's g says the Go runtime wants it stopped (goroutine.go,
+// abi/goruntime.go), so a stop-the-world never waits on a guest;
+// cancellation from another goroutine drives the counter negative. When
+// the counter runs out, Run accounts fuel (fuel.go), checks the deadline
+// and lets the pacer (pacer.go) yield the goroutine once its time slice is
+// over, so other goroutines get the thread within a fraction of a
+// millisecond; the pacer sizes the counter's grants in time. Long bulk
+// operations run in chunks with the same checks between them (bulk.go),
+// for both engines. Native stacks and the
 // shared part of the context hold no Go pointers (only addresses of memory
 // outside the Go heap or kept alive by its owner), and no state of the Go
 // stack survives from one entry to the next.

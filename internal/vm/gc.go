@@ -50,6 +50,7 @@ func (s *Store) GC() *gcheap.Heap {
 		}
 		s.gc.heap = gcheap.New(limit)
 		s.gc.heap.Roots = s.markRoots
+		s.gc.heap.Yield = func() { yieldOnly() }
 	}
 	return s.gc.heap
 }

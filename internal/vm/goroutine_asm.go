@@ -2,12 +2,15 @@
 
 package vm
 
-// currentGoroutine returns the address of the runtime's descriptor of the
-// calling goroutine (its g). The runtime allocates a g when it starts a
-// goroutine and keeps it at the same address until the goroutine exits (a
-// goroutine's stack moves as it grows; its g does not), and only then may
-// hand it to a new goroutine: so the address has exactly the property
-// CurrentGoroutine promises. Implemented in goroutine_$GOARCH.s.
-//
-//go:noescape
-func currentGoroutine() uintptr
+// getg returns the address of the calling goroutine's g, read like the
+// runtime's own assembly reads it (thread-local storage on amd64, the
+// reserved g register on arm64).
+func getg() uintptr
+
+// readWord loads the word at addr. It is assembly so that reading the
+// runtime's g (not Go-visible memory) involves no unsafe pointer
+// conversion; addr must be readable.
+func readWord(addr uintptr) uintptr
+
+// currentGoroutine is the g pointer itself: a nanosecond.
+func currentGoroutine() uintptr { return getg() }

@@ -35,6 +35,9 @@ type Instance struct {
 	// (see Store.RegisterTypes); nil for a module without struct or array
 	// types.
 	GCTypes []uint32
+	// Closed is set when the embedder closed the instance: its functions
+	// may not run again.
+	Closed bool
 }
 
 // Memory returns memory 0, or nil when the instance has none.

@@ -11,6 +11,10 @@ type Memory struct {
 	// Limit is the effective maximum in pages: the declared maximum, capped by
 	// the engine's configured limit and by 4 GiB.
 	Limit uint32
+	// GrowRefusals counts grows refused because they would pass Limit, so
+	// an embedder can tell a guest that ran out of memory from one that
+	// failed for another reason.
+	GrowRefusals uint32
 	// Imported is set once another instance imports the memory: closing
 	// the instance that defined it may then not free it (Free) while the
 	// importer's code can still reach its address.
@@ -48,6 +52,7 @@ func (m *Memory) Pages() uint32 { return uint32(uint64(len(m.Bytes)) / wasm.Page
 func (m *Memory) Grow(delta uint32) (old uint32, ok bool) {
 	old = m.Pages()
 	if uint64(old)+uint64(delta) > uint64(m.Limit) {
+		m.GrowRefusals++
 		return old, false
 	}
 	if delta == 0 {
@@ -70,8 +75,11 @@ func (m *Memory) Grow(delta uint32) (old uint32, ok bool) {
 	if max := uint64(m.Limit) * wasm.PageSize; newCap > max {
 		newCap = max
 	}
+	// The runtime zeroes a large allocation in preemptible chunks; the copy
+	// of up to 2 GiB is chunked here too (a grow cannot stop half way, so
+	// the chunks only yield).
 	b := make([]byte, newLen, newCap)
-	copy(b, m.Bytes)
+	CopyBytes(b, m.Bytes, false, yieldOnly)
 	m.Bytes = b
 	return old, true
 }

@@ -44,11 +44,14 @@ func NewSlotMemory(t wasm.MemoryType, limitPages uint32, l Layout, region []byte
 	m.Bytes = r.bytes(length)
 	// A memory the embedder drops without closing its store still gives
 	// its slot back, counted as leaked.
-	r.cleanup = runtime.AddCleanup(m, func(r *reservation) {
-		if r.mem != nil {
-			r.slot.Free(r.length, true)
-			r.mem = nil
-		}
-	}, r)
+	r.cleanup = runtime.AddCleanup(m, (*reservation).reclaim, r)
 	return m, nil
+}
+
+// reclaim is the cleanup of a memory in a slot that was never freed.
+func (r *reservation) reclaim() {
+	if r.mem != nil {
+		r.slot.Free(r.length, true)
+		r.mem = nil
+	}
 }

@@ -3,6 +3,7 @@ package vm
 import (
 	"errors"
 	"runtime"
+	"sync/atomic"
 
 	"github.com/moat-run/moat/internal/abi"
 )
@@ -40,6 +41,7 @@ type Context struct {
 	Caught      uint64
 	ExnPayload  uintptr
 	ExnRef      uint64
+	G           uintptr
 	GCBase      uintptr
 	GCTypes     uintptr
 	GCCursor    uint64
@@ -48,11 +50,17 @@ type Context struct {
 
 	// Private to the runtime from here on.
 
-	// mark is the poll counter's value at the last fuel accounting.
-	mark int64
-	// fuel is the remaining fuel in polls when metered is set.
-	fuel    int64
-	metered bool
+	// meter is the grant of polls the counter is counting down, drawn
+	// from the fuel given to UseFuel.
+	meter Meter
+	// pacer times the run (native_runner.go).
+	pacer Pacer
+	// exit is the record handed to Runner.Exit.
+	exit Exit
+	// pokedFrom is the counter's value that the first Interrupt since the
+	// last grant overwrote, minus pokeValue (so always positive), or 0: the
+	// polls made until then are still charged to the fuel.
+	pokedFrom atomic.Int64
 }
 
 // SetCallDepth allows n more nested wasm frames on c (see
@@ -76,26 +84,13 @@ func (c *Context) CallDepthLeft() int {
 // NewContext returns a zeroed context in the Go heap.
 func NewContext() *Context { return new(Context) }
 
-// SetFuel meters execution: n more polls (function entries and loop
-// back-edges) are allowed, then the code traps with TrapOutOfFuel. A
-// negative n removes the meter.
-func (c *Context) SetFuel(n int64) {
-	c.metered = n >= 0
-	c.fuel = max(n, 0)
-}
+// UseFuel makes the code running with c draw its polls from f (a store's
+// fuel; nil for none). See Fuel for what is charged and when.
+func (c *Context) UseFuel(f *Fuel) { c.meter.Attach(f) }
 
-// Fuel reports the remaining fuel and whether execution is metered.
-// Consumption is accounted at poll exits and at the end of each Run.
-func (c *Context) Fuel() (remaining int64, metered bool) { return c.fuel, c.metered }
-
-// DefaultPollInterval is how many polls pass between two visits to Go when
-// nothing else asks for one: small enough that a spinning guest reaches Go
-// well within a millisecond, large enough that the visits cost little.
+// DefaultPollInterval is the number of polls granted to a run before its
+// pace is known (see Pacer); later grants are sized in time.
 const DefaultPollInterval = 10_000
-
-// DefaultStackSize is the usable size of a native stack. Only touched pages
-// are ever committed, so a generous default costs address space, not memory.
-const DefaultStackSize = 1 << 20
 
 // StackGuardSize is the PROT_NONE region below every native stack. Prologue
 // checks stop code before it; the guard is the backstop.

@@ -41,12 +41,13 @@ func TestContextLayout(t *testing.T) {
 		{"Caught", unsafe.Offsetof(c.Caught), abi.CtxCaught},
 		{"ExnPayload", unsafe.Offsetof(c.ExnPayload), abi.CtxExnPayload},
 		{"ExnRef", unsafe.Offsetof(c.ExnRef), abi.CtxExnRef},
+		{"G", unsafe.Offsetof(c.G), abi.CtxG},
 		{"GCBase", unsafe.Offsetof(c.GCBase), abi.CtxGCBase},
 		{"GCTypes", unsafe.Offsetof(c.GCTypes), abi.CtxGCTypes},
 		{"GCCursor", unsafe.Offsetof(c.GCCursor), abi.CtxGCCursor},
 		{"GCEnd", unsafe.Offsetof(c.GCEnd), abi.CtxGCEnd},
 		{"GCDisplays", unsafe.Offsetof(c.GCDisplays), abi.CtxGCDisplays},
-		{"end of the shared part", unsafe.Offsetof(c.mark), abi.ContextSize},
+		{"end of the shared part", unsafe.Offsetof(c.meter), abi.ContextSize},
 	} {
 		if f.got != f.want {
 			t.Errorf("Context.%s at offset %d, abi says %d", f.name, f.got, f.want)

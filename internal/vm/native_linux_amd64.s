@@ -20,12 +20,21 @@
 #include "textflag.h"
 
 // func enterNative(c *Context, tail uintptr)
-// Saves Go's SP and BP in c, sets R15 = c and jumps to the enter tail. The
-// exit and return stubs come back here in effect: they restore SP and BP
-// and execute RET, returning from enterNative to its caller.
+// Saves Go's SP and BP and the running goroutine's g in c, sets R15 = c and
+// jumps to the enter tail. The exit and return stubs come back here in
+// effect: they restore SP and BP and execute RET, returning from
+// enterNative to its caller.
+//
+// g comes from thread-local storage, where the runtime keeps the running
+// goroutine's g for ABI0 code (what get_tls/g(CX) expand to in the
+// runtime's own assembly). Storing it at every entry keeps c.G the running
+// goroutine's even when a store moves between goroutines; within one entry
+// it cannot change (no Go safepoint is reached until the exit).
 TEXT ·enterNative(SB), NOSPLIT|NOFRAME, $0-16
 	MOVQ	c+0(FP), R15
 	MOVQ	tail+8(FP), AX
 	MOVQ	SP, Context_GoSP(R15)
 	MOVQ	BP, Context_GoBP(R15)
+	MOVQ	(TLS), CX
+	MOVQ	CX, Context_G(R15)
 	JMP	AX

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/testsuite"
 )
 
 // rig is one goroutine's native execution state.
@@ -71,6 +72,27 @@ func TestNativeReturnConstant(t *testing.T) {
 	}
 }
 
+// TestNativeContextG: every entry stores the running goroutine's g in the
+// context, so a context used from one goroutine and then another always
+// names the one running it.
+func TestNativeContextG(t *testing.T) {
+	g := newRig(t, 0)
+	entry := mapProgram(t, progReturn42)
+	for range 3 {
+		done := make(chan error)
+		go func() {
+			err := g.run(&Runner{}, context.Background(), entry, []uint64{0})
+			if err == nil && g.ctx.G != getg() {
+				err = errors.New("context's G is not the running goroutine's g")
+			}
+			done <- err
+		}()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestNativeAddArgs(t *testing.T) {
 	g := newRig(t, 0)
 	entry := mapProgram(t, progAdd)
@@ -118,6 +140,45 @@ func TestNativeCancelPoke(t *testing.T) {
 	wantTrap(t, g.run(&Runner{PollInterval: 1 << 33}, ctx, entry, nil), abi.TrapInterrupted)
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("interrupt took %v", d)
+	}
+}
+
+// TestNativePollSeesPreemption: with a poll counter that never runs out,
+// only the poll's look at the goroutine's preemption word (abi.CtxG) can
+// let a stop-the-world in: garbage collections complete beside a spinning
+// guest, and cancellation still ends it through the counter. A blind poll
+// would hang the whole process, so the test runs in a child process.
+func TestNativePollSeesPreemption(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs a second P for the collector while the guest spins")
+	}
+	if !testsuite.Isolated(t, 2*time.Minute) {
+		return
+	}
+	g := newRig(t, 0)
+	entry := mapProgram(t, progSpinPreempt)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- g.run(&Runner{PollInterval: 1 << 60}, ctx, entry, nil) }()
+	time.Sleep(5 * time.Millisecond)
+	gcDone := make(chan struct{})
+	go func() {
+		for range 5 {
+			runtime.GC()
+		}
+		close(gcDone)
+	}()
+	select {
+	case <-gcDone:
+	case <-time.After(30 * time.Second):
+		t.Fatal("runtime.GC stalled: the poll did not see the runtime's preemption request")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		wantTrap(t, err, abi.TrapInterrupted)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the guest ignored cancellation")
 	}
 }
 
@@ -318,23 +379,37 @@ func TestNativeFuel(t *testing.T) {
 	g := newRig(t, 0)
 	entry := mapProgram(t, progCount)
 	r := &Runner{PollInterval: 64}
-	g.ctx.SetFuel(1000)
+	var fuel Fuel
+	fuel.Enable()
+	g.ctx.UseFuel(&fuel)
+	fuel.Set(1000)
 	if err := g.run(r, context.Background(), entry, []uint64{1000}); err != nil {
 		t.Fatalf("1000 polls on 1000 fuel: %v", err)
 	}
-	if left, metered := g.ctx.Fuel(); left != 0 || !metered {
-		t.Fatalf("fuel left %d (metered %v), want 0", left, metered)
+	if left := fuel.Left(); left != 0 {
+		t.Fatalf("fuel left %d, want 0", left)
 	}
-	g.ctx.SetFuel(999)
+	fuel.Set(999)
 	wantTrap(t, g.run(r, context.Background(), entry, []uint64{1000}), abi.TrapOutOfFuel)
-	g.ctx.SetFuel(5000)
+	if left := fuel.Left(); left != 0 {
+		t.Fatalf("fuel left %d after running out, want 0", left)
+	}
+	fuel.Set(5000)
 	if err := g.run(r, context.Background(), entry, []uint64{1234}); err != nil {
 		t.Fatal(err)
 	}
-	if left, _ := g.ctx.Fuel(); left != 5000-1234 {
+	if left := fuel.Left(); left != 5000-1234 {
 		t.Fatalf("fuel left %d, want %d", left, 5000-1234)
 	}
-	g.ctx.SetFuel(-1)
+	// The pacer's grants (no fixed interval) charge the same.
+	fuel.Set(5000)
+	if err := g.run(&Runner{}, context.Background(), entry, []uint64{1234}); err != nil {
+		t.Fatal(err)
+	}
+	if left := fuel.Left(); left != 5000-1234 {
+		t.Fatalf("paced: fuel left %d, want %d", left, 5000-1234)
+	}
+	g.ctx.UseFuel(nil)
 	vals := []uint64{100000}
 	if err := g.run(&Runner{PollInterval: 3}, context.Background(), entry, vals); err != nil || vals[0] != 7 {
 		t.Fatalf("unmetered: %v, %v", err, vals)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/moat-run/moat/internal/abi"
 )
 
 // mappingPerms returns the permissions ("r-xp", ...) of the mapping that
@@ -115,10 +117,22 @@ func TestStackGuard(t *testing.T) {
 	if w := s.words(s.Top()-16, 2); len(w) != 2 {
 		t.Error("words rejected the top two words")
 	}
-	for _, n := range []int{1, MaxStackSize + 1} {
+	for _, n := range []int{-1, MaxStackSize + 1} {
 		if _, err := NewStack(n); err == nil {
 			t.Errorf("NewStack(%d) succeeded", n)
 		}
+	}
+	// The limit lies exactly the requested bytes below the top, whatever
+	// their number, with at least the red zone below it.
+	for _, n := range []int{1, 100, 4095, 4097, 100<<10 + 100} {
+		s, err := NewStack(n)
+		if err != nil {
+			t.Fatalf("NewStack(%d): %v", n, err)
+		}
+		if s.Top()-s.Limit() != uintptr(n) || s.Limit()-s.Bottom() < abi.StackRedZone || s.Size()%4096 != 0 {
+			t.Errorf("NewStack(%d): top %#x limit %#x bottom %#x", n, s.Top(), s.Limit(), s.Bottom())
+		}
+		s.Close()
 	}
 	if err := s.Close(); err != nil || s.Close() != nil {
 		t.Fatal("close:", err)

@@ -24,14 +24,11 @@ func (c *Code) Size() int     { return 0 }
 func (c *Code) Sealed() bool  { return false }
 func (c *Code) Close() error  { return nil }
 
-// MaxStackSize bounds a native stack's usable size.
-const MaxStackSize = 1 << 30
-
 // Stack is a native stack (unsupported here).
 type Stack struct{}
 
 // NewStack reports ErrNativeUnsupported.
-func NewStack(size int) (*Stack, error) { return nil, ErrNativeUnsupported }
+func NewStack(limit int) (*Stack, error) { return nil, ErrNativeUnsupported }
 
 // NewStackWithin reports ErrNativeUnsupported.
 func NewStackWithin(size int, l Limits) (*Stack, error) { return nil, ErrNativeUnsupported }
@@ -41,6 +38,7 @@ func (s *Stack) Bottom() uintptr { return 0 }
 func (s *Stack) Limit() uintptr  { return 0 }
 func (s *Stack) Size() int       { return 0 }
 func (s *Stack) Close() error    { return nil }
+func (s *Stack) Decommit() error { return nil }
 
 // LiveWords is nil: no compiled code runs here.
 func (s *Stack) LiveWords() []uint64 { return nil }

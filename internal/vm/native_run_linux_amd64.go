@@ -3,7 +3,6 @@ package vm
 import (
 	"context"
 	"fmt"
-	"runtime"
 
 	"github.com/moat-run/moat/internal/abi"
 )
@@ -29,10 +28,6 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	if err != nil {
 		return err
 	}
-	interval := r.PollInterval
-	if interval <= 0 {
-		interval = DefaultPollInterval
-	}
 
 	// Frame the entry on the native stack: the value buffer (an even
 	// number of words, so that it stays 16-byte aligned) and below it the
@@ -47,24 +42,37 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	buf[0] = uint64(sb.returnStub)
 	copy(buf[1:], vals)
 
-	// A nested run's exits move st.live down; the enclosing run's exit
-	// (the host call that made this run) is the innermost again after.
+	// A nested run on the same context (through a host function) paces
+	// itself; the caller's pacing resumes afterwards. A nested run's exits
+	// move st.live down; the enclosing run's exit (the host call that made
+	// this run) is the innermost again after.
 	live := st.live
-	defer func() { st.next, st.live = base, live }()
+	outer := c.pacer
+	want := c.pacer.Begin(ctx)
+	if r.PollInterval > 0 {
+		want = r.PollInterval
+	}
+	defer func() {
+		c.settle() // whatever way the run ended, unused fuel goes back
+		c.unpoke()
+		c.pacer = outer
+		st.next, st.live = base, live
+	}()
 	if ctx.Done() != nil {
 		in := &interrupter{c: c}
 		stop := context.AfterFunc(ctx, in.poke)
 		defer func() {
-			in.over.Store(true)
-			stop()
+			if !stop() {
+				in.end() // poke has started: wait out its last poke
+			}
 		}()
 	}
 
-	c.account()
-	c.refill(interval)
+	c.settle()
+	c.grant(want)
 	c.Args = bufAddr
 	c.ResumeAddr, c.ExitSP, c.ExitBP = entry, bufAddr-8, 0
-	if err := r.serve(ctx, c, st, sb, interval); err != nil {
+	if err := r.serve(ctx, c, st, sb); err != nil {
 		return err
 	}
 	copy(vals, buf[1:])
@@ -72,7 +80,7 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 }
 
 // serve enters the code and serves its exits until it returns or stops.
-func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, interval int64) error {
+func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) error {
 	base := st.next
 	for {
 		c.StackLimit = st.limit
@@ -82,21 +90,18 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, in
 		st.live = e.SP // for the collector (Stack.LiveWords)
 		switch e.Code {
 		case abi.ExitReturn:
-			c.account()
 			return nil
 		case abi.ExitTrap:
-			c.account()
 			if r.Trap != nil {
 				ec := e // escapes; copied here so that other exits do not allocate
 				return r.Trap(abi.TrapCode(e.Index), &ec)
 			}
 			return &Trap{Code: abi.TrapCode(e.Index)}
 		case abi.ExitFault:
-			c.account()
 			return r.fault(&Fault{Class: abi.TrapCode(e.Index), PC: e.PC, SP: e.SP, BP: e.BP,
 				Addr: uintptr(e.Args[0]), Signal: int(e.Args[1])})
 		case abi.ExitPoll:
-			if err := r.poll(ctx, c, interval); err != nil {
+			if err := r.poll(ctx, c); err != nil {
 				// Interrupted or out of fuel: give it the backtrace.
 				if t, ok := err.(*Trap); ok && r.Trap != nil {
 					ec := e
@@ -111,6 +116,11 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, in
 			if stack == nil || r.HostCall == nil {
 				return fmt.Errorf("vm: bad host call exit (function %d, buffer %#x, %d words)", e.Index, e.Args[0], e.Args[1])
 			}
+			// The host sees exact fuel, and code it runs draws from it.
+			metered := c.meter.Metered()
+			if metered {
+				c.settle()
+			}
 			// A nested Run builds its frames below the caller's, which
 			// keeps no data below its stack pointer (no red zone).
 			st.next = e.SP &^ 15
@@ -124,12 +134,18 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, in
 					return err
 				}
 			}
+			if metered {
+				c.grant(c.pacer.Current())
+			}
 		case abi.ExitMemoryGrow, abi.ExitTableGrow, abi.ExitBuiltin:
 			if r.Exit == nil {
 				return fmt.Errorf("vm: no handler for %v exit", e.Code)
 			}
-			ec := e
-			if err := r.Exit(ctx, c, &ec); err != nil {
+			// The handler gets the context's own record, which runs no
+			// guest code meanwhile: a pointer to a local would escape.
+			ec := &c.exit
+			*ec = e
+			if err := r.Exit(ctx, c, ec); err != nil {
 				if resume, err := r.failed(err, &e); !resume {
 					return err
 				}
@@ -146,17 +162,26 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, in
 	}
 }
 
-// poll serves ExitPoll: cancellation, fuel, a turn for the Go scheduler
-// (and any stop-the-world waiting on this goroutine), then a new grant.
-func (r *Runner) poll(ctx context.Context, c *Context, interval int64) error {
-	c.account()
-	if c.outOfFuel() {
+// poll serves ExitPoll, reached when the grant is used up, when the
+// context was poked, or when the Go runtime asked the goroutine to stop:
+// fuel, the pacer (which yields to the scheduler and to any stop-the-world
+// waiting on this goroutine, and watches the deadline), cancellation, then
+// a new grant.
+func (r *Runner) poll(ctx context.Context, c *Context) error {
+	used, ok := c.settle()
+	if !ok {
 		return &Trap{Code: abi.TrapOutOfFuel}
 	}
-	runtime.Gosched()
-	// Refill before looking at ctx: a cancellation after the look pokes
-	// the counter after the refill, so it cannot be overwritten.
-	c.refill(interval)
+	next, late := c.pacer.Visit(used)
+	if late {
+		return Interrupted(ctx)
+	}
+	if r.PollInterval > 0 {
+		next = r.PollInterval
+	}
+	// Grant before looking at ctx: a cancellation after the look pokes
+	// the counter after the grant, so it cannot be overwritten.
+	c.grant(next)
 	if err := ctx.Err(); err != nil {
 		return &Trap{Code: abi.TrapInterrupted, Cause: err}
 	}

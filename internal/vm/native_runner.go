@@ -3,6 +3,7 @@ package vm
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -10,14 +11,14 @@ import (
 )
 
 // Runner runs generated code and serves its exits. Run handles returns,
-// traps and polls itself (cancellation, fuel, letting the Go scheduler and
-// garbage collector in) and hands the exits that need an instance's state to
-// the functions below. A Runner is read-only once in use and may be shared.
+// traps and polls itself (cancellation, deadlines, fuel, letting the Go
+// scheduler and garbage collector in) and hands the exits that need an
+// instance's state to the functions below. A Runner is read-only once in
+// use and may be shared.
 type Runner struct {
-	// PollInterval is the number of polls between two visits to Go
-	// (0 means DefaultPollInterval). It bounds how long a spinning guest
-	// can hold up a stop-the-world of the garbage collector: keep it near
-	// the default (a poll costs about a nanosecond or more).
+	// PollInterval, when positive, fixes the number of polls between two
+	// visits to Go (for tests). 0 lets the pacer size them in time, which
+	// is what bounds how long a spinning guest holds its P (pacer.go).
 	PollInterval int64
 	// HostCall serves ExitHostCall: it calls function index with stack,
 	// parameters in and results out (the HostFunc convention). A non-nil
@@ -28,7 +29,8 @@ type Runner struct {
 	HostCall func(ctx context.Context, index uint32, stack []uint64) error
 	// Exit serves every other resumable exit (memory.grow, table.grow,
 	// builtins). It may update c (MemoryBase and MemoryLen after a grow)
-	// and stores results in e.Args. Errors are treated as for HostCall.
+	// and stores results in e.Args. Errors are treated as for HostCall. A
+	// builtin that runs long calls c.Checkpoint between chunks.
 	Exit func(ctx context.Context, c *Context, e *Exit) error
 	// Trap builds the trap for an ExitTrap exit, typically adding a
 	// backtrace from e.PC and e.BP; nil gives a trap without frames.
@@ -62,66 +64,114 @@ var ErrTailCall = errors.New("vm: tail call out of the run")
 // zero that the code's decrements can never wrap it, and recognisable.
 const pokeValue = -1 << 62
 
+// poked reports whether a counter value is a poke's.
+func poked(counter int64) bool { return counter < pokeValue/2 }
+
 // Interrupt makes the code running with c exit at its next poll (from any
 // goroutine). The poke can be undone by the code's concurrent, non-atomic
 // decrement (it read the counter just before the store and writes back
 // after it); a caller that must be sure repeats it, as Run does for a
 // cancelled context.
-func (c *Context) Interrupt() { atomic.StoreInt64(&c.PollCounter, pokeValue) }
+func (c *Context) Interrupt() {
+	old := atomic.SwapInt64(&c.PollCounter, pokeValue)
+	if !poked(old) {
+		c.pokedFrom.CompareAndSwap(0, old-pokeValue) // > 0
+	}
+}
 
 // interrupter pokes a context on behalf of one Run whose Go context was
 // cancelled, again and again with a growing pause until that run is over,
 // since a single poke can be lost (see Interrupt). Losses are rare, so the
-// first poke nearly always does it and the loop costs a few wake-ups.
+// first poke nearly always does it and the loop costs a few wake-ups. The
+// lock keeps the last poke from landing after the run has ended, in the
+// next run on the same context.
 type interrupter struct {
 	c    *Context
-	over atomic.Bool
+	mu   sync.Mutex
+	over bool
 }
 
 func (in *interrupter) poke() {
 	pause := 20 * time.Microsecond
-	for !in.over.Load() {
+	for {
+		in.mu.Lock()
+		if in.over {
+			in.mu.Unlock()
+			return
+		}
 		in.c.Interrupt()
+		in.mu.Unlock()
 		time.Sleep(pause)
 		pause = min(2*pause, time.Millisecond)
 	}
 }
 
-// account charges the polls made since the last accounting against the fuel.
-// mark is the counter's value at that accounting. A poke hides how many
-// polls were made since; they go uncharged (at most one grant, and only
-// around a cancellation) rather than risk a spurious out-of-fuel trap.
-func (c *Context) account() {
+// end stops the pokes for good.
+func (in *interrupter) end() {
+	in.mu.Lock()
+	in.over = true
+	in.mu.Unlock()
+}
+
+// settle charges the polls made since the last grant to the fuel and gives
+// the rest of the grant back; false means they overdrew it. After a poke
+// the counter no longer tells how many polls ran: they are counted up to
+// the first poke.
+func (c *Context) settle() (used int64, ok bool) {
 	cnt := atomic.LoadInt64(&c.PollCounter)
-	used := c.mark - cnt
-	if cnt < pokeValue/2 {
-		cnt, used = -1, 0
+	if poked(cnt) {
+		cnt = c.meter.mark // nothing known: charge nothing ...
+		if from := c.pokedFrom.Load(); from != 0 {
+			cnt = from + pokeValue // ... but what ran before the first poke
+		}
 	}
-	c.mark = cnt
-	if c.metered && used > 0 {
-		c.fuel -= used
+	return c.meter.Settle(cnt)
+}
+
+// grant hands the code its next grant of up to want polls. A poke that
+// came after the last settle stays in the counter (and the grant goes back
+// unused), so an interruption is never overwritten.
+func (c *Context) grant(want int64) {
+	before := c.meter.mark
+	n := c.meter.Grant(want)
+	if c.pokedFrom.Load() != 0 {
+		c.pokedFrom.Store(0)
+	}
+	if !atomic.CompareAndSwapInt64(&c.PollCounter, before, n) {
+		c.meter.Settle(n) // poked: give the grant back
+		c.meter.mark = before
 	}
 }
 
-// refill grants the next batch of polls: the interval, or the remaining
-// fuel if less. With no fuel left the grant is empty and the next poll exits.
-func (c *Context) refill(interval int64) {
-	n := interval
-	if c.metered && c.fuel < n {
-		n = max(c.fuel, 0)
+// unpoke clears a poke that has done its work, once the run it stopped is
+// over and its interrupter has stopped, so that the next run on c starts
+// clean.
+func (c *Context) unpoke() {
+	if poked(atomic.LoadInt64(&c.PollCounter)) {
+		atomic.StoreInt64(&c.PollCounter, c.meter.mark)
+		c.pokedFrom.Store(0)
 	}
-	c.mark = n - 1
-	atomic.StoreInt64(&c.PollCounter, n-1)
 }
 
-// outOfFuel reports whether the last accounting overdrew the fuel (the poll
-// that exited had none left), resetting the balance to 0.
-func (c *Context) outOfFuel() bool {
-	if c.metered && c.fuel < 0 {
-		c.fuel = 0
-		return true
+// Checkpoint is called by exit handlers between the chunks of a long bulk
+// operation (see BulkChunk) of the run under ctx: it yields the goroutine
+// when the runtime or the time slice asks, and reports TrapInterrupted once
+// the run has been interrupted (ctx cancelled or past its deadline).
+func (c *Context) Checkpoint(ctx context.Context) abi.TrapCode {
+	if poked(atomic.LoadInt64(&c.PollCounter)) || c.pacer.Checkpoint() || ctx.Err() != nil {
+		return abi.TrapInterrupted
 	}
-	return false
+	return abi.TrapNone
+}
+
+// Interrupted is the trap of a run stopped by its context: ctx's error,
+// or DeadlineExceeded when the deadline passed before ctx noticed.
+func Interrupted(ctx context.Context) *Trap {
+	err := ctx.Err()
+	if err == nil {
+		err = context.DeadlineExceeded
+	}
+	return &Trap{Code: abi.TrapInterrupted, Cause: err}
 }
 
 // failed turns an exit handler's error into where to resume (an exception

@@ -11,13 +11,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// MaxStackSize bounds a native stack's usable size.
-const MaxStackSize = 1 << 30
-
 // Stack is a native stack for generated code: a private anonymous mapping
 // with a PROT_NONE guard region at its low end (stacks grow down). It lives
 // outside the Go heap, so the garbage collector never scans or moves it and
 // it holds no Go pointers. One goroutine uses a Stack at a time.
+//
+// From the top down: the bytes code may use (down to Limit), the red zone
+// (abi.StackRedZone bytes, and up to a page more, where a small frame may
+// reach past the limit before its prologue's check of the stack pointer
+// alone), then the guard.
 type Stack struct {
 	mem   []byte // guard region followed by the usable stack
 	guard int
@@ -35,20 +37,23 @@ type Stack struct {
 	live uintptr
 }
 
-// NewStack maps a stack with size usable bytes (rounded up to whole pages;
-// 0 means DefaultStackSize) above a StackGuardSize guard region, charged
+// NewStack maps a stack on which code may use limit bytes (0 means
+// DefaultStackLimit) below its top: Limit is exactly limit bytes below Top.
+// The mapping adds the red zone below the limit and a StackGuardSize guard
+// region; it reserves address space and commits only the pages code
+// touches, so a large limit costs no memory until it is used. It is charged
 // against the default limits.
-func NewStack(size int) (*Stack, error) { return NewStackWithin(size, Limits{}) }
+func NewStack(limit int) (*Stack, error) { return NewStackWithin(limit, Limits{}) }
 
 // NewStackWithin is NewStack charged against l.
-func NewStackWithin(size int, l Limits) (*Stack, error) {
-	if size == 0 {
-		size = DefaultStackSize
+func NewStackWithin(limit int, l Limits) (*Stack, error) {
+	if limit == 0 {
+		limit = DefaultStackLimit
 	}
-	if size < 2*abi.StackRedZone || size > MaxStackSize {
-		return nil, fmt.Errorf("vm: stack size %d out of range (%d..%d)", size, 2*abi.StackRedZone, MaxStackSize)
+	if limit < 0 || limit > MaxStackSize {
+		return nil, fmt.Errorf("vm: stack limit %d out of range (1..%d)", limit, MaxStackSize)
 	}
-	size = roundToPage(size)
+	size := roundToPage(limit + abi.StackRedZone)
 	guard := roundToPage(StackGuardSize)
 	total := uint64(guard + size)
 	// MAP_NORESERVE|MAP_STACK: address space now, memory only for the pages
@@ -76,7 +81,7 @@ func NewStackWithin(size int, l Limits) (*Stack, error) {
 	s := &Stack{mem: mem, guard: guard}
 	s.bottom = s.base() + uintptr(guard)
 	s.top = s.base() + uintptr(len(mem))
-	s.limit = s.bottom + abi.StackRedZone
+	s.limit = s.top - uintptr(limit)
 	s.next = s.top
 	return s, nil
 }
@@ -94,10 +99,11 @@ func (s *Stack) Top() uintptr { return s.top }
 // Bottom is the lowest usable address, just above the guard region.
 func (s *Stack) Bottom() uintptr { return s.bottom }
 
-// Limit is the value for Context.StackLimit: the bottom plus the red zone.
+// Limit is the value for Context.StackLimit: the lowest address the stack
+// pointer may reach, at least abi.StackRedZone bytes above the bottom.
 func (s *Stack) Limit() uintptr { return s.limit }
 
-// Size is the usable size in bytes.
+// Size is the usable size in bytes, the red zone included.
 func (s *Stack) Size() int { return int(s.top - s.bottom) }
 
 // words returns the n words at addr as a slice, or nil when they do not lie
@@ -140,6 +146,18 @@ func (s *Stack) LiveWords() []uint64 {
 		return nil
 	}
 	return s.words(s.live, uint64(s.top-s.live)/8)
+}
+
+// Decommit gives the pages code touched back to the kernel, keeping the
+// mapping: the next run finds them zeroed, at the cost of faulting them in
+// again. A run that exhausted the stack touched every page down to the
+// limit; without this, they would stay resident for the stack's life. No
+// code may be running on the stack.
+func (s *Stack) Decommit() error {
+	if s.mem == nil {
+		return nil
+	}
+	return unix.Madvise(s.mem[s.guard:], unix.MADV_DONTNEED)
 }
 
 // InGuard reports whether addr lies in the stack's guard region.

@@ -1,6 +1,9 @@
 package vm
 
-import "errors"
+import (
+	"errors"
+	"slices"
+)
 
 // Store is the world in which a group of linked instances lives. Function
 // references are indices into its function list, so every function that can
@@ -17,6 +20,15 @@ type Store struct {
 	// stack's. A store is used by one goroutine at a time, so a plain field
 	// suffices.
 	HostCallDepth int
+	// HostStackBytes is, likewise, how many bytes of the stack limit the
+	// wasm frames below the innermost host function use, for an engine
+	// whose nested entries do not continue on one native stack (the
+	// interpreter's); 0 outside host calls.
+	HostStackBytes int
+
+	// Fuel meters the store's execution when enabled (fuel.go); the
+	// engines draw from it.
+	Fuel Fuel
 
 	// codec, when set, encodes this store's funcrefs instead of indices.
 	codec RefCodec
@@ -56,6 +68,21 @@ func (s *Store) Release() error {
 		return r.Release()
 	}
 	return nil
+}
+
+// FuncReserver is implemented by a RefCodec that can prepare room for
+// many functions at once (one allocation rather than several).
+type FuncReserver interface {
+	ReserveFuncs(n int)
+}
+
+// ReserveFuncs makes room for n more functions to be referenced, as an
+// instantiation does for all of its functions at once.
+func (s *Store) ReserveFuncs(n int) {
+	s.funcs = slices.Grow(s.funcs, n)
+	if r, ok := s.codec.(FuncReserver); ok {
+		r.ReserveFuncs(n)
+	}
 }
 
 // ErrForeignFunction is returned when a function of one store is used in another.

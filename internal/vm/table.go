@@ -45,8 +45,16 @@ func (t *Table) Grow(delta uint32, init uint64) (old uint32, ok bool) {
 	if uint64(old)+uint64(delta) > uint64(t.Limit) {
 		return old, false
 	}
-	for i := uint32(0); i < delta; i++ {
-		t.Elems = append(t.Elems, init)
+	n := len(t.Elems) + int(delta)
+	if n > cap(t.Elems) {
+		// Geometric growth keeps repeated small grows linear; the copy is
+		// chunked (bulk.go) and only yields: a grow cannot stop half way.
+		elems := make([]uint64, n, min(max(2*cap(t.Elems), n), int(t.Limit)))
+		CopyWords(elems, t.Elems, false, yieldOnly)
+		t.Elems = elems
+	} else {
+		t.Elems = t.Elems[:n]
 	}
+	FillWords(t.Elems[old:], init, yieldOnly)
 	return old, true
 }

@@ -16,9 +16,18 @@ import (
 func main() {
 	runs := flag.Int("runs", 3, "fresh runs per program and engine; cells are medians")
 	filter := flag.String("filter", "", "run only the programs whose name matches this regexp")
-	engineList := flag.String("engines", "moat,wazero,wasmtime", "comma-separated engines, moat (guard pages) or moat-explicit (explicit bounds checks) first (the ratios' numerator)")
+	engineList := flag.String("engines", "moat,wazero,wasmtime", "comma-separated engines, moat (guard pages), moat-explicit (explicit bounds checks) or moat-interp (the interpreter) first (the ratios' numerator)")
 	dir := flag.String("dir", "", "the benchmark folder (default: $MOAT_BENCH, else ../shared/bench beside the repository)")
+	clock := flag.String("clock", "wall", "what the measured region is timed by: wall, or cpu (the process's CPU time: steadier on a shared machine)")
 	flag.Parse()
+	switch *clock {
+	case "wall":
+	case "cpu":
+		peers.RegionClock = peers.CPUClock
+	default:
+		fmt.Fprintln(os.Stderr, "peers: -clock must be wall or cpu")
+		os.Exit(2)
+	}
 	if err := run(*runs, *filter, *engineList, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "peers:", err)
 		os.Exit(1)
@@ -74,7 +83,7 @@ func pickEngines(list string) ([]peers.Engine, error) {
 		n = strings.TrimSpace(n)
 		e, ok := peers.EngineNamed(n)
 		if !ok {
-			return nil, fmt.Errorf("-engines: unknown engine %q (have moat, moat-explicit, wazero, wasmtime)", n)
+			return nil, fmt.Errorf("-engines: unknown engine %q (have moat, moat-explicit, moat-interp, wazero, wasmtime)", n)
 		}
 		if e.Unavailable != nil {
 			fmt.Fprintf(os.Stderr, "peers: skipping %s: %v\n", n, e.Unavailable)
@@ -83,7 +92,7 @@ func pickEngines(list string) ([]peers.Engine, error) {
 		out = append(out, e)
 	}
 	if len(out) == 0 || !strings.HasPrefix(out[0].Name, "moat") {
-		return nil, errors.New("-engines must start with moat or moat-explicit: ratios are its time over each peer's")
+		return nil, errors.New("-engines must start with moat, moat-explicit or moat-interp: ratios are its time over each peer's")
 	}
 	return out, nil
 }

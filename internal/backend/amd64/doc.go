@@ -60,10 +60,12 @@
 // was folded is not emitted: blocks are lowered in post order, instructions
 // backwards, so all uses are seen before the definition. Calls of runtime
 // builtins become exits (abi/builtins.go), except memory.copy and
-// memory.fill, which are compiled inline (lower_bulk.go), and the poll
-// tick, a decrement of the counter in memory and a branch to an
-// out-of-line call of a stub that preserves every register, so polls cost
-// the allocator nothing (lower_poll.go). i32 division by a constant is
+// memory.fill, which are compiled inline up to abi.BulkChunk bytes and
+// leave longer ones to the runtime (lower_bulk.go), and the poll tick, a
+// decrement of the counter in memory and a look at the goroutine's
+// preemption word, with branches to an out-of-line call of a stub that
+// preserves every register, so polls cost the allocator nothing
+// (lower_poll.go). i32 division by a constant is
 // multiplication; bounds checks compare with the context's length word.
 // The float operations follow WebAssembly exactly (NaN-propagating min/max
 // with -0 < +0, checked and saturating float-to-int conversions, unsigned

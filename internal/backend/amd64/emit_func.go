@@ -91,6 +91,9 @@ type Options struct {
 	// Scratch, if set, is the working memory to reuse (one per goroutine);
 	// otherwise Compile takes one from the pool of GetScratch.
 	Scratch *Scratch
+	// MaxLiveEntries is the allocator's backend.Allocator.MaxLiveEntries:
+	// past it, Compile fails with an error wrapping backend.ErrLimit.
+	MaxLiveEntries int
 	// FaultingUnreachable makes each unreachable a ud2 in line (a
 	// FaultSite of TrapUnreachable, which the runtime's signal handler
 	// turns into the trap) instead of a jump to an out-of-line exit.
@@ -129,6 +132,7 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 		al = opt.Allocator
 	}
 	// The Result shares al's memory: it is used up before the next call.
+	al.MaxLiveEntries = opt.MaxLiveEntries
 	res, err := al.AllocateReusing(vf, Env)
 	if err != nil {
 		return nil, err
@@ -272,7 +276,7 @@ func (e *emitter) emitFunc() []trapSiteLabel {
 	e.coldCode()
 	if e.l.pollStub != 0 {
 		e.a.Bind(e.l.pollStub)
-		pollStub(e.a)
+		pollStub(e.a, e.l.savingExit)
 	}
 	return e.trapStubs()
 }

@@ -101,11 +101,17 @@ func linkModule(t *testing.T, m *wasm.Module) (*testModule, error) {
 			relocs = append(relocs, relocAt{off, r})
 		}
 	}
-	pollOff := place(PollStub())
+	poll, exitEntry := PollStub()
+	pollOff := place(poll)
 	for _, r := range relocs {
 		at := r.base + r.r.Offset
-		target := pollOff
-		if r.r.Func != PollStubCallee {
+		var target int
+		switch r.r.Func {
+		case PollStubCallee:
+			target = pollOff
+		case SavingExitCallee:
+			target = pollOff + exitEntry
+		default:
 			target = funcOff[r.r.Func]
 		}
 		v := int64(target) + r.r.Addend - int64(at)

@@ -13,6 +13,13 @@ import (
 // writing anything (the spec's order); the 32-bit operands are
 // zero-extended first, since an i32 register's upper half is not
 // guaranteed to be zero. The direction flag stays clear throughout.
+//
+// Only lengths up to abi.BulkChunk run inline (tens of microseconds at
+// most). A longer one, once its whole range is checked, leaves out of line
+// through the exit that keeps every register, as the builtin of the same
+// name (longBulk): the runtime does it in chunks and lets the Go runtime in
+// between, so no single instruction can hold up a stop-the-world. Short
+// operations pay one compare and an untaken branch.
 
 // copyBlockRegs hold one 64-byte block of a copy: XMM15 (scratch) and
 // three the sequence clobbers.
@@ -66,6 +73,7 @@ func lowerMemoryCopy(l *lowerer, in *ssa.Inst) {
 	vi.emit(Jcc(CondA, oob))
 	vi.emit(I(CMP, S64, R(RSI), R(R11)))
 	vi.emit(Jcc(CondA, oob))
+	l.longBulk(vi, abi.BuiltinMemoryCopy, [3]Reg{RDI, RSI, RCX}, done)
 	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxMemoryBase})))
 	vi.emit(I(ADD, S64, R(RDI), R(R11)))
 	vi.emit(I(ADD, S64, R(RSI), R(R11)))
@@ -237,6 +245,7 @@ func lowerMemoryFill(l *lowerer, in *ssa.Inst) {
 	vi.useFixed(l.plainReg(in.Args[3]), RCX)
 	vi.clobbers = fillClobbers
 	oob := l.trapLabel(abi.TrapMemoryOutOfBounds)
+	done := l.asm.NewLabel()
 	vi.emit(I(MOV, S32, R(RDI), R(RDI)))
 	vi.emit(I(MOV, S32, R(RCX), R(RCX)))
 	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxMemoryLen})))
@@ -244,6 +253,29 @@ func lowerMemoryFill(l *lowerer, in *ssa.Inst) {
 	vi.emit(Jcc(CondB, oob))
 	vi.emit(I(CMP, S64, R(RDI), R(R11)))
 	vi.emit(Jcc(CondA, oob))
+	l.longBulk(vi, abi.BuiltinMemoryFill, [3]Reg{RDI, RAX, RCX}, done)
 	vi.emit(I(ADD, S64, R(RDI), M(Mem{Base: ctxReg, Disp: abi.CtxMemoryBase})))
 	vi.emit(I(REPSTOSB, 0))
+	vi.emit(I(opBind, 0, L(done)))
+}
+
+// longBulk sends a bulk operation whose range is checked and whose length
+// (in RCX) exceeds abi.BulkChunk out of line: its three operands (the
+// builtin's arguments, as zero-extended guest values) go into the exit
+// record and it leaves as builtin b through the exit that keeps every
+// register, then continues at done. The cold code is recorded as a call
+// site of the current instruction, for backtraces.
+func (l *lowerer) longBulk(vi *vinst, b abi.Builtin, args [3]Reg, done Label) {
+	long, ret := l.asm.NewLabel(), l.asm.NewLabel()
+	vi.emit(I(CMP, S64, R(RCX), Imm(abi.BulkChunk)))
+	vi.emit(Jcc(CondA, long))
+	l.cold = append(l.cold, I(opBind, 0, L(long)))
+	for k, r := range args {
+		l.cold = append(l.cold, I(MOV, S64, exitArg(k), R(r)))
+	}
+	l.cold = append(l.cold,
+		I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(abi.ExitBuiltin))),
+		I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), Imm(int64(b))),
+		l.savingExitCall(), I(opMark, 0, L(ret)), Jmp(done))
+	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
 }

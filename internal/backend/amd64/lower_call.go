@@ -223,9 +223,17 @@ var pollSavedGPRs = []Reg{RAX, RCX, RDX, RBX, RSI, RDI, R8, R9, R10, R12, R13, R
 // aligned at the exit call.
 const pollFrame = 8*12 + 16*15 + 8
 
-// pollStub emits the out-of-line poll exit: save every allocatable
-// register, exit with ExitPoll, restore them, return to the poll site.
-func pollStub(a *Assembler) {
+// pollStub emits the out-of-line poll exit: ExitPoll into the exit record,
+// then, at exitEntry (bound there when not 0), the exit that keeps every
+// register: save every allocatable register, exit, restore them, return.
+// Code that has written its own exit record calls exitEntry directly (the
+// long bulk operations, lower_bulk.go).
+func pollStub(a *Assembler, exitEntry Label) {
+	a.Emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(abi.ExitPoll))))
+	a.Emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), Imm(0)))
+	if exitEntry != 0 {
+		a.Bind(exitEntry)
+	}
 	a.Emit(I(SUB, S64, R(RSP), Imm(pollFrame)))
 	for k, r := range pollSavedGPRs {
 		a.Emit(I(MOV, S64, M(Mem{Base: RSP, Disp: int32(8 * k)}), R(r)))
@@ -233,8 +241,6 @@ func pollStub(a *Assembler) {
 	for k := range 15 {
 		a.Emit(I(MOVUPS, 0, M(Mem{Base: RSP, Disp: int32(8*len(pollSavedGPRs) + 16*k)}), R(XMM0+Reg(k))))
 	}
-	a.Emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(abi.ExitPoll))))
-	a.Emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), Imm(0)))
 	a.Emit(I(CALL, 0, M(Mem{Base: ctxReg, Disp: abi.CtxExitStub})))
 	for k := range 15 {
 		a.Emit(I(MOVUPS, 0, R(XMM0+Reg(k)), M(Mem{Base: RSP, Disp: int32(8*len(pollSavedGPRs) + 16*k)})))
@@ -247,7 +253,7 @@ func pollStub(a *Assembler) {
 }
 
 // PollStubFrame is how far above the stack pointer of the poll stub's exit
-// (vm.Exit.SP) the return address of the poll site lies.
+// (vm.Exit.SP) the return address of the poll site lies (for either entry).
 const PollStubFrame = pollFrame
 
 // PollStubCallee is the relocation target (Reloc.Func) of polls compiled
@@ -255,11 +261,23 @@ const PollStubFrame = pollFrame
 // resolves these calls to it.
 const PollStubCallee = abi.BuiltinCallee + uint32(abi.BuiltinPoll)
 
+// SavingExitCallee is the relocation target of calls to the shared poll
+// stub's second entry (PollStubExitEntry bytes in): the exit that keeps
+// every register, for code that wrote its exit record itself. Its number
+// lies past the builtins, so it is never taken for one.
+const SavingExitCallee = abi.BuiltinCallee + uint32(abi.NumBuiltins)
+
 // PollStub returns the code of the shared poll stub (see
-// Options.SharedPollStub).
-func PollStub() []byte {
+// Options.SharedPollStub) and the offset of its second entry (see
+// SavingExitCallee).
+func PollStub() (code []byte, exitEntry int) {
 	a := &Assembler{}
-	pollStub(a)
-	code, _, _ := a.Finish()
-	return code
+	pollStub(a, 0)
+	code, _, _ = a.Finish()
+	// The entry follows the two stores of the exit record.
+	h := &Assembler{}
+	h.Emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(abi.ExitPoll))))
+	h.Emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), Imm(0)))
+	head, _, _ := h.Finish()
+	return code, len(head)
 }

@@ -100,6 +100,7 @@ type lowerer struct {
 	// faultingUnreachable: Options.FaultingUnreachable.
 	faultingUnreachable bool
 	pollStub            Label  // the out-of-line poll exit, if any poll is lowered
+	savingExit          Label  // its second entry (see pollStub), if used
 	cold                []Inst // out-of-line code after the blocks (lower_poll.go)
 	makesCalls          bool   // calls other wasm code (a call that is not a builtin)
 	sharedPoll          bool   // polls call PollStubCallee instead
@@ -279,7 +280,7 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 func (l *lowerer) reset(f *ssa.Func, vf *backend.Func, asm *Assembler, sharedPoll bool) {
 	l.f, l.vf, l.asm, l.name, l.sharedPoll = f, vf, asm, f.Name, sharedPoll
 	l.ctx, l.curBlock, l.curInst, l.pollStub, l.outgoingWords, l.err = 0, 0, nil, 0, 0, nil
-	l.stackParams = 0
+	l.stackParams, l.savingExit = 0, 0
 	l.curInsts, l.curIdx, l.uses = nil, 0, nil // uses: counted for this function when a rule asks
 	l.cold, l.makesCalls = l.cold[:0], false
 	if l.trapLabels == nil {

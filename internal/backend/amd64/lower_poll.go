@@ -3,22 +3,32 @@ package amd64
 import "github.com/moat-run/moat/internal/abi"
 
 // The poll tick (abi.BuiltinPollTick) at function entries and loop
-// headers: one read-modify-write of the counter and a branch that is
-// never taken until the counter runs out,
+// headers: the counter's read-modify-write, then a look at the running
+// goroutine's preemption word (abi/goruntime.go), with branches that are
+// never taken until the counter runs out, the context is poked, or the Go
+// runtime asks the goroutine to stop (a stop-the-world, or the
+// scheduler's time slice):
 //
 //	sub qword [r15+CtxPollCounter], 1
 //	js .Lcold
+//	mov r11, [r15+CtxG]
+//	cmp qword [r11+GStackguard0], StackPreempt
+//	je .Lcold
 //	.Lresume:
 //
 // with the call into the poll stub out of line, after the function's
 // blocks (".Lcold: call poll_stub; jmp .Lresume"). The stub keeps every
-// register, so the allocator sees an instruction with no register effect.
+// register, so the allocator sees an instruction with no register effect;
+// R11 is the back end's scratch register, never allocated.
 
 func lowerPollTick(l *lowerer) {
 	vi := l.newInst()
 	cold, resume := l.asm.NewLabel(), l.asm.NewLabel()
 	vi.emit(I(SUB, S64, M(Mem{Base: ctxReg, Disp: abi.CtxPollCounter}), Imm(1)))
 	vi.emit(Jcc(CondS, cold))
+	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxG})))
+	vi.emit(I(CMP, S64, M(Mem{Base: R11, Disp: abi.GStackguard0}), Imm(abi.StackPreempt)))
+	vi.emit(Jcc(CondE, cold))
 	vi.emit(I(opBind, 0, L(resume)))
 
 	ret := l.asm.NewLabel()
@@ -35,6 +45,21 @@ func (l *lowerer) pollCall() Inst {
 		l.pollStub = l.asm.NewLabel()
 	}
 	return I(CALL, 0, L(l.pollStub))
+}
+
+// savingExitCall is the call of the exit that keeps every register (the
+// poll stub's second entry), for code that has written its exit record.
+func (l *lowerer) savingExitCall() Inst {
+	if l.sharedPoll {
+		return I(CALL, 0, Func(SavingExitCallee))
+	}
+	if l.pollStub == 0 {
+		l.pollStub = l.asm.NewLabel()
+	}
+	if l.savingExit == 0 {
+		l.savingExit = l.asm.NewLabel()
+	}
+	return I(CALL, 0, L(l.savingExit))
 }
 
 // coldCode emits the out-of-line code the lowering collected (templates

@@ -264,13 +264,17 @@ func compileRunner(f *ssa.Func, feat Features, st *vm.Stack) (func(x, y [2]uint6
 		return nil, nil, err
 	}
 	stubOff := place(stub)
-	pollOff := place(PollStub())
+	poll, exitEntry := PollStub()
+	pollOff := place(poll)
 	patch := func(base int, rs []Reloc) {
 		for _, r := range rs {
 			at := base + r.Offset
 			target := funcOff
-			if r.Func == PollStubCallee {
+			switch r.Func {
+			case PollStubCallee:
 				target = pollOff
+			case SavingExitCallee:
+				target = pollOff + exitEntry
 			}
 			binary.LittleEndian.PutUint32(blob[at:], uint32(int32(int64(target)+r.Addend-int64(at))))
 		}

@@ -77,7 +77,11 @@ type Heap struct {
 	freeExtIx []uint32
 
 	// Roots marks the store's roots; the heap never collects without it.
-	Roots     func(*Marker)
+	Roots func(*Marker)
+	// Yield, when set, is called between the chunks of clearing a large
+	// object's reused blocks (up to the whole heap): memclr is assembly
+	// that the Go runtime cannot preempt, so the caller gets to let it in.
+	Yield     func()
 	noCollect int
 	stack     []uint64 // mark stack
 

@@ -1,0 +1,117 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/moat-run/moat/serve"
+)
+
+// metrics are the server's Prometheus metrics, in a registry of its own.
+// Per-route gauges (sandboxes live and waiting, slots) are read from the
+// routes in force when scraped, so a reload leaves no stale series.
+type metrics struct {
+	registry    *prometheus.Registry
+	requests    *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	instantiate *prometheus.HistogramVec
+	wait        *prometheus.HistogramVec
+	traps       *prometheus.CounterVec
+	reloads     *prometheus.CounterVec
+}
+
+func newMetrics(current *atomic.Pointer[table]) *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "moat_http_requests_total",
+			Help: "HTTP requests answered, by route, status code and how the sandbox ended (ok, exit, trap, timeout, memory, bad_response, overloaded, body_too_large, bad_request, canceled, error, no_route).",
+		}, []string{"route", "code", "result"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "moat_http_request_duration_seconds",
+			Help:    "Time from a request's arrival to the end of its response, by route.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 14),
+		}, []string{"route"}),
+		instantiate: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "moat_sandbox_instantiate_duration_seconds",
+			Help:    "Time to instantiate a request's sandbox, by route.",
+			Buckets: prometheus.ExponentialBuckets(0.00001, 2.5, 14),
+		}, []string{"route"}),
+		wait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "moat_sandbox_queue_wait_seconds",
+			Help:    "Time a request waited for a free sandbox slot, by route.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10),
+		}, []string{"route"}),
+		traps: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "moat_sandbox_traps_total",
+			Help: "Guest traps, by route and trap code (interrupted: the deadline or the client cut it short).",
+		}, []string{"route", "code"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "moat_config_reloads_total",
+			Help: "Reloads of the configuration and modules (SIGHUP), by result (ok, error).",
+		}, []string{"result"}),
+	}
+	m.registry.MustRegister(m.requests, m.duration, m.instantiate, m.wait, m.traps, m.reloads,
+		&routeCollector{current: current},
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// observe records one request.
+func (m *metrics) observe(routePath string, o *serve.Outcome) {
+	m.requests.WithLabelValues(routePath, strconv.Itoa(o.Status), o.Result.String()).Inc()
+	m.duration.WithLabelValues(routePath).Observe(o.Total.Seconds())
+	if o.Instantiate > 0 {
+		m.instantiate.WithLabelValues(routePath).Observe(o.Instantiate.Seconds())
+	}
+	m.wait.WithLabelValues(routePath).Observe(o.Wait.Seconds())
+	if o.Trap != nil {
+		m.traps.WithLabelValues(routePath, strings.ReplaceAll(o.Trap.Code.String(), " ", "_")).Inc()
+	}
+}
+
+// routeCollector reports the routes' sandboxes as they are when scraped.
+type routeCollector struct {
+	current *atomic.Pointer[table]
+}
+
+var (
+	liveDesc = prometheus.NewDesc("moat_sandboxes_live",
+		"Sandboxes running now, by route.", []string{"route"}, nil)
+	waitingDesc = prometheus.NewDesc("moat_sandboxes_waiting",
+		"Requests waiting for a sandbox slot now, by route.", []string{"route"}, nil)
+	slotsDesc = prometheus.NewDesc("moat_pool_slots",
+		"Sandbox slots of each route (its max_concurrent; 0: no cap).", []string{"route"}, nil)
+	occupancyDesc = prometheus.NewDesc("moat_pool_occupancy_ratio",
+		"Share of a route's sandbox slots in use (routes with a cap only).", []string{"route"}, nil)
+	routesDesc = prometheus.NewDesc("moat_routes",
+		"Routes in force.", nil, nil)
+)
+
+func (c *routeCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{liveDesc, waitingDesc, slotsDesc, occupancyDesc, routesDesc} {
+		ch <- d
+	}
+}
+
+func (c *routeCollector) Collect(ch chan<- prometheus.Metric) {
+	t := c.current.Load()
+	if t == nil {
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(routesDesc, prometheus.GaugeValue, float64(len(t.routes)))
+	for _, r := range t.routes {
+		st := r.handler.Stats()
+		ch <- prometheus.MustNewConstMetric(liveDesc, prometheus.GaugeValue, float64(st.Live), r.path)
+		ch <- prometheus.MustNewConstMetric(waitingDesc, prometheus.GaugeValue, float64(st.Waiting), r.path)
+		ch <- prometheus.MustNewConstMetric(slotsDesc, prometheus.GaugeValue, float64(st.Capacity), r.path)
+		if st.Capacity > 0 {
+			ch <- prometheus.MustNewConstMetric(occupancyDesc, prometheus.GaugeValue, float64(st.Live)/float64(st.Capacity), r.path)
+		}
+	}
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/moat-run/moat"
+)
+
+// cgiGuest is package serve's C CGI guest.
+func cgiGuest() string { return filepath.Join("..", "..", "serve", "testdata", "cgi", "cgi.wasm") }
+
+// lockedBuffer is a bytes.Buffer written by the command and read by the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitRecord waits for a JSON log record with msg and returns it.
+func waitRecord(t *testing.T, log *lockedBuffer, msg string) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		for _, line := range strings.Split(log.String(), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == msg {
+				return m
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("no %q record in:\n%s", msg, log.String())
+	return nil
+}
+
+// TestServeCommandSignals runs moat serve in-process and sends it real
+// signals: SIGHUP reloads, SIGTERM drains and exits 0.
+func TestServeCommandSignals(t *testing.T) {
+	var stdout, stderr lockedBuffer
+	exit := make(chan int, 1)
+	go func() {
+		exit <- run([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--store", t.TempDir(),
+			"--env", "GREETING=hi", cgiGuest()}, &stdout, &stderr)
+	}()
+	serving := waitRecord(t, &stderr, "serving")
+	url := "http://" + serving["addr"].(string)
+	resp, err := http.Get(url + "/env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "\nGREETING=hi\n") {
+		t.Errorf("%d %q", resp.StatusCode, body)
+	}
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitRecord(t, &stderr, "reloaded")
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-exit:
+		if code != exitOK {
+			t.Errorf("exit %d\n%s", code, stderr.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("moat serve did not stop on SIGTERM")
+	}
+	waitRecord(t, &stderr, "stopped")
+	if !strings.Contains(stdout.String(), `"msg":"request"`) || !strings.Contains(stdout.String(), `"path":"/env"`) {
+		t.Errorf("access log on stdout:\n%s", stdout.String())
+	}
+}
+
+// TestServeUsageErrors: command lines moat serve, push and pull refuse.
+func TestServeUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"serve"}, "missing MODULE (or --config FILE)"},
+		{[]string{"serve", "a.wasm", "b.wasm"}, "one MODULE only"},
+		{[]string{"serve", "--config", "c.json", "a.wasm"}, "MODULE and --config both given"},
+		{[]string{"serve", "--config", "c.json", "--env", "A=B"}, "--env and --dir are for MODULE"},
+		{[]string{"serve", "--max-memory", "lots", "a.wasm"}, "--max-memory: invalid size"},
+		{[]string{"serve", "--max-concurrent", "0", "a.wasm"}, "--max-concurrent"},
+		{[]string{"serve", "--timeout"}, "flag --timeout needs a value"},
+		{[]string{"serve", "--plain-http=yes", "a.wasm"}, "takes no value"},
+		{[]string{"serve", "--trust-key", "k.pub", "a.wasm"}, "add --allow-precompiled"},
+		{[]string{"serve", "--fuel", "0", "a.wasm"}, "--fuel"},
+		{[]string{"serve", "-C", "cache=maybe", "a.wasm"}, "-C cache"},
+		{[]string{"serve", "-O", "nonsense=1", "a.wasm"}, "unknown -O option"},
+		{[]string{"serve", "-W", "timeout=-1", "a.wasm"}, "-W timeout"},
+		{[]string{"push", "a.wasm"}, "want MODULE and REF"},
+		{[]string{"pull"}, "want one REF"},
+	} {
+		code, _, errOut := runMoat(t, tc.args...)
+		if code != exitUsage || !strings.Contains(errOut, tc.err) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q; want %d and %q", tc.args, code, errOut, exitUsage, tc.err)
+		}
+	}
+}
+
+// TestServeEngineFlags: -W, -O, -C, --engine and --allow-precompiled
+// configure the routes' engines as they configure moat run's.
+func TestServeEngineFlags(t *testing.T) {
+	opts, _, err := parseServeArgs([]string{"a.wasm"})
+	if err != nil || opts.EngineConfig.CacheDir != defaultCacheDir() || opts.AllowPrecompiled || opts.Defaults.Timeout != serveDefaults.Timeout {
+		t.Errorf("defaults: cache %q, allow %v, timeout %v, %v", opts.EngineConfig.CacheDir, opts.AllowPrecompiled, opts.Defaults.Timeout, err)
+	}
+	opts, _, err = parseServeArgs([]string{"-C", "cache=n", "-O", "signals-based-traps=n", "-W", "timeout=2s,gc=n",
+		"--engine", "interp", "--allow-precompiled", "a.wasm"})
+	cfg := opts.EngineConfig
+	if err != nil || cfg.CacheDir != "" || cfg.BoundsChecks != moat.BoundsChecksExplicit || cfg.Engine != moat.EngineInterpreter ||
+		cfg.DisabledFeatures&moat.FeatureGC == 0 || !opts.AllowPrecompiled || time.Duration(opts.Defaults.Timeout) != 2*time.Second {
+		t.Errorf("flags: %+v, timeout %v, allow %v, %v", cfg, opts.Defaults.Timeout, opts.AllowPrecompiled, err)
+	}
+	if opts, _, err := parseServeArgs([]string{"--fuel", "5000", "a.wasm"}); err != nil || opts.Defaults.Fuel != 5000 {
+		t.Errorf("--fuel: %d, %v", opts.Defaults.Fuel, err)
+	}
+	// --timeout wins over -W timeout, whatever their order.
+	opts, _, _ = parseServeArgs([]string{"--timeout", "3s", "-W", "timeout=2s", "-C", "cache-dir=/tmp/c", "a.wasm"})
+	if time.Duration(opts.Defaults.Timeout) != 3*time.Second || opts.EngineConfig.CacheDir != "/tmp/c" {
+		t.Errorf("timeout %v, cache %q", opts.Defaults.Timeout, opts.EngineConfig.CacheDir)
+	}
+}

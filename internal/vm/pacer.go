@@ -1,0 +1,158 @@
+package vm
+
+import (
+	"context"
+	"runtime"
+	"time"
+)
+
+// A guest's goroutine must give its P back often, measured in time, not in
+// instructions: the Go scheduler hands a P to a goroutine that becomes
+// runnable (the goroutine that called runtime.GC(), a garbage-collection
+// worker, the goroutine that cancels a context or fires a timer) only when
+// the goroutine running on it yields or is preempted, and the runtime
+// preempts a goroutine that does not yield only after it has run for 10 ms.
+// With every P running a guest, each of those hand-overs would wait up to
+// 10 ms. So both engines visit Go at their polls (function entries and
+// loop headers) every few tens of microseconds and yield with
+// runtime.Gosched once the guest has had TimeSlice.
+//
+// The number of polls between two visits (a grant) is sized by the
+// measured speed of the guest's polls so that visits come about every
+// pollPeriod whatever the code looks like, and a context's deadline is met
+// to within a visit: the grant before it ends at it. Bulk operations visit
+// Go between chunks (bulk.go), so one huge memory.fill does not make a
+// poll slow.
+
+// TimeSlice is how long a guest runs before its goroutine yields the P to
+// any other runnable goroutine. Far below the Go scheduler's own 10 ms, so
+// that with every P running a guest a garbage collection or a cancellation
+// still finishes within about a millisecond; long enough that yielding (a
+// few hundred nanoseconds when nothing else is waiting) costs well under
+// 1% of the guest's time.
+const TimeSlice = 250 * time.Microsecond
+
+// pollPeriod is how often a spinning guest's code comes back to Go: a
+// fraction of the time slice, so that a slice overruns by little, and a
+// bound on how late a deadline is noticed.
+const pollPeriod = TimeSlice / 4
+
+const (
+	// firstGrant is the grant of a run whose pace is not yet known: most
+	// calls end before it is used up and never visit Go.
+	firstGrant = DefaultPollInterval
+	// maxGrant bounds a grant however fast the polls are.
+	maxGrant = 1 << 24
+	// maxGrowth bounds how fast grants grow from one visit to the next, so
+	// a guest whose polls become slow overruns the period by at most this
+	// factor for one grant.
+	maxGrowth = 4
+)
+
+// clockBase anchors nanotime: time.Since reads the monotonic clock.
+var clockBase = time.Now()
+
+// nanotime is the monotonic clock in nanoseconds since clockBase.
+func nanotime() int64 { return int64(time.Since(clockBase)) }
+
+// Pacer keeps the time for one run of guest code on one goroutine: when to
+// yield, how many polls to grant, whether the context's deadline has
+// passed. The zero value is ready for Begin. Not safe for concurrent use.
+type Pacer struct {
+	deadline  int64 // nanotime of the context's deadline; 0 for none
+	sliceEnd  int64 // nanotime at which the goroutine yields next; 0 before the first visit
+	grantedAt int64 // nanotime of the last grant; 0 before the first visit
+	grant     int64 // size of the last grant
+}
+
+// Begin starts pacing a run under ctx and returns the first grant. It
+// reads no clock (a call costs tens of nanoseconds, and most calls never
+// visit Go): the time slice starts at the first visit.
+func (p *Pacer) Begin(ctx context.Context) int64 {
+	p.deadline = 0
+	if d, ok := ctx.Deadline(); ok {
+		p.deadline = max(int64(d.Sub(clockBase)), 1)
+	}
+	p.sliceEnd, p.grantedAt, p.grant = 0, 0, firstGrant
+	return firstGrant
+}
+
+// Current is the size of the last grant, for a run that resumes after a
+// host call.
+func (p *Pacer) Current() int64 { return p.grant }
+
+// Visit is called when the code comes back to Go at a poll, having made
+// used polls since the last grant. It yields the P when the time slice is
+// over or the runtime asks for it, and returns the next grant, or late
+// when the deadline has passed.
+func (p *Pacer) Visit(used int64) (next int64, late bool) {
+	now := nanotime()
+	if p.deadline != 0 && now >= p.deadline {
+		return 0, true
+	}
+	if p.grantedAt == 0 {
+		// The first visit: the pace is not known yet.
+		p.sliceEnd, p.grantedAt = now+int64(TimeSlice), now
+		if PreemptRequested() {
+			p.yield()
+		}
+		return p.grant, false
+	}
+	elapsed := now - p.grantedAt
+	if now >= p.sliceEnd || PreemptRequested() {
+		now = p.yield()
+	}
+	// Polls per period at the pace just measured, within maxGrowth of the
+	// last grant.
+	next = maxGrant
+	rate := 0.0
+	if elapsed > 0 {
+		rate = float64(used) / float64(elapsed)
+		next = int64(rate * float64(pollPeriod))
+	}
+	next = max(min(next, maxGrowth*max(p.grant, 1), maxGrant), 1)
+	p.grantedAt, p.grant = now, next
+	return p.capToDeadline(next, now, rate), false
+}
+
+// yield lets the scheduler run other goroutines and starts a new time
+// slice; it returns the time.
+func (p *Pacer) yield() int64 {
+	runtime.Gosched()
+	now := nanotime()
+	p.sliceEnd = now + int64(TimeSlice)
+	return now
+}
+
+// capToDeadline shortens a grant that would run past the deadline at the
+// measured rate (polls per nanosecond; 0 when unknown), so that the visit
+// after it comes at the deadline.
+func (p *Pacer) capToDeadline(grant, now int64, rate float64) int64 {
+	if p.deadline == 0 || rate <= 0 {
+		return grant
+	}
+	left := float64(p.deadline-now) * rate
+	if left < float64(grant) {
+		return max(int64(left), 1)
+	}
+	return grant
+}
+
+// Checkpoint is called between the chunks of a long operation in Go (a
+// bulk memory or table operation). Memmove and memclr are assembly that
+// the runtime cannot preempt, so the goroutine yields here when the runtime
+// asks or the time slice is over. It reports whether the deadline has
+// passed.
+func (p *Pacer) Checkpoint() (late bool) {
+	now := nanotime()
+	if p.deadline != 0 && now >= p.deadline {
+		return true
+	}
+	if p.sliceEnd == 0 {
+		p.sliceEnd = now + int64(TimeSlice)
+	}
+	if now >= p.sliceEnd || PreemptRequested() {
+		p.yield()
+	}
+	return false
+}

@@ -1,0 +1,404 @@
+package moat_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/internal/testsuite"
+)
+
+// A spinning guest must never stall the host: runtime.GC() (whose
+// stop-the-world waits for every goroutine to reach a safepoint) returns
+// about as fast as with no guest running, and cancelling a spinning call's
+// context ends it promptly, on both engines, whatever shape the guest's code
+// has. The tests assert that it happens (a hang fails by a timeout, never by
+// a measured duration); the benchmarks measure how fast.
+
+// spinShape is a guest whose "spin" export never returns.
+type spinShape struct {
+	name string
+	wat  string
+}
+
+// spinShapes are the shapes the benchmarks measure: bulk operations of
+// 256 MiB (memory.fill, memory.copy) or 4M table elements per iteration.
+var spinShapes = makeSpinShapes(256 << 20)
+
+// makeSpinShapes makes the guests with bulk operations of bulk bytes (a
+// multiple of 64 KiB; bulk/64 table elements).
+func makeSpinShapes(bulk int) []spinShape {
+	pages := bulk >> 16
+	return []spinShape{
+		// A tight loop: a poll and a branch.
+		{"loop", `(module (func (export "spin") (loop (br 0))))`},
+		// A loop whose body is one huge bulk operation.
+		{"fill", fmt.Sprintf(`(module (memory %d)
+  (func (export "spin") (loop (memory.fill (i32.const 0) (i32.const 7) (i32.const %d)) (br 0))))`, pages, bulk)},
+		{"copy", fmt.Sprintf(`(module (memory %d)
+  (func (export "spin") (loop (memory.copy (i32.const 0) (i32.const %d) (i32.const %d)) (br 0))))`, 2*pages, bulk, bulk)},
+		// A call tree without a single loop: 2^62 calls.
+		{"calls", `(module
+  (func $t (param i32)
+    (if (local.get 0) (then
+      (call $t (i32.sub (local.get 0) (i32.const 1)))
+      (call $t (i32.sub (local.get 0) (i32.const 1))))))
+  (func (export "spin") (call $t (i32.const 62))))`},
+		// A loop of table.fill.
+		{"table", fmt.Sprintf(`(module (table %d funcref) (func $f) (elem declare func $f)
+  (func (export "spin") (loop (table.fill (i32.const 0) (ref.func $f) (i32.const %d)) (br 0))))`, bulk/64, bulk/64)},
+	}
+}
+
+// The tests use bulk operations of 32 MiB: still 128 chunks each.
+
+// makeSpinShapes3 makes the guests of WebAssembly 3.0, which only the
+// interpreter runs: loops of array.fill and array.copy over an array of
+// bulk bytes (elements), a tail call to itself forever, and a loop that
+// never branches back but catches its own exception into its header.
+func makeSpinShapes3(bulk int) []spinShape {
+	return []spinShape{
+		{"array.fill", fmt.Sprintf(`(module (type $a (array (mut i8)))
+  (func (export "spin") (local $x (ref null $a))
+    (local.set $x (array.new_default $a (i32.const %d)))
+    (loop (array.fill $a (local.get $x) (i32.const 0) (i32.const 7) (i32.const %[1]d)) (br 0))))`, bulk)},
+		{"array.copy", fmt.Sprintf(`(module (type $a (array (mut i8)))
+  (func (export "spin") (local $x (ref null $a))
+    (local.set $x (array.new_default $a (i32.const %d)))
+    (loop (array.copy $a $a (local.get $x) (i32.const %d) (local.get $x) (i32.const 0) (i32.const %[2]d)) (br 0))))`, 2*bulk, bulk)},
+		{"return_call", `(module (func $f (export "spin") (return_call $f)))`},
+		{"catch", `(module (tag $t)
+  (func (export "spin") (loop $l (try_table (catch $t $l) (throw $t)))))`},
+	}
+}
+
+// shapesFor are the shapes an engine of kind runs: the 3.0 ones too on
+// the interpreter.
+func shapesFor(kind moat.EngineKind, bulk int) []spinShape {
+	shapes := makeSpinShapes(bulk)
+	if kind == moat.EngineInterpreter {
+		shapes = append(shapes, makeSpinShapes3(bulk)...)
+	}
+	return shapes
+}
+
+// spinEngines are the engines under test (the compiler where it exists).
+func spinEngines() []moat.EngineKind {
+	kinds := []moat.EngineKind{moat.EngineInterpreter}
+	if _, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler}); err == nil {
+		kinds = append(kinds, moat.EngineCompiler)
+	}
+	return kinds
+}
+
+// spinFunc instantiates shape on a new engine of kind and returns "spin".
+func spinFunc(tb testing.TB, kind moat.EngineKind, shape spinShape) *moat.Func {
+	tb.Helper()
+	e, err := moat.NewEngine(moat.Config{Engine: kind})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := e.CompileText([]byte(shape.wat))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	inst, err := moat.NewStore(e).Instantiate(context.Background(), m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return inst.Func("spin")
+}
+
+// spinners runs n guests of shape, each in its own store and goroutine,
+// until stop is called; stop fails tb unless every guest ended with the
+// interrupted trap within a minute.
+func spinners(tb testing.TB, kind moat.EngineKind, shape spinShape, n int) (stop func()) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	errs := make(chan error, n)
+	for range n {
+		f := spinFunc(tb, kind, shape)
+		go func() {
+			_, err := f.Call(ctx)
+			errs <- err
+		}()
+	}
+	time.Sleep(20 * time.Millisecond) // let them spin
+	return func() {
+		cancel()
+		timeout := time.After(time.Minute)
+		for range n {
+			select {
+			case err := <-errs:
+				if !isInterrupted(err) {
+					tb.Errorf("%v/%s: got %v, want an interrupted trap", kind, shape.name, err)
+				}
+			case <-timeout:
+				tb.Fatalf("%v/%s: a spinning guest ignored cancellation for a minute", kind, shape.name)
+			}
+		}
+	}
+}
+
+func isInterrupted(err error) bool {
+	var trap *moat.Trap
+	return errors.As(err, &trap) && trap.Code == moat.TrapInterrupted
+}
+
+// gcWithin runs runtime.GC() in another goroutine and fails tb if it has
+// not returned within limit (it would otherwise hang the test).
+func gcWithin(tb testing.TB, limit time.Duration) {
+	tb.Helper()
+	done := make(chan struct{})
+	go func() {
+		runtime.GC()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		tb.Fatalf("runtime.GC() has not returned after %v", limit)
+	}
+}
+
+// TestSpinningGuestsYield: with as many spinning guests as GOMAXPROCS, of
+// every shape on every engine, garbage collections complete and
+// cancellation ends every guest. A guest that never yields would stop the
+// collector's stop-the-world, and with it every goroutine of the process
+// (the test's timers too), so the test runs in a child process that the
+// parent kills after a time limit.
+func TestSpinningGuestsYield(t *testing.T) {
+	if !testsuite.Isolated(t, 5*time.Minute) {
+		return
+	}
+	for _, kind := range spinEngines() {
+		for _, shape := range shapesFor(kind, 32<<20) {
+			t.Logf("%v/%s: starting", kind, shape.name)
+			stop := spinners(t, kind, shape, runtime.GOMAXPROCS(0))
+			for range 3 {
+				runtime.GC()
+			}
+			stop()
+			t.Logf("%v/%s: done", kind, shape.name)
+		}
+	}
+}
+
+// TestSpinningGuestsStop: a context's deadline or cancellation ends a
+// spinning guest of every shape on every engine with the interrupted
+// trap, wrapping the context's error, and the instance then runs normally
+// (a poke never outlives the call it stopped).
+func TestSpinningGuestsStop(t *testing.T) {
+	for _, kind := range spinEngines() {
+		for _, shape := range shapesFor(kind, 32<<20) {
+			name := fmt.Sprintf("%v/%s", kind, shape.name)
+			e, err := moat.NewEngine(moat.Config{Engine: kind})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := e.CompileText([]byte(strings.Replace(shape.wat, "(module", `(module (func (export "ok") (result i32) (i32.const 42))`, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			inst, err := moat.NewStore(e).Instantiate(context.Background(), m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for round := range 3 {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+				want := context.DeadlineExceeded
+				if round == 1 {
+					ctx, cancel = context.WithCancel(context.Background())
+					time.AfterFunc(5*time.Millisecond, cancel)
+					want = context.Canceled
+				}
+				err := callWithin(t, inst.Func("spin"), ctx, time.Minute)
+				cancel()
+				if !isInterrupted(err) || !errors.Is(err, want) {
+					t.Errorf("%s round %d: got %v, want an interrupted trap wrapping %v", name, round, err, want)
+				}
+				if res, err := inst.Func("ok").Call(context.Background()); err != nil || res[0] != 42 {
+					t.Errorf("%s round %d: the next call got %v, %v", name, round, res, err)
+				}
+			}
+		}
+	}
+}
+
+// callWithin calls f under ctx in another goroutine and fails tb if the
+// call has not returned within limit (a guest that ignores its context
+// would otherwise hang the test).
+func callWithin(tb testing.TB, f *moat.Func, ctx context.Context, limit time.Duration) error {
+	tb.Helper()
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.Call(ctx)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(limit):
+		tb.Fatalf("the call has ignored its context for %v", limit)
+		return nil
+	}
+}
+
+// latencies collects durations and reports their mean and maximum.
+type latencies []time.Duration
+
+func (l latencies) report(b *testing.B) {
+	if len(l) == 0 {
+		return
+	}
+	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+	var total time.Duration
+	for _, d := range l {
+		total += d
+	}
+	us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
+	b.ReportMetric(us(total)/float64(len(l)), "mean-µs")
+	b.ReportMetric(us(l[len(l)/2]), "median-µs")
+	b.ReportMetric(us(l[len(l)-1]), "max-µs")
+}
+
+// spinSink keeps the go-loop baseline's loops from being optimized away.
+var spinSink atomic.Int64
+
+// BenchmarkGCSpinning: runtime.GC() while GOMAXPROCS guests spin, per
+// engine and shape (BenchmarkGCSpinning/idle is the baseline with none,
+// go-loop the one with plain Go goroutines spinning).
+func BenchmarkGCSpinning(b *testing.B) {
+	b.Run("idle", func(b *testing.B) {
+		var l latencies
+		for b.Loop() {
+			start := time.Now()
+			runtime.GC()
+			l = append(l, time.Since(start))
+		}
+		l.report(b)
+	})
+	b.Run("go-loop", func(b *testing.B) {
+		// The same number of goroutines spinning in plain Go code, which
+		// the runtime preempts asynchronously: the interpreter's cost
+		// without its time slices.
+		var stop atomic.Bool
+		var wg sync.WaitGroup
+		for range runtime.GOMAXPROCS(0) {
+			wg.Go(func() {
+				n := 0
+				for !stop.Load() {
+					n++
+				}
+				spinSink.Add(int64(n))
+			})
+		}
+		defer func() {
+			stop.Store(true)
+			wg.Wait()
+		}()
+		time.Sleep(20 * time.Millisecond)
+		var l latencies
+		for b.Loop() {
+			start := time.Now()
+			gcWithin(b, 30*time.Second)
+			l = append(l, time.Since(start))
+		}
+		l.report(b)
+	})
+	for _, kind := range spinEngines() {
+		for _, shape := range shapesFor(kind, 256<<20) {
+			b.Run(fmt.Sprintf("%v/%s", kind, shape.name), func(b *testing.B) {
+				stop := spinners(b, kind, shape, runtime.GOMAXPROCS(0))
+				defer stop()
+				var l latencies
+				for b.Loop() {
+					start := time.Now()
+					gcWithin(b, 30*time.Second)
+					l = append(l, time.Since(start))
+				}
+				l.report(b)
+			})
+		}
+	}
+}
+
+// BenchmarkCancelSpinning: from cancel() to the interrupted trap of one
+// of GOMAXPROCS spinning guests, per engine and shape.
+func BenchmarkCancelSpinning(b *testing.B) {
+	for _, kind := range spinEngines() {
+		for _, shape := range shapesFor(kind, 256<<20) {
+			b.Run(fmt.Sprintf("%v/%s", kind, shape.name), func(b *testing.B) {
+				n := runtime.GOMAXPROCS(0)
+				stop := spinners(b, kind, shape, n-1)
+				defer stop()
+				f := spinFunc(b, kind, shape)
+				var l latencies
+				for b.Loop() {
+					l = append(l, cancelLatency(b, f, 2*time.Millisecond))
+				}
+				l.report(b)
+			})
+		}
+	}
+}
+
+// cancelLatency starts f, lets it spin for d, cancels its context and
+// returns how long the interrupted trap took to come back.
+func cancelLatency(b *testing.B, f *moat.Func, d time.Duration) time.Duration {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan time.Time, 1)
+	var err error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, err = f.Call(ctx)
+		done <- time.Now()
+	}()
+	time.Sleep(d)
+	start := time.Now()
+	cancel()
+	var end time.Time
+	select {
+	case end = <-done:
+	case <-time.After(30 * time.Second):
+		b.Fatal("cancellation has not ended the call after 30s")
+	}
+	wg.Wait()
+	if !isInterrupted(err) {
+		b.Fatalf("got %v, want an interrupted trap", err)
+	}
+	return end.Sub(start)
+}
+
+// BenchmarkDeadlineSpinning: how far past its context's deadline a
+// spinning call returns its interrupted trap, per engine (tight loop).
+func BenchmarkDeadlineSpinning(b *testing.B) {
+	for _, kind := range spinEngines() {
+		b.Run(kind.String(), func(b *testing.B) {
+			f := spinFunc(b, kind, spinShapes[0])
+			var l latencies
+			for b.Loop() {
+				deadline := time.Now().Add(2 * time.Millisecond)
+				ctx, cancel := context.WithDeadline(context.Background(), deadline)
+				_, err := f.Call(ctx)
+				over := time.Since(deadline)
+				cancel()
+				if !isInterrupted(err) {
+					b.Fatalf("got %v, want an interrupted trap", err)
+				}
+				l = append(l, over)
+			}
+			l.report(b)
+		})
+	}
+}

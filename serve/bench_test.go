@@ -1,0 +1,36 @@
+package serve_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/serve"
+)
+
+// BenchmarkHello is one request to the C guest's hello mode, without a
+// network: sandbox set-up, instantiation, the guest's run and the CGI
+// response, per engine.
+func BenchmarkHello(b *testing.B) {
+	for _, kind := range []moat.EngineKind{moat.EngineInterpreter, moat.EngineCompiler} {
+		if _, err := moat.NewEngine(moat.Config{Engine: kind}); err != nil {
+			continue
+		}
+		b.Run(kind.String(), func(b *testing.B) {
+			h, err := serve.New(serve.Config{Module: cModule(b, kind), OnDone: func(*http.Request, *serve.Outcome) {}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			req := httptest.NewRequest(http.MethodGet, "/hello?tok=1", nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != 200 {
+					b.Fatal(w.Code, w.Body.String())
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,154 @@
+package serve
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// A CGI response head (RFC 3875 section 6): header lines ending in LF or
+// CRLF, then an empty line. Content-Type, Location and Status are the CGI
+// fields; any other line is an HTTP header for the client.
+
+// head is a parsed CGI response head.
+type head struct {
+	status int
+	header http.Header
+}
+
+// endOfHead returns the length of the head in b, through its empty line,
+// or -1 when b does not hold a whole head yet. A line ends in LF or CRLF.
+func endOfHead(b []byte) int {
+	start := 0
+	for {
+		i := bytes.IndexByte(b[start:], '\n')
+		if i < 0 {
+			return -1
+		}
+		line := b[start : start+i]
+		if len(line) == 0 || (len(line) == 1 && line[0] == '\r') {
+			return start + i + 1
+		}
+		start += i + 1
+	}
+}
+
+// hopHeaders are connection-level headers a guest may not set: the server
+// owns the connection (the same list httputil.ReverseProxy drops).
+var hopHeaders = map[string]bool{
+	"Connection": true, "Proxy-Connection": true, "Keep-Alive": true,
+	"Proxy-Authenticate": true, "Proxy-Authorization": true, "Te": true,
+	"Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
+}
+
+// parseHead parses a whole head (as endOfHead delimits it).
+func parseHead(b []byte) (head, error) {
+	h := head{header: make(http.Header)}
+	var location, contentType, status bool
+	text := strings.TrimRight(string(b), "\r\n")
+	if text == "" {
+		return head{}, errors.New("no header lines before the blank line")
+	}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			return head{}, fmt.Errorf("header line %q has no colon", truncate(line))
+		}
+		if !validHeaderName(name) {
+			return head{}, fmt.Errorf("invalid header name %q", truncate(name))
+		}
+		value = strings.Trim(value, " \t")
+		if !validHeaderValue(value) {
+			return head{}, fmt.Errorf("header %s has a control character in its value", name)
+		}
+		key := http.CanonicalHeaderKey(name)
+		switch key {
+		case "Status":
+			if status {
+				return head{}, errors.New("more than one Status header")
+			}
+			code, err := parseStatus(value)
+			if err != nil {
+				return head{}, err
+			}
+			h.status, status = code, true
+		case "Location":
+			if location {
+				return head{}, errors.New("more than one Location header")
+			}
+			location = true
+			h.header.Set(key, value)
+		case "Content-Type":
+			contentType = true
+			h.header.Set(key, value)
+		default:
+			if !hopHeaders[key] {
+				h.header.Add(key, value)
+			}
+		}
+	}
+	if !contentType && !location && !status {
+		return head{}, errors.New("no Content-Type, Location or Status header")
+	}
+	switch {
+	case h.status != 0:
+	case location:
+		// A Location without a Status is a redirect (RFC 3875 6.2.3 and
+		// 6.2.4; like WAGI, a local path is redirected by the client too).
+		h.status = http.StatusFound
+	default:
+		h.status = http.StatusOK
+	}
+	return h, nil
+}
+
+// parseStatus reads a Status value, "NNN" or "NNN reason phrase". Only
+// final statuses (200 to 599) can end a CGI response.
+func parseStatus(v string) (int, error) {
+	code, _, _ := strings.Cut(v, " ")
+	n, err := strconv.Atoi(code)
+	if err != nil || len(code) != 3 || n < 200 || n > 599 {
+		return 0, fmt.Errorf("invalid Status %q", truncate(v))
+	}
+	return n, nil
+}
+
+// validHeaderName reports whether s is an RFC 9110 token.
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue refuses control characters other than tab.
+func validHeaderValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// truncate shortens guest text quoted in error messages.
+func truncate(s string) string {
+	const most = 64
+	if len(s) > most {
+		return s[:most] + "..."
+	}
+	return s
+}

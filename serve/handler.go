@@ -1,0 +1,486 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/wasi"
+)
+
+// Defaults for the zero values of Limits.
+const (
+	DefaultTimeout        = 30 * time.Second
+	DefaultQueueTimeout   = 10 * time.Second
+	DefaultMaxHeaderBytes = 64 << 10
+	DefaultFlushDelay     = 10 * time.Millisecond
+	DefaultMaxStderrBytes = 16 << 10
+)
+
+// unmetered is the fuel of a request without a fuel limit on an engine
+// that consumes fuel (SetFuel's most).
+const unmetered = 1<<63 - 1
+
+// errorWriteGrace is how long writing an error response may take after
+// the request's deadline has passed.
+const errorWriteGrace = 5 * time.Second
+
+// Limits bound one handler's sandboxes. The zero value picks the defaults.
+type Limits struct {
+	// Timeout is each request's deadline, from the start of its sandbox
+	// to the end of its response (reading the body and writing the
+	// response included). 0: DefaultTimeout; negative: none.
+	Timeout time.Duration
+	// MaxConcurrent caps the sandboxes running at once. 0: no cap.
+	MaxConcurrent int
+	// QueueTimeout is how long a request waits for a sandbox when
+	// MaxConcurrent are running, before it is answered 503.
+	// 0: DefaultQueueTimeout; negative: no waiting.
+	QueueTimeout time.Duration
+	// MaxRequestBody caps the request body the guest can read, in bytes.
+	// 0: no cap.
+	MaxRequestBody int64
+	// MaxHeaderBytes caps the CGI head the guest writes.
+	// 0: DefaultMaxHeaderBytes.
+	MaxHeaderBytes int
+	// FlushDelay is how long the guest's output may wait in the handler
+	// before it is sent. 0: DefaultFlushDelay; negative: every write is
+	// sent at once.
+	FlushDelay time.Duration
+	// MaxStderrBytes caps how much of each request's stderr is logged.
+	// 0: DefaultMaxStderrBytes; negative: stderr is discarded.
+	MaxStderrBytes int
+	// Fuel is each request's fuel (moat.Store.SetFuel): a guest that
+	// uses it up traps with "out of fuel" (502), whatever its deadline.
+	// It needs an engine made with moat.Config.ConsumeFuel; 0 there: no
+	// limit but the deadline.
+	Fuel uint64
+}
+
+// Config describes one route: the program and how to run it.
+type Config struct {
+	// Module is the CGI program, a WASI command. Its engine's
+	// MaxMemoryPages is each sandbox's memory limit.
+	Module *moat.Module
+	// Linker resolves the module's imports, once, in New (Linker.Prepare);
+	// nil: a linker with WASI (wasi.DefineImports). A linker given here
+	// must define WASI itself.
+	Linker *moat.Linker
+	// Pre, instead of Module and Linker, is the program already linked
+	// (its linker must define WASI).
+	Pre *moat.InstancePre
+	// Root is the path the handler is mounted at, "" or "/" for the
+	// root: SCRIPT_NAME, with PATH_INFO the rest of the request path.
+	Root string
+	// Env holds the route's own "NAME=VALUE" variables, which the guest
+	// sees in place of any request-derived variable of the same name.
+	Env []string
+	// Preopens are the directories every sandbox is granted (make them
+	// ReadOnly unless requests may change them).
+	Preopens []wasi.Preopen
+	Limits   Limits
+	// ServerSoftware is SERVER_SOFTWARE; "": "moat".
+	ServerSoftware string
+	// Log receives the guest's stderr; nil: slog.Default().
+	Log *slog.Logger
+	// OnDone, when set, is called once per request, after the response,
+	// with what happened. It runs on the request's goroutine.
+	OnDone func(*http.Request, *Outcome)
+	// Sleep, when set, is how the guest sleeps (poll_oneoff on a clock),
+	// as wasi.Config.Sleep; tests inject it. The handler flushes the
+	// guest's output before each sleep either way.
+	Sleep func(ctx context.Context, d time.Duration)
+}
+
+// Handler serves each request from a fresh sandbox. It is safe for
+// concurrent use.
+type Handler struct {
+	cfg      Config
+	root     string
+	envNames map[string]bool
+	engine   *moat.Engine
+	pre      *moat.InstancePre
+	gate     *gate
+}
+
+// New checks cfg and makes a Handler.
+func New(cfg Config) (*Handler, error) {
+	switch {
+	case cfg.Pre != nil && (cfg.Module != nil || cfg.Linker != nil):
+		return nil, errors.New("serve: Config.Pre is instead of Module and Linker")
+	case cfg.Pre != nil:
+		cfg.Module = cfg.Pre.Module()
+	case cfg.Module == nil:
+		return nil, errors.New("serve: Config.Module is nil")
+	}
+	if start := findExport(cfg.Module, "_start"); start == nil {
+		return nil, errors.New("serve: the module exports no _start function: it is not a WASI command")
+	}
+	h := &Handler{cfg: cfg, engine: cfg.Module.Engine(), pre: cfg.Pre, envNames: map[string]bool{}}
+	h.root = strings.TrimSuffix(cfg.Root, "/")
+	if h.root != "" && !strings.HasPrefix(h.root, "/") {
+		return nil, fmt.Errorf("serve: Root %q does not start with /", cfg.Root)
+	}
+	for _, kv := range cfg.Env {
+		name, _, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("serve: environment entry %q is not NAME=VALUE", kv)
+		}
+		h.envNames[name] = true
+	}
+	if h.pre == nil {
+		// Imports are resolved and type-checked once here, not per
+		// request; a module that cannot link fails now.
+		linker := cfg.Linker
+		if linker == nil {
+			linker = moat.NewLinker(h.engine)
+			if err := wasi.DefineImports(linker); err != nil {
+				return nil, err
+			}
+		}
+		var err error
+		if h.pre, err = linker.Prepare(cfg.Module); err != nil {
+			return nil, fmt.Errorf("serve: %w", err)
+		}
+	}
+	l := &h.cfg.Limits
+	l.Timeout = orDefault(l.Timeout, DefaultTimeout)
+	l.QueueTimeout = orDefault(l.QueueTimeout, DefaultQueueTimeout)
+	l.FlushDelay = orDefault(l.FlushDelay, DefaultFlushDelay)
+	l.MaxHeaderBytes = orDefault(l.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	l.MaxStderrBytes = orDefault(l.MaxStderrBytes, DefaultMaxStderrBytes)
+	if l.Fuel > 0 && !h.engine.Config().ConsumeFuel {
+		return nil, errors.New("serve: Limits.Fuel needs an engine made with moat.Config.ConsumeFuel")
+	}
+	if l.MaxConcurrent < 0 || l.MaxRequestBody < 0 || l.MaxHeaderBytes < 0 {
+		return nil, errors.New("serve: MaxConcurrent, MaxRequestBody and MaxHeaderBytes cannot be negative")
+	}
+	if h.cfg.ServerSoftware == "" {
+		h.cfg.ServerSoftware = "moat"
+	}
+	if h.cfg.Log == nil {
+		h.cfg.Log = slog.Default()
+	}
+	h.gate = newGate(l.MaxConcurrent)
+	return h, nil
+}
+
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func findExport(m *moat.Module, name string) *moat.ExportType {
+	for _, e := range m.Exports() {
+		if e.Name == name {
+			if _, ok := e.Type.(moat.FuncType); ok {
+				return &e
+			}
+		}
+	}
+	return nil
+}
+
+// Stats reports the handler's sandboxes now.
+func (h *Handler) Stats() Stats { return h.gate.stats() }
+
+// ServeHTTP runs the request in a fresh sandbox.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	o := &Outcome{}
+	defer func() {
+		o.Total = time.Since(start)
+		if h.cfg.OnDone != nil {
+			h.cfg.OnDone(r, o)
+		}
+	}()
+	lim := &h.cfg.Limits
+	if lim.MaxRequestBody > 0 && r.ContentLength > lim.MaxRequestBody {
+		h.refuse(w, o, ResultBodyTooLarge, fmt.Errorf("the request body of %d bytes is over the limit of %d", r.ContentLength, lim.MaxRequestBody))
+		return
+	}
+	if err := h.gate.acquire(r.Context(), lim.QueueTimeout); err != nil {
+		o.Wait = time.Since(start)
+		if errors.Is(err, errOverloaded) {
+			h.refuse(w, o, ResultOverloaded, fmt.Errorf("%d sandboxes running: %w", lim.MaxConcurrent, err))
+		} else {
+			o.Result, o.Status, o.Err = ResultCanceled, StatusClientClosedRequest, err
+		}
+		return
+	}
+	o.Wait = time.Since(start)
+	defer h.gate.release()
+	if h.run(w, r, o) {
+		o.Aborted = true
+		// Cut the connection: the client must not take a response that
+		// stopped halfway for a whole one. The slot is released and
+		// OnDone runs first (deferred).
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// refuse answers without running the guest.
+func (h *Handler) refuse(w http.ResponseWriter, o *Outcome, res Result, err error) {
+	o.Result, o.Status, o.Err = res, res.Status(), err
+	writeError(w, o.Status, clientReason(o))
+}
+
+// run runs the guest for one request and ends the response. It reports
+// whether the response must be aborted.
+func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort bool) {
+	lim := &h.cfg.Limits
+	ctx := r.Context()
+	rc := http.NewResponseController(w)
+	var deadline time.Time
+	if lim.Timeout > 0 {
+		deadline = time.Now().Add(lim.Timeout)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+		// Writing the response stops at the deadline too, so a client
+		// that does not read cannot hold a sandbox past it (reading the
+		// body does as well: see input).
+		_ = rc.SetWriteDeadline(deadline)
+		defer rc.SetWriteDeadline(time.Time{})
+	}
+	// The guest may write its response before it has read the whole body.
+	_ = rc.EnableFullDuplex()
+
+	args, env := cgiArgs(r), h.cgiEnv(r)
+	if bad := firstWithNUL(args, env); bad != "" {
+		h.refuse(w, o, ResultBadRequest, fmt.Errorf("the request's %s holds a NUL byte", bad))
+		return false
+	}
+	out := newOutput(w, rc, lim.MaxHeaderBytes, lim.FlushDelay)
+	body := r.Body
+	if body == nil {
+		body = http.NoBody
+	}
+	if lim.MaxRequestBody > 0 {
+		body = http.MaxBytesReader(w, body, lim.MaxRequestBody)
+	}
+	in := &input{body: body, out: out, rc: rc, deadline: deadline}
+	defer in.done()
+	wc := wasi.Config{
+		Args: args, Env: env, Stdin: in, Stdout: out, Preopens: h.cfg.Preopens,
+		Sleep: func(ctx context.Context, d time.Duration) {
+			out.flushPending()
+			h.sleep(ctx, d)
+		},
+	}
+	var errLog *stderrLog
+	if lim.MaxStderrBytes > 0 {
+		errLog = &stderrLog{log: h.cfg.Log, r: r, max: lim.MaxStderrBytes}
+		wc.Stderr = errLog
+	}
+
+	store := moat.NewStore(h.engine)
+	// Closing the store releases the sandbox's memory reservation and
+	// native stack when the request ends, not when the garbage collector
+	// gets round to them. It runs last (deferred first), once the guest
+	// has returned, so it cannot fail busy.
+	defer store.Close()
+	fuel := lim.Fuel
+	if fuel == 0 {
+		fuel = unmetered
+	}
+	metered := store.SetFuel(fuel) == nil // fails when the engine consumes none
+	sys, err := wasi.Attach(store, wc)
+	if err != nil {
+		out.finish()
+		h.refuse(w, o, ResultError, err)
+		return false
+	}
+	defer sys.Close()
+	t := time.Now()
+	inst, instErr := h.pre.Instantiate(ctx, store)
+	o.Instantiate = time.Since(t)
+	var runErr error
+	var mem *moat.Memory
+	if instErr == nil {
+		defer inst.Close(context.Background())
+		mem = inst.Memory("memory")
+		t = time.Now()
+		var code uint32
+		code, runErr = wasi.Run(ctx, inst)
+		o.Run = time.Since(t)
+		if runErr == nil {
+			o.ExitCode = code // wasi.Run's code means nothing after a trap
+		}
+	}
+	if metered {
+		if left, err := store.Fuel(); err == nil {
+			o.Fuel = fuel - left
+		}
+	}
+	// Whatever the guest did once its deadline passed (fail on I/O cut
+	// short, answer late) does not count: it timed out.
+	timedOut := !deadline.IsZero() && !time.Now().Before(deadline)
+	if errLog != nil {
+		errLog.flush()
+	}
+	o.BodyRead = in.read
+	st := out.finish()
+	o.BodyWritten = st.written
+	o.Result, o.Err = classify(r.Context(), timedOut, instErr, runErr, o.ExitCode, mem)
+	var trap *moat.Trap
+	if errors.As(runErr, &trap) || errors.As(instErr, &trap) {
+		o.Trap = trap
+	}
+	return h.respond(w, rc, o, out, st, in)
+}
+
+// classify names how the sandbox ended. reqCtx is the request's context
+// (done when the client went away); timedOut says the deadline passed
+// before the guest ended.
+func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code uint32, mem *moat.Memory) (Result, error) {
+	err := runErr
+	if instErr != nil {
+		err = fmt.Errorf("instantiating: %w", instErr)
+	} else if err == nil && code != 0 {
+		err = fmt.Errorf("the guest exited with status %d", code)
+	}
+	var trap *moat.Trap
+	trapped := errors.As(err, &trap)
+	switch {
+	case err == nil && !timedOut:
+		return ResultOK, nil
+	case timedOut:
+		if err == nil {
+			err = errors.New("the guest ended after its deadline")
+		}
+		return ResultTimeout, fmt.Errorf("the deadline passed: %w", err)
+	case reqCtx.Err() != nil:
+		return ResultCanceled, err
+	case errors.Is(instErr, moat.ErrResourceLimit), mem != nil && mem.GrowRefusals() > 0:
+		return ResultMemory, fmt.Errorf("out of memory: %w", err)
+	case trapped && trap.Code != moat.TrapHostError:
+		return ResultTrap, err
+	case instErr != nil, trapped:
+		return ResultError, err
+	}
+	return ResultExit, err
+}
+
+// respond ends the response for outcome o, given the state the guest left
+// it in. It reports whether the response must be aborted.
+func (h *Handler) respond(w http.ResponseWriter, rc *http.ResponseController, o *Outcome, out *output, st outputState, in *input) (abort bool) {
+	stands := o.Result == ResultOK || o.Result == ResultExit
+	reason := ""
+	switch {
+	case o.Result == ResultCanceled:
+		o.Status = StatusClientClosedRequest
+		return st.committed
+	case stands && st.parsed:
+		o.Status = st.status
+		out.complete()
+		return false
+	case st.committed:
+		// The guest failed after its response started.
+		o.Status = st.status
+		return true
+	case stands && in.tooLarge:
+		o.Result, o.Err = ResultBodyTooLarge, errors.New("the request body is over the limit")
+	case stands:
+		// No valid CGI head: the guest's output cannot stand.
+		bad := badResponse(st)
+		// An invalid head is the cause even when the guest then exited
+		// non-zero: its writes failed from there on.
+		if o.Result == ResultOK || st.headErr != nil {
+			o.Result, o.Err, reason = ResultBadResponse, bad, bad.Error()
+		} else {
+			o.Err = fmt.Errorf("%w; %w", o.Err, bad)
+		}
+	case in.tooLarge && o.Result != ResultTimeout:
+		o.Result = ResultBodyTooLarge
+	}
+	if reason == "" {
+		reason = clientReason(o)
+	}
+	o.Status = o.Result.Status()
+	_ = rc.SetWriteDeadline(time.Now().Add(errorWriteGrace))
+	writeError(w, o.Status, reason)
+	return false
+}
+
+// badResponse says what is wrong with a guest's output that is not a CGI
+// response.
+func badResponse(st outputState) error {
+	switch {
+	case st.headErr != nil:
+		return fmt.Errorf("invalid CGI response: %w", st.headErr)
+	case st.written == 0 && !st.parsed:
+		return errors.New("invalid CGI response: the guest ended before the blank line that ends the CGI head")
+	}
+	return errors.New("invalid CGI response")
+}
+
+// clientReason is the one line an error response gives the client: what
+// happened, without the details (host paths, backtraces) that stay in the
+// log.
+func clientReason(o *Outcome) string {
+	switch o.Result {
+	case ResultTrap:
+		if o.Trap != nil {
+			return "the sandbox trapped: " + o.Trap.Code.String()
+		}
+		return "the sandbox trapped"
+	case ResultTimeout:
+		return "the sandbox did not finish before its deadline"
+	case ResultMemory:
+		return "the sandbox ran out of memory"
+	case ResultExit:
+		return fmt.Sprintf("the sandbox exited with status %d without a complete response", o.ExitCode)
+	case ResultBadResponse:
+		return "invalid CGI response"
+	case ResultOverloaded:
+		return "every sandbox of this route is busy"
+	case ResultBodyTooLarge:
+		return "the request body is over this route's limit"
+	case ResultBadRequest:
+		return o.Err.Error()
+	}
+	return "the sandbox could not be set up"
+}
+
+// firstWithNUL names the first argument or variable holding a NUL byte,
+// which WASI cannot pass, or returns "".
+func firstWithNUL(args, env []string) string {
+	for _, a := range args {
+		if strings.IndexByte(a, 0) >= 0 {
+			return "path or query"
+		}
+	}
+	for _, e := range env {
+		if strings.IndexByte(e, 0) >= 0 {
+			name, _, _ := strings.Cut(e, "=")
+			return name
+		}
+	}
+	return ""
+}
+
+// sleep is the guest's sleep: Config.Sleep, or a timer that the context
+// cuts short.
+func (h *Handler) sleep(ctx context.Context, d time.Duration) {
+	if h.cfg.Sleep != nil {
+		h.cfg.Sleep(ctx, d)
+		return
+	}
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
