@@ -184,6 +184,20 @@ func TestArtifactSignatures(t *testing.T) {
 	_, err = strict.Deserialize(redone)
 	wantArtifactError(t, "re-digested contents under the old signature", err, "signature")
 
+	// The SHA-256 digest under the signature swapped for the CRC-32C
+	// (kind changed, the CRC of the changed contents written where the
+	// digest was, key and signature kept): a CRC anyone can match never
+	// carries a signature, trusted keys or not.
+	end := len(signed) - artifact.TrailerSize
+	rekinded := append([]byte(nil), signed...)
+	copy(rekinded[len(artifact.Magic)+4:], []byte{byte(artifact.DigestCRC32C), 0, 0, 0})
+	sum := artifact.DigestCRC32C.Sum(rekinded[:end])
+	copy(rekinded[end:], sum[:])
+	for _, e := range []*moat.Engine{strict, signer} {
+		_, err = e.Deserialize(rekinded)
+		wantArtifactError(t, "signature over a CRC-32C", err, "signature")
+	}
+
 	// An engine without trusted keys accepts signed and unsigned alike,
 	// but still refuses a signature that does not verify.
 	for _, b := range [][]byte{signed, byOther, unsigned} {

@@ -1,6 +1,7 @@
 package moat_test
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"os"
 	"path/filepath"
@@ -13,10 +14,11 @@ import (
 	"github.com/moat-run/moat/internal/testsuite"
 )
 
-// artifactSeeds are artifacts of small modules: behaviourWat, a few spec
+// artifactSeeds are artifacts of small modules: behaviourWat (unsigned,
+// with a CRC-32C digest, and signed, with the SHA-256 tree), a few spec
 // suite modules, and damaged copies.
 func artifactSeeds(f *testing.F, e *moat.Engine) [][]byte {
-	seeds := [][]byte{smallArtifact(f, e)}
+	seeds := [][]byte{smallArtifact(f, e), signedSmallArtifact(f, e)}
 	if dir, err := testsuite.SpecDir(); err == nil {
 		paths, _ := filepath.Glob(filepath.Join(dir, "*", "*.wasm"))
 		for i, p := range paths {
@@ -35,6 +37,19 @@ func artifactSeeds(f *testing.F, e *moat.Engine) [][]byte {
 		}
 	}
 	return seeds
+}
+
+// signedSmallArtifact is the artifact of behaviourWat signed by a fixed key.
+func signedSmallArtifact(f *testing.F, e *moat.Engine) []byte {
+	mod, err := e.Compile(wat2wasm(f, behaviourWat))
+	if err != nil {
+		f.Fatal(err)
+	}
+	b, err := mod.SerializeSigned(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	return b
 }
 
 // loads counts Deserialize calls, so that the fuzz functions collect the

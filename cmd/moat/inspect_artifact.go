@@ -23,7 +23,7 @@ func inspectArtifact(stdout, stderr io.Writer, path string, cfg moat.Config) int
 	defer f.Close()
 	h := f.Header
 	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s: moat artifact, format %d, %d bytes, digest ok\n", path, h.Version, f.Size())
+	fmt.Fprintf(tw, "%s: moat artifact, format %d, %d bytes, %v digest ok\n", path, h.Version, f.Size(), h.DigestKind)
 	fmt.Fprintf(tw, "  moat build\t%s\n", h.Build)
 	fmt.Fprintf(tw, "  architecture\t%s\n", h.Target.Arch)
 	cpu := strings.Join(h.Target.CPU, ",")

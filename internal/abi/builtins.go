@@ -49,6 +49,13 @@ const (
 	// ("sub qword [ctx+CtxPollCounter], 1; js") and never leaves through an
 	// ExitBuiltin for it.
 	BuiltinPollTick
+	// BuiltinPollEpoch (ctx): the whole poll where the time is kept by the
+	// epoch (CtxEpochAddr) rather than by a counter: exits like
+	// BuiltinPoll when the epoch has reached CtxEpochDeadline, otherwise
+	// does nothing. Compiled code does the compare inline, with no store,
+	// and never leaves through an ExitBuiltin for it. Fuel needs the
+	// counter (BuiltinPollTick): it counts polls.
+	BuiltinPollEpoch
 
 	// BuiltinThrow (ctx, tag, payload...): throw a new exception of tag
 	// index tag with the payload values. ExitBuiltin, Args[0] = the
@@ -154,6 +161,7 @@ var builtinNames = [...]string{
 	BuiltinTableCopy:  "table.copy",
 	BuiltinTableFill:  "table.fill",
 	BuiltinPollTick:   "poll.tick",
+	BuiltinPollEpoch:  "poll.epoch",
 
 	BuiltinThrow:        "throw",
 	BuiltinThrowRef:     "throw_ref",

@@ -111,16 +111,27 @@ const (
 	// entry). Every poll also reads the g's preemption word through it (see
 	// goruntime.go).
 	CtxG = 216
+	// CtxEpochAddr is the address of the process's epoch word, a counter
+	// that a thread of the runtime's own advances every tick while
+	// guests run (internal/vm's epoch.go), and CtxEpochDeadline the
+	// epoch at which the running code must come back to Go. Code compiled
+	// with epoch polls (BuiltinPollEpoch) exits with ExitPoll once the
+	// epoch has reached the deadline; the runtime moves the deadline at
+	// every visit, and another goroutine stores 0 into it to interrupt.
+	// Neither word is written by generated code, so the poll stores
+	// nothing.
+	CtxEpochAddr     = 224
+	CtxEpochDeadline = 232
 	// CtxGCBase is the address of byte 0 of the store's GC heap (0 until
 	// the heap is reserved): an object reference o is the offset of its
 	// header, at CtxGCBase+o. The reservation spans the heap's limit and
 	// never moves, so the word is fixed once set; the runtime sets it on
 	// entry and after every exit.
-	CtxGCBase = 224
+	CtxGCBase = 240
 	// CtxGCTypes is the address of the instance's GC type ids, a uint32
 	// per module type index (0 for a function type): what an object's
 	// header holds. Fixed once bound.
-	CtxGCTypes = 232
+	CtxGCTypes = 248
 	// CtxGCCursor and CtxGCEnd are the store heap's current hole, offsets
 	// [cursor, end), in which compiled code allocates inline: it bumps the
 	// cursor and writes the header (the hole is already zeroed). The
@@ -128,17 +139,17 @@ const (
 	// the new objects' start bits) and sets both again before the code
 	// resumes; end == cursor when there is no hole, which sends every
 	// allocation to its builtin.
-	CtxGCCursor = 240
-	CtxGCEnd    = 248
+	CtxGCCursor = 256
+	CtxGCEnd    = 264
 	// CtxGCDisplays is the address of the store heap's display table
 	// (GCDisplay*): what casts read. It moves when a module registers new
 	// types, which happens only in Go; the runtime sets it before the code
 	// runs and after every exit.
-	CtxGCDisplays = 256
+	CtxGCDisplays = 272
 
 	// ContextSize is the size of the part of the context shared with
 	// generated code. The runtime may keep private fields after it.
-	ContextSize = 264
+	ContextSize = 280
 
 	// ExitArgWords is the number of words at CtxExitArgs.
 	ExitArgWords = 6

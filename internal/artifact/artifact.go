@@ -15,9 +15,9 @@ const trailerMagic = "MOAT-END"
 // signature, magic.
 const TrailerSize = 32 + ed25519.PublicKeySize + ed25519.SignatureSize + len(trailerMagic)
 
-// minSize is the smallest possible artifact: magic, version and header
-// size, and the trailer.
-const minSize = len(Magic) + 8 + TrailerSize
+// minSize is the smallest possible artifact: magic, version, digest kind
+// and header size, and the trailer.
+const minSize = len(Magic) + 12 + TrailerSize
 
 // trailer is the end of the file: the digest of everything before it, and
 // the signer's public key and signature of that digest (all zero when
@@ -56,7 +56,9 @@ type SectionData struct {
 // Encode lays out an artifact: the header (h's sections are filled in
 // here), the sections in the order given (8-byte aligned, the code section
 // CodeAlign-aligned and padded with int3 to a CodeAlign boundary), and the
-// trailer with the digest and, when key is not nil, its signature.
+// trailer with the digest and, when key is not nil, its signature. The
+// digest is of h.DigestKind; when that is zero, DigestSHA256Tree for a
+// signed artifact and DigestCRC32C for an unsigned one.
 func Encode(h Header, sections []SectionData, key ed25519.PrivateKey) ([]byte, error) {
 	if key != nil && len(key) != ed25519.PrivateKeySize {
 		return nil, fmt.Errorf("artifact: signing key of %d bytes, want an Ed25519 private key (%d)", len(key), ed25519.PrivateKeySize)
@@ -65,6 +67,15 @@ func Encode(h Header, sections []SectionData, key ed25519.PrivateKey) ([]byte, e
 		return nil, fmt.Errorf("artifact: %d sections", len(sections))
 	}
 	h.Version = FormatVersion
+	if h.DigestKind == 0 {
+		h.DigestKind = DigestCRC32C
+		if key != nil {
+			h.DigestKind = DigestSHA256Tree
+		}
+	}
+	if !h.DigestKind.Known() || key != nil && !h.DigestKind.Signable() {
+		return nil, fmt.Errorf("artifact: cannot sign a digest of kind %v", h.DigestKind)
+	}
 	h.Sections = make([]Section, len(sections))
 	for i, s := range sections {
 		h.Sections[i].Kind = s.Kind
@@ -104,12 +115,14 @@ func Encode(h Header, sections []SectionData, key ed25519.PrivateKey) ([]byte, e
 }
 
 // AppendTrailer appends to contents (everything before the trailer) the
-// trailer: their digest and, when key is not nil, its signature.
+// trailer: their digest, of the kind they record, and, when key is not
+// nil, its signature.
 func AppendTrailer(contents []byte, key ed25519.PrivateKey) []byte {
-	t := trailer{Digest: Digest(contents)}
+	kind := KindOf(contents)
+	t := trailer{Digest: kind.Sum(contents)}
 	if key != nil {
 		copy(t.Key[:], key.Public().(ed25519.PublicKey))
-		copy(t.Signature[:], ed25519.Sign(key, signedMessage(t.Digest)))
+		copy(t.Signature[:], ed25519.Sign(key, signedMessage(kind, t.Digest)))
 	}
 	return append(contents, t.encode()...)
 }
@@ -125,8 +138,8 @@ type Options struct {
 }
 
 // verify checks, in this order and before anything else in b is trusted:
-// the magic, the format version, the trailer, the digest and the
-// signature. Then it reads the header.
+// the magic, the format version, the trailer, the digest kind, the digest
+// and the signature. Then it reads the header.
 func verify(b []byte, opts Options) (*Header, *trailer, error) {
 	if len(b) < len(Magic) || string(b[:len(Magic)]) != Magic {
 		return nil, nil, errorf(FieldMagic, "not a moat artifact (no %q at the start)", Magic)
@@ -142,12 +155,21 @@ func verify(b []byte, opts Options) (*Header, *trailer, error) {
 		return nil, nil, errorf(FieldLength, "no trailer at the end of its %d bytes: truncated or damaged", len(b))
 	}
 	t := decodeTrailer(b[end:])
+	kind := KindOf(b)
+	if !kind.Known() {
+		return nil, nil, errorf(FieldDigest, "unknown digest kind %d: the file is damaged", uint32(kind))
+	}
+	if t.signed() && !kind.Signable() {
+		// Checked before the digest: a signature resting on a checksum
+		// anyone can match would prove nothing.
+		return nil, nil, errorf(FieldSignature, "signed over a %v digest, which a forger can match: only %v digests are signed", kind, DigestSHA256Tree)
+	}
 	if !opts.SkipDigest {
-		if d := Digest(b[:end]); d != t.Digest {
-			return nil, nil, mismatch(FieldDigest, fmt.Sprintf("%x (computed)", d[:8]), fmt.Sprintf("%x (recorded): the file is damaged", t.Digest[:8]))
+		if d := kind.Sum(b[:end]); d != t.Digest {
+			return nil, nil, mismatch(FieldDigest, fmt.Sprintf("%v %x (computed)", kind, d[:8]), fmt.Sprintf("%x (recorded): the file is damaged", t.Digest[:8]))
 		}
 	}
-	if err := verifySignature(t, opts.TrustedKeys); err != nil {
+	if err := verifySignature(t, kind, opts.TrustedKeys); err != nil {
 		return nil, nil, err
 	}
 	h, err := decodeHeader(b[:end], end)

@@ -104,7 +104,7 @@ func executableID() string {
 	if err != nil {
 		return "unknown"
 	}
-	d := Digest(b)
+	d := sha256Tree(b)
 	return "sha256-tree:" + hex.EncodeToString(d[:])
 }
 

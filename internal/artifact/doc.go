@@ -10,6 +10,7 @@
 //
 //	0        ┌──────────────────────────────────────────────┐
 //	         │ magic "\x89MOAT\r\n\x1a"    format version u32 │
+//	         │ digest kind u32   crc32c, or sha256-tree       │  fixed offset: read first
 //	         │ header size u32                                │
 //	         │ moat build        "v0.3.0 1f2e3d4c5b6a7980"    │  must equal the loader's BuildID
 //	         │ architecture      "amd64"                      │
@@ -25,17 +26,20 @@
 //	         │ code     position-independent machine code,    │  page-aligned: mapped read+execute
 //	         │          int3 padding to a page boundary       │  from the file, never patched
 //	4096·m   ├──────────────────────────────────────────────┤
-//	         │ digest [32]  public key [32]  signature [64]   │  trailer (key and signature
-//	         │                                                │  zero when unsigned)
+//	         │ digest [32]  public key [32]  signature [64]   │  trailer (a CRC fills 4 bytes of
+//	         │                                                │  32; key, signature zero unsigned)
 //	         │ "MOAT-END"                                     │
 //	         └──────────────────────────────────────────────┘
 //
-// The digest (Digest: SHA-256 leaves of 256 KiB hashed in parallel under a
-// SHA-256 root) covers every byte before the trailer. Loading checks, in
-// order and before trusting anything else: the magic, the format version,
-// the trailer's presence, the digest, the signature (always verified when
-// present, and required to be by a trusted key when trusted keys are
-// given), then the header and section table; the caller then checks the
+// The digest covers every byte before the trailer. Its kind (digest.go) is
+// CRC-32C for an unsigned artifact, whose digest only detects accidental
+// damage, and a SHA-256 tree (256 KiB leaves hashed in parallel under a
+// SHA-256 root) for a signed one, whose signature needs a collision-
+// resistant digest. Loading checks, in order and before trusting anything
+// else: the magic, the format version, the trailer's presence, the digest
+// kind (known, and SHA-256 when signed), the digest, the signature (always
+// verified when present, and required to be by a trusted key when trusted
+// keys are given), then the header and section table; the caller then checks the
 // header against its own build and target (Header.Check) and only after
 // all of that maps the code executable. Every failure is an *Error naming
 // the field. The signature signs the digest (see sign.go); key files are

@@ -1,6 +1,7 @@
 package artifact
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"testing"
 )
@@ -11,7 +12,9 @@ import (
 //
 //	go test -run '^$' -fuzz FuzzLoad -fuzztime 10m ./internal/artifact
 func FuzzLoad(f *testing.F) {
-	f.Add(sampleArtifact(f, nil))
+	_, key, _ := ed25519.GenerateKey(nil)
+	f.Add(sampleArtifact(f, nil)) // CRC-32C
+	f.Add(sampleArtifact(f, key)) // SHA-256 tree
 	f.Add([]byte(Magic))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, err := Load(b, Options{})
@@ -24,12 +27,14 @@ func FuzzLoad(f *testing.F) {
 
 // FuzzLoadContents fuzzes the contents before the trailer and then seals
 // them with a correct digest, so every input reaches the header and
-// section-table parser.
+// section-table parser (AppendTrailer computes the digest of the kind
+// the contents record).
 //
 //	go test -run '^$' -fuzz FuzzLoadContents -fuzztime 10m ./internal/artifact
 func FuzzLoadContents(f *testing.F) {
-	b := sampleArtifact(f, nil)
-	f.Add(b[:len(b)-TrailerSize])
+	for _, b := range [][]byte{sampleArtifact(f, nil), sampleArtifact(f, ed25519.NewKeyFromSeed(make([]byte, 32)))} {
+		f.Add(b[:len(b)-TrailerSize]) // each digest kind
+	}
 	f.Fuzz(func(t *testing.T, contents []byte) {
 		file, err := Load(AppendTrailer(contents, nil), Options{})
 		var ae *Error

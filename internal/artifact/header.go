@@ -14,7 +14,7 @@ const Magic = "\x89MOAT\r\n\x1a"
 
 // FormatVersion is the version of the layout described in doc.go. Loading
 // refuses any other version.
-const FormatVersion = 3
+const FormatVersion = 4
 
 // CodeAlign is the file alignment of the code section: a page, so the code
 // can be mapped from the file where it lies.
@@ -67,6 +67,9 @@ type Target struct {
 // Header is an artifact's description of itself.
 type Header struct {
 	Version uint32 // FormatVersion
+	// DigestKind is the digest in the trailer: DigestCRC32C for unsigned
+	// artifacts, DigestSHA256Tree for signed ones (see digest.go).
+	DigestKind DigestKind
 	// Build identifies the moat build that compiled the code (BuildID).
 	Build  string
 	Target Target
@@ -98,7 +101,8 @@ const (
 // before the first section) to b. Integers are little-endian; a string is
 // its u16 length and bytes; a list its u16 count and items:
 //
-//	magic [8] | version u32 | header size u32 | build str | arch str |
+//	magic [8] | version u32 | digest kind u32 | header size u32 |
+//	build str | arch str |
 //	cpu: count, str... | settings: count, (key str, value str)... |
 //	features: count, str... | module sha256 [32] | sections: u32 count,
 //	(kind u32, flags u32, offset u64, size u64)...
@@ -106,6 +110,7 @@ func encodeHeader(b []byte, h *Header) []byte {
 	start := len(b)
 	b = append(b, Magic...)
 	b = binary.LittleEndian.AppendUint32(b, h.Version)
+	b = binary.LittleEndian.AppendUint32(b, uint32(h.DigestKind))
 	sizeAt := len(b)
 	b = binary.LittleEndian.AppendUint32(b, 0)
 	b = appendString(b, h.Build)
@@ -212,7 +217,10 @@ func decodeHeader(file []byte, end int) (*Header, error) {
 	if string(r.bytes(len(Magic))) != Magic {
 		return nil, errorf(FieldMagic, "not a moat artifact")
 	}
-	h := &Header{Version: r.u32()}
+	h := &Header{Version: r.u32(), DigestKind: DigestKind(r.u32())}
+	if r.err == nil && !h.DigestKind.Known() {
+		return nil, errorf(FieldDigest, "unknown digest kind %d", uint32(h.DigestKind))
+	}
 	size := int(r.u32())
 	if r.err == nil && (size < r.pos || size > end) {
 		return nil, errorf(FieldHeader, "header size %d outside the file's %d bytes", size, end)

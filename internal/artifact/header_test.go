@@ -20,8 +20,9 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the curr
 // goldenHeader is a header with every field set.
 func goldenHeader() Header {
 	h := Header{
-		Version: FormatVersion,
-		Build:   "v1.2.3 0123456789abcdef",
+		Version:    FormatVersion,
+		DigestKind: DigestCRC32C,
+		Build:      "v1.2.3 0123456789abcdef",
 		Target: Target{Arch: "amd64", CPU: []string{"avx", "avx2"},
 			Settings: []Setting{{"bounds checks", "explicit"}, {"stack", "checked"}}},
 		Features: []string{"tail-call", "exceptions"},
@@ -94,6 +95,7 @@ func TestDecodeHeaderRefuses(t *testing.T) {
 			return b
 		}(), end},
 		{"cut header", good[:40], 40},
+		{"unknown digest kind", func() []byte { b := append([]byte(nil), good...); b[digestKindAt] = 9; return b }(), end},
 	} {
 		_, err := decodeHeader(file(tc.b)[:max(tc.end, len(tc.b))], tc.end)
 		var ae *Error
@@ -145,10 +147,12 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// sampleArtifact encodes a small artifact.
+// sampleArtifact encodes a small artifact, with the digest kind Encode
+// chooses.
 func sampleArtifact(t testing.TB, key ed25519.PrivateKey) []byte {
 	t.Helper()
 	h := goldenHeader()
+	h.DigestKind = 0
 	b, err := Encode(h, []SectionData{
 		{SectionModule, []byte("\x00asm\x01\x00\x00\x00")},
 		{SectionTables, bytes.Repeat([]byte{7}, 30)},
@@ -186,21 +190,21 @@ func TestEncodeLayout(t *testing.T) {
 	}
 }
 
-// TestDigestTree checks Digest against its definition, across chunk
-// boundaries, and that it sees every byte.
+// TestDigestTree checks the SHA-256 tree against its definition, across
+// chunk boundaries, and that it sees every byte.
 func TestDigestTree(t *testing.T) {
 	for _, n := range []int{0, 1, chunkSize - 1, chunkSize, chunkSize + 1, 5*chunkSize + 17} {
 		b := make([]byte, n)
 		for i := range b {
 			b[i] = byte(i * 7)
 		}
-		if got, want := Digest(b), referenceDigest(b); got != want {
+		if got, want := sha256Tree(b), referenceDigest(b); got != want {
 			t.Errorf("%d bytes: digest %x, want %x", n, got, want)
 		}
 		if n > 0 {
-			d := Digest(b)
+			d := sha256Tree(b)
 			b[n-1] ^= 1
-			if Digest(b) == d {
+			if sha256Tree(b) == d {
 				t.Errorf("%d bytes: the last byte does not change the digest", n)
 			}
 		}

@@ -20,3 +20,21 @@ func referenceDigest(b []byte) [32]byte {
 	head = binary.LittleEndian.AppendUint64(head, uint64(len(b)))
 	return sha256.Sum256(append(head, leaves...))
 }
+
+// referenceCRC32C is CRC-32C from its definition, a bit at a time: the
+// reflected Castagnoli polynomial 0x82F63B78, initial value and final XOR
+// all ones.
+func referenceCRC32C(b []byte) uint32 {
+	crc := ^uint32(0)
+	for _, c := range b {
+		crc ^= uint32(c)
+		for range 8 {
+			if crc&1 != 0 {
+				crc = crc>>1 ^ 0x82F63B78
+			} else {
+				crc >>= 1
+			}
+		}
+	}
+	return ^crc
+}

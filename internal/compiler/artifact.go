@@ -22,11 +22,12 @@ import (
 // on, by the key the artifact header records. An option that changes the
 // code (a bounds-check mode) adds a row here, and artifacts and cache
 // entries made under another value are then refused with an error naming
-// the key. Options that only the runtime reads (call depth, stack size,
-// poll interval) are not here: they are not in the code. Nor are the
-// WebAssembly features turned off: a module's code does not depend on
-// them; the header records the features the module uses instead
-// (artifact.Header.Features), which an engine that turned one off refuses.
+// the key. Options that only the runtime reads (call depth, stack size)
+// are not here: they are not in the code. A fixed poll interval is,
+// through the polls row: it needs counting polls. Nor are the WebAssembly
+// features turned off: a module's code does not depend on them; the header
+// records the features the module uses instead (artifact.Header.Features),
+// which an engine that turned one off refuses.
 //
 // The fuel row is frontend.Env.PollEveryEntry. The bounds-check rows are what frontend.Env.Unchecked and the back end's
 // FaultingUnreachable are made of: the mode, and in guard-page mode the
@@ -43,6 +44,16 @@ var codeSettings = []struct {
 	{"memory reservation", func(e *compilerEngine) string { return guardBytes(e, e.layout.Reserve) }},
 	{"memory guard", func(e *compilerEngine) string { return guardBytes(e, e.layout.GuardAfter) }},
 	{"fuel", func(e *compilerEngine) string { return fuelPolls(e.cfg.ConsumeFuel) }},
+	{"polls", func(e *compilerEngine) string { return pollKind(e.epoch) }},
+}
+
+// pollKind names what the polls compare (frontend.Env.EpochPolls): the
+// epoch with the context's deadline, or the counter they count down.
+func pollKind(epoch bool) string {
+	if epoch {
+		return "epoch"
+	}
+	return "counter"
 }
 
 // fuelPolls names where the code polls, which is what fuel counts: with

@@ -118,6 +118,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	}
 	st.runner = &vm.Runner{
 		PollInterval: mc.eng.cfg.PollInterval,
+		EpochPolls:   mc.eng.epoch,
 		HostCall:     st.hostCall,
 		Exit:         st.exit,
 		Trap:         st.trap,

@@ -93,7 +93,9 @@
 // Guarantees: bad modules give errors, never panics; traps become *vm.Trap
 // with the interpreter's codes and backtraces; a spinning guest polls, so
 // cancellation, deadlines, fuel, the Go scheduler and garbage collection
-// get through (internal/vm's pacer.go). Config.ConsumeFuel keeps a poll at
-// every function entry, so fuel counts the interpreter's units. Only linux/amd64 with the
+// get through (internal/vm's pacer.go). Polls compare the epoch with a
+// deadline (internal/vm's epoch.go); Config.ConsumeFuel makes them count
+// instead and keeps a poll at every function entry, so fuel counts the
+// interpreter's units. Only linux/amd64 with the
 // required CPU features is supported.
 package compiler

@@ -42,6 +42,11 @@ type Config struct {
 	// interpreter's does; without it, functions that cannot run long on
 	// their own skip it.
 	ConsumeFuel bool
+	// CountPolls makes polls count down the context's poll counter even
+	// without fuel or a fixed PollInterval (which need it), instead of
+	// comparing the epoch with a deadline (vm's epoch.go; the default
+	// where the platform has the epoch's ticker).
+	CountPolls bool
 	// Baseline keeps the code to the SSE baseline (no AVX or AVX2 forms)
 	// even where the host has them, to test that path. The environment
 	// variable MOAT_NO_AVX (any non-empty value) sets it too.
@@ -128,6 +133,7 @@ func New(cfg Config) (engine.Engine, error) {
 		}
 	}
 	e := &compilerEngine{cfg: cfg, feat: feat, layout: layout, guard: handler, typeIDs: map[string]uint32{}, stubs: map[uint32]uintptr{}}
+	e.epoch = !cfg.ConsumeFuel && !cfg.CountPolls && cfg.PollInterval <= 0 && vm.EpochSupported && vm.StartEpoch() == nil
 	e.stacks = pool.NewStacks(cfg.MaxStackBytes, layout.Limits, max(4, 2*runtime.GOMAXPROCS(0)))
 	if cfg.Pool != nil {
 		if e.slots, e.slotLimit, err = newSlots(*cfg.Pool, layout); err != nil {
@@ -145,6 +151,7 @@ type compilerEngine struct {
 	feat   amd64.Features // what the generated code may use
 	layout vm.Layout      // of every memory bound to this engine's code
 	guard  bool           // guard-page mode: the signal handler is installed
+	epoch  bool           // polls compare the epoch (frontend.Env.EpochPolls)
 
 	mu        sync.Mutex
 	typeIDs   map[string]uint32
@@ -254,7 +261,7 @@ func allowFaults(c *vm.Code) error {
 // settings, each one recorded in artifacts (codeSettings), and the work
 // budget, which decides only whether a function compiles.
 func (e *compilerEngine) frontendEnv() *frontend.Env {
-	return &frontend.Env{Unchecked: e.layout.Unchecked(), PollEveryEntry: e.cfg.ConsumeFuel, MaxWork: max(e.cfg.MaxFuncWork, 0)}
+	return &frontend.Env{Unchecked: e.layout.Unchecked(), PollEveryEntry: e.cfg.ConsumeFuel, EpochPolls: e.epoch, MaxWork: max(e.cfg.MaxFuncWork, 0)}
 }
 
 // NewStore makes a store whose funcrefs are this engine's function

@@ -35,7 +35,9 @@
 //     checkedAddr for why it cannot leave the reservation).
 //   - The poll counter is decremented at function entry and at every loop
 //     header: one call of the poll-tick builtin, which decrements it and
-//     exits to the runtime when it goes negative. A function that neither
+//     exits to the runtime when it goes negative; with Env.EpochPolls the
+//     poll-epoch builtin instead, which compares the epoch with the
+//     context's deadline. A function that neither
 //     loops nor calls has no entry poll: it runs a bounded number of
 //     instructions, and its callers poll. Nor has one whose every call
 //     lies inside a loop: a loop-header poll precedes each of its calls.

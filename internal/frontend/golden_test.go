@@ -18,9 +18,13 @@ var update = flag.Bool("update", false, "rewrite testdata/*.ssa from the current
 // Wasmtime's default reservation and guard.
 var guardEnv = &Env{Unchecked: 4<<30 + 32<<20}
 
+// epochEnv is the translation environment with epoch polls.
+var epochEnv = &Env{EpochPolls: true}
+
 // TestGolden translates every function of testdata/NAME.wat and compares
 // the SSA text, before and after ssa.Optimize, with testdata/NAME.ssa.
-// NAME_guard.wat files are translated in guard-page mode (guardEnv).
+// NAME_guard.wat files are translated in guard-page mode (guardEnv),
+// NAME_epoch.wat files with epoch polls (epochEnv).
 func TestGolden(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.wat"))
 	if err != nil || len(files) == 0 {
@@ -40,8 +44,11 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			var env *Env
-			if strings.HasSuffix(file, "_guard.wat") {
+			switch {
+			case strings.HasSuffix(file, "_guard.wat"):
 				env = guardEnv
+			case strings.HasSuffix(file, "_epoch.wat"):
+				env = epochEnv
 			}
 			var out strings.Builder
 			for i := range m.Code {

@@ -195,7 +195,7 @@ func (t *translator) callBuiltin(r abi.Builtin, results []ssa.Type, args ...ssa.
 	sig := t.f.AddSig(ssa.Signature{Params: params, Results: results})
 	res := t.b.Call(ssa.FuncRef(abi.BuiltinCallee+uint32(r)), sig, append([]ssa.Value{t.ctx}, args...)...)
 	switch r {
-	case abi.BuiltinPoll, abi.BuiltinPollTick, abi.BuiltinMemoryCopy, abi.BuiltinMemoryFill, abi.BuiltinDataDrop,
+	case abi.BuiltinPoll, abi.BuiltinPollTick, abi.BuiltinPollEpoch, abi.BuiltinMemoryCopy, abi.BuiltinMemoryFill, abi.BuiltinDataDrop,
 		abi.BuiltinFuncSubtype:
 	default:
 		t.afterCall()
@@ -206,10 +206,19 @@ func (t *translator) callBuiltin(r abi.Builtin, results []ssa.Type, args ...ssa.
 // poll decrements the poll counter and exits to the runtime when it goes
 // negative, at function entry and at every loop header: one builtin call
 // whose whole meaning is that (abi.BuiltinPollTick), so the back end can
-// make it one read-modify-write and a branch to out-of-line code.
+// make it one read-modify-write and a branch to out-of-line code. With
+// Env.EpochPolls it compares the epoch instead (abi.BuiltinPollEpoch).
 func (t *translator) poll() {
 	t.polls.mayRunLong = true // a loop
-	t.callBuiltin(abi.BuiltinPollTick, nil)
+	t.callBuiltin(t.pollBuiltin(), nil)
+}
+
+// pollBuiltin is the builtin of this function's polls.
+func (t *translator) pollBuiltin() abi.Builtin {
+	if t.env != nil && t.env.EpochPolls {
+		return abi.BuiltinPollEpoch
+	}
+	return abi.BuiltinPollTick
 }
 
 // pollState tracks whether the function's entry poll is needed.
@@ -229,7 +238,7 @@ type pollState struct {
 
 // entryPoll is the poll at function entry.
 func (t *translator) entryPoll() {
-	t.callBuiltin(abi.BuiltinPollTick, nil)
+	t.callBuiltin(t.pollBuiltin(), nil)
 	if blk := t.b.CurrentBlock(); blk != nil && len(blk.Insts) > 0 {
 		t.polls.entry = blk.Insts[len(blk.Insts)-1]
 	}

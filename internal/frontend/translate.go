@@ -30,6 +30,11 @@ type Env struct {
 	// finishPolls): with fuel, every function entry is a unit, as in the
 	// interpreter.
 	PollEveryEntry bool
+	// EpochPolls makes every poll compare the epoch with the context's
+	// deadline (abi.BuiltinPollEpoch) instead of counting down the poll
+	// counter (abi.BuiltinPollTick). Fuel counts polls and needs the
+	// counter.
+	EpochPolls bool
 	// MaxWork, when positive, caps the SSA builder's non-linear work on one
 	// function (ssa.Builder.Work: blocks walked by variable reads and
 	// parameters added for variables); past it, Translate fails with an

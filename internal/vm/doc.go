@@ -40,15 +40,19 @@
 // code could not have caused, a crash with a report. Every mapping is
 // charged to a process-wide account of address space and kernel mappings
 // (space.go), and refused with a *SpaceError past its limits.
-// Polls keep the Go runtime in charge: the code decrements a poll counter at
-// function entries and loop headers and also exits when the running
-// goroutine's g says the Go runtime wants it stopped (goroutine.go,
-// abi/goruntime.go), so a stop-the-world never waits on a guest;
-// cancellation from another goroutine drives the counter negative. When
-// the counter runs out, Run accounts fuel (fuel.go), checks the deadline
-// and lets the pacer (pacer.go) yield the goroutine once its time slice is
-// over, so other goroutines get the thread within a fraction of a
-// millisecond; the pacer sizes the counter's grants in time. Long bulk
+// Polls keep the Go runtime in charge: at function entries and loop
+// headers the code compares the process's epoch with its context's
+// deadline (epoch.go; a thread of moat's own advances the epoch every
+// 100 µs while guests run), or with fuel decrements a poll counter, and
+// either way also exits when the running goroutine's g says the Go
+// runtime wants it stopped (goroutine.go, abi/goruntime.go), so a
+// stop-the-world never waits on a guest; cancellation from another
+// goroutine zeroes the deadline and drives the counter negative. At the
+// visit, Run accounts fuel (fuel.go), checks the deadline and lets the
+// pacer (pacer.go) yield the goroutine once its time slice is over, so
+// other goroutines get the thread within a fraction of a millisecond; the
+// pacer sets the next epoch deadline, or sizes the counter's grants in
+// time. Long bulk
 // operations run in chunks with the same checks between them (bulk.go),
 // for both engines. Native stacks and the
 // shared part of the context hold no Go pointers (only addresses of memory

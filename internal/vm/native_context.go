@@ -14,7 +14,8 @@ import (
 // pointers: generated code writes it without write barriers.
 //
 // A Context is used by one goroutine at a time (like a Store), except for
-// PollCounter, which another goroutine may store to atomically to interrupt.
+// PollCounter and EpochDeadline, which another goroutine may store to
+// atomically to interrupt.
 // It must live in the Go heap (never on a goroutine stack, which moves): use
 // NewContext.
 type Context struct {
@@ -42,11 +43,15 @@ type Context struct {
 	ExnPayload  uintptr
 	ExnRef      uint64
 	G           uintptr
-	GCBase      uintptr
-	GCTypes     uintptr
-	GCCursor    uint64
-	GCEnd       uint64
-	GCDisplays  uintptr
+	// EpochAddr and EpochDeadline: see abi.CtxEpochAddr. Another goroutine
+	// may store 0 into EpochDeadline atomically to interrupt.
+	EpochAddr     uintptr
+	EpochDeadline uint64
+	GCBase        uintptr
+	GCTypes       uintptr
+	GCCursor      uint64
+	GCEnd         uint64
+	GCDisplays    uintptr
 
 	// Private to the runtime from here on.
 

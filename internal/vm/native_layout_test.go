@@ -42,6 +42,8 @@ func TestContextLayout(t *testing.T) {
 		{"ExnPayload", unsafe.Offsetof(c.ExnPayload), abi.CtxExnPayload},
 		{"ExnRef", unsafe.Offsetof(c.ExnRef), abi.CtxExnRef},
 		{"G", unsafe.Offsetof(c.G), abi.CtxG},
+		{"EpochAddr", unsafe.Offsetof(c.EpochAddr), abi.CtxEpochAddr},
+		{"EpochDeadline", unsafe.Offsetof(c.EpochDeadline), abi.CtxEpochDeadline},
 		{"GCBase", unsafe.Offsetof(c.GCBase), abi.CtxGCBase},
 		{"GCTypes", unsafe.Offsetof(c.GCTypes), abi.CtxGCTypes},
 		{"GCCursor", unsafe.Offsetof(c.GCCursor), abi.CtxGCCursor},

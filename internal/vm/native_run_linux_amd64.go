@@ -52,7 +52,14 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	if r.PollInterval > 0 {
 		want = r.PollInterval
 	}
+	if r.EpochPolls {
+		epochEnter()
+		c.EpochAddr = epochAddr()
+	}
 	defer func() {
+		if r.EpochPolls {
+			epochLeave()
+		}
 		c.settle() // whatever way the run ended, unused fuel goes back
 		c.unpoke()
 		c.pacer = outer
@@ -70,6 +77,9 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 
 	c.settle()
 	c.grant(want)
+	if r.EpochPolls {
+		c.setDeadline(c.pacer.BeginEpoch())
+	}
 	c.Args = bufAddr
 	c.ResumeAddr, c.ExitSP, c.ExitBP = entry, bufAddr-8, 0
 	if err := r.serve(ctx, c, st, sb); err != nil {
@@ -137,6 +147,10 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 			if metered {
 				c.grant(c.pacer.Current())
 			}
+			if r.EpochPolls {
+				// A nested run set its own.
+				c.setDeadline(c.pacer.EpochDeadline())
+			}
 		case abi.ExitMemoryGrow, abi.ExitTableGrow, abi.ExitBuiltin:
 			if r.Exit == nil {
 				return fmt.Errorf("vm: no handler for %v exit", e.Code)
@@ -172,16 +186,25 @@ func (r *Runner) poll(ctx context.Context, c *Context) error {
 	if !ok {
 		return &Trap{Code: abi.TrapOutOfFuel}
 	}
-	next, late := c.pacer.Visit(used)
-	if late {
-		return Interrupted(ctx)
+	if r.EpochPolls {
+		next, late := c.pacer.VisitEpoch()
+		if late {
+			return Interrupted(ctx)
+		}
+		// As the grant below.
+		c.setDeadline(next)
+	} else {
+		next, late := c.pacer.Visit(used)
+		if late {
+			return Interrupted(ctx)
+		}
+		if r.PollInterval > 0 {
+			next = r.PollInterval
+		}
+		// Grant before looking at ctx: a cancellation after the look pokes
+		// the counter after the grant, so it cannot be overwritten.
+		c.grant(next)
 	}
-	if r.PollInterval > 0 {
-		next = r.PollInterval
-	}
-	// Grant before looking at ctx: a cancellation after the look pokes
-	// the counter after the grant, so it cannot be overwritten.
-	c.grant(next)
 	if err := ctx.Err(); err != nil {
 		return &Trap{Code: abi.TrapInterrupted, Cause: err}
 	}

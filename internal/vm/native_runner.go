@@ -20,6 +20,11 @@ type Runner struct {
 	// visits to Go (for tests). 0 lets the pacer size them in time, which
 	// is what bounds how long a spinning guest holds its P (pacer.go).
 	PollInterval int64
+	// EpochPolls says that the code polls the epoch (abi.BuiltinPollEpoch)
+	// rather than counting: the run keeps the epoch ticking and paces the
+	// code by its deadline. The grant of the counter is then unused
+	// (and PollInterval meaningless).
+	EpochPolls bool
 	// HostCall serves ExitHostCall: it calls function index with stack,
 	// parameters in and results out (the HostFunc convention). A non-nil
 	// error ends the run: a *Trap is returned as is, ErrTailCall too (see
@@ -76,6 +81,18 @@ func (c *Context) Interrupt() {
 	old := atomic.SwapInt64(&c.PollCounter, pokeValue)
 	if !poked(old) {
 		c.pokedFrom.CompareAndSwap(0, old-pokeValue) // > 0
+	}
+	// After the counter: setDeadline reads the counter after its store,
+	// so one of the two stores of the deadline that race sees the other.
+	atomic.StoreUint64(&c.EpochDeadline, 0)
+}
+
+// setDeadline gives code with epoch polls its next deadline; a poke stays
+// (deadline 0), so an interruption is never overwritten.
+func (c *Context) setDeadline(d uint64) {
+	atomic.StoreUint64(&c.EpochDeadline, d)
+	if poked(atomic.LoadInt64(&c.PollCounter)) {
+		atomic.StoreUint64(&c.EpochDeadline, 0)
 	}
 }
 

@@ -63,6 +63,9 @@ type Pacer struct {
 	sliceEnd  int64 // nanotime at which the goroutine yields next; 0 before the first visit
 	grantedAt int64 // nanotime of the last grant; 0 before the first visit
 	grant     int64 // size of the last grant
+	// sliceEpoch is the epoch at which the time slice of a run with epoch
+	// polls ends (epoch.go).
+	sliceEpoch uint64
 }
 
 // Begin starts pacing a run under ctx and returns the first grant. It
@@ -155,4 +158,40 @@ func (p *Pacer) Checkpoint() (late bool) {
 		p.yield()
 	}
 	return false
+}
+
+// BeginEpoch starts the time slice of a run with epoch polls, after Begin,
+// and returns the epoch deadline for the code (abi.CtxEpochDeadline). It
+// reads the clock only when the context has a deadline.
+func (p *Pacer) BeginEpoch() uint64 {
+	p.sliceEpoch = Epoch() + sliceTicks
+	return p.EpochDeadline()
+}
+
+// EpochDeadline is the deadline for the code of a run with epoch polls:
+// the end of the time slice, or the context's deadline when that comes
+// first.
+func (p *Pacer) EpochDeadline() uint64 {
+	if p.deadline == 0 {
+		return p.sliceEpoch
+	}
+	now := nanotime()
+	return min(p.sliceEpoch, epochAfter(Epoch(), time.Duration(p.deadline-now)))
+}
+
+// VisitEpoch is Visit for a run with epoch polls, whose code comes back
+// when the epoch reaches its deadline, when the runtime asks, or when
+// poked. It yields the P when the time slice is over or the runtime asks,
+// and returns the next deadline, or late when the context's deadline has
+// passed.
+func (p *Pacer) VisitEpoch() (next uint64, late bool) {
+	now := nanotime()
+	if p.deadline != 0 && now >= p.deadline {
+		return 0, true
+	}
+	if Epoch() >= p.sliceEpoch || PreemptRequested() {
+		p.yield()
+		p.sliceEpoch = Epoch() + sliceTicks
+	}
+	return p.EpochDeadline(), false
 }

@@ -61,9 +61,10 @@
 // backwards, so all uses are seen before the definition. Calls of runtime
 // builtins become exits (abi/builtins.go), except memory.copy and
 // memory.fill, which are compiled inline up to abi.BulkChunk bytes and
-// leave longer ones to the runtime (lower_bulk.go), and the poll tick, a
-// decrement of the counter in memory and a look at the goroutine's
-// preemption word, with branches to an out-of-line call of a stub that
+// leave longer ones to the runtime (lower_bulk.go), and the polls: the
+// tick, a decrement of the counter in memory, or the epoch poll, a compare
+// of the epoch with the context's deadline that stores nothing, each with a
+// look at the goroutine's preemption word and branches to an out-of-line call of a stub that
 // preserves every register, so polls cost the allocator nothing
 // (lower_poll.go). i32 division by a constant is
 // multiplication; bounds checks compare with the context's length word.

@@ -125,6 +125,9 @@ func lowerBuiltin(l *lowerer, in *ssa.Inst, b abi.Builtin) {
 	case abi.BuiltinThrow:
 		lowerThrow(l, in)
 		return
+	case abi.BuiltinPollEpoch:
+		lowerPollEpoch(l)
+		return
 	}
 	vi := l.newInst()
 	if b == abi.BuiltinPoll {

@@ -36,6 +36,35 @@ func lowerPollTick(l *lowerer) {
 	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
 }
 
+// The epoch poll (abi.BuiltinPollEpoch), the same with the epoch in place
+// of the counter: loads and compares, no store, so that a tight loop's
+// iterations do not wait on each other's poll.
+//
+//	mov r11, [r15+CtxEpochAddr]
+//	mov r11, [r11]
+//	cmp r11, [r15+CtxEpochDeadline]
+//	jae .Lcold
+//	mov r11, [r15+CtxG]
+//	cmp qword [r11+GStackguard0], StackPreempt
+//	je .Lcold
+//	.Lresume:
+func lowerPollEpoch(l *lowerer) {
+	vi := l.newInst()
+	cold, resume := l.asm.NewLabel(), l.asm.NewLabel()
+	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxEpochAddr})))
+	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: R11})))
+	vi.emit(I(CMP, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxEpochDeadline})))
+	vi.emit(Jcc(CondAE, cold))
+	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxG})))
+	vi.emit(I(CMP, S64, M(Mem{Base: R11, Disp: abi.GStackguard0}), Imm(abi.StackPreempt)))
+	vi.emit(Jcc(CondE, cold))
+	vi.emit(I(opBind, 0, L(resume)))
+
+	ret := l.asm.NewLabel()
+	l.cold = append(l.cold, I(opBind, 0, L(cold)), l.pollCall(), I(opMark, 0, L(ret)), Jmp(resume))
+	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
+}
+
 // pollCall is the call into this function's poll stub, or the module's.
 func (l *lowerer) pollCall() Inst {
 	if l.sharedPoll {

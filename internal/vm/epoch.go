@@ -1,0 +1,62 @@
+package vm
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// The epoch is the clock of compiled code's polls (abi.CtxEpochAddr): a
+// process-wide counter that advances every EpochTick while any run of
+// epoch-polling code is in progress. A poll compares it with its
+// context's deadline, a load and a compare that store nothing, where a
+// counting poll's read-modify-write of memory would chain every iteration
+// of a tight loop to the last. What it costs is a time source that needs
+// no P: with every P running a guest, a Go timer or ticker goroutine would
+// wait for one as long as anything else (epoch_linux_amd64.s).
+//
+// Counting polls stay where the count is the point: fuel (one unit per
+// poll) and fixed test grants (Runner.PollInterval).
+
+// EpochTick is the period of the epoch.
+const EpochTick = 100 * time.Microsecond
+
+// sliceTicks is TimeSlice in ticks, rounded up.
+const sliceTicks = uint64((TimeSlice + EpochTick - 1) / EpochTick)
+
+// epoch is the counter itself; it starts at 1 so that a deadline of 0
+// means "now" (an interrupted run). Written only by the ticker thread.
+var epoch uint64 = 1
+
+// epochActive counts the runs that need the ticker; the ticker thread
+// sleeps on it (a futex) when it has been 0 for a while.
+var epochActive uint32
+
+// epochParked is 1 while the ticker thread sleeps on epochActive.
+var epochParked uint32
+
+// epochIdleTicks is how many ticks without a run the ticker makes before
+// it sleeps, so that a stream of short calls wakes it seldom.
+const epochIdleTicks = 100
+
+// Epoch is the current epoch.
+func Epoch() uint64 { return atomic.LoadUint64(&epoch) }
+
+// epochEnter and epochLeave bracket a run of epoch-polling code.
+func epochEnter() {
+	if atomic.AddUint32(&epochActive, 1) == 1 && atomic.LoadUint32(&epochParked) != 0 {
+		wakeTicker()
+	}
+}
+
+func epochLeave() { atomic.AddUint32(&epochActive, ^uint32(0)) }
+
+// epochAfter is the epoch that comes d from now when the epoch is e (at
+// least the next one). It may come up to a tick early, as e may be about
+// to advance: the pacer then finds the time not yet up and waits a tick
+// more.
+func epochAfter(e uint64, d time.Duration) uint64 {
+	if d <= 0 {
+		return e + 1
+	}
+	return e + uint64((d+EpochTick-1)/EpochTick)
+}

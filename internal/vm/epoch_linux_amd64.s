@@ -1,0 +1,103 @@
+// The epoch's ticker thread (epoch_linux_amd64.go).
+//
+// Invariants:
+//   - spawnTicker blocks every signal on the calling thread around the
+//     clone, so the new thread starts with all of them blocked (a thread
+//     inherits its creator's mask): no signal is ever delivered to it,
+//     and it never runs a signal handler, which would find no g and no
+//     signal stack. The caller's mask is put back before it returns, and
+//     nothing in between can be preempted (assembly has no safepoints).
+//   - The new thread uses no stack (SYSCALL pushes nothing) and touches
+//     only package variables that never move: epoch (which it alone
+//     writes, an aligned 8-byte store that readers see whole),
+//     epochActive (read, and slept on as a futex) and epochParked.
+//   - It never returns and never exits: it lives as long as the process.
+
+#include "go_asm.h"
+#include "textflag.h"
+
+#define SYS_rt_sigprocmask 14
+#define SYS_nanosleep 35
+#define SYS_clone 56
+#define SYS_prctl 157
+#define SYS_futex 202
+#define SIG_SETMASK 2
+#define PR_SET_TIMERSLACK 29
+#define FUTEX_WAIT_PRIVATE 128
+// CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM
+#define CLONE_FLAGS 0x50f00
+
+// func spawnTicker(stackTop uintptr) int64
+TEXT ·spawnTicker(SB), NOSPLIT, $16-16
+	MOVQ	$-1, all-8(SP)
+	MOVL	$SIG_SETMASK, DI
+	LEAQ	all-8(SP), SI
+	LEAQ	old-16(SP), DX
+	MOVL	$8, R10
+	MOVL	$SYS_rt_sigprocmask, AX
+	SYSCALL
+
+	MOVL	$CLONE_FLAGS, DI
+	MOVQ	stackTop+0(FP), SI
+	XORL	DX, DX
+	XORL	R10, R10
+	XORL	R8, R8
+	MOVL	$SYS_clone, AX
+	SYSCALL
+	TESTQ	AX, AX
+	JZ	ticker
+	MOVQ	AX, ret+8(FP)
+
+	MOVL	$SIG_SETMASK, DI
+	LEAQ	old-16(SP), SI
+	XORL	DX, DX
+	MOVL	$8, R10
+	MOVL	$SYS_rt_sigprocmask, AX
+	SYSCALL
+	RET
+
+ticker:
+	// The new thread, on its own stack. A tight timer slack keeps the
+	// ticks close to EpochTick (the default slack is 50 µs).
+	MOVL	$SYS_prctl, AX
+	MOVL	$PR_SET_TIMERSLACK, DI
+	MOVL	$1000, SI
+	XORL	DX, DX
+	XORL	R10, R10
+	XORL	R8, R8
+	SYSCALL
+	XORL	R12, R12 // ticks since a run last needed the epoch
+
+loop:
+	MOVL	·epochActive(SB), AX
+	TESTL	AX, AX
+	JNZ	busy
+	INCQ	R12
+	CMPQ	R12, $const_epochIdleTicks
+	JB	tick
+	// Sleep until a run wakes us (epochEnter): announce it first, so
+	// that a run starting now either sees epochParked set and wakes the
+	// futex, or has made epochActive non-zero before the futex compares
+	// it with 0 and returns at once. XCHG is a full barrier.
+	MOVL	$1, AX
+	XCHGL	AX, ·epochParked(SB)
+	LEAQ	·epochActive(SB), DI
+	MOVL	$FUTEX_WAIT_PRIVATE, SI
+	XORL	DX, DX
+	XORL	R10, R10
+	MOVL	$SYS_futex, AX
+	SYSCALL
+	XORL	AX, AX
+	XCHGL	AX, ·epochParked(SB)
+	XORL	R12, R12
+	JMP	loop
+
+busy:
+	XORL	R12, R12
+tick:
+	LEAQ	·epochTickSpec(SB), DI
+	XORL	SI, SI
+	MOVL	$SYS_nanosleep, AX
+	SYSCALL
+	INCQ	·epoch(SB)
+	JMP	loop

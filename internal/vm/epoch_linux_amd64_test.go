@@ -1,0 +1,148 @@
+package vm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/testsuite"
+)
+
+// waitFor polls cond until it holds, failing the test after limit.
+func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	end := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(end) {
+			t.Fatalf("after %v: %s", limit, what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestEpochTicker: the epoch advances while a run needs it, the ticker
+// sleeps once none has for a while (the epoch then stands still), and the
+// next run wakes it.
+func TestEpochTicker(t *testing.T) {
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	epochEnter()
+	e := Epoch()
+	waitFor(t, 10*time.Second, "the epoch did not advance during a run", func() bool { return Epoch() >= e+3 })
+	epochLeave()
+	waitFor(t, 10*time.Second, "the ticker did not go to sleep without runs", func() bool { return atomic.LoadUint32(&epochParked) == 1 })
+	e = Epoch()
+	time.Sleep(20 * time.Millisecond)
+	if got := Epoch(); got != e {
+		t.Errorf("the epoch advanced from %d to %d with the ticker asleep", e, got)
+	}
+	epochEnter()
+	defer epochLeave()
+	waitFor(t, 10*time.Second, "a run did not wake the ticker", func() bool { return Epoch() > e })
+}
+
+// TestEpochTickerBlocksSignals: no signal can be delivered to the ticker
+// thread, which has no g and no signal stack: not the Go runtime's
+// preemption signal, not a fault signal, not a process-directed one that
+// the kernel could otherwise pick that thread for.
+func TestEpochTickerBlocksSignals(t *testing.T) {
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/status", tickerTID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocked uint64
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "SigBlk:"); ok {
+			if blocked, err = strconv.ParseUint(strings.TrimSpace(v), 16, 64); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Every signal but SIGKILL (9) and SIGSTOP (19), which cannot be blocked.
+	want := ^uint64(0) &^ (1<<(9-1) | 1<<(19-1))
+	if blocked != want {
+		t.Fatalf("ticker thread %d blocks signals %#x, want %#x", tickerTID, blocked, want)
+	}
+}
+
+// TestNativeEpochSpinCancelled: a guest with epoch polls stops at its
+// context's deadline and at a cancellation.
+func TestNativeEpochSpinCancelled(t *testing.T) {
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	g := newRig(t, 0)
+	entry := mapProgram(t, progSpinEpoch)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	err := g.run(&Runner{EpochPolls: true}, ctx, entry, nil)
+	wantTrap(t, err, abi.TrapInterrupted)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("trap does not wrap the context's error: %v", err)
+	}
+
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel)
+	err = g.run(&Runner{EpochPolls: true}, ctx, entry, nil)
+	wantTrap(t, err, abi.TrapInterrupted)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("trap does not wrap the context's error: %v", err)
+	}
+}
+
+// TestNativeEpochSpinYields: on one P, a guest with epoch polls that
+// spins forever lets garbage collections and sleeping goroutines run (the
+// time slice, by the epoch), and stops when cancelled. In a child
+// process, as a guest that ignored the runtime would hang the process.
+func TestNativeEpochSpinYields(t *testing.T) {
+	if !testsuite.Isolated(t, 2*time.Minute) {
+		return
+	}
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	g := newRig(t, 0)
+	entry := mapProgram(t, progSpinEpoch)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- g.run(&Runner{EpochPolls: true}, ctx, entry, nil) }()
+	time.Sleep(5 * time.Millisecond)
+	gcDone := make(chan struct{})
+	go func() {
+		for range 20 {
+			runtime.GC()
+			time.Sleep(time.Millisecond)
+		}
+		close(gcDone)
+	}()
+	select {
+	case <-gcDone:
+	case <-time.After(30 * time.Second):
+		t.Fatal("runtime.GC and a sleeping goroutine stalled behind the spinning guest")
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("guest stopped by itself: %v", err)
+	default:
+	}
+	cancel()
+	select {
+	case err := <-done:
+		wantTrap(t, err, abi.TrapInterrupted)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the guest ignored cancellation")
+	}
+}
