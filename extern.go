@@ -36,7 +36,7 @@ func exportOf(s *Store, inst *vm.Instance, name string) Extern {
 func externOf(s *Store, inst *vm.Instance, ex wasm.Export) Extern {
 	switch ex.Kind {
 	case wasm.ExternFunc:
-		return &Func{store: s, fn: inst.Funcs[ex.Index]}
+		return &Func{store: s, fn: inst.Func(ex.Index)}
 	case wasm.ExternTable:
 		return &Table{store: s, tab: inst.Tables[ex.Index]}
 	case wasm.ExternMemory:

@@ -37,18 +37,28 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	}
 	inst := &vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}
 
-	inst.Funcs = make([]*vm.Function, 0, m.NumFuncs())
-	inst.Funcs = append(inst.Funcs, r.funcs...)
-	defined := make([]vm.Function, len(m.Funcs)) // one allocation for all
-	for i := range m.Funcs {
-		f := &defined[i]
-		*f = vm.Function{Type: m.FuncType(m.Funcs[i]), Instance: inst, Index: uint32(len(inst.Funcs))}
-		inst.Funcs = append(inst.Funcs, f)
+	_, lazy := mod.code.(engine.LazyFunctions)
+	inst.Funcs = make([]*vm.Function, len(r.funcs), m.NumFuncs())
+	copy(inst.Funcs, r.funcs)
+	if lazy {
+		// Bind sets the defined functions' references aside; each
+		// vm.Function is made on first use (vm.Instance.Func).
+		inst.Funcs = inst.Funcs[:m.NumFuncs()]
+	} else {
+		defined := make([]vm.Function, len(m.Funcs)) // one allocation for all
+		for i := range m.Funcs {
+			f := &defined[i]
+			*f = vm.Function{Type: m.FuncType(m.Funcs[i]), Instance: inst, Index: uint32(len(inst.Funcs))}
+			inst.Funcs = append(inst.Funcs, f)
+		}
+		s.vs.ReserveFuncs(len(m.Funcs))
 	}
 	// Every function of the instance is in the store from the start, so
-	// references to it (ref.func, elements) are plain store indices.
-	s.vs.ReserveFuncs(len(m.Funcs))
+	// references to it (ref.func, elements) are plain store words.
 	for _, f := range inst.Funcs {
+		if f == nil {
+			continue
+		}
 		if _, err := s.vs.Ref(f); err != nil {
 			return nil, err
 		}
@@ -137,6 +147,13 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		}
 	}()
 
+	// Code is bound before any initialiser can take a function's
+	// reference (elements below), which LazyFunctions engines set aside
+	// in Bind.
+	if err := mod.code.Bind(inst); err != nil {
+		return nil, fmt.Errorf("moat: binding code: %w", err)
+	}
+
 	inst.Elems = make([][]uint64, len(m.Elems))
 	for i, seg := range m.Elems {
 		refs := make([]uint64, len(seg.Items))
@@ -153,9 +170,6 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		inst.Datas[i] = seg.Bytes
 	}
 
-	if err := mod.code.Bind(inst); err != nil {
-		return nil, fmt.Errorf("moat: binding code: %w", err)
-	}
 	out = &Instance{store: s, mod: mod, inst: inst}
 	// From here the instance can be reached (a failing segment or start
 	// function may leave its functions in another instance's table), so
@@ -211,7 +225,7 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	}
 
 	if m.HasStart {
-		f := inst.Funcs[m.Start]
+		f := inst.Func(m.Start)
 		stack := make([]uint64, max(f.Type.ParamSlots(), f.Type.ResultSlots()))
 		if err := s.call(ctx, f, stack); err != nil {
 			return nil, err

@@ -2,6 +2,8 @@ package moat_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/moat-run/moat"
@@ -10,7 +12,9 @@ import (
 
 // BenchmarkInstantiatePre is instantiate+close of a prepared module in a
 // new store: add (one page), hello (WASI, data) and a module with a
-// megabyte of data, whose cost must not follow the data's size.
+// megabyte of data, whose cost must not follow the data's size; with
+// $MOAT_BENCH set, bz2 and regex too, whose cost must not follow their
+// number of functions (regex defines about a thousand).
 func BenchmarkInstantiatePre(b *testing.B) {
 	ctx := context.Background()
 	data := make([]byte, 1<<20)
@@ -36,6 +40,13 @@ func BenchmarkInstantiatePre(b *testing.B) {
 		if err := wasi.DefineImports(l); err != nil {
 			b.Fatal(err)
 		}
+		// The markers of ../shared/bench's modules; never called here.
+		nop := func(context.Context, *moat.Caller, []uint64) error { return nil }
+		for _, name := range []string{"start", "end"} {
+			if err := l.DefineHostFunc("bench", name, moat.FuncType{}, nop); err != nil {
+				b.Fatal(err)
+			}
+		}
 		mods := []struct {
 			name string
 			bin  []byte
@@ -43,6 +54,18 @@ func BenchmarkInstantiatePre(b *testing.B) {
 			{"add", readFixture(b, "add.wasm")},
 			{"hello", readFixture(b, "hello.wasm")},
 			{"data1M", nil},
+		}
+		if dir := os.Getenv("MOAT_BENCH"); dir != "" {
+			for _, name := range []string{"bz2", "regex"} {
+				bin, err := os.ReadFile(filepath.Join(dir, name, "benchmark.wasm"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				mods = append(mods, struct {
+					name string
+					bin  []byte
+				}{name, bin})
+			}
 		}
 		for _, m := range mods {
 			var mod *moat.Module

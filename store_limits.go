@@ -26,6 +26,11 @@ type StoreLimits struct {
 	// instances may define, with those made by NewMemory and NewTable.
 	Memories int
 	Tables   int
+	// WasmStack is the most bytes of stack the wasm frames of one call
+	// chain into the store may use, below the engine's
+	// Config.MaxWasmStack (a larger value leaves the engine's); deeper
+	// calls trap with TrapStackExhausted.
+	WasmStack int
 }
 
 // storeCounts is what the limits are checked against.
@@ -37,7 +42,7 @@ type storeCounts struct {
 // afterwards: set them before instantiating. It fails with ErrStoreBusy
 // while a call runs in the store and with ErrClosed once it is closed.
 func (s *Store) SetLimits(l StoreLimits) error {
-	if l.Instances < 0 || l.Memories < 0 || l.Tables < 0 {
+	if l.Instances < 0 || l.Memories < 0 || l.Tables < 0 || l.WasmStack < 0 {
 		return fmt.Errorf("moat: SetLimits: negative limit in %+v", l)
 	}
 	if err := s.enter(); err != nil {
@@ -48,6 +53,7 @@ func (s *Store) SetLimits(l StoreLimits) error {
 		return ErrClosed
 	}
 	s.limits = l
+	s.vs.MaxStackBytes = l.WasmStack
 	return nil
 }
 

@@ -3,6 +3,7 @@ package moat_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -96,4 +97,63 @@ func TestStoreLimitsGrow(t *testing.T) {
 			t.Errorf("SetLimits on a closed store: %v", err)
 		}
 	})
+}
+
+// StoreLimits.WasmStack lowers the stack limit for the store's calls: a
+// recursion reaches exactly the depth it reaches on an engine whose
+// MaxWasmStack is that limit, another store of the same engine keeps the
+// engine's, a limit above the engine's leaves the engine's, and host
+// re-entry is charged to the store's limit too.
+func TestStoreLimitsWasmStack(t *testing.T) {
+	const engineLimit, storeLimit = 1 << 20, 64 << 10
+	for _, k := range stackEngines(t) {
+		depthWith := func(cfg moat.Config, limits *moat.StoreLimits, name string) int {
+			t.Helper()
+			e := newEngine(t, cfg)
+			l := moat.NewLinker(e)
+			err := l.DefineHostFunc("env", "again", moat.FuncType{}, func(ctx context.Context, c *moat.Caller, _ []uint64) error {
+				_, err := c.ExportedFunc("r_host").Call(ctx)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := moat.NewStore(e)
+			if limits != nil {
+				if err := s.SetLimits(*limits); err != nil {
+					t.Fatal(err)
+				}
+			}
+			inst, err := l.Instantiate(context.Background(), s, compile(t, e, recursionWat))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var args []uint64
+			if name == "r" {
+				args = []uint64{0}
+			}
+			return exhaust(t, inst, fmt.Sprintf("%v, %s, limits %+v", k, name, limits), name, args...)
+		}
+		big := moat.Config{Engine: k, MaxCallDepth: 1 << 30, MaxWasmStack: engineLimit}
+		small := moat.Config{Engine: k, MaxCallDepth: 1 << 30, MaxWasmStack: storeLimit}
+		want := depthWith(small, nil, "r")
+		if got := depthWith(big, &moat.StoreLimits{WasmStack: storeLimit}, "r"); got != want {
+			t.Errorf("%v: depth %d under a %d-byte store limit, %d under an engine limit of as many bytes", k, got, storeLimit, want)
+		}
+		full := depthWith(big, nil, "r")
+		if got := depthWith(big, &moat.StoreLimits{WasmStack: 2 * engineLimit}, "r"); got != full {
+			t.Errorf("%v: a store limit above the engine's gives depth %d, the engine's %d", k, got, full)
+		}
+		if full <= 2*want {
+			t.Errorf("%v: depth %d under the engine's %d bytes, %d under %d", k, full, engineLimit, want, storeLimit)
+		}
+		viaHost := depthWith(big, &moat.StoreLimits{WasmStack: storeLimit}, "r_host")
+		if engineViaHost := depthWith(big, nil, "r_host"); viaHost >= engineViaHost {
+			t.Errorf("%v: %d levels through the host under the store limit, %d under the engine's", k, viaHost, engineViaHost)
+		}
+	}
+	s := moat.NewStore(newEngine(t, moat.Config{}))
+	if err := s.SetLimits(moat.StoreLimits{WasmStack: -1}); err == nil {
+		t.Error("SetLimits accepts a negative WasmStack")
+	}
 }

@@ -23,11 +23,11 @@ import (
 // code (a bounds-check mode) adds a row here, and artifacts and cache
 // entries made under another value are then refused with an error naming
 // the key. Options that only the runtime reads (call depth, stack size)
-// are not here: they are not in the code. A fixed poll interval is,
-// through the polls row: it needs counting polls. Nor are the WebAssembly
-// features turned off: a module's code does not depend on them; the header
-// records the features the module uses instead (artifact.Header.Features),
-// which an engine that turned one off refuses.
+// are not here: they are not in the code. A fixed poll interval is, through
+// the polls row: it needs counting polls. Nor are the WebAssembly features
+// turned off: a module's code does not depend on them; the header records
+// the features the module uses instead (artifact.Header.Features), which
+// an engine that turned one off refuses.
 //
 // The fuel row is frontend.Env.PollEveryEntry. The bounds-check rows are what frontend.Env.Unchecked and the back end's
 // FaultingUnreachable are made of: the mode, and in guard-page mode the

@@ -64,7 +64,7 @@ func (st *instance) faultFrames(pc, bp uintptr, pos uint32) []vm.Frame {
 		if pos != 0 && pos != amd64.PosPrologue {
 			off = int(pos)
 		}
-		out = append(out, vm.Frame{Func: st.inst.Funcs[mc.m.NumImportedFuncs+uint32(i)], Offset: off})
+		out = append(out, vm.Frame{Func: st.inst.Func(mc.m.NumImportedFuncs + uint32(i)), Offset: off})
 	}
 	return st.walk(out, bp)
 }
@@ -85,7 +85,7 @@ func (st *instance) addFrame(out []vm.Frame, ret uintptr) ([]vm.Frame, bool) {
 	if pos != 0 {
 		off = int(pos)
 	}
-	return append(out, vm.Frame{Func: st.inst.Funcs[mc.m.NumImportedFuncs+uint32(i)], Offset: off}), true
+	return append(out, vm.Frame{Func: st.inst.Func(mc.m.NumImportedFuncs + uint32(i)), Offset: off}), true
 }
 
 // walk appends the callers along the frame-pointer chain from bp, up to

@@ -30,12 +30,6 @@ type instance struct {
 	caught *vm.Exception
 }
 
-// boundFunc is vm.Function.Code of a compiled function.
-type boundFunc struct {
-	st    *instance
-	entry uintptr // entry stub address
-}
-
 // Bind builds inst's native context and attaches the code.
 func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	m := mc.m
@@ -72,10 +66,10 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		st.mem = inst.Memories[0]
 		st.ctx.MemoryBase = st.mem.Base()
 	}
-	// The globals' cells, the table descriptors and the function table in
-	// one allocation (each at least one word, so that its address exists).
-	nGlobals, nTables, nFuncs := max(len(inst.Globals), 1), max(2*len(inst.Tables), 2), max(len(inst.Funcs), 1)
-	words := make([]uint64, nGlobals+nTables+nFuncs)
+	// The globals' cells and the table descriptors in one allocation
+	// (each at least one word, so that its address exists).
+	nGlobals, nTables := max(len(inst.Globals), 1), max(2*len(inst.Tables), 2)
+	words := make([]uint64, nGlobals+nTables)
 	st.globals = words[:nGlobals:nGlobals]
 	for i, g := range inst.Globals {
 		st.globals[i] = uint64(uintptr(unsafe.Pointer(&g.Lo)))
@@ -83,39 +77,46 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	st.ctx.GlobalsBase = uintptr(unsafe.Pointer(&st.globals[0]))
 	st.tables = words[nGlobals : nGlobals+nTables : nGlobals+nTables]
 	st.ctx.TablesBase = uintptr(unsafe.Pointer(&st.tables[0]))
-	for i, f := range inst.Funcs {
+	// The defined functions' descriptors and the function table: the
+	// module's template with this instance's context, in the block their
+	// references point into (engine.LazyFunctions: no vm.Function is made
+	// here). A block kept from a released store has the template and the
+	// defined functions' table entries in place already.
+	block := refs.block(inst, mc)
+	nDefs := len(m.Funcs) * descWords
+	st.funcs = block.words[nDefs : nDefs+int(m.NumFuncs())]
+	if block.mc == nil {
+		copy(block.words, mc.descTemplate())
+		for k := range m.Funcs {
+			st.funcs[int(m.NumImportedFuncs)+k] = block.addr + uint64(k)*abi.FuncDescSize
+		}
+		block.mc = mc
+	}
+	ctxWord := uint64(uintptr(unsafe.Pointer(st.ctx)))
+	for k := range m.Funcs {
+		block.words[k*descWords+abi.FuncDescContext/8] = ctxWord
+	}
+	for i, f := range inst.Funcs[:m.NumImportedFuncs] {
 		if f == nil {
 			return fmt.Errorf("compiler: function %d is not resolved", i)
 		}
-	}
-	bound := make([]boundFunc, len(m.Funcs)) // one allocation for all
-	for i := range m.Funcs {
-		f := inst.Funcs[m.NumImportedFuncs+uint32(i)]
-		bound[i] = boundFunc{st: st, entry: mc.code.Addr() + uintptr(mc.tables.entry(i))}
-		f.Code = &bound[i]
-	}
-	st.funcs = words[nGlobals+nTables:]
-	stubs := mc.hostStubs()
-	for i, f := range inst.Funcs {
 		ref, err := inst.Store.Ref(f)
 		if err != nil {
 			return fmt.Errorf("compiler: function %d: %w", i, err)
 		}
 		st.funcs[i] = ref
-		if i >= int(m.NumImportedFuncs) {
-			d := refs.desc(ref)
-			def := i - int(m.NumImportedFuncs)
-			d[abi.FuncDescCode/8] = uint64(mc.code.Addr() + uintptr(mc.tables.funcStart(def)))
-			d[abi.FuncDescContext/8] = uint64(uintptr(unsafe.Pointer(st.ctx)))
-			d[abi.FuncDescTypeID/8] = uint64(mc.typeIDs[m.Funcs[def]])
-			d[abi.FuncDescHostCall/8] = uint64(stubs[m.Funcs[def]])
-		}
+	}
+	if len(st.funcs) == 0 {
+		st.funcs = block.words[:1] // a module without functions: an address
 	}
 	st.ctx.FuncTable = uintptr(unsafe.Pointer(&st.funcs[0]))
 	if len(mc.typeIDs) > 0 {
 		// mc outlives st (st holds it), so the array stays put and alive.
 		st.ctx.TypeIDs = uintptr(unsafe.Pointer(&mc.typeIDs[0]))
 	}
+	// A defined function needs nothing per instance beyond its
+	// descriptor: Call finds its state in inst.Engine and its entry stub
+	// in the module's tables (boundOf).
 	st.runner = &vm.Runner{
 		PollInterval: mc.eng.cfg.PollInterval,
 		EpochPolls:   mc.eng.epoch,
@@ -129,6 +130,74 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	inst.Engine = st
 	inst.Exec = executor{}
 	return nil
+}
+
+// LazyFunctions marks compiled code as engine.LazyFunctions: Bind gives
+// the defined functions their descriptors without their vm.Function.
+func (mc *moduleCode) LazyFunctions() {}
+
+// descTemplate returns the descriptors of the module's defined functions
+// with every field but the context filled in (code, type id, host call
+// stub), built once per module and copied into each instance's block.
+func (mc *moduleCode) descTemplate() []uint64 {
+	mc.templateOnce.Do(func() {
+		m := mc.m
+		stubs := mc.hostStubs()
+		t := make([]uint64, len(m.Funcs)*descWords)
+		for def, ti := range m.Funcs {
+			d := t[def*descWords : (def+1)*descWords]
+			d[abi.FuncDescCode/8] = uint64(mc.code.Addr() + uintptr(mc.tables.funcStart(def)))
+			d[abi.FuncDescTypeID/8] = uint64(mc.typeIDs[ti])
+			d[abi.FuncDescHostCall/8] = uint64(stubs[ti])
+		}
+		mc.template = t
+	})
+	return mc.template
+}
+
+// maxKeptBlocks bounds the descriptor blocks a module keeps for reuse.
+const maxKeptBlocks = 64
+
+// takeBlock returns a descriptor block kept from a released store of this
+// module, template in place, or nil.
+func (mc *moduleCode) takeBlock() []uint64 {
+	mc.blocksMu.Lock()
+	defer mc.blocksMu.Unlock()
+	n := len(mc.keptBlocks)
+	if n == 0 {
+		return nil
+	}
+	b := mc.keptBlocks[n-1]
+	mc.keptBlocks[n-1] = nil
+	mc.keptBlocks = mc.keptBlocks[:n-1]
+	return b
+}
+
+// keepBlock keeps a released store's block for the next instance.
+func (mc *moduleCode) keepBlock(b []uint64) {
+	mc.blocksMu.Lock()
+	defer mc.blocksMu.Unlock()
+	if len(mc.keptBlocks) < maxKeptBlocks {
+		mc.keptBlocks = append(mc.keptBlocks, b)
+	}
+}
+
+// boundOf returns the native state of f's instance and the address of
+// f's entry stub, or false when f is not a function defined by an
+// instance bound to this engine.
+func boundOf(f *vm.Function) (*instance, uintptr, bool) {
+	if f.Instance == nil {
+		return nil, 0, false
+	}
+	st, ok := f.Instance.Engine.(*instance)
+	if !ok || st.inst != f.Instance {
+		return nil, 0, false
+	}
+	def := int64(f.Index) - int64(st.mc.m.NumImportedFuncs)
+	if def < 0 || def >= int64(len(st.mc.m.Funcs)) || st.inst.Funcs[f.Index] != f {
+		return nil, 0, false
+	}
+	return st, st.mc.code.Addr() + uintptr(st.mc.tables.entry(int(def))), true
 }
 
 // refresh copies what may have changed behind the code's back (memory

@@ -52,6 +52,13 @@
 // vm.RefCodec whose words are function descriptor addresses (abi/builtins.go),
 // so a funcref means the same thing to compiled code, to vm.Table elements,
 // to globals and to the public API (which resolves words with Store.Func).
+// An instance's defined functions get their descriptors at Bind in one
+// block per instance, copied from a template built once per module (code
+// address, type id, host call stub) with the instance's context filled
+// in; their vm.Function is made only when something outside compiled code
+// first needs it (an export, a reference resolved by the host, a
+// backtrace: vm.Instance.Func), so instantiating a module of a thousand
+// functions makes none of them. Host functions' descriptors live in slabs.
 // A call through a descriptor of another instance or of a host function
 // leaves through the descriptor's host call stub (ExitHostCall by
 // descriptor); the executor then runs the callee with its own context on

@@ -31,15 +31,15 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 	}
 	buf := stack
 	for {
-		bf, ok := f.Code.(*boundFunc)
+		st, entry, ok := boundOf(f)
 		if !ok {
 			return fmt.Errorf("compiler: function %s is not bound to this engine", f.DebugName())
 		}
-		err = bf.run(ctx, f, buf)
+		err = st.run(ctx, f, entry, buf)
 		if err != vm.ErrTailCall {
 			break
 		}
-		p := &bf.st.refs.pending
+		p := &st.refs.pending
 		f, p.f = p.f, nil
 		if need := max(f.Type.ParamSlots(), ft.ResultSlots()); need > len(buf) {
 			buf = make([]uint64, need)
@@ -56,10 +56,9 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 	return err
 }
 
-// run runs compiled function f (bf is its code) with its parameters in
-// stack.
-func (bf *boundFunc) run(ctx context.Context, f *vm.Function, stack []uint64) (err error) {
-	st := bf.st
+// run runs compiled function f of st, whose entry stub is at entry, with
+// its parameters in stack.
+func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stack []uint64) (err error) {
 	// A call made from inside a host function continues the depth count
 	// of the wasm frames below it (Store.HostCallDepth, shared with the
 	// interpreter), so host↔wasm recursion is bounded too.
@@ -85,8 +84,9 @@ func (bf *boundFunc) run(ctx context.Context, f *vm.Function, stack []uint64) (e
 		}
 	}()
 	st.ctx.SetCallDepth(maxDepth - depth)
+	st.runner.StackBytes = f.Instance.Store.MaxStackBytes
 	st.refresh()
-	err = st.runner.Run(ctx, st.ctx, ns, bf.entry, stack)
+	err = st.runner.Run(ctx, st.ctx, ns, entry, stack)
 	st.syncGC()
 	if t, ok := err.(*vm.Trap); ok && t.Code == abi.TrapStackExhausted && outermost {
 		// The outermost run filled the stack: nothing runs on it now, so

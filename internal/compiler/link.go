@@ -33,6 +33,12 @@ type moduleCode struct {
 	// of the module's functions (hostStubs).
 	stubsOnce sync.Once
 	stubs     []uintptr
+	// template is descTemplate's, made once.
+	templateOnce sync.Once
+	template     []uint64
+	// keptBlocks are descriptor blocks of released stores (takeBlock).
+	blocksMu   sync.Mutex
+	keptBlocks [][]uint64
 }
 
 // hostStubs returns the host call stub of every function type of the

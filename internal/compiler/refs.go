@@ -7,6 +7,7 @@ import (
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/vm/gcheap"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // descWords is a descriptor's size in words.
@@ -24,7 +25,10 @@ const (
 // descriptor (the funcref word), and the native stack its calls run on.
 type storeRefs struct {
 	eng   *compilerEngine
-	slabs []descSlab
+	slabs []descSlab // host functions' descriptors
+	// blocks hold the descriptors of the instances' defined functions,
+	// one block per instance, in a function index order.
+	blocks []descBlock
 
 	// stack is the stack lent to the call running in the store (nil when
 	// none runs).
@@ -45,20 +49,73 @@ type descSlab struct {
 	addr  uint64 // of words[0]
 }
 
-// Encode allocates f's descriptor. A host function's context and code stay
-// 0, so every caller takes the host call stub; Bind fills in a compiled
-// function's code and context.
+// descBlock is the descriptors of one instance's defined functions: the
+// function of the descriptor at addr + k*FuncDescSize is the instance's
+// defined function k, made on first use (vm.Instance.Func). The words
+// after the descriptors are the instance's function table
+// (abi.CtxFuncTable: a descriptor address per function index).
+type descBlock struct {
+	words []uint64
+	addr  uint64 // of words[0]
+	inst  *vm.Instance
+	// mc is the code whose template the descriptors hold (set by Bind):
+	// the block goes back to it when the store is released, and the next
+	// instance of the module only writes its context into it.
+	mc *moduleCode
+}
+
+// blockWords is the size of a descriptor block for module m.
+func blockWords(m *wasm.Module) int {
+	return max(len(m.Funcs)*descWords+int(m.NumFuncs()), 1)
+}
+
+// block returns inst's descriptor block, making it on first use: a
+// function's reference exists as soon as an initialiser takes it, Bind
+// fills the descriptors in before any code runs. from, when set, is the
+// code Bind binds: a block it kept from a released store is reused.
+func (r *storeRefs) block(inst *vm.Instance, from *moduleCode) *descBlock {
+	// The newest first: instantiation asks for the instance it is making.
+	for i := len(r.blocks) - 1; i >= 0; i-- {
+		if r.blocks[i].inst == inst {
+			return &r.blocks[i]
+		}
+	}
+	var words []uint64
+	var mc *moduleCode
+	if from != nil {
+		if words = from.takeBlock(); words != nil {
+			mc = from
+		}
+	}
+	if words == nil {
+		words = make([]uint64, blockWords(inst.Module))
+	}
+	r.blocks = append(r.blocks, descBlock{words: words, addr: uint64(uintptr(unsafe.Pointer(&words[0]))), inst: inst, mc: mc})
+	return &r.blocks[len(r.blocks)-1]
+}
+
+// RefOf is the descriptor address of inst's defined function idx
+// (vm.InstanceRefCodec), whether or not its vm.Function exists yet.
+func (r *storeRefs) RefOf(inst *vm.Instance, idx uint32) (uint64, error) {
+	def := int64(idx) - int64(inst.Module.NumImportedFuncs)
+	if def < 0 || def >= int64(len(inst.Module.Funcs)) {
+		return 0, fmt.Errorf("compiler: function %d is not defined by its instance", idx)
+	}
+	return r.block(inst, nil).addr + uint64(def)*abi.FuncDescSize, nil
+}
+
+// Encode returns f's descriptor address. A function an instance defines
+// has its place in the instance's block; a host function gets one in a
+// slab, whose context and code stay 0, so every caller takes the host
+// call stub.
 func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	if f.Type == nil {
 		return 0, fmt.Errorf("compiler: function without a type")
 	}
-	// A module's function gets its type id and stub when its instance
-	// is bound (Bind), from the module's tables; nothing runs before.
-	var id uint32
-	var stub uintptr
-	if f.Instance == nil {
-		id, stub = r.eng.descFields(f.Type)
+	if f.Instance != nil {
+		return r.RefOf(f.Instance, f.Index)
 	}
+	id, stub := r.eng.descFields(f.Type)
 	n := len(r.slabs)
 	if n == 0 || len(r.slabs[n-1].funcs) == cap(r.slabs[n-1].funcs) {
 		size := firstSlab
@@ -79,19 +136,6 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	return sl.addr + uint64(k*abi.FuncDescSize), nil
 }
 
-// ReserveFuncs makes the next slab hold at least n more descriptors
-// (vm.FuncReserver), so that an instantiation's functions take one slab.
-func (r *storeRefs) ReserveFuncs(n int) {
-	k := len(r.slabs)
-	if k > 0 && cap(r.slabs[k-1].funcs)-len(r.slabs[k-1].funcs) >= n {
-		return
-	}
-	size := max(n, firstSlab)
-	words := make([]uint64, size*descWords)
-	r.slabs = append(r.slabs, descSlab{words: words, funcs: make([]*vm.Function, 0, size),
-		addr: uint64(uintptr(unsafe.Pointer(&words[0])))})
-}
-
 // lookup finds the slab and index of descriptor address ref.
 func (r *storeRefs) lookup(ref uint64) (*descSlab, int, bool) {
 	for i := range r.slabs {
@@ -104,21 +148,20 @@ func (r *storeRefs) lookup(ref uint64) (*descSlab, int, bool) {
 	return nil, 0, false
 }
 
-// Decode maps a descriptor address back to its function.
+// Decode maps a descriptor address back to its function, making a
+// defined function's vm.Function if nothing has asked for it before.
 func (r *storeRefs) Decode(ref uint64) *vm.Function {
 	if sl, k, ok := r.lookup(ref); ok {
 		return sl.funcs[k]
 	}
-	return nil
-}
-
-// desc returns the words of the descriptor at address ref.
-func (r *storeRefs) desc(ref uint64) []uint64 {
-	sl, k, ok := r.lookup(ref)
-	if !ok {
-		return nil
+	for i := range r.blocks {
+		b := &r.blocks[i]
+		off := ref - b.addr
+		if off%abi.FuncDescSize == 0 && off/abi.FuncDescSize < uint64(len(b.inst.Module.Funcs)) {
+			return b.inst.Func(b.inst.Module.NumImportedFuncs + uint32(off/abi.FuncDescSize))
+		}
 	}
-	return sl.words[k*descWords : (k+1)*descWords : (k+1)*descWords]
+	return nil
 }
 
 // ScanRoots marks what the store's compiled frames may reference: while
@@ -134,8 +177,19 @@ func (r *storeRefs) ScanRoots(m *gcheap.Marker) {
 
 // Release ends the store's use of the engine's resources (vm.Store.Release).
 // Stacks are lent per call and back in the engine's pool whenever no call
-// runs, which is the only time a store can be released: nothing is held.
-func (r *storeRefs) Release() error { return nil }
+// runs, which is the only time a store can be released. The descriptor
+// blocks go back to their modules: no code of the store runs again, and
+// its words resolve to nothing from now on.
+func (r *storeRefs) Release() error {
+	for _, b := range r.blocks {
+		if b.mc != nil {
+			b.mc.keepBlock(b.words)
+		}
+	}
+	r.blocks = nil
+	r.slabs = nil
+	return nil
+}
 
 // borrowStack lends the engine's pool stack to an outermost call into the
 // store, and returns what gives it back; a nested call (a host function

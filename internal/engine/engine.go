@@ -21,6 +21,14 @@ type Code interface {
 	Bind(inst *vm.Instance) error
 }
 
+// LazyFunctions is implemented by code whose Bind gives the instance's
+// defined functions their references itself, without their vm.Function:
+// the public layer then leaves those entries of Instance.Funcs nil, and
+// vm.Instance.Func makes each on first use.
+type LazyFunctions interface {
+	LazyFunctions()
+}
+
 // StoreMaker is implemented by engines whose stores need engine state from
 // the start (the compiler encodes funcrefs as function descriptors). The
 // public layer makes every store of such an engine with NewStore.

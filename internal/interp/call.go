@@ -92,7 +92,11 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	store := f.Instance.Store
 	depth, below := store.HostCallDepth, store.HostStackBytes
 	fc := bf.code
-	maxSlots := (e.cfg.MaxStackBytes - below) / 8
+	limit := e.cfg.MaxStackBytes
+	if l := store.MaxStackBytes; l > 0 && l < limit {
+		limit = l
+	}
+	maxSlots := (limit - below) / 8
 	if depth >= e.cfg.MaxCallDepth || fc.frameSize+frameOverheadSlots > maxSlots {
 		return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}

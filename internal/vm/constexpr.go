@@ -26,6 +26,13 @@ func EvalConst(s *Store, inst *Instance, e wasm.ConstExpr) (lo, hi uint64, err e
 				g := inst.Globals[in.X]
 				return g.Lo, g.Hi, nil
 			}
+		case wasm.OpRefFunc:
+			// Element segments are mostly lists of these: one per
+			// table entry, evaluated at every instantiation.
+			if in.X < uint32(len(inst.Funcs)) {
+				ref, err := s.FuncRef(inst, in.X)
+				return ref, 0, err
+			}
 		}
 	}
 	// The stack holds one word per value but v128's high half, kept
@@ -54,7 +61,7 @@ func EvalConst(s *Store, inst *Instance, e wasm.ConstExpr) (lo, hi uint64, err e
 			if in.X >= uint32(len(inst.Funcs)) {
 				return 0, 0, badConst(in)
 			}
-			ref, err := s.Ref(inst.Funcs[in.X])
+			ref, err := s.FuncRef(inst, in.X)
 			if err != nil {
 				return 0, 0, err
 			}

@@ -40,6 +40,27 @@ type Instance struct {
 	Closed bool
 }
 
+// Func returns function i of the instance's index space. An engine whose
+// code implements engine.LazyFunctions leaves a defined function's entry
+// nil until first use: Func makes it then and registers it in the store,
+// whose codec gives it the reference the engine set aside for it at Bind.
+// Instantiating a module of a thousand functions thus makes only those
+// the embedder or a host function ever sees.
+func (inst *Instance) Func(i uint32) *Function {
+	f := inst.Funcs[i]
+	if f != nil {
+		return f
+	}
+	f = &Function{Type: inst.Module.FuncTypeOf(i), Instance: inst, Index: i}
+	inst.Funcs[i] = f
+	if inst.Store != nil {
+		// The engine's codec cannot fail for a function of a bound
+		// instance; before Bind, Ref fails and is tried again on use.
+		_, _ = inst.Store.Ref(f)
+	}
+	return f
+}
+
 // Memory returns memory 0, or nil when the instance has none.
 func (inst *Instance) Memory() *Memory {
 	if len(inst.Memories) == 0 {

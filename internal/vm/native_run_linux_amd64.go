@@ -92,8 +92,12 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 // serve enters the code and serves its exits until it returns or stops.
 func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) error {
 	base := st.next
+	limit := st.limit
+	if r.StackBytes > 0 && uintptr(r.StackBytes) < st.top-st.limit {
+		limit = st.top - uintptr(r.StackBytes)
+	}
 	for {
-		c.StackLimit = st.limit
+		c.StackLimit = limit
 		c.ExitStub = sb.exitStub
 		enterNative(c, sb.enterTail)
 		e := Exit{Code: c.ExitCode, Index: c.ExitIndex, Args: c.ExitArgs, PC: c.ResumeAddr, SP: c.ExitSP, BP: c.ExitBP}

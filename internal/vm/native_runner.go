@@ -20,6 +20,10 @@ type Runner struct {
 	// visits to Go (for tests). 0 lets the pacer size them in time, which
 	// is what bounds how long a spinning guest holds its P (pacer.go).
 	PollInterval int64
+	// StackBytes, when positive, lowers the stack limit of a run to that
+	// many bytes below the top of its stack (a store's limit), never
+	// below the stack's own limit.
+	StackBytes int
 	// EpochPolls says that the code polls the epoch (abi.BuiltinPollEpoch)
 	// rather than counting: the run keeps the epoch ticking and paces the
 	// code by its deadline. The grant of the counter is then unused

@@ -10,7 +10,7 @@ import (
 // become a reference stays alive exactly as long as the store does. Stores
 // share nothing: independent sandboxes have independent stores.
 type Store struct {
-	funcs []*Function
+	funcs []*Function  // the registered functions, without a codec
 	exns  []*Exception // exnrefs: exceptions caught by catch_ref or catch_all_ref
 
 	// HostCallDepth is how many wasm frames of this store's call chain lie
@@ -25,6 +25,9 @@ type Store struct {
 	// whose nested entries do not continue on one native stack (the
 	// interpreter's); 0 outside host calls.
 	HostStackBytes int
+	// MaxStackBytes, when positive and below the engine's limit, is the
+	// stack limit of this store's call chains (a store limit).
+	MaxStackBytes int
 
 	// Fuel meters the store's execution when enabled (fuel.go); the
 	// engines draw from it.
@@ -43,6 +46,8 @@ func NewStore() *Store { return &Store{} }
 // compiler uses the addresses of function descriptors, which its code calls
 // through directly. Encode is called once per function, when it is first
 // registered; Decode must return nil for any word Encode never returned.
+// The codec keeps every function it encoded for the store's life (the
+// store keeps no list of its own beside it).
 type RefCodec interface {
 	Encode(f *Function) (uint64, error)
 	Decode(ref uint64) *Function
@@ -79,10 +84,34 @@ type FuncReserver interface {
 // ReserveFuncs makes room for n more functions to be referenced, as an
 // instantiation does for all of its functions at once.
 func (s *Store) ReserveFuncs(n int) {
-	s.funcs = slices.Grow(s.funcs, n)
-	if r, ok := s.codec.(FuncReserver); ok {
-		r.ReserveFuncs(n)
+	if s.codec != nil {
+		if r, ok := s.codec.(FuncReserver); ok {
+			r.ReserveFuncs(n)
+		}
+		return
 	}
+	s.funcs = slices.Grow(s.funcs, n)
+}
+
+// InstanceRefCodec is implemented by a RefCodec that gives an instance's
+// defined functions their words before their Function exists (see
+// Instance.Func): RefOf(inst, idx) is the word Encode will return for
+// inst.Func(idx).
+type InstanceRefCodec interface {
+	RefOf(inst *Instance, idx uint32) (uint64, error)
+}
+
+// FuncRef returns the funcref of inst's function idx, without making its
+// Function when the codec can answer for it (an element segment of a
+// thousand ref.func items makes none).
+func (s *Store) FuncRef(inst *Instance, idx uint32) (uint64, error) {
+	if f := inst.Funcs[idx]; f != nil {
+		return s.Ref(f)
+	}
+	if c, ok := s.codec.(InstanceRefCodec); ok && inst.Store == s {
+		return c.RefOf(inst, idx)
+	}
+	return s.Ref(inst.Func(idx))
 }
 
 // ErrForeignFunction is returned when a function of one store is used in another.
@@ -97,16 +126,18 @@ func (s *Store) Ref(f *Function) (uint64, error) {
 	if f.store != nil {
 		return 0, ErrForeignFunction
 	}
-	ref := uint64(len(s.funcs)) + 1
 	if s.codec != nil {
-		r, err := s.codec.Encode(f)
+		// The codec keeps f (Decode finds it): s.funcs would be a
+		// second list of every function, written at every instantiation.
+		ref, err := s.codec.Encode(f)
 		if err != nil {
 			return 0, err
 		}
-		ref = r
+		f.store, f.ref = s, ref
+		return ref, nil
 	}
 	s.funcs = append(s.funcs, f)
-	f.store, f.ref = s, ref
+	f.store, f.ref = s, uint64(len(s.funcs))
 	return f.ref, nil
 }
 

@@ -73,9 +73,18 @@ func run(pkgs, runnerNames []string, work string, jobs int, timeout time.Duratio
 	if err != nil {
 		return err
 	}
+	// The moat command is built in its own module (the repository this
+	// module replaces it with), whose go.sum has the command's
+	// dependencies.
 	moatBin := filepath.Join(work, "moat")
 	fmt.Fprintln(os.Stderr, "building moat")
-	if out, err := exec.Command(goTool, "build", "-o", moatBin, "github.com/moat-run/moat/cmd/moat").CombinedOutput(); err != nil {
+	modDir, err := exec.Command(goTool, "list", "-m", "-f", "{{.Dir}}", "github.com/moat-run/moat").Output()
+	if err != nil {
+		return fmt.Errorf("locating the moat module: %v", err)
+	}
+	build := exec.Command(goTool, "build", "-o", moatBin, "./cmd/moat")
+	build.Dir = strings.TrimSpace(string(modDir))
+	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("building moat: %v\n%s", err, out)
 	}
 	moatRun := func(engine string) func(module, dir string, args []string) []string {
