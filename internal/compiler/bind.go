@@ -21,10 +21,10 @@ type instance struct {
 	// memories are the descriptors of every memory (abi.MemoryDesc*):
 	// base and length words per memory index.
 	memories []uint64
-	globals  []uint64 // cell address per global index
-	tables   []uint64 // descriptors: elements address, length
-	funcs    []uint64 // descriptor address per function index
-	runner   *vm.Runner
+	globals  []uint64  // cell address per global index
+	tables   []uint64  // descriptors: elements address, length
+	funcs    []uint64  // descriptor address per function index
+	runner   vm.Runner // in the instance's allocation
 	// caught is the exception the code last caught: the context's payload
 	// address points into it (exceptions.go).
 	caught *vm.Exception
@@ -117,7 +117,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	// A defined function needs nothing per instance beyond its
 	// descriptor: Call finds its state in inst.Engine and its entry stub
 	// in the module's tables (boundOf).
-	st.runner = &vm.Runner{
+	st.runner = vm.Runner{
 		PollInterval: mc.eng.cfg.PollInterval,
 		EpochPolls:   mc.eng.epoch,
 		HostCall:     st.hostCall,

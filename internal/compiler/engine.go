@@ -268,6 +268,7 @@ func (e *compilerEngine) frontendEnv() *frontend.Env {
 // descriptors, metered when the engine consumes fuel.
 func (e *compilerEngine) NewStore() *vm.Store {
 	r := &storeRefs{eng: e}
+	r.blocks = r.firstBlock[:0]
 	s := vm.NewStoreWithRefs(r)
 	if e.cfg.ConsumeFuel {
 		s.Fuel.Enable()

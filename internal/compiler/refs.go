@@ -29,6 +29,9 @@ type storeRefs struct {
 	// blocks hold the descriptors of the instances' defined functions,
 	// one block per instance, in a function index order.
 	blocks []descBlock
+	// firstBlock is blocks' storage while the store has one instance
+	// (one allocation fewer for the usual store).
+	firstBlock [1]descBlock
 
 	// stack is the stack lent to the call running in the store (nil when
 	// none runs).
