@@ -1,8 +1,7 @@
 // Package moat runs WebAssembly modules in sandboxes, from Go, with no cgo
-// and no global state. The interpreter runs all of WebAssembly 3.0, garbage
-// collection included; the compiler runs all of 3.0 but garbage collection
-// and refuses a GC module with a *CompileError of Kind Unsupported naming
-// gc. Every 3.0 feature is on by default, as in Wasmtime;
+// and no global state. Both engines, the interpreter and the compiler, run
+// all of WebAssembly 3.0, garbage collection included. Every 3.0 feature
+// is on by default, as in Wasmtime;
 // Config.DisabledFeatures turns features off.
 //
 // The pieces follow wasmtime's model:

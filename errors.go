@@ -19,8 +19,8 @@ const (
 	// Invalid: the module decodes but breaks a validation rule.
 	Invalid CompileErrorKind = CompileErrorKind(wasm.Invalid)
 	// Unsupported: the module uses a feature (CompileError.Feature) that
-	// the engine does not run: the compiler engine does not compile every
-	// WebAssembly 3.0 feature yet, and no engine runs garbage collection.
+	// the engine does not run. Both engines run all of WebAssembly 3.0, so
+	// no valid 3.0 module is refused this way.
 	Unsupported CompileErrorKind = CompileErrorKind(wasm.Unsupported)
 	// BudgetExceeded: the module is valid, but compiling it would exceed
 	// the engine's Config.CompileBudget (Func says which function was

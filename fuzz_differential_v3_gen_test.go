@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// The WebAssembly 3.0 part of genModule (all but GC), on in about half the
-// modules: tail calls (return_call, return_call_indirect through either
+// The WebAssembly 3.0 part of genModule, on in about half the modules
+// (garbage collection in fuzz_differential_gc_gen_test.go): tail calls (return_call, return_call_indirect through either
 // table, return_call_ref), typed function references (call_ref,
 // ref.as_non_null, br_on_null, br_on_non_null, typed select), exceptions
 // (throw of three tags, try_table with up to three clauses of every kind,
@@ -33,12 +33,15 @@ func (g *gen) v3Decls(b *strings.Builder) {
 		b.WriteString(")\n")
 	}
 	b.WriteString(" (table $t64 i64 2 4 funcref)\n")
+	g.gcDecls(b)
 }
 
 // v3Stmt is a statement using a 3.0 feature.
 func (g *gen) v3Stmt(depth int) string {
 	d := depth - 1
-	switch g.n(9) {
+	switch g.n(14) {
+	case 9, 10, 11, 12, 13:
+		return g.gcStmt(depth)
 	case 0:
 		return g.throw(d)
 	case 1, 2:
@@ -63,7 +66,9 @@ func (g *gen) v3Stmt(depth int) string {
 // v3Expr is an expression of type t using a 3.0 feature.
 func (g *gen) v3Expr(t valType, depth int) string {
 	d := depth - 1
-	switch g.n(6) {
+	switch g.n(10) {
+	case 6, 7, 8, 9:
+		return g.gcExpr(t, d)
 	case 0:
 		return g.loadAt(t, depth)
 	case 1:

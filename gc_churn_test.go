@@ -21,15 +21,11 @@ func churnSum(steps uint64, slots, chain uint32) uint64 {
 	return sum
 }
 
-// runChurn runs the churn guest and returns its store's GC statistics.
-func runChurn(tb testing.TB, cfg moat.Config, steps uint64, slots, chain uint32) moat.GCStats {
+// runChurn runs the churn guest on engine e and returns its store's GC
+// statistics.
+func runChurn(tb testing.TB, e *moat.Engine, steps uint64, slots, chain uint32) moat.GCStats {
 	tb.Helper()
 	src, err := os.ReadFile("testdata/gc/churn.wat")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cfg.Engine = moat.EngineInterpreter
-	e, err := moat.NewEngine(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -56,26 +52,42 @@ func runChurn(tb testing.TB, cfg moat.Config, steps uint64, slots, chain uint32)
 // TestGCChurn: 64 MiB allocated in 32-byte nodes with about 4 MiB live,
 // heap verified after every collection: the ring survives intact, the
 // garbage is reclaimed (the heap stays far below what was allocated).
+// On the compiler, the nodes live only in compiled frames and the ring
+// while the collections run from the allocation exits.
 func TestGCChurn(t *testing.T) {
 	gcheap.SetVerify(true)
-	st := runChurn(t, moat.Config{MaxGCHeapBytes: 32 << 20}, 1<<20, 1<<15, 2)
-	if st.AllocatedBytes < 64<<20 || st.Collections < 3 || st.HeapBytes > 32<<20 {
-		t.Errorf("stats %+v", st)
-	}
-	if n, err := gcheap.VerifyFailures(); n != 0 {
-		t.Fatalf("%d heap verifications failed, last: %v", n, err)
-	}
+	eachEngine(t, moat.Config{MaxGCHeapBytes: 32 << 20}, func(t *testing.T, e *moat.Engine) {
+		st := runChurn(t, e, 1<<20, 1<<15, 2)
+		if st.AllocatedBytes < 64<<20 || st.Collections < 3 || st.HeapBytes > 32<<20 {
+			t.Errorf("stats %+v", st)
+		}
+		if n, err := gcheap.VerifyFailures(); n != 0 {
+			t.Fatalf("%d heap verifications failed, last: %v", n, err)
+		}
+	})
 }
 
 // BenchmarkGCChurn1GB is the pause-time benchmark: a guest that allocates
 // 1 GiB in 32-byte objects over its life while keeping about 52 MiB live
 // (a 4 MiB ring of 512Ki lists of three nodes). It reports the
-// collections and their pauses: the store pauses only itself.
+// collections and their pauses: the store pauses only itself. It runs on
+// each engine (interpreter, compiler).
 //
 //	go test -run '^$' -bench GCChurn1GB -benchtime 1x .
 func BenchmarkGCChurn1GB(b *testing.B) {
+	for _, kind := range []moat.EngineKind{moat.EngineInterpreter, moat.EngineCompiler} {
+		e, err := moat.NewEngine(moat.Config{Engine: kind})
+		if err != nil {
+			b.Logf("%v: %v", kind, err)
+			continue
+		}
+		b.Run(kind.String(), func(b *testing.B) { benchChurn(b, e) })
+	}
+}
+
+func benchChurn(b *testing.B, e *moat.Engine) {
 	for b.Loop() {
-		st := runChurn(b, moat.Config{}, (1<<30)/32/3, 1<<19, 3)
+		st := runChurn(b, e, (1<<30)/32/3, 1<<19, 3)
 		pct := func(ds []time.Duration, q float64) float64 {
 			p := slices.Clone(ds)
 			slices.Sort(p)

@@ -1,7 +1,6 @@
 package moat
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -148,9 +147,6 @@ func (s *Store) GCStats() GCStats {
 	return GCStats(st)
 }
 
-// errCollectInCall is GC's error when compiled code is on the stack.
-var errCollectInCall = errors.New("moat: Store.GC cannot run inside a call into compiled code")
-
 // GC collects the store's garbage now. Collection is otherwise automatic:
 // it runs when the guest has allocated as much as survived the last one,
 // and when the heap would pass Config.MaxGCHeapBytes. It pauses this store
@@ -165,11 +161,6 @@ func (s *Store) GC() error {
 	}
 	if !s.vs.HasGC() {
 		return nil
-	}
-	if s.depth > 1 && s.engine.cfg.Engine == EngineCompiler {
-		// Compiled frames have no stack maps yet: their references
-		// cannot be found.
-		return errCollectInCall
 	}
 	s.vs.GC().Collect()
 	return nil

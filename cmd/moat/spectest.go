@@ -24,8 +24,8 @@ $MOAT_SPECTEST (e.g. "i32" for $MOAT_SPECTEST/i32/i32.json).
 
 Prints one line per file, then every failure, and last a line
 "N passed, M failed, K skipped" (", G need GC" when assertions could not
-run because their module needs garbage collection, which no engine runs
-yet). Exits 1 if any test failed.
+run because the engine refused their module as needing garbage
+collection). Exits 1 if any test failed.
 
   --engine E    interp, compiler or auto (default auto)
   --timeout D   time limit per file, e.g. 30s (default 2m)

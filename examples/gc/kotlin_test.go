@@ -20,8 +20,9 @@ var update = flag.Bool("update", false, "rebuild kotlin/prog.wasm with $KOTLIN_H
 // kotlinVersion is the compiler that built kotlin/prog.wasm.
 const kotlinVersion = "2.4.20"
 
-// TestKotlinProgram runs the Kotlin/Wasm program under WASI and compares
-// its output with kotlin/expected.txt.
+// TestKotlinProgram runs the Kotlin/Wasm program under WASI on each
+// engine and compares its output with kotlin/expected.txt, the GC heap
+// verified after every collection.
 func TestKotlinProgram(t *testing.T) {
 	gcheap.SetVerify(true)
 	bin, err := os.ReadFile("kotlin/prog.wasm")
@@ -32,10 +33,22 @@ func TestKotlinProgram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineInterpreter})
-	if err != nil {
-		t.Fatal(err)
+	for _, kind := range []moat.EngineKind{moat.EngineInterpreter, moat.EngineCompiler} {
+		t.Run(kind.String(), func(t *testing.T) {
+			e, err := moat.NewEngine(moat.Config{Engine: kind})
+			if err != nil {
+				if kind == moat.EngineCompiler {
+					t.Skipf("compiler engine: %v", err)
+				}
+				t.Fatal(err)
+			}
+			runKotlin(t, e, bin, want)
+		})
 	}
+}
+
+// runKotlin runs prog.wasm (bin) on engine e and checks its output and heap.
+func runKotlin(t *testing.T, e *moat.Engine, bin, want []byte) {
 	m, err := e.Compile(bin)
 	if err != nil {
 		t.Fatal(err)

@@ -90,6 +90,47 @@ const (
 	// memory. Traps TrapMemoryOutOfBounds.
 	BuiltinMemoryFillAt
 
+	// The garbage-collection builtins. Type operands are module type
+	// indices (the runtime maps them to the store's type ids, so the code
+	// holds nothing store-specific); references are i64 words. An
+	// allocation may collect: the references the code still needs are in
+	// its frames then (an exit spills every register), where the
+	// collector finds them, and the builtin keeps its own reference
+	// operands rooted. A failed allocation traps TrapGCHeapOutOfMemory or
+	// TrapAllocationTooLarge.
+
+	// BuiltinStructNew (ctx, type) -> ref: a struct of type index type with
+	// every field zero (the code stores the fields of struct.new after).
+	BuiltinStructNew
+	// BuiltinArrayNew (ctx, type, n, lo i64, hi i64) -> ref: an array of n
+	// elements, each the value lo (hi: a v128's high half).
+	BuiltinArrayNew
+	// BuiltinArrayNewData (ctx, type, data, src, n) -> ref: array.new_data.
+	// Traps TrapMemoryOutOfBounds.
+	BuiltinArrayNewData
+	// BuiltinArrayNewElem (ctx, type, elem, src, n) -> ref: array.new_elem.
+	// Traps TrapTableOutOfBounds.
+	BuiltinArrayNewElem
+	// BuiltinArrayFill (ctx, ref, dst, lo i64, hi i64, n): array.fill of a
+	// non-null array (the code checked). Traps TrapArrayOutOfBounds.
+	BuiltinArrayFill
+	// BuiltinArrayCopy (ctx, dst ref, d, src ref, s, n): array.copy between
+	// non-null arrays. Traps TrapArrayOutOfBounds.
+	BuiltinArrayCopy
+	// BuiltinArrayInitData (ctx, data, ref, d, s, n): array.init_data of a
+	// non-null array. Traps TrapArrayOutOfBounds, TrapMemoryOutOfBounds.
+	BuiltinArrayInitData
+	// BuiltinArrayInitElem (ctx, elem, ref, d, s, n): array.init_elem of a
+	// non-null array. Traps TrapArrayOutOfBounds, TrapTableOutOfBounds.
+	BuiltinArrayInitElem
+	// BuiltinRefTest (ctx, ref, type) -> i32: 1 when the non-null, non-i31
+	// reference ref is a struct or array whose type is type index type or
+	// one of its subtypes, or for a function type, a function of that type
+	// or a subtype; the code decides null, i31 and the abstract types
+	// itself. Type RefTestStruct and RefTestArray stand for any struct and
+	// any array.
+	BuiltinRefTest
+
 	NumBuiltins
 )
 
@@ -129,7 +170,40 @@ var builtinNames = [...]string{
 	BuiltinMemoryInitAt: "memory.init (any memory)",
 	BuiltinMemoryCopyAt: "memory.copy (any memories)",
 	BuiltinMemoryFillAt: "memory.fill (any memory)",
+
+	BuiltinStructNew:     "struct.new",
+	BuiltinArrayNew:      "array.new",
+	BuiltinArrayNewData:  "array.new_data",
+	BuiltinArrayNewElem:  "array.new_elem",
+	BuiltinArrayFill:     "array.fill",
+	BuiltinArrayCopy:     "array.copy",
+	BuiltinArrayInitData: "array.init_data",
+	BuiltinArrayInitElem: "array.init_elem",
+	BuiltinRefTest:       "ref.test",
 }
+
+// The GC heap's display table (CtxGCDisplays): GCDisplayWords uint32
+// words per type id, from id 0 (no type, all zero). Word GCDisplayKind is
+// the type's kind (GCKindStruct or GCKindArray); words GCDisplaySupers on
+// are its display, the ids of its ancestors from the root (depth 0) down,
+// itself last, cut after GCDisplayMaxDepth+1 entries and zero after its
+// end. So an object of type id is a subtype of a type t of depth
+// d <= GCDisplayMaxDepth exactly when word GCDisplaySupers+d of id's
+// entry is t (ids are never 0).
+const (
+	GCDisplayWords    = 8
+	GCDisplayKind     = 0
+	GCDisplaySupers   = 1
+	GCDisplayMaxDepth = GCDisplayWords - GCDisplaySupers - 1
+	GCKindStruct      = 1
+	GCKindArray       = 2
+)
+
+// The abstract targets of BuiltinRefTest (above every module type index).
+const (
+	RefTestStruct = 0xffff_fffe
+	RefTestArray  = 0xffff_ffff
+)
 
 func (b Builtin) String() string {
 	if int(b) < len(builtinNames) {

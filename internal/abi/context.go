@@ -122,10 +122,34 @@ const (
 	// nothing.
 	CtxEpochAddr     = 224
 	CtxEpochDeadline = 232
+	// CtxGCBase is the address of byte 0 of the store's GC heap (0 until
+	// the heap is reserved): an object reference o is the offset of its
+	// header, at CtxGCBase+o. The reservation spans the heap's limit and
+	// never moves, so the word is fixed once set; the runtime sets it on
+	// entry and after every exit.
+	CtxGCBase = 240
+	// CtxGCTypes is the address of the instance's GC type ids, a uint32
+	// per module type index (0 for a function type): what an object's
+	// header holds. Fixed once bound.
+	CtxGCTypes = 248
+	// CtxGCCursor and CtxGCEnd are the store heap's current hole, offsets
+	// [cursor, end), in which compiled code allocates inline: it bumps the
+	// cursor and writes the header (the hole is already zeroed). The
+	// runtime takes the cursor back at every exit and run's end (setting
+	// the new objects' start bits) and sets both again before the code
+	// resumes; end == cursor when there is no hole, which sends every
+	// allocation to its builtin.
+	CtxGCCursor = 256
+	CtxGCEnd    = 264
+	// CtxGCDisplays is the address of the store heap's display table
+	// (GCDisplay*): what casts read. It moves when a module registers new
+	// types, which happens only in Go; the runtime sets it before the code
+	// runs and after every exit.
+	CtxGCDisplays = 272
 
 	// ContextSize is the size of the part of the context shared with
 	// generated code. The runtime may keep private fields after it.
-	ContextSize = 240
+	ContextSize = 280
 
 	// ExitArgWords is the number of words at CtxExitArgs.
 	ExitArgWords = 6

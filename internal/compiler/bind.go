@@ -205,6 +205,7 @@ func boundOf(f *vm.Function) (*instance, uintptr, bool) {
 // into the context and the table descriptors. It runs before every entry
 // and after every exit that may have run other code.
 func (st *instance) refresh() {
+	st.refreshGC()
 	if st.mem != nil {
 		st.ctx.MemoryLen = uint64(len(st.mem.Bytes))
 	}
@@ -220,6 +221,26 @@ func (st *instance) refresh() {
 		st.tables[2*i+abi.TableDescLen/8] = uint64(len(t.Elems))
 	}
 }
+
+// refreshGC gives the code the store heap's base, the instance's type ids
+// and the current hole to allocate in (abi.CtxGCBase, CtxGCTypes,
+// CtxGCCursor, CtxGCEnd).
+func (st *instance) refreshGC() {
+	store := st.inst.Store
+	st.ctx.GCBase = store.GCBase()
+	if ids := st.inst.GCTypes; len(ids) > 0 {
+		// The instance holds its ids for its life, and st lives no
+		// longer than the instance: the array stays put and alive.
+		st.ctx.GCTypes = uintptr(unsafe.Pointer(&ids[0]))
+	}
+	st.ctx.GCCursor, st.ctx.GCEnd = store.GCBump()
+	st.ctx.GCDisplays = store.GCDisplays()
+}
+
+// syncGC takes back the cursor of the code's inline allocations before Go
+// code may use the heap: at every exit that runs Go code on the store and
+// when a run ends.
+func (st *instance) syncGC() { st.inst.Store.AdoptGCBump(st.ctx.GCCursor) }
 
 // payloadAddr is the address of an exception's payload words for the
 // catching code to read. The caller keeps the exception alive

@@ -76,6 +76,10 @@ func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64, check
 		return vm.FillWords(tab.Elems[dst:dst+n], val, check)
 	case abi.BuiltinMemoryInitAt, abi.BuiltinMemoryCopyAt, abi.BuiltinMemoryFillAt:
 		return st.memoryBuiltin(b, args, check)
+	case abi.BuiltinStructNew, abi.BuiltinArrayNew, abi.BuiltinArrayNewData, abi.BuiltinArrayNewElem,
+		abi.BuiltinArrayFill, abi.BuiltinArrayCopy, abi.BuiltinArrayInitData, abi.BuiltinArrayInitElem,
+		abi.BuiltinRefTest:
+		return st.gcBuiltin(b, args)
 	default:
 		return abi.TrapUnreachable
 	}

@@ -85,8 +85,10 @@
 // the same stack, so the bytes count across host re-entry too. A prologue
 // that would pass the limit traps the same way.
 //
-// WebAssembly 3.0: the compiler runs all of it but GC, as the interpreter
-// does (features.go). Tail calls out of a run's first frame into another
+// WebAssembly 3.0: the compiler runs all of it, as the interpreter does
+// (features.go); GC's builtins are builtins_gc.go, the heap's hole and
+// type ids reach the code through the context (bind.go: refreshGC,
+// syncGC), and the store's native stack is scanned for roots (refs.go). Tail calls out of a run's first frame into another
 // instance or a host function are made by the executor, in a loop, so they
 // take constant space (exec.go). Exceptions are unwound on the native
 // stack: the landing table of the try_calls (tables_exceptions.go) and the

@@ -67,7 +67,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 	if depth >= maxDepth {
 		return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
-	ns, outermost, err := st.refs.borrowStack()
+	ns, outermost, err := st.refs.borrowStack(f.Instance.Store)
 	if err != nil {
 		return err
 	}
@@ -87,6 +87,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 	st.runner.StackBytes = f.Instance.Store.MaxStackBytes
 	st.refresh()
 	err = st.runner.Run(ctx, st.ctx, ns, entry, stack)
+	st.syncGC()
 	if t, ok := err.(*vm.Trap); ok && t.Code == abi.TrapStackExhausted && outermost {
 		// The outermost run filled the stack: nothing runs on it now, so
 		// hand its pages back rather than keep the limit resident while
@@ -114,6 +115,7 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 	if index != abi.HostCallByDescriptor {
 		return fmt.Errorf("compiler: host call of function %d by index", index)
 	}
+	st.syncGC()
 	f := st.refs.Decode(st.ctx.ExitArgs[2])
 	if f == nil {
 		return fmt.Errorf("compiler: host call through unknown descriptor %#x", st.ctx.ExitArgs[2])
@@ -188,6 +190,7 @@ func (st *instance) lastFrame(bp uintptr) bool {
 
 // exit serves memory.grow, table.grow and the builtins.
 func (st *instance) exit(ctx context.Context, c *vm.Context, e *vm.Exit) error {
+	st.syncGC()
 	defer st.refresh()
 	switch e.Code {
 	case abi.ExitMemoryGrow:

@@ -6,6 +6,7 @@ import (
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/vm/gcheap"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
@@ -35,6 +36,8 @@ type storeRefs struct {
 	// stack is the stack lent to the call running in the store (nil when
 	// none runs).
 	stack *vm.Stack
+	// scanned: the store scans stack for roots (borrowStack).
+	scanned bool
 	// passed is the last trap a host function returned: it propagates
 	// through the callers unchanged.
 	passed *vm.Trap
@@ -164,6 +167,17 @@ func (r *storeRefs) Decode(ref uint64) *vm.Function {
 	return nil
 }
 
+// ScanRoots marks what the store's compiled frames may reference: while
+// Go serves an exit, every register of every compiled frame is saved on
+// the native stack the store's call runs on, whose live words are
+// scanned conservatively (as the interpreter's value stacks are;
+// docs/gc.md says why this and not stack maps).
+func (r *storeRefs) ScanRoots(m *gcheap.Marker) {
+	if r.stack != nil {
+		m.Conservative(r.stack.LiveWords())
+	}
+}
+
 // Release ends the store's use of the engine's resources (vm.Store.Release).
 // Stacks are lent per call and back in the engine's pool whenever no call
 // runs, which is the only time a store can be released. The descriptor
@@ -182,8 +196,9 @@ func (r *storeRefs) Release() error {
 
 // borrowStack lends the engine's pool stack to an outermost call into the
 // store, and returns what gives it back; a nested call (a host function
-// calling back) runs on the stack its outer call borrowed.
-func (r *storeRefs) borrowStack() (*vm.Stack, bool, error) {
+// calling back) runs on the stack its outer call borrowed. The first one
+// makes the store's compiled frames roots of its GC heap (ScanRoots).
+func (r *storeRefs) borrowStack(store *vm.Store) (*vm.Stack, bool, error) {
 	if r.stack != nil {
 		return r.stack, false, nil
 	}
@@ -192,6 +207,10 @@ func (r *storeRefs) borrowStack() (*vm.Stack, bool, error) {
 		return nil, false, err
 	}
 	r.stack = st
+	if !r.scanned {
+		r.scanned = true
+		store.TrackEngineRoots(r)
+	}
 	return st, true, nil
 }
 

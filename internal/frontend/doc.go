@@ -60,8 +60,10 @@
 // the caught test and the handlers' dispatch; Translator.Handlers lists a
 // function's handlers for the runtime), memory_multi.go (memories other
 // than a 32-bit memory 0, with their own explicit checks) and
-// simd_relaxed.go (relaxed SIMD). A GC instruction is refused as
-// unsupported (a *wasm.Error naming the feature).
+// simd_relaxed.go (relaxed SIMD). Garbage collection is gc_heap.go (the
+// heap's base, field access, inline allocation), gc_struct.go, gc_array.go
+// and gc_cast.go (casts, br_on_cast, i31, ref.eq); docs/gc.md describes
+// the design.
 //
 // A Translator translates function after function into one reused
 // ssa.Func (valid until its next call), which is how the compiler's

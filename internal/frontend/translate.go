@@ -458,9 +458,7 @@ func (t *translator) instr(in *wasm.Instr) error {
 	case op>>8 == 1:
 		return t.relaxed(in)
 	case op.Feature() == wasm.FeatureGC:
-		// The validator refuses these today; should one come through,
-		// the module is refused as unsupported, naming the feature.
-		return wasm.Unsupportedf(wasm.FeatureGC, in.Offset, "%s: the compiler engine does not support garbage collection instructions", op)
+		return t.gc(in)
 	default:
 		return fmt.Errorf("unsupported instruction %s", op)
 	}

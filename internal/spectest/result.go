@@ -42,7 +42,7 @@ func (f Failure) String() string {
 // (Passed, Failed, Skipped or NeedGC); module, register and action commands
 // count only when they fail (as Failed). NeedGC counts the assertions that
 // could not run because their module (or a value they use) needs garbage
-// collection, which no engine runs yet: such a module is refused with a
+// collection, which the engine refused: such a module is refused with a
 // CompileError of Kind Unsupported and Feature FeatureGC, nothing else is.
 type FileResult struct {
 	File                            string

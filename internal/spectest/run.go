@@ -155,7 +155,7 @@ type runner struct {
 	named   map[string]*moat.Instance
 	defs    map[string]*moat.Module // module definitions by $name
 	lastDef *moat.Module
-	// Modules that need garbage collection (no engine runs it yet) are
+	// Modules that need garbage collection (should an engine refuse it) are
 	// remembered instead of instantiated: gcNames holds their $names (as
 	// definitions and instances), and the flags stand for the latest
 	// definition and the current instance. Assertions on them count as
@@ -321,7 +321,7 @@ func (r *runner) instanceNeedsGC(name string) bool {
 }
 
 // needsGC reports whether a module was refused only because it uses
-// garbage collection, which no engine runs yet.
+// garbage collection (an engine that does not run it).
 func needsGC(err error) bool {
 	var ce *moat.CompileError
 	return errors.As(err, &ce) && ce.Kind == moat.Unsupported && ce.Feature == moat.FeatureGC

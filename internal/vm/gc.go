@@ -1,6 +1,8 @@
 package vm
 
 import (
+	"unsafe"
+
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm/gcheap"
 	"github.com/moat-run/moat/internal/wasm"
@@ -25,6 +27,7 @@ type gcState struct {
 	instances []*Instance
 	stacks    []StackScanner
 	temps     []*[]uint64
+	engines   []StackScanner
 	hostRoots hostRoots
 }
 
@@ -50,6 +53,54 @@ func (s *Store) GC() *gcheap.Heap {
 		s.gc.heap.Yield = func() { yieldOnly() }
 	}
 	return s.gc.heap
+}
+
+// GCBase is the address of byte 0 of the store's heap for compiled code
+// (abi.CtxGCBase), or 0 while no arena is reserved. On Linux the arena is
+// one reservation of the heap's limit that never moves until Store.Close
+// (after which no code of the store runs), so the address stays valid;
+// the arena is outside the Go heap, so holding it as a uintptr hides
+// nothing from the Go collector.
+func (s *Store) GCBase() uintptr {
+	if s.gc.heap == nil {
+		return 0
+	}
+	if mem := s.gc.heap.Bytes(); len(mem) > 0 {
+		return uintptr(unsafe.Pointer(&mem[0]))
+	}
+	return 0
+}
+
+// GCBump is the heap's current hole for compiled code (gcheap.Heap.Bump),
+// or 0, 0 when the store has no heap.
+func (s *Store) GCBump() (cursor, end uint64) {
+	if s.gc.heap == nil {
+		return 0, 0
+	}
+	return s.gc.heap.Bump()
+}
+
+// AdoptGCBump hands the cursor compiled code advanced back to the heap
+// (gcheap.Heap.AdoptBump); nothing when the store has no heap.
+func (s *Store) AdoptGCBump(cursor uint64) {
+	if s.gc.heap != nil {
+		s.gc.heap.AdoptBump(cursor)
+	}
+}
+
+// GCDisplays is the address of the heap's display table for compiled
+// casts (abi.CtxGCDisplays), or 0 before any type is registered. The
+// heap holds the table until it is replaced by a larger one, which only
+// a registration (in Go, never while the store's code runs) does; the
+// runtime gives the code the new address before it resumes.
+func (s *Store) GCDisplays() uintptr {
+	if s.gc.heap == nil {
+		return 0
+	}
+	if d := s.gc.heap.Displays(); len(d) > 0 {
+		return uintptr(unsafe.Pointer(&d[0]))
+	}
+	return 0
 }
 
 // HasGC reports whether the store's heap has been made.
@@ -87,6 +138,11 @@ func (s *Store) UntrackInstance(inst *Instance) {
 func (s *Store) PushStack(sc StackScanner) { s.gc.stacks = append(s.gc.stacks, sc) }
 func (s *Store) PopStack()                 { s.gc.stacks = s.gc.stacks[:len(s.gc.stacks)-1] }
 
+// TrackEngineRoots makes sc's roots the store's for its life: an engine's
+// calls in progress that it finds itself (the compiler's native stack,
+// scanned conservatively through Stack.LiveWords).
+func (s *Store) TrackEngineRoots(sc StackScanner) { s.gc.engines = append(s.gc.engines, sc) }
+
 // PushTempRoots makes the words of *ws roots until PopTempRoots (for
 // values held in Go code across an allocation).
 func (s *Store) PushTempRoots(ws *[]uint64) { s.gc.temps = append(s.gc.temps, ws) }
@@ -111,6 +167,9 @@ func (s *Store) markRoots(m *gcheap.Marker) {
 		m.Conservative(e.Payload)
 	}
 	for _, sc := range s.gc.stacks {
+		sc.ScanRoots(m)
+	}
+	for _, sc := range s.gc.engines {
 		sc.ScanRoots(m)
 	}
 	for _, ws := range s.gc.temps {

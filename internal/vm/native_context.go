@@ -47,6 +47,11 @@ type Context struct {
 	// may store 0 into EpochDeadline atomically to interrupt.
 	EpochAddr     uintptr
 	EpochDeadline uint64
+	GCBase        uintptr
+	GCTypes       uintptr
+	GCCursor      uint64
+	GCEnd         uint64
+	GCDisplays    uintptr
 
 	// Private to the runtime from here on.
 

@@ -44,6 +44,11 @@ func TestContextLayout(t *testing.T) {
 		{"G", unsafe.Offsetof(c.G), abi.CtxG},
 		{"EpochAddr", unsafe.Offsetof(c.EpochAddr), abi.CtxEpochAddr},
 		{"EpochDeadline", unsafe.Offsetof(c.EpochDeadline), abi.CtxEpochDeadline},
+		{"GCBase", unsafe.Offsetof(c.GCBase), abi.CtxGCBase},
+		{"GCTypes", unsafe.Offsetof(c.GCTypes), abi.CtxGCTypes},
+		{"GCCursor", unsafe.Offsetof(c.GCCursor), abi.CtxGCCursor},
+		{"GCEnd", unsafe.Offsetof(c.GCEnd), abi.CtxGCEnd},
+		{"GCDisplays", unsafe.Offsetof(c.GCDisplays), abi.CtxGCDisplays},
 		{"end of the shared part", unsafe.Offsetof(c.meter), abi.ContextSize},
 	} {
 		if f.got != f.want {

@@ -40,6 +40,9 @@ func (s *Stack) Size() int       { return 0 }
 func (s *Stack) Close() error    { return nil }
 func (s *Stack) Decommit() error { return nil }
 
+// LiveWords is nil: no compiled code runs here.
+func (s *Stack) LiveWords() []uint64 { return nil }
+
 // Word reports false: there is no stack to read here.
 func (s *Stack) Word(addr uintptr) (uint64, bool) { return 0, false }
 

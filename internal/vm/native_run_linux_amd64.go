@@ -43,7 +43,10 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	copy(buf[1:], vals)
 
 	// A nested run on the same context (through a host function) paces
-	// itself; the caller's pacing resumes afterwards.
+	// itself; the caller's pacing resumes afterwards. A nested run's exits
+	// move st.live down; the enclosing run's exit (the host call that made
+	// this run) is the innermost again after.
+	live := st.live
 	outer := c.pacer
 	want := c.pacer.Begin(ctx)
 	if r.PollInterval > 0 {
@@ -60,7 +63,7 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 		c.settle() // whatever way the run ended, unused fuel goes back
 		c.unpoke()
 		c.pacer = outer
-		st.next = base
+		st.next, st.live = base, live
 	}()
 	if ctx.Done() != nil {
 		in := &interrupter{c: c}
@@ -98,6 +101,7 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 		c.ExitStub = sb.exitStub
 		enterNative(c, sb.enterTail)
 		e := Exit{Code: c.ExitCode, Index: c.ExitIndex, Args: c.ExitArgs, PC: c.ResumeAddr, SP: c.ExitSP, BP: c.ExitBP}
+		st.live = e.SP // for the collector (Stack.LiveWords)
 		switch e.Code {
 		case abi.ExitReturn:
 			return nil

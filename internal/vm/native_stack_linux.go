@@ -31,6 +31,10 @@ type Stack struct {
 	// the stack, or just below the native frames of an exit in progress
 	// while a host function (which may re-enter) runs.
 	next uintptr
+	// live is the stack pointer of the innermost exit in progress (0 when
+	// none): while Go serves an exit, every frame of compiled code on the
+	// stack, with the registers the exit saved, lies in [live, top).
+	live uintptr
 }
 
 // NewStack maps a stack on which code may use limit bytes (0 means
@@ -132,6 +136,17 @@ func (s *Stack) Word(addr uintptr) (uint64, bool) {
 // code runs again), or nil when they do not all lie inside the usable
 // stack: a throw's payload, whose address comes from generated code.
 func (s *Stack) Words(addr uintptr, n uint64) []uint64 { return s.words(addr, n) }
+
+// LiveWords returns the words in which compiled frames may hold values
+// while an exit is served (see live), or nil when no exit is in progress:
+// the collector scans them conservatively for references (docs/gc.md).
+// The view is valid until the code runs again.
+func (s *Stack) LiveWords() []uint64 {
+	if s.live == 0 {
+		return nil
+	}
+	return s.words(s.live, uint64(s.top-s.live)/8)
+}
 
 // Decommit gives the pages code touched back to the kernel, keeping the
 // mapping: the next run finds them zeroed, at the cost of faulting them in

@@ -3,6 +3,7 @@ package gcheap
 import (
 	"fmt"
 
+	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
@@ -35,6 +36,23 @@ func (t *TypeInfo) Depth() int { return len(t.Supers) - 1 }
 type types struct {
 	infos []TypeInfo
 	byKey map[string]uint32
+	// displays is the flat table compiled casts read (abi.GCDisplay*).
+	displays []uint32
+}
+
+// Displays is the display table for compiled code (abi.GCDisplay*): it
+// is replaced, not changed, when types are registered.
+func (h *Heap) Displays() []uint32 { return h.types.displays }
+
+// addDisplay appends the display entry of info (the type just registered).
+func (t *types) addDisplay(info *TypeInfo) {
+	var e [abi.GCDisplayWords]uint32
+	e[abi.GCDisplayKind] = abi.GCKindArray
+	if info.Kind == wasm.CompStruct {
+		e[abi.GCDisplayKind] = abi.GCKindStruct
+	}
+	copy(e[abi.GCDisplaySupers:], info.Supers)
+	t.displays = append(t.displays, e[:]...)
 }
 
 // Type returns the description of type id, which must be registered.
@@ -65,6 +83,7 @@ func (h *Heap) RegisterModule(m *wasm.Module) ([]uint32, error) {
 	if h.types.byKey == nil {
 		h.types.byKey = map[string]uint32{}
 		h.types.infos = []TypeInfo{{}}
+		h.types.displays = make([]uint32, abi.GCDisplayWords)
 	}
 	ids := make([]uint32, len(m.Types))
 	for i := range m.Types {
@@ -104,6 +123,7 @@ func (h *Heap) RegisterModule(m *wasm.Module) ([]uint32, error) {
 			info.ElemRef = IsGCRef(m, info.Elem.Type)
 		}
 		h.types.infos = append(h.types.infos, info)
+		h.types.addDisplay(&info)
 		h.types.byKey[k] = id
 		ids[i] = id
 	}
