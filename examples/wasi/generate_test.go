@@ -2,8 +2,6 @@ package wasiexamples
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
@@ -11,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/moat-run/moat/internal/fixture"
 )
 
 // update rebuilds the committed binaries (go generate runs the tests with
@@ -60,59 +60,12 @@ func buildC(dir, clangPATH string) (string, error) {
 	return out, nil
 }
 
-// cToolchainRecord describes the tools buildC would use, one per line:
-// the versions of clang, wasm-ld and wasm-opt, and digests of the
-// wasi-libc and compiler-rt files clang links. missing lists what is
-// not installed.
-func cToolchainRecord() (record string, missing []string) {
-	var b strings.Builder
-	firstLine := func(name string, args ...string) string {
-		out, err := exec.Command(name, args...).Output()
-		if err != nil {
-			return ""
-		}
-		line, _, _ := strings.Cut(string(out), "\n")
-		return strings.TrimSpace(line)
-	}
-	clang := firstLine("clang", "--version")
-	if clang == "" {
-		return "", []string{"clang"}
-	}
-	fmt.Fprintf(&b, "clang: %s\n", clang)
-	linker := firstLine("clang", "--target=wasm32-wasi", "-print-prog-name=wasm-ld")
-	if version := firstLine(linker, "--version"); version != "" {
-		fmt.Fprintf(&b, "wasm-ld: %s\n", version)
-	} else {
-		missing = append(missing, "wasm-ld (lld)")
-	}
-	for _, lib := range []struct{ what, flag string }{
-		{"wasi-libc", "-print-file-name=libc.a"},
-		{"wasi-libc", "-print-file-name=crt1-command.o"},
-		{"compiler-rt", "-print-libgcc-file-name"},
-	} {
-		path := firstLine("clang", "--target=wasm32-wasi", lib.flag)
-		data, err := os.ReadFile(path)
-		if err != nil || !filepath.IsAbs(path) {
-			missing = append(missing, lib.what)
-			continue
-		}
-		sum := sha256.Sum256(data)
-		fmt.Fprintf(&b, "%s: %s sha256:%s\n", lib.what, filepath.Base(path), hex.EncodeToString(sum[:8]))
-	}
-	if version := firstLine("wasm-opt", "--version"); version != "" {
-		fmt.Fprintf(&b, "wasm-opt: %s\n", version)
-	} else {
-		missing = append(missing, "wasm-opt (binaryen)")
-	}
-	return b.String(), missing
-}
-
 // TestCBinaryUpToDate rebuilds tour_c.wasm and checks that the committed
 // binary matches its source. It runs only with the tools that built the
 // committed binary (tour_c.toolchain): other versions make other bytes,
 // and a missing tool cannot build it; both skip, saying why.
 func TestCBinaryUpToDate(t *testing.T) {
-	record, missing := cToolchainRecord()
+	record, missing := fixture.CToolchain()
 	if len(missing) > 0 {
 		msg := fmt.Sprintf("cannot rebuild %s: %s not installed; it needs %s", cBinary, strings.Join(missing, ", "), cTools)
 		if *update {
@@ -135,13 +88,13 @@ func TestCBinaryUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *update {
-		copyFile(t, out, cBinary)
+		fixture.CopyFile(t, out, cBinary)
 		if err := os.WriteFile(cToolchain, []byte(record), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	checkSame(t, out, cBinary)
+	fixture.SameFile(t, out, cBinary)
 }
 
 // TestCBuildIgnoresPATH: the pipeline makes the same bytes whether or not
@@ -151,7 +104,7 @@ func TestCBuildIgnoresPATH(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds tour.c twice")
 	}
-	if _, missing := cToolchainRecord(); len(missing) > 0 {
+	if _, missing := fixture.CToolchain(); len(missing) > 0 {
 		t.Skipf("%s not installed; the check needs %s", strings.Join(missing, ", "), cTools)
 	}
 	withWasmOpt, err := buildC(t.TempDir(), "")
@@ -218,34 +171,8 @@ func TestGoBinaryUpToDate(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, msg)
 	}
 	if *update {
-		copyFile(t, out, committedPath)
+		fixture.CopyFile(t, out, committedPath)
 		return
 	}
-	checkSame(t, out, committedPath)
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func checkSame(t *testing.T, fresh, committed string) {
-	t.Helper()
-	a, err := os.ReadFile(fresh)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(committed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a, b) {
-		t.Errorf("%s is stale: run go generate ./examples/wasi", committed)
-	}
+	fixture.SameFile(t, out, committedPath)
 }

@@ -2,8 +2,6 @@ package wasm3examples
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
@@ -11,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/moat-run/moat/internal/fixture"
 
 	"github.com/moat-run/moat"
 )
@@ -78,52 +78,11 @@ func buildC(dir string, plain bool) (string, error) {
 	return out, nil
 }
 
-func firstLine(name string, args ...string) string {
-	out, err := exec.Command(name, args...).Output()
-	if err != nil {
-		return ""
-	}
-	line, _, _ := strings.Cut(string(out), "\n")
-	return strings.TrimSpace(line)
-}
-
-// cToolchainRecord describes the tools that build threaded.wasm here, and
-// lists those missing.
-func cToolchainRecord() (record string, missing []string) {
-	var b strings.Builder
-	clang := firstLine("clang", "--version")
-	if clang == "" {
-		return "", []string{"clang"}
-	}
-	fmt.Fprintf(&b, "clang: %s\n", clang)
-	linker := firstLine("clang", "--target=wasm32-wasi", "-print-prog-name=wasm-ld")
-	if version := firstLine(linker, "--version"); version != "" {
-		fmt.Fprintf(&b, "wasm-ld: %s\n", version)
-	} else {
-		missing = append(missing, "wasm-ld (lld)")
-	}
-	for _, lib := range []struct{ what, flag string }{
-		{"wasi-libc", "-print-file-name=libc.a"},
-		{"wasi-libc", "-print-file-name=crt1-command.o"},
-		{"compiler-rt", "-print-libgcc-file-name"},
-	} {
-		path := firstLine("clang", "--target=wasm32-wasi", lib.flag)
-		data, err := os.ReadFile(path)
-		if err != nil || !filepath.IsAbs(path) {
-			missing = append(missing, lib.what)
-			continue
-		}
-		sum := sha256.Sum256(data)
-		fmt.Fprintf(&b, "%s: %s sha256:%s\n", lib.what, filepath.Base(path), hex.EncodeToString(sum[:8]))
-	}
-	return b.String(), missing
-}
-
 // TestThreadedUpToDate rebuilds threaded.wasm and threaded_plain.wasm and
 // compares them with the committed ones, when this machine has the tools
 // that built them (threaded.toolchain); otherwise it skips, saying why.
 func TestThreadedUpToDate(t *testing.T) {
-	record, missing := cToolchainRecord()
+	record, missing := fixture.CCompiler()
 	if len(missing) > 0 {
 		msg := fmt.Sprintf("cannot rebuild %s: %s not installed; it needs %s", cBinary, strings.Join(missing, ", "), cTools)
 		if *update {
