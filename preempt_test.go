@@ -14,6 +14,7 @@ import (
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/internal/testsuite"
+	"github.com/moat-run/moat/internal/vm"
 )
 
 // A spinning guest must never stall the host: runtime.GC() (whose
@@ -195,7 +196,8 @@ func TestSpinningGuestsYield(t *testing.T) {
 // TestSpinningGuestsStop: a context's deadline or cancellation ends a
 // spinning guest of every shape on every engine with the interrupted
 // trap, wrapping the context's error, and the instance then runs normally
-// (a poke never outlives the call it stopped).
+// (a poke never outlives the call it stopped) and no longer counts among
+// the spinning guests that shorten every guest's time slices.
 func TestSpinningGuestsStop(t *testing.T) {
 	for _, kind := range spinEngines() {
 		for _, shape := range shapesFor(kind, 32<<20) {
@@ -227,6 +229,9 @@ func TestSpinningGuestsStop(t *testing.T) {
 				}
 				if res, err := inst.Func("ok").Call(context.Background()); err != nil || res[0] != 42 {
 					t.Errorf("%s round %d: the next call got %v, %v", name, round, res, err)
+				}
+				if n := vm.SpinningGuests(); n != 0 {
+					t.Errorf("%s round %d: %d guests still counted as spinning after their calls ended", name, round, n)
 				}
 			}
 		}

@@ -137,6 +137,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		// runtime.Goexit in a host function) skipped restoring the depth
 		// count; every other way out leaves it at depth already.
 		store.HostCallDepth, store.HostStackBytes = depth, below
+		m.pacer.End() // before m goes back to the pool
 		// A panic here is an engine bug (or a host function's); never let it
 		// take the host down.
 		if r := recover(); r != nil {

@@ -62,6 +62,7 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 		}
 		c.settle() // whatever way the run ended, unused fuel goes back
 		c.unpoke()
+		c.pacer.End()
 		c.pacer = outer
 		st.next, st.live = base, live
 	}()
