@@ -407,3 +407,42 @@ func BenchmarkDeadlineSpinning(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSpinningThroughput: what yielding costs the guests. GOMAXPROCS
+// guests (crowded: the shortest time slices) each count to n in a loop,
+// per engine; it reports the CPU time of the process (every thread) and
+// the wall time per iteration of one guest.
+func BenchmarkSpinningThroughput(b *testing.B) {
+	for _, kind := range spinEngines() {
+		b.Run(kind.String(), func(b *testing.B) {
+			n := int32(1 << 27)
+			if kind == moat.EngineInterpreter {
+				n = 1 << 23
+			}
+			wat := fmt.Sprintf(`(module (func (export "count") (local i32)
+  (loop (br_if 0 (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (i32.const %d))))))`, n)
+			procs := runtime.GOMAXPROCS(0)
+			funcs := make([]*moat.Func, procs)
+			for i := range funcs {
+				funcs[i] = spinFunc(b, kind, spinShape{"count", strings.Replace(wat, `"count"`, `"spin"`, 1)})
+			}
+			var cpu, wall time.Duration
+			for b.Loop() {
+				cpu0, start := cpuTime(), time.Now()
+				var wg sync.WaitGroup
+				for _, f := range funcs {
+					wg.Go(func() {
+						if _, err := f.Call(context.Background()); err != nil {
+							b.Error(err)
+						}
+					})
+				}
+				wg.Wait()
+				cpu, wall = cpu+cpuTime()-cpu0, wall+time.Since(start)
+			}
+			iters := float64(b.N) * float64(n)
+			b.ReportMetric(float64(cpu.Nanoseconds())/iters/float64(procs), "cpu-ns/iter")
+			b.ReportMetric(float64(wall.Nanoseconds())/iters, "wall-ns/iter")
+		})
+	}
+}

@@ -240,6 +240,7 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 	store.HostCallDepth = m.depth()
 	store.HostStackBytes = m.below + 8*(top+nframes*frameOverheadSlots)
 	var err error
+	m.pacer.EnterHost()
 	switch {
 	case f.Host != nil:
 		err = f.Host(m.ctx, caller.inst, args)
@@ -248,6 +249,7 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 	default:
 		err = fmt.Errorf("interp: function %s cannot be called", f.DebugName())
 	}
+	m.pacer.LeaveHost()
 	store.HostCallDepth, store.HostStackBytes = outer, outerBytes
 	if err != nil {
 		m.hostErr, m.hostFn = err, f

@@ -139,7 +139,9 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 			// A nested Run builds its frames below the caller's, which
 			// keeps no data below its stack pointer (no red zone).
 			st.next = e.SP &^ 15
+			c.pacer.EnterHost()
 			err := r.HostCall(ctx, e.Index, stack)
+			c.pacer.LeaveHost()
 			st.next = base
 			if err == ErrTailCall {
 				return err

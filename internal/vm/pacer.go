@@ -13,8 +13,9 @@ import (
 // preempts a goroutine that does not yield only after it has run for 10 ms.
 // With every P running a guest, each of those hand-overs would wait up to
 // 10 ms. So both engines visit Go at their polls (function entries and
-// loop headers) every few tens of microseconds and yield with
-// runtime.Gosched once the guest has had TimeSlice.
+// loop headers) every few microseconds and yield with runtime.Gosched once
+// the guest has had its time slice: TimeSlice, or CrowdedSlice while
+// spinning guests are as many as the Ps (yield.go).
 //
 // The number of polls between two visits (a grant) is sized by the
 // measured speed of the guest's polls so that visits come about every
@@ -24,11 +25,10 @@ import (
 // poll slow.
 
 // TimeSlice is how long a guest runs before its goroutine yields the P to
-// any other runnable goroutine. Far below the Go scheduler's own 10 ms, so
-// that with every P running a guest a cancellation or a goroutine woken by
-// the host gets a P within a fraction of a millisecond; long enough that
-// yielding (a few hundred nanoseconds when nothing else is waiting) costs
-// well under 1% of the guest's time.
+// any other runnable goroutine while some P runs other Go code or none:
+// far below the Go scheduler's own 10 ms; long enough that yielding (which
+// may wake a thread for an idle P) costs well under 1% of the guest's
+// time.
 const TimeSlice = 250 * time.Microsecond
 
 // pollPeriod is how often a spinning guest's code comes back to Go in a
@@ -62,7 +62,8 @@ type Pacer struct {
 	sliceStart int64 // nanotime at which the time slice began; 0 before the first visit
 	grantedAt  int64 // nanotime of the last grant; 0 before the first visit
 	grant      int64 // size of the last grant
-	spinning   bool  // counted in spinning (yield.go)
+	spinning   bool  // has visited: a spinning guest (yield.go)
+	inHost     bool  // in a call out of the guest, not counted meanwhile
 	// sliceEpoch is the epoch at which the time slice of a run with epoch
 	// polls ends (epoch.go).
 	sliceEpoch uint64
@@ -77,16 +78,34 @@ func (p *Pacer) Begin(ctx context.Context) int64 {
 		p.deadline = max(int64(d.Sub(clockBase)), 1)
 	}
 	p.sliceStart, p.grantedAt, p.grant = 0, 0, firstGrant
-	p.spinning = false
+	p.spinning, p.inHost = false, false
 	return firstGrant
 }
 
 // End ends the run that Begin started.
 func (p *Pacer) End() {
-	if p.spinning {
-		p.spinning = false
+	if p.spinning && !p.inHost {
 		spinning.Add(-1)
 	}
+	p.spinning, p.inHost = false, false
+}
+
+// EnterHost and LeaveHost bracket a call out of the guest (a host function,
+// another engine's function). A guest waiting in the host, for I/O say,
+// holds no P, so it does not count among the spinning guests meanwhile.
+func (p *Pacer) EnterHost() {
+	if p.spinning && !p.inHost {
+		spinning.Add(-1)
+	}
+	p.inHost = true
+}
+
+// LeaveHost: see EnterHost.
+func (p *Pacer) LeaveHost() {
+	if p.spinning && p.inHost {
+		spinning.Add(1)
+	}
+	p.inHost = false
 }
 
 // countSpinning counts the run among the spinning guests at its first

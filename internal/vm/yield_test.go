@@ -44,7 +44,8 @@ func TestYieldWhileLate(t *testing.T) {
 
 // TestSpinningGuestCount: a run counts among the spinning guests from its
 // first visit to Go until it ends, and a run that never visits is not
-// counted; with as many spinning guests as Ps, slices are CrowdedSlice
+// counted, nor is a run while it waits in a host call; with as many
+// spinning guests as Ps, slices are CrowdedSlice
 // (the next epoch tick for compiled code), with fewer TimeSlice.
 func TestSpinningGuestCount(t *testing.T) {
 	base := SpinningGuests()
@@ -75,7 +76,16 @@ func TestSpinningGuestCount(t *testing.T) {
 	if got := sliceTicksAt(now); got != 1 {
 		t.Errorf("crowded: slice of %d epoch ticks, want 1", got)
 	}
-	pacers[0].End()
+	pacers[0].EnterHost() // waiting in the host: not spinning meanwhile
+	if got := SpinningGuests(); got != base+n-1 {
+		t.Errorf("one guest in a host call: %d spinning guests, want %d", got, base+n-1)
+	}
+	pacers[0].LeaveHost()
+	if got := SpinningGuests(); got != base+n {
+		t.Errorf("back from the host call: %d spinning guests, want %d", got, base+n)
+	}
+	pacers[0].EnterHost()
+	pacers[0].End() // a run that ends in a host call (a panic) counts once
 	pacers[0].End() // ending twice counts once
 	if base == 0 {
 		if got := sliceLength(now); got != int64(TimeSlice) {
