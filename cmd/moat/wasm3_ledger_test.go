@@ -73,7 +73,8 @@ const ledgerWant = `> open alice 100
 // undoing transactions during unwinding, an exception crossing 1,000
 // frames, and every exception object destroyed once its handler ends.
 // "fatal" ends the program with an exception its handler rethrew and
-// nothing catches.
+// nothing catches; "close" with std::terminate, when an exception leaves a
+// noexcept function.
 func TestWasm3ExampleLedger(t *testing.T) {
 	ledger := example("wasm3/ledger/ledger.wasm")
 	for name, config := range ledgerConfigs(t) {
@@ -115,6 +116,14 @@ func TestWasm3ExampleLedger(t *testing.T) {
 			code, out, errOut = runMoatStdin(t, "", append(config, ledger, "open a 1", "withdraw a 2", "fatal", "audit")...)
 			if code != 1 || out != fatalWant || !strings.Contains(errOut, "uncaught WebAssembly exception") {
 				t.Errorf("fatal: exit %d, stdout %q, stderr %q; want exit 1, stdout %q and an uncaught exception", code, out, errOut, fatalWant)
+			}
+
+			// An exception escaping a noexcept function calls std::terminate,
+			// which aborts: the guest traps.
+			const closeWant = "> open a 1\n> close\n  closing the books\n"
+			code, out, errOut = runMoatStdin(t, "", append(config, ledger, "open a 1", "close", "audit")...)
+			if code == 0 || out != closeWant || !strings.HasPrefix(errOut, "trap: unreachable") || !strings.Contains(errOut, "std::terminate()") {
+				t.Errorf("close: exit %d, stdout %q, stderr %q; want stdout %q and a trap in std::terminate", code, out, errOut, closeWant)
 			}
 		})
 	}
@@ -191,6 +200,7 @@ func TestWasm3LedgerDifferential(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("%d command lines, %d bytes of output compared per configuration", strings.Count("\n"+all.String(), "\n> "), all.Len())
 	// The seeded lists reach every kind of handler.
 	for _, seen := range []string{"declined:", "ledger error:", "parse error:", "error: map::at", "over the limit",
 		"refused:", "unknown failure", "rollback:", "relay:", "steps committed"} {

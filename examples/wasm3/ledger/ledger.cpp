@@ -8,6 +8,7 @@
 //   quota                   a limit reported by throwing a string
 //   panic                   throws an int
 //   fatal                   ends the program with an exception nothing catches
+//   close                   an exception escapes a noexcept function: std::terminate
 //
 // Errors are typed (LedgerError and its subclasses, ParseError from the
 // standard library's std::invalid_argument, std::out_of_range thrown by
@@ -187,6 +188,13 @@ long relay(int hop, int hops, long value) {
   return relay(hop + 1, hops, value) + 1;
 }
 
+// close_books must not fail (noexcept), but its audit account is missing:
+// the exception escaping it calls std::terminate, which aborts.
+void close_books() noexcept {
+  std::printf("  closing the books\n");
+  account("auditor") = 0;
+}
+
 void run(const std::string &command, Transaction &tx);
 
 void batch(const std::string &steps, Transaction &outer) {
@@ -247,6 +255,9 @@ void run(const std::string &command, Transaction &tx) {
     throw 42;
   } else if (verb == "fatal") {
     throw Fatal{"operator asked to stop"};
+  } else if (verb == "close") {
+    expect(words, 1);
+    close_books();
   } else {
     throw ParseError("unknown command '" + verb + "'");
   }
@@ -306,6 +317,8 @@ const char *const script[] = {
 } // namespace
 
 int main(int argc, char **argv) {
+  // Line by line, so that what was printed survives an abort.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::vector<std::string> commands;
   if (argc > 1)
     commands.assign(argv + 1, argv + argc);
