@@ -39,6 +39,10 @@ signed by a trusted key; an artifact that came with an OCI module must
 have been compiled from that very module, or the module is compiled
 instead.
 
+Each route's sandbox memories come from a pool of its max_concurrent
+slots, reserved once and reset with madvise when a request ends
+(--pooling=n: made on demand).
+
 A deadline passed answers 504, a trap 502 (running out of fuel included), a
 guest out of memory 500, a route with all its sandboxes busy past the queue
 timeout 503.
@@ -145,6 +149,11 @@ func serveFlags(a *serveArgs) []commandFlag {
 			}
 			o.Defaults.Fuel = n
 			return nil
+		}},
+		{"pooling", "y|n", "n: make each sandbox's memory on demand, instead of taking it from its route's pool of max_concurrent slots of max_memory, reserved once (Wasmtime's pooling allocator; default y, on the compiler)", func(v string) error {
+			on, err := parseBool(v)
+			o.NoPooling = !on
+			return err
 		}},
 		{"engine", "E", "interp, compiler, or auto (default auto)", func(v string) error {
 			k, err := parseEngine(v)

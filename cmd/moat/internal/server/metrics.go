@@ -86,15 +86,21 @@ var (
 	waitingDesc = prometheus.NewDesc("moat_sandboxes_waiting",
 		"Requests waiting for a sandbox slot now, by route.", []string{"route"}, nil)
 	slotsDesc = prometheus.NewDesc("moat_pool_slots",
-		"Sandbox slots of each route (its max_concurrent; 0: no cap).", []string{"route"}, nil)
+		"Sandbox slots of each route (its max_concurrent; 0: no cap): sandboxes past them wait in its queue.", []string{"route"}, nil)
 	occupancyDesc = prometheus.NewDesc("moat_pool_occupancy_ratio",
 		"Share of a route's sandbox slots in use (routes with a cap only).", []string{"route"}, nil)
+	memorySlotsDesc = prometheus.NewDesc("moat_pool_memory_slots",
+		"Memory slots of a route's pool, reserved once (routes with a pool only).", []string{"route"}, nil)
+	memorySlotsInUseDesc = prometheus.NewDesc("moat_pool_memory_slots_in_use",
+		"Memory slots of a route's pool holding a sandbox's memory now.", []string{"route"}, nil)
+	memorySlotsWarmDesc = prometheus.NewDesc("moat_pool_memory_slots_warm",
+		"Free memory slots of a route's pool that keep its module's image mapped for the next sandbox.", []string{"route"}, nil)
 	routesDesc = prometheus.NewDesc("moat_routes",
 		"Routes in force.", nil, nil)
 )
 
 func (c *routeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{liveDesc, waitingDesc, slotsDesc, occupancyDesc, routesDesc} {
+	for _, d := range []*prometheus.Desc{liveDesc, waitingDesc, slotsDesc, occupancyDesc, memorySlotsDesc, memorySlotsInUseDesc, memorySlotsWarmDesc, routesDesc} {
 		ch <- d
 	}
 }
@@ -112,6 +118,11 @@ func (c *routeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(slotsDesc, prometheus.GaugeValue, float64(st.Capacity), r.path)
 		if st.Capacity > 0 {
 			ch <- prometheus.MustNewConstMetric(occupancyDesc, prometheus.GaugeValue, float64(st.Live)/float64(st.Capacity), r.path)
+		}
+		if ps, ok := r.handler.Engine().PoolStats(); ok {
+			ch <- prometheus.MustNewConstMetric(memorySlotsDesc, prometheus.GaugeValue, float64(ps.Slots), r.path)
+			ch <- prometheus.MustNewConstMetric(memorySlotsInUseDesc, prometheus.GaugeValue, float64(ps.InUse), r.path)
+			ch <- prometheus.MustNewConstMetric(memorySlotsWarmDesc, prometheus.GaugeValue, float64(ps.Warm), r.path)
 		}
 	}
 }

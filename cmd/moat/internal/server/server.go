@@ -41,6 +41,11 @@ type Options struct {
 	// limit (the route's): engine kind, bounds checks and memory layout,
 	// features, compilation cache (CacheDir), trusted keys for artifacts.
 	EngineConfig moat.Config
+	// NoPooling makes sandbox memories on demand. By default each route
+	// with a concurrency cap takes them from a pool of that many slots
+	// of its memory limit, reserved once (moat.Config.Pooling), and its
+	// gate is the pool's.
+	NoPooling bool
 	// AllowPrecompiled lets a route's module be a compiled artifact (a
 	// file from moat compile, or one that came with an OCI module). Off,
 	// every route's code is compiled here from its WebAssembly.
@@ -100,7 +105,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	s.mods = newModules(opts.EngineConfig, precompiled{allow: opts.AllowPrecompiled}, s.log, store,
+	s.mods = newModules(opts.EngineConfig, precompiled{allow: opts.AllowPrecompiled}, !opts.NoPooling, s.log, store,
 		oci.Options{PlainHTTP: opts.PlainHTTP || f.PlainHTTP})
 	t, err := s.build(ctx, f)
 	if err != nil {
