@@ -105,12 +105,14 @@ type Config struct {
 // Handler serves each request from a fresh sandbox. It is safe for
 // concurrent use.
 type Handler struct {
-	cfg      Config
-	root     string
-	envNames map[string]bool
-	engine   *moat.Engine
-	pre      *moat.InstancePre
-	gate     *Gate
+	cfg  Config
+	root string
+	// matchedRoute is X_MATCHED_ROUTE, the same for every request.
+	matchedRoute string
+	envNames     map[string]bool
+	engine       *moat.Engine
+	pre          *moat.InstancePre
+	gate         *Gate
 }
 
 // New checks cfg and makes a Handler.
@@ -131,6 +133,7 @@ func New(cfg Config) (*Handler, error) {
 	if h.root != "" && !strings.HasPrefix(h.root, "/") {
 		return nil, fmt.Errorf("serve: Root %q does not start with /", cfg.Root)
 	}
+	h.matchedRoute = h.root + "/..."
 	for _, kv := range cfg.Env {
 		name, _, ok := strings.Cut(kv, "=")
 		if !ok || name == "" {

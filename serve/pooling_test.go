@@ -82,7 +82,6 @@ func TestPooledSandboxes(t *testing.T) {
 func TestPoolExhaustedAnswers503(t *testing.T) {
 	mod := pooledCModule(t, 1)
 	release := make(chan struct{})
-	defer close(release)
 	holder, hh, _ := server(t, serve.Config{Module: mod, Sleep: holdSleep(release)})
 	held := make(chan int, 1)
 	go func() {
@@ -97,6 +96,10 @@ func TestPoolExhaustedAnswers503(t *testing.T) {
 	}
 	if o := rec.next(t); o.Result != serve.ResultOverloaded {
 		t.Errorf("outcome %v (%v), want overloaded", o.Result, o.Err)
+	}
+	close(release)
+	if status := <-held; status != http.StatusOK {
+		t.Errorf("the request holding the slot: %d", status)
 	}
 }
 

@@ -141,8 +141,11 @@ func TestServeEngineFlags(t *testing.T) {
 	if opts, _, err := parseServeArgs([]string{"--fuel", "5000", "a.wasm"}); err != nil || opts.Defaults.Fuel != 5000 || opts.NoPooling {
 		t.Errorf("--fuel: %d, no pooling %v, %v", opts.Defaults.Fuel, opts.NoPooling, err)
 	}
-	if opts, _, err := parseServeArgs([]string{"--pooling", "n", "a.wasm"}); err != nil || !opts.NoPooling {
-		t.Errorf("--pooling n: no pooling %v, %v", opts.NoPooling, err)
+	if opts, _, err := parseServeArgs([]string{"--pooling", "n", "a.wasm"}); err != nil || !opts.NoPooling || opts.AccessLogFlush != defaultAccessLogFlush {
+		t.Errorf("--pooling n: no pooling %v, access log flush %v, %v", opts.NoPooling, opts.AccessLogFlush, err)
+	}
+	if opts, _, err := parseServeArgs([]string{"--access-log-flush", "0", "a.wasm"}); err != nil || opts.AccessLogFlush > 0 {
+		t.Errorf("--access-log-flush 0: %v, %v", opts.AccessLogFlush, err)
 	}
 	// --timeout wins over -W timeout, whatever their order.
 	opts, _, _ = parseServeArgs([]string{"--timeout", "3s", "-W", "timeout=2s", "-C", "cache-dir=/tmp/c", "a.wasm"})

@@ -3,6 +3,7 @@ package server
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,16 +63,50 @@ func newMetrics(current *atomic.Pointer[table]) *metrics {
 	return m
 }
 
+// routeMetrics are one route's series, resolved once (a label lookup
+// hashes every label value) rather than for every request: the
+// histograms when the route is built, each (status, result) counter and
+// trap code counter the first time it is seen.
+type routeMetrics struct {
+	m                     *metrics
+	path                  string
+	duration, instantiate prometheus.Observer
+	wait                  prometheus.Observer
+	requests              sync.Map // requestKey -> prometheus.Counter
+	traps                 sync.Map // moat.TrapCode -> prometheus.Counter
+}
+
+type requestKey struct {
+	status int
+	result serve.Result
+}
+
+func (m *metrics) forRoute(path string) *routeMetrics {
+	return &routeMetrics{m: m, path: path,
+		duration:    m.duration.WithLabelValues(path),
+		instantiate: m.instantiate.WithLabelValues(path),
+		wait:        m.wait.WithLabelValues(path)}
+}
+
 // observe records one request.
-func (m *metrics) observe(routePath string, o *serve.Outcome) {
-	m.requests.WithLabelValues(routePath, strconv.Itoa(o.Status), o.Result.String()).Inc()
-	m.duration.WithLabelValues(routePath).Observe(o.Total.Seconds())
-	if o.Instantiate > 0 {
-		m.instantiate.WithLabelValues(routePath).Observe(o.Instantiate.Seconds())
+func (rm *routeMetrics) observe(o *serve.Outcome) {
+	k := requestKey{o.Status, o.Result}
+	c, ok := rm.requests.Load(k)
+	if !ok {
+		c, _ = rm.requests.LoadOrStore(k, rm.m.requests.WithLabelValues(rm.path, strconv.Itoa(o.Status), o.Result.String()))
 	}
-	m.wait.WithLabelValues(routePath).Observe(o.Wait.Seconds())
+	c.(prometheus.Counter).Inc()
+	rm.duration.Observe(o.Total.Seconds())
+	if o.Instantiate > 0 {
+		rm.instantiate.Observe(o.Instantiate.Seconds())
+	}
+	rm.wait.Observe(o.Wait.Seconds())
 	if o.Trap != nil {
-		m.traps.WithLabelValues(routePath, strings.ReplaceAll(o.Trap.Code.String(), " ", "_")).Inc()
+		c, ok := rm.traps.Load(o.Trap.Code)
+		if !ok {
+			c, _ = rm.traps.LoadOrStore(o.Trap.Code, rm.m.traps.WithLabelValues(rm.path, strings.ReplaceAll(o.Trap.Code.String(), " ", "_")))
+		}
+		c.(prometheus.Counter).Inc()
 	}
 }
 

@@ -20,6 +20,7 @@ type route struct {
 	handler *serve.Handler
 	source  source
 	limits  Limits
+	metrics *routeMetrics
 }
 
 // table is the routes in force, longest path first, so the first match
