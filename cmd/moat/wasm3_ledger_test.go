@@ -63,23 +63,28 @@ const ledgerWant = `> open alice 100
   refused: daily quota reached
 > panic
   unknown failure
+> freeze carol
+> transfer bob carol 5
+  rollback: 1 change(s) undone
+  status: account frozen
 > audit
   alice 70
   bob 40
   carol 40
-17 commands, 11 failed; errors alive 0, holds 0
+19 commands, 12 failed; errors alive 0, holds 0
 `
 
 // TestWasm3ExampleLedger runs the C++ program that throws and catches
-// exceptions (examples/wasm3/ledger: clang -fwasm-exceptions, translated
-// to try_table and exnref) through `moat run` on every engine and bounds
-// mode: typed errors caught by base class (a virtual one too), by value,
-// by catch (...), rethrown from handlers and nested batches, destructors
-// undoing transactions during unwinding, an exception crossing 1,000
-// frames, and every exception object destroyed once its handler ends.
-// "fatal" ends the program with an exception its handler rethrew and
-// nothing catches; "close" with std::terminate, when an exception leaves a
-// noexcept function.
+// exceptions (examples/wasm3/ledger, both builds: clang 14's translated by
+// binaryen, clang 22's own try_table and exnref) through `moat run` on
+// every engine and bounds mode: typed errors caught by base class (a
+// virtual one too), by value, by pointer to a base and by catch (...),
+// rethrown from handlers and nested batches, destructors undoing
+// transactions during unwinding, an exception crossing 1,000 frames, and
+// every exception object destroyed once its handler ends. "fatal" ends the
+// program with an exception its handler rethrew and nothing catches;
+// "close" with std::terminate, when an exception leaves a noexcept
+// function.
 func TestWasm3ExampleLedger(t *testing.T) {
 	configs := ledgerConfigs(t)
 	for _, binary := range ledgerBinaries {
@@ -143,7 +148,7 @@ func checkLedger(t *testing.T, config []string, ledger string) {
 // ledgerVerbs and their arguments are what TestWasm3LedgerDifferential
 // makes commands of.
 var (
-	ledgerVerbs   = []string{"open", "deposit", "withdraw", "transfer", "transfer", "rate", "audit", "batch", "relay", "quota", "panic", "bogus"}
+	ledgerVerbs   = []string{"open", "deposit", "withdraw", "transfer", "transfer", "rate", "audit", "batch", "relay", "quota", "panic", "freeze", "bogus"}
 	ledgerNames   = []string{"alice", "bob", "carol"}
 	ledgerAmounts = []string{"0", "7", "80", "450", "9999", "10001", "x1"}
 )
@@ -168,6 +173,8 @@ func ledgerCommand(rng *rand.Rand, depth int) string {
 		words = append(words, pick(ledgerNames), pick(ledgerAmounts))
 	case "transfer":
 		words = append(words, pick(ledgerNames), pick(ledgerNames), pick(ledgerAmounts))
+	case "freeze":
+		words = append(words, pick(ledgerNames))
 	case "rate":
 		words = append(words, pick([]string{"EUR", "CHF", "XYZ"}))
 	case "relay":
@@ -229,7 +236,7 @@ func ledgerDifferential(t *testing.T, configs map[string][]string, ledger string
 	t.Logf("%d command lines, %d bytes of output compared per configuration", strings.Count("\n"+all.String(), "\n> "), all.Len())
 	// The seeded lists reach every kind of handler.
 	for _, seen := range []string{"declined:", "ledger error:", "parse error:", "error: map::at", "over the limit",
-		"refused:", "unknown failure", "rollback:", "relay:", "steps committed"} {
+		"refused:", "status:", "unknown failure", "rollback:", "relay:", "steps committed"} {
 		if !strings.Contains(all.String(), seen) {
 			t.Errorf("no run printed %q", seen)
 		}
