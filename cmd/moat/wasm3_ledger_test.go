@@ -145,6 +145,57 @@ func checkLedger(t *testing.T, config []string, ledger string) {
 	}
 }
 
+// ehCheckWant is what eh_check prints: every check passes.
+const ehCheckWant = `int caught as int                                  ok
+int not caught as long                             ok
+base at an offset: adjusted                        ok
+virtual base: adjusted through the vtable          ok
+virtual base seen once: D1 catches Diamond         ok
+ambiguous base does not catch                      ok
+ambiguous base: the unique one does                ok
+private base does not catch                        ok
+C* caught as B*: adjusted                          ok
+C* caught as void*                                 ok
+const C* not caught as B*                          ok
+const C* caught as const B*                        ok
+C* caught as const volatile A*                     ok
+null C* caught as B*: still null                   ok
+int* not caught as long*                           ok
+catch by value copies once                         ok
+caught by value: no object left                    ok
+rethrow keeps the same object                      ok
+nested exception inside a handler                  ok
+outer exception still current                      ok
+outer rethrown after the nested one                ok
+nested: no object left                             ok
+throw and catch in a destructor during unwinding   ok
+destructor's exception: no object left             ok
+over-aligned exception object                      ok
+through an indirect and a virtual call             ok
+no throw: the call returns                         ok
+1,000 frames each catching and rethrowing          ok
+every counted object destroyed                     ok
+0 failed
+`
+
+// TestWasm3ExampleEHCheck runs the C++ exception checks
+// (examples/wasm3/ledger/eh_check.cpp, built by clang 22) on every engine
+// and bounds mode: catch clauses against bases at an offset, virtual,
+// ambiguous and private bases, pointers with their qualifiers, null and
+// void*; copies, rethrow, nested exceptions, a throw caught inside a
+// destructor during unwinding, an over-aligned exception object; through
+// indirect and virtual calls and 1,000 frames that each catch and rethrow.
+func TestWasm3ExampleEHCheck(t *testing.T) {
+	for name, config := range ledgerConfigs(t) {
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := runMoatStdin(t, "", append(config, example("wasm3/ledger/eh_check.wasm"))...)
+			if code != 0 || out != ehCheckWant || errOut != "" {
+				t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0, stdout:\n%s", code, out, errOut, ehCheckWant)
+			}
+		})
+	}
+}
+
 // ledgerVerbs and their arguments are what TestWasm3LedgerDifferential
 // makes commands of.
 var (
