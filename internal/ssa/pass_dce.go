@@ -5,7 +5,7 @@ package ssa
 // parameters that nothing live uses (with their arguments on every branch).
 // The entry block's parameters are the signature and stay.
 func DCE(f *Func) {
-	removeUnreachable(f)
+	pruneOnEntry(f)
 	s := f.scratchSpace()
 	live := resize(s.live, f.NumValues())
 	clear(live)
@@ -50,11 +50,11 @@ func DCE(f *Func) {
 	for bi, b := range f.Blocks {
 		kept := b.Insts[:0]
 		for _, in := range b.Insts {
-			used := !in.IsRemovableIfUnused()
+			used := false
 			for _, r := range in.Results {
 				used = used || isLive(r)
 			}
-			if used {
+			if used || !in.IsRemovableIfUnused() {
 				kept = append(kept, in)
 			}
 		}

@@ -19,12 +19,8 @@ func GVN(f *Func) {
 	}
 	table := &f.scratchSpace().gvn
 	table.reset(f, numInsts)
-	type frame struct {
-		b       *Block
-		logLen  int
-		visited bool
-	}
-	stack := []frame{{b: cfg.RPO[0]}}
+	stack := append(f.scratchSpace().domStack[:0], domFrame{b: cfg.RPO[0]})
+	defer func() { f.scratchSpace().domStack = stack[:0] }()
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		if top.visited {
@@ -51,7 +47,7 @@ func GVN(f *Func) {
 		b.Insts = kept
 		kids := dom.Children(b)
 		for i := len(kids) - 1; i >= 0; i-- {
-			stack = append(stack, frame{b: kids[i]})
+			stack = append(stack, domFrame{b: kids[i]})
 		}
 	}
 	// The walk visits every definition before its uses (a use is

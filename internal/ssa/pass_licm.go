@@ -18,10 +18,12 @@ package ssa
 // point: each function is one loop, entered again at every resume point,
 // around thousands of blocks.
 func LICM(f *Func) {
-	removeUnreachable(f)
+	pruneOnEntry(f)
 	cfg := f.scratchCFG()
 	dom := f.scratchDomTree(cfg)
-	loops := ComputeLoops(cfg, dom)
+	s := f.scratchSpace()
+	loops := &s.loops
+	loops.compute(cfg, dom)
 	// LICM changes no branch after the preheaders are in, so the
 	// analyses computed then stay current for the next pass.
 	defer f.keepAnalyses()
@@ -38,9 +40,8 @@ func LICM(f *Func) {
 	if changedCFG {
 		cfg = f.recomputeCFG()
 		dom = f.scratchDomTree(cfg)
-		loops = ComputeLoops(cfg, dom)
+		loops.compute(cfg, dom)
 	}
-	s := f.scratchSpace()
 	defBlock := resize(s.defBlock, f.NumValues())
 	clear(defBlock)
 	defer func() { clear(defBlock); s.defBlock = defBlock[:0] }()

@@ -21,6 +21,8 @@ type passScratch struct {
 	inPipeline             bool
 	run                    int
 	cfgValidAt, domValidAt int
+	// prunedAt is the run whose last change was removeUnreachable's.
+	prunedAt int
 
 	reachable []bool // by Block.ID
 	inLayout  []bool
@@ -35,7 +37,20 @@ type passScratch struct {
 	insts    []*Inst  // a block being rebuilt
 	defBlock []*Block // by Value
 
-	gvn gvnTable
+	gvn      gvnTable
+	domStack []domFrame // GVN's and BCE's walk of the dominator tree
+	loops    LoopForest // LICM's
+
+	bceTable map[bceKey]uint64
+	bceLog   []bceUndo
+}
+
+// domFrame is a block on the stack of a dominator-tree walk with a scoped
+// table: logLen is the table's undo log length when the walk entered it.
+type domFrame struct {
+	b       *Block
+	logLen  int
+	visited bool
 }
 
 // scratchPool lends pass storage to a function for the length of a
@@ -173,6 +188,25 @@ func incomingEdges(f *Func) [][]edgeRef {
 		}
 	}
 	return s.edgesByID
+}
+
+// pruneOnEntry is removeUnreachable at the start of a pass, skipped when
+// the previous pass left nothing to remove: it ended with that walk
+// (Fold) or handed on a CFG that reaches every block.
+func pruneOnEntry(f *Func) {
+	s := f.scratchSpace()
+	if s.inPipeline && (s.prunedAt == s.run-1 || s.cfgValidAt == s.run && len(s.cfg.RPO) == len(f.Blocks)) {
+		return
+	}
+	removeUnreachable(f)
+}
+
+// prunedLast says that the running pass's last change was
+// removeUnreachable, so the next pass's pruneOnEntry has nothing to do.
+func (f *Func) prunedLast() {
+	if s := f.scratchSpace(); s.inPipeline {
+		s.prunedAt = s.run
+	}
 }
 
 // removeUnreachable deletes the blocks the entry cannot reach (following
