@@ -17,8 +17,10 @@ package ssa
 // compare and addition it leaves unused are DCE's. Nothing else moves, so
 // traps keep their order and codes.
 func BCE(f *Func) {
-	// BCE removes only traps, never a branch: the analyses stay current.
+	// BCE removes only traps, never a branch: the analyses stay current,
+	// and the instructions that remain are as GVN left them.
 	defer f.keepAnalyses()
+	defer f.keepGVN()
 	cfg := f.scratchCFG()
 	if len(cfg.RPO) == 0 {
 		return

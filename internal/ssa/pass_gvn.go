@@ -5,7 +5,21 @@ package ssa
 // dominating position (same opcode, immediates and arguments, commutative
 // arguments in either order) is removed and its uses take the earlier
 // result.
+//
+// GVN is idempotent: run again with no pass in between that could make two
+// instructions identical (see keepGVN), it returns at once.
 func GVN(f *Func) {
+	s := f.scratchSpace()
+	if s.inPipeline && s.gvnDoneAt == s.run-1 {
+		s.gvnDoneAt = s.run
+		f.keepAnalyses()
+		return
+	}
+	defer func() {
+		if s.inPipeline {
+			s.gvnDoneAt = s.run
+		}
+	}()
 	cfg := f.scratchCFG()
 	if len(cfg.RPO) == 0 {
 		f.keepAnalyses()

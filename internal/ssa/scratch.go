@@ -23,6 +23,10 @@ type passScratch struct {
 	cfgValidAt, domValidAt int
 	// prunedAt is the run whose last change was removeUnreachable's.
 	prunedAt int
+	// gvnDoneAt is the run after which GVN would find nothing to merge:
+	// GVN's own, handed on by passes that make no two instructions
+	// identical (keepGVN).
+	gvnDoneAt int
 
 	reachable []bool // by Block.ID
 	inLayout  []bool
@@ -111,6 +115,15 @@ func (f *Func) recomputeCFG() *CFG {
 	s := f.scratchSpace()
 	s.cfgValidAt = -1
 	return f.scratchCFG()
+}
+
+// keepGVN says that the running pass has made no two instructions
+// identical (it only removed instructions, or moved none), so GVN right
+// after it would merge nothing if GVN ran just before it.
+func (f *Func) keepGVN() {
+	if s := f.scratchSpace(); s.inPipeline && s.gvnDoneAt == s.run-1 {
+		s.gvnDoneAt = s.run
+	}
 }
 
 // keepAnalyses says that the running pass has not changed the control
