@@ -7,6 +7,11 @@ import (
 	"testing"
 )
 
+// ledgerBinaries are the ledger's two builds: clang 14's legacy exception
+// instructions translated by binaryen 132, and clang 22's own try_table
+// and exnref.
+var ledgerBinaries = []string{"ledger", "ledger_clang22"}
+
 // ledgerConfigs are the ways the ledger test runs the C++ example: the
 // interpreter, and the compiler in both bounds-check modes (guard pages
 // with moat's signal handler, explicit checks) where it is available.
@@ -76,15 +81,23 @@ const ledgerWant = `> open alice 100
 // nothing catches; "close" with std::terminate, when an exception leaves a
 // noexcept function.
 func TestWasm3ExampleLedger(t *testing.T) {
-	ledger := example("wasm3/ledger/ledger.wasm")
-	for name, config := range ledgerConfigs(t) {
-		t.Run(name, func(t *testing.T) {
-			code, out, errOut := runMoatStdin(t, "", append(config, ledger)...)
-			if code != 0 || out != ledgerWant || errOut != "" {
-				t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0, stdout:\n%s", code, out, errOut, ledgerWant)
-			}
+	configs := ledgerConfigs(t)
+	for _, binary := range ledgerBinaries {
+		ledger := example("wasm3/ledger/" + binary + ".wasm")
+		for name, config := range configs {
+			t.Run(binary+"/"+name, func(t *testing.T) { checkLedger(t, config, ledger) })
+		}
+	}
+}
 
-			const nestedWant = `> open b 1
+// checkLedger runs one build of the ledger under one configuration.
+func checkLedger(t *testing.T, config []string, ledger string) {
+	code, out, errOut := runMoatStdin(t, "", append(config, ledger)...)
+	if code != 0 || out != ledgerWant || errOut != "" {
+		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0, stdout:\n%s", code, out, errOut, ledgerWant)
+	}
+
+	const nestedWant = `> open b 1
 > batch deposit b 1; batch deposit c 2; batch withdraw b 5
   batch: step 1 of 1 failed, undoing the batch
   batch: step 2 of 3 failed, undoing the batch
@@ -100,32 +113,30 @@ func TestWasm3ExampleLedger(t *testing.T) {
   b 1
 4 commands, 2 failed; errors alive 0, holds 0
 `
-			code, out, errOut = runMoatStdin(t, "", append(config, ledger, "open b 1",
-				"batch deposit b 1; batch deposit c 2; batch withdraw b 5",
-				"batch open c 0; batch deposit c 2; batch withdraw b 5", "audit")...)
-			if code != 0 || out != nestedWant || errOut != "" {
-				t.Errorf("nested batches: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0, stdout:\n%s", code, out, errOut, nestedWant)
-			}
+	code, out, errOut = runMoatStdin(t, "", append(config, ledger, "open b 1",
+		"batch deposit b 1; batch deposit c 2; batch withdraw b 5",
+		"batch open c 0; batch deposit c 2; batch withdraw b 5", "audit")...)
+	if code != 0 || out != nestedWant || errOut != "" {
+		t.Errorf("nested batches: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0, stdout:\n%s", code, out, errOut, nestedWant)
+	}
 
-			const fatalWant = `> open a 1
+	const fatalWant = `> open a 1
 > withdraw a 2
   declined: deposit 1 into a: a has 1, needs 2
 > fatal
   fatal: operator asked to stop; closing the ledger
 `
-			code, out, errOut = runMoatStdin(t, "", append(config, ledger, "open a 1", "withdraw a 2", "fatal", "audit")...)
-			if code != 1 || out != fatalWant || !strings.Contains(errOut, "uncaught WebAssembly exception") {
-				t.Errorf("fatal: exit %d, stdout %q, stderr %q; want exit 1, stdout %q and an uncaught exception", code, out, errOut, fatalWant)
-			}
+	code, out, errOut = runMoatStdin(t, "", append(config, ledger, "open a 1", "withdraw a 2", "fatal", "audit")...)
+	if code != 1 || out != fatalWant || !strings.Contains(errOut, "uncaught WebAssembly exception") {
+		t.Errorf("fatal: exit %d, stdout %q, stderr %q; want exit 1, stdout %q and an uncaught exception", code, out, errOut, fatalWant)
+	}
 
-			// An exception escaping a noexcept function calls std::terminate,
-			// which aborts: the guest traps.
-			const closeWant = "> open a 1\n> close\n  closing the books\n"
-			code, out, errOut = runMoatStdin(t, "", append(config, ledger, "open a 1", "close", "audit")...)
-			if code == 0 || out != closeWant || !strings.HasPrefix(errOut, "trap: unreachable") || !strings.Contains(errOut, "std::terminate()") {
-				t.Errorf("close: exit %d, stdout %q, stderr %q; want stdout %q and a trap in std::terminate", code, out, errOut, closeWant)
-			}
-		})
+	// An exception escaping a noexcept function calls std::terminate,
+	// which aborts: the guest traps.
+	const closeWant = "> open a 1\n> close\n  closing the books\n"
+	code, out, errOut = runMoatStdin(t, "", append(config, ledger, "open a 1", "close", "audit")...)
+	if code == 0 || out != closeWant || !strings.HasPrefix(errOut, "trap: unreachable") || !strings.Contains(errOut, "std::terminate()") {
+		t.Errorf("close: exit %d, stdout %q, stderr %q; want stdout %q and a trap in std::terminate", code, out, errOut, closeWant)
 	}
 }
 
@@ -176,7 +187,22 @@ func TestWasm3LedgerDifferential(t *testing.T) {
 	if len(configs) < 2 {
 		t.Skip("the compiler engine is not available on this platform")
 	}
-	ledger := example("wasm3/ledger/ledger.wasm")
+	outputs := map[string]string{}
+	for _, binary := range ledgerBinaries {
+		t.Run(binary, func(t *testing.T) {
+			outputs[binary] = ledgerDifferential(t, configs, example("wasm3/ledger/"+binary+".wasm"))
+		})
+	}
+	// Both builds are the same program.
+	if a, b := outputs[ledgerBinaries[0]], outputs[ledgerBinaries[1]]; a != b {
+		t.Errorf("the builds print differently on the same commands:\n%s:\n%s\n%s:\n%s", ledgerBinaries[0], a, ledgerBinaries[1], b)
+	}
+}
+
+// ledgerDifferential runs one build of the ledger on seeded random
+// command lists under every configuration, and returns what the
+// interpreter printed.
+func ledgerDifferential(t *testing.T, configs map[string][]string, ledger string) string {
 	rng := rand.New(rand.NewPCG(2026, 12))
 	var all strings.Builder
 	for run := range 20 {
@@ -208,4 +234,5 @@ func TestWasm3LedgerDifferential(t *testing.T) {
 			t.Errorf("no run printed %q", seen)
 		}
 	}
+	return all.String()
 }
