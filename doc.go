@@ -46,7 +46,9 @@
 // (zero-extended), floats as IEEE-754 bits (EncodeF64, DecodeF32, ...),
 // references as opaque words with 0 for null (a word passed for a reference
 // type is checked against the store and the type: a host cannot forge a
-// funcref, an exnref or a GC reference), and a v128 as two words, low half
+// funcref, an exnref or a GC reference; a funcref word carries its store's
+// generation, so that one kept from a closed store is refused by the later
+// stores that reuse its descriptors), and a v128 as two words, low half
 // first. References of garbage collection (anyref, structref, externref…)
 // follow Wasmtime's rooting rules: externrefs are made from Go values by
 // NewExternRef, words handed to the host are rooted in the store until

@@ -43,21 +43,27 @@ func NewFunc(s *Store, t FuncType, fn HostFunc) (*Func, error) {
 func (f *Func) Type() FuncType { return fromFuncType(f.fn.Type) }
 
 // Ref returns the funcref word for f, to pass as a funcref parameter or put
-// in a table of the same store.
+// in a table of the same store. The word carries the store's generation:
+// no other store takes it, not even a later store of the same module
+// once this one is closed.
 func (f *Func) Ref() uint64 {
 	r, _ := f.store.vs.Ref(f.fn) // registered at creation; cannot fail
-	return r
+	return f.store.funcWordOut(r)
 }
 
 // FuncFromRef resolves a funcref word of store s, or returns nil for null,
-// for words that are not references of s, and while another goroutine has a
-// call running in s.
+// for words that are not references of s (those of a closed store
+// included), and while another goroutine has a call running in s.
 func FuncFromRef(s *Store, ref uint64) *Func {
 	if s.enter() != nil {
 		return nil
 	}
 	defer s.leave()
-	fn := s.vs.Func(ref)
+	in, ok := s.funcWordIn(ref)
+	if !ok {
+		return nil
+	}
+	fn := s.vs.Func(in)
 	if fn == nil {
 		return nil
 	}
@@ -114,7 +120,7 @@ func (f *Func) CallWithStack(ctx context.Context, stack []uint64) (err error) {
 	if err := s.call(ctx, f.fn, stack); err != nil {
 		return err
 	}
-	s.rootResults(t.Results, typesContext(f.fn.Instance), stack)
+	s.handOut(t.Results, typesContext(f.fn.Instance), stack)
 	// i32 and f32 results are zero-extended words, whatever the engine left
 	// in the upper half.
 	w := 0

@@ -86,7 +86,8 @@ func (s *Store) RefHasType(ref uint64, t ValueType) bool {
 		return false
 	}
 	defer s.leave()
-	return checkRefWord(s, wasm.ValType(t), nil, ref) == nil
+	_, err := checkRefWord(s, wasm.ValType(t), nil, ref)
+	return err == nil
 }
 
 // RootScope is a scope of rooted references (see Store.RootScope).
@@ -164,17 +165,6 @@ func (s *Store) GC() error {
 	}
 	s.vs.GC().Collect()
 	return nil
-}
-
-// rootResults roots the GC-managed words among values of types ts.
-func (s *Store) rootResults(ts []wasm.ValType, ctx *wasm.Module, words []uint64) {
-	w := 0
-	for _, t := range ts {
-		if t.IsRef() && gcheap.IsGCRef(ctx, t) {
-			s.vs.RootForHost(words[w])
-		}
-		w += t.Slots()
-	}
 }
 
 // hasGCRefs reports whether any of ts is a GC-managed reference type.

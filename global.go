@@ -45,7 +45,10 @@ func (g *Global) Type() GlobalType { return fromGlobalType(g.g.Type) }
 // without being rooted, so it cannot be handed back in.
 func (g *Global) Get() uint64 {
 	v := g.g.Lo
-	if g.g.Type.Val.IsRef() && hasGCRefs(g.g.Module, []wasm.ValType{g.g.Type.Val}) && g.store.enter() == nil {
+	switch t := g.g.Type.Val; {
+	case isFuncWord(g.g.Module, t):
+		return g.store.funcWordOut(v)
+	case t.IsRef() && hasGCRefs(g.g.Module, []wasm.ValType{t}) && g.store.enter() == nil:
 		g.store.vs.RootForHost(v)
 		g.store.leave()
 	}

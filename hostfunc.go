@@ -25,10 +25,12 @@ type HostFunc func(ctx context.Context, caller *Caller, stack []uint64) error
 // fn only, so the store's call state is as after a return.
 //
 // Parameters of the any and extern hierarchies are rooted for the call
-// (in a scope of their own), and such results are checked like any word
-// the host hands in; functions without such types pay nothing for it.
+// (in a scope of their own), funcref parameters carry the store's
+// generation (refcheck.go), and reference results are checked like any
+// word the host hands in, so that a made-up one is a trap and never
+// reaches code; functions without reference types pay nothing for it.
 func (s *Store) adaptHost(name string, typ *wasm.FuncType, fn HostFunc) vm.HostFunc {
-	gcParams, gcResults := hasGCRefs(nil, typ.Params), hasGCRefs(nil, typ.Results)
+	gcParams, refParams, refResults := hasGCRefs(nil, typ.Params), hasRefs(typ.Params), hasRefs(typ.Results)
 	return func(ctx context.Context, inst *vm.Instance, stack []uint64) (err error) {
 		c := s.caller(inst)
 		c.live++
@@ -41,12 +43,14 @@ func (s *Store) adaptHost(name string, typ *wasm.FuncType, fn HostFunc) vm.HostF
 		if gcParams {
 			n := s.vs.EnterRootScope()
 			defer s.vs.ExitRootScope(n)
-			s.rootResults(typ.Params, nil, stack)
+		}
+		if refParams {
+			s.handOut(typ.Params, nil, stack)
 		}
 		if err := fn(ctx, c, stack); err != nil {
 			return vmTrapOf(err)
 		}
-		if gcResults {
+		if refResults {
 			if err := checkWords(s, typ.Results, nil, stack); err != nil {
 				return vmTrapOf(fmt.Errorf("moat: result of %s: %w", name, err))
 			}

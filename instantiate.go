@@ -37,13 +37,16 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	}
 	inst := &vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}
 
-	_, lazy := mod.code.(engine.LazyFunctions)
+	lazy, _ := mod.code.(engine.LazyFunctions)
 	inst.Funcs = make([]*vm.Function, len(r.funcs), m.NumFuncs())
 	copy(inst.Funcs, r.funcs)
-	if lazy {
+	if lazy != nil {
 		// Bind sets the defined functions' references aside; each
 		// vm.Function is made on first use (vm.Instance.Func).
 		inst.Funcs = inst.Funcs[:m.NumFuncs()]
+		if err := lazy.ReserveFuncRefs(inst); err != nil {
+			return nil, fmt.Errorf("moat: binding code: %w", err)
+		}
 	} else {
 		defined := make([]vm.Function, len(m.Funcs)) // one allocation for all
 		for i := range m.Funcs {

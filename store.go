@@ -46,6 +46,9 @@ import (
 type Store struct {
 	engine *Engine
 	vs     *vm.Store
+	// refTag is the store's generation in place in a funcref word
+	// (refcheck.go).
+	refTag uint64
 
 	// owner is the CurrentGoroutine word of the goroutine with a call
 	// running in the store, 0 when none; depth counts that goroutine's
@@ -83,7 +86,7 @@ func NewStore(e *Engine) *Store {
 		vs = vm.NewStore()
 	}
 	vs.SetGCLimit(e.cfg.MaxGCHeapBytes)
-	return &Store{engine: e, vs: vs}
+	return &Store{engine: e, vs: vs, refTag: nextRefTag()}
 }
 
 // Engine returns the store's engine.

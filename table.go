@@ -40,7 +40,8 @@ func NewTable(s *Store, t TableType, init uint64) (*Table, error) {
 		return nil, err
 	}
 	defer s.leave()
-	if err := checkRefWord(s, wasm.ValType(t.Elem), nil, init); err != nil {
+	init, err := checkRefWord(s, wasm.ValType(t.Elem), nil, init)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.checkTable(t.Limits.Min); err != nil {
@@ -81,9 +82,9 @@ func (t *Table) Get(i uint32) (uint64, error) {
 	if i >= t.tab.Size() {
 		return 0, fmt.Errorf("moat: table index %d out of bounds (size %d)", i, t.tab.Size())
 	}
-	v := t.tab.Elems[i]
-	t.store.rootResults([]wasm.ValType{t.tab.Type.Elem}, t.tab.Module, []uint64{v})
-	return v, nil
+	v := [1]uint64{t.tab.Elems[i]}
+	t.store.handOut([]wasm.ValType{t.tab.Type.Elem}, t.tab.Module, v[:])
+	return v[0], nil
 }
 
 // Set changes element i. A funcref must be null or a reference of the
@@ -97,7 +98,8 @@ func (t *Table) Set(i uint32, ref uint64) error {
 	if i >= t.tab.Size() {
 		return fmt.Errorf("moat: table index %d out of bounds (size %d)", i, t.tab.Size())
 	}
-	if err := t.checkElem(ref); err != nil {
+	ref, err := t.checkElem(ref)
+	if err != nil {
 		return err
 	}
 	t.tab.Elems[i] = ref
@@ -110,7 +112,8 @@ func (t *Table) Grow(delta uint32, init uint64) (uint32, error) {
 		return t.tab.Size(), err
 	}
 	defer t.store.leave()
-	if err := t.checkElem(init); err != nil {
+	init, err := t.checkElem(init)
+	if err != nil {
 		return 0, err
 	}
 	old, ok := t.tab.Grow(delta, init)
@@ -120,6 +123,8 @@ func (t *Table) Grow(delta uint32, init uint64) (uint32, error) {
 	return old, nil
 }
 
-func (t *Table) checkElem(ref uint64) error {
+// checkElem checks a word the host hands in for an element and returns
+// the engine's form of it.
+func (t *Table) checkElem(ref uint64) (uint64, error) {
 	return checkRefWord(t.store, t.tab.Type.Elem, t.tab.Module, ref)
 }

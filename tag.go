@@ -69,8 +69,19 @@ func (e *Exception) Tag() *Tag { return &Tag{store: e.store, tag: e.exn.Tag} }
 // HasTag reports whether the exception's tag is t.
 func (e *Exception) HasTag(t *Tag) bool { return t != nil && e.exn.Tag == t.tag }
 
-// Payload returns a copy of the exception's payload words.
-func (e *Exception) Payload() []uint64 { return append([]uint64(nil), e.exn.Payload...) }
+// Payload returns a copy of the exception's payload words (funcrefs in
+// the host's form, see Func.Ref).
+func (e *Exception) Payload() []uint64 {
+	words := append([]uint64(nil), e.exn.Payload...)
+	for i, w := 0, 0; i < len(e.exn.Tag.Type.Params) && w < len(words); i++ {
+		t := e.exn.Tag.Type.Params[i]
+		if isFuncWord(nil, t) {
+			words[w] = e.store.funcWordOut(words[w])
+		}
+		w += t.Slots()
+	}
+	return words
+}
 
 func (e *Exception) Error() string {
 	var b strings.Builder

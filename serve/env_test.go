@@ -1,6 +1,7 @@
 package serve_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -118,5 +119,39 @@ func TestRootPaths(t *testing.T) {
 		if !strings.Contains(body, "\nSCRIPT_NAME="+tc.script+"\n") || !strings.Contains(body, "\nPATH_INFO="+tc.info+"\n") {
 			t.Errorf("root %q, path %q: want SCRIPT_NAME=%q PATH_INFO=%q in\n%s", tc.root, tc.path, tc.script, tc.info, body)
 		}
+	}
+}
+
+// TestManyHeaders: every header of a request with more of them than the
+// environment builder keeps room for up front becomes its variable,
+// once, with its value, after the CGI variables.
+func TestManyHeaders(t *testing.T) {
+	srv, _, _ := server(t, serve.Config{Module: cModule(t, engines(t)[0])})
+	req := mustRequest(t, http.MethodGet, srv.URL+"/env", nil)
+	const n = 70
+	for i := range n {
+		req.Header.Set(fmt.Sprintf("X-H%02d", i), fmt.Sprintf("v%d", i))
+	}
+	status, _, body := do(t, req)
+	if status != http.StatusOK {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	lines := strings.Split(strings.TrimSuffix(body, "\n"), "\n")
+	var got []string
+	for _, line := range lines {
+		if strings.HasPrefix(line, "HTTP_X_H") {
+			got = append(got, line)
+		}
+	}
+	if len(got) != n {
+		t.Fatalf("%d HTTP_X_H* variables, want %d:\n%s", len(got), n, body)
+	}
+	for i, line := range got {
+		if want := fmt.Sprintf("HTTP_X_H%02d=v%d", i, i); line != want {
+			t.Errorf("variable %d: %q, want %q", i, line, want)
+		}
+	}
+	if !strings.Contains(body, "\nGATEWAY_INTERFACE=CGI/1.1\n") || !strings.Contains(body, "\nX_MATCHED_ROUTE=/...\n") {
+		t.Errorf("CGI variables missing:\n%s", body)
 	}
 }

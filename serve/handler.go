@@ -91,6 +91,11 @@ type Config struct {
 	// OnDone, when set, is called once per request, after the response,
 	// with what happened. It runs on the request's goroutine.
 	OnDone func(*http.Request, *Outcome)
+	// Gate, when set, is the gate the handler's sandboxes count against,
+	// shared with other handlers (see Gate), instead of one of its own
+	// of Limits.MaxConcurrent slots; MaxConcurrent must then be 0 or the
+	// gate's capacity.
+	Gate *Gate
 	// Sleep, when set, is how the guest sleeps (poll_oneoff on a clock),
 	// as wasi.Config.Sleep; tests inject it. The handler flushes the
 	// guest's output before each sleep either way.
@@ -100,12 +105,14 @@ type Config struct {
 // Handler serves each request from a fresh sandbox. It is safe for
 // concurrent use.
 type Handler struct {
-	cfg      Config
-	root     string
-	envNames map[string]bool
-	engine   *moat.Engine
-	pre      *moat.InstancePre
-	gate     *gate
+	cfg  Config
+	root string
+	// matchedRoute is X_MATCHED_ROUTE, the same for every request.
+	matchedRoute string
+	envNames     map[string]bool
+	engine       *moat.Engine
+	pre          *moat.InstancePre
+	gate         *Gate
 }
 
 // New checks cfg and makes a Handler.
@@ -126,6 +133,7 @@ func New(cfg Config) (*Handler, error) {
 	if h.root != "" && !strings.HasPrefix(h.root, "/") {
 		return nil, fmt.Errorf("serve: Root %q does not start with /", cfg.Root)
 	}
+	h.matchedRoute = h.root + "/..."
 	for _, kv := range cfg.Env {
 		name, _, ok := strings.Cut(kv, "=")
 		if !ok || name == "" {
@@ -166,7 +174,15 @@ func New(cfg Config) (*Handler, error) {
 	if h.cfg.Log == nil {
 		h.cfg.Log = slog.Default()
 	}
-	h.gate = newGate(l.MaxConcurrent)
+	switch g := h.cfg.Gate; {
+	case g == nil:
+		h.gate = NewGate(l.MaxConcurrent)
+	case l.MaxConcurrent != 0 && l.MaxConcurrent != g.Capacity():
+		return nil, fmt.Errorf("serve: Limits.MaxConcurrent is %d and Config.Gate's capacity %d", l.MaxConcurrent, g.Capacity())
+	default:
+		h.gate = g
+		l.MaxConcurrent = g.Capacity()
+	}
 	return h, nil
 }
 
@@ -188,8 +204,12 @@ func findExport(m *moat.Module, name string) *moat.ExportType {
 	return nil
 }
 
-// Stats reports the handler's sandboxes now.
-func (h *Handler) Stats() Stats { return h.gate.stats() }
+// Engine is the engine the handler's sandboxes run on (its module's).
+func (h *Handler) Engine() *moat.Engine { return h.engine }
+
+// Stats reports the handler's sandboxes now (its gate's: with a shared
+// Config.Gate, every handler's that shares it).
+func (h *Handler) Stats() Stats { return h.gate.Stats() }
 
 // ServeHTTP runs the request in a fresh sandbox.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -359,6 +379,10 @@ func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code
 		return ResultTimeout, fmt.Errorf("the deadline passed: %w", err)
 	case reqCtx.Err() != nil:
 		return ResultCanceled, err
+	case errors.Is(instErr, moat.ErrPoolExhausted):
+		// Another user of the engine's pool holds every slot: busy, as
+		// when the gate is full.
+		return ResultOverloaded, fmt.Errorf("every memory slot of the engine's pool is in use: %w", err)
 	case errors.Is(instErr, moat.ErrResourceLimit), mem != nil && mem.GrowRefusals() > 0:
 		return ResultMemory, fmt.Errorf("out of memory: %w", err)
 	case trapped && trap.Code != moat.TrapHostError:

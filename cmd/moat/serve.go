@@ -39,14 +39,19 @@ signed by a trusted key; an artifact that came with an OCI module must
 have been compiled from that very module, or the module is compiled
 instead.
 
+Each route's sandbox memories come from a pool of its max_concurrent
+slots, reserved once and reset with madvise when a request ends
+(--pooling=n: made on demand).
+
 A deadline passed answers 504, a trap 502 (running out of fuel included), a
 guest out of memory 500, a route with all its sandboxes busy past the queue
 timeout 503.
 
 /healthz and /readyz answer on the serving address and the metrics
 address; Prometheus metrics are at /metrics on --metrics-addr. Each
-request is logged as a JSON line on stdout; the server's own records and
-the guests' stderr go to stderr. SIGTERM or SIGINT: stop accepting, finish
+request is logged as a JSON line on stdout (written out together within
+--access-log-flush); the server's own records and the guests' stderr go
+to stderr. SIGTERM or SIGINT: stop accepting, finish
 the requests in flight (up to --drain-timeout), exit. SIGHUP: read the
 configuration and modules again and switch to them without dropping a
 request (a reload that fails keeps the routes in force).
@@ -88,6 +93,10 @@ var serveDefaults = server.Limits{
 	MaxConcurrent: 1000,
 	QueueTimeout:  server.Duration(10 * time.Second),
 }
+
+// defaultAccessLogFlush is how long access log records wait at most to be
+// written together.
+const defaultAccessLogFlush = 100 * time.Millisecond
 
 // serveFlags are moat serve's flags, setting a.
 func serveFlags(a *serveArgs) []commandFlag {
@@ -146,6 +155,11 @@ func serveFlags(a *serveArgs) []commandFlag {
 			o.Defaults.Fuel = n
 			return nil
 		}},
+		{"pooling", "y|n", "n: make each sandbox's memory on demand, instead of taking it from its route's pool of max_concurrent slots of max_memory, reserved once (Wasmtime's pooling allocator; default y, on the compiler)", func(v string) error {
+			on, err := parseBool(v)
+			o.NoPooling = !on
+			return err
+		}},
 		{"engine", "E", "interp, compiler, or auto (default auto)", func(v string) error {
 			k, err := parseEngine(v)
 			a.run.engine = k
@@ -170,6 +184,15 @@ func serveFlags(a *serveArgs) []commandFlag {
 		}},
 		{"store", "DIR", "where modules pulled from registries are kept (default: moat/modules in the user cache directory)", func(v string) error { o.StoreDir = v; return nil }},
 		{"plain-http", "", "reach registries over HTTP instead of HTTPS", func(string) error { o.PlainHTTP = true; return nil }},
+		{"access-log-flush", "DURATION", "how long access log records may wait on stdout's buffer, to be written together (default 100ms; 0: each at once)", func(v string) error {
+			if v == "0" {
+				o.AccessLogFlush = -1
+				return nil
+			}
+			d, err := parseTimeout(v)
+			o.AccessLogFlush = d
+			return err
+		}},
 		{"drain-timeout", "DURATION", "how long shutdown waits for requests in flight (default 30s)", func(v string) error {
 			d, err := parseTimeout(v)
 			o.DrainTimeout = d
@@ -180,7 +203,7 @@ func serveFlags(a *serveArgs) []commandFlag {
 
 // parseServeArgs reads moat serve's command line.
 func parseServeArgs(args []string) (opts server.Options, help bool, err error) {
-	a := serveArgs{opts: server.Options{Addr: "0.0.0.0:8080", DrainTimeout: 30 * time.Second}}
+	a := serveArgs{opts: server.Options{Addr: "0.0.0.0:8080", DrainTimeout: 30 * time.Second, AccessLogFlush: defaultAccessLogFlush}}
 	a.run.engine = moat.EngineAuto
 	positional, help, err := parseFlags(args, serveFlags(&a))
 	opts = a.opts

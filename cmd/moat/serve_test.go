@@ -113,6 +113,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"serve", "-C", "cache=maybe", "a.wasm"}, "-C cache"},
 		{[]string{"serve", "-O", "nonsense=1", "a.wasm"}, "unknown -O option"},
 		{[]string{"serve", "-W", "timeout=-1", "a.wasm"}, "-W timeout"},
+		{[]string{"serve", "--pooling", "maybe", "a.wasm"}, "--pooling"},
 		{[]string{"push", "a.wasm"}, "want MODULE and REF"},
 		{[]string{"pull"}, "want one REF"},
 	} {
@@ -137,8 +138,14 @@ func TestServeEngineFlags(t *testing.T) {
 		cfg.DisabledFeatures&moat.FeatureGC == 0 || !opts.AllowPrecompiled || time.Duration(opts.Defaults.Timeout) != 2*time.Second {
 		t.Errorf("flags: %+v, timeout %v, allow %v, %v", cfg, opts.Defaults.Timeout, opts.AllowPrecompiled, err)
 	}
-	if opts, _, err := parseServeArgs([]string{"--fuel", "5000", "a.wasm"}); err != nil || opts.Defaults.Fuel != 5000 {
-		t.Errorf("--fuel: %d, %v", opts.Defaults.Fuel, err)
+	if opts, _, err := parseServeArgs([]string{"--fuel", "5000", "a.wasm"}); err != nil || opts.Defaults.Fuel != 5000 || opts.NoPooling {
+		t.Errorf("--fuel: %d, no pooling %v, %v", opts.Defaults.Fuel, opts.NoPooling, err)
+	}
+	if opts, _, err := parseServeArgs([]string{"--pooling", "n", "a.wasm"}); err != nil || !opts.NoPooling || opts.AccessLogFlush != defaultAccessLogFlush {
+		t.Errorf("--pooling n: no pooling %v, access log flush %v, %v", opts.NoPooling, opts.AccessLogFlush, err)
+	}
+	if opts, _, err := parseServeArgs([]string{"--access-log-flush", "0", "a.wasm"}); err != nil || opts.AccessLogFlush > 0 {
+		t.Errorf("--access-log-flush 0: %v, %v", opts.AccessLogFlush, err)
 	}
 	// --timeout wins over -W timeout, whatever their order.
 	opts, _, _ = parseServeArgs([]string{"--timeout", "3s", "-W", "timeout=2s", "-C", "cache-dir=/tmp/c", "a.wasm"})

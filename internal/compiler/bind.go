@@ -136,6 +136,18 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 // the defined functions their descriptors without their vm.Function.
 func (mc *moduleCode) LazyFunctions() {}
 
+// ReserveFuncRefs places inst's descriptor block before a global or
+// element initialiser takes a reference into it, in a block the module
+// kept from a released store when there is one (engine.LazyFunctions).
+func (mc *moduleCode) ReserveFuncRefs(inst *vm.Instance) error {
+	refs, ok := inst.Store.RefCodec().(*storeRefs)
+	if !ok || refs.eng != mc.eng {
+		return fmt.Errorf("compiler: the store was not made by this engine")
+	}
+	refs.block(inst, mc)
+	return nil
+}
+
 // descTemplate returns the descriptors of the module's defined functions
 // with every field but the context filled in (code, type id, host call
 // stub), built once per module and copied into each instance's block.

@@ -38,3 +38,12 @@ func newSlots(c PoolConfig, l vm.Layout) (*pool.Slots, uint32, error) {
 	}
 	return s, uint32(min(size/page, wasm.MaxPages)), nil
 }
+
+// SlotStats reports the engine's pool of memory slots: how many it holds
+// and their counts now. ok is false when the engine has no pool.
+func (e *compilerEngine) SlotStats() (slots int, st pool.Stats, ok bool) {
+	if e.slots == nil {
+		return 0, pool.Stats{}, false
+	}
+	return e.slots.Len(), e.slots.Stats(), true
+}

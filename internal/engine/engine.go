@@ -24,9 +24,13 @@ type Code interface {
 // LazyFunctions is implemented by code whose Bind gives the instance's
 // defined functions their references itself, without their vm.Function:
 // the public layer then leaves those entries of Instance.Funcs nil, and
-// vm.Instance.Func makes each on first use.
+// vm.Instance.Func makes each on first use. ReserveFuncRefs runs before
+// any initialiser can take one of inst's references: it gives them their
+// place (descriptors the module kept from a released store, when it has
+// some), so that they do not move when Bind runs.
 type LazyFunctions interface {
 	LazyFunctions()
+	ReserveFuncRefs(inst *vm.Instance) error
 }
 
 // StoreMaker is implemented by engines whose stores need engine state from

@@ -346,6 +346,9 @@ func (p *Slots) Stats() Stats {
 	return Stats{InUse: p.inUse, Warm: p.warm, Leaked: p.leaked}
 }
 
+// Len is how many slots the pool holds.
+func (p *Slots) Len() int { return len(p.state) }
+
 // slot is a vm.Slot: slot i of p.
 type slot struct {
 	p *Slots

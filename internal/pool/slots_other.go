@@ -36,3 +36,6 @@ type Stats struct{ InUse, Warm, Leaked int }
 
 // Stats reports nothing.
 func (*Slots) Stats() Stats { return Stats{} }
+
+// Len is 0.
+func (*Slots) Len() int { return 0 }

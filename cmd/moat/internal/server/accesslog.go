@@ -1,53 +1,155 @@
 package server
 
 import (
-	"context"
-	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
 
 	"github.com/moat-run/moat/serve"
 )
 
-// logAccess writes one access log record: a JSON line per request, with
-// durations in seconds.
-// result overrides o.Result's name when not "".
-func logAccess(log *slog.Logger, routePath string, r *http.Request, o *serve.Outcome, result string) {
+// accessLog writes the access log: a JSON line per request, with the
+// fields and layout of a log/slog JSON record (time, level, msg, then
+// the request's), durations in seconds. Every request writes one, so it
+// is encoded by hand into a buffer reused from record to record, rather
+// than through slog's generic attribute machinery, which cost more than
+// the sandbox's own set-up.
+type accessLog struct {
+	w    *flushingWriter
+	bufs sync.Pool // *[]byte
+}
+
+func newAccessLog(w *flushingWriter) *accessLog {
+	return &accessLog{w: w, bufs: sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}}
+}
+
+// log writes one record. result overrides o.Result's name when not "".
+func (a *accessLog) log(routePath string, r *http.Request, o *serve.Outcome, result string) {
 	if result == "" {
 		result = o.Result.String()
 	}
-	attrs := make([]slog.Attr, 0, 20)
-	attrs = append(attrs,
-		slog.String("route", routePath),
-		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
-		slog.String("proto", r.Proto),
-		slog.String("remote", r.RemoteAddr),
-		slog.Int("status", o.Status),
-		slog.String("result", result),
-		slog.Float64("duration", o.Total.Seconds()),
-		slog.Float64("wait", o.Wait.Seconds()),
-		slog.Float64("instantiate", o.Instantiate.Seconds()),
-		slog.Float64("run", o.Run.Seconds()),
-		slog.Int64("bytes_read", o.BodyRead),
-		slog.Int64("bytes_written", o.BodyWritten),
-	)
+	bp := a.bufs.Get().(*[]byte)
+	b := (*bp)[:0]
+	b = append(b, `{"time":"`...)
+	b = time.Now().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","level":"INFO","msg":"request"`...)
+	b = appendString(b, "route", routePath)
+	b = appendString(b, "method", r.Method)
+	b = appendString(b, "path", r.URL.Path)
+	b = appendString(b, "proto", r.Proto)
+	b = appendString(b, "remote", r.RemoteAddr)
+	b = appendInt(b, "status", int64(o.Status))
+	b = appendString(b, "result", result)
+	b = appendSeconds(b, "duration", o.Total)
+	b = appendSeconds(b, "wait", o.Wait)
+	b = appendSeconds(b, "instantiate", o.Instantiate)
+	b = appendSeconds(b, "run", o.Run)
+	b = appendInt(b, "bytes_read", o.BodyRead)
+	b = appendInt(b, "bytes_written", o.BodyWritten)
 	if ua := r.UserAgent(); ua != "" {
-		attrs = append(attrs, slog.String("user_agent", ua))
+		b = appendString(b, "user_agent", ua)
 	}
 	if o.Trap != nil {
-		attrs = append(attrs, slog.String("trap", o.Trap.Code.String()))
+		b = appendString(b, "trap", o.Trap.Code.String())
 	}
 	if o.Fuel != 0 {
-		attrs = append(attrs, slog.Uint64("fuel", o.Fuel))
+		b = append(b, `,"fuel":`...)
+		b = strconv.AppendUint(b, o.Fuel, 10)
 	}
 	if o.ExitCode != 0 {
-		attrs = append(attrs, slog.Int("exit_code", int(o.ExitCode)))
+		b = appendInt(b, "exit_code", int64(o.ExitCode))
 	}
 	if o.Aborted {
-		attrs = append(attrs, slog.Bool("aborted", true))
+		b = append(b, `,"aborted":true`...)
 	}
 	if o.Err != nil {
-		attrs = append(attrs, slog.String("error", o.Err.Error()))
+		b = appendString(b, "error", o.Err.Error())
 	}
-	log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
+	b = append(b, "}\n"...)
+	a.w.Write(b)
+	*bp = b
+	a.bufs.Put(bp)
+}
+
+// appendString appends ,"key":"value" (key needs no escaping).
+func appendString(b []byte, key, value string) []byte {
+	b = append(append(append(b, `,"`...), key...), `":`...)
+	return appendJSONString(b, value)
+}
+
+func appendInt(b []byte, key string, v int64) []byte {
+	b = append(append(append(b, `,"`...), key...), `":`...)
+	return strconv.AppendInt(b, v, 10)
+}
+
+func appendSeconds(b []byte, key string, d time.Duration) []byte {
+	b = append(append(append(b, `,"`...), key...), `":`...)
+	return appendFloat(b, d.Seconds())
+}
+
+// appendFloat formats f as encoding/json (and so log/slog) does.
+func appendFloat(b []byte, f float64) []byte {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// e-09 becomes e-9.
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// appendJSONString appends s as a JSON string, escaped as log/slog and
+// encoding/json escape it (without HTML escaping): quotes, backslashes,
+// control characters, U+2028 and U+2029; invalid UTF-8 becomes U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(append(b, s[start:i]...), `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(append(b, s[start:i]...), '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	return append(append(b, s[start:]...), '"')
 }

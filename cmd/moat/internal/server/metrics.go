@@ -3,6 +3,7 @@ package server
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,16 +63,50 @@ func newMetrics(current *atomic.Pointer[table]) *metrics {
 	return m
 }
 
+// routeMetrics are one route's series, resolved once (a label lookup
+// hashes every label value) rather than for every request: the
+// histograms when the route is built, each (status, result) counter and
+// trap code counter the first time it is seen.
+type routeMetrics struct {
+	m                     *metrics
+	path                  string
+	duration, instantiate prometheus.Observer
+	wait                  prometheus.Observer
+	requests              sync.Map // requestKey -> prometheus.Counter
+	traps                 sync.Map // moat.TrapCode -> prometheus.Counter
+}
+
+type requestKey struct {
+	status int
+	result serve.Result
+}
+
+func (m *metrics) forRoute(path string) *routeMetrics {
+	return &routeMetrics{m: m, path: path,
+		duration:    m.duration.WithLabelValues(path),
+		instantiate: m.instantiate.WithLabelValues(path),
+		wait:        m.wait.WithLabelValues(path)}
+}
+
 // observe records one request.
-func (m *metrics) observe(routePath string, o *serve.Outcome) {
-	m.requests.WithLabelValues(routePath, strconv.Itoa(o.Status), o.Result.String()).Inc()
-	m.duration.WithLabelValues(routePath).Observe(o.Total.Seconds())
-	if o.Instantiate > 0 {
-		m.instantiate.WithLabelValues(routePath).Observe(o.Instantiate.Seconds())
+func (rm *routeMetrics) observe(o *serve.Outcome) {
+	k := requestKey{o.Status, o.Result}
+	c, ok := rm.requests.Load(k)
+	if !ok {
+		c, _ = rm.requests.LoadOrStore(k, rm.m.requests.WithLabelValues(rm.path, strconv.Itoa(o.Status), o.Result.String()))
 	}
-	m.wait.WithLabelValues(routePath).Observe(o.Wait.Seconds())
+	c.(prometheus.Counter).Inc()
+	rm.duration.Observe(o.Total.Seconds())
+	if o.Instantiate > 0 {
+		rm.instantiate.Observe(o.Instantiate.Seconds())
+	}
+	rm.wait.Observe(o.Wait.Seconds())
 	if o.Trap != nil {
-		m.traps.WithLabelValues(routePath, strings.ReplaceAll(o.Trap.Code.String(), " ", "_")).Inc()
+		c, ok := rm.traps.Load(o.Trap.Code)
+		if !ok {
+			c, _ = rm.traps.LoadOrStore(o.Trap.Code, rm.m.traps.WithLabelValues(rm.path, strings.ReplaceAll(o.Trap.Code.String(), " ", "_")))
+		}
+		c.(prometheus.Counter).Inc()
 	}
 }
 
@@ -86,15 +121,21 @@ var (
 	waitingDesc = prometheus.NewDesc("moat_sandboxes_waiting",
 		"Requests waiting for a sandbox slot now, by route.", []string{"route"}, nil)
 	slotsDesc = prometheus.NewDesc("moat_pool_slots",
-		"Sandbox slots of each route (its max_concurrent; 0: no cap).", []string{"route"}, nil)
+		"Sandbox slots of each route (its max_concurrent; 0: no cap): sandboxes past them wait in its queue.", []string{"route"}, nil)
 	occupancyDesc = prometheus.NewDesc("moat_pool_occupancy_ratio",
 		"Share of a route's sandbox slots in use (routes with a cap only).", []string{"route"}, nil)
+	memorySlotsDesc = prometheus.NewDesc("moat_pool_memory_slots",
+		"Memory slots of a route's pool, reserved once (routes with a pool only).", []string{"route"}, nil)
+	memorySlotsInUseDesc = prometheus.NewDesc("moat_pool_memory_slots_in_use",
+		"Memory slots of a route's pool holding a sandbox's memory now.", []string{"route"}, nil)
+	memorySlotsWarmDesc = prometheus.NewDesc("moat_pool_memory_slots_warm",
+		"Free memory slots of a route's pool that keep its module's image mapped for the next sandbox.", []string{"route"}, nil)
 	routesDesc = prometheus.NewDesc("moat_routes",
 		"Routes in force.", nil, nil)
 )
 
 func (c *routeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{liveDesc, waitingDesc, slotsDesc, occupancyDesc, routesDesc} {
+	for _, d := range []*prometheus.Desc{liveDesc, waitingDesc, slotsDesc, occupancyDesc, memorySlotsDesc, memorySlotsInUseDesc, memorySlotsWarmDesc, routesDesc} {
 		ch <- d
 	}
 }
@@ -112,6 +153,11 @@ func (c *routeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(slotsDesc, prometheus.GaugeValue, float64(st.Capacity), r.path)
 		if st.Capacity > 0 {
 			ch <- prometheus.MustNewConstMetric(occupancyDesc, prometheus.GaugeValue, float64(st.Live)/float64(st.Capacity), r.path)
+		}
+		if ps, ok := r.handler.Engine().PoolStats(); ok {
+			ch <- prometheus.MustNewConstMetric(memorySlotsDesc, prometheus.GaugeValue, float64(ps.Slots), r.path)
+			ch <- prometheus.MustNewConstMetric(memorySlotsInUseDesc, prometheus.GaugeValue, float64(ps.InUse), r.path)
+			ch <- prometheus.MustNewConstMetric(memorySlotsWarmDesc, prometheus.GaugeValue, float64(ps.Warm), r.path)
 		}
 	}
 }

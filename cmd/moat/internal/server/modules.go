@@ -11,6 +11,7 @@ import (
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/cmd/moat/internal/oci"
+	"github.com/moat-run/moat/serve"
 )
 
 // maxModuleFile bounds the module files read.
@@ -22,15 +23,28 @@ const maxModuleFile = 1 << 30
 // a compiled module. Across restarts, the engines' compilation cache
 // (Config.CacheDir) spares compiling again.
 type modules struct {
-	base      moat.Config // every engine's configuration but its memory limit
-	precomp   precompiled
-	log       *slog.Logger
-	store     *oci.Store
-	registry  oci.Options
+	base     moat.Config // every engine's configuration but its memory limit
+	precomp  precompiled
+	log      *slog.Logger
+	store    *oci.Store
+	registry oci.Options
+	// pooling gives each route an engine whose memories come from a
+	// pool of the route's max_concurrent slots (Wasmtime's pooling
+	// allocator), with the route's gate of the same size.
+	pooling bool
+
 	mu        sync.Mutex
-	engines   map[engineKey]*moat.Engine
+	engines   map[engineKey]*routeEngine
 	compiled  map[moduleKey]*moat.Module
 	lastBuilt map[moduleKey]bool // used by the table being built
+}
+
+// routeEngine is an engine and, with a pool, the gate of its routes.
+type routeEngine struct {
+	engine *moat.Engine
+	// gate is the pool's: as many slots, shared by the route's handlers
+	// across reloads (nil without a pool).
+	gate *serve.Gate
 }
 
 type moduleKey struct {
@@ -39,10 +53,14 @@ type moduleKey struct {
 }
 
 // engineKey is what sets routes' engines apart: the memory limit in
-// pages, and whether the engine consumes fuel (which changes the code).
+// pages, whether the engine consumes fuel (which changes the code), and
+// with pooling the route and its pool's size: a pool belongs to one
+// route, and stays with it across reloads while its limits stay.
 type engineKey struct {
 	pages uint32
 	fuel  bool
+	route string
+	slots int // 0: no pool
 }
 
 // source is where a module came from, for logs.
@@ -57,12 +75,22 @@ type source struct {
 	Precompiled bool
 }
 
-func newModules(base moat.Config, precomp precompiled, log *slog.Logger, store *oci.Store, registry oci.Options) *modules {
-	return &modules{base: base, precomp: precomp, log: log, store: store, registry: registry,
-		engines: map[engineKey]*moat.Engine{}, compiled: map[moduleKey]*moat.Module{}}
+func newModules(base moat.Config, precomp precompiled, pooling bool, log *slog.Logger, store *oci.Store, registry oci.Options) *modules {
+	return &modules{base: base, precomp: precomp, pooling: pooling, log: log, store: store, registry: registry,
+		engines: map[engineKey]*routeEngine{}, compiled: map[moduleKey]*moat.Module{}}
 }
 
-// begin starts building a table; end keeps only the modules it used.
+// keyFor is the engine key of a route with limits lim.
+func (m *modules) keyFor(path string, lim Limits) engineKey {
+	k := engineKey{pages: uint32(lim.MaxMemory / wasmPage), fuel: lim.Fuel > 0}
+	if m.pooling && lim.MaxConcurrent > 0 {
+		k.route, k.slots = path, lim.MaxConcurrent
+	}
+	return k
+}
+
+// begin starts building a table; end keeps only the modules (and the
+// pooled engines) it used.
 func (m *modules) begin() {
 	m.mu.Lock()
 	m.lastBuilt = map[moduleKey]bool{}
@@ -73,9 +101,19 @@ func (m *modules) end(ok bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if ok {
+		used := map[engineKey]bool{}
 		for k := range m.compiled {
 			if !m.lastBuilt[k] {
 				delete(m.compiled, k)
+			} else {
+				used[k.engineKey] = true
+			}
+		}
+		// A pool no route uses any more is unmapped once the requests
+		// still running on it end (the engine's cleanup).
+		for k := range m.engines {
+			if k.slots > 0 && !used[k] {
+				delete(m.engines, k)
 			}
 		}
 	}
@@ -84,39 +122,40 @@ func (m *modules) end(ok bool) {
 
 // load reads a module (file or oci:// reference) and compiles it for the
 // engine of ek, or loads its compiled artifact where that is allowed
-// (precompiled.go).
-func (m *modules) load(ctx context.Context, name string, ek engineKey) (*moat.Module, source, error) {
+// (precompiled.go). It returns the gate of the engine's pool too (nil
+// without one).
+func (m *modules) load(ctx context.Context, name string, ek engineKey) (*moat.Module, *serve.Gate, source, error) {
 	src := source{Module: name}
 	var bin, companion []byte
 	if isOCI(name) {
 		if _, err := oci.RequireDigest(name); err != nil {
-			return nil, src, err
+			return nil, nil, src, err
 		}
 		p, err := oci.Pull(ctx, name, m.store, m.registry)
 		if err != nil {
-			return nil, src, err
+			return nil, nil, src, err
 		}
 		bin, companion, src.Manifest = p.Module, p.Artifact, string(p.Manifest)
 	} else {
 		var err error
 		if bin, err = readLimited(name); err != nil {
-			return nil, src, err
+			return nil, nil, src, err
 		}
 	}
 	sum := sha256.Sum256(bin)
 	src.Digest = fmt.Sprintf("sha256:%x", sum)
 	key := moduleKey{sum: sum, engineKey: ek}
 
+	re, err := m.engineFor(ek)
+	if err != nil {
+		return nil, nil, src, err
+	}
 	m.mu.Lock()
 	mod := m.compiled[key]
 	m.mu.Unlock()
 	if mod == nil {
-		e, err := m.engineFor(ek)
-		if err != nil {
-			return nil, src, err
-		}
-		if mod, src.Precompiled, err = m.compile(e, name, bin, sum, companion); err != nil {
-			return nil, src, err
+		if mod, src.Precompiled, err = m.compile(re.engine, name, bin, sum, companion); err != nil {
+			return nil, nil, src, err
 		}
 		src.Compiled = true
 	}
@@ -126,7 +165,7 @@ func (m *modules) load(ctx context.Context, name string, ek engineKey) (*moat.Mo
 		m.lastBuilt[key] = true
 	}
 	m.mu.Unlock()
-	return mod, src, nil
+	return mod, re.gate, src, nil
 }
 
 // compile makes the module of bin: an artifact itself (allowed only with
@@ -157,8 +196,8 @@ func (m *modules) compile(e *moat.Engine, name string, bin []byte, sum [sha256.S
 }
 
 // engineFor returns the engine for a memory limit and fuel (one per
-// pair: both are the engine's).
-func (m *modules) engineFor(ek engineKey) (*moat.Engine, error) {
+// pair: both are the engine's), or with pooling a route's.
+func (m *modules) engineFor(ek engineKey) (*routeEngine, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if e := m.engines[ek]; e != nil {
@@ -166,6 +205,42 @@ func (m *modules) engineFor(ek engineKey) (*moat.Engine, error) {
 	}
 	cfg := m.base
 	cfg.MaxMemoryPages, cfg.ConsumeFuel = ek.pages, ek.fuel
+	re := m.pooledEngine(cfg, ek)
+	if re == nil {
+		e, err := m.newEngine(cfg)
+		if err != nil {
+			return nil, err
+		}
+		re = &routeEngine{engine: e}
+	}
+	m.engines[ek] = re
+	return re, nil
+}
+
+// pooledEngine makes a route's engine with a pool of ek.slots memory
+// slots of the route's memory limit, or returns nil (the caller then
+// makes one without) for a key without a pool or when the pool cannot be
+// had: the interpreter pools nothing, and the address space (about 4 GiB
+// a slot with guard pages) is finite.
+func (m *modules) pooledEngine(cfg moat.Config, ek engineKey) *routeEngine {
+	if ek.slots == 0 {
+		return nil
+	}
+	cfg.Pooling = &moat.PoolingConfig{TotalMemories: ek.slots, MaxMemorySize: uint64(ek.pages) * wasmPage}
+	e, err := m.newEngine(cfg)
+	if err != nil {
+		m.log.Warn("sandbox memories on demand: no pool for the route", "route", ek.route, "slots", ek.slots, "reason", err.Error())
+		return nil
+	}
+	if _, ok := e.PoolStats(); !ok {
+		return nil // the interpreter, or no pools on this system
+	}
+	return &routeEngine{engine: e, gate: serve.NewGate(ek.slots)}
+}
+
+// newEngine makes an engine, without the compilation cache when it
+// cannot be used.
+func (m *modules) newEngine(cfg moat.Config) (*moat.Engine, error) {
 	e, err := moat.NewEngine(cfg)
 	if err != nil && cfg.CacheDir != "" {
 		// An unusable cache costs time, not correctness: say why, and
@@ -174,11 +249,7 @@ func (m *modules) engineFor(ek engineKey) (*moat.Engine, error) {
 		m.base.CacheDir, cfg.CacheDir = "", ""
 		e, err = moat.NewEngine(cfg)
 	}
-	if err != nil {
-		return nil, err
-	}
-	m.engines[ek] = e
-	return e, nil
+	return e, err
 }
 
 func readLimited(path string) ([]byte, error) {

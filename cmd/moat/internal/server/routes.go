@@ -20,6 +20,7 @@ type route struct {
 	handler *serve.Handler
 	source  source
 	limits  Limits
+	metrics *routeMetrics
 }
 
 // table is the routes in force, longest path first, so the first match
@@ -50,21 +51,22 @@ func buildTable(ctx context.Context, f *File, defaults Limits, mods *modules, lo
 	t = &table{}
 	for _, rc := range f.Routes {
 		lim := rc.Limits.WithDefaults(defaults)
-		pages := uint32(lim.MaxMemory / wasmPage)
-		mod, src, err := mods.load(ctx, rc.Module, engineKey{pages: pages, fuel: lim.Fuel > 0})
-		if err != nil {
-			return nil, fmt.Errorf("route %s: %w", rc.Path, err)
-		}
-		r := &route{path: strings.TrimSuffix(rc.Path, "/"), source: src, limits: lim}
+		r := &route{path: strings.TrimSuffix(rc.Path, "/"), limits: lim}
 		if r.path == "" {
 			r.path = "/"
 		}
+		mod, gate, src, err := mods.load(ctx, rc.Module, mods.keyFor(r.path, lim))
+		if err != nil {
+			return nil, fmt.Errorf("route %s: %w", rc.Path, err)
+		}
+		r.source = src
 		var preopens []wasi.Preopen
 		for _, d := range rc.Dirs {
 			preopens = append(preopens, wasi.Preopen{Guest: d.Guest, Host: d.Host, ReadOnly: true})
 		}
 		r.handler, err = serve.New(serve.Config{
 			Module:   mod,
+			Gate:     gate,
 			Root:     rc.Path,
 			Env:      rc.envList(),
 			Preopens: preopens,

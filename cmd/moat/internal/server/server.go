@@ -41,6 +41,11 @@ type Options struct {
 	// limit (the route's): engine kind, bounds checks and memory layout,
 	// features, compilation cache (CacheDir), trusted keys for artifacts.
 	EngineConfig moat.Config
+	// NoPooling makes sandbox memories on demand. By default each route
+	// with a concurrency cap takes them from a pool of that many slots
+	// of its memory limit, reserved once (moat.Config.Pooling), and its
+	// gate is the pool's.
+	NoPooling bool
 	// AllowPrecompiled lets a route's module be a compiled artifact (a
 	// file from moat compile, or one that came with an OCI module). Off,
 	// every route's code is compiled here from its WebAssembly.
@@ -56,6 +61,10 @@ type Options struct {
 	// command).
 	AccessLog io.Writer
 	Log       io.Writer
+	// AccessLogFlush is how long access log records may wait to be
+	// written together (0: each is written at once). Shutdown writes
+	// what is waiting.
+	AccessLogFlush time.Duration
 
 	// Reload asks for a reload (SIGHUP in the command).
 	Reload <-chan struct{}
@@ -67,7 +76,7 @@ type Options struct {
 type server struct {
 	opts    Options
 	log     *slog.Logger
-	access  *slog.Logger
+	access  *accessLog
 	mods    *modules
 	current atomic.Pointer[table]
 	ready   atomic.Bool
@@ -86,10 +95,12 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.StoreDir == "" {
 		opts.StoreDir = oci.DefaultStoreDir()
 	}
+	accessOut := newFlushingWriter(opts.AccessLog, opts.AccessLogFlush)
+	defer accessOut.Close()
 	s := &server{
 		opts:   opts,
 		log:    slog.New(slog.NewJSONHandler(opts.Log, nil)),
-		access: slog.New(slog.NewJSONHandler(opts.AccessLog, nil)),
+		access: newAccessLog(accessOut),
 	}
 	store, err := oci.OpenStore(opts.StoreDir)
 	if err != nil {
@@ -100,7 +111,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	s.mods = newModules(opts.EngineConfig, precompiled{allow: opts.AllowPrecompiled}, s.log, store,
+	s.mods = newModules(opts.EngineConfig, precompiled{allow: opts.AllowPrecompiled}, !opts.NoPooling, s.log, store,
 		oci.Options{PlainHTTP: opts.PlainHTTP || f.PlainHTTP})
 	t, err := s.build(ctx, f)
 	if err != nil {
@@ -211,7 +222,14 @@ func (s *server) config() (*File, error) {
 
 // build makes a route table for f.
 func (s *server) build(ctx context.Context, f *File) (*table, error) {
-	return buildTable(ctx, f, s.opts.Defaults, s.mods, s.log, s.done)
+	t, err := buildTable(ctx, f, s.opts.Defaults, s.mods, s.log, s.done)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range t.routes {
+		r.metrics = s.metrics.forRoute(r.path)
+	}
+	return t, nil
 }
 
 // reload builds a new table and puts it in force, or keeps the old one.
@@ -234,8 +252,8 @@ func (s *server) reload(ctx context.Context) {
 
 // done is every request's end: metrics and access log.
 func (s *server) done(r *route, req *http.Request, o *serve.Outcome) {
-	s.metrics.observe(r.path, o)
-	logAccess(s.access, r.path, req, o, "")
+	r.metrics.observe(o)
+	s.access.log(r.path, req, o, "")
 }
 
 // ServeHTTP answers the health checks and routes everything else.
@@ -253,7 +271,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		o := &serve.Outcome{Status: http.StatusNotFound}
 		s.metrics.requests.WithLabelValues("", "404", "no_route").Inc()
-		logAccess(s.access, "", r, o, "no_route")
+		s.access.log("", r, o, "no_route")
 		return
 	}
 	rt.handler.ServeHTTP(w, r)

@@ -212,6 +212,22 @@ func TestServeRoutes(t *testing.T) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
+	// The capped route's memories come from a pool of its 4 slots, where
+	// the compiler has pools; the others' on demand.
+	if poolsHere(t) {
+		for _, want := range []string{
+			`moat_pool_memory_slots{route="/c"} 4`,
+			`moat_pool_memory_slots_in_use{route="/c"} 0`,
+			`moat_pool_memory_slots_warm{route="/c"} `,
+		} {
+			if !strings.Contains(text, want) {
+				t.Errorf("metrics lack %q", want)
+			}
+		}
+	}
+	if strings.Contains(text, `moat_pool_memory_slots{route="/"}`) {
+		t.Error("a route without a concurrency cap has a pool")
+	}
 
 	recs := s.access.records(t)
 	if len(recs) != 7 {
@@ -477,4 +493,15 @@ func TestReloadModule(t *testing.T) {
 	os.WriteFile(module, []byte(versionWat), 0o644)
 	s.reload <- struct{}{}
 	waitFor(t, "the new module", func() bool { _, body := get(t, s.url+"/hello"); return body == "v2\n" })
+}
+
+// poolsHere reports whether the compiler engine has pools of memory slots
+// on this machine.
+func poolsHere(t *testing.T) bool {
+	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, Pooling: &moat.PoolingConfig{TotalMemories: 1, MaxMemorySize: 1 << 16}})
+	if err != nil {
+		return false
+	}
+	_, ok := e.PoolStats()
+	return ok
 }

@@ -1,0 +1,98 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/serve"
+)
+
+// The access log's records say what log/slog's JSON handler would say
+// for the same attributes, hostile strings included (quotes, control
+// characters, invalid UTF-8, U+2028), and each is one line.
+func TestAccessLogMatchesSlog(t *testing.T) {
+	hostile := "a\"b\\c\n\r\t\x00\x1f\x7f<>&\xff\xfe\u2028\u2029é€😀"
+	req := httptest.NewRequest("GET", "/p/x", nil)
+	req.URL.Path = "/p/" + hostile // as a decoded path can be
+	req.Header.Set("User-Agent", "ua\"\x01"+hostile)
+	req.RemoteAddr = "192.0.2.1:1234"
+	outcomes := []*serve.Outcome{
+		{Status: 200, Result: serve.ResultOK, Total: 1500 * time.Microsecond, Wait: 3, Instantiate: time.Millisecond / 3, Run: time.Second, BodyRead: 7, BodyWritten: 1 << 40},
+		{Status: 502, Result: serve.ResultTrap, Trap: &moat.Trap{Code: moat.TrapUnreachable}, Fuel: 1<<64 - 1, ExitCode: 3, Aborted: true, Err: errors.New(hostile)},
+	}
+	for i, o := range outcomes {
+		var got bytes.Buffer
+		newAccessLog(newFlushingWriter(&got, 0)).log("/p"+hostile, req, o, "")
+		var want bytes.Buffer
+		slogAccess(slog.New(slog.NewJSONHandler(&want, nil)), "/p"+hostile, req, o)
+		if strings.Count(got.String(), "\n") != 1 || !strings.HasSuffix(got.String(), "}\n") {
+			t.Errorf("outcome %d: not one line: %q", i, got.String())
+		}
+		var g, w map[string]any
+		if err := json.Unmarshal(got.Bytes(), &g); err != nil {
+			t.Fatalf("outcome %d: %v in %q", i, err, got.String())
+		}
+		if err := json.Unmarshal(want.Bytes(), &w); err != nil {
+			t.Fatal(err)
+		}
+		delete(g, "time")
+		delete(w, "time")
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("outcome %d:\n got %s\nwant %s", i, got.String(), want.String())
+		}
+		// The same bytes, but for the time.
+		cut := func(s string) string { return s[strings.Index(s, `"level"`):] }
+		if cut(got.String()) != cut(want.String()) {
+			t.Errorf("outcome %d: other bytes:\n got %s\nwant %s", i, got.String(), want.String())
+		}
+	}
+}
+
+// slogAccess is the access record as log/slog writes it: the reference
+// the hand-written encoder is held to.
+func slogAccess(log *slog.Logger, routePath string, r *http.Request, o *serve.Outcome) {
+	attrs := []slog.Attr{
+		slog.String("route", routePath),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("proto", r.Proto),
+		slog.String("remote", r.RemoteAddr),
+		slog.Int("status", o.Status),
+		slog.String("result", o.Result.String()),
+		slog.Float64("duration", o.Total.Seconds()),
+		slog.Float64("wait", o.Wait.Seconds()),
+		slog.Float64("instantiate", o.Instantiate.Seconds()),
+		slog.Float64("run", o.Run.Seconds()),
+		slog.Int64("bytes_read", o.BodyRead),
+		slog.Int64("bytes_written", o.BodyWritten),
+	}
+	if ua := r.UserAgent(); ua != "" {
+		attrs = append(attrs, slog.String("user_agent", ua))
+	}
+	if o.Trap != nil {
+		attrs = append(attrs, slog.String("trap", o.Trap.Code.String()))
+	}
+	if o.Fuel != 0 {
+		attrs = append(attrs, slog.Uint64("fuel", o.Fuel))
+	}
+	if o.ExitCode != 0 {
+		attrs = append(attrs, slog.Int("exit_code", int(o.ExitCode)))
+	}
+	if o.Aborted {
+		attrs = append(attrs, slog.Bool("aborted", true))
+	}
+	if o.Err != nil {
+		attrs = append(attrs, slog.String("error", o.Err.Error()))
+	}
+	log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
+}

@@ -1,0 +1,140 @@
+package serve_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/serve"
+)
+
+// pooledCModule is the C guest on a compiler engine whose memories come
+// from a pool of slots; it skips where the compiler or pools are missing.
+func pooledCModule(t *testing.T, slots int) *moat.Module {
+	t.Helper()
+	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, MaxMemoryPages: memoryPages,
+		Pooling: &moat.PoolingConfig{TotalMemories: slots, MaxMemorySize: memoryPages << 16}})
+	if err != nil {
+		t.Skipf("no pooled compiler engine here: %v", err)
+	}
+	if _, ok := e.PoolStats(); !ok {
+		t.Skip("the compiler has no pool of memory slots here")
+	}
+	bin, err := os.ReadFile("testdata/cgi/cgi.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := e.Compile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mod
+}
+
+// holdSleep makes the guest's sleep (the /stream mode) last until release
+// is closed or the request ends, so that a test can hold a sandbox.
+func holdSleep(release chan struct{}) func(context.Context, time.Duration) {
+	return func(ctx context.Context, _ time.Duration) {
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// TestPooledSandboxes: requests served from a pool of two slots, one
+// after the other and two at once, each get a fresh sandbox, and every
+// slot is free again once they are answered.
+func TestPooledSandboxes(t *testing.T) {
+	mod := pooledCModule(t, 2)
+	srv, h, _ := server(t, serve.Config{Module: mod, Limits: serve.Limits{MaxConcurrent: 2},
+		OnDone: func(*http.Request, *serve.Outcome) {}})
+	for i := range 20 {
+		path := []string{"/hello?a", "/trap", "/oom", "/hello?b"}[i%4]
+		status, _, body := get(t, srv.URL+path)
+		switch path {
+		case "/hello?a", "/hello?b":
+			if want := "hello from C: " + path[len("/hello?"):] + "\n"; status != http.StatusOK || body != want {
+				t.Fatalf("%s after %d requests: %d %q, want 200 %q", path, i, status, body, want)
+			}
+		case "/trap":
+			if status != http.StatusBadGateway {
+				t.Fatalf("%s: %d, want 502", path, status)
+			}
+		case "/oom":
+			if status != http.StatusInternalServerError {
+				t.Fatalf("%s: %d, want 500", path, status)
+			}
+		}
+	}
+	if st, _ := mod.Engine().PoolStats(); st.InUse != 0 || h.Stats().Live != 0 {
+		t.Errorf("after the requests: pool %+v, handler %+v; want no slot in use", st, h.Stats())
+	}
+}
+
+// TestPoolExhaustedAnswers503: when every slot of the engine's pool is
+// taken (here by another handler on the same engine, which has no gate
+// of the pool's size), a request is answered 503 with Retry-After, as a
+// full gate is, not 500.
+func TestPoolExhaustedAnswers503(t *testing.T) {
+	mod := pooledCModule(t, 1)
+	release := make(chan struct{})
+	holder, hh, _ := server(t, serve.Config{Module: mod, Sleep: holdSleep(release)})
+	held := make(chan int, 1)
+	go func() {
+		status, _, _ := get(t, holder.URL+"/stream")
+		held <- status
+	}()
+	waitFor(t, "the first request to hold the pool's only slot", func() bool { return hh.Stats().Live == 1 })
+	other, _, rec := server(t, serve.Config{Module: mod})
+	status, hdr, _ := get(t, other.URL+"/hello")
+	if status != http.StatusServiceUnavailable || hdr.Get("Retry-After") == "" {
+		t.Errorf("with the pool full: %d (Retry-After %q), want 503 with Retry-After", status, hdr.Get("Retry-After"))
+	}
+	if o := rec.next(t); o.Result != serve.ResultOverloaded {
+		t.Errorf("outcome %v (%v), want overloaded", o.Result, o.Err)
+	}
+	close(release)
+	if status := <-held; status != http.StatusOK {
+		t.Errorf("the request holding the slot: %d", status)
+	}
+}
+
+// TestSharedGate: handlers sharing a Gate share its slots: a request to
+// one waits for (or is refused by) a sandbox running on the other, and
+// both report the gate's counts.
+func TestSharedGate(t *testing.T) {
+	mod := cModule(t, engines(t)[0])
+	g := serve.NewGate(1)
+	release := make(chan struct{})
+	a, ha, _ := server(t, serve.Config{Module: mod, Gate: g, Sleep: holdSleep(release)})
+	b, hb, rec := server(t, serve.Config{Module: mod, Gate: g, Limits: serve.Limits{MaxConcurrent: 1, QueueTimeout: -1}})
+	first := make(chan int, 1)
+	go func() {
+		status, _, _ := get(t, a.URL+"/stream")
+		first <- status
+	}()
+	waitFor(t, "the first request to hold the gate's only slot", func() bool { return ha.Stats().Live == 1 })
+	if st := hb.Stats(); st != (serve.Stats{Live: 1, Capacity: 1}) {
+		t.Errorf("the other handler's stats: %+v, want the gate's", st)
+	}
+	if status, _, _ := get(t, b.URL+"/hello"); status != http.StatusServiceUnavailable {
+		t.Errorf("the other handler with the gate full: %d, want 503", status)
+	}
+	if o := rec.next(t); o.Result != serve.ResultOverloaded {
+		t.Errorf("outcome %v, want overloaded", o.Result)
+	}
+	close(release)
+	if status := <-first; status != http.StatusOK {
+		t.Errorf("first request: %d", status)
+	}
+	if status, _, body := get(t, b.URL+"/hello?x"); status != http.StatusOK || body != "hello from C: x\n" {
+		t.Errorf("after the slot came back: %d %q", status, body)
+	}
+	if _, err := serve.New(serve.Config{Module: mod, Gate: g, Limits: serve.Limits{MaxConcurrent: 2}}); err == nil {
+		t.Error("New accepted MaxConcurrent 2 with a gate of 1")
+	}
+}
