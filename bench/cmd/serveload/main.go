@@ -35,14 +35,17 @@ func main() {
 	soakRequests := flag.Int64("soak-requests", 1_000_000, "requests of the soak")
 	soakMax := flag.Duration("soak-max", 30*time.Minute, "time bound of the soak")
 	hostileDeadline := flag.Duration("hostile-deadline", 20*time.Millisecond, "the deadline of the route the hostile requests go to")
+	serveFlags := flag.String("serve-flags", "", "more flags for moat serve, space-separated (e.g. \"--long-run-cpus 0\")")
+	hostileConcurrent := flag.Int("hostile-concurrent", 0, "max_concurrent of the route the hostile requests go to (0: as the well-behaved route's)")
 	flag.Parse()
-	if err := run(strings.Split(*scenarios, ","), *engine, *repo, *conns, *duration, *rounds, *soakConns, *soakRequests, *soakMax, *hostileDeadline); err != nil {
+	extraServeFlags = strings.Fields(*serveFlags)
+	if err := run(strings.Split(*scenarios, ","), *engine, *repo, *conns, *duration, *rounds, *soakConns, *soakRequests, *soakMax, *hostileDeadline, *hostileConcurrent); err != nil {
 		fmt.Fprintln(os.Stderr, "serveload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(scenarios []string, engine, repo string, conns int, duration time.Duration, rounds, soakConns int, soakRequests int64, soakMax, hostileDeadline time.Duration) error {
+func run(scenarios []string, engine, repo string, conns int, duration time.Duration, rounds, soakConns int, soakRequests int64, soakMax, hostileDeadline time.Duration, hostileConcurrent int) error {
 	tmp, err := os.MkdirTemp("", "serveload")
 	if err != nil {
 		return err
@@ -67,7 +70,7 @@ func run(scenarios []string, engine, repo string, conns int, duration time.Durat
 		case "soak":
 			err = soak(bin, engine, tmp, cGuest, soakConns, soakRequests, soakMax)
 		case "hostile":
-			err = hostile(bin, engine, tmp, cGuest, conns, duration, hostileDeadline, rounds)
+			err = hostile(bin, engine, tmp, cGuest, conns, duration, hostileDeadline, hostileConcurrent, rounds)
 		default:
 			err = fmt.Errorf("unknown scenario %q", s)
 		}
@@ -78,12 +81,15 @@ func run(scenarios []string, engine, repo string, conns int, duration time.Durat
 	return nil
 }
 
+// extraServeFlags are -serve-flags.
+var extraServeFlags []string
+
 func startMoat(bin, engine, dir string, routes ...serveload.Route) (*serveload.Server, error) {
 	d, err := os.MkdirTemp(dir, "moat")
 	if err != nil {
 		return nil, err
 	}
-	return serveload.StartMoat(bin, engine, routes, d)
+	return serveload.StartMoat(bin, engine, routes, d, extraServeFlags...)
 }
 
 // maxConcurrent is the routes' cap on sandboxes running at once: a few per
@@ -264,9 +270,12 @@ func settle(srv *serveload.Server, ref serveload.Resources, max time.Duration) (
 // hostile requests go to a route of their own (a tenant's), the same
 // module with its own deadline: each endless loop costs its deadline in
 // CPU, so the deadline decides how much of the machine the loops take.
-func hostile(bin, engine, dir, cGuest string, conns int, duration, deadline time.Duration, rounds int) error {
+func hostile(bin, engine, dir, cGuest string, conns int, duration, deadline time.Duration, tenantConcurrent, rounds int) error {
+	if tenantConcurrent == 0 {
+		tenantConcurrent = maxConcurrent
+	}
 	srv, err := startMoat(bin, engine, dir, route(cGuest, "30s", "16MiB"),
-		serveload.Route{Path: "/tenant", Module: cGuest, Timeout: deadline.String(), MaxMemory: "16MiB", MaxConcurrent: maxConcurrent})
+		serveload.Route{Path: "/tenant", Module: cGuest, Timeout: deadline.String(), MaxMemory: "16MiB", MaxConcurrent: tenantConcurrent})
 	if err != nil {
 		return err
 	}
@@ -302,8 +311,8 @@ func hostile(bin, engine, dir, cGuest string, conns int, duration, deadline time
 		}
 		failed += herrs
 	}
-	fmt.Printf("\n### Hostile mix: %d connections of well-behaved requests, %d rounds of %v alone then %v beside hostile requests at 3%% of the clean rate (1%% each of loops, traps, memory exhaustion, on a route with a %v deadline and 16 MiB); medians (engine %s)\n\n",
-		conns, rounds, duration, duration, deadline, engine)
+	fmt.Printf("\n### Hostile mix: %d connections of well-behaved requests, %d rounds of %v alone then %v beside hostile requests at 3%% of the clean rate (1%% each of loops, traps, memory exhaustion, on a route with a %v deadline, 16 MiB and %d sandboxes at once); medians (engine %s)\n\n",
+		conns, rounds, duration, duration, deadline, tenantConcurrent, engine)
 	fmt.Println("| run | well-behaved requests/s | p50 | p99 | errors |")
 	fmt.Println("|---|---:|---:|---:|---:|")
 	p99 := func(r serveload.Result) time.Duration { return r.P99 }
