@@ -76,12 +76,16 @@ func (u *LaneUse) turn(done <-chan struct{}) {
 	default:
 	}
 	u.Lanes.waiting.Add(1)
-	defer u.Lanes.waiting.Add(-1)
 	select {
 	case u.Lanes.slots <- struct{}{}:
 		u.held = true
 	case <-done:
 	}
+	u.Lanes.waiting.Add(-1)
+	// The goroutine that gave the lane up made this one its P's next to
+	// run, ahead of every goroutine already waiting there: going to the
+	// back of the queue keeps long-running guests behind the others.
+	runtime.Gosched()
 }
 
 // End is called when the store's outermost call returns, however it
