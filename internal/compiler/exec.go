@@ -27,7 +27,7 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 		ctx = context.Background()
 	}
 	if f.Host != nil {
-		return f.Host(ctx, nil, stack)
+		return f.Host(ctx, f, nil, stack)
 	}
 	buf := stack
 	for {
@@ -160,7 +160,7 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 // becomes a host-error trap at f, followed by the caller's frames (when
 // frames is set).
 func (st *instance) callHost(ctx context.Context, f *vm.Function, stack []uint64, frames func() []vm.Frame) error {
-	err := f.Host(ctx, st.inst, stack)
+	err := f.Host(ctx, f, st.inst, stack)
 	if err == nil {
 		return nil
 	}
