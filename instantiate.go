@@ -12,6 +12,23 @@ import (
 	"github.com/moat-run/moat/internal/wasm"
 )
 
+// keepPending gives the active element segments from the first on that
+// were to be written straight into their tables their items after all,
+// when instantiation stops before applying them.
+func keepPending(s *Store, inst *vm.Instance, plan [][]uint32, first int) error {
+	for i := first; i < len(plan); i++ {
+		if plan[i] == nil || inst.Module.Elems[i].Mode != wasm.ElemActive {
+			continue
+		}
+		refs := make([]uint64, len(plan[i]))
+		if err := s.vs.FuncRefs(inst, plan[i], refs); err != nil {
+			return err
+		}
+		inst.Elems[i] = refs
+	}
+	return nil
+}
+
 // instantiate follows the spec's instantiation algorithm: allocate the
 // instance (imports first in every index space), evaluate global and table
 // initialisers, bind code, resolve element and data segments, apply active
@@ -38,16 +55,17 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	inst := &vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}
 
 	lazy, _ := mod.code.(engine.LazyFunctions)
-	inst.Funcs = make([]*vm.Function, len(r.funcs), m.NumFuncs())
-	copy(inst.Funcs, r.funcs)
 	if lazy != nil {
 		// Bind sets the defined functions' references aside; each
-		// vm.Function is made on first use (vm.Instance.Func).
-		inst.Funcs = inst.Funcs[:m.NumFuncs()]
+		// vm.Function is made on first use (vm.Instance.Func, which
+		// extends Funcs past the imports then).
+		inst.Funcs = r.funcs
 		if err := lazy.ReserveFuncRefs(inst); err != nil {
 			return nil, fmt.Errorf("moat: binding code: %w", err)
 		}
 	} else {
+		inst.Funcs = make([]*vm.Function, len(r.funcs), m.NumFuncs())
+		copy(inst.Funcs, r.funcs)
 		defined := make([]vm.Function, len(m.Funcs)) // one allocation for all
 		for i := range m.Funcs {
 			f := &defined[i]
@@ -157,8 +175,14 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		return nil, fmt.Errorf("moat: binding code: %w", err)
 	}
 
+	plan := mod.elemPlan()
 	inst.Elems = make([][]uint64, len(m.Elems))
 	for i, seg := range m.Elems {
+		if plan[i] != nil && seg.Mode != wasm.ElemPassive {
+			// Items without effects: an active segment is written
+			// straight into its table below, a declarative one dropped.
+			continue
+		}
 		refs := make([]uint64, len(seg.Items))
 		// Segments are roots as they are built: an item may allocate.
 		inst.Elems[i] = refs
@@ -194,11 +218,22 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 			if !tab.Type.Is64 {
 				off = uint64(uint32(off))
 			}
-			refs := inst.Elems[i]
-			if off > uint64(len(tab.Elems)) || uint64(len(refs)) > uint64(len(tab.Elems))-off {
+			if off > uint64(len(tab.Elems)) || uint64(len(seg.Items)) > uint64(len(tab.Elems))-off {
+				// The segments not reached stay, as the spec leaves
+				// them: code of the instance may still run (from
+				// another instance's table) and use them.
+				if err := keepPending(s, inst, plan, i+1); err != nil {
+					return nil, err
+				}
 				return nil, NewTrap(TrapTableOutOfBounds, "")
 			}
-			copy(tab.Elems[off:], refs)
+			if idxs := plan[i]; idxs != nil {
+				if err := s.vs.FuncRefs(inst, idxs, tab.Elems[off:off+uint64(len(idxs))]); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			copy(tab.Elems[off:], inst.Elems[i])
 			inst.Elems[i] = nil
 		case wasm.ElemDeclarative:
 			inst.Elems[i] = nil

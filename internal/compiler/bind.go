@@ -33,7 +33,8 @@ type instance struct {
 // Bind builds inst's native context and attaches the code.
 func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	m := mc.m
-	if uint32(len(inst.Funcs)) != m.NumFuncs() {
+	if n := uint32(len(inst.Funcs)); n != m.NumFuncs() && n != m.NumImportedFuncs {
+		// Defined functions may be left out (vm.Instance.Func).
 		return fmt.Errorf("compiler: instance has %d functions, module %d", len(inst.Funcs), m.NumFuncs())
 	}
 	if inst.Store == nil {
