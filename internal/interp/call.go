@@ -108,6 +108,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	m.ctx = ctx
 	m.meter.Attach(&f.Instance.Store.Fuel)
 	m.pacer.Begin(ctx)
+	m.pacer.UseLanes(&store.Lane, ctx.Done())
 	m.maxFrames = e.cfg.MaxCallDepth - depth - 1
 	m.maxSlots, m.below = maxSlots, below
 	m.frames = m.frames[:0]
@@ -137,6 +138,9 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		// runtime.Goexit in a host function) skipped restoring the depth
 		// count; every other way out leaves it at depth already.
 		store.HostCallDepth, store.HostStackBytes = depth, below
+		if depth == 0 {
+			store.Lane.End() // the outermost call
+		}
 		// A panic here is an engine bug (or a host function's); never let it
 		// take the host down.
 		if r := recover(); r != nil {

@@ -49,6 +49,9 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	live := st.live
 	outer := c.pacer
 	want := c.pacer.Begin(ctx)
+	if r.Lane != nil {
+		c.pacer.UseLanes(r.Lane, ctx.Done())
+	}
 	if r.PollInterval > 0 {
 		want = r.PollInterval
 	}

@@ -24,6 +24,9 @@ type Runner struct {
 	// many bytes below the top of its stack (a store's limit), never
 	// below the stack's own limit.
 	StackBytes int
+	// Lane, when its Lanes are set, is the store's hold on its lanes: the
+	// run's slice ends are turns in them (lanes.go).
+	Lane *LaneUse
 	// EpochPolls says that the code polls the epoch (abi.BuiltinPollEpoch)
 	// rather than counting: the run keeps the epoch ticking and paces the
 	// code by its deadline. The grant of the counter is then unused

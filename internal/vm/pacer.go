@@ -66,6 +66,11 @@ type Pacer struct {
 	// sliceEpoch is the epoch at which the time slice of a run with epoch
 	// polls ends (epoch.go).
 	sliceEpoch uint64
+	// lane, when set, is the store's hold on its lanes (lanes.go): the
+	// end of a slice is a turn in them rather than a plain yield. done is
+	// the run's context's, which ends a wait for a lane.
+	lane *LaneUse
+	done <-chan struct{}
 }
 
 // Begin starts pacing a run under ctx and returns the first grant. It
@@ -77,7 +82,16 @@ func (p *Pacer) Begin(ctx context.Context) int64 {
 		p.deadline = max(int64(d.Sub(clockBase)), 1)
 	}
 	p.sliceEnd, p.grantedAt, p.grant = 0, 0, firstGrant
+	p.lane, p.done = nil, nil
 	return firstGrant
+}
+
+// UseLanes makes the run's slice ends turns in the store's lanes (u.Lanes
+// set), after Begin.
+func (p *Pacer) UseLanes(u *LaneUse, done <-chan struct{}) {
+	if u.Lanes != nil {
+		p.lane, p.done = u, done
+	}
 }
 
 // Current is the size of the last grant, for a run that resumes after a
@@ -104,6 +118,9 @@ func (p *Pacer) Visit(used int64) (next int64, late bool) {
 	elapsed := now - p.grantedAt
 	if now >= p.sliceEnd || PreemptRequested() {
 		now = p.yield()
+		if p.deadline != 0 && now >= p.deadline {
+			return 0, true // it waited for a lane until its deadline
+		}
 	}
 	// Polls per period at the pace just measured, within maxGrowth of the
 	// last grant.
@@ -121,7 +138,11 @@ func (p *Pacer) Visit(used int64) (next int64, late bool) {
 // yield lets the scheduler run other goroutines and starts a new time
 // slice; it returns the time.
 func (p *Pacer) yield() int64 {
-	runtime.Gosched()
+	if p.lane != nil {
+		p.lane.turn(p.done)
+	} else {
+		runtime.Gosched()
+	}
 	now := nanotime()
 	p.sliceEnd = now + int64(TimeSlice)
 	return now
@@ -155,9 +176,9 @@ func (p *Pacer) Checkpoint() (late bool) {
 		p.sliceEnd = now + int64(TimeSlice)
 	}
 	if now >= p.sliceEnd || PreemptRequested() {
-		p.yield()
+		now = p.yield()
 	}
-	return false
+	return p.deadline != 0 && now >= p.deadline
 }
 
 // BeginEpoch starts the time slice of a run with epoch polls, after Begin,
@@ -190,7 +211,10 @@ func (p *Pacer) VisitEpoch() (next uint64, late bool) {
 		return 0, true
 	}
 	if Epoch() >= p.sliceEpoch || PreemptRequested() {
-		p.yield()
+		now = p.yield()
+		if p.deadline != 0 && now >= p.deadline {
+			return 0, true // it waited for a lane until its deadline
+		}
 		p.sliceEpoch = Epoch() + sliceTicks
 	}
 	return p.EpochDeadline(), false

@@ -28,6 +28,9 @@ type Store struct {
 	// MaxStackBytes, when positive and below the engine's limit, is the
 	// stack limit of this store's call chains (a store limit).
 	MaxStackBytes int
+	// Lane, when its Lanes are set, makes the store's calls that run long
+	// take turns in those lanes (lanes.go).
+	Lane LaneUse
 
 	// Fuel meters the store's execution when enabled (fuel.go); the
 	// engines draw from it.
