@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"runtime/debug"
 
 	"github.com/moat-run/moat/internal/artifact"
@@ -156,6 +157,9 @@ func (mod *Module) serialize(key ed25519.PrivateKey) ([]byte, error) {
 		Features: featureNames(mod.m.Features)}
 	all := append([]artifact.SectionData{{Kind: artifact.SectionModule, Data: modSec}}, secs...)
 	b, err := artifact.Encode(h, all, key)
+	// The code section is the module's mapped code, which a cleanup
+	// unmaps once mod is unreachable: mod must outlive the copy.
+	runtime.KeepAlive(mod)
 	if err != nil {
 		return nil, fmt.Errorf("moat: %w", err)
 	}

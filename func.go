@@ -32,7 +32,7 @@ func NewFunc(s *Store, t FuncType, fn HostFunc) (*Func, error) {
 		return nil, ErrClosed
 	}
 	it := t.internal()
-	f := &vm.Function{Type: it, Host: s.adaptHost("host", it, fn), Name: "host"}
+	f := &vm.Function{Type: it, Host: adaptHost("host", it, fn), Name: "host"}
 	if _, err := s.vs.Ref(f); err != nil {
 		return nil, err
 	}

@@ -19,8 +19,10 @@ import (
 type HostFunc func(ctx context.Context, caller *Caller, stack []uint64) error
 
 // adaptHost turns fn, the host function name ("module.field"), into the
-// runtime's host function form for store s. It hands fn the Caller, which
-// is valid for the duration, and turns a panic in fn into an error the
+// runtime's host function form, which serves every store (a linker's host
+// function is adapted once, whatever the number of stores it is bound in):
+// the store is the called function's. It hands fn the Caller, which is
+// valid for the duration, and turns a panic in fn into an error the
 // engines report like any host error (see PanicError): the panic unwinds
 // fn only, so the store's call state is as after a return.
 //
@@ -29,9 +31,10 @@ type HostFunc func(ctx context.Context, caller *Caller, stack []uint64) error
 // generation (refcheck.go), and reference results are checked like any
 // word the host hands in, so that a made-up one is a trap and never
 // reaches code; functions without reference types pay nothing for it.
-func (s *Store) adaptHost(name string, typ *wasm.FuncType, fn HostFunc) vm.HostFunc {
+func adaptHost(name string, typ *wasm.FuncType, fn HostFunc) vm.HostFunc {
 	gcParams, refParams, refResults := hasGCRefs(nil, typ.Params), hasRefs(typ.Params), hasRefs(typ.Results)
-	return func(ctx context.Context, inst *vm.Instance, stack []uint64) (err error) {
+	return func(ctx context.Context, self *vm.Function, inst *vm.Instance, stack []uint64) (err error) {
+		s := self.Store().Embedder.(*Store) // every host function is registered in its store
 		c := s.caller(inst)
 		c.live++
 		defer func() {

@@ -37,14 +37,24 @@ type hostDef struct {
 	typ  FuncType
 	fn   HostFunc
 
-	// it is typ in the model's form, made once (internal).
-	itOnce sync.Once
-	it     *wasm.FuncType
+	// it is typ in the model's form and adapted fn in the runtime's, made
+	// once for every store (prepare).
+	once    sync.Once
+	it      *wasm.FuncType
+	adapted vm.HostFunc
+}
+
+// prepare makes the function's type and runtime form, once.
+func (h *hostDef) prepare() {
+	h.once.Do(func() {
+		h.it = h.typ.internal()
+		h.adapted = adaptHost(h.name, h.it, h.fn)
+	})
 }
 
 // internal is the function's type in the model's form.
 func (h *hostDef) internal() *wasm.FuncType {
-	h.itOnce.Do(func() { h.it = h.typ.internal() })
+	h.prepare()
 	return h.it
 }
 
@@ -198,32 +208,65 @@ func (l *Linker) resolve(s *Store, mod *Module) (*resolved, error) {
 // bindHost returns the store's function for a linker host function, making
 // it on first use.
 func (s *Store) bindHost(h *hostDef) *Func {
-	return &Func{store: s, fn: s.bindHostFunc(h, nil)}
+	return &Func{store: s, fn: s.bindHostFunc(h, 1)}
 }
 
-// bindHostFunc is bindHost without the public wrapper. spare, when it
-// holds functions, provides the new one (an instantiation allocates them
-// all at once).
-func (s *Store) bindHostFunc(h *hostDef, spare *[]vm.Function) *vm.Function {
-	f := s.hostFuncs[h]
-	if f == nil {
-		it := h.internal()
-		if spare != nil && len(*spare) > 0 {
-			f = &(*spare)[0]
-			*spare = (*spare)[1:]
-		} else {
-			f = new(vm.Function)
-		}
-		*f = vm.Function{Type: it, Host: s.adaptHost(h.name, it, h.fn), Name: h.name}
-		s.vs.Ref(f) // a new function: cannot belong to another store
-		if s.hostFuncs == nil {
-			hint := 1
-			if spare != nil {
-				hint += len(*spare)
+// boundHost is a linker host function bound into a store.
+type boundHost struct {
+	def *hostDef
+	fn  vm.Function
+}
+
+// maxScannedHosts is how many bound host functions a store finds by
+// scanning before it indexes them.
+const maxScannedHosts = 32
+
+// hostFunc is the store's function for h, or nil when h is not bound.
+func (s *Store) hostFunc(h *hostDef) *vm.Function {
+	if s.hostIndex != nil {
+		return s.hostIndex[h]
+	}
+	for _, c := range s.hosts {
+		for i := range c {
+			if c[i].def == h {
+				return &c[i].fn
 			}
-			s.hostFuncs = make(map[*hostDef]*vm.Function, hint)
 		}
-		s.hostFuncs[h] = f
+	}
+	return nil
+}
+
+// bindHostFunc is bindHost without the public wrapper. room is how many
+// host functions a new chunk has room for (an instantiation binds all of
+// its host functions in one allocation).
+func (s *Store) bindHostFunc(h *hostDef, room int) *vm.Function {
+	if f := s.hostFunc(h); f != nil {
+		return f
+	}
+	h.prepare()
+	n := len(s.hosts)
+	if n == 0 || len(s.hosts[n-1]) == cap(s.hosts[n-1]) {
+		if s.hosts == nil {
+			s.hosts = s.firstHosts[:0]
+		}
+		s.hosts = append(s.hosts, make([]boundHost, 0, max(room, 1)))
+		n++
+	}
+	c := &s.hosts[n-1]
+	*c = append(*c, boundHost{def: h, fn: vm.Function{Type: h.it, Host: h.adapted, Name: h.name}})
+	f := &(*c)[len(*c)-1].fn
+	s.vs.Ref(f) // a new function: cannot belong to another store
+	s.nHosts++
+	switch {
+	case s.hostIndex != nil:
+		s.hostIndex[h] = f
+	case s.nHosts > maxScannedHosts:
+		s.hostIndex = make(map[*hostDef]*vm.Function, 2*s.nHosts)
+		for _, c := range s.hosts {
+			for i := range c {
+				s.hostIndex[c[i].def] = &c[i].fn
+			}
+		}
 	}
 	return f
 }

@@ -3,10 +3,12 @@ package moat
 import (
 	"fmt"
 	"runtime/debug"
+	"sync"
 
 	"github.com/moat-run/moat/internal/binary"
 	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/validate"
+	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
@@ -22,6 +24,40 @@ type Module struct {
 	src moduleSource
 	// fromCache is set when the code came from the compilation cache.
 	fromCache bool
+
+	// elemFuncs is, per element segment, the function index of each item
+	// when every item is a ref.func or ref.null (vm.NullItem), else nil:
+	// such a segment is written into its table in one pass (elemPlan).
+	elemOnce  sync.Once
+	elemFuncs [][]uint32
+}
+
+// elemPlan returns elemFuncs, made on first use.
+func (mod *Module) elemPlan() [][]uint32 {
+	mod.elemOnce.Do(func() {
+		plan := make([][]uint32, len(mod.m.Elems))
+		for i, seg := range mod.m.Elems {
+			idxs := make([]uint32, len(seg.Items))
+			for j, item := range seg.Items {
+				switch {
+				case len(item.Instrs) != 1:
+					idxs = nil
+				case item.Instrs[0].Op == wasm.OpRefFunc:
+					idxs[j] = item.Instrs[0].X
+				case item.Instrs[0].Op == wasm.OpRefNull:
+					idxs[j] = vm.NullItem
+				default:
+					idxs = nil
+				}
+				if idxs == nil {
+					break
+				}
+			}
+			plan[i] = idxs
+		}
+		mod.elemFuncs = plan
+	})
+	return mod.elemFuncs
 }
 
 // Compile decodes, validates and compiles a binary module, or a text-format

@@ -84,18 +84,14 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 		return nil, ErrClosed
 	}
 	var r resolved
+	mod := p.mod
 	if len(p.defs) > 0 {
 		r.funcs = make([]*vm.Function, 0, len(p.defs))
 	}
-	mod := p.mod
-	// The host functions a store binds first: one allocation for all.
-	var spare []vm.Function
-	if store.hostFuncs == nil && p.hosts > 0 {
-		spare = make([]vm.Function, p.hosts)
-	}
 	for i, d := range p.defs {
 		if d.host != nil {
-			r.funcs = append(r.funcs, store.bindHostFunc(d.host, &spare))
+			// The host functions a store binds first: one chunk for all.
+			r.funcs = append(r.funcs, store.bindHostFunc(d.host, p.hosts))
 			continue
 		}
 		im := mod.imports[i]

@@ -56,16 +56,24 @@ type Store struct {
 	owner atomic.Uintptr
 	depth int
 
-	// host functions of linkers, bound into this store on first use
-	hostFuncs map[*hostDef]*vm.Function
+	// hosts holds the host functions of linkers bound into this store on
+	// first use, in chunks that never grow, so that a function never
+	// moves; firstHosts is the outer slice's storage for the usual one
+	// chunk. hostIndex finds them once there are more than a scan's worth.
+	hosts      [][]boundHost
+	firstHosts [1][]boundHost
+	nHosts     int
+	hostIndex  map[*hostDef]*vm.Function
 	// callers caches the Caller handed to host functions, per calling
 	// instance; lastCaller is the one used last, which saves the map
 	// lookup on a run of host calls from one instance.
 	callers    map[*vm.Instance]*Caller
 	lastCaller *Caller
-	// instances lists every instance made in the store, for Close.
-	instances []*vm.Instance
-	closed    bool
+	// instances lists every instance made in the store, for Close;
+	// firstInstance is its storage for the usual one.
+	instances     []*vm.Instance
+	firstInstance [1]*vm.Instance
+	closed        bool
 
 	// limits bound what the store may hold; counts is what it holds.
 	limits StoreLimits
@@ -86,7 +94,9 @@ func NewStore(e *Engine) *Store {
 		vs = vm.NewStore()
 	}
 	vs.SetGCLimit(e.cfg.MaxGCHeapBytes)
-	return &Store{engine: e, vs: vs, refTag: nextRefTag()}
+	s := &Store{engine: e, vs: vs, refTag: nextRefTag()}
+	vs.Embedder = s
+	return s
 }
 
 // Engine returns the store's engine.
@@ -146,7 +156,7 @@ func (s *Store) Close() error {
 		s.closeInstance(inst, true)
 	}
 	s.instances = nil
-	s.hostFuncs, s.callers, s.lastCaller = nil, nil, nil
+	s.hosts, s.hostIndex, s.callers, s.lastCaller = nil, nil, nil, nil
 	return s.vs.Release()
 }
 
@@ -185,7 +195,7 @@ func (s *Store) closeInstance(inst *vm.Instance, storeClosed bool) {
 func (s *Store) call(ctx context.Context, f *vm.Function, stack []uint64) error {
 	var err error
 	if f.Host != nil {
-		err = f.Host(ctx, nil, stack)
+		err = f.Host(ctx, f, nil, stack)
 		if _, ok := err.(*vm.Trap); !ok && err != nil && vm.AsException(err) == nil {
 			// The host function is the only frame, as in the engines'
 			// backtraces of a host error.

@@ -49,8 +49,9 @@ type decoder struct {
 	off        wasm.Features // features turned off
 	m          *wasm.Module
 	expr       ExprReader
-	nest       []bool // open blocks while skimming a body: true for an if
-	funcDecls  int    // entries in the function section
+	nest       []bool       // open blocks while skimming a body: true for an if
+	consts     []wasm.Instr // constant expressions' instructions (appendConst)
+	funcDecls  int          // entries in the function section
 	sawFuncSec bool
 	sawCodeSec bool
 	sawDataSec bool

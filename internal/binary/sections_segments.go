@@ -20,6 +20,7 @@ const maxConstInstrs = 10000
 // but well-formed) does not end it early.
 func (d *decoder) constExpr(r *reader) (wasm.ConstExpr, error) {
 	ce := wasm.ConstExpr{Offset: r.offset()}
+	start := len(d.consts)
 	e := &d.expr
 	e.Reset(r.buf[r.pos:], r.offset())
 	depth := 0
@@ -41,14 +42,33 @@ func (d *decoder) constExpr(r *reader) (wasm.ConstExpr, error) {
 			}
 			depth--
 		}
-		if len(ce.Instrs) >= maxConstInstrs {
+		if len(d.consts)-start >= maxConstInstrs {
 			return ce, errAt(in.Offset, "constant expression too long (more than %d instructions)", maxConstInstrs)
 		}
 		in.Targets = slices.Clone(in.Targets)
 		in.Types = slices.Clone(in.Types)
 		in.Catches = slices.Clone(in.Catches)
-		ce.Instrs = append(ce.Instrs, in)
+		start = d.appendConst(start, in)
+		ce.Instrs = d.consts[start:len(d.consts):len(d.consts)]
 	}
+}
+
+// constChunk is how many instructions of constant expressions share one
+// allocation: a Go program's data section has tens of thousands of
+// segments, each with a one-instruction offset expression.
+const constChunk = 512
+
+// appendConst appends in to the expression that starts at d.consts[start]
+// and returns where that expression now starts: a full chunk is left to
+// the expressions already in it, and the new one starts a fresh chunk.
+func (d *decoder) appendConst(start int, in wasm.Instr) int {
+	if len(d.consts) == cap(d.consts) {
+		partial := d.consts[start:]
+		fresh := make([]wasm.Instr, 0, max(constChunk, 2*len(partial)))
+		d.consts, start = append(fresh, partial...), 0
+	}
+	d.consts = append(d.consts, in)
+	return start
 }
 
 func (d *decoder) elementSection(r *reader) error {
@@ -165,7 +185,9 @@ func (d *decoder) dataSection(r *reader) error {
 		return err
 	}
 	d.sawDataSec = true
-	d.m.Datas = prealloc[wasm.DataSegment](n)
+	// A segment takes at least two bytes (a passive one, empty), so the
+	// section's size bounds the count as well as it can be trusted.
+	d.m.Datas = make([]wasm.DataSegment, 0, min(n, r.remaining()/2))
 	for range n {
 		d.m.Datas = append(d.m.Datas, wasm.DataSegment{})
 		seg := &d.m.Datas[len(d.m.Datas)-1]

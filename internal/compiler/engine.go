@@ -157,6 +157,9 @@ type compilerEngine struct {
 	typeIDs   map[string]uint32
 	stubs     map[uint32]uintptr // host call stub per type id
 	stubCodes []*vm.Code         // keeps the stubs mapped for the engine's life
+	// descs caches descFields by signature key (a hostDesc each), read
+	// without the lock: every store binding host functions asks.
+	descs sync.Map
 
 	// stacks lends native stacks to running calls.
 	stacks *pool.Stacks
@@ -198,8 +201,21 @@ func (e *compilerEngine) typeIDsOf(m *wasm.Module) []uint32 {
 // cannot carry (v128) gets none: compiled code never calls such a
 // function, since the type check of call_indirect fails first.
 func (e *compilerEngine) descFields(ft *wasm.FuncType) (uint32, uintptr) {
+	k := ft.Key()
+	if d, ok := e.descs.Load(k); ok {
+		hd := d.(*hostDesc)
+		return hd.typeID, hd.stub
+	}
 	stub, _ := e.hostStub(ft)
-	return e.typeID(ft), stub
+	hd := &hostDesc{typeID: e.typeID(ft), stub: stub}
+	e.descs.Store(k, hd)
+	return hd.typeID, hd.stub
+}
+
+// hostDesc is what descFields answers for one signature.
+type hostDesc struct {
+	typeID uint32
+	stub   uintptr
 }
 
 // hostStub returns the address of the host call stub for ft's signature.
@@ -269,7 +285,8 @@ func (e *compilerEngine) frontendEnv() *frontend.Env {
 func (e *compilerEngine) NewStore() *vm.Store {
 	r := &storeRefs{eng: e}
 	r.blocks = r.firstBlock[:0]
-	s := vm.NewStoreWithRefs(r)
+	s := &r.store
+	s.InitWithRefs(r)
 	if e.cfg.ConsumeFuel {
 		s.Fuel.Enable()
 	}

@@ -27,7 +27,7 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 		ctx = context.Background()
 	}
 	if f.Host != nil {
-		return f.Host(ctx, nil, stack)
+		return f.Host(ctx, f, nil, stack)
 	}
 	buf := stack
 	for {
@@ -77,6 +77,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 	defer func() {
 		if outermost {
 			st.refs.returnStack()
+			f.Instance.Store.Lane.End()
 		}
 		st.ctx.CallCount = saved
 		if r := recover(); r != nil {
@@ -85,6 +86,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 	}()
 	st.ctx.SetCallDepth(maxDepth - depth)
 	st.runner.StackBytes = f.Instance.Store.MaxStackBytes
+	st.runner.Lane = &f.Instance.Store.Lane
 	st.refresh()
 	err = st.runner.Run(ctx, st.ctx, ns, entry, stack)
 	st.syncGC()
@@ -158,7 +160,7 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 // becomes a host-error trap at f, followed by the caller's frames (when
 // frames is set).
 func (st *instance) callHost(ctx context.Context, f *vm.Function, stack []uint64, frames func() []vm.Frame) error {
-	err := f.Host(ctx, st.inst, stack)
+	err := f.Host(ctx, f, st.inst, stack)
 	if err == nil {
 		return nil
 	}

@@ -24,14 +24,20 @@ const (
 // storeRefs is a store's vm.RefCodec and its run state: every function's
 // descriptor (the funcref word), and the native stack its calls run on.
 type storeRefs struct {
+	// store is the vm.Store whose codec this is, in its allocation.
+	store vm.Store
 	eng   *compilerEngine
 	slabs []descSlab // host functions' descriptors
 	// blocks hold the descriptors of the instances' defined functions,
 	// one block per instance, in a function index order.
 	blocks []descBlock
 	// firstBlock is blocks' storage while the store has one instance
-	// (one allocation fewer for the usual store).
-	firstBlock [1]descBlock
+	// (one allocation fewer for the usual store); firstSlab* are the
+	// first slab's, for the few host functions most stores bind.
+	firstBlock     [1]descBlock
+	firstSlabs     [1]descSlab
+	firstSlabWords [firstSlab * descWords]uint64
+	firstSlabFuncs [firstSlab]*vm.Function
 
 	// stack is the stack lent to the call running in the store (nil when
 	// none runs).
@@ -107,6 +113,29 @@ func (r *storeRefs) RefOf(inst *vm.Instance, idx uint32) (uint64, error) {
 	return r.block(inst, nil).addr + uint64(def)*abi.FuncDescSize, nil
 }
 
+// RefsOf is RefOf for many functions (vm.InstanceRefsCodec): a defined
+// function's word is its place in inst's block, an import's the word its
+// store gave it.
+func (r *storeRefs) RefsOf(inst *vm.Instance, idxs []uint32, dst []uint64) error {
+	b := r.block(inst, nil)
+	m := inst.Module
+	for j, idx := range idxs {
+		switch {
+		case idx == vm.NullItem:
+			dst[j] = 0
+		case idx >= m.NumImportedFuncs && idx < m.NumFuncs():
+			dst[j] = b.addr + uint64(idx-m.NumImportedFuncs)*abi.FuncDescSize
+		default:
+			ref, err := inst.Store.FuncRef(inst, idx)
+			if err != nil {
+				return err
+			}
+			dst[j] = ref
+		}
+	}
+	return nil
+}
+
 // Encode returns f's descriptor address. A function an instance defines
 // has its place in the instance's block; a host function gets one in a
 // slab, whose context and code stay 0, so every caller takes the host
@@ -120,6 +149,13 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	}
 	id, stub := r.eng.descFields(f.Type)
 	n := len(r.slabs)
+	if n == 0 && r.firstSlabFuncs[0] == nil {
+		// The first slab lives in the store's own allocation (which
+		// never moves, so neither do its descriptors).
+		r.slabs = append(r.firstSlabs[:0], descSlab{words: r.firstSlabWords[:], funcs: r.firstSlabFuncs[:0],
+			addr: uint64(uintptr(unsafe.Pointer(&r.firstSlabWords[0])))})
+		n++
+	}
 	if n == 0 || len(r.slabs[n-1].funcs) == cap(r.slabs[n-1].funcs) {
 		size := firstSlab
 		if n > 0 {

@@ -184,7 +184,8 @@ func (t *translator) brTable(in *wasm.Instr) error {
 	i := t.pop()
 	// Targets lists the table then the default; all share one arity.
 	var def ssa.BlockCall
-	table := make([]ssa.BlockCall, 0, len(in.Targets))
+	table := t.brTargets[:0]
+	defer func() { clear(table); t.brTargets = table[:0] }()
 	var ret *ssa.Block // a shared block that returns, for branches to the function
 	for k, d := range in.Targets {
 		fr := t.label(d)

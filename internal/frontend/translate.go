@@ -157,7 +157,7 @@ func (t *translator) reset(m *wasm.Module, env *Env, funcIndex uint32, f *ssa.Fu
 	as.reset()
 	*t = translator{m: m, env: env, index: funcIndex, f: f, b: b,
 		locals: t.locals[:0], stack: t.stack[:0], frames: t.frames[:0], assigned: as, handlers: t.handlers[:0],
-		mem64: t.mem64, tab64: t.tab64}
+		mem64: t.mem64, tab64: t.tab64, brTargets: t.brTargets[:0]}
 	t.addressTypes()
 }
 
@@ -293,6 +293,8 @@ type translator struct {
 	handlers []handlerState // the try_tables (exceptions.go)
 	// mem64 and tab64 say which memories and tables are 64-bit.
 	mem64, tab64 []bool
+	// brTargets is br_table's list of targets before the builder copies it.
+	brTargets []ssa.BlockCall
 }
 
 func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {

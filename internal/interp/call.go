@@ -78,7 +78,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		ctx = context.Background()
 	}
 	if f.Host != nil {
-		if err := f.Host(ctx, nil, stack); err != nil {
+		if err := f.Host(ctx, f, nil, stack); err != nil {
 			return hostTrap(err, f, nil)
 		}
 		return nil
@@ -108,6 +108,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	m.ctx = ctx
 	m.meter.Attach(&f.Instance.Store.Fuel)
 	m.pacer.Begin(ctx)
+	m.pacer.UseLanes(&store.Lane, ctx.Done())
 	m.maxFrames = e.cfg.MaxCallDepth - depth - 1
 	m.maxSlots, m.below = maxSlots, below
 	m.frames = m.frames[:0]
@@ -138,6 +139,9 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		// count; every other way out leaves it at depth already.
 		store.HostCallDepth, store.HostStackBytes = depth, below
 		m.pacer.End() // before m goes back to the pool
+		if depth == 0 {
+			store.Lane.End() // the outermost call
+		}
 		// A panic here is an engine bug (or a host function's); never let it
 		// take the host down.
 		if r := recover(); r != nil {
@@ -243,7 +247,7 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 	m.pacer.EnterHost()
 	switch {
 	case f.Host != nil:
-		err = f.Host(m.ctx, caller.inst, args)
+		err = f.Host(m.ctx, f, caller.inst, args)
 	case f.Instance != nil && f.Instance.Exec != nil:
 		err = f.Instance.Exec.Call(m.ctx, f, args)
 	default:

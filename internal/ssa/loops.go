@@ -1,5 +1,10 @@
 package ssa
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Loop is a natural loop: a header that dominates a set of blocks with
 // back edges to it. Loops with the same header are merged.
 type Loop struct {
@@ -18,28 +23,51 @@ type LoopForest struct {
 	// the loops nested in it.
 	Loops     []*Loop
 	innermost []*Loop // by Block.ID
+
+	// Storage a recomputation reuses (LICM's, function after function).
+	records []*Loop  // every Loop made so far, handed out again in order
+	inBody  []int32  // by Block.ID: loop number + 1 marks membership
+	work    []*Block // the backward walk's stack
 }
 
 // ComputeLoops finds the natural loops of the CFG.
 func ComputeLoops(cfg *CFG, dom *DomTree) *LoopForest {
-	lf := &LoopForest{innermost: make([]*Loop, len(cfg.rpoIndex))}
-	inBody := make([]int, len(cfg.rpoIndex)) // loop number + 1 marks membership
+	lf := &LoopForest{}
+	lf.compute(cfg, dom)
+	return lf
+}
+
+// compute fills lf with the CFG's loops, reusing lf's storage: the Loops
+// of an earlier computation are overwritten.
+func (lf *LoopForest) compute(cfg *CFG, dom *DomTree) {
+	n := len(cfg.rpoIndex)
+	lf.innermost = resize(lf.innermost, n)
+	clear(lf.innermost)
+	lf.inBody = resize(lf.inBody, n)
+	clear(lf.inBody)
+	lf.Loops = lf.Loops[:0]
+	inBody := lf.inBody
 	for _, h := range cfg.RPO {
-		var latches []*Block
+		hasLatch := false
 		for _, p := range cfg.Preds[h.ID] {
 			if cfg.Reachable(p) && dom.Dominates(h, p) {
-				latches = append(latches, p)
+				hasLatch = true
+				break
 			}
 		}
-		if len(latches) == 0 {
+		if !hasLatch {
 			continue
 		}
-		l := &Loop{Header: h, Parent: lf.innermost[h.ID]}
-		mark := len(lf.Loops) + 1
+		l := lf.newLoop()
+		l.Header, l.Parent = h, lf.innermost[h.ID]
+		mark := int32(len(lf.Loops) + 1)
 		// Walk backwards from the latches; the header stops the walk.
 		inBody[h.ID] = mark
-		work := []*Block{}
-		for _, p := range latches {
+		work := lf.work[:0]
+		for _, p := range cfg.Preds[h.ID] {
+			if !cfg.Reachable(p) || !dom.Dominates(h, p) {
+				continue
+			}
 			if inBody[p.ID] != mark {
 				inBody[p.ID] = mark
 				work = append(work, p)
@@ -48,9 +76,11 @@ func ComputeLoops(cfg *CFG, dom *DomTree) *LoopForest {
 				l.Latches = append(l.Latches, p)
 			}
 		}
+		l.Blocks = append(l.Blocks, h)
 		for len(work) > 0 {
 			b := work[len(work)-1]
 			work = work[:len(work)-1]
+			l.Blocks = append(l.Blocks, b)
 			for _, p := range cfg.Preds[b.ID] {
 				if cfg.Reachable(p) && inBody[p.ID] != mark {
 					inBody[p.ID] = mark
@@ -58,11 +88,14 @@ func ComputeLoops(cfg *CFG, dom *DomTree) *LoopForest {
 				}
 			}
 		}
-		for _, b := range cfg.RPO[cfg.rpoIndex[h.ID]:] {
-			if inBody[b.ID] == mark {
-				l.Blocks = append(l.Blocks, b)
-				lf.innermost[b.ID] = l
-			}
+		lf.work = work
+		// The body in RPO (the header first: it precedes its body), found
+		// by sorting the blocks walked rather than scanning the RPO from
+		// the header, which would cost the rest of the function per loop.
+		body := l.Blocks[1:]
+		slices.SortFunc(body, func(a, b *Block) int { return cmp.Compare(cfg.rpoIndex[a.ID], cfg.rpoIndex[b.ID]) })
+		for _, b := range l.Blocks {
+			lf.innermost[b.ID] = l
 		}
 		l.Depth = 1
 		if l.Parent != nil {
@@ -70,7 +103,17 @@ func ComputeLoops(cfg *CFG, dom *DomTree) *LoopForest {
 		}
 		lf.Loops = append(lf.Loops, l)
 	}
-	return lf
+}
+
+// newLoop is the next Loop record, empty, its slices' memory kept.
+func (lf *LoopForest) newLoop() *Loop {
+	i := len(lf.Loops)
+	if i == len(lf.records) {
+		lf.records = append(lf.records, &Loop{})
+	}
+	l := lf.records[i]
+	*l = Loop{Blocks: l.Blocks[:0], Latches: l.Latches[:0]}
+	return l
 }
 
 // LoopOf is the innermost loop containing b, or nil.

@@ -17,34 +17,34 @@ package ssa
 // compare and addition it leaves unused are DCE's. Nothing else moves, so
 // traps keep their order and codes.
 func BCE(f *Func) {
-	cfg := ComputeCFG(f)
+	// BCE removes only traps, never a branch: the analyses stay current,
+	// and the instructions that remain are as GVN left them.
+	defer f.keepAnalyses()
+	defer f.keepGVN()
+	cfg := f.scratchCFG()
 	if len(cfg.RPO) == 0 {
 		return
 	}
-	dom := ComputeDomTree(cfg)
+	dom := f.scratchDomTree(cfg)
 	// table[{idx, len}] is the largest k checked for idx; idx NoValue
 	// holds the largest length proven for len.
-	table := map[bceKey]uint64{}
-	type undo struct {
-		key  bceKey
-		prev uint64
-		had  bool
+	s := f.scratchSpace()
+	if s.bceTable == nil {
+		s.bceTable = map[bceKey]uint64{}
 	}
-	var log []undo
+	table := s.bceTable // empty: every walk undoes all it added
+	log := s.bceLog[:0]
+	defer func() { s.bceLog = log[:0] }()
 	raise := func(k bceKey, v uint64) {
 		prev, had := table[k]
 		if had && prev >= v {
 			return
 		}
-		log = append(log, undo{k, prev, had})
+		log = append(log, bceUndo{k, prev, had})
 		table[k] = v
 	}
-	type frame struct {
-		b       *Block
-		logLen  int
-		visited bool
-	}
-	stack := []frame{{b: cfg.RPO[0]}}
+	stack := append(f.scratchSpace().domStack[:0], domFrame{b: cfg.RPO[0]})
+	defer func() { f.scratchSpace().domStack = stack[:0] }()
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		if top.visited {
@@ -80,12 +80,19 @@ func BCE(f *Func) {
 		b.Insts = kept
 		kids := dom.Children(b)
 		for i := len(kids) - 1; i >= 0; i-- {
-			stack = append(stack, frame{b: kids[i]})
+			stack = append(stack, domFrame{b: kids[i]})
 		}
 	}
 }
 
 type bceKey struct{ idx, len Value }
+
+// bceUndo restores one table entry when the walk leaves a subtree.
+type bceUndo struct {
+	key  bceKey
+	prev uint64
+	had  bool
+}
 
 // bceMaxK bounds the constants BCE reasons about, so that idx + k (idx
 // below 2^32) can never wrap around 64 bits.

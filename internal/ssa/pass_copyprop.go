@@ -6,7 +6,7 @@ package ssa
 // dropped from every branch. It repeats until no parameter is trivial,
 // since removing one can make others trivial.
 func CopyProp(f *Func) {
-	removeUnreachable(f)
+	pruneOnEntry(f)
 	if len(f.Blocks) == 0 {
 		f.keepAnalyses()
 		return

@@ -5,7 +5,7 @@ package ssa
 // parameters that nothing live uses (with their arguments on every branch).
 // The entry block's parameters are the signature and stay.
 func DCE(f *Func) {
-	removeUnreachable(f)
+	pruneOnEntry(f)
 	s := f.scratchSpace()
 	live := resize(s.live, f.NumValues())
 	clear(live)
@@ -50,11 +50,11 @@ func DCE(f *Func) {
 	for bi, b := range f.Blocks {
 		kept := b.Insts[:0]
 		for _, in := range b.Insts {
-			used := !in.IsRemovableIfUnused()
+			used := false
 			for _, r := range in.Results {
 				used = used || isLive(r)
 			}
-			if used {
+			if used || !in.IsRemovableIfUnused() {
 				kept = append(kept, in)
 			}
 		}
@@ -63,13 +63,39 @@ func DCE(f *Func) {
 		if bi == 0 {
 			continue
 		}
-		for i := len(b.Params) - 1; i >= 0; i-- {
-			if !isLive(b.Params[i]) {
-				removeParamAndArgs(f, b, i, edges[b.ID])
+		for _, p := range b.Params {
+			if !isLive(p) {
+				removeDeadParams(f, b, isLive, edges[b.ID])
+				break
 			}
 		}
 	}
 	f.keepAnalyses()
+}
+
+// removeDeadParams drops b's parameters that isLive rejects, with the
+// matching argument on each of its incoming edges: one pass over each
+// list, however many go (a loop header in code compiled from Go has
+// thousands of incoming edges).
+func removeDeadParams(f *Func, b *Block, isLive func(Value) bool, edges []edgeRef) {
+	for _, e := range edges {
+		c := &e.term.Targets[e.slot]
+		kept := c.Args[:0]
+		for i, a := range c.Args {
+			if i >= len(b.Params) || isLive(b.Params[i]) {
+				kept = append(kept, a)
+			}
+		}
+		c.Args = kept
+	}
+	kept := b.Params[:0]
+	for _, p := range b.Params {
+		if isLive(p) {
+			f.values[p].index = int32(len(kept))
+			kept = append(kept, p)
+		}
+	}
+	b.Params = kept
 }
 
 // removeParamAndArgs drops parameter i of b and the matching argument from

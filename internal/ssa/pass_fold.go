@@ -24,6 +24,7 @@ func Fold(f *Func) {
 		f.ReplaceUses(fo.subst)
 	}
 	removeUnreachable(f)
+	f.prunedLast()
 }
 
 type folder struct {

@@ -5,7 +5,21 @@ package ssa
 // dominating position (same opcode, immediates and arguments, commutative
 // arguments in either order) is removed and its uses take the earlier
 // result.
+//
+// GVN is idempotent: run again with no pass in between that could make two
+// instructions identical (see keepGVN), it returns at once.
 func GVN(f *Func) {
+	s := f.scratchSpace()
+	if s.inPipeline && s.gvnDoneAt == s.run-1 {
+		s.gvnDoneAt = s.run
+		f.keepAnalyses()
+		return
+	}
+	defer func() {
+		if s.inPipeline {
+			s.gvnDoneAt = s.run
+		}
+	}()
 	cfg := f.scratchCFG()
 	if len(cfg.RPO) == 0 {
 		f.keepAnalyses()
@@ -19,12 +33,8 @@ func GVN(f *Func) {
 	}
 	table := &f.scratchSpace().gvn
 	table.reset(f, numInsts)
-	type frame struct {
-		b       *Block
-		logLen  int
-		visited bool
-	}
-	stack := []frame{{b: cfg.RPO[0]}}
+	stack := append(f.scratchSpace().domStack[:0], domFrame{b: cfg.RPO[0]})
+	defer func() { f.scratchSpace().domStack = stack[:0] }()
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		if top.visited {
@@ -51,7 +61,7 @@ func GVN(f *Func) {
 		b.Insts = kept
 		kids := dom.Children(b)
 		for i := len(kids) - 1; i >= 0; i-- {
-			stack = append(stack, frame{b: kids[i]})
+			stack = append(stack, domFrame{b: kids[i]})
 		}
 	}
 	// The walk visits every definition before its uses (a use is

@@ -18,14 +18,17 @@ package ssa
 // point: each function is one loop, entered again at every resume point,
 // around thousands of blocks.
 func LICM(f *Func) {
-	removeUnreachable(f)
+	pruneOnEntry(f)
 	cfg := f.scratchCFG()
 	dom := f.scratchDomTree(cfg)
-	loops := ComputeLoops(cfg, dom)
+	s := f.scratchSpace()
+	loops := &s.loops
+	loops.compute(cfg, dom)
 	// LICM changes no branch after the preheaders are in, so the
 	// analyses computed then stay current for the next pass.
 	defer f.keepAnalyses()
 	if len(loops.Loops) == 0 {
+		f.keepGVN()
 		return
 	}
 	changedCFG := false
@@ -38,9 +41,8 @@ func LICM(f *Func) {
 	if changedCFG {
 		cfg = f.recomputeCFG()
 		dom = f.scratchDomTree(cfg)
-		loops = ComputeLoops(cfg, dom)
+		loops.compute(cfg, dom)
 	}
-	s := f.scratchSpace()
 	defBlock := resize(s.defBlock, f.NumValues())
 	clear(defBlock)
 	defer func() { clear(defBlock); s.defBlock = defBlock[:0] }()
@@ -54,6 +56,13 @@ func LICM(f *Func) {
 			}
 		}
 	}
+	// Preheaders alone give GVN nothing new to merge; hoisting may.
+	hoisted := false
+	defer func() {
+		if !hoisted {
+			f.keepGVN()
+		}
+	}()
 	inLoop := resize(s.live, f.NumBlockIDs())
 	clear(inLoop)
 	s.live = inLoop
@@ -65,8 +74,10 @@ func LICM(f *Func) {
 		for _, b := range l.Blocks {
 			inLoop[b.ID] = true
 		}
-		defBlock = hoistInvariants(f, l, ph, inLoop, defBlock)
+		var moved bool
+		defBlock, moved = hoistInvariants(f, l, ph, inLoop, defBlock)
 		s.defBlock = defBlock
+		hoisted = hoisted || moved
 		for _, b := range l.Blocks {
 			inLoop[b.ID] = false
 		}
@@ -131,7 +142,9 @@ func insertPreheader(f *Func, cfg *CFG, l *Loop) {
 	}
 }
 
-func hoistInvariants(f *Func, l *Loop, ph *Block, inLoop []bool, defBlock []*Block) []*Block {
+// hoistInvariants moves l's invariant instructions to ph and reports
+// whether it moved any.
+func hoistInvariants(f *Func, l *Loop, ph *Block, inLoop []bool, defBlock []*Block) ([]*Block, bool) {
 	var hoisted []*Inst
 	constCopies := map[Value]Value{}
 	invariant := func(v Value) bool {
@@ -179,7 +192,7 @@ func hoistInvariants(f *Func, l *Loop, ph *Block, inLoop []bool, defBlock []*Blo
 		term := ph.Insts[len(ph.Insts)-1]
 		ph.Insts = append(append(ph.Insts[:len(ph.Insts)-1:len(ph.Insts)-1], hoisted...), term)
 	}
-	return defBlock
+	return defBlock, len(hoisted) > 0
 }
 
 // hoistable reports whether every operand of in is invariant or an

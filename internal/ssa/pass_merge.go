@@ -5,12 +5,15 @@ package ssa
 // become the jump's arguments and its instructions move up. It removes the
 // chains of jumps that folding constant branches leaves behind.
 func MergeBlocks(f *Func) {
-	removeUnreachable(f)
+	pruneOnEntry(f)
 	if len(f.Blocks) == 0 {
 		f.keepAnalyses()
 		return
 	}
-	npreds := make([]int, f.NumBlockIDs())
+	sc := f.scratchSpace()
+	npreds := resize(sc.edgeCounts, f.NumBlockIDs())
+	clear(npreds)
+	sc.edgeCounts = npreds
 	for _, b := range f.Blocks {
 		if t := b.Terminator(); t != nil {
 			for _, c := range t.Targets {
@@ -19,7 +22,9 @@ func MergeBlocks(f *Func) {
 		}
 	}
 	subst := f.newSubst()
-	gone := make([]bool, f.NumBlockIDs())
+	gone := resize(sc.live, f.NumBlockIDs())
+	clear(gone)
+	sc.live = gone
 	merged, substituted := false, false
 	for _, b := range f.Blocks {
 		if gone[b.ID] {

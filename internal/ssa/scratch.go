@@ -21,6 +21,12 @@ type passScratch struct {
 	inPipeline             bool
 	run                    int
 	cfgValidAt, domValidAt int
+	// prunedAt is the run whose last change was removeUnreachable's.
+	prunedAt int
+	// gvnDoneAt is the run after which GVN would find nothing to merge:
+	// GVN's own, handed on by passes that make no two instructions
+	// identical (keepGVN).
+	gvnDoneAt int
 
 	reachable []bool // by Block.ID
 	inLayout  []bool
@@ -35,7 +41,20 @@ type passScratch struct {
 	insts    []*Inst  // a block being rebuilt
 	defBlock []*Block // by Value
 
-	gvn gvnTable
+	gvn      gvnTable
+	domStack []domFrame // GVN's and BCE's walk of the dominator tree
+	loops    LoopForest // LICM's
+
+	bceTable map[bceKey]uint64
+	bceLog   []bceUndo
+}
+
+// domFrame is a block on the stack of a dominator-tree walk with a scoped
+// table: logLen is the table's undo log length when the walk entered it.
+type domFrame struct {
+	b       *Block
+	logLen  int
+	visited bool
 }
 
 // scratchPool lends pass storage to a function for the length of a
@@ -96,6 +115,15 @@ func (f *Func) recomputeCFG() *CFG {
 	s := f.scratchSpace()
 	s.cfgValidAt = -1
 	return f.scratchCFG()
+}
+
+// keepGVN says that the running pass has made no two instructions
+// identical (it only removed instructions, or moved none), so GVN right
+// after it would merge nothing if GVN ran just before it.
+func (f *Func) keepGVN() {
+	if s := f.scratchSpace(); s.inPipeline && s.gvnDoneAt == s.run-1 {
+		s.gvnDoneAt = s.run
+	}
 }
 
 // keepAnalyses says that the running pass has not changed the control
@@ -173,6 +201,25 @@ func incomingEdges(f *Func) [][]edgeRef {
 		}
 	}
 	return s.edgesByID
+}
+
+// pruneOnEntry is removeUnreachable at the start of a pass, skipped when
+// the previous pass left nothing to remove: it ended with that walk
+// (Fold) or handed on a CFG that reaches every block.
+func pruneOnEntry(f *Func) {
+	s := f.scratchSpace()
+	if s.inPipeline && (s.prunedAt == s.run-1 || s.cfgValidAt == s.run && len(s.cfg.RPO) == len(f.Blocks)) {
+		return
+	}
+	removeUnreachable(f)
+}
+
+// prunedLast says that the running pass's last change was
+// removeUnreachable, so the next pass's pruneOnEntry has nothing to do.
+func (f *Func) prunedLast() {
+	if s := f.scratchSpace(); s.inPipeline {
+		s.prunedAt = s.run
+	}
 }
 
 // removeUnreachable deletes the blocks the entry cannot reach (following

@@ -29,7 +29,7 @@ func EvalConst(s *Store, inst *Instance, e wasm.ConstExpr) (lo, hi uint64, err e
 		case wasm.OpRefFunc:
 			// Element segments are mostly lists of these: one per
 			// table entry, evaluated at every instantiation.
-			if in.X < uint32(len(inst.Funcs)) {
+			if in.X < inst.Module.NumFuncs() {
 				ref, err := s.FuncRef(inst, in.X)
 				return ref, 0, err
 			}
@@ -58,7 +58,7 @@ func EvalConst(s *Store, inst *Instance, e wasm.ConstExpr) (lo, hi uint64, err e
 		case wasm.OpV128Const:
 			push(in.Imm, in.Hi)
 		case wasm.OpRefFunc:
-			if in.X >= uint32(len(inst.Funcs)) {
+			if in.X >= inst.Module.NumFuncs() {
 				return 0, 0, badConst(in)
 			}
 			ref, err := s.FuncRef(inst, in.X)

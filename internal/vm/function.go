@@ -9,10 +9,11 @@ import (
 // HostFunc is a function implemented in Go. stack holds the parameters on
 // entry (v128 as two words, low first) and receives the results; its length
 // is at least the larger of the two counts. caller is the instance whose code
-// made the call, or nil when the host called it directly. A non-nil error
-// stops execution: a *Trap is passed on as is, anything else is wrapped in a
-// trap with code TrapHostError.
-type HostFunc func(ctx context.Context, caller *Instance, stack []uint64) error
+// made the call, or nil when the host called it directly; self is the
+// function called, through which one HostFunc can serve many stores
+// (self.Store()). A non-nil error stops execution: a *Trap is passed on as
+// is, anything else is wrapped in a trap with code TrapHostError.
+type HostFunc func(ctx context.Context, self *Function, caller *Instance, stack []uint64) error
 
 // Function is one function of a store: either WebAssembly code of an instance
 // (Instance != nil, Code set by the engine) or a host function (Host != nil).

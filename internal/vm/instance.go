@@ -46,12 +46,22 @@ type Instance struct {
 // whose codec gives it the reference the engine set aside for it at Bind.
 // Instantiating a module of a thousand functions thus makes only those
 // the embedder or a host function ever sees.
+//
+// Such an engine's instance may hold only its imports in Funcs until then:
+// Func extends it to the whole index space on the first defined function
+// asked for, so that instantiating a module of many functions does not
+// clear a list of them.
 func (inst *Instance) Func(i uint32) *Function {
-	f := inst.Funcs[i]
-	if f != nil {
-		return f
+	if int(i) < len(inst.Funcs) {
+		if f := inst.Funcs[i]; f != nil {
+			return f
+		}
+	} else {
+		all := make([]*Function, inst.Module.NumFuncs())
+		copy(all, inst.Funcs)
+		inst.Funcs = all
 	}
-	f = &Function{Type: inst.Module.FuncTypeOf(i), Instance: inst, Index: i}
+	f := &Function{Type: inst.Module.FuncTypeOf(i), Instance: inst, Index: i}
 	inst.Funcs[i] = f
 	if inst.Store != nil {
 		// The engine's codec cannot fail for a function of a bound

@@ -67,6 +67,11 @@ type Pacer struct {
 	// sliceEpoch is the epoch at which the time slice of a run with epoch
 	// polls ends (epoch.go).
 	sliceEpoch uint64
+	// lane, when set, is the store's hold on its lanes (lanes.go): the
+	// end of a slice is a turn in them rather than a plain yield. done is
+	// the run's context's, which ends a wait for a lane.
+	lane *LaneUse
+	done <-chan struct{}
 }
 
 // Begin starts pacing a run under ctx and returns the first grant. It
@@ -79,7 +84,16 @@ func (p *Pacer) Begin(ctx context.Context) int64 {
 	}
 	p.sliceStart, p.grantedAt, p.grant = 0, 0, firstGrant
 	p.spinning, p.inHost = false, false
+	p.lane, p.done = nil, nil
 	return firstGrant
+}
+
+// UseLanes makes the run's slice ends turns in the store's lanes (u.Lanes
+// set), after Begin.
+func (p *Pacer) UseLanes(u *LaneUse, done <-chan struct{}) {
+	if u.Lanes != nil {
+		p.lane, p.done = u, done
+	}
 }
 
 // End ends the run that Begin started.
@@ -91,8 +105,9 @@ func (p *Pacer) End() {
 }
 
 // EnterHost and LeaveHost bracket a call out of the guest (a host function,
-// another engine's function). A guest waiting in the host, for I/O say,
-// holds no P, so it does not count among the spinning guests meanwhile.
+// another engine's function) and a wait for a lane. A guest waiting in the
+// host, for I/O say, or for a lane holds no P, so it does not count among
+// the spinning guests meanwhile.
 func (p *Pacer) EnterHost() {
 	if p.spinning && !p.inHost {
 		spinning.Add(-1)
@@ -135,14 +150,16 @@ func (p *Pacer) Visit(used int64) (next int64, late bool) {
 		p.countSpinning()
 		p.sliceStart, p.grantedAt = now, now
 		if PreemptRequested() {
-			p.sliceStart = yieldP()
+			p.yield()
 		}
 		return p.grant, false
 	}
 	elapsed := now - p.grantedAt
 	if p.sliceOver(now) {
-		now = yieldP()
-		p.sliceStart = now
+		now = p.yield()
+		if p.deadline != 0 && now >= p.deadline {
+			return 0, true // it waited for a lane until its deadline
+		}
 	}
 	// Polls per period at the pace just measured, within maxGrowth of the
 	// last grant.
@@ -161,6 +178,21 @@ func (p *Pacer) Visit(used int64) (next int64, late bool) {
 // asks, or the time slice (yield.go) is over.
 func (p *Pacer) sliceOver(now int64) bool {
 	return PreemptRequested() || now-p.sliceStart >= sliceLength(now)
+}
+
+// yield lets the scheduler run other goroutines (yield.go), or takes a
+// turn in the store's lanes, and starts a new time slice; it returns the
+// time.
+func (p *Pacer) yield() int64 {
+	if p.lane == nil {
+		p.sliceStart = yieldP()
+		return p.sliceStart
+	}
+	p.EnterHost()
+	p.lane.turn(p.done)
+	p.LeaveHost()
+	p.sliceStart = nanotime()
+	return p.sliceStart
 }
 
 // capToDeadline shortens a grant that would run past the deadline at the
@@ -192,9 +224,9 @@ func (p *Pacer) Checkpoint() (late bool) {
 		p.sliceStart = now
 	}
 	if p.sliceOver(now) {
-		p.sliceStart = yieldP()
+		now = p.yield()
 	}
-	return false
+	return p.deadline != 0 && now >= p.deadline
 }
 
 // BeginEpoch starts the time slice of a run with epoch polls, after Begin,
@@ -228,7 +260,10 @@ func (p *Pacer) VisitEpoch() (next uint64, late bool) {
 	}
 	p.countSpinning()
 	if PreemptRequested() || Epoch() >= p.sliceEpoch {
-		now = yieldP()
+		now = p.yield()
+		if p.deadline != 0 && now >= p.deadline {
+			return 0, true // it waited for a lane until its deadline
+		}
 		p.sliceEpoch = Epoch() + sliceTicksAt(now)
 	}
 	return p.EpochDeadline(), false

@@ -28,6 +28,9 @@ type Store struct {
 	// MaxStackBytes, when positive and below the engine's limit, is the
 	// stack limit of this store's call chains (a store limit).
 	MaxStackBytes int
+	// Lane, when its Lanes are set, makes the store's calls that run long
+	// take turns in those lanes (lanes.go).
+	Lane LaneUse
 
 	// Fuel meters the store's execution when enabled (fuel.go); the
 	// engines draw from it.
@@ -35,6 +38,10 @@ type Store struct {
 
 	// codec, when set, encodes this store's funcrefs instead of indices.
 	codec RefCodec
+
+	// Embedder is the embedding layer's store, which host functions
+	// shared by many stores find through the function called.
+	Embedder any
 
 	gc gcState // garbage collection (gc.go)
 }
@@ -55,6 +62,10 @@ type RefCodec interface {
 
 // NewStoreWithRefs returns an empty store whose funcrefs are c's words.
 func NewStoreWithRefs(c RefCodec) *Store { return &Store{codec: c} }
+
+// InitWithRefs makes s, a zero Store held in the engine's own state (one
+// allocation for both), an empty store whose funcrefs c encodes.
+func (s *Store) InitWithRefs(c RefCodec) { s.codec = c }
 
 // RefCodec returns the codec the store was made with, or nil.
 func (s *Store) RefCodec() RefCodec { return s.codec }
@@ -101,12 +112,42 @@ type InstanceRefCodec interface {
 	RefOf(inst *Instance, idx uint32) (uint64, error)
 }
 
+// InstanceRefsCodec is an InstanceRefCodec that answers for many of an
+// instance's functions at once (FuncRefs).
+type InstanceRefsCodec interface {
+	RefsOf(inst *Instance, idxs []uint32, dst []uint64) error
+}
+
+// NullItem stands for ref.null among the function indices of FuncRefs.
+const NullItem = ^uint32(0)
+
+// FuncRefs writes the funcrefs of inst's functions idxs (NullItem: null)
+// into dst, as FuncRef would one by one: an element segment of ref.func
+// items fills its table with one call.
+func (s *Store) FuncRefs(inst *Instance, idxs []uint32, dst []uint64) error {
+	if c, ok := s.codec.(InstanceRefsCodec); ok && inst.Store == s {
+		return c.RefsOf(inst, idxs, dst)
+	}
+	for j, idx := range idxs {
+		if idx == NullItem {
+			dst[j] = 0
+			continue
+		}
+		ref, err := s.FuncRef(inst, idx)
+		if err != nil {
+			return err
+		}
+		dst[j] = ref
+	}
+	return nil
+}
+
 // FuncRef returns the funcref of inst's function idx, without making its
 // Function when the codec can answer for it (an element segment of a
 // thousand ref.func items makes none).
 func (s *Store) FuncRef(inst *Instance, idx uint32) (uint64, error) {
-	if f := inst.Funcs[idx]; f != nil {
-		return s.Ref(f)
+	if int(idx) < len(inst.Funcs) && inst.Funcs[idx] != nil {
+		return s.Ref(inst.Funcs[idx])
 	}
 	if c, ok := s.codec.(InstanceRefCodec); ok && inst.Store == s {
 		return c.RefOf(inst, idx)

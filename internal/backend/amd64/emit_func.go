@@ -223,6 +223,9 @@ type emitter struct {
 	sharedTrap map[abi.TrapCode]Label
 	sharedList []abi.TrapCode
 	wrap       *shrinkWrap // nil: the whole prologue at entry (emit_shrinkwrap.go)
+	// planShrinkWrap's storage
+	preds predLists
+	heavy []bool
 }
 
 // reset readies e to emit the function l lowered, keeping its memory.
@@ -495,7 +498,9 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 		}
 		if c.Op == opFaultMark {
 			e.a.BindQuiet(c.Args[0].Target())
-			e.a.Note("; fault site: " + abi.TrapCode(c.Args[1].Imm).String())
+			if e.a.Listing != nil {
+				e.a.Note("; fault site: " + abi.TrapCode(c.Args[1].Imm).String())
+			}
 			continue
 		}
 		e.subst(c, locs)

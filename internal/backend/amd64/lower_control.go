@@ -11,13 +11,13 @@ import (
 
 func lowerJump(l *lowerer, in *ssa.Inst) {
 	l.branchArgs(in)
-	l.cur = append(l.cur, &vinst{kind: vJump})
+	l.cur = append(l.cur, l.newTerm(vJump))
 }
 
 // lowerBrif fuses a compare defining the condition into the branch.
 func lowerBrif(l *lowerer, in *ssa.Inst) {
 	l.branchArgs(in)
-	vi := &vinst{kind: vBrif}
+	vi := l.newTerm(vBrif)
 	vi.cond, vi.parity = l.condOf(vi, in.Args[0])
 	l.cur = append(l.cur, vi)
 }
@@ -26,7 +26,8 @@ func lowerBrif(l *lowerer, in *ssa.Inst) {
 // table address and entry.
 func lowerBrTable(l *lowerer, in *ssa.Inst) {
 	l.branchArgs(in)
-	vi := &vinst{kind: vBrTable, ntargets: len(in.Targets) - 1}
+	vi := l.newTerm(vBrTable)
+	vi.ntargets = len(in.Targets) - 1
 	vi.use(l.plainReg(in.Args[0]))
 	vi.defEarly(l.temp(backend.ClassInt))
 	vi.defEarly(l.temp(backend.ClassInt))
@@ -43,7 +44,7 @@ func lowerReturn(l *lowerer, in *ssa.Inst) {
 			vi.emit(storeInst(l.f.ValueType(a), M(Mem{Base: RBP, Disp: int32(16 + 8*(l.stackParams+locs[k].slot))}), vi.use(l.reg(a))))
 		}
 	}
-	vi := &vinst{kind: vReturn}
+	vi := l.newTerm(vReturn)
 	for k, a := range in.Args {
 		if locs[k].reg != NoReg {
 			vi.useFixed(l.plainReg(a), locs[k].reg)
@@ -53,7 +54,7 @@ func lowerReturn(l *lowerer, in *ssa.Inst) {
 }
 
 func lowerTrap(l *lowerer, in *ssa.Inst) {
-	vi := &vinst{kind: vTrap}
+	vi := l.newTerm(vTrap)
 	if l.faultingUnreachable && in.Trap == abi.TrapUnreachable {
 		// ud2 in line: two bytes instead of a jump and an exit stub.
 		l.faultSite(vi, abi.TrapUnreachable)
@@ -72,13 +73,7 @@ func lowerCondTrap(l *lowerer, in *ssa.Inst) {
 	cond, par := l.condOf(vi, in.Args[0])
 	stub := l.trapLabel(in.Trap)
 	if in.Op == ssa.OpTrapz { // trap when the condition is false
-		cond = cond.Invert()
-		switch par {
-		case parityAndNP:
-			par = parityOrP
-		case parityOrP:
-			par = parityAndNP
-		}
+		cond, par = invertCond(cond, par)
 	}
 	l.jumpIf(vi, cond, par, stub)
 }

@@ -295,7 +295,7 @@ func (l *lowerer) reset(f *ssa.Func, vf *backend.Func, asm *Assembler, sharedPol
 func (l *lowerer) endGroup() {
 	for _, vi := range l.cur {
 		if vi.mem == nil {
-			// Made outside newInst (terminators): moved into the pool.
+			// Made outside the pool (not by newInst or newTerm): moved in.
 			in, id := l.mem.insts.alloc()
 			*in = *vi
 			in.id = id
@@ -454,6 +454,14 @@ func (l *lowerer) newInst() *vinst {
 	in, _ := l.mem.insts.alloc()
 	in.mem = &l.mem
 	l.cur = append(l.cur, in)
+	return in
+}
+
+// newTerm returns an empty vinst of kind from the pool, not yet in the
+// group: a terminator is appended after the code that feeds it.
+func (l *lowerer) newTerm(kind vkind) *vinst {
+	in, _ := l.mem.insts.alloc()
+	in.mem, in.kind = &l.mem, kind
 	return in
 }
 

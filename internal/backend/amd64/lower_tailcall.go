@@ -46,7 +46,8 @@ func lowerTailCall(l *lowerer, in *ssa.Inst) {
 			vi.emit(storeInst(l.f.ValueType(a), m, vi.use(l.reg(a))))
 		}
 	}
-	vi := &vinst{kind: vTailCall, ntargets: stackArgs}
+	vi := l.newTerm(vTailCall)
+	vi.ntargets = stackArgs
 	for k, a := range args {
 		if locs[k].reg != NoReg {
 			vi.useFixed(l.plainReg(a), locs[k].reg)

@@ -158,7 +158,7 @@ func TestServeRoutes(t *testing.T) {
   {"path": "/", "module": %q, "env": {"CGI_MODE": "/env", "GREETING": "root"}},
   {"path": "/files", "module": %q, "env": {"CGI_MODE": "/file"}, "dirs": [{"host": "static", "guest": "/data"}]}
 ]}`, cgiWasm, cgiWasm, cgiWasm))
-	s := start(t, Options{ConfigFile: cfg, EngineConfig: moat.Config{Engine: moat.EngineAuto}})
+	s := start(t, Options{ConfigFile: cfg, EngineConfig: moat.Config{Engine: moat.EngineAuto}, LongRunCPUs: 1, LongRunAfter: time.Millisecond})
 
 	for _, tc := range []struct {
 		path   string
@@ -205,6 +205,9 @@ func TestServeRoutes(t *testing.T) {
 		`moat_pool_slots{route="/c"} 4`,
 		`moat_pool_occupancy_ratio{route="/c"} 0`,
 		`moat_routes 3`,
+		`moat_cpu_lanes 1`,
+		`moat_cpu_lanes_running 0`,
+		`moat_cpu_lanes_waiting 0`,
 		`go_goroutines `,
 		`process_open_fds `,
 	} {
