@@ -329,6 +329,13 @@ func (l *lowerer) flagsOf(v ssa.Value) *ssa.Inst {
 // emitCompare appends to vi the compare of c (an icmp or fcmp) and returns
 // the condition that holds when c is true.
 func (l *lowerer) emitCompare(vi *vinst, c *ssa.Inst) (Cond, parityMode) {
+	if inner, negate := l.compareOfCompare(c); inner != nil {
+		cond, par := l.emitCompare(vi, inner)
+		if negate {
+			return invertCond(cond, par)
+		}
+		return cond, par
+	}
 	x, y := c.Args[0], c.Args[1]
 	t := l.f.ValueType(x)
 	if c.Op == ssa.OpIcmp {
@@ -388,6 +395,40 @@ func (l *lowerer) emitCompare(vi *vinst, c *ssa.Inst) (Cond, parityMode) {
 		return CondA, parityNone
 	}
 	return CondAE, parityNone
+}
+
+// compareOfCompare matches c = icmp eq/ne x, 0 where x is itself a
+// compare (0 or 1): c is x, or x negated, and the flags of x's compare
+// serve both, instead of materialising x with setcc and testing it (the
+// frontend's lowering of Wasm's i32.eqz of a comparison, and of && and ||).
+func (l *lowerer) compareOfCompare(c *ssa.Inst) (inner *ssa.Inst, negate bool) {
+	if c.Op != ssa.OpIcmp || (c.IntCC != ssa.IntEQ && c.IntCC != ssa.IntNE) {
+		return nil, false
+	}
+	x, y := c.Args[0], c.Args[1]
+	if k, ok := l.f.IntConst(x); ok && k == 0 {
+		x, y = y, x
+	}
+	if k, ok := l.f.IntConst(y); !ok || k != 0 {
+		return nil, false
+	}
+	inner = l.flagsOf(x)
+	if inner == nil {
+		return nil, false
+	}
+	return inner, c.IntCC == ssa.IntEQ
+}
+
+// invertCond is the branch condition of the negation of (cond, par): for
+// the float compares, unordered operands move to the other side.
+func invertCond(cond Cond, par parityMode) (Cond, parityMode) {
+	switch par {
+	case parityAndNP:
+		par = parityOrP
+	case parityOrP:
+		par = parityAndNP
+	}
+	return cond.Invert(), par
 }
 
 // isMemLen reports whether v is a load of memory 0's length from the
