@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -293,4 +294,30 @@ func ledgerDifferential(t *testing.T, configs map[string][]string, ledger string
 		}
 	}
 	return all.String()
+}
+
+// TestWasm3ExampleLedgerArtifact compiles the C++ programs ahead of time
+// (`moat compile`) and runs the artifacts (`moat run --allow-precompiled`):
+// their exception landing tables come from the file, and the programs
+// print what they print when compiled in-process.
+func TestWasm3ExampleLedgerArtifact(t *testing.T) {
+	if _, ok := ledgerConfigs(t)["compiler-guard"]; !ok {
+		t.Skip("the compiler engine is not available on this platform")
+	}
+	for _, c := range []struct{ binary, want string }{
+		{"ledger", ledgerWant},
+		{"ledger_clang22", ledgerWant},
+		{"eh_check", ehCheckWant},
+	} {
+		t.Run(c.binary, func(t *testing.T) {
+			artifact := filepath.Join(t.TempDir(), c.binary+".cwasm")
+			if code, _, errOut := runMoat(t, "compile", "-o", artifact, example("wasm3/ledger/"+c.binary+".wasm")); code != 0 {
+				t.Fatalf("compile: exit %d: %s", code, errOut)
+			}
+			code, out, errOut := runMoatStdin(t, "", "--allow-precompiled", artifact)
+			if code != 0 || out != c.want || errOut != "" {
+				t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0, stdout:\n%s", code, out, errOut, c.want)
+			}
+		})
+	}
 }

@@ -63,6 +63,10 @@ type RefCodec interface {
 // NewStoreWithRefs returns an empty store whose funcrefs are c's words.
 func NewStoreWithRefs(c RefCodec) *Store { return &Store{codec: c} }
 
+// InitWithRefs makes s, a zero Store held in the engine's own state (one
+// allocation for both), an empty store whose funcrefs c encodes.
+func (s *Store) InitWithRefs(c RefCodec) { s.codec = c }
+
 // RefCodec returns the codec the store was made with, or nil.
 func (s *Store) RefCodec() RefCodec { return s.codec }
 
