@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -42,10 +41,10 @@ instead.
 
 Each route's sandbox memories come from a pool of its max_concurrent
 slots, reserved once and reset with madvise when a request ends
-(--pooling=n: made on demand). Sandboxes of any route that have run for
---long-run-after take turns in --long-run-cpus CPU lanes (half the CPUs),
-so that guests spinning until their deadline cannot take the whole
-machine from the others.
+(--pooling=n: made on demand). With --long-run-cpus N, sandboxes of any
+route that have run for --long-run-after take turns in N CPU lanes, so
+that guests spinning until their deadline cannot take more than N CPUs
+from the others.
 
 A deadline passed answers 504, a trap 502 (running out of fuel included), a
 guest out of memory 500, a route with all its sandboxes busy past the queue
@@ -106,11 +105,6 @@ const defaultAccessLogFlush = 100 * time.Millisecond
 // lane: far beyond a typical request's CPU time, well within a deadline.
 const defaultLongRunAfter = 2 * time.Millisecond
 
-// defaultLongRunCPUs is half the CPUs the Go scheduler uses, at least 1:
-// sandboxes that run long share them, and leave the other half to the
-// rest.
-func defaultLongRunCPUs() int { return max(1, runtime.GOMAXPROCS(0)/2) }
-
 // serveFlags are moat serve's flags, setting a.
 func serveFlags(a *serveArgs) []commandFlag {
 	o := &a.opts
@@ -168,7 +162,7 @@ func serveFlags(a *serveArgs) []commandFlag {
 			o.Defaults.Fuel = n
 			return nil
 		}},
-		{"long-run-cpus", "N", "sandboxes that have run for --long-run-after take turns in N CPU lanes, so that guests spinning until their deadline leave the other CPUs to the rest (default: half the CPUs, at least 1; 0: no lanes)", func(v string) error {
+		{"long-run-cpus", "N", "sandboxes that have run for --long-run-after take turns in N CPU lanes, leaving the other CPUs to the rest, however many guests spin until their deadline (default 0: no lanes)", func(v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
 				return fmt.Errorf("%q is not a number of CPUs", v)
@@ -230,7 +224,7 @@ func serveFlags(a *serveArgs) []commandFlag {
 // parseServeArgs reads moat serve's command line.
 func parseServeArgs(args []string) (opts server.Options, help bool, err error) {
 	a := serveArgs{opts: server.Options{Addr: "0.0.0.0:8080", DrainTimeout: 30 * time.Second, AccessLogFlush: defaultAccessLogFlush,
-		LongRunCPUs: defaultLongRunCPUs(), LongRunAfter: defaultLongRunAfter}}
+		LongRunAfter: defaultLongRunAfter}}
 	a.run.engine = moat.EngineAuto
 	positional, help, err := parseFlags(args, serveFlags(&a))
 	opts = a.opts

@@ -138,6 +138,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		// runtime.Goexit in a host function) skipped restoring the depth
 		// count; every other way out leaves it at depth already.
 		store.HostCallDepth, store.HostStackBytes = depth, below
+		m.pacer.End() // before m goes back to the pool
 		if depth == 0 {
 			store.Lane.End() // the outermost call
 		}
@@ -243,6 +244,7 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 	store.HostCallDepth = m.depth()
 	store.HostStackBytes = m.below + 8*(top+nframes*frameOverheadSlots)
 	var err error
+	m.pacer.EnterHost()
 	switch {
 	case f.Host != nil:
 		err = f.Host(m.ctx, f, caller.inst, args)
@@ -251,6 +253,7 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 	default:
 		err = fmt.Errorf("interp: function %s cannot be called", f.DebugName())
 	}
+	m.pacer.LeaveHost()
 	store.HostCallDepth, store.HostStackBytes = outer, outerBytes
 	if err != nil {
 		m.hostErr, m.hostFn = err, f

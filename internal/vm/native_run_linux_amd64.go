@@ -65,6 +65,7 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 		}
 		c.settle() // whatever way the run ended, unused fuel goes back
 		c.unpoke()
+		c.pacer.End()
 		c.pacer = outer
 		st.next, st.live = base, live
 	}()
@@ -141,7 +142,9 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 			// A nested Run builds its frames below the caller's, which
 			// keeps no data below its stack pointer (no red zone).
 			st.next = e.SP &^ 15
+			c.pacer.EnterHost()
 			err := r.hostCall(ctx, e.Index, stack)
+			c.pacer.LeaveHost()
 			st.next = base
 			if err == ErrTailCall {
 				return err

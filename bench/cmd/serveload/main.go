@@ -110,6 +110,9 @@ func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration ti
 		greeting string
 		srv      *serveload.Server
 		results  []serveload.Result
+		// CPU time per request of the server and of this process (the
+		// load generator), per round, in µs.
+		serverCPU, loadCPU []float64
 	}
 	native, err := serveload.StartNative()
 	if err != nil {
@@ -137,7 +140,12 @@ func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration ti
 	}
 	for r := 0; r < rounds; r++ {
 		for _, t := range targets {
+			server0, self0 := t.srv.CPUTime(), serveload.SelfCPUTime()
 			res := serveload.Load{Addr: t.srv.Addr, Conns: conns, Duration: duration, Greeting: t.greeting}.Run()
+			if res.Requests > 0 {
+				t.serverCPU = append(t.serverCPU, float64(t.srv.CPUTime()-server0)/float64(time.Microsecond)/float64(res.Requests))
+				t.loadCPU = append(t.loadCPU, float64(serveload.SelfCPUTime()-self0)/float64(time.Microsecond)/float64(res.Requests))
+			}
 			fmt.Fprintf(os.Stderr, "round %d, %s: %v\n", r+1, t.name, res)
 			for _, e := range res.ErrorSamples {
 				fmt.Fprintln(os.Stderr, "  ", e)
@@ -146,8 +154,8 @@ func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration ti
 		}
 	}
 	fmt.Printf("\n### Throughput: %d connections, %d rounds of %v, medians (engine %s)\n\n", conns, rounds, duration, engine)
-	fmt.Println("| server | requests/s | vs native | p50 | p99 | errors |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|")
+	fmt.Println("| server | requests/s | vs native | p50 | p99 | server CPU µs/request | load generator CPU µs/request | errors |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
 	nativeRPS := medianRPS(targets[0].results)
 	for _, t := range targets {
 		rps := medianRPS(t.results)
@@ -155,11 +163,21 @@ func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration ti
 		for _, r := range t.results {
 			errs += r.Errors
 		}
-		fmt.Printf("| %s | %.0f | %.2f | %v | %v | %d |\n", t.name, rps, rps/nativeRPS,
+		fmt.Printf("| %s | %.0f | %.2f | %v | %v | %.1f | %.1f | %d |\n", t.name, rps, rps/nativeRPS,
 			medianDur(t.results, func(r serveload.Result) time.Duration { return r.P50 }),
-			medianDur(t.results, func(r serveload.Result) time.Duration { return r.P99 }), errs)
+			medianDur(t.results, func(r serveload.Result) time.Duration { return r.P99 }),
+			median(t.serverCPU), median(t.loadCPU), errs)
 	}
 	return nil
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	v = slices.Clone(v)
+	slices.Sort(v)
+	return v[len(v)/2]
 }
 
 func medianRPS(rs []serveload.Result) float64 {
