@@ -247,13 +247,20 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 			}
 		}
 	}
-	if len(m.Datas) <= len(both.datas) {
+	switch {
+	case len(m.Datas) <= len(both.datas):
 		inst.Datas = both.datas[:len(m.Datas):len(m.Datas)]
-	} else {
+	case allDataInImages(m, withData):
+		// No segment is applied here, and none can fail: the state after
+		// instantiating is the module's, shared until a data.drop.
+		inst.Datas, inst.DatasShared = mod.sharedDatas(), true
+	default:
 		inst.Datas = make([][]byte, len(m.Datas))
 	}
-	for i, seg := range m.Datas {
-		inst.Datas[i] = seg.Bytes
+	if !inst.DatasShared {
+		for i, seg := range m.Datas {
+			inst.Datas[i] = seg.Bytes
+		}
 	}
 
 	out = &both.pub
@@ -307,7 +314,9 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 			continue
 		}
 		if seg.Memory < 64 && withData&(1<<seg.Memory) != 0 {
-			inst.Datas[i] = nil // in the image: applied
+			if !inst.DatasShared {
+				inst.Datas[i] = nil // in the image: applied
+			}
 			continue
 		}
 		off, _, err := vm.EvalConst(s.vs, inst, seg.Offset)
@@ -333,4 +342,16 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		}
 	}
 	return out, nil
+}
+
+// allDataInImages reports whether every active data segment of m is in
+// the image of its memory (withData: bit i for memory i), so that
+// instantiating applies none of them itself.
+func allDataInImages(m *wasm.Module, withData uint64) bool {
+	for _, seg := range m.Datas {
+		if seg.Mode == wasm.DataActive && (seg.Memory >= 64 || withData&(1<<seg.Memory) == 0) {
+			return false
+		}
+	}
+	return true
 }
