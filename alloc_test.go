@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/wasi"
 )
 
 // CallWithStack must not allocate, so that hot host-to-guest calls cost no garbage.
@@ -86,6 +87,49 @@ func TestHostCallDoesNotAllocate(t *testing.T) {
 			if allocs != 0 {
 				t.Errorf("%s/%s: a call allocates %v times", be.name, form.name, allocs)
 			}
+		}
+	}
+}
+
+// TestPooledInstantiateAllocations bounds the Go heap allocations of
+// instantiate+close of a pre-linked module on a pooling engine: the store,
+// its engine state, the instance's state (globals, a small table and the
+// segments inside it), its native state, the memory's and the host
+// functions' (one chunk for all). The bounds are today's counts, so that
+// an allocation added on this path fails here.
+func TestPooledInstantiateAllocations(t *testing.T) {
+	ctx := context.Background()
+	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, Pooling: &moat.PoolingConfig{TotalMemories: 4}})
+	if err != nil {
+		t.Skipf("compiler unavailable: %v", err)
+	}
+	l := moat.NewLinker(e)
+	if err := wasi.DefineImports(l); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		module string
+		max    float64
+	}{{"add.wasm", 8}, {"hello.wasm", 11}} {
+		mod, err := e.Compile(readFixture(t, tc.module))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pre, err := l.Prepare(mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(200, func() {
+			s := moat.NewStore(e)
+			if _, err := pre.Instantiate(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs > tc.max {
+			t.Errorf("%s: instantiate+close allocates %v times, at most %v expected", tc.module, allocs, tc.max)
 		}
 	}
 }

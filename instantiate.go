@@ -12,6 +12,33 @@ import (
 	"github.com/moat-run/moat/internal/wasm"
 )
 
+// constTrap makes a trap of a constant expression's allocation that
+// failed (apart, so that instantiating without an error allocates nothing
+// for errors.As).
+func constTrap(err error) error {
+	var vt *vm.Trap
+	if errors.As(err, &vt) && vt.Code != abi.TrapHostError {
+		return trapOf(err)
+	}
+	return err
+}
+
+// instanceState is an instance's public and runtime forms in one
+// allocation, with room for what most modules define: a memory, a few
+// globals, a small table, a few segments. Larger ones allocate beside.
+type instanceState struct {
+	pub        Instance
+	inst       vm.Instance
+	mems       [1]*vm.Memory
+	globalList [4]*vm.Global
+	globals    [4]vm.Global
+	tableList  [1]*vm.Table
+	table      vm.Table
+	tableElems [8]uint64
+	elems      [2][]uint64
+	datas      [2][]byte
+}
+
 // keepPending gives the active element segments from the first on that
 // were to be written straight into their tables their items after all,
 // when instantiation stops before applying them.
@@ -39,10 +66,8 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		if p := recover(); p != nil {
 			out, err = nil, fmt.Errorf("moat: internal error while instantiating: %v\n%s", p, debug.Stack())
 		}
-		// A constant expression's allocation that fails is a trap.
-		var vt *vm.Trap
-		if errors.As(err, &vt) && vt.Code != abi.TrapHostError {
-			err = trapOf(err)
+		if err != nil {
+			err = constTrap(err)
 		}
 	}()
 	if ctx == nil {
@@ -52,7 +77,8 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	if err := s.checkInstantiation(m); err != nil {
 		return nil, err
 	}
-	inst := &vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}
+	both := &instanceState{inst: vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}}
+	inst := &both.inst
 
 	lazy, _ := mod.code.(engine.LazyFunctions)
 	if lazy != nil {
@@ -103,18 +129,33 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	}
 
 	// Globals come before tables: a table's initialiser may read them.
-	inst.Globals = append(make([]*vm.Global, 0, m.NumGlobals()), r.globals...)
-	for _, g := range m.Globals {
+	// The usual few live in the instance's allocation.
+	if m.NumGlobals() <= uint32(len(both.globalList)) {
+		inst.Globals = append(both.globalList[:0], r.globals...)
+	} else {
+		inst.Globals = append(make([]*vm.Global, 0, m.NumGlobals()), r.globals...)
+	}
+	for i, g := range m.Globals {
 		lo, hi, err := vm.EvalConst(s.vs, inst, g.Init)
 		if err != nil {
 			return nil, err
 		}
-		vg := &vm.Global{Type: g.Type, Lo: lo, Hi: hi, Module: m}
+		var vg *vm.Global
+		if i < len(both.globals) {
+			vg = &both.globals[i]
+		} else {
+			vg = new(vm.Global)
+		}
+		*vg = vm.Global{Type: g.Type, Lo: lo, Hi: hi, Module: m}
 		s.vs.TrackGlobal(vg)
 		inst.Globals = append(inst.Globals, vg)
 	}
-	inst.Tables = append(make([]*vm.Table, 0, m.NumTables()), r.tables...)
-	for _, t := range m.Tables {
+	if m.NumTables() <= uint32(len(both.tableList)) {
+		inst.Tables = append(both.tableList[:0], r.tables...)
+	} else {
+		inst.Tables = append(make([]*vm.Table, 0, m.NumTables()), r.tables...)
+	}
+	for i, t := range m.Tables {
 		if limit := s.engine.tableLimit(); t.Type.Limits.Min > uint64(limit) {
 			return nil, fmt.Errorf("%w: table of %d elements, the limit is %d", ErrResourceLimit, t.Type.Limits.Min, limit)
 		}
@@ -124,13 +165,23 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 				return nil, err
 			}
 		}
-		tab := vm.NewTable(t.Type, init, s.engine.cfg.MaxTableElements)
+		var tab *vm.Table
+		if i == 0 {
+			tab = &both.table
+			tab.Init(t.Type, init, s.engine.cfg.MaxTableElements, both.tableElems[:])
+		} else {
+			tab = vm.NewTable(t.Type, init, s.engine.cfg.MaxTableElements)
+		}
 		s.limitTable(tab)
 		tab.Module = m
 		s.vs.TrackTable(tab)
 		inst.Tables = append(inst.Tables, tab)
 	}
-	inst.Memories = append(make([]*vm.Memory, 0, m.NumMemories()), r.mems...)
+	if m.NumMemories() <= uint32(len(both.mems)) {
+		inst.Memories = append(both.mems[:0], r.mems...)
+	} else {
+		inst.Memories = append(make([]*vm.Memory, 0, m.NumMemories()), r.mems...)
+	}
 	for _, mem := range r.mems {
 		mem.Imported = true
 	}
@@ -176,7 +227,11 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	}
 
 	plan := mod.elemPlan()
-	inst.Elems = make([][]uint64, len(m.Elems))
+	if len(m.Elems) <= len(both.elems) {
+		inst.Elems = both.elems[:len(m.Elems):len(m.Elems)]
+	} else {
+		inst.Elems = make([][]uint64, len(m.Elems))
+	}
 	for i, seg := range m.Elems {
 		if plan[i] != nil && seg.Mode != wasm.ElemPassive {
 			// Items without effects: an active segment is written
@@ -192,15 +247,30 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 			}
 		}
 	}
-	inst.Datas = make([][]byte, len(m.Datas))
-	for i, seg := range m.Datas {
-		inst.Datas[i] = seg.Bytes
+	switch {
+	case len(m.Datas) <= len(both.datas):
+		inst.Datas = both.datas[:len(m.Datas):len(m.Datas)]
+	case allDataInImages(m, withData):
+		// No segment is applied here, and none can fail: the state after
+		// instantiating is the module's, shared until a data.drop.
+		inst.Datas, inst.DatasShared = mod.sharedDatas(), true
+	default:
+		inst.Datas = make([][]byte, len(m.Datas))
+	}
+	if !inst.DatasShared {
+		for i, seg := range m.Datas {
+			inst.Datas[i] = seg.Bytes
+		}
 	}
 
-	out = &Instance{store: s, mod: mod, inst: inst}
+	out = &both.pub
+	*out = Instance{store: s, mod: mod, inst: inst}
 	// From here the instance can be reached (a failing segment or start
 	// function may leave its functions in another instance's table), so
 	// closing the store must close it too.
+	if s.instances == nil {
+		s.instances = s.firstInstance[:0]
+	}
 	s.instances = append(s.instances, inst)
 	s.counts.instances++
 	s.counts.memories += len(m.Memories)
@@ -244,7 +314,9 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 			continue
 		}
 		if seg.Memory < 64 && withData&(1<<seg.Memory) != 0 {
-			inst.Datas[i] = nil // in the image: applied
+			if !inst.DatasShared {
+				inst.Datas[i] = nil // in the image: applied
+			}
 			continue
 		}
 		off, _, err := vm.EvalConst(s.vs, inst, seg.Offset)
@@ -270,4 +342,16 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		}
 	}
 	return out, nil
+}
+
+// allDataInImages reports whether every active data segment of m is in
+// the image of its memory (withData: bit i for memory i), so that
+// instantiating applies none of them itself.
+func allDataInImages(m *wasm.Module, withData uint64) bool {
+	for _, seg := range m.Datas {
+		if seg.Mode == wasm.DataActive && (seg.Memory >= 64 || withData&(1<<seg.Memory) == 0) {
+			return false
+		}
+	}
+	return true
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/internal/testsuite"
+	"github.com/moat-run/moat/internal/vm"
 )
 
 // A spinning guest must never stall the host: runtime.GC() (whose
@@ -195,7 +196,8 @@ func TestSpinningGuestsYield(t *testing.T) {
 // TestSpinningGuestsStop: a context's deadline or cancellation ends a
 // spinning guest of every shape on every engine with the interrupted
 // trap, wrapping the context's error, and the instance then runs normally
-// (a poke never outlives the call it stopped).
+// (a poke never outlives the call it stopped) and no longer counts among
+// the spinning guests that shorten every guest's time slices.
 func TestSpinningGuestsStop(t *testing.T) {
 	for _, kind := range spinEngines() {
 		for _, shape := range shapesFor(kind, 32<<20) {
@@ -227,6 +229,9 @@ func TestSpinningGuestsStop(t *testing.T) {
 				}
 				if res, err := inst.Func("ok").Call(context.Background()); err != nil || res[0] != 42 {
 					t.Errorf("%s round %d: the next call got %v, %v", name, round, res, err)
+				}
+				if n := vm.SpinningGuests(); n != 0 {
+					t.Errorf("%s round %d: %d guests still counted as spinning after their calls ended", name, round, n)
 				}
 			}
 		}
@@ -399,6 +404,45 @@ func BenchmarkDeadlineSpinning(b *testing.B) {
 				l = append(l, over)
 			}
 			l.report(b)
+		})
+	}
+}
+
+// BenchmarkSpinningThroughput: what yielding costs the guests. GOMAXPROCS
+// guests (crowded: the shortest time slices) each count to n in a loop,
+// per engine; it reports the CPU time of the process (every thread) and
+// the wall time per iteration of one guest.
+func BenchmarkSpinningThroughput(b *testing.B) {
+	for _, kind := range spinEngines() {
+		b.Run(kind.String(), func(b *testing.B) {
+			n := int32(1 << 27)
+			if kind == moat.EngineInterpreter {
+				n = 1 << 23
+			}
+			wat := fmt.Sprintf(`(module (func (export "count") (local i32)
+  (loop (br_if 0 (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (i32.const %d))))))`, n)
+			procs := runtime.GOMAXPROCS(0)
+			funcs := make([]*moat.Func, procs)
+			for i := range funcs {
+				funcs[i] = spinFunc(b, kind, spinShape{"count", strings.Replace(wat, `"count"`, `"spin"`, 1)})
+			}
+			var cpu, wall time.Duration
+			for b.Loop() {
+				cpu0, start := cpuTime(), time.Now()
+				var wg sync.WaitGroup
+				for _, f := range funcs {
+					wg.Go(func() {
+						if _, err := f.Call(context.Background()); err != nil {
+							b.Error(err)
+						}
+					})
+				}
+				wg.Wait()
+				cpu, wall = cpu+cpuTime()-cpu0, wall+time.Since(start)
+			}
+			iters := float64(b.N) * float64(n)
+			b.ReportMetric(float64(cpu.Nanoseconds())/iters/float64(procs), "cpu-ns/iter")
+			b.ReportMetric(float64(wall.Nanoseconds())/iters, "wall-ns/iter")
 		})
 	}
 }

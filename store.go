@@ -69,9 +69,11 @@ type Store struct {
 	// lookup on a run of host calls from one instance.
 	callers    map[*vm.Instance]*Caller
 	lastCaller *Caller
-	// instances lists every instance made in the store, for Close.
-	instances []*vm.Instance
-	closed    bool
+	// instances lists every instance made in the store, for Close;
+	// firstInstance is its storage for the usual one.
+	instances     []*vm.Instance
+	firstInstance [1]*vm.Instance
+	closed        bool
 
 	// limits bound what the store may hold; counts is what it holds.
 	limits StoreLimits

@@ -17,20 +17,45 @@ func BenchmarkHello(b *testing.B) {
 		if _, err := moat.NewEngine(moat.Config{Engine: kind}); err != nil {
 			continue
 		}
-		b.Run(kind.String(), func(b *testing.B) {
-			h, err := serve.New(serve.Config{Module: cModule(b, kind), OnDone: func(*http.Request, *serve.Outcome) {}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			req := httptest.NewRequest(http.MethodGet, "/hello?tok=1", nil)
-			b.ReportAllocs()
-			for b.Loop() {
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, req)
-				if w.Code != 200 {
-					b.Fatal(w.Code, w.Body.String())
-				}
-			}
-		})
+		b.Run(kind.String(), func(b *testing.B) { benchHello(b, cModule(b, kind)) })
+	}
+	// As moat serve runs it: memories from a pool of the route's slots.
+	b.Run("compiler-pooled", func(b *testing.B) { benchHello(b, pooledCModule(b, 16)) })
+}
+
+func benchHello(b *testing.B, mod *moat.Module) {
+	h, err := serve.New(serve.Config{Module: mod, OnDone: func(*http.Request, *serve.Outcome) {}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/hello?tok=1", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatal(w.Code, w.Body.String())
+		}
+	}
+}
+
+// BenchmarkGoHello is one request to the Go guest's hello (net/http/cgi),
+// on the compiler: the Go runtime's start and cgi.Serve's work.
+func BenchmarkGoHello(b *testing.B) {
+	if _, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler}); err != nil {
+		b.Skip(err)
+	}
+	h, err := serve.New(serve.Config{Module: goModule(b, moat.EngineCompiler), OnDone: func(*http.Request, *serve.Outcome) {}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/hello?tok=1", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatal(w.Code, w.Body.String())
+		}
 	}
 }

@@ -63,6 +63,16 @@
 // response is flushed at once when it blocks: when it reads the request
 // body or sleeps.
 //
+// # Sharing between handlers
+//
+// Config.Gate makes handlers count against one cap of sandboxes (moat
+// serve gives a route's old and new handlers, across a reload, the gate
+// of the route's pool of memories). Config.CPULanes makes the sandboxes
+// that have run long take turns in a few CPU lanes (moat.CPULanes), so
+// that guests spinning until their deadline, on any route, use at most
+// those CPUs. A module may come from an engine with moat.Config.Pooling:
+// a request that finds the pool full gets 503, as with a full gate.
+//
 // Config.OnDone reports every request's Outcome (status, result, trap,
 // timings), from which moat serve keeps its metrics and access log.
 package serve

@@ -91,6 +91,11 @@ type Config struct {
 	// OnDone, when set, is called once per request, after the response,
 	// with what happened. It runs on the request's goroutine.
 	OnDone func(*http.Request, *Outcome)
+	// CPULanes, when set, are the lanes the handler's sandboxes take
+	// turns in once they have run long (moat.CPULanes): share one set
+	// among the handlers of a server, so that guests spinning until their
+	// deadline, whatever their route, take at most the lanes' CPUs.
+	CPULanes *moat.CPULanes
 	// Gate, when set, is the gate the handler's sandboxes count against,
 	// shared with other handlers (see Gate), instead of one of its own
 	// of Limits.MaxConcurrent slots; MaxConcurrent must then be 0 or the
@@ -307,6 +312,9 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	// gets round to them. It runs last (deferred first), once the guest
 	// has returned, so it cannot fail busy.
 	defer store.Close()
+	if h.cfg.CPULanes != nil {
+		_ = store.SetCPULanes(h.cfg.CPULanes) // a fresh store: cannot fail
+	}
 	fuel := lim.Fuel
 	if fuel == 0 {
 		fuel = unmetered

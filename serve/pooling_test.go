@@ -13,7 +13,7 @@ import (
 
 // pooledCModule is the C guest on a compiler engine whose memories come
 // from a pool of slots; it skips where the compiler or pools are missing.
-func pooledCModule(t *testing.T, slots int) *moat.Module {
+func pooledCModule(t testing.TB, slots int) *moat.Module {
 	t.Helper()
 	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, MaxMemoryPages: memoryPages,
 		Pooling: &moat.PoolingConfig{TotalMemories: slots, MaxMemorySize: memoryPages << 16}})
@@ -136,5 +136,43 @@ func TestSharedGate(t *testing.T) {
 	}
 	if _, err := serve.New(serve.Config{Module: mod, Gate: g, Limits: serve.Limits{MaxConcurrent: 2}}); err == nil {
 		t.Error("New accepted MaxConcurrent 2 with a gate of 1")
+	}
+}
+
+// TestCPULanes: sandboxes that run long take turns in the handler's CPU
+// lanes (here one, from the start): of two endless loops one runs and
+// the other waits for the lane, a short request is answered meanwhile,
+// and both loops end at their deadline with 504.
+func TestCPULanes(t *testing.T) {
+	for _, kind := range engines(t) {
+		t.Run(kind.String(), func(t *testing.T) {
+			lanes, err := moat.NewCPULanes(1, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv, _, _ := server(t, serve.Config{Module: cModule(t, kind), CPULanes: lanes,
+				Limits: serve.Limits{Timeout: 2 * time.Second}, OnDone: func(*http.Request, *serve.Outcome) {}})
+			loops := make(chan int, 2)
+			for range 2 {
+				go func() {
+					status, _, _ := get(t, srv.URL+"/loop")
+					loops <- status
+				}()
+			}
+			waitFor(t, "one loop in the lane and one waiting", func() bool {
+				return lanes.Stats() == moat.CPULaneStats{Lanes: 1, Running: 1, Waiting: 1}
+			})
+			if status, _, body := get(t, srv.URL+"/hello?short"); status != http.StatusOK || body != "hello from C: short\n" {
+				t.Errorf("a short request beside the loops: %d %q", status, body)
+			}
+			for range 2 {
+				if status := <-loops; status != http.StatusGatewayTimeout {
+					t.Errorf("a loop: %d, want 504", status)
+				}
+			}
+			if st := lanes.Stats(); st.Running != 0 || st.Waiting != 0 {
+				t.Errorf("after the requests: %+v", st)
+			}
+		})
 	}
 }

@@ -65,9 +65,10 @@ type Route struct {
 	MaxConcurrent int
 }
 
-// StartMoat runs `moat serve` with routes and waits until it serves. The
-// access log goes to /dev/null, as the server still writes every record.
-func StartMoat(bin, engine string, routes []Route, dir string) (*Server, error) {
+// StartMoat runs `moat serve` with routes (and extra flags) and waits until
+// it serves. The access log goes to /dev/null, as the server still writes
+// every record.
+func StartMoat(bin, engine string, routes []Route, dir string, extra ...string) (*Server, error) {
 	var rs []map[string]any
 	for _, r := range routes {
 		rs = append(rs, map[string]any{
@@ -81,8 +82,9 @@ func StartMoat(bin, engine string, routes []Route, dir string) (*Server, error) 
 		return nil, err
 	}
 	s := &Server{Name: "moat serve", log: &lockedBuffer{}, exited: make(chan error, 1)}
-	s.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0",
-		"--engine", engine, "--store", filepath.Join(dir, "store"), "--config", cfgPath)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0",
+		"--engine", engine, "--store", filepath.Join(dir, "store"), "--config", cfgPath}, extra...)
+	s.cmd = exec.Command(bin, args...)
 	s.cmd.Stderr = s.log
 	if err := s.cmd.Start(); err != nil {
 		return nil, err

@@ -41,7 +41,10 @@ instead.
 
 Each route's sandbox memories come from a pool of its max_concurrent
 slots, reserved once and reset with madvise when a request ends
-(--pooling=n: made on demand).
+(--pooling=n: made on demand). With --long-run-cpus N, sandboxes of any
+route that have run for --long-run-after take turns in N CPU lanes, so
+that guests spinning until their deadline cannot take more than N CPUs
+from the others.
 
 A deadline passed answers 504, a trap 502 (running out of fuel included), a
 guest out of memory 500, a route with all its sandboxes busy past the queue
@@ -97,6 +100,10 @@ var serveDefaults = server.Limits{
 // defaultAccessLogFlush is how long access log records wait at most to be
 // written together.
 const defaultAccessLogFlush = 100 * time.Millisecond
+
+// defaultLongRunAfter is how long a sandbox runs before it needs a CPU
+// lane: far beyond a typical request's CPU time, well within a deadline.
+const defaultLongRunAfter = 2 * time.Millisecond
 
 // serveFlags are moat serve's flags, setting a.
 func serveFlags(a *serveArgs) []commandFlag {
@@ -155,6 +162,19 @@ func serveFlags(a *serveArgs) []commandFlag {
 			o.Defaults.Fuel = n
 			return nil
 		}},
+		{"long-run-cpus", "N", "sandboxes that have run for --long-run-after take turns in N CPU lanes, leaving the other CPUs to the rest, however many guests spin until their deadline (default 0: no lanes)", func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("%q is not a number of CPUs", v)
+			}
+			o.LongRunCPUs = n
+			return nil
+		}},
+		{"long-run-after", "DURATION", "how long a sandbox runs before it needs a CPU lane (default 2ms)", func(v string) error {
+			d, err := parseTimeout(v)
+			o.LongRunAfter = d
+			return err
+		}},
 		{"pooling", "y|n", "n: make each sandbox's memory on demand, instead of taking it from its route's pool of max_concurrent slots of max_memory, reserved once (Wasmtime's pooling allocator; default y, on the compiler)", func(v string) error {
 			on, err := parseBool(v)
 			o.NoPooling = !on
@@ -203,7 +223,8 @@ func serveFlags(a *serveArgs) []commandFlag {
 
 // parseServeArgs reads moat serve's command line.
 func parseServeArgs(args []string) (opts server.Options, help bool, err error) {
-	a := serveArgs{opts: server.Options{Addr: "0.0.0.0:8080", DrainTimeout: 30 * time.Second, AccessLogFlush: defaultAccessLogFlush}}
+	a := serveArgs{opts: server.Options{Addr: "0.0.0.0:8080", DrainTimeout: 30 * time.Second, AccessLogFlush: defaultAccessLogFlush,
+		LongRunAfter: defaultLongRunAfter}}
 	a.run.engine = moat.EngineAuto
 	positional, help, err := parseFlags(args, serveFlags(&a))
 	opts = a.opts

@@ -114,6 +114,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"serve", "-O", "nonsense=1", "a.wasm"}, "unknown -O option"},
 		{[]string{"serve", "-W", "timeout=-1", "a.wasm"}, "-W timeout"},
 		{[]string{"serve", "--pooling", "maybe", "a.wasm"}, "--pooling"},
+		{[]string{"serve", "--long-run-cpus", "-1", "a.wasm"}, "--long-run-cpus"},
 		{[]string{"push", "a.wasm"}, "want MODULE and REF"},
 		{[]string{"pull"}, "want one REF"},
 	} {
@@ -144,8 +145,13 @@ func TestServeEngineFlags(t *testing.T) {
 	if opts, _, err := parseServeArgs([]string{"--pooling", "n", "a.wasm"}); err != nil || !opts.NoPooling || opts.AccessLogFlush != defaultAccessLogFlush {
 		t.Errorf("--pooling n: no pooling %v, access log flush %v, %v", opts.NoPooling, opts.AccessLogFlush, err)
 	}
-	if opts, _, err := parseServeArgs([]string{"--access-log-flush", "0", "a.wasm"}); err != nil || opts.AccessLogFlush > 0 {
-		t.Errorf("--access-log-flush 0: %v, %v", opts.AccessLogFlush, err)
+	if opts, _, err := parseServeArgs([]string{"--access-log-flush", "0", "a.wasm"}); err != nil || opts.AccessLogFlush > 0 ||
+		opts.LongRunCPUs != 0 || opts.LongRunAfter != defaultLongRunAfter {
+		t.Errorf("--access-log-flush 0: %v, long-running lanes %d after %v, %v", opts.AccessLogFlush, opts.LongRunCPUs, opts.LongRunAfter, err)
+	}
+	if opts, _, err := parseServeArgs([]string{"--long-run-cpus", "3", "--long-run-after", "5ms", "a.wasm"}); err != nil ||
+		opts.LongRunCPUs != 3 || opts.LongRunAfter != 5*time.Millisecond {
+		t.Errorf("--long-run-cpus 3 --long-run-after 5ms: %d, %v, %v", opts.LongRunCPUs, opts.LongRunAfter, err)
 	}
 	// --timeout wins over -W timeout, whatever their order.
 	opts, _, _ = parseServeArgs([]string{"--timeout", "3s", "-W", "timeout=2s", "-C", "cache-dir=/tmp/c", "a.wasm"})

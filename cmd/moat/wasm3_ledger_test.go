@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -63,23 +64,28 @@ const ledgerWant = `> open alice 100
   refused: daily quota reached
 > panic
   unknown failure
+> freeze carol
+> transfer bob carol 5
+  rollback: 1 change(s) undone
+  status: account frozen
 > audit
   alice 70
   bob 40
   carol 40
-17 commands, 11 failed; errors alive 0, holds 0
+19 commands, 12 failed; errors alive 0, holds 0
 `
 
 // TestWasm3ExampleLedger runs the C++ program that throws and catches
-// exceptions (examples/wasm3/ledger: clang -fwasm-exceptions, translated
-// to try_table and exnref) through `moat run` on every engine and bounds
-// mode: typed errors caught by base class (a virtual one too), by value,
-// by catch (...), rethrown from handlers and nested batches, destructors
-// undoing transactions during unwinding, an exception crossing 1,000
-// frames, and every exception object destroyed once its handler ends.
-// "fatal" ends the program with an exception its handler rethrew and
-// nothing catches; "close" with std::terminate, when an exception leaves a
-// noexcept function.
+// exceptions (examples/wasm3/ledger, both builds: clang 14's translated by
+// binaryen, clang 22's own try_table and exnref) through `moat run` on
+// every engine and bounds mode: typed errors caught by base class (a
+// virtual one too), by value, by pointer to a base and by catch (...),
+// rethrown from handlers and nested batches, destructors undoing
+// transactions during unwinding, an exception crossing 1,000 frames, and
+// every exception object destroyed once its handler ends. "fatal" ends the
+// program with an exception its handler rethrew and nothing catches;
+// "close" with std::terminate, when an exception leaves a noexcept
+// function.
 func TestWasm3ExampleLedger(t *testing.T) {
 	configs := ledgerConfigs(t)
 	for _, binary := range ledgerBinaries {
@@ -140,10 +146,61 @@ func checkLedger(t *testing.T, config []string, ledger string) {
 	}
 }
 
+// ehCheckWant is what eh_check prints: every check passes.
+const ehCheckWant = `int caught as int                                  ok
+int not caught as long                             ok
+base at an offset: adjusted                        ok
+virtual base: adjusted through the vtable          ok
+virtual base seen once: D1 catches Diamond         ok
+ambiguous base does not catch                      ok
+ambiguous base: the unique one does                ok
+private base does not catch                        ok
+C* caught as B*: adjusted                          ok
+C* caught as void*                                 ok
+const C* not caught as B*                          ok
+const C* caught as const B*                        ok
+C* caught as const volatile A*                     ok
+null C* caught as B*: still null                   ok
+int* not caught as long*                           ok
+catch by value copies once                         ok
+caught by value: no object left                    ok
+rethrow keeps the same object                      ok
+nested exception inside a handler                  ok
+outer exception still current                      ok
+outer rethrown after the nested one                ok
+nested: no object left                             ok
+throw and catch in a destructor during unwinding   ok
+destructor's exception: no object left             ok
+over-aligned exception object                      ok
+through an indirect and a virtual call             ok
+no throw: the call returns                         ok
+1,000 frames each catching and rethrowing          ok
+every counted object destroyed                     ok
+0 failed
+`
+
+// TestWasm3ExampleEHCheck runs the C++ exception checks
+// (examples/wasm3/ledger/eh_check.cpp, built by clang 22) on every engine
+// and bounds mode: catch clauses against bases at an offset, virtual,
+// ambiguous and private bases, pointers with their qualifiers, null and
+// void*; copies, rethrow, nested exceptions, a throw caught inside a
+// destructor during unwinding, an over-aligned exception object; through
+// indirect and virtual calls and 1,000 frames that each catch and rethrow.
+func TestWasm3ExampleEHCheck(t *testing.T) {
+	for name, config := range ledgerConfigs(t) {
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := runMoatStdin(t, "", append(config, example("wasm3/ledger/eh_check.wasm"))...)
+			if code != 0 || out != ehCheckWant || errOut != "" {
+				t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0, stdout:\n%s", code, out, errOut, ehCheckWant)
+			}
+		})
+	}
+}
+
 // ledgerVerbs and their arguments are what TestWasm3LedgerDifferential
 // makes commands of.
 var (
-	ledgerVerbs   = []string{"open", "deposit", "withdraw", "transfer", "transfer", "rate", "audit", "batch", "relay", "quota", "panic", "bogus"}
+	ledgerVerbs   = []string{"open", "deposit", "withdraw", "transfer", "transfer", "rate", "audit", "batch", "relay", "quota", "panic", "freeze", "bogus"}
 	ledgerNames   = []string{"alice", "bob", "carol"}
 	ledgerAmounts = []string{"0", "7", "80", "450", "9999", "10001", "x1"}
 )
@@ -168,6 +225,8 @@ func ledgerCommand(rng *rand.Rand, depth int) string {
 		words = append(words, pick(ledgerNames), pick(ledgerAmounts))
 	case "transfer":
 		words = append(words, pick(ledgerNames), pick(ledgerNames), pick(ledgerAmounts))
+	case "freeze":
+		words = append(words, pick(ledgerNames))
 	case "rate":
 		words = append(words, pick([]string{"EUR", "CHF", "XYZ"}))
 	case "relay":
@@ -229,10 +288,36 @@ func ledgerDifferential(t *testing.T, configs map[string][]string, ledger string
 	t.Logf("%d command lines, %d bytes of output compared per configuration", strings.Count("\n"+all.String(), "\n> "), all.Len())
 	// The seeded lists reach every kind of handler.
 	for _, seen := range []string{"declined:", "ledger error:", "parse error:", "error: map::at", "over the limit",
-		"refused:", "unknown failure", "rollback:", "relay:", "steps committed"} {
+		"refused:", "status:", "unknown failure", "rollback:", "relay:", "steps committed"} {
 		if !strings.Contains(all.String(), seen) {
 			t.Errorf("no run printed %q", seen)
 		}
 	}
 	return all.String()
+}
+
+// TestWasm3ExampleLedgerArtifact compiles the C++ programs ahead of time
+// (`moat compile`) and runs the artifacts (`moat run --allow-precompiled`):
+// their exception landing tables come from the file, and the programs
+// print what they print when compiled in-process.
+func TestWasm3ExampleLedgerArtifact(t *testing.T) {
+	if _, ok := ledgerConfigs(t)["compiler-guard"]; !ok {
+		t.Skip("the compiler engine is not available on this platform")
+	}
+	for _, c := range []struct{ binary, want string }{
+		{"ledger", ledgerWant},
+		{"ledger_clang22", ledgerWant},
+		{"eh_check", ehCheckWant},
+	} {
+		t.Run(c.binary, func(t *testing.T) {
+			artifact := filepath.Join(t.TempDir(), c.binary+".cwasm")
+			if code, _, errOut := runMoat(t, "compile", "-o", artifact, example("wasm3/ledger/"+c.binary+".wasm")); code != 0 {
+				t.Fatalf("compile: exit %d: %s", code, errOut)
+			}
+			code, out, errOut := runMoatStdin(t, "", "--allow-precompiled", artifact)
+			if code != 0 || out != c.want || errOut != "" {
+				t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0, stdout:\n%s", code, out, errOut, c.want)
+			}
+		})
+	}
 }

@@ -17,7 +17,7 @@ import (
 
 // update rebuilds the committed binaries (go generate runs the tests with
 // it) instead of comparing against them.
-var update = flag.Bool("update", false, "rebuild calc.wasm, threaded.wasm, threaded_plain.wasm, ledger.wasm, ledger_clang22.wasm and the toolchain records")
+var update = flag.Bool("update", false, "rebuild calc.wasm, threaded.wasm, threaded_plain.wasm, ledger.wasm, ledger_clang22.wasm, eh_check.wasm and the toolchain records")
 
 const (
 	calcSource   = "calc/calc.wat"

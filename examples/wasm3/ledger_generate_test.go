@@ -18,6 +18,8 @@ const (
 	ledgerToolchain     = "ledger/ledger.toolchain"
 	ledgerClang22Binary = "ledger/ledger_clang22.wasm"
 	ledgerClang22Record = "ledger/ledger_clang22.toolchain"
+	ehCheckBinary       = "ledger/eh_check.wasm"
+	ehCheckRecord       = "ledger/eh_check.toolchain"
 
 	ledgerLibs = "libc++ and libc++abi for wasm32 (Debian: libc++-14-dev-wasm32 libc++abi-14-dev-wasm32)"
 	// ledgerWasmOpt is the binaryen that translates the legacy exception
@@ -34,6 +36,7 @@ const (
 var (
 	ledgerSources        = []string{"ledger/cxxabi.cpp", "ledger/ledger.cpp"}
 	ledgerClang22Sources = []string{"ledger/tag.cpp", "ledger/cxxabi.cpp", "ledger/ledger.cpp"}
+	ehCheckSources       = []string{"ledger/tag.cpp", "ledger/cxxabi.cpp", "ledger/eh_check.cpp"}
 )
 
 // ledgerWasmOptPath is the wasm-opt that builds ledger.wasm: $MOAT_WASM_OPT
@@ -86,16 +89,16 @@ func buildLedger(dir, wasmOpt string) (string, error) {
 	return out, runSteps(steps)
 }
 
-// buildLedgerClang22 builds ledger_clang22.wasm into dir: clang++-22 -O2
+// buildClang22 builds sources into dir/name: clang++-22 -O2
 // -fwasm-exceptions with -wasm-use-legacy-eh=false emits try_table and
 // exnref itself; it links (without -O, dropping the DWARF) against the same
 // wasi-libc and libc++ (Debian's libc++-22-dev-wasm32 would replace the 14
 // one the other programs build with), and no wasm-opt runs.
-func buildLedgerClang22(dir string) (string, error) {
-	steps, objects := compileSteps(dir, "clang++-22", ledgerClang22Sources,
+func buildClang22(dir string, sources []string, name string) (string, error) {
+	steps, objects := compileSteps(dir, "clang++-22", sources,
 		[]string{"--target=wasm32-wasi", "-Wno-deprecated", "-std=c++17", "-O2", "-Wall", "-Wextra", "-fwasm-exceptions",
 			"-mllvm", "-wasm-use-legacy-eh=false"})
-	out := filepath.Join(dir, "ledger_clang22.wasm")
+	out := filepath.Join(dir, name)
 	steps = append(steps, append(append([]string{"clang++-22", "--target=wasm32-wasi", "-Wno-deprecated", "-fwasm-exceptions",
 		"-Wl,--strip-debug"}, objects...), "-o", out))
 	return out, runSteps(steps)
@@ -157,13 +160,26 @@ func TestLedgerUpToDate(t *testing.T) {
 	checkBuild(t, ledgerBinary, ledgerToolchain, record, problem, func(dir string) (string, error) { return buildLedger(dir, wasmOpt) })
 }
 
-// TestLedgerClang22UpToDate checks ledger_clang22.wasm (clang 22 alone).
+// TestLedgerClang22UpToDate checks ledger_clang22.wasm and eh_check.wasm
+// (clang 22 alone).
 func TestLedgerClang22UpToDate(t *testing.T) {
 	record, missing := fixture.CXXCompilerOf("clang++-22")
-	problem := ""
-	if len(missing) > 0 {
-		problem = fmt.Sprintf("cannot rebuild %s: %s not installed; it needs clang++-22, wasm-ld 22, wasi-libc, compiler-rt 22 and %s "+
-			"(Debian: clang-22 lld-22 wasi-libc libclang-rt-22-dev-wasm32)", ledgerClang22Binary, strings.Join(missing, ", "), ledgerLibs)
+	for _, b := range []struct {
+		binary, toolchain string
+		sources           []string
+	}{
+		{ledgerClang22Binary, ledgerClang22Record, ledgerClang22Sources},
+		{ehCheckBinary, ehCheckRecord, ehCheckSources},
+	} {
+		t.Run(filepath.Base(b.binary), func(t *testing.T) {
+			problem := ""
+			if len(missing) > 0 {
+				problem = fmt.Sprintf("cannot rebuild %s: %s not installed; it needs clang++-22, wasm-ld 22, wasi-libc, compiler-rt 22 and %s "+
+					"(Debian: clang-22 lld-22 wasi-libc libclang-rt-22-dev-wasm32)", b.binary, strings.Join(missing, ", "), ledgerLibs)
+			}
+			checkBuild(t, b.binary, b.toolchain, record, problem, func(dir string) (string, error) {
+				return buildClang22(dir, b.sources, filepath.Base(b.binary))
+			})
+		})
 	}
-	checkBuild(t, ledgerClang22Binary, ledgerClang22Record, record, problem, buildLedgerClang22)
 }

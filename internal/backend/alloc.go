@@ -40,6 +40,11 @@ type vregState struct {
 	// scan is its next use and dist the distance past the block's end of
 	// its next use (see scanBlock), valid if stamped with the block.
 	scan, dist stamped
+	// edgeReg is the register of the parameter it is passed to at the end
+	// of the block being allocated, when that successor (a loop header,
+	// reached by its back edge) was allocated already: a value computed
+	// there lands in that register and the edge needs no move.
+	edgeReg stamped
 }
 
 // span is the range [lo, hi) of a block's entries in allocator.states.

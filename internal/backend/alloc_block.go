@@ -202,6 +202,7 @@ func (a *allocator) allocateBlock(b BlockID) error {
 		a.states = append(a.states, stateEntry{v: p, g: a.live.globalIndex[p], reg: r, slotValid: r == NoPReg, param: int32(j)})
 	}
 	a.startSpan[b] = span{lo, int32(len(a.states))}
+	a.noteEdgeRegs(b)
 	a.editsStart[b] = int32(len(a.edits))
 	for i := blk.Start; i < blk.End; i++ {
 		if err := a.allocateInst(b, i); err != nil {
@@ -220,6 +221,24 @@ func (a *allocator) allocateBlock(b BlockID) error {
 	a.endSpan[b] = span{lo, int32(len(a.states))}
 	a.processed[b] = true
 	return nil
+}
+
+// noteEdgeRegs sets edgeReg for the arguments b passes to successors
+// whose start state is known: b itself, and blocks allocated before it
+// (loop headers, reached by a back edge).
+func (a *allocator) noteEdgeRegs(b BlockID) {
+	blk := &a.f.Blocks[b]
+	for k, s := range blk.Succs {
+		if s != b && !a.processed[s] {
+			continue
+		}
+		args := blk.SuccArgs[k]
+		for _, e := range a.startState(s) {
+			if e.param >= 0 && e.reg != NoPReg {
+				a.vs[args[e.param]].edgeReg = stamped{int32(e.reg), a.stamp}
+			}
+		}
+	}
 }
 
 // sortByGlobal sorts a short state list (one entry per register) by global
@@ -266,8 +285,10 @@ func (a *allocator) findEntry(st []stateEntry, v VReg) (stateEntry, bool) {
 
 // freeReg picks a free allocatable register of class c outside avoid for v,
 // whose next use is at position next, placed from instruction from on; or
-// NoPReg. It prefers v's hint, then, for a value that lives across a call, a
-// register the call preserves, then the env's order.
+// NoPReg. It prefers v's hint, then the register of the parameter it is
+// passed to on an allocated successor's edge (edgeReg), then, for a value
+// that lives across a call, a register the call preserves, then the env's
+// order.
 func (a *allocator) freeReg(c RegClass, avoid RegSet, v VReg, next int32, from int) PReg {
 	cand := a.free & a.classRegs[c] &^ avoid
 	if cand == 0 {
@@ -282,6 +303,9 @@ func (a *allocator) freeReg(c RegClass, avoid RegSet, v VReg, next int32, from i
 	if h := a.vs[v].hint; h.Valid() && cand&^clob&(1<<h) != 0 {
 		return h
 	}
+	if r := a.edgeReg(v, next, from); r != NoPReg && cand&(1<<r) != 0 {
+		return r
+	}
 	first := NoPReg
 	for _, r := range a.env.Allocatable[c] {
 		if cand&(1<<r) == 0 {
@@ -295,6 +319,23 @@ func (a *allocator) freeReg(c RegClass, avoid RegSet, v VReg, next int32, from i
 		}
 	}
 	return first
+}
+
+// edgeReg is the register of the allocated successor's parameter that v
+// is passed to at the end of this block (vregState.edgeReg), unless a call
+// between from and v's next use clobbers it; else NoPReg.
+func (a *allocator) edgeReg(v VReg, next int32, from int) PReg {
+	e := a.vs[v].edgeReg
+	if e.at != a.stamp {
+		return NoPReg
+	}
+	r := PReg(e.x)
+	if from < a.curEnd {
+		if ci := a.clobberAt[from]; ci >= 0 && next > ci && a.clobbers[ci].Has(r) {
+			return NoPReg
+		}
+	}
+	return r
 }
 
 // spillValue makes v's slot valid before instruction i (v is in r).

@@ -255,6 +255,13 @@ func (a *allocator) defReg(mv moveRegs, v VReg, next int32, i int, busy RegSet, 
 			return r
 		}
 	}
+	// The register of the back edge's parameter, even while a value dying
+	// here holds it: the loop's update then writes its variable in place.
+	if r := a.edgeReg(v, next, i+1); r != NoPReg && !busy.Has(r) {
+		if w := a.regVal[r]; w == InvalidVReg || !liveAfter(w) {
+			return r
+		}
+	}
 	if r := a.freeReg(c, busy, v, next, i+1); r != NoPReg {
 		return r
 	}

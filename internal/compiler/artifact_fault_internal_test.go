@@ -108,7 +108,7 @@ func TestLoadedCodeTrapsByFault(t *testing.T) {
 	run := func(mc *moduleCode) []outcome {
 		st := bindForTest(t, e, m, mc)
 		faults := 0
-		handle := st.runner.Fault
+		handle := st.fault
 		st.runner.Fault = func(f *vm.Fault) (*vm.Trap, error) {
 			faults++
 			return handle(f)

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"context"
 	"fmt"
 	"unsafe"
 
@@ -25,6 +26,9 @@ type instance struct {
 	tables   []uint64  // descriptors: elements address, length
 	funcs    []uint64  // descriptor address per function index
 	runner   vm.Runner // in the instance's allocation
+	// words is the storage of memories, globals and tables when they fit
+	// (most modules: one allocation for the instance's native state).
+	words [16]uint64
 	// caught is the exception the code last caught: the context's payload
 	// address points into it (exceptions.go).
 	caught *vm.Exception
@@ -53,9 +57,18 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	st := &instance{inst: inst, mc: mc, refs: refs}
 	st.ctx = &st.context
 	st.ctx.UseFuel(&inst.Store.Fuel)
+	// The memory descriptors, the globals' cells and the table
+	// descriptors: in st.words when they fit, else one allocation (each
+	// at least one word, so that its address exists).
+	nMems, nGlobals, nTables := max(2*len(inst.Memories), 2), max(len(inst.Globals), 1), max(2*len(inst.Tables), 2)
+	words := st.words[:]
+	if n := nMems + nGlobals + nTables; n > len(words) {
+		words = make([]uint64, n)
+	}
+	st.memories = words[:nMems:nMems]
+	words = words[nMems:]
 	// Every memory is mapped where it can grow without moving, so its
 	// base address is fixed in the context and the descriptors.
-	st.memories = make([]uint64, max(2*len(inst.Memories), 2))
 	for i, mem := range inst.Memories {
 		if err := mem.MapNative(mc.eng.layoutOf(m.MemoryTypeOf(uint32(i)))); err != nil {
 			return err
@@ -67,10 +80,6 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		st.mem = inst.Memories[0]
 		st.ctx.MemoryBase = st.mem.Base()
 	}
-	// The globals' cells and the table descriptors in one allocation
-	// (each at least one word, so that its address exists).
-	nGlobals, nTables := max(len(inst.Globals), 1), max(2*len(inst.Tables), 2)
-	words := make([]uint64, nGlobals+nTables)
 	st.globals = words[:nGlobals:nGlobals]
 	for i, g := range inst.Globals {
 		st.globals[i] = uint64(uintptr(unsafe.Pointer(&g.Lo)))
@@ -121,17 +130,26 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	st.runner = vm.Runner{
 		PollInterval: mc.eng.cfg.PollInterval,
 		EpochPolls:   mc.eng.epoch,
-		HostCall:     st.hostCall,
-		Exit:         st.exit,
-		Trap:         st.trap,
-		Unwind:       st.unwind,
-		Fault:        st.fault,
+		Handler:      st,
 	}
 	st.refresh()
 	inst.Engine = st
 	inst.Exec = executor{}
 	return nil
 }
+
+// The instance serves its runs' exits (vm.RunHandler).
+func (st *instance) HostCall(ctx context.Context, index uint32, stack []uint64) error {
+	return st.hostCall(ctx, index, stack)
+}
+func (st *instance) Exit(ctx context.Context, c *vm.Context, e *vm.Exit) error {
+	return st.exit(ctx, c, e)
+}
+func (st *instance) Trap(code abi.TrapCode, e *vm.Exit) *vm.Trap { return st.trap(code, e) }
+func (st *instance) Unwind(exn *vm.Exception, e *vm.Exit) (vm.Exit, bool, error) {
+	return st.unwind(exn, e)
+}
+func (st *instance) Fault(f *vm.Fault) (*vm.Trap, error) { return st.fault(f) }
 
 // LazyFunctions marks compiled code as engine.LazyFunctions: Bind gives
 // the defined functions their descriptors without their vm.Function.

@@ -285,7 +285,8 @@ func (e *compilerEngine) frontendEnv() *frontend.Env {
 func (e *compilerEngine) NewStore() *vm.Store {
 	r := &storeRefs{eng: e}
 	r.blocks = r.firstBlock[:0]
-	s := vm.NewStoreWithRefs(r)
+	s := &r.store
+	s.InitWithRefs(r)
 	if e.cfg.ConsumeFuel {
 		s.Fuel.Enable()
 	}

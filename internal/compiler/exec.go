@@ -77,6 +77,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 	defer func() {
 		if outermost {
 			st.refs.returnStack()
+			f.Instance.Store.Lane.End()
 		}
 		st.ctx.CallCount = saved
 		if r := recover(); r != nil {
@@ -85,6 +86,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 	}()
 	st.ctx.SetCallDepth(maxDepth - depth)
 	st.runner.StackBytes = f.Instance.Store.MaxStackBytes
+	st.runner.Lane = &f.Instance.Store.Lane
 	st.refresh()
 	err = st.runner.Run(ctx, st.ctx, ns, entry, stack)
 	st.syncGC()

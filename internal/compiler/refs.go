@@ -24,6 +24,8 @@ const (
 // storeRefs is a store's vm.RefCodec and its run state: every function's
 // descriptor (the funcref word), and the native stack its calls run on.
 type storeRefs struct {
+	// store is the vm.Store whose codec this is, in its allocation.
+	store vm.Store
 	eng   *compilerEngine
 	slabs []descSlab // host functions' descriptors
 	// blocks hold the descriptors of the instances' defined functions,

@@ -108,6 +108,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	m.ctx = ctx
 	m.meter.Attach(&f.Instance.Store.Fuel)
 	m.pacer.Begin(ctx)
+	m.pacer.UseLanes(&store.Lane, ctx.Done())
 	m.maxFrames = e.cfg.MaxCallDepth - depth - 1
 	m.maxSlots, m.below = maxSlots, below
 	m.frames = m.frames[:0]
@@ -137,6 +138,10 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		// runtime.Goexit in a host function) skipped restoring the depth
 		// count; every other way out leaves it at depth already.
 		store.HostCallDepth, store.HostStackBytes = depth, below
+		m.pacer.End() // before m goes back to the pool
+		if depth == 0 {
+			store.Lane.End() // the outermost call
+		}
 		// A panic here is an engine bug (or a host function's); never let it
 		// take the host down.
 		if r := recover(); r != nil {
@@ -239,6 +244,7 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 	store.HostCallDepth = m.depth()
 	store.HostStackBytes = m.below + 8*(top+nframes*frameOverheadSlots)
 	var err error
+	m.pacer.EnterHost()
 	switch {
 	case f.Host != nil:
 		err = f.Host(m.ctx, f, caller.inst, args)
@@ -247,6 +253,7 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 	default:
 		err = fmt.Errorf("interp: function %s cannot be called", f.DebugName())
 	}
+	m.pacer.LeaveHost()
 	store.HostCallDepth, store.HostStackBytes = outer, outerBytes
 	if err != nil {
 		m.hostErr, m.hostFn = err, f

@@ -52,7 +52,9 @@
 // pacer (pacer.go) yield the goroutine once its time slice is over, so
 // other goroutines get the thread within a fraction of a millisecond; the
 // pacer sets the next epoch deadline, or sizes the counter's grants in
-// time. Long bulk
+// time. With a store's CPU lanes (lanes.go), the end of a slice of a call
+// that has run long is a turn in the lanes instead, so that long-running
+// guests use at most the lanes' CPUs between them. Long bulk
 // operations run in chunks with the same checks between them (bulk.go),
 // for both engines. Native stacks and the
 // shared part of the context hold no Go pointers (only addresses of memory

@@ -20,8 +20,9 @@ import (
 // EpochTick is the period of the epoch.
 const EpochTick = 100 * time.Microsecond
 
-// sliceTicks is TimeSlice in ticks, rounded up.
-const sliceTicks = uint64((TimeSlice + EpochTick - 1) / EpochTick)
+// sliceTicks is TimeSlice in ticks, rounded up (a variable for tests
+// that need a slice that never ends).
+var sliceTicks = uint64((TimeSlice + EpochTick - 1) / EpochTick)
 
 // epoch is the counter itself; it starts at 1 so that a deadline of 0
 // means "now" (an interrupted run). Written only by the ticker thread.

@@ -146,3 +146,59 @@ func TestNativeEpochSpinYields(t *testing.T) {
 		t.Fatal("the guest ignored cancellation")
 	}
 }
+
+// TestNativeEpochSeesPreemptSignal: with a time slice that never ends and
+// no deadline, only the signal handler's poke on the Go runtime's
+// preemption signal (SIGURG at a PC in registered code zeroes the
+// context's epoch deadline) lets a stop-the-world past a guest with epoch
+// polls: garbage collections complete beside it, and cancellation still
+// ends it. A handler that missed the signal would hang the process, so
+// the test runs in a child.
+func TestNativeEpochSeesPreemptSignal(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs a second P for the collector while the guest spins")
+	}
+	if !testsuite.Isolated(t, 2*time.Minute) {
+		return
+	}
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	if err := EnableFaultTraps(); err != nil {
+		t.Fatal(err)
+	}
+	defer func(n uint64) { sliceTicks = n }(sliceTicks)
+	sliceTicks = 1 << 62
+	g := newRig(t, 0)
+	code, err := MapCode(progSpinEpoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer code.Close()
+	if err := code.AllowFaults(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- g.run(&Runner{EpochPolls: true}, ctx, code.Addr(), nil) }()
+	time.Sleep(5 * time.Millisecond)
+	gcDone := make(chan struct{})
+	go func() {
+		for range 5 {
+			runtime.GC()
+		}
+		close(gcDone)
+	}()
+	select {
+	case <-gcDone:
+	case <-time.After(30 * time.Second):
+		t.Fatal("runtime.GC stalled: the preemption signal did not reach the poll")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		wantTrap(t, err, abi.TrapInterrupted)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the guest ignored cancellation")
+	}
+}

@@ -25,10 +25,12 @@ type gcState struct {
 	globals   []*Global
 	tables    []*Table
 	instances []*Instance
-	stacks    []StackScanner
-	temps     []*[]uint64
-	engines   []StackScanner
-	hostRoots hostRoots
+	// firstInstance is instances' storage for a store's first instance.
+	firstInstance [1]*Instance
+	stacks        []StackScanner
+	temps         []*[]uint64
+	engines       []StackScanner
+	hostRoots     hostRoots
 }
 
 // StackScanner is an engine's call in progress whose value stack may hold
@@ -120,7 +122,12 @@ func (s *Store) TrackTable(t *Table) {
 	}
 }
 
-func (s *Store) TrackInstance(inst *Instance) { s.gc.instances = append(s.gc.instances, inst) }
+func (s *Store) TrackInstance(inst *Instance) {
+	if s.gc.instances == nil {
+		s.gc.instances = s.gc.firstInstance[:0]
+	}
+	s.gc.instances = append(s.gc.instances, inst)
+}
 
 // UntrackInstance forgets an instance whose instantiation failed before
 // anything could reach it.

@@ -52,10 +52,10 @@ var errNoFaultHandler = errors.New("the runner has no fault handler")
 // fault serves an ExitFault: the runner's Fault builds the trap, or
 // refuses the fault, and then the process ends.
 func (r *Runner) fault(f *Fault) error {
-	if r.Fault == nil {
+	if !r.hasFault() {
 		crashOnFault(f, errNoFaultHandler)
 	}
-	t, err := r.Fault(f)
+	t, err := r.faultTrap(f)
 	if err != nil || t == nil {
 		crashOnFault(f, err)
 	}

@@ -49,6 +49,9 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	live := st.live
 	outer := c.pacer
 	want := c.pacer.Begin(ctx)
+	if r.Lane != nil {
+		c.pacer.UseLanes(r.Lane, ctx.Done())
+	}
 	if r.PollInterval > 0 {
 		want = r.PollInterval
 	}
@@ -62,6 +65,7 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 		}
 		c.settle() // whatever way the run ended, unused fuel goes back
 		c.unpoke()
+		c.pacer.End()
 		c.pacer = outer
 		st.next, st.live = base, live
 	}()
@@ -106,9 +110,9 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 		case abi.ExitReturn:
 			return nil
 		case abi.ExitTrap:
-			if r.Trap != nil {
+			if r.hasTrap() {
 				ec := e // escapes; copied here so that other exits do not allocate
-				return r.Trap(abi.TrapCode(e.Index), &ec)
+				return r.trap(abi.TrapCode(e.Index), &ec)
 			}
 			return &Trap{Code: abi.TrapCode(e.Index)}
 		case abi.ExitFault:
@@ -117,9 +121,9 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 		case abi.ExitPoll:
 			if err := r.poll(ctx, c); err != nil {
 				// Interrupted or out of fuel: give it the backtrace.
-				if t, ok := err.(*Trap); ok && r.Trap != nil {
+				if t, ok := err.(*Trap); ok && r.hasTrap() {
 					ec := e
-					if bt := r.Trap(t.Code, &ec); bt != nil {
+					if bt := r.trap(t.Code, &ec); bt != nil {
 						t.Frames = bt.Frames
 					}
 				}
@@ -127,7 +131,7 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 			}
 		case abi.ExitHostCall:
 			stack := st.words(uintptr(e.Args[0]), e.Args[1])
-			if stack == nil || r.HostCall == nil {
+			if stack == nil || !r.hasHostCall() {
 				return fmt.Errorf("vm: bad host call exit (function %d, buffer %#x, %d words)", e.Index, e.Args[0], e.Args[1])
 			}
 			// The host sees exact fuel, and code it runs draws from it.
@@ -138,7 +142,9 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 			// A nested Run builds its frames below the caller's, which
 			// keeps no data below its stack pointer (no red zone).
 			st.next = e.SP &^ 15
-			err := r.HostCall(ctx, e.Index, stack)
+			c.pacer.EnterHost()
+			err := r.hostCall(ctx, e.Index, stack)
+			c.pacer.LeaveHost()
 			st.next = base
 			if err == ErrTailCall {
 				return err
@@ -156,14 +162,14 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 				c.setDeadline(c.pacer.EpochDeadline())
 			}
 		case abi.ExitMemoryGrow, abi.ExitTableGrow, abi.ExitBuiltin:
-			if r.Exit == nil {
+			if !r.hasExit() {
 				return fmt.Errorf("vm: no handler for %v exit", e.Code)
 			}
 			// The handler gets the context's own record, which runs no
 			// guest code meanwhile: a pointer to a local would escape.
 			ec := &c.exit
 			*ec = e
-			if err := r.Exit(ctx, c, ec); err != nil {
+			if err := r.exit(ctx, c, ec); err != nil {
 				if resume, err := r.failed(err, &e); !resume {
 					return err
 				}

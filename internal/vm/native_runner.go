@@ -24,6 +24,9 @@ type Runner struct {
 	// many bytes below the top of its stack (a store's limit), never
 	// below the stack's own limit.
 	StackBytes int
+	// Lane, when its Lanes are set, is the store's hold on its lanes: the
+	// run's slice ends are turns in them (lanes.go).
+	Lane *LaneUse
 	// EpochPolls says that the code polls the epoch (abi.BuiltinPollEpoch)
 	// rather than counting: the run keeps the epoch ticking and paces the
 	// code by its deadline. The grant of the counter is then unused
@@ -59,6 +62,63 @@ type Runner struct {
 	// ends the process with a report (no trap is returned: the state that
 	// led there cannot be trusted). Without Fault every fault is such a bug.
 	Fault func(f *Fault) (*Trap, error)
+	// Handler serves, in one object, the exits whose field above is nil:
+	// an engine sets it once per instance, where five method values would
+	// be five allocations.
+	Handler RunHandler
+}
+
+// RunHandler is the methods form of Runner's HostCall, Exit, Trap, Unwind
+// and Fault (see there).
+type RunHandler interface {
+	HostCall(ctx context.Context, index uint32, stack []uint64) error
+	Exit(ctx context.Context, c *Context, e *Exit) error
+	Trap(code abi.TrapCode, e *Exit) *Trap
+	Unwind(exn *Exception, e *Exit) (resume Exit, ok bool, err error)
+	Fault(f *Fault) (*Trap, error)
+}
+
+// The exits' handlers: a field, else Handler's method; has* reports
+// whether there is one.
+func (r *Runner) hasHostCall() bool { return r.HostCall != nil || r.Handler != nil }
+func (r *Runner) hasExit() bool     { return r.Exit != nil || r.Handler != nil }
+func (r *Runner) hasTrap() bool     { return r.Trap != nil || r.Handler != nil }
+func (r *Runner) hasUnwind() bool   { return r.Unwind != nil || r.Handler != nil }
+func (r *Runner) hasFault() bool    { return r.Fault != nil || r.Handler != nil }
+
+func (r *Runner) hostCall(ctx context.Context, index uint32, stack []uint64) error {
+	if r.HostCall != nil {
+		return r.HostCall(ctx, index, stack)
+	}
+	return r.Handler.HostCall(ctx, index, stack)
+}
+
+func (r *Runner) exit(ctx context.Context, c *Context, e *Exit) error {
+	if r.Exit != nil {
+		return r.Exit(ctx, c, e)
+	}
+	return r.Handler.Exit(ctx, c, e)
+}
+
+func (r *Runner) trap(code abi.TrapCode, e *Exit) *Trap {
+	if r.Trap != nil {
+		return r.Trap(code, e)
+	}
+	return r.Handler.Trap(code, e)
+}
+
+func (r *Runner) unwind(exn *Exception, e *Exit) (Exit, bool, error) {
+	if r.Unwind != nil {
+		return r.Unwind(exn, e)
+	}
+	return r.Handler.Unwind(exn, e)
+}
+
+func (r *Runner) faultTrap(f *Fault) (*Trap, error) {
+	if r.Fault != nil {
+		return r.Fault(f)
+	}
+	return r.Handler.Fault(f)
 }
 
 // ErrTailCall is what HostCall returns, instead of making the call, for a
@@ -204,11 +264,11 @@ func (r *Runner) failed(err error, e *Exit) (resume bool, _ error) {
 	if exn == nil {
 		return false, hostError(err)
 	}
-	if r.Unwind == nil {
+	if !r.hasUnwind() {
 		return false, exn
 	}
 	ec := *e // escapes (Unwind is a func value); only exceptions pay for it
-	res, ok, uerr := r.Unwind(exn, &ec)
+	res, ok, uerr := r.unwind(exn, &ec)
 	if uerr != nil {
 		return false, hostError(uerr)
 	}

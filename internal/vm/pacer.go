@@ -2,7 +2,6 @@ package vm
 
 import (
 	"context"
-	"runtime"
 	"time"
 )
 
@@ -14,8 +13,9 @@ import (
 // preempts a goroutine that does not yield only after it has run for 10 ms.
 // With every P running a guest, each of those hand-overs would wait up to
 // 10 ms. So both engines visit Go at their polls (function entries and
-// loop headers) every few tens of microseconds and yield with
-// runtime.Gosched once the guest has had TimeSlice.
+// loop headers) every few microseconds and yield with runtime.Gosched once
+// the guest has had its time slice: TimeSlice, or CrowdedSlice while
+// spinning guests are as many as the Ps (yield.go).
 //
 // The number of polls between two visits (a grant) is sized by the
 // measured speed of the guest's polls so that visits come about every
@@ -25,17 +25,16 @@ import (
 // poll slow.
 
 // TimeSlice is how long a guest runs before its goroutine yields the P to
-// any other runnable goroutine. Far below the Go scheduler's own 10 ms, so
-// that with every P running a guest a garbage collection or a cancellation
-// still finishes within about a millisecond; long enough that yielding (a
-// few hundred nanoseconds when nothing else is waiting) costs well under
-// 1% of the guest's time.
+// any other runnable goroutine while some P runs other Go code or none:
+// far below the Go scheduler's own 10 ms; long enough that yielding (which
+// may wake a thread for an idle P) costs well under 1% of the guest's
+// time.
 const TimeSlice = 250 * time.Microsecond
 
-// pollPeriod is how often a spinning guest's code comes back to Go: a
-// fraction of the time slice, so that a slice overruns by little, and a
-// bound on how late a deadline is noticed.
-const pollPeriod = TimeSlice / 4
+// pollPeriod is how often a spinning guest's code comes back to Go in a
+// time slice of length slice: a fraction of it, so that a slice overruns
+// by little, and a bound on how late a deadline is noticed.
+func pollPeriod(slice int64) int64 { return slice / 4 }
 
 const (
 	// firstGrant is the grant of a run whose pace is not yet known: most
@@ -59,13 +58,20 @@ func nanotime() int64 { return int64(time.Since(clockBase)) }
 // yield, how many polls to grant, whether the context's deadline has
 // passed. The zero value is ready for Begin. Not safe for concurrent use.
 type Pacer struct {
-	deadline  int64 // nanotime of the context's deadline; 0 for none
-	sliceEnd  int64 // nanotime at which the goroutine yields next; 0 before the first visit
-	grantedAt int64 // nanotime of the last grant; 0 before the first visit
-	grant     int64 // size of the last grant
+	deadline   int64 // nanotime of the context's deadline; 0 for none
+	sliceStart int64 // nanotime at which the time slice began; 0 before the first visit
+	grantedAt  int64 // nanotime of the last grant; 0 before the first visit
+	grant      int64 // size of the last grant
+	spinning   bool  // has visited: a spinning guest (yield.go)
+	inHost     bool  // in a call out of the guest, not counted meanwhile
 	// sliceEpoch is the epoch at which the time slice of a run with epoch
 	// polls ends (epoch.go).
 	sliceEpoch uint64
+	// lane, when set, is the store's hold on its lanes (lanes.go): the
+	// end of a slice is a turn in them rather than a plain yield. done is
+	// the run's context's, which ends a wait for a lane.
+	lane *LaneUse
+	done <-chan struct{}
 }
 
 // Begin starts pacing a run under ctx and returns the first grant. It
@@ -76,8 +82,54 @@ func (p *Pacer) Begin(ctx context.Context) int64 {
 	if d, ok := ctx.Deadline(); ok {
 		p.deadline = max(int64(d.Sub(clockBase)), 1)
 	}
-	p.sliceEnd, p.grantedAt, p.grant = 0, 0, firstGrant
+	p.sliceStart, p.grantedAt, p.grant = 0, 0, firstGrant
+	p.spinning, p.inHost = false, false
+	p.lane, p.done = nil, nil
 	return firstGrant
+}
+
+// UseLanes makes the run's slice ends turns in the store's lanes (u.Lanes
+// set), after Begin.
+func (p *Pacer) UseLanes(u *LaneUse, done <-chan struct{}) {
+	if u.Lanes != nil {
+		p.lane, p.done = u, done
+	}
+}
+
+// End ends the run that Begin started.
+func (p *Pacer) End() {
+	if p.spinning && !p.inHost {
+		spinning.Add(-1)
+	}
+	p.spinning, p.inHost = false, false
+}
+
+// EnterHost and LeaveHost bracket a call out of the guest (a host function,
+// another engine's function) and a wait for a lane. A guest waiting in the
+// host, for I/O say, or for a lane holds no P, so it does not count among
+// the spinning guests meanwhile.
+func (p *Pacer) EnterHost() {
+	if p.spinning && !p.inHost {
+		spinning.Add(-1)
+	}
+	p.inHost = true
+}
+
+// LeaveHost: see EnterHost.
+func (p *Pacer) LeaveHost() {
+	if p.spinning && p.inHost {
+		spinning.Add(1)
+	}
+	p.inHost = false
+}
+
+// countSpinning counts the run among the spinning guests at its first
+// visit.
+func (p *Pacer) countSpinning() {
+	if !p.spinning {
+		p.spinning = true
+		spinning.Add(1)
+	}
 }
 
 // Current is the size of the last grant, for a run that resumes after a
@@ -95,15 +147,19 @@ func (p *Pacer) Visit(used int64) (next int64, late bool) {
 	}
 	if p.grantedAt == 0 {
 		// The first visit: the pace is not known yet.
-		p.sliceEnd, p.grantedAt = now+int64(TimeSlice), now
+		p.countSpinning()
+		p.sliceStart, p.grantedAt = now, now
 		if PreemptRequested() {
 			p.yield()
 		}
 		return p.grant, false
 	}
 	elapsed := now - p.grantedAt
-	if now >= p.sliceEnd || PreemptRequested() {
+	if p.sliceOver(now) {
 		now = p.yield()
+		if p.deadline != 0 && now >= p.deadline {
+			return 0, true // it waited for a lane until its deadline
+		}
 	}
 	// Polls per period at the pace just measured, within maxGrowth of the
 	// last grant.
@@ -111,20 +167,32 @@ func (p *Pacer) Visit(used int64) (next int64, late bool) {
 	rate := 0.0
 	if elapsed > 0 {
 		rate = float64(used) / float64(elapsed)
-		next = int64(rate * float64(pollPeriod))
+		next = int64(rate * float64(pollPeriod(sliceLength(now))))
 	}
 	next = max(min(next, maxGrowth*max(p.grant, 1), maxGrant), 1)
 	p.grantedAt, p.grant = now, next
 	return p.capToDeadline(next, now, rate), false
 }
 
-// yield lets the scheduler run other goroutines and starts a new time
-// slice; it returns the time.
+// sliceOver reports whether the goroutine should yield now: the runtime
+// asks, or the time slice (yield.go) is over.
+func (p *Pacer) sliceOver(now int64) bool {
+	return PreemptRequested() || now-p.sliceStart >= sliceLength(now)
+}
+
+// yield lets the scheduler run other goroutines (yield.go), or takes a
+// turn in the store's lanes, and starts a new time slice; it returns the
+// time.
 func (p *Pacer) yield() int64 {
-	runtime.Gosched()
-	now := nanotime()
-	p.sliceEnd = now + int64(TimeSlice)
-	return now
+	if p.lane == nil {
+		p.sliceStart = yieldP()
+		return p.sliceStart
+	}
+	p.EnterHost()
+	p.lane.turn(p.done)
+	p.LeaveHost()
+	p.sliceStart = nanotime()
+	return p.sliceStart
 }
 
 // capToDeadline shortens a grant that would run past the deadline at the
@@ -151,13 +219,14 @@ func (p *Pacer) Checkpoint() (late bool) {
 	if p.deadline != 0 && now >= p.deadline {
 		return true
 	}
-	if p.sliceEnd == 0 {
-		p.sliceEnd = now + int64(TimeSlice)
+	if p.sliceStart == 0 {
+		p.countSpinning()
+		p.sliceStart = now
 	}
-	if now >= p.sliceEnd || PreemptRequested() {
-		p.yield()
+	if p.sliceOver(now) {
+		now = p.yield()
 	}
-	return false
+	return p.deadline != 0 && now >= p.deadline
 }
 
 // BeginEpoch starts the time slice of a run with epoch polls, after Begin,
@@ -189,9 +258,13 @@ func (p *Pacer) VisitEpoch() (next uint64, late bool) {
 	if p.deadline != 0 && now >= p.deadline {
 		return 0, true
 	}
-	if Epoch() >= p.sliceEpoch || PreemptRequested() {
-		p.yield()
-		p.sliceEpoch = Epoch() + sliceTicks
+	p.countSpinning()
+	if PreemptRequested() || Epoch() >= p.sliceEpoch {
+		now = p.yield()
+		if p.deadline != 0 && now >= p.deadline {
+			return 0, true // it waited for a lane until its deadline
+		}
+		p.sliceEpoch = Epoch() + sliceTicksAt(now)
 	}
 	return p.EpochDeadline(), false
 }

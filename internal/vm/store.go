@@ -28,6 +28,9 @@ type Store struct {
 	// MaxStackBytes, when positive and below the engine's limit, is the
 	// stack limit of this store's call chains (a store limit).
 	MaxStackBytes int
+	// Lane, when its Lanes are set, makes the store's calls that run long
+	// take turns in those lanes (lanes.go).
+	Lane LaneUse
 
 	// Fuel meters the store's execution when enabled (fuel.go); the
 	// engines draw from it.
@@ -59,6 +62,10 @@ type RefCodec interface {
 
 // NewStoreWithRefs returns an empty store whose funcrefs are c's words.
 func NewStoreWithRefs(c RefCodec) *Store { return &Store{codec: c} }
+
+// InitWithRefs makes s, a zero Store held in the engine's own state (one
+// allocation for both), an empty store whose funcrefs c encodes.
+func (s *Store) InitWithRefs(c RefCodec) { s.codec = c }
 
 // RefCodec returns the codec the store was made with, or nil.
 func (s *Store) RefCodec() RefCodec { return s.codec }

@@ -19,6 +19,15 @@ type Table struct {
 // NewTable makes a table of t.Limits.Min elements set to init.
 // limitElems caps growth (0 means MaxTableElems).
 func NewTable(t wasm.TableType, init uint64, limitElems uint32) *Table {
+	tab := new(Table)
+	tab.Init(t, init, limitElems, nil)
+	return tab
+}
+
+// Init makes tab, a zero Table held in its owner's allocation, what
+// NewTable makes; its elements take room's storage when it is large
+// enough (growing moves them out).
+func (tab *Table) Init(t wasm.TableType, init uint64, limitElems uint32, room []uint64) {
 	limit := uint32(MaxTableElems)
 	if t.Limits.HasMax && t.Limits.Max < uint64(limit) {
 		limit = uint32(t.Limits.Max)
@@ -26,13 +35,19 @@ func NewTable(t wasm.TableType, init uint64, limitElems uint32) *Table {
 	if limitElems != 0 && limitElems < limit {
 		limit = limitElems
 	}
-	elems := make([]uint64, t.Limits.Min)
+	var elems []uint64
+	if uint64(len(room)) >= t.Limits.Min {
+		elems = room[:t.Limits.Min:t.Limits.Min]
+		clear(elems)
+	} else {
+		elems = make([]uint64, t.Limits.Min)
+	}
 	if init != 0 {
 		for i := range elems {
 			elems[i] = init
 		}
 	}
-	return &Table{Elems: elems, Type: t, Limit: limit}
+	*tab = Table{Elems: elems, Type: t, Limit: limit}
 }
 
 // Size is the current number of elements.

@@ -35,14 +35,18 @@ func main() {
 	soakRequests := flag.Int64("soak-requests", 1_000_000, "requests of the soak")
 	soakMax := flag.Duration("soak-max", 30*time.Minute, "time bound of the soak")
 	hostileDeadline := flag.Duration("hostile-deadline", 20*time.Millisecond, "the deadline of the route the hostile requests go to")
+	serveFlags := flag.String("serve-flags", "", "more flags for moat serve, space-separated (e.g. \"--long-run-cpus 0\")")
+	compare := flag.String("compare-serve-flags", "", "hostile: a second moat serve with these flags (e.g. \"--long-run-cpus 0\") runs the same rounds, interleaved")
+	hostileConcurrent := flag.Int("hostile-concurrent", 0, "max_concurrent of the route the hostile requests go to (0: as the well-behaved route's)")
 	flag.Parse()
-	if err := run(strings.Split(*scenarios, ","), *engine, *repo, *conns, *duration, *rounds, *soakConns, *soakRequests, *soakMax, *hostileDeadline); err != nil {
+	extraServeFlags = strings.Fields(*serveFlags)
+	if err := run(strings.Split(*scenarios, ","), *engine, *repo, *conns, *duration, *rounds, *soakConns, *soakRequests, *soakMax, *hostileDeadline, *hostileConcurrent, *compare); err != nil {
 		fmt.Fprintln(os.Stderr, "serveload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(scenarios []string, engine, repo string, conns int, duration time.Duration, rounds, soakConns int, soakRequests int64, soakMax, hostileDeadline time.Duration) error {
+func run(scenarios []string, engine, repo string, conns int, duration time.Duration, rounds, soakConns int, soakRequests int64, soakMax, hostileDeadline time.Duration, hostileConcurrent int, compare string) error {
 	tmp, err := os.MkdirTemp("", "serveload")
 	if err != nil {
 		return err
@@ -67,7 +71,7 @@ func run(scenarios []string, engine, repo string, conns int, duration time.Durat
 		case "soak":
 			err = soak(bin, engine, tmp, cGuest, soakConns, soakRequests, soakMax)
 		case "hostile":
-			err = hostile(bin, engine, tmp, cGuest, conns, duration, hostileDeadline, rounds)
+			err = hostile(bin, engine, tmp, cGuest, conns, duration, hostileDeadline, hostileConcurrent, rounds, compare)
 		default:
 			err = fmt.Errorf("unknown scenario %q", s)
 		}
@@ -78,12 +82,15 @@ func run(scenarios []string, engine, repo string, conns int, duration time.Durat
 	return nil
 }
 
+// extraServeFlags are -serve-flags.
+var extraServeFlags []string
+
 func startMoat(bin, engine, dir string, routes ...serveload.Route) (*serveload.Server, error) {
 	d, err := os.MkdirTemp(dir, "moat")
 	if err != nil {
 		return nil, err
 	}
-	return serveload.StartMoat(bin, engine, routes, d)
+	return serveload.StartMoat(bin, engine, routes, d, extraServeFlags...)
 }
 
 // maxConcurrent is the routes' cap on sandboxes running at once: a few per
@@ -103,6 +110,9 @@ func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration ti
 		greeting string
 		srv      *serveload.Server
 		results  []serveload.Result
+		// CPU time per request of the server and of this process (the
+		// load generator), per round, in µs.
+		serverCPU, loadCPU []float64
 	}
 	native, err := serveload.StartNative()
 	if err != nil {
@@ -130,7 +140,12 @@ func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration ti
 	}
 	for r := 0; r < rounds; r++ {
 		for _, t := range targets {
+			server0, self0 := t.srv.CPUTime(), serveload.SelfCPUTime()
 			res := serveload.Load{Addr: t.srv.Addr, Conns: conns, Duration: duration, Greeting: t.greeting}.Run()
+			if res.Requests > 0 {
+				t.serverCPU = append(t.serverCPU, float64(t.srv.CPUTime()-server0)/float64(time.Microsecond)/float64(res.Requests))
+				t.loadCPU = append(t.loadCPU, float64(serveload.SelfCPUTime()-self0)/float64(time.Microsecond)/float64(res.Requests))
+			}
 			fmt.Fprintf(os.Stderr, "round %d, %s: %v\n", r+1, t.name, res)
 			for _, e := range res.ErrorSamples {
 				fmt.Fprintln(os.Stderr, "  ", e)
@@ -139,8 +154,8 @@ func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration ti
 		}
 	}
 	fmt.Printf("\n### Throughput: %d connections, %d rounds of %v, medians (engine %s)\n\n", conns, rounds, duration, engine)
-	fmt.Println("| server | requests/s | vs native | p50 | p99 | errors |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|")
+	fmt.Println("| server | requests/s | vs native | p50 | p99 | server CPU µs/request | load generator CPU µs/request | errors |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
 	nativeRPS := medianRPS(targets[0].results)
 	for _, t := range targets {
 		rps := medianRPS(t.results)
@@ -148,11 +163,21 @@ func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration ti
 		for _, r := range t.results {
 			errs += r.Errors
 		}
-		fmt.Printf("| %s | %.0f | %.2f | %v | %v | %d |\n", t.name, rps, rps/nativeRPS,
+		fmt.Printf("| %s | %.0f | %.2f | %v | %v | %.1f | %.1f | %d |\n", t.name, rps, rps/nativeRPS,
 			medianDur(t.results, func(r serveload.Result) time.Duration { return r.P50 }),
-			medianDur(t.results, func(r serveload.Result) time.Duration { return r.P99 }), errs)
+			medianDur(t.results, func(r serveload.Result) time.Duration { return r.P99 }),
+			median(t.serverCPU), median(t.loadCPU), errs)
 	}
 	return nil
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	v = slices.Clone(v)
+	slices.Sort(v)
+	return v[len(v)/2]
 }
 
 func medianRPS(rs []serveload.Result) float64 {
@@ -264,68 +289,104 @@ func settle(srv *serveload.Server, ref serveload.Resources, max time.Duration) (
 // hostile requests go to a route of their own (a tenant's), the same
 // module with its own deadline: each endless loop costs its deadline in
 // CPU, so the deadline decides how much of the machine the loops take.
-func hostile(bin, engine, dir, cGuest string, conns int, duration, deadline time.Duration, rounds int) error {
-	srv, err := startMoat(bin, engine, dir, route(cGuest, "30s", "16MiB"),
-		serveload.Route{Path: "/tenant", Module: cGuest, Timeout: deadline.String(), MaxMemory: "16MiB", MaxConcurrent: maxConcurrent})
-	if err != nil {
-		return err
+// With compareFlags, a second server with those flags runs the same
+// rounds, interleaved with the first's, so that both meet the same noise.
+func hostile(bin, engine, dir, cGuest string, conns int, duration, deadline time.Duration, tenantConcurrent, rounds int, compareFlags string) error {
+	if tenantConcurrent == 0 {
+		tenantConcurrent = maxConcurrent
 	}
-	defer srv.Stop()
-	load := serveload.Load{Addr: srv.Addr, Conns: conns, Duration: duration / 5, Greeting: "hello from C: "}
-	load.Run() // warm up
-	load.Duration = duration
-	var clean, mixed []serveload.Result
-	statuses := map[string]map[int]int{}
+	type variant struct {
+		name         string
+		srv          *serveload.Server
+		clean, mixed []serveload.Result
+		statuses     map[string]map[int]int
+		failed       int
+		roundRatios  []float64
+	}
+	flagSets := []string{strings.Join(extraServeFlags, " ")}
+	if compareFlags != "" {
+		flagSets = append(flagSets, compareFlags)
+	}
+	var variants []*variant
+	for _, flags := range flagSets {
+		d, err := os.MkdirTemp(dir, "moat")
+		if err != nil {
+			return err
+		}
+		srv, err := serveload.StartMoat(bin, engine, []serveload.Route{route(cGuest, "30s", "16MiB"),
+			{Path: "/tenant", Module: cGuest, Timeout: deadline.String(), MaxMemory: "16MiB", MaxConcurrent: tenantConcurrent}},
+			d, strings.Fields(flags)...)
+		if err != nil {
+			return err
+		}
+		defer srv.Stop()
+		name := "moat serve " + flags
+		variants = append(variants, &variant{name: strings.TrimSpace(name), srv: srv, statuses: map[string]map[int]int{}})
+		serveload.Load{Addr: srv.Addr, Conns: conns, Duration: duration / 5, Greeting: "hello from C: "}.Run() // warm up
+	}
 	paths := []string{"/tenant/loop", "/tenant/trap", "/tenant/oom"}
-	failed := 0
-	var rate float64
 	for r := 0; r < rounds; r++ {
-		c := load.Run()
-		fmt.Fprintf(os.Stderr, "hostile round %d: clean: %v\n", r+1, c)
-		rate = 0.03 * c.RPS
-		h := &serveload.Hostile{Addr: srv.Addr, Rate: rate, Paths: paths, Timeout: time.Minute}
-		h.Start()
-		m := load.Run()
-		st, herrs := h.Stop()
-		fmt.Fprintf(os.Stderr, "hostile round %d: mixed: %v; hostile %v, %d failed\n", r+1, m, st, herrs)
-		for _, e := range append(c.ErrorSamples, m.ErrorSamples...) {
-			fmt.Fprintln(os.Stderr, "  ", e)
-		}
-		clean, mixed = append(clean, c), append(mixed, m)
-		for p, byStatus := range st {
-			if statuses[p] == nil {
-				statuses[p] = map[int]int{}
+		for _, v := range variants {
+			load := serveload.Load{Addr: v.srv.Addr, Conns: conns, Duration: duration, Greeting: "hello from C: "}
+			c := load.Run()
+			fmt.Fprintf(os.Stderr, "hostile round %d, %s: clean: %v\n", r+1, v.name, c)
+			h := &serveload.Hostile{Addr: v.srv.Addr, Rate: 0.03 * c.RPS, Paths: paths, Timeout: time.Minute}
+			h.Start()
+			m := load.Run()
+			st, herrs := h.Stop()
+			fmt.Fprintf(os.Stderr, "hostile round %d, %s: mixed: %v; hostile %v, %d failed\n", r+1, v.name, m, st, herrs)
+			for _, e := range append(c.ErrorSamples, m.ErrorSamples...) {
+				fmt.Fprintln(os.Stderr, "  ", e)
 			}
-			for code, n := range byStatus {
-				statuses[p][code] += n
+			v.clean, v.mixed = append(v.clean, c), append(v.mixed, m)
+			v.roundRatios = append(v.roundRatios, float64(m.P99)/float64(c.P99))
+			for p, byStatus := range st {
+				if v.statuses[p] == nil {
+					v.statuses[p] = map[int]int{}
+				}
+				for code, n := range byStatus {
+					v.statuses[p][code] += n
+				}
 			}
+			v.failed += herrs
 		}
-		failed += herrs
 	}
-	fmt.Printf("\n### Hostile mix: %d connections of well-behaved requests, %d rounds of %v alone then %v beside hostile requests at 3%% of the clean rate (1%% each of loops, traps, memory exhaustion, on a route with a %v deadline and 16 MiB); medians (engine %s)\n\n",
-		conns, rounds, duration, duration, deadline, engine)
-	fmt.Println("| run | well-behaved requests/s | p50 | p99 | errors |")
-	fmt.Println("|---|---:|---:|---:|---:|")
+	fmt.Printf("\n### Hostile mix: %d connections of well-behaved requests, %d rounds of %v alone then %v beside hostile requests at 3%% of the clean rate (1%% each of loops, traps, memory exhaustion, on a route with a %v deadline, 16 MiB and %d sandboxes at once); medians (engine %s)\n\n",
+		conns, rounds, duration, duration, deadline, tenantConcurrent, engine)
+	fmt.Println("| server | run | well-behaved requests/s | p50 | p99 | p99 / clean p99 | errors |")
+	fmt.Println("|---|---|---:|---:|---:|---:|---:|")
 	p99 := func(r serveload.Result) time.Duration { return r.P99 }
-	for _, r := range []struct {
-		name string
-		res  []serveload.Result
-	}{{"clean", clean}, {"with hostile requests", mixed}} {
-		var errs int64
-		for _, x := range r.res {
-			errs += x.Errors
+	for _, v := range variants {
+		for _, r := range []struct {
+			name string
+			res  []serveload.Result
+		}{{"clean", v.clean}, {"with hostile requests", v.mixed}} {
+			var errs int64
+			for _, x := range r.res {
+				errs += x.Errors
+			}
+			ratio := ""
+			if r.name != "clean" {
+				ratio = fmt.Sprintf("**%.2f**", float64(medianDur(v.mixed, p99))/float64(medianDur(v.clean, p99)))
+			}
+			fmt.Printf("| %s | %s | %.0f | %v | %v | %s | %d |\n", v.name, r.name, medianRPS(r.res),
+				medianDur(r.res, func(x serveload.Result) time.Duration { return x.P50 }), medianDur(r.res, p99), ratio, errs)
 		}
-		fmt.Printf("| %s | %.0f | %v | %v | %d |\n", r.name, medianRPS(r.res),
-			medianDur(r.res, func(x serveload.Result) time.Duration { return x.P50 }), medianDur(r.res, p99), errs)
 	}
-	fmt.Printf("\nmedian p99 with hostile requests / median clean p99: %.2f\n\n", float64(medianDur(mixed, p99))/float64(medianDur(clean, p99)))
-	fmt.Println("| hostile path | responses by status |")
-	fmt.Println("|---|---|")
-	for _, p := range paths {
-		fmt.Printf("| %s | %v |\n", p, statuses[p])
+	fmt.Println()
+	for _, v := range variants {
+		fmt.Printf("%s: p99 / clean p99 per round: %.2f\n", v.name, v.roundRatios)
 	}
-	if failed > 0 {
-		fmt.Printf("\n%d hostile requests failed without a status\n", failed)
+	fmt.Println()
+	fmt.Println("| server | hostile path | responses by status |")
+	fmt.Println("|---|---|---|")
+	for _, v := range variants {
+		for _, p := range paths {
+			fmt.Printf("| %s | %s | %v |\n", v.name, p, v.statuses[p])
+		}
+		if v.failed > 0 {
+			fmt.Printf("\n%s: %d hostile requests failed without a status\n", v.name, v.failed)
+		}
 	}
 	return nil
 }

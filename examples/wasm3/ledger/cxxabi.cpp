@@ -25,10 +25,15 @@
 // when no clause matches (the landing pad then rethrows).
 //
 // Not here: std::exception_ptr (std::current_exception) and
-// std::uncaught_exceptions (libc++abi's exception-less answers stay),
-// dynamic exception specifications (gone from C++17: such an LSDA filter
-// aborts), and foreign exceptions (another tag's exceptions pass through
-// every C++ catch).
+// std::uncaught_exceptions (libc++abi's exception-less answers stay); the
+// exceptions the libraries themselves would throw from compiled code
+// (std::bad_alloc from operator new, std::bad_cast from a failed
+// dynamic_cast to a reference: their exception-less builds abort instead;
+// those thrown from libc++'s headers, such as std::map::at's
+// std::out_of_range, are the program's and work); dynamic exception
+// specifications (gone from C++17: such an LSDA filter aborts); and
+// foreign exceptions (another tag's exceptions pass through every C++
+// catch).
 
 #include <cstddef>
 #include <cstdint>

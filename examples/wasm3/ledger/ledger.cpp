@@ -5,6 +5,7 @@
 //   transfer FROM TO AMOUNT rate CURRENCY            audit
 //   batch CMD; CMD; ...     all the commands or none of them
 //   relay HOPS AMOUNT       pass a payment through HOPS nested calls
+//   freeze NAME             refuse changes to an account from now on
 //   quota                   a limit reported by throwing a string
 //   panic                   throws an int
 //   fatal                   ends the program with an exception nothing catches
@@ -12,14 +13,15 @@
 //
 // Errors are typed (LedgerError and its subclasses, ParseError from the
 // standard library's std::invalid_argument, std::out_of_range thrown by
-// std::map::at), caught by base class, by value, by catch (...) and
-// rethrown; the Transaction and Hold destructors undo and count what the
-// unwinding leaves behind.
+// std::map::at, static Status descriptors thrown by pointer), caught by
+// base class, by value, by pointer to a base, by catch (...) and rethrown;
+// the Transaction and Hold destructors undo and count what the unwinding
+// leaves behind.
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <map>
-#include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -75,7 +77,18 @@ struct Fatal {
   const char *why;
 };
 
+// Status is an older style of error: static descriptors thrown by
+// pointer, caught by a pointer to their base.
+struct Status {
+  const char *text;
+};
+
+struct FrozenStatus : Status {};
+
+const FrozenStatus frozen_status{{"account frozen"}};
+
 std::map<std::string, long> balances;
+std::set<std::string> frozen;
 
 const std::map<std::string, long> rates = {{"CHF", 112}, {"EUR", 108}, {"USD", 100}};
 
@@ -112,6 +125,8 @@ class Transaction {
   }
   void change(const std::string &name, long delta) {
     long &balance = account(name);
+    if (frozen.count(name) != 0)
+      throw &frozen_status;
     if (-delta > 10000)
       throw Limit{10000};
     if (delta < 0 && balance + delta < 0)
@@ -249,6 +264,10 @@ void run(const std::string &command, Transaction &tx) {
       std::printf("  relay: %d hops unwound, %d holds left\n", hops, holds);
       throw;
     }
+  } else if (verb == "freeze") {
+    expect(words, 2);
+    account(words[1]);
+    frozen.insert(words[1]);
   } else if (verb == "quota") {
     throw "daily quota reached";
   } else if (verb == "panic") {
@@ -284,6 +303,8 @@ bool execute(const std::string &command) {
     std::printf("  over the limit of %ld per change\n", limit.max);
   } catch (const char *why) {
     std::printf("  refused: %s\n", why);
+  } catch (const Status *status) {
+    std::printf("  status: %s\n", status->text);
   } catch (const Fatal &f) {
     std::printf("  fatal: %s; closing the ledger\n", f.why);
     std::fflush(stdout);
@@ -311,6 +332,8 @@ const char *const script[] = {
     "relay 1000 5",
     "quota",
     "panic",
+    "freeze carol",
+    "transfer bob carol 5",
     "audit",
 };
 

@@ -511,7 +511,12 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 // inst emits one vinst of block b.
 func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 	vf := e.l.vf
-	next := func(s backend.BlockID) bool { return e.pos[s] == e.pos[b]+1 && e.target(b, s) == e.labels[s] }
+	// next: the edge to s (threaded past blocks that only jump) lands on
+	// the block emitted after b, so it falls through.
+	next := func(s backend.BlockID) bool {
+		_, t, _, trap := e.thread(b, s)
+		return !trap && e.pos[t] == e.pos[b]+1 && e.target(b, s) == e.labels[t]
+	}
 	blk := &vf.Blocks[b]
 	switch in.kind {
 	case vPlain:

@@ -12,7 +12,10 @@ import (
 // last: a stub on a loop's back edge (its target is not after its
 // predecessor) is moved right after its predecessor, so the loop's
 // iteration takes one jump (the stub's, to the header) instead of two
-// (the branch into the stub, then the stub's jump).
+// (the branch into the stub, then the stub's jump). Blocks that only jump
+// come last too: every branch into one is threaded past it
+// (emit_thread.go), so in line it would only stand between a block and
+// the successor that could follow it directly.
 
 // layoutBlocks fills e.order (blocks in emission order) and e.pos (each
 // block's place in it).
@@ -26,7 +29,7 @@ func (e *emitter) layoutBlocks() {
 		e.order = append(e.order, b)
 	}
 	for b := range n {
-		if e.pos[b] >= 0 {
+		if e.pos[b] >= 0 || e.jumpOnly(backend.BlockID(b)) {
 			continue
 		}
 		place(backend.BlockID(b))
@@ -34,6 +37,17 @@ func (e *emitter) layoutBlocks() {
 			place(s)
 		}
 	}
+	for b := range n {
+		if e.pos[b] < 0 {
+			place(backend.BlockID(b))
+		}
+	}
+}
+
+// jumpOnly reports whether block b has nothing to emit but its jump.
+func (e *emitter) jumpOnly(b backend.BlockID) bool {
+	in, ok := e.onlyInst(b)
+	return ok && in.kind == vJump
 }
 
 // backEdgeStub is an unplaced edge stub on a back edge out of block b,

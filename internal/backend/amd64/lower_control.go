@@ -73,13 +73,7 @@ func lowerCondTrap(l *lowerer, in *ssa.Inst) {
 	cond, par := l.condOf(vi, in.Args[0])
 	stub := l.trapLabel(in.Trap)
 	if in.Op == ssa.OpTrapz { // trap when the condition is false
-		cond = cond.Invert()
-		switch par {
-		case parityAndNP:
-			par = parityOrP
-		case parityOrP:
-			par = parityAndNP
-		}
+		cond, par = invertCond(cond, par)
 	}
 	l.jumpIf(vi, cond, par, stub)
 }

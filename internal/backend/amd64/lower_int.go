@@ -63,6 +63,9 @@ func (l *lowerer) scaledIndex(v ssa.Value) (ssa.Value, uint8, bool) {
 }
 
 func lowerIadd(l *lowerer, in *ssa.Inst) {
+	if addCarry(l, in) {
+		return
+	}
 	x, y := in.Args[0], in.Args[1]
 	if _, ok := l.immOf(x, l.rtype(in)); ok {
 		x, y = y, x
@@ -78,6 +81,87 @@ func lowerIadd(l *lowerer, in *ssa.Inst) {
 	}
 	d := vi.def(l.vreg(in.Results[0]))
 	vi.emit(I(LEA, sizeOf(l.rtype(in)), R(d), M(m)))
+}
+
+// addCarry lowers x + (a <u b), and the other unsigned compares, as the
+// compare and an add of its carry flag (adc d, 0; for a >=u b, sbb d, -1
+// adds 1 - CF) instead of setcc into a zeroed register and an add: the
+// counting idiom of C's `n += c < k`. The compare must have no other use.
+func addCarry(l *lowerer, in *ssa.Inst) bool {
+	if l.rtype(in) != ssa.I32 {
+		return false
+	}
+	for k := range 2 {
+		x, c := in.Args[1-k], in.Args[k]
+		cc, ok := l.carryCompare(c)
+		if !ok {
+			continue
+		}
+		vi := l.newInst()
+		size := sizeOf(l.f.ValueType(cc.a))
+		ar := vi.use(l.reg(cc.a))
+		if cc.isImm {
+			vi.emit(I(CMP, size, R(ar), Imm(cc.imm)))
+		} else {
+			vi.emit(I(CMP, size, R(ar), R(vi.useRM(l.reg(cc.b)))))
+		}
+		d := vi.defReuse(l.vreg(in.Results[0]), vi.use(l.plainReg(x)))
+		if cc.complement {
+			vi.emit(I(SBB, S32, R(d), Imm(-1)))
+		} else {
+			vi.emit(I(ADC, S32, R(d), Imm(0)))
+		}
+		return true
+	}
+	return false
+}
+
+// carryCmp is a cmp of a with b (or the immediate imm) whose carry flag is
+// a compare's result, or with complement its negation.
+type carryCmp struct {
+	a, b              ssa.Value
+	imm               int64
+	isImm, complement bool
+}
+
+// carryCompare matches c, an unsigned icmp with no other use, as a
+// carryCmp: a <u b is the carry of cmp a, b and a >=u b its complement;
+// a >u b is b <u a, or with a constant a >=u b+1 (a register stays first).
+func (l *lowerer) carryCompare(c ssa.Value) (carryCmp, bool) {
+	d := l.defOf(c)
+	if d == nil || d.Op != ssa.OpIcmp || l.useCount(c) != 1 {
+		return carryCmp{}, false
+	}
+	a, b, cc := d.Args[0], d.Args[1], d.IntCC
+	t := l.f.ValueType(a)
+	if _, ok := l.immOf(a, t); ok {
+		a, b, cc = b, a, cc.Swap()
+	}
+	if _, ok := l.immOf(a, t); ok {
+		return carryCmp{}, false // two constants: left to folding
+	}
+	k, isImm := l.immOf(b, t)
+	r := carryCmp{a: a, b: b, imm: k, isImm: isImm}
+	switch cc {
+	case ssa.IntULT:
+	case ssa.IntUGE:
+		r.complement = true
+	case ssa.IntUGT, ssa.IntULE:
+		if !isImm {
+			// b <u a, or its complement.
+			r.a, r.b, r.complement = b, a, cc == ssa.IntULE
+			break
+		}
+		// a >u k is a >=u k+1, when k+1 neither wraps nor leaves the
+		// sign-extended imm32 (k is sign-extended to the compare's width).
+		if k == math.MaxInt32 || k == -1 {
+			return carryCmp{}, false
+		}
+		r.imm, r.complement = k+1, cc == ssa.IntUGT
+	default:
+		return carryCmp{}, false
+	}
+	return r, true
 }
 
 func lowerIsub(l *lowerer, in *ssa.Inst) {
@@ -329,6 +413,13 @@ func (l *lowerer) flagsOf(v ssa.Value) *ssa.Inst {
 // emitCompare appends to vi the compare of c (an icmp or fcmp) and returns
 // the condition that holds when c is true.
 func (l *lowerer) emitCompare(vi *vinst, c *ssa.Inst) (Cond, parityMode) {
+	if inner, negate := l.compareOfCompare(c); inner != nil {
+		cond, par := l.emitCompare(vi, inner)
+		if negate {
+			return invertCond(cond, par)
+		}
+		return cond, par
+	}
 	x, y := c.Args[0], c.Args[1]
 	t := l.f.ValueType(x)
 	if c.Op == ssa.OpIcmp {
@@ -388,6 +479,40 @@ func (l *lowerer) emitCompare(vi *vinst, c *ssa.Inst) (Cond, parityMode) {
 		return CondA, parityNone
 	}
 	return CondAE, parityNone
+}
+
+// compareOfCompare matches c = icmp eq/ne x, 0 where x is itself a
+// compare (0 or 1): c is x, or x negated, and the flags of x's compare
+// serve both, instead of materialising x with setcc and testing it (the
+// frontend's lowering of Wasm's i32.eqz of a comparison, and of && and ||).
+func (l *lowerer) compareOfCompare(c *ssa.Inst) (inner *ssa.Inst, negate bool) {
+	if c.Op != ssa.OpIcmp || (c.IntCC != ssa.IntEQ && c.IntCC != ssa.IntNE) {
+		return nil, false
+	}
+	x, y := c.Args[0], c.Args[1]
+	if k, ok := l.f.IntConst(x); ok && k == 0 {
+		x, y = y, x
+	}
+	if k, ok := l.f.IntConst(y); !ok || k != 0 {
+		return nil, false
+	}
+	inner = l.flagsOf(x)
+	if inner == nil {
+		return nil, false
+	}
+	return inner, c.IntCC == ssa.IntEQ
+}
+
+// invertCond is the branch condition of the negation of (cond, par): for
+// the float compares, unordered operands move to the other side.
+func invertCond(cond Cond, par parityMode) (Cond, parityMode) {
+	switch par {
+	case parityAndNP:
+		par = parityOrP
+	case parityOrP:
+		par = parityAndNP
+	}
+	return cond.Invert(), par
 }
 
 // isMemLen reports whether v is a load of memory 0's length from the

@@ -36,18 +36,20 @@ func lowerPollTick(l *lowerer) {
 	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
 }
 
-// The epoch poll (abi.BuiltinPollEpoch), the same with the epoch in place
-// of the counter: loads and compares, no store, so that a tight loop's
-// iterations do not wait on each other's poll.
+// The epoch poll (abi.BuiltinPollEpoch): loads and a compare, no store,
+// so that a tight loop's iterations do not wait on each other's poll.
 //
 //	mov r11, [r15+CtxEpochAddr]
 //	mov r11, [r11]
 //	cmp r11, [r15+CtxEpochDeadline]
 //	jae .Lcold
-//	mov r11, [r15+CtxG]
-//	cmp qword [r11+GStackguard0], StackPreempt
-//	je .Lcold
 //	.Lresume:
+//
+// It does not read the goroutine's preemption word: the Go runtime's
+// requests reach it through the deadline, which the signal handler zeroes
+// when the runtime's preemption signal lands in generated code
+// (internal/vm/sigtrap), and otherwise (no handler in explicit mode,
+// GODEBUG=asyncpreemptoff=1) wait at most for the end of the time slice.
 func lowerPollEpoch(l *lowerer) {
 	vi := l.newInst()
 	cold, resume := l.asm.NewLabel(), l.asm.NewLabel()
@@ -55,9 +57,6 @@ func lowerPollEpoch(l *lowerer) {
 	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: R11})))
 	vi.emit(I(CMP, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxEpochDeadline})))
 	vi.emit(Jcc(CondAE, cold))
-	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxG})))
-	vi.emit(I(CMP, S64, M(Mem{Base: R11, Disp: abi.GStackguard0}), Imm(abi.StackPreempt)))
-	vi.emit(Jcc(CondE, cold))
 	vi.emit(I(opBind, 0, L(resume)))
 
 	ret := l.asm.NewLabel()

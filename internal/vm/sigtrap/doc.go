@@ -27,6 +27,12 @@
 // signal stack) checks the class against its own tables and builds the
 // trap and its backtrace, or, for an unexplained fault, crashes loudly.
 //
+// SIGURG, the Go runtime's preemption signal, is only looked at: when its
+// PC lies in registered code, the handler stores 0 into the epoch
+// deadline of the context that code runs with (R15, abi.CtxEpochDeadline)
+// so that the code's next poll exits to the runtime, which then yields as
+// the Go runtime asked; then it forwards the signal like any other.
+//
 // Every other signal (a PC in Go code, in the runtime's own stubs, or a
 // signal another process or thread sent) goes to the handler that was
 // installed before, unchanged: the handler jumps to it with the kernel's

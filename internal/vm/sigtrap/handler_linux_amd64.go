@@ -40,6 +40,7 @@ const (
 	ucRDX    = ucGregs + 12*8
 	ucRAX    = ucGregs + 13*8
 	ucRCX    = ucGregs + 14*8
+	ucR15    = ucGregs + 7*8
 	ucRIP    = ucGregs + 16*8
 	ucEFLAGS = ucGregs + 17*8
 	// flagDF is the direction flag in EFLAGS.
@@ -52,6 +53,7 @@ const (
 	sigBUS  = 7
 	sigFPE  = 8
 	sigSEGV = 11
+	sigURG  = 23
 
 	saSIGINFO   = 0x4
 	saONSTACK   = 0x08000000
@@ -61,8 +63,14 @@ const (
 	sigIGN      = 1
 )
 
-// Signals lists the signals the handler takes.
-var Signals = []syscall.Signal{sigSEGV, sigBUS, sigFPE, sigILL}
+// Signals lists the signals the handler takes. SIGURG is the Go runtime's
+// preemption signal: the handler only looks at it (see doc.go) and always
+// forwards it.
+var Signals = []syscall.Signal{sigSEGV, sigBUS, sigFPE, sigILL, sigURG}
+
+// ctxEpochDeadline is where the handler pokes the context of code that
+// SIGURG interrupted.
+const ctxEpochDeadline = abi.CtxEpochDeadline
 
 // sigaction is the kernel's struct sigaction for rt_sigaction on amd64.
 type sigaction struct {

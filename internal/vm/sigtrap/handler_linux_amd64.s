@@ -13,7 +13,9 @@
 //     of its call to classify.
 //   - It reads only the siginfo, the ucontext, and package variables that
 //     are never freed (tables, prevActions, faultExit), each word of which
-//     is written atomically; it writes only the ucontext.
+//     is written atomically; it writes only the ucontext, and for a
+//     SIGURG at a PC in registered code the interrupted code's context
+//     (below).
 //   - It never faults itself: every address it reads is one of those.
 //   - Its only system calls are on the path where the previous disposition
 //     was SIG_DFL or SIG_IGN: rt_sigaction, and for a sent signal getpid,
@@ -34,7 +36,7 @@ TEXT ·sigHandler(SB), NOSPLIT|NOFRAME, $0
 	// sent by kill or tgkill (si_code <= 0) has no faulting address.
 	MOVL	const_siCode(SI), AX
 	CMPL	AX, $0
-	JLE	forward
+	JLE	sent
 	MOVQ	const_ucRIP(DX), R8
 	MOVQ	const_siAddr(SI), R9
 	CALL	classify<>(SB)
@@ -53,6 +55,25 @@ TEXT ·sigHandler(SB), NOSPLIT|NOFRAME, $0
 	// it, and this makes sure of it on the way out.
 	ANDQ	$~const_flagDF, const_ucEFLAGS(DX)
 	RET
+
+sent:
+	// The Go runtime's preemption signal (SIGURG, sent with tgkill after it
+	// stored stackPreempt into the goroutine's stackguard0) at a PC in
+	// generated code: zero the epoch deadline of the context the code
+	// runs with, so that its next poll exits and the runtime's visit
+	// yields. Generated code keeps its context in R15 at every
+	// instruction (abi.ContextRegisterAMD64), and the context outlives
+	// every run of the code; the word is one the runtime stores to
+	// atomically, and 0 is what it stores to interrupt. Go's own handler
+	// then sees a PC where it cannot preempt and returns.
+	CMPL	DI, $const_sigURG
+	JNE	forward
+	MOVQ	const_ucRIP(DX), R8
+	CALL	classify<>(SB)
+	TESTL	AX, AX
+	JZ	forward
+	MOVQ	const_ucR15(DX), R10
+	MOVQ	$0, const_ctxEpochDeadline(R10)
 
 forward:
 	MOVL	DI, AX

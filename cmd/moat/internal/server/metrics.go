@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/serve"
 )
 
@@ -25,7 +26,7 @@ type metrics struct {
 	reloads     *prometheus.CounterVec
 }
 
-func newMetrics(current *atomic.Pointer[table]) *metrics {
+func newMetrics(current *atomic.Pointer[table], lanes *moat.CPULanes) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -60,6 +61,21 @@ func newMetrics(current *atomic.Pointer[table]) *metrics {
 		&routeCollector{current: current},
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if lanes != nil {
+		m.registry.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "moat_cpu_lanes",
+				Help: "CPU lanes in which sandboxes that have run long take turns (--long-run-cpus).",
+			}, func() float64 { return float64(lanes.Stats().Lanes) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "moat_cpu_lanes_running",
+				Help: "Sandboxes past --long-run-after running in a CPU lane now.",
+			}, func() float64 { return float64(lanes.Stats().Running) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "moat_cpu_lanes_waiting",
+				Help: "Sandboxes past --long-run-after waiting for a CPU lane now.",
+			}, func() float64 { return float64(lanes.Stats().Waiting) }))
+	}
 	return m
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/serve"
 	"github.com/moat-run/moat/wasi"
 )
@@ -44,7 +45,7 @@ func (t *table) match(path string) *route {
 
 // buildTable compiles (or reuses) every route's module and makes its
 // handler. onDone receives each request's outcome with its route.
-func buildTable(ctx context.Context, f *File, defaults Limits, mods *modules, log *slog.Logger,
+func buildTable(ctx context.Context, f *File, defaults Limits, mods *modules, lanes *moat.CPULanes, log *slog.Logger,
 	onDone func(*route, *http.Request, *serve.Outcome)) (t *table, err error) {
 	mods.begin()
 	defer func() { mods.end(err == nil) }()
@@ -67,6 +68,7 @@ func buildTable(ctx context.Context, f *File, defaults Limits, mods *modules, lo
 		r.handler, err = serve.New(serve.Config{
 			Module:   mod,
 			Gate:     gate,
+			CPULanes: lanes,
 			Root:     rc.Path,
 			Env:      rc.envList(),
 			Preopens: preopens,

@@ -41,6 +41,12 @@ type Options struct {
 	// limit (the route's): engine kind, bounds checks and memory layout,
 	// features, compilation cache (CacheDir), trusted keys for artifacts.
 	EngineConfig moat.Config
+	// LongRunCPUs and LongRunAfter set the server's CPU lanes
+	// (moat.CPULanes): sandboxes of any route that have run for
+	// LongRunAfter take turns in LongRunCPUs lanes. LongRunCPUs 0: no
+	// lanes.
+	LongRunCPUs  int
+	LongRunAfter time.Duration
 	// NoPooling makes sandbox memories on demand. By default each route
 	// with a concurrency cap takes them from a pool of that many slots
 	// of its memory limit, reserved once (moat.Config.Pooling), and its
@@ -81,6 +87,7 @@ type server struct {
 	current atomic.Pointer[table]
 	ready   atomic.Bool
 	metrics *metrics
+	lanes   *moat.CPULanes // nil: none
 }
 
 // Run serves until ctx ends, then shuts down gracefully. It fails at once
@@ -106,7 +113,12 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	s.metrics = newMetrics(&s.current)
+	if opts.LongRunCPUs > 0 {
+		if s.lanes, err = moat.NewCPULanes(opts.LongRunCPUs, opts.LongRunAfter); err != nil {
+			return err
+		}
+	}
+	s.metrics = newMetrics(&s.current, s.lanes)
 	f, err := s.config()
 	if err != nil {
 		return err
@@ -222,7 +234,7 @@ func (s *server) config() (*File, error) {
 
 // build makes a route table for f.
 func (s *server) build(ctx context.Context, f *File) (*table, error) {
-	t, err := buildTable(ctx, f, s.opts.Defaults, s.mods, s.log, s.done)
+	t, err := buildTable(ctx, f, s.opts.Defaults, s.mods, s.lanes, s.log, s.done)
 	if err != nil {
 		return nil, err
 	}

@@ -158,7 +158,7 @@ func TestServeRoutes(t *testing.T) {
   {"path": "/", "module": %q, "env": {"CGI_MODE": "/env", "GREETING": "root"}},
   {"path": "/files", "module": %q, "env": {"CGI_MODE": "/file"}, "dirs": [{"host": "static", "guest": "/data"}]}
 ]}`, cgiWasm, cgiWasm, cgiWasm))
-	s := start(t, Options{ConfigFile: cfg, EngineConfig: moat.Config{Engine: moat.EngineAuto}})
+	s := start(t, Options{ConfigFile: cfg, EngineConfig: moat.Config{Engine: moat.EngineAuto}, LongRunCPUs: 1, LongRunAfter: time.Millisecond})
 
 	for _, tc := range []struct {
 		path   string
@@ -205,6 +205,9 @@ func TestServeRoutes(t *testing.T) {
 		`moat_pool_slots{route="/c"} 4`,
 		`moat_pool_occupancy_ratio{route="/c"} 0`,
 		`moat_routes 3`,
+		`moat_cpu_lanes 1`,
+		`moat_cpu_lanes_running 0`,
+		`moat_cpu_lanes_waiting 0`,
 		`go_goroutines `,
 		`process_open_fds `,
 	} {
@@ -258,6 +261,34 @@ func TestServeNoRoute(t *testing.T) {
 	}
 	if recs := s.access.records(t); len(recs) != 1 || recs[0]["result"] != "no_route" || recs[0]["status"] != 404.0 {
 		t.Errorf("records %v", recs)
+	}
+}
+
+// TestAccessLogFlushedAtShutdown: with access log records written out
+// together, none is lost: those still waiting are written when the
+// server stops.
+func TestAccessLogFlushedAtShutdown(t *testing.T) {
+	cfg := writeConfig(t, t.TempDir(), fmt.Sprintf(`{"routes": [{"path": "/", "module": %q}]}`, cgiWasm))
+	s := start(t, Options{ConfigFile: cfg, AccessLogFlush: time.Hour})
+	for _, q := range []string{"a", "b", "c"} {
+		if status, body := get(t, s.url+"/hello?"+q); status != 200 || body != "hello from C: "+q+"\n" {
+			t.Fatalf("%d %q", status, body)
+		}
+	}
+	if got := s.access.String(); got != "" {
+		t.Errorf("records written before the interval: %q", got)
+	}
+	if err := s.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	recs := s.access.records(t)
+	if len(recs) != 3 {
+		t.Fatalf("%d records after shutdown, want 3:\n%s", len(recs), s.access.String())
+	}
+	for i, q := range []string{"a", "b", "c"} {
+		if recs[i]["path"] != "/hello" || recs[i]["status"] != 200.0 {
+			t.Errorf("record %d (%s): %v", i, q, recs[i])
+		}
 	}
 }
 

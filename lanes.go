@@ -1,0 +1,71 @@
+package moat
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/moat-run/moat/internal/vm"
+)
+
+// CPULanes keep guests that run long from crowding out the others, as a
+// production edge runtime must when one tenant's requests spin until
+// their deadline: once a call has run for After, it needs one of the
+// lanes to go on running; such calls take turns in the lanes, a time slice
+// each (250 µs, the slice at which every guest already yields its thread
+// to the Go scheduler), and the others wait parked, holding no thread,
+// with their deadline and cancellation in force. Calls that end within
+// After never wait. So, with n lanes, guests past After use at most n
+// CPUs between them however many of them there are, and every other
+// guest, and the embedder's own goroutines, keep the rest of the machine.
+//
+// Lanes are shared by the stores given them (Store.SetCPULanes), of any
+// engines, on both engines. A store's calls hold at most one lane, nested
+// calls through host functions included; a call into one store from a
+// host function of another store with the same lanes could wait for the
+// lane that the outer call holds (until its deadline), so stores whose
+// calls nest must not share lanes. A call holds its lane while it is
+// blocked in a host function (a sleep) and gives it back when it returns.
+type CPULanes struct {
+	l *vm.Lanes
+}
+
+// NewCPULanes makes n lanes (n ≥ 1) for calls that have run for after.
+func NewCPULanes(n int, after time.Duration) (*CPULanes, error) {
+	if n < 1 || after < 0 {
+		return nil, fmt.Errorf("moat: NewCPULanes(%d, %v): want at least one lane and a threshold of 0 or more", n, after)
+	}
+	return &CPULanes{l: vm.NewLanes(n, after)}, nil
+}
+
+// CPULaneStats counts the calls past the lanes' threshold now.
+type CPULaneStats struct {
+	Lanes   int // the number of lanes
+	Running int // calls running in a lane
+	Waiting int // calls waiting for one
+}
+
+// Stats reports the calls in the lanes and waiting for them.
+func (c *CPULanes) Stats() CPULaneStats {
+	running, waiting := c.l.Stats()
+	return CPULaneStats{Lanes: c.l.Size(), Running: running, Waiting: waiting}
+}
+
+// SetCPULanes makes the store's calls that run long take turns in lanes
+// (nil: they run as any other). It fails while a call runs in the store.
+func (s *Store) SetCPULanes(lanes *CPULanes) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	if s.closed {
+		return ErrClosed
+	}
+	if s.depth > 1 {
+		return fmt.Errorf("moat: SetCPULanes from a host function: a call is running in the store")
+	}
+	s.vs.Lane = vm.LaneUse{}
+	if lanes != nil {
+		s.vs.Lane.Lanes = lanes.l
+	}
+	return nil
+}
