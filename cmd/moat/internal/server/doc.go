@@ -11,7 +11,7 @@
 //   - each capped route's sandbox memories from a pool of its own, of
 //     max_concurrent slots of max_memory (modules.go), behind a gate of
 //     as many slots that the route keeps across reloads;
-//   - optionally, CPU lanes shared by every route, in which sandboxes
+//   - CPU lanes shared by every route (moat serve: half the CPUs), in which sandboxes
 //     that have run long take turns (Options.LongRunCPUs);
 //   - an access log, a JSON record per request in log/slog's layout
 //     (accesslog.go), on stdout, written out together within
