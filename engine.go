@@ -103,10 +103,12 @@ type Config struct {
 	MaxAddressSpace uint64
 	MaxMappings     int
 
-	// Pooling, when set, makes the compiler take every instance's memory
-	// from a pool of slots reserved once, when the engine is made
-	// (Wasmtime's pooling allocator; see PoolingConfig). The interpreter
-	// ignores it.
+	// Pooling, when set, makes every instance take its memory from a
+	// pool of slots reserved once, when the engine is made (Wasmtime's
+	// pooling allocator; see PoolingConfig), on either engine (the
+	// interpreter checks every access, so its slots are always laid out
+	// as for BoundsChecksExplicit). Pools need Linux: elsewhere NewEngine
+	// fails with Pooling set.
 	Pooling *PoolingConfig
 
 	// DisabledFeatures turns WebAssembly 3.0 features off; every one is on
@@ -339,9 +341,9 @@ func newEngine(cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("moat: %w", err)
 		}
 		cfg.Engine = EngineInterpreter
-		return &Engine{cfg: cfg, impl: interp.New(icfg)}, nil
+		return newInterpreter(cfg, icfg)
 	case EngineInterpreter:
-		return &Engine{cfg: cfg, impl: interp.New(icfg)}, nil
+		return newInterpreter(cfg, icfg)
 	case EngineCompiler:
 		impl, err := compiler.New(compilerConfig(cfg))
 		if err != nil {
@@ -350,6 +352,19 @@ func newEngine(cfg Config) (*Engine, error) {
 		return &Engine{cfg: compiledConfig(cfg, impl), impl: impl}, nil
 	}
 	return nil, fmt.Errorf("moat: unknown engine kind %d", int(cfg.Engine))
+}
+
+// newInterpreter makes the interpreter engine, with its pool of memory
+// slots when cfg asks for one.
+func newInterpreter(cfg Config, icfg interp.Config) (*Engine, error) {
+	if p := cfg.Pooling; p != nil {
+		slots, pages, err := pool.NewCheckedSlots(p.TotalMemories, p.MaxUnusedWarmSlots, p.MaxMemorySize)
+		if err != nil {
+			return nil, fmt.Errorf("moat: pooling: %w", err)
+		}
+		icfg.Slots, icfg.SlotPages = slots, pages
+	}
+	return &Engine{cfg: cfg, impl: interp.New(icfg)}, nil
 }
 
 // compiledConfig fills in cfg's memory fields from the compiler engine's

@@ -37,6 +37,10 @@ type instanceState struct {
 	tableElems [8]uint64
 	elems      [2][]uint64
 	datas      [2][]byte
+	// caller is the instance's Caller, callerMem its memory 0 (made on
+	// the first host call, Store.caller).
+	caller    Caller
+	callerMem Memory
 }
 
 // keepPending gives the active element segments from the first on that
@@ -79,6 +83,7 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	}
 	both := &instanceState{inst: vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}}
 	inst := &both.inst
+	inst.Embedder = both
 
 	lazy, _ := mod.code.(engine.LazyFunctions)
 	if lazy != nil {
@@ -247,13 +252,20 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 			}
 		}
 	}
-	if len(m.Datas) <= len(both.datas) {
+	switch {
+	case len(m.Datas) <= len(both.datas):
 		inst.Datas = both.datas[:len(m.Datas):len(m.Datas)]
-	} else {
+	case allDataInImages(m, withData):
+		// No segment is applied here, and none can fail: the state after
+		// instantiating is the module's, shared until a data.drop.
+		inst.Datas, inst.DatasShared = mod.sharedDatas(), true
+	default:
 		inst.Datas = make([][]byte, len(m.Datas))
 	}
-	for i, seg := range m.Datas {
-		inst.Datas[i] = seg.Bytes
+	if !inst.DatasShared {
+		for i, seg := range m.Datas {
+			inst.Datas[i] = seg.Bytes
+		}
 	}
 
 	out = &both.pub
@@ -307,7 +319,9 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 			continue
 		}
 		if seg.Memory < 64 && withData&(1<<seg.Memory) != 0 {
-			inst.Datas[i] = nil // in the image: applied
+			if !inst.DatasShared {
+				inst.Datas[i] = nil // in the image: applied
+			}
 			continue
 		}
 		off, _, err := vm.EvalConst(s.vs, inst, seg.Offset)
@@ -333,4 +347,16 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 		}
 	}
 	return out, nil
+}
+
+// allDataInImages reports whether every active data segment of m is in
+// the image of its memory (withData: bit i for memory i), so that
+// instantiating applies none of them itself.
+func allDataInImages(m *wasm.Module, withData uint64) bool {
+	for _, seg := range m.Datas {
+		if seg.Mode == wasm.DataActive && (seg.Memory >= 64 || withData&(1<<seg.Memory) == 0) {
+			return false
+		}
+	}
+	return true
 }

@@ -20,18 +20,39 @@ const manyWat = `(module
     (i32.add (call $sleep (local.get 0)) (i32.const 1)))
   (func (export "spin") (loop $l (br $l))))`
 
-// TestManyCallsAtOnce runs 10,000 compiled guest calls at the same time,
-// one per goroutine and store: half sleep through a host call, half spin
-// until their deadline. All complete correctly, and afterwards the native
-// stacks they borrowed are back: the process holds no more stacks than the
-// engine keeps idle.
+// TestManyCallsAtOnce runs 10,000 guest calls at the same time, one per
+// goroutine and store: half sleep through a host call, half spin until
+// their deadline. All complete correctly, on the compiler (without a pool
+// and with one, explicit checks) and on the interpreter with a pool, and
+// afterwards the native stacks they borrowed are back: the process holds
+// no more stacks than the engine keeps idle.
 func TestManyCallsAtOnce(t *testing.T) {
 	const n = 10000
-	ctx := context.Background()
-	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
-	if err != nil {
-		t.Skip(err)
+	pooled := &moat.PoolingConfig{TotalMemories: n, MaxMemorySize: 1 << 16}
+	for _, tc := range []struct {
+		name string
+		cfg  moat.Config
+	}{
+		{"compiler", moat.Config{Engine: moat.EngineCompiler}},
+		{"compiler-pooling", moat.Config{Engine: moat.EngineCompiler, BoundsChecks: moat.BoundsChecksExplicit, Pooling: pooled}},
+		{"interp-pooling", moat.Config{Engine: moat.EngineInterpreter, Pooling: pooled}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := moat.NewEngine(tc.cfg)
+			if err != nil {
+				t.Skip(err)
+			}
+			manyCallsAtOnce(t, e, n)
+			if st, ok := e.PoolStats(); tc.cfg.Pooling != nil && (!ok || st.InUse != 0) {
+				t.Errorf("after the calls the pool holds %+v (%v)", st, ok)
+			}
+		})
 	}
+}
+
+// manyCallsAtOnce is TestManyCallsAtOnce on engine e.
+func manyCallsAtOnce(t *testing.T, e *moat.Engine, n int) {
+	ctx := context.Background()
 	func() {
 		l := moat.NewLinker(e)
 		var started sync.WaitGroup

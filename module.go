@@ -30,6 +30,28 @@ type Module struct {
 	// such a segment is written into its table in one pass (elemPlan).
 	elemOnce  sync.Once
 	elemFuncs [][]uint32
+
+	// appliedDatas is the state of the data segments after an
+	// instantiation that applied every active one from memory images
+	// (active nil, passive their bytes), shared by such instances
+	// (vm.Instance.DatasShared): a module with thousands of segments (Go
+	// programs) would otherwise allocate them per instance.
+	datasOnce    sync.Once
+	appliedDatas [][]byte
+}
+
+// sharedDatas returns appliedDatas, made on first use.
+func (mod *Module) sharedDatas() [][]byte {
+	mod.datasOnce.Do(func() {
+		d := make([][]byte, len(mod.m.Datas))
+		for i, seg := range mod.m.Datas {
+			if seg.Mode != wasm.DataActive {
+				d[i] = seg.Bytes
+			}
+		}
+		mod.appliedDatas = d
+	})
+	return mod.appliedDatas
 }
 
 // elemPlan returns elemFuncs, made on first use.

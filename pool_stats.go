@@ -18,8 +18,7 @@ type PoolStats struct {
 }
 
 // PoolStats reports the engine's pool of memory slots now; ok is false
-// when the engine has none (no Config.Pooling, or the interpreter, which
-// does not pool).
+// when the engine has none (no Config.Pooling).
 func (e *Engine) PoolStats() (st PoolStats, ok bool) {
 	p, ok := e.impl.(interface {
 		SlotStats() (int, pool.Stats, bool)

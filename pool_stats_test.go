@@ -37,7 +37,7 @@ func TestPoolStats(t *testing.T) {
 		}
 		check("all closed", moat.PoolStats{Slots: 3, Warm: 2})
 	})
-	for _, cfg := range []moat.Config{{Engine: moat.EngineInterpreter, Pooling: &moat.PoolingConfig{TotalMemories: 3}}, {}} {
+	for _, cfg := range []moat.Config{{Engine: moat.EngineInterpreter}, {}} {
 		e, err := moat.NewEngine(cfg)
 		if err != nil {
 			t.Fatal(err)

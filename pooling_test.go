@@ -9,9 +9,15 @@ import (
 	"github.com/moat-run/moat"
 )
 
-// poolingModes runs f on the compiler with a pool of slots in each
-// bounds-check mode available here.
+// poolingModes runs f with a pool of slots on the compiler in each
+// bounds-check mode available here, and on the interpreter.
 func poolingModes(t *testing.T, pc moat.PoolingConfig, f func(t *testing.T, e *moat.Engine)) {
+	ipc := pc
+	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineInterpreter, Pooling: &ipc})
+	if err != nil {
+		t.Fatalf("interpreter with a pool: %v", err)
+	}
+	t.Run("interp", func(t *testing.T) { f(t, e) })
 	for _, mode := range boundsModes {
 		pc := pc
 		e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, BoundsChecks: mode, Pooling: &pc})

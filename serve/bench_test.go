@@ -38,3 +38,24 @@ func benchHello(b *testing.B, mod *moat.Module) {
 		}
 	}
 }
+
+// BenchmarkGoHello is one request to the Go guest's hello (net/http/cgi),
+// on the compiler: the Go runtime's start and cgi.Serve's work.
+func BenchmarkGoHello(b *testing.B) {
+	if _, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler}); err != nil {
+		b.Skip(err)
+	}
+	h, err := serve.New(serve.Config{Module: goModule(b, moat.EngineCompiler), OnDone: func(*http.Request, *serve.Outcome) {}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/hello?tok=1", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatal(w.Code, w.Body.String())
+		}
+	}
+}

@@ -31,7 +31,7 @@ func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64, check
 		return vm.CopyBytes(mem[dst:dst+n], seg[src:src+n], false, check)
 	case abi.BuiltinDataDrop:
 		if d := u(0); d < uint64(len(inst.Datas)) {
-			inst.Datas[d] = nil
+			inst.DropData(uint32(d))
 		}
 	case abi.BuiltinMemoryCopy:
 		dst, src, n := u(0), u(1), u(2)

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"fmt"
+	"github.com/moat-run/moat/internal/pool"
 
 	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/vm"
@@ -21,6 +22,11 @@ type Config struct {
 	// ConsumeFuel makes every store of the engine meter execution with
 	// fuel (vm.Fuel; poll.go says what a unit is).
 	ConsumeFuel bool
+	// Slots, when set, holds every instance's 32-bit memory 0 (a pool of
+	// slots: pool.NewCheckedSlots), each of at most SlotPages pages
+	// (memory.go).
+	Slots     *pool.Slots
+	SlotPages uint32
 }
 
 // FrameOverheadBytes is what each wasm frame is charged against
@@ -94,6 +100,11 @@ type moduleCode struct {
 	exec  *executor
 	m     *wasm.Module
 	funcs []*funcCode
+	// slots and slotPages are the engine's pool (Config.Slots); image is
+	// memory 0's data, built once for the instances taking slots.
+	slots     *pool.Slots
+	slotPages uint32
+	image     memoryImage
 }
 
 // Compile translates every function body of the validated module m.
@@ -108,7 +119,7 @@ func (e *interpEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	if len(m.Code) != len(m.Funcs) {
 		return nil, fmt.Errorf("interp: %d function bodies for %d functions", len(m.Code), len(m.Funcs))
 	}
-	mc := &moduleCode{exec: e.exec, m: m, funcs: make([]*funcCode, len(m.Funcs))}
+	mc := &moduleCode{exec: e.exec, m: m, funcs: make([]*funcCode, len(m.Funcs)), slots: e.cfg.Slots, slotPages: e.cfg.SlotPages}
 	t := newTranslator(m)
 	for i := range m.Funcs {
 		idx := m.NumImportedFuncs + uint32(i)

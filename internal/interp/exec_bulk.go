@@ -79,7 +79,7 @@ func execBulk(in *instr, regs []uint64, st *instState, m *machine) abi.TrapCode 
 		}
 		return vm.CopyBytes(mem.Bytes[d:d+n], seg[s:s+n], false, m.checkpoint)
 	case opDataDrop:
-		st.inst.Datas[in.imm] = nil
+		st.inst.DropData(uint32(in.imm))
 	case opMemoryCopy:
 		dm, sm := st.mems[uint32(in.imm)], st.mems[uint32(in.imm>>32)]
 		d, s := addr(regs[in.a], dm.Type.Is64), addr(regs[in.b], sm.Type.Is64)

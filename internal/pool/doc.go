@@ -32,6 +32,10 @@
 //	explicit mode (one read+write mapping, checks keep code below the length):
 //	[slot 0: image or copied data | rw ... MaxMemorySize][slot 1 ...] ...
 //
+// NewCheckedSlots makes an explicit-mode pool for the interpreter, which
+// checks every access against the memory's length itself: its memories
+// take slots, images and warm slots exactly as compiled ones do.
+//
 // Free slots are PROT_NONE (guard-page mode) or untouched read+write pages
 // (explicit mode), so the kernel merges them: the number of mappings does
 // not grow with the number of slots, and in explicit mode not with the

@@ -2,6 +2,7 @@ package vm
 
 import (
 	"context"
+	"slices"
 
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -27,10 +28,18 @@ type Instance struct {
 	// (or already applied active/declarative) segment is nil.
 	Elems [][]uint64
 	// Datas holds each data segment's bytes; a dropped or applied active segment is nil.
+	// Change it only through DropData: while DatasShared is set, the
+	// slice is the module's, shared by its instances.
 	Datas [][]byte
-	Exec  Executor
+	// DatasShared says Datas is shared with the module's other instances
+	// (their segments' state after an instantiation that applied every
+	// active segment from a memory image); DropData copies it first.
+	DatasShared bool
+	Exec        Executor
 	// Engine is the engine's per-instance state, if it keeps any.
 	Engine any
+	// Embedder is the embedding layer's per-instance state, if any.
+	Embedder any
 	// GCTypes maps the module's type indices to the store's GC type ids
 	// (see Store.RegisterTypes); nil for a module without struct or array
 	// types.
@@ -77,4 +86,17 @@ func (inst *Instance) Memory() *Memory {
 		return nil
 	}
 	return inst.Memories[0]
+}
+
+// DropData drops data segment d (data.drop; d in range), copying Datas
+// first when it is shared with the module's other instances.
+func (inst *Instance) DropData(d uint32) {
+	if inst.Datas[d] == nil {
+		return
+	}
+	if inst.DatasShared {
+		inst.Datas = slices.Clone(inst.Datas)
+		inst.DatasShared = false
+	}
+	inst.Datas[d] = nil
 }

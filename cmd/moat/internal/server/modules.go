@@ -233,7 +233,7 @@ func (m *modules) pooledEngine(cfg moat.Config, ek engineKey) *routeEngine {
 		return nil
 	}
 	if _, ok := e.PoolStats(); !ok {
-		return nil // the interpreter, or no pools on this system
+		return nil // no pools on this system
 	}
 	return &routeEngine{engine: e, gate: serve.NewGate(ek.slots)}
 }

@@ -264,6 +264,34 @@ func TestServeNoRoute(t *testing.T) {
 	}
 }
 
+// TestAccessLogFlushedAtShutdown: with access log records written out
+// together, none is lost: those still waiting are written when the
+// server stops.
+func TestAccessLogFlushedAtShutdown(t *testing.T) {
+	cfg := writeConfig(t, t.TempDir(), fmt.Sprintf(`{"routes": [{"path": "/", "module": %q}]}`, cgiWasm))
+	s := start(t, Options{ConfigFile: cfg, AccessLogFlush: time.Hour})
+	for _, q := range []string{"a", "b", "c"} {
+		if status, body := get(t, s.url+"/hello?"+q); status != 200 || body != "hello from C: "+q+"\n" {
+			t.Fatalf("%d %q", status, body)
+		}
+	}
+	if got := s.access.String(); got != "" {
+		t.Errorf("records written before the interval: %q", got)
+	}
+	if err := s.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	recs := s.access.records(t)
+	if len(recs) != 3 {
+		t.Fatalf("%d records after shutdown, want 3:\n%s", len(recs), s.access.String())
+	}
+	for i, q := range []string{"a", "b", "c"} {
+		if recs[i]["path"] != "/hello" || recs[i]["status"] != 200.0 {
+			t.Errorf("record %d (%s): %v", i, q, recs[i])
+		}
+	}
+}
+
 // TestServeBadStart: a configuration or module that cannot load fails
 // Run before it serves.
 func TestServeBadStart(t *testing.T) {
