@@ -7,17 +7,21 @@
 //     and it never runs a signal handler, which would find no g and no
 //     signal stack. The caller's mask is put back before it returns, and
 //     nothing in between can be preempted (assembly has no safepoints).
-//   - The new thread uses no stack (SYSCALL pushes nothing) and touches
-//     only package variables that never move: epoch (which it alone
-//     writes, an aligned 8-byte store that readers see whole),
-//     epochActive (read, and slept on as a futex) and epochParked.
+//   - The new thread uses its stack only for the return address of
+//     anchor (SYSCALL pushes nothing) and touches only package variables
+//     that never move: epoch (which it alone writes, an aligned 8-byte
+//     store that readers see whole), epochNext (its own), epochActive
+//     (read, and slept on as a futex) and epochParked.
 //   - It never returns and never exits: it lives as long as the process.
 
 #include "go_asm.h"
 #include "textflag.h"
 
 #define SYS_rt_sigprocmask 14
-#define SYS_nanosleep 35
+#define SYS_clock_gettime 228
+#define SYS_clock_nanosleep 230
+#define CLOCK_MONOTONIC 1
+#define TIMER_ABSTIME 1
 #define SYS_clone 56
 #define SYS_prctl 157
 #define SYS_futex 202
@@ -66,6 +70,7 @@ ticker:
 	XORL	R10, R10
 	XORL	R8, R8
 	SYSCALL
+	CALL	anchor<>(SB)
 	XORL	R12, R12 // ticks since a run last needed the epoch
 
 loop:
@@ -89,15 +94,38 @@ loop:
 	SYSCALL
 	XORL	AX, AX
 	XCHGL	AX, ·epochParked(SB)
+	CALL	anchor<>(SB) // a new schedule: no burst of ticks for the sleep
 	XORL	R12, R12
 	JMP	loop
 
 busy:
 	XORL	R12, R12
 tick:
-	LEAQ	·epochTickSpec(SB), DI
-	XORL	SI, SI
-	MOVL	$SYS_nanosleep, AX
+	// Sleep until epochNext, then advance the epoch and the schedule by a
+	// tick (a time already past returns at once: the ticks a late wake
+	// missed follow back to back).
+	MOVL	$CLOCK_MONOTONIC, DI
+	MOVL	$TIMER_ABSTIME, SI
+	LEAQ	·epochNext(SB), DX
+	XORL	R10, R10
+	MOVL	$SYS_clock_nanosleep, AX
 	SYSCALL
 	INCQ	·epoch(SB)
+	MOVQ	·epochNext+8(SB), AX
+	ADDQ	$const_epochTickNanos, AX
+	CMPQ	AX, $1000000000
+	JB	sametick
+	SUBQ	$1000000000, AX
+	INCQ	·epochNext(SB)
+sametick:
+	MOVQ	AX, ·epochNext+8(SB)
 	JMP	loop
+
+// anchor starts the ticker's schedule: epochNext = now. Called only by
+// the ticker thread, whose stack holds the return address.
+TEXT anchor<>(SB), NOSPLIT|NOFRAME, $0-0
+	MOVL	$CLOCK_MONOTONIC, DI
+	LEAQ	·epochNext(SB), SI
+	MOVL	$SYS_clock_gettime, AX
+	SYSCALL
+	RET
