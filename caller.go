@@ -21,9 +21,24 @@ type Caller struct {
 }
 
 // caller returns the Caller for host calls made by inst (nil: by the host).
+// An instance made by instantiate keeps its Caller in its own state.
 func (s *Store) caller(inst *vm.Instance) *Caller {
 	if c := s.lastCaller; c != nil && c.inst == inst {
 		return c
+	}
+	if inst != nil {
+		if both, ok := inst.Embedder.(*instanceState); ok && inst.Store == s.vs {
+			c := &both.caller
+			if c.store == nil {
+				c.store, c.inst = s, inst
+				if m := inst.Memory(); m != nil {
+					both.callerMem = Memory{store: s, mem: m}
+					c.mem = &both.callerMem
+				}
+			}
+			s.lastCaller = c
+			return c
+		}
 	}
 	c := s.callers[inst]
 	if c == nil {

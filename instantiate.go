@@ -37,6 +37,10 @@ type instanceState struct {
 	tableElems [8]uint64
 	elems      [2][]uint64
 	datas      [2][]byte
+	// caller is the instance's Caller, callerMem its memory 0 (made on
+	// the first host call, Store.caller).
+	caller    Caller
+	callerMem Memory
 }
 
 // keepPending gives the active element segments from the first on that
@@ -79,6 +83,7 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	}
 	both := &instanceState{inst: vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}}
 	inst := &both.inst
+	inst.Embedder = both
 
 	lazy, _ := mod.code.(engine.LazyFunctions)
 	if lazy != nil {

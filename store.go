@@ -81,7 +81,7 @@ type Store struct {
 
 	// values holds per-store state of host libraries (SetValue, Value),
 	// copied on write so that readers take no lock.
-	values   atomic.Pointer[map[any]any]
+	values   atomic.Pointer[storeValues]
 	valuesMu sync.Mutex
 }
 
@@ -114,22 +114,41 @@ func (s *Store) Instantiate(ctx context.Context, m *Module) (*Instance, error) {
 func (s *Store) SetValue(key, value any) {
 	s.valuesMu.Lock()
 	defer s.valuesMu.Unlock()
-	next := make(map[any]any)
+	next := &storeValues{}
 	if old := s.values.Load(); old != nil {
-		for k, v := range *old {
-			next[k] = v
-		}
+		*next = *old
 	}
-	next[key] = value
-	s.values.Store(&next)
+	if !next.set || next.key == key {
+		next.key, next.value, next.set = key, value, true
+	} else {
+		more := make(map[any]any, len(next.more)+1)
+		for k, v := range next.more {
+			more[k] = v
+		}
+		more[key] = value
+		next.more = more
+	}
+	s.values.Store(next)
+}
+
+// storeValues is what SetValue set: the first key's value apart (most
+// stores hold one, WASI's), the others in a map.
+type storeValues struct {
+	key, value any
+	set        bool // key is set
+	more       map[any]any
 }
 
 // Value returns the value SetValue attached under key, or nil.
 func (s *Store) Value(key any) any {
-	if m := s.values.Load(); m != nil {
-		return (*m)[key]
+	v := s.values.Load()
+	switch {
+	case v == nil:
+		return nil
+	case v.set && v.key == key:
+		return v.value
 	}
-	return nil
+	return v.more[key]
 }
 
 // Close ends the store: it closes every instance in it (see
@@ -179,6 +198,9 @@ func (s *Store) closeInstance(inst *vm.Instance, storeClosed bool) {
 		} else {
 			m.Release()
 		}
+	}
+	if both, ok := inst.Embedder.(*instanceState); ok {
+		both.caller.inst, both.caller.mem = nil, nil
 	}
 	if c := s.callers[inst]; c != nil {
 		c.inst, c.mem = nil, nil

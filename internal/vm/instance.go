@@ -38,6 +38,8 @@ type Instance struct {
 	Exec        Executor
 	// Engine is the engine's per-instance state, if it keeps any.
 	Engine any
+	// Embedder is the embedding layer's per-instance state, if any.
+	Embedder any
 	// GCTypes maps the module's type indices to the store's GC type ids
 	// (see Store.RegisterTypes); nil for a module without struct or array
 	// types.
