@@ -347,11 +347,9 @@ func (a *allocator) spillValue(v VReg, r PReg, i int) {
 }
 
 // victim picks the register of class c outside avoid whose value is needed
-// furthest in the future (Belady), or NoPReg; between values needed
-// equally far away, one whose slot already holds it (evicting it stores
-// nothing).
+// furthest in the future (Belady), or NoPReg.
 func (a *allocator) victim(c RegClass, avoid RegSet) PReg {
-	best, bestNext, bestClean := NoPReg, int32(-1), false
+	best, bestNext := NoPReg, int32(-1)
 	for _, r := range a.env.Allocatable[c] {
 		if avoid.Has(r) {
 			continue
@@ -360,9 +358,8 @@ func (a *allocator) victim(c RegClass, avoid RegSet) PReg {
 		if v == InvalidVReg {
 			return r
 		}
-		n, clean := a.vs[v].nextUse, a.vs[v].slotValid
-		if n > bestNext || n == bestNext && clean && !bestClean {
-			best, bestNext, bestClean = r, n, clean
+		if a.vs[v].nextUse > bestNext {
+			best, bestNext = r, a.vs[v].nextUse
 		}
 	}
 	return best
