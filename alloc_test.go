@@ -122,7 +122,7 @@ func TestPooledInstantiateAllocations(t *testing.T) {
 	for _, tc := range []struct {
 		module string
 		max    float64
-	}{{"add.wasm", 8}, {"hello.wasm", 11}} {
+	}{{"add.wasm", 8}, {"hello.wasm", 10}} {
 		mod, err := e.Compile(readFixture(t, tc.module))
 		if err != nil {
 			t.Fatal(err)
