@@ -52,7 +52,7 @@ func parseHead(b []byte) (head, error) {
 	if text == "" {
 		return head{}, errors.New("no header lines before the blank line")
 	}
-	for _, line := range strings.Split(text, "\n") {
+	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.TrimSuffix(line, "\r")
 		name, value, ok := strings.Cut(line, ":")
 		if !ok {

@@ -283,7 +283,9 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 		h.refuse(w, o, ResultBadRequest, fmt.Errorf("the request's %s holds a NUL byte", bad))
 		return false
 	}
-	out := newOutput(w, rc, lim.MaxHeaderBytes, lim.FlushDelay)
+	stdio := &sandboxIO{}
+	out := &stdio.out
+	out.init(w, rc, lim.MaxHeaderBytes, lim.FlushDelay)
 	body := r.Body
 	if body == nil {
 		body = http.NoBody
@@ -291,7 +293,8 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	if lim.MaxRequestBody > 0 {
 		body = http.MaxBytesReader(w, body, lim.MaxRequestBody)
 	}
-	in := &input{body: body, out: out, rc: rc, deadline: deadline}
+	in := &stdio.in
+	*in = input{body: body, out: out, rc: rc, deadline: deadline}
 	defer in.done()
 	wc := wasi.Config{
 		Args: args, Env: env, Stdin: in, Stdout: out, Preopens: h.cfg.Preopens,
@@ -302,7 +305,8 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	}
 	var errLog *stderrLog
 	if lim.MaxStderrBytes > 0 {
-		errLog = &stderrLog{log: h.cfg.Log, r: r, max: lim.MaxStderrBytes}
+		errLog = &stdio.errLog
+		*errLog = stderrLog{log: h.cfg.Log, r: r, max: lim.MaxStderrBytes}
 		wc.Stderr = errLog
 	}
 
@@ -363,6 +367,14 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 		o.Trap = trap
 	}
 	return h.respond(w, rc, o, out, st, in)
+}
+
+// sandboxIO is a request's stdin, stdout and stderr, made in one
+// allocation.
+type sandboxIO struct {
+	out    output
+	in     input
+	errLog stderrLog
 }
 
 // classify names how the sandbox ended. reqCtx is the request's context

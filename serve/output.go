@@ -45,7 +45,14 @@ type output struct {
 const holdLimit = 32 << 10
 
 func newOutput(w http.ResponseWriter, rc *http.ResponseController, maxHead int, delay time.Duration) *output {
-	return &output{w: w, rc: rc, maxHead: maxHead, delay: delay}
+	o := &output{}
+	o.init(w, rc, maxHead, delay)
+	return o
+}
+
+// init readies a zero output.
+func (o *output) init(w http.ResponseWriter, rc *http.ResponseController, maxHead int, delay time.Duration) {
+	o.w, o.rc, o.maxHead, o.delay = w, rc, maxHead, delay
 }
 
 // Write takes the guest's stdout. Once the response is finished, or its

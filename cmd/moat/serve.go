@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -41,10 +42,10 @@ instead.
 
 Each route's sandbox memories come from a pool of its max_concurrent
 slots, reserved once and reset with madvise when a request ends
-(--pooling=n: made on demand). With --long-run-cpus N, sandboxes of any
-route that have run for --long-run-after take turns in N CPU lanes, so
-that guests spinning until their deadline cannot take more than N CPUs
-from the others.
+(--pooling=n: made on demand). Sandboxes of any route that have run for
+--long-run-after (5ms) take turns in --long-run-cpus CPU lanes (half the
+CPUs), so that guests spinning until their deadline cannot take the
+whole machine from the others.
 
 A deadline passed answers 504, a trap 502 (running out of fuel included), a
 guest out of memory 500, a route with all its sandboxes busy past the queue
@@ -103,7 +104,14 @@ const defaultAccessLogFlush = 100 * time.Millisecond
 
 // defaultLongRunAfter is how long a sandbox runs before it needs a CPU
 // lane: far beyond a typical request's CPU time, well within a deadline.
-const defaultLongRunAfter = 2 * time.Millisecond
+// The threshold is in wall time, so on a loaded machine a guest that the
+// kernel keeps waiting can pass it early: 2 ms caught well-behaved
+// requests there, 5 ms did not.
+const defaultLongRunAfter = 5 * time.Millisecond
+
+// defaultLongRunCPUs is half the CPUs the Go scheduler uses, at least 1:
+// sandboxes that run long share them, and leave the rest to the others.
+func defaultLongRunCPUs() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // serveFlags are moat serve's flags, setting a.
 func serveFlags(a *serveArgs) []commandFlag {
@@ -162,7 +170,7 @@ func serveFlags(a *serveArgs) []commandFlag {
 			o.Defaults.Fuel = n
 			return nil
 		}},
-		{"long-run-cpus", "N", "sandboxes that have run for --long-run-after take turns in N CPU lanes, leaving the other CPUs to the rest, however many guests spin until their deadline (default 0: no lanes)", func(v string) error {
+		{"long-run-cpus", "N", "sandboxes that have run for --long-run-after take turns in N CPU lanes, leaving the other CPUs to the rest, however many guests spin until their deadline (default: half the CPUs, at least 1; 0: no lanes)", func(v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
 				return fmt.Errorf("%q is not a number of CPUs", v)
@@ -170,7 +178,7 @@ func serveFlags(a *serveArgs) []commandFlag {
 			o.LongRunCPUs = n
 			return nil
 		}},
-		{"long-run-after", "DURATION", "how long a sandbox runs before it needs a CPU lane (default 2ms)", func(v string) error {
+		{"long-run-after", "DURATION", "how long a sandbox runs before it needs a CPU lane (default 5ms)", func(v string) error {
 			d, err := parseTimeout(v)
 			o.LongRunAfter = d
 			return err
@@ -224,7 +232,7 @@ func serveFlags(a *serveArgs) []commandFlag {
 // parseServeArgs reads moat serve's command line.
 func parseServeArgs(args []string) (opts server.Options, help bool, err error) {
 	a := serveArgs{opts: server.Options{Addr: "0.0.0.0:8080", DrainTimeout: 30 * time.Second, AccessLogFlush: defaultAccessLogFlush,
-		LongRunAfter: defaultLongRunAfter}}
+		LongRunCPUs: defaultLongRunCPUs(), LongRunAfter: defaultLongRunAfter}}
 	a.run.engine = moat.EngineAuto
 	positional, help, err := parseFlags(args, serveFlags(&a))
 	opts = a.opts

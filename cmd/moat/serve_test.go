@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -146,7 +147,7 @@ func TestServeEngineFlags(t *testing.T) {
 		t.Errorf("--pooling n: no pooling %v, access log flush %v, %v", opts.NoPooling, opts.AccessLogFlush, err)
 	}
 	if opts, _, err := parseServeArgs([]string{"--access-log-flush", "0", "a.wasm"}); err != nil || opts.AccessLogFlush > 0 ||
-		opts.LongRunCPUs != 0 || opts.LongRunAfter != defaultLongRunAfter {
+		opts.LongRunCPUs != max(1, runtime.GOMAXPROCS(0)/2) || opts.LongRunAfter != 5*time.Millisecond {
 		t.Errorf("--access-log-flush 0: %v, long-running lanes %d after %v, %v", opts.AccessLogFlush, opts.LongRunCPUs, opts.LongRunAfter, err)
 	}
 	if opts, _, err := parseServeArgs([]string{"--long-run-cpus", "3", "--long-run-after", "5ms", "a.wasm"}); err != nil ||

@@ -8,8 +8,15 @@
 //   - /healthz (alive) and /readyz (routes loaded, not shutting down) on
 //     the serving listener and the metrics listener;
 //   - Prometheus metrics on a listener of their own (metrics.go);
-//   - an access log, a JSON record per request (log/slog), on stdout;
-//     the server's own records (and the guests' stderr) on stderr;
+//   - each capped route's sandbox memories from a pool of its own, of
+//     max_concurrent slots of max_memory (modules.go), behind a gate of
+//     as many slots that the route keeps across reloads;
+//   - CPU lanes shared by every route (moat serve: half the CPUs), in which sandboxes
+//     that have run long take turns (Options.LongRunCPUs);
+//   - an access log, a JSON record per request in log/slog's layout
+//     (accesslog.go), on stdout, written out together within
+//     Options.AccessLogFlush (flush.go); the server's own records (and
+//     the guests' stderr) on stderr;
 //   - graceful shutdown: when Run's context ends (SIGTERM, SIGINT), it
 //     reports not ready, stops accepting, lets in-flight requests finish
 //     up to the drain timeout, then interrupts the rest;
