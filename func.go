@@ -117,9 +117,13 @@ func (f *Func) CallWithStack(ctx context.Context, stack []uint64) (err error) {
 			err = fmt.Errorf("moat: internal error in %s: %v\n%s", f.fn.DebugName(), r, debug.Stack())
 		}
 	}()
-	if err := s.call(ctx, f.fn, stack); err != nil {
+	words := s.callWords(max(t.ParamSlots(), t.ResultSlots()))
+	copy(words, stack[:t.ParamSlots()])
+	if err := s.call(ctx, f.fn, words); err != nil {
 		return err
 	}
+	nr := t.ResultSlots()
+	copy(stack, words[:nr])
 	s.handOut(t.Results, typesContext(f.fn.Instance), stack)
 	// i32 and f32 results are zero-extended words, whatever the engine left
 	// in the upper half.

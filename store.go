@@ -75,6 +75,11 @@ type Store struct {
 	firstInstance [1]*vm.Instance
 	closed        bool
 
+	// firstWords and deeperWords are callWords' buffers: for the
+	// outermost call, and per depth for larger or nested ones.
+	firstWords  [8]uint64
+	deeperWords [][]uint64
+
 	// limits bound what the store may hold; counts is what it holds.
 	limits StoreLimits
 	counts storeCounts
@@ -209,6 +214,27 @@ func (s *Store) closeInstance(inst *vm.Instance, storeClosed bool) {
 	if s.lastCaller != nil && s.lastCaller.inst == nil {
 		s.lastCaller = nil
 	}
+}
+
+// callWords is the store's buffer of n words for the call entered at the
+// current depth. The engines' call paths go through interfaces and func
+// values, so escape analysis must assume they keep the words they are
+// given: a caller's own stack would escape to the heap at every call.
+// CallWithStack copies it into this buffer instead, which no call keeps
+// past its return; a nested call (a host function calling back) has its
+// own depth and buffer.
+func (s *Store) callWords(n int) []uint64 {
+	if s.depth == 1 && n <= len(s.firstWords) {
+		return s.firstWords[:n]
+	}
+	d := s.depth - 1
+	for len(s.deeperWords) <= d {
+		s.deeperWords = append(s.deeperWords, nil)
+	}
+	if cap(s.deeperWords[d]) < n {
+		s.deeperWords[d] = make([]uint64, max(n, 8))
+	}
+	return s.deeperWords[d][:n]
 }
 
 // call runs f (wasm or host) with stack holding its parameters. The store

@@ -17,7 +17,7 @@ const descWords = abi.FuncDescSize / 8
 // addresses stay valid for the store's life. The first slab is small (most
 // stores hold a few functions); each next one doubles, up to maxSlab.
 const (
-	firstSlab = 8
+	firstSlab = 16
 	maxSlab   = 1024
 )
 

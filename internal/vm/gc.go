@@ -30,6 +30,7 @@ type gcState struct {
 	stacks        []StackScanner
 	temps         []*[]uint64
 	engines       []StackScanner
+	firstEngine   [1]StackScanner // engines' storage for the usual one
 	hostRoots     hostRoots
 }
 
@@ -148,7 +149,12 @@ func (s *Store) PopStack()                 { s.gc.stacks = s.gc.stacks[:len(s.gc
 // TrackEngineRoots makes sc's roots the store's for its life: an engine's
 // calls in progress that it finds itself (the compiler's native stack,
 // scanned conservatively through Stack.LiveWords).
-func (s *Store) TrackEngineRoots(sc StackScanner) { s.gc.engines = append(s.gc.engines, sc) }
+func (s *Store) TrackEngineRoots(sc StackScanner) {
+	if s.gc.engines == nil {
+		s.gc.engines = s.gc.firstEngine[:0]
+	}
+	s.gc.engines = append(s.gc.engines, sc)
+}
 
 // PushTempRoots makes the words of *ws roots until PopTempRoots (for
 // values held in Go code across an allocation).

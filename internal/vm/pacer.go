@@ -33,8 +33,11 @@ const TimeSlice = 250 * time.Microsecond
 
 // pollPeriod is how often a spinning guest's code comes back to Go in a
 // time slice of length slice: a fraction of it, so that a slice overruns
-// by little, and a bound on how late a deadline is noticed.
-func pollPeriod(slice int64) int64 { return slice / 4 }
+// by little, and a bound on how late a deadline is noticed; not below
+// minPollPeriod, where visits would cost more than a percent.
+func pollPeriod(slice int64) int64 { return max(slice/4, int64(minPollPeriod)) }
+
+const minPollPeriod = 25 * time.Microsecond
 
 const (
 	// firstGrant is the grant of a run whose pace is not yet known: most

@@ -20,11 +20,12 @@ import (
 //     otherwise it is TimeSlice: some P runs Go code that the scheduler
 //     preempts on its own, and a yield that wakes an idle P costs more;
 //   - a crowded guest whose yield came back late (another goroutine ran in
-//     between) yields again, as long as each yield comes back late and for
-//     yieldBudget at most: a goroutine that runs briefly and yields again
-//     (the sweepers) then takes many turns at one of the guest's yields
-//     instead of one, while a goroutine that does not come back at once
-//     (another guest, a mark worker) ends it after one yield.
+//     between) yields again, as long as each yield comes back late, no
+//     other guest ran in it, and for yieldBudget at most: a goroutine that
+//     runs briefly and yields again (the sweepers) then takes many turns at
+//     one of the guest's yields instead of one, while a goroutine that does
+//     not come back at once (another guest, a mark worker) ends it after
+//     one yield.
 
 // CrowdedSlice is the time slice while guests crowd the Ps.
 const CrowdedSlice = 50 * time.Microsecond
@@ -85,26 +86,43 @@ func sliceTicksAt(now int64) uint64 {
 // Go at a poll: the guests that run long.
 func SpinningGuests() int { return int(spinning.Load()) }
 
+// guestResumes counts the yields of guests that have come back: a guest
+// sees from it whether another guest got a P during its own yield.
+var guestResumes atomic.Uint64
+
 // yieldP lets the scheduler run other goroutines and returns the time
-// after. Crowded, it yields again while yields come back late.
+// after. Crowded, it yields again while yields come back late and no other
+// guest ran meanwhile.
 func yieldP() int64 {
 	start := nanotime()
-	runtime.Gosched()
-	now := nanotime()
-	if !crowded(now) {
+	now, guestRan := yieldOnce()
+	if guestRan || !crowded(now) {
 		return now
 	}
-	return yieldWhileLate(start, now, runtime.Gosched, nanotime)
+	return yieldWhileLate(start, now, yieldOnce)
+}
+
+// yieldOnce yields and returns the time after and whether another guest
+// came back from a yield meanwhile.
+func yieldOnce() (now int64, guestRan bool) {
+	before := guestResumes.Load()
+	runtime.Gosched()
+	after := guestResumes.Add(1)
+	return nanotime(), after-before > 1
 }
 
 // yieldWhileLate yields again while the last yield (from last to now) took
-// more than lateYield, until yieldBudget after start, and returns the time
-// after the last.
-func yieldWhileLate(start, now int64, yield func(), clock func() int64) int64 {
+// more than lateYield and no other guest ran in it, until yieldBudget after
+// start, and returns the time after the last. Two guests whose slices end
+// at the same tick would otherwise hand their Ps to each other back and
+// forth for the whole budget.
+func yieldWhileLate(start, now int64, yield func() (int64, bool)) int64 {
 	for last := start; now-last > int64(lateYield) && now-start < int64(yieldBudget); {
 		last = now
-		yield()
-		now = clock()
+		var guestRan bool
+		if now, guestRan = yield(); guestRan {
+			break
+		}
 	}
 	return now
 }

@@ -9,32 +9,40 @@ import (
 
 // TestYieldWhileLate: a crowded guest yields again while its yields come
 // back late (another goroutine ran in between), and stops at the first
-// yield that comes straight back or when its budget is spent.
+// yield that comes straight back, or in which another guest ran, or when
+// its budget is spent.
 func TestYieldWhileLate(t *testing.T) {
 	us := int64(time.Microsecond)
+	type yield struct {
+		took     int64
+		guestRan bool
+	}
 	for _, tc := range []struct {
 		name  string
 		first int64   // how long the first yield took
-		next  []int64 // how long each further yield takes
+		next  []yield // each further yield
 		want  int     // further yields made
 	}{
-		{"nobody waits", us / 5, []int64{us / 5}, 0},
-		{"a sweeper yields back", 3 * us, []int64{3 * us, 2 * us, us / 5, 3 * us}, 3},
-		{"another guest takes a slice", 60 * us, []int64{3 * us}, 0},
-		{"the budget runs out", 2 * us, []int64{4 * us, 4 * us, 4 * us, 4 * us, 4 * us, 4 * us, 4 * us, 4 * us}, 5},
+		{"nobody waits", us / 5, []yield{{us / 5, false}}, 0},
+		{"a sweeper yields back", 3 * us, []yield{{3 * us, false}, {2 * us, false}, {us / 5, false}, {3 * us, false}}, 3},
+		{"another guest takes a slice", 60 * us, []yield{{3 * us, false}}, 0},
+		{"another guest yields at the same time", 2 * us, []yield{{2 * us, true}, {2 * us, false}}, 1},
+		{"the budget runs out", 2 * us, []yield{{4 * us, false}, {4 * us, false}, {4 * us, false}, {4 * us, false}, {4 * us, false}, {4 * us, false}, {4 * us, false}}, 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			const start = 1000
 			now := int64(start + tc.first)
 			made := 0
-			yield := func() {
+			yield := func() (int64, bool) {
 				if made >= len(tc.next) {
 					t.Fatalf("yield %d: more yields than the test expects", made+1)
 				}
-				now += tc.next[made]
+				y := tc.next[made]
+				now += y.took
 				made++
+				return now, y.guestRan
 			}
-			end := yieldWhileLate(start, now, yield, func() int64 { return now })
+			end := yieldWhileLate(start, now, yield)
 			if made != tc.want || end != now {
 				t.Errorf("made %d further yields, returned %d; want %d yields, returned %d", made, end, tc.want, now)
 			}
