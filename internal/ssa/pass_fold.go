@@ -23,7 +23,11 @@ func Fold(f *Func) {
 	if len(cfg.RPO) != len(f.Blocks) && fo.substituted {
 		f.ReplaceUses(fo.subst)
 	}
-	removeUnreachable(f)
+	// With every block reachable at the start and no branch changed,
+	// every block still is.
+	if fo.branched || len(cfg.RPO) != len(f.Blocks) {
+		removeUnreachable(f)
+	}
 	f.prunedLast()
 }
 
@@ -36,10 +40,13 @@ type folder struct {
 	// out is the block being rebuilt, from the first change on (copying
 	// set; the instructions before b.Insts[cur] copied in first): most
 	// blocks change nowhere and are left as they are.
-	out     []*Inst
-	b       *Block
-	cur     int
-	copying bool
+	out []*Inst
+	// branched is set once a branch or trap was folded: blocks may have
+	// become unreachable.
+	branched bool
+	b        *Block
+	cur      int
+	copying  bool
 }
 
 func (fo *folder) block(b *Block) {
@@ -62,6 +69,7 @@ func (fo *folder) block(b *Block) {
 					continue // never traps
 				}
 				// Always traps: the rest of the block is dead.
+				fo.branched = true
 				trap := fo.f.newInst()
 				trap.Op, trap.Trap, trap.Pos = OpTrap, in.Trap, in.Pos
 				fo.out = append(fo.out, trap)
@@ -143,8 +151,10 @@ func (fo *folder) simplify(in *Inst) Value {
 				t = in.Targets[0]
 			}
 			*in = Inst{Op: OpJump, Targets: []BlockCall{t}}
+			fo.branched = true
 		} else if sameCall(in.Targets[0], in.Targets[1]) {
 			*in = Inst{Op: OpJump, Targets: in.Targets[:1]}
+			fo.branched = true
 		}
 		return NoValue
 	case OpBrTable:
@@ -154,6 +164,7 @@ func (fo *folder) simplify(in *Inst) Value {
 				t = in.Targets[1+c]
 			}
 			*in = Inst{Op: OpJump, Targets: []BlockCall{t}}
+			fo.branched = true
 		}
 		return NoValue
 	}

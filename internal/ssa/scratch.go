@@ -21,7 +21,7 @@ type passScratch struct {
 	inPipeline             bool
 	run                    int
 	cfgValidAt, domValidAt int
-	// prunedAt is the run whose last change was removeUnreachable's.
+	// prunedAt is a run that left no unreachable block (prunedLast).
 	prunedAt int
 	// gvnDoneAt is the run after which GVN would find nothing to merge:
 	// GVN's own, handed on by passes that make no two instructions
@@ -214,8 +214,10 @@ func pruneOnEntry(f *Func) {
 	removeUnreachable(f)
 }
 
-// prunedLast says that the running pass's last change was
-// removeUnreachable, so the next pass's pruneOnEntry has nothing to do.
+// prunedLast says that the running pass leaves no unreachable block (its
+// last change was removeUnreachable, or it changed no branch of a function
+// whose blocks were all reachable), so the next pass's pruneOnEntry has
+// nothing to do.
 func (f *Func) prunedLast() {
 	if s := f.scratchSpace(); s.inPipeline {
 		s.prunedAt = s.run
