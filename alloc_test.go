@@ -144,4 +144,32 @@ func TestPooledInstantiateAllocations(t *testing.T) {
 			t.Errorf("%s: instantiate+close allocates %v times, at most %v expected", tc.module, allocs, tc.max)
 		}
 	}
+	// With a call of an export: the function is made with its handle, in
+	// the instance's function list, and the caller's stack stays its own.
+	mod, err := e.Compile(readFixture(t, "add.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, err := l.Prepare(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(200, func() {
+		s := moat.NewStore(e)
+		inst, err := pre.Instantiate(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stack [2]uint64
+		stack[0], stack[1] = 1, 2
+		if err := inst.Func("add").CallWithStack(ctx, stack[:]); err != nil || stack[0] != 3 {
+			t.Fatal(err, stack)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 9 {
+		t.Errorf("add: instantiate+call+close allocates %v times, at most 9 expected", allocs)
+	}
 }

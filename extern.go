@@ -23,6 +23,12 @@ func (m *Memory) ExternType() ExternType { return m.Type() }
 func (t *Table) ExternType() ExternType  { return t.Type() }
 func (g *Global) ExternType() ExternType { return g.Type() }
 
+// funcState is a function made for its export and its handle.
+type funcState struct {
+	pub Func
+	fn  vm.Function
+}
+
 // exportOf finds export name of inst, or nil.
 func exportOf(s *Store, inst *vm.Instance, name string) Extern {
 	for _, ex := range inst.Module.Exports {
@@ -36,6 +42,12 @@ func exportOf(s *Store, inst *vm.Instance, name string) Extern {
 func externOf(s *Store, inst *vm.Instance, ex wasm.Export) Extern {
 	switch ex.Kind {
 	case wasm.ExternFunc:
+		if !inst.Made(ex.Index) {
+			// Made now: the function and its handle in one allocation.
+			both := &funcState{}
+			both.pub = Func{store: s, fn: inst.FuncIn(ex.Index, &both.fn)}
+			return &both.pub
+		}
 		return &Func{store: s, fn: inst.Func(ex.Index)}
 	case wasm.ExternTable:
 		return &Table{store: s, tab: inst.Tables[ex.Index]}

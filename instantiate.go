@@ -29,6 +29,7 @@ func constTrap(err error) error {
 type instanceState struct {
 	pub        Instance
 	inst       vm.Instance
+	funcsRoom  [4]*vm.Function
 	mems       [1]*vm.Memory
 	globalList [4]*vm.Global
 	globals    [4]vm.Global
@@ -84,6 +85,7 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	both := &instanceState{inst: vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}}
 	inst := &both.inst
 	inst.Embedder = both
+	inst.FuncsRoom = both.funcsRoom[:0]
 
 	lazy, _ := mod.code.(engine.LazyFunctions)
 	if lazy != nil {

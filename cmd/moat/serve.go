@@ -104,9 +104,7 @@ const defaultAccessLogFlush = 100 * time.Millisecond
 
 // defaultLongRunAfter is how long a sandbox runs before it needs a CPU
 // lane: far beyond a typical request's CPU time, well within a deadline.
-// The threshold is in wall time, so on a loaded machine a guest that the
-// kernel keeps waiting can pass it early: 2 ms caught well-behaved
-// requests there, 5 ms did not.
+// (Both in wall time and in time slices: see vm.LaneUse.)
 const defaultLongRunAfter = 5 * time.Millisecond
 
 // defaultLongRunCPUs is half the CPUs the Go scheduler uses, at least 1:

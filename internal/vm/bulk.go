@@ -109,6 +109,18 @@ func FillWords(w []uint64, v uint64, check func() abi.TrapCode) abi.TrapCode {
 	return repeatChunk(w[len(first):], first, check)
 }
 
+// FillPattern fills b with copies of its first size bytes (an array
+// element: size divides BulkChunk), a chunk at a time like FillBytes.
+//
+//go:noinline
+func FillPattern(b []byte, size int, check func() abi.TrapCode) abi.TrapCode {
+	first := b[:min(len(b), BulkChunk)]
+	for k := size; k < len(first); k *= 2 {
+		copy(first[k:], first[:k])
+	}
+	return repeatChunk(b[len(first):], first, check)
+}
+
 // repeatChunk fills rest with copies of first, checking before each.
 func repeatChunk[E byte | uint64](rest, first []E, check func() abi.TrapCode) abi.TrapCode {
 	for len(rest) > 0 {

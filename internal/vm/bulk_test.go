@@ -99,3 +99,42 @@ func TestBulkChunks(t *testing.T) {
 		t.Errorf("backward CopyBytes with a failing check: %v, did not stop after the top chunk", tc)
 	}
 }
+
+// TestFillPattern: every element of a fill gets the first element's bytes,
+// across chunk boundaries and with a last element that ends mid-chunk,
+// and an interruption between chunks stops it.
+func TestFillPattern(t *testing.T) {
+	for _, size := range []int{1, 2, 4, 8, 16} {
+		for _, n := range []int{1, 3, BulkChunk / size, 3*BulkChunk/size + 5} {
+			b := make([]byte, n*size+7)
+			for i := range size {
+				b[i] = byte(0x10 + i)
+			}
+			checks := 0
+			if tc := FillPattern(b[:n*size], size, func() abi.TrapCode { checks++; return abi.TrapNone }); tc != abi.TrapNone {
+				t.Fatalf("size %d, %d elements: %v", size, n, tc)
+			}
+			for i := range n * size {
+				if want := byte(0x10 + i%size); b[i] != want {
+					t.Fatalf("size %d, %d elements: byte %d is %#x, want %#x", size, n, i, b[i], want)
+				}
+			}
+			for i := n * size; i < len(b); i++ {
+				if b[i] != 0 {
+					t.Fatalf("size %d, %d elements: byte %d past the fill was written", size, n, i)
+				}
+			}
+			if want := (n*size - 1) / BulkChunk; checks != want {
+				t.Errorf("size %d, %d elements: %d checks, want %d", size, n, checks, want)
+			}
+		}
+	}
+	b := make([]byte, 4*BulkChunk)
+	copy(b, "pattern!")
+	if tc := FillPattern(b, 8, func() abi.TrapCode { return abi.TrapInterrupted }); tc != abi.TrapInterrupted {
+		t.Errorf("an interrupted fill returned %v", tc)
+	}
+	if b[len(b)-1] != 0 {
+		t.Error("an interrupted fill went on to the end")
+	}
+}

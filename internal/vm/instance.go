@@ -47,6 +47,9 @@ type Instance struct {
 	// Closed is set when the embedder closed the instance: its functions
 	// may not run again.
 	Closed bool
+	// FuncsRoom, when large enough, is where Func extends Funcs to the
+	// whole index space (storage in the embedder's instance allocation).
+	FuncsRoom []*Function
 }
 
 // Func returns function i of the instance's index space. An engine whose
@@ -61,16 +64,37 @@ type Instance struct {
 // asked for, so that instantiating a module of many functions does not
 // clear a list of them.
 func (inst *Instance) Func(i uint32) *Function {
+	return inst.FuncIn(i, nil)
+}
+
+// Made reports whether function i exists already (Func would not make it).
+func (inst *Instance) Made(i uint32) bool {
+	return int(i) < len(inst.Funcs) && inst.Funcs[i] != nil
+}
+
+// FuncIn is Func, with room, when not nil, the storage of a function made
+// now (the embedder's, beside its own handle of it).
+func (inst *Instance) FuncIn(i uint32, room *Function) *Function {
 	if int(i) < len(inst.Funcs) {
 		if f := inst.Funcs[i]; f != nil {
 			return f
 		}
 	} else {
-		all := make([]*Function, inst.Module.NumFuncs())
+		n := int(inst.Module.NumFuncs())
+		var all []*Function
+		if cap(inst.FuncsRoom) >= n {
+			all = inst.FuncsRoom[:n:n]
+		} else {
+			all = make([]*Function, n)
+		}
 		copy(all, inst.Funcs)
 		inst.Funcs = all
 	}
-	f := &Function{Type: inst.Module.FuncTypeOf(i), Instance: inst, Index: i}
+	f := room
+	if f == nil {
+		f = new(Function)
+	}
+	*f = Function{Type: inst.Module.FuncTypeOf(i), Instance: inst, Index: i}
 	inst.Funcs[i] = f
 	if inst.Store != nil {
 		// The engine's codec cannot fail for a function of a bound

@@ -7,8 +7,8 @@ import (
 )
 
 // Lanes keep guests that run long from crowding out the others. A call
-// that has run for After (the guest is CPU-bound: an endless loop, or
-// heavy work) needs one of the lanes to go on running at the end of each
+// that has run for After, through After's worth of time slices (the guest
+// is CPU-bound: an endless loop, or heavy work), needs one of the lanes to go on running at the end of each
 // time slice (pacer.go); the guests past After take turns in them, slice
 // by slice, and the rest wait parked, holding no thread, their deadline
 // and cancellation still in force. Calls that end before After never wait
@@ -49,6 +49,11 @@ type LaneUse struct {
 	// the pacer knows: a slice before its first slice end (0: no slice
 	// has ended yet).
 	since int64
+	// slices counts the call's slice ends: a call is long-running once it
+	// has run for After and had After's worth of slices, so that a short
+	// call that the kernel kept off its CPU for After (on a loaded
+	// machine) is not taken for one.
+	slices int64
 }
 
 // turn is the end of a time slice for a store with lanes, instead of a
@@ -66,7 +71,8 @@ func (u *LaneUse) turn(done <-chan struct{}) {
 		u.held = false
 	}
 	runtime.Gosched()
-	if now-u.since < u.Lanes.after {
+	u.slices++
+	if now-u.since < u.Lanes.after || u.slices*int64(TimeSlice) < u.Lanes.after {
 		return
 	}
 	select {
@@ -95,5 +101,5 @@ func (u *LaneUse) End() {
 		<-u.Lanes.slots
 		u.held = false
 	}
-	u.since = 0
+	u.since, u.slices = 0, 0
 }
