@@ -74,7 +74,7 @@ func sliceLength(now int64) int64 {
 }
 
 // sliceTicksAt is the time slice at now in epoch ticks: crowded, it ends
-// at the next tick (on average half a tick away).
+// at the next tick (a whole tick away, as slices end at ticks).
 func sliceTicksAt(now int64) uint64 {
 	if crowded(now) {
 		return 1
