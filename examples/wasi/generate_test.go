@@ -66,35 +66,14 @@ func buildC(dir, clangPATH string) (string, error) {
 // and a missing tool cannot build it; both skip, saying why.
 func TestCBinaryUpToDate(t *testing.T) {
 	record, missing := fixture.CToolchain()
+	problem := ""
 	if len(missing) > 0 {
-		msg := fmt.Sprintf("cannot rebuild %s: %s not installed; it needs %s", cBinary, strings.Join(missing, ", "), cTools)
-		if *update {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		problem = fmt.Sprintf("cannot rebuild %s: %s not installed; it needs %s", cBinary, strings.Join(missing, ", "), cTools)
 	}
-	if !*update {
-		committed, err := os.ReadFile(cToolchain)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(committed) != record {
-			t.Skipf("%s was built by other tools than this machine's, so rebuilding it gives other bytes; built by:\n%s\nhere:\n%s",
-				cBinary, committed, record)
-		}
-	}
-	out, err := buildC(t.TempDir(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *update {
-		fixture.CopyFile(t, out, cBinary)
-		if err := os.WriteFile(cToolchain, []byte(record), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	fixture.SameFile(t, out, cBinary)
+	fixture.Rebuild{
+		Binary: cBinary, Toolchain: cToolchain, Record: record, Problem: problem,
+		Build: func(dir string) (string, error) { return buildC(dir, "") },
+	}.Check(t, *update)
 }
 
 // TestCBuildIgnoresPATH: the pipeline makes the same bytes whether or not

@@ -104,41 +104,6 @@ func buildClang22(dir string, sources []string, name string) (string, error) {
 	return out, runSteps(steps)
 }
 
-// checkBuild compares a fresh build with the committed binary when this
-// machine has the tools that built it (the record), and otherwise skips,
-// saying why; with -update it rewrites the binary and the record, and
-// fails when a tool is missing or of the wrong version.
-func checkBuild(t *testing.T, binary, toolchain, record string, problem string, build func(dir string) (string, error)) {
-	t.Helper()
-	if problem != "" {
-		if *update {
-			t.Fatal(problem)
-		}
-		t.Skip(problem)
-	}
-	if !*update {
-		committed, err := os.ReadFile(toolchain)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(committed) != record {
-			t.Skipf("%s was built by other tools than this machine's; built by:\n%s\nhere:\n%s", binary, committed, record)
-		}
-	}
-	out, err := build(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *update {
-		fixture.CopyFile(t, out, binary)
-		if err := os.WriteFile(toolchain, []byte(record), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	fixture.SameFile(t, out, binary)
-}
-
 // TestLedgerUpToDate checks ledger.wasm (clang 14, then binaryen 132).
 func TestLedgerUpToDate(t *testing.T) {
 	record, missing := fixture.CXXCompilerOf("clang++")
@@ -157,7 +122,10 @@ func TestLedgerUpToDate(t *testing.T) {
 			ledgerBinary, strings.Join(missing, ", "), ledgerLibs)
 	}
 	record += "wasm-opt: " + version + "\n"
-	checkBuild(t, ledgerBinary, ledgerToolchain, record, problem, func(dir string) (string, error) { return buildLedger(dir, wasmOpt) })
+	fixture.Rebuild{
+		Binary: ledgerBinary, Toolchain: ledgerToolchain, Record: record, Problem: problem,
+		Build: func(dir string) (string, error) { return buildLedger(dir, wasmOpt) },
+	}.Check(t, *update)
 }
 
 // TestLedgerClang22UpToDate checks ledger_clang22.wasm and eh_check.wasm
@@ -177,9 +145,12 @@ func TestLedgerClang22UpToDate(t *testing.T) {
 				problem = fmt.Sprintf("cannot rebuild %s: %s not installed; it needs clang++-22, wasm-ld 22, wasi-libc, compiler-rt 22 and %s "+
 					"(Debian: clang-22 lld-22 wasi-libc libclang-rt-22-dev-wasm32)", b.binary, strings.Join(missing, ", "), ledgerLibs)
 			}
-			checkBuild(t, b.binary, b.toolchain, record, problem, func(dir string) (string, error) {
-				return buildClang22(dir, b.sources, filepath.Base(b.binary))
-			})
+			fixture.Rebuild{
+				Binary: b.binary, Toolchain: b.toolchain, Record: record, Problem: problem,
+				Build: func(dir string) (string, error) {
+					return buildClang22(dir, b.sources, filepath.Base(b.binary))
+				},
+			}.Check(t, *update)
 		})
 	}
 }
