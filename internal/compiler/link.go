@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/moat-run/moat/internal/backend/amd64"
+	"github.com/moat-run/moat/internal/pool"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -28,7 +29,7 @@ type moduleCode struct {
 	// fresh compile): the code and the data segments live in it.
 	file *vm.FileMapping
 	// mem0 is memory 0's copy-on-write image (image.go).
-	mem0 memoryImage
+	mem0 pool.LazyImage
 	// stubs are the host call stubs by type index, for the descriptors
 	// of the module's functions (hostStubs).
 	stubsOnce sync.Once

@@ -104,7 +104,7 @@ type moduleCode struct {
 	// memory 0's data, built once for the instances taking slots.
 	slots     *pool.Slots
 	slotPages uint32
-	image     memoryImage
+	image     pool.LazyImage
 }
 
 // Compile translates every function body of the validated module m.

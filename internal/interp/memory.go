@@ -1,9 +1,7 @@
 package interp
 
 import (
-	"os"
 	"runtime"
-	"sync"
 
 	"github.com/moat-run/moat/internal/pool"
 	"github.com/moat-run/moat/internal/vm"
@@ -17,13 +15,6 @@ import (
 // against the memory's length, so its slots are read+write and unguarded
 // (pool.NewCheckedSlots). Other memories are Go slices.
 
-// memoryImage is memory 0's image, planned and built on first use.
-type memoryImage struct {
-	once sync.Once
-	img  *pool.Image // nil: no data, or applied segment by segment
-	ok   bool        // the data is in img (or there is none)
-}
-
 // NewMemory makes memory idx of an instance (engine.MemoryMaker); applied
 // reports that the module's active data segments are in it already.
 func (mc *moduleCode) NewMemory(idx uint32, limitPages uint32) (*vm.Memory, bool, error) {
@@ -31,7 +22,7 @@ func (mc *moduleCode) NewMemory(idx uint32, limitPages uint32) (*vm.Memory, bool
 	if mc.slots == nil || idx != 0 || t.Is64 {
 		return vm.NewMemory(t, limitPages), false, nil
 	}
-	img, ok := mc.memoryImage()
+	img, ok := pool.ImageFor(&mc.image, mc, mc.m)
 	limit := mc.slotPages
 	if limitPages != 0 {
 		limit = min(limit, limitPages)
@@ -43,26 +34,6 @@ func (mc *moduleCode) NewMemory(idx uint32, limitPages uint32) (*vm.Memory, bool
 	// The image stays open while the module can still instantiate.
 	runtime.KeepAlive(mc)
 	return mem, ok, nil
-}
-
-// memoryImage plans memory 0's image and builds it on first use.
-func (mc *moduleCode) memoryImage() (*pool.Image, bool) {
-	im := &mc.image
-	im.once.Do(func() {
-		plan, ok := pool.PlanImage(mc.m, 0)
-		if !ok || plan.Size == 0 {
-			im.ok = ok
-			return
-		}
-		img, err := pool.NewImage(plan, uint64(os.Getpagesize()))
-		if err != nil {
-			// No memfd here: the segments are applied one by one.
-			return
-		}
-		im.ok, im.img = true, img
-		runtime.AddCleanup(mc, func(img *pool.Image) { img.Close() }, img)
-	})
-	return im.img, im.ok
 }
 
 // SlotStats reports the engine's pool of memory slots: how many it holds
