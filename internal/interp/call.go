@@ -110,6 +110,8 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		return &vm.Trap{Code: abi.TrapInterrupted, Cause: ctx.Err(), Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
 
+	outer := store.EnterRun(ctx) // long work of the store's GC heap stops when ctx does
+	defer store.LeaveRun(outer)
 	m := e.pool.Get().(*machine)
 	m.ctx = ctx
 	m.meter.Attach(&f.Instance.Store.Fuel)
