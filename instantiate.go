@@ -42,6 +42,10 @@ type instanceState struct {
 	tableElems [8]uint64
 	elems      [2][]uint64
 	datas      [2][]byte
+	// memRoom is where the instance's first defined memory is made when
+	// it takes a pool's slot (vm.MemoryRoom): if the store is dropped
+	// without Close, the state's cleanup gives the slot back.
+	memRoom vm.MemoryRoom
 	// made is room for the functions made for the first exports asked
 	// for (vm.Instance.FuncIn); nMade are in use.
 	made  [2]vm.Function
@@ -215,7 +219,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, o
 	// (a copy-on-write image): their active segments are not applied.
 	var withData uint64
 	maker, _ := mod.code.(engine.MemoryMaker)
-	for _, t := range m.Memories {
+	for i, t := range m.Memories {
 		if err := s.engine.checkMemoryMin(t.Limits.Min); err != nil {
 			return nil, err
 		}
@@ -226,7 +230,11 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, o
 			inst.Memories = append(inst.Memories, mem)
 			continue
 		}
-		mem, applied, err := maker.NewMemory(idx, s.engine.cfg.MaxMemoryPages)
+		var room *vm.MemoryRoom
+		if i == 0 {
+			room = &both.memRoom
+		}
+		mem, applied, err := maker.NewMemory(idx, s.engine.cfg.MaxMemoryPages, room)
 		if err != nil {
 			return nil, err
 		}

@@ -11,7 +11,11 @@ func (m *Module) takeInstance() *instanceState {
 	if both, ok := m.instances.Get().(*instanceState); ok {
 		return both
 	}
-	return &instanceState{mod: m}
+	both := &instanceState{mod: m}
+	if len(m.m.Memories) > 0 {
+		vm.AddSlotCleanup(both, &both.memRoom)
+	}
+	return both
 }
 
 // recycleInstances gives the states of a closed store's instances back
@@ -19,10 +23,9 @@ func (m *Module) takeInstance() *instanceState {
 // handed out (which carry its generation, now past) could reach them.
 func (s *storeState) recycleInstances(instances []*vm.Instance) {
 	for _, inst := range instances {
-		if both, ok := inst.Embedder.(*instanceState); ok && both.mod != nil {
-			mod := both.mod
-			*both = instanceState{mod: mod}
-			mod.instances.Put(both)
+		if both, ok := inst.Embedder.(*instanceState); ok && both.mod != nil && both.memRoom.Empty() {
+			*both = instanceState{mod: both.mod, memRoom: both.memRoom}
+			both.mod.instances.Put(both)
 		}
 	}
 }
