@@ -130,7 +130,9 @@ func (a *allocator) planLoopEntry(b BlockID, pend []stateEntry) (loopPlan, bool)
 			reads = append(reads, v)
 		}
 	}
-	// The most values of each class live at once in the loop.
+	plan.calls = a.callsBefore[end+1] > a.callsBefore[b]
+	// The most values of each class live at once in the loop (a loop
+	// that calls is planned without it).
 	var most [NumClasses]int
 	for bi := b; bi <= BlockID(end); bi++ {
 		blk := &a.f.Blocks[bi]
@@ -142,12 +144,10 @@ func (a *allocator) planLoopEntry(b BlockID, pend []stateEntry) (loopPlan, bool)
 				read(v)
 			}
 		}
-		n := a.blockPressure(bi)
-		for c := range n {
-			most[c] = max(most[c], n[c])
+		if !plan.calls {
+			most = maxPressure(most, a.blockPressure(bi))
 		}
 	}
-	plan.calls = a.callsBefore[end+1] > a.callsBefore[b]
 	var params [NumClasses]int
 	for _, p := range a.f.Blocks[b].Params {
 		params[a.class(p)]++

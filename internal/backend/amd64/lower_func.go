@@ -81,10 +81,6 @@ type lowerer struct {
 	zeroParam    []bool
 	zextIncoming []bool
 	zextEdges    []zextEdge
-	zextStart    []int32
-	zextFill     []int32
-	zextFrom     []ssa.Value
-	zextWork     []ssa.Value
 	cur          []*vinst // the vinsts of the SSA instruction being lowered
 
 	curBlock int         // SSA ID of the block being lowered

@@ -16,7 +16,7 @@ type zextEdge struct{ arg, param ssa.Value }
 // computeZeroParams fills l.zeroParam: optimistic (every i32 parameter of a
 // block entered by explicit edges only is assumed zero-extended), then
 // every parameter reached by an argument that is not, directly or through
-// parameters, is cleared (a worklist over the edges grouped by argument).
+// parameters, is cleared.
 func (l *lowerer) computeZeroParams(f *ssa.Func) {
 	n := f.NumValues()
 	zp := fillSlice(resize(l.zeroParam, n), false)
@@ -53,56 +53,31 @@ func (l *lowerer) computeZeroParams(f *ssa.Func) {
 			zp[p] = f.ValueType(p) == ssa.I32
 		}
 	}
-	// Edges from each parameter argument, grouped by argument (a counting
-	// sort into zextFrom).
-	start := fillSlice(resize(l.zextStart, n+1), int32(0))
-	l.zextStart = start
-	for _, e := range edges {
-		if e.arg != ssa.NoValue {
-			start[e.arg+1]++
-		}
-	}
-	for v := 1; v <= n; v++ {
-		start[v] += start[v-1]
-	}
-	from := resize(l.zextFrom, len(edges))
-	l.zextFrom = from
-	fill := resize(l.zextFill, n)
-	l.zextFill = fill
-	copy(fill, start[:n])
-	for _, e := range edges {
-		if e.arg != ssa.NoValue {
-			from[fill[e.arg]] = e.param
-			fill[e.arg]++
-		}
-	}
-	// Clear what a non-extended argument reaches, then what those reach.
-	work := l.zextWork[:0]
-	unset := func(p ssa.Value) {
-		if zp[p] {
-			zp[p] = false
-			work = append(work, p)
-		}
-	}
-	for _, e := range edges {
-		if e.arg == ssa.NoValue {
-			unset(e.param)
-			continue
-		}
-		if b, _ := f.ValueBlockParam(e.arg); b != nil {
-			if !zp[e.arg] { // else the worklist sees it, if it is cleared
-				unset(e.param)
+	// Clear what a non-extended argument reaches, pass after pass until
+	// nothing changes; a chain that still changes after maxZextPasses
+	// (parameters passed on from block to block against the order of the
+	// edges) gives up: no parameter is taken as extended.
+	for pass := 0; ; pass++ {
+		changed := false
+		for _, e := range edges {
+			if !zp[e.param] {
+				continue
 			}
-		} else if !l.upperZeroInst(e.arg) {
-			unset(e.param)
+			if e.arg == ssa.NoValue || !zp[e.arg] && !l.upperZeroInst(e.arg) {
+				zp[e.param] = false
+				changed = true
+			}
+		}
+		if !changed {
+			break
+		}
+		if pass == maxZextPasses {
+			clear(zp)
+			break
 		}
 	}
-	for len(work) > 0 {
-		p := work[len(work)-1]
-		work = work[:len(work)-1]
-		for _, q := range from[start[p]:start[p+1]] {
-			unset(q)
-		}
-	}
-	l.zextWork, l.zextEdges = work, edges
+	l.zextEdges = edges
 }
+
+// maxZextPasses bounds computeZeroParams' passes over the edges.
+const maxZextPasses = 8
