@@ -47,6 +47,7 @@ func DCE(f *Func) {
 		}
 	}
 	isLive := func(v Value) bool { return v >= 0 && int(v) < len(live) && live[v] }
+	foldable := false
 	for bi, b := range f.Blocks {
 		kept := b.Insts[:0]
 		for _, in := range b.Insts {
@@ -65,20 +66,28 @@ func DCE(f *Func) {
 		}
 		for _, p := range b.Params {
 			if !isLive(p) {
-				removeDeadParams(f, b, isLive, edges[b.ID])
+				foldable = removeDeadParams(f, b, isLive, edges[b.ID]) || foldable
 				break
 			}
 		}
 	}
 	f.keepAnalyses()
+	if !foldable {
+		f.keepFold()
+	}
 }
 
 // removeDeadParams drops b's parameters that isLive rejects, with the
 // matching argument on each of its incoming edges: one pass over each
 // list, however many go (a loop header in code compiled from Go has
-// thousands of incoming edges).
-func removeDeadParams(f *Func, b *Block, isLive func(Value) bool, edges []edgeRef) {
+// thousands of incoming edges). It reports whether a brif branches to b
+// both ways: with fewer arguments its two targets may now be the same,
+// which Fold turns into a jump.
+func removeDeadParams(f *Func, b *Block, isLive func(Value) bool, edges []edgeRef) (brifToB bool) {
 	for _, e := range edges {
+		if e.term.Op == OpBrif && e.term.Targets[0].Block == e.term.Targets[1].Block {
+			brifToB = true
+		}
 		c := &e.term.Targets[e.slot]
 		kept := c.Args[:0]
 		for i, a := range c.Args {
@@ -96,6 +105,7 @@ func removeDeadParams(f *Func, b *Block, isLive func(Value) bool, edges []edgeRe
 		}
 	}
 	b.Params = kept
+	return brifToB
 }
 
 // removeParamAndArgs drops parameter i of b and the matching argument from
