@@ -41,10 +41,15 @@ type passScratch struct {
 	edgesByID  [][]edgeRef // by Block.ID: windows of edges
 	edgeCounts []int32
 
-	live     []bool
-	values   []Value  // work list
-	insts    []*Inst  // a block being rebuilt
-	defBlock []*Block // by Value
+	live   []bool
+	values []Value // work list
+	// DCE's: definitions passed, branches passed into each block, and
+	// the instructions passed as dead.
+	passed      []bool
+	branchesMet []int32
+	deadInsts   []instPos
+	insts       []*Inst  // a block being rebuilt
+	defBlock    []*Block // by Value
 
 	gvn      gvnTable
 	domStack []domFrame // GVN's and BCE's walk of the dominator tree
