@@ -286,6 +286,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	stdio := &sandboxIO{}
 	out := &stdio.out
 	out.init(w, rc, lim.MaxHeaderBytes, lim.FlushDelay)
+	out.ctx = ctx
 	body := r.Body
 	if body == nil {
 		body = http.NoBody

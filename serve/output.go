@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,13 @@ import (
 // FlushDelay after the first unflushed byte (from a timer goroutine, so
 // every use of w is under mu), when the guest blocks (reads stdin,
 // sleeps), or when the response ends.
+//
+// The guest's fd_write calls WriteContext on its own goroutine (it is a
+// wasi.ContextWriter): no helper goroutine, no copy. Until the response
+// starts, a write only appends to pending; once it has started, writes to
+// the client end at the connection's write deadline (the request's), and
+// at once when the guest's context ends: the response started during the
+// run then watches that context (cut).
 type output struct {
 	mu      sync.Mutex
 	w       http.ResponseWriter
@@ -39,6 +47,14 @@ type output struct {
 	closed    bool
 	werr      error // the client connection failed
 	written   int64 // body bytes from the guest
+
+	// ctx is the guest's context (set before it runs); stopCut, once the response has started
+	// during the run, stops watching it. cutMu orders cut against finish,
+	// so that a cut never outlives the guest's part of the response.
+	ctx     context.Context
+	stopCut func() bool
+	cutMu   sync.Mutex
+	ended   bool // finish ran (under cutMu)
 }
 
 // holdLimit bounds the body bytes held before the response starts.
@@ -53,6 +69,20 @@ func newOutput(w http.ResponseWriter, rc *http.ResponseController, maxHead int, 
 // init readies a zero output.
 func (o *output) init(w http.ResponseWriter, rc *http.ResponseController, maxHead int, delay time.Duration) {
 	o.w, o.rc, o.maxHead, o.delay = w, rc, maxHead, delay
+}
+
+// WriteContext is Write for the guest's fd_write (wasi.ContextWriter).
+// The call's context descends from o.ctx, which cut watches.
+func (o *output) WriteContext(_ context.Context, p []byte) (int, error) { return o.Write(p) }
+
+// cut makes the connection's writes fail now: the guest's context ended
+// while the response was being written during the run.
+func (o *output) cut() {
+	o.cutMu.Lock()
+	defer o.cutMu.Unlock()
+	if !o.ended {
+		_ = o.rc.SetWriteDeadline(time.Now())
+	}
 }
 
 // Write takes the guest's stdout. Once the response is finished, or its
@@ -189,6 +219,9 @@ func (o *output) flushLocked() {
 // commit starts the response: the guest's status and headers, then the
 // body bytes held so far.
 func (o *output) commit() {
+	if !o.closed && o.ctx != nil && o.stopCut == nil {
+		o.stopCut = context.AfterFunc(o.ctx, o.cut)
+	}
 	h := o.w.Header()
 	for k, v := range o.head.header {
 		h[k] = v
@@ -226,6 +259,12 @@ func (o *output) finish() outputState {
 	o.closed = true
 	if o.timer != nil {
 		o.timer.Stop()
+	}
+	if o.stopCut != nil {
+		o.stopCut()
+		o.cutMu.Lock()
+		o.ended = true
+		o.cutMu.Unlock()
 	}
 	return outputState{parsed: o.parsed, headErr: o.headErr, committed: o.committed,
 		status: o.head.status, written: o.written, werr: o.werr}

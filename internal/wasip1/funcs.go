@@ -107,8 +107,12 @@ func Functions() []Func {
 			f.Type.Results = []moat.ValueType{moat.ValueI32}
 			fn := sig.fn
 			f.Call = func(ctx context.Context, s *System, mem *moat.Memory, stack []uint64) error {
-				c := call{ctx: ctx, s: s, mem: guest{mem}}
-				errno := fn(&c, stack)
+				// One call at a time per System: the handler's *call is
+				// the System's own, not an allocation per call.
+				c := &s.cur
+				*c = call{ctx: ctx, s: s, mem: guest{mem}}
+				errno := fn(c, stack)
+				*c = call{} // keep no context or memory alive
 				if errno == errnoInterrupted {
 					return moat.NewTrap(moat.TrapInterrupted, "")
 				}
