@@ -23,6 +23,8 @@ type call struct {
 	ctx context.Context
 	s   *System
 	mem guest
+	// iovs is room for the iovecs of an fd_read or fd_write.
+	iovs [4][]byte
 }
 
 // handler implements one function on its (already typed) parameters.
