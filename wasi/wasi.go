@@ -62,7 +62,7 @@ type ExitError = wasip1.ExitError
 // System is the WASI state of one store. Close releases its host file
 // descriptors.
 type System struct {
-	sys *wasip1.System
+	sys wasip1.System
 }
 
 // storeKey is the moat.Store value key under which a *System lives.
@@ -81,7 +81,7 @@ func DefineImports(l *moat.Linker) error {
 				if sys == nil {
 					return fmt.Errorf("wasi: %s called in a store without a WASI system (call wasi.Attach)", name)
 				}
-				return call(ctx, sys.sys, c.Memory(), stack)
+				return call(ctx, &sys.sys, c.Memory(), stack)
 			})
 		if err != nil {
 			return err
@@ -104,11 +104,10 @@ func Attach(s *moat.Store, cfg Config) (*System, error) {
 	for _, p := range cfg.Preopens {
 		pc.Preopens = append(pc.Preopens, wasip1.Preopen{Guest: p.Guest, Host: p.Host, FS: p.FS, ReadOnly: p.ReadOnly})
 	}
-	sys, err := wasip1.New(pc)
-	if err != nil {
+	out := &System{}
+	if err := out.sys.Init(pc); err != nil {
 		return nil, err
 	}
-	out := &System{sys: sys}
 	s.SetValue(storeKey{}, out)
 	return out, nil
 }

@@ -78,26 +78,22 @@ type stdio struct {
 	startTime time.Time
 }
 
-// New makes a System from cfg, opening the preopened directories now.
-func New(cfg Config) (*System, error) {
-	s := &System{
-		walltime: cfg.Walltime,
-		nanotime: cfg.Nanotime,
-		sleep:    cfg.Sleep,
-		rand:     cfg.Rand,
-	}
+// Init readies a zero System from cfg, opening the preopened directories
+// now. The System is used in place (the public wasi.System holds it).
+func (s *System) Init(cfg Config) error {
+	s.walltime, s.nanotime, s.sleep, s.rand = cfg.Walltime, cfg.Nanotime, cfg.Sleep, cfg.Rand
 	// One copy of both lists, so that the embedder may reuse its slices.
 	both := make([]string, len(cfg.Args)+len(cfg.Env))
 	copy(both[copy(both, cfg.Args):], cfg.Env)
 	s.args, s.env = both[:len(cfg.Args):len(cfg.Args)], both[len(cfg.Args):]
 	for _, a := range s.args {
 		if containsNUL(a) {
-			return nil, fmt.Errorf("wasi: argument %q contains a NUL byte", a)
+			return fmt.Errorf("wasi: argument %q contains a NUL byte", a)
 		}
 	}
 	for _, e := range s.env {
 		if containsNUL(e) {
-			return nil, fmt.Errorf("wasi: environment entry %q contains a NUL byte", e)
+			return fmt.Errorf("wasi: environment entry %q contains a NUL byte", e)
 		}
 	}
 	if s.walltime == nil {
@@ -132,11 +128,11 @@ func New(cfg Config) (*System, error) {
 		e, err := openPreopen(p)
 		if err != nil {
 			s.Close()
-			return nil, err
+			return err
 		}
 		s.fds = append(s.fds, e)
 	}
-	return s, nil
+	return nil
 }
 
 // sinceStart is the default monotonic clock: nanoseconds since New, from 1.
