@@ -77,6 +77,51 @@ func TestEpochTickerBlocksSignals(t *testing.T) {
 	}
 }
 
+// TestEpochTickerScheduling: the ticker thread runs in the scheduling class
+// it reports (tickerPriority): SCHED_FIFO where the process may ask for it,
+// otherwise the normal class, with the shortest slice where the kernel
+// took the request.
+func TestEpochTickerScheduling(t *testing.T) {
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/stat", tickerTID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fields after the command's closing parenthesis start at the 3rd;
+	// the policy is the 41st.
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	policy, err := strconv.Atoi(fields[41-3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := schedOther
+	if tickerPolicy == tickerFIFO {
+		want = schedFIFO
+	}
+	if policy != want {
+		t.Fatalf("ticker thread %d has policy %d, want %d (granted %d)", tickerTID, policy, want, tickerPolicy)
+	}
+	t.Logf("ticker scheduling: %d (policy %d)", tickerPolicy, policy)
+	if tickerPolicy != tickerShortSlice {
+		return
+	}
+	sched, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/sched", tickerTID))
+	if err != nil {
+		t.Logf("no scheduler statistics to check the slice against: %v", err)
+		return
+	}
+	for _, line := range strings.Split(string(sched), "\n") {
+		if v, ok := strings.CutPrefix(line, "se.slice"); ok {
+			v = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+			if v != strconv.FormatInt(int64(EpochTick), 10) {
+				t.Errorf("ticker thread %d has a slice of %s ns, want %d", tickerTID, v, int64(EpochTick))
+			}
+		}
+	}
+}
+
 // TestNativeEpochSpinCancelled: a guest with epoch polls stops at its
 // context's deadline and at a cancellation.
 func TestNativeEpochSpinCancelled(t *testing.T) {
