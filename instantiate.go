@@ -46,6 +46,9 @@ type instanceState struct {
 	// it takes a pool's slot (vm.MemoryRoom): if the store is dropped
 	// without Close, the state's cleanup gives the slot back.
 	memRoom vm.MemoryRoom
+	// imports is the storage of the imported functions' list
+	// (InstancePre.Instantiate), kept when the state is recycled.
+	imports []*vm.Function
 	// made is room for the functions made for the first exports asked
 	// for (vm.Instance.FuncIn); nMade are in use.
 	made  [2]vm.Function
@@ -86,9 +89,9 @@ func keepPending(s *storeState, inst *vm.Instance, plan [][]uint32, first int) e
 // segments in order (a failing one traps, earlier ones stay applied), drop
 // applied and declarative segments, then run the start function.
 //
-// The instance's handle is written to out (the store handle's room, or
-// a new one).
-func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, out *Instance) (ret *Instance, err error) {
+// The instance's state is both (Module.takeInstance), its handle is
+// written to out (the store handle's room, or a new one).
+func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, both *instanceState, out *Instance) (ret *Instance, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			ret, err = nil, fmt.Errorf("moat: internal error while instantiating: %v\n%s", p, debug.Stack())
@@ -104,7 +107,6 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, o
 	if err := s.checkInstantiation(m); err != nil {
 		return nil, err
 	}
-	both := mod.takeInstance()
 	both.inst = vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}
 	inst := &both.inst
 	inst.Embedder = both
