@@ -12,7 +12,8 @@ import "github.com/moat-run/moat/internal/vm"
 // that may be gone. The externs it handed out stay what they are (a
 // *Memory, for example, keeps working as the store's).
 type Caller struct {
-	store *Store
+	// store is the handle Store returns, made with the Caller.
+	store Store
 	inst  *vm.Instance
 	mem   *Memory
 	// live counts the host calls of inst running now (they nest when a host
@@ -22,17 +23,17 @@ type Caller struct {
 
 // caller returns the Caller for host calls made by inst (nil: by the host).
 // An instance made by instantiate keeps its Caller in its own state.
-func (s *Store) caller(inst *vm.Instance) *Caller {
+func (s *storeState) caller(inst *vm.Instance) *Caller {
 	if c := s.lastCaller; c != nil && c.inst == inst {
 		return c
 	}
 	if inst != nil {
 		if both, ok := inst.Embedder.(*instanceState); ok && inst.Store == s.vs {
 			c := &both.caller
-			if c.store == nil {
-				c.store, c.inst = s, inst
+			if c.store.storeState == nil {
+				c.store, c.inst = Store{s.ref()}, inst
 				if m := inst.Memory(); m != nil {
-					both.callerMem = Memory{store: s, mem: m}
+					both.callerMem = Memory{store: s.ref(), mem: m}
 					c.mem = &both.callerMem
 				}
 			}
@@ -45,10 +46,10 @@ func (s *Store) caller(inst *vm.Instance) *Caller {
 		if s.callers == nil {
 			s.callers = make(map[*vm.Instance]*Caller)
 		}
-		c = &Caller{store: s, inst: inst}
+		c = &Caller{store: Store{s.ref()}, inst: inst}
 		if inst != nil {
 			if m := inst.Memory(); m != nil {
-				c.mem = &Memory{store: s, mem: m}
+				c.mem = &Memory{store: s.ref(), mem: m}
 			}
 		}
 		s.callers[inst] = c
@@ -69,7 +70,7 @@ func (c *Caller) Store() *Store {
 	if !c.valid() {
 		return nil
 	}
-	return c.store
+	return &c.store
 }
 
 // Memory returns the calling instance's memory 0, or nil when it has none,
@@ -125,5 +126,5 @@ func (c *Caller) export(name string) Extern {
 	if !c.valid() || c.inst == nil {
 		return nil
 	}
-	return exportOf(c.store, c.inst, name)
+	return exportOf(c.store.storeRef, c.inst, name)
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/moat-run/moat/internal/cache"
@@ -291,6 +292,8 @@ type Engine struct {
 	// skipDigest makes loading skip the digest check, for benchmarks
 	// that measure the rest.
 	skipDigest bool
+	// stores keeps closed stores' states for new stores (store_recycle.go).
+	stores sync.Pool
 }
 
 // ErrCompilerUnavailable is returned by NewEngine for EngineCompiler on

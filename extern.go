@@ -10,13 +10,13 @@ import (
 type Extern interface {
 	// ExternType describes the extern for linking.
 	ExternType() ExternType
-	owner() *Store
+	owner() storeRef
 }
 
-func (f *Func) owner() *Store   { return f.store }
-func (m *Memory) owner() *Store { return m.store }
-func (t *Table) owner() *Store  { return t.store }
-func (g *Global) owner() *Store { return g.store }
+func (f *Func) owner() storeRef   { return f.store }
+func (m *Memory) owner() storeRef { return m.store }
+func (t *Table) owner() storeRef  { return t.store }
+func (g *Global) owner() storeRef { return g.store }
 
 func (f *Func) ExternType() ExternType   { return f.Type() }
 func (m *Memory) ExternType() ExternType { return m.Type() }
@@ -30,7 +30,7 @@ type funcState struct {
 }
 
 // exportOf finds export name of inst, or nil.
-func exportOf(s *Store, inst *vm.Instance, name string) Extern {
+func exportOf(s storeRef, inst *vm.Instance, name string) Extern {
 	for _, ex := range inst.Module.Exports {
 		if ex.Name == name {
 			return externOf(s, inst, ex)
@@ -39,7 +39,7 @@ func exportOf(s *Store, inst *vm.Instance, name string) Extern {
 	return nil
 }
 
-func externOf(s *Store, inst *vm.Instance, ex wasm.Export) Extern {
+func externOf(s storeRef, inst *vm.Instance, ex wasm.Export) Extern {
 	switch ex.Kind {
 	case wasm.ExternFunc:
 		if !inst.Made(ex.Index) {

@@ -32,6 +32,9 @@ var ErrFuelDisabled = errors.New("moat: fuel is not enabled for this store (Conf
 // SetFuel sets the store's remaining fuel to n units (values beyond
 // 2^63-1 count as 2^63-1). It fails unless the engine consumes fuel.
 func (s *Store) SetFuel(n uint64) error {
+	if !s.live() {
+		return ErrClosed
+	}
 	if !s.vs.Fuel.Enabled() {
 		return ErrFuelDisabled
 	}
@@ -42,6 +45,9 @@ func (s *Store) SetFuel(n uint64) error {
 // Fuel returns the store's remaining fuel. It fails unless the engine
 // consumes fuel.
 func (s *Store) Fuel() (uint64, error) {
+	if !s.live() {
+		return 0, ErrClosed
+	}
 	if !s.vs.Fuel.Enabled() {
 		return 0, ErrFuelDisabled
 	}

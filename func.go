@@ -11,7 +11,7 @@ import (
 
 // Func is a function of a store: exported by an instance, or a host function.
 type Func struct {
-	store *Store
+	store storeRef
 	fn    *vm.Function
 }
 
@@ -36,7 +36,7 @@ func NewFunc(s *Store, t FuncType, fn HostFunc) (*Func, error) {
 	if _, err := s.vs.Ref(f); err != nil {
 		return nil, err
 	}
-	return &Func{store: s, fn: f}, nil
+	return &Func{store: s.storeRef, fn: f}, nil
 }
 
 // Type returns the function's signature.
@@ -45,8 +45,11 @@ func (f *Func) Type() FuncType { return fromFuncType(f.fn.Type) }
 // Ref returns the funcref word for f, to pass as a funcref parameter or put
 // in a table of the same store. The word carries the store's generation:
 // no other store takes it, not even a later store of the same module
-// once this one is closed.
+// once this one is closed. A function of a closed store returns 0 (null).
 func (f *Func) Ref() uint64 {
+	if !f.store.live() {
+		return 0 // a closed store's function: its state may serve another store now
+	}
 	r, _ := f.store.vs.Ref(f.fn) // registered at creation; cannot fail
 	return f.store.funcWordOut(r)
 }
@@ -67,7 +70,7 @@ func FuncFromRef(s *Store, ref uint64) *Func {
 	if fn == nil {
 		return nil
 	}
-	return &Func{store: s, fn: fn}
+	return &Func{store: s.storeRef, fn: fn}
 }
 
 // Call calls f with params (one word per value, two for v128, low half
@@ -140,7 +143,7 @@ func (f *Func) CallWithStack(ctx context.Context, stack []uint64) (err error) {
 // checkParams normalises i32/f32 words (only the low 32 bits count) and
 // rejects references the parameter types do not admit (see checkWords).
 func (f *Func) checkParams(stack []uint64) error {
-	if err := checkWords(f.store, f.fn.Type.Params, typesContext(f.fn.Instance), stack); err != nil {
+	if err := checkWords(f.store.storeState, f.fn.Type.Params, typesContext(f.fn.Instance), stack); err != nil {
 		return fmt.Errorf("moat: parameter of %s: %w", f.fn.DebugName(), err)
 	}
 	return nil

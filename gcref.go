@@ -86,7 +86,7 @@ func (s *Store) RefHasType(ref uint64, t ValueType) bool {
 		return false
 	}
 	defer s.leave()
-	_, err := checkRefWord(s, wasm.ValType(t), nil, ref)
+	_, err := checkRefWord(s.storeState, wasm.ValType(t), nil, ref)
 	return err == nil
 }
 
@@ -179,7 +179,7 @@ func hasGCRefs(ctx *wasm.Module, ts []wasm.ValType) bool {
 
 // checkGCRef checks a word of the any or extern hierarchy against t (of
 // module ctx, nil when t names no type index).
-func checkGCRef(s *Store, t wasm.ValType, ctx *wasm.Module, ref uint64) error {
+func checkGCRef(s *storeState, t wasm.ValType, ctx *wasm.Module, ref uint64) error {
 	if !s.vs.HostRooted(ref) {
 		return fmt.Errorf("moat: %#x is not a rooted reference of this store (made up, from another store, or its root scope was closed)", ref)
 	}

@@ -10,7 +10,7 @@ import (
 // Global is a global variable. Its value is a word as described for Func.Call
 // (a v128 global is read and written with GetV128 and SetV128).
 type Global struct {
-	store *Store
+	store storeRef
 	g     *vm.Global
 }
 
@@ -20,7 +20,7 @@ func NewGlobal(s *Store, t GlobalType, v uint64) (*Global, error) {
 	if !t.Value.valid() {
 		return nil, fmt.Errorf("moat: NewGlobal: invalid value type %s", t.Value)
 	}
-	g := &Global{store: s, g: &vm.Global{Type: t.internal()}}
+	g := &Global{store: s.storeRef, g: &vm.Global{Type: t.internal()}}
 	if t.Value.IsRef() {
 		if err := s.enter(); err != nil {
 			return nil, err
@@ -42,7 +42,8 @@ func (g *Global) Type() GlobalType { return fromGlobalType(g.g.Type) }
 // Get returns the value (the low word of a v128). A reference of the any
 // or extern hierarchies is rooted (see NewExternRef); while another
 // goroutine has a call running in the store, such a word is returned
-// without being rooted, so it cannot be handed back in.
+// without being rooted, so it cannot be handed back in. A funcref global
+// of a closed store reads as null.
 func (g *Global) Get() uint64 {
 	v := g.g.Lo
 	switch t := g.g.Type.Val; {
@@ -77,7 +78,7 @@ func (g *Global) SetV128(lo, hi uint64) error {
 
 func (g *Global) set(lo, hi uint64) error {
 	words := []uint64{lo, hi}
-	if err := checkWords(g.store, []wasm.ValType{g.g.Type.Val}, g.g.Module, words); err != nil {
+	if err := checkWords(g.store.storeState, []wasm.ValType{g.g.Type.Val}, g.g.Module, words); err != nil {
 		return fmt.Errorf("moat: global: %w", err)
 	}
 	lo, hi = words[0], words[1]

@@ -34,7 +34,7 @@ type HostFunc func(ctx context.Context, caller *Caller, stack []uint64) error
 func adaptHost(name string, typ *wasm.FuncType, fn HostFunc) vm.HostFunc {
 	gcParams, refParams, refResults := hasGCRefs(nil, typ.Params), hasRefs(typ.Params), hasRefs(typ.Results)
 	return func(ctx context.Context, self *vm.Function, inst *vm.Instance, stack []uint64) (err error) {
-		s := self.Store().Embedder.(*Store) // every host function is registered in its store
+		s := self.Store().Embedder.(*storeState) // every host function is registered in its store
 		c := s.caller(inst)
 		c.live++
 		defer func() {

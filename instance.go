@@ -8,7 +8,7 @@ import (
 
 // Instance is an instantiated module living in a store.
 type Instance struct {
-	store *Store
+	store storeRef
 	mod   *Module
 	inst  *vm.Instance
 }
@@ -17,7 +17,7 @@ type Instance struct {
 func (i *Instance) Module() *Module { return i.mod }
 
 // Store returns the instance's store.
-func (i *Instance) Store() *Store { return i.store }
+func (i *Instance) Store() *Store { return &Store{i.store} }
 
 // Exports lists the instance's exports in order.
 func (i *Instance) Exports() []ExportType { return i.mod.Exports() }

@@ -47,7 +47,7 @@ type instanceState struct {
 // keepPending gives the active element segments from the first on that
 // were to be written straight into their tables their items after all,
 // when instantiation stops before applying them.
-func keepPending(s *Store, inst *vm.Instance, plan [][]uint32, first int) error {
+func keepPending(s *storeState, inst *vm.Instance, plan [][]uint32, first int) error {
 	for i := first; i < len(plan); i++ {
 		if plan[i] == nil || inst.Module.Elems[i].Mode != wasm.ElemActive {
 			continue
@@ -66,7 +66,7 @@ func keepPending(s *Store, inst *vm.Instance, plan [][]uint32, first int) error 
 // initialisers, bind code, resolve element and data segments, apply active
 // segments in order (a failing one traps, earlier ones stay applied), drop
 // applied and declarative segments, then run the start function.
-func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *Instance, err error) {
+func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved) (out *Instance, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			out, err = nil, fmt.Errorf("moat: internal error while instantiating: %v\n%s", p, debug.Stack())
@@ -271,7 +271,7 @@ func instantiate(ctx context.Context, s *Store, mod *Module, r *resolved) (out *
 	}
 
 	out = &both.pub
-	*out = Instance{store: s, mod: mod, inst: inst}
+	*out = Instance{store: s.ref(), mod: mod, inst: inst}
 	// From here the instance can be reached (a failing segment or start
 	// function may leave its functions in another instance's table), so
 	// closing the store must close it too.

@@ -110,7 +110,7 @@ func (l *Linker) DefineHostFunc(module, name string, t FuncType, fn HostFunc) er
 // *Table, *Global or *Tag created there or exported by one of its
 // instances.
 func (l *Linker) Define(module, name string, ext Extern) error {
-	if ext == nil || ext.owner() == nil {
+	if ext == nil || ext.owner().storeState == nil {
 		return fmt.Errorf("moat: Define %s.%s: nil extern", module, name)
 	}
 	l.define(module, name, definition{ext: ext})
@@ -152,11 +152,11 @@ func (l *Linker) Instantiate(ctx context.Context, store *Store, m *Module) (inst
 	if store.closed {
 		return nil, ErrClosed
 	}
-	imports, err := l.resolve(store, m)
+	imports, err := l.resolve(store.storeState, m)
 	if err != nil {
 		return nil, err
 	}
-	return instantiate(ctx, store, m, imports)
+	return instantiate(ctx, store.storeState, m, imports)
 }
 
 // resolved holds the externs matched to a module's imports, by kind, in
@@ -179,7 +179,7 @@ func (l *Linker) lookup(module, name string) (definition, bool) {
 	return d, ok
 }
 
-func (l *Linker) resolve(s *Store, mod *Module) (*resolved, error) {
+func (l *Linker) resolve(s *storeState, mod *Module) (*resolved, error) {
 	r := &resolved{}
 	for i, im := range mod.imports {
 		d, ok := l.lookup(im.Module, im.Name)
@@ -191,7 +191,7 @@ func (l *Linker) resolve(s *Store, mod *Module) (*resolved, error) {
 			ext = s.bindHost(d.host)
 		} else {
 			ext = d.ext
-			if ext.owner() != s {
+			if ext.owner() != s.ref() {
 				return nil, &LinkError{Module: im.Module, Name: im.Name, Reason: "the definition belongs to another store"}
 			}
 		}
@@ -207,8 +207,8 @@ func (l *Linker) resolve(s *Store, mod *Module) (*resolved, error) {
 
 // bindHost returns the store's function for a linker host function, making
 // it on first use.
-func (s *Store) bindHost(h *hostDef) *Func {
-	return &Func{store: s, fn: s.bindHostFunc(h, 1)}
+func (s *storeState) bindHost(h *hostDef) *Func {
+	return &Func{store: s.ref(), fn: s.bindHostFunc(h, 1)}
 }
 
 // boundHost is a linker host function bound into a store.
@@ -222,7 +222,7 @@ type boundHost struct {
 const maxScannedHosts = 32
 
 // hostFunc is the store's function for h, or nil when h is not bound.
-func (s *Store) hostFunc(h *hostDef) *vm.Function {
+func (s *storeState) hostFunc(h *hostDef) *vm.Function {
 	if s.hostIndex != nil {
 		return s.hostIndex[h]
 	}
@@ -239,7 +239,7 @@ func (s *Store) hostFunc(h *hostDef) *vm.Function {
 // bindHostFunc is bindHost without the public wrapper. room is how many
 // host functions a new chunk has room for (an instantiation binds all of
 // its host functions in one allocation).
-func (s *Store) bindHostFunc(h *hostDef, room int) *vm.Function {
+func (s *storeState) bindHostFunc(h *hostDef, room int) *vm.Function {
 	if f := s.hostFunc(h); f != nil {
 		return f
 	}

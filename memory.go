@@ -11,7 +11,7 @@ import (
 // Memory is a linear memory. Offsets are bytes; sizes are 64 KiB pages.
 // Accessors return ok=false instead of reading or writing out of bounds.
 type Memory struct {
-	store *Store
+	store storeRef
 	mem   *vm.Memory
 }
 
@@ -42,7 +42,7 @@ func NewMemory(s *Store, t MemoryType) (*Memory, error) {
 	mem := vm.NewMemory(t.internal(), s.engine.cfg.MaxMemoryPages)
 	s.limitMemory(mem)
 	s.counts.memories++
-	return &Memory{store: s, mem: mem}, nil
+	return &Memory{store: s.storeRef, mem: mem}, nil
 }
 
 // checkMemoryMin refuses a memory whose initial size passes the engine's

@@ -61,8 +61,7 @@ func makeSpinShapes(bulk int) []spinShape {
 
 // The tests use bulk operations of 32 MiB: still 128 chunks each.
 
-// makeSpinShapes3 makes the guests of WebAssembly 3.0, which only the
-// interpreter runs: loops of array.fill and array.copy over an array of
+// makeSpinShapes3 makes the guests of WebAssembly 3.0: loops of array.fill and array.copy over an array of
 // bulk bytes (elements), a tail call to itself forever, and a loop that
 // never branches back but catches its own exception into its header.
 func makeSpinShapes3(bulk int) []spinShape {
@@ -81,14 +80,10 @@ func makeSpinShapes3(bulk int) []spinShape {
 	}
 }
 
-// shapesFor are the shapes an engine of kind runs: the 3.0 ones too on
-// the interpreter.
-func shapesFor(kind moat.EngineKind, bulk int) []spinShape {
-	shapes := makeSpinShapes(bulk)
-	if kind == moat.EngineInterpreter {
-		shapes = append(shapes, makeSpinShapes3(bulk)...)
-	}
-	return shapes
+// allSpinShapes are the shapes both engines run (both run WebAssembly
+// 3.0), with bulk operations of bulk bytes.
+func allSpinShapes(bulk int) []spinShape {
+	return append(makeSpinShapes(bulk), makeSpinShapes3(bulk)...)
 }
 
 // spinEngines are the engines under test (the compiler where it exists).
@@ -181,7 +176,7 @@ func TestSpinningGuestsYield(t *testing.T) {
 		return
 	}
 	for _, kind := range spinEngines() {
-		for _, shape := range shapesFor(kind, 32<<20) {
+		for _, shape := range allSpinShapes(32 << 20) {
 			t.Logf("%v/%s: starting", kind, shape.name)
 			stop := spinners(t, kind, shape, runtime.GOMAXPROCS(0))
 			for range 3 {
@@ -200,7 +195,7 @@ func TestSpinningGuestsYield(t *testing.T) {
 // the spinning guests that shorten every guest's time slices.
 func TestSpinningGuestsStop(t *testing.T) {
 	for _, kind := range spinEngines() {
-		for _, shape := range shapesFor(kind, 32<<20) {
+		for _, shape := range allSpinShapes(32 << 20) {
 			name := fmt.Sprintf("%v/%s", kind, shape.name)
 			e, err := moat.NewEngine(moat.Config{Engine: kind})
 			if err != nil {
@@ -320,7 +315,7 @@ func BenchmarkGCSpinning(b *testing.B) {
 		l.report(b)
 	})
 	for _, kind := range spinEngines() {
-		for _, shape := range shapesFor(kind, 256<<20) {
+		for _, shape := range allSpinShapes(256 << 20) {
 			b.Run(fmt.Sprintf("%v/%s", kind, shape.name), func(b *testing.B) {
 				stop := spinners(b, kind, shape, runtime.GOMAXPROCS(0))
 				defer stop()
@@ -340,7 +335,7 @@ func BenchmarkGCSpinning(b *testing.B) {
 // of GOMAXPROCS spinning guests, per engine and shape.
 func BenchmarkCancelSpinning(b *testing.B) {
 	for _, kind := range spinEngines() {
-		for _, shape := range shapesFor(kind, 256<<20) {
+		for _, shape := range allSpinShapes(256 << 20) {
 			b.Run(fmt.Sprintf("%v/%s", kind, shape.name), func(b *testing.B) {
 				n := runtime.GOMAXPROCS(0)
 				stop := spinners(b, kind, shape, n-1)

@@ -95,7 +95,7 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 			continue
 		}
 		im := mod.imports[i]
-		if d.ext.owner() != store {
+		if d.ext.owner() != store.storeRef {
 			return nil, &LinkError{Module: im.Module, Name: im.Name, Reason: "the definition belongs to another store"}
 		}
 		if err := matchImport(mod.m, &mod.m.Imports[i], im, d.ext); err != nil {
@@ -105,7 +105,7 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 			return nil, err
 		}
 	}
-	return instantiate(ctx, store, mod, &r)
+	return instantiate(ctx, store.storeState, mod, &r)
 }
 
 // matchHost is matchImport for a linker host function, which has no store.

@@ -50,8 +50,18 @@ func nextRefTag() uint64 {
 	}
 }
 
+// funcWordOut is storeState.funcWordOut for a handle: a closed store's
+// references read as null (its state may serve another store now, whose
+// generation its words must not carry).
+func (r storeRef) funcWordOut(w uint64) uint64 {
+	if !r.live() {
+		return 0
+	}
+	return r.storeState.funcWordOut(w)
+}
+
 // funcWordOut is the host's form of the engine's funcref word w.
-func (s *Store) funcWordOut(w uint64) uint64 {
+func (s *storeState) funcWordOut(w uint64) uint64 {
 	if w == 0 {
 		return 0
 	}
@@ -64,7 +74,7 @@ func (s *Store) funcWordOut(w uint64) uint64 {
 
 // funcWordIn is the engine's word for the host's funcref word w, and
 // false when w does not carry s's generation.
-func (s *Store) funcWordIn(w uint64) (uint64, bool) {
+func (s *storeState) funcWordIn(w uint64) (uint64, bool) {
 	if w == 0 {
 		return 0, true
 	}
@@ -83,7 +93,7 @@ func isFuncWord(ctx *wasm.Module, t wasm.ValType) bool {
 // handOut prepares words, values of types ts leaving the store for the
 // host: funcrefs take the store's generation and references of the any and
 // extern hierarchies are rooted (see gcref.go).
-func (s *Store) handOut(ts []wasm.ValType, ctx *wasm.Module, words []uint64) {
+func (s *storeState) handOut(ts []wasm.ValType, ctx *wasm.Module, words []uint64) {
 	w := 0
 	for _, t := range ts {
 		switch {
@@ -108,7 +118,7 @@ func hasRefs(ts []wasm.ValType) bool {
 
 // checkWords checks and normalises words, one value of ts each (v128
 // takes two). ctx resolves type indices in ts (nil when there are none).
-func checkWords(s *Store, ts []wasm.ValType, ctx *wasm.Module, words []uint64) error {
+func checkWords(s *storeState, ts []wasm.ValType, ctx *wasm.Module, words []uint64) error {
 	w := 0
 	for i, t := range ts {
 		switch {
@@ -128,7 +138,7 @@ func checkWords(s *Store, ts []wasm.ValType, ctx *wasm.Module, words []uint64) e
 
 // checkRefWord checks one reference word the host hands in against
 // reference type t and returns the engine's form of it.
-func checkRefWord(s *Store, t wasm.ValType, ctx *wasm.Module, ref uint64) (uint64, error) {
+func checkRefWord(s *storeState, t wasm.ValType, ctx *wasm.Module, ref uint64) (uint64, error) {
 	if ref == 0 {
 		if !t.Nullable() {
 			return 0, fmt.Errorf("moat: null where %s is not nullable", t)

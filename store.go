@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 
 	"github.com/moat-run/moat/internal/abi"
-	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/vm"
 )
 
@@ -43,18 +42,55 @@ import (
 //     answers nil (see Caller). Keep the externs it returns instead.
 //
 // SetValue and Value may be used from any goroutine.
+//
+// A closed store's state serves the engine's next store (NewStore), so
+// that a server making a store per request allocates none: a *Store is a
+// handle, and it and everything the store handed out (instances,
+// functions, memories, tables, globals, funcref words) are refused with
+// ErrClosed, or read as empty, once the store is closed, whichever store
+// uses the state next.
 type Store struct {
+	storeRef
+}
+
+// storeRef is a handle's view of a store: its state and the generation the
+// state had when the handle was made. A closed store's state is recycled
+// for a later store of its engine (NewStore), with the generation moved
+// on, so that a handle kept past Close is refused (storeRef.enter,
+// storeRef.live) rather than reaching the next store's instances.
+type storeRef struct {
+	*storeState
+	gen uint64
+}
+
+// storeState is a store's state, recycled from one store to the next of
+// its engine once closed (Engine.takeStore).
+type storeState struct {
 	engine *Engine
 	vs     *vm.Store
-	// refTag is the store's generation in place in a funcref word
-	// (refcheck.go).
-	refTag uint64
+	// gen is the state's generation: it moves on when the store is closed.
+	gen atomic.Uint64
 
 	// owner is the CurrentGoroutine word of the goroutine with a call
 	// running in the store, 0 when none; depth counts that goroutine's
 	// nested entries. Only the owner touches depth (see enter).
 	owner atomic.Uintptr
 	depth int
+
+	// values holds per-store state of host libraries (SetValue, Value),
+	// copied on write so that readers take no lock.
+	values   atomic.Pointer[storeValues]
+	valuesMu sync.Mutex
+
+	storeData
+}
+
+// storeData is what a store holds that starts from zero in every store
+// (storeState.recycle).
+type storeData struct {
+	// refTag is the store's generation in place in a funcref word
+	// (refcheck.go).
+	refTag uint64
 
 	// hosts holds the host functions of linkers bound into this store on
 	// first use, in chunks that never grow, so that a function never
@@ -83,26 +119,23 @@ type Store struct {
 	// limits bound what the store may hold; counts is what it holds.
 	limits StoreLimits
 	counts storeCounts
-
-	// values holds per-store state of host libraries (SetValue, Value),
-	// copied on write so that readers take no lock.
-	values   atomic.Pointer[storeValues]
-	valuesMu sync.Mutex
 }
 
-// NewStore makes an empty store for modules of engine e.
+// NewStore makes an empty store for modules of engine e. The store's state
+// is a closed store's, recycled, when the engine has one: the handle
+// itself is small, and stays on the caller's stack when the caller keeps
+// it there.
 func NewStore(e *Engine) *Store {
-	var vs *vm.Store
-	if sm, ok := e.impl.(engine.StoreMaker); ok {
-		vs = sm.NewStore()
-	} else {
-		vs = vm.NewStore()
-	}
-	vs.SetGCLimit(e.cfg.MaxGCHeapBytes)
-	s := &Store{engine: e, vs: vs, refTag: nextRefTag()}
-	vs.Embedder = s
-	return s
+	st := e.takeStore()
+	return &Store{storeRef{st, st.gen.Load()}}
 }
+
+// ref is a handle to the state's current store.
+func (s *storeState) ref() storeRef { return storeRef{s, s.gen.Load()} }
+
+// live reports whether r's store is still the state's (not closed). Only
+// the accessors that take no mark use it; the others go through enter.
+func (r storeRef) live() bool { return r.storeState != nil && r.storeState.gen.Load() == r.gen }
 
 // Engine returns the store's engine.
 func (s *Store) Engine() *Engine { return s.engine }
@@ -119,6 +152,9 @@ func (s *Store) Instantiate(ctx context.Context, m *Module) (*Instance, error) {
 func (s *Store) SetValue(key, value any) {
 	s.valuesMu.Lock()
 	defer s.valuesMu.Unlock()
+	if !s.live() {
+		return // a closed store's: its state may serve another store now
+	}
 	next := &storeValues{}
 	if old := s.values.Load(); old != nil {
 		*next = *old
@@ -148,7 +184,9 @@ type storeValues struct {
 func (s *Store) Value(key any) any {
 	v := s.values.Load()
 	switch {
-	case v == nil:
+	case v == nil || !s.live():
+		// Checked after the load: a recycled state's values are reset
+		// after its generation moved on.
 		return nil
 	case v.set && v.key == key:
 		return v.value
@@ -163,12 +201,26 @@ func (s *Store) Value(key any) any {
 // ErrClosed. A store holds no native stack between calls: each call
 // borrows one from the engine. It fails
 // with ErrStoreBusy while a call runs in the store, on another goroutine or
-// — from a host function — on this one; a second Close returns ErrClosed.
+// — from a host function — on this one; a second Close returns ErrClosed,
+// as does every use of the store or of what it handed out (instances,
+// functions, memories...) once closed.
 func (s *Store) Close() error {
-	if err := s.enter(); err != nil {
+	st := s.storeState
+	if err := s.close(); err != nil {
 		return err
 	}
-	defer s.leave()
+	st.engine.recycleStore(st)
+	return nil
+}
+
+// close closes the store and moves its state's generation on; the state
+// may then serve another store.
+func (r storeRef) close() error {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.leave()
+	s := r.storeState
 	if s.depth > 1 {
 		return errCloseInCall
 	}
@@ -181,10 +233,12 @@ func (s *Store) Close() error {
 	}
 	s.instances = nil
 	s.hosts, s.hostIndex, s.callers, s.lastCaller = nil, nil, nil, nil
-	return s.vs.Release()
+	err := s.vs.Release()
+	s.gen.Add(1)
+	return err
 }
 
-func (s *Store) isClosed(inst *vm.Instance) bool {
+func (s *storeState) isClosed(inst *vm.Instance) bool {
 	return s.closed || (inst != nil && inst.Closed)
 }
 
@@ -192,7 +246,7 @@ func (s *Store) isClosed(inst *vm.Instance) bool {
 // A memory goes back (its mapping unmapped or its slot returned) at once
 // when storeClosed, or when no other instance imported it; otherwise it is
 // only emptied, and goes back with the store.
-func (s *Store) closeInstance(inst *vm.Instance, storeClosed bool) {
+func (s *storeState) closeInstance(inst *vm.Instance, storeClosed bool) {
 	inst.Closed = true
 	s.counts.instances--
 	s.counts.memories -= len(inst.Module.Memories)
@@ -223,7 +277,7 @@ func (s *Store) closeInstance(inst *vm.Instance, storeClosed bool) {
 // CallWithStack copies it into this buffer instead, which no call keeps
 // past its return; a nested call (a host function calling back) has its
 // own depth and buffer.
-func (s *Store) callWords(n int) []uint64 {
+func (s *storeState) callWords(n int) []uint64 {
 	if s.depth == 1 && n <= len(s.firstWords) {
 		return s.firstWords[:n]
 	}
@@ -240,7 +294,7 @@ func (s *Store) callWords(n int) []uint64 {
 // call runs f (wasm or host) with stack holding its parameters. The store
 // must be entered. An uncaught exception comes back as an *Exception,
 // anything else abnormal as a *Trap.
-func (s *Store) call(ctx context.Context, f *vm.Function, stack []uint64) error {
+func (s *storeState) call(ctx context.Context, f *vm.Function, stack []uint64) error {
 	var err error
 	if f.Host != nil {
 		err = f.Host(ctx, f, nil, stack)
@@ -260,7 +314,7 @@ func (s *Store) call(ctx context.Context, f *vm.Function, stack []uint64) error 
 				s.vs.RootForHost(w)
 			}
 		}
-		return &Exception{store: s, exn: exn}
+		return &Exception{store: s.ref(), exn: exn}
 	}
 	return trapOf(err)
 }

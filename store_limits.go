@@ -58,7 +58,12 @@ func (s *Store) SetLimits(l StoreLimits) error {
 }
 
 // Limits returns the store's limits.
-func (s *Store) Limits() StoreLimits { return s.limits }
+func (s *Store) Limits() StoreLimits {
+	if !s.live() {
+		return StoreLimits{} // a closed store's state may serve another store now
+	}
+	return s.limits
+}
 
 // limitError is the error for a store limit exceeded.
 func limitError(format string, args ...any) error {
@@ -67,7 +72,7 @@ func limitError(format string, args ...any) error {
 
 // checkInstantiation refuses an instantiation of m that would pass the
 // store's limits.
-func (s *Store) checkInstantiation(m *wasm.Module) error {
+func (s *storeState) checkInstantiation(m *wasm.Module) error {
 	l, n := s.limits, s.counts
 	switch {
 	case l.Instances > 0 && n.instances+1 > l.Instances:
@@ -91,7 +96,7 @@ func (s *Store) checkInstantiation(m *wasm.Module) error {
 }
 
 // checkMemory refuses a memory of min pages past the store's limit.
-func (s *Store) checkMemory(min uint64) error {
+func (s *storeState) checkMemory(min uint64) error {
 	if max := s.limits.MemorySize; max != 0 && min > max/wasm.PageSize {
 		return limitError("memory of %d pages, the store's limit is %d bytes", min, max)
 	}
@@ -99,7 +104,7 @@ func (s *Store) checkMemory(min uint64) error {
 }
 
 // checkTable refuses a table of min elements past the store's limit.
-func (s *Store) checkTable(min uint64) error {
+func (s *storeState) checkTable(min uint64) error {
 	if max := s.limits.TableElements; max != 0 && min > max {
 		return limitError("table of %d elements, the store's limit is %d", min, max)
 	}
@@ -107,14 +112,14 @@ func (s *Store) checkTable(min uint64) error {
 }
 
 // limitMemory caps a memory the store makes at its limit.
-func (s *Store) limitMemory(m *vm.Memory) {
+func (s *storeState) limitMemory(m *vm.Memory) {
 	if max := s.limits.MemorySize; max != 0 {
 		m.Limit = uint32(min(uint64(m.Limit), max/wasm.PageSize))
 	}
 }
 
 // limitTable caps a table the store makes at its limit.
-func (s *Store) limitTable(t *vm.Table) {
+func (s *storeState) limitTable(t *vm.Table) {
 	if max := s.limits.TableElements; max != 0 {
 		t.Limit = uint32(min(uint64(t.Limit), max))
 	}

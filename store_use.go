@@ -30,7 +30,7 @@ var errCloseInCall = &busyError{"moat: cannot close a store or instance from ins
 // outermost call. depth needs no atomics: only the goroutine that owns the
 // mark touches it, and the CAS that takes the mark orders it after the
 // previous owner's store that gave it up.
-func (s *Store) enter() error {
+func (s *storeState) enter() error {
 	g := vm.CurrentGoroutine()
 	switch owner := s.owner.Load(); {
 	case owner == g:
@@ -43,8 +43,26 @@ func (s *Store) enter() error {
 	return nil
 }
 
+// enter is storeState.enter for a handle: a closed store's handle is
+// refused with ErrClosed, before and after taking the mark (the state may
+// have been recycled for another store meanwhile).
+func (r storeRef) enter() error {
+	s := r.storeState
+	if s.gen.Load() != r.gen {
+		return ErrClosed
+	}
+	if err := s.enter(); err != nil {
+		return err
+	}
+	if s.gen.Load() != r.gen {
+		s.leave()
+		return ErrClosed
+	}
+	return nil
+}
+
 // leave undoes one enter.
-func (s *Store) leave() {
+func (s *storeState) leave() {
 	s.depth--
 	if s.depth == 0 {
 		s.owner.Store(0)

@@ -17,7 +17,7 @@ func tableBound(is64 bool) uint64 {
 
 // Table is a table of references (funcref, externref, … words; 0 is null).
 type Table struct {
-	store *Store
+	store storeRef
 	tab   *vm.Table
 }
 
@@ -33,14 +33,14 @@ func NewTable(s *Store, t TableType, init uint64) (*Table, error) {
 	if limit := s.engine.tableLimit(); t.Limits.Min > uint64(limit) {
 		return nil, fmt.Errorf("%w: table of %d elements, the limit is %d", ErrResourceLimit, t.Limits.Min, limit)
 	}
-	tab := &Table{store: s}
+	tab := &Table{store: s.storeRef}
 	// Resolving a reference reads the store's function and exception
 	// lists: only while no call runs.
 	if err := s.enter(); err != nil {
 		return nil, err
 	}
 	defer s.leave()
-	init, err := checkRefWord(s, wasm.ValType(t.Elem), nil, init)
+	init, err := checkRefWord(s.storeState, wasm.ValType(t.Elem), nil, init)
 	if err != nil {
 		return nil, err
 	}
@@ -126,5 +126,5 @@ func (t *Table) Grow(delta uint32, init uint64) (uint32, error) {
 // checkElem checks a word the host hands in for an element and returns
 // the engine's form of it.
 func (t *Table) checkElem(ref uint64) (uint64, error) {
-	return checkRefWord(t.store, t.tab.Type.Elem, t.tab.Module, ref)
+	return checkRefWord(t.store.storeState, t.tab.Type.Elem, t.tab.Module, ref)
 }

@@ -12,7 +12,7 @@ import (
 // the host with NewTag. Exceptions carry a tag and a payload of the tag's
 // parameter types; catch clauses match tags by identity.
 type Tag struct {
-	store *Store
+	store storeRef
 	tag   *vm.Tag
 }
 
@@ -25,13 +25,13 @@ func NewTag(s *Store, t FuncType, name string) (*Tag, error) {
 	if err := checkFuncType(t); err != nil {
 		return nil, err
 	}
-	return &Tag{store: s, tag: &vm.Tag{Type: t.internal(), Name: name}}, nil
+	return &Tag{store: s.storeRef, tag: &vm.Tag{Type: t.internal(), Name: name}}, nil
 }
 
 // Type returns the tag's type.
 func (t *Tag) Type() TagType { return TagType{Type: fromFuncType(t.tag.Type)} }
 
-func (t *Tag) owner() *Store          { return t.store }
+func (t *Tag) owner() storeRef        { return t.store }
 func (t *Tag) ExternType() ExternType { return t.Type() }
 
 // Exception is a WebAssembly exception: a tag and its payload. It is the
@@ -41,7 +41,7 @@ func (t *Tag) ExternType() ExternType { return t.Type() }
 // where try_table can catch it. It crosses host functions and instances
 // of one store unchanged.
 type Exception struct {
-	store *Store
+	store storeRef
 	exn   *vm.Exception
 }
 
@@ -57,7 +57,7 @@ func NewException(tag *Tag, payload ...uint64) (*Exception, error) {
 		return nil, fmt.Errorf("moat: NewException: tag %s takes %d payload words, got %d", ft, ft.ParamSlots(), len(payload))
 	}
 	words := append([]uint64(nil), payload...)
-	if err := checkWords(tag.store, ft.Params, nil, words); err != nil {
+	if err := checkWords(tag.store.storeState, ft.Params, nil, words); err != nil {
 		return nil, err
 	}
 	return &Exception{store: tag.store, exn: &vm.Exception{Tag: tag.tag, Payload: words}}, nil

@@ -14,9 +14,17 @@ const gatewayInterface = "CGI/1.1"
 // cgiArgs is the guest's argv, as WAGI makes it: the request path, then
 // the raw query split at '&'.
 func cgiArgs(r *http.Request) []string {
-	args := []string{r.URL.Path}
-	if q := r.URL.RawQuery; q != "" {
-		args = append(args, strings.Split(q, "&")...)
+	q := r.URL.RawQuery
+	n := 1
+	if q != "" {
+		n += 1 + strings.Count(q, "&")
+	}
+	args := make([]string, 1, n)
+	args[0] = r.URL.Path
+	if q != "" {
+		for part := range strings.SplitSeq(q, "&") {
+			args = append(args, part)
+		}
 	}
 	return args
 }
@@ -254,6 +262,9 @@ func serverAddr(r *http.Request) (name, port string) {
 // splitHostPort splits "host:port" (with brackets around an IPv6 host)
 // and returns the whole string as host when there is no port.
 func splitHostPort(s string) (host, port string) {
+	if strings.IndexByte(s, ':') < 0 {
+		return strings.Trim(s, "[]"), "" // no port: spare SplitHostPort's error
+	}
 	h, p, err := net.SplitHostPort(s)
 	if err != nil {
 		return strings.Trim(s, "[]"), ""

@@ -2,9 +2,11 @@ package serve
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -16,7 +18,42 @@ import (
 // head is a parsed CGI response head.
 type head struct {
 	status int
-	header http.Header
+	// fields are the header lines for the client, keys canonical, in the
+	// guest's order (Content-Type and Location once each).
+	fields []field
+}
+
+type field struct{ key, value string }
+
+// apply sets the head's fields in dst, each key's values in order, in
+// place of any dst held: one allocation for all the values.
+func (h *head) apply(dst http.Header) {
+	if len(h.fields) == 0 {
+		return
+	}
+	// Sorted by key (stable: each key's values keep their order), so that
+	// each key's values are neighbours in one slice.
+	slices.SortStableFunc(h.fields, func(a, b field) int { return cmp.Compare(a.key, b.key) })
+	values := make([]string, len(h.fields))
+	for i := 0; i < len(h.fields); {
+		j := i
+		for ; j < len(h.fields) && h.fields[j].key == h.fields[i].key; j++ {
+			values[j] = h.fields[j].value
+		}
+		dst[h.fields[i].key] = values[i:j:j]
+		i = j
+	}
+}
+
+// set replaces key's value, or adds it.
+func (h *head) set(key, value string) {
+	for i := range h.fields {
+		if h.fields[i].key == key {
+			h.fields[i].value = value
+			return
+		}
+	}
+	h.fields = append(h.fields, field{key, value})
 }
 
 // endOfHead returns the length of the head in b, through its empty line,
@@ -44,9 +81,10 @@ var hopHeaders = map[string]bool{
 	"Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
 }
 
-// parseHead parses a whole head (as endOfHead delimits it).
-func parseHead(b []byte) (head, error) {
-	h := head{header: make(http.Header)}
+// parseHead parses a whole head (as endOfHead delimits it), its fields
+// appended to fields[:0].
+func parseHead(b []byte, fields []field) (head, error) {
+	h := head{fields: fields[:0]}
 	var location, contentType, status bool
 	text := strings.TrimRight(string(b), "\r\n")
 	if text == "" {
@@ -81,13 +119,13 @@ func parseHead(b []byte) (head, error) {
 				return head{}, errors.New("more than one Location header")
 			}
 			location = true
-			h.header.Set(key, value)
+			h.set(key, value)
 		case "Content-Type":
 			contentType = true
-			h.header.Set(key, value)
+			h.set(key, value)
 		default:
 			if !hopHeaders[key] {
-				h.header.Add(key, value)
+				h.fields = append(h.fields, field{key, value})
 			}
 		}
 	}

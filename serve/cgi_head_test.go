@@ -21,6 +21,8 @@ func TestParseHead(t *testing.T) {
 		{"Location: /x\nStatus: 301\n\n", 301, http.Header{"Location": {"/x"}}, ""},
 		{"Content-Type: a/b\nX-A: 1\nx-a: 2\nConnection: close\nKeep-Alive: 1\nUpgrade: h2c\n\n", 200,
 			http.Header{"Content-Type": {"a/b"}, "X-A": {"1", "2"}}, ""},
+		{"X-B: 1\nContent-Type: a/b\nX-A: 1\nX-B: 2\ncontent-type: c/d\nX-A: 2\nX-B: 3\n\n", 200,
+			http.Header{"Content-Type": {"c/d"}, "X-A": {"1", "2"}, "X-B": {"1", "2", "3"}}, ""},
 		{"\n", 0, nil, "no header lines"},
 		{"X-A: 1\n\n", 0, nil, "no Content-Type, Location or Status"},
 		{"Content-Type a/b\n\n", 0, nil, "has no colon"},
@@ -39,15 +41,17 @@ func TestParseHead(t *testing.T) {
 			t.Errorf("endOfHead(%q) = %d, want %d", tc.head, n, len(tc.head))
 			continue
 		}
-		h, err := parseHead([]byte(tc.head))
+		h, err := parseHead([]byte(tc.head), nil)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%q: error %v, want %q", tc.head, err, tc.err)
 			}
 			continue
 		}
-		if err != nil || h.status != tc.status || !equalHeader(h.header, tc.header) {
-			t.Errorf("%q: %d %v %v, want %d %v", tc.head, h.status, h.header, err, tc.status, tc.header)
+		got := http.Header{}
+		h.apply(got)
+		if err != nil || h.status != tc.status || !equalHeader(got, tc.header) {
+			t.Errorf("%q: %d %v %v, want %d %v", tc.head, h.status, got, err, tc.status, tc.header)
 		}
 	}
 }

@@ -262,30 +262,34 @@ func (h *Handler) refuse(w http.ResponseWriter, o *Outcome, res Result, err erro
 func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort bool) {
 	lim := &h.cfg.Limits
 	ctx := r.Context()
-	rc := http.NewResponseController(w)
-	var deadline time.Time
-	if lim.Timeout > 0 {
-		deadline = time.Now().Add(lim.Timeout)
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, deadline)
-		defer cancel()
-		// Writing the response stops at the deadline too, so a client
-		// that does not read cannot hold a sandbox past it (reading the
-		// body does as well: see input).
-		_ = rc.SetWriteDeadline(deadline)
-		defer rc.SetWriteDeadline(time.Time{})
-	}
-	// The guest may write its response before it has read the whole body.
-	_ = rc.EnableFullDuplex()
-
 	args, env := cgiArgs(r), h.cgiEnv(r)
 	if bad := firstWithNUL(args, env); bad != "" {
 		h.refuse(w, o, ResultBadRequest, fmt.Errorf("the request's %s holds a NUL byte", bad))
 		return false
 	}
 	stdio := &sandboxIO{}
+	stdio.rc = *http.NewResponseController(w) // a value: no allocation of its own
+	rc := &stdio.rc
+	var deadline time.Time
+	if lim.Timeout > 0 {
+		deadline = time.Now().Add(lim.Timeout)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		// The guest may write its response before it has read the whole
+		// body.
+		_ = rc.EnableFullDuplex()
+	}
 	out := &stdio.out
 	out.init(w, rc, lim.MaxHeaderBytes, lim.FlushDelay)
+	// Writing the response stops at the deadline too, so a client that
+	// does not read cannot hold a sandbox past it (reading the body does
+	// as well: see input). The output sets it on the connection before
+	// its first write that may reach it, and takes it off at the end.
+	out.ctx, out.deadline = ctx, deadline
+	defer out.clearDeadline()
 	body := r.Body
 	if body == nil {
 		body = http.NoBody
@@ -294,8 +298,8 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 		body = http.MaxBytesReader(w, body, lim.MaxRequestBody)
 	}
 	in := &stdio.in
-	*in = input{body: body, out: out, rc: rc, deadline: deadline}
-	defer in.done()
+	*in = input{body: body, out: out, rc: rc, ctx: ctx, deadline: deadline}
+	defer in.finish()
 	wc := wasi.Config{
 		Args: args, Env: env, Stdin: in, Stdout: out, Preopens: h.cfg.Preopens,
 		Sleep: func(ctx context.Context, d time.Duration) {
@@ -362,19 +366,29 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	st := out.finish()
 	o.BodyWritten = st.written
 	o.Result, o.Err = classify(r.Context(), timedOut, instErr, runErr, o.ExitCode, mem)
-	var trap *moat.Trap
-	if errors.As(runErr, &trap) || errors.As(instErr, &trap) {
+	if trap := asTrap(runErr); trap != nil {
+		o.Trap = trap
+	} else if trap := asTrap(instErr); trap != nil {
 		o.Trap = trap
 	}
-	return h.respond(w, rc, o, out, st, in)
+	return h.respond(w, o, out, st, in)
 }
 
-// sandboxIO is a request's stdin, stdout and stderr, made in one
-// allocation.
+// The guest reads and writes its stdio on its own goroutine, with no
+// helper goroutine: each bounds its waits by the guest's context.
+var (
+	_ wasi.ContextReader = (*input)(nil)
+	_ wasi.ContextWriter = (*output)(nil)
+	_ wasi.ContextWriter = (*stderrLog)(nil)
+)
+
+// sandboxIO is a request's stdin, stdout and stderr, and the controller
+// of its response, made in one allocation.
 type sandboxIO struct {
 	out    output
 	in     input
 	errLog stderrLog
+	rc     http.ResponseController
 }
 
 // classify names how the sandbox ended. reqCtx is the request's context
@@ -387,8 +401,8 @@ func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code
 	} else if err == nil && code != 0 {
 		err = fmt.Errorf("the guest exited with status %d", code)
 	}
-	var trap *moat.Trap
-	trapped := errors.As(err, &trap)
+	trap := asTrap(err)
+	trapped := trap != nil
 	switch {
 	case err == nil && !timedOut:
 		return ResultOK, nil
@@ -413,9 +427,22 @@ func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code
 	return ResultExit, err
 }
 
+// asTrap is the trap in err's chain, or nil (without an allocation when
+// err is nil).
+func asTrap(err error) *moat.Trap {
+	if err == nil {
+		return nil
+	}
+	var trap *moat.Trap
+	if errors.As(err, &trap) {
+		return trap
+	}
+	return nil
+}
+
 // respond ends the response for outcome o, given the state the guest left
 // it in. It reports whether the response must be aborted.
-func (h *Handler) respond(w http.ResponseWriter, rc *http.ResponseController, o *Outcome, out *output, st outputState, in *input) (abort bool) {
+func (h *Handler) respond(w http.ResponseWriter, o *Outcome, out *output, st outputState, in *input) (abort bool) {
 	stands := o.Result == ResultOK || o.Result == ResultExit
 	reason := ""
 	switch {
@@ -449,7 +476,7 @@ func (h *Handler) respond(w http.ResponseWriter, rc *http.ResponseController, o 
 		reason = clientReason(o)
 	}
 	o.Status = o.Result.Status()
-	_ = rc.SetWriteDeadline(time.Now().Add(errorWriteGrace))
+	out.setWriteDeadline(time.Now().Add(errorWriteGrace))
 	writeError(w, o.Status, reason)
 	return false
 }

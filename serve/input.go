@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -12,24 +13,37 @@ import (
 // it flushes the guest's output, since the guest may now wait for the
 // client, and the client for that output.
 //
-// Reads stop at the request's deadline. The connection's read deadline
-// is set only while the body is being read: once the body is consumed,
+// The guest's fd_read calls ReadContext on its own goroutine (it is a
+// wasi.ContextReader). Reads stop at the request's deadline, and at once
+// when the guest's context ends (cut). The connection's read deadline is
+// set only while the body is being read: once the body is consumed,
 // net/http reads the connection in the background to notice a client
 // that goes away, and a deadline there would look like one.
 type input struct {
 	body     io.Reader
 	out      *output
 	rc       *http.ResponseController
-	deadline time.Time // zero: none
-	armed    bool      // the connection's read deadline is set
+	ctx      context.Context // the guest's
+	deadline time.Time       // zero: none
+	// armed: the connection's read deadline is set (changed under cut's
+	// lock, which cutReads holds).
+	armed    bool
 	read     int64
 	tooLarge bool // the body passed MaxRequestBody
+	cut      cutter
 }
+
+// ReadContext is Read for the guest's fd_read (wasi.ContextReader). The
+// call's context descends from in.ctx, which cut watches.
+func (in *input) ReadContext(_ context.Context, p []byte) (int, error) { return in.Read(p) }
 
 func (in *input) Read(p []byte) (int, error) {
 	in.out.flushPending()
-	if !in.deadline.IsZero() && !in.armed {
-		in.armed = in.rc.SetReadDeadline(in.deadline) == nil
+	if !in.armed && in.body != http.NoBody {
+		in.cut.locked(func() { in.armed = in.rc.SetReadDeadline(in.deadline) == nil })
+		if in.armed {
+			in.cut.watch(in.ctx, in.cutReads)
+		}
 	}
 	n, err := in.body.Read(p)
 	in.read += int64(n)
@@ -43,11 +57,26 @@ func (in *input) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// cutReads makes a read of the body fail now: the guest's context ended.
+func (in *input) cutReads() {
+	if in.armed {
+		_ = in.rc.SetReadDeadline(time.Now())
+	}
+}
+
 // done clears the read deadline once the body is consumed, or the guest
 // is finished.
 func (in *input) done() {
 	if in.armed {
-		in.armed = false
-		_ = in.rc.SetReadDeadline(time.Time{})
+		in.cut.locked(func() {
+			in.armed = false
+			_ = in.rc.SetReadDeadline(time.Time{})
+		})
 	}
+}
+
+// finish ends the guest's part: no more cuts.
+func (in *input) finish() {
+	in.done()
+	in.cut.stop()
 }

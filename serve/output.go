@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,12 +18,25 @@ import (
 // FlushDelay after the first unflushed byte (from a timer goroutine, so
 // every use of w is under mu), when the guest blocks (reads stdin,
 // sleeps), or when the response ends.
+//
+// The guest's fd_write calls WriteContext on its own goroutine (it is a
+// wasi.ContextWriter): no helper goroutine, no copy beyond what is held.
+// Until the response starts, a write only appends to pending (at most
+// maxHead+1 bytes of head and holdLimit of body: a larger write sends the
+// rest straight from guest memory). Writes to the client end at the
+// request's deadline, set on the connection before the first of them
+// (armDeadline), and at once when the guest's context ends: a response
+// started during the run watches that context (cut).
 type output struct {
-	mu      sync.Mutex
-	w       http.ResponseWriter
-	rc      *http.ResponseController
-	maxHead int
-	delay   time.Duration // < 0: flush after every write
+	mu       sync.Mutex
+	w        http.ResponseWriter
+	rc       *http.ResponseController
+	maxHead  int
+	delay    time.Duration // < 0: flush after every write
+	deadline time.Time     // the request's; zero: none
+	// deadlineSet: the connection's write deadline is the request's.
+	deadlineSet bool
+	sent        int // bytes given to w
 
 	// pending holds the head until it is parsed, then the body bytes held
 	// before the response starts.
@@ -39,6 +53,11 @@ type output struct {
 	closed    bool
 	werr      error // the client connection failed
 	written   int64 // body bytes from the guest
+
+	// ctx is the guest's context (set before it runs), which cut watches
+	// once the response has started during the run, until finish.
+	ctx context.Context
+	cut cutter
 }
 
 // holdLimit bounds the body bytes held before the response starts.
@@ -55,6 +74,14 @@ func (o *output) init(w http.ResponseWriter, rc *http.ResponseController, maxHea
 	o.w, o.rc, o.maxHead, o.delay = w, rc, maxHead, delay
 }
 
+// WriteContext is Write for the guest's fd_write (wasi.ContextWriter).
+// The call's context descends from o.ctx, which cut watches.
+func (o *output) WriteContext(_ context.Context, p []byte) (int, error) { return o.Write(p) }
+
+// cutWrites makes the connection's writes fail now: the guest's context
+// ended while the response was being written during the run.
+func (o *output) cutWrites() { _ = o.rc.SetWriteDeadline(time.Now()) }
+
 // Write takes the guest's stdout. Once the response is finished, or its
 // head is invalid, or the client is gone, writes fail (the guest sees
 // EPIPE or EIO) so that the guest can stop early.
@@ -69,27 +96,34 @@ func (o *output) Write(p []byte) (int, error) {
 	}
 	n := len(p)
 	if !o.parsed {
-		o.pending = append(o.pending, p...)
+		// No more than a head can hold goes in before it is parsed: one
+		// byte past maxHead without its end makes it too long.
+		take := min(len(p), max(o.maxHead+1-len(o.pending), 0))
+		o.pending = append(o.pending, p[:take]...)
+		p = p[take:]
 		if !o.takeHead() {
 			if o.headErr != nil {
 				return 0, os.ErrClosed
 			}
 			return n, nil
 		}
-		p = nil // the bytes after the head are in pending, as body
+		// The bytes after the head are in pending, as body, and the rest
+		// of the write in p.
 		o.written += int64(len(o.pending))
 		o.dirty = true // at least the head is waiting
-	} else {
-		o.written += int64(len(p))
+	}
+	o.written += int64(len(p))
+	if len(p) > 0 {
 		o.dirty = true
 	}
-	if o.committed {
+	switch {
+	case o.committed:
 		o.send(p)
-	} else {
+	case len(o.pending)+len(p) < holdLimit:
 		o.pending = append(o.pending, p...)
-		if len(o.pending) >= holdLimit {
-			o.commit()
-		}
+	default:
+		o.commit() // sends what is held
+		o.send(p)
 	}
 	o.schedule()
 	if o.werr != nil {
@@ -119,7 +153,7 @@ func (o *output) takeHead() bool {
 		o.headErr = fmt.Errorf("the CGI head is longer than %d bytes", o.maxHead)
 		return false
 	}
-	o.head, o.headErr = parseHead(o.pending[:end])
+	o.head, o.headErr = parseHead(o.pending[:end], o.head.fields)
 	if o.headErr != nil {
 		return false
 	}
@@ -180,6 +214,7 @@ func (o *output) flushLocked() {
 	if !o.committed {
 		o.commit()
 	}
+	o.armDeadline()
 	if err := o.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) && o.werr == nil {
 		o.werr = err
 	}
@@ -189,22 +224,50 @@ func (o *output) flushLocked() {
 // commit starts the response: the guest's status and headers, then the
 // body bytes held so far.
 func (o *output) commit() {
-	h := o.w.Header()
-	for k, v := range o.head.header {
-		h[k] = v
+	if !o.closed {
+		o.cut.watch(o.ctx, o.cutWrites)
 	}
+	o.head.apply(o.w.Header())
 	o.w.WriteHeader(o.head.status)
 	o.committed = true
 	o.send(o.pending)
-	o.pending = nil
+	o.pending = o.pending[:0]
 }
 
 func (o *output) send(p []byte) {
 	if len(p) == 0 || o.werr != nil {
 		return
 	}
+	// Until its buffer is full, net/http writes nothing to the connection
+	// (the head included): the deadline is needed only from there.
+	if o.sent += len(p); o.sent >= bufferedByNetHTTP {
+		o.armDeadline()
+	}
 	if _, err := o.w.Write(p); err != nil {
 		o.werr = err
+	}
+}
+
+// armDeadline sets the request's deadline on the connection's writes,
+// before the first write that may reach it.
+func (o *output) armDeadline() {
+	if !o.deadlineSet && !o.deadline.IsZero() {
+		o.deadlineSet = o.rc.SetWriteDeadline(o.deadline) == nil
+	}
+}
+
+// setWriteDeadline sets the connection's write deadline to t (for an error
+// response after the guest's part), for clearDeadline to take off.
+func (o *output) setWriteDeadline(t time.Time) {
+	o.deadlineSet = o.rc.SetWriteDeadline(t) == nil
+}
+
+// clearDeadline takes the request's deadline off the connection, once the
+// guest's part of the response is over.
+func (o *output) clearDeadline() {
+	if o.deadlineSet {
+		o.deadlineSet = false
+		_ = o.rc.SetWriteDeadline(time.Time{})
 	}
 }
 
@@ -227,6 +290,7 @@ func (o *output) finish() outputState {
 	if o.timer != nil {
 		o.timer.Stop()
 	}
+	o.cut.stop()
 	return outputState{parsed: o.parsed, headErr: o.headErr, committed: o.committed,
 		status: o.head.status, written: o.written, werr: o.werr}
 }
@@ -241,6 +305,11 @@ func (o *output) complete() {
 		o.commit()
 	}
 }
+
+// bufferedByNetHTTP is how much of a response body net/http's
+// ResponseWriter buffers before it writes to the connection (its
+// bufferBeforeChunkingSize).
+const bufferedByNetHTTP = 2048
 
 // writeError answers with status and a one-line explanation, when the
 // response has not started.

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net/http"
 )
@@ -18,6 +19,10 @@ type stderrLog struct {
 	total   int
 	dropped bool
 }
+
+// WriteContext is Write for the guest's fd_write (wasi.ContextWriter): a
+// record goes to the handler's log on the guest's goroutine, at once.
+func (s *stderrLog) WriteContext(_ context.Context, p []byte) (int, error) { return s.Write(p) }
 
 func (s *stderrLog) Write(p []byte) (int, error) {
 	n := len(p)

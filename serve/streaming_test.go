@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
@@ -276,5 +277,63 @@ func TestNULInRequest(t *testing.T) {
 	}
 	if o := rec.next(t); o.Result != serve.ResultBadRequest {
 		t.Errorf("outcome %v", o.Result)
+	}
+}
+
+// TestCanceledWhileWaiting: the guest reads the body and writes the
+// response on its own goroutine (no helper goroutine). When its context
+// ends long before its deadline (here the server's base context, as moat
+// serve's drain timeout cancels it) while it waits for a client that does
+// not read its response, or does not send the body it announced, the wait
+// ends at once and the sandbox with it.
+func TestCanceledWhileWaiting(t *testing.T) {
+	for _, kind := range engines(t) {
+		for _, tc := range []struct {
+			name, request string
+			started       bool // the response started before the wait
+		}{
+			{"writing", "GET /big?1024 HTTP/1.1\r\nHost: x\r\n\r\n", true},
+			{"reading", "POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789", false},
+		} {
+			t.Run(kind.String()+"/"+tc.name, func(t *testing.T) {
+				rec := newRecorder()
+				h, err := serve.New(serve.Config{Module: cModule(t, kind), Limits: serve.Limits{Timeout: time.Hour}, OnDone: rec.onDone})
+				if err != nil {
+					t.Fatal(err)
+				}
+				base, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				srv := httptest.NewUnstartedServer(h)
+				srv.Config.BaseContext = func(net.Listener) context.Context { return base }
+				srv.Start()
+				defer srv.Close()
+				conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer conn.Close()
+				conn.(*net.TCPConn).SetReadBuffer(4096)
+				if _, err := io.WriteString(conn, tc.request); err != nil {
+					t.Fatal(err)
+				}
+				if tc.started {
+					// The response has started; the client reads no more of it.
+					conn.SetReadDeadline(time.Now().Add(testTimeout))
+					if line, _ := bufio.NewReader(conn).ReadString('\n'); !strings.HasPrefix(line, "HTTP/1.1 200 ") {
+						t.Fatalf("status line %q", line)
+					}
+				}
+				time.Sleep(300 * time.Millisecond) // the guest now waits for the client
+				if h.Stats().Live != 1 {
+					t.Fatalf("%d sandboxes live, want the one waiting", h.Stats().Live)
+				}
+				cancel()
+				o := rec.next(t)
+				if o.Result != serve.ResultCanceled || o.Aborted != tc.started {
+					t.Errorf("outcome %v aborted=%v (%v), want canceled, aborted=%v", o.Result, o.Aborted, o.Err, tc.started)
+				}
+				waitFor(t, "no sandbox left", func() bool { return h.Stats().Live == 0 })
+			})
+		}
 	}
 }

@@ -34,6 +34,8 @@
 //     one, so nothing is lost or reordered. Such a goroutine ends when its
 //     Read or Write returns; one on a reader that never returns stays until
 //     the embedder closes that reader.
+//     A ContextReader or ContextWriter bounds its own waits instead: it is
+//     called directly with the call's context.
 //   - Bad guest input (pointers, lengths, descriptors, paths) gets an errno,
 //     never a host crash; a bad pointer is EFAULT.
 //   - proc_exit ends the run from any call depth: Run returns its code.

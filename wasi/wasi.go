@@ -18,7 +18,8 @@ import (
 // guest call waiting on one ends with the interrupted trap when the call's
 // context ends, its Read or Write left to finish on a helper goroutine
 // (see the package documentation). In-memory readers and writers of the
-// standard library and regular files are called directly.
+// standard library and regular files are called directly, and so are a
+// ContextReader and a ContextWriter.
 type Config struct {
 	Args     []string                                   // argv, argv[0] included
 	Env      []string                                   // "KEY=VALUE" pairs, exactly what the guest sees
@@ -40,6 +41,20 @@ type Preopen struct {
 	ReadOnly bool   // refuse every change beneath it (EPERM)
 }
 
+// ContextReader is a Stdin that bounds its own waits: ReadContext returns
+// soon after ctx ends. fd_read calls it directly, on the guest's goroutine,
+// with the context of the wasm call, into guest memory; poll_oneoff takes
+// it as always ready. When it fails after ctx ended, the call ends with
+// the interrupted trap. An embedder that can cut its own wait short (a
+// connection with a deadline, a buffer in memory) avoids the helper
+// goroutine and the copy of each transfer this way.
+type ContextReader = wasip1.ContextReader
+
+// ContextWriter is a Stdout or Stderr that bounds its own waits, as
+// ContextReader for stdin: fd_write calls WriteContext directly with the
+// guest's bytes (valid only during the call) and the call's context.
+type ContextWriter = wasip1.ContextWriter
+
 // ExitError is what proc_exit raises. It reaches the host wrapped in a
 // *moat.Trap; errors.As finds it.
 type ExitError = wasip1.ExitError
@@ -47,7 +62,7 @@ type ExitError = wasip1.ExitError
 // System is the WASI state of one store. Close releases its host file
 // descriptors.
 type System struct {
-	sys *wasip1.System
+	sys wasip1.System
 }
 
 // storeKey is the moat.Store value key under which a *System lives.
@@ -66,7 +81,7 @@ func DefineImports(l *moat.Linker) error {
 				if sys == nil {
 					return fmt.Errorf("wasi: %s called in a store without a WASI system (call wasi.Attach)", name)
 				}
-				return call(ctx, sys.sys, c.Memory(), stack)
+				return call(ctx, &sys.sys, c.Memory(), stack)
 			})
 		if err != nil {
 			return err
@@ -89,11 +104,10 @@ func Attach(s *moat.Store, cfg Config) (*System, error) {
 	for _, p := range cfg.Preopens {
 		pc.Preopens = append(pc.Preopens, wasip1.Preopen{Guest: p.Guest, Host: p.Host, FS: p.FS, ReadOnly: p.ReadOnly})
 	}
-	sys, err := wasip1.New(pc)
-	if err != nil {
+	out := &System{}
+	if err := out.sys.Init(pc); err != nil {
 		return nil, err
 	}
-	out := &System{sys: sys}
 	s.SetValue(storeKey{}, out)
 	return out, nil
 }

@@ -79,7 +79,7 @@ func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64, check
 	case abi.BuiltinStructNew, abi.BuiltinArrayNew, abi.BuiltinArrayNewData, abi.BuiltinArrayNewElem,
 		abi.BuiltinArrayFill, abi.BuiltinArrayCopy, abi.BuiltinArrayInitData, abi.BuiltinArrayInitElem,
 		abi.BuiltinRefTest:
-		return st.gcBuiltin(b, args)
+		return st.gcBuiltin(b, args, check)
 	default:
 		return abi.TrapUnreachable
 	}

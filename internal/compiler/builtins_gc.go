@@ -1,8 +1,6 @@
 package compiler
 
 import (
-	"encoding/binary"
-
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/vm/gcheap"
@@ -16,8 +14,11 @@ import (
 // compiled code (and an artifact) holds no store-specific id. Every bound
 // is checked in 64 bits before anything is written.
 
-// gcBuiltin performs GC builtin b, returning a trap code or TrapNone.
-func (st *instance) gcBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64) abi.TrapCode {
+// gcBuiltin performs GC builtin b, returning a trap code or TrapNone. The
+// operations whose time grows with an operand (up to the heap's size) run
+// in chunks with check between them, like the bulk memory and table
+// builtins: it lets the Go runtime in and stops an interrupted run.
+func (st *instance) gcBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64, check func() abi.TrapCode) abi.TrapCode {
 	store := st.inst.Store
 	h := store.GC()
 	u := func(k int) uint64 { return uint64(uint32(args[k])) }
@@ -31,7 +32,7 @@ func (st *instance) gcBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64) abi
 		// holds: it is a root while the allocation may collect.
 		roots := args[:]
 		store.PushTempRoots(&roots)
-		o, tc := st.gcAlloc(h, b, id, args)
+		o, tc := st.gcAlloc(h, b, id, args, check)
 		store.PopTempRoots()
 		args[0] = o
 		return tc
@@ -40,11 +41,16 @@ func (st *instance) gcBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64) abi
 		if d+n > uint64(h.ArrayLen(o)) {
 			return abi.TrapArrayOutOfBounds
 		}
+		if n == 0 {
+			break
+		}
+		// Every element gets the same bytes: the first is stored, the rest
+		// copied from it at memmove's speed.
 		ti := h.Type(h.TypeOf(o))
 		mem, es := h.Bytes(), uint64(ti.ElemSize)
-		for i := range n {
-			gcheap.StoreField(mem, o+gcheap.HeaderSize+(d+i)*es, ti.Elem.Type, args[2], args[3])
-		}
+		at := o + gcheap.HeaderSize + d*es
+		gcheap.StoreField(mem, at, ti.Elem.Type, args[2], args[3])
+		return vm.FillPattern(mem[at:at+n*es], int(es), check)
 	case abi.BuiltinArrayCopy:
 		dst, d, src, s, n := args[0], u(1), args[2], u(3), u(4)
 		if d+n > uint64(h.ArrayLen(dst)) || s+n > uint64(h.ArrayLen(src)) {
@@ -52,7 +58,8 @@ func (st *instance) gcBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64) abi
 		}
 		es := uint64(h.Type(h.TypeOf(dst)).ElemSize)
 		mem := h.Bytes()
-		copy(mem[dst+gcheap.HeaderSize+d*es:dst+gcheap.HeaderSize+(d+n)*es], mem[src+gcheap.HeaderSize+s*es:])
+		to, from := dst+gcheap.HeaderSize+d*es, src+gcheap.HeaderSize+s*es
+		return vm.CopyBytes(mem[to:to+n*es], mem[from:from+n*es], to > from, check)
 	case abi.BuiltinArrayInitData, abi.BuiltinArrayInitElem:
 		seg, o, d, s, n := u(0), args[1], u(2), u(3), u(4)
 		if d+n > uint64(h.ArrayLen(o)) {
@@ -68,8 +75,8 @@ func (st *instance) gcBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64) abi
 			if s+n*es > uint64(len(data)) {
 				return abi.TrapMemoryOutOfBounds
 			}
-			copy(mem[o+gcheap.HeaderSize+d*es:], data[s:s+n*es])
-			break
+			to := o + gcheap.HeaderSize + d*es
+			return vm.CopyBytes(mem[to:to+n*es], data[s:s+n*es], false, check)
 		}
 		if seg >= uint64(len(st.inst.Elems)) {
 			return abi.TrapTableOutOfBounds
@@ -78,9 +85,8 @@ func (st *instance) gcBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64) abi
 		if s+n > uint64(len(refs)) {
 			return abi.TrapTableOutOfBounds
 		}
-		for i, r := range refs[s : s+n] {
-			binary.LittleEndian.PutUint64(mem[o+gcheap.HeaderSize+(d+uint64(i))*8:], r)
-		}
+		to := o + gcheap.HeaderSize + d*8
+		return vm.PutWords(mem[to:to+n*8], refs[s:s+n], check)
 	case abi.BuiltinRefTest:
 		w := args[0]
 		args[0] = 0
@@ -101,8 +107,8 @@ func (st *instance) gcTypeID(x uint64) (uint32, bool) {
 }
 
 // gcAlloc serves the allocating builtins: a new object of type id, filled
-// as b says, or the allocation's trap.
-func (st *instance) gcAlloc(h *gcheap.Heap, b abi.Builtin, id uint32, args *[abi.ExitArgWords]uint64) (uint64, abi.TrapCode) {
+// as b says (in chunks with check between them), or the allocation's trap.
+func (st *instance) gcAlloc(h *gcheap.Heap, b abi.Builtin, id uint32, args *[abi.ExitArgWords]uint64, check func() abi.TrapCode) (uint64, abi.TrapCode) {
 	if b == abi.BuiltinStructNew {
 		o, err := h.NewStruct(id)
 		return o, vm.GCTrap(err)
@@ -135,17 +141,17 @@ func (st *instance) gcAlloc(h *gcheap.Heap, b abi.Builtin, id uint32, args *[abi
 	mem := h.Bytes()
 	switch b {
 	case abi.BuiltinArrayNew:
-		if lo, hi := args[2], args[3]; lo != 0 || hi != 0 {
-			for i := range n {
-				gcheap.StoreField(mem, o+gcheap.HeaderSize+i*es, ti.Elem.Type, lo, hi)
-			}
+		if lo, hi := args[2], args[3]; n > 0 && (lo != 0 || hi != 0) {
+			at := o + gcheap.HeaderSize
+			gcheap.StoreField(mem, at, ti.Elem.Type, lo, hi)
+			return o, vm.FillPattern(mem[at:at+n*es], int(es), check)
 		}
 	case abi.BuiltinArrayNewData:
-		copy(mem[o+gcheap.HeaderSize:], src)
+		at := o + gcheap.HeaderSize
+		return o, vm.CopyBytes(mem[at:at+uint64(len(src))], src, false, check)
 	case abi.BuiltinArrayNewElem:
-		for i, r := range refs {
-			binary.LittleEndian.PutUint64(mem[o+gcheap.HeaderSize+uint64(i)*8:], r)
-		}
+		at := o + gcheap.HeaderSize
+		return o, vm.PutWords(mem[at:at+n*8], refs, check)
 	}
 	return o, abi.TrapNone
 }

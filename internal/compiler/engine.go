@@ -293,6 +293,19 @@ func (e *compilerEngine) NewStore() *vm.Store {
 	return s
 }
 
+// RecycleStore empties s, a store NewStore made and Release released,
+// for the engine's next store (engine.StoreRecycler): its descriptor slab
+// and block list storage serve again.
+func (e *compilerEngine) RecycleStore(s *vm.Store) {
+	r := s.RefCodec().(*storeRefs)
+	*r = storeRefs{eng: e}
+	r.blocks = r.firstBlock[:0]
+	r.store.InitWithRefs(r)
+	if e.cfg.ConsumeFuel {
+		r.store.Fuel.Enable()
+	}
+}
+
 // ssaSignature is (ctx i64, params...) -> results.
 func ssaSignature(ft *wasm.FuncType) (ssa.Signature, error) {
 	sig := ssa.Signature{Params: []ssa.Type{ssa.I64}}

@@ -40,6 +40,13 @@ type StoreMaker interface {
 	NewStore() *vm.Store
 }
 
+// StoreRecycler is implemented by a StoreMaker whose stores can serve
+// again once released (vm.Store.Release): RecycleStore empties s, made by
+// NewStore, back to the state NewStore returns it in.
+type StoreRecycler interface {
+	RecycleStore(s *vm.Store)
+}
+
 // ArtifactEngine is implemented by engines whose code can be stored in an
 // artifact (internal/artifact) and loaded back without compiling.
 type ArtifactEngine interface {

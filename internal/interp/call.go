@@ -52,6 +52,12 @@ type machine struct {
 	hostErr error // a host call's error, or an exception leaving the engine
 	hostFn  *vm.Function
 	exn     *vm.Exception // the exception being unwound
+	// exnOwned: exn was made by a throw of this machine and nothing but
+	// the unwinding holds it, so a catch that takes no reference may
+	// keep it as spareExn, which the next throw fills instead of
+	// allocating (exec_exceptions.go).
+	exnOwned bool
+	spareExn *vm.Exception
 
 	// top is the end of the live slots of stack, for ScanRoots: set
 	// before anything that may collect (an allocation, a host call).
@@ -104,6 +110,8 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		return &vm.Trap{Code: abi.TrapInterrupted, Cause: ctx.Err(), Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
 
+	outer := store.EnterRun(ctx) // long work of the store's GC heap stops when ctx does
+	defer store.LeaveRun(outer)
 	m := e.pool.Get().(*machine)
 	m.ctx = ctx
 	m.meter.Attach(&f.Instance.Store.Fuel)
@@ -176,6 +184,9 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 
 func (e *executor) release(m *machine) {
 	m.ctx, m.trapFn, m.hostErr, m.hostFn, m.exn = nil, nil, nil, nil, nil
+	if m.spareExn != nil {
+		m.spareExn.Tag = nil // a pooled machine keeps no instance's tag alive
+	}
 	m.meter = vm.Meter{} // holds the store's fuel
 	if cap(m.frames) > maxPooledFrames {
 		m.frames = nil

@@ -75,6 +75,15 @@ func (e *interpEngine) NewStore() *vm.Store {
 	return s
 }
 
+// RecycleStore empties s, a store NewStore made and Release released, for
+// the engine's next store (engine.StoreRecycler).
+func (e *interpEngine) RecycleStore(s *vm.Store) {
+	s.Reset()
+	if e.cfg.ConsumeFuel {
+		s.Fuel.Enable()
+	}
+}
+
 // funcCode is the translated form of one function body, shared by all
 // instances of its module.
 type funcCode struct {

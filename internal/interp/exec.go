@@ -209,9 +209,10 @@ dispatch:
 				}
 			}
 		case opThrow:
-			m.exn = newException(st, in, regs)
+			m.exn, m.exnOwned = m.newException(st, in, regs), true
 			goto throwing
 		case opThrowRef:
+			m.exnOwned = false
 			if m.exn = st.store.Exn(regs[in.b]); m.exn == nil {
 				tc = abi.TrapNullExceptionReference
 				goto trap
@@ -890,7 +891,7 @@ returning: // a tail call to a host function returned: return its results
 
 callFailed: // a host call failed: an exception it threw unwinds from here
 	if exn := vm.AsException(m.hostErr); exn != nil {
-		m.exn, m.hostErr, m.hostFn = exn, nil, nil
+		m.exn, m.exnOwned, m.hostErr, m.hostFn = exn, false, nil, nil
 		goto throwing
 	}
 	goto trap
@@ -903,7 +904,7 @@ throwing: // unwind m.exn to the innermost handler that catches it
 			goto trap
 		}
 		if ct != nil {
-			m.exn = nil
+			m.caught()
 			if ct.ret {
 				goto returning
 			}
@@ -923,7 +924,7 @@ throwing: // unwind m.exn to the innermost handler that catches it
 		n := len(m.frames) - 1
 		if n < 0 {
 			// Uncaught here: the exception leaves the engine as an error.
-			m.hostErr, m.exn = m.exn, nil
+			m.hostErr, m.exn, m.exnOwned = m.exn, nil, false
 			m.trapFn, m.trapPC = bf, pc-1
 			m.meter.Settle(left)
 			return abi.TrapHostError

@@ -7,13 +7,34 @@ import (
 )
 
 // newException makes the exception of throw: the tag of instruction in
-// and the payload from its argument slots.
-func newException(st *instState, in *instr, regs []uint64) *vm.Exception {
+// and the payload from its argument slots. It fills the spare exception
+// that the last catch left when it can, so that a guest that throws and
+// catches in a loop allocates nothing: each allocation would bring the Go
+// collector's next cycle closer, and a guest that keeps it collecting
+// keeps stopping the world and assisting its mark phase, which delayed
+// the guest's cancellation by milliseconds.
+func (m *machine) newException(st *instState, in *instr, regs []uint64) *vm.Exception {
 	tag := st.tags[in.b]
 	n := uint32(tag.Type.ParamSlots())
-	payload := make([]uint64, n)
-	copy(payload, regs[in.a:in.a+n])
-	return &vm.Exception{Tag: tag, Payload: payload}
+	e := m.spareExn
+	if e == nil || uint32(cap(e.Payload)) < n {
+		e = &vm.Exception{Payload: make([]uint64, n)}
+	}
+	m.spareExn = nil
+	e.Tag, e.Payload = tag, e.Payload[:n]
+	copy(e.Payload, regs[in.a:in.a+n])
+	return e
+}
+
+// caught ends the unwinding of m.exn, which a clause has caught (and
+// copied its payload out of). An exception this machine threw that no
+// exnref names (a catch_ref registers it with the store) is held by
+// nothing else, so it becomes the spare for the next throw.
+func (m *machine) caught() {
+	if m.exnOwned && !m.exn.HasRef() {
+		m.spareExn = m.exn
+	}
+	m.exn, m.exnOwned = nil, false
 }
 
 // catch looks for a clause of fc's handlers around instruction site that

@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"encoding/binary"
 	"runtime"
 
 	"github.com/moat-run/moat/internal/abi"
@@ -119,6 +120,25 @@ func FillPattern(b []byte, size int, check func() abi.TrapCode) abi.TrapCode {
 		copy(first[k:], first[:k])
 	}
 	return repeatChunk(b[len(first):], first, check)
+}
+
+// PutWords stores words into b (8 bytes each, little-endian; b holds
+// them all), a chunk at a time: an array.init_elem or array.new_elem of
+// millions of references.
+//
+//go:noinline
+func PutWords(b []byte, words []uint64, check func() abi.TrapCode) abi.TrapCode {
+	for lo := 0; lo < len(words); lo += wordsPerChunk {
+		if lo > 0 {
+			if tc := check(); tc != abi.TrapNone {
+				return tc
+			}
+		}
+		for i, w := range words[lo:min(len(words), lo+wordsPerChunk)] {
+			binary.LittleEndian.PutUint64(b[(lo+i)*8:], w)
+		}
+	}
+	return abi.TrapNone
 }
 
 // repeatChunk fills rest with copies of first, checking before each.

@@ -26,6 +26,10 @@ const EpochSupported = true
 // tick took 130-160 µs on a loaded machine).
 var epochNext [2]int64
 
+// epochNow is the ticker's reading of the clock when it checks how far its
+// schedule lags behind (a struct timespec), written only by the ticker.
+var epochNow [2]int64
+
 // epochTickNanos is EpochTick for the assembly.
 const epochTickNanos = int64(EpochTick)
 
@@ -38,6 +42,8 @@ var (
 	tickerErr   error
 	tickerStack []byte // mmap'd, never unmapped
 	tickerTID   int64  // the ticker thread's id, for tests
+	// tickerPolicy is how the ticker is scheduled (tickerPriority).
+	tickerPolicy tickerSched
 )
 
 // Implemented in epoch_linux_amd64.s.
@@ -60,6 +66,7 @@ func StartEpoch() error {
 			return
 		}
 		tickerTID = r
+		tickerPolicy = tickerPriority(r)
 	})
 	return tickerErr
 }
@@ -73,3 +80,61 @@ func wakeTicker() {
 // epochAddr is the address code reads the epoch from: a package variable,
 // which never moves.
 func epochAddr() uintptr { return uintptr(unsafe.Pointer(&epoch)) }
+
+// How the ticker thread is scheduled. A guest's time slice ends at a tick,
+// so a tick that waits for a CPU stretches the slice of every compiled guest
+// running meanwhile. With the CPUs busy (every P running a guest, or other
+// processes), a thread of the normal class that wakes is not run at once:
+// the kernel lets the running thread finish its own slice (1.4 ms on a
+// 2-CPU machine) and may notice only at its next scheduler tick (4 ms at
+// HZ=250), so ticks came 3-11 ms late (perf sched on the loaded 2-CPU
+// machine), which made guests run that long without a yield while a
+// collection waited for a P. So the ticker asks for the real-time class
+// (SCHED_FIFO at the lowest priority), which runs it as soon as it wakes;
+// it runs a few instructions per tick and never spins, so it takes nothing
+// from anyone. That needs CAP_SYS_NICE or an RLIMIT_RTPRIO of at least 1;
+// without either, it asks for the shortest slice of the normal class
+// (sched_setattr's sched_runtime, Linux 6.12 and later), which lets its
+// wakes preempt threads with longer slices; an older kernel ignores that.
+type tickerSched uint8
+
+const (
+	tickerNormal     tickerSched = iota // neither request was granted
+	tickerFIFO                          // SCHED_FIFO, priority 1
+	tickerShortSlice                    // SCHED_OTHER with a slice of EpochTick
+)
+
+// schedAttr is the kernel's struct sched_attr (its first version).
+type schedAttr struct {
+	size     uint32
+	policy   uint32
+	flags    uint64
+	nice     int32
+	priority uint32
+	runtime  uint64 // for SCHED_OTHER: the slice, 100 µs to 100 ms
+	deadline uint64
+	period   uint64
+}
+
+const (
+	sysSchedSetattr = 314
+	schedOther      = 0
+	schedFIFO       = 1
+)
+
+// tickerPriority asks for the ticker thread (tid) to be run promptly when
+// it wakes, and reports what the kernel granted.
+func tickerPriority(tid int64) tickerSched {
+	set := func(attr schedAttr) bool {
+		attr.size = uint32(unsafe.Sizeof(attr))
+		_, _, errno := syscall.RawSyscall(sysSchedSetattr, uintptr(tid), uintptr(unsafe.Pointer(&attr)), 0)
+		return errno == 0
+	}
+	if set(schedAttr{policy: schedFIFO, priority: 1}) {
+		return tickerFIFO
+	}
+	if set(schedAttr{policy: schedOther, runtime: uint64(EpochTick)}) {
+		return tickerShortSlice
+	}
+	return tickerNormal
+}

@@ -77,6 +77,76 @@ func TestEpochTickerBlocksSignals(t *testing.T) {
 	}
 }
 
+// TestEpochTickerScheduling: the ticker thread runs in the scheduling class
+// it reports (tickerPriority): SCHED_FIFO where the process may ask for it,
+// otherwise the normal class, with the shortest slice where the kernel
+// took the request.
+func TestEpochTickerScheduling(t *testing.T) {
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/stat", tickerTID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fields after the command's closing parenthesis start at the 3rd;
+	// the policy is the 41st.
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	policy, err := strconv.Atoi(fields[41-3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := schedOther
+	if tickerPolicy == tickerFIFO {
+		want = schedFIFO
+	}
+	if policy != want {
+		t.Fatalf("ticker thread %d has policy %d, want %d (granted %d)", tickerTID, policy, want, tickerPolicy)
+	}
+	t.Logf("ticker scheduling: %d (policy %d)", tickerPolicy, policy)
+	if tickerPolicy != tickerShortSlice {
+		return
+	}
+	sched, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/sched", tickerTID))
+	if err != nil {
+		t.Logf("no scheduler statistics to check the slice against: %v", err)
+		return
+	}
+	for _, line := range strings.Split(string(sched), "\n") {
+		if v, ok := strings.CutPrefix(line, "se.slice"); ok {
+			v = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+			if v != strconv.FormatInt(int64(EpochTick), 10) {
+				t.Errorf("ticker thread %d has a slice of %s ns, want %d", tickerTID, v, int64(EpochTick))
+			}
+		}
+	}
+}
+
+// TestEpochTickerSkipsLongLag: a schedule far behind the clock (as after
+// the process was stopped for an hour) starts again from now within a few
+// dozen ticks, rather than the ticker making up every tick back to back
+// (36 million of them, holding a CPU in the real-time class).
+func TestEpochTickerSkipsLongLag(t *testing.T) {
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	epochEnter()
+	defer epochLeave()
+	e := Epoch()
+	waitFor(t, 10*time.Second, "the epoch did not advance during a run", func() bool { return Epoch() >= e+3 })
+	e = Epoch()
+	start := time.Now()
+	atomic.AddInt64(&epochNext[0], -3600) // the next tick was due an hour ago
+	time.Sleep(50 * time.Millisecond)
+	// The ticks due in the time slept, the 64 before the check, and room
+	// for a late wake; making up the hour runs at a tick or more per
+	// microsecond.
+	limit := uint64(time.Since(start)/EpochTick) + 64 + 1000
+	if got := Epoch() - e; got > limit {
+		t.Fatalf("the epoch advanced %d ticks in %v after the schedule fell an hour behind, want at most %d", got, time.Since(start), limit)
+	}
+}
+
 // TestNativeEpochSpinCancelled: a guest with epoch polls stops at its
 // context's deadline and at a cancellation.
 func TestNativeEpochSpinCancelled(t *testing.T) {

@@ -29,6 +29,10 @@ type Exception struct {
 	ref   uint64
 }
 
+// HasRef reports whether an exnref of some store names e: it may be thrown
+// again or read by the host for the store's life.
+func (e *Exception) HasRef() bool { return e.store != nil }
+
 func (e *Exception) Error() string {
 	name := "exception"
 	if e.Tag != nil && e.Tag.Name != "" {

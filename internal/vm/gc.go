@@ -1,6 +1,8 @@
 package vm
 
 import (
+	"context"
+	"time"
 	"unsafe"
 
 	"github.com/moat-run/moat/internal/abi"
@@ -28,10 +30,13 @@ type gcState struct {
 	// firstInstance is instances' storage for a store's first instance.
 	firstInstance [1]*Instance
 	stacks        []StackScanner
-	temps         []*[]uint64
-	engines       []StackScanner
-	firstEngine   [1]StackScanner // engines' storage for the usual one
-	hostRoots     hostRoots
+	// runCtx is the context of the innermost call running in the store
+	// (EnterRun), nil outside calls.
+	runCtx      context.Context
+	temps       []*[]uint64
+	engines     []StackScanner
+	firstEngine [1]StackScanner // engines' storage for the usual one
+	hostRoots   hostRoots
 }
 
 // StackScanner is an engine's call in progress whose value stack may hold
@@ -53,10 +58,39 @@ func (s *Store) GC() *gcheap.Heap {
 		}
 		s.gc.heap = gcheap.New(limit)
 		s.gc.heap.Roots = s.markRoots
-		s.gc.heap.Yield = func() { yieldOnly() }
+		s.gc.heap.Yield = s.heapYield
 	}
 	return s.gc.heap
 }
+
+// heapYield is the heap's Yield: between the chunks of its long work (a
+// large clear, pages given back after a collection) it lets the Go runtime
+// in when it asks, and stops the work when the call running in the store
+// has been interrupted, so that a cancellation need not wait for tens of
+// milliseconds of madvise.
+func (s *Store) heapYield() (stop bool) {
+	yieldOnly()
+	ctx := s.gc.runCtx
+	if ctx == nil {
+		return false
+	}
+	if ctx.Err() != nil {
+		return true
+	}
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
+}
+
+// EnterRun records ctx as the context of the innermost call running in the
+// store (the engines call it at every entry, nested ones included) and
+// returns the one before, for LeaveRun at the call's end.
+func (s *Store) EnterRun(ctx context.Context) (outer context.Context) {
+	outer, s.gc.runCtx = s.gc.runCtx, ctx
+	return outer
+}
+
+// LeaveRun ends the call that EnterRun began.
+func (s *Store) LeaveRun(outer context.Context) { s.gc.runCtx = outer }
 
 // GCBase is the address of byte 0 of the store's heap for compiled code
 // (abi.CtxGCBase), or 0 while no arena is reserved. On Linux the arena is
@@ -204,6 +238,8 @@ func GCTrap(err error) abi.TrapCode {
 	switch err {
 	case gcheap.ErrTooLarge:
 		return abi.TrapAllocationTooLarge
+	case gcheap.ErrInterrupted:
+		return abi.TrapInterrupted
 	case nil:
 		return abi.TrapNone
 	}

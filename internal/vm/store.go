@@ -60,6 +60,10 @@ type RefCodec interface {
 	Decode(ref uint64) *Function
 }
 
+// Reset empties s for another store of the same engine: what Release
+// left is dropped, the codec stays (its owner resets it).
+func (s *Store) Reset() { *s = Store{codec: s.codec} }
+
 // NewStoreWithRefs returns an empty store whose funcrefs are c's words.
 func NewStoreWithRefs(c RefCodec) *Store { return &Store{codec: c} }
 

@@ -41,7 +41,7 @@ func fdIO(c *call, p []uint64, write, positioned bool) Errno {
 		}
 		result = u32(p[4])
 	}
-	bufs, errno := c.mem.iovecs(u32(p[1]), u32(p[2]))
+	bufs, errno := c.mem.iovecs(u32(p[1]), u32(p[2]), c.iovs[:])
 	if errno != ESUCCESS {
 		return errno
 	}

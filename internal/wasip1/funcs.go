@@ -23,6 +23,8 @@ type call struct {
 	ctx context.Context
 	s   *System
 	mem guest
+	// iovs is room for the iovecs of an fd_read or fd_write.
+	iovs [4][]byte
 }
 
 // handler implements one function on its (already typed) parameters.
@@ -107,8 +109,12 @@ func Functions() []Func {
 			f.Type.Results = []moat.ValueType{moat.ValueI32}
 			fn := sig.fn
 			f.Call = func(ctx context.Context, s *System, mem *moat.Memory, stack []uint64) error {
-				c := call{ctx: ctx, s: s, mem: guest{mem}}
-				errno := fn(&c, stack)
+				// One call at a time per System: the handler's *call is
+				// the System's own, not an allocation per call.
+				c := &s.cur
+				*c = call{ctx: ctx, s: s, mem: guest{mem}}
+				errno := fn(c, stack)
+				*c = call{} // keep no context or memory alive
 				if errno == errnoInterrupted {
 					return moat.NewTrap(moat.TrapInterrupted, "")
 				}

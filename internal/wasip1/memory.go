@@ -73,8 +73,9 @@ const maxPath = 4096
 
 // iovecs returns the guest buffers an iovec array names, checking every
 // entry before anything is read or written. n is bounded by what fits in
-// memory (8 bytes per entry), and the slices alias guest memory.
-func (g guest) iovecs(ptr, n uint32) ([][]byte, Errno) {
+// memory (8 bytes per entry), and the slices alias guest memory. They are
+// put in room when it has space for them.
+func (g guest) iovecs(ptr, n uint32, room [][]byte) ([][]byte, Errno) {
 	if n > maxIovecs {
 		return nil, EINVAL
 	}
@@ -82,7 +83,11 @@ func (g guest) iovecs(ptr, n uint32) ([][]byte, Errno) {
 	if e != ESUCCESS {
 		return nil, e
 	}
-	out := make([][]byte, n)
+	out := room[:0]
+	if cap(out) < int(n) {
+		out = make([][]byte, n)
+	}
+	out = out[:n]
 	for i := range out {
 		p := binary.LittleEndian.Uint32(arr[i*8:])
 		l := binary.LittleEndian.Uint32(arr[i*8+4:])

@@ -114,7 +114,7 @@ func (c *call) waitForStream(wait time.Duration) (timedOut bool) {
 		timeout = t.C
 	}
 	select {
-	case <-c.s.wake:
+	case <-c.s.wakeup():
 		return false
 	case <-timeout:
 		return true

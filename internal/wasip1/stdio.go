@@ -16,14 +16,6 @@ type stdoutNode struct {
 	out *outStream
 }
 
-func newStdin(in *inStream) *fdEntry {
-	return &fdEntry{node: &stdinNode{in: in}, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdWrite}
-}
-
-func newStdout(out *outStream) *fdEntry {
-	return &fdEntry{node: &stdoutNode{out: out}, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdRead}
-}
-
 func (n *stdinNode) filetype() Filetype { return FiletypeCharacterDevice }
 
 func (n *stdinNode) read(ctx context.Context, p []byte) (int, Errno) { return n.in.read(ctx, p) }

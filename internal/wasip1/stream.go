@@ -26,6 +26,20 @@ import (
 // read of up to maxChunk bytes; what it reads waits for fd_read, and is
 // gone with the sandbox if the guest never reads it.
 
+// A ContextReader or ContextWriter given as stdio bounds its own waits: it
+// returns soon after the context it is given ends. fd_read and fd_write
+// call it directly, on the guest's goroutine, with no helper goroutine and
+// no copy; poll_oneoff takes it as always ready. A call whose context has
+// ended when it returns an error ends with the interrupted trap.
+type ContextReader interface {
+	ReadContext(ctx context.Context, p []byte) (int, error)
+}
+
+// ContextWriter: see ContextReader.
+type ContextWriter interface {
+	WriteContext(ctx context.Context, p []byte) (int, error)
+}
+
 // maxChunk bounds the host buffer of one transfer: a read asks for at most
 // this much, a longer write is made of several transfers.
 const maxChunk = 64 << 10
@@ -91,15 +105,17 @@ func neverBlocks(v any) bool {
 // inStream reads an io.Reader for fd_read and poll_oneoff.
 type inStream struct {
 	r       io.Reader
-	direct  bool      // r never blocks: read in the caller, into guest memory
-	pending *transfer // the read in flight, or done and not yet taken
-	ahead   []byte    // bytes read and not yet delivered (they alias buf)
-	buf     []byte    // the one read buffer, reused
-	wake    chan<- struct{}
+	direct  bool          // r never blocks: read in the caller, into guest memory
+	bounded ContextReader // r bounds its own waits: read in the caller
+	pending *transfer     // the read in flight, or done and not yet taken
+	ahead   []byte        // bytes read and not yet delivered (they alias buf)
+	buf     []byte        // the one read buffer, reused
+	sys     *System       // its wake channel
 }
 
-func newInStream(r io.Reader, wake chan<- struct{}) *inStream {
-	return &inStream{r: r, direct: neverBlocks(r), wake: wake}
+func (s *inStream) init(r io.Reader, sys *System) {
+	s.r, s.direct, s.sys = r, neverBlocks(r), sys
+	s.bounded, _ = r.(ContextReader)
 }
 
 // read fills p from what is read ahead, or from one Read. A Read that
@@ -111,6 +127,13 @@ func (s *inStream) read(ctx context.Context, p []byte) (int, Errno) {
 	}
 	if s.direct {
 		return readResult(s.r.Read(p))
+	}
+	if s.bounded != nil {
+		n, err := s.bounded.ReadContext(ctx, p)
+		if err != nil && n == 0 && ctx.Err() != nil {
+			return 0, errnoInterrupted
+		}
+		return readResult(n, err)
 	}
 	if len(s.ahead) == 0 {
 		s.start(len(p))
@@ -139,7 +162,7 @@ func (s *inStream) start(size int) {
 	if cap(s.buf) < size {
 		s.buf = make([]byte, size)
 	}
-	s.pending = run(s.buf[:size], s.r.Read, s.wake)
+	s.pending = run(s.buf[:size], s.r.Read, s.sys.wakeup())
 }
 
 // pollReady reports whether fd_read would return without waiting, and how
@@ -147,7 +170,7 @@ func (s *inStream) start(size int) {
 // started so that the stream becomes ready by itself (and pings wake).
 func (s *inStream) pollReady() (bool, uint64) {
 	switch {
-	case s.r == nil || s.direct:
+	case s.r == nil || s.direct || s.bounded != nil:
 		return true, 0
 	case len(s.ahead) > 0:
 		return true, uint64(len(s.ahead))
@@ -168,14 +191,16 @@ func readResult(n int, err error) (int, Errno) {
 // outStream writes an io.Writer for fd_write and poll_oneoff.
 type outStream struct {
 	w       io.Writer
-	direct  bool      // w never blocks: write from guest memory in the caller
-	pending *transfer // an interrupted write still in flight
-	buf     []byte    // the one write buffer: guest memory is copied here
-	wake    chan<- struct{}
+	direct  bool          // w never blocks: write from guest memory in the caller
+	bounded ContextWriter // w bounds its own waits: write in the caller
+	pending *transfer     // an interrupted write still in flight
+	buf     []byte        // the one write buffer: guest memory is copied here
+	sys     *System       // its wake channel
 }
 
-func newOutStream(w io.Writer, wake chan<- struct{}) *outStream {
-	return &outStream{w: w, direct: neverBlocks(w), wake: wake}
+func (s *outStream) init(w io.Writer, sys *System) {
+	s.w, s.direct, s.sys = w, neverBlocks(w), sys
+	s.bounded, _ = w.(ContextWriter)
 }
 
 // write writes all of p (nil writer: discards), in transfers of at most
@@ -186,6 +211,13 @@ func (s *outStream) write(ctx context.Context, p []byte) (int, Errno) {
 	}
 	if s.direct {
 		return writeResult(s.w.Write(p))
+	}
+	if s.bounded != nil {
+		n, err := s.bounded.WriteContext(ctx, p)
+		if err != nil && n == 0 && ctx.Err() != nil {
+			return 0, errnoInterrupted
+		}
+		return writeResult(n, err)
 	}
 	if s.pending != nil {
 		// its outcome went to no one: the call that started it trapped
@@ -202,7 +234,7 @@ func (s *outStream) write(ctx context.Context, p []byte) (int, Errno) {
 		}
 		buf := s.buf[:chunk]
 		copy(buf, p[total:])
-		s.pending = run(buf, s.w.Write, s.wake)
+		s.pending = run(buf, s.w.Write, s.sys.wakeup())
 		if errno := await(ctx, s.pending); errno != ESUCCESS {
 			return 0, errno
 		}

@@ -55,37 +55,53 @@ type System struct {
 	fds       []*fdEntry // index = fd; nil = free
 	closed    bool
 	// wake is pinged when a stream's transfer completes, so that a
-	// poll_oneoff waiting on several streams wakes up (stream.go).
+	// poll_oneoff waiting on several streams wakes up (stream.go). It is
+	// made by the first transfer or poll that needs it.
 	wake chan struct{}
+	// cur is the call in progress (one at a time): a handler's *call
+	// points here rather than at a new allocation per call.
+	cur call
+	// std holds fds 0, 1 and 2 and their streams, in the System's own
+	// allocation.
+	std stdio
 }
 
-// New makes a System from cfg, opening the preopened directories now.
-func New(cfg Config) (*System, error) {
-	s := &System{
-		args:     append([]string(nil), cfg.Args...),
-		env:      append([]string(nil), cfg.Env...),
-		walltime: cfg.Walltime,
-		nanotime: cfg.Nanotime,
-		sleep:    cfg.Sleep,
-		rand:     cfg.Rand,
-		wake:     make(chan struct{}, 1),
-	}
+// stdio is the standard descriptors' state.
+type stdio struct {
+	entries   [3]fdEntry
+	in        stdinNode
+	out, err  stdoutNode
+	inStream  inStream
+	outStream outStream
+	errStream outStream
+	table     [4]*fdEntry // the first fds' slots: stdio and one preopen
+	startTime time.Time
+}
+
+// Init readies a zero System from cfg, opening the preopened directories
+// now. The System is used in place (the public wasi.System holds it).
+func (s *System) Init(cfg Config) error {
+	s.walltime, s.nanotime, s.sleep, s.rand = cfg.Walltime, cfg.Nanotime, cfg.Sleep, cfg.Rand
+	// One copy of both lists, so that the embedder may reuse its slices.
+	both := make([]string, len(cfg.Args)+len(cfg.Env))
+	copy(both[copy(both, cfg.Args):], cfg.Env)
+	s.args, s.env = both[:len(cfg.Args):len(cfg.Args)], both[len(cfg.Args):]
 	for _, a := range s.args {
 		if containsNUL(a) {
-			return nil, fmt.Errorf("wasi: argument %q contains a NUL byte", a)
+			return fmt.Errorf("wasi: argument %q contains a NUL byte", a)
 		}
 	}
 	for _, e := range s.env {
 		if containsNUL(e) {
-			return nil, fmt.Errorf("wasi: environment entry %q contains a NUL byte", e)
+			return fmt.Errorf("wasi: environment entry %q contains a NUL byte", e)
 		}
 	}
 	if s.walltime == nil {
 		s.walltime = time.Now
 	}
 	if s.nanotime == nil {
-		start := time.Now()
-		s.nanotime = func() int64 { return int64(time.Since(start)) + 1 }
+		s.std.startTime = time.Now()
+		s.nanotime = s.sinceStart
 	}
 	if s.sleep == nil {
 		s.sleep = sleepContext
@@ -93,24 +109,41 @@ func New(cfg Config) (*System, error) {
 	if s.rand == nil {
 		s.rand = rand.Reader
 	}
-	stdout, stderr := newOutStream(cfg.Stdout, s.wake), newOutStream(cfg.Stderr, s.wake)
+	std := &s.std
+	std.inStream.init(cfg.Stdin, s)
+	std.outStream.init(cfg.Stdout, s)
+	stderr := &std.errStream
 	if sameWriter(cfg.Stdout, cfg.Stderr) {
-		stderr = stdout // one writer: never two transfers on it at once
+		stderr = &std.outStream // one writer: never two transfers on it at once
+	} else {
+		stderr.init(cfg.Stderr, s)
 	}
-	s.fds = []*fdEntry{
-		newStdin(newInStream(cfg.Stdin, s.wake)),
-		newStdout(stdout),
-		newStdout(stderr),
-	}
+	std.in.in = &std.inStream
+	std.out.out, std.err.out = &std.outStream, stderr
+	std.entries[0] = fdEntry{node: &std.in, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdWrite}
+	std.entries[1] = fdEntry{node: &std.out, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdRead}
+	std.entries[2] = fdEntry{node: &std.err, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdRead}
+	s.fds = append(std.table[:0], &std.entries[0], &std.entries[1], &std.entries[2])
 	for _, p := range cfg.Preopens {
 		e, err := openPreopen(p)
 		if err != nil {
 			s.Close()
-			return nil, err
+			return err
 		}
 		s.fds = append(s.fds, e)
 	}
-	return s, nil
+	return nil
+}
+
+// sinceStart is the default monotonic clock: nanoseconds since New, from 1.
+func (s *System) sinceStart() int64 { return int64(time.Since(s.std.startTime)) + 1 }
+
+// wakeup is the wake channel, made on first use.
+func (s *System) wakeup() chan struct{} {
+	if s.wake == nil {
+		s.wake = make(chan struct{}, 1)
+	}
+	return s.wake
 }
 
 // sameWriter reports whether a and b are the same writer (comparing only

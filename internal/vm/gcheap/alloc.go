@@ -8,8 +8,8 @@ import (
 // Alloc returns a new object of size bytes (a multiple of 8, at least
 // HeaderSize) whose header word is hdr and whose other bytes are zero. It
 // may collect first, so every reference the caller still needs must be
-// reachable from the roots. It fails with ErrTooLarge, ErrOutOfMemory or
-// ErrClosed.
+// reachable from the roots. It fails with ErrTooLarge, ErrOutOfMemory,
+// ErrInterrupted or ErrClosed.
 func (h *Heap) Alloc(size uint64, hdr uint64) (uint64, error) {
 	if size > MaxSmall {
 		return h.allocLarge(size, hdr)
@@ -33,14 +33,21 @@ func (h *Heap) refill(size uint64) error {
 	if h.closed {
 		return ErrClosed
 	}
+	h.stopped = false
 	if h.allocated >= h.trigger && h.canCollect() {
 		h.Collect()
+	}
+	if h.stopped {
+		return ErrInterrupted
 	}
 	if h.nextHole(size) {
 		return nil
 	}
 	if h.canCollect() {
 		h.Collect()
+		if h.stopped {
+			return ErrInterrupted
+		}
 		if h.nextHole(size) {
 			return nil
 		}
@@ -161,29 +168,39 @@ func (h *Heap) allocLarge(size uint64, hdr uint64) (uint64, error) {
 		return 0, ErrTooLarge
 	}
 	n := uint32((size + BlockSize - 1) / BlockSize)
+	h.stopped = false
 	if h.allocated+uint64(n)*BlockSize > h.trigger && h.canCollect() {
 		h.Collect()
+	}
+	if h.stopped {
+		return 0, ErrInterrupted
 	}
 	b, ok := h.freeRun(n)
 	if !ok && h.canCollect() {
 		h.Collect()
+		if h.stopped {
+			return 0, ErrInterrupted
+		}
 		b, ok = h.freeRun(n)
 	}
 	if !ok {
 		return 0, ErrOutOfMemory
 	}
-	h.state[b] = blockLarge
 	fresh := true
+	for i := b; i < b+n; i++ {
+		fresh = fresh && h.fresh[i]
+	}
+	o := uint64(b) * BlockSize
+	if !fresh && !h.clearChunked(h.mem[o:o+size]) {
+		// The blocks stay free (partly cleared, which nothing relies on).
+		return 0, ErrInterrupted
+	}
+	h.state[b] = blockLarge
 	for i := b; i < b+n; i++ {
 		if i > b {
 			h.state[i] = blockLargeTail
 		}
-		fresh = fresh && h.fresh[i]
 		h.fresh[i] = false
-	}
-	o := uint64(b) * BlockSize
-	if !fresh {
-		h.clearChunked(h.mem[o : o+size])
 	}
 	h.allocated += uint64(n) * BlockSize
 	h.stats.AllocatedBytes += size
@@ -237,12 +254,17 @@ func (h *Heap) freeRun(n uint32) (uint32, bool) {
 // Yield: tens of microseconds of memclr.
 const clearChunk = 256 << 10
 
-// clearChunked zeroes b, calling h.Yield between chunks.
-func (h *Heap) clearChunked(b []byte) {
+// clearChunked zeroes b, calling h.Yield between chunks, and reports
+// whether it got to the end (Yield did not stop it).
+func (h *Heap) clearChunked(b []byte) bool {
 	for h.Yield != nil && len(b) > clearChunk {
 		clear(b[:clearChunk])
 		b = b[clearChunk:]
-		h.Yield()
+		if h.Yield() {
+			h.stopped = true
+			return false
+		}
 	}
 	clear(b)
+	return true
 }

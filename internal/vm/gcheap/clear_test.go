@@ -16,9 +16,9 @@ func TestClearChunked(t *testing.T) {
 		b := bytes.Repeat([]byte{0xAA}, c.size)
 		h := New(BlockSize)
 		yields := 0
-		h.Yield = func() { yields++ }
-		h.clearChunked(b)
-		if zero := bytes.Count(b, []byte{0}); yields != c.yields || zero != c.size {
+		h.Yield = func() bool { yields++; return false }
+		done := h.clearChunked(b)
+		if zero := bytes.Count(b, []byte{0}); !done || yields != c.yields || zero != c.size {
 			t.Errorf("%d bytes: %d yields (want %d), %d bytes zeroed", c.size, yields, c.yields, zero)
 		}
 	}

@@ -41,6 +41,9 @@ var (
 	ErrTooLarge = errors.New("allocation size too large")
 	// ErrClosed: the heap's store was closed.
 	ErrClosed = errors.New("GC heap closed")
+	// ErrInterrupted: Yield reported that the call allocating had been
+	// interrupted while the allocation cleared or gave back memory.
+	ErrInterrupted = errors.New("GC heap allocation interrupted")
 )
 
 // Heap is one store's heap. It is used by one goroutine at a time (the
@@ -78,10 +81,17 @@ type Heap struct {
 
 	// Roots marks the store's roots; the heap never collects without it.
 	Roots func(*Marker)
-	// Yield, when set, is called between the chunks of clearing a large
-	// object's reused blocks (up to the whole heap): memclr is assembly
-	// that the Go runtime cannot preempt, so the caller gets to let it in.
-	Yield     func()
+	// Yield, when set, is called between the chunks of long work: clearing
+	// a large object's reused blocks (up to the whole heap), and giving
+	// long runs of free blocks back to the kernel after a collection (the
+	// madvise of 256 MiB took 30-50 ms). Memclr is assembly that the Go
+	// runtime cannot preempt and madvise a system call, so the caller gets
+	// to let the runtime in; and it reports whether the call that
+	// allocates has been interrupted, which stops that work: the blocks
+	// not yet given back stay in the heap, to be cleared when used, and
+	// the allocation fails with ErrInterrupted.
+	Yield     func() (stop bool)
+	stopped   bool // Yield reported an interruption during this allocation
 	noCollect int
 	stack     []uint64 // mark stack
 

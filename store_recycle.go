@@ -1,0 +1,52 @@
+package moat
+
+import (
+	"github.com/moat-run/moat/internal/engine"
+	"github.com/moat-run/moat/internal/vm"
+)
+
+// takeStore returns the state of a new store: one a closed store gave back
+// (recycleStore) when there is one, so that making a store in a server's
+// loop allocates nothing.
+func (e *Engine) takeStore() *storeState {
+	if st, ok := e.stores.Get().(*storeState); ok {
+		return st
+	}
+	st := &storeState{engine: e}
+	if sm, ok := e.impl.(engine.StoreMaker); ok {
+		st.vs = sm.NewStore()
+	} else {
+		st.vs = vm.NewStore()
+	}
+	st.start()
+	return st
+}
+
+// start readies a state, new or recycled, for its next store.
+func (s *storeState) start() {
+	s.vs.SetGCLimit(s.engine.cfg.MaxGCHeapBytes)
+	s.vs.Embedder = s
+	s.refTag = nextRefTag()
+}
+
+// recycleStore takes the state of a store that Close closed (its
+// generation moved on, so that the handles of that store are refused)
+// and keeps it for the engine's next store, emptied: nothing of the
+// closed store stays reachable from it.
+func (e *Engine) recycleStore(s *storeState) {
+	if s.owner.Load() != 0 {
+		return // a stale handle's enter raced with Close: leave the state to it
+	}
+	switch impl := e.impl.(type) {
+	case engine.StoreRecycler:
+		impl.RecycleStore(s.vs)
+	case engine.StoreMaker:
+		return // stores made by the engine that it cannot empty
+	default:
+		s.vs.Reset()
+	}
+	s.values.Store(nil)
+	s.storeData = storeData{}
+	s.start()
+	e.stores.Put(s)
+}

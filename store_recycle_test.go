@@ -1,0 +1,240 @@
+package moat
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+// staleWat exports one of everything a store hands out.
+const staleWat = `(module
+  (memory (export "mem") 1)
+  (table (export "tab") 2 funcref)
+  (global (export "fref") (mut funcref) (ref.func $get))
+  (global (export "n") (mut i32) (i32.const 7))
+  (elem (i32.const 0) func $get)
+  (func $get (export "get") (result i32) (i32.load (i32.const 0)))
+  (func (export "set") (param i32) (i32.store (i32.const 0) (local.get 0))))`
+
+// importWat imports a function from "x".
+const importWat = `(module (import "x" "get" (func (result i32))))`
+
+// TestStaleHandlesOfRecycledStore is the attacker's side of recycling a
+// closed store's state for the next store: every handle of the closed
+// store (the store, its instance, functions, memory, table, globals, its
+// funcref words) kept by a careless embedder is refused, or reads as
+// empty, and never reaches the next store's instance living in the same
+// state.
+func TestStaleHandlesOfRecycledStore(t *testing.T) {
+	ctx := context.Background()
+	configs := map[string]Config{
+		"interpreter":      {Engine: EngineInterpreter},
+		"compiler":         {Engine: EngineCompiler},
+		"compiler-pooling": {Engine: EngineCompiler, Pooling: &PoolingConfig{TotalMemories: 4}},
+	}
+	for name, cfg := range configs {
+		t.Run(name, func(t *testing.T) {
+			e, err := NewEngine(cfg)
+			if err != nil {
+				t.Skipf("engine unavailable: %v", err)
+			}
+			mod, err := e.CompileText([]byte(staleWat))
+			if err != nil {
+				t.Fatal(err)
+			}
+			type key struct{}
+			a := NewStore(e)
+			a.SetValue(key{}, "a")
+			instA, err := a.Instantiate(ctx, mod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			getA, setA := instA.Func("get"), instA.Func("set")
+			memA, tabA := instA.Memory("mem"), instA.Table("tab")
+			frefA, nA := instA.Global("fref"), instA.Global("n")
+			if _, err := setA.Call(ctx, 11); err != nil {
+				t.Fatal(err)
+			}
+			wordA := getA.Ref()
+			state := a.storeState
+			if err := a.Close(); err != nil {
+				t.Fatal(err)
+			}
+
+			// The next store in the same state, as NewStore makes it
+			// when the engine's pool hands this state back.
+			b := &Store{state.ref()}
+			b.SetValue(key{}, "b")
+			instB, err := b.Instantiate(ctx, mod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			getB := instB.Func("get")
+			if _, err := instB.Func("set").Call(ctx, 22); err != nil {
+				t.Fatal(err)
+			}
+			wordB := getB.Ref()
+
+			// The store.
+			if _, err := a.Instantiate(ctx, mod); !errors.Is(err, ErrClosed) {
+				t.Errorf("stale store: Instantiate: %v, want ErrClosed", err)
+			}
+			if err := a.Close(); !errors.Is(err, ErrClosed) {
+				t.Errorf("stale store: Close: %v, want ErrClosed", err)
+			}
+			if v := a.Value(key{}); v != nil {
+				t.Errorf("stale store: Value = %v, want nil", v)
+			}
+			a.SetValue(key{}, "evil")
+			if err := a.SetLimits(StoreLimits{Instances: 1}); !errors.Is(err, ErrClosed) {
+				t.Errorf("stale store: SetLimits: %v, want ErrClosed", err)
+			}
+			if err := a.SetFuel(1); !errors.Is(err, ErrClosed) {
+				t.Errorf("stale store: SetFuel: %v, want ErrClosed", err)
+			}
+			if (a.Limits() != StoreLimits{}) {
+				t.Errorf("stale store: Limits = %+v", a.Limits())
+			}
+			if f := FuncFromRef(a, wordB); f != nil {
+				t.Error("stale store resolves the next store's funcref")
+			}
+			if _, err := NewFunc(a, FuncType{}, func(context.Context, *Caller, []uint64) error { return nil }); !errors.Is(err, ErrClosed) {
+				t.Errorf("stale store: NewFunc: %v, want ErrClosed", err)
+			}
+
+			// Its instance and functions.
+			if _, err := getA.Call(ctx); !errors.Is(err, ErrClosed) {
+				t.Errorf("stale function: Call: %v, want ErrClosed", err)
+			}
+			stack := []uint64{33}
+			if err := setA.CallWithStack(ctx, stack); !errors.Is(err, ErrClosed) {
+				t.Errorf("stale function: CallWithStack: %v, want ErrClosed", err)
+			}
+			if w := getA.Ref(); w != 0 {
+				t.Errorf("stale function: Ref = %#x, want 0", w)
+			}
+			if err := instA.Close(ctx); !errors.Is(err, ErrClosed) {
+				t.Errorf("stale instance: Close: %v, want ErrClosed", err)
+			}
+			if _, err := instA.Func("get").Call(ctx); !errors.Is(err, ErrClosed) {
+				t.Errorf("stale instance: its export's Call: %v, want ErrClosed", err)
+			}
+			if _, err := instA.Store().Instantiate(ctx, mod); !errors.Is(err, ErrClosed) {
+				t.Errorf("stale instance's store: Instantiate: %v, want ErrClosed", err)
+			}
+
+			// Its memory, table and globals.
+			if n := len(memA.Bytes()); n != 0 {
+				t.Errorf("stale memory: %d bytes, want 0", n)
+			}
+			if memA.WriteUint32Le(0, 99) {
+				t.Error("stale memory: a write succeeded")
+			}
+			if _, err := tabA.Get(0); !errors.Is(err, ErrClosed) {
+				t.Errorf("stale table: Get: %v, want ErrClosed", err)
+			}
+			if err := tabA.Set(1, wordB); !errors.Is(err, ErrClosed) {
+				t.Errorf("stale table: Set: %v, want ErrClosed", err)
+			}
+			if err := nA.Set(5); !errors.Is(err, ErrClosed) {
+				t.Errorf("stale global: Set: %v, want ErrClosed", err)
+			}
+			if w := frefA.Get(); w != 0 {
+				t.Errorf("stale funcref global: Get = %#x, want 0", w)
+			}
+
+			// Its externs cannot be linked into the next store, nor its
+			// funcref words resolved there.
+			l := NewLinker(e)
+			if err := l.Define("x", "get", getA); err != nil {
+				t.Fatal(err)
+			}
+			imp, err := e.CompileText([]byte(importWat))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var le *LinkError
+			if _, err := l.Instantiate(ctx, b, imp); !errors.As(err, &le) {
+				t.Errorf("stale function linked into the next store: %v", err)
+			}
+			if f := FuncFromRef(b, wordA); f != nil {
+				t.Error("the next store resolves the closed store's funcref")
+			}
+
+			// The next store saw none of it.
+			if v := b.Value(key{}); v != "b" {
+				t.Errorf("next store: Value = %v, want b", v)
+			}
+			if (b.Limits() != StoreLimits{}) {
+				t.Errorf("next store: Limits = %+v", b.Limits())
+			}
+			if r, err := getB.Call(ctx); err != nil || r[0] != 22 {
+				t.Errorf("next store: get = %v, %v; want 22", r, err)
+			}
+			if v := instB.Global("n").Get(); v != 7 {
+				t.Errorf("next store: n = %d, want 7", v)
+			}
+			if w, err := instB.Table("tab").Get(1); err != nil || w != 0 {
+				t.Errorf("next store: tab[1] = %#x, %v; want null", w, err)
+			}
+			if w := instB.Global("fref").Get(); w != wordB {
+				t.Errorf("next store: fref = %#x, want its own get %#x", w, wordB)
+			}
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestStoreStateRecycled: a closed store's state serves the engine's next
+// store, emptied, and a store that is not closed keeps its own.
+func TestStoreStateRecycled(t *testing.T) {
+	e, err := NewEngine(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewStore(e)
+	a.SetValue("k", 1)
+	state := a.storeState
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if state.closed || state.values.Load() != nil || state.instances != nil || state.owner.Load() != 0 {
+		t.Fatal("a recycled state keeps the closed store's data")
+	}
+	// sync.Pool may drop what it is given (it does at random under the
+	// race detector), so only a reuse that happens is checked.
+	for range 10 {
+		b := NewStore(e)
+		if b.storeState == state {
+			if b.gen == a.gen || b.Value("k") != nil {
+				t.Fatal("the recycled state's store is the closed one")
+			}
+			return
+		}
+	}
+}
+
+// TestRecycledStoreMetered: a store in a recycled state is metered as a
+// new one is, on an engine that consumes fuel, and starts with none.
+func TestRecycledStoreMetered(t *testing.T) {
+	for _, kind := range []EngineKind{EngineInterpreter, EngineCompiler} {
+		e, err := NewEngine(Config{Engine: kind, ConsumeFuel: true})
+		if err != nil {
+			continue
+		}
+		for i := range 3 {
+			s := NewStore(e)
+			if left, err := s.Fuel(); err != nil || left != 0 {
+				t.Fatalf("%v, store %d: fuel %d, %v; want 0", kind, i, left, err)
+			}
+			if err := s.SetFuel(100); err != nil {
+				t.Fatalf("%v, store %d: %v", kind, i, err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
