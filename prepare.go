@@ -105,7 +105,12 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 			return nil, err
 		}
 	}
-	return instantiate(ctx, store.storeState, mod, &r)
+	room := store.instanceRoom()
+	inst, err := instantiate(ctx, store.storeState, mod, &r, room)
+	if err == nil {
+		store.made(room)
+	}
+	return inst, err
 }
 
 // matchHost is matchImport for a linker host function, which has no store.
