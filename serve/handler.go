@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/moat-run/moat"
@@ -267,7 +268,8 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 		h.refuse(w, o, ResultBadRequest, fmt.Errorf("the request's %s holds a NUL byte", bad))
 		return false
 	}
-	stdio := &sandboxIO{}
+	stdio := getSandboxIO()
+	defer stdio.release()
 	stdio.rc = *http.NewResponseController(w) // a value: no allocation of its own
 	rc := &stdio.rc
 	var deadline time.Time
@@ -363,6 +365,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 		errLog.flush()
 	}
 	o.BodyRead = in.read
+	in.closeBody(r, errorWriteGrace)
 	st := out.finish()
 	o.BodyWritten = st.written
 	o.Result, o.Err = classify(r.Context(), timedOut, instErr, runErr, o.ExitCode, mem)
@@ -383,12 +386,42 @@ var (
 )
 
 // sandboxIO is a request's stdin, stdout and stderr, and the controller
-// of its response, made in one allocation.
+// of its response, made in one allocation and reused by later requests
+// (with the flush timer and the buffers they grew).
 type sandboxIO struct {
 	out    output
 	in     input
 	errLog stderrLog
 	rc     http.ResponseController
+}
+
+var sandboxIOs = sync.Pool{New: func() any { return new(sandboxIO) }}
+
+func getSandboxIO() *sandboxIO { return sandboxIOs.Get().(*sandboxIO) }
+
+// keptBuffer bounds the buffers a reused sandboxIO keeps.
+const keptBuffer = 64 << 10
+
+// release readies s for the next request and gives it back, unless
+// another goroutine has touched it (the flush timer's callback or a cut
+// ran, or may still be running): then it is left to the collector, so
+// that nothing of this request can reach the next one.
+func (s *sandboxIO) release() {
+	// (timerFiring first: timerRan may still be being written then.)
+	if s.out.timerFiring || s.out.timerRan || s.out.cut.firing || s.in.cut.firing {
+		return
+	}
+	timer, pending, fields, line := s.out.timer, s.out.pending[:0], s.out.head.fields[:0], s.errLog.line[:0]
+	if cap(pending) > keptBuffer {
+		pending = nil
+	}
+	if cap(line) > keptBuffer {
+		line = nil
+	}
+	clear(fields[:cap(fields)]) // no strings of this request kept alive
+	*s = sandboxIO{}
+	s.out.timer, s.out.pending, s.out.head.fields, s.errLog.line = timer, pending, fields, line
+	sandboxIOs.Put(s)
 }
 
 // classify names how the sandbox ended. reqCtx is the request's context
