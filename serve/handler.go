@@ -341,10 +341,8 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	inst, instErr := h.pre.Instantiate(ctx, store)
 	o.Instantiate = time.Since(t)
 	var runErr error
-	var mem *moat.Memory
 	if instErr == nil {
 		defer inst.Close(context.Background())
-		mem = inst.Memory("memory")
 		t = time.Now()
 		var code uint32
 		code, runErr = wasi.Run(ctx, inst)
@@ -368,7 +366,10 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	in.closeBody(r, errorWriteGrace)
 	st := out.finish()
 	o.BodyWritten = st.written
-	o.Result, o.Err = classify(r.Context(), timedOut, instErr, runErr, o.ExitCode, mem)
+	if instErr != nil {
+		inst = nil
+	}
+	o.Result, o.Err = classify(r.Context(), timedOut, instErr, runErr, o.ExitCode, inst)
 	if trap := asTrap(runErr); trap != nil {
 		o.Trap = trap
 	} else if trap := asTrap(instErr); trap != nil {
@@ -427,7 +428,7 @@ func (s *sandboxIO) release() {
 // classify names how the sandbox ended. reqCtx is the request's context
 // (done when the client went away); timedOut says the deadline passed
 // before the guest ended.
-func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code uint32, mem *moat.Memory) (Result, error) {
+func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code uint32, inst *moat.Instance) (Result, error) {
 	err := runErr
 	if instErr != nil {
 		err = fmt.Errorf("instantiating: %w", instErr)
@@ -450,7 +451,7 @@ func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code
 		// Another user of the engine's pool holds every slot: busy, as
 		// when the gate is full.
 		return ResultOverloaded, fmt.Errorf("every memory slot of the engine's pool is in use: %w", err)
-	case errors.Is(instErr, moat.ErrResourceLimit), mem != nil && mem.GrowRefusals() > 0:
+	case errors.Is(instErr, moat.ErrResourceLimit), refusedGrowth(inst):
 		return ResultMemory, fmt.Errorf("out of memory: %w", err)
 	case trapped && trap.Code != moat.TrapHostError:
 		return ResultTrap, err
@@ -458,6 +459,16 @@ func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code
 		return ResultError, err
 	}
 	return ResultExit, err
+}
+
+// refusedGrowth reports whether the guest's memory refused to grow (its
+// limit reached), looked up only for a guest that failed.
+func refusedGrowth(inst *moat.Instance) bool {
+	if inst == nil {
+		return false
+	}
+	mem := inst.Memory("memory")
+	return mem != nil && mem.GrowRefusals() > 0
 }
 
 // asTrap is the trap in err's chain, or nil (without an allocation when
