@@ -96,7 +96,22 @@ func (r *Result) OperandLocs(i int) []Loc {
 }
 
 // EditsBefore returns the edits that run just before instruction i.
-func (r *Result) EditsBefore(i int) []Edit {
+func (r *Result) EditsBefore(i int) []Edit { return r.EditsIn(i, i+1) }
+
+// EditsIn returns the edits that run before instructions start to end-1
+// (a block's, say): one search, however many instructions the range has.
+func (r *Result) EditsIn(start, end int) []Edit {
+	lo := r.firstEditFrom(start)
+	hi := lo
+	for hi < len(r.Edits) && r.Edits[hi].Before < end {
+		hi++
+	}
+	return r.Edits[lo:hi]
+}
+
+// firstEditFrom is the index of the first edit that runs before
+// instruction i or a later one.
+func (r *Result) firstEditFrom(i int) int {
 	lo, hi := 0, len(r.Edits)
 	for lo < hi {
 		m := (lo + hi) / 2
@@ -106,9 +121,5 @@ func (r *Result) EditsBefore(i int) []Edit {
 			hi = m
 		}
 	}
-	end := lo
-	for end < len(r.Edits) && r.Edits[end].Before == i {
-		end++
-	}
-	return r.Edits[lo:end]
+	return lo
 }

@@ -26,6 +26,10 @@ const EpochSupported = true
 // tick took 130-160 µs on a loaded machine).
 var epochNext [2]int64
 
+// epochNow is the ticker's reading of the clock when it checks how far its
+// schedule lags behind (a struct timespec), written only by the ticker.
+var epochNow [2]int64
+
 // epochTickNanos is EpochTick for the assembly.
 const epochTickNanos = int64(EpochTick)
 

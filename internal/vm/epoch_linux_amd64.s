@@ -11,7 +11,8 @@
 //     anchor (SYSCALL pushes nothing) and touches only package variables
 //     that never move: epoch (which it alone writes, an aligned 8-byte
 //     store that readers see whole), epochNext (its own), epochActive
-//     (read, and slept on as a futex) and epochParked.
+//     (read, and slept on as a futex), epochParked and epochNow (its
+//     own).
 //   - It never returns and never exits: it lives as long as the process.
 
 #include "go_asm.h"
@@ -72,6 +73,7 @@ ticker:
 	SYSCALL
 	CALL	anchor<>(SB)
 	XORL	R12, R12 // ticks since a run last needed the epoch
+	XORL	R13, R13 // ticks, for the lag check
 
 loop:
 	MOVL	·epochActive(SB), AX
@@ -119,6 +121,23 @@ tick:
 	INCQ	·epochNext(SB)
 sametick:
 	MOVQ	AX, ·epochNext+8(SB)
+	// Every 64 ticks, a schedule more than a second behind the clock (the
+	// process was stopped, or the thread kept off every CPU that long)
+	// starts again from now instead of making up each tick back to back,
+	// which in the real-time class would hold a CPU for as long as that
+	// takes (a stop of an hour: tens of millions of ticks).
+	INCQ	R13
+	TESTQ	$63, R13
+	JNZ	loop
+	MOVL	$CLOCK_MONOTONIC, DI
+	LEAQ	·epochNow(SB), SI
+	MOVL	$SYS_clock_gettime, AX
+	SYSCALL
+	MOVQ	·epochNow(SB), AX
+	SUBQ	·epochNext(SB), AX
+	CMPQ	AX, $1
+	JLE	loop
+	CALL	anchor<>(SB)
 	JMP	loop
 
 // anchor starts the ticker's schedule: epochNext = now. Called only by

@@ -122,6 +122,31 @@ func TestEpochTickerScheduling(t *testing.T) {
 	}
 }
 
+// TestEpochTickerSkipsLongLag: a schedule far behind the clock (as after
+// the process was stopped for an hour) starts again from now within a few
+// dozen ticks, rather than the ticker making up every tick back to back
+// (36 million of them, holding a CPU in the real-time class).
+func TestEpochTickerSkipsLongLag(t *testing.T) {
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	epochEnter()
+	defer epochLeave()
+	e := Epoch()
+	waitFor(t, 10*time.Second, "the epoch did not advance during a run", func() bool { return Epoch() >= e+3 })
+	e = Epoch()
+	start := time.Now()
+	atomic.AddInt64(&epochNext[0], -3600) // the next tick was due an hour ago
+	time.Sleep(50 * time.Millisecond)
+	// The ticks due in the time slept, the 64 before the check, and room
+	// for a late wake; making up the hour runs at a tick or more per
+	// microsecond.
+	limit := uint64(time.Since(start)/EpochTick) + 64 + 1000
+	if got := Epoch() - e; got > limit {
+		t.Fatalf("the epoch advanced %d ticks in %v after the schedule fell an hour behind, want at most %d", got, time.Since(start), limit)
+	}
+}
+
 // TestNativeEpochSpinCancelled: a guest with epoch polls stops at its
 // context's deadline and at a cancellation.
 func TestNativeEpochSpinCancelled(t *testing.T) {
