@@ -29,16 +29,16 @@ func (s *storeState) caller(inst *vm.Instance) *Caller {
 	}
 	if inst != nil {
 		if both, ok := inst.Embedder.(*instanceState); ok && inst.Store == s.vs {
-			c := &both.caller
-			if c.store.storeState == nil {
-				c.store, c.inst = Store{s.ref()}, inst
+			if both.caller == nil {
+				cs := &callerState{caller: Caller{store: Store{storeRef: s.ref()}, inst: inst}}
 				if m := inst.Memory(); m != nil {
-					both.callerMem = Memory{store: s.ref(), mem: m}
-					c.mem = &both.callerMem
+					cs.mem = Memory{store: s.ref(), mem: m}
+					cs.caller.mem = &cs.mem
 				}
+				both.caller = cs
 			}
-			s.lastCaller = c
-			return c
+			s.lastCaller = &both.caller.caller
+			return s.lastCaller
 		}
 	}
 	c := s.callers[inst]
@@ -46,7 +46,7 @@ func (s *storeState) caller(inst *vm.Instance) *Caller {
 		if s.callers == nil {
 			s.callers = make(map[*vm.Instance]*Caller)
 		}
-		c = &Caller{store: Store{s.ref()}, inst: inst}
+		c = &Caller{store: Store{storeRef: s.ref()}, inst: inst}
 		if inst != nil {
 			if m := inst.Memory(); m != nil {
 				c.mem = &Memory{store: s.ref(), mem: m}

@@ -29,6 +29,53 @@ type funcState struct {
 	fn  vm.Function
 }
 
+// funcOf returns the handle of inst's function idx in room (nil: a new
+// one), making the function if nothing asked for it before: in the
+// instance state's room for the first few, else with its handle in one
+// allocation.
+func funcOf(s storeRef, inst *vm.Instance, idx uint32, room *Func) *Func {
+	var fn *vm.Function
+	switch both, _ := inst.Embedder.(*instanceState); {
+	case inst.Made(idx):
+		fn = inst.Func(idx)
+	case both != nil && both.nMade < len(both.made):
+		fn = inst.FuncIn(idx, &both.made[both.nMade])
+		both.nMade++
+	case room == nil:
+		fs := &funcState{}
+		fn = inst.FuncIn(idx, &fs.fn)
+		fs.pub = Func{store: s, fn: fn, typ: fn.Type}
+		return &fs.pub
+	default:
+		fn = inst.Func(idx)
+	}
+	if room == nil {
+		room = new(Func)
+	}
+	*room = Func{store: s, fn: fn, typ: fn.Type}
+	return room
+}
+
+// closedExtern is export ex of module m of a closed store, made without
+// looking at the instance (whose state may serve another store now):
+// calls and changes fail with ErrClosed (their store's generation is
+// past), reads find it empty.
+func closedExtern(s storeRef, m *wasm.Module, ex wasm.Export) Extern {
+	switch ex.Kind {
+	case wasm.ExternFunc:
+		return &Func{store: s, typ: m.FuncTypeOf(ex.Index)}
+	case wasm.ExternTable:
+		return &Table{store: s, tab: &vm.Table{Type: m.TableTypeOf(ex.Index), Module: m}}
+	case wasm.ExternMemory:
+		return &Memory{store: s, mem: &vm.Memory{Type: m.MemoryTypeOf(ex.Index)}}
+	case wasm.ExternGlobal:
+		return &Global{store: s, g: &vm.Global{Type: m.GlobalTypeOf(ex.Index), Module: m}}
+	case wasm.ExternTag:
+		return &Tag{store: s, tag: &vm.Tag{Type: m.TagType(ex.Index)}}
+	}
+	return nil
+}
+
 // exportOf finds export name of inst, or nil.
 func exportOf(s storeRef, inst *vm.Instance, name string) Extern {
 	for _, ex := range inst.Module.Exports {
@@ -42,13 +89,7 @@ func exportOf(s storeRef, inst *vm.Instance, name string) Extern {
 func externOf(s storeRef, inst *vm.Instance, ex wasm.Export) Extern {
 	switch ex.Kind {
 	case wasm.ExternFunc:
-		if !inst.Made(ex.Index) {
-			// Made now: the function and its handle in one allocation.
-			both := &funcState{}
-			both.pub = Func{store: s, fn: inst.FuncIn(ex.Index, &both.fn)}
-			return &both.pub
-		}
-		return &Func{store: s, fn: inst.Func(ex.Index)}
+		return funcOf(s, inst, ex.Index, nil)
 	case wasm.ExternTable:
 		return &Table{store: s, tab: inst.Tables[ex.Index]}
 	case wasm.ExternMemory:

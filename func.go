@@ -13,6 +13,9 @@ import (
 type Func struct {
 	store storeRef
 	fn    *vm.Function
+	// typ is fn's type, read without touching fn: once the store is
+	// closed, fn may be recycled for another store's instance.
+	typ *wasm.FuncType
 }
 
 // NewFunc makes a host function in store s with the fast calling convention
@@ -36,11 +39,11 @@ func NewFunc(s *Store, t FuncType, fn HostFunc) (*Func, error) {
 	if _, err := s.vs.Ref(f); err != nil {
 		return nil, err
 	}
-	return &Func{store: s.storeRef, fn: f}, nil
+	return &Func{store: s.storeRef, fn: f, typ: f.Type}, nil
 }
 
 // Type returns the function's signature.
-func (f *Func) Type() FuncType { return fromFuncType(f.fn.Type) }
+func (f *Func) Type() FuncType { return fromFuncType(f.typ) }
 
 // Ref returns the funcref word for f, to pass as a funcref parameter or put
 // in a table of the same store. The word carries the store's generation:
@@ -70,14 +73,17 @@ func FuncFromRef(s *Store, ref uint64) *Func {
 	if fn == nil {
 		return nil
 	}
-	return &Func{store: s.storeRef, fn: fn}
+	return &Func{store: s.storeRef, fn: fn, typ: fn.Type}
 }
 
 // Call calls f with params (one word per value, two for v128, low half
 // first; see EncodeI32 and friends) and returns its results the same way.
 // A trap is returned as a *Trap.
 func (f *Func) Call(ctx context.Context, params ...uint64) ([]uint64, error) {
-	t := f.fn.Type
+	if !f.store.live() {
+		return nil, ErrClosed
+	}
+	t := f.typ
 	np, nr := t.ParamSlots(), t.ResultSlots()
 	if len(params) != np {
 		return nil, fmt.Errorf("moat: %s takes %d parameter words %s, got %d", f.fn.DebugName(), np, t, len(params))
@@ -97,7 +103,10 @@ func (f *Func) Call(ctx context.Context, params ...uint64) ([]uint64, error) {
 // It fails with ErrStoreBusy while another goroutine has a call running in
 // f's store, and with ErrClosed once f's instance or store is closed.
 func (f *Func) CallWithStack(ctx context.Context, stack []uint64) (err error) {
-	t := f.fn.Type
+	if !f.store.live() {
+		return ErrClosed
+	}
+	t := f.typ
 	if n := max(t.ParamSlots(), t.ResultSlots()); len(stack) < n {
 		return fmt.Errorf("moat: %s needs a stack of %d words, got %d", f.fn.DebugName(), n, len(stack))
 	}

@@ -43,8 +43,11 @@ func (g *Global) Type() GlobalType { return fromGlobalType(g.g.Type) }
 // or extern hierarchies is rooted (see NewExternRef); while another
 // goroutine has a call running in the store, such a word is returned
 // without being rooted, so it cannot be handed back in. A funcref global
-// of a closed store reads as null.
+// of a closed store reads as null, any global of a closed store as 0.
 func (g *Global) Get() uint64 {
+	if !g.store.live() {
+		return 0 // a closed store's: its state may serve another store now
+	}
 	v := g.g.Lo
 	switch t := g.g.Type.Val; {
 	case isFuncWord(g.g.Module, t):
@@ -57,7 +60,12 @@ func (g *Global) Get() uint64 {
 }
 
 // GetV128 returns both words of the value, low first.
-func (g *Global) GetV128() (lo, hi uint64) { return g.g.Lo, g.g.Hi }
+func (g *Global) GetV128() (lo, hi uint64) {
+	if !g.store.live() {
+		return 0, 0
+	}
+	return g.g.Lo, g.g.Hi
+}
 
 // Set changes a mutable global's value.
 func (g *Global) Set(v uint64) error { return g.SetV128(v, 0) }

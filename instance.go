@@ -2,8 +2,10 @@ package moat
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // Instance is an instantiated module living in a store.
@@ -11,24 +13,58 @@ type Instance struct {
 	store storeRef
 	mod   *Module
 	inst  *vm.Instance
+	// first is room for the handle of the first function asked for by
+	// name (Func), so that it lives where the instance's handle does.
+	first     Func
+	firstUsed atomic.Bool
 }
 
 // Module returns the module the instance was made from.
 func (i *Instance) Module() *Module { return i.mod }
 
 // Store returns the instance's store.
-func (i *Instance) Store() *Store { return &Store{i.store} }
+func (i *Instance) Store() *Store { return &Store{storeRef: i.store} }
 
 // Exports lists the instance's exports in order.
 func (i *Instance) Exports() []ExportType { return i.mod.Exports() }
 
-// Export returns the extern exported under name, or nil.
-func (i *Instance) Export(name string) Extern { return exportOf(i.store, i.inst, name) }
+// Export returns the extern exported under name, or nil. Once the
+// instance's store is closed, it is a closed extern: calls fail with
+// ErrClosed, a memory, table or global is empty.
+func (i *Instance) Export(name string) Extern {
+	if !i.store.live() {
+		// The instance's state may serve another store now: nothing
+		// of it is looked at.
+		for _, ex := range i.mod.m.Exports {
+			if ex.Name == name {
+				return closedExtern(i.store, i.mod.m, ex)
+			}
+		}
+		return nil
+	}
+	return exportOf(i.store, i.inst, name)
+}
 
-// Func returns the exported function name, or nil when absent or not a function.
+// Func returns the exported function name, or nil when absent or not a
+// function.
 func (i *Instance) Func(name string) *Func {
-	f, _ := i.Export(name).(*Func)
-	return f
+	if !i.store.live() {
+		f, _ := i.Export(name).(*Func)
+		return f
+	}
+	for _, ex := range i.mod.m.Exports {
+		if ex.Name == name {
+			if ex.Kind != wasm.ExternFunc {
+				return nil
+			}
+			room := &i.first
+			if !i.firstUsed.CompareAndSwap(false, true) {
+				room = new(Func)
+			}
+			return funcOf(i.store, i.inst, ex.Index, room)
+		}
+	}
+	return nil
 }
 
 // Memory returns the exported memory name, or nil.

@@ -23,11 +23,15 @@ func constTrap(err error) error {
 	return err
 }
 
-// instanceState is an instance's public and runtime forms in one
-// allocation, with room for what most modules define: a memory, a few
-// globals, a small table, a few segments. Larger ones allocate beside.
+// instanceState is an instance's runtime form, with room for what most
+// modules define: a memory, a few globals, a small table, a few segments,
+// the first functions made for their exports. Larger ones allocate
+// beside. It is recycled for the module's next instance once its store is
+// closed (Module.takeInstance), so it holds nothing handed out: the
+// handles (Instance, Func, Caller...) live elsewhere and carry the store's
+// generation.
 type instanceState struct {
-	pub        Instance
+	mod        *Module
 	inst       vm.Instance
 	funcsRoom  [4]*vm.Function
 	mems       [1]*vm.Memory
@@ -38,11 +42,36 @@ type instanceState struct {
 	tableElems [8]uint64
 	elems      [2][]uint64
 	datas      [2][]byte
-	// caller is the instance's Caller, callerMem its memory 0 (made on
-	// the first host call, Store.caller).
-	caller    Caller
-	callerMem Memory
+	// memRoom is where the instance's first defined memory is made when
+	// it takes a pool's slot (vm.MemoryRoom): if the store is dropped
+	// without Close, the state's cleanup gives the slot back.
+	memRoom vm.MemoryRoom
+	// tableBig is the storage of a first table larger than tableElems,
+	// kept when the state is recycled.
+	tableBig []uint64
+	// imports is the storage of the imported functions' list
+	// (InstancePre.Instantiate), kept when the state is recycled.
+	imports []*vm.Function
+	// made is room for the functions made for the first exports asked
+	// for (vm.Instance.FuncIn); nMade are in use.
+	made  [2]vm.Function
+	nMade int
+	// caller is the instance's Caller, made on its first host call
+	// (storeState.caller).
+	caller *callerState
 }
+
+// callerState is an instance's Caller and its memory 0's handle, in one
+// allocation of the store's generation (never recycled: a host function
+// may keep them).
+type callerState struct {
+	caller Caller
+	mem    Memory
+}
+
+// maxKeptTableElems bounds the first table an instance state keeps the
+// elements of from one instance to the next (64 KiB of words).
+const maxKeptTableElems = 8 << 10
 
 // keepPending gives the active element segments from the first on that
 // were to be written straight into their tables their items after all,
@@ -66,10 +95,13 @@ func keepPending(s *storeState, inst *vm.Instance, plan [][]uint32, first int) e
 // initialisers, bind code, resolve element and data segments, apply active
 // segments in order (a failing one traps, earlier ones stay applied), drop
 // applied and declarative segments, then run the start function.
-func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved) (out *Instance, err error) {
+//
+// The instance's state is both (Module.takeInstance), its handle is
+// written to out (the store handle's room, or a new one).
+func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, both *instanceState, out *Instance) (ret *Instance, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			out, err = nil, fmt.Errorf("moat: internal error while instantiating: %v\n%s", p, debug.Stack())
+			ret, err = nil, fmt.Errorf("moat: internal error while instantiating: %v\n%s", p, debug.Stack())
 		}
 		if err != nil {
 			err = constTrap(err)
@@ -82,7 +114,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved) (
 	if err := s.checkInstantiation(m); err != nil {
 		return nil, err
 	}
-	both := &instanceState{inst: vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}}
+	both.inst = vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}
 	inst := &both.inst
 	inst.Embedder = both
 	inst.FuncsRoom = both.funcsRoom[:0]
@@ -175,7 +207,16 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved) (
 		var tab *vm.Table
 		if i == 0 {
 			tab = &both.table
-			tab.Init(t.Type, init, s.engine.cfg.MaxTableElements, both.tableElems[:])
+			room := both.tableElems[:]
+			if t.Type.Limits.Min > uint64(len(room)) && t.Type.Limits.Min <= maxKeptTableElems {
+				// A larger first table's elements are kept in the
+				// state too, from one instance to the next.
+				if uint64(cap(both.tableBig)) < t.Type.Limits.Min {
+					both.tableBig = make([]uint64, t.Type.Limits.Min)
+				}
+				room = both.tableBig[:cap(both.tableBig)]
+			}
+			tab.Init(t.Type, init, s.engine.cfg.MaxTableElements, room)
 		} else {
 			tab = vm.NewTable(t.Type, init, s.engine.cfg.MaxTableElements)
 		}
@@ -196,7 +237,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved) (
 	// (a copy-on-write image): their active segments are not applied.
 	var withData uint64
 	maker, _ := mod.code.(engine.MemoryMaker)
-	for _, t := range m.Memories {
+	for i, t := range m.Memories {
 		if err := s.engine.checkMemoryMin(t.Limits.Min); err != nil {
 			return nil, err
 		}
@@ -207,7 +248,11 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved) (
 			inst.Memories = append(inst.Memories, mem)
 			continue
 		}
-		mem, applied, err := maker.NewMemory(idx, s.engine.cfg.MaxMemoryPages)
+		var room *vm.MemoryRoom
+		if i == 0 {
+			room = &both.memRoom
+		}
+		mem, applied, err := maker.NewMemory(idx, s.engine.cfg.MaxMemoryPages, room)
 		if err != nil {
 			return nil, err
 		}
@@ -270,7 +315,6 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved) (
 		}
 	}
 
-	out = &both.pub
 	*out = Instance{store: s.ref(), mod: mod, inst: inst}
 	// From here the instance can be reached (a failing segment or start
 	// function may leave its functions in another instance's table), so

@@ -156,7 +156,12 @@ func (l *Linker) Instantiate(ctx context.Context, store *Store, m *Module) (inst
 	if err != nil {
 		return nil, err
 	}
-	return instantiate(ctx, store.storeState, m, imports)
+	room := store.instanceRoom()
+	inst, err = instantiate(ctx, store.storeState, m, imports, m.takeInstance(), room)
+	if err == nil {
+		store.made(room)
+	}
+	return inst, err
 }
 
 // resolved holds the externs matched to a module's imports, by kind, in
@@ -208,7 +213,8 @@ func (l *Linker) resolve(s *storeState, mod *Module) (*resolved, error) {
 // bindHost returns the store's function for a linker host function, making
 // it on first use.
 func (s *storeState) bindHost(h *hostDef) *Func {
-	return &Func{store: s.ref(), fn: s.bindHostFunc(h, 1)}
+	fn := s.bindHostFunc(h, 1)
+	return &Func{store: s.ref(), fn: fn, typ: fn.Type}
 }
 
 // boundHost is a linker host function bound into a store.
@@ -249,7 +255,14 @@ func (s *storeState) bindHostFunc(h *hostDef, room int) *vm.Function {
 		if s.hosts == nil {
 			s.hosts = s.firstHosts[:0]
 		}
-		s.hosts = append(s.hosts, make([]boundHost, 0, max(room, 1)))
+		chunk := s.hostChunk[:0]
+		if n > 0 || cap(chunk) < room {
+			chunk = make([]boundHost, 0, max(room, 1))
+		}
+		if n == 0 {
+			s.hostChunk = chunk
+		}
+		s.hosts = append(s.hosts, chunk)
 		n++
 	}
 	c := &s.hosts[n-1]

@@ -77,14 +77,24 @@ func checkLimits(what string, l Limits, most uint64) error {
 func (m *Memory) Type() MemoryType { return fromMemoryType(m.mem.Type) }
 
 // Size is the current size in pages.
-func (m *Memory) Size() uint32 { return m.mem.Pages() }
+func (m *Memory) Size() uint32 { return uint32(uint64(len(m.bytes())) / wasm.PageSize) }
+
+// bytes is the memory's contents, or nil once its store is closed: the
+// vm.Memory may then hold another store's memory (it is recycled with its
+// instance's state).
+func (m *Memory) bytes() []byte {
+	if !m.store.live() {
+		return nil
+	}
+	return m.mem.Bytes
+}
 
 // Grow adds delta pages, returning the previous size, or ok=false when the
 // memory would pass its maximum or the engine's limit, and while another
 // goroutine has a call running in the memory's store.
 func (m *Memory) Grow(delta uint32) (previous uint32, ok bool) {
 	if m.store.enter() != nil {
-		return m.mem.Pages(), false
+		return m.Size(), false
 	}
 	defer m.store.leave()
 	return m.mem.Grow(delta)
@@ -92,23 +102,26 @@ func (m *Memory) Grow(delta uint32) (previous uint32, ok bool) {
 
 // Bytes is the whole memory. The slice is invalidated by growth (by Grow or
 // by the guest's memory.grow): take it again after any call into wasm.
-func (m *Memory) Bytes() []byte { return m.mem.Bytes }
+// A closed store's memory has none.
+func (m *Memory) Bytes() []byte { return m.bytes() }
 
 // Read returns a view of n bytes at offset, with the same validity as Bytes.
 func (m *Memory) Read(offset, n uint32) ([]byte, bool) {
+	b := m.bytes()
 	end := uint64(offset) + uint64(n)
-	if end > uint64(len(m.mem.Bytes)) {
+	if end > uint64(len(b)) {
 		return nil, false
 	}
-	return m.mem.Bytes[offset:end:end], true
+	return b[offset:end:end], true
 }
 
 // Write copies b into memory at offset; nothing is written unless all fits.
 func (m *Memory) Write(offset uint32, b []byte) bool {
-	if uint64(offset)+uint64(len(b)) > uint64(len(m.mem.Bytes)) {
+	mb := m.bytes()
+	if uint64(offset)+uint64(len(b)) > uint64(len(mb)) {
 		return false
 	}
-	copy(m.mem.Bytes[offset:], b)
+	copy(mb[offset:], b)
 	return true
 }
 

@@ -5,4 +5,9 @@ package moat
 // maximum or the engine's MaxMemoryPages. A guest that failed after a
 // refusal most likely ran out of memory (a C malloc returning NULL, Go's
 // "out of memory"), which a server may report differently from a bug.
-func (m *Memory) GrowRefusals() uint32 { return m.mem.GrowRefusals }
+func (m *Memory) GrowRefusals() uint32 {
+	if !m.store.live() {
+		return 0
+	}
+	return m.mem.GrowRefusals
+}

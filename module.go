@@ -38,6 +38,10 @@ type Module struct {
 	// programs) would otherwise allocate them per instance.
 	datasOnce    sync.Once
 	appliedDatas [][]byte
+
+	// instances keeps the states of instances whose store was closed,
+	// for the next instance (store_recycle.go).
+	instances sync.Pool
 }
 
 // sharedDatas returns appliedDatas, made on first use.

@@ -51,6 +51,26 @@ import (
 // uses the state next.
 type Store struct {
 	storeRef
+	// first is room for the handle of the first instance made through
+	// this handle, so that it lives where the store's handle does (on the
+	// caller's stack when it keeps it there).
+	first     Instance
+	firstUsed bool
+}
+
+// instanceRoom is where the handle of an instance being made goes.
+func (s *Store) instanceRoom() *Instance {
+	if !s.firstUsed {
+		return &s.first
+	}
+	return new(Instance)
+}
+
+// made records that the instance whose handle is in room was made.
+func (s *Store) made(room *Instance) {
+	if room == &s.first {
+		s.firstUsed = true
+	}
 }
 
 // storeRef is a handle's view of a store: its state and the generation the
@@ -81,6 +101,10 @@ type storeState struct {
 	// copied on write so that readers take no lock.
 	values   atomic.Pointer[storeValues]
 	valuesMu sync.Mutex
+
+	// hostChunk is the storage of the first chunk of host functions
+	// (bindHostFunc), kept when the state is recycled.
+	hostChunk []boundHost
 
 	storeData
 }
@@ -127,7 +151,7 @@ type storeData struct {
 // it there.
 func NewStore(e *Engine) *Store {
 	st := e.takeStore()
-	return &Store{storeRef{st, st.gen.Load()}}
+	return &Store{storeRef: storeRef{st, st.gen.Load()}}
 }
 
 // ref is a handle to the state's current store.
@@ -231,10 +255,13 @@ func (r storeRef) close() error {
 	for _, inst := range s.instances {
 		s.closeInstance(inst, true)
 	}
-	s.instances = nil
 	s.hosts, s.hostIndex, s.callers, s.lastCaller = nil, nil, nil, nil
 	err := s.vs.Release()
 	s.gen.Add(1)
+	if err == nil {
+		s.recycleInstances(s.instances)
+	}
+	s.instances = nil
 	return err
 }
 
@@ -258,8 +285,8 @@ func (s *storeState) closeInstance(inst *vm.Instance, storeClosed bool) {
 			m.Release()
 		}
 	}
-	if both, ok := inst.Embedder.(*instanceState); ok {
-		both.caller.inst, both.caller.mem = nil, nil
+	if both, ok := inst.Embedder.(*instanceState); ok && both.caller != nil {
+		both.caller.caller.inst, both.caller.caller.mem = nil, nil
 	}
 	if c := s.callers[inst]; c != nil {
 		c.inst, c.mem = nil, nil

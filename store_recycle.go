@@ -5,6 +5,33 @@ import (
 	"github.com/moat-run/moat/internal/vm"
 )
 
+// takeInstance returns an empty instance state: one a closed store gave
+// back (recycleInstances) when there is one.
+func (m *Module) takeInstance() *instanceState {
+	if both, ok := m.instances.Get().(*instanceState); ok {
+		return both
+	}
+	both := &instanceState{mod: m}
+	if len(m.m.Memories) > 0 {
+		vm.AddSlotCleanup(both, &both.memRoom)
+	}
+	return both
+}
+
+// recycleInstances gives the states of a closed store's instances back
+// to their modules, emptied. Only the store's state and the handles it
+// handed out (which carry its generation, now past) could reach them.
+func (s *storeState) recycleInstances(instances []*vm.Instance) {
+	for _, inst := range instances {
+		if both, ok := inst.Embedder.(*instanceState); ok && both.mod != nil && both.memRoom.Empty() {
+			imports := both.imports[:0]
+			clear(imports[:cap(imports)])
+			*both = instanceState{mod: both.mod, memRoom: both.memRoom, imports: imports, tableBig: both.tableBig}
+			both.mod.instances.Put(both)
+		}
+	}
+}
+
 // takeStore returns the state of a new store: one a closed store gave back
 // (recycleStore) when there is one, so that making a store in a server's
 // loop allocates nothing.
@@ -47,6 +74,7 @@ func (e *Engine) recycleStore(s *storeState) {
 	}
 	s.values.Store(nil)
 	s.storeData = storeData{}
+	clear(s.hostChunk[:cap(s.hostChunk)])
 	s.start()
 	e.stores.Put(s)
 }

@@ -63,11 +63,14 @@ func TestStaleHandlesOfRecycledStore(t *testing.T) {
 
 			// The next store in the same state, as NewStore makes it
 			// when the engine's pool hands this state back.
-			b := &Store{state.ref()}
+			b := &Store{storeRef: state.ref()}
 			b.SetValue(key{}, "b")
 			instB, err := b.Instantiate(ctx, mod)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if instB.inst != instA.inst {
+				t.Log("the next store's instance did not take the closed one's state")
 			}
 			getB := instB.Func("get")
 			if _, err := instB.Func("set").Call(ctx, 22); err != nil {
@@ -119,6 +122,18 @@ func TestStaleHandlesOfRecycledStore(t *testing.T) {
 			if _, err := instA.Func("get").Call(ctx); !errors.Is(err, ErrClosed) {
 				t.Errorf("stale instance: its export's Call: %v, want ErrClosed", err)
 			}
+			if m := instA.Memory("mem"); m.Size() != 0 || len(m.Bytes()) != 0 || m.WriteUint8(0, 1) {
+				t.Error("stale instance: its memory is not empty")
+			}
+			if g := instA.Global("n"); g.Get() != 0 || g.Set(1) == nil {
+				t.Error("stale instance: its global is not closed")
+			}
+			if tab := instA.Table("tab"); tab.Size() != 0 {
+				t.Error("stale instance: its table is not empty")
+			}
+			if got := getA.Type(); len(got.Params) != 0 || len(got.Results) != 1 {
+				t.Errorf("stale function: Type = %v, want its own", got)
+			}
 			if _, err := instA.Store().Instantiate(ctx, mod); !errors.Is(err, ErrClosed) {
 				t.Errorf("stale instance's store: Instantiate: %v, want ErrClosed", err)
 			}
@@ -141,6 +156,12 @@ func TestStaleHandlesOfRecycledStore(t *testing.T) {
 			}
 			if w := frefA.Get(); w != 0 {
 				t.Errorf("stale funcref global: Get = %#x, want 0", w)
+			}
+			if v := nA.Get(); v != 0 {
+				t.Errorf("stale global: Get = %d, want 0", v)
+			}
+			if n := tabA.Size(); n != 0 {
+				t.Errorf("stale table: Size = %d, want 0", n)
 			}
 
 			// Its externs cannot be linked into the next store, nor its
@@ -231,6 +252,52 @@ func TestRecycledStoreMetered(t *testing.T) {
 			}
 			if err := s.SetFuel(100); err != nil {
 				t.Fatalf("%v, store %d: %v", kind, i, err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestRecycledTableIsEmptied: a table larger than an instance state's
+// inline room keeps its storage from one instance to the next, emptied:
+// what the closed store wrote into it is not in the next store's table.
+func TestRecycledTableIsEmptied(t *testing.T) {
+	ctx := context.Background()
+	const wat = `(module
+  (table (export "tab") 100 funcref)
+  (elem (i32.const 0) func $f)
+  (func $f (export "f") (result i32) (i32.const 1))
+  (func (export "put") (param i32) (table.set (local.get 0) (ref.func $f))))`
+	for _, kind := range []EngineKind{EngineInterpreter, EngineCompiler} {
+		e, err := NewEngine(Config{Engine: kind, Pooling: &PoolingConfig{TotalMemories: 2}})
+		if err != nil {
+			continue
+		}
+		mod, err := e.CompileText([]byte(wat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for round := range 3 {
+			s := NewStore(e)
+			inst, err := s.Instantiate(ctx, mod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tab := inst.Table("tab")
+			for i := uint32(1); i < 100; i++ {
+				if w, err := tab.Get(i); err != nil || w != 0 {
+					t.Fatalf("%v, round %d: tab[%d] = %#x, %v; want null", kind, round, i, w, err)
+				}
+			}
+			if w, err := tab.Get(0); err != nil || w != inst.Func("f").Ref() {
+				t.Fatalf("%v, round %d: tab[0] = %#x, %v; want f", kind, round, w, err)
+			}
+			for _, i := range []uint64{1, 50, 99} {
+				if _, err := inst.Func("put").Call(ctx, i); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if err := s.Close(); err != nil {
 				t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 // goroutine already holds (what a host function's call back pays).
 func BenchmarkStoreMark(b *testing.B) {
 	b.Run("outermost", func(b *testing.B) {
-		s := &Store{storeRef{storeState: &storeState{}}}
+		s := &Store{storeRef: storeRef{storeState: &storeState{}}}
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		start := threadCPU()
@@ -23,7 +23,7 @@ func BenchmarkStoreMark(b *testing.B) {
 		reportCPU(b, start)
 	})
 	b.Run("nested", func(b *testing.B) {
-		s := &Store{storeRef{storeState: &storeState{}}}
+		s := &Store{storeRef: storeRef{storeState: &storeState{}}}
 		if s.enter() != nil {
 			b.Fatal("busy")
 		}
@@ -51,7 +51,7 @@ func reportCPU(b *testing.B, start int64) {
 // TestStoreMarkNesting: the mark nests on its goroutine, refuses others,
 // and is free again once every enter is matched.
 func TestStoreMarkNesting(t *testing.T) {
-	s := &Store{storeRef{storeState: &storeState{}}}
+	s := &Store{storeRef: storeRef{storeState: &storeState{}}}
 	other := func() error {
 		ch := make(chan error)
 		go func() {

@@ -69,7 +69,13 @@ func (e *Engine) tableLimit() uint32 {
 func (t *Table) Type() TableType { return fromTableType(t.tab.Type) }
 
 // Size is the current number of elements.
-func (t *Table) Size() uint32 { return t.tab.Size() }
+// A closed store's table has none.
+func (t *Table) Size() uint32 {
+	if !t.store.live() {
+		return 0 // its state may serve another store now
+	}
+	return t.tab.Size()
+}
 
 // Get returns element i. Like Set, it fails with ErrStoreBusy while another
 // goroutine has a call running in the store (whose code may be growing the

@@ -45,6 +45,11 @@ type vregState struct {
 	// reached by its back edge) was allocated already: a value computed
 	// there lands in that register and the edge needs no move.
 	edgeReg stamped
+	// loopRead and loopDrop are stamped with 1 + a loop header whose loop
+	// reads the value, or whose entry puts it in its slot (alloc_loop.go).
+	loopRead, loopDrop int32
+	// pressSeen is stamped by blockPressure's walk.
+	pressSeen int32
 }
 
 // span is the range [lo, hi) of a block's entries in allocator.states.
@@ -183,6 +188,17 @@ type allocator struct {
 
 	stamp int32 // 1 + the block scanned last (see scanBlock)
 
+	// loops (alloc_loop.go): each header's last block, calls before each
+	// block, values of each class live into each block, and planning's
+	// list of the values a loop reads.
+	hasLoops    bool
+	loopEnd     []int32
+	callsBefore []int32
+	liveCount   [NumClasses][]int32
+	loopReads   []VReg
+	pressStamp  int32
+	pressDies   []bool
+
 	// block boundary states: startSpan[b] and endSpan[b] index states (see allocateBlock)
 	processed          []bool
 	states             []stateEntry
@@ -291,6 +307,7 @@ func (a *allocator) prepare() {
 	for c := range a.classRegs {
 		a.classRegs[c] = RegSetOf(a.env.Allocatable[c]...)
 	}
+	a.prepareLoops()
 	a.dirty = a.dirty[:0]
 	a.spilledVals, a.slotOps = a.spilledVals[:0], a.slotOps[:0]
 

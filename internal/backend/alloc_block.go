@@ -135,6 +135,8 @@ func (a *allocator) allocateBlock(b BlockID) error {
 		a.vs[p].paramMark = stamp
 	}
 	var pend []stateEntry // the end state of the first allocated predecessor
+	var plan loopPlan
+	isLoop := false
 	var predArgs []VReg
 	hasPred := false
 	for _, p := range blk.Preds {
@@ -159,10 +161,17 @@ func (a *allocator) allocateBlock(b BlockID) error {
 		// when b reads it before writing it or passes it on: exactly when
 		// the scan left it a next use at b's start, parameters aside.
 		// pend stays readable while a.states grows: appending never
-		// changes existing entries, even when it moves them.
+		// changes existing entries, even when it moves them. A loop
+		// header's entry is planned (alloc_loop.go): some live-ins go to
+		// their slots, others to other registers.
+		plan, isLoop = a.planLoopEntry(b, pend)
 		for _, e := range pend {
 			v := e.v
 			if a.vs[v].paramMark == stamp || a.nextOf(v) == infinity {
+				continue
+			}
+			if isLoop && a.vs[v].loopDrop == stamp {
+				a.markSpilled(v)
 				continue
 			}
 			a.assign(v, e.reg)
@@ -171,6 +180,9 @@ func (a *allocator) allocateBlock(b BlockID) error {
 			}
 			a.vs[v].nextUse = a.nextOf(v)
 			a.states = append(a.states, e)
+		}
+		if isLoop {
+			a.placeLoopReads(&plan, lo)
 		}
 	} else {
 		// Control reaches b first from a block allocated later (or never):
@@ -184,7 +196,10 @@ func (a *allocator) allocateBlock(b BlockID) error {
 		a.vs[p].nextUse = a.nextOf(p)
 		r := NoPReg
 		if a.vs[p].nextUse != infinity {
-			if predArgs != nil {
+			if isLoop && plan.calls {
+				r = a.loopParamReg(b, p)
+			}
+			if r == NoPReg && predArgs != nil {
 				if e, ok := a.findEntry(pend, predArgs[j]); ok && a.regVal[e.reg] == InvalidVReg {
 					r = e.reg
 				}

@@ -165,6 +165,21 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 			written = written.With(op.Fixed)
 		case op.Kind == Def && op.Constraint == ReuseInput:
 			r := locs[op.Reuse].Reg()
+			// An input that lives past the block stays where it is: the
+			// instruction works on a copy in a free register, rather than
+			// the value moving out of its register (which a loop's back
+			// edge would then move back). Unless the register is where
+			// the result is wanted.
+			if in := ops[op.Reuse]; in.Constraint == AnyReg && a.vs[op.VReg].hint != r {
+				if w := a.regVal[r]; w != InvalidVReg && !definedHere(w) && liveAfter(w) && nextAfter(w) >= int32(a.curEnd) {
+					busy := useRegs | reserved | written | fixedEarly
+					if t := a.freeReg(a.class(op.VReg), busy, op.VReg, after[k], i+1); t != NoPReg {
+						a.emit(i, RegLoc(r), RegLoc(t), r.Class())
+						locs[op.Reuse] = RegLoc(t)
+						r = t
+					}
+				}
+			}
 			locs[k] = RegLoc(r)
 			written = written.With(r)
 		}

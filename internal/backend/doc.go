@@ -26,7 +26,14 @@
 // spilled (Belady's rule on next-use distances, which also see across block
 // boundaries and count values that only pass through a loop as far away).
 // Each block starts from the state its first allocated predecessor ended in;
-// block parameters take their argument's register when it is free. At the
+// block parameters take their argument's register when it is free. A loop
+// header (a block branched to from itself or a later block; its loop is the
+// blocks up to the last such branch) plans its entry instead: live-ins the
+// loop only passes through go to their slots when the loop calls or needs
+// their registers (its pressure: the most values live at once), and in a
+// loop that calls, the live-ins it reads and the parameters living across
+// a call take registers calls preserve, so that spills and reloads happen
+// on the way into and out of the loop rather than in every iteration. At the
 // end every edge is resolved by one parallel move (cycles broken with the
 // class's scratch register or a spare slot), placed at the end of a
 // single-successor predecessor, at the start of a single-predecessor
@@ -48,12 +55,13 @@
 // size plus the total size of the blocks' live-in sets, which liveness
 // walks once (each block-crossing value back from its uses). The allocator
 // asks whether a value is live out of a block only for the values the block
-// touches. Allocator.MaxLiveEntries caps the live-in total, the one cost
-// that can grow as values × blocks; past it Allocate fails with a
-// *LimitError. An
-// Allocator keeps its working memory (dense slices indexed by vreg,
-// instruction, operand or block; no maps) from one function to the next;
-// the package function Allocate takes Allocators from a sync.Pool.
+// touches. Planning a loop's entry walks the loop's blocks once (loops of
+// up to 256 blocks; larger ones keep their preheader's state), so a block
+// costs that walk once per loop enclosing it. Allocator.MaxLiveEntries caps
+// the live-in total, the one cost that can grow as values × blocks; past it
+// Allocate fails with a *LimitError. An Allocator keeps its working memory
+// (dense slices indexed by vreg, instruction, operand or block; no maps)
+// from one function to the next; the package function Allocate takes Allocators from a sync.Pool.
 // AllocateReusing also builds the Result in the Allocator's memory (valid
 // until its next call), and Func.Reset keeps a Func's memory, so a
 // compiler worker allocating many functions allocates almost nothing per
@@ -70,7 +78,7 @@
 // Block, Func and its builder), operand.go (operands and constraints),
 // env.go (MachineEnv), validate.go, liveness.go, limit.go (LimitError), alloc.go (Allocator, driver,
 // state), alloc_block.go (next-use scan, block entry, register choice),
-// alloc_inst.go (one instruction), alloc_finish.go (edges, slot sharing,
+// alloc_inst.go (one instruction), alloc_loop.go (loop entries), alloc_finish.go (edges, slot sharing,
 // result), parallel_move.go, result.go, checker.go, frame.go, print.go (text
 // form).
 package backend

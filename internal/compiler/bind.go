@@ -59,7 +59,18 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 			return fmt.Errorf("compiler: %w", err)
 		}
 	}
-	st := &instance{inst: inst, mc: mc, refs: refs}
+	// The block (placed by ReserveFuncRefs, or now) may come with the
+	// native state of a released store's instance, emptied: reused.
+	block := refs.block(inst, mc)
+	st := block.native
+	// A block kept with its native state holds that state's context
+	// address in its descriptors already.
+	ctxInPlace := st != nil && block.mc == mc
+	if st == nil {
+		st = &instance{}
+		block.native = st
+	}
+	*st = instance{inst: inst, mc: mc, refs: refs}
 	st.ctx = &st.context
 	st.ctx.UseFuel(&inst.Store.Fuel)
 	// The memory descriptors, the globals' cells and the table
@@ -97,7 +108,6 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	// references point into (engine.LazyFunctions: no vm.Function is made
 	// here). A block kept from a released store has the template and the
 	// defined functions' table entries in place already.
-	block := refs.block(inst, mc)
 	nDefs := len(m.Funcs) * descWords
 	st.funcs = block.words[nDefs : nDefs+int(m.NumFuncs())]
 	if block.mc == nil {
@@ -107,9 +117,11 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		}
 		block.mc = mc
 	}
-	ctxWord := uint64(uintptr(unsafe.Pointer(st.ctx)))
-	for k := range m.Funcs {
-		block.words[k*descWords+abi.FuncDescContext/8] = ctxWord
+	if !ctxInPlace {
+		ctxWord := uint64(uintptr(unsafe.Pointer(st.ctx)))
+		for k := range m.Funcs {
+			block.words[k*descWords+abi.FuncDescContext/8] = ctxWord
+		}
 	}
 	for i, f := range inst.Funcs[:m.NumImportedFuncs] {
 		if f == nil {
@@ -194,23 +206,36 @@ func (mc *moduleCode) descTemplate() []uint64 {
 // maxKeptBlocks bounds the descriptor blocks a module keeps for reuse.
 const maxKeptBlocks = 64
 
+// keptBlock is a released store's descriptor block and the native state
+// of the instance it served (nil when Bind never ran), both for the next
+// instance of the module.
+type keptBlock struct {
+	words  []uint64
+	native *instance
+}
+
 // takeBlock returns a descriptor block kept from a released store of this
-// module, template in place, or nil.
-func (mc *moduleCode) takeBlock() []uint64 {
+// module, template in place, or a zero keptBlock.
+func (mc *moduleCode) takeBlock() keptBlock {
 	mc.blocksMu.Lock()
 	defer mc.blocksMu.Unlock()
 	n := len(mc.keptBlocks)
 	if n == 0 {
-		return nil
+		return keptBlock{}
 	}
 	b := mc.keptBlocks[n-1]
-	mc.keptBlocks[n-1] = nil
+	mc.keptBlocks[n-1] = keptBlock{}
 	mc.keptBlocks = mc.keptBlocks[:n-1]
 	return b
 }
 
-// keepBlock keeps a released store's block for the next instance.
-func (mc *moduleCode) keepBlock(b []uint64) {
+// keepBlock keeps a released store's block for the next instance. Its
+// native state is emptied first: nothing of the released store stays
+// reachable from it.
+func (mc *moduleCode) keepBlock(b keptBlock) {
+	if b.native != nil {
+		*b.native = instance{}
+	}
 	mc.blocksMu.Lock()
 	defer mc.blocksMu.Unlock()
 	if len(mc.keptBlocks) < maxKeptBlocks {

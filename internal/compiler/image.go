@@ -10,7 +10,7 @@ import (
 // NewMemory makes defined memory idx mapped as the engine lays memories
 // out, with the module's data already in it when the spec allows it
 // (engine.MemoryMaker).
-func (mc *moduleCode) NewMemory(idx uint32, limitPages uint32) (*vm.Memory, bool, error) {
+func (mc *moduleCode) NewMemory(idx uint32, limitPages uint32, room *vm.MemoryRoom) (*vm.Memory, bool, error) {
 	m := mc.m
 	t := m.MemoryTypeOf(idx)
 	l := mc.eng.layoutOf(t)
@@ -24,7 +24,7 @@ func (mc *moduleCode) NewMemory(idx uint32, limitPages uint32) (*vm.Memory, bool
 		if limitPages != 0 {
 			limit = min(limit, limitPages)
 		}
-		mem, err := s.NewMemory(t, limit, img)
+		mem, err := s.NewMemory(t, limit, img, room)
 		return mem, ok && err == nil, err
 	}
 	file := vm.ImageFile{FD: -1}

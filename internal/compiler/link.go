@@ -39,7 +39,7 @@ type moduleCode struct {
 	template     []uint64
 	// keptBlocks are descriptor blocks of released stores (takeBlock).
 	blocksMu   sync.Mutex
-	keptBlocks [][]uint64
+	keptBlocks []keptBlock
 }
 
 // hostStubs returns the host call stub of every function type of the

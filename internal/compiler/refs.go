@@ -71,6 +71,9 @@ type descBlock struct {
 	// the block goes back to it when the store is released, and the next
 	// instance of the module only writes its context into it.
 	mc *moduleCode
+	// native is the instance's native state (Bind), which goes back with
+	// the block.
+	native *instance
 }
 
 // blockWords is the size of a descriptor block for module m.
@@ -89,17 +92,18 @@ func (r *storeRefs) block(inst *vm.Instance, from *moduleCode) *descBlock {
 			return &r.blocks[i]
 		}
 	}
-	var words []uint64
+	var kept keptBlock
 	var mc *moduleCode
 	if from != nil {
-		if words = from.takeBlock(); words != nil {
+		if kept = from.takeBlock(); kept.words != nil {
 			mc = from
 		}
 	}
+	words := kept.words
 	if words == nil {
 		words = make([]uint64, blockWords(inst.Module))
 	}
-	r.blocks = append(r.blocks, descBlock{words: words, addr: uint64(uintptr(unsafe.Pointer(&words[0]))), inst: inst, mc: mc})
+	r.blocks = append(r.blocks, descBlock{words: words, addr: uint64(uintptr(unsafe.Pointer(&words[0]))), inst: inst, mc: mc, native: kept.native})
 	return &r.blocks[len(r.blocks)-1]
 }
 
@@ -222,7 +226,7 @@ func (r *storeRefs) ScanRoots(m *gcheap.Marker) {
 func (r *storeRefs) Release() error {
 	for _, b := range r.blocks {
 		if b.mc != nil {
-			b.mc.keepBlock(b.words)
+			b.mc.keepBlock(keptBlock{b.words, b.native})
 		}
 	}
 	r.blocks = nil

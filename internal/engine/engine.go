@@ -70,6 +70,7 @@ type MemoryMaker interface {
 	// withData reports that every active data segment of the module is
 	// already applied to it, and that the spec's instantiation could not
 	// have trapped before applying them (see pool.PlanImage): the caller
-	// then skips them.
-	NewMemory(idx uint32, limitPages uint32) (mem *vm.Memory, withData bool, err error)
+	// then skips them. room, when not nil, is the caller's storage for a
+	// memory that takes a pool's slot (vm.MemoryRoom).
+	NewMemory(idx uint32, limitPages uint32, room *vm.MemoryRoom) (mem *vm.Memory, withData bool, err error)
 }

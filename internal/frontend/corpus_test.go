@@ -31,8 +31,12 @@ func loadValid(t testing.TB, path string) (*wasm.Module, bool) {
 }
 
 // translateAll translates and verifies every defined function of m, before
-// and after the optimisation pipeline (with the verifier after each pass).
-// It returns the number of functions and whether m uses SIMD.
+// and after the optimisation pipeline (with the verifier after each pass),
+// and checks that the pipeline's shortcuts (a pass handing on analyses, GVN
+// or Fold returning at once when nothing since their last run gave them
+// work) give exactly what the passes give run one by one, each with
+// nothing handed on. It returns the number of functions and whether m uses
+// SIMD.
 func translateAll(t *testing.T, name string, m *wasm.Module) (n int, simd bool) {
 	simd = UsesSIMD(m)
 	for i := range m.Code {
@@ -49,6 +53,16 @@ func translateAll(t *testing.T, name string, m *wasm.Module) (n int, simd bool) 
 		if err := (ssa.Pipeline{Passes: ssa.DefaultPasses, Verify: true}).Run(f); err != nil {
 			t.Errorf("%s: function %d: %v", name, fn, err)
 			continue
+		}
+		alone, err := Translate(m, fn, nil)
+		if err != nil {
+			t.Fatalf("%s: function %d: translated once, not twice: %v", name, fn, err)
+		}
+		for _, p := range ssa.DefaultPasses {
+			_ = ssa.Pipeline{Passes: []ssa.Pass{p}}.Run(alone)
+		}
+		if got, want := f.String(), alone.String(); got != want {
+			t.Errorf("%s: function %d: the pipeline and its passes run one by one differ:\n%s\nand\n%s", name, fn, got, want)
 		}
 		n++
 	}

@@ -24,7 +24,8 @@ var epochEnv = &Env{EpochPolls: true}
 // TestGolden translates every function of testdata/NAME.wat and compares
 // the SSA text, before and after ssa.Optimize, with testdata/NAME.ssa.
 // NAME_guard.wat files are translated in guard-page mode (guardEnv),
-// NAME_epoch.wat files with epoch polls (epochEnv).
+// NAME_epoch.wat files with epoch polls (epochEnv), whose optimised
+// functions then lose the polls of bounded loops (DropBoundedLoopPolls).
 func TestGolden(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.wat"))
 	if err != nil || len(files) == 0 {
@@ -63,6 +64,10 @@ func TestGolden(t *testing.T) {
 				out.WriteString(f.String())
 				if err := (ssa.Pipeline{Passes: ssa.DefaultPasses, Verify: true}).Run(f); err != nil {
 					t.Fatal(err)
+				}
+				DropBoundedLoopPolls(f, env)
+				if err := ssa.Verify(f); err != nil {
+					t.Fatalf("%v\n%s", err, f)
 				}
 				out.WriteString("; optimized\n")
 				out.WriteString(f.String())

@@ -17,7 +17,7 @@ import (
 
 // NewMemory makes memory idx of an instance (engine.MemoryMaker); applied
 // reports that the module's active data segments are in it already.
-func (mc *moduleCode) NewMemory(idx uint32, limitPages uint32) (*vm.Memory, bool, error) {
+func (mc *moduleCode) NewMemory(idx uint32, limitPages uint32, room *vm.MemoryRoom) (*vm.Memory, bool, error) {
 	t := mc.m.MemoryTypeOf(idx)
 	if mc.slots == nil || idx != 0 || t.Is64 {
 		return vm.NewMemory(t, limitPages), false, nil
@@ -27,7 +27,7 @@ func (mc *moduleCode) NewMemory(idx uint32, limitPages uint32) (*vm.Memory, bool
 	if limitPages != 0 {
 		limit = min(limit, limitPages)
 	}
-	mem, err := mc.slots.NewMemory(t, limit, img)
+	mem, err := mc.slots.NewMemory(t, limit, img, room)
 	if err != nil {
 		return nil, false, err
 	}

@@ -181,8 +181,9 @@ func (p *Slots) pages(i int32, from, to uint64) []byte {
 
 // NewMemory takes a free slot for a memory of type t (its minimum size,
 // capped at limitPages, and at the slot's room), with img, if not nil,
-// at byte 0.
-func (p *Slots) NewMemory(t wasm.MemoryType, limitPages uint32, img *Image) (*vm.Memory, error) {
+// at byte 0. The memory is made in room when it is not nil (see
+// vm.MemoryRoom).
+func (p *Slots) NewMemory(t wasm.MemoryType, limitPages uint32, img *Image, room *vm.MemoryRoom) (*vm.Memory, error) {
 	length := t.Limits.Min * wasm.PageSize
 	l := p.cfg.Layout
 	if t.Limits.Min > l.Reserve/wasm.PageSize {
@@ -200,7 +201,7 @@ func (p *Slots) NewMemory(t wasm.MemoryType, limitPages uint32, img *Image) (*vm
 		return nil, err
 	}
 	region := p.mem[p.byte0(i)-l.GuardBefore : p.byte0(i)+l.Reserve+l.GuardAfter]
-	return vm.NewSlotMemory(t, limitPages, l, region, length, &p.handles[i])
+	return vm.NewSlotMemory(t, limitPages, l, region, length, &p.handles[i], room)
 }
 
 // acquire takes a free slot, preferring a recent one that maps img.

@@ -37,7 +37,7 @@ func TestSlotsOneMapping(t *testing.T) {
 	before := countMappings(t)
 	var mems []*vm.Memory
 	for range 500 {
-		m, err := p.NewMemory(onePage, 0, img)
+		m, err := p.NewMemory(onePage, 0, img, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +50,7 @@ func TestSlotsOneMapping(t *testing.T) {
 	if after := countMappings(t); after > before+4 {
 		t.Errorf("500 memories took %d mappings more", after-before)
 	}
-	if _, err := p.NewMemory(onePage, 0, img); err == nil {
+	if _, err := p.NewMemory(onePage, 0, img, nil); err == nil {
 		t.Error("a 501st memory in 500 slots")
 	}
 	for _, m := range mems {
@@ -70,7 +70,7 @@ func TestSlotsLeakReclaimed(t *testing.T) {
 		t.Fatal(err)
 	}
 	func() {
-		m, err := p.NewMemory(onePage, 0, nil)
+		m, err := p.NewMemory(onePage, 0, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +83,7 @@ func TestSlotsLeakReclaimed(t *testing.T) {
 		runtime.GC()
 		time.Sleep(time.Millisecond)
 	}
-	m, err := p.NewMemory(onePage, 0, nil)
+	m, err := p.NewMemory(onePage, 0, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,4 +91,65 @@ func TestSlotsLeakReclaimed(t *testing.T) {
 		t.Error("the reclaimed slot was not reset")
 	}
 	m.Free()
+}
+
+// A memory made in its owner's room (vm.MemoryRoom) reuses the room's
+// memory and reservation from one slot to the next, allocating nothing;
+// once the owner is dropped with a memory still in its room, the owner's
+// cleanup gives the slot back, counted as leaked, with its pages reset.
+func TestSlotsRoom(t *testing.T) {
+	p, err := NewSlots(SlotConfig{Slots: 1, Layout: vm.Layout{Reserve: 1 << 20}, Accessible: true, MaxWarm: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type owner struct{ room vm.MemoryRoom }
+	o := &owner{}
+	vm.AddSlotCleanup(o, &o.room)
+	first, err := p.NewMemory(onePage, 0, nil, &o.room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.room.Empty() {
+		t.Fatal("a room whose memory holds its slot reports empty")
+	}
+	first.Free()
+	allocs := testing.AllocsPerRun(100, func() {
+		if !o.room.Empty() {
+			t.Fatal("a freed room is not empty")
+		}
+		m, err := p.NewMemory(onePage, 0, nil, &o.room)
+		if err != nil || m != first {
+			t.Fatalf("%p, %v: not made in the room (%p)", m, err, first)
+		}
+		m.Free()
+	})
+	if allocs != 0 {
+		t.Errorf("a memory in a room allocates %v times", allocs)
+	}
+
+	func() {
+		o := &owner{}
+		vm.AddSlotCleanup(o, &o.room)
+		m, err := p.NewMemory(onePage, 0, nil, &o.room)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Bytes[7] = 42
+	}()
+	for deadline := time.Now().Add(10 * time.Second); p.Stats().Leaked == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the dropped owner's slot never came back")
+		}
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	m, err := p.NewMemory(onePage, 0, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Bytes[7] != 0 {
+		t.Error("the reclaimed slot was not reset")
+	}
+	m.Free()
+	runtime.KeepAlive(o)
 }

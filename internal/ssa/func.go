@@ -341,18 +341,36 @@ func (f *Func) ReplaceUses(subst []Value) {
 }
 
 // substituteUses rewrites in's operands through subst as ReplaceUses
-// does. (Loops rather than forEachUse: this runs for every instruction in
-// several passes.)
-func (in *Inst) substituteUses(subst []Value) {
+// does, and reports whether it changed any. (Loops rather than
+// forEachUse: this runs for every instruction in several passes.)
+func (in *Inst) substituteUses(subst []Value) (changed bool) {
 	for i, a := range in.Args {
-		in.Args[i] = substitute(subst, a)
+		if s := substitute(subst, a); s != a {
+			in.Args[i], changed = s, true
+		}
 	}
 	for t := range in.Targets {
 		args := in.Targets[t].Args
 		for i, a := range args {
-			args[i] = substitute(subst, a)
+			if s := substitute(subst, a); s != a {
+				args[i], changed = s, true
+			}
 		}
 	}
+	return changed
+}
+
+// hasEqualOperands reports whether two of in's arguments are the same
+// value, or in is a brif (whose two targets may be the same call): what
+// Fold simplifies once substitution has made operands equal.
+func (in *Inst) hasEqualOperands() bool {
+	switch len(in.Args) {
+	case 2:
+		return in.Args[0] == in.Args[1]
+	case 3:
+		return in.Args[0] == in.Args[1] || in.Args[1] == in.Args[2] || in.Args[0] == in.Args[2]
+	}
+	return in.Op == OpBrif
 }
 
 // substitute follows v through subst (at most len(subst) steps, so a

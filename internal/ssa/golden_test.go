@@ -81,8 +81,20 @@ func runGolden(t *testing.T, dir, input string) string {
 		}
 		return "ok\n"
 	case "pipeline":
+		alone, _ := Parse(input)
 		if err := (Pipeline{Passes: DefaultPasses, Verify: true}).Run(f); err != nil {
 			t.Fatal(err)
+		}
+		// The pipeline's shortcuts (analyses handed on, GVN and Fold
+		// returning at once) must not change its result: run one by
+		// one, each pass recomputes everything and does all its work.
+		for _, p := range DefaultPasses {
+			if err := (Pipeline{Passes: []Pass{p}, Verify: true}).Run(alone); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, want := f.String(), alone.String(); got != want {
+			t.Errorf("the pipeline gives\n%s\nits passes one by one\n%s", got, want)
 		}
 		return f.String()
 	}

@@ -21,6 +21,7 @@ func BCE(f *Func) {
 	// and the instructions that remain are as GVN left them.
 	defer f.keepAnalyses()
 	defer f.keepGVN()
+	defer f.keepFold()
 	cfg := f.scratchCFG()
 	if len(cfg.RPO) == 0 {
 		return

@@ -9,6 +9,7 @@ func CopyProp(f *Func) {
 	pruneOnEntry(f)
 	if len(f.Blocks) == 0 {
 		f.keepAnalyses()
+		f.keepFold()
 		return
 	}
 	subst := f.newSubst()
@@ -54,6 +55,8 @@ func CopyProp(f *Func) {
 	}
 	if removed { // (a walk over every instruction)
 		f.ReplaceUses(subst)
+	} else {
+		f.keepFold()
 	}
 	f.keepAnalyses()
 }

@@ -4,27 +4,72 @@ package ssa
 // and that may be removed (see Inst.IsRemovableIfUnused), and block
 // parameters that nothing live uses (with their arguments on every branch).
 // The entry block's parameters are the signature and stay.
+//
+// It walks the blocks backwards in layout order, each block's
+// instructions last to first, so that a use is usually met before its
+// definition: an instruction is live when it must stay or a result is
+// live, and a live one marks its arguments, and those of its branches to
+// live parameters. Each instruction is read once. What the order gets
+// wrong (a value used only by a branch met before the use that made its
+// parameter live, around a loop) is put right by a work list: a value
+// whose definition was passed over as dead, or a parameter whose incoming
+// branches were passed, is revisited when it becomes live. The result is
+// the least set closed under those rules, whatever the order.
 func DCE(f *Func) {
 	pruneOnEntry(f)
 	s := f.scratchSpace()
-	live := resize(s.live, f.NumValues())
+	n := f.NumValues()
+	live := resize(s.live, n)
 	clear(live)
 	s.live = live
+	// passed[v]: the walk has passed v's definition (an instruction result).
+	passed := resize(s.passed, n)
+	clear(passed)
+	s.passed = passed
+	// branchesMet[id]: how many branches into block id the walk has passed.
+	branchesMet := resize(s.branchesMet, f.NumBlockIDs())
+	clear(branchesMet)
+	s.branchesMet = branchesMet
 	edges := incomingEdges(f)
 	work := s.values[:0]
-	defer func() { s.values = work[:0] }()
+	dead := s.deadInsts[:0]
+	defer func() { s.values, s.deadInsts = work[:0], dead[:0] }()
 	mark := func(v Value) {
-		if v >= 0 && int(v) < len(live) && !live[v] {
-			live[v] = true
-			work = append(work, v)
+		if v < 0 || int(v) >= n || live[v] {
+			return
+		}
+		live[v] = true
+		if passed[v] {
+			work = append(work, v) // its definition was taken for dead
+		} else if b, _ := f.ValueBlockParam(v); b != nil && branchesMet[b.ID] > 0 {
+			work = append(work, v) // branches into b were passed
 		}
 	}
-	for _, b := range f.Blocks {
-		for _, in := range b.Insts {
-			if !in.IsRemovableIfUnused() {
-				for _, a := range in.Args {
-					mark(a)
+	for bi := len(f.Blocks) - 1; bi >= 0; bi-- {
+		b := f.Blocks[bi]
+		for ii := len(b.Insts) - 1; ii >= 0; ii-- {
+			in := b.Insts[ii]
+			keep := !in.IsRemovableIfUnused()
+			for _, r := range in.Results {
+				if r >= 0 && int(r) < n {
+					keep = keep || live[r]
+					passed[r] = true
 				}
+			}
+			if !keep {
+				dead = append(dead, instPos{int32(bi), int32(ii)})
+				continue
+			}
+			for _, a := range in.Args {
+				mark(a)
+			}
+			for _, c := range in.Targets {
+				for i, a := range c.Args {
+					if i < len(c.Block.Params) && live[c.Block.Params[i]] {
+						mark(a)
+					}
+				}
+				branchesMet[c.Block.ID]++
 			}
 		}
 	}
@@ -47,38 +92,74 @@ func DCE(f *Func) {
 		}
 	}
 	isLive := func(v Value) bool { return v >= 0 && int(v) < len(live) && live[v] }
-	for bi, b := range f.Blocks {
-		kept := b.Insts[:0]
-		for _, in := range b.Insts {
-			used := false
-			for _, r := range in.Results {
-				used = used || isLive(r)
-			}
-			if used || !in.IsRemovableIfUnused() {
-				kept = append(kept, in)
-			}
-		}
-		clear(b.Insts[len(kept):])
-		b.Insts = kept
-		if bi == 0 {
-			continue
-		}
+	removeDeadInsts(f, dead, isLive)
+	foldable := false
+	for _, b := range f.Blocks[min(1, len(f.Blocks)):] {
 		for _, p := range b.Params {
 			if !isLive(p) {
-				removeDeadParams(f, b, isLive, edges[b.ID])
+				foldable = removeDeadParams(f, b, isLive, edges[b.ID]) || foldable
 				break
 			}
 		}
 	}
 	f.keepAnalyses()
+	if !foldable {
+		f.keepFold()
+	}
+}
+
+// instPos is an instruction's place: f.Blocks[block].Insts[inst].
+type instPos struct{ block, inst int32 }
+
+// removeDeadInsts removes the instructions the backward walk passed as
+// dead (dead lists them last first) whose results are still not live.
+func removeDeadInsts(f *Func, dead []instPos, isLive func(Value) bool) {
+	for end := len(dead); end > 0; {
+		bi := dead[end-1].block
+		start := end - 1
+		for start > 0 && dead[start-1].block == bi {
+			start--
+		}
+		// dead[start:end] are bi's, in decreasing position: remove them
+		// in one pass over the block.
+		b := f.Blocks[bi]
+		kept := b.Insts[:0]
+		next := end - 1
+		for ii, in := range b.Insts {
+			if next >= start && int(dead[next].inst) == ii {
+				next--
+				if !anyLive(in.Results, isLive) {
+					continue
+				}
+			}
+			kept = append(kept, in)
+		}
+		clear(b.Insts[len(kept):])
+		b.Insts = kept
+		end = start
+	}
+}
+
+func anyLive(vs []Value, isLive func(Value) bool) bool {
+	for _, v := range vs {
+		if isLive(v) {
+			return true
+		}
+	}
+	return false
 }
 
 // removeDeadParams drops b's parameters that isLive rejects, with the
 // matching argument on each of its incoming edges: one pass over each
 // list, however many go (a loop header in code compiled from Go has
-// thousands of incoming edges).
-func removeDeadParams(f *Func, b *Block, isLive func(Value) bool, edges []edgeRef) {
+// thousands of incoming edges). It reports whether a brif branches to b
+// both ways: with fewer arguments its two targets may now be the same,
+// which Fold turns into a jump.
+func removeDeadParams(f *Func, b *Block, isLive func(Value) bool, edges []edgeRef) (brifToB bool) {
 	for _, e := range edges {
+		if e.term.Op == OpBrif && e.term.Targets[0].Block == e.term.Targets[1].Block {
+			brifToB = true
+		}
 		c := &e.term.Targets[e.slot]
 		kept := c.Args[:0]
 		for i, a := range c.Args {
@@ -96,6 +177,7 @@ func removeDeadParams(f *Func, b *Block, isLive func(Value) bool, edges []edgeRe
 		}
 	}
 	b.Params = kept
+	return brifToB
 }
 
 // removeParamAndArgs drops parameter i of b and the matching argument from

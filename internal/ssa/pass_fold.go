@@ -10,8 +10,24 @@ import "math/bits"
 // conditions into jumps, traps or nothing. Blocks that become unreachable
 // are deleted (their code may use values of instructions that a new trap
 // cut off).
+//
+// One walk leaves nothing Fold would fold again, so in a pipeline Fold
+// returns at once when the passes since its last run gave it nothing new
+// (see keepFold).
 func Fold(f *Func) {
 	s := f.scratchSpace()
+	if s.inPipeline && s.foldDoneAt == s.run-1 {
+		s.foldDoneAt = s.run
+		if s.prunedAt == s.run-1 {
+			s.prunedAt = s.run
+		}
+		f.keepAnalyses()
+		f.keepGVN()
+		return
+	}
+	if s.inPipeline {
+		defer func() { s.foldDoneAt = s.run }()
+	}
 	fo := folder{f: f, subst: f.newSubst(), out: s.insts[:0]}
 	defer func() { clear(fo.out); s.insts = fo.out[:0] }()
 	cfg := f.scratchCFG()

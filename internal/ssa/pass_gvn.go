@@ -13,6 +13,7 @@ func GVN(f *Func) {
 	if s.inPipeline && s.gvnDoneAt == s.run-1 {
 		s.gvnDoneAt = s.run
 		f.keepAnalyses()
+		f.keepFold()
 		return
 	}
 	defer func() {
@@ -23,6 +24,7 @@ func GVN(f *Func) {
 	cfg := f.scratchCFG()
 	if len(cfg.RPO) == 0 {
 		f.keepAnalyses()
+		f.keepFold()
 		return
 	}
 	dom := f.scratchDomTree(cfg)
@@ -35,6 +37,7 @@ func GVN(f *Func) {
 	table.reset(f, numInsts)
 	stack := append(f.scratchSpace().domStack[:0], domFrame{b: cfg.RPO[0]})
 	defer func() { f.scratchSpace().domStack = stack[:0] }()
+	foldable := false
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		if top.visited {
@@ -48,7 +51,11 @@ func GVN(f *Func) {
 		b := top.b
 		kept := b.Insts[:0]
 		for _, in := range b.Insts {
-			in.substituteUses(subst)
+			if in.substituteUses(subst) && in.hasEqualOperands() {
+				// Merging made two operands equal (x-x, say): Fold has
+				// something new.
+				foldable = true
+			}
 			if len(in.Results) == 1 && len(in.Args) <= 3 && in.IsMergeable() {
 				if prev, found := table.findOrInsert(in); found {
 					subst[in.Results[0]] = prev
@@ -72,6 +79,9 @@ func GVN(f *Func) {
 	}
 	f.scratchDomTree(cfg) // current: GVN changed no branch
 	f.keepAnalyses()
+	if !foldable {
+		f.keepFold()
+	}
 }
 
 // gvnArgs are in's arguments (at most three), the first two in

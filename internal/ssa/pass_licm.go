@@ -19,6 +19,10 @@ package ssa
 // around thousands of blocks.
 func LICM(f *Func) {
 	pruneOnEntry(f)
+	// Hoisted instructions keep their operands (or get copies of the
+	// same constants), and a preheader takes over whole entry edges: no
+	// new fold opportunity.
+	defer f.keepFold()
 	cfg := f.scratchCFG()
 	dom := f.scratchDomTree(cfg)
 	s := f.scratchSpace()

@@ -8,6 +8,7 @@ func MergeBlocks(f *Func) {
 	pruneOnEntry(f)
 	if len(f.Blocks) == 0 {
 		f.keepAnalyses()
+		f.keepFold()
 		return
 	}
 	sc := f.scratchSpace()
@@ -60,6 +61,9 @@ func MergeBlocks(f *Func) {
 	f.Blocks = kept
 	if substituted { // a merged block had parameters
 		f.ReplaceUses(subst)
+	} else {
+		// Moving a block's instructions up changes no operand.
+		f.keepFold()
 	}
 	if !merged {
 		f.keepAnalyses()

@@ -59,7 +59,7 @@ func (p Pipeline) Run(f *Func) error {
 		// A pass running a nested pipeline: let it recompute analyses.
 		return p.runNested(f)
 	}
-	s.inPipeline, s.run, s.cfgValidAt, s.domValidAt, s.prunedAt, s.gvnDoneAt = true, 0, -1, -1, -1, -1
+	s.inPipeline, s.run, s.cfgValidAt, s.domValidAt, s.prunedAt, s.gvnDoneAt, s.foldDoneAt = true, 0, -1, -1, -1, -1, -1
 	defer func() { s.inPipeline = false }()
 	return p.runPasses(f)
 }
@@ -69,7 +69,10 @@ func (p Pipeline) Run(f *Func) error {
 func (p Pipeline) runNested(f *Func) error {
 	s := f.scratch
 	s.inPipeline = false
-	defer func() { s.inPipeline = true; s.cfgValidAt, s.domValidAt, s.prunedAt, s.gvnDoneAt = -1, -1, -1, -1 }()
+	defer func() {
+		s.inPipeline = true
+		s.cfgValidAt, s.domValidAt, s.prunedAt, s.gvnDoneAt, s.foldDoneAt = -1, -1, -1, -1, -1
+	}()
 	return p.runPasses(f)
 }
 

@@ -27,6 +27,11 @@ type passScratch struct {
 	// GVN's own, handed on by passes that make no two instructions
 	// identical (keepGVN).
 	gvnDoneAt int
+	// foldDoneAt is the run after which Fold would change nothing:
+	// Fold's own (one walk in RPO leaves nothing it would fold), handed
+	// on by passes that give no instruction a new constant operand, two
+	// equal operands or two equal branch targets (keepFold).
+	foldDoneAt int
 
 	reachable []bool // by Block.ID
 	inLayout  []bool
@@ -36,10 +41,15 @@ type passScratch struct {
 	edgesByID  [][]edgeRef // by Block.ID: windows of edges
 	edgeCounts []int32
 
-	live     []bool
-	values   []Value  // work list
-	insts    []*Inst  // a block being rebuilt
-	defBlock []*Block // by Value
+	live   []bool
+	values []Value // work list
+	// DCE's: definitions passed, branches passed into each block, and
+	// the instructions passed as dead.
+	passed      []bool
+	branchesMet []int32
+	deadInsts   []instPos
+	insts       []*Inst  // a block being rebuilt
+	defBlock    []*Block // by Value
 
 	gvn      gvnTable
 	domStack []domFrame // GVN's and BCE's walk of the dominator tree
@@ -123,6 +133,18 @@ func (f *Func) recomputeCFG() *CFG {
 func (f *Func) keepGVN() {
 	if s := f.scratchSpace(); s.inPipeline && s.gvnDoneAt == s.run-1 {
 		s.gvnDoneAt = s.run
+	}
+}
+
+// keepFold says that the running pass has given Fold nothing new to do:
+// no operand became a constant or another value (it only removed
+// instructions, moved them, or merged identical ones without making two
+// operands of one instruction equal), and no branch's targets became
+// identical; so Fold right after it would change nothing if Fold ran
+// just before it.
+func (f *Func) keepFold() {
+	if s := f.scratchSpace(); s.inPipeline && s.foldDoneAt == s.run-1 {
+		s.foldDoneAt = s.run
 	}
 }
 

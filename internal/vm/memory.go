@@ -25,6 +25,15 @@ type Memory struct {
 	res *reservation
 }
 
+// MemoryRoom is storage for a memory in a pool's slot, which its owner
+// keeps from one memory to the next (a recycled instance state): the
+// memory and its reservation record are made once (NewSlotMemory,
+// AddSlotCleanup).
+type MemoryRoom struct {
+	mem Memory
+	res *reservation
+}
+
 // NewMemory allocates a memory of t.Limits.Min pages. limitPages caps growth
 // (0 means no cap beyond the type's own maximum and 65536 pages).
 func NewMemory(t wasm.MemoryType, limitPages uint32) *Memory {

@@ -34,5 +34,14 @@ func NewNativeMemory(t wasm.MemoryType, limitPages uint32, l Layout, img ImageFi
 	return nil, ErrNativeUnsupported
 }
 
+// Empty readies room for its next memory.
+func (room *MemoryRoom) Empty() bool {
+	room.mem = Memory{}
+	return true
+}
+
+// AddSlotCleanup does nothing: there are no slots here.
+func AddSlotCleanup[T any](owner *T, room *MemoryRoom) {}
+
 // Free releases a memory at once (Release: nothing is mapped here).
 func (m *Memory) Free() { m.Release() }

@@ -32,20 +32,59 @@ type Slot interface {
 // from byte 0 are already read+write with the memory's initial contents.
 // The memory can grow to l.Reserve bytes at most (and limitPages, and its
 // type's maximum).
-func NewSlotMemory(t wasm.MemoryType, limitPages uint32, l Layout, region []byte, length uint64, s Slot) (*Memory, error) {
+//
+// room, when not nil and readied by AddSlotCleanup, is where the memory
+// is made: no allocation, and its owner's cleanup gives the slot back if
+// the owner is dropped without Free. Otherwise the memory is allocated,
+// with a cleanup of its own.
+func NewSlotMemory(t wasm.MemoryType, limitPages uint32, l Layout, region []byte, length uint64, s Slot, room *MemoryRoom) (*Memory, error) {
 	if uint64(len(region)) != l.GuardBefore+l.Reserve+l.GuardAfter || length > l.Reserve {
 		return nil, fmt.Errorf("vm: slot of %#x bytes does not match %v with %#x bytes accessible", len(region), l, length)
 	}
-	m := &Memory{Type: t, Limit: min(memoryLimit(t, limitPages), uint32(min(l.Reserve/wasm.PageSize, wasm.MaxPages)))}
-	r := &reservation{mem: region, layout: l, slot: s, length: length}
+	var m *Memory
+	var r *reservation
+	if room != nil && room.res != nil {
+		m, r = &room.mem, room.res
+	} else {
+		m, r = new(Memory), new(reservation)
+	}
+	*m = Memory{Type: t, Limit: min(memoryLimit(t, limitPages), uint32(min(l.Reserve/wasm.PageSize, wasm.MaxPages)))}
+	*r = reservation{mem: region, layout: l, slot: s, length: length}
 	r.byte0 = &region[l.GuardBefore]
 	r.base = uintptr(unsafe.Pointer(r.byte0))
 	m.res = r
 	m.Bytes = r.bytes(length)
-	// A memory the embedder drops without closing its store still gives
-	// its slot back, counted as leaked.
-	r.cleanup = runtime.AddCleanup(m, (*reservation).reclaim, r)
+	if room == nil || m != &room.mem {
+		// A memory the embedder drops without closing its store still
+		// gives its slot back, counted as leaked.
+		r.cleanup = runtime.AddCleanup(m, (*reservation).reclaim, r)
+	}
 	return m, nil
+}
+
+// AddSlotCleanup readies room, a field of *owner, for memories in slots
+// (NewSlotMemory): once owner is unreachable, the slot of a memory still
+// in room goes back to its pool, counted as leaked. owner keeps room for
+// one memory after another (a recycled instance state), and pays for the
+// cleanup once.
+func AddSlotCleanup[T any](owner *T, room *MemoryRoom) {
+	if room.res == nil {
+		// The reservation record is apart from owner: the cleanup's
+		// argument must not keep owner reachable.
+		room.res = new(reservation)
+		runtime.AddCleanup(owner, (*reservation).reclaim, room.res)
+	}
+}
+
+// Empty readies room for its next memory, keeping its reservation record
+// (and its owner's cleanup). It reports false, and leaves room alone,
+// while the memory in it still holds its slot (it was never freed).
+func (room *MemoryRoom) Empty() bool {
+	if room.res != nil && room.res.mem != nil {
+		return false
+	}
+	room.mem = Memory{}
+	return true
 }
 
 // reclaim is the cleanup of a memory in a slot that was never freed.

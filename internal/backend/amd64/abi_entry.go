@@ -23,7 +23,8 @@ func EntryStub(sig ssa.Signature, callee uint32) ([]byte, []Reloc, error) {
 	area := 8 * (pstack + rstack) // the results above the arguments (abi_conv.go)
 	area = (area + 15) &^ 15
 	// RSP+8 is 16-byte aligned here; after pushing RBP, the call-depth
-	// count (in FrameDepthSlot, where the callee's prologue reads it) and
+	// count (in FrameDepthSlot, where a host call stub reads it; the
+	// callee's prologue gets it in R11) and
 	// RBX it is aligned again for the call.
 	a.Emit(I(PUSH, S64, R(RBP)))
 	a.Emit(I(MOV, S64, R(RBP), R(RSP)))
@@ -43,6 +44,7 @@ func EntryStub(sig ssa.Signature, callee uint32) ([]byte, []Reloc, error) {
 		}
 		a.Emit(loadInst(t, ploc[k].reg, word(buf[k])))
 	}
+	a.Emit(I(MOV, S64, R(R11), M(Mem{Base: RBP, Disp: FrameDepthSlot}))) // the count, for the callee's prologue
 	a.Emit(I(CALL, 0, Func(callee)))
 	if pstack > 0 {
 		a.Emit(I(SUB, S64, R(RSP), Imm(int64(8*pstack)))) // the callee popped its arguments

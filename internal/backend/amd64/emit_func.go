@@ -339,15 +339,20 @@ func (e *emitter) trapStubs() []trapSiteLabel {
 // below each wasm frame's saved RBP (FrameDepthSlot) holds its count,
 // which is the caller's plus one; reaching 0 traps. A function that calls
 // other wasm code stores its count there; one that makes no calls only
-// checks it. So a call costs a load and a store of words nothing else
-// writes, instead of a read-modify-write of one context word in every
-// prologue and epilogue, which chained every call to the previous one.
+// checks it. The caller hands its count over in R11: it loads it from its
+// slot right before the call (opCountArg), relative to RSP, and the entry
+// stub and a tail call (from the slot of the frame they return to) do the
+// same. So a call costs a load and a store of words nothing else writes,
+// instead of a read-modify-write of one context word in every prologue and
+// epilogue, which chained every call to the previous one; and the load's
+// address does not wait for RBP, which after a call has come back from the
+// stack (the callee's pop): reading the caller's slot through RBP in the
+// callee's prologue made every call wait for the previous one's return.
 func (e *emitter) prologue(stackTrap Label) {
 	a, fr := e.a, e.frame
-	a.Emit(I(MOV, S64, R(R11), M(Mem{Base: RBP, Disp: FrameDepthSlot}))) // the caller's count
 	a.Emit(I(PUSH, S64, R(RBP)))
 	a.Emit(I(MOV, S64, R(RBP), R(RSP)))
-	a.Emit(I(ADD, S64, R(R11), Imm(1)))
+	a.Emit(I(ADD, S64, R(R11), Imm(1))) // R11: the caller's count
 	a.Emit(Jcc(CondE, stackTrap))
 	below := fr.Size // bytes below the saved RBP, the count slot included
 	if e.l.makesCalls {
@@ -494,6 +499,10 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 		}
 		if c.Op == opMark {
 			e.a.BindQuiet(c.Args[0].Target())
+			continue
+		}
+		if c.Op == opCountArg {
+			e.a.Emit(I(MOV, S64, R(R11), M(Mem{Base: RSP, Disp: int32(e.frame.Size + 8)})))
 			continue
 		}
 		if c.Op == opFaultMark {

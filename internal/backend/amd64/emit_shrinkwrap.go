@@ -139,12 +139,12 @@ func (e *emitter) blockNeedsFrame(b backend.BlockID) bool {
 	uses := func(l backend.Loc) bool {
 		return l.IsSlot() || l.IsReg() && Env.CalleeSaved.Has(l.Reg())
 	}
-	for i := blk.Start; i < blk.End; i++ {
-		for _, ed := range e.res.EditsBefore(i) {
-			if uses(ed.To) || uses(ed.From) {
-				return true
-			}
+	for _, ed := range e.res.EditsIn(blk.Start, blk.End) {
+		if uses(ed.To) || uses(ed.From) {
+			return true
 		}
+	}
+	for i := blk.Start; i < blk.End; i++ {
 		if vi := vf.Insts[i].(*vinst); vi.clobbers != 0 || vi.kind == vTailCall {
 			// A tail call's epilogue restores the callee-saved registers.
 			return true

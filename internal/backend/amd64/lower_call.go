@@ -62,6 +62,7 @@ func lowerCall(l *lowerer, in *ssa.Inst) {
 	if switchCtx {
 		call.emit(I(MOV, S64, R(ctxReg), R(call.use(l.reg(ctxArg)))))
 	}
+	call.emit(I(opCountArg, 0))
 	if target != ssa.NoValue {
 		call.emit(I(CALL, 0, R(call.use(l.reg(target)))))
 	} else {

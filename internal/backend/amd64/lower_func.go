@@ -74,8 +74,14 @@ type lowerer struct {
 	ctx   ssa.Value // the context parameter, which lives in R15
 	vregs []backend.VReg
 	used  []bool
-	fused []bool   // by value: a load whose user does its access (loadMem)
-	cur   []*vinst // the vinsts of the SSA instruction being lowered
+	fused []bool // by value: a load whose user does its access (loadMem)
+	// zeroParam: by value, the i32 block parameters that sit in their
+	// registers zero-extended (lower_zext.go), and that computation's
+	// working memory.
+	zeroParam    []bool
+	zextIncoming []bool
+	zextEdges    []zextEdge
+	cur          []*vinst // the vinsts of the SSA instruction being lowered
 
 	curBlock int         // SSA ID of the block being lowered
 	curInsts []*ssa.Inst // its instructions; curIdx is the one being lowered
@@ -169,6 +175,7 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 	l.vregs[l.ctx] = backend.Pinned(pregOf(ctxReg))
 	l.used = fillSlice(resize(l.used, n), false)
 	l.fused = fillSlice(resize(l.fused, n), false)
+	l.computeZeroParams(f)
 
 	post := l.order.compute(f)
 	nb := f.NumBlockIDs()

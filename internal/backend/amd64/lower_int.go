@@ -662,8 +662,19 @@ var upperZeroOps = map[ssa.Opcode]bool{
 }
 
 // upperZero reports whether i32 value v is known to sit in its register
-// zero-extended to 64 bits, so that uextend of it is a plain copy.
+// zero-extended to 64 bits, so that uextend of it is a plain copy: a
+// result of upperZeroOps, or a block parameter only such values reach
+// (lower_zext.go).
 func (l *lowerer) upperZero(v ssa.Value) bool {
+	if int(v) >= 0 && int(v) < len(l.zeroParam) && l.zeroParam[v] {
+		return true
+	}
+	return l.upperZeroInst(v)
+}
+
+// upperZeroInst reports whether i32 value v is the result of one of
+// upperZeroOps.
+func (l *lowerer) upperZeroInst(v ssa.Value) bool {
 	d := l.defOf(v)
 	return d != nil && upperZeroOps[d.Op] && l.f.ValueType(v) == ssa.I32
 }

@@ -46,11 +46,22 @@ func (l *lowerer) addrMode(vi *vinst, addr ssa.Value, off int32) Mem {
 		}
 		break
 	}
-	m := Mem{Base: vi.use(l.reg(base)), Disp: int32(disp), Scale: scale}
+	m := Mem{Base: vi.use(l.reg(l.zextSource(base))), Disp: int32(disp), Scale: scale}
 	if index != ssa.NoValue {
-		m.Index = vi.use(l.reg(index))
+		m.Index = vi.use(l.reg(l.zextSource(index)))
 	}
 	return m
+}
+
+// zextSource is x for v = uextend x when x's register already holds it
+// zero-extended (upperZero): the address reads x's register itself, so no
+// copy is made for the extension, and x and its extension do not both
+// stay live (a loop's index and the address it forms).
+func (l *lowerer) zextSource(v ssa.Value) ssa.Value {
+	if d := l.defOf(v); d != nil && d.Op == ssa.OpUextend && l.upperZero(d.Args[0]) {
+		return d.Args[0]
+	}
+	return v
 }
 
 func fitsDisp(d int64) bool { return d >= math.MinInt32 && d <= math.MaxInt32 }

@@ -20,9 +20,9 @@ import (
 // down over this function's dead frame; the callee pops what it was
 // given (abi_conv.go), so the caller's stack pointer comes back exactly.
 //
-// The call-depth count stays: the callee's prologue reads its caller's
-// count from the caller's frame (FrameDepthSlot below the RBP it is
-// entered with), which after the tail call is this function's caller.
+// The call-depth count stays: the callee's prologue counts from the count
+// in R11, which the jump takes from this function's caller's frame
+// (FrameDepthSlot below the RBP restored for the jump).
 
 func lowerTailCall(l *lowerer, in *ssa.Inst) {
 	args := in.Args
@@ -88,5 +88,8 @@ func (e *emitter) tailCall(in *vinst, locs []backend.Loc) {
 		a.Emit(I(MOVHPS, 0, M(Mem{Base: RSP}), R(XMM15)))
 		a.Emit(I(MOVQ, 0, R(RBP), R(XMM15)))
 	}
+	// The callee counts from this function's caller, whose frame RBP is
+	// again (see prologue).
+	a.Emit(I(MOV, S64, R(R11), M(Mem{Base: RBP, Disp: FrameDepthSlot})))
 	e.code(in, locs)
 }

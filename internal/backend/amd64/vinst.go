@@ -72,6 +72,11 @@ const opMark Op = 0xFFFE
 // opFaultMark is opMark for a fault site (markFault): the listing notes it.
 const opFaultMark Op = 0xFFFD
 
+// opCountArg loads this frame's call-depth count into R11 for the callee
+// called next (see emitter.prologue): "mov r11, [rsp+slot]", the slot's
+// offset known once the frame is laid out.
+const opCountArg Op = 0xFFFC
+
 // opRegBase is where operand placeholders start in a template's Reg fields.
 const opRegBase Reg = 0x80
 
@@ -140,6 +145,9 @@ func (in *vinst) templateString(c Inst) string {
 	var sb strings.Builder
 	if c.Op == opBind || c.Op == opMark || c.Op == opFaultMark {
 		return fmt.Sprintf(".L%d:", c.Args[0].Imm)
+	}
+	if c.Op == opCountArg {
+		return "mov r11, <call-depth count>"
 	}
 	sb.WriteString(c.Op.String())
 	if c.Op == JCC || c.Op == SETCC || c.Op == CMOVCC {

@@ -1,0 +1,123 @@
+package frontend
+
+import (
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/ssa"
+)
+
+// BoundedLoopWork is the most work, in SSA instructions run, that a loop
+// without its header poll may do each time it is entered: a loop whose
+// trip count and body bound it that tightly runs no longer between polls
+// than a function of as many straight-line instructions, which polls
+// nowhere (a function that neither loops nor calls has no poll).
+const BoundedLoopWork = 1 << 16
+
+// DropBoundedLoopPolls removes the epoch poll from the header of every
+// loop of the optimised function f that provably does at most
+// BoundedLoopWork each time it is entered: one whose trip count
+// ssa.TripBound bounds, whose blocks make no call of any kind (no poll
+// left in a nested loop either, no builtin such as memory.fill, whose
+// work is not one instruction's), and whose nested loops, each counted
+// with its own bound, fit in the budget with it. The poll of the loop
+// around it (or of the function's caller, or its entry) still comes
+// within that much work.
+//
+// Only epoch polls are dropped (Env.EpochPolls): fuel counts every poll,
+// and counting polls stay where tests fix their number.
+func DropBoundedLoopPolls(f *ssa.Func, env *Env) {
+	if env == nil || !env.EpochPolls || env.PollEveryEntry || !hasLoopPoll(f) {
+		return
+	}
+	cfg := ssa.ComputeCFG(f)
+	lf := ssa.ComputeLoops(cfg, ssa.ComputeDomTree(cfg))
+	index := make(map[*ssa.Loop]int, len(lf.Loops))
+	for i, l := range lf.Loops {
+		index[l] = i
+	}
+	// nested[i] sums the work of loop i's inner loops per entry into
+	// loop i; unbounded marks a loop (or one nested in it) with no bound.
+	nested := make([]uint64, len(lf.Loops))
+	unbounded := make([]bool, len(lf.Loops))
+	// Inner loops come after the loops around them.
+	for i := len(lf.Loops) - 1; i >= 0; i-- {
+		l := lf.Loops[i]
+		work, ok := loopWork(f, lf, l, nested[i], unbounded[i])
+		if ok {
+			dropPolls(l.Header)
+		}
+		if p := l.Parent; p != nil {
+			j := index[p]
+			unbounded[j] = unbounded[j] || !ok
+			nested[j] = satAddWork(nested[j], work)
+		}
+	}
+}
+
+// loopWork is the work of one entry into l, if it is within
+// BoundedLoopWork and l makes no call but its header's poll.
+func loopWork(f *ssa.Func, lf *ssa.LoopForest, l *ssa.Loop, nested uint64, unbounded bool) (uint64, bool) {
+	if unbounded {
+		return 0, false
+	}
+	own := uint64(0)
+	for _, b := range l.Blocks {
+		for _, in := range b.Insts {
+			if isCall(in.Op) && !(b == l.Header && isEpochPoll(in)) {
+				return 0, false
+			}
+		}
+		if lf.LoopOf(b) == l {
+			own += uint64(len(b.Insts))
+		}
+	}
+	trips, ok := ssa.TripBound(f, lf, l)
+	if !ok {
+		return 0, false
+	}
+	per := satAddWork(own, nested)
+	if trips > BoundedLoopWork || per > BoundedLoopWork || trips*per > BoundedLoopWork {
+		return 0, false
+	}
+	return trips * per, true
+}
+
+func dropPolls(b *ssa.Block) {
+	kept := b.Insts[:0]
+	for _, in := range b.Insts {
+		if !isEpochPoll(in) {
+			kept = append(kept, in)
+		}
+	}
+	clear(b.Insts[len(kept):])
+	b.Insts = kept
+}
+
+func hasLoopPoll(f *ssa.Func) bool {
+	for _, b := range f.Blocks[1:] {
+		for _, in := range b.Insts {
+			if isEpochPoll(in) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isEpochPoll(in *ssa.Inst) bool {
+	return in.Op == ssa.OpCall && in.Callee == ssa.FuncRef(abi.BuiltinCallee+uint32(abi.BuiltinPollEpoch))
+}
+
+func isCall(op ssa.Opcode) bool {
+	switch op {
+	case ssa.OpCall, ssa.OpCallIndirect, ssa.OpTryCall, ssa.OpTryCallIndirect, ssa.OpReturnCall, ssa.OpReturnCallIndirect:
+		return true
+	}
+	return false
+}
+
+func satAddWork(a, b uint64) uint64 {
+	if a+b < a {
+		return ^uint64(0)
+	}
+	return a + b
+}
