@@ -46,6 +46,12 @@ type instanceState struct {
 	// it takes a pool's slot (vm.MemoryRoom): if the store is dropped
 	// without Close, the state's cleanup gives the slot back.
 	memRoom vm.MemoryRoom
+	// tableBig is the storage of a first table larger than tableElems,
+	// kept when the state is recycled.
+	tableBig []uint64
+	// imports is the storage of the imported functions' list
+	// (InstancePre.Instantiate), kept when the state is recycled.
+	imports []*vm.Function
 	// made is room for the functions made for the first exports asked
 	// for (vm.Instance.FuncIn); nMade are in use.
 	made  [2]vm.Function
@@ -62,6 +68,10 @@ type callerState struct {
 	caller Caller
 	mem    Memory
 }
+
+// maxKeptTableElems bounds the first table an instance state keeps the
+// elements of from one instance to the next (64 KiB of words).
+const maxKeptTableElems = 8 << 10
 
 // keepPending gives the active element segments from the first on that
 // were to be written straight into their tables their items after all,
@@ -86,9 +96,9 @@ func keepPending(s *storeState, inst *vm.Instance, plan [][]uint32, first int) e
 // segments in order (a failing one traps, earlier ones stay applied), drop
 // applied and declarative segments, then run the start function.
 //
-// The instance's handle is written to out (the store handle's room, or
-// a new one).
-func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, out *Instance) (ret *Instance, err error) {
+// The instance's state is both (Module.takeInstance), its handle is
+// written to out (the store handle's room, or a new one).
+func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, both *instanceState, out *Instance) (ret *Instance, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			ret, err = nil, fmt.Errorf("moat: internal error while instantiating: %v\n%s", p, debug.Stack())
@@ -104,7 +114,6 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, o
 	if err := s.checkInstantiation(m); err != nil {
 		return nil, err
 	}
-	both := mod.takeInstance()
 	both.inst = vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}
 	inst := &both.inst
 	inst.Embedder = both
@@ -198,7 +207,16 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, o
 		var tab *vm.Table
 		if i == 0 {
 			tab = &both.table
-			tab.Init(t.Type, init, s.engine.cfg.MaxTableElements, both.tableElems[:])
+			room := both.tableElems[:]
+			if t.Type.Limits.Min > uint64(len(room)) && t.Type.Limits.Min <= maxKeptTableElems {
+				// A larger first table's elements are kept in the
+				// state too, from one instance to the next.
+				if uint64(cap(both.tableBig)) < t.Type.Limits.Min {
+					both.tableBig = make([]uint64, t.Type.Limits.Min)
+				}
+				room = both.tableBig[:cap(both.tableBig)]
+			}
+			tab.Init(t.Type, init, s.engine.cfg.MaxTableElements, room)
 		} else {
 			tab = vm.NewTable(t.Type, init, s.engine.cfg.MaxTableElements)
 		}

@@ -157,7 +157,7 @@ func (l *Linker) Instantiate(ctx context.Context, store *Store, m *Module) (inst
 		return nil, err
 	}
 	room := store.instanceRoom()
-	inst, err = instantiate(ctx, store.storeState, m, imports, room)
+	inst, err = instantiate(ctx, store.storeState, m, imports, m.takeInstance(), room)
 	if err == nil {
 		store.made(room)
 	}
@@ -255,7 +255,14 @@ func (s *storeState) bindHostFunc(h *hostDef, room int) *vm.Function {
 		if s.hosts == nil {
 			s.hosts = s.firstHosts[:0]
 		}
-		s.hosts = append(s.hosts, make([]boundHost, 0, max(room, 1)))
+		chunk := s.hostChunk[:0]
+		if n > 0 || cap(chunk) < room {
+			chunk = make([]boundHost, 0, max(room, 1))
+		}
+		if n == 0 {
+			s.hostChunk = chunk
+		}
+		s.hosts = append(s.hosts, chunk)
 		n++
 	}
 	c := &s.hosts[n-1]

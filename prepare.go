@@ -85,8 +85,14 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 	}
 	var r resolved
 	mod := p.mod
+	both := mod.takeInstance()
 	if len(p.defs) > 0 {
-		r.funcs = make([]*vm.Function, 0, len(p.defs))
+		// The imported functions' list is the instance's: kept in its
+		// state from one instance to the next.
+		if cap(both.imports) < len(p.defs) {
+			both.imports = make([]*vm.Function, 0, len(p.defs))
+		}
+		r.funcs = both.imports[:0]
 	}
 	for i, d := range p.defs {
 		if d.host != nil {
@@ -106,7 +112,7 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 		}
 	}
 	room := store.instanceRoom()
-	inst, err := instantiate(ctx, store.storeState, mod, &r, room)
+	inst, err := instantiate(ctx, store.storeState, mod, &r, both, room)
 	if err == nil {
 		store.made(room)
 	}

@@ -102,6 +102,10 @@ type storeState struct {
 	values   atomic.Pointer[storeValues]
 	valuesMu sync.Mutex
 
+	// hostChunk is the storage of the first chunk of host functions
+	// (bindHostFunc), kept when the state is recycled.
+	hostChunk []boundHost
+
 	storeData
 }
 

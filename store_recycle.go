@@ -24,7 +24,9 @@ func (m *Module) takeInstance() *instanceState {
 func (s *storeState) recycleInstances(instances []*vm.Instance) {
 	for _, inst := range instances {
 		if both, ok := inst.Embedder.(*instanceState); ok && both.mod != nil && both.memRoom.Empty() {
-			*both = instanceState{mod: both.mod, memRoom: both.memRoom}
+			imports := both.imports[:0]
+			clear(imports[:cap(imports)])
+			*both = instanceState{mod: both.mod, memRoom: both.memRoom, imports: imports, tableBig: both.tableBig}
 			both.mod.instances.Put(both)
 		}
 	}
@@ -72,6 +74,7 @@ func (e *Engine) recycleStore(s *storeState) {
 	}
 	s.values.Store(nil)
 	s.storeData = storeData{}
+	clear(s.hostChunk[:cap(s.hostChunk)])
 	s.start()
 	e.stores.Put(s)
 }

@@ -16,6 +16,9 @@ type cutter struct {
 	stopped bool
 	cutFn   func()
 	stopAF  func() bool // nil: not watching
+	// firing: stop found the cut begun (or done), so it may still touch
+	// the cutter, and what holds it must not be reused.
+	firing bool
 }
 
 // watch runs cut (under the cutter's lock) when ctx ends, unless stop
@@ -48,7 +51,7 @@ func (c *cutter) stop() {
 	if c.stopAF == nil {
 		return
 	}
-	c.stopAF()
+	c.firing = !c.stopAF()
 	c.mu.Lock()
 	c.stopped = true
 	c.mu.Unlock()

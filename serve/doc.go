@@ -26,6 +26,12 @@
 //     streams to the client as the guest writes it;
 //   - stderr goes to the handler's log, a line per record.
 //
+// The guest reads stdin and writes stdout and stderr on its own goroutine:
+// they are a wasi.ContextReader and wasi.ContextWriter, whose waits on the
+// connection end at the request's deadline, or at once when its context
+// ends. What the guest leaves unread of a body is closed (drained up to
+// net/http's limit) within the deadline before ServeHTTP returns.
+//
 // An unchanged Go program using net/http/cgi's cgi.Serve, built with
 // GOOS=wasip1, works as a guest, and so does a C program built with
 // wasi-libc (testdata holds one of each, with their sources).

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/moat-run/moat"
@@ -267,7 +268,8 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 		h.refuse(w, o, ResultBadRequest, fmt.Errorf("the request's %s holds a NUL byte", bad))
 		return false
 	}
-	stdio := &sandboxIO{}
+	stdio := getSandboxIO()
+	defer stdio.release()
 	stdio.rc = *http.NewResponseController(w) // a value: no allocation of its own
 	rc := &stdio.rc
 	var deadline time.Time
@@ -339,10 +341,8 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	inst, instErr := h.pre.Instantiate(ctx, store)
 	o.Instantiate = time.Since(t)
 	var runErr error
-	var mem *moat.Memory
 	if instErr == nil {
 		defer inst.Close(context.Background())
-		mem = inst.Memory("memory")
 		t = time.Now()
 		var code uint32
 		code, runErr = wasi.Run(ctx, inst)
@@ -363,9 +363,13 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 		errLog.flush()
 	}
 	o.BodyRead = in.read
+	in.closeBody(r, errorWriteGrace)
 	st := out.finish()
 	o.BodyWritten = st.written
-	o.Result, o.Err = classify(r.Context(), timedOut, instErr, runErr, o.ExitCode, mem)
+	if instErr != nil {
+		inst = nil
+	}
+	o.Result, o.Err = classify(r.Context(), timedOut, instErr, runErr, o.ExitCode, inst)
 	if trap := asTrap(runErr); trap != nil {
 		o.Trap = trap
 	} else if trap := asTrap(instErr); trap != nil {
@@ -383,7 +387,8 @@ var (
 )
 
 // sandboxIO is a request's stdin, stdout and stderr, and the controller
-// of its response, made in one allocation.
+// of its response, made in one allocation and reused by later requests
+// (with the flush timer and the buffers they grew).
 type sandboxIO struct {
 	out    output
 	in     input
@@ -391,10 +396,39 @@ type sandboxIO struct {
 	rc     http.ResponseController
 }
 
+var sandboxIOs = sync.Pool{New: func() any { return new(sandboxIO) }}
+
+func getSandboxIO() *sandboxIO { return sandboxIOs.Get().(*sandboxIO) }
+
+// keptBuffer bounds the buffers a reused sandboxIO keeps.
+const keptBuffer = 64 << 10
+
+// release readies s for the next request and gives it back, unless
+// another goroutine has touched it (the flush timer's callback or a cut
+// ran, or may still be running): then it is left to the collector, so
+// that nothing of this request can reach the next one.
+func (s *sandboxIO) release() {
+	// (timerFiring first: timerRan may still be being written then.)
+	if s.out.timerFiring || s.out.timerRan || s.out.cut.firing || s.in.cut.firing {
+		return
+	}
+	timer, pending, fields, line := s.out.timer, s.out.pending[:0], s.out.head.fields[:0], s.errLog.line[:0]
+	if cap(pending) > keptBuffer {
+		pending = nil
+	}
+	if cap(line) > keptBuffer {
+		line = nil
+	}
+	clear(fields[:cap(fields)]) // no strings of this request kept alive
+	*s = sandboxIO{}
+	s.out.timer, s.out.pending, s.out.head.fields, s.errLog.line = timer, pending, fields, line
+	sandboxIOs.Put(s)
+}
+
 // classify names how the sandbox ended. reqCtx is the request's context
 // (done when the client went away); timedOut says the deadline passed
 // before the guest ended.
-func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code uint32, mem *moat.Memory) (Result, error) {
+func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code uint32, inst *moat.Instance) (Result, error) {
 	err := runErr
 	if instErr != nil {
 		err = fmt.Errorf("instantiating: %w", instErr)
@@ -417,7 +451,7 @@ func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code
 		// Another user of the engine's pool holds every slot: busy, as
 		// when the gate is full.
 		return ResultOverloaded, fmt.Errorf("every memory slot of the engine's pool is in use: %w", err)
-	case errors.Is(instErr, moat.ErrResourceLimit), mem != nil && mem.GrowRefusals() > 0:
+	case errors.Is(instErr, moat.ErrResourceLimit), refusedGrowth(inst):
 		return ResultMemory, fmt.Errorf("out of memory: %w", err)
 	case trapped && trap.Code != moat.TrapHostError:
 		return ResultTrap, err
@@ -425,6 +459,16 @@ func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code
 		return ResultError, err
 	}
 	return ResultExit, err
+}
+
+// refusedGrowth reports whether the guest's memory refused to grow (its
+// limit reached), looked up only for a guest that failed.
+func refusedGrowth(inst *moat.Instance) bool {
+	if inst == nil {
+		return false
+	}
+	mem := inst.Memory("memory")
+	return mem != nil && mem.GrowRefusals() > 0
 }
 
 // asTrap is the trap in err's chain, or nil (without an allocation when

@@ -30,6 +30,7 @@ type input struct {
 	armed    bool
 	read     int64
 	tooLarge bool // the body passed MaxRequestBody
+	eof      bool // the guest read the body to its end
 	cut      cutter
 }
 
@@ -48,6 +49,7 @@ func (in *input) Read(p []byte) (int, error) {
 	n, err := in.body.Read(p)
 	in.read += int64(n)
 	if err != nil {
+		in.eof = in.eof || err == io.EOF
 		in.done()
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -73,6 +75,32 @@ func (in *input) done() {
 			_ = in.rc.SetReadDeadline(time.Time{})
 		})
 	}
+}
+
+// closeBody closes what the guest left of a request body (r's), within
+// the request's deadline and at most grace from now (at once when the
+// guest's context has ended: the connection is not kept then). net/http's Close
+// reads what is left up to its limit (256 KiB) so that the connection can
+// take the next request; done here, while the handler runs, the
+// connection's background read that reaching the end starts is stopped
+// by net/http when the handler returns. Left to net/http after the
+// handler, with full duplex on, that read would still be running when it
+// reads the next request, and it panics ("invalid concurrent Body.Read
+// call"), dropping the connection.
+func (in *input) closeBody(r *http.Request, grace time.Duration) {
+	if in.eof || r.Body == nil || r.Body == http.NoBody {
+		return
+	}
+	limit := time.Now().Add(grace)
+	if !in.deadline.IsZero() && in.deadline.Before(limit) {
+		limit = in.deadline
+	}
+	if in.ctx != nil && in.ctx.Err() != nil {
+		limit = time.Now()
+	}
+	in.cut.locked(func() { in.armed = in.rc.SetReadDeadline(limit) == nil })
+	_ = r.Body.Close()
+	in.done()
 }
 
 // finish ends the guest's part: no more cuts.

@@ -49,10 +49,14 @@ type output struct {
 	committed bool // WriteHeader done
 	dirty     bool // bytes given to w or held since the last flush
 	timer     *time.Timer
-	armed     bool
-	closed    bool
-	werr      error // the client connection failed
-	written   int64 // body bytes from the guest
+	armed     bool // the timer is set, and its callback has not begun
+	// timerRan: the timer's callback ran for this request; timerFiring:
+	// finish found it begun. Either way another goroutine has touched the
+	// output, which is then not reused (see sandboxIO.release).
+	timerRan, timerFiring bool
+	closed                bool
+	werr                  error // the client connection failed
+	written               int64 // body bytes from the guest
 
 	// ctx is the guest's context (set before it runs), which cut watches
 	// once the response has started during the run, until finish.
@@ -191,7 +195,7 @@ func (o *output) schedule() {
 func (o *output) onTimer() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.armed = false
+	o.armed, o.timerRan = false, true
 	if !o.closed {
 		o.flushLocked()
 	}
@@ -287,8 +291,8 @@ func (o *output) finish() outputState {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.closed = true
-	if o.timer != nil {
-		o.timer.Stop()
+	if o.timer != nil && !o.timer.Stop() && o.armed {
+		o.timerFiring = true
 	}
 	o.cut.stop()
 	return outputState{parsed: o.parsed, headErr: o.headErr, committed: o.committed,

@@ -2,7 +2,9 @@ package serve_test
 
 import (
 	"net/http"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/moat-run/moat/serve"
@@ -91,4 +93,58 @@ func readAll(t testing.TB, resp *http.Response) string {
 			return b.String()
 		}
 	}
+}
+
+// TestResponsesInTurn: requests of different kinds in turn on several
+// connections at once (a head with many fields, a body larger than what
+// is held, a stream whose flush timer fires, failures), each response
+// exactly its own: the stdio state one request leaves for the next
+// (sandboxIO's pool) carries nothing of it.
+func TestResponsesInTurn(t *testing.T) {
+	kind := engines(t)[len(engines(t))-1]
+	srv, _, _ := server(t, serve.Config{Module: cModule(t, kind), OnDone: func(*http.Request, *serve.Outcome) {}})
+	type want struct {
+		status int
+		header http.Header // the guest's fields, exactly (Content-Length and Date aside)
+		body   string
+	}
+	text := func(s string) http.Header { return http.Header{"Content-Type": {s}} }
+	cases := map[string]want{
+		"/hello?a":  {200, text("text/plain"), "hello from C: a\n"},
+		"/status":   {404, text("text/plain"), "nothing here\n"},
+		"/redirect": {302, http.Header{"Location": {"https://example.com/elsewhere"}}, ""},
+		"/headers": {200, http.Header{"Content-Type": {"text/html; charset=utf-8"}, "X-Guest": {"yes"},
+			"Set-Cookie": {"a=1", "b=2"}, "Cache-Control": {"no-store"}}, "<p>headers</p>\n"},
+		"/stream":  {200, text("text/plain"), "part 1\npart 2\n"},
+		"/big?1":   {200, text("application/octet-stream"), strings.Repeat("x", 1<<20)},
+		"/trap":    {502, http.Header{"Content-Type": {"text/plain; charset=utf-8"}, "X-Content-Type-Options": {"nosniff"}}, "502 Bad Gateway: the sandbox trapped: unreachable\n"},
+		"/hello?b": {200, text("text/plain"), "hello from C: b\n"},
+		"/truncated": {502, http.Header{"Content-Type": {"text/plain; charset=utf-8"}, "X-Content-Type-Options": {"nosniff"}},
+			"502 Bad Gateway: invalid CGI response: the guest ended before the blank line that ends the CGI head\n"},
+	}
+	paths := make([]string, 0, len(cases))
+	for p := range cases {
+		paths = append(paths, p)
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 3 * len(paths) {
+				path := paths[(i+w)%len(paths)]
+				status, header, body := do(t, mustRequest(t, http.MethodGet, srv.URL+path, nil))
+				header.Del("Content-Length")
+				header.Del("Date")
+				want := cases[path]
+				if status != want.status || body != want.body || !reflect.DeepEqual(header, want.header) {
+					if len(body) > 100 {
+						body = body[:100] + "..."
+					}
+					t.Errorf("%s: %d %v %q, want %d %v", path, status, header, body, want.status, want.header)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

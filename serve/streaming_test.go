@@ -337,3 +337,36 @@ func TestCanceledWhileWaiting(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadBodyKeepsConnection: a guest that leaves the request body
+// unread still answers, and the connection takes the next request (left
+// for net/http to read after the handler, with full duplex on, the rest
+// of the body made it panic and drop the connection).
+func TestUnreadBodyKeepsConnection(t *testing.T) {
+	srv, _, _ := server(t, serve.Config{Module: cModule(t, engines(t)[0]), OnDone: func(*http.Request, *serve.Outcome) {}})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(testTimeout))
+	br := bufio.NewReader(conn)
+	for i, req := range []string{
+		"POST /hello?first HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nnot read by",
+		"POST /hello?second HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nthe C",
+		"GET /hello?third HTTP/1.1\r\nHost: x\r\n\r\n",
+	} {
+		if _, err := io.WriteString(conn, req); err != nil {
+			t.Fatalf("request %d: %v", i+1, err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("request %d on the same connection: %v", i+1, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if want := "hello from C: " + strings.Fields(req)[1][len("/hello?"):] + "\n"; resp.StatusCode != 200 || string(body) != want {
+			t.Errorf("request %d: %d %q, want 200 %q", i+1, resp.StatusCode, body, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -46,6 +47,11 @@ slots, reserved once and reset with madvise when a request ends
 --long-run-after (5ms) take turns in --long-run-cpus CPU lanes (half the
 CPUs), so that guests spinning until their deadline cannot take the
 whole machine from the others.
+
+moat serve runs the Go collector at GOGC=400 unless the GOGC environment
+variable is set: its own heap is a few MiB (compiled code and sandbox
+memories live outside it) and each request's garbage dies with the
+request, so the default (100) would collect every few hundred requests.
 
 A deadline passed answers 504, a trap 502 (running out of fuel included), a
 guest out of memory 500, a route with all its sandboxes busy past the queue
@@ -283,6 +289,13 @@ func (a *serveArgs) engineConfig() (moat.Config, error) {
 	return cfg, nil
 }
 
+// serveGCPercent is moat serve's GOGC when the environment sets none: its
+// live heap is small and a request's garbage short-lived, so a collection
+// every 5 times the live heap rather than 2 cuts the collector's CPU per
+// request (four interleaved wrk rounds on a loaded machine: 87 -> 70 µs
+// of server CPU per request, against GOGC=100).
+const serveGCPercent = 400
+
 func serveCommand(args []string, stdout, stderr io.Writer) int {
 	opts, help, err := parseServeArgs(args)
 	if help {
@@ -308,6 +321,9 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	}()
 	opts.Reload = reload
 	opts.AccessLog, opts.Log = stdout, stderr
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(serveGCPercent))
+	}
 	if err := server.Run(ctx, opts); err != nil {
 		fmt.Fprintf(stderr, "moat serve: %v\n", err)
 		return exitFailure

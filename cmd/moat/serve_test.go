@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -92,6 +94,48 @@ func TestServeCommandSignals(t *testing.T) {
 	waitRecord(t, &stderr, "stopped")
 	if !strings.Contains(stdout.String(), `"msg":"request"`) || !strings.Contains(stdout.String(), `"path":"/env"`) {
 		t.Errorf("access log on stdout:\n%s", stdout.String())
+	}
+}
+
+// TestServeGCPercent: moat serve runs the Go collector at serveGCPercent
+// unless the environment sets GOGC, and puts the setting back when it
+// returns.
+func TestServeGCPercent(t *testing.T) {
+	for _, tc := range []struct {
+		gogc string
+		want int
+	}{{"", serveGCPercent}, {"150", 123}} {
+		t.Setenv("GOGC", tc.gogc)
+		before := debug.SetGCPercent(123) // as if the process had started with it
+		var stdout, stderr lockedBuffer
+		exit := make(chan int, 1)
+		go func() {
+			exit <- run([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--store", t.TempDir(), cgiGuest()}, &stdout, &stderr)
+		}()
+		serving := waitRecord(t, &stderr, "serving")
+		resp, err := http.Get("http://" + serving["metrics_addr"].(string) + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		metrics, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if want := fmt.Sprintf("\ngo_gc_gogc_percent %d\n", tc.want); !strings.Contains(string(metrics), want) {
+			t.Errorf("GOGC=%q: no %q in the metrics", tc.gogc, strings.TrimSpace(want))
+		}
+		if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case code := <-exit:
+			if code != exitOK {
+				t.Errorf("exit %d\n%s", code, stderr.String())
+			}
+		case <-time.After(time.Minute):
+			t.Fatal("moat serve did not stop on SIGTERM")
+		}
+		if after := debug.SetGCPercent(before); after != 123 {
+			t.Errorf("GOGC=%q: GC percent %d after moat serve returned, want 123 back", tc.gogc, after)
+		}
 	}
 }
 

@@ -49,6 +49,13 @@
 // without being freed gives its slot back through a cleanup, counted in
 // Stats.Leaked.
 //
+// A memory is made in its owner's vm.MemoryRoom when one is given: the
+// embedder's instance state, recycled from one instance to the next,
+// keeps the memory and its reservation record, so that taking a slot
+// allocates nothing; the owner pays for one cleanup in its life
+// (vm.AddSlotCleanup), which gives back the slot of a memory still in
+// the room, counted as leaked, once the owner is dropped.
+//
 // # Stacks
 //
 // Stacks lends native stacks to calls: the outermost call into a store

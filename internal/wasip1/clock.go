@@ -32,7 +32,7 @@ func (s *System) now(id uint32) (uint64, Errno) {
 	case ClockRealtime:
 		return uint64(s.walltime().UnixNano()), ESUCCESS
 	case ClockMonotonic, ClockProcessCPUTimeID, ClockThreadCPUTimeID:
-		return uint64(s.nanotime()), ESUCCESS
+		return uint64(s.monotonic()), ESUCCESS
 	}
 	return 0, EINVAL
 }

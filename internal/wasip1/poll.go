@@ -45,7 +45,7 @@ func pollOneoff(c *call, p []uint64) Errno {
 		return errno
 	}
 	subs := make([]subscription, n)
-	now := c.s.nanotime()
+	now := c.s.monotonic()
 	earliest := int64(-1)
 	waitsOnStreams := false
 	for i := range subs {
@@ -83,7 +83,7 @@ func pollOneoff(c *call, p []uint64) Errno {
 	// injected clock may not have moved meanwhile; that clock fires anyway.
 	timedOut := false
 	for {
-		ready := c.s.readySubscriptions(subs, c.s.nanotime(), timedOut, earliest)
+		ready := c.s.readySubscriptions(subs, c.s.monotonic(), timedOut, earliest)
 		if len(ready) > 0 {
 			return c.putEvents(outBuf, subs, ready, u32(p[3]))
 		}
@@ -92,7 +92,7 @@ func pollOneoff(c *call, p []uint64) Errno {
 		}
 		wait := time.Duration(-1) // until a stream is ready
 		if earliest >= 0 {
-			wait = time.Duration(earliest - c.s.nanotime())
+			wait = time.Duration(earliest - c.s.monotonic())
 		}
 		if waitsOnStreams {
 			timedOut = c.waitForStream(wait)

@@ -100,8 +100,7 @@ func (s *System) Init(cfg Config) error {
 		s.walltime = time.Now
 	}
 	if s.nanotime == nil {
-		s.std.startTime = time.Now()
-		s.nanotime = s.sinceStart
+		s.std.startTime = time.Now() // for monotonic
 	}
 	if s.sleep == nil {
 		s.sleep = sleepContext
@@ -135,8 +134,14 @@ func (s *System) Init(cfg Config) error {
 	return nil
 }
 
-// sinceStart is the default monotonic clock: nanoseconds since New, from 1.
-func (s *System) sinceStart() int64 { return int64(time.Since(s.std.startTime)) + 1 }
+// monotonic is the monotonic clock: Config.Nanotime, or by default
+// nanoseconds since Init, from 1.
+func (s *System) monotonic() int64 {
+	if s.nanotime != nil {
+		return s.nanotime()
+	}
+	return int64(time.Since(s.std.startTime)) + 1
+}
 
 // wakeup is the wake channel, made on first use.
 func (s *System) wakeup() chan struct{} {
