@@ -46,6 +46,9 @@ type instanceState struct {
 	// it takes a pool's slot (vm.MemoryRoom): if the store is dropped
 	// without Close, the state's cleanup gives the slot back.
 	memRoom vm.MemoryRoom
+	// tableBig is the storage of a first table larger than tableElems,
+	// kept when the state is recycled.
+	tableBig []uint64
 	// imports is the storage of the imported functions' list
 	// (InstancePre.Instantiate), kept when the state is recycled.
 	imports []*vm.Function
@@ -65,6 +68,10 @@ type callerState struct {
 	caller Caller
 	mem    Memory
 }
+
+// maxKeptTableElems bounds the first table an instance state keeps the
+// elements of from one instance to the next (64 KiB of words).
+const maxKeptTableElems = 8 << 10
 
 // keepPending gives the active element segments from the first on that
 // were to be written straight into their tables their items after all,
@@ -200,7 +207,16 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		var tab *vm.Table
 		if i == 0 {
 			tab = &both.table
-			tab.Init(t.Type, init, s.engine.cfg.MaxTableElements, both.tableElems[:])
+			room := both.tableElems[:]
+			if t.Type.Limits.Min > uint64(len(room)) && t.Type.Limits.Min <= maxKeptTableElems {
+				// A larger first table's elements are kept in the
+				// state too, from one instance to the next.
+				if uint64(cap(both.tableBig)) < t.Type.Limits.Min {
+					both.tableBig = make([]uint64, t.Type.Limits.Min)
+				}
+				room = both.tableBig[:cap(both.tableBig)]
+			}
+			tab.Init(t.Type, init, s.engine.cfg.MaxTableElements, room)
 		} else {
 			tab = vm.NewTable(t.Type, init, s.engine.cfg.MaxTableElements)
 		}

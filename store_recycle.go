@@ -26,7 +26,7 @@ func (s *storeState) recycleInstances(instances []*vm.Instance) {
 		if both, ok := inst.Embedder.(*instanceState); ok && both.mod != nil && both.memRoom.Empty() {
 			imports := both.imports[:0]
 			clear(imports[:cap(imports)])
-			*both = instanceState{mod: both.mod, memRoom: both.memRoom, imports: imports}
+			*both = instanceState{mod: both.mod, memRoom: both.memRoom, imports: imports, tableBig: both.tableBig}
 			both.mod.instances.Put(both)
 		}
 	}

@@ -259,3 +259,49 @@ func TestRecycledStoreMetered(t *testing.T) {
 		}
 	}
 }
+
+// TestRecycledTableIsEmptied: a table larger than an instance state's
+// inline room keeps its storage from one instance to the next, emptied:
+// what the closed store wrote into it is not in the next store's table.
+func TestRecycledTableIsEmptied(t *testing.T) {
+	ctx := context.Background()
+	const wat = `(module
+  (table (export "tab") 100 funcref)
+  (elem (i32.const 0) func $f)
+  (func $f (export "f") (result i32) (i32.const 1))
+  (func (export "put") (param i32) (table.set (local.get 0) (ref.func $f))))`
+	for _, kind := range []EngineKind{EngineInterpreter, EngineCompiler} {
+		e, err := NewEngine(Config{Engine: kind, Pooling: &PoolingConfig{TotalMemories: 2}})
+		if err != nil {
+			continue
+		}
+		mod, err := e.CompileText([]byte(wat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for round := range 3 {
+			s := NewStore(e)
+			inst, err := s.Instantiate(ctx, mod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tab := inst.Table("tab")
+			for i := uint32(1); i < 100; i++ {
+				if w, err := tab.Get(i); err != nil || w != 0 {
+					t.Fatalf("%v, round %d: tab[%d] = %#x, %v; want null", kind, round, i, w, err)
+				}
+			}
+			if w, err := tab.Get(0); err != nil || w != inst.Func("f").Ref() {
+				t.Fatalf("%v, round %d: tab[0] = %#x, %v; want f", kind, round, w, err)
+			}
+			for _, i := range []uint64{1, 50, 99} {
+				if _, err := inst.Func("put").Call(ctx, i); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

@@ -55,8 +55,13 @@ func (a *allocator) finish() (*Result, error) {
 	}
 	*res = Result{operandLocs: a.locs, opStart: a.opStart, SlotClass: a.slotClass, Stats: a.stats}
 	res.Edits = a.mergeEdits(edits)
+	var index []int32
 	if a.shared {
-		a.res.edits = res.Edits
+		index = a.res.editStart
+	}
+	res.indexEdits(len(a.f.Insts), index)
+	if a.shared {
+		a.res.edits, a.res.editStart = res.Edits, res.editStart
 	}
 	res.CalleeSavedUsed = a.written & a.env.CalleeSaved
 	return res, nil
@@ -70,6 +75,7 @@ type sharedResult struct {
 	locs      []Loc
 	slotClass []RegClass
 	edits     []Edit
+	editStart []int32
 }
 
 // keep takes back the Result's slices (grown by the call) for the next call.

@@ -72,6 +72,11 @@ type Result struct {
 	opStart     []int
 	// Edits sorted by Before, in execution order among equal Before.
 	Edits []Edit
+	// editStart[i] is the number of edits that run before instructions
+	// 0 to i-1: EditsBefore and EditsIn without a search (emission asks
+	// for most instructions). Without it (a Result built by hand) they
+	// search Edits.
+	editStart []int32
 	// SlotClass is the class of each spill slot (its size is the env's
 	// SlotSize for that class).
 	SlotClass []RegClass
@@ -99,14 +104,30 @@ func (r *Result) OperandLocs(i int) []Loc {
 func (r *Result) EditsBefore(i int) []Edit { return r.EditsIn(i, i+1) }
 
 // EditsIn returns the edits that run before instructions start to end-1
-// (a block's, say): one search, however many instructions the range has.
+// (a block's, say).
 func (r *Result) EditsIn(start, end int) []Edit {
+	if n := len(r.editStart); start >= 0 && start <= end && end < n {
+		return r.Edits[r.editStart[start]:r.editStart[end]]
+	}
 	lo := r.firstEditFrom(start)
 	hi := lo
 	for hi < len(r.Edits) && r.Edits[hi].Before < end {
 		hi++
 	}
 	return r.Edits[lo:hi]
+}
+
+// indexEdits sets editStart for n instructions, in the storage of into.
+func (r *Result) indexEdits(n int, into []int32) {
+	idx := grow(into, n+1)
+	k := 0
+	for i := range idx {
+		for k < len(r.Edits) && r.Edits[k].Before < i {
+			k++
+		}
+		idx[i] = int32(k)
+	}
+	r.editStart = idx
 }
 
 // firstEditFrom is the index of the first edit that runs before

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"math/rand"
+	"slices"
 	"testing"
 )
 
@@ -164,4 +165,28 @@ func itoa(n int) string {
 		s = string(rune('0'+n%10)) + s
 	}
 	return s
+}
+
+// TestEditsIndexed: EditsBefore and EditsIn read the index the allocator
+// builds exactly as they would search the edits, for every range,
+// instructions without edits and edits past the last instruction
+// included.
+func TestEditsIndexed(t *testing.T) {
+	var edits []Edit
+	for _, before := range []int{0, 0, 2, 5, 5, 5, 6, 9} {
+		edits = append(edits, Edit{Before: before, From: RegLoc(fr3), To: SlotLoc(len(edits)), Class: ClassInt})
+	}
+	searched := &Result{Edits: edits}
+	indexed := &Result{Edits: edits}
+	indexed.indexEdits(8, nil) // the edit before instruction 9 is past them
+	for start := -1; start <= 10; start++ {
+		if got, want := indexed.EditsBefore(start), searched.EditsBefore(start); !slices.Equal(got, want) {
+			t.Errorf("EditsBefore(%d) = %v, want %v", start, got, want)
+		}
+		for end := start; end <= 10; end++ {
+			if got, want := indexed.EditsIn(start, end), searched.EditsIn(start, end); !slices.Equal(got, want) {
+				t.Errorf("EditsIn(%d, %d) = %v, want %v", start, end, got, want)
+			}
+		}
+	}
 }

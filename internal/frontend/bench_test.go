@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -13,11 +14,25 @@ import (
 
 // BenchmarkTranslateOptimize measures the middle of the pipeline alone:
 // Translate and ssa.Optimize of every function of the modules that
-// internal/compiler's BenchmarkCompileBenchModules compiles, on one core,
+// internal/compiler's BenchmarkCompileBenchModules compiles, and of the Go
+// wasip1 test binary at $MOAT_BENCH_GOWASM if it is set, on one core,
 // reusing one Translator as a compiler worker does.
 func BenchmarkTranslateOptimize(b *testing.B) {
-	for _, name := range []string{"regex", "bz2", "pulldown-cmark", "shootout/shootout-sieve"} {
-		m, err := binary.Decode(testsuite.BenchModule(b, name))
+	modules := map[string][]byte{}
+	names := []string{"regex", "bz2", "pulldown-cmark", "shootout/shootout-sieve"}
+	for _, name := range names {
+		modules[name] = testsuite.BenchModule(b, name)
+	}
+	if path := os.Getenv("MOAT_BENCH_GOWASM"); path != "" {
+		wasm, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		names = append(names, "gotest")
+		modules["gotest"] = wasm
+	}
+	for _, name := range names {
+		m, err := binary.Decode(modules[name])
 		if err == nil {
 			err = validate.Module(m)
 		}

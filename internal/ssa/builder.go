@@ -121,6 +121,11 @@ func (b *Builder) Reset(f *Func) {
 	}
 }
 
+// ExpectVarDefs tells the builder, just after Reset, that the function
+// will define variables in about n (block, variable) pairs, so that its
+// table of definitions starts at that size rather than growing to it.
+func (b *Builder) ExpectVarDefs(n int) { b.defs.expect(n) }
+
 // SetPos sets the source position (Inst.Pos) of the instructions inserted
 // from now on that do not carry one; 0 means unknown.
 func (b *Builder) SetPos(pos uint32) { b.pos = pos }

@@ -6,11 +6,22 @@ package ssa
 // open-addressing table for the whole function replaces a map per block;
 // entries are never removed. Slots carry the generation they were
 // written in, so reset (for the next function) is O(1).
+//
+// Each function starts with a table sized for it (Builder.ExpectVarDefs,
+// else small) and doubles it as it fills, in storage kept from function
+// to function: sized for the largest function so far (compiled first),
+// the table would scatter a small function's few entries over megabytes,
+// a cache miss each.
 type varDefs struct {
-	slots []varDefSlot
+	slots []varDefSlot // the table: a prefix of store
+	store []varDefSlot
+	moved []varDefSlot // entries being moved to a larger table
 	n     int
 	gen   uint32
 }
+
+// varDefsInitialSlots is the table's size at the start of each function.
+const varDefsInitialSlots = 256
 
 type varDefSlot struct {
 	key   uint64 // block ID << 32 | variable, plus one
@@ -53,25 +64,58 @@ func (t *varDefs) set(blk *Block, v Variable, val Value) {
 	s.value = val
 }
 
+// grow doubles the table: its entries are set aside, every slot emptied
+// by a new generation, and the entries put back.
 func (t *varDefs) grow() {
-	old := t.slots
-	t.slots = make([]varDefSlot, max(64, 2*len(old)))
-	oldGen := t.gen
-	t.gen = 1
-	for _, s := range old {
-		if s.gen == oldGen {
-			s.gen = t.gen
-			*t.slot(s.key) = s
+	moved := t.moved[:0]
+	for _, s := range t.slots {
+		if s.gen == t.gen {
+			moved = append(moved, s)
 		}
 	}
+	t.moved = moved
+	size := max(varDefsInitialSlots, 2*len(t.slots))
+	if cap(t.store) < size {
+		t.store = make([]varDefSlot, size)
+		t.gen = 0
+	}
+	t.slots = t.store[:size]
+	t.nextGen()
+	for _, s := range moved {
+		s.gen = t.gen
+		*t.slot(s.key) = s
+	}
+}
+
+// nextGen empties every slot of the storage by starting a generation.
+func (t *varDefs) nextGen() {
+	t.gen++
+	if t.gen == 0 { // wrapped: stale slots could match again
+		clear(t.store[:cap(t.store)])
+		t.gen = 1
+	}
+}
+
+// expect sizes the empty table for about n entries.
+func (t *varDefs) expect(n int) {
+	size := varDefsInitialSlots
+	for size < 2*n {
+		size *= 2
+	}
+	if t.n != 0 || size <= len(t.slots) {
+		return
+	}
+	if cap(t.store) < size {
+		t.store = make([]varDefSlot, size)
+		t.gen = 0
+		t.nextGen()
+	}
+	t.slots = t.store[:size]
 }
 
 // reset empties the table, keeping its storage.
 func (t *varDefs) reset() {
 	t.n = 0
-	t.gen++
-	if t.gen == 0 { // wrapped: stale slots could match again
-		clear(t.slots)
-		t.gen = 1
-	}
+	t.nextGen()
+	t.slots = t.store[:min(varDefsInitialSlots, cap(t.store))]
 }
