@@ -32,6 +32,11 @@ type instance struct {
 	// caught is the exception the code last caught: the context's payload
 	// address points into it (exceptions.go).
 	caught *vm.Exception
+	// thrown is the exception this instance's last throw made, until a
+	// clause catches it or it leaves the run; spare is one such exception
+	// that a clause without a reference caught, which the next throw
+	// fills instead of allocating (exceptions.go).
+	thrown, spare *vm.Exception
 }
 
 // Bind builds inst's native context and attaches the code.

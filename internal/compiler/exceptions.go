@@ -23,7 +23,13 @@ import (
 
 // throwBuiltin makes the exception of BuiltinThrow (args: the payload's
 // address and words, the tag index) or finds the one of BuiltinThrowRef.
-// The error is what unwinding starts from: the exception, or a trap.
+// The error is what unwinding starts from: the exception, or a trap. A
+// throw fills the spare exception when there is one: an exception this
+// instance threw and a clause without a reference caught in the same run
+// is held by nothing once the clause's code has read its payload (which
+// it does first), and a guest that throws and catches in a loop then
+// allocates nothing, where each allocation would bring the Go collector's
+// next cycle closer (the interpreter does the same).
 func (st *instance) throwBuiltin(b abi.Builtin, e *vm.Exit) error {
 	if b == abi.BuiltinThrowRef {
 		exn := st.inst.Store.Exn(e.Args[0])
@@ -41,7 +47,15 @@ func (st *instance) throwBuiltin(b abi.Builtin, e *vm.Exit) error {
 	if words == nil || len(words) != t.Type.ParamSlots() {
 		return st.trap(abi.TrapUnreachable, e)
 	}
-	return &vm.Exception{Tag: t, Payload: append([]uint64(nil), words...)}
+	exn := st.spare
+	st.spare = nil
+	if exn == nil || cap(exn.Payload) < len(words) {
+		exn = &vm.Exception{Payload: make([]uint64, len(words))}
+	}
+	exn.Tag, exn.Payload = t, exn.Payload[:len(words)]
+	copy(exn.Payload, words)
+	st.thrown = exn
+	return exn
 }
 
 // unwind is the vm.Runner's Unwind: the handler on this run's frames that
@@ -58,6 +72,9 @@ func (st *instance) unwind(exn *vm.Exception, e *vm.Exit) (vm.Exit, bool, error)
 	if in(e.PC) {
 		if l, ok := mc.tables.landingAt(int(e.PC - base)); ok {
 			if caught, err := st.catch(exn, l.handler); caught || err != nil {
+				if !caught {
+					st.released(exn)
+				}
 				return vm.Exit{PC: e.PC, SP: e.SP, BP: e.BP}, caught, err
 			}
 		}
@@ -76,6 +93,7 @@ func (st *instance) unwind(exn *vm.Exception, e *vm.Exit) (vm.Exit, bool, error)
 		if l, ok := mc.tables.landingAt(int(uintptr(ret) - base)); ok {
 			caught, err := st.catch(exn, l.handler)
 			if err != nil {
+				st.released(exn)
 				return vm.Exit{}, false, err
 			}
 			if caught {
@@ -85,7 +103,17 @@ func (st *instance) unwind(exn *vm.Exception, e *vm.Exit) (vm.Exit, bool, error)
 		}
 		bp = uintptr(up)
 	}
+	st.released(exn)
 	return vm.Exit{}, false, nil
+}
+
+// released forgets that this instance threw exn, which leaves the run
+// uncaught (the host, or an outer run, may hold it from now on) or was
+// abandoned for a trap: it must never become the spare.
+func (st *instance) released(exn *vm.Exception) {
+	if exn == st.thrown {
+		st.thrown = nil
+	}
 }
 
 // maxUnwindFrames bounds the walk; the call-depth limit keeps real
@@ -121,6 +149,12 @@ func (st *instance) caughtBy(exn *vm.Exception, kind wasm.CatchKind, k int) erro
 	// The payload stays alive, and in place (the Go heap does not move
 	// objects), while the clause's code reads it.
 	st.caught = exn
+	if exn == st.thrown {
+		st.thrown = nil
+		if kind != wasm.CatchRef && kind != wasm.CatchAllRef && !exn.HasRef() {
+			st.spare = exn
+		}
+	}
 	if len(exn.Payload) > 0 {
 		c.ExnPayload = payloadAddr(exn.Payload)
 	}

@@ -60,7 +60,8 @@ type Context struct {
 	meter Meter
 	// pacer times the run (native_runner.go).
 	pacer Pacer
-	// exit is the record handed to Runner.Exit.
+	// exit is the record handed to Runner.Exit, and to the unwinder for an
+	// exception (Runner.failed).
 	exit Exit
 	// pokedFrom is the counter's value that the first Interrupt since the
 	// last grant overwrote, minus pokeValue (so always positive), or 0: the

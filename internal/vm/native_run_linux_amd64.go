@@ -150,7 +150,7 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 				return err
 			}
 			if err != nil {
-				if resume, err := r.failed(err, &e); !resume {
+				if resume, err := r.failed(c, err, &e); !resume {
 					return err
 				}
 			}
@@ -170,7 +170,7 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 			ec := &c.exit
 			*ec = e
 			if err := r.exit(ctx, c, ec); err != nil {
-				if resume, err := r.failed(err, &e); !resume {
+				if resume, err := r.failed(c, err, &e); !resume {
 					return err
 				}
 				break // resume in the handler

@@ -259,7 +259,7 @@ func Interrupted(ctx context.Context) *Trap {
 // something on the run's frames catches: resume is set and e updated) or
 // the error Run returns: an exception nothing catches as it is, anything
 // else as hostError does.
-func (r *Runner) failed(err error, e *Exit) (resume bool, _ error) {
+func (r *Runner) failed(c *Context, err error, e *Exit) (resume bool, _ error) {
 	exn := AsException(err)
 	if exn == nil {
 		return false, hostError(err)
@@ -267,8 +267,12 @@ func (r *Runner) failed(err error, e *Exit) (resume bool, _ error) {
 	if !r.hasUnwind() {
 		return false, exn
 	}
-	ec := *e // escapes (Unwind is a func value); only exceptions pay for it
-	res, ok, uerr := r.unwind(exn, &ec)
+	// The unwinder gets the context's own record (a local would escape,
+	// Unwind being a func value: an allocation per exception); the exit
+	// handler that may have used it has returned.
+	ec := &c.exit
+	*ec = *e
+	res, ok, uerr := r.unwind(exn, ec)
 	if uerr != nil {
 		return false, hostError(uerr)
 	}
