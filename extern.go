@@ -33,26 +33,38 @@ type funcState struct {
 // one), making the function if nothing asked for it before: in the
 // instance state's room for the first few, else with its handle in one
 // allocation.
+//
+// The state's room is used under the store's mark, which serializes the
+// goroutines that ask for functions at once; one that finds the store
+// busy makes its function apart, as FuncIn allows.
 func funcOf(s storeRef, inst *vm.Instance, idx uint32, room *Func) *Func {
+	// The type from the module, not from the function: another
+	// goroutine may be making it.
+	typ := inst.Module.FuncTypeOf(idx)
 	var fn *vm.Function
-	switch both, _ := inst.Embedder.(*instanceState); {
-	case inst.Made(idx):
+	if inst.Made(idx) {
 		fn = inst.Func(idx)
-	case both != nil && both.nMade < len(both.made):
-		fn = inst.FuncIn(idx, &both.made[both.nMade])
-		both.nMade++
-	case room == nil:
-		fs := &funcState{}
-		fn = inst.FuncIn(idx, &fs.fn)
-		fs.pub = Func{store: s, fn: fn, typ: fn.Type}
-		return &fs.pub
-	default:
+	} else if both, _ := inst.Embedder.(*instanceState); both != nil && s.storeState.enter() == nil {
+		if k := both.nMade; k < len(both.made) {
+			fn = inst.FuncIn(idx, &both.made[k])
+			if fn == &both.made[k] {
+				both.nMade++
+			}
+		}
+		s.storeState.leave()
+	}
+	if fn == nil {
+		if room == nil {
+			fs := &funcState{}
+			fs.pub = Func{store: s, fn: inst.FuncIn(idx, &fs.fn), typ: typ}
+			return &fs.pub
+		}
 		fn = inst.Func(idx)
 	}
 	if room == nil {
 		room = new(Func)
 	}
-	*room = Func{store: s, fn: fn, typ: fn.Type}
+	*room = Func{store: s, fn: fn, typ: typ}
 	return room
 }
 

@@ -74,6 +74,9 @@ func (g *Global) Set(v uint64) error { return g.SetV128(v, 0) }
 // Like Set, it fails with ErrStoreBusy while another goroutine has a call
 // running in the global's store.
 func (g *Global) SetV128(lo, hi uint64) error {
+	if !g.store.live() {
+		return ErrClosed // its state may serve another store now
+	}
 	if !g.g.Type.Mutable {
 		return fmt.Errorf("moat: cannot set an immutable global")
 	}

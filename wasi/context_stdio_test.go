@@ -94,8 +94,8 @@ func TestContextWriterDirect(t *testing.T) {
 			if err := p.writeCall(callCtx(context.Background()), 1, "hello, direct"); err != nil {
 				t.Fatal(err)
 			}
-			if string(out.got) != "hello, direct" || out.calls != 1 || !out.sawCallCtx || out.goroutines != base {
-				t.Errorf("got %q in %d calls, the call's context: %v, %d goroutines during the call (want %d)",
+			if string(out.got) != "hello, direct" || out.calls != 1 || !out.sawCallCtx || out.goroutines > base {
+				t.Errorf("got %q in %d calls, the call's context: %v, %d goroutines during the call (want at most %d)",
 					out.got, out.calls, out.sawCallCtx, out.goroutines, base)
 			}
 		})
@@ -110,8 +110,8 @@ func TestContextWriterInterrupted(t *testing.T) {
 			base := runtime.NumGoroutine()
 			err := callWithin(t, "fd_write to a writer that waits", func() error { return p.writeCall(callCtx(deadlineCtx(t)), 1, "stuck") })
 			expectInterrupted(t, "fd_write to a writer that waits", err)
-			if out.goroutines != base+1 { // callWithin's goroutine runs the call
-				t.Errorf("%d goroutines during the call, want %d: no helper", out.goroutines, base+1)
+			if out.goroutines > base+1 { // callWithin's goroutine runs the call
+				t.Errorf("%d goroutines during the call, want at most %d: no helper", out.goroutines, base+1)
 			}
 			goroutinesAtMost(t, "after the interrupted write", base)
 		})
@@ -156,8 +156,8 @@ func TestContextReaderDirect(t *testing.T) {
 			if end, err := p.readCall(context.Background(), 0, 64); err != nil || end != "" {
 				t.Fatalf("fd_read at the end: %q, %v", end, err)
 			}
-			if in.calls != 3 || in.goroutines != base {
-				t.Errorf("%d calls, %d goroutines during them (want %d)", in.calls, in.goroutines, base)
+			if in.calls != 3 || in.goroutines > base {
+				t.Errorf("%d calls, %d goroutines during them (want at most %d)", in.calls, in.goroutines, base)
 			}
 		})
 	}
@@ -174,8 +174,8 @@ func TestContextReaderInterrupted(t *testing.T) {
 				return err
 			})
 			expectInterrupted(t, "fd_read from a reader that waits", err)
-			if !in.sawCallCtx || in.goroutines != base+1 {
-				t.Errorf("the call's context: %v; %d goroutines during the call, want %d", in.sawCallCtx, in.goroutines, base+1)
+			if !in.sawCallCtx || in.goroutines > base+1 {
+				t.Errorf("the call's context: %v; %d goroutines during the call, want at most %d", in.sawCallCtx, in.goroutines, base+1)
 			}
 		})
 	}
