@@ -194,6 +194,7 @@ func TestLongBulkTable(t *testing.T) {
 // TestBulkDoesNotAllocate: bulk operations, long ones included (chunks,
 // checkpoints, the compiler's builtin exits), allocate nothing per call.
 func TestBulkDoesNotAllocate(t *testing.T) {
+	skipAllocCountUnderRace(t)
 	for _, kind := range spinEngines() {
 		e := newEngine(t, moat.Config{Engine: kind})
 		inst, err := moat.NewStore(e).Instantiate(context.Background(), compile(t, e, bulkWat()))

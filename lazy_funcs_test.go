@@ -39,6 +39,7 @@ func manyFuncsWat(n int) string {
 // allocations as one of ten (the compiler makes a function's vm.Function
 // only when the embedder or a host function first sees it).
 func TestInstantiateAllocationsDoNotFollowFunctionCount(t *testing.T) {
+	skipAllocCountUnderRace(t)
 	ctx := context.Background()
 	for _, cfg := range []struct {
 		name string

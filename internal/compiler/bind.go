@@ -255,7 +255,7 @@ func boundOf(f *vm.Function) (*instance, uintptr, bool) {
 		return nil, 0, false
 	}
 	def := int64(f.Index) - int64(st.mc.m.NumImportedFuncs)
-	if def < 0 || def >= int64(len(st.mc.m.Funcs)) || st.inst.Funcs[f.Index] != f {
+	if def < 0 || def >= int64(len(st.mc.m.Funcs)) || st.inst.Lookup(f.Index) != f {
 		return nil, 0, false
 	}
 	return st, st.mc.code.Addr() + uintptr(st.mc.tables.entry(int(def))), true

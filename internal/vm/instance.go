@@ -3,6 +3,7 @@ package vm
 import (
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -50,6 +51,13 @@ type Instance struct {
 	// FuncsRoom, when large enough, is where Func extends Funcs to the
 	// whole index space (storage in the embedder's instance allocation).
 	FuncsRoom []*Function
+
+	// funcsMu guards Funcs once the instance is bound: the embedder may
+	// ask for a function (which makes it, and may replace Funcs with the
+	// whole index space) from one goroutine while a call runs in the
+	// store on another, which reads Funcs. Readers after instantiation go
+	// through Made, Lookup and FuncIn.
+	funcsMu sync.Mutex
 }
 
 // Func returns function i of the instance's index space. An engine whose
@@ -69,12 +77,25 @@ func (inst *Instance) Func(i uint32) *Function {
 
 // Made reports whether function i exists already (Func would not make it).
 func (inst *Instance) Made(i uint32) bool {
-	return int(i) < len(inst.Funcs) && inst.Funcs[i] != nil
+	return inst.Lookup(i) != nil
+}
+
+// Lookup returns function i if it exists already, or nil (it does not
+// make it).
+func (inst *Instance) Lookup(i uint32) *Function {
+	inst.funcsMu.Lock()
+	defer inst.funcsMu.Unlock()
+	if int(i) < len(inst.Funcs) {
+		return inst.Funcs[i]
+	}
+	return nil
 }
 
 // FuncIn is Func, with room, when not nil, the storage of a function made
 // now (the embedder's, beside its own handle of it).
 func (inst *Instance) FuncIn(i uint32, room *Function) *Function {
+	inst.funcsMu.Lock()
+	defer inst.funcsMu.Unlock()
 	if int(i) < len(inst.Funcs) {
 		if f := inst.Funcs[i]; f != nil {
 			return f

@@ -150,8 +150,8 @@ func (s *Store) FuncRefs(inst *Instance, idxs []uint32, dst []uint64) error {
 // Function when the codec can answer for it (an element segment of a
 // thousand ref.func items makes none).
 func (s *Store) FuncRef(inst *Instance, idx uint32) (uint64, error) {
-	if int(idx) < len(inst.Funcs) && inst.Funcs[idx] != nil {
-		return s.Ref(inst.Funcs[idx])
+	if f := inst.Lookup(idx); f != nil {
+		return s.Ref(f)
 	}
 	if c, ok := s.codec.(InstanceRefCodec); ok && inst.Store == s {
 		return c.RefOf(inst, idx)

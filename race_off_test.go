@@ -1,0 +1,5 @@
+//go:build !race
+
+package moat_test
+
+const raceEnabled = false
