@@ -126,14 +126,7 @@ func TestPooledInstantiateAllocations(t *testing.T) {
 		module string
 		max    float64
 	}{{"add.wasm", 0}, {"hello.wasm", 0}} {
-		mod, err := e.Compile(readFixture(t, tc.module))
-		if err != nil {
-			t.Fatal(err)
-		}
-		pre, err := l.Prepare(mod)
-		if err != nil {
-			t.Fatal(err)
-		}
+		pre := prepareFixture(t, e, l, tc.module)
 		allocs := testing.AllocsPerRun(200, func() {
 			s := moat.NewStore(e)
 			if _, err := pre.Instantiate(ctx, s); err != nil {
@@ -150,14 +143,7 @@ func TestPooledInstantiateAllocations(t *testing.T) {
 	// With a call of an export: the function is made in the instance's
 	// state, its handle in the instance's, and the caller's stack stays
 	// its own.
-	mod, err := e.Compile(readFixture(t, "add.wasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pre, err := l.Prepare(mod)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pre := prepareFixture(t, e, l, "add.wasm")
 	allocs := testing.AllocsPerRun(200, func() {
 		s := moat.NewStore(e)
 		inst, err := pre.Instantiate(ctx, s)
@@ -176,6 +162,20 @@ func TestPooledInstantiateAllocations(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("add: instantiate+call+close allocates %v times, none expected", allocs)
 	}
+}
+
+// prepareFixture compiles fixture name with e and pre-links it with l.
+func prepareFixture(t *testing.T, e *moat.Engine, l *moat.Linker, name string) *moat.InstancePre {
+	t.Helper()
+	mod, err := e.Compile(readFixture(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, err := l.Prepare(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pre
 }
 
 // skipAllocCountUnderRace skips a test that counts allocations when the

@@ -45,17 +45,5 @@ func BenchmarkGoHello(b *testing.B) {
 	if _, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler}); err != nil {
 		b.Skip(err)
 	}
-	h, err := serve.New(serve.Config{Module: goModule(b, moat.EngineCompiler), OnDone: func(*http.Request, *serve.Outcome) {}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	req := httptest.NewRequest(http.MethodGet, "/hello?tok=1", nil)
-	b.ReportAllocs()
-	for b.Loop() {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-		if w.Code != 200 {
-			b.Fatal(w.Code, w.Body.String())
-		}
-	}
+	benchHello(b, goModule(b, moat.EngineCompiler))
 }

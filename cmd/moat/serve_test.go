@@ -40,6 +40,23 @@ func (l *lockedBuffer) String() string {
 }
 
 // waitRecord waits for a JSON log record with msg and returns it.
+// stopServe sends the process SIGTERM and waits for the moat serve
+// running in it (its exit code on exit) to stop with exit code 0.
+func stopServe(t *testing.T, exit <-chan int, stderr *lockedBuffer) {
+	t.Helper()
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-exit:
+		if code != exitOK {
+			t.Errorf("exit %d\n%s", code, stderr.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("moat serve did not stop on SIGTERM")
+	}
+}
+
 func waitRecord(t *testing.T, log *lockedBuffer, msg string) map[string]any {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
@@ -80,17 +97,7 @@ func TestServeCommandSignals(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitRecord(t, &stderr, "reloaded")
-	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case code := <-exit:
-		if code != exitOK {
-			t.Errorf("exit %d\n%s", code, stderr.String())
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("moat serve did not stop on SIGTERM")
-	}
+	stopServe(t, exit, &stderr)
 	waitRecord(t, &stderr, "stopped")
 	if !strings.Contains(stdout.String(), `"msg":"request"`) || !strings.Contains(stdout.String(), `"path":"/env"`) {
 		t.Errorf("access log on stdout:\n%s", stdout.String())
@@ -122,17 +129,7 @@ func TestServeGCPercent(t *testing.T) {
 		if want := fmt.Sprintf("\ngo_gc_gogc_percent %d\n", tc.want); !strings.Contains(string(metrics), want) {
 			t.Errorf("GOGC=%q: no %q in the metrics", tc.gogc, strings.TrimSpace(want))
 		}
-		if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case code := <-exit:
-			if code != exitOK {
-				t.Errorf("exit %d\n%s", code, stderr.String())
-			}
-		case <-time.After(time.Minute):
-			t.Fatal("moat serve did not stop on SIGTERM")
-		}
+		stopServe(t, exit, &stderr)
 		if after := debug.SetGCPercent(before); after != 123 {
 			t.Errorf("GOGC=%q: GC percent %d after moat serve returned, want 123 back", tc.gogc, after)
 		}
