@@ -11,3 +11,5 @@ func StartEpoch() error { return ErrNativeUnsupported }
 func wakeTicker() {}
 
 func epochAddr() uintptr { return 0 }
+
+func epochSpinning() {}
