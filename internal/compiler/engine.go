@@ -298,7 +298,11 @@ func (e *compilerEngine) NewStore() *vm.Store {
 // and block list storage serve again.
 func (e *compilerEngine) RecycleStore(s *vm.Store) {
 	r := s.RefCodec().(*storeRefs)
-	*r = storeRefs{eng: e}
+	// The first slab's storage stays, emptied: nothing of the released
+	// store's functions stays reachable from it.
+	words, funcs := r.keptWords, r.keptFuncs
+	clear(funcs[:cap(funcs)])
+	*r = storeRefs{eng: e, keptWords: words, keptFuncs: funcs[:0]}
 	r.blocks = r.firstBlock[:0]
 	r.store.InitWithRefs(r)
 	if e.cfg.ConsumeFuel {

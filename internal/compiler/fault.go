@@ -24,7 +24,7 @@ func (st *instance) fault(f *vm.Fault) (*vm.Trap, error) {
 		if !ok || code != f.Class {
 			return nil, fmt.Errorf("%s is not a fault site of %q", where(), f.Class)
 		}
-		if f.Class == abi.TrapMemoryOutOfBounds && (st.mem == nil || !st.mem.InReservation(f.Addr)) {
+		if f.Class == abi.TrapMemoryOutOfBounds && (st.memory0() == nil || !st.memory0().InReservation(f.Addr)) {
 			return nil, fmt.Errorf("%s accessed %#x, outside this instance's memory", where(), f.Addr)
 		}
 	case abi.TrapStackExhausted:
