@@ -275,11 +275,16 @@ func boundOf(f *vm.Function) (*instance, uintptr, bool) {
 // and after every exit that may have run other code.
 func (st *instance) refresh() {
 	st.refreshGC()
-	if mem := st.memory0(); mem != nil {
+	// A closed instance's code reaches no memory (CloseInstance), not
+	// even one it imported that lives on.
+	closed := st.inst.Closed
+	if mem := st.memory0(); mem != nil && !closed {
 		st.ctx.MemoryLen = uint64(len(mem.Bytes))
 	}
 	for i, mem := range st.inst.Memories {
-		st.memories[2*i+abi.MemoryDescLen/8] = uint64(len(mem.Bytes))
+		if !closed {
+			st.memories[2*i+abi.MemoryDescLen/8] = uint64(len(mem.Bytes))
+		}
 	}
 	for i, t := range st.inst.Tables {
 		var addr uint64
