@@ -3,6 +3,7 @@ package vm
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
@@ -12,8 +13,9 @@ const EpochSupported = true
 
 // The ticker is a thread of moat's own, made with the clone system call
 // rather than by the Go runtime (epoch_linux_amd64.s): it runs a dozen
-// instructions of assembly in a loop (sleep a tick, advance the epoch, or
-// sleep on epochActive when no run needs it) with every signal blocked,
+// instructions of assembly in a loop (sleep a tick, or a coarse step of
+// ticks while no run spins, advance the epoch, or sleep on epochActive
+// when no run needs it) with every signal blocked,
 // so the Go runtime never schedules, signals or stops it, and it never
 // needs a P. It lives as long as the process.
 
@@ -29,6 +31,31 @@ var epochNext [2]int64
 // epochNow is the ticker's reading of the clock when it checks how far its
 // schedule lags behind (a struct timespec), written only by the ticker.
 var epochNow [2]int64
+
+// epochWake is when a coarse step ends (a struct timespec), written only
+// by the ticker thread.
+var epochWake [2]int64
+
+// epochCoarse is 1 while the ticker waits out a coarse step, as a futex
+// that a run starting to spin wakes it from (epochSpinning).
+var epochCoarse uint32
+
+// epochCoarseNanos is the rest of a coarse step after its first tick.
+const epochCoarseNanos = int64(epochCoarseTicks-1) * epochTickNanos
+
+// epochSpinning is called when a run starts to spin (the spinning count
+// goes from 0 to 1): the ticker, in a coarse step, goes back to a tick at
+// a time at once.
+func epochSpinning() {
+	if atomic.LoadUint32(&epochCoarse) == 1 && atomic.CompareAndSwapUint32(&epochCoarse, 1, 0) {
+		const futexWakePrivate = 1 | 128
+		syscall.RawSyscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(&epochCoarse)), futexWakePrivate, 1, 0, 0, 0)
+	}
+}
+
+// epochSteps counts the ticker's wakes that advanced the epoch (one or
+// epochCoarseTicks ticks each), written only by the ticker, for tests.
+var epochSteps uint64
 
 // epochTickNanos is EpochTick for the assembly.
 const epochTickNanos = int64(EpochTick)

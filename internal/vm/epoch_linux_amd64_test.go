@@ -52,6 +52,52 @@ func TestEpochTicker(t *testing.T) {
 	waitFor(t, 10*time.Second, "a run did not wake the ticker", func() bool { return Epoch() > e })
 }
 
+// epochSnapshot reads the epoch and the ticker's step count together (the
+// ticker writes the epoch, then the count).
+func epochSnapshot() (epoch, steps uint64) {
+	for {
+		e := Epoch()
+		n := atomic.LoadUint64(&epochSteps)
+		if Epoch() == e {
+			return e, n
+		}
+	}
+}
+
+// TestEpochTickerCoarseWhileYoung: while runs are in progress but none
+// spins (none has come back to Go at a poll), each wake of the ticker
+// advances the epoch by epochCoarseTicks; once one spins, by one tick.
+func TestEpochTickerCoarseWhileYoung(t *testing.T) {
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	if n := SpinningGuests(); n != 0 {
+		t.Fatalf("%d spinning guests before the test", n)
+	}
+	epochEnter()
+	defer epochLeave()
+	// From the first step that began after the run did.
+	_, s := epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s+2 })
+	e0, s0 := epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s0+3 })
+	e1, s1 := epochSnapshot()
+	if got, want := e1-e0, (s1-s0)*epochCoarseTicks; got != want {
+		t.Fatalf("no run spinning: the epoch advanced %d ticks in %d steps, want %d", got, s1-s0, want)
+	}
+
+	addSpinning(1)
+	defer addSpinning(-1)
+	_, s = epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s+2 })
+	e0, s0 = epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s0+3 })
+	e1, s1 = epochSnapshot()
+	if got, want := e1-e0, s1-s0; got != want {
+		t.Fatalf("a run spinning: the epoch advanced %d ticks in %d steps, want %d", got, s1-s0, want)
+	}
+}
+
 // TestEpochTickerBlocksSignals: no signal can be delivered to the ticker
 // thread, which has no g and no signal stack: not the Go runtime's
 // preemption signal, not a fault signal, not a process-directed one that

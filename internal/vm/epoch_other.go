@@ -17,3 +17,5 @@ func RealtimeTicker() bool { return false }
 func wakeTicker() {}
 
 func epochAddr() uintptr { return 0 }
+
+func epochSpinning() {}
