@@ -59,9 +59,9 @@ type LaneUse struct {
 // turn is the end of a time slice for a store with lanes, instead of a
 // plain yield: a call past After gives its lane to the next guest that
 // waits for one and queues for it again. It returns when the call may run
-// on, or when done is closed (the pacer then sees the deadline or the
-// caller the cancellation).
-func (u *LaneUse) turn(done <-chan struct{}) {
+// on, when done is closed, or at deadline (a nanotime; 0: none) (the pacer
+// then sees the deadline or the caller the cancellation).
+func (u *LaneUse) turn(done <-chan struct{}, deadline int64) {
 	now := nanotime()
 	if u.since == 0 {
 		u.since = now - int64(TimeSlice)
@@ -82,10 +82,19 @@ func (u *LaneUse) turn(done <-chan struct{}) {
 	default:
 	}
 	u.Lanes.waiting.Add(1)
+	// A deadline that is not the context's (a store's) needs a timer of
+	// its own here; a wait happens only to calls that have run long.
+	var expired <-chan time.Time
+	if deadline != 0 {
+		t := time.NewTimer(time.Duration(deadline - now))
+		defer t.Stop()
+		expired = t.C
+	}
 	select {
 	case u.Lanes.slots <- struct{}{}:
 		u.held = true
 	case <-done:
+	case <-expired:
 	}
 	u.Lanes.waiting.Add(-1)
 	// The goroutine that gave the lane up made this one its P's next to

@@ -13,12 +13,12 @@ func TestLaneThresholdCountsSlices(t *testing.T) {
 	u := &LaneUse{Lanes: l}
 	u.since = nanotime() - int64(time.Second) // long ago, in wall time
 	for i := 1; i < 4; i++ {
-		u.turn(nil)
+		u.turn(nil, 0)
 		if u.held {
 			t.Fatalf("in a lane after %d slices of %d", i, 4)
 		}
 	}
-	u.turn(nil)
+	u.turn(nil, 0)
 	if !u.held {
 		t.Fatal("not in a lane after 4 slices and a second")
 	}

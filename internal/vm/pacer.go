@@ -57,6 +57,11 @@ var clockBase = time.Now()
 // nanotime is the monotonic clock in nanoseconds since clockBase.
 func nanotime() int64 { return int64(time.Since(clockBase)) }
 
+// passed reports whether deadline is set and has passed.
+func passed(deadline time.Time) bool {
+	return !deadline.IsZero() && !time.Now().Before(deadline)
+}
+
 // Pacer keeps the time for one run of guest code on one goroutine: when to
 // yield, how many polls to grant, whether the context's deadline has
 // passed. The zero value is ready for Begin. Not safe for concurrent use.
@@ -91,6 +96,17 @@ func (p *Pacer) Begin(ctx context.Context) int64 {
 	p.spinning, p.inHost = false, false
 	p.lane, p.done = nil, nil
 	return firstGrant
+}
+
+// Until makes t, when set, the run's deadline if it comes before the
+// context's (a store's own deadline, Store.Deadline), after Begin.
+func (p *Pacer) Until(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if d := max(int64(t.Sub(clockBase)), 1); p.deadline == 0 || d < p.deadline {
+		p.deadline = d
+	}
 }
 
 // UseLanes makes the run's slice ends turns in the store's lanes (u.Lanes
@@ -194,7 +210,7 @@ func (p *Pacer) yield() int64 {
 		return p.sliceStart
 	}
 	p.EnterHost()
-	p.lane.turn(p.done)
+	p.lane.turn(p.done, p.deadline)
 	p.LeaveHost()
 	p.sliceStart = nanotime()
 	return p.sliceStart
