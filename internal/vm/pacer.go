@@ -2,6 +2,7 @@ package vm
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
@@ -254,8 +255,22 @@ func (p *Pacer) Checkpoint() (late bool) {
 // and returns the epoch deadline for the code (abi.CtxEpochDeadline). It
 // reads the clock only when the context has a deadline.
 func (p *Pacer) BeginEpoch() uint64 {
-	p.sliceEpoch = Epoch() + sliceTicks
+	p.sliceEpoch = Epoch() + firstSliceTicks()
 	return p.newEpochDeadline()
+}
+
+// firstSliceTicks is a run's first time slice in ticks. While no run spins,
+// the ticker steps epochCoarseTicks at a time, and the epoch the run reads
+// may be about to step: a slice of sliceTicks would end at that step, a
+// moment after the run began, and a run of microseconds that the kernel
+// kept waiting across it (common on a busy machine) would count among the
+// spinning guests and set the ticker ticking for nothing. So the first
+// slice ends at the step after, 1-2 steps away.
+func firstSliceTicks() uint64 {
+	if atomic.LoadInt32(&spinning) == 0 {
+		return max(sliceTicks, epochCoarseTicks+1)
+	}
+	return sliceTicks
 }
 
 // EpochDeadline is the deadline for the code of a run with epoch polls:
