@@ -2,6 +2,7 @@ package vm
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
@@ -57,6 +58,11 @@ var clockBase = time.Now()
 // nanotime is the monotonic clock in nanoseconds since clockBase.
 func nanotime() int64 { return int64(time.Since(clockBase)) }
 
+// passed reports whether deadline is set and has passed.
+func passed(deadline time.Time) bool {
+	return !deadline.IsZero() && !time.Now().Before(deadline)
+}
+
 // Pacer keeps the time for one run of guest code on one goroutine: when to
 // yield, how many polls to grant, whether the context's deadline has
 // passed. The zero value is ready for Begin. Not safe for concurrent use.
@@ -68,8 +74,10 @@ type Pacer struct {
 	spinning   bool  // has visited: a spinning guest (yield.go)
 	inHost     bool  // in a call out of the guest, not counted meanwhile
 	// sliceEpoch is the epoch at which the time slice of a run with epoch
-	// polls ends (epoch.go).
-	sliceEpoch uint64
+	// polls ends (epoch.go); epochDeadline is the code's deadline, the
+	// earlier of that and the context's deadline in epochs, worked out
+	// when either changes rather than at every return from the host.
+	sliceEpoch, epochDeadline uint64
 	// lane, when set, is the store's hold on its lanes (lanes.go): the
 	// end of a slice is a turn in them rather than a plain yield. done is
 	// the run's context's, which ends a wait for a lane.
@@ -91,6 +99,17 @@ func (p *Pacer) Begin(ctx context.Context) int64 {
 	return firstGrant
 }
 
+// Until makes t, when set, the run's deadline if it comes before the
+// context's (a store's own deadline, Store.Deadline), after Begin.
+func (p *Pacer) Until(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if d := max(int64(t.Sub(clockBase)), 1); p.deadline == 0 || d < p.deadline {
+		p.deadline = d
+	}
+}
+
 // UseLanes makes the run's slice ends turns in the store's lanes (u.Lanes
 // set), after Begin.
 func (p *Pacer) UseLanes(u *LaneUse, done <-chan struct{}) {
@@ -102,7 +121,7 @@ func (p *Pacer) UseLanes(u *LaneUse, done <-chan struct{}) {
 // End ends the run that Begin started.
 func (p *Pacer) End() {
 	if p.spinning && !p.inHost {
-		spinning.Add(-1)
+		addSpinning(-1)
 	}
 	p.spinning, p.inHost = false, false
 }
@@ -113,7 +132,7 @@ func (p *Pacer) End() {
 // the spinning guests meanwhile.
 func (p *Pacer) EnterHost() {
 	if p.spinning && !p.inHost {
-		spinning.Add(-1)
+		addSpinning(-1)
 	}
 	p.inHost = true
 }
@@ -121,7 +140,7 @@ func (p *Pacer) EnterHost() {
 // LeaveHost: see EnterHost.
 func (p *Pacer) LeaveHost() {
 	if p.spinning && p.inHost {
-		spinning.Add(1)
+		addSpinning(1)
 	}
 	p.inHost = false
 }
@@ -131,7 +150,7 @@ func (p *Pacer) LeaveHost() {
 func (p *Pacer) countSpinning() {
 	if !p.spinning {
 		p.spinning = true
-		spinning.Add(1)
+		addSpinning(1)
 	}
 }
 
@@ -192,7 +211,7 @@ func (p *Pacer) yield() int64 {
 		return p.sliceStart
 	}
 	p.EnterHost()
-	p.lane.turn(p.done)
+	p.lane.turn(p.done, p.deadline)
 	p.LeaveHost()
 	p.sliceStart = nanotime()
 	return p.sliceStart
@@ -236,19 +255,40 @@ func (p *Pacer) Checkpoint() (late bool) {
 // and returns the epoch deadline for the code (abi.CtxEpochDeadline). It
 // reads the clock only when the context has a deadline.
 func (p *Pacer) BeginEpoch() uint64 {
-	p.sliceEpoch = Epoch() + sliceTicks
-	return p.EpochDeadline()
+	p.sliceEpoch = Epoch() + firstSliceTicks()
+	return p.newEpochDeadline()
+}
+
+// firstSliceTicks is a run's first time slice in ticks. While no run spins,
+// the ticker steps epochCoarseTicks at a time, and the epoch the run reads
+// may be about to step: a slice of sliceTicks would end at that step, a
+// moment after the run began, and a run of microseconds that the kernel
+// kept waiting across it (common on a busy machine) would count among the
+// spinning guests and set the ticker ticking for nothing. So the first
+// slice ends at the step after, 1-2 steps away.
+func firstSliceTicks() uint64 {
+	if atomic.LoadInt32(&spinning) == 0 {
+		return max(sliceTicks, epochCoarseTicks+1)
+	}
+	return sliceTicks
 }
 
 // EpochDeadline is the deadline for the code of a run with epoch polls:
 // the end of the time slice, or the context's deadline when that comes
 // first.
-func (p *Pacer) EpochDeadline() uint64 {
-	if p.deadline == 0 {
-		return p.sliceEpoch
+func (p *Pacer) EpochDeadline() uint64 { return p.epochDeadline }
+
+// newEpochDeadline works out EpochDeadline again. An epoch may be up to a
+// step stale (epochCoarseTicks), which makes the context's deadline in
+// epochs come early, never late: the visit then finds the time not up and
+// sets it again.
+func (p *Pacer) newEpochDeadline() uint64 {
+	p.epochDeadline = p.sliceEpoch
+	if p.deadline != 0 {
+		now := nanotime()
+		p.epochDeadline = min(p.sliceEpoch, epochAfter(Epoch(), time.Duration(p.deadline-now)))
 	}
-	now := nanotime()
-	return min(p.sliceEpoch, epochAfter(Epoch(), time.Duration(p.deadline-now)))
+	return p.epochDeadline
 }
 
 // VisitEpoch is Visit for a run with epoch polls, whose code comes back
@@ -269,5 +309,5 @@ func (p *Pacer) VisitEpoch() (next uint64, late bool) {
 		}
 		p.sliceEpoch = Epoch() + sliceTicksAt(now)
 	}
-	return p.EpochDeadline(), false
+	return p.newEpochDeadline(), false
 }
