@@ -68,9 +68,15 @@ var (
 	tickerOnce  sync.Once
 	tickerErr   error
 	tickerStack []byte // mmap'd, never unmapped
-	tickerTID   int64  // the ticker thread's id, for tests
+	// tickerMu guards the ticker's scheduling: tickerTID, tickerPolicy and
+	// tickerNoRealtime.
+	tickerMu  sync.Mutex
+	tickerTID int64 // the ticker thread's id, once it runs
 	// tickerPolicy is how the ticker is scheduled (tickerPriority).
 	tickerPolicy tickerSched
+	// tickerNoRealtime: an engine asked that the ticker never be in the
+	// real-time class (DisableRealtimeTicker).
+	tickerNoRealtime bool
 )
 
 // Implemented in epoch_linux_amd64.s.
@@ -92,10 +98,27 @@ func StartEpoch() error {
 			tickerErr = fmt.Errorf("vm: starting the epoch ticker: %w", syscall.Errno(-r))
 			return
 		}
+		tickerMu.Lock()
+		defer tickerMu.Unlock()
 		tickerTID = r
-		tickerPolicy = tickerPriority(r)
+		tickerPolicy = tickerPriority(r, !tickerNoRealtime)
 	})
 	return tickerErr
+}
+
+// DisableRealtimeTicker keeps the ticker out of the real-time class for
+// the rest of the process (Config.DisableRealtimeTicker): one that runs
+// in it goes back to the normal class, with the shortest slice where the
+// kernel takes it, and one that has not started yet never asks for it.
+// The ticker is the process's, so the opt-out of one engine holds for
+// all of them.
+func DisableRealtimeTicker() {
+	tickerMu.Lock()
+	defer tickerMu.Unlock()
+	tickerNoRealtime = true
+	if tickerTID != 0 && tickerPolicy == tickerFIFO {
+		tickerPolicy = tickerPriority(tickerTID, false)
+	}
 }
 
 // wakeTicker wakes the ticker from its sleep on epochActive.
@@ -149,19 +172,38 @@ const (
 	schedFIFO       = 1
 )
 
+// RealtimeTicker reports whether the ticker runs in the real-time class.
+func RealtimeTicker() bool {
+	tickerMu.Lock()
+	defer tickerMu.Unlock()
+	return tickerPolicy == tickerFIFO
+}
+
 // tickerPriority asks for the ticker thread (tid) to be run promptly when
-// it wakes, and reports what the kernel granted.
-func tickerPriority(tid int64) tickerSched {
+// it wakes, in the real-time class only if realtime, and reports what the
+// kernel granted. Without realtime it also takes a thread out of the
+// real-time class: the normal class's plain policy is always allowed.
+func tickerPriority(tid int64, realtime bool) tickerSched {
 	set := func(attr schedAttr) bool {
 		attr.size = uint32(unsafe.Sizeof(attr))
-		_, _, errno := syscall.RawSyscall(sysSchedSetattr, uintptr(tid), uintptr(unsafe.Pointer(&attr)), 0)
-		return errno == 0
+		return schedSetattr(tid, &attr) == nil
 	}
-	if set(schedAttr{policy: schedFIFO, priority: 1}) {
+	if realtime && set(schedAttr{policy: schedFIFO, priority: 1}) {
 		return tickerFIFO
 	}
 	if set(schedAttr{policy: schedOther, runtime: uint64(EpochTick)}) {
 		return tickerShortSlice
 	}
+	set(schedAttr{policy: schedOther})
 	return tickerNormal
+}
+
+// schedSetattr is the sched_setattr system call for thread tid (a
+// variable, so that tests can see what the ticker asks for).
+var schedSetattr = func(tid int64, attr *schedAttr) error {
+	_, _, errno := syscall.RawSyscall(sysSchedSetattr, uintptr(tid), uintptr(unsafe.Pointer(attr)), 0)
+	if errno != 0 {
+		return errno
+	}
+	return nil
 }
