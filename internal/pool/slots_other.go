@@ -14,10 +14,11 @@ var ErrExhausted = errors.New("pool: every slot is in use")
 
 // SlotConfig sizes a pool of memory slots.
 type SlotConfig struct {
-	Slots      int
-	Layout     vm.Layout
-	Accessible bool
-	MaxWarm    int
+	Slots        int
+	Layout       vm.Layout
+	Accessible   bool
+	MaxWarm      int
+	ContextBytes int
 }
 
 // Slots is a pool of memory slots; this platform has none.
