@@ -37,6 +37,13 @@ type SlotConfig struct {
 	// MaxWarm bounds the free slots kept warm (a module's image still
 	// mapped, pages still read+write) for the next instance.
 	MaxWarm int
+	// KeepResident is how many bytes from byte 0 of a warm slot are reset
+	// in place (restored to zero or to the image's bytes, page by page,
+	// writing only the pages that differ) rather than given back to the
+	// kernel, so that the next memory in the slot finds them resident
+	// (Wasmtime's linear_memory_keep_resident). Rounded up to pages;
+	// 0: every page is given back.
+	KeepResident uint64
 }
 
 // Slots is a pool of memory slots laid out back to back in one mapping,
@@ -46,16 +53,22 @@ type SlotConfig struct {
 //	        ^ accessible below the length, the rest PROT_NONE (guard-page mode)
 //	        ^ all read+write, checks keep code below the length (explicit mode)
 //
-// A slot given back is reset at once with madvise(MADV_DONTNEED): pages of
-// a mapped image go back to the image's contents, all others to zero. Its
-// protection and image stay (a warm slot) for the next memory of the same
-// module, up to MaxWarm warm slots; beyond, the slot is returned to its
-// pristine state by re-mapping it.
+// A slot given back is reset at once (reset_linux.go): its first
+// KeepResident bytes in place, the rest of its memory's length with
+// madvise(MADV_DONTNEED) (pages of a mapped image go back to the image's
+// contents, all others to zero). Its protection and image stay (a warm
+// slot) for the next memory of the same module, up to MaxWarm warm
+// slots; beyond, the slot is returned to its pristine state by giving
+// back all its pages and re-mapping it.
 type Slots struct {
 	cfg    SlotConfig
 	mem    []byte // the whole mapping
 	stride uint64 // from one slot's guard to the next's
 	page   uint64
+	keep   uint64 // KeepResident, in whole pages, at most Reserve
+	// copyLimit is the largest full image copied into a slot in explicit
+	// mode rather than mapped (Image.copyable).
+	copyLimit uint64
 
 	mu    sync.Mutex
 	free  []int32 // most recently freed last
@@ -69,8 +82,13 @@ type Slots struct {
 
 // slotState is what a slot's pages hold beyond the pristine state. Only
 // its current holder (or the pool, under mu, for a free slot) touches it.
+//
+// A free slot's bytes are img's contents where it is mapped, copied's data
+// where it was copied, and zero everywhere else: each reset restores that
+// over what its memory could have written.
 type slotState struct {
 	img        *Image // mapped at byte 0 (nil: anonymous pages only)
+	copied     *Image // explicit mode: its data copied in at byte 0, still whole
 	accessible uint64 // bytes from byte 0 read+write (guard-page mode)
 	warm       bool
 }
@@ -109,8 +127,9 @@ func NewSlots(cfg SlotConfig) (*Slots, error) {
 			_ = unix.Mprotect(mem[uint64(i)*stride:][:l.GuardBefore], unix.PROT_NONE)
 		}
 	}
-	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, state: make([]slotState, cfg.Slots), free: make([]int32, cfg.Slots),
-		handles: make([]slot, cfg.Slots)}
+	keep := min((cfg.KeepResident+page-1)&^(page-1), l.Reserve)
+	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, keep: keep, copyLimit: max(CopyLimit, keep),
+		state: make([]slotState, cfg.Slots), free: make([]int32, cfg.Slots), handles: make([]slot, cfg.Slots)}
 	for i := range p.handles {
 		p.handles[i] = slot{p, int32(i)}
 	}
@@ -232,12 +251,20 @@ func (p *Slots) acquire(img *Image) (int32, error) {
 
 // prepare maps img into slot i, whose pages are reset, and leaves exactly
 // its first length bytes accessible. In explicit mode a small image is
-// copied rather than mapped, so that the pool stays one kernel mapping.
+// copied rather than mapped, so that the pool stays one kernel mapping;
+// a slot that still holds it from the module's last instance (copied)
+// needs no copy at all.
 func (p *Slots) prepare(i int32, img *Image, length uint64) error {
 	st := &p.state[i]
-	mapped, copied := img, false
-	if img != nil && img.data != nil && p.cfg.Accessible {
-		mapped, copied = nil, true
+	mapped, copied := img, (*Image)(nil)
+	if img != nil && p.cfg.Accessible && img.copyable(p.copyLimit) {
+		mapped, copied = nil, img
+	}
+	if st.copied != nil && st.copied != copied {
+		// Another module's data: back to zero first (explicit mode, so
+		// every byte is accessible).
+		restore(p.pages(i, 0, uint64(len(st.copied.data))), nil)
+		st.copied = nil
 	}
 	if st.img != mapped {
 		if st.img != nil {
@@ -269,8 +296,9 @@ func (p *Slots) prepare(i int32, img *Image, length uint64) error {
 		}
 		st.accessible = length
 	}
-	if copied {
-		copy(p.pages(i, 0, uint64(len(img.data))), img.data)
+	if copied != nil && st.copied != copied {
+		copy(p.pages(i, 0, uint64(len(copied.data))), copied.data)
+		st.copied = copied
 	}
 	return nil
 }
@@ -293,16 +321,11 @@ func (p *Slots) anonymous(i int32, n uint64) error {
 	return nil
 }
 
-// give takes slot i back: its first n bytes are reset (their pages given
-// back to the kernel); a slot past the warm bound, or one whose state is
-// unknown (cold), is returned to its pristine state.
+// give takes slot i back: its memory's first n bytes are reset (reset);
+// a slot past the warm bound, or one whose state is unknown (cold), is
+// returned to its pristine state.
 func (p *Slots) give(i int32, n uint64, leaked, cold bool) {
 	st := &p.state[i]
-	if n > 0 {
-		// Pages of an image mapping go back to the image's contents, all
-		// others to zero: the next holder sees nothing of this one.
-		_ = unix.Madvise(p.pages(i, 0, n), unix.MADV_DONTNEED)
-	}
 	p.mu.Lock()
 	cold = cold || p.warm >= p.cfg.MaxWarm
 	if !cold {
@@ -311,11 +334,9 @@ func (p *Slots) give(i int32, n uint64, leaked, cold bool) {
 	}
 	p.mu.Unlock()
 	if cold {
-		if rest := max(st.accessible, imageSize(st.img)); rest > 0 && (!p.cfg.Accessible || st.img != nil) {
-			if p.anonymous(i, rest) == nil {
-				st.img = nil
-			}
-		}
+		p.release(i, n)
+	} else {
+		p.reset(i, n)
 	}
 	p.mu.Lock()
 	p.free = append(p.free, i)
@@ -324,6 +345,22 @@ func (p *Slots) give(i int32, n uint64, leaked, cold bool) {
 		p.leaked++
 	}
 	p.mu.Unlock()
+}
+
+// release returns slot i, whose memory had n bytes, to its pristine state:
+// every page it or an earlier memory kept resident goes back to the
+// kernel, and what is mapped over the pool's own mapping is re-mapped.
+func (p *Slots) release(i int32, n uint64) {
+	st := &p.state[i]
+	if n = max(n, p.keep); n > 0 {
+		_ = unix.Madvise(p.pages(i, 0, n), unix.MADV_DONTNEED)
+	}
+	st.copied = nil
+	if rest := max(st.accessible, imageSize(st.img)); rest > 0 && (!p.cfg.Accessible || st.img != nil) {
+		if p.anonymous(i, rest) == nil {
+			st.img = nil
+		}
+	}
 }
 
 func imageSize(img *Image) uint64 {
@@ -371,12 +408,16 @@ func (s *slot) Commit(from, to uint64) error {
 
 func (s *slot) Revoke(n uint64) {
 	p := s.p
+	st := &p.state[s.i]
 	b := p.pages(s.i, 0, n)
 	if !p.cfg.Accessible {
 		_ = unix.Mprotect(b, unix.PROT_NONE)
-		p.state[s.i].accessible = 0
+		st.accessible = 0
 	}
 	_ = unix.Madvise(b, unix.MADV_DONTNEED)
+	if n > 0 {
+		st.copied = nil // its pages are zero now
+	}
 }
 
 func (s *slot) Free(n uint64, leaked bool) { s.p.give(s.i, n, leaked, false) }
