@@ -147,3 +147,66 @@ func resident(t *testing.T, b []byte) []bool {
 	}
 	return in
 }
+
+// Pool-level attack on every reset path: a memory sprays its secret over
+// all its bytes, grown pages included, and the next memory in the slot
+// (its own module's, another with a smaller image, one without) reads
+// exactly its image and zeros: with and without the page map, in both
+// modes, for kept sizes that end before, inside and past the memories.
+func TestSlotsResetAttack(t *testing.T) {
+	big, err := NewImage(Plan{Segments: []Segment{{0, []byte("big-image")}, {70000, []byte("big-end")}}, Size: 70007}, 4096)
+	if err != nil {
+		t.Skip(err)
+	}
+	small, _ := NewImage(Plan{Segments: []Segment{{100, []byte("sm")}, {12000, []byte("all")}}, Size: 12003}, 4096)
+	images := []*Image{big, small, nil}
+	threePages := wasm.MemoryType{Limits: wasm.Limits{Min: 3}}
+	for _, pm := range []bool{true, false} {
+		for _, explicit := range []bool{false, true} {
+			for _, keep := range []uint64{0, 8 << 10, 64 << 10, 1 << 20} {
+				t.Run(fmt.Sprintf("pagemap=%v,explicit=%v,keep=%d", pm, explicit, keep), func(t *testing.T) {
+					usePagemap = pm
+					defer func() { usePagemap = true }()
+					l := vm.Layout{Reserve: 1 << 20}
+					if !explicit {
+						l = vm.Layout{GuardBefore: 1 << 16, Reserve: 1 << 20, GuardAfter: 1 << 16}
+					}
+					p, err := NewSlots(SlotConfig{Slots: 1, Layout: l, Accessible: explicit, MaxWarm: 1, KeepResident: keep})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for round := range 3 * len(images) * len(images) {
+						img := images[round%len(images)]
+						m, err := p.NewMemory(threePages, 8, img, nil)
+						if err != nil {
+							t.Fatal(err)
+						}
+						want := make([]byte, len(m.Bytes))
+						if img != nil {
+							copy(want, img.data)
+						}
+						for i, b := range m.Bytes {
+							if b != want[i] {
+								t.Fatalf("round %d: byte %#x is %#x, want %#x", round, i, b, want[i])
+							}
+						}
+						// Every byte, and then pages grown (their first and
+						// last) for some rounds.
+						for i := range m.Bytes {
+							m.Bytes[i] = 0xa5
+						}
+						if round%2 == 0 {
+							if _, ok := m.Grow(uint32(round%4 + 1)); !ok {
+								t.Fatal("grow failed")
+							}
+							m.Bytes[3<<16] = 0x5a
+							m.Bytes[len(m.Bytes)-1] = 0x5a
+						}
+						m.Free()
+					}
+					runtime.KeepAlive(images)
+				})
+			}
+		}
+	}
+}

@@ -277,7 +277,9 @@ func (p *Slots) prepare(i int32, img *Image, length uint64) error {
 			b := p.pages(i, 0, mapped.Size())
 			if _, err := unix.MmapPtr(mapped.FD(), 0, unsafe.Pointer(&b[0]), uintptr(len(b)),
 				unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_FIXED); err != nil {
-				return fmt.Errorf("pool: mapping a memory image: %w", err)
+				// Each image mapped into a slot splits the pool's mapping
+				// (two more): past vm.max_map_count the kernel refuses.
+				return &vm.SpaceError{What: "a memory image in a pool's slot", Bytes: uint64(len(b)), Mappings: 2, InUse: vm.SpaceInUse(), Err: err}
 			}
 			st.img = mapped
 			st.accessible = max(st.accessible, mapped.Size())
