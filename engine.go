@@ -184,7 +184,7 @@ func (b BoundsChecks) String() string {
 // PoolingConfig sizes an engine's pool of memory slots (Wasmtime's
 // PoolingAllocationConfig). The slots lie back to back in one reservation;
 // a memory takes a free slot when its instance is made and gives it back,
-// reset with madvise(MADV_DONTNEED), when its instance or store is closed.
+// reset (LinearMemoryKeepResident), when its instance or store is closed.
 // Zero fields take the defaults.
 type PoolingConfig struct {
 	// TotalMemories is how many memories may live at once (default
@@ -203,14 +203,14 @@ type PoolingConfig struct {
 	MaxUnusedWarmSlots int
 	// LinearMemoryKeepResident is how many bytes from the start of a warm
 	// slot's memory are reset in place when its instance closes (Wasmtime's
-	// linear_memory_keep_resident): compared with what the next instance
-	// must find (zeros, or the module's data) and rewritten where they
-	// differ, so the pages the last instance touched stay resident and
-	// the next one takes no page fault on them. The rest of the memory is
-	// given back to the kernel with madvise(MADV_DONTNEED). The cost is at
-	// most this many bytes of memory per warm slot and a read of them per
-	// close. Default DefaultKeepResident; negative: none (every page goes
-	// back to the kernel).
+	// linear_memory_keep_resident): the pages written there (the kernel's
+	// page map tells which) are compared with what the next instance must
+	// find (zeros, or the module's data) and rewritten where they differ,
+	// so they stay resident and the next instance takes no page fault on
+	// them. The rest of the memory is given back to the kernel with
+	// madvise(MADV_DONTNEED). The cost is at most this many bytes of
+	// memory per warm slot. Default DefaultKeepResident; negative: none
+	// (every page goes back to the kernel).
 	LinearMemoryKeepResident int64
 }
 

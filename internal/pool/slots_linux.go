@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -70,14 +70,15 @@ type Slots struct {
 	// mode rather than mapped (Image.copyable).
 	copyLimit uint64
 
-	mu    sync.Mutex
-	free  []int32 // most recently freed last
-	state []slotState
+	// free holds the free slots; inUse, warm and leaked count them
+	// (inUse is taken before a slot is, so it never passes Slots).
+	free   *freeList[int32]
+	state  []slotState
+	inUse  atomic.Int64
+	warm   atomic.Int64
+	leaked atomic.Int64
 	// handles are the slots as vm.Slot values, made once.
 	handles []slot
-	inUse   int
-	warm    int
-	leaked  int
 }
 
 // slotState is what a slot's pages hold beyond the pristine state. Only
@@ -129,12 +130,12 @@ func NewSlots(cfg SlotConfig) (*Slots, error) {
 	}
 	keep := min((cfg.KeepResident+page-1)&^(page-1), l.Reserve)
 	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, keep: keep, copyLimit: max(CopyLimit, keep),
-		state: make([]slotState, cfg.Slots), free: make([]int32, cfg.Slots), handles: make([]slot, cfg.Slots)}
+		state: make([]slotState, cfg.Slots), free: newFreeList[int32](cfg.Slots), handles: make([]slot, cfg.Slots)}
 	for i := range p.handles {
 		p.handles[i] = slot{p, int32(i)}
 	}
-	for i := range p.free {
-		p.free[i] = int32(cfg.Slots - 1 - i) // slot 0 first
+	for i := cfg.Slots - 1; i >= 0; i-- {
+		p.free.put(int32(i))
 	}
 	m := poolMapping{mem: mem, stride: stride, slots: cfg.Slots, guardAfter: l.GuardAfter}
 	if l.Trap {
@@ -223,30 +224,28 @@ func (p *Slots) NewMemory(t wasm.MemoryType, limitPages uint32, img *Image, room
 	return vm.NewSlotMemory(t, limitPages, l, region, length, &p.handles[i], room)
 }
 
-// acquire takes a free slot, preferring a recent one that maps img.
+// acquire takes a free slot, preferring a recent one that holds img.
+// Taking and giving back slots take no common lock (freeList): the count
+// of slots in use is reserved first, so once it fits a free slot exists
+// or is being given back.
 func (p *Slots) acquire(img *Image) (int32, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	n := len(p.free)
-	if n == 0 {
+	if p.inUse.Add(1) > int64(len(p.state)) {
+		p.inUse.Add(-1)
 		return 0, fmt.Errorf("%w (%d)", ErrExhausted, p.cfg.Slots)
 	}
-	k := n - 1
-	for j := n - 1; j >= max(0, n-affinityScan); j-- {
-		if p.state[p.free[j]].img == img {
-			k = j
-			break
+	holds := func(i int32) bool { st := &p.state[i]; return st.img == img || (img != nil && st.copied == img) }
+	for {
+		if i, ok := p.free.take(holds, affinityScan); ok {
+			if st := &p.state[i]; st.warm {
+				st.warm = false
+				p.warm.Add(-1)
+			}
+			return i, nil
 		}
+		// A slot counted free is still on its way back (give counts it
+		// free after putting it in the list): wait for it.
+		runtime.Gosched()
 	}
-	i := p.free[k]
-	copy(p.free[k:], p.free[k+1:])
-	p.free = p.free[:n-1]
-	p.inUse++
-	if p.state[i].warm {
-		p.state[i].warm = false
-		p.warm--
-	}
-	return i, nil
 }
 
 // prepare maps img into slot i, whose pages are reset, and leaves exactly
@@ -328,25 +327,24 @@ func (p *Slots) anonymous(i int32, n uint64) error {
 // returned to its pristine state.
 func (p *Slots) give(i int32, n uint64, leaked, cold bool) {
 	st := &p.state[i]
-	p.mu.Lock()
-	cold = cold || p.warm >= p.cfg.MaxWarm
 	if !cold {
-		st.warm = true
-		p.warm++
+		if p.warm.Add(1) > int64(p.cfg.MaxWarm) {
+			p.warm.Add(-1)
+			cold = true
+		} else {
+			st.warm = true
+		}
 	}
-	p.mu.Unlock()
 	if cold {
 		p.release(i, n)
 	} else {
 		p.reset(i, n)
 	}
-	p.mu.Lock()
-	p.free = append(p.free, i)
-	p.inUse--
 	if leaked {
-		p.leaked++
+		p.leaked.Add(1)
 	}
-	p.mu.Unlock()
+	p.free.put(i)
+	p.inUse.Add(-1)
 }
 
 // release returns slot i, whose memory had n bytes, to its pristine state:
@@ -381,9 +379,7 @@ type Stats struct {
 
 // Stats reports the pool's counts.
 func (p *Slots) Stats() Stats {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return Stats{InUse: p.inUse, Warm: p.warm, Leaked: p.leaked}
+	return Stats{InUse: int(p.inUse.Load()), Warm: int(p.warm.Load()), Leaked: int(p.leaked.Load())}
 }
 
 // Len is how many slots the pool holds.

@@ -1,0 +1,64 @@
+package pool
+
+import (
+	"sync"
+	"testing"
+)
+
+// Goroutines taking and giving back items at once never get the same item
+// twice, and every item is there at the end.
+func TestFreeListConcurrent(t *testing.T) {
+	const items, workers, rounds = 64, 8, 2000
+	l := newFreeList[int](items)
+	for i := range items {
+		l.put(i)
+	}
+	var held [items]int32
+	var mu sync.Mutex // guards held: what the test checks, not what it tests
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range rounds {
+				prefer := func(i int) bool { return i%workers == w }
+				i, ok := l.take(prefer, 4)
+				if !ok {
+					t.Error("no item with at most 8 of 64 held")
+					return
+				}
+				mu.Lock()
+				held[i]++
+				if held[i] != 1 {
+					t.Errorf("item %d held %d times", i, held[i])
+				}
+				mu.Unlock()
+				if r%3 == 0 {
+					// another item at once
+					if j, ok := l.take(nil, 0); ok {
+						l.put(j)
+					}
+				}
+				mu.Lock()
+				held[i]--
+				mu.Unlock()
+				l.put(i)
+			}
+		}()
+	}
+	wg.Wait()
+	seen := map[int]bool{}
+	for {
+		i, ok := l.take(nil, 0)
+		if !ok {
+			break
+		}
+		if seen[i] {
+			t.Fatalf("item %d twice", i)
+		}
+		seen[i] = true
+	}
+	if len(seen) != items {
+		t.Errorf("%d items at the end, want %d", len(seen), items)
+	}
+}
