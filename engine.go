@@ -128,6 +128,17 @@ type Config struct {
 	// (a poll at every function entry): artifacts and cache entries record
 	// it ("fuel").
 	ConsumeFuel bool
+	// DisableRealtimeTicker keeps the thread that ticks compiled code's
+	// time slices (the epoch's ticker, one per process) out of the
+	// real-time class: by default it asks for SCHED_FIFO at the lowest
+	// priority where the process may (CAP_SYS_NICE or an RLIMIT_RTPRIO of
+	// at least 1), so that its wakes do not wait behind busy CPUs; with
+	// this set it asks only for the normal class's shortest slice. The
+	// ticker is the process's: once an engine is made with this set, the
+	// ticker leaves the real-time class for the rest of the process,
+	// whatever other engines ask. Guests' slices may then run longer on a
+	// busy machine (docs/compiler.md, "Safepoints").
+	DisableRealtimeTicker bool
 
 	// TrustedKeys, when not empty, makes Deserialize and DeserializeFile
 	// accept only artifacts signed by one of these keys (see
@@ -358,6 +369,9 @@ func newEngine(cfg Config) (*Engine, error) {
 	}
 	if cfg.MaxMappings < 0 {
 		return nil, fmt.Errorf("moat: MaxMappings %d is negative", cfg.MaxMappings)
+	}
+	if cfg.DisableRealtimeTicker {
+		vm.DisableRealtimeTicker()
 	}
 	icfg := interp.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack, ConsumeFuel: cfg.ConsumeFuel}
 	switch cfg.Engine {

@@ -441,3 +441,40 @@ func BenchmarkSpinningThroughput(b *testing.B) {
 		})
 	}
 }
+
+// TestDisableRealtimeTicker: an engine made with
+// Config.DisableRealtimeTicker keeps the epoch's ticker (the process's)
+// out of the real-time class, and its compiled guests still end at their
+// deadline, which only the ticker's epoch tells them. The test runs in a
+// process of its own, as the setting holds for the rest of the process.
+func TestDisableRealtimeTicker(t *testing.T) {
+	if !testsuite.Isolated(t, 5*time.Minute) {
+		return
+	}
+	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, DisableRealtimeTicker: true})
+	if errors.Is(err, moat.ErrCompilerUnavailable) {
+		t.Skipf("no compiler on this platform: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.Config().DisableRealtimeTicker {
+		t.Error("the engine's Config does not report DisableRealtimeTicker")
+	}
+	m, err := e.CompileText([]byte(spinShapes[0].wat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := moat.NewStore(e).Instantiate(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+	defer cancel()
+	if err := callWithin(t, inst.Func("spin"), ctx, time.Minute); !isInterrupted(err) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v, want an interrupted trap wrapping the deadline", err)
+	}
+	if vm.RealtimeTicker() {
+		t.Error("the epoch's ticker runs in the real-time class")
+	}
+}

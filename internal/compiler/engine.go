@@ -447,8 +447,7 @@ func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Tra
 		return c, err
 	}
 	c.handlers = tr.Handlers()
-	ssa.Optimize(f)
-	frontend.DropBoundedLoopPolls(f, env)
+	frontend.Optimize(f, env)
 	// With the signal handler, unreachable is a ud2 (see docs/signals.md).
 	c.Compiled, err = amd64.Compile(f, amd64.Options{SharedPollStub: true, Scratch: sc, Features: feat, FaultingUnreachable: guard, MaxLiveEntries: int(env.MaxWork)})
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/moat-run/moat/internal/backend/amd64"
 	"github.com/moat-run/moat/internal/frontend"
-	"github.com/moat-run/moat/internal/ssa"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -30,8 +29,7 @@ func Listing(m *wasm.Module, idx uint32, mem MemoryConfig) (ssaText, asm string,
 	if err != nil {
 		return "", "", err
 	}
-	ssa.Optimize(f)
-	frontend.DropBoundedLoopPolls(f, env)
+	frontend.Optimize(f, env)
 	c, err := amd64.Compile(f, amd64.Options{SharedPollStub: true, Listing: true, FaultingUnreachable: guard})
 	if err != nil {
 		return f.String(), "", err

@@ -1,6 +1,8 @@
 package frontend
 
 import (
+	"slices"
+
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/ssa"
 )
@@ -12,7 +14,24 @@ import (
 // nowhere (a function that neither loops nor calls has no poll).
 const BoundedLoopWork = 1 << 16
 
-// DropBoundedLoopPolls removes the epoch poll from the header of every
+// Passes is the optimisation pipeline for a function translated with
+// env: ssa.DefaultPasses, then, when env's polls are epoch polls that may
+// be dropped, the pass that drops those of bounded loops (see
+// dropBoundedLoopPolls), which reuses the CFG and dominator tree the last
+// of the passes before it kept.
+func Passes(env *Env) []ssa.Pass {
+	if env == nil || !env.EpochPolls || env.PollEveryEntry {
+		return ssa.DefaultPasses
+	}
+	return passesDroppingPolls
+}
+
+var passesDroppingPolls = append(slices.Clip(ssa.DefaultPasses), ssa.Pass{Name: "boundedpolls", Run: dropBoundedLoopPolls})
+
+// Optimize runs Passes(env) on f, a function translated with env.
+func Optimize(f *ssa.Func, env *Env) { _ = ssa.Pipeline{Passes: Passes(env)}.Run(f) }
+
+// dropBoundedLoopPolls removes the epoch poll from the header of every
 // loop of the optimised function f that provably does at most
 // BoundedLoopWork each time it is entered: one whose trip count
 // ssa.TripBound bounds, whose blocks make no call of any kind (no poll
@@ -22,14 +41,13 @@ const BoundedLoopWork = 1 << 16
 // around it (or of the function's caller, or its entry) still comes
 // within that much work.
 //
-// Only epoch polls are dropped (Env.EpochPolls): fuel counts every poll,
-// and counting polls stay where tests fix their number.
-func DropBoundedLoopPolls(f *ssa.Func, env *Env) {
-	if env == nil || !env.EpochPolls || env.PollEveryEntry || !hasLoopPoll(f) {
+// Only epoch polls are dropped (Env.EpochPolls, see Passes): fuel counts
+// every poll, and counting polls stay where tests fix their number.
+func dropBoundedLoopPolls(f *ssa.Func) {
+	if !hasLoopPoll(f) {
 		return
 	}
-	cfg := ssa.ComputeCFG(f)
-	lf := ssa.ComputeLoops(cfg, ssa.ComputeDomTree(cfg))
+	lf := f.PassLoops()
 	index := make(map[*ssa.Loop]int, len(lf.Loops))
 	for i, l := range lf.Loops {
 		index[l] = i

@@ -35,38 +35,74 @@ func loadValid(t testing.TB, path string) (*wasm.Module, bool) {
 // and checks that the pipeline's shortcuts (a pass handing on analyses, GVN
 // or Fold returning at once when nothing since their last run gave them
 // work) give exactly what the passes give run one by one, each with
-// nothing handed on. It returns the number of functions and whether m uses
-// SIMD.
+// nothing handed on; with epoch polls, that the pipeline's last pass,
+// which drops bounded loops' polls with the analyses handed on to it,
+// drops what it drops run alone. It returns the number of functions and
+// whether m uses SIMD.
 func translateAll(t *testing.T, name string, m *wasm.Module) (n int, simd bool) {
 	simd = UsesSIMD(m)
 	for i := range m.Code {
 		fn := m.NumImportedFuncs + uint32(i)
-		f, err := Translate(m, fn, nil)
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			continue
+		if translatedAlike(t, name, m, fn) && pollsDroppedAlike(t, name, m, fn) {
+			n++
 		}
-		if err := ssa.Verify(f); err != nil {
-			t.Errorf("%s: function %d does not verify: %v\n%s", name, fn, err, f)
-			continue
-		}
-		if err := (ssa.Pipeline{Passes: ssa.DefaultPasses, Verify: true}).Run(f); err != nil {
-			t.Errorf("%s: function %d: %v", name, fn, err)
-			continue
-		}
-		alone, err := Translate(m, fn, nil)
-		if err != nil {
-			t.Fatalf("%s: function %d: translated once, not twice: %v", name, fn, err)
-		}
-		for _, p := range ssa.DefaultPasses {
-			_ = ssa.Pipeline{Passes: []ssa.Pass{p}}.Run(alone)
-		}
-		if got, want := f.String(), alone.String(); got != want {
-			t.Errorf("%s: function %d: the pipeline and its passes run one by one differ:\n%s\nand\n%s", name, fn, got, want)
-		}
-		n++
 	}
 	return n, simd
+}
+
+// translatedAlike is translateAll's check of function fn's pipeline.
+func translatedAlike(t *testing.T, name string, m *wasm.Module, fn uint32) bool {
+	f, err := Translate(m, fn, nil)
+	if err != nil {
+		t.Errorf("%s: %v", name, err)
+		return false
+	}
+	if err := ssa.Verify(f); err != nil {
+		t.Errorf("%s: function %d does not verify: %v\n%s", name, fn, err, f)
+		return false
+	}
+	if err := (ssa.Pipeline{Passes: ssa.DefaultPasses, Verify: true}).Run(f); err != nil {
+		t.Errorf("%s: function %d: %v", name, fn, err)
+		return false
+	}
+	alone, err := Translate(m, fn, nil)
+	if err != nil {
+		t.Fatalf("%s: function %d: translated once, not twice: %v", name, fn, err)
+	}
+	for _, p := range ssa.DefaultPasses {
+		_ = ssa.Pipeline{Passes: []ssa.Pass{p}}.Run(alone)
+	}
+	if got, want := f.String(), alone.String(); got != want {
+		t.Errorf("%s: function %d: the pipeline and its passes run one by one differ:\n%s\nand\n%s", name, fn, got, want)
+		return false
+	}
+	return true
+}
+
+// pollsDroppedAlike is translateAll's check of function fn's polls.
+func pollsDroppedAlike(t *testing.T, name string, m *wasm.Module, fn uint32) bool {
+	passes := Passes(epochEnv)
+	f, err := Translate(m, fn, epochEnv)
+	if err != nil {
+		t.Errorf("%s: %v", name, err)
+		return false
+	}
+	_ = ssa.Pipeline{Passes: passes}.Run(f)
+	alone, err := Translate(m, fn, epochEnv)
+	if err != nil {
+		t.Fatalf("%s: function %d: translated once, not twice: %v", name, fn, err)
+	}
+	_ = ssa.Pipeline{Passes: passes[:len(passes)-1]}.Run(alone)
+	_ = ssa.Pipeline{Passes: passes[len(passes)-1:]}.Run(alone)
+	if got, want := f.String(), alone.String(); got != want {
+		t.Errorf("%s: function %d: bounded loops' polls dropped in the pipeline and alone differ:\n%s\nand\n%s", name, fn, got, want)
+		return false
+	}
+	if err := ssa.Verify(f); err != nil {
+		t.Errorf("%s: function %d does not verify with epoch polls: %v\n%s", name, fn, err, f)
+		return false
+	}
+	return true
 }
 
 // TestTranslateSpecModules translates every function of every valid

@@ -42,8 +42,9 @@
 //     instructions, and its callers poll. Nor has one whose every call
 //     lies inside a loop: a loop-header poll precedes each of its calls.
 //     Env.PollEveryEntry keeps every entry poll (fuel counts each entry).
-//     After ssa.Optimize, DropBoundedLoopPolls removes the epoch polls of
-//     loops that provably do at most BoundedLoopWork per entry.
+//     Optimize (ssa.DefaultPasses, then the last pass of Passes) removes
+//     the epoch polls of loops that provably do at most BoundedLoopWork
+//     per entry.
 //   - The stack limit is not checked here: the back end's prologue does it.
 //   - Calls to defined functions are "call fnN" with the same context;
 //     imported functions and call_indirect go through function descriptors

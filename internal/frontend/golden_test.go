@@ -24,8 +24,8 @@ var epochEnv = &Env{EpochPolls: true}
 // TestGolden translates every function of testdata/NAME.wat and compares
 // the SSA text, before and after ssa.Optimize, with testdata/NAME.ssa.
 // NAME_guard.wat files are translated in guard-page mode (guardEnv),
-// NAME_epoch.wat files with epoch polls (epochEnv), whose optimised
-// functions then lose the polls of bounded loops (DropBoundedLoopPolls).
+// NAME_epoch.wat files with epoch polls (epochEnv), whose pipeline
+// (Passes) ends by dropping the polls of bounded loops.
 func TestGolden(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.wat"))
 	if err != nil || len(files) == 0 {
@@ -62,12 +62,8 @@ func TestGolden(t *testing.T) {
 					t.Fatalf("%v\n%s", err, f)
 				}
 				out.WriteString(f.String())
-				if err := (ssa.Pipeline{Passes: ssa.DefaultPasses, Verify: true}).Run(f); err != nil {
+				if err := (ssa.Pipeline{Passes: Passes(env), Verify: true}).Run(f); err != nil {
 					t.Fatal(err)
-				}
-				DropBoundedLoopPolls(f, env)
-				if err := ssa.Verify(f); err != nil {
-					t.Fatalf("%v\n%s", err, f)
 				}
 				out.WriteString("; optimized\n")
 				out.WriteString(f.String())

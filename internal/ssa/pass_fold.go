@@ -40,9 +40,11 @@ func Fold(f *Func) {
 		f.ReplaceUses(fo.subst)
 	}
 	// With every block reachable at the start and no branch changed,
-	// every block still is.
+	// every block still is, and the CFG is the one computed above.
 	if fo.branched || len(cfg.RPO) != len(f.Blocks) {
 		removeUnreachable(f)
+	} else {
+		f.keepAnalyses()
 	}
 	f.prunedLast()
 }

@@ -119,6 +119,18 @@ func (f *Func) scratchDomTree(cfg *CFG) *DomTree {
 	return &s.dom
 }
 
+// PassLoops is f's loop forest, for a pass of another package run in a
+// Pipeline: computed into f's pass storage from the CFG and dominator
+// tree that the pass before it kept current, when it did (a pass outside
+// this package keeps nothing for the next). It is valid until f's control
+// flow changes or the next call.
+func (f *Func) PassLoops() *LoopForest {
+	cfg := f.scratchCFG()
+	s := f.scratch
+	s.loops.compute(cfg, f.scratchDomTree(cfg))
+	return &s.loops
+}
+
 // recomputeCFG recomputes the scratch CFG after the pass changed the
 // control flow.
 func (f *Func) recomputeCFG() *CFG {

@@ -7,7 +7,8 @@ import (
 
 // The epoch is the clock of compiled code's polls (abi.CtxEpochAddr): a
 // process-wide counter that advances every EpochTick while any run of
-// epoch-polling code is in progress. A poll compares it with its
+// epoch-polling code is in progress (coarsely while none spins:
+// epochCoarseTicks). A poll compares it with its
 // context's deadline, a load and a compare that store nothing, where a
 // counting poll's read-modify-write of memory would chain every iteration
 // of a tight loop to the last. What it costs is a time source that needs
@@ -38,6 +39,20 @@ var epochParked uint32
 // epochIdleTicks is how many ticks without a run the ticker makes before
 // it sleeps, so that a stream of short calls wakes it seldom.
 const epochIdleTicks = 100
+
+// epochCoarseTicks is how many ticks the ticker makes at once while no run
+// spins (none has come back to Go at a poll yet, SpinningGuests): such runs
+// are young, and a stream of calls that each last microseconds (a server's
+// requests) keeps a run in progress at almost every moment, so ticking at
+// EpochTick would wake the ticker 10,000 times a second for calls that
+// never need it. A young run's first slice then ends at the next step,
+// up to epochCoarseTicks ticks later (it may end early too: the epoch jumps
+// a step at once); its first visit makes it spin, which cuts the ticker's
+// step short (epochSpinning), and from then on the ticker ticks every
+// EpochTick. The pacer checks the clock before it takes the epoch's word
+// for a deadline, and a context's deadline also pokes the run
+// (Runner.Run).
+const epochCoarseTicks = 10
 
 // Epoch is the current epoch.
 func Epoch() uint64 { return atomic.LoadUint64(&epoch) }

@@ -3,6 +3,7 @@ package vm
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
@@ -12,8 +13,9 @@ const EpochSupported = true
 
 // The ticker is a thread of moat's own, made with the clone system call
 // rather than by the Go runtime (epoch_linux_amd64.s): it runs a dozen
-// instructions of assembly in a loop (sleep a tick, advance the epoch, or
-// sleep on epochActive when no run needs it) with every signal blocked,
+// instructions of assembly in a loop (sleep a tick, or a coarse step of
+// ticks while no run spins, advance the epoch, or sleep on epochActive
+// when no run needs it) with every signal blocked,
 // so the Go runtime never schedules, signals or stops it, and it never
 // needs a P. It lives as long as the process.
 
@@ -30,6 +32,31 @@ var epochNext [2]int64
 // schedule lags behind (a struct timespec), written only by the ticker.
 var epochNow [2]int64
 
+// epochWake is when a coarse step ends (a struct timespec), written only
+// by the ticker thread.
+var epochWake [2]int64
+
+// epochCoarse is 1 while the ticker waits out a coarse step, as a futex
+// that a run starting to spin wakes it from (epochSpinning).
+var epochCoarse uint32
+
+// epochCoarseNanos is the rest of a coarse step after its first tick.
+const epochCoarseNanos = int64(epochCoarseTicks-1) * epochTickNanos
+
+// epochSpinning is called when a run starts to spin (the spinning count
+// goes from 0 to 1): the ticker, in a coarse step, goes back to a tick at
+// a time at once.
+func epochSpinning() {
+	if atomic.LoadUint32(&epochCoarse) == 1 && atomic.CompareAndSwapUint32(&epochCoarse, 1, 0) {
+		const futexWakePrivate = 1 | 128
+		syscall.RawSyscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(&epochCoarse)), futexWakePrivate, 1, 0, 0, 0)
+	}
+}
+
+// epochSteps counts the ticker's wakes that advanced the epoch (one or
+// epochCoarseTicks ticks each), written only by the ticker, for tests.
+var epochSteps uint64
+
 // epochTickNanos is EpochTick for the assembly.
 const epochTickNanos = int64(EpochTick)
 
@@ -41,9 +68,15 @@ var (
 	tickerOnce  sync.Once
 	tickerErr   error
 	tickerStack []byte // mmap'd, never unmapped
-	tickerTID   int64  // the ticker thread's id, for tests
+	// tickerMu guards the ticker's scheduling: tickerTID, tickerPolicy and
+	// tickerNoRealtime.
+	tickerMu  sync.Mutex
+	tickerTID int64 // the ticker thread's id, once it runs
 	// tickerPolicy is how the ticker is scheduled (tickerPriority).
 	tickerPolicy tickerSched
+	// tickerNoRealtime: an engine asked that the ticker never be in the
+	// real-time class (DisableRealtimeTicker).
+	tickerNoRealtime bool
 )
 
 // Implemented in epoch_linux_amd64.s.
@@ -65,10 +98,27 @@ func StartEpoch() error {
 			tickerErr = fmt.Errorf("vm: starting the epoch ticker: %w", syscall.Errno(-r))
 			return
 		}
+		tickerMu.Lock()
+		defer tickerMu.Unlock()
 		tickerTID = r
-		tickerPolicy = tickerPriority(r)
+		tickerPolicy = tickerPriority(r, !tickerNoRealtime)
 	})
 	return tickerErr
+}
+
+// DisableRealtimeTicker keeps the ticker out of the real-time class for
+// the rest of the process (Config.DisableRealtimeTicker): one that runs
+// in it goes back to the normal class, with the shortest slice where the
+// kernel takes it, and one that has not started yet never asks for it.
+// The ticker is the process's, so the opt-out of one engine holds for
+// all of them.
+func DisableRealtimeTicker() {
+	tickerMu.Lock()
+	defer tickerMu.Unlock()
+	tickerNoRealtime = true
+	if tickerTID != 0 && tickerPolicy == tickerFIFO {
+		tickerPolicy = tickerPriority(tickerTID, false)
+	}
 }
 
 // wakeTicker wakes the ticker from its sleep on epochActive.
@@ -122,19 +172,38 @@ const (
 	schedFIFO       = 1
 )
 
+// RealtimeTicker reports whether the ticker runs in the real-time class.
+func RealtimeTicker() bool {
+	tickerMu.Lock()
+	defer tickerMu.Unlock()
+	return tickerPolicy == tickerFIFO
+}
+
 // tickerPriority asks for the ticker thread (tid) to be run promptly when
-// it wakes, and reports what the kernel granted.
-func tickerPriority(tid int64) tickerSched {
+// it wakes, in the real-time class only if realtime, and reports what the
+// kernel granted. Without realtime it also takes a thread out of the
+// real-time class: the normal class's plain policy is always allowed.
+func tickerPriority(tid int64, realtime bool) tickerSched {
 	set := func(attr schedAttr) bool {
 		attr.size = uint32(unsafe.Sizeof(attr))
-		_, _, errno := syscall.RawSyscall(sysSchedSetattr, uintptr(tid), uintptr(unsafe.Pointer(&attr)), 0)
-		return errno == 0
+		return schedSetattr(tid, &attr) == nil
 	}
-	if set(schedAttr{policy: schedFIFO, priority: 1}) {
+	if realtime && set(schedAttr{policy: schedFIFO, priority: 1}) {
 		return tickerFIFO
 	}
 	if set(schedAttr{policy: schedOther, runtime: uint64(EpochTick)}) {
 		return tickerShortSlice
 	}
+	set(schedAttr{policy: schedOther})
 	return tickerNormal
+}
+
+// schedSetattr is the sched_setattr system call for thread tid (a
+// variable, so that tests can see what the ticker asks for).
+var schedSetattr = func(tid int64, attr *schedAttr) error {
+	_, _, errno := syscall.RawSyscall(sysSchedSetattr, uintptr(tid), uintptr(unsafe.Pointer(attr)), 0)
+	if errno != 0 {
+		return errno
+	}
+	return nil
 }

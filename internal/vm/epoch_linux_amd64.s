@@ -8,11 +8,12 @@
 //     signal stack. The caller's mask is put back before it returns, and
 //     nothing in between can be preempted (assembly has no safepoints).
 //   - The new thread uses its stack only for the return address of
-//     anchor (SYSCALL pushes nothing) and touches only package variables
-//     that never move: epoch (which it alone writes, an aligned 8-byte
-//     store that readers see whole), epochNext (its own), epochActive
-//     (read, and slept on as a futex), epochParked and epochNow (its
-//     own).
+//     anchor and later (SYSCALL pushes nothing) and touches only package
+//     variables that never move: epoch (which it alone writes, an aligned
+//     8-byte store that readers see whole), epochNext (its own),
+//     epochActive (read, and slept on as a futex), spinning (read),
+//     epochCoarse (slept on as a futex), epochParked, epochWake, epochNow
+//     and epochSteps (its own).
 //   - It never returns and never exits: it lives as long as the process.
 
 #include "go_asm.h"
@@ -29,6 +30,8 @@
 #define SIG_SETMASK 2
 #define PR_SET_TIMERSLACK 29
 #define FUTEX_WAIT_PRIVATE 128
+#define FUTEX_WAIT_BITSET_PRIVATE 137
+#define ETIMEDOUT 110
 // CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM
 #define CLONE_FLAGS 0x50f00
 
@@ -73,13 +76,21 @@ ticker:
 	SYSCALL
 	CALL	anchor<>(SB)
 	XORL	R12, R12 // ticks since a run last needed the epoch
-	XORL	R13, R13 // ticks, for the lag check
+	XORL	R13, R13 // steps, for the lag check
 
 loop:
 	MOVL	·epochActive(SB), AX
 	TESTL	AX, AX
 	JNZ	busy
-	INCQ	R12
+	// No run: count the ticks until the ticker sleeps (a coarse step
+	// counts as its ticks).
+	MOVQ	$1, AX
+	MOVL	·spinning(SB), BX
+	TESTL	BX, BX
+	JNZ	idle
+	MOVQ	$const_epochCoarseTicks, AX
+idle:
+	ADDQ	AX, R12
 	CMPQ	R12, $const_epochIdleTicks
 	JB	tick
 	// Sleep until a run wakes us (epochEnter): announce it first, so
@@ -103,6 +114,49 @@ loop:
 busy:
 	XORL	R12, R12
 tick:
+	// While no run spins (none has come back to Go at a poll: every run
+	// is young), a step of epochCoarseTicks, which a run that starts to
+	// spin cuts short (epochSpinning). Announce the coarse step first, so
+	// that a run that starts to spin now either is seen here or sees
+	// epochCoarse set and wakes the futex (or changes it before the futex
+	// compares it with 1). XCHG is a full barrier.
+	MOVL	$1, AX
+	XCHGL	AX, ·epochCoarse(SB)
+	MOVL	·spinning(SB), AX
+	TESTL	AX, AX
+	JNZ	fine
+	// Wait until the step's last tick is due (epochWake: epochNext, the
+	// next tick's time, and the step's other ticks).
+	MOVQ	·epochNext(SB), AX
+	MOVQ	AX, ·epochWake(SB)
+	MOVQ	·epochNext+8(SB), AX
+	MOVQ	AX, ·epochWake+8(SB)
+	LEAQ	·epochWake(SB), SI
+	MOVQ	$const_epochCoarseNanos, AX
+	CALL	later<>(SB)
+	LEAQ	·epochCoarse(SB), DI
+	MOVL	$FUTEX_WAIT_BITSET_PRIVATE, SI
+	MOVL	$1, DX
+	LEAQ	·epochWake(SB), R10
+	XORL	R8, R8
+	MOVL	$-1, R9
+	MOVL	$SYS_futex, AX
+	SYSCALL
+	MOVQ	AX, BX
+	XORL	AX, AX
+	XCHGL	AX, ·epochCoarse(SB)
+	CMPQ	BX, $-ETIMEDOUT
+	JNE	loop // cut short (a run spins now) or spurious: the schedule stands
+	MOVQ	·epochWake(SB), AX
+	MOVQ	AX, ·epochNext(SB)
+	MOVQ	·epochWake+8(SB), AX
+	MOVQ	AX, ·epochNext+8(SB)
+	ADDQ	$const_epochCoarseTicks, ·epoch(SB)
+	JMP	stepped
+
+fine:
+	XORL	AX, AX
+	XCHGL	AX, ·epochCoarse(SB)
 	// Sleep until epochNext, then advance the epoch and the schedule by a
 	// tick (a time already past returns at once: the ticks a late wake
 	// missed follow back to back).
@@ -113,15 +167,13 @@ tick:
 	MOVL	$SYS_clock_nanosleep, AX
 	SYSCALL
 	INCQ	·epoch(SB)
-	MOVQ	·epochNext+8(SB), AX
-	ADDQ	$const_epochTickNanos, AX
-	CMPQ	AX, $1000000000
-	JB	sametick
-	SUBQ	$1000000000, AX
-	INCQ	·epochNext(SB)
-sametick:
-	MOVQ	AX, ·epochNext+8(SB)
-	// Every 64 ticks, a schedule more than a second behind the clock (the
+
+stepped:
+	INCQ	·epochSteps(SB)
+	LEAQ	·epochNext(SB), SI
+	MOVQ	$const_epochTickNanos, AX
+	CALL	later<>(SB)
+	// Every 64 steps, a schedule more than a second behind the clock (the
 	// process was stopped, or the thread kept off every CPU that long)
 	// starts again from now instead of making up each tick back to back,
 	// which in the real-time class would hold a CPU for as long as that
@@ -139,6 +191,18 @@ sametick:
 	JLE	loop
 	CALL	anchor<>(SB)
 	JMP	loop
+
+// later moves the timespec at SI AX nanoseconds on (0 <= AX < 1s).
+// Called only by the ticker thread.
+TEXT later<>(SB), NOSPLIT|NOFRAME, $0-0
+	ADDQ	8(SI), AX
+	CMPQ	AX, $1000000000
+	JB	same
+	SUBQ	$1000000000, AX
+	INCQ	0(SI)
+same:
+	MOVQ	AX, 8(SI)
+	RET
 
 // anchor starts the ticker's schedule: epochNext = now. Called only by
 // the ticker thread, whose stack holds the return address.

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -50,6 +52,52 @@ func TestEpochTicker(t *testing.T) {
 	waitFor(t, 10*time.Second, "a run did not wake the ticker", func() bool { return Epoch() > e })
 }
 
+// epochSnapshot reads the epoch and the ticker's step count together (the
+// ticker writes the epoch, then the count).
+func epochSnapshot() (epoch, steps uint64) {
+	for {
+		e := Epoch()
+		n := atomic.LoadUint64(&epochSteps)
+		if Epoch() == e {
+			return e, n
+		}
+	}
+}
+
+// TestEpochTickerCoarseWhileYoung: while runs are in progress but none
+// spins (none has come back to Go at a poll), each wake of the ticker
+// advances the epoch by epochCoarseTicks; once one spins, by one tick.
+func TestEpochTickerCoarseWhileYoung(t *testing.T) {
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	if n := SpinningGuests(); n != 0 {
+		t.Fatalf("%d spinning guests before the test", n)
+	}
+	epochEnter()
+	defer epochLeave()
+	// From the first step that began after the run did.
+	_, s := epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s+2 })
+	e0, s0 := epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s0+3 })
+	e1, s1 := epochSnapshot()
+	if got, want := e1-e0, (s1-s0)*epochCoarseTicks; got != want {
+		t.Fatalf("no run spinning: the epoch advanced %d ticks in %d steps, want %d", got, s1-s0, want)
+	}
+
+	addSpinning(1)
+	defer addSpinning(-1)
+	_, s = epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s+2 })
+	e0, s0 = epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s0+3 })
+	e1, s1 = epochSnapshot()
+	if got, want := e1-e0, s1-s0; got != want {
+		t.Fatalf("a run spinning: the epoch advanced %d ticks in %d steps, want %d", got, s1-s0, want)
+	}
+}
+
 // TestEpochTickerBlocksSignals: no signal can be delivered to the ticker
 // thread, which has no g and no signal stack: not the Go runtime's
 // preemption signal, not a fault signal, not a process-directed one that
@@ -85,17 +133,7 @@ func TestEpochTickerScheduling(t *testing.T) {
 	if err := StartEpoch(); err != nil {
 		t.Fatal(err)
 	}
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/stat", tickerTID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The fields after the command's closing parenthesis start at the 3rd;
-	// the policy is the 41st.
-	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-	policy, err := strconv.Atoi(fields[41-3])
-	if err != nil {
-		t.Fatal(err)
-	}
+	policy := threadPolicy(t, tickerTID)
 	want := schedOther
 	if tickerPolicy == tickerFIFO {
 		want = schedFIFO
@@ -120,6 +158,100 @@ func TestEpochTickerScheduling(t *testing.T) {
 			}
 		}
 	}
+}
+
+// threadPolicy is the scheduling policy of thread tid of this process.
+func threadPolicy(t *testing.T, tid int64) int {
+	t.Helper()
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/stat", tid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fields after the command's closing parenthesis start at the 3rd;
+	// the policy is the 41st.
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	policy, err := strconv.Atoi(fields[41-3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return policy
+}
+
+// recordSchedRequests makes the ticker's sched_setattr calls record the
+// policies asked for; with grantFIFO, a request for SCHED_FIFO that the
+// process may not make succeeds all the same (the thread stays where it
+// was), so that the test's verdict does not depend on the process's
+// privileges.
+func recordSchedRequests(grantFIFO bool) (asked func() []uint32) {
+	var mu sync.Mutex
+	var policies []uint32
+	sys := schedSetattr
+	schedSetattr = func(tid int64, attr *schedAttr) error {
+		mu.Lock()
+		policies = append(policies, attr.policy)
+		mu.Unlock()
+		err := sys(tid, attr)
+		if err != nil && grantFIFO && attr.policy == schedFIFO {
+			return nil
+		}
+		return err
+	}
+	return func() []uint32 {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(policies)
+	}
+}
+
+// TestEpochTickerNoRealtime: with DisableRealtimeTicker (the engines'
+// Config.DisableRealtimeTicker) before the ticker starts, it never asks
+// for SCHED_FIFO, and its thread runs in the normal class. The ticker is
+// the process's, so the test runs in a process of its own.
+func TestEpochTickerNoRealtime(t *testing.T) {
+	if !testsuite.Isolated(t, time.Minute) {
+		return
+	}
+	asked := recordSchedRequests(false)
+	DisableRealtimeTicker()
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(asked(), schedFIFO) {
+		t.Errorf("the ticker asked for policies %v, SCHED_FIFO (%d) among them", asked(), schedFIFO)
+	}
+	if len(asked()) == 0 {
+		t.Error("the ticker asked for no scheduling at all, want the normal class's short slice")
+	}
+	if got := threadPolicy(t, tickerTID); got != schedOther || tickerPolicy == tickerFIFO {
+		t.Errorf("ticker thread %d has policy %d (granted %d), want %d", tickerTID, got, tickerPolicy, schedOther)
+	}
+}
+
+// TestEpochTickerLeavesRealtime: a ticker already in the real-time class
+// leaves it when an engine opts out afterwards, and later ticks need no
+// real-time class (the epoch still advances).
+func TestEpochTickerLeavesRealtime(t *testing.T) {
+	if !testsuite.Isolated(t, time.Minute) {
+		return
+	}
+	asked := recordSchedRequests(true)
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	if tickerPolicy != tickerFIFO || !slices.Equal(asked(), []uint32{schedFIFO}) {
+		t.Fatalf("the ticker asked for %v and holds %d, want SCHED_FIFO (%d) alone", asked(), tickerPolicy, schedFIFO)
+	}
+	DisableRealtimeTicker()
+	if got := asked()[1:]; len(got) == 0 || slices.Contains(got, schedFIFO) {
+		t.Errorf("after the opt-out the ticker asked for %v, want the normal class (%d)", got, schedOther)
+	}
+	if got := threadPolicy(t, tickerTID); got != schedOther || tickerPolicy == tickerFIFO {
+		t.Errorf("ticker thread %d has policy %d (granted %d), want %d", tickerTID, got, tickerPolicy, schedOther)
+	}
+	epochEnter()
+	defer epochLeave()
+	e := Epoch()
+	waitFor(t, 10*time.Second, "the epoch to advance", func() bool { return Epoch() > e+2 })
 }
 
 // TestEpochTickerSkipsLongLag: a schedule far behind the clock (as after

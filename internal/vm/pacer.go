@@ -68,8 +68,10 @@ type Pacer struct {
 	spinning   bool  // has visited: a spinning guest (yield.go)
 	inHost     bool  // in a call out of the guest, not counted meanwhile
 	// sliceEpoch is the epoch at which the time slice of a run with epoch
-	// polls ends (epoch.go).
-	sliceEpoch uint64
+	// polls ends (epoch.go); epochDeadline is the code's deadline, the
+	// earlier of that and the context's deadline in epochs, worked out
+	// when either changes rather than at every return from the host.
+	sliceEpoch, epochDeadline uint64
 	// lane, when set, is the store's hold on its lanes (lanes.go): the
 	// end of a slice is a turn in them rather than a plain yield. done is
 	// the run's context's, which ends a wait for a lane.
@@ -102,7 +104,7 @@ func (p *Pacer) UseLanes(u *LaneUse, done <-chan struct{}) {
 // End ends the run that Begin started.
 func (p *Pacer) End() {
 	if p.spinning && !p.inHost {
-		spinning.Add(-1)
+		addSpinning(-1)
 	}
 	p.spinning, p.inHost = false, false
 }
@@ -113,7 +115,7 @@ func (p *Pacer) End() {
 // the spinning guests meanwhile.
 func (p *Pacer) EnterHost() {
 	if p.spinning && !p.inHost {
-		spinning.Add(-1)
+		addSpinning(-1)
 	}
 	p.inHost = true
 }
@@ -121,7 +123,7 @@ func (p *Pacer) EnterHost() {
 // LeaveHost: see EnterHost.
 func (p *Pacer) LeaveHost() {
 	if p.spinning && p.inHost {
-		spinning.Add(1)
+		addSpinning(1)
 	}
 	p.inHost = false
 }
@@ -131,7 +133,7 @@ func (p *Pacer) LeaveHost() {
 func (p *Pacer) countSpinning() {
 	if !p.spinning {
 		p.spinning = true
-		spinning.Add(1)
+		addSpinning(1)
 	}
 }
 
@@ -237,18 +239,25 @@ func (p *Pacer) Checkpoint() (late bool) {
 // reads the clock only when the context has a deadline.
 func (p *Pacer) BeginEpoch() uint64 {
 	p.sliceEpoch = Epoch() + sliceTicks
-	return p.EpochDeadline()
+	return p.newEpochDeadline()
 }
 
 // EpochDeadline is the deadline for the code of a run with epoch polls:
 // the end of the time slice, or the context's deadline when that comes
 // first.
-func (p *Pacer) EpochDeadline() uint64 {
-	if p.deadline == 0 {
-		return p.sliceEpoch
+func (p *Pacer) EpochDeadline() uint64 { return p.epochDeadline }
+
+// newEpochDeadline works out EpochDeadline again. An epoch may be up to a
+// step stale (epochCoarseTicks), which makes the context's deadline in
+// epochs come early, never late: the visit then finds the time not up and
+// sets it again.
+func (p *Pacer) newEpochDeadline() uint64 {
+	p.epochDeadline = p.sliceEpoch
+	if p.deadline != 0 {
+		now := nanotime()
+		p.epochDeadline = min(p.sliceEpoch, epochAfter(Epoch(), time.Duration(p.deadline-now)))
 	}
-	now := nanotime()
-	return min(p.sliceEpoch, epochAfter(Epoch(), time.Duration(p.deadline-now)))
+	return p.epochDeadline
 }
 
 // VisitEpoch is Visit for a run with epoch polls, whose code comes back
@@ -269,5 +278,5 @@ func (p *Pacer) VisitEpoch() (next uint64, late bool) {
 		}
 		p.sliceEpoch = Epoch() + sliceTicksAt(now)
 	}
-	return p.EpochDeadline(), false
+	return p.newEpochDeadline(), false
 }

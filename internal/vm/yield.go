@@ -40,8 +40,16 @@ const yieldBudget = 20 * time.Microsecond
 
 // spinning counts the runs that have come back to Go at a poll at least
 // once (Pacer.Visit and kin): the guests that run long. A run that ends
-// before its first grant runs out never touches it.
-var spinning atomic.Int32
+// before its first grant runs out never touches it. The epoch's ticker
+// reads it too (a plain int32 for the assembly: epoch_linux_amd64.s), and
+// ticks coarsely while it is 0.
+var spinning int32
+
+func addSpinning(d int32) {
+	if atomic.AddInt32(&spinning, d) == 1 && d > 0 {
+		epochSpinning()
+	}
+}
 
 // procs caches runtime.GOMAXPROCS(0) (which takes the scheduler's lock; 0
 // before the first read), read again every procsRefresh by whichever guest
@@ -62,7 +70,7 @@ func crowded(now int64) bool {
 		procs.Store(n)
 		procsReadAt.Store(now)
 	}
-	return spinning.Load() >= n
+	return atomic.LoadInt32(&spinning) >= n
 }
 
 // sliceLength is the time slice at now.
@@ -84,7 +92,7 @@ func sliceTicksAt(now int64) uint64 {
 
 // SpinningGuests is the number of runs in progress that have come back to
 // Go at a poll: the guests that run long.
-func SpinningGuests() int { return int(spinning.Load()) }
+func SpinningGuests() int { return int(atomic.LoadInt32(&spinning)) }
 
 // guestResumes counts the yields of guests that have come back: a guest
 // sees from it whether another guest got a P during its own yield.

@@ -1,5 +1,5 @@
 ;; Loops that provably do little each time they are entered lose their
-;; header poll (DropBoundedLoopPolls, after ssa.Optimize); the others keep it.
+;; header poll (the last pass of frontend.Passes); the others keep it.
 (module
   (memory 1)
   (func $callee)

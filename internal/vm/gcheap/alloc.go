@@ -3,6 +3,7 @@ package gcheap
 import (
 	"encoding/binary"
 	"runtime"
+	"slices"
 )
 
 // Alloc returns a new object of size bytes (a multiple of 8, at least
@@ -128,12 +129,12 @@ func (h *Heap) grow(n uint32) bool {
 		return false
 	}
 	if !h.reserved {
-		mem, err := reserve(h.limit)
+		a, err := reserve(h.limit)
 		if err != nil {
 			return false
 		}
-		h.mem, h.reserved = mem, true
-		h.res = &reservation{mem: mem}
+		h.mem, h.reserved, h.side = a.mem, true, a
+		h.res = &reservation{mem: a.mapping}
 		runtime.AddCleanup(h, (*reservation).release, h.res)
 	}
 	end := uint64(h.nblocks+n) * BlockSize
@@ -149,13 +150,23 @@ func (h *Heap) grow(n uint32) bool {
 		defer func() { h.lines[0] = 1 }() // offset 0 is null: no object there
 	}
 	h.nblocks += n
+	h.state = slices.Grow(h.state, int(n))
+	h.fresh = slices.Grow(h.fresh, int(n))
 	for range n {
 		h.state = append(h.state, blockFree)
 		h.fresh = append(h.fresh, true)
 	}
-	h.lines = append(h.lines, make([]byte, n*linesPerBlock)...)
-	h.starts = append(h.starts, make([]uint64, n*bitmapWordsPerBlock)...)
-	h.marks = append(h.marks, make([]uint64, n*bitmapWordsPerBlock)...)
+	if growable {
+		h.lines = append(h.lines, make([]byte, n*linesPerBlock)...)
+		h.starts = append(h.starts, make([]uint64, n*bitmapWordsPerBlock)...)
+		h.marks = append(h.marks, make([]uint64, n*bitmapWordsPerBlock)...)
+	} else {
+		// Views of the reservation's side tables, which read as zero
+		// past the blocks in use: nothing to clear or copy.
+		h.lines = h.side.lines[:h.nblocks*linesPerBlock]
+		h.starts = h.side.starts[:h.nblocks*bitmapWordsPerBlock]
+		h.marks = h.side.marks[:h.nblocks*bitmapWordsPerBlock]
+	}
 	return true
 }
 

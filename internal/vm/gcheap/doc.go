@@ -52,7 +52,9 @@
 // reference offsets, and lines, blocks and extern-table entries that
 // nothing reached become free. Side bitmaps record where objects start and
 // which are marked, so a conservative root is accepted only if an object
-// starts exactly there. A collection runs when the bytes allocated since
+// starts exactly there; on Linux they and the line table are mapped with
+// the arena, for its whole limit, so that growing the heap allocates and
+// clears nothing. A collection runs when the bytes allocated since
 // the last one reach the bytes that survived it (at least 4 MiB), or when
 // the heap would pass its limit; past the limit after collecting, an
 // allocation fails (the engines trap).

@@ -52,6 +52,7 @@ type Heap struct {
 	mem      []byte // the arena; at least nblocks*BlockSize long
 	reserved bool
 	res      *reservation // the mapping behind mem, released by Close or a cleanup
+	side     arena        // the side tables for the whole limit, where reserved with mem
 	closed   bool
 	limit    uint64 // bytes, a multiple of BlockSize
 	nblocks  uint32 // blocks ever used: [0, nblocks)
@@ -128,6 +129,20 @@ func (h *Heap) Close() {
 	}
 	*h = Heap{closed: true, limit: h.limit, block: -1}
 }
+
+// arena is what reserve returns: the mapping to release, the arena itself
+// and, where the platform maps them with it (growable is false), the side
+// tables for the whole limit, which the heap's own are prefixes of.
+type arena struct {
+	mapping       []byte
+	mem           []byte
+	lines         []byte
+	starts, marks []uint64
+}
+
+// sideSize is the bytes of side tables for an arena of limit bytes: a
+// byte per line, and the start and mark bitmaps (a bit per 8 bytes each).
+func sideSize(limit uint64) uint64 { return limit/LineSize + 2*(limit/64) }
 
 // reservation owns the arena's mapping. A heap that is dropped without
 // Close releases it through a cleanup (Store.Close is the deterministic

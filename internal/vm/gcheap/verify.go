@@ -103,6 +103,9 @@ func (h *Heap) verify(afterGC bool) error {
 					return fmt.Errorf("block %d (state %d) has object starts", b, h.state[b])
 				}
 			}
+			if err := h.verifyUnmarked(b, 0); err != nil {
+				return err
+			}
 		case blockSmall:
 			next := base
 			for o := base; o < base+BlockSize; o += 8 {
@@ -141,6 +144,9 @@ func (h *Heap) verify(afterGC bool) error {
 					return fmt.Errorf("large block %d has a second object start at %#x", b, o)
 				}
 			}
+			if err := h.verifyUnmarked(b, 1); err != nil {
+				return err
+			}
 		default:
 			return fmt.Errorf("block %d has bad state %d", b, h.state[b])
 		}
@@ -148,6 +154,28 @@ func (h *Heap) verify(afterGC bool) error {
 	for _, i := range h.freeExtIx {
 		if int(i) >= len(h.externs) || h.externs[i].used {
 			return fmt.Errorf("extern entry %d is both free and used", i)
+		}
+	}
+	return nil
+}
+
+// verifyUnmarked checks that block b, which holds no small object, has no
+// occupied line and no mark past its first from words: Collect clears
+// lines and marks only where small objects and large objects' first words
+// are (clearMarks).
+func (h *Heap) verifyUnmarked(b uint32, from uint32) error {
+	if b == 0 {
+		return nil
+	}
+	for _, l := range h.lines[b*linesPerBlock : (b+1)*linesPerBlock] {
+		if l != 0 {
+			return fmt.Errorf("block %d (state %d) has occupied lines", b, h.state[b])
+		}
+	}
+	bs := b * bitmapWordsPerBlock
+	for _, w := range h.marks[bs+from : bs+bitmapWordsPerBlock] {
+		if w != 0 {
+			return fmt.Errorf("block %d (state %d) has marks", b, h.state[b])
 		}
 	}
 	return nil
