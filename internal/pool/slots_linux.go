@@ -70,13 +70,14 @@ type Slots struct {
 	// mode rather than mapped (Image.copyable).
 	copyLimit uint64
 
-	// free holds the free slots; inUse, warm and leaked count them
-	// (inUse is taken before a slot is, so it never passes Slots).
-	free   *freeList[int32]
-	state  []slotState
-	inUse  atomic.Int64
-	warm   atomic.Int64
-	leaked atomic.Int64
+	// warmFree and coldFree hold the free slots, warm (image and
+	// protection in place) and pristine; inUse, warm and leaked count
+	// them (inUse is taken before a slot is, so it never passes Slots).
+	warmFree, coldFree *FreeList[int32]
+	state              []slotState
+	inUse              atomic.Int64
+	warm               atomic.Int64
+	leaked             atomic.Int64
 	// handles are the slots as vm.Slot values, made once.
 	handles []slot
 }
@@ -130,12 +131,13 @@ func NewSlots(cfg SlotConfig) (*Slots, error) {
 	}
 	keep := min((cfg.KeepResident+page-1)&^(page-1), l.Reserve)
 	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, keep: keep, copyLimit: max(CopyLimit, keep),
-		state: make([]slotState, cfg.Slots), free: newFreeList[int32](cfg.Slots), handles: make([]slot, cfg.Slots)}
+		state: make([]slotState, cfg.Slots), handles: make([]slot, cfg.Slots),
+		warmFree: NewFreeList[int32](cfg.MaxWarm), coldFree: NewFreeList[int32](cfg.Slots)}
 	for i := range p.handles {
 		p.handles[i] = slot{p, int32(i)}
 	}
 	for i := cfg.Slots - 1; i >= 0; i-- {
-		p.free.put(int32(i))
+		p.coldFree.Put(int32(i))
 	}
 	m := poolMapping{mem: mem, stride: stride, slots: cfg.Slots, guardAfter: l.GuardAfter}
 	if l.Trap {
@@ -224,10 +226,10 @@ func (p *Slots) NewMemory(t wasm.MemoryType, limitPages uint32, img *Image, room
 	return vm.NewSlotMemory(t, limitPages, l, region, length, &p.handles[i], room)
 }
 
-// acquire takes a free slot, preferring a recent one that holds img.
-// Taking and giving back slots take no common lock (freeList): the count
-// of slots in use is reserved first, so once it fits a free slot exists
-// or is being given back.
+// acquire takes a free slot: a warm one, preferring one that holds img,
+// or else a pristine one. Taking and giving back slots take no common
+// lock (FreeList): the count of slots in use is reserved first, so once
+// it fits a free slot exists or is being given back.
 func (p *Slots) acquire(img *Image) (int32, error) {
 	if p.inUse.Add(1) > int64(len(p.state)) {
 		p.inUse.Add(-1)
@@ -235,15 +237,16 @@ func (p *Slots) acquire(img *Image) (int32, error) {
 	}
 	holds := func(i int32) bool { st := &p.state[i]; return st.img == img || (img != nil && st.copied == img) }
 	for {
-		if i, ok := p.free.take(holds, affinityScan); ok {
-			if st := &p.state[i]; st.warm {
-				st.warm = false
-				p.warm.Add(-1)
-			}
+		if i, ok := p.warmFree.Take(holds, affinityScan); ok {
+			p.state[i].warm = false
+			p.warm.Add(-1)
+			return i, nil
+		}
+		if i, ok := p.coldFree.Take(nil, 0); ok {
 			return i, nil
 		}
 		// A slot counted free is still on its way back (give counts it
-		// free after putting it in the list): wait for it.
+		// free after putting it in a list): wait for it.
 		runtime.Gosched()
 	}
 }
@@ -343,7 +346,11 @@ func (p *Slots) give(i int32, n uint64, leaked, cold bool) {
 	if leaked {
 		p.leaked.Add(1)
 	}
-	p.free.put(i)
+	if cold {
+		p.coldFree.Put(i)
+	} else {
+		p.warmFree.Put(i)
+	}
 	p.inUse.Add(-1)
 }
 

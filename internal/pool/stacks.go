@@ -22,9 +22,9 @@ type Stacks struct {
 	limits  vm.Limits
 	maxIdle int
 
-	// idle holds the idle stacks (freeList: no lock common to every
+	// idle holds the idle stacks (FreeList: no lock common to every
 	// call), counted by idleCount; inUse counts those lent.
-	idle      *freeList[*vm.Stack]
+	idle      *FreeList[*vm.Stack]
 	idleCount atomic.Int64
 	inUse     atomic.Int64
 }
@@ -32,13 +32,13 @@ type Stacks struct {
 // NewStacks makes a pool of stacks of size usable bytes each (see
 // vm.NewStackWithin), charged against limits, keeping at most maxIdle idle.
 func NewStacks(size int, limits vm.Limits, maxIdle int) *Stacks {
-	return &Stacks{size: size, limits: limits, maxIdle: maxIdle, idle: newFreeList[*vm.Stack](maxIdle)}
+	return &Stacks{size: size, limits: limits, maxIdle: maxIdle, idle: NewFreeList[*vm.Stack](maxIdle)}
 }
 
 // Get borrows a stack: an idle one, or a new mapping.
 func (p *Stacks) Get() (*vm.Stack, error) {
 	p.inUse.Add(1)
-	if s, ok := p.idle.take(nil, 0); ok {
+	if s, ok := p.idle.Take(nil, 0); ok {
 		p.idleCount.Add(-1)
 		return s, nil
 	}
@@ -56,7 +56,7 @@ func (p *Stacks) Put(s *vm.Stack) {
 	p.inUse.Add(-1)
 	if s.Idle() {
 		if p.idleCount.Add(1) <= int64(p.maxIdle) {
-			p.idle.put(s)
+			p.idle.Put(s)
 			return
 		}
 		p.idleCount.Add(-1)
