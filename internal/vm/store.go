@@ -3,6 +3,7 @@ package vm
 import (
 	"errors"
 	"slices"
+	"time"
 )
 
 // Store is the world in which a group of linked instances lives. Function
@@ -31,6 +32,10 @@ type Store struct {
 	// Lane, when its Lanes are set, makes the store's calls that run long
 	// take turns in those lanes (lanes.go).
 	Lane LaneUse
+	// Deadline, when set, ends the store's calls that run past it as a
+	// context's deadline would (Pacer.Until), with no timer or context of
+	// its own.
+	Deadline time.Time
 
 	// Fuel meters the store's execution when enabled (fuel.go); the
 	// engines draw from it.
