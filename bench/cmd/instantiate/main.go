@@ -43,9 +43,10 @@ func main() {
 	throughput := flag.Duration("throughput", 2*time.Second, "how long to run the throughput measure (0: not at all)")
 	child := flag.String("child", "", "internal: run the density child for this engine")
 	flag.BoolVar(&showFaults, "faults", false, "add the calling thread's minor page faults per cycle to each cell")
+	memProfile := flag.String("memprofile", "", "with -child: write a heap profile of the live instances (every allocation sampled) to this file")
 	flag.Parse()
 	if *child != "" {
-		if err := densityChild(*child, *density); err != nil {
+		if err := densityChild(*child, *density, *memProfile); err != nil {
 			fmt.Fprintln(os.Stderr, "instantiate:", err)
 			os.Exit(1)
 		}
