@@ -113,6 +113,23 @@ func (s *Store) ReserveFuncs(n int) {
 	s.funcs = slices.Grow(s.funcs, n)
 }
 
+// HostFuncReserver is implemented by a RefCodec that keeps the words of
+// functions without an instance (host functions) in storage of its own,
+// which it sizes for the n about to be referenced when told.
+type HostFuncReserver interface {
+	ReserveHostFuncs(n int)
+}
+
+// ReserveHostFuncs tells the store's codec that n host functions are about
+// to be referenced, as the first instantiation of a prepared module binds
+// its host imports: a codec that keeps their words in a store-sized run
+// makes that run the right size, rather than a fixed one.
+func (s *Store) ReserveHostFuncs(n int) {
+	if r, ok := s.codec.(HostFuncReserver); ok {
+		r.ReserveHostFuncs(n)
+	}
+}
+
 // InstanceRefCodec is implemented by a RefCodec that gives an instance's
 // defined functions their words before their Function exists (see
 // Instance.Func): RefOf(inst, idx) is the word Encode will return for

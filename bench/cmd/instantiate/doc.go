@@ -4,13 +4,15 @@
 //
 //	go run ./cmd/instantiate                  # the README's table (cgo for Wasmtime)
 //	go run ./cmd/instantiate -density 100000 -engines moat-pool-explicit
+//	go run ./cmd/instantiate -child moat-pool-explicit -density 100000 -memprofile heap.pb  # where the heap goes
 //
 // For each module (add and hello from the repository's testdata/small, bz2
 // and regex from $MOAT_BENCH) and engine it reports:
 //
 //   - instantiate+close of a pre-linked module: median wall time per cycle
 //     over -runs batches of -n cycles, and the calling thread's CPU time
-//     (the machine is shared: CPU time is the steadier figure);
+//     (the machine is shared: CPU time is the steadier figure), and with
+//     -faults its minor page faults per cycle;
 //   - for add, the Go heap allocations per instantiate+call+close (moat);
 //   - throughput: instantiate+call+close cycles of add per second with 8
 //     goroutines;
