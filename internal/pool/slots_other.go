@@ -14,10 +14,12 @@ var ErrExhausted = errors.New("pool: every slot is in use")
 
 // SlotConfig sizes a pool of memory slots.
 type SlotConfig struct {
-	Slots        int
-	Layout       vm.Layout
-	Accessible   bool
-	MaxWarm      int
+	Slots      int
+	Layout     vm.Layout
+	Accessible bool
+	MaxWarm    int
+	// KeepResident and ContextBytes: see the Linux pool.
+	KeepResident uint64
 	ContextBytes int
 }
 
