@@ -8,7 +8,7 @@ import (
 )
 
 // TestInterruptedLongWork: the long work an allocation may do, giving a
-// collection's free blocks back to the kernel (in chunks of 4 MiB) and
+// collection's free blocks back to the kernel (in chunks of 1 MiB) and
 // clearing a large object's reused blocks (in chunks of 256 KiB), calls
 // Yield between chunks and stops when Yield reports an interruption: the
 // allocation fails with ErrInterrupted, and the heap stays intact, so the
