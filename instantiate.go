@@ -33,7 +33,6 @@ func constTrap(err error) error {
 type instanceState struct {
 	mod        *Module
 	inst       vm.Instance
-	funcsRoom  [4]*vm.Function
 	mems       [1]*vm.Memory
 	globalList [4]*vm.Global
 	globals    [4]vm.Global
@@ -49,12 +48,15 @@ type instanceState struct {
 	// tableBig is the storage of a first table larger than tableElems,
 	// kept when the state is recycled.
 	tableBig []uint64
-	// imports is the storage of the imported functions' list
-	// (InstancePre.Instantiate), kept when the state is recycled.
-	imports []*vm.Function
-	// made is room for the functions made for the first exports asked
-	// for (vm.Instance.FuncIn); nMade are in use.
-	made  [2]vm.Function
+	// funcs is the storage of the instance's function list, kept when the
+	// state is recycled: the imported functions' (InstancePre.Instantiate),
+	// then the whole index space once a defined function is asked for
+	// (vm.Instance.FuncsRoom).
+	funcs []*vm.Function
+	// made is room for the function made for the first export asked for
+	// (vm.Instance.FuncIn, usually _start or the one entry point); nMade
+	// are in use.
+	made  [1]vm.Function
 	nMade int
 	// caller is the instance's Caller, made on its first host call
 	// (storeState.caller).
@@ -117,7 +119,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	both.inst = vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}
 	inst := &both.inst
 	inst.Embedder = both
-	inst.FuncsRoom = both.funcsRoom[:0]
+	inst.FuncsRoom = both.funcs[:0]
 
 	lazy, _ := mod.code.(engine.LazyFunctions)
 	if lazy != nil {

@@ -37,6 +37,26 @@ func NewCPULanes(n int, after time.Duration) (*CPULanes, error) {
 	return &CPULanes{l: vm.NewLanes(n, after)}, nil
 }
 
+// SetDuty makes each lane run the calls in it for at most duty of the
+// time (0 < duty ≤ 1; 1, the default, runs them whenever they hold a
+// lane): after a time slice in a lane, the call rests, parked and still
+// holding the lane, for as long as the rest of the cycle asks (at 1/4,
+// three times the slice it ran), its deadline and cancellation in force.
+// So n lanes give long-running guests n×duty CPUs between them, which can
+// be less than one CPU: on a machine of two, a single lane at full duty
+// is half of it. A call that has run long then takes 1/duty times as long
+// to finish; calls that end within the lanes' threshold never rest.
+func (c *CPULanes) SetDuty(duty float64) error {
+	if !(duty > 0 && duty <= 1) {
+		return fmt.Errorf("moat: CPULanes.SetDuty(%v): want a share above 0 and at most 1", duty)
+	}
+	c.l.SetDuty(duty)
+	return nil
+}
+
+// Duty is the lanes' duty cycle (SetDuty).
+func (c *CPULanes) Duty() float64 { return c.l.Duty() }
+
 // CPULaneStats counts the calls past the lanes' threshold now.
 type CPULaneStats struct {
 	Lanes   int // the number of lanes

@@ -186,3 +186,52 @@ func TestNewCPULanesRefuses(t *testing.T) {
 		}
 	}
 }
+
+// SetDuty takes a share above 0 and at most 1. A guest that spins in a
+// lane of a low duty, resting most of the time, still ends at its
+// deadline (the context's or its store's), on both engines.
+func TestCPULanesDuty(t *testing.T) {
+	lanes, err := moat.NewCPULanes(1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lanes.Duty() != 1 {
+		t.Fatalf("default duty %v, want 1", lanes.Duty())
+	}
+	for _, bad := range []float64{0, -0.5, 1.5} {
+		if err := lanes.SetDuty(bad); err == nil {
+			t.Errorf("SetDuty(%v) accepted", bad)
+		}
+	}
+	if err := lanes.SetDuty(0.01); err != nil || lanes.Duty() < 0.0099 || lanes.Duty() > 0.0101 {
+		t.Fatalf("SetDuty(0.01): %v, Duty() = %v", err, lanes.Duty())
+	}
+	laneEngines(t, func(t *testing.T, e *moat.Engine) {
+		mod := compile(t, e, lanesWat)
+		for _, byStore := range []bool{false, true} {
+			s := moat.NewStore(e)
+			s.SetCPULanes(lanes)
+			inst, err := s.Instantiate(context.Background(), mod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(50 * time.Millisecond)
+			ctx := context.Background()
+			if byStore {
+				s.SetDeadline(deadline)
+			} else {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithDeadline(ctx, deadline)
+				defer cancel()
+			}
+			err = callWithin(t, inst.Func("spin"), ctx, 30*time.Second)
+			if !isInterrupted(err) || !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("store deadline %v: got %v, want an interrupted trap at the deadline", byStore, err)
+			}
+			s.Close()
+		}
+		if st := lanes.Stats(); st.Running != 0 || st.Waiting != 0 {
+			t.Fatalf("lanes after the calls: %+v", st)
+		}
+	})
+}

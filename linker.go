@@ -254,6 +254,7 @@ func (s *storeState) bindHostFunc(h *hostDef, room int) *vm.Function {
 	if n == 0 || len(s.hosts[n-1]) == cap(s.hosts[n-1]) {
 		if s.hosts == nil {
 			s.hosts = s.firstHosts[:0]
+			s.vs.ReserveHostFuncs(room)
 		}
 		chunk := s.hostChunk[:0]
 		if n > 0 || cap(chunk) < room {

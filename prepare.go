@@ -88,11 +88,12 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 	both := mod.takeInstance()
 	if len(p.defs) > 0 {
 		// The imported functions' list is the instance's: kept in its
-		// state from one instance to the next.
-		if cap(both.imports) < len(p.defs) {
-			both.imports = make([]*vm.Function, 0, len(p.defs))
+		// state from one instance to the next, with room for the whole
+		// index space, which the first export asked for needs.
+		if cap(both.funcs) < len(p.defs) {
+			both.funcs = make([]*vm.Function, 0, max(len(p.defs), int(mod.m.NumFuncs())))
 		}
-		r.funcs = both.imports[:0]
+		r.funcs = both.funcs[:0]
 	}
 	for i, d := range p.defs {
 		if d.host != nil {

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/engine"
 	"github.com/moat-run/moat/internal/vm"
 )
 
@@ -278,8 +279,14 @@ func (s *storeState) closeInstance(inst *vm.Instance, storeClosed bool) {
 	s.counts.instances--
 	s.counts.memories -= len(inst.Module.Memories)
 	s.counts.tables -= len(inst.Module.Tables)
+	// The instance's code may still be called by the store's other
+	// instances: it must reach none of the memories before they go back.
+	cut := true
+	if c, ok := inst.Engine.(engine.InstanceCloser); ok && !storeClosed {
+		cut = c.CloseInstance() == nil
+	}
 	for _, m := range inst.Memories[inst.Module.NumImportedMemories:] {
-		if storeClosed || !m.Imported {
+		if storeClosed || (!m.Imported && cut) {
 			m.Free()
 		} else {
 			m.Release()

@@ -24,9 +24,14 @@ func (m *Module) takeInstance() *instanceState {
 func (s *storeState) recycleInstances(instances []*vm.Instance) {
 	for _, inst := range instances {
 		if both, ok := inst.Embedder.(*instanceState); ok && both.mod != nil && both.memRoom.Empty() {
-			imports := both.imports[:0]
-			clear(imports[:cap(imports)])
-			*both = instanceState{mod: both.mod, memRoom: both.memRoom, imports: imports, tableBig: both.tableBig}
+			// The function list kept is the larger of the state's and the
+			// one vm.Instance.FuncIn made when the state's was too small.
+			funcs := both.funcs
+			if cap(both.inst.Funcs) > cap(funcs) {
+				funcs = both.inst.Funcs
+			}
+			clear(funcs[:cap(funcs)])
+			*both = instanceState{mod: both.mod, memRoom: both.memRoom, funcs: funcs[:0], tableBig: both.tableBig}
 			both.mod.instances.Put(both)
 		}
 	}

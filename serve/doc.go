@@ -40,7 +40,9 @@
 //
 // Each request gets its own moat.Store, WASI system and instance, closed
 // before ServeHTTP returns: the sandbox's memory and native stack go back
-// to the system then, not when the garbage collector runs. The module's
+// to the system then, not when the garbage collector runs. The request's
+// deadline is its store's (moat.Store.SetDeadline: no timer or context per
+// request), and its waits on the connection stop at it too. The module's
 // imports are resolved and type-checked once, in New (moat.Linker.Prepare;
 // Config.Pre takes a program already prepared), so a request pays only
 // for instantiating: on the compiler, its memory maps the module's data

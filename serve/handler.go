@@ -70,7 +70,11 @@ type Config struct {
 	Module *moat.Module
 	// Linker resolves the module's imports, once, in New (Linker.Prepare);
 	// nil: a linker with WASI (wasi.DefineImports). A linker given here
-	// must define WASI itself.
+	// must define WASI itself. Its host functions get the request's
+	// context, which ends when the client goes away; the request's
+	// deadline is the sandbox store's (moat.Store.Deadline, through
+	// Caller.Store), which bounds the guest's code: a host function that
+	// blocks bounds its own wait by it.
 	Linker *moat.Linker
 	// Pre, instead of Module and Linker, is the program already linked
 	// (its linker must define WASI).
@@ -272,12 +276,14 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	defer stdio.release()
 	stdio.rc = *http.NewResponseController(w) // a value: no allocation of its own
 	rc := &stdio.rc
+	// The deadline is the store's (Store.SetDeadline), which the guest's
+	// code meets with no timer or context of its own; its waits on the
+	// connection stop at it too (the read and write deadlines of input and
+	// output), and its sleeps (sleep). ctx is the request's: it ends when
+	// the client goes away.
 	var deadline time.Time
 	if lim.Timeout > 0 {
 		deadline = time.Now().Add(lim.Timeout)
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, deadline)
-		defer cancel()
 	}
 	if r.Body != nil && r.Body != http.NoBody {
 		// The guest may write its response before it has read the whole
@@ -306,6 +312,9 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 		Args: args, Env: env, Stdin: in, Stdout: out, Preopens: h.cfg.Preopens,
 		Sleep: func(ctx context.Context, d time.Duration) {
 			out.flushPending()
+			if !deadline.IsZero() {
+				d = min(d, time.Until(deadline))
+			}
 			h.sleep(ctx, d)
 		},
 	}
@@ -325,6 +334,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	if h.cfg.CPULanes != nil {
 		_ = store.SetCPULanes(h.cfg.CPULanes) // a fresh store: cannot fail
 	}
+	_ = store.SetDeadline(deadline) // likewise
 	fuel := lim.Fuel
 	if fuel == 0 {
 		fuel = unmetered

@@ -4,12 +4,15 @@
 // optimizing compiler and Wasmtime (Cranelift, through wasmtime-go and cgo),
 // one after the other in one process.
 //
-// Each run is fresh: compile, instantiate, call _start. It records the
-// compile time and the time between bench.start and bench.end, and checks
-// the program's stdout and stderr against its .expected files, so a wrong
-// answer is a failed run rather than a fast one. Rows are the median of N
-// runs; WriteTable prints them as markdown with moat/peer ratios and their
-// geometric means.
+// Each measured cell compiles the program on a fresh engine, then runs it
+// in fresh instances (instantiate, call _start), repeated within the cell
+// when its region is short, the engines taking turns run by run. It records
+// the compile time and the time between bench.start and bench.end, and
+// checks the program's stdout and stderr against its .expected files after
+// every run, so a wrong answer is a failed run rather than a fast one. Rows
+// are the medians of the cells; WriteTable prints them as markdown with
+// moat/peer ratios (the median of the cells' ratios) and their geometric
+// means.
 //
 // Wasmtime needs cgo: without it (CGO_ENABLED=0, or no C toolchain) the
 // wasmtime engine reports itself unavailable and the others still run.

@@ -12,20 +12,26 @@ type Engine struct {
 	// Unavailable, when not nil, says why this engine cannot run here
 	// (e.g. Wasmtime in a build without cgo).
 	Unavailable error
-	// Run compiles wasm, instantiates it with WASI (dir preopened as "/",
-	// argv[0] only, empty environment and stdin) and the bench imports,
-	// and calls _start, all fresh. A trap, a non-zero exit or output that
-	// differs from p's expectations is an error.
-	Run func(p Program, wasm []byte, dir string) (Measurement, error)
+	// Prepare compiles wasm on a fresh engine, timing the compilation.
+	// The Prepared it gives runs the program in fresh instances; the caller
+	// closes it.
+	Prepare func(p Program, wasm []byte, dir string) (*Prepared, error)
 }
 
-// Measurement is what one run took.
-type Measurement struct {
+// Prepared is a program compiled on a fresh engine, ready to run.
+type Prepared struct {
 	Compile time.Duration // bytes to a module ready to instantiate
-	Run     time.Duration // between bench.start and bench.end
-	// Note marks a run that did not use the engine's usual tier, e.g.
+	// Note marks a program that did not use the engine's usual tier, e.g.
 	// moat's interpreter for a SIMD module its compiler refuses.
 	Note string
+	// Run instantiates the program with WASI (dir preopened as "/",
+	// argv[0] only, empty environment and stdin) and the bench imports in
+	// a fresh store, calls _start, and gives the time between bench.start
+	// and bench.end. A trap, a non-zero exit or output that differs from
+	// the program's expectations is an error.
+	Run func() (time.Duration, error)
+	// Close releases the engine and what it compiled.
+	Close func()
 }
 
 // Engines lists the engines, moat first (the ratios' numerator).
@@ -79,16 +85,14 @@ func (r *region) elapsed() (time.Duration, error) {
 	return r.total, nil
 }
 
-// finish checks a finished run's exit code and output and fills in the
+// finish checks a finished run's exit code and output and gives the
 // measured region.
-func finish(m *Measurement, p Program, reg *region, exitCode uint32, stdout, stderr []byte) error {
+func finish(p Program, reg *region, exitCode uint32, stdout, stderr []byte) (time.Duration, error) {
 	if exitCode != 0 {
-		return fmt.Errorf("exit code %d; stderr: %s", exitCode, excerpt(stderr))
+		return 0, fmt.Errorf("exit code %d; stderr: %s", exitCode, excerpt(stderr))
 	}
 	if err := p.checkOutput(stdout, stderr); err != nil {
-		return err
+		return 0, err
 	}
-	d, err := reg.elapsed()
-	m.Run = d
-	return err
+	return reg.elapsed()
 }

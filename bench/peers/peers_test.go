@@ -81,7 +81,7 @@ func TestWriteTableRatiosAndMeans(t *testing.T) {
 	engines := []Engine{{Name: "moat"}, {Name: "wazero"}, {Name: "wasmtime"}}
 	ms := time.Millisecond
 	rows := []Row{
-		{"a", []Cell{{Compile: 10 * ms, Run: 20 * ms}, {Compile: 20 * ms, Run: 10 * ms}, {Compile: 10 * ms, Run: 10 * ms}}},
+		{"a", []Cell{{Compile: 10 * ms, Run: 20 * ms, Spread: 0.04, Reps: 5}, {Compile: 20 * ms, Run: 10 * ms, Reps: 5}, {Compile: 10 * ms, Run: 10 * ms, Reps: 5}}},
 		{"b", []Cell{{Compile: 10 * ms, Run: 20 * ms}, {Compile: 5 * ms, Run: 40 * ms}, {Compile: 10 * ms, Run: 10 * ms}}},
 		{"simd", []Cell{{Compile: ms, Run: 900 * ms, Note: "interpreter (SIMD)"}, {Compile: 9 * ms, Run: ms}, {Compile: 9 * ms, Run: ms}}},
 		{"noop", []Cell{{Compile: ms, Run: time.Microsecond}, {Compile: ms, Run: 3 * time.Microsecond}, {Compile: ms, Run: 2 * time.Microsecond}}},
@@ -92,13 +92,13 @@ func TestWriteTableRatiosAndMeans(t *testing.T) {
 	out := sb.String()
 	t.Log("\n" + out)
 	for _, want := range []string{
-		"| a | 10.0 | 20.0 | 10.0 | 20.0 | 10.0 | 10.0 | 0.50 | 1.00 | 2.00 | 2.00 |",
+		"| a | 5 | 10.0 | 20.0 | 10.0 | 20.0 ±4% | 10.0 ±0% | 10.0 ±0% | 0.50 | 1.00 | 2.00 | 2.00 |",
 		"| simd † |",
 		// compile: a 0.5, b 2, noop 1 over wazero; run: a 2, b 0.5 (noop too short).
-		"| **geometric mean** | | | | | | | **1.00** (3) | **1.00** (3) | **1.00** (2) | **2.00** (2) |",
+		"| **geometric mean** | | | | | | | | **1.00** (3) | **1.00** (3) | **1.00** (2) | **2.00** (2) |",
 		"† simd: moat ran on its interpreter (SIMD)",
 		"FAILED broken on moat: trap",
-		"| noop | 1.00 | 1.00 | 1.00 | 0.001 | 0.003 | 0.002 |",
+		"| noop | 0 | 1.00 | 1.00 | 1.00 | 0.001 ±0% | 0.003 ±0% | 0.002 ±0% |",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q", want)
@@ -130,7 +130,9 @@ func TestNoopOnEveryEngine(t *testing.T) {
 		}
 		engines = append(engines, e)
 	}
-	rows, err := Measure(progs, engines, 1, nil)
+	// Two cells of three repetitions each (noop's region takes
+	// microseconds, so MaxReps applies): every instance is fresh.
+	rows, err := Measure(progs, engines, Options{Cells: 2, MinCell: time.Second, MaxReps: 3}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,5 +140,66 @@ func TestNoopOnEveryEngine(t *testing.T) {
 		if c.Err != nil {
 			t.Errorf("noop on %s: %v", engines[i].Name, c.Err)
 		}
+		if c.Reps != 3 {
+			t.Errorf("noop on %s: %d repetitions per cell, want 3", engines[i].Name, c.Reps)
+		}
+	}
+}
+
+func TestRepsFillTheCell(t *testing.T) {
+	ms := time.Millisecond
+	opts := Options{Cells: 5, MinCell: 100 * ms, MaxReps: 200}
+	for _, tc := range []struct {
+		shortest time.Duration
+		opts     Options
+		want     int
+	}{
+		{300 * ms, opts, 1},
+		{100 * ms, opts, 1},
+		{99 * ms, opts, 2},
+		{1300 * time.Microsecond, opts, 77},
+		{10 * time.Microsecond, opts, 200},
+		{0, opts, 200},
+		{-1, opts, 1},
+		{ms, Options{Cells: 5}, 1},
+	} {
+		if got := repsFor(tc.shortest, tc.opts); got != tc.want {
+			t.Errorf("repsFor(%v, %+v) = %d, want %d", tc.shortest, tc.opts, got, tc.want)
+		}
+	}
+}
+
+func TestSpreadIsHalfTheRangeOverTheMedian(t *testing.T) {
+	ms := time.Millisecond
+	s := []Measurement{{Run: 10 * ms}, {Run: 9 * ms}, {Run: 11 * ms}, {Run: 10 * ms}, {Run: 12 * ms}}
+	if got := spread(s, 10*ms); got != 0.15 {
+		t.Errorf("spread = %v, want 0.15", got)
+	}
+	if got := spread(s[:1], 10*ms); got != 0 {
+		t.Errorf("one sample: spread = %v, want 0", got)
+	}
+}
+
+func TestRatioIsTheMedianOfTheCellsRatios(t *testing.T) {
+	ms := time.Millisecond
+	cells := func(runs ...time.Duration) Cell {
+		var c Cell
+		for _, r := range runs {
+			c.Samples = append(c.Samples, Measurement{Compile: ms, Run: r})
+		}
+		c.Run = median(c.Samples, runOf)
+		return c
+	}
+	// The machine's speed moved from cell to cell: the cells' ratios are
+	// 0.5, 0.5 and 2, the medians' 3 ms / 5 ms.
+	moat := cells(1*ms, 3*ms, 10*ms)
+	peer := cells(2*ms, 6*ms, 5*ms)
+	if r, ok := cellRatio(moat, peer, runOf); !ok || r != 0.5 {
+		t.Errorf("ratio = %v, %v; want 0.5", r, ok)
+	}
+	// Without the same cells: the medians' ratio.
+	peer.Samples = peer.Samples[:2]
+	if r, ok := cellRatio(moat, peer, runOf); !ok || r != 0.6 {
+		t.Errorf("ratio of medians = %v, %v; want 0.6", r, ok)
 	}
 }

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
 
-// WriteTable prints rows as a markdown table: the median compile time and
-// run time on each engine, then moat's time divided by each peer's for
+// WriteTable prints rows as a markdown table: the repetitions per cell,
+// the median compile time and run time (with its spread over the cells)
+// on each engine, then moat's time divided by each peer's for
 // both (below 1 means moat is faster), and a last line with the geometric
 // means of those ratios. The first engine is moat. Rows where moat ran on
 // another tier (a Note, e.g. the interpreter for SIMD) are marked with a
@@ -21,7 +23,7 @@ import (
 func WriteTable(w io.Writer, rows []Row, engines []Engine) {
 	base := engines[0].Name
 	peers := engines[1:]
-	fmt.Fprint(w, "| benchmark |")
+	fmt.Fprint(w, "| benchmark | reps |")
 	for _, e := range engines {
 		fmt.Fprintf(w, " %s compile ms |", e.Name)
 	}
@@ -36,7 +38,7 @@ func WriteTable(w io.Writer, rows []Row, engines []Engine) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprint(w, "|---|")
-	fmt.Fprintln(w, strings.Repeat("---:|", 2*len(engines)+2*len(peers)))
+	fmt.Fprintln(w, strings.Repeat("---:|", 1+2*len(engines)+2*len(peers)))
 
 	compileLogs := make([]meanLog, len(peers))
 	runLogs := make([]meanLog, len(peers))
@@ -48,7 +50,7 @@ func WriteTable(w io.Writer, rows []Row, engines []Engine) {
 			name += " †"
 			notes = append(notes, fmt.Sprintf("%s: %s ran on its %s", row.Program, base, moat.Note))
 		}
-		fmt.Fprintf(w, "| %s |", name)
+		fmt.Fprintf(w, "| %s | %d |", name, moat.Reps)
 		for i, c := range row.Cells {
 			if c.Err != nil {
 				failures = append(failures, fmt.Sprintf("%s on %s: %v", row.Program, engines[i].Name, c.Err))
@@ -56,7 +58,7 @@ func WriteTable(w io.Writer, rows []Row, engines []Engine) {
 			fmt.Fprintf(w, " %s |", cellText(c, c.Compile))
 		}
 		for _, c := range row.Cells {
-			fmt.Fprintf(w, " %s |", cellText(c, c.Run))
+			fmt.Fprintf(w, " %s |", runText(c))
 		}
 		inMeans := moat.Err == nil && moat.Note == ""
 		runInMeans := inMeans
@@ -66,14 +68,14 @@ func WriteTable(w io.Writer, rows []Row, engines []Engine) {
 			}
 		}
 		for i := range peers {
-			fmt.Fprintf(w, " %s |", ratioText(moat, row.Cells[i+1], moat.Compile, row.Cells[i+1].Compile, inMeans, &compileLogs[i]))
+			fmt.Fprintf(w, " %s |", ratioText(moat, row.Cells[i+1], compileOf, inMeans, &compileLogs[i]))
 		}
 		for i := range peers {
-			fmt.Fprintf(w, " %s |", ratioText(moat, row.Cells[i+1], moat.Run, row.Cells[i+1].Run, runInMeans, &runLogs[i]))
+			fmt.Fprintf(w, " %s |", ratioText(moat, row.Cells[i+1], runOf, runInMeans, &runLogs[i]))
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprint(w, "| **geometric mean** |")
+	fmt.Fprint(w, "| **geometric mean** | |")
 	fmt.Fprint(w, strings.Repeat(" |", 2*len(engines)))
 	for _, m := range compileLogs {
 		fmt.Fprintf(w, " %s |", m.text())
@@ -117,18 +119,62 @@ func cellText(c Cell, d time.Duration) string {
 	return millis(d)
 }
 
+// runText is a cell's run time and its spread over the measured cells.
+func runText(c Cell) string {
+	if c.Err != nil {
+		return "failed"
+	}
+	return fmt.Sprintf("%s ±%.0f%%", millis(c.Run), 100*c.Spread)
+}
+
+func compileOf(m Measurement) time.Duration { return m.Compile }
+func runOf(m Measurement) time.Duration     { return m.Run }
+
 // ratioText formats moat's time over a peer's and, when the row counts,
-// adds it to the mean.
-func ratioText(moat, peer Cell, mine, theirs time.Duration, inMeans bool, mean *meanLog) string {
-	if moat.Err != nil || peer.Err != nil || mine <= 0 || theirs <= 0 {
+// adds it to the mean. With samples from the same cells on both engines
+// (each cell runs every engine, turn by turn), the ratio is the median of
+// the cells' ratios, which a change in the machine's speed from cell to
+// cell moves less than the ratio of the medians; otherwise it is the ratio
+// of the medians.
+func ratioText(moat, peer Cell, field func(Measurement) time.Duration, inMeans bool, mean *meanLog) string {
+	if moat.Err != nil || peer.Err != nil {
 		return "—"
 	}
-	r := float64(mine) / float64(theirs)
+	r, ok := cellRatio(moat, peer, field)
+	if !ok {
+		return "—"
+	}
 	if inMeans {
 		mean.sum += math.Log(r)
 		mean.n++
 	}
 	return fmt.Sprintf("%.2f", r)
+}
+
+// cellRatio is moat's time over the peer's: the median of the cells'
+// ratios when both have the same cells, else the ratio of the medians.
+func cellRatio(moat, peer Cell, field func(Measurement) time.Duration) (float64, bool) {
+	if len(moat.Samples) > 0 && len(moat.Samples) == len(peer.Samples) {
+		var ratios []float64
+		for i, m := range moat.Samples {
+			if mine, theirs := field(m), field(peer.Samples[i]); mine > 0 && theirs > 0 {
+				ratios = append(ratios, float64(mine)/float64(theirs))
+			}
+		}
+		if len(ratios) == len(moat.Samples) {
+			slices.Sort(ratios)
+			n := len(ratios)
+			if n%2 == 1 {
+				return ratios[n/2], true
+			}
+			return (ratios[n/2-1] + ratios[n/2]) / 2, true
+		}
+	}
+	mine, theirs := field(Measurement{Compile: moat.Compile, Run: moat.Run}), field(Measurement{Compile: peer.Compile, Run: peer.Run})
+	if mine <= 0 || theirs <= 0 {
+		return 0, false
+	}
+	return float64(mine) / float64(theirs), true
 }
 
 // millis renders a duration in milliseconds with about three significant

@@ -7,63 +7,86 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
 )
 
 func wasmtimeEngine() Engine {
-	return Engine{Name: "wasmtime", Run: runWasmtime}
+	return Engine{Name: "wasmtime", Prepare: prepareWasmtime}
 }
 
-// runWasmtime runs p on Wasmtime (Cranelift, default settings) with a
-// fresh engine, so that nothing is cached from an earlier run. Its WASI
-// writes stdio only to files, so the output goes through a temporary folder
-// outside the preopened one.
-func runWasmtime(p Program, wasm []byte, dir string) (Measurement, error) {
-	var m Measurement
+// prepareWasmtime compiles p on Wasmtime (Cranelift, default settings)
+// with a fresh engine, so that nothing is cached from an earlier run. Its
+// WASI writes stdio only to files, so the output goes through a temporary
+// folder outside the preopened one.
+func prepareWasmtime(p Program, wasm []byte, dir string) (_ *Prepared, err error) {
+	var closers []func()
+	closeAll := func() {
+		for _, c := range slices.Backward(closers) {
+			c()
+		}
+	}
+	defer func() {
+		if err != nil {
+			closeAll()
+		}
+	}()
 	engine := wasmtime.NewEngine()
-	defer engine.Close()
+	closers = append(closers, engine.Close)
 
 	start := time.Now()
 	module, err := wasmtime.NewModule(engine, wasm)
-	m.Compile = time.Since(start)
+	compile := time.Since(start)
 	if err != nil {
-		return m, fmt.Errorf("compile: %w", err)
+		return nil, fmt.Errorf("compile: %w", err)
 	}
-	defer module.Close()
+	closers = append(closers, module.Close)
 
 	var reg region
 	linker := wasmtime.NewLinker(engine)
-	defer linker.Close()
+	closers = append(closers, linker.Close)
 	if err := linker.DefineWasi(); err != nil {
-		return m, err
+		return nil, err
 	}
 	if err := linker.FuncWrap("bench", "start", reg.start); err != nil {
-		return m, err
+		return nil, err
 	}
 	if err := linker.FuncWrap("bench", "end", reg.end); err != nil {
-		return m, err
+		return nil, err
 	}
-
 	outDir, err := os.MkdirTemp("", "peers-wasmtime-")
 	if err != nil {
-		return m, err
+		return nil, err
 	}
-	defer os.RemoveAll(outDir)
+	closers = append(closers, func() { os.RemoveAll(outDir) })
+	return &Prepared{
+		Compile: compile,
+		Run: func() (time.Duration, error) {
+			reg = region{}
+			return runWasmtimeOnce(p, dir, outDir, engine, linker, module, &reg)
+		},
+		Close: closeAll,
+	}, nil
+}
+
+// runWasmtimeOnce instantiates module in a fresh store, its stdio going to
+// files in outDir, and calls _start.
+func runWasmtimeOnce(p Program, dir, outDir string, engine *wasmtime.Engine, linker *wasmtime.Linker, module *wasmtime.Module, reg *region) (time.Duration, error) {
 	stdoutPath := filepath.Join(outDir, "stdout")
 	stderrPath := filepath.Join(outDir, "stderr")
 	wc := wasmtime.NewWasiConfig()
 	wc.SetArgv([]string{p.Module})
 	if err := wc.SetStdoutFile(stdoutPath); err != nil {
-		return m, err
+		return 0, err
 	}
 	if err := wc.SetStderrFile(stderrPath); err != nil {
-		return m, err
+		return 0, err
 	}
 	perms := wasmtime.DIR_READ | wasmtime.DIR_WRITE
 	if err := wc.PreopenDir(dir, "/", perms, wasmtime.FILE_READ|wasmtime.FILE_WRITE); err != nil {
-		return m, err
+		return 0, err
 	}
 	store := wasmtime.NewStore(engine)
 	defer store.Close()
@@ -71,11 +94,11 @@ func runWasmtime(p Program, wasm []byte, dir string) (Measurement, error) {
 
 	inst, err := linker.Instantiate(store, module)
 	if err != nil {
-		return m, fmt.Errorf("instantiate: %w", err)
+		return 0, fmt.Errorf("instantiate: %w", err)
 	}
 	fn := inst.GetFunc(store, "_start")
 	if fn == nil {
-		return m, errors.New("no _start export")
+		return 0, errors.New("no _start export")
 	}
 	var code uint32
 	if _, err := fn.Call(store); err != nil {
@@ -85,17 +108,17 @@ func runWasmtime(p Program, wasm []byte, dir string) (Measurement, error) {
 			status, ok = exit.ExitStatus()
 		}
 		if !ok {
-			return m, err
+			return 0, err
 		}
 		code = uint32(status)
 	}
 	stdout, err := os.ReadFile(stdoutPath)
 	if err != nil {
-		return m, err
+		return 0, err
 	}
 	stderr, err := os.ReadFile(stderrPath)
 	if err != nil {
-		return m, err
+		return 0, err
 	}
-	return m, finish(&m, p, &reg, code, stdout, stderr)
+	return finish(p, reg, code, stdout, stderr)
 }

@@ -15,40 +15,56 @@ import (
 )
 
 func wazeroEngine() Engine {
-	return Engine{Name: "wazero", Run: runWazero}
+	return Engine{Name: "wazero", Prepare: prepareWazero}
 }
 
-// runWazero runs p on wazero's optimizing compiler, in a fresh runtime so
-// that nothing is cached from an earlier run.
-func runWazero(p Program, wasm []byte, dir string) (Measurement, error) {
-	var m Measurement
+// prepareWazero compiles p on wazero's optimizing compiler, in a fresh
+// runtime so that nothing is cached from an earlier run.
+func prepareWazero(p Program, wasm []byte, dir string) (_ *Prepared, err error) {
 	ctx := context.Background()
 	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler())
-	defer rt.Close(ctx)
+	defer func() {
+		if err != nil {
+			rt.Close(ctx)
+		}
+	}()
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
-		return m, err
+		return nil, err
 	}
 	var reg region
 	mark := func(f func()) api.GoFunc {
 		return func(context.Context, []uint64) { f() }
 	}
-	_, err := rt.NewHostModuleBuilder("bench").
+	_, err = rt.NewHostModuleBuilder("bench").
 		NewFunctionBuilder().WithGoFunction(mark(reg.start), nil, nil).Export("start").
 		NewFunctionBuilder().WithGoFunction(mark(reg.end), nil, nil).Export("end").
 		Instantiate(ctx)
 	if err != nil {
-		return m, err
+		return nil, err
 	}
 
 	start := time.Now()
 	compiled, err := rt.CompileModule(ctx, wasm)
-	m.Compile = time.Since(start)
+	compile := time.Since(start)
 	if err != nil {
-		return m, fmt.Errorf("compile: %w", err)
+		return nil, fmt.Errorf("compile: %w", err)
 	}
+	return &Prepared{
+		Compile: compile,
+		Run: func() (time.Duration, error) {
+			reg = region{}
+			return runWazeroOnce(ctx, p, dir, rt, compiled, &reg)
+		},
+		Close: func() { rt.Close(ctx) },
+	}, nil
+}
 
+// runWazeroOnce instantiates compiled (anonymously, so that it can be
+// instantiated again) and calls _start.
+func runWazeroOnce(ctx context.Context, p Program, dir string, rt wazero.Runtime, compiled wazero.CompiledModule, reg *region) (time.Duration, error) {
 	var stdout, stderr bytes.Buffer
 	cfg := wazero.NewModuleConfig().
+		WithName("").
 		WithArgs(p.Module).
 		WithStdin(bytes.NewReader(nil)).
 		WithStdout(&stdout).
@@ -59,19 +75,20 @@ func runWazero(p Program, wasm []byte, dir string) (Measurement, error) {
 		WithStartFunctions() // _start is called below, after instantiation
 	mod, err := rt.InstantiateModule(ctx, compiled, cfg)
 	if err != nil {
-		return m, fmt.Errorf("instantiate: %w", err)
+		return 0, fmt.Errorf("instantiate: %w", err)
 	}
+	defer mod.Close(ctx)
 	fn := mod.ExportedFunction("_start")
 	if fn == nil {
-		return m, errors.New("no _start export")
+		return 0, errors.New("no _start export")
 	}
 	var code uint32
 	if _, err := fn.Call(ctx); err != nil {
 		var exit *sys.ExitError
 		if !errors.As(err, &exit) {
-			return m, err
+			return 0, err
 		}
 		code = exit.ExitCode()
 	}
-	return m, finish(&m, p, &reg, code, stdout.Bytes(), stderr.Bytes())
+	return finish(p, reg, code, stdout.Bytes(), stderr.Bytes())
 }

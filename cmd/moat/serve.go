@@ -45,8 +45,9 @@ Each route's sandbox memories come from a pool of its max_concurrent
 slots, reserved once and reset with madvise when a request ends
 (--pooling=n: made on demand). Sandboxes of any route that have run for
 --long-run-after (5ms) take turns in --long-run-cpus CPU lanes (half the
-CPUs), so that guests spinning until their deadline cannot take the
-whole machine from the others.
+CPUs), each running them a quarter of the time (--long-run-duty), so that
+guests spinning until their deadline cannot take the whole machine from
+the others.
 
 moat serve runs the Go collector at GOGC=400 unless the GOGC environment
 variable is set: its own heap is a few MiB (compiled code and sandbox
@@ -112,6 +113,13 @@ const defaultAccessLogFlush = 100 * time.Millisecond
 // lane: far beyond a typical request's CPU time, well within a deadline.
 // (Both in wall time and in time slices: see vm.LaneUse.)
 const defaultLongRunAfter = 5 * time.Millisecond
+
+// defaultLongRunDuty is the share of the time a CPU lane runs sandboxes
+// that have run long: with half the CPUs as lanes, a tenant whose guests
+// spin until their deadline takes at most an eighth of the machine (past
+// the threshold), where a full duty would give it half, twice what the
+// other requests can lose without their latency doubling.
+const defaultLongRunDuty = 0.25
 
 // defaultLongRunCPUs is half the CPUs the Go scheduler uses, at least 1:
 // sandboxes that run long share them, and leave the rest to the others.
@@ -187,6 +195,17 @@ func serveFlags(a *serveArgs) []commandFlag {
 			o.LongRunAfter = d
 			return err
 		}},
+		{"long-run-duty", "SHARE", "the share of the time each CPU lane runs the sandboxes in it, above 0 and at most 1: after each time slice in a lane a sandbox rests, parked, for the rest of the cycle (default 0.25)", func(v string) error {
+			f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
+			if err == nil && strings.HasSuffix(v, "%") {
+				f /= 100
+			}
+			if err != nil || !(f > 0 && f <= 1) {
+				return fmt.Errorf("%q is not a share above 0 and at most 1 (0.25 or 25%%)", v)
+			}
+			o.LongRunDuty = f
+			return nil
+		}},
 		{"pooling", "y|n", "n: make each sandbox's memory on demand, instead of taking it from its route's pool of max_concurrent slots of max_memory, reserved once (Wasmtime's pooling allocator; default y, on the compiler)", func(v string) error {
 			on, err := parseBool(v)
 			o.NoPooling = !on
@@ -236,7 +255,7 @@ func serveFlags(a *serveArgs) []commandFlag {
 // parseServeArgs reads moat serve's command line.
 func parseServeArgs(args []string) (opts server.Options, help bool, err error) {
 	a := serveArgs{opts: server.Options{Addr: "0.0.0.0:8080", DrainTimeout: 30 * time.Second, AccessLogFlush: defaultAccessLogFlush,
-		LongRunCPUs: defaultLongRunCPUs(), LongRunAfter: defaultLongRunAfter}}
+		LongRunCPUs: defaultLongRunCPUs(), LongRunAfter: defaultLongRunAfter, LongRunDuty: defaultLongRunDuty}}
 	a.run.engine = moat.EngineAuto
 	positional, help, err := parseFlags(args, serveFlags(&a))
 	opts = a.opts

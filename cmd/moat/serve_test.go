@@ -157,6 +157,8 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"serve", "-W", "timeout=-1", "a.wasm"}, "-W timeout"},
 		{[]string{"serve", "--pooling", "maybe", "a.wasm"}, "--pooling"},
 		{[]string{"serve", "--long-run-cpus", "-1", "a.wasm"}, "--long-run-cpus"},
+		{[]string{"serve", "--long-run-duty", "0", "a.wasm"}, "--long-run-duty"},
+		{[]string{"serve", "--long-run-duty", "150%", "a.wasm"}, "--long-run-duty"},
 		{[]string{"push", "a.wasm"}, "want MODULE and REF"},
 		{[]string{"pull"}, "want one REF"},
 	} {
@@ -188,8 +190,13 @@ func TestServeEngineFlags(t *testing.T) {
 		t.Errorf("--pooling n: no pooling %v, access log flush %v, %v", opts.NoPooling, opts.AccessLogFlush, err)
 	}
 	if opts, _, err := parseServeArgs([]string{"--access-log-flush", "0", "a.wasm"}); err != nil || opts.AccessLogFlush > 0 ||
-		opts.LongRunCPUs != max(1, runtime.GOMAXPROCS(0)/2) || opts.LongRunAfter != 5*time.Millisecond {
-		t.Errorf("--access-log-flush 0: %v, long-running lanes %d after %v, %v", opts.AccessLogFlush, opts.LongRunCPUs, opts.LongRunAfter, err)
+		opts.LongRunCPUs != max(1, runtime.GOMAXPROCS(0)/2) || opts.LongRunAfter != 5*time.Millisecond || opts.LongRunDuty != 0.25 {
+		t.Errorf("--access-log-flush 0: %v, long-running lanes %d after %v at %v, %v", opts.AccessLogFlush, opts.LongRunCPUs, opts.LongRunAfter, opts.LongRunDuty, err)
+	}
+	for v, want := range map[string]float64{"0.5": 0.5, "10%": 0.1, "1": 1} {
+		if opts, _, err := parseServeArgs([]string{"--long-run-duty", v, "a.wasm"}); err != nil || opts.LongRunDuty != want {
+			t.Errorf("--long-run-duty %s: %v, %v; want %v", v, opts.LongRunDuty, err, want)
+		}
 	}
 	if opts, _, err := parseServeArgs([]string{"--long-run-cpus", "3", "--long-run-after", "5ms", "a.wasm"}); err != nil ||
 		opts.LongRunCPUs != 3 || opts.LongRunAfter != 5*time.Millisecond {

@@ -18,7 +18,6 @@ type instance struct {
 	mc      *moduleCode
 	refs    *storeRefs
 	ctx     *vm.Context
-	mem     *vm.Memory // memory 0 or nil
 	// memories are the descriptors of every memory (abi.MemoryDesc*):
 	// base and length words per memory index.
 	memories []uint64
@@ -27,8 +26,10 @@ type instance struct {
 	funcs    []uint64  // descriptor address per function index
 	runner   vm.Runner // in the instance's allocation
 	// words is the storage of memories, globals and tables when they fit
-	// (most modules: one allocation for the instance's native state).
-	words [16]uint64
+	// (most modules: one allocation for the instance's native state). A
+	// module of one memory and one table fits with up to four globals;
+	// eight words keep the state in its 768-byte size class.
+	words [8]uint64
 	// caught is the exception the code last caught: the context's payload
 	// address points into it (exceptions.go).
 	caught *vm.Exception
@@ -92,9 +93,8 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		st.memories[2*i+abi.MemoryDescBase/8] = uint64(mem.Base())
 	}
 	st.ctx.Memories = uintptr(unsafe.Pointer(&st.memories[0]))
-	if len(inst.Memories) > 0 {
-		st.mem = inst.Memories[0]
-		st.ctx.MemoryBase = st.mem.Base()
+	if mem := st.memory0(); mem != nil {
+		st.ctx.MemoryBase = mem.Base()
 	}
 	st.globals = words[:nGlobals:nGlobals]
 	for i, g := range inst.Globals {
@@ -153,6 +153,14 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	inst.Engine = st
 	inst.Exec = executor{}
 	return nil
+}
+
+// memory0 is the instance's memory 0, or nil when it has none.
+func (st *instance) memory0() *vm.Memory {
+	if len(st.inst.Memories) == 0 {
+		return nil
+	}
+	return st.inst.Memories[0]
 }
 
 // The instance serves its runs' exits (vm.RunHandler).
@@ -267,11 +275,16 @@ func boundOf(f *vm.Function) (*instance, uintptr, bool) {
 // and after every exit that may have run other code.
 func (st *instance) refresh() {
 	st.refreshGC()
-	if st.mem != nil {
-		st.ctx.MemoryLen = uint64(len(st.mem.Bytes))
+	// A closed instance's code reaches no memory (CloseInstance), not
+	// even one it imported that lives on.
+	closed := st.inst.Closed
+	if mem := st.memory0(); mem != nil && !closed {
+		st.ctx.MemoryLen = uint64(len(mem.Bytes))
 	}
 	for i, mem := range st.inst.Memories {
-		st.memories[2*i+abi.MemoryDescLen/8] = uint64(len(mem.Bytes))
+		if !closed {
+			st.memories[2*i+abi.MemoryDescLen/8] = uint64(len(mem.Bytes))
+		}
 	}
 	for i, t := range st.inst.Tables {
 		var addr uint64

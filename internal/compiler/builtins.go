@@ -15,8 +15,8 @@ func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64, check
 	u := func(k int) uint64 { return uint64(uint32(args[k])) }
 	inst := st.inst
 	var mem []byte
-	if st.mem != nil {
-		mem = st.mem.Bytes
+	if m0 := st.memory0(); m0 != nil {
+		mem = m0.Bytes
 	}
 	switch b {
 	case abi.BuiltinMemoryInit:

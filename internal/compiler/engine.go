@@ -140,6 +140,13 @@ func New(cfg Config) (engine.Engine, error) {
 			return nil, err
 		}
 	}
+	if handler {
+		// Made now rather than at the first Instance.Close, so that the
+		// engine's charge to the address space stays what it is from its
+		// creation on. Without it (the space is exhausted), closed
+		// instances keep their memories until their store closes.
+		e.dead, _ = newDeadMemory(layout)
+	}
 	return e, nil
 }
 
@@ -166,6 +173,9 @@ type compilerEngine struct {
 	// slots, when set, holds every memory 0, each at most slotLimit pages.
 	slots     *pool.Slots
 	slotLimit uint32
+	// dead is what closed instances' code addresses in guard-page mode
+	// (close.go).
+	dead *vm.Memory
 }
 
 // typeID is the engine-wide id of function type ft.
@@ -298,7 +308,11 @@ func (e *compilerEngine) NewStore() *vm.Store {
 // and block list storage serve again.
 func (e *compilerEngine) RecycleStore(s *vm.Store) {
 	r := s.RefCodec().(*storeRefs)
-	*r = storeRefs{eng: e}
+	// The first slab's storage stays, emptied: nothing of the released
+	// store's functions stays reachable from it.
+	words, funcs := r.keptWords, r.keptFuncs
+	clear(funcs[:cap(funcs)])
+	*r = storeRefs{eng: e, keptWords: words, keptFuncs: funcs[:0]}
 	r.blocks = r.firstBlock[:0]
 	r.store.InitWithRefs(r)
 	if e.cfg.ConsumeFuel {

@@ -91,6 +91,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 	st.ctx.SetCallDepth(maxDepth - depth)
 	st.runner.StackBytes = f.Instance.Store.MaxStackBytes
 	st.runner.Lane = &f.Instance.Store.Lane
+	st.runner.Deadline = f.Instance.Store.Deadline
 	st.refresh()
 	err = st.runner.Run(ctx, st.ctx, ns, entry, stack)
 	st.syncGC()

@@ -24,7 +24,7 @@ func (st *instance) fault(f *vm.Fault) (*vm.Trap, error) {
 		if !ok || code != f.Class {
 			return nil, fmt.Errorf("%s is not a fault site of %q", where(), f.Class)
 		}
-		if f.Class == abi.TrapMemoryOutOfBounds && (st.mem == nil || !st.mem.InReservation(f.Addr)) {
+		if f.Class == abi.TrapMemoryOutOfBounds && !st.inMemory(f.Addr) {
 			return nil, fmt.Errorf("%s accessed %#x, outside this instance's memory", where(), f.Addr)
 		}
 	case abi.TrapStackExhausted:
@@ -64,4 +64,14 @@ func (mc *moduleCode) describe(pc uintptr) string {
 		name = " $" + n
 	}
 	return fmt.Sprintf("pc %#x (wasm function %d%s, +%#x)", pc, fn, name, int(pc-base)-mc.tables.funcStart(i))
+}
+
+// inMemory reports whether addr is in the reservation of the instance's
+// memory 0, or, once the instance is closed, in the dead memory its code
+// addresses instead (close.go).
+func (st *instance) inMemory(addr uintptr) bool {
+	if mem := st.memory0(); mem != nil && mem.InReservation(addr) {
+		return true
+	}
+	return st.inst.Closed && st.mc.eng.inDeadMemory(addr)
 }

@@ -122,7 +122,7 @@ func TestFaultBugCrasher(t *testing.T) {
 		st.ctx.MemoryBase = uintptr(unsafe.Pointer(&page[0]))
 	case "foreign":
 		other := instantiateForTest(t, e.(*compilerEngine), peekSrc)
-		st.ctx.MemoryBase = other.mem.Base()
+		st.ctx.MemoryBase = other.memory0().Base()
 	}
 	err = executor{}.Call(context.Background(), st.inst.Funcs[0], stack)
 	t.Fatalf("still running after the fault: %v", err)

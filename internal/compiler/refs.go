@@ -14,8 +14,9 @@ import (
 const descWords = abi.FuncDescSize / 8
 
 // Descriptors are allocated in slabs that never move, so descriptor
-// addresses stay valid for the store's life. The first slab is small (most
-// stores hold a few functions); each next one doubles, up to maxSlab.
+// addresses stay valid for the store's life. The first slab is as large as
+// the host functions the store's first instantiation binds
+// (ReserveHostFuncs), or firstSlab; each next one doubles, up to maxSlab.
 const (
 	firstSlab = 16
 	maxSlab   = 1024
@@ -32,12 +33,16 @@ type storeRefs struct {
 	// one block per instance, in a function index order.
 	blocks []descBlock
 	// firstBlock is blocks' storage while the store has one instance
-	// (one allocation fewer for the usual store); firstSlab* are the
-	// first slab's, for the few host functions most stores bind.
-	firstBlock     [1]descBlock
-	firstSlabs     [1]descSlab
-	firstSlabWords [firstSlab * descWords]uint64
-	firstSlabFuncs [firstSlab]*vm.Function
+	// (one allocation fewer for the usual store), firstSlabs slabs'.
+	firstBlock [1]descBlock
+	firstSlabs [1]descSlab
+	// keptWords and keptFuncs are the first slab's storage, kept when the
+	// store is recycled (RecycleStore): sized for the host functions the
+	// store's first instantiation binds, so that a store of a module of
+	// few imports holds room for few, and the next store binding no more
+	// allocates none.
+	keptWords []uint64
+	keptFuncs []*vm.Function
 
 	// stack is the stack lent to the call running in the store (nil when
 	// none runs).
@@ -153,21 +158,11 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	}
 	id, stub := r.eng.descFields(f.Type)
 	n := len(r.slabs)
-	if n == 0 && r.firstSlabFuncs[0] == nil {
-		// The first slab lives in the store's own allocation (which
-		// never moves, so neither do its descriptors).
-		r.slabs = append(r.firstSlabs[:0], descSlab{words: r.firstSlabWords[:], funcs: r.firstSlabFuncs[:0],
-			addr: uint64(uintptr(unsafe.Pointer(&r.firstSlabWords[0])))})
+	if n == 0 {
+		r.addSlab(firstSlab)
 		n++
-	}
-	if n == 0 || len(r.slabs[n-1].funcs) == cap(r.slabs[n-1].funcs) {
-		size := firstSlab
-		if n > 0 {
-			size = min(2*cap(r.slabs[n-1].funcs), maxSlab)
-		}
-		words := make([]uint64, size*descWords)
-		r.slabs = append(r.slabs, descSlab{words: words, funcs: make([]*vm.Function, 0, size),
-			addr: uint64(uintptr(unsafe.Pointer(&words[0])))})
+	} else if len(r.slabs[n-1].funcs) == cap(r.slabs[n-1].funcs) {
+		r.addSlab(min(2*cap(r.slabs[n-1].funcs), maxSlab))
 		n++
 	}
 	sl := &r.slabs[n-1]
@@ -177,6 +172,35 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	d[abi.FuncDescTypeID/8] = uint64(id)
 	d[abi.FuncDescHostCall/8] = uint64(stub)
 	return sl.addr + uint64(k*abi.FuncDescSize), nil
+}
+
+// ReserveHostFuncs makes the first slab, before any host function is
+// referenced, with room for n of them (vm.HostFuncReserver).
+func (r *storeRefs) ReserveHostFuncs(n int) {
+	if len(r.slabs) == 0 {
+		r.addSlab(max(n, 1))
+	}
+}
+
+// addSlab appends a slab of size descriptors. The first one is the kept
+// storage when that is large enough, else new storage, kept in turn. A
+// store that used the storage before shares its descriptor addresses with
+// this one, as the modules' kept blocks do: the words the host sees carry
+// their store's generation (refcheck.go), and the guest's code only
+// reaches its own store's.
+func (r *storeRefs) addSlab(size int) {
+	var words []uint64
+	var funcs []*vm.Function
+	if len(r.slabs) == 0 && cap(r.keptFuncs) >= size {
+		words, funcs = r.keptWords, r.keptFuncs[:0]
+	} else {
+		words, funcs = make([]uint64, size*descWords), make([]*vm.Function, 0, size)
+	}
+	if len(r.slabs) == 0 {
+		r.keptWords, r.keptFuncs = words, funcs
+		r.slabs = r.firstSlabs[:0]
+	}
+	r.slabs = append(r.slabs, descSlab{words: words, funcs: funcs, addr: uint64(uintptr(unsafe.Pointer(&words[0])))})
 }
 
 // lookup finds the slab and index of descriptor address ref.

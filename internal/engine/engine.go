@@ -74,3 +74,13 @@ type MemoryMaker interface {
 	// memory that takes a pool's slot (vm.MemoryRoom).
 	NewMemory(idx uint32, limitPages uint32, room *vm.MemoryRoom) (mem *vm.Memory, withData bool, err error)
 }
+
+// InstanceCloser is implemented by an engine's per-instance state
+// (vm.Instance.Engine) whose code must be cut off the instance's memories
+// when the embedder closes the instance, before they are given back:
+// other instances of the store may still call that code. An error leaves
+// the code as it was; the embedder then keeps the memories (emptied) until
+// the store is closed.
+type InstanceCloser interface {
+	CloseInstance() error
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm"
@@ -109,6 +110,9 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	if ctx.Err() != nil {
 		return &vm.Trap{Code: abi.TrapInterrupted, Cause: ctx.Err(), Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
+	if d := store.Deadline; !d.IsZero() && !time.Now().Before(d) {
+		return &vm.Trap{Code: abi.TrapInterrupted, Cause: context.DeadlineExceeded, Frames: []vm.Frame{{Func: f, Offset: -1}}}
+	}
 
 	m := e.pool.Get().(*machine)
 	// Long work of the store's GC heap paces itself like a bulk operation
@@ -118,6 +122,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	m.ctx = ctx
 	m.meter.Attach(&f.Instance.Store.Fuel)
 	m.pacer.Begin(ctx)
+	m.pacer.Until(store.Deadline)
 	m.pacer.UseLanes(&store.Lane, ctx.Done())
 	m.maxFrames = e.cfg.MaxCallDepth - depth - 1
 	m.maxSlots, m.below = maxSlots, below

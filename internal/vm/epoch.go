@@ -45,9 +45,8 @@ const epochIdleTicks = 100
 // are young, and a stream of calls that each last microseconds (a server's
 // requests) keeps a run in progress at almost every moment, so ticking at
 // EpochTick would wake the ticker 10,000 times a second for calls that
-// never need it. A young run's first slice then ends at the next step,
-// up to epochCoarseTicks ticks later (it may end early too: the epoch jumps
-// a step at once); its first visit makes it spin, which cuts the ticker's
+// never need it. A young run's first slice then ends at a step, 1-2 steps
+// after it began (firstSliceTicks); its first visit makes it spin, which cuts the ticker's
 // step short (epochSpinning), and from then on the ticker ticks every
 // EpochTick. The pacer checks the clock before it takes the epoch's word
 // for a deadline, and a context's deadline also pokes the run

@@ -16,6 +16,13 @@ import (
 // guests (a tenant's endless loops) take at most n CPUs however many of
 // them arrive, and short requests keep the rest.
 //
+// A lane may run long calls for only part of the time (SetDuty): after a
+// slice in the lane, the call rests, parked and holding the lane, for as
+// long again as the rest of the duty cycle asks (a slice of 250 µs at a
+// duty of 1/4: 750 µs), so that n lanes give long-running guests n×duty
+// CPUs, less than one CPU if need be (on two CPUs, one lane is half the
+// machine).
+//
 // Lanes belong to stores (Store.Lane), and any number of stores may share
 // them; a store's calls hold at most one lane, nested calls (wasm → host
 // → wasm in the same store) included. A call in one store made from a host
@@ -25,6 +32,41 @@ type Lanes struct {
 	slots   chan struct{}
 	after   int64
 	waiting atomic.Int64
+	// restPerRun is the rest a lane takes per nanosecond a call ran in it,
+	// in 1/restScale (0: none; SetDuty).
+	restPerRun atomic.Int64
+}
+
+// restScale is the fixed point of restPerRun.
+const restScale = 1 << 16
+
+// maxRest bounds one rest: a slice that ran long (a slow visit, the kernel
+// keeping the thread off its CPU) does not park the call for ages. (A
+// variable for tests.)
+var maxRest = 100 * time.Millisecond
+
+// SetDuty makes each lane run long calls for at most duty of the time
+// (0 < duty ≤ 1; 1, the default, runs them whenever they hold the lane).
+func (l *Lanes) SetDuty(duty float64) {
+	if !(duty > 0 && duty < 1) {
+		l.restPerRun.Store(0)
+		return
+	}
+	l.restPerRun.Store(int64((1 - duty) / duty * restScale))
+}
+
+// Duty is the lanes' duty cycle (SetDuty).
+func (l *Lanes) Duty() float64 {
+	return 1 / (1 + float64(l.restPerRun.Load())/restScale)
+}
+
+// rest is how long a lane rests after a call ran in it for ran.
+func (l *Lanes) rest(ran int64) time.Duration {
+	k := l.restPerRun.Load()
+	if k == 0 || ran <= 0 {
+		return 0
+	}
+	return min(time.Duration(ran/restScale*k+ran%restScale*k/restScale), maxRest)
 }
 
 // NewLanes makes n lanes (at least 1) for calls that have run for after.
@@ -54,19 +96,50 @@ type LaneUse struct {
 	// call that the kernel kept off its CPU for After (on a loaded
 	// machine) is not taken for one.
 	slices int64
+	// ranFrom is when the call last began to run in its lane (a nanotime).
+	ranFrom int64
+	// timer times the waits of turn (a rest, a deadline), made at the
+	// first and reused.
+	timer *time.Timer
+}
+
+// sleep parks the call for d, or until done is closed or deadline (a
+// nanotime; 0: none) comes, whichever is first.
+func (u *LaneUse) sleep(d time.Duration, done <-chan struct{}, deadline int64) {
+	if deadline != 0 {
+		d = min(d, time.Duration(deadline-nanotime()))
+	}
+	if d <= 0 {
+		return
+	}
+	if u.timer == nil {
+		u.timer = time.NewTimer(d)
+	} else {
+		u.timer.Reset(d) // stopped or fired and drained: no stale tick (Go 1.23 timers)
+	}
+	select {
+	case <-u.timer.C:
+	case <-done:
+		u.timer.Stop()
+	}
 }
 
 // turn is the end of a time slice for a store with lanes, instead of a
 // plain yield: a call past After gives its lane to the next guest that
 // waits for one and queues for it again. It returns when the call may run
-// on, or when done is closed (the pacer then sees the deadline or the
-// caller the cancellation).
-func (u *LaneUse) turn(done <-chan struct{}) {
+// on, when done is closed, or at deadline (a nanotime; 0: none) (the pacer
+// then sees the deadline or the caller the cancellation).
+func (u *LaneUse) turn(done <-chan struct{}, deadline int64) {
 	now := nanotime()
 	if u.since == 0 {
 		u.since = now - int64(TimeSlice)
 	}
 	if u.held {
+		// The lane's rest, the call still holding it, before the next
+		// call (or this one again) may run in it.
+		if rest := u.Lanes.rest(now - u.ranFrom); rest > 0 {
+			u.sleep(rest, done, deadline)
+		}
 		<-u.Lanes.slots
 		u.held = false
 	}
@@ -77,15 +150,28 @@ func (u *LaneUse) turn(done <-chan struct{}) {
 	}
 	select {
 	case u.Lanes.slots <- struct{}{}:
-		u.held = true
+		u.held, u.ranFrom = true, nanotime()
 		return
 	default:
 	}
 	u.Lanes.waiting.Add(1)
+	// A deadline that is not the context's (a store's) needs a timer here.
+	var expired <-chan time.Time
+	if deadline != 0 {
+		d := time.Duration(deadline - nanotime())
+		if u.timer == nil {
+			u.timer = time.NewTimer(d)
+		} else {
+			u.timer.Reset(d)
+		}
+		defer u.timer.Stop()
+		expired = u.timer.C
+	}
 	select {
 	case u.Lanes.slots <- struct{}{}:
-		u.held = true
+		u.held, u.ranFrom = true, nanotime()
 	case <-done:
+	case <-expired:
 	}
 	u.Lanes.waiting.Add(-1)
 	// The goroutine that gave the lane up made this one its P's next to

@@ -13,12 +13,12 @@ func TestLaneThresholdCountsSlices(t *testing.T) {
 	u := &LaneUse{Lanes: l}
 	u.since = nanotime() - int64(time.Second) // long ago, in wall time
 	for i := 1; i < 4; i++ {
-		u.turn(nil)
+		u.turn(nil, 0)
 		if u.held {
 			t.Fatalf("in a lane after %d slices of %d", i, 4)
 		}
 	}
-	u.turn(nil)
+	u.turn(nil, 0)
 	if !u.held {
 		t.Fatal("not in a lane after 4 slices and a second")
 	}
@@ -29,4 +29,78 @@ func TestLaneThresholdCountsSlices(t *testing.T) {
 	if running, _ := l.Stats(); running != 0 || u.held || u.slices != 0 || u.since != 0 {
 		t.Errorf("after End: %d running, held %v, %d slices, since %d", running, u.held, u.slices, u.since)
 	}
+}
+
+// A lane at duty d rests (1-d)/d of the time a call ran in it, the call
+// parked and holding it, before it may run anyone again; at the default
+// duty it never rests; a rest is bounded, and ends with the call's
+// context or at its deadline.
+func TestLaneDuty(t *testing.T) {
+	l := NewLanes(1, 0)
+	if got := l.Duty(); got != 1 {
+		t.Fatalf("default duty %v, want 1", got)
+	}
+	if got := l.rest(int64(time.Millisecond)); got != 0 {
+		t.Fatalf("rest at full duty: %v, want 0", got)
+	}
+	for _, c := range []struct {
+		duty float64
+		ran  time.Duration
+		rest time.Duration
+	}{
+		{0.25, time.Millisecond, 3 * time.Millisecond},
+		{0.5, 250 * time.Microsecond, 250 * time.Microsecond},
+		{0.1, 250 * time.Microsecond, 2250 * time.Microsecond},
+		{0.25, time.Second, maxRest},
+	} {
+		l.SetDuty(c.duty)
+		if got := l.Duty(); got < c.duty*0.999 || got > c.duty*1.001 {
+			t.Errorf("SetDuty(%v): Duty() = %v", c.duty, got)
+		}
+		if got := l.rest(int64(c.ran)); got < c.rest-time.Microsecond || got > c.rest+time.Microsecond {
+			t.Errorf("duty %v, ran %v: rest %v, want %v", c.duty, c.ran, got, c.rest)
+		}
+	}
+
+	// A call that ran 20 ms in the lane at duty 1/2 rests 20 ms before it
+	// gives the lane up.
+	l.SetDuty(0.5)
+	u := &LaneUse{Lanes: l}
+	l.slots <- struct{}{}
+	u.held, u.ranFrom, u.since, u.slices = true, nanotime()-int64(20*time.Millisecond), 1, 1
+	start := time.Now()
+	u.turn(nil, 0)
+	if took := time.Since(start); took < 20*time.Millisecond {
+		t.Errorf("turn after 20 ms in the lane at duty 1/2 took %v, want a rest of 20 ms", took)
+	}
+	if !u.held {
+		t.Fatal("not back in the lane after the rest (no other call wants it)")
+	}
+
+	// Cancelled, or at its deadline: a rest of an hour ends at once.
+	defer func(d time.Duration) { maxRest = d }(maxRest)
+	maxRest = time.Hour
+	turnWithin := func(what string, done <-chan struct{}, deadline int64) {
+		t.Helper()
+		returned := make(chan struct{})
+		go func() {
+			u.turn(done, deadline)
+			close(returned)
+		}()
+		select {
+		case <-returned:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%s: still resting after 30 s", what)
+		}
+		u.End()
+	}
+	u.End()
+	closed := make(chan struct{})
+	close(closed)
+	l.slots <- struct{}{}
+	u.held, u.ranFrom, u.slices = true, nanotime()-int64(time.Hour), 1
+	turnWithin("cancelled", closed, 0)
+	l.slots <- struct{}{}
+	u.held, u.ranFrom, u.slices = true, nanotime()-int64(time.Hour), 1
+	turnWithin("at its deadline", nil, nanotime()+int64(5*time.Millisecond))
 }

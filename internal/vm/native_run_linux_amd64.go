@@ -24,6 +24,9 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	if err := ctx.Err(); err != nil {
 		return &Trap{Code: abi.TrapInterrupted, Cause: err}
 	}
+	if passed(r.Deadline) {
+		return Interrupted(ctx)
+	}
 	sb, err := loadStubs()
 	if err != nil {
 		return err
@@ -49,6 +52,7 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	live := st.live
 	outer := c.pacer
 	want := c.pacer.Begin(ctx)
+	c.pacer.Until(r.Deadline)
 	if r.Lane != nil {
 		c.pacer.UseLanes(r.Lane, ctx.Done())
 	}

@@ -27,6 +27,9 @@ type Runner struct {
 	// Lane, when its Lanes are set, is the store's hold on its lanes: the
 	// run's slice ends are turns in them (lanes.go).
 	Lane *LaneUse
+	// Deadline, when set, ends the run as a context's deadline would
+	// (the store's: Store.Deadline).
+	Deadline time.Time
 	// EpochPolls says that the code polls the epoch (abi.BuiltinPollEpoch)
 	// rather than counting: the run keeps the epoch ticking and paces the
 	// code by its deadline. The grant of the counter is then unused
@@ -248,6 +251,8 @@ func (c *Context) Checkpoint(ctx context.Context) abi.TrapCode {
 // Interrupted is the trap of a run stopped by its context: ctx's error,
 // or DeadlineExceeded when the deadline passed before ctx noticed.
 func Interrupted(ctx context.Context) *Trap {
+	// (A deadline that is not the context's, a store's, is a deadline
+	// exceeded too.)
 	err := ctx.Err()
 	if err == nil {
 		err = context.DeadlineExceeded

@@ -2,6 +2,7 @@ package vm
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
@@ -57,6 +58,11 @@ var clockBase = time.Now()
 // nanotime is the monotonic clock in nanoseconds since clockBase.
 func nanotime() int64 { return int64(time.Since(clockBase)) }
 
+// passed reports whether deadline is set and has passed.
+func passed(deadline time.Time) bool {
+	return !deadline.IsZero() && !time.Now().Before(deadline)
+}
+
 // Pacer keeps the time for one run of guest code on one goroutine: when to
 // yield, how many polls to grant, whether the context's deadline has
 // passed. The zero value is ready for Begin. Not safe for concurrent use.
@@ -91,6 +97,17 @@ func (p *Pacer) Begin(ctx context.Context) int64 {
 	p.spinning, p.inHost = false, false
 	p.lane, p.done = nil, nil
 	return firstGrant
+}
+
+// Until makes t, when set, the run's deadline if it comes before the
+// context's (a store's own deadline, Store.Deadline), after Begin.
+func (p *Pacer) Until(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if d := max(int64(t.Sub(clockBase)), 1); p.deadline == 0 || d < p.deadline {
+		p.deadline = d
+	}
 }
 
 // UseLanes makes the run's slice ends turns in the store's lanes (u.Lanes
@@ -194,7 +211,7 @@ func (p *Pacer) yield() int64 {
 		return p.sliceStart
 	}
 	p.EnterHost()
-	p.lane.turn(p.done)
+	p.lane.turn(p.done, p.deadline)
 	p.LeaveHost()
 	p.sliceStart = nanotime()
 	return p.sliceStart
@@ -238,8 +255,22 @@ func (p *Pacer) Checkpoint() (late bool) {
 // and returns the epoch deadline for the code (abi.CtxEpochDeadline). It
 // reads the clock only when the context has a deadline.
 func (p *Pacer) BeginEpoch() uint64 {
-	p.sliceEpoch = Epoch() + sliceTicks
+	p.sliceEpoch = Epoch() + firstSliceTicks()
 	return p.newEpochDeadline()
+}
+
+// firstSliceTicks is a run's first time slice in ticks. While no run spins,
+// the ticker steps epochCoarseTicks at a time, and the epoch the run reads
+// may be about to step: a slice of sliceTicks would end at that step, a
+// moment after the run began, and a run of microseconds that the kernel
+// kept waiting across it (common on a busy machine) would count among the
+// spinning guests and set the ticker ticking for nothing. So the first
+// slice ends at the step after, 1-2 steps away.
+func firstSliceTicks() uint64 {
+	if atomic.LoadInt32(&spinning) == 0 {
+		return max(sliceTicks, epochCoarseTicks+1)
+	}
+	return sliceTicks
 }
 
 // EpochDeadline is the deadline for the code of a run with epoch polls:

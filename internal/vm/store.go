@@ -3,6 +3,7 @@ package vm
 import (
 	"errors"
 	"slices"
+	"time"
 )
 
 // Store is the world in which a group of linked instances lives. Function
@@ -31,6 +32,10 @@ type Store struct {
 	// Lane, when its Lanes are set, makes the store's calls that run long
 	// take turns in those lanes (lanes.go).
 	Lane LaneUse
+	// Deadline, when set, ends the store's calls that run past it as a
+	// context's deadline would (Pacer.Until), with no timer or context of
+	// its own.
+	Deadline time.Time
 
 	// Fuel meters the store's execution when enabled (fuel.go); the
 	// engines draw from it.
@@ -106,6 +111,23 @@ func (s *Store) ReserveFuncs(n int) {
 		return
 	}
 	s.funcs = slices.Grow(s.funcs, n)
+}
+
+// HostFuncReserver is implemented by a RefCodec that keeps the words of
+// functions without an instance (host functions) in storage of its own,
+// which it sizes for the n about to be referenced when told.
+type HostFuncReserver interface {
+	ReserveHostFuncs(n int)
+}
+
+// ReserveHostFuncs tells the store's codec that n host functions are about
+// to be referenced, as the first instantiation of a prepared module binds
+// its host imports: a codec that keeps their words in a store-sized run
+// makes that run the right size, rather than a fixed one.
+func (s *Store) ReserveHostFuncs(n int) {
+	if r, ok := s.codec.(HostFuncReserver); ok {
+		r.ReserveHostFuncs(n)
+	}
 }
 
 // InstanceRefCodec is implemented by a RefCodec that gives an instance's

@@ -25,12 +25,13 @@ func fdReaddir(c *call, p []uint64) Errno {
 		if errno != ESUCCESS {
 			return errno
 		}
-		e.listing = list
+		e.listing = &list
 	}
+	listing := *e.listing
 	used := 0
 	var hdr [direntSize]byte
-	for i := cookie; i < uint64(len(e.listing)) && used < len(out); i++ {
-		d := e.listing[i]
+	for i := cookie; i < uint64(len(listing)) && used < len(out); i++ {
+		d := listing[i]
 		binary.LittleEndian.PutUint64(hdr[0:], i+1)
 		binary.LittleEndian.PutUint64(hdr[8:], d.ino)
 		binary.LittleEndian.PutUint32(hdr[16:], uint32(len(d.name)))

@@ -23,8 +23,9 @@ type call struct {
 	ctx context.Context
 	s   *System
 	mem guest
-	// iovs is room for the iovecs of an fd_read or fd_write.
-	iovs [4][]byte
+	// iovs is room for the iovecs of an fd_read or fd_write: two, as
+	// wasi-libc's stdio passes (its buffer and the caller's bytes).
+	iovs [2][]byte
 }
 
 // handler implements one function on its (already typed) parameters.

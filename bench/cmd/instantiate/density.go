@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 )
@@ -40,8 +41,13 @@ func lastLine(b []byte) string {
 
 // densityChild holds n hello instances and prints, per instance, the
 // growth of resident memory and of the Go heap, then the mappings before
-// and after.
-func densityChild(name string, n int) error {
+// and after. With memProfile set, every allocation is sampled and the
+// heap profile of the n live instances is written there
+// (go tool pprof -sample_index=inuse_space).
+func densityChild(name string, n int, memProfile string) error {
+	if memProfile != "" {
+		runtime.MemProfileRate = 1
+	}
 	e, ok := engineWithSlots(name, n+16)
 	if !ok {
 		return fmt.Errorf("unknown engine %q", name)
@@ -73,8 +79,25 @@ func densityChild(name string, n int) error {
 	runtime.GC()
 	rss1, heap1, maps1 := rss(), heapInUse(), mappings()
 	fmt.Printf("rss %.0f heap %.0f maps %d %d\n", float64(rss1-rss0)/float64(n), (float64(heap1)-float64(heap0))/float64(n), maps0, maps1)
+	if memProfile != "" {
+		if err := writeHeapProfile(memProfile); err != nil {
+			return err
+		}
+	}
 	release()
 	return nil
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func heapInUse() uint64 {

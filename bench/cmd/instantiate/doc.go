@@ -4,6 +4,7 @@
 //
 //	go run ./cmd/instantiate                  # the README's table (cgo for Wasmtime)
 //	go run ./cmd/instantiate -density 100000 -engines moat-pool-explicit
+//	go run ./cmd/instantiate -child moat-pool-explicit -density 100000 -memprofile heap.pb  # where the heap goes
 //
 // For each module (add and hello from the repository's testdata/small, bz2
 // and regex from $MOAT_BENCH) and engine it reports:

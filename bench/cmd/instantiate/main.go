@@ -42,9 +42,10 @@ func main() {
 	density := flag.Int("density", 1000, "live hello instances per engine for the density table (0: none)")
 	throughput := flag.Duration("throughput", 2*time.Second, "how long to run the throughput measure (0: not at all)")
 	child := flag.String("child", "", "internal: run the density child for this engine")
+	memProfile := flag.String("memprofile", "", "with -child: write a heap profile of the live instances (every allocation sampled) to this file")
 	flag.Parse()
 	if *child != "" {
-		if err := densityChild(*child, *density); err != nil {
+		if err := densityChild(*child, *density, *memProfile); err != nil {
 			fmt.Fprintln(os.Stderr, "instantiate:", err)
 			os.Exit(1)
 		}

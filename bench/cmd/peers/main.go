@@ -14,7 +14,9 @@ import (
 )
 
 func main() {
-	runs := flag.Int("runs", 3, "fresh runs per program and engine; cells are medians")
+	runs := flag.Int("runs", peers.DefaultOptions.Cells, "measured cells per program and engine (a fresh engine and compile each); figures are their medians")
+	minCell := flag.Duration("min-cell", peers.DefaultOptions.MinCell, "repeat a program whose region is shorter within each cell until the cell holds this much (0: one run per cell)")
+	maxReps := flag.Int("max-reps", peers.DefaultOptions.MaxReps, "at most this many repetitions per cell")
 	filter := flag.String("filter", "", "run only the programs whose name matches this regexp")
 	engineList := flag.String("engines", "moat,wazero,wasmtime", "comma-separated engines, moat (guard pages), moat-explicit (explicit bounds checks) or moat-interp (the interpreter) first (the ratios' numerator)")
 	dir := flag.String("dir", "", "the benchmark folder (default: $MOAT_BENCH, else ../shared/bench beside the repository)")
@@ -28,13 +30,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "peers: -clock must be wall or cpu")
 		os.Exit(2)
 	}
-	if err := run(*runs, *filter, *engineList, *dir); err != nil {
+	opts := peers.Options{Cells: *runs, MinCell: *minCell, MaxReps: *maxReps}
+	if err := run(opts, *filter, *engineList, *dir, *clock); err != nil {
 		fmt.Fprintln(os.Stderr, "peers:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int, filter, engineList, dir string) error {
+func run(opts peers.Options, filter, engineList, dir, clock string) error {
 	root, err := benchRoot(dir)
 	if err != nil {
 		return err
@@ -57,13 +60,13 @@ func run(runs int, filter, engineList, dir string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "%d programs from %s on %s, %d runs each\n", len(progs), root, names(engines), runs)
-	rows, err := peers.Measure(progs, engines, runs, os.Stderr)
+	fmt.Fprintf(os.Stderr, "%d programs from %s on %s, %d cells each\n", len(progs), root, names(engines), opts.Cells)
+	rows, err := peers.Measure(progs, engines, opts, os.Stderr)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%s/%s, %s, %d CPU, median of %d fresh runs per cell (compile, instantiate, _start); run = bench.start to bench.end\n\n",
-		runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.NumCPU(), runs)
+	fmt.Printf("%s/%s, %s, %d CPU, %s clock; median of %d cells per program and engine, engines alternated; a cell: compile, then reps x (instantiate, _start) until it holds %v (at most %d); run = bench.start to bench.end, per repetition; ± = half the cells' range over their median\n\n",
+		runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.NumCPU(), clock, opts.Cells, opts.MinCell, opts.MaxReps)
 	peers.WriteTable(os.Stdout, rows, engines)
 	for _, row := range rows {
 		for _, c := range row.Cells {

@@ -47,6 +47,9 @@ type Options struct {
 	// lanes.
 	LongRunCPUs  int
 	LongRunAfter time.Duration
+	// LongRunDuty is the share of the time each lane runs them
+	// (moat.CPULanes.SetDuty); 0: 1.
+	LongRunDuty float64
 	// NoPooling makes sandbox memories on demand. By default each route
 	// with a concurrency cap takes them from a pool of that many slots
 	// of its memory limit, reserved once (moat.Config.Pooling), and its
@@ -116,6 +119,11 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.LongRunCPUs > 0 {
 		if s.lanes, err = moat.NewCPULanes(opts.LongRunCPUs, opts.LongRunAfter); err != nil {
 			return err
+		}
+		if opts.LongRunDuty != 0 {
+			if err := s.lanes.SetDuty(opts.LongRunDuty); err != nil {
+				return err
+			}
 		}
 	}
 	s.metrics = newMetrics(&s.current, s.lanes)

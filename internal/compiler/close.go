@@ -1,0 +1,67 @@
+package compiler
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// CloseInstance cuts a closed instance's code off its memories
+// (engine.InstanceCloser), before the embedder gives them back: other
+// instances of the store may still call that code (an import, a table
+// entry, a funcref), and a memory given back is the next tenant's — a
+// pool's slot, or address space the kernel maps again. Every memory then
+// has length 0, which the explicit checks trap on; with guard pages, whose
+// accesses are unchecked, the code addresses the engine's dead memory
+// instead, where every access faults into an out-of-bounds trap. refresh
+// keeps the lengths at 0 from then on (vm.Instance.Closed).
+func (st *instance) CloseInstance() error {
+	var base uintptr
+	if st.mc.eng.guard {
+		dead, err := st.mc.eng.deadMemory()
+		if err != nil {
+			return err
+		}
+		base = dead.Base()
+	}
+	st.ctx.MemoryBase, st.ctx.MemoryLen = base, 0
+	for i := range st.inst.Memories {
+		st.memories[2*i+abi.MemoryDescBase/8] = uint64(base)
+		st.memories[2*i+abi.MemoryDescLen/8] = 0
+	}
+	return nil
+}
+
+// errNoDeadMemory: the engine could not reserve its dead memory.
+var errNoDeadMemory = errors.New("compiler: no dead memory to cut a closed instance's code off its memories")
+
+// deadMemory is the memory closed instances' code addresses in guard-page
+// mode (newDeadMemory).
+func (e *compilerEngine) deadMemory() (*vm.Memory, error) {
+	if e.dead == nil {
+		return nil, errNoDeadMemory
+	}
+	return e.dead, nil
+}
+
+// newDeadMemory makes a memory of no pages in a reservation laid out as
+// every memory of a guard-page engine (registered with the signal
+// handler), which the engine keeps for its life, so that its address is
+// never anyone else's: every access of a closed instance's code faults
+// there, into an out-of-bounds trap.
+func newDeadMemory(l vm.Layout) (*vm.Memory, error) {
+	mt := wasm.MemoryType{Limits: wasm.Limits{Min: 0, Max: 0, HasMax: true}}
+	m, err := vm.NewNativeMemory(mt, 0, l, vm.ImageFile{FD: -1})
+	if err != nil {
+		return nil, fmt.Errorf("compiler: reserving the dead memory: %w", err)
+	}
+	return m, nil
+}
+
+// inDeadMemory reports whether addr is in the engine's dead memory.
+func (e *compilerEngine) inDeadMemory(addr uintptr) bool {
+	return e.dead != nil && e.dead.InReservation(addr)
+}
