@@ -225,30 +225,26 @@ type keptBlock struct {
 // takeBlock returns a descriptor block kept from a released store of this
 // module, template in place, or a zero keptBlock.
 func (mc *moduleCode) takeBlock() keptBlock {
-	mc.blocksMu.Lock()
-	defer mc.blocksMu.Unlock()
-	n := len(mc.keptBlocks)
-	if n == 0 {
-		return keptBlock{}
+	b, ok := mc.keptBlocks.Take(nil, 0)
+	if ok {
+		mc.keptCount.Add(-1)
 	}
-	b := mc.keptBlocks[n-1]
-	mc.keptBlocks[n-1] = keptBlock{}
-	mc.keptBlocks = mc.keptBlocks[:n-1]
 	return b
 }
 
 // keepBlock keeps a released store's block for the next instance. Its
 // native state is emptied first: nothing of the released store stays
-// reachable from it.
+// reachable from it. Neither takes a lock common to every store of the
+// module (pool.FreeList).
 func (mc *moduleCode) keepBlock(b keptBlock) {
 	if b.native != nil {
 		*b.native = instance{}
 	}
-	mc.blocksMu.Lock()
-	defer mc.blocksMu.Unlock()
-	if len(mc.keptBlocks) < maxKeptBlocks {
-		mc.keptBlocks = append(mc.keptBlocks, b)
+	if mc.keptCount.Add(1) > maxKeptBlocks {
+		mc.keptCount.Add(-1)
+		return
 	}
+	mc.keptBlocks.Put(b)
 }
 
 // boundOf returns the native state of f's instance and the address of

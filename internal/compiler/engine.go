@@ -82,6 +82,9 @@ type PoolConfig struct {
 	MaxMemorySize uint64
 	// MaxWarm bounds the free slots kept warm (default 100).
 	MaxWarm int
+	// KeepResident is how many bytes from byte 0 of a warm slot are
+	// reset in place (pool.SlotConfig.KeepResident).
+	KeepResident uint64
 }
 
 // DefaultMaxCallDepth is Config.MaxCallDepth's default.

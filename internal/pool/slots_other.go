@@ -18,6 +18,8 @@ type SlotConfig struct {
 	Layout     vm.Layout
 	Accessible bool
 	MaxWarm    int
+	// KeepResident: see the Linux pool.
+	KeepResident uint64
 }
 
 // Slots is a pool of memory slots; this platform has none.
