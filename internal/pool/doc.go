@@ -81,18 +81,16 @@
 // image mapped into it is re-mapped away. A memory dropped without being
 // freed gives its slot back through a cleanup, counted in Stats.Leaked.
 //
-// Measured on the shared 2-core VM (load 10-14), thread CPU µs per
-// instantiate+close of a pre-linked module and minor page faults per
-// cycle, before and after the keep-resident reset, one after the other:
+// Measured on the shared 2-core VM (go test -bench SlotCycle): a
+// two-page memory that writes three pages costs 11-27 µs per cycle when
+// the reset gives its pages back (three page faults and the madvise),
+// 1.1-2.8 µs kept resident; one that writes nothing 0.5-1.3 µs either way.
+// The README's "Instances at scale" has the instantiation figures.
 //
-//	cd bench && go run ./cmd/instantiate -faults -engines moat-pool,moat-pool-explicit,wasmtime-pool -density 0 -throughput 0 -runs 3 -n 1000
-//
-//	module  guard pages            explicit               Wasmtime pooling
-//	hello   1.46, 0 -> 1.97, 0     3.45, 1 -> 1.97, 0     3.18 / 3.53
-//	bz2     2.10, 0 -> 2.63, 0     8.32, 2 -> 3.27, 0     4.87 / 4.95
-//
-// and strace -c over 5,100 cycles of add: 5,102 madvise calls before,
-// 2 after, with one read of the page map per cycle instead.
+// Taking and giving back slots, and lending stacks, take no lock common to
+// every goroutine: free slots (warm ones apart from pristine ones) and
+// idle stacks are kept in FreeLists (stacks of items in shards, tried
+// from a random start with TryLock) and counted with atomics.
 //
 // A memory is made in its owner's vm.MemoryRoom when one is given: the
 // embedder's instance state, recycled from one instance to the next,
