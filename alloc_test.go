@@ -43,6 +43,34 @@ func TestCallWithStackDoesNotAllocate(t *testing.T) {
 	}
 }
 
+// A short call on the compiler (epoch polls) under a context that can be
+// cancelled allocates nothing either: the run registers with the context
+// only at its first visit to Go, which a call of microseconds never makes.
+func TestCancellableCallDoesNotAllocate(t *testing.T) {
+	skipAllocCountUnderRace(t)
+	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler})
+	if err != nil {
+		t.Skip(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	inst, err := moat.NewStore(e).Instantiate(ctx, compile(t, e, addWat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := inst.Func("add")
+	stack := make([]uint64, 2)
+	allocs := testing.AllocsPerRun(100, func() {
+		stack[0], stack[1] = 1, 2
+		if err := add.CallWithStack(ctx, stack); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("a call under a cancellable context allocates %v times per call", allocs)
+	}
+}
+
 // BenchmarkInstantiate makes an instance with a memory in a new store, on
 // the default engine and on the compiler in each bounds-check mode (a
 // guard-page memory reserves 4 GiB and registers with the signal handler).

@@ -195,7 +195,7 @@ func (b BoundsChecks) String() string {
 // PoolingConfig sizes an engine's pool of memory slots (Wasmtime's
 // PoolingAllocationConfig). The slots lie back to back in one reservation;
 // a memory takes a free slot when its instance is made and gives it back,
-// reset with madvise(MADV_DONTNEED), when its instance or store is closed.
+// reset (LinearMemoryKeepResident), when its instance or store is closed.
 // Zero fields take the defaults.
 type PoolingConfig struct {
 	// TotalMemories is how many memories may live at once (default
@@ -212,6 +212,34 @@ type PoolingConfig struct {
 	// MaxUnusedWarmSlots bounds the free slots kept warm, with the last
 	// module's image still mapped (default 100).
 	MaxUnusedWarmSlots int
+	// LinearMemoryKeepResident is how many bytes from the start of a warm
+	// slot's memory are reset in place when its instance closes (Wasmtime's
+	// linear_memory_keep_resident): the pages written there (the kernel's
+	// page map tells which) are compared with what the next instance must
+	// find (zeros, or the module's data) and rewritten where they differ,
+	// so they stay resident and the next instance takes no page fault on
+	// them. The rest of the memory is given back to the kernel with
+	// madvise(MADV_DONTNEED). The cost is at most this many bytes of
+	// memory per warm slot. Default DefaultKeepResident; negative: none
+	// (every page goes back to the kernel).
+	LinearMemoryKeepResident int64
+}
+
+// DefaultKeepResident is PoolingConfig.LinearMemoryKeepResident's default:
+// two WebAssembly pages, the whole memory of a small C program (data,
+// stack and heap), at most 12.5 MiB resident for 100 warm slots.
+const DefaultKeepResident = pool.DefaultKeepResident
+
+// keepResident is LinearMemoryKeepResident in bytes, the default filled in.
+func (p *PoolingConfig) keepResident() uint64 {
+	switch k := p.LinearMemoryKeepResident; {
+	case k == 0:
+		return DefaultKeepResident
+	case k < 0:
+		return 0
+	default:
+		return uint64(k)
+	}
 }
 
 // ErrPoolExhausted is wrapped by the error of an instantiation that finds
@@ -242,7 +270,8 @@ func compilerConfig(cfg Config) compiler.Config {
 		Limits: vm.Limits{Bytes: cfg.MaxAddressSpace, Mappings: cfg.MaxMappings},
 	}, MaxFuncWork: cfg.CompileBudget.MaxFuncWork, CompileTimeout: cfg.CompileBudget.Timeout}
 	if p := cfg.Pooling; p != nil {
-		cc.Pool = &compiler.PoolConfig{Slots: p.TotalMemories, MaxMemorySize: p.MaxMemorySize, MaxWarm: p.MaxUnusedWarmSlots}
+		cc.Pool = &compiler.PoolConfig{Slots: p.TotalMemories, MaxMemorySize: p.MaxMemorySize, MaxWarm: p.MaxUnusedWarmSlots,
+			KeepResident: p.keepResident()}
 	}
 	return cc
 }
@@ -375,7 +404,7 @@ func newEngine(cfg Config) (*Engine, error) {
 // slots when cfg asks for one.
 func newInterpreter(cfg Config, icfg interp.Config) (*Engine, error) {
 	if p := cfg.Pooling; p != nil {
-		slots, pages, err := pool.NewCheckedSlots(p.TotalMemories, p.MaxUnusedWarmSlots, p.MaxMemorySize)
+		slots, pages, err := pool.NewCheckedSlots(p.TotalMemories, p.MaxUnusedWarmSlots, p.MaxMemorySize, p.keepResident())
 		if err != nil {
 			return nil, fmt.Errorf("moat: pooling: %w", err)
 		}

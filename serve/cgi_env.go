@@ -12,15 +12,10 @@ import (
 const gatewayInterface = "CGI/1.1"
 
 // cgiArgs is the guest's argv, as WAGI makes it: the request path, then
-// the raw query split at '&'.
-func cgiArgs(r *http.Request) []string {
+// the raw query split at '&'; appended to args[:0].
+func cgiArgs(args []string, r *http.Request) []string {
 	q := r.URL.RawQuery
-	n := 1
-	if q != "" {
-		n += 1 + strings.Count(q, "&")
-	}
-	args := make([]string, 1, n)
-	args[0] = r.URL.Path
+	args = append(args[:0], r.URL.Path)
 	if q != "" {
 		for part := range strings.SplitSeq(q, "&") {
 			args = append(args, part)
@@ -35,9 +30,10 @@ func cgiArgs(r *http.Request) []string {
 // same name is left out, so no client can override what the operator set.
 //
 // The request's variables are written into one string, which the entries
-// then slice: two allocations per request rather than one per variable.
-func (h *Handler) cgiEnv(r *http.Request) []string {
-	e := envBuilder{skip: h.envNames}
+// then slice, and appended to env[:0]; those that are the same for every
+// request of the handler are made once (Handler.static).
+func (h *Handler) cgiEnv(env []string, r *http.Request) []string {
+	e := envBuilder{skip: h.envNames, static: &h.static}
 	e.b.Grow(512 + 64*len(r.Header))
 	pathInfo, rawPathInfo := h.pathInfo(r)
 	serverName, serverPort := serverAddr(r)
@@ -52,14 +48,14 @@ func (h *Handler) cgiEnv(r *http.Request) []string {
 		requestURI = r.URL.RequestURI()
 	}
 
-	e.add("GATEWAY_INTERFACE", gatewayInterface)
-	e.add("SERVER_SOFTWARE", h.cfg.ServerSoftware)
+	e.addStatic(staticGateway)
+	e.addStatic(staticSoftware)
 	e.add("SERVER_NAME", serverName)
 	e.add("SERVER_PORT", serverPort)
 	e.add("SERVER_PROTOCOL", r.Proto)
 	e.add("REQUEST_METHOD", r.Method)
 	e.add("REQUEST_URI", requestURI)
-	e.add("SCRIPT_NAME", h.root)
+	e.addStatic(staticScriptName)
 	e.add("PATH_INFO", pathInfo)
 	e.add("PATH_TRANSLATED", pathInfo)
 	e.add("QUERY_STRING", r.URL.RawQuery)
@@ -68,8 +64,8 @@ func (h *Handler) cgiEnv(r *http.Request) []string {
 	if remotePort != "" {
 		e.add("REMOTE_PORT", remotePort)
 	}
-	e.add("AUTH_TYPE", "")
-	e.add("REMOTE_USER", "")
+	e.addStatic(staticAuthType)
+	e.addStatic(staticRemoteUser)
 	if r.ContentLength >= 0 {
 		if e.start("CONTENT_LENGTH") {
 			var digits [20]byte
@@ -80,7 +76,7 @@ func (h *Handler) cgiEnv(r *http.Request) []string {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		e.add("CONTENT_TYPE", ct)
 	}
-	e.add("X_MATCHED_ROUTE", h.matchedRoute)
+	e.addStatic(staticMatchedRoute)
 	if e.start("X_FULL_URL") {
 		e.b.WriteString(scheme)
 		e.b.WriteString("://")
@@ -118,17 +114,58 @@ func (h *Handler) cgiEnv(r *http.Request) []string {
 			e.end()
 		}
 	}
-	return e.finish(h.cfg.Env)
+	return e.finish(env, h.cfg.Env)
+}
+
+// The variables that are the same for every request of a handler, made
+// into entries once (staticEnv), each of which a request takes unless the
+// route's own environment has the name.
+const (
+	staticGateway = iota
+	staticSoftware
+	staticScriptName
+	staticAuthType
+	staticRemoteUser
+	staticMatchedRoute
+	staticCount
+)
+
+// staticEnv makes the handler's static entries ("" for those the route's
+// environment overrides).
+func (h *Handler) staticEnv() {
+	for i, kv := range [staticCount][2]string{
+		staticGateway:      {"GATEWAY_INTERFACE", gatewayInterface},
+		staticSoftware:     {"SERVER_SOFTWARE", h.cfg.ServerSoftware},
+		staticScriptName:   {"SCRIPT_NAME", h.root},
+		staticAuthType:     {"AUTH_TYPE", ""},
+		staticRemoteUser:   {"REMOTE_USER", ""},
+		staticMatchedRoute: {"X_MATCHED_ROUTE", h.matchedRoute},
+	} {
+		if !h.envNames[kv[0]] {
+			h.static[i] = kv[0] + "=" + kv[1]
+		}
+	}
 }
 
 // envBuilder writes "NAME=VALUE" entries into one string, leaving out
 // the names in skip.
 type envBuilder struct {
-	b    strings.Builder
-	ends [48]int // where each entry ends in b, for the first 48
-	more []int   // the ends of the entries after them
-	n    int
-	skip map[string]bool
+	b strings.Builder
+	// ends holds where each entry ends in b, for the first 48 (more the
+	// rest), or -1-i for the handler's static entry i.
+	ends   [48]int
+	more   []int
+	n      int
+	skip   map[string]bool
+	static *[staticCount]string
+}
+
+// addStatic adds the handler's static entry i, unless the route's own
+// environment has its name.
+func (e *envBuilder) addStatic(i int) {
+	if e.static[i] != "" {
+		e.mark(-1 - i)
+	}
 }
 
 func (e *envBuilder) add(name, value string) {
@@ -157,19 +194,22 @@ func (e *envBuilder) startBytes(name []byte) bool {
 	return true
 }
 
-func (e *envBuilder) end() {
+func (e *envBuilder) end() { e.mark(e.b.Len()) }
+
+func (e *envBuilder) mark(end int) {
 	if e.n < len(e.ends) {
-		e.ends[e.n] = e.b.Len()
+		e.ends[e.n] = end
 	} else {
-		e.more = append(e.more, e.b.Len())
+		e.more = append(e.more, end)
 	}
 	e.n++
 }
 
-// finish slices the entries out of the string and appends extra.
-func (e *envBuilder) finish(extra []string) []string {
+// finish slices the entries out of the string and appends them, then
+// extra, to env[:0].
+func (e *envBuilder) finish(env, extra []string) []string {
 	s := e.b.String()
-	env := make([]string, 0, e.n+len(extra))
+	env = env[:0]
 	from := 0
 	for i := range e.n {
 		to := 0
@@ -177,6 +217,10 @@ func (e *envBuilder) finish(extra []string) []string {
 			to = e.ends[i]
 		} else {
 			to = e.more[i-len(e.ends)]
+		}
+		if to < 0 {
+			env = append(env, e.static[-1-to])
+			continue
 		}
 		env = append(env, s[from:to])
 		from = to

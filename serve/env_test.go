@@ -17,7 +17,7 @@ func TestCGIEnvironment(t *testing.T) {
 			srv, _, _ := server(t, serve.Config{
 				Module: cModule(t, kind),
 				Root:   "/app/",
-				Env:    []string{"GREETING=hi", "HTTP_X_TENANT=acme"},
+				Env:    []string{"GREETING=hi", "HTTP_X_TENANT=acme", "SERVER_SOFTWARE=edge"}, // the last overrides one of the handler's prebuilt variables
 			})
 			req := mustRequest(t, http.MethodPost, srv.URL+"/app/env/a%2Fb?x=1&y=%20z", strings.NewReader("body!"))
 			req.Header.Set("Content-Type", "text/plain")
@@ -49,7 +49,7 @@ func TestCGIEnvironment(t *testing.T) {
 			}
 			want := map[string]string{
 				"GATEWAY_INTERFACE": "CGI/1.1",
-				"SERVER_SOFTWARE":   "moat",
+				"SERVER_SOFTWARE":   "edge",
 				"SERVER_NAME":       "example.test",
 				"SERVER_PORT":       "8443",
 				"SERVER_PROTOCOL":   "HTTP/1.1",

@@ -120,9 +120,12 @@ type Handler struct {
 	// matchedRoute is X_MATCHED_ROUTE, the same for every request.
 	matchedRoute string
 	envNames     map[string]bool
-	engine       *moat.Engine
-	pre          *moat.InstancePre
-	gate         *Gate
+	// static holds the CGI variables that are the same for every request
+	// (cgiEnv).
+	static [staticCount]string
+	engine *moat.Engine
+	pre    *moat.InstancePre
+	gate   *Gate
 }
 
 // New checks cfg and makes a Handler.
@@ -181,6 +184,7 @@ func New(cfg Config) (*Handler, error) {
 	if h.cfg.ServerSoftware == "" {
 		h.cfg.ServerSoftware = "moat"
 	}
+	h.staticEnv()
 	if h.cfg.Log == nil {
 		h.cfg.Log = slog.Default()
 	}
@@ -267,13 +271,15 @@ func (h *Handler) refuse(w http.ResponseWriter, o *Outcome, res Result, err erro
 func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort bool) {
 	lim := &h.cfg.Limits
 	ctx := r.Context()
-	args, env := cgiArgs(r), h.cgiEnv(r)
+	stdio := getSandboxIO()
+	defer stdio.release()
+	// (WASI copies both lists: the next request may reuse them.)
+	stdio.args, stdio.env = cgiArgs(stdio.args, r), h.cgiEnv(stdio.env, r)
+	args, env := stdio.args, stdio.env
 	if bad := firstWithNUL(args, env); bad != "" {
 		h.refuse(w, o, ResultBadRequest, fmt.Errorf("the request's %s holds a NUL byte", bad))
 		return false
 	}
-	stdio := getSandboxIO()
-	defer stdio.release()
 	stdio.rc = *http.NewResponseController(w) // a value: no allocation of its own
 	rc := &stdio.rc
 	// The deadline is the store's (Store.SetDeadline), which the guest's
@@ -347,16 +353,20 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 		return false
 	}
 	defer sys.Close()
+	// One reading of the clock between phases: it ends one and starts
+	// the next.
 	t := time.Now()
 	inst, instErr := h.pre.Instantiate(ctx, store)
-	o.Instantiate = time.Since(t)
+	end := time.Now()
+	o.Instantiate = end.Sub(t)
 	var runErr error
 	if instErr == nil {
 		defer inst.Close(context.Background())
-		t = time.Now()
+		t = end
 		var code uint32
 		code, runErr = wasi.Run(ctx, inst)
-		o.Run = time.Since(t)
+		end = time.Now()
+		o.Run = end.Sub(t)
 		if runErr == nil {
 			o.ExitCode = code // wasi.Run's code means nothing after a trap
 		}
@@ -368,7 +378,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	}
 	// Whatever the guest did once its deadline passed (fail on I/O cut
 	// short, answer late) does not count: it timed out.
-	timedOut := !deadline.IsZero() && !time.Now().Before(deadline)
+	timedOut := !deadline.IsZero() && !end.Before(deadline)
 	if errLog != nil {
 		errLog.flush()
 	}
@@ -404,14 +414,20 @@ type sandboxIO struct {
 	in     input
 	errLog stderrLog
 	rc     http.ResponseController
+	// args and env are the guest's argv and environment, their room kept.
+	args, env []string
 }
 
 var sandboxIOs = sync.Pool{New: func() any { return new(sandboxIO) }}
 
 func getSandboxIO() *sandboxIO { return sandboxIOs.Get().(*sandboxIO) }
 
-// keptBuffer bounds the buffers a reused sandboxIO keeps.
-const keptBuffer = 64 << 10
+// keptBuffer and keptEntries bound the buffers and lists a reused
+// sandboxIO keeps.
+const (
+	keptBuffer  = 64 << 10
+	keptEntries = 256
+)
 
 // release readies s for the next request and gives it back, unless
 // another goroutine has touched it (the flush timer's callback or a cut
@@ -423,15 +439,26 @@ func (s *sandboxIO) release() {
 		return
 	}
 	timer, pending, fields, line := s.out.timer, s.out.pending[:0], s.out.head.fields[:0], s.errLog.line[:0]
+	args, env := s.args[:0], s.env[:0]
 	if cap(pending) > keptBuffer {
 		pending = nil
 	}
 	if cap(line) > keptBuffer {
 		line = nil
 	}
-	clear(fields[:cap(fields)]) // no strings of this request kept alive
+	if cap(env) > keptEntries {
+		env = nil
+	}
+	if cap(args) > keptEntries {
+		args = nil
+	}
+	// No strings of this request kept alive.
+	clear(fields[:cap(fields)])
+	clear(args[:cap(args)])
+	clear(env[:cap(env)])
 	*s = sandboxIO{}
 	s.out.timer, s.out.pending, s.out.head.fields, s.errLog.line = timer, pending, fields, line
+	s.args, s.env = args, env
 	sandboxIOs.Put(s)
 }
 

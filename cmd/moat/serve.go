@@ -42,8 +42,8 @@ have been compiled from that very module, or the module is compiled
 instead.
 
 Each route's sandbox memories come from a pool of its max_concurrent
-slots, reserved once and reset with madvise when a request ends
-(--pooling=n: made on demand). Sandboxes of any route that have run for
+slots, reserved once and reset when a request ends, the pages it
+touched kept resident (--pooling=n: made on demand). Sandboxes of any route that have run for
 --long-run-after (5ms) take turns in --long-run-cpus CPU lanes (half the
 CPUs), each running them a quarter of the time (--long-run-duty), so that
 guests spinning until their deadline cannot take the whole machine from

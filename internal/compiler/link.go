@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/moat-run/moat/internal/backend/amd64"
 	"github.com/moat-run/moat/internal/pool"
@@ -37,9 +38,10 @@ type moduleCode struct {
 	// template is descTemplate's, made once.
 	templateOnce sync.Once
 	template     []uint64
-	// keptBlocks are descriptor blocks of released stores (takeBlock).
-	blocksMu   sync.Mutex
-	keptBlocks []keptBlock
+	// keptBlocks are descriptor blocks of released stores (takeBlock),
+	// keptCount of them at most maxKeptBlocks.
+	keptBlocks pool.FreeList[keptBlock]
+	keptCount  atomic.Int32
 }
 
 // hostStubs returns the host call stub of every function type of the

@@ -32,7 +32,8 @@ func newSlots(c PoolConfig, l vm.Layout) (*pool.Slots, uint32, error) {
 	if l.Reserve < size {
 		size = l.Reserve
 	}
-	s, err := pool.NewSlots(pool.SlotConfig{Slots: c.Slots, Layout: l, Accessible: !l.Trap, MaxWarm: c.MaxWarm})
+	s, err := pool.NewSlots(pool.SlotConfig{Slots: c.Slots, Layout: l, Accessible: !l.Trap, MaxWarm: c.MaxWarm,
+		KeepResident: c.KeepResident, ContextBytes: slotContextBytes})
 	if err != nil {
 		return nil, 0, fmt.Errorf("compiler: %w", err)
 	}

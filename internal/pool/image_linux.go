@@ -17,17 +17,28 @@ import (
 type Image struct {
 	fd   int
 	size uint64 // page multiple
-	// data is the contents up to the last byte written, kept for images
-	// of at most CopyLimit bytes: a pool in explicit mode copies those into
-	// a slot instead of mapping them, so that they add no kernel mapping.
+	// data is the image's first bytes, up to the last byte written or
+	// HeadLimit bytes, whichever is less (full: up to the last byte, so
+	// everything past data is zero). A slot's reset restores pages of the
+	// image it keeps resident from data (keep-resident reset), and a pool
+	// in explicit mode copies a full image of at most its copy limit into
+	// a slot instead of mapping it, so that it adds no kernel mapping.
 	data []byte
+	full bool
 }
 
-// CopyLimit is the largest image a pool in explicit mode copies instead of
-// mapping. Copying costs a page fault per page at every instantiation,
-// where a mapped image in a warm slot costs nothing until touched: only a
-// few pages are worth the mapping they save.
+// CopyLimit is the smallest image a pool in explicit mode always copies
+// instead of mapping (a pool that keeps more than CopyLimit bytes of a
+// slot resident copies images of up to that many bytes). A copied image
+// stays in a slot kept warm, restored in place at each reset, so the
+// next instance of the same module finds it there; beyond what the reset
+// keeps resident, every instantiation would copy it again, page faults
+// included, where a mapped image costs nothing until touched.
 const CopyLimit = 16 << 10
+
+// HeadLimit bounds the image bytes kept in memory (Image.data) for
+// restoring a slot's resident pages and for copying.
+const HeadLimit = 256 << 10
 
 // NewImage writes p's segments, in order, into a new memfd of p.Size
 // rounded up to pageSize, and seals it so that nothing can write, grow or
@@ -61,10 +72,10 @@ func NewImage(p Plan, pageSize uint64) (*Image, error) {
 	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
 		return fail("sealing", err)
 	}
-	im := &Image{fd: fd, size: size}
-	if p.Size <= CopyLimit {
-		im.data = make([]byte, p.Size)
-		for _, s := range p.Segments {
+	im := &Image{fd: fd, size: size, full: p.Size <= HeadLimit}
+	im.data = make([]byte, min(p.Size, HeadLimit))
+	for _, s := range p.Segments {
+		if s.Offset < uint64(len(im.data)) {
 			copy(im.data[s.Offset:], s.Bytes)
 		}
 	}
@@ -76,6 +87,27 @@ func (im *Image) FD() int { return im.fd }
 
 // Size is the image's length in bytes, a multiple of the page size.
 func (im *Image) Size() uint64 { return im.size }
+
+// head is the image's bytes from off for a page of n bytes: all of them
+// but for the zeros past the returned slice; ok is false when data does
+// not reach that far (the page can only be restored from the file).
+func (im *Image) head(off, n uint64) (b []byte, ok bool) {
+	switch l := uint64(len(im.data)); {
+	case off+n <= l:
+		return im.data[off : off+n], true
+	case im.full && off < l:
+		return im.data[off:], true
+	case im.full:
+		return nil, true
+	}
+	return nil, false
+}
+
+// copyable reports whether a pool in explicit mode whose copy limit is
+// limit copies the image into a slot instead of mapping it.
+func (im *Image) copyable(limit uint64) bool {
+	return im.full && uint64(len(im.data)) <= limit
+}
 
 // Close closes the memfd. Mappings made from it stay valid.
 func (im *Image) Close() error {

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -37,6 +37,19 @@ type SlotConfig struct {
 	// MaxWarm bounds the free slots kept warm (a module's image still
 	// mapped, pages still read+write) for the next instance.
 	MaxWarm int
+	// ContextBytes, when positive, gives each slot a context region of
+	// that many bytes (rounded up to 64), outside the Go heap, in one more
+	// mapping for all slots: room for the native state of the instance
+	// whose memory takes the slot (vm.Memory.SlotContext). A slot given
+	// back has its region zeroed.
+	ContextBytes int
+	// KeepResident is how many bytes from byte 0 of a warm slot are reset
+	// in place (restored to zero or to the image's bytes, page by page,
+	// writing only the pages that differ) rather than given back to the
+	// kernel, so that the next memory in the slot finds them resident
+	// (Wasmtime's linear_memory_keep_resident). Rounded up to pages;
+	// 0: every page is given back.
+	KeepResident uint64
 }
 
 // Slots is a pool of memory slots laid out back to back in one mapping,
@@ -46,31 +59,49 @@ type SlotConfig struct {
 //	        ^ accessible below the length, the rest PROT_NONE (guard-page mode)
 //	        ^ all read+write, checks keep code below the length (explicit mode)
 //
-// A slot given back is reset at once with madvise(MADV_DONTNEED): pages of
-// a mapped image go back to the image's contents, all others to zero. Its
-// protection and image stay (a warm slot) for the next memory of the same
-// module, up to MaxWarm warm slots; beyond, the slot is returned to its
-// pristine state by re-mapping it.
+// A slot given back is reset at once (reset_linux.go): its first
+// KeepResident bytes in place, the rest of its memory's length with
+// madvise(MADV_DONTNEED) (pages of a mapped image go back to the image's
+// contents, all others to zero). Its protection and image stay (a warm
+// slot) for the next memory of the same module, up to MaxWarm warm
+// slots; beyond, the slot is returned to its pristine state by giving
+// back all its pages and re-mapping it. With SlotConfig.ContextBytes, each
+// slot has a context region as well, in a second mapping (doc.go).
 type Slots struct {
 	cfg    SlotConfig
 	mem    []byte // the whole mapping
 	stride uint64 // from one slot's guard to the next's
 	page   uint64
+	keep   uint64 // KeepResident, in whole pages, at most Reserve
+	// copyLimit is the largest full image copied into a slot in explicit
+	// mode rather than mapped (Image.copyable).
+	copyLimit uint64
 
-	mu    sync.Mutex
-	free  []int32 // most recently freed last
-	state []slotState
+	// warmFree and coldFree hold the free slots, warm (image and
+	// protection in place) and pristine; inUse, warm and leaked count
+	// them (inUse is taken before a slot is, so it never passes Slots).
+	warmFree, coldFree *FreeList[int32]
+	state              []slotState
+	inUse              atomic.Int64
+	warm               atomic.Int64
+	leaked             atomic.Int64
 	// handles are the slots as vm.Slot values, made once.
 	handles []slot
-	inUse   int
-	warm    int
-	leaked  int
+	// contexts holds the slots' context regions, ctxBytes each (nil:
+	// none), read+write from the start.
+	contexts []byte
+	ctxBytes int
 }
 
 // slotState is what a slot's pages hold beyond the pristine state. Only
 // its current holder (or the pool, under mu, for a free slot) touches it.
+//
+// A free slot's bytes are img's contents where it is mapped, copied's data
+// where it was copied, and zero everywhere else: each reset restores that
+// over what its memory could have written.
 type slotState struct {
 	img        *Image // mapped at byte 0 (nil: anonymous pages only)
+	copied     *Image // explicit mode: its data copied in at byte 0, still whole
 	accessible uint64 // bytes from byte 0 read+write (guard-page mode)
 	warm       bool
 }
@@ -109,15 +140,25 @@ func NewSlots(cfg SlotConfig) (*Slots, error) {
 			_ = unix.Mprotect(mem[uint64(i)*stride:][:l.GuardBefore], unix.PROT_NONE)
 		}
 	}
-	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, state: make([]slotState, cfg.Slots), free: make([]int32, cfg.Slots),
-		handles: make([]slot, cfg.Slots)}
+	keep := min((cfg.KeepResident+page-1)&^(page-1), l.Reserve)
+	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, keep: keep, copyLimit: max(CopyLimit, keep),
+		state: make([]slotState, cfg.Slots), handles: make([]slot, cfg.Slots),
+		warmFree: NewFreeList[int32](cfg.MaxWarm), coldFree: NewFreeList[int32](cfg.Slots)}
 	for i := range p.handles {
 		p.handles[i] = slot{p, int32(i)}
 	}
-	for i := range p.free {
-		p.free[i] = int32(cfg.Slots - 1 - i) // slot 0 first
+	for i := cfg.Slots - 1; i >= 0; i-- {
+		p.coldFree.Put(int32(i))
 	}
 	m := poolMapping{mem: mem, stride: stride, slots: cfg.Slots, guardAfter: l.GuardAfter}
+	if cfg.ContextBytes > 0 {
+		if p.contexts, err = mapContexts(cfg); err != nil {
+			m.unmap()
+			return nil, err
+		}
+		p.ctxBytes = contextStride(cfg.ContextBytes)
+		m.contexts = p.contexts
+	}
 	if l.Trap {
 		for i := range cfg.Slots {
 			if err := sigtrap.RegisterReservation(m.slotRange(i)); err != nil {
@@ -141,6 +182,7 @@ type poolMapping struct {
 	slots      int
 	guardAfter uint64
 	registered int // slots registered with the signal handler
+	contexts   []byte
 }
 
 // slotRange is slot i's range as the signal handler knows it: its guard
@@ -168,6 +210,39 @@ func (m poolMapping) unmap() {
 	m.unregister(m.registered)
 	_ = unix.Munmap(m.mem)
 	vm.ReleaseSpace(uint64(len(m.mem)), 1)
+	if m.contexts != nil {
+		_ = unix.Munmap(m.contexts)
+		vm.ReleaseSpace(uint64(len(m.contexts)), 1)
+	}
+}
+
+// contextStride is a slot's context region's size: n rounded up to 64
+// bytes, so that every region starts aligned for any Go type.
+func contextStride(n int) int { return (n + 63) &^ 63 }
+
+// mapContexts maps the context regions of cfg's slots, back to back,
+// read+write (the kernel commits a page when it is first touched).
+func mapContexts(cfg SlotConfig) ([]byte, error) {
+	page := unix.Getpagesize()
+	total := uint64((cfg.Slots*contextStride(cfg.ContextBytes) + page - 1) &^ (page - 1))
+	if err := vm.ReserveSpace(cfg.Layout.Limits, "the context regions of a pool's slots", total, 1); err != nil {
+		return nil, err
+	}
+	mem, err := unix.Mmap(-1, 0, int(total), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE)
+	if err != nil {
+		vm.ReleaseSpace(total, 1)
+		return nil, &vm.SpaceError{What: "the context regions of a pool's slots", Bytes: total, Mappings: 1, InUse: vm.SpaceInUse(), Err: err}
+	}
+	return mem, nil
+}
+
+// context is slot i's context region, or nil when the pool has none.
+func (p *Slots) context(i int32) []byte {
+	if p.contexts == nil {
+		return nil
+	}
+	off := int(i) * p.ctxBytes
+	return p.contexts[off : off+p.ctxBytes : off+p.ctxBytes]
 }
 
 // byte0 is the offset of slot i's byte 0 in mem.
@@ -204,40 +279,47 @@ func (p *Slots) NewMemory(t wasm.MemoryType, limitPages uint32, img *Image, room
 	return vm.NewSlotMemory(t, limitPages, l, region, length, &p.handles[i], room)
 }
 
-// acquire takes a free slot, preferring a recent one that maps img.
+// acquire takes a free slot: a warm one, preferring one that holds img,
+// or else a pristine one. Taking and giving back slots take no common
+// lock (FreeList): the count of slots in use is reserved first, so once
+// it fits a free slot exists or is being given back.
 func (p *Slots) acquire(img *Image) (int32, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	n := len(p.free)
-	if n == 0 {
+	if p.inUse.Add(1) > int64(len(p.state)) {
+		p.inUse.Add(-1)
 		return 0, fmt.Errorf("%w (%d)", ErrExhausted, p.cfg.Slots)
 	}
-	k := n - 1
-	for j := n - 1; j >= max(0, n-affinityScan); j-- {
-		if p.state[p.free[j]].img == img {
-			k = j
-			break
+	holds := func(i int32) bool { st := &p.state[i]; return st.img == img || (img != nil && st.copied == img) }
+	for {
+		if i, ok := p.warmFree.Take(holds, affinityScan); ok {
+			p.state[i].warm = false
+			p.warm.Add(-1)
+			return i, nil
 		}
+		if i, ok := p.coldFree.Take(nil, 0); ok {
+			return i, nil
+		}
+		// A slot counted free is still on its way back (give counts it
+		// free after putting it in a list): wait for it.
+		runtime.Gosched()
 	}
-	i := p.free[k]
-	copy(p.free[k:], p.free[k+1:])
-	p.free = p.free[:n-1]
-	p.inUse++
-	if p.state[i].warm {
-		p.state[i].warm = false
-		p.warm--
-	}
-	return i, nil
 }
 
 // prepare maps img into slot i, whose pages are reset, and leaves exactly
 // its first length bytes accessible. In explicit mode a small image is
-// copied rather than mapped, so that the pool stays one kernel mapping.
+// copied rather than mapped, so that the pool stays one kernel mapping;
+// a slot that still holds it from the module's last instance (copied)
+// needs no copy at all.
 func (p *Slots) prepare(i int32, img *Image, length uint64) error {
 	st := &p.state[i]
-	mapped, copied := img, false
-	if img != nil && img.data != nil && p.cfg.Accessible {
-		mapped, copied = nil, true
+	mapped, copied := img, (*Image)(nil)
+	if img != nil && p.cfg.Accessible && img.copyable(p.copyLimit) {
+		mapped, copied = nil, img
+	}
+	if st.copied != nil && st.copied != copied {
+		// Another module's data: back to zero first (explicit mode, so
+		// every byte is accessible).
+		restore(p.pages(i, 0, uint64(len(st.copied.data))), nil)
+		st.copied = nil
 	}
 	if st.img != mapped {
 		if st.img != nil {
@@ -250,7 +332,9 @@ func (p *Slots) prepare(i int32, img *Image, length uint64) error {
 			b := p.pages(i, 0, mapped.Size())
 			if _, err := unix.MmapPtr(mapped.FD(), 0, unsafe.Pointer(&b[0]), uintptr(len(b)),
 				unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_FIXED); err != nil {
-				return fmt.Errorf("pool: mapping a memory image: %w", err)
+				// Each image mapped into a slot splits the pool's mapping
+				// (two more): past vm.max_map_count the kernel refuses.
+				return &vm.SpaceError{What: "a memory image in a pool's slot", Bytes: uint64(len(b)), Mappings: 2, InUse: vm.SpaceInUse(), Err: err}
 			}
 			st.img = mapped
 			st.accessible = max(st.accessible, mapped.Size())
@@ -269,8 +353,9 @@ func (p *Slots) prepare(i int32, img *Image, length uint64) error {
 		}
 		st.accessible = length
 	}
-	if copied {
-		copy(p.pages(i, 0, uint64(len(img.data))), img.data)
+	if copied != nil && st.copied != copied {
+		copy(p.pages(i, 0, uint64(len(copied.data))), copied.data)
+		st.copied = copied
 	}
 	return nil
 }
@@ -293,37 +378,52 @@ func (p *Slots) anonymous(i int32, n uint64) error {
 	return nil
 }
 
-// give takes slot i back: its first n bytes are reset (their pages given
-// back to the kernel); a slot past the warm bound, or one whose state is
-// unknown (cold), is returned to its pristine state.
+// give takes slot i back: its memory's first n bytes are reset (reset);
+// a slot past the warm bound, or one whose state is unknown (cold), is
+// returned to its pristine state.
 func (p *Slots) give(i int32, n uint64, leaked, cold bool) {
 	st := &p.state[i]
-	if n > 0 {
-		// Pages of an image mapping go back to the image's contents, all
-		// others to zero: the next holder sees nothing of this one.
-		_ = unix.Madvise(p.pages(i, 0, n), unix.MADV_DONTNEED)
-	}
-	p.mu.Lock()
-	cold = cold || p.warm >= p.cfg.MaxWarm
+	// The context region goes back empty: the next holder's instance
+	// sees nothing of this one's context.
+	clear(p.context(i))
 	if !cold {
-		st.warm = true
-		p.warm++
-	}
-	p.mu.Unlock()
-	if cold {
-		if rest := max(st.accessible, imageSize(st.img)); rest > 0 && (!p.cfg.Accessible || st.img != nil) {
-			if p.anonymous(i, rest) == nil {
-				st.img = nil
-			}
+		if p.warm.Add(1) > int64(p.cfg.MaxWarm) {
+			p.warm.Add(-1)
+			cold = true
+		} else {
+			st.warm = true
 		}
 	}
-	p.mu.Lock()
-	p.free = append(p.free, i)
-	p.inUse--
-	if leaked {
-		p.leaked++
+	if cold {
+		p.release(i, n)
+	} else {
+		p.reset(i, n)
 	}
-	p.mu.Unlock()
+	if leaked {
+		p.leaked.Add(1)
+	}
+	if cold {
+		p.coldFree.Put(i)
+	} else {
+		p.warmFree.Put(i)
+	}
+	p.inUse.Add(-1)
+}
+
+// release returns slot i, whose memory had n bytes, to its pristine state:
+// every page it or an earlier memory kept resident goes back to the
+// kernel, and what is mapped over the pool's own mapping is re-mapped.
+func (p *Slots) release(i int32, n uint64) {
+	st := &p.state[i]
+	if n = max(n, p.keep); n > 0 {
+		_ = unix.Madvise(p.pages(i, 0, n), unix.MADV_DONTNEED)
+	}
+	st.copied = nil
+	if rest := max(st.accessible, imageSize(st.img)); rest > 0 && (!p.cfg.Accessible || st.img != nil) {
+		if p.anonymous(i, rest) == nil {
+			st.img = nil
+		}
+	}
 }
 
 func imageSize(img *Image) uint64 {
@@ -342,9 +442,7 @@ type Stats struct {
 
 // Stats reports the pool's counts.
 func (p *Slots) Stats() Stats {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return Stats{InUse: p.inUse, Warm: p.warm, Leaked: p.leaked}
+	return Stats{InUse: int(p.inUse.Load()), Warm: int(p.warm.Load()), Leaked: int(p.leaked.Load())}
 }
 
 // Len is how many slots the pool holds.
@@ -371,12 +469,18 @@ func (s *slot) Commit(from, to uint64) error {
 
 func (s *slot) Revoke(n uint64) {
 	p := s.p
+	st := &p.state[s.i]
 	b := p.pages(s.i, 0, n)
 	if !p.cfg.Accessible {
 		_ = unix.Mprotect(b, unix.PROT_NONE)
-		p.state[s.i].accessible = 0
+		st.accessible = 0
 	}
 	_ = unix.Madvise(b, unix.MADV_DONTNEED)
+	if n > 0 {
+		st.copied = nil // its pages are zero now
+	}
 }
 
 func (s *slot) Free(n uint64, leaked bool) { s.p.give(s.i, n, leaked, false) }
+
+func (s *slot) Context() []byte { return s.p.context(s.i) }

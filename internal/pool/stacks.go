@@ -1,7 +1,7 @@
 package pool
 
 import (
-	"sync"
+	"sync/atomic"
 
 	"github.com/moat-run/moat/internal/vm"
 )
@@ -22,35 +22,29 @@ type Stacks struct {
 	limits  vm.Limits
 	maxIdle int
 
-	mu    sync.Mutex
-	idle  []*vm.Stack
-	inUse int
+	// idle holds the idle stacks (FreeList: no lock common to every
+	// call), counted by idleCount; inUse counts those lent.
+	idle      *FreeList[*vm.Stack]
+	idleCount atomic.Int64
+	inUse     atomic.Int64
 }
 
 // NewStacks makes a pool of stacks of size usable bytes each (see
 // vm.NewStackWithin), charged against limits, keeping at most maxIdle idle.
 func NewStacks(size int, limits vm.Limits, maxIdle int) *Stacks {
-	return &Stacks{size: size, limits: limits, maxIdle: maxIdle}
+	return &Stacks{size: size, limits: limits, maxIdle: maxIdle, idle: NewFreeList[*vm.Stack](maxIdle)}
 }
 
 // Get borrows a stack: an idle one, or a new mapping.
 func (p *Stacks) Get() (*vm.Stack, error) {
-	p.mu.Lock()
-	if n := len(p.idle); n > 0 {
-		s := p.idle[n-1]
-		p.idle[n-1] = nil
-		p.idle = p.idle[:n-1]
-		p.inUse++
-		p.mu.Unlock()
+	p.inUse.Add(1)
+	if s, ok := p.idle.Take(nil, 0); ok {
+		p.idleCount.Add(-1)
 		return s, nil
 	}
-	p.inUse++
-	p.mu.Unlock()
 	s, err := vm.NewStackWithin(p.size, p.limits)
 	if err != nil {
-		p.mu.Lock()
-		p.inUse--
-		p.mu.Unlock()
+		p.inUse.Add(-1)
 		return nil, err
 	}
 	return s, nil
@@ -59,20 +53,18 @@ func (p *Stacks) Get() (*vm.Stack, error) {
 // Put gives back a stack Get lent. A stack with frames still on it (a call
 // that did not unwind) is never lent again: it is unmapped.
 func (p *Stacks) Put(s *vm.Stack) {
-	p.mu.Lock()
-	p.inUse--
-	if s.Idle() && len(p.idle) < p.maxIdle {
-		p.idle = append(p.idle, s)
-		p.mu.Unlock()
-		return
+	p.inUse.Add(-1)
+	if s.Idle() {
+		if p.idleCount.Add(1) <= int64(p.maxIdle) {
+			p.idle.Put(s)
+			return
+		}
+		p.idleCount.Add(-1)
 	}
-	p.mu.Unlock()
 	_ = s.Close()
 }
 
 // Counts reports the stacks lent now and those waiting idle.
 func (p *Stacks) Counts() (inUse, idle int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.inUse, len(p.idle)
+	return int(p.inUse.Load()), int(p.idleCount.Load())
 }

@@ -73,14 +73,18 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 		c.pacer = outer
 		st.next, st.live = base, live
 	}()
-	if ctx.Done() != nil {
-		in := &interrupter{c: c}
-		stop := context.AfterFunc(ctx, in.poke)
-		defer func() {
-			if !stop() {
-				in.end() // poke has started: wait out its last poke
-			}
-		}()
+	// With epoch polls, cancellation pokes the run from its first visit on
+	// (watch.start), which the epoch brings within a time slice (1-2 ms
+	// for a run's first while no run spins): a run of microseconds, most
+	// calls, never registers with the context (context.AfterFunc and its
+	// removal cost as much as a short call), and until its first visit a
+	// run notices cancellation there. A run with counting polls may be
+	// granted any number of polls (PollInterval, fuel): it watches from
+	// the start.
+	var watch cancelWatch
+	defer watch.end()
+	if !r.EpochPolls {
+		watch.start(ctx, c)
 	}
 
 	c.settle()
@@ -90,7 +94,7 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	}
 	c.Args = bufAddr
 	c.ResumeAddr, c.ExitSP, c.ExitBP = entry, bufAddr-8, 0
-	if err := r.serve(ctx, c, st, sb); err != nil {
+	if err := r.serve(ctx, c, st, sb, &watch); err != nil {
 		return err
 	}
 	copy(vals, buf[1:])
@@ -98,7 +102,7 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 }
 
 // serve enters the code and serves its exits until it returns or stops.
-func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) error {
+func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs, watch *cancelWatch) error {
 	base := st.next
 	limit := st.limit
 	if r.StackBytes > 0 && uintptr(r.StackBytes) < st.top-st.limit {
@@ -123,6 +127,7 @@ func (r *Runner) serve(ctx context.Context, c *Context, st *Stack, sb *stubs) er
 			return r.fault(&Fault{Class: abi.TrapCode(e.Index), PC: e.PC, SP: e.SP, BP: e.BP,
 				Addr: uintptr(e.Args[0]), Signal: int(e.Args[1])})
 		case abi.ExitPoll:
+			watch.start(ctx, c)
 			if err := r.poll(ctx, c); err != nil {
 				// Interrupted or out of fuel: give it the backtrace.
 				if t, ok := err.(*Trap); ok && r.hasTrap() {

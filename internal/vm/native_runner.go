@@ -163,6 +163,29 @@ func (c *Context) setDeadline(d uint64) {
 	}
 }
 
+// cancelWatch is a run's watch on its context's cancellation, started at
+// the run's first visit to Go (a run that ends sooner never registers).
+type cancelWatch struct {
+	in   *interrupter
+	stop func() bool
+}
+
+// start registers the watch, once, when the context can be cancelled.
+func (w *cancelWatch) start(ctx context.Context, c *Context) {
+	if w.stop != nil || ctx.Done() == nil {
+		return
+	}
+	w.in = &interrupter{c: c}
+	w.stop = context.AfterFunc(ctx, w.in.poke)
+}
+
+// end stops the watch, waiting out a poke that has started.
+func (w *cancelWatch) end() {
+	if w.stop != nil && !w.stop() {
+		w.in.end()
+	}
+}
+
 // interrupter pokes a context on behalf of one Run whose Go context was
 // cancelled, again and again with a growing pause until that run is over,
 // since a single poke can be lost (see Interrupt). Losses are rare, so the

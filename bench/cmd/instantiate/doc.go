@@ -11,7 +11,8 @@
 //
 //   - instantiate+close of a pre-linked module: median wall time per cycle
 //     over -runs batches of -n cycles, and the calling thread's CPU time
-//     (the machine is shared: CPU time is the steadier figure);
+//     (the machine is shared: CPU time is the steadier figure), and with
+//     -faults its minor page faults per cycle;
 //   - for add, the Go heap allocations per instantiate+call+close (moat);
 //   - throughput: instantiate+call+close cycles of add per second with 8
 //     goroutines;

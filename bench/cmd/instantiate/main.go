@@ -42,6 +42,7 @@ func main() {
 	density := flag.Int("density", 1000, "live hello instances per engine for the density table (0: none)")
 	throughput := flag.Duration("throughput", 2*time.Second, "how long to run the throughput measure (0: not at all)")
 	child := flag.String("child", "", "internal: run the density child for this engine")
+	flag.BoolVar(&showFaults, "faults", false, "add the calling thread's minor page faults per cycle to each cell")
 	memProfile := flag.String("memprofile", "", "with -child: write a heap profile of the live instances (every allocation sampled) to this file")
 	flag.Parse()
 	if *child != "" {
@@ -70,8 +71,12 @@ func run(modules, engineNames []string, n, runs, density int, throughput time.Du
 		}
 		engines = append(engines, e)
 	}
-	fmt.Printf("%s/%s, %s, %d CPU; instantiate+close of a pre-linked module, median of %d batches of %d: wall µs / thread CPU µs per cycle\n\n",
-		runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.NumCPU(), runs, n)
+	cell := "wall µs / thread CPU µs"
+	if showFaults {
+		cell += " / minor page faults"
+	}
+	fmt.Printf("%s/%s, %s, %d CPU; instantiate+close of a pre-linked module, median of %d batches of %d: %s per cycle\n\n",
+		runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.NumCPU(), runs, n, cell)
 	header := []string{"module"}
 	for _, e := range engines {
 		header = append(header, e.name)
@@ -110,7 +115,11 @@ func run(modules, engineNames []string, n, runs, density int, throughput time.Du
 	return nil
 }
 
-// measureCell is the median wall and thread CPU time of one cycle.
+// showFaults adds minor page faults per cycle to measureCell's cells.
+var showFaults bool
+
+// measureCell is the median wall and thread CPU time of one cycle (and,
+// with showFaults, its minor page faults).
 func measureCell(e engine, wasm []byte, n, runs int) string {
 	s, err := e.make(wasm)
 	if err != nil {
@@ -119,21 +128,25 @@ func measureCell(e engine, wasm []byte, n, runs int) string {
 	defer s.close()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	var walls, cpus []float64
+	var walls, cpus, faults []float64
 	for r := range runs + 1 {
-		cpu0 := threadCPU()
+		cpu0, flt0 := threadCPU(), threadFaults()
 		t0 := time.Now()
 		for range n {
 			if err := s.cycle(false); err != nil {
 				return "error: " + short(err)
 			}
 		}
-		wall, cpu := time.Since(t0), threadCPU()-cpu0
+		wall, cpu, flt := time.Since(t0), threadCPU()-cpu0, threadFaults()-flt0
 		if r == 0 {
 			continue // warm-up
 		}
 		walls = append(walls, float64(wall.Nanoseconds())/float64(n)/1e3)
 		cpus = append(cpus, float64(cpu.Nanoseconds())/float64(n)/1e3)
+		faults = append(faults, float64(flt)/float64(n))
+	}
+	if showFaults {
+		return fmt.Sprintf("%.2f / %.2f / %.2f", median(walls), median(cpus), median(faults))
 	}
 	return fmt.Sprintf("%.2f / %.2f", median(walls), median(cpus))
 }
@@ -202,6 +215,15 @@ func threadCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// threadFaults is the calling thread's count of minor page faults.
+func threadFaults() int64 {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_THREAD, &ru); err != nil {
+		return 0
+	}
+	return ru.Minflt
 }
 
 func median(v []float64) float64 {

@@ -214,8 +214,14 @@ type emitter struct {
 	labels []Label           // by vcode block
 	order  []backend.BlockID // blocks in emission order (emit_layout.go)
 	pos    []int32           // each block's place in order
-	sites  []siteLabel       // trap sites' return addresses
-	traps  []trapSiteLabel
+	// Layout scratch (emit_layout.go): each header's last block, each
+	// block's innermost loop (its first and last block; -1 outside loops),
+	// the sweep's open loops, and the exit blocks deferred to after a
+	// loop's last block.
+	loopEnds, innerHead, innerEnd, openLoops []int32
+	deferFirst, deferLast, deferNext         []int32
+	sites                                    []siteLabel // trap sites' return addresses
+	traps                                    []trapSiteLabel
 	// moveInst is the instruction move fills and emits.
 	moveInst Inst
 	// trap stub bookkeeping by trap code (see trapStubs)

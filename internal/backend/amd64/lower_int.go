@@ -49,10 +49,10 @@ func lowerIconst(l *lowerer, in *ssa.Inst) {
 	}
 }
 
-// scaledIndex matches "ishl z, k" with k in 1..3: z times 2^k.
-func (l *lowerer) scaledIndex(v ssa.Value) (ssa.Value, uint8, bool) {
+// scaledIndex matches "ishl z, k" of type t with k in 1..3: z times 2^k.
+func (l *lowerer) scaledIndex(v ssa.Value, t ssa.Type) (ssa.Value, uint8, bool) {
 	d := l.defOf(v)
-	if d == nil || d.Op != ssa.OpIshl || l.rtype(d) != ssa.I64 {
+	if d == nil || d.Op != ssa.OpIshl || l.rtype(d) != t {
 		return 0, 0, false
 	}
 	k, ok := l.f.IntConst(d.Args[1])
@@ -67,14 +67,19 @@ func lowerIadd(l *lowerer, in *ssa.Inst) {
 		return
 	}
 	x, y := in.Args[0], in.Args[1]
-	if _, ok := l.immOf(x, l.rtype(in)); ok {
+	t := l.rtype(in)
+	if _, ok := l.immOf(x, t); ok {
 		x, y = y, x
+	} else if _, _, ok := l.scaledIndex(x, t); ok {
+		x, y = y, x // the shifted operand second
 	}
 	vi := l.newInst()
 	var m Mem
-	if c, ok := l.immOf(y, l.rtype(in)); ok {
+	if c, ok := l.immOf(y, t); ok {
 		m = Mem{Base: vi.use(l.reg(x)), Disp: int32(c)}
-	} else if z, s, ok := l.scaledIndex(y); ok && l.rtype(in) == ssa.I64 {
+	} else if z, s, ok := l.scaledIndex(y, t); ok {
+		// x + z<<k in one lea; for i32, the low half of the 64-bit sum
+		// depends only on the operands' low halves, whatever lies above.
 		m = Mem{Base: vi.use(l.reg(x)), Index: vi.use(l.reg(z)), Scale: s}
 	} else {
 		m = Mem{Base: vi.use(l.reg(x)), Index: vi.use(l.reg(y))}

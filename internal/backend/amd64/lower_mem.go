@@ -37,9 +37,9 @@ func (l *lowerer) addrMode(vi *vinst, addr ssa.Value, off int32) Mem {
 		if index != ssa.NoValue {
 			break
 		}
-		if z, s, ok := l.scaledIndex(y); ok {
+		if z, s, ok := l.scaledIndex(y, ssa.I64); ok {
 			base, index, scale = x, z, s
-		} else if z, s, ok := l.scaledIndex(x); ok {
+		} else if z, s, ok := l.scaledIndex(x, ssa.I64); ok {
 			base, index, scale = y, z, s
 		} else {
 			base, index = x, y

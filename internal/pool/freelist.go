@@ -1,0 +1,130 @@
+package pool
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"sync"
+)
+
+// shards is how many parts a free list is split into: enough that the
+// goroutines taking and giving back at once on every P rarely meet.
+var shards = func() int {
+	n := 1
+	for n < 2*runtime.GOMAXPROCS(0) && n < 64 {
+		n *= 2
+	}
+	return n
+}()
+
+// FreeList holds free items (slots, stacks, an engine's recycled
+// per-instance blocks) in shards, each a stack under its own lock: a
+// taker or giver tries the shards in turn from a random start and skips
+// any whose lock is held (TryLock), so goroutines on different Ps work on
+// different shards and never wait for one another unless every shard is
+// busy. The most recently given items are taken first within a shard.
+// The zero FreeList is empty and ready; it bounds nothing (its users count
+// what they keep).
+type FreeList[T any] struct {
+	once   sync.Once
+	shards []freeShard[T]
+}
+
+type freeShard[T any] struct {
+	mu    sync.Mutex
+	items []T
+	_     [40]byte // a cache line of its own
+}
+
+// NewFreeList makes a FreeList with room for capacity items.
+func NewFreeList[T any](capacity int) *FreeList[T] {
+	l := &FreeList[T]{}
+	l.once.Do(func() { l.init(capacity) })
+	return l
+}
+
+func (l *FreeList[T]) init(capacity int) {
+	l.shards = make([]freeShard[T], shards)
+	for i := range l.shards {
+		l.shards[i].items = make([]T, 0, capacity/shards+1)
+	}
+}
+
+// ready makes the shards of a zero FreeList.
+func (l *FreeList[T]) ready() {
+	l.once.Do(func() { l.init(0) })
+}
+
+// lockShard locks a shard, the first free one from a random start, or
+// waits for the start's; it returns the shard.
+func (l *FreeList[T]) lockShard() *freeShard[T] {
+	l.ready()
+	start := int(rand.Uint32()) // per-thread state: no cache line shared
+	for k := range l.shards {
+		s := &l.shards[(start+k)&(len(l.shards)-1)]
+		if s.mu.TryLock() {
+			return s
+		}
+	}
+	s := &l.shards[start&(len(l.shards)-1)]
+	s.mu.Lock()
+	return s
+}
+
+// Put adds v.
+func (l *FreeList[T]) Put(v T) {
+	s := l.lockShard()
+	s.items = append(s.items, v)
+	s.mu.Unlock()
+}
+
+// Take removes an item, preferring one of the last scan items of a shard
+// for which prefer (if not nil) is true, and reports whether there was
+// one. A shard locked elsewhere is skipped on the first pass and waited
+// for on the second. Take is not a snapshot: while it looks, items may
+// move from a shard it has not reached to one it has passed, so it may
+// find none while some are free; a taker that must have one counts them
+// itself and tries again (Slots.acquire).
+func (l *FreeList[T]) Take(prefer func(T) bool, scan int) (v T, ok bool) {
+	l.ready()
+	start := int(rand.Uint32()) // per-thread state: no cache line shared
+	for pass := range 2 {
+		for k := range l.shards {
+			s := &l.shards[(start+k)&(len(l.shards)-1)]
+			if pass == 0 {
+				if !s.mu.TryLock() {
+					continue
+				}
+			} else {
+				s.mu.Lock()
+			}
+			if v, ok = s.pop(prefer, scan); ok {
+				s.mu.Unlock()
+				return v, true
+			}
+			s.mu.Unlock()
+		}
+	}
+	return v, false
+}
+
+func (s *freeShard[T]) pop(prefer func(T) bool, scan int) (v T, ok bool) {
+	n := len(s.items)
+	if n == 0 {
+		return v, false
+	}
+	k := n - 1
+	if prefer != nil {
+		for j := n - 1; j >= max(0, n-scan); j-- {
+			if prefer(s.items[j]) {
+				k = j
+				break
+			}
+		}
+	}
+	v = s.items[k]
+	copy(s.items[k:], s.items[k+1:])
+	var zero T
+	s.items[n-1] = zero
+	s.items = s.items[:n-1]
+	return v, true
+}

@@ -1,0 +1,222 @@
+//go:build linux
+
+package pool
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
+)
+
+// minorFaults is the calling thread's count of minor page faults.
+func minorFaults(t *testing.T) int64 {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_THREAD, &ru); err != nil {
+		t.Skip(err)
+	}
+	return ru.Minflt
+}
+
+// A memory that writes a few pages inside the kept-resident part of its
+// slot, closed and made again in the same warm slot, finds those pages
+// resident: after the first round, no page faults (but the Go runtime's
+// own, a few at most), where a slot
+// that gives every page back takes one per page written per round. Each
+// round's memory reads zero where the last one wrote, and its image.
+func TestSlotsKeepResidentFaults(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's shadow pages fault too")
+	}
+	img, err := NewImage(Plan{Segments: []Segment{{8, []byte("image")}}, Size: 13}, 4096)
+	if err != nil {
+		t.Skip(err)
+	}
+	twoPages := wasm.MemoryType{Limits: wasm.Limits{Min: 2}}
+	written := []int{0, 5000, 40000, 70000, 131071} // five 4 KiB pages
+	for _, c := range []struct {
+		explicit bool
+		keep     uint64
+		most     int64 // faults over the rounds after the first
+	}{
+		{false, 128 << 10, 0}, {true, 128 << 10, 0},
+		{false, 0, 5 * 99}, {true, 0, 5 * 99},
+	} {
+		t.Run(fmt.Sprintf("explicit=%v,keep=%d", c.explicit, c.keep), func(t *testing.T) {
+			l := vm.Layout{Reserve: 1 << 20}
+			if !c.explicit {
+				l = vm.Layout{GuardBefore: 1 << 16, Reserve: 1 << 20, GuardAfter: 1 << 16}
+			}
+			p, err := NewSlots(SlotConfig{Slots: 1, Layout: l, Accessible: c.explicit, MaxWarm: 1, KeepResident: c.keep})
+			if err != nil {
+				t.Fatal(err)
+			}
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var before int64
+			for round := range 100 {
+				if round == 1 {
+					before = minorFaults(t)
+				}
+				m, err := p.NewMemory(twoPages, 0, img, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(m.Bytes[8:13]) != "image" {
+					t.Fatalf("round %d: the image is not there", round)
+				}
+				for _, off := range written {
+					if m.Bytes[off] != 0 && off != 8 {
+						t.Fatalf("round %d: byte %d holds the last round's write", round, off)
+					}
+					m.Bytes[off] = 0xa5
+				}
+				m.Free()
+			}
+			faults := minorFaults(t) - before
+			if c.most == 0 && faults > 50 {
+				// The Go runtime may take a few faults on this thread
+				// (a collection, a stack growing): a tenth of a round's
+				// pages is far below one per page written.
+				t.Errorf("99 rounds took %d page faults, want none", faults)
+			}
+			if c.most > 0 && faults < c.most {
+				t.Errorf("99 rounds giving every page back took %d page faults, want at least %d (is the count measuring?)", faults, c.most)
+			}
+			runtime.KeepAlive(img)
+		})
+	}
+}
+
+// A slot past the warm bound goes back to its pristine state: the pages
+// kept resident by earlier memories go back to the kernel too, and the
+// next memory reads zeros.
+func TestSlotsColdReleasesResident(t *testing.T) {
+	p, err := NewSlots(SlotConfig{Slots: 2, Layout: vm.Layout{Reserve: 1 << 20}, Accessible: true, MaxWarm: 1, KeepResident: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	twoPages := wasm.MemoryType{Limits: wasm.Limits{Min: 2}}
+	a, _ := p.NewMemory(twoPages, 0, nil, nil)
+	b, err := p.NewMemory(onePage, 0, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ia, ib := slotOf(p, a), slotOf(p, b)
+	a.Bytes[100000] = 1
+	b.Bytes[100] = 1
+	a.Free() // warm: reset in place, its pages kept
+	if !resident(t, p.pages(ia, 98304, 102400))[0] {
+		t.Error("a warm slot's written page is not kept resident")
+	}
+	// b's slot: a page written past b's length by an earlier memory, then
+	// kept resident (clean), as a warm slot may hold it.
+	p.pages(ib, 200000, 200001)[0] = 0
+	b.Free() // cold
+	if s := p.Stats(); s.Warm != 1 {
+		t.Fatalf("%+v, want one warm slot", s)
+	}
+	for off, in := range resident(t, p.pages(ib, 0, 1<<20)) {
+		if in {
+			t.Fatalf("page %d of the cold slot is still resident", off)
+		}
+	}
+	for range 2 {
+		m, err := p.NewMemory(twoPages, 0, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Bytes[100] != 0 || m.Bytes[100000] != 0 {
+			t.Fatal("a slot holds the last memory's bytes")
+		}
+		defer m.Free()
+	}
+}
+
+// slotOf is the slot m's memory lies in.
+func slotOf(p *Slots, m *vm.Memory) int32 {
+	off := uint64(uintptr(unsafe.Pointer(&m.Bytes[0])) - uintptr(unsafe.Pointer(&p.mem[0])))
+	return int32((off - p.cfg.Layout.GuardBefore) / p.stride)
+}
+
+// resident reports, page by page, whether b's pages are in memory.
+func resident(t *testing.T, b []byte) []bool {
+	vec := make([]byte, (len(b)+4095)/4096)
+	// b and vec are live for the call.
+	if _, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
+		t.Skip("mincore:", e)
+	}
+	in := make([]bool, len(vec))
+	for i, v := range vec {
+		in[i] = v&1 != 0
+	}
+	return in
+}
+
+// Pool-level attack on every reset path: a memory sprays its secret over
+// all its bytes, grown pages included, and the next memory in the slot
+// (its own module's, another with a smaller image, one without) reads
+// exactly its image and zeros: with and without the page map, in both
+// modes, for kept sizes that end before, inside and past the memories.
+func TestSlotsResetAttack(t *testing.T) {
+	big, err := NewImage(Plan{Segments: []Segment{{0, []byte("big-image")}, {70000, []byte("big-end")}}, Size: 70007}, 4096)
+	if err != nil {
+		t.Skip(err)
+	}
+	small, _ := NewImage(Plan{Segments: []Segment{{100, []byte("sm")}, {12000, []byte("all")}}, Size: 12003}, 4096)
+	images := []*Image{big, small, nil}
+	threePages := wasm.MemoryType{Limits: wasm.Limits{Min: 3}}
+	for _, pm := range []bool{true, false} {
+		for _, explicit := range []bool{false, true} {
+			for _, keep := range []uint64{0, 8 << 10, 64 << 10, 1 << 20} {
+				t.Run(fmt.Sprintf("pagemap=%v,explicit=%v,keep=%d", pm, explicit, keep), func(t *testing.T) {
+					usePagemap = pm
+					defer func() { usePagemap = true }()
+					l := vm.Layout{Reserve: 1 << 20}
+					if !explicit {
+						l = vm.Layout{GuardBefore: 1 << 16, Reserve: 1 << 20, GuardAfter: 1 << 16}
+					}
+					p, err := NewSlots(SlotConfig{Slots: 1, Layout: l, Accessible: explicit, MaxWarm: 1, KeepResident: keep})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for round := range 3 * len(images) * len(images) {
+						img := images[round%len(images)]
+						m, err := p.NewMemory(threePages, 8, img, nil)
+						if err != nil {
+							t.Fatal(err)
+						}
+						want := make([]byte, len(m.Bytes))
+						if img != nil {
+							copy(want, img.data)
+						}
+						for i, b := range m.Bytes {
+							if b != want[i] {
+								t.Fatalf("round %d: byte %#x is %#x, want %#x", round, i, b, want[i])
+							}
+						}
+						// Every byte, and then pages grown (their first and
+						// last) for some rounds.
+						for i := range m.Bytes {
+							m.Bytes[i] = 0xa5
+						}
+						if round%2 == 0 {
+							if _, ok := m.Grow(uint32(round%4 + 1)); !ok {
+								t.Fatal("grow failed")
+							}
+							m.Bytes[3<<16] = 0x5a
+							m.Bytes[len(m.Bytes)-1] = 0x5a
+						}
+						m.Free()
+					}
+					runtime.KeepAlive(images)
+				})
+			}
+		}
+	}
+}
