@@ -101,7 +101,9 @@ type Config struct {
 	// CPULanes, when set, are the lanes the handler's sandboxes take
 	// turns in once they have run long (moat.CPULanes): share one set
 	// among the handlers of a server, so that guests spinning until their
-	// deadline, whatever their route, take at most the lanes' CPUs.
+	// deadline, whatever their route, take at most the lanes' CPUs. Once
+	// the handler's recent requests have run long (Spinning), its next
+	// ones need a lane from their first time slice on.
 	CPULanes *moat.CPULanes
 	// Gate, when set, is the gate the handler's sandboxes count against,
 	// shared with other handlers (see Gate), instead of one of its own
