@@ -32,6 +32,21 @@
 //	explicit mode (one read+write mapping, checks keep code below the length):
 //	[slot 0: image or copied data | rw ... MaxMemorySize][slot 1 ...] ...
 //
+// A pool made with SlotConfig.ContextBytes gives each slot a context
+// region too, in one more mapping for all slots (read+write, committed by
+// the kernel as it is first touched), so that the regions add one mapping
+// whatever the number of slots:
+//
+//	contexts: [slot 0's region][slot 1's region] ... [slot N-1's region]
+//	          ^ ContextBytes rounded up to 64: the compiler's native context
+//	            (execution context and descriptor room) of the instance
+//	            whose memory 0 takes the slot, outside the Go heap
+//
+// A region is its slot's holder's until the slot is given back, which
+// zeroes it (a bounded clear, whatever the slot's memory held), so that
+// the next tenant finds nothing of the last one's context
+// (vm.Memory.SlotContext).
+//
 // NewCheckedSlots makes an explicit-mode pool for the interpreter, which
 // checks every access against the memory's length itself: its memories
 // take slots, images and warm slots exactly as compiled ones do.

@@ -24,6 +24,19 @@ type Slot interface {
 	// Revoke). It is called once, when the memory is freed or, failing
 	// that, when it becomes unreachable (leaked is then true).
 	Free(n uint64, leaked bool)
+	// Context is the slot's context region (nil: none): room outside the
+	// Go heap, zeroed when the slot was taken, that the holder may use
+	// until Free.
+	Context() []byte
+}
+
+// SlotContext is the context region of the slot that m takes (nil when
+// m is not in a slot, or the slot has none): see Slot.Context.
+func (m *Memory) SlotContext() []byte {
+	if m.res == nil || m.res.slot == nil {
+		return nil
+	}
+	return m.res.slot.Context()
 }
 
 // NewSlotMemory makes a memory of type t in a slot laid out as l:
