@@ -74,7 +74,9 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 	// A nested entry into this instance (through a host function) reuses
 	// its context: give the caller's depth count back afterwards.
 	saved := st.ctx.CallCount
-	outer := f.Instance.Store.EnterRun(ctx) // long work of the store's GC heap stops when ctx does
+	// Long work of the store's GC heap paces itself like a bulk operation
+	// and stops when ctx does.
+	outer := f.Instance.Store.EnterRun(vm.Run{Ctx: ctx, Check: st.ctx})
 	defer func() {
 		f.Instance.Store.LeaveRun(outer)
 		if outermost {

@@ -114,9 +114,11 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		return &vm.Trap{Code: abi.TrapInterrupted, Cause: context.DeadlineExceeded, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
 
-	outer := store.EnterRun(ctx) // long work of the store's GC heap stops when ctx does
-	defer store.LeaveRun(outer)
 	m := e.pool.Get().(*machine)
+	// Long work of the store's GC heap paces itself like a bulk operation
+	// and stops when ctx does.
+	outer := store.EnterRun(vm.Run{Ctx: ctx, Check: m})
+	defer store.LeaveRun(outer)
 	m.ctx = ctx
 	m.meter.Attach(&f.Instance.Store.Fuel)
 	m.pacer.Begin(ctx)

@@ -1,6 +1,8 @@
 package interp
 
 import (
+	"context"
+
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm"
 )
@@ -51,6 +53,10 @@ func (m *machine) callOtherPolled(caller *instState, f *vm.Function, base int, l
 	*left = m.meter.Grant(m.pacer.Current())
 	return tc
 }
+
+// Checkpoint is checkpoint for the store's GC heap (vm.RunChecker); the
+// machine's own context is the call's.
+func (m *machine) Checkpoint(context.Context) abi.TrapCode { return m.checkpoint() }
 
 // checkpoint is called between the chunks of a long bulk operation
 // (vm/bulk.go): it lets the Go runtime in and stops an interrupted call.

@@ -30,9 +30,9 @@ type gcState struct {
 	// firstInstance is instances' storage for a store's first instance.
 	firstInstance [1]*Instance
 	stacks        []StackScanner
-	// runCtx is the context of the innermost call running in the store
-	// (EnterRun), nil outside calls.
-	runCtx      context.Context
+	// run is the innermost call running in the store (EnterRun): its
+	// context, nil outside calls, and its engine's checkpoint.
+	run         Run
 	temps       []*[]uint64
 	engines     []StackScanner
 	firstEngine [1]StackScanner // engines' storage for the usual one
@@ -63,34 +63,55 @@ func (s *Store) GC() *gcheap.Heap {
 	return s.gc.heap
 }
 
-// heapYield is the heap's Yield: between the chunks of its long work (a
-// large clear, pages given back after a collection) it lets the Go runtime
-// in when it asks, and stops the work when the call running in the store
-// has been interrupted, so that a cancellation need not wait for tens of
-// milliseconds of madvise.
+// heapYield is the heap's Yield, between the chunks of its long work (a
+// large clear, pages given back after a collection: up to hundreds of
+// milliseconds for a large heap): the checkpoint of the call running in
+// the store, which yields the goroutine when the Go runtime asks or the
+// call's time slice is over, as between the chunks of a bulk operation,
+// and stops the work once the call has been interrupted, so that a
+// cancellation need not wait for the rest. Outside calls it only lets the
+// runtime in when it asks.
 func (s *Store) heapYield() (stop bool) {
-	yieldOnly()
-	ctx := s.gc.runCtx
-	if ctx == nil {
+	r := s.gc.run
+	switch {
+	case r.Ctx == nil:
+		yieldOnly()
 		return false
+	case r.Check != nil:
+		return r.Check.Checkpoint(r.Ctx) != abi.TrapNone
 	}
-	if ctx.Err() != nil {
+	yieldOnly()
+	if r.Ctx.Err() != nil {
 		return true
 	}
-	d, ok := ctx.Deadline()
+	d, ok := r.Ctx.Deadline()
 	return ok && !time.Now().Before(d)
 }
 
-// EnterRun records ctx as the context of the innermost call running in the
-// store (the engines call it at every entry, nested ones included) and
-// returns the one before, for LeaveRun at the call's end.
-func (s *Store) EnterRun(ctx context.Context) (outer context.Context) {
-	outer, s.gc.runCtx = s.gc.runCtx, ctx
+// Run is a call running in a store, as the store's GC heap sees it.
+type Run struct {
+	Ctx   context.Context
+	Check RunChecker // nil: the heap only checks Ctx
+}
+
+// RunChecker is an engine's check between the chunks of a call's long
+// work (Context.Checkpoint for compiled code): it yields when the runtime
+// or the call's time slice asks, and reports TrapInterrupted once the call
+// has been interrupted (its context is done or past its deadline).
+type RunChecker interface {
+	Checkpoint(ctx context.Context) abi.TrapCode
+}
+
+// EnterRun records r as the innermost call running in the store (the
+// engines call it at every entry, nested ones included) and returns the
+// one before, for LeaveRun at the call's end.
+func (s *Store) EnterRun(r Run) (outer Run) {
+	outer, s.gc.run = s.gc.run, r
 	return outer
 }
 
 // LeaveRun ends the call that EnterRun began.
-func (s *Store) LeaveRun(outer context.Context) { s.gc.runCtx = outer }
+func (s *Store) LeaveRun(outer Run) { s.gc.run = outer }
 
 // GCBase is the address of byte 0 of the store's heap for compiled code
 // (abi.CtxGCBase), or 0 while no arena is reserved. On Linux the arena is

@@ -54,7 +54,9 @@
 // which are marked, so a conservative root is accepted only if an object
 // starts exactly there; on Linux they and the line table are mapped with
 // the arena, for its whole limit, so that growing the heap allocates and
-// clears nothing. A collection runs when the bytes allocated since
+// clears nothing. Marking calls the heap's Yield every 32K words, and an
+// interrupted call abandons the collection (nothing is freed, no small
+// block is carved until one finishes). A collection runs when the bytes allocated since
 // the last one reach the bytes that survived it (at least 4 MiB), or when
 // the heap would pass its limit; past the limit after collecting, an
 // allocation fails (the engines trap).

@@ -93,6 +93,7 @@ type Heap struct {
 	// the allocation fails with ErrInterrupted.
 	Yield     func() (stop bool)
 	stopped   bool // Yield reported an interruption during this allocation
+	markWork  int  // words marked since the last Yield (markCharge)
 	noCollect int
 	stack     []uint64 // mark stack
 
