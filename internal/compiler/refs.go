@@ -33,16 +33,14 @@ type storeRefs struct {
 	// one block per instance, in a function index order.
 	blocks []descBlock
 	// firstBlock is blocks' storage while the store has one instance
-	// (one allocation fewer for the usual store), firstSlabs slabs'.
+	// (one allocation fewer for the usual store), firstSlabs slabs'. The
+	// first slab's storage is kept when the store is recycled
+	// (RecycleStore): sized for the host functions the store's first
+	// instantiation binds, so that a store of a module of few imports
+	// holds room for few, and the next store binding no more allocates
+	// none.
 	firstBlock [1]descBlock
 	firstSlabs [1]descSlab
-	// keptWords and keptFuncs are the first slab's storage, kept when the
-	// store is recycled (RecycleStore): sized for the host functions the
-	// store's first instantiation binds, so that a store of a module of
-	// few imports holds room for few, and the next store binding no more
-	// allocates none.
-	keptWords []uint64
-	keptFuncs []*vm.Function
 
 	// stack is the stack lent to the call running in the store (nil when
 	// none runs).
@@ -189,18 +187,17 @@ func (r *storeRefs) ReserveHostFuncs(n int) {
 // their store's generation (refcheck.go), and the guest's code only
 // reaches its own store's.
 func (r *storeRefs) addSlab(size int) {
-	var words []uint64
-	var funcs []*vm.Function
-	if len(r.slabs) == 0 && cap(r.keptFuncs) >= size {
-		words, funcs = r.keptWords, r.keptFuncs[:0]
-	} else {
-		words, funcs = make([]uint64, size*descWords), make([]*vm.Function, 0, size)
+	if first := &r.firstSlabs[0]; len(r.slabs) == 0 && cap(first.funcs) >= size {
+		first.funcs = first.funcs[:0]
+		r.slabs = r.firstSlabs[:1]
+		return
 	}
+	words := make([]uint64, size*descWords)
+	sl := descSlab{words: words, funcs: make([]*vm.Function, 0, size), addr: uint64(uintptr(unsafe.Pointer(&words[0])))}
 	if len(r.slabs) == 0 {
-		r.keptWords, r.keptFuncs = words, funcs
 		r.slabs = r.firstSlabs[:0]
 	}
-	r.slabs = append(r.slabs, descSlab{words: words, funcs: funcs, addr: uint64(uintptr(unsafe.Pointer(&words[0])))})
+	r.slabs = append(r.slabs, sl)
 }
 
 // lookup finds the slab and index of descriptor address ref.
