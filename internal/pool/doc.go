@@ -66,15 +66,17 @@
 // have written (its length bounds them) reads again as the image's bytes
 // or zero. A slot kept warm (up to MaxWarm; image, copied data and
 // protection in place for the next instance of the same module) is reset
-// in place over its first KeepResident bytes (Wasmtime's keep-resident
-// reset): the pages the page map (/proc/self/pagemap) shows written are
-// compared with what they must hold and rewritten where they differ, so
-// they stay resident and the next memory takes no page fault on them;
-// pages never touched are not looked at. The rest of the length goes back
-// with madvise(MADV_DONTNEED) — mapped image pages to the image, the rest
-// to zero. A slot whose memory wrote only within the kept bytes costs one
-// read of the page map: no madvise, and no page fault for the next
-// memory. A copied image stays in its slot as long as the reset keeps all
+// in place (Wasmtime's keep-resident reset): the pages the page map
+// (/proc/self/pagemap) shows written in the first few times KeepResident
+// bytes are compared with what they must hold and rewritten where they
+// differ, as many as KeepResident bytes allow, so they stay resident and
+// the next memory takes no page fault on them; pages never touched are
+// not looked at. From the first written page past that, the rest of the
+// length goes back with madvise(MADV_DONTNEED) — mapped image pages to
+// the image, the rest to zero. A slot whose memory wrote a few pages near
+// its start costs one read of the page map: no madvise, and no page fault
+// for the next memory (moat serve's C guest, three pages: about 6 faults a
+// request before, 0.001 after). A copied image stays in its slot as long as the reset keeps all
 // of it (the slot records which image it holds), so the module's next
 // instance copies nothing. Beyond MaxWarm, a slot is returned to its
 // pristine state: every page it kept goes back to the kernel, and an

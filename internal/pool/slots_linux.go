@@ -43,12 +43,12 @@ type SlotConfig struct {
 	// whose memory takes the slot (vm.Memory.SlotContext). A slot given
 	// back has its region zeroed.
 	ContextBytes int
-	// KeepResident is how many bytes from byte 0 of a warm slot are reset
-	// in place (restored to zero or to the image's bytes, page by page,
-	// writing only the pages that differ) rather than given back to the
-	// kernel, so that the next memory in the slot finds them resident
-	// (Wasmtime's linear_memory_keep_resident). Rounded up to pages;
-	// 0: every page is given back.
+	// KeepResident is how many bytes of the pages a warm slot's memory
+	// wrote are reset in place (restored to zero or to the image's bytes,
+	// page by page, writing only the pages that differ) rather than given
+	// back to the kernel, so that the next memory in the slot finds them
+	// resident (Wasmtime's linear_memory_keep_resident; see reset).
+	// Rounded up to pages; 0: every page is given back.
 	KeepResident uint64
 }
 
@@ -73,6 +73,7 @@ type Slots struct {
 	stride uint64 // from one slot's guard to the next's
 	page   uint64
 	keep   uint64 // KeepResident, in whole pages, at most Reserve
+	scan   uint64 // how far a reset looks for written pages to keep (scanKept)
 	// copyLimit is the largest full image copied into a slot in explicit
 	// mode rather than mapped (Image.copyable).
 	copyLimit uint64
@@ -102,9 +103,14 @@ type Slots struct {
 type slotState struct {
 	img        *Image // mapped at byte 0 (nil: anonymous pages only)
 	copied     *Image // explicit mode: its data copied in at byte 0, still whole
+	kept       uint64 // pages a reset kept resident lie below this byte
 	accessible uint64 // bytes from byte 0 read+write (guard-page mode)
 	warm       bool
 }
+
+// scanKept is how many times KeepResident bytes a reset looks through
+// for written pages to keep resident (reset).
+const scanKept = 4
 
 // affinityScan is how many free slots Acquire looks through for one that
 // already maps the wanted image.
@@ -141,7 +147,7 @@ func NewSlots(cfg SlotConfig) (*Slots, error) {
 		}
 	}
 	keep := min((cfg.KeepResident+page-1)&^(page-1), l.Reserve)
-	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, keep: keep, copyLimit: max(CopyLimit, keep),
+	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, keep: keep, scan: min(scanKept*keep, l.Reserve), copyLimit: max(CopyLimit, keep),
 		state: make([]slotState, cfg.Slots), handles: make([]slot, cfg.Slots),
 		warmFree: NewFreeList[int32](cfg.MaxWarm), coldFree: NewFreeList[int32](cfg.Slots)}
 	for i := range p.handles {
@@ -415,10 +421,10 @@ func (p *Slots) give(i int32, n uint64, leaked, cold bool) {
 // kernel, and what is mapped over the pool's own mapping is re-mapped.
 func (p *Slots) release(i int32, n uint64) {
 	st := &p.state[i]
-	if n = max(n, p.keep); n > 0 {
+	if n = max(n, st.kept); n > 0 {
 		_ = unix.Madvise(p.pages(i, 0, n), unix.MADV_DONTNEED)
 	}
-	st.copied = nil
+	st.copied, st.kept = nil, 0
 	if rest := max(st.accessible, imageSize(st.img)); rest > 0 && (!p.cfg.Accessible || st.img != nil) {
 		if p.anonymous(i, rest) == nil {
 			st.img = nil
