@@ -94,11 +94,15 @@ type LaneUse struct {
 	// the pacer knows: a slice before its first slice end (0: no slice
 	// has ended yet).
 	since int64
-	// slices counts the call's slice ends: a call is long-running once it
-	// has run for After and had After's worth of slices, so that a short
-	// call that the kernel kept off its CPU for After (on a loaded
-	// machine) is not taken for one.
-	slices int64
+	// ran is how long the call has run by its slice ends: each slice
+	// counts for the time since the call last resumed (resumed), but no
+	// more than a TimeSlice. A call is long-running once it has run for
+	// After in wall time and in ran: a short call that the kernel kept off
+	// its CPU for After (on a loaded machine) is not taken for one, and
+	// neither is one whose slices were short because guests crowded the
+	// Ps (CrowdedSlice: a request of 2 ms of CPU time among many made 20
+	// slice ends and more).
+	ran, resumed int64
 	// ranFrom is when the call last began to run in its lane (a nanotime).
 	ranFrom int64
 	// timer times the waits of turn (a rest, a deadline), made at the
@@ -166,6 +170,12 @@ func (u *LaneUse) turn(done <-chan struct{}, deadline int64) {
 	if u.since == 0 {
 		u.since = now - int64(TimeSlice)
 	}
+	slice := int64(TimeSlice)
+	if u.resumed != 0 {
+		slice = min(now-u.resumed, slice)
+	}
+	u.ran += slice
+	defer func() { u.resumed = nanotime() }()
 	if u.held {
 		// The lane's rest, the call still holding it, before the next
 		// call (or this one again) may run in it.
@@ -176,12 +186,11 @@ func (u *LaneUse) turn(done <-chan struct{}, deadline int64) {
 		u.held = false
 	}
 	runtime.Gosched()
-	u.slices++
 	after := u.Lanes.after
 	if u.own {
 		after = u.after
 	}
-	if now-u.since < after || u.slices*int64(TimeSlice) < after {
+	if now-u.since < after || u.ran < after {
 		return
 	}
 	if !u.long {
@@ -227,5 +236,5 @@ func (u *LaneUse) End() {
 		<-u.Lanes.slots
 		u.held = false
 	}
-	u.since, u.slices, u.long = 0, 0, false
+	u.since, u.ran, u.resumed, u.long = 0, 0, 0, false
 }
