@@ -14,22 +14,39 @@ import (
 // attacker's side: after A is closed and another store's instance takes
 // A's memory's place with a secret in it, B's calls into A's code trap,
 // read nothing and write nothing of the other tenant's memory, on every
-// engine and bounds-check mode, with a pool and without.
+// engine and bounds-check mode, with a pool and without. With a pool the
+// other tenant's native context takes the region of A's slot as well:
+// A's code still reads A's own global and calls through A's own table,
+// never the other tenant's.
 func TestClosedInstanceCodeReachesNoMemory(t *testing.T) {
 	ctx := context.Background()
 	const (
 		aWat = `(module (memory 1)
+		  (global $g (mut i32) (i32.const 0x11))
+		  (table 1 funcref) (elem (i32.const 0) $mine)
+		  (type $r (func (result i32)))
+		  (func $mine (result i32) (i32.const 0x11))
+		  (func (export "getg") (result i32) (global.get $g))
+		  (func (export "callt") (result i32) (call_indirect (type $r) (i32.const 0)))
 		  (func (export "peek") (param i32) (result i32) (i32.load (local.get 0)))
 		  (func (export "peek0") (result i32) (i32.load (i32.const 0)))
 		  (func (export "poke") (param i32 i32) (i32.store (local.get 0) (local.get 1))))`
 		bWat = `(module
+		  (import "a" "getg" (func $getg (result i32)))
+		  (import "a" "callt" (func $callt (result i32)))
 		  (import "a" "peek" (func $peek (param i32) (result i32)))
 		  (import "a" "peek0" (func $peek0 (result i32)))
 		  (import "a" "poke" (func $poke (param i32 i32)))
+		  (func (export "getg") (result i32) (call $getg))
+		  (func (export "callt") (result i32) (call $callt))
 		  (func (export "peek") (param i32) (result i32) (call $peek (local.get 0)))
 		  (func (export "peek0") (result i32) (call $peek0))
 		  (func (export "poke") (param i32 i32) (call $poke (local.get 0) (local.get 1))))`
-		victimWat = `(module (memory (export "mem") 1) (data (i32.const 0) "\2a\00\00\00"))`
+		victimWat = `(module (memory (export "mem") 1) (data (i32.const 0) "\2a\00\00\00")
+		  (global $g (mut i32) (i32.const 0x2a))
+		  (table 1 funcref) (elem (i32.const 0) $theirs)
+		  (func $theirs (result i32) (i32.const 0x2a))
+		  (func (export "getg") (result i32) (global.get $g)))`
 	)
 	pools := []*moat.PoolingConfig{nil, {TotalMemories: 4, MaxMemorySize: 1 << 20}}
 	for _, pc := range pools {
@@ -56,7 +73,7 @@ func TestClosedInstanceCodeReachesNoMemory(t *testing.T) {
 						t.Fatal(err)
 					}
 					l := moat.NewLinker(e)
-					for _, name := range []string{"peek", "peek0", "poke"} {
+					for _, name := range []string{"getg", "callt", "peek", "peek0", "poke"} {
 						if err := l.Define("a", name, a.Func(name)); err != nil {
 							t.Fatal(err)
 						}
@@ -87,6 +104,14 @@ func TestClosedInstanceCodeReachesNoMemory(t *testing.T) {
 						}
 						if got := victim.Memory("mem").Bytes()[0]; got != 0x2a {
 							t.Errorf("round %d: the other store's memory was written: %#x", round, got)
+						}
+						for _, name := range []string{"getg", "callt"} {
+							if res, err := b.Func(name).Call(ctx); err != nil || len(res) != 1 || res[0] != 0x11 {
+								t.Errorf("round %d: %s through the closed instance's code: %v, %v; want its own 0x11", round, name, res, err)
+							}
+						}
+						if res, err := victim.Func("getg").Call(ctx); err != nil || res[0] != 0x2a {
+							t.Errorf("round %d: the other store's global reads %v, %v", round, res, err)
 						}
 						s2.Close()
 					}

@@ -212,22 +212,23 @@ type PoolingConfig struct {
 	// MaxUnusedWarmSlots bounds the free slots kept warm, with the last
 	// module's image still mapped (default 100).
 	MaxUnusedWarmSlots int
-	// LinearMemoryKeepResident is how many bytes from the start of a warm
-	// slot's memory are reset in place when its instance closes (Wasmtime's
-	// linear_memory_keep_resident): the pages written there (the kernel's
-	// page map tells which) are compared with what the next instance must
-	// find (zeros, or the module's data) and rewritten where they differ,
-	// so they stay resident and the next instance takes no page fault on
-	// them. The rest of the memory is given back to the kernel with
-	// madvise(MADV_DONTNEED). The cost is at most this many bytes of
-	// memory per warm slot. Default DefaultKeepResident; negative: none
-	// (every page goes back to the kernel).
+	// LinearMemoryKeepResident is how many bytes of a warm slot's memory
+	// are reset in place when its instance closes (Wasmtime's
+	// linear_memory_keep_resident): the pages written (the kernel's page
+	// map tells which) in the first four times this many bytes are
+	// compared with what the next instance must find (zeros, or the
+	// module's data) and rewritten where they differ, as many as fit in
+	// this many bytes, so they stay resident and the next instance takes
+	// no page fault on them. The rest of the memory is given back to the
+	// kernel with madvise(MADV_DONTNEED). The cost is at most this many
+	// bytes of memory per warm slot. Default DefaultKeepResident;
+	// negative: none (every page goes back to the kernel).
 	LinearMemoryKeepResident int64
 }
 
 // DefaultKeepResident is PoolingConfig.LinearMemoryKeepResident's default:
-// two WebAssembly pages, the whole memory of a small C program (data,
-// stack and heap), at most 12.5 MiB resident for 100 warm slots.
+// two WebAssembly pages, more than a small C program writes in a request
+// (data, stack and heap), at most 12.5 MiB resident for 100 warm slots.
 const DefaultKeepResident = pool.DefaultKeepResident
 
 // keepResident is LinearMemoryKeepResident in bytes, the default filled in.

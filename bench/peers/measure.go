@@ -133,7 +133,10 @@ func (r *programRun) run(i int, prep *Prepared) (time.Duration, bool) {
 		return 0, false
 	}
 	runtime.GC() // no run pays for another's garbage
+	// On one thread from bench.start to bench.end, for ThreadClock.
+	runtime.LockOSThread()
 	d, err := prep.Run()
+	runtime.UnlockOSThread()
 	if err != nil {
 		r.row.Cells[i].Err = err
 		return 0, false

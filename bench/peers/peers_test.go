@@ -131,17 +131,26 @@ func TestNoopOnEveryEngine(t *testing.T) {
 		engines = append(engines, e)
 	}
 	// Two cells of three repetitions each (noop's region takes
-	// microseconds, so MaxReps applies): every instance is fresh.
-	rows, err := Measure(progs, engines, Options{Cells: 2, MinCell: time.Second, MaxReps: 3}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, c := range rows[0].Cells {
-		if c.Err != nil {
-			t.Errorf("noop on %s: %v", engines[i].Name, c.Err)
+	// microseconds, so MaxReps applies): every instance is fresh. Timed by
+	// the wall clock, then by the thread's CPU time (the region must start
+	// and end on the thread Measure locks the run to).
+	defer func(c Clock) { RegionClock = c }(RegionClock)
+	for _, clock := range []struct {
+		name string
+		c    Clock
+	}{{"wall", WallClock}, {"thread", ThreadClock}} {
+		RegionClock = clock.c
+		rows, err := Measure(progs, engines, Options{Cells: 2, MinCell: time.Second, MaxReps: 3}, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if c.Reps != 3 {
-			t.Errorf("noop on %s: %d repetitions per cell, want 3", engines[i].Name, c.Reps)
+		for i, c := range rows[0].Cells {
+			if c.Err != nil {
+				t.Errorf("%s clock: noop on %s: %v", clock.name, engines[i].Name, c.Err)
+			}
+			if c.Reps != 3 || c.Run < 0 {
+				t.Errorf("%s clock: noop on %s: %d repetitions per cell (want 3), run %v", clock.name, engines[i].Name, c.Reps, c.Run)
+			}
 		}
 	}
 }

@@ -9,27 +9,24 @@ import (
 	"github.com/moat-run/moat/internal/vm"
 )
 
-// instance is an instance's native state: its context and the arrays the
-// context points at. inst.Engine holds it, which keeps them alive.
+// instance is an instance's native state: its context (in its memory's
+// slot, or in own: context.go) and the arrays the context points at.
+// inst.Engine holds it, which keeps them alive.
 type instance struct {
-	// context is ctx's storage: one allocation with the instance.
-	context vm.Context
-	inst    *vm.Instance
-	mc      *moduleCode
-	refs    *storeRefs
-	ctx     *vm.Context
+	inst *vm.Instance
+	mc   *moduleCode
+	refs *storeRefs
+	ctx  *vm.Context
+	// own is the context's storage when the slot of the instance's memory
+	// has none to lend (no pool, no memory, or a closed instance), kept
+	// from one instance to the next.
+	own *nativeContext
 	// memories are the descriptors of every memory (abi.MemoryDesc*):
 	// base and length words per memory index.
 	memories []uint64
-	globals  []uint64  // cell address per global index
 	tables   []uint64  // descriptors: elements address, length
 	funcs    []uint64  // descriptor address per function index
 	runner   vm.Runner // in the instance's allocation
-	// words is the storage of memories, globals and tables when they fit
-	// (most modules: one allocation for the instance's native state). A
-	// module of one memory and one table fits with up to four globals;
-	// eight words keep the state in its 768-byte size class.
-	words [8]uint64
 	// caught is the exception the code last caught: the context's payload
 	// address points into it (exceptions.go).
 	caught *vm.Exception
@@ -65,44 +62,24 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	block := refs.block(inst, mc)
 	st := block.native
 	// A block kept with its native state holds that state's context
-	// address in its descriptors already.
-	ctxInPlace := st != nil && block.mc == mc
+	// address in its descriptors already: still right if the context
+	// takes the same place (the same slot, or the state's own storage).
+	kept := st != nil && block.mc == mc
+	var prevCtx *vm.Context
 	if st == nil {
 		st = &instance{}
 		block.native = st
+	} else {
+		prevCtx = st.ctx
 	}
-	*st = instance{inst: inst, mc: mc, refs: refs}
-	st.ctx = &st.context
-	st.ctx.UseFuel(&inst.Store.Fuel)
-	// The memory descriptors, the globals' cells and the table
-	// descriptors: in st.words when they fit, else one allocation (each
-	// at least one word, so that its address exists).
-	nMems, nGlobals, nTables := max(2*len(inst.Memories), 2), max(len(inst.Globals), 1), max(2*len(inst.Tables), 2)
-	words := st.words[:]
-	if n := nMems + nGlobals + nTables; n > len(words) {
-		words = make([]uint64, n)
-	}
-	st.memories = words[:nMems:nMems]
-	words = words[nMems:]
+	*st = instance{inst: inst, mc: mc, refs: refs, own: st.own}
 	// Every memory is mapped where it can grow without moving, so its
 	// base address is fixed in the context and the descriptors.
 	for i, mem := range inst.Memories {
 		if err := mem.MapNative(mc.eng.layoutOf(m.MemoryTypeOf(uint32(i)))); err != nil {
 			return err
 		}
-		st.memories[2*i+abi.MemoryDescBase/8] = uint64(mem.Base())
 	}
-	st.ctx.Memories = uintptr(unsafe.Pointer(&st.memories[0]))
-	if mem := st.memory0(); mem != nil {
-		st.ctx.MemoryBase = mem.Base()
-	}
-	st.globals = words[:nGlobals:nGlobals]
-	for i, g := range inst.Globals {
-		st.globals[i] = uint64(uintptr(unsafe.Pointer(&g.Lo)))
-	}
-	st.ctx.GlobalsBase = uintptr(unsafe.Pointer(&st.globals[0]))
-	st.tables = words[nGlobals : nGlobals+nTables : nGlobals+nTables]
-	st.ctx.TablesBase = uintptr(unsafe.Pointer(&st.tables[0]))
 	// The defined functions' descriptors and the function table: the
 	// module's template with this instance's context, in the block their
 	// references point into (engine.LazyFunctions: no vm.Function is made
@@ -113,15 +90,9 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	if block.mc == nil {
 		copy(block.words, mc.descTemplate())
 		for k := range m.Funcs {
-			st.funcs[int(m.NumImportedFuncs)+k] = block.addr + uint64(k)*abi.FuncDescSize
+			st.funcs[int(m.NumImportedFuncs)+k] = block.addr() + uint64(k)*abi.FuncDescSize
 		}
 		block.mc = mc
-	}
-	if !ctxInPlace {
-		ctxWord := uint64(uintptr(unsafe.Pointer(st.ctx)))
-		for k := range m.Funcs {
-			block.words[k*descWords+abi.FuncDescContext/8] = ctxWord
-		}
 	}
 	for i, f := range inst.Funcs[:m.NumImportedFuncs] {
 		if f == nil {
@@ -136,10 +107,9 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	if len(st.funcs) == 0 {
 		st.funcs = block.words[:1] // a module without functions: an address
 	}
-	st.ctx.FuncTable = uintptr(unsafe.Pointer(&st.funcs[0]))
-	if len(mc.typeIDs) > 0 {
-		// mc outlives st (st holds it), so the array stays put and alive.
-		st.ctx.TypeIDs = uintptr(unsafe.Pointer(&mc.typeIDs[0]))
+	st.useContext(st.contextRoom())
+	if !kept || prevCtx != st.ctx {
+		st.placeContext(block)
 	}
 	// A defined function needs nothing per instance beyond its
 	// descriptor: Call finds its state in inst.Engine and its entry stub
@@ -238,7 +208,10 @@ func (mc *moduleCode) takeBlock() keptBlock {
 // module (pool.FreeList).
 func (mc *moduleCode) keepBlock(b keptBlock) {
 	if b.native != nil {
-		*b.native = instance{}
+		// The context's storage and place stay: the next instance of the
+		// module whose context takes the same place (its own storage, or
+		// the same slot's region) finds the descriptors holding it.
+		*b.native = instance{ctx: b.native.ctx, own: b.native.own}
 	}
 	if mc.keptCount.Add(1) > maxKeptBlocks {
 		mc.keptCount.Add(-1)

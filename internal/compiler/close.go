@@ -18,6 +18,10 @@ import (
 // accesses are unchecked, the code addresses the engine's dead memory
 // instead, where every access faults into an out-of-bounds trap. refresh
 // keeps the lengths at 0 from then on (vm.Instance.Closed).
+//
+// A context in the slot of the instance's memory moves to the native
+// state's own storage first, the descriptors with it: the slot's region
+// is the next tenant's too.
 func (st *instance) CloseInstance() error {
 	var base uintptr
 	if st.mc.eng.guard {
@@ -26,6 +30,11 @@ func (st *instance) CloseInstance() error {
 			return err
 		}
 		base = dead.Base()
+	}
+	if st.inSlot() {
+		st.useContext(st.contextRoom()) // own storage: the instance is closed
+		st.placeContext(st.refs.block(st.inst, nil))
+		st.refresh()
 	}
 	st.ctx.MemoryBase, st.ctx.MemoryLen = base, 0
 	for i := range st.inst.Memories {

@@ -30,7 +30,13 @@
 // grows in place) and described in the memory descriptor array, an array
 // of global cell addresses (the vm.Global's own words), table descriptors,
 // a function table of function descriptors, and the module's canonical
-// type ids.
+// type ids. The context and the descriptors' room live in the context
+// region of the pool slot its memory 0 takes, outside the Go heap (for a
+// module of at most 64 functions), or else in the native state's own
+// allocation (context.go). Closing an
+// instance alone cuts its code, which the store's other instances may
+// still call, off its memories and out of the slot before they go back
+// (close.go).
 //
 // Bounds checks (memory.go, fault.go; docs/signals.md). With guard pages,
 // the default where vm.EnableFaultTraps works (linux/amd64), each 32-bit

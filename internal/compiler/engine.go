@@ -313,9 +313,11 @@ func (e *compilerEngine) RecycleStore(s *vm.Store) {
 	r := s.RefCodec().(*storeRefs)
 	// The first slab's storage stays, emptied: nothing of the released
 	// store's functions stays reachable from it.
-	words, funcs := r.keptWords, r.keptFuncs
-	clear(funcs[:cap(funcs)])
-	*r = storeRefs{eng: e, keptWords: words, keptFuncs: funcs[:0]}
+	first := r.firstSlabs[0]
+	clear(first.funcs[:cap(first.funcs)])
+	first.funcs = first.funcs[:0]
+	*r = storeRefs{eng: e}
+	r.firstSlabs[0] = first
 	r.blocks = r.firstBlock[:0]
 	r.store.InitWithRefs(r)
 	if e.cfg.ConsumeFuel {

@@ -33,16 +33,14 @@ type storeRefs struct {
 	// one block per instance, in a function index order.
 	blocks []descBlock
 	// firstBlock is blocks' storage while the store has one instance
-	// (one allocation fewer for the usual store), firstSlabs slabs'.
+	// (one allocation fewer for the usual store), firstSlabs slabs'. The
+	// first slab's storage is kept when the store is recycled
+	// (RecycleStore): sized for the host functions the store's first
+	// instantiation binds, so that a store of a module of few imports
+	// holds room for few, and the next store binding no more allocates
+	// none.
 	firstBlock [1]descBlock
 	firstSlabs [1]descSlab
-	// keptWords and keptFuncs are the first slab's storage, kept when the
-	// store is recycled (RecycleStore): sized for the host functions the
-	// store's first instantiation binds, so that a store of a module of
-	// few imports holds room for few, and the next store binding no more
-	// allocates none.
-	keptWords []uint64
-	keptFuncs []*vm.Function
 
 	// stack is the stack lent to the call running in the store (nil when
 	// none runs).
@@ -60,7 +58,6 @@ type storeRefs struct {
 type descSlab struct {
 	words []uint64
 	funcs []*vm.Function
-	addr  uint64 // of words[0]
 }
 
 // descBlock is the descriptors of one instance's defined functions: the
@@ -70,7 +67,6 @@ type descSlab struct {
 // (abi.CtxFuncTable: a descriptor address per function index).
 type descBlock struct {
 	words []uint64
-	addr  uint64 // of words[0]
 	inst  *vm.Instance
 	// mc is the code whose template the descriptors hold (set by Bind):
 	// the block goes back to it when the store is released, and the next
@@ -80,6 +76,13 @@ type descBlock struct {
 	// the block.
 	native *instance
 }
+
+// addr is the address of the slab's first descriptor: its words never
+// move (a Go heap object stays put), which descriptor addresses rely on.
+func (sl *descSlab) addr() uint64 { return uint64(uintptr(unsafe.Pointer(&sl.words[0]))) }
+
+// addr is the address of the block's first word, as descSlab.addr.
+func (b *descBlock) addr() uint64 { return uint64(uintptr(unsafe.Pointer(&b.words[0]))) }
 
 // blockWords is the size of a descriptor block for module m.
 func blockWords(m *wasm.Module) int {
@@ -108,7 +111,7 @@ func (r *storeRefs) block(inst *vm.Instance, from *moduleCode) *descBlock {
 	if words == nil {
 		words = make([]uint64, blockWords(inst.Module))
 	}
-	r.blocks = append(r.blocks, descBlock{words: words, addr: uint64(uintptr(unsafe.Pointer(&words[0]))), inst: inst, mc: mc, native: kept.native})
+	r.blocks = append(r.blocks, descBlock{words: words, inst: inst, mc: mc, native: kept.native})
 	return &r.blocks[len(r.blocks)-1]
 }
 
@@ -119,7 +122,7 @@ func (r *storeRefs) RefOf(inst *vm.Instance, idx uint32) (uint64, error) {
 	if def < 0 || def >= int64(len(inst.Module.Funcs)) {
 		return 0, fmt.Errorf("compiler: function %d is not defined by its instance", idx)
 	}
-	return r.block(inst, nil).addr + uint64(def)*abi.FuncDescSize, nil
+	return r.block(inst, nil).addr() + uint64(def)*abi.FuncDescSize, nil
 }
 
 // RefsOf is RefOf for many functions (vm.InstanceRefsCodec): a defined
@@ -133,7 +136,7 @@ func (r *storeRefs) RefsOf(inst *vm.Instance, idxs []uint32, dst []uint64) error
 		case idx == vm.NullItem:
 			dst[j] = 0
 		case idx >= m.NumImportedFuncs && idx < m.NumFuncs():
-			dst[j] = b.addr + uint64(idx-m.NumImportedFuncs)*abi.FuncDescSize
+			dst[j] = b.addr() + uint64(idx-m.NumImportedFuncs)*abi.FuncDescSize
 		default:
 			ref, err := inst.Store.FuncRef(inst, idx)
 			if err != nil {
@@ -171,7 +174,7 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	d := sl.words[k*descWords : (k+1)*descWords : (k+1)*descWords]
 	d[abi.FuncDescTypeID/8] = uint64(id)
 	d[abi.FuncDescHostCall/8] = uint64(stub)
-	return sl.addr + uint64(k*abi.FuncDescSize), nil
+	return sl.addr() + uint64(k*abi.FuncDescSize), nil
 }
 
 // ReserveHostFuncs makes the first slab, before any host function is
@@ -189,25 +192,24 @@ func (r *storeRefs) ReserveHostFuncs(n int) {
 // their store's generation (refcheck.go), and the guest's code only
 // reaches its own store's.
 func (r *storeRefs) addSlab(size int) {
-	var words []uint64
-	var funcs []*vm.Function
-	if len(r.slabs) == 0 && cap(r.keptFuncs) >= size {
-		words, funcs = r.keptWords, r.keptFuncs[:0]
-	} else {
-		words, funcs = make([]uint64, size*descWords), make([]*vm.Function, 0, size)
+	if first := &r.firstSlabs[0]; len(r.slabs) == 0 && cap(first.funcs) >= size {
+		first.funcs = first.funcs[:0]
+		r.slabs = r.firstSlabs[:1]
+		return
 	}
+	words := make([]uint64, size*descWords)
+	sl := descSlab{words: words, funcs: make([]*vm.Function, 0, size)}
 	if len(r.slabs) == 0 {
-		r.keptWords, r.keptFuncs = words, funcs
 		r.slabs = r.firstSlabs[:0]
 	}
-	r.slabs = append(r.slabs, descSlab{words: words, funcs: funcs, addr: uint64(uintptr(unsafe.Pointer(&words[0])))})
+	r.slabs = append(r.slabs, sl)
 }
 
 // lookup finds the slab and index of descriptor address ref.
 func (r *storeRefs) lookup(ref uint64) (*descSlab, int, bool) {
 	for i := range r.slabs {
 		sl := &r.slabs[i]
-		off := ref - sl.addr
+		off := ref - sl.addr()
 		if off%abi.FuncDescSize == 0 && off/abi.FuncDescSize < uint64(len(sl.funcs)) {
 			return sl, int(off / abi.FuncDescSize), true
 		}
@@ -223,7 +225,7 @@ func (r *storeRefs) Decode(ref uint64) *vm.Function {
 	}
 	for i := range r.blocks {
 		b := &r.blocks[i]
-		off := ref - b.addr
+		off := ref - b.addr()
 		if off%abi.FuncDescSize == 0 && off/abi.FuncDescSize < uint64(len(b.inst.Module.Funcs)) {
 			return b.inst.Func(b.inst.Module.NumImportedFuncs + uint32(off/abi.FuncDescSize))
 		}

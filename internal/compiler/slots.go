@@ -33,7 +33,7 @@ func newSlots(c PoolConfig, l vm.Layout) (*pool.Slots, uint32, error) {
 		size = l.Reserve
 	}
 	s, err := pool.NewSlots(pool.SlotConfig{Slots: c.Slots, Layout: l, Accessible: !l.Trap, MaxWarm: c.MaxWarm,
-		KeepResident: c.KeepResident})
+		KeepResident: c.KeepResident, ContextBytes: slotContextBytes})
 	if err != nil {
 		return nil, 0, fmt.Errorf("compiler: %w", err)
 	}

@@ -32,6 +32,22 @@
 //	explicit mode (one read+write mapping, checks keep code below the length):
 //	[slot 0: image or copied data | rw ... MaxMemorySize][slot 1 ...] ...
 //
+// A pool made with SlotConfig.ContextBytes gives each slot a context
+// region too, in one more mapping for all slots (read+write, committed by
+// the kernel as it is first touched), so that the regions add one mapping
+// whatever the number of slots:
+//
+//	contexts: [slot 0's region][slot 1's region] ... [slot N-1's region]
+//	          ^ ContextBytes rounded up to 64: the compiler's native context
+//	            (execution context and descriptor room) of the instance
+//	            whose memory 0 takes the slot, outside the Go heap
+//
+// A region is its slot's holder's until the slot is given back, which
+// zeroes it when the holder asked for it (a bounded clear, whatever the
+// slot's memory held), so that the next tenant finds nothing of the last
+// one's context (vm.Memory.SlotContext); a region nobody asked for is
+// never touched, so its pages are never committed.
+//
 // NewCheckedSlots makes an explicit-mode pool for the interpreter, which
 // checks every access against the memory's length itself: its memories
 // take slots, images and warm slots exactly as compiled ones do.
@@ -51,33 +67,33 @@
 // have written (its length bounds them) reads again as the image's bytes
 // or zero. A slot kept warm (up to MaxWarm; image, copied data and
 // protection in place for the next instance of the same module) is reset
-// in place over its first KeepResident bytes (Wasmtime's keep-resident
-// reset): the pages the page map (/proc/self/pagemap) shows written are
-// compared with what they must hold and rewritten where they differ, so
-// they stay resident and the next memory takes no page fault on them;
-// pages never touched are not looked at. The rest of the length goes back
-// with madvise(MADV_DONTNEED) — mapped image pages to the image, the rest
-// to zero. A slot whose memory wrote only within the kept bytes costs one
-// read of the page map: no madvise, and no page fault for the next
-// memory. A copied image stays in its slot as long as the reset keeps all
+// in place (Wasmtime's keep-resident reset): the pages the page map
+// (/proc/self/pagemap) shows written in the first few times KeepResident
+// bytes are compared with what they must hold and rewritten where they
+// differ, as many as KeepResident bytes allow, so they stay resident and
+// the next memory takes no page fault on them; pages never touched are
+// not looked at. From the first written page past that, the rest of the
+// length goes back with madvise(MADV_DONTNEED) — mapped image pages to
+// the image, the rest to zero. A slot whose memory wrote a few pages near
+// its start costs one read of the page map: no madvise, and no page fault
+// for the next memory (moat serve's C guest, three pages: about 6 faults a
+// request before, 0.001 after). A copied image stays in its slot as long as the reset keeps all
 // of it (the slot records which image it holds), so the module's next
 // instance copies nothing. Beyond MaxWarm, a slot is returned to its
 // pristine state: every page it kept goes back to the kernel, and an
 // image mapped into it is re-mapped away. A memory dropped without being
 // freed gives its slot back through a cleanup, counted in Stats.Leaked.
 //
-// Measured on the shared 2-core VM (load 10-14), thread CPU µs per
-// instantiate+close of a pre-linked module and minor page faults per
-// cycle, before and after the keep-resident reset, one after the other:
+// Measured on the shared 2-core VM (go test -bench SlotCycle): a
+// two-page memory that writes three pages costs 11-27 µs per cycle when
+// the reset gives its pages back (three page faults and the madvise),
+// 1.1-2.8 µs kept resident; one that writes nothing 0.5-1.3 µs either way.
+// The README's "Instances at scale" has the instantiation figures.
 //
-//	cd bench && go run ./cmd/instantiate -faults -engines moat-pool,moat-pool-explicit,wasmtime-pool -density 0 -throughput 0 -runs 3 -n 1000
-//
-//	module  guard pages            explicit               Wasmtime pooling
-//	hello   1.46, 0 -> 1.97, 0     3.45, 1 -> 1.97, 0     3.18 / 3.53
-//	bz2     2.10, 0 -> 2.63, 0     8.32, 2 -> 3.27, 0     4.87 / 4.95
-//
-// and strace -c over 5,100 cycles of add: 5,102 madvise calls before,
-// 2 after, with one read of the page map per cycle instead.
+// Taking and giving back slots, and lending stacks, take no lock common to
+// every goroutine: free slots (warm ones apart from pristine ones) and
+// idle stacks are kept in FreeLists (stacks of items in shards, tried
+// from a random start with TryLock) and counted with atomics.
 //
 // A memory is made in its owner's vm.MemoryRoom when one is given: the
 // embedder's instance state, recycled from one instance to the next,

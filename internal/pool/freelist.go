@@ -1,9 +1,9 @@
 package pool
 
 import (
+	"math/rand/v2"
 	"runtime"
 	"sync"
-	"sync/atomic"
 )
 
 // shards is how many parts a free list is split into: enough that the
@@ -18,7 +18,7 @@ var shards = func() int {
 
 // FreeList holds free items (slots, stacks, an engine's recycled
 // per-instance blocks) in shards, each a stack under its own lock: a
-// taker or giver tries the shards in turn from a rotating start and skips
+// taker or giver tries the shards in turn from a random start and skips
 // any whose lock is held (TryLock), so goroutines on different Ps work on
 // different shards and never wait for one another unless every shard is
 // busy. The most recently given items are taken first within a shard.
@@ -26,7 +26,6 @@ var shards = func() int {
 // what they keep).
 type FreeList[T any] struct {
 	once   sync.Once
-	turn   atomic.Uint32
 	shards []freeShard[T]
 }
 
@@ -55,11 +54,11 @@ func (l *FreeList[T]) ready() {
 	l.once.Do(func() { l.init(0) })
 }
 
-// lockShard locks a shard, the first free one from a rotating start, or
+// lockShard locks a shard, the first free one from a random start, or
 // waits for the start's; it returns the shard.
 func (l *FreeList[T]) lockShard() *freeShard[T] {
 	l.ready()
-	start := int(l.turn.Add(1))
+	start := int(rand.Uint32()) // per-thread state: no cache line shared
 	for k := range l.shards {
 		s := &l.shards[(start+k)&(len(l.shards)-1)]
 		if s.mu.TryLock() {
@@ -87,7 +86,7 @@ func (l *FreeList[T]) Put(v T) {
 // itself and tries again (Slots.acquire).
 func (l *FreeList[T]) Take(prefer func(T) bool, scan int) (v T, ok bool) {
 	l.ready()
-	start := int(l.turn.Add(1))
+	start := int(rand.Uint32()) // per-thread state: no cache line shared
 	for pass := range 2 {
 		for k := range l.shards {
 			s := &l.shards[(start+k)&(len(l.shards)-1)]

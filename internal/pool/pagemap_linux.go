@@ -36,7 +36,7 @@ var pagemapFD = sync.OnceValue(func() int {
 var usePagemap = true
 
 // pageWords is how many pages one read of the page map covers.
-const pageWords = 64
+const pageWords = 128
 
 // pageEntries reads the page map's words for the pages of b (whole pages
 // of size page, at most pageWords of them) into w, and reports whether it

@@ -117,6 +117,7 @@ func TestSlotsColdReleasesResident(t *testing.T) {
 	// b's slot: a page written past b's length by an earlier memory, then
 	// kept resident (clean), as a warm slot may hold it.
 	p.pages(ib, 200000, 200001)[0] = 0
+	p.state[ib].kept = 1 << 20
 	b.Free() // cold
 	if s := p.Stats(); s.Warm != 1 {
 		t.Fatalf("%+v, want one warm slot", s)

@@ -37,12 +37,18 @@ type SlotConfig struct {
 	// MaxWarm bounds the free slots kept warm (a module's image still
 	// mapped, pages still read+write) for the next instance.
 	MaxWarm int
-	// KeepResident is how many bytes from byte 0 of a warm slot are reset
-	// in place (restored to zero or to the image's bytes, page by page,
-	// writing only the pages that differ) rather than given back to the
-	// kernel, so that the next memory in the slot finds them resident
-	// (Wasmtime's linear_memory_keep_resident). Rounded up to pages;
-	// 0: every page is given back.
+	// ContextBytes, when positive, gives each slot a context region of
+	// that many bytes (rounded up to 64), outside the Go heap, in one more
+	// mapping for all slots: room for the native state of the instance
+	// whose memory takes the slot (vm.Memory.SlotContext). A slot given
+	// back has its region zeroed.
+	ContextBytes int
+	// KeepResident is how many bytes of the pages a warm slot's memory
+	// wrote are reset in place (restored to zero or to the image's bytes,
+	// page by page, writing only the pages that differ) rather than given
+	// back to the kernel, so that the next memory in the slot finds them
+	// resident (Wasmtime's linear_memory_keep_resident; see reset).
+	// Rounded up to pages; 0: every page is given back.
 	KeepResident uint64
 }
 
@@ -59,13 +65,15 @@ type SlotConfig struct {
 // contents, all others to zero). Its protection and image stay (a warm
 // slot) for the next memory of the same module, up to MaxWarm warm
 // slots; beyond, the slot is returned to its pristine state by giving
-// back all its pages and re-mapping it.
+// back all its pages and re-mapping it. With SlotConfig.ContextBytes, each
+// slot has a context region as well, in a second mapping (doc.go).
 type Slots struct {
 	cfg    SlotConfig
 	mem    []byte // the whole mapping
 	stride uint64 // from one slot's guard to the next's
 	page   uint64
 	keep   uint64 // KeepResident, in whole pages, at most Reserve
+	scan   uint64 // how far a reset looks for written pages to keep (scanKept)
 	// copyLimit is the largest full image copied into a slot in explicit
 	// mode rather than mapped (Image.copyable).
 	copyLimit uint64
@@ -80,6 +88,10 @@ type Slots struct {
 	leaked             atomic.Int64
 	// handles are the slots as vm.Slot values, made once.
 	handles []slot
+	// contexts holds the slots' context regions, ctxBytes each (nil:
+	// none), read+write from the start.
+	contexts []byte
+	ctxBytes int
 }
 
 // slotState is what a slot's pages hold beyond the pristine state. Only
@@ -91,9 +103,17 @@ type Slots struct {
 type slotState struct {
 	img        *Image // mapped at byte 0 (nil: anonymous pages only)
 	copied     *Image // explicit mode: its data copied in at byte 0, still whole
+	kept       uint64 // pages a reset kept resident lie below this byte
 	accessible uint64 // bytes from byte 0 read+write (guard-page mode)
 	warm       bool
+	// lent: the holder asked for the context region (slot.Context), which
+	// give then zeroes; an untouched region stays as it is, zero.
+	lent bool
 }
+
+// scanKept is how many times KeepResident bytes a reset looks through
+// for written pages to keep resident (reset).
+const scanKept = 4
 
 // affinityScan is how many free slots Acquire looks through for one that
 // already maps the wanted image.
@@ -130,7 +150,7 @@ func NewSlots(cfg SlotConfig) (*Slots, error) {
 		}
 	}
 	keep := min((cfg.KeepResident+page-1)&^(page-1), l.Reserve)
-	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, keep: keep, copyLimit: max(CopyLimit, keep),
+	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, keep: keep, scan: min(scanKept*keep, l.Reserve), copyLimit: max(CopyLimit, keep),
 		state: make([]slotState, cfg.Slots), handles: make([]slot, cfg.Slots),
 		warmFree: NewFreeList[int32](cfg.MaxWarm), coldFree: NewFreeList[int32](cfg.Slots)}
 	for i := range p.handles {
@@ -140,6 +160,14 @@ func NewSlots(cfg SlotConfig) (*Slots, error) {
 		p.coldFree.Put(int32(i))
 	}
 	m := poolMapping{mem: mem, stride: stride, slots: cfg.Slots, guardAfter: l.GuardAfter}
+	if cfg.ContextBytes > 0 {
+		if p.contexts, err = mapContexts(cfg); err != nil {
+			m.unmap()
+			return nil, err
+		}
+		p.ctxBytes = contextStride(cfg.ContextBytes)
+		m.contexts = p.contexts
+	}
 	if l.Trap {
 		for i := range cfg.Slots {
 			if err := sigtrap.RegisterReservation(m.slotRange(i)); err != nil {
@@ -163,6 +191,7 @@ type poolMapping struct {
 	slots      int
 	guardAfter uint64
 	registered int // slots registered with the signal handler
+	contexts   []byte
 }
 
 // slotRange is slot i's range as the signal handler knows it: its guard
@@ -190,6 +219,39 @@ func (m poolMapping) unmap() {
 	m.unregister(m.registered)
 	_ = unix.Munmap(m.mem)
 	vm.ReleaseSpace(uint64(len(m.mem)), 1)
+	if m.contexts != nil {
+		_ = unix.Munmap(m.contexts)
+		vm.ReleaseSpace(uint64(len(m.contexts)), 1)
+	}
+}
+
+// contextStride is a slot's context region's size: n rounded up to 64
+// bytes, so that every region starts aligned for any Go type.
+func contextStride(n int) int { return (n + 63) &^ 63 }
+
+// mapContexts maps the context regions of cfg's slots, back to back,
+// read+write (the kernel commits a page when it is first touched).
+func mapContexts(cfg SlotConfig) ([]byte, error) {
+	page := unix.Getpagesize()
+	total := uint64((cfg.Slots*contextStride(cfg.ContextBytes) + page - 1) &^ (page - 1))
+	if err := vm.ReserveSpace(cfg.Layout.Limits, "the context regions of a pool's slots", total, 1); err != nil {
+		return nil, err
+	}
+	mem, err := unix.Mmap(-1, 0, int(total), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE)
+	if err != nil {
+		vm.ReleaseSpace(total, 1)
+		return nil, &vm.SpaceError{What: "the context regions of a pool's slots", Bytes: total, Mappings: 1, InUse: vm.SpaceInUse(), Err: err}
+	}
+	return mem, nil
+}
+
+// context is slot i's context region, or nil when the pool has none.
+func (p *Slots) context(i int32) []byte {
+	if p.contexts == nil {
+		return nil
+	}
+	off := int(i) * p.ctxBytes
+	return p.contexts[off : off+p.ctxBytes : off+p.ctxBytes]
 }
 
 // byte0 is the offset of slot i's byte 0 in mem.
@@ -330,6 +392,12 @@ func (p *Slots) anonymous(i int32, n uint64) error {
 // returned to its pristine state.
 func (p *Slots) give(i int32, n uint64, leaked, cold bool) {
 	st := &p.state[i]
+	// The context region goes back empty: the next holder's instance
+	// sees nothing of this one's context.
+	if st.lent {
+		clear(p.context(i))
+		st.lent = false
+	}
 	if !cold {
 		if p.warm.Add(1) > int64(p.cfg.MaxWarm) {
 			p.warm.Add(-1)
@@ -359,10 +427,10 @@ func (p *Slots) give(i int32, n uint64, leaked, cold bool) {
 // kernel, and what is mapped over the pool's own mapping is re-mapped.
 func (p *Slots) release(i int32, n uint64) {
 	st := &p.state[i]
-	if n = max(n, p.keep); n > 0 {
+	if n = max(n, st.kept); n > 0 {
 		_ = unix.Madvise(p.pages(i, 0, n), unix.MADV_DONTNEED)
 	}
-	st.copied = nil
+	st.copied, st.kept = nil, 0
 	if rest := max(st.accessible, imageSize(st.img)); rest > 0 && (!p.cfg.Accessible || st.img != nil) {
 		if p.anonymous(i, rest) == nil {
 			st.img = nil
@@ -426,3 +494,8 @@ func (s *slot) Revoke(n uint64) {
 }
 
 func (s *slot) Free(n uint64, leaked bool) { s.p.give(s.i, n, leaked, false) }
+
+func (s *slot) Context() []byte {
+	s.p.state[s.i].lent = true
+	return s.p.context(s.i)
+}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
@@ -189,5 +190,63 @@ func TestSlotsConcurrent(t *testing.T) {
 	}
 	if _, err := p.NewMemory(onePage, 0, nil, nil); err != nil {
 		t.Error(err)
+	}
+}
+
+// Each slot's context region is its own (64-byte aligned, no two
+// overlapping), all of them in one mapping, and a slot given back has its
+// region zeroed before anyone takes it again: the next tenant sees
+// nothing of the last one's context.
+func TestSlotContexts(t *testing.T) {
+	const n = 300
+	before := countMappings(t)
+	p, err := NewSlots(SlotConfig{Slots: n, Layout: vm.Layout{Reserve: 1 << 20}, Accessible: true, MaxWarm: 10, ContextBytes: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := countMappings(t); after > before+2 {
+		t.Errorf("a pool with context regions took %d mappings", after-before)
+	}
+	seen := map[uintptr]bool{}
+	var mems []*vm.Memory
+	for range n {
+		m, err := p.NewMemory(onePage, 0, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := m.SlotContext()
+		if len(r) != 128 || cap(r) != 128 {
+			t.Fatalf("context region of %d bytes (cap %d), want 128", len(r), cap(r))
+		}
+		addr := uintptr(unsafe.Pointer(&r[0]))
+		if addr%64 != 0 || seen[addr] {
+			t.Fatalf("context region at %#x: misaligned or another slot's", addr)
+		}
+		seen[addr] = true
+		for i := range r {
+			if r[i] != 0 {
+				t.Fatal("a fresh slot's context region is not zero")
+			}
+			r[i] = 0xa5
+		}
+		mems = append(mems, m)
+	}
+	for _, m := range mems {
+		m.Free()
+	}
+	for range n {
+		m, err := p.NewMemory(onePage, 0, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := m.SlotContext(); !bytes.Equal(r, make([]byte, len(r))) {
+			t.Fatal("a slot given back kept its last tenant's context region")
+		}
+		defer m.Free()
+	}
+	if p2, err := NewSlots(SlotConfig{Slots: 2, Layout: vm.Layout{Reserve: 1 << 20}, Accessible: true}); err != nil {
+		t.Fatal(err)
+	} else if m, err := p2.NewMemory(onePage, 0, nil, nil); err != nil || m.SlotContext() != nil {
+		t.Fatalf("a pool without context regions lends one: %v", err)
 	}
 }

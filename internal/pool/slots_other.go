@@ -18,8 +18,9 @@ type SlotConfig struct {
 	Layout     vm.Layout
 	Accessible bool
 	MaxWarm    int
-	// KeepResident: see the Linux pool.
+	// KeepResident and ContextBytes: see the Linux pool.
 	KeepResident uint64
+	ContextBytes int
 }
 
 // Slots is a pool of memory slots; this platform has none.

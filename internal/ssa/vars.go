@@ -65,13 +65,16 @@ func (b *Builder) SealBlock(blk *Block) {
 
 // MergeVars completes a sealed join block whose every path from dom (a
 // block dominating it) assigns only the variables in assigned: each of
-// those gets its value in blk now (a parameter when the predecessors
-// disagree), and every other variable read in blk is read in dom instead,
-// without a parameter and without walking the paths in between. For
-// structured code (a Wasm block or if and its end) this keeps SSA
-// construction linear: without it, a variable live across many joins
-// gains, at each of them, a parameter found trivial only after reading
-// both sides, and a table entry. assigned may repeat variables.
+// those gets its value in blk when it is first read there or after it
+// (a parameter when the predecessors disagree), and every other variable
+// read in blk is read in dom instead, without a parameter and without
+// walking the paths in between. For structured code (a Wasm block or if
+// and its end) this keeps SSA construction linear: without it, a variable
+// live across many joins gains, at each of them, a parameter found
+// trivial only after reading both sides, and a table entry. A variable
+// assigned again before any read after the join (code compiled from Go
+// reuses its locals as registers) costs no parameter, nor reads in the
+// predecessors. assigned may repeat variables.
 func (b *Builder) MergeVars(blk, dom *Block, assigned []Variable) {
 	st := b.state(blk)
 	if !st.sealed {
@@ -82,33 +85,131 @@ func (b *Builder) MergeVars(blk, dom *Block, assigned []Variable) {
 		return // the linear path already reads through it
 	}
 	for _, v := range assigned {
-		if _, ok := b.blockDef(blk, v); ok {
-			continue
+		if _, ok := b.blockDef(blk, v); !ok {
+			b.writeVar(v, blk, mergePending)
 		}
-		// Read v in every predecessor first: when they agree (most
-		// variables a frame assigns on one path only), blk takes that
-		// value with no parameter to add and find trivial.
-		args := b.mergeArgs[:0]
-		for _, e := range b.state(blk).preds { // (reads may move the states)
-			args = append(args, b.readVar(v, e.pred))
-		}
-		b.mergeArgs = args
-		if _, ok := b.blockDef(blk, v); ok {
-			continue // a read went round a cycle through blk and defined v there
-		}
-		if allSame(args) {
-			b.writeVar(v, blk, args[0])
-			continue
-		}
-		param := b.newVarParam(v, blk)
-		for i, e := range b.state(blk).preds {
-			call := &e.term.Targets[e.slot]
-			call.Args = appendValue(&b.f.valueArena, call.Args, args[i])
-			b.addUser(args[i], param)
-		}
-		b.writeVar(v, blk, param)
 	}
-	b.state(blk).dom = dom
+	st.dom = dom
+}
+
+// The definitions MergeVars leaves in a join for the variables it merges
+// on first read: mergePending until then, mergeReading while the
+// predecessors are read (a read that comes round a loop to the join then
+// makes the parameter).
+const (
+	mergePending Value = -2 - iota
+	mergeReading
+)
+
+// maxMergeDepth bounds the merges nested in one another (a join's reads
+// reaching a join that is pending too, and so on back: a local assigned in
+// each of a million ifs in a row and read after them): past it a join
+// gets a parameter whose arguments are read once the outermost merge is
+// done, so the Go stack stays small whatever the chain.
+const maxMergeDepth = 256
+
+// deferredMerge is a parameter of blk for v whose arguments are still to
+// read: until then each branch into blk passes the parameter itself, which
+// holds its place among the arguments.
+type deferredMerge struct {
+	v     Variable
+	blk   *Block
+	param Value
+}
+
+// mergeVar gives variable v its value in blk, a join MergeVars left it
+// pending in: the value every predecessor has, or a parameter taking
+// theirs.
+func (b *Builder) mergeVar(v Variable, blk *Block) Value {
+	if b.mergeDepth >= maxMergeDepth {
+		return b.deferMerge(v, blk)
+	}
+	b.mergeDepth++
+	val := b.mergeVarReading(v, blk)
+	b.mergeDepth--
+	if b.mergeDepth == 0 && len(b.deferred) > 0 {
+		b.completeDeferred()
+		val = b.resolve(val)
+	}
+	return val
+}
+
+// deferMerge gives blk a parameter for v with its arguments to come.
+func (b *Builder) deferMerge(v Variable, blk *Block) Value {
+	param := b.newVarParam(v, blk)
+	for _, e := range b.state(blk).preds {
+		call := &e.term.Targets[e.slot]
+		call.Args = appendValue(&b.f.valueArena, call.Args, param)
+	}
+	b.writeVar(v, blk, param)
+	b.deferred = append(b.deferred, deferredMerge{v, blk, param})
+	return param
+}
+
+// completeDeferred reads the arguments of the parameters deferMerge made,
+// first made first (reads may defer more, each a merge chain of its own).
+func (b *Builder) completeDeferred() {
+	b.mergeDepth++ // no nested call: this loop takes what the reads defer
+	for i := 0; i < len(b.deferred); i++ {
+		d := b.deferred[i]
+		start := len(b.mergeArgs)
+		for j := range b.state(d.blk).preds { // (reads may move the states)
+			arg := b.readVar(d.v, b.state(d.blk).preds[j].pred)
+			b.mergeArgs = append(b.mergeArgs, arg)
+		}
+		args := b.mergeArgs[start:]
+		if blk, idx := b.f.ValueBlockParam(d.param); blk == d.blk {
+			for j, e := range b.state(blk).preds {
+				call := &e.term.Targets[e.slot]
+				call.Args[idx] = args[j]
+				b.addUser(args[j], d.param)
+			}
+			b.tryRemoveTrivialParam(d.param)
+		}
+		b.mergeArgs = b.mergeArgs[:start]
+	}
+	b.deferred = b.deferred[:0]
+	b.mergeDepth--
+}
+
+// mergeVarReading is mergeVar's merge.
+func (b *Builder) mergeVarReading(v Variable, blk *Block) Value {
+	b.defs.set(blk, v, mergeReading)
+	// Read v in every predecessor first: when they agree (most variables
+	// a frame assigns on one path only), blk takes that value with no
+	// parameter to add and find trivial. The reads may merge v in other
+	// joins, each with its reads above these on the stack.
+	start := len(b.mergeArgs)
+	for i := range b.state(blk).preds { // (reads may move the states)
+		arg := b.readVar(v, b.state(blk).preds[i].pred)
+		b.mergeArgs = append(b.mergeArgs, arg)
+	}
+	args := b.mergeArgs[start:]
+	defer func() { b.mergeArgs = b.mergeArgs[:start] }()
+	var val Value
+	switch def, _ := b.defs.get(blk, v); {
+	case def != mergeReading:
+		// A read came round a cycle through blk and made a parameter,
+		// the only one of blk's made meanwhile (reads read v alone).
+		val = b.addMergeOperands(blk, def, args)
+	case allSame(args):
+		val = args[0]
+	default:
+		val = b.addMergeOperands(blk, b.newVarParam(v, blk), args)
+	}
+	b.writeVar(v, blk, val)
+	return b.resolve(val)
+}
+
+// addMergeOperands passes args, one per predecessor of blk, to blk's
+// parameter param, and returns it unless it is trivial.
+func (b *Builder) addMergeOperands(blk *Block, param Value, args []Value) Value {
+	for i, e := range b.state(blk).preds {
+		call := &e.term.Targets[e.slot]
+		call.Args = appendValue(&b.f.valueArena, call.Args, args[i])
+		b.addUser(args[i], param)
+	}
+	return b.tryRemoveTrivialParam(param)
 }
 
 // allSame reports whether every value of vals is vals[0].
@@ -211,10 +312,18 @@ func (b *Builder) blockDef(blk *Block, v Variable) (Value, bool) {
 }
 
 func (b *Builder) readVar(v Variable, blk *Block) Value {
-	if d := b.lastDef[v]; d.blk == blk {
+	if d := b.lastDef[v]; d.blk == blk && d.val > mergePending {
 		return b.resolve(d.val)
 	}
 	if val, ok := b.blockDef(blk, v); ok {
+		switch val {
+		case mergePending:
+			return b.mergeVar(v, blk)
+		case mergeReading:
+			param := b.newVarParam(v, blk)
+			b.writeVar(v, blk, param)
+			return param
+		}
 		return b.resolve(val)
 	}
 	if val, ok := b.readLinearPath(v, blk); ok {

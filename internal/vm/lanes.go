@@ -86,21 +86,57 @@ func (l *Lanes) Size() int { return cap(l.slots) }
 // only, like the store.
 type LaneUse struct {
 	Lanes *Lanes
-	held  bool
+	// held, own and long are together, for every store embeds a LaneUse
+	// (vm.Store), and one sandbox's store stays in its size class: held
+	// says the store holds a lane; own and long are described below.
+	held, own, long bool
 	// since is when the store's outermost call began running, as far as
 	// the pacer knows: a slice before its first slice end (0: no slice
 	// has ended yet).
 	since int64
-	// slices counts the call's slice ends: a call is long-running once it
-	// has run for After and had After's worth of slices, so that a short
-	// call that the kernel kept off its CPU for After (on a loaded
-	// machine) is not taken for one.
-	slices int64
+	// ran is how long the call has run by its slice ends: each slice
+	// counts for the time since the call last resumed (resumed), but no
+	// more than a TimeSlice. A call is long-running once it has run for
+	// After in wall time and in ran: a short call that the kernel kept off
+	// its CPU for After (on a loaded machine) is not taken for one, and
+	// neither is one whose slices were short because guests crowded the
+	// Ps (CrowdedSlice: a request of 2 ms of CPU time among many made 20
+	// slice ends and more).
+	ran, resumed int64
 	// ranFrom is when the call last began to run in its lane (a nanotime).
 	ranFrom int64
 	// timer times the waits of turn (a rest, a deadline), made at the
 	// first and reused.
 	timer *time.Timer
+	// after, when own is set, is the store's threshold instead of the
+	// lanes' (SetAfter).
+	after int64
+	// Long counts the store's calls that have run past the threshold
+	// (needed a lane); long says the current call has.
+	Long int
+}
+
+// SetAfter gives the store's calls a threshold of their own, d, instead
+// of the lanes' (d < 0: the lanes' again).
+func (u *LaneUse) SetAfter(d time.Duration) {
+	u.after, u.own = int64(max(d, 0)), d >= 0
+}
+
+// OwnAfter reports the store's own threshold, if it has one, and its
+// count of long calls (to carry them over to another LaneUse).
+func (u *LaneUse) OwnAfter() (own bool, after time.Duration, long int) {
+	return u.own, time.Duration(u.after), u.Long
+}
+
+// After is the lanes' threshold.
+func (l *Lanes) After() time.Duration { return time.Duration(l.after) }
+
+// After is the store's threshold.
+func (u *LaneUse) After() time.Duration {
+	if u.own || u.Lanes == nil {
+		return time.Duration(u.after)
+	}
+	return time.Duration(u.Lanes.after)
 }
 
 // sleep parks the call for d, or until done is closed or deadline (a
@@ -134,6 +170,12 @@ func (u *LaneUse) turn(done <-chan struct{}, deadline int64) {
 	if u.since == 0 {
 		u.since = now - int64(TimeSlice)
 	}
+	slice := int64(TimeSlice)
+	if u.resumed != 0 {
+		slice = min(now-u.resumed, slice)
+	}
+	u.ran += slice
+	defer func() { u.resumed = nanotime() }()
 	if u.held {
 		// The lane's rest, the call still holding it, before the next
 		// call (or this one again) may run in it.
@@ -144,9 +186,16 @@ func (u *LaneUse) turn(done <-chan struct{}, deadline int64) {
 		u.held = false
 	}
 	runtime.Gosched()
-	u.slices++
-	if now-u.since < u.Lanes.after || u.slices*int64(TimeSlice) < u.Lanes.after {
+	after := u.Lanes.after
+	if u.own {
+		after = u.after
+	}
+	if now-u.since < after || u.ran < after {
 		return
+	}
+	if !u.long {
+		u.long = true
+		u.Long++
 	}
 	select {
 	case u.Lanes.slots <- struct{}{}:
@@ -187,5 +236,5 @@ func (u *LaneUse) End() {
 		<-u.Lanes.slots
 		u.held = false
 	}
-	u.since, u.slices = 0, 0
+	u.since, u.ran, u.resumed, u.long = 0, 0, 0, false
 }

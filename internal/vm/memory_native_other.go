@@ -45,3 +45,6 @@ func AddSlotCleanup[T any](owner *T, room *MemoryRoom) {}
 
 // Free releases a memory at once (Release: nothing is mapped here).
 func (m *Memory) Free() { m.Release() }
+
+// SlotContext is nil: there are no slots here.
+func (m *Memory) SlotContext() []byte { return nil }

@@ -5,7 +5,6 @@ package vm
 import (
 	"fmt"
 	"runtime"
-	"unsafe"
 
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -24,6 +23,19 @@ type Slot interface {
 	// Revoke). It is called once, when the memory is freed or, failing
 	// that, when it becomes unreachable (leaked is then true).
 	Free(n uint64, leaked bool)
+	// Context is the slot's context region (nil: none): room outside the
+	// Go heap, zeroed when the slot was taken, that the holder may use
+	// until Free.
+	Context() []byte
+}
+
+// SlotContext is the context region of the slot that m takes (nil when
+// m is not in a slot, or the slot has none): see Slot.Context.
+func (m *Memory) SlotContext() []byte {
+	if m.res == nil || m.res.slot == nil {
+		return nil
+	}
+	return m.res.slot.Context()
 }
 
 // NewSlotMemory makes a memory of type t in a slot laid out as l:
@@ -51,7 +63,6 @@ func NewSlotMemory(t wasm.MemoryType, limitPages uint32, l Layout, region []byte
 	*m = Memory{Type: t, Limit: min(memoryLimit(t, limitPages), uint32(min(l.Reserve/wasm.PageSize, wasm.MaxPages)))}
 	*r = reservation{mem: region, layout: l, slot: s, length: length}
 	r.byte0 = &region[l.GuardBefore]
-	r.base = uintptr(unsafe.Pointer(r.byte0))
 	m.res = r
 	m.Bytes = r.bytes(length)
 	if room == nil || m != &room.mem {

@@ -4,7 +4,7 @@
 // table of compile and run times with moat/peer ratios and their geometric
 // means.
 //
-//	go run ./cmd/peers -clock cpu
+//	go run ./cmd/peers -clock thread
 //	go run ./cmd/peers -filter 'shootout-(sieve|fib2)' -engines moat,wazero
 //
 // Each program runs once on every engine unmeasured (a warm-up), then in

@@ -20,14 +20,16 @@ func main() {
 	filter := flag.String("filter", "", "run only the programs whose name matches this regexp")
 	engineList := flag.String("engines", "moat,wazero,wasmtime", "comma-separated engines, moat (guard pages), moat-explicit (explicit bounds checks) or moat-interp (the interpreter) first (the ratios' numerator)")
 	dir := flag.String("dir", "", "the benchmark folder (default: $MOAT_BENCH, else ../shared/bench beside the repository)")
-	clock := flag.String("clock", "wall", "what the measured region is timed by: wall, or cpu (the process's CPU time: steadier on a shared machine)")
+	clock := flag.String("clock", "wall", "what the measured region is timed by: wall, cpu (the process's CPU time: steadier on a shared machine) or thread (the CPU time of the thread the guest runs on: other threads' work left out)")
 	flag.Parse()
 	switch *clock {
 	case "wall":
 	case "cpu":
 		peers.RegionClock = peers.CPUClock
+	case "thread":
+		peers.RegionClock = peers.ThreadClock
 	default:
-		fmt.Fprintln(os.Stderr, "peers: -clock must be wall or cpu")
+		fmt.Fprintln(os.Stderr, "peers: -clock must be wall, cpu or thread")
 		os.Exit(2)
 	}
 	opts := peers.Options{Cells: *runs, MinCell: *minCell, MaxReps: *maxReps}
