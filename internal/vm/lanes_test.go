@@ -14,13 +14,14 @@ func TestLaneThresholdCountsSlices(t *testing.T) {
 	u := &LaneUse{Lanes: l}
 	u.since = nanotime() - int64(time.Second) // long ago, in wall time
 	for i := 1; i < 4; i++ {
-		u.resumed = nanotime() - int64(time.Second) // a slice the kernel kept waiting
+		// A slice the kernel kept waiting (by the wall clock alone).
+		u.resumed, u.resumedCPU = nanotime()-int64(time.Second), 0
 		u.turn(nil, 0)
 		if u.held {
 			t.Fatalf("in a lane after %d slices of %d", i, 4)
 		}
 	}
-	u.resumed = nanotime() - int64(TimeSlice)
+	u.resumed, u.resumedCPU = nanotime()-int64(TimeSlice), 0
 	u.turn(nil, 0)
 	if !u.held {
 		t.Fatal("not in a lane after 4 slices and a second")
@@ -38,7 +39,7 @@ func TestLaneThresholdCountsSlices(t *testing.T) {
 	// whole slices would have been counted as 2 × 4; 32 are.
 	u.since = nanotime() - int64(time.Second)
 	for i := range 32 {
-		u.resumed = nanotime() - int64(TimeSlice/5)
+		u.resumed, u.resumedCPU = nanotime()-int64(TimeSlice/5), 0
 		u.turn(nil, 0)
 		if u.held != (u.ran >= int64(4*TimeSlice)) {
 			t.Fatalf("after %d short slices: in a lane %v, having run %v", i+1, u.held, time.Duration(u.ran))
@@ -52,6 +53,22 @@ func TestLaneThresholdCountsSlices(t *testing.T) {
 	}
 	if !u.held {
 		t.Fatalf("not in a lane after 32 short slices (ran %v)", time.Duration(u.ran))
+	}
+	u.End()
+
+	// By the thread's CPU time, where it is read: slices of a whole
+	// TimeSlice of wall time in which the thread hardly ran count for
+	// what it ran.
+	if threadCPUTime() == 0 {
+		return
+	}
+	u.since = nanotime() - int64(time.Second)
+	for i := range 8 {
+		u.resumed, u.resumedCPU = nanotime()-int64(TimeSlice), threadCPUTime()
+		u.turn(nil, 0)
+		if u.held {
+			t.Fatalf("in a lane after %d slices of wall time that used little CPU (ran %v)", i+1, time.Duration(u.ran))
+		}
 	}
 	u.End()
 }
