@@ -87,7 +87,10 @@ func (l *Lanes) Size() int { return cap(l.slots) }
 // only, like the store.
 type LaneUse struct {
 	Lanes *Lanes
-	held  bool
+	// held, own and long are together, for every store embeds a LaneUse
+	// (vm.Store), and one sandbox's store stays in its size class: held
+	// says the store holds a lane; own and long are described below.
+	held, own, long bool
 	// since is when the store's outermost call began running, as far as
 	// the pacer knows: a slice before its first slice end (0: no slice
 	// has ended yet).
@@ -110,11 +113,9 @@ type LaneUse struct {
 	// after, when own is set, is the store's threshold instead of the
 	// lanes' (SetAfter).
 	after int64
-	own   bool
 	// Long counts the store's calls that have run past the threshold
-	// (needed a lane).
+	// (needed a lane); long says the current call has.
 	Long int
-	long bool // the current call has
 }
 
 // SetAfter gives the store's calls a threshold of their own, d, instead
