@@ -105,8 +105,6 @@ type LaneUse struct {
 	// crowded the Ps (CrowdedSlice: a request of 2 ms of CPU time among
 	// many made 20 slice ends and more).
 	ran, resumed, resumedCPU int64
-	// ranFrom is when the call last began to run in its lane (a nanotime).
-	ranFrom int64
 	// timer times the waits of turn (a rest, a deadline), made at the
 	// first and reused.
 	timer *time.Timer
@@ -186,7 +184,9 @@ func (u *LaneUse) turn(done <-chan struct{}, deadline int64) {
 	if u.held {
 		// The lane's rest, the call still holding it, before the next
 		// call (or this one again) may run in it.
-		if rest := u.Lanes.rest(now - u.ranFrom); rest > 0 {
+		// (Holding the lane, the call has run in it since it last
+		// resumed.)
+		if rest := u.Lanes.rest(now - u.resumed); rest > 0 {
 			u.sleep(rest, done, deadline)
 		}
 		<-u.Lanes.slots
@@ -206,7 +206,7 @@ func (u *LaneUse) turn(done <-chan struct{}, deadline int64) {
 	}
 	select {
 	case u.Lanes.slots <- struct{}{}:
-		u.held, u.ranFrom = true, nanotime()
+		u.held = true
 		return
 	default:
 	}
@@ -225,7 +225,7 @@ func (u *LaneUse) turn(done <-chan struct{}, deadline int64) {
 	}
 	select {
 	case u.Lanes.slots <- struct{}{}:
-		u.held, u.ranFrom = true, nanotime()
+		u.held = true
 	case <-done:
 	case <-expired:
 	}

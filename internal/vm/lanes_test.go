@@ -109,7 +109,7 @@ func TestLaneDuty(t *testing.T) {
 	l.SetDuty(0.5)
 	u := &LaneUse{Lanes: l}
 	l.slots <- struct{}{}
-	u.held, u.ranFrom, u.since = true, nanotime()-int64(20*time.Millisecond), 1
+	u.held, u.resumed, u.since = true, nanotime()-int64(20*time.Millisecond), 1
 	start := time.Now()
 	u.turn(nil, 0)
 	if took := time.Since(start); took < 20*time.Millisecond {
@@ -140,9 +140,9 @@ func TestLaneDuty(t *testing.T) {
 	closed := make(chan struct{})
 	close(closed)
 	l.slots <- struct{}{}
-	u.held, u.ranFrom = true, nanotime()-int64(time.Hour)
+	u.held, u.resumed = true, nanotime()-int64(time.Hour)
 	turnWithin("cancelled", closed, 0)
 	l.slots <- struct{}{}
-	u.held, u.ranFrom = true, nanotime()-int64(time.Hour)
+	u.held, u.resumed = true, nanotime()-int64(time.Hour)
 	turnWithin("at its deadline", nil, nanotime()+int64(5*time.Millisecond))
 }
