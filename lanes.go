@@ -29,6 +29,9 @@ type CPULanes struct {
 	l *vm.Lanes
 }
 
+// After is the lanes' threshold.
+func (c *CPULanes) After() time.Duration { return c.l.After() }
+
 // NewCPULanes makes n lanes (n ≥ 1) for calls that have run for after.
 func NewCPULanes(n int, after time.Duration) (*CPULanes, error) {
 	if n < 1 || after < 0 {
@@ -83,9 +86,45 @@ func (s *Store) SetCPULanes(lanes *CPULanes) error {
 	if s.depth > 1 {
 		return fmt.Errorf("moat: SetCPULanes from a host function: a call is running in the store")
 	}
-	s.vs.Lane = vm.LaneUse{}
+	// The store's own threshold and count stay (SetCPULanesAfter).
+	own, after, long := s.vs.Lane.OwnAfter()
+	s.vs.Lane = vm.LaneUse{Long: long}
+	if own {
+		s.vs.Lane.SetAfter(after)
+	}
 	if lanes != nil {
 		s.vs.Lane.Lanes = lanes.l
 	}
 	return nil
+}
+
+// SetCPULanesAfter makes the store's calls need a lane once they have run
+// for d (through d's worth of time slices) instead of the lanes' threshold;
+// a negative d restores the lanes' own. A server gives the requests of a
+// route whose calls have been running long a threshold of 0 (serve does),
+// so that an endless loop there does not run unchecked for the threshold
+// first. It fails while a call runs in the store.
+func (s *Store) SetCPULanesAfter(d time.Duration) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	if s.closed {
+		return ErrClosed
+	}
+	if s.depth > 1 {
+		return fmt.Errorf("moat: SetCPULanesAfter from a host function: a call is running in the store")
+	}
+	s.vs.Lane.SetAfter(d)
+	return nil
+}
+
+// LongRunningCalls counts the store's calls that have run past its lanes'
+// threshold (and so needed a lane), since it was made.
+func (s *Store) LongRunningCalls() int {
+	if err := s.enter(); err != nil {
+		return 0
+	}
+	defer s.leave()
+	return s.vs.Lane.Long
 }

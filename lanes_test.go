@@ -235,3 +235,51 @@ func TestCPULanesDuty(t *testing.T) {
 		}
 	})
 }
+
+// A store's own lanes threshold (SetCPULanesAfter) wins over the lanes':
+// with lanes for calls past an hour, a spinning guest of a store whose
+// threshold is 0 runs in a lane from its first time slice, and counts as a
+// long-running call; SetCPULanes keeps the store's threshold and count.
+func TestStoreCPULanesAfter(t *testing.T) {
+	laneEngines(t, func(t *testing.T, e *moat.Engine) {
+		lanes, err := moat.NewCPULanes(1, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lanes.After() != time.Hour {
+			t.Fatalf("After() = %v", lanes.After())
+		}
+		s := moat.NewStore(e)
+		defer s.Close()
+		if err := s.SetCPULanesAfter(0); err != nil {
+			t.Fatal(err)
+		}
+		s.SetCPULanes(lanes) // after: the threshold stays
+		inst, err := s.Instantiate(context.Background(), compile(t, e, lanesWat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { _, err := inst.Func("spin").Call(ctx); done <- err }()
+		waitUntil(t, "the spinning guest in the lane", func() bool { return lanes.Stats().Running == 1 })
+		cancel()
+		select {
+		case err := <-done:
+			if !isInterrupted(err) {
+				t.Fatalf("got %v, want an interrupted trap", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the guest ignored cancellation")
+		}
+		if n := s.LongRunningCalls(); n != 1 {
+			t.Fatalf("LongRunningCalls() = %d, want 1", n)
+		}
+		if got, err := inst.Func("add").Call(context.Background(), 1, 2); err != nil || got[0] != 3 {
+			t.Fatalf("a short call: %v %v", got, err)
+		}
+		if n := s.LongRunningCalls(); n != 1 {
+			t.Fatalf("after a short call: LongRunningCalls() = %d, want 1", n)
+		}
+	})
+}

@@ -176,3 +176,39 @@ func TestCPULanes(t *testing.T) {
 		})
 	}
 }
+
+// TestSpinningRoute: a route whose requests keep running long (past its
+// CPU lanes' threshold) is marked spinning, so that its next requests
+// need a lane from their first time slice on; requests that end at once
+// clear the mark again.
+func TestSpinningRoute(t *testing.T) {
+	for _, kind := range engines(t) {
+		t.Run(kind.String(), func(t *testing.T) {
+			lanes, err := moat.NewCPULanes(1, 5*time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv, h, _ := server(t, serve.Config{Module: cModule(t, kind), CPULanes: lanes,
+				Limits: serve.Limits{Timeout: 300 * time.Millisecond}, OnDone: func(*http.Request, *serve.Outcome) {}})
+			if h.Spinning() {
+				t.Fatal("spinning before any request")
+			}
+			for i := range 2 {
+				if status, _, _ := get(t, srv.URL+"/loop"); status != http.StatusGatewayTimeout {
+					t.Fatalf("loop %d: %d, want 504", i, status)
+				}
+			}
+			if !h.Spinning() {
+				t.Fatal("not spinning after two requests that looped until their deadline")
+			}
+			for range 63 {
+				if status, _, _ := get(t, srv.URL+"/hello?x"); status != http.StatusOK {
+					t.Fatalf("hello: %d", status)
+				}
+			}
+			if h.Spinning() {
+				t.Fatal("still spinning after 63 short requests")
+			}
+		})
+	}
+}

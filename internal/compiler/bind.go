@@ -208,7 +208,10 @@ func (mc *moduleCode) takeBlock() keptBlock {
 // module (pool.FreeList).
 func (mc *moduleCode) keepBlock(b keptBlock) {
 	if b.native != nil {
-		*b.native = instance{}
+		// The context's storage and place stay: the next instance of the
+		// module whose context takes the same place (its own storage, or
+		// the same slot's region) finds the descriptors holding it.
+		*b.native = instance{ctx: b.native.ctx, own: b.native.own}
 	}
 	if mc.keptCount.Add(1) > maxKeptBlocks {
 		mc.keptCount.Add(-1)

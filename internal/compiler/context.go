@@ -17,7 +17,8 @@ import (
 // memory 0 takes (pool.SlotConfig.ContextBytes), outside the Go heap, so
 // that a live sandbox's context is none of the Go heap's bytes, or in the
 // native state's own allocation (instance.own) when there is no such
-// region: no pool, no memory of the instance's own, or a closed instance
+// region (no pool, no memory of the instance's own), for a module of
+// more than maxSlotContextFuncs functions, and for a closed instance
 // (CloseInstance moves it out before the slot goes back).
 //
 // In a slot's region the garbage collector does not see the context's
@@ -37,12 +38,24 @@ type nativeContext struct {
 // slotContextBytes is the context region a pool gives each slot.
 const slotContextBytes = int(unsafe.Sizeof(nativeContext{}))
 
+// maxSlotContextFuncs bounds the defined functions of a module whose
+// instances keep their context in a slot's region. The descriptors hold
+// the context's address, and an instance takes whichever warm slot the
+// pool gives it, seldom its native state's last one: each instantiation
+// then writes the address into every descriptor, which for a module of
+// hundreds of functions costs more time than the context's Go heap bytes
+// are worth. A larger module keeps its context in its native state's own
+// storage, whose address its descriptors keep from one instance to the
+// next.
+const maxSlotContextFuncs = 64
+
 // contextRoom is where the instance's native context goes: the context
 // region of its memory 0's slot when the instance defines that memory
-// (an imported one's region is its owner's), else the native state's own
-// storage.
+// (an imported one's region is its owner's) and its module has at most
+// maxSlotContextFuncs functions, else the native state's own storage.
 func (st *instance) contextRoom() *nativeContext {
-	if mem := st.memory0(); mem != nil && st.inst.Module.NumImportedMemories == 0 && !st.inst.Closed {
+	if mem := st.memory0(); mem != nil && st.inst.Module.NumImportedMemories == 0 && !st.inst.Closed &&
+		len(st.inst.Module.Funcs) <= maxSlotContextFuncs {
 		if r := mem.SlotContext(); len(r) >= slotContextBytes {
 			// r is outside the Go heap, mapped for the pool's (so the
 			// engine's) life, aligned for any Go type (64 bytes), zeroed

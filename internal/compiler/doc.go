@@ -31,8 +31,9 @@
 // of global cell addresses (the vm.Global's own words), table descriptors,
 // a function table of function descriptors, and the module's canonical
 // type ids. The context and the descriptors' room live in the context
-// region of the pool slot its memory 0 takes, outside the Go heap, or in
-// the native state's own allocation without one (context.go). Closing an
+// region of the pool slot its memory 0 takes, outside the Go heap (for a
+// module of at most 64 functions), or else in the native state's own
+// allocation (context.go). Closing an
 // instance alone cuts its code, which the store's other instances may
 // still call, off its memories and out of the slot before they go back
 // (close.go).

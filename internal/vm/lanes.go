@@ -101,6 +101,37 @@ type LaneUse struct {
 	// timer times the waits of turn (a rest, a deadline), made at the
 	// first and reused.
 	timer *time.Timer
+	// after, when own is set, is the store's threshold instead of the
+	// lanes' (SetAfter).
+	after int64
+	own   bool
+	// Long counts the store's calls that have run past the threshold
+	// (needed a lane).
+	Long int
+	long bool // the current call has
+}
+
+// SetAfter gives the store's calls a threshold of their own, d, instead
+// of the lanes' (d < 0: the lanes' again).
+func (u *LaneUse) SetAfter(d time.Duration) {
+	u.after, u.own = int64(max(d, 0)), d >= 0
+}
+
+// OwnAfter reports the store's own threshold, if it has one, and its
+// count of long calls (to carry them over to another LaneUse).
+func (u *LaneUse) OwnAfter() (own bool, after time.Duration, long int) {
+	return u.own, time.Duration(u.after), u.Long
+}
+
+// After is the lanes' threshold.
+func (l *Lanes) After() time.Duration { return time.Duration(l.after) }
+
+// After is the store's threshold.
+func (u *LaneUse) After() time.Duration {
+	if u.own || u.Lanes == nil {
+		return time.Duration(u.after)
+	}
+	return time.Duration(u.Lanes.after)
 }
 
 // sleep parks the call for d, or until done is closed or deadline (a
@@ -145,8 +176,16 @@ func (u *LaneUse) turn(done <-chan struct{}, deadline int64) {
 	}
 	runtime.Gosched()
 	u.slices++
-	if now-u.since < u.Lanes.after || u.slices*int64(TimeSlice) < u.Lanes.after {
+	after := u.Lanes.after
+	if u.own {
+		after = u.after
+	}
+	if now-u.since < after || u.slices*int64(TimeSlice) < after {
 		return
+	}
+	if !u.long {
+		u.long = true
+		u.Long++
 	}
 	select {
 	case u.Lanes.slots <- struct{}{}:
@@ -187,5 +226,5 @@ func (u *LaneUse) End() {
 		<-u.Lanes.slots
 		u.held = false
 	}
-	u.since, u.slices = 0, 0
+	u.since, u.slices, u.long = 0, 0, false
 }

@@ -20,13 +20,16 @@ import (
 // Everything but the pages below the current length is PROT_NONE, so an
 // access past the length, at any offset up to the end of the guard after,
 // faults instead of reading or writing anything.
+//
+// A memory in a pool's slot keeps its record for every instance that uses
+// the slot (vm.MemoryRoom), one per live sandbox: the fields are packed
+// into 128 bytes.
 type reservation struct {
-	mem    []byte  // the whole mapping
-	byte0  *byte   // byte 0 (&mem[GuardBefore])
-	base   uintptr // its address
+	mem    []byte // the whole mapping
+	byte0  *byte  // byte 0 (&mem[GuardBefore])
 	layout Layout
-	trap   bool // registered with the signal handler
-	maps   int  // kernel mappings charged for it
+	trap   bool  // registered with the signal handler
+	maps   int32 // kernel mappings charged for it
 	// cleanup releases the reservation once its Memory is unreachable,
 	// unless Free released it first.
 	cleanup runtime.Cleanup
@@ -79,7 +82,7 @@ func NewNativeMemory(t wasm.MemoryType, limitPages uint32, l Layout, img ImageFi
 	}
 	if err := m.res.commit(img.Size, n); err != nil {
 		m.res.release()
-		return nil, spaceFailed("a linear memory", uint64(len(m.res.mem)), m.res.maps, err)
+		return nil, spaceFailed("a linear memory", uint64(len(m.res.mem)), int(m.res.maps), err)
 	}
 	m.Bytes = m.res.bytes(n)
 	return m, nil
@@ -115,9 +118,8 @@ func (m *Memory) mapNative(l Layout, img ImageFile, init []byte) error {
 	if err != nil {
 		return err
 	}
-	r := &reservation{mem: mem, layout: l, maps: maps}
+	r := &reservation{mem: mem, layout: l, maps: int32(maps)}
 	r.byte0 = &mem[l.GuardBefore]
-	r.base = uintptr(unsafe.Pointer(r.byte0))
 	if img.Size > 0 {
 		if err := mapImage(r.byte0, img); err != nil {
 			r.release()
@@ -168,7 +170,7 @@ func (r *reservation) commit(from, to uint64) error {
 	if r.slot != nil {
 		return r.slot.Commit(from, to)
 	}
-	off := uint64(r.base-uintptr(unsafe.Pointer(&r.mem[0]))) + from
+	off := uint64(r.base()-uintptr(unsafe.Pointer(&r.mem[0]))) + from
 	return unix.Mprotect(r.mem[off:off+to-from], unix.PROT_READ|unix.PROT_WRITE)
 }
 
@@ -190,7 +192,7 @@ func (r *reservation) release() {
 	total := uint64(len(r.mem))
 	_ = unix.Munmap(r.mem)
 	r.mem = nil
-	releaseSpace(total, r.maps)
+	releaseSpace(total, int(r.maps))
 }
 
 // growMapped commits the pages of a grow to newLen bytes.
@@ -232,7 +234,7 @@ func (m *Memory) releaseMapped() {
 		m.res.length = 0
 		return
 	}
-	off := uint64(m.res.base - uintptr(unsafe.Pointer(&m.res.mem[0])))
+	off := uint64(m.res.base() - uintptr(unsafe.Pointer(&m.res.mem[0])))
 	b := m.res.mem[off : off+n]
 	_ = unix.Mprotect(b, unix.PROT_NONE)
 	_ = unix.Madvise(b, unix.MADV_DONTNEED)
@@ -243,7 +245,7 @@ func (m *Memory) Base() uintptr {
 	if m.res == nil {
 		return 0
 	}
-	return m.res.base
+	return m.res.base()
 }
 
 // Mapped returns the layout of a memory mapped with MapNative (sizes as
@@ -264,5 +266,9 @@ func (m *Memory) InReservation(addr uintptr) bool {
 	start := uintptr(unsafe.Pointer(&m.res.mem[0]))
 	return addr-start < uintptr(len(m.res.mem))
 }
+
+// base is byte 0's address: the mapping is outside the Go heap and stays
+// put until released.
+func (r *reservation) base() uintptr { return uintptr(unsafe.Pointer(r.byte0)) }
 
 func roundUp(n, page uint64) uint64 { return (n + page - 1) &^ (page - 1) }

@@ -5,7 +5,6 @@ package vm
 import (
 	"fmt"
 	"runtime"
-	"unsafe"
 
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -64,7 +63,6 @@ func NewSlotMemory(t wasm.MemoryType, limitPages uint32, l Layout, region []byte
 	*m = Memory{Type: t, Limit: min(memoryLimit(t, limitPages), uint32(min(l.Reserve/wasm.PageSize, wasm.MaxPages)))}
 	*r = reservation{mem: region, layout: l, slot: s, length: length}
 	r.byte0 = &region[l.GuardBefore]
-	r.base = uintptr(unsafe.Pointer(r.byte0))
 	m.res = r
 	m.Bytes = r.bytes(length)
 	if room == nil || m != &room.mem {
