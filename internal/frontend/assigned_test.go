@@ -57,8 +57,8 @@ func TestAssignedLogsEachVariableOncePerFrame(t *testing.T) {
 // A local assigned in each of 50,000 ifs in a row and read after them
 // (450 KB of code): the read merges every join, each from the one before,
 // and translation does it on a Go stack of 16 MiB, which a merge per join,
-// recursing, overflows (a million such ifs, 9 MB, would take the 1 GB
-// that ends the process).
+// recursing, overflows (a few million such ifs would pass the 1 GB that
+// ends the process).
 func TestLongChainOfJoinsTranslates(t *testing.T) {
 	defer debug.SetMaxStack(debug.SetMaxStack(16 << 20))
 	const n = 50000
