@@ -116,9 +116,10 @@ const defaultLongRunAfter = 5 * time.Millisecond
 
 // defaultLongRunDuty is the share of the time a CPU lane runs sandboxes
 // that have run long: with half the CPUs as lanes, a tenant whose guests
-// spin until their deadline takes at most an eighth of the machine (past
-// the threshold), where a full duty would give it half, twice what the
-// other requests can lose without their latency doubling.
+// spin until their deadline takes at most an eighth of the machine past
+// the threshold, where a full duty would give it half. The threshold
+// counts the guest thread's CPU time, so requests of a few milliseconds
+// of CPU stay below it however loaded the machine.
 const defaultLongRunDuty = 0.25
 
 // defaultLongRunCPUs is half the CPUs the Go scheduler uses, at least 1:
@@ -195,7 +196,7 @@ func serveFlags(a *serveArgs) []commandFlag {
 			o.LongRunAfter = d
 			return err
 		}},
-		{"long-run-duty", "SHARE", "the share of the time each CPU lane runs the sandboxes in it, above 0 and at most 1: after each time slice in a lane a sandbox rests, parked, for the rest of the cycle (default 0.25)", func(v string) error {
+		{"long-run-duty", "SHARE", "the share of the time each CPU lane runs the sandboxes in it, above 0 and at most 1: after each time slice in a lane a sandbox rests, parked, for the rest of the cycle (default 0.25; 1: whenever it holds the lane)", func(v string) error {
 			f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
 			if err == nil && strings.HasSuffix(v, "%") {
 				f /= 100

@@ -1,10 +1,14 @@
 package frontend
 
 import (
+	"encoding/binary"
+	"runtime/debug"
 	"slices"
 	"testing"
 
+	wasmbinary "github.com/moat-run/moat/internal/binary"
 	"github.com/moat-run/moat/internal/ssa"
+	"github.com/moat-run/moat/internal/validate"
 )
 
 // A frame's log lists each variable it or its inner frames assigned once,
@@ -47,5 +51,42 @@ func TestAssignedLogsEachVariableOncePerFrame(t *testing.T) {
 	a.close(outerStart, funcGen)
 	if len(a.log) != 0 {
 		t.Errorf("function frame logs %v, want nothing", a.log)
+	}
+}
+
+// A local assigned in each of 50,000 ifs in a row and read after them
+// (450 KB of code): the read merges every join, each from the one before,
+// and translation does it on a Go stack of 16 MiB, which a merge per join,
+// recursing, overflows (a few million such ifs would pass the 1 GB that
+// ends the process).
+func TestLongChainOfJoinsTranslates(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(16 << 20))
+	const n = 50000
+	body := []byte{1, 1, 0x7f} // one i32 local besides the parameter
+	for range n {
+		// local.get 0; if; i32.const 1; local.set 1; end
+		body = append(body, 0x20, 0, 0x04, 0x40, 0x41, 1, 0x21, 1, 0x0b)
+	}
+	body = append(body, 0x20, 1, 0x0b) // local.get 1; end
+	mod := []byte{0, 'a', 's', 'm', 1, 0, 0, 0}
+	section := func(id byte, content []byte) {
+		mod = append(binary.AppendUvarint(append(mod, id), uint64(len(content))), content...)
+	}
+	section(1, []byte{1, 0x60, 1, 0x7f, 1, 0x7f}) // (i32) -> i32
+	section(3, []byte{1, 0})
+	section(10, append(binary.AppendUvarint([]byte{1}, uint64(len(body))), body...))
+	m, err := wasmbinary.Decode(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validate.Module(m); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Translate(m, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ssa.Verify(f); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -16,12 +16,13 @@
 //     it).
 //   - SSA construction stays linear on structured code (assigned.go): each
 //     frame logs the locals it assigns; the block after a block or if
-//     gets parameters only for those and reads every other local where the
-//     frame began (ssa.Builder.MergeVars), and a loop header's parameters
-//     for locals the loop never assigns take the value on entry when the
-//     loop ends (ssa.Builder.SealLoop). Env.MaxWork caps what remains (the
-//     builder's walks from a read to its definition); past it Translate
-//     fails with an error wrapping ErrLimit.
+//     gets parameters only for those, when read there or later, and reads
+//     every other local where the frame began (ssa.Builder.MergeVars), and
+//     a loop header's parameters for locals the loop never assigns take
+//     the value on entry when the loop ends (ssa.Builder.SealLoop).
+//     Env.MaxWork caps what remains (the builder's walks from a read to
+//     its definition); past it Translate fails with an error wrapping
+//     ErrLimit.
 //   - Traps are explicit: division guards (trapz for a zero divisor,
 //     trapnz for signed overflow; signed MIN % -1 divides by 1 instead),
 //     bounds checks before memory accesses (uextend(addr) + offset + size >

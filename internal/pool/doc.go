@@ -43,9 +43,10 @@
 //	            whose memory 0 takes the slot, outside the Go heap
 //
 // A region is its slot's holder's until the slot is given back, which
-// zeroes it (a bounded clear, whatever the slot's memory held), so that
-// the next tenant finds nothing of the last one's context
-// (vm.Memory.SlotContext).
+// zeroes it when the holder asked for it (a bounded clear, whatever the
+// slot's memory held), so that the next tenant finds nothing of the last
+// one's context (vm.Memory.SlotContext); a region nobody asked for is
+// never touched, so its pages are never committed.
 //
 // NewCheckedSlots makes an explicit-mode pool for the interpreter, which
 // checks every access against the memory's length itself: its memories
@@ -67,7 +68,7 @@
 // or zero. A slot kept warm (up to MaxWarm; image, copied data and
 // protection in place for the next instance of the same module) is reset
 // in place (Wasmtime's keep-resident reset): the pages the page map
-// (/proc/self/pagemap) shows written in the first few times KeepResident
+// (/proc/self/pagemap) shows written in the first twice KeepResident
 // bytes are compared with what they must hold and rewritten where they
 // differ, as many as KeepResident bytes allow, so they stay resident and
 // the next memory takes no page fault on them; pages never touched are

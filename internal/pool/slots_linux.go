@@ -106,11 +106,14 @@ type slotState struct {
 	kept       uint64 // pages a reset kept resident lie below this byte
 	accessible uint64 // bytes from byte 0 read+write (guard-page mode)
 	warm       bool
+	// lent: the holder asked for the context region (slot.Context), which
+	// give then zeroes; an untouched region stays as it is, zero.
+	lent bool
 }
 
 // scanKept is how many times KeepResident bytes a reset looks through
 // for written pages to keep resident (reset).
-const scanKept = 4
+const scanKept = 2
 
 // affinityScan is how many free slots Acquire looks through for one that
 // already maps the wanted image.
@@ -391,7 +394,10 @@ func (p *Slots) give(i int32, n uint64, leaked, cold bool) {
 	st := &p.state[i]
 	// The context region goes back empty: the next holder's instance
 	// sees nothing of this one's context.
-	clear(p.context(i))
+	if st.lent {
+		clear(p.context(i))
+		st.lent = false
+	}
 	if !cold {
 		if p.warm.Add(1) > int64(p.cfg.MaxWarm) {
 			p.warm.Add(-1)
@@ -489,4 +495,7 @@ func (s *slot) Revoke(n uint64) {
 
 func (s *slot) Free(n uint64, leaked bool) { s.p.give(s.i, n, leaked, false) }
 
-func (s *slot) Context() []byte { return s.p.context(s.i) }
+func (s *slot) Context() []byte {
+	s.p.state[s.i].lent = true
+	return s.p.context(s.i)
+}

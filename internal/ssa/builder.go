@@ -44,8 +44,14 @@ type Builder struct {
 	// varMark and markGen mark the variables SealLoop was given.
 	varMark []uint32
 	markGen uint32
-	// mergeArgs holds MergeVars' reads in each predecessor.
+	// mergeArgs holds the reads in each predecessor of the joins being
+	// merged (mergeVar), a window per join, innermost last.
 	mergeArgs []Value
+	// mergeDepth counts the merges in progress (each nested in the one
+	// before it); deferred holds the parameters made instead of merging
+	// deeper than maxMergeDepth, their arguments still to read.
+	mergeDepth int
+	deferred   []deferredMerge
 	// work counts the steps of variable reads (blocks walked) and the
 	// parameters added for variables: the part of SSA construction that
 	// is not linear in the instructions built (see Work).
@@ -110,6 +116,7 @@ func (b *Builder) Reset(f *Func) {
 	clear(b.lastDef)
 	b.lastDef = b.lastDef[:0]
 	b.aliases = b.aliases[:0]
+	b.mergeDepth, b.deferred = 0, b.deferred[:0]
 	b.defs.reset()
 	b.reading.reset()
 	b.varOf = b.varOf[:0]

@@ -1,6 +1,7 @@
 package ssa_test
 
 import (
+	"runtime/debug"
 	"testing"
 
 	. "github.com/moat-run/moat/internal/ssa"
@@ -165,5 +166,68 @@ func TestBuilderMergeVarsAcrossLoop(t *testing.T) {
 	}
 	if a := header.Terminator().Targets[1].Args; len(a) != 1 || a[0] != header.Params[0] {
 		t.Errorf("the header passes %v to the join, want its parameter %v:\n%s", a, header.Params[0], f)
+	}
+}
+
+// A local assigned on one arm of each of 20,000 ifs in a row and read only
+// after them: the read merges every join, each from the one before, deeper
+// than the builder recurses (maxMergeDepth), on a Go stack of 4 MiB where
+// a merge per level would need several times that. Each join gets one
+// parameter taking its arm's constant and the join before's parameter.
+func TestBuilderMergeVarsDeepChain(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(4 << 20))
+	const n = 20000
+	f := NewFunc("chain", Signature{Params: []Type{I32}, Results: []Type{I32}})
+	b := NewBuilder(f)
+	entry := b.CreateEntryBlock()
+	x := b.DeclareVar(I32)
+	b.DefVar(x, entry.Params[0])
+	joins := make([]*Block, n)
+	thens := make([]*Block, n)
+	cur := entry
+	for i := range n {
+		then, join := b.CreateBlock(), b.CreateBlock()
+		b.Brif(entry.Params[0], then, nil, join, nil)
+		b.SealBlock(then)
+		b.SwitchToBlock(then)
+		b.DefVar(x, b.Iconst(I32, int64(i)))
+		b.Jump(join)
+		b.SealBlock(join)
+		b.MergeVars(join, cur, []Variable{x})
+		b.SwitchToBlock(join)
+		joins[i], thens[i], cur = join, then, join
+	}
+	b.Return(b.UseVar(x))
+	if err := b.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if err := Verify(f); err != nil {
+		t.Fatal(err)
+	}
+	prev := entry.Params[0]
+	for i, join := range joins {
+		if len(join.Params) != 1 {
+			t.Fatalf("join %d has %d parameters, want 1", i, len(join.Params))
+		}
+		p := join.Params[0]
+		arm := thens[i].Terminator().Targets[0].Args
+		c, ok := f.IntConst(arm[0])
+		if len(arm) != 1 || !ok || c != uint64(i) {
+			t.Fatalf("join %d takes %v from its arm, want the constant %d", i, arm, i)
+		}
+		var other []Value
+		for _, tg := range (map[bool]*Block{true: entry, false: joins[max(i-1, 0)]})[i == 0].Terminator().Targets {
+			if tg.Block == join {
+				other = tg.Args
+			}
+		}
+		if len(other) != 1 || other[0] != prev {
+			t.Fatalf("join %d takes %v from the branch around its arm, want %v", i, other, prev)
+		}
+		prev = p
+	}
+	ret := joins[n-1].Terminator()
+	if ret.Args[0] != prev {
+		t.Errorf("the function returns %v, want the last join's parameter %v", ret.Args[0], prev)
 	}
 }

@@ -101,10 +101,79 @@ const (
 	mergeReading
 )
 
+// maxMergeDepth bounds the merges nested in one another (a join's reads
+// reaching a join that is pending too, and so on back: a local assigned in
+// each of a million ifs in a row and read after them): past it a join
+// gets a parameter whose arguments are read once the outermost merge is
+// done, so the Go stack stays small whatever the chain.
+const maxMergeDepth = 256
+
+// deferredMerge is a parameter of blk for v whose arguments are still to
+// read: until then each branch into blk passes the parameter itself, which
+// holds its place among the arguments.
+type deferredMerge struct {
+	v     Variable
+	blk   *Block
+	param Value
+}
+
 // mergeVar gives variable v its value in blk, a join MergeVars left it
 // pending in: the value every predecessor has, or a parameter taking
 // theirs.
 func (b *Builder) mergeVar(v Variable, blk *Block) Value {
+	if b.mergeDepth >= maxMergeDepth {
+		return b.deferMerge(v, blk)
+	}
+	b.mergeDepth++
+	val := b.mergeVarReading(v, blk)
+	b.mergeDepth--
+	if b.mergeDepth == 0 && len(b.deferred) > 0 {
+		b.completeDeferred()
+		val = b.resolve(val)
+	}
+	return val
+}
+
+// deferMerge gives blk a parameter for v with its arguments to come.
+func (b *Builder) deferMerge(v Variable, blk *Block) Value {
+	param := b.newVarParam(v, blk)
+	for _, e := range b.state(blk).preds {
+		call := &e.term.Targets[e.slot]
+		call.Args = appendValue(&b.f.valueArena, call.Args, param)
+	}
+	b.writeVar(v, blk, param)
+	b.deferred = append(b.deferred, deferredMerge{v, blk, param})
+	return param
+}
+
+// completeDeferred reads the arguments of the parameters deferMerge made,
+// first made first (reads may defer more, each a merge chain of its own).
+func (b *Builder) completeDeferred() {
+	b.mergeDepth++ // no nested call: this loop takes what the reads defer
+	for i := 0; i < len(b.deferred); i++ {
+		d := b.deferred[i]
+		start := len(b.mergeArgs)
+		for j := range b.state(d.blk).preds { // (reads may move the states)
+			arg := b.readVar(d.v, b.state(d.blk).preds[j].pred)
+			b.mergeArgs = append(b.mergeArgs, arg)
+		}
+		args := b.mergeArgs[start:]
+		if blk, idx := b.f.ValueBlockParam(d.param); blk == d.blk {
+			for j, e := range b.state(blk).preds {
+				call := &e.term.Targets[e.slot]
+				call.Args[idx] = args[j]
+				b.addUser(args[j], d.param)
+			}
+			b.tryRemoveTrivialParam(d.param)
+		}
+		b.mergeArgs = b.mergeArgs[:start]
+	}
+	b.deferred = b.deferred[:0]
+	b.mergeDepth--
+}
+
+// mergeVarReading is mergeVar's merge.
+func (b *Builder) mergeVarReading(v Variable, blk *Block) Value {
 	b.defs.set(blk, v, mergeReading)
 	// Read v in every predecessor first: when they agree (most variables
 	// a frame assigns on one path only), blk takes that value with no

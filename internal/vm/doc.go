@@ -43,7 +43,9 @@
 // Polls keep the Go runtime in charge: at function entries and loop
 // headers the code compares the process's epoch with its context's
 // deadline (epoch.go; a thread of moat's own advances the epoch every
-// 100 µs while guests run), or with fuel decrements a poll counter, and
+// 100 µs while a guest spins, every millisecond while every run is young),
+// or a store's own (Store.Deadline), or with fuel decrements a poll
+// counter, and
 // either way also exits when the running goroutine's g says the Go
 // runtime wants it stopped (goroutine.go, abi/goruntime.go), so a
 // stop-the-world never waits on a guest; cancellation from another
@@ -54,7 +56,7 @@
 // pacer sets the next epoch deadline, or sizes the counter's grants in
 // time. With a store's CPU lanes (lanes.go), the end of a slice of a call
 // that has run long is a turn in the lanes instead, so that long-running
-// guests use at most the lanes' CPUs between them. Long bulk
+// guests use at most the lanes' CPUs between them (or their duty of them). Long bulk
 // operations run in chunks with the same checks between them (bulk.go),
 // for both engines. Native stacks and the
 // shared part of the context hold no Go pointers (only addresses of memory

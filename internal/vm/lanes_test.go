@@ -7,17 +7,21 @@ import (
 
 // A call needs a lane once it has run for After and been through After's
 // worth of time slices: one that the kernel kept waiting for longer than
-// After, in a slice or two, does not.
+// After, in a slice or two, does not, and neither does one whose slices
+// were short (crowded Ps) and add up to less than After.
 func TestLaneThresholdCountsSlices(t *testing.T) {
 	l := NewLanes(1, 4*TimeSlice)
 	u := &LaneUse{Lanes: l}
 	u.since = nanotime() - int64(time.Second) // long ago, in wall time
 	for i := 1; i < 4; i++ {
+		// A slice the kernel kept waiting (by the wall clock alone).
+		u.resumed, u.resumedCPU = nanotime()-int64(time.Second), 0
 		u.turn(nil, 0)
 		if u.held {
 			t.Fatalf("in a lane after %d slices of %d", i, 4)
 		}
 	}
+	u.resumed, u.resumedCPU = nanotime()-int64(TimeSlice), 0
 	u.turn(nil, 0)
 	if !u.held {
 		t.Fatal("not in a lane after 4 slices and a second")
@@ -26,9 +30,47 @@ func TestLaneThresholdCountsSlices(t *testing.T) {
 		t.Errorf("Stats() = %d running, %d waiting; want 1, 0", running, waiting)
 	}
 	u.End()
-	if running, _ := l.Stats(); running != 0 || u.held || u.slices != 0 || u.since != 0 {
-		t.Errorf("after End: %d running, held %v, %d slices, since %d", running, u.held, u.slices, u.since)
+	if running, _ := l.Stats(); running != 0 || u.held || u.ran != 0 || u.since != 0 || u.resumed != 0 {
+		t.Errorf("after End: %d running, held %v, ran %d, since %d, resumed %d", running, u.held, u.ran, u.since, u.resumed)
 	}
+
+	// Slices of a fifth of TimeSlice (each counts for at least that and
+	// at most a whole one): two are not enough, where two slice ends of
+	// whole slices would have been counted as 2 × 4; 32 are.
+	u.since = nanotime() - int64(time.Second)
+	for i := range 32 {
+		u.resumed, u.resumedCPU = nanotime()-int64(TimeSlice/5), 0
+		u.turn(nil, 0)
+		if u.held != (u.ran >= int64(4*TimeSlice)) {
+			t.Fatalf("after %d short slices: in a lane %v, having run %v", i+1, u.held, time.Duration(u.ran))
+		}
+		if i == 1 && u.held {
+			t.Fatal("in a lane after two short slices")
+		}
+		if u.held {
+			break
+		}
+	}
+	if !u.held {
+		t.Fatalf("not in a lane after 32 short slices (ran %v)", time.Duration(u.ran))
+	}
+	u.End()
+
+	// By the thread's CPU time, where it is read: slices of a whole
+	// TimeSlice of wall time in which the thread hardly ran count for
+	// what it ran.
+	if threadCPUTime() == 0 {
+		return
+	}
+	u.since = nanotime() - int64(time.Second)
+	for i := range 8 {
+		u.resumed, u.resumedCPU = nanotime()-int64(TimeSlice), threadCPUTime()
+		u.turn(nil, 0)
+		if u.held {
+			t.Fatalf("in a lane after %d slices of wall time that used little CPU (ran %v)", i+1, time.Duration(u.ran))
+		}
+	}
+	u.End()
 }
 
 // A lane at duty d rests (1-d)/d of the time a call ran in it, the call
@@ -67,7 +109,7 @@ func TestLaneDuty(t *testing.T) {
 	l.SetDuty(0.5)
 	u := &LaneUse{Lanes: l}
 	l.slots <- struct{}{}
-	u.held, u.ranFrom, u.since, u.slices = true, nanotime()-int64(20*time.Millisecond), 1, 1
+	u.held, u.resumed, u.since = true, nanotime()-int64(20*time.Millisecond), 1
 	start := time.Now()
 	u.turn(nil, 0)
 	if took := time.Since(start); took < 20*time.Millisecond {
@@ -98,9 +140,9 @@ func TestLaneDuty(t *testing.T) {
 	closed := make(chan struct{})
 	close(closed)
 	l.slots <- struct{}{}
-	u.held, u.ranFrom, u.slices = true, nanotime()-int64(time.Hour), 1
+	u.held, u.resumed = true, nanotime()-int64(time.Hour)
 	turnWithin("cancelled", closed, 0)
 	l.slots <- struct{}{}
-	u.held, u.ranFrom, u.slices = true, nanotime()-int64(time.Hour), 1
+	u.held, u.resumed = true, nanotime()-int64(time.Hour)
 	turnWithin("at its deadline", nil, nanotime()+int64(5*time.Millisecond))
 }
