@@ -215,7 +215,7 @@ type PoolingConfig struct {
 	// LinearMemoryKeepResident is how many bytes of a warm slot's memory
 	// are reset in place when its instance closes (Wasmtime's
 	// linear_memory_keep_resident): the pages written (the kernel's page
-	// map tells which) in the first four times this many bytes are
+	// map tells which) in the first twice this many bytes are
 	// compared with what the next instance must find (zeros, or the
 	// module's data) and rewritten where they differ, as many as fit in
 	// this many bytes, so they stay resident and the next instance takes

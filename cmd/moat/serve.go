@@ -45,7 +45,7 @@ Each route's sandbox memories come from a pool of its max_concurrent
 slots, reserved once and reset when a request ends, the pages it
 touched kept resident (--pooling=n: made on demand). Sandboxes of any route that have run for
 --long-run-after (5ms) take turns in --long-run-cpus CPU lanes (half the
-CPUs), each running them --long-run-duty of the time (all of it), so that
+CPUs), each running them a quarter of the time (--long-run-duty), so that
 guests spinning until their deadline cannot take the whole machine from
 the others.
 
@@ -115,13 +115,12 @@ const defaultAccessLogFlush = 100 * time.Millisecond
 const defaultLongRunAfter = 5 * time.Millisecond
 
 // defaultLongRunDuty is the share of the time a CPU lane runs sandboxes
-// that have run long: all of it. A quarter (0.25) gives a tenant whose
-// guests spin until their deadline an eighth of a two-CPU machine past the
-// threshold rather than half, but the threshold counts wall time, so on a
-// loaded machine requests of a few milliseconds of CPU pass it too and then
-// take four times as long (the Go CGI guest: 20-40 requests/s at 0.25,
-// 190-270 at 1, under a load average of 17).
-const defaultLongRunDuty = 1.0
+// that have run long: with half the CPUs as lanes, a tenant whose guests
+// spin until their deadline takes at most an eighth of the machine past
+// the threshold, where a full duty would give it half. The threshold
+// counts the guest thread's CPU time, so requests of a few milliseconds
+// of CPU stay below it however loaded the machine.
+const defaultLongRunDuty = 0.25
 
 // defaultLongRunCPUs is half the CPUs the Go scheduler uses, at least 1:
 // sandboxes that run long share them, and leave the rest to the others.
@@ -197,7 +196,7 @@ func serveFlags(a *serveArgs) []commandFlag {
 			o.LongRunAfter = d
 			return err
 		}},
-		{"long-run-duty", "SHARE", "the share of the time each CPU lane runs the sandboxes in it, above 0 and at most 1: after each time slice in a lane a sandbox rests, parked, for the rest of the cycle (default 1: whenever it holds the lane; 0.25 gives spinning guests a quarter of each lane, and slows every request that passes --long-run-after fourfold)", func(v string) error {
+		{"long-run-duty", "SHARE", "the share of the time each CPU lane runs the sandboxes in it, above 0 and at most 1: after each time slice in a lane a sandbox rests, parked, for the rest of the cycle (default 0.25; 1: whenever it holds the lane)", func(v string) error {
 			f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
 			if err == nil && strings.HasSuffix(v, "%") {
 				f /= 100

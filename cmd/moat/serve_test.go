@@ -190,7 +190,7 @@ func TestServeEngineFlags(t *testing.T) {
 		t.Errorf("--pooling n: no pooling %v, access log flush %v, %v", opts.NoPooling, opts.AccessLogFlush, err)
 	}
 	if opts, _, err := parseServeArgs([]string{"--access-log-flush", "0", "a.wasm"}); err != nil || opts.AccessLogFlush > 0 ||
-		opts.LongRunCPUs != max(1, runtime.GOMAXPROCS(0)/2) || opts.LongRunAfter != 5*time.Millisecond || opts.LongRunDuty != 1 {
+		opts.LongRunCPUs != max(1, runtime.GOMAXPROCS(0)/2) || opts.LongRunAfter != 5*time.Millisecond || opts.LongRunDuty != 0.25 {
 		t.Errorf("--access-log-flush 0: %v, long-running lanes %d after %v at %v, %v", opts.AccessLogFlush, opts.LongRunCPUs, opts.LongRunAfter, opts.LongRunDuty, err)
 	}
 	for v, want := range map[string]float64{"0.5": 0.5, "10%": 0.1, "1": 1} {

@@ -90,7 +90,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	if block.mc == nil {
 		copy(block.words, mc.descTemplate())
 		for k := range m.Funcs {
-			st.funcs[int(m.NumImportedFuncs)+k] = block.addr + uint64(k)*abi.FuncDescSize
+			st.funcs[int(m.NumImportedFuncs)+k] = block.addr() + uint64(k)*abi.FuncDescSize
 		}
 		block.mc = mc
 	}

@@ -58,7 +58,6 @@ type storeRefs struct {
 type descSlab struct {
 	words []uint64
 	funcs []*vm.Function
-	addr  uint64 // of words[0]
 }
 
 // descBlock is the descriptors of one instance's defined functions: the
@@ -68,7 +67,6 @@ type descSlab struct {
 // (abi.CtxFuncTable: a descriptor address per function index).
 type descBlock struct {
 	words []uint64
-	addr  uint64 // of words[0]
 	inst  *vm.Instance
 	// mc is the code whose template the descriptors hold (set by Bind):
 	// the block goes back to it when the store is released, and the next
@@ -78,6 +76,13 @@ type descBlock struct {
 	// the block.
 	native *instance
 }
+
+// addr is the address of the slab's first descriptor: its words never
+// move (a Go heap object stays put), which descriptor addresses rely on.
+func (sl *descSlab) addr() uint64 { return uint64(uintptr(unsafe.Pointer(&sl.words[0]))) }
+
+// addr is the address of the block's first word, as descSlab.addr.
+func (b *descBlock) addr() uint64 { return uint64(uintptr(unsafe.Pointer(&b.words[0]))) }
 
 // blockWords is the size of a descriptor block for module m.
 func blockWords(m *wasm.Module) int {
@@ -106,7 +111,7 @@ func (r *storeRefs) block(inst *vm.Instance, from *moduleCode) *descBlock {
 	if words == nil {
 		words = make([]uint64, blockWords(inst.Module))
 	}
-	r.blocks = append(r.blocks, descBlock{words: words, addr: uint64(uintptr(unsafe.Pointer(&words[0]))), inst: inst, mc: mc, native: kept.native})
+	r.blocks = append(r.blocks, descBlock{words: words, inst: inst, mc: mc, native: kept.native})
 	return &r.blocks[len(r.blocks)-1]
 }
 
@@ -117,7 +122,7 @@ func (r *storeRefs) RefOf(inst *vm.Instance, idx uint32) (uint64, error) {
 	if def < 0 || def >= int64(len(inst.Module.Funcs)) {
 		return 0, fmt.Errorf("compiler: function %d is not defined by its instance", idx)
 	}
-	return r.block(inst, nil).addr + uint64(def)*abi.FuncDescSize, nil
+	return r.block(inst, nil).addr() + uint64(def)*abi.FuncDescSize, nil
 }
 
 // RefsOf is RefOf for many functions (vm.InstanceRefsCodec): a defined
@@ -131,7 +136,7 @@ func (r *storeRefs) RefsOf(inst *vm.Instance, idxs []uint32, dst []uint64) error
 		case idx == vm.NullItem:
 			dst[j] = 0
 		case idx >= m.NumImportedFuncs && idx < m.NumFuncs():
-			dst[j] = b.addr + uint64(idx-m.NumImportedFuncs)*abi.FuncDescSize
+			dst[j] = b.addr() + uint64(idx-m.NumImportedFuncs)*abi.FuncDescSize
 		default:
 			ref, err := inst.Store.FuncRef(inst, idx)
 			if err != nil {
@@ -169,7 +174,7 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	d := sl.words[k*descWords : (k+1)*descWords : (k+1)*descWords]
 	d[abi.FuncDescTypeID/8] = uint64(id)
 	d[abi.FuncDescHostCall/8] = uint64(stub)
-	return sl.addr + uint64(k*abi.FuncDescSize), nil
+	return sl.addr() + uint64(k*abi.FuncDescSize), nil
 }
 
 // ReserveHostFuncs makes the first slab, before any host function is
@@ -193,7 +198,7 @@ func (r *storeRefs) addSlab(size int) {
 		return
 	}
 	words := make([]uint64, size*descWords)
-	sl := descSlab{words: words, funcs: make([]*vm.Function, 0, size), addr: uint64(uintptr(unsafe.Pointer(&words[0])))}
+	sl := descSlab{words: words, funcs: make([]*vm.Function, 0, size)}
 	if len(r.slabs) == 0 {
 		r.slabs = r.firstSlabs[:0]
 	}
@@ -204,7 +209,7 @@ func (r *storeRefs) addSlab(size int) {
 func (r *storeRefs) lookup(ref uint64) (*descSlab, int, bool) {
 	for i := range r.slabs {
 		sl := &r.slabs[i]
-		off := ref - sl.addr
+		off := ref - sl.addr()
 		if off%abi.FuncDescSize == 0 && off/abi.FuncDescSize < uint64(len(sl.funcs)) {
 			return sl, int(off / abi.FuncDescSize), true
 		}
@@ -220,7 +225,7 @@ func (r *storeRefs) Decode(ref uint64) *vm.Function {
 	}
 	for i := range r.blocks {
 		b := &r.blocks[i]
-		off := ref - b.addr
+		off := ref - b.addr()
 		if off%abi.FuncDescSize == 0 && off/abi.FuncDescSize < uint64(len(b.inst.Module.Funcs)) {
 			return b.inst.Func(b.inst.Module.NumImportedFuncs + uint32(off/abi.FuncDescSize))
 		}

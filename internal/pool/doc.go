@@ -68,7 +68,7 @@
 // or zero. A slot kept warm (up to MaxWarm; image, copied data and
 // protection in place for the next instance of the same module) is reset
 // in place (Wasmtime's keep-resident reset): the pages the page map
-// (/proc/self/pagemap) shows written in the first few times KeepResident
+// (/proc/self/pagemap) shows written in the first twice KeepResident
 // bytes are compared with what they must hold and rewritten where they
 // differ, as many as KeepResident bytes allow, so they stay resident and
 // the next memory takes no page fault on them; pages never touched are

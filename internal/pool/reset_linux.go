@@ -21,7 +21,7 @@ import (
 // (/proc/self/pagemap, one read for up to pageWords pages) tells which
 // are in memory as the process's own pages or swapped out; a page absent
 // or mapped from the image file was not written. The first p.scan bytes
-// are looked at this way (a few times p.keep, so that a guest whose stack
+// are looked at this way (twice p.keep, so that a guest whose stack
 // or heap lies past the first p.keep bytes keeps its pages too), and the
 // pages written there are kept in order while p.keep allows. From the
 // first page that cannot be kept (the budget spent, or a page of a mapped

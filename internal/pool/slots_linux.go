@@ -113,7 +113,7 @@ type slotState struct {
 
 // scanKept is how many times KeepResident bytes a reset looks through
 // for written pages to keep resident (reset).
-const scanKept = 4
+const scanKept = 2
 
 // affinityScan is how many free slots Acquire looks through for one that
 // already maps the wanted image.

@@ -7,8 +7,9 @@ import (
 )
 
 // Lanes keep guests that run long from crowding out the others. A call
-// that has run for After, through After's worth of time slices (the guest
-// is CPU-bound: an endless loop, or heavy work), needs one of the lanes to go on running at the end of each
+// that has run for After, through After's worth of time slices counted in
+// its thread's CPU time (the guest is CPU-bound: an endless loop, or heavy
+// work), needs one of the lanes to go on running at the end of each
 // time slice (pacer.go); the guests past After take turns in them, slice
 // by slice, and the rest wait parked, holding no thread, their deadline
 // and cancellation still in force. Calls that end before After never wait
@@ -86,33 +87,33 @@ func (l *Lanes) Size() int { return cap(l.slots) }
 // only, like the store.
 type LaneUse struct {
 	Lanes *Lanes
-	held  bool
+	// held, own and long are together, for every store embeds a LaneUse
+	// (vm.Store), and one sandbox's store stays in its size class: held
+	// says the store holds a lane; own and long are described below.
+	held, own, long bool
 	// since is when the store's outermost call began running, as far as
 	// the pacer knows: a slice before its first slice end (0: no slice
 	// has ended yet).
 	since int64
 	// ran is how long the call has run by its slice ends: each slice
-	// counts for the time since the call last resumed (resumed), but no
-	// more than a TimeSlice. A call is long-running once it has run for
-	// After in wall time and in ran: a short call that the kernel kept off
-	// its CPU for After (on a loaded machine) is not taken for one, and
-	// neither is one whose slices were short because guests crowded the
-	// Ps (CrowdedSlice: a request of 2 ms of CPU time among many made 20
-	// slice ends and more).
-	ran, resumed int64
-	// ranFrom is when the call last began to run in its lane (a nanotime).
-	ranFrom int64
+	// counts for the thread's CPU time since the call last resumed
+	// (resumedCPU; the wall time since resumed where that is not read, or
+	// is less), but no more than a TimeSlice. A call is long-running once
+	// it has run for After in wall time and in ran: a short call that the
+	// kernel kept off its CPU for After (on a loaded machine) is not taken
+	// for one, and neither is one whose slices were short because guests
+	// crowded the Ps (CrowdedSlice: a request of 2 ms of CPU time among
+	// many made 20 slice ends and more).
+	ran, resumed, resumedCPU int64
 	// timer times the waits of turn (a rest, a deadline), made at the
 	// first and reused.
 	timer *time.Timer
 	// after, when own is set, is the store's threshold instead of the
 	// lanes' (SetAfter).
 	after int64
-	own   bool
 	// Long counts the store's calls that have run past the threshold
-	// (needed a lane).
+	// (needed a lane); long says the current call has.
 	Long int
-	long bool // the current call has
 }
 
 // SetAfter gives the store's calls a threshold of their own, d, instead
@@ -172,13 +173,20 @@ func (u *LaneUse) turn(done <-chan struct{}, deadline int64) {
 	slice := int64(TimeSlice)
 	if u.resumed != 0 {
 		slice = min(now-u.resumed, slice)
+		if cpu := threadCPUTime(); cpu != 0 && u.resumedCPU != 0 {
+			// On another thread since (the call blocked in between):
+			// the difference may be anything, bounded by the wall time.
+			slice = min(max(cpu-u.resumedCPU, 0), slice)
+		}
 	}
 	u.ran += slice
-	defer func() { u.resumed = nanotime() }()
+	defer func() { u.resumed, u.resumedCPU = nanotime(), threadCPUTime() }()
 	if u.held {
 		// The lane's rest, the call still holding it, before the next
 		// call (or this one again) may run in it.
-		if rest := u.Lanes.rest(now - u.ranFrom); rest > 0 {
+		// (Holding the lane, the call has run in it since it last
+		// resumed.)
+		if rest := u.Lanes.rest(now - u.resumed); rest > 0 {
 			u.sleep(rest, done, deadline)
 		}
 		<-u.Lanes.slots
@@ -198,7 +206,7 @@ func (u *LaneUse) turn(done <-chan struct{}, deadline int64) {
 	}
 	select {
 	case u.Lanes.slots <- struct{}{}:
-		u.held, u.ranFrom = true, nanotime()
+		u.held = true
 		return
 	default:
 	}
@@ -217,7 +225,7 @@ func (u *LaneUse) turn(done <-chan struct{}, deadline int64) {
 	}
 	select {
 	case u.Lanes.slots <- struct{}{}:
-		u.held, u.ranFrom = true, nanotime()
+		u.held = true
 	case <-done:
 	case <-expired:
 	}
@@ -235,5 +243,5 @@ func (u *LaneUse) End() {
 		<-u.Lanes.slots
 		u.held = false
 	}
-	u.since, u.ran, u.resumed, u.long = 0, 0, 0, false
+	u.since, u.ran, u.resumed, u.resumedCPU, u.long = 0, 0, 0, 0, false
 }

@@ -14,13 +14,14 @@ func TestLaneThresholdCountsSlices(t *testing.T) {
 	u := &LaneUse{Lanes: l}
 	u.since = nanotime() - int64(time.Second) // long ago, in wall time
 	for i := 1; i < 4; i++ {
-		u.resumed = nanotime() - int64(time.Second) // a slice the kernel kept waiting
+		// A slice the kernel kept waiting (by the wall clock alone).
+		u.resumed, u.resumedCPU = nanotime()-int64(time.Second), 0
 		u.turn(nil, 0)
 		if u.held {
 			t.Fatalf("in a lane after %d slices of %d", i, 4)
 		}
 	}
-	u.resumed = nanotime() - int64(TimeSlice)
+	u.resumed, u.resumedCPU = nanotime()-int64(TimeSlice), 0
 	u.turn(nil, 0)
 	if !u.held {
 		t.Fatal("not in a lane after 4 slices and a second")
@@ -38,7 +39,7 @@ func TestLaneThresholdCountsSlices(t *testing.T) {
 	// whole slices would have been counted as 2 × 4; 32 are.
 	u.since = nanotime() - int64(time.Second)
 	for i := range 32 {
-		u.resumed = nanotime() - int64(TimeSlice/5)
+		u.resumed, u.resumedCPU = nanotime()-int64(TimeSlice/5), 0
 		u.turn(nil, 0)
 		if u.held != (u.ran >= int64(4*TimeSlice)) {
 			t.Fatalf("after %d short slices: in a lane %v, having run %v", i+1, u.held, time.Duration(u.ran))
@@ -52,6 +53,22 @@ func TestLaneThresholdCountsSlices(t *testing.T) {
 	}
 	if !u.held {
 		t.Fatalf("not in a lane after 32 short slices (ran %v)", time.Duration(u.ran))
+	}
+	u.End()
+
+	// By the thread's CPU time, where it is read: slices of a whole
+	// TimeSlice of wall time in which the thread hardly ran count for
+	// what it ran.
+	if threadCPUTime() == 0 {
+		return
+	}
+	u.since = nanotime() - int64(time.Second)
+	for i := range 8 {
+		u.resumed, u.resumedCPU = nanotime()-int64(TimeSlice), threadCPUTime()
+		u.turn(nil, 0)
+		if u.held {
+			t.Fatalf("in a lane after %d slices of wall time that used little CPU (ran %v)", i+1, time.Duration(u.ran))
+		}
 	}
 	u.End()
 }
@@ -92,7 +109,7 @@ func TestLaneDuty(t *testing.T) {
 	l.SetDuty(0.5)
 	u := &LaneUse{Lanes: l}
 	l.slots <- struct{}{}
-	u.held, u.ranFrom, u.since = true, nanotime()-int64(20*time.Millisecond), 1
+	u.held, u.resumed, u.since = true, nanotime()-int64(20*time.Millisecond), 1
 	start := time.Now()
 	u.turn(nil, 0)
 	if took := time.Since(start); took < 20*time.Millisecond {
@@ -123,9 +140,9 @@ func TestLaneDuty(t *testing.T) {
 	closed := make(chan struct{})
 	close(closed)
 	l.slots <- struct{}{}
-	u.held, u.ranFrom = true, nanotime()-int64(time.Hour)
+	u.held, u.resumed = true, nanotime()-int64(time.Hour)
 	turnWithin("cancelled", closed, 0)
 	l.slots <- struct{}{}
-	u.held, u.ranFrom = true, nanotime()-int64(time.Hour)
+	u.held, u.resumed = true, nanotime()-int64(time.Hour)
 	turnWithin("at its deadline", nil, nanotime()+int64(5*time.Millisecond))
 }

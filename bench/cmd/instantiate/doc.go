@@ -12,7 +12,9 @@
 //   - instantiate+close of a pre-linked module: median wall time per cycle
 //     over -runs batches of -n cycles, and the calling thread's CPU time
 //     (the machine is shared: CPU time is the steadier figure), and with
-//     -faults its minor page faults per cycle;
+//     -faults its minor page faults per cycle (the engines moat-pool-nokeep
+//     and moat-pool-explicit-nokeep give every page of a slot back when
+//     an instance closes, LinearMemoryKeepResident -1);
 //   - for add, the Go heap allocations per instantiate+call+close (moat);
 //   - throughput: instantiate+call+close cycles of add per second with 8
 //     goroutines;

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -26,10 +27,10 @@ func engineWithSlots(name string, slots int) (engine, bool) {
 		return moatEngine(name, moat.Config{Engine: moat.EngineCompiler}), true
 	case "moat-explicit":
 		return moatEngine(name, moat.Config{Engine: moat.EngineCompiler, BoundsChecks: moat.BoundsChecksExplicit}), true
-	case "moat-pool":
+	case "moat-pool", "moat-pool-nokeep":
 		return moatEngine(name, moat.Config{Engine: moat.EngineCompiler,
-			Pooling: &moat.PoolingConfig{TotalMemories: slots}}), true
-	case "moat-pool-explicit":
+			Pooling: &moat.PoolingConfig{TotalMemories: slots, LinearMemoryKeepResident: keepResident(name)}}), true
+	case "moat-pool-explicit", "moat-pool-explicit-nokeep":
 		// Slots of 64 MiB hold bz2 and regex; the density child uses
 		// 1 MiB slots, enough for hello, so that 100,000 fit.
 		size := uint64(64 << 20)
@@ -37,7 +38,7 @@ func engineWithSlots(name string, slots int) (engine, bool) {
 			size = 1 << 20
 		}
 		return moatEngine(name, moat.Config{Engine: moat.EngineCompiler, BoundsChecks: moat.BoundsChecksExplicit,
-			Pooling: &moat.PoolingConfig{TotalMemories: slots, MaxMemorySize: size}}), true
+			Pooling: &moat.PoolingConfig{TotalMemories: slots, MaxMemorySize: size, LinearMemoryKeepResident: keepResident(name)}}), true
 	case "wazero":
 		return engine{name: name, make: newWazero}, true
 	case "wasmtime":
@@ -46,6 +47,16 @@ func engineWithSlots(name string, slots int) (engine, bool) {
 		return wasmtimeEngine(name, true), true
 	}
 	return engine{}, false
+}
+
+// keepResident is the pool's LinearMemoryKeepResident for an engine
+// name: the -nokeep engines give every page of a slot back to the kernel
+// when their instance closes (the reset before keep-resident).
+func keepResident(name string) int64 {
+	if strings.HasSuffix(name, "-nokeep") {
+		return -1
+	}
+	return 0
 }
 
 // moatSubject is a module pre-linked on a moat engine.
