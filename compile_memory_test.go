@@ -157,3 +157,68 @@ func TestCompileRefusesHugeFunctionBody(t *testing.T) {
 		}
 	}
 }
+
+// A function under the body-size limit but built to cost the compiler
+// most per byte (800,000 ifs in a row, 7.2 MB: uncapped, about 6 GB) is
+// refused under the default budget with BudgetExceeded naming
+// MaxFuncSize, once its SSA passes the cap and before the back end runs:
+// the heap during the attempt stays under a bound proportional to the cap,
+// not to the function. The interpreter, linear in the code, compiles it.
+func TestCompileBudgetFuncSizeIfChain(t *testing.T) {
+	wasm := stress.IfChain(800_000)
+	e := budgetEngine(t, EngineCompiler, CompileBudget{})
+	var err error
+	peak := peakHeapDuring(func() { _, err = e.Compile(wasm) })
+	var ce *CompileError
+	if !errors.As(err, &ce) || ce.Kind != BudgetExceeded || ce.Func != 0 || !strings.Contains(ce.Msg, "MaxFuncSize") {
+		t.Fatalf("Compile of %d bytes in one function: got %v, want a *CompileError of kind BudgetExceeded naming MaxFuncSize in function 0", len(wasm), err)
+	}
+	t.Logf("%v (peak heap +%d MB)", err, peak>>20)
+	if peak > 300<<20 {
+		t.Errorf("refusing the function grew the heap by %d MB, want under 300 MB", peak>>20)
+	}
+
+	// A lower cap refuses a smaller chain; without a cap, it compiles.
+	small := stress.IfChain(2000)
+	low := budgetEngine(t, EngineCompiler, CompileBudget{MaxFuncSize: 5000})
+	if _, err := low.Compile(small); !errors.As(err, &ce) || ce.Kind != BudgetExceeded {
+		t.Errorf("2,000 ifs with MaxFuncSize 5000: got %v, want BudgetExceeded", err)
+	}
+	for _, budget := range []CompileBudget{{}, {MaxFuncSize: -1}} {
+		be := budgetEngine(t, EngineCompiler, budget)
+		mod, err := be.Compile(small)
+		if err != nil {
+			t.Fatalf("2,000 ifs with %+v: %v", budget, err)
+		}
+		if got, want := callF(t, be, mod, 3), stress.IfChainResult(2000, 3); got != want {
+			t.Errorf("f(3) = %d, want %d", got, want)
+		}
+	}
+}
+
+// Just under the cap, the shape that costs the compiler most per SSA value
+// compiles, within a stated bound of heap: the bound on one function's
+// compile memory under the default budget.
+func TestCompileBudgetFuncSizeBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a 450 KB function")
+	}
+	const ifs = 50_000 // about 250,000 SSA values and blocks: under 2^18
+	wasm := stress.IfChain(ifs)
+	e := budgetEngine(t, EngineCompiler, CompileBudget{})
+	var (
+		mod *Module
+		err error
+	)
+	peak := peakHeapDuring(func() { mod, err = e.Compile(wasm) })
+	if err != nil {
+		t.Fatalf("%d ifs under the default budget: %v", ifs, err)
+	}
+	t.Logf("%d ifs (%d bytes) compiled, peak heap +%d MB", ifs, len(wasm), peak>>20)
+	if peak > 600<<20 {
+		t.Errorf("compiling grew the heap by %d MB, want under 600 MB", peak>>20)
+	}
+	if got, want := callF(t, e, mod, 7), stress.IfChainResult(ifs, 7); got != want {
+		t.Errorf("f(7) = %d, want %d", got, want)
+	}
+}

@@ -269,7 +269,7 @@ func compilerConfig(cfg Config) compiler.Config {
 	cc := compiler.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack, ConsumeFuel: cfg.ConsumeFuel, Memory: compiler.MemoryConfig{
 		Checks: c, Reservation: cfg.MemoryReservation, GuardSize: cfg.MemoryGuardSize,
 		Limits: vm.Limits{Bytes: cfg.MaxAddressSpace, Mappings: cfg.MaxMappings},
-	}, MaxFuncWork: cfg.CompileBudget.MaxFuncWork, CompileTimeout: cfg.CompileBudget.Timeout}
+	}, MaxFuncWork: cfg.CompileBudget.MaxFuncWork, MaxFuncSize: cfg.CompileBudget.MaxFuncSize, CompileTimeout: cfg.CompileBudget.Timeout}
 	if p := cfg.Pooling; p != nil {
 		cc.Pool = &compiler.PoolConfig{Slots: p.TotalMemories, MaxMemorySize: p.MaxMemorySize, MaxWarm: p.MaxUnusedWarmSlots,
 			KeepResident: p.keepResident()}
@@ -294,6 +294,12 @@ type CompileBudget struct {
 	// (one per GOMAXPROCS) needs at most about 12 × MaxFuncWork bytes
 	// beyond the code's own size. 0: DefaultMaxFuncWork; negative: no cap.
 	MaxFuncWork int64
+	// MaxFuncSize caps, per function, the size of its SSA (values and
+	// blocks), checked as the function is built, not after: the rest of
+	// compiling one function grows linearly with it, so this is the bound
+	// on a function's compile memory (see DefaultMaxFuncSize).
+	// 0: DefaultMaxFuncSize; negative: no cap.
+	MaxFuncSize int64
 	// Timeout caps the time of one Compile, checked before each function
 	// (a function started before it may overrun it by what MaxFuncWork
 	// allows). 0: DefaultCompileTimeout; negative: no limit.
@@ -305,6 +311,10 @@ type CompileBudget struct {
 // standard library's wasip1 test binaries need under 2^22; 1,000 locals
 // kept live across 10,000 if/else merges (a 280 KB function) about 2^25.
 const DefaultMaxFuncWork = compiler.DefaultMaxFuncWork
+
+// DefaultMaxFuncSize is CompileBudget.MaxFuncSize's default, 2^22 SSA
+// values and blocks.
+const DefaultMaxFuncSize = compiler.DefaultMaxFuncSize
 
 // DefaultCompileTimeout is CompileBudget.Timeout's default.
 const DefaultCompileTimeout = compiler.DefaultCompileTimeout

@@ -21,8 +21,10 @@
 // Compile budget (limits.go). Config.MaxFuncWork caps, per function, the
 // SSA builder's walks (frontend.Env.MaxWork) and the allocator's live-in
 // total (backend.Allocator.MaxLiveEntries), the two costs that can grow as
-// values × blocks; Config.CompileTimeout is checked before each function.
-// Past either, Compile fails with a *LimitError naming the function, after
+// values × blocks; Config.MaxFuncSize caps each function's SSA size
+// (frontend.Env.MaxSize), checked as it is built, which bounds the memory
+// of everything linear in it; Config.CompileTimeout is checked before each
+// function. Past any, Compile fails with a *LimitError naming the function, after
 // work and memory proportional to the cap, and the other workers stop.
 //
 // Bind gives each instance its native context: every memory moved into a

@@ -58,6 +58,11 @@ type Config struct {
 	// with a *LimitError after work and memory proportional to the cap.
 	// 0: DefaultMaxFuncWork; negative: no cap.
 	MaxFuncWork int64
+	// MaxFuncSize caps the size of one function's SSA (values and blocks),
+	// checked after each instruction as the frontend builds it; the rest of
+	// compiling is linear in that size, so it bounds the memory of one
+	// function. 0: DefaultMaxFuncSize; negative: no cap.
+	MaxFuncSize int64
 	// CompileTimeout caps the time of one Compile; it is checked before
 	// each function, so one function may overrun it by what MaxFuncWork
 	// allows. 0: DefaultCompileTimeout; negative: no limit.
@@ -115,6 +120,9 @@ func New(cfg Config) (engine.Engine, error) {
 	}
 	if cfg.MaxStackBytes > vm.MaxStackSize {
 		return nil, fmt.Errorf("compiler: stack limit %d exceeds %d bytes", cfg.MaxStackBytes, vm.MaxStackSize)
+	}
+	if cfg.MaxFuncSize == 0 {
+		cfg.MaxFuncSize = DefaultMaxFuncSize
 	}
 	if cfg.MaxFuncWork == 0 {
 		cfg.MaxFuncWork = DefaultMaxFuncWork
@@ -290,7 +298,7 @@ func allowFaults(c *vm.Code) error {
 // settings, each one recorded in artifacts (codeSettings), and the work
 // budget, which decides only whether a function compiles.
 func (e *compilerEngine) frontendEnv() *frontend.Env {
-	return &frontend.Env{Unchecked: e.layout.Unchecked(), PollEveryEntry: e.cfg.ConsumeFuel, EpochPolls: e.epoch, MaxWork: max(e.cfg.MaxFuncWork, 0)}
+	return &frontend.Env{Unchecked: e.layout.Unchecked(), PollEveryEntry: e.cfg.ConsumeFuel, EpochPolls: e.epoch, MaxWork: max(e.cfg.MaxFuncWork, 0), MaxSize: max(e.cfg.MaxFuncSize, 0)}
 }
 
 // NewStore makes a store whose funcrefs are this engine's function
@@ -413,7 +421,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 				w.largest = max(w.largest, len(m.Code[i].Body))
 				compiled[i], errs[i] = compileFunc(m, idx, env, &w.tr, w.sc, e.feat, e.guard)
 				if errs[i] != nil {
-					if le := limitError(idx, errs[i], e.cfg.MaxFuncWork); le != nil {
+					if le := limitError(idx, errs[i], e.cfg.MaxFuncWork, e.cfg.MaxFuncSize); le != nil {
 						errs[i] = le
 					}
 					failed.Store(true)

@@ -18,6 +18,9 @@ import (
 // merges (a 280 KB function) about 2^25.
 const DefaultMaxFuncWork = 1 << 26
 
+// DefaultMaxFuncSize is Config.MaxFuncSize's default: 2^18 SSA values and blocks.
+const DefaultMaxFuncSize = 1 << 18
+
 // DefaultCompileTimeout is Config.CompileTimeout's default.
 const DefaultCompileTimeout = 5 * time.Minute
 
@@ -34,10 +37,12 @@ func (e *LimitError) Error() string {
 
 // limitError turns a stage's limit error into a *LimitError, or returns
 // nil for any other error.
-func limitError(idx uint32, err error, maxWork int64) error {
+func limitError(idx uint32, err error, maxWork, maxSize int64) error {
 	switch {
 	case errors.Is(err, frontend.ErrLimit):
 		return &LimitError{Func: idx, Msg: fmt.Sprintf("compile budget exceeded: SSA construction needs more than %d steps (Config.CompileBudget.MaxFuncWork)", maxWork)}
+	case errors.Is(err, frontend.ErrSizeLimit):
+		return &LimitError{Func: idx, Msg: fmt.Sprintf("compile budget exceeded: the function needs more than %d SSA values and blocks (Config.CompileBudget.MaxFuncSize)", maxSize)}
 	case errors.Is(err, backend.ErrLimit):
 		return &LimitError{Func: idx, Msg: fmt.Sprintf("compile budget exceeded: liveness needs more than %d live-in entries (Config.CompileBudget.MaxFuncWork)", maxWork)}
 	}

@@ -23,6 +23,10 @@
 //     Env.MaxWork caps what remains (the builder's walks from a read to
 //     its definition); past it Translate fails with an error wrapping
 //     ErrLimit.
+//   - Env.MaxSize caps the SSA function's values and blocks, checked after
+//     each instruction (past it, an error wrapping ErrSizeLimit), and caps
+//     the size hints taken from the body's length, so a function the cap
+//     refuses never gets storage sized for all of it.
 //   - Traps are explicit: division guards (trapz for a zero divisor,
 //     trapnz for signed overflow; signed MIN % -1 divides by 1 instead),
 //     bounds checks before memory accesses (uextend(addr) + offset + size >

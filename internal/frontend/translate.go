@@ -41,11 +41,20 @@ type Env struct {
 	// error wrapping ErrLimit. A budget rather than a code setting: it
 	// decides whether a function compiles, never what code it gets.
 	MaxWork int64
+	// MaxSize, when positive, caps the SSA function's size (values and
+	// blocks) while it is built; past it, Translate fails with an error
+	// wrapping ErrSizeLimit. Everything downstream is linear in that size,
+	// so this bounds the memory of compiling one function.
+	MaxSize int64
 }
 
 // ErrLimit is wrapped by the error of a translation that exceeded
 // Env.MaxWork.
 var ErrLimit = errors.New("frontend: work limit exceeded")
+
+// ErrSizeLimit is wrapped by the error of a translation whose function
+// grew past Env.MaxSize.
+var ErrSizeLimit = errors.New("frontend: size limit exceeded")
 
 // unchecked reports whether an access of size bytes at offset from any
 // 32-bit address may go without a bounds check.
@@ -121,8 +130,14 @@ func translate(m *wasm.Module, funcIndex uint32, env *Env, reuse *ssa.Func, t *t
 	} else {
 		f.Reset(FuncName(funcIndex), sig)
 	}
-	// About one value per byte of code (0.75 to 1 on the bench modules).
-	f.Reserve(len(code.Body) + 16)
+	// About one value per byte of code (0.75 to 1 on the bench modules),
+	// never more than the size cap allows: a hint must not allocate what
+	// the budget would refuse.
+	hint := len(code.Body)
+	if env != nil && env.MaxSize > 0 {
+		hint = int(min(int64(hint), env.MaxSize))
+	}
+	f.Reserve(hint + 16)
 	if t == nil {
 		t = translatorPool.Get().(*translator)
 		defer translatorPool.Put(t)
@@ -131,7 +146,7 @@ func translate(m *wasm.Module, funcIndex uint32, env *Env, reuse *ssa.Func, t *t
 	t.reset(m, env, funcIndex, f)
 	// Variables are defined in 0.25 to 0.7 (block, variable) pairs per
 	// byte of a Go test binary's functions.
-	t.b.ExpectVarDefs(len(code.Body) / 2)
+	t.b.ExpectVarDefs(hint / 2)
 	if err := t.run(code, ft); err != nil {
 		return nil, &Error{Func: funcIndex, Offset: t.offset, Err: err}
 	}
@@ -353,6 +368,9 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 		if t.env != nil && t.env.MaxWork > 0 && t.b.Work() > t.env.MaxWork {
 			return fmt.Errorf("%w: SSA construction took more than %d steps", ErrLimit, t.env.MaxWork)
 		}
+		if t.env != nil && t.env.MaxSize > 0 && ssaSize(t.b.Func()) > t.env.MaxSize {
+			return fmt.Errorf("%w: the SSA function has more than %d values and blocks", ErrSizeLimit, t.env.MaxSize)
+		}
 		if err := t.b.Err(); err != nil {
 			return err
 		}
@@ -538,3 +556,6 @@ func (t *translator) constant(in *wasm.Instr) {
 		t.push(t.b.Insert(&ssa.Inst{Op: ssa.OpF64const, Imm: in.Imm})[0])
 	}
 }
+
+// ssaSize is what Env.MaxSize caps: the values and blocks built so far.
+func ssaSize(f *ssa.Func) int64 { return int64(f.NumValues() + f.NumBlockIDs()) }
