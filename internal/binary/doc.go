@@ -15,7 +15,14 @@
 //     limit of 1,000,000 types, reported as an invalid "unknown type".
 //   - Hostile input cannot crash, hang or exhaust the host: every declared
 //     count or length is checked against the bytes that remain before
-//     anything is allocated for it, and locals are capped per function.
+//     anything is allocated for it, and the implementation limits the
+//     engines agree on (those of the JS embedding API and wasmparser, in
+//     limits.go: 1,000,000 functions, imports, exports, globals and tags;
+//     100 tables and memories; 100,000 element and data segments; 1,000
+//     parameters and results per function type; 10,000 struct fields;
+//     7,654,321 bytes per function body; 100,000 bytes per name; 50,000
+//     locals per function) are checked as each count is read: past one, a
+//     malformed-module error names the limit, the section and the offset.
 //   - Data segments, custom sections and function bodies alias the input
 //     bytes; the caller must not modify them afterwards.
 //   - A constant expression has at most 10000 instructions (an

@@ -150,6 +150,9 @@ func (r *reader) name() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := limitNameBytes.check(at, 0, len(b)); err != nil {
+		return "", err
+	}
 	if !utf8.Valid(b) {
 		return "", errAt(at, "malformed UTF-8 encoding")
 	}

@@ -28,6 +28,10 @@ func (d *decoder) codeSection(r *reader) error {
 		if uint64(size) > uint64(r.remaining()) {
 			return errAt(sizeAt, "%s (body size %d, %d bytes left)", r.eof, size, r.remaining())
 		}
+		if err := limitFuncBytes.check(sizeAt, 0, int(size)); err != nil {
+			err.(*wasm.Error).Func = d.m.NumImportedFuncs + uint32(i)
+			return err
+		}
 		br := r.sub(int(size))
 		fn := d.m.NumImportedFuncs + uint32(i)
 		d.m.Code = append(d.m.Code, wasm.Code{})

@@ -72,7 +72,7 @@ func (d *decoder) appendConst(start int, in wasm.Instr) int {
 }
 
 func (d *decoder) elementSection(r *reader) error {
-	n, err := r.count()
+	n, err := r.countUpTo(limitElemSegments, 0)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (d *decoder) elemSegment(r *reader, seg *wasm.ElemSegment) error {
 }
 
 func (d *decoder) dataSection(r *reader) error {
-	n, err := r.count()
+	n, err := r.countUpTo(limitDataSegments, 0)
 	if err != nil {
 		return err
 	}

@@ -103,17 +103,17 @@ func (r *reader) compType(t *wasm.TypeDef) error {
 	}
 	switch form {
 	case formFunc:
-		params, err := r.valTypes()
+		params, err := r.valTypes(limitParams)
 		if err != nil {
 			return err
 		}
-		results, err := r.valTypes()
+		results, err := r.valTypes(limitResults)
 		if err != nil {
 			return err
 		}
 		t.Kind, t.Func = wasm.CompFunc, wasm.NewFuncType(params, results)
 	case formStruct:
-		n, err := r.count()
+		n, err := r.countUpTo(limitStructFields, 0)
 		if err != nil {
 			return err
 		}
@@ -157,9 +157,9 @@ func (r *reader) fieldType() (wasm.FieldType, error) {
 	return wasm.FieldType{Type: t, Mutable: mut == 1}, nil
 }
 
-// valTypes reads a vector of value types; nil when empty.
-func (r *reader) valTypes() ([]wasm.ValType, error) {
-	n, err := r.count()
+// valTypes reads a vector of value types, at most l's; nil when empty.
+func (r *reader) valTypes(l limit) ([]wasm.ValType, error) {
+	n, err := r.countUpTo(l, 0)
 	if err != nil || n == 0 {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (r *reader) valTypes() ([]wasm.ValType, error) {
 }
 
 func (d *decoder) importSection(r *reader) error {
-	n, err := r.count()
+	n, err := r.countUpTo(limitImports, 0)
 	if err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ func (d *decoder) importSection(r *reader) error {
 }
 
 func (d *decoder) functionSection(r *reader) error {
-	n, err := r.count()
+	n, err := r.countUpTo(limitFunctions, int(d.m.NumImportedFuncs))
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (d *decoder) functionSection(r *reader) error {
 // tableSection reads tables: a table type, or 0x40 0x00, a table type and
 // the constant expression that initialises its elements.
 func (d *decoder) tableSection(r *reader) error {
-	n, err := r.count()
+	n, err := r.countUpTo(limitTables, int(d.m.NumImportedTables))
 	if err != nil {
 		return err
 	}
@@ -270,7 +270,7 @@ func (d *decoder) tableSection(r *reader) error {
 }
 
 func (d *decoder) memorySection(r *reader) error {
-	n, err := r.count()
+	n, err := r.countUpTo(limitMemories, int(d.m.NumImportedMemories))
 	if err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func (d *decoder) memorySection(r *reader) error {
 }
 
 func (d *decoder) tagSection(r *reader) error {
-	n, err := r.count()
+	n, err := r.countUpTo(limitTags, int(d.m.NumImportedTags))
 	if err != nil {
 		return err
 	}
@@ -316,7 +316,7 @@ func (r *reader) tagType() (wasm.Tag, error) {
 }
 
 func (d *decoder) globalSection(r *reader) error {
-	n, err := r.count()
+	n, err := r.countUpTo(limitGlobals, int(d.m.NumImportedGlobals))
 	if err != nil {
 		return err
 	}
@@ -335,7 +335,7 @@ func (d *decoder) globalSection(r *reader) error {
 }
 
 func (d *decoder) exportSection(r *reader) error {
-	n, err := r.count()
+	n, err := r.countUpTo(limitExports, 0)
 	if err != nil {
 		return err
 	}

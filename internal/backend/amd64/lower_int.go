@@ -70,19 +70,27 @@ func lowerIadd(l *lowerer, in *ssa.Inst) {
 	t := l.rtype(in)
 	if _, ok := l.immOf(x, t); ok {
 		x, y = y, x
-	} else if _, _, ok := l.scaledIndex(x, t); ok {
-		x, y = y, x // the shifted operand second
 	}
+	// x + z<<k (k in 1..3) and z<<k + c are one lea each; for i32, the
+	// low half of the 64-bit sum depends only on the operands' low halves,
+	// whatever lies above.
 	vi := l.newInst()
 	var m Mem
 	if c, ok := l.immOf(y, t); ok {
-		m = Mem{Base: vi.use(l.reg(x)), Disp: int32(c)}
-	} else if z, s, ok := l.scaledIndex(y, t); ok {
-		// x + z<<k in one lea; for i32, the low half of the 64-bit sum
-		// depends only on the operands' low halves, whatever lies above.
-		m = Mem{Base: vi.use(l.reg(x)), Index: vi.use(l.reg(z)), Scale: s}
+		if z, s, ok := l.scaledIndex(x, t); ok {
+			m = Mem{Index: vi.use(l.reg(z)), Scale: s, Disp: int32(c)}
+		} else {
+			m = Mem{Base: vi.use(l.reg(x)), Disp: int32(c)}
+		}
 	} else {
-		m = Mem{Base: vi.use(l.reg(x)), Index: vi.use(l.reg(y))}
+		if _, _, ok := l.scaledIndex(x, t); ok {
+			x, y = y, x // the shifted operand second
+		}
+		if z, s, ok := l.scaledIndex(y, t); ok {
+			m = Mem{Base: vi.use(l.reg(x)), Index: vi.use(l.reg(z)), Scale: s}
+		} else {
+			m = Mem{Base: vi.use(l.reg(x)), Index: vi.use(l.reg(y))}
+		}
 	}
 	d := vi.def(l.vreg(in.Results[0]))
 	vi.emit(I(LEA, sizeOf(l.rtype(in)), R(d), M(m)))

@@ -1,0 +1,159 @@
+package moat
+
+import (
+	"errors"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/moat-run/moat/internal/stress"
+)
+
+// heapObjects is the runtime metric of live and unswept heap objects: what
+// a peak of compile memory is measured in.
+const heapObjects = "/memory/classes/heap/objects:bytes"
+
+// peakHeapDuring runs f and reports the highest heap, in bytes above the
+// heap before it (after a GC), sampled every 100 µs while f runs. Samples
+// miss short spikes, so the figure is a lower bound of the true peak, close
+// to it for compiles that run for many milliseconds.
+func peakHeapDuring(f func()) uint64 {
+	sample := []metrics.Sample{{Name: heapObjects}}
+	read := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
+	runtime.GC()
+	base := read()
+	var (
+		peak uint64
+		wg   sync.WaitGroup
+		done = make(chan struct{})
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s := []metrics.Sample{{Name: heapObjects}}
+		t := time.NewTicker(100 * time.Microsecond)
+		defer t.Stop()
+		for {
+			metrics.Read(s)
+			peak = max(peak, s[0].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	f()
+	close(done)
+	wg.Wait()
+	peak = max(peak, read())
+	if peak < base {
+		return 0
+	}
+	return peak - base
+}
+
+// memoryShapes are the cheap-to-encode shapes whose compile memory per
+// byte of input the benchmark below measures.
+var memoryShapes = []struct {
+	name string
+	wasm func() []byte
+}{
+	{"if-chain-100k", func() []byte { return stress.IfChain(100_000) }},
+	{"nested-blocks-100k", func() []byte { return stress.NestedBlocks(100_000) }},
+	{"br-table-1M", func() []byte { return stress.BrTable(1_000_000) }},
+	{"locals-50k", func() []byte { return stress.ManyLocals(50_000) }},
+	{"select-chain-100k", func() []byte { return stress.SelectChain(100_000) }},
+	{"live-merges-200x2000", func() []byte { return stress.LiveAcrossMerges(200, 2000) }},
+}
+
+// BenchmarkCompileMemory reports, for each shape and engine, the peak heap
+// of one compile per byte of module (peak-B/in-B) and the bytes allocated
+// per byte (alloc-B/in-B):
+//
+//	go test -run '^$' -bench CompileMemory -benchtime 1x .
+func BenchmarkCompileMemory(b *testing.B) {
+	for _, kind := range []EngineKind{EngineCompiler, EngineInterpreter} {
+		for _, s := range memoryShapes {
+			b.Run(kind.String()+"/"+s.name, func(b *testing.B) {
+				e, err := NewEngine(Config{Engine: kind})
+				if err != nil {
+					b.Skip(err)
+				}
+				wasm := s.wasm()
+				var before, after runtime.MemStats
+				var peak uint64
+				runtime.ReadMemStats(&before)
+				for b.Loop() {
+					peak = max(peak, peakHeapDuring(func() {
+						if _, err := e.Compile(wasm); err != nil {
+							b.Fatal(err)
+						}
+					}))
+				}
+				runtime.ReadMemStats(&after)
+				in := float64(len(wasm))
+				b.ReportMetric(float64(len(wasm)), "in-B")
+				b.ReportMetric(float64(peak)/in, "peak-B/in-B")
+				b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/in, "alloc-B/in-B")
+			})
+		}
+	}
+}
+
+// The shapes compile and compute right on both engines at a small size.
+func TestCompileMemoryShapesRun(t *testing.T) {
+	for _, kind := range []EngineKind{EngineCompiler, EngineInterpreter} {
+		e := budgetEngine(t, kind, CompileBudget{})
+		for _, tt := range []struct {
+			name string
+			wasm []byte
+			f    func(x uint32) uint32
+		}{
+			{"IfChain", stress.IfChain(300), func(x uint32) uint32 { return stress.IfChainResult(300, x) }},
+			{"NestedBlocks", stress.NestedBlocks(300), func(x uint32) uint32 { return x }},
+			{"BrTable", stress.BrTable(300), func(x uint32) uint32 { return x }},
+			{"ManyLocals", stress.ManyLocals(3000), func(x uint32) uint32 { return x }},
+			{"SelectChain", stress.SelectChain(300), func(x uint32) uint32 { return stress.SelectChainResult(300, x) }},
+		} {
+			mod, err := e.Compile(tt.wasm)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", kind, tt.name, err)
+			}
+			for _, x := range []uint32{0, 1, 5, 1 << 31} {
+				if got, want := callF(t, e, mod, x), tt.f(x); got != want {
+					t.Errorf("%s/%s: f(%d) = %d, want %d", kind, tt.name, x, got, want)
+				}
+			}
+		}
+	}
+}
+
+// A function body past the implementation limit (1,000,000 ifs in a row,
+// 9 MB, which took 8.4 GB to compile) is refused by the decoder, on both
+// engines, before anything is built for it: a Malformed error naming the
+// limit and the function, with the heap during the attempt growing by
+// little more than the module itself.
+func TestCompileRefusesHugeFunctionBody(t *testing.T) {
+	wasm := stress.IfChain(1_000_000)
+	for _, kind := range []EngineKind{EngineCompiler, EngineInterpreter} {
+		e := budgetEngine(t, kind, CompileBudget{})
+		var err error
+		peak := peakHeapDuring(func() { _, err = e.Compile(wasm) })
+		var ce *CompileError
+		if !errors.As(err, &ce) || ce.Kind != Malformed || ce.Func != 0 ||
+			!strings.Contains(ce.Msg, "implementation limit exceeded") || !strings.Contains(ce.Msg, "function body") {
+			t.Fatalf("%s: Compile of %d bytes in one function: got %v, want a Malformed error naming the body-size limit in function 0", kind, len(wasm), err)
+		}
+		t.Logf("%s: %v (peak heap +%d MB)", kind, err, peak>>20)
+		if peak > 64<<20 {
+			t.Errorf("%s: refusing the module grew the heap by %d MB, want under 64 MB", kind, peak>>20)
+		}
+	}
+}

@@ -1,0 +1,35 @@
+package stress
+
+import "testing"
+
+// The shapes are as small per repetition as their docs say, and the
+// results' reference functions follow the code they describe.
+func TestShapeSizes(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		wasm     []byte
+		min, max int
+	}{
+		{"IfChain(1000)", IfChain(1000), 9000, 9100},
+		{"NestedBlocks(1000)", NestedBlocks(1000), 3000, 3100},
+		{"BrTable(1000)", BrTable(1000), 1000, 1100},
+		{"ManyLocals(50000)", ManyLocals(50000), 30, 50},
+		{"SelectChain(1000)", SelectChain(1000), 5000, 7100},
+	} {
+		if n := len(tt.wasm); n < tt.min || n > tt.max {
+			t.Errorf("%s is %d bytes, want %d-%d", tt.name, n, tt.min, tt.max)
+		}
+	}
+	if got := IfChainResult(70, 5); got != 69&62+1 {
+		t.Errorf("IfChainResult(70, 5) = %d, want %d", got, 69&62+1)
+	}
+	if got := IfChainResult(70, 0); got != 0 {
+		t.Errorf("IfChainResult(70, 0) = %d, want 0", got)
+	}
+	if got := SelectChainResult(70, 0); got != 69&63 {
+		t.Errorf("SelectChainResult(70, 0) = %d, want %d", got, 69&63)
+	}
+	if got := SelectChainResult(70, 9); got != 9 {
+		t.Errorf("SelectChainResult(70, 9) = %d, want 9", got)
+	}
+}
