@@ -222,3 +222,21 @@ func TestCompileBudgetFuncSizeBound(t *testing.T) {
 		t.Errorf("f(7) = %d, want %d", got, want)
 	}
 }
+
+// One br_table of 7,600,000 targets (7.6 MB, under the body limit; about
+// 2.3 GB to compile uncapped) counts its targets against MaxFuncSize and is
+// refused before the builder copies them.
+func TestCompileBudgetFuncSizeBrTable(t *testing.T) {
+	wasm := stress.BrTable(7_600_000)
+	e := budgetEngine(t, EngineCompiler, CompileBudget{})
+	var err error
+	peak := peakHeapDuring(func() { _, err = e.Compile(wasm) })
+	var ce *CompileError
+	if !errors.As(err, &ce) || ce.Kind != BudgetExceeded || !strings.Contains(ce.Msg, "MaxFuncSize") {
+		t.Fatalf("Compile of a br_table of 7,600,000 targets: got %v, want BudgetExceeded naming MaxFuncSize", err)
+	}
+	t.Logf("%v (peak heap +%d MB)", err, peak>>20)
+	if peak > 300<<20 {
+		t.Errorf("refusing the function grew the heap by %d MB, want under 300 MB", peak>>20)
+	}
+}

@@ -42,7 +42,7 @@ func limitError(idx uint32, err error, maxWork, maxSize int64) error {
 	case errors.Is(err, frontend.ErrLimit):
 		return &LimitError{Func: idx, Msg: fmt.Sprintf("compile budget exceeded: SSA construction needs more than %d steps (Config.CompileBudget.MaxFuncWork)", maxWork)}
 	case errors.Is(err, frontend.ErrSizeLimit):
-		return &LimitError{Func: idx, Msg: fmt.Sprintf("compile budget exceeded: the function needs more than %d SSA values and blocks (Config.CompileBudget.MaxFuncSize)", maxSize)}
+		return &LimitError{Func: idx, Msg: fmt.Sprintf("compile budget exceeded: the function needs more than %d SSA values, blocks, branch targets and open blocks (Config.CompileBudget.MaxFuncSize)", maxSize)}
 	case errors.Is(err, backend.ErrLimit):
 		return &LimitError{Func: idx, Msg: fmt.Sprintf("compile budget exceeded: liveness needs more than %d live-in entries (Config.CompileBudget.MaxFuncWork)", maxWork)}
 	}

@@ -187,6 +187,10 @@ func (t *translator) brTable(in *wasm.Instr) error {
 	table := t.brTargets[:0]
 	defer func() { clear(table); t.brTargets = table[:0] }()
 	var ret *ssa.Block // a shared block that returns, for branches to the function
+	if err := t.checkSize(len(in.Targets)); err != nil {
+		return err
+	}
+	t.targets += int64(len(in.Targets))
 	for k, d := range in.Targets {
 		fr := t.label(d)
 		if fr == nil {

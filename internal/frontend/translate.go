@@ -313,6 +313,8 @@ type translator struct {
 	mem64, tab64 []bool
 	// brTargets is br_table's list of targets before the builder copies it.
 	brTargets []ssa.BlockCall
+	// targets counts the br_table targets translated (Env.MaxSize).
+	targets int64
 }
 
 func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
@@ -368,8 +370,8 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 		if t.env != nil && t.env.MaxWork > 0 && t.b.Work() > t.env.MaxWork {
 			return fmt.Errorf("%w: SSA construction took more than %d steps", ErrLimit, t.env.MaxWork)
 		}
-		if t.env != nil && t.env.MaxSize > 0 && ssaSize(t.b.Func()) > t.env.MaxSize {
-			return fmt.Errorf("%w: the SSA function has more than %d values and blocks", ErrSizeLimit, t.env.MaxSize)
+		if err := t.checkSize(0); err != nil {
+			return err
 		}
 		if err := t.b.Err(); err != nil {
 			return err
@@ -557,5 +559,18 @@ func (t *translator) constant(in *wasm.Instr) {
 	}
 }
 
-// ssaSize is what Env.MaxSize caps: the values and blocks built so far.
-func ssaSize(f *ssa.Func) int64 { return int64(f.NumValues() + f.NumBlockIDs()) }
+// checkSize fails when what Env.MaxSize caps, with pending more entries
+// about to be built, is past it: the SSA function's values and blocks, the
+// br_table targets translated (each a branch edge the back end keeps), and
+// the open control frames (deep nesting builds no values until its ends).
+func (t *translator) checkSize(pending int) error {
+	if t.env == nil || t.env.MaxSize <= 0 {
+		return nil
+	}
+	f := t.b.Func()
+	size := int64(f.NumValues()+f.NumBlockIDs()+len(t.frames)+pending) + t.targets
+	if size > t.env.MaxSize {
+		return fmt.Errorf("%w: the function needs more than %d SSA values, blocks, branch targets and open blocks", ErrSizeLimit, t.env.MaxSize)
+	}
+	return nil
+}
