@@ -19,13 +19,7 @@ func TestCallWithStackDoesNotAllocate(t *testing.T) {
 		t.Fatal(err)
 	}
 	add := inst.Func("add")
-	stack := make([]uint64, 2)
-	allocs := testing.AllocsPerRun(100, func() {
-		stack[0], stack[1] = 1, 2
-		if err := add.CallWithStack(ctx, stack); err != nil {
-			t.Fatal(err)
-		}
-	})
+	allocs := addAllocs(t, ctx, add)
 	if allocs != 0 {
 		t.Errorf("CallWithStack allocates %v times per call", allocs)
 	}
@@ -43,6 +37,18 @@ func TestCallWithStackDoesNotAllocate(t *testing.T) {
 	}
 }
 
+// addAllocs is the Go heap allocations per call of add through
+// CallWithStack with a stack made once.
+func addAllocs(t *testing.T, ctx context.Context, add *moat.Func) float64 {
+	stack := make([]uint64, 2)
+	return testing.AllocsPerRun(100, func() {
+		stack[0], stack[1] = 1, 2
+		if err := add.CallWithStack(ctx, stack); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // A short call on the compiler (epoch polls) under a context that can be
 // cancelled allocates nothing either: the run registers with the context
 // only at its first visit to Go, which a call of microseconds never makes.
@@ -58,14 +64,7 @@ func TestCancellableCallDoesNotAllocate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	add := inst.Func("add")
-	stack := make([]uint64, 2)
-	allocs := testing.AllocsPerRun(100, func() {
-		stack[0], stack[1] = 1, 2
-		if err := add.CallWithStack(ctx, stack); err != nil {
-			t.Fatal(err)
-		}
-	})
+	allocs := addAllocs(t, ctx, inst.Func("add"))
 	if allocs != 0 {
 		t.Errorf("a call under a cancellable context allocates %v times per call", allocs)
 	}

@@ -27,13 +27,10 @@ func NewFunc(s *Store, t FuncType, fn HostFunc) (*Func, error) {
 	if fn == nil {
 		return nil, fmt.Errorf("moat: NewFunc: nil function")
 	}
-	if err := s.enter(); err != nil {
+	if err := s.enterOpen(); err != nil {
 		return nil, err
 	}
 	defer s.leave()
-	if s.closed {
-		return nil, ErrClosed
-	}
 	it := t.internal()
 	f := &vm.Function{Type: it, Host: adaptHost("host", it, fn), Name: "host"}
 	if _, err := s.vs.Ref(f); err != nil {

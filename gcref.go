@@ -35,13 +35,10 @@ import (
 // NewExternRef returns an externref for v in store s, rooted as described
 // above.
 func NewExternRef(s *Store, v any) (uint64, error) {
-	if err := s.enter(); err != nil {
+	if err := s.enterOpen(); err != nil {
 		return 0, err
 	}
 	defer s.leave()
-	if s.closed {
-		return 0, ErrClosed
-	}
 	w, err := s.vs.GC().NewExtern(v)
 	if err != nil {
 		return 0, fmt.Errorf("moat: NewExternRef: %w", err)
@@ -153,13 +150,10 @@ func (s *Store) GCStats() GCStats {
 // and when the heap would pass Config.MaxGCHeapBytes. It pauses this store
 // only.
 func (s *Store) GC() error {
-	if err := s.enter(); err != nil {
+	if err := s.enterOpen(); err != nil {
 		return err
 	}
 	defer s.leave()
-	if s.closed {
-		return ErrClosed
-	}
 	if !s.vs.HasGC() {
 		return nil
 	}

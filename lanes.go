@@ -76,16 +76,10 @@ func (c *CPULanes) Stats() CPULaneStats {
 // SetCPULanes makes the store's calls that run long take turns in lanes
 // (nil: they run as any other). It fails while a call runs in the store.
 func (s *Store) SetCPULanes(lanes *CPULanes) error {
-	if err := s.enter(); err != nil {
+	if err := s.enterIdle("SetCPULanes"); err != nil {
 		return err
 	}
 	defer s.leave()
-	if s.closed {
-		return ErrClosed
-	}
-	if s.depth > 1 {
-		return fmt.Errorf("moat: SetCPULanes from a host function: a call is running in the store")
-	}
 	// The store's own threshold and count stay (SetCPULanesAfter).
 	own, after, long := s.vs.Lane.OwnAfter()
 	s.vs.Lane = vm.LaneUse{Long: long}
@@ -105,16 +99,10 @@ func (s *Store) SetCPULanes(lanes *CPULanes) error {
 // so that an endless loop there does not run unchecked for the threshold
 // first. It fails while a call runs in the store.
 func (s *Store) SetCPULanesAfter(d time.Duration) error {
-	if err := s.enter(); err != nil {
+	if err := s.enterIdle("SetCPULanesAfter"); err != nil {
 		return err
 	}
 	defer s.leave()
-	if s.closed {
-		return ErrClosed
-	}
-	if s.depth > 1 {
-		return fmt.Errorf("moat: SetCPULanesAfter from a host function: a call is running in the store")
-	}
 	s.vs.Lane.SetAfter(d)
 	return nil
 }

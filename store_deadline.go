@@ -17,13 +17,10 @@ import "time"
 // bounds its own wait, by the call's context or by the deadline itself.
 // It fails with ErrClosed once the store is closed.
 func (s *Store) SetDeadline(t time.Time) error {
-	if err := s.enter(); err != nil {
+	if err := s.enterOpen(); err != nil {
 		return err
 	}
 	defer s.leave()
-	if s.closed {
-		return ErrClosed
-	}
 	s.vs.Deadline = t
 	return nil
 }

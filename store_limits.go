@@ -45,13 +45,10 @@ func (s *Store) SetLimits(l StoreLimits) error {
 	if l.Instances < 0 || l.Memories < 0 || l.Tables < 0 || l.WasmStack < 0 {
 		return fmt.Errorf("moat: SetLimits: negative limit in %+v", l)
 	}
-	if err := s.enter(); err != nil {
+	if err := s.enterOpen(); err != nil {
 		return err
 	}
 	defer s.leave()
-	if s.closed {
-		return ErrClosed
-	}
 	s.limits = l
 	s.vs.MaxStackBytes = l.WasmStack
 	return nil

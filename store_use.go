@@ -2,6 +2,7 @@ package moat
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/moat-run/moat/internal/vm"
 )
@@ -57,6 +58,34 @@ func (r storeRef) enter() error {
 	if s.gen.Load() != r.gen {
 		s.leave()
 		return ErrClosed
+	}
+	return nil
+}
+
+// enterOpen is enter for what a closed store refuses: a store closed by
+// a call of its own (Close from a host function's caller) fails with
+// ErrClosed. A nil error is paired with a leave.
+func (r storeRef) enterOpen() error {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	if r.closed {
+		r.leave()
+		return ErrClosed
+	}
+	return nil
+}
+
+// enterIdle is enterOpen for a setting that a running call must not see
+// change under it: from a host function (a call is running in the store)
+// it fails with an error naming op.
+func (r storeRef) enterIdle(op string) error {
+	if err := r.enterOpen(); err != nil {
+		return err
+	}
+	if r.depth > 1 {
+		r.leave()
+		return fmt.Errorf("moat: %s from a host function: a call is running in the store", op)
 	}
 	return nil
 }
