@@ -64,14 +64,7 @@ func TestCarryAdds(t *testing.T) {
 	}
 	forEachEngine(t, moat.Config{}, func(t *testing.T, e *moat.Engine) {
 		ctx := context.Background()
-		mod, err := e.CompileText([]byte(carryAddWat))
-		if err != nil {
-			t.Fatal(err)
-		}
-		inst, err := moat.NewStore(e).Instantiate(ctx, mod)
-		if err != nil {
-			t.Fatal(err)
-		}
+		inst := instance(t, e, moat.NewStore(e), nil, carryAddWat)
 		for name, f := range want {
 			fn := inst.Func(name)
 			for _, n := range vals {

@@ -56,14 +56,7 @@ func TestNegatedCompares(t *testing.T) {
 	}
 	forEachEngine(t, moat.Config{}, func(t *testing.T, e *moat.Engine) {
 		ctx := context.Background()
-		mod, err := e.CompileText([]byte(negatedCmpWat))
-		if err != nil {
-			t.Fatal(err)
-		}
-		inst, err := moat.NewStore(e).Instantiate(ctx, mod)
-		if err != nil {
-			t.Fatal(err)
-		}
+		inst := instance(t, e, moat.NewStore(e), nil, negatedCmpWat)
 		for name, holds := range want {
 			f := inst.Func(name)
 			for _, a := range vals {

@@ -49,7 +49,7 @@ const gcModule = `(module
 func gcSetup(t *testing.T, e *moat.Engine) (*moat.Store, *moat.Instance) {
 	t.Helper()
 	gcheap.SetVerify(true)
-	m := mustCompileText(t, e, gcModule)
+	m := compile(t, e, gcModule)
 	s := moat.NewStore(e)
 	l := moat.NewLinker(e)
 	if err := l.DefineFunc("host", "collect", func(c *moat.Caller) error { return c.Store().GC() }); err != nil {
@@ -241,7 +241,7 @@ func TestGCHeapLimit(t *testing.T) {
 func TestGCHostFunctionRefs(t *testing.T) {
 	eachEngine(t, moat.Config{}, func(t *testing.T, e *moat.Engine) {
 		gcheap.SetVerify(true)
-		m := mustCompileText(t, e, `(module
+		m := compile(t, e, `(module
 		  (type $s (struct (field i32)))
 		  (import "host" "echo" (func $echo (param anyref) (result anyref)))
 		  (import "host" "forge" (func $forge (result anyref)))

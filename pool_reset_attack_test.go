@@ -83,6 +83,16 @@ var victims = []victim{
 // inside the spy's memory, and more than any memory here.
 var keepResidentModes = []int64{0, -1, 8 << 10, 64 << 10, 1 << 20}
 
+// forEachKeep runs f on an engine with a pool of one slot (so every
+// instance takes the same one) in each keep-resident mode and each pooling
+// engine and bounds-check mode.
+func forEachKeep(t *testing.T, f func(t *testing.T, e *moat.Engine)) {
+	for _, keep := range keepResidentModes {
+		pc := moat.PoolingConfig{TotalMemories: 1, MaxMemorySize: 1 << 20, LinearMemoryKeepResident: keep}
+		t.Run(fmt.Sprintf("keep=%d", keep), func(t *testing.T) { poolingModes(t, pc, f) })
+	}
+}
+
 // smallSpyWat's image is small enough to be copied into a slot in
 // explicit mode, and reaches past the first 8 KiB.
 const smallSpyWat = `(module
@@ -100,48 +110,43 @@ const smallSpyWat = `(module
 // instance takes the same one.
 func TestPoolResetAttack(t *testing.T) {
 	ctx := context.Background()
-	for _, keep := range keepResidentModes {
-		pc := moat.PoolingConfig{TotalMemories: 1, MaxMemorySize: 1 << 20, LinearMemoryKeepResident: keep}
-		t.Run(fmt.Sprintf("keep=%d", keep), func(t *testing.T) {
-			poolingModes(t, pc, func(t *testing.T, e *moat.Engine) {
-				for _, sp := range spies {
-					spy, spyWant := prepare(t, e, sp.wat), sp.memory()
-					for _, v := range victims {
-						pre, want := prepare(t, e, v.wat), v.memory()
-						for round := range 3 {
-							s := moat.NewStore(e)
-							inst, err := spy.Instantiate(ctx, s)
-							if err != nil {
-								t.Fatal(err)
-							}
-							checkMemory(t, inst, spyWant, fmt.Sprintf("%s (before %s, round %d)", sp.name, v.name, round))
-							if _, err := inst.Func("spray").Call(ctx); err != nil {
-								t.Fatal(err)
-							}
-							if round == 1 {
-								inst.Close(ctx) // the instance alone, then the store
-							}
-							s.Close()
+	forEachKeep(t, func(t *testing.T, e *moat.Engine) {
+		for _, sp := range spies {
+			spy, spyWant := prepare(t, e, sp.wat), sp.memory()
+			for _, v := range victims {
+				pre, want := prepare(t, e, v.wat), v.memory()
+				for round := range 3 {
+					s := moat.NewStore(e)
+					inst, err := spy.Instantiate(ctx, s)
+					if err != nil {
+						t.Fatal(err)
+					}
+					checkMemory(t, inst, spyWant, fmt.Sprintf("%s (before %s, round %d)", sp.name, v.name, round))
+					if _, err := inst.Func("spray").Call(ctx); err != nil {
+						t.Fatal(err)
+					}
+					if round == 1 {
+						inst.Close(ctx) // the instance alone, then the store
+					}
+					s.Close()
 
-							s = moat.NewStore(e)
-							inst, err = pre.Instantiate(ctx, s)
-							if err != nil {
-								t.Fatal(err)
-							}
-							if f := inst.Func("scan"); f != nil {
-								got, err := f.Call(ctx)
-								if err != nil || got[0] != 0 {
-									t.Fatalf("%s after %s, round %d: the guest's scan read %#x (%v), want 0", v.name, sp.name, round, got, err)
-								}
-							}
-							checkMemory(t, inst, want, fmt.Sprintf("%s after %s, round %d", v.name, sp.name, round))
-							s.Close()
+					s = moat.NewStore(e)
+					inst, err = pre.Instantiate(ctx, s)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if f := inst.Func("scan"); f != nil {
+						got, err := f.Call(ctx)
+						if err != nil || got[0] != 0 {
+							t.Fatalf("%s after %s, round %d: the guest's scan read %#x (%v), want 0", v.name, sp.name, round, got, err)
 						}
 					}
+					checkMemory(t, inst, want, fmt.Sprintf("%s after %s, round %d", v.name, sp.name, round))
+					s.Close()
 				}
-			})
-		})
-	}
+			}
+		}
+	})
 }
 
 // A spy's own next instances (the slot warm with its image, mapped or
@@ -149,28 +154,23 @@ func TestPoolResetAttack(t *testing.T) {
 // round after round.
 func TestPoolResetSameModule(t *testing.T) {
 	ctx := context.Background()
-	for _, keep := range keepResidentModes {
-		pc := moat.PoolingConfig{TotalMemories: 1, MaxMemorySize: 1 << 20, LinearMemoryKeepResident: keep}
-		t.Run(fmt.Sprintf("keep=%d", keep), func(t *testing.T) {
-			poolingModes(t, pc, func(t *testing.T, e *moat.Engine) {
-				for _, spy := range spies {
-					pre, want := prepare(t, e, spy.wat), spy.memory()
-					for round := range 4 {
-						s := moat.NewStore(e)
-						inst, err := pre.Instantiate(ctx, s)
-						if err != nil {
-							t.Fatal(err)
-						}
-						checkMemory(t, inst, want, fmt.Sprintf("%s, round %d", spy.name, round))
-						if _, err := inst.Func("spray").Call(ctx); err != nil {
-							t.Fatal(err)
-						}
-						s.Close()
-					}
+	forEachKeep(t, func(t *testing.T, e *moat.Engine) {
+		for _, spy := range spies {
+			pre, want := prepare(t, e, spy.wat), spy.memory()
+			for round := range 4 {
+				s := moat.NewStore(e)
+				inst, err := pre.Instantiate(ctx, s)
+				if err != nil {
+					t.Fatal(err)
 				}
-			})
-		})
-	}
+				checkMemory(t, inst, want, fmt.Sprintf("%s, round %d", spy.name, round))
+				if _, err := inst.Func("spray").Call(ctx); err != nil {
+					t.Fatal(err)
+				}
+				s.Close()
+			}
+		}
+	})
 }
 
 // memory is v's memory as instantiated.

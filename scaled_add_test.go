@@ -57,14 +57,7 @@ func TestScaledAdds(t *testing.T) {
 	for _, mode := range []moat.BoundsChecks{moat.BoundsChecksGuardPages, moat.BoundsChecksExplicit} {
 		forEachEngine(t, moat.Config{BoundsChecks: mode}, func(t *testing.T, e *moat.Engine) {
 			ctx := context.Background()
-			mod, err := e.CompileText([]byte(scaledAddWat))
-			if err != nil {
-				t.Fatal(err)
-			}
-			inst, err := moat.NewStore(e).Instantiate(ctx, mod)
-			if err != nil {
-				t.Fatal(err)
-			}
+			inst := instance(t, e, moat.NewStore(e), nil, scaledAddWat)
 			for _, c := range cases {
 				res, err := inst.Func(c.fn).Call(ctx, moat.EncodeI64(int64(c.x)), moat.EncodeI64(int64(c.z)))
 				if err != nil {

@@ -255,13 +255,13 @@ func TestExceptionsCrossInstances(t *testing.T) {
 			t.Errorf("caught across instances: %v, %v", got, err)
 		}
 		// A tag imported under a different type does not link.
-		_, err := moat.NewLinker(e).Instantiate(context.Background(), s, mustCompileText(t, e,
+		_, err := moat.NewLinker(e).Instantiate(context.Background(), s, compile(t, e,
 			`(module (import "a" "t" (tag (param i32))))`))
 		var le *moat.LinkError
 		if err == nil {
 			l2 := moat.NewLinker(e)
 			l2.DefineInstance("a", a)
-			_, err = l2.Instantiate(context.Background(), s, mustCompileText(t, e, `(module (import "a" "t" (tag (param i32))))`))
+			_, err = l2.Instantiate(context.Background(), s, compile(t, e, `(module (import "a" "t" (tag (param i32))))`))
 		}
 		if !errors.As(err, &le) {
 			t.Errorf("tag type mismatch: %v, want a link error", err)
@@ -269,19 +269,10 @@ func TestExceptionsCrossInstances(t *testing.T) {
 	})
 }
 
-func mustCompileText(t *testing.T, e *moat.Engine, wat string) *moat.Module {
-	t.Helper()
-	m, err := e.CompileText([]byte(wat))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // TestUncaughtExceptionInStart: instantiation fails with the exception.
 func TestUncaughtExceptionInStart(t *testing.T) {
 	eachEngine(t, moat.Config{}, func(t *testing.T, e *moat.Engine) {
-		m := mustCompileText(t, e, `(module (tag $t) (func $s (throw $t)) (start $s))`)
+		m := compile(t, e, `(module (tag $t) (func $s (throw $t)) (start $s))`)
 		_, err := moat.NewStore(e).Instantiate(context.Background(), m)
 		var exn *moat.Exception
 		if !errors.As(err, &exn) {
@@ -421,7 +412,7 @@ func TestCompiler30(t *testing.T) {
 
 func TestValueTypes30(t *testing.T) {
 	e := interp(t, moat.Config{})
-	m := mustCompileText(t, e, `(module
+	m := compile(t, e, `(module
   (type $f (func))
   (import "h" "g" (global (ref null $f)))
   (import "h" "t" (table i64 1 exnref))

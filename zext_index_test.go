@@ -69,14 +69,7 @@ func TestZeroExtendedIndex(t *testing.T) {
 	for _, mode := range []moat.BoundsChecks{moat.BoundsChecksGuardPages, moat.BoundsChecksExplicit} {
 		forEachEngine(t, moat.Config{BoundsChecks: mode}, func(t *testing.T, e *moat.Engine) {
 			ctx := context.Background()
-			mod, err := e.CompileText([]byte(zextIndexWat))
-			if err != nil {
-				t.Fatal(err)
-			}
-			inst, err := moat.NewStore(e).Instantiate(ctx, mod)
-			if err != nil {
-				t.Fatal(err)
-			}
+			inst := instance(t, e, moat.NewStore(e), nil, zextIndexWat)
 			for _, c := range cases {
 				res, err := inst.Func(c.fn).Call(ctx, moat.EncodeI64(int64(c.start)), moat.EncodeI32(int32(c.end)))
 				if err != nil {
