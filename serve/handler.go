@@ -266,7 +266,7 @@ func (h *Handler) Stats() Stats { return h.gate.Stats() }
 // ServeHTTP runs the request in a fresh sandbox.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	o := &Outcome{}
+	o := &Outcome{Start: start}
 	defer func() {
 		o.Total = time.Since(start)
 		if h.cfg.OnDone != nil {
@@ -278,8 +278,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, o, ResultBodyTooLarge, fmt.Errorf("the request body of %d bytes is over the limit of %d", r.ContentLength, lim.MaxRequestBody))
 		return
 	}
-	if err := h.gate.acquire(r.Context(), lim.QueueTimeout); err != nil {
-		o.Wait = time.Since(start)
+	// The clock is read again only after a wait: a request admitted at
+	// once starts its sandbox at start (each reading costs some 60 ns on
+	// a virtual machine's clock, and a request makes several).
+	begin := start
+	waited, err := h.gate.acquire(r.Context(), lim.QueueTimeout)
+	if waited {
+		begin = time.Now()
+		o.Wait = begin.Sub(start)
+	}
+	if err != nil {
 		if errors.Is(err, errOverloaded) {
 			h.refuse(w, o, ResultOverloaded, fmt.Errorf("%d sandboxes running: %w", lim.MaxConcurrent, err))
 		} else {
@@ -287,9 +295,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	o.Wait = time.Since(start)
 	defer h.gate.release()
-	if h.run(w, r, o) {
+	if h.run(w, r, o, begin) {
 		o.Aborted = true
 		// Cut the connection: the client must not take a response that
 		// stopped halfway for a whole one. The slot is released and
@@ -304,9 +311,10 @@ func (h *Handler) refuse(w http.ResponseWriter, o *Outcome, res Result, err erro
 	writeError(w, o.Status, clientReason(o))
 }
 
-// run runs the guest for one request and ends the response. It reports
+// run runs the guest for one request and ends the response. begin is
+// when its sandbox starts: its deadline counts from there. It reports
 // whether the response must be aborted.
-func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort bool) {
+func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin time.Time) (abort bool) {
 	lim := &h.cfg.Limits
 	ctx := r.Context()
 	stdio := getSandboxIO()
@@ -327,7 +335,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	// the client goes away.
 	var deadline time.Time
 	if lim.Timeout > 0 {
-		deadline = time.Now().Add(lim.Timeout)
+		deadline = begin.Add(lim.Timeout)
 	}
 	if r.Body != nil && r.Body != http.NoBody {
 		// The guest may write its response before it has read the whole
@@ -352,15 +360,10 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	in := &stdio.in
 	*in = input{body: body, out: out, rc: rc, ctx: ctx, deadline: deadline}
 	defer in.finish()
+	stdio.h, stdio.deadline = h, deadline
 	wc := wasi.Config{
 		Args: args, Env: env, Stdin: in, Stdout: out, Preopens: h.cfg.Preopens,
-		Sleep: func(ctx context.Context, d time.Duration) {
-			out.flushPending()
-			if !deadline.IsZero() {
-				d = min(d, time.Until(deadline))
-			}
-			h.sleep(ctx, d)
-		},
+		Sleep: stdio.sleepFunc(),
 	}
 	var errLog *stderrLog
 	if lim.MaxStderrBytes > 0 {
@@ -396,8 +399,9 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	}
 	defer sys.Close()
 	// One reading of the clock between phases: it ends one and starts
-	// the next.
-	t := time.Now()
+	// the next. Instantiating counts from begin: making the store and
+	// the WASI system is part of making the sandbox.
+	t := begin
 	inst, instErr := h.pre.Instantiate(ctx, store)
 	end := time.Now()
 	o.Instantiate = end.Sub(t)
@@ -458,6 +462,27 @@ type sandboxIO struct {
 	rc     http.ResponseController
 	// args and env are the guest's argv and environment, their room kept.
 	args, env []string
+	// h and deadline are the request's handler and deadline, for sleep.
+	h        *Handler
+	deadline time.Time
+	// sleep is the guest's sleep (sleepFunc), made once per sandboxIO and
+	// kept with it: a closure per request would be an allocation.
+	sleep func(ctx context.Context, d time.Duration)
+}
+
+// sleepFunc is the guest's sleep for the request s serves: it flushes the
+// output and sleeps no further than the deadline.
+func (s *sandboxIO) sleepFunc() func(ctx context.Context, d time.Duration) {
+	if s.sleep == nil {
+		s.sleep = func(ctx context.Context, d time.Duration) {
+			s.out.flushPending()
+			if !s.deadline.IsZero() {
+				d = min(d, time.Until(s.deadline))
+			}
+			s.h.sleep(ctx, d)
+		}
+	}
+	return s.sleep
 }
 
 var sandboxIOs = sync.Pool{New: func() any { return new(sandboxIO) }}
@@ -481,7 +506,7 @@ func (s *sandboxIO) release() {
 		return
 	}
 	timer, pending, fields, line := s.out.timer, s.out.pending[:0], s.out.head.fields[:0], s.errLog.line[:0]
-	args, env := s.args[:0], s.env[:0]
+	args, env, sleep := s.args[:0], s.env[:0], s.sleep
 	if cap(pending) > keptBuffer {
 		pending = nil
 	}
@@ -500,7 +525,7 @@ func (s *sandboxIO) release() {
 	clear(env[:cap(env)])
 	*s = sandboxIO{}
 	s.out.timer, s.out.pending, s.out.head.fields, s.errLog.line = timer, pending, fields, line
-	s.args, s.env = args, env
+	s.args, s.env, s.sleep = args, env, sleep
 	sandboxIOs.Put(s)
 }
 
