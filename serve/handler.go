@@ -131,7 +131,8 @@ type Handler struct {
 	pre    *moat.InstancePre
 	gate   *Gate
 	// recentLong holds, a bit each, whether the handler's last 64
-	// requests ran long (needed a CPU lane): see spinning.
+	// requests ran long (needed a CPU lane, or ran until their deadline):
+	// see Spinning.
 	recentLong atomic.Uint64
 }
 
@@ -141,13 +142,18 @@ type Handler struct {
 // deadline would otherwise have each of them run unchecked for the lanes'
 // threshold first, which at a few percent of a server's requests is most
 // of a CPU (1% of 16,000 requests a second spinning 5 ms: 0.8 CPU). A
-// route's requests that end within their first time slice never wait
-// either way.
+// request that ran until its deadline counts as long too: with a deadline
+// not far past the threshold, on a busy machine, a spinning guest's share
+// of the CPUs may not take it past the threshold before its deadline, and
+// every one of them would run unchecked until then (300 loops a second
+// with a 20 ms deadline took 0.4 CPU on two CPUs, lanes or not). A route's
+// requests that end within their first time slice never wait either way.
 const spinningRoute = 2
 
 // Spinning reports whether the handler's recent requests have been
-// running long (past the threshold of its Config.CPULanes), so that its
-// next requests need a CPU lane from their first time slice on.
+// running long (past the threshold of its Config.CPULanes, or until their
+// deadline), so that its next requests need a CPU lane from their first
+// time slice on.
 func (h *Handler) Spinning() bool {
 	return bits.OnesCount64(h.recentLong.Load()) >= spinningRoute
 }
@@ -383,7 +389,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 		if h.Spinning() {
 			_ = store.SetCPULanesAfter(0)
 		}
-		defer func() { h.ranLong(store.LongRunningCalls() > 0) }()
+		defer func() { h.ranLong(o.Result == ResultTimeout || store.LongRunningCalls() > 0) }()
 	}
 	_ = store.SetDeadline(deadline) // likewise
 	fuel := lim.Fuel
