@@ -630,7 +630,13 @@ func (h *Handler) respond(w http.ResponseWriter, o *Outcome, out *output, st out
 		reason = clientReason(o)
 	}
 	o.Status = o.Result.Status()
-	out.setWriteDeadline(time.Now().Add(errorWriteGrace))
+	if out.deadlineSet {
+		// The request's deadline is on the connection's writes, and may
+		// have passed. Otherwise nothing of the response has reached the
+		// connection, and the error's few bytes stay in net/http's buffer
+		// until the handler has returned.
+		out.setWriteDeadline(time.Now().Add(errorWriteGrace))
+	}
 	writeError(w, o.Status, reason)
 	return false
 }
