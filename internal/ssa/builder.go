@@ -359,7 +359,7 @@ func (b *Builder) Binary(op Opcode, x, y Value) Value {
 	if !op.numberedLocally() {
 		return b.one(b.newInst(op, x, y))
 	}
-	k := b.localKeyOf(op, TypeInvalid, x, y)
+	k := b.binaryKey(op, x, y)
 	v, s := b.lookupLocal(&k)
 	if v != NoValue {
 		return v
@@ -378,7 +378,7 @@ func (b *Builder) Unary(op Opcode, x Value) Value {
 func (b *Builder) Convert(op Opcode, t Type, x Value) Value {
 	var s *localSlot
 	if op.numberedLocally() {
-		k := b.localKeyOf(op, t, x)
+		k := b.unaryKey(op, t, x)
 		var v Value
 		if v, s = b.lookupLocal(&k); v != NoValue {
 			return v
@@ -391,7 +391,7 @@ func (b *Builder) Convert(op Opcode, t Type, x Value) Value {
 
 // Icmp emits an integer comparison giving an I32 0 or 1.
 func (b *Builder) Icmp(cc IntCC, x, y Value) Value {
-	k := b.localKeyOf(OpIcmp, TypeInvalid, x, y)
+	k := b.binaryKey(OpIcmp, x, y)
 	k.cc = cc
 	v, s := b.lookupLocal(&k)
 	if v != NoValue {
@@ -419,7 +419,7 @@ func (b *Builder) Select(c, x, y Value) Value {
 func (b *Builder) Load(op Opcode, t Type, addr Value, offset int32, flags MemFlags) Value {
 	var s *localSlot
 	if flags&MemReadOnly != 0 {
-		k := b.localKeyOf(op, t, addr)
+		k := b.unaryKey(op, t, addr)
 		k.off, k.flags = offset, flags
 		var v Value
 		if v, s = b.lookupLocal(&k); v != NoValue {

@@ -80,17 +80,18 @@ func (k *localKey) matches(in *Inst) bool {
 	return a[0] == k.args[0] && a[1] == k.args[1]
 }
 
-// localKeyOf is the key of an instruction built by op with up to two
-// arguments, which it resolves.
-func (b *Builder) localKeyOf(op Opcode, t Type, args ...Value) localKey {
-	k := localKey{op: op, typ: t, nargs: uint8(len(args))}
-	for i, a := range args {
-		k.args[i] = b.resolve(a)
+// unaryKey and binaryKey are the keys of instructions with one argument
+// and with two, which they resolve.
+func (b *Builder) unaryKey(op Opcode, t Type, x Value) localKey {
+	return localKey{op: op, typ: t, nargs: 1, args: [2]Value{b.resolve(x)}}
+}
+
+func (b *Builder) binaryKey(op Opcode, x, y Value) localKey {
+	x, y = b.resolve(x), b.resolve(y)
+	if x > y && op.IsCommutative() {
+		x, y = y, x
 	}
-	if op.IsCommutative() && k.nargs == 2 && k.args[0] > k.args[1] {
-		k.args[0], k.args[1] = k.args[1], k.args[0]
-	}
-	return k
+	return localKey{op: op, nargs: 2, args: [2]Value{x, y}}
 }
 
 // lookupLocal returns the result of the current block's instruction that

@@ -30,7 +30,16 @@ func DCE(f *Func) {
 	branchesMet := resize(s.branchesMet, f.NumBlockIDs())
 	clear(branchesMet)
 	s.branchesMet = branchesMet
-	edges := incomingEdges(f)
+	// The branches into each block, listed on first need: only a
+	// parameter that becomes live after the walk passed its branches, or
+	// a dead parameter, needs them.
+	var edges [][]edgeRef
+	edgesInto := func(b *Block) []edgeRef {
+		if edges == nil {
+			edges = incomingEdges(f)
+		}
+		return edges[b.ID]
+	}
 	work := s.values[:0]
 	dead := s.deadInsts[:0]
 	defer func() { s.values, s.deadInsts = work[:0], dead[:0] }()
@@ -84,7 +93,7 @@ func DCE(f *Func) {
 		}
 		// A live parameter makes its argument on every edge live.
 		if b, i := f.ValueBlockParam(v); b != nil {
-			for _, e := range edges[b.ID] {
+			for _, e := range edgesInto(b) {
 				if args := e.term.Targets[e.slot].Args; i < len(args) {
 					mark(args[i])
 				}
@@ -97,7 +106,7 @@ func DCE(f *Func) {
 	for _, b := range f.Blocks[min(1, len(f.Blocks)):] {
 		for _, p := range b.Params {
 			if !isLive(p) {
-				foldable = removeDeadParams(f, b, isLive, edges[b.ID]) || foldable
+				foldable = removeDeadParams(f, b, isLive, edgesInto(b)) || foldable
 				break
 			}
 		}
