@@ -59,7 +59,14 @@
 // bytes, or up to the bytes kept resident, is copied in rather than mapped
 // (each image mapped into a slot would split the pool's mapping in three:
 // at vm.max_map_count 65,530, mapped images stop at 32,750 slots where
-// copied ones fill 100,000 with the pool still one mapping).
+// copied ones fill 100,000 with the pool still one mapping). A larger
+// image is mapped while the pool's images hold at most a quarter of the
+// mappings left when the pool was made (each charged against the
+// process's mappings, vm.ReserveSpace), and copied past that, its data
+// pages only (Image.runs): mappings stay bounded however many memories
+// hold one. A slot records the image copied into it and how far it is
+// whole (a reset gives back the pages past what it keeps), so the
+// module's next instance there copies only what was given back.
 //
 // A memory that is done with its slot gives it back at once
 // (vm.Memory.Free, at Instance.Close or Store.Close), and the slot is

@@ -41,13 +41,6 @@ import (
 // compare or clear one).
 func (p *Slots) reset(i int32, n uint64) {
 	st := &p.state[i]
-	if st.copied != nil && uint64(len(st.copied.data)) > min(p.keep, n) {
-		// Part of the copied image would go back to the kernel and come
-		// back zero: the slot no longer holds it, so all of it is reset to
-		// zero (the next instance of its module copies it again). A copied
-		// image that fits is kept whole: its pages come first.
-		st.copied = nil
-	}
 	// Pages an earlier reset kept past n are clean, but they count.
 	end := max(n, st.kept)
 	k := keeper{p: p, i: i, st: st, n: n, budget: p.keep / p.page}
@@ -66,6 +59,12 @@ func (p *Slots) reset(i int32, n uint64) {
 		_ = unix.Madvise(p.pages(i, give, end), unix.MADV_DONTNEED)
 	}
 	st.kept = give
+	// A copied image is whole up to the first page given back (its pages
+	// below were either not written or restored); the next instance of
+	// its module copies the rest again.
+	if st.intact = min(st.intact, give); st.intact == 0 {
+		st.copied = nil
+	}
 }
 
 // keeper restores, in place, the pages of slot i a reset keeps.
@@ -162,7 +161,7 @@ func (st *slotState) want(off, size uint64) ([]byte, bool) {
 	switch {
 	case st.img != nil && off < st.img.Size():
 		return st.img.head(off, size)
-	case st.copied != nil:
+	case st.copied != nil && off < st.intact:
 		return st.copied.head(off, size)
 	}
 	return nil, true

@@ -170,53 +170,74 @@ func TestSlotsResetAttack(t *testing.T) {
 		t.Skip(err)
 	}
 	small, _ := NewImage(Plan{Segments: []Segment{{100, []byte("sm")}, {12000, []byte("all")}}, Size: 12003}, 4096)
-	images := []*Image{big, small, nil}
-	threePages := wasm.MemoryType{Limits: wasm.Limits{Min: 3}}
+	// huge is past HeadLimit: copied, its far pages are read from its
+	// file, and a reset cannot restore them in place.
+	huge, _ := NewImage(Plan{Segments: []Segment{{0, []byte("huge")}, {300000, []byte("huge-end")}}, Size: 300008}, 4096)
+	images := []*Image{big, small, huge, nil}
+	fivePages := wasm.MemoryType{Limits: wasm.Limits{Min: 5}}
 	for _, pm := range []pageQuery{queryScan, queryRead, queryNone} {
 		for _, explicit := range []bool{false, true} {
 			for _, keep := range []uint64{0, 8 << 10, 64 << 10, 1 << 20} {
-				t.Run(fmt.Sprintf("query=%v,explicit=%v,keep=%d", pm, explicit, keep), func(t *testing.T) {
-					pageQueryLimit = pm
-					defer func() { pageQueryLimit = queryScan }()
-					l := vm.Layout{Reserve: 1 << 20}
-					if !explicit {
-						l = vm.Layout{GuardBefore: 1 << 16, Reserve: 1 << 20, GuardAfter: 1 << 16}
+				// In explicit mode, images past the copy limit are mapped
+				// while the pool's share of mappings lasts, then copied.
+				for _, mapImages := range []bool{true, false} {
+					if !explicit && !mapImages {
+						continue
 					}
-					p, err := NewSlots(SlotConfig{Slots: 1, Layout: l, Accessible: explicit, MaxWarm: 1, KeepResident: keep})
-					if err != nil {
-						t.Fatal(err)
-					}
-					for round := range 3 * len(images) * len(images) {
-						img := images[round%len(images)]
-						m, err := p.NewMemory(threePages, 8, img, nil)
+					t.Run(fmt.Sprintf("query=%v,explicit=%v,keep=%d,map=%v", pm, explicit, keep, mapImages), func(t *testing.T) {
+						pageQueryLimit = pm
+						defer func() { pageQueryLimit = queryScan }()
+						l := vm.Layout{Reserve: 1 << 20}
+						if !explicit {
+							l = vm.Layout{GuardBefore: 1 << 16, Reserve: 1 << 20, GuardAfter: 1 << 16}
+						}
+						p, err := NewSlots(SlotConfig{Slots: 1, Layout: l, Accessible: explicit, MaxWarm: 1, KeepResident: keep})
 						if err != nil {
 							t.Fatal(err)
 						}
-						want := make([]byte, len(m.Bytes))
-						if img != nil {
-							copy(want, img.data)
+						if !mapImages {
+							p.mapCap.Store(0)
 						}
-						for i, b := range m.Bytes {
-							if b != want[i] {
-								t.Fatalf("round %d: byte %#x is %#x, want %#x", round, i, b, want[i])
+						// Every image after every other and after itself.
+						var order []*Image
+						for _, a := range images {
+							for _, b := range images {
+								order = append(order, a, b)
 							}
 						}
-						// Every byte, and then pages grown (their first and
-						// last) for some rounds.
-						for i := range m.Bytes {
-							m.Bytes[i] = 0xa5
-						}
-						if round%2 == 0 {
-							if _, ok := m.Grow(uint32(round%4 + 1)); !ok {
-								t.Fatal("grow failed")
+						for round, img := range order {
+							m, err := p.NewMemory(fivePages, 9, img, nil)
+							if err != nil {
+								t.Fatal(err)
 							}
-							m.Bytes[3<<16] = 0x5a
-							m.Bytes[len(m.Bytes)-1] = 0x5a
+							want := make([]byte, len(m.Bytes))
+							if img != nil {
+								if _, err := unix.Pread(img.FD(), want[:img.Size()], 0); err != nil {
+									t.Fatal(err)
+								}
+							}
+							for i, b := range m.Bytes {
+								if b != want[i] {
+									t.Fatalf("round %d: byte %#x is %#x, want %#x", round, i, b, want[i])
+								}
+							}
+							// Every byte, and then pages grown (their first and
+							// last) for some rounds.
+							for i := range m.Bytes {
+								m.Bytes[i] = 0xa5
+							}
+							if round%2 == 0 {
+								if _, ok := m.Grow(uint32(round%4 + 1)); !ok {
+									t.Fatal("grow failed")
+								}
+								m.Bytes[5<<16] = 0x5a
+								m.Bytes[len(m.Bytes)-1] = 0x5a
+							}
+							m.Free()
 						}
-						m.Free()
-					}
-					runtime.KeepAlive(images)
-				})
+						runtime.KeepAlive(images)
+					})
+				}
 			}
 		}
 	}
