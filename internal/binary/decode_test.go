@@ -102,13 +102,13 @@ func TestDecodeFullModule(t *testing.T) {
 	if len(m.Elems) != 4 {
 		t.Fatalf("elems: %+v", m.Elems)
 	}
-	if e := m.Elems[0]; e.Mode != wasm.ElemActive || len(e.Items) != 2 || e.Items[0].Instrs[0].X != 1 || e.Type != wasm.RefType(false, wasm.HeapFunc) {
+	if e := m.Elems[0]; e.Mode != wasm.ElemActive || e.Len() != 2 || e.ItemExprs()[0].Instrs[0].X != 1 || e.Type != wasm.RefType(false, wasm.HeapFunc) {
 		t.Errorf("elem 0: %+v", e)
 	}
 	if m.Elems[1].Mode != wasm.ElemPassive || m.Elems[2].Mode != wasm.ElemDeclarative {
 		t.Errorf("elem modes: %v %v", m.Elems[1].Mode, m.Elems[2].Mode)
 	}
-	if e := m.Elems[3]; e.Table != 1 || e.Type != wasm.ExternRef || e.Items[0].Instrs[0].Op != wasm.OpRefNull {
+	if e := m.Elems[3]; e.Table != 1 || e.Type != wasm.ExternRef || e.ItemExprs()[0].Instrs[0].Op != wasm.OpRefNull {
 		t.Errorf("elem 3: %+v", e)
 	}
 	if !m.HasDataCount || m.DataCount != 2 || len(m.Datas) != 2 || string(m.Datas[0].Bytes) != "hello" ||
@@ -266,7 +266,7 @@ func TestElemEncodings(t *testing.T) {
 			continue
 		}
 		e := m.Elems[0]
-		if e.Mode != c.mode || e.Table != c.table || e.Type != c.typ || len(e.Items) != c.items {
+		if e.Mode != c.mode || e.Table != c.table || e.Type != c.typ || e.Len() != c.items {
 			t.Errorf("flags %d: got %+v", i, e)
 		}
 		if e.Mode == wasm.ElemActive && (len(e.Offset.Instrs) != 1 || e.Offset.Instrs[0].Imm != 5) {

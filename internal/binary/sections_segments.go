@@ -160,21 +160,19 @@ func (d *decoder) elemSegment(r *reader, seg *wasm.ElemSegment) error {
 		return err
 	}
 	// Read the indices first, so that a count larger than the indices
-	// present fails before the (large) Instr values are allocated; then one
-	// backing array holds every item's instruction.
+	// present fails before anything is allocated for them; they are kept
+	// as indices with their offsets.
 	scan := *r
 	for range n {
 		if _, err := scan.u32(); err != nil {
 			return err
 		}
 	}
-	instrs := make([]wasm.Instr, n)
-	seg.Items = make([]wasm.ConstExpr, n)
-	for i := range seg.Items {
-		off := r.offset()
-		x, _ := r.u32()
-		instrs[i] = wasm.Instr{Op: wasm.OpRefFunc, X: x, Offset: off}
-		seg.Items[i] = wasm.ConstExpr{Instrs: instrs[i : i+1 : i+1], Offset: off}
+	seg.Funcs = make([]uint32, n)
+	seg.FuncOffsets = make([]uint32, n)
+	for i := range seg.Funcs {
+		seg.FuncOffsets[i] = uint32(r.offset())
+		seg.Funcs[i], _ = r.u32()
 	}
 	return nil
 }
