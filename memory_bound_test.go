@@ -43,6 +43,7 @@ var memoryShapes = []struct {
 	{"ManyLocals(50_000)", func() []byte { return stress.ManyLocals(50_000) }, false, false},
 	{"ElemFuncs(500_000)", func() []byte { return stress.ElemFuncs(500_000) }, false, false},
 	{"ElemExprs(300_000)", func() []byte { return stress.ElemExprs(300_000) }, false, false},
+	{"ElemNulls(300_000)", func() []byte { return stress.ElemNulls(300_000) }, false, false},
 	{"Globals(300_000)", func() []byte { return stress.Globals(300_000) }, false, false},
 	{"SelectChain(1_300_000)", func() []byte { return stress.SelectChain(1_300_000) }, false, false},
 	{"LiveAcrossMerges(200, 250_000)", func() []byte { return stress.LiveAcrossMerges(200, 250_000) }, false, false},
@@ -114,6 +115,7 @@ func TestInstantiateMemoryBound(t *testing.T) {
 			{"Globals(300_000)", stress.Globals(300_000)},
 			{"ElemFuncs(500_000)", stress.ElemFuncs(500_000)},
 			{"ElemExprs(300_000)", stress.ElemExprs(300_000)},
+			{"ElemNulls(300_000)", stress.ElemNulls(300_000)},
 		} {
 			mod, err := e.Compile(s.wasm)
 			if err != nil {

@@ -306,9 +306,10 @@ func TestBrokenNameSectionIgnored(t *testing.T) {
 }
 
 // Items are kept as function indices with their offsets when they are
-// indices, or expressions that are each one ref.func in a segment of
-// funcref; an item of another kind turns the segment's items into
-// expressions, in order. Either way encoding gives back the same bytes.
+// indices, or expressions that are each one ref.func or ref.null func in a
+// segment of funcref; an item of another kind turns the segment's items
+// into expressions, in order. Either way encoding gives back the same
+// bytes.
 func TestElemItemsCompact(t *testing.T) {
 	refFunc := wasm.RefType(false, wasm.HeapFunc)
 	for _, c := range []struct {
@@ -323,8 +324,10 @@ func TestElemItemsCompact(t *testing.T) {
 			[]wasm.Opcode{wasm.OpRefFunc, wasm.OpRefFunc, wasm.OpRefFunc}, []uint32{1, 0, 0}, []int{3, 4, 6}},
 		{"ref.func expressions", []byte{5, 0x70, 2, 0xd2, 1, 0x0b, 0xd2, 0, 0x0b}, true,
 			[]wasm.Opcode{wasm.OpRefFunc, wasm.OpRefFunc}, []uint32{1, 0}, []int{3, 6}},
-		{"mixed expressions", []byte{5, 0x70, 3, 0xd2, 1, 0x0b, 0xd0, 0x70, 0x0b, 0xd2, 0, 0x0b}, false,
+		{"ref.func and ref.null func", []byte{5, 0x70, 3, 0xd2, 1, 0x0b, 0xd0, 0x70, 0x0b, 0xd2, 0, 0x0b}, true,
 			[]wasm.Opcode{wasm.OpRefFunc, wasm.OpRefNull, wasm.OpRefFunc}, []uint32{1, 0, 0}, []int{3, 6, 9}},
+		{"mixed expressions", []byte{5, 0x70, 3, 0xd2, 1, 0x0b, 0x23, 0, 0x0b, 0xd2, 0, 0x0b}, false,
+			[]wasm.Opcode{wasm.OpRefFunc, wasm.OpGlobalGet, wasm.OpRefFunc}, []uint32{1, 0, 0}, []int{3, 6, 9}},
 	} {
 		b := module(sec(1, 1, 0x60, 0, 0), sec(3, 2, 0, 0), sec(9, 1, c.seg), sec(10, 2, 2, 0, 0x0b, 2, 0, 0x0b))
 		m, err := Decode(b)

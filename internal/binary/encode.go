@@ -385,11 +385,14 @@ func appendElem(b []byte, seg *wasm.ElemSegment) []byte {
 	if len(seg.Funcs) > 0 {
 		b = appendULEB32(b, uint32(len(seg.Funcs)))
 		for _, x := range seg.Funcs {
-			if exprs {
+			switch {
+			case exprs && x == wasm.NullFuncItem:
+				b = append(b, byte(wasm.OpRefNull), 0x70, byte(wasm.OpEnd)) // ref.null func
+			case exprs:
 				b = append(b, byte(wasm.OpRefFunc))
 				b = appendULEB32(b, x)
 				b = append(b, byte(wasm.OpEnd))
-			} else {
+			default:
 				b = appendULEB32(b, x)
 			}
 		}

@@ -53,6 +53,22 @@ func (d *decoder) constExpr(r *reader) (wasm.ConstExpr, error) {
 	}
 }
 
+// compactItem returns what an element item of a segment of type t holds
+// in ElemSegment.Funcs, if it can be held there: a lone ref.func, or a
+// lone ref.null func in a segment of funcref.
+func compactItem(e wasm.ConstExpr, t wasm.ValType) (uint32, bool) {
+	if len(e.Instrs) != 1 {
+		return 0, false
+	}
+	switch in := &e.Instrs[0]; {
+	case in.Op == wasm.OpRefFunc:
+		return in.X, true
+	case in.Op == wasm.OpRefNull && in.Type == wasm.FuncRef && t == wasm.FuncRef:
+		return wasm.NullFuncItem, true
+	}
+	return 0, false
+}
+
 // dropLastConst gives back the storage of e, the last constant expression
 // read, when it is the tail of d.consts and nothing else will refer to it.
 func (d *decoder) dropLastConst(e wasm.ConstExpr) {
@@ -154,19 +170,22 @@ func (d *decoder) elemSegment(r *reader, seg *wasm.ElemSegment) error {
 			return err
 		}
 		// Items that are each one ref.func, in a segment of funcref or
-		// (ref func), are kept as indices as the function-index forms
-		// are, until an item of another kind turns them into expressions.
+		// (ref func), or ref.null func in one of funcref, are kept as
+		// indices as the function-index forms are (wasm.NullFuncItem for
+		// null), until an item of another kind turns them into
+		// expressions.
 		compact := seg.Type == wasm.FuncRef || seg.Type == wasm.RefType(false, wasm.HeapFunc)
 		for range n {
 			item, err := d.constExpr(r)
 			if err != nil {
 				return err
 			}
-			if compact && len(item.Instrs) == 1 && item.Instrs[0].Op == wasm.OpRefFunc {
+			x, ok := compactItem(item, seg.Type)
+			if compact && ok {
 				if seg.Funcs == nil {
 					seg.Funcs, seg.FuncOffsets = prealloc[uint32](n), prealloc[uint32](n)
 				}
-				seg.Funcs = append(seg.Funcs, item.Instrs[0].X)
+				seg.Funcs = append(seg.Funcs, x)
 				seg.FuncOffsets = append(seg.FuncOffsets, uint32(item.Offset))
 				d.dropLastConst(item)
 				continue

@@ -142,6 +142,9 @@ func (v *validator) elems() error {
 			}
 		}
 		for j, x := range s.Funcs {
+			if x == wasm.NullFuncItem && s.Type == wasm.FuncRef {
+				continue
+			}
 			if x >= uint32(len(v.funcTypes)) {
 				return errAt(s.FuncOffset(j), "unknown function %d", x)
 			}

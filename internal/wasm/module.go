@@ -104,6 +104,10 @@ type ElemSegment struct {
 	FuncOffsets []uint32 // byte offset of each of Funcs in the binary
 }
 
+// NullFuncItem stands in ElemSegment.Funcs for an item ref.null func, in
+// a segment of funcref.
+const NullFuncItem = ^uint32(0)
+
 // Len is the number of items.
 func (s *ElemSegment) Len() int { return len(s.Items) + len(s.Funcs) }
 
@@ -127,6 +131,9 @@ func (s *ElemSegment) ItemExprs() []ConstExpr {
 	for i, x := range s.Funcs {
 		off := s.FuncOffset(i)
 		instrs[i] = Instr{Op: OpRefFunc, X: x, Offset: off}
+		if x == NullFuncItem {
+			instrs[i] = Instr{Op: OpRefNull, Type: FuncRef, Offset: off}
+		}
 		items[i] = ConstExpr{Instrs: instrs[i : i+1 : i+1], Offset: off}
 	}
 	return items
