@@ -24,8 +24,8 @@ type instance struct {
 	// memories are the descriptors of every memory (abi.MemoryDesc*):
 	// base and length words per memory index.
 	memories []uint64
-	tables   []uint64  // descriptors: elements address, length
-	funcs    []uint64  // descriptor address per function index
+	tables   []uint64 // descriptors: elements address, length
+	funcs    []uint64 // descriptor address per function index
 	// caught is the exception the code last caught: the context's payload
 	// address points into it (exceptions.go).
 	caught *vm.Exception
