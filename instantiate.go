@@ -24,7 +24,7 @@ func constTrap(err error) error {
 }
 
 // instanceState is an instance's runtime form, with room for what most
-// modules define: a memory, a few globals, a small table, a few segments,
+// modules define: a memory, a few globals, a small table, an element segment,
 // the first functions made for their exports. Larger ones allocate
 // beside. It is recycled for the module's next instance once its store is
 // closed (Module.takeInstance), so it holds nothing handed out: the
@@ -39,7 +39,6 @@ type instanceState struct {
 	tableList  [1]*vm.Table
 	table      vm.Table
 	elems      [1][]uint64
-	datas      [1][]byte
 	// memRoom is where the instance's first defined memory is made when
 	// it takes a pool's slot (vm.MemoryRoom): if the store is dropped
 	// without Close, the state's cleanup gives the slot back.
@@ -114,7 +113,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		return nil, err
 	}
 	funcsRoom := both.inst.FuncsRoom[:0]
-	both.inst = vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}
+	both.inst = vm.Instance{Module: m, Store: s.vs}
 	inst := &both.inst
 	inst.Embedder = both
 	inst.FuncsRoom = funcsRoom
@@ -307,13 +306,11 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	}
 	switch {
 	case len(m.Datas) == 0:
-		inst.Datas = both.datas[:0:0]
+		inst.Datas = nil
 	case allDataInImages(m, withData):
 		// No segment is applied here, and none can fail: the state after
 		// instantiating is the module's, shared until a data.drop.
 		inst.Datas, inst.DatasShared = mod.sharedDatas(), true
-	case len(m.Datas) <= len(both.datas):
-		inst.Datas = both.datas[:len(m.Datas):len(m.Datas)]
 	default:
 		inst.Datas = make([][]byte, len(m.Datas))
 	}

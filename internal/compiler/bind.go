@@ -271,7 +271,7 @@ func (st *instance) refresh() {
 func (st *instance) refreshGC() {
 	store := st.inst.Store
 	st.ctx.GCBase = store.GCBase()
-	if ids := st.inst.GCTypes; len(ids) > 0 {
+	if ids := st.inst.GCTypes(); len(ids) > 0 {
 		// The instance holds its ids for its life, and st lives no
 		// longer than the instance: the array stays put and alive.
 		st.ctx.GCTypes = uintptr(unsafe.Pointer(&ids[0]))
