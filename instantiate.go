@@ -43,13 +43,11 @@ type instanceState struct {
 	// it takes a pool's slot (vm.MemoryRoom): if the store is dropped
 	// without Close, the state's cleanup gives the slot back.
 	memRoom vm.MemoryRoom
-	// tableRoom is the storage of the first table's elements (up to
-	// maxKeptTableElems), made for the module's first instance and kept
-	// when the state is recycled, as inst.FuncsRoom is: the storage of
-	// the instance's function list, the imported functions'
-	// (InstancePre.Instantiate), then the whole index space once a
-	// defined function is asked for (vm.Instance.FuncIn).
-	tableRoom []uint64
+	// table's elements (up to maxKeptTableElems) are made for the
+	// module's first instance and kept when the state is recycled, as
+	// inst.FuncsRoom is: the storage of the instance's function list, the
+	// imported functions' (InstancePre.Instantiate), then the whole index
+	// space once a defined function is asked for (vm.Instance.FuncIn).
 	// made is room for the function made for the first export asked for
 	// (vm.Instance.FuncIn, usually _start or the one entry point); a
 	// function in use there has its Instance set.
@@ -206,14 +204,11 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		var tab *vm.Table
 		if i == 0 {
 			tab = &both.table
-			var room []uint64
-			if t.Type.Limits.Min <= maxKeptTableElems {
+			room := tab.Elems[:cap(tab.Elems)] // kept by recycleInstances
+			if uint64(len(room)) < t.Type.Limits.Min && t.Type.Limits.Min <= maxKeptTableElems {
 				// The first table's elements are kept in the state,
 				// from one instance to the next.
-				if uint64(cap(both.tableRoom)) < t.Type.Limits.Min {
-					both.tableRoom = make([]uint64, t.Type.Limits.Min)
-				}
-				room = both.tableRoom[:cap(both.tableRoom)]
+				room = make([]uint64, t.Type.Limits.Min)
 			}
 			tab.Init(t.Type, init, s.engine.cfg.MaxTableElements, room)
 		} else {
