@@ -70,7 +70,7 @@ func BenchmarkBackendPhases(b *testing.B) {
 
 // translateAll translates and optimises every function of a module as the
 // default engine does, and says whether that engine uses guard pages.
-func translateAll(b *testing.B, wasm []byte) ([]*ssa.Func, bool) {
+func translateAll(b testing.TB, wasm []byte) ([]*ssa.Func, bool) {
 	m, err := binary.Decode(wasm)
 	if err == nil {
 		err = validate.Module(m)
