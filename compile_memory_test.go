@@ -163,7 +163,7 @@ func TestCompileRefusesHugeFunctionBody(t *testing.T) {
 // refused under the default budget with BudgetExceeded naming
 // MaxFuncSize, once its SSA passes the cap and before the back end runs:
 // the heap during the attempt stays under a bound proportional to the cap,
-// not to the function. The interpreter, linear in the code, compiles it.
+// not to the function.
 func TestCompileBudgetFuncSizeIfChain(t *testing.T) {
 	wasm := stress.IfChain(800_000)
 	e := budgetEngine(t, EngineCompiler, CompileBudget{})
@@ -225,18 +225,116 @@ func TestCompileBudgetFuncSizeBound(t *testing.T) {
 
 // One br_table of 7,600,000 targets (7.6 MB, under the body limit; about
 // 2.3 GB to compile uncapped) counts its targets against MaxFuncSize and is
-// refused before the builder copies them.
+// refused before the builder copies them, on both engines.
 func TestCompileBudgetFuncSizeBrTable(t *testing.T) {
 	wasm := stress.BrTable(7_600_000)
-	e := budgetEngine(t, EngineCompiler, CompileBudget{})
-	var err error
-	peak := peakHeapDuring(func() { _, err = e.Compile(wasm) })
-	var ce *CompileError
-	if !errors.As(err, &ce) || ce.Kind != BudgetExceeded || !strings.Contains(ce.Msg, "MaxFuncSize") {
-		t.Fatalf("Compile of a br_table of 7,600,000 targets: got %v, want BudgetExceeded naming MaxFuncSize", err)
+	for _, kind := range []EngineKind{EngineCompiler, EngineInterpreter} {
+		e := budgetEngine(t, kind, CompileBudget{})
+		var err error
+		peak := peakHeapDuring(func() { _, err = e.Compile(wasm) })
+		var ce *CompileError
+		if !errors.As(err, &ce) || ce.Kind != BudgetExceeded || !strings.Contains(ce.Msg, "MaxFuncSize") {
+			t.Fatalf("%s: Compile of a br_table of 7,600,000 targets: got %v, want BudgetExceeded naming MaxFuncSize", kind, err)
+		}
+		t.Logf("%s: %v (peak heap +%d MB)", kind, err, peak>>20)
+		if peak > 300<<20 {
+			t.Errorf("%s: refusing the function grew the heap by %d MB, want under 300 MB", kind, peak>>20)
+		}
 	}
-	t.Logf("%v (peak heap +%d MB)", err, peak>>20)
-	if peak > 300<<20 {
-		t.Errorf("refusing the function grew the heap by %d MB, want under 300 MB", peak>>20)
+}
+
+// 2,500,000 nested blocks (7.5 MB, under the body limit) are refused by
+// MaxFuncSize on both engines, counted as open blocks, and neither the
+// validator's control stack, which holds every open block before an engine
+// sees the function, nor the engine's grows the heap past a bound: 24
+// bytes a block in the validator (it took 577 MB on the compiler and 984
+// MB on the interpreter when its frames were 72 bytes and copied on
+// growth, and the interpreter had no cap).
+func TestCompileNestedBlocksBounded(t *testing.T) {
+	wasm := stress.NestedBlocks(2_500_000)
+	for _, kind := range []EngineKind{EngineCompiler, EngineInterpreter} {
+		e := budgetEngine(t, kind, CompileBudget{})
+		var err error
+		peak := peakHeapDuring(func() { _, err = e.Compile(wasm) })
+		var ce *CompileError
+		if !errors.As(err, &ce) || ce.Kind != BudgetExceeded || ce.Func != 0 || !strings.Contains(ce.Msg, "MaxFuncSize") {
+			t.Fatalf("%s: Compile of 2,500,000 nested blocks: got %v, want BudgetExceeded naming MaxFuncSize in function 0", kind, err)
+		}
+		t.Logf("%s: %v (peak heap +%d MB)", kind, err, peak>>20)
+		if peak > 200<<20 {
+			t.Errorf("%s: refusing the function grew the heap by %d MB, want under 200 MB", kind, peak>>20)
+		}
+	}
+}
+
+// The interpreter's MaxFuncSize counts its instructions (an if of IfChain
+// takes two): a cap refuses a
+// function whose code passes it with BudgetExceeded naming the function
+// and the cap; the default and no cap translate it and run it right.
+func TestCompileBudgetFuncSizeInterpreter(t *testing.T) {
+	wasm := stress.IfChain(2000)
+	low := budgetEngine(t, EngineInterpreter, CompileBudget{MaxFuncSize: 3000})
+	_, err := low.Compile(wasm)
+	var ce *CompileError
+	if !errors.As(err, &ce) || ce.Kind != BudgetExceeded || ce.Func != 0 ||
+		!strings.Contains(ce.Msg, "more than 3000 instructions") || !strings.Contains(ce.Msg, "MaxFuncSize") {
+		t.Fatalf("2,000 ifs (about 4,000 instructions) on the interpreter with MaxFuncSize 3000: got %v, want BudgetExceeded naming the cap and MaxFuncSize in function 0", err)
+	}
+	for _, budget := range []CompileBudget{{}, {MaxFuncSize: -1}} {
+		e := budgetEngine(t, EngineInterpreter, budget)
+		mod, err := e.Compile(wasm)
+		if err != nil {
+			t.Fatalf("2,000 ifs on the interpreter with %+v: %v", budget, err)
+		}
+		if got, want := callF(t, e, mod, 3), stress.IfChainResult(2000, 3); got != want {
+			t.Errorf("%+v: f(3) = %d, want %d", budget, got, want)
+		}
+	}
+}
+
+// A br_table whose targets cycle through many depths that each need their
+// own moves is translated in time linear in the table: the interpreter
+// used to pair each target with an earlier one of its depth by scanning
+// the targets before it (1,000,000 targets over 100,000 depths: 5·10^10
+// steps). Small, it runs right on both engines; large, without a cap, the
+// interpreter translates it well within the guard's minute.
+func TestBrTableManyDepths(t *testing.T) {
+	for _, kind := range []EngineKind{EngineCompiler, EngineInterpreter} {
+		e := budgetEngine(t, kind, CompileBudget{})
+		mod, err := e.Compile(stress.BrTableDepths(300, 1000))
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		for _, x := range []uint32{0, 1, 299, 300, 301, 999, 1000, 1 << 31} {
+			if got, want := callF(t, e, mod, x), stress.BrTableDepthsResult(300, 1000, x); got != want {
+				t.Errorf("%s: f(%d) = %d, want %d", kind, x, got, want)
+			}
+		}
+	}
+	if testing.Short() {
+		t.Skip("translates a 3.6 MB function")
+	}
+	const depth, targets = 100_000, 1_000_000
+	e := budgetEngine(t, EngineInterpreter, CompileBudget{MaxFuncSize: -1})
+	wasm := stress.BrTableDepths(depth, targets)
+	done := make(chan error, 1)
+	var mod *Module
+	go func() {
+		var err error
+		mod, err = e.Compile(wasm)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("translating a br_table of %d targets over %d depths did not finish in a minute", targets, depth)
+	}
+	for _, x := range []uint32{0, 99_999, 100_000, 999_999, 1_000_000} {
+		if got, want := callF(t, e, mod, x), stress.BrTableDepthsResult(depth, targets, x); got != want {
+			t.Errorf("f(%d) = %d, want %d", x, got, want)
+		}
 	}
 }

@@ -294,10 +294,12 @@ type CompileBudget struct {
 	// (one per GOMAXPROCS) needs at most about 12 × MaxFuncWork bytes
 	// beyond the code's own size. 0: DefaultMaxFuncWork; negative: no cap.
 	MaxFuncWork int64
-	// MaxFuncSize caps, per function, the size of its SSA (values and
-	// blocks), checked as the function is built, not after: the rest of
-	// compiling one function grows linearly with it, so this is the bound
-	// on a function's compile memory (see DefaultMaxFuncSize).
+	// MaxFuncSize caps, per function, the size of what the engine builds
+	// for it, checked as it is built, not after: on the compiler its SSA
+	// values and blocks, on the interpreter its instructions, and on both
+	// its br_table targets and open blocks. The rest of compiling one
+	// function grows linearly with it, so this is the bound on a
+	// function's compile memory (see DefaultMaxFuncSize).
 	// 0: DefaultMaxFuncSize; negative: no cap.
 	MaxFuncSize int64
 	// Timeout caps the time of one Compile, checked before each function
@@ -312,8 +314,9 @@ type CompileBudget struct {
 // kept live across 10,000 if/else merges (a 280 KB function) about 2^25.
 const DefaultMaxFuncWork = compiler.DefaultMaxFuncWork
 
-// DefaultMaxFuncSize is CompileBudget.MaxFuncSize's default, 2^22 SSA
-// values and blocks.
+// DefaultMaxFuncSize is CompileBudget.MaxFuncSize's default, 2^18, on
+// both engines: the largest functions of the Go standard library's wasip1
+// test binaries and of the bench modules need under a quarter of it.
 const DefaultMaxFuncSize = compiler.DefaultMaxFuncSize
 
 // DefaultCompileTimeout is CompileBudget.Timeout's default.
@@ -384,7 +387,8 @@ func newEngine(cfg Config) (*Engine, error) {
 	if cfg.DisableRealtimeTicker {
 		vm.DisableRealtimeTicker()
 	}
-	icfg := interp.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack, ConsumeFuel: cfg.ConsumeFuel}
+	icfg := interp.Config{MaxCallDepth: cfg.MaxCallDepth, MaxStackBytes: cfg.MaxWasmStack, ConsumeFuel: cfg.ConsumeFuel,
+		MaxFuncSize: cfg.CompileBudget.MaxFuncSize}
 	switch cfg.Engine {
 	case EngineAuto:
 		c, err := compiler.New(compilerConfig(cfg))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/moat-run/moat/internal/compiler"
+	"github.com/moat-run/moat/internal/interp"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
@@ -25,7 +26,8 @@ const (
 	// BudgetExceeded: the module is valid, but compiling it would exceed
 	// the engine's Config.CompileBudget (Func says which function was
 	// being compiled). The interpreter engine, whose translation is linear
-	// in the code, can still run it.
+	// in the code and checked against MaxFuncSize alone, can still run a
+	// module the compiler refuses for MaxFuncWork or Timeout.
 	BudgetExceeded CompileErrorKind = 0x80
 )
 
@@ -70,12 +72,16 @@ func (e *CompileError) Error() string {
 	return s + ": " + e.Msg
 }
 
-// compileErrorOf converts a decoder or validator error, or the compiler's
+// compileErrorOf converts a decoder or validator error, or an engine's
 // budget error; other errors pass through.
 func compileErrorOf(err error) error {
 	var le *compiler.LimitError
 	if errors.As(err, &le) {
 		return &CompileError{Kind: BudgetExceeded, Offset: -1, Func: int(le.Func), Msg: le.Msg}
+	}
+	var ie *interp.LimitError
+	if errors.As(err, &ie) {
+		return &CompileError{Kind: BudgetExceeded, Offset: -1, Func: int(ie.Func), Msg: ie.Msg()}
 	}
 	var we *wasm.Error
 	if !errors.As(err, &we) {

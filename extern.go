@@ -45,10 +45,10 @@ func funcOf(s storeRef, inst *vm.Instance, idx uint32, room *Func) *Func {
 	if inst.Made(idx) {
 		fn = inst.Func(idx)
 	} else if both, _ := inst.Embedder.(*instanceState); both != nil && s.storeState.enter() == nil {
-		if k := both.nMade; k < len(both.made) {
-			fn = inst.FuncIn(idx, &both.made[k])
-			if fn == &both.made[k] {
-				both.nMade++
+		for k := range both.made {
+			if both.made[k].Instance == nil {
+				fn = inst.FuncIn(idx, &both.made[k])
+				break
 			}
 		}
 		s.storeState.leave()

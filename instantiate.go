@@ -34,30 +34,27 @@ type instanceState struct {
 	mod        *Module
 	inst       vm.Instance
 	mems       [1]*vm.Memory
-	globalList [4]*vm.Global
-	globals    [4]vm.Global
+	globalList [2]*vm.Global
+	globals    [2]vm.Global
 	tableList  [1]*vm.Table
 	table      vm.Table
-	tableElems [8]uint64
-	elems      [2][]uint64
-	datas      [2][]byte
+	elems      [1][]uint64
+	datas      [1][]byte
 	// memRoom is where the instance's first defined memory is made when
 	// it takes a pool's slot (vm.MemoryRoom): if the store is dropped
 	// without Close, the state's cleanup gives the slot back.
 	memRoom vm.MemoryRoom
-	// tableBig is the storage of a first table larger than tableElems,
-	// kept when the state is recycled.
-	tableBig []uint64
-	// funcs is the storage of the instance's function list, kept when the
-	// state is recycled: the imported functions' (InstancePre.Instantiate),
-	// then the whole index space once a defined function is asked for
-	// (vm.Instance.FuncsRoom).
-	funcs []*vm.Function
+	// tableRoom is the storage of the first table's elements (up to
+	// maxKeptTableElems), made for the module's first instance and kept
+	// when the state is recycled, as inst.FuncsRoom is: the storage of
+	// the instance's function list, the imported functions'
+	// (InstancePre.Instantiate), then the whole index space once a
+	// defined function is asked for (vm.Instance.FuncIn).
+	tableRoom []uint64
 	// made is room for the function made for the first export asked for
-	// (vm.Instance.FuncIn, usually _start or the one entry point); nMade
-	// are in use.
-	made  [1]vm.Function
-	nMade int
+	// (vm.Instance.FuncIn, usually _start or the one entry point); a
+	// function in use there has its Instance set.
+	made [1]vm.Function
 	// caller is the instance's Caller, made on its first host call
 	// (storeState.caller).
 	caller *callerState
@@ -116,10 +113,11 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	if err := s.checkInstantiation(m); err != nil {
 		return nil, err
 	}
+	funcsRoom := both.inst.FuncsRoom[:0]
 	both.inst = vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}
 	inst := &both.inst
 	inst.Embedder = both
-	inst.FuncsRoom = both.funcs[:0]
+	inst.FuncsRoom = funcsRoom
 
 	lazy, _ := mod.code.(engine.LazyFunctions)
 	if lazy != nil {
@@ -209,14 +207,14 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		var tab *vm.Table
 		if i == 0 {
 			tab = &both.table
-			room := both.tableElems[:]
-			if t.Type.Limits.Min > uint64(len(room)) && t.Type.Limits.Min <= maxKeptTableElems {
-				// A larger first table's elements are kept in the
-				// state too, from one instance to the next.
-				if uint64(cap(both.tableBig)) < t.Type.Limits.Min {
-					both.tableBig = make([]uint64, t.Type.Limits.Min)
+			var room []uint64
+			if t.Type.Limits.Min <= maxKeptTableElems {
+				// The first table's elements are kept in the state,
+				// from one instance to the next.
+				if uint64(cap(both.tableRoom)) < t.Type.Limits.Min {
+					both.tableRoom = make([]uint64, t.Type.Limits.Min)
 				}
-				room = both.tableBig[:cap(both.tableBig)]
+				room = both.tableRoom[:cap(both.tableRoom)]
 			}
 			tab.Init(t.Type, init, s.engine.cfg.MaxTableElements, room)
 		} else {
@@ -302,12 +300,14 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		}
 	}
 	switch {
-	case len(m.Datas) <= len(both.datas):
-		inst.Datas = both.datas[:len(m.Datas):len(m.Datas)]
+	case len(m.Datas) == 0:
+		inst.Datas = both.datas[:0:0]
 	case allDataInImages(m, withData):
 		// No segment is applied here, and none can fail: the state after
 		// instantiating is the module's, shared until a data.drop.
 		inst.Datas, inst.DatasShared = mod.sharedDatas(), true
+	case len(m.Datas) <= len(both.datas):
+		inst.Datas = both.datas[:len(m.Datas):len(m.Datas)]
 	default:
 		inst.Datas = make([][]byte, len(m.Datas))
 	}

@@ -41,12 +41,34 @@ const spyWat = `(module
     (v128.store (i32.sub (local.get $end) (i32.const 16)) (v128.const i64x2 -1 -1))
     (i64.store (i32.sub (local.get $end) (i32.const 24)) (i64.const -1))))`
 
+// farSpyWat writes a few words far apart in a memory of 1 MiB (where a Go
+// or Rust guest's stack lies), past the start a reset used to look at,
+// after reading every other 4 KiB page (which the kernel maps to its zero
+// page): the reset must find the written pages wherever they are, and
+// may leave the pages only read.
+const farSpyWat = `(module
+  (memory (export "mem") 16 16)
+  (data (i32.const 900000) "far-spy")
+  (func (export "spray")
+    (local $p i32) (local $acc i32)
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $p) (i32.const 1048576)))
+      (local.set $acc (i32.or (local.get $acc) (i32.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 8192)))
+      (br $each)))
+    (i32.store (i32.const 300000) (i32.const 0xa5a5a5a5))
+    (i32.store (i32.const 700000) (i32.or (local.get $acc) (i32.const 0x5a5a5a5a)))
+    (i64.store (i32.const 900000) (i64.const -1))
+    (i64.store (i32.const 1048568) (i64.const -1))))`
+
 // spies are the guests that spray their secrets: their memories' first
 // sizes and data. The second one's image is copied into a slot in
-// explicit mode.
+// explicit mode; the third's is mapped, and larger than what a reset
+// keeps of an image's bytes.
 var spies = []victim{
 	{"spy", spyWat, 3, map[int]string{0: "SPY-IMAGE-SPY-IMAGE-SPY-IMAGE", 70000: "spy-data-past-the-first-page"}},
 	{"small-spy", smallSpyWat, 1, map[int]string{100: "small-spy", 12000: "small-spy-end"}},
+	{"far-spy", farSpyWat, 16, map[int]string{900000: "far-spy"}},
 }
 
 // victim is a module and its expected memory: its pages, then its data.
@@ -65,16 +87,16 @@ var victims = []victim{
 	{"small-image", `(module (memory (export "mem") 1 8) (data (i32.const 100) "victim"))`, 1, map[int]string{100: "victim"}},
 	{"no-image", `(module (memory (export "mem") 2 8))`, 2, nil},
 	{"larger", `(module (memory (export "mem") 7 8) (data (i32.const 65536) "v2"))`, 7, map[int]string{65536: "v2"}},
-	{"grower", `(module (memory (export "mem") 1 8)
+	{"grower", `(module (memory (export "mem") 1 16)
 	  (func (export "scan") (result i32)
 	    (local $p i32) (local $acc i64)
-	    (drop (memory.grow (i32.const 7)))
+	    (drop (memory.grow (i32.const 15)))
 	    (block $done (loop $each
-	      (br_if $done (i32.ge_u (local.get $p) (i32.const 524288)))
+	      (br_if $done (i32.ge_u (local.get $p) (i32.const 1048576)))
 	      (local.set $acc (i64.or (local.get $acc) (i64.load (local.get $p))))
 	      (local.set $p (i32.add (local.get $p) (i32.const 8)))
 	      (br $each)))
-	    (i32.wrap_i64 (i64.or (local.get $acc) (i64.shr_u (local.get $acc) (i64.const 32))))))`, 8, nil},
+	    (i32.wrap_i64 (i64.or (local.get $acc) (i64.shr_u (local.get $acc) (i64.const 32))))))`, 16, nil},
 }
 
 // keepResidentModes are the pool configurations the attack runs against:

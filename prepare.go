@@ -90,10 +90,10 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 		// The imported functions' list is the instance's: kept in its
 		// state from one instance to the next, with room for the whole
 		// index space, which the first export asked for needs.
-		if cap(both.funcs) < len(p.defs) {
-			both.funcs = make([]*vm.Function, 0, max(len(p.defs), int(mod.m.NumFuncs())))
+		if cap(both.inst.FuncsRoom) < len(p.defs) {
+			both.inst.FuncsRoom = make([]*vm.Function, 0, max(len(p.defs), int(mod.m.NumFuncs())))
 		}
-		r.funcs = both.funcs[:0]
+		r.funcs = both.inst.FuncsRoom[:0]
 	}
 	for i, d := range p.defs {
 		if d.host != nil {

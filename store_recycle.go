@@ -26,12 +26,13 @@ func (s *storeState) recycleInstances(instances []*vm.Instance) {
 		if both, ok := inst.Embedder.(*instanceState); ok && both.mod != nil && both.memRoom.Empty() {
 			// The function list kept is the larger of the state's and the
 			// one vm.Instance.FuncIn made when the state's was too small.
-			funcs := both.funcs
+			funcs := both.inst.FuncsRoom
 			if cap(both.inst.Funcs) > cap(funcs) {
 				funcs = both.inst.Funcs
 			}
 			clear(funcs[:cap(funcs)])
-			*both = instanceState{mod: both.mod, memRoom: both.memRoom, funcs: funcs[:0], tableBig: both.tableBig}
+			*both = instanceState{mod: both.mod, memRoom: both.memRoom, tableRoom: both.tableRoom}
+			both.inst.FuncsRoom = funcs[:0]
 			both.mod.instances.Put(both)
 		}
 	}

@@ -38,20 +38,22 @@ func NewGate(capacity int) *Gate {
 func (g *Gate) Capacity() int { return cap(g.slots) }
 
 // acquire takes a slot, waiting at most wait (not at all when wait <= 0).
-// It fails with errOverloaded, or with the context's error.
-func (g *Gate) acquire(ctx context.Context, wait time.Duration) error {
+// It fails with errOverloaded, or with the context's error. waited says
+// whether it had to wait (so that a request admitted at once reads the
+// clock no more).
+func (g *Gate) acquire(ctx context.Context, wait time.Duration) (waited bool, err error) {
 	if g.slots == nil {
 		g.live.Add(1)
-		return nil
+		return false, nil
 	}
 	select {
 	case g.slots <- struct{}{}:
 		g.live.Add(1)
-		return nil
+		return false, nil
 	default:
 	}
 	if wait <= 0 {
-		return errOverloaded
+		return false, errOverloaded
 	}
 	g.waiting.Add(1)
 	defer g.waiting.Add(-1)
@@ -60,11 +62,11 @@ func (g *Gate) acquire(ctx context.Context, wait time.Duration) error {
 	select {
 	case g.slots <- struct{}{}:
 		g.live.Add(1)
-		return nil
+		return true, nil
 	case <-t.C:
-		return errOverloaded
+		return true, errOverloaded
 	case <-ctx.Done():
-		return ctx.Err()
+		return true, ctx.Err()
 	}
 }
 

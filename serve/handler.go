@@ -131,7 +131,8 @@ type Handler struct {
 	pre    *moat.InstancePre
 	gate   *Gate
 	// recentLong holds, a bit each, whether the handler's last 64
-	// requests ran long (needed a CPU lane): see spinning.
+	// requests ran long (needed a CPU lane, or ran until their deadline):
+	// see Spinning.
 	recentLong atomic.Uint64
 }
 
@@ -141,13 +142,18 @@ type Handler struct {
 // deadline would otherwise have each of them run unchecked for the lanes'
 // threshold first, which at a few percent of a server's requests is most
 // of a CPU (1% of 16,000 requests a second spinning 5 ms: 0.8 CPU). A
-// route's requests that end within their first time slice never wait
-// either way.
+// request that ran until its deadline counts as long too: with a deadline
+// not far past the threshold, on a busy machine, a spinning guest's share
+// of the CPUs may not take it past the threshold before its deadline, and
+// every one of them would run unchecked until then (300 loops a second
+// with a 20 ms deadline took 0.4 CPU on two CPUs, lanes or not). A route's
+// requests that end within their first time slice never wait either way.
 const spinningRoute = 2
 
 // Spinning reports whether the handler's recent requests have been
-// running long (past the threshold of its Config.CPULanes), so that its
-// next requests need a CPU lane from their first time slice on.
+// running long (past the threshold of its Config.CPULanes, or until their
+// deadline), so that its next requests need a CPU lane from their first
+// time slice on.
 func (h *Handler) Spinning() bool {
 	return bits.OnesCount64(h.recentLong.Load()) >= spinningRoute
 }
@@ -266,7 +272,7 @@ func (h *Handler) Stats() Stats { return h.gate.Stats() }
 // ServeHTTP runs the request in a fresh sandbox.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	o := &Outcome{}
+	o := &Outcome{Start: start}
 	defer func() {
 		o.Total = time.Since(start)
 		if h.cfg.OnDone != nil {
@@ -278,8 +284,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, o, ResultBodyTooLarge, fmt.Errorf("the request body of %d bytes is over the limit of %d", r.ContentLength, lim.MaxRequestBody))
 		return
 	}
-	if err := h.gate.acquire(r.Context(), lim.QueueTimeout); err != nil {
-		o.Wait = time.Since(start)
+	// The clock is read again only after a wait: a request admitted at
+	// once starts its sandbox at start (each reading costs some 60 ns on
+	// a virtual machine's clock, and a request makes several).
+	begin := start
+	waited, err := h.gate.acquire(r.Context(), lim.QueueTimeout)
+	if waited {
+		begin = time.Now()
+		o.Wait = begin.Sub(start)
+	}
+	if err != nil {
 		if errors.Is(err, errOverloaded) {
 			h.refuse(w, o, ResultOverloaded, fmt.Errorf("%d sandboxes running: %w", lim.MaxConcurrent, err))
 		} else {
@@ -287,9 +301,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	o.Wait = time.Since(start)
 	defer h.gate.release()
-	if h.run(w, r, o) {
+	if h.run(w, r, o, begin) {
 		o.Aborted = true
 		// Cut the connection: the client must not take a response that
 		// stopped halfway for a whole one. The slot is released and
@@ -304,9 +317,10 @@ func (h *Handler) refuse(w http.ResponseWriter, o *Outcome, res Result, err erro
 	writeError(w, o.Status, clientReason(o))
 }
 
-// run runs the guest for one request and ends the response. It reports
+// run runs the guest for one request and ends the response. begin is
+// when its sandbox starts: its deadline counts from there. It reports
 // whether the response must be aborted.
-func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort bool) {
+func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin time.Time) (abort bool) {
 	lim := &h.cfg.Limits
 	ctx := r.Context()
 	stdio := getSandboxIO()
@@ -327,7 +341,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	// the client goes away.
 	var deadline time.Time
 	if lim.Timeout > 0 {
-		deadline = time.Now().Add(lim.Timeout)
+		deadline = begin.Add(lim.Timeout)
 	}
 	if r.Body != nil && r.Body != http.NoBody {
 		// The guest may write its response before it has read the whole
@@ -352,15 +366,10 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	in := &stdio.in
 	*in = input{body: body, out: out, rc: rc, ctx: ctx, deadline: deadline}
 	defer in.finish()
+	stdio.h, stdio.deadline = h, deadline
 	wc := wasi.Config{
 		Args: args, Env: env, Stdin: in, Stdout: out, Preopens: h.cfg.Preopens,
-		Sleep: func(ctx context.Context, d time.Duration) {
-			out.flushPending()
-			if !deadline.IsZero() {
-				d = min(d, time.Until(deadline))
-			}
-			h.sleep(ctx, d)
-		},
+		Sleep: stdio.sleepFunc(),
 	}
 	var errLog *stderrLog
 	if lim.MaxStderrBytes > 0 {
@@ -380,7 +389,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 		if h.Spinning() {
 			_ = store.SetCPULanesAfter(0)
 		}
-		defer func() { h.ranLong(store.LongRunningCalls() > 0) }()
+		defer func() { h.ranLong(o.Result == ResultTimeout || store.LongRunningCalls() > 0) }()
 	}
 	_ = store.SetDeadline(deadline) // likewise
 	fuel := lim.Fuel
@@ -396,8 +405,9 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome) (abort
 	}
 	defer sys.Close()
 	// One reading of the clock between phases: it ends one and starts
-	// the next.
-	t := time.Now()
+	// the next. Instantiating counts from begin: making the store and
+	// the WASI system is part of making the sandbox.
+	t := begin
 	inst, instErr := h.pre.Instantiate(ctx, store)
 	end := time.Now()
 	o.Instantiate = end.Sub(t)
@@ -458,6 +468,27 @@ type sandboxIO struct {
 	rc     http.ResponseController
 	// args and env are the guest's argv and environment, their room kept.
 	args, env []string
+	// h and deadline are the request's handler and deadline, for sleep.
+	h        *Handler
+	deadline time.Time
+	// sleep is the guest's sleep (sleepFunc), made once per sandboxIO and
+	// kept with it: a closure per request would be an allocation.
+	sleep func(ctx context.Context, d time.Duration)
+}
+
+// sleepFunc is the guest's sleep for the request s serves: it flushes the
+// output and sleeps no further than the deadline.
+func (s *sandboxIO) sleepFunc() func(ctx context.Context, d time.Duration) {
+	if s.sleep == nil {
+		s.sleep = func(ctx context.Context, d time.Duration) {
+			s.out.flushPending()
+			if !s.deadline.IsZero() {
+				d = min(d, time.Until(s.deadline))
+			}
+			s.h.sleep(ctx, d)
+		}
+	}
+	return s.sleep
 }
 
 var sandboxIOs = sync.Pool{New: func() any { return new(sandboxIO) }}
@@ -481,7 +512,7 @@ func (s *sandboxIO) release() {
 		return
 	}
 	timer, pending, fields, line := s.out.timer, s.out.pending[:0], s.out.head.fields[:0], s.errLog.line[:0]
-	args, env := s.args[:0], s.env[:0]
+	args, env, sleep := s.args[:0], s.env[:0], s.sleep
 	if cap(pending) > keptBuffer {
 		pending = nil
 	}
@@ -500,7 +531,7 @@ func (s *sandboxIO) release() {
 	clear(env[:cap(env)])
 	*s = sandboxIO{}
 	s.out.timer, s.out.pending, s.out.head.fields, s.errLog.line = timer, pending, fields, line
-	s.args, s.env = args, env
+	s.args, s.env, s.sleep = args, env, sleep
 	sandboxIOs.Put(s)
 }
 

@@ -96,9 +96,12 @@ type Outcome struct {
 	ExitCode uint32
 	// Err explains a failure in words, for logs (nil for ResultOK).
 	Err error
-	// Wait is the time spent waiting for a free sandbox, Instantiate the
-	// time to make it, Run the time in the guest's _start, Total the whole
-	// request.
+	// Start is when the handler took the request.
+	Start time.Time
+	// Wait is the time spent waiting for a free sandbox (0 when one was
+	// free at once), Instantiate the time to make it (its store, WASI
+	// system and instance), Run the time in the guest's _start, Total
+	// the whole request.
 	Wait, Instantiate, Run, Total time.Duration
 	// BodyRead counts the request body bytes the guest read; BodyWritten
 	// the response body bytes it wrote after its headers.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -208,6 +209,35 @@ func TestSpinningRoute(t *testing.T) {
 			}
 			if h.Spinning() {
 				t.Fatal("still spinning after 63 short requests")
+			}
+		})
+	}
+}
+
+// A request that runs until its deadline counts as long for Spinning
+// whether or not it got past the lanes' threshold: with a deadline short
+// of the threshold (or a busy machine that gives a loop less CPU time than
+// the threshold before its deadline), endless loops would otherwise never
+// mark their route, and each would run unchecked until its deadline.
+func TestSpinningRouteByDeadline(t *testing.T) {
+	for _, kind := range engines(t) {
+		t.Run(kind.String(), func(t *testing.T) {
+			lanes, err := moat.NewCPULanes(1, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv, h, _ := server(t, serve.Config{Module: cModule(t, kind), CPULanes: lanes,
+				Limits: serve.Limits{Timeout: 50 * time.Millisecond}, OnDone: func(*http.Request, *serve.Outcome) {}})
+			for i := range 2 {
+				if status, _, _ := get(t, srv.URL+"/loop"); status != http.StatusGatewayTimeout {
+					t.Fatalf("loop %d: %d, want 504", i, status)
+				}
+			}
+			if !h.Spinning() {
+				t.Fatal("not spinning after two requests that looped until their deadline, short of the lanes' threshold")
+			}
+			if status, _, body := get(t, srv.URL+"/hello?x"); status != http.StatusOK || !strings.Contains(body, "x") {
+				t.Fatalf("hello on the spinning route: %d %q", status, body)
 			}
 		})
 	}

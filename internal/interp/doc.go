@@ -12,7 +12,10 @@
 // translate time. local.get and constants are folded into their consumers,
 // results are written straight into a following local.set/tee, integer
 // compares fuse with br_if/if, and every branch target is a resolved
-// instruction index with its value moves precomputed.
+// instruction index with its value moves precomputed. Config.MaxFuncSize
+// caps each function's instructions, br_table entries and open blocks
+// (limit.go), checked as the code grows, so translating one function
+// takes memory proportional to the cap at most.
 //
 // Execution (exec*.go) is one loop with a dense switch over the opcode.
 // wasm→wasm calls never recurse in Go: a call pushes a frame on an explicit

@@ -27,6 +27,11 @@ type Config struct {
 	// (memory.go).
 	Slots     *pool.Slots
 	SlotPages uint32
+	// MaxFuncSize caps, per function, the translated code's size
+	// (translator.size), checked after each instruction as the code
+	// grows: a function past it fails with a *LimitError, after memory
+	// proportional to the cap. 0: DefaultMaxFuncSize; negative: no cap.
+	MaxFuncSize int64
 }
 
 // FrameOverheadBytes is what each wasm frame is charged against
@@ -53,6 +58,9 @@ func New(cfg Config) engine.Engine {
 	}
 	if cfg.MaxStackBytes <= 0 {
 		cfg.MaxStackBytes = vm.DefaultStackLimit
+	}
+	if cfg.MaxFuncSize == 0 {
+		cfg.MaxFuncSize = DefaultMaxFuncSize
 	}
 	e := &interpEngine{cfg: cfg}
 	e.exec = &executor{cfg: cfg}
@@ -130,6 +138,7 @@ func (e *interpEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	}
 	mc := &moduleCode{exec: e.exec, m: m, funcs: make([]*funcCode, len(m.Funcs)), slots: e.cfg.Slots, slotPages: e.cfg.SlotPages}
 	t := newTranslator(m)
+	t.maxSize = max(e.cfg.MaxFuncSize, 0)
 	for i := range m.Funcs {
 		idx := m.NumImportedFuncs + uint32(i)
 		fc, err := t.translate(idx, &m.Types[m.Funcs[i]].Func, &m.Code[i])

@@ -69,6 +69,8 @@ func (c *ctrl) labelTypes() []wasm.ValType {
 
 type translator struct {
 	m         *wasm.Module
+	maxSize   int64            // Config.MaxFuncSize, resolved; 0 for no cap
+	fn        uint32           // index of the function being translated
 	funcTypes []*wasm.FuncType // by function index
 
 	code     []instr
@@ -100,7 +102,8 @@ type translator struct {
 
 	unreachable bool
 	deadDepth   int
-	offset      int32 // binary offset of the instruction being translated
+	brWays      []brWay // per depth, during a br_table; all brUnseen between them
+	offset      int32   // binary offset of the instruction being translated
 	in          wasm.Instr
 	tmp         []entry
 }
@@ -137,6 +140,7 @@ func (t *translator) translate(idx uint32, ft *wasm.FuncType, body *wasm.Code) (
 	t.stack, t.ctrls = t.stack[:0], t.ctrls[:0]
 	t.localSlot, t.localType, t.pending = t.localSlot[:0], t.localType[:0], t.pending[:0]
 	t.water, t.lastDef, t.unreachable, t.deadDepth = 0, -1, false, 0
+	t.fn = idx
 
 	slot := uint32(0)
 	addLocal := func(vt wasm.ValType) {
@@ -179,6 +183,9 @@ func (t *translator) translate(idx uint32, ft *wasm.FuncType, body *wasm.Code) (
 			continue
 		}
 		if err := t.instr(&t.in); err != nil {
+			return nil, err
+		}
+		if err := t.checkSize(0); err != nil {
 			return nil, err
 		}
 	}

@@ -20,6 +20,9 @@ func (t *translator) instr(in *wasm.Instr) error {
 	case wasm.OpBrIf:
 		t.brIf(in.X)
 	case wasm.OpBrTable:
+		if err := t.checkSize(len(in.Targets)); err != nil {
+			return err
+		}
 		t.brTable(in.Targets)
 	case wasm.OpReturn:
 		t.ret()
@@ -371,6 +374,24 @@ func (t *translator) condBranch(d int, cond entry, onTrue bool) int {
 	return t.emit(instr{op: op, b: t.src(cond)})
 }
 
+// brWay is how a br_table reaches one depth: brDirect (a loop's start),
+// brFixup (a block's end, patched when it closes) or through a stub of
+// moves, at stub once emitted (0 before).
+type brWay struct {
+	kind uint8 // brUnseen, brDirect, brFixup or brStub
+	stub uint32
+}
+
+const (
+	brUnseen = iota
+	brDirect
+	brFixup
+	brStub
+)
+
+// brTable translates a br_table. Each distinct depth is classified, and
+// its stub emitted, once: a table costs its length plus the moves of its
+// distinct depths, however they repeat.
 func (t *translator) brTable(targets []uint32) {
 	idx := t.pop()
 	first := len(t.brTables)
@@ -378,34 +399,44 @@ func (t *translator) brTable(targets []uint32) {
 	for range targets {
 		t.brTables = append(t.brTables, 0)
 	}
+	if len(t.brWays) < len(t.ctrls) {
+		t.brWays = make([]brWay, max(len(t.ctrls), 2*len(t.brWays)))
+	}
+	ways := t.brWays
 	// Targets without moves are reached directly; the others through a stub.
 	for i, depth := range targets {
 		c := &t.ctrls[len(t.ctrls)-1-int(depth)]
-		if c.kind == ctrlLoop && t.inPlace(c) {
+		w := &ways[depth]
+		if w.kind == brUnseen {
+			switch {
+			case c.kind == ctrlLoop && t.inPlace(c):
+				w.kind = brDirect
+			case c.kind != ctrlFunc && t.inPlace(c):
+				w.kind = brFixup
+			default:
+				w.kind = brStub
+			}
+		}
+		switch w.kind {
+		case brDirect:
 			t.brTables[first+i] = uint32(c.start)
-		} else if c.kind != ctrlFunc && t.inPlace(c) {
+		case brFixup:
 			c.fixups = append(c.fixups, -1-(first+i))
 		}
 	}
 	for i, depth := range targets {
-		c := &t.ctrls[len(t.ctrls)-1-int(depth)]
-		if c.kind != ctrlFunc && t.inPlace(c) {
+		w := &ways[depth]
+		if w.kind != brStub {
 			continue
 		}
-		// Share a stub with an earlier target of the same depth.
-		shared := false
-		for j := 0; j < i; j++ {
-			if targets[j] == depth {
-				t.brTables[first+i] = t.brTables[first+j]
-				shared = true
-				break
-			}
+		if w.stub == 0 { // code[0] is never a stub: the br_table is before it
+			w.stub = uint32(len(t.code))
+			t.branchTo(&t.ctrls[len(t.ctrls)-1-int(depth)])
 		}
-		if shared {
-			continue
-		}
-		t.brTables[first+i] = uint32(len(t.code))
-		t.branchTo(c)
+		t.brTables[first+i] = w.stub
+	}
+	for _, depth := range targets {
+		ways[depth] = brWay{}
 	}
 	t.unreachable = true
 }

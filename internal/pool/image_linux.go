@@ -3,8 +3,11 @@
 package pool
 
 import (
+	"cmp"
 	"fmt"
+	"io"
 	"os"
+	"slices"
 
 	"golang.org/x/sys/unix"
 )
@@ -25,7 +28,14 @@ type Image struct {
 	// a slot instead of mapping it, so that it adds no kernel mapping.
 	data []byte
 	full bool
+	// runs are the image's pages that hold data, in order and apart
+	// (the segments' pages): the rest of the image is zero, so a copy
+	// into a slot, whose pages are zero, writes only these.
+	runs []pageRun
 }
+
+// pageRun is the pages [from, to) of an image, in bytes.
+type pageRun struct{ from, to uint64 }
 
 // CopyLimit is the smallest image a pool in explicit mode always copies
 // instead of mapping (a pool that keeps more than CopyLimit bytes of a
@@ -33,7 +43,9 @@ type Image struct {
 // stays in a slot kept warm, restored in place at each reset, so the
 // next instance of the same module finds it there; beyond what the reset
 // keeps resident, every instantiation would copy it again, page faults
-// included, where a mapped image costs nothing until touched.
+// included, where a mapped image costs nothing until touched: so larger
+// images are mapped while the pool's share of mappings lasts
+// (Slots.prepare).
 const CopyLimit = 16 << 10
 
 // HeadLimit bounds the image bytes kept in memory (Image.data) for
@@ -72,7 +84,7 @@ func NewImage(p Plan, pageSize uint64) (*Image, error) {
 	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
 		return fail("sealing", err)
 	}
-	im := &Image{fd: fd, size: size, full: p.Size <= HeadLimit}
+	im := &Image{fd: fd, size: size, full: p.Size <= HeadLimit, runs: dataRuns(p, pageSize)}
 	im.data = make([]byte, min(p.Size, HeadLimit))
 	for _, s := range p.Segments {
 		if s.Offset < uint64(len(im.data)) {
@@ -80,6 +92,48 @@ func NewImage(p Plan, pageSize uint64) (*Image, error) {
 		}
 	}
 	return im, nil
+}
+
+// dataRuns is the pages of p's segments, sorted and merged.
+func dataRuns(p Plan, pageSize uint64) []pageRun {
+	runs := make([]pageRun, 0, len(p.Segments))
+	for _, s := range p.Segments {
+		runs = append(runs, pageRun{s.Offset &^ (pageSize - 1), (s.Offset + uint64(len(s.Bytes)) + pageSize - 1) &^ (pageSize - 1)})
+	}
+	slices.SortFunc(runs, func(a, b pageRun) int { return cmp.Compare(a.from, b.from) })
+	merged := runs[:0]
+	for _, r := range runs {
+		if n := len(merged); n > 0 && r.from <= merged[n-1].to {
+			merged[n-1].to = max(merged[n-1].to, r.to)
+			continue
+		}
+		merged = append(merged, r)
+	}
+	return merged
+}
+
+// copyTo writes the image's bytes from byte from on into dst, which holds
+// zeros there (a slot's pages): the pages of its runs only, from data
+// where it has them, else read from the memfd.
+func (im *Image) copyTo(dst []byte, from uint64) error {
+	for _, r := range im.runs {
+		lo, hi := max(r.from, from), r.to
+		if lo >= hi {
+			continue
+		}
+		if hi <= uint64(len(im.data)) || (im.full && lo < uint64(len(im.data))) {
+			copy(dst[lo:hi], im.data[lo:min(hi, uint64(len(im.data)))])
+			continue
+		}
+		for b, off := dst[lo:hi], int64(lo); len(b) > 0; {
+			n, err := unix.Pread(im.fd, b, off)
+			if err != nil || n == 0 {
+				return fmt.Errorf("pool: copying a memory image: %w", cmp.Or(err, io.ErrUnexpectedEOF))
+			}
+			b, off = b[n:], off+int64(n)
+		}
+	}
+	return nil
 }
 
 // FD is the memfd (valid until Close).

@@ -3,11 +3,39 @@
 package pool
 
 import (
+	"errors"
 	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
+
+// How a reset learns which pages of a slot may have been written, the
+// best the kernel offers first.
+type pageQuery int
+
+const (
+	// queryNone: no page map (no /proc, or a sandbox that hides it):
+	// every page is taken as written.
+	queryNone pageQuery = iota
+	// queryRead: /proc/self/pagemap read, one 64-bit word per page; it
+	// costs some 8 ns a page looked at, so a reset looks at a window.
+	queryRead
+	// queryScan: the page map's PAGEMAP_SCAN ioctl (Linux 6.7), which
+	// walks the page tables in the kernel and returns only the runs of
+	// pages that match; its cost follows the pages in memory, not the
+	// length looked at, so a reset looks at the whole memory.
+	queryScan
+)
+
+func (q pageQuery) String() string { return [...]string{"none", "read", "scan"}[q] }
+
+// pageQueryLimit lowers the query the reset uses (tests of the older
+// paths).
+var pageQueryLimit = queryScan
+
+// pageQueryMode is the query the reset uses.
+func pageQueryMode() pageQuery { return min(pageQueryLimit, probedQuery()) }
 
 // The kernel's page table entries as /proc/self/pagemap reports them, one
 // 64-bit word per page (Documentation/admin-guide/mm/pagemap.rst).
@@ -17,8 +45,7 @@ const (
 	pmFile    = 1 << 61 // a file page (or shared anonymous), not a private copy
 )
 
-// pagemapFD is /proc/self/pagemap, opened once; -1 when it cannot be read
-// (no /proc, or a sandbox that hides it).
+// pagemapFD is /proc/self/pagemap, opened once; -1 when it cannot be read.
 var pagemapFD = sync.OnceValue(func() int {
 	fd, err := unix.Open("/proc/self/pagemap", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -32,8 +59,20 @@ var pagemapFD = sync.OnceValue(func() int {
 	return fd
 })
 
-// usePagemap is false in tests of the reset without the page map.
-var usePagemap = true
+// probedQuery is the best query this kernel answers, found once: a scan
+// of a page of the Go heap, or a read of its word.
+var probedQuery = sync.OnceValue(func() pageQuery {
+	if pagemapFD() < 0 {
+		return queryNone
+	}
+	probe := make([]byte, 2*unix.Getpagesize())
+	page := uint64(unix.Getpagesize())
+	start := (uint64(uintptr(unsafe.Pointer(&probe[0]))) + page - 1) &^ (page - 1)
+	if _, _, err := new(pageScanner).scan(start, start+page, 1); err != nil {
+		return queryRead
+	}
+	return queryScan
+})
 
 // pageWords is how many pages one read of the page map covers.
 const pageWords = 128
@@ -42,7 +81,7 @@ const pageWords = 128
 // of size page, at most pageWords of them) into w, and reports whether it
 // could.
 func pageEntries(b []byte, page uint64, w *[pageWords]uint64) bool {
-	if !usePagemap || len(b) == 0 {
+	if len(b) == 0 {
 		return false
 	}
 	fd := pagemapFD()
@@ -65,4 +104,69 @@ func pageEntries(b []byte, page uint64, w *[pageWords]uint64) bool {
 // and a file page in memory is the sealed image's own, shared.
 func mayBeWritten(w uint64) bool {
 	return w&pmSwapped != 0 || (w&pmPresent != 0 && w&pmFile == 0)
+}
+
+// PAGEMAP_SCAN's interface (include/uapi/linux/fs.h): the ioctl's number,
+// _IOWR('f', 16, struct pm_scan_arg), and the page categories it matches.
+const (
+	pagemapScan   = 0xc0606610
+	pageIsFile    = 1 << 2
+	pageIsPresent = 1 << 3
+	pageIsSwapped = 1 << 4
+	pageIsPFNZero = 1 << 5
+)
+
+// pmScanArg is struct pm_scan_arg.
+type pmScanArg struct {
+	size, flags, start, end, walkEnd, vec, vecLen, maxPages   uint64
+	categoryInverted, categoryMask, categoryAnyof, returnMask uint64
+}
+
+// pageRegion is struct page_region: pages [start, end) of one category.
+type pageRegion struct{ start, end, categories uint64 }
+
+// scanRegions is how many runs of pages one scan returns at most.
+const scanRegions = 32
+
+// pageScanner is the memory a PAGEMAP_SCAN reads and writes. The kernel
+// is handed its regions' address inside the argument, where Go cannot see
+// a pointer, so it lives in the heap (never moved) and is kept alive over
+// the call; scanners are reused through scanners, so a reset allocates
+// nothing once every goroutine resetting at once has had one.
+type pageScanner struct {
+	arg     pmScanArg
+	regions [scanRegions]pageRegion
+}
+
+var scanners FreeList[*pageScanner]
+
+var errScanShort = errors.New("pool: PAGEMAP_SCAN stopped short")
+
+// scan returns the runs of pages in [start, end) (addresses, page
+// aligned) that may hold bytes written since they were last reset, in
+// order, up to scanRegions runs or maxPages pages (0: no bound); next is
+// where a further scan continues (end when the range is done). A page
+// matches when it is in memory or swapped out, and neither a file's page
+// (the sealed image's, shared) nor the kernel's zero page (only read):
+// what mayBeWritten says of a page map word, the zero page besides.
+func (s *pageScanner) scan(start, end, maxPages uint64) (runs []pageRegion, next uint64, err error) {
+	fd := pagemapFD()
+	if fd < 0 {
+		return nil, start, errScanShort
+	}
+	s.arg = pmScanArg{
+		size: uint64(unsafe.Sizeof(s.arg)), start: start, end: end,
+		vec: uint64(uintptr(unsafe.Pointer(&s.regions[0]))), vecLen: scanRegions, maxPages: maxPages,
+		categoryInverted: pageIsFile | pageIsPFNZero, categoryMask: pageIsFile | pageIsPFNZero,
+		categoryAnyof: pageIsPresent | pageIsSwapped, returnMask: pageIsPresent | pageIsSwapped,
+	}
+	// s is in the Go heap and kept alive until the kernel is done with it.
+	n, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), pagemapScan, uintptr(unsafe.Pointer(&s.arg)))
+	if e != 0 {
+		return nil, start, e
+	}
+	if n > scanRegions || s.arg.walkEnd < start || s.arg.walkEnd > end {
+		return nil, start, errScanShort
+	}
+	return s.regions[:n], s.arg.walkEnd, nil
 }

@@ -5,6 +5,7 @@ package pool
 import (
 	"fmt"
 	"testing"
+	"unsafe"
 
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
@@ -50,5 +51,42 @@ func BenchmarkSlotCycle(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// BenchmarkPageQuery is what a reset pays to learn which pages of a
+// memory were written, by length looked at, two pages written: the
+// page map's PAGEMAP_SCAN against reading its words (a word per page).
+func BenchmarkPageQuery(b *testing.B) {
+	const size = 64 << 20
+	p, err := NewSlots(SlotConfig{Slots: 1, Layout: vm.Layout{Reserve: size}, Accessible: true, MaxWarm: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mem := p.pages(0, 0, size)
+	mem[5000], mem[70000] = 1, 1
+	base := uint64(uintptr(unsafe.Pointer(&mem[0])))
+	for _, length := range []uint64{64 << 10, 256 << 10, 4 << 20, 64 << 20} {
+		b.Run(fmt.Sprintf("scan/%dKiB", length>>10), func(b *testing.B) {
+			if probedQuery() < queryScan {
+				b.Skip("no PAGEMAP_SCAN here")
+			}
+			s := new(pageScanner)
+			for b.Loop() {
+				if runs, _, err := s.scan(base, base+length, 0); err != nil || len(runs) == 0 {
+					b.Fatal(runs, err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("read/%dKiB", length>>10), func(b *testing.B) {
+			var words [pageWords]uint64
+			for b.Loop() {
+				for from := uint64(0); from < length; from += pageWords * p.page {
+					if !pageEntries(mem[from:min(length, from+pageWords*p.page)], p.page, &words) {
+						b.Fatal("no page map")
+					}
+				}
+			}
+		})
 	}
 }

@@ -4,6 +4,8 @@ package pool
 
 import (
 	"bytes"
+	"runtime"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -17,67 +19,139 @@ import (
 // Up to p.keep bytes of the pages written are restored in place, page by
 // page, and a page is written only when it differs: they stay resident
 // for the next memory, which then takes no page fault on them. Only pages
-// that may have been written are looked at: the page map
-// (/proc/self/pagemap, one read for up to pageWords pages) tells which
-// are in memory as the process's own pages or swapped out; a page absent
-// or mapped from the image file was not written. The first p.scan bytes
-// are looked at this way (twice p.keep, so that a guest whose stack
-// or heap lies past the first p.keep bytes keeps its pages too), and the
-// pages written there are kept in order while p.keep allows. From the
-// first page that cannot be kept (the budget spent, or a page of a mapped
-// image whose bytes are not kept, Image.head) to the end of the memory,
+// that may have been written are looked at, as the kernel's page tables
+// tell (pagemap_linux.go): a page absent, mapped from the image file or
+// mapped to the kernel's zero page was not written. With PAGEMAP_SCAN the
+// whole memory is looked at, in one call when it wrote few runs of pages
+// (its cost follows the pages in memory, not the memory's length); with
+// the page map's words only the first p.scan bytes (twice p.keep), since
+// each page costs a word read. The pages written are kept in order while
+// p.keep allows. From the first page that cannot be kept (the budget
+// spent, a page of a mapped image whose bytes are not kept, Image.head,
+// or the end of the window looked at) to the end of the memory,
 // everything goes back to the kernel with one madvise(MADV_DONTNEED).
 // Without the page map, every page is taken as written: the first p.keep
-// bytes are restored in place, the rest given back.
+// bytes are restored in place, the rest given back. A pool that keeps
+// nothing gives every page back without looking.
 //
-// So a memory that wrote a few pages within p.scan costs one read of the
-// page map and a comparison of its resident pages, where madvise costs a
-// system call that hands every touched page back, to be faulted in again
-// by the next memory (some 4 µs a page on a loaded VM, against about
-// 0.2 µs to compare or clear one).
+// So a memory that wrote a few pages costs one scan of its page tables
+// and a comparison of its written pages, where madvise costs a system
+// call that hands every touched page back, to be faulted in again by the
+// next memory (some 4 µs a page on a loaded VM, against about 0.2 µs to
+// compare or clear one).
 func (p *Slots) reset(i int32, n uint64) {
 	st := &p.state[i]
-	if st.copied != nil && uint64(len(st.copied.data)) > min(p.keep, n) {
-		// Part of the copied image would go back to the kernel and come
-		// back zero: the slot no longer holds it, so all of it is reset to
-		// zero (the next instance of its module copies it again). A copied
-		// image that fits is kept whole: its pages come first.
-		st.copied = nil
-	}
 	// Pages an earlier reset kept past n are clean, but they count.
 	end := max(n, st.kept)
-	scan := min(end, p.scan)
-	budget := p.keep / p.page
-	give := scan // the first byte to give back; pages below it are kept
-	var words [pageWords]uint64
-look:
-	for from := uint64(0); from < scan; from += pageWords * p.page {
-		to := min(scan, from+pageWords*p.page)
-		known := pageEntries(p.pages(i, from, to), p.page, &words)
-		for k, off := 0, from; off < to; k, off = k+1, off+p.page {
-			if known && !mayBeWritten(words[k]) {
-				continue
-			}
-			if budget == 0 {
-				give = off
-				break look
-			}
-			budget--
-			if off >= n {
-				continue // kept by an earlier reset, clean
-			}
-			want, ok := st.want(off, p.page)
-			if !ok {
-				give = off
-				break look
-			}
-			restore(p.pages(i, off, off+p.page), want)
+	k := keeper{p: p, i: i, st: st, n: n, budget: p.keep / p.page}
+	give := uint64(0) // the first byte to give back; pages below it are kept
+	if k.budget > 0 {
+		switch pageQueryMode() {
+		case queryScan:
+			give = k.scanned(end)
+		case queryRead:
+			give = k.read(min(end, p.scan))
+		default:
+			give = k.run(0, end)
 		}
 	}
 	if give < end {
 		_ = unix.Madvise(p.pages(i, give, end), unix.MADV_DONTNEED)
 	}
 	st.kept = give
+	// A copied image is whole up to the first page given back (its pages
+	// below were either not written or restored); the next instance of
+	// its module copies the rest again.
+	if st.intact = min(st.intact, give); st.intact == 0 {
+		st.copied = nil
+	}
+}
+
+// keeper restores, in place, the pages of slot i a reset keeps.
+type keeper struct {
+	p      *Slots
+	i      int32
+	st     *slotState
+	n      uint64 // the memory's length: pages past it are clean
+	budget uint64 // pages that may still be kept
+}
+
+// run keeps the pages [from, to), in order, and returns to when it kept
+// them all, else the first page it could not keep.
+func (k *keeper) run(from, to uint64) uint64 {
+	for off := from; off < to; off += k.p.page {
+		if k.budget == 0 {
+			return off
+		}
+		k.budget--
+		if off >= k.n {
+			continue // kept by an earlier reset, clean
+		}
+		want, ok := k.st.want(off, k.p.page)
+		if !ok {
+			return off
+		}
+		restore(k.p.pages(k.i, off, off+k.p.page), want)
+	}
+	return to
+}
+
+// scanned keeps the pages of [0, end) that PAGEMAP_SCAN reports may have
+// been written, and returns end when it kept them all, else the first
+// page it could not keep (or could not learn about).
+func (k *keeper) scanned(end uint64) uint64 {
+	s, ok := scanners.Take(nil, 0)
+	if !ok {
+		s = new(pageScanner)
+	}
+	defer scanners.Put(s)
+	b := k.p.pages(k.i, 0, end)
+	if len(b) == 0 {
+		return end
+	}
+	// The slot lies in the pool's mapping, outside the Go heap.
+	base := uint64(uintptr(unsafe.Pointer(&b[0])))
+	for from := base; from < base+end; {
+		// One page past the budget is enough to know where to give back.
+		runs, next, err := s.scan(from, base+end, k.budget+1)
+		runtime.KeepAlive(s)
+		if err != nil {
+			return from - base
+		}
+		for _, r := range runs {
+			if to := r.end - base; to > end || r.start < from {
+				return from - base // not what was asked: keep nothing more
+			} else if got := k.run(r.start-base, to); got < to {
+				return got
+			}
+		}
+		if next <= from {
+			return from - base
+		}
+		from = next
+	}
+	return end
+}
+
+// read keeps the pages of [0, scan) the page map's words show may have
+// been written, and returns scan when it kept them all, else the first
+// page it could not keep.
+func (k *keeper) read(scan uint64) uint64 {
+	var words [pageWords]uint64
+	page := k.p.page
+	for from := uint64(0); from < scan; from += pageWords * page {
+		to := min(scan, from+pageWords*page)
+		known := pageEntries(k.p.pages(k.i, from, to), page, &words)
+		for w, off := 0, from; off < to; w, off = w+1, off+page {
+			if known && !mayBeWritten(words[w]) {
+				continue
+			}
+			if got := k.run(off, off+page); got == off {
+				return off
+			}
+		}
+	}
+	return scan
 }
 
 // want is what a free slot holds in the page of size bytes at off: its
@@ -87,7 +161,7 @@ func (st *slotState) want(off, size uint64) ([]byte, bool) {
 	switch {
 	case st.img != nil && off < st.img.Size():
 		return st.img.head(off, size)
-	case st.copied != nil:
+	case st.copied != nil && off < st.intact:
 		return st.copied.head(off, size)
 	}
 	return nil, true

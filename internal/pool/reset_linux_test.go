@@ -170,14 +170,101 @@ func TestSlotsResetAttack(t *testing.T) {
 		t.Skip(err)
 	}
 	small, _ := NewImage(Plan{Segments: []Segment{{100, []byte("sm")}, {12000, []byte("all")}}, Size: 12003}, 4096)
-	images := []*Image{big, small, nil}
-	threePages := wasm.MemoryType{Limits: wasm.Limits{Min: 3}}
-	for _, pm := range []bool{true, false} {
+	// huge is past HeadLimit: copied, its far pages are read from its
+	// file, and a reset cannot restore them in place.
+	huge, _ := NewImage(Plan{Segments: []Segment{{0, []byte("huge")}, {300000, []byte("huge-end")}}, Size: 300008}, 4096)
+	images := []*Image{big, small, huge, nil}
+	fivePages := wasm.MemoryType{Limits: wasm.Limits{Min: 5}}
+	for _, pm := range []pageQuery{queryScan, queryRead, queryNone} {
 		for _, explicit := range []bool{false, true} {
 			for _, keep := range []uint64{0, 8 << 10, 64 << 10, 1 << 20} {
-				t.Run(fmt.Sprintf("pagemap=%v,explicit=%v,keep=%d", pm, explicit, keep), func(t *testing.T) {
-					usePagemap = pm
-					defer func() { usePagemap = true }()
+				// In explicit mode, images past the copy limit are mapped
+				// while the pool's share of mappings lasts, then copied.
+				for _, mapImages := range []bool{true, false} {
+					if !explicit && !mapImages {
+						continue
+					}
+					t.Run(fmt.Sprintf("query=%v,explicit=%v,keep=%d,map=%v", pm, explicit, keep, mapImages), func(t *testing.T) {
+						pageQueryLimit = pm
+						defer func() { pageQueryLimit = queryScan }()
+						l := vm.Layout{Reserve: 1 << 20}
+						if !explicit {
+							l = vm.Layout{GuardBefore: 1 << 16, Reserve: 1 << 20, GuardAfter: 1 << 16}
+						}
+						p, err := NewSlots(SlotConfig{Slots: 1, Layout: l, Accessible: explicit, MaxWarm: 1, KeepResident: keep})
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !mapImages {
+							p.mapCap.Store(0)
+						}
+						// Every image after every other and after itself.
+						var order []*Image
+						for _, a := range images {
+							for _, b := range images {
+								order = append(order, a, b)
+							}
+						}
+						for round, img := range order {
+							m, err := p.NewMemory(fivePages, 9, img, nil)
+							if err != nil {
+								t.Fatal(err)
+							}
+							want := make([]byte, len(m.Bytes))
+							if img != nil {
+								if _, err := unix.Pread(img.FD(), want[:img.Size()], 0); err != nil {
+									t.Fatal(err)
+								}
+							}
+							for i, b := range m.Bytes {
+								if b != want[i] {
+									t.Fatalf("round %d: byte %#x is %#x, want %#x", round, i, b, want[i])
+								}
+							}
+							// Every byte, and then pages grown (their first and
+							// last) for some rounds.
+							for i := range m.Bytes {
+								m.Bytes[i] = 0xa5
+							}
+							if round%2 == 0 {
+								if _, ok := m.Grow(uint32(round%4 + 1)); !ok {
+									t.Fatal("grow failed")
+								}
+								m.Bytes[5<<16] = 0x5a
+								m.Bytes[len(m.Bytes)-1] = 0x5a
+							}
+							m.Free()
+						}
+						runtime.KeepAlive(images)
+					})
+				}
+			}
+		}
+	}
+}
+
+// The reset keeps written pages wherever they lie in the memory (a Go or
+// Rust guest's stack near its first MiB), not only in a window at its
+// start, and leaves pages that were only read (the kernel's zero page)
+// alone: after a memory of 16 WebAssembly pages reads every other 4 KiB
+// page and writes a few far apart, the written pages stay resident and
+// read zero again, in both modes and with each page query; with a budget
+// smaller than the pages written, the ones past it go back to the kernel.
+func TestSlotsResetFindsFarPages(t *testing.T) {
+	written := []int{5000, 300000, 700000, 1<<20 - 8}
+	sixteen := wasm.MemoryType{Limits: wasm.Limits{Min: 16}}
+	for _, q := range []pageQuery{queryScan, queryRead, queryNone} {
+		if q > probedQuery() {
+			t.Logf("this kernel answers page query %d at most, not %d", probedQuery(), q)
+			continue
+		}
+		for _, explicit := range []bool{false, true} {
+			// The default keeps 128 KiB: the page map's window (256 KiB)
+			// misses the pages written past it, the scan finds them.
+			for _, keep := range []uint64{1 << 20, DefaultKeepResident, 8 << 10} {
+				t.Run(fmt.Sprintf("query=%v,explicit=%v,keep=%d", q, explicit, keep), func(t *testing.T) {
+					pageQueryLimit = q
+					defer func() { pageQueryLimit = queryScan }()
 					l := vm.Layout{Reserve: 1 << 20}
 					if !explicit {
 						l = vm.Layout{GuardBefore: 1 << 16, Reserve: 1 << 20, GuardAfter: 1 << 16}
@@ -186,36 +273,44 @@ func TestSlotsResetAttack(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					for round := range 3 * len(images) * len(images) {
-						img := images[round%len(images)]
-						m, err := p.NewMemory(threePages, 8, img, nil)
+					for round := range 3 {
+						m, err := p.NewMemory(sixteen, 16, nil, nil)
 						if err != nil {
 							t.Fatal(err)
 						}
-						want := make([]byte, len(m.Bytes))
-						if img != nil {
-							copy(want, img.data)
+						var acc byte
+						for off := 0; off < len(m.Bytes); off += 8192 {
+							acc |= m.Bytes[off]
 						}
-						for i, b := range m.Bytes {
-							if b != want[i] {
-								t.Fatalf("round %d: byte %#x is %#x, want %#x", round, i, b, want[i])
-							}
+						for _, off := range written {
+							acc |= m.Bytes[off]
 						}
-						// Every byte, and then pages grown (their first and
-						// last) for some rounds.
-						for i := range m.Bytes {
-							m.Bytes[i] = 0xa5
+						if acc != 0 {
+							t.Fatalf("round %d: the memory holds the last round's bytes", round)
 						}
-						if round%2 == 0 {
-							if _, ok := m.Grow(uint32(round%4 + 1)); !ok {
-								t.Fatal("grow failed")
-							}
-							m.Bytes[3<<16] = 0x5a
-							m.Bytes[len(m.Bytes)-1] = 0x5a
+						for _, off := range written {
+							m.Bytes[off] = 0xa5
 						}
+						i := slotOf(p, m)
 						m.Free()
+						in := resident(t, p.pages(i, 0, 1<<20))
+						kept := 0
+						for _, off := range written {
+							if in[off/4096] {
+								kept++
+							}
+						}
+						switch {
+						case q == queryScan && keep >= DefaultKeepResident && kept != len(written):
+							t.Fatalf("round %d: %d of the %d written pages kept resident, want all", round, kept, len(written))
+						case q == queryScan && keep == 8<<10 && kept != 2:
+							// Pages only read are not counted: the first
+							// two written pages are kept, the rest given back.
+							t.Fatalf("round %d: %d written pages kept resident, want the budget's 2", round, kept)
+						case kept > int(keep/4096):
+							t.Fatalf("round %d: %d written pages kept resident, past the budget", round, kept)
+						}
 					}
-					runtime.KeepAlive(images)
 				})
 			}
 		}

@@ -77,6 +77,9 @@ type Slots struct {
 	// copyLimit is the largest full image copied into a slot in explicit
 	// mode rather than mapped (Image.copyable).
 	copyLimit uint64
+	// mapped counts the slots with an image mapped in explicit mode, and
+	// mapCap bounds them (mapBudget): past it, images are copied.
+	mapped, mapCap atomic.Int64
 
 	// warmFree and coldFree hold the free slots, warm (image and
 	// protection in place) and pristine; inUse, warm and leaked count
@@ -101,8 +104,14 @@ type Slots struct {
 // where it was copied, and zero everywhere else: each reset restores that
 // over what its memory could have written.
 type slotState struct {
-	img        *Image // mapped at byte 0 (nil: anonymous pages only)
-	copied     *Image // explicit mode: its data copied in at byte 0, still whole
+	img    *Image // mapped at byte 0 (nil: anonymous pages only)
+	copied *Image // explicit mode: its data copied in at byte 0
+	// intact is how far copied's data is whole from byte 0 (a reset
+	// gives back the pages past what it keeps, which then read zero).
+	intact uint64
+	// charged: img is mapped in explicit mode, charged against the
+	// process's mappings (imageMappings).
+	charged    bool
 	kept       uint64 // pages a reset kept resident lie below this byte
 	accessible uint64 // bytes from byte 0 read+write (guard-page mode)
 	warm       bool
@@ -153,6 +162,7 @@ func NewSlots(cfg SlotConfig) (*Slots, error) {
 	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, keep: keep, scan: min(scanKept*keep, l.Reserve), copyLimit: max(CopyLimit, keep),
 		state: make([]slotState, cfg.Slots), handles: make([]slot, cfg.Slots),
 		warmFree: NewFreeList[int32](cfg.MaxWarm), coldFree: NewFreeList[int32](cfg.Slots)}
+	p.mapCap.Store(mapBudget(l.Limits))
 	for i := range p.handles {
 		p.handles[i] = slot{p, int32(i)}
 	}
@@ -313,39 +323,61 @@ func (p *Slots) acquire(img *Image) (int32, error) {
 	}
 }
 
+// imageMappings is what an image mapped into a slot in explicit mode
+// adds to the kernel's mappings: it splits the pool's mapping in two more.
+const imageMappings = 2
+
+// mapBudget is how many images a pool in explicit mode maps into its
+// slots at most: a quarter of the mappings left under l when it is made
+// (about 7,000 images under the default vm.max_map_count; the rest stay
+// for the process, other pools, stacks and code, and each image is
+// charged as well, since others map and unmap meanwhile).
+func mapBudget(l vm.Limits) int64 {
+	if l.Mappings == 0 {
+		l.Mappings = vm.DefaultLimits().Mappings
+	}
+	return max(0, int64(l.Mappings-vm.SpaceInUse().Mappings)/4/imageMappings)
+}
+
 // prepare maps img into slot i, whose pages are reset, and leaves exactly
-// its first length bytes accessible. In explicit mode a small image is
-// copied rather than mapped, so that the pool stays one kernel mapping;
-// a slot that still holds it from the module's last instance (copied)
-// needs no copy at all.
+// its first length bytes accessible. In explicit mode, images are copied
+// rather than mapped where mapping would split the pool's one mapping
+// too often: a small one always (a slot that still holds it from the
+// module's last instance needs no copy at all, or only of what its last
+// reset gave back), a larger one once the pool's images have taken their
+// share of the process's mappings (mapImage).
 func (p *Slots) prepare(i int32, img *Image, length uint64) error {
 	st := &p.state[i]
 	mapped, copied := img, (*Image)(nil)
-	if img != nil && p.cfg.Accessible && img.copyable(p.copyLimit) {
+	if img != nil && p.cfg.Accessible && st.img != img &&
+		(img.copyable(p.copyLimit) || st.copied == img || !p.chargeImage()) {
 		mapped, copied = nil, img
 	}
 	if st.copied != nil && st.copied != copied {
 		// Another module's data: back to zero first (explicit mode, so
-		// every byte is accessible).
-		restore(p.pages(i, 0, uint64(len(st.copied.data))), nil)
-		st.copied = nil
+		// every byte is accessible; the rest of the slot is zero).
+		p.zeroCopied(i)
 	}
 	if st.img != mapped {
 		if st.img != nil {
 			if err := p.anonymous(i, st.img.Size()); err != nil {
+				p.unchargeImage(mapped != nil && p.cfg.Accessible)
 				return err
 			}
 			st.img = nil
+			p.unchargeSlot(i)
 		}
 		if mapped != nil {
 			b := p.pages(i, 0, mapped.Size())
 			if _, err := unix.MmapPtr(mapped.FD(), 0, unsafe.Pointer(&b[0]), uintptr(len(b)),
 				unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_FIXED); err != nil {
+				p.unchargeImage(p.cfg.Accessible)
 				// Each image mapped into a slot splits the pool's mapping
 				// (two more): past vm.max_map_count the kernel refuses.
 				return &vm.SpaceError{What: "a memory image in a pool's slot", Bytes: uint64(len(b)), Mappings: 2, InUse: vm.SpaceInUse(), Err: err}
 			}
 			st.img = mapped
+			st.charged = p.cfg.Accessible
 			st.accessible = max(st.accessible, mapped.Size())
 		}
 	}
@@ -362,11 +394,62 @@ func (p *Slots) prepare(i int32, img *Image, length uint64) error {
 		}
 		st.accessible = length
 	}
-	if copied != nil && st.copied != copied {
-		copy(p.pages(i, 0, uint64(len(copied.data))), copied.data)
-		st.copied = copied
+	if copied != nil {
+		if st.copied != copied {
+			st.copied, st.intact = copied, 0
+		}
+		if st.intact < copied.Size() {
+			// The slot holds zeros from intact on: copy the rest.
+			if err := copied.copyTo(p.pages(i, 0, copied.Size()), st.intact); err != nil {
+				return err
+			}
+			st.intact = copied.Size()
+		}
 	}
 	return nil
+}
+
+// chargeImage charges an image mapping against the pool's budget and the
+// process's mappings, and reports whether it may be mapped. A refusal
+// from the process's count sets the pool's budget to what it holds, so
+// that later images are copied without asking again.
+func (p *Slots) chargeImage() bool {
+	if p.mapped.Add(1) > p.mapCap.Load() {
+		p.mapped.Add(-1)
+		return false
+	}
+	if vm.ReserveSpace(p.cfg.Layout.Limits, "a memory image in a pool's slot", 0, imageMappings) != nil {
+		p.mapCap.Store(p.mapped.Add(-1))
+		return false
+	}
+	return true
+}
+
+// unchargeImage returns chargeImage's charge when charged is set.
+func (p *Slots) unchargeImage(charged bool) {
+	if charged {
+		p.mapped.Add(-1)
+		vm.ReleaseSpace(0, imageMappings)
+	}
+}
+
+// unchargeSlot returns the charge of the image slot i mapped, if any.
+func (p *Slots) unchargeSlot(i int32) {
+	st := &p.state[i]
+	p.unchargeImage(st.charged)
+	st.charged = false
+}
+
+// zeroCopied returns the pages of slot i's copied image that are still
+// whole to zero; the slot then holds no copied image.
+func (p *Slots) zeroCopied(i int32) {
+	st := &p.state[i]
+	for _, r := range st.copied.runs {
+		if r.from < st.intact {
+			restore(p.pages(i, r.from, min(r.to, st.intact)), nil)
+		}
+	}
+	st.copied, st.intact = nil, 0
 }
 
 // anonymous replaces slot i's first n bytes with fresh anonymous pages,
@@ -430,10 +513,11 @@ func (p *Slots) release(i int32, n uint64) {
 	if n = max(n, st.kept); n > 0 {
 		_ = unix.Madvise(p.pages(i, 0, n), unix.MADV_DONTNEED)
 	}
-	st.copied, st.kept = nil, 0
+	st.copied, st.intact, st.kept = nil, 0, 0
 	if rest := max(st.accessible, imageSize(st.img)); rest > 0 && (!p.cfg.Accessible || st.img != nil) {
 		if p.anonymous(i, rest) == nil {
 			st.img = nil
+			p.unchargeSlot(i)
 		}
 	}
 }
@@ -488,7 +572,7 @@ func (s *slot) Revoke(n uint64) {
 		st.accessible = 0
 	}
 	_ = unix.Madvise(b, unix.MADV_DONTNEED)
-	if n > 0 {
+	if st.intact = min(st.intact, n); st.intact == 0 {
 		st.copied = nil // its pages are zero now
 	}
 }

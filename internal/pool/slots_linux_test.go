@@ -4,6 +4,7 @@ package pool
 
 import (
 	"bytes"
+	"flag"
 	"os"
 	"runtime"
 	"sync"
@@ -249,4 +250,61 @@ func TestSlotContexts(t *testing.T) {
 	} else if m, err := p2.NewMemory(onePage, 0, nil, nil); err != nil || m.SlotContext() != nil {
 		t.Fatalf("a pool without context regions lends one: %v", err)
 	}
+}
+
+var (
+	largeImageSlots  = flag.Int("pool.slots", 34_000, "TestSlotsLargeImagesFlatMappings: memories made at once")
+	largeImageLimits = flag.Bool("pool.default-limits", false, "TestSlotsLargeImagesFlatMappings: the default mapping limits, not 400 mappings left")
+)
+
+// In explicit mode an image past the copy limit is mapped into its slot
+// while the pool's share of the process's mappings lasts (two mappings an
+// image), then copied: memories with a large image go past the 32,750 at
+// which mapping every image would reach vm.max_map_count, with the
+// mappings bounded whatever their number, and each reads its image. Here
+// the pool's limits leave 400 mappings, a quarter of which go to images
+// (50 mapped), and the memories outlive one another; -pool.slots=100000
+// measures 100,000, and -pool.default-limits with the process's limits.
+func TestSlotsLargeImagesFlatMappings(t *testing.T) {
+	if testing.Short() {
+		t.Skip("makes tens of thousands of memories")
+	}
+	img, err := NewImage(Plan{Segments: []Segment{{140000, []byte("far")}}, Size: 140003}, 4096)
+	if err != nil {
+		t.Skip(err)
+	}
+	n := *largeImageSlots
+	limits := vm.Limits{Mappings: vm.SpaceInUse().Mappings + 1 + 4*imageMappings*50}
+	if *largeImageLimits {
+		limits = vm.Limits{}
+	}
+	p, err := NewSlots(SlotConfig{Slots: n, Layout: vm.Layout{Reserve: 256 << 10, Limits: limits}, Accessible: true, MaxWarm: 10,
+		KeepResident: DefaultKeepResident})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := countMappings(t)
+	mems := make([]*vm.Memory, 0, n)
+	defer func() {
+		for _, m := range mems {
+			m.Free()
+		}
+	}()
+	threePages := wasm.MemoryType{Limits: wasm.Limits{Min: 3}}
+	for range n {
+		m, err := p.NewMemory(threePages, 0, img, nil)
+		if err != nil {
+			t.Fatalf("memory %d: %v", len(mems), err)
+		}
+		if string(m.Bytes[140000:140003]) != "far" || m.Bytes[0] != 0 {
+			t.Fatalf("memory %d does not hold its image", len(mems))
+		}
+		mems = append(mems, m)
+	}
+	after := countMappings(t)
+	t.Logf("%d memories with a %d-byte image: %d images mapped, mappings %d -> %d", n, img.Size(), p.mapped.Load(), before, after)
+	if most := 2*imageMappings*50 + 4; !*largeImageLimits && after-before > most {
+		t.Errorf("%d memories took %d mappings more, want at most %d", n, after-before, most)
+	}
+	runtime.KeepAlive(img)
 }

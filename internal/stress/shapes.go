@@ -102,3 +102,41 @@ func SelectChainResult(n int, x uint32) uint32 {
 	}
 	return v
 }
+
+// BrTableDepths is depth nested blocks of result i32, each adding 1 to
+// the result of the one inside it, and in the innermost one a br_table of
+// targets labels cycling through every depth (then a default, depth
+// targets%depth), carrying a constant 0: every depth needs its own moves
+// of the constant, so a translator that pairs each target with an earlier
+// one of the same depth by scanning does targets × depth work. f(x) is
+// BrTableDepthsResult(depth, targets, x).
+func BrTableDepths(depth, targets int) []byte {
+	depth = max(depth, 1)
+	var body []byte
+	body = uleb(body, 0)
+	for range depth {
+		body = append(body, opBlock, i32)
+	}
+	body = append(body, i32Const, 0, localGet, 0, opBrTable)
+	body = uleb(body, uint64(targets))
+	for i := range targets + 1 { // the targets, then the default
+		body = uleb(body, uint64(i%depth))
+	}
+	for range depth {
+		body = append(body, opEnd, i32Const, 1, i32Add)
+	}
+	body = append(body, opEnd)
+	return funcModule(body)
+}
+
+// BrTableDepthsResult is what BrTableDepths(depth, targets)'s f returns
+// for x: a branch out of the block at depth k passes the ends of the
+// blocks from k outwards, each adding 1.
+func BrTableDepthsResult(depth, targets int, x uint32) uint32 {
+	depth = max(depth, 1)
+	k := targets % depth
+	if uint64(x) < uint64(targets) {
+		k = int(x) % depth
+	}
+	return uint32(depth - k)
+}

@@ -9,24 +9,6 @@ import (
 	"github.com/moat-run/moat/internal/wasm"
 )
 
-// frame is one entry of the control stack.
-type frame struct {
-	op          wasm.Opcode // OpBlock (also for the function), OpLoop, OpIf, OpElse or OpTryTable
-	params      []wasm.ValType
-	results     []wasm.ValType
-	height      int  // operand stack height at entry
-	inits       int  // height of the local initialisation log at entry
-	unreachable bool // the rest of the block is stack-polymorphic
-}
-
-// labelTypes are the operand types a branch to the frame carries.
-func (f *frame) labelTypes() []wasm.ValType {
-	if f.op == wasm.OpLoop {
-		return f.params
-	}
-	return f.results
-}
-
 // bodies validates every function body.
 func (v *validator) bodies() error {
 	m := v.m
@@ -53,9 +35,10 @@ func (v *validator) function(fi uint32, ft *wasm.FuncType, code *wasm.Code) erro
 		return err
 	}
 	v.vals = v.vals[:0]
-	v.ctrls = v.ctrls[:0]
+	v.ctrls.reset()
 	v.results = ft.Results
-	v.pushCtrl(wasm.OpBlock, nil, ft.Results)
+	v.fnSig = wasm.FuncType{Results: ft.Results}
+	v.pushCtrl(wasm.OpBlock, &v.fnSig)
 	if v.reader == nil {
 		v.reader = &binary.ExprReader{}
 		v.reader.DisableFeatures(v.disabled)
@@ -76,7 +59,7 @@ func (v *validator) function(fi uint32, ft *wasm.FuncType, code *wasm.Code) erro
 			return err
 		}
 		v.off = in.Offset
-		if len(v.ctrls) == 0 {
+		if v.ctrls.len() == 0 {
 			return v.malformed("operators remaining after end of function")
 		}
 		if err := v.instr(in); err != nil {
@@ -86,7 +69,7 @@ func (v *validator) function(fi uint32, ft *wasm.FuncType, code *wasm.Code) erro
 			return v.fail("operand stack deeper than %d values", maxOperands)
 		}
 	}
-	if len(v.ctrls) != 0 {
+	if v.ctrls.len() != 0 {
 		return v.malformed("unexpected end of function")
 	}
 	return nil
@@ -241,8 +224,8 @@ func (v *validator) pushVals(ts []wasm.ValType) { v.vals = append(v.vals, ts...)
 
 // pop pops any operand; in unreachable code an empty stack yields unknown.
 func (v *validator) pop() (wasm.ValType, error) {
-	f := &v.ctrls[len(v.ctrls)-1]
-	if len(v.vals) == f.height {
+	f := v.ctrls.top
+	if len(v.vals) == int(f.height) {
 		if f.unreachable {
 			return unknown, nil
 		}
@@ -255,8 +238,8 @@ func (v *validator) pop() (wasm.ValType, error) {
 
 // popExpect pops an operand of a subtype of want (or unknown).
 func (v *validator) popExpect(want wasm.ValType) (wasm.ValType, error) {
-	f := &v.ctrls[len(v.ctrls)-1]
-	if len(v.vals) == f.height {
+	f := v.ctrls.top
+	if len(v.vals) == int(f.height) {
 		if f.unreachable {
 			return unknown, nil
 		}
@@ -299,11 +282,11 @@ func (v *validator) popVals(ts []wasm.ValType) error {
 // Operands missing under an unreachable frame match anything, exactly as if
 // they were popped as unknown and pushed back.
 func (v *validator) checkTop(ts []wasm.ValType) error {
-	f := &v.ctrls[len(v.ctrls)-1]
+	f := v.ctrls.top
 	n := len(ts)
 	for i := n - 1; i >= 0; i-- {
 		pos := len(v.vals) - (n - i)
-		if pos < f.height {
+		if pos < int(f.height) {
 			if f.unreachable {
 				return nil
 			}
@@ -319,30 +302,32 @@ func (v *validator) checkTop(ts []wasm.ValType) error {
 
 // Control stack.
 
-func (v *validator) pushCtrl(op wasm.Opcode, params, results []wasm.ValType) {
-	v.ctrls = append(v.ctrls, frame{op: op, params: params, results: results, height: len(v.vals), inits: v.inits.height()})
-	v.pushVals(params)
+// pushCtrl opens a block whose parameter and result types sig holds, and
+// pushes its parameters.
+func (v *validator) pushCtrl(op wasm.Opcode, sig *wasm.FuncType) {
+	v.ctrls.push(frame{op: op, sig: sig, height: uint32(len(v.vals)), inits: uint32(v.inits.height())})
+	v.pushVals(sig.Params)
 }
 
 // popCtrl checks that the innermost block ends with exactly its results on
 // the stack, and removes it, forgetting the locals it initialised.
 func (v *validator) popCtrl() (frame, error) {
-	f := v.ctrls[len(v.ctrls)-1]
-	if err := v.popVals(f.results); err != nil {
+	f := *v.ctrls.top
+	if err := v.popVals(f.sig.Results); err != nil {
 		return f, err
 	}
-	if len(v.vals) != f.height {
+	if len(v.vals) != int(f.height) {
 		return f, v.fail("type mismatch: block leaves %d operands more than its result type [%s]",
-			len(v.vals)-f.height, typeList(f.results))
+			len(v.vals)-int(f.height), typeList(f.sig.Results))
 	}
-	v.inits.rollback(f.inits)
-	v.ctrls = v.ctrls[:len(v.ctrls)-1]
+	v.inits.rollback(int(f.inits))
+	v.ctrls.pop()
 	return f, nil
 }
 
 // setUnreachable makes the rest of the innermost block stack-polymorphic.
 func (v *validator) setUnreachable() {
-	f := &v.ctrls[len(v.ctrls)-1]
+	f := v.ctrls.top
 	v.vals = v.vals[:f.height]
 	f.unreachable = true
 }

@@ -11,7 +11,7 @@ func (v *validator) control(in *wasm.Instr) error {
 		v.setUnreachable()
 	case wasm.OpNop:
 	case wasm.OpBlock, wasm.OpLoop, wasm.OpIf:
-		params, results, err := v.blockType(in.Block)
+		sig, err := v.blockType(in.Block)
 		if err != nil {
 			return err
 		}
@@ -20,19 +20,19 @@ func (v *validator) control(in *wasm.Instr) error {
 				return err
 			}
 		}
-		if err := v.popVals(params); err != nil {
+		if err := v.popVals(sig.Params); err != nil {
 			return err
 		}
-		v.pushCtrl(in.Op, params, results)
+		v.pushCtrl(in.Op, sig)
 	case wasm.OpElse:
-		if v.ctrls[len(v.ctrls)-1].op != wasm.OpIf {
+		if v.ctrls.top.op != wasm.OpIf {
 			return v.malformed("else without matching if")
 		}
 		f, err := v.popCtrl()
 		if err != nil {
 			return err
 		}
-		v.pushCtrl(wasm.OpElse, f.params, f.results)
+		v.pushCtrl(wasm.OpElse, f.sig)
 	case wasm.OpEnd:
 		f, err := v.popCtrl()
 		if err != nil {
@@ -40,10 +40,10 @@ func (v *validator) control(in *wasm.Instr) error {
 		}
 		// An if without else has an implicit empty else, which must turn
 		// the block's parameters into its results.
-		if f.op == wasm.OpIf && !v.matchAll(f.params, f.results) {
+		if f.op == wasm.OpIf && !v.matchAll(f.sig.Params, f.sig.Results) {
 			return v.fail("type mismatch: if without else must have equal parameter and result types")
 		}
-		v.pushVals(f.results)
+		v.pushVals(f.sig.Results)
 	case wasm.OpBr:
 		f, err := v.label(in.X)
 		if err != nil {
@@ -128,48 +128,59 @@ func (v *validator) call(ft *wasm.FuncType) error {
 	return nil
 }
 
-// oneType holds a one-element slice for every number and vector type, so
-// block types of the single-value form need no allocation for them.
-var oneType = func() map[wasm.ValType][]wasm.ValType {
-	m := map[wasm.ValType][]wasm.ValType{}
+// oneType holds a function type of no parameters and one result for every
+// number and vector type and the abbreviated reference types, so that
+// block types of the single-value form share one for them.
+var oneType = func() map[wasm.ValType]*wasm.FuncType {
+	m := map[wasm.ValType]*wasm.FuncType{}
 	for _, t := range []wasm.ValType{wasm.I32, wasm.I64, wasm.F32, wasm.F64, wasm.V128, wasm.FuncRef, wasm.ExternRef, wasm.ExnRef} {
-		m[t] = []wasm.ValType{t}
+		m[t] = &wasm.FuncType{Results: []wasm.ValType{t}}
 	}
 	return m
 }()
 
-// blockType resolves a block type to its parameter and result types.
-func (v *validator) blockType(bt wasm.BlockType) (params, results []wasm.ValType, err error) {
+// emptyType is the type of blocks of the empty block type.
+var emptyType = &wasm.FuncType{}
+
+// blockType resolves a block type to a function type holding its
+// parameter and result types. Single-value forms of other types share one
+// per validator and type, so a block allocates nothing.
+func (v *validator) blockType(bt wasm.BlockType) (*wasm.FuncType, error) {
 	switch bt.Kind {
 	case wasm.BlockEmpty:
-		return nil, nil, nil
+		return emptyType, nil
 	case wasm.BlockValue:
 		if !bt.Type.Valid() {
-			return nil, nil, v.malformed("invalid block type")
+			return nil, v.malformed("invalid block type")
 		}
 		if err := v.bodyValType(bt.Type); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if one, ok := oneType[bt.Type]; ok {
-			return nil, one, nil
+			return one, nil
 		}
-		return nil, []wasm.ValType{bt.Type}, nil
+		one, ok := v.oneRef[bt.Type]
+		if !ok {
+			if v.oneRef == nil {
+				v.oneRef = map[wasm.ValType]*wasm.FuncType{}
+			}
+			one = &wasm.FuncType{Results: []wasm.ValType{bt.Type}}
+			v.oneRef[bt.Type] = one
+		}
+		return one, nil
 	case wasm.BlockTypeIndex:
-		ft, err := v.funcTypeIndex(bt.Index)
-		if err != nil {
-			return nil, nil, err
-		}
-		return ft.Params, ft.Results, nil
+		return v.funcTypeIndex(bt.Index)
 	}
-	return nil, nil, v.malformed("invalid block type")
+	return nil, v.malformed("invalid block type")
 }
 
 // label returns the frame that branch depth l targets.
 func (v *validator) label(l uint32) (*frame, error) {
-	if l >= uint32(len(v.ctrls)) {
+	f := v.ctrls.label(l)
+	if f == nil {
 		return nil, v.fail("unknown label %d", l)
 	}
-	return &v.ctrls[len(v.ctrls)-1-int(l)], nil
+	return f, nil
 }
 
 // brTable follows the spec appendix: every target must have the default's

@@ -38,5 +38,7 @@
 // (wasm.OpInfo Params/Results) plus their immediate checks, so only control,
 // variable, reference, table, call and select instructions have code here.
 // One validator state is reused for all bodies of a module, so validating an
-// instruction allocates nothing.
+// instruction allocates nothing. The control stack (ctrlstack.go) holds a
+// 24-byte frame per open block in chunks that never move: at most 12 bytes
+// per byte of body, with no copy on growth.
 package validate

@@ -25,7 +25,7 @@ func (v *validator) exception(in *wasm.Instr) error {
 		}
 		v.setUnreachable()
 	case wasm.OpTryTable:
-		params, results, err := v.blockType(in.Block)
+		sig, err := v.blockType(in.Block)
 		if err != nil {
 			return err
 		}
@@ -35,10 +35,10 @@ func (v *validator) exception(in *wasm.Instr) error {
 				return err
 			}
 		}
-		if err := v.popVals(params); err != nil {
+		if err := v.popVals(sig.Params); err != nil {
 			return err
 		}
-		v.pushCtrl(wasm.OpTryTable, params, results)
+		v.pushCtrl(wasm.OpTryTable, sig)
 	}
 	return nil
 }

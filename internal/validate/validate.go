@@ -57,11 +57,13 @@ type validator struct {
 	fn        uint32 // index of the function being checked
 	off       int    // offset of the instruction being checked
 	vals      []wasm.ValType
-	ctrls     []frame
+	ctrls     ctrlStack
 	locals    []wasm.ValType // flat local types, when few enough
 	runs      []localRun     // otherwise: run ends, for binary search
 	numLocals uint64
-	results   []wasm.ValType // the function's results
+	results   []wasm.ValType                  // the function's results
+	fnSig     wasm.FuncType                   // the function's frame: no parameters, its results
+	oneRef    map[wasm.ValType]*wasm.FuncType // single-value block types not in oneType
 	inits     localInits
 	in        wasm.Instr
 	reader    *binary.ExprReader

@@ -57,27 +57,29 @@ func (s *Store) ExnRef(e *Exception) (uint64, error) {
 	if e.store == s {
 		return e.ref, nil
 	}
-	if len(s.exns) >= MaxExceptionRefs {
+	r := s.moreRoots()
+	if len(r.exns) >= MaxExceptionRefs {
 		return 0, ErrTooManyExceptions
 	}
-	s.exns = append(s.exns, e)
+	r.exns = append(r.exns, e)
 	if e.store == nil {
-		e.store, e.ref = s, uint64(len(s.exns))
+		e.store, e.ref = s, uint64(len(r.exns))
 		return e.ref, nil
 	}
 	// Held by another store already: this store refers to a copy.
-	c := &Exception{Tag: e.Tag, Payload: e.Payload, store: s, ref: uint64(len(s.exns))}
-	s.exns[len(s.exns)-1] = c
+	c := &Exception{Tag: e.Tag, Payload: e.Payload, store: s, ref: uint64(len(r.exns))}
+	r.exns[len(r.exns)-1] = c
 	return c.ref, nil
 }
 
 // Exn resolves an exnref word, or returns nil for null and for words that
 // are not exnrefs of s.
 func (s *Store) Exn(ref uint64) *Exception {
-	if ref == 0 || ref > uint64(len(s.exns)) {
+	r := s.gc.roots
+	if r == nil || ref == 0 || ref > uint64(len(r.exns)) {
 		return nil
 	}
-	return s.exns[ref-1]
+	return r.exns[ref-1]
 }
 
 // AsException returns the exception err is or wraps, or nil.

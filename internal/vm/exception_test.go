@@ -42,7 +42,7 @@ func TestExnRef(t *testing.T) {
 // growing without bound.
 func TestExnRefLimit(t *testing.T) {
 	s := NewStore()
-	s.exns = make([]*Exception, MaxExceptionRefs-1) // as if that many were caught already
+	s.moreRoots().exns = make([]*Exception, MaxExceptionRefs-1) // as if that many were caught already
 	if _, err := s.ExnRef(&Exception{Tag: &Tag{}}); err != nil {
 		t.Fatalf("the last allowed exnref: %v", err)
 	}

@@ -20,23 +20,43 @@ import (
 // DefaultGCHeapLimit is a store's GC heap limit when none is set.
 const DefaultGCHeapLimit = 1 << 30
 
-// gcState is the part of a Store that garbage collection uses.
+// gcState is the part of a Store that garbage collection uses: what
+// every store touches (the call running, the engines' stacks) in place,
+// the roots that only modules with GC references or exceptions have in
+// gcRoots, made on first use, so that a store of a module without them
+// stays small (one per live sandbox).
 type gcState struct {
-	heap      *gcheap.Heap
-	limit     uint64
+	heap  *gcheap.Heap
+	limit uint64
+	// run is the innermost call running in the store (EnterRun): its
+	// context, nil outside calls, and its engine's checkpoint.
+	run    Run
+	stacks []StackScanner
+	// engine is the first engine's roots for the store's life
+	// (TrackEngineRoots); any others are in roots.engines.
+	engine StackScanner
+	roots  *gcRoots
+}
+
+// gcRoots is the store's roots beyond its running calls: made by the
+// first global, table, instance, temporary, host word or exception that
+// needs rooting.
+type gcRoots struct {
+	exns      []*Exception // exnrefs: exceptions caught by catch_ref or catch_all_ref
 	globals   []*Global
 	tables    []*Table
 	instances []*Instance
-	// firstInstance is instances' storage for a store's first instance.
-	firstInstance [1]*Instance
-	stacks        []StackScanner
-	// run is the innermost call running in the store (EnterRun): its
-	// context, nil outside calls, and its engine's checkpoint.
-	run         Run
-	temps       []*[]uint64
-	engines     []StackScanner
-	firstEngine [1]StackScanner // engines' storage for the usual one
-	hostRoots   hostRoots
+	temps     []*[]uint64
+	engines   []StackScanner
+	hostRoots hostRoots
+}
+
+// moreRoots is the store's gcRoots, made on first use.
+func (s *Store) moreRoots() *gcRoots {
+	if s.gc.roots == nil {
+		s.gc.roots = new(gcRoots)
+	}
+	return s.gc.roots
 }
 
 // StackScanner is an engine's call in progress whose value stack may hold
@@ -168,29 +188,47 @@ func (s *Store) HasGC() bool { return s.gc.heap != nil }
 // global, a table or an instance's element segments hold roots.
 func (s *Store) TrackGlobal(g *Global) {
 	if g.Type.Val.IsRef() && gcheap.IsGCRef(g.Module, g.Type.Val) {
-		s.gc.globals = append(s.gc.globals, g)
+		r := s.moreRoots()
+		r.globals = append(r.globals, g)
 	}
 }
 
 func (s *Store) TrackTable(t *Table) {
 	if gcheap.IsGCRef(t.Module, t.Type.Elem) {
-		s.gc.tables = append(s.gc.tables, t)
+		r := s.moreRoots()
+		r.tables = append(r.tables, t)
 	}
 }
 
+// TrackInstance tracks only an instance whose module has element
+// segments of references the collector follows: the others' segments
+// hold no roots.
 func (s *Store) TrackInstance(inst *Instance) {
-	if s.gc.instances == nil {
-		s.gc.instances = s.gc.firstInstance[:0]
+	if hasGCElems(inst.Module) {
+		r := s.moreRoots()
+		r.instances = append(r.instances, inst)
 	}
-	s.gc.instances = append(s.gc.instances, inst)
+}
+
+func hasGCElems(m *wasm.Module) bool {
+	for i := range m.Elems {
+		if gcheap.IsGCRef(m, m.Elems[i].Type) {
+			return true
+		}
+	}
+	return false
 }
 
 // UntrackInstance forgets an instance whose instantiation failed before
 // anything could reach it.
 func (s *Store) UntrackInstance(inst *Instance) {
-	for i, x := range s.gc.instances {
+	r := s.gc.roots
+	if r == nil {
+		return
+	}
+	for i, x := range r.instances {
 		if x == inst {
-			s.gc.instances = append(s.gc.instances[:i], s.gc.instances[i+1:]...)
+			r.instances = append(r.instances[:i], r.instances[i+1:]...)
 			return
 		}
 	}
@@ -205,53 +243,74 @@ func (s *Store) PopStack()                 { s.gc.stacks = s.gc.stacks[:len(s.gc
 // calls in progress that it finds itself (the compiler's native stack,
 // scanned conservatively through Stack.LiveWords).
 func (s *Store) TrackEngineRoots(sc StackScanner) {
-	if s.gc.engines == nil {
-		s.gc.engines = s.gc.firstEngine[:0]
+	if s.gc.engine == nil {
+		s.gc.engine = sc
+		return
 	}
-	s.gc.engines = append(s.gc.engines, sc)
+	r := s.moreRoots()
+	r.engines = append(r.engines, sc)
 }
 
 // PushTempRoots makes the words of *ws roots until PopTempRoots (for
 // values held in Go code across an allocation).
-func (s *Store) PushTempRoots(ws *[]uint64) { s.gc.temps = append(s.gc.temps, ws) }
-func (s *Store) PopTempRoots()              { s.gc.temps = s.gc.temps[:len(s.gc.temps)-1] }
+func (s *Store) PushTempRoots(ws *[]uint64) {
+	r := s.moreRoots()
+	r.temps = append(r.temps, ws)
+}
+
+func (s *Store) PopTempRoots() {
+	r := s.gc.roots
+	r.temps = r.temps[:len(r.temps)-1]
+}
 
 // markRoots marks every root of the store.
 func (s *Store) markRoots(m *gcheap.Marker) {
-	for _, g := range s.gc.globals {
+	for _, sc := range s.gc.stacks {
+		sc.ScanRoots(m)
+	}
+	if s.gc.engine != nil {
+		s.gc.engine.ScanRoots(m)
+	}
+	r := s.gc.roots
+	if r == nil {
+		return
+	}
+	for _, g := range r.globals {
 		m.Word(g.Lo)
 	}
-	for _, t := range s.gc.tables {
+	for _, t := range r.tables {
 		m.Words(t.Elems)
 	}
-	for _, inst := range s.gc.instances {
+	for _, inst := range r.instances {
 		for i, refs := range inst.Elems {
 			if refs != nil && i < len(inst.Module.Elems) && gcheap.IsGCRef(inst.Module, inst.Module.Elems[i].Type) {
 				m.Words(refs)
 			}
 		}
 	}
-	for _, e := range s.exns {
+	for _, e := range r.exns {
 		m.Conservative(e.Payload)
 	}
-	for _, sc := range s.gc.stacks {
+	for _, sc := range r.engines {
 		sc.ScanRoots(m)
 	}
-	for _, sc := range s.gc.engines {
-		sc.ScanRoots(m)
-	}
-	for _, ws := range s.gc.temps {
+	for _, ws := range r.temps {
 		m.Conservative(*ws)
 	}
-	s.gc.hostRoots.mark(m)
+	r.hostRoots.mark(m)
 }
 
-// ReleaseGC frees the heap now.
+// ReleaseGC frees the heap now. The exceptions the store caught stay
+// until Reset, as its functions do.
 func (s *Store) releaseGC() {
 	if s.gc.heap != nil {
 		s.gc.heap.Close()
 	}
+	roots := s.gc.roots
 	s.gc = gcState{limit: s.gc.limit}
+	if roots != nil && len(roots.exns) > 0 {
+		s.gc.roots = &gcRoots{exns: roots.exns}
+	}
 }
 
 // GCTrap is the trap code of a failed allocation.

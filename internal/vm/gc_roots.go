@@ -22,7 +22,7 @@ func (s *Store) RootForHost(w uint64) {
 	if !isHostManaged(w) {
 		return
 	}
-	r := &s.gc.hostRoots
+	r := &s.moreRoots().hostRoots
 	if r.counts == nil {
 		r.counts = map[uint64]int32{}
 	}
@@ -36,19 +36,22 @@ func (s *Store) HostRooted(w uint64) bool {
 	if w == 0 || gcheap.IsI31(w) {
 		return true
 	}
-	return isHostManaged(w) && s.gc.hostRoots.counts[w] > 0
+	return isHostManaged(w) && s.gc.roots != nil && s.gc.roots.hostRoots.counts[w] > 0
 }
 
 // EnterRootScope opens a scope; ExitRootScope(n) closes it, unrooting the
 // words rooted since, where n is what EnterRootScope returned.
 func (s *Store) EnterRootScope() int {
-	r := &s.gc.hostRoots
+	r := &s.moreRoots().hostRoots
 	r.scopes = append(r.scopes, len(r.words))
 	return len(r.scopes)
 }
 
 func (s *Store) ExitRootScope(n int) {
-	r := &s.gc.hostRoots
+	if s.gc.roots == nil {
+		return
+	}
+	r := &s.gc.roots.hostRoots
 	if n <= 0 || n > len(r.scopes) {
 		return
 	}
@@ -63,6 +66,11 @@ func (s *Store) ExitRootScope(n int) {
 }
 
 // HostRoots counts the words the host holds rooted.
-func (s *Store) HostRoots() int { return len(s.gc.hostRoots.words) }
+func (s *Store) HostRoots() int {
+	if s.gc.roots == nil {
+		return 0
+	}
+	return len(s.gc.roots.hostRoots.words)
+}
 
 func (r *hostRoots) mark(m *gcheap.Marker) { m.Words(r.words) }

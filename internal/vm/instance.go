@@ -36,7 +36,10 @@ type Instance struct {
 	// (their segments' state after an instantiation that applied every
 	// active segment from a memory image); DropData copies it first.
 	DatasShared bool
-	Exec        Executor
+	// Closed is set when the embedder closed the instance: its functions
+	// may not run again.
+	Closed bool
+	Exec   Executor
 	// Engine is the engine's per-instance state, if it keeps any.
 	Engine any
 	// Embedder is the embedding layer's per-instance state, if any.
@@ -45,9 +48,6 @@ type Instance struct {
 	// (see Store.RegisterTypes); nil for a module without struct or array
 	// types.
 	GCTypes []uint32
-	// Closed is set when the embedder closed the instance: its functions
-	// may not run again.
-	Closed bool
 	// FuncsRoom, when large enough, is where Func extends Funcs to the
 	// whole index space (storage in the embedder's instance allocation).
 	FuncsRoom []*Function

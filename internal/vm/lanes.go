@@ -122,6 +122,10 @@ func (u *LaneUse) SetAfter(d time.Duration) {
 	u.after, u.own = int64(max(d, 0)), d >= 0
 }
 
+// laneFromFirstSlice reports whether the store's calls need a lane from
+// the end of their first time slice (their own threshold is 0).
+func (u *LaneUse) laneFromFirstSlice() bool { return u.own && u.after == 0 }
+
 // OwnAfter reports the store's own threshold, if it has one, and its
 // count of long calls (to carry them over to another LaneUse).
 func (u *LaneUse) OwnAfter() (own bool, after time.Duration, long int) {

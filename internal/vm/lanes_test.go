@@ -1,6 +1,8 @@
 package vm
 
 import (
+	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -145,4 +147,49 @@ func TestLaneDuty(t *testing.T) {
 	l.slots <- struct{}{}
 	u.held, u.resumed = true, nanotime()-int64(time.Hour)
 	turnWithin("at its deadline", nil, nanotime()+int64(5*time.Millisecond))
+}
+
+// A run whose store needs a lane from the end of its first time slice (its
+// own threshold 0: a server's spinning route) counts among the spinning
+// guests from its start, and its first slice is one slice, not the one or
+// two coarse steps of the ticker that other young runs get
+// (firstSliceTicks); a run with the lanes' threshold is unchanged.
+func TestBeginEpochLaneFromFirstSlice(t *testing.T) {
+	l := NewLanes(1, 5*time.Millisecond)
+	for _, tc := range []struct {
+		name  string
+		after time.Duration // -1: the lanes' own threshold
+		want  uint64        // ticks of the first slice; 0: firstSliceTicks
+	}{
+		{"lanes' threshold", -1, 0},
+		{"own threshold of 1ms", time.Millisecond, 0},
+		{"own threshold of 0", 0, sliceTicks},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := &LaneUse{Lanes: l}
+			u.SetAfter(tc.after)
+			var p Pacer
+			p.Begin(context.Background())
+			p.UseLanes(u, nil)
+			before := atomic.LoadInt32(&spinning)
+			want := tc.want
+			if want == 0 {
+				want = firstSliceTicks()
+			}
+			epoch := Epoch()
+			p.BeginEpoch()
+			// The epoch may step meanwhile: the slice ends want ticks
+			// after one of the epochs read around BeginEpoch.
+			if got := p.sliceEpoch; got < epoch+want || got > Epoch()+want {
+				t.Errorf("first slice ends at epoch %d, want %d ticks after %d", got, want, epoch)
+			}
+			if got := p.spinning; got != (tc.after == 0) {
+				t.Errorf("spinning from the start: %v, want %v", got, tc.after == 0)
+			}
+			p.End()
+			if after := atomic.LoadInt32(&spinning); p.spinning || (tc.after == 0 && after > before) {
+				t.Errorf("after End: spinning %v, count %d (was %d)", p.spinning, after, before)
+			}
+		})
+	}
 }

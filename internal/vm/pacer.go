@@ -255,6 +255,20 @@ func (p *Pacer) Checkpoint() (late bool) {
 // and returns the epoch deadline for the code (abi.CtxEpochDeadline). It
 // reads the clock only when the context has a deadline.
 func (p *Pacer) BeginEpoch() uint64 {
+	if p.lane != nil && p.lane.laneFromFirstSlice() {
+		// The run needs a lane once its first time slice is over (a
+		// server's route whose calls have been spinning: Store.
+		// SetCPULanesAfter(0)): it counts among the spinning guests from
+		// its start, which makes the ticker tick, so that its first slice
+		// is one slice and not the 1-2 coarse steps of firstSliceTicks. An
+		// endless loop there would otherwise run a millisecond or two
+		// unchecked before its first turn in a lane, which at a few
+		// hundred such requests a second is a good part of a CPU,
+		// whatever the lanes' duty.
+		p.countSpinning()
+		p.sliceEpoch = Epoch() + sliceTicks
+		return p.newEpochDeadline()
+	}
 	p.sliceEpoch = Epoch() + firstSliceTicks()
 	return p.newEpochDeadline()
 }

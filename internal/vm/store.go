@@ -11,8 +11,7 @@ import (
 // become a reference stays alive exactly as long as the store does. Stores
 // share nothing: independent sandboxes have independent stores.
 type Store struct {
-	funcs []*Function  // the registered functions, without a codec
-	exns  []*Exception // exnrefs: exceptions caught by catch_ref or catch_all_ref
+	funcs []*Function // the registered functions, without a codec
 
 	// HostCallDepth is how many wasm frames of this store's call chain lie
 	// below the innermost host function now running (0 outside host calls).

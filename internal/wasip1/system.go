@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"reflect"
+	"strings"
 	"time"
 )
 
@@ -99,9 +100,6 @@ func (s *System) Init(cfg Config) error {
 	if s.walltime == nil {
 		s.walltime = time.Now
 	}
-	if s.nanotime == nil {
-		s.std.startTime = time.Now() // for monotonic
-	}
 	if s.sleep == nil {
 		s.sleep = sleepContext
 	}
@@ -135,10 +133,15 @@ func (s *System) Init(cfg Config) error {
 }
 
 // monotonic is the monotonic clock: Config.Nanotime, or by default
-// nanoseconds since Init, from 1.
+// nanoseconds since its first reading, from 1 (the clock's origin is
+// the guest's first reading rather than Init: most guests never read it,
+// and a reading costs some 60 ns on a virtual machine's clock).
 func (s *System) monotonic() int64 {
 	if s.nanotime != nil {
 		return s.nanotime()
+	}
+	if s.std.startTime.IsZero() {
+		s.std.startTime = time.Now()
 	}
 	return int64(time.Since(s.std.startTime)) + 1
 }
@@ -157,14 +160,7 @@ func sameWriter(a, b io.Writer) bool {
 	return a != nil && reflect.TypeOf(a) == reflect.TypeOf(b) && reflect.TypeOf(a).Comparable() && a == b
 }
 
-func containsNUL(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 {
-			return true
-		}
-	}
-	return false
-}
+func containsNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
 
 func sleepContext(ctx context.Context, d time.Duration) {
 	if d <= 0 {

@@ -38,8 +38,13 @@ func main() {
 	serveFlags := flag.String("serve-flags", "", "more flags for moat serve, space-separated (e.g. \"--long-run-cpus 0\")")
 	compare := flag.String("compare-serve-flags", "", "hostile: a second moat serve with these flags (e.g. \"--long-run-cpus 0\") runs the same rounds, interleaved")
 	hostileConcurrent := flag.Int("hostile-concurrent", 0, "max_concurrent of the route the hostile requests go to (0: as the well-behaved route's)")
+	hostileKinds := flag.String("hostile-kinds", "loop,trap,oom", "hostile: the kinds of hostile request, each at 1% of the clean rate (to tell which one costs the well-behaved requests most)")
 	flag.Parse()
 	extraServeFlags = strings.Fields(*serveFlags)
+	hostilePaths = nil
+	for _, k := range strings.Split(*hostileKinds, ",") {
+		hostilePaths = append(hostilePaths, "/tenant/"+strings.TrimSpace(k))
+	}
 	if err := run(strings.Split(*scenarios, ","), *engine, *repo, *conns, *duration, *rounds, *soakConns, *soakRequests, *soakMax, *hostileDeadline, *hostileConcurrent, *compare); err != nil {
 		fmt.Fprintln(os.Stderr, "serveload:", err)
 		os.Exit(1)
@@ -84,6 +89,9 @@ func run(scenarios []string, engine, repo string, conns int, duration time.Durat
 
 // extraServeFlags are -serve-flags.
 var extraServeFlags []string
+
+// hostilePaths are the hostile requests' paths (-hostile-kinds).
+var hostilePaths []string
 
 func startMoat(bin, engine, dir string, routes ...serveload.Route) (*serveload.Server, error) {
 	d, err := os.MkdirTemp(dir, "moat")
@@ -324,13 +332,13 @@ func hostile(bin, engine, dir, cGuest string, conns int, duration, deadline time
 		variants = append(variants, &variant{name: strings.TrimSpace(name), srv: srv, statuses: map[string]map[int]int{}})
 		serveload.Load{Addr: srv.Addr, Conns: conns, Duration: duration / 5, Greeting: "hello from C: "}.Run() // warm up
 	}
-	paths := []string{"/tenant/loop", "/tenant/trap", "/tenant/oom"}
+	paths := hostilePaths
 	for r := 0; r < rounds; r++ {
 		for _, v := range variants {
 			load := serveload.Load{Addr: v.srv.Addr, Conns: conns, Duration: duration, Greeting: "hello from C: "}
 			c := load.Run()
 			fmt.Fprintf(os.Stderr, "hostile round %d, %s: clean: %v\n", r+1, v.name, c)
-			h := &serveload.Hostile{Addr: v.srv.Addr, Rate: 0.03 * c.RPS, Paths: paths, Timeout: time.Minute}
+			h := &serveload.Hostile{Addr: v.srv.Addr, Rate: 0.01 * float64(len(paths)) * c.RPS, Paths: paths, Timeout: time.Minute}
 			h.Start()
 			m := load.Run()
 			st, herrs := h.Stop()
@@ -351,8 +359,8 @@ func hostile(bin, engine, dir, cGuest string, conns int, duration, deadline time
 			v.failed += herrs
 		}
 	}
-	fmt.Printf("\n### Hostile mix: %d connections of well-behaved requests, %d rounds of %v alone then %v beside hostile requests at 3%% of the clean rate (1%% each of loops, traps, memory exhaustion, on a route with a %v deadline, 16 MiB and %d sandboxes at once); medians (engine %s)\n\n",
-		conns, rounds, duration, duration, deadline, tenantConcurrent, engine)
+	fmt.Printf("\n### Hostile mix: %d connections of well-behaved requests, %d rounds of %v alone then %v beside hostile requests at %d%% of the clean rate (1%% each of %s, on a route with a %v deadline, 16 MiB and %d sandboxes at once); medians (engine %s)\n\n",
+		conns, rounds, duration, duration, len(paths), strings.Join(paths, ", "), deadline, tenantConcurrent, engine)
 	fmt.Println("| server | run | well-behaved requests/s | p50 | p99 | p99 / clean p99 | errors |")
 	fmt.Println("|---|---|---:|---:|---:|---:|---:|")
 	p99 := func(r serveload.Result) time.Duration { return r.P99 }

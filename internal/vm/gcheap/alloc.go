@@ -271,7 +271,7 @@ func (h *Heap) clearChunked(b []byte) bool {
 	for h.Yield != nil && len(b) > clearChunk {
 		clear(b[:clearChunk])
 		b = b[clearChunk:]
-		if h.Yield() {
+		if h.yield() {
 			h.stopped = true
 			return false
 		}

@@ -2,7 +2,6 @@ package gcheap
 
 import (
 	"encoding/binary"
-	"runtime"
 	"time"
 
 	"github.com/moat-run/moat/internal/wasm"
@@ -100,7 +99,7 @@ func (h *Heap) markBudget() int { return markChunk - h.markWork }
 func (h *Heap) markCharge(n int) bool {
 	if h.markWork += n; h.markWork >= markChunk {
 		h.markWork = 0
-		if !h.stopped && h.Yield != nil && h.Yield() {
+		if !h.stopped && h.yield() {
 			h.stopped = true
 		}
 	}
@@ -153,10 +152,10 @@ func (h *Heap) Collect() {
 	if h.Roots == nil || h.closed {
 		return
 	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	h.stopped = false
-	start, startCPU := time.Now(), threadCPU()
+	start := time.Now()
+	h.pauseClock.begin(start)
+	defer h.pauseClock.end()
 	h.clearMarks()
 	for i := range h.externs {
 		h.externs[i].marked = false
@@ -174,7 +173,7 @@ func (h *Heap) Collect() {
 	h.allocated = 0
 	h.cursor, h.end, h.block, h.line = 0, 0, -1, 0
 
-	pause, cpu := time.Since(start), threadCPU()-startCPU
+	pause, cpu := time.Since(start), h.pauseClock.stop()
 	s := &h.stats
 	s.Collections++
 	s.TotalPause += pause
@@ -310,7 +309,7 @@ func (h *Heap) discardRun(end, n uint32) {
 				h.fresh[b] = true
 			}
 		}
-		if stop < end && h.Yield != nil && h.Yield() {
+		if stop < end && h.yield() {
 			h.stopped = true
 			return
 		}

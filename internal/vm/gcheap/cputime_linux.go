@@ -9,8 +9,7 @@ import (
 )
 
 // threadCPU is the CPU time the calling thread has used, so that a pause
-// can be told from the time other processes took the CPU during it. The
-// collector locks its goroutine to the thread for the duration.
+// can be told from the time other processes took the CPU during it.
 func threadCPU() time.Duration {
 	var ts unix.Timespec
 	if unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) != nil {

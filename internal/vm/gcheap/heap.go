@@ -91,11 +91,14 @@ type Heap struct {
 	// allocates has been interrupted, which stops that work: the blocks
 	// not yet given back stay in the heap, to be cleared when used, and
 	// the allocation fails with ErrInterrupted.
-	Yield     func() (stop bool)
-	stopped   bool // Yield reported an interruption during this allocation
-	markWork  int  // words marked since the last Yield (markCharge)
-	noCollect int
-	stack     []uint64 // mark stack
+	Yield    func() (stop bool)
+	stopped  bool // Yield reported an interruption during this allocation
+	markWork int  // words marked since the last Yield (markCharge)
+	// pauseClock times the collection in progress in the thread's CPU
+	// time, its calls of Yield left out.
+	pauseClock pauseClock
+	noCollect  int
+	stack      []uint64 // mark stack
 
 	stats Stats
 }

@@ -34,7 +34,7 @@ func (a *accessLog) log(routePath string, r *http.Request, o *serve.Outcome, res
 	bp := a.bufs.Get().(*[]byte)
 	b := (*bp)[:0]
 	b = append(b, `{"time":"`...)
-	b = time.Now().AppendFormat(b, time.RFC3339Nano)
+	b = recordTime(o).AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","level":"INFO","msg":"request"`...)
 	b = appendString(b, "route", routePath)
 	b = appendString(b, "method", r.Method)
@@ -74,6 +74,16 @@ func (a *accessLog) log(routePath string, r *http.Request, o *serve.Outcome, res
 	a.bufs.Put(bp)
 }
 
+// recordTime is the time a record carries: when the request ended (its
+// start and its total, as the handler measured them, without another
+// reading of the clock), or now for a request the handler never took.
+func recordTime(o *serve.Outcome) time.Time {
+	if o.Start.IsZero() {
+		return time.Now()
+	}
+	return o.Start.Add(o.Total)
+}
+
 // appendString appends ,"key":"value" (key needs no escaping).
 func appendString(b []byte, key, value string) []byte {
 	b = append(append(append(b, `,"`...), key...), `":`...)
@@ -87,7 +97,31 @@ func appendInt(b []byte, key string, v int64) []byte {
 
 func appendSeconds(b []byte, key string, d time.Duration) []byte {
 	b = append(append(append(b, `,"`...), key...), `":`...)
+	if time.Microsecond <= d && d < time.Second {
+		return appendSubsecond(b, d)
+	}
 	return appendFloat(b, d.Seconds())
+}
+
+// appendSubsecond appends d, at least a microsecond and under a second, in
+// seconds as appendFloat(d.Seconds()) does, without a float conversion
+// (every request logs four durations). d.Seconds() is then the double
+// nearest to n×10⁻⁹ (one division of exact values, correctly rounded), and
+// n×10⁻⁹ has at most nine significant digits, so it is the shortest
+// decimal that reads back as that double: its digits, trailing zeros
+// dropped, in 'f' format (at least 10⁻⁶: no exponent).
+func appendSubsecond(b []byte, d time.Duration) []byte {
+	var digits [9]byte
+	n := int64(d)
+	for i := len(digits) - 1; i >= 0; i-- {
+		digits[i] = byte('0' + n%10)
+		n /= 10
+	}
+	end := len(digits)
+	for digits[end-1] == '0' {
+		end--
+	}
+	return append(append(b, "0."...), digits[:end]...)
 }
 
 // appendFloat formats f as encoding/json (and so log/slog) does.

@@ -96,3 +96,27 @@ func slogAccess(log *slog.Logger, routePath string, r *http.Request, o *serve.Ou
 	}
 	log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
 }
+
+// Durations from a microsecond to a second, written without a float
+// conversion, read exactly as appendFloat(d.Seconds()) writes them: every
+// microsecond's edges and a spread of nanoseconds between.
+func TestAppendSubsecondMatchesFloat(t *testing.T) {
+	check := func(d time.Duration) {
+		got := string(appendSubsecond(nil, d))
+		if want := string(appendFloat(nil, d.Seconds())); got != want {
+			t.Fatalf("%d ns: %s, want %s", int64(d), got, want)
+		}
+	}
+	for d := time.Microsecond; d < time.Second; d += time.Microsecond {
+		check(d)
+		check(d + 1)
+		check(d - 1 + time.Microsecond)
+	}
+	x := uint64(1)
+	for range 200_000 {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		check(time.Microsecond + time.Duration(x%uint64(time.Second-time.Microsecond)))
+	}
+}
