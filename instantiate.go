@@ -290,9 +290,15 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 			// straight into its table below, a declarative one dropped.
 			continue
 		}
-		refs := make([]uint64, len(seg.Items))
+		refs := make([]uint64, seg.Len())
 		// Segments are roots as they are built: an item may allocate.
 		inst.Elems[i] = refs
+		if len(seg.Funcs) > 0 {
+			if err := s.vs.FuncRefs(inst, seg.Funcs, refs); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		for j, item := range seg.Items {
 			if refs[j], _, err = vm.EvalConst(s.vs, inst, item); err != nil {
 				return nil, err
@@ -341,7 +347,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 			if !tab.Type.Is64 {
 				off = uint64(uint32(off))
 			}
-			if off > uint64(len(tab.Elems)) || uint64(len(seg.Items)) > uint64(len(tab.Elems))-off {
+			if off > uint64(len(tab.Elems)) || uint64(seg.Len()) > uint64(len(tab.Elems))-off {
 				// The segments not reached stay, as the spec leaves
 				// them: code of the instance may still run (from
 				// another instance's table) and use them.

@@ -117,6 +117,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	st.runner = vm.Runner{
 		PollInterval: mc.eng.cfg.PollInterval,
 		EpochPolls:   mc.eng.epoch,
+		SignalReach:  mc.eng.guard && vm.PreemptSignals(),
 		Handler:      st,
 	}
 	st.refresh()

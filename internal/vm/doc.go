@@ -43,7 +43,8 @@
 // Polls keep the Go runtime in charge: at function entries and loop
 // headers the code compares the process's epoch with its context's
 // deadline (epoch.go; a thread of moat's own advances the epoch every
-// 100 µs while a guest spins, every millisecond while every run is young),
+// 100 µs while spinning guests crowd the Ps or one of them needs every
+// tick, every millisecond otherwise),
 // or a store's own (Store.Deadline), or with fuel decrements a poll
 // counter, and
 // either way also exits when the running goroutine's g says the Go

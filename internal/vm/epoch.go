@@ -47,11 +47,24 @@ const epochIdleTicks = 100
 // EpochTick would wake the ticker 10,000 times a second for calls that
 // never need it. A young run's first slice then ends at a step, 1-2 steps
 // after it began (firstSliceTicks); its first visit makes it spin, which cuts the ticker's
-// step short (epochSpinning), and from then on the ticker ticks every
-// EpochTick. The pacer checks the clock before it takes the epoch's word
+// step short (epochSpinning) when the ticker must tick every EpochTick
+// from then on (epochProcs, epochFineRuns). The pacer checks the clock before it takes the epoch's word
 // for a deadline, and a context's deadline also pokes the run
 // (Runner.Run).
 const epochCoarseTicks = 10
+
+// epochProcs is GOMAXPROCS for the ticker (crowded keeps it current; 0,
+// which makes every spinning guest count as crowded, until the ticker
+// starts), and epochFineRuns counts the spinning runs that need every
+// tick (Pacer.NeedEpochTicks). While the spinning guests are fewer than
+// the Ps and none of them needs every tick, the ticker steps coarsely
+// (epochCoarseTicks at a time) as it does while no run spins: a P is free
+// for any goroutine that becomes runnable, the Go runtime reaches the
+// guests' code through its preemption signal (the signal handler zeroes
+// their epoch deadline), and a guest's time slice ends at the next step.
+// Ticking every EpochTick for one guest that runs alone cost 4.6-12.9% of
+// the process's CPU time (the ticker's wakes; bench/cmd/peers -clock cpu).
+var epochProcs, epochFineRuns int32
 
 // Epoch is the current epoch.
 func Epoch() uint64 { return atomic.LoadUint64(&epoch) }

@@ -2,6 +2,7 @@ package vm
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -43,9 +44,9 @@ var epochCoarse uint32
 // epochCoarseNanos is the rest of a coarse step after its first tick.
 const epochCoarseNanos = int64(epochCoarseTicks-1) * epochTickNanos
 
-// epochSpinning is called when a run starts to spin (the spinning count
-// goes from 0 to 1): the ticker, in a coarse step, goes back to a tick at
-// a time at once.
+// epochSpinning is called when a run starts to spin and the ticker may
+// have to tick at every EpochTick from now on (addSpinning): the ticker,
+// in a coarse step, goes back to a tick at a time at once.
 func epochSpinning() {
 	if atomic.LoadUint32(&epochCoarse) == 1 && atomic.CompareAndSwapUint32(&epochCoarse, 1, 0) {
 		const futexWakePrivate = 1 | 128
@@ -92,6 +93,7 @@ func StartEpoch() error {
 			return
 		}
 		tickerStack = mem
+		atomic.StoreInt32(&epochProcs, int32(runtime.GOMAXPROCS(0)))
 		top := uintptr(unsafe.Pointer(&mem[len(mem)-16]))
 		r := spawnTicker(top)
 		if r < 0 {

@@ -11,7 +11,8 @@
 //     anchor and later (SYSCALL pushes nothing) and touches only package
 //     variables that never move: epoch (which it alone writes, an aligned
 //     8-byte store that readers see whole), epochNext (its own),
-//     epochActive (read, and slept on as a futex), spinning (read),
+//     epochActive (read, and slept on as a futex), spinning, epochProcs
+//     and epochFineRuns (read),
 //     epochCoarse (slept on as a futex), epochParked, epochWake, epochNow
 //     and epochSteps (its own).
 //   - It never returns and never exits: it lives as long as the process.
@@ -115,16 +116,24 @@ busy:
 	XORL	R12, R12
 tick:
 	// While no run spins (none has come back to Go at a poll: every run
-	// is young), a step of epochCoarseTicks, which a run that starts to
-	// spin cuts short (epochSpinning). Announce the coarse step first, so
-	// that a run that starts to spin now either is seen here or sees
-	// epochCoarse set and wakes the futex (or changes it before the futex
-	// compares it with 1). XCHG is a full barrier.
+	// is young), or the spinning runs leave a P free and none needs every
+	// tick (epochProcs, epochFineRuns), a step of epochCoarseTicks, which
+	// a run that starts to spin and changes that cuts short
+	// (epochSpinning). Announce the coarse step first, so that such a run
+	// either is seen here or sees epochCoarse set and wakes the futex (or
+	// changes it before the futex compares it with 1). XCHG is a full
+	// barrier.
 	MOVL	$1, AX
 	XCHGL	AX, ·epochCoarse(SB)
 	MOVL	·spinning(SB), AX
 	TESTL	AX, AX
+	JZ	coarse
+	CMPL	AX, ·epochProcs(SB)
+	JGE	fine
+	MOVL	·epochFineRuns(SB), AX
+	TESTL	AX, AX
 	JNZ	fine
+coarse:
 	// Wait until the step's last tick is due (epochWake: epochNext, the
 	// next tick's time, and the step's other ticks).
 	MOVQ	·epochNext(SB), AX

@@ -64,9 +64,12 @@ func epochSnapshot() (epoch, steps uint64) {
 	}
 }
 
-// TestEpochTickerCoarseWhileYoung: while runs are in progress but none
-// spins (none has come back to Go at a poll), each wake of the ticker
-// advances the epoch by epochCoarseTicks; once one spins, by one tick.
+// TestEpochTickerCoarseWhileYoung: each wake of the ticker advances the
+// epoch by epochCoarseTicks while runs are in progress but none spins
+// (none has come back to Go at a poll), and while the spinning runs leave
+// a P free and none of them needs every tick (the preemption signal
+// reaches their code, and they have no deadline); by one tick while a
+// spinning run needs every tick, or the spinning runs crowd the Ps.
 func TestEpochTickerCoarseWhileYoung(t *testing.T) {
 	if err := StartEpoch(); err != nil {
 		t.Fatal(err)
@@ -74,27 +77,37 @@ func TestEpochTickerCoarseWhileYoung(t *testing.T) {
 	if n := SpinningGuests(); n != 0 {
 		t.Fatalf("%d spinning guests before the test", n)
 	}
+	procs := int32(runtime.GOMAXPROCS(0))
+	if got := atomic.LoadInt32(&epochProcs); got != procs {
+		t.Fatalf("the ticker's GOMAXPROCS is %d, want %d", got, procs)
+	}
 	epochEnter()
 	defer epochLeave()
-	// From the first step that began after the run did.
-	_, s := epochSnapshot()
-	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s+2 })
-	e0, s0 := epochSnapshot()
-	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s0+3 })
-	e1, s1 := epochSnapshot()
-	if got, want := e1-e0, (s1-s0)*epochCoarseTicks; got != want {
-		t.Fatalf("no run spinning: the epoch advanced %d ticks in %d steps, want %d", got, s1-s0, want)
-	}
-
-	addSpinning(1)
-	defer addSpinning(-1)
-	_, s = epochSnapshot()
-	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s+2 })
-	e0, s0 = epochSnapshot()
-	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s0+3 })
-	e1, s1 = epochSnapshot()
-	if got, want := e1-e0, s1-s0; got != want {
-		t.Fatalf("a run spinning: the epoch advanced %d ticks in %d steps, want %d", got, s1-s0, want)
+	for _, c := range []struct {
+		name       string
+		spin       int32 // runs that start to spin
+		fine       bool  // they need every tick
+		ticksAStep uint64
+	}{
+		{"no run spinning", 0, false, epochCoarseTicks},
+		{"a run spinning with a P free", procs - 1, false, epochCoarseTicks},
+		{"a run needing every tick", 1, true, 1},
+		{"runs crowding the Ps", procs, false, 1},
+	} {
+		if c.spin == 0 && c.fine {
+			continue
+		}
+		addSpinning(c.spin, c.fine)
+		// From the first step that began after the change.
+		_, s := epochSnapshot()
+		waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s+2 })
+		e0, s0 := epochSnapshot()
+		waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s0+3 })
+		e1, s1 := epochSnapshot()
+		addSpinning(-c.spin, c.fine)
+		if got, want := e1-e0, (s1-s0)*c.ticksAStep; got != want {
+			t.Errorf("%s: the epoch advanced %d ticks in %d steps, want %d", c.name, got, s1-s0, want)
+		}
 	}
 }
 
@@ -446,4 +459,76 @@ func BenchmarkEpochTick(b *testing.B) {
 		}()
 		measure(b)
 	})
+}
+
+// TestAsyncPreemptOff: GODEBUG's asyncpreemptoff, the last setting of it
+// winning, tells whether the runtime's preemption signal reaches guests.
+func TestAsyncPreemptOff(t *testing.T) {
+	for _, c := range []struct {
+		godebug string
+		off     bool
+	}{
+		{"", false},
+		{"asyncpreemptoff=1", true},
+		{"gctrace=1,asyncpreemptoff=1", true},
+		{"asyncpreemptoff=1,asyncpreemptoff=0", false},
+		{"asyncpreemptoff=0", false},
+		{"xasyncpreemptoff=1", false},
+	} {
+		if got := asyncPreemptOff(c.godebug); got != c.off {
+			t.Errorf("GODEBUG=%q: asyncPreemptOff %v, want %v", c.godebug, got, c.off)
+		}
+	}
+}
+
+// TestNativeEpochCoarseWhileReached: a guest with epoch polls that spins
+// alone, with a P free, no deadline and code the preemption signal
+// reaches, keeps the ticker in coarse steps (it spins: its run visits Go),
+// and still lets collections past it (the signal) and stops when
+// cancelled. In a child, as a guest that ignored the runtime would hang
+// the process.
+func TestNativeEpochCoarseWhileReached(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs a P free beside the spinning guest")
+	}
+	if !testsuite.Isolated(t, 2*time.Minute) {
+		return
+	}
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	if err := EnableFaultTraps(); err != nil {
+		t.Fatal(err)
+	}
+	g := newRig(t, 0)
+	code, err := MapCode(progSpinEpoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer code.Close()
+	if err := code.AllowFaults(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- g.run(&Runner{EpochPolls: true, SignalReach: PreemptSignals()}, ctx, code.Addr(), nil) }()
+	waitFor(t, 10*time.Second, "the guest did not start to spin", func() bool { return SpinningGuests() == 1 })
+	_, s := epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s+2 })
+	e0, s0 := epochSnapshot()
+	for range 5 {
+		runtime.GC()
+	}
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s0+3 })
+	e1, s1 := epochSnapshot()
+	if got, want := e1-e0, (s1-s0)*epochCoarseTicks; PreemptSignals() && got != want {
+		t.Errorf("the epoch advanced %d ticks in %d steps, want %d", got, s1-s0, want)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		wantTrap(t, err, abi.TrapInterrupted)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the guest ignored cancellation")
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm/sigtrap"
@@ -72,4 +73,24 @@ func crashOnFault(f *Fault, why error) {
 	fmt.Fprintf(os.Stderr, "%s\nThis is a bug in moat. The goroutine that ran the code:\n%s\n", msg, debug.Stack())
 	go func() { panic(msg) }()
 	select {}
+}
+
+// PreemptSignals reports whether the Go runtime follows its requests to
+// stop a goroutine with its preemption signal (SIGURG), which moat's
+// signal handler passes on to generated code's polls: not with
+// GODEBUG=asyncpreemptoff=1, which the runtime reads once, at startup.
+func PreemptSignals() bool { return preemptSignals }
+
+var preemptSignals = !asyncPreemptOff(os.Getenv("GODEBUG"))
+
+// asyncPreemptOff reports whether a GODEBUG value turns asynchronous
+// preemption off (the last setting of the name wins, as in the runtime).
+func asyncPreemptOff(godebug string) bool {
+	off := false
+	for _, kv := range strings.Split(godebug, ",") {
+		if v, ok := strings.CutPrefix(kv, "asyncpreemptoff="); ok {
+			off = v == "1"
+		}
+	}
+	return off
 }

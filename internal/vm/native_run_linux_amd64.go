@@ -60,6 +60,7 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 		want = r.PollInterval
 	}
 	if r.EpochPolls {
+		c.pacer.NeedEpochTicks(r.SignalReach)
 		epochEnter()
 		c.EpochAddr = epochAddr()
 	}

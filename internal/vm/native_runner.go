@@ -35,6 +35,12 @@ type Runner struct {
 	// code by its deadline. The grant of the counter is then unused
 	// (and PollInterval meaningless).
 	EpochPolls bool
+	// SignalReach says that the Go runtime's preemption signal reaches the
+	// code: the signal handler is installed, the code is registered with
+	// it, and the runtime sends the signal (PreemptSignals). A spinning
+	// run with epoch polls whose code it does not reach needs the epoch
+	// to advance at every tick (Pacer.NeedEpochTicks).
+	SignalReach bool
 	// HostCall serves ExitHostCall: it calls function index with stack,
 	// parameters in and results out (the HostFunc convention). A non-nil
 	// error ends the run: a *Trap is returned as is, ErrTailCall too (see

@@ -72,7 +72,10 @@ type Pacer struct {
 	grantedAt  int64 // nanotime of the last grant; 0 before the first visit
 	grant      int64 // size of the last grant
 	spinning   bool  // has visited: a spinning guest (yield.go)
-	inHost     bool  // in a call out of the guest, not counted meanwhile
+	// fineTicks: while it spins, the run needs the epoch to advance at
+	// every EpochTick (NeedEpochTicks).
+	fineTicks bool
+	inHost    bool // in a call out of the guest, not counted meanwhile
 	// sliceEpoch is the epoch at which the time slice of a run with epoch
 	// polls ends (epoch.go); epochDeadline is the code's deadline, the
 	// earlier of that and the context's deadline in epochs, worked out
@@ -94,9 +97,22 @@ func (p *Pacer) Begin(ctx context.Context) int64 {
 		p.deadline = max(int64(d.Sub(clockBase)), 1)
 	}
 	p.sliceStart, p.grantedAt, p.grant = 0, 0, firstGrant
-	p.spinning, p.inHost = false, false
+	p.spinning, p.inHost, p.fineTicks = false, false, false
 	p.lane, p.done = nil, nil
 	return firstGrant
+}
+
+// NeedEpochTicks says, after Begin, Until and UseLanes and before the
+// run's first visit, whether the run needs the epoch to advance at every
+// EpochTick while it spins, rather than in coarse steps while the
+// spinning guests leave a P free: when the Go runtime's preemption signal
+// cannot reach its code (reachable false), whose polls then learn of the
+// runtime's requests only at the ends of time slices; when it has a
+// deadline, which the epoch's steps would make it notice up to a step
+// late; and when it takes turns in CPU lanes, which count a slice for a
+// TimeSlice at most.
+func (p *Pacer) NeedEpochTicks(reachable bool) {
+	p.fineTicks = !reachable || p.deadline != 0 || p.lane != nil
 }
 
 // Until makes t, when set, the run's deadline if it comes before the
@@ -121,9 +137,9 @@ func (p *Pacer) UseLanes(u *LaneUse, done <-chan struct{}) {
 // End ends the run that Begin started.
 func (p *Pacer) End() {
 	if p.spinning && !p.inHost {
-		addSpinning(-1)
+		addSpinning(-1, p.fineTicks)
 	}
-	p.spinning, p.inHost = false, false
+	p.spinning, p.inHost, p.fineTicks = false, false, false
 }
 
 // EnterHost and LeaveHost bracket a call out of the guest (a host function,
@@ -132,7 +148,7 @@ func (p *Pacer) End() {
 // the spinning guests meanwhile.
 func (p *Pacer) EnterHost() {
 	if p.spinning && !p.inHost {
-		addSpinning(-1)
+		addSpinning(-1, p.fineTicks)
 	}
 	p.inHost = true
 }
@@ -140,7 +156,7 @@ func (p *Pacer) EnterHost() {
 // LeaveHost: see EnterHost.
 func (p *Pacer) LeaveHost() {
 	if p.spinning && p.inHost {
-		addSpinning(1)
+		addSpinning(1, p.fineTicks)
 	}
 	p.inHost = false
 }
@@ -150,7 +166,7 @@ func (p *Pacer) LeaveHost() {
 func (p *Pacer) countSpinning() {
 	if !p.spinning {
 		p.spinning = true
-		addSpinning(1)
+		addSpinning(1, p.fineTicks)
 	}
 }
 

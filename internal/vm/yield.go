@@ -42,11 +42,20 @@ const yieldBudget = 20 * time.Microsecond
 // once (Pacer.Visit and kin): the guests that run long. A run that ends
 // before its first grant runs out never touches it. The epoch's ticker
 // reads it too (a plain int32 for the assembly: epoch_linux_amd64.s), and
-// ticks coarsely while it is 0.
+// ticks at every EpochTick only while it reaches epochProcs or
+// epochFineRuns is not 0 (epoch.go).
 var spinning int32
 
-func addSpinning(d int32) {
-	if atomic.AddInt32(&spinning, d) == 1 && d > 0 {
+// addSpinning adds d to the spinning runs, and to epochFineRuns too when
+// fine (the run needs every tick of the epoch while it spins). A run that
+// starts to spin cuts the ticker's coarse step short when it makes the
+// guests crowd the Ps or needs every tick itself.
+func addSpinning(d int32, fine bool) {
+	if fine {
+		atomic.AddInt32(&epochFineRuns, d)
+	}
+	n := atomic.AddInt32(&spinning, d)
+	if d > 0 && (fine || n >= atomic.LoadInt32(&epochProcs)) {
 		epochSpinning()
 	}
 }
@@ -69,6 +78,7 @@ func crowded(now int64) bool {
 		n = int32(runtime.GOMAXPROCS(0))
 		procs.Store(n)
 		procsReadAt.Store(now)
+		atomic.StoreInt32(&epochProcs, n)
 	}
 	return atomic.LoadInt32(&spinning) >= n
 }

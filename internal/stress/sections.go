@@ -1,0 +1,66 @@
+package stress
+
+// Modules whose cost is in their sections rather than in a function body:
+// what decoding, validating and instantiating them asks of the host.
+
+const (
+	funcRef   = 0x70
+	opRefFunc = 0xd2
+)
+
+// Globals is n immutable i32 globals initialised to 0: 5 bytes each.
+func Globals(n int) []byte {
+	c := uleb(nil, uint64(n))
+	for range n {
+		c = append(c, i32, 0, i32Const, 0, opEnd)
+	}
+	return section(header(), 6, c)
+}
+
+// ElemFuncs is one function and a passive element segment of items
+// references to it, written as function indices: one byte each.
+func ElemFuncs(items int) []byte {
+	m := oneEmptyFunc(header())
+	c := uleb(nil, 1)
+	c = append(c, 1, 0) // passive, element kind funcref
+	c = uleb(c, uint64(items))
+	for range items {
+		c = append(c, 0)
+	}
+	m = section(m, 9, c)
+	return section(m, 10, []byte{1, 2, 0, opEnd})
+}
+
+// ElemExprs is ElemFuncs with the items written as expressions
+// (ref.func 0): three bytes each.
+func ElemExprs(items int) []byte {
+	m := oneEmptyFunc(header())
+	c := uleb(nil, 1)
+	c = append(c, 5, funcRef) // passive, expressions of type funcref
+	c = uleb(c, uint64(items))
+	for range items {
+		c = append(c, opRefFunc, 0, opEnd)
+	}
+	m = section(m, 9, c)
+	return section(m, 10, []byte{1, 2, 0, opEnd})
+}
+
+// Tables is n funcref tables of min elements each, null: a few bytes
+// each, however large.
+func Tables(n, min int) []byte {
+	c := uleb(nil, uint64(n))
+	for range n {
+		c = append(c, funcRef, 0)
+		c = uleb(c, uint64(min))
+	}
+	return section(header(), 4, c)
+}
+
+func header() []byte { return []byte{0, 'a', 's', 'm', 1, 0, 0, 0} }
+
+// oneEmptyFunc adds the type and function sections of one function
+// () -> () to m (its body is the caller's code section).
+func oneEmptyFunc(m []byte) []byte {
+	m = section(m, 1, []byte{1, 0x60, 0, 0})
+	return section(m, 3, []byte{1, 0})
+}
