@@ -385,7 +385,13 @@ func appendElem(b []byte, seg *wasm.ElemSegment) []byte {
 	if len(seg.Funcs) > 0 {
 		b = appendULEB32(b, uint32(len(seg.Funcs)))
 		for _, x := range seg.Funcs {
-			b = appendULEB32(b, x)
+			if exprs {
+				b = append(b, byte(wasm.OpRefFunc))
+				b = appendULEB32(b, x)
+				b = append(b, byte(wasm.OpEnd))
+			} else {
+				b = appendULEB32(b, x)
+			}
 		}
 		return b
 	}

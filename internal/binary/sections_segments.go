@@ -53,6 +53,14 @@ func (d *decoder) constExpr(r *reader) (wasm.ConstExpr, error) {
 	}
 }
 
+// dropLastConst gives back the storage of e, the last constant expression
+// read, when it is the tail of d.consts and nothing else will refer to it.
+func (d *decoder) dropLastConst(e wasm.ConstExpr) {
+	if n := len(d.consts); n >= len(e.Instrs) && len(e.Instrs) > 0 && &d.consts[n-len(e.Instrs)] == &e.Instrs[0] {
+		d.consts = d.consts[:n-len(e.Instrs)]
+	}
+}
+
 // constChunk is how many instructions of constant expressions share one
 // allocation: a Go program's data section has tens of thousands of
 // segments, each with a one-instruction offset expression.
@@ -145,11 +153,27 @@ func (d *decoder) elemSegment(r *reader, seg *wasm.ElemSegment) error {
 		if err != nil {
 			return err
 		}
-		seg.Items = prealloc[wasm.ConstExpr](n)
+		// Items that are each one ref.func, in a segment of funcref or
+		// (ref func), are kept as indices as the function-index forms
+		// are, until an item of another kind turns them into expressions.
+		compact := seg.Type == wasm.FuncRef || seg.Type == wasm.RefType(false, wasm.HeapFunc)
 		for range n {
 			item, err := d.constExpr(r)
 			if err != nil {
 				return err
+			}
+			if compact && len(item.Instrs) == 1 && item.Instrs[0].Op == wasm.OpRefFunc {
+				if seg.Funcs == nil {
+					seg.Funcs, seg.FuncOffsets = prealloc[uint32](n), prealloc[uint32](n)
+				}
+				seg.Funcs = append(seg.Funcs, item.Instrs[0].X)
+				seg.FuncOffsets = append(seg.FuncOffsets, uint32(item.Offset))
+				d.dropLastConst(item)
+				continue
+			}
+			if compact {
+				seg.Items = append(prealloc[wasm.ConstExpr](n), seg.ItemExprs()...)
+				seg.Funcs, seg.FuncOffsets, compact = nil, nil, false
 			}
 			seg.Items = append(seg.Items, item)
 		}
