@@ -1,6 +1,10 @@
 package amd64
 
-import "time"
+import (
+	"time"
+
+	"github.com/moat-run/moat/internal/cpuclock"
+)
 
 // Timing accumulates, over the Compile calls given it in Options.Timing,
 // the CPU time of each phase and the instructions compiled, so benchmarks
@@ -31,7 +35,7 @@ func (c *phaseClock) start(t *Timing) {
 		return
 	}
 	c.t, c.n = t, 0
-	c.thread = currentThread()
+	c.thread = cpuclock.ThreadID()
 	c.mark()
 }
 
@@ -49,7 +53,7 @@ func (c *phaseClock) done(insts int) {
 	if t == nil || c.n != len(c.marks) {
 		return
 	}
-	if currentThread() != c.thread {
+	if cpuclock.ThreadID() != c.thread {
 		t.Skipped++
 		return
 	}
@@ -58,4 +62,15 @@ func (c *phaseClock) done(insts int) {
 	t.Emit += c.marks[3] - c.marks[2]
 	t.Insts += insts
 	t.Funcs++
+}
+
+var clockStart = time.Now()
+
+// threadClock is the compiling thread's CPU time, or the wall time since the
+// process started where the thread's clock is not read.
+func threadClock() time.Duration {
+	if d, ok := cpuclock.Thread(); ok {
+		return d
+	}
+	return time.Since(clockStart)
 }
