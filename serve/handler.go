@@ -175,15 +175,18 @@ func (h *Handler) ranLong(long bool) {
 // longRun says whether a request ran long, for Spinning: it ran until its
 // deadline, or past its lanes' threshold. While the route is marked
 // spinning, its calls need a lane from the end of their first time slice,
-// so having taken one says nothing (a short request that the kernel kept
-// waiting on a busy machine would keep the mark for ever): the run must
-// have lasted the threshold.
+// so having taken one says nothing, and neither does the run's wall time
+// (on a busy machine the kernel keeps a short request off its CPU for
+// longer than the threshold, and the mark would stay for ever): only a
+// request that ran until its deadline keeps the mark. A route of heavy
+// but finite requests loses it, and its next requests past the threshold
+// mark it again.
 func (h *Handler) longRun(o *Outcome, store *moat.Store, spinning bool) bool {
 	switch {
 	case o.Result == ResultTimeout:
 		return true
 	case spinning:
-		return o.Run >= h.cfg.CPULanes.After()
+		return false
 	}
 	return store.LongRunningCalls() > 0
 }
