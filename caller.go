@@ -12,10 +12,12 @@ import "github.com/moat-run/moat/internal/vm"
 // that may be gone. The externs it handed out stay what they are (a
 // *Memory, for example, keeps working as the store's).
 type Caller struct {
-	// store is the handle Store returns, made with the Caller.
-	store Store
-	inst  *vm.Instance
-	mem   *Memory
+	store storeRef
+	// pub is the handle Store returns, made on its first call: host
+	// libraries find their state with Value, which needs none.
+	pub  *Store
+	inst *vm.Instance
+	mem  *Memory
 	// live counts the host calls of inst running now (they nest when a host
 	// function calls back into wasm that calls a host function again).
 	live int
@@ -30,7 +32,7 @@ func (s *storeState) caller(inst *vm.Instance) *Caller {
 	if inst != nil {
 		if both, ok := inst.Embedder.(*instanceState); ok && inst.Store == s.vs {
 			if both.caller == nil {
-				cs := &callerState{caller: Caller{store: Store{storeRef: s.ref()}, inst: inst}}
+				cs := &callerState{caller: Caller{store: s.ref(), inst: inst}}
 				if m := inst.Memory(); m != nil {
 					cs.mem = Memory{store: s.ref(), mem: m}
 					cs.caller.mem = &cs.mem
@@ -46,7 +48,7 @@ func (s *storeState) caller(inst *vm.Instance) *Caller {
 		if s.callers == nil {
 			s.callers = make(map[*vm.Instance]*Caller)
 		}
-		c = &Caller{store: Store{storeRef: s.ref()}, inst: inst}
+		c = &Caller{store: s.ref(), inst: inst}
 		if inst != nil {
 			if m := inst.Memory(); m != nil {
 				c.mem = &Memory{store: s.ref(), mem: m}
@@ -70,7 +72,21 @@ func (c *Caller) Store() *Store {
 	if !c.valid() {
 		return nil
 	}
-	return &c.store
+	if c.pub == nil {
+		c.pub = &Store{storeRef: c.store}
+	}
+	return c.pub
+}
+
+// Value returns what the store the call runs in holds under key
+// (Store.Value), or nil once the call returned. A host library that
+// keeps its per-sandbox state in the store finds it this way at every
+// call without the store's handle, which a Caller makes on demand.
+func (c *Caller) Value(key any) any {
+	if !c.valid() {
+		return nil
+	}
+	return c.store.value(key)
 }
 
 // Memory returns the calling instance's memory 0, or nil when it has none,
@@ -126,5 +142,5 @@ func (c *Caller) export(name string) Extern {
 	if !c.valid() || c.inst == nil {
 		return nil
 	}
-	return exportOf(c.store.storeRef, c.inst, name)
+	return exportOf(c.store, c.inst, name)
 }

@@ -214,12 +214,12 @@ type PoolingConfig struct {
 	MaxUnusedWarmSlots int
 	// LinearMemoryKeepResident is how many bytes of a warm slot's memory
 	// are reset in place when its instance closes (Wasmtime's
-	// linear_memory_keep_resident): the pages written (the kernel's page
-	// map tells which) in the first twice this many bytes are
-	// compared with what the next instance must find (zeros, or the
-	// module's data) and rewritten where they differ, as many as fit in
-	// this many bytes, so they stay resident and the next instance takes
-	// no page fault on them. The rest of the memory is given back to the
+	// linear_memory_keep_resident): the pages written, wherever they lie
+	// in the memory (the kernel's page tables tell which), are compared
+	// with what the next instance must find (zeros, or the module's data)
+	// and rewritten where they differ, as many as fit in this many bytes,
+	// so they stay resident and the next instance takes no page fault on
+	// them. The rest of the memory is given back to the
 	// kernel with madvise(MADV_DONTNEED). The cost is at most this many
 	// bytes of memory per warm slot. Default DefaultKeepResident;
 	// negative: none (every page goes back to the kernel).

@@ -24,7 +24,7 @@ func constTrap(err error) error {
 }
 
 // instanceState is an instance's runtime form, with room for what most
-// modules define: a memory, a few globals, a small table, a few segments,
+// modules define: a memory, a few globals, a small table, an element segment,
 // the first functions made for their exports. Larger ones allocate
 // beside. It is recycled for the module's next instance once its store is
 // closed (Module.takeInstance), so it holds nothing handed out: the
@@ -39,18 +39,15 @@ type instanceState struct {
 	tableList  [1]*vm.Table
 	table      vm.Table
 	elems      [1][]uint64
-	datas      [1][]byte
 	// memRoom is where the instance's first defined memory is made when
 	// it takes a pool's slot (vm.MemoryRoom): if the store is dropped
 	// without Close, the state's cleanup gives the slot back.
 	memRoom vm.MemoryRoom
-	// tableRoom is the storage of the first table's elements (up to
-	// maxKeptTableElems), made for the module's first instance and kept
-	// when the state is recycled, as inst.FuncsRoom is: the storage of
-	// the instance's function list, the imported functions'
-	// (InstancePre.Instantiate), then the whole index space once a
-	// defined function is asked for (vm.Instance.FuncIn).
-	tableRoom []uint64
+	// table's elements (up to maxKeptTableElems) are made for the
+	// module's first instance and kept when the state is recycled, as
+	// inst.FuncsRoom is: the storage of the instance's function list, the
+	// imported functions' (InstancePre.Instantiate), then the whole index
+	// space once a defined function is asked for (vm.Instance.FuncIn).
 	// made is room for the function made for the first export asked for
 	// (vm.Instance.FuncIn, usually _start or the one entry point); a
 	// function in use there has its Instance set.
@@ -114,7 +111,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		return nil, err
 	}
 	funcsRoom := both.inst.FuncsRoom[:0]
-	both.inst = vm.Instance{Module: m, Store: s.vs, Name: m.Names.Module}
+	both.inst = vm.Instance{Module: m, Store: s.vs}
 	inst := &both.inst
 	inst.Embedder = both
 	inst.FuncsRoom = funcsRoom
@@ -207,14 +204,11 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		var tab *vm.Table
 		if i == 0 {
 			tab = &both.table
-			var room []uint64
-			if t.Type.Limits.Min <= maxKeptTableElems {
+			room := tab.Elems[:cap(tab.Elems)] // kept by recycleInstances
+			if uint64(len(room)) < t.Type.Limits.Min && t.Type.Limits.Min <= maxKeptTableElems {
 				// The first table's elements are kept in the state,
 				// from one instance to the next.
-				if uint64(cap(both.tableRoom)) < t.Type.Limits.Min {
-					both.tableRoom = make([]uint64, t.Type.Limits.Min)
-				}
-				room = both.tableRoom[:cap(both.tableRoom)]
+				room = make([]uint64, t.Type.Limits.Min)
 			}
 			tab.Init(t.Type, init, s.engine.cfg.MaxTableElements, room)
 		} else {
@@ -290,9 +284,15 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 			// straight into its table below, a declarative one dropped.
 			continue
 		}
-		refs := make([]uint64, len(seg.Items))
+		refs := make([]uint64, seg.Len())
 		// Segments are roots as they are built: an item may allocate.
 		inst.Elems[i] = refs
+		if len(seg.Funcs) > 0 {
+			if err := s.vs.FuncRefs(inst, seg.Funcs, refs); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		for j, item := range seg.Items {
 			if refs[j], _, err = vm.EvalConst(s.vs, inst, item); err != nil {
 				return nil, err
@@ -301,13 +301,11 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	}
 	switch {
 	case len(m.Datas) == 0:
-		inst.Datas = both.datas[:0:0]
+		inst.Datas = nil
 	case allDataInImages(m, withData):
 		// No segment is applied here, and none can fail: the state after
 		// instantiating is the module's, shared until a data.drop.
 		inst.Datas, inst.DatasShared = mod.sharedDatas(), true
-	case len(m.Datas) <= len(both.datas):
-		inst.Datas = both.datas[:len(m.Datas):len(m.Datas)]
 	default:
 		inst.Datas = make([][]byte, len(m.Datas))
 	}
@@ -341,7 +339,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 			if !tab.Type.Is64 {
 				off = uint64(uint32(off))
 			}
-			if off > uint64(len(tab.Elems)) || uint64(len(seg.Items)) > uint64(len(tab.Elems))-off {
+			if off > uint64(len(tab.Elems)) || uint64(seg.Len()) > uint64(len(tab.Elems))-off {
 				// The segments not reached stay, as the spec leaves
 				// them: code of the instance may still run (from
 				// another instance's table) and use them.

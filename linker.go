@@ -232,7 +232,15 @@ func (s *storeState) hostFunc(h *hostDef) *vm.Function {
 	if s.hostIndex != nil {
 		return s.hostIndex[h]
 	}
-	for _, c := range s.hosts {
+	if s.nHosts == 0 {
+		return nil // hostChunk holds a closed store's until recycled
+	}
+	for i := range s.hostChunk {
+		if s.hostChunk[i].def == h {
+			return &s.hostChunk[i].fn
+		}
+	}
+	for _, c := range s.moreHosts {
 		for i := range c {
 			if c[i].def == h {
 				return &c[i].fn
@@ -250,23 +258,26 @@ func (s *storeState) bindHostFunc(h *hostDef, room int) *vm.Function {
 		return f
 	}
 	h.prepare()
-	n := len(s.hosts)
-	if n == 0 || len(s.hosts[n-1]) == cap(s.hosts[n-1]) {
-		if s.hosts == nil {
-			s.hosts = s.firstHosts[:0]
-			s.vs.ReserveHostFuncs(room)
+	// The chunk to append to: the first, kept from one store to the next
+	// when large enough, then new ones. A full chunk is never appended
+	// to: its functions must not move.
+	var c *[]boundHost
+	switch n := len(s.moreHosts); {
+	case s.nHosts == 0:
+		s.vs.ReserveHostFuncs(room)
+		if cap(s.hostChunk) < room {
+			s.hostChunk = make([]boundHost, 0, max(room, 1))
 		}
-		chunk := s.hostChunk[:0]
-		if n > 0 || cap(chunk) < room {
-			chunk = make([]boundHost, 0, max(room, 1))
-		}
-		if n == 0 {
-			s.hostChunk = chunk
-		}
-		s.hosts = append(s.hosts, chunk)
-		n++
+		s.hostChunk = s.hostChunk[:0]
+		c = &s.hostChunk
+	case n == 0 && len(s.hostChunk) < cap(s.hostChunk):
+		c = &s.hostChunk
+	case n > 0 && len(s.moreHosts[n-1]) < cap(s.moreHosts[n-1]):
+		c = &s.moreHosts[n-1]
+	default:
+		s.moreHosts = append(s.moreHosts, make([]boundHost, 0, max(room, 1)))
+		c = &s.moreHosts[n]
 	}
-	c := &s.hosts[n-1]
 	*c = append(*c, boundHost{def: h, fn: vm.Function{Type: h.it, Host: h.adapted, Name: h.name}})
 	f := &(*c)[len(*c)-1].fn
 	s.vs.Ref(f) // a new function: cannot belong to another store
@@ -276,7 +287,10 @@ func (s *storeState) bindHostFunc(h *hostDef, room int) *vm.Function {
 		s.hostIndex[h] = f
 	case s.nHosts > maxScannedHosts:
 		s.hostIndex = make(map[*hostDef]*vm.Function, 2*s.nHosts)
-		for _, c := range s.hosts {
+		for i := range s.hostChunk {
+			s.hostIndex[s.hostChunk[i].def] = &s.hostChunk[i].fn
+		}
+		for _, c := range s.moreHosts {
 			for i := range c {
 				s.hostIndex[c[i].def] = &c[i].fn
 			}

@@ -63,6 +63,10 @@ func (mod *Module) elemPlan() [][]uint32 {
 	mod.elemOnce.Do(func() {
 		plan := make([][]uint32, len(mod.m.Elems))
 		for i, seg := range mod.m.Elems {
+			if len(seg.Funcs) > 0 {
+				plan[i] = seg.Funcs // read only
+				continue
+			}
 			idxs := make([]uint32, len(seg.Items))
 			for j, item := range seg.Items {
 				switch {

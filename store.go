@@ -103,8 +103,9 @@ type storeState struct {
 	values   atomic.Pointer[storeValues]
 	valuesMu sync.Mutex
 
-	// hostChunk is the storage of the first chunk of host functions
-	// (bindHostFunc), kept when the state is recycled.
+	// hostChunk is the first chunk of the host functions bound into the
+	// store (bindHostFunc); its storage is kept when the state is
+	// recycled.
 	hostChunk []boundHost
 
 	storeData
@@ -117,14 +118,14 @@ type storeData struct {
 	// (refcheck.go).
 	refTag uint64
 
-	// hosts holds the host functions of linkers bound into this store on
-	// first use, in chunks that never grow, so that a function never
-	// moves; firstHosts is the outer slice's storage for the usual one
-	// chunk. hostIndex finds them once there are more than a scan's worth.
-	hosts      [][]boundHost
-	firstHosts [1][]boundHost
-	nHosts     int
-	hostIndex  map[*hostDef]*vm.Function
+	// moreHosts holds the host functions of linkers bound into this store
+	// on first use past hostChunk, in chunks that never grow, so that a
+	// function never moves; nHosts counts them all. hostIndex finds them
+	// once there are more than a scan's worth.
+	moreHosts [][]boundHost
+	hostIndex map[*hostDef]*vm.Function
+	nHosts    int32
+	closed    bool
 	// callers caches the Caller handed to host functions, per calling
 	// instance; lastCaller is the one used last, which saves the map
 	// lookup on a run of host calls from one instance.
@@ -134,7 +135,6 @@ type storeData struct {
 	// firstInstance is its storage for the usual one.
 	instances     []*vm.Instance
 	firstInstance [1]*vm.Instance
-	closed        bool
 
 	// firstWords and deeperWords are callWords' buffers: for the
 	// outermost call, and per depth for larger or nested ones.
@@ -206,10 +206,12 @@ type storeValues struct {
 }
 
 // Value returns the value SetValue attached under key, or nil.
-func (s *Store) Value(key any) any {
-	v := s.values.Load()
+func (s *Store) Value(key any) any { return s.storeRef.value(key) }
+
+func (r storeRef) value(key any) any {
+	v := r.values.Load()
 	switch {
-	case v == nil || !s.live():
+	case v == nil || !r.live():
 		// Checked after the load: a recycled state's values are reset
 		// after its generation moved on.
 		return nil
@@ -256,7 +258,7 @@ func (r storeRef) close() error {
 	for _, inst := range s.instances {
 		s.closeInstance(inst, true)
 	}
-	s.hosts, s.hostIndex, s.callers, s.lastCaller = nil, nil, nil, nil
+	s.moreHosts, s.hostIndex, s.nHosts, s.callers, s.lastCaller = nil, nil, 0, nil, nil
 	err := s.vs.Release()
 	s.gen.Add(1)
 	if err == nil {

@@ -31,7 +31,13 @@ func (s *storeState) recycleInstances(instances []*vm.Instance) {
 				funcs = both.inst.Funcs
 			}
 			clear(funcs[:cap(funcs)])
-			*both = instanceState{mod: both.mod, memRoom: both.memRoom, tableRoom: both.tableRoom}
+			// The first table's elements are kept unless it grew past
+			// what a state keeps.
+			elems := both.table.Elems
+			if cap(elems) > maxKeptTableElems {
+				elems = nil
+			}
+			*both = instanceState{mod: both.mod, memRoom: both.memRoom, table: vm.Table{Elems: elems[:0]}}
 			both.inst.FuncsRoom = funcs[:0]
 			both.mod.instances.Put(both)
 		}
@@ -81,6 +87,7 @@ func (e *Engine) recycleStore(s *storeState) {
 	s.values.Store(nil)
 	s.storeData = storeData{}
 	clear(s.hostChunk[:cap(s.hostChunk)])
+	s.hostChunk = s.hostChunk[:0]
 	s.start()
 	e.stores.Put(s)
 }

@@ -318,9 +318,11 @@ func TestClosed(t *testing.T) {
 func second[T any](_ T, err error) error { return err }
 
 // TestCallerAfterCall: a Caller kept past its host call answers nil, also
-// once its instance is closed; during the call it answers.
+// once its instance is closed, and once its store's state serves another
+// store; during the call it answers, its store's values included.
 func TestCallerAfterCall(t *testing.T) {
 	ctx := context.Background()
+	type key struct{}
 	forEachEngine(t, moat.Config{}, func(t *testing.T, e *moat.Engine) {
 		var kept *moat.Caller
 		l := moat.NewLinker(e)
@@ -329,10 +331,15 @@ func TestCallerAfterCall(t *testing.T) {
 			if c.Store() == nil || c.Memory() == nil || c.ExportedMemory("memory") == nil || c.ExportedFunc("greet") == nil {
 				return errors.New("the Caller does not answer during its call")
 			}
+			if c.Store() != c.Store() || c.Value(key{}) != "first" || c.Store().Value(key{}) != "first" {
+				return errors.New("the Caller's store or its value changes during its call")
+			}
 			return nil
 		}))
 		must(t, l.DefineFunc("env", "double", func(x int32) int32 { return 2 * x }))
-		inst, err := l.Instantiate(ctx, moat.NewStore(e), compile(t, e, hostWat))
+		store := moat.NewStore(e)
+		store.SetValue(key{}, "first")
+		inst, err := l.Instantiate(ctx, store, compile(t, e, hostWat))
 		must(t, err)
 		for range 2 {
 			if _, err := inst.Func("greet").Call(ctx); err != nil {
@@ -342,14 +349,30 @@ func TestCallerAfterCall(t *testing.T) {
 				t.Fatal("log was not called")
 			}
 			if kept.Store() != nil || kept.Memory() != nil || kept.ExportedMemory("memory") != nil ||
-				kept.ExportedFunc("greet") != nil || kept.ExportedGlobal("g") != nil || kept.ExportedTable("t") != nil {
+				kept.ExportedFunc("greet") != nil || kept.ExportedGlobal("g") != nil || kept.ExportedTable("t") != nil ||
+				kept.Value(key{}) != nil {
 				t.Error("a Caller answers after its call returned")
 			}
 		}
 		must(t, inst.Close(ctx))
-		if kept.Store() != nil || kept.Memory() != nil || kept.ExportedFunc("greet") != nil {
+		if kept.Store() != nil || kept.Memory() != nil || kept.ExportedFunc("greet") != nil || kept.Value(key{}) != nil {
 			t.Error("a Caller answers after its instance was closed")
 		}
+		// The closed store's state serves the next store: the kept Caller
+		// sees none of its values, even while that store's host calls run.
+		first := kept
+		must(t, store.Close())
+		next := moat.NewStore(e)
+		next.SetValue(key{}, "first")
+		inst, err = l.Instantiate(ctx, next, compile(t, e, hostWat))
+		must(t, err)
+		if _, err := inst.Func("greet").Call(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if first.Store() != nil || first.Value(key{}) != nil || first.Memory() != nil {
+			t.Error("a Caller of a closed store answers for the next store")
+		}
+		must(t, next.Close())
 	})
 }
 

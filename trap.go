@@ -151,9 +151,6 @@ func framesOf(fs []vm.Frame) []TrapFrame {
 			if fn.Instance != nil {
 				tf.FuncIndex = int(fn.Index)
 				tf.Module = fn.Instance.Module.Names.Module
-				if tf.Module == "" {
-					tf.Module = fn.Instance.Name
-				}
 			}
 		}
 		out[i] = tf

@@ -79,9 +79,9 @@
 // that have run long take turns in a few CPU lanes (moat.CPULanes), so
 // that guests spinning until their deadline, on any route, use at most
 // those CPUs (or the lanes' duty of them). A handler whose recent requests
-// ran long (Handler.Spinning) has its next ones need a lane from their
-// first time slice, rather than run unchecked for the lanes' threshold
-// first. A module may come from an engine with moat.Config.Pooling:
+// ran long (Handler.Spinning: past the lanes' threshold, or until their
+// deadline) has its next ones need a lane from the end of their first time
+// slice, rather than run unchecked for the lanes' threshold first. A module may come from an engine with moat.Config.Pooling:
 // a request that finds the pool full gets 503, as with a full gate.
 //
 // Config.OnDone reports every request's Outcome (status, result, trap,

@@ -172,6 +172,22 @@ func (h *Handler) ranLong(long bool) {
 	}
 }
 
+// longRun says whether a request ran long, for Spinning: it ran until its
+// deadline, or past its lanes' threshold. While the route is marked
+// spinning, its calls need a lane from the end of their first time slice,
+// so having taken one says nothing (a short request that the kernel kept
+// waiting on a busy machine would keep the mark for ever): the run must
+// have lasted the threshold.
+func (h *Handler) longRun(o *Outcome, store *moat.Store, spinning bool) bool {
+	switch {
+	case o.Result == ResultTimeout:
+		return true
+	case spinning:
+		return o.Run >= h.cfg.CPULanes.After()
+	}
+	return store.LongRunningCalls() > 0
+}
+
 // New checks cfg and makes a Handler.
 func New(cfg Config) (*Handler, error) {
 	switch {
@@ -386,10 +402,11 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	defer store.Close()
 	if h.cfg.CPULanes != nil {
 		_ = store.SetCPULanes(h.cfg.CPULanes) // a fresh store: cannot fail
-		if h.Spinning() {
+		spinning := h.Spinning()
+		if spinning {
 			_ = store.SetCPULanesAfter(0)
 		}
-		defer func() { h.ranLong(o.Result == ResultTimeout || store.LongRunningCalls() > 0) }()
+		defer func() { h.ranLong(h.longRun(o, store, spinning)) }()
 	}
 	_ = store.SetDeadline(deadline) // likewise
 	fuel := lim.Fuel
@@ -630,7 +647,13 @@ func (h *Handler) respond(w http.ResponseWriter, o *Outcome, out *output, st out
 		reason = clientReason(o)
 	}
 	o.Status = o.Result.Status()
-	out.setWriteDeadline(time.Now().Add(errorWriteGrace))
+	if out.deadlineSet {
+		// The request's deadline is on the connection's writes, and may
+		// have passed. Otherwise nothing of the response has reached the
+		// connection, and the error's few bytes stay in net/http's buffer
+		// until the handler has returned.
+		out.setWriteDeadline(time.Now().Add(errorWriteGrace))
+	}
 	writeError(w, o.Status, reason)
 	return false
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -325,5 +325,9 @@ func writeError(w http.ResponseWriter, status int, reason string) {
 		h.Set("Retry-After", "1")
 	}
 	w.WriteHeader(status)
-	io.WriteString(w, fmt.Sprintf("%d %s: %s\n", status, http.StatusText(status), reason))
+	text := http.StatusText(status)
+	line := make([]byte, 0, 3+1+len(text)+2+len(reason)+1)
+	line = strconv.AppendInt(line, int64(status), 10)
+	line = append(append(append(append(append(line, ' '), text...), ": "...), reason...), '\n')
+	w.Write(line)
 }

@@ -77,7 +77,7 @@ func DefineImports(l *moat.Linker) error {
 		name := f.Name
 		err := l.DefineHostFunc(wasip1.ModuleName, f.Name, f.Type,
 			func(ctx context.Context, c *moat.Caller, stack []uint64) error {
-				sys, _ := c.Store().Value(storeKey{}).(*System)
+				sys, _ := c.Value(storeKey{}).(*System)
 				if sys == nil {
 					return fmt.Errorf("wasi: %s called in a store without a WASI system (call wasi.Attach)", name)
 				}

@@ -103,6 +103,7 @@ var serveDefaults = server.Limits{
 	MaxMemory:     256 << 20,
 	MaxConcurrent: 1000,
 	QueueTimeout:  server.Duration(10 * time.Second),
+	KeepResident:  2 << 20,
 }
 
 // defaultAccessLogFlush is how long access log records wait at most to be
@@ -165,6 +166,7 @@ func serveFlags(a *serveArgs) []commandFlag {
 		}},
 		{"timeout", "DURATION", "each request's deadline (default 30s)", duration(&o.Defaults.Timeout)},
 		{"max-memory", "SIZE", "each sandbox's memory limit, e.g. 64MiB (default 256MiB)", size(&o.Defaults.MaxMemory)},
+		{"keep-resident", "SIZE", "of the pages a request's guest wrote, how many bytes its pool slot keeps for the route's next request instead of giving them back to the kernel (default 2MiB: a Go guest's few hundred pages; at most that per warm slot, 100 a route)", size(&o.Defaults.KeepResident)},
 		{"max-concurrent", "N", "sandboxes running at once per route (default 1000)", func(v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {

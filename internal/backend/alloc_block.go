@@ -55,14 +55,17 @@ func (a *allocator) scanBlock(b BlockID) {
 			}
 			iafter[k] = n.x
 		}
+		// Before the instruction, a value it reads is next used here, and
+		// one it only writes is not live: a read wins over a write of the
+		// same value in either order ({i, stamp} can only come from this
+		// instruction: every other entry is past it).
+		here := stamped{int32(i), stamp}
 		for k := range iops {
-			if iops[k].Kind != Use {
-				vs[iops[k].VReg].scan = stamped{infinity, stamp}
-			}
-		}
-		for k := range iops {
+			st := &vs[iops[k].VReg].scan
 			if iops[k].Kind != Def {
-				vs[iops[k].VReg].scan = stamped{int32(i), stamp}
+				*st = here
+			} else if *st != here {
+				*st = stamped{infinity, stamp}
 			}
 		}
 	}
@@ -167,7 +170,11 @@ func (a *allocator) allocateBlock(b BlockID) error {
 		plan, isLoop = a.planLoopEntry(b, pend)
 		for _, e := range pend {
 			v := e.v
-			if a.vs[v].paramMark == stamp || a.nextOf(v) == infinity {
+			if a.vs[v].paramMark == stamp {
+				continue
+			}
+			next := a.nextOf(v)
+			if next == infinity {
 				continue
 			}
 			if isLoop && a.vs[v].loopDrop == stamp {
@@ -178,7 +185,7 @@ func (a *allocator) allocateBlock(b BlockID) error {
 			if !e.slotValid {
 				a.invalidateSlot(v)
 			}
-			a.vs[v].nextUse = a.nextOf(v)
+			a.vs[v].nextUse = next
 			a.states = append(a.states, e)
 		}
 		if isLoop {

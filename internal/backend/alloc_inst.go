@@ -46,6 +46,9 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 
 	// One pass sorts the operands into the kinds the steps below handle, so
 	// each step runs only if the instruction has operands of its kind.
+	// The same pass notes the registers already holding the values the
+	// instruction reads in any register or from the stack: they stay
+	// (useRegs), unless reserved for a fixed operand.
 	var fixedUses, fixedEarly, useRegs RegSet
 	var kinds opKinds
 	for k, op := range ops {
@@ -60,26 +63,30 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 			} else if op.Early {
 				fixedEarly = fixedEarly.With(op.Fixed)
 			}
+		} else if op.Kind != Def {
+			if r := a.vs[op.VReg].reg; r != NoPReg {
+				useRegs = useRegs.With(r)
+			}
 		}
 	}
 	reserved := fixedUses | fixedEarly
-	for r := range regsOf(fixedEarly) {
-		if a.regVal[r] != InvalidVReg {
-			a.evictNext(r, i, reserved, a.vs[a.regVal[r]].nextUse)
+	if fixedEarly != 0 {
+		for r := range regsOf(fixedEarly) {
+			if a.regVal[r] != InvalidVReg {
+				a.evictNext(r, i, reserved, a.vs[a.regVal[r]].nextUse)
+			}
+		}
+		// An eviction may have moved a value read here: look again.
+		useRegs = 0
+		for _, op := range ops {
+			if op.VReg >= NumPinned && op.Kind != Def && op.Constraint != FixedReg {
+				if r := a.vs[op.VReg].reg; r != NoPReg {
+					useRegs = useRegs.With(r)
+				}
+			}
 		}
 	}
-	// Registers already holding this instruction's register operands stay.
-	for _, op := range ops {
-		if kinds&(kindRegUse|kindStackUse) == 0 {
-			break
-		}
-		if op.VReg < NumPinned || op.Kind == Def || op.Constraint == FixedReg {
-			continue
-		}
-		if r := a.vs[op.VReg].reg; r != NoPReg && !reserved.Has(r) {
-			useRegs = useRegs.With(r)
-		}
-	}
+	useRegs &^= reserved
 
 	// Fixed uses: the value is copied into its register.
 	for k, op := range ops {

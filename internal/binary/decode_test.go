@@ -1,6 +1,7 @@
 package binary
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"strings"
@@ -102,13 +103,13 @@ func TestDecodeFullModule(t *testing.T) {
 	if len(m.Elems) != 4 {
 		t.Fatalf("elems: %+v", m.Elems)
 	}
-	if e := m.Elems[0]; e.Mode != wasm.ElemActive || len(e.Items) != 2 || e.Items[0].Instrs[0].X != 1 || e.Type != wasm.RefType(false, wasm.HeapFunc) {
+	if e := m.Elems[0]; e.Mode != wasm.ElemActive || e.Len() != 2 || e.ItemExprs()[0].Instrs[0].X != 1 || e.Type != wasm.RefType(false, wasm.HeapFunc) {
 		t.Errorf("elem 0: %+v", e)
 	}
 	if m.Elems[1].Mode != wasm.ElemPassive || m.Elems[2].Mode != wasm.ElemDeclarative {
 		t.Errorf("elem modes: %v %v", m.Elems[1].Mode, m.Elems[2].Mode)
 	}
-	if e := m.Elems[3]; e.Table != 1 || e.Type != wasm.ExternRef || e.Items[0].Instrs[0].Op != wasm.OpRefNull {
+	if e := m.Elems[3]; e.Table != 1 || e.Type != wasm.ExternRef || e.ItemExprs()[0].Instrs[0].Op != wasm.OpRefNull {
 		t.Errorf("elem 3: %+v", e)
 	}
 	if !m.HasDataCount || m.DataCount != 2 || len(m.Datas) != 2 || string(m.Datas[0].Bytes) != "hello" ||
@@ -266,7 +267,7 @@ func TestElemEncodings(t *testing.T) {
 			continue
 		}
 		e := m.Elems[0]
-		if e.Mode != c.mode || e.Table != c.table || e.Type != c.typ || len(e.Items) != c.items {
+		if e.Mode != c.mode || e.Table != c.table || e.Type != c.typ || e.Len() != c.items {
 			t.Errorf("flags %d: got %+v", i, e)
 		}
 		if e.Mode == wasm.ElemActive && (len(e.Offset.Instrs) != 1 || e.Offset.Instrs[0].Imm != 5) {
@@ -301,5 +302,54 @@ func TestBrokenNameSectionIgnored(t *testing.T) {
 	}
 	if m.Names.Funcs != nil || len(m.Customs) != 1 {
 		t.Errorf("names %+v", m.Names)
+	}
+}
+
+// Items are kept as function indices with their offsets when they are
+// indices, or expressions that are each one ref.func or ref.null func in a
+// segment of funcref; an item of another kind turns the segment's items
+// into expressions, in order. Either way encoding gives back the same
+// bytes.
+func TestElemItemsCompact(t *testing.T) {
+	refFunc := wasm.RefType(false, wasm.HeapFunc)
+	for _, c := range []struct {
+		name    string
+		seg     []byte
+		funcs   bool
+		want    []wasm.Opcode // each item's instruction
+		wantX   []uint32
+		wantOff []int // each item's offset in the segment bytes
+	}{
+		{"indices", []byte{1, 0, 3, 1, 0x80, 0x00, 0}, true,
+			[]wasm.Opcode{wasm.OpRefFunc, wasm.OpRefFunc, wasm.OpRefFunc}, []uint32{1, 0, 0}, []int{3, 4, 6}},
+		{"ref.func expressions", []byte{5, 0x70, 2, 0xd2, 1, 0x0b, 0xd2, 0, 0x0b}, true,
+			[]wasm.Opcode{wasm.OpRefFunc, wasm.OpRefFunc}, []uint32{1, 0}, []int{3, 6}},
+		{"ref.func and ref.null func", []byte{5, 0x70, 3, 0xd2, 1, 0x0b, 0xd0, 0x70, 0x0b, 0xd2, 0, 0x0b}, true,
+			[]wasm.Opcode{wasm.OpRefFunc, wasm.OpRefNull, wasm.OpRefFunc}, []uint32{1, 0, 0}, []int{3, 6, 9}},
+		{"mixed expressions", []byte{5, 0x70, 3, 0xd2, 1, 0x0b, 0x23, 0, 0x0b, 0xd2, 0, 0x0b}, false,
+			[]wasm.Opcode{wasm.OpRefFunc, wasm.OpGlobalGet, wasm.OpRefFunc}, []uint32{1, 0, 0}, []int{3, 6, 9}},
+	} {
+		b := module(sec(1, 1, 0x60, 0, 0), sec(3, 2, 0, 0), sec(9, 1, c.seg), sec(10, 2, 2, 0, 0x0b, 2, 0, 0x0b))
+		m, err := Decode(b)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		e := &m.Elems[0]
+		if (len(e.Funcs) > 0) != c.funcs || e.Len() != len(c.want) {
+			t.Errorf("%s: %d items, %d as indices; want %d, indices %v", c.name, e.Len(), len(e.Funcs), len(c.want), c.funcs)
+			continue
+		}
+		segStart := bytes.Index(b, c.seg)
+		for i, it := range e.ItemExprs() {
+			if in := it.Instrs[0]; in.Op != c.want[i] || (in.Op == wasm.OpRefFunc && in.X != c.wantX[i]) || it.Offset != segStart+c.wantOff[i] {
+				t.Errorf("%s: item %d is %s %d at %d, want %s %d at %d", c.name, i, in.Op, in.X, it.Offset, c.want[i], c.wantX[i], segStart+c.wantOff[i])
+			}
+		}
+		if e.Type != wasm.FuncRef && e.Type != refFunc {
+			t.Errorf("%s: type %s", c.name, e.Type)
+		}
+		if got := Encode(m); !bytes.Equal(got, b) && c.name != "indices" { // the padded index is re-encoded short
+			t.Errorf("%s: encoding gives % x, want % x", c.name, got, b)
+		}
 	}
 }

@@ -354,6 +354,9 @@ func itemsAreFuncIndices(seg *wasm.ElemSegment) bool {
 	if seg.Type != wasm.RefType(false, wasm.HeapFunc) {
 		return false
 	}
+	if len(seg.Funcs) > 0 {
+		return true
+	}
 	for _, it := range seg.Items {
 		if len(it.Instrs) != 1 || it.Instrs[0].Op != wasm.OpRefFunc {
 			return false
@@ -379,12 +382,29 @@ func appendElem(b []byte, seg *wasm.ElemSegment) []byte {
 			b = append(b, 0) // element kind: function references
 		}
 	}
-	b = appendULEB32(b, uint32(len(seg.Items)))
-	for i := range seg.Items {
+	if len(seg.Funcs) > 0 {
+		b = appendULEB32(b, uint32(len(seg.Funcs)))
+		for _, x := range seg.Funcs {
+			switch {
+			case exprs && x == wasm.NullFuncItem:
+				b = append(b, byte(wasm.OpRefNull), 0x70, byte(wasm.OpEnd)) // ref.null func
+			case exprs:
+				b = append(b, byte(wasm.OpRefFunc))
+				b = appendULEB32(b, x)
+				b = append(b, byte(wasm.OpEnd))
+			default:
+				b = appendULEB32(b, x)
+			}
+		}
+		return b
+	}
+	items := seg.Items
+	b = appendULEB32(b, uint32(len(items)))
+	for i := range items {
 		if exprs {
-			b = appendConstExpr(b, &seg.Items[i])
+			b = appendConstExpr(b, &items[i])
 		} else {
-			b = appendULEB32(b, seg.Items[i].Instrs[0].X)
+			b = appendULEB32(b, items[i].Instrs[0].X)
 		}
 	}
 	return b

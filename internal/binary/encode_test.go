@@ -43,6 +43,7 @@ func modelString(m *wasm.Module) string {
 			items[j] = zero(it)
 		}
 		s.Items = items
+		s.FuncOffsets = nil
 		c.Elems[i] = s
 	}
 	c.Datas = make([]wasm.DataSegment, len(m.Datas))

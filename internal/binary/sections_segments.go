@@ -53,6 +53,30 @@ func (d *decoder) constExpr(r *reader) (wasm.ConstExpr, error) {
 	}
 }
 
+// compactItem returns what an element item of a segment of type t holds
+// in ElemSegment.Funcs, if it can be held there: a lone ref.func, or a
+// lone ref.null func in a segment of funcref.
+func compactItem(e wasm.ConstExpr, t wasm.ValType) (uint32, bool) {
+	if len(e.Instrs) != 1 {
+		return 0, false
+	}
+	switch in := &e.Instrs[0]; {
+	case in.Op == wasm.OpRefFunc:
+		return in.X, true
+	case in.Op == wasm.OpRefNull && in.Type == wasm.FuncRef && t == wasm.FuncRef:
+		return wasm.NullFuncItem, true
+	}
+	return 0, false
+}
+
+// dropLastConst gives back the storage of e, the last constant expression
+// read, when it is the tail of d.consts and nothing else will refer to it.
+func (d *decoder) dropLastConst(e wasm.ConstExpr) {
+	if n := len(d.consts); n >= len(e.Instrs) && len(e.Instrs) > 0 && &d.consts[n-len(e.Instrs)] == &e.Instrs[0] {
+		d.consts = d.consts[:n-len(e.Instrs)]
+	}
+}
+
 // constChunk is how many instructions of constant expressions share one
 // allocation: a Go program's data section has tens of thousands of
 // segments, each with a one-instruction offset expression.
@@ -145,11 +169,30 @@ func (d *decoder) elemSegment(r *reader, seg *wasm.ElemSegment) error {
 		if err != nil {
 			return err
 		}
-		seg.Items = prealloc[wasm.ConstExpr](n)
+		// Items that are each one ref.func, in a segment of funcref or
+		// (ref func), or ref.null func in one of funcref, are kept as
+		// indices as the function-index forms are (wasm.NullFuncItem for
+		// null), until an item of another kind turns them into
+		// expressions.
+		compact := seg.Type == wasm.FuncRef || seg.Type == wasm.RefType(false, wasm.HeapFunc)
 		for range n {
 			item, err := d.constExpr(r)
 			if err != nil {
 				return err
+			}
+			x, ok := compactItem(item, seg.Type)
+			if compact && ok {
+				if seg.Funcs == nil {
+					seg.Funcs, seg.FuncOffsets = prealloc[uint32](n), prealloc[uint32](n)
+				}
+				seg.Funcs = append(seg.Funcs, x)
+				seg.FuncOffsets = append(seg.FuncOffsets, uint32(item.Offset))
+				d.dropLastConst(item)
+				continue
+			}
+			if compact {
+				seg.Items = append(prealloc[wasm.ConstExpr](n), seg.ItemExprs()...)
+				seg.Funcs, seg.FuncOffsets, compact = nil, nil, false
 			}
 			seg.Items = append(seg.Items, item)
 		}
@@ -160,21 +203,19 @@ func (d *decoder) elemSegment(r *reader, seg *wasm.ElemSegment) error {
 		return err
 	}
 	// Read the indices first, so that a count larger than the indices
-	// present fails before the (large) Instr values are allocated; then one
-	// backing array holds every item's instruction.
+	// present fails before anything is allocated for them; they are kept
+	// as indices with their offsets.
 	scan := *r
 	for range n {
 		if _, err := scan.u32(); err != nil {
 			return err
 		}
 	}
-	instrs := make([]wasm.Instr, n)
-	seg.Items = make([]wasm.ConstExpr, n)
-	for i := range seg.Items {
-		off := r.offset()
-		x, _ := r.u32()
-		instrs[i] = wasm.Instr{Op: wasm.OpRefFunc, X: x, Offset: off}
-		seg.Items[i] = wasm.ConstExpr{Instrs: instrs[i : i+1 : i+1], Offset: off}
+	seg.Funcs = make([]uint32, n)
+	seg.FuncOffsets = make([]uint32, n)
+	for i := range seg.Funcs {
+		seg.FuncOffsets[i] = uint32(r.offset())
+		seg.Funcs[i], _ = r.u32()
 	}
 	return nil
 }

@@ -108,11 +108,8 @@ func TestLoadedCodeTrapsByFault(t *testing.T) {
 	run := func(mc *moduleCode) []outcome {
 		st := bindForTest(t, e, m, mc)
 		faults := 0
-		handle := st.fault
-		st.runner.Fault = func(f *vm.Fault) (*vm.Trap, error) {
-			faults++
-			return handle(f)
-		}
+		st.mc.eng.faultSeen = func(*vm.Fault) { faults++ }
+		defer func() { st.mc.eng.faultSeen = nil }()
 		var out []outcome
 		for _, c := range []struct {
 			fn   uint32

@@ -24,9 +24,8 @@ type instance struct {
 	// memories are the descriptors of every memory (abi.MemoryDesc*):
 	// base and length words per memory index.
 	memories []uint64
-	tables   []uint64  // descriptors: elements address, length
-	funcs    []uint64  // descriptor address per function index
-	runner   vm.Runner // in the instance's allocation
+	tables   []uint64 // descriptors: elements address, length
+	funcs    []uint64 // descriptor address per function index
 	// caught is the exception the code last caught: the context's payload
 	// address points into it (exceptions.go).
 	caught *vm.Exception
@@ -113,13 +112,8 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	}
 	// A defined function needs nothing per instance beyond its
 	// descriptor: Call finds its state in inst.Engine and its entry stub
-	// in the module's tables (boundOf).
-	st.runner = vm.Runner{
-		PollInterval: mc.eng.cfg.PollInterval,
-		EpochPolls:   mc.eng.epoch,
-		SignalReach:  mc.eng.guard && vm.PreemptSignals(),
-		Handler:      st,
-	}
+	// in the module's tables (boundOf). Its runs' runner is made per run
+	// (instance.run), on the Go stack.
 	st.refresh()
 	inst.Engine = st
 	inst.Exec = executor{}
@@ -145,7 +139,12 @@ func (st *instance) Trap(code abi.TrapCode, e *vm.Exit) *vm.Trap { return st.tra
 func (st *instance) Unwind(exn *vm.Exception, e *vm.Exit) (vm.Exit, bool, error) {
 	return st.unwind(exn, e)
 }
-func (st *instance) Fault(f *vm.Fault) (*vm.Trap, error) { return st.fault(f) }
+func (st *instance) Fault(f *vm.Fault) (*vm.Trap, error) {
+	if seen := st.mc.eng.faultSeen; seen != nil {
+		seen(f)
+	}
+	return st.fault(f)
+}
 
 // LazyFunctions marks compiled code as engine.LazyFunctions: Bind gives
 // the defined functions their descriptors without their vm.Function.
@@ -272,7 +271,7 @@ func (st *instance) refresh() {
 func (st *instance) refreshGC() {
 	store := st.inst.Store
 	st.ctx.GCBase = store.GCBase()
-	if ids := st.inst.GCTypes; len(ids) > 0 {
+	if ids := st.inst.GCTypes(); len(ids) > 0 {
 		// The instance holds its ids for its life, and st lives no
 		// longer than the instance: the array stays put and alive.
 		st.ctx.GCTypes = uintptr(unsafe.Pointer(&ids[0]))

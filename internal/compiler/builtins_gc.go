@@ -99,7 +99,7 @@ func (st *instance) gcBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64, che
 
 // gcTypeID is the store's id of module type index x.
 func (st *instance) gcTypeID(x uint64) (uint32, bool) {
-	ids := st.inst.GCTypes
+	ids := st.inst.GCTypes()
 	if x >= uint64(len(ids)) || ids[x] == 0 {
 		return 0, false
 	}

@@ -187,6 +187,9 @@ type compilerEngine struct {
 	// dead is what closed instances' code addresses in guard-page mode
 	// (close.go).
 	dead *vm.Memory
+	// faultSeen, when set (by tests), is told of every hardware fault
+	// the engine's runs turn into a trap.
+	faultSeen func(*vm.Fault)
 }
 
 // typeID is the engine-wide id of function type ft.

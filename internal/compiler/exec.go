@@ -89,11 +89,19 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 		}
 	}()
 	st.ctx.SetCallDepth(maxDepth - depth)
-	st.runner.StackBytes = f.Instance.Store.MaxStackBytes
-	st.runner.Lane = &f.Instance.Store.Lane
-	st.runner.Deadline = f.Instance.Store.Deadline
+	// The runner lives on this goroutine's stack for the run: an
+	// instance keeps none between calls.
+	runner := vm.Runner{
+		PollInterval: st.mc.eng.cfg.PollInterval,
+		EpochPolls:   st.mc.eng.epoch,
+		SignalReach:  st.mc.eng.guard && vm.PreemptSignals(),
+		StackBytes:   f.Instance.Store.MaxStackBytes,
+		Lane:         &f.Instance.Store.Lane,
+		Deadline:     f.Instance.Store.Deadline,
+		Handler:      st,
+	}
 	st.refresh()
-	err = st.runner.Run(ctx, st.ctx, ns, entry, stack)
+	err = runner.Run(ctx, st.ctx, ns, entry, stack)
 	st.syncGC()
 	if t, ok := err.(*vm.Trap); ok && t.Code == abi.TrapStackExhausted && outermost {
 		// The outermost run filled the stack: nothing runs on it now, so

@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/moat-run/moat/internal/cpuclock"
 )
 
 // BenchmarkPollGrant: a tight counting loop of 10 million polls (the
@@ -55,9 +55,6 @@ func BenchmarkPollGrant(b *testing.B) {
 
 // threadCPU is the calling thread's CPU time in nanoseconds.
 func threadCPU() int64 {
-	var ts unix.Timespec
-	if unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) != nil {
-		return 0
-	}
-	return ts.Nano()
+	d, _ := cpuclock.Thread()
+	return int64(d)
 }

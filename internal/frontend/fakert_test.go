@@ -255,8 +255,8 @@ func newFakeInstance(st *fakeStore, m *wasm.Module, optimize bool) (*fakeInstanc
 	}
 
 	for _, e := range m.Elems {
-		vals := make([]uint64, len(e.Items))
-		for i, it := range e.Items {
+		vals := make([]uint64, e.Len())
+		for i, it := range e.ItemExprs() {
 			vals[i] = inst.constExpr(it)
 		}
 		inst.elems = append(inst.elems, vals)
@@ -268,7 +268,7 @@ func newFakeInstance(st *fakeStore, m *wasm.Module, optimize bool) (*fakeInstanc
 		switch e.Mode {
 		case wasm.ElemActive:
 			off := inst.constExpr(e.Offset)
-			if err := inst.tableInit(uint64(e.Table), uint64(i), uint64(uint32(off)), 0, uint64(len(e.Items))); err != nil {
+			if err := inst.tableInit(uint64(e.Table), uint64(i), uint64(uint32(off)), 0, uint64(e.Len())); err != nil {
 				return nil, err
 			}
 			inst.elems[i] = nil

@@ -192,7 +192,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		globals: inst.Globals,
 		tables:  inst.Tables,
 		tags:    inst.Tags,
-		gcTypes: inst.GCTypes,
+		gcTypes: inst.GCTypes(),
 	}
 	if len(inst.Memories) > 0 {
 		st.mem = inst.Memories[0]

@@ -73,7 +73,7 @@ func instantiate(t testing.TB, cfg Config, name string, hosts map[string]vm.Host
 	}
 	for _, e := range m.Elems {
 		var refs []uint64
-		for _, it := range e.Items {
+		for _, it := range e.ItemExprs() {
 			if it.Instrs[0].Op == wasm.OpRefFunc {
 				r, _ := store.Ref(inst.Funcs[it.Instrs[0].X])
 				refs = append(refs, r)

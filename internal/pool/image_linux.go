@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/moat-run/moat/internal/vm"
 )
 
 // Image is a memory's initial contents in a sealed memfd, built once per
@@ -22,7 +25,8 @@ type Image struct {
 	size uint64 // page multiple
 	// data is the image's first bytes, up to the last byte written or
 	// HeadLimit bytes, whichever is less (full: up to the last byte, so
-	// everything past data is zero). A slot's reset restores pages of the
+	// everything past data is zero), or the whole image mapped read-only
+	// when it is larger (mapView). A slot's reset restores pages of the
 	// image it keeps resident from data (keep-resident reset), and a pool
 	// in explicit mode copies a full image of at most its copy limit into
 	// a slot instead of mapping it, so that it adds no kernel mapping.
@@ -85,6 +89,9 @@ func NewImage(p Plan, pageSize uint64) (*Image, error) {
 		return fail("sealing", err)
 	}
 	im := &Image{fd: fd, size: size, full: p.Size <= HeadLimit, runs: dataRuns(p, pageSize)}
+	if !im.full && mapImageViews && im.mapView() {
+		return im, nil
+	}
 	im.data = make([]byte, min(p.Size, HeadLimit))
 	for _, s := range p.Segments {
 		if s.Offset < uint64(len(im.data)) {
@@ -92,6 +99,31 @@ func NewImage(p Plan, pageSize uint64) (*Image, error) {
 		}
 	}
 	return im, nil
+}
+
+// mapImageViews is false in tests of large images without their view.
+var mapImageViews = true
+
+// mapView makes the whole of a large image its data: the memfd mapped
+// read-only and shared (the page cache's pages, no copy), one mapping
+// per image, so that a reset can restore any page of it in place and a
+// copy reads it all from memory. The mapping goes once the Image is
+// unreachable: slots that hold the image, and resets reading it, keep it.
+func (im *Image) mapView() bool {
+	if vm.ReserveSpace(vm.Limits{}, "a memory image's view", im.size, 1) != nil {
+		return false
+	}
+	view, err := unix.Mmap(im.fd, 0, int(im.size), unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		vm.ReleaseSpace(im.size, 1)
+		return false
+	}
+	im.data, im.full = view, true
+	runtime.AddCleanup(im, func(view []byte) {
+		_ = unix.Munmap(view)
+		vm.ReleaseSpace(uint64(len(view)), 1)
+	}, view)
+	return true
 }
 
 // dataRuns is the pages of p's segments, sorted and merged.

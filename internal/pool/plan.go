@@ -47,7 +47,7 @@ func PlanImage(m *wasm.Module, idx uint32) (Plan, bool) {
 		}
 		t := m.Tables[seg.Table-m.NumImportedTables].Type
 		off, ok := constOffset(seg.Offset, t.Is64)
-		if !ok || off > t.Limits.Min || uint64(len(seg.Items)) > t.Limits.Min-off {
+		if !ok || off > t.Limits.Min || uint64(seg.Len()) > t.Limits.Min-off {
 			return p, false
 		}
 	}

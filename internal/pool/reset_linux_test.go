@@ -170,10 +170,18 @@ func TestSlotsResetAttack(t *testing.T) {
 		t.Skip(err)
 	}
 	small, _ := NewImage(Plan{Segments: []Segment{{100, []byte("sm")}, {12000, []byte("all")}}, Size: 12003}, 4096)
-	// huge is past HeadLimit: copied, its far pages are read from its
-	// file, and a reset cannot restore them in place.
-	huge, _ := NewImage(Plan{Segments: []Segment{{0, []byte("huge")}, {300000, []byte("huge-end")}}, Size: 300008}, 4096)
-	images := []*Image{big, small, huge, nil}
+	// huge is past HeadLimit, read through its view; headOnly too, but
+	// without one (a copy reads its far pages from its file, and a reset
+	// cannot restore them in place).
+	hugePlan := Plan{Segments: []Segment{{0, []byte("huge")}, {300000, []byte("huge-end")}}, Size: 300008}
+	huge, _ := NewImage(hugePlan, 4096)
+	mapImageViews = false
+	headOnly, _ := NewImage(hugePlan, 4096)
+	mapImageViews = true
+	if !huge.full || headOnly.full {
+		t.Fatal("the large images are not what the test needs")
+	}
+	images := []*Image{big, small, huge, headOnly, nil}
 	fivePages := wasm.MemoryType{Limits: wasm.Limits{Min: 5}}
 	for _, pm := range []pageQuery{queryScan, queryRead, queryNone} {
 		for _, explicit := range []bool{false, true} {
@@ -315,4 +323,48 @@ func TestSlotsResetFindsFarPages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A large image (past HeadLimit: a Go guest's data) is read through its
+// view, so the reset restores its written pages in place wherever they
+// lie, as it does a small image's, and keeps the pages after them
+// resident too (a Go guest's heap, past its data).
+func TestSlotsResetKeepsLargeImagePages(t *testing.T) {
+	img, err := NewImage(Plan{Segments: []Segment{{0, []byte("go-data")}, {500000, []byte("far-data")}}, Size: 500008}, 4096)
+	if err != nil {
+		t.Skip(err)
+	}
+	sixteen := wasm.MemoryType{Limits: wasm.Limits{Min: 16}}
+	written := []int{400000, 500002, 700000}
+	for _, explicit := range []bool{false, true} {
+		l := vm.Layout{Reserve: 1 << 20}
+		if !explicit {
+			l = vm.Layout{GuardBefore: 1 << 16, Reserve: 1 << 20, GuardAfter: 1 << 16}
+		}
+		p, err := NewSlots(SlotConfig{Slots: 1, Layout: l, Accessible: explicit, MaxWarm: 1, KeepResident: DefaultKeepResident})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for round := range 3 {
+			m, err := p.NewMemory(sixteen, 16, img, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(m.Bytes[:7]) != "go-data" || string(m.Bytes[500000:500008]) != "far-data" || m.Bytes[400000] != 0 || m.Bytes[700000] != 0 {
+				t.Fatalf("explicit=%v, round %d: the memory is not the image and zeros", explicit, round)
+			}
+			for _, off := range written {
+				m.Bytes[off] = 0xa5
+			}
+			i := slotOf(p, m)
+			m.Free()
+			in := resident(t, p.pages(i, 0, 1<<20))
+			for _, off := range written {
+				if probedQuery() == queryScan && !in[off/4096] {
+					t.Errorf("explicit=%v, round %d: the written page at %d was given back", explicit, round, off)
+				}
+			}
+		}
+	}
+	runtime.KeepAlive(img)
 }

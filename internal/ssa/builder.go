@@ -52,6 +52,8 @@ type Builder struct {
 	// deeper than maxMergeDepth, their arguments still to read.
 	mergeDepth int
 	deferred   []deferredMerge
+	// local numbers the current block's instructions (builder_local.go).
+	local localTable
 	// work counts the steps of variable reads (blocks walked) and the
 	// parameters added for variables: the part of SSA construction that
 	// is not linear in the instructions built (see Work).
@@ -105,6 +107,7 @@ func NewBuilder(f *Func) *Builder {
 // worker reuses one builder for all the functions it translates.
 func (b *Builder) Reset(f *Func) {
 	b.f, b.cur, b.err, b.pos, b.work, b.switches = f, nil, nil, 0, 0, 0
+	b.local.forget()
 	clear(b.layoutOut)
 	for i := range b.blocks {
 		st := &b.blocks[i]
@@ -195,6 +198,7 @@ func (b *Builder) AppendBlockParam(blk *Block, t Type) Value {
 // SwitchToBlock makes blk the block that instructions are appended to.
 func (b *Builder) SwitchToBlock(blk *Block) {
 	b.cur = blk
+	b.local.forget()
 	if blk != nil {
 		if st := b.state(blk); st.switchedAt == 0 {
 			b.switches++
@@ -352,7 +356,15 @@ func (b *Builder) F64const(x float64) Value {
 
 // Binary emits a two-argument instruction (iadd, fmul, ishl, ...).
 func (b *Builder) Binary(op Opcode, x, y Value) Value {
-	return b.one(b.newInst(op, x, y))
+	if !op.numberedLocally() {
+		return b.one(b.newInst(op, x, y))
+	}
+	k := b.binaryKey(op, x, y)
+	v, s := b.lookupLocal(&k)
+	if v != NoValue {
+		return v
+	}
+	return b.numbered(b.newInst(op, x, y), s)
 }
 
 // Unary emits a one-argument instruction whose type is its argument's
@@ -364,16 +376,30 @@ func (b *Builder) Unary(op Opcode, x Value) Value {
 // Convert emits a conversion with result type t (uextend, fcvt_to_sint,
 // bitcast, fpromote, ...).
 func (b *Builder) Convert(op Opcode, t Type, x Value) Value {
+	var s *localSlot
+	if op.numberedLocally() {
+		k := b.unaryKey(op, t, x)
+		var v Value
+		if v, s = b.lookupLocal(&k); v != NoValue {
+			return v
+		}
+	}
 	in := b.newInst(op, x)
 	in.Type = t
-	return b.one(in)
+	return b.numbered(in, s)
 }
 
 // Icmp emits an integer comparison giving an I32 0 or 1.
 func (b *Builder) Icmp(cc IntCC, x, y Value) Value {
+	k := b.binaryKey(OpIcmp, x, y)
+	k.cc = cc
+	v, s := b.lookupLocal(&k)
+	if v != NoValue {
+		return v
+	}
 	in := b.newInst(OpIcmp, x, y)
 	in.IntCC = cc
-	return b.one(in)
+	return b.numbered(in, s)
 }
 
 // Fcmp emits a float comparison giving an I32 0 or 1.
@@ -391,9 +417,18 @@ func (b *Builder) Select(c, x, y Value) Value {
 // Load emits a load of type t by op (load, uload8, sload16, ...) from
 // addr+offset.
 func (b *Builder) Load(op Opcode, t Type, addr Value, offset int32, flags MemFlags) Value {
+	var s *localSlot
+	if flags&MemReadOnly != 0 {
+		k := b.unaryKey(op, t, addr)
+		k.off, k.flags = offset, flags
+		var v Value
+		if v, s = b.lookupLocal(&k); v != NoValue {
+			return v
+		}
+	}
 	in := b.newInst(op, addr)
 	in.Type, in.Offset, in.Flags = t, offset, flags
-	return b.one(in)
+	return b.numbered(in, s)
 }
 
 // Store emits a store by op (store, istore8, ...) of x to addr+offset.

@@ -19,30 +19,48 @@ func DCE(f *Func) {
 	pruneOnEntry(f)
 	s := f.scratchSpace()
 	n := f.NumValues()
-	live := resize(s.live, n)
-	clear(live)
-	s.live = live
-	// passed[v]: the walk has passed v's definition (an instruction result).
-	passed := resize(s.passed, n)
-	clear(passed)
-	s.passed = passed
+	// One byte per value (dceLive, dcePassed, dceParam): marking a value
+	// reads no more than its byte, where the value table's 32-byte entry
+	// would be a cache miss for nearly every value.
+	state := resize(s.dceState, n)
+	clear(state)
+	s.dceState = state
+	for _, b := range f.Blocks[min(1, len(f.Blocks)):] {
+		for _, p := range b.Params {
+			if p >= 0 && int(p) < n {
+				state[p] = dceParam
+			}
+		}
+	}
 	// branchesMet[id]: how many branches into block id the walk has passed.
 	branchesMet := resize(s.branchesMet, f.NumBlockIDs())
 	clear(branchesMet)
 	s.branchesMet = branchesMet
-	edges := incomingEdges(f)
+	// The branches into each block, listed on first need: only a
+	// parameter that becomes live after the walk passed its branches, or
+	// a dead parameter, needs them.
+	var edges [][]edgeRef
+	edgesInto := func(b *Block) []edgeRef {
+		if edges == nil {
+			edges = incomingEdges(f)
+		}
+		return edges[b.ID]
+	}
 	work := s.values[:0]
 	dead := s.deadInsts[:0]
 	defer func() { s.values, s.deadInsts = work[:0], dead[:0] }()
 	mark := func(v Value) {
-		if v < 0 || int(v) >= n || live[v] {
+		if v < 0 || int(v) >= n || state[v]&dceLive != 0 {
 			return
 		}
-		live[v] = true
-		if passed[v] {
+		st := state[v]
+		state[v] = st | dceLive
+		if st&dcePassed != 0 {
 			work = append(work, v) // its definition was taken for dead
-		} else if b, _ := f.ValueBlockParam(v); b != nil && branchesMet[b.ID] > 0 {
-			work = append(work, v) // branches into b were passed
+		} else if st&dceParam != 0 {
+			if b, _ := f.ValueBlockParam(v); b != nil && branchesMet[b.ID] > 0 {
+				work = append(work, v) // branches into b were passed
+			}
 		}
 	}
 	for bi := len(f.Blocks) - 1; bi >= 0; bi-- {
@@ -52,8 +70,8 @@ func DCE(f *Func) {
 			keep := !in.IsRemovableIfUnused()
 			for _, r := range in.Results {
 				if r >= 0 && int(r) < n {
-					keep = keep || live[r]
-					passed[r] = true
+					keep = keep || state[r]&dceLive != 0
+					state[r] |= dcePassed
 				}
 			}
 			if !keep {
@@ -65,7 +83,7 @@ func DCE(f *Func) {
 			}
 			for _, c := range in.Targets {
 				for i, a := range c.Args {
-					if i < len(c.Block.Params) && live[c.Block.Params[i]] {
+					if i < len(c.Block.Params) && state[c.Block.Params[i]]&dceLive != 0 {
 						mark(a)
 					}
 				}
@@ -84,20 +102,20 @@ func DCE(f *Func) {
 		}
 		// A live parameter makes its argument on every edge live.
 		if b, i := f.ValueBlockParam(v); b != nil {
-			for _, e := range edges[b.ID] {
+			for _, e := range edgesInto(b) {
 				if args := e.term.Targets[e.slot].Args; i < len(args) {
 					mark(args[i])
 				}
 			}
 		}
 	}
-	isLive := func(v Value) bool { return v >= 0 && int(v) < len(live) && live[v] }
+	isLive := func(v Value) bool { return v >= 0 && int(v) < n && state[v]&dceLive != 0 }
 	removeDeadInsts(f, dead, isLive)
 	foldable := false
 	for _, b := range f.Blocks[min(1, len(f.Blocks)):] {
 		for _, p := range b.Params {
 			if !isLive(p) {
-				foldable = removeDeadParams(f, b, isLive, edges[b.ID]) || foldable
+				foldable = removeDeadParams(f, b, isLive, edgesInto(b)) || foldable
 				break
 			}
 		}
@@ -107,6 +125,13 @@ func DCE(f *Func) {
 		f.keepFold()
 	}
 }
+
+// DCE's state bits of a value.
+const (
+	dceLive   = 1 << iota // live: kept, and its arguments marked
+	dcePassed             // the walk has passed its definition (an instruction result)
+	dceParam              // a block parameter (not the entry block's)
+)
 
 // instPos is an instruction's place: f.Blocks[block].Insts[inst].
 type instPos struct{ block, inst int32 }

@@ -43,9 +43,9 @@ type passScratch struct {
 
 	live   []bool
 	values []Value // work list
-	// DCE's: definitions passed, branches passed into each block, and
-	// the instructions passed as dead.
-	passed      []bool
+	// DCE's: each value's state bits, branches passed into each block,
+	// and the instructions passed as dead.
+	dceState    []uint8
 	branchesMet []int32
 	deadInsts   []instPos
 	insts       []*Inst  // a block being rebuilt

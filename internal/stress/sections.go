@@ -6,6 +6,7 @@ package stress
 const (
 	funcRef   = 0x70
 	opRefFunc = 0xd2
+	opRefNull = 0xd0
 )
 
 // Globals is n immutable i32 globals initialised to 0: 5 bytes each.
@@ -63,4 +64,17 @@ func header() []byte { return []byte{0, 'a', 's', 'm', 1, 0, 0, 0} }
 func oneEmptyFunc(m []byte) []byte {
 	m = section(m, 1, []byte{1, 0x60, 0, 0})
 	return section(m, 3, []byte{1, 0})
+}
+
+// ElemNulls is ElemExprs with every item ref.null func: three bytes each.
+func ElemNulls(items int) []byte {
+	m := oneEmptyFunc(header())
+	c := uleb(nil, 1)
+	c = append(c, 5, funcRef) // passive, expressions of type funcref
+	c = uleb(c, uint64(items))
+	for range items {
+		c = append(c, opRefNull, funcRef, opEnd)
+	}
+	m = section(m, 9, c)
+	return section(m, 10, []byte{1, 2, 0, opEnd})
 }

@@ -19,6 +19,7 @@ func TestShapeSizes(t *testing.T) {
 		{"Globals(1000)", Globals(1000), 5000, 5100},
 		{"ElemFuncs(1000)", ElemFuncs(1000), 1000, 1100},
 		{"ElemExprs(1000)", ElemExprs(1000), 3000, 3100},
+		{"ElemNulls(1000)", ElemNulls(1000), 3000, 3100},
 		{"Tables(10, 1_000_000)", Tables(10, 1_000_000), 50, 70},
 	} {
 		if n := len(tt.wasm); n < tt.min || n > tt.max {

@@ -204,6 +204,9 @@ func elemStart(s *wasm.ElemSegment) int {
 	if len(s.Items) > 0 {
 		return s.Items[0].Offset
 	}
+	if len(s.Funcs) > 0 {
+		return s.FuncOffset(0)
+	}
 	return -1
 }
 

@@ -130,7 +130,7 @@ func TestSourceMapFields(t *testing.T) {
 	}{
 		{"global init", bin.Globals[0].Init.Offset, "(global $g"},
 		{"elem offset", bin.Elems[0].Offset.Offset, "(elem"},
-		{"elem item", bin.Elems[0].Items[1].Offset, "(elem"},
+		{"elem item", bin.Elems[0].ItemExprs()[1].Offset, "(elem"},
 		{"data offset", bin.Datas[0].Offset.Offset, "(data"},
 		{"memory section", section(secMemory), "(memory 1)"},
 		{"table section", section(secTable), "(table 2"},

@@ -208,7 +208,7 @@ func sameElemType(x, y *wasm.ElemSegment) bool {
 	if (x.Type != wasm.FuncRef || y.Type != refFunc) && (x.Type != refFunc || y.Type != wasm.FuncRef) {
 		return false
 	}
-	for _, it := range x.Items {
+	for _, it := range x.ItemExprs() {
 		if len(it.Instrs) != 1 || it.Instrs[0].Op != wasm.OpRefFunc {
 			return false
 		}
@@ -259,12 +259,13 @@ func diffModules(a, b *wasm.Module) string {
 	}
 	for i := range a.Elems {
 		x, y := &a.Elems[i], &b.Elems[i]
-		same := x.Mode == y.Mode && sameElemType(x, y) && x.Table == y.Table && len(x.Items) == len(y.Items)
+		xi, yi := x.ItemExprs(), y.ItemExprs()
+		same := x.Mode == y.Mode && sameElemType(x, y) && x.Table == y.Table && len(xi) == len(yi)
 		if same && x.Mode == wasm.ElemActive {
 			same = sameExpr(x.Offset, y.Offset)
 		}
-		for j := 0; same && j < len(x.Items); j++ {
-			same = sameExpr(x.Items[j], y.Items[j])
+		for j := 0; same && j < len(xi); j++ {
+			same = sameExpr(xi[j], yi[j])
 		}
 		if !same {
 			return fmt.Sprintf("elem %d: %+v, want %+v", i, *x, *y)

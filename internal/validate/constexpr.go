@@ -141,6 +141,14 @@ func (v *validator) elems() error {
 				return err
 			}
 		}
+		for j, x := range s.Funcs {
+			if x == wasm.NullFuncItem && s.Type == wasm.FuncRef {
+				continue
+			}
+			if x >= uint32(len(v.funcTypes)) {
+				return errAt(s.FuncOffset(j), "unknown function %d", x)
+			}
+		}
 		if s.Mode != wasm.ElemActive {
 			continue
 		}
@@ -202,6 +210,11 @@ func (v *validator) collectDeclaredRefs() {
 		mark(&m.Elems[i].Offset)
 		for j := range m.Elems[i].Items {
 			mark(&m.Elems[i].Items[j])
+		}
+		for _, x := range m.Elems[i].Funcs {
+			if x < uint32(n) {
+				v.declared[x/64] |= 1 << (x % 64)
+			}
 		}
 	}
 	for i := range m.Datas {

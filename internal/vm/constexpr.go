@@ -124,11 +124,11 @@ func badConst(in wasm.Instr) error {
 // constAlloc runs one allocating instruction of a constant expression.
 // Its operands are on stack (v128 high halves in his, for the first few).
 func constAlloc(s *Store, inst *Instance, in wasm.Instr, stack, his []uint64) ([]uint64, error) {
-	if in.X >= uint32(len(inst.GCTypes)) || inst.GCTypes[in.X] == 0 {
+	if ids := inst.GCTypes(); in.X >= uint32(len(ids)) || ids[in.X] == 0 {
 		return nil, badConst(in)
 	}
 	h := s.GC()
-	id := inst.GCTypes[in.X]
+	id := inst.GCTypes()[in.X]
 	ti := h.Type(id)
 	hiOf := func(i int) uint64 {
 		if i < len(his) {

@@ -327,14 +327,14 @@ func GCTrap(err error) abi.TrapCode {
 }
 
 // RegisterTypes enters inst's struct and array types in the store's heap
-// and records their ids in inst.GCTypes (nothing for a module without
+// and records their ids in inst.GCTypes() (nothing for a module without
 // such types).
 func (s *Store) RegisterTypes(inst *Instance) error {
 	m := inst.Module
 	for i := range m.Types {
 		if m.Types[i].Kind != wasm.CompFunc {
 			ids, err := s.GC().RegisterModule(m)
-			inst.GCTypes = ids
+			inst.gcTypes = &ids
 			return err
 		}
 	}

@@ -19,7 +19,6 @@ type Executor interface {
 type Instance struct {
 	Module   *wasm.Module
 	Store    *Store
-	Name     string // the name it was instantiated or registered under, if any
 	Funcs    []*Function
 	Tables   []*Table
 	Memories []*Memory
@@ -44,10 +43,9 @@ type Instance struct {
 	Engine any
 	// Embedder is the embedding layer's per-instance state, if any.
 	Embedder any
-	// GCTypes maps the module's type indices to the store's GC type ids
-	// (see Store.RegisterTypes); nil for a module without struct or array
-	// types.
-	GCTypes []uint32
+	// gcTypes maps the module's type indices to the store's GC type ids
+	// (GCTypes); nil for a module without struct or array types.
+	gcTypes *[]uint32
 	// FuncsRoom, when large enough, is where Func extends Funcs to the
 	// whole index space (storage in the embedder's instance allocation).
 	FuncsRoom []*Function
@@ -58,6 +56,15 @@ type Instance struct {
 	// store on another, which reads Funcs. Readers after instantiation go
 	// through Made, Lookup and FuncIn.
 	funcsMu sync.Mutex
+}
+
+// GCTypes maps the module's type indices to the store's GC type ids (see
+// Store.RegisterTypes); nil for a module without struct or array types.
+func (inst *Instance) GCTypes() []uint32 {
+	if inst.gcTypes == nil {
+		return nil
+	}
+	return *inst.gcTypes
 }
 
 // Func returns function i of the instance's index space. An engine whose

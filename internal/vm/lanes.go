@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+
+	"github.com/moat-run/moat/internal/cpuclock"
 )
 
 // Lanes keep guests that run long from crowding out the others. A call
@@ -248,4 +250,14 @@ func (u *LaneUse) End() {
 		u.held = false
 	}
 	u.since, u.ran, u.resumed, u.resumedCPU, u.long = 0, 0, 0, 0, false
+}
+
+// threadCPUTime is the calling thread's CPU time in nanoseconds (0 where the
+// clock is not read: lanes then count a call's slices by wall time alone).
+// A guest's goroutine stays on one thread between two of its slice ends
+// unless it blocked in between, and then the difference is bounded by the
+// wall time anyway.
+func threadCPUTime() int64 {
+	d, _ := cpuclock.Thread()
+	return int64(d)
 }

@@ -144,7 +144,7 @@ type InstanceRefsCodec interface {
 }
 
 // NullItem stands for ref.null among the function indices of FuncRefs.
-const NullItem = ^uint32(0)
+const NullItem = ^uint32(0) // wasm.NullFuncItem
 
 // FuncRefs writes the funcrefs of inst's functions idxs (NullItem: null)
 // into dst, as FuncRef would one by one: an element segment of ref.func

@@ -102,7 +102,7 @@ func fdPrestatGet(c *call, p []uint64) Errno {
 	}
 	clear(b)
 	b[0] = PreopentypeDir
-	binary.LittleEndian.PutUint32(b[4:], uint32(len(e.preopen)))
+	binary.LittleEndian.PutUint32(b[4:], uint32(len(e.preopenName())))
 	return ESUCCESS
 }
 
@@ -112,14 +112,14 @@ func fdPrestatDirName(c *call, p []uint64) Errno {
 		return errno
 	}
 	n := u32(p[2])
-	if uint64(n) < uint64(len(e.preopen)) {
+	if uint64(n) < uint64(len(e.preopenName())) {
 		return ENAMETOOLONG
 	}
-	b, errno := c.mem.bytes(u32(p[1]), uint32(len(e.preopen)))
+	b, errno := c.mem.bytes(u32(p[1]), uint32(len(e.preopenName())))
 	if errno != ESUCCESS {
 		return errno
 	}
-	copy(b, e.preopen)
+	copy(b, e.preopenName())
 	return ESUCCESS
 }
 

@@ -20,14 +20,17 @@ func fdReaddir(c *call, p []uint64) Errno {
 	if errno != ESUCCESS {
 		return errno
 	}
-	if cookie == 0 || e.listing == nil {
+	if cookie == 0 || e.dir == nil || e.dir.listing == nil {
 		list, errno := e.node.readdir()
 		if errno != ESUCCESS {
 			return errno
 		}
-		e.listing = &list
+		if e.dir == nil {
+			e.dir = &dirEntry{}
+		}
+		e.dir.listing = &list
 	}
-	listing := *e.listing
+	listing := *e.dir.listing
 	used := 0
 	var hdr [direntSize]byte
 	for i := cookie; i < uint64(len(listing)) && used < len(out); i++ {

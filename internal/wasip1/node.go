@@ -106,16 +106,29 @@ func (baseNode) statAt(string, bool) (Filestat, Errno)      { return Filestat{},
 func (baseNode) setTimesAt(string, bool, setTimes) Errno    { return ENOTDIR }
 
 // fdEntry is one slot of the descriptor table. Its fields are ordered,
-// and the directory listing kept apart, so that it takes 64 bytes: every
-// store holds three (stdio) in its System.
+// and what only directories need kept apart, so that it takes 48 bytes:
+// every store holds three (stdio) in its System.
 type fdEntry struct {
 	node          node
 	base, inherit Rights
-	preopen       string // guest name when this is a preopened directory
-	// listing is fd_readdir's snapshot of a directory, taken at cookie 0.
-	listing   *[]dirent
-	typ       Filetype
-	fdflags   uint16
-	isPreopen bool
-	readOnly  bool // the mount refuses every mutation
+	dir           *dirEntry // a directory's: its preopen name, its listing
+	typ           Filetype
+	fdflags       uint16
+	isPreopen     bool
+	readOnly      bool // the mount refuses every mutation
+}
+
+// dirEntry is what a directory's fdEntry holds beside the others'.
+type dirEntry struct {
+	preopen string // guest name when this is a preopened directory
+	// listing is fd_readdir's snapshot of the directory, taken at cookie 0.
+	listing *[]dirent
+}
+
+// preopenName is the guest name of a preopened directory, or "".
+func (e *fdEntry) preopenName() string {
+	if e.dir == nil {
+		return ""
+	}
+	return e.dir.preopen
 }

@@ -31,7 +31,7 @@ func openPreopen(p Preopen) (*fdEntry, error) {
 		typ:       FiletypeDirectory,
 		base:      rightsDirAll,
 		inherit:   rightsDirAll | rightsFileAll,
-		preopen:   p.Guest,
+		dir:       &dirEntry{preopen: p.Guest},
 		isPreopen: true,
 		readOnly:  readOnly,
 	}, nil

@@ -8,7 +8,7 @@ func randomGet(c *call, p []uint64) Errno {
 	if e != ESUCCESS {
 		return e
 	}
-	if _, err := io.ReadFull(c.s.rand, b); err != nil {
+	if _, err := io.ReadFull(c.s.random(), b); err != nil {
 		return EIO
 	}
 	return ESUCCESS

@@ -105,17 +105,28 @@ func neverBlocks(v any) bool {
 // inStream reads an io.Reader for fd_read and poll_oneoff.
 type inStream struct {
 	r       io.Reader
-	direct  bool          // r never blocks: read in the caller, into guest memory
 	bounded ContextReader // r bounds its own waits: read in the caller
-	pending *transfer     // the read in flight, or done and not yet taken
-	ahead   []byte        // bytes read and not yet delivered (they alias buf)
-	buf     []byte        // the one read buffer, reused
-	sys     *System       // its wake channel
+	direct  bool          // r never blocks: read in the caller, into guest memory
+	// helper is the state of reads on a helper goroutine, made only for a
+	// reader that may block (neither direct nor bounded): every store
+	// holds three streams, most of which never need one.
+	helper *inHelper
+}
+
+// inHelper is an inStream's reads on a helper goroutine.
+type inHelper struct {
+	pending *transfer // the read in flight, or done and not yet taken
+	ahead   []byte    // bytes read and not yet delivered (they alias buf)
+	buf     []byte    // the one read buffer, reused
+	sys     *System   // its wake channel
 }
 
 func (s *inStream) init(r io.Reader, sys *System) {
-	s.r, s.direct, s.sys = r, neverBlocks(r), sys
+	s.r, s.direct = r, neverBlocks(r)
 	s.bounded, _ = r.(ContextReader)
+	if !s.direct && s.bounded == nil {
+		s.helper = &inHelper{sys: sys}
+	}
 }
 
 // read fills p from what is read ahead, or from one Read. A Read that
@@ -135,49 +146,51 @@ func (s *inStream) read(ctx context.Context, p []byte) (int, Errno) {
 		}
 		return readResult(n, err)
 	}
-	if len(s.ahead) == 0 {
-		s.start(len(p))
-		if errno := await(ctx, s.pending); errno != ESUCCESS {
+	h := s.helper
+	if len(h.ahead) == 0 {
+		h.start(s.r, len(p))
+		if errno := await(ctx, h.pending); errno != ESUCCESS {
 			return 0, errno
 		}
-		t := s.pending
-		s.pending = nil
+		t := h.pending
+		h.pending = nil
 		if t.n == 0 {
 			return readResult(0, t.err)
 		}
-		s.ahead = t.buf[:t.n]
+		h.ahead = t.buf[:t.n]
 	}
-	n := copy(p, s.ahead)
-	s.ahead = s.ahead[n:]
+	n := copy(p, h.ahead)
+	h.ahead = h.ahead[n:]
 	return n, ESUCCESS
 }
 
-// start begins a read of up to size bytes unless one is in flight or
-// bytes are waiting.
-func (s *inStream) start(size int) {
-	if s.pending != nil || len(s.ahead) > 0 {
+// start begins a read of r of up to size bytes unless one is in flight
+// or bytes are waiting.
+func (h *inHelper) start(r io.Reader, size int) {
+	if h.pending != nil || len(h.ahead) > 0 {
 		return
 	}
 	size = min(size, maxChunk)
-	if cap(s.buf) < size {
-		s.buf = make([]byte, size)
+	if cap(h.buf) < size {
+		h.buf = make([]byte, size)
 	}
-	s.pending = run(s.buf[:size], s.r.Read, s.sys.wakeup())
+	h.pending = run(h.buf[:size], r.Read, h.sys.wakeup())
 }
 
 // pollReady reports whether fd_read would return without waiting, and how
 // many bytes it would return when known. When it would wait, a read is
 // started so that the stream becomes ready by itself (and pings wake).
 func (s *inStream) pollReady() (bool, uint64) {
+	h := s.helper
 	switch {
-	case s.r == nil || s.direct || s.bounded != nil:
+	case s.r == nil || h == nil:
 		return true, 0
-	case len(s.ahead) > 0:
-		return true, uint64(len(s.ahead))
-	case s.pending != nil && s.pending.finished():
-		return true, uint64(s.pending.n)
+	case len(h.ahead) > 0:
+		return true, uint64(len(h.ahead))
+	case h.pending != nil && h.pending.finished():
+		return true, uint64(h.pending.n)
 	}
-	s.start(maxChunk)
+	h.start(s.r, maxChunk)
 	return false, 0
 }
 
@@ -191,16 +204,24 @@ func readResult(n int, err error) (int, Errno) {
 // outStream writes an io.Writer for fd_write and poll_oneoff.
 type outStream struct {
 	w       io.Writer
-	direct  bool          // w never blocks: write from guest memory in the caller
 	bounded ContextWriter // w bounds its own waits: write in the caller
-	pending *transfer     // an interrupted write still in flight
-	buf     []byte        // the one write buffer: guest memory is copied here
-	sys     *System       // its wake channel
+	direct  bool          // w never blocks: write from guest memory in the caller
+	helper  *outHelper    // as inStream's: only for a writer that may block
+}
+
+// outHelper is an outStream's writes on a helper goroutine.
+type outHelper struct {
+	pending *transfer // an interrupted write still in flight
+	buf     []byte    // the one write buffer: guest memory is copied here
+	sys     *System   // its wake channel
 }
 
 func (s *outStream) init(w io.Writer, sys *System) {
-	s.w, s.direct, s.sys = w, neverBlocks(w), sys
+	s.w, s.direct = w, neverBlocks(w)
 	s.bounded, _ = w.(ContextWriter)
+	if !s.direct && s.bounded == nil {
+		s.helper = &outHelper{sys: sys}
+	}
 }
 
 // write writes all of p (nil writer: discards), in transfers of at most
@@ -219,27 +240,28 @@ func (s *outStream) write(ctx context.Context, p []byte) (int, Errno) {
 		}
 		return writeResult(n, err)
 	}
-	if s.pending != nil {
+	h := s.helper
+	if h.pending != nil {
 		// its outcome went to no one: the call that started it trapped
-		if errno := await(ctx, s.pending); errno != ESUCCESS {
+		if errno := await(ctx, h.pending); errno != ESUCCESS {
 			return 0, errno
 		}
-		s.pending = nil
+		h.pending = nil
 	}
 	total := 0
 	for total < len(p) {
 		chunk := min(len(p)-total, maxChunk)
-		if cap(s.buf) < chunk {
-			s.buf = make([]byte, chunk)
+		if cap(h.buf) < chunk {
+			h.buf = make([]byte, chunk)
 		}
-		buf := s.buf[:chunk]
+		buf := h.buf[:chunk]
 		copy(buf, p[total:])
-		s.pending = run(buf, s.w.Write, s.sys.wakeup())
-		if errno := await(ctx, s.pending); errno != ESUCCESS {
+		h.pending = run(buf, s.w.Write, h.sys.wakeup())
+		if errno := await(ctx, h.pending); errno != ESUCCESS {
 			return 0, errno
 		}
-		t := s.pending
-		s.pending = nil
+		t := h.pending
+		h.pending = nil
 		total += t.n
 		if t.err != nil && total == 0 {
 			return writeResult(0, t.err)
@@ -253,7 +275,8 @@ func (s *outStream) write(ctx context.Context, p []byte) (int, Errno) {
 
 // pollReady reports whether fd_write would start at once.
 func (s *outStream) pollReady() bool {
-	return s.pending == nil || s.pending.finished()
+	h := s.helper
+	return h == nil || h.pending == nil || h.pending.finished()
 }
 
 func writeResult(n int, err error) (int, Errno) {

@@ -47,18 +47,27 @@ const maxFds = 1024
 
 // System is one sandbox's WASI state: arguments, environment, clocks and
 // the descriptor table. It is used by one goroutine at a time (its store's).
+//
+// Every live sandbox holds one, so it is kept to 512 bytes (TestSystemSize):
+// what most sandboxes leave at its default (clocks, sleep, randomness),
+// what only directories need and the state of streams that may block
+// live apart, made when needed.
 type System struct {
-	args, env []string
-	walltime  func() time.Time
-	nanotime  func() int64
-	sleep     func(ctx context.Context, d time.Duration)
-	rand      io.Reader
-	fds       []*fdEntry // index = fd; nil = free
-	closed    bool
+	// argsEnv holds the arguments, then the environment: one copy.
+	argsEnv []string
+	nArgs   int
+	// hooks are the embedder's clocks, sleep and randomness; nil when
+	// it set none.
+	hooks *hooks
+	// start is the monotonic clock's origin, its first reading
+	// (nanoseconds since procStart, plus one); 0 until then.
+	start int64
+	fds   []*fdEntry // index = fd; nil = free
 	// wake is pinged when a stream's transfer completes, so that a
 	// poll_oneoff waiting on several streams wakes up (stream.go). It is
 	// made by the first transfer or poll that needs it.
-	wake chan struct{}
+	wake   chan struct{}
+	closed bool
 	// cur is the call in progress (one at a time): a handler's *call
 	// points here rather than at a new allocation per call.
 	cur call
@@ -76,35 +85,38 @@ type stdio struct {
 	outStream outStream
 	errStream outStream
 	table     [4]*fdEntry // the first fds' slots: stdio and one preopen
-	startTime time.Time
 }
+
+// hooks are the Config's Walltime, Nanotime, Sleep and Rand, where set.
+type hooks struct {
+	walltime func() time.Time
+	nanotime func() int64
+	sleep    func(ctx context.Context, d time.Duration)
+	rand     io.Reader
+}
+
+// procStart is the origin of every System's default monotonic clock.
+var procStart = time.Now()
 
 // Init readies a zero System from cfg, opening the preopened directories
 // now. The System is used in place (the public wasi.System holds it).
 func (s *System) Init(cfg Config) error {
-	s.walltime, s.nanotime, s.sleep, s.rand = cfg.Walltime, cfg.Nanotime, cfg.Sleep, cfg.Rand
+	if cfg.Walltime != nil || cfg.Nanotime != nil || cfg.Sleep != nil || cfg.Rand != nil {
+		s.hooks = &hooks{walltime: cfg.Walltime, nanotime: cfg.Nanotime, sleep: cfg.Sleep, rand: cfg.Rand}
+	}
 	// One copy of both lists, so that the embedder may reuse its slices.
 	both := make([]string, len(cfg.Args)+len(cfg.Env))
 	copy(both[copy(both, cfg.Args):], cfg.Env)
-	s.args, s.env = both[:len(cfg.Args):len(cfg.Args)], both[len(cfg.Args):]
-	for _, a := range s.args {
+	s.argsEnv, s.nArgs = both, len(cfg.Args)
+	for _, a := range s.args() {
 		if containsNUL(a) {
 			return fmt.Errorf("wasi: argument %q contains a NUL byte", a)
 		}
 	}
-	for _, e := range s.env {
+	for _, e := range s.env() {
 		if containsNUL(e) {
 			return fmt.Errorf("wasi: environment entry %q contains a NUL byte", e)
 		}
-	}
-	if s.walltime == nil {
-		s.walltime = time.Now
-	}
-	if s.sleep == nil {
-		s.sleep = sleepContext
-	}
-	if s.rand == nil {
-		s.rand = rand.Reader
 	}
 	std := &s.std
 	std.inStream.init(cfg.Stdin, s)
@@ -132,18 +144,48 @@ func (s *System) Init(cfg Config) error {
 	return nil
 }
 
+// args and env are the guest's arguments and environment.
+func (s *System) args() []string { return s.argsEnv[:s.nArgs:s.nArgs] }
+func (s *System) env() []string  { return s.argsEnv[s.nArgs:] }
+
 // monotonic is the monotonic clock: Config.Nanotime, or by default
 // nanoseconds since its first reading, from 1 (the clock's origin is
 // the guest's first reading rather than Init: most guests never read it,
 // and a reading costs some 60 ns on a virtual machine's clock).
 func (s *System) monotonic() int64 {
-	if s.nanotime != nil {
-		return s.nanotime()
+	if s.hooks != nil && s.hooks.nanotime != nil {
+		return s.hooks.nanotime()
 	}
-	if s.std.startTime.IsZero() {
-		s.std.startTime = time.Now()
+	now := int64(time.Since(procStart)) + 1
+	if s.start == 0 {
+		s.start = now
 	}
-	return int64(time.Since(s.std.startTime)) + 1
+	return now - s.start + 1
+}
+
+// walltime is the wall clock: Config.Walltime, or time.Now.
+func (s *System) walltime() time.Time {
+	if s.hooks != nil && s.hooks.walltime != nil {
+		return s.hooks.walltime()
+	}
+	return time.Now()
+}
+
+// sleep waits d or until ctx ends: Config.Sleep, or a timer.
+func (s *System) sleep(ctx context.Context, d time.Duration) {
+	if s.hooks != nil && s.hooks.sleep != nil {
+		s.hooks.sleep(ctx, d)
+		return
+	}
+	sleepContext(ctx, d)
+}
+
+// random is the source of random_get: Config.Rand, or crypto/rand.
+func (s *System) random() io.Reader {
+	if s.hooks != nil && s.hooks.rand != nil {
+		return s.hooks.rand
+	}
+	return rand.Reader
 }
 
 // wakeup is the wake channel, made on first use.

@@ -88,15 +88,55 @@ const (
 	ElemDeclarative
 )
 
-// ElemSegment is an element segment. Each item is a constant expression
-// (ref.func x or ref.null t, or global.get); the binary format's plain
-// function-index vectors are stored as ref.func items.
+// ElemSegment is an element segment. Its items are constant expressions
+// (ref.func x or ref.null t, or global.get) in Items, or, as the decoder
+// reads the binary format's plain function-index vectors, indices in
+// Funcs, with each index's offset in FuncOffsets: 8 bytes an item where a
+// one-instruction expression takes 176, so that an element section costs
+// a few bytes of memory per byte. One of Items and Funcs is empty.
 type ElemSegment struct {
-	Mode   ElemMode
-	Type   ValType // a reference type
-	Table  uint32  // active only
-	Offset ConstExpr
-	Items  []ConstExpr
+	Mode        ElemMode
+	Type        ValType // a reference type
+	Table       uint32  // active only
+	Offset      ConstExpr
+	Items       []ConstExpr
+	Funcs       []uint32
+	FuncOffsets []uint32 // byte offset of each of Funcs in the binary
+}
+
+// NullFuncItem stands in ElemSegment.Funcs for an item ref.null func, in
+// a segment of funcref.
+const NullFuncItem = ^uint32(0)
+
+// Len is the number of items.
+func (s *ElemSegment) Len() int { return len(s.Items) + len(s.Funcs) }
+
+// FuncOffset is the byte offset of Funcs[i], or -1 when unknown.
+func (s *ElemSegment) FuncOffset(i int) int {
+	if i < len(s.FuncOffsets) {
+		return int(s.FuncOffsets[i])
+	}
+	return -1
+}
+
+// ItemExprs returns the items as constant expressions, made from Funcs
+// when the segment holds indices: 176 bytes an item, for printing and
+// tests, not for instantiating.
+func (s *ElemSegment) ItemExprs() []ConstExpr {
+	if len(s.Funcs) == 0 {
+		return s.Items
+	}
+	instrs := make([]Instr, len(s.Funcs))
+	items := make([]ConstExpr, len(s.Funcs))
+	for i, x := range s.Funcs {
+		off := s.FuncOffset(i)
+		instrs[i] = Instr{Op: OpRefFunc, X: x, Offset: off}
+		if x == NullFuncItem {
+			instrs[i] = Instr{Op: OpRefNull, Type: FuncRef, Offset: off}
+		}
+		items[i] = ConstExpr{Instrs: instrs[i : i+1 : i+1], Offset: off}
+	}
+	return items
 }
 
 // DataMode says when a data segment is applied.

@@ -198,9 +198,10 @@ func (p *printer) elem(i int, seg *wasm.ElemSegment) {
 		p.w.WriteString(" declare")
 	}
 	p.w.WriteString(" " + valType(seg.Type))
-	for j := range seg.Items {
+	items := seg.ItemExprs()
+	for j := range items {
 		p.w.WriteString(" (item")
-		p.constExpr(&seg.Items[j])
+		p.constExpr(&items[j])
 		p.w.WriteByte(')')
 	}
 	p.w.WriteString(")\n")

@@ -98,6 +98,8 @@ type Options struct {
 	// FaultSite of TrapUnreachable, which the runtime's signal handler
 	// turns into the trap) instead of a jump to an out-of-line exit.
 	FaultingUnreachable bool
+	// Timing, if set, accumulates the CPU time of each phase (benchmarks).
+	Timing *Timing
 }
 
 // Compile lowers f (after the SSA passes), allocates registers and emits
@@ -124,6 +126,8 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 	l, vf := &sc.lowerer, &sc.vf
 	vf.Reset(f.Name)
 	l.faultingUnreachable = opt.FaultingUnreachable
+	var clock phaseClock
+	clock.start(opt.Timing)
 	if err := lower(l, vf, f, asm, opt.SharedPollStub, opt.Features); err != nil {
 		return nil, err
 	}
@@ -133,10 +137,13 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 	}
 	// The Result shares al's memory: it is used up before the next call.
 	al.MaxLiveEntries = opt.MaxLiveEntries
+	insts := len(vf.Insts)
+	clock.mark()
 	res, err := al.AllocateReusing(vf, Env)
 	if err != nil {
 		return nil, err
 	}
+	clock.mark()
 	if opt.Check {
 		if err := backend.Check(vf, Env, res); err != nil {
 			return nil, err
@@ -151,6 +158,8 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 	if err != nil {
 		return nil, &LowerError{Func: f.Name, Msg: err.Error()}
 	}
+	clock.mark()
+	clock.done(insts)
 	c = &Compiled{Code: code, Relocs: relocs, FrameSize: e.frame.Size, Stats: res.Stats}
 	if l.makesCalls {
 		c.FrameSize += 16

@@ -78,10 +78,12 @@ func encodeInto(buf *[maxInstLen]byte, in *Inst) (encoded, error) {
 	if f.opRegArg >= 0 {
 		rex |= in.Args[f.opRegArg].Reg.high()
 	}
-	for i := 0; i < int(f.nargs); i++ {
-		a := &in.Args[i]
-		if a.Kind == KindReg && a.Reg.IsGPR() && f.width(in, i) == S8 && a.Reg >= RSP && a.Reg <= RDI {
-			rex |= 0x40
+	if in.Size == S8 || f.byteArg { // else no operand is a byte register
+		for i := 0; i < int(f.nargs); i++ {
+			a := &in.Args[i]
+			if a.Kind == KindReg && a.Reg.IsGPR() && f.width(in, i) == S8 && a.Reg >= RSP && a.Reg <= RDI {
+				rex |= 0x40
+			}
 		}
 	}
 	if rex != 0 {

@@ -15,6 +15,7 @@ type form struct {
 	nargs    uint8
 	args     [4]argKind
 	widths   [4]Size // operand width for printing and byte-register REX; 0 = Inst.Size
+	byteArg  bool    // some operand is a byte whatever Inst.Size (a widths entry is S8)
 	prefix   byte    // mandatory prefix 0x66, 0xF2 or 0xF3, or 0
 	opcode   [3]byte
 	oplen    uint8
@@ -156,6 +157,7 @@ func parseRow(r row) (form, error) {
 				switch width {
 				case "8":
 					f.widths[i] = S8
+					f.byteArg = true
 				case "16":
 					f.widths[i] = S16
 				case "32":
@@ -317,33 +319,6 @@ func (f *form) width(in *Inst, i int) Size {
 	return in.Size
 }
 
-// lookup finds the first form of in.Op that accepts in. Each operand is
-// classified once (operandMask: the arg kinds it satisfies), so trying a
-// form is a few bit tests instead of a switch per operand.
-func lookup(in *Inst) *form {
-	if in.Op >= numOps {
-		return nil
-	}
-	if in.Arg4.Kind != KindNone {
-		return lookupSlow(in) // 4-operand VEX forms: rare enough
-	}
-	n := in.NumArgs()
-	masks := [3]argMask{1 << argNone, 1 << argNone, 1 << argNone}
-	for i := 0; i < n; i++ {
-		masks[i] = operandMask(&in.Args[i], in.Size)
-	}
-	sb := sizeBit(in.Size)
-	forms := formsByOp[in.Op]
-	for i := range forms {
-		f := &forms[i]
-		if f.sizes&sb != 0 && int(f.nargs) == n && masks[0]&(1<<f.args[0]) != 0 &&
-			masks[1]&(1<<f.args[1]) != 0 && masks[2]&(1<<f.args[2]) != 0 {
-			return f
-		}
-	}
-	return nil
-}
-
 // lookupSlow is lookup by form.accepts, one operand at a time.
 func lookupSlow(in *Inst) *form {
 	forms := formsByOp[in.Op]
@@ -357,60 +332,6 @@ func lookupSlow(in *Inst) *form {
 
 // argMask is a set of argKinds.
 type argMask uint32
-
-// operandMask is the set of arg kinds that accept o at operand size size:
-// the argKind.accepts relation, computed for all kinds at once.
-func operandMask(o *Operand, size Size) argMask {
-	switch o.Kind {
-	case KindReg:
-		switch {
-		case o.Reg.IsGPR():
-			m := argMask(1<<argR | 1<<argRM)
-			if o.Reg == RAX {
-				m |= 1 << argAcc
-			} else if o.Reg == RCX {
-				m |= 1 << argCL
-			}
-			return m
-		case o.Reg.IsXMM():
-			if o.Reg == XMM0 {
-				return 1<<argX | 1<<argXM | 1<<argXMM0
-			}
-			return 1<<argX | 1<<argXM
-		}
-	case KindMem:
-		return 1<<argRM | 1<<argXM | 1<<argM
-	case KindImm:
-		m := argMask(1 << argImm64)
-		if v, ok := truncImm(o, size); ok {
-			if v >= -128 && v <= 127 {
-				m |= 1 << argImm8
-			}
-			if v >= -1<<31 && v < 1<<31 {
-				m |= 1 << argImm
-			}
-		}
-		if o.Imm >= -128 && o.Imm <= 255 {
-			m |= 1 << argU8
-		}
-		if o.Imm >= 0 && o.Imm <= 0xffff {
-			m |= 1 << argU16
-		}
-		if o.Imm == 1 {
-			m |= 1 << argOne
-		}
-		return m
-	case KindLabel:
-		if o.Target() != 0 {
-			return 1 << argLabel
-		}
-	case KindFunc:
-		if o.Imm >= 0 && o.Imm <= 1<<32-1 {
-			return 1 << argFunc
-		}
-	}
-	return 0
-}
 
 func (f *form) accepts(in *Inst) bool {
 	if f.sizes&sizeBit(in.Size) == 0 {

@@ -554,7 +554,14 @@ func (in *vinst) defReuse(v backend.VReg, input Reg) Reg {
 func (in *vinst) emit(c Inst) {
 	if len(in.code) < cap(in.code) {
 		in.code = append(in.code, c)
-	} else if in.mem != nil {
+		return
+	}
+	in.emitGrowing(c)
+}
+
+// emitGrowing is emit when in.code is full (apart, so emit is inlined).
+func (in *vinst) emitGrowing(c Inst) {
+	if in.mem != nil {
 		in.code = appendTo(&in.mem.code, in.code, c)
 	} else {
 		in.code = append(in.code, c)

@@ -4,8 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
+	"github.com/moat-run/moat/internal/cpuclock"
 	"github.com/moat-run/moat/internal/vm/gcheap"
 )
 
@@ -47,9 +46,9 @@ func TestPauseCPULeavesOutYield(t *testing.T) {
 }
 
 func threadCPU(t *testing.T) time.Duration {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
-		t.Fatal(err)
+	d, ok := cpuclock.Thread()
+	if !ok {
+		t.Fatal("the thread's CPU clock could not be read")
 	}
-	return time.Duration(ts.Nano())
+	return d
 }

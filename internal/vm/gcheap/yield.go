@@ -1,6 +1,10 @@
 package gcheap
 
-import "time"
+import (
+	"time"
+
+	"github.com/moat-run/moat/internal/cpuclock"
+)
 
 // yield calls Yield, when set, between two chunks of long work, and
 // reports whether it stopped the work. While a collection runs, the time
@@ -61,3 +65,11 @@ func (c *pauseClock) stop() time.Duration {
 
 // end stops the clock, whether or not the collection finished.
 func (c *pauseClock) end() { c.running = false }
+
+// threadCPU is the CPU time the calling thread has used (0 where it is not
+// read), so that a pause can be told from the time other processes took the
+// CPU during it.
+func threadCPU() time.Duration {
+	d, _ := cpuclock.Thread()
+	return d
+}

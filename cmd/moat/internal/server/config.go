@@ -28,7 +28,8 @@ import (
 //	      "max_concurrent": 100,
 //	      "queue_timeout": "1s",
 //	      "max_request_body": "10MiB",
-//	      "fuel": 100000000
+//	      "fuel": 100000000,
+//	      "keep_resident": "2MiB"
 //	    },
 //	    {"path": "/", "module": "oci://registry.example/app@sha256:..."}
 //	  ]
@@ -72,6 +73,11 @@ type Limits struct {
 	// Fuel is each request's fuel (moat.Store.SetFuel; 0: not metered):
 	// a guest that uses it up traps out of fuel.
 	Fuel uint64 `json:"fuel,omitempty"`
+	// KeepResident is how many bytes of the pages a request's guest wrote
+	// its pool slot keeps resident for the route's next request
+	// (moat.PoolingConfig.LinearMemoryKeepResident): the rest go back to
+	// the kernel, to be faulted in again by the next guest.
+	KeepResident Size `json:"keep_resident,omitempty"`
 }
 
 // WithDefaults fills l's zero fields from d.
@@ -93,6 +99,9 @@ func (l Limits) WithDefaults(d Limits) Limits {
 	}
 	if l.Fuel == 0 {
 		l.Fuel = d.Fuel
+	}
+	if l.KeepResident == 0 {
+		l.KeepResident = d.KeepResident
 	}
 	return l
 }
@@ -199,7 +208,7 @@ func (l Limits) check() error {
 		return errors.New("negative timeout")
 	case l.MaxConcurrent < 0:
 		return errors.New("negative max_concurrent")
-	case l.MaxMemory < 0 || l.MaxRequestBody < 0:
+	case l.MaxMemory < 0 || l.MaxRequestBody < 0 || l.KeepResident < 0:
 		return errors.New("negative size")
 	case l.MaxMemory > 0 && l.MaxMemory < wasmPage:
 		return fmt.Errorf("max_memory of %d bytes is less than one 64 KiB page", l.MaxMemory)

@@ -23,7 +23,8 @@ func TestLoadFile(t *testing.T) {
   "plain_http": true,
   "routes": [
     {"path": "/a", "module": "a.wasm", "env": {"K": "V", "A": "B"}, "dirs": [{"host": "static", "guest": "/s"}],
-     "timeout": "1.5s", "max_memory": "64MiB", "max_concurrent": 3, "queue_timeout": 2, "max_request_body": 1000},
+     "timeout": "1.5s", "max_memory": "64MiB", "max_concurrent": 3, "queue_timeout": 2, "max_request_body": 1000,
+     "keep_resident": "4MiB"},
     {"path": "/", "module": "oci://r.example/x@sha256:0000000000000000000000000000000000000000000000000000000000000000"}
   ]
 }`)
@@ -34,7 +35,7 @@ func TestLoadFile(t *testing.T) {
 	a := f.Routes[0]
 	if !f.PlainHTTP || a.Module != filepath.Join(dir, "a.wasm") || a.Dirs[0].Host != filepath.Join(dir, "static") ||
 		time.Duration(a.Timeout) != 1500*time.Millisecond || a.MaxMemory != 64<<20 || a.MaxConcurrent != 3 ||
-		time.Duration(a.QueueTimeout) != 2*time.Second || a.MaxRequestBody != 1000 {
+		time.Duration(a.QueueTimeout) != 2*time.Second || a.MaxRequestBody != 1000 || a.KeepResident != 4<<20 {
 		t.Errorf("route a: %+v", a)
 	}
 	if env := a.envList(); strings.Join(env, ",") != "A=B,K=V" {

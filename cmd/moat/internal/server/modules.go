@@ -61,6 +61,7 @@ type engineKey struct {
 	fuel  bool
 	route string
 	slots int // 0: no pool
+	keep  Size
 }
 
 // source is where a module came from, for logs.
@@ -84,7 +85,7 @@ func newModules(base moat.Config, precomp precompiled, pooling bool, log *slog.L
 func (m *modules) keyFor(path string, lim Limits) engineKey {
 	k := engineKey{pages: uint32(lim.MaxMemory / wasmPage), fuel: lim.Fuel > 0}
 	if m.pooling && lim.MaxConcurrent > 0 {
-		k.route, k.slots = path, lim.MaxConcurrent
+		k.route, k.slots, k.keep = path, lim.MaxConcurrent, lim.KeepResident
 	}
 	return k
 }
@@ -226,7 +227,8 @@ func (m *modules) pooledEngine(cfg moat.Config, ek engineKey) *routeEngine {
 	if ek.slots == 0 {
 		return nil
 	}
-	cfg.Pooling = &moat.PoolingConfig{TotalMemories: ek.slots, MaxMemorySize: uint64(ek.pages) * wasmPage}
+	cfg.Pooling = &moat.PoolingConfig{TotalMemories: ek.slots, MaxMemorySize: uint64(ek.pages) * wasmPage,
+		LinearMemoryKeepResident: int64(ek.keep)}
 	e, err := m.newEngine(cfg)
 	if err != nil {
 		m.log.Warn("sandbox memories on demand: no pool for the route", "route", ek.route, "slots", ek.slots, "reason", err.Error())
