@@ -25,8 +25,9 @@ func (c *countingChecker) Checkpoint(context.Context) abi.TrapCode {
 	return abi.TrapNone
 }
 
-// TestHeapWorkChecksRun: the long work of a store's GC heap (here, giving
-// a collection's free blocks back to the kernel, 1 MiB at a time) calls
+// TestHeapWorkChecksRun: the long work of a store's GC heap (here,
+// clearing the blocks a collection freed for the allocation that started
+// it, 256 KiB at a time) calls
 // the checkpoint of the call running in the store between its chunks,
 // which paces it like a bulk operation's, and stops when the checkpoint
 // reports an interruption: the allocation fails with ErrInterrupted (the
@@ -46,8 +47,8 @@ func TestHeapWorkChecksRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Nothing roots the arrays: each allocation of 16 MiB (512 blocks,
-	// header included) collects the one before and gives its blocks back
-	// in 16 chunks.
+	// header included) collects the one before and takes its blocks,
+	// which it clears in 64 chunks.
 	alloc := func() error {
 		_, err := h.NewArray(ids[0], 16<<20-gcheap.HeaderSize)
 		return err
@@ -60,17 +61,17 @@ func TestHeapWorkChecksRun(t *testing.T) {
 	if err := alloc(); err != nil {
 		t.Fatal(err)
 	}
-	if outer.calls != 15 {
-		t.Errorf("the call's checkpoint ran %d times while 16 chunks were given back, want 15", outer.calls)
+	if outer.calls != 63 {
+		t.Errorf("the call's checkpoint ran %d times while 64 chunks were cleared, want 63", outer.calls)
 	}
 	inner := s.EnterRun(Run{Ctx: context.Background(), Check: nested})
 	nested.stop = true
-	if err := alloc(); !errors.Is(err, gcheap.ErrInterrupted) || nested.calls != 1 || outer.calls != 15 {
-		t.Errorf("interrupted nested call: %v after %d checks (its caller's: %d), want ErrInterrupted after 1 (15)", err, nested.calls, outer.calls)
+	if err := alloc(); !errors.Is(err, gcheap.ErrInterrupted) || nested.calls != 1 || outer.calls != 63 {
+		t.Errorf("interrupted nested call: %v after %d checks (its caller's: %d), want ErrInterrupted after 1 (63)", err, nested.calls, outer.calls)
 	}
 	s.LeaveRun(inner)
-	if err := alloc(); err != nil || outer.calls <= 15 {
-		t.Errorf("the outer call again: %v after %d checks, want success after more than 15", err, outer.calls)
+	if err := alloc(); err != nil || outer.calls <= 63 {
+		t.Errorf("the outer call again: %v after %d checks, want success after more than 63", err, outer.calls)
 	}
 	s.LeaveRun(saved)
 	calls := outer.calls

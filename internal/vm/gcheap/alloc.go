@@ -180,19 +180,25 @@ func (h *Heap) allocLarge(size uint64, hdr uint64) (uint64, error) {
 	}
 	n := uint32((size + BlockSize - 1) / BlockSize)
 	h.stopped = false
+	var b uint32
+	ok := false
 	if h.allocated+uint64(n)*BlockSize > h.trigger && h.canCollect() {
-		h.Collect()
+		b, ok = h.collectFor(n)
 	}
 	if h.stopped {
 		return 0, ErrInterrupted
 	}
-	b, ok := h.freeRun(n)
+	if !ok {
+		b, ok = h.freeRun(n)
+	}
 	if !ok && h.canCollect() {
-		h.Collect()
+		b, ok = h.collectFor(n)
 		if h.stopped {
 			return 0, ErrInterrupted
 		}
-		b, ok = h.freeRun(n)
+		if !ok {
+			b, ok = h.freeRun(n)
+		}
 	}
 	if !ok {
 		return 0, ErrOutOfMemory
@@ -218,6 +224,20 @@ func (h *Heap) allocLarge(size uint64, hdr uint64) (uint64, error) {
 	h.setStart(o)
 	binary.LittleEndian.PutUint64(h.mem[o:], hdr)
 	return o, nil
+}
+
+// collectFor collects for an allocation of n blocks, and returns the run
+// of n free blocks that the collection kept resident for it, if any.
+func (h *Heap) collectFor(n uint32) (uint32, bool) {
+	h.keep = keptRun{want: n}
+	h.Collect()
+	k := h.keep
+	h.keep = keptRun{}
+	if !k.found || h.stopped {
+		return 0, false
+	}
+	h.largeScan = k.at + n
+	return k.at, true
 }
 
 // freeRun finds n contiguous free blocks (next fit), growing the heap

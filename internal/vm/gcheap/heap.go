@@ -71,6 +71,9 @@ type Heap struct {
 	recycle     []uint32 // blocks with free lines after the last sweep, in address order
 	nextFree    uint32   // where the search for a free block resumes
 	largeScan   uint32   // where the search for a run of free blocks resumes
+	// keep is the run of free blocks a collection started by a large
+	// allocation keeps resident for it (keepRun).
+	keep keptRun
 
 	allocated uint64 // bytes handed out since the last collection
 	live      uint64 // bytes that survived the last collection
