@@ -48,14 +48,7 @@ func TestSlotsKeepResidentFaults(t *testing.T) {
 		{false, 0, 5 * 99}, {true, 0, 5 * 99},
 	} {
 		t.Run(fmt.Sprintf("explicit=%v,keep=%d", c.explicit, c.keep), func(t *testing.T) {
-			l := vm.Layout{Reserve: 1 << 20}
-			if !c.explicit {
-				l = vm.Layout{GuardBefore: 1 << 16, Reserve: 1 << 20, GuardAfter: 1 << 16}
-			}
-			p, err := NewSlots(SlotConfig{Slots: 1, Layout: l, Accessible: c.explicit, MaxWarm: 1, KeepResident: c.keep})
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := oneSlot(t, c.explicit, c.keep)
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			var before int64
@@ -195,14 +188,7 @@ func TestSlotsResetAttack(t *testing.T) {
 					t.Run(fmt.Sprintf("query=%v,explicit=%v,keep=%d,map=%v", pm, explicit, keep, mapImages), func(t *testing.T) {
 						pageQueryLimit = pm
 						defer func() { pageQueryLimit = queryScan }()
-						l := vm.Layout{Reserve: 1 << 20}
-						if !explicit {
-							l = vm.Layout{GuardBefore: 1 << 16, Reserve: 1 << 20, GuardAfter: 1 << 16}
-						}
-						p, err := NewSlots(SlotConfig{Slots: 1, Layout: l, Accessible: explicit, MaxWarm: 1, KeepResident: keep})
-						if err != nil {
-							t.Fatal(err)
-						}
+						p := oneSlot(t, explicit, keep)
 						if !mapImages {
 							p.mapCap.Store(0)
 						}
@@ -273,14 +259,7 @@ func TestSlotsResetFindsFarPages(t *testing.T) {
 				t.Run(fmt.Sprintf("query=%v,explicit=%v,keep=%d", q, explicit, keep), func(t *testing.T) {
 					pageQueryLimit = q
 					defer func() { pageQueryLimit = queryScan }()
-					l := vm.Layout{Reserve: 1 << 20}
-					if !explicit {
-						l = vm.Layout{GuardBefore: 1 << 16, Reserve: 1 << 20, GuardAfter: 1 << 16}
-					}
-					p, err := NewSlots(SlotConfig{Slots: 1, Layout: l, Accessible: explicit, MaxWarm: 1, KeepResident: keep})
-					if err != nil {
-						t.Fatal(err)
-					}
+					p := oneSlot(t, explicit, keep)
 					for round := range 3 {
 						m, err := p.NewMemory(sixteen, 16, nil, nil)
 						if err != nil {
@@ -337,14 +316,7 @@ func TestSlotsResetKeepsLargeImagePages(t *testing.T) {
 	sixteen := wasm.MemoryType{Limits: wasm.Limits{Min: 16}}
 	written := []int{400000, 500002, 700000}
 	for _, explicit := range []bool{false, true} {
-		l := vm.Layout{Reserve: 1 << 20}
-		if !explicit {
-			l = vm.Layout{GuardBefore: 1 << 16, Reserve: 1 << 20, GuardAfter: 1 << 16}
-		}
-		p, err := NewSlots(SlotConfig{Slots: 1, Layout: l, Accessible: explicit, MaxWarm: 1, KeepResident: DefaultKeepResident})
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := oneSlot(t, explicit, DefaultKeepResident)
 		for round := range 3 {
 			m, err := p.NewMemory(sixteen, 16, img, nil)
 			if err != nil {
@@ -367,4 +339,19 @@ func TestSlotsResetKeepsLargeImagePages(t *testing.T) {
 		}
 	}
 	runtime.KeepAlive(img)
+}
+
+// oneSlot is a pool of one 1 MiB slot that keeps keep bytes resident, with
+// guard regions around it unless explicit.
+func oneSlot(t *testing.T, explicit bool, keep uint64) *Slots {
+	t.Helper()
+	l := vm.Layout{Reserve: 1 << 20}
+	if !explicit {
+		l = vm.Layout{GuardBefore: 1 << 16, Reserve: 1 << 20, GuardAfter: 1 << 16}
+	}
+	p, err := NewSlots(SlotConfig{Slots: 1, Layout: l, Accessible: explicit, MaxWarm: 1, KeepResident: keep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -353,13 +353,7 @@ func TestNativeEpochSpinYields(t *testing.T) {
 		t.Fatalf("guest stopped by itself: %v", err)
 	default:
 	}
-	cancel()
-	select {
-	case err := <-done:
-		wantTrap(t, err, abi.TrapInterrupted)
-	case <-time.After(30 * time.Second):
-		t.Fatal("the guest ignored cancellation")
-	}
+	wantCancelled(t, cancel, done)
 }
 
 // TestNativeEpochSeesPreemptSignal: with a time slice that never ends and
@@ -376,26 +370,14 @@ func TestNativeEpochSeesPreemptSignal(t *testing.T) {
 	if !testsuite.Isolated(t, 2*time.Minute) {
 		return
 	}
-	if err := StartEpoch(); err != nil {
-		t.Fatal(err)
-	}
-	if err := EnableFaultTraps(); err != nil {
-		t.Fatal(err)
-	}
+	startSignalledEpoch(t)
 	defer func(n uint64) { sliceTicks = n }(sliceTicks)
 	sliceTicks = 1 << 62
 	g := newRig(t, 0)
-	code, err := MapCode(progSpinEpoch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer code.Close()
-	if err := code.AllowFaults(); err != nil {
-		t.Fatal(err)
-	}
+	entry := faultProgram(t, progSpinEpoch)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- g.run(&Runner{EpochPolls: true}, ctx, code.Addr(), nil) }()
+	go func() { done <- g.run(&Runner{EpochPolls: true}, ctx, entry, nil) }()
 	time.Sleep(5 * time.Millisecond)
 	gcDone := make(chan struct{})
 	go func() {
@@ -409,13 +391,7 @@ func TestNativeEpochSeesPreemptSignal(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("runtime.GC stalled: the preemption signal did not reach the poll")
 	}
-	cancel()
-	select {
-	case err := <-done:
-		wantTrap(t, err, abi.TrapInterrupted)
-	case <-time.After(30 * time.Second):
-		t.Fatal("the guest ignored cancellation")
-	}
+	wantCancelled(t, cancel, done)
 }
 
 // BenchmarkEpochTick: the real time per epoch tick (EpochTick is 100 µs)
@@ -494,24 +470,12 @@ func TestNativeEpochCoarseWhileReached(t *testing.T) {
 	if !testsuite.Isolated(t, 2*time.Minute) {
 		return
 	}
-	if err := StartEpoch(); err != nil {
-		t.Fatal(err)
-	}
-	if err := EnableFaultTraps(); err != nil {
-		t.Fatal(err)
-	}
+	startSignalledEpoch(t)
 	g := newRig(t, 0)
-	code, err := MapCode(progSpinEpoch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer code.Close()
-	if err := code.AllowFaults(); err != nil {
-		t.Fatal(err)
-	}
+	entry := faultProgram(t, progSpinEpoch)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- g.run(&Runner{EpochPolls: true, SignalReach: PreemptSignals()}, ctx, code.Addr(), nil) }()
+	go func() { done <- g.run(&Runner{EpochPolls: true, SignalReach: PreemptSignals()}, ctx, entry, nil) }()
 	waitFor(t, 10*time.Second, "the guest did not start to spin", func() bool { return SpinningGuests() == 1 })
 	_, s := epochSnapshot()
 	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s+2 })
@@ -524,6 +488,25 @@ func TestNativeEpochCoarseWhileReached(t *testing.T) {
 	if got, want := e1-e0, (s1-s0)*epochCoarseTicks; PreemptSignals() && got != want {
 		t.Errorf("the epoch advanced %d ticks in %d steps, want %d", got, s1-s0, want)
 	}
+	wantCancelled(t, cancel, done)
+}
+
+// startSignalledEpoch starts the epoch ticker and the signal handler that
+// turns the runtime's preemption signal into a poke of the guest's epoch.
+func startSignalledEpoch(t *testing.T) {
+	t.Helper()
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	if err := EnableFaultTraps(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantCancelled cancels a spinning guest's call and wants it to end with
+// the interrupted trap.
+func wantCancelled(t *testing.T, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
 	cancel()
 	select {
 	case err := <-done:
