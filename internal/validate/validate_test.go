@@ -330,17 +330,7 @@ func TestModuleRules(t *testing.T) {
 // locals than the flat table holds.
 func TestManyLocals(t *testing.T) {
 	locals := []wasm.LocalEntry{{Count: 100000, Type: i32}, {Count: 3, Type: i64}, {Count: 1 << 30, Type: f32}}
-	get := func(x uint32) []byte {
-		b := []byte{0x20}
-		for {
-			c := byte(x & 0x7f)
-			x >>= 7
-			if x == 0 {
-				return append(b, c)
-			}
-			b = append(b, c|0x80)
-		}
-	}
+	get := func(x uint32) []byte { return uleb([]byte{0x20}, x) }
 	check(t, "i64 local", oneFunc(vt(i64), locals, get(100001)...), "")
 	check(t, "f32 local", oneFunc(vt(f32), locals, get(100003)...), "")
 	check(t, "i32 local", oneFunc(vt(i32), locals, get(99999)...), "")
