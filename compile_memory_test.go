@@ -137,18 +137,8 @@ func TestCompileMemoryShapesRun(t *testing.T) {
 func TestCompileRefusesHugeFunctionBody(t *testing.T) {
 	wasm := stress.IfChain(1_000_000)
 	for _, kind := range []EngineKind{EngineCompiler, EngineInterpreter} {
-		e := budgetEngine(t, kind, CompileBudget{})
-		var err error
-		peak := peakHeapDuring(func() { _, err = e.Compile(wasm) })
-		var ce *CompileError
-		if !errors.As(err, &ce) || ce.Kind != Malformed || ce.Func != 0 ||
-			!strings.Contains(ce.Msg, "implementation limit exceeded") || !strings.Contains(ce.Msg, "function body") {
-			t.Fatalf("%s: Compile of %d bytes in one function: got %v, want a Malformed error naming the body-size limit in function 0", kind, len(wasm), err)
-		}
-		t.Logf("%s: %v (peak heap +%d MB)", kind, err, peak>>20)
-		if peak > 64<<20 {
-			t.Errorf("%s: refusing the module grew the heap by %d MB, want under 64 MB", kind, peak>>20)
-		}
+		wantRefusedWithin(t, budgetEngine(t, kind, CompileBudget{}), wasm, Malformed, 64<<20,
+			kind.String()+": Compile of a 9 MB function body", "implementation limit exceeded", "function body")
 	}
 }
 
@@ -160,17 +150,9 @@ func TestCompileRefusesHugeFunctionBody(t *testing.T) {
 // not to the function.
 func TestCompileBudgetFuncSizeIfChain(t *testing.T) {
 	wasm := stress.IfChain(800_000)
-	e := budgetEngine(t, EngineCompiler, CompileBudget{})
-	var err error
-	peak := peakHeapDuring(func() { _, err = e.Compile(wasm) })
+	wantRefusedWithin(t, budgetEngine(t, EngineCompiler, CompileBudget{}), wasm, BudgetExceeded, 300<<20,
+		"Compile of 800,000 ifs", "MaxFuncSize")
 	var ce *CompileError
-	if !errors.As(err, &ce) || ce.Kind != BudgetExceeded || ce.Func != 0 || !strings.Contains(ce.Msg, "MaxFuncSize") {
-		t.Fatalf("Compile of %d bytes in one function: got %v, want a *CompileError of kind BudgetExceeded naming MaxFuncSize in function 0", len(wasm), err)
-	}
-	t.Logf("%v (peak heap +%d MB)", err, peak>>20)
-	if peak > 300<<20 {
-		t.Errorf("refusing the function grew the heap by %d MB, want under 300 MB", peak>>20)
-	}
 
 	// A lower cap refuses a smaller chain; without a cap, it compiles.
 	small := stress.IfChain(2000)
@@ -224,17 +206,8 @@ func TestCompileBudgetFuncSizeBound(t *testing.T) {
 func TestCompileBudgetFuncSizeBrTable(t *testing.T) {
 	wasm := stress.BrTable(7_600_000)
 	for _, kind := range []EngineKind{EngineCompiler, EngineInterpreter} {
-		e := budgetEngine(t, kind, CompileBudget{})
-		var err error
-		peak := peakHeapDuring(func() { _, err = e.Compile(wasm) })
-		var ce *CompileError
-		if !errors.As(err, &ce) || ce.Kind != BudgetExceeded || !strings.Contains(ce.Msg, "MaxFuncSize") {
-			t.Fatalf("%s: Compile of a br_table of 7,600,000 targets: got %v, want BudgetExceeded naming MaxFuncSize", kind, err)
-		}
-		t.Logf("%s: %v (peak heap +%d MB)", kind, err, peak>>20)
-		if peak > 300<<20 {
-			t.Errorf("%s: refusing the function grew the heap by %d MB, want under 300 MB", kind, peak>>20)
-		}
+		wantRefusedWithin(t, budgetEngine(t, kind, CompileBudget{}), wasm, BudgetExceeded, 300<<20,
+			kind.String()+": Compile of a br_table of 7,600,000 targets", "MaxFuncSize")
 	}
 }
 
@@ -248,17 +221,8 @@ func TestCompileBudgetFuncSizeBrTable(t *testing.T) {
 func TestCompileNestedBlocksBounded(t *testing.T) {
 	wasm := stress.NestedBlocks(2_500_000)
 	for _, kind := range []EngineKind{EngineCompiler, EngineInterpreter} {
-		e := budgetEngine(t, kind, CompileBudget{})
-		var err error
-		peak := peakHeapDuring(func() { _, err = e.Compile(wasm) })
-		var ce *CompileError
-		if !errors.As(err, &ce) || ce.Kind != BudgetExceeded || ce.Func != 0 || !strings.Contains(ce.Msg, "MaxFuncSize") {
-			t.Fatalf("%s: Compile of 2,500,000 nested blocks: got %v, want BudgetExceeded naming MaxFuncSize in function 0", kind, err)
-		}
-		t.Logf("%s: %v (peak heap +%d MB)", kind, err, peak>>20)
-		if peak > 200<<20 {
-			t.Errorf("%s: refusing the function grew the heap by %d MB, want under 200 MB", kind, peak>>20)
-		}
+		wantRefusedWithin(t, budgetEngine(t, kind, CompileBudget{}), wasm, BudgetExceeded, 200<<20,
+			kind.String()+": Compile of 2,500,000 nested blocks", "MaxFuncSize")
 	}
 }
 
@@ -331,5 +295,26 @@ func TestBrTableManyDepths(t *testing.T) {
 		if got, want := callF(t, e, mod, x), stress.BrTableDepthsResult(depth, targets, x); got != want {
 			t.Errorf("f(%d) = %d, want %d", x, got, want)
 		}
+	}
+}
+
+// wantRefusedWithin compiles wasm on e and wants it refused with a
+// *CompileError of kind k in function 0 whose message names each of msgs,
+// the heap growing by less than maxPeak bytes during the attempt.
+func wantRefusedWithin(t *testing.T, e *Engine, wasm []byte, k CompileErrorKind, maxPeak uint64, what string, msgs ...string) {
+	t.Helper()
+	var err error
+	peak := peakHeapDuring(func() { _, err = e.Compile(wasm) })
+	var ce *CompileError
+	ok := errors.As(err, &ce) && ce.Kind == k && ce.Func == 0
+	for _, m := range msgs {
+		ok = ok && strings.Contains(ce.Msg, m)
+	}
+	if !ok {
+		t.Fatalf("%s (%d bytes): got %v, want a %v error in function 0 naming %q", what, len(wasm), err, k, msgs)
+	}
+	t.Logf("%s: %v (peak heap +%d MB)", what, err, peak>>20)
+	if peak > maxPeak {
+		t.Errorf("%s: refusing it grew the heap by %d MB, want under %d MB", what, peak>>20, maxPeak>>20)
 	}
 }

@@ -34,17 +34,7 @@ func ElemFuncs(items int) []byte {
 
 // ElemExprs is ElemFuncs with the items written as expressions
 // (ref.func 0): three bytes each.
-func ElemExprs(items int) []byte {
-	m := oneEmptyFunc(header())
-	c := uleb(nil, 1)
-	c = append(c, 5, funcRef) // passive, expressions of type funcref
-	c = uleb(c, uint64(items))
-	for range items {
-		c = append(c, opRefFunc, 0, opEnd)
-	}
-	m = section(m, 9, c)
-	return section(m, 10, []byte{1, 2, 0, opEnd})
-}
+func ElemExprs(items int) []byte { return passiveExprs(items, opRefFunc, 0) }
 
 // Tables is n funcref tables of min elements each, null: a few bytes
 // each, however large.
@@ -67,13 +57,17 @@ func oneEmptyFunc(m []byte) []byte {
 }
 
 // ElemNulls is ElemExprs with every item ref.null func: three bytes each.
-func ElemNulls(items int) []byte {
+func ElemNulls(items int) []byte { return passiveExprs(items, opRefNull, funcRef) }
+
+// passiveExprs is one empty function and one passive funcref segment of
+// items expressions, each the instruction op with its one-byte immediate.
+func passiveExprs(items int, op, imm byte) []byte {
 	m := oneEmptyFunc(header())
 	c := uleb(nil, 1)
 	c = append(c, 5, funcRef) // passive, expressions of type funcref
 	c = uleb(c, uint64(items))
 	for range items {
-		c = append(c, opRefNull, funcRef, opEnd)
+		c = append(c, op, imm, opEnd)
 	}
 	m = section(m, 9, c)
 	return section(m, 10, []byte{1, 2, 0, opEnd})
