@@ -88,23 +88,25 @@ func gcMarking() (marking bool, cycle uint64) {
 	return marking, cycles + 1
 }
 
-// The end of a cycle, as a channel closed when it is swept: a sentinel
-// object, unreachable from its allocation, whose cleanup closes the channel
-// and makes the next sentinel. A sentinel made while no collection marks
-// is freed by the next cycle, whose sweep runs its cleanup. The cleanup
-// needs a P, which the parked guests leave free.
+// The end of a cycle, as a channel closed when it has been swept: a
+// sentinel object, unreachable from its allocation, whose cleanup closes
+// the channel and makes the next sentinel. A sentinel made while no
+// collection marks is freed by the next cycle, whose sweep queues its
+// cleanup. The cleanup needs a P, which the parked guests leave free.
 var gcEnd struct {
 	mu    sync.Mutex
 	ch    chan struct{}
 	armed bool
 }
 
-// gcSentinel is larger than the tiny allocator's blocks (which may hold
-// other objects and keep it alive) and holds a pointer for the same reason.
-type gcSentinel struct {
-	_ *byte
-	_ [3]uintptr
-}
+// gcSentinel is of the largest small size class: the sweep goes through
+// the spans by size class, so it reaches the sentinel's last and the
+// guests stay parked while the caller of runtime.GC and the background
+// sweeper sweep the rest, which they do in turns at the guests' yields
+// otherwise. (It holds no pointer: the tiny allocator, which may keep an
+// object alive with others in its block, takes only objects of under 16
+// bytes.)
+type gcSentinel [32 << 10]byte
 
 // armGCSentinel makes the first sentinel, once.
 func armGCSentinel() {

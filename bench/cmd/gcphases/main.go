@@ -51,11 +51,11 @@ func main() {
 		fail(err)
 	}
 	defer f.Close()
-	calls, stws, runs, queued, err := read(f)
+	calls, stws, runs, queued, waits, err := read(f)
 	if err != nil {
 		fail(err)
 	}
-	report(os.Stdout, calls, stws, runs, queued)
+	report(os.Stdout, calls, stws, runs, queued, waits)
 }
 
 func fail(err error) {
@@ -64,17 +64,18 @@ func fail(err error) {
 }
 
 // read collects the calls, the stop-the-world ranges, every goroutine's
-// runs and every goroutine's waits in the run queue.
-func read(r io.Reader) (calls []call, stws, runs, queued []span, err error) {
+// runs, its waits in the run queue and its waits blocked.
+func read(r io.Reader) (calls []call, stws, runs, queued, waits []span, err error) {
 	tr, err := trace.NewReader(r)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, err
 	}
 	tasks := map[trace.TaskID]string{}
 	open := map[trace.GoID]call{}
 	stwOpen := map[string]trace.Time{}
 	running := map[trace.GoID]trace.Time{}
 	runnable := map[trace.GoID]trace.Time{}
+	waiting := map[trace.GoID]trace.Time{}
 	kinds := map[trace.GoID]goKind{}
 	for {
 		ev, err := tr.ReadEvent()
@@ -82,7 +83,7 @@ func read(r io.Reader) (calls []call, stws, runs, queued []span, err error) {
 			break
 		}
 		if err != nil {
-			return nil, nil, nil, nil, err
+			return nil, nil, nil, nil, nil, err
 		}
 		switch ev.Kind() {
 		case trace.EventTaskBegin:
@@ -129,6 +130,15 @@ func read(r io.Reader) (calls []call, stws, runs, queued []span, err error) {
 			if to == trace.GoRunnable {
 				runnable[g] = ev.Time()
 			}
+			if to == trace.GoWaiting && parking(st.Stack) {
+				waiting[g] = ev.Time()
+			}
+			if from == trace.GoWaiting {
+				if begin, ok := waiting[g]; ok {
+					waits = append(waits, span{g: g, begin: begin, end: ev.Time()})
+					delete(waiting, g)
+				}
+			}
 			if from == trace.GoRunnable {
 				if begin, ok := runnable[g]; ok {
 					queued = append(queued, span{g: g, begin: begin, end: ev.Time()})
@@ -140,7 +150,10 @@ func read(r io.Reader) (calls []call, stws, runs, queued []span, err error) {
 	for i := range runs {
 		runs[i].kind = kinds[runs[i].g]
 	}
-	return calls, stws, runs, queued, nil
+	for i := range waits {
+		waits[i].kind = kinds[waits[i].g]
+	}
+	return calls, stws, runs, queued, waits, nil
 }
 
 // classify tells a mark worker or a guest by a stack it stopped or
@@ -157,15 +170,26 @@ func classify(s trace.Stack) goKind {
 	return goOther
 }
 
+// parking tells a guest that parks for a collection (package vm's
+// parkForGC) by the stack it blocks at.
+func parking(s trace.Stack) bool {
+	for fr := range s.Frames() {
+		if strings.HasSuffix(fr.Func, ".parkForGC") {
+			return true
+		}
+	}
+	return false
+}
+
 // phases is one call split at its stop-the-world ranges.
 type phases struct {
-	total, start, stw1, mark, wait1, work, stw2, sweep, queued time.Duration
-	turns                                                      int
+	total, start, stw1, mark, wait1, work, stw2, sweep, queued, parked time.Duration
+	turns                                                              int
 }
 
 // split finds c's phases; ok is false when its stop-the-world ranges are
 // not both inside it.
-func split(c call, stws, runs, queued []span) (p phases, ok bool) {
+func split(c call, stws, runs, queued, waits []span) (p phases, ok bool) {
 	var sweepTerm, markTerm *span
 	for i := range stws {
 		s := &stws[i]
@@ -205,14 +229,19 @@ func split(c call, stws, runs, queued []span) (p phases, ok bool) {
 			p.queued += d(max(q.begin, markTerm.end), min(q.end, c.end))
 		}
 	}
+	for _, w := range waits {
+		if w.kind == goGuest && w.end > c.begin && w.begin < c.end {
+			p.parked += d(max(w.begin, c.begin), min(w.end, c.end))
+		}
+	}
 	return p, true
 }
 
-func report(w io.Writer, calls []call, stws, runs, queued []span) {
+func report(w io.Writer, calls []call, stws, runs, queued, waits []span) {
 	var order []string
 	byBench := map[string][]phases{}
 	for _, c := range calls {
-		p, ok := split(c, stws, runs, queued)
+		p, ok := split(c, stws, runs, queued, waits)
 		if !ok {
 			continue
 		}
@@ -223,8 +252,8 @@ func report(w io.Writer, calls []call, stws, runs, queued []span) {
 	}
 	slice := guestSlices(calls, runs)
 	fmt.Fprintf(w, "median (mean) µs per runtime.GC() call\n")
-	fmt.Fprintf(w, "%-40s %5s %13s %11s %11s %13s %11s %11s %11s %13s %11s %9s %7s\n",
-		"benchmark", "calls", "total", "start", "stw1", "mark", "wait1", "work", "stw2", "sweep", "queued", "turns", "slice")
+	fmt.Fprintf(w, "%-40s %5s %13s %11s %11s %13s %11s %11s %11s %13s %11s %9s %7s %11s\n",
+		"benchmark", "calls", "total", "start", "stw1", "mark", "wait1", "work", "stw2", "sweep", "queued", "turns", "slice", "parked")
 	for _, name := range order {
 		ps := byBench[name]
 		col := func(f func(phases) time.Duration) string {
@@ -240,7 +269,7 @@ func report(w io.Writer, calls []call, stws, runs, queued []span) {
 		for i, p := range ps {
 			turns[i] = time.Duration(p.turns)
 		}
-		fmt.Fprintf(w, "%-40s %5d %13s %11s %11s %13s %11s %11s %11s %13s %11s %9d %7.0f\n", name, len(ps),
+		fmt.Fprintf(w, "%-40s %5d %13s %11s %11s %13s %11s %11s %11s %13s %11s %9d %7.0f %11s\n", name, len(ps),
 			col(func(p phases) time.Duration { return p.total }),
 			col(func(p phases) time.Duration { return p.start }),
 			col(func(p phases) time.Duration { return p.stw1 }),
@@ -250,7 +279,8 @@ func report(w io.Writer, calls []call, stws, runs, queued []span) {
 			col(func(p phases) time.Duration { return p.stw2 }),
 			col(func(p phases) time.Duration { return p.sweep }),
 			col(func(p phases) time.Duration { return p.queued }),
-			int(medianOf(turns)), us(slice[name]))
+			int(medianOf(turns)), us(slice[name]),
+			col(func(p phases) time.Duration { return p.parked }))
 	}
 }
 
