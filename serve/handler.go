@@ -570,6 +570,17 @@ func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code
 	switch {
 	case err == nil && !timedOut:
 		return ResultOK, nil
+	case (timedOut || reqCtx.Err() == nil) && refusedGrowth(inst):
+		// The sandbox went past its memory: whatever followed (a trap,
+		// an exit, the deadline while it went on or waited its turn in a
+		// CPU lane) comes of that.
+		if timedOut {
+			if err == nil {
+				err = errors.New("the guest ended after its deadline")
+			}
+			return ResultMemory, fmt.Errorf("out of memory, then the deadline passed: %w", err)
+		}
+		return ResultMemory, fmt.Errorf("out of memory: %w", err)
 	case timedOut:
 		if err == nil {
 			err = errors.New("the guest ended after its deadline")
@@ -581,7 +592,7 @@ func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code
 		// Another user of the engine's pool holds every slot: busy, as
 		// when the gate is full.
 		return ResultOverloaded, fmt.Errorf("every memory slot of the engine's pool is in use: %w", err)
-	case errors.Is(instErr, moat.ErrResourceLimit), refusedGrowth(inst):
+	case errors.Is(instErr, moat.ErrResourceLimit):
 		return ResultMemory, fmt.Errorf("out of memory: %w", err)
 	case trapped && trap.Code != moat.TrapHostError:
 		return ResultTrap, err
