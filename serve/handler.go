@@ -150,6 +150,17 @@ type Handler struct {
 // requests that end within their first time slice never wait either way.
 const spinningRoute = 2
 
+// spinningAfter is the CPU lanes' threshold of a spinning route's
+// requests: the thread's CPU time a request uses before it needs a lane
+// (at the end of its first time slice, or of a later one). Well under a
+// slice, so that an endless loop there needs one at the end of its first
+// slice, as at a threshold of 0; above what a request that computes
+// little uses (a hello's few µs; some 50 µs of system calls for one that
+// runs out of memory), so that, however long a loaded machine keeps it
+// off its CPU, it does not wait for a lane behind the loops until its
+// deadline.
+const spinningAfter = 100 * time.Microsecond
+
 // Spinning reports whether the handler's recent requests have been
 // running long (past the threshold of its Config.CPULanes, or until their
 // deadline), so that its next requests need a CPU lane from their first
@@ -407,7 +418,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 		_ = store.SetCPULanes(h.cfg.CPULanes) // a fresh store: cannot fail
 		spinning := h.Spinning()
 		if spinning {
-			_ = store.SetCPULanesAfter(0)
+			_ = store.SetCPULanesAfter(spinningAfter)
 		}
 		defer func() { h.ranLong(h.longRun(o, store, spinning)) }()
 	}
