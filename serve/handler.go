@@ -130,6 +130,8 @@ type Handler struct {
 	engine *moat.Engine
 	pre    *moat.InstancePre
 	gate   *Gate
+	// heads is the last CGI head the handler's guests wrote, parsed.
+	heads headCache
 	// recentLong holds, a bit each, whether the handler's last 64
 	// requests ran long (needed a CPU lane, or ran until their deadline):
 	// see Spinning.
@@ -380,6 +382,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	}
 	out := &stdio.out
 	out.init(w, rc, lim.MaxHeaderBytes, lim.FlushDelay)
+	out.heads = &h.heads
 	// Writing the response stops at the deadline too, so a client that
 	// does not read cannot hold a sandbox past it (reading the body does
 	// as well: see input). The output sets it on the connection before
