@@ -118,15 +118,21 @@ func armGCSentinel() {
 	}
 }
 
-// gcSwept is the sentinel's cleanup: the cycle is over.
+// gcSwept is the sentinel's cleanup: the cycle is over. It also reads the
+// collector's state, so that the watch sees the cycle's end before the
+// next cycle starts: read only after that, the next cycle's first stop
+// would be taken into the base, and that cycle's marking missed (a guest
+// reads at the end of its slices, and runtime.GC() called in a loop
+// starts the next cycle as soon as the last is swept).
 func gcSwept(int) {
 	gcEnd.mu.Lock()
-	defer gcEnd.mu.Unlock()
 	if gcEnd.ch != nil {
 		close(gcEnd.ch)
 		gcEnd.ch = nil
 	}
 	runtime.AddCleanup(new(gcSentinel), gcSwept, 0)
+	gcEnd.mu.Unlock()
+	gcMarking()
 }
 
 // gcSweptChan is closed when the cycle in progress has been swept.
@@ -172,5 +178,6 @@ func (p *Pacer) parkForGC(now int64) (after int64, parked bool) {
 	case <-t.C:
 	}
 	t.Stop()
+	gcMarkingNow() // as in gcSwept
 	return nanotime(), true
 }
