@@ -21,5 +21,7 @@
 //     queued how long it waited runnable.
 //
 // slice is the median time a guest goroutine ran between two stops during
-// the calls. Figures are medians (and means) over each benchmark's calls.
+// the calls, parked the guests' time blocked in package vm's parkForGC
+// during a call (all guests' together). Figures are medians (and means)
+// over each benchmark's calls.
 package main
