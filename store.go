@@ -359,7 +359,7 @@ func (s *storeState) call(ctx context.Context, f *vm.Function, stack []uint64) e
 			err = &vm.Trap{Code: abi.TrapHostError, Cause: err, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 		}
 	} else {
-		err = f.Instance.Exec.Call(ctx, f, stack)
+		err = f.Instance.Exec().Call(ctx, f, stack)
 	}
 	if exn := vm.AsException(err); exn != nil {
 		// The host may keep the exception: its payload's references are

@@ -119,8 +119,12 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	// (instance.run), on the Go stack.
 	st.refresh()
 	inst.Engine = st
-	inst.Exec = executor{}
 	return nil
+}
+
+// Call runs one of the instance's functions (vm.Executor: inst.Exec).
+func (st *instance) Call(ctx context.Context, f *vm.Function, stack []uint64) error {
+	return executor{}.Call(ctx, f, stack)
 }
 
 // memory0 is the instance's memory 0, or nil when it has none.

@@ -165,8 +165,8 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 	switch {
 	case f.Host != nil:
 		return st.callHost(ctx, f, stack, func() []vm.Frame { return st.frames(pc, sp, bp) })
-	case f.Instance != nil && f.Instance.Exec != nil:
-		err := f.Instance.Exec.Call(ctx, f, stack)
+	case f.Instance != nil && f.Instance.Exec() != nil:
+		err := f.Instance.Exec().Call(ctx, f, stack)
 		if t, ok := err.(*vm.Trap); ok && st.refs.passed != t {
 			// Another instance's wasm frames continue into ours.
 			appendFrames(t, st.frames(pc, sp, bp))

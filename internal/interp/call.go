@@ -268,8 +268,8 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 	switch {
 	case f.Host != nil:
 		err = f.Host(m.ctx, f, caller.inst, args)
-	case f.Instance != nil && f.Instance.Exec != nil:
-		err = f.Instance.Exec.Call(m.ctx, f, args)
+	case f.Instance != nil && f.Instance.Exec() != nil:
+		err = f.Instance.Exec().Call(m.ctx, f, args)
 	default:
 		err = fmt.Errorf("interp: function %s cannot be called", f.DebugName())
 	}
