@@ -326,8 +326,8 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	}
 	s.instances = append(s.instances, inst)
 	s.counts.instances++
-	s.counts.memories += len(m.Memories)
-	s.counts.tables += len(m.Tables)
+	s.counts.memories += int32(len(m.Memories))
+	s.counts.tables += int32(len(m.Tables))
 	reachable = true
 
 	for i, seg := range m.Elems {
