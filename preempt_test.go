@@ -189,6 +189,33 @@ func TestSpinningGuestsYield(t *testing.T) {
 	}
 }
 
+// TestSpinningGuestsParkForGC: with as many spinning guests as GOMAXPROCS,
+// of every shape on every engine, the guests park while a collection
+// marks (internal/vm's gcpark.go), so that the collector's idle workers get
+// the Ps. In a process of its own, like TestSpinningGuestsYield.
+func TestSpinningGuestsParkForGC(t *testing.T) {
+	if !testsuite.Isolated(t, 5*time.Minute) {
+		return
+	}
+	for _, kind := range spinEngines() {
+		for _, shape := range allSpinShapes(32 << 20) {
+			stop := spinners(t, kind, shape, runtime.GOMAXPROCS(0))
+			before := vm.GCParks()
+			// A collection's marking needs a P, which only a guest's
+			// yield gives, and a guest that yields while it marks parks;
+			// a few collections leave room for a yield that found the
+			// watch busy.
+			for i := 0; i < 20 && vm.GCParks() == before; i++ {
+				gcWithin(t, time.Minute)
+			}
+			stop()
+			if vm.GCParks() == before {
+				t.Errorf("%v/%s: no guest parked in 20 collections", kind, shape.name)
+			}
+		}
+	}
+}
+
 // TestSpinningGuestsStop: a context's deadline or cancellation ends a
 // spinning guest of every shape on every engine with the interrupted
 // trap, wrapping the context's error, and the instance then runs normally

@@ -178,6 +178,13 @@ func (p *Pacer) parkForGC(now int64) (after int64, parked bool) {
 	case <-t.C:
 	}
 	t.Stop()
+	gcParks.Add(1)
 	gcMarkingNow() // as in gcSwept
 	return nanotime(), true
 }
+
+// gcParks counts the parks for collections, for tests.
+var gcParks atomic.Uint64
+
+// GCParks is how many times guests have parked while a collection marked.
+func GCParks() uint64 { return gcParks.Load() }
