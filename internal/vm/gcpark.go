@@ -92,10 +92,14 @@ func gcMarking() (marking bool, cycle uint64) {
 // sentinel object, unreachable from its allocation, whose cleanup closes
 // the channel and makes the next sentinel. A sentinel made while no
 // collection marks is freed by the next cycle, whose sweep queues its
-// cleanup. The cleanup needs a P, which the parked guests leave free.
+// cleanup. The cleanup needs a P, which the parked guests leave free; one
+// that ran late, while the next cycle marks, wakes no guest parked for
+// that cycle: the channel belongs to a cycle, and the cleanup closes it
+// only once that cycle has finished marking.
 var gcEnd struct {
 	mu    sync.Mutex
 	ch    chan struct{}
+	cycle uint64 // the cycle ch belongs to
 	armed bool
 }
 
@@ -118,29 +122,37 @@ func armGCSentinel() {
 	}
 }
 
-// gcSwept is the sentinel's cleanup: the cycle is over. It also reads the
-// collector's state, so that the watch sees the cycle's end before the
-// next cycle starts: read only after that, the next cycle's first stop
+// gcSwept is the sentinel's cleanup: a cycle is over. It reads the
+// collector's state first, so that the watch sees the cycle's end before
+// the next cycle starts: read only after that, the next cycle's first stop
 // would be taken into the base, and that cycle's marking missed (a guest
 // reads at the end of its slices, and runtime.GC() called in a loop
 // starts the next cycle as soon as the last is swept).
 func gcSwept(int) {
+	_, cycle := gcMarking()
+	done := cycle - 1 // the cycles that have finished marking
 	gcEnd.mu.Lock()
-	if gcEnd.ch != nil {
+	defer gcEnd.mu.Unlock()
+	if gcEnd.ch != nil && gcEnd.cycle <= done {
 		close(gcEnd.ch)
 		gcEnd.ch = nil
 	}
 	runtime.AddCleanup(new(gcSentinel), gcSwept, 0)
-	gcEnd.mu.Unlock()
-	gcMarking()
 }
 
-// gcSweptChan is closed when the cycle in progress has been swept.
-func gcSweptChan() <-chan struct{} {
+// gcSweptChan is closed when cycle has been swept (or a later cycle has
+// begun to be parked for).
+func gcSweptChan(cycle uint64) <-chan struct{} {
 	gcEnd.mu.Lock()
 	defer gcEnd.mu.Unlock()
+	if gcEnd.ch != nil && gcEnd.cycle < cycle {
+		// Its guests' cycle is over; they would come back at their
+		// time limit.
+		close(gcEnd.ch)
+		gcEnd.ch = nil
+	}
 	if gcEnd.ch == nil {
-		gcEnd.ch = make(chan struct{})
+		gcEnd.ch, gcEnd.cycle = make(chan struct{}), cycle
 	}
 	return gcEnd.ch
 }
@@ -166,7 +178,7 @@ func (p *Pacer) parkForGC(now int64) (after int64, parked bool) {
 		return now, false
 	}
 	armGCSentinel()
-	swept := gcSweptChan()
+	swept := gcSweptChan(cycle)
 	var done <-chan struct{}
 	if p.ctx != nil {
 		done = p.ctx.Done()
