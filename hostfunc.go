@@ -20,8 +20,8 @@ type HostFunc func(ctx context.Context, caller *Caller, stack []uint64) error
 
 // adaptHost turns fn, the host function name ("module.field"), into the
 // runtime's host function form, which serves every store (a linker's host
-// function is adapted once, whatever the number of stores it is bound in):
-// the store is the called function's. It hands fn the Caller, which is
+// function is bound once for all of them): the store is the one the call
+// runs in, a parameter, never held. It hands fn the Caller, which is
 // valid for the duration, and turns a panic in fn into an error the
 // engines report like any host error (see PanicError): the panic unwinds
 // fn only, so the store's call state is as after a return.
@@ -33,8 +33,14 @@ type HostFunc func(ctx context.Context, caller *Caller, stack []uint64) error
 // reaches code; functions without reference types pay nothing for it.
 func adaptHost(name string, typ *wasm.FuncType, fn HostFunc) vm.HostFunc {
 	gcParams, refParams, refResults := hasGCRefs(nil, typ.Params), hasRefs(typ.Params), hasRefs(typ.Results)
-	return func(ctx context.Context, self *vm.Function, inst *vm.Instance, stack []uint64) (err error) {
-		s := self.Store().Embedder.(*storeState) // every host function is registered in its store
+	return func(ctx context.Context, vs *vm.Store, self *vm.Function, inst *vm.Instance, stack []uint64) (err error) {
+		var s *storeState
+		if vs != nil {
+			s, _ = vs.Embedder.(*storeState)
+		}
+		if s == nil {
+			return fmt.Errorf("moat: %s called outside a store", name)
+		}
 		c := s.caller(inst)
 		c.live++
 		defer func() {

@@ -103,11 +103,6 @@ type storeState struct {
 	values   atomic.Pointer[storeValues]
 	valuesMu sync.Mutex
 
-	// hostChunk is the first chunk of the host functions bound into the
-	// store (bindHostFunc); its storage is kept when the state is
-	// recycled.
-	hostChunk []boundHost
-
 	storeData
 }
 
@@ -118,14 +113,7 @@ type storeData struct {
 	// (refcheck.go).
 	refTag uint64
 
-	// moreHosts holds the host functions of linkers bound into this store
-	// on first use past hostChunk, in chunks that never grow, so that a
-	// function never moves; nHosts counts them all. hostIndex finds them
-	// once there are more than a scan's worth.
-	moreHosts [][]boundHost
-	hostIndex map[*hostDef]*vm.Function
-	nHosts    int32
-	closed    bool
+	closed bool
 	// callers caches the Caller handed to host functions, per calling
 	// instance; lastCaller is the one used last, which saves the map
 	// lookup on a run of host calls from one instance.
@@ -258,7 +246,7 @@ func (r storeRef) close() error {
 	for _, inst := range s.instances {
 		s.closeInstance(inst, true)
 	}
-	s.moreHosts, s.hostIndex, s.nHosts, s.callers, s.lastCaller = nil, nil, 0, nil, nil
+	s.callers, s.lastCaller = nil, nil
 	err := s.vs.Release()
 	s.gen.Add(1)
 	if err == nil {
@@ -333,7 +321,7 @@ func (s *storeState) callWords(n int) []uint64 {
 func (s *storeState) call(ctx context.Context, f *vm.Function, stack []uint64) error {
 	var err error
 	if f.Host != nil {
-		err = f.Host(ctx, f, nil, stack)
+		err = f.Host(ctx, s.vs, f, nil, stack)
 		if _, ok := err.(*vm.Trap); !ok && err != nil && vm.AsException(err) == nil {
 			// The host function is the only frame, as in the engines'
 			// backtraces of a host error.

@@ -86,8 +86,6 @@ func (e *Engine) recycleStore(s *storeState) {
 	}
 	s.values.Store(nil)
 	s.storeData = storeData{}
-	clear(s.hostChunk[:cap(s.hostChunk)])
-	s.hostChunk = s.hostChunk[:0]
 	s.start()
 	e.stores.Put(s)
 }
