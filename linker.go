@@ -7,6 +7,7 @@ import (
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/engine"
+	"github.com/moat-run/moat/internal/hostlib"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -42,6 +43,7 @@ type hostDef struct {
 	name   string // "module.name", for backtraces
 	typ    FuncType
 	fn     HostFunc
+	lib    hostlib.Func // instead of fn, for a library function (hostlib.go)
 
 	// it is typ in the model's form and bound the function in the
 	// runtime's, made once for every store (prepare).
@@ -63,7 +65,13 @@ type sharedHost struct {
 func (h *hostDef) prepare() {
 	h.once.Do(func() {
 		h.it = h.typ.internal()
-		b := &sharedHost{fn: vm.Function{Type: h.it, Host: adaptHost(h.name, h.it, h.fn), Name: h.name}}
+		var adapted vm.HostFunc
+		if h.lib != nil {
+			adapted = adaptLib(h.name, h.lib)
+		} else {
+			adapted = adaptHost(h.name, h.it, h.fn)
+		}
+		b := &sharedHost{fn: vm.Function{Type: h.it, Host: adapted, Name: h.name}}
 		word := vm.NextSharedWord()
 		if hs, ok := h.engine.impl.(engine.HostSharer); ok {
 			word = hs.ShareHost(&b.fn, b.desc[:])

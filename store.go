@@ -7,6 +7,7 @@ import (
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/engine"
+	"github.com/moat-run/moat/internal/hostlib"
 	"github.com/moat-run/moat/internal/vm"
 )
 
@@ -114,6 +115,10 @@ type storeData struct {
 	refTag uint64
 
 	closed bool
+	// lib is the state of this module's host library in the store (WASI's
+	// system: SetValue with hostlib.StateKey), handed to its functions at
+	// each call.
+	lib any
 	// callers caches the Caller handed to host functions, per calling
 	// instance; lastCaller is the one used last, which saves the map
 	// lookup on a run of host calls from one instance.
@@ -163,6 +168,10 @@ func (s *Store) Instantiate(ctx context.Context, m *Module) (*Instance, error) {
 // state here (WASI keeps its file table, for example) and find it again
 // through Caller.Store. Use an unexported key type to avoid collisions.
 func (s *Store) SetValue(key, value any) {
+	if _, ok := key.(hostlib.StateKey); ok {
+		s.setLibState(value)
+		return
+	}
 	s.valuesMu.Lock()
 	defer s.valuesMu.Unlock()
 	if !s.live() {
