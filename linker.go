@@ -44,6 +44,9 @@ type hostDef struct {
 	typ    FuncType
 	fn     HostFunc
 	lib    hostlib.Func // instead of fn, for a library function (hostlib.go)
+	// noCaller: fn ignores its Caller (a typed function that takes none),
+	// so none is made for its calls.
+	noCaller bool
 
 	// it is typ in the model's form and bound the function in the
 	// runtime's, made once for every store (prepare).
@@ -69,7 +72,7 @@ func (h *hostDef) prepare() {
 		if h.lib != nil {
 			adapted = adaptLib(h.name, h.lib)
 		} else {
-			adapted = adaptHost(h.name, h.it, h.fn)
+			adapted = adaptHost(h.name, h.it, h.fn, !h.noCaller)
 		}
 		b := &sharedHost{fn: vm.Function{Type: h.it, Host: adapted, Name: h.name}}
 		word := vm.NextSharedWord()
@@ -119,11 +122,11 @@ func (l *Linker) define(module, name string, d definition) {
 // as `type fd int32` — go through reflection, which costs a few hundred
 // nanoseconds and several allocations per call.
 func (l *Linker) DefineFunc(module, name string, fn any) error {
-	t, h, err := typedFunc(fn)
+	t, h, withCaller, err := typedFunc(fn)
 	if err != nil {
 		return err
 	}
-	l.define(module, name, definition{host: &hostDef{engine: l.engine, name: module + "." + name, typ: t, fn: h}})
+	l.define(module, name, definition{host: &hostDef{engine: l.engine, name: module + "." + name, typ: t, fn: h, noCaller: !withCaller}})
 	return nil
 }
 
