@@ -61,6 +61,7 @@ func adaptLib(name string, fn hostlib.Func) vm.HostFunc {
 		var mem []byte
 		if inst != nil && !inst.Closed {
 			if m := inst.Memory(); m != nil {
+				m.Written = true // as every moat.Memory access marks it
 				mem = m.Bytes
 			}
 		}

@@ -115,6 +115,11 @@ type storeData struct {
 	refTag uint64
 
 	closed bool
+	// ran: a call ran in the store (wasm or host, a start function
+	// included), so every memory it holds may have been written; a
+	// memory of a store that ran none goes back to its slot with no
+	// reset unless vm.Memory.Written says otherwise (freeMemory).
+	ran bool
 	// lib is the state of this module's host library in the store (WASI's
 	// system: SetValue with hostlib.StateKey), handed to its functions at
 	// each call.
@@ -286,7 +291,7 @@ func (s *storeState) closeInstance(inst *vm.Instance, storeClosed bool) {
 	}
 	for _, m := range inst.Memories[inst.Module.NumImportedMemories:] {
 		if storeClosed || (!m.Imported && cut) {
-			m.Free()
+			s.freeMemory(m)
 		} else {
 			m.Release()
 		}
@@ -301,6 +306,19 @@ func (s *storeState) closeInstance(inst *vm.Instance, storeClosed bool) {
 	if s.lastCaller != nil && s.lastCaller.inst == nil {
 		s.lastCaller = nil
 	}
+}
+
+// freeMemory frees m, one of the store's memories, at once. While no call
+// has run in the store, nothing but what m.Written records can have
+// written m's bytes: the store's code never ran, and the embedder reaches
+// them only through Memory, which marks them. Its slot then skips its
+// reset (an add instantiated and closed costs no look at its pages).
+func (s *storeState) freeMemory(m *vm.Memory) {
+	if s.ran {
+		m.Free()
+		return
+	}
+	m.FreeUnwritten()
 }
 
 // callWords is the store's buffer of n words for the call entered at the
@@ -328,6 +346,7 @@ func (s *storeState) callWords(n int) []uint64 {
 // must be entered. An uncaught exception comes back as an *Exception,
 // anything else abnormal as a *Trap.
 func (s *storeState) call(ctx context.Context, f *vm.Function, stack []uint64) error {
+	s.ran = true
 	var err error
 	if f.Host != nil {
 		err = f.Host(ctx, s.vs, f, nil, stack)
