@@ -58,11 +58,11 @@ func adaptLib(name string, fn hostlib.Func) vm.HostFunc {
 		if s == nil {
 			return fmt.Errorf("moat: %s called outside a store", name)
 		}
-		var mem []byte
+		var mem *[]byte
 		if inst != nil && !inst.Closed {
 			if m := inst.Memory(); m != nil {
 				m.Written = true // as every moat.Memory access marks it
-				mem = m.Bytes
+				mem = &m.Bytes
 			}
 		}
 		defer func() {

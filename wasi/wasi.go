@@ -79,7 +79,7 @@ func DefineImports(l *moat.Linker) error {
 		call := f.Call
 		name := f.Name
 		err := hostlib.Define(l, wasip1.ModuleName, f.Name, f.Type,
-			func(ctx context.Context, state any, mem []byte, stack []uint64) error {
+			func(ctx context.Context, state any, mem *[]byte, stack []uint64) error {
 				sys, _ := state.(*System)
 				if sys == nil {
 					return fmt.Errorf("wasi: %s called in a store without a WASI system (call wasi.Attach)", name)

@@ -3,10 +3,11 @@ package hostlib
 import "context"
 
 // Func is a library host function. state is what the store's StateKey
-// value is in the store the call runs in (nil: nothing yet), mem the calling instance's memory
-// 0 (nil: it has none, or the host called the function itself): a view
-// valid during the call only. stack is as for moat.HostFunc.
-type Func func(ctx context.Context, state any, mem []byte, stack []uint64) error
+// value is in the store the call runs in (nil: nothing yet), mem the
+// bytes of the calling instance's memory 0, in place (nil: it has none,
+// or the host called the function itself), valid during the call only.
+// stack is as for moat.HostFunc.
+type Func func(ctx context.Context, state any, mem *[]byte, stack []uint64) error
 
 // Define defines fn in linker (a *moat.Linker) as module.name of type typ
 // (a moat.FuncType of numbers only), bound once for every store like the

@@ -4,17 +4,21 @@ import (
 	"encoding/binary"
 )
 
-// guest is the calling instance's memory during a call (nil: it has
-// none). Every access is bounds-checked and a bad pointer/length pair
-// yields EFAULT; no method panics.
-type guest []byte
+// guest is the calling instance's memory during a call: its bytes, in
+// place (nil: it has none). Every access is bounds-checked and a bad
+// pointer/length pair yields EFAULT; no method panics.
+type guest struct{ mem *[]byte }
 
 func (g guest) bytes(ptr, n uint32) ([]byte, Errno) {
-	end := uint64(ptr) + uint64(n)
-	if end > uint64(len(g)) {
+	if g.mem == nil {
 		return nil, EFAULT
 	}
-	return g[ptr:end:end], ESUCCESS
+	b := *g.mem
+	end := uint64(ptr) + uint64(n)
+	if end > uint64(len(b)) {
+		return nil, EFAULT
+	}
+	return b[ptr:end:end], ESUCCESS
 }
 
 func (g guest) u32(ptr uint32) (uint32, Errno) {
