@@ -140,3 +140,62 @@ func TestSharedHostFuncSeesOnlyItsStore(t *testing.T) {
 		}
 	})
 }
+
+// TestSharedHostFuncWordOfAnotherEngine: a shared host function's word is
+// its engine's. Forged with another engine's store's generation (the
+// top 16 bits), it is refused there, never resolved: a compiler's code
+// would take it for one of its own descriptors, and an interpreter's
+// index for a descriptor address.
+func TestSharedHostFuncWordOfAnotherEngine(t *testing.T) {
+	ctx := context.Background()
+	type sandbox struct {
+		name  string
+		store *moat.Store
+		inst  *moat.Instance
+		word  uint64
+	}
+	var boxes []sandbox
+	for i, kind := range []moat.EngineKind{moat.EngineCompiler, moat.EngineCompiler, moat.EngineInterpreter} {
+		e, err := moat.NewEngine(moat.Config{Engine: kind})
+		if err != nil {
+			t.Logf("%s: %v", kind, err)
+			continue
+		}
+		l := moat.NewLinker(e)
+		must(t, l.DefineFunc("env", "peek", func(x int32) int32 { return x }))
+		must(t, l.DefineFunc("env", "hop", func(int32) {}))
+		pre, err := l.Prepare(compile(t, e, tenantWat))
+		must(t, err)
+		s := moat.NewStore(e)
+		inst, err := pre.Instantiate(ctx, s)
+		must(t, err)
+		word, err := inst.Table("tab").Get(0)
+		must(t, err)
+		boxes = append(boxes, sandbox{fmt.Sprintf("%s %d", kind, i), s, inst, word})
+	}
+	const tagMask = uint64(0xffff) << 48
+	for _, src := range boxes {
+		for _, dst := range boxes {
+			forged := src.word&^tagMask | dst.word&tagMask
+			if src.name == dst.name {
+				if forged != dst.word {
+					t.Fatalf("%s: the word %#x does not carry its store's generation", dst.name, dst.word)
+				}
+				continue
+			}
+			if err := dst.inst.Table("tab").Set(0, forged); err == nil {
+				t.Errorf("%s's table took %s's host function word %#x", dst.name, src.name, forged)
+			}
+			if f := moat.FuncFromRef(dst.store, forged); f != nil {
+				t.Errorf("%s resolves %s's host function word %#x", dst.name, src.name, forged)
+			}
+			res, err := dst.inst.Func("peek_indirect").Call(ctx, moat.EncodeI32(7))
+			if err != nil || moat.DecodeI32(res[0]) != 7 {
+				t.Errorf("%s after the refusal: %v %v", dst.name, res, err)
+			}
+		}
+	}
+	for _, b := range boxes {
+		must(t, b.store.Close())
+	}
+}

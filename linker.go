@@ -75,11 +75,11 @@ func (h *hostDef) prepare() {
 			adapted = adaptHost(h.name, h.it, h.fn, !h.noCaller)
 		}
 		b := &sharedHost{fn: vm.Function{Type: h.it, Host: adapted, Name: h.name}}
-		word := vm.NextSharedWord()
+		word, domain := vm.NextSharedWord(), any(nil)
 		if hs, ok := h.engine.impl.(engine.HostSharer); ok {
-			word = hs.ShareHost(&b.fn, b.desc[:])
+			word, domain = hs.ShareHost(&b.fn, b.desc[:]), hs.ShareDomain()
 		}
-		vm.Share(&b.fn, word)
+		vm.Share(&b.fn, word, domain)
 		h.bound = b
 	})
 }

@@ -222,6 +222,10 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	return sl.addr() + uint64(k*abi.FuncDescSize), nil
 }
 
+// ShareDomain is the engine itself: its stores' Decode resolves the
+// words of the host functions it shared (engine.HostSharer).
+func (e *compilerEngine) ShareDomain() any { return e }
+
 // ShareHost fills desc as the descriptor of host function f, shared by
 // every store of the engine (engine.HostSharer), and returns its address:
 // like a slab's descriptor, its context and code stay 0, so every caller
@@ -268,7 +272,10 @@ func (r *storeRefs) lookup(ref uint64) (*descSlab, int, bool) {
 }
 
 // Decode maps a descriptor address back to its function, making a
-// defined function's vm.Function if nothing has asked for it before.
+// defined function's vm.Function if nothing has asked for it before; a
+// word of no function of the store may be a descriptor of a host function
+// the engine shares with every store (ShareHost), and of no other
+// engine's.
 func (r *storeRefs) Decode(ref uint64) *vm.Function {
 	if sl, k, ok := r.lookup(ref); ok {
 		return sl.funcs[k]
@@ -280,7 +287,7 @@ func (r *storeRefs) Decode(ref uint64) *vm.Function {
 			return b.inst.Func(b.inst.Module.NumImportedFuncs + uint32(off/abi.FuncDescSize))
 		}
 	}
-	return nil
+	return vm.SharedFunc(ref, r.eng)
 }
 
 // ScanRoots marks what the store's compiled frames may reference: while

@@ -20,7 +20,16 @@ import (
 // afterwards, even if another shared function takes the same word later.
 
 // sharedFuncs maps the word of each live shared function to it.
-var sharedFuncs sync.Map // uint64 -> weak.Pointer[Function]
+var sharedFuncs sync.Map // uint64 -> sharedEntry
+
+// sharedEntry is a shared function and the engine whose stores may use
+// its word: a compiler's descriptor means nothing to another engine's
+// code (its type ids and call stubs are that engine's), and an index word
+// nothing to a compiler's.
+type sharedEntry struct {
+	fn     weak.Pointer[Function]
+	domain any
+}
 
 // sharedWordBase is where the words NextSharedWord numbers start: above
 // any index of a store's function list, below the 48 bits a funcref word
@@ -35,26 +44,34 @@ var sharedWords atomic.Uint64
 func NextSharedWord() uint64 { return sharedWordBase + sharedWords.Add(1) }
 
 // Share makes f, a host function registered in no store, a shared
-// function with word as its funcref in every store: the address of a
-// descriptor its engine made for it, or NextSharedWord.
-// f must be the start of its allocation (the weak reference's object).
-func Share(f *Function, word uint64) {
+// function with word as its funcref in every store of domain: the
+// address of a descriptor the engine domain made for it, or, for the
+// stores without a codec (domain nil), NextSharedWord. f must be the
+// start of its allocation (the weak reference's object).
+func Share(f *Function, word uint64, domain any) {
 	f.shared, f.ref = true, word
-	wp := weak.Make(f)
-	sharedFuncs.Store(word, wp)
+	e := sharedEntry{fn: weak.Make(f), domain: domain}
+	sharedFuncs.Store(word, e)
 	// The entry goes with f. A later function given the same word (a
 	// descriptor at the same address once f's memory was reused) has
 	// replaced it by then, which CompareAndDelete leaves in place.
-	runtime.AddCleanup(f, func(w uint64) { sharedFuncs.CompareAndDelete(w, wp) }, word)
+	runtime.AddCleanup(f, func(w uint64) { sharedFuncs.CompareAndDelete(w, e) }, word)
 }
 
-// SharedFunc is the live shared function whose word is word, or nil.
-func SharedFunc(word uint64) *Function {
+// SharedFunc is the live shared function whose word is word in the
+// stores of domain (a codec's engine, or nil for stores without one), or
+// nil: a word of another engine's shared function is not one of these
+// stores' words.
+func SharedFunc(word uint64, domain any) *Function {
 	v, ok := sharedFuncs.Load(word)
 	if !ok {
 		return nil
 	}
-	return v.(weak.Pointer[Function]).Value()
+	e := v.(sharedEntry)
+	if e.domain != domain {
+		return nil
+	}
+	return e.fn.Value()
 }
 
 // Shared reports whether f is a shared function (Share).

@@ -199,17 +199,14 @@ func (s *Store) Func(ref uint64) *Function {
 		if ref == 0 {
 			return nil
 		}
-		f := s.codec.Decode(ref)
-		if f == nil {
-			return SharedFunc(ref)
-		}
-		if f.store == s || f.shared {
+		// The codec resolves its engine's shared functions too.
+		if f := s.codec.Decode(ref); f != nil && (f.store == s || f.shared) {
 			return f
 		}
 		return nil
 	}
 	if ref > uint64(len(s.funcs)) {
-		return SharedFunc(ref)
+		return SharedFunc(ref, nil)
 	}
 	if ref == 0 {
 		return nil
