@@ -24,7 +24,8 @@ func constTrap(err error) error {
 }
 
 // instanceState is an instance's runtime form, with room for what most
-// modules define: a memory, a few globals, a small table, an element segment,
+// modules define: a memory, a global (a C program's stack pointer), a small
+// table, an element segment,
 // the first functions made for their exports. Larger ones allocate
 // beside. It is recycled for the module's next instance once its store is
 // closed (Module.takeInstance), so it holds nothing handed out: the
@@ -34,8 +35,8 @@ type instanceState struct {
 	mod        *Module
 	inst       vm.Instance
 	mems       [1]*vm.Memory
-	globalList [2]*vm.Global
-	globals    [2]vm.Global
+	globalList [1]*vm.Global
+	globals    [1]vm.Global
 	tableList  [1]*vm.Table
 	table      vm.Table
 	elems      [1][]uint64
@@ -43,7 +44,7 @@ type instanceState struct {
 	// it takes a pool's slot (vm.MemoryRoom): if the store is dropped
 	// without Close, the state's cleanup gives the slot back.
 	memRoom vm.MemoryRoom
-	// table's elements (up to maxKeptTableElems) are made for the
+	// table's elements (up to Config.tableKeepElems) are made for the
 	// module's first instance and kept when the state is recycled, as
 	// inst.FuncsRoom is: the storage of the instance's function list, the
 	// imported functions' (InstancePre.Instantiate), then the whole index
@@ -64,10 +65,6 @@ type callerState struct {
 	caller Caller
 	mem    Memory
 }
-
-// maxKeptTableElems bounds the first table an instance state keeps the
-// elements of from one instance to the next (64 KiB of words).
-const maxKeptTableElems = 8 << 10
 
 // keepPending gives the active element segments from the first on that
 // were to be written straight into their tables their items after all,
@@ -204,8 +201,9 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		var tab *vm.Table
 		if i == 0 {
 			tab = &both.table
-			room := tab.Elems[:cap(tab.Elems)] // kept by recycleInstances
-			if uint64(len(room)) < t.Type.Limits.Min && t.Type.Limits.Min <= maxKeptTableElems {
+			// Kept by recycleInstances, cleared: all zero.
+			room := tab.Elems[:cap(tab.Elems)]
+			if uint64(len(room)) < t.Type.Limits.Min && t.Type.Limits.Min <= uint64(s.engine.cfg.tableKeepElems()) {
 				// The first table's elements are kept in the state,
 				// from one instance to the next.
 				room = make([]uint64, t.Type.Limits.Min)
@@ -325,8 +323,8 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	}
 	s.instances = append(s.instances, inst)
 	s.counts.instances++
-	s.counts.memories += len(m.Memories)
-	s.counts.tables += len(m.Tables)
+	s.counts.memories += int32(len(m.Memories))
+	s.counts.tables += int32(len(m.Tables))
 	reachable = true
 
 	for i, seg := range m.Elems {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"github.com/moat-run/moat/internal/artifact"
+	"github.com/moat-run/moat/internal/validate"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -14,9 +15,18 @@ type Engine interface {
 	Compile(m *wasm.Module) (Code, error)
 }
 
+// BodyValidating is implemented by engines that validate function bodies
+// as they compile them, in one walk over each body instead of two.
+// CompileValidating is Compile for a module of which only the module-level
+// parts are validated (validate.ModuleDeferred); when a body is invalid,
+// its error is the one validate.ModuleFeatures would have returned.
+type BodyValidating interface {
+	CompileValidating(m *wasm.Module, d *validate.Deferred) (Code, error)
+}
+
 // Code is a module's compiled code.
 type Code interface {
-	// Bind sets Code on each function that inst defines and sets inst.Exec,
+	// Bind sets Code on each function that inst defines and sets inst.Engine (whose value is the vm.Executor of inst.Exec),
 	// so inst can run. Imports are already resolved; segments are not yet applied.
 	Bind(inst *vm.Instance) error
 }
