@@ -132,7 +132,6 @@ type lowerer struct {
 
 	// rematerialised constants (lower_remat.go)
 	rematStamp  int32
-	rematOwn    []int32    // by value: rematStamp of the block defining it, if a constant
 	remat       []rematRef // by value: its copy in the block being lowered
 	rematCopies []rematCopy
 	rematCalls  int32 // groups with clobbers lowered so far in the block
@@ -224,7 +223,7 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 	for _, b := range post {
 		l.curBlock = b.ID
 		l.curInsts = b.Insts
-		l.startRematBlock(b)
+		l.startRematBlock()
 		l.pending, l.groupEnds = l.pending[:0], l.groupEnds[:0]
 		for j := len(b.Insts) - 1; j >= 0; j-- {
 			in := b.Insts[j]

@@ -7,15 +7,15 @@ import (
 	"github.com/moat-run/moat/internal/ssa"
 )
 
-// Constants are rematerialised in each block that reads them, as
-// Cranelift's elaboration does. A constant defined in another block (GVN
-// keeps one copy of each, often in the entry; LICM hoists them to
-// preheaders) would otherwise be one value live from its definition to
-// its last use, across every block in between: a register held or a spill
-// slot reloaded, an entry in liveness' sets and edge moves at each join.
-// A block's own copy costs one mov (or xor) where it is first read, and
-// its live range ends inside the block. The original is lowered only if
-// its own block reads it (or nothing folds it away there).
+// Constants are materialised where they are read, in each block that
+// reads them, as Cranelift's elaboration rematerialises them. GVN keeps
+// one copy of each constant, often in the entry (LICM hoists some to
+// preheaders), which would otherwise be one value live from there to its
+// last use, across every block in between: a register held or a spill
+// slot reloaded, an entry in liveness' sets, edge moves at joins. A
+// block's own copy costs one mov (or xor) where the block first reads it,
+// and its live range ends inside the block; the constant's definition is
+// then never needed (reg does not mark it used) and is not lowered.
 //
 // Lowering walks a block backwards, so a copy is made at the last read
 // and moved up to each earlier read met after it: the copy records the
@@ -48,37 +48,24 @@ func isRematConst(op ssa.Opcode) bool {
 	return op == ssa.OpIconst || op == ssa.OpF32const || op == ssa.OpF64const
 }
 
-// startRematBlock readies rematerialisation for block b: its own
-// constants are stamped (read where they are defined), and the copies of
-// the previous block are forgotten. Stamps grow from function to function,
-// so nothing is cleared per value.
-func (l *lowerer) startRematBlock(b *ssa.Block) {
+// startRematBlock forgets the copies of the previous block. Stamps grow
+// from function to function, so nothing is cleared per value.
+func (l *lowerer) startRematBlock() {
 	l.rematStamp++
 	if l.rematStamp == 1<<31-1 { // wrapped: start the stamps afresh
-		clear(l.rematOwn)
 		clear(l.remat)
 		l.rematStamp = 1
 	}
-	n := l.f.NumValues()
-	if len(l.rematOwn) < n {
-		l.rematOwn = append(l.rematOwn, make([]int32, n-len(l.rematOwn))...)
+	if n := l.f.NumValues(); len(l.remat) < n {
 		l.remat = append(l.remat, make([]rematRef, n-len(l.remat))...)
-	}
-	for _, in := range b.Insts {
-		if isRematConst(in.Op) && len(in.Results) == 1 {
-			l.rematOwn[in.Results[0]] = l.rematStamp
-		}
 	}
 	l.rematCopies = l.rematCopies[:0]
 	l.rematCalls = 0
 }
 
 // rematerialised returns the current block's copy of v when v is a
-// constant defined in another block, making the copy on first sight.
+// constant, making the copy on first sight.
 func (l *lowerer) rematerialised(v ssa.Value) (backend.VReg, bool) {
-	if v < 0 || int(v) >= len(l.rematOwn) || l.rematOwn[v] == l.rematStamp {
-		return 0, false
-	}
 	d := l.defOf(v)
 	if d == nil || !isRematConst(d.Op) {
 		return 0, false
