@@ -157,13 +157,13 @@ func otherClassOf(o *Operand, size Size) operandClass {
 				fits |= fitsImm
 			}
 		}
-		if o.Imm >= -128 && o.Imm <= 255 {
+		if o.ImmValue() >= -128 && o.ImmValue() <= 255 {
 			fits |= fitsU8
 		}
-		if o.Imm >= 0 && o.Imm <= 0xffff {
+		if o.ImmValue() >= 0 && o.ImmValue() <= 0xffff {
 			fits |= fitsU16
 		}
-		if o.Imm == 1 {
+		if o.ImmValue() == 1 {
 			fits |= fitsOne
 		}
 		return classImm + fits
@@ -172,7 +172,7 @@ func otherClassOf(o *Operand, size Size) operandClass {
 			return classLabel
 		}
 	case KindFunc:
-		if o.Imm >= 0 && o.Imm <= 1<<32-1 {
+		if o.ImmValue() >= 0 && o.ImmValue() <= 1<<32-1 {
 			return classFunc
 		}
 	}
