@@ -225,7 +225,8 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		inst.Memories = append(make([]*vm.Memory, 0, m.NumMemories()), r.mems...)
 	}
 	for _, mem := range r.mems {
-		mem.Imported = true
+		// The importer's code and data segments write it too.
+		mem.Imported, mem.Written = true, true
 	}
 	// withData marks the memories made with the module's data in place
 	// (a copy-on-write image): their active segments are not applied.
@@ -260,7 +261,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		if !reachable {
 			// Nothing can reach the memories this instance made.
 			for _, mem := range inst.Memories[len(r.mems):] {
-				mem.Free()
+				s.freeMemory(mem)
 			}
 		}
 	}()
@@ -381,6 +382,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		if off > uint64(len(mem.Bytes)) || uint64(len(seg.Bytes)) > uint64(len(mem.Bytes))-off {
 			return nil, NewTrap(TrapMemoryOutOfBounds, "")
 		}
+		mem.Written = true
 		copy(mem.Bytes[off:], seg.Bytes)
 		inst.Datas[i] = nil
 	}

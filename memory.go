@@ -77,15 +77,23 @@ func checkLimits(what string, l Limits, most uint64) error {
 func (m *Memory) Type() MemoryType { return fromMemoryType(m.mem.Type) }
 
 // Size is the current size in pages.
-func (m *Memory) Size() uint32 { return uint32(uint64(len(m.bytes())) / wasm.PageSize) }
+func (m *Memory) Size() uint32 {
+	if !m.store.live() {
+		return 0
+	}
+	return m.mem.Pages() // the length alone: nothing handed out
+}
 
 // bytes is the memory's contents, or nil once its store is closed: the
 // vm.Memory may then hold another store's memory (it is recycled with its
-// instance's state).
+// instance's state). Every access to the bytes goes through here, and a
+// slice handed out may be written at any time until the store closes: the
+// memory is marked written (its slot's reset then looks at its pages).
 func (m *Memory) bytes() []byte {
 	if !m.store.live() {
 		return nil
 	}
+	m.mem.Written = true
 	return m.mem.Bytes
 }
 

@@ -126,6 +126,11 @@ type storeData struct {
 	hostIndex map[*hostDef]*vm.Function
 	nHosts    int32
 	closed    bool
+	// ran: a call ran in the store (wasm or host, a start function
+	// included), so every memory it holds may have been written; a
+	// memory of a store that ran none goes back to its slot with no
+	// reset unless vm.Memory.Written says otherwise (freeMemory).
+	ran bool
 	// callers caches the Caller handed to host functions, per calling
 	// instance; lastCaller is the one used last, which saves the map
 	// lookup on a run of host calls from one instance.
@@ -289,7 +294,7 @@ func (s *storeState) closeInstance(inst *vm.Instance, storeClosed bool) {
 	}
 	for _, m := range inst.Memories[inst.Module.NumImportedMemories:] {
 		if storeClosed || (!m.Imported && cut) {
-			m.Free()
+			s.freeMemory(m)
 		} else {
 			m.Release()
 		}
@@ -304,6 +309,19 @@ func (s *storeState) closeInstance(inst *vm.Instance, storeClosed bool) {
 	if s.lastCaller != nil && s.lastCaller.inst == nil {
 		s.lastCaller = nil
 	}
+}
+
+// freeMemory frees m, one of the store's memories, at once. While no call
+// has run in the store, nothing but what m.Written records can have
+// written m's bytes: the store's code never ran, and the embedder reaches
+// them only through Memory, which marks them. Its slot then skips its
+// reset (an add instantiated and closed costs no look at its pages).
+func (s *storeState) freeMemory(m *vm.Memory) {
+	if s.ran {
+		m.Free()
+		return
+	}
+	m.FreeUnwritten()
 }
 
 // callWords is the store's buffer of n words for the call entered at the
@@ -331,6 +349,7 @@ func (s *storeState) callWords(n int) []uint64 {
 // must be entered. An uncaught exception comes back as an *Exception,
 // anything else abnormal as a *Trap.
 func (s *storeState) call(ctx context.Context, f *vm.Function, stack []uint64) error {
+	s.ran = true
 	var err error
 	if f.Host != nil {
 		err = f.Host(ctx, f, nil, stack)

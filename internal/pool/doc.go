@@ -96,6 +96,15 @@
 // image mapped into it is re-mapped away. A memory dropped without being
 // freed gives its slot back through a cleanup, counted in Stats.Leaked.
 //
+// A memory that nothing wrote costs its slot no reset at all: its owner
+// frees it with vm.Memory.FreeUnwritten when no call ran in its store
+// (moat's store records every call, start functions included) and no
+// other way of writing its bytes marked it (vm.Memory.Written: its bytes
+// handed out to the embedder, a data segment copied in, a grow, an import
+// by another instance), and the slot takes it back as it is, its pages
+// holding what they held when the memory took it. Every other free, and
+// every leaked memory, is reset as above.
+//
 // Measured on the shared 2-core VM (go test -bench SlotCycle): a
 // two-page memory that writes three pages costs 11-27 µs per cycle when
 // the reset gives its pages back (three page faults and the madvise),

@@ -226,6 +226,10 @@ func TestSlotsResetAttack(t *testing.T) {
 								}
 								m.Bytes[5<<16] = 0x5a
 								m.Bytes[len(m.Bytes)-1] = 0x5a
+								// A memory that grew is written, whatever
+								// its owner knows of calls.
+								m.FreeUnwritten()
+								continue
 							}
 							m.Free()
 						}
@@ -235,6 +239,42 @@ func TestSlotsResetAttack(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A memory freed as one nothing wrote (vm.Memory.FreeUnwritten, Written
+// unset) costs its slot no reset at all: the pages stay as they are, so a
+// byte written behind the owner's back (as no path of the embedder's can:
+// each marks the memory written) is still there for the next memory, in
+// both modes, with an image and without; one marked written is reset.
+func TestSlotsUnwrittenSkipsReset(t *testing.T) {
+	img, err := NewImage(Plan{Segments: []Segment{{100, []byte("image")}}, Size: 105}, 4096)
+	if err != nil {
+		t.Skip(err)
+	}
+	twoPages := wasm.MemoryType{Limits: wasm.Limits{Min: 2}}
+	for _, explicit := range []bool{false, true} {
+		for _, im := range []*Image{img, nil} {
+			p := oneSlot(t, explicit, DefaultKeepResident)
+			m, err := p.NewMemory(twoPages, 0, im, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.Bytes[70000] = 0xa5
+			m.FreeUnwritten()
+			m, _ = p.NewMemory(twoPages, 0, im, nil)
+			if m.Bytes[70000] != 0xa5 {
+				t.Errorf("explicit=%v, image=%v: the slot was reset for a memory freed as unwritten", explicit, im != nil)
+			}
+			m.Written = true
+			m.FreeUnwritten()
+			m, _ = p.NewMemory(twoPages, 0, im, nil)
+			if m.Bytes[70000] != 0 {
+				t.Errorf("explicit=%v, image=%v: a memory marked written was not reset", explicit, im != nil)
+			}
+			m.Free()
+		}
+	}
+	runtime.KeepAlive(img)
 }
 
 // The reset keeps written pages wherever they lie in the memory (a Go or

@@ -572,8 +572,10 @@ func (s *slot) Revoke(n uint64) {
 		st.accessible = 0
 	}
 	_ = unix.Madvise(b, unix.MADV_DONTNEED)
-	if st.intact = min(st.intact, n); st.intact == 0 {
-		st.copied = nil // its pages are zero now
+	if n > 0 {
+		// A copied image lies below the memory's length: its pages are
+		// zero now, and the module's next instance copies it again.
+		st.copied, st.intact = nil, 0
 	}
 }
 

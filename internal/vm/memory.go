@@ -19,6 +19,11 @@ type Memory struct {
 	// the instance that defined it may then not free it (Free) while the
 	// importer's code can still reach its address.
 	Imported bool
+	// Written records that m's bytes may have been written other than by
+	// the calls into its store, which its owner accounts for itself: its
+	// bytes were handed out, a data segment was copied in, it grew, or
+	// another instance imported it. FreeUnwritten looks at it.
+	Written bool
 
 	// res is the mapping that holds Bytes after MapNative (nil while
 	// Bytes lives in the Go heap).
@@ -59,6 +64,7 @@ func (m *Memory) Pages() uint32 { return uint32(uint64(len(m.Bytes)) / wasm.Page
 // Grow adds delta pages. It returns the old size in pages, or ok=false (and
 // leaves the memory unchanged) when the result would pass the limit.
 func (m *Memory) Grow(delta uint32) (old uint32, ok bool) {
+	m.Written = true
 	old = m.Pages()
 	if uint64(old)+uint64(delta) > uint64(m.Limit) {
 		m.GrowRefusals++

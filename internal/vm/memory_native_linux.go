@@ -220,6 +220,20 @@ func (m *Memory) Free() {
 	m.Bytes, m.Limit = nil, 0
 }
 
+// FreeUnwritten is Free for a memory whose owner knows that no call into
+// its store ran while it lived, so that only what Written records could
+// have written its bytes: when Written is unset, a memory in a slot tells
+// the slot that nothing was written (its length as 0), and the slot skips
+// its reset, its pages holding what they held when the memory took it.
+func (m *Memory) FreeUnwritten() {
+	if m.Written || m.res == nil || m.res.slot == nil {
+		m.Free()
+		return
+	}
+	m.res.length = 0
+	m.Free()
+}
+
 // releaseMapped makes every page of a closed memory inaccessible and
 // gives its contents back to the kernel; the reservation itself stays
 // (code that still refers to it faults, and the fault is an out-of-bounds

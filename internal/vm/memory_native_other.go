@@ -46,5 +46,8 @@ func AddSlotCleanup[T any](owner *T, room *MemoryRoom) {}
 // Free releases a memory at once (Release: nothing is mapped here).
 func (m *Memory) Free() { m.Release() }
 
+// FreeUnwritten is Free: there are no slots to spare a reset here.
+func (m *Memory) FreeUnwritten() { m.Free() }
+
 // SlotContext is nil: there are no slots here.
 func (m *Memory) SlotContext() []byte { return nil }

@@ -19,9 +19,11 @@ type Slot interface {
 	// memory's instance is closed while other code may still hold its
 	// address (Memory.Release).
 	Revoke(n uint64)
-	// Free takes the slot back; the memory's length was n bytes (0 after
-	// Revoke). It is called once, when the memory is freed or, failing
-	// that, when it becomes unreachable (leaked is then true).
+	// Free takes the slot back; the first n bytes from byte 0 may have
+	// been written since the memory took it: the memory's length, 0 after
+	// Revoke or when nothing wrote them (Memory.FreeUnwritten). It is
+	// called once, when the memory is freed or, failing that, when it
+	// becomes unreachable (leaked is then true; n is the length).
 	Free(n uint64, leaked bool)
 	// Context is the slot's context region (nil: none): room outside the
 	// Go heap, zeroed when the slot was taken, that the holder may use
