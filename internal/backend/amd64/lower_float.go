@@ -15,6 +15,9 @@ func fop(t ssa.Type, single, double Op) Op {
 	return single
 }
 
+// lowerFconst lowers a constant at its definition, which happens only if
+// something marked it used there: readers get their own copies
+// (lower_remat.go), so in practice nothing does.
 func lowerFconst(l *lowerer, in *ssa.Inst) {
 	vi := l.newInst()
 	l.emitConst(vi, vi.def(l.vreg(in.Results[0])), in)

@@ -32,6 +32,9 @@ func (l *lowerer) immOf(v ssa.Value, t ssa.Type) (int64, bool) {
 	return int64(int32(c)), true
 }
 
+// lowerIconst lowers a constant at its definition, which happens only if
+// something marked it used there: readers get their own copies
+// (lower_remat.go), so in practice nothing does.
 func lowerIconst(l *lowerer, in *ssa.Inst) {
 	vi := l.newInst()
 	l.emitConst(vi, vi.def(l.vreg(in.Results[0])), in)
