@@ -224,6 +224,30 @@ type PoolingConfig struct {
 	// bytes of memory per warm slot. Default DefaultKeepResident;
 	// negative: none (every page goes back to the kernel).
 	LinearMemoryKeepResident int64
+	// TableKeepResident is how many bytes of an instance's first table's
+	// elements (8 bytes each) stay with its state when its store closes,
+	// for the module's next instance (Wasmtime's table_keep_resident):
+	// the elements it held are cleared there and then, a clear bounded by
+	// the table's length, so that no reference of the last tenant's
+	// outlives its store, and the next instance allocates none. A larger
+	// table's elements go back to the Go heap. Default
+	// DefaultTableKeepResident; negative: none (every instance allocates
+	// its table's elements).
+	TableKeepResident int64
+}
+
+// DefaultTableKeepResident is PoolingConfig.TableKeepResident's default,
+// and what an engine without a pool keeps: 8,192 elements.
+const DefaultTableKeepResident = 64 << 10
+
+// tableKeepElems is how many elements of a first table an instance state
+// keeps from one instance to the next (TableKeepResident).
+func (c *Config) tableKeepElems() int {
+	k := int64(DefaultTableKeepResident)
+	if c.Pooling != nil && c.Pooling.TableKeepResident != 0 {
+		k = max(c.Pooling.TableKeepResident, 0)
+	}
+	return int(min(k/8, vm.MaxTableElems))
 }
 
 // DefaultKeepResident is PoolingConfig.LinearMemoryKeepResident's default:

@@ -43,7 +43,7 @@ type instanceState struct {
 	// it takes a pool's slot (vm.MemoryRoom): if the store is dropped
 	// without Close, the state's cleanup gives the slot back.
 	memRoom vm.MemoryRoom
-	// table's elements (up to maxKeptTableElems) are made for the
+	// table's elements (up to Config.tableKeepElems) are made for the
 	// module's first instance and kept when the state is recycled, as
 	// inst.FuncsRoom is: the storage of the instance's function list, the
 	// imported functions' (InstancePre.Instantiate), then the whole index
@@ -64,10 +64,6 @@ type callerState struct {
 	caller Caller
 	mem    Memory
 }
-
-// maxKeptTableElems bounds the first table an instance state keeps the
-// elements of from one instance to the next (64 KiB of words).
-const maxKeptTableElems = 8 << 10
 
 // keepPending gives the active element segments from the first on that
 // were to be written straight into their tables their items after all,
@@ -204,8 +200,9 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		var tab *vm.Table
 		if i == 0 {
 			tab = &both.table
-			room := tab.Elems[:cap(tab.Elems)] // kept by recycleInstances
-			if uint64(len(room)) < t.Type.Limits.Min && t.Type.Limits.Min <= maxKeptTableElems {
+			// Kept by recycleInstances, cleared: all zero.
+			room := tab.Elems[:cap(tab.Elems)]
+			if uint64(len(room)) < t.Type.Limits.Min && t.Type.Limits.Min <= uint64(s.engine.cfg.tableKeepElems()) {
 				// The first table's elements are kept in the state,
 				// from one instance to the next.
 				room = make([]uint64, t.Type.Limits.Min)

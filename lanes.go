@@ -95,9 +95,13 @@ func (s *Store) SetCPULanes(lanes *CPULanes) error {
 // SetCPULanesAfter makes the store's calls need a lane once they have run
 // for d (through d's worth of time slices) instead of the lanes' threshold;
 // a negative d restores the lanes' own. A server gives the requests of a
-// route whose calls have been running long a threshold of 0 (serve does),
-// so that an endless loop there does not run unchecked for the threshold
-// first. It fails while a call runs in the store.
+// route whose calls have been running long a threshold under a time slice
+// (serve does), so that an endless loop there does not run unchecked for
+// the threshold first: such a store's calls count among the spinning
+// guests from their start, and their first slice counts for the thread's
+// CPU time they used in it, so that a call that computes less than d
+// never needs a lane, however long the kernel kept it waiting. It fails
+// while a call runs in the store.
 func (s *Store) SetCPULanesAfter(d time.Duration) error {
 	if err := s.enterIdle("SetCPULanesAfter"); err != nil {
 		return err

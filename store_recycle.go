@@ -32,11 +32,16 @@ func (s *storeState) recycleInstances(instances []*vm.Instance) {
 			}
 			clear(funcs[:cap(funcs)])
 			// The first table's elements are kept unless it grew past
-			// what a state keeps.
+			// what a state keeps (PoolingConfig.TableKeepResident),
+			// cleared now: no reference of this store's outlives it. The
+			// clear is bounded by the table's length, all the instance
+			// could write; past it, up to its capacity, the elements are
+			// zero still (Table.Grow fills what it uncovers).
 			elems := both.table.Elems
-			if cap(elems) > maxKeptTableElems {
+			if cap(elems) > s.engine.cfg.tableKeepElems() {
 				elems = nil
 			}
+			clear(elems)
 			*both = instanceState{mod: both.mod, memRoom: both.memRoom, table: vm.Table{Elems: elems[:0]}}
 			both.inst.FuncsRoom = funcs[:0]
 			both.mod.instances.Put(both)

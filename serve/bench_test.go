@@ -47,3 +47,22 @@ func BenchmarkGoHello(b *testing.B) {
 	}
 	benchHello(b, goModule(b, moat.EngineCompiler))
 }
+
+// BenchmarkOOM is one request whose guest allocates until its memory
+// limit refuses to grow (the C guest's /oom), as moat serve runs it:
+// memories from a pool of the route's slots.
+func BenchmarkOOM(b *testing.B) {
+	h, err := serve.New(serve.Config{Module: pooledCModule(b, 16), OnDone: func(*http.Request, *serve.Outcome) {}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/oom", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusInternalServerError {
+			b.Fatal(w.Code, w.Body.String())
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // A CGI response head (RFC 3875 section 6): header lines ending in LF or
@@ -71,6 +72,42 @@ func endOfHead(b []byte) int {
 		}
 		start += i + 1
 	}
+}
+
+// headCache keeps a handler's last CGI head, parsed: a route's guest
+// writes the same head for most requests ("Content-Type: text/plain" and
+// a blank line), and a head that matches it byte for byte is taken from
+// it (the same bytes parse to the same head: its strings are shared,
+// which strings may be) with no copy of its text and no parsing. A head
+// that does not match replaces it once in every headCacheEvery misses, so
+// that a route whose heads vary from request to request does not pay for
+// a copy each time.
+type headCache struct {
+	last   atomic.Pointer[parsedHead]
+	misses atomic.Uint32
+}
+
+type parsedHead struct {
+	text   string
+	status int
+	fields []field
+}
+
+const headCacheEvery = 16
+
+// parse is parseHead(b, fields), through the cache when c is not nil.
+func (c *headCache) parse(b []byte, fields []field) (head, error) {
+	if c == nil {
+		return parseHead(b, fields)
+	}
+	if p := c.last.Load(); p != nil && p.text == string(b) {
+		return head{status: p.status, fields: append(fields[:0], p.fields...)}, nil
+	}
+	h, err := parseHead(b, fields)
+	if err == nil && c.misses.Add(1)%headCacheEvery == 1 {
+		c.last.Store(&parsedHead{text: string(b), status: h.status, fields: slices.Clone(h.fields)})
+	}
+	return h, err
 }
 
 // hopHeaders are connection-level headers a guest may not set: the server

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -41,17 +42,45 @@ func TestParseHead(t *testing.T) {
 			t.Errorf("endOfHead(%q) = %d, want %d", tc.head, n, len(tc.head))
 			continue
 		}
-		h, err := parseHead([]byte(tc.head), nil)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("%q: error %v, want %q", tc.head, err, tc.err)
+		// Parsed, then through a handler's cache: a miss, which keeps
+		// a valid head, then a hit, then a hit after apply sorted the
+		// fields the last one gave.
+		var cache headCache
+		for i, parse := range []func([]byte, []field) (head, error){parseHead, cache.parse, cache.parse, cache.parse} {
+			h, err := parse([]byte(tc.head), nil)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Errorf("%q (%d): error %v, want %q", tc.head, i, err, tc.err)
+				}
+				continue
 			}
-			continue
+			got := http.Header{}
+			h.apply(got)
+			if err != nil || h.status != tc.status || !equalHeader(got, tc.header) {
+				t.Errorf("%q (%d): %d %v %v, want %d %v", tc.head, i, h.status, got, err, tc.status, tc.header)
+			}
 		}
-		got := http.Header{}
-		h.apply(got)
-		if err != nil || h.status != tc.status || !equalHeader(got, tc.header) {
-			t.Errorf("%q: %d %v %v, want %d %v", tc.head, h.status, got, err, tc.status, tc.header)
+		if p := cache.last.Load(); (p != nil) != (tc.err == "") {
+			t.Errorf("%q: cached %v", tc.head, p)
+		}
+	}
+}
+
+// TestHeadCacheMisses: a head that differs from the cached one is parsed
+// afresh, and replaces it only once in headCacheEvery misses.
+func TestHeadCacheMisses(t *testing.T) {
+	var cache headCache
+	var heads []string
+	for i := range 2*headCacheEvery + 1 {
+		text := fmt.Sprintf("Content-Type: a/b\nX-N: %d\n\n", i)
+		heads = append(heads, text)
+		h, err := cache.parse([]byte(text), nil)
+		if err != nil || h.status != 200 || len(h.fields) != 2 || h.fields[1] != (field{"X-N", fmt.Sprint(i)}) {
+			t.Fatalf("%d: %+v %v", i, h, err)
+		}
+		kept := heads[i/headCacheEvery*headCacheEvery]
+		if got := cache.last.Load().text; got != kept {
+			t.Fatalf("after %d misses the cache holds %q, want %q", i+1, got, kept)
 		}
 	}
 }

@@ -81,8 +81,11 @@
 // those CPUs (or the lanes' duty of them). A handler whose recent requests
 // ran long (Handler.Spinning: past the lanes' threshold, or until their
 // deadline) has its next ones need a lane from the end of their first time
-// slice, rather than run unchecked for the lanes' threshold first; while
-// marked, only requests that run until their deadline keep the mark. A
+// slice once they have used 100 µs of CPU time, rather than run unchecked
+// for the lanes' threshold first (a request that computes less, such as one
+// that runs out of memory, never waits behind the spinning ones, however
+// long a loaded machine keeps it waiting); while marked, only requests
+// that run until their deadline keep the mark. A
 // module may come from an engine with moat.Config.Pooling:
 // a request that finds the pool full gets 503, as with a full gate.
 //

@@ -130,6 +130,8 @@ type Handler struct {
 	engine *moat.Engine
 	pre    *moat.InstancePre
 	gate   *Gate
+	// heads is the last CGI head the handler's guests wrote, parsed.
+	heads headCache
 	// recentLong holds, a bit each, whether the handler's last 64
 	// requests ran long (needed a CPU lane, or ran until their deadline):
 	// see Spinning.
@@ -149,6 +151,17 @@ type Handler struct {
 // with a 20 ms deadline took 0.4 CPU on two CPUs, lanes or not). A route's
 // requests that end within their first time slice never wait either way.
 const spinningRoute = 2
+
+// spinningAfter is the CPU lanes' threshold of a spinning route's
+// requests: the thread's CPU time a request uses before it needs a lane
+// (at the end of its first time slice, or of a later one). Well under a
+// slice, so that an endless loop there needs one at the end of its first
+// slice, as at a threshold of 0; above what a request that computes
+// little uses (a hello's few µs; some 50 µs of system calls for one that
+// runs out of memory), so that, however long a loaded machine keeps it
+// off its CPU, it does not wait for a lane behind the loops until its
+// deadline.
+const spinningAfter = 100 * time.Microsecond
 
 // Spinning reports whether the handler's recent requests have been
 // running long (past the threshold of its Config.CPULanes, or until their
@@ -369,6 +382,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	}
 	out := &stdio.out
 	out.init(w, rc, lim.MaxHeaderBytes, lim.FlushDelay)
+	out.heads = &h.heads
 	// Writing the response stops at the deadline too, so a client that
 	// does not read cannot hold a sandbox past it (reading the body does
 	// as well: see input). The output sets it on the connection before
@@ -407,7 +421,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 		_ = store.SetCPULanes(h.cfg.CPULanes) // a fresh store: cannot fail
 		spinning := h.Spinning()
 		if spinning {
-			_ = store.SetCPULanesAfter(0)
+			_ = store.SetCPULanesAfter(spinningAfter)
 		}
 		defer func() { h.ranLong(h.longRun(o, store, spinning)) }()
 	}
@@ -570,6 +584,17 @@ func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code
 	switch {
 	case err == nil && !timedOut:
 		return ResultOK, nil
+	case (timedOut || reqCtx.Err() == nil) && refusedGrowth(inst):
+		// The sandbox went past its memory: whatever followed (a trap,
+		// an exit, the deadline while it went on or waited its turn in a
+		// CPU lane) comes of that.
+		if timedOut {
+			if err == nil {
+				err = errors.New("the guest ended after its deadline")
+			}
+			return ResultMemory, fmt.Errorf("out of memory, then the deadline passed: %w", err)
+		}
+		return ResultMemory, fmt.Errorf("out of memory: %w", err)
 	case timedOut:
 		if err == nil {
 			err = errors.New("the guest ended after its deadline")
@@ -581,7 +606,7 @@ func classify(reqCtx context.Context, timedOut bool, instErr, runErr error, code
 		// Another user of the engine's pool holds every slot: busy, as
 		// when the gate is full.
 		return ResultOverloaded, fmt.Errorf("every memory slot of the engine's pool is in use: %w", err)
-	case errors.Is(instErr, moat.ErrResourceLimit), refusedGrowth(inst):
+	case errors.Is(instErr, moat.ErrResourceLimit):
 		return ResultMemory, fmt.Errorf("out of memory: %w", err)
 	case trapped && trap.Code != moat.TrapHostError:
 		return ResultTrap, err

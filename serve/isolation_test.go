@@ -235,3 +235,28 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestOutOfMemoryThenDeadline: a guest that went past its memory answers
+// 500 however it ends, even when it goes on (here spinning, on a busy
+// route waiting for a CPU lane) until its deadline.
+func TestOutOfMemoryThenDeadline(t *testing.T) {
+	for _, kind := range engines(t) {
+		t.Run(kind.String(), func(t *testing.T) {
+			srv, _, rec := server(t, serve.Config{
+				Module: cModule(t, kind),
+				Limits: serve.Limits{Timeout: 200 * time.Millisecond},
+			})
+			status, _, body := get(t, srv.URL+"/oom-spin")
+			o := rec.next(t)
+			if status != http.StatusInternalServerError || o.Result != serve.ResultMemory {
+				t.Errorf("/oom-spin: %d %q, outcome %v (%v); want 500 %v", status, body, o.Result, o.Err, serve.ResultMemory)
+			}
+			if !strings.Contains(body, "ran out of memory") {
+				t.Errorf("/oom-spin: body %q", body)
+			}
+			if got := trapName(o); got != "interrupted" {
+				t.Errorf("/oom-spin: trap %q, want interrupted (the deadline)", got)
+			}
+		})
+	}
+}

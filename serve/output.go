@@ -45,6 +45,8 @@ type output struct {
 	parsed  bool
 	head    head
 	headErr error
+	// heads is the handler's cache of parsed heads (nil: none).
+	heads *headCache
 
 	committed bool // WriteHeader done
 	dirty     bool // bytes given to w or held since the last flush
@@ -157,7 +159,7 @@ func (o *output) takeHead() bool {
 		o.headErr = fmt.Errorf("the CGI head is longer than %d bytes", o.maxHead)
 		return false
 	}
-	o.head, o.headErr = parseHead(o.pending[:end], o.head.fields)
+	o.head, o.headErr = o.heads.parse(o.pending[:end], o.head.fields)
 	if o.headErr != nil {
 		return false
 	}

@@ -56,9 +56,9 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 			return fmt.Errorf("compiler: %w", err)
 		}
 	}
-	// The block (placed by ReserveFuncRefs, or now) may come with the
+	// The block (placed by a reference before, or now) may come with the
 	// native state of a released store's instance, emptied: reused.
-	block := refs.block(inst, mc)
+	block := refs.bindBlock(inst, mc)
 	st := block.native
 	// A block kept with its native state holds that state's context
 	// address in its descriptors already: still right if the context
@@ -150,15 +150,18 @@ func (st *instance) Fault(f *vm.Fault) (*vm.Trap, error) {
 // the defined functions their descriptors without their vm.Function.
 func (mc *moduleCode) LazyFunctions() {}
 
-// ReserveFuncRefs places inst's descriptor block before a global or
-// element initialiser takes a reference into it, in a block the module
-// kept from a released store when there is one (engine.LazyFunctions).
+// ReserveFuncRefs readies inst for references to its defined functions
+// before Bind (engine.LazyFunctions): until Bind, inst.Engine is mc, so
+// that a global's or a table's initialiser that takes one places the
+// descriptor block in one the module kept from a released store
+// (storeRefs.block). Otherwise Bind places it, in the region of the slot
+// of the instance's memory when it fits there.
 func (mc *moduleCode) ReserveFuncRefs(inst *vm.Instance) error {
 	refs, ok := inst.Store.RefCodec().(*storeRefs)
 	if !ok || refs.eng != mc.eng {
 		return fmt.Errorf("compiler: the store was not made by this engine")
 	}
-	refs.block(inst, mc)
+	inst.Engine = mc
 	return nil
 }
 

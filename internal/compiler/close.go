@@ -21,7 +21,9 @@ import (
 //
 // A context in the slot of the instance's memory moves to the native
 // state's own storage first, the descriptors with it: the slot's region
-// is the next tenant's too.
+// is the next tenant's too. A descriptor block in that region cannot move
+// (references hold its address): the region is detached from the slot,
+// which goes back without it, and the region goes back with the store.
 func (st *instance) CloseInstance() error {
 	var base uintptr
 	if st.mc.eng.guard {
@@ -41,8 +43,23 @@ func (st *instance) CloseInstance() error {
 		st.memories[2*i+abi.MemoryDescBase/8] = uint64(base)
 		st.memories[2*i+abi.MemoryDescLen/8] = 0
 	}
+	if b := st.refs.placed(st.inst); b != nil && b.inSlot && !b.detached {
+		// The descriptors stay where the store's other instances and
+		// funcref words reach them, in the slot's region: the region
+		// stays the store's until the store is released, while the slot
+		// goes back now (its next holders keep their context in the Go
+		// heap meanwhile).
+		if !st.mc.eng.slots.DetachContext(uintptr(b.addr())) {
+			return errRegionNotLent
+		}
+		b.detached = true
+	}
 	return nil
 }
+
+// errRegionNotLent: the closed instance's descriptor block is in no slot
+// region lent to it (which cannot happen); its memory stays with the store.
+var errRegionNotLent = errors.New("compiler: the closed instance's descriptors are in no region lent to it")
 
 // errNoDeadMemory: the engine could not reserve its dead memory.
 var errNoDeadMemory = errors.New("compiler: no dead memory to cut a closed instance's code off its memories")

@@ -35,8 +35,20 @@ type nativeContext struct {
 	words [8]uint64
 }
 
-// slotContextBytes is the context region a pool gives each slot.
-const slotContextBytes = int(unsafe.Sizeof(nativeContext{}))
+// nativeContextBytes is a native context's size in a slot's region.
+const nativeContextBytes = int(unsafe.Sizeof(nativeContext{}))
+
+// slotBlockWords is the room a slot's region has after the native context
+// for the instance's descriptor block (descBlock): the defined functions'
+// descriptors and the function table of a small module (hello's seven
+// defined functions of eleven take 39 words). The regions lie back to
+// back, so every word of room is resident memory per slot in use: a
+// larger block stays in the Go heap.
+const slotBlockWords = 48
+
+// slotContextBytes is the context region a pool gives each slot: the
+// native context, then the room of a descriptor block.
+const slotContextBytes = nativeContextBytes + 8*slotBlockWords
 
 // maxSlotContextFuncs bounds the defined functions of a module whose
 // instances keep their context in a slot's region. The descriptors hold
@@ -56,13 +68,7 @@ const maxSlotContextFuncs = 64
 func (st *instance) contextRoom() *nativeContext {
 	if mem := st.memory0(); mem != nil && st.inst.Module.NumImportedMemories == 0 && !st.inst.Closed &&
 		len(st.inst.Module.Funcs) <= maxSlotContextFuncs {
-		if r := mem.SlotContext(); len(r) >= slotContextBytes {
-			// r is outside the Go heap, mapped for the pool's (so the
-			// engine's) life, aligned for any Go type (64 bytes), zeroed
-			// when the slot was given back, and this instance's until
-			// its memory is freed: at Store.Close, after which none of
-			// its code runs, or at Instance.Close, which moves the
-			// context out first.
+		if r := slotRegion(st.inst); r != nil {
 			return (*nativeContext)(unsafe.Pointer(&r[0]))
 		}
 	}
@@ -70,6 +76,40 @@ func (st *instance) contextRoom() *nativeContext {
 		st.own = new(nativeContext)
 	}
 	return st.own
+}
+
+// slotRegion is the context region of the slot that inst's memory 0
+// takes, or nil: r is outside the Go heap, mapped for the pool's (so the
+// engine's) life, aligned for any Go type (64 bytes), zeroed when the
+// slot was given back, and this instance's until its memory is freed: at
+// Store.Close, after which none of its code runs, or at Instance.Close,
+// which moves the context out first and keeps the slot while the
+// descriptor block is in its region (CloseInstance).
+func slotRegion(inst *vm.Instance) []byte {
+	if r := inst.Memories[0].SlotContext(); len(r) >= slotContextBytes {
+		return r
+	}
+	return nil
+}
+
+// slotBlock is the room for inst's descriptor block in its slot's region
+// (after the native context), or nil when there is none or the block is
+// larger: the same conditions as the context's (contextRoom), the block
+// within slotBlockWords.
+func slotBlock(inst *vm.Instance) []uint64 {
+	m := inst.Module
+	if len(inst.Memories) == 0 || m.NumImportedMemories != 0 || inst.Closed ||
+		len(m.Funcs) > maxSlotContextFuncs || blockWords(m) > slotBlockWords {
+		return nil
+	}
+	r := slotRegion(inst)
+	if r == nil {
+		return nil
+	}
+	// The words hold no Go pointer (code, context and descriptor
+	// addresses outside the Go heap or kept alive by the store, type ids),
+	// so the collector need not see them.
+	return unsafe.Slice((*uint64)(unsafe.Pointer(&r[nativeContextBytes])), blockWords(m))
 }
 
 // useContext makes nc the instance's native context, filled in from the

@@ -35,9 +35,13 @@
 // type ids. The context and the descriptors' room live in the context
 // region of the pool slot its memory 0 takes, outside the Go heap (for a
 // module of at most 64 functions), or else in the native state's own
-// allocation (context.go). Closing an
-// instance alone cuts its code, which the store's other instances may
-// still call, off its memories and out of the slot before they go back
+// allocation (context.go); so does the instance's descriptor block (its
+// defined functions' descriptors and its function table) when it fits in
+// the region's 48 words after the context and no initialiser took a
+// reference before Bind (refs.go). Closing an instance alone cuts its
+// code, which the store's other instances may still call, off its
+// memories and out of the slot before they go back, and keeps a
+// descriptor block in the slot's region until the store is released
 // (close.go).
 //
 // Bounds checks (memory.go, fault.go; docs/signals.md). With guard pages,

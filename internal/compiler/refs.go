@@ -75,6 +75,12 @@ type descBlock struct {
 	// native is the instance's native state (Bind), which goes back with
 	// the block.
 	native *instance
+	// inSlot: words are in the region of the slot of the instance's
+	// memory (slotBlock), outside the Go heap; only the native state goes
+	// back to the module when the store is released. detached: the
+	// instance was closed, its slot went back without the region
+	// (pool.Slots.DetachContext), which goes back with the store.
+	inSlot, detached bool
 }
 
 // addr is the address of the slab's first descriptor: its words never
@@ -93,13 +99,53 @@ func blockWords(m *wasm.Module) int {
 // function's reference exists as soon as an initialiser takes it, Bind
 // fills the descriptors in before any code runs. from, when set, is the
 // code Bind binds: a block it kept from a released store is reused.
+//
+// A block made before Bind (for a reference a global's or a table's
+// initialiser takes) is in the Go heap, from the module ReserveFuncRefs
+// named; Bind places the others (bindBlock).
 func (r *storeRefs) block(inst *vm.Instance, from *moduleCode) *descBlock {
+	if b := r.placed(inst); b != nil {
+		return b
+	}
+	if from == nil {
+		from, _ = inst.Engine.(*moduleCode) // ReserveFuncRefs
+	}
+	return r.heapBlock(inst, from)
+}
+
+// placed is inst's descriptor block, or nil when it has none yet.
+func (r *storeRefs) placed(inst *vm.Instance) *descBlock {
 	// The newest first: instantiation asks for the instance it is making.
 	for i := len(r.blocks) - 1; i >= 0; i-- {
 		if r.blocks[i].inst == inst {
 			return &r.blocks[i]
 		}
 	}
+	return nil
+}
+
+// bindBlock is the block of inst, which Bind binds to mc: the one a
+// reference placed before, else one in the region of the slot of inst's
+// memory when it fits there (slotBlock), else one in the Go heap. The
+// native state of a released store's instance comes with it either way.
+func (r *storeRefs) bindBlock(inst *vm.Instance, mc *moduleCode) *descBlock {
+	if b := r.placed(inst); b != nil {
+		return b
+	}
+	words := slotBlock(inst)
+	if words == nil {
+		return r.heapBlock(inst, mc)
+	}
+	// A kept block's words, if any, are left to the collector: the
+	// module's instances take slots' regions from now on.
+	kept := mc.takeBlock()
+	r.blocks = append(r.blocks, descBlock{words: words, inst: inst, native: kept.native, inSlot: true})
+	return &r.blocks[len(r.blocks)-1]
+}
+
+// heapBlock makes inst's block in the Go heap, in a block from kept from
+// a released store when there is one.
+func (r *storeRefs) heapBlock(inst *vm.Instance, from *moduleCode) *descBlock {
 	var kept keptBlock
 	var mc *moduleCode
 	if from != nil {
@@ -251,7 +297,16 @@ func (r *storeRefs) ScanRoots(m *gcheap.Marker) {
 // its words resolve to nothing from now on.
 func (r *storeRefs) Release() error {
 	for _, b := range r.blocks {
-		if b.mc != nil {
+		switch {
+		case b.mc == nil:
+		case b.inSlot:
+			// The slot's region goes back with its memory, zeroed, or
+			// now if it was kept past the memory.
+			if b.detached {
+				r.eng.slots.ReleaseContext(uintptr(b.addr()))
+			}
+			b.mc.keepBlock(keptBlock{native: b.native})
+		default:
 			b.mc.keepBlock(keptBlock{b.words, b.native})
 		}
 	}

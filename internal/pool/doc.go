@@ -40,13 +40,19 @@
 //	contexts: [slot 0's region][slot 1's region] ... [slot N-1's region]
 //	          ^ ContextBytes rounded up to 64: the compiler's native context
 //	            (execution context and descriptor room) of the instance
-//	            whose memory 0 takes the slot, outside the Go heap
+//	            whose memory 0 takes the slot, then its descriptor block
+//	            when small enough, outside the Go heap
 //
 // A region is its slot's holder's until the slot is given back, which
 // zeroes it when the holder asked for it (a bounded clear, whatever the
 // slot's memory held), so that the next tenant finds nothing of the last
 // one's context (vm.Memory.SlotContext); a region nobody asked for is
-// never touched, so its pages are never committed.
+// never touched, so its pages are never committed. A holder whose code
+// may still be called through the region after its memory goes back (a
+// closed instance's descriptors, which its store's other instances hold)
+// detaches it first (Slots.DetachContext): the slot goes back without it,
+// its next holders get no region, and the region goes back zeroed when
+// the holder releases it (Slots.ReleaseContext).
 //
 // NewCheckedSlots makes an explicit-mode pool for the interpreter, which
 // checks every access against the memory's length itself: its memories

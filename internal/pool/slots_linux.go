@@ -115,10 +115,25 @@ type slotState struct {
 	kept       uint64 // pages a reset kept resident lie below this byte
 	accessible uint64 // bytes from byte 0 read+write (guard-page mode)
 	warm       bool
-	// lent: the holder asked for the context region (slot.Context), which
-	// give then zeroes; an untouched region stays as it is, zero.
-	lent bool
+	// region is the state of the slot's context region (regionFree,
+	// regionLent, regionDetached): atomic, for a detached region goes back
+	// (ReleaseContext) while another holder has the slot.
+	region atomic.Int32
 }
+
+// The states of a slot's context region. A region is lent to the slot's
+// holder that asks for it (slot.Context), and give zeroes it then; an
+// untouched region stays as it is, zero. A holder that must keep using
+// the region past the slot (its code's descriptors are there, and other
+// code of its store may call through them) detaches it (DetachContext)
+// before giving the slot back: the slot's next holders get no region
+// (slot.Context is nil, and the compiler keeps their context in the Go
+// heap) until ReleaseContext zeroes it and makes it free.
+const (
+	regionFree int32 = iota
+	regionLent
+	regionDetached
+)
 
 // scanKept is how many times KeepResident bytes a reset looks through
 // for written pages to keep resident (reset).
@@ -477,9 +492,9 @@ func (p *Slots) give(i int32, n uint64, leaked, cold bool) {
 	st := &p.state[i]
 	// The context region goes back empty: the next holder's instance
 	// sees nothing of this one's context.
-	if st.lent {
+	if st.region.Load() == regionLent {
 		clear(p.context(i))
-		st.lent = false
+		st.region.Store(regionFree)
 	}
 	if !cold {
 		if p.warm.Add(1) > int64(p.cfg.MaxWarm) {
@@ -582,6 +597,45 @@ func (s *slot) Revoke(n uint64) {
 func (s *slot) Free(n uint64, leaked bool) { s.p.give(s.i, n, leaked, false) }
 
 func (s *slot) Context() []byte {
-	s.p.state[s.i].lent = true
-	return s.p.context(s.i)
+	r := &s.p.state[s.i].region
+	if r.CompareAndSwap(regionFree, regionLent) || r.Load() == regionLent {
+		// Lent now, or before to this holder: only the slot's holder
+		// lends its region.
+		return s.p.context(s.i)
+	}
+	return nil // detached by an earlier holder
+}
+
+// regionOf is the slot whose context region holds addr, or -1.
+func (p *Slots) regionOf(addr uintptr) int32 {
+	if p.contexts == nil {
+		return -1
+	}
+	base := uintptr(unsafe.Pointer(&p.contexts[0]))
+	if addr < base || addr-base >= uintptr(len(p.handles)*p.ctxBytes) {
+		return -1
+	}
+	return int32((addr - base) / uintptr(p.ctxBytes))
+}
+
+// DetachContext keeps the context region that holds addr, lent to its
+// slot's holder, from going back with the slot: give leaves it as it is,
+// and the slot's next holders get none, until ReleaseContext. The caller
+// is the slot's holder, before it gives the slot back. It reports false
+// when addr is in no region lent.
+func (p *Slots) DetachContext(addr uintptr) bool {
+	i := p.regionOf(addr)
+	return i >= 0 && p.state[i].region.CompareAndSwap(regionLent, regionDetached)
+}
+
+// ReleaseContext zeroes the detached context region that holds addr and
+// makes it free for its slot's holders (the one holding the slot now, if
+// any, asks for it from then on).
+func (p *Slots) ReleaseContext(addr uintptr) {
+	i := p.regionOf(addr)
+	if i < 0 || p.state[i].region.Load() != regionDetached {
+		return
+	}
+	clear(p.context(i))
+	p.state[i].region.Store(regionFree)
 }

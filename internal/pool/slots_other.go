@@ -42,3 +42,9 @@ func (*Slots) Stats() Stats { return Stats{} }
 
 // Len is 0.
 func (*Slots) Len() int { return 0 }
+
+// DetachContext reports false: there are no context regions here.
+func (*Slots) DetachContext(uintptr) bool { return false }
+
+// ReleaseContext does nothing: there are no context regions here.
+func (*Slots) ReleaseContext(uintptr) {}

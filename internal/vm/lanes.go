@@ -100,7 +100,8 @@ type LaneUse struct {
 	// ran is how long the call has run by its slice ends: each slice
 	// counts for the thread's CPU time since the call last resumed
 	// (resumedCPU; the wall time since resumed where that is not read, or
-	// is less), but no more than a TimeSlice. A call is long-running once
+	// is less), but no more than a TimeSlice; the first slice counts whole
+	// unless the call began with a reading (begin). A call is long-running once
 	// it has run for After in wall time and in ran: a short call that the
 	// kernel kept off its CPU for After (on a loaded machine) is not taken
 	// for one, and neither is one whose slices were short because guests
@@ -124,9 +125,24 @@ func (u *LaneUse) SetAfter(d time.Duration) {
 	u.after, u.own = int64(max(d, 0)), d >= 0
 }
 
-// laneFromFirstSlice reports whether the store's calls need a lane from
-// the end of their first time slice (their own threshold is 0).
-func (u *LaneUse) laneFromFirstSlice() bool { return u.own && u.after == 0 }
+// laneFromFirstSlice reports whether the store's calls may need a lane
+// from the end of their first time slice (their own threshold is under a
+// slice: a server's spinning route).
+func (u *LaneUse) laneFromFirstSlice() bool { return u.own && u.after < int64(TimeSlice) }
+
+// begin is called as the store's outermost call starts running (Pacer.
+// UseLanes). For a call that may need a lane from the end of its first
+// slice, it reads the thread's CPU clock, so that the first slice counts
+// for the CPU time the call used in it, as later ones do, rather than for
+// a whole slice: with a threshold under a slice, a call that computes
+// less (a request that ran out of memory in some 50 µs of system calls, a
+// hello's few) does not need a lane however long the kernel kept it off
+// its CPU meanwhile, where a spinning guest, having used its slice, does.
+func (u *LaneUse) begin() {
+	if u.resumed == 0 && u.laneFromFirstSlice() {
+		u.resumed, u.resumedCPU = nanotime(), threadCPUTime()
+	}
+}
 
 // OwnAfter reports the store's own threshold, if it has one, and its
 // count of long calls (to carry them over to another LaneUse).

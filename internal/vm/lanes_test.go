@@ -2,6 +2,7 @@ package vm
 
 import (
 	"context"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -164,6 +165,7 @@ func TestBeginEpochLaneFromFirstSlice(t *testing.T) {
 		{"lanes' threshold", -1, 0},
 		{"own threshold of 1ms", time.Millisecond, 0},
 		{"own threshold of 0", 0, sliceTicks},
+		{"own threshold of 100µs", 100 * time.Microsecond, sliceTicks},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u := &LaneUse{Lanes: l}
@@ -183,13 +185,54 @@ func TestBeginEpochLaneFromFirstSlice(t *testing.T) {
 			if got := p.sliceEpoch; got < epoch+want || got > Epoch()+want {
 				t.Errorf("first slice ends at epoch %d, want %d ticks after %d", got, want, epoch)
 			}
-			if got := p.spinning; got != (tc.after == 0) {
-				t.Errorf("spinning from the start: %v, want %v", got, tc.after == 0)
+			fromStart := tc.want != 0
+			if got := p.spinning; got != fromStart {
+				t.Errorf("spinning from the start: %v, want %v", got, fromStart)
 			}
 			p.End()
-			if after := atomic.LoadInt32(&spinning); p.spinning || (tc.after == 0 && after > before) {
+			if after := atomic.LoadInt32(&spinning); p.spinning || (fromStart && after > before) {
 				t.Errorf("after End: spinning %v, count %d (was %d)", p.spinning, after, before)
 			}
 		})
+	}
+}
+
+// A store whose threshold is under a slice (a server's spinning route)
+// counts its call's first slice for the CPU time the call used in it: a
+// call that the kernel kept off its CPU (here asleep) for longer than a
+// slice does not need a lane at the slice's end, one that used its slice
+// computing does.
+func TestLaneFirstSliceCountsCPU(t *testing.T) {
+	if threadCPUTime() == 0 {
+		t.Skip("the thread's CPU clock is not read here")
+	}
+	// One thread throughout, so that its CPU clock is the call's.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	l := NewLanes(1, time.Hour)
+	for _, spin := range []bool{false, true} {
+		u := &LaneUse{Lanes: l}
+		u.SetAfter(100 * time.Microsecond)
+		var p Pacer
+		p.Begin(context.Background())
+		p.UseLanes(u, nil)
+		if u.resumed == 0 || u.resumedCPU == 0 {
+			t.Fatalf("no reading at the call's start: resumed %d, CPU %d", u.resumed, u.resumedCPU)
+		}
+		if spin {
+			for cpu := threadCPUTime(); threadCPUTime()-cpu < int64(2*TimeSlice); {
+			}
+		} else {
+			time.Sleep(2 * TimeSlice)
+		}
+		u.turn(nil, 0)
+		if u.held != spin {
+			t.Errorf("spinning %v: in a lane at the first slice's end: %v (ran %v)", spin, u.held, time.Duration(u.ran))
+		}
+		u.End()
+		p.End()
+	}
+	if running, waiting := l.Stats(); running != 0 || waiting != 0 {
+		t.Errorf("Stats() = %d running, %d waiting after the calls", running, waiting)
 	}
 }

@@ -131,6 +131,7 @@ func (p *Pacer) Until(t time.Time) {
 func (p *Pacer) UseLanes(u *LaneUse, done <-chan struct{}) {
 	if u.Lanes != nil {
 		p.lane, p.done = u, done
+		u.begin()
 	}
 }
 
@@ -272,9 +273,9 @@ func (p *Pacer) Checkpoint() (late bool) {
 // reads the clock only when the context has a deadline.
 func (p *Pacer) BeginEpoch() uint64 {
 	if p.lane != nil && p.lane.laneFromFirstSlice() {
-		// The run needs a lane once its first time slice is over (a
+		// The run may need a lane once its first time slice is over (a
 		// server's route whose calls have been spinning: Store.
-		// SetCPULanesAfter(0)): it counts among the spinning guests from
+		// SetCPULanesAfter under a slice): it counts among the spinning guests from
 		// its start, which makes the ticker tick, so that its first slice
 		// is one slice and not the 1-2 coarse steps of firstSliceTicks. An
 		// endless loop there would otherwise run a millisecond or two

@@ -26,7 +26,9 @@ func NewTable(t wasm.TableType, init uint64, limitElems uint32) *Table {
 
 // Init makes tab, a zero Table held in its owner's allocation, what
 // NewTable makes; its elements take room's storage when it is large
-// enough (growing moves them out).
+// enough, room's whole capacity for growing into before they move out.
+// room must be all zero (its owner cleared it when its last table was
+// done with it): Init writes only a non-null init.
 func (tab *Table) Init(t wasm.TableType, init uint64, limitElems uint32, room []uint64) {
 	limit := uint32(MaxTableElems)
 	if t.Limits.HasMax && t.Limits.Max < uint64(limit) {
@@ -37,8 +39,7 @@ func (tab *Table) Init(t wasm.TableType, init uint64, limitElems uint32, room []
 	}
 	var elems []uint64
 	if uint64(len(room)) >= t.Limits.Min {
-		elems = room[:t.Limits.Min:t.Limits.Min]
-		clear(elems)
+		elems = room[:t.Limits.Min]
 	} else {
 		elems = make([]uint64, t.Limits.Min)
 	}

@@ -38,6 +38,8 @@ func main() {
 	serveFlags := flag.String("serve-flags", "", "more flags for moat serve, space-separated (e.g. \"--long-run-cpus 0\")")
 	compare := flag.String("compare-serve-flags", "", "hostile: a second moat serve with these flags (e.g. \"--long-run-cpus 0\") runs the same rounds, interleaved")
 	hostileConcurrent := flag.Int("hostile-concurrent", 0, "max_concurrent of the route the hostile requests go to (0: as the well-behaved route's)")
+	flag.StringVar(&compareBin, "compare-bin", "", "throughput and hostile: a second moat binary (e.g. the build before a change) served beside the first, rounds interleaved")
+	flag.BoolVar(&goGuestRuns, "go-guest", true, "throughput: measure the Go net/http/cgi guest too")
 	hostileKinds := flag.String("hostile-kinds", "loop,trap,oom", "hostile: the kinds of hostile request, each at 1% of the clean rate (to tell which one costs the well-behaved requests most)")
 	flag.Parse()
 	extraServeFlags = strings.Fields(*serveFlags)
@@ -90,6 +92,13 @@ func run(scenarios []string, engine, repo string, conns int, duration time.Durat
 // extraServeFlags are -serve-flags.
 var extraServeFlags []string
 
+// compareBin is -compare-bin: a second moat binary measured beside the
+// one built from the repository, in interleaved rounds.
+var compareBin string
+
+// goGuestRuns is -go-guest.
+var goGuestRuns = true
+
 // hostilePaths are the hostile requests' paths (-hostile-kinds).
 var hostilePaths []string
 
@@ -132,16 +141,26 @@ func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration ti
 		return err
 	}
 	defer c.Stop()
-	fmt.Fprintln(os.Stderr, "starting moat serve with the Go guest (compiling it takes a while)...")
-	g, err := startMoat(bin, engine, dir, route(goGuest, "30s", "64MiB"))
-	if err != nil {
-		return err
-	}
-	defer g.Stop()
 	targets := []*target{
 		{name: "native Go net/http handler", greeting: "hello from C: ", srv: native},
 		{name: "moat serve, C CGI guest", greeting: "hello from C: ", srv: c},
-		{name: "moat serve, Go net/http/cgi guest", greeting: "hello from Go: ", srv: g},
+	}
+	if compareBin != "" {
+		cc, err := startMoat(compareBin, engine, dir, route(cGuest, "30s", "16MiB"))
+		if err != nil {
+			return err
+		}
+		defer cc.Stop()
+		targets = append(targets, &target{name: "moat serve (" + filepath.Base(compareBin) + "), C CGI guest", greeting: "hello from C: ", srv: cc})
+	}
+	if goGuestRuns {
+		fmt.Fprintln(os.Stderr, "starting moat serve with the Go guest (compiling it takes a while)...")
+		g, err := startMoat(bin, engine, dir, route(goGuest, "30s", "64MiB"))
+		if err != nil {
+			return err
+		}
+		defer g.Stop()
+		targets = append(targets, &target{name: "moat serve, Go net/http/cgi guest", greeting: "hello from Go: ", srv: g})
 	}
 	for _, t := range targets { // warm up
 		serveload.Load{Addr: t.srv.Addr, Conns: conns, Duration: duration / 5, Greeting: t.greeting}.Run()
@@ -311,24 +330,31 @@ func hostile(bin, engine, dir, cGuest string, conns int, duration, deadline time
 		failed       int
 		roundRatios  []float64
 	}
-	flagSets := []string{strings.Join(extraServeFlags, " ")}
+	type serverSpec struct{ bin, flags string }
+	specs := []serverSpec{{bin, strings.Join(extraServeFlags, " ")}}
 	if compareFlags != "" {
-		flagSets = append(flagSets, compareFlags)
+		specs = append(specs, serverSpec{bin, compareFlags})
+	}
+	if compareBin != "" {
+		specs = append(specs, serverSpec{compareBin, specs[0].flags})
 	}
 	var variants []*variant
-	for _, flags := range flagSets {
+	for _, spec := range specs {
 		d, err := os.MkdirTemp(dir, "moat")
 		if err != nil {
 			return err
 		}
-		srv, err := serveload.StartMoat(bin, engine, []serveload.Route{route(cGuest, "30s", "16MiB"),
+		srv, err := serveload.StartMoat(spec.bin, engine, []serveload.Route{route(cGuest, "30s", "16MiB"),
 			{Path: "/tenant", Module: cGuest, Timeout: deadline.String(), MaxMemory: "16MiB", MaxConcurrent: tenantConcurrent}},
-			d, strings.Fields(flags)...)
+			d, strings.Fields(spec.flags)...)
 		if err != nil {
 			return err
 		}
 		defer srv.Stop()
-		name := "moat serve " + flags
+		name := "moat serve " + spec.flags
+		if spec.bin != bin {
+			name = "moat serve (" + filepath.Base(spec.bin) + ") " + spec.flags
+		}
 		variants = append(variants, &variant{name: strings.TrimSpace(name), srv: srv, statuses: map[string]map[int]int{}})
 		serveload.Load{Addr: srv.Addr, Conns: conns, Duration: duration / 5, Greeting: "hello from C: "}.Run() // warm up
 	}

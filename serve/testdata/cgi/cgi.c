@@ -17,6 +17,7 @@
 //	/loop       never ends
 //	/trap       traps (unreachable)
 //	/oom        allocates until malloc fails, then aborts (a trap)
+//	/oom-spin   allocates until malloc fails, then never ends
 //	/late-trap  a response head and half a body, sleeps, then traps
 //	/bad        output that is not a CGI response
 //	/truncated  a header line and no blank line, then exits 0
@@ -224,6 +225,15 @@ static void oom(int argc, char **argv) {
 	}
 }
 
+static void oom_spin(int argc, char **argv) {
+	(void)argc, (void)argv;
+	for (void **p; (p = malloc(1 << 20)) != NULL;) {
+		*p = kept;
+		kept = p;
+	}
+	loop(argc, argv);
+}
+
 static void late_trap(int argc, char **argv) {
 	(void)argc, (void)argv;
 	put("Content-Type: text/plain\n\nfirst half\n");
@@ -259,7 +269,7 @@ static const struct {
 	{"/hello", hello}, {"/env", dump_env}, {"/echo", echo}, {"/count", count},
 	{"/stream", stream}, {"/big", big}, {"/status", status}, {"/redirect", redirect},
 	{"/headers", headers}, {"/file", file}, {"/stderr", to_stderr}, {"/loop", loop},
-	{"/trap", trap}, {"/oom", oom}, {"/late-trap", late_trap}, {"/bad", bad},
+	{"/trap", trap}, {"/oom", oom}, {"/oom-spin", oom_spin}, {"/late-trap", late_trap}, {"/bad", bad},
 	{"/truncated", truncated}, {"/exit3", exit3}, {"/exit3-after", exit3_after},
 };
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -20,6 +21,8 @@ import (
 type accessLog struct {
 	w    *flushingWriter
 	bufs sync.Pool // *[]byte
+	// second is the text of the last second a record was stamped with.
+	second atomic.Pointer[stampSecond]
 }
 
 func newAccessLog(w *flushingWriter) *accessLog {
@@ -34,7 +37,7 @@ func (a *accessLog) log(routePath string, r *http.Request, o *serve.Outcome, res
 	bp := a.bufs.Get().(*[]byte)
 	b := (*bp)[:0]
 	b = append(b, `{"time":"`...)
-	b = recordTime(o).AppendFormat(b, time.RFC3339Nano)
+	b = a.appendTime(b, recordTime(o))
 	b = append(b, `","level":"INFO","msg":"request"`...)
 	b = appendString(b, "route", routePath)
 	b = appendString(b, "method", r.Method)
@@ -49,8 +52,9 @@ func (a *accessLog) log(routePath string, r *http.Request, o *serve.Outcome, res
 	b = appendSeconds(b, "run", o.Run)
 	b = appendInt(b, "bytes_read", o.BodyRead)
 	b = appendInt(b, "bytes_written", o.BodyWritten)
-	if ua := r.UserAgent(); ua != "" {
-		b = appendString(b, "user_agent", ua)
+	// (r.UserAgent(), without canonicalising the key again.)
+	if ua := r.Header["User-Agent"]; len(ua) > 0 && ua[0] != "" {
+		b = appendString(b, "user_agent", ua[0])
 	}
 	if o.Trap != nil {
 		b = appendString(b, "trap", o.Trap.Code.String())
@@ -82,6 +86,42 @@ func recordTime(o *serve.Outcome) time.Time {
 		return time.Now()
 	}
 	return o.Start.Add(o.Total)
+}
+
+// stampSecond is one second's text in RFC 3339, for the records stamped
+// within it: every record carries its time, and formatting the date and
+// the clock time anew for each was most of the time's cost.
+type stampSecond struct {
+	unix int64
+	loc  *time.Location
+	// date is "2006-01-02T15:04:05", zone "Z" or "-07:00".
+	date, zone []byte
+}
+
+// appendTime appends t as t.AppendFormat(b, time.RFC3339Nano) does: the
+// second's text, made once per second, and the nanoseconds.
+func (a *accessLog) appendTime(b []byte, t time.Time) []byte {
+	s := a.second.Load()
+	if s == nil || s.unix != t.Unix() || s.loc != t.Location() {
+		s = &stampSecond{unix: t.Unix(), loc: t.Location(),
+			date: t.AppendFormat(nil, "2006-01-02T15:04:05"), zone: t.AppendFormat(nil, "Z07:00")}
+		a.second.Store(s)
+	}
+	b = append(b, s.date...)
+	if ns := t.Nanosecond(); ns != 0 {
+		// ".999999999": nine digits, trailing zeros dropped.
+		var digits [9]byte
+		for i := len(digits) - 1; i >= 0; i-- {
+			digits[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		end := len(digits)
+		for digits[end-1] == '0' {
+			end--
+		}
+		b = append(append(b, '.'), digits[:end]...)
+	}
+	return append(b, s.zone...)
 }
 
 // appendString appends ,"key":"value" (key needs no escaping).

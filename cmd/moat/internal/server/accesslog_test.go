@@ -120,3 +120,21 @@ func TestAppendSubsecondMatchesFloat(t *testing.T) {
 		check(time.Microsecond + time.Duration(x%uint64(time.Second-time.Microsecond)))
 	}
 }
+
+// TestAppendTimeMatchesFormat: a record's time, its second's text made
+// once, reads exactly as time.RFC3339Nano formats it: in UTC and another
+// zone, on a second's boundary, with trailing zeros, across seconds and
+// back.
+func TestAppendTimeMatchesFormat(t *testing.T) {
+	a := newAccessLog(nil)
+	base := time.Date(2026, 12, 6, 18, 22, 38, 0, time.UTC)
+	east := time.FixedZone("east", 5*3600+30*60)
+	for _, loc := range []*time.Location{time.UTC, east, time.Local} {
+		for _, d := range []time.Duration{0, 1, 10, 120 * time.Millisecond, 999999999, time.Second, time.Second + 5000, -1, 90 * time.Minute, 0} {
+			tm := base.Add(d).In(loc)
+			if got, want := string(a.appendTime([]byte("x"), tm)), "x"+tm.Format(time.RFC3339Nano); got != want {
+				t.Errorf("%v: %s, want %s", d, got, want)
+			}
+		}
+	}
+}

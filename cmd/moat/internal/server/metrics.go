@@ -20,9 +20,9 @@ import (
 type metrics struct {
 	registry    *prometheus.Registry
 	requests    *prometheus.CounterVec
-	duration    *prometheus.HistogramVec
-	instantiate *prometheus.HistogramVec
-	wait        *prometheus.HistogramVec
+	duration    *durationVec
+	instantiate *durationVec
+	wait        *durationVec
 	traps       *prometheus.CounterVec
 	reloads     *prometheus.CounterVec
 }
@@ -34,21 +34,15 @@ func newMetrics(current *atomic.Pointer[table], lanes *moat.CPULanes) *metrics {
 			Name: "moat_http_requests_total",
 			Help: "HTTP requests answered, by route, status code and how the sandbox ended (ok, exit, trap, timeout, memory, bad_response, overloaded, body_too_large, bad_request, canceled, error, no_route).",
 		}, []string{"route", "code", "result"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "moat_http_request_duration_seconds",
-			Help:    "Time from a request's arrival to the end of its response, by route.",
-			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 14),
-		}, []string{"route"}),
-		instantiate: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "moat_sandbox_instantiate_duration_seconds",
-			Help:    "Time to instantiate a request's sandbox, by route.",
-			Buckets: prometheus.ExponentialBuckets(0.00001, 2.5, 14),
-		}, []string{"route"}),
-		wait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "moat_sandbox_queue_wait_seconds",
-			Help:    "Time a request waited for a free sandbox slot, by route.",
-			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10),
-		}, []string{"route"}),
+		duration: newDurationVec("moat_http_request_duration_seconds",
+			"Time from a request's arrival to the end of its response, by route.",
+			prometheus.ExponentialBuckets(0.0001, 2.5, 14)),
+		instantiate: newDurationVec("moat_sandbox_instantiate_duration_seconds",
+			"Time to instantiate a request's sandbox, by route.",
+			prometheus.ExponentialBuckets(0.00001, 2.5, 14)),
+		wait: newDurationVec("moat_sandbox_queue_wait_seconds",
+			"Time a request waited for a free sandbox slot, by route.",
+			prometheus.ExponentialBuckets(0.0001, 4, 10)),
 		traps: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "moat_sandbox_traps_total",
 			Help: "Guest traps, by route and trap code (interrupted: the deadline or the client cut it short).",
@@ -82,13 +76,13 @@ func newMetrics(current *atomic.Pointer[table], lanes *moat.CPULanes) *metrics {
 
 // routeMetrics are one route's series, resolved once (a label lookup
 // hashes every label value) rather than for every request: the
-// histograms when the route is built, each (status, result) counter and
+// histograms (durationVec) when the route is built, each (status, result) counter and
 // trap code counter the first time it is seen.
 type routeMetrics struct {
 	m                     *metrics
 	path                  string
-	duration, instantiate prometheus.Observer
-	wait                  prometheus.Observer
+	duration, instantiate *durationSeries
+	wait                  *durationSeries
 	requests              sync.Map // requestKey -> prometheus.Counter
 	// ok is the counter of requests answered 200 by a guest that
 	// exited 0, nearly all of them, kept apart from requests so that
@@ -104,19 +98,19 @@ type requestKey struct {
 
 func (m *metrics) forRoute(path string) *routeMetrics {
 	return &routeMetrics{m: m, path: path,
-		duration:    m.duration.WithLabelValues(path),
-		instantiate: m.instantiate.WithLabelValues(path),
-		wait:        m.wait.WithLabelValues(path)}
+		duration:    m.duration.forRoute(path),
+		instantiate: m.instantiate.forRoute(path),
+		wait:        m.wait.forRoute(path)}
 }
 
 // observe records one request.
 func (rm *routeMetrics) observe(o *serve.Outcome) {
 	rm.requestCounter(o.Status, o.Result).Inc()
-	rm.duration.Observe(o.Total.Seconds())
+	rm.duration.observe(o.Total)
 	if o.Instantiate > 0 {
-		rm.instantiate.Observe(o.Instantiate.Seconds())
+		rm.instantiate.observe(o.Instantiate)
 	}
-	rm.wait.Observe(o.Wait.Seconds())
+	rm.wait.observe(o.Wait)
 	if o.Trap != nil {
 		c, ok := rm.traps.Load(o.Trap.Code)
 		if !ok {
