@@ -138,11 +138,9 @@ func (e *Engine) compileModel(m *wasm.Module, b []byte) (mod *Module, err error)
 			mod, err = nil, fmt.Errorf("moat: internal error while compiling: %v\n%s", r, debug.Stack())
 		}
 	}()
-	if err := validate.ModuleFeatures(m, wasm.Features(e.cfg.DisabledFeatures)); err != nil {
-		return nil, compileErrorOf(e.explainDisabled(b, err))
-	}
-	code, err := e.impl.Compile(m)
+	code, err := e.validateAndCompile(m)
 	if err != nil {
+		err = e.explainDisabled(b, err)
 		if ce, ok := compileErrorOf(err).(*CompileError); ok {
 			return nil, ce // a feature the engine does not run, or its compile budget
 		}
@@ -151,6 +149,24 @@ func (e *Engine) compileModel(m *wasm.Module, b []byte) (mod *Module, err error)
 	mod = &Module{engine: e, m: m, code: code}
 	mod.describe()
 	return mod, nil
+}
+
+// validateAndCompile validates m and compiles it: in one walk over each
+// body on an engine that validates as it compiles, otherwise validating
+// first. Either way an invalid module gets the validator's error.
+func (e *Engine) validateAndCompile(m *wasm.Module) (engine.Code, error) {
+	off := wasm.Features(e.cfg.DisabledFeatures)
+	if fused, ok := e.impl.(engine.BodyValidating); ok {
+		d, err := validate.ModuleDeferred(m, off)
+		if err != nil {
+			return nil, err
+		}
+		return fused.CompileValidating(m, d)
+	}
+	if err := validate.ModuleFeatures(m, off); err != nil {
+		return nil, err
+	}
+	return e.impl.Compile(m)
 }
 
 func (mod *Module) describe() {

@@ -15,6 +15,7 @@ import (
 	"github.com/moat-run/moat/internal/frontend"
 	"github.com/moat-run/moat/internal/pool"
 	"github.com/moat-run/moat/internal/ssa"
+	"github.com/moat-run/moat/internal/validate"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -377,7 +378,36 @@ func ssaType(t wasm.ValType) (ssa.Type, error) {
 
 // Compile translates, optimizes and compiles every function of m in
 // parallel, then links them.
-func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
+func (e *compilerEngine) Compile(m *wasm.Module) (engine.Code, error) {
+	if err := checkFeatures(m); err != nil {
+		return nil, err
+	}
+	return e.compile(m, nil)
+}
+
+// CompileValidating is Compile for a module whose bodies are still to be
+// validated (engine.BodyValidating): each worker validates a body as it
+// translates it. When the module is invalid, the error is the one
+// validating it before compiling would have given, whatever stopped the
+// compile (d.Check tells, after a failure of any kind).
+func (e *compilerEngine) CompileValidating(m *wasm.Module, d *validate.Deferred) (engine.Code, error) {
+	c, err := e.compile(m, d)
+	if err != nil {
+		if verr := d.Check(); verr != nil {
+			return nil, verr
+		}
+		return nil, err
+	}
+	d.Finish()
+	if err := checkFeatures(m); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// compile compiles every function of m, validating each body with d's
+// validators unless d is nil.
+func (e *compilerEngine) compile(m *wasm.Module, d *validate.Deferred) (c engine.Code, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			c, err = nil, fmt.Errorf("compiler: internal error compiling module: %v", r)
@@ -385,9 +415,6 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 	}()
 	if len(m.Code) != len(m.Funcs) {
 		return nil, fmt.Errorf("compiler: %d function bodies for %d functions", len(m.Code), len(m.Funcs))
-	}
-	if err := checkFeatures(m); err != nil {
-		return nil, err
 	}
 	env := e.frontendEnv()
 	var deadline time.Time
@@ -406,6 +433,11 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 		wg.Go(func() {
 			w := takeWorkerMemory()
 			defer keepWorkerMemory(w)
+			var check *validate.FuncValidator
+			if d != nil {
+				check = d.Func()
+				defer check.Done()
+			}
 			for {
 				next.Lock()
 				k := nextFn
@@ -422,7 +454,7 @@ func (e *compilerEngine) Compile(m *wasm.Module) (c engine.Code, err error) {
 					return
 				}
 				w.largest = max(w.largest, len(m.Code[i].Body))
-				compiled[i], errs[i] = compileFunc(m, idx, env, &w.tr, w.sc, e.feat, e.guard)
+				compiled[i], errs[i] = compileFunc(m, idx, env, &w.tr, check, w.sc, e.feat, e.guard)
 				if errs[i] != nil {
 					if le := limitError(idx, errs[i], e.cfg.MaxFuncWork, e.cfg.MaxFuncSize); le != nil {
 						errs[i] = le
@@ -463,13 +495,13 @@ type compiledFunc struct {
 
 // compileFunc runs the pipeline on one function, turning a panic (a
 // compiler bug) into an error.
-func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Translator, sc *amd64.Scratch, feat amd64.Features, guard bool) (c compiledFunc, err error) {
+func compileFunc(m *wasm.Module, idx uint32, env *frontend.Env, tr *frontend.Translator, check *validate.FuncValidator, sc *amd64.Scratch, feat amd64.Features, guard bool) (c compiledFunc, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			c, err = compiledFunc{}, fmt.Errorf("compiler: internal error compiling function %d: %v", idx, r)
 		}
 	}()
-	f, err := tr.Translate(m, idx, env)
+	f, err := tr.TranslateValidating(m, idx, env, check)
 	if err != nil {
 		return c, err
 	}

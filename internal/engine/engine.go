@@ -2,6 +2,7 @@ package engine
 
 import (
 	"github.com/moat-run/moat/internal/artifact"
+	"github.com/moat-run/moat/internal/validate"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -12,6 +13,15 @@ type Engine interface {
 	// Compile prepares code for every defined function of m, which the
 	// validator has accepted. The result is shared by all instances of m.
 	Compile(m *wasm.Module) (Code, error)
+}
+
+// BodyValidating is implemented by engines that validate function bodies
+// as they compile them, in one walk over each body instead of two.
+// CompileValidating is Compile for a module of which only the module-level
+// parts are validated (validate.ModuleDeferred); when a body is invalid,
+// its error is the one validate.ModuleFeatures would have returned.
+type BodyValidating interface {
+	CompileValidating(m *wasm.Module, d *validate.Deferred) (Code, error)
 }
 
 // Code is a module's compiled code.

@@ -3,7 +3,10 @@
 // internal/abi, and knows no machine.
 //
 // Place in the pipeline: validated wasm.Module → Translate (here) → ssa
-// passes → back end. Every v128 instruction is translated too (simd.go,
+// passes → back end. A module whose bodies are not yet validated
+// (validate.ModuleDeferred) is translated with TranslateValidating, which
+// validates each instruction before translating it: the compiler's one
+// walk over each body. Every v128 instruction is translated too (simd.go,
 // the vector IR of internal/ssa); UsesSIMD tells whether a module has any.
 //
 // What a translated function looks like:

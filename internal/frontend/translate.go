@@ -9,6 +9,7 @@ import (
 
 	"github.com/moat-run/moat/internal/binary"
 	"github.com/moat-run/moat/internal/ssa"
+	"github.com/moat-run/moat/internal/validate"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
@@ -86,7 +87,7 @@ func FuncName(i uint32) string { return fmt.Sprintf("f%d", i) }
 // new SSA function with signature (ctx i64, params...) -> results. The
 // result passes ssa.Verify. v128 values are V128 values (see simd.go).
 func Translate(m *wasm.Module, funcIndex uint32, env *Env) (*ssa.Func, error) {
-	return translate(m, funcIndex, env, nil, nil)
+	return translate(m, funcIndex, env, nil, nil, nil)
 }
 
 // Translator translates function after function into one ssa.Func that it
@@ -101,17 +102,32 @@ type Translator struct {
 // Translate is the package's Translate, except that the function returned
 // is only valid until the next call.
 func (tr *Translator) Translate(m *wasm.Module, funcIndex uint32, env *Env) (*ssa.Func, error) {
+	return tr.TranslateValidating(m, funcIndex, env, nil)
+}
+
+// TranslateValidating is Translate for a module whose bodies are not yet
+// validated (validate.ModuleDeferred): check validates each instruction
+// before it is translated, in the one walk over the body, and the error
+// is check's when the body is invalid. A nil check is Translate.
+func (tr *Translator) TranslateValidating(m *wasm.Module, funcIndex uint32, env *Env, check *validate.FuncValidator) (*ssa.Func, error) {
 	if tr.f == nil {
 		tr.f = ssa.NewFunc("", ssa.Signature{})
 		tr.f.KeepScratch()
 		tr.t = newTranslator()
 	}
-	return translate(m, funcIndex, env, tr.f, tr.t)
+	return translate(m, funcIndex, env, tr.f, tr.t, check)
 }
 
 // translate is Translate into reuse, or into a new function if reuse is
-// nil, with translator t (nil: one from the pool).
-func translate(m *wasm.Module, funcIndex uint32, env *Env, reuse *ssa.Func, t *translator) (*ssa.Func, error) {
+// nil, with translator t (nil: one from the pool), validating the body
+// with check unless it is nil.
+func translate(m *wasm.Module, funcIndex uint32, env *Env, reuse *ssa.Func, t *translator, check *validate.FuncValidator) (*ssa.Func, error) {
+	if check != nil {
+		// Before anything reads the body or its locals.
+		if err := check.Begin(funcIndex); err != nil {
+			return nil, err
+		}
+	}
 	if funcIndex < m.NumImportedFuncs || funcIndex-m.NumImportedFuncs >= uint32(len(m.Code)) {
 		return nil, &Error{Func: funcIndex, Err: errors.New("not a defined function")}
 	}
@@ -144,11 +160,21 @@ func translate(m *wasm.Module, funcIndex uint32, env *Env, reuse *ssa.Func, t *t
 	}
 	defer t.release()
 	t.reset(m, env, funcIndex, f)
+	t.check = check
 	// Variables are defined in 0.25 to 0.7 (block, variable) pairs per
 	// byte of a Go test binary's functions.
 	t.b.ExpectVarDefs(hint / 2)
 	if err := t.run(code, ft); err != nil {
+		var we *wasm.Error
+		if check != nil && errors.As(err, &we) {
+			return nil, err // the validator's (or the reader's), as it reports it
+		}
 		return nil, &Error{Func: funcIndex, Offset: t.offset, Err: err}
+	}
+	if check != nil {
+		if err := check.End(); err != nil {
+			return nil, err
+		}
 	}
 	t.finishPolls()
 	t.b.LayoutBySwitch() // source order: an if's arms before the block after it
@@ -186,7 +212,7 @@ func (t *translator) release() {
 		t.handlers[i].dispatch = nil // the clauses stay, for Handlers
 	}
 	t.b.Reset(emptyFunc)
-	t.m, t.env, t.f = nil, nil, nil
+	t.m, t.env, t.f, t.check = nil, nil, nil, nil
 }
 
 var emptyFunc = ssa.NewFunc("", ssa.Signature{})
@@ -284,6 +310,9 @@ type translator struct {
 	index uint32
 	f     *ssa.Func
 	b     *ssa.Builder
+	// check validates each instruction before it is translated, when the
+	// module's bodies were left unvalidated (TranslateValidating).
+	check *validate.FuncValidator
 
 	ctx    ssa.Value // the context pointer, entry parameter 0
 	locals []ssa.Variable
@@ -350,6 +379,9 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 	t.frames = append(t.frames, frame{kind: frameFunc, results: results, handler: -1})
 
 	r := binary.NewExprReader(code.Body, code.Offset)
+	if t.check != nil {
+		r.DisableFeatures(t.check.Disabled())
+	}
 	var in wasm.Instr
 	for len(t.frames) > 0 {
 		err := r.Next(&in)
@@ -358,6 +390,11 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 		}
 		if err != nil {
 			return err
+		}
+		if t.check != nil {
+			if err := t.check.Instr(&in); err != nil {
+				return err
+			}
 		}
 		t.offset = in.Offset
 		t.b.SetPos(uint32(in.Offset))

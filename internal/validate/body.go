@@ -29,16 +29,9 @@ func (v *validator) bodies() error {
 }
 
 func (v *validator) function(fi uint32, ft *wasm.FuncType, code *wasm.Code) error {
-	v.fn = fi
-	v.off = code.Offset
-	if err := v.setLocals(ft, code); err != nil {
+	if err := v.begin(fi, ft, code); err != nil {
 		return err
 	}
-	v.vals = v.vals[:0]
-	v.ctrls.reset()
-	v.results = ft.Results
-	v.fnSig = wasm.FuncType{Results: ft.Results}
-	v.pushCtrl(wasm.OpBlock, &v.fnSig)
 	if v.reader == nil {
 		v.reader = &binary.ExprReader{}
 		v.reader.DisableFeatures(v.disabled)
@@ -58,17 +51,46 @@ func (v *validator) function(fi uint32, ft *wasm.FuncType, code *wasm.Code) erro
 			}
 			return err
 		}
-		v.off = in.Offset
-		if v.ctrls.len() == 0 {
-			return v.malformed("operators remaining after end of function")
-		}
-		if err := v.instr(in); err != nil {
+		if err := v.step(in); err != nil {
 			return err
 		}
-		if len(v.vals) > maxOperands {
-			return v.fail("operand stack deeper than %d values", maxOperands)
-		}
 	}
+	return v.end()
+}
+
+// begin starts body fi of type ft: its locals, an empty operand stack and
+// the function's frame.
+func (v *validator) begin(fi uint32, ft *wasm.FuncType, code *wasm.Code) error {
+	v.fn = fi
+	v.off = code.Offset
+	if err := v.setLocals(ft, code); err != nil {
+		return err
+	}
+	v.vals = v.vals[:0]
+	v.ctrls.reset()
+	v.results = ft.Results
+	v.fnSig = wasm.FuncType{Results: ft.Results}
+	v.pushCtrl(wasm.OpBlock, &v.fnSig)
+	return nil
+}
+
+// step validates the body's next instruction.
+func (v *validator) step(in *wasm.Instr) error {
+	v.off, v.op = in.Offset, in.Op
+	if v.ctrls.len() == 0 {
+		return v.malformed("operators remaining after end of function")
+	}
+	if err := v.instr(in); err != nil {
+		return err
+	}
+	if len(v.vals) > maxOperands {
+		return v.fail("operand stack deeper than %d values", maxOperands)
+	}
+	return nil
+}
+
+// end checks that the body's instructions closed the function's frame.
+func (v *validator) end() error {
 	if v.ctrls.len() != 0 {
 		return v.malformed("unexpected end of function")
 	}

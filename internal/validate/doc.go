@@ -14,6 +14,7 @@
 // It stands between the decoder and the engines:
 //
 //	bytes ─ binary.Decode ─ validate.Module ─ interp / frontend …
+//	bytes ─ binary.Decode ─ validate.ModuleDeferred ─ frontend, each body validated as it is translated
 //
 // Engines may rely on everything it checks: every index (type, function,
 // table, memory, global, local, label, element and data segment) is in
@@ -38,7 +39,15 @@
 // (wasm.OpInfo Params/Results) plus their immediate checks, so only control,
 // variable, reference, table, call and select instructions have code here.
 // One validator state is reused for all bodies of a module, so validating an
-// instruction allocates nothing. The control stack (ctrlstack.go) holds a
+// instruction allocates nothing.
+//
+// An engine that reads every body anyway validates it as it reads it
+// (deferred.go): ModuleDeferred checks all but the bodies, and a
+// FuncValidator per goroutine checks a body one instruction at a time,
+// before the engine acts on it. The compiler does so as it translates, so
+// that each body is decoded and walked once. After a failure of any kind
+// the engine calls Deferred.Check, which validates the bodies as Module
+// does, so an invalid module gets the same error either way. The control stack (ctrlstack.go) holds a
 // 24-byte frame per open block in chunks that never move: at most 12 bytes
 // per byte of body, with no copy on growth.
 package validate

@@ -68,6 +68,7 @@ func FuzzValidate(f *testing.F) {
 		if (err1 == nil) != (err2 == nil) || (err1 != nil && err1.Error() != err2.Error()) {
 			t.Fatalf("validation is not deterministic: %v then %v", err1, err2)
 		}
+		sameAsModule(t, "fuzzed module", b, 0)
 	})
 }
 
@@ -140,5 +141,6 @@ func FuzzValidateBody(f *testing.F) {
 		if (err1 == nil) != (err2 == nil) || (err1 != nil && err1.Error() != err2.Error()) {
 			t.Fatalf("validation is not deterministic: %v then %v", err1, err2)
 		}
+		sameAsModuleModel(t, "fuzzed body", bodyModule(typ, body), bodyModule(typ, body), 0)
 	})
 }

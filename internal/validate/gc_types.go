@@ -66,9 +66,9 @@ func (v *validator) popField(t wasm.ValType) error {
 func (v *validator) checkGet(t wasm.ValType, signed bool) error {
 	if signed != isPacked(t) {
 		if signed {
-			return v.fail("type mismatch: %s needs a packed field, the field is %s", v.in.Op, t)
+			return v.fail("type mismatch: %s needs a packed field, the field is %s", v.op, t)
 		}
-		return v.fail("type mismatch: %s of a packed field needs _s or _u", v.in.Op)
+		return v.fail("type mismatch: %s of a packed field needs _s or _u", v.op)
 	}
 	return nil
 }

@@ -56,15 +56,30 @@ func (v *validator) module() error {
 		return err
 	}
 	v.collectDeclaredRefs()
-	if !v.skipBodies {
+	if !v.skipBodies && !v.deferBodies {
 		if err := v.bodies(); err != nil {
 			return err
 		}
 	}
 	if err := v.start(); err != nil {
-		return err
+		return v.bodiesFirst(err)
 	}
-	return v.exports()
+	if err := v.exports(); err != nil {
+		return v.bodiesFirst(err)
+	}
+	return nil
+}
+
+// bodiesFirst returns err, a fault found after the bodies' place in the
+// order, unless bodies left for later (deferBodies) have one: that is
+// the fault a validation of the whole module reports.
+func (v *validator) bodiesFirst(err error) error {
+	if v.deferBodies {
+		if berr := v.bodies(); berr != nil {
+			return berr
+		}
+	}
+	return err
 }
 
 // sectionOffset is the offset of the first section with the given id, or -1.

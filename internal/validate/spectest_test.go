@@ -67,6 +67,7 @@ func TestSpecSuite(t *testing.T) {
 				continue
 			}
 			err = validate.ModuleFeatures(m, wasm.AllFeatures)
+			sameAsModule(t, where, b, wasm.AllFeatures)
 			if c.Type != "assert_invalid" {
 				if err != nil {
 					t.Errorf("%s (%s): unexpected validation error: %v", where, c.Type, err)

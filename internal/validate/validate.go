@@ -30,8 +30,9 @@ const maxFlatLocals = 1 << 16
 // for every function body.
 type validator struct {
 	m *wasm.Module
-	// skipBodies leaves the function bodies out (ModuleWithoutBodies).
-	skipBodies bool
+	// skipBodies leaves the function bodies out (ModuleWithoutBodies);
+	// deferBodies leaves them to the engine (ModuleDeferred).
+	skipBodies, deferBodies bool
 	// disabled holds the features turned off; used collects the features
 	// the module uses (each body worker keeps its own, merged at the end).
 	disabled wasm.Features
@@ -56,6 +57,7 @@ type validator struct {
 	// Per-body state.
 	fn        uint32 // index of the function being checked
 	off       int    // offset of the instruction being checked
+	op        wasm.Opcode
 	vals      []wasm.ValType
 	ctrls     ctrlStack
 	locals    []wasm.ValType // flat local types, when few enough
