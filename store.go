@@ -108,6 +108,12 @@ type storeState struct {
 	// recycled.
 	hostChunk []boundHost
 
+	// deeperWords are callWords' buffers for larger or nested calls, per
+	// depth: made by the first such call and kept, emptied, when the
+	// state is recycled, so that a server whose calls take more than
+	// four words allocates none per store either.
+	deeperWords *[][]uint64
+
 	storeData
 }
 
@@ -144,10 +150,9 @@ type storeData struct {
 	instances     []*vm.Instance
 	firstInstance [1]*vm.Instance
 
-	// firstWords and deeperWords are callWords' buffers: for the
-	// outermost call, and per depth for larger or nested ones.
-	firstWords  [8]uint64
-	deeperWords *[][]uint64
+	// firstWords is callWords' buffer for the outermost call of up to
+	// four words (deeperWords, beside the state, has the others).
+	firstWords [4]uint64
 
 	// limits bound what the store may hold.
 	limits StoreLimits
