@@ -114,8 +114,8 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 	}
 	room := store.instanceRoom()
 	inst, err := instantiate(ctx, store.storeState, mod, &r, both, room)
-	if err == nil {
-		store.made(room)
+	if err != nil {
+		store.failed(room)
 	}
 	return inst, err
 }

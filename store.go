@@ -54,23 +54,24 @@ type Store struct {
 	storeRef
 	// first is room for the handle of the first instance made through
 	// this handle, so that it lives where the store's handle does (on the
-	// caller's stack when it keeps it there).
-	first     Instance
-	firstUsed bool
+	// caller's stack when it keeps it there); it is in use once its state
+	// is set.
+	first Instance
 }
 
 // instanceRoom is where the handle of an instance being made goes.
 func (s *Store) instanceRoom() *Instance {
-	if !s.firstUsed {
+	if s.first.state == nil {
 		return &s.first
 	}
 	return new(Instance)
 }
 
-// made records that the instance whose handle is in room was made.
-func (s *Store) made(room *Instance) {
+// failed empties room, where an instantiation that failed may have
+// written the handle it did not return.
+func (s *Store) failed(room *Instance) {
 	if room == &s.first {
-		s.firstUsed = true
+		s.first = Instance{}
 	}
 }
 

@@ -42,7 +42,7 @@ func (s *storeState) recycleInstances(instances []*vm.Instance) {
 				elems = nil
 			}
 			clear(elems)
-			*both = instanceState{mod: both.mod, memRoom: both.memRoom, table: vm.Table{Elems: elems[:0]}}
+			both.instanceParts = instanceParts{memRoom: both.memRoom, table: vm.Table{Elems: elems[:0]}}
 			both.inst.FuncsRoom = funcs[:0]
 			both.mod.instances.Put(both)
 		}
