@@ -24,18 +24,28 @@ func constTrap(err error) error {
 }
 
 // instanceState is an instance's runtime form, with room for what most
-// modules define: a memory, a few globals, a small table, an element segment,
+// modules define: a memory, a global (a C program's stack pointer), a small
+// table, an element segment,
 // the first functions made for their exports. Larger ones allocate
 // beside. It is recycled for the module's next instance once its store is
 // closed (Module.takeInstance), so it holds nothing handed out: the
 // handles (Instance, Func, Caller...) live elsewhere and carry the store's
 // generation.
 type instanceState struct {
-	mod        *Module
+	// mod is set when the state is made and never written again: the
+	// handles of closed stores' instances read it (Instance.Module)
+	// while the state serves another store.
+	mod *Module
+	instanceParts
+}
+
+// instanceParts is what an instance state holds for its instance, emptied
+// when the state is recycled.
+type instanceParts struct {
 	inst       vm.Instance
 	mems       [1]*vm.Memory
-	globalList [2]*vm.Global
-	globals    [2]vm.Global
+	globalList [1]*vm.Global
+	globals    [1]vm.Global
 	tableList  [1]*vm.Table
 	table      vm.Table
 	elems      [1][]uint64
@@ -313,7 +323,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		}
 	}
 
-	*out = Instance{store: s.ref(), mod: mod, inst: inst}
+	*out = Instance{store: s.ref(), state: both}
 	// From here the instance can be reached (a failing segment or start
 	// function may leave its functions in another instance's table), so
 	// closing the store must close it too.
@@ -322,8 +332,8 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	}
 	s.instances = append(s.instances, inst)
 	s.counts.instances++
-	s.counts.memories += len(m.Memories)
-	s.counts.tables += len(m.Tables)
+	s.counts.memories += int32(len(m.Memories))
+	s.counts.tables += int32(len(m.Tables))
 	reachable = true
 
 	for i, seg := range m.Elems {

@@ -24,8 +24,17 @@ type instance struct {
 	// memories are the descriptors of every memory (abi.MemoryDesc*):
 	// base and length words per memory index.
 	memories []uint64
-	tables   []uint64 // descriptors: elements address, length
-	funcs    []uint64 // descriptor address per function index
+	// tables is the first of the table descriptors (elements address,
+	// length per table: tableDescs).
+	tables *uint64
+	funcs  []uint64 // descriptor address per function index
+	// exns holds the exceptions of the instance's code, made on its first
+	// throw or catch (exceptions): most modules have none.
+	exns *instanceExceptions
+}
+
+// instanceExceptions are the exceptions an instance's code handles.
+type instanceExceptions struct {
 	// caught is the exception the code last caught: the context's payload
 	// address points into it (exceptions.go).
 	caught *vm.Exception
@@ -34,6 +43,24 @@ type instance struct {
 	// that a clause without a reference caught, which the next throw
 	// fills instead of allocating (exceptions.go).
 	thrown, spare *vm.Exception
+}
+
+// exceptions is st.exns, made on first use and kept with the native
+// state, emptied, from one instance to the next (emptiedExceptions).
+func (st *instance) exceptions() *instanceExceptions {
+	if st.exns == nil {
+		st.exns = new(instanceExceptions)
+	}
+	return st.exns
+}
+
+// emptiedExceptions is st.exns emptied for the native state's next
+// instance, or nil: nothing of this instance's exceptions stays.
+func (st *instance) emptiedExceptions() *instanceExceptions {
+	if st.exns != nil {
+		*st.exns = instanceExceptions{}
+	}
+	return st.exns
 }
 
 // Bind builds inst's native context and attaches the code.
@@ -71,7 +98,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	} else {
 		prevCtx = st.ctx
 	}
-	*st = instance{inst: inst, mc: mc, refs: refs, own: st.own}
+	*st = instance{inst: inst, mc: mc, refs: refs, own: st.own, exns: st.emptiedExceptions()}
 	// Every memory is mapped where it can grow without moving, so its
 	// base address is fixed in the context and the descriptors.
 	for i, mem := range inst.Memories {
@@ -85,9 +112,10 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	// here). A block kept from a released store has the template and the
 	// defined functions' table entries in place already.
 	nDefs := len(m.Funcs) * descWords
-	st.funcs = block.words[nDefs : nDefs+int(m.NumFuncs())]
+	words := block.words()
+	st.funcs = words[nDefs : nDefs+int(m.NumFuncs())]
 	if block.mc == nil {
-		copy(block.words, mc.descTemplate())
+		copy(words, mc.descTemplate())
 		for k := range m.Funcs {
 			st.funcs[int(m.NumImportedFuncs)+k] = block.addr() + uint64(k)*abi.FuncDescSize
 		}
@@ -104,7 +132,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		st.funcs[i] = ref
 	}
 	if len(st.funcs) == 0 {
-		st.funcs = block.words[:1] // a module without functions: an address
+		st.funcs = words[:1] // a module without functions: an address
 	}
 	st.useContext(st.contextRoom())
 	if !kept || prevCtx != st.ctx {
@@ -116,8 +144,12 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	// (instance.run), on the Go stack.
 	st.refresh()
 	inst.Engine = st
-	inst.Exec = executor{}
 	return nil
+}
+
+// Call runs one of the instance's functions (vm.Executor: inst.Exec).
+func (st *instance) Call(ctx context.Context, f *vm.Function, stack []uint64) error {
+	return executor{}.Call(ctx, f, stack)
 }
 
 // memory0 is the instance's memory 0, or nil when it has none.
@@ -214,7 +246,7 @@ func (mc *moduleCode) keepBlock(b keptBlock) {
 		// The context's storage and place stay: the next instance of the
 		// module whose context takes the same place (its own storage, or
 		// the same slot's region) finds the descriptors holding it.
-		*b.native = instance{ctx: b.native.ctx, own: b.native.own}
+		*b.native = instance{ctx: b.native.ctx, own: b.native.own, exns: b.native.emptiedExceptions()}
 	}
 	if mc.keptCount.Add(1) > maxKeptBlocks {
 		mc.keptCount.Add(-1)
@@ -258,13 +290,14 @@ func (st *instance) refresh() {
 			st.memories[2*i+abi.MemoryDescLen/8] = uint64(len(mem.Bytes))
 		}
 	}
+	tables := st.tableDescs()
 	for i, t := range st.inst.Tables {
 		var addr uint64
 		if len(t.Elems) > 0 {
 			addr = uint64(uintptr(unsafe.Pointer(&t.Elems[0])))
 		}
-		st.tables[2*i+abi.TableDescElems/8] = addr
-		st.tables[2*i+abi.TableDescLen/8] = uint64(len(t.Elems))
+		tables[2*i+abi.TableDescElems/8] = addr
+		tables[2*i+abi.TableDescLen/8] = uint64(len(t.Elems))
 	}
 }
 
@@ -290,6 +323,6 @@ func (st *instance) syncGC() { st.inst.Store.AdoptGCBump(st.ctx.GCCursor) }
 
 // payloadAddr is the address of an exception's payload words for the
 // catching code to read. The caller keeps the exception alive
-// (instance.caught) until the code has read them; Go heap objects do not
+// (instanceExceptions.caught) until the code has read them; Go heap objects do not
 // move.
 func payloadAddr(p []uint64) uintptr { return uintptr(unsafe.Pointer(&p[0])) }

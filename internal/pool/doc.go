@@ -138,10 +138,14 @@
 //
 // A memory is made in its owner's vm.MemoryRoom when one is given: the
 // embedder's instance state, recycled from one instance to the next,
-// keeps the memory and its reservation record, so that taking a slot
-// allocates nothing; the owner pays for one cleanup in its life
-// (vm.AddSlotCleanup), which gives back the slot of a memory still in
-// the room, counted as leaked, once the owner is dropped.
+// keeps the memory, and the memory uses its slot's reservation record,
+// made with the pool (vm.SlotRecord: 136 bytes a slot), so that taking a
+// slot allocates nothing and a live memory holds no record in the Go
+// heap; the owner pays for one cleanup in its life (vm.AddSlotCleanup),
+// whose 8-byte hold points at the record while the memory holds the slot
+// and gives that slot back, counted as leaked, once the owner is dropped.
+// The record is done with before the slot goes back, so a dropped
+// owner's cleanup never touches the slot's next holder.
 //
 // # Stacks
 //
