@@ -15,5 +15,5 @@ func SkipDigest(e *Engine) { e.skipDigest = true }
 // slot if inst's store closed now: a call ran in the store, or something
 // marked the memory written (storeState.freeMemory).
 func MemoryMayBeWritten(inst *Instance, i int) bool {
-	return inst.store.ran || inst.inst.Memories[i].Written
+	return inst.store.ran || inst.vmInst().Memories[i].Written
 }
