@@ -191,6 +191,33 @@ func TestPooledInstantiateAllocations(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("add: instantiate+call+close allocates %v times, none expected", allocs)
 	}
+	// A call of more words than the store state's first buffer holds
+	// takes the buffers kept with the state from one store to the next,
+	// emptied (none of its words reaches the next store's calls).
+	mod := compile(t, e, `(module (func (export "sum6") (param i64 i64 i64 i64 i64 i64) (result i64)
+	  (i64.add (i64.add (i64.add (local.get 0) (local.get 1)) (i64.add (local.get 2) (local.get 3)))
+	    (i64.add (local.get 4) (local.get 5)))))`)
+	sixPre, err := moat.NewLinker(e).Prepare(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allocs = testing.AllocsPerRun(200, func() {
+		s := moat.NewStore(e)
+		inst, err := sixPre.Instantiate(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stack := [6]uint64{1, 2, 3, 4, 5, 6}
+		if err := inst.Func("sum6").CallWithStack(ctx, stack[:]); err != nil || stack[0] != 21 {
+			t.Fatal(err, stack)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("sum6: instantiate+call+close allocates %v times, none expected", allocs)
+	}
 }
 
 // prepareFixture compiles fixture name with e and pre-links it with l.

@@ -37,7 +37,7 @@ func TestHostFuncBoundOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fa, fb := ia.inst.Funcs[0], ib.inst.Funcs[0]
+		fa, fb := ia.state.inst.Funcs[0], ib.state.inst.Funcs[0]
 		if fa != fb || !fa.Shared() || fa.Store() != nil {
 			t.Errorf("%s: stores import %p and %p (shared %v, store %p), want one shared function", k, fa, fb, fa.Shared(), fa.Store())
 		}
@@ -86,7 +86,7 @@ func TestCallerOnDemand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		state := inst.inst.Embedder.(*instanceState)
+		state := inst.state
 		if res, err := inst.Func("quadruple").Call(ctx, EncodeI32(3)); err != nil || DecodeI32(res[0]) != 12 {
 			t.Fatalf("%s: quadruple(3) = %v, %v", k, res, err)
 		}

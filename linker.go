@@ -160,8 +160,8 @@ func (l *Linker) DefineInstance(name string, inst *Instance) error {
 	if inst == nil {
 		return fmt.Errorf("moat: DefineInstance %s: nil instance", name)
 	}
-	for _, ex := range inst.inst.Module.Exports {
-		l.define(name, ex.Name, definition{ext: externOf(inst.store, inst.inst, ex)})
+	for _, ex := range inst.vmInst().Module.Exports {
+		l.define(name, ex.Name, definition{ext: externOf(inst.store, inst.vmInst(), ex)})
 	}
 	return nil
 }
@@ -196,8 +196,8 @@ func (l *Linker) Instantiate(ctx context.Context, store *Store, m *Module) (inst
 	}
 	room := store.instanceRoom()
 	inst, err = instantiate(ctx, store.storeState, m, imports, m.takeInstance(), room)
-	if err == nil {
-		store.made(room)
+	if err != nil {
+		store.failed(room)
 	}
 	return inst, err
 }

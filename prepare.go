@@ -84,10 +84,12 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 	both := mod.takeInstance()
 	if len(p.defs) > 0 {
 		// The imported functions' list is the instance's: kept in its
-		// state from one instance to the next, with room for the whole
-		// index space, which the first export asked for needs.
+		// state from one instance to the next. The first defined
+		// function asked for is kept apart (vm.Instance.FuncIn); a
+		// second one extends the list to the whole index space, which
+		// the state then keeps.
 		if cap(both.inst.FuncsRoom) < len(p.defs) {
-			both.inst.FuncsRoom = make([]*vm.Function, 0, max(len(p.defs), int(mod.m.NumFuncs())))
+			both.inst.FuncsRoom = make([]*vm.Function, 0, len(p.defs))
 		}
 		r.funcs = both.inst.FuncsRoom[:0]
 	}
@@ -109,8 +111,8 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 	}
 	room := store.instanceRoom()
 	inst, err := instantiate(ctx, store.storeState, mod, &r, both, room)
-	if err == nil {
-		store.made(room)
+	if err != nil {
+		store.failed(room)
 	}
 	return inst, err
 }

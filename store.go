@@ -55,23 +55,24 @@ type Store struct {
 	storeRef
 	// first is room for the handle of the first instance made through
 	// this handle, so that it lives where the store's handle does (on the
-	// caller's stack when it keeps it there).
-	first     Instance
-	firstUsed bool
+	// caller's stack when it keeps it there); it is in use once its state
+	// is set.
+	first Instance
 }
 
 // instanceRoom is where the handle of an instance being made goes.
 func (s *Store) instanceRoom() *Instance {
-	if !s.firstUsed {
+	if s.first.state == nil {
 		return &s.first
 	}
 	return new(Instance)
 }
 
-// made records that the instance whose handle is in room was made.
-func (s *Store) made(room *Instance) {
+// failed empties room, where an instantiation that failed may have
+// written the handle it did not return.
+func (s *Store) failed(room *Instance) {
 	if room == &s.first {
-		s.firstUsed = true
+		s.first = Instance{}
 	}
 }
 
@@ -103,6 +104,12 @@ type storeState struct {
 	// copied on write so that readers take no lock.
 	values   atomic.Pointer[storeValues]
 	valuesMu sync.Mutex
+
+	// deeperWords are callWords' buffers for larger or nested calls, per
+	// depth: made by the first such call and kept, emptied, when the
+	// state is recycled, so that a server whose calls take more than
+	// four words allocates none per store either.
+	deeperWords *[][]uint64
 
 	storeData
 }
@@ -137,10 +144,9 @@ type storeData struct {
 	instances     []*vm.Instance
 	firstInstance [1]*vm.Instance
 
-	// firstWords and deeperWords are callWords' buffers: for the
-	// outermost call, and per depth for larger or nested ones.
-	firstWords  [8]uint64
-	deeperWords *[][]uint64
+	// firstWords is callWords' buffer for the outermost call of up to
+	// four words (deeperWords, beside the state, has the others).
+	firstWords [4]uint64
 
 	// limits bound what the store may hold.
 	limits StoreLimits
