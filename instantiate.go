@@ -24,7 +24,8 @@ func constTrap(err error) error {
 }
 
 // instanceState is an instance's runtime form, with room for what most
-// modules define: a memory, a few globals, a small table, an element segment,
+// modules define: a memory, a global (a C program's stack pointer), a small
+// table, an element segment,
 // the first functions made for their exports. Larger ones allocate
 // beside. It is recycled for the module's next instance once its store is
 // closed (Module.takeInstance), so it holds nothing handed out: the
@@ -34,8 +35,8 @@ type instanceState struct {
 	mod        *Module
 	inst       vm.Instance
 	mems       [1]*vm.Memory
-	globalList [2]*vm.Global
-	globals    [2]vm.Global
+	globalList [1]*vm.Global
+	globals    [1]vm.Global
 	tableList  [1]*vm.Table
 	table      vm.Table
 	elems      [1][]uint64
@@ -322,8 +323,8 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	}
 	s.instances = append(s.instances, inst)
 	s.counts.instances++
-	s.counts.memories += len(m.Memories)
-	s.counts.tables += len(m.Tables)
+	s.counts.memories += int32(len(m.Memories))
+	s.counts.tables += int32(len(m.Tables))
 	reachable = true
 
 	for i, seg := range m.Elems {

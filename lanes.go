@@ -81,13 +81,14 @@ func (s *Store) SetCPULanes(lanes *CPULanes) error {
 	}
 	defer s.leave()
 	// The store's own threshold and count stay (SetCPULanesAfter).
-	own, after, long := s.vs.Lane.OwnAfter()
-	s.vs.Lane = vm.LaneUse{Long: long}
+	lane := s.vs.LaneUse()
+	own, after, long := lane.OwnAfter()
+	*lane = vm.LaneUse{Long: long}
 	if own {
-		s.vs.Lane.SetAfter(after)
+		lane.SetAfter(after)
 	}
 	if lanes != nil {
-		s.vs.Lane.Lanes = lanes.l
+		lane.Lanes = lanes.l
 	}
 	return nil
 }
@@ -107,7 +108,7 @@ func (s *Store) SetCPULanesAfter(d time.Duration) error {
 		return err
 	}
 	defer s.leave()
-	s.vs.Lane.SetAfter(d)
+	s.vs.LaneUse().SetAfter(d)
 	return nil
 }
 
@@ -118,5 +119,8 @@ func (s *Store) LongRunningCalls() int {
 		return 0
 	}
 	defer s.leave()
+	if s.vs.Lane == nil {
+		return 0
+	}
 	return s.vs.Lane.Long
 }

@@ -126,6 +126,9 @@ type storeData struct {
 	hostIndex map[*hostDef]*vm.Function
 	nHosts    int32
 	closed    bool
+	// counts is what the store holds, against limits (beside nHosts
+	// and closed, in what would be their padding).
+	counts storeCounts
 	// ran: a call ran in the store (wasm or host, a start function
 	// included), so every memory it holds may have been written; a
 	// memory of a store that ran none goes back to its slot with no
@@ -144,11 +147,10 @@ type storeData struct {
 	// firstWords and deeperWords are callWords' buffers: for the
 	// outermost call, and per depth for larger or nested ones.
 	firstWords  [8]uint64
-	deeperWords [][]uint64
+	deeperWords *[][]uint64
 
-	// limits bound what the store may hold; counts is what it holds.
+	// limits bound what the store may hold.
 	limits StoreLimits
-	counts storeCounts
 }
 
 // NewStore makes an empty store for modules of engine e. The store's state
@@ -284,8 +286,8 @@ func (s *storeState) isClosed(inst *vm.Instance) bool {
 func (s *storeState) closeInstance(inst *vm.Instance, storeClosed bool) {
 	inst.Closed = true
 	s.counts.instances--
-	s.counts.memories -= len(inst.Module.Memories)
-	s.counts.tables -= len(inst.Module.Tables)
+	s.counts.memories -= int32(len(inst.Module.Memories))
+	s.counts.tables -= int32(len(inst.Module.Tables))
 	// The instance's code may still be called by the store's other
 	// instances: it must reach none of the memories before they go back.
 	cut := true
@@ -336,13 +338,17 @@ func (s *storeState) callWords(n int) []uint64 {
 		return s.firstWords[:n]
 	}
 	d := s.depth - 1
-	for len(s.deeperWords) <= d {
-		s.deeperWords = append(s.deeperWords, nil)
+	if s.deeperWords == nil {
+		s.deeperWords = new([][]uint64) // made by the store's first such call
 	}
-	if cap(s.deeperWords[d]) < n {
-		s.deeperWords[d] = make([]uint64, max(n, 8))
+	deeper := s.deeperWords
+	for len(*deeper) <= d {
+		*deeper = append(*deeper, nil)
 	}
-	return s.deeperWords[d][:n]
+	if cap((*deeper)[d]) < n {
+		(*deeper)[d] = make([]uint64, max(n, 8))
+	}
+	return (*deeper)[d][:n]
 }
 
 // call runs f (wasm or host) with stack holding its parameters. The store
@@ -359,7 +365,7 @@ func (s *storeState) call(ctx context.Context, f *vm.Function, stack []uint64) e
 			err = &vm.Trap{Code: abi.TrapHostError, Cause: err, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 		}
 	} else {
-		err = f.Instance.Exec.Call(ctx, f, stack)
+		err = f.Instance.Exec().Call(ctx, f, stack)
 	}
 	if exn := vm.AsException(err); exn != nil {
 		// The host may keep the exception: its payload's references are

@@ -35,7 +35,7 @@ type StoreLimits struct {
 
 // storeCounts is what the limits are checked against.
 type storeCounts struct {
-	instances, memories, tables int
+	instances, memories, tables int32
 }
 
 // SetLimits sets the store's limits. They apply to what is made or grown
@@ -72,11 +72,11 @@ func limitError(format string, args ...any) error {
 func (s *storeState) checkInstantiation(m *wasm.Module) error {
 	l, n := s.limits, s.counts
 	switch {
-	case l.Instances > 0 && n.instances+1 > l.Instances:
+	case l.Instances > 0 && int(n.instances)+1 > l.Instances:
 		return limitError("the store holds %d instances, its limit", l.Instances)
-	case l.Memories > 0 && n.memories+len(m.Memories) > l.Memories:
+	case l.Memories > 0 && int(n.memories)+len(m.Memories) > l.Memories:
 		return limitError("%d more memories would pass the store's limit of %d (it holds %d)", len(m.Memories), l.Memories, n.memories)
-	case l.Tables > 0 && n.tables+len(m.Tables) > l.Tables:
+	case l.Tables > 0 && int(n.tables)+len(m.Tables) > l.Tables:
 		return limitError("%d more tables would pass the store's limit of %d (it holds %d)", len(m.Tables), l.Tables, n.tables)
 	}
 	for _, t := range m.Memories {

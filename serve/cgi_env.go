@@ -29,12 +29,12 @@ func cgiArgs(args []string, r *http.Request) []string {
 // route's own variables, which win: a request-derived variable of the
 // same name is left out, so no client can override what the operator set.
 //
-// The request's variables are written into one string, which the entries
-// then slice, and appended to env[:0]; those that are the same for every
-// request of the handler are made once (Handler.static).
-func (h *Handler) cgiEnv(env []string, r *http.Request) []string {
-	e := envBuilder{skip: h.envNames, static: &h.static}
-	e.b.Grow(512 + 64*len(r.Header))
+// The request's variables are written into buf[:0] (returned, grown, for
+// the next request to reuse), then copied into one string, which the
+// entries slice, and appended to env[:0]; those that are the same for
+// every request of the handler are made once (Handler.static).
+func (h *Handler) cgiEnv(env []string, buf []byte, r *http.Request) ([]string, []byte) {
+	e := envBuilder{b: buf[:0], skip: h.envNames, static: &h.static}
 	pathInfo, rawPathInfo := h.pathInfo(r)
 	serverName, serverPort := serverAddr(r)
 	remoteAddr, remotePort := splitHostPort(r.RemoteAddr)
@@ -69,7 +69,7 @@ func (h *Handler) cgiEnv(env []string, r *http.Request) []string {
 	if r.ContentLength >= 0 {
 		if e.start("CONTENT_LENGTH") {
 			var digits [20]byte
-			e.b.Write(strconv.AppendInt(digits[:0], r.ContentLength, 10))
+			e.b = append(e.b, strconv.AppendInt(digits[:0], r.ContentLength, 10)...)
 			e.end()
 		}
 	}
@@ -78,10 +78,7 @@ func (h *Handler) cgiEnv(env []string, r *http.Request) []string {
 	}
 	e.addStatic(staticMatchedRoute)
 	if e.start("X_FULL_URL") {
-		e.b.WriteString(scheme)
-		e.b.WriteString("://")
-		e.b.WriteString(r.Host)
-		e.b.WriteString(requestURI)
+		e.b = append(append(append(append(e.b, scheme...), "://"...), r.Host...), requestURI...)
 		e.end()
 	}
 	e.add("X_RAW_PATH_INFO", rawPathInfo)
@@ -107,14 +104,14 @@ func (h *Handler) cgiEnv(env []string, r *http.Request) []string {
 		if e.startBytes(v) {
 			for i, value := range r.Header[name] {
 				if i > 0 {
-					e.b.WriteString(sep)
+					e.b = append(e.b, sep...)
 				}
-				e.b.WriteString(value)
+				e.b = append(e.b, value...)
 			}
 			e.end()
 		}
 	}
-	return e.finish(env, h.cfg.Env)
+	return e.finish(env, h.cfg.Env), e.b
 }
 
 // The variables that are the same for every request of a handler, made
@@ -147,10 +144,12 @@ func (h *Handler) staticEnv() {
 	}
 }
 
-// envBuilder writes "NAME=VALUE" entries into one string, leaving out
-// the names in skip.
+// envBuilder writes "NAME=VALUE" entries into one buffer, leaving out
+// the names in skip. (Appending to a slice is cheaper than a
+// strings.Builder's writes, which are calls with a write barrier's check;
+// the buffer is copied into a string once.)
 type envBuilder struct {
-	b strings.Builder
+	b []byte
 	// ends holds where each entry ends in b, for the first 48 (more the
 	// rest), or -1-i for the handler's static entry i.
 	ends   [48]int
@@ -170,7 +169,7 @@ func (e *envBuilder) addStatic(i int) {
 
 func (e *envBuilder) add(name, value string) {
 	if e.start(name) {
-		e.b.WriteString(value)
+		e.b = append(e.b, value...)
 		e.end()
 	}
 }
@@ -180,8 +179,7 @@ func (e *envBuilder) start(name string) bool {
 	if len(e.skip) > 0 && e.skip[name] {
 		return false
 	}
-	e.b.WriteString(name)
-	e.b.WriteByte('=')
+	e.b = append(append(e.b, name...), '=')
 	return true
 }
 
@@ -189,12 +187,11 @@ func (e *envBuilder) startBytes(name []byte) bool {
 	if len(e.skip) > 0 && e.skip[string(name)] {
 		return false
 	}
-	e.b.Write(name)
-	e.b.WriteByte('=')
+	e.b = append(append(e.b, name...), '=')
 	return true
 }
 
-func (e *envBuilder) end() { e.mark(e.b.Len()) }
+func (e *envBuilder) end() { e.mark(len(e.b)) }
 
 func (e *envBuilder) mark(end int) {
 	if e.n < len(e.ends) {
@@ -208,7 +205,7 @@ func (e *envBuilder) mark(end int) {
 // finish slices the entries out of the string and appends them, then
 // extra, to env[:0].
 func (e *envBuilder) finish(env, extra []string) []string {
-	s := e.b.String()
+	s := string(e.b)
 	env = env[:0]
 	from := 0
 	for i := range e.n {

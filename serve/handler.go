@@ -358,7 +358,8 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	stdio := getSandboxIO()
 	defer stdio.release()
 	// (WASI copies both lists: the next request may reuse them.)
-	stdio.args, stdio.env = cgiArgs(stdio.args, r), h.cgiEnv(stdio.env, r)
+	stdio.args = cgiArgs(stdio.args, r)
+	stdio.env, stdio.envText = h.cgiEnv(stdio.env, stdio.envText, r)
 	args, env := stdio.args, stdio.env
 	if bad := firstWithNUL(args, env); bad != "" {
 		h.refuse(w, o, ResultBadRequest, fmt.Errorf("the request's %s holds a NUL byte", bad))
@@ -500,8 +501,10 @@ type sandboxIO struct {
 	in     input
 	errLog stderrLog
 	rc     http.ResponseController
-	// args and env are the guest's argv and environment, their room kept.
+	// args and env are the guest's argv and environment, their room kept;
+	// envText is the room the environment's text is written in (cgiEnv).
 	args, env []string
+	envText   []byte
 	// h and deadline are the request's handler and deadline, for sleep.
 	h        *Handler
 	deadline time.Time
@@ -546,12 +549,15 @@ func (s *sandboxIO) release() {
 		return
 	}
 	timer, pending, fields, line := s.out.timer, s.out.pending[:0], s.out.head.fields[:0], s.errLog.line[:0]
-	args, env, sleep := s.args[:0], s.env[:0], s.sleep
+	args, env, envText, sleep := s.args[:0], s.env[:0], s.envText[:0], s.sleep
 	if cap(pending) > keptBuffer {
 		pending = nil
 	}
 	if cap(line) > keptBuffer {
 		line = nil
+	}
+	if cap(envText) > keptBuffer {
+		envText = nil
 	}
 	if cap(env) > keptEntries {
 		env = nil
@@ -565,7 +571,7 @@ func (s *sandboxIO) release() {
 	clear(env[:cap(env)])
 	*s = sandboxIO{}
 	s.out.timer, s.out.pending, s.out.head.fields, s.errLog.line = timer, pending, fields, line
-	s.args, s.env, s.sleep = args, env, sleep
+	s.args, s.env, s.envText, s.sleep = args, env, envText, sleep
 	sandboxIOs.Put(s)
 }
 

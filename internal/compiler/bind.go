@@ -24,8 +24,10 @@ type instance struct {
 	// memories are the descriptors of every memory (abi.MemoryDesc*):
 	// base and length words per memory index.
 	memories []uint64
-	tables   []uint64 // descriptors: elements address, length
-	funcs    []uint64 // descriptor address per function index
+	// tables is the first of the table descriptors (elements address,
+	// length per table: tableDescs).
+	tables *uint64
+	funcs  []uint64 // descriptor address per function index
 	// caught is the exception the code last caught: the context's payload
 	// address points into it (exceptions.go).
 	caught *vm.Exception
@@ -85,9 +87,10 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	// here). A block kept from a released store has the template and the
 	// defined functions' table entries in place already.
 	nDefs := len(m.Funcs) * descWords
-	st.funcs = block.words[nDefs : nDefs+int(m.NumFuncs())]
+	words := block.words()
+	st.funcs = words[nDefs : nDefs+int(m.NumFuncs())]
 	if block.mc == nil {
-		copy(block.words, mc.descTemplate())
+		copy(words, mc.descTemplate())
 		for k := range m.Funcs {
 			st.funcs[int(m.NumImportedFuncs)+k] = block.addr() + uint64(k)*abi.FuncDescSize
 		}
@@ -104,7 +107,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		st.funcs[i] = ref
 	}
 	if len(st.funcs) == 0 {
-		st.funcs = block.words[:1] // a module without functions: an address
+		st.funcs = words[:1] // a module without functions: an address
 	}
 	st.useContext(st.contextRoom())
 	if !kept || prevCtx != st.ctx {
@@ -116,8 +119,12 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	// (instance.run), on the Go stack.
 	st.refresh()
 	inst.Engine = st
-	inst.Exec = executor{}
 	return nil
+}
+
+// Call runs one of the instance's functions (vm.Executor: inst.Exec).
+func (st *instance) Call(ctx context.Context, f *vm.Function, stack []uint64) error {
+	return executor{}.Call(ctx, f, stack)
 }
 
 // memory0 is the instance's memory 0, or nil when it has none.
@@ -258,13 +265,14 @@ func (st *instance) refresh() {
 			st.memories[2*i+abi.MemoryDescLen/8] = uint64(len(mem.Bytes))
 		}
 	}
+	tables := st.tableDescs()
 	for i, t := range st.inst.Tables {
 		var addr uint64
 		if len(t.Elems) > 0 {
 			addr = uint64(uintptr(unsafe.Pointer(&t.Elems[0])))
 		}
-		st.tables[2*i+abi.TableDescElems/8] = addr
-		st.tables[2*i+abi.TableDescLen/8] = uint64(len(t.Elems))
+		tables[2*i+abi.TableDescElems/8] = addr
+		tables[2*i+abi.TableDescLen/8] = uint64(len(t.Elems))
 	}
 }
 

@@ -142,8 +142,8 @@ func (st *instance) useContext(nc *nativeContext) {
 		globals[i] = uint64(uintptr(unsafe.Pointer(&g.Lo)))
 	}
 	st.ctx.GlobalsBase = uintptr(unsafe.Pointer(&globals[0]))
-	st.tables = words[nGlobals : nGlobals+nTables : nGlobals+nTables]
-	st.ctx.TablesBase = uintptr(unsafe.Pointer(&st.tables[0]))
+	st.tables = &words[nGlobals]
+	st.ctx.TablesBase = uintptr(unsafe.Pointer(st.tables))
 	st.ctx.FuncTable = uintptr(unsafe.Pointer(&st.funcs[0]))
 	if len(st.mc.typeIDs) > 0 {
 		// mc outlives st (st holds it), so the array stays put and alive.
@@ -156,10 +156,16 @@ func (st *instance) useContext(nc *nativeContext) {
 // code.
 func (st *instance) placeContext(block *descBlock) {
 	ctxWord := uint64(uintptr(unsafe.Pointer(st.ctx)))
+	words := block.words()
 	for k := range st.mc.m.Funcs {
-		block.words[k*descWords+abi.FuncDescContext/8] = ctxWord
+		words[k*descWords+abi.FuncDescContext/8] = ctxWord
 	}
 }
 
 // inSlot reports whether the native context is in a slot's region.
 func (st *instance) inSlot() bool { return st.own == nil || st.ctx != &st.own.ctx }
+
+// tableDescs are the table descriptors the context points at (TablesBase).
+func (st *instance) tableDescs() []uint64 {
+	return unsafe.Slice(st.tables, max(2*len(st.inst.Tables), 2))
+}

@@ -328,10 +328,17 @@ func (e *compilerEngine) RecycleStore(s *vm.Store) {
 	first := r.firstSlabs[0]
 	clear(first.funcs[:cap(first.funcs)])
 	first.funcs = first.funcs[:0]
-	*r = storeRefs{eng: e}
+	lane := r.store.Lane // kept, emptied (vm.Store.Reset)
+	pending := r.pending
+	if pending != nil {
+		*pending = pendingCall{args: pending.args[:0]}
+	}
+	*r = storeRefs{eng: e, pending: pending}
 	r.firstSlabs[0] = first
 	r.blocks = r.firstBlock[:0]
 	r.store.InitWithRefs(r)
+	r.store.Lane = lane
+	r.store.Reset()
 	if e.cfg.ConsumeFuel {
 		r.store.Fuel.Enable()
 	}

@@ -39,7 +39,7 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 		if err != vm.ErrTailCall {
 			break
 		}
-		p := &st.refs.pending
+		p := st.refs.pending // made by the exit that asked for the call
 		f, p.f = p.f, nil
 		if need := max(f.Type.ParamSlots(), ft.ResultSlots()); need > len(buf) {
 			buf = make([]uint64, need)
@@ -96,7 +96,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 		EpochPolls:   st.mc.eng.epoch,
 		SignalReach:  st.mc.eng.guard && vm.PreemptSignals(),
 		StackBytes:   f.Instance.Store.MaxStackBytes,
-		Lane:         &f.Instance.Store.Lane,
+		Lane:         f.Instance.Store.Lane,
 		Deadline:     f.Instance.Store.Deadline,
 		Handler:      st,
 	}
@@ -124,6 +124,15 @@ type pendingCall struct {
 	args   []uint64
 }
 
+// tailCall is the store's pending tail call, made on first use: few
+// stores have one, and a recycled store keeps it (RecycleStore).
+func (r *storeRefs) tailCall() *pendingCall {
+	if r.pending == nil {
+		r.pending = new(pendingCall)
+	}
+	return r.pending
+}
+
 // hostCall serves a call through a descriptor of another instance or of a
 // host function (the only host calls compiled code makes).
 func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) error {
@@ -141,7 +150,7 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 	if st.lastFrame(bp) {
 		// A tail call replaced the run's first frame with the host call
 		// stub's: the run's caller makes the call (executor.Call).
-		p := &st.refs.pending
+		p := st.refs.tailCall()
 		p.f, p.caller = f, st.inst
 		p.args = append(p.args[:0], stack[:f.Type.ParamSlots()]...)
 		return vm.ErrTailCall
@@ -156,8 +165,8 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 	switch {
 	case f.Host != nil:
 		return st.callHost(ctx, f, stack, func() []vm.Frame { return st.frames(pc, sp, bp) })
-	case f.Instance != nil && f.Instance.Exec != nil:
-		err := f.Instance.Exec.Call(ctx, f, stack)
+	case f.Instance != nil && f.Instance.Exec() != nil:
+		err := f.Instance.Exec().Call(ctx, f, stack)
 		if t, ok := err.(*vm.Trap); ok && st.refs.passed != t {
 			// Another instance's wasm frames continue into ours.
 			appendFrames(t, st.frames(pc, sp, bp))

@@ -50,15 +50,20 @@ type storeRefs struct {
 	// passed is the last trap a host function returned: it propagates
 	// through the callers unchanged.
 	passed *vm.Trap
-	// pending is the tail call a run left for its caller (exec.go).
-	pending pendingCall
+	// pending is the tail call a run left for its caller (exec.go), made
+	// on first use (tailCall).
+	pending *pendingCall
 }
 
 // descSlab is a run of descriptors and the function of each one used.
 type descSlab struct {
-	words []uint64
+	// base is the slab's first word; it holds cap(funcs) descriptors.
+	base  *uint64
 	funcs []*vm.Function
 }
+
+// words are the slab's descriptors' words.
+func (sl *descSlab) words() []uint64 { return unsafe.Slice(sl.base, cap(sl.funcs)*descWords) }
 
 // descBlock is the descriptors of one instance's defined functions: the
 // function of the descriptor at addr + k*FuncDescSize is the instance's
@@ -66,8 +71,10 @@ type descSlab struct {
 // after the descriptors are the instance's function table
 // (abi.CtxFuncTable: a descriptor address per function index).
 type descBlock struct {
-	words []uint64
-	inst  *vm.Instance
+	// base is the block's first word (it has blockWords of the
+	// instance's module): in the Go heap, or in a slot's region.
+	base *uint64
+	inst *vm.Instance
 	// mc is the code whose template the descriptors hold (set by Bind):
 	// the block goes back to it when the store is released, and the next
 	// instance of the module only writes its context into it.
@@ -85,10 +92,13 @@ type descBlock struct {
 
 // addr is the address of the slab's first descriptor: its words never
 // move (a Go heap object stays put), which descriptor addresses rely on.
-func (sl *descSlab) addr() uint64 { return uint64(uintptr(unsafe.Pointer(&sl.words[0]))) }
+func (sl *descSlab) addr() uint64 { return uint64(uintptr(unsafe.Pointer(sl.base))) }
 
 // addr is the address of the block's first word, as descSlab.addr.
-func (b *descBlock) addr() uint64 { return uint64(uintptr(unsafe.Pointer(&b.words[0]))) }
+func (b *descBlock) addr() uint64 { return uint64(uintptr(unsafe.Pointer(b.base))) }
+
+// words are the block's words.
+func (b *descBlock) words() []uint64 { return unsafe.Slice(b.base, blockWords(b.inst.Module)) }
 
 // blockWords is the size of a descriptor block for module m.
 func blockWords(m *wasm.Module) int {
@@ -139,7 +149,7 @@ func (r *storeRefs) bindBlock(inst *vm.Instance, mc *moduleCode) *descBlock {
 	// A kept block's words, if any, are left to the collector: the
 	// module's instances take slots' regions from now on.
 	kept := mc.takeBlock()
-	r.blocks = append(r.blocks, descBlock{words: words, inst: inst, native: kept.native, inSlot: true})
+	r.blocks = append(r.blocks, descBlock{base: &words[0], inst: inst, native: kept.native, inSlot: true})
 	return &r.blocks[len(r.blocks)-1]
 }
 
@@ -157,7 +167,7 @@ func (r *storeRefs) heapBlock(inst *vm.Instance, from *moduleCode) *descBlock {
 	if words == nil {
 		words = make([]uint64, blockWords(inst.Module))
 	}
-	r.blocks = append(r.blocks, descBlock{words: words, inst: inst, mc: mc, native: kept.native})
+	r.blocks = append(r.blocks, descBlock{base: &words[0], inst: inst, mc: mc, native: kept.native})
 	return &r.blocks[len(r.blocks)-1]
 }
 
@@ -217,7 +227,7 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	sl := &r.slabs[n-1]
 	k := len(sl.funcs)
 	sl.funcs = append(sl.funcs, f)
-	d := sl.words[k*descWords : (k+1)*descWords : (k+1)*descWords]
+	d := sl.words()[k*descWords : (k+1)*descWords : (k+1)*descWords]
 	d[abi.FuncDescTypeID/8] = uint64(id)
 	d[abi.FuncDescHostCall/8] = uint64(stub)
 	return sl.addr() + uint64(k*abi.FuncDescSize), nil
@@ -244,7 +254,7 @@ func (r *storeRefs) addSlab(size int) {
 		return
 	}
 	words := make([]uint64, size*descWords)
-	sl := descSlab{words: words, funcs: make([]*vm.Function, 0, size)}
+	sl := descSlab{base: &words[0], funcs: make([]*vm.Function, 0, size)}
 	if len(r.slabs) == 0 {
 		r.slabs = r.firstSlabs[:0]
 	}
@@ -307,7 +317,7 @@ func (r *storeRefs) Release() error {
 			}
 			b.mc.keepBlock(keptBlock{native: b.native})
 		default:
-			b.mc.keepBlock(keptBlock{b.words, b.native})
+			b.mc.keepBlock(keptBlock{b.words(), b.native})
 		}
 	}
 	r.blocks = nil

@@ -26,7 +26,7 @@ type BodyValidating interface {
 
 // Code is a module's compiled code.
 type Code interface {
-	// Bind sets Code on each function that inst defines and sets inst.Exec,
+	// Bind sets Code on each function that inst defines and sets inst.Engine (whose value is the vm.Executor of inst.Exec),
 	// so inst can run. Imports are already resolved; segments are not yet applied.
 	Bind(inst *vm.Instance) error
 }

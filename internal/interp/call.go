@@ -123,7 +123,9 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	m.meter.Attach(&f.Instance.Store.Fuel)
 	m.pacer.Begin(ctx)
 	m.pacer.Until(store.Deadline)
-	m.pacer.UseLanes(&store.Lane, ctx.Done())
+	if store.Lane != nil {
+		m.pacer.UseLanes(store.Lane, ctx.Done())
+	}
 	m.maxFrames = e.cfg.MaxCallDepth - depth - 1
 	m.maxSlots, m.below = maxSlots, below
 	m.frames = m.frames[:0]
@@ -266,8 +268,8 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 	switch {
 	case f.Host != nil:
 		err = f.Host(m.ctx, f, caller.inst, args)
-	case f.Instance != nil && f.Instance.Exec != nil:
-		err = f.Instance.Exec.Call(m.ctx, f, args)
+	case f.Instance != nil && f.Instance.Exec() != nil:
+		err = f.Instance.Exec().Call(m.ctx, f, args)
 	default:
 		err = fmt.Errorf("interp: function %s cannot be called", f.DebugName())
 	}

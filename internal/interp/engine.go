@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"context"
 	"fmt"
 	"github.com/moat-run/moat/internal/pool"
 
@@ -163,7 +164,13 @@ type instState struct {
 	tables   []*vm.Table
 	tags     []*vm.Tag
 	funcRefs []uint64 // per function index, its funcref
+	exec     *executor
 	gcTypes  []uint32 // per type index, the store's GC type id (vm.Instance.GCTypes)
+}
+
+// Call runs one of the instance's functions (vm.Executor).
+func (st *instState) Call(ctx context.Context, f *vm.Function, stack []uint64) error {
+	return st.exec.Call(ctx, f, stack)
 }
 
 // boundFunc is a defined function of one instance: vm.Function.Code.
@@ -175,7 +182,8 @@ type boundFunc struct {
 
 var noMemory = &vm.Memory{}
 
-// Bind attaches the code to inst's defined functions and sets inst.Exec.
+// Bind attaches the code to inst's defined functions and sets inst.Engine,
+// the instance's state, which runs them (vm.Instance.Exec).
 func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	m := mc.m
 	if uint32(len(inst.Funcs)) != m.NumFuncs() {
@@ -222,7 +230,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 			st.funcRefs[i] = r
 		}
 	}
+	st.exec = mc.exec
 	inst.Engine = st
-	inst.Exec = mc.exec
 	return nil
 }

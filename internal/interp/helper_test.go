@@ -113,7 +113,7 @@ func (ti *testInstance) call(ctx context.Context, name string, args ...uint64) (
 	f := ti.export(name)
 	stack := make([]uint64, max(f.Type.ParamSlots(), f.Type.ResultSlots()))
 	copy(stack, args)
-	err := ti.inst.Exec.Call(ctx, f, stack)
+	err := ti.inst.Exec().Call(ctx, f, stack)
 	return stack[:f.Type.ResultSlots()], err
 }
 

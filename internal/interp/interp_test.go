@@ -35,7 +35,7 @@ func newControl(t *testing.T, cfg Config) *testInstance {
 			return nil
 		}
 		s := []uint64{stack[0] - 1}
-		if err := caller.Exec.Call(ctx, ti.export("call_reenter"), s); err != nil {
+		if err := caller.Exec().Call(ctx, ti.export("call_reenter"), s); err != nil {
 			return err
 		}
 		stack[0] = s[0] + 10

@@ -87,7 +87,7 @@ func TestRandomModules(t *testing.T) {
 			fn := inst.Funcs[e.Index]
 			stack := make([]uint64, max(fn.Type.ParamSlots(), fn.Type.ResultSlots()))
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-			err := inst.Exec.Call(ctx, fn, stack)
+			err := inst.Exec().Call(ctx, fn, stack)
 			cancel()
 			var tr *vm.Trap
 			if err != nil && !errors.As(err, &tr) {

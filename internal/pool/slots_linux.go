@@ -89,8 +89,10 @@ type Slots struct {
 	inUse              atomic.Int64
 	warm               atomic.Int64
 	leaked             atomic.Int64
-	// handles are the slots as vm.Slot values, made once.
+	// handles are the slots as vm.Slot values, made once, and records
+	// their reservation records (vm.Slot.Record).
 	handles []slot
+	records []vm.SlotRecord
 	// contexts holds the slots' context regions, ctxBytes each (nil:
 	// none), read+write from the start.
 	contexts []byte
@@ -175,7 +177,7 @@ func NewSlots(cfg SlotConfig) (*Slots, error) {
 	}
 	keep := min((cfg.KeepResident+page-1)&^(page-1), l.Reserve)
 	p := &Slots{cfg: cfg, mem: mem, stride: stride, page: page, keep: keep, scan: min(scanKept*keep, l.Reserve), copyLimit: max(CopyLimit, keep),
-		state: make([]slotState, cfg.Slots), handles: make([]slot, cfg.Slots),
+		state: make([]slotState, cfg.Slots), handles: make([]slot, cfg.Slots), records: make([]vm.SlotRecord, cfg.Slots),
 		warmFree: NewFreeList[int32](cfg.MaxWarm), coldFree: NewFreeList[int32](cfg.Slots)}
 	p.mapCap.Store(mapBudget(l.Limits))
 	for i := range p.handles {
@@ -595,6 +597,8 @@ func (s *slot) Revoke(n uint64) {
 }
 
 func (s *slot) Free(n uint64, leaked bool) { s.p.give(s.i, n, leaked, false) }
+
+func (s *slot) Record() *vm.SlotRecord { return &s.p.records[s.i] }
 
 func (s *slot) Context() []byte {
 	r := &s.p.state[s.i].region

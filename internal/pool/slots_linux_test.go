@@ -132,6 +132,51 @@ func TestSlotsRoom(t *testing.T) {
 // checkReclaimed waits (running the collector) until p's cleanup has taken
 // back the slot of what was dropped, and checks that the slot, handed out
 // again, comes back reset (the dropped memory wrote 42 at offset 7).
+// A room's memory uses its slot's reservation record, which the slot's
+// next holder uses in turn: a room's owner dropped once its memory was
+// freed and its slot taken again (by another room's memory) never gives
+// that slot back from under its new holder, and the new holder's own
+// cleanup still reclaims it once its owner is dropped in turn.
+func TestSlotsRoomRecordOutlivesFreedOwner(t *testing.T) {
+	p, err := NewSlots(SlotConfig{Slots: 1, Layout: vm.Layout{Reserve: 1 << 20}, Accessible: true, MaxWarm: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type owner struct{ room vm.MemoryRoom }
+	func() {
+		first := &owner{}
+		vm.AddSlotCleanup(first, &first.room)
+		m, err := p.NewMemory(onePage, 0, nil, &first.room)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Free()
+	}()
+	next := &owner{}
+	vm.AddSlotCleanup(next, &next.room)
+	m, err := p.NewMemory(onePage, 0, nil, &next.room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Bytes[7] = 42
+	for range 5 { // the first owner's cleanup runs
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	if s := p.Stats(); s.InUse != 1 || s.Leaked != 0 {
+		t.Fatalf("after the first owner was dropped: %+v, want the slot still in use, none leaked", s)
+	}
+	if _, err := p.NewMemory(onePage, 0, nil, nil); err == nil {
+		t.Fatal("the slot was lent while its holder lives")
+	}
+	if m.Bytes[7] != 42 || next.room.Empty() {
+		t.Fatal("the holder lost its memory")
+	}
+	runtime.KeepAlive(next)
+	next = nil
+	checkReclaimed(t, p, "the second owner")
+}
+
 func checkReclaimed(t *testing.T, p *Slots, what string) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); p.Stats().Leaked == 0; {

@@ -38,8 +38,8 @@ type Instance struct {
 	// Closed is set when the embedder closed the instance: its functions
 	// may not run again.
 	Closed bool
-	Exec   Executor
-	// Engine is the engine's per-instance state, if it keeps any.
+	// Engine is the engine's per-instance state, if it keeps any; once
+	// bound, it runs the instance's functions (Exec).
 	Engine any
 	// Embedder is the embedding layer's per-instance state, if any.
 	Embedder any
@@ -56,6 +56,13 @@ type Instance struct {
 	// store on another, which reads Funcs. Readers after instantiation go
 	// through Made, Lookup and FuncIn.
 	funcsMu sync.Mutex
+}
+
+// Exec runs the instance's functions: its engine's state (Engine), nil
+// before the engine bound the instance.
+func (inst *Instance) Exec() Executor {
+	e, _ := inst.Engine.(Executor)
+	return e
 }
 
 // GCTypes maps the module's type indices to the store's GC type ids (see

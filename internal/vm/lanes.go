@@ -261,6 +261,9 @@ func (u *LaneUse) turn(done <-chan struct{}, deadline int64) {
 // End is called when the store's outermost call returns, however it
 // ended: it gives the lane back, and the next call starts afresh.
 func (u *LaneUse) End() {
+	if u == nil {
+		return // the store never used lanes
+	}
 	if u.held {
 		<-u.Lanes.slots
 		u.held = false
@@ -276,4 +279,12 @@ func (u *LaneUse) End() {
 func threadCPUTime() int64 {
 	d, _ := cpuclock.Thread()
 	return int64(d)
+}
+
+// emptied is u reset for another store (Store.Reset), or nil.
+func (u *LaneUse) emptied() *LaneUse {
+	if u != nil {
+		*u = LaneUse{}
+	}
+	return u
 }

@@ -32,11 +32,12 @@ type Memory struct {
 
 // MemoryRoom is storage for a memory in a pool's slot, which its owner
 // keeps from one memory to the next (a recycled instance state): the
-// memory and its reservation record are made once (NewSlotMemory,
-// AddSlotCleanup).
+// memory, and the hold its owner's cleanup reclaims the slot through, are
+// made once (NewSlotMemory, AddSlotCleanup). The reservation record is
+// the slot's own (Slot.Record).
 type MemoryRoom struct {
-	mem Memory
-	res *reservation
+	mem  Memory
+	hold *slotHold
 }
 
 // NewMemory allocates a memory of t.Limits.Min pages. limitPages caps growth

@@ -39,6 +39,10 @@ type reservation struct {
 	// accessible size, which it resets on release.
 	slot   Slot
 	length uint64
+	// hold, for a memory made in a MemoryRoom, is the room's hold on the
+	// slot, whose record this is (Slot.Record): release clears both
+	// before the slot goes back to its next holder.
+	hold *slotHold
 }
 
 // MapNative moves m's bytes out of the Go heap into a reservation laid out
@@ -182,8 +186,14 @@ func (r *reservation) release() {
 		return
 	}
 	if r.slot != nil {
-		r.slot.Free(r.length, false)
+		// The record may be the slot's own, the next holder's as soon
+		// as the slot is free: it is done with first.
+		slot, n := r.slot, r.length
+		if r.hold != nil {
+			r.hold.res, r.hold = nil, nil
+		}
 		r.mem = nil
+		slot.Free(n, false)
 		return
 	}
 	if r.trap {

@@ -7,6 +7,9 @@ import "github.com/moat-run/moat/internal/wasm"
 // reservation is a memory's mapping (there are none here).
 type reservation struct{ layout Layout }
 
+// slotHold is the room's hold on a slot; there are no slots here.
+type slotHold struct{}
+
 // MapNative reports ErrNativeUnsupported: there is no native code here.
 func (m *Memory) MapNative(l Layout) error { return ErrNativeUnsupported }
 

@@ -29,7 +29,22 @@ type Slot interface {
 	// Go heap, zeroed when the slot was taken, that the holder may use
 	// until Free.
 	Context() []byte
+	// Record is the slot's reservation record, made with its pool, which
+	// a memory made in a MemoryRoom uses while it holds the slot: no
+	// record of its own in the Go heap per live memory.
+	Record() *SlotRecord
 }
+
+// SlotRecord is a slot's reservation record (Slot.Record), which its
+// pool keeps beside the slot.
+type SlotRecord struct{ res reservation }
+
+// slotHold is a MemoryRoom's hold on the slot its memory takes: the
+// record of that slot while the memory holds it (nil otherwise), which
+// the room's owner's cleanup gives back if the owner is dropped without
+// Free. It is apart from the owner: the cleanup's argument must not keep
+// the owner reachable.
+type slotHold struct{ res *reservation }
 
 // SlotContext is the context region of the slot that m takes (nil when
 // m is not in a slot, or the slot has none): see Slot.Context.
@@ -57,13 +72,17 @@ func NewSlotMemory(t wasm.MemoryType, limitPages uint32, l Layout, region []byte
 	}
 	var m *Memory
 	var r *reservation
-	if room != nil && room.res != nil {
-		m, r = &room.mem, room.res
+	var hold *slotHold
+	if room != nil && room.hold != nil {
+		m, r, hold = &room.mem, &s.Record().res, room.hold
 	} else {
 		m, r = new(Memory), new(reservation)
 	}
 	*m = Memory{Type: t, Limit: min(memoryLimit(t, limitPages), uint32(min(l.Reserve/wasm.PageSize, wasm.MaxPages)))}
-	*r = reservation{mem: region, layout: l, slot: s, length: length}
+	*r = reservation{mem: region, layout: l, slot: s, length: length, hold: hold}
+	if hold != nil {
+		hold.res = r
+	}
 	r.byte0 = &region[l.GuardBefore]
 	m.res = r
 	m.Bytes = r.bytes(length)
@@ -81,29 +100,41 @@ func NewSlotMemory(t wasm.MemoryType, limitPages uint32, l Layout, region []byte
 // one memory after another (a recycled instance state), and pays for the
 // cleanup once.
 func AddSlotCleanup[T any](owner *T, room *MemoryRoom) {
-	if room.res == nil {
-		// The reservation record is apart from owner: the cleanup's
-		// argument must not keep owner reachable.
-		room.res = new(reservation)
-		runtime.AddCleanup(owner, (*reservation).reclaim, room.res)
+	if room.hold == nil {
+		room.hold = new(slotHold)
+		runtime.AddCleanup(owner, (*slotHold).reclaim, room.hold)
 	}
 }
 
-// Empty readies room for its next memory, keeping its reservation record
-// (and its owner's cleanup). It reports false, and leaves room alone,
+// Empty readies room for its next memory, keeping its hold (and its
+// owner's cleanup). It reports false, and leaves room alone,
 // while the memory in it still holds its slot (it was never freed).
 func (room *MemoryRoom) Empty() bool {
-	if room.res != nil && room.res.mem != nil {
+	if room.hold != nil && room.hold.res != nil {
 		return false
 	}
 	room.mem = Memory{}
 	return true
 }
 
+// reclaim is the cleanup of a room's owner whose memory in a slot was
+// never freed: hold.res is nil once the memory is freed (release), so a
+// record the slot's next holders use is never touched here.
+func (h *slotHold) reclaim() {
+	if r := h.res; r != nil {
+		r.reclaim()
+	}
+}
+
 // reclaim is the cleanup of a memory in a slot that was never freed.
 func (r *reservation) reclaim() {
 	if r.mem != nil {
-		r.slot.Free(r.length, true)
+		// Done with the record first, as release is.
+		slot, n := r.slot, r.length
+		if r.hold != nil {
+			r.hold.res, r.hold = nil, nil
+		}
 		r.mem = nil
+		slot.Free(n, true)
 	}
 }

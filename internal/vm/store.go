@@ -29,8 +29,10 @@ type Store struct {
 	// stack limit of this store's call chains (a store limit).
 	MaxStackBytes int
 	// Lane, when its Lanes are set, makes the store's calls that run long
-	// take turns in those lanes (lanes.go).
-	Lane LaneUse
+	// take turns in those lanes (lanes.go). It is nil until the embedder
+	// sets lanes or a threshold (LaneUse), so that a store that never uses
+	// lanes holds none, and Reset keeps it, emptied.
+	Lane *LaneUse
 	// Deadline, when set, ends the store's calls that run past it as a
 	// context's deadline would (Pacer.Until), with no timer or context of
 	// its own.
@@ -66,7 +68,15 @@ type RefCodec interface {
 
 // Reset empties s for another store of the same engine: what Release
 // left is dropped, the codec stays (its owner resets it).
-func (s *Store) Reset() { *s = Store{codec: s.codec} }
+func (s *Store) Reset() { *s = Store{codec: s.codec, Lane: s.Lane.emptied()} }
+
+// LaneUse is the store's lane use, made on first use.
+func (s *Store) LaneUse() *LaneUse {
+	if s.Lane == nil {
+		s.Lane = new(LaneUse)
+	}
+	return s.Lane
+}
 
 // NewStoreWithRefs returns an empty store whose funcrefs are c's words.
 func NewStoreWithRefs(c RefCodec) *Store { return &Store{codec: c} }
