@@ -2,6 +2,8 @@ package moat_test
 
 import (
 	"context"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -189,6 +191,33 @@ func TestPooledInstantiateAllocations(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("add: instantiate+call+close allocates %v times, none expected", allocs)
 	}
+	// A call of more words than the store state's first buffer holds
+	// takes the buffers kept with the state from one store to the next,
+	// emptied (none of its words reaches the next store's calls).
+	mod := compile(t, e, `(module (func (export "sum6") (param i64 i64 i64 i64 i64 i64) (result i64)
+	  (i64.add (i64.add (i64.add (local.get 0) (local.get 1)) (i64.add (local.get 2) (local.get 3)))
+	    (i64.add (local.get 4) (local.get 5)))))`)
+	sixPre, err := moat.NewLinker(e).Prepare(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allocs = testing.AllocsPerRun(200, func() {
+		s := moat.NewStore(e)
+		inst, err := sixPre.Instantiate(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stack := [6]uint64{1, 2, 3, 4, 5, 6}
+		if err := inst.Func("sum6").CallWithStack(ctx, stack[:]); err != nil || stack[0] != 21 {
+			t.Fatal(err, stack)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("sum6: instantiate+call+close allocates %v times, none expected", allocs)
+	}
 }
 
 // prepareFixture compiles fixture name with e and pre-links it with l.
@@ -211,5 +240,44 @@ func skipAllocCountUnderRace(t *testing.T) {
 	t.Helper()
 	if raceEnabled {
 		t.Skip("allocation counts differ under the race detector")
+	}
+}
+
+// TestWasiRunAllocations bounds the allocations of a WASI sandbox's
+// whole life on a pooling engine: attach a WASI system, instantiate
+// hello, run it (its fd_write included) and close. Only the system is
+// made: WASI's functions are bound once for every store and need no
+// Caller, and the system is no store value of its own.
+func TestWasiRunAllocations(t *testing.T) {
+	skipAllocCountUnderRace(t)
+	ctx := context.Background()
+	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, Pooling: &moat.PoolingConfig{TotalMemories: 4}})
+	if err != nil {
+		t.Skipf("compiler unavailable: %v", err)
+	}
+	l := moat.NewLinker(e)
+	if err := wasi.DefineImports(l); err != nil {
+		t.Fatal(err)
+	}
+	pre := prepareFixture(t, e, l, "hello.wasm")
+	allocs := testing.AllocsPerRun(200, func() {
+		s := moat.NewStore(e)
+		sys, err := wasi.Attach(s, wasi.Config{Stdout: io.Discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := pre.Instantiate(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, err := wasi.Run(ctx, inst); code != 0 || err != nil {
+			t.Fatal(code, err)
+		}
+		if err := errors.Join(sys.Close(), s.Close()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 1 {
+		t.Errorf("hello: attach+instantiate+run+close allocates %v times, at most 1 expected (the WASI system)", allocs)
 	}
 }

@@ -11,22 +11,31 @@ import (
 // Instance is an instantiated module living in a store.
 type Instance struct {
 	store storeRef
-	mod   *Module
-	inst  *vm.Instance
+	// state is the instance's state: its module (state.mod, set when the
+	// state is made and never changed, so a handle kept past Close reads
+	// it without a race) and runtime form (state.inst, the next store's
+	// once this one is closed).
+	state *instanceState
 	// first is room for the handle of the first function asked for by
 	// name (Func), so that it lives where the instance's handle does.
 	first     Func
 	firstUsed atomic.Bool
 }
 
+// mod is the instance's module.
+func (i *Instance) mod() *Module { return i.state.mod }
+
+// vmInst is the instance's runtime form.
+func (i *Instance) vmInst() *vm.Instance { return &i.state.inst }
+
 // Module returns the module the instance was made from.
-func (i *Instance) Module() *Module { return i.mod }
+func (i *Instance) Module() *Module { return i.mod() }
 
 // Store returns the instance's store.
 func (i *Instance) Store() *Store { return &Store{storeRef: i.store} }
 
 // Exports lists the instance's exports in order.
-func (i *Instance) Exports() []ExportType { return i.mod.Exports() }
+func (i *Instance) Exports() []ExportType { return i.mod().Exports() }
 
 // Export returns the extern exported under name, or nil. Once the
 // instance's store is closed, it is a closed extern: calls fail with
@@ -35,14 +44,14 @@ func (i *Instance) Export(name string) Extern {
 	if !i.store.live() {
 		// The instance's state may serve another store now: nothing
 		// of it is looked at.
-		for _, ex := range i.mod.m.Exports {
+		for _, ex := range i.mod().m.Exports {
 			if ex.Name == name {
-				return closedExtern(i.store, i.mod.m, ex)
+				return closedExtern(i.store, i.mod().m, ex)
 			}
 		}
 		return nil
 	}
-	return exportOf(i.store, i.inst, name)
+	return exportOf(i.store, i.vmInst(), name)
 }
 
 // Func returns the exported function name, or nil when absent or not a
@@ -52,7 +61,7 @@ func (i *Instance) Func(name string) *Func {
 		f, _ := i.Export(name).(*Func)
 		return f
 	}
-	for _, ex := range i.mod.m.Exports {
+	for _, ex := range i.mod().m.Exports {
 		if ex.Name == name {
 			if ex.Kind != wasm.ExternFunc {
 				return nil
@@ -61,7 +70,7 @@ func (i *Instance) Func(name string) *Func {
 			if !i.firstUsed.CompareAndSwap(false, true) {
 				room = new(Func)
 			}
-			return funcOf(i.store, i.inst, ex.Index, room)
+			return funcOf(i.store, i.vmInst(), ex.Index, room)
 		}
 	}
 	return nil
@@ -108,9 +117,9 @@ func (i *Instance) Close(ctx context.Context) error {
 	if s.depth > 1 {
 		return errCloseInCall
 	}
-	if s.isClosed(i.inst) {
+	if s.isClosed(i.vmInst()) {
 		return ErrClosed
 	}
-	s.closeInstance(i.inst, false)
+	s.closeInstance(i.vmInst(), false)
 	return nil
 }

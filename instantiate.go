@@ -32,7 +32,16 @@ func constTrap(err error) error {
 // handles (Instance, Func, Caller...) live elsewhere and carry the store's
 // generation.
 type instanceState struct {
-	mod        *Module
+	// mod is set when the state is made and never written again: the
+	// handles of closed stores' instances read it (Instance.Module)
+	// while the state serves another store.
+	mod *Module
+	instanceParts
+}
+
+// instanceParts is what an instance state holds for its instance, emptied
+// when the state is recycled.
+type instanceParts struct {
 	inst       vm.Instance
 	mems       [1]*vm.Memory
 	globalList [1]*vm.Global
@@ -314,7 +323,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		}
 	}
 
-	*out = Instance{store: s.ref(), mod: mod, inst: inst}
+	*out = Instance{store: s.ref(), state: both}
 	// From here the instance can be reached (a failing segment or start
 	// function may leave its functions in another instance's table), so
 	// closing the store must close it too.

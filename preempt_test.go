@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/trace"
 	"sort"
 	"strings"
 	"sync"
@@ -155,7 +156,7 @@ func gcWithin(tb testing.TB, limit time.Duration) {
 	tb.Helper()
 	done := make(chan struct{})
 	go func() {
-		runtime.GC()
+		tracedGC(tb)
 		close(done)
 	}()
 	select {
@@ -252,6 +253,15 @@ func callWithin(tb testing.TB, f *moat.Func, ctx context.Context, limit time.Dur
 	}
 }
 
+// tracedGC runs runtime.GC() as a region "runtime.GC" of a task named
+// after tb, so that a trace of the benchmarks (go test -trace) can be split
+// into each collection's phases (bench/cmd/gcphases).
+func tracedGC(tb testing.TB) {
+	ctx, task := trace.NewTask(context.Background(), tb.Name())
+	trace.WithRegion(ctx, "runtime.GC", runtime.GC)
+	task.End()
+}
+
 // latencies collects durations and reports their mean and maximum.
 type latencies []time.Duration
 
@@ -281,7 +291,7 @@ func BenchmarkGCSpinning(b *testing.B) {
 		var l latencies
 		for b.Loop() {
 			start := time.Now()
-			runtime.GC()
+			tracedGC(b)
 			l = append(l, time.Since(start))
 		}
 		l.report(b)

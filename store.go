@@ -7,6 +7,7 @@ import (
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/engine"
+	"github.com/moat-run/moat/internal/hostlib"
 	"github.com/moat-run/moat/internal/vm"
 )
 
@@ -54,23 +55,24 @@ type Store struct {
 	storeRef
 	// first is room for the handle of the first instance made through
 	// this handle, so that it lives where the store's handle does (on the
-	// caller's stack when it keeps it there).
-	first     Instance
-	firstUsed bool
+	// caller's stack when it keeps it there); it is in use once its state
+	// is set.
+	first Instance
 }
 
 // instanceRoom is where the handle of an instance being made goes.
 func (s *Store) instanceRoom() *Instance {
-	if !s.firstUsed {
+	if s.first.state == nil {
 		return &s.first
 	}
 	return new(Instance)
 }
 
-// made records that the instance whose handle is in room was made.
-func (s *Store) made(room *Instance) {
+// failed empties room, where an instantiation that failed may have
+// written the handle it did not return.
+func (s *Store) failed(room *Instance) {
 	if room == &s.first {
-		s.firstUsed = true
+		s.first = Instance{}
 	}
 }
 
@@ -103,10 +105,11 @@ type storeState struct {
 	values   atomic.Pointer[storeValues]
 	valuesMu sync.Mutex
 
-	// hostChunk is the first chunk of the host functions bound into the
-	// store (bindHostFunc); its storage is kept when the state is
-	// recycled.
-	hostChunk []boundHost
+	// deeperWords are callWords' buffers for larger or nested calls, per
+	// depth: made by the first such call and kept, emptied, when the
+	// state is recycled, so that a server whose calls take more than
+	// four words allocates none per store either.
+	deeperWords *[][]uint64
 
 	storeData
 }
@@ -118,22 +121,19 @@ type storeData struct {
 	// (refcheck.go).
 	refTag uint64
 
-	// moreHosts holds the host functions of linkers bound into this store
-	// on first use past hostChunk, in chunks that never grow, so that a
-	// function never moves; nHosts counts them all. hostIndex finds them
-	// once there are more than a scan's worth.
-	moreHosts [][]boundHost
-	hostIndex map[*hostDef]*vm.Function
-	nHosts    int32
-	closed    bool
-	// counts is what the store holds, against limits (beside nHosts
-	// and closed, in what would be their padding).
+	closed bool
+	// counts is what the store holds, against limits (beside closed, in
+	// what would be its padding).
 	counts storeCounts
 	// ran: a call ran in the store (wasm or host, a start function
 	// included), so every memory it holds may have been written; a
 	// memory of a store that ran none goes back to its slot with no
 	// reset unless vm.Memory.Written says otherwise (freeMemory).
 	ran bool
+	// lib is the state of this module's host library in the store (WASI's
+	// system: SetValue with hostlib.StateKey), handed to its functions at
+	// each call.
+	lib any
 	// callers caches the Caller handed to host functions, per calling
 	// instance; lastCaller is the one used last, which saves the map
 	// lookup on a run of host calls from one instance.
@@ -144,10 +144,9 @@ type storeData struct {
 	instances     []*vm.Instance
 	firstInstance [1]*vm.Instance
 
-	// firstWords and deeperWords are callWords' buffers: for the
-	// outermost call, and per depth for larger or nested ones.
-	firstWords  [8]uint64
-	deeperWords *[][]uint64
+	// firstWords is callWords' buffer for the outermost call of up to
+	// four words (deeperWords, beside the state, has the others).
+	firstWords [4]uint64
 
 	// limits bound what the store may hold.
 	limits StoreLimits
@@ -182,6 +181,10 @@ func (s *Store) Instantiate(ctx context.Context, m *Module) (*Instance, error) {
 // state here (WASI keeps its file table, for example) and find it again
 // through Caller.Store. Use an unexported key type to avoid collisions.
 func (s *Store) SetValue(key, value any) {
+	if _, ok := key.(hostlib.StateKey); ok {
+		s.setLibState(value)
+		return
+	}
 	s.valuesMu.Lock()
 	defer s.valuesMu.Unlock()
 	if !s.live() {
@@ -265,7 +268,7 @@ func (r storeRef) close() error {
 	for _, inst := range s.instances {
 		s.closeInstance(inst, true)
 	}
-	s.moreHosts, s.hostIndex, s.nHosts, s.callers, s.lastCaller = nil, nil, 0, nil, nil
+	s.callers, s.lastCaller = nil, nil
 	err := s.vs.Release()
 	s.gen.Add(1)
 	if err == nil {
@@ -358,7 +361,7 @@ func (s *storeState) call(ctx context.Context, f *vm.Function, stack []uint64) e
 	s.ran = true
 	var err error
 	if f.Host != nil {
-		err = f.Host(ctx, f, nil, stack)
+		err = f.Host(ctx, s.vs, f, nil, stack)
 		if _, ok := err.(*vm.Trap); !ok && err != nil && vm.AsException(err) == nil {
 			// The host function is the only frame, as in the engines'
 			// backtraces of a host error.

@@ -42,7 +42,7 @@ func (s *storeState) recycleInstances(instances []*vm.Instance) {
 				elems = nil
 			}
 			clear(elems)
-			*both = instanceState{mod: both.mod, memRoom: both.memRoom, table: vm.Table{Elems: elems[:0]}}
+			both.instanceParts = instanceParts{memRoom: both.memRoom, table: vm.Table{Elems: elems[:0]}}
 			both.inst.FuncsRoom = funcs[:0]
 			both.mod.instances.Put(both)
 		}
@@ -91,8 +91,11 @@ func (e *Engine) recycleStore(s *storeState) {
 	}
 	s.values.Store(nil)
 	s.storeData = storeData{}
-	clear(s.hostChunk[:cap(s.hostChunk)])
-	s.hostChunk = s.hostChunk[:0]
+	if s.deeperWords != nil {
+		for _, w := range *s.deeperWords {
+			clear(w[:cap(w)]) // no word of this store's calls stays
+		}
+	}
 	s.start()
 	e.stores.Put(s)
 }

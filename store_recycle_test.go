@@ -69,7 +69,7 @@ func TestStaleHandlesOfRecycledStore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if instB.inst != instA.inst {
+			if instB.vmInst() != instA.vmInst() {
 				t.Log("the next store's instance did not take the closed one's state")
 			}
 			getB := instB.Func("get")

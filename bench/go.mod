@@ -10,4 +10,6 @@ require (
 
 require golang.org/x/sys v0.49.0
 
+require golang.org/x/exp v0.0.0-20261120182113-8801fbdfac81
+
 replace github.com/moat-run/moat => ../

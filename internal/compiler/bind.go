@@ -28,6 +28,13 @@ type instance struct {
 	// length per table: tableDescs).
 	tables *uint64
 	funcs  []uint64 // descriptor address per function index
+	// exns holds the exceptions of the instance's code, made on its first
+	// throw or catch (exceptions): most modules have none.
+	exns *instanceExceptions
+}
+
+// instanceExceptions are the exceptions an instance's code handles.
+type instanceExceptions struct {
 	// caught is the exception the code last caught: the context's payload
 	// address points into it (exceptions.go).
 	caught *vm.Exception
@@ -36,6 +43,24 @@ type instance struct {
 	// that a clause without a reference caught, which the next throw
 	// fills instead of allocating (exceptions.go).
 	thrown, spare *vm.Exception
+}
+
+// exceptions is st.exns, made on first use and kept with the native
+// state, emptied, from one instance to the next (emptiedExceptions).
+func (st *instance) exceptions() *instanceExceptions {
+	if st.exns == nil {
+		st.exns = new(instanceExceptions)
+	}
+	return st.exns
+}
+
+// emptiedExceptions is st.exns emptied for the native state's next
+// instance, or nil: nothing of this instance's exceptions stays.
+func (st *instance) emptiedExceptions() *instanceExceptions {
+	if st.exns != nil {
+		*st.exns = instanceExceptions{}
+	}
+	return st.exns
 }
 
 // Bind builds inst's native context and attaches the code.
@@ -73,7 +98,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	} else {
 		prevCtx = st.ctx
 	}
-	*st = instance{inst: inst, mc: mc, refs: refs, own: st.own}
+	*st = instance{inst: inst, mc: mc, refs: refs, own: st.own, exns: st.emptiedExceptions()}
 	// Every memory is mapped where it can grow without moving, so its
 	// base address is fixed in the context and the descriptors.
 	for i, mem := range inst.Memories {
@@ -221,7 +246,7 @@ func (mc *moduleCode) keepBlock(b keptBlock) {
 		// The context's storage and place stay: the next instance of the
 		// module whose context takes the same place (its own storage, or
 		// the same slot's region) finds the descriptors holding it.
-		*b.native = instance{ctx: b.native.ctx, own: b.native.own}
+		*b.native = instance{ctx: b.native.ctx, own: b.native.own, exns: b.native.emptiedExceptions()}
 	}
 	if mc.keptCount.Add(1) > maxKeptBlocks {
 		mc.keptCount.Add(-1)
@@ -298,6 +323,6 @@ func (st *instance) syncGC() { st.inst.Store.AdoptGCBump(st.ctx.GCCursor) }
 
 // payloadAddr is the address of an exception's payload words for the
 // catching code to read. The caller keeps the exception alive
-// (instance.caught) until the code has read them; Go heap objects do not
+// (instanceExceptions.caught) until the code has read them; Go heap objects do not
 // move.
 func payloadAddr(p []uint64) uintptr { return uintptr(unsafe.Pointer(&p[0])) }

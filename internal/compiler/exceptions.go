@@ -47,14 +47,15 @@ func (st *instance) throwBuiltin(b abi.Builtin, e *vm.Exit) error {
 	if words == nil || len(words) != t.Type.ParamSlots() {
 		return st.trap(abi.TrapUnreachable, e)
 	}
-	exn := st.spare
-	st.spare = nil
+	x := st.exceptions()
+	exn := x.spare
+	x.spare = nil
 	if exn == nil || cap(exn.Payload) < len(words) {
 		exn = &vm.Exception{Payload: make([]uint64, len(words))}
 	}
 	exn.Tag, exn.Payload = t, exn.Payload[:len(words)]
 	copy(exn.Payload, words)
-	st.thrown = exn
+	x.thrown = exn
 	return exn
 }
 
@@ -111,8 +112,8 @@ func (st *instance) unwind(exn *vm.Exception, e *vm.Exit) (vm.Exit, bool, error)
 // uncaught (the host, or an outer run, may hold it from now on) or was
 // abandoned for a trap: it must never become the spare.
 func (st *instance) released(exn *vm.Exception) {
-	if exn == st.thrown {
-		st.thrown = nil
+	if st.exns != nil && exn == st.exns.thrown {
+		st.exns.thrown = nil
 	}
 }
 
@@ -148,11 +149,12 @@ func (st *instance) caughtBy(exn *vm.Exception, kind wasm.CatchKind, k int) erro
 	c.Caught, c.ExnPayload, c.ExnRef = uint64(k), 0, 0
 	// The payload stays alive, and in place (the Go heap does not move
 	// objects), while the clause's code reads it.
-	st.caught = exn
-	if exn == st.thrown {
-		st.thrown = nil
+	x := st.exceptions()
+	x.caught = exn
+	if exn == x.thrown {
+		x.thrown = nil
 		if kind != wasm.CatchRef && kind != wasm.CatchAllRef && !exn.HasRef() {
-			st.spare = exn
+			x.spare = exn
 		}
 	}
 	if len(exn.Payload) > 0 {

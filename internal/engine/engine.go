@@ -26,8 +26,10 @@ type BodyValidating interface {
 
 // Code is a module's compiled code.
 type Code interface {
-	// Bind sets Code on each function that inst defines and sets inst.Engine (whose value is the vm.Executor of inst.Exec),
-	// so inst can run. Imports are already resolved; segments are not yet applied.
+	// Bind sets Code on each function that inst defines and sets
+	// inst.Engine to the instance's state, a vm.Executor (inst.Exec), so
+	// inst can run. Imports are already resolved; segments are not yet
+	// applied.
 	Bind(inst *vm.Instance) error
 }
 
@@ -93,4 +95,15 @@ type MemoryMaker interface {
 // the store is closed.
 type InstanceCloser interface {
 	CloseInstance() error
+}
+
+// HostSharer is implemented by engines whose funcref words are their own
+// descriptors (the compiler's): ShareHost fills desc, storage as long-lived
+// as f, as the descriptor of f, a host function shared by every store of
+// the engine (vm.Share), and returns its word.
+// ShareDomain is what the engine's stores' codec resolves shared words
+// for (vm.SharedFunc): no other engine's stores take them.
+type HostSharer interface {
+	ShareHost(f *vm.Function, desc []uint64) uint64
+	ShareDomain() any
 }

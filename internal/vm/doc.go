@@ -8,7 +8,9 @@
 // (goroutine.go), whose layout abi/goruntime.go documents.
 //
 // Reference values are 64-bit words. A funcref is 0 for null or 1 + the
-// function's index in its Store's function list, so references can be held in
+// function's index in its Store's function list (an engine's RefCodec may
+// choose other words), or for a host function shared by every store
+// (shared.go) the one word it has in all of them, so references can be held in
 // plain uint64 slots without hiding Go pointers from the garbage collector,
 // and a reference made up by a host is checked against the store, never
 // dereferenced. References of the any and extern hierarchies (i31s, GC
@@ -53,9 +55,11 @@
 // goroutine zeroes the deadline and drives the counter negative. At the
 // visit, Run accounts fuel (fuel.go), checks the deadline and lets the
 // pacer (pacer.go) yield the goroutine once its time slice is over, so
-// other goroutines get the thread within a fraction of a millisecond; the
-// pacer sets the next epoch deadline, or sizes the counter's grants in
-// time. With a store's CPU lanes (lanes.go), the end of a slice of a call
+// other goroutines get the thread within a fraction of a millisecond
+// (while a garbage collection marks and the guests crowd the Ps, a guest
+// parks instead, once per cycle and for a millisecond at most, so that
+// the collector's idle workers mark on every CPU: gcpark.go); the pacer
+// sets the next epoch deadline, or sizes the counter's grants in time. With a store's CPU lanes (lanes.go), the end of a slice of a call
 // that has run long is a turn in the lanes instead, so that long-running
 // guests use at most the lanes' CPUs between them (or their duty of them). Long bulk
 // operations run in chunks with the same checks between them (bulk.go),

@@ -49,6 +49,11 @@ type Instance struct {
 	// FuncsRoom, when large enough, is where Func extends Funcs to the
 	// whole index space (storage in the embedder's instance allocation).
 	FuncsRoom []*Function
+	// firstMade is the first function made past the end of Funcs (an
+	// engine.LazyFunctions instance's Funcs holds its imports until a
+	// second defined function is made, which extends it to the whole
+	// index space, firstMade in its place).
+	firstMade *Function
 
 	// funcsMu guards Funcs once the instance is bound: the embedder may
 	// ask for a function (which makes it, and may replace Funcs with the
@@ -82,9 +87,10 @@ func (inst *Instance) GCTypes() []uint32 {
 // the embedder or a host function ever sees.
 //
 // Such an engine's instance may hold only its imports in Funcs until then:
-// Func extends it to the whole index space on the first defined function
-// asked for, so that instantiating a module of many functions does not
-// clear a list of them.
+// the first defined function asked for is kept apart (firstMade), and Func
+// extends Funcs to the whole index space on the second, so that
+// instantiating a module of many functions does not clear a list of them
+// and an instance asked for one entry point needs no such list.
 func (inst *Instance) Func(i uint32) *Function {
 	return inst.FuncIn(i, nil)
 }
@@ -102,6 +108,9 @@ func (inst *Instance) Lookup(i uint32) *Function {
 	if int(i) < len(inst.Funcs) {
 		return inst.Funcs[i]
 	}
+	if f := inst.firstMade; f != nil && f.Index == i {
+		return f
+	}
 	return nil
 }
 
@@ -110,10 +119,19 @@ func (inst *Instance) Lookup(i uint32) *Function {
 func (inst *Instance) FuncIn(i uint32, room *Function) *Function {
 	inst.funcsMu.Lock()
 	defer inst.funcsMu.Unlock()
+	first := inst.firstMade
+	sparse := false
 	if int(i) < len(inst.Funcs) {
 		if f := inst.Funcs[i]; f != nil {
 			return f
 		}
+	} else if first != nil && first.Index == i {
+		return first
+	} else if first == nil {
+		// The first defined function made past the imports: kept
+		// apart, so that the list need not grow to the whole index
+		// space (most instances are asked for one entry point).
+		sparse = true
 	} else {
 		n := int(inst.Module.NumFuncs())
 		var all []*Function
@@ -123,6 +141,7 @@ func (inst *Instance) FuncIn(i uint32, room *Function) *Function {
 			all = make([]*Function, n)
 		}
 		copy(all, inst.Funcs)
+		all[first.Index] = first
 		inst.Funcs = all
 	}
 	f := room
@@ -130,7 +149,11 @@ func (inst *Instance) FuncIn(i uint32, room *Function) *Function {
 		f = new(Function)
 	}
 	*f = Function{Type: inst.Module.FuncTypeOf(i), Instance: inst, Index: i}
-	inst.Funcs[i] = f
+	if sparse {
+		inst.firstMade = f
+	} else {
+		inst.Funcs[i] = f
+	}
 	if inst.Store != nil {
 		// The engine's codec cannot fail for a function of a bound
 		// instance; before Bind, Ref fails and is tried again on use.

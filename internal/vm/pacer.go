@@ -86,6 +86,11 @@ type Pacer struct {
 	// the run's context's, which ends a wait for a lane.
 	lane *LaneUse
 	done <-chan struct{}
+	// ctx is the run's context, whose cancellation ends a park for a
+	// collection (gcpark.go); gcParked is the collection cycle the run
+	// last parked in.
+	ctx      context.Context
+	gcParked uint64
 }
 
 // Begin starts pacing a run under ctx and returns the first grant. It
@@ -98,7 +103,7 @@ func (p *Pacer) Begin(ctx context.Context) int64 {
 	}
 	p.sliceStart, p.grantedAt, p.grant = 0, 0, firstGrant
 	p.spinning, p.inHost, p.fineTicks = false, false, false
-	p.lane, p.done = nil, nil
+	p.lane, p.done, p.ctx = nil, nil, ctx
 	return firstGrant
 }
 
@@ -141,6 +146,7 @@ func (p *Pacer) End() {
 		addSpinning(-1, p.fineTicks)
 	}
 	p.spinning, p.inHost, p.fineTicks = false, false, false
+	p.ctx = nil
 }
 
 // EnterHost and LeaveHost bracket a call out of the guest (a host function,
@@ -189,13 +195,13 @@ func (p *Pacer) Visit(used int64) (next int64, late bool) {
 		p.countSpinning()
 		p.sliceStart, p.grantedAt = now, now
 		if PreemptRequested() {
-			p.yield()
+			p.yield(now)
 		}
 		return p.grant, false
 	}
 	elapsed := now - p.grantedAt
 	if p.sliceOver(now) {
-		now = p.yield()
+		now = p.yield(now)
 		if p.deadline != 0 && now >= p.deadline {
 			return 0, true // it waited for a lane until its deadline
 		}
@@ -219,11 +225,15 @@ func (p *Pacer) sliceOver(now int64) bool {
 	return PreemptRequested() || now-p.sliceStart >= sliceLength(now)
 }
 
-// yield lets the scheduler run other goroutines (yield.go), or takes a
-// turn in the store's lanes, and starts a new time slice; it returns the
-// time.
-func (p *Pacer) yield() int64 {
+// yield lets the scheduler run other goroutines (yield.go), or parks
+// while a collection marks (gcpark.go), or takes a turn in the store's
+// lanes, and starts a new time slice; it returns the time.
+func (p *Pacer) yield(now int64) int64 {
 	if p.lane == nil {
+		if after, parked := p.parkForGC(now); parked {
+			p.sliceStart = after
+			return after
+		}
 		p.sliceStart = yieldP()
 		return p.sliceStart
 	}
@@ -263,7 +273,7 @@ func (p *Pacer) Checkpoint() (late bool) {
 		p.sliceStart = now
 	}
 	if p.sliceOver(now) {
-		now = p.yield()
+		now = p.yield(now)
 	}
 	return p.deadline != 0 && now >= p.deadline
 }
@@ -333,12 +343,22 @@ func (p *Pacer) VisitEpoch() (next uint64, late bool) {
 		return 0, true
 	}
 	p.countSpinning()
-	if PreemptRequested() || Epoch() >= p.sliceEpoch {
-		now = p.yield()
+	epoch := Epoch()
+	if PreemptRequested() || epoch >= p.sliceEpoch {
+		now = p.yield(now)
 		if p.deadline != 0 && now >= p.deadline {
 			return 0, true // it waited for a lane until its deadline
 		}
 		p.sliceEpoch = Epoch() + sliceTicksAt(now)
+	} else if epoch < p.epochDeadline && p.lane == nil {
+		// The code came back before its deadline: the Go runtime's
+		// preemption signal zeroed it (a stop of the world or a stack
+		// scan, which a collection starts with), or a cancellation. A
+		// collection that marks gets the P at once.
+		if after, parked := p.parkForGC(now); parked {
+			p.sliceStart = after
+			p.sliceEpoch = Epoch() + sliceTicksAt(after)
+		}
 	}
 	return p.newEpochDeadline(), false
 }

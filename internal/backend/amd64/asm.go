@@ -210,7 +210,7 @@ func (a *Assembler) emit(in *Inst) {
 		if target.Kind == KindFunc {
 			a.relocs = append(a.relocs, Reloc{})
 			r := &a.relocs[len(a.relocs)-1]
-			r.Offset, r.Func, r.Addend = int(start)+e.relAt, uint32(target.Imm), -4
+			r.Offset, r.Func, r.Addend = int(start)+e.relAt, uint32(target.ImmValue()), -4
 		} else {
 			fx.end, fx.label = end, target.Target()
 		}

@@ -58,7 +58,10 @@
 // trapz and trapnz (with the parity checks float conditions need), and
 // spilled operands into memory operands. A pure instruction whose every use
 // was folded is not emitted: blocks are lowered in post order, instructions
-// backwards, so all uses are seen before the definition. Calls of runtime
+// backwards, so all uses are seen before the definition. Constants are
+// materialised in each block that reads them, before their first reader
+// there (and again after a call), never at their definition
+// (lower_remat.go): none is live across a block boundary. Calls of runtime
 // builtins become exits (abi/builtins.go), except memory.copy and
 // memory.fill, which are compiled inline up to abi.BulkChunk bytes and
 // leave longer ones to the runtime (lower_bulk.go), and the polls: the

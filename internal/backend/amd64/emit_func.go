@@ -494,7 +494,6 @@ func (e *emitter) subst(c *Inst, locs []backend.Loc) {
 // field: an Operand built in a temporary and copied whole is read back
 // before its byte stores retire (a store-forwarding stall).
 func (e *emitter) setLoc(a *Operand, l backend.Loc) {
-	a.Imm = 0
 	a.Mem.Index, a.Mem.Scale, a.Mem.Label = NoReg, 0, 0
 	if l.IsReg() {
 		a.Kind, a.Reg = KindReg, regOf(l.Reg())
@@ -523,7 +522,7 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 		if c.Op == opFaultMark {
 			e.a.BindQuiet(c.Args[0].Target())
 			if e.a.Listing != nil {
-				e.a.Note("; fault site: " + abi.TrapCode(c.Args[1].Imm).String())
+				e.a.Note("; fault site: " + abi.TrapCode(c.Args[1].ImmValue()).String())
 			}
 			continue
 		}

@@ -121,7 +121,7 @@ func encodeInto(buf *[maxInstLen]byte, in *Inst) (encoded, error) {
 	if f.immArg >= 0 {
 		v, _ := truncImm(&in.Args[f.immArg], in.Size)
 		if f.args[f.immArg] == argU8 {
-			v = in.Args[f.immArg].Imm
+			v = in.Args[f.immArg].ImmValue()
 		}
 		width := int(f.imm)
 		if f.imm == immZ {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/encode.golden")
@@ -312,5 +313,25 @@ func TestGolden(t *testing.T) {
 			}
 		}
 		t.Fatal("golden file differs; if the change is intended run with -update")
+	}
+}
+
+// TestCompactSizes holds the sizes that lowering's templates and emission
+// stream through: an Operand packs its immediate into Mem's last eight
+// bytes.
+func TestCompactSizes(t *testing.T) {
+	if s := unsafe.Sizeof(Operand{}); s != 16 {
+		t.Errorf("Operand is %d bytes, want 16", s)
+	}
+	if s := unsafe.Sizeof(Inst{}); s != 56 {
+		t.Errorf("Inst is %d bytes, want 56", s)
+	}
+	for _, v := range []int64{0, 1, -1, 1 << 31, -1 << 31, 1<<32 - 1, 1 << 32, -1 << 63, 1<<63 - 1, 0x123456789abcdef} {
+		if got := Imm(v).ImmValue(); got != v {
+			t.Errorf("Imm(%#x).ImmValue() = %#x", v, got)
+		}
+	}
+	if l := L(7); l.Target() != 7 || l.ImmValue() != 7 {
+		t.Errorf("L(7): target %d, value %d", l.Target(), l.ImmValue())
 	}
 }

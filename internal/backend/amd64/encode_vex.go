@@ -202,7 +202,7 @@ func encodeVEX(buf *[maxInstLen]byte, in *Inst, f *form, rm *Operand) encoded {
 	case f.vex.is4Arg >= 0:
 		put(in.operand(f.vex.is4Arg).Reg.num() << 4)
 	case f.immArg >= 0:
-		put(byte(in.operand(f.immArg).Imm))
+		put(byte(in.operand(f.immArg).ImmValue()))
 	}
 	e.n = n
 	return e

@@ -379,22 +379,22 @@ func (k argKind) accepts(o *Operand, size Size) bool {
 		v, ok := truncImm(o, size)
 		return ok && v >= -128 && v <= 127
 	case argU8:
-		return o.Kind == KindImm && o.Imm >= -128 && o.Imm <= 255
+		return o.Kind == KindImm && o.ImmValue() >= -128 && o.ImmValue() <= 255
 	case argU16:
-		return o.Kind == KindImm && o.Imm >= 0 && o.Imm <= 0xffff
+		return o.Kind == KindImm && o.ImmValue() >= 0 && o.ImmValue() <= 0xffff
 	case argImm:
 		v, ok := truncImm(o, size)
 		return ok && v >= -1<<31 && v < 1<<31
 	case argImm64:
 		return o.Kind == KindImm
 	case argOne:
-		return o.Kind == KindImm && o.Imm == 1
+		return o.Kind == KindImm && o.ImmValue() == 1
 	case argXMM0:
 		return o.Kind == KindReg && o.Reg == XMM0
 	case argLabel:
 		return o.Kind == KindLabel && o.Target() != 0
 	case argFunc:
-		return o.Kind == KindFunc && o.Imm >= 0 && o.Imm <= 1<<32-1
+		return o.Kind == KindFunc && o.ImmValue() >= 0 && o.ImmValue() <= 1<<32-1
 	}
 	return false
 }
@@ -406,7 +406,7 @@ func truncImm(o *Operand, size Size) (int64, bool) {
 	if o.Kind != KindImm {
 		return 0, false
 	}
-	v := o.Imm
+	v := o.ImmValue()
 	switch size {
 	case S8:
 		return int64(int8(v)), v >= -1<<7 && v < 1<<8

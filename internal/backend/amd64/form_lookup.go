@@ -157,13 +157,14 @@ func otherClassOf(o *Operand, size Size) operandClass {
 				fits |= fitsImm
 			}
 		}
-		if o.Imm >= -128 && o.Imm <= 255 {
+		imm := o.ImmValue()
+		if imm >= -128 && imm <= 255 {
 			fits |= fitsU8
 		}
-		if o.Imm >= 0 && o.Imm <= 0xffff {
+		if imm >= 0 && imm <= 0xffff {
 			fits |= fitsU16
 		}
-		if o.Imm == 1 {
+		if imm == 1 {
 			fits |= fitsOne
 		}
 		return classImm + fits
@@ -172,7 +173,7 @@ func otherClassOf(o *Operand, size Size) operandClass {
 			return classLabel
 		}
 	case KindFunc:
-		if o.Imm >= 0 && o.Imm <= 1<<32-1 {
+		if f := o.ImmValue(); f >= 0 && f <= 1<<32-1 {
 			return classFunc
 		}
 	}

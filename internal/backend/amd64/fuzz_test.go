@@ -48,12 +48,13 @@ func instFromBytes(b []byte) Inst {
 			o.Mem = Mem{Base: Reg(next() % (byte(numRegs) + 3)), Index: Reg(next() % (byte(numRegs) + 3)),
 				Scale: next() % 10, Disp: int32(next32()), Label: Label(next() % 4)}
 		case KindImm, KindFunc:
-			o.Imm = int64(uint64(next32()) | uint64(next32())<<32)
+			v := int64(uint64(next32()) | uint64(next32())<<32)
 			if next()&1 == 0 {
-				o.Imm = int64(int8(o.Imm))
+				v = int64(int8(v))
 			}
+			*o = immOperand(o.Kind, v)
 		case KindLabel:
-			o.Imm = int64(next() % 4)
+			*o = immOperand(KindLabel, int64(next()%4))
 		}
 	}
 	return in

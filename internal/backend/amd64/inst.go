@@ -32,13 +32,28 @@ const (
 	KindFunc              // Imm: index of a function, reached through a relocation
 )
 
-// Operand is one operand of an Inst (24 bytes). Build it with R, M, Imm, L
+// Operand is one operand of an Inst (16 bytes). Build it with R, M, Imm, L
 // or Func.
 type Operand struct {
 	Kind OperandKind
 	Reg  Reg
-	Mem  Mem
-	Imm  int64 // the immediate; the label of KindLabel; the function of KindFunc
+	// Mem is the memory operand of KindMem. The kinds that carry a number
+	// (KindImm, KindLabel, KindFunc) keep it in Mem's last eight bytes
+	// instead, Disp the low half and Label the high half (ImmValue): an
+	// operand has room for one or the other, and templates, which lowering
+	// writes and emission reads by the million, stay small.
+	Mem Mem
+}
+
+// ImmValue is the number of a KindImm, KindLabel or KindFunc operand: the
+// immediate, the label or the function index.
+func (o Operand) ImmValue() int64 {
+	return int64(uint64(uint32(o.Mem.Disp)) | uint64(o.Mem.Label)<<32)
+}
+
+// immOperand is an operand of kind k carrying the number v.
+func immOperand(k OperandKind, v int64) Operand {
+	return Operand{Kind: k, Mem: Mem{Disp: int32(v), Label: Label(uint64(v) >> 32)}}
 }
 
 // R is a register operand.
@@ -50,24 +65,24 @@ func M(m Mem) Operand { return Operand{Kind: KindMem, Mem: m} }
 // Imm is an immediate operand. It is truncated to the operand size (so
 // 0xffffffff and -1 are the same 32-bit immediate) and then encoded in the
 // shortest form the instruction offers.
-func Imm(v int64) Operand { return Operand{Kind: KindImm, Imm: v} }
+func Imm(v int64) Operand { return immOperand(KindImm, v) }
 
 // L is a branch-target operand.
-func L(l Label) Operand { return Operand{Kind: KindLabel, Imm: int64(l)} }
+func L(l Label) Operand { return immOperand(KindLabel, int64(l)) }
 
 // Target is the label of a KindLabel operand, or 0.
 func (o *Operand) Target() Label {
-	if o.Kind != KindLabel || o.Imm < 0 || o.Imm > 1<<32-1 {
+	if o.Kind != KindLabel || o.Mem.Label != 0 {
 		return 0
 	}
-	return Label(o.Imm)
+	return Label(uint32(o.Mem.Disp))
 }
 
 // Func is a call-target operand naming a function by index; the call's
 // displacement is left to the linker (see Reloc).
-func Func(index uint32) Operand { return Operand{Kind: KindFunc, Imm: int64(index)} }
+func Func(index uint32) Operand { return immOperand(KindFunc, int64(index)) }
 
-// Inst is one machine instruction (80 bytes). Args are in Intel order (destination
+// Inst is one machine instruction (56 bytes). Args are in Intel order (destination
 // first) and end at the first KindNone. Size is the operand size of
 // general-purpose instructions (S8..S64); for instructions that mix widths it
 // is the width of the general-purpose operand that varies (the destination
@@ -84,7 +99,7 @@ type Inst struct {
 // Arg4 is the fourth operand of the AVX forms that have one, after Args in
 // Intel order: an 8-bit immediate (vshufps, vpinsrb, vcmpps) or an XMM
 // register (the mask of vpblendvb, encoded in imm8[7:4]). It fits in what
-// would otherwise be padding, so Inst stays 80 bytes. I fills it from a
+// would otherwise be padding, so Inst stays 56 bytes. I fills it from a
 // fourth argument.
 type Arg4 struct {
 	Kind OperandKind // KindNone, KindImm or KindReg; kindInvalid is accepted by no form
@@ -100,8 +115,8 @@ func arg4Of(o Operand) Arg4 {
 	switch {
 	case o.Kind == KindReg:
 		return Arg4{Kind: KindReg, Reg: o.Reg}
-	case o.Kind == KindImm && o.Imm >= -128 && o.Imm <= 255:
-		return Arg4{Kind: KindImm, Imm: uint8(o.Imm)}
+	case o.Kind == KindImm && o.ImmValue() >= -128 && o.ImmValue() <= 255:
+		return Arg4{Kind: KindImm, Imm: uint8(o.ImmValue())}
 	case o.Kind == KindNone:
 		return Arg4{}
 	}

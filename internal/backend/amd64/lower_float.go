@@ -15,17 +15,12 @@ func fop(t ssa.Type, single, double Op) Op {
 	return single
 }
 
+// lowerFconst lowers a constant at its definition, which happens only if
+// something marked it used there: readers get their own copies
+// (lower_remat.go), so in practice nothing does.
 func lowerFconst(l *lowerer, in *ssa.Inst) {
 	vi := l.newInst()
-	d := vi.def(l.vreg(in.Results[0]))
-	switch {
-	case in.Imm == 0:
-		vi.emit(I(XORPS, 0, R(d), R(d)))
-	case in.Op == ssa.OpF32const:
-		vi.emit(I(MOVSS, 0, R(d), M(l.asm.ConstF32(uint32(in.Imm)))))
-	default:
-		vi.emit(I(MOVSD, 0, R(d), M(l.asm.ConstF64(in.Imm))))
-	}
+	l.emitConst(vi, vi.def(l.vreg(in.Results[0])), in)
 }
 
 var farithOps = map[ssa.Opcode][2]Op{

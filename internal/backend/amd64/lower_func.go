@@ -129,6 +129,12 @@ type lowerer struct {
 	groupEnds []int32  // ends of the groups in pending
 	code      []int32  // every block's vinsts in order, back to back
 	codeSpan  []span32 // by SSA block ID: its vinsts in code
+
+	// rematerialised constants (lower_remat.go)
+	rematStamp  int32
+	remat       []rematRef // by value: its copy in the block being lowered
+	rematCopies []rematCopy
+	rematCalls  int32 // groups with clobbers lowered so far in the block
 }
 
 // lowerMem is where a function's vinsts, their operands and templates, and
@@ -217,6 +223,7 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 	for _, b := range post {
 		l.curBlock = b.ID
 		l.curInsts = b.Insts
+		l.startRematBlock()
 		l.pending, l.groupEnds = l.pending[:0], l.groupEnds[:0]
 		for j := len(b.Insts) - 1; j >= 0; j-- {
 			in := b.Insts[j]
@@ -249,7 +256,13 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 			l.endGroup()
 		}
 		lo := int32(len(l.code))
+		l.sortRematCopies()
+		copies := l.rematCopies
 		for g := len(l.groupEnds) - 1; g >= 0; g-- {
+			for len(copies) > 0 && int(copies[0].group) >= g {
+				l.code = append(l.code, copies[0].vinst)
+				copies = copies[1:]
+			}
 			start := int32(0)
 			if g > 0 {
 				start = l.groupEnds[g-1]
@@ -301,6 +314,9 @@ func (l *lowerer) reset(f *ssa.Func, vf *backend.Func, asm *Assembler, sharedPol
 // endGroup closes the vinsts of the instruction just lowered as a group.
 func (l *lowerer) endGroup() {
 	for _, vi := range l.cur {
+		if vi.clobbers != 0 {
+			l.rematCalls++ // copies of constants are not shared across it
+		}
 		if vi.mem == nil {
 			// Made outside the pool (not by newInst or newTerm): moved in.
 			in, id := l.mem.insts.alloc()
@@ -420,6 +436,9 @@ func (l *lowerer) vreg(v ssa.Value) backend.VReg {
 // reg marks v as needed in a register and returns its virtual register
 // (the pinned context register for the context parameter).
 func (l *lowerer) reg(v ssa.Value) backend.VReg {
+	if r, ok := l.rematerialised(v); ok {
+		return r
+	}
 	r := l.vreg(v)
 	if v >= 0 && int(v) < len(l.used) {
 		l.used[v] = true

@@ -32,21 +32,12 @@ func (l *lowerer) immOf(v ssa.Value, t ssa.Type) (int64, bool) {
 	return int64(int32(c)), true
 }
 
+// lowerIconst lowers a constant at its definition, which happens only if
+// something marked it used there: readers get their own copies
+// (lower_remat.go), so in practice nothing does.
 func lowerIconst(l *lowerer, in *ssa.Inst) {
 	vi := l.newInst()
-	d := vi.def(l.vreg(in.Results[0]))
-	c := in.Imm
-	if l.rtype(in) == ssa.I32 {
-		c = uint64(uint32(c))
-	}
-	switch {
-	case c == 0:
-		vi.emit(I(XOR, S32, R(d), R(d)))
-	case c <= math.MaxUint32:
-		vi.emit(I(MOV, S32, R(d), Imm(int64(c))))
-	default:
-		vi.emit(I(MOV, S64, R(d), Imm(int64(c))))
-	}
+	l.emitConst(vi, vi.def(l.vreg(in.Results[0])), in)
 }
 
 // scaledIndex matches "ishl z, k" of type t with k in 1..3: z times 2^k.

@@ -50,12 +50,12 @@ func appendOperand(sb *strings.Builder, o *Operand, width Size) {
 		sb.WriteString(width.ptrName())
 		appendMem(sb, &o.Mem)
 	case KindImm:
-		appendImm(sb, o.Imm)
+		appendImm(sb, o.ImmValue())
 	case KindLabel:
 		sb.WriteString(labelName(o.Target()))
 	case KindFunc:
 		sb.WriteString("fn")
-		sb.WriteString(strconv.FormatInt(o.Imm, 10))
+		sb.WriteString(strconv.FormatInt(o.ImmValue(), 10))
 	default:
 		sb.WriteString("?")
 	}

@@ -144,7 +144,7 @@ func (in *vinst) String() string {
 func (in *vinst) templateString(c Inst) string {
 	var sb strings.Builder
 	if c.Op == opBind || c.Op == opMark || c.Op == opFaultMark {
-		return fmt.Sprintf(".L%d:", c.Args[0].Imm)
+		return fmt.Sprintf(".L%d:", c.Args[0].ImmValue())
 	}
 	if c.Op == opCountArg {
 		return "mov r11, <call-depth count>"
@@ -179,11 +179,11 @@ func (in *vinst) templateString(c Inst) string {
 			}
 			sb.WriteByte(']')
 		case KindImm:
-			fmt.Fprintf(&sb, "%d", a.Imm)
+			fmt.Fprintf(&sb, "%d", a.ImmValue())
 		case KindLabel:
-			fmt.Fprintf(&sb, ".L%d", a.Imm)
+			fmt.Fprintf(&sb, ".L%d", a.ImmValue())
 		case KindFunc:
-			fmt.Fprintf(&sb, "fn%d", a.Imm)
+			fmt.Fprintf(&sb, "fn%d", a.ImmValue())
 		}
 	}
 	return sb.String()
