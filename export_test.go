@@ -10,3 +10,10 @@ func FromCache(m *Module) bool { return m.fromCache }
 
 // SkipDigest makes e's loads skip the digest check (benchmarks only).
 func SkipDigest(e *Engine) { e.skipDigest = true }
+
+// MemoryMayBeWritten reports whether inst's memory i would be reset by its
+// slot if inst's store closed now: a call ran in the store, or something
+// marked the memory written (storeState.freeMemory).
+func MemoryMayBeWritten(inst *Instance, i int) bool {
+	return inst.store.ran || inst.vmInst().Memories[i].Written
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/moat-run/moat"
@@ -247,6 +249,66 @@ func TestPoolRevokedMemoryKeepsImage(t *testing.T) {
 				t.Fatal(err)
 			}
 			inst.Close(ctx)
+			s.Close()
+		}
+	})
+}
+
+// Instantiating a pre-linked module writes nothing into its memory of its
+// own accord (the data is the image's, mapped or copied by the slot), so
+// an instance closed without a call costs its slot no reset: add, hello
+// (WASI imports, an image) and, with MOAT_BENCH, bz2 and regex (a table
+// filled by an element segment), on both engines and in both modes. One
+// call, or taking the memory's bytes, makes the memory one to reset.
+func TestInstantiateLeavesMemoryUnwritten(t *testing.T) {
+	ctx := context.Background()
+	poolingModes(t, moat.PoolingConfig{TotalMemories: 2}, func(t *testing.T, e *moat.Engine) {
+		l := moat.NewLinker(e)
+		if err := wasi.DefineImports(l); err != nil {
+			t.Fatal(err)
+		}
+		nop := func(context.Context, *moat.Caller, []uint64) error { return nil }
+		for _, name := range []string{"start", "end"} {
+			if err := l.DefineHostFunc("bench", name, moat.FuncType{}, nop); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mods := map[string]*moat.InstancePre{
+			"add":   prepareFixture(t, e, l, "add.wasm"),
+			"hello": prepareFixture(t, e, l, "hello.wasm"),
+		}
+		if dir := os.Getenv("MOAT_BENCH"); dir != "" {
+			for _, name := range []string{"bz2", "regex"} {
+				bin, err := os.ReadFile(filepath.Join(dir, name, "benchmark.wasm"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				mod, err := e.Compile(bin)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if mods[name], err = l.Prepare(mod); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for name, pre := range mods {
+			s := moat.NewStore(e)
+			if _, err := wasi.Attach(s, wasi.Config{}); err != nil {
+				t.Fatal(err)
+			}
+			inst := instantiateIn(t, ctx, s, pre)
+			if moat.MemoryMayBeWritten(inst, 0) {
+				t.Errorf("%s: instantiating marked its memory written", name)
+			}
+			inst.Memory("memory").Size()
+			if moat.MemoryMayBeWritten(inst, 0) {
+				t.Errorf("%s: Memory.Size marked the memory written", name)
+			}
+			inst.Memory("memory").Bytes()
+			if !moat.MemoryMayBeWritten(inst, 0) {
+				t.Errorf("%s: Memory.Bytes left the memory unmarked", name)
+			}
 			s.Close()
 		}
 	})

@@ -114,11 +114,22 @@
 // Measured on the shared 2-core VM (go test -bench SlotCycle): a
 // two-page memory that writes three pages costs 11-27 µs per cycle when
 // the reset gives its pages back (three page faults and the madvise),
-// 1.1-2.8 µs kept resident; one that writes nothing 0.5-1.3 µs either way.
+// 1.1-2.8 µs kept resident; one that writes nothing 0.5-1.3 µs either way
+// when reset, and 0.65-0.87 µs freed as unwritten (no reset), against
+// 2.4-3.6 µs reset in the same run at a load of 15-17.
 // Learning which pages were written (go test -bench PageQuery, at a load
 // of 18-20): the scan 1.1-2.5 µs over 64 KiB and 3.2-5.2 µs over 64 MiB,
 // reading the page map's words 1.7-2.9 µs and 415-517 µs.
-// The README's "Instances at scale" has the instantiation figures.
+//
+// Instantiate+close of a pre-linked module, which runs no code and so
+// costs its slot no reset (cd bench && go run ./cmd/instantiate -faults
+// -engines moat-pool-nokeep,moat-pool,moat-pool-explicit,wasmtime-pool
+// -density 0 -throughput 0, three runs at a load of 16-20, thread CPU µs
+// for add, hello, bz2 and regex): guard pages 0-0.75, 0.77-1.25,
+// 1.82-2.87, 2.00-2.49; explicit checks 0-0.69, 0.93-1.27, 1.80-2.98,
+// 2.00-2.44; Wasmtime pooling 1.93-2.61, 3.38-4.38, 4.91-8.07, 4.44-5.56
+// (add's wall time 0.63-0.66 µs in the runs with the machine to itself;
+// the README's "Instances at scale" has the table).
 //
 // Taking and giving back slots, and lending stacks, take no lock common to
 // every goroutine: free slots (warm ones apart from pristine ones) and
