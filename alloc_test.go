@@ -2,6 +2,8 @@ package moat_test
 
 import (
 	"context"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -238,5 +240,44 @@ func skipAllocCountUnderRace(t *testing.T) {
 	t.Helper()
 	if raceEnabled {
 		t.Skip("allocation counts differ under the race detector")
+	}
+}
+
+// TestWasiRunAllocations bounds the allocations of a WASI sandbox's
+// whole life on a pooling engine: attach a WASI system, instantiate
+// hello, run it (its fd_write included) and close. Only the system is
+// made: WASI's functions are bound once for every store and need no
+// Caller, and the system is no store value of its own.
+func TestWasiRunAllocations(t *testing.T) {
+	skipAllocCountUnderRace(t)
+	ctx := context.Background()
+	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, Pooling: &moat.PoolingConfig{TotalMemories: 4}})
+	if err != nil {
+		t.Skipf("compiler unavailable: %v", err)
+	}
+	l := moat.NewLinker(e)
+	if err := wasi.DefineImports(l); err != nil {
+		t.Fatal(err)
+	}
+	pre := prepareFixture(t, e, l, "hello.wasm")
+	allocs := testing.AllocsPerRun(200, func() {
+		s := moat.NewStore(e)
+		sys, err := wasi.Attach(s, wasi.Config{Stdout: io.Discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := pre.Instantiate(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, err := wasi.Run(ctx, inst); code != 0 || err != nil {
+			t.Fatal(code, err)
+		}
+		if err := errors.Join(sys.Close(), s.Close()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 1 {
+		t.Errorf("hello: attach+instantiate+run+close allocates %v times, at most 1 expected (the WASI system)", allocs)
 	}
 }

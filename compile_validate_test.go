@@ -2,6 +2,7 @@ package moat
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,8 +31,25 @@ func watModule(t *testing.T, wat string) []byte {
 func TestCompilerValidatesBodies(t *testing.T) {
 	big := "(func (param i32) (result i32)" + strings.Repeat(" (local.set 0 (i32.add (local.get 0) (i32.const 1)))", 400) + " (local.get 0))"
 	bad := `(func (result i32) (i64.const 1))`
+	// Bodies the text format cannot write: type 0 is [] -> [i32], every
+	// function has it.
+	bodies := func(extra []byte, code ...byte) string {
+		b := []byte("\x00asm\x01\x00\x00\x00")
+		b = append(b, 1, 5, 1, 0x60, 0, 1, 0x7f, 3, 3, 2, 0, 0)
+		b = append(b, extra...) // a memory
+		b = append(b, 10, byte(len(code)+1), 2)
+		b = append(b, code...)
+		return string(b)
+	}
+	invalid := []byte{4, 0, 0x42, 1, 0x0b}        // i64.const 1 for an i32 result
+	illegal := []byte{4, 0, 0x06, 0x41, 0x0b}     // opcode 0x06
+	trailing := []byte{5, 0, 0x41, 0, 0x0b, 0x01} // a byte after the final end
+	dataDrop := []byte{7, 0, 0xfc, 9, 0, 0x41, 0, 0x0b}
+	valid := []byte{4, 0, 0x41, 0, 0x0b}
+	memory := []byte{5, 3, 1, 0, 1}
 	for _, tc := range []struct {
 		name, wat string
+		bin       string // the module's binary, instead of wat
 		budget    CompileBudget
 		off       Features
 		want      string
@@ -57,9 +75,24 @@ func TestCompilerValidatesBodies(t *testing.T) {
 			wat: "(module " + bad + ` (export "f" (func 3)))`},
 		{name: "feature turned off", want: "tail-call", off: FeatureTailCall, kind: Malformed,
 			wat: `(module (func $f (return_call $f)))`},
+		// The decoder leaves the bodies' instructions to the compiler's
+		// walk too: a malformed body still comes before an invalid one.
+		{name: "malformed after invalid", want: "illegal opcode", kind: Malformed,
+			bin: bodies(nil, append(slices.Clone(invalid), illegal...)...)},
+		{name: "bytes after the end", want: "section size mismatch", kind: Malformed,
+			bin: bodies(nil, append(slices.Clone(invalid), trailing...)...)},
+		{name: "bytes after the end, bodies valid", want: "section size mismatch", kind: Malformed,
+			bin: bodies(nil, append(slices.Clone(valid), trailing...)...)},
+		{name: "data count required, bodies valid", want: "data count section required", kind: Malformed,
+			bin: bodies(memory, append(slices.Clone(valid), dataDrop...)...) + "\x0b\x04\x01\x01\x01\x00"},
+		{name: "data count required", want: "data count section required", kind: Malformed,
+			bin: bodies(memory, append(slices.Clone(invalid), dataDrop...)...) + "\x0b\x04\x01\x01\x01\x00"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := watModule(t, tc.wat)
+			b := []byte(tc.bin)
+			if tc.wat != "" {
+				b = watModule(t, tc.wat)
+			}
 			if tc.kind == 0 {
 				tc.kind = Invalid
 			}

@@ -22,7 +22,9 @@
 //     ErrStoreBusy, while a host function may call back into its own store.
 //   - A Linker (NewLinker) holds named definitions for imports: Go functions
 //     (DefineFunc, typed, inspected once; DefineHostFunc on raw words),
-//     externs of a store (Define), and whole instances (DefineInstance).
+//     each bound once for every store, which a call learns through its
+//     Caller; externs of a store (Define), and whole instances
+//     (DefineInstance).
 //     Linker.Instantiate resolves imports by module and name (a *LinkError
 //     when one is missing or has the wrong type) and instantiates following
 //     the spec: segments applied in order, then the start function.

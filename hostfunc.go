@@ -20,8 +20,8 @@ type HostFunc func(ctx context.Context, caller *Caller, stack []uint64) error
 
 // adaptHost turns fn, the host function name ("module.field"), into the
 // runtime's host function form, which serves every store (a linker's host
-// function is adapted once, whatever the number of stores it is bound in):
-// the store is the called function's. It hands fn the Caller, which is
+// function is bound once for all of them): the store is the one the call
+// runs in, a parameter, never held. It hands fn the Caller, which is
 // valid for the duration, and turns a panic in fn into an error the
 // engines report like any host error (see PanicError): the panic unwinds
 // fn only, so the store's call state is as after a return.
@@ -31,14 +31,29 @@ type HostFunc func(ctx context.Context, caller *Caller, stack []uint64) error
 // generation (refcheck.go), and reference results are checked like any
 // word the host hands in, so that a made-up one is a trap and never
 // reaches code; functions without reference types pay nothing for it.
-func adaptHost(name string, typ *wasm.FuncType, fn HostFunc) vm.HostFunc {
+//
+// The Caller is made on demand: a typed function that takes none
+// (withCaller false) is handed nil, and no Caller is made for its
+// calling instance.
+func adaptHost(name string, typ *wasm.FuncType, fn HostFunc, withCaller bool) vm.HostFunc {
 	gcParams, refParams, refResults := hasGCRefs(nil, typ.Params), hasRefs(typ.Params), hasRefs(typ.Results)
-	return func(ctx context.Context, self *vm.Function, inst *vm.Instance, stack []uint64) (err error) {
-		s := self.Store().Embedder.(*storeState) // every host function is registered in its store
-		c := s.caller(inst)
-		c.live++
+	return func(ctx context.Context, vs *vm.Store, self *vm.Function, inst *vm.Instance, stack []uint64) (err error) {
+		var s *storeState
+		if vs != nil {
+			s, _ = vs.Embedder.(*storeState)
+		}
+		if s == nil {
+			return fmt.Errorf("moat: %s called outside a store", name)
+		}
+		var c *Caller
+		if withCaller {
+			c = s.caller(inst)
+			c.live++
+		}
 		defer func() {
-			c.live--
+			if c != nil {
+				c.live--
+			}
 			if v := recover(); v != nil {
 				err = newPanicError(name, v)
 			}
@@ -91,19 +106,19 @@ type funcShape struct {
 	fn         reflect.Value
 }
 
-// typedFunc inspects a typed Go function once and returns its wasm type and
-// a HostFunc calling it: generated code for the common shapes
-// (hostfunc_gen.go, no reflection and no allocation per call), reflection
-// for the others. See Linker.DefineFunc.
-func typedFunc(fn any) (FuncType, HostFunc, error) {
+// typedFunc inspects a typed Go function once and returns its wasm type, a
+// HostFunc calling it (generated code for the common shapes,
+// hostfunc_gen.go, no reflection and no allocation per call; reflection
+// for the others; see Linker.DefineFunc) and whether it takes a *Caller.
+func typedFunc(fn any) (FuncType, HostFunc, bool, error) {
 	sh, err := inspectFunc(fn)
 	if err != nil {
-		return FuncType{}, nil, err
+		return FuncType{}, nil, false, err
 	}
 	if h := typedHost(fn); h != nil {
-		return sh.typ, h, nil
+		return sh.typ, h, sh.wantCaller, nil
 	}
-	return sh.typ, reflectHost(sh), nil
+	return sh.typ, reflectHost(sh), sh.wantCaller, nil
 }
 
 // inspectFunc checks that fn has a shape DefineFunc accepts and describes it.

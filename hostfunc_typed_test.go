@@ -201,7 +201,7 @@ func TestReflectHostMatchesGenerated(t *testing.T) {
 func TestTypedHostFallback(t *testing.T) {
 	type fd int32
 	viaDefineFunc := func(fn any) HostFunc {
-		_, h, err := typedFunc(fn)
+		_, h, _, err := typedFunc(fn)
 		if err != nil {
 			t.Fatal(err)
 		}

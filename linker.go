@@ -5,13 +5,19 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/engine"
+	"github.com/moat-run/moat/internal/hostlib"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
 )
 
 // Linker holds named definitions that instances import. Host functions
-// defined with DefineFunc and DefineHostFunc are not tied to a store: they
-// are bound into each store the first time a module there imports them.
+// defined with DefineFunc and DefineHostFunc are not tied to a store: each
+// is bound once, the first time a module imports it, and that one function
+// serves every store (Wasmtime's host functions of a Linker): a call finds
+// the store it runs in through its Caller, so no store holds anything per
+// host function.
 // Externs from a store (Define, DefineInstance) can only satisfy imports of
 // modules instantiated in that same store.
 //
@@ -33,23 +39,55 @@ type definition struct {
 }
 
 type hostDef struct {
-	name string // "module.name", for backtraces
-	typ  FuncType
-	fn   HostFunc
+	engine *Engine
+	name   string // "module.name", for backtraces
+	typ    FuncType
+	fn     HostFunc
+	lib    hostlib.Func // instead of fn, for a library function (hostlib.go)
+	// noCaller: fn ignores its Caller (a typed function that takes none),
+	// so none is made for its calls.
+	noCaller bool
 
-	// it is typ in the model's form and adapted fn in the runtime's, made
-	// once for every store (prepare).
-	once    sync.Once
-	it      *wasm.FuncType
-	adapted vm.HostFunc
+	// it is typ in the model's form and bound the function in the
+	// runtime's, made once for every store (prepare).
+	once  sync.Once
+	it    *wasm.FuncType
+	bound *sharedHost
+}
+
+// sharedHost is a linker host function bound for every store of its
+// engine: its function and the compiler's descriptor of it (the word
+// every store's code calls it through), in one allocation that lives as
+// long as the definition or an instance importing it (vm.Share).
+type sharedHost struct {
+	fn   vm.Function // first: vm.Share's weak reference is to the allocation
+	desc [abi.FuncDescSize / 8]uint64
 }
 
 // prepare makes the function's type and runtime form, once.
 func (h *hostDef) prepare() {
 	h.once.Do(func() {
 		h.it = h.typ.internal()
-		h.adapted = adaptHost(h.name, h.it, h.fn)
+		var adapted vm.HostFunc
+		if h.lib != nil {
+			adapted = adaptLib(h.name, h.lib)
+		} else {
+			adapted = adaptHost(h.name, h.it, h.fn, !h.noCaller)
+		}
+		b := &sharedHost{fn: vm.Function{Type: h.it, Host: adapted, Name: h.name}}
+		word, domain := vm.NextSharedWord(), any(nil)
+		if hs, ok := h.engine.impl.(engine.HostSharer); ok {
+			word, domain = hs.ShareHost(&b.fn, b.desc[:]), hs.ShareDomain()
+		}
+		vm.Share(&b.fn, word, domain)
+		h.bound = b
 	})
+}
+
+// function is the function every store's instances import for h.
+func (h *hostDef) function() *vm.Function {
+	h.prepare()
+	return &h.bound.fn
 }
 
 // internal is the function's type in the model's form.
@@ -84,11 +122,11 @@ func (l *Linker) define(module, name string, d definition) {
 // as `type fd int32` — go through reflection, which costs a few hundred
 // nanoseconds and several allocations per call.
 func (l *Linker) DefineFunc(module, name string, fn any) error {
-	t, h, err := typedFunc(fn)
+	t, h, withCaller, err := typedFunc(fn)
 	if err != nil {
 		return err
 	}
-	l.define(module, name, definition{host: &hostDef{name: module + "." + name, typ: t, fn: h}})
+	l.define(module, name, definition{host: &hostDef{engine: l.engine, name: module + "." + name, typ: t, fn: h, noCaller: !withCaller}})
 	return nil
 }
 
@@ -102,7 +140,7 @@ func (l *Linker) DefineHostFunc(module, name string, t FuncType, fn HostFunc) er
 		return err
 	}
 	t = FuncType{Params: append([]ValueType(nil), t.Params...), Results: append([]ValueType(nil), t.Results...)}
-	l.define(module, name, definition{host: &hostDef{name: module + "." + name, typ: t, fn: fn}})
+	l.define(module, name, definition{host: &hostDef{engine: l.engine, name: module + "." + name, typ: t, fn: fn}})
 	return nil
 }
 
@@ -210,93 +248,11 @@ func (l *Linker) resolve(s *storeState, mod *Module) (*resolved, error) {
 	return r, nil
 }
 
-// bindHost returns the store's function for a linker host function, making
-// it on first use.
+// bindHost is the store's handle of a linker host function: the one
+// function every store shares.
 func (s *storeState) bindHost(h *hostDef) *Func {
-	fn := s.bindHostFunc(h, 1)
+	fn := h.function()
 	return &Func{store: s.ref(), fn: fn, typ: fn.Type}
-}
-
-// boundHost is a linker host function bound into a store.
-type boundHost struct {
-	def *hostDef
-	fn  vm.Function
-}
-
-// maxScannedHosts is how many bound host functions a store finds by
-// scanning before it indexes them.
-const maxScannedHosts = 32
-
-// hostFunc is the store's function for h, or nil when h is not bound.
-func (s *storeState) hostFunc(h *hostDef) *vm.Function {
-	if s.hostIndex != nil {
-		return s.hostIndex[h]
-	}
-	if s.nHosts == 0 {
-		return nil // hostChunk holds a closed store's until recycled
-	}
-	for i := range s.hostChunk {
-		if s.hostChunk[i].def == h {
-			return &s.hostChunk[i].fn
-		}
-	}
-	for _, c := range s.moreHosts {
-		for i := range c {
-			if c[i].def == h {
-				return &c[i].fn
-			}
-		}
-	}
-	return nil
-}
-
-// bindHostFunc is bindHost without the public wrapper. room is how many
-// host functions a new chunk has room for (an instantiation binds all of
-// its host functions in one allocation).
-func (s *storeState) bindHostFunc(h *hostDef, room int) *vm.Function {
-	if f := s.hostFunc(h); f != nil {
-		return f
-	}
-	h.prepare()
-	// The chunk to append to: the first, kept from one store to the next
-	// when large enough, then new ones. A full chunk is never appended
-	// to: its functions must not move.
-	var c *[]boundHost
-	switch n := len(s.moreHosts); {
-	case s.nHosts == 0:
-		s.vs.ReserveHostFuncs(room)
-		if cap(s.hostChunk) < room {
-			s.hostChunk = make([]boundHost, 0, max(room, 1))
-		}
-		s.hostChunk = s.hostChunk[:0]
-		c = &s.hostChunk
-	case n == 0 && len(s.hostChunk) < cap(s.hostChunk):
-		c = &s.hostChunk
-	case n > 0 && len(s.moreHosts[n-1]) < cap(s.moreHosts[n-1]):
-		c = &s.moreHosts[n-1]
-	default:
-		s.moreHosts = append(s.moreHosts, make([]boundHost, 0, max(room, 1)))
-		c = &s.moreHosts[n]
-	}
-	*c = append(*c, boundHost{def: h, fn: vm.Function{Type: h.it, Host: h.adapted, Name: h.name}})
-	f := &(*c)[len(*c)-1].fn
-	s.vs.Ref(f) // a new function: cannot belong to another store
-	s.nHosts++
-	switch {
-	case s.hostIndex != nil:
-		s.hostIndex[h] = f
-	case s.nHosts > maxScannedHosts:
-		s.hostIndex = make(map[*hostDef]*vm.Function, 2*s.nHosts)
-		for i := range s.hostChunk {
-			s.hostIndex[s.hostChunk[i].def] = &s.hostChunk[i].fn
-		}
-		for _, c := range s.moreHosts {
-			for i := range c {
-				s.hostIndex[c[i].def] = &c[i].fn
-			}
-		}
-	}
-	return f
 }
 
 // matchImport applies the spec's import matching rules to the import wi of

@@ -118,8 +118,14 @@ func (e *Engine) compileBinary(b []byte) (*Module, error) {
 }
 
 // decodeAndCompile decodes, validates and compiles the binary module b.
+// For an engine that validates bodies as it compiles them, the decoder
+// leaves the bodies' instructions to that walk too (binary.DecodeDeferred).
 func (e *Engine) decodeAndCompile(b []byte) (*Module, error) {
-	m, err := binary.DecodeFeatures(b, wasm.Features(e.cfg.DisabledFeatures))
+	decode := binary.DecodeFeatures
+	if _, fused := e.impl.(engine.BodyValidating); fused {
+		decode = binary.DecodeDeferred
+	}
+	m, err := decode(b, wasm.Features(e.cfg.DisabledFeatures))
 	if err != nil {
 		return nil, compileErrorOf(e.explainDisabled(b, err))
 	}
@@ -131,7 +137,8 @@ func (e *Engine) decodeAndCompile(b []byte) (*Module, error) {
 	return mod, nil
 }
 
-// compileModel validates and compiles m, decoded from b.
+// compileModel validates and compiles m, decoded from b (by
+// binary.DecodeDeferred for an engine that validates as it compiles).
 func (e *Engine) compileModel(m *wasm.Module, b []byte) (mod *Module, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -153,15 +160,23 @@ func (e *Engine) compileModel(m *wasm.Module, b []byte) (mod *Module, err error)
 
 // validateAndCompile validates m and compiles it: in one walk over each
 // body on an engine that validates as it compiles, otherwise validating
-// first. Either way an invalid module gets the validator's error.
+// first. Either way a malformed module gets the decoder's error and an
+// invalid one the validator's.
 func (e *Engine) validateAndCompile(m *wasm.Module) (engine.Code, error) {
 	off := wasm.Features(e.cfg.DisabledFeatures)
 	if fused, ok := e.impl.(engine.BodyValidating); ok {
 		d, err := validate.ModuleDeferred(m, off)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			var code engine.Code
+			if code, err = fused.CompileValidating(m, d); err == nil {
+				return code, nil
+			}
 		}
-		return fused.CompileValidating(m, d)
+		// The decoder's verdict on the bodies comes before any other.
+		if serr := binary.SkimBodies(m, off); serr != nil {
+			return nil, serr
+		}
+		return nil, err
 	}
 	if err := validate.ModuleFeatures(m, off); err != nil {
 		return nil, err

@@ -11,8 +11,8 @@ import (
 // InstancePre is a module whose imports a linker has resolved and
 // type-checked once (Wasmtime's InstancePre), so that instantiating it in a
 // store — once per request in a server — skips the name lookups and the
-// type checks of host functions: it binds the host functions into the
-// store, takes the memory (with the module's data already mapped in, see
+// type checks of host functions, whose one bound form serves every store
+// (see Linker): it takes the memory (with the module's data already mapped in, see
 // README "Instances at scale"), sets up globals and tables and runs the
 // start function.
 //
@@ -24,8 +24,6 @@ type InstancePre struct {
 	mod    *Module
 	// defs holds the definition of each import, in import order.
 	defs []definition
-	// hosts is how many distinct host functions defs holds.
-	hosts int
 }
 
 // Prepare resolves m's imports against l's definitions now and returns what
@@ -54,11 +52,9 @@ func (l *Linker) Prepare(m *Module) (*InstancePre, error) {
 		}
 		p.defs[i] = d
 	}
-	seen := map[*hostDef]bool{}
 	for _, d := range p.defs {
-		if d.host != nil && !seen[d.host] {
-			seen[d.host] = true
-			p.hosts++
+		if d.host != nil {
+			d.host.prepare() // bound now, for every instance
 		}
 	}
 	return p, nil
@@ -99,8 +95,7 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 	}
 	for i, d := range p.defs {
 		if d.host != nil {
-			// The host functions a store binds first: one chunk for all.
-			r.funcs = append(r.funcs, store.bindHostFunc(d.host, p.hosts))
+			r.funcs = append(r.funcs, d.host.function())
 			continue
 		}
 		im := mod.imports[i]

@@ -7,6 +7,7 @@ import (
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/engine"
+	"github.com/moat-run/moat/internal/hostlib"
 	"github.com/moat-run/moat/internal/vm"
 )
 
@@ -104,11 +105,6 @@ type storeState struct {
 	values   atomic.Pointer[storeValues]
 	valuesMu sync.Mutex
 
-	// hostChunk is the first chunk of the host functions bound into the
-	// store (bindHostFunc); its storage is kept when the state is
-	// recycled.
-	hostChunk []boundHost
-
 	// deeperWords are callWords' buffers for larger or nested calls, per
 	// depth: made by the first such call and kept, emptied, when the
 	// state is recycled, so that a server whose calls take more than
@@ -125,22 +121,19 @@ type storeData struct {
 	// (refcheck.go).
 	refTag uint64
 
-	// moreHosts holds the host functions of linkers bound into this store
-	// on first use past hostChunk, in chunks that never grow, so that a
-	// function never moves; nHosts counts them all. hostIndex finds them
-	// once there are more than a scan's worth.
-	moreHosts [][]boundHost
-	hostIndex map[*hostDef]*vm.Function
-	nHosts    int32
-	closed    bool
-	// counts is what the store holds, against limits (beside nHosts
-	// and closed, in what would be their padding).
+	closed bool
+	// counts is what the store holds, against limits (beside closed, in
+	// what would be its padding).
 	counts storeCounts
 	// ran: a call ran in the store (wasm or host, a start function
 	// included), so every memory it holds may have been written; a
 	// memory of a store that ran none goes back to its slot with no
 	// reset unless vm.Memory.Written says otherwise (freeMemory).
 	ran bool
+	// lib is the state of this module's host library in the store (WASI's
+	// system: SetValue with hostlib.StateKey), handed to its functions at
+	// each call.
+	lib any
 	// callers caches the Caller handed to host functions, per calling
 	// instance; lastCaller is the one used last, which saves the map
 	// lookup on a run of host calls from one instance.
@@ -188,6 +181,10 @@ func (s *Store) Instantiate(ctx context.Context, m *Module) (*Instance, error) {
 // state here (WASI keeps its file table, for example) and find it again
 // through Caller.Store. Use an unexported key type to avoid collisions.
 func (s *Store) SetValue(key, value any) {
+	if _, ok := key.(hostlib.StateKey); ok {
+		s.setLibState(value)
+		return
+	}
 	s.valuesMu.Lock()
 	defer s.valuesMu.Unlock()
 	if !s.live() {
@@ -271,7 +268,7 @@ func (r storeRef) close() error {
 	for _, inst := range s.instances {
 		s.closeInstance(inst, true)
 	}
-	s.moreHosts, s.hostIndex, s.nHosts, s.callers, s.lastCaller = nil, nil, 0, nil, nil
+	s.callers, s.lastCaller = nil, nil
 	err := s.vs.Release()
 	s.gen.Add(1)
 	if err == nil {
@@ -364,7 +361,7 @@ func (s *storeState) call(ctx context.Context, f *vm.Function, stack []uint64) e
 	s.ran = true
 	var err error
 	if f.Host != nil {
-		err = f.Host(ctx, f, nil, stack)
+		err = f.Host(ctx, s.vs, f, nil, stack)
 		if _, ok := err.(*vm.Trap); !ok && err != nil && vm.AsException(err) == nil {
 			// The host function is the only frame, as in the engines'
 			// backtraces of a host error.

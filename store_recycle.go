@@ -91,8 +91,6 @@ func (e *Engine) recycleStore(s *storeState) {
 	}
 	s.values.Store(nil)
 	s.storeData = storeData{}
-	clear(s.hostChunk[:cap(s.hostChunk)])
-	s.hostChunk = s.hostChunk[:0]
 	if s.deeperWords != nil {
 		for _, w := range *s.deeperWords {
 			clear(w[:cap(w)]) // no word of this store's calls stays

@@ -3,9 +3,11 @@
 // stdio, and files under preopened directories.
 //
 // It stands beside the moat API, not inside the engine: DefineImports puts
-// host functions in a moat.Linker once; Attach gives each moat.Store its own
-// System (descriptor table, stdio, clocks), which the functions find through
-// Caller.Store. The functions themselves live in internal/wasip1.
+// host functions in a moat.Linker once, bound once for every store; Attach
+// gives each moat.Store its own System (descriptor table, stdio, clocks),
+// which each call is handed with the calling instance's memory
+// (internal/hostlib: no moat.Caller is made for them). The functions
+// themselves live in internal/wasip1.
 //
 // Guarantees:
 //   - Capability safety: a guest reaches only files beneath its preopened

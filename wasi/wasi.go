@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/internal/hostlib"
 	"github.com/moat-run/moat/internal/wasip1"
 )
 
@@ -65,23 +66,25 @@ type System struct {
 	sys wasip1.System
 }
 
-// storeKey is the moat.Store value key under which a *System lives.
-type storeKey struct{}
-
 // DefineImports defines every wasi_snapshot_preview1 function in l. Call it
-// once per linker; the functions find their per-sandbox state through the
-// calling store (see Attach).
+// once per linker: each function is bound once for every store, and finds
+// its per-sandbox state, at each call, in the store the call runs in (see
+// Attach), with the calling instance's memory (internal/hostlib: no
+// moat.Caller is made for them).
 func DefineImports(l *moat.Linker) error {
+	if l == nil {
+		return errors.New("wasi: DefineImports needs a linker")
+	}
 	for _, f := range wasip1.Functions() {
 		call := f.Call
 		name := f.Name
-		err := l.DefineHostFunc(wasip1.ModuleName, f.Name, f.Type,
-			func(ctx context.Context, c *moat.Caller, stack []uint64) error {
-				sys, _ := c.Value(storeKey{}).(*System)
+		err := hostlib.Define(l, wasip1.ModuleName, f.Name, f.Type,
+			func(ctx context.Context, state any, mem *[]byte, stack []uint64) error {
+				sys, _ := state.(*System)
 				if sys == nil {
 					return fmt.Errorf("wasi: %s called in a store without a WASI system (call wasi.Attach)", name)
 				}
-				return call(ctx, &sys.sys, c.Memory(), stack)
+				return call(ctx, &sys.sys, mem, stack)
 			})
 		if err != nil {
 			return err
@@ -108,7 +111,7 @@ func Attach(s *moat.Store, cfg Config) (*System, error) {
 	if err := out.sys.Init(pc); err != nil {
 		return nil, err
 	}
-	s.SetValue(storeKey{}, out)
+	s.SetValue(hostlib.StateKey{}, out) // a field of the store's state
 	return out, nil
 }
 

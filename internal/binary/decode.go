@@ -59,6 +59,10 @@ type decoder struct {
 	// -1: without a data count section they need one (checked at the end).
 	usesDataIdx int
 	usesDataFn  uint32
+	// deferBodies leaves the skim of bodies out (DecodeDeferred);
+	// bodiesRead counts the bodies whose locals were read.
+	deferBodies bool
+	bodiesRead  int
 }
 
 // Decode parses a module in the binary format, every feature of
@@ -74,12 +78,69 @@ func Decode(b []byte) (*wasm.Module, error) { return DecodeFeatures(b, 0) }
 // 4 without memory64, a tag section without exceptions, …). Features the
 // validator recognises (extended constant expressions) are left to it.
 func DecodeFeatures(b []byte, off wasm.Features) (*wasm.Module, error) {
-	d := &decoder{off: off, m: &wasm.Module{Sections: make([]wasm.SectionInfo, 0, 12)}, usesDataIdx: -1}
-	d.expr.off = off
+	d := newDecoder(off)
 	if err := d.module(b); err != nil {
 		return nil, err
 	}
 	return d.m, nil
+}
+
+func newDecoder(off wasm.Features) *decoder {
+	d := &decoder{off: off, m: &wasm.Module{Sections: make([]wasm.SectionInfo, 0, 12)}, usesDataIdx: -1}
+	d.expr.off = off
+	return d
+}
+
+// DecodeDeferred is DecodeFeatures without its walk over the function
+// bodies' instructions, for an engine that reads every body anyway (the
+// compiler, validating and translating it in one walk). Such an engine
+// must read each body to its end with an ExprReader with the features in
+// off turned off and refuse a body on any reader error, on anything after
+// the final end, on a nesting the validator refuses, and on a memory.init
+// or data.drop in a module without a data count section
+// (validate.FuncValidator checks the last two). After a failure of any
+// kind it calls SkimBodies, whose error, when there is one, is the one
+// DecodeFeatures would have returned. An error of DecodeDeferred itself is
+// DecodeFeatures' (it skims the bodies read before it fails).
+func DecodeDeferred(b []byte, off wasm.Features) (*wasm.Module, error) {
+	d := newDecoder(off)
+	d.deferBodies = true
+	if err := d.module(b); err != nil {
+		// A body before the fault might be malformed: its error comes first.
+		if serr := d.skimBodies(d.bodiesRead); serr != nil {
+			return nil, serr
+		}
+		return nil, err
+	}
+	return d.m, nil
+}
+
+// SkimBodies checks m's bodies, decoded by DecodeDeferred with the features
+// in off turned off, as DecodeFeatures does: each instruction well-formed,
+// blocks nested, nothing after the final end, a data count section where a
+// body names a data segment. Its error is DecodeFeatures' for m's bytes.
+func SkimBodies(m *wasm.Module, off wasm.Features) error {
+	d := newDecoder(off)
+	d.m = m
+	if err := d.skimBodies(len(m.Code)); err != nil {
+		return err
+	}
+	return d.dataCountRequired()
+}
+
+// skimBodies skims the first n bodies, in order.
+func (d *decoder) skimBodies(n int) error {
+	for i := range n {
+		c := &d.m.Code[i]
+		fn := d.m.NumImportedFuncs + uint32(i)
+		if err := d.skim(c.Body, c.Offset, fn); err != nil {
+			if we, ok := err.(*wasm.Error); ok {
+				we.Func = fn
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 func (d *decoder) module(b []byte) error {
@@ -180,11 +241,17 @@ func (d *decoder) finish(end int) error {
 	if m.HasDataCount && int(m.DataCount) != len(m.Datas) {
 		return errAt(end, "data count and data section have inconsistent lengths (data count %d, %d segments)", m.DataCount, len(m.Datas))
 	}
-	// The spec requires a data count section whenever a body names a data
-	// segment. Without any data section the index is simply unknown, which
-	// the validator reports (the spec tests expect "unknown data segment"
-	// as an invalid module there), so only the case with segments is
-	// malformed here.
+	return d.dataCountRequired()
+}
+
+// dataCountRequired: the spec requires a data count section whenever a
+// body names a data segment. Without any data section the index is simply
+// unknown, which the validator reports (the spec tests expect "unknown
+// data segment" as an invalid module there), so only the case with
+// segments is malformed here. It knows the bodies' uses once they are
+// skimmed.
+func (d *decoder) dataCountRequired() error {
+	m := d.m
 	if !m.HasDataCount && d.usesDataIdx >= 0 && len(m.Datas) > 0 {
 		return &wasm.Error{Kind: wasm.Malformed, Offset: d.usesDataIdx, Func: d.usesDataFn, Msg: "data count section required"}
 	}

@@ -8,7 +8,11 @@
 //     module in the binary format) is rejected by Decode with a *wasm.Error
 //     of Kind Malformed carrying the byte offset and the spec interpreter's
 //     wording where it has one. Function bodies are skimmed instruction by
-//     instruction, so a malformed body is caught here, not later.
+//     instruction, so a malformed body is caught here, not later; except
+//     by DecodeDeferred, for an engine that reads every body anyway (the
+//     compiler, validating and translating it in one walk): it refuses
+//     what the skim refuses as it reads, and after any failure SkimBodies
+//     gives Decode's verdict, so the error is the same.
 //   - Decode never checks validity (types, indices, constant-expression
 //     rules): a well-formed but invalid module decodes and the validator
 //     rejects it. The one exception is a type index past the implementation

@@ -29,6 +29,7 @@ func FuzzDecode(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		sameAsDecode(t, "fuzzed module", b, 0)
 		m, err := Decode(b)
 		if err != nil {
 			we, ok := err.(*wasm.Error)

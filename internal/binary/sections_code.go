@@ -41,6 +41,7 @@ func (d *decoder) codeSection(r *reader) error {
 			}
 			return err
 		}
+		d.bodiesRead = i + 1
 	}
 	return nil
 }
@@ -51,6 +52,9 @@ func (d *decoder) code(r *reader, c *wasm.Code, fn uint32) error {
 	}
 	c.Offset = r.offset()
 	c.Body = r.buf[r.pos:len(r.buf):len(r.buf)]
+	if d.deferBodies {
+		return nil
+	}
 	return d.skim(c.Body, c.Offset, fn)
 }
 

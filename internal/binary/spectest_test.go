@@ -46,6 +46,8 @@ func TestSpecSuite(t *testing.T) {
 			}
 			// The 2.0 suite, read as 2.0: every 3.0 feature off.
 			_, derr := DecodeFeatures(b, wasm.AllFeatures)
+			sameAsDecode(t, where, b, wasm.AllFeatures)
+			sameAsDecode(t, where+", 3.0", b, 0)
 			switch c.Type {
 			case "module", "assert_invalid", "assert_unlinkable", "assert_uninstantiable":
 				if derr != nil {

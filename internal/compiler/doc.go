@@ -70,11 +70,16 @@
 // in; their vm.Function is made only when something outside compiled code
 // first needs it (an export, a reference resolved by the host, a
 // backtrace: vm.Instance.Func), so instantiating a module of a thousand
-// functions makes none of them. Host functions' descriptors live in slabs.
-// A call through a descriptor of another instance or of a host function
-// leaves through the descriptor's host call stub (ExitHostCall by
-// descriptor); the executor then runs the callee with its own context on
-// the same native stack.
+// functions makes none of them. A linker's host function has one
+// descriptor for every store of the engine, in its shared function's
+// allocation (ShareHost, vm.Share), which each importing instance's
+// function table points at; the host functions a store makes for itself
+// (moat.NewFunc) have theirs in the store's slabs. A call through a
+// descriptor of another instance or of a host function leaves through the
+// descriptor's host call stub (ExitHostCall by descriptor); the exit finds
+// the callee among the calling instance's imports by that address, and the
+// executor runs it with its own context on the same native stack, the
+// calling instance's store passed to a host function.
 //
 // Backtraces (backtrace.go). Every trap site and call return address in
 // the code maps to the wasm offset of its instruction (ssa.Inst.Pos, set by

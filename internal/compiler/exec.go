@@ -27,7 +27,7 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 		ctx = context.Background()
 	}
 	if f.Host != nil {
-		return f.Host(ctx, f, nil, stack)
+		return f.Host(ctx, f.Store(), f, nil, stack)
 	}
 	buf := stack
 	for {
@@ -140,7 +140,7 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 		return fmt.Errorf("compiler: host call of function %d by index", index)
 	}
 	st.syncGC()
-	f := st.refs.Decode(st.ctx.ExitArgs[2])
+	f := st.callee(st.ctx.ExitArgs[2])
 	if f == nil {
 		return fmt.Errorf("compiler: host call through unknown descriptor %#x", st.ctx.ExitArgs[2])
 	}
@@ -176,13 +176,27 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 	return fmt.Errorf("compiler: function %s cannot be called", f.DebugName())
 }
 
+// callee is the function of descriptor address ref, which a call of st's
+// code went through: usually one of the instance's imports (a linker's
+// host function, shared by every store, or another instance's function),
+// found among the import words of its function table; else any function
+// of its store (a table's element).
+func (st *instance) callee(ref uint64) *vm.Function {
+	for i, w := range st.funcs[:st.inst.Module.NumImportedFuncs] {
+		if w == ref {
+			return st.inst.Funcs[i]
+		}
+	}
+	return st.inst.Store.Func(ref)
+}
+
 // callHost calls host function f for code of st's instance. An exception
 // it returns is thrown into the caller; a trap it returns is its own to
 // report (callers add no frames, as in the interpreter); any other error
 // becomes a host-error trap at f, followed by the caller's frames (when
 // frames is set).
 func (st *instance) callHost(ctx context.Context, f *vm.Function, stack []uint64, frames func() []vm.Frame) error {
-	err := f.Host(ctx, f, st.inst, stack)
+	err := f.Host(ctx, st.inst.Store, f, st.inst, stack)
 	if err == nil {
 		return nil
 	}

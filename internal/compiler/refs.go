@@ -13,10 +13,11 @@ import (
 // descWords is a descriptor's size in words.
 const descWords = abi.FuncDescSize / 8
 
-// Descriptors are allocated in slabs that never move, so descriptor
-// addresses stay valid for the store's life. The first slab is as large as
-// the host functions the store's first instantiation binds
-// (ReserveHostFuncs), or firstSlab; each next one doubles, up to maxSlab.
+// The descriptors of a store's own host functions (moat.NewFunc's; a
+// linker's are shared by every store: ShareHost) are allocated in slabs
+// that never move, so descriptor addresses stay valid for the store's
+// life. The first slab holds firstSlab; each next one doubles, up to
+// maxSlab.
 const (
 	firstSlab = 16
 	maxSlab   = 1024
@@ -35,10 +36,8 @@ type storeRefs struct {
 	// firstBlock is blocks' storage while the store has one instance
 	// (one allocation fewer for the usual store), firstSlabs slabs'. The
 	// first slab's storage is kept when the store is recycled
-	// (RecycleStore): sized for the host functions the store's first
-	// instantiation binds, so that a store of a module of few imports
-	// holds room for few, and the next store binding no more allocates
-	// none.
+	// (RecycleStore), so that the next store making no more host
+	// functions of its own allocates none.
 	firstBlock [1]descBlock
 	firstSlabs [1]descSlab
 
@@ -233,12 +232,21 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 	return sl.addr() + uint64(k*abi.FuncDescSize), nil
 }
 
-// ReserveHostFuncs makes the first slab, before any host function is
-// referenced, with room for n of them (vm.HostFuncReserver).
-func (r *storeRefs) ReserveHostFuncs(n int) {
-	if len(r.slabs) == 0 {
-		r.addSlab(max(n, 1))
-	}
+// ShareDomain is the engine itself: its stores' Decode resolves the
+// words of the host functions it shared (engine.HostSharer).
+func (e *compilerEngine) ShareDomain() any { return e }
+
+// ShareHost fills desc as the descriptor of host function f, shared by
+// every store of the engine (engine.HostSharer), and returns its address:
+// like a slab's descriptor, its context and code stay 0, so every caller
+// takes the host call stub, and the call's exit finds f by that address
+// (instance.callee).
+func (e *compilerEngine) ShareHost(f *vm.Function, desc []uint64) uint64 {
+	id, stub := e.descFields(f.Type)
+	d := desc[:descWords:descWords]
+	d[abi.FuncDescTypeID/8] = uint64(id)
+	d[abi.FuncDescHostCall/8] = uint64(stub)
+	return uint64(uintptr(unsafe.Pointer(&d[0])))
 }
 
 // addSlab appends a slab of size descriptors. The first one is the kept
@@ -274,7 +282,10 @@ func (r *storeRefs) lookup(ref uint64) (*descSlab, int, bool) {
 }
 
 // Decode maps a descriptor address back to its function, making a
-// defined function's vm.Function if nothing has asked for it before.
+// defined function's vm.Function if nothing has asked for it before; a
+// word of no function of the store may be a descriptor of a host function
+// the engine shares with every store (ShareHost), and of no other
+// engine's.
 func (r *storeRefs) Decode(ref uint64) *vm.Function {
 	if sl, k, ok := r.lookup(ref); ok {
 		return sl.funcs[k]
@@ -286,7 +297,7 @@ func (r *storeRefs) Decode(ref uint64) *vm.Function {
 			return b.inst.Func(b.inst.Module.NumImportedFuncs + uint32(off/abi.FuncDescSize))
 		}
 	}
-	return nil
+	return vm.SharedFunc(ref, r.eng)
 }
 
 // ScanRoots marks what the store's compiled frames may reference: while

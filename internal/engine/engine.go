@@ -96,3 +96,14 @@ type MemoryMaker interface {
 type InstanceCloser interface {
 	CloseInstance() error
 }
+
+// HostSharer is implemented by engines whose funcref words are their own
+// descriptors (the compiler's): ShareHost fills desc, storage as long-lived
+// as f, as the descriptor of f, a host function shared by every store of
+// the engine (vm.Share), and returns its word.
+// ShareDomain is what the engine's stores' codec resolves shared words
+// for (vm.SharedFunc): no other engine's stores take them.
+type HostSharer interface {
+	ShareHost(f *vm.Function, desc []uint64) uint64
+	ShareDomain() any
+}

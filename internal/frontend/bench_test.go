@@ -10,6 +10,7 @@ import (
 
 	"github.com/moat-run/moat/internal/ssa"
 	"github.com/moat-run/moat/internal/testsuite"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // BenchmarkTranslateOptimize measures the middle of the pipeline alone:
@@ -54,28 +55,26 @@ func BenchmarkTranslateOptimize(b *testing.B) {
 	}
 }
 
-// BenchmarkValidateTranslate measures validation and translation of every
-// function of the Go wasip1 test binary at $MOAT_BENCH_GOWASM (or of the
-// regex module), the two ways the engines do it: "separate" validates the
-// module (validate.Module) and then translates each body, as before the
-// compiler validated bodies itself; "fused" validates the module-level parts
+// BenchmarkValidateTranslate measures decoding, validation and translation
+// of every function of the Go wasip1 test binary at $MOAT_BENCH_GOWASM (or
+// of the regex module), the two ways the engines do it: "separate" decodes
+// (binary.Decode, which reads every body), validates the module
+// (validate.Module) and then translates each body, as before the compiler
+// validated bodies itself; "fused" decodes without reading the bodies'
+// instructions (binary.DecodeDeferred), validates the module-level parts
 // (validate.ModuleDeferred) and each body as it is translated
 // (TranslateValidating), as the compiler does. One core:
 //
 //	MOAT_BENCH_GOWASM=regexp.test.wasm GOMAXPROCS=1 go test -run '^$' -bench ValidateTranslate ./internal/frontend
 func BenchmarkValidateTranslate(b *testing.B) {
-	wasm := testsuite.BenchModule(b, "regex")
+	bin := testsuite.BenchModule(b, "regex")
 	if path := os.Getenv("MOAT_BENCH_GOWASM"); path != "" {
 		var err error
-		if wasm, err = os.ReadFile(path); err != nil {
+		if bin, err = os.ReadFile(path); err != nil {
 			b.Fatal(err)
 		}
 	}
-	m, err := binary.Decode(wasm)
-	if err != nil {
-		b.Fatal(err)
-	}
-	translateAll := func(b *testing.B, tr *Translator, check *validate.FuncValidator) {
+	translateAll := func(b *testing.B, m *wasm.Module, tr *Translator, check *validate.FuncValidator) {
 		for i := range m.Code {
 			if _, err := tr.TranslateValidating(m, m.NumImportedFuncs+uint32(i), nil, check); err != nil {
 				b.Fatal(err)
@@ -85,21 +84,29 @@ func BenchmarkValidateTranslate(b *testing.B) {
 	b.Run("separate", func(b *testing.B) {
 		var tr Translator
 		for b.Loop() {
-			if err := validate.Module(m); err != nil {
+			m, err := binary.Decode(bin)
+			if err == nil {
+				err = validate.Module(m)
+			}
+			if err != nil {
 				b.Fatal(err)
 			}
-			translateAll(b, &tr, nil)
+			translateAll(b, m, &tr, nil)
 		}
 	})
 	b.Run("fused", func(b *testing.B) {
 		var tr Translator
 		for b.Loop() {
+			m, err := binary.DecodeDeferred(bin, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
 			d, err := validate.ModuleDeferred(m, 0)
 			if err != nil {
 				b.Fatal(err)
 			}
 			check := d.Func()
-			translateAll(b, &tr, check)
+			translateAll(b, m, &tr, check)
 			check.Done()
 			d.Finish()
 		}

@@ -175,6 +175,11 @@ func translate(m *wasm.Module, funcIndex uint32, env *Env, reuse *ssa.Func, t *t
 		if err := check.End(); err != nil {
 			return nil, err
 		}
+		if t.rest != 0 {
+			// The decoder may have left the bodies to this walk
+			// (binary.DecodeDeferred): nothing may follow the final end.
+			return nil, &Error{Func: funcIndex, Offset: t.offset, Err: errors.New("bytes after the function's final end")}
+		}
 	}
 	t.finishPolls()
 	t.b.LayoutBySwitch() // source order: an if's arms before the block after it
@@ -311,8 +316,10 @@ type translator struct {
 	f     *ssa.Func
 	b     *ssa.Builder
 	// check validates each instruction before it is translated, when the
-	// module's bodies were left unvalidated (TranslateValidating).
+	// module's bodies were left unvalidated (TranslateValidating); rest
+	// is how many bytes of the body followed its final end.
 	check *validate.FuncValidator
+	rest  int
 
 	ctx    ssa.Value // the context pointer, entry parameter 0
 	locals []ssa.Variable
@@ -414,6 +421,7 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 			return err
 		}
 	}
+	t.rest = code.Offset + len(code.Body) - r.Offset()
 	return nil
 }
 

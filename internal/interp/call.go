@@ -85,7 +85,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		ctx = context.Background()
 	}
 	if f.Host != nil {
-		if err := f.Host(ctx, f, nil, stack); err != nil {
+		if err := f.Host(ctx, f.Store(), f, nil, stack); err != nil {
 			return hostTrap(err, f, nil)
 		}
 		return nil
@@ -268,7 +268,7 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 	m.pacer.EnterHost()
 	switch {
 	case f.Host != nil:
-		err = f.Host(m.ctx, f, caller.inst, args)
+		err = f.Host(m.ctx, caller.inst.Store, f, caller.inst, args)
 	case f.Instance != nil && f.Instance.Exec() != nil:
 		err = f.Instance.Exec().Call(m.ctx, f, args)
 	default:

@@ -13,7 +13,7 @@ import (
 
 func controlHosts() map[string]vm.HostFunc {
 	return map[string]vm.HostFunc{
-		"host.double": func(ctx context.Context, _ *vm.Function, caller *vm.Instance, stack []uint64) error {
+		"host.double": func(ctx context.Context, _ *vm.Store, _ *vm.Function, caller *vm.Instance, stack []uint64) error {
 			if stack[0] == 13 {
 				return errors.New("unlucky")
 			}
@@ -27,7 +27,7 @@ func newControl(t *testing.T, cfg Config) *testInstance {
 	hosts := controlHosts()
 	// reenter calls back into the instance's "call_double" export.
 	var ti *testInstance
-	hosts["host.reenter"] = func(ctx context.Context, _ *vm.Function, caller *vm.Instance, stack []uint64) error {
+	hosts["host.reenter"] = func(ctx context.Context, _ *vm.Store, _ *vm.Function, caller *vm.Instance, stack []uint64) error {
 		if caller != ti.inst {
 			return errors.New("wrong caller")
 		}

@@ -92,6 +92,8 @@ func (f *FuncValidator) Disabled() wasm.Features { return f.v.disabled }
 
 // Instr checks the body's next instruction, as decoded by a
 // binary.ExprReader.
+// It refuses a body that names a data segment in a module without a data
+// count section, as the decoder does when it skims the bodies.
 func (f *FuncValidator) Instr(in *wasm.Instr) error { return f.v.step(in) }
 
 // End checks that the body ended where its instructions closed the

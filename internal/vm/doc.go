@@ -8,7 +8,9 @@
 // (goroutine.go), whose layout abi/goruntime.go documents.
 //
 // Reference values are 64-bit words. A funcref is 0 for null or 1 + the
-// function's index in its Store's function list, so references can be held in
+// function's index in its Store's function list (an engine's RefCodec may
+// choose other words), or for a host function shared by every store
+// (shared.go) the one word it has in all of them, so references can be held in
 // plain uint64 slots without hiding Go pointers from the garbage collector,
 // and a reference made up by a host is checked against the store, never
 // dereferenced. References of the any and extern hierarchies (i31s, GC

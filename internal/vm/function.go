@@ -8,12 +8,14 @@ import (
 
 // HostFunc is a function implemented in Go. stack holds the parameters on
 // entry (v128 as two words, low first) and receives the results; its length
-// is at least the larger of the two counts. caller is the instance whose code
-// made the call, or nil when the host called it directly; self is the
-// function called, through which one HostFunc can serve many stores
-// (self.Store()). A non-nil error stops execution: a *Trap is passed on as
-// is, anything else is wrapped in a trap with code TrapHostError.
-type HostFunc func(ctx context.Context, self *Function, caller *Instance, stack []uint64) error
+// is at least the larger of the two counts. store is the store the call
+// runs in, caller the instance whose code made the call, or nil when the
+// host called it directly; self is the function called. One HostFunc
+// serves every store (a shared function is one Function for all of them:
+// shared.go), so it finds the store's state through store, never through
+// self. A non-nil error stops execution: a *Trap is passed on as is,
+// anything else is wrapped in a trap with code TrapHostError.
+type HostFunc func(ctx context.Context, store *Store, self *Function, caller *Instance, stack []uint64) error
 
 // Function is one function of a store: either WebAssembly code of an instance
 // (Instance != nil, Code set by the engine) or a host function (Host != nil).
@@ -22,6 +24,7 @@ type Function struct {
 	Type     *wasm.FuncType
 	Instance *Instance // owning instance; nil for host functions
 	Index    uint32    // index in the owner's function index space
+	shared   bool      // a host function of every store (shared.go)
 	Host     HostFunc
 	Code     any    // the engine's compiled form of a WebAssembly function
 	Name     string // "module.field" for host functions, for backtraces
@@ -30,7 +33,8 @@ type Function struct {
 	ref   uint64
 }
 
-// Store returns the store f is registered in, or nil.
+// Store returns the store f is registered in, or nil (a shared function
+// is registered in none).
 func (f *Function) Store() *Store { return f.store }
 
 // DebugName is the best name for backtraces and messages: the name

@@ -165,23 +165,6 @@ func (s *Store) funcList() *[]*Function {
 	return s.funcs
 }
 
-// HostFuncReserver is implemented by a RefCodec that keeps the words of
-// functions without an instance (host functions) in storage of its own,
-// which it sizes for the n about to be referenced when told.
-type HostFuncReserver interface {
-	ReserveHostFuncs(n int)
-}
-
-// ReserveHostFuncs tells the store's codec that n host functions are about
-// to be referenced, as the first instantiation of a prepared module binds
-// its host imports: a codec that keeps their words in a store-sized run
-// makes that run the right size, rather than a fixed one.
-func (s *Store) ReserveHostFuncs(n int) {
-	if r, ok := s.codec.(HostFuncReserver); ok {
-		r.ReserveHostFuncs(n)
-	}
-}
-
 // InstanceRefCodec is implemented by a RefCodec that gives an instance's
 // defined functions their words before their Function exists (see
 // Instance.Func): RefOf(inst, idx) is the word Encode will return for
@@ -237,9 +220,10 @@ func (s *Store) FuncRef(inst *Instance, idx uint32) (uint64, error) {
 var ErrForeignFunction = errors.New("function belongs to another store")
 
 // Ref returns the funcref for f, registering f in s on first use. A function
-// registered in another store cannot be referenced from s.
+// registered in another store cannot be referenced from s; a shared one
+// (Share) has its one word in every store.
 func (s *Store) Ref(f *Function) (uint64, error) {
-	if f.store == s {
+	if f.store == s || f.shared {
 		return f.ref, nil
 	}
 	if f.store != nil {
@@ -269,12 +253,20 @@ func (s *Store) Func(ref uint64) *Function {
 		if ref == 0 {
 			return nil
 		}
-		if f := s.codec.Decode(ref); f != nil && f.store == s {
+		// The codec resolves its engine's shared functions too.
+		if f := s.codec.Decode(ref); f != nil && (f.store == s || f.shared) {
 			return f
 		}
 		return nil
 	}
-	if s.funcs == nil || ref == 0 || ref > uint64(len(*s.funcs)) {
+	n := 0
+	if s.funcs != nil {
+		n = len(*s.funcs)
+	}
+	if ref > uint64(n) {
+		return SharedFunc(ref, nil)
+	}
+	if ref == 0 {
 		return nil
 	}
 	return (*s.funcs)[ref-1]

@@ -41,7 +41,10 @@ func fdIO(c *call, p []uint64, write, positioned bool) Errno {
 		}
 		result = u32(p[4])
 	}
-	bufs, errno := c.mem.iovecs(u32(p[1]), u32(p[2]), c.iovs[:])
+	// Room for the iovecs wasi-libc's stdio passes (its buffer and the
+	// caller's bytes), on the stack.
+	var room [2][]byte
+	bufs, errno := c.mem.iovecs(u32(p[1]), u32(p[2]), room[:])
 	if errno != ESUCCESS {
 		return errno
 	}

@@ -10,11 +10,13 @@ import (
 const ModuleName = "wasi_snapshot_preview1"
 
 // Func is one host function of wasi_snapshot_preview1, ready to define in a
-// linker: Call reads the parameters from stack and writes the result there.
+// linker: Call reads the parameters from stack and writes the result
+// there; mem is the calling instance's memory's bytes (nil: none), valid
+// for the call.
 type Func struct {
 	Name string
 	Type moat.FuncType
-	Call func(ctx context.Context, s *System, mem *moat.Memory, stack []uint64) error
+	Call func(ctx context.Context, s *System, mem *[]byte, stack []uint64) error
 }
 
 // call carries what a handler needs: the context, the system and the
@@ -23,9 +25,6 @@ type call struct {
 	ctx context.Context
 	s   *System
 	mem guest
-	// iovs is room for the iovecs of an fd_read or fd_write: two, as
-	// wasi-libc's stdio passes (its buffer and the caller's bytes).
-	iovs [2][]byte
 }
 
 // handler implements one function on its (already typed) parameters.
@@ -109,7 +108,7 @@ func Functions() []Func {
 		} else {
 			f.Type.Results = []moat.ValueType{moat.ValueI32}
 			fn := sig.fn
-			f.Call = func(ctx context.Context, s *System, mem *moat.Memory, stack []uint64) error {
+			f.Call = func(ctx context.Context, s *System, mem *[]byte, stack []uint64) error {
 				// One call at a time per System: the handler's *call is
 				// the System's own, not an allocation per call.
 				c := &s.cur
@@ -130,7 +129,7 @@ func Functions() []Func {
 
 // procExit ends the run: the engine unwinds every frame and hands the
 // *ExitError to whoever called into wasm.
-func procExit(_ context.Context, _ *System, _ *moat.Memory, stack []uint64) error {
+func procExit(_ context.Context, _ *System, _ *[]byte, stack []uint64) error {
 	return &ExitError{Code: uint32(stack[0])}
 }
 

@@ -2,23 +2,23 @@ package wasip1
 
 import (
 	"encoding/binary"
-
-	"github.com/moat-run/moat"
 )
 
-// guest wraps the calling instance's memory. Every access is bounds-checked
-// and a bad pointer/length pair yields EFAULT; no method panics.
-type guest struct{ m *moat.Memory }
+// guest is the calling instance's memory during a call: its bytes, in
+// place (nil: it has none). Every access is bounds-checked and a bad
+// pointer/length pair yields EFAULT; no method panics.
+type guest struct{ mem *[]byte }
 
 func (g guest) bytes(ptr, n uint32) ([]byte, Errno) {
-	if g.m == nil {
+	if g.mem == nil {
 		return nil, EFAULT
 	}
-	b, ok := g.m.Read(ptr, n)
-	if !ok {
+	b := *g.mem
+	end := uint64(ptr) + uint64(n)
+	if end > uint64(len(b)) {
 		return nil, EFAULT
 	}
-	return b, ESUCCESS
+	return b[ptr:end:end], ESUCCESS
 }
 
 func (g guest) u32(ptr uint32) (uint32, Errno) {

@@ -102,15 +102,39 @@ func neverBlocks(v any) bool {
 	return v == io.Discard
 }
 
-// inStream reads an io.Reader for fd_read and poll_oneoff.
+// streamKind is how a stream transfers: in the caller, straight into or
+// from guest memory (direct: the reader or writer never blocks), in the
+// caller with the call's context (bounded: a ContextReader or
+// ContextWriter), or on a helper goroutine.
+type streamKind uint8
+
+const (
+	viaHelper streamKind = iota
+	direct
+	bounded
+)
+
+// kindOf is the kind of stream v (an io.Reader or io.Writer) makes.
+func kindOf(v any, isBounded bool) streamKind {
+	switch {
+	case neverBlocks(v):
+		return direct
+	case isBounded:
+		return bounded
+	}
+	return viaHelper
+}
+
+// inStream reads an io.Reader for fd_read and poll_oneoff. It is fd 0's
+// node (stdin: the configured reader, nil for empty input).
 type inStream struct {
-	r       io.Reader
-	bounded ContextReader // r bounds its own waits: read in the caller
-	direct  bool          // r never blocks: read in the caller, into guest memory
+	baseNode
+	r io.Reader
 	// helper is the state of reads on a helper goroutine, made only for a
 	// reader that may block (neither direct nor bounded): every store
 	// holds three streams, most of which never need one.
 	helper *inHelper
+	kind   streamKind
 }
 
 // inHelper is an inStream's reads on a helper goroutine.
@@ -122,9 +146,9 @@ type inHelper struct {
 }
 
 func (s *inStream) init(r io.Reader, sys *System) {
-	s.r, s.direct = r, neverBlocks(r)
-	s.bounded, _ = r.(ContextReader)
-	if !s.direct && s.bounded == nil {
+	_, isBounded := r.(ContextReader)
+	s.r, s.kind = r, kindOf(r, isBounded)
+	if s.kind == viaHelper {
 		s.helper = &inHelper{sys: sys}
 	}
 }
@@ -136,11 +160,11 @@ func (s *inStream) read(ctx context.Context, p []byte) (int, Errno) {
 	if s.r == nil || len(p) == 0 {
 		return 0, ESUCCESS
 	}
-	if s.direct {
+	switch s.kind {
+	case direct:
 		return readResult(s.r.Read(p))
-	}
-	if s.bounded != nil {
-		n, err := s.bounded.ReadContext(ctx, p)
+	case bounded:
+		n, err := s.r.(ContextReader).ReadContext(ctx, p)
 		if err != nil && n == 0 && ctx.Err() != nil {
 			return 0, errnoInterrupted
 		}
@@ -177,10 +201,10 @@ func (h *inHelper) start(r io.Reader, size int) {
 	h.pending = run(h.buf[:size], r.Read, h.sys.wakeup())
 }
 
-// pollReady reports whether fd_read would return without waiting, and how
+// readReady reports whether fd_read would return without waiting, and how
 // many bytes it would return when known. When it would wait, a read is
 // started so that the stream becomes ready by itself (and pings wake).
-func (s *inStream) pollReady() (bool, uint64) {
+func (s *inStream) readReady() (bool, uint64) {
 	h := s.helper
 	switch {
 	case s.r == nil || h == nil:
@@ -201,12 +225,14 @@ func readResult(n int, err error) (int, Errno) {
 	return n, ESUCCESS
 }
 
-// outStream writes an io.Writer for fd_write and poll_oneoff.
+// outStream writes an io.Writer for fd_write and poll_oneoff. It is the
+// node of fd 1 or 2 (stdout or stderr: the configured writer, nil
+// discards).
 type outStream struct {
-	w       io.Writer
-	bounded ContextWriter // w bounds its own waits: write in the caller
-	direct  bool          // w never blocks: write from guest memory in the caller
-	helper  *outHelper    // as inStream's: only for a writer that may block
+	baseNode
+	w      io.Writer
+	helper *outHelper // as inStream's: only for a writer that may block
+	kind   streamKind
 }
 
 // outHelper is an outStream's writes on a helper goroutine.
@@ -217,9 +243,9 @@ type outHelper struct {
 }
 
 func (s *outStream) init(w io.Writer, sys *System) {
-	s.w, s.direct = w, neverBlocks(w)
-	s.bounded, _ = w.(ContextWriter)
-	if !s.direct && s.bounded == nil {
+	_, isBounded := w.(ContextWriter)
+	s.w, s.kind = w, kindOf(w, isBounded)
+	if s.kind == viaHelper {
 		s.helper = &outHelper{sys: sys}
 	}
 }
@@ -230,11 +256,11 @@ func (s *outStream) write(ctx context.Context, p []byte) (int, Errno) {
 	if s.w == nil {
 		return len(p), ESUCCESS
 	}
-	if s.direct {
+	switch s.kind {
+	case direct:
 		return writeResult(s.w.Write(p))
-	}
-	if s.bounded != nil {
-		n, err := s.bounded.WriteContext(ctx, p)
+	case bounded:
+		n, err := s.w.(ContextWriter).WriteContext(ctx, p)
 		if err != nil && n == 0 && ctx.Err() != nil {
 			return 0, errnoInterrupted
 		}
@@ -273,8 +299,8 @@ func (s *outStream) write(ctx context.Context, p []byte) (int, Errno) {
 	return total, ESUCCESS
 }
 
-// pollReady reports whether fd_write would start at once.
-func (s *outStream) pollReady() bool {
+// writeReady reports whether fd_write would start at once.
+func (s *outStream) writeReady() bool {
 	h := s.helper
 	return h == nil || h.pending == nil || h.pending.finished()
 }

@@ -48,26 +48,24 @@ const maxFds = 1024
 // System is one sandbox's WASI state: arguments, environment, clocks and
 // the descriptor table. It is used by one goroutine at a time (its store's).
 //
-// Every live sandbox holds one, so it is kept to 512 bytes (TestSystemSize):
-// what most sandboxes leave at its default (clocks, sleep, randomness),
-// what only directories need and the state of streams that may block
-// live apart, made when needed.
+// Every live sandbox holds one, so it is kept to 384 bytes (TestSystemSize):
+// what most sandboxes leave at its default (clocks, sleep, randomness, the
+// wake channel), what only directories need and the state of streams that
+// may block live apart, made when needed; the standard descriptors' nodes
+// are their streams, and the call in progress holds the memory's bytes by
+// reference.
 type System struct {
 	// argsEnv holds the arguments, then the environment: one copy.
 	argsEnv []string
-	nArgs   int
-	// hooks are the embedder's clocks, sleep and randomness; nil when
-	// it set none.
+	nArgs   int32
+	closed  bool
+	// hooks are the embedder's clocks, sleep and randomness, and the
+	// wake channel; nil until either is needed.
 	hooks *hooks
 	// start is the monotonic clock's origin, its first reading
 	// (nanoseconds since procStart, plus one); 0 until then.
 	start int64
 	fds   []*fdEntry // index = fd; nil = free
-	// wake is pinged when a stream's transfer completes, so that a
-	// poll_oneoff waiting on several streams wakes up (stream.go). It is
-	// made by the first transfer or poll that needs it.
-	wake   chan struct{}
-	closed bool
 	// cur is the call in progress (one at a time): a handler's *call
 	// points here rather than at a new allocation per call.
 	cur call
@@ -76,23 +74,27 @@ type System struct {
 	std stdio
 }
 
-// stdio is the standard descriptors' state.
+// stdio is the standard descriptors' state: their entries and streams
+// (each entry's node).
 type stdio struct {
 	entries   [3]fdEntry
-	in        stdinNode
-	out, err  stdoutNode
 	inStream  inStream
 	outStream outStream
 	errStream outStream
 	table     [4]*fdEntry // the first fds' slots: stdio and one preopen
 }
 
-// hooks are the Config's Walltime, Nanotime, Sleep and Rand, where set.
+// hooks are the Config's Walltime, Nanotime, Sleep and Rand, where set,
+// and the wake channel, which few sandboxes need either.
 type hooks struct {
 	walltime func() time.Time
 	nanotime func() int64
 	sleep    func(ctx context.Context, d time.Duration)
 	rand     io.Reader
+	// wake is pinged when a stream's transfer completes, so that a
+	// poll_oneoff waiting on several streams wakes up (stream.go). It is
+	// made by the first transfer or poll that needs it.
+	wake chan struct{}
 }
 
 // procStart is the origin of every System's default monotonic clock.
@@ -107,7 +109,7 @@ func (s *System) Init(cfg Config) error {
 	// One copy of both lists, so that the embedder may reuse its slices.
 	both := make([]string, len(cfg.Args)+len(cfg.Env))
 	copy(both[copy(both, cfg.Args):], cfg.Env)
-	s.argsEnv, s.nArgs = both, len(cfg.Args)
+	s.argsEnv, s.nArgs = both, int32(len(cfg.Args))
 	for _, a := range s.args() {
 		if containsNUL(a) {
 			return fmt.Errorf("wasi: argument %q contains a NUL byte", a)
@@ -127,11 +129,9 @@ func (s *System) Init(cfg Config) error {
 	} else {
 		stderr.init(cfg.Stderr, s)
 	}
-	std.in.in = &std.inStream
-	std.out.out, std.err.out = &std.outStream, stderr
-	std.entries[0] = fdEntry{node: &std.in, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdWrite}
-	std.entries[1] = fdEntry{node: &std.out, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdRead}
-	std.entries[2] = fdEntry{node: &std.err, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdRead}
+	std.entries[0] = fdEntry{node: &std.inStream, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdWrite}
+	std.entries[1] = fdEntry{node: &std.outStream, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdRead}
+	std.entries[2] = fdEntry{node: stderr, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdRead}
 	s.fds = append(std.table[:0], &std.entries[0], &std.entries[1], &std.entries[2])
 	for _, p := range cfg.Preopens {
 		e, err := openPreopen(p)
@@ -190,10 +190,13 @@ func (s *System) random() io.Reader {
 
 // wakeup is the wake channel, made on first use.
 func (s *System) wakeup() chan struct{} {
-	if s.wake == nil {
-		s.wake = make(chan struct{}, 1)
+	if s.hooks == nil {
+		s.hooks = &hooks{}
 	}
-	return s.wake
+	if s.hooks.wake == nil {
+		s.hooks.wake = make(chan struct{}, 1)
+	}
+	return s.hooks.wake
 }
 
 // sameWriter reports whether a and b are the same writer (comparing only

@@ -1,0 +1,104 @@
+package moat
+
+import (
+	"context"
+	"testing"
+)
+
+// TestHostFuncBoundOnce: a linker's host function is one function for
+// every store that imports it, whether through an InstancePre or the
+// linker itself, registered in none of them.
+func TestHostFuncBoundOnce(t *testing.T) {
+	ctx := context.Background()
+	for _, k := range []EngineKind{EngineInterpreter, EngineCompiler} {
+		e, err := NewEngine(Config{Engine: k})
+		if err != nil {
+			t.Logf("%s: %v", k, err)
+			continue
+		}
+		l := NewLinker(e)
+		if err := l.DefineFunc("env", "double", func(x int32) int32 { return 2 * x }); err != nil {
+			t.Fatal(err)
+		}
+		mod, err := e.CompileText([]byte(`(module (import "env" "double" (func (param i32) (result i32))))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pre, err := l.Prepare(mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := NewStore(e), NewStore(e)
+		ia, err := pre.Instantiate(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ib, err := l.Instantiate(ctx, b, mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fa, fb := ia.state.inst.Funcs[0], ib.state.inst.Funcs[0]
+		if fa != fb || !fa.Shared() || fa.Store() != nil {
+			t.Errorf("%s: stores import %p and %p (shared %v, store %p), want one shared function", k, fa, fb, fa.Shared(), fa.Store())
+		}
+		if wa, wb := fa.Word(a.vs), fb.Word(b.vs); wa == 0 || wa != wb {
+			t.Errorf("%s: the function's words in two stores are %#x and %#x, want one", k, wa, wb)
+		}
+		a.Close()
+		b.Close()
+	}
+}
+
+// TestCallerOnDemand: a Caller is made for an instance only when one of
+// its host calls takes one (a typed function without a *Caller
+// parameter, and WASI's functions, need none).
+func TestCallerOnDemand(t *testing.T) {
+	ctx := context.Background()
+	for _, k := range []EngineKind{EngineInterpreter, EngineCompiler} {
+		e, err := NewEngine(Config{Engine: k})
+		if err != nil {
+			t.Logf("%s: %v", k, err)
+			continue
+		}
+		l := NewLinker(e)
+		if err := l.DefineFunc("env", "double", func(x int32) int32 { return 2 * x }); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.DefineFunc("env", "log", func(c *Caller, ptr, n uint32) error {
+			if c.Memory() == nil {
+				t.Error("log's Caller has no memory")
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		mod, err := e.CompileText([]byte(`(module
+  (import "env" "double" (func $double (param i32) (result i32)))
+  (import "env" "log" (func $log (param i32 i32)))
+  (memory 1)
+  (func (export "quadruple") (param i32) (result i32) (call $double (call $double (local.get 0))))
+  (func (export "greet") (call $log (i32.const 0) (i32.const 1))))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := NewStore(e)
+		inst, err := l.Instantiate(ctx, s, mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		state := inst.state
+		if res, err := inst.Func("quadruple").Call(ctx, EncodeI32(3)); err != nil || DecodeI32(res[0]) != 12 {
+			t.Fatalf("%s: quadruple(3) = %v, %v", k, res, err)
+		}
+		if state.caller != nil || s.callers != nil {
+			t.Errorf("%s: a Caller was made for calls of a function that takes none", k)
+		}
+		if _, err := inst.Func("greet").Call(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if state.caller == nil {
+			t.Errorf("%s: no Caller was made for a function that takes one", k)
+		}
+		s.Close()
+	}
+}
