@@ -70,11 +70,11 @@ func (mod *Module) elemPlan() [][]uint32 {
 			idxs := make([]uint32, len(seg.Items))
 			for j, item := range seg.Items {
 				switch {
-				case len(item.Instrs) != 1:
+				case item.Len() != 1:
 					idxs = nil
-				case item.Instrs[0].Op == wasm.OpRefFunc:
-					idxs[j] = item.Instrs[0].X
-				case item.Instrs[0].Op == wasm.OpRefNull:
+				case item.At(0).Op == wasm.OpRefFunc:
+					idxs[j] = item.At(0).X
+				case item.At(0).Op == wasm.OpRefNull:
 					idxs[j] = vm.NullItem
 				default:
 					idxs = nil

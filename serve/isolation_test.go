@@ -244,7 +244,9 @@ func TestOutOfMemoryThenDeadline(t *testing.T) {
 		t.Run(kind.String(), func(t *testing.T) {
 			srv, _, rec := server(t, serve.Config{
 				Module: cModule(t, kind),
-				Limits: serve.Limits{Timeout: 200 * time.Millisecond},
+				// Room to reach the limit (some 50 µs alone) on a
+				// loaded machine before the deadline.
+				Limits: serve.Limits{Timeout: time.Second},
 			})
 			status, _, body := get(t, srv.URL+"/oom-spin")
 			o := rec.next(t)

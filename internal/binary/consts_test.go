@@ -37,14 +37,14 @@ func TestConstExprChunks(t *testing.T) {
 		t.Fatalf("%d globals, %d data segments", len(m.Globals), len(m.Datas))
 	}
 	for g, gl := range m.Globals {
-		in := gl.Init.Instrs
+		in := gl.Init.Instrs()
 		if len(in) != 3 || in[0].Op != wasm.OpI32Const || in[0].Imm != uint64(g) ||
 			in[1].Op != wasm.OpI32Const || in[1].Imm != 1 || in[2].Op != wasm.OpI32Add {
 			t.Fatalf("global %d: %+v", g, in)
 		}
 	}
 	for i, d := range m.Datas {
-		in := d.Offset.Instrs
+		in := d.Offset.Instrs()
 		if len(in) != 1 || in[0].Op != wasm.OpI32Const || in[0].Imm != uint64(2*i) || len(d.Bytes) != 1 || d.Bytes[0] != byte(i) {
 			t.Fatalf("data %d: %+v %v", i, in, d.Bytes)
 		}

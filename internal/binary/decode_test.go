@@ -90,8 +90,8 @@ func TestDecodeFullModule(t *testing.T) {
 	if len(m.Funcs) != 1 || m.Funcs[0] != 0 || len(m.Tables) != 1 || m.Tables[0].Type.Elem != wasm.ExternRef {
 		t.Errorf("funcs %v tables %v", m.Funcs, m.Tables)
 	}
-	if len(m.Globals) != 2 || m.Globals[0].Init.Instrs[0].Op != wasm.OpI64Const ||
-		int64(m.Globals[0].Init.Instrs[0].Imm) != -5 || m.Globals[1].Init.Instrs[0].Op != wasm.OpRefFunc {
+	if len(m.Globals) != 2 || m.Globals[0].Init.At(0).Op != wasm.OpI64Const ||
+		int64(m.Globals[0].Init.At(0).Imm) != -5 || m.Globals[1].Init.At(0).Op != wasm.OpRefFunc {
 		t.Errorf("globals: %+v", m.Globals)
 	}
 	if len(m.Exports) != 2 || m.Exports[1].Name != "g1" || m.Exports[1].Kind != wasm.ExternGlobal {
@@ -103,13 +103,13 @@ func TestDecodeFullModule(t *testing.T) {
 	if len(m.Elems) != 4 {
 		t.Fatalf("elems: %+v", m.Elems)
 	}
-	if e := m.Elems[0]; e.Mode != wasm.ElemActive || e.Len() != 2 || e.ItemExprs()[0].Instrs[0].X != 1 || e.Type != wasm.RefType(false, wasm.HeapFunc) {
+	if e := m.Elems[0]; e.Mode != wasm.ElemActive || e.Len() != 2 || e.ItemExprs()[0].At(0).X != 1 || e.Type != wasm.RefType(false, wasm.HeapFunc) {
 		t.Errorf("elem 0: %+v", e)
 	}
 	if m.Elems[1].Mode != wasm.ElemPassive || m.Elems[2].Mode != wasm.ElemDeclarative {
 		t.Errorf("elem modes: %v %v", m.Elems[1].Mode, m.Elems[2].Mode)
 	}
-	if e := m.Elems[3]; e.Table != 1 || e.Type != wasm.ExternRef || e.ItemExprs()[0].Instrs[0].Op != wasm.OpRefNull {
+	if e := m.Elems[3]; e.Table != 1 || e.Type != wasm.ExternRef || e.ItemExprs()[0].At(0).Op != wasm.OpRefNull {
 		t.Errorf("elem 3: %+v", e)
 	}
 	if !m.HasDataCount || m.DataCount != 2 || len(m.Datas) != 2 || string(m.Datas[0].Bytes) != "hello" ||
@@ -270,7 +270,7 @@ func TestElemEncodings(t *testing.T) {
 		if e.Mode != c.mode || e.Table != c.table || e.Type != c.typ || e.Len() != c.items {
 			t.Errorf("flags %d: got %+v", i, e)
 		}
-		if e.Mode == wasm.ElemActive && (len(e.Offset.Instrs) != 1 || e.Offset.Instrs[0].Imm != 5) {
+		if e.Mode == wasm.ElemActive && (e.Offset.Len() != 1 || e.Offset.At(0).Imm != 5) {
 			t.Errorf("flags %d: offset %+v", i, e.Offset)
 		}
 	}
@@ -287,7 +287,7 @@ func TestDataEncodings(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := m.Datas
-	if d[0].Mode != wasm.DataActive || string(d[0].Bytes) != "ab" || d[0].Offset.Instrs[0].Imm != 1 ||
+	if d[0].Mode != wasm.DataActive || string(d[0].Bytes) != "ab" || d[0].Offset.At(0).Imm != 1 ||
 		d[1].Mode != wasm.DataPassive || string(d[1].Bytes) != "c" ||
 		d[2].Memory != 4 || len(d[2].Bytes) != 0 {
 		t.Errorf("%+v", d)
@@ -341,7 +341,7 @@ func TestElemItemsCompact(t *testing.T) {
 		}
 		segStart := bytes.Index(b, c.seg)
 		for i, it := range e.ItemExprs() {
-			if in := it.Instrs[0]; in.Op != c.want[i] || (in.Op == wasm.OpRefFunc && in.X != c.wantX[i]) || it.Offset != segStart+c.wantOff[i] {
+			if in := it.At(0); in.Op != c.want[i] || (in.Op == wasm.OpRefFunc && in.X != c.wantX[i]) || int(it.Offset) != segStart+c.wantOff[i] {
 				t.Errorf("%s: item %d is %s %d at %d, want %s %d at %d", c.name, i, in.Op, in.X, it.Offset, c.want[i], c.wantX[i], segStart+c.wantOff[i])
 			}
 		}

@@ -320,8 +320,9 @@ func appendGlobalType(b []byte, g wasm.GlobalType) []byte {
 
 // appendConstExpr writes the expression's instructions and its end.
 func appendConstExpr(b []byte, e *wasm.ConstExpr) []byte {
-	for i := range e.Instrs {
-		b = AppendInstr(b, &e.Instrs[i])
+	for i := range e.Len() {
+		in := e.At(i)
+		b = AppendInstr(b, &in)
 	}
 	return append(b, byte(wasm.OpEnd))
 }
@@ -358,7 +359,7 @@ func itemsAreFuncIndices(seg *wasm.ElemSegment) bool {
 		return true
 	}
 	for _, it := range seg.Items {
-		if len(it.Instrs) != 1 || it.Instrs[0].Op != wasm.OpRefFunc {
+		if it.Len() != 1 || it.At(0).Op != wasm.OpRefFunc {
 			return false
 		}
 	}
@@ -404,7 +405,7 @@ func appendElem(b []byte, seg *wasm.ElemSegment) []byte {
 		if exprs {
 			b = appendConstExpr(b, &items[i])
 		} else {
-			b = appendULEB32(b, items[i].Instrs[0].X)
+			b = appendULEB32(b, items[i].At(0).X)
 		}
 	}
 	return b

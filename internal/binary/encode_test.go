@@ -24,12 +24,12 @@ func modelString(m *wasm.Module) string {
 		c.Types[i] = t
 	}
 	zero := func(e wasm.ConstExpr) wasm.ConstExpr {
-		out := wasm.ConstExpr{Instrs: make([]wasm.Instr, len(e.Instrs))}
-		for i, in := range e.Instrs {
-			in.Offset = 0
-			out.Instrs[i] = in
+		instrs := make([]wasm.Instr, e.Len())
+		for i := range instrs {
+			instrs[i] = e.At(i)
+			instrs[i].Offset = 0
 		}
-		return out
+		return wasm.NewConstExpr(instrs, 0)
 	}
 	c.Globals = make([]wasm.Global, len(m.Globals))
 	for i, g := range m.Globals {

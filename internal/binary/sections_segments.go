@@ -19,7 +19,7 @@ const maxConstInstrs = 10000
 // Nested blocks are tracked so that a block inside the expression (invalid,
 // but well-formed) does not end it early.
 func (d *decoder) constExpr(r *reader) (wasm.ConstExpr, error) {
-	ce := wasm.ConstExpr{Offset: r.offset()}
+	at := r.offset()
 	start := len(d.consts)
 	e := &d.expr
 	e.Reset(r.buf[r.pos:], r.offset())
@@ -28,9 +28,9 @@ func (d *decoder) constExpr(r *reader) (wasm.ConstExpr, error) {
 	for {
 		if err := e.Next(&in); err != nil {
 			if err == io.EOF {
-				return ce, errAt(e.Offset(), "unexpected end of section or function (constant expression has no end)")
+				return wasm.ConstExpr{}, errAt(e.Offset(), "unexpected end of section or function (constant expression has no end)")
 			}
-			return ce, err
+			return wasm.ConstExpr{}, err
 		}
 		switch in.Op {
 		case wasm.OpBlock, wasm.OpLoop, wasm.OpIf, wasm.OpTryTable:
@@ -38,18 +38,22 @@ func (d *decoder) constExpr(r *reader) (wasm.ConstExpr, error) {
 		case wasm.OpEnd:
 			if depth == 0 {
 				r.pos += e.r.pos
+				ce := wasm.NewConstExpr(d.consts[start:len(d.consts):len(d.consts)], at)
+				if ce.Inline() {
+					// Its slot in the shared chunk is free again.
+					d.consts = d.consts[:start]
+				}
 				return ce, nil
 			}
 			depth--
 		}
 		if len(d.consts)-start >= maxConstInstrs {
-			return ce, errAt(in.Offset, "constant expression too long (more than %d instructions)", maxConstInstrs)
+			return wasm.ConstExpr{}, errAt(in.Offset, "constant expression too long (more than %d instructions)", maxConstInstrs)
 		}
 		in.Targets = slices.Clone(in.Targets)
 		in.Types = slices.Clone(in.Types)
 		in.Catches = slices.Clone(in.Catches)
 		start = d.appendConst(start, in)
-		ce.Instrs = d.consts[start:len(d.consts):len(d.consts)]
 	}
 }
 
@@ -57,10 +61,10 @@ func (d *decoder) constExpr(r *reader) (wasm.ConstExpr, error) {
 // in ElemSegment.Funcs, if it can be held there: a lone ref.func, or a
 // lone ref.null func in a segment of funcref.
 func compactItem(e wasm.ConstExpr, t wasm.ValType) (uint32, bool) {
-	if len(e.Instrs) != 1 {
+	if e.Len() != 1 {
 		return 0, false
 	}
-	switch in := &e.Instrs[0]; {
+	switch in := e.At(0); {
 	case in.Op == wasm.OpRefFunc:
 		return in.X, true
 	case in.Op == wasm.OpRefNull && in.Type == wasm.FuncRef && t == wasm.FuncRef:
@@ -72,8 +76,12 @@ func compactItem(e wasm.ConstExpr, t wasm.ValType) (uint32, bool) {
 // dropLastConst gives back the storage of e, the last constant expression
 // read, when it is the tail of d.consts and nothing else will refer to it.
 func (d *decoder) dropLastConst(e wasm.ConstExpr) {
-	if n := len(d.consts); n >= len(e.Instrs) && len(e.Instrs) > 0 && &d.consts[n-len(e.Instrs)] == &e.Instrs[0] {
-		d.consts = d.consts[:n-len(e.Instrs)]
+	if e.Inline() || e.Len() == 0 {
+		return // it holds no storage of d.consts
+	}
+	ins := e.Instrs()
+	if n := len(d.consts); n >= len(ins) && &d.consts[n-len(ins)] == &ins[0] {
+		d.consts = d.consts[:n-len(ins)]
 	}
 }
 

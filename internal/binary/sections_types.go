@@ -320,7 +320,10 @@ func (d *decoder) globalSection(r *reader) error {
 	if err != nil {
 		return err
 	}
-	d.m.Globals = prealloc[wasm.Global](n)
+	// A global takes at least three bytes (its type, mutability and an
+	// end), so the section's size bounds the count as well as it can be
+	// trusted: one allocation rather than a slice grown by copying.
+	d.m.Globals = make([]wasm.Global, 0, min(n, r.remaining()/3))
 	for range n {
 		d.m.Globals = append(d.m.Globals, wasm.Global{})
 		g := &d.m.Globals[len(d.m.Globals)-1]

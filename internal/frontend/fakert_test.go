@@ -296,10 +296,10 @@ func newFakeInstance(st *fakeStore, m *wasm.Module, optimize bool) (*fakeInstanc
 // constExpr evaluates a constant expression (no imports, so global.get
 // reads an earlier defined global).
 func (inst *fakeInstance) constExpr(c wasm.ConstExpr) uint64 {
-	if len(c.Instrs) == 0 {
+	if c.Len() == 0 {
 		return 0
 	}
-	in := c.Instrs[0]
+	in := c.At(0)
 	switch in.Op {
 	case wasm.OpI32Const, wasm.OpF32Const:
 		return in.Imm & 0xffffffff
@@ -316,10 +316,10 @@ func (inst *fakeInstance) constExpr(c wasm.ConstExpr) uint64 {
 // constExprHigh is the high word of a v128 constant expression (0 for
 // the other types).
 func (inst *fakeInstance) constExprHigh(c wasm.ConstExpr) uint64 {
-	if len(c.Instrs) == 0 {
+	if c.Len() == 0 {
 		return 0
 	}
-	switch in := c.Instrs[0]; in.Op {
+	switch in := c.At(0); in.Op {
 	case wasm.OpV128Const:
 		return in.Hi
 	case wasm.OpGlobalGet:

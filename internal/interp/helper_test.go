@@ -66,7 +66,7 @@ func instantiate(t testing.TB, cfg Config, name string, hosts map[string]vm.Host
 		inst.Tables = append(inst.Tables, vm.NewTable(tt.Type, 0, 0))
 	}
 	for _, g := range m.Globals {
-		inst.Globals = append(inst.Globals, &vm.Global{Type: g.Type, Lo: g.Init.Instrs[0].Imm})
+		inst.Globals = append(inst.Globals, &vm.Global{Type: g.Type, Lo: g.Init.At(0).Imm})
 	}
 	if err := code.Bind(inst); err != nil {
 		t.Fatal(err)
@@ -74,22 +74,22 @@ func instantiate(t testing.TB, cfg Config, name string, hosts map[string]vm.Host
 	for _, e := range m.Elems {
 		var refs []uint64
 		for _, it := range e.ItemExprs() {
-			if it.Instrs[0].Op == wasm.OpRefFunc {
-				r, _ := store.Ref(inst.Funcs[it.Instrs[0].X])
+			if it.At(0).Op == wasm.OpRefFunc {
+				r, _ := store.Ref(inst.Funcs[it.At(0).X])
 				refs = append(refs, r)
 			} else {
 				refs = append(refs, 0)
 			}
 		}
 		if e.Mode == wasm.ElemActive {
-			copy(inst.Tables[e.Table].Elems[e.Offset.Instrs[0].Imm:], refs)
+			copy(inst.Tables[e.Table].Elems[e.Offset.At(0).Imm:], refs)
 			refs = nil
 		}
 		inst.Elems = append(inst.Elems, refs)
 	}
 	for _, d := range m.Datas {
 		if d.Mode == wasm.DataActive {
-			copy(inst.Memories[0].Bytes[d.Offset.Instrs[0].Imm:], d.Bytes)
+			copy(inst.Memories[0].Bytes[d.Offset.At(0).Imm:], d.Bytes)
 			inst.Datas = append(inst.Datas, nil)
 		} else {
 			inst.Datas = append(inst.Datas, d.Bytes)

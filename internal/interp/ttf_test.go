@@ -70,8 +70,8 @@ func TestRandomModules(t *testing.T) {
 		}
 		for _, g := range m.Globals {
 			gl := &vm.Global{Type: g.Type}
-			if len(g.Init.Instrs) > 0 {
-				gl.Lo, gl.Hi = g.Init.Instrs[0].Imm, g.Init.Instrs[0].Hi
+			if g.Init.Len() > 0 {
+				gl.Lo, gl.Hi = g.Init.At(0).Imm, g.Init.At(0).Hi
 			}
 			inst.Globals = append(inst.Globals, gl)
 		}

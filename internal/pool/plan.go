@@ -76,10 +76,10 @@ func PlanImage(m *wasm.Module, idx uint32) (Plan, bool) {
 // constOffset is the value of an offset expression that is a single
 // constant of the index type.
 func constOffset(e wasm.ConstExpr, is64 bool) (uint64, bool) {
-	if len(e.Instrs) != 1 {
+	if e.Len() != 1 {
 		return 0, false
 	}
-	in := e.Instrs[0]
+	in := e.At(0)
 	switch {
 	case in.Op == wasm.OpI32Const && !is64:
 		return uint64(uint32(in.Imm)), true

@@ -127,7 +127,7 @@ func (p *moduleParser) tableField(c *cursor) {
 		}
 		ec := newCursor(en, 1)
 		seg := wasm.ElemSegment{Mode: wasm.ElemActive, Type: t, Table: idx}
-		seg.Offset.Instrs = []wasm.Instr{zeroConst(is64)}
+		seg.Offset = wasm.NewConstExpr([]wasm.Instr{zeroConst(is64)}, 0)
 		if n := ec.peek(); n != nil && n.kind == kList {
 			seg.Items = p.elemExprs(ec)
 		} else {
@@ -143,7 +143,7 @@ func (p *moduleParser) tableField(c *cursor) {
 	t := wasm.Table{Type: p.tableType(c)}
 	if !c.done() {
 		t.HasInit = true
-		t.Init.Instrs = p.constExpr(c)
+		t.Init = wasm.NewConstExpr(p.constExpr(c), 0)
 	}
 	p.m.Tables = append(p.m.Tables, t)
 }
@@ -175,7 +175,7 @@ func (p *moduleParser) memoryField(c *cursor) {
 		pages := (uint64(len(data)) + wasm.PageSize - 1) / wasm.PageSize
 		p.m.Memories = append(p.m.Memories, wasm.MemoryType{Limits: wasm.Limits{Min: pages, Max: pages, HasMax: true}, Is64: is64})
 		seg := wasm.DataSegment{Mode: wasm.DataActive, Memory: idx, Bytes: data}
-		seg.Offset.Instrs = []wasm.Instr{zeroConst(is64)}
+		seg.Offset = wasm.NewConstExpr([]wasm.Instr{zeroConst(is64)}, 0)
 		p.m.Datas = append(p.m.Datas, seg)
 		return
 	}
@@ -196,7 +196,7 @@ func (p *moduleParser) globalField(c *cursor) {
 		return
 	}
 	g := wasm.Global{Type: p.globalType(c.next())}
-	g.Init.Instrs = p.constExpr(c)
+	g.Init = wasm.NewConstExpr(p.constExpr(c), 0)
 	p.m.Globals = append(p.m.Globals, g)
 }
 
@@ -271,12 +271,12 @@ func (p *moduleParser) elemField(c *cursor) {
 			seg.Table = p.tables.resolve(tc.next())
 			tc.end()
 		}
-		seg.Offset.Instrs = p.offsetExpr(c)
+		seg.Offset = wasm.NewConstExpr(p.offsetExpr(c), 0)
 	case isIndex(c.peek()):
 		// An old abbreviation: the table index written bare before the offset.
 		seg.Mode = wasm.ElemActive
 		seg.Table = p.tables.resolve(c.next())
-		seg.Offset.Instrs = p.offsetExpr(c)
+		seg.Offset = wasm.NewConstExpr(p.offsetExpr(c), 0)
 	}
 	n := c.peek()
 	switch {
@@ -315,7 +315,7 @@ func (p *moduleParser) funcIndexItems(c *cursor) []wasm.ConstExpr {
 	var items []wasm.ConstExpr
 	for isIndex(c.peek()) {
 		x := p.funcs.resolve(c.next())
-		items = append(items, wasm.ConstExpr{Instrs: []wasm.Instr{{Op: wasm.OpRefFunc, X: x}}})
+		items = append(items, wasm.NewConstExpr([]wasm.Instr{{Op: wasm.OpRefFunc, X: x}}, 0))
 	}
 	return items
 }
@@ -330,9 +330,9 @@ func (p *moduleParser) elemExprs(c *cursor) []wasm.ConstExpr {
 		}
 		var e wasm.ConstExpr
 		if head(n) == "item" {
-			e.Instrs = p.constExpr(newCursor(n, 1))
+			e = wasm.NewConstExpr(p.constExpr(newCursor(n, 1)), 0)
 		} else {
-			e.Instrs = p.constExpr(&cursor{list: n, kids: []*node{n}})
+			e = wasm.NewConstExpr(p.constExpr(&cursor{list: n, kids: []*node{n}}), 0)
 		}
 		items = append(items, e)
 	}
@@ -349,14 +349,14 @@ func (p *moduleParser) dataField(c *cursor) {
 		seg.Memory = p.mems.resolve(mc.next())
 		mc.end()
 		seg.Mode = wasm.DataActive
-		seg.Offset.Instrs = p.offsetExpr(c)
+		seg.Offset = wasm.NewConstExpr(p.offsetExpr(c), 0)
 	} else if isIndex(c.peek()) {
 		seg.Memory = p.mems.resolve(c.next())
 		seg.Mode = wasm.DataActive
-		seg.Offset.Instrs = p.offsetExpr(c)
+		seg.Offset = wasm.NewConstExpr(p.offsetExpr(c), 0)
 	} else if n := c.peek(); n != nil && n.kind == kList {
 		seg.Mode = wasm.DataActive
-		seg.Offset.Instrs = p.offsetExpr(c)
+		seg.Offset = wasm.NewConstExpr(p.offsetExpr(c), 0)
 	}
 	seg.Bytes = dataStrings(c)
 	p.m.Datas = append(p.m.Datas, seg)

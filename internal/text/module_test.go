@@ -121,16 +121,16 @@ func TestInlineImportsExportsAndSegments(t *testing.T) {
 	if len(m.Elems) != 5 || len(m.Datas) != 3 {
 		t.Fatalf("%d elems, %d datas", len(m.Elems), len(m.Datas))
 	}
-	if e := m.Elems[0]; e.Mode != wasm.ElemActive || len(e.Items) != 2 || e.Items[1].Instrs[0].X != 1 {
+	if e := m.Elems[0]; e.Mode != wasm.ElemActive || len(e.Items) != 2 || e.Items[1].At(0).X != 1 {
 		t.Errorf("inline elem %+v", e)
 	}
-	if e := m.Elems[2]; e.Offset.Instrs[0].Op != wasm.OpGlobalGet || e.Items[0].Instrs[0].Op != wasm.OpRefNull || e.Items[1].Instrs[0].X != 1 {
+	if e := m.Elems[2]; e.Offset.At(0).Op != wasm.OpGlobalGet || e.Items[0].At(0).Op != wasm.OpRefNull || e.Items[1].At(0).X != 1 {
 		t.Errorf("elem expressions %+v", e)
 	}
 	if m.Elems[3].Mode != wasm.ElemDeclarative || m.Elems[4].Mode != wasm.ElemPassive || m.Elems[4].Type != wasm.ExternRef {
 		t.Errorf("elem modes %+v %+v", m.Elems[3], m.Elems[4])
 	}
-	if string(m.Datas[0].Bytes) != "hello\xff" || m.Datas[1].Offset.Instrs[0].Imm != 8 || m.Datas[2].Mode != wasm.DataPassive {
+	if string(m.Datas[0].Bytes) != "hello\xff" || m.Datas[1].Offset.At(0).Imm != 8 || m.Datas[2].Mode != wasm.DataPassive {
 		t.Errorf("datas %+v", m.Datas)
 	}
 	if !m.HasStart || m.Start != 1 {

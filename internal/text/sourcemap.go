@@ -140,7 +140,7 @@ func (sm *SourceMap) Locate(bin *wasm.Module, off int) (pos Pos, ok bool) {
 	case secCode:
 		return sm.locateCode(bin, off)
 	case secGlobal:
-		return lastAtOrBefore(sm.Globals, len(bin.Globals), off, func(i int) int { return bin.Globals[i].Init.Offset })
+		return lastAtOrBefore(sm.Globals, len(bin.Globals), off, func(i int) int { return int(bin.Globals[i].Init.Offset) })
 	case secElement:
 		return lastAtOrBefore(sm.Elems, len(bin.Elems), off, func(i int) int { return elemStart(&bin.Elems[i]) })
 	case secData:
@@ -199,10 +199,10 @@ func lastAtOrBefore(list []Pos, n int, off int, start func(int) int) (Pos, bool)
 // elemStart is the offset of a segment's first constant expression.
 func elemStart(s *wasm.ElemSegment) int {
 	if s.Mode == wasm.ElemActive {
-		return s.Offset.Offset
+		return int(s.Offset.Offset)
 	}
 	if len(s.Items) > 0 {
-		return s.Items[0].Offset
+		return int(s.Items[0].Offset)
 	}
 	if len(s.Funcs) > 0 {
 		return s.FuncOffset(0)
@@ -213,7 +213,7 @@ func elemStart(s *wasm.ElemSegment) int {
 // dataStart is the offset of an active segment's offset expression.
 func dataStart(d *wasm.DataSegment) int {
 	if d.Mode == wasm.DataActive {
-		return d.Offset.Offset
+		return int(d.Offset.Offset)
 	}
 	return -1
 }

@@ -128,10 +128,10 @@ func TestSourceMapFields(t *testing.T) {
 		off  int
 		want string // the text at the position
 	}{
-		{"global init", bin.Globals[0].Init.Offset, "(global $g"},
-		{"elem offset", bin.Elems[0].Offset.Offset, "(elem"},
-		{"elem item", bin.Elems[0].ItemExprs()[1].Offset, "(elem"},
-		{"data offset", bin.Datas[0].Offset.Offset, "(data"},
+		{"global init", int(bin.Globals[0].Init.Offset), "(global $g"},
+		{"elem offset", int(bin.Elems[0].Offset.Offset), "(elem"},
+		{"elem item", int(bin.Elems[0].ItemExprs()[1].Offset), "(elem"},
+		{"data offset", int(bin.Datas[0].Offset.Offset), "(data"},
 		{"memory section", section(secMemory), "(memory 1)"},
 		{"table section", section(secTable), "(table 2"},
 		{"import section", section(secImport), "(import"},

@@ -209,7 +209,7 @@ func sameElemType(x, y *wasm.ElemSegment) bool {
 		return false
 	}
 	for _, it := range x.ItemExprs() {
-		if len(it.Instrs) != 1 || it.Instrs[0].Op != wasm.OpRefFunc {
+		if it.Len() != 1 || it.At(0).Op != wasm.OpRefFunc {
 			return false
 		}
 	}
@@ -308,11 +308,11 @@ func emptyToNil(x any) any {
 }
 
 func sameExpr(a, b wasm.ConstExpr) bool {
-	if len(a.Instrs) != len(b.Instrs) {
+	if a.Len() != b.Len() {
 		return false
 	}
-	for i := range a.Instrs {
-		x, y := a.Instrs[i], b.Instrs[i]
+	for i := range a.Len() {
+		x, y := a.At(i), b.At(i)
 		x.Offset, y.Offset = 0, 0
 		if !reflect.DeepEqual(x, y) {
 			return false

@@ -14,8 +14,10 @@ import (
 // extended constant expressions i32/i64 add, sub and mul, and the
 // allocating and converting instructions of garbage collection (gcConst).
 func (v *validator) constExpr(e *wasm.ConstExpr, want wasm.ValType) error {
-	for i := range e.Instrs {
-		if err := v.constInstr(&e.Instrs[i], e.Offset); err != nil {
+	n := e.Len()
+	for i := range n {
+		in := e.At(i)
+		if err := v.constInstr(&in, int(e.Offset)); err != nil {
 			return err
 		}
 	}
@@ -25,9 +27,10 @@ func (v *validator) constExpr(e *wasm.ConstExpr, want wasm.ValType) error {
 	mismatch := func(off int, format string, args ...any) error {
 		return errAt(off, "type mismatch: "+format, args...)
 	}
-	for i := range e.Instrs {
-		in := &e.Instrs[i]
-		off := instrOffset(in, e.Offset)
+	for i := range n {
+		ins := e.At(i)
+		in := &ins
+		off := instrOffset(in, int(e.Offset))
 		switch in.Op {
 		case wasm.OpI32Const:
 			stack = append(stack, wasm.I32)
@@ -67,7 +70,7 @@ func (v *validator) constExpr(e *wasm.ConstExpr, want wasm.ValType) error {
 		case 1:
 			got = "[" + stack[0].String() + "]"
 		}
-		return errAt(e.Offset, "type mismatch: constant expression must produce [%s] but produces %s", want, got)
+		return errAt(int(e.Offset), "type mismatch: constant expression must produce [%s] but produces %s", want, got)
 	}
 	return nil
 }
@@ -127,12 +130,12 @@ func (v *validator) elems() error {
 	for i := range v.m.Elems {
 		s := &v.m.Elems[i]
 		if !s.Type.IsRef() {
-			return errAt(s.Offset.Offset, "malformed reference type")
+			return errAt(int(s.Offset.Offset), "malformed reference type")
 		}
 		// A segment of function indices has type (ref func) in every
 		// version of the binary format: that type alone uses no feature.
 		if s.Type != wasm.RefType(false, wasm.HeapFunc) {
-			if err := v.valType(s.Type, s.Offset.Offset); err != nil {
+			if err := v.valType(s.Type, int(s.Offset.Offset)); err != nil {
 				return err
 			}
 		}
@@ -153,11 +156,11 @@ func (v *validator) elems() error {
 			continue
 		}
 		if s.Table >= uint32(len(v.tables)) {
-			return errAt(s.Offset.Offset, "unknown table %d", s.Table)
+			return errAt(int(s.Offset.Offset), "unknown table %d", s.Table)
 		}
 		tt := &v.tables[s.Table]
 		if !v.m.Match(s.Type, tt.Elem) {
-			return errAt(s.Offset.Offset, "type mismatch: element segment of %s cannot initialise a table of %s", s.Type, tt.Elem)
+			return errAt(int(s.Offset.Offset), "type mismatch: element segment of %s cannot initialise a table of %s", s.Type, tt.Elem)
 		}
 		if err := v.constExpr(&s.Offset, tt.AddrType()); err != nil {
 			return err
@@ -174,7 +177,7 @@ func (v *validator) datas() error {
 			continue
 		}
 		if d.Memory >= uint32(len(v.memories)) {
-			return errAt(d.Offset.Offset, "unknown memory %d", d.Memory)
+			return errAt(int(d.Offset.Offset), "unknown memory %d", d.Memory)
 		}
 		if err := v.constExpr(&d.Offset, v.memories[d.Memory].AddrType()); err != nil {
 			return err
@@ -192,9 +195,8 @@ func (v *validator) collectDeclaredRefs() {
 	n := len(v.funcTypes)
 	v.declared = make([]uint64, (n+63)/64)
 	mark := func(e *wasm.ConstExpr) {
-		for i := range e.Instrs {
-			in := &e.Instrs[i]
-			if in.Op == wasm.OpRefFunc && in.X < uint32(n) {
+		for i := range e.Len() {
+			if in := e.At(i); in.Op == wasm.OpRefFunc && in.X < uint32(n) {
 				v.declared[in.X/64] |= 1 << (in.X % 64)
 			}
 		}

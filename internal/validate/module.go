@@ -1,6 +1,8 @@
 package validate
 
 import (
+	"slices"
+
 	"github.com/moat-run/moat/internal/wasm"
 )
 
@@ -35,6 +37,7 @@ func (v *validator) module() error {
 	if err := v.memoriesAndTables(); err != nil {
 		return err
 	}
+	v.globals = slices.Grow(v.globals, len(m.Globals))
 	for i := range m.Globals {
 		g := &m.Globals[i]
 		if err := v.valType(g.Type.Val, v.sectionOffset(secGlobal)); err != nil {

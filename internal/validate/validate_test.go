@@ -43,10 +43,10 @@ func oneFunc(results []wasm.ValType, locals []wasm.LocalEntry, body ...byte) *wa
 }
 
 func i32Const(v uint32) wasm.ConstExpr {
-	return wasm.ConstExpr{Instrs: []wasm.Instr{{Op: wasm.OpI32Const, Imm: uint64(v), Offset: 10}}, Offset: 10}
+	return wasm.NewConstExpr([]wasm.Instr{{Op: wasm.OpI32Const, Imm: uint64(v), Offset: 10}}, 10)
 }
 
-func expr(ins ...wasm.Instr) wasm.ConstExpr { return wasm.ConstExpr{Instrs: ins, Offset: 10} }
+func expr(ins ...wasm.Instr) wasm.ConstExpr { return wasm.NewConstExpr(ins, 10) }
 
 // check validates m and compares the error message prefix with want ("" = valid).
 func check(t *testing.T, name string, m *wasm.Module, want string) {

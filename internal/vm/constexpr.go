@@ -15,10 +15,10 @@ import (
 // any.convert_extern, extern.convert_any). It returns the value's words
 // (the high one only for v128). A failed allocation is a *Trap.
 func EvalConst(s *Store, inst *Instance, e wasm.ConstExpr) (lo, hi uint64, err error) {
-	if len(e.Instrs) == 1 {
+	if e.Len() == 1 {
 		// Most initialisers and offsets are one instruction: answer them
 		// without the stack, which the general case allocates.
-		switch in := e.Instrs[0]; in.Op {
+		switch in := e.At(0); in.Op {
 		case wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const, wasm.OpRefNull:
 			return in.Imm, 0, nil
 		case wasm.OpGlobalGet:
@@ -51,7 +51,8 @@ func EvalConst(s *Store, inst *Instance, e wasm.ConstExpr) (lo, hi uint64, err e
 		}
 		stack = append(stack, lo)
 	}
-	for _, in := range e.Instrs {
+	for i := range e.Len() {
+		in := e.At(i)
 		switch in.Op {
 		case wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const, wasm.OpRefNull:
 			push(in.Imm, 0)

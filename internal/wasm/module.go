@@ -71,14 +71,6 @@ type Global struct {
 	Init ConstExpr
 }
 
-// ConstExpr is a constant expression: the instructions before its `end`.
-// The validator checks that they are constant and produce the right type;
-// the decoder keeps whatever sequence it read.
-type ConstExpr struct {
-	Instrs []Instr
-	Offset int // byte offset of the first instruction in the binary
-}
-
 // ElemMode says when an element segment is applied.
 type ElemMode byte
 
@@ -92,7 +84,7 @@ const (
 // (ref.func x or ref.null t, or global.get) in Items, or, as the decoder
 // reads the binary format's plain function-index vectors, indices in
 // Funcs, with each index's offset in FuncOffsets: 8 bytes an item where a
-// one-instruction expression takes 176, so that an element section costs
+// one-instruction expression takes 24, so that an element section costs
 // a few bytes of memory per byte. One of Items and Funcs is empty.
 type ElemSegment struct {
 	Mode        ElemMode
@@ -120,21 +112,18 @@ func (s *ElemSegment) FuncOffset(i int) int {
 }
 
 // ItemExprs returns the items as constant expressions, made from Funcs
-// when the segment holds indices: 176 bytes an item, for printing and
-// tests, not for instantiating.
+// when the segment holds indices: 24 bytes an item, for printing, encoding
+// and tests, not for instantiating.
 func (s *ElemSegment) ItemExprs() []ConstExpr {
 	if len(s.Funcs) == 0 {
 		return s.Items
 	}
-	instrs := make([]Instr, len(s.Funcs))
 	items := make([]ConstExpr, len(s.Funcs))
 	for i, x := range s.Funcs {
-		off := s.FuncOffset(i)
-		instrs[i] = Instr{Op: OpRefFunc, X: x, Offset: off}
+		items[i] = ConstExpr{imm: uint64(x), Offset: int32(s.FuncOffset(i)), op: OpRefFunc}
 		if x == NullFuncItem {
-			instrs[i] = Instr{Op: OpRefNull, Type: FuncRef, Offset: off}
+			items[i] = ConstExpr{imm: uint64(FuncRef), Offset: items[i].Offset, op: OpRefNull}
 		}
-		items[i] = ConstExpr{Instrs: instrs[i : i+1 : i+1], Offset: off}
 	}
 	return items
 }

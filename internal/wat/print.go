@@ -181,9 +181,10 @@ func (p *printer) globalType(g wasm.GlobalType) {
 // constExpr prints the instructions of e on the current line, each in
 // parentheses-free flat form, preceded by a space.
 func (p *printer) constExpr(e *wasm.ConstExpr) {
-	for i := range e.Instrs {
+	for i := range e.Len() {
 		p.w.WriteByte(' ')
-		p.instr(&e.Instrs[i])
+		in := e.At(i)
+		p.instr(&in)
 	}
 }
 

@@ -173,7 +173,11 @@ func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration ti
 				t.serverCPU = append(t.serverCPU, float64(t.srv.CPUTime()-server0)/float64(time.Microsecond)/float64(res.Requests))
 				t.loadCPU = append(t.loadCPU, float64(serveload.SelfCPUTime()-self0)/float64(time.Microsecond)/float64(res.Requests))
 			}
-			fmt.Fprintf(os.Stderr, "round %d, %s: %v\n", r+1, t.name, res)
+			cpu := 0.0
+			if n := len(t.serverCPU); n > 0 && res.Requests > 0 {
+				cpu = t.serverCPU[n-1]
+			}
+			fmt.Fprintf(os.Stderr, "round %d, %s: %v; server CPU %.1f µs/request\n", r+1, t.name, res, cpu)
 			for _, e := range res.ErrorSamples {
 				fmt.Fprintln(os.Stderr, "  ", e)
 			}

@@ -167,10 +167,10 @@ func linkModule(t *testing.T, m *wasm.Module) (*testModule, error) {
 var errSkip = errors.New("skipped")
 
 func constValue(e wasm.ConstExpr) (uint64, bool) {
-	if len(e.Instrs) != 1 {
+	if e.Len() != 1 {
 		return 0, false
 	}
-	switch in := e.Instrs[0]; in.Op {
+	switch in := e.At(0); in.Op {
 	case wasm.OpI32Const, wasm.OpF32Const:
 		return uint64(uint32(in.Imm)), true
 	case wasm.OpI64Const, wasm.OpF64Const:
