@@ -21,7 +21,7 @@ func (s *Store) SetDeadline(t time.Time) error {
 		return err
 	}
 	defer s.leave()
-	s.vs.Deadline = t
+	s.vs.SetDeadline(t)
 	return nil
 }
 
@@ -31,5 +31,5 @@ func (s *Store) Deadline() time.Time {
 		return time.Time{}
 	}
 	defer s.leave()
-	return s.vs.Deadline
+	return s.vs.Deadline()
 }

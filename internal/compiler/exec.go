@@ -63,7 +63,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 	// of the wasm frames below it (Store.HostCallDepth, shared with the
 	// interpreter), so host↔wasm recursion is bounded too.
 	maxDepth := st.mc.eng.cfg.MaxCallDepth
-	depth := f.Instance.Store.HostCallDepth
+	depth := int(f.Instance.Store.HostCallDepth)
 	if depth >= maxDepth {
 		return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
@@ -97,7 +97,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 		SignalReach:  st.mc.eng.guard && vm.PreemptSignals(),
 		StackBytes:   f.Instance.Store.MaxStackBytes,
 		Lane:         f.Instance.Store.Lane,
-		Deadline:     f.Instance.Store.Deadline,
+		Deadline:     f.Instance.Store.Deadline(),
 		Handler:      st,
 	}
 	st.refresh()
@@ -157,7 +157,7 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 	}
 	store := st.inst.Store
 	outer := store.HostCallDepth
-	store.HostCallDepth = st.mc.eng.cfg.MaxCallDepth - st.ctx.CallDepthLeft()
+	store.HostCallDepth = int32(st.mc.eng.cfg.MaxCallDepth - st.ctx.CallDepthLeft())
 	defer func() {
 		store.HostCallDepth = outer
 		st.refresh()

@@ -97,7 +97,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	// A call made from inside a host function continues the depth count of
 	// the wasm frames below it, so host↔wasm recursion is bounded too.
 	store := f.Instance.Store
-	depth, below := store.HostCallDepth, store.HostStackBytes
+	depth, below := int(store.HostCallDepth), int(store.HostStackBytes)
 	fc := bf.code
 	limit := e.cfg.MaxStackBytes
 	if l := store.MaxStackBytes; l > 0 && l < limit {
@@ -110,7 +110,8 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	if ctx.Err() != nil {
 		return &vm.Trap{Code: abi.TrapInterrupted, Cause: ctx.Err(), Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
-	if d := store.Deadline; !d.IsZero() && !time.Now().Before(d) {
+	deadline := store.Deadline()
+	if d := deadline; !d.IsZero() && !time.Now().Before(d) {
 		return &vm.Trap{Code: abi.TrapInterrupted, Cause: context.DeadlineExceeded, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
 
@@ -122,7 +123,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	m.ctx = ctx
 	m.meter.Attach(&f.Instance.Store.Fuel)
 	m.pacer.Begin(ctx)
-	m.pacer.Until(store.Deadline)
+	m.pacer.Until(deadline)
 	if store.Lane != nil {
 		m.pacer.UseLanes(store.Lane, ctx.Done())
 	}
@@ -154,7 +155,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 		// A host call below that did not return (a panic, or
 		// runtime.Goexit in a host function) skipped restoring the depth
 		// count; every other way out leaves it at depth already.
-		store.HostCallDepth, store.HostStackBytes = depth, below
+		store.HostCallDepth, store.HostStackBytes = int32(depth), int32(below)
 		m.pacer.End() // before m goes back to the pool
 		if depth == 0 {
 			store.Lane.End() // the outermost call
@@ -261,8 +262,8 @@ func (m *machine) callOther(caller *instState, f *vm.Function, base int) abi.Tra
 	m.top = top
 	store := caller.inst.Store
 	outer, outerBytes := store.HostCallDepth, store.HostStackBytes
-	store.HostCallDepth = m.depth()
-	store.HostStackBytes = m.below + 8*(top+nframes*frameOverheadSlots)
+	store.HostCallDepth = int32(m.depth())
+	store.HostStackBytes = int32(m.below + 8*(top+nframes*frameOverheadSlots))
 	var err error
 	m.pacer.EnterHost()
 	switch {

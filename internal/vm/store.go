@@ -11,20 +11,25 @@ import (
 // become a reference stays alive exactly as long as the store does. Stores
 // share nothing: independent sandboxes have independent stores.
 type Store struct {
-	funcs []*Function // the registered functions, without a codec
+	// funcs are the registered functions of a store without a codec
+	// (the compiler's stores have one, and no list): behind a pointer,
+	// made on first use and kept, emptied, by Reset, so that a codec's
+	// store holds one word for it.
+	funcs *[]*Function
 
 	// HostCallDepth is how many wasm frames of this store's call chain lie
 	// below the innermost host function now running (0 outside host calls).
 	// An engine entered from that host function continues counting from it,
 	// so host↔wasm recursion hits the call-depth limit instead of the Go
 	// stack's. A store is used by one goroutine at a time, so a plain field
-	// suffices.
-	HostCallDepth int
+	// suffices. A depth fits 32 bits: the stack limit (at most 1 GiB)
+	// ends a chain long before.
+	HostCallDepth int32
 	// HostStackBytes is, likewise, how many bytes of the stack limit the
 	// wasm frames below the innermost host function use, for an engine
 	// whose nested entries do not continue on one native stack (the
-	// interpreter's); 0 outside host calls.
-	HostStackBytes int
+	// interpreter's); 0 outside host calls. At most the stack limit.
+	HostStackBytes int32
 	// MaxStackBytes, when positive and below the engine's limit, is the
 	// stack limit of this store's call chains (a store limit).
 	MaxStackBytes int
@@ -33,10 +38,11 @@ type Store struct {
 	// sets lanes or a threshold (LaneUse), so that a store that never uses
 	// lanes holds none, and Reset keeps it, emptied.
 	Lane *LaneUse
-	// Deadline, when set, ends the store's calls that run past it as a
+	// deadline, when not 0, ends the store's calls that run past it as a
 	// context's deadline would (Pacer.Until), with no timer or context of
-	// its own.
-	Deadline time.Time
+	// its own: the monotonic clock's reading (nanotime) of the time set
+	// (SetDeadline), a plain count rather than a time.Time's three words.
+	deadline int64
 
 	// Fuel meters the store's execution when enabled (fuel.go); the
 	// engines draw from it.
@@ -68,7 +74,35 @@ type RefCodec interface {
 
 // Reset empties s for another store of the same engine: what Release
 // left is dropped, the codec stays (its owner resets it).
-func (s *Store) Reset() { *s = Store{codec: s.codec, Lane: s.Lane.emptied()} }
+func (s *Store) Reset() {
+	funcs := s.funcs
+	if funcs != nil {
+		clear((*funcs)[:cap(*funcs)])
+		*funcs = (*funcs)[:0]
+	}
+	*s = Store{codec: s.codec, Lane: s.Lane.emptied(), funcs: funcs}
+}
+
+// SetDeadline makes t the store's deadline (the zero time: none). A
+// deadline before the process's clock began (clockBase) has passed: it is
+// kept as that beginning.
+func (s *Store) SetDeadline(t time.Time) {
+	if t.IsZero() {
+		s.deadline = 0
+		return
+	}
+	s.deadline = max(int64(t.Sub(clockBase)), 1)
+}
+
+// Deadline is the store's deadline (SetDeadline), or the zero time: a time
+// with a monotonic reading, which compares equal to the time set (a
+// deadline before the process's clock began reads as that beginning).
+func (s *Store) Deadline() time.Time {
+	if s.deadline == 0 {
+		return time.Time{}
+	}
+	return clockBase.Add(time.Duration(s.deadline))
+}
 
 // LaneUse is the store's lane use, made on first use.
 func (s *Store) LaneUse() *LaneUse {
@@ -119,7 +153,16 @@ func (s *Store) ReserveFuncs(n int) {
 		}
 		return
 	}
-	s.funcs = slices.Grow(s.funcs, n)
+	funcs := s.funcList()
+	*funcs = slices.Grow(*funcs, n)
+}
+
+// funcList is the store's list of registered functions, made on first use.
+func (s *Store) funcList() *[]*Function {
+	if s.funcs == nil {
+		s.funcs = new([]*Function)
+	}
+	return s.funcs
 }
 
 // InstanceRefCodec is implemented by a RefCodec that gives an instance's
@@ -196,8 +239,9 @@ func (s *Store) Ref(f *Function) (uint64, error) {
 		f.store, f.ref = s, ref
 		return ref, nil
 	}
-	s.funcs = append(s.funcs, f)
-	f.store, f.ref = s, uint64(len(s.funcs))
+	funcs := s.funcList()
+	*funcs = append(*funcs, f)
+	f.store, f.ref = s, uint64(len(*funcs))
 	return f.ref, nil
 }
 
@@ -215,11 +259,15 @@ func (s *Store) Func(ref uint64) *Function {
 		}
 		return nil
 	}
-	if ref > uint64(len(s.funcs)) {
+	n := 0
+	if s.funcs != nil {
+		n = len(*s.funcs)
+	}
+	if ref > uint64(n) {
 		return SharedFunc(ref, nil)
 	}
 	if ref == 0 {
 		return nil
 	}
-	return s.funcs[ref-1]
+	return (*s.funcs)[ref-1]
 }

@@ -1,5 +1,7 @@
 package wasm
 
+import "fmt"
+
 // ConstExpr is a constant expression: the instructions before its `end`.
 // The validator checks that they are constant and produce the right type;
 // the decoder keeps whatever sequence it read.
@@ -125,4 +127,10 @@ func (e *ConstExpr) Instrs() []Instr {
 		return e.more.instrs
 	}
 	return []Instr{e.At(0)}
+}
+
+// String shows the instructions rather than how they are held, so that
+// equal expressions print alike.
+func (e ConstExpr) String() string {
+	return fmt.Sprintf("{Instrs:%+v Offset:%d}", e.Instrs(), e.Offset)
 }

@@ -1,7 +1,9 @@
 package wasm
 
 import (
+	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -44,6 +46,9 @@ func TestConstExprRoundTrip(t *testing.T) {
 			if got := e.At(i); !reflect.DeepEqual(got, c.instrs[i]) {
 				t.Errorf("%s: At(%d) = %+v, want %+v", c.name, i, got, c.instrs[i])
 			}
+		}
+		if again := NewConstExpr(slices.Clone(c.instrs), 7); fmt.Sprint(again) != fmt.Sprint(e) {
+			t.Errorf("%s: equal expressions print %v and %v", c.name, again, e)
 		}
 		if got := e.Instrs(); len(c.instrs) > 0 && !reflect.DeepEqual(got, c.instrs) {
 			t.Errorf("%s: Instrs() = %+v, want %+v", c.name, got, c.instrs)
