@@ -134,6 +134,21 @@ func TestHostCallDoesNotAllocate(t *testing.T) {
 	}
 }
 
+// pooledWasiLinker is a compiler engine with a pool of four memories and
+// a linker with WASI's imports, for the allocation counts below.
+func pooledWasiLinker(t *testing.T) (*moat.Engine, *moat.Linker) {
+	t.Helper()
+	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, Pooling: &moat.PoolingConfig{TotalMemories: 4}})
+	if err != nil {
+		t.Skipf("compiler unavailable: %v", err)
+	}
+	l := moat.NewLinker(e)
+	if err := wasi.DefineImports(l); err != nil {
+		t.Fatal(err)
+	}
+	return e, l
+}
+
 // TestPooledInstantiateAllocations bounds the Go heap allocations of
 // instantiate+close of a pre-linked module on a pooling engine. The store,
 // the instance's state, its native state and its memory take none: they
@@ -143,14 +158,7 @@ func TestHostCallDoesNotAllocate(t *testing.T) {
 func TestPooledInstantiateAllocations(t *testing.T) {
 	skipAllocCountUnderRace(t)
 	ctx := context.Background()
-	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, Pooling: &moat.PoolingConfig{TotalMemories: 4}})
-	if err != nil {
-		t.Skipf("compiler unavailable: %v", err)
-	}
-	l := moat.NewLinker(e)
-	if err := wasi.DefineImports(l); err != nil {
-		t.Fatal(err)
-	}
+	e, l := pooledWasiLinker(t)
 	for _, tc := range []struct {
 		module string
 		max    float64
@@ -251,14 +259,7 @@ func skipAllocCountUnderRace(t *testing.T) {
 func TestWasiRunAllocations(t *testing.T) {
 	skipAllocCountUnderRace(t)
 	ctx := context.Background()
-	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, Pooling: &moat.PoolingConfig{TotalMemories: 4}})
-	if err != nil {
-		t.Skipf("compiler unavailable: %v", err)
-	}
-	l := moat.NewLinker(e)
-	if err := wasi.DefineImports(l); err != nil {
-		t.Fatal(err)
-	}
+	e, l := pooledWasiLinker(t)
 	pre := prepareFixture(t, e, l, "hello.wasm")
 	allocs := testing.AllocsPerRun(200, func() {
 		s := moat.NewStore(e)

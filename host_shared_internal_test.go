@@ -5,20 +5,32 @@ import (
 	"testing"
 )
 
+// doubleLinker is an engine of kind k (nil when it is unavailable here)
+// and a linker defining env.double, a typed host function without a
+// Caller.
+func doubleLinker(t *testing.T, k EngineKind) (*Engine, *Linker) {
+	t.Helper()
+	e, err := NewEngine(Config{Engine: k})
+	if err != nil {
+		t.Logf("%s: %v", k, err)
+		return nil, nil
+	}
+	l := NewLinker(e)
+	if err := l.DefineFunc("env", "double", func(x int32) int32 { return 2 * x }); err != nil {
+		t.Fatal(err)
+	}
+	return e, l
+}
+
 // TestHostFuncBoundOnce: a linker's host function is one function for
 // every store that imports it, whether through an InstancePre or the
 // linker itself, registered in none of them.
 func TestHostFuncBoundOnce(t *testing.T) {
 	ctx := context.Background()
 	for _, k := range []EngineKind{EngineInterpreter, EngineCompiler} {
-		e, err := NewEngine(Config{Engine: k})
-		if err != nil {
-			t.Logf("%s: %v", k, err)
+		e, l := doubleLinker(t, k)
+		if e == nil {
 			continue
-		}
-		l := NewLinker(e)
-		if err := l.DefineFunc("env", "double", func(x int32) int32 { return 2 * x }); err != nil {
-			t.Fatal(err)
 		}
 		mod, err := e.CompileText([]byte(`(module (import "env" "double" (func (param i32) (result i32))))`))
 		if err != nil {
@@ -55,14 +67,9 @@ func TestHostFuncBoundOnce(t *testing.T) {
 func TestCallerOnDemand(t *testing.T) {
 	ctx := context.Background()
 	for _, k := range []EngineKind{EngineInterpreter, EngineCompiler} {
-		e, err := NewEngine(Config{Engine: k})
-		if err != nil {
-			t.Logf("%s: %v", k, err)
+		e, l := doubleLinker(t, k)
+		if e == nil {
 			continue
-		}
-		l := NewLinker(e)
-		if err := l.DefineFunc("env", "double", func(x int32) int32 { return 2 * x }); err != nil {
-			t.Fatal(err)
 		}
 		if err := l.DefineFunc("env", "log", func(c *Caller, ptr, n uint32) error {
 			if c.Memory() == nil {

@@ -18,6 +18,19 @@ import (
 // the same way, with a *PanicError as the error.
 type HostFunc func(ctx context.Context, caller *Caller, stack []uint64) error
 
+// hostStore is the moat store a host function was called in, or an error
+// naming the function when the call came from no moat store.
+func hostStore(vs *vm.Store, name string) (*storeState, error) {
+	var s *storeState
+	if vs != nil {
+		s, _ = vs.Embedder.(*storeState)
+	}
+	if s == nil {
+		return nil, fmt.Errorf("moat: %s called outside a store", name)
+	}
+	return s, nil
+}
+
 // adaptHost turns fn, the host function name ("module.field"), into the
 // runtime's host function form, which serves every store (a linker's host
 // function is bound once for all of them): the store is the one the call
@@ -38,12 +51,9 @@ type HostFunc func(ctx context.Context, caller *Caller, stack []uint64) error
 func adaptHost(name string, typ *wasm.FuncType, fn HostFunc, withCaller bool) vm.HostFunc {
 	gcParams, refParams, refResults := hasGCRefs(nil, typ.Params), hasRefs(typ.Params), hasRefs(typ.Results)
 	return func(ctx context.Context, vs *vm.Store, self *vm.Function, inst *vm.Instance, stack []uint64) (err error) {
-		var s *storeState
-		if vs != nil {
-			s, _ = vs.Embedder.(*storeState)
-		}
-		if s == nil {
-			return fmt.Errorf("moat: %s called outside a store", name)
+		s, err := hostStore(vs, name)
+		if err != nil {
+			return err
 		}
 		var c *Caller
 		if withCaller {

@@ -51,12 +51,9 @@ func (s *Store) setLibState(state any) {
 // library state and the calling instance's memory 0, and makes no Caller.
 func adaptLib(name string, fn hostlib.Func) vm.HostFunc {
 	return func(ctx context.Context, vs *vm.Store, self *vm.Function, inst *vm.Instance, stack []uint64) (err error) {
-		var s *storeState
-		if vs != nil {
-			s, _ = vs.Embedder.(*storeState)
-		}
-		if s == nil {
-			return fmt.Errorf("moat: %s called outside a store", name)
+		s, err := hostStore(vs, name)
+		if err != nil {
+			return err
 		}
 		var mem *[]byte
 		if inst != nil && !inst.Closed {

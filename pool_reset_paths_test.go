@@ -136,16 +136,8 @@ var writePaths = []writePath{
 		if err != nil {
 			t.Fatal(err)
 		}
-		pre, err := l.Prepare(compile(t, e, `(module (import "host" "write" (func $w)) (memory (export "mem") 2 16)
-		  (func (export "run") (call $w)))`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		inst := instantiateIn(t, ctx, s, pre)
-		if _, err := inst.Func("run").Call(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return inst
+		return runIn(t, ctx, s, l, `(module (import "host" "write" (func $w)) (memory (export "mem") 2 16)
+		  (func (export "run") (call $w)))`)
 	}},
 	// WASI writes the environment into the guest's memory; the guest
 	// itself stores nothing.
@@ -157,19 +149,25 @@ var writePaths = []writePath{
 		if _, err := wasi.Attach(s, wasi.Config{Env: []string{"K=" + pathSecret}}); err != nil {
 			t.Fatal(err)
 		}
-		pre, err := l.Prepare(compile(t, e, `(module
+		return runIn(t, ctx, s, l, `(module
 		  (import "wasi_snapshot_preview1" "environ_get" (func $get (param i32 i32) (result i32)))
 		  (memory (export "mem") 2 16)
-		  (func (export "run") (drop (call $get (i32.const 64) (i32.const 70000)))))`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		inst := instantiateIn(t, ctx, s, pre)
-		if _, err := inst.Func("run").Call(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return inst
+		  (func (export "run") (drop (call $get (i32.const 64) (i32.const 70000)))))`)
 	}},
+}
+
+// runIn prepares wat with l, instantiates it in s and calls its "run".
+func runIn(t *testing.T, ctx context.Context, s *moat.Store, l *moat.Linker, wat string) *moat.Instance {
+	t.Helper()
+	pre, err := l.Prepare(compile(t, s.Engine(), wat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := instantiateIn(t, ctx, s, pre)
+	if _, err := inst.Func("run").Call(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return inst
 }
 
 func instantiateIn(t *testing.T, ctx context.Context, s *moat.Store, pre *moat.InstancePre) *moat.Instance {
