@@ -9,37 +9,36 @@ import (
 	"github.com/moat-run/moat"
 )
 
+// tableWat is a module with a 4-element funcref table (up to 64) of the
+// spy's type, body in between, and the functions that look into the
+// table: probe calls an element, isnull tests it, grow adds 20 nulls.
+func tableWat(body string) string {
+	return `(module
+  (type $t (func (result i32)))
+  (table (export "tab") 4 64 funcref)` + body + `
+  (func (export "probe") (param i32) (result i32)
+    (call_indirect (type $t) (local.get 0)))
+  (func (export "isnull") (param i32) (result i32)
+    (ref.is_null (table.get (local.get 0))))
+  (func (export "grow") (result i32)
+    (table.grow (ref.null func) (i32.const 20))))`
+}
+
 // tableSpyWat leaves references to its secret function in every element
 // of its table it can reach: an element segment, table.fill, table.set,
 // and elements it grows, up to 24 of 64.
-const tableSpyWat = `(module
-  (type $t (func (result i32)))
-  (table (export "tab") 4 64 funcref)
+var tableSpyWat = tableWat(`
   (func $secret (export "secret") (result i32) (i32.const 0x5ec7e7))
   (elem (i32.const 0) func $secret)
   (func (export "spray")
     (drop (table.grow (ref.func $secret) (i32.const 20)))
     (table.fill (i32.const 1) (ref.func $secret) (i32.const 3))
-    (table.set (i32.const 23) (ref.func $secret)))
-  (func (export "probe") (param i32) (result i32)
-    (call_indirect (type $t) (local.get 0)))
-  (func (export "isnull") (param i32) (result i32)
-    (ref.is_null (table.get (local.get 0))))
-  (func (export "grow") (result i32)
-    (table.grow (ref.null func) (i32.const 20))))`
+    (table.set (i32.const 23) (ref.func $secret)))`)
 
 // tableVictimWat is another module with a table of the spy's type and
 // size and nothing in it: what it finds there, before and after growing,
 // is the last tenant's if anything.
-const tableVictimWat = `(module
-  (type $t (func (result i32)))
-  (table (export "tab") 4 64 funcref)
-  (func (export "probe") (param i32) (result i32)
-    (call_indirect (type $t) (local.get 0)))
-  (func (export "isnull") (param i32) (result i32)
-    (ref.is_null (table.get (local.get 0))))
-  (func (export "grow") (result i32)
-    (table.grow (ref.null func) (i32.const 20))))`
+var tableVictimWat = tableWat("")
 
 // A table's elements are kept with its instance's state from one store to
 // the next (PoolingConfig.TableKeepResident) and cleared when its store
