@@ -96,7 +96,7 @@ func (pp *preparedProbes) close(s *moat.Store, p *probe) {
 func (p *probe) fdstat(fd uint32) (wasip1.Errno, uint16, uint64) {
 	p.t.Helper()
 	e := p.call("fd_fdstat_get", uint64(fd), outPtr)
-	return e, uint16(p.u32(outPtr+2)), p.u64(outPtr + 8)
+	return e, uint16(p.u32(outPtr + 2)), p.u64(outPtr + 8)
 }
 
 // environ is the guest's environment, as environ_get writes it.
