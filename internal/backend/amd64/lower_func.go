@@ -137,11 +137,12 @@ type lowerer struct {
 	rematCalls  int32 // groups with clobbers lowered so far in the block
 }
 
-// lowerMem is where a function's vinsts, their operands and templates, and
-// its block argument lists live (see slab).
+// lowerMem is where a function's vinsts, their templates and its block
+// argument lists live (see slab); their operands are written straight into
+// the function's flat operand array, vf.Ops.
 type lowerMem struct {
+	vf    *backend.Func
 	insts vinstPool
-	ops   slab[backend.Operand]
 	code  slab[Inst]
 	vregs slab[backend.VReg]
 	lists slab[[]backend.VReg]
@@ -149,7 +150,6 @@ type lowerMem struct {
 
 func (m *lowerMem) reset() {
 	m.insts.reset()
-	m.ops.reset()
 	m.code.reset()
 	m.vregs.reset()
 	m.lists.reset()
@@ -279,7 +279,8 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 		l.vf.StartBlock(l.vblocks[i])
 		sp := l.codeSpan[b.ID]
 		for _, vi := range l.code[sp.lo:sp.hi] {
-			l.vf.Append(l.mem.insts.at(vi))
+			in := l.mem.insts.at(vi)
+			l.vf.AppendFlat(in, int(in.opLo), int(in.opHi), in.clobbers, in.flags())
 		}
 		term := b.Terminator()
 		if term == nil {
@@ -309,6 +310,7 @@ func (l *lowerer) reset(f *ssa.Func, vf *backend.Func, asm *Assembler, sharedPol
 	clear(l.trapLabels)
 	l.trapOrder, l.callSites, l.landings, l.faultSites = l.trapOrder[:0], l.callSites[:0], l.landings[:0], l.faultSites[:0]
 	l.mem.reset()
+	l.mem.vf = vf
 }
 
 // endGroup closes the vinsts of the instruction just lowered as a group.
@@ -497,24 +499,24 @@ func (l *lowerer) newTerm(kind vkind) *vinst {
 // newOp appends a zero operand and returns it with its placeholder, to be
 // filled in place: an Operand built in a temporary by byte stores and then
 // copied whole is read back before the stores retire (a store-forwarding
-// stall on every operand).
+// stall on every operand). A vinst's operands are contiguous at the end of
+// the function's Ops while it is being built; one that gains an operand
+// after another vinst's (the context copied out by plainReg, say) has its
+// operands moved to the end first, leaving the old copies unused.
 func (in *vinst) newOp() (*backend.Operand, Reg) {
-	n := len(in.ops)
-	if n == cap(in.ops) {
-		switch {
-		case in.mem == nil:
-			in.ops = slices.Grow(in.ops, 1)
-		case in.ops == nil:
-			in.ops = in.mem.ops.take(4)
-		default:
-			in.ops = append(in.mem.ops.take(2*n), in.ops...)
-		}
+	vf := in.mem.vf
+	n := in.opHi - in.opLo
+	if end := int32(len(vf.Ops)); in.opHi != end || n == 0 {
+		vf.Ops = append(vf.Ops, vf.Ops[in.opLo:in.opHi]...)
+		in.opLo = end
 	}
-	in.ops = in.ops[:n+1]
-	p := &in.ops[n]
-	*p = backend.Operand{}
-	return p, opReg(n)
+	vf.Ops = append(vf.Ops, backend.Operand{})
+	in.opHi = int32(len(vf.Ops))
+	return &vf.Ops[in.opHi-1], opReg(int(n))
 }
+
+// lastOp is the operand added last.
+func (in *vinst) lastOp() *backend.Operand { return &in.mem.vf.Ops[in.opHi-1] }
 
 func (in *vinst) use(v backend.VReg) Reg {
 	if p, ok := v.PinnedReg(); ok {

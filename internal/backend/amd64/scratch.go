@@ -42,7 +42,7 @@ func PutScratch(s *Scratch) { scratches.Put(s) }
 // name them.
 func (s *Scratch) release() {
 	l := &s.lowerer
-	l.f, l.vf, l.asm, l.curInst = nil, nil, nil, nil
+	l.f, l.vf, l.asm, l.curInst, l.mem.vf = nil, nil, nil, nil, nil
 	clear(l.layout)
 	clear(l.order.post)
 	clear(l.order.stack)
