@@ -27,8 +27,8 @@ type vinst struct {
 	// (backend.Func.Ops, where lowering writes them; see newOp).
 	opLo, opHi int32
 	code       []Inst
-	clobbers backend.RegSet
-	move     bool // a plain register copy: ops[0] = ops[1]
+	clobbers   backend.RegSet
+	move       bool // a plain register copy: ops[0] = ops[1]
 	// vBrif: flags from code; taken to Succs[0] when cond holds (and, for
 	// float equality, parity says ordered; see parity).
 	cond   Cond
