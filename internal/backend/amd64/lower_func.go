@@ -137,20 +137,21 @@ type lowerer struct {
 	rematCalls  int32 // groups with clobbers lowered so far in the block
 }
 
-// lowerMem is where a function's vinsts, their templates and its block
-// argument lists live (see slab); their operands are written straight into
-// the function's flat operand array, vf.Ops.
+// lowerMem is where a function's vinsts and its block argument lists live
+// (see slab), and the vinsts' templates, back to back in code; their
+// operands are written straight into the function's flat operand array,
+// vf.Ops. A vinst names its templates and operands by index ranges.
 type lowerMem struct {
 	vf    *backend.Func
 	insts vinstPool
-	code  slab[Inst]
+	code  []Inst
 	vregs slab[backend.VReg]
 	lists slab[[]backend.VReg]
 }
 
 func (m *lowerMem) reset() {
 	m.insts.reset()
-	m.code.reset()
+	m.code = m.code[:0]
 	m.vregs.reset()
 	m.lists.reset()
 }
@@ -505,14 +506,20 @@ func (l *lowerer) newTerm(kind vkind) *vinst {
 // operands moved to the end first, leaving the old copies unused.
 func (in *vinst) newOp() (*backend.Operand, Reg) {
 	vf := in.mem.vf
-	n := in.opHi - in.opLo
-	if end := int32(len(vf.Ops)); in.opHi != end || n == 0 {
-		vf.Ops = append(vf.Ops, vf.Ops[in.opLo:in.opHi]...)
-		in.opLo = end
+	if int(in.opHi) != len(vf.Ops) {
+		in.moveOps()
 	}
-	vf.Ops = append(vf.Ops, backend.Operand{})
-	in.opHi = int32(len(vf.Ops))
-	return &vf.Ops[in.opHi-1], opReg(int(n))
+	vf.Ops = append(vf.Ops, backend.Operand{}) // in place unless it grows: stores only the length
+	in.opHi++
+	return &vf.Ops[in.opHi-1], opRegBase + Reg(in.opHi-1-in.opLo)
+}
+
+// moveOps puts the vinst's operands at the end of Ops.
+func (in *vinst) moveOps() {
+	vf := in.mem.vf
+	end := int32(len(vf.Ops))
+	vf.Ops = append(vf.Ops, vf.Ops[in.opLo:in.opHi]...)
+	in.opLo, in.opHi = end, int32(len(vf.Ops))
 }
 
 // lastOp is the operand added last.
@@ -572,21 +579,33 @@ func (in *vinst) defReuse(v backend.VReg, input Reg) Reg {
 	return input
 }
 
+// emit appends a template. A vinst's templates are contiguous at the end
+// of the function's (mem.code) while it is being built, as its operands
+// are in Ops (see newOp).
 func (in *vinst) emit(c Inst) {
-	if len(in.code) < cap(in.code) {
-		in.code = append(in.code, c)
-		return
+	m := in.mem
+	if int(in.codeHi) != len(m.code) {
+		in.moveCode()
 	}
-	in.emitGrowing(c)
+	m.code = append(m.code, c) // in place unless it grows: stores only the length
+	in.codeHi++
 }
 
-// emitGrowing is emit when in.code is full (apart, so emit is inlined).
-func (in *vinst) emitGrowing(c Inst) {
-	if in.mem != nil {
-		in.code = appendTo(&in.mem.code, in.code, c)
-	} else {
-		in.code = append(in.code, c)
+// moveCode puts the vinst's templates at the end of mem.code.
+func (in *vinst) moveCode() {
+	m := in.mem
+	end := int32(len(m.code))
+	m.code = append(m.code, m.code[in.codeLo:in.codeHi]...)
+	in.codeLo, in.codeHi = end, int32(len(m.code))
+}
+
+// templates returns the vinst's templates (none for a vinst made outside
+// lowering).
+func (in *vinst) templates() []Inst {
+	if in.mem == nil {
+		return nil
 	}
+	return in.mem.code[in.codeLo:in.codeHi]
 }
 
 // temp makes a fresh virtual register for a sequence's temporary.

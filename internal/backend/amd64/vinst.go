@@ -26,9 +26,10 @@ type vinst struct {
 	// opLo and opHi: its operands are the function's Ops[opLo:opHi]
 	// (backend.Func.Ops, where lowering writes them; see newOp).
 	opLo, opHi int32
-	code       []Inst
-	clobbers   backend.RegSet
-	move       bool // a plain register copy: ops[0] = ops[1]
+	// codeLo and codeHi: its templates are mem.code[codeLo:codeHi].
+	codeLo, codeHi int32
+	clobbers       backend.RegSet
+	move           bool // a plain register copy: ops[0] = ops[1]
 	// vBrif: flags from code; taken to Succs[0] when cond holds (and, for
 	// float equality, parity says ordered; see parity).
 	cond   Cond
@@ -37,9 +38,8 @@ type vinst struct {
 	// vBrTable: ops[0] is the index, ops[1], ops[2] early temporaries.
 	// vTailCall: the number of stack argument words.
 	ntargets int
-	// mem, when set, is where code grows (see slab) and names the
-	// function whose Ops hold the operands; id is the vinst's index in
-	// mem.insts.
+	// mem, when set, holds the templates and names the function whose
+	// Ops hold the operands; id is the vinst's index in mem.insts.
 	mem *lowerMem
 	id  int32
 }
@@ -150,7 +150,7 @@ func (in *vinst) String() string {
 	case vTailCall:
 		sb.WriteString("tail")
 	}
-	for i, c := range in.code {
+	for i, c := range in.templates() {
 		if sb.Len() > 0 {
 			sb.WriteString("; ")
 		}
