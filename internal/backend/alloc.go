@@ -137,7 +137,8 @@ func (al *Allocator) allocate(f *Func, env *MachineEnv) (res *Result, err error)
 	a.start(f, env)
 	a.mark = fill(grow(a.mark, f.NumVRegs()), 0)
 	a.moves = grow(a.moves, len(f.Insts))
-	if err := f.validate(env, a.mark, a.moves); err != nil {
+	a.special = a.special[:0]
+	if err := f.validate(env, a.mark, a.moves, &a.special); err != nil {
 		return nil, err
 	}
 	f.ComputePreds()
@@ -173,6 +174,9 @@ type allocator struct {
 	ops   []Operand  // f.Ops: every operand of every instruction, flat
 	recs  []instRec  // f's instruction records: where each one's operands are in ops, its clobbers
 	moves []moveRegs // per instruction: its move registers, found by validation
+	// special lists the instructions validation took off its fast path,
+	// among them every one with a fixed-register operand.
+	special []int32
 	after []int32    // per operand (indexed as ops): next use of its register after its instruction
 	locs  []Loc      // per operand (indexed as ops): its location (owned by the Result)
 
@@ -255,8 +259,8 @@ func (a *allocator) prepare() {
 	f := a.f
 	n, ni, nb := f.NumVRegs(), len(f.Insts), len(f.Blocks)
 	a.vs = fill(grow(a.vs, n), vregState{reg: NoPReg, hint: NoPReg, slotValid: true, hull: hull{lo: infinity, hi: -1}})
-	for _, rec := range a.recs {
-		for _, op := range a.ops[rec.lo:rec.hi] {
+	for _, i := range a.special { // the only instructions with fixed operands
+		for _, op := range a.instOps(int(i)) {
 			if op.Constraint == FixedReg && a.vs[op.VReg].hint == NoPReg {
 				a.vs[op.VReg].hint = op.Fixed
 			}

@@ -56,13 +56,15 @@ func checkEnv(env *MachineEnv) error {
 // block arguments matching parameters, and operand constraints that can be
 // met. It never panics.
 func (f *Func) Validate(env *MachineEnv) error {
-	return f.validate(env, make([]int32, f.NumVRegs()), nil)
+	return f.validate(env, make([]int32, f.NumVRegs()), nil, nil)
 }
 
 // validate is Validate reading the instructions' flat records; mark is a
 // zeroed slice, one per vreg. If moves is not nil, moves[i] is set to
-// instruction i's move registers (both InvalidVReg if it is not a move).
-func (f *Func) validate(env *MachineEnv, mark []int32, moves []moveRegs) error {
+// instruction i's move registers (both InvalidVReg if it is not a move),
+// and the instructions with fixed-register operands (among others off the
+// fast path, in order) are appended to *special.
+func (f *Func) validate(env *MachineEnv, mark []int32, moves []moveRegs, special *[]int32) error {
 	if len(f.Blocks) == 0 {
 		return f.errorf(0, -1, "function has no blocks")
 	}
@@ -129,6 +131,9 @@ func (f *Func) validate(env *MachineEnv, mark []int32, moves []moveRegs) error {
 			if !f.plainOperands(iops, &nAlloc, minAlloc, alloc) {
 				if err := f.checkOperands(id, i, iops, &nAlloc, alloc); err != nil {
 					return err
+				}
+				if special != nil {
+					*special = append(*special, int32(i))
 				}
 			}
 			d, s := InvalidVReg, InvalidVReg

@@ -149,6 +149,14 @@ type lowerMem struct {
 	lists slab[[]backend.VReg]
 }
 
+// start readies a new vinst: its operands and templates begin at the ends
+// of the arrays, where the first ones are appended in place.
+func (m *lowerMem) start(in *vinst) {
+	in.mem = m
+	in.opLo, in.opHi = int32(len(m.vf.Ops)), int32(len(m.vf.Ops))
+	in.codeLo, in.codeHi = int32(len(m.code)), int32(len(m.code))
+}
+
 func (m *lowerMem) reset() {
 	m.insts.reset()
 	m.code = m.code[:0]
@@ -481,7 +489,7 @@ func (l *lowerer) branchArgs(term *ssa.Inst) {
 // newInst appends an empty plain vinst to the current group.
 func (l *lowerer) newInst() *vinst {
 	in, _ := l.mem.insts.alloc()
-	in.mem = &l.mem
+	l.mem.start(in)
 	l.cur = append(l.cur, in)
 	return in
 }
@@ -490,7 +498,8 @@ func (l *lowerer) newInst() *vinst {
 // group: a terminator is appended after the code that feeds it.
 func (l *lowerer) newTerm(kind vkind) *vinst {
 	in, _ := l.mem.insts.alloc()
-	in.mem, in.kind = &l.mem, kind
+	l.mem.start(in)
+	in.kind = kind
 	return in
 }
 
@@ -506,12 +515,14 @@ func (l *lowerer) newTerm(kind vkind) *vinst {
 // operands moved to the end first, leaving the old copies unused.
 func (in *vinst) newOp() (*backend.Operand, Reg) {
 	vf := in.mem.vf
-	if int(in.opHi) != len(vf.Ops) {
+	n := len(vf.Ops)
+	if int(in.opHi) != n {
 		in.moveOps()
+		n = len(vf.Ops)
 	}
 	vf.Ops = append(vf.Ops, backend.Operand{}) // in place unless it grows: stores only the length
-	in.opHi++
-	return &vf.Ops[in.opHi-1], opRegBase + Reg(in.opHi-1-in.opLo)
+	in.opHi = int32(n + 1)
+	return &vf.Ops[n], opRegBase + Reg(int32(n)-in.opLo)
 }
 
 // moveOps puts the vinst's operands at the end of Ops.
