@@ -177,8 +177,8 @@ type allocator struct {
 	// special lists the instructions validation took off its fast path,
 	// among them every one with a fixed-register operand.
 	special []int32
-	after []int32    // per operand (indexed as ops): next use of its register after its instruction
-	locs  []Loc      // per operand (indexed as ops): its location (owned by the Result)
+	after   []int32 // per operand (indexed as ops): next use of its register after its instruction
+	locs    []Loc   // per operand (indexed as ops): its location (owned by the Result)
 
 	// the register state while walking a block
 	regVal    [maxPRegs]VReg
