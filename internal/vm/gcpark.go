@@ -53,7 +53,9 @@ var gcMarkingNow = gcMarking
 // sentinel object, unreachable from its allocation, whose cleanup closes
 // the channel and makes the next sentinel. A sentinel made while no
 // collection marks is freed by the next cycle, whose sweep queues its
-// cleanup. The cleanup needs a P, which the parked guests leave free; one
+// cleanup; the runtime runs the cleanups queued in a sweep once that sweep
+// is done (unless its queue fills a block first). The cleanup needs a P,
+// which the parked guests leave free; one
 // that ran late, while the next cycle marks, wakes no guest parked for
 // that cycle: the channel belongs to a cycle, and the cleanup closes it
 // only once that cycle has finished marking.
@@ -62,13 +64,18 @@ var gcEnd struct {
 	ch    chan struct{}
 	cycle uint64 // the cycle ch belongs to
 	armed atomic.Bool
+	// freedBy is the cycle whose sweep frees the current sentinel: the
+	// next, or the one after when it was made while a cycle marked (it
+	// is then marked itself).
+	freedBy atomic.Uint64
 }
 
 // gcSentinel is of the largest small size class: the sweep goes through
-// the spans by size class, so it reaches the sentinel's last and the
-// guests stay parked while the caller of runtime.GC and the background
-// sweeper sweep the rest, which they do in turns at the guests' yields
-// otherwise. (It holds no pointer: the tiny allocator, which may keep an
+// the spans by size class, so it reaches the sentinel's last, and even a
+// process whose own cleanups fill a block of the queue mid-sweep keeps the
+// guests parked while the caller of runtime.GC and the background sweeper
+// sweep the rest, which they do in turns at the guests' yields otherwise.
+// (It holds no pointer: the tiny allocator, which may keep an
 // object alive with others in its block, takes only objects of under 16
 // bytes.)
 type gcSentinel [32 << 10]byte
@@ -85,8 +92,25 @@ func armGCSentinel() {
 	defer gcEnd.mu.Unlock()
 	if !gcEnd.armed.Load() {
 		gcEnd.armed.Store(true)
-		runtime.AddCleanup(new(gcSentinel), gcSwept, 0)
+		newGCSentinel()
 	}
+}
+
+// newGCSentinel makes a sentinel, whose cleanup is gcSwept. Marking seen
+// before or after its allocation counts it as made while marking: a cycle
+// that started in between would have marked it.
+func newGCSentinel() {
+	marking, cycle := gcMarking()
+	freedBy := gcCyclesDone() + 1
+	if marking {
+		freedBy = cycle + 1
+	}
+	sentinel := new(gcSentinel)
+	if marking, cycle := gcMarking(); marking {
+		freedBy = max(freedBy, cycle+1)
+	}
+	gcEnd.freedBy.Store(freedBy)
+	runtime.AddCleanup(sentinel, gcSwept, 0)
 }
 
 // gcSwept is the sentinel's cleanup: a cycle is over.
@@ -98,7 +122,7 @@ func gcSwept(int) {
 		close(gcEnd.ch)
 		gcEnd.ch = nil
 	}
-	runtime.AddCleanup(new(gcSentinel), gcSwept, 0)
+	newGCSentinel()
 }
 
 // gcSweptChan is closed when cycle has been swept (or a later cycle has
@@ -145,15 +169,23 @@ func (p *Pacer) parkForGC(now int64) (after int64, parked bool) {
 	if p.ctx != nil {
 		done = p.ctx.Done()
 	}
-	awaitSweep(cycle, swept, done, now, limit)
+	// A sentinel that this cycle's sweep frees wakes the guest when the
+	// sweep is done; otherwise it looks whether marking is over.
+	checkMarking := gcEnd.freedBy.Load() > cycle
+	awaitSweep(cycle, swept, done, now, limit, checkMarking)
 	gcParks.Add(1)
 	return nanotime(), true
 }
 
-// awaitSweep blocks until swept or done is closed, limit comes, or the
-// check after the one that finds cycle done marking.
-func awaitSweep(cycle uint64, swept, done <-chan struct{}, now, limit int64) {
-	next := func() time.Duration { return time.Duration(min(int64(gcParkCheck), limit-now)) }
+// awaitSweep blocks until swept or done is closed, limit comes, or, with
+// checkMarking, the check after the one that finds cycle done marking.
+func awaitSweep(cycle uint64, swept, done <-chan struct{}, now, limit int64, checkMarking bool) {
+	next := func() time.Duration {
+		if !checkMarking {
+			return time.Duration(limit - now)
+		}
+		return time.Duration(min(int64(gcParkCheck), limit-now))
+	}
 	t := time.NewTimer(next())
 	defer t.Stop()
 	for marked := false; ; {

@@ -217,13 +217,18 @@ func TestParkForGCEnds(t *testing.T) {
 }
 
 // TestParkForGCUntilMarkingEnds: a parked guest whose cycle's sweep does
-// not wake it stays parked while the collection marks, past gcParkCheck,
-// and comes back once marking has ended.
+// not wake it (the sentinel was made while that cycle marked) stays parked
+// while the collection marks, past gcParkCheck, and comes back once
+// marking has ended.
 func TestParkForGCUntilMarkingEnds(t *testing.T) {
 	defer func(d time.Duration) { gcParkMax = d }(gcParkMax)
 	gcParkMax = time.Hour
 	const cycle = 1 << 60 // no sweep ends it
 	crowd(t, cycle)
+	armGCSentinel()
+	freedBy := gcEnd.freedBy.Load()
+	gcEnd.freedBy.Store(cycle + 1) // nor does the sentinel's cleanup
+	defer gcEnd.freedBy.Store(freedBy)
 	var marking atomic.Bool
 	marking.Store(true)
 	gcMarkingNow = func() (bool, uint64) { return marking.Load(), cycle }
