@@ -22,16 +22,15 @@ import (
 // per cycle: its P then runs an idle mark worker, which marks at the full
 // speed of the CPU until the work is done. The mark work is the same; it
 // is done in a fraction of the time, on the guests' time rather than
-// beside them. The guest stays parked until its cycle's sweep reaches the
-// sentinel (below), or a gcParkCheck after marking has ended (it looks
-// every gcParkCheck, for a sweep that does not wake it), its context is
-// done or its deadline comes, and for gcParkMax at most. Marking that takes longer than a
-// millisecond (a loaded machine, whose other processes take the CPUs from
-// the mark workers as from everything else) keeps the guests parked:
-// released after a fixed millisecond, they took the CPUs back and the rest
-// of the mark ran at a quarter of its speed. Only a heap whose marking
-// takes longer than gcParkMax lets them run again before it is done,
-// three quarters of the time, as Go's own pacing would.
+// beside them. The guest stays parked until its cycle's sweep is done (a
+// sentinel's cleanup, below), its context is done or its deadline comes,
+// and for gcParkMax at most. Marking that takes longer than a millisecond
+// (a loaded machine, whose other processes take the CPUs from the mark
+// workers as from everything else) keeps the guests parked: released
+// after a fixed millisecond, they took the CPUs back and the rest of the
+// mark ran at a quarter of its speed. Only a heap whose marking takes
+// longer than gcParkMax lets them run again before it is done, three
+// quarters of the time, as Go's own pacing would.
 //
 // Whether a collection is marking comes from gcMarking (gcwatch*.go).
 
@@ -41,9 +40,9 @@ import (
 var gcParkMax = 10 * time.Millisecond
 
 // gcParkCheck is how often a parked guest looks whether marking has
-// ended, in case the cycle's sweep does not wake it (its sentinel was
-// made while that cycle marked, or the sweep is slow to reach it); it
-// comes back at the check after the one that saw marking over.
+// ended when its cycle's sweep will not wake it (the sentinel was made
+// while that cycle marked); it comes back at the check after the one that
+// saw marking over.
 const gcParkCheck = time.Millisecond
 
 // gcMarkingNow is gcMarking (a variable for tests).
@@ -55,10 +54,10 @@ var gcMarkingNow = gcMarking
 // collection marks is freed by the next cycle, whose sweep queues its
 // cleanup; the runtime runs the cleanups queued in a sweep once that sweep
 // is done (unless its queue fills a block first). The cleanup needs a P,
-// which the parked guests leave free; one
-// that ran late, while the next cycle marks, wakes no guest parked for
-// that cycle: the channel belongs to a cycle, and the cleanup closes it
-// only once that cycle has finished marking.
+// which the parked guests leave free; one that ran late, while the next
+// cycle marks, wakes no guest parked for that cycle: the channel belongs
+// to a cycle, and the cleanup closes it only once that cycle has finished
+// marking.
 var gcEnd struct {
 	mu    sync.Mutex
 	ch    chan struct{}
@@ -75,15 +74,14 @@ var gcEnd struct {
 // process whose own cleanups fill a block of the queue mid-sweep keeps the
 // guests parked while the caller of runtime.GC and the background sweeper
 // sweep the rest, which they do in turns at the guests' yields otherwise.
-// (It holds no pointer: the tiny allocator, which may keep an
-// object alive with others in its block, takes only objects of under 16
-// bytes.)
+// (It holds no pointer: the tiny allocator, which may keep an object alive
+// with others in its block, takes only objects of under 16 bytes.)
 type gcSentinel [32 << 10]byte
 
-// armGCSentinel makes the first sentinel, once: when the guests first
-// crowd the Ps, so that it is there, made outside any cycle's marking,
-// before the first collection that they park for (a sentinel made while a
-// cycle marks survives that cycle).
+// armGCSentinel makes the first sentinel, once: at the first end of a
+// crowded slice, so that it is there, most likely made outside any cycle's
+// marking, before the first collection that the guests park for (a
+// sentinel made while a cycle marks survives that cycle).
 func armGCSentinel() {
 	if gcEnd.armed.Load() {
 		return
@@ -143,10 +141,10 @@ func gcSweptChan(cycle uint64) <-chan struct{} {
 }
 
 // parkForGC parks the run's goroutine while a collection marks and the
-// guests crowd the Ps, once per cycle: until the cycle is swept or a
-// gcParkCheck after it has finished marking, gcParkMax has passed, the context is done or its
-// deadline has come. It reports whether it parked, and returns the time
-// after.
+// guests crowd the Ps, once per cycle: until the cycle is swept (or, when
+// the sweep will not wake it, a gcParkCheck after it has finished
+// marking), gcParkMax has passed, the context is done or its deadline has
+// come. It reports whether it parked, and returns the time after.
 func (p *Pacer) parkForGC(now int64) (after int64, parked bool) {
 	if !crowded(now) {
 		return now, false
