@@ -1,12 +1,14 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/bits"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -88,7 +90,8 @@ type Config struct {
 	// sees in place of any request-derived variable of the same name.
 	Env []string
 	// Preopens are the directories every sandbox is granted (make them
-	// ReadOnly unless requests may change them).
+	// ReadOnly unless requests may change them), opened once, by New (a
+	// missing directory is its error), and shared by every request.
 	Preopens []wasi.Preopen
 	Limits   Limits
 	// ServerSoftware is SERVER_SOFTWARE; "": "moat".
@@ -129,9 +132,16 @@ type Handler struct {
 	static [staticCount]string
 	engine *moat.Engine
 	pre    *moat.InstancePre
-	gate   *Gate
+	// wasi is the WASI configuration every request's sandbox shares (its
+	// preopens, opened once); a request attaches with its own arguments,
+	// environment, stdio and sleep.
+	wasi *wasi.Prepared
+	gate *Gate
 	// heads is the last CGI head the handler's guests wrote, parsed.
 	heads headCache
+	// lastPort is the port a request without one in its Host last came in
+	// on (localPort).
+	lastPort atomic.Pointer[portText]
 	// recentLong holds, a bit each, whether the handler's last 64
 	// requests ran long (needed a CPU lane, or ran until their deadline):
 	// see Spinning.
@@ -228,6 +238,9 @@ func New(cfg Config) (*Handler, error) {
 		if !ok || name == "" {
 			return nil, fmt.Errorf("serve: environment entry %q is not NAME=VALUE", kv)
 		}
+		if strings.IndexByte(kv, 0) >= 0 {
+			return nil, fmt.Errorf("serve: environment entry %q holds a NUL byte", name)
+		}
 		h.envNames[name] = true
 	}
 	if h.pre == nil {
@@ -260,6 +273,9 @@ func New(cfg Config) (*Handler, error) {
 	if h.cfg.ServerSoftware == "" {
 		h.cfg.ServerSoftware = "moat"
 	}
+	if strings.IndexByte(h.cfg.ServerSoftware, 0) >= 0 || strings.IndexByte(h.root, 0) >= 0 {
+		return nil, errors.New("serve: ServerSoftware and Root cannot hold a NUL byte")
+	}
 	h.staticEnv()
 	if h.cfg.Log == nil {
 		h.cfg.Log = slog.Default()
@@ -273,6 +289,15 @@ func New(cfg Config) (*Handler, error) {
 		h.gate = g
 		l.MaxConcurrent = g.Capacity()
 	}
+	prep, err := wasi.Prepare(wasi.Config{Preopens: cfg.Preopens})
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	h.wasi = prep
+	// A Handler has no Close: the preopens' host descriptors are closed
+	// once it is unreachable (and every sandbox's system is closed, which
+	// each request does before it returns).
+	runtime.AddCleanup(h, func(p *wasi.Prepared) { p.Close() }, prep)
 	return h, nil
 }
 
@@ -357,11 +382,14 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	ctx := r.Context()
 	stdio := getSandboxIO()
 	defer stdio.release()
-	// (WASI copies both lists: the next request may reuse them.)
+	// (WASI uses both lists in place: the sandbox's system is closed
+	// before stdio goes back for the next request.)
 	stdio.args = cgiArgs(stdio.args, r)
 	stdio.env, stdio.envText = h.cgiEnv(stdio.env, stdio.envText, r)
 	args, env := stdio.args, stdio.env
-	if bad := firstWithNUL(args, env); bad != "" {
+	// The route's and the handler's own entries were checked in New: only
+	// the request's text can hold a NUL, looked for in one pass.
+	if bad := firstWithNUL(args, stdio.envText, env); bad != "" {
 		h.refuse(w, o, ResultBadRequest, fmt.Errorf("the request's %s holds a NUL byte", bad))
 		return false
 	}
@@ -401,15 +429,12 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	*in = input{body: body, out: out, rc: rc, ctx: ctx, deadline: deadline}
 	defer in.finish()
 	stdio.h, stdio.deadline = h, deadline
-	wc := wasi.Config{
-		Args: args, Env: env, Stdin: in, Stdout: out, Preopens: h.cfg.Preopens,
-		Sleep: stdio.sleepFunc(),
-	}
+	sb := wasi.Sandbox{Args: args, Env: env, Stdin: in, Stdout: out, Sleep: stdio.sleepFunc()}
 	var errLog *stderrLog
 	if lim.MaxStderrBytes > 0 {
 		errLog = &stdio.errLog
 		*errLog = stderrLog{log: h.cfg.Log, r: r, max: lim.MaxStderrBytes}
-		wc.Stderr = errLog
+		sb.Stderr = errLog
 	}
 
 	store := moat.NewStore(h.engine)
@@ -432,7 +457,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 		fuel = unmetered
 	}
 	metered := store.SetFuel(fuel) == nil // fails when the engine consumes none
-	sys, err := wasi.Attach(store, wc)
+	sys, err := h.wasi.AttachWith(store, sb)
 	if err != nil {
 		out.finish()
 		h.refuse(w, o, ResultError, err)
@@ -733,12 +758,17 @@ func clientReason(o *Outcome) string {
 }
 
 // firstWithNUL names the first argument or variable holding a NUL byte,
-// which WASI cannot pass, or returns "".
-func firstWithNUL(args, env []string) string {
+// which WASI cannot pass, or returns "". envText is the text the
+// request's variables were written in (cgiEnv): one pass over it finds
+// none in the common case, without looking at each entry.
+func firstWithNUL(args []string, envText []byte, env []string) string {
 	for _, a := range args {
 		if strings.IndexByte(a, 0) >= 0 {
 			return "path or query"
 		}
+	}
+	if bytes.IndexByte(envText, 0) < 0 {
+		return ""
 	}
 	for _, e := range env {
 		if strings.IndexByte(e, 0) >= 0 {
