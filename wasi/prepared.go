@@ -65,8 +65,8 @@ func (p *Prepared) AttachWith(s *moat.Store, sb Sandbox) (*System, error) {
 }
 
 func (p *Prepared) attach(s *moat.Store, sb *wasip1.Sandbox) (*System, error) {
-	if s == nil {
-		return nil, errors.New("wasi: Attach needs a store")
+	if p == nil || s == nil {
+		return nil, errors.New("wasi: Attach needs a Prepared and a store")
 	}
 	sys := &System{}
 	if err := sys.sys.Attach(&p.p, sb); err != nil {
@@ -79,4 +79,9 @@ func (p *Prepared) attach(s *moat.Store, sb *wasip1.Sandbox) (*System, error) {
 // Close ends p: no sandbox attaches with it any more. Its preopened
 // directories' host descriptors are closed once every System attached
 // with it is closed too (a System left open keeps them open).
-func (p *Prepared) Close() error { return p.p.Close() }
+func (p *Prepared) Close() error {
+	if p == nil {
+		return nil
+	}
+	return p.p.Close()
+}
