@@ -68,8 +68,19 @@ func (p *Prepared) attach(s *moat.Store, sb *wasip1.Sandbox) (*System, error) {
 	if p == nil || s == nil {
 		return nil, errors.New("wasi: Attach needs a Prepared and a store")
 	}
-	sys := &System{}
-	if err := sys.sys.Attach(&p.p, sb); err != nil {
+	var sys *System
+	var room *wasip1.Room
+	if sb != nil && sb.HasParts() {
+		// The system and its own parts in one allocation.
+		both := &struct {
+			sys  System
+			room wasip1.Room
+		}{}
+		sys, room = &both.sys, &both.room
+	} else {
+		sys = &System{}
+	}
+	if err := sys.sys.AttachIn(&p.p, sb, room); err != nil {
 		return nil, err
 	}
 	s.SetValue(hostlib.StateKey{}, sys) // a field of the store's state
