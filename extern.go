@@ -77,11 +77,11 @@ func closedExtern(s storeRef, m *wasm.Module, ex wasm.Export) Extern {
 	case wasm.ExternFunc:
 		return &Func{store: s, typ: m.FuncTypeOf(ex.Index)}
 	case wasm.ExternTable:
-		return &Table{store: s, tab: &vm.Table{Type: m.TableTypeOf(ex.Index), Module: m}}
+		return &Table{store: s, tab: &vm.Table{Type: m.TableTypeAt(ex.Index), Module: m}}
 	case wasm.ExternMemory:
-		return &Memory{store: s, mem: &vm.Memory{Type: m.MemoryTypeOf(ex.Index)}}
+		return &Memory{store: s, mem: &vm.Memory{Type: m.MemoryTypeAt(ex.Index)}}
 	case wasm.ExternGlobal:
-		return &Global{store: s, g: &vm.Global{Type: m.GlobalTypeOf(ex.Index), Module: m}}
+		return &Global{store: s, g: &vm.Global{Type: m.GlobalTypeAt(ex.Index), Module: m}}
 	case wasm.ExternTag:
 		return &Tag{store: s, tag: &vm.Tag{Type: m.TagType(ex.Index)}}
 	}
@@ -109,7 +109,7 @@ func externOf(s storeRef, inst *vm.Instance, ex wasm.Export) Extern {
 	case wasm.ExternGlobal:
 		return &Global{store: s, g: inst.Globals[ex.Index]}
 	case wasm.ExternTag:
-		return &Tag{store: s, tag: inst.Tags[ex.Index]}
+		return &Tag{store: s, tag: inst.Tags()[ex.Index]}
 	}
 	return nil
 }

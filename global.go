@@ -20,7 +20,7 @@ func NewGlobal(s *Store, t GlobalType, v uint64) (*Global, error) {
 	if !t.Value.valid() {
 		return nil, fmt.Errorf("moat: NewGlobal: invalid value type %s", t.Value)
 	}
-	g := &Global{store: s.storeRef, g: &vm.Global{Type: t.internal()}}
+	g := &Global{store: s.storeRef, g: &vm.Global{Type: ptrTo(t.internal())}}
 	if t.Value.IsRef() {
 		if err := s.enter(); err != nil {
 			return nil, err
@@ -37,7 +37,7 @@ func NewGlobal(s *Store, t GlobalType, v uint64) (*Global, error) {
 }
 
 // Type returns the global's type.
-func (g *Global) Type() GlobalType { return fromGlobalType(g.g.Type) }
+func (g *Global) Type() GlobalType { return fromGlobalType(*g.g.Type) }
 
 // Get returns the value (the low word of a v128). A reference of the any
 // or extern hierarchies is rooted (see NewExternRef); while another

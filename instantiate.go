@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/engine"
@@ -25,9 +26,12 @@ func constTrap(err error) error {
 
 // instanceState is an instance's runtime form, with room for what most
 // modules define: a memory, a global (a C program's stack pointer), a small
-// table, an element segment,
-// the first functions made for their exports. Larger ones allocate
-// beside. It is recycled for the module's next instance once its store is
+// table, the first function made for their exports. Larger ones allocate
+// beside; what is the same for every instance (the types of tables,
+// memories and globals, a list of element segments all dropped) is the
+// module's, and what few modules use (tags, GC type ids) is apart
+// (vm.Instance). It is 512 bytes, a size class of the Go allocator's
+// without a header (TestInstanceStateSize). It is recycled for the module's next instance once its store is
 // closed (Module.takeInstance), so it holds nothing handed out: the
 // handles (Instance, Func, Caller...) live elsewhere and carry the store's
 // generation.
@@ -48,7 +52,6 @@ type instanceParts struct {
 	globals    [1]vm.Global
 	tableList  [1]*vm.Table
 	table      vm.Table
-	elems      [1][]uint64
 	// memRoom is where the instance's first defined memory is made when
 	// it takes a pool's slot (vm.MemoryRoom): if the store is dropped
 	// without Close, the state's cleanup gives the slot back.
@@ -79,6 +82,8 @@ type callerState struct {
 // were to be written straight into their tables their items after all,
 // when instantiation stops before applying them.
 func keepPending(s *storeState, inst *vm.Instance, plan [][]uint32, first int) error {
+	// The list may be the module's, shared (Module.droppedElems).
+	inst.Elems = slices.Clone(inst.Elems)
 	for i := first; i < len(plan); i++ {
 		if plan[i] == nil || inst.Module.Elems[i].Mode != wasm.ElemActive {
 			continue
@@ -165,9 +170,12 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 			s.vs.UntrackInstance(inst)
 		}
 	}()
-	inst.Tags = append(make([]*vm.Tag, 0, m.NumTags()), r.tags...)
-	for _, t := range m.Tags {
-		inst.Tags = append(inst.Tags, &vm.Tag{Type: m.FuncType(t.Type)})
+	if m.NumTags() > 0 {
+		tags := append(make([]*vm.Tag, 0, m.NumTags()), r.tags...)
+		for _, t := range m.Tags {
+			tags = append(tags, &vm.Tag{Type: m.FuncType(t.Type)})
+		}
+		inst.SetTags(tags)
 	}
 
 	// Globals come before tables: a table's initialiser may read them.
@@ -188,7 +196,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		} else {
 			vg = new(vm.Global)
 		}
-		*vg = vm.Global{Type: g.Type, Lo: lo, Hi: hi, Module: m}
+		*vg = vm.Global{Type: &m.Globals[i].Type, Lo: lo, Hi: hi, Module: m}
 		s.vs.TrackGlobal(vg)
 		inst.Globals = append(inst.Globals, vg)
 	}
@@ -217,9 +225,9 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 				// from one instance to the next.
 				room = make([]uint64, t.Type.Limits.Min)
 			}
-			tab.Init(t.Type, init, s.engine.cfg.MaxTableElements, room)
+			tab.Init(&m.Tables[i].Type, init, s.engine.cfg.MaxTableElements, room)
 		} else {
-			tab = vm.NewTable(t.Type, init, s.engine.cfg.MaxTableElements)
+			tab = vm.NewTable(&m.Tables[i].Type, init, s.engine.cfg.MaxTableElements)
 		}
 		s.limitTable(tab)
 		tab.Module = m
@@ -245,7 +253,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		}
 		idx := uint32(len(inst.Memories))
 		if maker == nil {
-			mem := vm.NewMemory(t, s.engine.cfg.MaxMemoryPages)
+			mem := vm.NewMemory(&m.Memories[i], s.engine.cfg.MaxMemoryPages)
 			s.limitMemory(mem)
 			inst.Memories = append(inst.Memories, mem)
 			continue
@@ -281,9 +289,11 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	}
 
 	plan := mod.elemPlan()
-	if len(m.Elems) <= len(both.elems) {
-		inst.Elems = both.elems[:len(m.Elems):len(m.Elems)]
-	} else {
+	if mod.droppedElems != nil {
+		// Nothing below writes a segment's references (keepPending
+		// copies the list first).
+		inst.Elems = mod.droppedElems
+	} else if len(m.Elems) > 0 {
 		inst.Elems = make([][]uint64, len(m.Elems))
 	}
 	for i, seg := range m.Elems {
@@ -363,9 +373,9 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 				continue
 			}
 			copy(tab.Elems[off:], inst.Elems[i])
-			inst.Elems[i] = nil
+			inst.DropElem(uint32(i))
 		case wasm.ElemDeclarative:
-			inst.Elems[i] = nil
+			inst.DropElem(uint32(i))
 		}
 	}
 	for i, seg := range m.Datas {

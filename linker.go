@@ -275,14 +275,14 @@ func matchImport(m *wasm.Module, wi *wasm.Import, im ImportType, ext Extern) err
 			return incompatible("want %s, got %s", im.Type, got)
 		}
 	case *Table:
-		want, have := wi.Table, e.tab.Type
+		want, have := wi.Table, *e.tab.Type
 		have.Limits.Min = uint64(e.tab.Size()) // a table's current size is its effective minimum
 		if want.Is64 != have.Is64 || !wasm.ValEquiv(have.Elem, e.tab.Module, want.Elem, m) ||
 			!limitsMatch(fromLimits(have.Limits), fromLimits(want.Limits)) {
 			return incompatible("want %s, got %s", im.Type, fromTableType(have))
 		}
 	case *Memory:
-		want, have := wi.Memory, e.mem.Type
+		want, have := wi.Memory, *e.mem.Type
 		have.Limits.Min = uint64(e.mem.Pages())
 		if want.Is64 != have.Is64 || !limitsMatch(fromLimits(have.Limits), fromLimits(want.Limits)) {
 			return incompatible("want %s, got %s", im.Type, fromMemoryType(have))

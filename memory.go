@@ -39,7 +39,7 @@ func NewMemory(s *Store, t MemoryType) (*Memory, error) {
 	if l := s.limits.Memories; l > 0 && int(s.counts.memories) >= l {
 		return nil, limitError("the store holds %d memories, its limit", l)
 	}
-	mem := vm.NewMemory(t.internal(), s.engine.cfg.MaxMemoryPages)
+	mem := vm.NewMemory(ptrTo(t.internal()), s.engine.cfg.MaxMemoryPages)
 	s.limitMemory(mem)
 	s.counts.memories++
 	return &Memory{store: s.storeRef, mem: mem}, nil
@@ -74,7 +74,7 @@ func checkLimits(what string, l Limits, most uint64) error {
 }
 
 // Type returns the memory's type (its declared limits).
-func (m *Memory) Type() MemoryType { return fromMemoryType(m.mem.Type) }
+func (m *Memory) Type() MemoryType { return fromMemoryType(*m.mem.Type) }
 
 // Size is the current size in pages.
 func (m *Memory) Size() uint32 {

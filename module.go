@@ -30,6 +30,12 @@ type Module struct {
 	// such a segment is written into its table in one pass (elemPlan).
 	elemOnce  sync.Once
 	elemFuncs [][]uint32
+	// droppedElems is the element segments' state after instantiating
+	// when every segment is written into its table or declarative (all
+	// dropped: nil), shared by the module's instances, whose elem.drop
+	// writes only a segment not dropped yet (vm.Instance.DropElem); nil
+	// for a module with a passive segment or one of other items.
+	droppedElems [][]uint64
 
 	// appliedDatas is the state of the data segments after an
 	// instantiation that applied every active one from memory images
@@ -86,6 +92,13 @@ func (mod *Module) elemPlan() [][]uint32 {
 			plan[i] = idxs
 		}
 		mod.elemFuncs = plan
+		allDropped := len(plan) > 0
+		for i, seg := range mod.m.Elems {
+			allDropped = allDropped && plan[i] != nil && seg.Mode != wasm.ElemPassive
+		}
+		if allDropped {
+			mod.droppedElems = make([][]uint64, len(plan))
+		}
 	})
 	return mod.elemFuncs
 }

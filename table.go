@@ -50,7 +50,7 @@ func NewTable(s *Store, t TableType, init uint64) (*Table, error) {
 	if l := s.limits.Tables; l > 0 && int(s.counts.tables) >= l {
 		return nil, limitError("the store holds %d tables, its limit", l)
 	}
-	tab.tab = vm.NewTable(t.internal(), init, s.engine.cfg.MaxTableElements)
+	tab.tab = vm.NewTable(ptrTo(t.internal()), init, s.engine.cfg.MaxTableElements)
 	s.limitTable(tab.tab)
 	s.counts.tables++
 	s.vs.TrackTable(tab.tab)
@@ -66,7 +66,7 @@ func (e *Engine) tableLimit() uint32 {
 }
 
 // Type returns the table's type.
-func (t *Table) Type() TableType { return fromTableType(t.tab.Type) }
+func (t *Table) Type() TableType { return fromTableType(*t.tab.Type) }
 
 // Size is the current number of elements.
 // A closed store's table has none.

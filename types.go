@@ -244,6 +244,11 @@ func (l Limits) internal() wasm.Limits {
 func fromTableType(t wasm.TableType) TableType {
 	return TableType{Elem: ValueType(t.Elem), Limits: fromLimits(t.Limits), Is64: t.Is64}
 }
+
+// ptrTo is a copy of v of its own, for the runtime's objects made by the
+// host, which point at their types (a module's are the module's).
+func ptrTo[T any](v T) *T { return &v }
+
 func (t TableType) internal() wasm.TableType {
 	return wasm.TableType{Elem: wasm.ValType(t.Elem), Limits: t.Limits.internal(), Is64: t.Is64}
 }

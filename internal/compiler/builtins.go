@@ -60,7 +60,7 @@ func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64, check
 		return vm.CopyWords(tab.Elems[dst:dst+n], seg[src:src+n], false, check)
 	case abi.BuiltinElemDrop:
 		if e := u(0); e < uint64(len(inst.Elems)) {
-			inst.Elems[e] = nil
+			inst.DropElem(uint32(e))
 		}
 	case abi.BuiltinTableCopy:
 		dt, stab, dst, src, n := st.table(args[0]), st.table(args[1]), args[2], args[3], args[4]

@@ -79,7 +79,7 @@ func (e *compilerEngine) deadMemory() (*vm.Memory, error) {
 // never anyone else's: every access of a closed instance's code faults
 // there, into an out-of-bounds trap.
 func newDeadMemory(l vm.Layout) (*vm.Memory, error) {
-	mt := wasm.MemoryType{Limits: wasm.Limits{Min: 0, Max: 0, HasMax: true}}
+	mt := &wasm.MemoryType{Limits: wasm.Limits{Min: 0, Max: 0, HasMax: true}}
 	m, err := vm.NewNativeMemory(mt, 0, l, vm.ImageFile{FD: -1})
 	if err != nil {
 		return nil, fmt.Errorf("compiler: reserving the dead memory: %w", err)

@@ -39,10 +39,10 @@ func (st *instance) throwBuiltin(b abi.Builtin, e *vm.Exit) error {
 		return exn
 	}
 	tag := e.Args[1]
-	if tag >= uint64(len(st.inst.Tags)) {
+	if tag >= uint64(len(st.inst.Tags())) {
 		return st.trap(abi.TrapUnreachable, e)
 	}
-	t := st.inst.Tags[tag]
+	t := st.inst.Tags()[tag]
 	words := st.refs.stack.Words(uintptr(e.Args[0]), e.Args[2])
 	if words == nil || len(words) != t.Type.ParamSlots() {
 		return st.trap(abi.TrapUnreachable, e)
@@ -132,7 +132,7 @@ func (st *instance) catch(exn *vm.Exception, h int) (bool, error) {
 		for c := first; c < first+n; c++ {
 			k++
 			kind, tag := t.clauseAt(c)
-			if kind.HasTag() && (tag >= uint32(len(st.inst.Tags)) || st.inst.Tags[tag] != exn.Tag) {
+			if kind.HasTag() && (tag >= uint32(len(st.inst.Tags())) || st.inst.Tags()[tag] != exn.Tag) {
 				continue
 			}
 			return true, st.caughtBy(exn, kind, k)

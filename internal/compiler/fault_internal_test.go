@@ -57,7 +57,7 @@ func bindForTest(t testing.TB, e *compilerEngine, m *wasm.Module, code engine.Co
 		inst.Funcs = append(inst.Funcs, &vm.Function{Type: &m.Types[m.Funcs[i]].Func, Instance: inst, Index: uint32(i)})
 	}
 	for _, mt := range m.Memories {
-		inst.Memories = append(inst.Memories, vm.NewMemory(mt, 0))
+		inst.Memories = append(inst.Memories, vm.NewMemory(&mt, 0))
 	}
 	for _, f := range inst.Funcs {
 		if _, err := inst.Store.Ref(f); err != nil {

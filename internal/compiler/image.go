@@ -12,8 +12,8 @@ import (
 // (engine.MemoryMaker).
 func (mc *moduleCode) NewMemory(idx uint32, limitPages uint32, room *vm.MemoryRoom) (*vm.Memory, bool, error) {
 	m := mc.m
-	t := m.MemoryTypeOf(idx)
-	l := mc.eng.layoutOf(t)
+	t := m.MemoryTypeAt(idx)
+	l := mc.eng.layoutOf(*t)
 	if idx != 0 {
 		mem, err := vm.NewNativeMemory(t, limitPages, l, vm.ImageFile{FD: -1})
 		return mem, false, err

@@ -199,7 +199,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		mems:    inst.Memories,
 		globals: inst.Globals,
 		tables:  inst.Tables,
-		tags:    inst.Tags,
+		tags:    inst.Tags(),
 		gcTypes: inst.GCTypes(),
 	}
 	if len(inst.Memories) > 0 {

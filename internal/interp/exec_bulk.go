@@ -69,7 +69,7 @@ func execBulk(in *instr, regs []uint64, st *instState, m *machine) abi.TrapCode 
 		}
 		return vm.CopyWords(tbl.Elems[d:d+n], seg[s:s+n], false, m.checkpoint)
 	case opElemDrop:
-		st.inst.Elems[in.imm] = nil
+		st.inst.DropElem(uint32(in.imm))
 	case opMemoryInit:
 		mem := st.mems[uint32(in.imm>>32)]
 		seg := st.inst.Datas[uint32(in.imm)]

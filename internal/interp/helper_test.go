@@ -60,13 +60,13 @@ func instantiate(t testing.TB, cfg Config, name string, hosts map[string]vm.Host
 			Index: m.NumImportedFuncs + uint32(i)})
 	}
 	for _, mt := range m.Memories {
-		inst.Memories = append(inst.Memories, vm.NewMemory(mt, 0))
+		inst.Memories = append(inst.Memories, vm.NewMemory(&mt, 0))
 	}
 	for _, tt := range m.Tables {
-		inst.Tables = append(inst.Tables, vm.NewTable(tt.Type, 0, 0))
+		inst.Tables = append(inst.Tables, vm.NewTable(&tt.Type, 0, 0))
 	}
 	for _, g := range m.Globals {
-		inst.Globals = append(inst.Globals, &vm.Global{Type: g.Type, Lo: g.Init.At(0).Imm})
+		inst.Globals = append(inst.Globals, &vm.Global{Type: &g.Type, Lo: g.Init.At(0).Imm})
 	}
 	if err := code.Bind(inst); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 // NewMemory makes memory idx of an instance (engine.MemoryMaker); applied
 // reports that the module's active data segments are in it already.
 func (mc *moduleCode) NewMemory(idx uint32, limitPages uint32, room *vm.MemoryRoom) (*vm.Memory, bool, error) {
-	t := mc.m.MemoryTypeOf(idx)
+	t := mc.m.MemoryTypeAt(idx)
 	if mc.slots == nil || idx != 0 || t.Is64 {
 		return vm.NewMemory(t, limitPages), false, nil
 	}

@@ -63,13 +63,13 @@ func TestRandomModules(t *testing.T) {
 			inst.Funcs = append(inst.Funcs, &vm.Function{Type: m.FuncType(m.Funcs[i]), Instance: inst, Index: m.NumImportedFuncs + uint32(i)})
 		}
 		for _, mt := range m.Memories {
-			inst.Memories = append(inst.Memories, vm.NewMemory(mt, 0))
+			inst.Memories = append(inst.Memories, vm.NewMemory(&mt, 0))
 		}
 		for _, tt := range m.Tables {
-			inst.Tables = append(inst.Tables, vm.NewTable(tt.Type, 0, 0))
+			inst.Tables = append(inst.Tables, vm.NewTable(&tt.Type, 0, 0))
 		}
 		for _, g := range m.Globals {
-			gl := &vm.Global{Type: g.Type}
+			gl := &vm.Global{Type: &g.Type}
 			if g.Init.Len() > 0 {
 				gl.Lo, gl.Hi = g.Init.At(0).Imm, g.Init.At(0).Hi
 			}

@@ -39,7 +39,7 @@ func BenchmarkSlotCycle(b *testing.B) {
 					vm.AddSlotCleanup(o, &o.room)
 					for b.Loop() {
 						o.room.Empty()
-						m, err := p.NewMemory(twoPages, 0, img, &o.room)
+						m, err := p.NewMemory(&twoPages, 0, img, &o.room)
 						if err != nil {
 							b.Fatal(err)
 						}

@@ -56,7 +56,7 @@ func TestSlotsKeepResidentFaults(t *testing.T) {
 				if round == 1 {
 					before = minorFaults(t)
 				}
-				m, err := p.NewMemory(twoPages, 0, img, nil)
+				m, err := p.NewMemory(&twoPages, 0, img, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -95,8 +95,8 @@ func TestSlotsColdReleasesResident(t *testing.T) {
 		t.Fatal(err)
 	}
 	twoPages := wasm.MemoryType{Limits: wasm.Limits{Min: 2}}
-	a, _ := p.NewMemory(twoPages, 0, nil, nil)
-	b, err := p.NewMemory(onePage, 0, nil, nil)
+	a, _ := p.NewMemory(&twoPages, 0, nil, nil)
+	b, err := p.NewMemory(&onePage, 0, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestSlotsColdReleasesResident(t *testing.T) {
 		}
 	}
 	for range 2 {
-		m, err := p.NewMemory(twoPages, 0, nil, nil)
+		m, err := p.NewMemory(&twoPages, 0, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +200,7 @@ func TestSlotsResetAttack(t *testing.T) {
 							}
 						}
 						for round, img := range order {
-							m, err := p.NewMemory(fivePages, 9, img, nil)
+							m, err := p.NewMemory(&fivePages, 9, img, nil)
 							if err != nil {
 								t.Fatal(err)
 							}
@@ -255,19 +255,19 @@ func TestSlotsUnwrittenSkipsReset(t *testing.T) {
 	for _, explicit := range []bool{false, true} {
 		for _, im := range []*Image{img, nil} {
 			p := oneSlot(t, explicit, DefaultKeepResident)
-			m, err := p.NewMemory(twoPages, 0, im, nil)
+			m, err := p.NewMemory(&twoPages, 0, im, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			m.Bytes[70000] = 0xa5
 			m.FreeUnwritten()
-			m, _ = p.NewMemory(twoPages, 0, im, nil)
+			m, _ = p.NewMemory(&twoPages, 0, im, nil)
 			if m.Bytes[70000] != 0xa5 {
 				t.Errorf("explicit=%v, image=%v: the slot was reset for a memory freed as unwritten", explicit, im != nil)
 			}
 			m.Written = true
 			m.FreeUnwritten()
-			m, _ = p.NewMemory(twoPages, 0, im, nil)
+			m, _ = p.NewMemory(&twoPages, 0, im, nil)
 			if m.Bytes[70000] != 0 {
 				t.Errorf("explicit=%v, image=%v: a memory marked written was not reset", explicit, im != nil)
 			}
@@ -301,7 +301,7 @@ func TestSlotsResetFindsFarPages(t *testing.T) {
 					defer func() { pageQueryLimit = queryScan }()
 					p := oneSlot(t, explicit, keep)
 					for round := range 3 {
-						m, err := p.NewMemory(sixteen, 16, nil, nil)
+						m, err := p.NewMemory(&sixteen, 16, nil, nil)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -358,7 +358,7 @@ func TestSlotsResetKeepsLargeImagePages(t *testing.T) {
 	for _, explicit := range []bool{false, true} {
 		p := oneSlot(t, explicit, DefaultKeepResident)
 		for round := range 3 {
-			m, err := p.NewMemory(sixteen, 16, img, nil)
+			m, err := p.NewMemory(&sixteen, 16, img, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -294,7 +294,7 @@ func (p *Slots) pages(i int32, from, to uint64) []byte {
 // capped at limitPages, and at the slot's room), with img, if not nil,
 // at byte 0. The memory is made in room when it is not nil (see
 // vm.MemoryRoom).
-func (p *Slots) NewMemory(t wasm.MemoryType, limitPages uint32, img *Image, room *vm.MemoryRoom) (*vm.Memory, error) {
+func (p *Slots) NewMemory(t *wasm.MemoryType, limitPages uint32, img *Image, room *vm.MemoryRoom) (*vm.Memory, error) {
 	length := t.Limits.Min * wasm.PageSize
 	l := p.cfg.Layout
 	if t.Limits.Min > l.Reserve/wasm.PageSize {

@@ -40,7 +40,7 @@ func TestSlotsOneMapping(t *testing.T) {
 	before := countMappings(t)
 	var mems []*vm.Memory
 	for range 500 {
-		m, err := p.NewMemory(onePage, 0, img, nil)
+		m, err := p.NewMemory(&onePage, 0, img, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +53,7 @@ func TestSlotsOneMapping(t *testing.T) {
 	if after := countMappings(t); after > before+4 {
 		t.Errorf("500 memories took %d mappings more", after-before)
 	}
-	if _, err := p.NewMemory(onePage, 0, img, nil); err == nil {
+	if _, err := p.NewMemory(&onePage, 0, img, nil); err == nil {
 		t.Error("a 501st memory in 500 slots")
 	}
 	for _, m := range mems {
@@ -73,7 +73,7 @@ func TestSlotsLeakReclaimed(t *testing.T) {
 		t.Fatal(err)
 	}
 	func() {
-		m, err := p.NewMemory(onePage, 0, nil, nil)
+		m, err := p.NewMemory(&onePage, 0, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,7 +94,7 @@ func TestSlotsRoom(t *testing.T) {
 	type owner struct{ room vm.MemoryRoom }
 	o := &owner{}
 	vm.AddSlotCleanup(o, &o.room)
-	first, err := p.NewMemory(onePage, 0, nil, &o.room)
+	first, err := p.NewMemory(&onePage, 0, nil, &o.room)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestSlotsRoom(t *testing.T) {
 		if !o.room.Empty() {
 			t.Fatal("a freed room is not empty")
 		}
-		m, err := p.NewMemory(onePage, 0, nil, &o.room)
+		m, err := p.NewMemory(&onePage, 0, nil, &o.room)
 		if err != nil || m != first {
 			t.Fatalf("%p, %v: not made in the room (%p)", m, err, first)
 		}
@@ -119,7 +119,7 @@ func TestSlotsRoom(t *testing.T) {
 	func() {
 		o := &owner{}
 		vm.AddSlotCleanup(o, &o.room)
-		m, err := p.NewMemory(onePage, 0, nil, &o.room)
+		m, err := p.NewMemory(&onePage, 0, nil, &o.room)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +146,7 @@ func TestSlotsRoomRecordOutlivesFreedOwner(t *testing.T) {
 	func() {
 		first := &owner{}
 		vm.AddSlotCleanup(first, &first.room)
-		m, err := p.NewMemory(onePage, 0, nil, &first.room)
+		m, err := p.NewMemory(&onePage, 0, nil, &first.room)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,7 +154,7 @@ func TestSlotsRoomRecordOutlivesFreedOwner(t *testing.T) {
 	}()
 	next := &owner{}
 	vm.AddSlotCleanup(next, &next.room)
-	m, err := p.NewMemory(onePage, 0, nil, &next.room)
+	m, err := p.NewMemory(&onePage, 0, nil, &next.room)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestSlotsRoomRecordOutlivesFreedOwner(t *testing.T) {
 	if s := p.Stats(); s.InUse != 1 || s.Leaked != 0 {
 		t.Fatalf("after the first owner was dropped: %+v, want the slot still in use, none leaked", s)
 	}
-	if _, err := p.NewMemory(onePage, 0, nil, nil); err == nil {
+	if _, err := p.NewMemory(&onePage, 0, nil, nil); err == nil {
 		t.Fatal("the slot was lent while its holder lives")
 	}
 	if m.Bytes[7] != 42 || next.room.Empty() {
@@ -186,7 +186,7 @@ func checkReclaimed(t *testing.T, p *Slots, what string) {
 		runtime.GC()
 		time.Sleep(time.Millisecond)
 	}
-	m, err := p.NewMemory(onePage, 0, nil, nil)
+	m, err := p.NewMemory(&onePage, 0, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestSlotsConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for r := range rounds {
-				m, err := p.NewMemory(onePage, 0, nil, nil)
+				m, err := p.NewMemory(&onePage, 0, nil, nil)
 				if err != nil {
 					t.Error(err)
 					return
@@ -234,7 +234,7 @@ func TestSlotsConcurrent(t *testing.T) {
 	if s := p.Stats(); s.InUse != 0 || s.Warm != 3 {
 		t.Errorf("%+v, want none in use and 3 warm", s)
 	}
-	if _, err := p.NewMemory(onePage, 0, nil, nil); err != nil {
+	if _, err := p.NewMemory(&onePage, 0, nil, nil); err != nil {
 		t.Error(err)
 	}
 }
@@ -256,7 +256,7 @@ func TestSlotContexts(t *testing.T) {
 	seen := map[uintptr]bool{}
 	var mems []*vm.Memory
 	for range n {
-		m, err := p.NewMemory(onePage, 0, nil, nil)
+		m, err := p.NewMemory(&onePage, 0, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,7 +281,7 @@ func TestSlotContexts(t *testing.T) {
 		m.Free()
 	}
 	for range n {
-		m, err := p.NewMemory(onePage, 0, nil, nil)
+		m, err := p.NewMemory(&onePage, 0, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,7 +292,7 @@ func TestSlotContexts(t *testing.T) {
 	}
 	if p2, err := NewSlots(SlotConfig{Slots: 2, Layout: vm.Layout{Reserve: 1 << 20}, Accessible: true}); err != nil {
 		t.Fatal(err)
-	} else if m, err := p2.NewMemory(onePage, 0, nil, nil); err != nil || m.SlotContext() != nil {
+	} else if m, err := p2.NewMemory(&onePage, 0, nil, nil); err != nil || m.SlotContext() != nil {
 		t.Fatalf("a pool without context regions lends one: %v", err)
 	}
 }
@@ -337,7 +337,7 @@ func TestSlotsLargeImagesFlatMappings(t *testing.T) {
 	}()
 	threePages := wasm.MemoryType{Limits: wasm.Limits{Min: 3}}
 	for range n {
-		m, err := p.NewMemory(threePages, 0, img, nil)
+		m, err := p.NewMemory(&threePages, 0, img, nil)
 		if err != nil {
 			t.Fatalf("memory %d: %v", len(mems), err)
 		}

@@ -334,7 +334,7 @@ func (s *Store) RegisterTypes(inst *Instance) error {
 	for i := range m.Types {
 		if m.Types[i].Kind != wasm.CompFunc {
 			ids, err := s.GC().RegisterModule(m)
-			inst.gcTypes = &ids
+			inst.rareState().gcTypes = ids
 			return err
 		}
 	}

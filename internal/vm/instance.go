@@ -23,9 +23,10 @@ type Instance struct {
 	Tables   []*Table
 	Memories []*Memory
 	Globals  []*Global
-	Tags     []*Tag
 	// Elems holds each element segment's resolved references; a dropped
-	// (or already applied active/declarative) segment is nil.
+	// (or already applied active/declarative) segment is nil. Change it
+	// only through DropElem: a list of dropped segments only may be
+	// shared by the module's instances.
 	Elems [][]uint64
 	// Datas holds each data segment's bytes; a dropped or applied active segment is nil.
 	// Change it only through DropData: while DatasShared is set, the
@@ -43,9 +44,10 @@ type Instance struct {
 	Engine any
 	// Embedder is the embedding layer's per-instance state, if any.
 	Embedder any
-	// gcTypes maps the module's type indices to the store's GC type ids
-	// (GCTypes); nil for a module without struct or array types.
-	gcTypes *[]uint32
+	// rare holds what few modules need (tags, GC type ids), apart so
+	// that the instances of the others carry no room for it; nil until
+	// the first is set.
+	rare *instanceRare
 	// FuncsRoom, when large enough, is where Func extends Funcs to the
 	// whole index space (storage in the embedder's instance allocation).
 	FuncsRoom []*Function
@@ -63,6 +65,40 @@ type Instance struct {
 	funcsMu sync.Mutex
 }
 
+// instanceRare is the part of an instance that few modules use.
+type instanceRare struct {
+	// tags is the tag index space, imports first (Tags).
+	tags []*Tag
+	// gcTypes maps the module's type indices to the store's GC type ids
+	// (GCTypes).
+	gcTypes []uint32
+}
+
+// rareState returns inst.rare, made on first use.
+func (inst *Instance) rareState() *instanceRare {
+	if inst.rare == nil {
+		inst.rare = new(instanceRare)
+	}
+	return inst.rare
+}
+
+// Tags returns the instance's tag index space, imports first.
+func (inst *Instance) Tags() []*Tag {
+	if inst.rare == nil {
+		return nil
+	}
+	return inst.rare.tags
+}
+
+// SetTags sets the instance's tag index space (an instance of a module
+// without tags keeps no room for them).
+func (inst *Instance) SetTags(tags []*Tag) {
+	if len(tags) == 0 && inst.rare == nil {
+		return
+	}
+	inst.rareState().tags = tags
+}
+
 // Exec runs the instance's functions: its engine's state (Engine), nil
 // before the engine bound the instance.
 func (inst *Instance) Exec() Executor {
@@ -73,10 +109,10 @@ func (inst *Instance) Exec() Executor {
 // GCTypes maps the module's type indices to the store's GC type ids (see
 // Store.RegisterTypes); nil for a module without struct or array types.
 func (inst *Instance) GCTypes() []uint32 {
-	if inst.gcTypes == nil {
+	if inst.rare == nil {
 		return nil
 	}
-	return *inst.gcTypes
+	return inst.rare.gcTypes
 }
 
 // Func returns function i of the instance's index space. An engine whose
@@ -168,6 +204,15 @@ func (inst *Instance) Memory() *Memory {
 		return nil
 	}
 	return inst.Memories[0]
+}
+
+// DropElem drops element segment e (elem.drop; e in range). It writes
+// only a segment not dropped yet: a list of dropped segments may be shared
+// by a module's instances.
+func (inst *Instance) DropElem(e uint32) {
+	if inst.Elems[e] != nil {
+		inst.Elems[e] = nil
+	}
 }
 
 // DropData drops data segment d (data.drop; d in range), copying Datas

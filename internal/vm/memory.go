@@ -7,7 +7,7 @@ import "github.com/moat-run/moat/internal/wasm"
 // must reload it after anything that can grow the memory (memory.grow, calls).
 type Memory struct {
 	Bytes []byte
-	Type  wasm.MemoryType
+	Type  *wasm.MemoryType
 	// Limit is the effective maximum in pages: the declared maximum, capped by
 	// the engine's configured limit and by 4 GiB.
 	Limit uint32
@@ -42,13 +42,13 @@ type MemoryRoom struct {
 
 // NewMemory allocates a memory of t.Limits.Min pages. limitPages caps growth
 // (0 means no cap beyond the type's own maximum and 65536 pages).
-func NewMemory(t wasm.MemoryType, limitPages uint32) *Memory {
+func NewMemory(t *wasm.MemoryType, limitPages uint32) *Memory {
 	return &Memory{Bytes: make([]byte, uint64(t.Limits.Min)*wasm.PageSize), Type: t, Limit: memoryLimit(t, limitPages)}
 }
 
 // memoryLimit is the effective maximum in pages of a memory of type t
 // under the engine's cap limitPages (0: none).
-func memoryLimit(t wasm.MemoryType, limitPages uint32) uint32 {
+func memoryLimit(t *wasm.MemoryType, limitPages uint32) uint32 {
 	limit := uint32(wasm.MaxPages)
 	if t.Limits.HasMax && t.Limits.Max < uint64(limit) {
 		limit = uint32(t.Limits.Max)

@@ -75,7 +75,7 @@ type ImageFile struct {
 // reservation laid out as l (see MapNative), never in the Go heap. Its
 // first img.Size bytes map img copy-on-write, so they start as the image
 // whatever its size, for the cost of one mmap; the rest are zero.
-func NewNativeMemory(t wasm.MemoryType, limitPages uint32, l Layout, img ImageFile) (*Memory, error) {
+func NewNativeMemory(t *wasm.MemoryType, limitPages uint32, l Layout, img ImageFile) (*Memory, error) {
 	m := &Memory{Type: t, Limit: memoryLimit(t, limitPages)}
 	n := t.Limits.Min * wasm.PageSize
 	if img.FD >= 0 && img.Size > n {

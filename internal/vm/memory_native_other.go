@@ -33,7 +33,7 @@ type ImageFile struct {
 }
 
 // NewNativeMemory reports ErrNativeUnsupported: there is no native code here.
-func NewNativeMemory(t wasm.MemoryType, limitPages uint32, l Layout, img ImageFile) (*Memory, error) {
+func NewNativeMemory(t *wasm.MemoryType, limitPages uint32, l Layout, img ImageFile) (*Memory, error) {
 	return nil, ErrNativeUnsupported
 }
 

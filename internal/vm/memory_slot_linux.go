@@ -66,7 +66,7 @@ func (m *Memory) SlotContext() []byte {
 // is made: no allocation, and its owner's cleanup gives the slot back if
 // the owner is dropped without Free. Otherwise the memory is allocated,
 // with a cleanup of its own.
-func NewSlotMemory(t wasm.MemoryType, limitPages uint32, l Layout, region []byte, length uint64, s Slot, room *MemoryRoom) (*Memory, error) {
+func NewSlotMemory(t *wasm.MemoryType, limitPages uint32, l Layout, region []byte, length uint64, s Slot, room *MemoryRoom) (*Memory, error) {
 	if uint64(len(region)) != l.GuardBefore+l.Reserve+l.GuardAfter || length > l.Reserve {
 		return nil, fmt.Errorf("vm: slot of %#x bytes does not match %v with %#x bytes accessible", len(region), l, length)
 	}

@@ -28,7 +28,7 @@ func newFaultRig(t testing.TB) *faultRig {
 	if err := EnableFaultTraps(); err != nil {
 		t.Fatal(err)
 	}
-	m := NewMemory(wasm.MemoryType{Limits: wasm.Limits{Min: 1, Max: 2, HasMax: true}}, 0)
+	m := NewMemory(&wasm.MemoryType{Limits: wasm.Limits{Min: 1, Max: 2, HasMax: true}}, 0)
 	if err := m.MapNative(guardLayout); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ const MaxTableElems = 10_000_000
 // Table holds references (see the package comment for their encoding).
 type Table struct {
 	Elems []uint64
-	Type  wasm.TableType
+	Type  *wasm.TableType
 	Limit uint32 // effective maximum in elements
 	// Module resolves the type indices in Type (its defining module; nil
 	// for a host's table, whose type has none).
@@ -18,7 +18,7 @@ type Table struct {
 
 // NewTable makes a table of t.Limits.Min elements set to init.
 // limitElems caps growth (0 means MaxTableElems).
-func NewTable(t wasm.TableType, init uint64, limitElems uint32) *Table {
+func NewTable(t *wasm.TableType, init uint64, limitElems uint32) *Table {
 	tab := new(Table)
 	tab.Init(t, init, limitElems, nil)
 	return tab
@@ -29,7 +29,7 @@ func NewTable(t wasm.TableType, init uint64, limitElems uint32) *Table {
 // enough, room's whole capacity for growing into before they move out.
 // room must be all zero (its owner cleared it when its last table was
 // done with it): Init writes only a non-null init.
-func (tab *Table) Init(t wasm.TableType, init uint64, limitElems uint32, room []uint64) {
+func (tab *Table) Init(t *wasm.TableType, init uint64, limitElems uint32, room []uint64) {
 	limit := uint32(MaxTableElems)
 	if t.Limits.HasMax && t.Limits.Max < uint64(limit) {
 		limit = uint32(t.Limits.Max)

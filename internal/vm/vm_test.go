@@ -7,7 +7,7 @@ import (
 )
 
 func TestMemoryGrow(t *testing.T) {
-	m := NewMemory(wasm.MemoryType{Limits: wasm.Limits{Min: 1, Max: 3, HasMax: true}}, 0)
+	m := NewMemory(&wasm.MemoryType{Limits: wasm.Limits{Min: 1, Max: 3, HasMax: true}}, 0)
 	if m.Pages() != 1 || len(m.Bytes) != wasm.PageSize {
 		t.Fatalf("initial size %d pages", m.Pages())
 	}
@@ -26,7 +26,7 @@ func TestMemoryGrow(t *testing.T) {
 }
 
 func TestMemoryEngineLimit(t *testing.T) {
-	m := NewMemory(wasm.MemoryType{Limits: wasm.Limits{Min: 0}}, 2)
+	m := NewMemory(&wasm.MemoryType{Limits: wasm.Limits{Min: 0}}, 2)
 	if _, ok := m.Grow(3); ok {
 		t.Fatal("grow past the engine's page limit succeeded")
 	}
@@ -36,7 +36,7 @@ func TestMemoryEngineLimit(t *testing.T) {
 }
 
 func TestTableGrow(t *testing.T) {
-	tab := NewTable(wasm.TableType{Elem: wasm.FuncRef, Limits: wasm.Limits{Min: 2}}, 0, 4)
+	tab := NewTable(&wasm.TableType{Elem: wasm.FuncRef, Limits: wasm.Limits{Min: 2}}, 0, 4)
 	if old, ok := tab.Grow(2, 9); !ok || old != 2 || tab.Elems[3] != 9 {
 		t.Fatalf("grow: old=%d ok=%v", old, ok)
 	}

@@ -259,6 +259,31 @@ func (m *Module) GlobalTypeOf(idx uint32) GlobalType {
 	return m.Globals[idx-m.NumImportedGlobals].Type
 }
 
+// TableTypeAt, MemoryTypeAt and GlobalTypeAt are TableTypeOf,
+// MemoryTypeOf and GlobalTypeOf as the module holds them: the runtime's
+// tables, memories and globals point at these, shared by every instance
+// (the module is not written once decoded).
+func (m *Module) TableTypeAt(idx uint32) *TableType {
+	if idx < m.NumImportedTables {
+		return &m.importAt(ExternTable, idx).Table
+	}
+	return &m.Tables[idx-m.NumImportedTables].Type
+}
+
+func (m *Module) MemoryTypeAt(idx uint32) *MemoryType {
+	if idx < m.NumImportedMemories {
+		return &m.importAt(ExternMemory, idx).Memory
+	}
+	return &m.Memories[idx-m.NumImportedMemories]
+}
+
+func (m *Module) GlobalTypeAt(idx uint32) *GlobalType {
+	if idx < m.NumImportedGlobals {
+		return &m.importAt(ExternGlobal, idx).Global
+	}
+	return &m.Globals[idx-m.NumImportedGlobals].Type
+}
+
 // importAt returns the idx-th import of kind k.
 func (m *Module) importAt(k ExternKind, idx uint32) *Import {
 	n := uint32(0)
