@@ -147,9 +147,14 @@ type inHelper struct {
 	sys     *System   // its wake channel
 }
 
-func (s *inStream) init(r io.Reader, sys *System) {
+func (s *inStream) init(r io.Reader) {
 	_, isBounded := r.(ContextReader)
 	s.r, s.kind = r, kindOf(r, isBounded)
+}
+
+// adopt makes s, a stream of sys's own, ready to read through a helper
+// goroutine when it needs one.
+func (s *inStream) adopt(sys *System) {
 	if s.kind == viaHelper {
 		s.helper = &inHelper{sys: sys}
 	}
@@ -244,9 +249,14 @@ type outHelper struct {
 	sys     *System   // its wake channel
 }
 
-func (s *outStream) init(w io.Writer, sys *System) {
+func (s *outStream) init(w io.Writer) {
 	_, isBounded := w.(ContextWriter)
 	s.w, s.kind = w, kindOf(w, isBounded)
+}
+
+// adopt makes s, a stream of sys's own, ready to write through a helper
+// goroutine when it needs one.
+func (s *outStream) adopt(sys *System) {
 	if s.kind == viaHelper {
 		s.helper = &outHelper{sys: sys}
 	}
