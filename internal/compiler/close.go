@@ -3,6 +3,7 @@ package compiler
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm"
@@ -32,6 +33,15 @@ func (st *instance) CloseInstance() error {
 			return err
 		}
 		base = dead.Base()
+	}
+	if m := st.inst.Module; m.NumImportedTables == 0 && len(st.inst.Tables) > 0 {
+		if tab := st.inst.Tables[0]; tab.Lent {
+			// Its elements were lent in the slot's region: moved to the
+			// Go heap, where the store's other instances (which may
+			// import the table) find them after the slot goes back.
+			tab.Elems, tab.Lent = slices.Clip(slices.Clone(tab.Elems)), false
+			st.refresh()
+		}
 	}
 	if st.inSlot() {
 		st.useContext(st.contextRoom()) // own storage: the instance is closed

@@ -5,6 +5,7 @@ import (
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // nativeContext is what an instance's native state keeps outside its own
@@ -110,6 +111,36 @@ func slotBlock(inst *vm.Instance) []uint64 {
 	// addresses outside the Go heap or kept alive by the store, type ids),
 	// so the collector need not see them.
 	return unsafe.Slice((*uint64)(unsafe.Pointer(&r[nativeContextBytes])), blockWords(m))
+}
+
+// LendTableRoom is room for inst's first table's elements in its slot's
+// region after its descriptor block's (engine.TableLender): the words of
+// the region's block room that the block leaves, when the block will be
+// there (slotBlock, and no reference placed it in the Go heap before),
+// the table is the module's only one, defined, of plain funcrefs, and
+// elems fit. The words are descriptor addresses of the store's functions
+// (which the store keeps: never the only reference to a Go object) or 0;
+// the region is zero when lent (the pool zeroes it when the slot goes
+// back), and stays the instance's until its memory gives the slot back:
+// at Store.Close, or at Instance.Close after CloseInstance has moved the
+// elements out.
+func (mc *moduleCode) LendTableRoom(inst *vm.Instance, elems uint64) []uint64 {
+	m := inst.Module
+	if m.NumImportedTables != 0 || len(m.Tables) != 1 || m.Tables[0].Type.Elem != wasm.FuncRef {
+		return nil
+	}
+	if refs, ok := inst.Store.RefCodec().(*storeRefs); !ok || refs.eng != mc.eng || refs.placed(inst) != nil {
+		return nil
+	}
+	if slotBlock(inst) == nil {
+		return nil
+	}
+	used := blockWords(m)
+	if uint64(slotBlockWords-used) < elems {
+		return nil
+	}
+	r := slotRegion(inst)
+	return unsafe.Slice((*uint64)(unsafe.Pointer(&r[nativeContextBytes+8*used])), slotBlockWords-used)
 }
 
 // useContext makes nc the instance's native context, filled in from the
