@@ -282,3 +282,39 @@ func TestWasiRunAllocations(t *testing.T) {
 		t.Errorf("hello: attach+instantiate+run+close allocates %v times, at most 1 expected (the WASI system)", allocs)
 	}
 }
+
+// TestWasiPreparedRunAllocations is TestWasiRunAllocations with the WASI
+// configuration prepared once (wasi.Prepare): each sandbox makes only its
+// System, which holds what changes from one sandbox to the next (32
+// bytes, internal/wasip1's TestSystemSize).
+func TestWasiPreparedRunAllocations(t *testing.T) {
+	skipAllocCountUnderRace(t)
+	ctx := context.Background()
+	e, l := pooledWasiLinker(t)
+	pre := prepareFixture(t, e, l, "hello.wasm")
+	prep, err := wasi.Prepare(wasi.Config{Stdout: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prep.Close()
+	allocs := testing.AllocsPerRun(200, func() {
+		s := moat.NewStore(e)
+		sys, err := prep.Attach(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := pre.Instantiate(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, err := wasi.Run(ctx, inst); code != 0 || err != nil {
+			t.Fatal(code, err)
+		}
+		if err := errors.Join(sys.Close(), s.Close()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 1 {
+		t.Errorf("hello: prepared attach+instantiate+run+close allocates %v times, at most 1 expected (the WASI system)", allocs)
+	}
+}

@@ -23,12 +23,14 @@ import (
 type callKey struct{}
 
 // ctxStdio is a ContextReader and ContextWriter. With block set, each call
-// waits for its context to end and fails with its error; otherwise reads
-// return from data and writes append to got. Read and Write fail the test:
-// the WASI functions must call the context methods.
+// signals entered (when set) and waits for its context to end, then fails
+// with its error; otherwise reads return from data and writes append to
+// got. Read and Write fail the test: the WASI functions must call the
+// context methods.
 type ctxStdio struct {
 	t          *testing.T
 	block      bool
+	entered    chan struct{}
 	fail       error // returned at once, when set
 	data       []byte
 	got        []byte
@@ -65,6 +67,9 @@ func (s *ctxStdio) enter(ctx context.Context) error {
 	case s.fail != nil:
 		return s.fail
 	case s.block:
+		if s.entered != nil {
+			s.entered <- struct{}{}
+		}
 		<-ctx.Done()
 		return ctx.Err()
 	}
@@ -83,6 +88,23 @@ func (s *ctxStdio) Write(p []byte) (int, error) {
 
 func callCtx(ctx context.Context) context.Context {
 	return context.WithValue(ctx, callKey{}, true)
+}
+
+// endOnEntry is a call's context (callCtx) that ends once entered
+// receives: once the reader or writer is waiting on it. A deadline would
+// race the call's start on a loaded machine (the engines refuse to enter a
+// call whose context has ended), and the reader would never be called.
+func endOnEntry(t *testing.T, entered <-chan struct{}) context.Context {
+	ctx, cancel := context.WithCancel(callCtx(context.Background()))
+	t.Cleanup(cancel)
+	go func() {
+		select {
+		case <-entered:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx
 }
 
 func TestContextWriterDirect(t *testing.T) {
@@ -105,10 +127,11 @@ func TestContextWriterDirect(t *testing.T) {
 func TestContextWriterInterrupted(t *testing.T) {
 	for name, kind := range testEngines(t) {
 		t.Run(name, func(t *testing.T) {
-			out := &ctxStdio{t: t, block: true}
+			out := &ctxStdio{t: t, block: true, entered: make(chan struct{}, 1)}
 			p := newProbeOn(t, kind, wasi.Config{Stdout: out})
-			base := runtime.NumGoroutine()
-			err := callWithin(t, "fd_write to a writer that waits", func() error { return p.writeCall(callCtx(deadlineCtx(t)), 1, "stuck") })
+			ctx := endOnEntry(t, out.entered)
+			base := runtime.NumGoroutine() // with endOnEntry's
+			err := callWithin(t, "fd_write to a writer that waits", func() error { return p.writeCall(ctx, 1, "stuck") })
 			expectInterrupted(t, "fd_write to a writer that waits", err)
 			if out.goroutines > base+1 { // callWithin's goroutine runs the call
 				t.Errorf("%d goroutines during the call, want at most %d: no helper", out.goroutines, base+1)
@@ -166,11 +189,12 @@ func TestContextReaderDirect(t *testing.T) {
 func TestContextReaderInterrupted(t *testing.T) {
 	for name, kind := range testEngines(t) {
 		t.Run(name, func(t *testing.T) {
-			in := &ctxStdio{t: t, block: true}
+			in := &ctxStdio{t: t, block: true, entered: make(chan struct{}, 1)}
 			p := newProbeOn(t, kind, wasi.Config{Stdin: in})
-			base := runtime.NumGoroutine()
+			ctx := endOnEntry(t, in.entered)
+			base := runtime.NumGoroutine() // with endOnEntry's
 			err := callWithin(t, "fd_read from a reader that waits", func() error {
-				_, err := p.readCall(callCtx(deadlineCtx(t)), 0, 16)
+				_, err := p.readCall(ctx, 0, 16)
 				return err
 			})
 			expectInterrupted(t, "fd_read from a reader that waits", err)

@@ -3,11 +3,14 @@
 // stdio, and files under preopened directories.
 //
 // It stands beside the moat API, not inside the engine: DefineImports puts
-// host functions in a moat.Linker once, bound once for every store; Attach
-// gives each moat.Store its own System (descriptor table, stdio, clocks),
-// which each call is handed with the calling instance's memory
-// (internal/hostlib: no moat.Caller is made for them). The functions
-// themselves live in internal/wasip1.
+// host functions in a moat.Linker once, bound once for every store;
+// Prepare makes a configuration (arguments, environment, clocks, stdio,
+// preopened directories) once, and its Attach gives each moat.Store a
+// System that holds only what the sandbox changes (its descriptor table
+// once it alters one, its streams' state), which each call is handed with
+// the calling instance's memory (internal/hostlib: no moat.Caller is made
+// for them). Attach does both for one store. The functions themselves
+// live in internal/wasip1.
 //
 // Guarantees:
 //   - Capability safety: a guest reaches only files beneath its preopened

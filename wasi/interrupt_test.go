@@ -248,54 +248,6 @@ func TestInterruptStdinNoDataLost(t *testing.T) {
 	t.Logf("%d bytes through %d interrupted calls", got.Len(), interrupted)
 }
 
-func TestInterruptStdoutWrite(t *testing.T) {
-	forEngines(t, func(t *testing.T, kind moat.EngineKind, pipe func(*testing.T) (io.ReadCloser, io.WriteCloser)) {
-		pr, pw := pipe(t)
-		p := newProbeOn(t, kind, wasi.Config{Stdout: pw})
-		base := runtime.NumGoroutine()
-		// a write nobody reads: fd_write blocks until its deadline. An
-		// *os.File pipe holds 64 KiB, so write more than that.
-		first := strings.Repeat("1", 100_000)
-		err := callWithin(t, "fd_write to an unread pipe", func() error { return p.writeCall(deadlineCtx(t), 1, first) })
-		expectInterrupted(t, "fd_write to an unread pipe", err)
-		err = callWithin(t, "fd_write behind an interrupted one", func() error { return p.writeCall(deadlineCtx(t), 1, "2") })
-		expectInterrupted(t, "fd_write behind an interrupted one", err)
-		goroutinesAtMost(t, "after 2 interrupted writes", base+1)
-
-		// a reader arrives: the interrupted write's bytes come out before
-		// the next write's, nothing reordered. It went out in 64 KiB
-		// transfers: those before its deadline and the one in flight.
-		got := make(chan string, 1)
-		go func() {
-			var acc []byte
-			b := make([]byte, 4096)
-			for !bytes.HasSuffix(acc, []byte("second")) {
-				n, err := pr.Read(b)
-				acc = append(acc, b[:n]...)
-				if err != nil {
-					break
-				}
-			}
-			got <- string(acc)
-		}()
-		err = callWithin(t, "fd_write with a reader", func() error { return p.writeCall(context.Background(), 1, "second") })
-		if err != nil {
-			t.Fatalf("fd_write with a reader: %v", err)
-		}
-		var s string
-		select {
-		case s = <-got:
-		case <-time.After(blockedFor):
-			t.Fatalf("the reader did not see the last write after %v", blockedFor)
-		}
-		head := strings.TrimSuffix(s, "second")
-		if len(head) == 0 || len(head)%(64<<10) != 0 && len(head) != len(first) || !strings.HasPrefix(first, head) {
-			t.Errorf("reader got %d bytes, then %q; want whole 64 KiB transfers of the interrupted write, then second", len(head), s[len(head):])
-		}
-		goroutinesAtMost(t, "after the writes completed", base)
-	})
-}
-
 func TestInterruptPollClock(t *testing.T) {
 	for name, kind := range testEngines(t) {
 		t.Run(name, func(t *testing.T) {

@@ -93,12 +93,33 @@ func DefineImports(l *moat.Linker) error {
 	return nil
 }
 
-// Attach gives store s a WASI system configured by cfg. The preopened
-// directories are opened now: a missing host directory is an error.
+// Attach gives store s a WASI system configured by cfg alone. The
+// preopened directories are opened now: a missing host directory is an
+// error. A server that makes many sandboxes of one configuration
+// prepares it once instead (Prepare) and attaches each store with
+// Prepared.Attach.
 func Attach(s *moat.Store, cfg Config) (*System, error) {
 	if s == nil {
 		return nil, errors.New("wasi: Attach needs a store")
 	}
+	// The system and its configuration in one allocation; closing the
+	// system closes the configuration.
+	solo := &struct {
+		sys  System
+		prep wasip1.Prepared
+	}{}
+	if err := solo.prep.Init(internalConfig(cfg)); err != nil {
+		return nil, err
+	}
+	if err := solo.sys.sys.AttachOwned(&solo.prep); err != nil {
+		return nil, err
+	}
+	s.SetValue(hostlib.StateKey{}, &solo.sys) // a field of the store's state
+	return &solo.sys, nil
+}
+
+// internalConfig is cfg as package wasip1 takes it.
+func internalConfig(cfg Config) wasip1.Config {
 	pc := wasip1.Config{
 		Args: cfg.Args, Env: cfg.Env,
 		Stdin: cfg.Stdin, Stdout: cfg.Stdout, Stderr: cfg.Stderr,
@@ -107,12 +128,7 @@ func Attach(s *moat.Store, cfg Config) (*System, error) {
 	for _, p := range cfg.Preopens {
 		pc.Preopens = append(pc.Preopens, wasip1.Preopen{Guest: p.Guest, Host: p.Host, FS: p.FS, ReadOnly: p.ReadOnly})
 	}
-	out := &System{}
-	if err := out.sys.Init(pc); err != nil {
-		return nil, err
-	}
-	s.SetValue(hostlib.StateKey{}, out) // a field of the store's state
-	return out, nil
+	return pc
 }
 
 // Close releases the host file descriptors the guest holds. The guest's

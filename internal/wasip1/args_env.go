@@ -3,12 +3,12 @@ package wasip1
 // args_get, args_sizes_get, environ_get, environ_sizes_get: the guest reads
 // a list of NUL-terminated strings into a pointer array and a buffer.
 
-func argsGet(c *call, p []uint64) Errno    { return putStrings(c.mem, c.s.args(), u32(p[0]), u32(p[1])) }
-func environGet(c *call, p []uint64) Errno { return putStrings(c.mem, c.s.env(), u32(p[0]), u32(p[1])) }
-func argsSizesGet(c *call, p []uint64) Errno {
+func argsGet(c call, p []uint64) Errno    { return putStrings(c.mem, c.s.args(), u32(p[0]), u32(p[1])) }
+func environGet(c call, p []uint64) Errno { return putStrings(c.mem, c.s.env(), u32(p[0]), u32(p[1])) }
+func argsSizesGet(c call, p []uint64) Errno {
 	return putSizes(c.mem, c.s.args(), u32(p[0]), u32(p[1]))
 }
-func environSizesGet(c *call, p []uint64) Errno {
+func environSizesGet(c call, p []uint64) Errno {
 	return putSizes(c.mem, c.s.env(), u32(p[0]), u32(p[1]))
 }
 

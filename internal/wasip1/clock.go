@@ -5,7 +5,7 @@ import "time"
 // clock_res_get and clock_time_get. The CPU-time clocks are answered from
 // the monotonic clock, as wasmtime and wazero do.
 
-func clockResGet(c *call, p []uint64) Errno {
+func clockResGet(c call, p []uint64) Errno {
 	var res uint64
 	switch u32(p[0]) {
 	case ClockRealtime:
@@ -18,7 +18,7 @@ func clockResGet(c *call, p []uint64) Errno {
 	return c.mem.putU64(u32(p[1]), res)
 }
 
-func clockTimeGet(c *call, p []uint64) Errno {
+func clockTimeGet(c call, p []uint64) Errno {
 	t, e := c.s.now(u32(p[0]))
 	if e != ESUCCESS {
 		return e

@@ -4,19 +4,19 @@ import "encoding/binary"
 
 // Descriptor bookkeeping: close, renumber, fdstat, rights, flags, prestat.
 
-func fdClose(c *call, p []uint64) Errno {
+func fdClose(c call, p []uint64) Errno {
 	fd := u32(p[0])
 	e, errno := c.s.entry(fd)
 	if errno != ESUCCESS {
 		return errno
 	}
-	c.s.fds[fd] = nil
-	return e.node.close()
+	c.s.set(fd, nil)
+	return e.closeNode()
 }
 
 // fd_renumber moves the whole entry, its read-only mark with it: a
 // read-only descriptor renumbered over a writable one stays read-only.
-func fdRenumber(c *call, p []uint64) Errno {
+func fdRenumber(c call, p []uint64) Errno {
 	from, to := u32(p[0]), u32(p[1])
 	e, errno := c.s.entry(from)
 	if errno != ESUCCESS {
@@ -29,13 +29,13 @@ func fdRenumber(c *call, p []uint64) Errno {
 	if from == to {
 		return ESUCCESS
 	}
-	old.node.close()
-	c.s.fds[to] = e
-	c.s.fds[from] = nil
+	old.closeNode()
+	c.s.set(to, e)
+	c.s.set(from, nil)
 	return ESUCCESS
 }
 
-func fdFdstatGet(c *call, p []uint64) Errno {
+func fdFdstatGet(c call, p []uint64) Errno {
 	e, errno := c.s.entry(u32(p[0]))
 	if errno != ESUCCESS {
 		return errno
@@ -56,7 +56,7 @@ func fdFdstatGet(c *call, p []uint64) Errno {
 // be chosen at open time. APPEND is allowed under a read-only preopen, as
 // wasmtime allows it: such a descriptor has no fd_write right and its host
 // file is open read-only, so the flag changes nothing it can reach.
-func fdFdstatSetFlags(c *call, p []uint64) Errno {
+func fdFdstatSetFlags(c call, p []uint64) Errno {
 	e, errno := c.s.entryWith(u32(p[0]), RightFdFdstatSetFlags)
 	if errno != ESUCCESS {
 		return errno
@@ -68,17 +68,17 @@ func fdFdstatSetFlags(c *call, p []uint64) Errno {
 	if flags&(FdflagDsync|FdflagRsync|FdflagSync) != e.fdflags&(FdflagDsync|FdflagRsync|FdflagSync) {
 		return ENOTSUP
 	}
-	if (flags^e.fdflags)&(FdflagAppend|FdflagNonblock) != 0 {
+	if (flags^e.fdflags)&(FdflagAppend|FdflagNonblock) != 0 && !e.borrowed {
 		if errno := e.node.setFdflags(flags); errno != ESUCCESS {
 			return errno
 		}
 	}
-	e.fdflags = flags
+	c.s.owned(u32(p[0]), e).fdflags = flags
 	return ESUCCESS
 }
 
 // fd_fdstat_set_rights can only drop rights.
-func fdFdstatSetRights(c *call, p []uint64) Errno {
+func fdFdstatSetRights(c call, p []uint64) Errno {
 	e, errno := c.s.entry(u32(p[0]))
 	if errno != ESUCCESS {
 		return errno
@@ -87,11 +87,12 @@ func fdFdstatSetRights(c *call, p []uint64) Errno {
 	if base&^e.base != 0 || inherit&^e.inherit != 0 {
 		return ENOTCAPABLE
 	}
+	e = c.s.owned(u32(p[0]), e)
 	e.base, e.inherit = base, inherit
 	return ESUCCESS
 }
 
-func fdPrestatGet(c *call, p []uint64) Errno {
+func fdPrestatGet(c call, p []uint64) Errno {
 	e, errno := c.s.preopenEntry(u32(p[0]))
 	if errno != ESUCCESS {
 		return errno
@@ -106,7 +107,7 @@ func fdPrestatGet(c *call, p []uint64) Errno {
 	return ESUCCESS
 }
 
-func fdPrestatDirName(c *call, p []uint64) Errno {
+func fdPrestatDirName(c call, p []uint64) Errno {
 	e, errno := c.s.preopenEntry(u32(p[0]))
 	if errno != ESUCCESS {
 		return errno
@@ -124,7 +125,7 @@ func fdPrestatDirName(c *call, p []uint64) Errno {
 }
 
 // fd_advise is a hint: checked, then ignored.
-func fdAdvise(c *call, p []uint64) Errno {
+func fdAdvise(c call, p []uint64) Errno {
 	e, errno := c.s.entryWith(u32(p[0]), RightFdAdvise)
 	if errno != ESUCCESS {
 		return errno
@@ -138,7 +139,7 @@ func fdAdvise(c *call, p []uint64) Errno {
 	return ESUCCESS
 }
 
-func fdAllocate(c *call, p []uint64) Errno {
+func fdAllocate(c call, p []uint64) Errno {
 	e, errno := c.s.entryMut(u32(p[0]), RightFdAllocate)
 	if errno != ESUCCESS {
 		return errno
@@ -150,7 +151,7 @@ func fdAllocate(c *call, p []uint64) Errno {
 	return e.node.allocate(off, n)
 }
 
-func fdDatasync(c *call, p []uint64) Errno {
+func fdDatasync(c call, p []uint64) Errno {
 	e, errno := c.s.entryWith(u32(p[0]), RightFdDatasync)
 	if errno != ESUCCESS {
 		return errno
@@ -158,7 +159,7 @@ func fdDatasync(c *call, p []uint64) Errno {
 	return e.node.sync(true)
 }
 
-func fdSync(c *call, p []uint64) Errno {
+func fdSync(c call, p []uint64) Errno {
 	e, errno := c.s.entryWith(u32(p[0]), RightFdSync)
 	if errno != ESUCCESS {
 		return errno
@@ -166,18 +167,18 @@ func fdSync(c *call, p []uint64) Errno {
 	return e.node.sync(false)
 }
 
-func fdSeek(c *call, p []uint64) Errno {
+func fdSeek(c call, p []uint64) Errno {
 	return seekFd(c, u32(p[0]), i64(p[1]), u32(p[2]), u32(p[3]))
 }
 
 // fd_tell is fd_seek(fd, 0, WHENCE_CUR), which fd_tell's right alone allows.
-func fdTell(c *call, p []uint64) Errno {
+func fdTell(c call, p []uint64) Errno {
 	return seekFd(c, u32(p[0]), 0, uint32(WhenceCur), u32(p[1]))
 }
 
 // seekFd moves fd's offset and stores the new one at result. Moving by 0
 // from the current offset needs only fd_tell; any other move needs fd_seek.
-func seekFd(c *call, fd uint32, off int64, whence, result uint32) Errno {
+func seekFd(c call, fd uint32, off int64, whence, result uint32) Errno {
 	need := RightFdSeek
 	if off == 0 && whence == uint32(WhenceCur) {
 		need = RightFdTell

@@ -23,7 +23,7 @@ func putFilestat(g guest, ptr uint32, st Filestat) Errno {
 	return ESUCCESS
 }
 
-func fdFilestatGet(c *call, p []uint64) Errno {
+func fdFilestatGet(c call, p []uint64) Errno {
 	e, errno := c.s.entryWith(u32(p[0]), RightFdFilestatGet)
 	if errno != ESUCCESS {
 		return errno
@@ -35,7 +35,7 @@ func fdFilestatGet(c *call, p []uint64) Errno {
 	return putFilestat(c.mem, u32(p[1]), st)
 }
 
-func fdFilestatSetSize(c *call, p []uint64) Errno {
+func fdFilestatSetSize(c call, p []uint64) Errno {
 	e, errno := c.s.entryMut(u32(p[0]), 0)
 	if errno != ESUCCESS {
 		return errno
@@ -69,7 +69,7 @@ func parseFstflags(atim, mtim uint64, flags uint32) (setTimes, Errno) {
 	}, ESUCCESS
 }
 
-func fdFilestatSetTimes(c *call, p []uint64) Errno {
+func fdFilestatSetTimes(c call, p []uint64) Errno {
 	e, errno := c.s.entryMut(u32(p[0]), RightFdFilestatSetTimes)
 	if errno != ESUCCESS {
 		return errno

@@ -10,7 +10,7 @@ import "encoding/binary"
 
 const direntSize = 24
 
-func fdReaddir(c *call, p []uint64) Errno {
+func fdReaddir(c call, p []uint64) Errno {
 	e, errno := c.s.entryWith(u32(p[0]), RightFdReaddir)
 	if errno != ESUCCESS {
 		return errno
@@ -25,6 +25,7 @@ func fdReaddir(c *call, p []uint64) Errno {
 		if errno != ESUCCESS {
 			return errno
 		}
+		e = c.s.owned(u32(p[0]), e)
 		if e.dir == nil {
 			e.dir = &dirEntry{}
 		}

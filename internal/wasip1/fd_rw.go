@@ -3,10 +3,10 @@ package wasip1
 // fd_read, fd_write, fd_pread, fd_pwrite: scatter/gather over guest
 // buffers. All iovecs are checked before any byte moves.
 
-func fdRead(c *call, p []uint64) Errno   { return fdIO(c, p, false, false) }
-func fdWrite(c *call, p []uint64) Errno  { return fdIO(c, p, true, false) }
-func fdPread(c *call, p []uint64) Errno  { return fdIO(c, p, false, true) }
-func fdPwrite(c *call, p []uint64) Errno { return fdIO(c, p, true, true) }
+func fdRead(c call, p []uint64) Errno   { return fdIO(c, p, false, false) }
+func fdWrite(c call, p []uint64) Errno  { return fdIO(c, p, true, false) }
+func fdPread(c call, p []uint64) Errno  { return fdIO(c, p, false, true) }
+func fdPwrite(c call, p []uint64) Errno { return fdIO(c, p, true, true) }
 
 // fdIO is the body of the four calls. Parameters are (fd, iovs, iovs_len,
 // nread/nwritten) or, when positioned, (fd, iovs, iovs_len, offset,
@@ -14,7 +14,7 @@ func fdPwrite(c *call, p []uint64) Errno { return fdIO(c, p, true, true) }
 // and reports the partial count; a short transfer ends it too. A wait cut
 // short by the call's context ends the call with the interrupted trap
 // whatever has moved.
-func fdIO(c *call, p []uint64, write, positioned bool) Errno {
+func fdIO(c call, p []uint64, write, positioned bool) Errno {
 	e, errno := c.s.entry(u32(p[0]))
 	if errno != ESUCCESS {
 		return errno

@@ -28,7 +28,7 @@ type call struct {
 }
 
 // handler implements one function on its (already typed) parameters.
-type handler func(c *call, p []uint64) Errno
+type handler func(c call, p []uint64) Errno
 
 // errnoInterrupted is no WASI errno: a handler returns it when the call's
 // context ended while it waited (for a stream, a clock, a yield), and the
@@ -109,12 +109,8 @@ func Functions() []Func {
 			f.Type.Results = []moat.ValueType{moat.ValueI32}
 			fn := sig.fn
 			f.Call = func(ctx context.Context, s *System, mem *[]byte, stack []uint64) error {
-				// One call at a time per System: the handler's *call is
-				// the System's own, not an allocation per call.
-				c := &s.cur
-				*c = call{ctx: ctx, s: s, mem: guest{mem}}
-				errno := fn(c, stack)
-				*c = call{} // keep no context or memory alive
+				// The call is passed by value: no allocation per call.
+				errno := fn(call{ctx: ctx, s: s, mem: guest{mem}}, stack)
 				if errno == errnoInterrupted {
 					return moat.NewTrap(moat.TrapInterrupted, "")
 				}

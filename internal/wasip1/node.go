@@ -106,16 +106,27 @@ func (baseNode) statAt(string, bool) (Filestat, Errno)      { return Filestat{},
 func (baseNode) setTimesAt(string, bool, setTimes) Errno    { return ENOTDIR }
 
 // fdEntry is one slot of the descriptor table. Its fields are ordered,
-// and what only directories need kept apart, so that it takes 48 bytes:
-// every store holds three (stdio) in its System.
+// and what only directories need kept apart, so that it takes 48 bytes.
 type fdEntry struct {
 	node          node
 	base, inherit Rights
 	dir           *dirEntry // a directory's: its preopen name, its listing
 	typ           Filetype
-	fdflags       uint16
 	isPreopen     bool
 	readOnly      bool // the mount refuses every mutation
+	// shared marks a Prepared's template entry, which every System
+	// attached with it sees: a System copies it before changing it
+	// (System.owned).
+	shared bool
+	// borrowed marks an entry whose node is its Prepared's (a standard
+	// stream, a preopen's directory): closing the entry leaves it open,
+	// and fd_fdstat_set_flags leaves its host descriptor alone.
+	borrowed bool
+	// ownOnUse marks a template entry of a standard stream that keeps
+	// state of its own (stream.go): a System copies it, with its stream,
+	// at its first use.
+	ownOnUse bool
+	fdflags  uint16
 }
 
 // dirEntry is what a directory's fdEntry holds beside the others'.

@@ -2,7 +2,7 @@ package wasip1
 
 // path_open: the only way a guest gains a new descriptor.
 
-func pathOpen(c *call, p []uint64) Errno {
+func pathOpen(c call, p []uint64) Errno {
 	dir, errno := c.s.entryWith(u32(p[0]), RightPathOpen)
 	if errno != ESUCCESS {
 		return errno
@@ -74,7 +74,7 @@ func pathOpen(c *call, p []uint64) Errno {
 		return errno
 	}
 	if errno := c.mem.putU32(u32(p[8]), fd); errno != ESUCCESS {
-		c.s.fds[fd] = nil
+		c.s.set(fd, nil)
 		n.close()
 		return errno
 	}

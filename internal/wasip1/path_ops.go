@@ -5,7 +5,7 @@ package wasip1
 // then asks the node.
 
 // dirPath returns the directory descriptor (with right) and the guest path.
-func (c *call) dirPath(fdw, ptr, n uint64, right Rights) (*fdEntry, string, Errno) {
+func (c call) dirPath(fdw, ptr, n uint64, right Rights) (*fdEntry, string, Errno) {
 	e, errno := c.s.entryWith(u32(fdw), right)
 	if errno != ESUCCESS {
 		return nil, "", errno
@@ -19,7 +19,7 @@ func (c *call) dirPath(fdw, ptr, n uint64, right Rights) (*fdEntry, string, Errn
 
 // dirPathMut is dirPath for a call that changes the directory: a read-only
 // preopen refuses it (EPERM) before rights are looked at.
-func (c *call) dirPathMut(fdw, ptr, n uint64, right Rights) (*fdEntry, string, Errno) {
+func (c call) dirPathMut(fdw, ptr, n uint64, right Rights) (*fdEntry, string, Errno) {
 	e, errno := c.s.entryMut(u32(fdw), right)
 	if errno != ESUCCESS {
 		return nil, "", errno
@@ -31,7 +31,7 @@ func (c *call) dirPathMut(fdw, ptr, n uint64, right Rights) (*fdEntry, string, E
 	return e, path, ESUCCESS
 }
 
-func pathCreateDirectory(c *call, p []uint64) Errno {
+func pathCreateDirectory(c call, p []uint64) Errno {
 	e, path, errno := c.dirPathMut(p[0], p[1], p[2], RightPathCreateDirectory)
 	if errno != ESUCCESS {
 		return errno
@@ -39,7 +39,7 @@ func pathCreateDirectory(c *call, p []uint64) Errno {
 	return e.node.mkdirAt(path)
 }
 
-func pathRemoveDirectory(c *call, p []uint64) Errno {
+func pathRemoveDirectory(c call, p []uint64) Errno {
 	e, path, errno := c.dirPathMut(p[0], p[1], p[2], RightPathRemoveDirectory)
 	if errno != ESUCCESS {
 		return errno
@@ -47,7 +47,7 @@ func pathRemoveDirectory(c *call, p []uint64) Errno {
 	return e.node.rmdirAt(path)
 }
 
-func pathUnlinkFile(c *call, p []uint64) Errno {
+func pathUnlinkFile(c call, p []uint64) Errno {
 	e, path, errno := c.dirPathMut(p[0], p[1], p[2], RightPathUnlinkFile)
 	if errno != ESUCCESS {
 		return errno
@@ -55,7 +55,7 @@ func pathUnlinkFile(c *call, p []uint64) Errno {
 	return e.node.unlinkAt(path)
 }
 
-func pathFilestatGet(c *call, p []uint64) Errno {
+func pathFilestatGet(c call, p []uint64) Errno {
 	e, path, errno := c.dirPath(p[0], p[2], p[3], RightPathFilestatGet)
 	if errno != ESUCCESS {
 		return errno
@@ -67,7 +67,7 @@ func pathFilestatGet(c *call, p []uint64) Errno {
 	return putFilestat(c.mem, u32(p[4]), st)
 }
 
-func pathFilestatSetTimes(c *call, p []uint64) Errno {
+func pathFilestatSetTimes(c call, p []uint64) Errno {
 	e, path, errno := c.dirPathMut(p[0], p[2], p[3], RightPathFilestatSetTimes)
 	if errno != ESUCCESS {
 		return errno
@@ -82,7 +82,7 @@ func pathFilestatSetTimes(c *call, p []uint64) Errno {
 // path_link changes both sides: a new name for the source's inode is a way
 // to write it, so a read-only source directory refuses as a read-only
 // target does.
-func pathLink(c *call, p []uint64) Errno {
+func pathLink(c call, p []uint64) Errno {
 	old, oldPath, errno := c.dirPathMut(p[0], p[2], p[3], RightPathLinkSource)
 	if errno != ESUCCESS {
 		return errno
@@ -94,7 +94,7 @@ func pathLink(c *call, p []uint64) Errno {
 	return old.node.linkAt(oldPath, u32(p[1])&LookupSymlinkFollow != 0, nd.node, newPath)
 }
 
-func pathRename(c *call, p []uint64) Errno {
+func pathRename(c call, p []uint64) Errno {
 	old, oldPath, errno := c.dirPathMut(p[0], p[1], p[2], RightPathRenameSource)
 	if errno != ESUCCESS {
 		return errno
@@ -106,7 +106,7 @@ func pathRename(c *call, p []uint64) Errno {
 	return old.node.renameAt(oldPath, nd.node, newPath)
 }
 
-func pathSymlink(c *call, p []uint64) Errno {
+func pathSymlink(c call, p []uint64) Errno {
 	target, errno := c.mem.str(u32(p[0]), u32(p[1]))
 	if errno != ESUCCESS {
 		return errno
@@ -127,7 +127,7 @@ func pathSymlink(c *call, p []uint64) Errno {
 	return e.node.symlinkAt(target, path)
 }
 
-func pathReadlink(c *call, p []uint64) Errno {
+func pathReadlink(c call, p []uint64) Errno {
 	e, path, errno := c.dirPath(p[0], p[1], p[2], RightPathReadlink)
 	if errno != ESUCCESS {
 		return errno

@@ -28,7 +28,7 @@ type subscription struct {
 	nbytes   uint64
 }
 
-func pollOneoff(c *call, p []uint64) Errno {
+func pollOneoff(c call, p []uint64) Errno {
 	in, out, n := u32(p[0]), u32(p[1]), u32(p[2])
 	if n == 0 {
 		return EINVAL
@@ -106,7 +106,7 @@ func pollOneoff(c *call, p []uint64) Errno {
 
 // waitForStream waits until a stream pings the system's wake channel, wait
 // passes (negative: no limit; reported by true) or the context ends.
-func (c *call) waitForStream(wait time.Duration) (timedOut bool) {
+func (c call) waitForStream(wait time.Duration) (timedOut bool) {
 	var timeout <-chan time.Time
 	if wait >= 0 {
 		t := time.NewTimer(wait)
@@ -163,7 +163,7 @@ func (s *System) fdReady(fd uint32, write bool) (bool, uint64) {
 }
 
 // putEvents writes one event per ready subscription and their count.
-func (c *call) putEvents(outBuf []byte, subs []subscription, ready []int, countPtr uint32) Errno {
+func (c call) putEvents(outBuf []byte, subs []subscription, ready []int, countPtr uint32) Errno {
 	for k, i := range ready {
 		s := subs[i]
 		b := outBuf[k*eventSize : (k+1)*eventSize]

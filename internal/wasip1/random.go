@@ -3,7 +3,7 @@ package wasip1
 import "io"
 
 // random_get fills a guest buffer from the configured source.
-func randomGet(c *call, p []uint64) Errno {
+func randomGet(c call, p []uint64) Errno {
 	b, e := c.mem.bytes(u32(p[0]), u32(p[1]))
 	if e != ESUCCESS {
 		return e

@@ -10,7 +10,7 @@ func (s *System) sockCheck(fd uint32) Errno {
 	return ENOTSOCK
 }
 
-func sockAccept(c *call, p []uint64) Errno   { return c.s.sockCheck(u32(p[0])) }
-func sockRecv(c *call, p []uint64) Errno     { return c.s.sockCheck(u32(p[0])) }
-func sockSend(c *call, p []uint64) Errno     { return c.s.sockCheck(u32(p[0])) }
-func sockShutdown(c *call, p []uint64) Errno { return c.s.sockCheck(u32(p[0])) }
+func sockAccept(c call, p []uint64) Errno   { return c.s.sockCheck(u32(p[0])) }
+func sockRecv(c call, p []uint64) Errno     { return c.s.sockCheck(u32(p[0])) }
+func sockSend(c call, p []uint64) Errno     { return c.s.sockCheck(u32(p[0])) }
+func sockShutdown(c call, p []uint64) Errno { return c.s.sockCheck(u32(p[0])) }

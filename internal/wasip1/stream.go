@@ -19,7 +19,9 @@ import (
 // flight, and the next call on the stream takes it over: a read that
 // completes after its call was interrupted delivers its bytes to the next
 // fd_read, and a later fd_write waits for an interrupted one first, so no
-// data is lost or reordered. A helper goroutine ends when its Read or Write
+// data is lost or reordered. An interrupted fd_write reports no count (it
+// traps), yet the chunk it left in flight still goes out, whole and ahead
+// of any later call's bytes; of its chunks after that one, none does. A helper goroutine ends when its Read or Write
 // returns; one that never returns (a pipe nobody writes or closes) is the
 // only goroutine left behind, one per stream, until the embedder closes
 // the reader or writer. poll_oneoff on a stdin that would wait starts a
@@ -145,9 +147,14 @@ type inHelper struct {
 	sys     *System   // its wake channel
 }
 
-func (s *inStream) init(r io.Reader, sys *System) {
+func (s *inStream) init(r io.Reader) {
 	_, isBounded := r.(ContextReader)
 	s.r, s.kind = r, kindOf(r, isBounded)
+}
+
+// adopt makes s, a stream of sys's own, ready to read through a helper
+// goroutine when it needs one.
+func (s *inStream) adopt(sys *System) {
 	if s.kind == viaHelper {
 		s.helper = &inHelper{sys: sys}
 	}
@@ -242,9 +249,14 @@ type outHelper struct {
 	sys     *System   // its wake channel
 }
 
-func (s *outStream) init(w io.Writer, sys *System) {
+func (s *outStream) init(w io.Writer) {
 	_, isBounded := w.(ContextWriter)
 	s.w, s.kind = w, kindOf(w, isBounded)
+}
+
+// adopt makes s, a stream of sys's own, ready to write through a helper
+// goroutine when it needs one.
+func (s *outStream) adopt(sys *System) {
 	if s.kind == viaHelper {
 		s.helper = &outHelper{sys: sys}
 	}

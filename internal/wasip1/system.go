@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// Config is what a System is made from. The public wasi package documents
+// Config is what a Prepared is made from. The public wasi package documents
 // each field; zero values pick real sources (time.Now, crypto/rand, ...).
 type Config struct {
 	Args     []string
@@ -45,116 +45,179 @@ func (e *ExitError) Error() string { return fmt.Sprintf("wasi: exit status %d", 
 // host's file descriptors.
 const maxFds = 1024
 
-// System is one sandbox's WASI state: arguments, environment, clocks and
-// the descriptor table. It is used by one goroutine at a time (its store's).
+// Sandbox is what one System has of its own beside its Prepared's
+// configuration: a nil field is the Prepared's. Args and Env are used in
+// place, not copied.
+type Sandbox struct {
+	Args   []string
+	Env    []string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Sleep  func(ctx context.Context, d time.Duration)
+}
+
+// System is one sandbox's WASI state over its Prepared, which holds the
+// configuration every sandbox shares. It is used by one goroutine at a
+// time (its store's).
 //
-// Every live sandbox holds one, so it is kept to 384 bytes (TestSystemSize):
-// what most sandboxes leave at its default (clocks, sleep, randomness, the
-// wake channel), what only directories need and the state of streams that
-// may block live apart, made when needed; the standard descriptors' nodes
-// are their streams, and the call in progress holds the memory's bytes by
-// reference.
+// Every live sandbox holds one, so it holds only what changes from one
+// sandbox to the next, in 32 bytes (TestSystemSize): the monotonic
+// clock's origin, and, made by the first call that needs it or by
+// AttachWith, its own parts (own): a descriptor table once it changes
+// one, stream state, the wake channel, per-sandbox arguments,
+// environment, stdio and sleep.
 type System struct {
-	// argsEnv holds the arguments, then the environment: one copy.
-	argsEnv []string
-	nArgs   int32
-	closed  bool
-	// hooks are the embedder's clocks, sleep and randomness, and the
-	// wake channel; nil until either is needed.
-	hooks *hooks
+	prep *Prepared
+	own  *own
 	// start is the monotonic clock's origin, its first reading
 	// (nanoseconds since procStart, plus one); 0 until then.
 	start int64
-	fds   []*fdEntry // index = fd; nil = free
-	// cur is the call in progress (one at a time): a handler's *call
-	// points here rather than at a new allocation per call.
-	cur call
-	// std holds fds 0, 1 and 2 and their streams, in the System's own
-	// allocation.
-	std stdio
+	flags systemFlags
 }
 
-// stdio is the standard descriptors' state: their entries and streams
-// (each entry's node).
-type stdio struct {
-	entries   [3]fdEntry
-	inStream  inStream
-	outStream outStream
-	errStream outStream
-	table     [4]*fdEntry // the first fds' slots: stdio and one preopen
-}
+type systemFlags uint8
 
-// hooks are the Config's Walltime, Nanotime, Sleep and Rand, where set,
-// and the wake channel, which few sandboxes need either.
-type hooks struct {
-	walltime func() time.Time
-	nanotime func() int64
-	sleep    func(ctx context.Context, d time.Duration)
-	rand     io.Reader
+const (
+	closed   systemFlags = 1 << iota // Close has run: no descriptors
+	ownsPrep                         // Close closes the Prepared too
+)
+
+// own is what a System has of its own beyond its Prepared.
+type own struct {
+	args, env []string                                   // the guest's: the Prepared's unless the Sandbox's
+	sleep     func(ctx context.Context, d time.Duration) // nil: the Prepared's
 	// wake is pinged when a stream's transfer completes, so that a
 	// poll_oneoff waiting on several streams wakes up (stream.go). It is
 	// made by the first transfer or poll that needs it.
 	wake chan struct{}
+	// fds is the descriptor table once the System changes it (nil: the
+	// Prepared's template table). Its entries are the template's until
+	// one is changed (fdEntry.shared); room holds the first four.
+	fds  []*fdEntry
+	room [4]*fdEntry
+	// std holds this System's entries of the standard descriptors: the
+	// Sandbox's streams, or its copies of the template's.
+	std [3]fdEntry
+	// in, out and errOut are the Sandbox's standard streams; helpers are
+	// this System's copies of the Prepared's streams that transfer
+	// through a helper goroutine (fdEntry.ownOnUse).
+	in      inStream
+	out     outStream
+	errOut  outStream
+	helpers *stdStreams
+}
+
+// stdStreams are a System's copies of its Prepared's standard streams.
+type stdStreams struct {
+	in  inStream
+	out outStream
+	err outStream
 }
 
 // procStart is the origin of every System's default monotonic clock.
 var procStart = time.Now()
 
-// Init readies a zero System from cfg, opening the preopened directories
-// now. The System is used in place (the public wasi.System holds it).
-func (s *System) Init(cfg Config) error {
-	if cfg.Walltime != nil || cfg.Nanotime != nil || cfg.Sleep != nil || cfg.Rand != nil {
-		s.hooks = &hooks{walltime: cfg.Walltime, nanotime: cfg.Nanotime, sleep: cfg.Sleep, rand: cfg.Rand}
-	}
-	// One copy of both lists, so that the embedder may reuse its slices.
-	both := make([]string, len(cfg.Args)+len(cfg.Env))
-	copy(both[copy(both, cfg.Args):], cfg.Env)
-	s.argsEnv, s.nArgs = both, int32(len(cfg.Args))
-	for _, a := range s.args() {
-		if containsNUL(a) {
-			return fmt.Errorf("wasi: argument %q contains a NUL byte", a)
-		}
-	}
-	for _, e := range s.env() {
-		if containsNUL(e) {
-			return fmt.Errorf("wasi: environment entry %q contains a NUL byte", e)
-		}
-	}
-	std := &s.std
-	std.inStream.init(cfg.Stdin, s)
-	std.outStream.init(cfg.Stdout, s)
-	stderr := &std.errStream
-	if sameWriter(cfg.Stdout, cfg.Stderr) {
-		stderr = &std.outStream // one writer: never two transfers on it at once
-	} else {
-		stderr.init(cfg.Stderr, s)
-	}
-	std.entries[0] = fdEntry{node: &std.inStream, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdWrite}
-	std.entries[1] = fdEntry{node: &std.outStream, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdRead}
-	std.entries[2] = fdEntry{node: stderr, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdRead}
-	s.fds = append(std.table[:0], &std.entries[0], &std.entries[1], &std.entries[2])
-	for _, p := range cfg.Preopens {
-		e, err := openPreopen(p)
-		if err != nil {
-			s.Close()
+// Attach readies a zero System over p, with the parts sb gives it of its
+// own (nil: none).
+func (s *System) Attach(p *Prepared, sb *Sandbox) error {
+	if sb != nil {
+		if err := checkStrings(sb.Args, sb.Env); err != nil {
 			return err
 		}
-		s.fds = append(s.fds, e)
+	}
+	if err := p.acquire(); err != nil {
+		return err
+	}
+	s.prep = p
+	if sb != nil {
+		s.adopt(sb)
 	}
 	return nil
 }
 
+// AttachOwned is Attach for a Prepared made for this System alone:
+// Close closes it too.
+func (s *System) AttachOwned(p *Prepared) error {
+	if err := s.Attach(p, nil); err != nil {
+		return err
+	}
+	s.flags |= ownsPrep
+	return nil
+}
+
+// adopt takes sb's parts as the System's own.
+func (s *System) adopt(sb *Sandbox) {
+	if sb.Args == nil && sb.Env == nil && sb.Stdin == nil && sb.Stdout == nil && sb.Stderr == nil && sb.Sleep == nil {
+		return
+	}
+	o := s.ownParts()
+	if sb.Args != nil {
+		o.args = sb.Args
+	}
+	if sb.Env != nil {
+		o.env = sb.Env
+	}
+	o.sleep = sb.Sleep
+	if sb.Stdin == nil && sb.Stdout == nil && sb.Stderr == nil {
+		return
+	}
+	fds := s.table()
+	if sb.Stdin != nil {
+		o.in.init(sb.Stdin)
+		o.in.adopt(s)
+		o.std[0] = fdEntry{node: &o.in, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdWrite}
+		fds[0] = &o.std[0]
+	}
+	if sb.Stdout != nil {
+		o.out.init(sb.Stdout)
+		o.out.adopt(s)
+		o.std[1] = fdEntry{node: &o.out, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdRead}
+		fds[1] = &o.std[1]
+	}
+	if sb.Stderr != nil {
+		var n node = &o.errOut
+		if sameWriter(sb.Stdout, sb.Stderr) {
+			n = &o.out // one writer: never two transfers on it at once
+		} else {
+			o.errOut.init(sb.Stderr)
+			o.errOut.adopt(s)
+		}
+		o.std[2] = fdEntry{node: n, typ: FiletypeCharacterDevice, base: rightsStdio &^ RightFdRead}
+		fds[2] = &o.std[2]
+	}
+}
+
+// ownParts returns the System's own parts, made on first use.
+func (s *System) ownParts() *own {
+	if s.own == nil {
+		s.own = &own{args: s.prep.args, env: s.prep.env}
+	}
+	return s.own
+}
+
 // args and env are the guest's arguments and environment.
-func (s *System) args() []string { return s.argsEnv[:s.nArgs:s.nArgs] }
-func (s *System) env() []string  { return s.argsEnv[s.nArgs:] }
+func (s *System) args() []string {
+	if s.own != nil {
+		return s.own.args
+	}
+	return s.prep.args
+}
+
+func (s *System) env() []string {
+	if s.own != nil {
+		return s.own.env
+	}
+	return s.prep.env
+}
 
 // monotonic is the monotonic clock: Config.Nanotime, or by default
 // nanoseconds since its first reading, from 1 (the clock's origin is
-// the guest's first reading rather than Init: most guests never read it,
-// and a reading costs some 60 ns on a virtual machine's clock).
+// the guest's first reading rather than Attach: most guests never read
+// it, and a reading costs some 60 ns on a virtual machine's clock).
 func (s *System) monotonic() int64 {
-	if s.hooks != nil && s.hooks.nanotime != nil {
-		return s.hooks.nanotime()
+	if s.prep.nanotime != nil {
+		return s.prep.nanotime()
 	}
 	now := int64(time.Since(procStart)) + 1
 	if s.start == 0 {
@@ -165,38 +228,40 @@ func (s *System) monotonic() int64 {
 
 // walltime is the wall clock: Config.Walltime, or time.Now.
 func (s *System) walltime() time.Time {
-	if s.hooks != nil && s.hooks.walltime != nil {
-		return s.hooks.walltime()
+	if s.prep.walltime != nil {
+		return s.prep.walltime()
 	}
 	return time.Now()
 }
 
-// sleep waits d or until ctx ends: Config.Sleep, or a timer.
+// sleep waits d or until ctx ends: the Sandbox's or Config's Sleep, or a
+// timer.
 func (s *System) sleep(ctx context.Context, d time.Duration) {
-	if s.hooks != nil && s.hooks.sleep != nil {
-		s.hooks.sleep(ctx, d)
-		return
+	switch {
+	case s.own != nil && s.own.sleep != nil:
+		s.own.sleep(ctx, d)
+	case s.prep.sleep != nil:
+		s.prep.sleep(ctx, d)
+	default:
+		sleepContext(ctx, d)
 	}
-	sleepContext(ctx, d)
 }
 
 // random is the source of random_get: Config.Rand, or crypto/rand.
 func (s *System) random() io.Reader {
-	if s.hooks != nil && s.hooks.rand != nil {
-		return s.hooks.rand
+	if s.prep.rand != nil {
+		return s.prep.rand
 	}
 	return rand.Reader
 }
 
 // wakeup is the wake channel, made on first use.
 func (s *System) wakeup() chan struct{} {
-	if s.hooks == nil {
-		s.hooks = &hooks{}
+	o := s.ownParts()
+	if o.wake == nil {
+		o.wake = make(chan struct{}, 1)
 	}
-	if s.hooks.wake == nil {
-		s.hooks.wake = make(chan struct{}, 1)
-	}
-	return s.hooks.wake
+	return o.wake
 }
 
 // sameWriter reports whether a and b are the same writer (comparing only
@@ -219,19 +284,30 @@ func sleepContext(ctx context.Context, d time.Duration) {
 	}
 }
 
-// Close releases every host descriptor the guest still holds.
+// Close releases every host descriptor the guest still holds, and its
+// hold on its Prepared. The guest's later calls find no descriptor.
 func (s *System) Close() error {
-	if s.closed {
+	if s.flags&closed != 0 || s.prep == nil {
 		return nil
 	}
-	s.closed = true
+	s.flags |= closed
 	var errs []error
-	for i, e := range s.fds {
-		if e != nil {
-			if errno := e.node.close(); errno != ESUCCESS {
-				errs = append(errs, fmt.Errorf("wasi: closing fd %d: %w", i, errno))
+	if s.own != nil {
+		for i, e := range s.own.fds {
+			if e != nil {
+				if errno := e.closeNode(); errno != ESUCCESS {
+					errs = append(errs, fmt.Errorf("wasi: closing fd %d: %w", i, errno))
+				}
+				s.own.fds[i] = nil
 			}
-			s.fds[i] = nil
+		}
+	}
+	if err := s.prep.release(); err != nil {
+		errs = append(errs, err)
+	}
+	if s.flags&ownsPrep != 0 {
+		if err := s.prep.Close(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)

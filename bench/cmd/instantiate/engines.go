@@ -59,10 +59,12 @@ func keepResident(name string) int64 {
 	return 0
 }
 
-// moatSubject is a module pre-linked on a moat engine.
+// moatSubject is a module pre-linked on a moat engine, with its WASI
+// configuration prepared once.
 type moatSubject struct {
-	e   *moat.Engine
-	pre *moat.InstancePre
+	e    *moat.Engine
+	pre  *moat.InstancePre
+	wasi *wasi.Prepared
 }
 
 func moatEngine(name string, cfg moat.Config) engine {
@@ -82,7 +84,11 @@ func moatEngine(name string, cfg moat.Config) engine {
 		if err != nil {
 			return nil, err
 		}
-		return &moatSubject{e: e, pre: pre}, nil
+		w, err := wasi.Prepare(wasi.Config{Stdout: io.Discard})
+		if err != nil {
+			return nil, err
+		}
+		return &moatSubject{e: e, pre: pre, wasi: w}, nil
 	}}
 }
 
@@ -117,7 +123,7 @@ func (m *moatSubject) hold(n int) (func(), error) {
 	for range n {
 		s := moat.NewStore(m.e)
 		stores = append(stores, s)
-		if _, err := wasi.Attach(s, wasi.Config{Stdout: io.Discard}); err != nil {
+		if _, err := m.wasi.Attach(s); err != nil {
 			release()
 			return nil, err
 		}
@@ -134,7 +140,7 @@ func (m *moatSubject) hold(n int) (func(), error) {
 	return release, nil
 }
 
-func (m *moatSubject) close() {}
+func (m *moatSubject) close() { m.wasi.Close() }
 
 // wazeroSubject is a module compiled by wazero's optimizing compiler.
 type wazeroSubject struct {

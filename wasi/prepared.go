@@ -1,0 +1,82 @@
+package wasi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/internal/hostlib"
+	"github.com/moat-run/moat/internal/wasip1"
+)
+
+// Prepared is a WASI configuration made once and shared by every sandbox
+// attached with it, as Wasmtime builds each store's WASI context from one
+// configuration: the arguments and environment (checked and copied once),
+// the clocks, sleep and randomness, the standard streams and the
+// preopened directories (opened once). A sandbox attached with it holds
+// only what it changes: its descriptor table once it closes, renumbers,
+// opens or alters a descriptor, and the state of its streams and waits
+// once it needs some. A Prepared is safe for concurrent use.
+//
+// Its Stdin, Stdout and Stderr are shared by every sandbox attached with
+// it, at the same time: give writers safe for concurrent use there
+// (io.Discard, os.Stderr, a log), and each sandbox's own streams with
+// AttachWith. Its fs.FS preopens are shared likewise.
+type Prepared struct {
+	p wasip1.Prepared
+}
+
+// Sandbox is what one sandbox has of its own beside its Prepared's
+// configuration (AttachWith): a nil field is the Prepared's. Args and Env
+// are used in place, not copied: leave them unchanged until the System is
+// closed.
+type Sandbox struct {
+	Args   []string                                   // argv, argv[0] included
+	Env    []string                                   // "KEY=VALUE" pairs
+	Stdin  io.Reader                                  // as Config.Stdin
+	Stdout io.Writer                                  // as Config.Stdout
+	Stderr io.Writer                                  // as Config.Stderr; may be Stdout
+	Sleep  func(ctx context.Context, d time.Duration) // as Config.Sleep
+}
+
+// Prepare checks cfg and makes the configuration sandboxes attach with.
+// The preopened directories are opened now: a missing host directory is
+// an error.
+func Prepare(cfg Config) (*Prepared, error) {
+	p := &Prepared{}
+	if err := p.p.Init(internalConfig(cfg)); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Attach gives store s a WASI system of p's configuration. It fails once
+// p is closed.
+func (p *Prepared) Attach(s *moat.Store) (*System, error) {
+	return p.attach(s, nil)
+}
+
+// AttachWith gives store s a WASI system of p's configuration with the
+// parts sb gives it of its own. It fails once p is closed.
+func (p *Prepared) AttachWith(s *moat.Store, sb Sandbox) (*System, error) {
+	return p.attach(s, (*wasip1.Sandbox)(&sb))
+}
+
+func (p *Prepared) attach(s *moat.Store, sb *wasip1.Sandbox) (*System, error) {
+	if s == nil {
+		return nil, errors.New("wasi: Attach needs a store")
+	}
+	sys := &System{}
+	if err := sys.sys.Attach(&p.p, sb); err != nil {
+		return nil, err
+	}
+	s.SetValue(hostlib.StateKey{}, sys) // a field of the store's state
+	return sys, nil
+}
+
+// Close ends p: no sandbox attaches with it any more. Its preopened
+// directories' host descriptors are closed once every System attached
+// with it is closed too (a System left open keeps them open).
+func (p *Prepared) Close() error { return p.p.Close() }
