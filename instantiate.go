@@ -132,7 +132,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		// Bind sets the defined functions' references aside; each
 		// vm.Function is made on first use (vm.Instance.Func, which
 		// extends Funcs past the imports then).
-		inst.Funcs = r.funcs
+		inst.Funcs, inst.FuncsShared = r.funcs, r.funcsShared
 		if err := lazy.ReserveFuncRefs(inst); err != nil {
 			return nil, fmt.Errorf("moat: binding code: %w", err)
 		}

@@ -27,7 +27,7 @@ func (s *storeState) recycleInstances(instances []*vm.Instance) {
 			// The function list kept is the larger of the state's and the
 			// one vm.Instance.FuncIn made when the state's was too small.
 			funcs := both.inst.FuncsRoom
-			if cap(both.inst.Funcs) > cap(funcs) {
+			if cap(both.inst.Funcs) > cap(funcs) && !both.inst.FuncsShared {
 				funcs = both.inst.Funcs
 			}
 			clear(funcs[:cap(funcs)])
