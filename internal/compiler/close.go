@@ -49,9 +49,10 @@ func (st *instance) CloseInstance() error {
 		st.refresh()
 	}
 	st.ctx.MemoryBase, st.ctx.MemoryLen = base, 0
+	mems := st.memoryDescs()
 	for i := range st.inst.Memories {
-		st.memories[2*i+abi.MemoryDescBase/8] = uint64(base)
-		st.memories[2*i+abi.MemoryDescLen/8] = 0
+		mems[2*i+abi.MemoryDescBase/8] = uint64(base)
+		mems[2*i+abi.MemoryDescLen/8] = 0
 	}
 	if b := st.refs.placed(st.inst); b != nil && b.inSlot && !b.detached {
 		// The descriptors stay where the store's other instances and

@@ -159,12 +159,13 @@ func (st *instance) useContext(nc *nativeContext) {
 	if n := nMems + nGlobals + nTables; n > len(words) {
 		words = make([]uint64, n)
 	}
-	st.memories = words[:nMems:nMems]
+	mems := words[:nMems:nMems]
+	st.memories = &mems[0]
 	words = words[nMems:]
 	for i, mem := range inst.Memories {
-		st.memories[2*i+abi.MemoryDescBase/8] = uint64(mem.Base())
+		mems[2*i+abi.MemoryDescBase/8] = uint64(mem.Base())
 	}
-	st.ctx.Memories = uintptr(unsafe.Pointer(&st.memories[0]))
+	st.ctx.Memories = uintptr(unsafe.Pointer(st.memories))
 	if mem := st.memory0(); mem != nil {
 		st.ctx.MemoryBase = mem.Base()
 	}
@@ -175,7 +176,7 @@ func (st *instance) useContext(nc *nativeContext) {
 	st.ctx.GlobalsBase = uintptr(unsafe.Pointer(&globals[0]))
 	st.tables = &words[nGlobals]
 	st.ctx.TablesBase = uintptr(unsafe.Pointer(st.tables))
-	st.ctx.FuncTable = uintptr(unsafe.Pointer(&st.funcs[0]))
+	st.ctx.FuncTable = uintptr(unsafe.Pointer(st.funcs))
 	if len(st.mc.typeIDs) > 0 {
 		// mc outlives st (st holds it), so the array stays put and alive.
 		st.ctx.TypeIDs = uintptr(unsafe.Pointer(&st.mc.typeIDs[0]))
@@ -195,6 +196,19 @@ func (st *instance) placeContext(block *descBlock) {
 
 // inSlot reports whether the native context is in a slot's region.
 func (st *instance) inSlot() bool { return st.own == nil || st.ctx != &st.own.ctx }
+
+// memoryDescs are the memory descriptors the context points at
+// (Memories): as many words as useContext gave them.
+func (st *instance) memoryDescs() []uint64 {
+	return unsafe.Slice(st.memories, max(2*len(st.inst.Memories), 2))
+}
+
+// funcTable is the function table the context points at (FuncTable): a
+// descriptor address per function index (a word for a module without
+// functions).
+func (st *instance) funcTable() []uint64 {
+	return unsafe.Slice(st.funcs, max(int(st.inst.Module.NumFuncs()), 1))
+}
 
 // tableDescs are the table descriptors the context points at (TablesBase).
 func (st *instance) tableDescs() []uint64 {
