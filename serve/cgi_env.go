@@ -36,7 +36,7 @@ func cgiArgs(args []string, r *http.Request) []string {
 func (h *Handler) cgiEnv(env []string, buf []byte, r *http.Request) ([]string, []byte) {
 	e := envBuilder{b: buf[:0], skip: h.envNames, static: &h.static}
 	pathInfo, rawPathInfo := h.pathInfo(r)
-	serverName, serverPort := serverAddr(r)
+	serverName, serverPort := h.serverAddr(r)
 	remoteAddr, remotePort := splitHostPort(r.RemoteAddr)
 	scheme := "http"
 	if r.TLS != nil {
@@ -282,13 +282,11 @@ func underRoot(path, root string) (string, bool) {
 
 // serverAddr is SERVER_NAME and SERVER_PORT: the Host the client asked
 // for, or else the address the connection came in on.
-func serverAddr(r *http.Request) (name, port string) {
+func (h *Handler) serverAddr(r *http.Request) (name, port string) {
 	name, port = splitHostPort(r.Host)
 	if port == "" {
 		if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
-			if _, p := splitHostPort(a.String()); p != "" {
-				port = p
-			}
+			port = h.localPort(a)
 		}
 	}
 	if port == "" {
@@ -298,6 +296,29 @@ func serverAddr(r *http.Request) (name, port string) {
 		}
 	}
 	return name, port
+}
+
+// portText is a port number and its text.
+type portText struct {
+	port int
+	text string
+}
+
+// localPort is the port of a, the address a request came in on. A TCP
+// address's text is kept for the next request (a server listens on few
+// ports), rather than made from the whole address each time.
+func (h *Handler) localPort(a net.Addr) string {
+	t, ok := a.(*net.TCPAddr)
+	if !ok {
+		_, p := splitHostPort(a.String())
+		return p
+	}
+	if last := h.lastPort.Load(); last != nil && last.port == t.Port {
+		return last.text
+	}
+	last := &portText{port: t.Port, text: strconv.Itoa(t.Port)}
+	h.lastPort.Store(last)
+	return last.text
 }
 
 // splitHostPort splits "host:port" (with brackets around an IPv6 host)

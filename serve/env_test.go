@@ -2,7 +2,9 @@ package serve_test
 
 import (
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -153,5 +155,44 @@ func TestManyHeaders(t *testing.T) {
 	}
 	if !strings.Contains(body, "\nGATEWAY_INTERFACE=CGI/1.1\n") || !strings.Contains(body, "\nX_MATCHED_ROUTE=/...\n") {
 		t.Errorf("CGI variables missing:\n%s", body)
+	}
+}
+
+// TestServerPortFromConnection: a request whose Host has no port gets
+// SERVER_PORT from the address it came in on, whichever of the handler's
+// listeners that was (the handler keeps the last port's text).
+func TestServerPortFromConnection(t *testing.T) {
+	_, h, _ := server(t, serve.Config{Module: cModule(t, engines(t)[0])})
+	var srvs []*httptest.Server
+	for range 2 {
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		srvs = append(srvs, srv)
+	}
+	for round := range 2 {
+		for _, srv := range append(srvs, srvs[0]) {
+			req := mustRequest(t, http.MethodGet, srv.URL+"/env", nil)
+			req.Host = "example.test"
+			status, _, body := do(t, req)
+			_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+			if status != http.StatusOK || !strings.Contains(body, "\nSERVER_PORT="+port+"\n") || !strings.Contains(body, "\nSERVER_NAME=example.test\n") {
+				t.Errorf("round %d, %s: status %d, want SERVER_PORT=%s in\n%s", round, srv.URL, status, port, body)
+			}
+		}
+	}
+}
+
+// TestEnvWithNUL: a route variable or server software holding a NUL byte
+// (which WASI cannot pass) is refused when the handler is made, not at
+// every request.
+func TestEnvWithNUL(t *testing.T) {
+	mod := cModule(t, engines(t)[0])
+	for _, cfg := range []serve.Config{
+		{Module: mod, Env: []string{"A=x\x00y"}},
+		{Module: mod, ServerSoftware: "moat\x00"},
+	} {
+		if _, err := serve.New(cfg); err == nil || !strings.Contains(err.Error(), "NUL") {
+			t.Errorf("New(%q, %q): %v, want an error about the NUL byte", cfg.Env, cfg.ServerSoftware, err)
+		}
 	}
 }

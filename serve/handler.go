@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -132,6 +133,9 @@ type Handler struct {
 	gate   *Gate
 	// heads is the last CGI head the handler's guests wrote, parsed.
 	heads headCache
+	// lastPort is the port a request without one in its Host last came in
+	// on (localPort).
+	lastPort atomic.Pointer[portText]
 	// recentLong holds, a bit each, whether the handler's last 64
 	// requests ran long (needed a CPU lane, or ran until their deadline):
 	// see Spinning.
@@ -228,6 +232,9 @@ func New(cfg Config) (*Handler, error) {
 		if !ok || name == "" {
 			return nil, fmt.Errorf("serve: environment entry %q is not NAME=VALUE", kv)
 		}
+		if strings.IndexByte(kv, 0) >= 0 {
+			return nil, fmt.Errorf("serve: environment entry %q holds a NUL byte", name)
+		}
 		h.envNames[name] = true
 	}
 	if h.pre == nil {
@@ -259,6 +266,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if h.cfg.ServerSoftware == "" {
 		h.cfg.ServerSoftware = "moat"
+	}
+	if strings.IndexByte(h.cfg.ServerSoftware, 0) >= 0 || strings.IndexByte(h.root, 0) >= 0 {
+		return nil, errors.New("serve: ServerSoftware and Root cannot hold a NUL byte")
 	}
 	h.staticEnv()
 	if h.cfg.Log == nil {
@@ -361,7 +371,9 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	stdio.args = cgiArgs(stdio.args, r)
 	stdio.env, stdio.envText = h.cgiEnv(stdio.env, stdio.envText, r)
 	args, env := stdio.args, stdio.env
-	if bad := firstWithNUL(args, env); bad != "" {
+	// The route's and the handler's own entries were checked in New: only
+	// the request's text can hold a NUL, looked for in one pass.
+	if bad := firstWithNUL(args, stdio.envText, env); bad != "" {
 		h.refuse(w, o, ResultBadRequest, fmt.Errorf("the request's %s holds a NUL byte", bad))
 		return false
 	}
@@ -733,12 +745,17 @@ func clientReason(o *Outcome) string {
 }
 
 // firstWithNUL names the first argument or variable holding a NUL byte,
-// which WASI cannot pass, or returns "".
-func firstWithNUL(args, env []string) string {
+// which WASI cannot pass, or returns "". envText is the text the
+// request's variables were written in (cgiEnv): one pass over it finds
+// none in the common case, without looking at each entry.
+func firstWithNUL(args []string, envText []byte, env []string) string {
 	for _, a := range args {
 		if strings.IndexByte(a, 0) >= 0 {
 			return "path or query"
 		}
+	}
+	if bytes.IndexByte(envText, 0) < 0 {
+		return ""
 	}
 	for _, e := range env {
 		if strings.IndexByte(e, 0) >= 0 {

@@ -83,3 +83,23 @@ func TestSandboxMaps(t *testing.T) {
 		t.Errorf("%d sandbox mappings, want a 16 MiB memory, a 64 KiB guard and two guard-page reservations (one live, one released)", n)
 	}
 }
+
+// TestGCStats: collections are counted from gctrace lines, with their
+// pauses (the first and third clock phases), and Since keeps the later ones.
+func TestGCStats(t *testing.T) {
+	s := &Server{log: &lockedBuffer{}}
+	s.log.Write([]byte(`{"msg":"serving"}
+gc 1 @0.012s 2%: 0.010+1.5+0.020 ms clock, 0.020+0.1/1.0/0+0.040 ms cpu, 4->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P
+`))
+	before := s.GCStats()
+	s.log.Write([]byte("gc 2 @0.500s 1%: 0.100+2.0+0.300 ms clock, 0.2+0/0/0+0.6 ms cpu, 4->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\nnot a gc line\n"))
+	all := s.GCStats()
+	if all.Count() != 2 {
+		t.Fatalf("%d collections, want 2", all.Count())
+	}
+	round := all.Since(before)
+	sum, longest := round.Pause()
+	if round.Count() != 1 || sum != 400*time.Microsecond || longest != 400*time.Microsecond {
+		t.Errorf("since the first: %d collections, pauses %v (longest %v), want 1, 400µs", round.Count(), sum, longest)
+	}
+}

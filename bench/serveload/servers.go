@@ -85,6 +85,7 @@ func StartMoat(bin, engine string, routes []Route, dir string, extra ...string) 
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0",
 		"--engine", engine, "--store", filepath.Join(dir, "store"), "--config", cfgPath}, extra...)
 	s.cmd = exec.Command(bin, args...)
+	s.cmd.Env = gcTraceEnv()
 	s.cmd.Stderr = s.log
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
@@ -118,6 +119,7 @@ func StartNative() (*Server, error) {
 	}
 	s := &Server{Name: "native net/http", log: &lockedBuffer{}, exited: make(chan error, 1)}
 	s.cmd = exec.Command(self, NativeArg)
+	s.cmd.Env = gcTraceEnv()
 	out, err := s.cmd.StdoutPipe()
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -94,6 +95,9 @@ type serveArgs struct {
 	opts      server.Options
 	run       runOptions
 	trustKeys []string
+	// cpuProfile is --cpuprofile: where the server's CPU profile is
+	// written when it stops.
+	cpuProfile string
 }
 
 // serveDefaults are moat serve's limits when neither a flag nor the
@@ -247,6 +251,7 @@ func serveFlags(a *serveArgs) []commandFlag {
 			o.AccessLogFlush = d
 			return err
 		}},
+		{"cpuprofile", "FILE", "write the server's CPU profile (go tool pprof) to FILE when it stops", func(v string) error { a.cpuProfile = v; return nil }},
 		{"drain-timeout", "DURATION", "how long shutdown waits for requests in flight (default 30s)", func(v string) error {
 			d, err := parseTimeout(v)
 			o.DrainTimeout = d
@@ -255,39 +260,45 @@ func serveFlags(a *serveArgs) []commandFlag {
 	}
 }
 
-// parseServeArgs reads moat serve's command line.
+// parseServeArgs reads moat serve's command line: the server's options.
 func parseServeArgs(args []string) (opts server.Options, help bool, err error) {
-	a := serveArgs{opts: server.Options{Addr: "0.0.0.0:8080", DrainTimeout: 30 * time.Second, AccessLogFlush: defaultAccessLogFlush,
-		LongRunCPUs: defaultLongRunCPUs(), LongRunAfter: defaultLongRunAfter, LongRunDuty: defaultLongRunDuty}}
+	a, help, err := parseServeCommand(args)
+	return a.opts, help, err
+}
+
+// parseServeCommand reads moat serve's command line.
+func parseServeCommand(args []string) (a serveArgs, help bool, err error) {
+	a.opts = server.Options{Addr: "0.0.0.0:8080", DrainTimeout: 30 * time.Second, AccessLogFlush: defaultAccessLogFlush,
+		LongRunCPUs: defaultLongRunCPUs(), LongRunAfter: defaultLongRunAfter, LongRunDuty: defaultLongRunDuty}
 	a.run.engine = moat.EngineAuto
 	positional, help, err := parseFlags(args, serveFlags(&a))
-	opts = a.opts
+	opts := &a.opts
 	if help || err != nil {
-		return opts, help, err
+		return a, help, err
 	}
 	switch {
 	case len(positional) > 1:
-		return opts, false, fmt.Errorf("one MODULE only (more routes: --config)")
+		return a, false, fmt.Errorf("one MODULE only (more routes: --config)")
 	case len(positional) == 1 && opts.ConfigFile != "":
-		return opts, false, fmt.Errorf("MODULE and --config both given")
+		return a, false, fmt.Errorf("MODULE and --config both given")
 	case len(positional) == 0 && opts.ConfigFile == "":
-		return opts, false, errMissing("MODULE (or --config FILE)")
+		return a, false, errMissing("MODULE (or --config FILE)")
 	case opts.ConfigFile != "" && (len(opts.Env) > 0 || len(opts.Dirs) > 0):
-		return opts, false, fmt.Errorf("--env and --dir are for MODULE; with --config, set them per route")
+		return a, false, fmt.Errorf("--env and --dir are for MODULE; with --config, set them per route")
 	case len(a.trustKeys) > 0 && !opts.AllowPrecompiled:
-		return opts, false, fmt.Errorf("--trust-key is for artifacts: add --allow-precompiled")
+		return a, false, fmt.Errorf("--trust-key is for artifacts: add --allow-precompiled")
 	}
 	if len(positional) == 1 {
 		opts.Module = positional[0]
 	}
 	if opts.EngineConfig, err = a.engineConfig(); err != nil {
-		return opts, false, err
+		return a, false, err
 	}
 	if a.run.timeout != 0 && opts.Defaults.Timeout == 0 {
 		opts.Defaults.Timeout = server.Duration(a.run.timeout)
 	}
 	opts.Defaults = opts.Defaults.WithDefaults(serveDefaults)
-	return opts, false, nil
+	return a, false, nil
 }
 
 // engineConfig is the routes' engine configuration from -W, -O, -C,
@@ -319,7 +330,8 @@ func (a *serveArgs) engineConfig() (moat.Config, error) {
 const serveGCPercent = 400
 
 func serveCommand(args []string, stdout, stderr io.Writer) int {
-	opts, help, err := parseServeArgs(args)
+	a, help, err := parseServeCommand(args)
+	opts := a.opts
 	if help {
 		fmt.Fprint(stdout, serveUsage)
 		return exitOK
@@ -346,9 +358,34 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(serveGCPercent))
 	}
+	if a.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(a.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "moat serve: %v\n", err)
+			return exitFailure
+		}
+		defer stopProfile()
+	}
 	if err := server.Run(ctx, opts); err != nil {
 		fmt.Fprintf(stderr, "moat serve: %v\n", err)
 		return exitFailure
 	}
 	return exitOK
+}
+
+// startCPUProfile starts the process's CPU profile into path (--cpuprofile)
+// and returns what stops it and closes the file.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

@@ -167,7 +167,7 @@ func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration ti
 	}
 	for r := 0; r < rounds; r++ {
 		for _, t := range targets {
-			server0, self0 := t.srv.CPUTime(), serveload.SelfCPUTime()
+			server0, self0, gc0 := t.srv.CPUTime(), serveload.SelfCPUTime(), t.srv.GCStats()
 			res := serveload.Load{Addr: t.srv.Addr, Conns: conns, Duration: duration, Greeting: t.greeting}.Run()
 			if res.Requests > 0 {
 				t.serverCPU = append(t.serverCPU, float64(t.srv.CPUTime()-server0)/float64(time.Microsecond)/float64(res.Requests))
@@ -177,7 +177,10 @@ func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration ti
 			if n := len(t.serverCPU); n > 0 && res.Requests > 0 {
 				cpu = t.serverCPU[n-1]
 			}
-			fmt.Fprintf(os.Stderr, "round %d, %s: %v; server CPU %.1f µs/request\n", r+1, t.name, res, cpu)
+			gc := t.srv.GCStats().Since(gc0)
+			pause, longest := gc.Pause()
+			fmt.Fprintf(os.Stderr, "round %d, %s: %v; server CPU %.1f µs/request; server GCs %d, pauses %v (longest %v)\n",
+				r+1, t.name, res, cpu, gc.Count(), pause.Round(time.Microsecond), longest.Round(time.Microsecond))
 			for _, e := range res.ErrorSamples {
 				fmt.Fprintln(os.Stderr, "  ", e)
 			}
