@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/bits"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,7 +90,8 @@ type Config struct {
 	// sees in place of any request-derived variable of the same name.
 	Env []string
 	// Preopens are the directories every sandbox is granted (make them
-	// ReadOnly unless requests may change them).
+	// ReadOnly unless requests may change them), opened once, by New (a
+	// missing directory is its error), and shared by every request.
 	Preopens []wasi.Preopen
 	Limits   Limits
 	// ServerSoftware is SERVER_SOFTWARE; "": "moat".
@@ -130,7 +132,11 @@ type Handler struct {
 	static [staticCount]string
 	engine *moat.Engine
 	pre    *moat.InstancePre
-	gate   *Gate
+	// wasi is the WASI configuration every request's sandbox shares (its
+	// preopens, opened once); a request attaches with its own arguments,
+	// environment, stdio and sleep.
+	wasi *wasi.Prepared
+	gate *Gate
 	// heads is the last CGI head the handler's guests wrote, parsed.
 	heads headCache
 	// lastPort is the port a request without one in its Host last came in
@@ -283,6 +289,15 @@ func New(cfg Config) (*Handler, error) {
 		h.gate = g
 		l.MaxConcurrent = g.Capacity()
 	}
+	prep, err := wasi.Prepare(wasi.Config{Preopens: cfg.Preopens})
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	h.wasi = prep
+	// A Handler has no Close: the preopens' host descriptors are closed
+	// once it is unreachable (and every sandbox's system is closed, which
+	// each request does before it returns).
+	runtime.AddCleanup(h, func(p *wasi.Prepared) { p.Close() }, prep)
 	return h, nil
 }
 
@@ -367,7 +382,8 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	ctx := r.Context()
 	stdio := getSandboxIO()
 	defer stdio.release()
-	// (WASI copies both lists: the next request may reuse them.)
+	// (WASI uses both lists in place: the sandbox's system is closed
+	// before stdio goes back for the next request.)
 	stdio.args = cgiArgs(stdio.args, r)
 	stdio.env, stdio.envText = h.cgiEnv(stdio.env, stdio.envText, r)
 	args, env := stdio.args, stdio.env
@@ -413,15 +429,12 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	*in = input{body: body, out: out, rc: rc, ctx: ctx, deadline: deadline}
 	defer in.finish()
 	stdio.h, stdio.deadline = h, deadline
-	wc := wasi.Config{
-		Args: args, Env: env, Stdin: in, Stdout: out, Preopens: h.cfg.Preopens,
-		Sleep: stdio.sleepFunc(),
-	}
+	sb := wasi.Sandbox{Args: args, Env: env, Stdin: in, Stdout: out, Sleep: stdio.sleepFunc()}
 	var errLog *stderrLog
 	if lim.MaxStderrBytes > 0 {
 		errLog = &stdio.errLog
 		*errLog = stderrLog{log: h.cfg.Log, r: r, max: lim.MaxStderrBytes}
-		wc.Stderr = errLog
+		sb.Stderr = errLog
 	}
 
 	store := moat.NewStore(h.engine)
@@ -444,7 +457,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 		fuel = unmetered
 	}
 	metered := store.SetFuel(fuel) == nil // fails when the engine consumes none
-	sys, err := wasi.Attach(store, wc)
+	sys, err := h.wasi.AttachWith(store, sb)
 	if err != nil {
 		out.finish()
 		h.refuse(w, o, ResultError, err)

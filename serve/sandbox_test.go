@@ -37,6 +37,30 @@ func TestReadOnlyPreopen(t *testing.T) {
 	}
 }
 
+// TestPreopensOpenedOnce: a route's preopens are opened by New (a missing
+// directory is its error) and shared by its requests: each request's
+// sandbox closing leaves them open for the next.
+func TestPreopensOpenedOnce(t *testing.T) {
+	kind := engines(t)[0]
+	missing := filepath.Join(t.TempDir(), "missing")
+	if _, err := serve.New(serve.Config{Module: cModule(t, kind), Preopens: []wasi.Preopen{{Guest: "/data", Host: missing}}}); err == nil {
+		t.Error("New with a missing preopen directory succeeded")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "greeting.txt"), []byte("hello from the host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv, _, _ := server(t, serve.Config{
+		Module:   cModule(t, kind),
+		Preopens: []wasi.Preopen{{Guest: "/data", Host: dir, ReadOnly: true}},
+	})
+	for i := range 3 {
+		if _, _, body := get(t, srv.URL+"/file"); !strings.HasPrefix(body, "hello from the host\n") {
+			t.Errorf("request %d: %q", i, body)
+		}
+	}
+}
+
 // syncBuffer is a bytes.Buffer for a logger used by several goroutines.
 type syncBuffer struct {
 	mu sync.Mutex

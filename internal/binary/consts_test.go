@@ -6,11 +6,13 @@ import (
 	"github.com/moat-run/moat/internal/wasm"
 )
 
-// Constant expressions share chunks of instructions (appendConst): each
-// keeps its own instructions across chunk boundaries, however many there
-// are, and one that straddles a boundary moves whole into the next chunk.
+// Constant expressions share chunks of instructions (wasm.ConstArena, 512
+// instructions a chunk): each keeps its own instructions across chunk
+// boundaries, however many there are, and one that would straddle a
+// boundary goes whole into the next chunk.
 func TestConstExprChunks(t *testing.T) {
-	const nData, nGlobals = 3 * constChunk, 2 * constChunk / 3
+	const chunk = 512
+	const nData, nGlobals = 3 * chunk, 2 * chunk / 3
 	// Globals: i32.const g, i32.const 1, i32.add (extended constants), so
 	// that some expression straddles a chunk boundary.
 	globals := appendU32(nil, nGlobals)

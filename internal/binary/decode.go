@@ -49,9 +49,10 @@ type decoder struct {
 	off        wasm.Features // features turned off
 	m          *wasm.Module
 	expr       ExprReader
-	nest       []bool       // open blocks while skimming a body: true for an if
-	consts     []wasm.Instr // constant expressions' instructions (appendConst)
-	funcDecls  int          // entries in the function section
+	nest       []bool          // open blocks while skimming a body: true for an if
+	consts     wasm.ConstArena // the module's constant expressions' instructions
+	constBuf   []wasm.Instr    // the expression being read (constExpr), reused
+	funcDecls  int             // entries in the function section
 	sawFuncSec bool
 	sawCodeSec bool
 	sawDataSec bool

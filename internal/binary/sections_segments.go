@@ -20,10 +20,10 @@ const maxConstInstrs = 10000
 // but well-formed) does not end it early.
 func (d *decoder) constExpr(r *reader) (wasm.ConstExpr, error) {
 	at := r.offset()
-	start := len(d.consts)
 	e := &d.expr
 	e.Reset(r.buf[r.pos:], r.offset())
 	depth := 0
+	buf := d.constBuf[:0]
 	var in wasm.Instr
 	for {
 		if err := e.Next(&in); err != nil {
@@ -38,22 +38,20 @@ func (d *decoder) constExpr(r *reader) (wasm.ConstExpr, error) {
 		case wasm.OpEnd:
 			if depth == 0 {
 				r.pos += e.r.pos
-				ce := wasm.NewConstExpr(d.consts[start:len(d.consts):len(d.consts)], at)
-				if ce.Inline() {
-					// Its slot in the shared chunk is free again.
-					d.consts = d.consts[:start]
-				}
-				return ce, nil
+				d.constBuf = buf
+				return d.consts.Add(buf, at), nil
 			}
 			depth--
 		}
-		if len(d.consts)-start >= maxConstInstrs {
+		if len(buf) >= maxConstInstrs {
 			return wasm.ConstExpr{}, errAt(in.Offset, "constant expression too long (more than %d instructions)", maxConstInstrs)
 		}
+		// Its list immediates alias the reader's buffer until the next
+		// instruction: Add copies what it keeps.
 		in.Targets = slices.Clone(in.Targets)
 		in.Types = slices.Clone(in.Types)
 		in.Catches = slices.Clone(in.Catches)
-		start = d.appendConst(start, in)
+		buf = append(buf, in)
 	}
 }
 
@@ -71,36 +69,6 @@ func compactItem(e wasm.ConstExpr, t wasm.ValType) (uint32, bool) {
 		return wasm.NullFuncItem, true
 	}
 	return 0, false
-}
-
-// dropLastConst gives back the storage of e, the last constant expression
-// read, when it is the tail of d.consts and nothing else will refer to it.
-func (d *decoder) dropLastConst(e wasm.ConstExpr) {
-	if e.Inline() || e.Len() == 0 {
-		return // it holds no storage of d.consts
-	}
-	ins := e.Instrs()
-	if n := len(d.consts); n >= len(ins) && &d.consts[n-len(ins)] == &ins[0] {
-		d.consts = d.consts[:n-len(ins)]
-	}
-}
-
-// constChunk is how many instructions of constant expressions share one
-// allocation: a Go program's data section has tens of thousands of
-// segments, each with a one-instruction offset expression.
-const constChunk = 512
-
-// appendConst appends in to the expression that starts at d.consts[start]
-// and returns where that expression now starts: a full chunk is left to
-// the expressions already in it, and the new one starts a fresh chunk.
-func (d *decoder) appendConst(start int, in wasm.Instr) int {
-	if len(d.consts) == cap(d.consts) {
-		partial := d.consts[start:]
-		fresh := make([]wasm.Instr, 0, max(constChunk, 2*len(partial)))
-		d.consts, start = append(fresh, partial...), 0
-	}
-	d.consts = append(d.consts, in)
-	return start
 }
 
 func (d *decoder) elementSection(r *reader) error {
@@ -183,6 +151,10 @@ func (d *decoder) elemSegment(r *reader, seg *wasm.ElemSegment) error {
 		// null), until an item of another kind turns them into
 		// expressions.
 		compact := seg.Type == wasm.FuncRef || seg.Type == wasm.RefType(false, wasm.HeapFunc)
+		// The lists are made once, for n items: an item takes at least a
+		// byte (three as an index: ref.func x end), so the section's
+		// bytes bound what a count that lies can ask for.
+		room := r.remaining()
 		for range n {
 			item, err := d.constExpr(r)
 			if err != nil {
@@ -191,15 +163,14 @@ func (d *decoder) elemSegment(r *reader, seg *wasm.ElemSegment) error {
 			x, ok := compactItem(item, seg.Type)
 			if compact && ok {
 				if seg.Funcs == nil {
-					seg.Funcs, seg.FuncOffsets = prealloc[uint32](n), prealloc[uint32](n)
+					seg.Funcs, seg.FuncOffsets = make([]uint32, 0, min(n, room/3)), make([]uint32, 0, min(n, room/3))
 				}
 				seg.Funcs = append(seg.Funcs, x)
 				seg.FuncOffsets = append(seg.FuncOffsets, uint32(item.Offset))
-				d.dropLastConst(item)
 				continue
 			}
-			if compact {
-				seg.Items = append(prealloc[wasm.ConstExpr](n), seg.ItemExprs()...)
+			if seg.Items == nil {
+				seg.Items = append(make([]wasm.ConstExpr, 0, min(n, room)), seg.ItemExprs()...)
 				seg.Funcs, seg.FuncOffsets, compact = nil, nil, false
 			}
 			seg.Items = append(seg.Items, item)

@@ -4,9 +4,16 @@ package stress
 // what decoding, validating and instantiating them asks of the host.
 
 const (
-	funcRef   = 0x70
-	opRefFunc = 0xd2
-	opRefNull = 0xd0
+	funcRef      = 0x70
+	i31Ref       = 0x6c
+	refNull      = 0x63 // (ref null $t)
+	structType   = 0x5f
+	opRefFunc    = 0xd2
+	opRefNull    = 0xd0
+	opGlobalGet  = 0x23
+	opGC         = 0xfb // the prefix of GC instructions
+	gcStructNewD = 0x01 // struct.new_default
+	gcRefI31     = 0x1c
 )
 
 // Globals is n immutable i32 globals initialised to 0: 5 bytes each.
@@ -71,4 +78,47 @@ func passiveExprs(items int, op, imm byte) []byte {
 	}
 	m = section(m, 9, c)
 	return section(m, 10, []byte{1, 2, 0, opEnd})
+}
+
+// ElemGlobalGets is an imported immutable funcref global and a passive
+// funcref segment of items global.get 0: three bytes each.
+func ElemGlobalGets(items int) []byte {
+	m := header()
+	m = section(m, 2, []byte{1, 1, 'm', 1, 'g', 3, funcRef, 0}) // import (global funcref)
+	return elemSection(m, []byte{funcRef}, items, []byte{opGlobalGet, 0, opEnd})
+}
+
+// ElemTypedFuncs is one function and a passive segment of its own type,
+// (ref null 0), of items ref.func 0: three bytes each.
+func ElemTypedFuncs(items int) []byte {
+	m := oneEmptyFunc(header())
+	m = elemSection(m, []byte{refNull, 0}, items, []byte{opRefFunc, 0, opEnd})
+	return section(m, 10, []byte{1, 2, 0, opEnd})
+}
+
+// ElemI31s is a passive i31ref segment of items (ref.i31 (i32.const 0)):
+// five bytes each, a GC constructor of two instructions.
+func ElemI31s(items int) []byte {
+	return elemSection(header(), []byte{i31Ref}, items, []byte{i32Const, 0, opGC, gcRefI31, opEnd})
+}
+
+// ElemStructs is an empty struct type and a passive segment of
+// (ref null 0) of items struct.new_default 0: four bytes each, a GC
+// constructor of one instruction.
+func ElemStructs(items int) []byte {
+	m := section(header(), 1, []byte{1, structType, 0})
+	return elemSection(m, []byte{refNull, 0}, items, []byte{opGC, gcStructNewD, 0, opEnd})
+}
+
+// elemSection adds to m an element section of one passive segment of
+// reference type typ and items copies of item (an expression and its end).
+func elemSection(m, typ []byte, items int, item []byte) []byte {
+	c := uleb(nil, 1)
+	c = append(c, 5) // passive, expressions
+	c = append(c, typ...)
+	c = uleb(c, uint64(items))
+	for range items {
+		c = append(c, item...)
+	}
+	return section(m, 9, c)
 }

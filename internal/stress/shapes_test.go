@@ -20,6 +20,10 @@ func TestShapeSizes(t *testing.T) {
 		{"ElemFuncs(1000)", ElemFuncs(1000), 1000, 1100},
 		{"ElemExprs(1000)", ElemExprs(1000), 3000, 3100},
 		{"ElemNulls(1000)", ElemNulls(1000), 3000, 3100},
+		{"ElemGlobalGets(1000)", ElemGlobalGets(1000), 3000, 3100},
+		{"ElemTypedFuncs(1000)", ElemTypedFuncs(1000), 3000, 3100},
+		{"ElemI31s(1000)", ElemI31s(1000), 5000, 5100},
+		{"ElemStructs(1000)", ElemStructs(1000), 4000, 4100},
 		{"Tables(10, 1_000_000)", Tables(10, 1_000_000), 50, 70},
 	} {
 		if n := len(tt.wasm); n < tt.min || n > tt.max {

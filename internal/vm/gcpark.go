@@ -2,7 +2,6 @@ package vm
 
 import (
 	"runtime"
-	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,125 +18,109 @@ import (
 // an idle one with guests spinning (bench/cmd/gcphases).
 //
 // So a crowded guest that reaches the end of its slice (or a request of
-// the runtime's) while a collection marks parks instead of yielding,
-// until the cycle is swept or gcParkMax has passed, once per cycle: its P
-// then runs an idle mark worker, which marks at the full speed of the CPU
-// until the work is done. The mark work is the same; it is done in a
-// fraction of the time, on the guests' time rather than beside them. A
-// guest parks at most gcParkMax per cycle, so a heap whose marking takes
-// longer still lets the guests run three quarters of the time, as Go's
-// own pacing would; and a parked guest still ends at its context's
-// cancellation or deadline.
+// the runtime's) while a collection marks parks instead of yielding, once
+// per cycle: its P then runs an idle mark worker, which marks at the full
+// speed of the CPU until the work is done. The mark work is the same; it
+// is done in a fraction of the time, on the guests' time rather than
+// beside them. The guest stays parked until its cycle's sweep is done (a
+// sentinel's cleanup, below), its context is done or its deadline comes,
+// and for gcParkMax at most. Marking that takes longer than a millisecond
+// (a loaded machine, whose other processes take the CPUs from the mark
+// workers as from everything else) keeps the guests parked: released
+// after a fixed millisecond, they took the CPUs back and the rest of the
+// mark ran at a quarter of its speed. Only a heap whose marking takes
+// longer than gcParkMax lets them run again before it is done, three
+// quarters of the time, as Go's own pacing would.
 //
-// Whether a collection is marking comes from runtime/metrics: the number
-// of completed cycles (counted at mark termination) and the CPU time of
-// the collector's stops of the world (added at the end of each, sweep
-// termination's included, and by nothing else). The stops' time has grown
-// since the cycle count last changed exactly while a cycle has started
-// and not finished marking. Reading both costs about 100 ns, once per
-// crowded slice end.
+// Whether a collection is marking comes from gcMarking (gcwatch*.go).
 
-// gcParkMax bounds how long a guest parks in one collection cycle (a
-// variable for tests).
-var gcParkMax = time.Millisecond
+// gcParkMax bounds how long a guest parks in one collection cycle: the
+// Go scheduler's own time slice, the longest a goroutine that wants a P
+// waits for one that runs plain Go code (a variable for tests).
+var gcParkMax = 10 * time.Millisecond
+
+// gcParkCheck is how often a parked guest looks whether marking has
+// ended when its cycle's sweep will not wake it (the sentinel was made
+// while that cycle marked); it comes back at the check after the one that
+// saw marking over.
+const gcParkCheck = time.Millisecond
 
 // gcMarkingNow is gcMarking (a variable for tests).
 var gcMarkingNow = gcMarking
-
-// gcWatch is the collector's state as the guests last read it.
-var gcWatch struct {
-	mu      sync.Mutex // guards the fields below; TryLock'ed
-	samples [2]metrics.Sample
-	cycles  uint64  // completed cycles at the last read
-	pauses  float64 // the stops' CPU seconds when cycles last changed
-	// marking is the last read's answer, for readers that found mu
-	// held; cycle is the cycle in progress (cycles+1).
-	marking atomic.Bool
-	cycle   atomic.Uint64
-}
-
-// gcMarking reports whether a collection is marking and which cycle it is
-// (counted from 1).
-func gcMarking() (marking bool, cycle uint64) {
-	w := &gcWatch
-	if !w.mu.TryLock() {
-		// Another guest is reading: its answer is as good.
-		return w.marking.Load(), w.cycle.Load()
-	}
-	defer w.mu.Unlock()
-	if w.samples[0].Name == "" {
-		w.samples[0].Name = "/gc/cycles/total:gc-cycles"
-		w.samples[1].Name = "/cpu/classes/gc/pause:cpu-seconds"
-		metrics.Read(w.samples[:])
-		// A cycle marking now is taken for one that has not started:
-		// the base is this moment's.
-		w.cycles, w.pauses = w.samples[0].Value.Uint64(), w.samples[1].Value.Float64()
-		armGCSentinel()
-	}
-	metrics.Read(w.samples[:])
-	cycles, pauses := w.samples[0].Value.Uint64(), w.samples[1].Value.Float64()
-	if cycles != w.cycles {
-		// Marking ended since the last read (mark termination counts the
-		// cycle, and its stop is in pauses already: nothing reads the
-		// metrics while the world is stopped).
-		w.cycles, w.pauses = cycles, pauses
-	}
-	marking = pauses > w.pauses
-	w.marking.Store(marking)
-	w.cycle.Store(cycles + 1)
-	return marking, cycles + 1
-}
 
 // The end of a cycle, as a channel closed when it has been swept: a
 // sentinel object, unreachable from its allocation, whose cleanup closes
 // the channel and makes the next sentinel. A sentinel made while no
 // collection marks is freed by the next cycle, whose sweep queues its
-// cleanup. The cleanup needs a P, which the parked guests leave free; one
-// that ran late, while the next cycle marks, wakes no guest parked for
-// that cycle: the channel belongs to a cycle, and the cleanup closes it
-// only once that cycle has finished marking.
+// cleanup; the runtime runs the cleanups queued in a sweep once that sweep
+// is done (unless its queue fills a block first). The cleanup needs a P,
+// which the parked guests leave free; one that ran late, while the next
+// cycle marks, wakes no guest parked for that cycle: the channel belongs
+// to a cycle, and the cleanup closes it only once that cycle has finished
+// marking.
 var gcEnd struct {
 	mu    sync.Mutex
 	ch    chan struct{}
 	cycle uint64 // the cycle ch belongs to
-	armed bool
+	armed atomic.Bool
+	// freedBy is the cycle whose sweep frees the current sentinel: the
+	// next, or the one after when it was made while a cycle marked (it
+	// is then marked itself).
+	freedBy atomic.Uint64
 }
 
 // gcSentinel is of the largest small size class: the sweep goes through
-// the spans by size class, so it reaches the sentinel's last and the
-// guests stay parked while the caller of runtime.GC and the background
-// sweeper sweep the rest, which they do in turns at the guests' yields
-// otherwise. (It holds no pointer: the tiny allocator, which may keep an
-// object alive with others in its block, takes only objects of under 16
-// bytes.)
+// the spans by size class, so it reaches the sentinel's last, and even a
+// process whose own cleanups fill a block of the queue mid-sweep keeps the
+// guests parked while the caller of runtime.GC and the background sweeper
+// sweep the rest, which they do in turns at the guests' yields otherwise.
+// (It holds no pointer: the tiny allocator, which may keep an object alive
+// with others in its block, takes only objects of under 16 bytes.)
 type gcSentinel [32 << 10]byte
 
-// armGCSentinel makes the first sentinel, once.
+// armGCSentinel makes the first sentinel, once: at the first end of a
+// crowded slice, so that it is there, most likely made outside any cycle's
+// marking, before the first collection that the guests park for (a
+// sentinel made while a cycle marks survives that cycle).
 func armGCSentinel() {
+	if gcEnd.armed.Load() {
+		return
+	}
 	gcEnd.mu.Lock()
 	defer gcEnd.mu.Unlock()
-	if !gcEnd.armed {
-		gcEnd.armed = true
-		runtime.AddCleanup(new(gcSentinel), gcSwept, 0)
+	if !gcEnd.armed.Load() {
+		gcEnd.armed.Store(true)
+		newGCSentinel()
 	}
 }
 
-// gcSwept is the sentinel's cleanup: a cycle is over. It reads the
-// collector's state first, so that the watch sees the cycle's end before
-// the next cycle starts: read only after that, the next cycle's first stop
-// would be taken into the base, and that cycle's marking missed (a guest
-// reads at the end of its slices, and runtime.GC() called in a loop
-// starts the next cycle as soon as the last is swept).
+// newGCSentinel makes a sentinel, whose cleanup is gcSwept. Marking seen
+// before or after its allocation counts it as made while marking: a cycle
+// that started in between would have marked it.
+func newGCSentinel() {
+	marking, cycle := gcMarking()
+	freedBy := gcCyclesDone() + 1
+	if marking {
+		freedBy = cycle + 1
+	}
+	sentinel := new(gcSentinel)
+	if marking, cycle := gcMarking(); marking {
+		freedBy = max(freedBy, cycle+1)
+	}
+	gcEnd.freedBy.Store(freedBy)
+	runtime.AddCleanup(sentinel, gcSwept, 0)
+}
+
+// gcSwept is the sentinel's cleanup: a cycle is over.
 func gcSwept(int) {
-	_, cycle := gcMarking()
-	done := cycle - 1 // the cycles that have finished marking
+	done := gcCyclesDone() // the cycles that have finished marking
 	gcEnd.mu.Lock()
 	defer gcEnd.mu.Unlock()
 	if gcEnd.ch != nil && gcEnd.cycle <= done {
 		close(gcEnd.ch)
 		gcEnd.ch = nil
 	}
-	runtime.AddCleanup(new(gcSentinel), gcSwept, 0)
+	newGCSentinel()
 }
 
 // gcSweptChan is closed when cycle has been swept (or a later cycle has
@@ -158,41 +141,69 @@ func gcSweptChan(cycle uint64) <-chan struct{} {
 }
 
 // parkForGC parks the run's goroutine while a collection marks and the
-// guests crowd the Ps, once per cycle: until the cycle is swept,
-// gcParkMax has passed, the context is done or its deadline has come. It
-// reports whether it parked, and returns the time after.
+// guests crowd the Ps, once per cycle: until the cycle is swept (or, when
+// the sweep will not wake it, a gcParkCheck after it has finished
+// marking), gcParkMax has passed, the context is done or its deadline has
+// come. It reports whether it parked, and returns the time after.
 func (p *Pacer) parkForGC(now int64) (after int64, parked bool) {
 	if !crowded(now) {
 		return now, false
 	}
+	armGCSentinel()
 	marking, cycle := gcMarkingNow()
 	if !marking || p.gcParked == cycle {
 		return now, false
 	}
 	p.gcParked = cycle
-	wait := int64(gcParkMax)
+	limit := now + int64(gcParkMax)
 	if p.deadline != 0 {
-		wait = min(wait, p.deadline-now)
+		limit = min(limit, p.deadline)
 	}
-	if wait <= 0 {
+	if limit <= now {
 		return now, false
 	}
-	armGCSentinel()
 	swept := gcSweptChan(cycle)
 	var done <-chan struct{}
 	if p.ctx != nil {
 		done = p.ctx.Done()
 	}
-	t := time.NewTimer(time.Duration(wait))
-	select {
-	case <-swept:
-	case <-done:
-	case <-t.C:
-	}
-	t.Stop()
+	// A sentinel that this cycle's sweep frees wakes the guest when the
+	// sweep is done; otherwise it looks whether marking is over.
+	checkMarking := gcEnd.freedBy.Load() > cycle
+	awaitSweep(cycle, swept, done, now, limit, checkMarking)
 	gcParks.Add(1)
-	gcMarkingNow() // as in gcSwept
 	return nanotime(), true
+}
+
+// awaitSweep blocks until swept or done is closed, limit comes, or, with
+// checkMarking, the check after the one that finds cycle done marking.
+func awaitSweep(cycle uint64, swept, done <-chan struct{}, now, limit int64, checkMarking bool) {
+	next := func() time.Duration {
+		if !checkMarking {
+			return time.Duration(limit - now)
+		}
+		return time.Duration(min(int64(gcParkCheck), limit-now))
+	}
+	t := time.NewTimer(next())
+	defer t.Stop()
+	for marked := false; ; {
+		select {
+		case <-swept:
+			return
+		case <-done:
+			return
+		case <-t.C:
+		}
+		now = nanotime()
+		if marked || now >= limit {
+			return
+		}
+		// Seen done marking, the guest leaves the sweep a check's
+		// time to reach the sentinel with the Ps free.
+		m, c := gcMarkingNow()
+		marked = !m || c != cycle
+		t.Reset(next())
+	}
 }
 
 // gcParks counts the parks for collections, for tests.

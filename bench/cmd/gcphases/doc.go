@@ -14,7 +14,8 @@
 //   - stw1: sweep termination's stop-the-world, from the request until the
 //     world runs again (every running goroutine must stop first);
 //   - mark: from then until mark termination's stop-the-world; wait1 is how
-//     long until a mark worker first ran, work the workers' running time;
+//     long until a mark worker first ran, work the workers' running time,
+//     guests the guests' (all of them together);
 //   - stw2: mark termination's stop-the-world;
 //   - sweep: from then until the call returns (runtime.GC sweeps the heap
 //     before it returns); turns is how many times the caller ran in it,
@@ -23,5 +24,7 @@
 // slice is the median time a guest goroutine ran between two stops during
 // the calls, parked the guests' time blocked in package vm's parkForGC
 // during a call (all guests' together). Figures are medians (and means)
-// over each benchmark's calls.
+// over each benchmark's calls. With -slow n, the n slowest calls of each
+// benchmark follow, phase by phase, with the guests' and mark workers'
+// runs and the guests' parks in them, in µs from the call's start.
 package main

@@ -41,6 +41,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: gcphases TRACE")
 		flag.PrintDefaults()
 	}
+	slow := flag.Int("slow", 0, "also show each benchmark's `n` slowest calls, phase by phase, with what the guests and mark workers did in them")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		flag.Usage()
@@ -56,12 +57,18 @@ func main() {
 		fail(err)
 	}
 	report(os.Stdout, calls, stws, runs, queued, waits)
+	if *slow > 0 {
+		reportSlow(os.Stdout, *slow, calls, stws, runs, queued, waits)
+	}
 }
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "gcphases:", err)
 	os.Exit(1)
 }
+
+// traceStart is the time of the trace's first event.
+var traceStart trace.Time
 
 // read collects the calls, the stop-the-world ranges, every goroutine's
 // runs, its waits in the run queue and its waits blocked.
@@ -84,6 +91,9 @@ func read(r io.Reader) (calls []call, stws, runs, queued, waits []span, err erro
 		}
 		if err != nil {
 			return nil, nil, nil, nil, nil, err
+		}
+		if traceStart == 0 {
+			traceStart = ev.Time()
 		}
 		switch ev.Kind() {
 		case trace.EventTaskBegin:
@@ -183,8 +193,8 @@ func parking(s trace.Stack) bool {
 
 // phases is one call split at its stop-the-world ranges.
 type phases struct {
-	total, start, stw1, mark, wait1, work, stw2, sweep, queued, parked time.Duration
-	turns                                                              int
+	total, start, stw1, mark, wait1, work, guests, stw2, sweep, queued, parked time.Duration
+	turns                                                                      int
 }
 
 // split finds c's phases; ok is false when its stop-the-world ranges are
@@ -220,6 +230,9 @@ func split(c call, stws, runs, queued, waits []span) (p phases, ok bool) {
 			p.work += d(b, e)
 			p.wait1 = min(p.wait1, d(sweepTerm.end, b))
 		}
+		if r.kind == goGuest && r.end > sweepTerm.end && r.begin < markTerm.begin {
+			p.guests += d(max(r.begin, sweepTerm.end), min(r.end, markTerm.begin))
+		}
 		if r.g == c.g && r.end > markTerm.end && r.begin < c.end {
 			p.turns++
 		}
@@ -252,8 +265,8 @@ func report(w io.Writer, calls []call, stws, runs, queued, waits []span) {
 	}
 	slice := guestSlices(calls, runs)
 	fmt.Fprintf(w, "median (mean) µs per runtime.GC() call\n")
-	fmt.Fprintf(w, "%-40s %5s %13s %11s %11s %13s %11s %11s %11s %13s %11s %9s %7s %11s\n",
-		"benchmark", "calls", "total", "start", "stw1", "mark", "wait1", "work", "stw2", "sweep", "queued", "turns", "slice", "parked")
+	fmt.Fprintf(w, "%-40s %5s %13s %11s %11s %13s %11s %11s %11s %11s %13s %11s %9s %7s %11s\n",
+		"benchmark", "calls", "total", "start", "stw1", "mark", "wait1", "work", "guests", "stw2", "sweep", "queued", "turns", "slice", "parked")
 	for _, name := range order {
 		ps := byBench[name]
 		col := func(f func(phases) time.Duration) string {
@@ -269,13 +282,14 @@ func report(w io.Writer, calls []call, stws, runs, queued, waits []span) {
 		for i, p := range ps {
 			turns[i] = time.Duration(p.turns)
 		}
-		fmt.Fprintf(w, "%-40s %5d %13s %11s %11s %13s %11s %11s %11s %13s %11s %9d %7.0f %11s\n", name, len(ps),
+		fmt.Fprintf(w, "%-40s %5d %13s %11s %11s %13s %11s %11s %11s %11s %13s %11s %9d %7.0f %11s\n", name, len(ps),
 			col(func(p phases) time.Duration { return p.total }),
 			col(func(p phases) time.Duration { return p.start }),
 			col(func(p phases) time.Duration { return p.stw1 }),
 			col(func(p phases) time.Duration { return p.mark }),
 			col(func(p phases) time.Duration { return p.wait1 }),
 			col(func(p phases) time.Duration { return p.work }),
+			col(func(p phases) time.Duration { return p.guests }),
 			col(func(p phases) time.Duration { return p.stw2 }),
 			col(func(p phases) time.Duration { return p.sweep }),
 			col(func(p phases) time.Duration { return p.queued }),
