@@ -86,7 +86,7 @@ func TestCompileMemoryBound(t *testing.T) {
 
 // sectionBytesPerByte bounds the peak heap of compiling a module whose
 // bytes are all in its sections (globals, element segments) rather than in
-// function bodies: 8-14 bytes per byte measured on both engines
+// function bodies: 3-14 bytes per byte measured on both engines
 // (docs/compiler.md), and the decoder's lists are made once, sized by
 // their count, so nothing doubles.
 const sectionBytesPerByte = 24

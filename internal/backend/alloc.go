@@ -124,9 +124,9 @@ func (al *Allocator) allocate(f *Func, env *MachineEnv) (res *Result, err error)
 	defer func() {
 		a.f, a.env, a.seq.env = nil, nil, nil
 		if a.shared {
-			a.res.keep(a.opStart, a.locs, a.slotClass)
+			a.res.keep(a.locs, a.slotClass)
 		}
-		a.locs, a.opStart, a.slotClass = nil, nil, nil
+		a.locs, a.ops, a.recs, a.slotClass = nil, nil, nil, nil
 		if r := recover(); r != nil {
 			res, err = nil, &Error{Func: f.Name, Inst: -1, Msg: fmt.Sprintf("internal allocator error: %v", r)}
 		}
@@ -134,15 +134,16 @@ func (al *Allocator) allocate(f *Func, env *MachineEnv) (res *Result, err error)
 	if err := checkEnv(env); err != nil {
 		return nil, err
 	}
-	a.collectOperands(f, env)
+	a.start(f, env)
 	a.mark = fill(grow(a.mark, f.NumVRegs()), 0)
 	a.moves = grow(a.moves, len(f.Insts))
-	if err := f.validate(env, a.ops, a.opStart, a.mark, a.moves); err != nil {
+	a.special = a.special[:0]
+	if err := f.validate(env, a.mark, a.moves, &a.special); err != nil {
 		return nil, err
 	}
 	f.ComputePreds()
 	a.live.MaxEntries = al.MaxLiveEntries
-	a.live.compute(f, a.ops, a.opStart)
+	a.live.compute(f)
 	if a.live.Exceeded {
 		return nil, &LimitError{Func: f.Name, What: "live-in sets (values live into each block, summed)", Limit: al.MaxLiveEntries}
 	}
@@ -170,12 +171,14 @@ type allocator struct {
 	live  Liveness
 	alloc RegSet
 
-	ops      []Operand  // every operand of every instruction, flat
-	opStart  []int      // ops[opStart[i]:opStart[i+1]] belong to instruction i (owned by the Result)
-	clobbers []RegSet   // per instruction: its Clobbers(), asked once
-	moves    []moveRegs // per instruction: its IsMove() registers, asked once
-	after    []int32    // per operand: next use of its register after its instruction
-	locs     []Loc      // per operand: its location (owned by the Result)
+	ops   []Operand  // f.Ops: every operand of every instruction, flat
+	recs  []instRec  // f's instruction records: where each one's operands are in ops, its clobbers
+	moves []moveRegs // per instruction: its move registers, found by validation
+	// special lists the instructions validation took off its fast path,
+	// among them every one with a fixed-register operand.
+	special []int32
+	after   []int32 // per operand (indexed as ops): next use of its register after its instruction
+	locs    []Loc   // per operand (indexed as ops): its location (owned by the Result)
 
 	// the register state while walking a block
 	regVal    [maxPRegs]VReg
@@ -238,32 +241,15 @@ type allocator struct {
 	seq       moveSequencer
 }
 
-// collectOperands starts a call: it gathers every instruction's operands
-// once, straight into one flat slice, and its clobbers.
-func (a *allocator) collectOperands(f *Func, env *MachineEnv) {
+// start begins a call on f: the operands and instruction records are f's
+// own (Func.Ops, Func.AppendFlat), read in place.
+func (a *allocator) start(f *Func, env *MachineEnv) {
 	a.f, a.env, a.alloc = f, env, env.allocatableSet()
 	a.seq.env = env
 	if a.seq.tempSlot == nil {
 		a.seq.tempSlot = a.tempSlot
 	}
-	n := len(f.Insts)
-	if a.shared {
-		a.opStart = grow(a.res.opStart, n+1)
-	} else {
-		a.opStart = make([]int, n+1)
-	}
-	a.clobbers = grow(a.clobbers, n)
-	vis := OperandVisitor{ops: a.ops[:0]}
-	for i, in := range f.Insts {
-		a.opStart[i] = len(vis.ops)
-		a.clobbers[i] = 0
-		if in != nil { // Validate reports it
-			in.Operands(&vis)
-			a.clobbers[i] = in.Clobbers()
-		}
-	}
-	a.ops = vis.ops
-	a.opStart[n] = len(a.ops)
+	a.ops, a.recs = f.Ops, f.recs
 }
 
 // prepare sizes and resets the per-call state of a validated function:
@@ -273,9 +259,11 @@ func (a *allocator) prepare() {
 	f := a.f
 	n, ni, nb := f.NumVRegs(), len(f.Insts), len(f.Blocks)
 	a.vs = fill(grow(a.vs, n), vregState{reg: NoPReg, hint: NoPReg, slotValid: true, hull: hull{lo: infinity, hi: -1}})
-	for _, op := range a.ops {
-		if op.Constraint == FixedReg && a.vs[op.VReg].hint == NoPReg {
-			a.vs[op.VReg].hint = op.Fixed
+	for _, i := range a.special { // the only instructions with fixed operands
+		for _, op := range a.instOps(int(i)) {
+			if op.Constraint == FixedReg && a.vs[op.VReg].hint == NoPReg {
+				a.vs[op.VReg].hint = op.Fixed
+			}
 		}
 	}
 	a.after = grow(a.after, len(a.ops))
@@ -290,7 +278,7 @@ func (a *allocator) prepare() {
 		b := &f.Blocks[bi]
 		next := int32(-1)
 		for i := b.End - 1; i >= b.Start; i-- {
-			if a.clobbers[i]&a.alloc != 0 {
+			if a.recs[i].clobbers&a.alloc != 0 {
 				next = int32(i)
 			}
 			a.clobberAt[i] = next
@@ -321,9 +309,12 @@ func (a *allocator) prepare() {
 	a.written, a.stats = 0, Stats{}
 }
 
-// instOps returns instruction i's operands; a.after and a.locs share the
-// indexing from a.opStart[i].
-func (a *allocator) instOps(i int) []Operand { return a.ops[a.opStart[i]:a.opStart[i+1]] }
+// instOps returns instruction i's operands; a.after and a.locs are indexed
+// as a.ops.
+func (a *allocator) instOps(i int) []Operand {
+	r := &a.recs[i]
+	return a.ops[r.lo:r.hi]
+}
 
 // resetState forgets the previous block's register state. Only values in
 // registers have a register, only those in a.dirty have a stale slot, and

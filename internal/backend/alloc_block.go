@@ -42,9 +42,9 @@ func (a *allocator) scanBlock(b BlockID) {
 		}
 	}
 
-	ops, opStart, after := a.ops, a.opStart, a.after
+	ops, recs, after := a.ops, a.recs, a.after
 	for i := blk.End - 1; i >= blk.Start; i-- {
-		lo, hi := opStart[i], opStart[i+1]
+		lo, hi := recs[i].lo, recs[i].hi
 		iops, iafter := ops[lo:hi], after[lo:hi]
 		for k := range iops {
 			v := iops[k].VReg
@@ -319,7 +319,7 @@ func (a *allocator) freeReg(c RegClass, avoid RegSet, v VReg, next int32, from i
 	var clob RegSet
 	if from < a.curEnd {
 		if ci := a.clobberAt[from]; ci >= 0 && next > ci {
-			clob = a.clobbers[ci]
+			clob = a.recs[ci].clobbers
 		}
 	}
 	if h := a.vs[v].hint; h.Valid() && cand&^clob&(1<<h) != 0 {
@@ -353,7 +353,7 @@ func (a *allocator) edgeReg(v VReg, next int32, from int) PReg {
 	}
 	r := PReg(e.x)
 	if from < a.curEnd {
-		if ci := a.clobberAt[from]; ci >= 0 && next > ci && a.clobbers[ci].Has(r) {
+		if ci := a.clobberAt[from]; ci >= 0 && next > ci && a.recs[ci].clobbers.Has(r) {
 			return NoPReg
 		}
 	}

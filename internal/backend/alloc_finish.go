@@ -32,7 +32,7 @@ func (a *allocator) finish() (*Result, error) {
 			// that come before them.
 			var e pendingEdit
 			switch {
-			case len(p.Succs) == 1 && a.opStart[p.End-1] == a.opStart[p.End] && a.clobbers[p.End-1] == 0:
+			case len(p.Succs) == 1 && a.recs[p.End-1].lo == a.recs[p.End-1].hi && a.recs[p.End-1].clobbers == 0:
 				e.before, e.phase, e.at = int32(p.End-1), 2, a.editsEnd[pi]
 			case len(a.f.Blocks[s].Preds) == 1:
 				e.before, e.at = int32(a.f.Blocks[s].Start), a.editsStart[s]
@@ -53,7 +53,14 @@ func (a *allocator) finish() (*Result, error) {
 	if a.shared {
 		res, edits = &a.res.result, a.res.edits[:0]
 	}
-	*res = Result{operandLocs: a.locs, opStart: a.opStart, SlotClass: a.slotClass, Stats: a.stats}
+	// The records are the function's: the Result of a reusing call reads
+	// them in place (both stay valid until the function is reset), any
+	// other keeps a copy.
+	recs := a.f.recs
+	if !a.shared {
+		recs = slices.Clone(recs)
+	}
+	*res = Result{operandLocs: a.locs, recs: recs, SlotClass: a.slotClass, Stats: a.stats}
 	res.Edits = a.mergeEdits(edits)
 	var index []int32
 	if a.shared {
@@ -71,7 +78,6 @@ func (a *allocator) finish() (*Result, error) {
 // built in, kept for the next call.
 type sharedResult struct {
 	result    Result
-	opStart   []int
 	locs      []Loc
 	slotClass []RegClass
 	edits     []Edit
@@ -79,10 +85,7 @@ type sharedResult struct {
 }
 
 // keep takes back the Result's slices (grown by the call) for the next call.
-func (r *sharedResult) keep(opStart []int, locs []Loc, slotClass []RegClass) {
-	if opStart != nil {
-		r.opStart = opStart
-	}
+func (r *sharedResult) keep(locs []Loc, slotClass []RegClass) {
 	if locs != nil {
 		r.locs = locs
 	}
@@ -174,10 +177,12 @@ func (a *allocator) addStub(p BlockID, k int) int {
 	id := BlockID(len(f.Blocks))
 	pb.Succs[k], pb.SuccArgs[k] = id, nil
 	at := len(f.Insts)
+	// Not f.Append: the last block filled would take the jump in.
 	f.Insts = append(f.Insts, a.env.NewJump())
+	f.recs = append(f.recs, instRec{lo: int32(len(f.Ops)), hi: int32(len(f.Ops)), flags: FlagTerminator})
+	a.recs = f.recs
 	succs, succArgs := f.pooledSucc(s, args)
 	f.Blocks = append(f.Blocks, Block{Start: at, End: at + 1, Succs: succs, SuccArgs: succArgs, Stub: true})
-	a.opStart = append(a.opStart, a.opStart[len(a.opStart)-1])
 	a.stats.EdgeBlocks++
 	return at
 }

@@ -10,11 +10,11 @@ import "math/bits"
 // (moved to a free register, preferably one the instruction preserves, or
 // spilled); and the state is updated past the instruction.
 func (a *allocator) allocateInst(b BlockID, i int) error {
-	ops := a.instOps(i)
-	base := a.opStart[i]
-	locs := a.locs[base : base+len(ops)]
-	after := a.after[base : base+len(ops)]
-	clobbers := a.clobbers[i] & a.alloc
+	rec := &a.recs[i]
+	ops := a.ops[rec.lo:rec.hi]
+	locs := a.locs[rec.lo:rec.hi]
+	after := a.after[rec.lo:rec.hi]
+	clobbers := rec.clobbers & a.alloc
 
 	definedHere := func(v VReg) bool {
 		for _, op := range ops {
@@ -151,7 +151,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 			useRegs = useRegs.With(r)
 		} else {
 			locs[k] = a.slotOf(op.VReg)
-			a.slotOps = append(a.slotOps, int32(base+k))
+			a.slotOps = append(a.slotOps, rec.lo+int32(k))
 		}
 	}
 

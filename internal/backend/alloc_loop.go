@@ -63,7 +63,7 @@ func (a *allocator) prepareLoops() {
 		a.callsBefore[bi] = calls
 		b := &f.Blocks[bi]
 		for i := b.Start; i < b.End; i++ {
-			if (a.clobbers[i] & callerSaved).Len() > half {
+			if (a.recs[i].clobbers & callerSaved).Len() > half {
 				calls++
 				break
 			}
@@ -305,7 +305,7 @@ func (a *allocator) blockPressure(b BlockID) [NumClasses]int {
 		return false
 	}
 	for i := blk.End - 1; i >= blk.Start; i-- {
-		lo, hi := a.opStart[i], a.opStart[i+1]
+		lo, hi := a.recs[i].lo, a.recs[i].hi
 		for k := lo; k < hi; k++ {
 			op := a.ops[k]
 			dies[k] = false
@@ -320,7 +320,7 @@ func (a *allocator) blockPressure(b BlockID) [NumClasses]int {
 	}
 	most := cur
 	for i := blk.Start; i < blk.End; i++ {
-		lo, hi := a.opStart[i], a.opStart[i+1]
+		lo, hi := a.recs[i].lo, a.recs[i].hi
 		most = maxPressure(most, cur)
 		// Live at i: what was live before it, or after it with its
 		// definitions, dead ones included (late definitions may take the
@@ -381,7 +381,7 @@ func (a *allocator) loopParamReg(b BlockID, p VReg) PReg {
 					across = true
 				}
 			}
-			call = call || a.clobbers[i]&a.alloc&^a.env.CalleeSaved != 0
+			call = call || a.recs[i].clobbers&a.alloc&^a.env.CalleeSaved != 0
 		}
 	}
 	if !across {

@@ -75,8 +75,8 @@ func (c *checker) fail(b BlockID, i int, format string, args ...any) error {
 
 func (c *checker) run() error {
 	f := c.f
-	if len(c.res.opStart) != len(f.Insts)+1 {
-		return c.fail(0, -1, "result covers %d instructions, function has %d", len(c.res.opStart)-1, len(f.Insts))
+	if len(c.res.recs) != len(f.Insts) {
+		return c.fail(0, -1, "result covers %d instructions, function has %d", len(c.res.recs), len(f.Insts))
 	}
 	for _, e := range c.res.Edits {
 		if e.Before < 0 || e.Before >= len(f.Insts) {

@@ -7,7 +7,13 @@
 // each instruction describing its register operands through the Inst
 // interface (uses, defs, read-modify-writes; any register, a fixed physical
 // register, "reuse input k" for two-address forms, or register-or-stack for
-// memory operands), plus a MachineEnv describing its registers. Allocate
+// memory operands), plus a MachineEnv describing its registers. The Func
+// keeps what the allocator reads flat and free of pointers: every operand in
+// Func.Ops and, per instruction, a record of its operands' range there, its
+// clobbers and whether it is a move or a terminator. Append fills them by
+// asking the Inst; a target that writes its operands into Ops as it lowers
+// (amd64) hands the record over with AppendFlat, and no Inst method is called
+// while allocating. Allocate
 // decides where every operand lives and which moves to insert; the target's
 // emission step prints instructions with those locations, the Edits, and a
 // prologue/epilogue from LayoutFrame. This package imports no target.

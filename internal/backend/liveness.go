@@ -157,17 +157,8 @@ func (l *Liveness) list(gs []int32) []VReg {
 // ComputeLiveness runs liveness analysis on a validated function whose
 // Preds are computed.
 func ComputeLiveness(f *Func) *Liveness {
-	var ops []Operand
-	opStart := make([]int, len(f.Insts)+1)
-	vis := OperandVisitor{}
-	for i, in := range f.Insts {
-		opStart[i] = len(vis.ops)
-		in.Operands(&vis)
-	}
-	ops = vis.ops
-	opStart[len(f.Insts)] = len(ops)
 	l := &Liveness{}
-	l.compute(f, ops, opStart)
+	l.compute(f)
 	l.outLists = make([][]int32, len(f.Blocks))
 	for b := range f.Blocks {
 		var out []int32
@@ -201,8 +192,7 @@ func ComputeLiveness(f *Func) *Liveness {
 	return l
 }
 
-// compute fills l for f, whose instruction i has the operands
-// ops[opStart[i]:opStart[i+1]]. It runs in time linear in the code size
+// compute fills l for f, reading its instructions' flat records. It runs in time linear in the code size
 // plus the size of the live sets it produces:
 //
 //  1. one pass over each block finds the globals (in a fixed order: the
@@ -215,7 +205,7 @@ func ComputeLiveness(f *Func) *Liveness {
 //     the global is live once, instead of iterating whole sets to a fixed
 //     point). It gives the same least solution as the iterative equations
 //     in = gen ∪ (out − kill), out = ∪ in(succ) ∪ args.
-func (l *Liveness) compute(f *Func, ops []Operand, opStart []int) {
+func (l *Liveness) compute(f *Func) {
 	s := &l.scratch
 	n, nb := f.NumVRegs(), len(f.Blocks)
 
@@ -231,6 +221,7 @@ func (l *Liveness) compute(f *Func, ops []Operand, opStart []int) {
 	vs := fill(grow(s.vregs, n), liveVReg{owner: -1})
 	s.vregs = vs
 	gen, kill, arg := s.gen[:0], s.kill[:0], s.arg[:0]
+	ops, recs := f.Ops, f.recs
 	markGlobal := func(v VReg) int32 {
 		if v < NumPinned {
 			return -1
@@ -267,7 +258,7 @@ func (l *Liveness) compute(f *Func, ops []Operand, opStart []int) {
 		// only writes of earlier instructions.
 		start := int32(b.Start)
 		for i := b.Start; i < b.End; i++ {
-			for _, op := range ops[opStart[i]:opStart[i+1]] {
+			for _, op := range ops[recs[i].lo:recs[i].hi] {
 				v := op.VReg
 				if v < NumPinned {
 					continue

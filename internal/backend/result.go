@@ -67,9 +67,9 @@ func (e Edit) String() string {
 
 // Result is the allocation of one function: everything emission needs.
 type Result struct {
-	// operandLocs[opStart[i]+k] is where operand k of instruction i lives.
+	// operandLocs[recs[i].lo+k] is where operand k of instruction i lives.
 	operandLocs []Loc
-	opStart     []int
+	recs        []instRec
 	// Edits sorted by Before, in execution order among equal Before.
 	Edits []Edit
 	// editStart[i] is the number of edits that run before instructions
@@ -94,10 +94,10 @@ type Stats struct {
 // OperandLocs returns where each operand of instruction i lives, in the
 // order Inst.Operands reported them.
 func (r *Result) OperandLocs(i int) []Loc {
-	if i < 0 || i+1 >= len(r.opStart) {
+	if i < 0 || i >= len(r.recs) {
 		return nil
 	}
-	return r.operandLocs[r.opStart[i]:r.opStart[i+1]]
+	return r.operandLocs[r.recs[i].lo:r.recs[i].hi]
 }
 
 // EditsBefore returns the edits that run just before instruction i.

@@ -56,28 +56,23 @@ func checkEnv(env *MachineEnv) error {
 // block arguments matching parameters, and operand constraints that can be
 // met. It never panics.
 func (f *Func) Validate(env *MachineEnv) error {
-	var vis OperandVisitor
-	opStart := make([]int, len(f.Insts)+1)
-	for i, in := range f.Insts {
-		opStart[i] = len(vis.ops)
-		if in != nil {
-			in.Operands(&vis)
-		}
-	}
-	opStart[len(f.Insts)] = len(vis.ops)
-	return f.validate(env, vis.ops, opStart, make([]int32, f.NumVRegs()), nil)
+	return f.validate(env, make([]int32, f.NumVRegs()), nil, nil)
 }
 
-// validate is Validate with instruction i's operands given as
-// ops[opStart[i]:opStart[i+1]]; mark is a zeroed slice, one per vreg. If
-// moves is not nil, moves[i] is set to instruction i's IsMove registers
-// (both InvalidVReg if it is not a move), so they are asked once.
-func (f *Func) validate(env *MachineEnv, ops []Operand, opStart []int, mark []int32, moves []moveRegs) error {
+// validate is Validate reading the instructions' flat records; mark is a
+// zeroed slice, one per vreg. If moves is not nil, moves[i] is set to
+// instruction i's move registers (both InvalidVReg if it is not a move),
+// and the instructions with fixed-register operands (among others off the
+// fast path, in order) are appended to *special.
+func (f *Func) validate(env *MachineEnv, mark []int32, moves []moveRegs, special *[]int32) error {
 	if len(f.Blocks) == 0 {
 		return f.errorf(0, -1, "function has no blocks")
 	}
 	if len(f.Blocks[0].Params) != 0 {
 		return f.errorf(0, -1, "entry block has parameters (define arguments with fixed defs)")
+	}
+	if len(f.recs) != len(f.Insts) {
+		return f.errorf(0, -1, "%d instruction records for %d instructions", len(f.recs), len(f.Insts))
 	}
 	alloc := env.allocatableSet()
 	var nAlloc [NumClasses]int
@@ -122,28 +117,36 @@ func (f *Func) validate(env *MachineEnv, ops []Operand, opStart []int, mark []in
 			}
 		}
 		for i := b.Start; i < b.End; i++ {
-			in := f.Insts[i]
-			if in == nil {
+			if f.Insts[i] == nil {
 				return f.errorf(id, i, "nil instruction")
 			}
-			if in.IsTerminator() != (i == b.End-1) {
+			rec := &f.recs[i]
+			if rec.flags&FlagTerminator != 0 != (i == b.End-1) {
 				return f.errorf(id, i, "terminator must be exactly the last instruction")
 			}
-			iops := ops[opStart[i]:opStart[i+1]]
+			if rec.lo < 0 || rec.lo > rec.hi || int(rec.hi) > len(f.Ops) {
+				return f.errorf(id, i, "operands [%d,%d) outside the function's %d", rec.lo, rec.hi, len(f.Ops))
+			}
+			iops := f.Ops[rec.lo:rec.hi]
 			if !f.plainOperands(iops, &nAlloc, minAlloc, alloc) {
 				if err := f.checkOperands(id, i, iops, &nAlloc, alloc); err != nil {
 					return err
 				}
+				if special != nil {
+					*special = append(*special, int32(i))
+				}
 			}
-			d, s, ok := in.IsMove()
-			if ok {
+			d, s := InvalidVReg, InvalidVReg
+			if rec.flags&(FlagMove|flagBadMove) != 0 {
+				if rec.flags&flagBadMove != 0 || len(iops) != 2 || iops[0].Kind != Def || iops[1].Kind != Use {
+					return f.errorf(id, i, "a move's operands must be its destination's def and its source's use")
+				}
+				d, s = iops[0].VReg, iops[1].VReg
 				cd, ok1 := f.Class(d)
 				cs, ok2 := f.Class(s)
 				if !ok1 || !ok2 || cd != cs {
 					return f.errorf(id, i, "move between classes")
 				}
-			} else {
-				d, s = InvalidVReg, InvalidVReg
 			}
 			if moves != nil {
 				moves[i] = moveRegs{d, s}

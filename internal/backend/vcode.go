@@ -80,10 +80,22 @@ type Block struct {
 
 // Func is one function in vcode form: blocks in layout order, the entry first,
 // each block's instructions contiguous in Insts.
+//
+// What the allocator reads of the instructions is kept flat beside them, with
+// no pointers: every operand in Ops, and per instruction a record of where its
+// operands are, what it clobbers and whether it is a move or a terminator.
+// Append fills them through the Inst's methods; a target that builds its
+// operands in Ops directly passes the record with AppendFlat instead, and the
+// allocator never calls an Inst's methods.
 type Func struct {
 	Name   string
 	Insts  []Inst
 	Blocks []Block
+	// Ops holds the operands of every instruction, in any order (a target
+	// may leave unused ones between them): instruction i's are
+	// Ops[recs[i].lo:recs[i].hi].
+	Ops  []Operand
+	recs []instRec
 	// classes[i] is the class of VReg(NumPinned+i).
 	classes []RegClass
 	// building is the block being filled, or -1.
@@ -99,6 +111,25 @@ type Func struct {
 	predPool  []BlockID
 }
 
+// instRec is the flat record of one instruction (see Func).
+type instRec struct {
+	lo, hi   int32 // its operands are Ops[lo:hi]
+	clobbers RegSet
+	flags    InstFlags
+}
+
+// InstFlags say what kind of instruction a record describes.
+type InstFlags uint8
+
+const (
+	// FlagMove marks a plain register copy of one class whose operands
+	// are the def of the destination, then the use of the source (what
+	// Inst.IsMove reports).
+	FlagMove InstFlags = 1 << iota
+	// FlagTerminator marks the instruction that ends its block.
+	FlagTerminator
+)
+
 // NewFunc returns an empty function.
 func NewFunc(name string) *Func { return &Func{Name: name, building: -1, succOwner: -1} }
 
@@ -107,6 +138,7 @@ func NewFunc(name string) *Func { return &Func{Name: name, building: -1, succOwn
 func (f *Func) Reset(name string) {
 	clear(f.Insts) // drop the references to the old instructions
 	f.Name, f.Insts, f.Blocks, f.classes = name, f.Insts[:0], f.Blocks[:0], f.classes[:0]
+	f.Ops, f.recs = f.Ops[:0], f.recs[:0]
 	f.building, f.succOwner = -1, -1
 	f.succPool, f.argPool = f.succPool[:0], f.argPool[:0]
 }
@@ -148,12 +180,57 @@ func (f *Func) StartBlock(b BlockID) {
 	}
 }
 
-// Append adds an instruction to the block being built.
+// Append adds an instruction to the block being built, asking it for its
+// operands (appended to Ops), clobbers and kind.
 func (f *Func) Append(in Inst) {
+	rec := instRec{lo: int32(len(f.Ops))}
+	if in != nil { // validation reports it
+		vis := OperandVisitor{ops: f.Ops}
+		in.Operands(&vis)
+		f.Ops = vis.ops
+		rec.clobbers = in.Clobbers()
+		if in.IsTerminator() {
+			rec.flags |= FlagTerminator
+		}
+		if d, s, ok := in.IsMove(); ok {
+			// A move's record names its registers by its first two
+			// operands; one that reports them otherwise keeps the flag
+			// off, and validation refuses it.
+			if ops := f.Ops[rec.lo:]; len(ops) == 2 && ops[0].VReg == d && ops[0].Kind == Def && ops[1].VReg == s && ops[1].Kind == Use {
+				rec.flags |= FlagMove
+			} else {
+				rec.flags |= flagBadMove
+			}
+		}
+	}
+	rec.hi = int32(len(f.Ops))
+	f.appendRec(in, rec)
+}
+
+// flagBadMove marks an instruction reporting a move whose operands are not
+// the destination's def and the source's use.
+const flagBadMove InstFlags = 1 << 7
+
+// AppendFlat adds an instruction to the block being built whose operands the
+// target has put in Ops[lo:hi], with its clobbers and flags: what its
+// Operands, Clobbers, IsMove and IsTerminator methods would report, which the
+// allocator then never calls.
+func (f *Func) AppendFlat(in Inst, lo, hi int, clobbers RegSet, flags InstFlags) {
+	f.appendRec(in, instRec{lo: int32(lo), hi: int32(hi), clobbers: clobbers, flags: flags &^ flagBadMove})
+}
+
+func (f *Func) appendRec(in Inst, rec instRec) {
 	f.Insts = append(f.Insts, in)
+	f.recs = append(f.recs, rec)
 	if f.building >= 0 && f.building < len(f.Blocks) {
 		f.Blocks[f.building].End = len(f.Insts)
 	}
+}
+
+// InstOps returns the operands of instruction i, as its record has them.
+func (f *Func) InstOps(i int) []Operand {
+	r := &f.recs[i]
+	return f.Ops[r.lo:r.hi]
 }
 
 // AddSucc records that the block being built continues to succ with args.

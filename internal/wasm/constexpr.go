@@ -10,14 +10,17 @@ import "fmt"
 // items), so none takes an Instr (144 bytes) per instruction. Nearly every
 // one is a single numeric const, ref.null, ref.func or global.get: that
 // instruction is held inline as its opcode and one immediate word, 24
-// bytes in all. The others (extended-const arithmetic, GC constructors, a
+// bytes in all, as is a lone GC constructor without operands
+// (struct.new_default, struct.new of an empty struct, array.new_fixed of
+// no elements). The others (extended-const arithmetic, GC constructors, a
 // v128.const with a high half) refer to a run of 24-byte instructions in
 // a ConstArena, which the decoder shares among all the expressions of a
 // module; only an expression with an instruction no constant expression
 // may hold (an invalid module's) keeps its Instrs. Read it with Len and At.
 type ConstExpr struct {
 	// imm is the inline instruction's immediate (a numeric const's bits,
-	// ref.null's type, the index of ref.func or global.get), or, for an
+	// ref.null's type, the index of ref.func or global.get, a type index
+	// and array.new_fixed's length above it), or, for an
 	// expression held in code, where its run starts (high half) and how
 	// many instructions it has (low half).
 	imm    uint64
@@ -151,8 +154,10 @@ func inlineConst(in *Instr, offset int32) (ConstExpr, bool) {
 		e.imm = in.Imm
 	case OpRefNull:
 		e.imm = uint64(in.Type)
-	case OpRefFunc, OpGlobalGet:
+	case OpRefFunc, OpGlobalGet, OpStructNew, OpStructNewDefault:
 		e.imm = uint64(in.X)
+	case OpArrayNewFixed:
+		e.imm = uint64(in.Y)<<32 | uint64(in.X)
 	default:
 		return ConstExpr{}, false
 	}
@@ -209,8 +214,10 @@ func (e *ConstExpr) At(i int) Instr {
 	switch e.op {
 	case OpRefNull:
 		in.Type = ValType(e.imm)
-	case OpRefFunc, OpGlobalGet:
+	case OpRefFunc, OpGlobalGet, OpStructNew, OpStructNewDefault:
 		in.X = uint32(e.imm)
+	case OpArrayNewFixed:
+		in.X, in.Y = uint32(e.imm), uint32(e.imm>>32)
 	default:
 		in.Imm = e.imm
 	}

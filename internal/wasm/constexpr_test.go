@@ -9,7 +9,8 @@ import (
 
 // A constant expression reads back exactly the instructions it was made
 // from, however it holds them: the common ones (one numeric const,
-// ref.null, ref.func or global.get) inline, the other constant ones as
+// ref.null, ref.func or global.get, or a GC constructor without operands)
+// inline, the other constant ones as
 // compact instructions, and only those with an immediate a constant
 // instruction never has as Instrs in full.
 func TestConstExprRoundTrip(t *testing.T) {
@@ -39,8 +40,11 @@ func TestConstExprRoundTrip(t *testing.T) {
 		{"stray immediate", []Instr{{Op: OpRefFunc, X: 1, Imm: 2, Offset: 7}}, packed},
 		{"not inline op", []Instr{{Op: OpUnreachable, Offset: 7}}, packed},
 		{"extended", []Instr{{Op: OpI32Const, Imm: 1, Offset: 7}, {Op: OpI32Const, Imm: 2, Offset: 9}, {Op: OpI32Add, Offset: 11}}, packed},
-		{"struct.new_default", []Instr{{Op: OpStructNewDefault, X: 3, Offset: 7}}, packed},
-		{"array.new_fixed", []Instr{{Op: OpRefNull, Type: RefType(true, HeapType(3)), Offset: 7}, {Op: OpArrayNewFixed, X: 4, Y: 1, Offset: 9}}, packed},
+		{"struct.new_default", []Instr{{Op: OpStructNewDefault, X: 3, Offset: 7}}, inline},
+		{"struct.new", []Instr{{Op: OpStructNew, X: 0xffff_fffe, Offset: 7}}, inline},
+		{"array.new_fixed", []Instr{{Op: OpArrayNewFixed, X: 0xffff_fffe, Y: 0xffff_fffd, Offset: 7}}, inline},
+		{"struct.new_default with a Y", []Instr{{Op: OpStructNewDefault, X: 3, Y: 1, Offset: 7}}, packed},
+		{"array.new_fixed of one", []Instr{{Op: OpRefNull, Type: RefType(true, HeapType(3)), Offset: 7}, {Op: OpArrayNewFixed, X: 4, Y: 1, Offset: 9}}, packed},
 		{"ref.i31", []Instr{{Op: OpI32Const, Imm: 0xffff_ffff, Offset: 7}, {Op: OpRefI31, Offset: 9}}, packed},
 		{"v128 in a struct", []Instr{{Op: OpV128Const, Imm: 1, Hi: 2, Offset: 7}, {Op: OpV128Const, Imm: 3, Offset: 25}, {Op: OpStructNew, X: 5, Offset: 43}}, packed},
 		// ...unless it carries what no constant instruction has.

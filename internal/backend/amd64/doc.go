@@ -93,8 +93,10 @@
 // lowerer's tables, the vcode, the allocator, the assembler, the emitter)
 // and is reused by a goroutine from one function to the next
 // (Options.Scratch; the engine keeps one per worker). vinsts live in a
-// kept pool and are named by index; their operands and templates are
-// carved from kept slabs; after each function the Scratch drops every
+// kept pool and are named by index; they name their operands and templates
+// by index ranges too, into two flat arrays of the function (the vcode's
+// Ops, which the allocator reads in place, and the lowerer's templates), so
+// a vinst holds no slice; after each function the Scratch drops every
 // reference to it, so the garbage collector never marks a compiled
 // function's SSA or vcode. Values the hot paths append (operands, moves,
 // assembler records) are filled in place rather than built in a temporary

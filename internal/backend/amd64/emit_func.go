@@ -505,8 +505,9 @@ func (e *emitter) setLoc(a *Operand, l backend.Loc) {
 }
 
 func (e *emitter) code(in *vinst, locs []backend.Loc) {
-	for k := range in.code {
-		c := &in.code[k]
+	code := in.templates()
+	for k := range code {
+		c := &code[k]
 		if c.Op == opBind {
 			e.a.Bind(c.Args[0].Target())
 			continue

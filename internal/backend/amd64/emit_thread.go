@@ -27,8 +27,8 @@ func (e *emitter) thread(from, to backend.BlockID) (backend.BlockID, backend.Blo
 			from, to = to, e.l.vf.Blocks[to].Succs[0]
 			continue
 		case vTrap:
-			if len(in.code) == 1 && in.code[0].Op == JMP {
-				return from, to, in.code[0].Args[0].Target(), true
+			if code := in.templates(); len(code) == 1 && code[0].Op == JMP {
+				return from, to, code[0].Args[0].Target(), true
 			}
 		}
 		break

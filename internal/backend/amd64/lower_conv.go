@@ -153,7 +153,7 @@ func lowerFcvtFromInt(l *lowerer, in *ssa.Inst) {
 		x := vi.useRM(l.reg(in.Args[0]))
 		d := vi.def(l.vreg(in.Results[0]))
 		vi.emit(I(XORPS, 0, R(d), R(d)))
-		vi.ops[len(vi.ops)-1].Early = true
+		vi.lastOp().Early = true
 		vi.emit(I(cvt, sizeOf(it), R(d), R(x)))
 		return
 	}

@@ -137,20 +137,29 @@ type lowerer struct {
 	rematCalls  int32 // groups with clobbers lowered so far in the block
 }
 
-// lowerMem is where a function's vinsts, their operands and templates, and
-// its block argument lists live (see slab).
+// lowerMem is where a function's vinsts and its block argument lists live
+// (see slab), and the vinsts' templates, back to back in code; their
+// operands are written straight into the function's flat operand array,
+// vf.Ops. A vinst names its templates and operands by index ranges.
 type lowerMem struct {
+	vf    *backend.Func
 	insts vinstPool
-	ops   slab[backend.Operand]
-	code  slab[Inst]
+	code  []Inst
 	vregs slab[backend.VReg]
 	lists slab[[]backend.VReg]
 }
 
+// start readies a new vinst: its operands and templates begin at the ends
+// of the arrays, where the first ones are appended in place.
+func (m *lowerMem) start(in *vinst) {
+	in.mem = m
+	in.opLo, in.opHi = int32(len(m.vf.Ops)), int32(len(m.vf.Ops))
+	in.codeLo, in.codeHi = int32(len(m.code)), int32(len(m.code))
+}
+
 func (m *lowerMem) reset() {
 	m.insts.reset()
-	m.ops.reset()
-	m.code.reset()
+	m.code = m.code[:0]
 	m.vregs.reset()
 	m.lists.reset()
 }
@@ -279,7 +288,8 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 		l.vf.StartBlock(l.vblocks[i])
 		sp := l.codeSpan[b.ID]
 		for _, vi := range l.code[sp.lo:sp.hi] {
-			l.vf.Append(l.mem.insts.at(vi))
+			in := l.mem.insts.at(vi)
+			l.vf.AppendFlat(in, int(in.opLo), int(in.opHi), in.clobbers, in.flags())
 		}
 		term := b.Terminator()
 		if term == nil {
@@ -309,6 +319,7 @@ func (l *lowerer) reset(f *ssa.Func, vf *backend.Func, asm *Assembler, sharedPol
 	clear(l.trapLabels)
 	l.trapOrder, l.callSites, l.landings, l.faultSites = l.trapOrder[:0], l.callSites[:0], l.landings[:0], l.faultSites[:0]
 	l.mem.reset()
+	l.mem.vf = vf
 }
 
 // endGroup closes the vinsts of the instruction just lowered as a group.
@@ -478,7 +489,7 @@ func (l *lowerer) branchArgs(term *ssa.Inst) {
 // newInst appends an empty plain vinst to the current group.
 func (l *lowerer) newInst() *vinst {
 	in, _ := l.mem.insts.alloc()
-	in.mem = &l.mem
+	l.mem.start(in)
 	l.cur = append(l.cur, in)
 	return in
 }
@@ -487,7 +498,8 @@ func (l *lowerer) newInst() *vinst {
 // group: a terminator is appended after the code that feeds it.
 func (l *lowerer) newTerm(kind vkind) *vinst {
 	in, _ := l.mem.insts.alloc()
-	in.mem, in.kind = &l.mem, kind
+	l.mem.start(in)
+	in.kind = kind
 	return in
 }
 
@@ -497,24 +509,32 @@ func (l *lowerer) newTerm(kind vkind) *vinst {
 // newOp appends a zero operand and returns it with its placeholder, to be
 // filled in place: an Operand built in a temporary by byte stores and then
 // copied whole is read back before the stores retire (a store-forwarding
-// stall on every operand).
+// stall on every operand). A vinst's operands are contiguous at the end of
+// the function's Ops while it is being built; one that gains an operand
+// after another vinst's (the context copied out by plainReg, say) has its
+// operands moved to the end first, leaving the old copies unused.
 func (in *vinst) newOp() (*backend.Operand, Reg) {
-	n := len(in.ops)
-	if n == cap(in.ops) {
-		switch {
-		case in.mem == nil:
-			in.ops = slices.Grow(in.ops, 1)
-		case in.ops == nil:
-			in.ops = in.mem.ops.take(4)
-		default:
-			in.ops = append(in.mem.ops.take(2*n), in.ops...)
-		}
+	vf := in.mem.vf
+	n := len(vf.Ops)
+	if int(in.opHi) != n {
+		in.moveOps()
+		n = len(vf.Ops)
 	}
-	in.ops = in.ops[:n+1]
-	p := &in.ops[n]
-	*p = backend.Operand{}
-	return p, opReg(n)
+	vf.Ops = append(vf.Ops, backend.Operand{}) // in place unless it grows: stores only the length
+	in.opHi = int32(n + 1)
+	return &vf.Ops[n], opRegBase + Reg(int32(n)-in.opLo)
 }
+
+// moveOps puts the vinst's operands at the end of Ops.
+func (in *vinst) moveOps() {
+	vf := in.mem.vf
+	end := int32(len(vf.Ops))
+	vf.Ops = append(vf.Ops, vf.Ops[in.opLo:in.opHi]...)
+	in.opLo, in.opHi = end, int32(len(vf.Ops))
+}
+
+// lastOp is the operand added last.
+func (in *vinst) lastOp() *backend.Operand { return &in.mem.vf.Ops[in.opHi-1] }
 
 func (in *vinst) use(v backend.VReg) Reg {
 	if p, ok := v.PinnedReg(); ok {
@@ -570,21 +590,33 @@ func (in *vinst) defReuse(v backend.VReg, input Reg) Reg {
 	return input
 }
 
+// emit appends a template. A vinst's templates are contiguous at the end
+// of the function's (mem.code) while it is being built, as its operands
+// are in Ops (see newOp).
 func (in *vinst) emit(c Inst) {
-	if len(in.code) < cap(in.code) {
-		in.code = append(in.code, c)
-		return
+	m := in.mem
+	if int(in.codeHi) != len(m.code) {
+		in.moveCode()
 	}
-	in.emitGrowing(c)
+	m.code = append(m.code, c) // in place unless it grows: stores only the length
+	in.codeHi++
 }
 
-// emitGrowing is emit when in.code is full (apart, so emit is inlined).
-func (in *vinst) emitGrowing(c Inst) {
-	if in.mem != nil {
-		in.code = appendTo(&in.mem.code, in.code, c)
-	} else {
-		in.code = append(in.code, c)
+// moveCode puts the vinst's templates at the end of mem.code.
+func (in *vinst) moveCode() {
+	m := in.mem
+	end := int32(len(m.code))
+	m.code = append(m.code, m.code[in.codeLo:in.codeHi]...)
+	in.codeLo, in.codeHi = end, int32(len(m.code))
+}
+
+// templates returns the vinst's templates (none for a vinst made outside
+// lowering).
+func (in *vinst) templates() []Inst {
+	if in.mem == nil {
+		return nil
 	}
+	return in.mem.code[in.codeLo:in.codeHi]
 }
 
 // temp makes a fresh virtual register for a sequence's temporary.

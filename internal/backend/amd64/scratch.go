@@ -42,7 +42,7 @@ func PutScratch(s *Scratch) { scratches.Put(s) }
 // name them.
 func (s *Scratch) release() {
 	l := &s.lowerer
-	l.f, l.vf, l.asm, l.curInst = nil, nil, nil, nil
+	l.f, l.vf, l.asm, l.curInst, l.mem.vf = nil, nil, nil, nil, nil
 	clear(l.layout)
 	clear(l.order.post)
 	clear(l.order.stack)
@@ -57,8 +57,8 @@ func (s *Scratch) release() {
 const slabPage = 256
 
 // slab hands out short slices carved from large pages that are kept and
-// reused after reset: the vinsts of a function, their operands and
-// templates, and block argument lists, cost no allocation each. A slice
+// reused after reset: block parameter and argument lists cost no
+// allocation each. A slice
 // taken from a slab is valid until the slab's next reset.
 type slab[T any] struct {
 	pages [][]T
@@ -85,16 +85,6 @@ func (s *slab[T]) take(n int) []T {
 
 // reset makes every page available again.
 func (s *slab[T]) reset() { s.page, s.used = 0, 0 }
-
-// appendTo appends x to a slice taken from s, moving it to a slice twice
-// as large when it is full.
-func appendTo[T any](s *slab[T], list []T, x T) []T {
-	if len(list) == cap(list) {
-		grown := s.take(max(2*cap(list), 2))
-		list = append(grown, list...)
-	}
-	return append(list, x)
-}
 
 // vinstPool holds a function's vinsts in pages kept from one function to
 // the next; a vinst is named by its index, so the lists of vinsts lowering

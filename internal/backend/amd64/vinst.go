@@ -22,11 +22,14 @@ import (
 // The kinds other than vPlain are terminators (and the entry's argument
 // definitions), whose code emission completes from the block layout.
 type vinst struct {
-	kind     vkind
-	ops      []backend.Operand
-	code     []Inst
-	clobbers backend.RegSet
-	move     bool // a plain register copy: ops[0] = ops[1]
+	kind vkind
+	// opLo and opHi: its operands are the function's Ops[opLo:opHi]
+	// (backend.Func.Ops, where lowering writes them; see newOp).
+	opLo, opHi int32
+	// codeLo and codeHi: its templates are mem.code[codeLo:codeHi].
+	codeLo, codeHi int32
+	clobbers       backend.RegSet
+	move           bool // a plain register copy: ops[0] = ops[1]
 	// vBrif: flags from code; taken to Succs[0] when cond holds (and, for
 	// float equality, parity says ordered; see parity).
 	cond   Cond
@@ -35,8 +38,8 @@ type vinst struct {
 	// vBrTable: ops[0] is the index, ops[1], ops[2] early temporaries.
 	// vTailCall: the number of stack argument words.
 	ntargets int
-	// mem, when set, is where ops and code grow (see slab), and id is the
-	// vinst's index in mem.insts.
+	// mem, when set, holds the templates and names the function whose
+	// Ops hold the operands; id is the vinst's index in mem.insts.
 	mem *lowerMem
 	id  int32
 }
@@ -83,17 +86,37 @@ const opRegBase Reg = 0x80
 // opReg is the template register standing for operand k.
 func opReg(k int) Reg { return opRegBase + Reg(k) }
 
+// ops returns the operands (none for a vinst made outside lowering).
+func (in *vinst) ops() []backend.Operand {
+	if in.mem == nil || in.mem.vf == nil {
+		return nil
+	}
+	return in.mem.vf.Ops[in.opLo:in.opHi]
+}
+
 func (in *vinst) Operands(v *backend.OperandVisitor) {
-	for _, op := range in.ops {
+	for _, op := range in.ops() {
 		v.Add(op)
 	}
+}
+
+// flags is what the allocator is told of in besides its operands.
+func (in *vinst) flags() backend.InstFlags {
+	var f backend.InstFlags
+	if in.move {
+		f |= backend.FlagMove
+	}
+	if in.kind != vPlain {
+		f |= backend.FlagTerminator
+	}
+	return f
 }
 
 func (in *vinst) Clobbers() backend.RegSet { return in.clobbers }
 
 func (in *vinst) IsMove() (dst, src backend.VReg, ok bool) {
-	if in.move {
-		return in.ops[0].VReg, in.ops[1].VReg, true
+	if ops := in.ops(); in.move && len(ops) >= 2 {
+		return ops[0].VReg, ops[1].VReg, true
 	}
 	return 0, 0, false
 }
@@ -115,7 +138,11 @@ func (in *vinst) String() string {
 			sb.WriteString("|p")
 		}
 	case vBrTable:
-		fmt.Fprintf(&sb, "br_table %v", in.ops[0].VReg)
+		if ops := in.ops(); len(ops) > 0 {
+			fmt.Fprintf(&sb, "br_table %v", ops[0].VReg)
+		} else {
+			sb.WriteString("br_table")
+		}
 	case vReturn:
 		sb.WriteString("ret")
 	case vTrap:
@@ -123,14 +150,14 @@ func (in *vinst) String() string {
 	case vTailCall:
 		sb.WriteString("tail")
 	}
-	for i, c := range in.code {
+	for i, c := range in.templates() {
 		if sb.Len() > 0 {
 			sb.WriteString("; ")
 		}
 		_ = i
 		sb.WriteString(in.templateString(c))
 	}
-	for _, op := range in.ops {
+	for _, op := range in.ops() {
 		if op.Constraint == backend.FixedReg {
 			fmt.Fprintf(&sb, " [%v@%v]", op.VReg, regOf(op.Fixed))
 		}
@@ -192,8 +219,8 @@ func (in *vinst) templateString(c Inst) string {
 func (in *vinst) regString(r Reg) string {
 	if r >= opRegBase {
 		k := int(r - opRegBase)
-		if k < len(in.ops) {
-			return "%" + in.ops[k].VReg.String()
+		if ops := in.ops(); k < len(ops) {
+			return "%" + ops[k].VReg.String()
 		}
 		return "%?"
 	}
