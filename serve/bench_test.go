@@ -7,6 +7,7 @@ import (
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/serve"
+	"github.com/moat-run/moat/wasi"
 )
 
 // BenchmarkHello is one request to the C guest's hello mode, without a
@@ -21,10 +22,14 @@ func BenchmarkHello(b *testing.B) {
 	}
 	// As moat serve runs it: memories from a pool of the route's slots.
 	b.Run("compiler-pooled", func(b *testing.B) { benchHello(b, pooledCModule(b, 16)) })
+	// With a read-only preopen, which the guest's libc looks up at start.
+	b.Run("compiler-pooled-preopen", func(b *testing.B) {
+		benchHello(b, pooledCModule(b, 16), wasi.Preopen{Guest: "/data", Host: b.TempDir(), ReadOnly: true})
+	})
 }
 
-func benchHello(b *testing.B, mod *moat.Module) {
-	h, err := serve.New(serve.Config{Module: mod, OnDone: func(*http.Request, *serve.Outcome) {}})
+func benchHello(b *testing.B, mod *moat.Module, preopens ...wasi.Preopen) {
+	h, err := serve.New(serve.Config{Module: mod, Preopens: preopens, OnDone: func(*http.Request, *serve.Outcome) {}})
 	if err != nil {
 		b.Fatal(err)
 	}
