@@ -24,40 +24,46 @@ type Caller struct {
 }
 
 // caller returns the Caller for host calls made by inst (nil: by the host).
-// An instance made by instantiate keeps its Caller in its own state.
+// The store keeps them, not the instances: most stores' instances take
+// none (WASI's functions take none), and a store whose one instance does
+// keeps its Caller as lastCaller alone; the map is made by a second.
 func (s *storeState) caller(inst *vm.Instance) *Caller {
 	if c := s.lastCaller; c != nil && c.inst == inst {
 		return c
 	}
-	if inst != nil {
-		if both, ok := inst.Embedder.(*instanceState); ok && inst.Store == s.vs {
-			if both.caller == nil {
-				cs := &callerState{caller: Caller{store: s.ref(), inst: inst}}
-				if m := inst.Memory(); m != nil {
-					cs.mem = Memory{store: s.ref(), mem: m}
-					cs.caller.mem = &cs.mem
-				}
-				both.caller = cs
-			}
-			s.lastCaller = &both.caller.caller
-			return s.lastCaller
-		}
-	}
 	c := s.callers[inst]
 	if c == nil {
-		if s.callers == nil {
-			s.callers = make(map[*vm.Instance]*Caller)
-		}
-		c = &Caller{store: s.ref(), inst: inst}
-		if inst != nil {
-			if m := inst.Memory(); m != nil {
-				c.mem = &Memory{store: s.ref(), mem: m}
+		c = s.newCaller(inst)
+		if last := s.lastCaller; last != nil || s.callers != nil {
+			if s.callers == nil {
+				s.callers = map[*vm.Instance]*Caller{last.inst: last}
 			}
+			s.callers[inst] = c
 		}
-		s.callers[inst] = c
 	}
 	s.lastCaller = c
 	return c
+}
+
+// newCaller makes inst's Caller, with its memory 0's handle, in one
+// allocation of the store's generation (never recycled: a host function
+// may keep them).
+func (s *storeState) newCaller(inst *vm.Instance) *Caller {
+	cs := &callerState{caller: Caller{store: s.ref(), inst: inst}}
+	if inst != nil {
+		if m := inst.Memory(); m != nil {
+			cs.mem = Memory{store: s.ref(), mem: m}
+			cs.caller.mem = &cs.mem
+		}
+	}
+	return &cs.caller
+}
+
+// callerState is a Caller and its instance's memory 0's handle
+// (storeState.newCaller).
+type callerState struct {
+	caller Caller
+	mem    Memory
 }
 
 // valid reports whether c's host call is running, on this goroutine. The

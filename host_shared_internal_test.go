@@ -97,14 +97,109 @@ func TestCallerOnDemand(t *testing.T) {
 		if res, err := inst.Func("quadruple").Call(ctx, EncodeI32(3)); err != nil || DecodeI32(res[0]) != 12 {
 			t.Fatalf("%s: quadruple(3) = %v, %v", k, res, err)
 		}
-		if state.caller != nil || s.callers != nil {
+		if s.lastCaller != nil || s.callers != nil {
 			t.Errorf("%s: a Caller was made for calls of a function that takes none", k)
 		}
 		if _, err := inst.Func("greet").Call(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if state.caller == nil {
-			t.Errorf("%s: no Caller was made for a function that takes one", k)
+		if c := s.lastCaller; c == nil || c.inst != &state.inst || s.callers != nil {
+			t.Errorf("%s: no Caller was made for a function that takes one, or more than one", k)
+		}
+		s.Close()
+	}
+}
+
+// TestCallersPerInstance: the store keeps its only Caller without a map,
+// and one per instance once a second instance's host calls take one; each
+// sees its own instance's memory, and a Caller kept past its instance's
+// Close answers nil, whether it was the store's only one or in the map.
+func TestCallersPerInstance(t *testing.T) {
+	ctx := context.Background()
+	for _, k := range []EngineKind{EngineInterpreter, EngineCompiler} {
+		e, l := doubleLinker(t, k)
+		if e == nil {
+			continue
+		}
+		var seen []byte
+		var kept []*Caller
+		if err := l.DefineFunc("env", "peek", func(c *Caller) error {
+			b, _ := c.Memory().ReadUint8(0)
+			seen = append(seen, b)
+			kept = append(kept, c)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		compile := func(data string) *Module {
+			mod, err := e.CompileText([]byte(`(module
+  (import "env" "peek" (func $peek))
+  (memory 1)
+  (data (i32.const 0) "` + data + `")
+  (func (export "peek") (call $peek)))`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return mod
+		}
+		s := NewStore(e)
+		a, err := l.Instantiate(ctx, s, compile("A"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := l.Instantiate(ctx, s, compile("B"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		call := func(inst *Instance) {
+			t.Helper()
+			if _, err := inst.Func("peek").Call(ctx); err != nil {
+				t.Fatalf("%s: %v", k, err)
+			}
+		}
+		call(a)
+		call(a)
+		if s.callers != nil {
+			t.Errorf("%s: a map of Callers for one instance's", k)
+		}
+		call(b)
+		call(a)
+		call(b)
+		if string(seen) != "AABAB" {
+			t.Errorf("%s: the Callers saw the memories %q, want AABAB", k, seen)
+		}
+		if kept[0] != kept[1] || kept[0] != kept[3] || kept[2] != kept[4] || kept[0] == kept[2] {
+			t.Errorf("%s: one Caller per instance expected", k)
+		}
+		if err := a.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if kept[0].inst != nil || kept[0].mem != nil {
+			t.Errorf("%s: a closed instance's Caller still reaches it", k)
+		}
+		call(b)
+		if err := b.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if kept[2].inst != nil || kept[2].mem != nil || s.lastCaller != nil {
+			t.Errorf("%s: a closed instance's Caller still reaches it", k)
+		}
+		// The store's only Caller, not in a map, is cut too.
+		c, err := l.Instantiate(ctx, s, compile("C"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.callers = nil
+		call(c)
+		only := kept[len(kept)-1]
+		if s.callers != nil || s.lastCaller != only {
+			t.Errorf("%s: the store's only Caller is not kept alone", k)
+		}
+		if err := c.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if only.inst != nil || only.mem != nil || s.lastCaller != nil {
+			t.Errorf("%s: the only Caller still reaches its closed instance", k)
 		}
 		s.Close()
 	}

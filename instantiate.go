@@ -28,12 +28,14 @@ func constTrap(err error) error {
 // modules define: a memory, a global (a C program's stack pointer), a small
 // table, the first function made for their exports. Larger ones allocate
 // beside; what is the same for every instance (the types of tables,
-// memories and globals, a list of element segments all dropped) is the
-// module's, and what few modules use (tags, GC type ids) is apart
-// (vm.Instance). It is 512 bytes, a size class of the Go allocator's
-// without a header (TestInstanceStateSize). It is recycled for the module's next instance once its store is
-// closed (Module.takeInstance), so it holds nothing handed out: the
-// handles (Instance, Func, Caller...) live elsewhere and carry the store's
+// memories and globals, the segments' state when every element segment is
+// dropped and every data segment applied from an image) is the module's,
+// what few modules use (tags, GC type ids) is apart (vm.Instance), and the
+// Callers are the store's (storeState.caller). It is 448 bytes, a size
+// class of the Go allocator's (TestInstanceStateSize). It is recycled for
+// the module's next instance once its store is closed
+// (Module.takeInstance), so it holds nothing handed out: the handles
+// (Instance, Func, Caller...) live elsewhere and carry the store's
 // generation.
 type instanceState struct {
 	// mod is set when the state is made and never written again: the
@@ -58,32 +60,23 @@ type instanceParts struct {
 	memRoom vm.MemoryRoom
 	// table's elements (up to Config.tableKeepElems) are made for the
 	// module's first instance and kept when the state is recycled, as
-	// inst.FuncsRoom is: the storage of the instance's function list, the
+	// inst.FuncsRoom() is: the storage of the instance's function list, the
 	// imported functions' (InstancePre.Instantiate), then the whole index
 	// space once a defined function is asked for (vm.Instance.FuncIn).
 	// made is room for the function made for the first export asked for
 	// (vm.Instance.FuncIn, usually _start or the one entry point); a
 	// function in use there has its Instance set.
 	made [1]vm.Function
-	// caller is the instance's Caller, made on its first host call
-	// (storeState.caller).
-	caller *callerState
-}
-
-// callerState is an instance's Caller and its memory 0's handle, in one
-// allocation of the store's generation (never recycled: a host function
-// may keep them).
-type callerState struct {
-	caller Caller
-	mem    Memory
 }
 
 // keepPending gives the active element segments from the first on that
 // were to be written straight into their tables their items after all,
 // when instantiation stops before applying them.
 func keepPending(s *storeState, inst *vm.Instance, plan [][]uint32, first int) error {
-	// The list may be the module's, shared (Module.droppedElems).
-	inst.Elems = slices.Clone(inst.Elems)
+	// The list may be the module's, shared (Module.droppedElems), and
+	// the segments themselves the module's (Module.sharedSegments).
+	segs := &vm.Segments{Elems: slices.Clone(inst.Segs.Elems), Datas: inst.Segs.Datas, DatasShared: inst.Segs.DatasShared}
+	inst.Segs = segs
 	for i := first; i < len(plan); i++ {
 		if plan[i] == nil || inst.Module.Elems[i].Mode != wasm.ElemActive {
 			continue
@@ -92,7 +85,7 @@ func keepPending(s *storeState, inst *vm.Instance, plan [][]uint32, first int) e
 		if err := s.vs.FuncRefs(inst, plan[i], refs); err != nil {
 			return err
 		}
-		inst.Elems[i] = refs
+		segs.Elems[i] = refs
 	}
 	return nil
 }
@@ -121,11 +114,11 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	if err := s.checkInstantiation(m); err != nil {
 		return nil, err
 	}
-	funcsRoom := both.inst.FuncsRoom[:0]
+	funcsRoom := both.inst.FuncsRoom()
 	both.inst = vm.Instance{Module: m, Store: s.vs}
 	inst := &both.inst
 	inst.Embedder = both
-	inst.FuncsRoom = funcsRoom
+	inst.SetFuncsRoom(funcsRoom)
 
 	lazy, _ := mod.code.(engine.LazyFunctions)
 	if lazy != nil {
@@ -307,13 +300,33 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	}
 
 	plan := mod.elemPlan()
-	if mod.droppedElems != nil {
-		// Nothing below writes a segment's references (keepPending
-		// copies the list first).
-		inst.Elems = mod.droppedElems
-	} else if len(m.Elems) > 0 {
-		inst.Elems = make([][]uint64, len(m.Elems))
+	// The segments' state after instantiating is the module's, shared,
+	// when every element segment is written into its table or
+	// declarative and every active data segment is in a memory image.
+	// Datas are decided first: the element segments are roots as they
+	// are built below.
+	datasShared := len(m.Datas) > 0 && allDataInImages(m, withData)
+	var segs *vm.Segments
+	if (len(m.Elems) == 0 || mod.droppedElems != nil) && (len(m.Datas) == 0 || datasShared) {
+		// Nothing below writes it (keepPending and DropData copy it
+		// first).
+		segs = mod.sharedSegments()
+	} else {
+		segs = &vm.Segments{Elems: mod.droppedElems}
+		switch {
+		case datasShared:
+			segs.Datas, segs.DatasShared = mod.sharedDatas(), true
+		case len(m.Datas) > 0:
+			segs.Datas = make([][]byte, len(m.Datas))
+			for i, seg := range m.Datas {
+				segs.Datas[i] = seg.Bytes
+			}
+		}
+		if segs.Elems == nil && len(m.Elems) > 0 {
+			segs.Elems = make([][]uint64, len(m.Elems))
+		}
 	}
+	inst.Segs = segs
 	for i, seg := range m.Elems {
 		if plan[i] != nil && seg.Mode != wasm.ElemPassive {
 			// Items without effects: an active segment is written
@@ -322,7 +335,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		}
 		refs := make([]uint64, seg.Len())
 		// Segments are roots as they are built: an item may allocate.
-		inst.Elems[i] = refs
+		segs.Elems[i] = refs
 		if len(seg.Funcs) > 0 {
 			if err := s.vs.FuncRefs(inst, seg.Funcs, refs); err != nil {
 				return nil, err
@@ -333,21 +346,6 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 			if refs[j], _, err = vm.EvalConst(s.vs, inst, item); err != nil {
 				return nil, err
 			}
-		}
-	}
-	switch {
-	case len(m.Datas) == 0:
-		inst.Datas = nil
-	case allDataInImages(m, withData):
-		// No segment is applied here, and none can fail: the state after
-		// instantiating is the module's, shared until a data.drop.
-		inst.Datas, inst.DatasShared = mod.sharedDatas(), true
-	default:
-		inst.Datas = make([][]byte, len(m.Datas))
-	}
-	if !inst.DatasShared {
-		for i, seg := range m.Datas {
-			inst.Datas[i] = seg.Bytes
 		}
 	}
 
@@ -390,7 +388,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 				}
 				continue
 			}
-			copy(tab.Elems[off:], inst.Elems[i])
+			copy(tab.Elems[off:], inst.Segs.Elems[i])
 			inst.DropElem(uint32(i))
 		case wasm.ElemDeclarative:
 			inst.DropElem(uint32(i))
@@ -401,8 +399,8 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 			continue
 		}
 		if seg.Memory < 64 && withData&(1<<seg.Memory) != 0 {
-			if !inst.DatasShared {
-				inst.Datas[i] = nil // in the image: applied
+			if !inst.Segs.DatasShared {
+				inst.Segs.Datas[i] = nil // in the image: applied
 			}
 			continue
 		}
@@ -419,7 +417,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		}
 		mem.Written = true
 		copy(mem.Bytes[off:], seg.Bytes)
-		inst.Datas[i] = nil
+		inst.Segs.Datas[i] = nil
 	}
 
 	if m.HasStart {

@@ -40,10 +40,15 @@ type Module struct {
 	// appliedDatas is the state of the data segments after an
 	// instantiation that applied every active one from memory images
 	// (active nil, passive their bytes), shared by such instances
-	// (vm.Instance.DatasShared): a module with thousands of segments (Go
+	// (vm.Segments.DatasShared): a module with thousands of segments (Go
 	// programs) would otherwise allocate them per instance.
 	datasOnce    sync.Once
 	appliedDatas [][]byte
+	// segments is the segments' state (vm.Instance.Segs) of the
+	// instances that share both droppedElems and appliedDatas, or have
+	// no segments of a kind (sharedSegments).
+	segmentsOnce sync.Once
+	segments     *vm.Segments
 
 	// instances keeps the states of instances whose store was closed,
 	// for the next instance (store_recycle.go).
@@ -62,6 +67,18 @@ func (mod *Module) sharedDatas() [][]byte {
 		mod.appliedDatas = d
 	})
 	return mod.appliedDatas
+}
+
+// sharedSegments returns segments, made on first use (after elemPlan).
+func (mod *Module) sharedSegments() *vm.Segments {
+	mod.segmentsOnce.Do(func() {
+		segs := &vm.Segments{Elems: mod.droppedElems}
+		if len(mod.m.Datas) > 0 {
+			segs.Datas, segs.DatasShared = mod.sharedDatas(), true
+		}
+		mod.segments = segs
+	})
+	return mod.segments
 }
 
 // elemPlan returns elemFuncs, made on first use.

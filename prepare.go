@@ -103,10 +103,10 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 		// function asked for is kept apart (vm.Instance.FuncIn); a
 		// second one extends the list to the whole index space, which
 		// the state then keeps.
-		if cap(both.inst.FuncsRoom) < len(p.defs) {
-			both.inst.FuncsRoom = make([]*vm.Function, 0, len(p.defs))
+		if cap(both.inst.FuncsRoom()) < len(p.defs) {
+			both.inst.SetFuncsRoom(make([]*vm.Function, 0, len(p.defs)))
 		}
-		r.funcs = both.inst.FuncsRoom[:0]
+		r.funcs = both.inst.FuncsRoom()
 	}
 	for i, d := range p.defs {
 		if d.host != nil {

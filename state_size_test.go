@@ -6,12 +6,12 @@ import (
 )
 
 // TestInstanceStateSize: every live instance holds a state, so it stays
-// within the Go allocator's 512-byte size class, the largest whose
-// objects carry no header; what every instance of a module shares is the
-// module's, and what few instances use is apart.
+// within the Go allocator's 448-byte size class; what every instance of a
+// module shares is the module's (its segments' state among it), what few
+// instances use is apart, and the Callers are the store's.
 func TestInstanceStateSize(t *testing.T) {
-	if n := unsafe.Sizeof(instanceState{}); n > 512 {
-		t.Errorf("instanceState takes %d bytes, want at most 512", n)
+	if n := unsafe.Sizeof(instanceState{}); n > 448 {
+		t.Errorf("instanceState takes %d bytes, want at most 448", n)
 	}
 }
 

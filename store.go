@@ -146,7 +146,8 @@ type storeData struct {
 	lib any
 	// callers caches the Caller handed to host functions, per calling
 	// instance; lastCaller is the one used last, which saves the map
-	// lookup on a run of host calls from one instance.
+	// lookup on a run of host calls from one instance, and the map itself
+	// while only one instance took a Caller (storeState.caller).
 	callers    map[*vm.Instance]*Caller
 	lastCaller *Caller
 	// instances lists every instance made in the store, for Close;
@@ -311,12 +312,13 @@ func (s *storeState) closeInstance(inst *vm.Instance, storeClosed bool) {
 			m.Release()
 		}
 	}
-	if both, ok := inst.Embedder.(*instanceState); ok && both.caller != nil {
-		both.caller.caller.inst, both.caller.caller.mem = nil, nil
-	}
 	if c := s.callers[inst]; c != nil {
 		c.inst, c.mem = nil, nil
 		delete(s.callers, inst)
+	}
+	if c := s.lastCaller; c != nil && c.inst == inst {
+		// Not in the map when it is the store's only Caller.
+		c.inst, c.mem = nil, nil
 	}
 	if s.lastCaller != nil && s.lastCaller.inst == nil {
 		s.lastCaller = nil

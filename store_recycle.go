@@ -26,7 +26,7 @@ func (s *storeState) recycleInstances(instances []*vm.Instance) {
 		if both, ok := inst.Embedder.(*instanceState); ok && both.mod != nil && both.memRoom.Empty() {
 			// The function list kept is the larger of the state's and the
 			// one vm.Instance.FuncIn made when the state's was too small.
-			funcs := both.inst.FuncsRoom
+			funcs := both.inst.FuncsRoom()
 			if cap(both.inst.Funcs) > cap(funcs) && !both.inst.FuncsShared {
 				funcs = both.inst.Funcs
 			}
@@ -52,7 +52,7 @@ func (s *storeState) recycleInstances(instances []*vm.Instance) {
 			both.instanceParts = instanceParts{memRoom: both.memRoom}
 			both.table = vm.Table{Elems: elems[:0], Type: table.Type, Module: table.Module}
 			both.globals[0] = vm.Global{Type: global.Type, Module: global.Module}
-			both.inst.FuncsRoom = funcs[:0]
+			both.inst.SetFuncsRoom(funcs)
 			both.mod.instances.Put(both)
 		}
 	}

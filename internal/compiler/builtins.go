@@ -21,16 +21,16 @@ func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64, check
 	switch b {
 	case abi.BuiltinMemoryInit:
 		data, dst, src, n := u(0), u(1), u(2), u(3)
-		if data >= uint64(len(inst.Datas)) {
+		if data >= uint64(len(inst.Datas())) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		seg := inst.Datas[data]
+		seg := inst.Datas()[data]
 		if src+n > uint64(len(seg)) || dst+n > uint64(len(mem)) {
 			return abi.TrapMemoryOutOfBounds
 		}
 		return vm.CopyBytes(mem[dst:dst+n], seg[src:src+n], false, check)
 	case abi.BuiltinDataDrop:
-		if d := u(0); d < uint64(len(inst.Datas)) {
+		if d := u(0); d < uint64(len(inst.Datas())) {
 			inst.DropData(uint32(d))
 		}
 	case abi.BuiltinMemoryCopy:
@@ -50,16 +50,16 @@ func (st *instance) builtin(b abi.Builtin, args *[abi.ExitArgWords]uint64, check
 	// check is one that cannot overflow (inBounds).
 	case abi.BuiltinTableInit:
 		tab, elem, dst, src, n := st.table(args[0]), args[1], args[2], args[3], args[4]
-		if tab == nil || elem >= uint64(len(inst.Elems)) {
+		if tab == nil || elem >= uint64(len(inst.Elems())) {
 			return abi.TrapTableOutOfBounds
 		}
-		seg := inst.Elems[elem]
+		seg := inst.Elems()[elem]
 		if !inBounds(src, n, len(seg)) || !inBounds(dst, n, len(tab.Elems)) {
 			return abi.TrapTableOutOfBounds
 		}
 		return vm.CopyWords(tab.Elems[dst:dst+n], seg[src:src+n], false, check)
 	case abi.BuiltinElemDrop:
-		if e := u(0); e < uint64(len(inst.Elems)) {
+		if e := u(0); e < uint64(len(inst.Elems())) {
 			inst.DropElem(uint32(e))
 		}
 	case abi.BuiltinTableCopy:

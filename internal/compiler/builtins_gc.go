@@ -68,20 +68,20 @@ func (st *instance) gcBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64, che
 		mem := h.Bytes()
 		if b == abi.BuiltinArrayInitData {
 			es := uint64(h.Type(h.TypeOf(o)).ElemSize)
-			if seg >= uint64(len(st.inst.Datas)) {
+			if seg >= uint64(len(st.inst.Datas())) {
 				return abi.TrapMemoryOutOfBounds
 			}
-			data := st.inst.Datas[seg]
+			data := st.inst.Datas()[seg]
 			if s+n*es > uint64(len(data)) {
 				return abi.TrapMemoryOutOfBounds
 			}
 			to := o + gcheap.HeaderSize + d*es
 			return vm.CopyBytes(mem[to:to+n*es], data[s:s+n*es], false, check)
 		}
-		if seg >= uint64(len(st.inst.Elems)) {
+		if seg >= uint64(len(st.inst.Elems())) {
 			return abi.TrapTableOutOfBounds
 		}
-		refs := st.inst.Elems[seg]
+		refs := st.inst.Elems()[seg]
 		if s+n > uint64(len(refs)) {
 			return abi.TrapTableOutOfBounds
 		}
@@ -123,15 +123,15 @@ func (st *instance) gcAlloc(h *gcheap.Heap, b abi.Builtin, id uint32, args *[abi
 		seg, s := uint64(uint32(args[1])), uint64(uint32(args[2]))
 		n = uint64(uint32(args[3]))
 		if b == abi.BuiltinArrayNewData {
-			if seg >= uint64(len(st.inst.Datas)) || s+n*es > uint64(len(st.inst.Datas[seg])) {
+			if seg >= uint64(len(st.inst.Datas())) || s+n*es > uint64(len(st.inst.Datas()[seg])) {
 				return 0, abi.TrapMemoryOutOfBounds
 			}
-			src = st.inst.Datas[seg][s : s+n*es]
+			src = st.inst.Datas()[seg][s : s+n*es]
 		} else {
-			if seg >= uint64(len(st.inst.Elems)) || s+n > uint64(len(st.inst.Elems[seg])) {
+			if seg >= uint64(len(st.inst.Elems())) || s+n > uint64(len(st.inst.Elems()[seg])) {
 				return 0, abi.TrapTableOutOfBounds
 			}
-			refs = st.inst.Elems[seg][s : s+n]
+			refs = st.inst.Elems()[seg][s : s+n]
 		}
 	}
 	o, err := h.NewArray(id, uint32(n))

@@ -19,10 +19,10 @@ func (st *instance) memoryBuiltin(b abi.Builtin, args *[abi.ExitArgWords]uint64,
 	}
 	switch b {
 	case abi.BuiltinMemoryInitAt:
-		if st.memory(args[0]) == nil || args[1] >= uint64(len(st.inst.Datas)) {
+		if st.memory(args[0]) == nil || args[1] >= uint64(len(st.inst.Datas())) {
 			return abi.TrapMemoryOutOfBounds
 		}
-		m, seg := mem(0), st.inst.Datas[args[1]]
+		m, seg := mem(0), st.inst.Datas()[args[1]]
 		dst, src, n := args[2], args[3], args[4]
 		if !inBounds(src, n, len(seg)) || !inBounds(dst, n, len(m)) {
 			return abi.TrapMemoryOutOfBounds

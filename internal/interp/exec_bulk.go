@@ -62,7 +62,7 @@ func execBulk(in *instr, regs []uint64, st *instState, m *machine) abi.TrapCode 
 		return vm.CopyWords(dt.Elems[d:d+n], srcT.Elems[s:s+n], dt == srcT && d > s, m.checkpoint)
 	case opTableInit:
 		tbl := st.tables[uint32(in.imm>>32)]
-		seg := st.inst.Elems[uint32(in.imm)]
+		seg := st.inst.Elems()[uint32(in.imm)]
 		d, s, n := addr(regs[in.a], tbl.Type.Is64), uint64(uint32(regs[in.b])), uint64(uint32(regs[in.c]))
 		if !inRange(s, n, uint64(len(seg))) || !inRange(d, n, uint64(len(tbl.Elems))) {
 			return abi.TrapTableOutOfBounds
@@ -72,7 +72,7 @@ func execBulk(in *instr, regs []uint64, st *instState, m *machine) abi.TrapCode 
 		st.inst.DropElem(uint32(in.imm))
 	case opMemoryInit:
 		mem := st.mems[uint32(in.imm>>32)]
-		seg := st.inst.Datas[uint32(in.imm)]
+		seg := st.inst.Datas()[uint32(in.imm)]
 		d, s, n := addr(regs[in.a], mem.Type.Is64), uint64(uint32(regs[in.b])), uint64(uint32(regs[in.c]))
 		if !inRange(s, n, uint64(len(seg))) || !inRange(d, n, uint64(len(mem.Bytes))) {
 			return abi.TrapMemoryOutOfBounds

@@ -80,7 +80,7 @@ func (m *machine) arrayNewData(in *instr, regs []uint64, st *instState) abi.Trap
 	id := st.gcTypes[uint32(in.imm)]
 	es := uint64(h.Type(id).ElemSize)
 	s, n := uint64(uint32(regs[in.b])), uint64(uint32(regs[in.c]))
-	data := st.inst.Datas[in.imm>>32]
+	data := st.inst.Datas()[in.imm>>32]
 	if s+n*es > uint64(len(data)) {
 		return abi.TrapMemoryOutOfBounds
 	}
@@ -101,7 +101,7 @@ func (m *machine) arrayNewElem(in *instr, regs []uint64, st *instState) abi.Trap
 	h := st.store.GC()
 	id := st.gcTypes[uint32(in.imm)]
 	s, n := uint64(uint32(regs[in.b])), uint64(uint32(regs[in.c]))
-	refs := st.inst.Elems[in.imm>>32]
+	refs := st.inst.Elems()[in.imm>>32]
 	if s+n > uint64(len(refs)) {
 		return abi.TrapTableOutOfBounds
 	}

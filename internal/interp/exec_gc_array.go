@@ -69,14 +69,14 @@ func (m *machine) execArrayBulk(in *instr, regs []uint64, st *instState) abi.Tra
 		mem := h.Bytes()
 		if in.op == opArrayInitData {
 			es := uint64(h.Type(h.TypeOf(o)).ElemSize)
-			data := st.inst.Datas[in.imm>>32]
+			data := st.inst.Datas()[in.imm>>32]
 			if s+n*es > uint64(len(data)) {
 				return abi.TrapMemoryOutOfBounds
 			}
 			to := o + gcheap.HeaderSize + d*es
 			return vm.CopyBytes(mem[to:to+n*es], data[s:s+n*es], false, m.checkpoint)
 		}
-		refs := st.inst.Elems[in.imm>>32]
+		refs := st.inst.Elems()[in.imm>>32]
 		if s+n > uint64(len(refs)) {
 			return abi.TrapTableOutOfBounds
 		}

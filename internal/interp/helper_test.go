@@ -44,7 +44,7 @@ func instantiate(t testing.TB, cfg Config, name string, hosts map[string]vm.Host
 		t.Fatal(err)
 	}
 	store := vm.NewStore()
-	inst := &vm.Instance{Module: m, Store: store}
+	inst := &vm.Instance{Module: m, Store: store, Segs: new(vm.Segments)}
 	for _, im := range m.Imports {
 		if im.Kind != wasm.ExternFunc {
 			t.Fatalf("test helper: unsupported import kind %v", im.Kind)
@@ -85,14 +85,14 @@ func instantiate(t testing.TB, cfg Config, name string, hosts map[string]vm.Host
 			copy(inst.Tables[e.Table].Elems[e.Offset.At(0).Imm:], refs)
 			refs = nil
 		}
-		inst.Elems = append(inst.Elems, refs)
+		inst.Segs.Elems = append(inst.Segs.Elems, refs)
 	}
 	for _, d := range m.Datas {
 		if d.Mode == wasm.DataActive {
 			copy(inst.Memories[0].Bytes[d.Offset.At(0).Imm:], d.Bytes)
-			inst.Datas = append(inst.Datas, nil)
+			inst.Segs.Datas = append(inst.Segs.Datas, nil)
 		} else {
-			inst.Datas = append(inst.Datas, d.Bytes)
+			inst.Segs.Datas = append(inst.Segs.Datas, d.Bytes)
 		}
 	}
 	return &testInstance{t: t, m: m, inst: inst}

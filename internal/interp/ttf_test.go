@@ -75,8 +75,7 @@ func TestRandomModules(t *testing.T) {
 			}
 			inst.Globals = append(inst.Globals, gl)
 		}
-		inst.Elems = make([][]uint64, len(m.Elems))
-		inst.Datas = make([][]byte, len(m.Datas))
+		inst.Segs = &vm.Segments{Elems: make([][]uint64, len(m.Elems)), Datas: make([][]byte, len(m.Datas))}
 		if err := code.Bind(inst); err != nil {
 			t.Fatal(err)
 		}

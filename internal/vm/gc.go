@@ -282,7 +282,7 @@ func (s *Store) markRoots(m *gcheap.Marker) {
 		m.Words(t.Elems)
 	}
 	for _, inst := range r.instances {
-		for i, refs := range inst.Elems {
+		for i, refs := range inst.Elems() {
 			if refs != nil && i < len(inst.Module.Elems) && gcheap.IsGCRef(inst.Module, inst.Module.Elems[i].Type) {
 				m.Words(refs)
 			}

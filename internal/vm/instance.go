@@ -2,8 +2,10 @@ package vm
 
 import (
 	"context"
+	"math"
 	"slices"
 	"sync"
+	"unsafe"
 
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -23,19 +25,10 @@ type Instance struct {
 	Tables   []*Table
 	Memories []*Memory
 	Globals  []*Global
-	// Elems holds each element segment's resolved references; a dropped
-	// (or already applied active/declarative) segment is nil. Change it
-	// only through DropElem: a list of dropped segments only may be
-	// shared by the module's instances.
-	Elems [][]uint64
-	// Datas holds each data segment's bytes; a dropped or applied active segment is nil.
-	// Change it only through DropData: while DatasShared is set, the
-	// slice is the module's, shared by its instances.
-	Datas [][]byte
-	// DatasShared says Datas is shared with the module's other instances
-	// (their segments' state after an instantiation that applied every
-	// active segment from a memory image); DropData copies it first.
-	DatasShared bool
+	// Segs is the state of the instance's element and data segments: the
+	// module's, shared by its instances, until an instance drops a
+	// segment (DropElem, DropData), or the instance's own (Segments).
+	Segs *Segments
 	// Closed is set when the embedder closed the instance: its functions
 	// may not run again.
 	Closed bool
@@ -43,6 +36,8 @@ type Instance struct {
 	// of a module prepared once (read only): FuncIn extends it into
 	// storage of the instance's own, and its owner keeps none of it.
 	FuncsShared bool
+	// funcsRoomCap is funcsRoom's capacity.
+	funcsRoomCap uint32
 	// Engine is the engine's per-instance state, if it keeps any; once
 	// bound, it runs the instance's functions (Exec).
 	Engine any
@@ -52,9 +47,11 @@ type Instance struct {
 	// that the instances of the others carry no room for it; nil until
 	// the first is set.
 	rare *instanceRare
-	// FuncsRoom, when large enough, is where Func extends Funcs to the
-	// whole index space (storage in the embedder's instance allocation).
-	FuncsRoom []*Function
+	// funcsRoom and funcsRoomCap are storage of the embedder's for the
+	// instance's function list (SetFuncsRoom, FuncsRoom), kept as a
+	// pointer to its first element and a capacity so that an instance
+	// carries one word and a half for it rather than a slice header.
+	funcsRoom **Function
 	// firstMade is the first function made past the end of Funcs (an
 	// engine.LazyFunctions instance's Funcs holds its imports until a
 	// second defined function is made, which extends it to the whole
@@ -175,8 +172,8 @@ func (inst *Instance) FuncIn(i uint32, room *Function) *Function {
 	} else {
 		n := int(inst.Module.NumFuncs())
 		var all []*Function
-		if cap(inst.FuncsRoom) >= n {
-			all = inst.FuncsRoom[:n:n]
+		if room := inst.FuncsRoom(); cap(room) >= n {
+			all = room[:n:n]
 		} else {
 			all = make([]*Function, n)
 		}
@@ -210,24 +207,83 @@ func (inst *Instance) Memory() *Memory {
 	return inst.Memories[0]
 }
 
+// Segments is the state of an instance's element and data segments.
+type Segments struct {
+	// Elems holds each element segment's resolved references; a
+	// dropped (or already applied active/declarative) segment is nil.
+	// A list of dropped segments only may be shared by the module's
+	// instances: DropElem writes only a segment not dropped yet.
+	Elems [][]uint64
+	// Datas holds each data segment's bytes; a dropped or applied
+	// active segment is nil.
+	Datas [][]byte
+	// DatasShared says Datas is shared with the module's other
+	// instances (their segments' state after an instantiation that
+	// applied every active segment from a memory image); DropData
+	// copies it first, into Segments of the instance's own.
+	DatasShared bool
+}
+
+// Elems returns the instance's element segments (Segments.Elems).
+func (inst *Instance) Elems() [][]uint64 {
+	if inst.Segs == nil {
+		return nil
+	}
+	return inst.Segs.Elems
+}
+
+// Datas returns the instance's data segments (Segments.Datas).
+func (inst *Instance) Datas() [][]byte {
+	if inst.Segs == nil {
+		return nil
+	}
+	return inst.Segs.Datas
+}
+
 // DropElem drops element segment e (elem.drop; e in range). It writes
 // only a segment not dropped yet: a list of dropped segments may be shared
 // by a module's instances.
 func (inst *Instance) DropElem(e uint32) {
-	if inst.Elems[e] != nil {
-		inst.Elems[e] = nil
+	if elems := inst.Segs.Elems; elems[e] != nil {
+		elems[e] = nil
 	}
 }
 
-// DropData drops data segment d (data.drop; d in range), copying Datas
-// first when it is shared with the module's other instances.
+// DropData drops data segment d (data.drop; d in range). Segments whose
+// Datas are shared with the module's other instances (and which may be
+// the module's own) are replaced first by the instance's own, with a copy.
 func (inst *Instance) DropData(d uint32) {
-	if inst.Datas[d] == nil {
+	segs := inst.Segs
+	if segs.Datas[d] == nil {
 		return
 	}
-	if inst.DatasShared {
-		inst.Datas = slices.Clone(inst.Datas)
-		inst.DatasShared = false
+	if segs.DatasShared {
+		segs = &Segments{Elems: segs.Elems, Datas: slices.Clone(segs.Datas)}
+		inst.Segs = segs
 	}
-	inst.Datas[d] = nil
+	segs.Datas[d] = nil
+}
+
+// FuncsRoom returns the storage for the instance's function list that
+// SetFuncsRoom gave it, empty, with its capacity (nil when none).
+func (inst *Instance) FuncsRoom() []*Function {
+	if inst.funcsRoom == nil {
+		return nil
+	}
+	// funcsRoom is the first element of a backing array of
+	// funcsRoomCap elements (SetFuncsRoom), which the pointer keeps
+	// alive whole.
+	return unsafe.Slice(inst.funcsRoom, inst.funcsRoomCap)[:0]
+}
+
+// SetFuncsRoom gives the instance room (its capacity) as the storage of
+// its function list once it extends it to the whole index space (FuncIn),
+// or takes it back (nil).
+func (inst *Instance) SetFuncsRoom(room []*Function) {
+	room = room[:cap(room)]
+	if len(room) == 0 || uint64(len(room)) > math.MaxUint32 {
+		inst.funcsRoom, inst.funcsRoomCap = nil, 0
+		return
+	}
+	inst.funcsRoom, inst.funcsRoomCap = &room[0], uint32(len(room))
 }
