@@ -2,6 +2,7 @@ package moat
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/wasm"
@@ -53,7 +54,8 @@ func (s *Store) SetLimits(l StoreLimits) error {
 		s.limitsRoom = new(StoreLimits)
 	}
 	*s.limitsRoom, s.limited = l, true
-	s.vs.MaxStackBytes = l.WasmStack
+	// Above the engines' limits (at most 1 GiB), a limit leaves theirs.
+	s.vs.MaxStackBytes = int32(min(l.WasmStack, math.MaxInt32))
 	return nil
 }
 

@@ -67,7 +67,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 	if depth >= maxDepth {
 		return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
-	ns, outermost, err := st.refs.borrowStack(f.Instance.Store)
+	ns, outermost, err := st.refs.borrowStack()
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 		PollInterval: st.mc.eng.cfg.PollInterval,
 		EpochPolls:   st.mc.eng.epoch,
 		SignalReach:  st.mc.eng.guard && vm.PreemptSignals(),
-		StackBytes:   f.Instance.Store.MaxStackBytes,
+		StackBytes:   int(f.Instance.Store.MaxStackBytes),
 		Lane:         f.Instance.Store.Lane,
 		Deadline:     f.Instance.Store.Deadline(),
 		Handler:      st,

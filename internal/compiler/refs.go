@@ -43,8 +43,6 @@ type storeRefs struct {
 	// stack is the stack lent to the call running in the store (nil when
 	// none runs).
 	stack *vm.Stack
-	// scanned: the store scans stack for roots (borrowStack).
-	scanned bool
 	// passed is the last trap a host function returned: it propagates
 	// through the callers unchanged.
 	passed *vm.Trap
@@ -363,7 +361,7 @@ func (r *storeRefs) Release() error {
 // store, and returns what gives it back; a nested call (a host function
 // calling back) runs on the stack its outer call borrowed. The first one
 // makes the store's compiled frames roots of its GC heap (ScanRoots).
-func (r *storeRefs) borrowStack(store *vm.Store) (*vm.Stack, bool, error) {
+func (r *storeRefs) borrowStack() (*vm.Stack, bool, error) {
 	if r.stack != nil {
 		return r.stack, false, nil
 	}
@@ -372,9 +370,8 @@ func (r *storeRefs) borrowStack(store *vm.Store) (*vm.Stack, bool, error) {
 		return nil, false, err
 	}
 	r.stack = st
-	if !r.scanned {
-		r.scanned = true
-		store.TrackEngineRoots(r)
+	if !r.store.CodecRootsTracked() {
+		r.store.TrackEngineRoots(r)
 	}
 	return st, true, nil
 }

@@ -6,11 +6,11 @@ import (
 )
 
 // A store's codec and its vm.Store are one allocation per live sandbox:
-// it stays in Go's 288-byte size class (host functions of the store's
+// it stays in Go's 256-byte size class (host functions of the store's
 // own and tail calls apart: storeRare).
 func TestStoreRefsSize(t *testing.T) {
-	if n := unsafe.Sizeof(storeRefs{}); n > 288 {
-		t.Fatalf("storeRefs is %d bytes, want at most 288", n)
+	if n := unsafe.Sizeof(storeRefs{}); n > 256 {
+		t.Fatalf("storeRefs is %d bytes, want at most 256", n)
 	}
 }
 

@@ -100,7 +100,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	depth, below := int(store.HostCallDepth), int(store.HostStackBytes)
 	fc := bf.code
 	limit := e.cfg.MaxStackBytes
-	if l := store.MaxStackBytes; l > 0 && l < limit {
+	if l := int(store.MaxStackBytes); l > 0 && l < limit {
 		limit = l
 	}
 	maxSlots := (limit - below) / 8

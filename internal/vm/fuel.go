@@ -17,31 +17,36 @@ import "math"
 //
 // The zero value is disabled: code runs unmetered.
 type Fuel struct {
-	enabled bool
-	left    int64 // not granted to running code
+	// word is the fuel not granted to running code (at most 2^63-1) and,
+	// in its top bit, whether metering is on (fuelEnabled): one word
+	// in every store rather than two.
+	word uint64
 }
+
+// fuelEnabled is Fuel.word's bit that turns metering on.
+const fuelEnabled = 1 << 63
 
 // Enable turns metering on with no fuel: the first poll traps until Set
 // adds some.
-func (f *Fuel) Enable() { f.enabled = true }
+func (f *Fuel) Enable() { f.word |= fuelEnabled }
 
 // Enabled reports whether execution is metered.
-func (f *Fuel) Enabled() bool { return f.enabled }
+func (f *Fuel) Enabled() bool { return f.word&fuelEnabled != 0 }
 
 // Set makes n units available (values beyond 2^63-1 count as 2^63-1).
-func (f *Fuel) Set(n uint64) { f.left = int64(min(n, math.MaxInt64)) }
+func (f *Fuel) Set(n uint64) { f.word = f.word&fuelEnabled | min(n, math.MaxInt64) }
 
 // Left is the fuel remaining.
-func (f *Fuel) Left() uint64 { return uint64(f.left) }
+func (f *Fuel) Left() uint64 { return f.word &^ fuelEnabled }
 
 // take hands out a grant of up to want polls: all of them when metering is
 // off.
 func (f *Fuel) take(want int64) int64 {
-	if f == nil || !f.enabled {
+	if f == nil || !f.Enabled() {
 		return want
 	}
-	n := min(want, f.left)
-	f.left -= n
+	n := min(want, int64(f.Left()))
+	f.word -= uint64(n)
 	return n
 }
 
@@ -49,13 +54,14 @@ func (f *Fuel) take(want int64) int64 {
 // and reports false when the code made more polls than it was granted (the
 // poll that found the counter empty found no fuel either).
 func (f *Fuel) settle(grant, used int64) bool {
-	if f == nil || !f.enabled {
+	if f == nil || !f.Enabled() {
 		return true
 	}
 	if used > grant {
 		return false
 	}
-	f.left += grant - used
+	// At most what take took: the count stays below the top bit.
+	f.word += uint64(grant - used)
 	return true
 }
 
@@ -91,4 +97,4 @@ func (m *Meter) Settle(counter int64) (used int64, ok bool) {
 }
 
 // Metered reports whether the meter draws from enabled fuel.
-func (m *Meter) Metered() bool { return m.fuel != nil && m.fuel.enabled }
+func (m *Meter) Metered() bool { return m.fuel != nil && m.fuel.Enabled() }

@@ -32,9 +32,6 @@ type gcState struct {
 	// context, nil outside calls, and its engine's checkpoint.
 	run    Run
 	stacks []StackScanner
-	// engine is the first engine's roots for the store's life
-	// (TrackEngineRoots); any others are in roots.engines.
-	engine StackScanner
 	roots  *gcRoots
 }
 
@@ -242,14 +239,20 @@ func (s *Store) PopStack()                 { s.gc.stacks = s.gc.stacks[:len(s.gc
 // TrackEngineRoots makes sc's roots the store's for its life: an engine's
 // calls in progress that it finds itself (the compiler's native stack,
 // scanned conservatively through Stack.LiveWords).
+// The codec's (the compiler's) is a flag (Store.codecRoots); any other's
+// are in the roots' list.
 func (s *Store) TrackEngineRoots(sc StackScanner) {
-	if s.gc.engine == nil {
-		s.gc.engine = sc
+	if c, ok := s.codec.(StackScanner); ok && c == sc {
+		s.codecRoots = true
 		return
 	}
 	r := s.moreRoots()
 	r.engines = append(r.engines, sc)
 }
+
+// CodecRootsTracked reports whether the codec's roots are the store's
+// (TrackEngineRoots with the codec; until Reset or Release).
+func (s *Store) CodecRootsTracked() bool { return s.codecRoots }
 
 // PushTempRoots makes the words of *ws roots until PopTempRoots (for
 // values held in Go code across an allocation).
@@ -268,8 +271,8 @@ func (s *Store) markRoots(m *gcheap.Marker) {
 	for _, sc := range s.gc.stacks {
 		sc.ScanRoots(m)
 	}
-	if s.gc.engine != nil {
-		s.gc.engine.ScanRoots(m)
+	if s.codecRoots {
+		s.codec.(StackScanner).ScanRoots(m)
 	}
 	r := s.gc.roots
 	if r == nil {
@@ -307,7 +310,7 @@ func (s *Store) releaseGC() {
 		s.gc.heap.Close()
 	}
 	roots := s.gc.roots
-	s.gc = gcState{limit: s.gc.limit}
+	s.gc, s.codecRoots = gcState{limit: s.gc.limit}, false
 	if roots != nil && len(roots.exns) > 0 {
 		s.gc.roots = &gcRoots{exns: roots.exns}
 	}

@@ -31,8 +31,14 @@ type Store struct {
 	// interpreter's); 0 outside host calls. At most the stack limit.
 	HostStackBytes int32
 	// MaxStackBytes, when positive and below the engine's limit, is the
-	// stack limit of this store's call chains (a store limit).
-	MaxStackBytes int
+	// stack limit of this store's call chains (a store limit; 32 bits,
+	// as the engines' limits are at most 1 GiB).
+	MaxStackBytes int32
+	// codecRoots: the codec is also the StackScanner of the engine's
+	// calls in progress, whose roots are the store's (TrackEngineRoots),
+	// a flag in what would be padding rather than an interface's two
+	// words.
+	codecRoots bool
 	// Lane, when its Lanes are set, makes the store's calls that run long
 	// take turns in those lanes (lanes.go). It is nil until the embedder
 	// sets lanes or a threshold (LaneUse), so that a store that never uses
