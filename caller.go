@@ -31,14 +31,16 @@ func (s *storeState) caller(inst *vm.Instance) *Caller {
 	if c := s.lastCaller; c != nil && c.inst == inst {
 		return c
 	}
-	c := s.callers[inst]
+	callers := s.callerMap()
+	c := callers[inst]
 	if c == nil {
 		c = s.newCaller(inst)
-		if last := s.lastCaller; last != nil || s.callers != nil {
-			if s.callers == nil {
-				s.callers = map[*vm.Instance]*Caller{last.inst: last}
+		if last := s.lastCaller; last != nil || callers != nil {
+			if callers == nil {
+				callers = map[*vm.Instance]*Caller{last.inst: last}
+				s.rareState().callers = callers
 			}
-			s.callers[inst] = c
+			callers[inst] = c
 		}
 	}
 	s.lastCaller = c

@@ -97,13 +97,13 @@ func TestCallerOnDemand(t *testing.T) {
 		if res, err := inst.Func("quadruple").Call(ctx, EncodeI32(3)); err != nil || DecodeI32(res[0]) != 12 {
 			t.Fatalf("%s: quadruple(3) = %v, %v", k, res, err)
 		}
-		if s.lastCaller != nil || s.callers != nil {
+		if s.lastCaller != nil || s.callerMap() != nil {
 			t.Errorf("%s: a Caller was made for calls of a function that takes none", k)
 		}
 		if _, err := inst.Func("greet").Call(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if c := s.lastCaller; c == nil || c.inst != &state.inst || s.callers != nil {
+		if c := s.lastCaller; c == nil || c.inst != &state.inst || s.callerMap() != nil {
 			t.Errorf("%s: no Caller was made for a function that takes one, or more than one", k)
 		}
 		s.Close()
@@ -159,7 +159,7 @@ func TestCallersPerInstance(t *testing.T) {
 		}
 		call(a)
 		call(a)
-		if s.callers != nil {
+		if s.callerMap() != nil {
 			t.Errorf("%s: a map of Callers for one instance's", k)
 		}
 		call(b)
@@ -189,10 +189,10 @@ func TestCallersPerInstance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.callers = nil
+		s.rare.callers = nil
 		call(c)
 		only := kept[len(kept)-1]
-		if s.callers != nil || s.lastCaller != only {
+		if s.callerMap() != nil || s.lastCaller != only {
 			t.Errorf("%s: the store's only Caller is not kept alone", k)
 		}
 		if err := c.Close(ctx); err != nil {

@@ -105,18 +105,46 @@ type storeState struct {
 	values   atomic.Pointer[storeValues]
 	valuesMu sync.Mutex
 
-	// deeperWords are callWords' buffers for larger or nested calls, per
-	// depth: made by the first such call and kept, emptied, when the
-	// state is recycled, so that a server whose calls take more than
-	// four words allocates none per store either.
-	deeperWords *[][]uint64
-	// limitsRoom holds the store's limits once SetLimits set some
-	// (storeData.limited): made by the first store of the state that
-	// sets them and kept, so that a store without limits holds no room
-	// for them and one with them allocates none either.
-	limitsRoom *StoreLimits
+	// rare is what few stores use, made by the first store of the state
+	// that uses any of it and kept (storeRare).
+	rare *storeRare
 
 	storeData
+}
+
+// storeRare is the part of a store's state that few stores use, made on
+// first use (storeState.rareState) and kept with the state, so that a
+// store that uses none of it holds one word for it and one that does
+// allocates it once per state, not once per store.
+type storeRare struct {
+	// deeperWords are callWords' buffers for larger or nested calls, per
+	// depth: kept, emptied, when the state is recycled, so that a server
+	// whose calls take more than four words allocates none per store.
+	deeperWords [][]uint64
+	// limits are the store's limits once SetLimits set some
+	// (storeData.limited), kept as room for the next store's.
+	limits StoreLimits
+	// callers caches the Caller handed to host functions per calling
+	// instance once a second instance takes one (storeState.caller);
+	// nil in a new store.
+	callers map[*vm.Instance]*Caller
+}
+
+// rareState returns s.rare, made on first use.
+func (s *storeState) rareState() *storeRare {
+	if s.rare == nil {
+		s.rare = new(storeRare)
+	}
+	return s.rare
+}
+
+// callerMap returns the store's map of Callers, nil until made
+// (storeState.caller).
+func (s *storeState) callerMap() map[*vm.Instance]*Caller {
+	if s.rare == nil {
+		return nil
+	}
+	return s.rare.callers
 }
 
 // storeData is what a store holds that starts from zero in every store
@@ -144,11 +172,10 @@ type storeData struct {
 	// system: SetValue with hostlib.StateKey), handed to its functions at
 	// each call.
 	lib any
-	// callers caches the Caller handed to host functions, per calling
-	// instance; lastCaller is the one used last, which saves the map
-	// lookup on a run of host calls from one instance, and the map itself
-	// while only one instance took a Caller (storeState.caller).
-	callers    map[*vm.Instance]*Caller
+	// lastCaller is the Caller used last, which saves the map lookup
+	// (storeRare.callers) on a run of host calls from one instance, and
+	// the map itself while only one instance took a Caller
+	// (storeState.caller).
 	lastCaller *Caller
 	// instances lists every instance made in the store, for Close;
 	// firstInstance is its storage for the usual one.
@@ -276,7 +303,10 @@ func (r storeRef) close() error {
 	for _, inst := range s.instances {
 		s.closeInstance(inst, true)
 	}
-	s.callers, s.lastCaller = nil, nil
+	if s.rare != nil {
+		s.rare.callers = nil
+	}
+	s.lastCaller = nil
 	err := s.vs.Release()
 	s.gen.Add(1)
 	if err == nil {
@@ -312,9 +342,9 @@ func (s *storeState) closeInstance(inst *vm.Instance, storeClosed bool) {
 			m.Release()
 		}
 	}
-	if c := s.callers[inst]; c != nil {
+	if c := s.callerMap()[inst]; c != nil {
 		c.inst, c.mem = nil, nil
-		delete(s.callers, inst)
+		delete(s.rare.callers, inst)
 	}
 	if c := s.lastCaller; c != nil && c.inst == inst {
 		// Not in the map when it is the store's only Caller.
@@ -350,10 +380,7 @@ func (s *storeState) callWords(n int) []uint64 {
 		return s.firstWords[:n]
 	}
 	d := int(s.depth) - 1
-	if s.deeperWords == nil {
-		s.deeperWords = new([][]uint64) // made by the store's first such call
-	}
-	deeper := s.deeperWords
+	deeper := &s.rareState().deeperWords // made by the state's first such call
 	for len(*deeper) <= d {
 		*deeper = append(*deeper, nil)
 	}

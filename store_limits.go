@@ -50,10 +50,7 @@ func (s *Store) SetLimits(l StoreLimits) error {
 		return err
 	}
 	defer s.leave()
-	if s.limitsRoom == nil {
-		s.limitsRoom = new(StoreLimits)
-	}
-	*s.limitsRoom, s.limited = l, true
+	s.rareState().limits, s.limited = l, true
 	// Above the engines' limits (at most 1 GiB), a limit leaves theirs.
 	s.vs.MaxStackBytes = int32(min(l.WasmStack, math.MaxInt32))
 	return nil
@@ -75,7 +72,7 @@ func (s *storeState) limits() *StoreLimits {
 	if !s.limited {
 		return &noLimits
 	}
-	return s.limitsRoom
+	return &s.rare.limits
 }
 
 // limitError is the error for a store limit exceeded.

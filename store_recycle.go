@@ -100,10 +100,11 @@ func (e *Engine) recycleStore(s *storeState) {
 	}
 	s.values.Store(nil)
 	s.storeData = storeData{}
-	if s.deeperWords != nil {
-		for _, w := range *s.deeperWords {
+	if r := s.rare; r != nil {
+		for _, w := range r.deeperWords {
 			clear(w[:cap(w)]) // no word of this store's calls stays
 		}
+		r.callers = nil
 	}
 	s.start()
 	e.stores.Put(s)
