@@ -61,3 +61,81 @@ func TestDataSegmentsAfterDrop(t *testing.T) {
 		}
 	})
 }
+
+// The segments' state is shared with the module as a whole (every element
+// segment dropped at instantiation, every active data segment in the
+// image) or in part (a passive element segment of the instance's own
+// beside shared data segments): in both, one instance's elem.drop and
+// data.drop never reach another's segments.
+func TestMixedSegmentsAfterDrop(t *testing.T) {
+	for name, passive := range map[string]string{
+		"all shared":            ``,
+		"own elem, shared data": `(elem $e func $seven)`,
+	} {
+		wat := `(module (memory (export "mem") 1) (table 4 funcref)
+	  (type $r (func (result i32)))
+	  (func $seven (result i32) (i32.const 7))
+	  (elem (i32.const 0) func $seven)
+	  ` + passive + `
+	  (data (i32.const 0) "a")
+	  (data $p "passive!")
+	  (func (export "init") (memory.init $p (i32.const 16) (i32.const 0) (i32.const 8)))
+	  (func (export "drop") (data.drop $p))
+	  (func (export "call") (param i32) (result i32) (call_indirect (type $r) (local.get 0))))`
+		if passive != "" {
+			wat = wat[:len(wat)-1] + `
+	  (func (export "tinit") (table.init $e (i32.const 1) (i32.const 0) (i32.const 1)))
+	  (func (export "edrop") (elem.drop $e)))`
+		}
+		t.Run(name, func(t *testing.T) { mixedSegmentsAfterDrop(t, name, wat, passive != "") })
+	}
+}
+
+// mixedSegmentsAfterDrop is one case of TestMixedSegmentsAfterDrop.
+func mixedSegmentsAfterDrop(t *testing.T, name, wat string, ownElem bool) {
+	eachEngine(t, moat.Config{}, func(t *testing.T, e *moat.Engine) {
+		ctx := context.Background()
+		pre, err := moat.NewLinker(e).Prepare(compile(t, e, wat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst := func() *moat.Instance {
+			t.Helper()
+			s := moat.NewStore(e)
+			t.Cleanup(func() { s.Close() })
+			i, err := pre.Instantiate(ctx, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return i
+		}
+		a, b := inst(), inst()
+		if _, err := a.Func("drop").Call(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if ownElem {
+			if _, err := a.Func("edrop").Call(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var trap *moat.Trap
+		if _, err := a.Func("init").Call(ctx); !errors.As(err, &trap) || trap.Code != moat.TrapMemoryOutOfBounds {
+			t.Errorf("%s: memory.init of a dropped segment: %v", name, err)
+		}
+		for who, i := range map[string]*moat.Instance{"made before the drops": b, "made after": inst()} {
+			if _, err := i.Func("init").Call(ctx); err != nil {
+				t.Errorf("%s, an instance %s: memory.init: %v", name, who, err)
+			} else if got := string(i.Memory("mem").Bytes()[16:24]); got != "passive!" {
+				t.Errorf("%s, an instance %s: memory.init wrote %q", name, who, got)
+			}
+			if !ownElem {
+				continue
+			}
+			if _, err := i.Func("tinit").Call(ctx); err != nil {
+				t.Errorf("%s, an instance %s: table.init: %v", name, who, err)
+			} else if r, err := i.Func("call").Call(ctx, 1); err != nil || r[0] != 7 {
+				t.Errorf("%s, an instance %s: the element table.init wrote: %v, %v", name, who, r, err)
+			}
+		}
+	})
+}
