@@ -17,3 +17,7 @@ func SkipDigest(e *Engine) { e.skipDigest = true }
 func MemoryMayBeWritten(inst *Instance, i int) bool {
 	return inst.store.ran || inst.vmInst().Memories[i].Written
 }
+
+// TableIsLent reports whether t's elements are in room its engine lent
+// (a pool slot's context region: vm.Table.Lent).
+func TableIsLent(t *Table) bool { return t.tab.Lent }

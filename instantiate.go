@@ -132,7 +132,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		// Bind sets the defined functions' references aside; each
 		// vm.Function is made on first use (vm.Instance.Func, which
 		// extends Funcs past the imports then).
-		inst.Funcs = r.funcs
+		inst.Funcs, inst.FuncsShared = r.funcs, r.funcsShared
 		if err := lazy.ReserveFuncRefs(inst); err != nil {
 			return nil, fmt.Errorf("moat: binding code: %w", err)
 		}
@@ -200,40 +200,6 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		s.vs.TrackGlobal(vg)
 		inst.Globals = append(inst.Globals, vg)
 	}
-	if m.NumTables() <= uint32(len(both.tableList)) {
-		inst.Tables = append(both.tableList[:0], r.tables...)
-	} else {
-		inst.Tables = append(make([]*vm.Table, 0, m.NumTables()), r.tables...)
-	}
-	for i, t := range m.Tables {
-		if limit := s.engine.tableLimit(); t.Type.Limits.Min > uint64(limit) {
-			return nil, fmt.Errorf("%w: table of %d elements, the limit is %d", ErrResourceLimit, t.Type.Limits.Min, limit)
-		}
-		var init uint64
-		if t.HasInit {
-			if init, _, err = vm.EvalConst(s.vs, inst, t.Init); err != nil {
-				return nil, err
-			}
-		}
-		var tab *vm.Table
-		if i == 0 {
-			tab = &both.table
-			// Kept by recycleInstances, cleared: all zero.
-			room := tab.Elems[:cap(tab.Elems)]
-			if uint64(len(room)) < t.Type.Limits.Min && t.Type.Limits.Min <= uint64(s.engine.cfg.tableKeepElems()) {
-				// The first table's elements are kept in the state,
-				// from one instance to the next.
-				room = make([]uint64, t.Type.Limits.Min)
-			}
-			tab.Init(&m.Tables[i].Type, init, s.engine.cfg.MaxTableElements, room)
-		} else {
-			tab = vm.NewTable(&m.Tables[i].Type, init, s.engine.cfg.MaxTableElements)
-		}
-		s.limitTable(tab)
-		tab.Module = m
-		s.vs.TrackTable(tab)
-		inst.Tables = append(inst.Tables, tab)
-	}
 	if m.NumMemories() <= uint32(len(both.mems)) {
 		inst.Memories = append(both.mems[:0], r.mems...)
 	} else {
@@ -274,13 +240,65 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	}
 	defer func() {
 		if !reachable {
-			// Nothing can reach the memories this instance made.
+			// Nothing can reach the memories this instance made, nor
+			// its first table, whose elements may be in a memory's
+			// slot: the state keeps none of them.
+			if tab := &both.table; tab.Lent {
+				*tab = vm.Table{Type: tab.Type, Module: tab.Module}
+			}
 			for _, mem := range inst.Memories[len(r.mems):] {
 				s.freeMemory(mem)
 			}
 		}
 	}()
 
+	// Tables come after memories: the first table's elements may take
+	// room in the slot of memory 0 (engine.TableLender).
+	lender, _ := mod.code.(engine.TableLender)
+	if m.NumTables() <= uint32(len(both.tableList)) {
+		inst.Tables = append(both.tableList[:0], r.tables...)
+	} else {
+		inst.Tables = append(make([]*vm.Table, 0, m.NumTables()), r.tables...)
+	}
+	for i, t := range m.Tables {
+		if limit := s.engine.tableLimit(); t.Type.Limits.Min > uint64(limit) {
+			return nil, fmt.Errorf("%w: table of %d elements, the limit is %d", ErrResourceLimit, t.Type.Limits.Min, limit)
+		}
+		var init uint64
+		if t.HasInit {
+			if init, _, err = vm.EvalConst(s.vs, inst, t.Init); err != nil {
+				return nil, err
+			}
+		}
+		var tab *vm.Table
+		if i == 0 {
+			tab = &both.table
+			// Kept by recycleInstances, cleared: all zero. Room an
+			// engine lent is never kept (it was the last slot's).
+			var room, lent []uint64
+			if !tab.Lent {
+				room = tab.Elems[:cap(tab.Elems)]
+			}
+			if lender != nil {
+				lent = lender.LendTableRoom(inst, t.Type.Limits.Min)
+			}
+			if lent != nil {
+				room = lent
+			} else if uint64(len(room)) < t.Type.Limits.Min && t.Type.Limits.Min <= uint64(s.engine.cfg.tableKeepElems()) {
+				// The first table's elements are kept in the state,
+				// from one instance to the next.
+				room = make([]uint64, t.Type.Limits.Min)
+			}
+			tab.Init(&m.Tables[i].Type, init, s.engine.cfg.MaxTableElements, room)
+			tab.Lent = lent != nil
+		} else {
+			tab = vm.NewTable(&m.Tables[i].Type, init, s.engine.cfg.MaxTableElements)
+		}
+		s.limitTable(tab)
+		tab.Module = m
+		s.vs.TrackTable(tab)
+		inst.Tables = append(inst.Tables, tab)
+	}
 	// Code is bound before any initialiser can take a function's
 	// reference (elements below), which LazyFunctions engines set aside
 	// in Bind.

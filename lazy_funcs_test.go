@@ -212,3 +212,54 @@ func TestDescriptorBlocksReusedAfterClose(t *testing.T) {
 		t.Fatalf("open store: call(5) = %v, %v", got, err)
 	}
 }
+
+// TestSharedImportList: the instances of a module prepared once whose
+// imports are all a linker's host functions share one list of them (read
+// only). An instance that asks for two of its own functions extends the
+// list into storage of its own, and recycling its state leaves the shared
+// list alone: the next instances, on both engines, call through it.
+func TestSharedImportList(t *testing.T) {
+	ctx := context.Background()
+	for _, be := range benchEngines {
+		e, err := moat.NewEngine(moat.Config{Engine: be.kind})
+		if err != nil {
+			continue
+		}
+		l := moat.NewLinker(e)
+		if err := l.DefineFunc("h", "seven", func() int32 { return 7 }); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.DefineFunc("h", "eight", func() int32 { return 8 }); err != nil {
+			t.Fatal(err)
+		}
+		pre, err := l.Prepare(compile(t, e, `(module
+  (import "h" "seven" (func $seven (result i32)))
+  (import "h" "eight" (func $eight (result i32)))
+  (func (export "a") (result i32) (call $seven))
+  (func (export "b") (result i32) (call $eight))
+  (func (export "c") (result i32) (i32.add (call $seven) (call $eight))))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for round := range 4 {
+			s := moat.NewStore(e)
+			inst, err := pre.Instantiate(ctx, s)
+			if err != nil {
+				t.Fatalf("%s: round %d: %v", be.name, round, err)
+			}
+			names := []string{"c"}
+			if round%2 == 1 {
+				names = []string{"a", "b", "c"} // a second and a third function: the list extended
+			}
+			for _, name := range names {
+				want := map[string]uint64{"a": 7, "b": 8, "c": 15}[name]
+				if r, err := inst.Func(name).Call(ctx); err != nil || r[0] != want {
+					t.Errorf("%s: round %d: %s: %v, %v; want %d", be.name, round, name, r, err, want)
+				}
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

@@ -205,11 +205,14 @@ func (l *Linker) Instantiate(ctx context.Context, store *Store, m *Module) (inst
 // resolved holds the externs matched to a module's imports, by kind, in
 // index-space order.
 type resolved struct {
-	funcs   []*vm.Function
-	tables  []*vm.Table
-	mems    []*vm.Memory
-	globals []*vm.Global
-	tags    []*vm.Tag
+	funcs []*vm.Function
+	// funcsShared: funcs is an InstancePre's list of host functions,
+	// shared by its instances (vm.Instance.FuncsShared).
+	funcsShared bool
+	tables      []*vm.Table
+	mems        []*vm.Memory
+	globals     []*vm.Global
+	tags        []*vm.Tag
 }
 
 func (l *Linker) lookup(module, name string) (definition, bool) {

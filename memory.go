@@ -36,7 +36,7 @@ func NewMemory(s *Store, t MemoryType) (*Memory, error) {
 	if err := s.checkMemory(t.Limits.Min); err != nil {
 		return nil, err
 	}
-	if l := s.limits.Memories; l > 0 && int(s.counts.memories) >= l {
+	if l := s.limits().Memories; l > 0 && int(s.counts.memories) >= l {
 		return nil, limitError("the store holds %d memories, its limit", l)
 	}
 	mem := vm.NewMemory(ptrTo(t.internal()), s.engine.cfg.MaxMemoryPages)

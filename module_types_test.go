@@ -64,3 +64,44 @@ func TestModuleTypesStayTheModules(t *testing.T) {
 		}
 	}
 }
+
+// TestStaleHandlesReadTheirTypes: the handles of a closed store's
+// instance still tell their types (the module's), whether the instance's
+// state is recycled for another store or not, on both engines with and
+// without a pool; they read no value.
+func TestStaleHandlesReadTheirTypes(t *testing.T) {
+	ctx := context.Background()
+	configs := []moat.Config{{Engine: moat.EngineInterpreter}, {Engine: moat.EngineCompiler},
+		{Engine: moat.EngineInterpreter, Pooling: &moat.PoolingConfig{TotalMemories: 2, MaxMemorySize: 1 << 20}},
+		{Engine: moat.EngineCompiler, BoundsChecks: moat.BoundsChecksExplicit, Pooling: &moat.PoolingConfig{TotalMemories: 2, MaxMemorySize: 1 << 20}}}
+	for _, cfg := range configs {
+		e, err := moat.NewEngine(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mod := compile(t, e, `(module (memory (export "m") 1 3) (table (export "t") 2 5 funcref)
+  (global (export "g") (mut i64) (i64.const 7)))`)
+		s := moat.NewStore(e)
+		inst, err := s.Instantiate(ctx, mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tab, mem, g := inst.Table("t"), inst.Memory("m"), inst.Global("g")
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for round := range 2 {
+			tt, mt, gt := tab.Type(), mem.Type(), g.Type()
+			if tt.Limits.Min != 2 || tt.Limits.Max != 5 || mt.Limits.Min != 1 || mt.Limits.Max != 3 || gt.Value != moat.ValueI64 || !gt.Mutable {
+				t.Errorf("round %d: the stale handles read %+v, %+v, %+v", round, tt, mt, gt)
+			}
+			if v := g.Get(); v != 0 {
+				t.Errorf("round %d: the stale global reads %d", round, v)
+			}
+			// The next store's instance takes the recycled state.
+			if _, err := moat.NewStore(e).Instantiate(ctx, mod); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

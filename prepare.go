@@ -24,6 +24,11 @@ type InstancePre struct {
 	mod    *Module
 	// defs holds the definition of each import, in import order.
 	defs []definition
+	// hostFuncs is the imported functions' list when every import is a
+	// linker's host function, whose one bound form serves every store:
+	// the same for every instance, which shares it (read only,
+	// vm.Instance.FuncsShared) rather than keeping a copy.
+	hostFuncs []*vm.Function
 }
 
 // Prepare resolves m's imports against l's definitions now and returns what
@@ -52,9 +57,17 @@ func (l *Linker) Prepare(m *Module) (*InstancePre, error) {
 		}
 		p.defs[i] = d
 	}
+	allHost := len(p.defs) > 0
 	for _, d := range p.defs {
 		if d.host != nil {
 			d.host.prepare() // bound now, for every instance
+		}
+		allHost = allHost && d.host != nil
+	}
+	if allHost {
+		p.hostFuncs = make([]*vm.Function, len(p.defs))
+		for i, d := range p.defs {
+			p.hostFuncs[i] = d.host.function()
 		}
 	}
 	return p, nil
@@ -82,7 +95,9 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 	var r resolved
 	mod := p.mod
 	both := mod.takeInstance()
-	if len(p.defs) > 0 {
+	if p.hostFuncs != nil {
+		r.funcs, r.funcsShared = p.hostFuncs, true
+	} else if len(p.defs) > 0 {
 		// The imported functions' list is the instance's: kept in its
 		// state from one instance to the next. The first defined
 		// function asked for is kept apart (vm.Instance.FuncIn); a
@@ -95,7 +110,9 @@ func (p *InstancePre) Instantiate(ctx context.Context, store *Store) (*Instance,
 	}
 	for i, d := range p.defs {
 		if d.host != nil {
-			r.funcs = append(r.funcs, d.host.function())
+			if !r.funcsShared {
+				r.funcs = append(r.funcs, d.host.function())
+			}
 			continue
 		}
 		im := mod.imports[i]

@@ -2,6 +2,7 @@ package moat_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/moat-run/moat"
@@ -114,6 +115,141 @@ func TestClosedInstanceDescriptorsStayTheirs(t *testing.T) {
 			}
 			want("the tenant's global after the first store", tenant.Func("getg"), nil, 0x2a)
 			_ = round
+			s3.Close()
+		}
+	})
+}
+
+// An instance's first table may keep its elements in the context region
+// of its memory's pool slot (outside the Go heap). They stay the
+// instance's store's: with a pool of one slot, the table's owner closed
+// and its slot taken by another store's instance, the first store's
+// importer of the table and a kept handle read and call only the owner's
+// elements, and grow the table out of the region; the slot's next tenant
+// reads only its own; after the first store closes, its kept handle is
+// refused and the next tenants find their own table, whose elements the
+// last tenant's never leak into.
+func TestLentTableStaysTheirs(t *testing.T) {
+	ctx := context.Background()
+	const (
+		ownerWat = `(module (memory 1)
+		  (table (export "t") 3 funcref) (elem (i32.const 0) $mine $mine)
+		  (type $r (func (result i32)))
+		  (func $mine (export "mine") (result i32) (i32.const 0x11))
+		  (func (export "callt") (param i32) (result i32) (call_indirect (type $r) (local.get 0))))`
+		importerWat = `(module
+		  (import "a" "t" (table 3 funcref))
+		  (type $r (func (result i32)))
+		  (func (export "callt") (param i32) (result i32) (call_indirect (type $r) (local.get 0)))
+		  (func (export "size") (result i32) (table.size))
+		  (func (export "grow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0))))`
+		tenantWat = `(module (memory 1)
+		  (table (export "t") 3 funcref) (elem (i32.const 1) $theirs $theirs)
+		  (type $r (func (result i32)))
+		  (func $theirs (result i32) (i32.const 0x2a))
+		  (func (export "fill") (table.fill (i32.const 0) (ref.func $theirs) (table.size)))
+		  (func (export "grow") (param i32) (result i32) (table.grow (ref.func $theirs) (local.get 0)))
+		  (func (export "callt") (param i32) (result i32) (call_indirect (type $r) (local.get 0))))`
+	)
+	poolingModes(t, moat.PoolingConfig{TotalMemories: 1, MaxMemorySize: 1 << 20}, func(t *testing.T, e *moat.Engine) {
+		compiled := e.Config().Engine == moat.EngineCompiler
+		want := func(what string, f *moat.Func, arg []uint64, v uint64) {
+			t.Helper()
+			if res, err := f.Call(ctx, arg...); err != nil || len(res) != 1 || res[0] != v {
+				t.Errorf("%s: %v, %v; want %#x", what, res, err, v)
+			}
+		}
+		wantTrap := func(what string, f *moat.Func, arg []uint64) {
+			t.Helper()
+			var trap *moat.Trap
+			if _, err := f.Call(ctx, arg...); !errors.As(err, &trap) || trap.Code != moat.TrapUninitializedElement {
+				t.Errorf("%s: %v, want an uninitialized element trap", what, err)
+			}
+		}
+		s1 := moat.NewStore(e)
+		owner, err := s1.Instantiate(ctx, compile(t, e, ownerWat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := owner.Table("t")
+		if moat.TableIsLent(kept) != compiled {
+			t.Fatalf("the owner's table lent: %v, want %v", moat.TableIsLent(kept), compiled)
+		}
+		l := moat.NewLinker(e)
+		if err := l.Define("a", "t", kept); err != nil {
+			t.Fatal(err)
+		}
+		importer, err := l.Instantiate(ctx, s1, compile(t, e, importerWat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := owner.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if moat.TableIsLent(kept) {
+			t.Fatal("the closed owner's table is still in its slot's region")
+		}
+		tenantMod := compile(t, e, tenantWat)
+		for round := range 3 {
+			s2 := moat.NewStore(e)
+			tenant, err := s2.Instantiate(ctx, tenantMod) // the one slot, the closed owner's
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if _, err := tenant.Func("fill").Call(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for i := range uint64(2) {
+				want("the closed owner's table through the importer", importer.Func("callt"), []uint64{i}, 0x11)
+				if w, err := kept.Get(uint32(i)); err != nil || w == 0 {
+					t.Errorf("the kept handle's element %d: %#x, %v", i, w, err)
+				}
+			}
+			wantTrap("the closed owner's null element", importer.Func("callt"), []uint64{2})
+			for i := range uint64(3) {
+				want("the tenant's table", tenant.Func("callt"), []uint64{i}, 0x2a)
+			}
+			if round == 1 {
+				// The importer grows the closed owner's table; the tenant grows
+				// its own past the region's room.
+				want("grow", importer.Func("grow"), []uint64{40}, 3)
+				want("the tenant's grow", tenant.Func("grow"), []uint64{100}, 3)
+				want("the tenant's grown element", tenant.Func("callt"), []uint64{102}, 0x2a)
+			}
+			if err := s2.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want("the closed owner's table's size", importer.Func("size"), nil, 43)
+		wantTrap("the closed owner's grown element", importer.Func("callt"), []uint64{42})
+		if err := s1.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := kept.Get(0); !errors.Is(err, moat.ErrClosed) {
+			t.Errorf("the kept handle of a closed store: %v, want ErrClosed", err)
+		}
+		// The next tenants take the slot and its region again: an
+		// untouched tenant finds its own elements at 1 and 2, and null at
+		// 0, where the last one filled its table.
+		for round := range 3 {
+			s3 := moat.NewStore(e)
+			tenant, err := s3.Instantiate(ctx, tenantMod)
+			if err != nil {
+				t.Fatalf("after the first store: %v", err)
+			}
+			if compiled && !moat.TableIsLent(tenant.Table("t")) {
+				t.Errorf("round %d: the tenant's table is not in its slot's region", round)
+			}
+			wantTrap("the next tenant's first element", tenant.Func("callt"), []uint64{0})
+			want("the next tenant's own element", tenant.Func("callt"), []uint64{1}, 0x2a)
+			if _, err := kept.Get(1); !errors.Is(err, moat.ErrClosed) {
+				t.Errorf("the kept handle with the slot's next tenant: %v, want ErrClosed", err)
+			}
+			if round == 0 {
+				if _, err := tenant.Func("fill").Call(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
 			s3.Close()
 		}
 	})

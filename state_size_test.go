@@ -14,3 +14,12 @@ func TestInstanceStateSize(t *testing.T) {
 		t.Errorf("instanceState takes %d bytes, want at most 512", n)
 	}
 }
+
+// TestStoreStateSize: every live store holds a state, in the Go
+// allocator's 192-byte size class: limits, nested calls' buffers and host
+// libraries' values beside it, made when a store uses them.
+func TestStoreStateSize(t *testing.T) {
+	if n := unsafe.Sizeof(storeState{}); n > 192 {
+		t.Errorf("storeState takes %d bytes, want at most 192", n)
+	}
+}

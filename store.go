@@ -95,10 +95,10 @@ type storeState struct {
 	gen atomic.Uint64
 
 	// owner is the CurrentGoroutine word of the goroutine with a call
-	// running in the store, 0 when none; depth counts that goroutine's
-	// nested entries. Only the owner touches depth (see enter).
+	// running in the store, 0 when none; storeData.depth counts that
+	// goroutine's nested entries. Only the owner touches depth (see
+	// enter).
 	owner atomic.Uintptr
-	depth int
 
 	// values holds per-store state of host libraries (SetValue, Value),
 	// copied on write so that readers take no lock.
@@ -110,6 +110,11 @@ type storeState struct {
 	// state is recycled, so that a server whose calls take more than
 	// four words allocates none per store either.
 	deeperWords *[][]uint64
+	// limitsRoom holds the store's limits once SetLimits set some
+	// (storeData.limited): made by the first store of the state that
+	// sets them and kept, so that a store without limits holds no room
+	// for them and one with them allocates none either.
+	limitsRoom *StoreLimits
 
 	storeData
 }
@@ -122,6 +127,8 @@ type storeData struct {
 	refTag uint64
 
 	closed bool
+	// limited: SetLimits set the store's limits (in limitsRoom).
+	limited bool
 	// counts is what the store holds, against limits (beside closed, in
 	// what would be its padding).
 	counts storeCounts
@@ -130,6 +137,9 @@ type storeData struct {
 	// memory of a store that ran none goes back to its slot with no
 	// reset unless vm.Memory.Written says otherwise (freeMemory).
 	ran bool
+	// depth counts the owner's nested entries (beside ran, in what would
+	// be its padding): 0 whenever the state is recycled, as no call runs.
+	depth int32
 	// lib is the state of this module's host library in the store (WASI's
 	// system: SetValue with hostlib.StateKey), handed to its functions at
 	// each call.
@@ -147,9 +157,6 @@ type storeData struct {
 	// firstWords is callWords' buffer for the outermost call of up to
 	// four words (deeperWords, beside the state, has the others).
 	firstWords [4]uint64
-
-	// limits bound what the store may hold.
-	limits StoreLimits
 }
 
 // NewStore makes an empty store for modules of engine e. The store's state
@@ -340,7 +347,7 @@ func (s *storeState) callWords(n int) []uint64 {
 	if s.depth == 1 && n <= len(s.firstWords) {
 		return s.firstWords[:n]
 	}
-	d := s.depth - 1
+	d := int(s.depth) - 1
 	if s.deeperWords == nil {
 		s.deeperWords = new([][]uint64) // made by the store's first such call
 	}

@@ -49,7 +49,10 @@ func (s *Store) SetLimits(l StoreLimits) error {
 		return err
 	}
 	defer s.leave()
-	s.limits = l
+	if s.limitsRoom == nil {
+		s.limitsRoom = new(StoreLimits)
+	}
+	*s.limitsRoom, s.limited = l, true
 	s.vs.MaxStackBytes = l.WasmStack
 	return nil
 }
@@ -59,7 +62,18 @@ func (s *Store) Limits() StoreLimits {
 	if !s.live() {
 		return StoreLimits{} // a closed store's state may serve another store now
 	}
-	return s.limits
+	return *s.limits()
+}
+
+// noLimits is the limits of a store without any (read only).
+var noLimits StoreLimits
+
+// limits bound what the store may hold (SetLimits).
+func (s *storeState) limits() *StoreLimits {
+	if !s.limited {
+		return &noLimits
+	}
+	return s.limitsRoom
 }
 
 // limitError is the error for a store limit exceeded.
@@ -70,7 +84,7 @@ func limitError(format string, args ...any) error {
 // checkInstantiation refuses an instantiation of m that would pass the
 // store's limits.
 func (s *storeState) checkInstantiation(m *wasm.Module) error {
-	l, n := s.limits, s.counts
+	l, n := s.limits(), s.counts
 	switch {
 	case l.Instances > 0 && int(n.instances)+1 > l.Instances:
 		return limitError("the store holds %d instances, its limit", l.Instances)
@@ -94,7 +108,7 @@ func (s *storeState) checkInstantiation(m *wasm.Module) error {
 
 // checkMemory refuses a memory of min pages past the store's limit.
 func (s *storeState) checkMemory(min uint64) error {
-	if max := s.limits.MemorySize; max != 0 && min > max/wasm.PageSize {
+	if max := s.limits().MemorySize; max != 0 && min > max/wasm.PageSize {
 		return limitError("memory of %d pages, the store's limit is %d bytes", min, max)
 	}
 	return nil
@@ -102,7 +116,7 @@ func (s *storeState) checkMemory(min uint64) error {
 
 // checkTable refuses a table of min elements past the store's limit.
 func (s *storeState) checkTable(min uint64) error {
-	if max := s.limits.TableElements; max != 0 && min > max {
+	if max := s.limits().TableElements; max != 0 && min > max {
 		return limitError("table of %d elements, the store's limit is %d", min, max)
 	}
 	return nil
@@ -110,14 +124,14 @@ func (s *storeState) checkTable(min uint64) error {
 
 // limitMemory caps a memory the store makes at its limit.
 func (s *storeState) limitMemory(m *vm.Memory) {
-	if max := s.limits.MemorySize; max != 0 {
+	if max := s.limits().MemorySize; max != 0 {
 		m.Limit = uint32(min(uint64(m.Limit), max/wasm.PageSize))
 	}
 }
 
 // limitTable caps a table the store makes at its limit.
 func (s *storeState) limitTable(t *vm.Table) {
-	if max := s.limits.TableElements; max != 0 {
+	if max := s.limits().TableElements; max != 0 {
 		t.Limit = uint32(min(uint64(t.Limit), max))
 	}
 }

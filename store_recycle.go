@@ -27,7 +27,7 @@ func (s *storeState) recycleInstances(instances []*vm.Instance) {
 			// The function list kept is the larger of the state's and the
 			// one vm.Instance.FuncIn made when the state's was too small.
 			funcs := both.inst.FuncsRoom
-			if cap(both.inst.Funcs) > cap(funcs) {
+			if cap(both.inst.Funcs) > cap(funcs) && !both.inst.FuncsShared {
 				funcs = both.inst.Funcs
 			}
 			clear(funcs[:cap(funcs)])
@@ -38,11 +38,20 @@ func (s *storeState) recycleInstances(instances []*vm.Instance) {
 			// could write; past it, up to its capacity, the elements are
 			// zero still (Table.Grow fills what it uncovers).
 			elems := both.table.Elems
-			if cap(elems) > s.engine.cfg.tableKeepElems() {
+			if cap(elems) > s.engine.cfg.tableKeepElems() || both.table.Lent {
+				// Too large to keep, or room an engine lent (a slot's,
+				// given back already).
 				elems = nil
 			}
 			clear(elems)
-			both.instanceParts = instanceParts{memRoom: both.memRoom, table: vm.Table{Elems: elems[:0]}}
+			// The types stay: the handles of this store's instances may
+			// still read the type of its global or table (Global.Type,
+			// or Global.Get racing with Close), which is the module's,
+			// the same for every instance the state serves.
+			table, global := both.table, both.globals[0]
+			both.instanceParts = instanceParts{memRoom: both.memRoom}
+			both.table = vm.Table{Elems: elems[:0], Type: table.Type, Module: table.Module}
+			both.globals[0] = vm.Global{Type: global.Type, Module: global.Module}
 			both.inst.FuncsRoom = funcs[:0]
 			both.mod.instances.Put(both)
 		}

@@ -47,7 +47,7 @@ func NewTable(s *Store, t TableType, init uint64) (*Table, error) {
 	if err := s.checkTable(t.Limits.Min); err != nil {
 		return nil, err
 	}
-	if l := s.limits.Tables; l > 0 && int(s.counts.tables) >= l {
+	if l := s.limits().Tables; l > 0 && int(s.counts.tables) >= l {
 		return nil, limitError("the store holds %d tables, its limit", l)
 	}
 	tab.tab = vm.NewTable(ptrTo(t.internal()), init, s.engine.cfg.MaxTableElements)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/serve"
+	"github.com/moat-run/moat/wasi"
 )
 
 // BenchmarkHello is one request to the C guest's hello mode, without a
@@ -19,12 +20,20 @@ func BenchmarkHello(b *testing.B) {
 		}
 		b.Run(kind.String(), func(b *testing.B) { benchHello(b, cModule(b, kind)) })
 	}
-	// As moat serve runs it: memories from a pool of the route's slots.
+	// Memories from a pool of the route's slots, with guard pages, and
+	// with explicit checks as moat serve runs it.
 	b.Run("compiler-pooled", func(b *testing.B) { benchHello(b, pooledCModule(b, 16)) })
+	b.Run("compiler-pooled-explicit", func(b *testing.B) {
+		benchHello(b, pooledCModuleChecked(b, 16, moat.BoundsChecksExplicit))
+	})
+	// With a read-only preopen, which the guest's libc looks up at start.
+	b.Run("compiler-pooled-preopen", func(b *testing.B) {
+		benchHello(b, pooledCModule(b, 16), wasi.Preopen{Guest: "/data", Host: b.TempDir(), ReadOnly: true})
+	})
 }
 
-func benchHello(b *testing.B, mod *moat.Module) {
-	h, err := serve.New(serve.Config{Module: mod, OnDone: func(*http.Request, *serve.Outcome) {}})
+func benchHello(b *testing.B, mod *moat.Module, preopens ...wasi.Preopen) {
+	h, err := serve.New(serve.Config{Module: mod, Preopens: preopens, OnDone: func(*http.Request, *serve.Outcome) {}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -49,10 +58,19 @@ func BenchmarkGoHello(b *testing.B) {
 }
 
 // BenchmarkOOM is one request whose guest allocates until its memory
-// limit refuses to grow (the C guest's /oom), as moat serve runs it:
-// memories from a pool of the route's slots.
+// limit refuses to grow (the C guest's /oom), with memories from a pool
+// of the route's slots: with guard pages (each memory.grow changes the
+// protection of its pages, and the reset changes it back) and with
+// explicit checks, as moat serve runs it (the slot's whole limit is
+// accessible, so neither costs a system call).
 func BenchmarkOOM(b *testing.B) {
-	h, err := serve.New(serve.Config{Module: pooledCModule(b, 16), OnDone: func(*http.Request, *serve.Outcome) {}})
+	for _, checks := range []moat.BoundsChecks{moat.BoundsChecksGuardPages, moat.BoundsChecksExplicit} {
+		b.Run(checks.String(), func(b *testing.B) { benchOOM(b, pooledCModuleChecked(b, 16, checks)) })
+	}
+}
+
+func benchOOM(b *testing.B, mod *moat.Module) {
+	h, err := serve.New(serve.Config{Module: mod, OnDone: func(*http.Request, *serve.Outcome) {}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -657,17 +657,14 @@ func refusedGrowth(inst *moat.Instance) bool {
 	return mem != nil && mem.GrowRefusals() > 0
 }
 
-// asTrap is the trap in err's chain, or nil (without an allocation when
-// err is nil).
+// asTrap is the trap in err's chain, or nil (errors.AsType: no
+// allocation, where errors.As's target would escape).
 func asTrap(err error) *moat.Trap {
 	if err == nil {
 		return nil
 	}
-	var trap *moat.Trap
-	if errors.As(err, &trap) {
-		return trap
-	}
-	return nil
+	trap, _ := errors.AsType[*moat.Trap](err)
+	return trap
 }
 
 // respond ends the response for outcome o, given the state the guest left

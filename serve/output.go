@@ -320,11 +320,14 @@ const bufferedByNetHTTP = 2048
 // writeError answers with status and a one-line explanation, when the
 // response has not started.
 func writeError(w http.ResponseWriter, status int, reason string) {
+	// The headers' values in one allocation, set under their canonical
+	// keys (what Header.Set would do with an allocation per value).
+	values := append(make([]string, 0, 3), "text/plain; charset=utf-8", "nosniff", "1")
 	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
+	h["Content-Type"] = values[0:1:1]
+	h["X-Content-Type-Options"] = values[1:2:2]
 	if status == http.StatusServiceUnavailable {
-		h.Set("Retry-After", "1")
+		h["Retry-After"] = values[2:3:3]
 	}
 	w.WriteHeader(status)
 	text := http.StatusText(status)

@@ -16,7 +16,14 @@ import (
 // from a pool of slots; it skips where the compiler or pools are missing.
 func pooledCModule(t testing.TB, slots int) *moat.Module {
 	t.Helper()
-	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, MaxMemoryPages: memoryPages,
+	return pooledCModuleChecked(t, slots, moat.BoundsChecksAuto)
+}
+
+// pooledCModuleChecked is pooledCModule with the given bounds checks
+// (moat serve's pooled routes check explicitly).
+func pooledCModuleChecked(t testing.TB, slots int, checks moat.BoundsChecks) *moat.Module {
+	t.Helper()
+	e, err := moat.NewEngine(moat.Config{Engine: moat.EngineCompiler, MaxMemoryPages: memoryPages, BoundsChecks: checks,
 		Pooling: &moat.PoolingConfig{TotalMemories: slots, MaxMemorySize: memoryPages << 16}})
 	if err != nil {
 		t.Skipf("no pooled compiler engine here: %v", err)
@@ -50,7 +57,12 @@ func holdSleep(release chan struct{}) func(context.Context, time.Duration) {
 // after the other and two at once, each get a fresh sandbox, and every
 // slot is free again once they are answered.
 func TestPooledSandboxes(t *testing.T) {
-	mod := pooledCModule(t, 2)
+	for _, checks := range []moat.BoundsChecks{moat.BoundsChecksGuardPages, moat.BoundsChecksExplicit} {
+		t.Run(checks.String(), func(t *testing.T) { testPooledSandboxes(t, pooledCModuleChecked(t, 2, checks)) })
+	}
+}
+
+func testPooledSandboxes(t *testing.T, mod *moat.Module) {
 	srv, h, _ := server(t, serve.Config{Module: mod, Limits: serve.Limits{MaxConcurrent: 2},
 		OnDone: func(*http.Request, *serve.Outcome) {}})
 	for i := range 20 {

@@ -65,11 +65,22 @@ func (p *Prepared) AttachWith(s *moat.Store, sb Sandbox) (*System, error) {
 }
 
 func (p *Prepared) attach(s *moat.Store, sb *wasip1.Sandbox) (*System, error) {
-	if s == nil {
-		return nil, errors.New("wasi: Attach needs a store")
+	if p == nil || s == nil {
+		return nil, errors.New("wasi: Attach needs a Prepared and a store")
 	}
-	sys := &System{}
-	if err := sys.sys.Attach(&p.p, sb); err != nil {
+	var sys *System
+	var room *wasip1.Room
+	if sb != nil && sb.HasParts() {
+		// The system and its own parts in one allocation.
+		both := &struct {
+			sys  System
+			room wasip1.Room
+		}{}
+		sys, room = &both.sys, &both.room
+	} else {
+		sys = &System{}
+	}
+	if err := sys.sys.AttachIn(&p.p, sb, room); err != nil {
 		return nil, err
 	}
 	s.SetValue(hostlib.StateKey{}, sys) // a field of the store's state
@@ -79,4 +90,9 @@ func (p *Prepared) attach(s *moat.Store, sb *wasip1.Sandbox) (*System, error) {
 // Close ends p: no sandbox attaches with it any more. Its preopened
 // directories' host descriptors are closed once every System attached
 // with it is closed too (a System left open keeps them open).
-func (p *Prepared) Close() error { return p.p.Close() }
+func (p *Prepared) Close() error {
+	if p == nil {
+		return nil
+	}
+	return p.p.Close()
+}

@@ -321,3 +321,46 @@ func contains(list []string, s string) bool {
 }
 
 func first[A, B any](a A, _ B) A { return a }
+
+// TestPreparedLifetime: a closed Prepared attaches no more sandboxes, a
+// nil or zero one none at all (an error, not a crash), and its preopen
+// stays open for the sandboxes attached before its Close until they are
+// closed.
+func TestPreparedLifetime(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "f"), []byte("F"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pp := newPreparedProbes(t, moat.EngineAuto, 2, wasi.Config{Preopens: []wasi.Preopen{{Guest: "/", Host: dir}}})
+	s, p := pp.sandbox(nil)
+	if err := pp.prep.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := p.open(preopenFd, "f", 0, 0, rightRead, 0); e != eSuccess {
+		t.Errorf("a sandbox attached before Close opens f: %v", e)
+	}
+	pp.close(s, p)
+	store := moat.NewStore(pp.eng)
+	defer store.Close()
+	if _, err := pp.prep.Attach(store); err == nil {
+		t.Error("a closed Prepared attached a store")
+	}
+	var nilPrep *wasi.Prepared
+	if _, err := nilPrep.Attach(store); err == nil {
+		t.Error("a nil Prepared attached a store")
+	}
+	if _, err := new(wasi.Prepared).AttachWith(store, wasi.Sandbox{}); err == nil {
+		t.Error("a zero Prepared attached a store")
+	}
+	if _, err := wasi.Prepare(wasi.Config{Env: []string{"A=\x00"}}); err == nil {
+		t.Error("Prepare took an environment entry holding a NUL")
+	}
+	prep, err := wasi.Prepare(wasi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prep.Close()
+	if _, err := prep.AttachWith(store, wasi.Sandbox{Args: []string{"a\x00"}}); err == nil {
+		t.Error("AttachWith took an argument holding a NUL")
+	}
+}

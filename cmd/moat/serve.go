@@ -44,7 +44,10 @@ instead.
 
 Each route's sandbox memories come from a pool of its max_concurrent
 slots, reserved once and reset when a request ends, the pages it
-touched kept resident (--pooling=n: made on demand). Sandboxes of any route that have run for
+touched kept resident (--pooling=n: made on demand). A pooled route
+compiled here checks its memory accesses explicitly, so that a memory
+grows within its slot without a system call (-O signals-based-traps=y:
+guard pages instead; an artifact keeps the checks it was compiled for). Sandboxes of any route that have run for
 --long-run-after (5ms) take turns in --long-run-cpus CPU lanes (half the
 CPUs), each running them a quarter of the time (--long-run-duty), so that
 guests spinning until their deadline cannot take the whole machine from

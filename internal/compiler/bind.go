@@ -21,13 +21,17 @@ type instance struct {
 	// has none to lend (no pool, no memory, or a closed instance), kept
 	// from one instance to the next.
 	own *nativeContext
-	// memories are the descriptors of every memory (abi.MemoryDesc*):
-	// base and length words per memory index.
-	memories []uint64
-	// tables is the first of the table descriptors (elements address,
-	// length per table: tableDescs).
-	tables *uint64
-	funcs  []uint64 // descriptor address per function index
+	// memories is the first of the memory descriptors (abi.MemoryDesc*:
+	// base and length words per memory index, memoryDescs), tables the
+	// first of the table descriptors (elements address, length per
+	// table: tableDescs), funcs the first of the function table's words
+	// (a descriptor address per function index: funcTable). Each points
+	// into the native context's words, or storage of the native state's
+	// own, or the descriptor block (which the store keeps): a word each,
+	// their lengths the instance's.
+	memories *uint64
+	tables   *uint64
+	funcs    *uint64
 	// exns holds the exceptions of the instance's code, made on its first
 	// throw or catch (exceptions): most modules have none.
 	exns *instanceExceptions
@@ -113,11 +117,14 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	// defined functions' table entries in place already.
 	nDefs := len(m.Funcs) * descWords
 	words := block.words()
-	st.funcs = words[nDefs : nDefs+int(m.NumFuncs())]
+	// A module without functions: an address all the same (the block
+	// has a word).
+	st.funcs = &words[min(nDefs, len(words)-1)]
+	funcs := st.funcTable()
 	if block.mc == nil {
 		copy(words, mc.descTemplate())
 		for k := range m.Funcs {
-			st.funcs[int(m.NumImportedFuncs)+k] = block.addr() + uint64(k)*abi.FuncDescSize
+			funcs[int(m.NumImportedFuncs)+k] = block.addr() + uint64(k)*abi.FuncDescSize
 		}
 		block.mc = mc
 	}
@@ -129,10 +136,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 		if err != nil {
 			return fmt.Errorf("compiler: function %d: %w", i, err)
 		}
-		st.funcs[i] = ref
-	}
-	if len(st.funcs) == 0 {
-		st.funcs = words[:1] // a module without functions: an address
+		funcs[i] = ref
 	}
 	st.useContext(st.contextRoom())
 	if !kept || prevCtx != st.ctx {
@@ -285,9 +289,10 @@ func (st *instance) refresh() {
 	if mem := st.memory0(); mem != nil && !closed {
 		st.ctx.MemoryLen = uint64(len(mem.Bytes))
 	}
+	mems := st.memoryDescs()
 	for i, mem := range st.inst.Memories {
 		if !closed {
-			st.memories[2*i+abi.MemoryDescLen/8] = uint64(len(mem.Bytes))
+			mems[2*i+abi.MemoryDescLen/8] = uint64(len(mem.Bytes))
 		}
 	}
 	tables := st.tableDescs()

@@ -3,6 +3,7 @@ package compiler
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm"
@@ -33,15 +34,25 @@ func (st *instance) CloseInstance() error {
 		}
 		base = dead.Base()
 	}
+	if m := st.inst.Module; m.NumImportedTables == 0 && len(st.inst.Tables) > 0 {
+		if tab := st.inst.Tables[0]; tab.Lent {
+			// Its elements were lent in the slot's region: moved to the
+			// Go heap, where the store's other instances (which may
+			// import the table) find them after the slot goes back.
+			tab.Elems, tab.Lent = slices.Clip(slices.Clone(tab.Elems)), false
+			st.refresh()
+		}
+	}
 	if st.inSlot() {
 		st.useContext(st.contextRoom()) // own storage: the instance is closed
 		st.placeContext(st.refs.block(st.inst, nil))
 		st.refresh()
 	}
 	st.ctx.MemoryBase, st.ctx.MemoryLen = base, 0
+	mems := st.memoryDescs()
 	for i := range st.inst.Memories {
-		st.memories[2*i+abi.MemoryDescBase/8] = uint64(base)
-		st.memories[2*i+abi.MemoryDescLen/8] = 0
+		mems[2*i+abi.MemoryDescBase/8] = uint64(base)
+		mems[2*i+abi.MemoryDescLen/8] = 0
 	}
 	if b := st.refs.placed(st.inst); b != nil && b.inSlot && !b.detached {
 		// The descriptors stay where the store's other instances and

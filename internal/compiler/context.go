@@ -5,6 +5,7 @@ import (
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // nativeContext is what an instance's native state keeps outside its own
@@ -112,6 +113,36 @@ func slotBlock(inst *vm.Instance) []uint64 {
 	return unsafe.Slice((*uint64)(unsafe.Pointer(&r[nativeContextBytes])), blockWords(m))
 }
 
+// LendTableRoom is room for inst's first table's elements in its slot's
+// region after its descriptor block's (engine.TableLender): the words of
+// the region's block room that the block leaves, when the block will be
+// there (slotBlock, and no reference placed it in the Go heap before),
+// the table is the module's only one, defined, of plain funcrefs, and
+// elems fit. The words are descriptor addresses of the store's functions
+// (which the store keeps: never the only reference to a Go object) or 0;
+// the region is zero when lent (the pool zeroes it when the slot goes
+// back), and stays the instance's until its memory gives the slot back:
+// at Store.Close, or at Instance.Close after CloseInstance has moved the
+// elements out.
+func (mc *moduleCode) LendTableRoom(inst *vm.Instance, elems uint64) []uint64 {
+	m := inst.Module
+	if m.NumImportedTables != 0 || len(m.Tables) != 1 || m.Tables[0].Type.Elem != wasm.FuncRef {
+		return nil
+	}
+	if refs, ok := inst.Store.RefCodec().(*storeRefs); !ok || refs.eng != mc.eng || refs.placed(inst) != nil {
+		return nil
+	}
+	if slotBlock(inst) == nil {
+		return nil
+	}
+	used := blockWords(m)
+	if uint64(slotBlockWords-used) < elems {
+		return nil
+	}
+	r := slotRegion(inst)
+	return unsafe.Slice((*uint64)(unsafe.Pointer(&r[nativeContextBytes+8*used])), slotBlockWords-used)
+}
+
 // useContext makes nc the instance's native context, filled in from the
 // instance: its memories, globals, tables and function table (st.funcs,
 // set before) and its store's fuel; refresh writes the rest.
@@ -128,12 +159,13 @@ func (st *instance) useContext(nc *nativeContext) {
 	if n := nMems + nGlobals + nTables; n > len(words) {
 		words = make([]uint64, n)
 	}
-	st.memories = words[:nMems:nMems]
+	mems := words[:nMems:nMems]
+	st.memories = &mems[0]
 	words = words[nMems:]
 	for i, mem := range inst.Memories {
-		st.memories[2*i+abi.MemoryDescBase/8] = uint64(mem.Base())
+		mems[2*i+abi.MemoryDescBase/8] = uint64(mem.Base())
 	}
-	st.ctx.Memories = uintptr(unsafe.Pointer(&st.memories[0]))
+	st.ctx.Memories = uintptr(unsafe.Pointer(st.memories))
 	if mem := st.memory0(); mem != nil {
 		st.ctx.MemoryBase = mem.Base()
 	}
@@ -144,7 +176,7 @@ func (st *instance) useContext(nc *nativeContext) {
 	st.ctx.GlobalsBase = uintptr(unsafe.Pointer(&globals[0]))
 	st.tables = &words[nGlobals]
 	st.ctx.TablesBase = uintptr(unsafe.Pointer(st.tables))
-	st.ctx.FuncTable = uintptr(unsafe.Pointer(&st.funcs[0]))
+	st.ctx.FuncTable = uintptr(unsafe.Pointer(st.funcs))
 	if len(st.mc.typeIDs) > 0 {
 		// mc outlives st (st holds it), so the array stays put and alive.
 		st.ctx.TypeIDs = uintptr(unsafe.Pointer(&st.mc.typeIDs[0]))
@@ -164,6 +196,19 @@ func (st *instance) placeContext(block *descBlock) {
 
 // inSlot reports whether the native context is in a slot's region.
 func (st *instance) inSlot() bool { return st.own == nil || st.ctx != &st.own.ctx }
+
+// memoryDescs are the memory descriptors the context points at
+// (Memories): as many words as useContext gave them.
+func (st *instance) memoryDescs() []uint64 {
+	return unsafe.Slice(st.memories, max(2*len(st.inst.Memories), 2))
+}
+
+// funcTable is the function table the context points at (FuncTable): a
+// descriptor address per function index (a word for a module without
+// functions).
+func (st *instance) funcTable() []uint64 {
+	return unsafe.Slice(st.funcs, max(int(st.inst.Module.NumFuncs()), 1))
+}
 
 // tableDescs are the table descriptors the context points at (TablesBase).
 func (st *instance) tableDescs() []uint64 {

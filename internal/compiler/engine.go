@@ -323,18 +323,18 @@ func (e *compilerEngine) NewStore() *vm.Store {
 // and block list storage serve again.
 func (e *compilerEngine) RecycleStore(s *vm.Store) {
 	r := s.RefCodec().(*storeRefs)
-	// The first slab's storage stays, emptied: nothing of the released
-	// store's functions stays reachable from it.
-	first := r.firstSlabs[0]
-	clear(first.funcs[:cap(first.funcs)])
-	first.funcs = first.funcs[:0]
-	lane := r.store.Lane // kept, emptied (vm.Store.Reset)
-	pending := r.pending
-	if pending != nil {
-		*pending = pendingCall{args: pending.args[:0]}
+	// The first slab's storage and the tail call's arguments' stay,
+	// emptied: nothing of the released store's functions stays reachable
+	// from them.
+	rare := r.rare
+	if rare != nil {
+		first := rare.first[0]
+		clear(first.funcs[:cap(first.funcs)])
+		first.funcs = first.funcs[:0]
+		*rare = storeRare{first: [1]descSlab{first}, pending: pendingCall{args: rare.pending.args[:0]}}
 	}
-	*r = storeRefs{eng: e, pending: pending}
-	r.firstSlabs[0] = first
+	lane := r.store.Lane // kept, emptied (vm.Store.Reset)
+	*r = storeRefs{eng: e, rare: rare}
 	r.blocks = r.firstBlock[:0]
 	r.store.InitWithRefs(r)
 	r.store.Lane = lane

@@ -39,7 +39,7 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 		if err != vm.ErrTailCall {
 			break
 		}
-		p := st.refs.pending // made by the exit that asked for the call
+		p := &st.refs.rare.pending // made by the exit that asked for the call
 		f, p.f = p.f, nil
 		if need := max(f.Type.ParamSlots(), ft.ResultSlots()); need > len(buf) {
 			buf = make([]uint64, need)
@@ -126,12 +126,7 @@ type pendingCall struct {
 
 // tailCall is the store's pending tail call, made on first use: few
 // stores have one, and a recycled store keeps it (RecycleStore).
-func (r *storeRefs) tailCall() *pendingCall {
-	if r.pending == nil {
-		r.pending = new(pendingCall)
-	}
-	return r.pending
-}
+func (r *storeRefs) tailCall() *pendingCall { return &r.rareState().pending }
 
 // hostCall serves a call through a descriptor of another instance or of a
 // host function (the only host calls compiled code makes).
@@ -182,7 +177,7 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 // found among the import words of its function table; else any function
 // of its store (a table's element).
 func (st *instance) callee(ref uint64) *vm.Function {
-	for i, w := range st.funcs[:st.inst.Module.NumImportedFuncs] {
+	for i, w := range st.funcTable()[:st.inst.Module.NumImportedFuncs] {
 		if w == ref {
 			return st.inst.Funcs[i]
 		}

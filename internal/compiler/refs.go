@@ -29,17 +29,16 @@ type storeRefs struct {
 	// store is the vm.Store whose codec this is, in its allocation.
 	store vm.Store
 	eng   *compilerEngine
-	slabs []descSlab // host functions' descriptors
 	// blocks hold the descriptors of the instances' defined functions,
 	// one block per instance, in a function index order.
 	blocks []descBlock
 	// firstBlock is blocks' storage while the store has one instance
-	// (one allocation fewer for the usual store), firstSlabs slabs'. The
-	// first slab's storage is kept when the store is recycled
-	// (RecycleStore), so that the next store making no more host
-	// functions of its own allocates none.
+	// (one allocation fewer for the usual store).
 	firstBlock [1]descBlock
-	firstSlabs [1]descSlab
+	// rare is what few stores use (host functions of their own, tail
+	// calls), made on first use and kept, emptied, when the store is
+	// recycled (RecycleStore).
+	rare *storeRare
 
 	// stack is the stack lent to the call running in the store (nil when
 	// none runs).
@@ -49,9 +48,27 @@ type storeRefs struct {
 	// passed is the last trap a host function returned: it propagates
 	// through the callers unchanged.
 	passed *vm.Trap
-	// pending is the tail call a run left for its caller (exec.go), made
-	// on first use (tailCall).
-	pending *pendingCall
+}
+
+// storeRare is the part of a store's codec and run state that few stores
+// use: most stores' host functions are a linker's, shared by every store
+// (ShareHost), and few of their calls end in a tail call to a caller.
+type storeRare struct {
+	slabs []descSlab // the store's own host functions' descriptors
+	// first is slabs' first storage, kept when the store is recycled
+	// (RecycleStore), so that the next store making no more host
+	// functions of its own allocates none.
+	first [1]descSlab
+	// pending is the tail call a run left for its caller (exec.go).
+	pending pendingCall
+}
+
+// rareState is r.rare, made on first use.
+func (r *storeRefs) rareState() *storeRare {
+	if r.rare == nil {
+		r.rare = new(storeRare)
+	}
+	return r.rare
 }
 
 // descSlab is a run of descriptors and the function of each one used.
@@ -215,15 +232,16 @@ func (r *storeRefs) Encode(f *vm.Function) (uint64, error) {
 		return r.RefOf(f.Instance, f.Index)
 	}
 	id, stub := r.eng.descFields(f.Type)
-	n := len(r.slabs)
+	h := r.rareState()
+	n := len(h.slabs)
 	if n == 0 {
-		r.addSlab(firstSlab)
+		h.addSlab(firstSlab)
 		n++
-	} else if len(r.slabs[n-1].funcs) == cap(r.slabs[n-1].funcs) {
-		r.addSlab(min(2*cap(r.slabs[n-1].funcs), maxSlab))
+	} else if len(h.slabs[n-1].funcs) == cap(h.slabs[n-1].funcs) {
+		h.addSlab(min(2*cap(h.slabs[n-1].funcs), maxSlab))
 		n++
 	}
-	sl := &r.slabs[n-1]
+	sl := &h.slabs[n-1]
 	k := len(sl.funcs)
 	sl.funcs = append(sl.funcs, f)
 	d := sl.words()[k*descWords : (k+1)*descWords : (k+1)*descWords]
@@ -255,24 +273,27 @@ func (e *compilerEngine) ShareHost(f *vm.Function, desc []uint64) uint64 {
 // this one, as the modules' kept blocks do: the words the host sees carry
 // their store's generation (refcheck.go), and the guest's code only
 // reaches its own store's.
-func (r *storeRefs) addSlab(size int) {
-	if first := &r.firstSlabs[0]; len(r.slabs) == 0 && cap(first.funcs) >= size {
+func (h *storeRare) addSlab(size int) {
+	if first := &h.first[0]; len(h.slabs) == 0 && cap(first.funcs) >= size {
 		first.funcs = first.funcs[:0]
-		r.slabs = r.firstSlabs[:1]
+		h.slabs = h.first[:1]
 		return
 	}
 	words := make([]uint64, size*descWords)
 	sl := descSlab{base: &words[0], funcs: make([]*vm.Function, 0, size)}
-	if len(r.slabs) == 0 {
-		r.slabs = r.firstSlabs[:0]
+	if len(h.slabs) == 0 {
+		h.slabs = h.first[:0]
 	}
-	r.slabs = append(r.slabs, sl)
+	h.slabs = append(h.slabs, sl)
 }
 
 // lookup finds the slab and index of descriptor address ref.
 func (r *storeRefs) lookup(ref uint64) (*descSlab, int, bool) {
-	for i := range r.slabs {
-		sl := &r.slabs[i]
+	if r.rare == nil {
+		return nil, 0, false
+	}
+	for i := range r.rare.slabs {
+		sl := &r.rare.slabs[i]
 		off := ref - sl.addr()
 		if off%abi.FuncDescSize == 0 && off/abi.FuncDescSize < uint64(len(sl.funcs)) {
 			return sl, int(off / abi.FuncDescSize), true
@@ -332,7 +353,9 @@ func (r *storeRefs) Release() error {
 		}
 	}
 	r.blocks = nil
-	r.slabs = nil
+	if r.rare != nil {
+		r.rare.slabs = nil
+	}
 	return nil
 }
 

@@ -87,6 +87,19 @@ type MemoryMaker interface {
 	NewMemory(idx uint32, limitPages uint32, room *vm.MemoryRoom) (mem *vm.Memory, withData bool, err error)
 }
 
+// TableLender is implemented by compiled code that can lend storage
+// outside the Go heap for an instance's first table (the context region
+// of the pool slot its memory takes). LendTableRoom returns all-zero room
+// for at least elems elements (its capacity all of it) for inst, whose
+// memories are made and whose other tables are not, or nil. The room is
+// the instance's while its memory holds the slot; the engine keeps it so
+// while the instance's code or table may still be reached after the
+// instance is closed (engine.InstanceCloser), and the caller marks the
+// table (vm.Table.Lent) and never keeps the room past the instance.
+type TableLender interface {
+	LendTableRoom(inst *vm.Instance, elems uint64) []uint64
+}
+
 // InstanceCloser is implemented by an engine's per-instance state
 // (vm.Instance.Engine) whose code must be cut off the instance's memories
 // when the embedder closes the instance, before they are given back:

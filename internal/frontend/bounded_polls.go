@@ -7,7 +7,8 @@ import (
 	"github.com/moat-run/moat/internal/ssa"
 )
 
-// BoundedLoopWork is the most work, in SSA instructions run, that a loop
+// BoundedLoopWork is the most work, in SSA instructions run (and the
+// constants each block materialises, see blockWork), that a loop
 // without its header poll may do each time it is entered: a loop whose
 // trip count and body bound it that tightly runs no longer between polls
 // than a function of as many straight-line instructions, which polls
@@ -56,10 +57,11 @@ func dropBoundedLoopPolls(f *ssa.Func) {
 	// loop i; unbounded marks a loop (or one nested in it) with no bound.
 	nested := make([]uint64, len(lf.Loops))
 	unbounded := make([]bool, len(lf.Loops))
+	w := blockWork{f: f, seen: make([]int32, f.NumValues())}
 	// Inner loops come after the loops around them.
 	for i := len(lf.Loops) - 1; i >= 0; i-- {
 		l := lf.Loops[i]
-		work, ok := loopWork(f, lf, l, nested[i], unbounded[i])
+		work, ok := loopWork(f, lf, l, nested[i], unbounded[i], &w)
 		if ok {
 			dropPolls(l.Header)
 		}
@@ -71,9 +73,38 @@ func dropBoundedLoopPolls(f *ssa.Func) {
 	}
 }
 
+// blockWork counts a block's work: its instructions and the constants of
+// the function's pool it reads, each of which the back end materialises
+// once in each block that reads it.
+type blockWork struct {
+	f    *ssa.Func
+	seen []int32 // by Value: the last block (ID+1) that counted the constant
+}
+
+func (w *blockWork) of(b *ssa.Block) uint64 {
+	n := uint64(len(b.Insts))
+	count := func(v ssa.Value) {
+		if w.f.IsPoolConst(v) && w.seen[v] != int32(b.ID)+1 {
+			w.seen[v] = int32(b.ID) + 1
+			n++
+		}
+	}
+	for _, in := range b.Insts {
+		for _, a := range in.Args {
+			count(a)
+		}
+		for _, t := range in.Targets {
+			for _, a := range t.Args {
+				count(a)
+			}
+		}
+	}
+	return n
+}
+
 // loopWork is the work of one entry into l, if it is within
 // BoundedLoopWork and l makes no call but its header's poll.
-func loopWork(f *ssa.Func, lf *ssa.LoopForest, l *ssa.Loop, nested uint64, unbounded bool) (uint64, bool) {
+func loopWork(f *ssa.Func, lf *ssa.LoopForest, l *ssa.Loop, nested uint64, unbounded bool, w *blockWork) (uint64, bool) {
 	if unbounded {
 		return 0, false
 	}
@@ -85,7 +116,7 @@ func loopWork(f *ssa.Func, lf *ssa.LoopForest, l *ssa.Loop, nested uint64, unbou
 			}
 		}
 		if lf.LoopOf(b) == l {
-			own += uint64(len(b.Insts))
+			own += w.of(b)
 		}
 	}
 	trips, ok := ssa.TripBound(f, lf, l)

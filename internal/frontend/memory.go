@@ -16,7 +16,9 @@ type memOp struct {
 	store bool
 }
 
-var memOps = map[wasm.Opcode]memOp{
+// memOps is indexed by opcode (the loads and stores are one-byte opcodes):
+// an array, not a map, since every memory access looks it up.
+var memOps = [...]memOp{
 	wasm.OpI32Load:    {ssa.OpLoad, ssa.I32, 4, false},
 	wasm.OpI64Load:    {ssa.OpLoad, ssa.I64, 8, false},
 	wasm.OpF32Load:    {ssa.OpLoad, ssa.F32, 4, false},

@@ -30,7 +30,7 @@ type Slots struct{}
 func NewSlots(SlotConfig) (*Slots, error) { return nil, errors.New("pool: memory slots need Linux") }
 
 // NewMemory fails.
-func (*Slots) NewMemory(wasm.MemoryType, uint32, *Image, *vm.MemoryRoom) (*vm.Memory, error) {
+func (*Slots) NewMemory(*wasm.MemoryType, uint32, *Image, *vm.MemoryRoom) (*vm.Memory, error) {
 	return nil, errors.New("pool: memory slots need Linux")
 }
 

@@ -115,6 +115,7 @@ func (f *Func) Reset(name string, sig Signature) {
 	clear(f.Blocks)
 	f.Blocks = f.Blocks[:0]
 	f.values = f.values[:0]
+	f.pool.reset()
 	f.Consts = f.Consts[:0]
 	clear(f.constIdx)
 	f.nextBlock = 0

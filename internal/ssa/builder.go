@@ -328,30 +328,25 @@ func (b *Builder) newInst(op Opcode, args ...Value) *Inst {
 	return in
 }
 
-// Iconst emits an integer constant of type t (I32 or I64); c is truncated
-// to the width of t.
+// Iconst returns the function's integer constant of type t (I32 or I64);
+// c is truncated to the width of t. Constants live in the function's pool
+// (constpool.go), not in the current block.
 func (b *Builder) Iconst(t Type, c int64) Value {
 	u := uint64(c)
 	if t == I32 {
 		u = uint64(uint32(u))
 	}
-	in := b.newInst(OpIconst)
-	in.Type, in.Imm = t, u
-	return b.one(in)
+	return b.f.PoolConst(OpIconst, t, u)
 }
 
-// F32const emits a float32 constant.
+// F32const returns the function's float32 constant x.
 func (b *Builder) F32const(x float32) Value {
-	in := b.newInst(OpF32const)
-	in.Imm = uint64(math.Float32bits(x))
-	return b.one(in)
+	return b.f.PoolConst(OpF32const, 0, uint64(math.Float32bits(x)))
 }
 
-// F64const emits a float64 constant.
+// F64const returns the function's float64 constant x.
 func (b *Builder) F64const(x float64) Value {
-	in := b.newInst(OpF64const)
-	in.Imm = math.Float64bits(x)
-	return b.one(in)
+	return b.f.PoolConst(OpF64const, 0, math.Float64bits(x))
 }
 
 // Binary emits a two-argument instruction (iadd, fmul, ishl, ...).

@@ -42,17 +42,19 @@ func buildLoop(t *testing.T) *Func {
 	return f
 }
 
+// The constants are the pool's, printed as the entry block's first
+// instructions.
 func TestBuilderLoopVariables(t *testing.T) {
 	f := buildLoop(t)
 	want := `function %sum(i32) -> i32 {
 block0(v0: i32):
     v1 = iconst.i32 0
+    v5 = iconst.i32 1
     jump block1(v0, v1)
 block1(v2: i32, v3: i32):
     brif v2, block2, block3
 block2:
     v4 = iadd v3, v2
-    v5 = iconst.i32 1
     v6 = isub v2, v5
     jump block1(v6, v4)
 block3:

@@ -23,8 +23,9 @@
 //
 // Where things are: types.go, opcodes.go (the opcode table),
 // opcodes_simd.go (the vector opcodes and lane shapes), simd_consts.go (the
-// 128-bit constant pool) and func.go (Func, Block, Inst, the value table)
-// are the IR, and arena.go the chunked storage a Func carves its
+// 128-bit constant pool), constpool.go (the scalar constants, one value
+// each, defined in no block) and func.go (Func, Block, Inst, the value
+// table) are the IR, and arena.go the chunked storage a Func carves its
 // instructions, blocks and value lists from (Func.Reset reuses it for the
 // next function); builder.go, vars.go and vars_table.go the Builder with
 // SSA construction for variables; print.go, lex.go, parse*.go the text

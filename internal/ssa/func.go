@@ -18,6 +18,7 @@ type Func struct {
 	Consts []Const128
 
 	values    []valueData
+	pool      constPool // the scalar constants (constpool.go)
 	constIdx  map[Const128]uint32
 	nextBlock int
 	scratch   *passScratch
@@ -76,10 +77,11 @@ type BlockCall struct {
 
 // valueData records a value's type and where it is defined.
 type valueData struct {
-	typ   Type
-	block *Block // for a block parameter
-	inst  *Inst  // for an instruction result
-	index int32  // position among the block's params or the inst's results
+	typ    Type
+	pooled bool   // inst is a constant of the pool (constpool.go), in no block
+	block  *Block // for a block parameter
+	inst   *Inst  // for an instruction result
+	index  int32  // position among the block's params or the inst's results
 }
 
 // NewFunc returns an empty function with the given name and signature.

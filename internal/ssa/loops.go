@@ -13,6 +13,9 @@ type Loop struct {
 	Latches []*Block // blocks with a back edge to the header
 	Parent  *Loop    // the innermost enclosing loop, or nil
 	Depth   int      // 1 for an outermost loop
+	// forest is the LoopForest that computed the loop: Contains asks it
+	// for a block's innermost loop.
+	forest *LoopForest
 }
 
 // LoopForest holds the natural loops of a function and, for each block, its
@@ -64,15 +67,21 @@ func (lf *LoopForest) compute(cfg *CFG, dom *DomTree) {
 		// Walk backwards from the latches; the header stops the walk.
 		inBody[h.ID] = mark
 		work := lf.work[:0]
+		selfLatch := false // the header is its own latch
 		for _, p := range cfg.Preds[h.ID] {
 			if !cfg.Reachable(p) || !dom.Dominates(h, p) {
 				continue
 			}
-			if inBody[p.ID] != mark {
+			// Each latch listed once, at its first edge (a pred has one
+			// entry per edge; Go's resume loop has thousands of latches).
+			if p == h {
+				if !selfLatch {
+					selfLatch = true
+					l.Latches = append(l.Latches, p)
+				}
+			} else if inBody[p.ID] != mark {
 				inBody[p.ID] = mark
 				work = append(work, p)
-			}
-			if !containsBlock(l.Latches, p) {
 				l.Latches = append(l.Latches, p)
 			}
 		}
@@ -112,7 +121,7 @@ func (lf *LoopForest) newLoop() *Loop {
 		lf.records = append(lf.records, &Loop{})
 	}
 	l := lf.records[i]
-	*l = Loop{Blocks: l.Blocks[:0], Latches: l.Latches[:0]}
+	*l = Loop{Blocks: l.Blocks[:0], Latches: l.Latches[:0], forest: lf}
 	return l
 }
 
@@ -133,7 +142,21 @@ func (lf *LoopForest) Depth(b *Block) int {
 }
 
 // Contains reports whether b is in l (or a loop nested in it).
-func (l *Loop) Contains(b *Block) bool { return containsBlock(l.Blocks, b) }
+// It walks from b's innermost loop out to l's depth: natural loops with
+// different headers are disjoint or nested, so that is where l must be if
+// b is in it (a scan of l.Blocks cost the loop's size for each question:
+// the preheader search asks it of each of the header's predecessors).
+func (l *Loop) Contains(b *Block) bool {
+	if l.forest == nil { // a Loop not made by a LoopForest
+		return containsBlock(l.Blocks, b)
+	}
+	for x := l.forest.LoopOf(b); x != nil && x.Depth >= l.Depth; x = x.Parent {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
 
 func containsBlock(bs []*Block, b *Block) bool {
 	for _, x := range bs {

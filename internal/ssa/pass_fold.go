@@ -101,8 +101,8 @@ func (fo *folder) block(b *Block) {
 	if !fo.copying {
 		return
 	}
-	// Folding may add constants, so the list could not be filtered in
-	// place: copy it back.
+	// Copy the rebuilt list back (never longer: folded constants go to
+	// the pool, a trap takes the place of the one it folds).
 	if len(fo.out) > cap(b.Insts) {
 		b.Insts = make([]*Inst, 0, len(fo.out))
 	}
@@ -121,27 +121,21 @@ func (fo *folder) startCopy() {
 	}
 }
 
-// emitConst adds a constant before the instruction being simplified.
+// emitConst returns the pool's constant c of type t.
 func (fo *folder) emitConst(t Type, c uint64) Value {
-	in := fo.f.newInst()
-	in.Op, in.Type, in.Imm = OpIconst, t, mask(t, c)
-	fo.f.MakeResults(in)
-	fo.startCopy()
-	fo.out = append(fo.out, in)
-	return in.Results[0]
+	return fo.f.PoolConst(OpIconst, t, mask(t, c))
 }
 
-// become turns in into a constant of its result's type, keeping the result.
-func become(in *Inst, t Type, c uint64) {
-	*in = Inst{Results: in.Results, Imm: c}
+// constant returns the pool's constant of type t with bits c: the value
+// that replaces an instruction folded to it.
+func (fo *folder) constant(t Type, c uint64) Value {
 	switch t {
 	case F32:
-		in.Op = OpF32const
+		return fo.f.PoolConst(OpF32const, 0, c)
 	case F64:
-		in.Op = OpF64const
-	default:
-		in.Op, in.Type, in.Imm = OpIconst, t, mask(t, c)
+		return fo.f.PoolConst(OpF64const, 0, c)
 	}
+	return fo.f.PoolConst(OpIconst, t, mask(t, c))
 }
 
 func (fo *folder) constOf(v Value) (uint64, bool) {
@@ -157,8 +151,9 @@ func (fo *folder) defOp(v Value) *Inst {
 	return in
 }
 
-// simplify rewrites in in place (possibly adding constants before it) and
-// returns NoValue, or returns the existing value that replaces its result.
+// simplify rewrites in in place and returns NoValue, or returns the value
+// that replaces its result (an existing one, or the pool's constant it
+// folds to).
 func (fo *folder) simplify(in *Inst) Value {
 	f := fo.f
 	switch in.Op {
@@ -208,14 +203,14 @@ func (fo *folder) simplify(in *Inst) Value {
 		x, okx := fo.constOf(in.Args[0])
 		y, oky := fo.constOf(in.Args[1])
 		if okx && oky {
-			become(in, I32, b2u(EvalFcmp(in.FloatCC, f.ValueType(in.Args[0]), x, y)))
+			return fo.constant(I32, b2u(EvalFcmp(in.FloatCC, f.ValueType(in.Args[0]), x, y)))
 		}
 	case len(in.Args) == 2 && t.IsInt():
 		return fo.intBinary(in, t)
 	case len(in.Args) == 1 && info.result == resSame && t.IsInt():
 		if x, ok := fo.constOf(in.Args[0]); ok {
 			if r, ok := EvalIntUnary(in.Op, t, x); ok {
-				become(in, t, r)
+				return fo.constant(t, r)
 			}
 		} else if d := fo.defOp(in.Args[0]); in.Op == OpBnot && d != nil && d.Op == OpBnot {
 			return d.Args[0]
@@ -228,7 +223,7 @@ func (fo *folder) simplify(in *Inst) Value {
 		}
 		if okx && oky {
 			if r, ok := EvalFloat(in.Op, t, x, y); ok {
-				become(in, t, r)
+				return fo.constant(t, r)
 			}
 		} else if d := fo.defOp(in.Args[0]); in.Op == OpFneg && d != nil && d.Op == OpFneg {
 			return d.Args[0]
@@ -237,7 +232,7 @@ func (fo *folder) simplify(in *Inst) Value {
 		from := f.ValueType(in.Args[0])
 		if x, ok := fo.constOf(in.Args[0]); ok {
 			if r, ok := EvalConvert(in.Op, from, t, x); ok {
-				become(in, t, r)
+				return fo.constant(t, r)
 			}
 			return NoValue
 		}
@@ -281,14 +276,14 @@ func (fo *folder) icmp(in *Inst) Value {
 	y, oky := fo.constOf(in.Args[1])
 	switch {
 	case okx && oky:
-		become(in, I32, b2u(EvalIcmp(in.IntCC, t, x, y)))
+		return fo.constant(I32, b2u(EvalIcmp(in.IntCC, t, x, y)))
 	case okx:
 		in.Args[0], in.Args[1] = in.Args[1], in.Args[0]
 		in.IntCC = in.IntCC.Swap()
 	case in.Args[0] == in.Args[1]:
-		become(in, I32, b2u(EvalIcmp(in.IntCC, t, 0, 0)))
+		return fo.constant(I32, b2u(EvalIcmp(in.IntCC, t, 0, 0)))
 	case oky && y == 0 && (in.IntCC == IntULT || in.IntCC == IntUGE):
-		become(in, I32, b2u(in.IntCC == IntUGE))
+		return fo.constant(I32, b2u(in.IntCC == IntUGE))
 	}
 	return NoValue
 }
@@ -300,7 +295,7 @@ func (fo *folder) intBinary(in *Inst, t Type) Value {
 	y, oky := fo.constOf(in.Args[1])
 	if okx && oky {
 		if r, ok := EvalIntBinary(op, t, x, y); ok {
-			become(in, t, r)
+			return fo.constant(t, r)
 		}
 		return NoValue
 	}
@@ -313,8 +308,7 @@ func (fo *folder) intBinary(in *Inst, t Type) Value {
 	if a == in.Args[1] {
 		switch op {
 		case OpIsub, OpBxor:
-			become(in, t, 0)
-			return NoValue
+			return fo.constant(t, 0)
 		case OpBand, OpBor:
 			return a
 		}
@@ -330,7 +324,7 @@ func (fo *folder) intBinary(in *Inst, t Type) Value {
 			return a
 		}
 		if op == OpBor && y == ones {
-			become(in, t, ones)
+			return fo.constant(t, ones)
 		} else if op == OpIadd {
 			return fo.reassociateAdd(in, t, y)
 		}
@@ -348,7 +342,7 @@ func (fo *folder) intBinary(in *Inst, t Type) Value {
 	case OpImul:
 		switch {
 		case y == 0:
-			become(in, t, 0)
+			return fo.constant(t, 0)
 		case y == 1:
 			return a
 		case bits.OnesCount64(y) == 1:
@@ -370,19 +364,19 @@ func (fo *folder) intBinary(in *Inst, t Type) Value {
 	case OpUrem:
 		switch {
 		case y == 1:
-			become(in, t, 0)
+			return fo.constant(t, 0)
 		case y != 0 && bits.OnesCount64(y) == 1:
 			in.Op = OpBand
 			in.Args[1] = fo.emitConst(t, y-1)
 		}
 	case OpSrem:
 		if y == 1 || y == ones {
-			become(in, t, 0)
+			return fo.constant(t, 0)
 		}
 	case OpBand:
 		switch y {
 		case 0:
-			become(in, t, 0)
+			return fo.constant(t, 0)
 		case ones:
 			return a
 		}

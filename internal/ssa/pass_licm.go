@@ -152,6 +152,9 @@ func hoistInvariants(f *Func, l *Loop, ph *Block, inLoop []bool, defBlock []*Blo
 	var hoisted []*Inst
 	constCopies := map[Value]Value{}
 	invariant := func(v Value) bool {
+		if f.IsPoolConst(v) {
+			return true // defined before the entry
+		}
 		if v < 0 || int(v) >= len(defBlock) {
 			return false
 		}

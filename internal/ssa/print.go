@@ -65,10 +65,39 @@ func (p *printer) block(blk *Block) {
 		p.str(")")
 	}
 	p.str(":\n")
+	if blk == p.f.Blocks[0] {
+		p.poolConsts()
+	}
 	for _, in := range blk.Insts {
 		p.str("    ")
 		p.inst(in)
 		p.str("\n")
+	}
+}
+
+// poolConsts prints the pool's constants that something uses, as the
+// entry block's first instructions (where Parse makes them).
+func (p *printer) poolConsts() {
+	f := p.f
+	if len(f.pool.vals) == 0 {
+		return
+	}
+	used := make(map[Value]bool, len(f.pool.vals))
+	for _, b := range f.Blocks {
+		for _, in := range b.Insts {
+			in.forEachUse(func(v *Value) {
+				if f.IsPoolConst(*v) {
+					used[*v] = true
+				}
+			})
+		}
+	}
+	for _, c := range f.pool.vals {
+		if used[c] {
+			p.str("    ")
+			p.inst(f.values[c].inst)
+			p.str("\n")
+		}
 	}
 }
 

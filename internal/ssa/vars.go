@@ -532,23 +532,22 @@ func (b *Builder) setAlias(from, to Value) {
 	b.aliases[from] = to
 }
 
-// zeroAtTop inserts a zero constant of type t at the start of blk.
+// zeroAtTop is the zero of type t: the pool's constant for a scalar, a
+// vconst inserted at the start of blk for a vector.
 func (b *Builder) zeroAtTop(blk *Block, t Type) Value {
-	var in *Inst
 	switch t {
 	case I32, I64:
-		in = &Inst{Op: OpIconst, Type: t}
+		return b.f.PoolConst(OpIconst, t, 0)
 	case F32:
-		in = &Inst{Op: OpF32const}
+		return b.f.PoolConst(OpF32const, 0, 0)
 	case F64:
-		in = &Inst{Op: OpF64const}
+		return b.f.PoolConst(OpF64const, 0, 0)
 	case V128:
-		in = &Inst{Op: OpVconst, Imm: uint64(b.f.AddConst(Const128{}))}
-	default:
-		b.fail("variable of type %s read before any assignment", t)
-		in = &Inst{Op: OpIconst, Type: I64}
+		in := &Inst{Op: OpVconst, Imm: uint64(b.f.AddConst(Const128{}))}
+		res := b.f.MakeResults(in)
+		blk.InsertBefore(0, in)
+		return res[0]
 	}
-	res := b.f.MakeResults(in)
-	blk.InsertBefore(0, in)
-	return res[0]
+	b.fail("variable of type %s read before any assignment", t)
+	return b.f.PoolConst(OpIconst, I64, 0)
 }

@@ -95,6 +95,15 @@ func (v *verifier) checkBlocksAndDefs() bool {
 		v.defBlock[val] = b
 		v.defPos[val] = pos
 	}
+	// The pool's constants are defined before the entry block's first
+	// instruction, as its parameters are.
+	for _, c := range f.pool.vals {
+		if in := f.values[c].inst; in == nil || len(in.Results) != 1 || in.Results[0] != c || !in.Op.isPoolable() {
+			v.errorf("the value table does not record %s as a constant of the pool", c)
+			continue
+		}
+		define(c, f.Blocks[0], -1, "the constant pool")
+	}
 	for _, b := range f.Blocks {
 		if b == nil || b.ID < 0 || b.ID >= n {
 			v.errorf("a block has an ID outside [0, %d)", n)

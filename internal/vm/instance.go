@@ -39,6 +39,10 @@ type Instance struct {
 	// Closed is set when the embedder closed the instance: its functions
 	// may not run again.
 	Closed bool
+	// FuncsShared says Funcs is a list of imports shared by the instances
+	// of a module prepared once (read only): FuncIn extends it into
+	// storage of the instance's own, and its owner keeps none of it.
+	FuncsShared bool
 	// Engine is the engine's per-instance state, if it keeps any; once
 	// bound, it runs the instance's functions (Exec).
 	Engine any
@@ -178,7 +182,7 @@ func (inst *Instance) FuncIn(i uint32, room *Function) *Function {
 		}
 		copy(all, inst.Funcs)
 		all[first.Index] = first
-		inst.Funcs = all
+		inst.Funcs, inst.FuncsShared = all, false
 	}
 	f := room
 	if f == nil {

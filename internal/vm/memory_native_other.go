@@ -39,7 +39,9 @@ func NewNativeMemory(t *wasm.MemoryType, limitPages uint32, l Layout, img ImageF
 
 // Empty readies room for its next memory.
 func (room *MemoryRoom) Empty() bool {
-	room.mem = Memory{}
+	// The type stays: a closed store's handle may still read it (its
+	// owner's next memory in the room has the same).
+	room.mem = Memory{Type: room.mem.Type}
 	return true
 }
 

@@ -113,7 +113,9 @@ func (room *MemoryRoom) Empty() bool {
 	if room.hold != nil && room.hold.res != nil {
 		return false
 	}
-	room.mem = Memory{}
+	// The type stays: a closed store's handle may still read it (its
+	// owner's next memory in the room has the same).
+	room.mem = Memory{Type: room.mem.Type}
 	return true
 }
 

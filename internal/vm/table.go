@@ -11,6 +11,11 @@ type Table struct {
 	Elems []uint64
 	Type  *wasm.TableType
 	Limit uint32 // effective maximum in elements
+	// Lent: Elems are storage an engine lent for the table's life (the
+	// context region of a pool's slot, outside the Go heap), never kept
+	// past its instance; a Grow past their capacity moves them to the Go
+	// heap.
+	Lent bool
 	// Module resolves the type indices in Type (its defining module; nil
 	// for a host's table, whose type has none).
 	Module *wasm.Module
@@ -67,7 +72,7 @@ func (t *Table) Grow(delta uint32, init uint64) (old uint32, ok bool) {
 		// chunked (bulk.go) and only yields: a grow cannot stop half way.
 		elems := make([]uint64, n, min(max(2*cap(t.Elems), n), int(t.Limit)))
 		CopyWords(elems, t.Elems, false, yieldOnly)
-		t.Elems = elems
+		t.Elems, t.Lent = elems, false
 	} else {
 		t.Elems = t.Elems[:n]
 	}

@@ -1,7 +1,11 @@
 // Package wasip1 implements the host side of WASI preview1
 // (wasi_snapshot_preview1) for moat: every function of the witx, over a
-// per-sandbox System holding arguments, environment, clocks, randomness and
-// a descriptor table.
+// per-sandbox System attached to a Prepared, the configuration many
+// sandboxes share (arguments, environment, clocks, randomness, stdio, the
+// preopens and their template descriptors, made once: prepared.go). A
+// System holds only what its sandbox changes: its own descriptor table
+// and copies of the entries it alters (fd_table.go), its streams' helper
+// state and its own stdio, arguments and environment (system.go).
 //
 // It sits after the engine in the pipeline and uses only moat's public API:
 // Functions lists the host functions, which the public wasi package defines
@@ -11,7 +15,8 @@
 // errno*.go and rights.go hold the witx constants; node.go, stdio.go,
 // stream.go, hostfs_*.go and fsfs.go are what descriptors refer to;
 // resolve*.go keeps lookups beneath a directory; fd_table.go holds the
-// descriptor table and the one check of what may change (mutable).
+// descriptor table, its copy on change, and the one check of what may
+// change (mutable).
 //
 // Guarantees:
 //   - Every guest pointer and length is bounds-checked (EFAULT), every

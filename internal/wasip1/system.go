@@ -121,6 +121,17 @@ var procStart = time.Now()
 // Attach readies a zero System over p, with the parts sb gives it of its
 // own (nil: none).
 func (s *System) Attach(p *Prepared, sb *Sandbox) error {
+	return s.AttachIn(p, sb, nil)
+}
+
+// Room is room for a System's own parts, which a caller that gives it
+// parts of its own (a Sandbox) can allocate with the System, in one
+// allocation.
+type Room struct{ o own }
+
+// AttachIn is Attach with room for the System's own parts (nil: made when
+// needed).
+func (s *System) AttachIn(p *Prepared, sb *Sandbox, room *Room) error {
 	if sb != nil {
 		if err := checkStrings(sb.Args, sb.Env); err != nil {
 			return err
@@ -130,10 +141,19 @@ func (s *System) Attach(p *Prepared, sb *Sandbox) error {
 		return err
 	}
 	s.prep = p
+	if room != nil {
+		room.o = own{args: p.args, env: p.env}
+		s.own = &room.o
+	}
 	if sb != nil {
 		s.adopt(sb)
 	}
 	return nil
+}
+
+// HasParts reports whether sb gives a System parts of its own.
+func (sb *Sandbox) HasParts() bool {
+	return sb.Args != nil || sb.Env != nil || sb.Stdin != nil || sb.Stdout != nil || sb.Stderr != nil || sb.Sleep != nil
 }
 
 // AttachOwned is Attach for a Prepared made for this System alone:
@@ -148,7 +168,7 @@ func (s *System) AttachOwned(p *Prepared) error {
 
 // adopt takes sb's parts as the System's own.
 func (s *System) adopt(sb *Sandbox) {
-	if sb.Args == nil && sb.Env == nil && sb.Stdin == nil && sb.Stdout == nil && sb.Stderr == nil && sb.Sleep == nil {
+	if !sb.HasParts() {
 		return
 	}
 	o := s.ownParts()

@@ -25,6 +25,7 @@
 // the calls, parked the guests' time blocked in package vm's parkForGC
 // during a call (all guests' together). Figures are medians (and means)
 // over each benchmark's calls. With -slow n, the n slowest calls of each
-// benchmark follow, phase by phase, with the guests' and mark workers'
-// runs and the guests' parks in them, in µs from the call's start.
+// benchmark follow (which of its calls each is), phase by phase, with the
+// guests' and mark workers' runs and the guests' parks in them, in µs
+// from the call's start.
 package main

@@ -27,12 +27,13 @@ func reportSlow(w io.Writer, n int, calls []call, stws, runs, queued, waits []sp
 		cs := slices.Clone(byBench[name])
 		slices.SortFunc(cs, func(a, b call) int { return cmp.Compare(b.end-b.begin, a.end-a.begin) })
 		for _, c := range cs[:min(n, len(cs))] {
+			nth := slices.Index(byBench[name], c) + 1
 			p, ok := split(c, stws, runs, queued, waits)
 			if !ok {
 				continue
 			}
-			fmt.Fprintf(w, "\n%s at %.0f µs into the trace: %.0f µs: start %.0f stw1 %.0f mark %.0f (work %.0f) stw2 %.0f sweep %.0f (turns %d, queued %.0f) parked %.0f\n",
-				name, us(time.Duration(c.begin-traceStart)), us(p.total), us(p.start), us(p.stw1), us(p.mark), us(p.work), us(p.stw2), us(p.sweep), p.turns, us(p.queued), us(p.parked))
+			fmt.Fprintf(w, "\n%s, call %d of %d, at %.0f µs into the trace: %.0f µs: start %.0f stw1 %.0f mark %.0f (work %.0f) stw2 %.0f sweep %.0f (turns %d, queued %.0f) parked %.0f\n",
+				name, nth, len(byBench[name]), us(time.Duration(c.begin-traceStart)), us(p.total), us(p.start), us(p.stw1), us(p.mark), us(p.work), us(p.stw2), us(p.sweep), p.turns, us(p.queued), us(p.parked))
 			at := func(t trace.Time) float64 { return us(time.Duration(t - c.begin)) }
 			for _, s := range stws {
 				if s.end > c.begin && s.begin < c.end {

@@ -52,6 +52,10 @@ func (m *Machine) Run(f *ssa.Func, args []uint64) ([]uint64, error) {
 	if !r.setList(f, b.Params, args) {
 		return nil, fmt.Errorf("ssatest: %d argument words for the parameters of %s", len(args), f.Sig)
 	}
+	for _, c := range f.PoolConsts() { // defined before the entry
+		in, _ := f.ValueInst(c)
+		r.lo[c] = in.Imm
+	}
 	for {
 		m.Steps++
 		if m.MaxSteps > 0 && m.Steps > m.MaxSteps {

@@ -10,7 +10,10 @@
 //   - Prometheus metrics on a listener of their own (metrics.go);
 //   - each capped route's sandbox memories from a pool of its own, of
 //     max_concurrent slots of max_memory (modules.go), behind a gate of
-//     as many slots that the route keeps across reloads;
+//     as many slots that the route keeps across reloads; a pooled route
+//     compiled here checks its memories' bounds explicitly unless the
+//     configuration chose guard pages (its memory grows, and its slot is
+//     reset, without changing page protections);
 //   - CPU lanes shared by every route (moat serve: half the CPUs), in which sandboxes
 //     that have run long take turns (Options.LongRunCPUs);
 //   - an access log, a JSON record per request in log/slog's layout

@@ -62,6 +62,8 @@ type engineKey struct {
 	route string
 	slots int // 0: no pool
 	keep  Size
+	// explicit: the pool's memories are checked explicitly (pooledChecks).
+	explicit bool
 }
 
 // source is where a module came from, for logs.
@@ -145,6 +147,7 @@ func (m *modules) load(ctx context.Context, name string, ek engineKey) (*moat.Mo
 	}
 	sum := sha256.Sum256(bin)
 	src.Digest = fmt.Sprintf("sha256:%x", sum)
+	ek.explicit = m.pooledChecks(ek, bin, companion)
 	key := moduleKey{sum: sum, engineKey: ek}
 
 	re, err := m.engineFor(ek)
@@ -218,6 +221,23 @@ func (m *modules) engineFor(ek engineKey) (*routeEngine, error) {
 	return re, nil
 }
 
+// pooledChecks reports whether the pool of a route compiled here gets
+// explicit bounds checks rather than guard pages, when the configuration
+// leaves the choice to moat (-O signals-based-traps unset). A request's
+// memory then grows without a system call: its slot's whole limit is
+// accessible from the start, the checks in the code keep the guest within
+// its current size, and a reset has no protection to restore (a guest
+// that exhausts its memory costs about half as much CPU as with guard
+// pages, which change the protection at every memory.grow and again at
+// the reset), while the compiled code runs as fast (bounds-check
+// elimination; README "Serving"). An artifact (the route's, or one that
+// came with an OCI module and may be used) keeps the bounds checks it was
+// compiled for: guard pages unless the configuration says otherwise.
+func (m *modules) pooledChecks(ek engineKey, bin, companion []byte) bool {
+	return ek.slots > 0 && m.base.BoundsChecks == moat.BoundsChecksAuto && m.base.Engine != moat.EngineInterpreter &&
+		!isArtifact(bin) && (companion == nil || !m.precomp.allow)
+}
+
 // pooledEngine makes a route's engine with a pool of ek.slots memory
 // slots of the route's memory limit, or returns nil (the caller then
 // makes one without) for a key without a pool or when the pool cannot be
@@ -229,6 +249,9 @@ func (m *modules) pooledEngine(cfg moat.Config, ek engineKey) *routeEngine {
 	}
 	cfg.Pooling = &moat.PoolingConfig{TotalMemories: ek.slots, MaxMemorySize: uint64(ek.pages) * wasmPage,
 		LinearMemoryKeepResident: int64(ek.keep)}
+	if ek.explicit {
+		cfg.BoundsChecks = moat.BoundsChecksExplicit
+	}
 	e, err := m.newEngine(cfg)
 	if err != nil {
 		m.log.Warn("sandbox memories on demand: no pool for the route", "route", ek.route, "slots", ek.slots, "reason", err.Error())

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/moat-run/moat"
@@ -36,7 +38,9 @@ func TestPoolsAcrossReloads(t *testing.T) {
 			t.Fatal(err)
 		}
 		m.end(true)
-		re := m.engines[m.keyFor("/a", lim)]
+		k := m.keyFor("/a", lim)
+		k.explicit = true // a pooled route compiled here
+		re := m.engines[k]
 		if re == nil || re.engine != mod.Engine() || re.gate != gate || gate == nil {
 			t.Fatalf("the route's engine and gate: %+v, module's engine %p, gate %p", re, mod.Engine(), gate)
 		}
@@ -45,6 +49,9 @@ func TestPoolsAcrossReloads(t *testing.T) {
 	mod1, re1 := build(lim)
 	if st, ok := mod1.Engine().PoolStats(); !ok || st.Slots != 3 || re1.gate.Capacity() != 3 {
 		t.Errorf("pool %+v (%v), gate of %d; want 3 slots and a gate of 3", st, ok, re1.gate.Capacity())
+	}
+	if c := mod1.Engine().Config(); c.BoundsChecks != moat.BoundsChecksExplicit {
+		t.Errorf("a pooled route's bounds checks: %v, want explicit", c.BoundsChecks)
 	}
 	if mod1.Engine().Config().Pooling.MaxMemorySize != 1<<20 {
 		t.Errorf("slots of %d bytes, want the route's memory limit", mod1.Engine().Config().Pooling.MaxMemorySize)
@@ -72,5 +79,53 @@ func TestPoolsAcrossReloads(t *testing.T) {
 	}
 	if _, ok := a.Engine().PoolStats(); ok || a.Engine() != b.Engine() || ga != nil || gb != nil {
 		t.Error("without pooling: routes of the same limits should share one engine without a pool or a gate")
+	}
+}
+
+// A pooled route compiled here checks its memories explicitly (its memory
+// grows without a system call) unless the configuration chose guard pages;
+// a route serving an artifact keeps the checks it was compiled for (guard
+// pages by default), and so do routes without a pool.
+func TestPooledRouteBoundsChecks(t *testing.T) {
+	if !poolsHere(t) {
+		t.Skip("the compiler has no pools of memory slots here")
+	}
+	ctx := context.Background()
+	store, err := oci.OpenStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	artifactPath := filepath.Join(t.TempDir(), "cgi.cwasm")
+	if err := os.WriteFile(artifactPath, compiledGuest(t, nil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	lim := Limits{MaxMemory: 1 << 20, MaxConcurrent: 2}
+	for _, tc := range []struct {
+		name    string
+		checks  moat.BoundsChecks
+		module  string
+		pooling bool
+		want    moat.BoundsChecks
+	}{
+		{"pooled", moat.BoundsChecksAuto, cgiWasm, true, moat.BoundsChecksExplicit},
+		{"pooled, guard pages asked for", moat.BoundsChecksGuardPages, cgiWasm, true, moat.BoundsChecksGuardPages},
+		{"pooled artifact", moat.BoundsChecksAuto, artifactPath, true, moat.BoundsChecksGuardPages},
+		{"no pool", moat.BoundsChecksAuto, cgiWasm, false, moat.BoundsChecksGuardPages},
+	} {
+		m := newModules(moat.Config{Engine: moat.EngineCompiler, BoundsChecks: tc.checks}, precompiled{allow: true}, tc.pooling, log, store, oci.Options{})
+		m.begin()
+		mod, _, _, err := m.load(ctx, tc.module, m.keyFor("/a", lim))
+		m.end(err == nil)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if got := mod.Engine().Config().BoundsChecks; got != tc.want {
+			t.Errorf("%s: bounds checks %v, want %v", tc.name, got, tc.want)
+		}
+		if _, pooled := mod.Engine().PoolStats(); pooled != tc.pooling {
+			t.Errorf("%s: pooled %v", tc.name, pooled)
+		}
 	}
 }
