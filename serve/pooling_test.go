@@ -201,8 +201,10 @@ func TestSpinningRoute(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The deadline is the loops' end and each hello's limit: long
+			// enough that a hello on a busy machine never meets it.
 			srv, h, _ := server(t, serve.Config{Module: cModule(t, kind), CPULanes: lanes,
-				Limits: serve.Limits{Timeout: 300 * time.Millisecond}, OnDone: func(*http.Request, *serve.Outcome) {}})
+				Limits: serve.Limits{Timeout: 2 * time.Second}, OnDone: func(*http.Request, *serve.Outcome) {}})
 			if h.Spinning() {
 				t.Fatal("spinning before any request")
 			}
@@ -239,7 +241,7 @@ func TestSpinningRouteByDeadline(t *testing.T) {
 				t.Fatal(err)
 			}
 			srv, h, _ := server(t, serve.Config{Module: cModule(t, kind), CPULanes: lanes,
-				Limits: serve.Limits{Timeout: 50 * time.Millisecond}, OnDone: func(*http.Request, *serve.Outcome) {}})
+				Limits: serve.Limits{Timeout: 2 * time.Second}, OnDone: func(*http.Request, *serve.Outcome) {}})
 			for i := range 2 {
 				if status, _, _ := get(t, srv.URL+"/loop"); status != http.StatusGatewayTimeout {
 					t.Fatalf("loop %d: %d, want 504", i, status)

@@ -76,7 +76,7 @@ func (a *allocator) prepareLoops() {
 	}
 	for g, v := range l.globals {
 		count := a.liveCount[a.class(v)]
-		for _, r := range l.ranges[l.rStart[g]:l.rStart[g+1]] {
+		for _, r := range l.ranges[l.granges[g].first:l.granges[g].end] {
 			count[r.lo]++
 			count[r.hi+1]--
 		}

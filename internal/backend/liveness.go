@@ -19,12 +19,13 @@ type Liveness struct {
 	// block-local register.
 	globalIndex []int32
 	globals     []VReg
-	// Global g is live into the blocks of ranges[rStart[g]:rStart[g+1]].
-	// Live-out sets are not stored: a block's is the union of its
-	// successors' live-in sets and its arguments (outLists, for LiveOut,
-	// is filled by ComputeLiveness only).
-	rStart []int32
-	ranges []blockRange
+	// Global g is live into the blocks of
+	// ranges[granges[g].first:granges[g].end], which span granges[g].lo
+	// to granges[g].hi. Live-out sets are not stored: a block's is the
+	// union of its successors' live-in sets and its arguments (outLists,
+	// for LiveOut, is filled by ComputeLiveness only).
+	granges []globalRanges
+	ranges  []blockRange
 	// The blocks no earlier block (in layout order) branches to are where
 	// the allocator starts with every live-in in its slot; their live-in
 	// lists are kept: the globals live into such block b are
@@ -79,6 +80,10 @@ type pair struct{ key, val int32 }
 // blockRange is the blocks lo..hi, both included.
 type blockRange struct{ lo, hi int32 }
 
+// globalRanges locates a global's ranges, ranges[first:end], and the
+// first and last blocks they cover (lo > hi when none).
+type globalRanges struct{ lo, hi, first, end int32 }
+
 // liveScratch is the working memory of a liveness computation, kept so an
 // Allocator reuses it from one function to the next.
 type liveScratch struct {
@@ -128,20 +133,25 @@ func (l *Liveness) lonelyLiveIn(b BlockID) []int32 {
 	return l.lonelyVals[l.lonelyStart[b]:l.lonelyStart[b+1]]
 }
 
-// liveInto reports whether global g is live into block b.
+// liveInto reports whether global g is live into block b. Most questions
+// are about blocks outside the first and last the global is live into, and
+// most globals have one range: neither needs a search.
 func (l *Liveness) liveInto(b BlockID, g int32) bool {
-	rs := l.ranges[l.rStart[g]:l.rStart[g+1]]
-	// The first range ending at or after b.
-	lo, hi := 0, len(rs)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if rs[m].hi < int32(b) {
-			lo = m + 1
+	gr := &l.granges[g]
+	x, lo, hi := int32(b), gr.first, gr.end
+	if x < gr.lo || x > gr.hi {
+		return false
+	}
+	// The last range starting at or before x (there is one, as gr.lo <= x).
+	for hi-lo > 1 {
+		m := int32(uint32(lo+hi) >> 1)
+		if l.ranges[m].lo <= x {
+			lo = m
 		} else {
 			hi = m
 		}
 	}
-	return lo < len(rs) && rs[lo].lo <= int32(b)
+	return l.ranges[lo].hi >= x
 }
 
 func (l *Liveness) firstUses(b BlockID) []firstUse { return l.fuVals[l.fuStart[b]:l.fuStart[b+1]] }
@@ -341,12 +351,12 @@ func (l *Liveness) compute(f *Func) {
 			}
 		}
 	}
-	l.rStart = grow(l.rStart, ng+1)
+	l.granges = grow(l.granges, ng)
 	l.ranges = l.ranges[:0]
 	l.undefGlobal = -1
 	l.Exceeded = !l.propagate(ng, nb)
 	if l.Exceeded {
-		l.rStart = fill(l.rStart, 0)
+		l.granges = fill(l.granges, globalRanges{lo: 1})
 		l.lonelyStart = fill(grow(l.lonelyStart, nb+1), 0)
 		return
 	}
@@ -434,15 +444,15 @@ func (l *Liveness) propagate(ng, nb int) bool {
 		}
 		hulls[g] = h
 		entries += len(in)
-		l.rStart[g] = int32(len(l.ranges))
+		first := int32(len(l.ranges))
 		if len(in) > 0 {
 			if inLo == 0 && l.undefGlobal < 0 {
 				l.undefGlobal = g
 			}
 			l.appendRanges(in, inMark, stamp, inLo, inHi)
 		}
+		l.granges[g] = globalRanges{lo: inLo, hi: inHi, first: first, end: int32(len(l.ranges))}
 	}
-	l.rStart[ng] = int32(len(l.ranges))
 	s.in, s.lonelyPairs, l.entries = in, lonelyPairs, entries
 	return maxEntries <= 0 || entries <= maxEntries
 }

@@ -397,3 +397,34 @@ func sortedSet(m map[VReg]bool) []VReg {
 	slices.Sort(vs)
 	return vs
 }
+
+// TestRandomLivenessSearches makes sure TestRandomLiveness's programs
+// reach liveInto's search: globals live into several separate ranges of
+// blocks, asked about blocks between their first and last.
+func TestRandomLivenessSearches(t *testing.T) {
+	multi, between := 0, 0
+	for seed := int64(0); seed < 100; seed++ {
+		f := randomFunc(seed, 10+int(seed%300))
+		f.ComputePreds()
+		l := ComputeLiveness(f)
+		for g, gr := range l.granges {
+			if gr.end-gr.first < 2 {
+				continue
+			}
+			multi++
+			for b := gr.lo; b <= gr.hi; b++ {
+				want := slices.ContainsFunc(l.ranges[gr.first:gr.end], func(r blockRange) bool { return r.lo <= b && b <= r.hi })
+				if got := l.liveInto(BlockID(b), int32(g)); got != want {
+					t.Fatalf("seed %d: global %d, block%d: liveInto %v, its ranges say %v", seed, g, b, got, want)
+				}
+				if !want {
+					between++
+				}
+			}
+		}
+	}
+	if multi == 0 || between == 0 {
+		t.Fatalf("%d globals with several ranges, %d blocks between ranges: the search is not exercised", multi, between)
+	}
+	t.Logf("%d globals with several ranges, %d blocks between their ranges", multi, between)
+}
