@@ -353,10 +353,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	// From here the instance can be reached (a failing segment or start
 	// function may leave its functions in another instance's table), so
 	// closing the store must close it too.
-	if s.instances == nil {
-		s.instances = s.firstInstance[:0]
-	}
-	s.instances = append(s.instances, inst)
+	s.addInstance(inst)
 	s.counts.instances++
 	s.counts.memories += int32(len(m.Memories))
 	s.counts.tables += int32(len(m.Tables))

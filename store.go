@@ -128,6 +128,45 @@ type storeRare struct {
 	// instance once a second instance takes one (storeState.caller);
 	// nil in a new store.
 	callers map[*vm.Instance]*Caller
+	// instances lists every instance of a store of more than one, for
+	// Close (addInstance): its storage is kept, emptied, for the state's
+	// next store.
+	instances []*vm.Instance
+}
+
+// addInstance lists inst among the store's instances, for Close.
+func (s *storeState) addInstance(inst *vm.Instance) {
+	if s.firstInstance[0] == nil {
+		s.firstInstance[0] = inst
+		return
+	}
+	r := s.rareState()
+	if len(r.instances) == 0 {
+		r.instances = append(r.instances, s.firstInstance[0])
+	}
+	r.instances = append(r.instances, inst)
+}
+
+// instanceList returns every instance made in the store, first made
+// first.
+func (s *storeState) instanceList() []*vm.Instance {
+	if r := s.rare; r != nil && len(r.instances) > 0 {
+		return r.instances
+	}
+	if s.firstInstance[0] == nil {
+		return nil
+	}
+	return s.firstInstance[:]
+}
+
+// forgetInstances empties the store's list of instances (Close), keeping
+// its storage.
+func (s *storeState) forgetInstances() {
+	s.firstInstance[0] = nil
+	if r := s.rare; r != nil {
+		clear(r.instances)
+		r.instances = r.instances[:0]
+	}
 }
 
 // rareState returns s.rare, made on first use.
@@ -177,9 +216,9 @@ type storeData struct {
 	// the map itself while only one instance took a Caller
 	// (storeState.caller).
 	lastCaller *Caller
-	// instances lists every instance made in the store, for Close;
-	// firstInstance is its storage for the usual one.
-	instances     []*vm.Instance
+	// firstInstance is the store's first instance, the only one of most
+	// stores; a store of more lists them all in storeRare.instances
+	// (storeState.instanceList).
 	firstInstance [1]*vm.Instance
 
 	// firstWords is callWords' buffer for the outermost call of up to
@@ -300,7 +339,8 @@ func (r storeRef) close() error {
 		return ErrClosed
 	}
 	s.closed = true
-	for _, inst := range s.instances {
+	instances := s.instanceList()
+	for _, inst := range instances {
 		s.closeInstance(inst, true)
 	}
 	if s.rare != nil {
@@ -310,9 +350,9 @@ func (r storeRef) close() error {
 	err := s.vs.Release()
 	s.gen.Add(1)
 	if err == nil {
-		s.recycleInstances(s.instances)
+		s.recycleInstances(instances)
 	}
-	s.instances = nil
+	s.forgetInstances()
 	return err
 }
 

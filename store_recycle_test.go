@@ -3,7 +3,10 @@ package moat
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
+
+	"github.com/moat-run/moat/internal/vm"
 )
 
 // staleWat exports one of everything a store hands out.
@@ -221,7 +224,7 @@ func TestStoreStateRecycled(t *testing.T) {
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if state.closed || state.values.Load() != nil || state.instances != nil || state.owner.Load() != 0 {
+	if state.closed || state.values.Load() != nil || state.instanceList() != nil || state.owner.Load() != 0 {
 		t.Fatal("a recycled state keeps the closed store's data")
 	}
 	// sync.Pool may drop what it is given (it does at random under the
@@ -302,6 +305,53 @@ func TestRecycledTableIsEmptied(t *testing.T) {
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
+		}
+	}
+}
+
+// TestStoreInstanceList: a store's first instance is listed in its state,
+// the others beside it with the first; Close closes every one and empties
+// the list, keeping its storage without a reference to them.
+func TestStoreInstanceList(t *testing.T) {
+	e, err := NewEngine(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := e.CompileText([]byte(`(module (func (export "f")))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewStore(e)
+	var made []*Instance
+	for n := 1; n <= 3; n++ {
+		inst, err := s.Instantiate(context.Background(), mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		made = append(made, inst)
+		list := s.instanceList()
+		if len(list) != n {
+			t.Fatalf("%d instances listed, want %d", len(list), n)
+		}
+		for i, inst := range made {
+			if list[i] != &inst.state.inst {
+				t.Fatalf("instance %d listed as %p, want %p", i, list[i], &inst.state.inst)
+			}
+		}
+	}
+	state := s.storeState
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if state.instanceList() != nil || state.firstInstance[0] != nil {
+		t.Error("a closed store still lists instances")
+	}
+	if r := state.rare; r == nil || cap(r.instances) < 3 || slices.ContainsFunc(r.instances[:cap(r.instances)], func(i *vm.Instance) bool { return i != nil }) {
+		t.Error("the list's storage is not kept, emptied")
+	}
+	for i, inst := range made {
+		if _, err := inst.Func("f").Call(context.Background()); err == nil {
+			t.Errorf("instance %d of a closed store ran", i)
 		}
 	}
 }
