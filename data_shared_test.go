@@ -21,18 +21,10 @@ func TestDataSegmentsAfterDrop(t *testing.T) {
 	  (func (export "initActive") (memory.init 0 (i32.const 100) (i32.const 0) (i32.const 1))))`
 	eachEngine(t, moat.Config{}, func(t *testing.T, e *moat.Engine) {
 		ctx := context.Background()
-		pre, err := moat.NewLinker(e).Prepare(compile(t, e, wat))
-		if err != nil {
-			t.Fatal(err)
-		}
+		newInstance := instancesOf(t, e, wat)
 		inst := func() *moat.Instance {
 			t.Helper()
-			s := moat.NewStore(e)
-			t.Cleanup(func() { s.Close() })
-			i, err := pre.Instantiate(ctx, s)
-			if err != nil {
-				t.Fatal(err)
-			}
+			i := newInstance()
 			if got := string(i.Memory("mem").Bytes()[:3]); got != "abc" {
 				t.Fatalf("memory starts %q, want the active segments' abc", got)
 			}
@@ -95,20 +87,7 @@ func TestMixedSegmentsAfterDrop(t *testing.T) {
 func mixedSegmentsAfterDrop(t *testing.T, name, wat string, ownElem bool) {
 	eachEngine(t, moat.Config{}, func(t *testing.T, e *moat.Engine) {
 		ctx := context.Background()
-		pre, err := moat.NewLinker(e).Prepare(compile(t, e, wat))
-		if err != nil {
-			t.Fatal(err)
-		}
-		inst := func() *moat.Instance {
-			t.Helper()
-			s := moat.NewStore(e)
-			t.Cleanup(func() { s.Close() })
-			i, err := pre.Instantiate(ctx, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return i
-		}
+		inst := instancesOf(t, e, wat)
 		a, b := inst(), inst()
 		if _, err := a.Func("drop").Call(ctx); err != nil {
 			t.Fatal(err)
@@ -138,4 +117,24 @@ func mixedSegmentsAfterDrop(t *testing.T, name, wat string, ownElem bool) {
 			}
 		}
 	})
+}
+
+// instancesOf prepares wat on e and returns a maker of its instances,
+// each in a store of its own that the test closes at its end.
+func instancesOf(t *testing.T, e *moat.Engine, wat string) func() *moat.Instance {
+	t.Helper()
+	pre, err := moat.NewLinker(e).Prepare(compile(t, e, wat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() *moat.Instance {
+		t.Helper()
+		s := moat.NewStore(e)
+		t.Cleanup(func() { s.Close() })
+		i, err := pre.Instantiate(context.Background(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return i
+	}
 }
