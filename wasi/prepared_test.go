@@ -28,22 +28,11 @@ type preparedProbes struct {
 
 func newPreparedProbes(t *testing.T, kind moat.EngineKind, slots int, cfg wasi.Config) *preparedProbes {
 	t.Helper()
-	bin, err := os.ReadFile(filepath.Join("testdata", "probe.wasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	eng, err := moat.NewEngine(moat.Config{Engine: kind, Pooling: &moat.PoolingConfig{TotalMemories: slots}})
 	if err != nil {
 		t.Skip(err)
 	}
-	mod, err := eng.Compile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := moat.NewLinker(eng)
-	if err := wasi.DefineImports(l); err != nil {
-		t.Fatal(err)
-	}
+	mod, l := probeLinker(t, eng)
 	pre, err := l.Prepare(mod)
 	if err != nil {
 		t.Fatal(err)

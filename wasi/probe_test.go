@@ -59,22 +59,11 @@ func newProbe(t testing.TB, cfg wasi.Config) *probe {
 // newProbeOn is newProbe on the engine kind.
 func newProbeOn(t testing.TB, kind moat.EngineKind, cfg wasi.Config) *probe {
 	t.Helper()
-	bin, err := os.ReadFile(filepath.Join("testdata", "probe.wasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	eng, err := moat.NewEngine(moat.Config{Engine: kind})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mod, err := eng.Compile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := moat.NewLinker(eng)
-	if err := wasi.DefineImports(l); err != nil {
-		t.Fatal(err)
-	}
+	mod, l := probeLinker(t, eng)
 	store := moat.NewStore(eng)
 	p := &probe{t: t, stdout: &bytes.Buffer{}}
 	if cfg.Stdout == nil {
@@ -205,4 +194,23 @@ func expectErrno(t *testing.T, what string, got, want wasip1.Errno) {
 	if got != want {
 		t.Errorf("%s: got %v, want %v", what, got, want)
 	}
+}
+
+// probeLinker compiles the probe on eng and returns it with a linker that
+// defines WASI's imports.
+func probeLinker(t testing.TB, eng *moat.Engine) (*moat.Module, *moat.Linker) {
+	t.Helper()
+	bin, err := os.ReadFile(filepath.Join("testdata", "probe.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := eng.Compile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := moat.NewLinker(eng)
+	if err := wasi.DefineImports(l); err != nil {
+		t.Fatal(err)
+	}
+	return mod, l
 }
