@@ -40,13 +40,7 @@ func callWithin(t *testing.T, what string, f func() error) error {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- f() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(blockedFor):
-		t.Fatalf("%s: still blocked after %v", what, blockedFor)
-		return nil
-	}
+	return errWithin(t, what, done)
 }
 
 // expectInterrupted asserts err is the interrupted trap.

@@ -14,14 +14,21 @@ type gcNode struct {
 	_    [2]uintptr
 }
 
-// TestGCMarkingSeen: gcMarking reports a collection's mark phase while it
-// runs, as the cycle after the last completed one, and no marking before
-// or after.
-func TestGCMarkingSeen(t *testing.T) {
+// longList is a million linked nodes: a heap whose marking lasts long
+// enough for a test to watch it (keep it alive until the collection ends).
+func longList() *gcNode {
 	var head *gcNode
 	for range 1 << 20 {
 		head = &gcNode{next: head}
 	}
+	return head
+}
+
+// TestGCMarkingSeen: gcMarking reports a collection's mark phase while it
+// runs, as the cycle after the last completed one, and no marking before
+// or after.
+func TestGCMarkingSeen(t *testing.T) {
+	head := longList()
 	runtime.GC()
 	if marking, _ := gcMarking(); marking {
 		t.Fatal("marking reported with no collection running")
@@ -66,10 +73,7 @@ func TestGCMarkingSeenFirstRead(t *testing.T) {
 	if !gcWatchExact {
 		t.Skipf("on %s the collector's state comes from runtime/metrics, which needs a read between two cycles", runtime.GOARCH)
 	}
-	var head *gcNode
-	for range 1 << 20 {
-		head = &gcNode{next: head}
-	}
+	head := longList()
 	runtime.GC()
 	gcMarking()
 	runtime.GC() // a whole cycle with no read
@@ -103,10 +107,7 @@ func TestWriteBarrierFlag(t *testing.T) {
 	if !gcWatchExact {
 		t.Skipf("no write barrier accessor on %s", runtime.GOARCH)
 	}
-	var head *gcNode
-	for range 1 << 20 {
-		head = &gcNode{next: head}
-	}
+	head := longList()
 	runtime.GC()
 	if writeBarrierOn() {
 		t.Fatal("write barrier on with no collection running")
