@@ -387,12 +387,6 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	stdio.args = cgiArgs(stdio.args, r)
 	stdio.env, stdio.envText = h.cgiEnv(stdio.env, stdio.envText, r)
 	args, env := stdio.args, stdio.env
-	// The route's and the handler's own entries were checked in New: only
-	// the request's text can hold a NUL, looked for in one pass.
-	if bad := firstWithNUL(args, stdio.envText, env); bad != "" {
-		h.refuse(w, o, ResultBadRequest, fmt.Errorf("the request's %s holds a NUL byte", bad))
-		return false
-	}
 	stdio.rc = *http.NewResponseController(w) // a value: no allocation of its own
 	rc := &stdio.rc
 	// The deadline is the store's (Store.SetDeadline), which the guest's
@@ -460,6 +454,14 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	sys, err := h.wasi.AttachWith(store, sb)
 	if err != nil {
 		out.finish()
+		// WASI refuses an argument or variable holding a NUL byte, which
+		// it cannot pass: only the request's can (the route's and the
+		// handler's own were checked in New), so it is looked for here,
+		// where the request failed, not in every request beforehand.
+		if bad := firstWithNUL(args, stdio.envText, env); bad != "" {
+			h.refuse(w, o, ResultBadRequest, fmt.Errorf("the request's %s holds a NUL byte", bad))
+			return false
+		}
 		h.refuse(w, o, ResultError, err)
 		return false
 	}
