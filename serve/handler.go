@@ -139,6 +139,8 @@ type Handler struct {
 	gate *Gate
 	// heads is the last CGI head the handler's guests wrote, parsed.
 	heads headCache
+	// dates is the Date header of the handler's responses.
+	dates dateCache
 	// lastPort is the port a request without one in its Host last came in
 	// on (localPort).
 	lastPort atomic.Pointer[portText]
@@ -405,7 +407,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	}
 	out := &stdio.out
 	out.init(w, rc, lim.MaxHeaderBytes, lim.FlushDelay)
-	out.heads = &h.heads
+	out.heads, out.dates = &h.heads, &h.dates
 	// Writing the response stops at the deadline too, so a client that
 	// does not read cannot hold a sandbox past it (reading the body does
 	// as well: see input). The output sets it on the connection before
