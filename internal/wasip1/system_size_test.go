@@ -18,3 +18,24 @@ func TestSystemSize(t *testing.T) {
 		t.Errorf("fdEntry takes %d bytes, want at most 48", n)
 	}
 }
+
+// TestSystemFlagsBesideClockOrigin: the flags in the top bits and the
+// monotonic clock's origin below them change each other in no way.
+func TestSystemFlagsBesideClockOrigin(t *testing.T) {
+	var s System
+	const origin = int64(1)<<62 - 3 // 146 years of nanoseconds, nearly
+	s.flags |= systemFlags(origin) & startBits
+	s.flags |= closed
+	if s.start() != origin || s.flags&closed == 0 || s.flags&ownsPrep != 0 {
+		t.Fatalf("origin %d, closed %v, ownsPrep %v", s.start(), s.flags&closed != 0, s.flags&ownsPrep != 0)
+	}
+	s.flags |= ownsPrep
+	if s.start() != origin || s.flags&closed == 0 {
+		t.Fatalf("setting ownsPrep changed the origin (%d) or closed", s.start())
+	}
+	var fresh System
+	fresh.flags |= closed | ownsPrep
+	if fresh.start() != 0 {
+		t.Fatalf("a System whose clock was never read has origin %d", fresh.start())
+	}
+}
