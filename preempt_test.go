@@ -192,7 +192,9 @@ func TestSpinningGuestsYield(t *testing.T) {
 // TestSpinningGuestsParkForGC: with as many spinning guests as GOMAXPROCS,
 // of every shape on every engine, the guests park while a collection
 // marks (internal/vm's gcpark.go), so that the collector's idle workers get
-// the Ps. In a process of its own, like TestSpinningGuestsYield.
+// the Ps, and once marking is over one of them hands its thread over
+// until the sweep is done. In a process of its own, like
+// TestSpinningGuestsYield.
 func TestSpinningGuestsParkForGC(t *testing.T) {
 	if !testsuite.Isolated(t, 5*time.Minute) {
 		return
@@ -200,17 +202,20 @@ func TestSpinningGuestsParkForGC(t *testing.T) {
 	for _, kind := range spinEngines() {
 		for _, shape := range allSpinShapes(32 << 20) {
 			stop := spinners(t, kind, shape, runtime.GOMAXPROCS(0))
-			before := vm.GCParks()
+			parks, handOvers := vm.GCParks(), vm.GCHandOvers()
 			// A collection's marking needs a P, which only a guest's
 			// yield gives, and a guest that yields while it marks parks;
 			// a few collections leave room for a yield that found the
-			// watch busy.
-			for i := 0; i < 20 && vm.GCParks() == before; i++ {
+			// watch busy, or a sweep over before a parked guest looked.
+			for i := 0; i < 20 && (vm.GCParks() == parks || vm.GCHandOvers() == handOvers); i++ {
 				gcWithin(t, time.Minute)
 			}
 			stop()
-			if vm.GCParks() == before {
+			if vm.GCParks() == parks {
 				t.Errorf("%v/%s: no guest parked in 20 collections", kind, shape.name)
+			}
+			if vm.GCHandOvers() == handOvers {
+				t.Errorf("%v/%s: no parked guest handed its thread over in 20 collections", kind, shape.name)
 			}
 		}
 	}

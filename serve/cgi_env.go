@@ -73,8 +73,10 @@ func (h *Handler) cgiEnv(env []string, buf []byte, r *http.Request) ([]string, [
 			e.end()
 		}
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		e.add("CONTENT_TYPE", ct)
+	// (r.Header.Get without canonicalising the key again: net/http
+	// stores the request's keys canonical.)
+	if ct := r.Header["Content-Type"]; len(ct) > 0 && ct[0] != "" {
+		e.add("CONTENT_TYPE", ct[0])
 	}
 	e.addStatic(staticMatchedRoute)
 	if e.start("X_FULL_URL") {
@@ -233,10 +235,6 @@ func (e *envBuilder) finish(env, extra []string) []string {
 // "X_A" and "X-A" would both become HTTP_X_A, so a client could pass one
 // off as the other to a proxy that checks only one spelling.
 func headerVar(b []byte, name string) ([]byte, bool) {
-	switch http.CanonicalHeaderKey(name) {
-	case "Content-Type", "Content-Length", "Host", "Proxy":
-		return nil, false
-	}
 	b = append(b, "HTTP_"...)
 	for i := 0; i < len(name); i++ {
 		c := name[i]
@@ -250,6 +248,12 @@ func headerVar(b []byte, name string) ([]byte, bool) {
 		default:
 			return nil, false
 		}
+	}
+	// A name of letters, digits and '-' is one of these headers, in any
+	// case, exactly when its variable is one of these.
+	switch string(b[len("HTTP_"):]) {
+	case "CONTENT_TYPE", "CONTENT_LENGTH", "HOST", "PROXY":
+		return nil, false
 	}
 	return b, true
 }

@@ -22,26 +22,49 @@ type head struct {
 	// fields are the header lines for the client, keys canonical, in the
 	// guest's order (Content-Type and Location once each).
 	fields []field
+	// cached, when set, is the handler's cached head this one matched
+	// (headCache): its headers are applied from there, and fields is
+	// unused.
+	cached *parsedHead
 }
 
 type field struct{ key, value string }
 
 // apply sets the head's fields in dst, each key's values in order, in
-// place of any dst held: one allocation for all the values.
+// place of any dst held: one allocation for all the values, none for a
+// head the handler's cache gave.
 func (h *head) apply(dst http.Header) {
-	if len(h.fields) == 0 {
+	if h.cached != nil {
+		for _, g := range h.cached.groups {
+			dst[g.key] = g.values
+		}
 		return
 	}
-	// Sorted by key (stable: each key's values keep their order), so that
-	// each key's values are neighbours in one slice.
-	slices.SortStableFunc(h.fields, func(a, b field) int { return cmp.Compare(a.key, b.key) })
-	values := make([]string, len(h.fields))
-	for i := 0; i < len(h.fields); {
+	groupFields(h.fields, func(key string, values []string) { dst[key] = values })
+}
+
+// headerGroup is one key's values, as a header holds them.
+type headerGroup struct {
+	key    string
+	values []string
+}
+
+// groupFields sorts fields by key (stable: each key's values keep their
+// order) and gives each key's values to add, all in one slice. Each
+// key's values end at their capacity, so that appending to them
+// (Header.Add) copies them rather than writing over the next key's.
+func groupFields(fields []field, add func(key string, values []string)) {
+	if len(fields) == 0 {
+		return
+	}
+	slices.SortStableFunc(fields, func(a, b field) int { return cmp.Compare(a.key, b.key) })
+	values := make([]string, len(fields))
+	for i := 0; i < len(fields); {
 		j := i
-		for ; j < len(h.fields) && h.fields[j].key == h.fields[i].key; j++ {
-			values[j] = h.fields[j].value
+		for ; j < len(fields) && fields[j].key == fields[i].key; j++ {
+			values[j] = fields[j].value
 		}
-		dst[h.fields[i].key] = values[i:j:j]
+		add(fields[i].key, values[i:j:j])
 		i = j
 	}
 }
@@ -77,11 +100,13 @@ func endOfHead(b []byte) int {
 // headCache keeps a handler's last CGI head, parsed: a route's guest
 // writes the same head for most requests ("Content-Type: text/plain" and
 // a blank line), and a head that matches it byte for byte is taken from
-// it (the same bytes parse to the same head: its strings are shared,
-// which strings may be) with no copy of its text and no parsing. A head
-// that does not match replaces it once in every headCacheEvery misses, so
-// that a route whose heads vary from request to request does not pay for
-// a copy each time.
+// it (the same bytes parse to the same head) with no copy of its text, no
+// parsing, and its header values shared by every response that takes it:
+// net/http only reads a handler's header values, and copies them when the
+// response's head is written (a Header's Set and Add put in a new slice).
+// A head that does not match replaces it once in every headCacheEvery
+// misses, so that a route whose heads vary from request to request does
+// not pay for a copy each time.
 type headCache struct {
 	last   atomic.Pointer[parsedHead]
 	misses atomic.Uint32
@@ -90,7 +115,7 @@ type headCache struct {
 type parsedHead struct {
 	text   string
 	status int
-	fields []field
+	groups []headerGroup // the header's keys and values (groupFields)
 }
 
 const headCacheEvery = 16
@@ -101,11 +126,15 @@ func (c *headCache) parse(b []byte, fields []field) (head, error) {
 		return parseHead(b, fields)
 	}
 	if p := c.last.Load(); p != nil && p.text == string(b) {
-		return head{status: p.status, fields: append(fields[:0], p.fields...)}, nil
+		return head{status: p.status, fields: fields[:0], cached: p}, nil
 	}
 	h, err := parseHead(b, fields)
 	if err == nil && c.misses.Add(1)%headCacheEvery == 1 {
-		c.last.Store(&parsedHead{text: string(b), status: h.status, fields: slices.Clone(h.fields)})
+		p := &parsedHead{text: string(b), status: h.status}
+		groupFields(slices.Clone(h.fields), func(key string, values []string) {
+			p.groups = append(p.groups, headerGroup{key, values})
+		})
+		c.last.Store(p)
 	}
 	return h, err
 }

@@ -139,6 +139,8 @@ type Handler struct {
 	gate *Gate
 	// heads is the last CGI head the handler's guests wrote, parsed.
 	heads headCache
+	// dates is the Date header of the handler's responses.
+	dates dateCache
 	// lastPort is the port a request without one in its Host last came in
 	// on (localPort).
 	lastPort atomic.Pointer[portText]
@@ -387,12 +389,6 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	stdio.args = cgiArgs(stdio.args, r)
 	stdio.env, stdio.envText = h.cgiEnv(stdio.env, stdio.envText, r)
 	args, env := stdio.args, stdio.env
-	// The route's and the handler's own entries were checked in New: only
-	// the request's text can hold a NUL, looked for in one pass.
-	if bad := firstWithNUL(args, stdio.envText, env); bad != "" {
-		h.refuse(w, o, ResultBadRequest, fmt.Errorf("the request's %s holds a NUL byte", bad))
-		return false
-	}
 	stdio.rc = *http.NewResponseController(w) // a value: no allocation of its own
 	rc := &stdio.rc
 	// The deadline is the store's (Store.SetDeadline), which the guest's
@@ -411,7 +407,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	}
 	out := &stdio.out
 	out.init(w, rc, lim.MaxHeaderBytes, lim.FlushDelay)
-	out.heads = &h.heads
+	out.heads, out.dates = &h.heads, &h.dates
 	// Writing the response stops at the deadline too, so a client that
 	// does not read cannot hold a sandbox past it (reading the body does
 	// as well: see input). The output sets it on the connection before
@@ -460,6 +456,14 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, o *Outcome, begin 
 	sys, err := h.wasi.AttachWith(store, sb)
 	if err != nil {
 		out.finish()
+		// WASI refuses an argument or variable holding a NUL byte, which
+		// it cannot pass: only the request's can (the route's and the
+		// handler's own were checked in New), so it is looked for here,
+		// where the request failed, not in every request beforehand.
+		if bad := firstWithNUL(args, stdio.envText, env); bad != "" {
+			h.refuse(w, o, ResultBadRequest, fmt.Errorf("the request's %s holds a NUL byte", bad))
+			return false
+		}
 		h.refuse(w, o, ResultError, err)
 		return false
 	}

@@ -47,6 +47,8 @@ type output struct {
 	headErr error
 	// heads is the handler's cache of parsed heads (nil: none).
 	heads *headCache
+	// dates is the handler's Date header (nil: net/http makes it).
+	dates *dateCache
 
 	committed bool // WriteHeader done
 	dirty     bool // bytes given to w or held since the last flush
@@ -233,7 +235,11 @@ func (o *output) commit() {
 	if !o.closed {
 		o.cut.watch(o.ctx, o.cutWrites)
 	}
-	o.head.apply(o.w.Header())
+	h := o.w.Header()
+	o.head.apply(h)
+	if _, ok := h["Date"]; !ok && o.dates != nil {
+		h["Date"] = o.dates.at(time.Now())
+	}
 	o.w.WriteHeader(o.head.status)
 	o.committed = true
 	o.send(o.pending)

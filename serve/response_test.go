@@ -135,6 +135,11 @@ func TestResponsesInTurn(t *testing.T) {
 				path := paths[(i+w)%len(paths)]
 				status, header, body := do(t, mustRequest(t, http.MethodGet, srv.URL+path, nil))
 				header.Del("Content-Length")
+				if date := header.Values("Date"); len(date) != 1 {
+					t.Errorf("%s: Date %q, want one", path, date)
+				} else if _, err := http.ParseTime(date[0]); err != nil {
+					t.Errorf("%s: Date: %v", path, err)
+				}
 				header.Del("Date")
 				want := cases[path]
 				if status != want.status || body != want.body || !reflect.DeepEqual(header, want.header) {

@@ -32,6 +32,11 @@ import (
 // longer than gcParkMax lets them run again before it is done, three
 // quarters of the time, as Go's own pacing would.
 //
+// Between mark termination and the sweep's end, one parked guest takes
+// turns on a P and gives its thread's CPU away at each (handOver), so that
+// the thread that finishes mark termination is not left queued behind the
+// spinning caller of runtime.GC() on the CPU until the kernel's next tick.
+//
 // Whether a collection is marking comes from gcMarking (gcwatch*.go).
 
 // gcParkMax bounds how long a guest parks in one collection cycle: the
@@ -63,6 +68,9 @@ var gcEnd struct {
 	ch    chan struct{}
 	cycle uint64 // the cycle ch belongs to
 	armed atomic.Bool
+	// handing is set while a parked guest hands its thread over
+	// (handOver), which one guest does at a time.
+	handing atomic.Bool
 	// freedBy is the cycle whose sweep frees the current sentinel: the
 	// next, or the one after when it was made while a cycle marked (it
 	// is then marked itself).
@@ -91,6 +99,7 @@ func armGCSentinel() {
 	if !gcEnd.armed.Load() {
 		gcEnd.armed.Store(true)
 		newGCSentinel()
+		gcSweepHint()
 	}
 }
 
@@ -175,18 +184,57 @@ func (p *Pacer) parkForGC(now int64) (after int64, parked bool) {
 	return nanotime(), true
 }
 
-// awaitSweep blocks until swept or done is closed, limit comes, or, with
-// checkMarking, the check after the one that finds cycle done marking.
+// awaitSweep blocks until swept or done is closed or limit comes. While
+// cycle marks, it looks every gcMarkPoll whether marking is over (a timer
+// that comes due while the idle mark workers hold the Ps fires when one of
+// them lets its P go, at mark termination at the latest), and when the
+// sweep's hint wakes it (gchint.go). Once cycle has
+// finished marking, one guest hands the thread over (handOver) until the
+// sweep is done; the others stay blocked, looking every gcMarkPoll whether
+// the next cycle marks. With checkMarking (no sweep wakes the guests), the
+// park ends a gcParkCheck after marking is seen over.
 func awaitSweep(cycle uint64, swept, done <-chan struct{}, now, limit int64, checkMarking bool) {
-	next := func() time.Duration {
-		if !checkMarking {
-			return time.Duration(limit - now)
-		}
-		return time.Duration(min(int64(gcParkCheck), limit-now))
-	}
-	t := time.NewTimer(next())
+	hint := gcSweepHint()
+	t := time.NewTimer(time.Duration(min(int64(gcMarkPoll), limit-now)))
 	defer t.Stop()
-	for marked := false; ; {
+	for {
+		select {
+		case <-swept:
+			return
+		case <-done:
+			return
+		case <-t.C:
+		case <-hint:
+			hint = gcSweepHint()
+		}
+		now = nanotime()
+		if now >= limit {
+			return
+		}
+		m, c := gcMarkingNow()
+		if !m {
+			break
+		}
+		if c != cycle {
+			return // a later cycle marks: the guest parks for it in turn
+		}
+		t.Reset(time.Duration(min(int64(gcMarkPoll), limit-now)))
+	}
+	if checkMarking {
+		limit = min(limit, now+int64(gcParkCheck))
+	}
+	if gcEnd.handing.CompareAndSwap(false, true) {
+		over := handOver(swept, done, limit)
+		gcEnd.handing.Store(false)
+		if now = nanotime(); over || now >= limit {
+			return
+		}
+	}
+	// A guest still parked when the next cycle starts marking (its
+	// runtime.GC() called right after this one returned, before the
+	// sentinel's cleanup has run) comes back to park for that cycle.
+	for {
+		t.Reset(time.Duration(min(int64(gcMarkPoll), limit-now)))
 		select {
 		case <-swept:
 			return
@@ -194,20 +242,73 @@ func awaitSweep(cycle uint64, swept, done <-chan struct{}, now, limit int64, che
 			return
 		case <-t.C:
 		}
-		now = nanotime()
-		if marked || now >= limit {
+		if now = nanotime(); now >= limit {
 			return
 		}
-		// Seen done marking, the guest leaves the sweep a check's
-		// time to reach the sentinel with the Ps free.
-		m, c := gcMarkingNow()
-		marked = !m || c != cycle
-		t.Reset(next())
+		if m, _ := gcMarkingNow(); m {
+			return
+		}
 	}
 }
+
+// gcMarkPoll is how often a parked guest looks whether its cycle's
+// marking is over.
+const gcMarkPoll = 50 * time.Microsecond
+
+// handOver keeps giving the thread's CPU away until swept or done is
+// closed, the next cycle marks, limit comes or gcHandOverMax has passed;
+// it reports whether the park is over (one of the first two). Between mark termination and the sweep's end
+// the caller of runtime.GC() goes round runtime.Gosched waiting for the
+// sweep to count as done, which it does only once the mark worker that
+// ran mark termination has flushed every P's caches: that worker's thread,
+// woken or preempted while the caller's thread spins on the same CPU,
+// waited for the kernel's next tick (4 ms at 250 Hz) with both guests
+// parked (perf sched: the spinning thread kept the CPU 4.9 ms while the
+// worker's was runnable on it). A guest that takes its turns among the
+// caller's and yields the CPU (osYield) at each lets that thread run at
+// once; with nothing else queued on the CPU, a turn costs a system call.
+//
+// It stops yielding the CPU once the runtime asks for the P (a stop of the
+// world) or the next cycle marks: the runtime.GC() that follows another
+// may start before the sentinel's cleanup has run, and a thread that gave
+// its CPU away on a loaded machine may wait milliseconds for it while its
+// goroutine holds the P the stop waits for.
+func handOver(swept, done <-chan struct{}, limit int64) (over bool) {
+	limit = min(limit, nanotime()+int64(gcHandOverMax))
+	for nanotime() < limit {
+		select {
+		case <-swept:
+			return true
+		case <-done:
+			return true
+		default:
+		}
+		if PreemptRequested() {
+			return false
+		}
+		if marking, _ := gcMarkingNow(); marking {
+			return true // the guest parks for it in turn
+		}
+		gcHandOvers.Add(1)
+		osYield()
+		runtime.Gosched()
+	}
+	return false
+}
+
+// gcHandOverMax bounds a guest's handOver: the mark worker's last steps
+// take tens of microseconds once its thread has a CPU.
+const gcHandOverMax = time.Millisecond
 
 // gcParks counts the parks for collections, for tests.
 var gcParks atomic.Uint64
 
 // GCParks is how many times guests have parked while a collection marked.
 func GCParks() uint64 { return gcParks.Load() }
+
+// gcHandOvers counts handOver's turns, for tests.
+var gcHandOvers atomic.Uint64
+
+// GCHandOvers is how many turns parked guests have taken handing their
+// threads over after a collection's marking.
+func GCHandOvers() uint64 { return gcHandOvers.Load() }

@@ -138,7 +138,8 @@ func TestWriteBarrierFlag(t *testing.T) {
 }
 
 // crowd makes the spinning guests as many as the Ps until the test ends,
-// and gcMarkingNow report cycle marking.
+// and gcMarkingNow report cycle marking; it closes the sweep's channel
+// after.
 func crowd(t *testing.T, cycle uint64) {
 	n := int32(runtime.GOMAXPROCS(0))
 	addSpinning(n, false)
@@ -147,6 +148,14 @@ func crowd(t *testing.T, cycle uint64) {
 	t.Cleanup(func() {
 		addSpinning(-n, false)
 		gcMarkingNow = old
+		// A channel of the test's cycle, which no sweep closes, would
+		// keep the next test's guests parked.
+		gcEnd.mu.Lock()
+		if gcEnd.ch != nil {
+			close(gcEnd.ch)
+			gcEnd.ch = nil
+		}
+		gcEnd.mu.Unlock()
 	})
 }
 
@@ -274,5 +283,170 @@ func TestParkForGCOnlyWhenNeeded(t *testing.T) {
 	gcMarkingNow = func() (bool, uint64) { return false, 3 }
 	if _, parked := p.parkForGC(nanotime()); parked {
 		t.Error("a guest parked with no collection marking")
+	}
+}
+
+// TestParkHandsOverAfterMarking: once its cycle has finished marking, a
+// parked guest whose sweep has not woken it hands its thread over
+// (handOver's turns counted) until its park ends, and leaves the turn to
+// hand over free for the next.
+func TestParkHandsOverAfterMarking(t *testing.T) {
+	defer func(d time.Duration) { gcParkMax = d }(gcParkMax)
+	gcParkMax = time.Hour
+	const cycle = 1 << 60 // no sweep ends it
+	crowd(t, cycle)
+	armGCSentinel()
+	freedBy := gcEnd.freedBy.Load()
+	gcEnd.freedBy.Store(cycle) // the sweep would wake it: it waits for the sweep
+	defer gcEnd.freedBy.Store(freedBy)
+	var marking atomic.Bool
+	var reads atomic.Int32 // the first by parkForGC, the next by the parked guest
+	marking.Store(true)
+	gcMarkingNow = func() (bool, uint64) {
+		reads.Add(1)
+		if marking.Load() {
+			return true, cycle
+		}
+		return false, 0
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var p Pacer
+	p.Begin(ctx)
+	done := make(chan bool, 1)
+	go func() {
+		_, parked := p.parkForGC(nanotime())
+		done <- parked
+	}()
+	for limit := time.Now().Add(time.Minute); reads.Load() < 2; {
+		if time.Now().After(limit) {
+			t.Fatal("a crowded guest has not looked at the collection from its park for a minute")
+		}
+		runtime.Gosched()
+	}
+	before := GCHandOvers()
+	marking.Store(false)
+	for limit := time.Now().Add(time.Minute); GCHandOvers() == before; {
+		if time.Now().After(limit) {
+			t.Fatal("a parked guest has not handed its thread over a minute after marking ended")
+		}
+		runtime.Gosched()
+	}
+	cancel()
+	select {
+	case parked := <-done:
+		if !parked {
+			t.Error("a crowded guest did not park while a collection marked")
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("a parked guest has not come back a minute after its context was cancelled")
+	}
+	if gcEnd.handing.Load() {
+		t.Error("the turn to hand over was kept after the park ended")
+	}
+}
+
+// TestHandOverEnds: handOver stops at once when the sweep is done, the
+// context is done or the next cycle marks (the park is over), and
+// without a turn when its time is up (the park goes on).
+func TestHandOverEnds(t *testing.T) {
+	defer func(f func() (bool, uint64)) { gcMarkingNow = f }(gcMarkingNow)
+	gcMarkingNow = func() (bool, uint64) { return false, 0 }
+	closed := make(chan struct{})
+	close(closed)
+	open := make(chan struct{})
+	far := nanotime() + int64(time.Hour)
+	if !handOver(closed, open, far) {
+		t.Error("handOver went on after the sweep was done")
+	}
+	if !handOver(open, closed, far) {
+		t.Error("handOver went on after the context was done")
+	}
+	before := GCHandOvers()
+	if handOver(open, open, nanotime()) {
+		t.Error("handOver ended the park when its time was up")
+	}
+	if n := GCHandOvers() - before; n != 0 {
+		t.Errorf("handOver took %d turns after its time was up", n)
+	}
+	gcMarkingNow = func() (bool, uint64) { return true, 7 }
+	if !handOver(open, open, far) {
+		t.Error("handOver went on while the next cycle marked")
+	}
+}
+
+// TestGCSweepHint: the sweep's hint, armed outside a collection, is
+// closed by the next collection's sweep, and the next hint by the one
+// after.
+func TestGCSweepHint(t *testing.T) {
+	runtime.GC()
+	for round := range 2 {
+		hint := gcSweepHint()
+		runtime.GC()
+		select {
+		case <-hint:
+		case <-time.After(time.Minute):
+			t.Fatalf("round %d: the sweep's hint was not closed a minute after a collection", round)
+		}
+		if gcSweepHint() == hint {
+			t.Fatalf("round %d: no next hint after one was closed", round)
+		}
+	}
+}
+
+// TestParkEndsWhenNextCycleMarks: a guest whose cycle has finished
+// marking and whose sweep has not woken it comes back once the next cycle
+// marks, to park for that one (the next runtime.GC() may start before the
+// sentinel's cleanup has run).
+func TestParkEndsWhenNextCycleMarks(t *testing.T) {
+	defer func(d time.Duration) { gcParkMax = d }(gcParkMax)
+	gcParkMax = time.Hour
+	const cycle = 1 << 60 // no sweep ends it
+	crowd(t, cycle)
+	armGCSentinel()
+	freedBy := gcEnd.freedBy.Load()
+	gcEnd.freedBy.Store(cycle) // the sweep would wake it: it waits for the sweep
+	defer gcEnd.freedBy.Store(freedBy)
+	var marking atomic.Uint64 // the cycle marking, 0 for none
+	var reads atomic.Int32
+	marking.Store(cycle)
+	gcMarkingNow = func() (bool, uint64) {
+		reads.Add(1)
+		c := marking.Load()
+		return c != 0, c
+	}
+
+	var p Pacer
+	p.Begin(context.Background())
+	done := make(chan bool, 1)
+	go func() {
+		_, parked := p.parkForGC(nanotime())
+		done <- parked
+	}()
+	waitReads := func(n int32) {
+		for limit := time.Now().Add(time.Minute); reads.Load() < n; {
+			if time.Now().After(limit) {
+				t.Fatal("a parked guest has not looked at the collection for a minute")
+			}
+			runtime.Gosched()
+		}
+	}
+	waitReads(2)
+	marking.Store(0)
+	waitReads(reads.Load() + 2) // seen over, and its park goes on
+	select {
+	case <-done:
+		t.Fatal("a guest came back from its park before its sweep, its context, its limit or the next cycle")
+	default:
+	}
+	marking.Store(cycle + 1)
+	select {
+	case parked := <-done:
+		if !parked {
+			t.Error("a crowded guest did not park while a collection marked")
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("a parked guest has not come back a minute after the next cycle began to mark")
 	}
 }
