@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -105,10 +104,7 @@ func treeState(t *testing.T, root string) map[string]entryState {
 			return err
 		}
 		st := entryState{mode: fi.Mode(), size: fi.Size(), mtime: fi.ModTime()}
-		if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
-			st.nlink, st.ino = uint64(sys.Nlink), sys.Ino
-			st.ctime = time.Unix(sys.Ctim.Unix())
-		}
+		st.nlink, st.ino, st.ctime = inodeState(path)
 		switch {
 		case fi.Mode().IsRegular():
 			b, err := os.ReadFile(path)

@@ -99,6 +99,7 @@ func armGCSentinel() {
 	if !gcEnd.armed.Load() {
 		gcEnd.armed.Store(true)
 		newGCSentinel()
+		gcSweepHint()
 	}
 }
 
@@ -186,12 +187,14 @@ func (p *Pacer) parkForGC(now int64) (after int64, parked bool) {
 // awaitSweep blocks until swept or done is closed or limit comes. While
 // cycle marks, it looks every gcMarkPoll whether marking is over (a timer
 // that comes due while the idle mark workers hold the Ps fires when one of
-// them lets its P go, at mark termination at the latest). Once cycle has
+// them lets its P go, at mark termination at the latest), and when the
+// sweep's hint wakes it (gchint.go). Once cycle has
 // finished marking, one guest hands the thread over (handOver) until the
-// sweep is done; the others stay blocked. With checkMarking (no sweep
-// wakes the guests), the park ends a gcParkCheck after marking is seen
-// over.
+// sweep is done; the others stay blocked, looking every gcMarkPoll whether
+// the next cycle marks. With checkMarking (no sweep wakes the guests), the
+// park ends a gcParkCheck after marking is seen over.
 func awaitSweep(cycle uint64, swept, done <-chan struct{}, now, limit int64, checkMarking bool) {
+	hint := gcSweepHint()
 	t := time.NewTimer(time.Duration(min(int64(gcMarkPoll), limit-now)))
 	defer t.Stop()
 	for {
@@ -201,6 +204,8 @@ func awaitSweep(cycle uint64, swept, done <-chan struct{}, now, limit int64, che
 		case <-done:
 			return
 		case <-t.C:
+		case <-hint:
+			hint = gcSweepHint()
 		}
 		now = nanotime()
 		if now >= limit {
@@ -225,11 +230,24 @@ func awaitSweep(cycle uint64, swept, done <-chan struct{}, now, limit int64, che
 			return
 		}
 	}
-	t.Reset(time.Duration(limit - now))
-	select {
-	case <-swept:
-	case <-done:
-	case <-t.C:
+	// A guest still parked when the next cycle starts marking (its
+	// runtime.GC() called right after this one returned, before the
+	// sentinel's cleanup has run) comes back to park for that cycle.
+	for {
+		t.Reset(time.Duration(min(int64(gcMarkPoll), limit-now)))
+		select {
+		case <-swept:
+			return
+		case <-done:
+			return
+		case <-t.C:
+		}
+		if now = nanotime(); now >= limit {
+			return
+		}
+		if m, _ := gcMarkingNow(); m {
+			return
+		}
 	}
 }
 

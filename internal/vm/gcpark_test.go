@@ -375,3 +375,78 @@ func TestHandOverEnds(t *testing.T) {
 		t.Error("handOver went on while the next cycle marked")
 	}
 }
+
+// TestGCSweepHint: the sweep's hint, armed outside a collection, is
+// closed by the next collection's sweep, and the next hint by the one
+// after.
+func TestGCSweepHint(t *testing.T) {
+	runtime.GC()
+	for round := range 2 {
+		hint := gcSweepHint()
+		runtime.GC()
+		select {
+		case <-hint:
+		case <-time.After(time.Minute):
+			t.Fatalf("round %d: the sweep's hint was not closed a minute after a collection", round)
+		}
+		if gcSweepHint() == hint {
+			t.Fatalf("round %d: no next hint after one was closed", round)
+		}
+	}
+}
+
+// TestParkEndsWhenNextCycleMarks: a guest whose cycle has finished
+// marking and whose sweep has not woken it comes back once the next cycle
+// marks, to park for that one (the next runtime.GC() may start before the
+// sentinel's cleanup has run).
+func TestParkEndsWhenNextCycleMarks(t *testing.T) {
+	defer func(d time.Duration) { gcParkMax = d }(gcParkMax)
+	gcParkMax = time.Hour
+	const cycle = 1 << 60 // no sweep ends it
+	crowd(t, cycle)
+	armGCSentinel()
+	freedBy := gcEnd.freedBy.Load()
+	gcEnd.freedBy.Store(cycle) // the sweep would wake it: it waits for the sweep
+	defer gcEnd.freedBy.Store(freedBy)
+	var marking atomic.Uint64 // the cycle marking, 0 for none
+	var reads atomic.Int32
+	marking.Store(cycle)
+	gcMarkingNow = func() (bool, uint64) {
+		reads.Add(1)
+		c := marking.Load()
+		return c != 0, c
+	}
+
+	var p Pacer
+	p.Begin(context.Background())
+	done := make(chan bool, 1)
+	go func() {
+		_, parked := p.parkForGC(nanotime())
+		done <- parked
+	}()
+	waitReads := func(n int32) {
+		for limit := time.Now().Add(time.Minute); reads.Load() < n; {
+			if time.Now().After(limit) {
+				t.Fatal("a parked guest has not looked at the collection for a minute")
+			}
+			runtime.Gosched()
+		}
+	}
+	waitReads(2)
+	marking.Store(0)
+	waitReads(reads.Load() + 2) // seen over, and its park goes on
+	select {
+	case <-done:
+		t.Fatal("a guest came back from its park before its sweep, its context, its limit or the next cycle")
+	default:
+	}
+	marking.Store(cycle + 1)
+	select {
+	case parked := <-done:
+		if !parked {
+			t.Error("a crowded guest did not park while a collection marked")
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("a parked guest has not come back a minute after the next cycle began to mark")
+	}
+}

@@ -137,7 +137,11 @@ func appendInt(b []byte, key string, v int64) []byte {
 
 func appendSeconds(b []byte, key string, d time.Duration) []byte {
 	b = append(append(append(b, `,"`...), key...), `":`...)
-	if time.Microsecond <= d && d < time.Second {
+	switch {
+	case d == 0:
+		// Most requests' wait: spare the float formatting.
+		return append(b, '0')
+	case time.Microsecond <= d && d < time.Second:
 		return appendSubsecond(b, d)
 	}
 	return appendFloat(b, d.Seconds())

@@ -121,6 +121,18 @@ func TestAppendSubsecondMatchesFloat(t *testing.T) {
 	}
 }
 
+// TestAppendSecondsMatchesFloat: a duration in seconds as appendFloat
+// writes it, on each of appendSeconds' paths (zero, under a
+// microsecond, under a second, longer).
+func TestAppendSecondsMatchesFloat(t *testing.T) {
+	for _, d := range []time.Duration{0, 1, 999, time.Microsecond, time.Second - 1, time.Second, 90 * time.Minute, -time.Millisecond} {
+		got := string(appendSeconds(nil, "k", d))
+		if want := `,"k":` + string(appendFloat(nil, d.Seconds())); got != want {
+			t.Errorf("%d ns: %s, want %s", int64(d), got, want)
+		}
+	}
+}
+
 // TestAppendTimeMatchesFormat: a record's time, its second's text made
 // once, reads exactly as time.RFC3339Nano formats it: in UTC and another
 // zone, on a second's boundary, with trailing zeros, across seconds and
