@@ -150,5 +150,11 @@ func (c *Caller) export(name string) Extern {
 	if !c.valid() || c.inst == nil {
 		return nil
 	}
-	return exportOf(c.store, c.inst, name)
+	// The call runs in the store on this goroutine (valid): its list of
+	// instances is not changing.
+	both := c.store.stateOf(c.inst)
+	if both == nil {
+		return nil
+	}
+	return exportOf(c.store, both, name)
 }

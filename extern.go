@@ -29,22 +29,23 @@ type funcState struct {
 	fn  vm.Function
 }
 
-// funcOf returns the handle of inst's function idx in room (nil: a new
-// one), making the function if nothing asked for it before: in the
+// funcOf returns the handle of function idx of the instance whose state is
+// both in room (nil: a new one), making the function if nothing asked for it before: in the
 // instance state's room for the first few, else with its handle in one
 // allocation.
 //
 // The state's room is used under the store's mark, which serializes the
 // goroutines that ask for functions at once; one that finds the store
 // busy makes its function apart, as FuncIn allows.
-func funcOf(s storeRef, inst *vm.Instance, idx uint32, room *Func) *Func {
+func funcOf(s storeRef, both *instanceState, idx uint32, room *Func) *Func {
+	inst := &both.inst
 	// The type from the module, not from the function: another
 	// goroutine may be making it.
 	typ := inst.Module.FuncTypeOf(idx)
 	var fn *vm.Function
 	if inst.Made(idx) {
 		fn = inst.Func(idx)
-	} else if both, _ := inst.Embedder.(*instanceState); both != nil && s.storeState.enter() == nil {
+	} else if s.storeState.enter() == nil {
 		for k := range both.made {
 			if both.made[k].Instance == nil {
 				fn = inst.FuncIn(idx, &both.made[k])
@@ -89,19 +90,20 @@ func closedExtern(s storeRef, m *wasm.Module, ex wasm.Export) Extern {
 }
 
 // exportOf finds export name of inst, or nil.
-func exportOf(s storeRef, inst *vm.Instance, name string) Extern {
-	for _, ex := range inst.Module.Exports {
+func exportOf(s storeRef, both *instanceState, name string) Extern {
+	for _, ex := range both.inst.Module.Exports {
 		if ex.Name == name {
-			return externOf(s, inst, ex)
+			return externOf(s, both, ex)
 		}
 	}
 	return nil
 }
 
-func externOf(s storeRef, inst *vm.Instance, ex wasm.Export) Extern {
+func externOf(s storeRef, both *instanceState, ex wasm.Export) Extern {
+	inst := &both.inst
 	switch ex.Kind {
 	case wasm.ExternFunc:
-		return funcOf(s, inst, ex.Index, nil)
+		return funcOf(s, both, ex.Index, nil)
 	case wasm.ExternTable:
 		return &Table{store: s, tab: inst.Tables[ex.Index]}
 	case wasm.ExternMemory:

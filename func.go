@@ -32,7 +32,7 @@ func NewFunc(s *Store, t FuncType, fn HostFunc) (*Func, error) {
 	}
 	defer s.leave()
 	it := t.internal()
-	f := &vm.Function{Type: it, Host: adaptHost("host", it, fn, true), Name: "host"}
+	f := &vm.Function{Type: it, Host: adaptHost("host", it, fn, true), Code: vm.HostName("host")}
 	if _, err := s.vs.Ref(f); err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ func (i *Instance) Export(name string) Extern {
 		}
 		return nil
 	}
-	return exportOf(i.store, i.vmInst(), name)
+	return exportOf(i.store, i.state, name)
 }
 
 // Func returns the exported function name, or nil when absent or not a
@@ -70,7 +70,7 @@ func (i *Instance) Func(name string) *Func {
 			if !i.firstUsed.CompareAndSwap(false, true) {
 				room = new(Func)
 			}
-			return funcOf(i.store, i.vmInst(), ex.Index, room)
+			return funcOf(i.store, i.state, ex.Index, room)
 		}
 	}
 	return nil

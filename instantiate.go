@@ -117,7 +117,6 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	funcsRoom := both.inst.FuncsRoom()
 	both.inst = vm.Instance{Module: m, Store: s.vs}
 	inst := &both.inst
-	inst.Embedder = both
 	inst.SetFuncsRoom(funcsRoom)
 
 	lazy, _ := mod.code.(engine.LazyFunctions)
@@ -353,7 +352,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	// From here the instance can be reached (a failing segment or start
 	// function may leave its functions in another instance's table), so
 	// closing the store must close it too.
-	s.addInstance(inst)
+	s.addInstance(both)
 	s.counts.instances++
 	s.counts.memories += int32(len(m.Memories))
 	s.counts.tables += int32(len(m.Tables))

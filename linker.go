@@ -74,7 +74,7 @@ func (h *hostDef) prepare() {
 		} else {
 			adapted = adaptHost(h.name, h.it, h.fn, !h.noCaller)
 		}
-		b := &sharedHost{fn: vm.Function{Type: h.it, Host: adapted, Name: h.name}}
+		b := &sharedHost{fn: vm.Function{Type: h.it, Host: adapted, Code: vm.HostName(h.name)}}
 		word, domain := vm.NextSharedWord(), any(nil)
 		if hs, ok := h.engine.impl.(engine.HostSharer); ok {
 			word, domain = hs.ShareHost(&b.fn, b.desc[:]), hs.ShareDomain()
@@ -161,7 +161,7 @@ func (l *Linker) DefineInstance(name string, inst *Instance) error {
 		return fmt.Errorf("moat: DefineInstance %s: nil instance", name)
 	}
 	for _, ex := range inst.vmInst().Module.Exports {
-		l.define(name, ex.Name, definition{ext: externOf(inst.store, inst.vmInst(), ex)})
+		l.define(name, ex.Name, definition{ext: externOf(inst.store, inst.state, ex)})
 	}
 	return nil
 }

@@ -128,28 +128,39 @@ type storeRare struct {
 	// instance once a second instance takes one (storeState.caller);
 	// nil in a new store.
 	callers map[*vm.Instance]*Caller
-	// instances lists every instance of a store of more than one, for
-	// Close (addInstance): its storage is kept, emptied, for the state's
-	// next store.
-	instances []*vm.Instance
+	// instances lists the state of every instance of a store of more
+	// than one, for Close (addInstance): its storage is kept, emptied, for
+	// the state's next store.
+	instances []*instanceState
 }
 
-// addInstance lists inst among the store's instances, for Close.
-func (s *storeState) addInstance(inst *vm.Instance) {
+// addInstance lists the state of an instance among the store's
+// instances, for Close.
+func (s *storeState) addInstance(both *instanceState) {
 	if s.firstInstance[0] == nil {
-		s.firstInstance[0] = inst
+		s.firstInstance[0] = both
 		return
 	}
 	r := s.rareState()
 	if len(r.instances) == 0 {
 		r.instances = append(r.instances, s.firstInstance[0])
 	}
-	r.instances = append(r.instances, inst)
+	r.instances = append(r.instances, both)
 }
 
-// instanceList returns every instance made in the store, first made
-// first.
-func (s *storeState) instanceList() []*vm.Instance {
+// stateOf is the state of inst, an instance of the store, or nil.
+func (s *storeState) stateOf(inst *vm.Instance) *instanceState {
+	for _, both := range s.instanceList() {
+		if &both.inst == inst {
+			return both
+		}
+	}
+	return nil
+}
+
+// instanceList returns the states of every instance made in the store,
+// first made first.
+func (s *storeState) instanceList() []*instanceState {
 	if r := s.rare; r != nil && len(r.instances) > 0 {
 		return r.instances
 	}
@@ -216,10 +227,10 @@ type storeData struct {
 	// the map itself while only one instance took a Caller
 	// (storeState.caller).
 	lastCaller *Caller
-	// firstInstance is the store's first instance, the only one of most
-	// stores; a store of more lists them all in storeRare.instances
-	// (storeState.instanceList).
-	firstInstance [1]*vm.Instance
+	// firstInstance is the state of the store's first instance, the only
+	// one of most stores; a store of more lists them all in
+	// storeRare.instances (storeState.instanceList).
+	firstInstance [1]*instanceState
 
 	// firstWords is callWords' buffer for the outermost call of up to
 	// four words (deeperWords, beside the state, has the others).
@@ -340,8 +351,8 @@ func (r storeRef) close() error {
 	}
 	s.closed = true
 	instances := s.instanceList()
-	for _, inst := range instances {
-		s.closeInstance(inst, true)
+	for _, both := range instances {
+		s.closeInstance(&both.inst, true)
 	}
 	if s.rare != nil {
 		s.rare.callers = nil

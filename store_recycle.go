@@ -21,9 +21,9 @@ func (m *Module) takeInstance() *instanceState {
 // recycleInstances gives the states of a closed store's instances back
 // to their modules, emptied. Only the store's state and the handles it
 // handed out (which carry its generation, now past) could reach them.
-func (s *storeState) recycleInstances(instances []*vm.Instance) {
-	for _, inst := range instances {
-		if both, ok := inst.Embedder.(*instanceState); ok && both.mod != nil && both.memRoom.Empty() {
+func (s *storeState) recycleInstances(instances []*instanceState) {
+	for _, both := range instances {
+		if both.mod != nil && both.memRoom.Empty() {
 			// The function list kept is the larger of the state's and the
 			// one vm.Instance.FuncIn made when the state's was too small.
 			funcs := both.inst.FuncsRoom()

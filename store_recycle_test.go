@@ -5,8 +5,6 @@ import (
 	"errors"
 	"slices"
 	"testing"
-
-	"github.com/moat-run/moat/internal/vm"
 )
 
 // staleWat exports one of everything a store hands out.
@@ -334,8 +332,8 @@ func TestStoreInstanceList(t *testing.T) {
 			t.Fatalf("%d instances listed, want %d", len(list), n)
 		}
 		for i, inst := range made {
-			if list[i] != &inst.state.inst {
-				t.Fatalf("instance %d listed as %p, want %p", i, list[i], &inst.state.inst)
+			if list[i] != inst.state {
+				t.Fatalf("instance %d listed as %p, want %p", i, list[i], inst.state)
 			}
 		}
 	}
@@ -346,7 +344,7 @@ func TestStoreInstanceList(t *testing.T) {
 	if state.instanceList() != nil || state.firstInstance[0] != nil {
 		t.Error("a closed store still lists instances")
 	}
-	if r := state.rare; r == nil || cap(r.instances) < 3 || slices.ContainsFunc(r.instances[:cap(r.instances)], func(i *vm.Instance) bool { return i != nil }) {
+	if r := state.rare; r == nil || cap(r.instances) < 3 || slices.ContainsFunc(r.instances[:cap(r.instances)], func(i *instanceState) bool { return i != nil }) {
 		t.Error("the list's storage is not kept, emptied")
 	}
 	for i, inst := range made {

@@ -104,10 +104,9 @@ func endOfHead(b []byte) int {
 // parsing, and its header values shared by every response that takes it:
 // net/http only reads a handler's header values, and copies them when the
 // response's head is written (a Header's Set and Add put in a new slice).
-// A head
-// that does not match replaces it once in every headCacheEvery misses, so
-// that a route whose heads vary from request to request does not pay for
-// a copy each time.
+// A head that does not match replaces it once in every headCacheEvery
+// misses, so that a route whose heads vary from request to request does
+// not pay for a copy each time.
 type headCache struct {
 	last   atomic.Pointer[parsedHead]
 	misses atomic.Uint32

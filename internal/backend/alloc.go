@@ -203,8 +203,12 @@ type allocator struct {
 	pressDies   []bool
 
 	// block boundary states: startSpan[b] and endSpan[b] index states (see allocateBlock)
-	processed          []bool
-	states             []stateEntry
+	processed []bool
+	states    []stateEntry
+	// copiedFrom[b] is the predecessor whose end state b's start copied
+	// unchanged (its live-ins in registers), or -1: that edge needs moves
+	// for b's parameters only (see edgeMoves).
+	copiedFrom         []int32
 	startSpan, endSpan []span
 
 	edits     []Edit        // the instructions' own edits, in order of Before; slots virtual until finish
@@ -300,6 +304,7 @@ func (a *allocator) prepare() {
 	a.spilledVals, a.slotOps = a.spilledVals[:0], a.slotOps[:0]
 
 	a.processed = fill(grow(a.processed, nb), false)
+	a.copiedFrom = grow(a.copiedFrom, nb)
 	a.startSpan = grow(a.startSpan, nb)
 	a.editsStart = grow(a.editsStart, nb)
 	a.editsEnd = grow(a.editsEnd, nb)

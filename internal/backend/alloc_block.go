@@ -78,10 +78,28 @@ type stamped struct{ x, at int32 }
 func (a *allocator) nextOf(v VReg) int32 {
 	n := a.vs[v].scan
 	if n.at != a.stamp {
-		n = stamped{a.liveOutNext(BlockID(a.stamp-1), v), a.stamp}
+		n = stamped{a.untouchedNext(BlockID(a.stamp-1), v), a.stamp}
 		a.vs[v].scan = n
 	}
 	return n.x
+}
+
+// untouchedNext is liveOutNext for a value block b does not touch: unless
+// it is one of b's parameters, it is live out of b exactly when it is
+// live into b, one question instead of one per successor.
+func (a *allocator) untouchedNext(b BlockID, v VReg) int32 {
+	if a.vs[v].paramMark == int32(b)+1 {
+		return a.liveOutNext(b, v)
+	}
+	g := a.live.globalIndex[v]
+	if g < 0 || !a.live.liveInto(b, g) {
+		return infinity
+	}
+	d := int32(farAway)
+	if dist := a.vs[v].dist; dist.at == a.stamp {
+		d = dist.x
+	}
+	return int32(a.f.Blocks[b].End) + d
 }
 
 // liveOutNext is the next use of v after block b when b does not use it
@@ -142,11 +160,13 @@ func (a *allocator) allocateBlock(b BlockID) error {
 	isLoop := false
 	var predArgs []VReg
 	hasPred := false
+	a.copiedFrom[b] = -1
 	for _, p := range blk.Preds {
 		if !a.processed[p] {
 			continue
 		}
 		hasPred = true
+		a.copiedFrom[b] = int32(p)
 		pend = a.endState(p)
 		pb := &a.f.Blocks[p]
 		for k, s := range pb.Succs {
@@ -190,6 +210,7 @@ func (a *allocator) allocateBlock(b BlockID) error {
 		}
 		if isLoop {
 			a.placeLoopReads(&plan, lo)
+			a.copiedFrom[b] = -1
 		}
 	} else {
 		// Control reaches b first from a block allocated later (or never):

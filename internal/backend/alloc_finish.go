@@ -23,6 +23,9 @@ func (a *allocator) finish() (*Result, error) {
 			p := &a.f.Blocks[pi] // addStub may move the blocks
 			s := p.Succs[k]
 			moves := a.edgeMoves(BlockID(pi), k)
+			if len(moves) == 0 {
+				continue
+			}
 			seq := a.seq.sequence(moves)
 			if len(seq) == 0 {
 				continue
@@ -202,12 +205,13 @@ func (a *allocator) edgeMoves(p BlockID, k int) []move {
 	args := pb.SuccArgs[k]
 	moves := a.edgeBuf[:0]
 	pend, start := a.endState(p), a.startState(s)
-	nLive := 0
-	for nLive < len(start) && start[nLive].param < 0 {
-		nLive++
-	}
+	nLive := len(start) - len(a.f.Blocks[s].Params) // every parameter has its entry, last
+	// If s's start copied p's end, s's live-ins in registers are the
+	// entries of pend live into s, as they are, and the others are not
+	// live into s: only the parameters need moves.
+	merge := a.copiedFrom[s] != int32(p)
 	inSlot := stateEntry{reg: NoPReg, slotValid: true}
-	for i, j := 0, 0; i < nLive || j < len(pend); {
+	for i, j := 0, 0; merge && (i < nLive || j < len(pend)); {
 		var st, e stateEntry
 		switch {
 		case j == len(pend) || i < nLive && start[i].g < pend[j].g:

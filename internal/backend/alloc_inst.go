@@ -17,24 +17,24 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	clobbers := rec.clobbers & a.alloc
 
 	definedHere := func(v VReg) bool {
-		for _, op := range ops {
-			if op.VReg == v && op.Kind != Use {
+		for k := range ops {
+			if op := &ops[k]; op.VReg == v && op.Kind != Use {
 				return true
 			}
 		}
 		return false
 	}
 	liveAfter := func(v VReg) bool {
-		for k, op := range ops {
-			if op.VReg == v {
+		for k := range ops {
+			if op := &ops[k]; op.VReg == v {
 				return op.Kind == Use && after[k] != infinity && !definedHere(v)
 			}
 		}
 		return a.vs[v].nextUse != infinity
 	}
 	nextAfter := func(v VReg) int32 {
-		for k, op := range ops {
-			if op.VReg == v {
+		for k := range ops {
+			if ops[k].VReg == v {
 				return after[k]
 			}
 		}
@@ -51,7 +51,8 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	// (useRegs), unless reserved for a fixed operand.
 	var fixedUses, fixedEarly, useRegs RegSet
 	var kinds opKinds
-	for k, op := range ops {
+	for k := range ops {
+		op := &ops[k]
 		if p, ok := op.VReg.PinnedReg(); ok {
 			locs[k] = RegLoc(p)
 			continue
@@ -78,8 +79,8 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		}
 		// An eviction may have moved a value read here: look again.
 		useRegs = 0
-		for _, op := range ops {
-			if op.VReg >= NumPinned && op.Kind != Def && op.Constraint != FixedReg {
+		for k := range ops {
+			if op := &ops[k]; op.VReg >= NumPinned && op.Kind != Def && op.Constraint != FixedReg {
 				if r := a.vs[op.VReg].reg; r != NoPReg {
 					useRegs = useRegs.With(r)
 				}
@@ -89,10 +90,11 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	useRegs &^= reserved
 
 	// Fixed uses: the value is copied into its register.
-	for k, op := range ops {
+	for k := range ops {
 		if kinds&kindFixedUse == 0 {
 			break
 		}
+		op := &ops[k]
 		if op.VReg < NumPinned || op.Kind != Use || op.Constraint != FixedReg {
 			continue
 		}
@@ -113,10 +115,11 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		useRegs = useRegs.With(r)
 	}
 	// Register uses and read-modify-writes: load from the slot if needed.
-	for k, op := range ops {
+	for k := range ops {
 		if kinds&kindRegUse == 0 {
 			break
 		}
+		op := &ops[k]
 		if op.VReg < NumPinned || !(op.Kind == Mod || op.Kind == Use && op.Constraint == AnyReg) {
 			continue
 		}
@@ -139,10 +142,11 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		useRegs = useRegs.With(r)
 	}
 	// Register-or-stack uses: wherever the value is.
-	for k, op := range ops {
+	for k := range ops {
 		if kinds&kindStackUse == 0 {
 			break
 		}
+		op := &ops[k]
 		if op.VReg < NumPinned || op.Kind != Use || op.Constraint != RegOrStack {
 			continue
 		}
@@ -157,10 +161,11 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 
 	// Defs whose register is dictated.
 	written := clobbers
-	for k, op := range ops {
+	for k := range ops {
 		if kinds&kindDictatedDef == 0 {
 			break
 		}
+		op := &ops[k]
 		if op.VReg < NumPinned {
 			continue
 		}
@@ -192,10 +197,11 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		}
 	}
 	// Early defs: a register that holds nothing the instruction reads.
-	for k, op := range ops {
+	for k := range ops {
 		if kinds&kindEarlyDef == 0 {
 			break
 		}
+		op := &ops[k]
 		if op.VReg < NumPinned || op.Kind != Def || op.Constraint != AnyReg || !op.Early {
 			continue
 		}
@@ -208,10 +214,11 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		reserved = reserved.With(r)
 	}
 	// Late defs: a free register, or one whose value dies here.
-	for k, op := range ops {
+	for k := range ops {
 		if kinds&kindLateDef == 0 {
 			break
 		}
+		op := &ops[k]
 		if op.VReg < NumPinned || op.Kind != Def || op.Constraint != AnyReg || op.Early {
 			continue
 		}
@@ -233,8 +240,8 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	}
 
 	// Past the instruction.
-	for k, op := range ops {
-		if op.VReg >= NumPinned && op.Kind == Use && after[k] == infinity {
+	for k := range ops {
+		if op := &ops[k]; op.VReg >= NumPinned && op.Kind == Use && after[k] == infinity {
 			if r := a.vs[op.VReg].reg; r != NoPReg {
 				a.unassign(r)
 			}
@@ -244,7 +251,8 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		a.unassign(r)
 	}
 	a.written |= written
-	for k, op := range ops {
+	for k := range ops {
+		op := &ops[k]
 		v := op.VReg
 		if v < NumPinned {
 			continue
@@ -348,7 +356,7 @@ const (
 // kindOf is the kind of a (non-pinned) operand, from a table: the
 // operand loop runs for every instruction, where a chain of tests costs
 // branch mispredictions.
-func kindOf(op Operand) opKinds {
+func kindOf(op *Operand) opKinds {
 	early := 0
 	if op.Early {
 		early = 1

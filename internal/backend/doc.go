@@ -41,7 +41,9 @@
 // a call take registers calls preserve, so that spills and reloads happen
 // on the way into and out of the loop rather than in every iteration. At the
 // end every edge is resolved by one parallel move (cycles broken with the
-// class's scratch register or a spare slot), placed at the end of a
+// class's scratch register or a spare slot; on the edge from the
+// predecessor whose state a block's start copied, only the parameters
+// move, and the two states are not compared), placed at the end of a
 // single-successor predecessor, at the start of a single-predecessor
 // successor, or in a new stub block on a critical edge. Spill slots of values
 // whose live ranges do not overlap are shared.

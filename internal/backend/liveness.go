@@ -97,7 +97,6 @@ type liveScratch struct {
 	genStart, genBlocks   []int32
 	killStart, killBlocks []int32
 	argStart, argBlocks   []int32
-	predStart, preds      []int32
 	starts                []int32 // per block, and the end: its first instruction
 }
 
@@ -202,7 +201,7 @@ func ComputeLiveness(f *Func) *Liveness {
 	return l
 }
 
-// compute fills l for f, reading its instructions' flat records. It runs in time linear in the code size
+// compute fills l for f (validated, its Preds computed), reading its instructions' flat records. It runs in time linear in the code size
 // plus the size of the live sets it produces:
 //
 //  1. one pass over each block finds the globals (in a fixed order: the
@@ -268,7 +267,9 @@ func (l *Liveness) compute(f *Func) {
 		// only writes of earlier instructions.
 		start := int32(b.Start)
 		for i := b.Start; i < b.End; i++ {
-			for _, op := range ops[recs[i].lo:recs[i].hi] {
+			iops := ops[recs[i].lo:recs[i].hi]
+			for k := range iops {
+				op := &iops[k] // not a copy: the loop runs for every operand
 				v := op.VReg
 				if v < NumPinned {
 					continue
@@ -326,15 +327,8 @@ func (l *Liveness) compute(f *Func) {
 	s.killStart, s.killBlocks = groupPairs(kill, ng, s.killStart, s.killBlocks)
 	s.argStart, s.argBlocks = groupPairs(arg, ng, s.argStart, s.argBlocks)
 
-	// 2. Propagation, one global at a time.
-	pairs := s.gen[:0]
-	for b := range f.Blocks {
-		for _, succ := range f.Blocks[b].Succs {
-			pairs = append(pairs, pair{int32(succ), int32(b)})
-		}
-	}
-	s.gen = pairs
-	s.predStart, s.preds = groupPairs(pairs, nb, s.predStart, s.preds)
+	// 2. Propagation, one global at a time, over the function's
+	// predecessor lists (Func.ComputePreds, one array).
 	starts := grow(s.starts, nb+1)
 	for b := range f.Blocks {
 		starts[b] = int32(f.Blocks[b].Start)
@@ -354,7 +348,7 @@ func (l *Liveness) compute(f *Func) {
 	l.granges = grow(l.granges, ng)
 	l.ranges = l.ranges[:0]
 	l.undefGlobal = -1
-	l.Exceeded = !l.propagate(ng, nb)
+	l.Exceeded = !l.propagate(f, ng, nb)
 	if l.Exceeded {
 		l.granges = fill(l.granges, globalRanges{lo: 1})
 		l.lonelyStart = fill(grow(l.lonelyStart, nb+1), 0)
@@ -373,13 +367,13 @@ func (l *Liveness) compute(f *Func) {
 // globals. The slices are locals so the compiler keeps them in registers.
 // It reports false, having stopped early, when MaxEntries is positive and
 // the sets grow past it.
-func (l *Liveness) propagate(ng, nb int) bool {
+func (l *Liveness) propagate(f *Func, ng, nb int) bool {
 	s, hulls, maxEntries := &l.scratch, l.hulls, l.MaxEntries
 	// mark[b] == g+1 once b is known to have g live in, or to write it:
 	// either way the walk stops there (one test per visited edge).
 	mark := fill(grow(s.mark, nb), 0)
 	s.mark = mark
-	preds, predStart, starts := s.preds, s.predStart, s.starts
+	preds, predStart, starts := f.predPool, f.predStart, s.starts
 	// g's entries of in, from base on, are also the walk's work queue: the
 	// order of one global's blocks does not matter (they are grouped by
 	// block afterwards), and no separate stack is kept.
@@ -428,6 +422,7 @@ func (l *Liveness) propagate(ng, nb int) bool {
 				lonelyPairs = append(lonelyPairs, pair{b, g})
 			}
 			for _, p := range preds[predStart[b]:predStart[b+1]] {
+				p := int32(p)
 				outLo, outHi = min(outLo, p), max(outHi, p)
 				if mark[p] != stamp {
 					mark[p] = stamp

@@ -24,7 +24,7 @@ const maxBacktrace = 1000
 // frames lists the wasm frames of the run stopped at pc with stack and
 // frame pointers sp and bp, innermost first.
 func (st *instance) frames(pc, sp, bp uintptr) []vm.Frame {
-	ns := st.refs.stack
+	ns := st.refs().stack
 	mc := st.mc
 	if ns == nil || mc.code == nil {
 		return nil
@@ -55,7 +55,7 @@ func (st *instance) frames(pc, sp, bp uintptr) []vm.Frame {
 // overflow in the entry itself, where the innermost caller may be missed.
 func (st *instance) faultFrames(pc, bp uintptr, pos uint32) []vm.Frame {
 	mc := st.mc
-	if st.refs.stack == nil || mc.code == nil {
+	if st.refs().stack == nil || mc.code == nil {
 		return nil
 	}
 	var out []vm.Frame
@@ -92,7 +92,7 @@ func (st *instance) addFrame(out []vm.Frame, ret uintptr) ([]vm.Frame, bool) {
 // maxBacktrace frames in all, reading stack words only through
 // vm.Stack.Word.
 func (st *instance) walk(out []vm.Frame, bp uintptr) []vm.Frame {
-	ns := st.refs.stack
+	ns := st.refs().stack
 	for len(out) < maxBacktrace {
 		up, ok1 := ns.Word(bp)
 		ret, ok2 := ns.Word(bp + 8)

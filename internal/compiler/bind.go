@@ -15,7 +15,6 @@ import (
 type instance struct {
 	inst *vm.Instance
 	mc   *moduleCode
-	refs *storeRefs
 	ctx  *vm.Context
 	// own is the context's storage when the slot of the instance's memory
 	// has none to lend (no pool, no memory, or a closed instance), kept
@@ -36,6 +35,10 @@ type instance struct {
 	// throw or catch (exceptions): most modules have none.
 	exns *instanceExceptions
 }
+
+// refs is the codec and run state of the instance's store: Bind checked
+// that the store is this engine's, and an instance never changes stores.
+func (st *instance) refs() *storeRefs { return st.inst.Store.RefCodec().(*storeRefs) }
 
 // instanceExceptions are the exceptions an instance's code handles.
 type instanceExceptions struct {
@@ -87,22 +90,17 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 			return fmt.Errorf("compiler: %w", err)
 		}
 	}
-	// The block (placed by a reference before, or now) may come with the
-	// native state of a released store's instance, emptied: reused.
+	// The block (placed by a reference before, or now) comes with its
+	// native state: a released store's instance's, emptied, or a new one.
 	block := refs.bindBlock(inst, mc)
 	st := block.native
 	// A block kept with its native state holds that state's context
 	// address in its descriptors already: still right if the context
-	// takes the same place (the same slot, or the state's own storage).
-	kept := st != nil && block.mc == mc
-	var prevCtx *vm.Context
-	if st == nil {
-		st = &instance{}
-		block.native = st
-	} else {
-		prevCtx = st.ctx
-	}
-	*st = instance{inst: inst, mc: mc, refs: refs, own: st.own, exns: st.emptiedExceptions()}
+	// takes the same place (the same slot, or the state's own storage). A
+	// new state has no context yet.
+	kept := block.mc == mc
+	prevCtx := st.ctx
+	*st = instance{inst: inst, mc: mc, own: st.own, exns: st.emptiedExceptions()}
 	// Every memory is mapped where it can grow without moving, so its
 	// base address is fixed in the context and the descriptors.
 	for i, mem := range inst.Memories {
@@ -224,7 +222,7 @@ func (mc *moduleCode) descTemplate() []uint64 {
 const maxKeptBlocks = 64
 
 // keptBlock is a released store's descriptor block and the native state
-// of the instance it served (nil when Bind never ran), both for the next
+// of the instance it served (made with the block), both for the next
 // instance of the module.
 type keptBlock struct {
 	words  []uint64

@@ -169,7 +169,7 @@ func (st *instance) refTest(h *gcheap.Heap, w uint64, target uint64) bool {
 		return false
 	}
 	if m.Types[target].Kind == wasm.CompFunc {
-		f := st.refs.Decode(w)
+		f := st.refs().Decode(w)
 		want := &m.Types[target].Func
 		return f != nil && (f.Type == want || f.Type.SubtypeOf(want))
 	}

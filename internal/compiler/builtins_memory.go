@@ -64,7 +64,7 @@ func (st *instance) memory(i uint64) *vm.Memory {
 // subtypes through a descriptor of another type id passes when the
 // callee's type is a subtype of the expected one, as in the interpreter.
 func (st *instance) checkSubtype(e *vm.Exit) error {
-	f := st.refs.Decode(e.Args[0])
+	f := st.refs().Decode(e.Args[0])
 	m := st.mc.m
 	if f != nil && e.Args[1] < uint64(len(m.Types)) {
 		want := &m.Types[e.Args[1]].Func

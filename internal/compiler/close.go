@@ -45,7 +45,7 @@ func (st *instance) CloseInstance() error {
 	}
 	if st.inSlot() {
 		st.useContext(st.contextRoom()) // own storage: the instance is closed
-		st.placeContext(st.refs.block(st.inst, nil))
+		st.placeContext(st.refs().block(st.inst, nil))
 		st.refresh()
 	}
 	st.ctx.MemoryBase, st.ctx.MemoryLen = base, 0
@@ -54,7 +54,7 @@ func (st *instance) CloseInstance() error {
 		mems[2*i+abi.MemoryDescBase/8] = uint64(base)
 		mems[2*i+abi.MemoryDescLen/8] = 0
 	}
-	if b := st.refs.placed(st.inst); b != nil && b.inSlot && !b.detached {
+	if b := st.refs().placed(st.inst); b != nil && b.inSlot && !b.detached {
 		// The descriptors stay where the store's other instances and
 		// funcref words reach them, in the slot's region: the region
 		// stays the store's until the store is released, while the slot

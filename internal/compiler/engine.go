@@ -309,7 +309,6 @@ func (e *compilerEngine) frontendEnv() *frontend.Env {
 // descriptors, metered when the engine consumes fuel.
 func (e *compilerEngine) NewStore() *vm.Store {
 	r := &storeRefs{eng: e}
-	r.blocks = r.firstBlock[:0]
 	s := &r.store
 	s.InitWithRefs(r)
 	if e.cfg.ConsumeFuel {
@@ -331,11 +330,11 @@ func (e *compilerEngine) RecycleStore(s *vm.Store) {
 		first := rare.first[0]
 		clear(first.funcs[:cap(first.funcs)])
 		first.funcs = first.funcs[:0]
-		*rare = storeRare{first: [1]descSlab{first}, pending: pendingCall{args: rare.pending.args[:0]}}
+		clear(rare.blocks[:cap(rare.blocks)])
+		*rare = storeRare{first: [1]descSlab{first}, pending: pendingCall{args: rare.pending.args[:0]}, blocks: rare.blocks[:0]}
 	}
 	lane := r.store.Lane // kept, emptied (vm.Store.Reset)
 	*r = storeRefs{eng: e, rare: rare}
-	r.blocks = r.firstBlock[:0]
 	r.store.InitWithRefs(r)
 	r.store.Lane = lane
 	r.store.Reset()

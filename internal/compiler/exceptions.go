@@ -43,7 +43,7 @@ func (st *instance) throwBuiltin(b abi.Builtin, e *vm.Exit) error {
 		return st.trap(abi.TrapUnreachable, e)
 	}
 	t := st.inst.Tags()[tag]
-	words := st.refs.stack.Words(uintptr(e.Args[0]), e.Args[2])
+	words := st.refs().stack.Words(uintptr(e.Args[0]), e.Args[2])
 	if words == nil || len(words) != t.Type.ParamSlots() {
 		return st.trap(abi.TrapUnreachable, e)
 	}
@@ -62,7 +62,7 @@ func (st *instance) throwBuiltin(b abi.Builtin, e *vm.Exit) error {
 // unwind is the vm.Runner's Unwind: the handler on this run's frames that
 // catches exn, from exit e outwards.
 func (st *instance) unwind(exn *vm.Exception, e *vm.Exit) (vm.Exit, bool, error) {
-	mc, ns := st.mc, st.refs.stack
+	mc, ns := st.mc, st.refs().stack
 	if ns == nil || mc.code == nil {
 		return vm.Exit{}, false, nil
 	}

@@ -39,7 +39,7 @@ func (executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (err e
 		if err != vm.ErrTailCall {
 			break
 		}
-		p := &st.refs.rare.pending // made by the exit that asked for the call
+		p := &st.refs().rare.pending // made by the exit that asked for the call
 		f, p.f = p.f, nil
 		if need := max(f.Type.ParamSlots(), ft.ResultSlots()); need > len(buf) {
 			buf = make([]uint64, need)
@@ -67,7 +67,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 	if depth >= maxDepth {
 		return &vm.Trap{Code: abi.TrapStackExhausted, Frames: []vm.Frame{{Func: f, Offset: -1}}}
 	}
-	ns, outermost, err := st.refs.borrowStack()
+	ns, outermost, err := st.refs().borrowStack()
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 	defer func() {
 		f.Instance.Store.LeaveRun(outer)
 		if outermost {
-			st.refs.returnStack()
+			st.refs().returnStack()
 			f.Instance.Store.Lane.End()
 		}
 		st.ctx.CallCount = saved
@@ -109,7 +109,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 		// the stack waits in the engine's pool.
 		_ = ns.Decommit()
 	}
-	if t, ok := err.(*vm.Trap); ok && len(t.Frames) == 0 && st.refs.passed != t {
+	if t, ok := err.(*vm.Trap); ok && len(t.Frames) == 0 && st.refs().passed != t {
 		t.Frames = []vm.Frame{{Func: f, Offset: -1}}
 	}
 	return err
@@ -145,7 +145,7 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 	if st.lastFrame(bp) {
 		// A tail call replaced the run's first frame with the host call
 		// stub's: the run's caller makes the call (executor.Call).
-		p := st.refs.tailCall()
+		p := st.refs().tailCall()
 		p.f, p.caller = f, st.inst
 		p.args = append(p.args[:0], stack[:f.Type.ParamSlots()]...)
 		return vm.ErrTailCall
@@ -162,7 +162,7 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 		return st.callHost(ctx, f, stack, func() []vm.Frame { return st.frames(pc, sp, bp) })
 	case f.Instance != nil && f.Instance.Exec() != nil:
 		err := f.Instance.Exec().Call(ctx, f, stack)
-		if t, ok := err.(*vm.Trap); ok && st.refs.passed != t {
+		if t, ok := err.(*vm.Trap); ok && st.refs().passed != t {
 			// Another instance's wasm frames continue into ours.
 			appendFrames(t, st.frames(pc, sp, bp))
 		}
@@ -199,7 +199,7 @@ func (st *instance) callHost(ctx context.Context, f *vm.Function, stack []uint64
 		return exn // thrown into the caller (vm.Runner.Unwind)
 	}
 	if t, ok := err.(*vm.Trap); ok {
-		st.refs.passed = t
+		st.refs().passed = t
 		return t
 	}
 	t := &vm.Trap{Code: abi.TrapHostError, Cause: err, Frames: []vm.Frame{{Func: f, Offset: -1}}}
@@ -213,7 +213,7 @@ func (st *instance) callHost(ctx context.Context, f *vm.Function, stack []uint64
 // returns to the run's entry stub: it replaced the run's first function by
 // a tail call.
 func (st *instance) lastFrame(bp uintptr) bool {
-	ns := st.refs.stack
+	ns := st.refs().stack
 	if ns == nil {
 		return false
 	}

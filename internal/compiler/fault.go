@@ -28,7 +28,7 @@ func (st *instance) fault(f *vm.Fault) (*vm.Trap, error) {
 			return nil, fmt.Errorf("%s accessed %#x, outside this instance's memory", where(), f.Addr)
 		}
 	case abi.TrapStackExhausted:
-		if ns := st.refs.stack; ns == nil || !ns.InGuard(f.Addr) {
+		if ns := st.refs().stack; ns == nil || !ns.InGuard(f.Addr) {
 			return nil, fmt.Errorf("%s hit the guard of a stack that is not this run's", where())
 		}
 	default:

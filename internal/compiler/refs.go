@@ -29,15 +29,13 @@ type storeRefs struct {
 	// store is the vm.Store whose codec this is, in its allocation.
 	store vm.Store
 	eng   *compilerEngine
-	// blocks hold the descriptors of the instances' defined functions,
-	// one block per instance, in a function index order.
-	blocks []descBlock
-	// firstBlock is blocks' storage while the store has one instance
-	// (one allocation fewer for the usual store).
-	firstBlock [1]descBlock
+	// first holds the descriptors of the defined functions of the
+	// store's first instance (base nil: none yet); the next instances'
+	// blocks are rare.blocks, in order (blockAt).
+	first descBlock
 	// rare is what few stores use (host functions of their own, tail
-	// calls), made on first use and kept, emptied, when the store is
-	// recycled (RecycleStore).
+	// calls, a second instance's descriptor block), made on first use and
+	// kept, emptied, when the store is recycled (RecycleStore).
 	rare *storeRare
 
 	// stack is the stack lent to the call running in the store (nil when
@@ -59,6 +57,41 @@ type storeRare struct {
 	first [1]descSlab
 	// pending is the tail call a run left for its caller (exec.go).
 	pending pendingCall
+	// blocks are the descriptor blocks of the store's instances past the
+	// first (storeRefs.first), kept emptied when the store is recycled.
+	blocks []descBlock
+}
+
+// numBlocks is the number of the store's descriptor blocks, blockAt(i)
+// the i-th (one per instance that has any, in the order they were made).
+func (r *storeRefs) numBlocks() int {
+	switch {
+	case r.first.base == nil:
+		return 0
+	case r.rare == nil:
+		return 1
+	}
+	return 1 + len(r.rare.blocks)
+}
+
+// blockAt is the store's i-th descriptor block (numBlocks).
+func (r *storeRefs) blockAt(i int) *descBlock {
+	if i == 0 {
+		return &r.first
+	}
+	return &r.rare.blocks[i-1]
+}
+
+// addBlock adds b to the store's descriptor blocks and returns its place,
+// valid until the next addBlock.
+func (r *storeRefs) addBlock(b descBlock) *descBlock {
+	if r.first.base == nil {
+		r.first = b
+		return &r.first
+	}
+	rare := r.rareState()
+	rare.blocks = append(rare.blocks, b)
+	return &rare.blocks[len(rare.blocks)-1]
 }
 
 // rareState is r.rare, made on first use.
@@ -88,13 +121,13 @@ type descBlock struct {
 	// base is the block's first word (it has blockWords of the
 	// instance's module): in the Go heap, or in a slot's region.
 	base *uint64
-	inst *vm.Instance
 	// mc is the code whose template the descriptors hold (set by Bind):
 	// the block goes back to it when the store is released, and the next
 	// instance of the module only writes its context into it.
 	mc *moduleCode
-	// native is the instance's native state (Bind), which goes back with
-	// the block.
+	// native is the instance's native state, made with the block (Bind
+	// fills it in; its inst is the block's instance from the start),
+	// which goes back with the block.
 	native *instance
 	// inSlot: words are in the region of the slot of the instance's
 	// memory (slotBlock), outside the Go heap; only the native state goes
@@ -112,7 +145,10 @@ func (sl *descSlab) addr() uint64 { return uint64(uintptr(unsafe.Pointer(sl.base
 func (b *descBlock) addr() uint64 { return uint64(uintptr(unsafe.Pointer(b.base))) }
 
 // words are the block's words.
-func (b *descBlock) words() []uint64 { return unsafe.Slice(b.base, blockWords(b.inst.Module)) }
+func (b *descBlock) words() []uint64 { return unsafe.Slice(b.base, blockWords(b.inst().Module)) }
+
+// inst is the block's instance.
+func (b *descBlock) inst() *vm.Instance { return b.native.inst }
 
 // blockWords is the size of a descriptor block for module m.
 func blockWords(m *wasm.Module) int {
@@ -140,9 +176,9 @@ func (r *storeRefs) block(inst *vm.Instance, from *moduleCode) *descBlock {
 // placed is inst's descriptor block, or nil when it has none yet.
 func (r *storeRefs) placed(inst *vm.Instance) *descBlock {
 	// The newest first: instantiation asks for the instance it is making.
-	for i := len(r.blocks) - 1; i >= 0; i-- {
-		if r.blocks[i].inst == inst {
-			return &r.blocks[i]
+	for i := r.numBlocks() - 1; i >= 0; i-- {
+		if b := r.blockAt(i); b.inst() == inst {
+			return b
 		}
 	}
 	return nil
@@ -163,8 +199,7 @@ func (r *storeRefs) bindBlock(inst *vm.Instance, mc *moduleCode) *descBlock {
 	// A kept block's words, if any, are left to the collector: the
 	// module's instances take slots' regions from now on.
 	kept := mc.takeBlock()
-	r.blocks = append(r.blocks, descBlock{base: &words[0], inst: inst, native: kept.native, inSlot: true})
-	return &r.blocks[len(r.blocks)-1]
+	return r.addBlock(descBlock{base: &words[0], native: nativeOf(kept, inst), inSlot: true})
 }
 
 // heapBlock makes inst's block in the Go heap, in a block from kept from
@@ -181,8 +216,18 @@ func (r *storeRefs) heapBlock(inst *vm.Instance, from *moduleCode) *descBlock {
 	if words == nil {
 		words = make([]uint64, blockWords(inst.Module))
 	}
-	r.blocks = append(r.blocks, descBlock{base: &words[0], inst: inst, mc: mc, native: kept.native})
-	return &r.blocks[len(r.blocks)-1]
+	return r.addBlock(descBlock{base: &words[0], mc: mc, native: nativeOf(kept, inst)})
+}
+
+// nativeOf is the native state for inst's new block: kept's, emptied when
+// its store was released, or a new one.
+func nativeOf(kept keptBlock, inst *vm.Instance) *instance {
+	st := kept.native
+	if st == nil {
+		st = new(instance)
+	}
+	st.inst = inst
+	return st
 }
 
 // RefOf is the descriptor address of inst's defined function idx
@@ -309,11 +354,11 @@ func (r *storeRefs) Decode(ref uint64) *vm.Function {
 	if sl, k, ok := r.lookup(ref); ok {
 		return sl.funcs[k]
 	}
-	for i := range r.blocks {
-		b := &r.blocks[i]
+	for i := range r.numBlocks() {
+		b := r.blockAt(i)
 		off := ref - b.addr()
-		if off%abi.FuncDescSize == 0 && off/abi.FuncDescSize < uint64(len(b.inst.Module.Funcs)) {
-			return b.inst.Func(b.inst.Module.NumImportedFuncs + uint32(off/abi.FuncDescSize))
+		if inst := b.inst(); off%abi.FuncDescSize == 0 && off/abi.FuncDescSize < uint64(len(inst.Module.Funcs)) {
+			return inst.Func(inst.Module.NumImportedFuncs + uint32(off/abi.FuncDescSize))
 		}
 	}
 	return vm.SharedFunc(ref, r.eng)
@@ -336,7 +381,8 @@ func (r *storeRefs) ScanRoots(m *gcheap.Marker) {
 // blocks go back to their modules: no code of the store runs again, and
 // its words resolve to nothing from now on.
 func (r *storeRefs) Release() error {
-	for _, b := range r.blocks {
+	for i := range r.numBlocks() {
+		b := r.blockAt(i)
 		switch {
 		case b.mc == nil:
 		case b.inSlot:
@@ -350,9 +396,11 @@ func (r *storeRefs) Release() error {
 			b.mc.keepBlock(keptBlock{b.words(), b.native})
 		}
 	}
-	r.blocks = nil
+	r.first = descBlock{}
 	if r.rare != nil {
 		r.rare.slabs = nil
+		clear(r.rare.blocks)
+		r.rare.blocks = r.rare.blocks[:0]
 	}
 	return nil
 }

@@ -53,7 +53,7 @@ func instantiate(t testing.TB, cfg Config, name string, hosts map[string]vm.Host
 		if h == nil {
 			t.Fatalf("test helper: missing host function %s.%s", im.Module, im.Name)
 		}
-		inst.Funcs = append(inst.Funcs, &vm.Function{Type: m.FuncType(im.Func), Host: h, Name: im.Module + "." + im.Name})
+		inst.Funcs = append(inst.Funcs, &vm.Function{Type: m.FuncType(im.Func), Host: h, Code: vm.HostName(im.Module + "." + im.Name)})
 	}
 	for i := range m.Funcs {
 		inst.Funcs = append(inst.Funcs, &vm.Function{Type: m.FuncType(m.Funcs[i]), Instance: inst,

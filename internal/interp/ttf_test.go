@@ -47,7 +47,7 @@ func TestRandomModules(t *testing.T) {
 			switch im.Kind {
 			case wasm.ExternFunc:
 				ft := m.FuncType(im.Func)
-				inst.Funcs = append(inst.Funcs, &vm.Function{Type: ft, Name: im.Name,
+				inst.Funcs = append(inst.Funcs, &vm.Function{Type: ft, Code: vm.HostName(im.Name),
 					Host: func(ctx context.Context, _ *vm.Store, _ *vm.Function, caller *vm.Instance, stack []uint64) error {
 						clear(stack[:ft.ResultSlots()])
 						return nil

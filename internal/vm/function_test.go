@@ -2,6 +2,7 @@ package vm
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/moat-run/moat/internal/wasm"
 )
@@ -26,7 +27,7 @@ func TestFuncNames(t *testing.T) {
 		{&Function{Instance: inst, Index: 0}, "func[0]"},
 		{&Function{Instance: inst, Index: 1}, "_start"},
 		{&Function{Instance: inst, Index: 2}, "from_names"},
-		{&Function{Index: 7, Name: "env.log"}, "env.log"},
+		{&Function{Index: 7, Code: HostName("env.log")}, "env.log"},
 		{&Function{Index: 8}, "func[8]"},
 	}
 	var namer FuncNamer
@@ -37,5 +38,14 @@ func TestFuncNames(t *testing.T) {
 		if got := namer.Name(c.f); got != c.want {
 			t.Errorf("FuncNamer.Name of function %d = %q, want %q", c.f.Index, got, c.want)
 		}
+	}
+}
+
+// TestFunctionSize: a made function is in Go's 64-byte size class, and so
+// is the room an instance's state keeps for one (a host function's name
+// in its Code, which only WebAssembly functions use).
+func TestFunctionSize(t *testing.T) {
+	if n := unsafe.Sizeof(Function{}); n > 64 {
+		t.Errorf("Function takes %d bytes, want at most 64", n)
 	}
 }

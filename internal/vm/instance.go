@@ -41,8 +41,6 @@ type Instance struct {
 	// Engine is the engine's per-instance state, if it keeps any; once
 	// bound, it runs the instance's functions (Exec).
 	Engine any
-	// Embedder is the embedding layer's per-instance state, if any.
-	Embedder any
 	// rare holds what few modules need (tags, GC type ids), apart so
 	// that the instances of the others carry no room for it; nil until
 	// the first is set.

@@ -42,7 +42,7 @@ func TestStoreDeadlineReadsBack(t *testing.T) {
 // nothing, and its functions are no longer held.
 func TestResetStoreForgetsFunctions(t *testing.T) {
 	s := NewStore()
-	f := &Function{Name: "old"}
+	f := &Function{Code: HostName("old")}
 	ref, err := s.Ref(f)
 	if err != nil || s.Func(ref) != f {
 		t.Fatalf("Ref = %d, %v; Func resolves %v", ref, err, s.Func(ref))
@@ -50,12 +50,12 @@ func TestResetStoreForgetsFunctions(t *testing.T) {
 	list := s.funcs
 	s.Reset()
 	if got := s.Func(ref); got != nil {
-		t.Fatalf("after Reset, the old reference resolves to %q", got.Name)
+		t.Fatalf("after Reset, the old reference resolves to %q", got.DebugName())
 	}
 	if s.funcs != list || len(*list) != 0 || (*list)[:1][0] != nil {
 		t.Fatalf("Reset did not keep the list emptied and cleared: %v", *list)
 	}
-	g := &Function{Name: "new"}
+	g := &Function{Code: HostName("new")}
 	ref2, err := s.Ref(g)
 	if err != nil || ref2 != 1 || s.Func(ref2) != g {
 		t.Fatalf("after Reset: Ref = %d, %v; want 1 resolving to the new function", ref2, err)

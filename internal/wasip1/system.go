@@ -62,7 +62,7 @@ type Sandbox struct {
 // time (its store's).
 //
 // Every live sandbox holds one, so it holds only what changes from one
-// sandbox to the next, in 32 bytes (TestSystemSize): the monotonic
+// sandbox to the next, in 24 bytes (TestSystemSize): the monotonic
 // clock's origin, and, made by the first call that needs it or by
 // AttachWith, its own parts (own): a descriptor table once it changes
 // one, stream state, the wake channel, per-sandbox arguments,
@@ -70,18 +70,23 @@ type Sandbox struct {
 type System struct {
 	prep *Prepared
 	own  *own
-	// start is the monotonic clock's origin, its first reading
-	// (nanoseconds since procStart, plus one); 0 until then.
-	start int64
+	// flags are the top bits of a word whose others (startBits) hold the
+	// monotonic clock's origin, its first reading (nanoseconds since
+	// procStart, plus one: 146 years fit); 0 until then.
 	flags systemFlags
 }
 
-type systemFlags uint8
+type systemFlags uint64
 
 const (
-	closed   systemFlags = 1 << iota // Close has run: no descriptors
-	ownsPrep                         // Close closes the Prepared too
+	closed   systemFlags = 1 << (63 - iota) // Close has run: no descriptors
+	ownsPrep                                // Close closes the Prepared too
+
+	startBits = systemFlags(1)<<62 - 1
 )
+
+// start is the monotonic clock's origin (0: not read yet).
+func (s *System) start() int64 { return int64(s.flags & startBits) }
 
 // own is what a System has of its own beyond its Prepared.
 type own struct {
@@ -240,10 +245,10 @@ func (s *System) monotonic() int64 {
 		return s.prep.nanotime()
 	}
 	now := int64(time.Since(procStart)) + 1
-	if s.start == 0 {
-		s.start = now
+	if s.start() == 0 {
+		s.flags |= systemFlags(now) & startBits
 	}
-	return now - s.start + 1
+	return now - s.start() + 1
 }
 
 // walltime is the wall clock: Config.Walltime, or time.Now.
