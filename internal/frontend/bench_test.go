@@ -112,3 +112,47 @@ func BenchmarkValidateTranslate(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkFrontHalf measures the compiler's front half as a default
+// engine runs it on each function: the body validated as it is
+// translated (TranslateValidating, after binary.DecodeDeferred and
+// validate.ModuleDeferred) and then optimised (Optimize),
+// for the Go wasip1 test binary at $MOAT_BENCH_GOWASM (or the regex
+// module), reusing one Translator. Count it under callgrind:
+//
+//	MOAT_BENCH_GOWASM=regexp.test.wasm GOGC=off GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 \
+//	  valgrind --tool=callgrind ./frontend.test -test.run '^$' -test.bench FrontHalf -test.benchtime 1x
+func BenchmarkFrontHalf(b *testing.B) {
+	bin := testsuite.BenchModule(b, "regex")
+	if path := os.Getenv("MOAT_BENCH_GOWASM"); path != "" {
+		var err error
+		if bin, err = os.ReadFile(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// What the default engine gives on linux/amd64: epoch polls, and
+	// guard pages (the default reservation and guard) in place of bounds
+	// checks on memory 0.
+	env := &Env{EpochPolls: true, Unchecked: 4<<30 + 32<<20}
+	var tr Translator
+	for b.Loop() {
+		m, err := binary.DecodeDeferred(bin, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, err := validate.ModuleDeferred(m, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		check := d.Func()
+		for i := range m.Code {
+			f, err := tr.TranslateValidating(m, m.NumImportedFuncs+uint32(i), env, check)
+			if err != nil {
+				b.Fatal(err)
+			}
+			Optimize(f, env)
+		}
+		check.Done()
+		d.Finish()
+	}
+}

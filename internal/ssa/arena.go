@@ -7,11 +7,14 @@ package ssa
 // it has seen a function as large.
 
 // chunkArena hands out T's from chunks that grow geometrically, so small
-// functions stay small and large ones need few allocations.
+// functions stay small and large ones need few allocations. Every element
+// not handed out since the last reset is zero (new chunks are zeroed, and
+// reset clears what was taken), so take needs no clearing of its own: one
+// clear per chunk at reset costs far less than one per instruction.
 type chunkArena[T any] struct {
 	chunks [][]T
 	cur    int // index in chunks of the chunk being used
-	used   int // elements taken from it
+	free   []T // what is left of chunks[cur]
 }
 
 const (
@@ -19,65 +22,81 @@ const (
 	maxChunk = 1024
 )
 
-// take returns n zeroed, contiguous elements (n may exceed maxChunk).
+// take returns n zeroed, contiguous elements (n may exceed maxChunk),
+// with capacity n. Small enough to inline: most calls only cut free.
 func (a *chunkArena[T]) take(n int) []T {
-	s := a.takeDirty(n)
-	clear(s)
-	return s
+	if free := a.free; n <= len(free) {
+		a.free = free[n:]
+		return free[:n:n]
+	}
+	return a.takeNext(n)
 }
 
-// takeDirty is take without the zeroing, for callers that overwrite what
-// they read: clearing reused memory that holds pointers is not free while
-// the collector runs.
-func (a *chunkArena[T]) takeDirty(n int) []T {
-	for a.cur < len(a.chunks) {
-		c := a.chunks[a.cur]
-		if a.used+n <= len(c) {
-			s := c[a.used : a.used+n : a.used+n]
-			a.used += n
-			return s
-		}
-		if a.cur+1 == len(a.chunks) {
-			break
-		}
+// takeNext takes n elements from the first later chunk that has room for
+// them, or from a new chunk.
+func (a *chunkArena[T]) takeNext(n int) []T {
+	for a.cur+1 < len(a.chunks) {
 		a.cur++
-		a.used = 0
+		if c := a.chunks[a.cur]; n <= len(c) {
+			a.free = c[n:]
+			return c[:n:n]
+		}
 	}
 	size := minChunk
 	if k := len(a.chunks); k > 0 {
 		size = min(2*len(a.chunks[k-1]), maxChunk)
 	}
-	size = max(size, n)
-	a.chunks = append(a.chunks, make([]T, size))
+	c := make([]T, max(size, n))
+	a.chunks = append(a.chunks, c)
 	a.cur = len(a.chunks) - 1
-	a.used = n
-	return a.chunks[a.cur][:n:n]
+	a.free = c[n:]
+	return c[:n:n]
 }
 
-// reset makes every chunk available again. What was taken must no longer
-// be in use.
+// reset makes every chunk available again, cleared. What was taken must
+// no longer be in use.
 func (a *chunkArena[T]) reset() {
-	a.cur, a.used = 0, 0
+	if len(a.chunks) == 0 {
+		return
+	}
+	for _, c := range a.chunks[:a.cur] {
+		clear(c)
+	}
+	c := a.chunks[a.cur]
+	clear(c[:len(c)-len(a.free)])
+	a.cur, a.free = 0, a.chunks[0]
 }
 
 // newInst returns a zeroed instruction owned by f.
-func (f *Func) newInst() *Inst { return &f.instArena.take(1)[0] }
+func (f *Func) newInst() *Inst {
+	// take's fast path by hand: the generic take is not inlined.
+	a := &f.instArena
+	if len(a.free) == 0 {
+		return &a.takeNext(1)[0]
+	}
+	in := &a.free[0]
+	a.free = a.free[1:]
+	return in
+}
 
 // valueList returns a list of n values owned by f, with capacity n (an
 // append moves it elsewhere rather than overwriting a neighbour).
 func (f *Func) valueList(n int) []Value {
-	if n == 0 {
+	a := &f.valueArena
+	switch free := a.free; {
+	case n == 0:
 		return nil
+	case n <= len(free): // take's fast path, by hand as in newInst
+		a.free = free[n:]
+		return free[:n:n]
 	}
-	return f.valueArena.take(n)
+	return a.takeNext(n)
 }
 
 // appendInst appends in to b.Insts, growing the list inside f's storage.
 func (f *Func) appendInst(b *Block, in *Inst) {
 	if len(b.Insts) == cap(b.Insts) {
-		// Only the first len(b.Insts) entries are ever read before being
-		// written, so the list need not be zeroed.
-		grown := f.instListArena.takeDirty(max(8, 2*cap(b.Insts)))
+		grown := f.instListArena.take(max(8, 2*cap(b.Insts)))
 		b.Insts = grown[:copy(grown, b.Insts)]
 	}
 	b.Insts = append(b.Insts, in)

@@ -171,6 +171,18 @@ func (f *Func) RemoveBlockParam(b *Block, i int) {
 // returns them. It is how the builder and parser create results; a pass
 // that builds an Inst by hand calls it too.
 func (f *Func) MakeResults(in *Inst) []Value {
+	if t, ok := f.resultType(in); ok {
+		// Most instructions have one result: no list of types, and the
+		// value's record written whole.
+		if cap(in.Results) >= 1 {
+			in.Results = in.Results[:1]
+		} else {
+			in.Results = f.valueList(1)
+		}
+		f.values = append(f.values, valueData{typ: t, inst: in})
+		in.Results[0] = Value(len(f.values) - 1)
+		return in.Results
+	}
 	types := f.resultTypes(in)
 	if cap(in.Results) >= len(types) {
 		in.Results = in.Results[:len(types)]
@@ -186,36 +198,44 @@ func (f *Func) MakeResults(in *Inst) []Value {
 	return in.Results
 }
 
-// resultTypes computes the result types the table prescribes for in.
-func (f *Func) resultTypes(in *Inst) []Type {
+// resultType is the type of in's one result when the table prescribes
+// exactly one.
+func (f *Func) resultType(in *Inst) (Type, bool) {
 	info := in.Op.info()
 	switch info.result {
 	case resCtrl:
 		switch info.imm {
 		case immF32:
-			return oneType(F32)
+			return F32, true
 		case immF64:
-			return oneType(F64)
+			return F64, true
 		}
-		return oneType(in.Type)
+		return in.Type, true
 	case resSame:
 		if len(in.Args) > 0 {
-			return oneType(f.ValueType(in.Args[0]))
+			return f.ValueType(in.Args[0]), true
 		}
 	case resArg1:
 		if len(in.Args) > 1 {
-			return oneType(f.ValueType(in.Args[1]))
+			return f.ValueType(in.Args[1]), true
 		}
 	case resI32:
-		return oneType(I32)
-	case resSig:
-		if in.Sig >= 0 && int(in.Sig) < len(f.Sigs) {
-			return f.Sigs[in.Sig].Results
-		}
+		return I32, true
 	case resV128:
-		return []Type{V128}
+		return V128, true
 	case resLane:
-		return []Type{in.Shape().ScalarType()}
+		return in.Shape().ScalarType(), true
+	}
+	return TypeInvalid, false
+}
+
+// resultTypes computes the result types the table prescribes for in.
+func (f *Func) resultTypes(in *Inst) []Type {
+	if t, ok := f.resultType(in); ok {
+		return oneType(t)
+	}
+	if info := in.Op.info(); info.result == resSig && in.Sig >= 0 && int(in.Sig) < len(f.Sigs) {
+		return f.Sigs[in.Sig].Results
 	}
 	return nil
 }
@@ -348,16 +368,22 @@ func (f *Func) ReplaceUses(subst []Value) {
 // does, and reports whether it changed any. (Loops rather than
 // forEachUse: this runs for every instruction in several passes.)
 func (in *Inst) substituteUses(subst []Value) (changed bool) {
+	// Most operands have no entry: one test each (a negative value
+	// converts to a huge index) before the walk through the table.
 	for i, a := range in.Args {
-		if s := substitute(subst, a); s != a {
-			in.Args[i], changed = s, true
+		if uint(a) < uint(len(subst)) && subst[a] != NoValue {
+			if s := substitute(subst, a); s != a {
+				in.Args[i], changed = s, true
+			}
 		}
 	}
 	for t := range in.Targets {
 		args := in.Targets[t].Args
 		for i, a := range args {
-			if s := substitute(subst, a); s != a {
-				args[i], changed = s, true
+			if uint(a) < uint(len(subst)) && subst[a] != NoValue {
+				if s := substitute(subst, a); s != a {
+					args[i], changed = s, true
+				}
 			}
 		}
 	}

@@ -7,7 +7,7 @@ package ssa
 // since removing one can make others trivial.
 func CopyProp(f *Func) {
 	pruneOnEntry(f)
-	if len(f.Blocks) == 0 {
+	if !anyBlockParams(f) { // nothing to do, and no edges to list
 		f.keepAnalyses()
 		f.keepFold()
 		return
@@ -59,4 +59,15 @@ func CopyProp(f *Func) {
 		f.keepFold()
 	}
 	f.keepAnalyses()
+}
+
+// anyBlockParams reports whether a block other than the entry has
+// parameters.
+func anyBlockParams(f *Func) bool {
+	for _, b := range f.Blocks[min(1, len(f.Blocks)):] {
+		if len(b.Params) > 0 {
+			return true
+		}
+	}
+	return false
 }

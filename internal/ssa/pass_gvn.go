@@ -49,8 +49,8 @@ func GVN(f *Func) {
 		top.visited = true
 		top.logLen = len(table.log)
 		b := top.b
-		kept := b.Insts[:0]
-		for _, in := range b.Insts {
+		kept := 0 // b.Insts[:kept] are the instructions kept so far
+		for i, in := range b.Insts {
 			if in.substituteUses(subst) && in.hasEqualOperands() {
 				// Merging made two operands equal (x-x, say): Fold has
 				// something new.
@@ -62,10 +62,13 @@ func GVN(f *Func) {
 					continue
 				}
 			}
-			kept = append(kept, in)
+			if kept != i { // (no store while nothing was removed)
+				b.Insts[kept] = in
+			}
+			kept++
 		}
-		clear(b.Insts[len(kept):])
-		b.Insts = kept
+		clear(b.Insts[kept:])
+		b.Insts = b.Insts[:kept]
 		kids := dom.Children(b)
 		for i := len(kids) - 1; i >= 0; i-- {
 			stack = append(stack, domFrame{b: kids[i]})
@@ -88,7 +91,18 @@ func GVN(f *Func) {
 // ascending order when the opcode is commutative: identical computations
 // have identical gvnArgs.
 func gvnArgs(in *Inst) (a [3]Value) {
-	copy(a[:], in.Args)
+	// Element by element: copy into an array calls memmove. GVN asks
+	// only for instructions of at most three arguments.
+	switch args := in.Args; len(args) {
+	case 3:
+		a[2] = args[2]
+		fallthrough
+	case 2:
+		a[1] = args[1]
+		fallthrough
+	case 1:
+		a[0] = args[0]
+	}
 	if in.Op.IsCommutative() && a[0] > a[1] {
 		a[0], a[1] = a[1], a[0]
 	}

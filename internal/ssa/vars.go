@@ -1,5 +1,7 @@
 package ssa
 
+import "slices"
+
 // This file builds SSA form for variables (Braun et al. 2013). A read of a
 // variable in a block without a local definition looks through the
 // predecessors: one predecessor is read directly; several (or an unsealed
@@ -412,8 +414,8 @@ func (b *Builder) newVarParam(v Variable, blk *Block) Value {
 	b.work++
 	p := b.f.AddBlockParam(blk, b.vars[v])
 	b.state(blk).numVarParams++
-	for len(b.varOf) <= int(p) {
-		b.varOf = append(b.varOf, -1)
+	if int(p) >= len(b.varOf) {
+		b.varOf = extend(b.varOf, max(int(p)+1, b.f.NumValues()), -1)
 	}
 	b.varOf[p] = v
 	return p
@@ -434,8 +436,8 @@ func (b *Builder) addUser(v, user Value) {
 	if v < 0 {
 		return
 	}
-	for len(b.users) <= int(v) {
-		b.users = append(b.users, nil)
+	if int(v) >= len(b.users) {
+		b.users = extend(b.users, max(int(v)+1, b.f.NumValues()), nil)
 	}
 	b.users[v] = appendValue(&b.userArena, b.users[v], user)
 }
@@ -525,9 +527,23 @@ func (b *Builder) replaceParam(blk *Block, idx int, param, same Value) {
 	}
 }
 
+// extend lengthens s to n elements, the new ones fill, in one step
+// rather than one append per element.
+func extend[T any](s []T, n int, fill T) []T {
+	old := len(s)
+	if n <= old {
+		return s
+	}
+	s = slices.Grow(s, n-old)[:n]
+	for i := old; i < n; i++ {
+		s[i] = fill
+	}
+	return s
+}
+
 func (b *Builder) setAlias(from, to Value) {
-	for len(b.aliases) <= int(from) {
-		b.aliases = append(b.aliases, NoValue)
+	if int(from) >= len(b.aliases) {
+		b.aliases = extend(b.aliases, max(int(from)+1, b.f.NumValues()), NoValue)
 	}
 	b.aliases[from] = to
 }
