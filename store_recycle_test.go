@@ -20,14 +20,9 @@ const staleWat = `(module
 // importWat imports a function from "x".
 const importWat = `(module (import "x" "get" (func (result i32))))`
 
-// TestStaleHandlesOfRecycledStore is the attacker's side of recycling a
-// closed store's state for the next store: every handle of the closed
-// store (the store, its instance, functions, memory, table, globals, its
-// funcref words) kept by a careless embedder is refused, or reads as
-// empty, and never reaches the next store's instance living in the same
-// state.
-func TestStaleHandlesOfRecycledStore(t *testing.T) {
-	ctx := context.Background()
+// forStaleEngines runs f on staleWat on the interpreter and on the
+// compiler with and without a pool of memories.
+func forStaleEngines(t *testing.T, f func(t *testing.T, e *Engine, mod *Module)) {
 	configs := map[string]Config{
 		"interpreter":      {Engine: EngineInterpreter},
 		"compiler":         {Engine: EngineCompiler},
@@ -43,170 +38,183 @@ func TestStaleHandlesOfRecycledStore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			type key struct{}
-			a := NewStore(e)
-			a.SetValue(key{}, "a")
-			instA, err := a.Instantiate(ctx, mod)
-			if err != nil {
-				t.Fatal(err)
-			}
-			getA, setA := instA.Func("get"), instA.Func("set")
-			memA, tabA := instA.Memory("mem"), instA.Table("tab")
-			frefA, nA := instA.Global("fref"), instA.Global("n")
-			if _, err := setA.Call(ctx, 11); err != nil {
-				t.Fatal(err)
-			}
-			wordA := getA.Ref()
-			state := a.storeState
-			if err := a.Close(); err != nil {
-				t.Fatal(err)
-			}
-
-			// The next store in the same state, as NewStore makes it
-			// when the engine's pool hands this state back.
-			b := &Store{storeRef: state.ref()}
-			b.SetValue(key{}, "b")
-			instB, err := b.Instantiate(ctx, mod)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if instB.vmInst() != instA.vmInst() {
-				t.Log("the next store's instance did not take the closed one's state")
-			}
-			getB := instB.Func("get")
-			if _, err := instB.Func("set").Call(ctx, 22); err != nil {
-				t.Fatal(err)
-			}
-			wordB := getB.Ref()
-
-			// The store.
-			if _, err := a.Instantiate(ctx, mod); !errors.Is(err, ErrClosed) {
-				t.Errorf("stale store: Instantiate: %v, want ErrClosed", err)
-			}
-			if err := a.Close(); !errors.Is(err, ErrClosed) {
-				t.Errorf("stale store: Close: %v, want ErrClosed", err)
-			}
-			if v := a.Value(key{}); v != nil {
-				t.Errorf("stale store: Value = %v, want nil", v)
-			}
-			a.SetValue(key{}, "evil")
-			if err := a.SetLimits(StoreLimits{Instances: 1}); !errors.Is(err, ErrClosed) {
-				t.Errorf("stale store: SetLimits: %v, want ErrClosed", err)
-			}
-			if err := a.SetFuel(1); !errors.Is(err, ErrClosed) {
-				t.Errorf("stale store: SetFuel: %v, want ErrClosed", err)
-			}
-			if (a.Limits() != StoreLimits{}) {
-				t.Errorf("stale store: Limits = %+v", a.Limits())
-			}
-			if f := FuncFromRef(a, wordB); f != nil {
-				t.Error("stale store resolves the next store's funcref")
-			}
-			if _, err := NewFunc(a, FuncType{}, func(context.Context, *Caller, []uint64) error { return nil }); !errors.Is(err, ErrClosed) {
-				t.Errorf("stale store: NewFunc: %v, want ErrClosed", err)
-			}
-
-			// Its instance and functions.
-			if _, err := getA.Call(ctx); !errors.Is(err, ErrClosed) {
-				t.Errorf("stale function: Call: %v, want ErrClosed", err)
-			}
-			stack := []uint64{33}
-			if err := setA.CallWithStack(ctx, stack); !errors.Is(err, ErrClosed) {
-				t.Errorf("stale function: CallWithStack: %v, want ErrClosed", err)
-			}
-			if w := getA.Ref(); w != 0 {
-				t.Errorf("stale function: Ref = %#x, want 0", w)
-			}
-			if err := instA.Close(ctx); !errors.Is(err, ErrClosed) {
-				t.Errorf("stale instance: Close: %v, want ErrClosed", err)
-			}
-			if _, err := instA.Func("get").Call(ctx); !errors.Is(err, ErrClosed) {
-				t.Errorf("stale instance: its export's Call: %v, want ErrClosed", err)
-			}
-			if m := instA.Memory("mem"); m.Size() != 0 || len(m.Bytes()) != 0 || m.WriteUint8(0, 1) {
-				t.Error("stale instance: its memory is not empty")
-			}
-			if g := instA.Global("n"); g.Get() != 0 || g.Set(1) == nil {
-				t.Error("stale instance: its global is not closed")
-			}
-			if tab := instA.Table("tab"); tab.Size() != 0 {
-				t.Error("stale instance: its table is not empty")
-			}
-			if got := getA.Type(); len(got.Params) != 0 || len(got.Results) != 1 {
-				t.Errorf("stale function: Type = %v, want its own", got)
-			}
-			if _, err := instA.Store().Instantiate(ctx, mod); !errors.Is(err, ErrClosed) {
-				t.Errorf("stale instance's store: Instantiate: %v, want ErrClosed", err)
-			}
-
-			// Its memory, table and globals.
-			if n := len(memA.Bytes()); n != 0 {
-				t.Errorf("stale memory: %d bytes, want 0", n)
-			}
-			if memA.WriteUint32Le(0, 99) {
-				t.Error("stale memory: a write succeeded")
-			}
-			if _, err := tabA.Get(0); !errors.Is(err, ErrClosed) {
-				t.Errorf("stale table: Get: %v, want ErrClosed", err)
-			}
-			if err := tabA.Set(1, wordB); !errors.Is(err, ErrClosed) {
-				t.Errorf("stale table: Set: %v, want ErrClosed", err)
-			}
-			if err := nA.Set(5); !errors.Is(err, ErrClosed) {
-				t.Errorf("stale global: Set: %v, want ErrClosed", err)
-			}
-			if w := frefA.Get(); w != 0 {
-				t.Errorf("stale funcref global: Get = %#x, want 0", w)
-			}
-			if v := nA.Get(); v != 0 {
-				t.Errorf("stale global: Get = %d, want 0", v)
-			}
-			if n := tabA.Size(); n != 0 {
-				t.Errorf("stale table: Size = %d, want 0", n)
-			}
-
-			// Its externs cannot be linked into the next store, nor its
-			// funcref words resolved there.
-			l := NewLinker(e)
-			if err := l.Define("x", "get", getA); err != nil {
-				t.Fatal(err)
-			}
-			imp, err := e.CompileText([]byte(importWat))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var le *LinkError
-			if _, err := l.Instantiate(ctx, b, imp); !errors.As(err, &le) {
-				t.Errorf("stale function linked into the next store: %v", err)
-			}
-			if f := FuncFromRef(b, wordA); f != nil {
-				t.Error("the next store resolves the closed store's funcref")
-			}
-
-			// The next store saw none of it.
-			if v := b.Value(key{}); v != "b" {
-				t.Errorf("next store: Value = %v, want b", v)
-			}
-			if (b.Limits() != StoreLimits{}) {
-				t.Errorf("next store: Limits = %+v", b.Limits())
-			}
-			if r, err := getB.Call(ctx); err != nil || r[0] != 22 {
-				t.Errorf("next store: get = %v, %v; want 22", r, err)
-			}
-			if v := instB.Global("n").Get(); v != 7 {
-				t.Errorf("next store: n = %d, want 7", v)
-			}
-			if w, err := instB.Table("tab").Get(1); err != nil || w != 0 {
-				t.Errorf("next store: tab[1] = %#x, %v; want null", w, err)
-			}
-			if w := instB.Global("fref").Get(); w != wordB {
-				t.Errorf("next store: fref = %#x, want its own get %#x", w, wordB)
-			}
-			if err := b.Close(); err != nil {
-				t.Fatal(err)
-			}
+			f(t, e, mod)
 		})
 	}
+}
+
+// TestStaleHandlesOfRecycledStore is the attacker's side of recycling a
+// closed store's state for the next store: every handle of the closed
+// store (the store, its instance, functions, memory, table, globals, its
+// funcref words) kept by a careless embedder is refused, or reads as
+// empty, and never reaches the next store's instance living in the same
+// state.
+func TestStaleHandlesOfRecycledStore(t *testing.T) {
+	ctx := context.Background()
+	forStaleEngines(t, func(t *testing.T, e *Engine, mod *Module) {
+		type key struct{}
+		a := NewStore(e)
+		a.SetValue(key{}, "a")
+		instA, err := a.Instantiate(ctx, mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		getA, setA := instA.Func("get"), instA.Func("set")
+		memA, tabA := instA.Memory("mem"), instA.Table("tab")
+		frefA, nA := instA.Global("fref"), instA.Global("n")
+		if _, err := setA.Call(ctx, 11); err != nil {
+			t.Fatal(err)
+		}
+		wordA := getA.Ref()
+		state := a.storeState
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+
+		// The next store in the same state, as NewStore makes it
+		// when the engine's pool hands this state back.
+		b := &Store{storeRef: state.ref()}
+		b.SetValue(key{}, "b")
+		instB, err := b.Instantiate(ctx, mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if instB.vmInst() != instA.vmInst() {
+			t.Log("the next store's instance did not take the closed one's state")
+		}
+		getB := instB.Func("get")
+		if _, err := instB.Func("set").Call(ctx, 22); err != nil {
+			t.Fatal(err)
+		}
+		wordB := getB.Ref()
+
+		// The store.
+		if _, err := a.Instantiate(ctx, mod); !errors.Is(err, ErrClosed) {
+			t.Errorf("stale store: Instantiate: %v, want ErrClosed", err)
+		}
+		if err := a.Close(); !errors.Is(err, ErrClosed) {
+			t.Errorf("stale store: Close: %v, want ErrClosed", err)
+		}
+		if v := a.Value(key{}); v != nil {
+			t.Errorf("stale store: Value = %v, want nil", v)
+		}
+		a.SetValue(key{}, "evil")
+		if err := a.SetLimits(StoreLimits{Instances: 1}); !errors.Is(err, ErrClosed) {
+			t.Errorf("stale store: SetLimits: %v, want ErrClosed", err)
+		}
+		if err := a.SetFuel(1); !errors.Is(err, ErrClosed) {
+			t.Errorf("stale store: SetFuel: %v, want ErrClosed", err)
+		}
+		if (a.Limits() != StoreLimits{}) {
+			t.Errorf("stale store: Limits = %+v", a.Limits())
+		}
+		if f := FuncFromRef(a, wordB); f != nil {
+			t.Error("stale store resolves the next store's funcref")
+		}
+		if _, err := NewFunc(a, FuncType{}, func(context.Context, *Caller, []uint64) error { return nil }); !errors.Is(err, ErrClosed) {
+			t.Errorf("stale store: NewFunc: %v, want ErrClosed", err)
+		}
+
+		// Its instance and functions.
+		if _, err := getA.Call(ctx); !errors.Is(err, ErrClosed) {
+			t.Errorf("stale function: Call: %v, want ErrClosed", err)
+		}
+		stack := []uint64{33}
+		if err := setA.CallWithStack(ctx, stack); !errors.Is(err, ErrClosed) {
+			t.Errorf("stale function: CallWithStack: %v, want ErrClosed", err)
+		}
+		if w := getA.Ref(); w != 0 {
+			t.Errorf("stale function: Ref = %#x, want 0", w)
+		}
+		if err := instA.Close(ctx); !errors.Is(err, ErrClosed) {
+			t.Errorf("stale instance: Close: %v, want ErrClosed", err)
+		}
+		if _, err := instA.Func("get").Call(ctx); !errors.Is(err, ErrClosed) {
+			t.Errorf("stale instance: its export's Call: %v, want ErrClosed", err)
+		}
+		if m := instA.Memory("mem"); m.Size() != 0 || len(m.Bytes()) != 0 || m.WriteUint8(0, 1) {
+			t.Error("stale instance: its memory is not empty")
+		}
+		if g := instA.Global("n"); g.Get() != 0 || g.Set(1) == nil {
+			t.Error("stale instance: its global is not closed")
+		}
+		if tab := instA.Table("tab"); tab.Size() != 0 {
+			t.Error("stale instance: its table is not empty")
+		}
+		if got := getA.Type(); len(got.Params) != 0 || len(got.Results) != 1 {
+			t.Errorf("stale function: Type = %v, want its own", got)
+		}
+		if _, err := instA.Store().Instantiate(ctx, mod); !errors.Is(err, ErrClosed) {
+			t.Errorf("stale instance's store: Instantiate: %v, want ErrClosed", err)
+		}
+
+		// Its memory, table and globals.
+		if n := len(memA.Bytes()); n != 0 {
+			t.Errorf("stale memory: %d bytes, want 0", n)
+		}
+		if memA.WriteUint32Le(0, 99) {
+			t.Error("stale memory: a write succeeded")
+		}
+		if _, err := tabA.Get(0); !errors.Is(err, ErrClosed) {
+			t.Errorf("stale table: Get: %v, want ErrClosed", err)
+		}
+		if err := tabA.Set(1, wordB); !errors.Is(err, ErrClosed) {
+			t.Errorf("stale table: Set: %v, want ErrClosed", err)
+		}
+		if err := nA.Set(5); !errors.Is(err, ErrClosed) {
+			t.Errorf("stale global: Set: %v, want ErrClosed", err)
+		}
+		if w := frefA.Get(); w != 0 {
+			t.Errorf("stale funcref global: Get = %#x, want 0", w)
+		}
+		if v := nA.Get(); v != 0 {
+			t.Errorf("stale global: Get = %d, want 0", v)
+		}
+		if n := tabA.Size(); n != 0 {
+			t.Errorf("stale table: Size = %d, want 0", n)
+		}
+
+		// Its externs cannot be linked into the next store, nor its
+		// funcref words resolved there.
+		l := NewLinker(e)
+		if err := l.Define("x", "get", getA); err != nil {
+			t.Fatal(err)
+		}
+		imp, err := e.CompileText([]byte(importWat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var le *LinkError
+		if _, err := l.Instantiate(ctx, b, imp); !errors.As(err, &le) {
+			t.Errorf("stale function linked into the next store: %v", err)
+		}
+		if f := FuncFromRef(b, wordA); f != nil {
+			t.Error("the next store resolves the closed store's funcref")
+		}
+
+		// The next store saw none of it.
+		if v := b.Value(key{}); v != "b" {
+			t.Errorf("next store: Value = %v, want b", v)
+		}
+		if (b.Limits() != StoreLimits{}) {
+			t.Errorf("next store: Limits = %+v", b.Limits())
+		}
+		if r, err := getB.Call(ctx); err != nil || r[0] != 22 {
+			t.Errorf("next store: get = %v, %v; want 22", r, err)
+		}
+		if v := instB.Global("n").Get(); v != 7 {
+			t.Errorf("next store: n = %d, want 7", v)
+		}
+		if w, err := instB.Table("tab").Get(1); err != nil || w != 0 {
+			t.Errorf("next store: tab[1] = %#x, %v; want null", w, err)
+		}
+		if w := instB.Global("fref").Get(); w != wordB {
+			t.Errorf("next store: fref = %#x, want its own get %#x", w, wordB)
+		}
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // TestStoreStateRecycled: a closed store's state serves the engine's next

@@ -26,98 +26,83 @@ const (
 // Bounded by a fixed number of rounds and sweeps, not by time.
 func TestStaleHandleRacesRecycling(t *testing.T) {
 	ctx := context.Background()
-	configs := map[string]Config{
-		"interpreter":      {Engine: EngineInterpreter},
-		"compiler":         {Engine: EngineCompiler},
-		"compiler-pooling": {Engine: EngineCompiler, Pooling: &PoolingConfig{TotalMemories: 4}},
-	}
-	for name, cfg := range configs {
-		t.Run(name, func(t *testing.T) {
-			e, err := NewEngine(cfg)
-			if err != nil {
-				t.Skipf("engine unavailable: %v", err)
-			}
-			mod, err := e.CompileText([]byte(staleWat))
+	forStaleEngines(t, func(t *testing.T, e *Engine, mod *Module) {
+		type key struct{}
+		reused := 0
+		for round := range staleRaceRounds {
+			a := NewStore(e)
+			instA, err := a.Instantiate(ctx, mod)
 			if err != nil {
 				t.Fatal(err)
 			}
-			type key struct{}
-			reused := 0
-			for round := range staleRaceRounds {
-				a := NewStore(e)
-				instA, err := a.Instantiate(ctx, mod)
-				if err != nil {
+			wordA := instA.Func("get").Ref()
+			var closed atomic.Bool
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				attackStale(t, ctx, a, instA, wordA, &closed, key{})
+			}()
+
+			stateA := a.storeState
+			// The attacker may hold the store's mark for a moment.
+			for {
+				err := a.Close()
+				if err == nil {
+					break
+				}
+				if !errors.Is(err, ErrStoreBusy) {
 					t.Fatal(err)
 				}
-				wordA := instA.Func("get").Ref()
-				var closed atomic.Bool
-				var wg sync.WaitGroup
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					attackStale(t, ctx, a, instA, wordA, &closed, key{})
-				}()
-
-				stateA := a.storeState
-				// The attacker may hold the store's mark for a moment.
-				for {
-					err := a.Close()
-					if err == nil {
-						break
-					}
-					if !errors.Is(err, ErrStoreBusy) {
-						t.Fatal(err)
-					}
-					runtime.Gosched()
-				}
-				closed.Store(true)
-				// The next store, most often in a's state (the engine's
-				// pool hands it back), made while the attacker runs.
-				b := NewStore(e)
-				if b.storeState == stateA {
-					reused++
-				}
-				b.SetValue(key{}, "b")
-				instB, err := b.Instantiate(ctx, mod)
-				if err != nil {
-					t.Fatalf("round %d: next store: Instantiate: %v", round, err)
-				}
-				if _, err := instB.Func("set").Call(ctx, 22); err != nil {
-					t.Fatalf("round %d: next store: set: %v", round, err)
-				}
-				wg.Wait()
-
-				// The next store saw none of the attacker's writes.
-				if r, err := instB.Func("get").Call(ctx); err != nil || r[0] != 22 {
-					t.Fatalf("round %d: next store: get = %v, %v; want 22", round, r, err)
-				}
-				if v := instB.Global("n").Get(); v != 7 {
-					t.Fatalf("round %d: next store: n = %d, want 7", round, v)
-				}
-				if w, err := instB.Table("tab").Get(1); err != nil || w != 0 {
-					t.Fatalf("round %d: next store: tab[1] = %#x, %v; want null", round, w, err)
-				}
-				if w := instB.Global("fref").Get(); w != instB.Func("get").Ref() {
-					t.Fatalf("round %d: next store: fref = %#x, want its own get", round, w)
-				}
-				if v := b.Value(key{}); v != "b" {
-					t.Fatalf("round %d: next store: Value = %v, want b", round, v)
-				}
-				if (b.Limits() != StoreLimits{}) {
-					t.Fatalf("round %d: next store: Limits = %+v", round, b.Limits())
-				}
-				if f := FuncFromRef(b, wordA); f != nil {
-					t.Fatalf("round %d: the next store resolves the closed store's funcref", round)
-				}
-				if err := b.Close(); err != nil {
-					t.Fatal(err)
-				}
+				runtime.Gosched()
 			}
-			// sync.Pool may drop what it is given (at random under the
-			// race detector): how often the state was reused is logged.
-			t.Logf("%d of %d rounds ran the next store in the closed one's state", reused, staleRaceRounds)
-		})
-	}
+			closed.Store(true)
+			// The next store, most often in a's state (the engine's
+			// pool hands it back), made while the attacker runs.
+			b := NewStore(e)
+			if b.storeState == stateA {
+				reused++
+			}
+			b.SetValue(key{}, "b")
+			instB, err := b.Instantiate(ctx, mod)
+			if err != nil {
+				t.Fatalf("round %d: next store: Instantiate: %v", round, err)
+			}
+			if _, err := instB.Func("set").Call(ctx, 22); err != nil {
+				t.Fatalf("round %d: next store: set: %v", round, err)
+			}
+			wg.Wait()
+
+			// The next store saw none of the attacker's writes.
+			if r, err := instB.Func("get").Call(ctx); err != nil || r[0] != 22 {
+				t.Fatalf("round %d: next store: get = %v, %v; want 22", round, r, err)
+			}
+			if v := instB.Global("n").Get(); v != 7 {
+				t.Fatalf("round %d: next store: n = %d, want 7", round, v)
+			}
+			if w, err := instB.Table("tab").Get(1); err != nil || w != 0 {
+				t.Fatalf("round %d: next store: tab[1] = %#x, %v; want null", round, w, err)
+			}
+			if w := instB.Global("fref").Get(); w != instB.Func("get").Ref() {
+				t.Fatalf("round %d: next store: fref = %#x, want its own get", round, w)
+			}
+			if v := b.Value(key{}); v != "b" {
+				t.Fatalf("round %d: next store: Value = %v, want b", round, v)
+			}
+			if (b.Limits() != StoreLimits{}) {
+				t.Fatalf("round %d: next store: Limits = %+v", round, b.Limits())
+			}
+			if f := FuncFromRef(b, wordA); f != nil {
+				t.Fatalf("round %d: the next store resolves the closed store's funcref", round)
+			}
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// sync.Pool may drop what it is given (at random under the
+		// race detector): how often the state was reused is logged.
+		t.Logf("%d of %d rounds ran the next store in the closed one's state", reused, staleRaceRounds)
+	})
 }
 
 // attackStale goes through the methods of a's handles while a is closed

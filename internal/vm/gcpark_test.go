@@ -159,6 +159,22 @@ func crowd(t *testing.T, cycle uint64) {
 	})
 }
 
+// unsweptCycle is a cycle no sweep ends.
+const unsweptCycle = 1 << 60
+
+// crowdUnswept crowds the Ps while unsweptCycle marks, with the parks'
+// bound an hour, a sentinel armed and its cleanup recorded as made by
+// freedBy's cycle (unsweptCycle: the sweep would wake the guests; later:
+// nor does the cleanup).
+func crowdUnswept(t *testing.T, freedBy uint64) {
+	maxPark, prev := gcParkMax, gcEnd.freedBy.Load()
+	gcParkMax = time.Hour
+	crowd(t, unsweptCycle)
+	armGCSentinel()
+	gcEnd.freedBy.Store(freedBy)
+	t.Cleanup(func() { gcParkMax = maxPark; gcEnd.freedBy.Store(prev) })
+}
+
 // parkWithin runs p.parkForGC in another goroutine and fails t unless it
 // returns within a minute; it returns whether it parked.
 func parkWithin(t *testing.T, p *Pacer) bool {
@@ -231,14 +247,8 @@ func TestParkForGCEnds(t *testing.T) {
 // while the collection marks, past gcParkCheck, and comes back once
 // marking has ended.
 func TestParkForGCUntilMarkingEnds(t *testing.T) {
-	defer func(d time.Duration) { gcParkMax = d }(gcParkMax)
-	gcParkMax = time.Hour
-	const cycle = 1 << 60 // no sweep ends it
-	crowd(t, cycle)
-	armGCSentinel()
-	freedBy := gcEnd.freedBy.Load()
-	gcEnd.freedBy.Store(cycle + 1) // nor does the sentinel's cleanup
-	defer gcEnd.freedBy.Store(freedBy)
+	const cycle = unsweptCycle
+	crowdUnswept(t, cycle+1) // nor does the sentinel's cleanup
 	var marking atomic.Bool
 	marking.Store(true)
 	gcMarkingNow = func() (bool, uint64) { return marking.Load(), cycle }
@@ -291,14 +301,8 @@ func TestParkForGCOnlyWhenNeeded(t *testing.T) {
 // (handOver's turns counted) until its park ends, and leaves the turn to
 // hand over free for the next.
 func TestParkHandsOverAfterMarking(t *testing.T) {
-	defer func(d time.Duration) { gcParkMax = d }(gcParkMax)
-	gcParkMax = time.Hour
-	const cycle = 1 << 60 // no sweep ends it
-	crowd(t, cycle)
-	armGCSentinel()
-	freedBy := gcEnd.freedBy.Load()
-	gcEnd.freedBy.Store(cycle) // the sweep would wake it: it waits for the sweep
-	defer gcEnd.freedBy.Store(freedBy)
+	const cycle = unsweptCycle
+	crowdUnswept(t, cycle) // the sweep would wake it: it waits for the sweep
 	var marking atomic.Bool
 	var reads atomic.Int32 // the first by parkForGC, the next by the parked guest
 	marking.Store(true)
@@ -400,14 +404,8 @@ func TestGCSweepHint(t *testing.T) {
 // marks, to park for that one (the next runtime.GC() may start before the
 // sentinel's cleanup has run).
 func TestParkEndsWhenNextCycleMarks(t *testing.T) {
-	defer func(d time.Duration) { gcParkMax = d }(gcParkMax)
-	gcParkMax = time.Hour
-	const cycle = 1 << 60 // no sweep ends it
-	crowd(t, cycle)
-	armGCSentinel()
-	freedBy := gcEnd.freedBy.Load()
-	gcEnd.freedBy.Store(cycle) // the sweep would wake it: it waits for the sweep
-	defer gcEnd.freedBy.Store(freedBy)
+	const cycle = unsweptCycle
+	crowdUnswept(t, cycle)    // the sweep would wake it: it waits for the sweep
 	var marking atomic.Uint64 // the cycle marking, 0 for none
 	var reads atomic.Int32
 	marking.Store(cycle)
