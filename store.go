@@ -364,6 +364,7 @@ func (r storeRef) close() error {
 		s.recycleInstances(instances)
 	}
 	s.forgetInstances()
+	s.closeLib()
 	return err
 }
 
