@@ -16,30 +16,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	after := a.after[rec.lo:rec.hi]
 	clobbers := rec.clobbers & a.alloc
 
-	definedHere := func(v VReg) bool {
-		for k := range ops {
-			if op := &ops[k]; op.VReg == v && op.Kind != Use {
-				return true
-			}
-		}
-		return false
-	}
-	liveAfter := func(v VReg) bool {
-		for k := range ops {
-			if op := &ops[k]; op.VReg == v {
-				return op.Kind == Use && after[k] != infinity && !definedHere(v)
-			}
-		}
-		return a.vs[v].nextUse != infinity
-	}
-	nextAfter := func(v VReg) int32 {
-		for k := range ops {
-			if ops[k].VReg == v {
-				return after[k]
-			}
-		}
-		return a.vs[v].nextUse
-	}
+	iv := &instView{ops, after}
 	outOfRegs := func(k int) error {
 		return a.f.errorf(b, i, "no register left for operand %d", k)
 	}
@@ -183,7 +160,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 			// edge would then move back). Unless the register is where
 			// the result is wanted.
 			if in := ops[op.Reuse]; in.Constraint == AnyReg && a.vs[op.VReg].hint != r {
-				if w := a.regVal[r]; w != InvalidVReg && !definedHere(w) && liveAfter(w) && nextAfter(w) >= int32(a.curEnd) {
+				if w := a.regVal[r]; w != InvalidVReg && !iv.definedHere(w) && a.liveAfter(iv, w) && a.nextAfter(iv, w) >= int32(a.curEnd) {
 					busy := useRegs | reserved | written | fixedEarly
 					if t := a.freeReg(a.class(op.VReg), busy, op.VReg, after[k], i+1); t != NoPReg {
 						a.emit(i, RegLoc(r), RegLoc(t), r.Class())
@@ -222,7 +199,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		if op.VReg < NumPinned || op.Kind != Def || op.Constraint != AnyReg || op.Early {
 			continue
 		}
-		r := a.defReg(a.moves[i], op.VReg, after[k], i, written|fixedEarly, liveAfter)
+		r := a.defReg(a.moves[i], op.VReg, after[k], i, written|fixedEarly, iv)
 		if r == NoPReg {
 			return outOfRegs(k)
 		}
@@ -233,10 +210,10 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	// Save what the instruction overwrites but is needed later.
 	for r := range regsOf(written) {
 		w := a.regVal[r]
-		if w == InvalidVReg || definedHere(w) || !liveAfter(w) {
+		if w == InvalidVReg || iv.definedHere(w) || !a.liveAfter(iv, w) {
 			continue
 		}
-		a.evictNext(r, i, useRegs|written|reserved, nextAfter(w))
+		a.evictNext(r, i, useRegs|written|reserved, a.nextAfter(iv, w))
 	}
 
 	// Past the instruction.
@@ -274,21 +251,58 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	return nil
 }
 
+// instView is an instruction's operands and their next uses after it
+// (allocateInst's questions about the values it touches).
+type instView struct {
+	ops   []Operand
+	after []int32
+}
+
+// definedHere reports whether the instruction writes v.
+func (iv *instView) definedHere(v VReg) bool {
+	for k := range iv.ops {
+		if op := &iv.ops[k]; op.VReg == v && op.Kind != Use {
+			return true
+		}
+	}
+	return false
+}
+
+// liveAfter reports whether v is needed after the instruction.
+func (a *allocator) liveAfter(iv *instView, v VReg) bool {
+	for k := range iv.ops {
+		if op := &iv.ops[k]; op.VReg == v {
+			return op.Kind == Use && iv.after[k] != infinity && !iv.definedHere(v)
+		}
+	}
+	return a.vs[v].nextUse != infinity
+}
+
+// nextAfter is v's next use after the instruction.
+func (a *allocator) nextAfter(iv *instView, v VReg) int32 {
+	for k := range iv.ops {
+		if iv.ops[k].VReg == v {
+			return iv.after[k]
+		}
+	}
+	return a.vs[v].nextUse
+}
+
 // defReg chooses the register of a late def of v (next use at next) at
 // instruction i, outside busy: the register of a dying move source first,
 // then a free one, then one whose value dies here, then the register of the
 // value used furthest away (which the caller then saves).
-func (a *allocator) defReg(mv moveRegs, v VReg, next int32, i int, busy RegSet, liveAfter func(VReg) bool) PReg {
+func (a *allocator) defReg(mv moveRegs, v VReg, next int32, i int, busy RegSet, iv *instView) PReg {
 	c := a.class(v)
 	if dst, src := mv.dst, mv.src; dst == v {
-		if r := a.vs[src].reg; r != NoPReg && !busy.Has(r) && !liveAfter(src) {
+		if r := a.vs[src].reg; r != NoPReg && !busy.Has(r) && !a.liveAfter(iv, src) {
 			return r
 		}
 	}
 	// The register of the back edge's parameter, even while a value dying
 	// here holds it: the loop's update then writes its variable in place.
 	if r := a.edgeReg(v, next, i+1); r != NoPReg && !busy.Has(r) {
-		if w := a.regVal[r]; w == InvalidVReg || !liveAfter(w) {
+		if w := a.regVal[r]; w == InvalidVReg || !a.liveAfter(iv, w) {
 			return r
 		}
 	}
@@ -296,7 +310,7 @@ func (a *allocator) defReg(mv moveRegs, v VReg, next int32, i int, busy RegSet, 
 		return r
 	}
 	for _, r := range a.env.Allocatable[c] {
-		if w := a.regVal[r]; !busy.Has(r) && (w == InvalidVReg || !liveAfter(w)) {
+		if w := a.regVal[r]; !busy.Has(r) && (w == InvalidVReg || !a.liveAfter(iv, w)) {
 			return r
 		}
 	}

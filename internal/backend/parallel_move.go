@@ -29,21 +29,21 @@ type moveSequencer struct {
 // sequence is sequenceMoves; the result is valid until the next call.
 func (q *moveSequencer) sequence(moves []move) []move {
 	env := q.env
+	out := q.out[:0]
+	if len(moves) == 1 { // most edges move one parameter: no order to find
+		if m := &moves[0]; m.from != m.to {
+			out = q.appendMove(out, *m)
+		}
+		q.out = out
+		return out
+	}
 	pending := q.pending[:0]
 	for _, m := range moves {
 		if m.from != m.to {
 			pending = append(pending, m)
 		}
 	}
-	out := q.out[:0]
-	emit := func(m move) {
-		if m.from.IsSlot() && m.to.IsSlot() {
-			s := RegLoc(env.Scratch[m.class])
-			out = append(out, move{m.from, s, m.class}, move{s, m.to, m.class})
-			return
-		}
-		out = append(out, m)
-	}
+	emit := func(m move) { out = q.appendMove(out, m) }
 	// Usually no move overwrites another's source: then they go in order.
 	var srcRegs RegSet
 	slotSrcs := 0
@@ -111,4 +111,14 @@ func (q *moveSequencer) sequence(moves []move) []move {
 	}
 	q.pending, q.out = pending, out
 	return out
+}
+
+// appendMove appends m to out as plain moves: through the class's scratch
+// register when it copies a slot to a slot, which no machine does in one.
+func (q *moveSequencer) appendMove(out []move, m move) []move {
+	if m.from.IsSlot() && m.to.IsSlot() {
+		s := RegLoc(q.env.Scratch[m.class])
+		return append(out, move{m.from, s, m.class}, move{s, m.to, m.class})
+	}
+	return append(out, m)
 }

@@ -23,8 +23,8 @@ import (
 // speed of the CPU until the work is done. The mark work is the same; it
 // is done in a fraction of the time, on the guests' time rather than
 // beside them. The guest stays parked until its cycle's sweep is done (a
-// sentinel's cleanup, below), its context is done or its deadline comes,
-// and for gcParkMax at most. Marking that takes longer than a millisecond
+// sentinel's cleanup, below) or the next cycle marks, its context is done
+// or its deadline comes, and for gcParkMax at most. Marking that takes longer than a millisecond
 // (a loaded machine, whose other processes take the CPUs from the mark
 // workers as from everything else) keeps the guests parked: released
 // after a fixed millisecond, they took the CPUs back and the rest of the
@@ -152,8 +152,9 @@ func gcSweptChan(cycle uint64) <-chan struct{} {
 // parkForGC parks the run's goroutine while a collection marks and the
 // guests crowd the Ps, once per cycle: until the cycle is swept (or, when
 // the sweep will not wake it, a gcParkCheck after it has finished
-// marking), gcParkMax has passed, the context is done or its deadline has
-// come. It reports whether it parked, and returns the time after.
+// marking), the next cycle marks, gcParkMax has passed, the context is
+// done or its deadline has come. It reports whether it parked, and returns
+// the time after.
 func (p *Pacer) parkForGC(now int64) (after int64, parked bool) {
 	if !crowded(now) {
 		return now, false
@@ -184,15 +185,15 @@ func (p *Pacer) parkForGC(now int64) (after int64, parked bool) {
 	return nanotime(), true
 }
 
-// awaitSweep blocks until swept or done is closed or limit comes. While
-// cycle marks, it looks every gcMarkPoll whether marking is over (a timer
-// that comes due while the idle mark workers hold the Ps fires when one of
-// them lets its P go, at mark termination at the latest), and when the
-// sweep's hint wakes it (gchint.go). Once cycle has
-// finished marking, one guest hands the thread over (handOver) until the
-// sweep is done; the others stay blocked, looking every gcMarkPoll whether
-// the next cycle marks. With checkMarking (no sweep wakes the guests), the
-// park ends a gcParkCheck after marking is seen over.
+// awaitSweep blocks until swept or done is closed, limit comes or the
+// next cycle marks. While cycle marks, it looks every gcMarkPoll whether
+// marking is over (a timer that comes due while the idle mark workers
+// hold the Ps fires when one of them lets its P go, at mark termination at
+// the latest), and when the sweep's hint wakes it (gchint.go). Once cycle
+// has finished marking, one guest hands the thread over (handOver) until
+// the sweep is done; the others stay blocked, looking every gcMarkPoll
+// whether the next cycle marks. With checkMarking (no sweep wakes the
+// guests), the park ends a gcParkCheck after marking is seen over.
 func awaitSweep(cycle uint64, swept, done <-chan struct{}, now, limit int64, checkMarking bool) {
 	hint := gcSweepHint()
 	t := time.NewTimer(time.Duration(min(int64(gcMarkPoll), limit-now)))
@@ -257,9 +258,10 @@ const gcMarkPoll = 50 * time.Microsecond
 
 // handOver keeps giving the thread's CPU away until swept or done is
 // closed, the next cycle marks, limit comes or gcHandOverMax has passed;
-// it reports whether the park is over (one of the first two). Between mark termination and the sweep's end
-// the caller of runtime.GC() goes round runtime.Gosched waiting for the
-// sweep to count as done, which it does only once the mark worker that
+// it reports whether the park is over (one of the first three).
+//
+// Between mark termination and the sweep's end the caller of runtime.GC()
+// goes round runtime.Gosched waiting for the sweep to count as done, which it does only once the mark worker that
 // ran mark termination has flushed every P's caches: that worker's thread,
 // woken or preempted while the caller's thread spins on the same CPU,
 // waited for the kernel's next tick (4 ms at 250 Hz) with both guests

@@ -276,7 +276,11 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 			if g > 0 {
 				start = l.groupEnds[g-1]
 			}
-			l.code = append(l.code, l.pending[start:l.groupEnds[g]]...)
+			// A group is an instruction's few vinsts: appended one by
+			// one, not by a memmove call per group.
+			for _, id := range l.pending[start:l.groupEnds[g]] {
+				l.code = append(l.code, id)
+			}
 		}
 		l.codeSpan[b.ID] = span32{lo, int32(len(l.code))}
 		if l.err != nil {
