@@ -72,7 +72,7 @@ type callerState struct {
 // owner check comes first: live is only ever written by the goroutine that
 // owns the store, so only that goroutine may read it.
 func (c *Caller) valid() bool {
-	return c != nil && c.store.owner.Load() == vm.CurrentGoroutine() && c.live > 0
+	return c != nil && c.store.owner.Load() == goroutineMark() && c.live > 0 && c.store.live()
 }
 
 // Store returns the store the call runs in (nil once the call returned).

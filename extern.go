@@ -34,25 +34,38 @@ type funcState struct {
 // instance state's room for the first few, else with its handle in one
 // allocation.
 //
-// The state's room is used under the store's mark, which serializes the
-// goroutines that ask for functions at once; one that finds the store
-// busy makes its function apart, as FuncIn allows.
-func funcOf(s storeRef, both *instanceState, idx uint32, room *Func) *Func {
+// The caller holds the store's mark (marked), or has the state pinned
+// (storeRef.pin) while another goroutine's call holds it: the instance
+// state may serve another store once s is closed, and the mark or the pin
+// is what keeps it s's. Functions are made under the mark only (the
+// goroutine that holds it may be closing the store, releasing what making
+// one registers): pinned, one made already is found, else the handle holds
+// a stand-in, made into the function at its first use under the mark
+// (Func.function).
+func funcOf(s storeRef, both *instanceState, idx uint32, room *Func, marked bool) *Func {
 	inst := &both.inst
-	// The type from the module, not from the function: another
-	// goroutine may be making it.
 	typ := inst.Module.FuncTypeOf(idx)
+	if !marked {
+		fn := inst.Lookup(idx)
+		if fn == nil {
+			fn = &vm.Function{Type: typ, Instance: inst, Index: idx, Code: unmade{}}
+		}
+		if room == nil {
+			room = new(Func)
+		}
+		*room = Func{store: s, fn: fn, typ: typ}
+		return room
+	}
 	var fn *vm.Function
 	if inst.Made(idx) {
 		fn = inst.Func(idx)
-	} else if s.storeState.enter() == nil {
+	} else {
 		for k := range both.made {
 			if both.made[k].Instance == nil {
 				fn = inst.FuncIn(idx, &both.made[k])
 				break
 			}
 		}
-		s.storeState.leave()
 	}
 	if fn == nil {
 		if room == nil {
@@ -89,21 +102,24 @@ func closedExtern(s storeRef, m *wasm.Module, ex wasm.Export) Extern {
 	return nil
 }
 
-// exportOf finds export name of inst, or nil.
+// exportOf finds export name of inst, or nil. The caller holds the
+// store's mark (see funcOf).
 func exportOf(s storeRef, both *instanceState, name string) Extern {
 	for _, ex := range both.inst.Module.Exports {
 		if ex.Name == name {
-			return externOf(s, both, ex)
+			return externOf(s, both, ex, true)
 		}
 	}
 	return nil
 }
 
-func externOf(s storeRef, both *instanceState, ex wasm.Export) Extern {
+// externOf is the handle of export ex, under the store's mark (marked) or
+// with the state pinned (see funcOf).
+func externOf(s storeRef, both *instanceState, ex wasm.Export, marked bool) Extern {
 	inst := &both.inst
 	switch ex.Kind {
 	case wasm.ExternFunc:
-		return funcOf(s, both, ex.Index, nil)
+		return funcOf(s, both, ex.Index, nil, marked)
 	case wasm.ExternTable:
 		return &Table{store: s, tab: inst.Tables[ex.Index]}
 	case wasm.ExternMemory:

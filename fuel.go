@@ -30,11 +30,14 @@ import "errors"
 var ErrFuelDisabled = errors.New("moat: fuel is not enabled for this store (Config.ConsumeFuel)")
 
 // SetFuel sets the store's remaining fuel to n units (values beyond
-// 2^63-1 count as 2^63-1). It fails unless the engine consumes fuel.
+// 2^63-1 count as 2^63-1). It fails unless the engine consumes fuel, with
+// ErrClosed once the store is closed, and with ErrStoreBusy while another
+// goroutine has a call running in it.
 func (s *Store) SetFuel(n uint64) error {
-	if !s.live() {
-		return ErrClosed
+	if err := s.enter(); err != nil {
+		return err // closed: its state may serve another store now
 	}
+	defer s.leave()
 	if !s.vs.Fuel.Enabled() {
 		return ErrFuelDisabled
 	}
@@ -43,11 +46,12 @@ func (s *Store) SetFuel(n uint64) error {
 }
 
 // Fuel returns the store's remaining fuel. It fails unless the engine
-// consumes fuel.
+// consumes fuel, and as SetFuel does.
 func (s *Store) Fuel() (uint64, error) {
-	if !s.live() {
-		return 0, ErrClosed
+	if err := s.enter(); err != nil {
+		return 0, err
 	}
+	defer s.leave()
 	if !s.vs.Fuel.Enabled() {
 		return 0, ErrFuelDisabled
 	}

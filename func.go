@@ -45,13 +45,17 @@ func (f *Func) Type() FuncType { return fromFuncType(f.typ) }
 // Ref returns the funcref word for f, to pass as a funcref parameter or put
 // in a table of the same store. The word carries the store's generation:
 // no other store takes it, not even a later store of the same module
-// once this one is closed. A function of a closed store returns 0 (null).
+// once this one is closed. A function of a closed store returns 0 (null),
+// as does one whose store another goroutine has a call running in.
 func (f *Func) Ref() uint64 {
-	if !f.store.live() {
-		return 0 // a closed store's function: its state may serve another store now
+	// Under the mark: a closed store's state may serve another store
+	// now, whose function list and generation its words must not reach.
+	if f.store.enter() != nil {
+		return 0
 	}
-	r, _ := f.store.vs.Ref(f.fn) // registered at creation; cannot fail
-	return f.store.funcWordOut(r)
+	defer f.store.leave()
+	r, _ := f.store.vs.Ref(f.function()) // registered at creation; cannot fail
+	return f.store.storeState.funcWordOut(r)
 }
 
 // FuncFromRef resolves a funcref word of store s, or returns nil for null,
@@ -83,7 +87,7 @@ func (f *Func) Call(ctx context.Context, params ...uint64) ([]uint64, error) {
 	t := f.typ
 	np, nr := t.ParamSlots(), t.ResultSlots()
 	if len(params) != np {
-		return nil, fmt.Errorf("moat: %s takes %d parameter words %s, got %d", f.fn.DebugName(), np, t, len(params))
+		return nil, fmt.Errorf("moat: %s takes %d parameter words %s, got %d", f.name(), np, t, len(params))
 	}
 	stack := make([]uint64, max(np, nr))
 	copy(stack, params)
@@ -100,18 +104,18 @@ func (f *Func) Call(ctx context.Context, params ...uint64) ([]uint64, error) {
 // It fails with ErrStoreBusy while another goroutine has a call running in
 // f's store, and with ErrClosed once f's instance or store is closed.
 func (f *Func) CallWithStack(ctx context.Context, stack []uint64) (err error) {
-	if !f.store.live() {
-		return ErrClosed
-	}
-	t := f.typ
-	if n := max(t.ParamSlots(), t.ResultSlots()); len(stack) < n {
-		return fmt.Errorf("moat: %s needs a stack of %d words, got %d", f.fn.DebugName(), n, len(stack))
-	}
+	// f.fn is looked at under the mark only: once the store is closed
+	// it may be another store's.
 	s := f.store
 	if err := s.enter(); err != nil {
 		return err
 	}
 	defer s.leave()
+	f.function()
+	t := f.typ
+	if n := max(t.ParamSlots(), t.ResultSlots()); len(stack) < n {
+		return fmt.Errorf("moat: %s needs a stack of %d words, got %d", f.fn.DebugName(), n, len(stack))
+	}
 	if s.isClosed(f.fn.Instance) {
 		return ErrClosed
 	}
@@ -144,6 +148,30 @@ func (f *Func) CallWithStack(ctx context.Context, stack []uint64) (err error) {
 		w += r.Slots()
 	}
 	return nil
+}
+
+// unmade is the Code of a stand-in for a function of an instance not made
+// yet: the handle of one looked up while another goroutine's call held
+// the store's mark (funcOf).
+type unmade struct{}
+
+// function is f's function, made now when f holds a stand-in. The store
+// must be entered (by f's handle: the instance is f's store's).
+func (f *Func) function() *vm.Function {
+	if _, ok := f.fn.Code.(unmade); ok {
+		f.fn = f.fn.Instance.Func(f.fn.Index)
+	}
+	return f.fn
+}
+
+// name is f's name for an error message, looked at under the store's mark
+// (f.fn may be another store's once f's is closed).
+func (f *Func) name() string {
+	if f.store.enter() != nil {
+		return "function"
+	}
+	defer f.store.leave()
+	return f.fn.DebugName()
 }
 
 // checkParams normalises i32/f32 words (only the low 32 bits count) and

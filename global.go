@@ -41,29 +41,31 @@ func (g *Global) Type() GlobalType { return fromGlobalType(*g.g.Type) }
 
 // Get returns the value (the low word of a v128). A reference of the any
 // or extern hierarchies is rooted (see NewExternRef); while another
-// goroutine has a call running in the store, such a word is returned
-// without being rooted, so it cannot be handed back in. A funcref global
-// of a closed store reads as null, any global of a closed store as 0.
+// goroutine has a call running in the store, it reads as 0. A global of a
+// closed store reads as 0 (a funcref one as null).
 func (g *Global) Get() uint64 {
-	if !g.store.live() {
-		return 0 // a closed store's: its state may serve another store now
+	// Under the mark: a closed store's global may be another store's now.
+	if g.store.enter() != nil {
+		return 0
 	}
+	defer g.store.leave()
 	v := g.g.Lo
 	switch t := g.g.Type.Val; {
 	case isFuncWord(g.g.Module, t):
-		return g.store.funcWordOut(v)
-	case t.IsRef() && hasGCRefs(g.g.Module, []wasm.ValType{t}) && g.store.enter() == nil:
+		return g.store.storeState.funcWordOut(v)
+	case t.IsRef() && hasGCRefs(g.g.Module, []wasm.ValType{t}):
 		g.store.vs.RootForHost(v)
-		g.store.leave()
 	}
 	return v
 }
 
-// GetV128 returns both words of the value, low first.
+// GetV128 returns both words of the value, low first (zeros while another
+// goroutine has a call running in the store, or once it is closed).
 func (g *Global) GetV128() (lo, hi uint64) {
-	if !g.store.live() {
+	if g.store.enter() != nil {
 		return 0, 0
 	}
+	defer g.store.leave()
 	return g.g.Lo, g.g.Hi
 }
 
@@ -74,16 +76,13 @@ func (g *Global) Set(v uint64) error { return g.SetV128(v, 0) }
 // Like Set, it fails with ErrStoreBusy while another goroutine has a call
 // running in the global's store.
 func (g *Global) SetV128(lo, hi uint64) error {
-	if !g.store.live() {
-		return ErrClosed // its state may serve another store now
+	if err := g.store.enter(); err != nil {
+		return err // closed: its state may serve another store now
 	}
+	defer g.store.leave()
 	if !g.g.Type.Mutable {
 		return fmt.Errorf("moat: cannot set an immutable global")
 	}
-	if err := g.store.enter(); err != nil {
-		return err
-	}
-	defer g.store.leave()
 	return g.set(lo, hi)
 }
 

@@ -37,43 +37,63 @@ func (i *Instance) Store() *Store { return &Store{storeRef: i.store} }
 // Exports lists the instance's exports in order.
 func (i *Instance) Exports() []ExportType { return i.mod().Exports() }
 
-// Export returns the extern exported under name, or nil. Once the
-// instance's store is closed, it is a closed extern: calls fail with
-// ErrClosed, a memory, table or global is empty.
+// Export returns the extern exported under name, or nil. Once the instance's
+// store is closed, it is a closed extern: calls fail with ErrClosed, a
+// memory, table or global is empty.
 func (i *Instance) Export(name string) Extern {
-	if !i.store.live() {
-		// The instance's state may serve another store now: nothing
-		// of it is looked at.
-		for _, ex := range i.mod().m.Exports {
-			if ex.Name == name {
-				return closedExtern(i.store, i.mod().m, ex)
-			}
-		}
+	ex, ok := i.mod().export(name)
+	if !ok {
 		return nil
 	}
-	return exportOf(i.store, i.state, name)
+	// The instance's state is looked at under the store's mark only: once
+	// the store is closed it may serve another store.
+	switch err := i.store.enter(); err {
+	case nil:
+		defer i.store.leave()
+		return externOf(i.store, i.state, ex, true)
+	case ErrStoreBusy:
+		// Another goroutine's call: the handle is made with the state
+		// pinned, and refused with ErrStoreBusy until the call returns.
+		if i.store.pin() {
+			defer i.store.unpin()
+			return externOf(i.store, i.state, ex, false)
+		}
+	}
+	return closedExtern(i.store, i.mod().m, ex)
 }
 
 // Func returns the exported function name, or nil when absent or not a
 // function.
 func (i *Instance) Func(name string) *Func {
-	if !i.store.live() {
-		f, _ := i.Export(name).(*Func)
-		return f
+	ex, ok := i.mod().export(name)
+	if !ok || ex.Kind != wasm.ExternFunc {
+		return nil
 	}
-	for _, ex := range i.mod().m.Exports {
+	marked := false
+	switch err := i.store.enter(); {
+	case err == nil:
+		defer i.store.leave()
+		marked = true
+	case err == ErrStoreBusy && i.store.pin():
+		defer i.store.unpin() // as in Export
+	default:
+		return closedExtern(i.store, i.mod().m, ex).(*Func)
+	}
+	room := &i.first
+	if !i.firstUsed.CompareAndSwap(false, true) {
+		room = new(Func)
+	}
+	return funcOf(i.store, i.state, ex.Index, room, marked)
+}
+
+// export is m's export name.
+func (m *Module) export(name string) (wasm.Export, bool) {
+	for _, ex := range m.m.Exports {
 		if ex.Name == name {
-			if ex.Kind != wasm.ExternFunc {
-				return nil
-			}
-			room := &i.first
-			if !i.firstUsed.CompareAndSwap(false, true) {
-				room = new(Func)
-			}
-			return funcOf(i.store, i.state, ex.Index, room)
+			return ex, true
 		}
 	}
-	return nil
+	return wasm.Export{}, false
 }
 
 // Memory returns the exported memory name, or nil.

@@ -160,8 +160,21 @@ func (l *Linker) DefineInstance(name string, inst *Instance) error {
 	if inst == nil {
 		return fmt.Errorf("moat: DefineInstance %s: nil instance", name)
 	}
-	for _, ex := range inst.vmInst().Module.Exports {
-		l.define(name, ex.Name, definition{ext: externOf(inst.store, inst.state, ex)})
+	// The instance's state is its store's only while the store is open:
+	// looked at under its mark, or pinned while another goroutine's call
+	// holds that (see Instance.Export).
+	marked := false
+	switch err := inst.store.enter(); {
+	case err == nil:
+		defer inst.store.leave()
+		marked = true
+	case err == ErrStoreBusy && inst.store.pin():
+		defer inst.store.unpin()
+	default:
+		return fmt.Errorf("moat: DefineInstance %s: %w", name, ErrClosed)
+	}
+	for _, ex := range inst.mod().m.Exports {
+		l.define(name, ex.Name, definition{ext: externOf(inst.store, inst.state, ex, marked)})
 	}
 	return nil
 }

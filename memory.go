@@ -76,33 +76,40 @@ func checkLimits(what string, l Limits, most uint64) error {
 // Type returns the memory's type (its declared limits).
 func (m *Memory) Type() MemoryType { return fromMemoryType(*m.mem.Type) }
 
-// Size is the current size in pages.
+// Size is the current size in pages (0 once the store is closed, or
+// while another goroutine has a call running in it).
 func (m *Memory) Size() uint32 {
-	if !m.store.live() {
+	if m.store.enter() != nil {
 		return 0
 	}
+	defer m.store.leave()
 	return m.mem.Pages() // the length alone: nothing handed out
 }
 
-// bytes is the memory's contents, or nil once its store is closed: the
-// vm.Memory may then hold another store's memory (it is recycled with its
-// instance's state). Every access to the bytes goes through here, and a
-// slice handed out may be written at any time until the store closes: the
-// memory is marked written (its slot's reset then looks at its pages).
-func (m *Memory) bytes() []byte {
-	if !m.store.live() {
-		return nil
+// enterBytes enters the memory's store and returns its contents; false,
+// with nothing entered, once the store is closed (the vm.Memory may then
+// hold another store's memory: it is recycled with its instance's state)
+// and while another goroutine has a call running in the store (which may
+// be closing it). A host function enters nested in its own call. A true
+// is paired with a leave, after the access: a store cannot close, and its
+// memory go to another store, while it is entered. The memory is marked
+// written (its slot's reset then looks at its pages), as a slice handed
+// out may be written at any time until the store closes.
+func (m *Memory) enterBytes() ([]byte, bool) {
+	if m.store.enter() != nil {
+		return nil, false
 	}
 	m.mem.Written = true
-	return m.mem.Bytes
+	return m.mem.Bytes, true
 }
 
 // Grow adds delta pages, returning the previous size, or ok=false when the
-// memory would pass its maximum or the engine's limit, and while another
-// goroutine has a call running in the memory's store.
+// memory would pass its maximum or the engine's limit, and (with a size of
+// 0, as Size reads then) while another goroutine has a call running in the
+// memory's store or once it is closed.
 func (m *Memory) Grow(delta uint32) (previous uint32, ok bool) {
 	if m.store.enter() != nil {
-		return m.Size(), false
+		return 0, false
 	}
 	defer m.store.leave()
 	return m.mem.Grow(delta)
@@ -110,12 +117,28 @@ func (m *Memory) Grow(delta uint32) (previous uint32, ok bool) {
 
 // Bytes is the whole memory. The slice is invalidated by growth (by Grow or
 // by the guest's memory.grow): take it again after any call into wasm.
-// A closed store's memory has none.
-func (m *Memory) Bytes() []byte { return m.bytes() }
+// A closed store's memory has none, and neither has one whose store
+// another goroutine has a call running in.
+func (m *Memory) Bytes() []byte {
+	b, ok := m.enterBytes()
+	if ok {
+		m.store.leave()
+	}
+	return b
+}
 
 // Read returns a view of n bytes at offset, with the same validity as Bytes.
 func (m *Memory) Read(offset, n uint32) ([]byte, bool) {
-	b := m.bytes()
+	b, ok := m.enterBytes()
+	if !ok {
+		return nil, false
+	}
+	defer m.store.leave()
+	return window(b, offset, n)
+}
+
+// window is n bytes of b at offset, or false when they do not fit.
+func window(b []byte, offset, n uint32) ([]byte, bool) {
 	end := uint64(offset) + uint64(n)
 	if end > uint64(len(b)) {
 		return nil, false
@@ -125,7 +148,11 @@ func (m *Memory) Read(offset, n uint32) ([]byte, bool) {
 
 // Write copies b into memory at offset; nothing is written unless all fits.
 func (m *Memory) Write(offset uint32, b []byte) bool {
-	mb := m.bytes()
+	mb, ok := m.enterBytes()
+	if !ok {
+		return false
+	}
+	defer m.store.leave()
 	if uint64(offset)+uint64(len(b)) > uint64(len(mb)) {
 		return false
 	}
@@ -133,14 +160,17 @@ func (m *Memory) Write(offset uint32, b []byte) bool {
 	return true
 }
 
-func (m *Memory) span(offset, n uint32) []byte {
-	b, _ := m.Read(offset, n)
-	return b
-}
+// The fixed-size accessors read and write under the store's mark (see
+// enterBytes): the bytes are the store's until it leaves.
 
 // ReadUint8 reads one byte.
 func (m *Memory) ReadUint8(offset uint32) (byte, bool) {
-	if b := m.span(offset, 1); b != nil {
+	mb, ok := m.enterBytes()
+	if !ok {
+		return 0, false
+	}
+	defer m.store.leave()
+	if b, ok := window(mb, offset, 1); ok {
 		return b[0], true
 	}
 	return 0, false
@@ -148,7 +178,12 @@ func (m *Memory) ReadUint8(offset uint32) (byte, bool) {
 
 // WriteUint8 writes one byte.
 func (m *Memory) WriteUint8(offset uint32, v byte) bool {
-	if b := m.span(offset, 1); b != nil {
+	mb, ok := m.enterBytes()
+	if !ok {
+		return false
+	}
+	defer m.store.leave()
+	if b, ok := window(mb, offset, 1); ok {
 		b[0] = v
 		return true
 	}
@@ -157,7 +192,12 @@ func (m *Memory) WriteUint8(offset uint32, v byte) bool {
 
 // ReadUint16Le reads a little-endian uint16.
 func (m *Memory) ReadUint16Le(offset uint32) (uint16, bool) {
-	if b := m.span(offset, 2); b != nil {
+	mb, ok := m.enterBytes()
+	if !ok {
+		return 0, false
+	}
+	defer m.store.leave()
+	if b, ok := window(mb, offset, 2); ok {
 		return binary.LittleEndian.Uint16(b), true
 	}
 	return 0, false
@@ -165,7 +205,12 @@ func (m *Memory) ReadUint16Le(offset uint32) (uint16, bool) {
 
 // WriteUint16Le writes a little-endian uint16.
 func (m *Memory) WriteUint16Le(offset uint32, v uint16) bool {
-	if b := m.span(offset, 2); b != nil {
+	mb, ok := m.enterBytes()
+	if !ok {
+		return false
+	}
+	defer m.store.leave()
+	if b, ok := window(mb, offset, 2); ok {
 		binary.LittleEndian.PutUint16(b, v)
 		return true
 	}
@@ -174,7 +219,12 @@ func (m *Memory) WriteUint16Le(offset uint32, v uint16) bool {
 
 // ReadUint32Le reads a little-endian uint32.
 func (m *Memory) ReadUint32Le(offset uint32) (uint32, bool) {
-	if b := m.span(offset, 4); b != nil {
+	mb, ok := m.enterBytes()
+	if !ok {
+		return 0, false
+	}
+	defer m.store.leave()
+	if b, ok := window(mb, offset, 4); ok {
 		return binary.LittleEndian.Uint32(b), true
 	}
 	return 0, false
@@ -182,7 +232,12 @@ func (m *Memory) ReadUint32Le(offset uint32) (uint32, bool) {
 
 // WriteUint32Le writes a little-endian uint32.
 func (m *Memory) WriteUint32Le(offset uint32, v uint32) bool {
-	if b := m.span(offset, 4); b != nil {
+	mb, ok := m.enterBytes()
+	if !ok {
+		return false
+	}
+	defer m.store.leave()
+	if b, ok := window(mb, offset, 4); ok {
 		binary.LittleEndian.PutUint32(b, v)
 		return true
 	}
@@ -191,7 +246,12 @@ func (m *Memory) WriteUint32Le(offset uint32, v uint32) bool {
 
 // ReadUint64Le reads a little-endian uint64.
 func (m *Memory) ReadUint64Le(offset uint32) (uint64, bool) {
-	if b := m.span(offset, 8); b != nil {
+	mb, ok := m.enterBytes()
+	if !ok {
+		return 0, false
+	}
+	defer m.store.leave()
+	if b, ok := window(mb, offset, 8); ok {
 		return binary.LittleEndian.Uint64(b), true
 	}
 	return 0, false
@@ -199,7 +259,12 @@ func (m *Memory) ReadUint64Le(offset uint32) (uint64, bool) {
 
 // WriteUint64Le writes a little-endian uint64.
 func (m *Memory) WriteUint64Le(offset uint32, v uint64) bool {
-	if b := m.span(offset, 8); b != nil {
+	mb, ok := m.enterBytes()
+	if !ok {
+		return false
+	}
+	defer m.store.leave()
+	if b, ok := window(mb, offset, 8); ok {
 		binary.LittleEndian.PutUint64(b, v)
 		return true
 	}

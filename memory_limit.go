@@ -6,8 +6,9 @@ package moat
 // refusal most likely ran out of memory (a C malloc returning NULL, Go's
 // "out of memory"), which a server may report differently from a bug.
 func (m *Memory) GrowRefusals() uint32 {
-	if !m.store.live() {
-		return 0
+	if m.store.enter() != nil {
+		return 0 // closed (the memory may be another store's now), or busy
 	}
+	defer m.store.leave()
 	return m.mem.GrowRefusals
 }

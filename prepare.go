@@ -152,7 +152,7 @@ func matchHost(m *wasm.Module, wi *wasm.Import, im ImportType, h *hostDef) error
 func (r *resolved) add(i int, ext Extern) error {
 	switch e := ext.(type) {
 	case *Func:
-		r.funcs = append(r.funcs, e.fn)
+		r.funcs = append(r.funcs, e.function()) // under the store's mark
 	case *Table:
 		r.tables = append(r.tables, e.tab)
 	case *Memory:

@@ -52,11 +52,14 @@ func nextRefTag() uint64 {
 
 // funcWordOut is storeState.funcWordOut for a handle: a closed store's
 // references read as null (its state may serve another store now, whose
-// generation its words must not carry).
+// generation its words must not carry), and so do they while another
+// goroutine has a call running in the store. The generation is read
+// under the store's mark, so that it is the handle's store's.
 func (r storeRef) funcWordOut(w uint64) uint64 {
-	if !r.live() {
+	if r.enter() != nil {
 		return 0
 	}
+	defer r.leave()
 	return r.storeState.funcWordOut(w)
 }
 

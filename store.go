@@ -34,12 +34,14 @@ import (
 //     only while the Memory (or its instance) stays reachable: the
 //     compiler keeps linear memory outside the Go heap, so the slice alone
 //     does not keep it alive. Copy what must outlive that.
-//   - Reading and writing guest data (a Memory's contents and size,
-//     Global.Get) from another goroutine while a call runs is a data race
-//     with the guest, as it would be for any memory shared between
-//     goroutines, and Go's memory model promises nothing for a racing
-//     program: these accessors take no mark, so that host functions pay
-//     nothing for them.
+//   - The accessors of guest data (a Memory's contents and size,
+//     Global.Get, Table.Size) look at the store under its mark too, as
+//     the store may be closing: from another goroutine while a call runs
+//     they read as empty (nil, 0). A host function reads them in its own
+//     call, which nests. A slice from Memory.Bytes or Memory.Read that
+//     is written or read while a call runs on another goroutine is a
+//     data race with the guest, as it would be for any memory shared
+//     between goroutines.
 //   - A Caller is for use during its host call only; afterwards it
 //     answers nil (see Caller). Keep the externs it returns instead.
 //
@@ -94,8 +96,9 @@ type storeState struct {
 	// gen is the state's generation: it moves on when the store is closed.
 	gen atomic.Uint64
 
-	// owner is the CurrentGoroutine word of the goroutine with a call
-	// running in the store, 0 when none; storeData.depth counts that
+	// owner is the mark (store_use.go): the goroutine with a call
+	// running in the store (goroutineMark), or, when none has, the
+	// state's generation (freeMark); storeData.depth counts that
 	// goroutine's nested entries. Only the owner touches depth (see
 	// enter).
 	owner atomic.Uintptr
@@ -104,6 +107,9 @@ type storeState struct {
 	// copied on write so that readers take no lock.
 	values   atomic.Pointer[storeValues]
 	valuesMu sync.Mutex
+	// pins counts the handles looking at the state without its mark
+	// (storeRef.pin): Close recycles nothing while one does.
+	pins atomic.Int32
 
 	// rare is what few stores use, made by the first store of the state
 	// that uses any of it and kept (storeRare).
@@ -250,7 +256,10 @@ func NewStore(e *Engine) *Store {
 func (s *storeState) ref() storeRef { return storeRef{s, s.gen.Load()} }
 
 // live reports whether r's store is still the state's (not closed). Only
-// the accessors that take no mark use it; the others go through enter.
+// what reads no more than the handle and atomics (Store.Value, a Caller's
+// check, Func.Call's early refusal) uses it alone; whatever looks at the
+// state goes through enter, which checks the generation and takes the
+// mark in one step.
 func (r storeRef) live() bool { return r.storeState != nil && r.storeState.gen.Load() == r.gen }
 
 // Engine returns the store's engine.
@@ -360,7 +369,9 @@ func (r storeRef) close() error {
 	s.lastCaller = nil
 	err := s.vs.Release()
 	s.gen.Add(1)
-	if err == nil {
+	// After the generation moved on, a handle that pins the state sees
+	// it and leaves; one that pinned it before is seen here.
+	if err == nil && s.pins.Load() == 0 {
 		s.recycleInstances(instances)
 	}
 	s.forgetInstances()

@@ -58,9 +58,10 @@ func (s *Store) SetLimits(l StoreLimits) error {
 
 // Limits returns the store's limits.
 func (s *Store) Limits() StoreLimits {
-	if !s.live() {
+	if s.enter() != nil {
 		return StoreLimits{} // a closed store's state may serve another store now
 	}
+	defer s.leave()
 	return *s.limits()
 }
 

@@ -87,8 +87,8 @@ func (s *storeState) start() {
 // and keeps it for the engine's next store, emptied: nothing of the
 // closed store stays reachable from it.
 func (e *Engine) recycleStore(s *storeState) {
-	if s.owner.Load() != 0 {
-		return // a stale handle's enter raced with Close: leave the state to it
+	if s.owner.Load() != freeMark(s.gen.Load()) || s.pins.Load() != 0 {
+		return // marked, as Close never leaves it: keep the state out of use
 	}
 	switch impl := e.impl.(type) {
 	case engine.StoreRecycler:
@@ -98,7 +98,11 @@ func (e *Engine) recycleStore(s *storeState) {
 	default:
 		s.vs.Reset()
 	}
+	// Under valuesMu: a SetValue of this store's that found it open
+	// has stored its values by now, and they go.
+	s.valuesMu.Lock()
 	s.values.Store(nil)
+	s.valuesMu.Unlock()
 	s.storeData = storeData{}
 	if r := s.rare; r != nil {
 		for _, w := range r.deeperWords {

@@ -222,7 +222,7 @@ func TestStoreStateRecycled(t *testing.T) {
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if state.closed || state.values.Load() != nil || state.instanceList() != nil || state.owner.Load() != 0 {
+	if state.closed || state.values.Load() != nil || state.instanceList() != nil || state.owner.Load() != freeMark(state.gen.Load()) {
 		t.Fatal("a recycled state keeps the closed store's data")
 	}
 	// sync.Pool may drop what it is given (it does at random under the

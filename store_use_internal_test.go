@@ -77,7 +77,7 @@ func TestStoreMarkNesting(t *testing.T) {
 	if err := other(); err != nil {
 		t.Fatalf("after the last leave: %v", err)
 	}
-	if s.depth != 0 || s.owner.Load() != 0 {
+	if s.depth != 0 || s.owner.Load() != freeMark(s.storeState.gen.Load()) {
 		t.Fatalf("depth %d, owner %#x", s.depth, s.owner.Load())
 	}
 }

@@ -68,12 +68,14 @@ func (e *Engine) tableLimit() uint32 {
 // Type returns the table's type.
 func (t *Table) Type() TableType { return fromTableType(*t.tab.Type) }
 
-// Size is the current number of elements.
-// A closed store's table has none.
+// Size is the current number of elements. A closed store's table has
+// none (its state may serve another store now), and it reads as 0 while
+// another goroutine has a call running in the store.
 func (t *Table) Size() uint32 {
-	if !t.store.live() {
-		return 0 // its state may serve another store now
+	if t.store.enter() != nil {
+		return 0
 	}
+	defer t.store.leave()
 	return t.tab.Size()
 }
 
@@ -115,7 +117,7 @@ func (t *Table) Set(i uint32, ref uint64) error {
 // Grow appends delta elements set to init and returns the previous size.
 func (t *Table) Grow(delta uint32, init uint64) (uint32, error) {
 	if err := t.store.enter(); err != nil {
-		return t.tab.Size(), err
+		return 0, err
 	}
 	defer t.store.leave()
 	init, err := t.checkElem(init)
