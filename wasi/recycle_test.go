@@ -239,3 +239,76 @@ func TestAttachWithAllocations(t *testing.T) {
 		t.Errorf("attach and close allocate %v times, want 0", n)
 	}
 }
+
+// TestAttachWithKeptCallerReachesNothingOfTheNextSandbox: a host function
+// that keeps its Caller past its call, and the store it came from after
+// that store closed, reach nothing of the sandbox whose System (and store
+// state and memory slot) are the closed one's, reused.
+func TestAttachWithKeptCallerReachesNothingOfTheNextSandbox(t *testing.T) {
+	eng, err := moat.NewEngine(moat.Config{Pooling: &moat.PoolingConfig{TotalMemories: 1}})
+	if err != nil {
+		t.Skip(err)
+	}
+	mod, err := eng.CompileText([]byte(`(module
+		(import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+		(import "env" "keep" (func $keep))
+		(memory (export "memory") 1)
+		(data (i32.const 16) "\18\00\00\00\01\00\00\00A")
+		(func (export "keep") call $keep)
+		(func (export "write") (result i32)
+			(call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 0))))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept *moat.Caller
+	l := moat.NewLinker(eng)
+	if err := wasi.DefineImports(l); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.DefineFunc("env", "keep", func(ctx context.Context, c *moat.Caller) { kept = c }); err != nil {
+		t.Fatal(err)
+	}
+	prep, err := wasi.Prepare(wasi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prep.Close()
+	ctx := context.Background()
+	sandbox := func(out *bytes.Buffer) (*moat.Store, *wasi.System, *moat.Instance) {
+		s := moat.NewStore(eng)
+		sys, err := prep.AttachWith(s, wasi.Sandbox{Stdout: out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := l.Instantiate(ctx, s, mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, sys, inst
+	}
+	var outA, outB bytes.Buffer
+	sa, sysA, a := sandbox(&outA)
+	if _, err := a.Func("keep").Call(ctx); err != nil || kept == nil {
+		t.Fatalf("keep: %v", err)
+	}
+	if res, err := a.Func("write").Call(ctx); err != nil || res[0] != 0 || outA.String() != "A" {
+		t.Fatalf("A writes: %v, %v; its stdout has %q", res, err, outA.String())
+	}
+	outA.Reset()
+	if err := errors.Join(sysA.Close(), sa.Close()); err != nil {
+		t.Fatal(err)
+	}
+	sb, sysB, _ := sandbox(&outB)
+	defer func() { _ = errors.Join(sysB.Close(), sb.Close()) }()
+	if f := kept.ExportedFunc("write"); f != nil {
+		if _, err := f.Call(ctx); err == nil {
+			t.Error("A's kept Caller called write")
+		}
+	}
+	if _, err := sa.Instantiate(ctx, mod); err == nil {
+		t.Error("A's closed store instantiated a module")
+	}
+	if outA.Len() != 0 || outB.Len() != 0 {
+		t.Errorf("after A closed, A's stdout has %q and B's %q, want both empty", outA.String(), outB.String())
+	}
+}
