@@ -47,6 +47,19 @@ func (s *Store) setLibState(state any) {
 	s.leave()
 }
 
+// closeLib lets go of the library state of a store that closed, and
+// tells it so (hostlib.StoreCloser): the store's generation has moved on,
+// so no call, Caller or handle of the store reaches the state any more,
+// and the state's own field is cleared before the library may hand the
+// state to another store.
+func (s *storeState) closeLib() {
+	lib := s.lib
+	s.lib = nil
+	if c, ok := lib.(hostlib.StoreCloser); ok {
+		c.StoreClosed()
+	}
+}
+
 // adaptLib is adaptHost for a library function: it hands fn the store's
 // library state and the calling instance's memory 0, and makes no Caller.
 func adaptLib(name string, fn hostlib.Func) vm.HostFunc {

@@ -375,6 +375,7 @@ func (r storeRef) close() error {
 		s.recycleInstances(instances)
 	}
 	s.forgetInstances()
+	s.closeLib()
 	return err
 }
 

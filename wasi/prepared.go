@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/moat-run/moat"
@@ -26,6 +27,9 @@ import (
 // AttachWith. Its fs.FS preopens are shared likewise.
 type Prepared struct {
 	p wasip1.Prepared
+	// spares are Systems attached with AttachWith whose System and
+	// store were closed, zeroed, for the next AttachWith (attached).
+	spares sync.Pool
 }
 
 // Sandbox is what one sandbox has of its own beside its Prepared's
@@ -60,6 +64,11 @@ func (p *Prepared) Attach(s *moat.Store) (*System, error) {
 
 // AttachWith gives store s a WASI system of p's configuration with the
 // parts sb gives it of its own. It fails once p is closed.
+//
+// Close the System, then the store: the System then serves a later
+// AttachWith (none of its state stays), so neither it nor the store may
+// be used after. A System still open when its store closes is left to
+// the garbage collector.
 func (p *Prepared) AttachWith(s *moat.Store, sb Sandbox) (*System, error) {
 	return p.attach(s, (*wasip1.Sandbox)(&sb))
 }
@@ -68,23 +77,56 @@ func (p *Prepared) attach(s *moat.Store, sb *wasip1.Sandbox) (*System, error) {
 	if p == nil || s == nil {
 		return nil, errors.New("wasi: Attach needs a Prepared and a store")
 	}
-	var sys *System
-	var room *wasip1.Room
 	if sb != nil && sb.HasParts() {
-		// The system and its own parts in one allocation.
-		both := &struct {
-			sys  System
-			room wasip1.Room
-		}{}
-		sys, room = &both.sys, &both.room
-	} else {
-		sys = &System{}
+		return p.attachOwn(s, sb)
 	}
-	if err := sys.sys.AttachIn(&p.p, sb, room); err != nil {
+	sys := &System{}
+	if err := sys.sys.Attach(&p.p, sb); err != nil {
 		return nil, err
 	}
 	s.SetValue(hostlib.StateKey{}, sys) // a field of the store's state
 	return sys, nil
+}
+
+// attachOwn attaches a System with parts of its own: one of p's spares,
+// or a new one.
+func (p *Prepared) attachOwn(s *moat.Store, sb *wasip1.Sandbox) (*System, error) {
+	a, _ := p.spares.Get().(*attached)
+	if a == nil {
+		a = &attached{home: p}
+	}
+	if err := a.sys.sys.AttachIn(&p.p, sb, &a.room); err != nil {
+		return nil, err // a is left as it was: zero, which a spare is
+	}
+	// The store's state holds a, not its System: its close tells a
+	// (StoreClosed), which then goes back to p's spares.
+	s.SetValue(hostlib.StateKey{}, a)
+	return &a.sys, nil
+}
+
+// attached is a System and its own parts in one allocation. Once both the
+// System and its store are closed (in that order: the store's Close
+// tells it, and no call of the store reaches it after), nothing can reach
+// it but its embedder's handle, which is done with it: it goes back,
+// zeroed, to its Prepared's spares for the next AttachWith. A System left
+// open when its store closes, or whose store is dropped without Close, is
+// not reused.
+type attached struct {
+	sys  System
+	room wasip1.Room
+	home *Prepared
+}
+
+// StoreClosed is hostlib.StoreCloser: a's store closed.
+func (a *attached) StoreClosed() {
+	if !a.sys.sys.Reusable() {
+		return
+	}
+	// Nothing of the last sandbox stays: arguments, environment, stdio,
+	// sleep, descriptor table, clock origin, wake channel, streams.
+	a.sys.sys = wasip1.System{}
+	a.room = wasip1.Room{}
+	a.home.spares.Put(a)
 }
 
 // Close ends p: no sandbox attaches with it any more. Its preopened

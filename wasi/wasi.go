@@ -80,7 +80,13 @@ func DefineImports(l *moat.Linker) error {
 		name := f.Name
 		err := hostlib.Define(l, wasip1.ModuleName, f.Name, f.Type,
 			func(ctx context.Context, state any, mem *[]byte, stack []uint64) error {
-				sys, _ := state.(*System)
+				var sys *System
+				switch st := state.(type) {
+				case *attached:
+					sys = &st.sys
+				case *System:
+					sys = st
+				}
 				if sys == nil {
 					return fmt.Errorf("wasi: %s called in a store without a WASI system (call wasi.Attach)", name)
 				}

@@ -20,3 +20,10 @@ var Define func(linker any, module, name string, typ any, fn Func) error
 // values (Store.Value does not return it), and set only while no other
 // goroutine has a call running in the store and the store is open.
 type StateKey struct{}
+
+// StoreCloser is a library state told when the store holding it closes
+// (Store.Close succeeded): from then on no call, Caller or handle of that
+// store reaches it, so the library may give it to another store. A state
+// replaced by another SetValue, or whose store is dropped without Close,
+// is not told.
+type StoreCloser interface{ StoreClosed() }

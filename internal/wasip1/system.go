@@ -337,3 +337,15 @@ func (s *System) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Reusable reports whether the System, closed, may be zeroed and attached
+// again for another sandbox: it holds no host descriptor (Close ran), no
+// Prepared of its own, and no stream helper, whose goroutine may still
+// be transferring and pinging this System's wake channel.
+func (s *System) Reusable() bool {
+	if s.flags&closed == 0 || s.flags&ownsPrep != 0 {
+		return false
+	}
+	o := s.own
+	return o == nil || (o.helpers == nil && o.in.helper == nil && o.out.helper == nil && o.errOut.helper == nil)
+}
