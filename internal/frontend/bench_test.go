@@ -97,14 +97,7 @@ func BenchmarkValidateTranslate(b *testing.B) {
 	b.Run("fused", func(b *testing.B) {
 		var tr Translator
 		for b.Loop() {
-			m, err := binary.DecodeDeferred(bin, 0)
-			if err != nil {
-				b.Fatal(err)
-			}
-			d, err := validate.ModuleDeferred(m, 0)
-			if err != nil {
-				b.Fatal(err)
-			}
+			m, d := decodeDeferred(b, bin)
 			check := d.Func()
 			translateAll(b, m, &tr, check)
 			check.Done()
@@ -136,14 +129,7 @@ func BenchmarkFrontHalf(b *testing.B) {
 	env := &Env{EpochPolls: true, Unchecked: 4<<30 + 32<<20}
 	var tr Translator
 	for b.Loop() {
-		m, err := binary.DecodeDeferred(bin, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		d, err := validate.ModuleDeferred(m, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
+		m, d := decodeDeferred(b, bin)
 		check := d.Func()
 		for i := range m.Code {
 			f, err := tr.TranslateValidating(m, m.NumImportedFuncs+uint32(i), env, check)
@@ -155,4 +141,18 @@ func BenchmarkFrontHalf(b *testing.B) {
 		check.Done()
 		d.Finish()
 	}
+}
+
+// decodeDeferred decodes bin with its bodies' validation deferred to
+// translation, as the default engine does.
+func decodeDeferred(b *testing.B, bin []byte) (*wasm.Module, *validate.Deferred) {
+	m, err := binary.DecodeDeferred(bin, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, err := validate.ModuleDeferred(m, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m, d
 }

@@ -159,6 +159,21 @@ func crowd(t *testing.T, cycle uint64) {
 	})
 }
 
+// expectParkedBack fails t unless the guest parking in another goroutine
+// reports on done, within a minute of what was to end its park, that it
+// parked.
+func expectParkedBack(t *testing.T, done <-chan bool, after string) {
+	t.Helper()
+	select {
+	case parked := <-done:
+		if !parked {
+			t.Error("a crowded guest did not park while a collection marked")
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("a parked guest has not come back a minute after %s", after)
+	}
+}
+
 // unsweptCycle is a cycle no sweep ends.
 const unsweptCycle = 1 << 60
 
@@ -267,14 +282,7 @@ func TestParkForGCUntilMarkingEnds(t *testing.T) {
 	default:
 	}
 	marking.Store(false)
-	select {
-	case parked := <-done:
-		if !parked {
-			t.Error("a crowded guest did not park while a collection marked")
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("a parked guest has not come back a minute after marking ended")
-	}
+	expectParkedBack(t, done, "marking ended")
 }
 
 // TestParkForGCOnlyWhenNeeded: a guest does not park while no collection
@@ -338,14 +346,7 @@ func TestParkHandsOverAfterMarking(t *testing.T) {
 		runtime.Gosched()
 	}
 	cancel()
-	select {
-	case parked := <-done:
-		if !parked {
-			t.Error("a crowded guest did not park while a collection marked")
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("a parked guest has not come back a minute after its context was cancelled")
-	}
+	expectParkedBack(t, done, "its context was cancelled")
 	if gcEnd.handing.Load() {
 		t.Error("the turn to hand over was kept after the park ended")
 	}
@@ -439,12 +440,5 @@ func TestParkEndsWhenNextCycleMarks(t *testing.T) {
 	default:
 	}
 	marking.Store(cycle + 1)
-	select {
-	case parked := <-done:
-		if !parked {
-			t.Error("a crowded guest did not park while a collection marked")
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("a parked guest has not come back a minute after the next cycle began to mark")
-	}
+	expectParkedBack(t, done, "the next cycle began to mark")
 }
