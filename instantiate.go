@@ -157,7 +157,11 @@ func instantiateSteps(ctx context.Context, s *storeState, mod *Module, r *resolv
 		return nil, err
 	}
 	funcsRoom := both.inst.FuncsRoom()
-	both.inst = vm.Instance{Module: m, Store: s.vs}
+	// A recycled state may hold its last instance's engine state, emptied
+	// for this one (engine.KeptState, for ReserveFuncRefs); nothing else
+	// of the last instance stays.
+	kept, _ := both.inst.Engine.(engine.KeptState)
+	both.inst = vm.Instance{Module: m, Store: s.vs, Engine: kept}
 	inst := &both.inst
 	inst.SetFuncsRoom(funcsRoom)
 

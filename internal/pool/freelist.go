@@ -147,7 +147,9 @@ func (s *freeShard[T]) pop(prefer func(T) bool, scan int) (v T, ok bool) {
 		}
 	}
 	v = s.items[k]
-	copy(s.items[k:], s.items[k+1:])
+	if k < n-1 {
+		copy(s.items[k:], s.items[k+1:])
+	}
 	var zero T
 	s.items[n-1] = zero
 	s.items = s.items[:n-1]
