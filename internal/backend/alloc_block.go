@@ -168,11 +168,15 @@ func (a *allocator) allocateBlock(b BlockID) error {
 		hasPred = true
 		a.copiedFrom[b] = int32(p)
 		pend = a.endState(p)
-		pb := &a.f.Blocks[p]
-		for k, s := range pb.Succs {
-			if s == b {
-				predArgs = pb.SuccArgs[k]
-				break
+		if len(blk.Params) > 0 {
+			// The arguments it passes (searched for only when there are
+			// parameters: a br_table's block has thousands of targets).
+			pb := &a.f.Blocks[p]
+			for k, s := range pb.Succs {
+				if s == b {
+					predArgs = pb.SuccArgs[k]
+					break
+				}
 			}
 		}
 		break
