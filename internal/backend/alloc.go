@@ -138,12 +138,15 @@ func (al *Allocator) allocate(f *Func, env *MachineEnv) (res *Result, err error)
 	a.mark = fill(grow(a.mark, f.NumVRegs()), 0)
 	a.moves = grow(a.moves, len(f.Insts))
 	a.special = a.special[:0]
-	if err := f.validate(env, a.mark, a.moves, &a.special); err != nil {
+	chk, err := f.startCheck(env, a.mark, a.moves, &a.special)
+	if err != nil {
 		return nil, err
 	}
-	f.ComputePreds()
+	f.ComputePreds() // as safe on invalid successors as on valid ones
 	a.live.MaxEntries = al.MaxLiveEntries
-	a.live.compute(f)
+	if err := a.live.compute(f, chk); err != nil { // validating (vcodeCheck) as it goes
+		return nil, err
+	}
 	if a.live.Exceeded {
 		return nil, &LimitError{Func: f.Name, What: "live-in sets (values live into each block, summed)", Limit: al.MaxLiveEntries}
 	}
