@@ -161,7 +161,7 @@ func (a *allocator) allocateBlock(b BlockID) error {
 	var predArgs []VReg
 	hasPred := false
 	a.copiedFrom[b] = -1
-	for _, p := range blk.Preds {
+	for j, p := range blk.Preds {
 		if !a.processed[p] {
 			continue
 		}
@@ -169,15 +169,7 @@ func (a *allocator) allocateBlock(b BlockID) error {
 		a.copiedFrom[b] = int32(p)
 		pend = a.endState(p)
 		if len(blk.Params) > 0 {
-			// The arguments it passes (searched for only when there are
-			// parameters: a br_table's block has thousands of targets).
-			pb := &a.f.Blocks[p]
-			for k, s := range pb.Succs {
-				if s == b {
-					predArgs = pb.SuccArgs[k]
-					break
-				}
-			}
+			predArgs = a.f.predArgs(b, j)
 		}
 		break
 	}
