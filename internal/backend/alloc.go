@@ -138,15 +138,12 @@ func (al *Allocator) allocate(f *Func, env *MachineEnv) (res *Result, err error)
 	a.mark = fill(grow(a.mark, f.NumVRegs()), 0)
 	a.moves = grow(a.moves, len(f.Insts))
 	a.special = a.special[:0]
-	chk, err := f.startCheck(env, a.mark, a.moves, &a.special)
-	if err != nil {
+	if err := f.validate(env, a.mark, a.moves, &a.special); err != nil {
 		return nil, err
 	}
-	f.ComputePreds() // as safe on invalid successors as on valid ones
+	f.ComputePreds()
 	a.live.MaxEntries = al.MaxLiveEntries
-	if err := a.live.compute(f, chk); err != nil { // validating (vcodeCheck) as it goes
-		return nil, err
-	}
+	a.live.compute(f)
 	if a.live.Exceeded {
 		return nil, &LimitError{Func: f.Name, What: "live-in sets (values live into each block, summed)", Limit: al.MaxLiveEntries}
 	}

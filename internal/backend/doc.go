@@ -75,11 +75,8 @@
 // compiler worker allocating many functions allocates almost nothing per
 // function. See BenchmarkAllocate and BenchmarkAllocateReusing.
 //
-// Guarantees: Allocate never panics (malformed vcode is rejected with a
-// typed *Error, the one Validate gives: the allocator makes Validate's
-// checks, in the same order, inside liveness' first walk over the blocks,
-// reading each block and instruction only once checked; an internal
-// failure becomes an error too). Check
+// Guarantees: Allocate never panics (Validate rejects malformed vcode with a
+// typed *Error, and an internal failure becomes an error too). Check
 // verifies any Result independently by symbolic execution: every use reads
 // the value it names from the location the allocation gives, every constraint
 // holds, no edit copies a slot to a slot, callee-saved registers written are

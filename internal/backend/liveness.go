@@ -167,7 +167,7 @@ func (l *Liveness) list(gs []int32) []VReg {
 // Preds are computed.
 func ComputeLiveness(f *Func) *Liveness {
 	l := &Liveness{}
-	l.compute(f, nil)
+	l.compute(f)
 	l.outLists = make([][]int32, len(f.Blocks))
 	for b := range f.Blocks {
 		var out []int32
@@ -214,12 +214,7 @@ func ComputeLiveness(f *Func) *Liveness {
 //     the global is live once, instead of iterating whole sets to a fixed
 //     point). It gives the same least solution as the iterative equations
 //     in = gen ∪ (out − kill), out = ∪ in(succ) ∪ args.
-//
-// With chk, the first pass validates the function as it goes, as validate
-// does (the same checks in the same order, so the same first error), and
-// reads each block and instruction only once checked: the allocator's
-// validation costs no walk of its own.
-func (l *Liveness) compute(f *Func, chk *vcodeCheck) error {
+func (l *Liveness) compute(f *Func) {
 	s := &l.scratch
 	n, nb := f.NumVRegs(), len(f.Blocks)
 
@@ -235,7 +230,7 @@ func (l *Liveness) compute(f *Func, chk *vcodeCheck) error {
 	vs := fill(grow(s.vregs, n), liveVReg{owner: -1})
 	s.vregs = vs
 	gen, kill, arg := s.gen[:0], s.kill[:0], s.arg[:0]
-	ops, recs, classes := f.Ops, f.recs, f.classes
+	ops, recs := f.Ops, f.recs
 	markGlobal := func(v VReg) int32 {
 		if v < NumPinned {
 			return -1
@@ -254,11 +249,6 @@ func (l *Liveness) compute(f *Func, chk *vcodeCheck) error {
 	fuVals := l.fuVals[:0]
 	fuStart := grow(l.fuStart, nb+1)
 	for bi := range f.Blocks {
-		if chk != nil {
-			if err := chk.block(bi); err != nil {
-				return err
-			}
-		}
 		b := &f.Blocks[bi]
 		stamp := int32(bi + 1)
 		fuStart[bi] = int32(len(fuVals))
@@ -277,40 +267,10 @@ func (l *Liveness) compute(f *Func, chk *vcodeCheck) error {
 		// only writes of earlier instructions.
 		start := int32(b.Start)
 		for i := b.Start; i < b.End; i++ {
-			var iops []Operand
-			if chk == nil {
-				iops = ops[recs[i].lo:recs[i].hi]
-			} else {
-				var err error
-				if iops, err = chk.record(BlockID(bi), i); err != nil {
-					return err
-				}
-			}
-			// With chk, each operand is also tested as plainOperands
-			// does (the common operand inline), and one naming no
-			// register of the function is skipped: checkOperands then
-			// refuses the instruction.
-			plain, defs := chk != nil && len(iops) <= chk.minAlloc, 0
+			iops := ops[recs[i].lo:recs[i].hi]
 			for k := range iops {
 				op := &iops[k] // not a copy: the loop runs for every operand
 				v := op.VReg
-				if chk != nil {
-					if uint64(v) >= uint64(len(vs)) {
-						plain = false
-						continue
-					}
-					if !plain {
-						// decided: checkOperands will look
-					} else if v >= NumPinned && op.Constraint == AnyReg && op.Kind <= Mod && !(op.Kind == Mod && op.Early) && chk.nAlloc[classes[v-NumPinned]] != 0 {
-						if op.Kind != Use {
-							defs++
-						}
-					} else if ok, def := f.plainOperand(iops, k, &chk.nAlloc, chk.alloc); !ok {
-						plain = false
-					} else if def {
-						defs++
-					}
-				}
 				if v < NumPinned {
 					continue
 				}
@@ -337,16 +297,6 @@ func (l *Liveness) compute(f *Func, chk *vcodeCheck) error {
 					}
 				}
 			}
-			if chk != nil {
-				if err := chk.operandsPlain(BlockID(bi), i, iops, plain && defs <= 1); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	if chk != nil {
-		if err := chk.end(); err != nil {
-			return err
 		}
 	}
 	fuStart[nb] = int32(len(fuVals))
@@ -402,10 +352,9 @@ func (l *Liveness) compute(f *Func, chk *vcodeCheck) error {
 	if l.Exceeded {
 		l.granges = fill(l.granges, globalRanges{lo: 1})
 		l.lonelyStart = fill(grow(l.lonelyStart, nb+1), 0)
-		return nil
+		return
 	}
 	l.lonelyStart, l.lonelyVals = groupPairs(s.lonelyPairs, nb, l.lonelyStart, l.lonelyVals)
-	return nil
 }
 
 // propagate finds, for each global g, the blocks it is live into: from

@@ -63,163 +63,97 @@ func (f *Func) Validate(env *MachineEnv) error {
 // zeroed slice, one per vreg. If moves is not nil, moves[i] is set to
 // instruction i's move registers (both InvalidVReg if it is not a move),
 // and the instructions with fixed-register operands (among others off the
-// fast path, in order) are appended to *special. The allocator makes the
-// same checks in the same order inside liveness' walk over the blocks
-// (Liveness.compute), through the same vcodeCheck.
+// fast path, in order) are appended to *special.
 func (f *Func) validate(env *MachineEnv, mark []int32, moves []moveRegs, special *[]int32) error {
-	c, err := f.startCheck(env, mark, moves, special)
-	if err != nil {
-		return err
-	}
-	for bi := range f.Blocks {
-		if err := c.block(bi); err != nil {
-			return err
-		}
-		b := &f.Blocks[bi]
-		for i := b.Start; i < b.End; i++ {
-			iops, err := c.record(BlockID(bi), i)
-			if err != nil {
-				return err
-			}
-			if err := c.operands(BlockID(bi), i, iops); err != nil {
-				return err
-			}
-		}
-	}
-	return c.end()
-}
-
-// vcodeCheck is one walk of validation over a function: the function's
-// checks (startCheck), then each block's (block), then each of its
-// instructions' (record, then operands), in layout order, then end.
-type vcodeCheck struct {
-	f        *Func
-	alloc    RegSet
-	nAlloc   [NumClasses]int
-	minAlloc int
-	mark     []int32
-	moves    []moveRegs
-	special  *[]int32
-	pos      int // the end of the blocks checked so far
-}
-
-// startCheck checks what concerns the whole function and readies the
-// walk over its blocks.
-func (f *Func) startCheck(env *MachineEnv, mark []int32, moves []moveRegs, special *[]int32) (*vcodeCheck, error) {
 	if len(f.Blocks) == 0 {
-		return nil, f.errorf(0, -1, "function has no blocks")
+		return f.errorf(0, -1, "function has no blocks")
 	}
 	if len(f.Blocks[0].Params) != 0 {
-		return nil, f.errorf(0, -1, "entry block has parameters (define arguments with fixed defs)")
+		return f.errorf(0, -1, "entry block has parameters (define arguments with fixed defs)")
 	}
 	if len(f.recs) != len(f.Insts) {
-		return nil, f.errorf(0, -1, "%d instruction records for %d instructions", len(f.recs), len(f.Insts))
+		return f.errorf(0, -1, "%d instruction records for %d instructions", len(f.recs), len(f.Insts))
 	}
-	c := &vcodeCheck{f: f, alloc: env.allocatableSet(), mark: mark, moves: moves, special: special}
-	c.minAlloc = c.alloc.Len()
-	for cl := range c.nAlloc {
-		c.nAlloc[cl] = len(env.Allocatable[cl])
-		if c.nAlloc[cl] > 0 {
-			c.minAlloc = min(c.minAlloc, c.nAlloc[cl])
+	alloc := env.allocatableSet()
+	var nAlloc [NumClasses]int
+	minAlloc := alloc.Len()
+	for c := range nAlloc {
+		nAlloc[c] = len(env.Allocatable[c])
+		if nAlloc[c] > 0 {
+			minAlloc = min(minAlloc, nAlloc[c])
 		}
 	}
-	return c, nil
-}
-
-// block checks block bi, the next in layout order, but its instructions:
-// its span, parameters, successors and their arguments.
-func (c *vcodeCheck) block(bi int) error {
-	f, mark := c.f, c.mark
-	b := &f.Blocks[bi]
-	id := BlockID(bi)
-	if b.Start != c.pos || b.End <= b.Start || b.End > len(f.Insts) {
-		return f.errorf(id, -1, "instructions [%d,%d) are not contiguous with the previous block or empty", b.Start, b.End)
-	}
-	c.pos = b.End
-	if len(b.Succs) != len(b.SuccArgs) {
-		return f.errorf(id, -1, "%d successors but %d argument lists", len(b.Succs), len(b.SuccArgs))
-	}
-	for _, p := range b.Params {
-		if _, ok := f.Class(p); !ok || p < NumPinned || mark[p] == int32(bi+1) {
-			return f.errorf(id, -1, "bad or repeated parameter %v", p)
+	pos := 0
+	for bi := range f.Blocks {
+		b := &f.Blocks[bi]
+		id := BlockID(bi)
+		if b.Start != pos || b.End <= b.Start || b.End > len(f.Insts) {
+			return f.errorf(id, -1, "instructions [%d,%d) are not contiguous with the previous block or empty", b.Start, b.End)
 		}
-		mark[p] = int32(bi + 1)
-	}
-	for k, s := range b.Succs {
-		if int(s) >= len(f.Blocks) || s == 0 {
-			return f.errorf(id, -1, "bad successor %v", s)
+		pos = b.End
+		if len(b.Succs) != len(b.SuccArgs) {
+			return f.errorf(id, -1, "%d successors but %d argument lists", len(b.Succs), len(b.SuccArgs))
 		}
-		params := f.Blocks[s].Params
-		if len(b.SuccArgs[k]) != len(params) {
-			return f.errorf(id, -1, "%v takes %d arguments, got %d", s, len(params), len(b.SuccArgs[k]))
+		for _, p := range b.Params {
+			if _, ok := f.Class(p); !ok || p < NumPinned || mark[p] == int32(bi+1) {
+				return f.errorf(id, -1, "bad or repeated parameter %v", p)
+			}
+			mark[p] = int32(bi + 1)
 		}
-		for j, a := range b.SuccArgs[k] {
-			ca, ok := f.Class(a)
-			cp, _ := f.Class(params[j])
-			if !ok || a < NumPinned || ca != cp {
-				return f.errorf(id, -1, "argument %d to %v: bad register %v", j, s, a)
+		for k, s := range b.Succs {
+			if int(s) >= len(f.Blocks) || s == 0 {
+				return f.errorf(id, -1, "bad successor %v", s)
+			}
+			params := f.Blocks[s].Params
+			if len(b.SuccArgs[k]) != len(params) {
+				return f.errorf(id, -1, "%v takes %d arguments, got %d", s, len(params), len(b.SuccArgs[k]))
+			}
+			for j, a := range b.SuccArgs[k] {
+				ca, ok := f.Class(a)
+				cp, _ := f.Class(params[j])
+				if !ok || a < NumPinned || ca != cp {
+					return f.errorf(id, -1, "argument %d to %v: bad register %v", j, s, a)
+				}
+			}
+		}
+		for i := b.Start; i < b.End; i++ {
+			if f.Insts[i] == nil {
+				return f.errorf(id, i, "nil instruction")
+			}
+			rec := &f.recs[i]
+			if rec.flags&FlagTerminator != 0 != (i == b.End-1) {
+				return f.errorf(id, i, "terminator must be exactly the last instruction")
+			}
+			if rec.lo < 0 || rec.lo > rec.hi || int(rec.hi) > len(f.Ops) {
+				return f.errorf(id, i, "operands [%d,%d) outside the function's %d", rec.lo, rec.hi, len(f.Ops))
+			}
+			iops := f.Ops[rec.lo:rec.hi]
+			if !f.plainOperands(iops, &nAlloc, minAlloc, alloc) {
+				if err := f.checkOperands(id, i, iops, &nAlloc, alloc); err != nil {
+					return err
+				}
+				if special != nil {
+					*special = append(*special, int32(i))
+				}
+			}
+			d, s := InvalidVReg, InvalidVReg
+			if rec.flags&(FlagMove|flagBadMove) != 0 {
+				if rec.flags&flagBadMove != 0 || len(iops) != 2 || iops[0].Kind != Def || iops[1].Kind != Use {
+					return f.errorf(id, i, "a move's operands must be its destination's def and its source's use")
+				}
+				d, s = iops[0].VReg, iops[1].VReg
+				cd, ok1 := f.Class(d)
+				cs, ok2 := f.Class(s)
+				if !ok1 || !ok2 || cd != cs {
+					return f.errorf(id, i, "move between classes")
+				}
+			}
+			if moves != nil {
+				moves[i] = moveRegs{d, s}
 			}
 		}
 	}
-	return nil
-}
-
-// record checks instruction i of block b (checked) but its operands: its
-// record's place and span. It returns the operands.
-func (c *vcodeCheck) record(b BlockID, i int) ([]Operand, error) {
-	f := c.f
-	if f.Insts[i] == nil {
-		return nil, f.errorf(b, i, "nil instruction")
-	}
-	rec := &f.recs[i]
-	if rec.flags&FlagTerminator != 0 != (i == f.Blocks[b].End-1) {
-		return nil, f.errorf(b, i, "terminator must be exactly the last instruction")
-	}
-	if rec.lo < 0 || rec.lo > rec.hi || int(rec.hi) > len(f.Ops) {
-		return nil, f.errorf(b, i, "operands [%d,%d) outside the function's %d", rec.lo, rec.hi, len(f.Ops))
-	}
-	return f.Ops[rec.lo:rec.hi], nil
-}
-
-// operands checks the operands iops of instruction i (its record checked).
-func (c *vcodeCheck) operands(b BlockID, i int, iops []Operand) error {
-	return c.operandsPlain(b, i, iops, c.f.plainOperands(iops, &c.nAlloc, c.minAlloc, c.alloc))
-}
-
-// operandsPlain is operands when plainOperands said plain: every operand
-// then names a register of the function, which the caller may read.
-func (c *vcodeCheck) operandsPlain(b BlockID, i int, iops []Operand, plain bool) error {
-	f := c.f
-	if !plain {
-		if err := f.checkOperands(b, i, iops, &c.nAlloc, c.alloc); err != nil {
-			return err
-		}
-		if c.special != nil {
-			*c.special = append(*c.special, int32(i))
-		}
-	}
-	d, s := InvalidVReg, InvalidVReg
-	if flags := f.recs[i].flags; flags&(FlagMove|flagBadMove) != 0 {
-		if flags&flagBadMove != 0 || len(iops) != 2 || iops[0].Kind != Def || iops[1].Kind != Use {
-			return f.errorf(b, i, "a move's operands must be its destination's def and its source's use")
-		}
-		d, s = iops[0].VReg, iops[1].VReg
-		cd, ok1 := f.Class(d)
-		cs, ok2 := f.Class(s)
-		if !ok1 || !ok2 || cd != cs {
-			return f.errorf(b, i, "move between classes")
-		}
-	}
-	if c.moves != nil {
-		c.moves[i] = moveRegs{d, s}
-	}
-	return nil
-}
-
-// end checks that the blocks cover every instruction.
-func (c *vcodeCheck) end() error {
-	f := c.f
-	if c.pos != len(f.Insts) {
+	if pos != len(f.Insts) {
 		return f.errorf(BlockID(len(f.Blocks)-1), -1, "instructions after the last block")
 	}
 	return nil
@@ -238,53 +172,50 @@ func (f *Func) plainOperands(ops []Operand, nAlloc *[NumClasses]int, minAlloc in
 	if len(ops) > minAlloc {
 		return false
 	}
+	classes := f.classes
 	defs := 0
 	for k := range ops {
-		plain, def := f.plainOperand(ops, k, nAlloc, alloc)
-		if !plain {
+		op := &ops[k]
+		if op.Kind > Mod {
 			return false
 		}
-		if def {
+		if p, pinned := op.VReg.PinnedReg(); pinned {
+			if alloc.Has(p) || op.Constraint != AnyReg {
+				return false
+			}
+			continue
+		}
+		idx := uint64(op.VReg - NumPinned)
+		if idx >= uint64(len(classes)) || nAlloc[classes[idx]] == 0 {
+			return false
+		}
+		if op.Kind != Use {
 			defs++
+		}
+		switch op.Constraint {
+		case AnyReg:
+			if op.Kind == Mod && op.Early {
+				return false
+			}
+		case RegOrStack:
+			if op.Kind != Use {
+				return false
+			}
+		case ReuseInput:
+			r := uint(op.Reuse)
+			if op.Kind != Def || op.Early || r >= uint(len(ops)) {
+				return false
+			}
+			in := &ops[r]
+			ri := uint64(in.VReg - NumPinned)
+			if in.Kind != Use || in.Constraint != AnyReg || in.VReg < NumPinned || ri >= uint64(len(classes)) || classes[ri] != classes[idx] {
+				return false
+			}
+		default:
+			return false
 		}
 	}
 	return defs <= 1
-}
-
-// plainOperand is plainOperands' test of operand k of ops: whether it
-// fits the fast path, and whether it writes its register.
-func (f *Func) plainOperand(ops []Operand, k int, nAlloc *[NumClasses]int, alloc RegSet) (plain, def bool) {
-	classes := f.classes
-	op := &ops[k]
-	if op.Kind > Mod {
-		return false, false
-	}
-	if p, pinned := op.VReg.PinnedReg(); pinned {
-		return !alloc.Has(p) && op.Constraint == AnyReg, false
-	}
-	idx := uint64(op.VReg - NumPinned)
-	if idx >= uint64(len(classes)) || nAlloc[classes[idx]] == 0 {
-		return false, false
-	}
-	def = op.Kind != Use
-	switch op.Constraint {
-	case AnyReg:
-		return !(op.Kind == Mod && op.Early), def
-	case RegOrStack:
-		return op.Kind == Use, def
-	case ReuseInput:
-		r := uint(op.Reuse)
-		if op.Kind != Def || op.Early || r >= uint(len(ops)) {
-			return false, def
-		}
-		in := &ops[r]
-		ri := uint64(in.VReg - NumPinned)
-		if in.Kind != Use || in.Constraint != AnyReg || in.VReg < NumPinned || ri >= uint64(len(classes)) || classes[ri] != classes[idx] {
-			return false, def
-		}
-		return true, def
-	}
-	return false, def
 }
 
 // checkOperands checks one instruction's operands; nAlloc is the number of
