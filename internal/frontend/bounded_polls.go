@@ -11,9 +11,8 @@ import (
 // constants each block materialises, see blockWork), that a loop
 // without its header poll may do each time it is entered: a loop whose
 // trip count and body bound it that tightly runs no longer between polls
-// than a function of as many straight-line instructions, which polls
-// nowhere (a function that neither loops nor calls has no poll).
-const BoundedLoopWork = 1 << 16
+// than straight-line code may (PollStretch, see stretch.go).
+const BoundedLoopWork = PollStretch
 
 // Passes is the optimisation pipeline for a function translated with
 // env: ssa.DefaultPasses, then, when env's polls are epoch polls that may

@@ -50,6 +50,11 @@ type frame struct {
 	entry    *ssa.Block
 	logStart int
 	outerGen int32
+	// stretch is the largest count since a poll (stretch.go) of the
+	// paths that reach follow; ifStretch is the count an if's else arm
+	// starts from.
+	stretch   int32
+	ifStretch int32
 }
 
 // blockType resolves a block type to its parameter and result types.
@@ -112,6 +117,7 @@ func (t *translator) control(in *wasm.Instr) error {
 			t.b.Brif(c, ret, nil, cont, nil)
 			t.b.SealBlock(ret)
 			t.b.SwitchToBlock(ret)
+			t.noteReturn()
 			t.b.Return(args...)
 		} else {
 			target := t.labelBlock(fr)
@@ -122,6 +128,7 @@ func (t *translator) control(in *wasm.Instr) error {
 	case wasm.OpBrTable:
 		return t.brTable(in)
 	case wasm.OpReturn:
+		t.noteReturn()
 		t.b.Return(t.peekN(len(t.frames[0].results))...)
 		t.markDead()
 	case wasm.OpCall:
@@ -163,6 +170,7 @@ func (t *translator) labelBlock(fr *frame) *ssa.Block {
 		return fr.header
 	}
 	fr.reached = true
+	fr.reachFollow(t.sincePoll)
 	return fr.follow
 }
 
@@ -174,6 +182,7 @@ func (t *translator) branch(d uint32) {
 	}
 	args := t.peekN(len(t.labelTypes(fr)))
 	if fr.kind == frameFunc {
+		t.noteReturn()
 		t.b.Return(args...)
 		return
 	}
@@ -215,6 +224,7 @@ func (t *translator) brTable(in *wasm.Instr) error {
 	if ret != nil {
 		t.b.SealBlock(ret)
 		t.b.SwitchToBlock(ret)
+		t.noteReturn()
 		t.b.Return(t.peekN(len(t.frames[0].results))...)
 	}
 	t.markDead()
@@ -260,6 +270,7 @@ func (t *translator) open(in *wasm.Instr) error {
 		t.b.SealBlock(elseBlk)
 		fr.elseBlock = elseBlk
 		fr.ifParams = t.peekN(len(params))
+		fr.ifStretch = t.sincePoll
 		t.b.SwitchToBlock(thenBlk)
 	}
 	fr.inLoop = fr.kind == frameLoop || t.frames[len(t.frames)-1].inLoop
@@ -276,6 +287,7 @@ func (t *translator) fallThrough(fr *frame) {
 	}
 	t.b.Jump(fr.follow, t.peekN(len(fr.results))...)
 	fr.reached = true
+	fr.reachFollow(t.sincePoll)
 }
 
 func (t *translator) elseBranch() {
@@ -289,6 +301,7 @@ func (t *translator) elseBranch() {
 	fr.elseBlock = nil
 	fr.kind = frameElse
 	t.dead = false
+	t.sincePoll = fr.ifStretch
 }
 
 // end closes the innermost frame.
@@ -296,6 +309,7 @@ func (t *translator) end() {
 	fr := &t.frames[len(t.frames)-1]
 	if fr.kind == frameFunc {
 		if !t.dead {
+			t.noteReturn()
 			t.b.Return(t.peekN(len(fr.results))...)
 		}
 		t.frames = t.frames[:len(t.frames)-1]
@@ -311,6 +325,7 @@ func (t *translator) end() {
 		t.b.SwitchToBlock(fr.elseBlock)
 		t.b.Jump(fr.follow, fr.ifParams...)
 		fr.reached = true
+		fr.reachFollow(fr.ifStretch)
 	}
 	if fr.kind == frameLoop {
 		t.b.SealLoop(fr.header, t.assigned.log[fr.logStart:])
@@ -322,6 +337,7 @@ func (t *translator) end() {
 	t.b.SwitchToBlock(fr.follow)
 	t.dead = !fr.reached
 	t.deadDepth = 0
+	t.sincePoll = fr.stretch
 	t.frames = t.frames[:len(t.frames)-1]
 	if t.dead {
 		// Nothing reaches the code after end: terminate the empty block

@@ -45,10 +45,12 @@
 //     header: one call of the poll-tick builtin, which decrements it and
 //     exits to the runtime when it goes negative; with Env.EpochPolls the
 //     poll-epoch builtin instead, which compares the epoch with the
-//     context's deadline. A function that neither
-//     loops nor calls has no entry poll: it runs a bounded number of
-//     instructions, and its callers poll. Nor has one whose every call
-//     lies inside a loop: a loop-header poll precedes each of its calls.
+//     context's deadline. Code that runs long without either, straight
+//     lines of thousands of instructions, polls every PollStretch
+//     instructions along each path (stretch.go). A function that neither
+//     loops nor calls, and runs at most a call's share of that, has no
+//     entry poll: its callers poll. Nor has one whose every call lies
+//     inside a loop: a loop-header poll precedes each of its calls.
 //     Env.PollEveryEntry keeps every entry poll (fuel counts each entry).
 //     Optimize (ssa.DefaultPasses, then the last pass of Passes) removes
 //     the epoch polls of loops that provably do at most BoundedLoopWork

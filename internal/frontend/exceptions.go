@@ -230,9 +230,13 @@ func (t *translator) catchClause(cl Clause, target int) {
 		vals = append(vals, t.ctxLoad(abi.CtxExnRef, liveField))
 	}
 	fr := &t.frames[target]
+	// The handler's path began at a throw somewhere in the try_table's
+	// body, whose count since a poll is not followed here: count it full.
 	if fr.kind == frameFunc {
+		t.polls.longStretch = true
 		b.Return(vals...)
 		return
 	}
 	b.Jump(t.labelBlock(fr), vals...)
+	fr.reachFollow(PollStretch)
 }

@@ -211,6 +211,7 @@ func (t *translator) callBuiltin(r abi.Builtin, results []ssa.Type, args ...ssa.
 func (t *translator) poll() {
 	t.polls.mayRunLong = true // a loop
 	t.callBuiltin(t.pollBuiltin(), nil)
+	t.sincePoll = 0
 }
 
 // pollBuiltin is the builtin of this function's polls.
@@ -234,6 +235,11 @@ type pollState struct {
 	// redundant: one poll per call-chain step and per iteration still
 	// holds, and the code before the first header poll is bounded.
 	callOutsideLoop bool
+	// longStretch: the function polls on a straight-line stretch or
+	// returns after more than callStretch (stretch.go). If it neither
+	// loops nor calls, it keeps its entry poll: its callers count it as
+	// callStretch.
+	longStretch bool
 }
 
 // entryPoll is the poll at function entry.
@@ -248,7 +254,7 @@ func (t *translator) entryPoll() {
 // calls, or whose every call lies inside a loop (pollState), once the
 // whole body is translated.
 func (t *translator) finishPolls() {
-	if (t.polls.mayRunLong && t.polls.callOutsideLoop) || t.polls.entry == nil || (t.env != nil && t.env.PollEveryEntry) {
+	if (t.polls.mayRunLong && t.polls.callOutsideLoop) || (t.polls.longStretch && !t.polls.mayRunLong) || t.polls.entry == nil || (t.env != nil && t.env.PollEveryEntry) {
 		return
 	}
 	entry := t.f.Entry()

@@ -16,6 +16,7 @@ import (
 
 // tailCall translates return_call, return_call_indirect and return_call_ref.
 func (t *translator) tailCall(in *wasm.Instr) error {
+	t.noteReturn()
 	switch in.Op {
 	case wasm.OpReturnCall:
 		ft := t.m.FuncTypeOf(in.X)

@@ -348,9 +348,12 @@ type translator struct {
 	dead      bool
 	deadDepth int
 
-	offset   int // module offset of the instruction being translated
-	polls    pollState
-	assigned assigned
+	offset int // module offset of the instruction being translated
+	polls  pollState
+	// sincePoll counts the work since the last poll on the path being
+	// translated (stretch.go).
+	sincePoll int32
+	assigned  assigned
 
 	handlers []handlerState // the try_tables (exceptions.go)
 	// mem64 and tab64 say which memories and tables are 64-bit.
@@ -422,6 +425,7 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 		if err := t.instr(&in); err != nil {
 			return err
 		}
+		t.countStretch(in.Op)
 		// Both caps in a few instructions (maxWork and maxSize are the
 		// largest int64 when there is none): this runs per instruction.
 		if t.b.Work() > t.maxWork {

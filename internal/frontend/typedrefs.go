@@ -60,6 +60,7 @@ func (t *translator) branchIf(c ssa.Value, d uint32, extra *ssa.Value) error {
 		t.b.Brif(c, ret, nil, cont, nil)
 		t.b.SealBlock(ret)
 		t.b.SwitchToBlock(ret)
+		t.noteReturn()
 		t.b.Return(args...)
 	} else {
 		t.b.Brif(c, t.labelBlock(fr), args, cont, nil)

@@ -1,0 +1,66 @@
+package frontend
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/text"
+	"github.com/moat-run/moat/internal/validate"
+)
+
+// loads is n chained i32.loads of the address on the stack.
+func loads(n int) string { return strings.Repeat(" i32.load", n) }
+
+// TestStraightLinePolls: code that neither loops nor calls still polls
+// every PollStretch instructions along each path (the longest path at a
+// merge), and a leaf that does so keeps its entry poll; a short leaf has
+// no poll; a run of calls counts callStretch each.
+func TestStraightLinePolls(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		body  string
+		polls int
+	}{
+		{"short leaf", "local.get 0" + loads(100), 0},
+		// 3,000 loads: two stretch polls, and the entry poll kept
+		{"long leaf", "local.get 0" + loads(3000), 3},
+		// the then arm's 700 and the 400 after it make a path of 1,100:
+		// one stretch poll (the else arm's 100 + 400 would make none)
+		{"longest arm", "local.get 0 (if (param i32) (result i32) (local.get 0) (then" + loads(700) + ") (else" + loads(100) + "))" + loads(400), 2},
+		// the same on an if without else: its skipping path counts what
+		// came before the if
+		{"if without else", "local.get 0" + loads(600) + " (if (param i32) (result i32) (local.get 0) (then" + loads(100) + "))" + loads(500), 2},
+		// a branch out of a block carries its count to the block's end,
+		// where the path falling through is short
+		{"branch out", "(block (result i32) (if (local.get 0) (then local.get 0" + loads(900) + " br 1)) (i32.const 0))" + loads(200), 2},
+		// blocks make no code: a switch's thousands of nested blocks do
+		// not poll
+		{"nested blocks", strings.Repeat("(block ", 3000) + strings.Repeat(")", 3000) + " local.get 0", 0},
+		// ten calls of a short leaf: one stretch poll after the eighth,
+		// and the entry poll of a function that calls
+		{"calls", strings.Repeat("(drop (call $short (local.get 0))) ", 10) + "local.get 0", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := fmt.Sprintf(`(module (memory 1)
+				(func $short (param i32) (result i32) local.get 0%s)
+				(func (param i32) (result i32) %s))`, loads(10), tc.body)
+			m, err := text.ParseModule([]byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := validate.Module(m); err != nil {
+				t.Fatal(err)
+			}
+			f, err := Translate(m, 1, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			poll := fmt.Sprintf("fn%d(", abi.BuiltinCallee+uint32(abi.BuiltinPollTick))
+			if got := strings.Count(f.String(), poll); got != tc.polls {
+				t.Errorf("%d polls, want %d", got, tc.polls)
+			}
+		})
+	}
+}
