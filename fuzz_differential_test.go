@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"flag"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -31,16 +32,24 @@ import (
 // exhausts the call stack (whose depth the engines count differently) is
 // compared only up to that point.
 //
-//	go test -run '^$' -fuzz FuzzDifferential -fuzztime 20m -fuzzminimizetime 5s -timeout 0 .
+//	go test -run '^$' -fuzz '^FuzzDifferential$' -fuzztime 20m -timeout 0 .
 //
-// (A short -fuzzminimizetime keeps workers fuzzing instead of spending a
-// minute minimising each new-coverage input.)
+// Unless -fuzzminimizetime is given, each new-coverage input is minimised
+// for at most fuzzMinimizeExecutions executions rather than go test's
+// minute, which the coordinator ends by killing the worker
+// (fuzz_minimize_test.go says why); a bound given on the command line should
+// be a count too ("-fuzzminimizetime 100x"). MOAT_FUZZ_TRACE logs every
+// input and the time of each of its phases (fuzz_differential_trace_test.go).
+// A bare "context deadline exceeded" failure at the end of a -fuzztime
+// duration, with no input written, is go test's coordinator racing its own
+// deadline (Go 1.26), not a finding; a -fuzztime count has no deadline.
 //
 // Seeds: testdata/fuzz/FuzzDifferential holds a dozen small wasm-opt -ttf
 // modules; divergences found so far live, reduced to text, in
 // differentialRegressions. MOAT_TTF=1 compares both engines on freshly made
 // -ttf modules (TestDifferentialTTF).
 func FuzzDifferential(f *testing.F) {
+	boundFuzzMinimize(flag.CommandLine, fuzzMinimizeExecutions)
 	interp, compilers := differentialEngines(f)
 	for _, seed := range [][]byte{nil, []byte("moat"), []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}} {
 		f.Add(seed)
@@ -91,6 +100,8 @@ func differentialEngines(tb testing.TB) (interp *moat.Engine, compilers []*moat.
 // differential compares the interpreter with each compiler on b, or on
 // the module derived from b when b is not a valid module.
 func differential(t *testing.T, interp *moat.Engine, compilers []*moat.Engine, b []byte) {
+	tr := beginInputTrace(b)
+	defer tr.end()
 	module := b
 	wat := ""
 	if _, err := interp.Compile(b); err != nil {
@@ -102,13 +113,14 @@ func differential(t *testing.T, interp *moat.Engine, compilers []*moat.Engine, b
 			t.Fatalf("generated module is invalid: %v\n%s", err, wat)
 		}
 	}
-	want, err := observe(interp, module, b)
+	tr.phase("gen")
+	want, err := observe(interp, module, b, tr, "interp")
 	if err != nil {
 		t.Fatalf("interpreter: %v\n%s", err, wat)
 	}
 	for _, compiler := range compilers {
 		mode := compiler.Config().BoundsChecks
-		got, err := observe(compiler, module, b)
+		got, err := observe(compiler, module, b, tr, strings.ReplaceAll(mode.String(), " ", "-"))
 		if err != nil {
 			t.Fatalf("compiler (%v bounds checks): %v\n%s", mode, err, wat)
 		}
@@ -152,12 +164,15 @@ func agree(a, b []string) (int, bool) {
 // observe instantiates module on engine with stub imports that log their
 // arguments, calls every exported function twice (zero arguments, then
 // arguments drawn from seed) and returns the trace of what happened.
-// It fails only for errors that are not a guest's doing.
-func observe(engine *moat.Engine, module, seed []byte) ([]string, error) {
+// It fails only for errors that are not a guest's doing. tr times the
+// compile and the run under name.
+func observe(engine *moat.Engine, module, seed []byte, tr *inputTrace, name string) ([]string, error) {
 	m, err := engine.Compile(module)
+	tr.phase(name + "-compile")
 	if err != nil {
 		return nil, err
 	}
+	defer tr.phase(name + "-run")
 	var events []string
 	store := moat.NewStore(engine)
 	linker := moat.NewLinker(engine)

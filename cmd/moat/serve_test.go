@@ -44,9 +44,7 @@ func (l *lockedBuffer) String() string {
 // running in it (its exit code on exit) to stop with exit code 0.
 func stopServe(t *testing.T, exit <-chan int, stderr *lockedBuffer) {
 	t.Helper()
-	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	raise(t, syscall.SIGTERM)
 	select {
 	case code := <-exit:
 		if code != exitOK {
@@ -93,9 +91,7 @@ func TestServeCommandSignals(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "\nGREETING=hi\n") {
 		t.Errorf("%d %q", resp.StatusCode, body)
 	}
-	if err := syscall.Kill(syscall.Getpid(), syscall.SIGHUP); err != nil {
-		t.Fatal(err)
-	}
+	raise(t, syscall.SIGHUP)
 	waitRecord(t, &stderr, "reloaded")
 	stopServe(t, exit, &stderr)
 	waitRecord(t, &stderr, "stopped")

@@ -11,19 +11,18 @@ import (
 // operations) take time in proportion to an operand: up to 4 GiB of memory
 // or tens of millions of table elements in one instruction. Go does them
 // with memmove and memclr, assembly that the runtime cannot preempt, so
-// these helpers do them in chunks of BulkChunk bytes and call check
-// between two chunks; check yields when the runtime or the time slice asks
-// (Pacer.Checkpoint) and stops the operation with a trap code when the run
-// is interrupted. Bounds are the caller's to check, for the whole range and
-// before the first chunk (the spec's trap order: nothing is written when
-// any of it is out of bounds); an interruption may stop an operation part
-// way.
+// these helpers do them in chunks of at most BulkChunk bytes, sized by
+// time (bulk_pace.go), and call check between two chunks; check yields
+// when the runtime or the time slice asks (Pacer.Checkpoint) and stops the
+// operation with a trap code when the run is interrupted. Bounds are the
+// caller's to check, for the whole range and before the first chunk (the
+// spec's trap order: nothing is written when any of it is out of bounds);
+// an interruption may stop an operation part way.
 
-// BulkChunk is how many bytes a bulk operation moves between two checks
-// (8-byte table elements count 8 bytes each): about 10-30 µs of memmove.
+// BulkChunk is the most bytes a bulk operation moves between two checks
+// (8-byte table elements count 8 bytes each): about 10-30 µs of memmove
+// over memory already touched.
 const BulkChunk = abi.BulkChunk
-
-const wordsPerChunk = BulkChunk / 8
 
 // yieldOnly is the check of work that must finish once begun (growing a
 // memory or a table copies its contents): it lets the Go runtime in when
@@ -46,37 +45,40 @@ func yieldOnly() abi.TrapCode {
 //
 //go:noinline
 func CopyBytes(dst, src []byte, backward bool, check func() abi.TrapCode) abi.TrapCode {
-	return copyChunks(dst, src, backward, BulkChunk, check)
+	return copyChunks(dst, src, backward, 1, check)
 }
 
 // CopyWords is CopyBytes for table elements.
 //
 //go:noinline
 func CopyWords(dst, src []uint64, backward bool, check func() abi.TrapCode) abi.TrapCode {
-	return copyChunks(dst, src, backward, wordsPerChunk, check)
+	return copyChunks(dst, src, backward, 8, check)
 }
 
-func copyChunks[E byte | uint64](dst, src []E, backward bool, chunk int, check func() abi.TrapCode) abi.TrapCode {
+// copyChunks copies src to dst, elements of elem bytes.
+func copyChunks[E byte | uint64](dst, src []E, backward bool, elem int, check func() abi.TrapCode) abi.TrapCode {
 	n := min(len(dst), len(src))
-	if backward {
-		for ; n > chunk; n -= chunk {
-			copy(dst[n-chunk:n], src[n-chunk:n])
-			if tc := check(); tc != abi.TrapNone {
-				return tc
-			}
-		}
+	if n*elem <= firstChunk {
 		copy(dst[:n], src[:n])
 		return abi.TrapNone
 	}
-	for n > chunk {
-		copy(dst[:chunk], src[:chunk])
-		dst, src, n = dst[chunk:], src[chunk:], n-chunk
+	pace := newChunkPace()
+	for {
+		k := pace.begin(n, elem)
+		if backward {
+			copy(dst[n-k:n], src[n-k:n])
+		} else {
+			copy(dst[:k], src[:k])
+			dst, src = dst[k:], src[k:]
+		}
+		if n -= k; n == 0 {
+			return abi.TrapNone
+		}
+		pace.end()
 		if tc := check(); tc != abi.TrapNone {
 			return tc
 		}
 	}
-	copy(dst[:n], src[:n])
-	return abi.TrapNone
 }
 
 // FillBytes sets every byte of b to v.
@@ -84,16 +86,17 @@ func copyChunks[E byte | uint64](dst, src []E, backward bool, chunk int, check f
 //go:noinline
 func FillBytes(b []byte, v byte, check func() abi.TrapCode) abi.TrapCode {
 	if v == 0 {
-		return clearChunks(b, BulkChunk, check)
+		return clearChunks(b, 1, check)
 	}
-	first := b[:min(len(b), BulkChunk)]
+	pace := newChunkPace()
+	first := b[:pace.begin(len(b), 1)]
 	if len(first) > 0 {
 		first[0] = v
 		for k := 1; k < len(first); k *= 2 {
 			copy(first[k:], first[:k])
 		}
 	}
-	return repeatChunk(b[len(first):], first, check)
+	return repeatChunk(b[len(first):], first, 1, &pace, check)
 }
 
 // FillWords sets every element of w to v.
@@ -101,25 +104,27 @@ func FillBytes(b []byte, v byte, check func() abi.TrapCode) abi.TrapCode {
 //go:noinline
 func FillWords(w []uint64, v uint64, check func() abi.TrapCode) abi.TrapCode {
 	if v == 0 {
-		return clearChunks(w, wordsPerChunk, check)
+		return clearChunks(w, 8, check)
 	}
-	first := w[:min(len(w), wordsPerChunk)]
+	pace := newChunkPace()
+	first := w[:pace.begin(len(w), 8)]
 	for i := range first {
 		first[i] = v
 	}
-	return repeatChunk(w[len(first):], first, check)
+	return repeatChunk(w[len(first):], first, 8, &pace, check)
 }
 
 // FillPattern fills b with copies of its first size bytes (an array
-// element: size divides BulkChunk), a chunk at a time like FillBytes.
+// element: size divides chunkGrain), a chunk at a time like FillBytes.
 //
 //go:noinline
 func FillPattern(b []byte, size int, check func() abi.TrapCode) abi.TrapCode {
-	first := b[:min(len(b), BulkChunk)]
+	pace := newChunkPace()
+	first := b[:pace.begin(len(b), 1)]
 	for k := size; k < len(first); k *= 2 {
 		copy(first[k:], first[:k])
 	}
-	return repeatChunk(b[len(first):], first, check)
+	return repeatChunk(b[len(first):], first, 1, &pace, check)
 }
 
 // PutWords stores words into b (8 bytes each, little-endian; b holds
@@ -128,39 +133,60 @@ func FillPattern(b []byte, size int, check func() abi.TrapCode) abi.TrapCode {
 //
 //go:noinline
 func PutWords(b []byte, words []uint64, check func() abi.TrapCode) abi.TrapCode {
-	for lo := 0; lo < len(words); lo += wordsPerChunk {
+	pace := newChunkPace()
+	for lo := 0; lo < len(words); {
 		if lo > 0 {
+			pace.end()
 			if tc := check(); tc != abi.TrapNone {
 				return tc
 			}
 		}
-		for i, w := range words[lo:min(len(words), lo+wordsPerChunk)] {
+		hi := lo + pace.begin(len(words)-lo, 8)
+		for i, w := range words[lo:hi] {
 			binary.LittleEndian.PutUint64(b[(lo+i)*8:], w)
 		}
+		lo = hi
 	}
 	return abi.TrapNone
 }
 
-// repeatChunk fills rest with copies of first, checking before each.
-func repeatChunk[E byte | uint64](rest, first []E, check func() abi.TrapCode) abi.TrapCode {
+// repeatChunk fills rest with copies of first (the operation's first
+// chunk, just done under pace), a chunk at a time, checking before each.
+// A chunk is a multiple of chunkGrain bytes (or the last), and first a
+// multiple of the pattern (or the whole operation), so every copy of
+// first starts on a copy of the pattern.
+func repeatChunk[E byte | uint64](rest, first []E, elem int, pace *chunkPace, check func() abi.TrapCode) abi.TrapCode {
 	for len(rest) > 0 {
+		pace.end()
 		if tc := check(); tc != abi.TrapNone {
 			return tc
 		}
-		rest = rest[copy(rest, first):]
+		chunk := rest[:pace.begin(len(rest), elem)]
+		for done := 0; done < len(chunk); {
+			done += copy(chunk[done:], first)
+		}
+		rest = rest[len(chunk):]
 	}
 	return abi.TrapNone
 }
 
-// clearChunks zeroes s a chunk at a time (memclr beats copying zeroes).
-func clearChunks[E byte | uint64](s []E, chunk int, check func() abi.TrapCode) abi.TrapCode {
-	for len(s) > chunk {
-		clear(s[:chunk])
-		s = s[chunk:]
+// clearChunks zeroes s, elements of elem bytes, a chunk at a time (memclr
+// beats copying zeroes).
+func clearChunks[E byte | uint64](s []E, elem int, check func() abi.TrapCode) abi.TrapCode {
+	if len(s)*elem <= firstChunk {
+		clear(s)
+		return abi.TrapNone
+	}
+	pace := newChunkPace()
+	for {
+		k := pace.begin(len(s), elem)
+		clear(s[:k])
+		if s = s[k:]; len(s) == 0 {
+			return abi.TrapNone
+		}
+		pace.end()
 		if tc := check(); tc != abi.TrapNone {
 			return tc
 		}
 	}
-	clear(s)
-	return abi.TrapNone
 }

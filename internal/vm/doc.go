@@ -63,7 +63,8 @@
 // that has run long is a turn in the lanes instead, so that long-running
 // guests use at most the lanes' CPUs between them (or their duty of them). Long bulk
 // operations run in chunks with the same checks between them (bulk.go),
-// for both engines. Native stacks and the
+// for both engines, each chunk sized by the time the last one took
+// (bulk_pace.go). Native stacks and the
 // shared part of the context hold no Go pointers (only addresses of memory
 // outside the Go heap or kept alive by its owner), and no state of the Go
 // stack survives from one entry to the next.

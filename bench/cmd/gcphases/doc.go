@@ -23,7 +23,9 @@
 //
 // slice is the median time a guest goroutine ran between two stops during
 // the calls, parked the guests' time blocked in package vm's parkForGC
-// during a call (all guests' together). Figures are medians (and means)
+// during a call (all guests' together), reach how long after a
+// stop-the-world began the last guest that ran then stopped (the longer of
+// the call's two). Figures are medians (and means)
 // over each benchmark's calls. With -slow n, the n slowest calls of each
 // benchmark follow (which of its calls each is), phase by phase, with the
 // guests' and mark workers' runs and the guests' parks in them, in µs

@@ -193,8 +193,8 @@ func parking(s trace.Stack) bool {
 
 // phases is one call split at its stop-the-world ranges.
 type phases struct {
-	total, start, stw1, mark, wait1, work, guests, stw2, sweep, queued, parked time.Duration
-	turns                                                                      int
+	total, start, stw1, mark, wait1, work, guests, stw2, sweep, queued, parked, reach time.Duration
+	turns                                                                             int
 }
 
 // split finds c's phases; ok is false when its stop-the-world ranges are
@@ -237,6 +237,7 @@ func split(c call, stws, runs, queued, waits []span) (p phases, ok bool) {
 			p.turns++
 		}
 	}
+	p.reach = max(reach(*sweepTerm, runs), reach(*markTerm, runs))
 	for _, q := range queued {
 		if q.g == c.g && q.end > markTerm.end && q.begin < c.end {
 			p.queued += d(max(q.begin, markTerm.end), min(q.end, c.end))
@@ -248,6 +249,19 @@ func split(c call, stws, runs, queued, waits []span) (p phases, ok bool) {
 		}
 	}
 	return p, true
+}
+
+// reach is how long after stw began the last guest running then stopped:
+// how long the runtime's request took to reach a safepoint in guest code
+// (as long as the guest ran, to the end of the stop-the-world at most).
+func reach(stw span, runs []span) time.Duration {
+	var longest time.Duration
+	for _, r := range runs {
+		if r.kind == goGuest && r.begin <= stw.begin && r.end > stw.begin {
+			longest = max(longest, time.Duration(min(r.end, stw.end)-stw.begin))
+		}
+	}
+	return longest
 }
 
 func report(w io.Writer, calls []call, stws, runs, queued, waits []span) {
@@ -265,8 +279,8 @@ func report(w io.Writer, calls []call, stws, runs, queued, waits []span) {
 	}
 	slice := guestSlices(calls, runs)
 	fmt.Fprintf(w, "median (mean) µs per runtime.GC() call\n")
-	fmt.Fprintf(w, "%-40s %5s %13s %11s %11s %13s %11s %11s %11s %11s %13s %11s %9s %7s %11s\n",
-		"benchmark", "calls", "total", "start", "stw1", "mark", "wait1", "work", "guests", "stw2", "sweep", "queued", "turns", "slice", "parked")
+	fmt.Fprintf(w, "%-40s %5s %13s %11s %11s %13s %11s %11s %11s %11s %13s %11s %9s %7s %11s %11s\n",
+		"benchmark", "calls", "total", "start", "stw1", "mark", "wait1", "work", "guests", "stw2", "sweep", "queued", "turns", "slice", "parked", "reach")
 	for _, name := range order {
 		ps := byBench[name]
 		col := func(f func(phases) time.Duration) string {
@@ -282,7 +296,7 @@ func report(w io.Writer, calls []call, stws, runs, queued, waits []span) {
 		for i, p := range ps {
 			turns[i] = time.Duration(p.turns)
 		}
-		fmt.Fprintf(w, "%-40s %5d %13s %11s %11s %13s %11s %11s %11s %11s %13s %11s %9d %7.0f %11s\n", name, len(ps),
+		fmt.Fprintf(w, "%-40s %5d %13s %11s %11s %13s %11s %11s %11s %11s %13s %11s %9d %7.0f %11s %11s\n", name, len(ps),
 			col(func(p phases) time.Duration { return p.total }),
 			col(func(p phases) time.Duration { return p.start }),
 			col(func(p phases) time.Duration { return p.stw1 }),
@@ -294,7 +308,8 @@ func report(w io.Writer, calls []call, stws, runs, queued, waits []span) {
 			col(func(p phases) time.Duration { return p.sweep }),
 			col(func(p phases) time.Duration { return p.queued }),
 			int(medianOf(turns)), us(slice[name]),
-			col(func(p phases) time.Duration { return p.parked }))
+			col(func(p phases) time.Duration { return p.parked }),
+			col(func(p phases) time.Duration { return p.reach }))
 	}
 }
 
