@@ -54,7 +54,7 @@ func (s *storeState) newCaller(inst *vm.Instance) *Caller {
 	cs := &callerState{caller: Caller{store: s.ref(), inst: inst}}
 	if inst != nil {
 		if m := inst.Memory(); m != nil {
-			cs.mem = Memory{store: s.ref(), mem: m}
+			cs.mem = Memory{store: s.ref(), mem: m, typ: m.Type}
 			cs.caller.mem = &cs.mem
 		}
 	}

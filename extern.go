@@ -91,11 +91,14 @@ func closedExtern(s storeRef, m *wasm.Module, ex wasm.Export) Extern {
 	case wasm.ExternFunc:
 		return &Func{store: s, typ: m.FuncTypeOf(ex.Index)}
 	case wasm.ExternTable:
-		return &Table{store: s, tab: &vm.Table{Type: m.TableTypeAt(ex.Index), Module: m}}
+		typ := m.TableTypeAt(ex.Index)
+		return &Table{store: s, tab: &vm.Table{Type: typ, Module: m}, typ: typ}
 	case wasm.ExternMemory:
-		return &Memory{store: s, mem: &vm.Memory{Type: m.MemoryTypeAt(ex.Index)}}
+		typ := m.MemoryTypeAt(ex.Index)
+		return &Memory{store: s, mem: &vm.Memory{Type: typ}, typ: typ}
 	case wasm.ExternGlobal:
-		return &Global{store: s, g: &vm.Global{Type: m.GlobalTypeAt(ex.Index), Module: m}}
+		typ := m.GlobalTypeAt(ex.Index)
+		return &Global{store: s, g: &vm.Global{Type: typ, Module: m}, typ: typ}
 	case wasm.ExternTag:
 		return &Tag{store: s, tag: &vm.Tag{Type: m.TagType(ex.Index)}}
 	}
@@ -121,11 +124,14 @@ func externOf(s storeRef, both *instanceState, ex wasm.Export, marked bool) Exte
 	case wasm.ExternFunc:
 		return funcOf(s, both, ex.Index, nil, marked)
 	case wasm.ExternTable:
-		return &Table{store: s, tab: inst.Tables[ex.Index]}
+		tab := inst.Tables[ex.Index]
+		return &Table{store: s, tab: tab, typ: tab.Type}
 	case wasm.ExternMemory:
-		return &Memory{store: s, mem: inst.Memories[ex.Index]}
+		mem := inst.Memories[ex.Index]
+		return &Memory{store: s, mem: mem, typ: mem.Type}
 	case wasm.ExternGlobal:
-		return &Global{store: s, g: inst.Globals[ex.Index]}
+		g := inst.Globals[ex.Index]
+		return &Global{store: s, g: g, typ: g.Type}
 	case wasm.ExternTag:
 		return &Tag{store: s, tag: inst.Tags()[ex.Index]}
 	}

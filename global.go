@@ -12,6 +12,8 @@ import (
 type Global struct {
 	store storeRef
 	g     *vm.Global
+	// typ is g's type, read when the handle is made (see Memory.typ).
+	typ *wasm.GlobalType
 }
 
 // NewGlobal makes a global of type t with value v in store s. A funcref
@@ -20,7 +22,8 @@ func NewGlobal(s *Store, t GlobalType, v uint64) (*Global, error) {
 	if !t.Value.valid() {
 		return nil, fmt.Errorf("moat: NewGlobal: invalid value type %s", t.Value)
 	}
-	g := &Global{store: s.storeRef, g: &vm.Global{Type: ptrTo(t.internal())}}
+	vt := ptrTo(t.internal())
+	g := &Global{store: s.storeRef, g: &vm.Global{Type: vt}, typ: vt}
 	if t.Value.IsRef() {
 		if err := s.enter(); err != nil {
 			return nil, err
@@ -37,7 +40,7 @@ func NewGlobal(s *Store, t GlobalType, v uint64) (*Global, error) {
 }
 
 // Type returns the global's type.
-func (g *Global) Type() GlobalType { return fromGlobalType(*g.g.Type) }
+func (g *Global) Type() GlobalType { return fromGlobalType(*g.typ) }
 
 // Get returns the value (the low word of a v128). A reference of the any
 // or extern hierarchies is rooted (see NewExternRef); while another

@@ -98,15 +98,57 @@ func keepPending(s *storeState, inst *vm.Instance, plan [][]uint32, first int) e
 //
 // The instance's state is both (Module.takeInstance), its handle is
 // written to out (the store handle's room, or a new one).
+//
+// What a failed instantiation undoes is done by one deferred call, which
+// the compiler inlines at the function's return (a defer per step, with
+// the steps' many returns, would be run by the runtime's defer machinery
+// at every instantiation).
 func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, both *instanceState, out *Instance) (ret *Instance, err error) {
+	var u undo
 	defer func() {
-		if p := recover(); p != nil {
+		p := recover()
+		if !u.reachable {
+			u.run(s, both, r)
+		}
+		if p != nil {
 			ret, err = nil, fmt.Errorf("moat: internal error while instantiating: %v\n%s", p, debug.Stack())
 		}
 		if err != nil {
 			err = constTrap(err)
 		}
 	}()
+	return instantiateSteps(ctx, s, mod, r, both, out, &u)
+}
+
+// undo is what instantiateSteps made that nothing can reach when it
+// fails before the instance is: the instance tracked as a root, and the
+// memories it made (with its first table, whose elements may be in a
+// memory's slot).
+type undo struct {
+	tracked, madeMemories, reachable bool
+}
+
+func (u *undo) run(s *storeState, both *instanceState, r *resolved) {
+	inst := &both.inst
+	if u.madeMemories {
+		// Nothing can reach the memories this instance made, nor its
+		// first table, whose elements may be in a memory's slot: the
+		// state keeps none of them.
+		if tab := &both.table; tab.Lent {
+			*tab = vm.Table{Type: tab.Type, Module: tab.Module}
+		}
+		for _, mem := range inst.Memories[len(r.mems):] {
+			s.freeMemory(mem)
+		}
+	}
+	if u.tracked {
+		s.vs.UntrackInstance(inst)
+	}
+}
+
+// instantiateSteps is instantiate's work; u records what to undo when it
+// fails.
+func instantiateSteps(ctx context.Context, s *storeState, mod *Module, r *resolved, both *instanceState, out *Instance, u *undo) (ret *Instance, err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -115,7 +157,11 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		return nil, err
 	}
 	funcsRoom := both.inst.FuncsRoom()
-	both.inst = vm.Instance{Module: m, Store: s.vs}
+	// A recycled state may hold its last instance's engine state, emptied
+	// for this one (engine.KeptState, for ReserveFuncRefs); nothing else
+	// of the last instance stays.
+	kept, _ := both.inst.Engine.(engine.KeptState)
+	both.inst = vm.Instance{Module: m, Store: s.vs, Engine: kept}
 	inst := &both.inst
 	inst.SetFuncsRoom(funcsRoom)
 
@@ -156,12 +202,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		return nil, err
 	}
 	s.vs.TrackInstance(inst)
-	reachable := false
-	defer func() {
-		if !reachable {
-			s.vs.UntrackInstance(inst)
-		}
-	}()
+	u.tracked = true
 	if m.NumTags() > 0 {
 		tags := append(make([]*vm.Tag, 0, m.NumTags()), r.tags...)
 		for _, t := range m.Tags {
@@ -177,7 +218,8 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	} else {
 		inst.Globals = append(make([]*vm.Global, 0, m.NumGlobals()), r.globals...)
 	}
-	for i, g := range m.Globals {
+	for i := range m.Globals {
+		g := &m.Globals[i]
 		lo, hi, err := vm.EvalConst(s.vs, inst, g.Init)
 		if err != nil {
 			return nil, err
@@ -205,7 +247,8 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	// (a copy-on-write image): their active segments are not applied.
 	var withData uint64
 	maker, _ := mod.code.(engine.MemoryMaker)
-	for i, t := range m.Memories {
+	for i := range m.Memories {
+		t := &m.Memories[i]
 		if err := s.engine.checkMemoryMin(t.Limits.Min); err != nil {
 			return nil, err
 		}
@@ -230,19 +273,7 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 			withData |= 1 << idx
 		}
 	}
-	defer func() {
-		if !reachable {
-			// Nothing can reach the memories this instance made, nor
-			// its first table, whose elements may be in a memory's
-			// slot: the state keeps none of them.
-			if tab := &both.table; tab.Lent {
-				*tab = vm.Table{Type: tab.Type, Module: tab.Module}
-			}
-			for _, mem := range inst.Memories[len(r.mems):] {
-				s.freeMemory(mem)
-			}
-		}
-	}()
+	u.madeMemories = true
 
 	// Tables come after memories: the first table's elements may take
 	// room in the slot of memory 0 (engine.TableLender).
@@ -252,7 +283,8 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	} else {
 		inst.Tables = append(make([]*vm.Table, 0, m.NumTables()), r.tables...)
 	}
-	for i, t := range m.Tables {
+	for i := range m.Tables {
+		t := &m.Tables[i]
 		if limit := s.engine.tableLimit(); t.Type.Limits.Min > uint64(limit) {
 			return nil, fmt.Errorf("%w: table of %d elements, the limit is %d", ErrResourceLimit, t.Type.Limits.Min, limit)
 		}
@@ -317,7 +349,8 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 			segs.Datas, segs.DatasShared = mod.sharedDatas(), true
 		case len(m.Datas) > 0:
 			segs.Datas = make([][]byte, len(m.Datas))
-			for i, seg := range m.Datas {
+			for i := range m.Datas {
+				seg := &m.Datas[i]
 				segs.Datas[i] = seg.Bytes
 			}
 		}
@@ -326,7 +359,8 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 		}
 	}
 	inst.Segs = segs
-	for i, seg := range m.Elems {
+	for i := range m.Elems {
+		seg := &m.Elems[i]
 		if plan[i] != nil && seg.Mode != wasm.ElemPassive {
 			// Items without effects: an active segment is written
 			// straight into its table below, a declarative one dropped.
@@ -356,9 +390,10 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 	s.counts.instances++
 	s.counts.memories += int32(len(m.Memories))
 	s.counts.tables += int32(len(m.Tables))
-	reachable = true
+	u.reachable = true
 
-	for i, seg := range m.Elems {
+	for i := range m.Elems {
+		seg := &m.Elems[i]
 		switch seg.Mode {
 		case wasm.ElemActive:
 			off, _, err := vm.EvalConst(s.vs, inst, seg.Offset)
@@ -390,7 +425,8 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 			inst.DropElem(uint32(i))
 		}
 	}
-	for i, seg := range m.Datas {
+	for i := range m.Datas {
+		seg := &m.Datas[i]
 		if seg.Mode != wasm.DataActive {
 			continue
 		}
@@ -430,8 +466,8 @@ func instantiate(ctx context.Context, s *storeState, mod *Module, r *resolved, b
 // the image of its memory (withData: bit i for memory i), so that
 // instantiating applies none of them itself.
 func allDataInImages(m *wasm.Module, withData uint64) bool {
-	for _, seg := range m.Datas {
-		if seg.Mode == wasm.DataActive && (seg.Memory >= 64 || withData&(1<<seg.Memory) == 0) {
+	for i := range m.Datas {
+		if seg := &m.Datas[i]; seg.Mode == wasm.DataActive && (seg.Memory >= 64 || withData&(1<<seg.Memory) == 0) {
 			return false
 		}
 	}

@@ -13,6 +13,10 @@ import (
 type Memory struct {
 	store storeRef
 	mem   *vm.Memory
+	// typ is mem's type, read when the handle is made: the handle of a
+	// closed store reads it while mem may be rewritten for the next
+	// store's instance (the state's recycling), and it never changes.
+	typ *wasm.MemoryType
 }
 
 // NewMemory makes a zeroed memory of t.Limits.Min pages in store s, capped
@@ -42,7 +46,7 @@ func NewMemory(s *Store, t MemoryType) (*Memory, error) {
 	mem := vm.NewMemory(ptrTo(t.internal()), s.engine.cfg.MaxMemoryPages)
 	s.limitMemory(mem)
 	s.counts.memories++
-	return &Memory{store: s.storeRef, mem: mem}, nil
+	return &Memory{store: s.storeRef, mem: mem, typ: mem.Type}, nil
 }
 
 // checkMemoryMin refuses a memory whose initial size passes the engine's
@@ -74,7 +78,7 @@ func checkLimits(what string, l Limits, most uint64) error {
 }
 
 // Type returns the memory's type (its declared limits).
-func (m *Memory) Type() MemoryType { return fromMemoryType(*m.mem.Type) }
+func (m *Memory) Type() MemoryType { return fromMemoryType(*m.typ) }
 
 // Size is the current size in pages (0 once the store is closed, or
 // while another goroutine has a call running in it).

@@ -49,7 +49,16 @@ func (s *storeState) recycleInstances(instances []*instanceState) {
 			// or Global.Get racing with Close), which is the module's,
 			// the same for every instance the state serves.
 			table, global := both.table, both.globals[0]
+			// The engine's state of the instance, when its engine
+			// emptied it for the module's next instance here.
+			kept, _ := both.inst.Engine.(engine.KeptState)
+			if kept != nil && !kept.Kept() {
+				kept = nil
+			}
 			both.instanceParts = instanceParts{memRoom: both.memRoom}
+			if kept != nil {
+				both.inst.Engine = kept
+			}
 			both.table = vm.Table{Elems: elems[:0], Type: table.Type, Module: table.Module}
 			both.globals[0] = vm.Global{Type: global.Type, Module: global.Module}
 			both.inst.SetFuncsRoom(funcs)

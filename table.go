@@ -19,6 +19,8 @@ func tableBound(is64 bool) uint64 {
 type Table struct {
 	store storeRef
 	tab   *vm.Table
+	// typ is tab's type, read when the handle is made (see Memory.typ).
+	typ *wasm.TableType
 }
 
 // NewTable makes a table of t.Limits.Min elements set to init in store s,
@@ -50,7 +52,8 @@ func NewTable(s *Store, t TableType, init uint64) (*Table, error) {
 	if l := s.limits().Tables; l > 0 && int(s.counts.tables) >= l {
 		return nil, limitError("the store holds %d tables, its limit", l)
 	}
-	tab.tab = vm.NewTable(ptrTo(t.internal()), init, s.engine.cfg.MaxTableElements)
+	tab.typ = ptrTo(t.internal())
+	tab.tab = vm.NewTable(tab.typ, init, s.engine.cfg.MaxTableElements)
 	s.limitTable(tab.tab)
 	s.counts.tables++
 	s.vs.TrackTable(tab.tab)
@@ -66,7 +69,7 @@ func (e *Engine) tableLimit() uint32 {
 }
 
 // Type returns the table's type.
-func (t *Table) Type() TableType { return fromTableType(*t.tab.Type) }
+func (t *Table) Type() TableType { return fromTableType(*t.typ) }
 
 // Size is the current number of elements. A closed store's table has
 // none (its state may serve another store now), and it reads as 0 while

@@ -161,19 +161,15 @@ func (a *allocator) allocateBlock(b BlockID) error {
 	var predArgs []VReg
 	hasPred := false
 	a.copiedFrom[b] = -1
-	for _, p := range blk.Preds {
+	for j, p := range blk.Preds {
 		if !a.processed[p] {
 			continue
 		}
 		hasPred = true
 		a.copiedFrom[b] = int32(p)
 		pend = a.endState(p)
-		pb := &a.f.Blocks[p]
-		for k, s := range pb.Succs {
-			if s == b {
-				predArgs = pb.SuccArgs[k]
-				break
-			}
+		if len(blk.Params) > 0 {
+			predArgs = a.f.predArgs(b, j)
 		}
 		break
 	}
@@ -256,11 +252,7 @@ func (a *allocator) allocateBlock(b BlockID) error {
 	// Every value still in a register is live out (dead values leave their
 	// registers at their last use).
 	lo = int32(len(a.states))
-	for r := range regsOf(a.alloc &^ a.free) { // the registers holding a value
-		v := a.regVal[r]
-		a.states = append(a.states, stateEntry{v: v, g: a.live.globalIndex[v], reg: r, slotValid: a.vs[v].slotValid, param: -1})
-	}
-	sortByGlobal(a.states[lo:])
+	a.appendEndState()
 	a.endSpan[b] = span{lo, int32(len(a.states))}
 	a.processed[b] = true
 	return nil
@@ -281,6 +273,31 @@ func (a *allocator) noteEdgeRegs(b BlockID) {
 				a.vs[args[e.param]].edgeReg = stamped{int32(e.reg), a.stamp}
 			}
 		}
+	}
+}
+
+// appendEndState appends the state of the registers holding a value,
+// sorted by global. The entries are sorted as keys (global, then
+// register, in one word) as they are found, and made in order: sorting
+// the entries themselves moves twice as many bytes per step.
+func (a *allocator) appendEndState() {
+	var keys [maxPRegs]uint64
+	n := 0
+	for r := range regsOf(a.alloc &^ a.free) { // the registers holding a value
+		g := a.live.globalIndex[a.regVal[r]]
+		// The sign bit flipped, a global's index orders as an unsigned word.
+		k := uint64(uint32(g)^1<<31)<<32 | uint64(r)
+		j := n
+		for ; j > 0 && keys[j-1] > k; j-- {
+			keys[j] = keys[j-1]
+		}
+		keys[j] = k
+		n++
+	}
+	for _, k := range keys[:n] {
+		r := PReg(uint32(k))
+		v := a.regVal[r]
+		a.states = append(a.states, stateEntry{v: v, g: int32(uint32(k>>32) ^ 1<<31), reg: r, slotValid: a.vs[v].slotValid, param: -1})
 	}
 }
 

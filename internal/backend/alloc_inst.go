@@ -375,10 +375,12 @@ func kindOf(op *Operand) opKinds {
 	if op.Early {
 		early = 1
 	}
-	return kindTable[op.Kind%3][op.Constraint%4][early]
+	// Validation leaves kinds below 3 and constraints below 4: masks
+	// keep the index in range without a division.
+	return kindTable[op.Kind&3][op.Constraint&3][early]
 }
 
-var kindTable = func() (t [3][4][2]opKinds) {
+var kindTable = func() (t [4][4][2]opKinds) {
 	for kind := range t {
 		for c := range t[kind] {
 			for early := range t[kind][c] {

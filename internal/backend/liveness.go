@@ -514,7 +514,12 @@ func grow[T any](s []T, n int) []T {
 }
 
 // fill sets every element of s to x and returns s.
-func fill[T any](s []T, x T) []T {
+func fill[T comparable](s []T, x T) []T {
+	var zero T
+	if x == zero {
+		clear(s) // one memclr instead of a store per element
+		return s
+	}
 	for i := range s {
 		s[i] = x
 	}

@@ -109,6 +109,9 @@ type Func struct {
 	succOwner int // the block whose successors end the pools, or -1
 	predStart []int32
 	predPool  []BlockID
+	// predEdge[predStart[b]+j] is the index, among the successors of
+	// b's j-th predecessor, of the edge that entry stands for.
+	predEdge []int32
 }
 
 // instRec is the flat record of one instruction (see Func).
@@ -290,16 +293,28 @@ func (f *Func) ComputePreds() {
 		f.predPool = make([]BlockID, start[nb], start[nb]+start[nb]/4)
 	}
 	all := f.predPool[:start[nb]]
+	edge := grow(f.predEdge, int(start[nb]))
+	f.predEdge = edge
 	for b := range f.Blocks {
 		f.Blocks[b].Preds = all[start[b]:start[b]:start[b+1]]
 	}
 	for i := range f.Blocks {
-		for _, s := range f.Blocks[i].Succs {
+		for k, s := range f.Blocks[i].Succs {
 			if int(s) < nb {
-				f.Blocks[s].Preds = append(f.Blocks[s].Preds, BlockID(i))
+				sb := &f.Blocks[s]
+				edge[start[s]+int32(len(sb.Preds))] = int32(k)
+				sb.Preds = append(sb.Preds, BlockID(i))
 			}
 		}
 	}
+}
+
+// predArgs are the arguments that the j-th entry of b's predecessor list
+// (as ComputePreds made it) passes to b: a lookup, where searching the
+// predecessor's successors costs a br_table's thousands of targets.
+func (f *Func) predArgs(b BlockID, j int) []VReg {
+	p := f.Blocks[b].Preds[j]
+	return f.Blocks[p].SuccArgs[f.predEdge[int(f.predStart[b])+j]]
 }
 
 // BlockOf returns the block holding instruction i (binary search).

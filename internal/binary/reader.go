@@ -68,6 +68,17 @@ func (r *reader) byte() (byte, error) {
 }
 
 func (r *reader) u32() (uint32, error) {
+	// A one-byte LEB128 (most indices and counts) without the call:
+	// small enough for u32 to be inlined.
+	if b := r.buf[r.pos:]; len(b) > 0 && b[0] < 0x80 {
+		r.pos++
+		return uint32(b[0]), nil
+	}
+	return r.u32Long()
+}
+
+// u32Long is u32 for a LEB128 of more than one byte, or at the end.
+func (r *reader) u32Long() (uint32, error) {
 	v, n, msg := readU32(r.buf[r.pos:])
 	if err := r.skipLEB(n, msg); err != nil {
 		return 0, err
@@ -76,6 +87,17 @@ func (r *reader) u32() (uint32, error) {
 }
 
 func (r *reader) signed(bits int) (int64, error) {
+	// A one-byte LEB128 (small constants), sign-extended from bit 6,
+	// without the call.
+	if b := r.buf[r.pos:]; len(b) > 0 && b[0] < 0x80 {
+		r.pos++
+		return int64(int8(b[0]<<1) >> 1), nil
+	}
+	return r.signedLong(bits)
+}
+
+// signedLong is signed for a LEB128 of more than one byte, or at the end.
+func (r *reader) signedLong(bits int) (int64, error) {
 	v, n, msg := readSigned(r.buf[r.pos:], bits)
 	if err := r.skipLEB(n, msg); err != nil {
 		return 0, err

@@ -185,18 +185,67 @@ func (st *instance) Fault(f *vm.Fault) (*vm.Trap, error) {
 func (mc *moduleCode) LazyFunctions() {}
 
 // ReserveFuncRefs readies inst for references to its defined functions
-// before Bind (engine.LazyFunctions): until Bind, inst.Engine is mc, so
-// that a global's or a table's initialiser that takes one places the
-// descriptor block in one the module kept from a released store
-// (storeRefs.block). Otherwise Bind places it, in the region of the slot
-// of the instance's memory when it fits there.
+// before Bind (engine.LazyFunctions): until Bind, inst.Engine is mc, or
+// the native state the module's last instance in inst left there
+// (keptHere), so that a global's or a table's initialiser that takes one
+// places the descriptor block in one the module kept from a released
+// store (storeRefs.block). Otherwise Bind places it, in the region of the
+// slot of the instance's memory when it fits there.
 func (mc *moduleCode) ReserveFuncRefs(inst *vm.Instance) error {
 	refs, ok := inst.Store.RefCodec().(*storeRefs)
 	if !ok || refs.eng != mc.eng {
 		return fmt.Errorf("compiler: the store was not made by this engine")
 	}
+	if st, ok := inst.Engine.(*instance); ok && st.Kept() && st.mc == mc {
+		inst.Engine = unbound{st}
+		return nil
+	}
 	inst.Engine = mc
 	return nil
+}
+
+// unbound is inst.Engine between ReserveFuncRefs and Bind when the
+// instance's vm.Instance kept the native state of the module's last
+// instance in it: not an Executor, as nothing of the instance runs before
+// Bind. (A struct of one pointer: boxing it allocates nothing.)
+type unbound struct{ st *instance }
+
+// unboundCode is the module whose code ReserveFuncRefs readied inst for,
+// and the native state kept for it in inst (nil: none), or nil before
+// ReserveFuncRefs.
+func unboundCode(inst *vm.Instance) (*moduleCode, *instance) {
+	switch e := inst.Engine.(type) {
+	case *moduleCode:
+		return e, nil
+	case unbound:
+		return e.st.mc, e.st
+	}
+	return nil, nil
+}
+
+// keptHere takes the native state inst kept for mc (ReserveFuncRefs), or
+// returns nil.
+func keptHere(inst *vm.Instance, mc *moduleCode) *instance {
+	if from, st := unboundCode(inst); from == mc && st != nil {
+		inst.Engine = mc
+		return st
+	}
+	return nil
+}
+
+// Kept reports whether st was emptied when its store was released, kept
+// in its vm.Instance for the module's next instance there
+// (engine.KeptState; storeRefs.Release).
+func (st *instance) Kept() bool { return st.inst == nil && st.mc != nil }
+
+// keepHere empties st, the native state of a released store's instance
+// whose descriptor block was in its slot's region, and leaves it in the
+// instance's vm.Instance (inst.Engine, where Bind put it) for the
+// module's next instance made there: the context's storage and place
+// stay, as keepBlock's do. Nothing of the released store stays reachable
+// from it.
+func (st *instance) keepHere(mc *moduleCode) {
+	*st = instance{mc: mc, ctx: st.ctx, own: st.own, exns: st.emptiedExceptions()}
 }
 
 // descTemplate returns the descriptors of the module's defined functions

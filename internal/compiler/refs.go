@@ -168,7 +168,7 @@ func (r *storeRefs) block(inst *vm.Instance, from *moduleCode) *descBlock {
 		return b
 	}
 	if from == nil {
-		from, _ = inst.Engine.(*moduleCode) // ReserveFuncRefs
+		from, _ = unboundCode(inst) // ReserveFuncRefs
 	}
 	return r.heapBlock(inst, from)
 }
@@ -196,10 +196,15 @@ func (r *storeRefs) bindBlock(inst *vm.Instance, mc *moduleCode) *descBlock {
 	if words == nil {
 		return r.heapBlock(inst, mc)
 	}
-	// A kept block's words, if any, are left to the collector: the
-	// module's instances take slots' regions from now on.
-	kept := mc.takeBlock()
-	return r.addBlock(descBlock{base: &words[0], native: nativeOf(kept, inst), inSlot: true})
+	// The native state comes from the instance's vm.Instance, where the
+	// module's last instance there left it (keptHere), else from the
+	// module's kept blocks, whose words, if any, are left to the
+	// collector: the module's instances take slots' regions from now on.
+	native := keptHere(inst, mc)
+	if native == nil {
+		native = mc.takeBlock().native
+	}
+	return r.addBlock(descBlock{base: &words[0], native: nativeOf(keptBlock{native: native}, inst), inSlot: true})
 }
 
 // heapBlock makes inst's block in the Go heap, in a block from kept from
@@ -391,7 +396,7 @@ func (r *storeRefs) Release() error {
 			if b.detached {
 				r.eng.slots.ReleaseContext(uintptr(b.addr()))
 			}
-			b.mc.keepBlock(keptBlock{native: b.native})
+			b.native.keepHere(b.mc)
 		default:
 			b.mc.keepBlock(keptBlock{b.words(), b.native})
 		}

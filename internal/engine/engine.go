@@ -39,10 +39,22 @@ type Code interface {
 // vm.Instance.Func makes each on first use. ReserveFuncRefs runs before
 // any initialiser can take one of inst's references: it gives them their
 // place (descriptors the module kept from a released store, when it has
-// some), so that they do not move when Bind runs.
+// some), so that they do not move when Bind runs. inst.Engine may hold
+// the KeptState of the module's last instance in the same vm.Instance.
 type LazyFunctions interface {
 	LazyFunctions()
 	ReserveFuncRefs(inst *vm.Instance) error
+}
+
+// KeptState is implemented by an instance's engine state
+// (vm.Instance.Engine) that its engine may keep for the next instance of
+// the module made in the same vm.Instance: once the instance's store is
+// released, Kept reports whether the state was emptied for that (it then
+// holds nothing of the released store). The public layer leaves such a
+// state in vm.Instance.Engine when it recycles the instance's room, and
+// LazyFunctions.ReserveFuncRefs finds it there.
+type KeptState interface {
+	Kept() bool
 }
 
 // StoreMaker is implemented by engines whose stores need engine state from

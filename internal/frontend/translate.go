@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sync"
 
@@ -208,6 +209,13 @@ func (t *translator) reset(m *wasm.Module, env *Env, funcIndex uint32, f *ssa.Fu
 		locals: t.locals[:0], stack: t.stack[:0], frames: t.frames[:0], assigned: as, handlers: t.handlers[:0],
 		mem64: t.mem64, tab64: t.tab64, brTargets: t.brTargets[:0]}
 	t.addressTypes()
+	t.maxWork, t.maxSize = math.MaxInt64, math.MaxInt64
+	if env != nil && env.MaxWork > 0 {
+		t.maxWork = env.MaxWork
+	}
+	if env != nil && env.MaxSize > 0 {
+		t.maxSize = env.MaxSize
+	}
 }
 
 // release drops the translator's references to the function and module.
@@ -351,6 +359,9 @@ type translator struct {
 	brTargets []ssa.BlockCall
 	// targets counts the br_table targets translated (Env.MaxSize).
 	targets int64
+	// maxWork and maxSize are Env.MaxWork and Env.MaxSize, or the
+	// largest int64 when the cap is off.
+	maxWork, maxSize int64
 }
 
 func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
@@ -411,11 +422,13 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 		if err := t.instr(&in); err != nil {
 			return err
 		}
-		if t.env != nil && t.env.MaxWork > 0 && t.b.Work() > t.env.MaxWork {
+		// Both caps in a few instructions (maxWork and maxSize are the
+		// largest int64 when there is none): this runs per instruction.
+		if t.b.Work() > t.maxWork {
 			return fmt.Errorf("%w: SSA construction took more than %d steps", ErrLimit, t.env.MaxWork)
 		}
-		if err := t.checkSize(0); err != nil {
-			return err
+		if t.size(0) > t.maxSize {
+			return t.checkSize(0)
 		}
 		if err := t.b.Err(); err != nil {
 			return err
@@ -604,6 +617,11 @@ func (t *translator) constant(in *wasm.Instr) {
 	}
 }
 
+// size is what Env.MaxSize caps (see checkSize).
+func (t *translator) size(pending int) int64 {
+	return int64(t.f.NumValues()+t.f.NumBlockIDs()+len(t.frames)+pending) + t.targets
+}
+
 // checkSize fails when what Env.MaxSize caps, with pending more entries
 // about to be built, is past it: the SSA function's values and blocks, the
 // br_table targets translated (each a branch edge the back end keeps), and
@@ -612,9 +630,7 @@ func (t *translator) checkSize(pending int) error {
 	if t.env == nil || t.env.MaxSize <= 0 {
 		return nil
 	}
-	f := t.b.Func()
-	size := int64(f.NumValues()+f.NumBlockIDs()+len(t.frames)+pending) + t.targets
-	if size > t.env.MaxSize {
+	if t.size(pending) > t.env.MaxSize {
 		return fmt.Errorf("%w: the function needs more than %d SSA values, blocks, branch targets and open blocks", ErrSizeLimit, t.env.MaxSize)
 	}
 	return nil

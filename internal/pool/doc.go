@@ -134,7 +134,8 @@
 // Taking and giving back slots, and lending stacks, take no lock common to
 // every goroutine: free slots (warm ones apart from pristine ones) and
 // idle stacks are kept in FreeLists (stacks of items in shards, tried
-// from a random start with TryLock) and counted with atomics.
+// from the calling goroutine's P's with TryLock, so that what a P gave
+// back it takes next from the first shard) and counted with atomics.
 //
 // A memory is made in its owner's vm.MemoryRoom when one is given: the
 // embedder's instance state, recycled from one instance to the next,

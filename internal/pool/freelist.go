@@ -1,9 +1,9 @@
 package pool
 
 import (
-	"math/rand/v2"
 	"runtime"
 	"sync"
+	_ "unsafe" // go:linkname
 )
 
 // shards is how many parts a free list is split into: enough that the
@@ -18,10 +18,12 @@ var shards = func() int {
 
 // FreeList holds free items (slots, stacks, an engine's recycled
 // per-instance blocks) in shards, each a stack under its own lock: a
-// taker or giver tries the shards in turn from a random start and skips
-// any whose lock is held (TryLock), so goroutines on different Ps work on
-// different shards and never wait for one another unless every shard is
-// busy. The most recently given items are taken first within a shard.
+// taker or giver tries the shards in turn from its P's (homeShard) and
+// skips any whose lock is held (TryLock), so goroutines on different Ps
+// work on different shards and never wait for one another unless every
+// shard is busy, and what a goroutine gave back is what it takes next (a
+// warm slot, a block still in cache) with one lock taken. The most
+// recently given items are taken first within a shard.
 // The zero FreeList is empty and ready; it bounds nothing (its users count
 // what they keep).
 type FreeList[T any] struct {
@@ -54,11 +56,34 @@ func (l *FreeList[T]) ready() {
 	l.once.Do(func() { l.init(0) })
 }
 
-// lockShard locks a shard, the first free one from a random start, or
-// waits for the start's; it returns the shard.
+// procPin and procUnpin are the Go runtime's own per-P access (sync.Pool
+// is built on them; the runtime keeps them for packages that link to
+// them, go.dev/issue/67401): procPin returns the calling goroutine's P
+// and keeps the goroutine on it, without preemption, until procUnpin.
+//
+//go:linkname procPin runtime.procPin
+func procPin() int
+
+//go:linkname procUnpin runtime.procUnpin
+func procUnpin()
+
+// homeShard is the shard the calling goroutine tries first: its P's. The
+// goroutine may move to another P at once, so it is only where to start:
+// every shard has its own lock, and no state is kept per P. It costs a
+// few instructions where a random start cost a random number, and, as
+// gives and takes on one P meet in one shard, a take finds an item in
+// the first shard it locks.
+func homeShard() int {
+	p := procPin()
+	procUnpin()
+	return p
+}
+
+// lockShard locks a shard, the first free one from the caller's
+// (homeShard), or waits for that one; it returns the shard.
 func (l *FreeList[T]) lockShard() *freeShard[T] {
 	l.ready()
-	start := int(rand.Uint32()) // per-thread state: no cache line shared
+	start := homeShard()
 	for k := range l.shards {
 		s := &l.shards[(start+k)&(len(l.shards)-1)]
 		if s.mu.TryLock() {
@@ -86,7 +111,7 @@ func (l *FreeList[T]) Put(v T) {
 // itself and tries again (Slots.acquire).
 func (l *FreeList[T]) Take(prefer func(T) bool, scan int) (v T, ok bool) {
 	l.ready()
-	start := int(rand.Uint32()) // per-thread state: no cache line shared
+	start := homeShard()
 	for pass := range 2 {
 		for k := range l.shards {
 			s := &l.shards[(start+k)&(len(l.shards)-1)]
@@ -122,7 +147,9 @@ func (s *freeShard[T]) pop(prefer func(T) bool, scan int) (v T, ok bool) {
 		}
 	}
 	v = s.items[k]
-	copy(s.items[k:], s.items[k+1:])
+	if k < n-1 {
+		copy(s.items[k:], s.items[k+1:])
+	}
 	var zero T
 	s.items[n-1] = zero
 	s.items = s.items[:n-1]

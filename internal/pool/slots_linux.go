@@ -602,9 +602,11 @@ func (s *slot) Record() *vm.SlotRecord { return &s.p.records[s.i] }
 
 func (s *slot) Context() []byte {
 	r := &s.p.state[s.i].region
-	if r.CompareAndSwap(regionFree, regionLent) || r.Load() == regionLent {
-		// Lent now, or before to this holder: only the slot's holder
-		// lends its region.
+	if r.Load() == regionLent || r.CompareAndSwap(regionFree, regionLent) {
+		// Lent before to this holder, or now: only the slot's holder
+		// lends its region. (Asked several times per instantiation: the
+		// load first spares the asks after the first a locked
+		// instruction.)
 		return s.p.context(s.i)
 	}
 	return nil // detached by an earlier holder

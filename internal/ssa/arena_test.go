@@ -1,6 +1,9 @@
 package ssa
 
-import "testing"
+import (
+	"testing"
+	"unsafe"
+)
 
 // TestArenaTakeZeroedAfterReset: what take hands out is zero, on a new
 // chunk and after reset (which clears what was taken, on every chunk
@@ -46,5 +49,29 @@ func TestFuncResetReusesZeroedInsts(t *testing.T) {
 	}
 	if l := f.valueList(0); l != nil {
 		t.Fatalf("valueList(0) = %v, want nil", l)
+	}
+}
+
+// TestInstSize: every pass walks the instructions, so the record stays at
+// 112 bytes (the one-result slot fills what was padding).
+func TestInstSize(t *testing.T) {
+	if s := unsafe.Sizeof(Inst{}); s != 112 {
+		t.Errorf("Inst is %d bytes, want 112", s)
+	}
+}
+
+// TestOneResultInline: a one-result instruction's result lives in the
+// instruction, and a multi-result one gets a list of its own.
+func TestOneResultInline(t *testing.T) {
+	f := NewFunc("f", Signature{Params: []Type{I32, I32}})
+	b := NewBuilder(f)
+	b.CreateEntryBlock()
+	in := &Inst{Op: OpIadd, Args: []Value{f.Blocks[0].Params[0], f.Blocks[0].Params[1]}}
+	res := b.Insert(in)
+	if len(res) != 1 || cap(res) != 1 || &res[0] != &in.result[0] {
+		t.Errorf("results %v not in the instruction's slot", res)
+	}
+	if d, i := f.ValueInst(res[0]); d != in || i != 0 {
+		t.Errorf("ValueInst(%s) = %p, %d", res[0], d, i)
 	}
 }

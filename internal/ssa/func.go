@@ -60,6 +60,11 @@ type Inst struct {
 	// backtraces; passes keep it on the instructions they keep, and the
 	// printer does not show it.
 	Pos uint32
+	// result holds a one-result instruction's result, so that Results
+	// needs no list of its own (MakeResults): it fills what would be
+	// padding before Imm. An Inst is never copied by value (a copy's
+	// Results would still be the original's).
+	result [1]Value
 
 	Imm     uint64 // iconst (zero-extended to 64 bits), f32const/f64const bits
 	Args    []Value
@@ -177,7 +182,7 @@ func (f *Func) MakeResults(in *Inst) []Value {
 		if cap(in.Results) >= 1 {
 			in.Results = in.Results[:1]
 		} else {
-			in.Results = f.valueList(1)
+			in.Results = in.result[:]
 		}
 		f.values = append(f.values, valueData{typ: t, inst: in})
 		in.Results[0] = Value(len(f.values) - 1)

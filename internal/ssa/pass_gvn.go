@@ -112,7 +112,10 @@ func gvnArgs(in *Inst) (a [3]Value) {
 // gvnCC is in's condition code (scalar or vector comparisons), the only
 // immediate GVN compares besides Imm, Offset and Flags.
 func gvnCC(in *Inst) uint8 {
-	switch in.Op.info().imm {
+	if in.Op >= numOpcodes {
+		return 0
+	}
+	switch gvnCCTable[in.Op] {
 	case immIntCC:
 		return uint8(in.IntCC)
 	case immFloatCC:
@@ -120,6 +123,18 @@ func gvnCC(in *Inst) uint8 {
 	}
 	return 0
 }
+
+// gvnCCTable is, by opcode, immIntCC or immFloatCC for the opcodes with
+// a condition code and 0 for the others: a byte per opcode stays in
+// cache where opInfo rows do not.
+var gvnCCTable = func() (t [numOpcodes]immKind) {
+	for op := range t {
+		if k := opTable[op].imm; k == immIntCC || k == immFloatCC {
+			t[op] = k
+		}
+	}
+	return t
+}()
 
 // gvnHash hashes what sameComputation compares.
 func gvnHash(in *Inst) uint64 {

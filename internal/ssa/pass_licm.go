@@ -26,8 +26,7 @@ func LICM(f *Func) {
 	cfg := f.scratchCFG()
 	dom := f.scratchDomTree(cfg)
 	s := f.scratchSpace()
-	loops := &s.loops
-	loops.compute(cfg, dom)
+	loops := f.scratchLoops(cfg, dom)
 	// LICM changes no branch after the preheaders are in, so the
 	// analyses computed then stay current for the next pass.
 	defer f.keepAnalyses()
@@ -45,7 +44,7 @@ func LICM(f *Func) {
 	if changedCFG {
 		cfg = f.recomputeCFG()
 		dom = f.scratchDomTree(cfg)
-		loops.compute(cfg, dom)
+		loops = f.scratchLoops(cfg, dom)
 	}
 	defBlock := resize(s.defBlock, f.NumValues())
 	clear(defBlock)

@@ -1,6 +1,7 @@
 package ssa
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -72,6 +73,69 @@ block1(v3: i32, v4: i32):
 			}
 			if !strings.Contains(got, tt.want) {
 				t.Errorf("no %q in\n%s", tt.want, got)
+			}
+		})
+	}
+}
+
+// TestPassLoopsAfterLICM: PassLoops hands a later pass LICM's loop forest
+// when no pass in between changed a branch, and computes it again when one
+// did (here Fold, whose constant condition removes the inner loop's back
+// edge): either way it must be the forest of the function as it is.
+func TestPassLoopsAfterLICM(t *testing.T) {
+	const input = `function %f(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    jump block1(v0)
+block1(v2: i32):
+    v3 = iconst.i32 0
+    jump block2(v2)
+block2(v4: i32):
+    v5 = iadd v1, v1
+    v6 = iadd v4, v5
+    brif v3, block2(v6), block3
+block3:
+    brif v6, block1(v6), block4
+block4:
+    return v6
+}`
+	forest := func(lf *LoopForest) string {
+		var sb strings.Builder
+		for _, l := range lf.Loops {
+			sb.WriteString("loop")
+			for _, b := range l.Blocks {
+				fmt.Fprintf(&sb, " block%d", b.ID)
+			}
+			sb.WriteString(";")
+		}
+		return sb.String()
+	}
+	for _, tt := range []struct {
+		name   string
+		passes []Pass
+		loops  int
+	}{
+		{"nothing between", []Pass{LICMPass}, 2},
+		{"gvn between", []Pass{LICMPass, GVNPass}, 2},
+		{"fold removes a loop", []Pass{LICMPass, FoldPass}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Parse(input)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, want string
+			var n int
+			check := Pass{"check", func(f *Func) {
+				lf := f.PassLoops()
+				got, n = forest(lf), len(lf.Loops)
+				cfg := ComputeCFG(f)
+				want = forest(ComputeLoops(cfg, ComputeDomTree(cfg)))
+			}}
+			if err := (Pipeline{Passes: append(tt.passes, check), Verify: true}).Run(f); err != nil {
+				t.Fatal(err)
+			}
+			if got != want || n != tt.loops {
+				t.Errorf("PassLoops: %s (%d loops), computed afresh: %s, want %d loops", got, n, want, tt.loops)
 			}
 		})
 	}

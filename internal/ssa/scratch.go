@@ -53,7 +53,12 @@ type passScratch struct {
 
 	gvn      gvnTable
 	domStack []domFrame // GVN's and BCE's walk of the dominator tree
-	loops    LoopForest // LICM's
+	// loops is the loop forest LICM and PassLoops compute; domGen counts
+	// the dominator trees computed, loopsOfDom is the one loops was
+	// computed from (scratchLoops).
+	loops      LoopForest
+	domGen     int
+	loopsOfDom int
 
 	bceTable map[bceKey]uint64
 	bceLog   []bceUndo
@@ -115,8 +120,25 @@ func (f *Func) scratchDomTree(cfg *CFG) *DomTree {
 	if !s.inPipeline || s.domValidAt != s.run || cfg != &s.cfg {
 		s.dom.compute(cfg)
 		s.domValidAt = s.run
+		s.domGen++
 	}
 	return &s.dom
+}
+
+// scratchLoops is the loop forest of cfg and dom (the scratch CFG and
+// dominator tree), computed into the scratch forest unless it was
+// computed from this very tree: LICM's forest serves the last pass
+// (PassLoops) when no pass in between changed a branch.
+func (f *Func) scratchLoops(cfg *CFG, dom *DomTree) *LoopForest {
+	s := f.scratchSpace()
+	if !s.inPipeline || dom != &s.dom || s.domValidAt != s.run || s.loopsOfDom != s.domGen {
+		s.loops.compute(cfg, dom)
+		s.loopsOfDom = s.domGen
+		if dom != &s.dom || s.domValidAt != s.run {
+			s.loopsOfDom = -1
+		}
+	}
+	return &s.loops
 }
 
 // PassLoops is f's loop forest, for a pass of another package run in a
@@ -126,9 +148,7 @@ func (f *Func) scratchDomTree(cfg *CFG) *DomTree {
 // flow changes or the next call.
 func (f *Func) PassLoops() *LoopForest {
 	cfg := f.scratchCFG()
-	s := f.scratch
-	s.loops.compute(cfg, f.scratchDomTree(cfg))
-	return &s.loops
+	return f.scratchLoops(cfg, f.scratchDomTree(cfg))
 }
 
 // recomputeCFG recomputes the scratch CFG after the pass changed the

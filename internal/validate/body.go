@@ -3,6 +3,7 @@ package validate
 import (
 	"errors"
 	"io"
+	"slices"
 	"sort"
 
 	"github.com/moat-run/moat/internal/binary"
@@ -268,7 +269,7 @@ func (v *validator) popExpect(want wasm.ValType) (wasm.ValType, error) {
 		return 0, v.fail("type mismatch: instruction requires [%s] but the stack is empty", typeName(want))
 	}
 	got := v.vals[len(v.vals)-1]
-	if !v.matches(got, want) {
+	if got != want && !v.matches(got, want) {
 		return 0, v.fail("type mismatch: instruction requires [%s] but the stack has [%s]", typeName(want), typeName(got))
 	}
 	v.vals = v.vals[:len(v.vals)-1]
@@ -292,6 +293,13 @@ func (v *validator) popRef(what string) (wasm.ValType, error) {
 
 // popVals pops operands of the given types, last first.
 func (v *validator) popVals(ts []wasm.ValType) error {
+	// Most often every operand is there, above the frame's height, and
+	// of exactly the type wanted: popped in one step. Otherwise one by
+	// one, which finds the same and says what is wrong.
+	if n := len(v.vals) - len(ts); n >= int(v.ctrls.top.height) && slices.Equal(v.vals[n:], ts) {
+		v.vals = v.vals[:n]
+		return nil
+	}
 	for i := len(ts) - 1; i >= 0; i-- {
 		if _, err := v.popExpect(ts[i]); err != nil {
 			return err

@@ -15,6 +15,29 @@ import (
 // any.convert_extern, extern.convert_any). It returns the value's words
 // (the high one only for v128). A failed allocation is a *Trap.
 func EvalConst(s *Store, inst *Instance, e wasm.ConstExpr) (lo, hi uint64, err error) {
+	// Most initialisers and offsets are one instruction held inline:
+	// answered here, without the general case's stack and defer.
+	switch op, imm := e.Single(); op {
+	case wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const:
+		return imm, 0, nil
+	case wasm.OpRefNull:
+		return 0, 0, nil
+	case wasm.OpGlobalGet:
+		if x := uint32(imm); x < uint32(len(inst.Globals)) {
+			g := inst.Globals[x]
+			return g.Lo, g.Hi, nil
+		}
+	case wasm.OpRefFunc:
+		if x := uint32(imm); x < inst.Module.NumFuncs() {
+			ref, err := s.FuncRef(inst, x)
+			return ref, 0, err
+		}
+	}
+	return evalConst(s, inst, e)
+}
+
+// evalConst is EvalConst's general case.
+func evalConst(s *Store, inst *Instance, e wasm.ConstExpr) (lo, hi uint64, err error) {
 	if e.Len() == 1 {
 		// Most initialisers and offsets are one instruction: answer them
 		// without the stack, which the general case allocates.

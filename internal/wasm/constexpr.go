@@ -228,6 +228,12 @@ func (e *ConstExpr) At(i int) Instr {
 // (and so refers to no storage of instructions).
 func (e *ConstExpr) Inline() bool { return e.op != 0 }
 
+// Single returns the opcode and raw immediate of an expression that is
+// one instruction held inline (op 0 otherwise): a numeric constant's bits,
+// ref.null's type, the index of ref.func or global.get. It is At(0)
+// without building an Instr, for instantiation's initialisers and offsets.
+func (e *ConstExpr) Single() (op Opcode, imm uint64) { return e.op, e.imm }
+
 // Instrs returns the instructions, in a fresh slice (for printing and
 // tests: At reads one without allocating).
 func (e *ConstExpr) Instrs() []Instr {

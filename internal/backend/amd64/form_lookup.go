@@ -16,9 +16,16 @@ func lookup(in *Inst) *form {
 	}
 	var cls [3]operandClass // classNone past the operands
 	n := 0
-	for n < len(in.Args) && in.Args[n].Kind != KindNone {
-		cls[n] = operandClassOf(&in.Args[n], in.Size)
-		n++
+	// The operands up to the first KindNone, unrolled: a loop's bounds
+	// and exit tests cost as much as classifying.
+	if args := &in.Args; args[0].Kind != KindNone {
+		cls[0], n = operandClassOf(&args[0], in.Size), 1
+		if args[1].Kind != KindNone {
+			cls[1], n = operandClassOf(&args[1], in.Size), 2
+			if args[2].Kind != KindNone {
+				cls[2], n = operandClassOf(&args[2], in.Size), 3
+			}
+		}
 	}
 	sb := sizeBit(in.Size)
 	key := uint64(in.Op)<<32 | uint64(sb)<<24 | uint64(cls[0])<<16 | uint64(cls[1])<<8 | uint64(cls[2])

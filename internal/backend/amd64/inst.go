@@ -137,7 +137,18 @@ func (a Arg4) Operand() Operand {
 // I builds an Inst without a condition. A fourth argument goes to Arg4.
 func I(op Op, size Size, args ...Operand) Inst {
 	in := Inst{Op: op, Size: size}
-	copy(in.Args[:], args)
+	// Operand by operand: copy calls memmove for these few 16-byte
+	// operands, and lowering makes an instruction this way for nearly
+	// every template.
+	switch len(args) {
+	case 0:
+	case 1:
+		in.Args[0] = args[0]
+	case 2:
+		in.Args[0], in.Args[1] = args[0], args[1]
+	default:
+		in.Args[0], in.Args[1], in.Args[2] = args[0], args[1], args[2]
+	}
 	switch {
 	case len(args) == 4:
 		in.Arg4 = arg4Of(args[3])
