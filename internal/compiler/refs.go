@@ -398,7 +398,14 @@ func (r *storeRefs) Release() error {
 			}
 			b.native.keepHere(b.mc)
 		default:
+			// The native state goes to the module's kept blocks, which
+			// any store may take it from at once: the instance's
+			// vm.Instance must not hold it (the public layer looks at a
+			// released instance's Engine for a KeptState when it
+			// recycles the instance's state).
+			inst := b.inst()
 			b.mc.keepBlock(keptBlock{b.words(), b.native})
+			inst.Engine = nil
 		}
 	}
 	r.first = descBlock{}
