@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/moat-run/moat"
@@ -80,12 +81,16 @@ func (p *Prepared) attach(s *moat.Store, sb *wasip1.Sandbox) (*System, error) {
 	if sb != nil && sb.HasParts() {
 		return p.attachOwn(s, sb)
 	}
-	sys := &System{}
-	if err := sys.sys.Attach(&p.p, sb); err != nil {
+	plain := &struct {
+		handle System
+		sys    wasip1.System
+	}{}
+	plain.handle.sys = &plain.sys
+	if err := plain.sys.Attach(&p.p, sb); err != nil {
 		return nil, err
 	}
-	s.SetValue(hostlib.StateKey{}, sys) // a field of the store's state
-	return sys, nil
+	s.SetValue(hostlib.StateKey{}, &plain.handle) // a field of the store's state
+	return &plain.handle, nil
 }
 
 // attachOwn attaches a System with parts of its own: one of p's spares,
@@ -95,13 +100,15 @@ func (p *Prepared) attachOwn(s *moat.Store, sb *wasip1.Sandbox) (*System, error)
 	if a == nil {
 		a = &attached{home: p}
 	}
-	if err := a.sys.sys.AttachIn(&p.p, sb, &a.room); err != nil {
+	if err := a.sys.AttachIn(&p.p, sb, &a.room); err != nil {
 		return nil, err // a is left as it was: zero, which a spare is
 	}
-	// The store's state holds a, not its System: its close tells a
-	// (StoreClosed), which then goes back to p's spares.
+	// The store's state holds a, not the handle: its close tells a
+	// (StoreClosed), which then goes back to p's spares. The handle is
+	// the embedder's alone, of a's generation now (a small allocation:
+	// a's own address comes back for other sandboxes).
 	s.SetValue(hostlib.StateKey{}, a)
-	return &a.sys, nil
+	return &System{sys: &a.sys, spare: a, gen: a.gen.Load()}, nil
 }
 
 // attached is a System and its own parts in one allocation. Once both the
@@ -112,19 +119,24 @@ func (p *Prepared) attachOwn(s *moat.Store, sb *wasip1.Sandbox) (*System, error)
 // open when its store closes, or whose store is dropped without Close, is
 // not reused.
 type attached struct {
-	sys  System
+	sys  wasip1.System
 	room wasip1.Room
 	home *Prepared
+	// gen counts the sandboxes a has served before its current one: the
+	// System handles of earlier ones do nothing (System.Close).
+	gen atomic.Uint64
 }
 
 // StoreClosed is hostlib.StoreCloser: a's store closed.
 func (a *attached) StoreClosed() {
-	if !a.sys.sys.Reusable() {
+	if !a.sys.Reusable() {
 		return
 	}
 	// Nothing of the last sandbox stays: arguments, environment, stdio,
-	// sleep, descriptor table, clock origin, wake channel, streams.
-	a.sys.sys = wasip1.System{}
+	// sleep, descriptor table, clock origin, wake channel, streams. Its
+	// handle goes stale before a serves another.
+	a.gen.Add(1)
+	a.sys = wasip1.System{}
 	a.room = wasip1.Room{}
 	a.home.spares.Put(a)
 }

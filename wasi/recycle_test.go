@@ -84,7 +84,7 @@ func TestAttachWithRecyclesNothingOfTheLastSandbox(t *testing.T) {
 
 		var outB bytes.Buffer
 		sb, b := pp.sandbox(&wasi.Sandbox{Env: []string{"OTHER=b"}, Stdout: &outB})
-		reused = reused || b.sys == aSys
+		reused = reused || wasi.SameParts(b.sys, aSys)
 		if got := b.args(); len(got) != 1 || got[0] != "route" {
 			t.Errorf("B's arguments %q, want the configuration's [route]", got)
 		}
@@ -146,7 +146,7 @@ func TestAttachWithReusesOnlyWhatItsOwnerClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	s2, p2 := pp.sandbox(sb)
-	if p2.sys == p.sys {
+	if wasi.SameParts(p2.sys, p.sys) {
 		t.Error("a System open when its store closed was reused")
 	}
 
@@ -155,7 +155,7 @@ func TestAttachWithReusesOnlyWhatItsOwnerClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	s3, p3 := pp.sandbox(sb)
-	if p3.sys == p2.sys {
+	if wasi.SameParts(p3.sys, p2.sys) {
 		t.Error("a System whose store is still open was reused")
 	}
 	if _, err := p2.inst.Func("fd_write").Call(context.Background(), 1, iovPtr, 0, outPtr); err != nil {
@@ -206,9 +206,9 @@ func TestAttachWithConcurrentSandboxesShareNoSystem(t *testing.T) {
 }
 
 // TestAttachWithAllocations: attaching a store with a Sandbox reuses a
-// closed System, so the attach and close of a sandbox allocate nothing
-// (the store's handle stays on the stack, its state is the engine's
-// recycled one).
+// closed System's parts, so the attach and close of a sandbox allocate
+// only the System's handle (the store's handle stays on the stack, its
+// state is the engine's recycled one).
 func TestAttachWithAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts and sync.Pool's reuse differ under the race detector")
@@ -235,8 +235,61 @@ func TestAttachWithAllocations(t *testing.T) {
 		}
 	}
 	cycle()
-	if n := testing.AllocsPerRun(100, cycle); n != 0 {
-		t.Errorf("attach and close allocate %v times, want 0", n)
+	if n := testing.AllocsPerRun(100, cycle); n != 1 {
+		t.Errorf("attach and close allocate %v times, want 1 (the System's handle)", n)
+	}
+}
+
+// TestAttachWithStaleSystemCloses: a System of AttachWith closed a second
+// time, or first, after its store closed and its parts went on to serve
+// another sandbox, closes nothing of that sandbox: its open files, its
+// standard streams and its later recycling stay its own.
+func TestAttachWithStaleSystemCloses(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "f"), []byte("F"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pp := newPreparedProbes(t, moat.EngineAuto, 2, wasi.Config{Preopens: []wasi.Preopen{{Guest: "/", Host: dir}}})
+	reused := false
+	for round := 0; round < 20 && !reused; round++ {
+		sa, a := pp.sandbox(&wasi.Sandbox{Env: []string{"WHO=a"}})
+		stale := a.sys
+		pp.close(sa, a) // the System, then its store: its parts go back
+
+		var outB bytes.Buffer
+		sb, b := pp.sandbox(&wasi.Sandbox{Env: []string{"WHO=b"}, Stdout: &outB})
+		reused = wasi.SameParts(b.sys, stale)
+		if e, fd := b.open(preopenFd, "f", 0, 0, rightRead, 0); e != eSuccess || fd != secondOpenFd {
+			t.Fatalf("B opens f: %v, fd %d", e, fd)
+		}
+		for range 2 {
+			if err := stale.Close(); err != nil {
+				t.Errorf("A's System closed again: %v", err)
+			}
+		}
+		if e, got := b.read(secondOpenFd, 1); e != eSuccess || got != "F" {
+			t.Errorf("B reads its file after A's System closed again: %v, %q; want F", e, got)
+		}
+		if e, n := b.write(1, "b"); e != eSuccess || n != 1 || outB.String() != "b" {
+			t.Errorf("B writes to fd 1 after A's System closed again: %v, %d; its stdout has %q", e, n, outB.String())
+		}
+		if env := b.environ(); len(env) != 1 || env[0] != "WHO=b" {
+			t.Errorf("B's environment %q, want [WHO=b]", env)
+		}
+		pp.close(sb, b)
+		// B's own Close ran: its parts went back, and a stale Close of
+		// B's, after the next sandbox took them, is as harmless.
+		sc, c := pp.sandbox(&wasi.Sandbox{Env: []string{"WHO=c"}})
+		if err := b.sys.Close(); err != nil {
+			t.Errorf("B's System closed again: %v", err)
+		}
+		if e, fd := c.open(preopenFd, "f", 0, 0, rightRead, 0); e != eSuccess || fd != secondOpenFd {
+			t.Errorf("C opens f after B's System closed again: %v, fd %d", e, fd)
+		}
+		pp.close(sc, c)
+	}
+	if !reused && !raceEnabled {
+		t.Error("AttachWith never reused a System whose System and store were closed")
 	}
 }
 

@@ -63,7 +63,13 @@ type ExitError = wasip1.ExitError
 // System is the WASI state of one store. Close releases its host file
 // descriptors.
 type System struct {
-	sys wasip1.System
+	sys *wasip1.System
+	// spare, for a System of Prepared.AttachWith, holds sys and goes back
+	// to its Prepared once the System and its store are closed; gen is
+	// its generation when this handle was made, so that a handle kept past
+	// that reaches nothing of the sandbox the spare serves next.
+	spare *attached
+	gen   uint64
 }
 
 // DefineImports defines every wasi_snapshot_preview1 function in l. Call it
@@ -80,17 +86,17 @@ func DefineImports(l *moat.Linker) error {
 		name := f.Name
 		err := hostlib.Define(l, wasip1.ModuleName, f.Name, f.Type,
 			func(ctx context.Context, state any, mem *[]byte, stack []uint64) error {
-				var sys *System
+				var sys *wasip1.System
 				switch st := state.(type) {
 				case *attached:
 					sys = &st.sys
 				case *System:
-					sys = st
+					sys = st.sys
 				}
 				if sys == nil {
 					return fmt.Errorf("wasi: %s called in a store without a WASI system (call wasi.Attach)", name)
 				}
-				return call(ctx, &sys.sys, mem, stack)
+				return call(ctx, sys, mem, stack)
 			})
 		if err != nil {
 			return err
@@ -111,17 +117,19 @@ func Attach(s *moat.Store, cfg Config) (*System, error) {
 	// The system and its configuration in one allocation; closing the
 	// system closes the configuration.
 	solo := &struct {
-		sys  System
-		prep wasip1.Prepared
+		handle System
+		sys    wasip1.System
+		prep   wasip1.Prepared
 	}{}
+	solo.handle.sys = &solo.sys
 	if err := solo.prep.Init(internalConfig(cfg)); err != nil {
 		return nil, err
 	}
-	if err := solo.sys.sys.AttachOwned(&solo.prep); err != nil {
+	if err := solo.sys.AttachOwned(&solo.prep); err != nil {
 		return nil, err
 	}
-	s.SetValue(hostlib.StateKey{}, &solo.sys) // a field of the store's state
-	return &solo.sys, nil
+	s.SetValue(hostlib.StateKey{}, &solo.handle) // a field of the store's state
+	return &solo.handle, nil
 }
 
 // internalConfig is cfg as package wasip1 takes it.
@@ -138,8 +146,15 @@ func internalConfig(cfg Config) wasip1.Config {
 }
 
 // Close releases the host file descriptors the guest holds. The guest's
-// later WASI calls fail with EBADF.
-func (sys *System) Close() error { return sys.sys.Close() }
+// later WASI calls fail with EBADF. A second Close does nothing, also on a
+// System of Prepared.AttachWith whose parts, once it and its store were
+// closed, serve another sandbox (the generation check).
+func (sys *System) Close() error {
+	if sys.spare != nil && sys.spare.gen.Load() != sys.gen {
+		return nil
+	}
+	return sys.sys.Close()
+}
 
 // Run calls the instance's _start and returns the exit code: 0 when _start
 // returns, the proc_exit code when the guest exits (from any call depth).

@@ -53,6 +53,34 @@ const epochIdleTicks = 100
 // (Runner.Run).
 const epochCoarseTicks = 10
 
+// epochCalmTicks is how many ticks the ticker makes at once once runs have
+// been in progress with none spinning for epochCalmAfter steps (a calm
+// stretch: a server's stream of short requests). In coarse steps such a
+// stream wakes the ticker 1,000 times a second for calls that never need
+// it, and each wake of a real-time thread on a busy machine costs its own
+// system time and a context switch of the thread it preempts (7% of `moat
+// serve`'s CPU under load). A young run's first slice then ends 1-2 calm
+// steps (4-8 ms) after it began, under the Go scheduler's own 10 ms; the
+// first run that spins ends the calm stretch (it cuts the step short:
+// epochSpinning), and the steps are coarse or fine again until the next
+// one.
+const epochCalmTicks = 40
+
+// epochCalmAfter is the calm stretch's count of steps (a variable for
+// tests; the ticker reads it at each step).
+var epochCalmAfter uint64 = 10
+
+// epochStepTicks is the length of the ticker's current step while no run
+// spins, in ticks: epochCoarseTicks, or epochCalmTicks in a calm stretch.
+// Written only by the ticker (on a platform without one, it stays
+// epochCoarseTicks).
+var epochStepTicks uint64 = epochCoarseTicks
+
+// epochCalm counts the ticker's steps since a run last spun (a step cut
+// short by a run that starts to spin, or a wake that finds one spinning,
+// starts it again), written only by the ticker.
+var epochCalm uint64
+
 // epochProcs is GOMAXPROCS for the ticker (crowded keeps it current; 0,
 // which makes every spinning guest count as crowded, until the ticker
 // starts), and epochFineRuns counts the spinning runs that need every

@@ -41,9 +41,6 @@ var epochWake [2]int64
 // that a run starting to spin wakes it from (epochSpinning).
 var epochCoarse uint32
 
-// epochCoarseNanos is the rest of a coarse step after its first tick.
-const epochCoarseNanos = int64(epochCoarseTicks-1) * epochTickNanos
-
 // epochSpinning is called when a run starts to spin and the ticker may
 // have to tick at every EpochTick from now on (addSpinning): the ticker,
 // in a coarse step, goes back to a tick at a time at once.

@@ -13,8 +13,10 @@
 //     8-byte store that readers see whole), epochNext (its own),
 //     epochActive (read, and slept on as a futex), spinning, epochProcs
 //     and epochFineRuns (read),
-//     epochCoarse (slept on as a futex), epochParked, epochWake, epochNow
-//     and epochSteps (its own).
+//     epochCalmAfter (read), epochCoarse (slept on as a futex),
+//     epochParked, epochWake, epochNow, epochSteps, epochStepTicks and
+//     epochCalm (its own; epochStepTicks an aligned 8-byte store that
+//     readers see whole).
 //   - It never returns and never exits: it lives as long as the process.
 
 #include "go_asm.h"
@@ -83,13 +85,13 @@ loop:
 	MOVL	·epochActive(SB), AX
 	TESTL	AX, AX
 	JNZ	busy
-	// No run: count the ticks until the ticker sleeps (a coarse step
-	// counts as its ticks).
+	// No run: count the ticks until the ticker sleeps (a coarse or calm
+	// step counts as its ticks).
 	MOVQ	$1, AX
 	MOVL	·spinning(SB), BX
 	TESTL	BX, BX
 	JNZ	idle
-	MOVQ	$const_epochCoarseTicks, AX
+	MOVQ	·epochStepTicks(SB), AX
 idle:
 	ADDQ	AX, R12
 	CMPQ	R12, $const_epochIdleTicks
@@ -127,21 +129,38 @@ tick:
 	XCHGL	AX, ·epochCoarse(SB)
 	MOVL	·spinning(SB), AX
 	TESTL	AX, AX
-	JZ	coarse
+	JZ	calm
+	MOVQ	$0, ·epochCalm(SB) // a run spins: no calm stretch
+	MOVQ	$const_epochCoarseTicks, ·epochStepTicks(SB)
 	CMPL	AX, ·epochProcs(SB)
 	JGE	fine
 	MOVL	·epochFineRuns(SB), AX
 	TESTL	AX, AX
 	JNZ	fine
+	JMP	coarse
+calm:
+	// No run spins: a coarse step, or a calm one once epochCalmAfter
+	// steps have passed since a run last spun (epochStepTicks, which
+	// firstSliceTicks reads, is set before the step begins).
+	MOVQ	$const_epochCoarseTicks, BX
+	MOVQ	·epochCalm(SB), AX
+	CMPQ	AX, ·epochCalmAfter(SB)
+	JB	stepset
+	MOVQ	$const_epochCalmTicks, BX
+stepset:
+	MOVQ	BX, ·epochStepTicks(SB)
+	INCQ	·epochCalm(SB)
 coarse:
 	// Wait until the step's last tick is due (epochWake: epochNext, the
-	// next tick's time, and the step's other ticks).
+	// next tick's time, and the step's other epochStepTicks-1 ticks).
 	MOVQ	·epochNext(SB), AX
 	MOVQ	AX, ·epochWake(SB)
 	MOVQ	·epochNext+8(SB), AX
 	MOVQ	AX, ·epochWake+8(SB)
 	LEAQ	·epochWake(SB), SI
-	MOVQ	$const_epochCoarseNanos, AX
+	MOVQ	·epochStepTicks(SB), AX
+	DECQ	AX
+	IMULQ	$const_epochTickNanos, AX
 	CALL	later<>(SB)
 	LEAQ	·epochCoarse(SB), DI
 	MOVL	$FUTEX_WAIT_BITSET_PRIVATE, SI
@@ -155,12 +174,18 @@ coarse:
 	XORL	AX, AX
 	XCHGL	AX, ·epochCoarse(SB)
 	CMPQ	BX, $-ETIMEDOUT
-	JNE	loop // cut short (a run spins now) or spurious: the schedule stands
+	JEQ	stepdone
+	// Cut short (a run spins now) or spurious: the schedule stands, and a
+	// calm stretch ends.
+	MOVQ	$0, ·epochCalm(SB)
+	JMP	loop
+stepdone:
 	MOVQ	·epochWake(SB), AX
 	MOVQ	AX, ·epochNext(SB)
 	MOVQ	·epochWake+8(SB), AX
 	MOVQ	AX, ·epochNext+8(SB)
-	ADDQ	$const_epochCoarseTicks, ·epoch(SB)
+	MOVQ	·epochStepTicks(SB), AX
+	ADDQ	AX, ·epoch(SB)
 	JMP	stepped
 
 fine:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -81,6 +82,7 @@ func TestEpochTickerCoarseWhileYoung(t *testing.T) {
 	if got := atomic.LoadInt32(&epochProcs); got != procs {
 		t.Fatalf("the ticker's GOMAXPROCS is %d, want %d", got, procs)
 	}
+	defer calmAfter(math.MaxUint64)() // no calm stretch: TestEpochTickerCalmSteps
 	epochEnter()
 	defer epochLeave()
 	for _, c := range []struct {
@@ -108,6 +110,71 @@ func TestEpochTickerCoarseWhileYoung(t *testing.T) {
 		if got, want := e1-e0, (s1-s0)*c.ticksAStep; got != want {
 			t.Errorf("%s: the epoch advanced %d ticks in %d steps, want %d", c.name, got, s1-s0, want)
 		}
+	}
+}
+
+// calmAfter makes n the ticker's epochCalmAfter and returns what puts the
+// last one back.
+func calmAfter(n uint64) (restore func()) {
+	old := atomic.SwapUint64(&epochCalmAfter, n)
+	return func() { atomic.StoreUint64(&epochCalmAfter, old) }
+}
+
+// TestEpochTickerCalmSteps: once runs have been in progress without any
+// spinning for epochCalmAfter steps, each wake of the ticker advances the
+// epoch by epochCalmTicks, and a young run's first slice ends at the calm
+// step after the one it began in; a run that starts to spin ends the calm
+// stretch (a run needing every tick gets one a step), and after it the
+// steps are coarse again until the next calm stretch.
+func TestEpochTickerCalmSteps(t *testing.T) {
+	if err := StartEpoch(); err != nil {
+		t.Fatal(err)
+	}
+	if n := SpinningGuests(); n != 0 {
+		t.Fatalf("%d spinning guests before the test", n)
+	}
+	defer calmAfter(3)()
+	epochEnter()
+	defer epochLeave()
+	waitFor(t, 10*time.Second, "the ticker did not take calm steps", func() bool {
+		return atomic.LoadUint64(&epochStepTicks) == epochCalmTicks
+	})
+	// From the first step that began after it was calm.
+	_, s := epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s+2 })
+	e0, s0 := epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s0+3 })
+	e1, s1 := epochSnapshot()
+	if got, want := e1-e0, (s1-s0)*epochCalmTicks; got != want {
+		t.Errorf("calm: the epoch advanced %d ticks in %d steps, want %d", got, s1-s0, want)
+	}
+	if got, want := firstSliceTicks(), uint64(epochCalmTicks+1); got != want {
+		t.Errorf("calm: a young run's first slice is %d ticks, want %d", got, want)
+	}
+
+	// A run that needs every tick starts to spin.
+	defer calmAfter(math.MaxUint64)() // no calm stretch after it, for the last check
+	addSpinning(1, true)
+	_, s = epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s+2 })
+	e0, s0 = epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s0+3 })
+	e1, s1 = epochSnapshot()
+	calm := atomic.LoadUint64(&epochCalm)
+	addSpinning(-1, true)
+	if got, want := e1-e0, s1-s0; got != want {
+		t.Errorf("a run spinning: the epoch advanced %d ticks in %d steps, want %d", got, s1-s0, want)
+	}
+	if calm != 0 {
+		t.Errorf("a run spinning: %d calm steps, want 0", calm)
+	}
+	_, s = epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s+2 })
+	e0, s0 = epochSnapshot()
+	waitFor(t, 10*time.Second, "the ticker did not step", func() bool { _, n := epochSnapshot(); return n >= s0+3 })
+	e1, s1 = epochSnapshot()
+	if got, want := e1-e0, (s1-s0)*epochCoarseTicks; got != want {
+		t.Errorf("after the spinning run: the epoch advanced %d ticks in %d steps, want %d (coarse)", got, s1-s0, want)
 	}
 }
 

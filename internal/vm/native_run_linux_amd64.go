@@ -76,7 +76,8 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	}()
 	// With epoch polls, cancellation pokes the run from its first visit on
 	// (watch.start), which the epoch brings within a time slice (1-2 ms
-	// for a run's first while no run spins): a run of microseconds, most
+	// for a run's first while no run spins, 4-8 ms in a calm stretch:
+	// epochCalmTicks): a run of microseconds, most
 	// calls, never registers with the context (context.AfterFunc and its
 	// removal cost as much as a short call), and until its first visit a
 	// run notices cancellation there. A run with counting polls may be

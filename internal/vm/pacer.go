@@ -301,15 +301,16 @@ func (p *Pacer) BeginEpoch() uint64 {
 }
 
 // firstSliceTicks is a run's first time slice in ticks. While no run spins,
-// the ticker steps epochCoarseTicks at a time, and the epoch the run reads
-// may be about to step: a slice of sliceTicks would end at that step, a
-// moment after the run began, and a run of microseconds that the kernel
-// kept waiting across it (common on a busy machine) would count among the
-// spinning guests and set the ticker ticking for nothing. So the first
-// slice ends at the step after, 1-2 steps away.
+// the ticker steps epochStepTicks at a time (coarse or calm steps), and the
+// epoch the run reads may be about to step: a slice of sliceTicks would end
+// at that step, a moment after the run began, and a run of microseconds
+// that the kernel kept waiting across it (common on a busy machine) would
+// count among the spinning guests, set the ticker ticking for nothing and
+// end a calm stretch. So the first slice ends at the step after, 1-2 steps
+// away.
 func firstSliceTicks() uint64 {
 	if atomic.LoadInt32(&spinning) == 0 {
-		return max(sliceTicks, epochCoarseTicks+1)
+		return max(sliceTicks, atomic.LoadUint64(&epochStepTicks)+1)
 	}
 	return sliceTicks
 }
