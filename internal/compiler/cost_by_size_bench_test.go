@@ -8,12 +8,9 @@ import (
 	"time"
 
 	"github.com/moat-run/moat/internal/backend/amd64"
-	"github.com/moat-run/moat/internal/binary"
 	"github.com/moat-run/moat/internal/cpuclock"
 	"github.com/moat-run/moat/internal/frontend"
 	"github.com/moat-run/moat/internal/testsuite"
-	"github.com/moat-run/moat/internal/validate"
-	"github.com/moat-run/moat/internal/vm"
 )
 
 // BenchmarkCostBySize compiles each function of the Go wasip1 test binary
@@ -36,18 +33,7 @@ func BenchmarkCostBySize(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	m, err := binary.Decode(wasm)
-	if err == nil {
-		err = validate.Module(m)
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	layout, guard, err := MemoryConfig{}.layout()
-	if err != nil {
-		b.Fatal(err)
-	}
-	env := &frontend.Env{Unchecked: layout.Unchecked(), EpochPolls: vm.EpochSupported}
+	m, env, guard := decodeForDefaultEngine(b, wasm)
 	type cost struct{ front, back time.Duration }
 	best := make([]cost, len(m.Code))
 	type shape struct{ blocks, ssaInsts, vinsts int }

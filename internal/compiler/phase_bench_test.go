@@ -11,6 +11,7 @@ import (
 	"github.com/moat-run/moat/internal/testsuite"
 	"github.com/moat-run/moat/internal/validate"
 	"github.com/moat-run/moat/internal/vm"
+	"github.com/moat-run/moat/internal/wasm"
 )
 
 // BenchmarkBackendPhases reports the back end's cost per vcode instruction
@@ -71,6 +72,23 @@ func BenchmarkBackendPhases(b *testing.B) {
 // translateAll translates and optimises every function of a module as the
 // default engine does, and says whether that engine uses guard pages.
 func translateAll(b testing.TB, wasm []byte) ([]*ssa.Func, bool) {
+	m, env, guard := decodeForDefaultEngine(b, wasm)
+	funcs := make([]*ssa.Func, 0, len(m.Code))
+	for i := range m.Code {
+		f, err := frontend.Translate(m, m.NumImportedFuncs+uint32(i), env)
+		if err != nil {
+			b.Fatal(err)
+		}
+		frontend.Optimize(f, env)
+		funcs = append(funcs, f)
+	}
+	return funcs, guard
+}
+
+// decodeForDefaultEngine decodes and validates a module, and gives the
+// translation environment of the default engine and whether that engine
+// uses guard pages.
+func decodeForDefaultEngine(b testing.TB, wasm []byte) (*wasm.Module, *frontend.Env, bool) {
 	m, err := binary.Decode(wasm)
 	if err == nil {
 		err = validate.Module(m)
@@ -83,14 +101,5 @@ func translateAll(b testing.TB, wasm []byte) ([]*ssa.Func, bool) {
 		b.Fatal(err)
 	}
 	env := &frontend.Env{Unchecked: layout.Unchecked(), EpochPolls: vm.EpochSupported}
-	funcs := make([]*ssa.Func, 0, len(m.Code))
-	for i := range m.Code {
-		f, err := frontend.Translate(m, m.NumImportedFuncs+uint32(i), env)
-		if err != nil {
-			b.Fatal(err)
-		}
-		frontend.Optimize(f, env)
-		funcs = append(funcs, f)
-	}
-	return funcs, guard
+	return m, env, guard
 }
