@@ -48,66 +48,56 @@ func TestKeptNativeStateServesNextTenantEmpty(t *testing.T) {
 		"compiler":                  {Engine: EngineCompiler},
 	}
 	const secret = 0x5ec2e7
-	for name, cfg := range configs {
-		t.Run(name, func(t *testing.T) {
-			e, err := NewEngine(cfg)
-			if err != nil {
-				t.Skipf("engine unavailable: %v", err)
-			}
-			mod, err := e.CompileText([]byte(keptNativeWat))
+	forConfigs(t, configs, keptNativeWat, func(t *testing.T, cfg Config, e *Engine, mod *Module) {
+		reused := 0
+		for round := range 20 {
+			a := NewStore(e)
+			instA, err := a.Instantiate(ctx, mod)
 			if err != nil {
 				t.Fatal(err)
 			}
-			reused := 0
-			for round := range 20 {
-				a := NewStore(e)
-				instA, err := a.Instantiate(ctx, mod)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := instA.Func("spray").Call(ctx, secret); err != nil {
-					t.Fatal(err)
-				}
-				stateA, lookA := instA.vmInst(), instA.Func("look")
-				nativeA := stateA.Engine
-				if err := a.Close(); err != nil {
-					t.Fatal(err)
-				}
+			if _, err := instA.Func("spray").Call(ctx, secret); err != nil {
+				t.Fatal(err)
+			}
+			stateA, lookA := instA.vmInst(), instA.Func("look")
+			nativeA := stateA.Engine
+			if err := a.Close(); err != nil {
+				t.Fatal(err)
+			}
 
-				b := NewStore(e)
-				instB, err := b.Instantiate(ctx, mod)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if instB.vmInst() == stateA {
-					reused++
-					if cfg.Pooling != nil && instB.vmInst().Engine != nativeA {
-						// The block in the slot's region: the native
-						// state stays in the instance state.
-						t.Errorf("round %d: the next tenant in the same instance state has another native state", round)
-					}
-				}
-				got, err := instB.Func("look").Call(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got[0] != 0 || got[1] != 0 || got[2] != 7 {
-					t.Fatalf("round %d: next tenant reads global %#x, memory %#x, caught %d; want 0, 0, 7", round, got[0], got[1], got[2])
-				}
-				var trap *Trap
-				if _, err := instB.Func("indirect").Call(ctx); !errors.As(err, &trap) {
-					t.Fatalf("round %d: next tenant's call through its empty table: %v, want a trap", round, err)
-				}
-				if _, err := lookA.Call(ctx); !errors.Is(err, ErrClosed) {
-					t.Fatalf("round %d: the closed tenant's function: %v, want ErrClosed", round, err)
-				}
-				if err := b.Close(); err != nil {
-					t.Fatal(err)
+			b := NewStore(e)
+			instB, err := b.Instantiate(ctx, mod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if instB.vmInst() == stateA {
+				reused++
+				if cfg.Pooling != nil && instB.vmInst().Engine != nativeA {
+					// The block in the slot's region: the native
+					// state stays in the instance state.
+					t.Errorf("round %d: the next tenant in the same instance state has another native state", round)
 				}
 			}
-			// sync.Pool may drop a state (at random under the race
-			// detector): how often it served the next tenant is logged.
-			t.Logf("%d of 20 rounds ran the next tenant in the closed one's instance state", reused)
-		})
-	}
+			got, err := instB.Func("look").Call(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got[0] != 0 || got[1] != 0 || got[2] != 7 {
+				t.Fatalf("round %d: next tenant reads global %#x, memory %#x, caught %d; want 0, 0, 7", round, got[0], got[1], got[2])
+			}
+			var trap *Trap
+			if _, err := instB.Func("indirect").Call(ctx); !errors.As(err, &trap) {
+				t.Fatalf("round %d: next tenant's call through its empty table: %v, want a trap", round, err)
+			}
+			if _, err := lookA.Call(ctx); !errors.Is(err, ErrClosed) {
+				t.Fatalf("round %d: the closed tenant's function: %v, want ErrClosed", round, err)
+			}
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// sync.Pool may drop a state (at random under the race
+		// detector): how often it served the next tenant is logged.
+		t.Logf("%d of 20 rounds ran the next tenant in the closed one's instance state", reused)
+	})
 }

@@ -28,17 +28,24 @@ func forStaleEngines(t *testing.T, f func(t *testing.T, e *Engine, mod *Module))
 		"compiler":         {Engine: EngineCompiler},
 		"compiler-pooling": {Engine: EngineCompiler, Pooling: &PoolingConfig{TotalMemories: 4}},
 	}
+	forConfigs(t, configs, staleWat, func(t *testing.T, _ Config, e *Engine, mod *Module) { f(t, e, mod) })
+}
+
+// forConfigs runs f, in a subtest per configuration, with an engine of it
+// and wat compiled there; a configuration this machine cannot make is
+// skipped.
+func forConfigs(t *testing.T, configs map[string]Config, wat string, f func(t *testing.T, cfg Config, e *Engine, mod *Module)) {
 	for name, cfg := range configs {
 		t.Run(name, func(t *testing.T) {
 			e, err := NewEngine(cfg)
 			if err != nil {
 				t.Skipf("engine unavailable: %v", err)
 			}
-			mod, err := e.CompileText([]byte(staleWat))
+			mod, err := e.CompileText([]byte(wat))
 			if err != nil {
 				t.Fatal(err)
 			}
-			f(t, e, mod)
+			f(t, cfg, e, mod)
 		})
 	}
 }
