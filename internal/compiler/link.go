@@ -59,22 +59,24 @@ func (mc *moduleCode) hostStubs() []uintptr {
 	return mc.stubs
 }
 
-// link lays the functions out 16-byte aligned in one blob, then the entry
-// stubs and the shared poll stub, patches every relocation and maps the
-// blob W^X.
+// link lays the functions out 16-byte aligned, then the entry stubs and
+// the shared poll stub, straight into the code mapping (the layout is
+// computed first, so no blob is built on the Go heap and copied), patches
+// every relocation as its code is placed and seals the mapping W^X.
 func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []compiledFunc) (*moduleCode, error) {
 	mc := &moduleCode{eng: e, m: m, typeIDs: typeIDs}
-	funcStart := make([]int, len(fns))
-	// The entry stubs first, so the blob's size is known and it is
-	// allocated once.
 	type stub struct {
 		code   []byte
 		relocs []amd64.Reloc
 	}
 	stubs := make([]stub, len(fns))
-	size, nRelocs, nSites, nTraps, nFaults := 0, 0, 0, 0, 0
 	var tb tablesBuilder
 	align := func(n int) int { return (n + 15) &^ 15 }
+	// funcStart is each function's offset: relocations against a later
+	// function are patched as the earlier one is placed.
+	funcStart := make([]int, len(fns))
+	size := 0
+	var n tableCounts
 	for i, c := range fns {
 		fn := m.NumImportedFuncs + uint32(i)
 		sig, err := ssaSignature(m.FuncTypeOf(fn))
@@ -86,78 +88,80 @@ func link(e *compilerEngine, m *wasm.Module, typeIDs []uint32, fns []compiledFun
 			return nil, fmt.Errorf("compiler: entry stub of function %d: %w", fn, err)
 		}
 		stubs[i] = stub{code, rs}
-		size = align(size) + len(c.Code)
-		nRelocs += len(c.Relocs) + len(rs)
-		nSites += len(c.Sites)
-		nTraps += len(c.TrapSites)
-		nFaults += len(c.FaultSites)
+		funcStart[i] = align(size)
+		size = funcStart[i] + len(c.Code)
+		n.add(c)
 	}
 	for _, st := range stubs {
 		size = align(size) + len(st.code)
 	}
 	poll, pollExitEntry := amd64.PollStub()
-	size = align(size) + len(poll)
-	blob := make([]byte, 0, size)
-	place := func(code []byte) int {
+	pollOff := align(size)
+	size = pollOff + len(poll)
+	code, err := vm.NewCode(size)
+	if err != nil {
+		return nil, err
+	}
+	blob := code.Bytes()[:0]
+	place := func(c []byte, relocs []amd64.Reloc) (int, error) {
 		for len(blob)%16 != 0 {
 			blob = append(blob, 0xCC) // int3 between functions
 		}
 		off := len(blob)
-		blob = append(blob, code...)
-		return off
-	}
-	type relocAt struct {
-		base int
-		r    amd64.Reloc
-	}
-	relocs := make([]relocAt, 0, nRelocs)
-	tb.funcs = make([]byte, 0, len(fns)*funcEntrySize)
-	tb.sites = make([]byte, 0, nSites*siteEntrySize)
-	tb.traps = make([]byte, 0, nTraps*trapEntrySize)
-	tb.faults = make([]byte, 0, nFaults*faultEntrySize)
-	for i, c := range fns {
-		off := place(c.Code)
-		funcStart[i] = off
-		tb.addFunc(off, off+len(c.Code))
-		for _, r := range c.Relocs {
-			relocs = append(relocs, relocAt{off, r})
+		blob = append(blob, c...)
+		for _, r := range relocs {
+			var target int
+			switch {
+			case r.Func == amd64.PollStubCallee:
+				target = pollOff
+			case r.Func == amd64.SavingExitCallee:
+				target = pollOff + pollExitEntry
+			case r.Func >= m.NumImportedFuncs && int(r.Func-m.NumImportedFuncs) < len(fns):
+				target = funcStart[r.Func-m.NumImportedFuncs]
+			default:
+				return 0, fmt.Errorf("compiler: relocation against function %d, which is not defined here", r.Func)
+			}
+			at := off + r.Offset
+			if r.Offset < 0 || r.Offset+4 > len(c) {
+				return 0, fmt.Errorf("compiler: relocation at %d outside its code", at)
+			}
+			v := int64(target) + r.Addend - int64(at)
+			binary.LittleEndian.PutUint32(blob[at:], uint32(int32(v)))
 		}
+		return off, nil
+	}
+	fail := func(err error) (*moduleCode, error) {
+		code.Close()
+		return nil, err
+	}
+	tb.reserve(n)
+	for _, c := range fns {
+		off, err := place(c.Code, c.Relocs)
+		if err != nil {
+			return fail(err)
+		}
+		tb.addFunc(off, off+len(c.Code))
 		tb.addTraps(off, c.TrapSites)
 		tb.addSites(off, c.Sites)
 		tb.addHandlers(off, c.handlers, c.Landings, c.LandingSP)
 		tb.addFaults(off, c.FaultSites)
 	}
 	for i, st := range stubs {
-		off := place(st.code)
+		off, err := place(st.code, st.relocs)
+		if err != nil {
+			return fail(err)
+		}
 		tb.setEntry(i, off)
-		for _, r := range st.relocs {
-			relocs = append(relocs, relocAt{off, r})
-		}
 	}
-	pollOff := place(poll)
-	for _, r := range relocs {
-		at := r.base + r.r.Offset
-		var target int
-		switch {
-		case r.r.Func == amd64.PollStubCallee:
-			target = pollOff
-		case r.r.Func == amd64.SavingExitCallee:
-			target = pollOff + pollExitEntry
-		case r.r.Func >= m.NumImportedFuncs && int(r.r.Func-m.NumImportedFuncs) < len(fns):
-			target = funcStart[r.r.Func-m.NumImportedFuncs]
-		default:
-			return nil, fmt.Errorf("compiler: relocation against function %d, which is not defined here", r.r.Func)
-		}
-		if at < 0 || at+4 > len(blob) {
-			return nil, fmt.Errorf("compiler: relocation at %d outside the code", at)
-		}
-		v := int64(target) + r.r.Addend - int64(at)
-		binary.LittleEndian.PutUint32(blob[at:], uint32(int32(v)))
+	if _, err := place(poll, nil); err != nil {
+		return fail(err)
 	}
 	mc.tables = tb.finish(pollOff, pollOff+len(poll), len(blob))
-	code, err := mapGenerated(blob)
-	if err != nil {
-		return nil, err
+	if err := code.Seal(); err != nil {
+		return fail(err)
+	}
+	if err := allowFaults(code); err != nil {
+		return fail(err)
 	}
 	mc.code = code
 	runtime.AddCleanup(mc, func(c *vm.Code) { _ = c.Close() }, code)

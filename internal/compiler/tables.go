@@ -113,11 +113,53 @@ func (t *codeTables) numFaults() int { return len(t.faults) / faultEntrySize }
 // inPoll reports whether off lies in the shared poll stub.
 func (t *codeTables) inPoll(off int) bool { return off >= t.pollStart && off < t.pollEnd }
 
-// tablesBuilder packs the tables while the linker places code.
+// tablesBuilder packs the tables while the linker places code, each
+// table in its part of the section (reserve), so finish copies nothing.
 type tablesBuilder struct {
+	raw                         []byte // the section, when reserved
 	funcs, sites, traps, faults []byte
 	landings, handlers, clauses []byte
 	numHandlers                 int
+}
+
+// tableCounts are the entries of each table, counted before the code is
+// placed.
+type tableCounts struct {
+	funcs, sites, traps, faults int
+	landings, handlers, clauses int
+}
+
+// add counts compiled function c's entries.
+func (n *tableCounts) add(c compiledFunc) {
+	n.funcs++
+	n.sites += len(c.Sites)
+	n.traps += len(c.TrapSites)
+	n.faults += len(c.FaultSites)
+	n.landings += len(c.Landings)
+	n.handlers += len(c.handlers)
+	for _, h := range c.handlers {
+		n.clauses += len(h.Clauses)
+	}
+}
+
+// reserve allocates the section for n entries and makes each table an
+// empty slice of its part, capped there: appends fill the part in place
+// (an append past it, which a miscount would make, moves the table out
+// and finish copies it).
+func (b *tablesBuilder) reserve(n tableCounts) {
+	sizes := [...]int{n.funcs * funcEntrySize, n.sites * siteEntrySize, n.traps * trapEntrySize, n.faults * faultEntrySize,
+		n.landings * landingEntrySize, n.handlers * handlerEntrySize, n.clauses * clauseEntrySize}
+	total := tablesHeaderSize
+	for _, size := range sizes {
+		total += size
+	}
+	b.raw = make([]byte, total)
+	parts := [...]*[]byte{&b.funcs, &b.sites, &b.traps, &b.faults, &b.landings, &b.handlers, &b.clauses}
+	off := tablesHeaderSize
+	for i, p := range parts {
+		*p = b.raw[off : off : off+sizes[i]]
+		off += sizes[i]
+	}
 }
 
 func (b *tablesBuilder) addFunc(start, end int) {
@@ -161,27 +203,45 @@ func (b *tablesBuilder) addFaults(base int, faults []amd64.FaultSite) {
 	}
 }
 
-// finish packs the section.
+// finish packs the section: in place when the tables fill their parts
+// of the reserved section exactly, else by copying them.
 func (b *tablesBuilder) finish(pollStart, pollEnd, codeSize int) *codeTables {
 	nf, ns, nt, nx := len(b.funcs)/funcEntrySize, len(b.sites)/siteEntrySize, len(b.traps)/trapEntrySize, len(b.faults)/faultEntrySize
 	nl, nh, nc := len(b.landings)/landingEntrySize, len(b.handlers)/handlerEntrySize, len(b.clauses)/clauseEntrySize
 	parts := [][]byte{b.funcs, b.sites, b.traps, b.faults, b.landings, b.handlers, b.clauses}
-	size := tablesHeaderSize
-	for _, part := range parts {
-		size += len(part)
+	raw := b.raw
+	if !b.inPlace(parts) {
+		size := tablesHeaderSize
+		for _, part := range parts {
+			size += len(part)
+		}
+		raw = make([]byte, size)
+		off := tablesHeaderSize
+		for _, part := range parts {
+			off += copy(raw[off:], part)
+		}
 	}
-	raw := make([]byte, 0, size)
-	for _, v := range []int{nf, ns, nt, nx, pollStart, pollEnd, codeSize, nl, nh, nc} {
-		raw = le.AppendUint32(raw, uint32(v))
-	}
-	for _, part := range parts {
-		raw = append(raw, part...)
+	for i, v := range []int{nf, ns, nt, nx, pollStart, pollEnd, codeSize, nl, nh, nc} {
+		le.PutUint32(raw[4*i:], uint32(v))
 	}
 	t, err := parseTables(raw, nf, codeSize)
 	if err != nil {
 		panic(err) // the linker's own tables are consistent
 	}
 	return t
+}
+
+// inPlace reports whether parts lie back to back in the reserved section
+// after its header, filling it.
+func (b *tablesBuilder) inPlace(parts [][]byte) bool {
+	off := tablesHeaderSize
+	for _, part := range parts {
+		if len(part) > 0 && (off+len(part) > len(b.raw) || &part[0] != &b.raw[off]) {
+			return false
+		}
+		off += len(part)
+	}
+	return b.raw != nil && off == len(b.raw)
 }
 
 // parseTables reads a tables section for a module of numFuncs defined

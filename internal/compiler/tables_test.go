@@ -17,7 +17,20 @@ var updateTables = flag.Bool("update", false, "rewrite testdata/tables.golden fr
 
 // sampleTables packs two functions' tables, the way link does.
 func sampleTables() *codeTables {
+	t, _ := sampleTablesIn(nil)
+	return t
+}
+
+// sampleCounts are sampleTables' entries.
+var sampleCounts = tableCounts{funcs: 2, sites: 3, traps: 2, faults: 3, landings: 1, handlers: 2, clauses: 2}
+
+// sampleTablesIn is sampleTables packed into a section reserved for n
+// entries (none reserved when n is nil), and the section it reserved.
+func sampleTablesIn(n *tableCounts) (*codeTables, []byte) {
 	var tb tablesBuilder
+	if n != nil {
+		tb.reserve(*n)
+	}
 	tb.addFunc(0, 100)
 	tb.addTraps(0, []amd64.TrapSite{{Offset: 90, Code: abi.TrapMemoryOutOfBounds}, {Offset: 40, Code: abi.TrapUnreachable, Shared: true}})
 	tb.addSites(0, []amd64.Site{{Offset: 20, Pos: 7}, {Offset: 60, Pos: 9}})
@@ -32,7 +45,7 @@ func sampleTables() *codeTables {
 	}, []amd64.Landing{{Ret: 20, Offset: 40, Handler: 1}}, -48)
 	tb.setEntry(0, 192)
 	tb.setEntry(1, 208)
-	return tb.finish(224, 240, 256)
+	return tb.finish(224, 240, 256), tb.raw
 }
 
 // TestTablesGolden pins the tables section's encoding (artifacts store it
@@ -52,6 +65,29 @@ func TestTablesGolden(t *testing.T) {
 	}
 	if got != string(want) {
 		t.Errorf("tables encoding differs from %s (a format change needs a new artifact.FormatVersion; then run with -update):\n%s", path, got)
+	}
+}
+
+// TestTablesPackedInPlace: tables reserved for their exact counts are
+// packed in the reserved section itself, the same bytes as packed by
+// copying; a miscount either way still gives those bytes, copied.
+func TestTablesPackedInPlace(t *testing.T) {
+	want := sampleTables().raw
+	short, long := sampleCounts, sampleCounts
+	short.faults--
+	long.sites++
+	for _, c := range []struct {
+		name    string
+		n       tableCounts
+		inPlace bool
+	}{{"exact", sampleCounts, true}, {"short", short, false}, {"long", long, false}} {
+		tables, reserved := sampleTablesIn(&c.n)
+		if got := tables.raw; string(got) != string(want) {
+			t.Errorf("%s: tables differ from the ones packed by copying:\n%s\nwant\n%s", c.name, hex.Dump(got), hex.Dump(want))
+		}
+		if inPlace := &tables.raw[0] == &reserved[0]; inPlace != c.inPlace {
+			t.Errorf("%s: packed in the reserved section: %v, want %v", c.name, inPlace, c.inPlace)
+		}
 	}
 }
 

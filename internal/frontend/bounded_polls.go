@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/ssa"
@@ -56,7 +57,15 @@ func dropBoundedLoopPolls(f *ssa.Func) {
 	// loop i; unbounded marks a loop (or one nested in it) with no bound.
 	nested := make([]uint64, len(lf.Loops))
 	unbounded := make([]bool, len(lf.Loops))
-	w := blockWork{f: f, seen: make([]int32, f.NumValues())}
+	seen := seenPool.Get().(*[]int32)
+	defer seenPool.Put(seen)
+	if n := f.NumValues(); cap(*seen) < n {
+		*seen = make([]int32, n)
+	} else {
+		*seen = (*seen)[:n]
+		clear(*seen)
+	}
+	w := blockWork{f: f, seen: *seen}
 	// Inner loops come after the loops around them.
 	for i := len(lf.Loops) - 1; i >= 0; i-- {
 		l := lf.Loops[i]
@@ -71,6 +80,11 @@ func dropBoundedLoopPolls(f *ssa.Func) {
 		}
 	}
 }
+
+// seenPool keeps blockWork.seen's storage from one function to the next
+// (a compile worker's come one after another), as the ssa passes keep
+// theirs in the function's pass storage.
+var seenPool = sync.Pool{New: func() any { return new([]int32) }}
 
 // blockWork counts a block's work: its instructions and the constants of
 // the function's pool it reads, each of which the back end materialises
