@@ -51,10 +51,12 @@ func (a *allocator) finish() (*Result, error) {
 	}
 	a.f.ComputePreds()
 
-	res := &Result{}
+	var res *Result
 	var edits []Edit
 	if a.shared {
 		res, edits = &a.res.result, a.res.edits[:0]
+	} else {
+		res = &Result{}
 	}
 	// The records are the function's: the Result of a reusing call reads
 	// them in place (both stay valid until the function is reset), any

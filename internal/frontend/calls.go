@@ -17,17 +17,17 @@ func (t *translator) call(fn uint32) error {
 	if ft == nil {
 		return fmt.Errorf("call of function %d out of range", fn)
 	}
-	sig, err := signature(ft)
+	ref, err := t.sigRef(ft)
 	if err != nil {
 		return err
 	}
 	args := t.popN(len(ft.Params))
-	ref := t.f.AddSig(sig)
 	var res []ssa.Value
 	if fn < t.m.NumImportedFuncs {
 		res = t.callDesc(t.funcDesc(fn), ref, args, fixedField)
 	} else {
-		res = t.emitCall(ssa.FuncRef(fn), ref, append([]ssa.Value{t.ctx}, args...))
+		t.callArgs = append(append(t.callArgs[:0], t.ctx), args...) // the call copies them
+		res = t.emitCall(ssa.FuncRef(fn), ref, t.callArgs)
 		t.afterCall()
 		t.checkCaught()
 	}
@@ -44,14 +44,13 @@ func (t *translator) callIndirect(typeIndex, table uint32) error {
 		return fmt.Errorf("call_indirect type %d out of range", typeIndex)
 	}
 	ft := &t.m.Types[typeIndex].Func
-	sig, err := signature(ft)
-	if err != nil {
+	if err := t.buildSig(ft); err != nil {
 		return err
 	}
 	idx := t.pop()
 	args := t.popN(len(ft.Params))
 	desc := t.indirectCallee(typeIndex, table, idx)
-	res := t.callDesc(desc, t.f.AddSig(sig), args, fixedField)
+	res := t.callDesc(desc, t.addBuiltSig(), args, fixedField)
 	t.stack = append(t.stack, res...)
 	return nil
 }

@@ -207,7 +207,8 @@ func (t *translator) reset(m *wasm.Module, env *Env, funcIndex uint32, f *ssa.Fu
 	as.reset()
 	*t = translator{m: m, env: env, index: funcIndex, f: f, b: b,
 		locals: t.locals[:0], stack: t.stack[:0], frames: t.frames[:0], assigned: as, handlers: t.handlers[:0],
-		mem64: t.mem64, tab64: t.tab64, brTargets: t.brTargets[:0]}
+		mem64: t.mem64, tab64: t.tab64, brTargets: t.brTargets[:0], reader: t.reader,
+		sigParams: t.sigParams, sigResults: t.sigResults, callArgs: t.callArgs}
 	t.addressTypes()
 	t.maxWork, t.maxSize = math.MaxInt64, math.MaxInt64
 	if env != nil && env.MaxWork > 0 {
@@ -225,6 +226,7 @@ func (t *translator) release() {
 		t.handlers[i].dispatch = nil // the clauses stay, for Handlers
 	}
 	t.b.Reset(emptyFunc)
+	t.reader.Reset(nil, 0)
 	t.m, t.env, t.f, t.check = nil, nil, nil, nil
 }
 
@@ -302,6 +304,51 @@ func valueTypes(ts []wasm.ValType) ([]ssa.Type, error) {
 	return out, nil
 }
 
+// sigRef is t.f's reference to the signature of Wasm function type ft
+// (signature, through Func.AddSig), built in the translator's buffers:
+// only a signature new to the function is copied into storage of its
+// own.
+func (t *translator) sigRef(ft *wasm.FuncType) (ssa.SigRef, error) {
+	if err := t.buildSig(ft); err != nil {
+		return 0, err
+	}
+	return t.addBuiltSig(), nil
+}
+
+// buildSig builds ft's signature in the translator's buffers.
+func (t *translator) buildSig(ft *wasm.FuncType) error {
+	params := append(t.sigParams[:0], ssa.I64)
+	for _, p := range ft.Params {
+		st, err := valueType(p)
+		if err != nil {
+			return err
+		}
+		params = append(params, st)
+	}
+	results := t.sigResults[:0]
+	for _, r := range ft.Results {
+		st, err := valueType(r)
+		if err != nil {
+			return err
+		}
+		results = append(results, st)
+	}
+	t.sigParams, t.sigResults = params, results
+	return nil
+}
+
+// addBuiltSig adds the signature buildSig built to t.f (when new to it,
+// copied) and returns its reference.
+func (t *translator) addBuiltSig() ssa.SigRef {
+	params, results := t.sigParams, t.sigResults
+	n := len(t.f.Sigs)
+	ref := t.f.AddSig(ssa.Signature{Params: params, Results: results})
+	if int(ref) == n {
+		t.f.Sigs[ref] = ssa.Signature{Params: slices.Clone(params), Results: slices.Clone(results)}
+	}
+	return ref
+}
+
 // signature is the SSA signature of a Wasm function type: the context
 // pointer first, then the Wasm parameters.
 func signature(ft *wasm.FuncType) (ssa.Signature, error) {
@@ -328,6 +375,13 @@ type translator struct {
 	// is how many bytes of the body followed its final end.
 	check *validate.FuncValidator
 	rest  int
+	// reader reads the body; kept with its buffer of br_table targets
+	// from one function to the next.
+	reader binary.ExprReader
+	// sigParams and sigResults are sigRef's buffers, callArgs a direct
+	// call's arguments.
+	sigParams, sigResults []ssa.Type
+	callArgs              []ssa.Value
 
 	ctx    ssa.Value // the context pointer, entry parameter 0
 	locals []ssa.Variable
@@ -399,10 +453,13 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 	results, _ := valueTypes(ft.Results)
 	t.frames = append(t.frames, frame{kind: frameFunc, results: results, handler: -1})
 
-	r := binary.NewExprReader(code.Body, code.Offset)
+	r := &t.reader
+	var disabled wasm.Features
 	if t.check != nil {
-		r.DisableFeatures(t.check.Disabled())
+		disabled = t.check.Disabled()
 	}
+	r.DisableFeatures(disabled)
+	r.Reset(code.Body, code.Offset)
 	var in wasm.Instr
 	for len(t.frames) > 0 {
 		err := r.Next(&in)

@@ -78,7 +78,7 @@ func LICM(f *Func) {
 			inLoop[b.ID] = true
 		}
 		var moved bool
-		defBlock, moved = hoistInvariants(f, l, ph, inLoop, defBlock)
+		defBlock, moved = hoistInvariants(f, l, ph, inLoop, defBlock, s)
 		s.defBlock = defBlock
 		hoisted = hoisted || moved
 		for _, b := range l.Blocks {
@@ -146,9 +146,11 @@ func insertPreheader(f *Func, cfg *CFG, l *Loop) {
 }
 
 // hoistInvariants moves l's invariant instructions to ph and reports
-// whether it moved any.
-func hoistInvariants(f *Func, l *Loop, ph *Block, inLoop []bool, defBlock []*Block) ([]*Block, bool) {
-	var hoisted []*Inst
+// whether it moved any. It lists them in s.hoisted, and ph's new
+// instruction list comes from f's storage, as the builder's do.
+func hoistInvariants(f *Func, l *Loop, ph *Block, inLoop []bool, defBlock []*Block, s *passScratch) ([]*Block, bool) {
+	hoisted := s.hoisted[:0]
+	defer func() { s.hoisted = hoisted[:0] }()
 	constCopies := map[Value]Value{}
 	invariant := func(v Value) bool {
 		if f.IsPoolConst(v) {
@@ -195,8 +197,11 @@ func hoistInvariants(f *Func, l *Loop, ph *Block, inLoop []bool, defBlock []*Blo
 		b.Insts = kept
 	}
 	if len(hoisted) > 0 {
-		term := ph.Insts[len(ph.Insts)-1]
-		ph.Insts = append(append(ph.Insts[:len(ph.Insts)-1:len(ph.Insts)-1], hoisted...), term)
+		insts := f.instListArena.take(len(ph.Insts) + len(hoisted))
+		n := copy(insts, ph.Insts[:len(ph.Insts)-1])
+		n += copy(insts[n:], hoisted)
+		insts[n] = ph.Insts[len(ph.Insts)-1] // the terminator
+		ph.Insts = insts
 	}
 	return defBlock, len(hoisted) > 0
 }

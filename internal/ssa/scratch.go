@@ -49,6 +49,7 @@ type passScratch struct {
 	branchesMet []int32
 	deadInsts   []instPos
 	insts       []*Inst  // a block being rebuilt
+	hoisted     []*Inst  // LICM's, for one loop
 	defBlock    []*Block // by Value
 
 	gvn      gvnTable

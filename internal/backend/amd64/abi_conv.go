@@ -1,6 +1,8 @@
 package amd64
 
 import (
+	"slices"
+
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/backend"
 	"github.com/moat-run/moat/internal/ssa"
@@ -121,8 +123,12 @@ type argLoc struct {
 // assignLocs places values of the given types in registers of their class
 // first (XMM for floats and v128) and then in stack words, in order.
 func assignLocs(types []ssa.Type, ints, floats []Reg) (locs []argLoc, stackWords int) {
-	locs = make([]argLoc, len(types))
-	ni, nf := 0, 0
+	return assignLocsInto(make([]argLoc, len(types)), types, ints, floats)
+}
+
+// assignLocsInto is assignLocs into locs, of len(types).
+func assignLocsInto(locs []argLoc, types []ssa.Type, ints, floats []Reg) ([]argLoc, int) {
+	ni, nf, stackWords := 0, 0, 0
 	for k, t := range types {
 		f := classOf(t) == backend.ClassFloat
 		switch {
@@ -138,6 +144,19 @@ func assignLocs(types []ssa.Type, ints, floats []Reg) (locs []argLoc, stackWords
 		}
 	}
 	return locs, stackWords
+}
+
+// valueLocs is assignLocs for the types of vals, in the lowerer's buffer
+// *buf (valid until the next call with it), so that lowering calls,
+// returns and parameters allocates nothing.
+func (l *lowerer) valueLocs(buf *[]argLoc, vals []ssa.Value, ints, floats []Reg) ([]argLoc, int) {
+	ts := l.locTypes[:0]
+	for _, v := range vals {
+		ts = append(ts, l.f.ValueType(v))
+	}
+	l.locTypes = ts
+	*buf = slices.Grow((*buf)[:0], len(ts))[:len(ts)]
+	return assignLocsInto(*buf, ts, ints, floats)
 }
 
 // wordsOf is the number of 8-byte words a value of type t takes on the

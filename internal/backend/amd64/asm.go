@@ -49,7 +49,9 @@ type Assembler struct {
 	relocs []Reloc
 	consts []poolConst
 	tables []jumpTable
-	err    error
+	// tableTargets holds the jump tables' targets back to back.
+	tableTargets []Label
+	err          error
 
 	final []int32 // label offsets after Finish
 	// working memory of Finish, kept for the next function
@@ -63,6 +65,7 @@ func (a *Assembler) Reset() {
 	a.Listing = nil
 	a.code, a.labels, a.items, a.fixups = a.code[:0], a.labels[:0], a.items[:0], a.fixups[:0]
 	a.relocs, a.consts, a.tables, a.final = a.relocs[:0], a.consts[:0], a.tables[:0], a.final[:0]
+	a.tableTargets = a.tableTargets[:0]
 	a.err = nil
 }
 
@@ -344,7 +347,10 @@ func (a *Assembler) Const128(lo, hi uint64) Mem {
 func (a *Assembler) JumpTable(targets []Label) Label {
 	l := a.NewLabel()
 	a.labels[l-1].pool = true
-	a.tables = append(a.tables, jumpTable{label: l, targets: append([]Label(nil), targets...)})
+	start := len(a.tableTargets)
+	a.tableTargets = append(a.tableTargets, targets...)
+	// A later table's append may move tableTargets: this one keeps its copy.
+	a.tables = append(a.tables, jumpTable{label: l, targets: a.tableTargets[start:len(a.tableTargets):len(a.tableTargets)]})
 	return l
 }
 

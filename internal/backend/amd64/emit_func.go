@@ -241,6 +241,8 @@ type emitter struct {
 	// planShrinkWrap's storage
 	preds predLists
 	heavy []bool
+	// brTargets is a br_table's targets, for Assembler.JumpTable.
+	brTargets []Label
 }
 
 // reset readies e to emit the function l lowered, keeping its memory.
@@ -585,10 +587,11 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 		}
 	case vBrTable:
 		idx, base, ent := regOf(locs[0].Reg()), regOf(locs[1].Reg()), regOf(locs[2].Reg())
-		targets := make([]Label, len(blk.Succs)-1)
-		for k, s := range blk.Succs[1:] {
-			targets[k] = e.target(b, s)
+		targets := e.brTargets[:0]
+		for _, s := range blk.Succs[1:] {
+			targets = append(targets, e.target(b, s))
 		}
+		e.brTargets = targets // JumpTable copies them
 		if len(targets) == 0 {
 			e.a.Emit(Jmp(e.target(b, blk.Succs[0])))
 			return

@@ -31,8 +31,8 @@ func lowerCall(l *lowerer, in *ssa.Inst) {
 		return
 	}
 	ctxArg, args := args[0], args[1:]
-	locs, stackArgs := assignLocs(valueTypes(l.f, args), intArgRegs, floatArgRegs)
-	rlocs, stackResults := assignLocs(valueTypes(l.f, in.Results), intResultRegs, floatResRegs)
+	locs, stackArgs := l.valueLocs(&l.argLocs, args, intArgRegs, floatArgRegs)
+	rlocs, stackResults := l.valueLocs(&l.resultLocs, in.Results, intResultRegs, floatResRegs)
 	// The stack results lie above the stack arguments, which the callee
 	// pops (abi_conv.go).
 	l.outgoingWords = max(l.outgoingWords, stackArgs+stackResults)

@@ -36,7 +36,7 @@ func lowerBrTable(l *lowerer, in *ssa.Inst) {
 
 // lowerReturn places the results per the calling convention (abi_conv.go).
 func lowerReturn(l *lowerer, in *ssa.Inst) {
-	locs, _ := assignLocs(valueTypes(l.f, in.Args), intResultRegs, floatResRegs)
+	locs, _ := l.valueLocs(&l.resultLocs, in.Args, intResultRegs, floatResRegs)
 	for k, a := range in.Args {
 		if locs[k].reg == NoReg {
 			vi := l.newInst()

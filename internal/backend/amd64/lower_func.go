@@ -67,6 +67,10 @@ func init() {
 // from one function to the next (Scratch): each is truncated, not
 // reallocated, by lower.
 type lowerer struct {
+	// locTypes, argLocs and resultLocs are valueLocs' buffers.
+	locTypes            []ssa.Type
+	argLocs, resultLocs []argLoc
+
 	f     *ssa.Func
 	vf    *backend.Func
 	asm   *Assembler
@@ -184,7 +188,7 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 		return &LowerError{Func: f.Name, Msg: "function has no context parameter"}
 	}
 	l.ctx = entry.Params[0]
-	_, l.stackParams = assignLocs(valueTypes(f, entry.Params[1:]), intArgRegs, floatArgRegs)
+	_, l.stackParams = l.valueLocs(&l.argLocs, entry.Params[1:], intArgRegs, floatArgRegs)
 	n := f.NumValues()
 	l.vregs = fillSlice(resize(l.vregs, n), backend.InvalidVReg)
 	l.vregs[l.ctx] = backend.Pinned(pregOf(ctxReg))
@@ -681,7 +685,7 @@ func (l *lowerer) markCall(vi *vinst) {
 // lowerParams defines the entry's parameters from their ABI locations.
 func (l *lowerer) lowerParams() {
 	params := l.f.Entry().Params[1:]
-	locs, _ := assignLocs(valueTypes(l.f, params), intArgRegs, floatArgRegs)
+	locs, _ := l.valueLocs(&l.argLocs, params, intArgRegs, floatArgRegs)
 	args := l.newInst()
 	for k, p := range params {
 		if locs[k].reg != NoReg {

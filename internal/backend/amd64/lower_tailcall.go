@@ -37,7 +37,7 @@ func lowerTailCall(l *lowerer, in *ssa.Inst) {
 		return
 	}
 	args = args[1:]
-	locs, stackArgs := assignLocs(valueTypes(l.f, args), intArgRegs, floatArgRegs)
+	locs, stackArgs := l.valueLocs(&l.argLocs, args, intArgRegs, floatArgRegs)
 	l.outgoingWords = max(l.outgoingWords, stackArgs)
 	for k, a := range args {
 		if locs[k].reg == NoReg {
