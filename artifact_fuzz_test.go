@@ -65,7 +65,7 @@ func collectNowAndThen() {
 // FuzzDeserialize loads arbitrary bytes as an artifact: a module or an
 // *ArtifactError, never a panic or a crash. Nothing loaded is run.
 //
-//	go test -run '^$' -fuzz 'FuzzDeserialize$' -fuzztime 10m -fuzzminimizetime 5s .
+//	go test -run '^$' -fuzz 'FuzzDeserialize$' -fuzztime 10m -fuzzminimizetime 1000x .
 func FuzzDeserialize(f *testing.F) {
 	e := compilerEngine(f, moat.Config{})
 	for _, s := range artifactSeeds(f, e) {
@@ -85,7 +85,7 @@ func FuzzDeserialize(f *testing.F) {
 // the module section's decoding, the tables and the code mapping. Real
 // artifacts of these seeds would need a forged digest to get here.
 //
-//	go test -run '^$' -fuzz FuzzDeserializeContents -fuzztime 10m -fuzzminimizetime 5s .
+//	go test -run '^$' -fuzz FuzzDeserializeContents -fuzztime 10m -fuzzminimizetime 1000x .
 func FuzzDeserializeContents(f *testing.F) {
 	e := compilerEngine(f, moat.Config{})
 	for _, s := range artifactSeeds(f, e) {

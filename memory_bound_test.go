@@ -202,7 +202,10 @@ func TestInstantiateMemoryBound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if heap < 8_000_000 || heap > 9_000_000 {
+		// The floor allows 100 KB below 8 bytes an element: a collection
+		// during the instantiation may free what was live at the baseline
+		// (sync.Pool's victims), which measured 6 KB under load.
+		if heap < 7_900_000 || heap > 9_000_000 {
 			t.Errorf("%s: a table of 1,000,000 elements took %d bytes of heap, want about 8 per element", kind, heap)
 		}
 	}

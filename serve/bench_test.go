@@ -1,9 +1,11 @@
 package serve_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/serve"
@@ -26,6 +28,12 @@ func BenchmarkHello(b *testing.B) {
 	b.Run("compiler-pooled-explicit", func(b *testing.B) {
 		benchHello(b, pooledCModuleChecked(b, 16, moat.BoundsChecksExplicit))
 	})
+	// As moat serve runs it: CPU lanes, and a cancelable context of its
+	// own per request, canceled when the request ends, as net/http gives
+	// each request (what the handler asks of the context costs only then).
+	b.Run("compiler-pooled-explicit-served", func(b *testing.B) {
+		runHello(b, pooledCModuleChecked(b, 16, moat.BoundsChecksExplicit), true)
+	})
 	// With a read-only preopen, which the guest's libc looks up at start.
 	b.Run("compiler-pooled-preopen", func(b *testing.B) {
 		benchHello(b, pooledCModule(b, 16), wasi.Preopen{Guest: "/data", Host: b.TempDir(), ReadOnly: true})
@@ -33,7 +41,22 @@ func BenchmarkHello(b *testing.B) {
 }
 
 func benchHello(b *testing.B, mod *moat.Module, preopens ...wasi.Preopen) {
-	h, err := serve.New(serve.Config{Module: mod, Preopens: preopens, OnDone: func(*http.Request, *serve.Outcome) {}})
+	runHello(b, mod, false, preopens...)
+}
+
+// runHello serves b.N hello requests; served, as moat serve does: with
+// CPU lanes, and each request with a context of its own, canceled once it
+// is served.
+func runHello(b *testing.B, mod *moat.Module, served bool, preopens ...wasi.Preopen) {
+	cfg := serve.Config{Module: mod, Preopens: preopens, OnDone: func(*http.Request, *serve.Outcome) {}}
+	if served {
+		lanes, err := moat.NewCPULanes(1, 5*time.Millisecond)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.CPULanes = lanes
+	}
+	h, err := serve.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -41,7 +64,16 @@ func benchHello(b *testing.B, mod *moat.Module, preopens ...wasi.Preopen) {
 	b.ReportAllocs()
 	for b.Loop() {
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
+		r, cancel := req, context.CancelFunc(nil)
+		if served {
+			var ctx context.Context
+			ctx, cancel = context.WithCancel(req.Context())
+			r = req.WithContext(ctx)
+		}
+		h.ServeHTTP(w, r)
+		if cancel != nil {
+			cancel()
+		}
 		if w.Code != 200 {
 			b.Fatal(w.Code, w.Body.String())
 		}

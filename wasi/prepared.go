@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/moat-run/moat"
@@ -28,8 +27,8 @@ import (
 // AttachWith. Its fs.FS preopens are shared likewise.
 type Prepared struct {
 	p wasip1.Prepared
-	// spares are Systems attached with AttachWith whose System and
-	// store were closed, zeroed, for the next AttachWith (attached).
+	// spares are rooms of Systems attached with AttachWith whose System
+	// and store were closed, zeroed, for the next AttachWith.
 	spares sync.Pool
 }
 
@@ -93,52 +92,59 @@ func (p *Prepared) attach(s *moat.Store, sb *wasip1.Sandbox) (*System, error) {
 	return &plain.handle, nil
 }
 
-// attachOwn attaches a System with parts of its own: one of p's spares,
-// or a new one.
+// attachOwn attaches a System with parts of its own, in one of p's
+// spare rooms or a new one.
 func (p *Prepared) attachOwn(s *moat.Store, sb *wasip1.Sandbox) (*System, error) {
-	a, _ := p.spares.Get().(*attached)
-	if a == nil {
-		a = &attached{home: p}
+	r, _ := p.spares.Get().(*room)
+	if r == nil {
+		r = &room{home: p}
 	}
-	if err := a.sys.AttachIn(&p.p, sb, &a.room); err != nil {
-		return nil, err // a is left as it was: zero, which a spare is
+	w := &withParts{room: r}
+	if err := w.sys.AttachIn(&p.p, sb, &r.parts); err != nil {
+		p.spares.Put(r) // AttachIn failed before it wrote to the room
+		return nil, err
 	}
-	// The store's state holds a, not the handle: its close tells a
-	// (StoreClosed), which then goes back to p's spares. The handle is
-	// the embedder's alone, of a's generation now (a small allocation:
-	// a's own address comes back for other sandboxes).
-	s.SetValue(hostlib.StateKey{}, a)
-	return &System{sys: &a.sys, spare: a, gen: a.gen.Load()}, nil
+	w.handle.sys = &w.sys
+	// The store's state holds w: its close tells w (StoreClosed), which
+	// then gives the room back to p's spares.
+	s.SetValue(hostlib.StateKey{}, w)
+	return &w.handle, nil
 }
 
-// attached is a System and its own parts in one allocation. Once both the
-// System and its store are closed (in that order: the store's Close
-// tells it, and no call of the store reaches it after), nothing can reach
-// it but its embedder's handle, which is done with it: it goes back,
-// zeroed, to its Prepared's spares for the next AttachWith. A System left
-// open when its store closes, or whose store is dropped without Close, is
-// not reused.
-type attached struct {
-	sys  wasip1.System
-	room wasip1.Room
-	home *Prepared
-	// gen counts the sandboxes a has served before its current one: the
-	// System handles of earlier ones do nothing (System.Close).
-	gen atomic.Uint64
+// withParts is one sandbox of Prepared.AttachWith: its System, the
+// embedder's handle to it, and the room its own parts live in. The room
+// is reused; the System and handle are not, so a handle kept past its
+// sandbox is a closed System's and reaches nothing of the room's next
+// sandbox (System.Close of a closed System returns at once).
+type withParts struct {
+	handle System
+	sys    wasip1.System
+	room   *room
 }
 
-// StoreClosed is hostlib.StoreCloser: a's store closed.
-func (a *attached) StoreClosed() {
-	if !a.sys.Reusable() {
+// room is the memory of a System's own parts (descriptor table, streams,
+// per-sandbox stdio), reused from one AttachWith to the next.
+type room struct {
+	parts wasip1.Room
+	home  *Prepared
+}
+
+// StoreClosed is hostlib.StoreCloser: w's store closed. Once both w's
+// System and its store are closed (in that order: the store's Close tells
+// w, and no call of the store reaches it after), nothing uses the room
+// any more: it goes back, zeroed, to its Prepared's spares for the next
+// AttachWith. A System left open when its store closes, or whose store is
+// dropped without Close, keeps its room.
+func (w *withParts) StoreClosed() {
+	r := w.room
+	if r == nil || !w.sys.Reusable() {
 		return
 	}
-	// Nothing of the last sandbox stays: arguments, environment, stdio,
-	// sleep, descriptor table, clock origin, wake channel, streams. Its
-	// handle goes stale before a serves another.
-	a.gen.Add(1)
-	a.sys = wasip1.System{}
-	a.room = wasip1.Room{}
-	a.home.spares.Put(a)
+	// Nothing of the last sandbox stays in the room: arguments,
+	// environment, stdio, sleep, descriptor table, wake channel, streams.
+	w.room = nil
+	r.parts = wasip1.Room{}
+	r.home.spares.Put(r)
 }
 
 // Close ends p: no sandbox attaches with it any more. Its preopened

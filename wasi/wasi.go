@@ -62,15 +62,10 @@ type ExitError = wasip1.ExitError
 
 // System is the WASI state of one store. Close releases its host file
 // descriptors.
-type System struct {
-	sys *wasip1.System
-	// spare, for a System of Prepared.AttachWith, holds sys and goes back
-	// to its Prepared once the System and its store are closed; gen is
-	// its generation when this handle was made, so that a handle kept past
-	// that reaches nothing of the sandbox the spare serves next.
-	spare *attached
-	gen   uint64
-}
+//
+// It is one pointer: every live sandbox of Prepared.Attach holds it and
+// the state it points to in one 32-byte allocation (TestDensity).
+type System struct{ sys *wasip1.System }
 
 // DefineImports defines every wasi_snapshot_preview1 function in l. Call it
 // once per linker: each function is bound once for every store, and finds
@@ -88,7 +83,7 @@ func DefineImports(l *moat.Linker) error {
 			func(ctx context.Context, state any, mem *[]byte, stack []uint64) error {
 				var sys *wasip1.System
 				switch st := state.(type) {
-				case *attached:
+				case *withParts:
 					sys = &st.sys
 				case *System:
 					sys = st.sys
@@ -148,11 +143,9 @@ func internalConfig(cfg Config) wasip1.Config {
 // Close releases the host file descriptors the guest holds. The guest's
 // later WASI calls fail with EBADF. A second Close does nothing, also on a
 // System of Prepared.AttachWith whose parts, once it and its store were
-// closed, serve another sandbox (the generation check).
+// closed, serve another sandbox: each sandbox has a System of its own,
+// and a closed one touches nothing at Close.
 func (sys *System) Close() error {
-	if sys.spare != nil && sys.spare.gen.Load() != sys.gen {
-		return nil
-	}
 	return sys.sys.Close()
 }
 

@@ -125,7 +125,7 @@ func (e *executor) Call(ctx context.Context, f *vm.Function, stack []uint64) (er
 	m.pacer.Begin(ctx)
 	m.pacer.Until(deadline)
 	if store.Lane != nil {
-		m.pacer.UseLanes(store.Lane, ctx.Done())
+		m.pacer.UseLanes(store.Lane)
 	}
 	m.maxFrames = e.cfg.MaxCallDepth - depth - 1
 	m.maxSlots, m.below = maxSlots, below

@@ -60,10 +60,16 @@ type Builder struct {
 	work int64
 }
 
+// blockDef is a variable's latest write: the block by ID plus one (0:
+// none; an ID rather than a pointer, so that writing it is a plain store)
+// and the value.
 type blockDef struct {
-	blk *Block
+	blk int32
 	val Value
 }
+
+// blockDefID is blk's key in a blockDef.
+func blockDefID(blk *Block) int32 { return int32(blk.ID) + 1 }
 
 // builderBlock is the builder's bookkeeping for one block.
 type builderBlock struct {

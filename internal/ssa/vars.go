@@ -88,7 +88,11 @@ func (b *Builder) MergeVars(blk, dom *Block, assigned []Variable) {
 	}
 	for _, v := range assigned {
 		if _, ok := b.blockDef(blk, v); !ok {
-			b.writeVar(v, blk, mergePending)
+			// Not through writeVar: lastDef keeps the variable's latest
+			// value, which reads in its block still take (the fast
+			// path of readVar skips pending definitions anyway).
+			b.defs.set(blk, v, mergePending)
+			st.defMask |= varBit(v)
 		}
 	}
 	st.dom = dom
@@ -296,7 +300,7 @@ func (b *Builder) Finish() error {
 
 func (b *Builder) writeVar(v Variable, blk *Block, val Value) {
 	b.defs.set(blk, v, val)
-	b.lastDef[v] = blockDef{blk, val}
+	b.lastDef[v] = blockDef{blockDefID(blk), val}
 	b.state(blk).defMask |= varBit(v)
 }
 
@@ -314,7 +318,7 @@ func (b *Builder) blockDef(blk *Block, v Variable) (Value, bool) {
 }
 
 func (b *Builder) readVar(v Variable, blk *Block) Value {
-	if d := b.lastDef[v]; d.blk == blk && d.val > mergePending {
+	if d := b.lastDef[v]; d.blk == blockDefID(blk) && d.val > mergePending {
 		return b.resolve(d.val)
 	}
 	if val, ok := b.blockDef(blk, v); ok {
@@ -364,7 +368,7 @@ func (b *Builder) readLinearPath(v Variable, blk *Block) (Value, bool) {
 		b.work++
 		st.walkGen = b.walkGen
 		cur = next
-		if d := b.lastDef[v]; d.blk == cur {
+		if d := b.lastDef[v]; d.blk == blockDefID(cur) {
 			break
 		}
 		if _, ok := b.blockDef(cur, v); ok {

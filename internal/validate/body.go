@@ -243,7 +243,13 @@ func (v *validator) popOperands(in *wasm.Instr, info *wasm.OpInfo) error {
 
 func (v *validator) push(t wasm.ValType) { v.vals = append(v.vals, t) }
 
-func (v *validator) pushVals(ts []wasm.ValType) { v.vals = append(v.vals, ts...) }
+func (v *validator) pushVals(ts []wasm.ValType) {
+	if len(ts) == 1 { // most instructions: an append without a memmove call
+		v.vals = append(v.vals, ts[0])
+		return
+	}
+	v.vals = append(v.vals, ts...)
+}
 
 // pop pops any operand; in unreachable code an empty stack yields unknown.
 func (v *validator) pop() (wasm.ValType, error) {

@@ -172,7 +172,7 @@ func TestBeginEpochLaneFromFirstSlice(t *testing.T) {
 			u.SetAfter(tc.after)
 			var p Pacer
 			p.Begin(context.Background())
-			p.UseLanes(u, nil)
+			p.UseLanes(u)
 			before := atomic.LoadInt32(&spinning)
 			want, wantMost := tc.want, tc.want
 			if want == 0 {
@@ -221,7 +221,7 @@ func TestLaneFirstSliceCountsCPU(t *testing.T) {
 		u.SetAfter(100 * time.Microsecond)
 		var p Pacer
 		p.Begin(context.Background())
-		p.UseLanes(u, nil)
+		p.UseLanes(u)
 		if u.resumed == 0 || u.resumedCPU == 0 {
 			t.Fatalf("no reading at the call's start: resumed %d, CPU %d", u.resumed, u.resumedCPU)
 		}

@@ -54,7 +54,7 @@ func (r *Runner) Run(ctx context.Context, c *Context, st *Stack, entry uintptr, 
 	want := c.pacer.Begin(ctx)
 	c.pacer.Until(r.Deadline)
 	if r.Lane != nil {
-		c.pacer.UseLanes(r.Lane, ctx.Done())
+		c.pacer.UseLanes(r.Lane)
 	}
 	if r.PollInterval > 0 {
 		want = r.PollInterval

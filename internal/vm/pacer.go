@@ -82,10 +82,9 @@ type Pacer struct {
 	// when either changes rather than at every return from the host.
 	sliceEpoch, epochDeadline uint64
 	// lane, when set, is the store's hold on its lanes (lanes.go): the
-	// end of a slice is a turn in them rather than a plain yield. done is
-	// the run's context's, which ends a wait for a lane.
+	// end of a slice is a turn in them rather than a plain yield, which
+	// the run's context's cancellation (ctx) ends.
 	lane *LaneUse
-	done <-chan struct{}
 	// ctx is the run's context, whose cancellation ends a park for a
 	// collection (gcpark.go); gcParked is the collection cycle the run
 	// last parked in.
@@ -103,7 +102,7 @@ func (p *Pacer) Begin(ctx context.Context) int64 {
 	}
 	p.sliceStart, p.grantedAt, p.grant = 0, 0, firstGrant
 	p.spinning, p.inHost, p.fineTicks = false, false, false
-	p.lane, p.done, p.ctx = nil, nil, ctx
+	p.lane, p.ctx = nil, ctx
 	return firstGrant
 }
 
@@ -132,10 +131,14 @@ func (p *Pacer) Until(t time.Time) {
 }
 
 // UseLanes makes the run's slice ends turns in the store's lanes (u.Lanes
-// set), after Begin.
-func (p *Pacer) UseLanes(u *LaneUse, done <-chan struct{}) {
+// set), after Begin. A wait for a lane ends when the context Begin was
+// given is done; its Done channel is asked for only then, as few runs
+// ever wait (a cancelable context such as an HTTP request's makes the
+// channel when first asked, and closes it when canceled: two costs per
+// run that never wait, otherwise).
+func (p *Pacer) UseLanes(u *LaneUse) {
 	if u.Lanes != nil {
-		p.lane, p.done = u, done
+		p.lane = u
 		u.begin()
 	}
 }
@@ -238,7 +241,7 @@ func (p *Pacer) yield(now int64) int64 {
 		return p.sliceStart
 	}
 	p.EnterHost()
-	p.lane.turn(p.done, p.deadline)
+	p.lane.turn(p.ctx.Done(), p.deadline)
 	p.LeaveHost()
 	p.sliceStart = nanotime()
 	return p.sliceStart

@@ -156,6 +156,10 @@ func (s *System) AttachIn(p *Prepared, sb *Sandbox, room *Room) error {
 	return nil
 }
 
+// SharesRoom reports whether s and t keep their own parts in the same
+// Room: a Room reused from one sandbox to the next (AttachIn) shows so.
+func (s *System) SharesRoom(t *System) bool { return s.own != nil && s.own == t.own }
+
 // HasParts reports whether sb gives a System parts of its own.
 func (sb *Sandbox) HasParts() bool {
 	return sb.Args != nil || sb.Env != nil || sb.Stdin != nil || sb.Stdout != nil || sb.Stderr != nil || sb.Sleep != nil
