@@ -576,8 +576,16 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 	blk := &vf.Blocks[b]
 	switch in.kind {
 	case vPlain:
-		if in.move && locs[0] == locs[1] {
-			return
+		if in.move {
+			// A whole-register copy (mov r64 or movaps, register to
+			// register): nothing if coalesced, else one of the
+			// allocator's shapes of move.
+			if locs[0] == locs[1] {
+				return
+			}
+			if e.a.Listing == nil && locs[0].IsReg() && locs[1].IsReg() && e.quickMove(locs[0].Reg().Class(), locs[0], locs[1]) {
+				return
+			}
 		}
 		e.code(in, locs)
 	case vJump:

@@ -7,7 +7,8 @@ import (
 
 // The allocator's moves (a whole register to a register, a register to its
 // stack slot, a slot to a register: a fifth of the instructions of a Go
-// test binary) are encoded without looking their form up. The bytes are
+// test binary), and the vinsts that copy a whole register (vinst.move),
+// are encoded without looking their form up. The bytes are
 // those of the forms the table gives them (encode_table_int.go,
 // encode_table_sse.go), which TestEncodeMoveMatchesTable checks for every
 // register, direction and displacement size:
