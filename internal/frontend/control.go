@@ -53,8 +53,8 @@ type frame struct {
 	// stretch is the largest count since a poll (stretch.go) of the
 	// paths that reach follow; ifStretch is the count an if's else arm
 	// starts from.
-	stretch   int32
-	ifStretch int32
+	stretch   pollCount
+	ifStretch pollCount
 }
 
 // blockType resolves a block type to its parameter and result types.

@@ -238,5 +238,5 @@ func (t *translator) catchClause(cl Clause, target int) {
 		return
 	}
 	b.Jump(t.labelBlock(fr), vals...)
-	fr.reachFollow(PollStretch)
+	fr.reachFollow(pollCount{work: PollStretch})
 }

@@ -211,7 +211,7 @@ func (t *translator) callBuiltin(r abi.Builtin, results []ssa.Type, args ...ssa.
 func (t *translator) poll() {
 	t.polls.mayRunLong = true // a loop
 	t.callBuiltin(t.pollBuiltin(), nil)
-	t.sincePoll = 0
+	t.sincePoll = pollCount{}
 }
 
 // pollBuiltin is the builtin of this function's polls.

@@ -22,14 +22,22 @@ import "github.com/moat-run/moat/internal/wasm"
 //   - a function that neither loops nor calls, whose entry poll is
 //     otherwise dropped, keeps it when it polls on a stretch or returns
 //     after more than callStretch, so that what a call counts holds for
-//     it. One that loops runs at most PollStretch before its first poll.
+//     it. One that loops runs at most PollStretch before its first poll;
+//   - without fuel, the instructions since the last call returned are
+//     counted too, and a poll follows the returnStretch-th (a merge takes
+//     the largest of that count as well): a caller runs at most
+//     returnStretch instructions after a call returns before it polls,
+//     returns or calls again.
 //
 // What a function runs after its last poll before it returns is bounded
 // by PollStretch but not by callStretch, so a call may run more on its
-// caller's account than it counts (at most PollStretch more), and a chain
-// of returns runs PollStretch per frame at most. A loop whose header poll
-// the boundedpolls pass drops does at most BoundedLoopWork (PollStretch)
-// per entry.
+// caller's account than it counts (at most PollStretch more). A chain of
+// returns, one frame after another, would run that much per frame without
+// a poll, and a recursion 100,000 frames deep whose frames each run a few
+// hundred instructions after their call held the host's collector for tens
+// of milliseconds; the count since a return bounds it to returnStretch per
+// frame. A loop whose header poll the boundedpolls pass drops does at most
+// BoundedLoopWork (PollStretch) per entry.
 
 // PollStretch is the most work, in Wasm instructions (a call counting
 // callStretch), that a function runs along any path between polls.
@@ -39,28 +47,70 @@ const PollStretch = 1024
 // function without an entry poll runs on any path.
 const callStretch = 128
 
+// returnStretch bounds what a function runs after a call returns before
+// it polls, returns or calls again: what each frame of a chain of returns
+// adds
+// (100,000 frames, Config.MaxCallDepth's default, at 16 instructions and
+// an epilogue each: about a millisecond).
+const returnStretch = 16
+
+// callsAndReturns reports whether op calls and returns to the next
+// instruction.
+func callsAndReturns(op wasm.Opcode) bool {
+	return op == wasm.OpCall || op == wasm.OpCallIndirect || op == wasm.OpCallRef
+}
+
+// fuelPolls reports whether every poll is a unit of fuel
+// (Env.PollEveryEntry), which both engines count at entries and loop
+// headers: no poll follows a return then.
+func (t *translator) fuelPolls() bool { return t.env != nil && t.env.PollEveryEntry }
+
 // stretchCost is what reachable instruction op counts.
 func stretchCost(op wasm.Opcode) int32 {
-	switch op {
-	case wasm.OpCall, wasm.OpCallIndirect, wasm.OpCallRef:
+	if callsAndReturns(op) {
 		return callStretch
+	}
+	switch op {
 	case wasm.OpBlock, wasm.OpLoop, wasm.OpElse, wasm.OpEnd, wasm.OpTryTable, wasm.OpNop:
 		return 0
 	}
 	return 1
 }
 
+// pollCount is the work on a path since its last poll.
+type pollCount struct {
+	// work counts instructions, a call callStretch.
+	work int32
+	// returned is 1 + the instructions since the last call returned; 0
+	// when no call has returned since the poll (or with fuel, where polls
+	// come only at entries and loop headers).
+	returned int32
+}
+
+// merge is the count at a merge of paths counted c and o: the largest.
+func (c pollCount) merge(o pollCount) pollCount {
+	return pollCount{work: max(c.work, o.work), returned: max(c.returned, o.returned)}
+}
+
 // countStretch adds a translated instruction's work to the count and
-// polls when it reaches PollStretch.
+// polls when it reaches PollStretch, or returnStretch after a call.
 func (t *translator) countStretch(op wasm.Opcode) {
 	if t.dead || len(t.frames) == 0 {
 		return
 	}
-	t.sincePoll += stretchCost(op)
-	if t.sincePoll >= PollStretch {
+	cost := stretchCost(op)
+	c := &t.sincePoll
+	c.work += cost
+	switch {
+	case callsAndReturns(op) && !t.fuelPolls():
+		c.returned = 1
+	case c.returned > 0 && cost > 0:
+		c.returned++
+	}
+	if c.work >= PollStretch || c.returned > returnStretch {
 		t.callBuiltin(t.pollBuiltin(), nil)
 		t.polls.longStretch = true
-		t.sincePoll = 0
+		*c = pollCount{}
 	}
 }
 
@@ -68,13 +118,13 @@ func (t *translator) countStretch(op wasm.Opcode) {
 // translated: a function that returns after more than callStretch keeps
 // its entry poll.
 func (t *translator) noteReturn() {
-	if t.sincePoll > callStretch {
+	if t.sincePoll.work > callStretch {
 		t.polls.longStretch = true
 	}
 }
 
 // reachFollow records, for fr's merge, the count of a path that reaches
 // its follow block.
-func (fr *frame) reachFollow(count int32) {
-	fr.stretch = max(fr.stretch, count)
+func (fr *frame) reachFollow(count pollCount) {
+	fr.stretch = fr.stretch.merge(count)
 }

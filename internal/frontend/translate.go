@@ -352,7 +352,7 @@ type translator struct {
 	polls  pollState
 	// sincePoll counts the work since the last poll on the path being
 	// translated (stretch.go).
-	sincePoll int32
+	sincePoll pollCount
 	assigned  assigned
 
 	handlers []handlerState // the try_tables (exceptions.go)

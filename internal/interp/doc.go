@@ -28,8 +28,8 @@
 // trap abi.TrapStackExhausted; so a recursion allocates a small multiple of
 // the byte limit at most, however large the depth limit.
 //
-// Polls (poll.go) are where compiled code polls: every function entry and
-// every loop header reached. Each checks the interrupt flag and counts down
+// Polls (poll.go) are where compiled code polls for fuel: every function
+// entry and every loop header reached; without fuel, every return too. Each checks the interrupt flag and counts down
 // a grant of polls; when the grant runs out the runtime's pacer
 // (internal/vm) accounts fuel, checks the deadline and yields the goroutine
 // once its time slice is over, so a spinning guest holds its thread for a

@@ -33,6 +33,8 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 		// left counts the polls of the current grant down (poll.go): one
 		// at every function entry and every loop header reached.
 		left = m.meter.Grant(m.pacer.Current())
+		// returnPolls: without fuel, a return to a caller polls too.
+		returnPolls = !m.meter.Metered()
 	)
 	clear(regs[bf.code.paramSlots:bf.code.localSlots])
 	left-- // the entry's poll
@@ -91,6 +93,14 @@ dispatch:
 			st = bf.st
 			mem = st.mem.Bytes
 			globals = st.globals
+			if returnPolls {
+				left--
+				if left < 0 || intr.Load() != 0 {
+					if tc = m.poll(&left); tc != abi.TrapNone {
+						goto trap
+					}
+				}
+			}
 		case opLoopEntry:
 			left--
 			if left < 0 || intr.Load() != 0 {

@@ -46,16 +46,13 @@ func (m *machine) allocGC(in *instr, regs []uint64, st *instState) abi.TrapCode 
 			if es == 16 {
 				hi = regs[in.b+1]
 			}
-			if lo != 0 || hi != 0 {
-				for c := uint64(0); c < uint64(n); c += elemChunk {
-					if c > 0 {
-						if tc := m.checkpoint(); tc != abi.TrapNone {
-							return tc
-						}
-					}
-					for i := c; i < min(uint64(n), c+elemChunk); i++ {
-						gcheap.StoreField(mem, o+gcheap.HeaderSize+i*es, t, lo, hi)
-					}
+			if (lo != 0 || hi != 0) && n > 0 {
+				// The first element is stored, the rest copied from it in
+				// chunks sized by time, like array.fill.
+				at := o + gcheap.HeaderSize
+				gcheap.StoreField(mem, at, t, lo, hi)
+				if tc := vm.FillPattern(mem[at:at+uint64(n)*es], int(es), m.checkpoint); tc != abi.TrapNone {
+					return tc
 				}
 			}
 		case opArrayNewFixed:
@@ -109,7 +106,8 @@ func (m *machine) arrayNewElem(in *instr, regs []uint64, st *instState) abi.Trap
 	if err != nil {
 		return allocFailed(err)
 	}
-	if tc := m.putWords(h.Bytes(), o+gcheap.HeaderSize, refs[s:s+n]); tc != abi.TrapNone {
+	to := o + gcheap.HeaderSize
+	if tc := vm.PutWords(h.Bytes()[to:to+n*8], refs[s:s+n], m.checkpoint); tc != abi.TrapNone {
 		return tc
 	}
 	regs[in.a] = o

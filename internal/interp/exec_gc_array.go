@@ -1,22 +1,10 @@
 package interp
 
 import (
-	"encoding/binary"
-
 	"github.com/moat-run/moat/internal/abi"
 	"github.com/moat-run/moat/internal/vm"
 	"github.com/moat-run/moat/internal/vm/gcheap"
 )
-
-func putWord(mem []byte, o, w uint64) { binary.LittleEndian.PutUint64(mem[o:], w) }
-
-// elemChunk is how many array elements an element-by-element loop writes
-// between two checkpoints: like the bulk operations (vm.BulkChunk), an
-// array operation's time grows with an operand (up to the heap's size).
-// At 5-10 ns an element (a call and a switch on the field's kind), 8,192
-// of them take about 40-80 µs, within a time slice of crowded guests
-// (vm.CrowdedSlice); 32,768 took 240 µs.
-const elemChunk = vm.BulkChunk / 32
 
 // execArrayBulk runs array.fill, array.copy, array.init_data and
 // array.init_elem. Every bound is checked before anything is written; the
@@ -80,23 +68,8 @@ func (m *machine) execArrayBulk(in *instr, regs []uint64, st *instState) abi.Tra
 		if s+n > uint64(len(refs)) {
 			return abi.TrapTableOutOfBounds
 		}
-		return m.putWords(mem, o+gcheap.HeaderSize+d*8, refs[s:s+n])
-	}
-	return abi.TrapNone
-}
-
-// putWords stores words at mem[at:], a chunk of them between two
-// checkpoints.
-func (m *machine) putWords(mem []byte, at uint64, words []uint64) abi.TrapCode {
-	for lo := 0; lo < len(words); lo += elemChunk {
-		if lo > 0 {
-			if tc := m.checkpoint(); tc != abi.TrapNone {
-				return tc
-			}
-		}
-		for i, w := range words[lo:min(len(words), lo+elemChunk)] {
-			putWord(mem, at+uint64(lo+i)*8, w)
-		}
+		to := o + gcheap.HeaderSize + d*8
+		return vm.PutWords(mem[to:to+n*8], refs[s:s+n], m.checkpoint)
 	}
 	return abi.TrapNone
 }

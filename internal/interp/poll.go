@@ -7,18 +7,22 @@ import (
 	"github.com/moat-run/moat/internal/vm"
 )
 
-// Polls. The interpreter polls at the same events as compiled code: every
+// Polls. The interpreter polls where compiled code polls for fuel: every
 // function entry (the called function's, counted at the call) and every
 // loop header reached (opLoopEntry when a loop is entered, the branch back
 // for each later iteration; a tail call counts as its callee's entry, and
-// catching an exception into a loop's header as a branch back to it). A
-// poll decrements run's local counter and looks at the interrupt flag;
-// the slow path, when the grant is used up or the flag is set, is poll
-// below: the same accounting as the compiler's
-// (vm.Meter against the store's fuel, vm.Pacer for time slices and the
-// deadline), so that the same program uses the same fuel on both engines
-// and neither holds its goroutine's P for long. Forward branches never
-// poll: without a loop or a call, code runs a bounded number of
+// catching an exception into a loop's header as a branch back to it).
+// Without fuel it also polls at every return to a caller, as compiled code
+// polls soon after a call returns: a chain of returns (a recursion 50,000
+// frames deep whose frames each run a few hundred instructions after their
+// call) otherwise ran tens of milliseconds without a visit, neither
+// yielding nor parking for a collection. A poll decrements run's local
+// counter and looks at the interrupt flag; the slow path, when the grant
+// is used up or the flag is set, is poll below: the same accounting as the
+// compiler's (vm.Meter against the store's fuel, vm.Pacer for time slices
+// and the deadline), so that the same program uses the same fuel on both
+// engines and neither holds its goroutine's P for long. Forward branches
+// never poll: without a loop or a call, code runs a bounded number of
 // instructions.
 
 // poll is the slow path of a poll. left is run's counter, which has gone

@@ -76,8 +76,8 @@ func (k *localKey) matches(in *Inst) bool {
 		int(k.nargs) != len(in.Args) || in.Offset != k.off || in.Imm != k.imm {
 		return false
 	}
-	a := gvnArgs(in)
-	return a[0] == k.args[0] && a[1] == k.args[1]
+	a0, a1, _ := gvnArgs(in)
+	return a0 == k.args[0] && a1 == k.args[1]
 }
 
 // unaryKey and binaryKey are the keys of instructions with one argument

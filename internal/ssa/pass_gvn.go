@@ -87,26 +87,24 @@ func GVN(f *Func) {
 	}
 }
 
-// gvnArgs are in's arguments (at most three), the first two in
-// ascending order when the opcode is commutative: identical computations
-// have identical gvnArgs.
-func gvnArgs(in *Inst) (a [3]Value) {
-	// Element by element: copy into an array calls memmove. GVN asks
-	// only for instructions of at most three arguments.
+// gvnArgs are in's arguments (at most three; missing ones are 0), the
+// first two in ascending order when the opcode is commutative: identical
+// computations have identical gvnArgs. (Three results rather than an
+// array, which the compiler would keep on the stack, a store and a load
+// per element.)
+func gvnArgs(in *Inst) (a0, a1, a2 Value) {
 	switch args := in.Args; len(args) {
 	case 3:
-		a[2] = args[2]
-		fallthrough
+		a0, a1, a2 = args[0], args[1], args[2]
 	case 2:
-		a[1] = args[1]
-		fallthrough
+		a0, a1 = args[0], args[1]
 	case 1:
-		a[0] = args[0]
+		a0 = args[0]
 	}
-	if in.Op.IsCommutative() && a[0] > a[1] {
-		a[0], a[1] = a[1], a[0]
+	if a0 > a1 && in.Op.IsCommutative() {
+		a0, a1 = a1, a0
 	}
-	return a
+	return a0, a1, a2
 }
 
 // gvnCC is in's condition code (scalar or vector comparisons), the only
@@ -139,11 +137,11 @@ var gvnCCTable = func() (t [numOpcodes]immKind) {
 // gvnHash hashes what sameComputation compares.
 func gvnHash(in *Inst) uint64 {
 	const m = 0x9E3779B97F4A7C15
-	a := gvnArgs(in)
+	a0, a1, a2 := gvnArgs(in)
 	h := uint64(in.Op) | uint64(in.Type)<<16 | uint64(len(in.Args))<<24 | uint64(gvnCC(in))<<32 | uint64(in.Flags)<<40
 	h = (h ^ uint64(uint32(in.Offset))) * m
-	h = (h ^ uint64(uint32(a[0])) ^ uint64(uint32(a[1]))<<32) * m
-	h = (h ^ uint64(uint32(a[2]))) * m
+	h = (h ^ uint64(uint32(a0)) ^ uint64(uint32(a1))<<32) * m
+	h = (h ^ uint64(uint32(a2))) * m
 	h = (h ^ in.Imm) * m
 	return h ^ h>>29
 }
@@ -151,9 +149,13 @@ func gvnHash(in *Inst) uint64 {
 // sameComputation reports whether x and y compute the same value: same
 // opcode, type, immediates and (up to commutation) arguments.
 func sameComputation(x, y *Inst) bool {
-	return x.Op == y.Op && x.Type == y.Type && len(x.Args) == len(y.Args) &&
-		x.Imm == y.Imm && x.Offset == y.Offset && x.Flags == y.Flags &&
-		gvnCC(x) == gvnCC(y) && gvnArgs(x) == gvnArgs(y)
+	if x.Op != y.Op || x.Type != y.Type || len(x.Args) != len(y.Args) ||
+		x.Imm != y.Imm || x.Offset != y.Offset || x.Flags != y.Flags || gvnCC(x) != gvnCC(y) {
+		return false
+	}
+	x0, x1, x2 := gvnArgs(x)
+	y0, y1, y2 := gvnArgs(y)
+	return x0 == y0 && x1 == y1 && x2 == y2
 }
 
 // gvnTable is GVN's scoped hash table: open addressing with linear

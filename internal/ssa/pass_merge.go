@@ -26,6 +26,13 @@ func MergeBlocks(f *Func) {
 	gone := resize(sc.live, f.NumBlockIDs())
 	clear(gone)
 	sc.live = gone
+	// A CFG handed on is kept current (cfg_merge.go).
+	var cfg *CFG
+	if sc.inPipeline && sc.cfgValidAt == sc.run {
+		cfg = &sc.cfg
+		sc.layoutPos = resize(sc.layoutPos, f.NumBlockIDs())
+		layoutPositions(f, sc.layoutPos)
+	}
 	merged, substituted := false, false
 	for _, b := range f.Blocks {
 		if gone[b.ID] {
@@ -49,6 +56,9 @@ func MergeBlocks(f *Func) {
 			s.Insts = nil
 			gone[s.ID] = true
 			merged = true
+			if cfg != nil {
+				cfg.absorb(b, s, sc.layoutPos)
+			}
 		}
 	}
 	kept := f.Blocks[:0]
@@ -65,7 +75,18 @@ func MergeBlocks(f *Func) {
 		// Moving a block's instructions up changes no operand.
 		f.keepFold()
 	}
-	if !merged {
+	switch {
+	case !merged:
 		f.keepAnalyses()
+	case cfg != nil:
+		cfg.dropMerged(gone)
+		f.keepCFG()
+		if checkMergedCFG != nil {
+			checkMergedCFG(f, cfg)
+		}
 	}
 }
+
+// checkMergedCFG, when set (by tests), is given the CFG MergeBlocks kept
+// current, to compare with one computed afresh.
+var checkMergedCFG func(f *Func, cfg *CFG)

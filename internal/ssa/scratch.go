@@ -41,8 +41,9 @@ type passScratch struct {
 	edgesByID  [][]edgeRef // by Block.ID: windows of edges
 	edgeCounts []int32
 
-	live   []bool
-	values []Value // work list
+	live      []bool
+	layoutPos []int32 // by Block.ID: MergeBlocks' layout positions
+	values    []Value // work list
 	// DCE's: each value's state bits, branches passed into each block,
 	// and the instructions passed as dead.
 	dceState    []uint8
@@ -190,6 +191,14 @@ func (f *Func) keepAnalyses() {
 	}
 	if s.domValidAt == s.run {
 		s.domValidAt++
+	}
+}
+
+// keepCFG says that the running pass has kept the cached CFG current
+// (MergeBlocks), but not the dominator tree.
+func (f *Func) keepCFG() {
+	if s := f.scratchSpace(); s.cfgValidAt == s.run {
+		s.cfgValidAt++
 	}
 }
 
