@@ -55,14 +55,15 @@ func makeSpinShapes(bulk int) []spinShape {
       (call $t (i32.sub (local.get 0) (i32.const 1))))))
   (func (export "spin") (call $t (i32.const 62))))`},
 		// Deep recursion whose every frame runs a long straight line
-		// after its call returns: a chain of 50,000 returns.
-		{"returns", fmt.Sprintf(`(module
+		// after its call returns (dependent loads, which no optimization
+		// folds): a chain of 50,000 returns.
+		{"returns", fmt.Sprintf(`(module (memory 1)
   (func $r (param i32) (result i32) (local $x i32)
     (if (local.get 0) (then (local.set $x (call $r (i32.sub (local.get 0) (i32.const 1))))))
     %s
     (local.get $x))
   (func (export "spin") (loop (drop (call $r (i32.const 50000))) (br 0))))`,
-			strings.Repeat("(local.set $x (i32.add (local.get $x) (i32.const 1)))", 200))},
+			strings.Repeat("(local.set $x (i32.load (local.get $x)))", 250))},
 		// A loop of table.fill.
 		{"table", fmt.Sprintf(`(module (table %d funcref) (func $f) (elem declare func $f)
   (func (export "spin") (loop (table.fill (i32.const 0) (ref.func $f) (i32.const %d)) (br 0))))`, bulk/64, bulk/64)},

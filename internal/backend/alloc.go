@@ -361,9 +361,13 @@ func (a *allocator) unassign(r PReg) {
 	}
 }
 
+// class is the class of v, a register of the validated function: an
+// index, without Func.Class's checks for unknown registers.
 func (a *allocator) class(v VReg) RegClass {
-	c, _ := a.f.Class(v)
-	return c
+	if v < NumPinned {
+		return PReg(v).Class()
+	}
+	return a.f.classes[v-NumPinned]
 }
 
 // slotOf is v's virtual spill slot (renumbered when slots are shared).

@@ -49,7 +49,7 @@ func (a *allocator) finish() (*Result, error) {
 			}
 		}
 	}
-	a.f.ComputePreds()
+	// The stubs are in the predecessor lists already (addStub).
 
 	var res *Result
 	var edits []Edit
@@ -187,7 +187,20 @@ func (a *allocator) addStub(p BlockID, k int) int {
 	f.recs = append(f.recs, instRec{lo: int32(len(f.Ops)), hi: int32(len(f.Ops)), flags: FlagTerminator})
 	a.recs = f.recs
 	succs, succArgs := f.pooledSucc(s, args)
-	f.Blocks = append(f.Blocks, Block{Start: at, End: at + 1, Succs: succs, SuccArgs: succArgs, Stub: true})
+	// The stub takes p's place among s's predecessors, the entry of edge
+	// k (p may reach s by several), and has p as its own: the lists stay
+	// right without ComputePreds, which costs a walk of every edge.
+	// (Func.predArgs covers the blocks ComputePreds saw, not the stubs.)
+	sp := f.Blocks[s].Preds
+	for j, q := range sp {
+		if q == p && f.predEdge[int(f.predStart[s])+j] == int32(k) {
+			sp[j] = id
+			break
+		}
+	}
+	f.stubPreds = append(f.stubPreds, p)
+	n := len(f.stubPreds)
+	f.Blocks = append(f.Blocks, Block{Start: at, End: at + 1, Succs: succs, SuccArgs: succArgs, Preds: f.stubPreds[n-1 : n : n], Stub: true})
 	a.stats.EdgeBlocks++
 	return at
 }

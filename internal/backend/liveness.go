@@ -102,7 +102,7 @@ type liveScratch struct {
 
 // liveVReg is the per-register state of the block pass.
 type liveVReg struct {
-	owner    int32 // the first block touching it, -1 none yet, -2 global
+	owner    int32 // 1 + the first block touching it, 0 none yet, -1 global (zero: the state to start from)
 	ownerDef bool  // written in its first block
 	defAt    int32 // 1 + the instruction of its first write in the current block
 	seenAt   int32 // 1 + the current block, once its first read there is recorded
@@ -227,7 +227,7 @@ func (l *Liveness) compute(f *Func) {
 	globalIndex := fill(grow(l.globalIndex, n), -1)
 	l.globalIndex = globalIndex
 	l.globals = l.globals[:0]
-	vs := fill(grow(s.vregs, n), liveVReg{owner: -1})
+	vs := fill(grow(s.vregs, n), liveVReg{})
 	s.vregs = vs
 	gen, kill, arg := s.gen[:0], s.kill[:0], s.arg[:0]
 	ops, recs := f.Ops, f.recs
@@ -235,12 +235,12 @@ func (l *Liveness) compute(f *Func) {
 		if v < NumPinned {
 			return -1
 		}
-		if st := &vs[v]; st.owner != -2 {
+		if st := &vs[v]; st.owner != -1 {
 			g := int32(len(l.globals))
-			if st.owner >= 0 && st.ownerDef {
-				kill = append(kill, pair{g, st.owner})
+			if st.owner > 0 && st.ownerDef {
+				kill = append(kill, pair{g, st.owner - 1})
 			}
-			st.owner = -2
+			st.owner = -1
 			globalIndex[v] = g
 			l.globals = append(l.globals, v)
 		}
@@ -276,9 +276,9 @@ func (l *Liveness) compute(f *Func) {
 				}
 				st := &vs[v]
 				switch {
-				case st.owner == -1:
-					st.owner = int32(bi)
-				case st.owner >= 0 && st.owner != int32(bi):
+				case st.owner == 0:
+					st.owner = stamp
+				case st.owner > 0 && st.owner != stamp:
 					markGlobal(v)
 				}
 				if op.Kind != Def && !(st.defAt > start && st.defAt <= int32(i)) && st.seenAt != stamp {

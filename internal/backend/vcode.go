@@ -112,6 +112,9 @@ type Func struct {
 	// predEdge[predStart[b]+j] is the index, among the successors of
 	// b's j-th predecessor, of the edge that entry stands for.
 	predEdge []int32
+	// stubPreds holds the one-entry predecessor lists of the allocator's
+	// stub blocks, added after ComputePreds (allocator.addStub).
+	stubPreds []BlockID
 }
 
 // instRec is the flat record of one instruction (see Func).
@@ -275,6 +278,7 @@ func (f *Func) pooledSucc(succ BlockID, args []VReg) ([]BlockID, [][]VReg) {
 // edge). The lists share one array, so this allocates twice, not per block.
 func (f *Func) ComputePreds() {
 	nb := len(f.Blocks)
+	f.stubPreds = f.stubPreds[:0]
 	f.predStart = fill(grow(f.predStart, nb+1), 0)
 	start := f.predStart
 	for i := range f.Blocks {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/moat-run/moat"
@@ -152,6 +153,56 @@ func BenchmarkLongBulk(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestMemoryFillPieces: an inline memory.fill longer than 32 KiB runs in
+// pieces with a look at the goroutine's preemption word between them, and
+// leaves the rest to the runtime when the Go runtime asks (here, a
+// goroutine collecting all along): whichever way each fill went, the
+// memory holds exactly what the fills wrote.
+func TestMemoryFillPieces(t *testing.T) {
+	const src = `(module (memory (export "mem") 8)
+	  (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2))))`
+	inst := instantiateText(t, compilerConfig, src)
+	mem := inst.Memory("mem")
+	model := make([]byte, len(mem.Bytes()))
+	stop := make(chan struct{})
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				runtime.GC()
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		<-collected
+	}()
+	const piece = 32 << 10
+	sizes := []int{piece - 1, piece, piece + 1, 2 * piece, 2*piece + 17, 5*piece - 3, 256<<10 - 1, 256 << 10}
+	for round := range 100 {
+		for i, n := range sizes {
+			d := (round*7919 + i*131) % (len(model) - n)
+			v := byte(round*31 + i + 1)
+			if _, err := inst.Func("fill").Call(context.Background(), uint64(d), uint64(v), uint64(n)); err != nil {
+				t.Fatal(err)
+			}
+			for k := d; k < d+n; k++ {
+				model[k] = v
+			}
+		}
+	}
+	buf := mem.Bytes()
+	for i := range model {
+		if buf[i] != model[i] {
+			t.Fatalf("byte %d is %d, want %d", i, buf[i], model[i])
 		}
 	}
 }

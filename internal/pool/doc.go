@@ -85,9 +85,11 @@
 // ioctl, Linux 6.7, which returns only the runs of written pages at a
 // cost that follows the pages in memory, not the length; on older
 // kernels the page map's words for the first twice KeepResident bytes)
-// are compared with what they must hold (an image's bytes come from
+// are rewritten with what they must hold (an image's bytes come from
 // memory: a small image's kept with it, a large one's through a
-// read-only mapping of its memfd) and rewritten where they differ,
+// read-only mapping of its memfd) — those the scan found, which are the
+// memory's own pages, whole; those the page map's words show, which may
+// be the kernel's zero page, only where they differ —
 // as many as KeepResident bytes allow, so they stay resident and the next
 // memory takes no page fault on them; pages never touched, or only read
 // (the kernel's zero page), are not looked at. From the first written

@@ -17,13 +17,16 @@ import (
 // the slot.
 //
 // Up to p.keep bytes of the pages written are restored in place, page by
-// page, and a page is written only when it differs: they stay resident
-// for the next memory, which then takes no page fault on them. Only pages
-// that may have been written are looked at, as the kernel's page tables
-// tell (pagemap_linux.go): a page absent, mapped from the image file or
-// mapped to the kernel's zero page was not written. With PAGEMAP_SCAN the
-// whole memory is looked at, in one call when it wrote few runs of pages
-// (its cost follows the pages in memory, not the memory's length); with
+// page (a page PAGEMAP_SCAN found is rewritten whole; one the page map's
+// words show only where it differs, as it may be the kernel's zero page,
+// which writing would replace with a page of its own): they stay
+// resident for the next memory, which then takes no page fault on them.
+// Only pages that may have been written are looked at, as the kernel's
+// page tables tell (pagemap_linux.go): a page absent, mapped from the
+// image file or mapped to the kernel's zero page was not written. With
+// PAGEMAP_SCAN the whole memory is looked at, in one call when it wrote
+// few runs of pages (its cost follows the pages in memory, not the
+// memory's length); with
 // the page map's words only the first p.scan bytes (twice p.keep), since
 // each page costs a word read. The pages written are kept in order while
 // p.keep allows. From the first page that cannot be kept (the budget
@@ -59,7 +62,7 @@ func (p *Slots) reset(i int32, n uint64) {
 		case queryRead:
 			give = k.read(min(end, p.scan))
 		default:
-			give = k.run(0, end)
+			give = k.run(0, end, false)
 		}
 	}
 	if give < end {
@@ -84,8 +87,12 @@ type keeper struct {
 }
 
 // run keeps the pages [from, to), in order, and returns to when it kept
-// them all, else the first page it could not keep.
-func (k *keeper) run(from, to uint64) uint64 {
+// them all, else the first page it could not keep. resident says
+// PAGEMAP_SCAN showed the pages in memory as private pages of their own
+// (not the kernel's zero page), or swapped out: writing them maps nothing
+// new. (The page map's words cannot tell the zero page, which a write
+// would replace with a page of its own.)
+func (k *keeper) run(from, to uint64, resident bool) uint64 {
 	for off := from; off < to; off += k.p.page {
 		if k.budget == 0 {
 			return off
@@ -98,7 +105,11 @@ func (k *keeper) run(from, to uint64) uint64 {
 		if !ok {
 			return off
 		}
-		restore(k.p.pages(k.i, off, off+k.p.page), want)
+		if resident {
+			overwrite(k.p.pages(k.i, off, off+k.p.page), want)
+		} else {
+			restore(k.p.pages(k.i, off, off+k.p.page), want)
+		}
 	}
 	return to
 }
@@ -128,7 +139,7 @@ func (k *keeper) scanned(end uint64) uint64 {
 		for _, r := range runs {
 			if to := r.end - base; to > end || r.start < from {
 				return from - base // not what was asked: keep nothing more
-			} else if got := k.run(r.start-base, to); got < to {
+			} else if got := k.run(r.start-base, to, true); got < to {
 				return got
 			}
 		}
@@ -153,7 +164,7 @@ func (k *keeper) read(scan uint64) uint64 {
 			if known && !mayBeWritten(words[w]) {
 				continue
 			}
-			if got := k.run(off, off+page); got == off {
+			if got := k.run(off, off+page, false); got == off {
 				return off
 			}
 		}
@@ -172,6 +183,13 @@ func (st *slotState) want(off, size uint64) ([]byte, bool) {
 		return st.copied.head(off, size)
 	}
 	return nil, true
+}
+
+// overwrite makes b hold src followed by zeros, without comparing first:
+// for resident pages (keeper.run), most of which the guest wrote again
+// (comparing such a page reads it before writing it anyway).
+func overwrite(b, src []byte) {
+	clear(b[copy(b, src):])
 }
 
 // zeros is what restore compares the zero part of a page with.

@@ -239,7 +239,6 @@ type emitter struct {
 	sharedList []abi.TrapCode
 	wrap       *shrinkWrap // nil: the whole prologue at entry (emit_shrinkwrap.go)
 	// planShrinkWrap's storage
-	preds predLists
 	heavy []bool
 	// brTargets is a br_table's targets, for Assembler.JumpTable.
 	brTargets []Label
@@ -453,6 +452,9 @@ func (e *emitter) move(c backend.RegClass, to, from backend.Loc) {
 	if to == from {
 		return
 	}
+	if e.a.Listing == nil && e.quickMove(c, to, from) {
+		return
+	}
 	in := &e.moveInst
 	in.Op, in.Size, in.Cond = MOV, S64, 0
 	if c == backend.ClassFloat {
@@ -467,12 +469,42 @@ func (e *emitter) move(c backend.RegClass, to, from backend.Loc) {
 	e.a.emit(in)
 }
 
+// quickMove emits the move through Assembler.emitMove, without a form
+// lookup, if it has one of the shapes that encodes (encode_move.go), and
+// reports whether it did.
+func (e *emitter) quickMove(c backend.RegClass, to, from backend.Loc) bool {
+	float := c == backend.ClassFloat
+	var sh moveShape
+	var dst, src Reg
+	var disp int32
+	switch {
+	case to.IsReg() && from.IsReg():
+		sh, dst, src = moveRegReg, regOf(to.Reg()), regOf(from.Reg())
+	case to.IsReg() && from.IsSlot():
+		sh, dst, disp = moveLoad, regOf(to.Reg()), int32(e.frame.SlotOffsets[from.Slot()])
+		src = dst
+	case to.IsSlot() && from.IsReg():
+		sh, src, disp = moveStore, regOf(from.Reg()), int32(e.frame.SlotOffsets[to.Slot()])
+		dst = src
+	default:
+		return false
+	}
+	if dst.IsXMM() != float || src.IsXMM() != float {
+		return false
+	}
+	e.a.emitMove(float, sh, dst, src, disp)
+	return true
+}
+
 // subst replaces operand placeholders in a template by their locations,
 // in place: a template is emitted once.
 func (e *emitter) subst(c *Inst, locs []backend.Loc) {
+args:
 	for k := range c.Args {
 		a := &c.Args[k]
 		switch a.Kind {
+		case KindNone: // no operand follows (Inst.NumArgs)
+			break args
 		case KindReg:
 			if a.Reg >= opRegBase {
 				e.setLoc(a, locs[a.Reg-opRegBase])
@@ -546,8 +578,16 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 	blk := &vf.Blocks[b]
 	switch in.kind {
 	case vPlain:
-		if in.move && locs[0] == locs[1] {
-			return
+		if in.move {
+			// A whole-register copy (mov r64 or movaps, register to
+			// register): nothing if coalesced, else one of the
+			// allocator's shapes of move.
+			if locs[0] == locs[1] {
+				return
+			}
+			if e.a.Listing == nil && locs[0].IsReg() && locs[1].IsReg() && e.quickMove(locs[0].Reg().Class(), locs[0], locs[1]) {
+				return
+			}
 		}
 		e.code(in, locs)
 	case vJump:

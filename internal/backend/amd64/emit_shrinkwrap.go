@@ -40,13 +40,11 @@ type shrinkWrap struct {
 func (e *emitter) planShrinkWrap() *shrinkWrap {
 	vf := e.l.vf
 	n := len(vf.Blocks)
-	// Predecessors from the successor lists (the allocator's edge stubs
-	// are not in Block.Preds).
 	if n == 0 || e.frame.Size == 0 && len(e.frame.CalleeSaved) == 0 {
 		return nil // nothing to skip
 	}
-	preds := e.predecessors()
-	if len(preds.of(0)) > 0 {
+	// The blocks' predecessor lists include the allocator's edge stubs.
+	if len(vf.Blocks[0].Preds) > 0 {
 		return nil
 	}
 	heavy := resize(e.heavy, n)
@@ -80,7 +78,7 @@ func (e *emitter) planShrinkWrap() *shrinkWrap {
 			if !light[b] {
 				continue
 			}
-			for _, p := range preds.of(backend.BlockID(b)) {
+			for _, p := range vf.Blocks[b].Preds {
 				if !light[p] {
 					if b == 0 {
 						return nil
@@ -103,7 +101,7 @@ func (e *emitter) planShrinkWrap() *shrinkWrap {
 				continue
 			}
 			allLight := true
-			for _, p := range preds.of(s) {
+			for _, p := range vf.Blocks[s].Preds {
 				allLight = allLight && light[p]
 			}
 			blk := &vf.Blocks[b]
@@ -199,47 +197,4 @@ func (e *emitter) lightEpilogue() {
 	e.a.Emit(I(MOV, S64, R(RSP), R(RBP)))
 	e.a.Emit(I(POP, S64, R(RBP)))
 	e.ret()
-}
-
-// predLists are the blocks' predecessors, all in one array: block b's are
-// list[start[b]:start[b+1]].
-type predLists struct {
-	start []int32
-	list  []backend.BlockID
-}
-
-func (p *predLists) of(b backend.BlockID) []backend.BlockID {
-	return p.list[p.start[b]:p.start[b+1]]
-}
-
-// predecessors fills e.preds from the successor lists (the allocator's
-// edge stubs are not in Block.Preds), counted first, then placed.
-func (e *emitter) predecessors() *predLists {
-	vf := e.l.vf
-	n := len(vf.Blocks)
-	p := &e.preds
-	p.start = resize(p.start, n+1)
-	clear(p.start)
-	total := 0
-	for b := range vf.Blocks {
-		for _, s := range vf.Blocks[b].Succs {
-			p.start[s+1]++
-			total++
-		}
-	}
-	for b := range n {
-		p.start[b+1] += p.start[b]
-	}
-	p.list = resize(p.list, total)
-	// Place each edge at its target's next free slot, counting the starts
-	// up, then shift them back.
-	for b := range vf.Blocks {
-		for _, s := range vf.Blocks[b].Succs {
-			p.list[p.start[s]] = backend.BlockID(b)
-			p.start[s]++
-		}
-	}
-	copy(p.start[1:], p.start[:n])
-	p.start[0] = 0
-	return p
 }

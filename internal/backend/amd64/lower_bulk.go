@@ -15,11 +15,14 @@ import (
 // guaranteed to be zero. The direction flag stays clear throughout.
 //
 // Only lengths up to abi.BulkChunk run inline (tens of microseconds at
-// most). A longer one, once its whole range is checked, leaves out of line
-// through the exit that keeps every register, as the builtin of the same
-// name (longBulk): the runtime does it in chunks and lets the Go runtime in
-// between, so no single instruction can hold up a stop-the-world. Short
-// operations pay one compare and an untaken branch.
+// most over memory already touched). A longer one, once its whole range is
+// checked, leaves out of line through the exit that keeps every register,
+// as the builtin of the same name (longBulk): the runtime does it in
+// chunks and lets the Go runtime in between, so no single instruction can
+// hold up a stop-the-world. Short operations pay one compare and an
+// untaken branch. An inline fill longer than fillPiece looks at the
+// goroutine's preemption word between pieces of that size (fillPieces), as
+// fresh pages fault at every 4 KiB.
 
 // copyBlockRegs hold one 64-byte block of a copy: XMM15 (scratch) and
 // three the sequence clobbers.
@@ -31,8 +34,16 @@ var (
 	// With AVX, also the deferred 32-byte ends (XMM10, XMM11) and the
 	// first one's address (RDX).
 	avxCopyClobbers = regSet(RDI, RSI, RCX, RDX, XMM10, XMM11, XMM12, XMM13, XMM14)
-	fillClobbers    = regSet(RDI, RCX)
+	fillClobbers    = regSet(RDI, RCX, RDX)
 )
+
+// fillPiece is the most a memory.fill writes inline between two looks at
+// the goroutine's preemption word: 8 pages, tens of microseconds even when
+// every page faults (memory a sandbox has not touched yet), where the
+// 256 KiB that may run inline took 200-500 µs, a stop of the world waiting
+// all along. Over memory already touched, a look costs a few instructions
+// per 32 KiB.
+const fillPiece = 32 << 10
 
 // repMovsbMin is the length from which a forward copy uses rep movsb (fast
 // for long copies, but with a start-up cost of tens of cycles). Backwards
@@ -255,8 +266,52 @@ func lowerMemoryFill(l *lowerer, in *ssa.Inst) {
 	vi.emit(Jcc(CondA, oob))
 	l.longBulk(vi, abi.BuiltinMemoryFill, [3]Reg{RDI, RAX, RCX}, done)
 	vi.emit(I(ADD, S64, R(RDI), M(Mem{Base: ctxReg, Disp: abi.CtxMemoryBase})))
+	l.fillPieces(vi, done)
 	vi.emit(I(REPSTOSB, 0))
 	vi.emit(I(opBind, 0, L(done)))
+}
+
+// fillPieces writes a fill longer than fillPiece (RCX bytes of AL at host
+// address RDI) in pieces of fillPiece, leaving the last piece of at most
+// fillPiece to the caller's rep stosb. Between two pieces it looks at the
+// goroutine's preemption word as a poll does; when the Go runtime asks
+// (a stop of the world, a stack scan), the rest leaves out of line like a
+// long fill (longBulk), which the runtime does in chunks with checks
+// between them, and continues at done.
+//
+//	cmp rcx, fillPiece ; jbe .Llast
+//	.Lpiece: mov rdx, rcx ; sub rdx, fillPiece ; mov rcx, fillPiece
+//	rep stosb ; mov rcx, rdx
+//	mov r11, [r15+CtxG] ; cmp qword [r11+GStackguard0], StackPreempt ; je .Lcold
+//	cmp rcx, fillPiece ; ja .Lpiece
+//	.Llast:
+func (l *lowerer) fillPieces(vi *vinst, done Label) {
+	piece, last, cold, ret := l.asm.NewLabel(), l.asm.NewLabel(), l.asm.NewLabel(), l.asm.NewLabel()
+	vi.emit(I(CMP, S64, R(RCX), Imm(fillPiece)))
+	vi.emit(Jcc(CondBE, last))
+	vi.emit(I(opBind, 0, L(piece)))
+	vi.emit(I(MOV, S64, R(RDX), R(RCX)))
+	vi.emit(I(SUB, S64, R(RDX), Imm(fillPiece)))
+	vi.emit(I(MOV, S64, R(RCX), Imm(fillPiece)))
+	vi.emit(I(REPSTOSB, 0))
+	vi.emit(I(MOV, S64, R(RCX), R(RDX)))
+	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxG})))
+	vi.emit(I(CMP, S64, M(Mem{Base: R11, Disp: abi.GStackguard0}), Imm(abi.StackPreempt)))
+	vi.emit(Jcc(CondE, cold))
+	vi.emit(I(CMP, S64, R(RCX), Imm(fillPiece)))
+	vi.emit(Jcc(CondA, piece))
+	vi.emit(I(opBind, 0, L(last)))
+	// Out of line: the rest as the builtin's arguments (a guest address).
+	l.cold = append(l.cold, I(opBind, 0, L(cold)),
+		I(MOV, S64, R(R11), R(RDI)),
+		I(SUB, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxMemoryBase})),
+		I(MOV, S64, exitArg(0), R(R11)),
+		I(MOV, S64, exitArg(1), R(RAX)),
+		I(MOV, S64, exitArg(2), R(RCX)),
+		I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(abi.ExitBuiltin))),
+		I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), Imm(int64(abi.BuiltinMemoryFill))),
+		l.savingExitCall(), I(opMark, 0, L(ret)), Jmp(done))
+	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
 }
 
 // longBulk sends a bulk operation whose range is checked and whose length

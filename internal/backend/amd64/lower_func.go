@@ -231,7 +231,8 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 	// folded it) is skipped. Each instruction's vinsts form a group; the
 	// groups of a block are collected backwards and copied out forwards.
 	l.codeSpan = resize(l.codeSpan, nb)
-	l.succArgs = fillSlice(resize(l.succArgs, nb), nil)
+	l.succArgs = resize(l.succArgs, nb)
+	clear(l.succArgs)
 	l.code = l.code[:0]
 	for _, b := range post {
 		l.curBlock = b.ID
@@ -358,7 +359,12 @@ func resize[T any](s []T, n int) []T {
 }
 
 // fillSlice sets every element of s to x and returns s.
-func fillSlice[T any](s []T, x T) []T {
+func fillSlice[T comparable](s []T, x T) []T {
+	var zero T
+	if x == zero {
+		clear(s) // one memclr instead of a store per element
+		return s
+	}
 	for i := range s {
 		s[i] = x
 	}
@@ -453,13 +459,14 @@ func (l *lowerer) vreg(v ssa.Value) backend.VReg {
 }
 
 // reg marks v as needed in a register and returns its virtual register
-// (the pinned context register for the context parameter).
+// (the pinned context register for the context parameter). A constant
+// gets the current block's copy (rematerialised).
 func (l *lowerer) reg(v ssa.Value) backend.VReg {
-	if r, ok := l.rematerialised(v); ok {
-		return r
+	if d := l.defOf(v); d != nil && isRematConst(d.Op) {
+		return l.rematerialised(v, d)
 	}
 	r := l.vreg(v)
-	if v >= 0 && int(v) < len(l.used) {
+	if uint(v) < uint(len(l.used)) {
 		l.used[v] = true
 	}
 	return r

@@ -63,18 +63,14 @@ func (l *lowerer) startRematBlock() {
 	l.rematCalls = 0
 }
 
-// rematerialised returns the current block's copy of v when v is a
-// constant, making the copy on first sight.
-func (l *lowerer) rematerialised(v ssa.Value) (backend.VReg, bool) {
-	d := l.defOf(v)
-	if d == nil || !isRematConst(d.Op) {
-		return 0, false
-	}
+// rematerialised returns the current block's copy of v, a constant
+// defined by d, making the copy on first sight.
+func (l *lowerer) rematerialised(v ssa.Value, d *ssa.Inst) backend.VReg {
 	group := int32(len(l.groupEnds))
 	if ref := l.remat[v]; ref.stamp == l.rematStamp {
 		if c := &l.rematCopies[ref.copy]; c.calls == l.rematCalls {
 			c.group = group
-			return c.vreg, true
+			return c.vreg
 		}
 	}
 	r := l.vf.NewVReg(classOf(l.f.ValueType(v)))
@@ -83,7 +79,7 @@ func (l *lowerer) rematerialised(v ssa.Value) (backend.VReg, bool) {
 	l.emitConst(vi, vi.def(r), d)
 	l.remat[v] = rematRef{stamp: l.rematStamp, copy: int32(len(l.rematCopies))}
 	l.rematCopies = append(l.rematCopies, rematCopy{vreg: r, vinst: id, group: group, calls: l.rematCalls})
-	return r, true
+	return r
 }
 
 // sortRematCopies orders the block's copies as its code is assembled:
