@@ -168,6 +168,17 @@ func (a *Assembler) fail(err error) {
 // as a size estimate only.
 func (a *Assembler) Len() int { return len(a.code) }
 
+// spare is room for one instruction's bytes past the end of the code
+// (grown ahead), so that encoders write each byte once, straight in place,
+// and the slice header is not stored back until the length is known.
+func (a *Assembler) spare() *[maxInstLen]byte {
+	n := len(a.code)
+	if cap(a.code)-n < maxInstLen {
+		a.code = slices.Grow(a.code, maxInstLen)
+	}
+	return (*[maxInstLen]byte)(a.code[n : n+maxInstLen])
+}
+
 // Emit appends one instruction.
 func (a *Assembler) Emit(in Inst) { a.emit(&in) }
 
@@ -176,14 +187,7 @@ func (a *Assembler) emit(in *Inst) {
 	if a.err != nil {
 		return
 	}
-	// Encode straight into the code's spare capacity (grown ahead), so the
-	// bytes are written once and the slice header is not stored back.
-	n := len(a.code)
-	if cap(a.code)-n < maxInstLen {
-		a.code = slices.Grow(a.code, maxInstLen)
-	}
-	buf := (*[maxInstLen]byte)(a.code[n : n+maxInstLen])
-	e, err := encodeInto(buf, in)
+	e, err := encodeInto(a.spare(), in)
 	if err != nil {
 		if ee, ok := err.(*EncodeError); ok {
 			ee.Offset = len(a.code)
@@ -228,7 +232,7 @@ func (a *Assembler) emit(in *Inst) {
 			}
 		}
 	}
-	a.code = a.code[:n+e.n]
+	a.code = a.code[:len(a.code)+e.n]
 	if a.Listing != nil {
 		a.Listing.WriteByte('\t')
 		in.appendText(a.Listing)

@@ -1,9 +1,6 @@
 package amd64
 
-import (
-	"encoding/binary"
-	"slices"
-)
+import "encoding/binary"
 
 // The allocator's moves (a whole register to a register, a register to its
 // stack slot, a slot to a register: a fifth of the instructions of a Go
@@ -93,9 +90,5 @@ func (a *Assembler) emitMove(float bool, sh moveShape, dst, src Reg, disp int32)
 		return
 	}
 	n := len(a.code)
-	if cap(a.code)-n < maxInstLen {
-		a.code = slices.Grow(a.code, maxInstLen)
-	}
-	buf := (*[maxInstLen]byte)(a.code[n : n+maxInstLen])
-	a.code = a.code[:n+encodeMove(buf, float, sh, dst, src, disp)]
+	a.code = a.code[:n+encodeMove(a.spare(), float, sh, dst, src, disp)]
 }
