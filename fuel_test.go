@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/moat-run/moat"
@@ -14,7 +15,7 @@ import (
 // compiler polls only when fuel is on), loops entered once or many times,
 // back-edges through br, br_if (with and without values to move) and
 // br_table, and a host function that calls back into the instance.
-const fuelWat = `(module
+var fuelWat = `(module
   (import "env" "host" (func $host (param i32) (result i32)))
   (type $un (func (param i32) (result i32)))
   (table 2 funcref)
@@ -61,7 +62,10 @@ const fuelWat = `(module
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (br $top)))
     (local.get $acc))
-  (func (export "via_host") (param i32) (result i32) (call $host (local.get 0))))`
+  (func (export "via_host") (param i32) (result i32) (call $host (local.get 0)))
+  (func (export "straight") (param i32) (result i32)
+    ` + strings.Repeat("(local.set 0 (i32.add (local.get 0) (i32.const 1)))", 1500) + `
+    (local.get 0)))`
 
 // fuelRig is an instance of fuelWat in a store with fuel. hostFuel records
 // what Store.Fuel said inside the host function.
@@ -124,6 +128,10 @@ var fuelCases = []fuelCase{
 	{"indirect", 10, 22},
 	// via_host(n): its entry, then sum(n) called by the host function.
 	{"via_host", 10, 1 + 22},
+	// straight(n): its entry alone. The compiler's polls along its 6,000
+	// instructions (frontend.PollStretch) let the Go runtime in and spend
+	// no fuel.
+	{"straight", 1, 1},
 }
 
 // TestFuelUnits: every case uses exactly the fuel the unit's definition

@@ -130,6 +130,13 @@ const (
 	// itself. Type RefTestStruct and RefTestArray stand for any struct and
 	// any array.
 	BuiltinRefTest
+	// BuiltinPollPreempt (ctx): a look at the running goroutine's
+	// preemption word only, exiting like BuiltinPoll (ExitPoll) when the Go
+	// runtime asks the goroutine to stop. Compiled code does it inline.
+	// With fuel, where every counted poll is a unit that both engines count
+	// at entries and loop headers alone, it is the straight-line poll: it
+	// lets the Go runtime in without spending fuel.
+	BuiltinPollPreempt
 
 	NumBuiltins
 )
@@ -149,19 +156,20 @@ const BulkChunk = 256 << 10
 const BuiltinCallee = 0x8000_0000
 
 var builtinNames = [...]string{
-	BuiltinPoll:       "poll",
-	BuiltinMemoryGrow: "memory.grow",
-	BuiltinTableGrow:  "table.grow",
-	BuiltinMemoryInit: "memory.init",
-	BuiltinDataDrop:   "data.drop",
-	BuiltinMemoryCopy: "memory.copy",
-	BuiltinMemoryFill: "memory.fill",
-	BuiltinTableInit:  "table.init",
-	BuiltinElemDrop:   "elem.drop",
-	BuiltinTableCopy:  "table.copy",
-	BuiltinTableFill:  "table.fill",
-	BuiltinPollTick:   "poll.tick",
-	BuiltinPollEpoch:  "poll.epoch",
+	BuiltinPoll:        "poll",
+	BuiltinMemoryGrow:  "memory.grow",
+	BuiltinTableGrow:   "table.grow",
+	BuiltinMemoryInit:  "memory.init",
+	BuiltinDataDrop:    "data.drop",
+	BuiltinMemoryCopy:  "memory.copy",
+	BuiltinMemoryFill:  "memory.fill",
+	BuiltinTableInit:   "table.init",
+	BuiltinElemDrop:    "elem.drop",
+	BuiltinTableCopy:   "table.copy",
+	BuiltinTableFill:   "table.fill",
+	BuiltinPollTick:    "poll.tick",
+	BuiltinPollEpoch:   "poll.epoch",
+	BuiltinPollPreempt: "poll.preempt",
 
 	BuiltinThrow:        "throw",
 	BuiltinThrowRef:     "throw_ref",

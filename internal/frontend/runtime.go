@@ -195,7 +195,7 @@ func (t *translator) callBuiltin(r abi.Builtin, results []ssa.Type, args ...ssa.
 	sig := t.f.AddSig(ssa.Signature{Params: params, Results: results})
 	res := t.b.Call(ssa.FuncRef(abi.BuiltinCallee+uint32(r)), sig, append([]ssa.Value{t.ctx}, args...)...)
 	switch r {
-	case abi.BuiltinPoll, abi.BuiltinPollTick, abi.BuiltinPollEpoch, abi.BuiltinMemoryCopy, abi.BuiltinMemoryFill, abi.BuiltinDataDrop,
+	case abi.BuiltinPoll, abi.BuiltinPollTick, abi.BuiltinPollEpoch, abi.BuiltinPollPreempt, abi.BuiltinMemoryCopy, abi.BuiltinMemoryFill, abi.BuiltinDataDrop,
 		abi.BuiltinFuncSubtype:
 	default:
 		t.afterCall()

@@ -1,6 +1,9 @@
 package frontend
 
-import "github.com/moat-run/moat/internal/wasm"
+import (
+	"github.com/moat-run/moat/internal/abi"
+	"github.com/moat-run/moat/internal/wasm"
+)
 
 // Straight-line polls: a poll at every loop header and at the entry of
 // every function that loops or calls left one gap, code that runs long
@@ -65,6 +68,17 @@ func callsAndReturns(op wasm.Opcode) bool {
 // headers: no poll follows a return then.
 func (t *translator) fuelPolls() bool { return t.env != nil && t.env.PollEveryEntry }
 
+// stretchPollBuiltin is the poll a long stretch ends with: the function's
+// poll, or with fuel, a look at the preemption word that spends none (fuel
+// counts entries and loop iterations on both engines, and the interpreter
+// has no stretch polls).
+func (t *translator) stretchPollBuiltin() abi.Builtin {
+	if t.fuelPolls() {
+		return abi.BuiltinPollPreempt
+	}
+	return t.pollBuiltin()
+}
+
 // stretchCost is what reachable instruction op counts.
 func stretchCost(op wasm.Opcode) int32 {
 	if callsAndReturns(op) {
@@ -108,7 +122,7 @@ func (t *translator) countStretch(op wasm.Opcode) {
 		c.returned++
 	}
 	if c.work >= PollStretch || c.returned > returnStretch {
-		t.callBuiltin(t.pollBuiltin(), nil)
+		t.callBuiltin(t.stretchPollBuiltin(), nil)
 		t.polls.longStretch = true
 		*c = pollCount{}
 	}

@@ -17,7 +17,9 @@ func loads(n int) string { return strings.Repeat(" i32.load", n) }
 // every PollStretch instructions along each path (the longest path at a
 // merge), and a leaf that does so keeps its entry poll; a short leaf has
 // no poll; a run of calls counts callStretch each; without fuel, a poll
-// follows the returnStretch-th instruction after a call returns.
+// follows the returnStretch-th instruction after a call returns; with
+// fuel, a stretch's poll is a look at the preemption word, which spends
+// none.
 func TestStraightLinePolls(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -78,9 +80,17 @@ func TestStraightLinePolls(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			poll := fmt.Sprintf("fn%d(", abi.BuiltinCallee+uint32(abi.BuiltinPollTick))
-			if got := strings.Count(f.String(), poll); got != tc.polls {
+			count := func(b abi.Builtin) int {
+				return strings.Count(f.String(), fmt.Sprintf("fn%d(", abi.BuiltinCallee+uint32(b)))
+			}
+			ticks, preempts := count(abi.BuiltinPollTick), count(abi.BuiltinPollPreempt)
+			if got := ticks + preempts; got != tc.polls {
 				t.Errorf("%d polls, want %d", got, tc.polls)
+			}
+			// With fuel, a stretch's poll spends none: the only tick (a
+			// unit) of these bodies without loops is the entry's.
+			if tc.fuel && ticks > 1 || !tc.fuel && preempts != 0 {
+				t.Errorf("fuel %v: %d poll ticks and %d preemption polls", tc.fuel, ticks, preempts)
 			}
 		})
 	}

@@ -129,6 +129,9 @@ func lowerBuiltin(l *lowerer, in *ssa.Inst, b abi.Builtin) {
 	case abi.BuiltinPollEpoch:
 		lowerPollEpoch(l)
 		return
+	case abi.BuiltinPollPreempt:
+		lowerPollPreempt(l)
+		return
 	}
 	vi := l.newInst()
 	if b == abi.BuiltinPoll {

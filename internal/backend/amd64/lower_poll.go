@@ -64,6 +64,27 @@ func lowerPollEpoch(l *lowerer) {
 	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
 }
 
+// The preemption poll (abi.BuiltinPollPreempt): the poll tick's look at
+// the preemption word without its counter, for the straight-line polls of
+// code that counts fuel (a poll tick is a unit of fuel):
+//
+//	mov r11, [r15+CtxG]
+//	cmp qword [r11+GStackguard0], StackPreempt
+//	je .Lcold
+//	.Lresume:
+func lowerPollPreempt(l *lowerer) {
+	vi := l.newInst()
+	cold, resume := l.asm.NewLabel(), l.asm.NewLabel()
+	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxG})))
+	vi.emit(I(CMP, S64, M(Mem{Base: R11, Disp: abi.GStackguard0}), Imm(abi.StackPreempt)))
+	vi.emit(Jcc(CondE, cold))
+	vi.emit(I(opBind, 0, L(resume)))
+
+	ret := l.asm.NewLabel()
+	l.cold = append(l.cold, I(opBind, 0, L(cold)), l.pollCall(), I(opMark, 0, L(ret)), Jmp(resume))
+	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
+}
+
 // pollCall is the call into this function's poll stub, or the module's.
 func (l *lowerer) pollCall() Inst {
 	if l.sharedPoll {
