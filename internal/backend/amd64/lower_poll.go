@@ -22,18 +22,11 @@ import "github.com/moat-run/moat/internal/abi"
 // R11 is the back end's scratch register, never allocated.
 
 func lowerPollTick(l *lowerer) {
-	vi := l.newInst()
-	cold, resume := l.asm.NewLabel(), l.asm.NewLabel()
+	vi, cold := l.beginPoll()
 	vi.emit(I(SUB, S64, M(Mem{Base: ctxReg, Disp: abi.CtxPollCounter}), Imm(1)))
 	vi.emit(Jcc(CondS, cold))
-	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxG})))
-	vi.emit(I(CMP, S64, M(Mem{Base: R11, Disp: abi.GStackguard0}), Imm(abi.StackPreempt)))
-	vi.emit(Jcc(CondE, cold))
-	vi.emit(I(opBind, 0, L(resume)))
-
-	ret := l.asm.NewLabel()
-	l.cold = append(l.cold, I(opBind, 0, L(cold)), l.pollCall(), I(opMark, 0, L(ret)), Jmp(resume))
-	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
+	emitPreemptCheck(vi, cold)
+	l.endPoll(vi, cold)
 }
 
 // The epoch poll (abi.BuiltinPollEpoch): loads and a compare, no store,
@@ -51,17 +44,12 @@ func lowerPollTick(l *lowerer) {
 // (internal/vm/sigtrap), and otherwise (no handler in explicit mode,
 // GODEBUG=asyncpreemptoff=1) wait at most for the end of the time slice.
 func lowerPollEpoch(l *lowerer) {
-	vi := l.newInst()
-	cold, resume := l.asm.NewLabel(), l.asm.NewLabel()
+	vi, cold := l.beginPoll()
 	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxEpochAddr})))
 	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: R11})))
 	vi.emit(I(CMP, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxEpochDeadline})))
 	vi.emit(Jcc(CondAE, cold))
-	vi.emit(I(opBind, 0, L(resume)))
-
-	ret := l.asm.NewLabel()
-	l.cold = append(l.cold, I(opBind, 0, L(cold)), l.pollCall(), I(opMark, 0, L(ret)), Jmp(resume))
-	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
+	l.endPoll(vi, cold)
 }
 
 // The preemption poll (abi.BuiltinPollPreempt): the poll tick's look at
@@ -73,16 +61,31 @@ func lowerPollEpoch(l *lowerer) {
 //	je .Lcold
 //	.Lresume:
 func lowerPollPreempt(l *lowerer) {
-	vi := l.newInst()
-	cold, resume := l.asm.NewLabel(), l.asm.NewLabel()
+	vi, cold := l.beginPoll()
+	emitPreemptCheck(vi, cold)
+	l.endPoll(vi, cold)
+}
+
+// beginPoll starts an inline poll: its instruction, and the label of its
+// cold path, which its checks branch to.
+func (l *lowerer) beginPoll() (*vinst, Label) { return l.newInst(), l.asm.NewLabel() }
+
+// endPoll ends an inline poll begun by beginPoll: the point its cold path
+// resumes at, and, out of line after the function's blocks, the cold path
+// (".Lcold: call poll_stub; jmp .Lresume") and its call site.
+func (l *lowerer) endPoll(vi *vinst, cold Label) {
+	resume, ret := l.asm.NewLabel(), l.asm.NewLabel()
+	vi.emit(I(opBind, 0, L(resume)))
+	l.cold = append(l.cold, I(opBind, 0, L(cold)), l.pollCall(), I(opMark, 0, L(ret)), Jmp(resume))
+	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
+}
+
+// emitPreemptCheck branches to cold when the Go runtime asks the running
+// goroutine to stop (its preemption word, abi/goruntime.go).
+func emitPreemptCheck(vi *vinst, cold Label) {
 	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxG})))
 	vi.emit(I(CMP, S64, M(Mem{Base: R11, Disp: abi.GStackguard0}), Imm(abi.StackPreempt)))
 	vi.emit(Jcc(CondE, cold))
-	vi.emit(I(opBind, 0, L(resume)))
-
-	ret := l.asm.NewLabel()
-	l.cold = append(l.cold, I(opBind, 0, L(cold)), l.pollCall(), I(opMark, 0, L(ret)), Jmp(resume))
-	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
 }
 
 // pollCall is the call into this function's poll stub, or the module's.
