@@ -85,8 +85,13 @@ dispatch:
 				m.meter.Settle(left)
 				return abi.TrapNone
 			}
+			// popFrame, written out: run is too large for the
+			// compiler to inline calls into it.
 			fr := &m.frames[n]
-			bf, pc, fp = fr.fn, fr.pc, fr.fp
+			if fr.cross {
+				st = m.popCallerState()
+			}
+			bf, pc, fp = st.bound[fr.fn], fr.pc, fr.fp
 			m.frames = m.frames[:n]
 			code = bf.code.instrs
 			regs = m.stack[fp:]
@@ -154,7 +159,13 @@ dispatch:
 			if len(m.frames) == cap(m.frames) {
 				m.growFrames()
 			}
-			m.frames = append(m.frames, frame{fn: bf, pc: pc, fp: fp})
+			// Suspend the caller; its instance goes on callerStates
+			// when the callee's is another (see frame).
+			cross := callee.st != st
+			if cross {
+				m.callerStates = append(m.callerStates, st)
+			}
+			m.frames = append(m.frames, frame{fn: bf.idx, cross: cross, pc: pc, fp: fp})
 			bf, fp, pc, code = callee, nfp, 0, cc.instrs
 			regs = m.stack[fp:]
 			if cc.paramSlots < cc.localSlots {
@@ -207,6 +218,7 @@ dispatch:
 				clear(regs[cc.paramSlots:cc.localSlots])
 			}
 			if callee.st != st {
+				m.tailCallInto(st, callee.st)
 				st = callee.st
 				mem = st.mem.Bytes
 				globals = st.globals
@@ -885,10 +897,8 @@ dispatch:
 	}
 
 returning: // a tail call to a host function returned: return its results
-	if n := len(m.frames) - 1; n >= 0 {
-		fr := &m.frames[n]
-		bf, pc, fp = fr.fn, fr.pc, fr.fp
-		m.frames = m.frames[:n]
+	if len(m.frames) > 0 {
+		bf, pc, fp = m.popFrame(st)
 		code = bf.code.instrs
 		regs = m.stack[fp:]
 		st = bf.st
@@ -931,17 +941,14 @@ throwing: // unwind m.exn to the innermost handler that catches it
 			pc = target
 			goto dispatch
 		}
-		n := len(m.frames) - 1
-		if n < 0 {
+		if len(m.frames) == 0 {
 			// Uncaught here: the exception leaves the engine as an error.
 			m.hostErr, m.exn, m.exnOwned = m.exn, nil, false
 			m.trapFn, m.trapPC = bf, pc-1
 			m.meter.Settle(left)
 			return abi.TrapHostError
 		}
-		fr := &m.frames[n]
-		bf, pc, fp = fr.fn, fr.pc, fr.fp
-		m.frames = m.frames[:n]
+		bf, pc, fp = m.popFrame(st)
 		code = bf.code.instrs
 		regs = m.stack[fp:]
 		st = bf.st
