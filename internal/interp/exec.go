@@ -38,7 +38,7 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 	)
 	clear(regs[bf.code.paramSlots:bf.code.localSlots])
 	left-- // the entry's poll
-	if left < 0 || intr.Load() != 0 {
+	if left < 0 || intr.Load()&interruptBit != 0 {
 		if tc = m.poll(&left); tc != abi.TrapNone {
 			pc = 0 // reported at the function's start, as compiled code does (offsetAt)
 			goto trap
@@ -72,7 +72,7 @@ dispatch:
 			if target < pc { // back to a loop header
 				pc = target // a trap is reported at the loop (target-1 is its opLoopEntry)
 				left--
-				if left < 0 || intr.Load() != 0 {
+				if left < 0 || intr.Load()&interruptBit != 0 {
 					if tc = m.poll(&left); tc != abi.TrapNone {
 						goto trap
 					}
@@ -100,7 +100,7 @@ dispatch:
 			globals = st.globals
 			if returnPolls {
 				left--
-				if left < 0 || intr.Load() != 0 {
+				if left < 0 || intr.Load()&interruptBit != 0 {
 					if tc = m.poll(&left); tc != abi.TrapNone {
 						goto trap
 					}
@@ -108,7 +108,7 @@ dispatch:
 			}
 		case opLoopEntry:
 			left--
-			if left < 0 || intr.Load() != 0 {
+			if left < 0 || intr.Load()&interruptBit != 0 {
 				if tc = m.poll(&left); tc != abi.TrapNone {
 					goto trap
 				}
@@ -177,7 +177,7 @@ dispatch:
 				globals = st.globals
 			}
 			left-- // the callee's entry poll
-			if left < 0 || intr.Load() != 0 {
+			if left < 0 || intr.Load()&interruptBit != 0 {
 				if tc = m.poll(&left); tc != abi.TrapNone {
 					pc = 0 // at the callee's start, as compiled code reports it (offsetAt)
 					goto trap
@@ -224,7 +224,7 @@ dispatch:
 				globals = st.globals
 			}
 			left-- // the callee's entry poll
-			if left < 0 || intr.Load() != 0 {
+			if left < 0 || intr.Load()&interruptBit != 0 {
 				if tc = m.poll(&left); tc != abi.TrapNone {
 					pc = 0 // at the callee's start, as compiled code reports it (offsetAt)
 					goto trap
@@ -886,7 +886,7 @@ dispatch:
 		if target := int(in.a); target < pc {
 			pc = target // a trap is reported at the loop (target-1 is its opLoopEntry)
 			left--
-			if left < 0 || intr.Load() != 0 {
+			if left < 0 || intr.Load()&interruptBit != 0 {
 				if tc = m.poll(&left); tc != abi.TrapNone {
 					goto trap
 				}
@@ -932,7 +932,7 @@ throwing: // unwind m.exn to the innermost handler that catches it
 			if target < pc { // caught into a loop: the branch back to its header polls
 				pc = target
 				left--
-				if left < 0 || intr.Load() != 0 {
+				if left < 0 || intr.Load()&interruptBit != 0 {
 					if tc = m.poll(&left); tc != abi.TrapNone {
 						goto trap
 					}
