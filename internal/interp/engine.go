@@ -178,6 +178,7 @@ type boundFunc struct {
 	code *funcCode
 	st   *instState
 	fn   *vm.Function
+	idx  uint32 // its function index: st.bound[idx] is this
 }
 
 var noMemory = &vm.Memory{}
@@ -207,7 +208,7 @@ func (mc *moduleCode) Bind(inst *vm.Instance) error {
 	}
 	for i, fc := range mc.funcs {
 		f := inst.Funcs[m.NumImportedFuncs+uint32(i)]
-		bf := &boundFunc{code: fc, st: st, fn: f}
+		bf := &boundFunc{code: fc, st: st, fn: f, idx: m.NumImportedFuncs + uint32(i)}
 		f.Code = bf
 	}
 	for i, f := range inst.Funcs {

@@ -38,7 +38,7 @@ func (m *machine) run(entry *boundFunc) abi.TrapCode {
 	)
 	clear(regs[bf.code.paramSlots:bf.code.localSlots])
 	left-- // the entry's poll
-	if left < 0 || intr.Load() != 0 {
+	if left < 0 || intr.Load()&interruptBit != 0 {
 		if tc = m.poll(&left); tc != abi.TrapNone {
 			pc = 0 // reported at the function's start, as compiled code does (offsetAt)
 			goto trap
@@ -72,7 +72,7 @@ dispatch:
 			if target < pc { // back to a loop header
 				pc = target // a trap is reported at the loop (target-1 is its opLoopEntry)
 				left--
-				if left < 0 || intr.Load() != 0 {
+				if left < 0 || intr.Load()&interruptBit != 0 {
 					if tc = m.poll(&left); tc != abi.TrapNone {
 						goto trap
 					}
@@ -85,8 +85,13 @@ dispatch:
 				m.meter.Settle(left)
 				return abi.TrapNone
 			}
+			// popFrame, written out: run is too large for the
+			// compiler to inline calls into it.
 			fr := &m.frames[n]
-			bf, pc, fp = fr.fn, fr.pc, fr.fp
+			if fr.cross {
+				st = m.popCallerState()
+			}
+			bf, pc, fp = st.bound[fr.fn], fr.pc, fr.fp
 			m.frames = m.frames[:n]
 			code = bf.code.instrs
 			regs = m.stack[fp:]
@@ -95,7 +100,7 @@ dispatch:
 			globals = st.globals
 			if returnPolls {
 				left--
-				if left < 0 || intr.Load() != 0 {
+				if left < 0 || intr.Load()&interruptBit != 0 {
 					if tc = m.poll(&left); tc != abi.TrapNone {
 						goto trap
 					}
@@ -103,7 +108,7 @@ dispatch:
 			}
 		case opLoopEntry:
 			left--
-			if left < 0 || intr.Load() != 0 {
+			if left < 0 || intr.Load()&interruptBit != 0 {
 				if tc = m.poll(&left); tc != abi.TrapNone {
 					goto trap
 				}
@@ -154,7 +159,13 @@ dispatch:
 			if len(m.frames) == cap(m.frames) {
 				m.growFrames()
 			}
-			m.frames = append(m.frames, frame{fn: bf, pc: pc, fp: fp})
+			// Suspend the caller; its instance goes on callerStates
+			// when the callee's is another (see frame).
+			cross := callee.st != st
+			if cross {
+				m.callerStates = append(m.callerStates, st)
+			}
+			m.frames = append(m.frames, frame{fn: bf.idx, cross: cross, pc: pc, fp: fp})
 			bf, fp, pc, code = callee, nfp, 0, cc.instrs
 			regs = m.stack[fp:]
 			if cc.paramSlots < cc.localSlots {
@@ -166,7 +177,7 @@ dispatch:
 				globals = st.globals
 			}
 			left-- // the callee's entry poll
-			if left < 0 || intr.Load() != 0 {
+			if left < 0 || intr.Load()&interruptBit != 0 {
 				if tc = m.poll(&left); tc != abi.TrapNone {
 					pc = 0 // at the callee's start, as compiled code reports it (offsetAt)
 					goto trap
@@ -207,12 +218,13 @@ dispatch:
 				clear(regs[cc.paramSlots:cc.localSlots])
 			}
 			if callee.st != st {
+				m.tailCallInto(st, callee.st)
 				st = callee.st
 				mem = st.mem.Bytes
 				globals = st.globals
 			}
 			left-- // the callee's entry poll
-			if left < 0 || intr.Load() != 0 {
+			if left < 0 || intr.Load()&interruptBit != 0 {
 				if tc = m.poll(&left); tc != abi.TrapNone {
 					pc = 0 // at the callee's start, as compiled code reports it (offsetAt)
 					goto trap
@@ -874,7 +886,7 @@ dispatch:
 		if target := int(in.a); target < pc {
 			pc = target // a trap is reported at the loop (target-1 is its opLoopEntry)
 			left--
-			if left < 0 || intr.Load() != 0 {
+			if left < 0 || intr.Load()&interruptBit != 0 {
 				if tc = m.poll(&left); tc != abi.TrapNone {
 					goto trap
 				}
@@ -885,10 +897,8 @@ dispatch:
 	}
 
 returning: // a tail call to a host function returned: return its results
-	if n := len(m.frames) - 1; n >= 0 {
-		fr := &m.frames[n]
-		bf, pc, fp = fr.fn, fr.pc, fr.fp
-		m.frames = m.frames[:n]
+	if len(m.frames) > 0 {
+		bf, pc, fp = m.popFrame(st)
 		code = bf.code.instrs
 		regs = m.stack[fp:]
 		st = bf.st
@@ -922,7 +932,7 @@ throwing: // unwind m.exn to the innermost handler that catches it
 			if target < pc { // caught into a loop: the branch back to its header polls
 				pc = target
 				left--
-				if left < 0 || intr.Load() != 0 {
+				if left < 0 || intr.Load()&interruptBit != 0 {
 					if tc = m.poll(&left); tc != abi.TrapNone {
 						goto trap
 					}
@@ -931,17 +941,14 @@ throwing: // unwind m.exn to the innermost handler that catches it
 			pc = target
 			goto dispatch
 		}
-		n := len(m.frames) - 1
-		if n < 0 {
+		if len(m.frames) == 0 {
 			// Uncaught here: the exception leaves the engine as an error.
 			m.hostErr, m.exn, m.exnOwned = m.exn, nil, false
 			m.trapFn, m.trapPC = bf, pc-1
 			m.meter.Settle(left)
 			return abi.TrapHostError
 		}
-		fr := &m.frames[n]
-		bf, pc, fp = fr.fn, fr.pc, fr.fp
-		m.frames = m.frames[:n]
+		bf, pc, fp = m.popFrame(st)
 		code = bf.code.instrs
 		regs = m.stack[fp:]
 		st = bf.st

@@ -34,7 +34,7 @@ func (m *machine) poll(left *int64) abi.TrapCode {
 	}
 	// The flag is set by a goroutine that must first get a thread; the
 	// context itself tells at once.
-	if m.intr.Load() != 0 || m.ctx.Err() != nil {
+	if m.intr.Load()&interruptBit != 0 || m.ctx.Err() != nil {
 		return abi.TrapInterrupted
 	}
 	next, late := m.pacer.Visit(used)
@@ -65,7 +65,7 @@ func (m *machine) Checkpoint(context.Context) abi.TrapCode { return m.checkpoint
 // checkpoint is called between the chunks of a long bulk operation
 // (vm/bulk.go): it lets the Go runtime in and stops an interrupted call.
 func (m *machine) checkpoint() abi.TrapCode {
-	if m.intr.Load() != 0 || m.pacer.Checkpoint() || m.ctx.Err() != nil {
+	if m.intr.Load()&interruptBit != 0 || m.pacer.Checkpoint() || m.ctx.Err() != nil {
 		return abi.TrapInterrupted
 	}
 	return abi.TrapNone

@@ -31,9 +31,15 @@ func (m *machine) backtrace() []vm.Frame {
 	n := min(len(m.frames)+1, maxBacktrace)
 	frames := make([]vm.Frame, 0, n)
 	frames = append(frames, vm.Frame{Func: m.trapFn.fn, Offset: offsetAt(m.trapFn.code, m.trapPC)})
+	st, k := m.trapFn.st, len(m.callerStates)
 	for i := len(m.frames) - 1; i >= 0 && len(frames) < n; i-- {
 		fr := &m.frames[i]
-		frames = append(frames, vm.Frame{Func: fr.fn.fn, Offset: offsetAt(fr.fn.code, fr.pc-1)})
+		if fr.cross {
+			k--
+			st = m.callerStates[k]
+		}
+		bf := st.bound[fr.fn]
+		frames = append(frames, vm.Frame{Func: bf.fn, Offset: offsetAt(bf.code, fr.pc-1)})
 	}
 	return frames
 }
