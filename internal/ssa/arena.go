@@ -138,6 +138,7 @@ func (f *Func) Reset(name string, sig Signature) {
 	f.Consts = f.Consts[:0]
 	clear(f.constIdx)
 	f.nextBlock = 0
+	f.trapnzs = 0
 	f.instArena.reset()
 	f.valueArena.reset()
 	f.blockArena.reset()

@@ -501,6 +501,7 @@ func (b *Builder) Trapz(x Value, code abi.TrapCode) {
 func (b *Builder) Trapnz(x Value, code abi.TrapCode) {
 	in := b.newInst(OpTrapnz, x)
 	in.Trap = code
+	b.f.trapnzs++
 	b.Insert(in)
 }
 

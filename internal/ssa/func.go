@@ -21,7 +21,11 @@ type Func struct {
 	pool      constPool // the scalar constants (constpool.go)
 	constIdx  map[Const128]uint32
 	nextBlock int
-	scratch   *passScratch
+	// trapnzs counts the trapnz instructions made for f (Builder.Trapnz,
+	// the parser; no pass makes one): BCE, which removes only trapnz
+	// implied by another, has nothing to do with fewer than two.
+	trapnzs int
+	scratch *passScratch
 
 	instArena  chunkArena[Inst]
 	valueArena chunkArena[Value]

@@ -332,6 +332,9 @@ func (p *parser) instLine(c *cursor) error {
 		return err
 	}
 	p.cur.Insts = append(p.cur.Insts, in)
+	if in.Op == OpTrapnz {
+		p.f.trapnzs++
+	}
 	p.instAt[in] = p.line
 	p.insts = append(p.insts, in)
 	return nil

@@ -22,6 +22,9 @@ func BCE(f *Func) {
 	defer f.keepAnalyses()
 	defer f.keepGVN()
 	defer f.keepFold()
+	if f.trapnzs < 2 {
+		return // no check for another to imply: most functions of Go's code
+	}
 	cfg := f.scratchCFG()
 	if len(cfg.RPO) == 0 {
 		return

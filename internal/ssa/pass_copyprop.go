@@ -12,7 +12,9 @@ func CopyProp(f *Func) {
 		f.keepFold()
 		return
 	}
-	subst := f.newSubst()
+	// The substitution table (a value's entry each to fill) is made when
+	// the first trivial parameter is found: in most functions none is.
+	var subst []Value
 	resolve := func(v Value) Value {
 		for v >= 0 && int(v) < len(subst) && subst[v] != NoValue {
 			v = subst[v]
@@ -46,6 +48,9 @@ func CopyProp(f *Func) {
 				}
 				if !trivial || same == NoValue {
 					continue
+				}
+				if subst == nil {
+					subst = f.newSubst()
 				}
 				subst[p] = same
 				removeParamAndArgs(f, b, i, edges[b.ID])
