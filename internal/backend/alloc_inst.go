@@ -11,10 +11,13 @@ import "math/bits"
 // spilled); and the state is updated past the instruction.
 func (a *allocator) allocateInst(b BlockID, i int) error {
 	rec := &a.recs[i]
+	clobbers := rec.clobbers & a.alloc
+	if rec.lo == rec.hi && clobbers == 0 {
+		return nil // a jump, say: nothing to place, nothing written
+	}
 	ops := a.ops[rec.lo:rec.hi]
 	locs := a.locs[rec.lo:rec.hi]
 	after := a.after[rec.lo:rec.hi]
-	clobbers := rec.clobbers & a.alloc
 
 	iv := &instView{ops, after}
 	outOfRegs := func(k int) error {
@@ -26,8 +29,12 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	// The same pass notes the registers already holding the values the
 	// instruction reads in any register or from the stack: they stay
 	// (useRegs), unless reserved for a fixed operand.
+	// A read already in its register is placed there at once; placed says
+	// whether every one was, so that (without fixed operands, which may
+	// move them) the use steps below have nothing left to do.
 	var fixedUses, fixedEarly, useRegs RegSet
 	var kinds opKinds
+	placed := true
 	for k := range ops {
 		op := &ops[k]
 		if p, ok := op.VReg.PinnedReg(); ok {
@@ -44,8 +51,14 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		} else if op.Kind != Def {
 			if r := a.vs[op.VReg].reg; r != NoPReg {
 				useRegs = useRegs.With(r)
+				locs[k] = RegLoc(r)
+			} else {
+				placed = false
 			}
 		}
+	}
+	if placed && kinds&kindFixedUse == 0 && fixedEarly == 0 {
+		kinds &^= kindRegUse | kindStackUse
 	}
 	reserved := fixedUses | fixedEarly
 	if fixedEarly != 0 {

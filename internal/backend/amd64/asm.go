@@ -240,6 +240,45 @@ func (a *Assembler) emit(in *Inst) {
 	}
 }
 
+// Jump appends "jmp target": Emit(Jmp(target)) without the form lookup
+// and the encoder, for the branches emission places at every block's end.
+func (a *Assembler) Jump(target Label) { a.branch(JMP, 0, target) }
+
+// JumpIf appends "jcc target" for condition c: Emit(Jcc(c, target)), as
+// Jump does.
+func (a *Assembler) JumpIf(c Cond, target Label) { a.branch(JCC, c, target) }
+
+// branch writes a jmp or jcc to a label in its rel32 form, the bytes
+// encodeInto gives its one form (E9 cd, 0F 80+cc cd), and records it for
+// relaxation as emit does. A listing, an error or a label that is not one
+// of a's takes the general path, which reports it.
+func (a *Assembler) branch(op Op, c Cond, target Label) {
+	if a.Listing != nil || a.err != nil || target == 0 || int(target) > len(a.labels) {
+		in := Jmp(target)
+		if op == JCC {
+			in = Jcc(c, target)
+		}
+		a.emit(&in)
+		return
+	}
+	buf := a.spare()
+	start := int32(len(a.code))
+	n := 5
+	if op == JCC {
+		buf[0], buf[1] = 0x0F, 0x80+byte(c&15)
+		buf[2], buf[3], buf[4], buf[5] = 0, 0, 0, 0
+		n = 6
+	} else {
+		buf[0] = 0xE9
+		buf[1], buf[2], buf[3], buf[4] = 0, 0, 0, 0
+	}
+	a.items = append(a.items, item{})
+	it := &a.items[len(a.items)-1]
+	it.pos, it.oldLen, it.cond = start, uint8(n), c&15
+	it.isJcc, it.label = op == JCC, target
+	a.code = a.code[:len(a.code)+n]
+}
+
 // Encodable reports whether in has an encoding: instruction selection asks
 // it before folding an immediate or an address into an instruction.
 func Encodable(in Inst) bool {

@@ -369,7 +369,7 @@ func (e *emitter) prologue(stackTrap Label) {
 	a.Emit(I(PUSH, S64, R(RBP)))
 	a.Emit(I(MOV, S64, R(RBP), R(RSP)))
 	a.Emit(I(ADD, S64, R(R11), Imm(1))) // R11: the caller's count
-	a.Emit(Jcc(CondE, stackTrap))
+	a.JumpIf(CondE, stackTrap)
 	below := fr.Size // bytes below the saved RBP, the count slot included
 	if e.l.makesCalls {
 		a.Emit(I(PUSH, S64, R(R11)))
@@ -382,7 +382,7 @@ func (e *emitter) prologue(stackTrap Label) {
 		a.Emit(I(LEA, S64, R(R11), M(Mem{Base: RBP, Disp: int32(-below)})))
 		a.Emit(I(CMP, S64, R(R11), limit))
 	}
-	a.Emit(Jcc(CondB, stackTrap))
+	a.JumpIf(CondB, stackTrap)
 	if e.wrap != nil {
 		if e.l.makesCalls {
 			a.Emit(I(SUB, S64, R(RSP), Imm(8))) // keep RSP aligned until framePart
@@ -561,9 +561,21 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 			}
 			continue
 		}
+		if isPlainBranch(c) {
+			e.a.branch(c.Op, c.Cond, c.Args[0].Target())
+			continue
+		}
 		e.subst(c, locs)
 		e.a.emit(c)
 	}
+}
+
+// isPlainBranch reports whether template c is a jmp or jcc to a label and
+// nothing else, which the Assembler writes without a form lookup
+// (Assembler.branch); it names no operand, so it needs no substitution.
+func isPlainBranch(c *Inst) bool {
+	return (c.Op == JCC || c.Op == JMP) && c.Size == 0 && c.Arg4.Kind == KindNone &&
+		c.Args[0].Kind == KindLabel && c.Args[0].Mem.Label == 0 && c.Args[1].Kind == KindNone
 }
 
 // inst emits one vinst of block b.
@@ -601,26 +613,26 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 		switch in.parity {
 		case parityNone:
 			if next(t) {
-				e.a.Emit(Jcc(in.cond.Invert(), lf))
+				e.a.JumpIf(in.cond.Invert(), lf)
 				return
 			}
 			if _, ret := e.returnEdge(b, t); ret && !next(f) {
 				// Branch to f, and return in line.
-				e.a.Emit(Jcc(in.cond.Invert(), lf))
+				e.a.JumpIf(in.cond.Invert(), lf)
 				e.jumpOrReturn(b, t)
 				return
 			}
-			e.a.Emit(Jcc(in.cond, lt))
+			e.a.JumpIf(in.cond, lt)
 		case parityAndNP:
-			e.a.Emit(Jcc(CondP, lf))
+			e.a.JumpIf(CondP, lf)
 			if next(t) {
-				e.a.Emit(Jcc(in.cond.Invert(), lf))
+				e.a.JumpIf(in.cond.Invert(), lf)
 				return
 			}
-			e.a.Emit(Jcc(in.cond, lt))
+			e.a.JumpIf(in.cond, lt)
 		case parityOrP:
-			e.a.Emit(Jcc(CondP, lt))
-			e.a.Emit(Jcc(in.cond, lt))
+			e.a.JumpIf(CondP, lt)
+			e.a.JumpIf(in.cond, lt)
 		}
 		if !next(f) {
 			e.jumpOrReturn(b, f)
@@ -633,12 +645,12 @@ func (e *emitter) inst(b backend.BlockID, in *vinst, locs []backend.Loc) {
 		}
 		e.brTargets = targets // JumpTable copies them
 		if len(targets) == 0 {
-			e.a.Emit(Jmp(e.target(b, blk.Succs[0])))
+			e.a.Jump(e.target(b, blk.Succs[0]))
 			return
 		}
 		table := e.a.JumpTable(targets)
 		e.a.Emit(I(CMP, S32, R(idx), Imm(int64(len(targets)))))
-		e.a.Emit(Jcc(CondAE, e.target(b, blk.Succs[0])))
+		e.a.JumpIf(CondAE, e.target(b, blk.Succs[0]))
 		e.a.Emit(I(MOV, S32, R(ent), R(idx)))
 		e.a.Emit(I(LEA, S64, R(base), M(Mem{Base: RIP, Label: table})))
 		e.a.Emit(I(MOVSXD, S64, R(ent), M(Mem{Base: base, Index: ent, Scale: 4})))

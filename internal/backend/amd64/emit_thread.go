@@ -78,7 +78,7 @@ func (e *emitter) jumpOrReturn(b, s backend.BlockID) {
 	light, ok := e.returnEdge(b, s)
 	switch {
 	case !ok:
-		e.a.Emit(Jmp(e.target(b, s)))
+		e.a.Jump(e.target(b, s))
 	case light:
 		e.lightEpilogue()
 	default:
