@@ -42,14 +42,23 @@ func (t *translator) memoryBase() ssa.Value {
 	return t.ctxLoad(abi.CtxMemoryBase, fixedField)
 }
 
-// memoryLen is memory 0's current length in bytes (an i64).
-func (t *translator) memoryLen() ssa.Value { return t.b.UseVar(t.memLen) }
+// memoryLen is memory 0's current length in bytes (an i64). With guard
+// pages only memory.size and the rare access whose offset passes the
+// guard read it: it is loaded where it is read, not reloaded after every
+// call for a variable nothing reads (one load after each call of Go's
+// code, all dead).
+func (t *translator) memoryLen() ssa.Value {
+	if t.lazyMemLen {
+		return t.ctxLoad(abi.CtxMemoryLen, liveField)
+	}
+	return t.b.UseVar(t.memLen)
+}
 
 // reloadMemLen rereads the memory length after anything that may have
 // grown memory: calls (the callee or a host function may grow it),
 // memory.grow and the builtins.
 func (t *translator) reloadMemLen() {
-	if t.hasMemory {
+	if t.hasMemory && !t.lazyMemLen {
 		t.defVar(t.memLen, t.ctxLoad(abi.CtxMemoryLen, liveField))
 	}
 }

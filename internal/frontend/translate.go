@@ -386,9 +386,11 @@ type translator struct {
 	ctx    ssa.Value // the context pointer, entry parameter 0
 	locals []ssa.Variable
 	// memLen caches memory 0's length; it is redefined after everything
-	// that may grow memory (calls, memory.grow, builtins, polls).
-	memLen    ssa.Variable
-	hasMemory bool
+	// that may grow memory (calls, memory.grow, builtins, polls). With
+	// guard pages (lazyMemLen) nothing caches it: see memoryLen.
+	memLen     ssa.Variable
+	hasMemory  bool
+	lazyMemLen bool
 
 	stack  []ssa.Value
 	frames []frame
@@ -445,7 +447,8 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 	}
 	t.entryPoll()
 	t.hasMemory = t.m.NumMemories() > 0
-	if t.hasMemory {
+	t.lazyMemLen = t.hasMemory && t.uncheckedAccess(0, 0, 1)
+	if t.hasMemory && !t.lazyMemLen {
 		t.memLen = t.b.DeclareVar(ssa.I64)
 		t.reloadMemLen()
 	}
