@@ -336,7 +336,7 @@ func instantiateSteps(ctx context.Context, s *storeState, mod *Module, r *resolv
 	// declarative and every active data segment is in a memory image.
 	// Datas are decided first: the element segments are roots as they
 	// are built below.
-	datasShared := len(m.Datas) > 0 && allDataInImages(m, withData)
+	datasShared := len(m.Datas) > 0 && mod.allDataInImages(withData)
 	var segs *vm.Segments
 	if (len(m.Elems) == 0 || mod.droppedElems != nil) && (len(m.Datas) == 0 || datasShared) {
 		// Nothing below writes it (keepPending and DropData copy it
@@ -425,8 +425,14 @@ func instantiateSteps(ctx context.Context, s *storeState, mod *Module, r *resolv
 			inst.DropElem(uint32(i))
 		}
 	}
-	for i := range m.Datas {
-		seg := &m.Datas[i]
+	// With every active segment in an image there is nothing to apply
+	// (their shared state has them dropped already).
+	datas := m.Datas
+	if datasShared {
+		datas = nil
+	}
+	for i := range datas {
+		seg := &datas[i]
 		if seg.Mode != wasm.DataActive {
 			continue
 		}
@@ -460,16 +466,4 @@ func instantiateSteps(ctx context.Context, s *storeState, mod *Module, r *resolv
 		}
 	}
 	return out, nil
-}
-
-// allDataInImages reports whether every active data segment of m is in
-// the image of its memory (withData: bit i for memory i), so that
-// instantiating applies none of them itself.
-func allDataInImages(m *wasm.Module, withData uint64) bool {
-	for i := range m.Datas {
-		if seg := &m.Datas[i]; seg.Mode == wasm.DataActive && (seg.Memory >= 64 || withData&(1<<seg.Memory) == 0) {
-			return false
-		}
-	}
-	return true
 }

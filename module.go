@@ -49,6 +49,14 @@ type Module struct {
 	// no segments of a kind (sharedSegments).
 	segmentsOnce sync.Once
 	segments     *vm.Segments
+	// activeMems is the memories the active data segments write (bit i
+	// for memory i; activeFar: one past the 64th), found once, so that an
+	// instantiation learns whether its memory images hold every active
+	// segment without a pass over them (Go programs have tens of
+	// thousands: two passes cost some 300 µs an instance).
+	activeOnce sync.Once
+	activeMems uint64
+	activeFar  bool
 
 	// instances keeps the states of instances whose store was closed,
 	// for the next instance (store_recycle.go).
@@ -67,6 +75,24 @@ func (mod *Module) sharedDatas() [][]byte {
 		mod.appliedDatas = d
 	})
 	return mod.appliedDatas
+}
+
+// allDataInImages reports whether every active data segment is in the
+// image of its memory (withData: bit i for memory i), so that
+// instantiating applies none of them itself.
+func (mod *Module) allDataInImages(withData uint64) bool {
+	mod.activeOnce.Do(func() {
+		for i := range mod.m.Datas {
+			switch seg := &mod.m.Datas[i]; {
+			case seg.Mode != wasm.DataActive:
+			case seg.Memory >= 64:
+				mod.activeFar = true
+			default:
+				mod.activeMems |= 1 << seg.Memory
+			}
+		}
+	})
+	return !mod.activeFar && mod.activeMems&^withData == 0
 }
 
 // sharedSegments returns segments, made on first use (after elemPlan).

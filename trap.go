@@ -101,8 +101,8 @@ func trapOf(err error) error {
 	if pt, ok := err.(*Trap); ok {
 		return pt
 	}
-	var vt *vm.Trap
-	if !errors.As(err, &vt) {
+	vt, ok := errors.AsType[*vm.Trap](err)
+	if !ok {
 		return &Trap{Code: TrapHostError, Message: err.Error(), cause: err}
 	}
 	// A host function may have returned a public *Trap (from NewTrap, or

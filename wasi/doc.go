@@ -43,7 +43,9 @@
 //     called directly with the call's context.
 //   - Bad guest input (pointers, lengths, descriptors, paths) gets an errno,
 //     never a host crash; a bad pointer is EFAULT.
-//   - proc_exit ends the run from any call depth: Run returns its code.
+//   - proc_exit ends the run from any call depth: Run returns its code
+//     (a call that is not Run's gets a *moat.Trap holding the ExitError,
+//     with no backtrace).
 //
 // Host directories (Preopen.Host) are supported on Linux; an fs.FS preopen
 // works everywhere and is read-only. A descriptor has WASI rights: a

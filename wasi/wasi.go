@@ -164,8 +164,9 @@ func Run(ctx context.Context, inst *moat.Instance) (exitCode uint32, err error) 
 	if err == nil {
 		return 0, nil
 	}
-	var exit *ExitError
-	if errors.As(err, &exit) {
+	// (errors.AsType: no allocation, where errors.As's target would
+	// escape.)
+	if exit, ok := errors.AsType[*ExitError](err); ok {
 		return exit.Code, nil
 	}
 	return 1, err

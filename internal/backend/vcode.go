@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"slices"
 	"strconv"
 )
 
@@ -147,6 +148,17 @@ func (f *Func) Reset(name string) {
 	f.Ops, f.recs = f.Ops[:0], f.recs[:0]
 	f.building, f.succOwner = -1, -1
 	f.succPool, f.argPool = f.succPool[:0], f.argPool[:0]
+}
+
+// Reserve gives f room for insts instructions with ops operands in blocks
+// blocks without regrowing (what it has already is kept): a compiler that
+// knows how large its largest function is sizes the arrays once instead of
+// doubling them through it.
+func (f *Func) Reserve(insts, ops, blocks int) {
+	f.Insts = slices.Grow(f.Insts, max(insts-len(f.Insts), 0))
+	f.recs = slices.Grow(f.recs, max(insts-len(f.recs), 0))
+	f.Ops = slices.Grow(f.Ops, max(ops-len(f.Ops), 0))
+	f.Blocks = slices.Grow(f.Blocks, max(blocks-len(f.Blocks), 0))
 }
 
 // NewVReg makes a fresh virtual register of class c.

@@ -206,3 +206,65 @@ func TestMemoryFillPieces(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryCopyPieces: an inline memory.copy longer than 32 KiB runs in
+// pieces, forwards or backwards as the copy goes, with a look at the
+// goroutine's preemption word between them, and leaves the rest to the
+// runtime when the Go runtime asks (here, a goroutine collecting all
+// along): whichever way each copy went, overlapping or not, the memory
+// holds exactly what memmove would have made of it.
+func TestMemoryCopyPieces(t *testing.T) {
+	const src = `(module (memory (export "mem") 8)
+	  (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2))))`
+	inst := instantiateText(t, compilerConfig, src)
+	mem := inst.Memory("mem")
+	model := mem.Bytes()[:len(mem.Bytes()):len(mem.Bytes())]
+	for i := range model {
+		model[i] = byte(i*7 + i>>8)
+	}
+	model = append([]byte(nil), model...)
+	stop := make(chan struct{})
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				runtime.GC()
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		<-collected
+	}()
+	const piece = 32 << 10
+	sizes := []int{piece - 1, piece, piece + 1, 2 * piece, 2*piece + 17, 5*piece - 3, 256<<10 - 1, 256 << 10}
+	// Source and destination: apart, overlapping with the destination
+	// below (a forward copy) or above (a backward one), by odd amounts.
+	shifts := []int{0, 1, -1, 33, -33, 4099, -4099, piece + 5, -(piece + 5)}
+	for round := range 150 {
+		for i, n := range sizes {
+			for j, shift := range shifts {
+				room := len(model) - n - piece - 5
+				s := piece + 5 + (round*7919+i*131+j*17)%(room-piece-5)
+				d := s + shift
+				if shift == 0 {
+					d = (s + n + round*13) % (len(model) - n)
+				}
+				if _, err := inst.Func("copy").Call(context.Background(), uint64(d), uint64(s), uint64(n)); err != nil {
+					t.Fatal(err)
+				}
+				copy(model[d:d+n], model[s:s+n])
+			}
+		}
+	}
+	buf := mem.Bytes()
+	for i := range model {
+		if buf[i] != model[i] {
+			t.Fatalf("byte %d is %d, want %d", i, buf[i], model[i])
+		}
+	}
+}

@@ -459,7 +459,7 @@ func (e *compilerEngine) compile(m *wasm.Module, d *validate.Deferred) (c engine
 					failed.Store(true)
 					return
 				}
-				w.largest = max(w.largest, len(m.Code[i].Body))
+				w.reserve(len(m.Code[i].Body))
 				compiled[i], errs[i] = compileFunc(m, idx, env, &w.tr, check, w.sc, e.feat, e.guard)
 				if errs[i] != nil {
 					if le := limitError(idx, errs[i], e.cfg.MaxFuncWork, e.cfg.MaxFuncSize); le != nil {

@@ -109,7 +109,7 @@ func (st *instance) run(ctx context.Context, f *vm.Function, entry uintptr, stac
 		// the stack waits in the engine's pool.
 		_ = ns.Decommit()
 	}
-	if t, ok := err.(*vm.Trap); ok && len(t.Frames) == 0 && st.refs().passed != t {
+	if t, ok := err.(*vm.Trap); ok && len(t.Frames) == 0 && st.refs().passed != t && !t.RunEnded() {
 		t.Frames = []vm.Frame{{Func: f, Offset: -1}}
 	}
 	return err
@@ -162,7 +162,7 @@ func (st *instance) hostCall(ctx context.Context, index uint32, stack []uint64) 
 		return st.callHost(ctx, f, stack, func() []vm.Frame { return st.frames(pc, sp, bp) })
 	case f.Instance != nil && f.Instance.Exec() != nil:
 		err := f.Instance.Exec().Call(ctx, f, stack)
-		if t, ok := err.(*vm.Trap); ok && st.refs().passed != t {
+		if t, ok := err.(*vm.Trap); ok && st.refs().passed != t && !t.RunEnded() {
 			// Another instance's wasm frames continue into ours.
 			appendFrames(t, st.frames(pc, sp, bp))
 		}
@@ -187,9 +187,10 @@ func (st *instance) callee(ref uint64) *vm.Function {
 
 // callHost calls host function f for code of st's instance. An exception
 // it returns is thrown into the caller; a trap it returns is its own to
-// report (callers add no frames, as in the interpreter); any other error
-// becomes a host-error trap at f, followed by the caller's frames (when
-// frames is set).
+// report (callers add no frames, as in the interpreter); one that ends the
+// run on purpose (vm.RunEnder) a host-error trap without frames; any other
+// error becomes a host-error trap at f, followed by the caller's frames
+// (when frames is set).
 func (st *instance) callHost(ctx context.Context, f *vm.Function, stack []uint64, frames func() []vm.Frame) error {
 	err := f.Host(ctx, st.inst.Store, f, st.inst, stack)
 	if err == nil {
@@ -200,6 +201,9 @@ func (st *instance) callHost(ctx context.Context, f *vm.Function, stack []uint64
 	}
 	if t, ok := err.(*vm.Trap); ok {
 		st.refs().passed = t
+		return t
+	}
+	if t, ok := vm.EndRun(err); ok {
 		return t
 	}
 	t := &vm.Trap{Code: abi.TrapHostError, Cause: err, Frames: []vm.Frame{{Func: f, Offset: -1}}}

@@ -39,6 +39,24 @@ func takeWorkerMemory() *workerMemory {
 	}
 }
 
+// reserveBodyLimit: a worker reserves its storage (reserve) for bodies up
+// to this size; a larger one, which only a module past the sizes seen in
+// real code has, grows the rest as it goes.
+const reserveBodyLimit = 128 << 10
+
+// reserve readies w for a body of n bytes before it is compiled, when no
+// body compiled with w was as large: the back end's arrays that grow with
+// a function are sized once (amd64.Scratch.Reserve) instead of doubling
+// through it. Workers take the largest bodies first, so a worker reserves
+// for its first body and then never again in that compile.
+func (w *workerMemory) reserve(n int) {
+	if n <= w.largest {
+		return
+	}
+	w.largest = n
+	w.sc.Reserve(min(n, reserveBodyLimit))
+}
+
 func keepWorkerMemory(w *workerMemory) {
 	if w.largest > keepBodyLimit {
 		return

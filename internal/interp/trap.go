@@ -14,6 +14,9 @@ func (m *machine) trap(tc abi.TrapCode) error {
 	if exn := vm.AsException(m.hostErr); exn != nil && tc == abi.TrapHostError {
 		return exn // an uncaught exception is not a trap
 	}
+	if t, ok := vm.EndRun(m.hostErr); ok && tc == abi.TrapHostError {
+		return t // the run ended on purpose: no backtrace
+	}
 	frames := m.backtrace()
 	if tc == abi.TrapHostError {
 		return hostTrap(m.hostErr, m.hostFn, frames)

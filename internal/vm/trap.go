@@ -30,6 +30,27 @@ func (t *Trap) Error() string {
 
 func (t *Trap) Unwrap() error { return t.Cause }
 
+// RunEnder is implemented by a host function's error that ends the run on
+// purpose rather than failing it (WASI's proc_exit). Its trap carries no
+// backtrace: nobody reads one, and a Go program, which exits through
+// proc_exit at every run, would have its stack walked and a frame
+// allocated for each of its calls.
+type RunEnder interface{ EndsRun() }
+
+// EndRun is the trap of err, a RunEnder a host function returned.
+func EndRun(err error) (*Trap, bool) {
+	if _, ok := err.(RunEnder); !ok {
+		return nil, false
+	}
+	return &Trap{Code: abi.TrapHostError, Cause: err}, true
+}
+
+// RunEnded reports whether t is EndRun's: no frame is added to it.
+func (t *Trap) RunEnded() bool {
+	_, ok := t.Cause.(RunEnder)
+	return ok && t.Code == abi.TrapHostError
+}
+
 // Backtrace renders the frames, one per line, innermost first.
 func (t *Trap) Backtrace() string {
 	var b strings.Builder

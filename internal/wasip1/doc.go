@@ -55,5 +55,6 @@
 //     data, hostfs_special_linux.go how FIFOs, character devices and
 //     sockets do.
 //   - proc_exit returns *ExitError, which the engine passes through as the
-//     trap's cause, so it ends the run from any call depth.
+//     trap's cause, so it ends the run from any call depth; as a
+//     vm.RunEnder, its trap carries no backtrace.
 package wasip1

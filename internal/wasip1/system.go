@@ -41,6 +41,10 @@ type ExitError struct{ Code uint32 }
 
 func (e *ExitError) Error() string { return fmt.Sprintf("wasi: exit status %d", e.Code) }
 
+// EndsRun marks the exit as the run's end on purpose (vm.RunEnder): its
+// trap carries no backtrace.
+func (e *ExitError) EndsRun() {}
+
 // maxFds bounds a sandbox's descriptor table, so a guest cannot exhaust the
 // host's file descriptors.
 const maxFds = 1024

@@ -10,6 +10,7 @@
 //	go run ./cmd/compile -clock cpu -gostd regexp    # CPU time: steadier on a loaded machine
 //	go run ./cmd/compile -engines moat -threads 1 -cpuprofile moat.prof -gostd text/template
 //	go run ./cmd/compile -live-merges 500x5000,1000x10000   # stress.LiveAcrossMerges shapes
+//	go run ./cmd/compile -clock cpu -engines moat,wazero -size-classes 100,1024,8192,65536 -gostd strings
 //
 // -threads sets GOMAXPROCS for the measurement (moat compiles on that many
 // workers; wazero compiles serially whatever it is) and, when 1, turns
@@ -19,4 +20,10 @@
 // default optimization level) and wasmtime-o0 (Cranelift without
 // optimization). Nothing is cached between runs: every compile uses a new
 // engine.
+//
+// -size-classes compiles, instead of each module, one copy of it per class
+// of function body size that keeps only that class's bodies and one that
+// keeps none (every other body becomes `unreachable`; sizeclass.go): a
+// class's row minus the "none" row is what each engine spends on those
+// functions, so the table shows where a module's ratio comes from.
 package main

@@ -23,14 +23,15 @@ func main() {
 	flag.Int64Var(&peers.MoatCompileBudget.MaxFuncWork, "max-func-work", 0, "moat's CompileBudget.MaxFuncWork (0: its default, negative: no cap)")
 	clockName := flag.String("clock", "wall", "what a compile is timed by: wall (elapsed time) or cpu (the process's CPU time, all threads)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measurement to this file")
+	sizeClasses := flag.String("size-classes", "", `comma-separated body sizes in bytes (e.g. 100,1024,8192,65536): compile, for each module, one copy keeping only the bodies of each size class and one keeping none (the others become "unreachable")`)
 	flag.Parse()
-	if err := run(*runs, *threads, *engineList, *gostd, *merges, *clockName, *cpuprofile, flag.Args()); err != nil {
+	if err := run(*runs, *threads, *engineList, *gostd, *merges, *clockName, *cpuprofile, *sizeClasses, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "compile:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs, threads int, engineList, gostd, merges, clockName, cpuprofile string, files []string) error {
+func run(runs, threads int, engineList, gostd, merges, clockName, cpuprofile, sizeClasses string, files []string) error {
 	if threads < 1 {
 		return errors.New("-threads must be at least 1")
 	}
@@ -79,6 +80,15 @@ func run(runs, threads int, engineList, gostd, merges, clockName, cpuprofile str
 	}
 	if len(mods) == 0 {
 		return errors.New("nothing to compile: name .wasm files or pass -gostd")
+	}
+	if sizeClasses != "" {
+		bounds, err := parseBounds(sizeClasses)
+		if err != nil {
+			return err
+		}
+		if mods, err = bySizeClass(mods, bounds); err != nil {
+			return err
+		}
 	}
 	if cpuprofile != "" {
 		f, err := os.Create(cpuprofile)

@@ -38,7 +38,7 @@ func main() {
 	serveFlags := flag.String("serve-flags", "", "more flags for moat serve, space-separated (e.g. \"--long-run-cpus 0\")")
 	compare := flag.String("compare-serve-flags", "", "hostile: a second moat serve with these flags (e.g. \"--long-run-cpus 0\") runs the same rounds, interleaved")
 	hostileConcurrent := flag.Int("hostile-concurrent", 0, "max_concurrent of the route the hostile requests go to (0: as the well-behaved route's)")
-	flag.StringVar(&compareBin, "compare-bin", "", "throughput and hostile: a second moat binary (e.g. the build before a change) served beside the first, rounds interleaved")
+	flag.StringVar(&compareBin, "compare-bin", "", "throughput and hostile: a second moat binary (e.g. the build before a change) served beside the first (each guest), rounds interleaved")
 	flag.BoolVar(&goGuestRuns, "go-guest", true, "throughput: measure the Go net/http/cgi guest too")
 	hostileKinds := flag.String("hostile-kinds", "loop,trap,oom", "hostile: the kinds of hostile request, each at 1% of the clean rate (to tell which one costs the well-behaved requests most)")
 	flag.Parse()
@@ -161,6 +161,14 @@ func throughput(bin, engine, dir, cGuest, goGuest string, conns int, duration ti
 		}
 		defer g.Stop()
 		targets = append(targets, &target{name: "moat serve, Go net/http/cgi guest", greeting: "hello from Go: ", srv: g})
+		if compareBin != "" {
+			gc, err := startMoat(compareBin, engine, dir, route(goGuest, "30s", "64MiB"))
+			if err != nil {
+				return err
+			}
+			defer gc.Stop()
+			targets = append(targets, &target{name: "moat serve (" + filepath.Base(compareBin) + "), Go net/http/cgi guest", greeting: "hello from Go: ", srv: gc})
+		}
 	}
 	for _, t := range targets { // warm up
 		serveload.Load{Addr: t.srv.Addr, Conns: conns, Duration: duration / 5, Greeting: t.greeting}.Run()

@@ -20,9 +20,10 @@ import (
 // as the builtin of the same name (longBulk): the runtime does it in
 // chunks and lets the Go runtime in between, so no single instruction can
 // hold up a stop-the-world. Short operations pay one compare and an
-// untaken branch. An inline fill longer than fillPiece looks at the
-// goroutine's preemption word between pieces of that size (fillPieces), as
-// fresh pages fault at every 4 KiB.
+// untaken branch. An inline fill longer than fillPiece, or copy longer
+// than copyPiece, looks at the goroutine's preemption word between pieces
+// of that size (fillPieces, copyPieces), as fresh pages fault at every
+// 4 KiB.
 
 // copyBlockRegs hold one 64-byte block of a copy: XMM15 (scratch) and
 // three the sequence clobbers.
@@ -45,6 +46,10 @@ var (
 // per 32 KiB.
 const fillPiece = 32 << 10
 
+// copyPiece is the most a memory.copy moves inline between two looks at
+// the preemption word (copyPieces), for the same reason as fillPiece.
+const copyPiece = 32 << 10
+
 // repMovsbMin is the length from which a forward copy uses rep movsb (fast
 // for long copies, but with a start-up cost of tens of cycles). Backwards
 // (with the direction flag set) it is an order of magnitude slower than
@@ -57,7 +62,8 @@ const repMovsbMin = 256
 // goes backwards from the top, any other forwards from the bottom; both in
 // blocks, then smaller chunks, then bytes (copyLoops), each block read
 // whole before it is written, which keeps overlapping copies exact.
-// Without AVX a long forward copy is one rep movsb.
+// Without AVX a long forward copy is one rep movsb. A copy longer than
+// copyPiece goes through copyPieces, out of line.
 func lowerMemoryCopy(l *lowerer, in *ssa.Inst) {
 	if len(in.Args) != 4 {
 		l.fail("memory.copy builtin with %d arguments", len(in.Args))
@@ -84,7 +90,9 @@ func lowerMemoryCopy(l *lowerer, in *ssa.Inst) {
 	vi.emit(Jcc(CondA, oob))
 	vi.emit(I(CMP, S64, R(RSI), R(R11)))
 	vi.emit(Jcc(CondA, oob))
-	l.longBulk(vi, abi.BuiltinMemoryCopy, [3]Reg{RDI, RSI, RCX}, done)
+	pieces, forwardAny := l.asm.NewLabel(), l.asm.NewLabel()
+	vi.emit(I(CMP, S64, R(RCX), Imm(copyPiece)))
+	vi.emit(Jcc(CondA, pieces))
 	vi.emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxMemoryBase})))
 	vi.emit(I(ADD, S64, R(RDI), R(R11)))
 	vi.emit(I(ADD, S64, R(RSI), R(R11)))
@@ -92,6 +100,7 @@ func lowerMemoryCopy(l *lowerer, in *ssa.Inst) {
 	vi.emit(I(SUB, S64, R(R11), R(RSI)))
 	vi.emit(I(CMP, S64, R(R11), R(RCX)))
 	vi.emit(Jcc(CondB, backward))
+	vi.emit(I(opBind, 0, L(forwardAny)))
 	// Forwards without AVX: rep movsb copies byte by byte in order, so it
 	// is exact for any forward copy, and fast once long enough. With AVX
 	// the ymm loops beat it at every length measured (256 B to 64 KiB,
@@ -104,22 +113,131 @@ func lowerMemoryCopy(l *lowerer, in *ssa.Inst) {
 	}
 	vi.emit(I(opBind, 0, L(forward)))
 	if l.feat.AVX {
-		l.alignedCopy(vi, false, done)
+		l.alignedCopy(vi.emit, false, done)
 	} else {
-		l.copyLoops(vi, false, done, sseCopySteps)
+		l.copyLoops(vi.emit, false, done, sseCopySteps)
 	}
 	vi.emit(I(opBind, 0, L(backward)))
-	if l.feat.AVX {
-		l.alignedCopy(vi, true, done)
-	} else {
-		l.copyLoops(vi, true, done, sseCopySteps)
-	}
+	l.copyBackward(vi.emit, done)
 	vi.emit(I(opBind, 0, L(done)))
+	l.copyPieces(pieces, forwardAny, backward, done)
 	if l.feat.AVX {
 		// The ymm loops dirty the upper halves; clear them so later SSE
 		// code does not pay the transition penalty.
 		vi.emit(I(VZEROUPPER, 0))
 	}
+}
+
+// copyBackward copies RCX bytes from host address RSI to RDI, highest
+// first, then jumps to done. It leaves RDI and RSI as they were.
+func (l *lowerer) copyBackward(emit func(Inst), done Label) {
+	if l.feat.AVX {
+		l.alignedCopy(emit, true, done)
+	} else {
+		l.copyLoops(emit, true, done, sseCopySteps)
+	}
+}
+
+// copyPieces is the out-of-line code of a memory.copy longer than
+// copyPiece, entered at pieces with its range checked (RDI, RSI guest
+// addresses, RCX the length). One longer than abi.BulkChunk leaves out of
+// line (longBulk). Any other runs inline a piece of copyPiece at a time,
+// in the copy's direction (the lowest piece first forwards, the highest
+// first backwards: a piece never writes source bytes a later piece
+// reads), with a look at the goroutine's preemption word between two as
+// fillPieces does. The last piece of at most copyPiece is the inline
+// copy's own code (forwardAny, backward); when the Go runtime asks, the
+// rest leaves out of line as a long copy does, the builtin's memmove
+// exact for it as the bytes it reads were not written yet.
+//
+// Between two pieces the length left after the current one is kept in
+// the exit record's third word, which nothing else reads before an exit
+// writes it (the copy loops use every scratch register).
+//
+//	.Lpieces: cmp rcx, BulkChunk ; ja .Llong
+//	mov r11, [r15+CtxMemoryBase] ; add rdi, r11 ; add rsi, r11
+//	mov r11, rdi ; sub r11, rsi ; cmp r11, rcx ; jb .Lback
+//	.Lfwd: mov r11, rcx ; sub r11, copyPiece ; mov [rest], r11 ; mov rcx, copyPiece
+//	<forward copy: alignedCopy, or rep movsb> .Lfwdend: add rdi, rcx ; add rsi, rcx ; mov rcx, [rest]
+//	<preemption check> ; cmp rcx, copyPiece ; ja .Lfwd ; jmp forwardAny
+//	.Lback: mov r11, rcx ; sub r11, copyPiece ; mov [rest], r11
+//	add rdi, r11 ; add rsi, r11 ; mov rcx, copyPiece
+//	<backward copy> .Lbackend: mov rcx, [rest] ; sub rdi, rcx ; sub rsi, rcx
+//	<preemption check> ; cmp rcx, copyPiece ; ja .Lback ; jmp backward
+func (l *lowerer) copyPieces(pieces, forwardAny, backward, done Label) {
+	emit := func(c Inst) { l.cold = append(l.cold, c) }
+	long := l.longBulkExit(abi.BuiltinMemoryCopy, [3]Reg{RDI, RSI, RCX}, done)
+	fwd, fwdEnd, back, backEnd, rest := l.asm.NewLabel(), l.asm.NewLabel(), l.asm.NewLabel(), l.asm.NewLabel(), l.asm.NewLabel()
+	left := exitArg(2)
+	preempted := func() {
+		emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxG})))
+		emit(I(CMP, S64, M(Mem{Base: R11, Disp: abi.GStackguard0}), Imm(abi.StackPreempt)))
+		emit(Jcc(CondE, rest))
+		emit(I(CMP, S64, R(RCX), Imm(copyPiece)))
+	}
+	emit(I(opBind, 0, L(pieces)))
+	emit(I(CMP, S64, R(RCX), Imm(abi.BulkChunk)))
+	emit(Jcc(CondA, long))
+	emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxMemoryBase})))
+	emit(I(ADD, S64, R(RDI), R(R11)))
+	emit(I(ADD, S64, R(RSI), R(R11)))
+	emit(I(MOV, S64, R(R11), R(RDI)))
+	emit(I(SUB, S64, R(R11), R(RSI)))
+	emit(I(CMP, S64, R(R11), R(RCX)))
+	emit(Jcc(CondB, back))
+
+	emit(I(opBind, 0, L(fwd)))
+	emit(I(MOV, S64, R(R11), R(RCX)))
+	emit(I(SUB, S64, R(R11), Imm(copyPiece)))
+	emit(I(MOV, S64, left, R(R11)))
+	emit(I(MOV, S64, R(RCX), Imm(copyPiece)))
+	if l.feat.AVX {
+		l.alignedCopy(emit, false, fwdEnd)
+	} else {
+		emit(I(REPMOVSB, 0)) // a whole piece: long enough for rep movsb
+	}
+	emit(I(opBind, 0, L(fwdEnd)))
+	emit(I(ADD, S64, R(RDI), R(RCX)))
+	emit(I(ADD, S64, R(RSI), R(RCX)))
+	emit(I(MOV, S64, R(RCX), left))
+	preempted()
+	emit(Jcc(CondA, fwd))
+	emit(Jmp(forwardAny))
+
+	emit(I(opBind, 0, L(back)))
+	emit(I(MOV, S64, R(R11), R(RCX)))
+	emit(I(SUB, S64, R(R11), Imm(copyPiece)))
+	emit(I(MOV, S64, left, R(R11)))
+	emit(I(ADD, S64, R(RDI), R(R11)))
+	emit(I(ADD, S64, R(RSI), R(R11)))
+	emit(I(MOV, S64, R(RCX), Imm(copyPiece)))
+	l.copyBackward(emit, backEnd)
+	emit(I(opBind, 0, L(backEnd)))
+	emit(I(MOV, S64, R(RCX), left))
+	emit(I(SUB, S64, R(RDI), R(RCX)))
+	emit(I(SUB, S64, R(RSI), R(RCX)))
+	preempted()
+	emit(Jcc(CondA, back))
+	emit(Jmp(backward))
+
+	// The rest out of line, from guest addresses.
+	ret := l.asm.NewLabel()
+	emit(I(opBind, 0, L(rest)))
+	if l.feat.AVX {
+		emit(I(VZEROUPPER, 0)) // the pieces' ymm loops dirtied the upper halves
+	}
+	emit(I(MOV, S64, R(R11), M(Mem{Base: ctxReg, Disp: abi.CtxMemoryBase})))
+	emit(I(SUB, S64, R(RDI), R(R11)))
+	emit(I(SUB, S64, R(RSI), R(R11)))
+	emit(I(MOV, S64, exitArg(0), R(RDI)))
+	emit(I(MOV, S64, exitArg(1), R(RSI)))
+	emit(I(MOV, S64, exitArg(2), R(RCX)))
+	emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(abi.ExitBuiltin))))
+	emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), Imm(int64(abi.BuiltinMemoryCopy))))
+	emit(l.savingExitCall())
+	emit(I(opMark, 0, L(ret)))
+	emit(Jmp(done))
+	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
 }
 
 // copyStep is one loop of a copy: move size bytes per iteration with op,
@@ -161,86 +279,86 @@ var avxSmallSteps = []copyStep{
 // aligned destination and leave under 32 bytes, which the last 32 cover,
 // and any source bytes the loops overwrite (when source and destination
 // overlap) belong to the first 32, already read.
-func (l *lowerer) alignedCopy(vi *vinst, backward bool, done Label) {
+func (l *lowerer) alignedCopy(emit func(Inst), backward bool, done Label) {
 	small, end := l.asm.NewLabel(), l.asm.NewLabel()
-	vi.emit(I(CMP, S64, R(RCX), Imm(32)))
-	vi.emit(Jcc(CondB, small))
+	emit(I(CMP, S64, R(RCX), Imm(32)))
+	emit(Jcc(CondB, small))
 	if backward {
 		top := Mem{Base: RSI, Index: RCX, Scale: 1, Disp: -32}
-		vi.emit(I(VMOVDQU256, 0, R(XMM11), M(top)))
-		vi.emit(I(VMOVDQU256, 0, R(XMM10), M(Mem{Base: RSI})))
-		vi.emit(I(LEA, S64, R(RDX), M(Mem{Base: RDI, Index: RCX, Scale: 1, Disp: -32})))
+		emit(I(VMOVDQU256, 0, R(XMM11), M(top)))
+		emit(I(VMOVDQU256, 0, R(XMM10), M(Mem{Base: RSI})))
+		emit(I(LEA, S64, R(RDX), M(Mem{Base: RDI, Index: RCX, Scale: 1, Disp: -32})))
 		// Drop the (dst+n) mod 32 top bytes: the loops end at an aligned top.
-		vi.emit(I(LEA, S64, R(R11), M(Mem{Base: RDI, Index: RCX, Scale: 1})))
-		vi.emit(I(AND, S64, R(R11), Imm(31)))
-		vi.emit(I(SUB, S64, R(RCX), R(R11)))
+		emit(I(LEA, S64, R(R11), M(Mem{Base: RDI, Index: RCX, Scale: 1})))
+		emit(I(AND, S64, R(R11), Imm(31)))
+		emit(I(SUB, S64, R(RCX), R(R11)))
 	} else {
-		vi.emit(I(VMOVDQU256, 0, R(XMM11), M(Mem{Base: RSI})))
-		vi.emit(I(VMOVDQU256, 0, R(XMM10), M(Mem{Base: RSI, Index: RCX, Scale: 1, Disp: -32})))
-		vi.emit(I(MOV, S64, R(RDX), R(RDI)))
+		emit(I(VMOVDQU256, 0, R(XMM11), M(Mem{Base: RSI})))
+		emit(I(VMOVDQU256, 0, R(XMM10), M(Mem{Base: RSI, Index: RCX, Scale: 1, Disp: -32})))
+		emit(I(MOV, S64, R(RDX), R(RDI)))
 		// Skip (-dst) mod 32 bytes: the loops start at an aligned destination.
-		vi.emit(I(MOV, S64, R(R11), R(RDI)))
-		vi.emit(I(NEG, S64, R(R11)))
-		vi.emit(I(AND, S64, R(R11), Imm(31)))
-		vi.emit(I(ADD, S64, R(RSI), R(R11)))
-		vi.emit(I(ADD, S64, R(RDI), R(R11)))
-		vi.emit(I(SUB, S64, R(RCX), R(R11)))
+		emit(I(MOV, S64, R(R11), R(RDI)))
+		emit(I(NEG, S64, R(R11)))
+		emit(I(AND, S64, R(R11), Imm(31)))
+		emit(I(ADD, S64, R(RSI), R(R11)))
+		emit(I(ADD, S64, R(RDI), R(R11)))
+		emit(I(SUB, S64, R(RCX), R(R11)))
 	}
-	l.copyLoops(vi, backward, end, avxCopySteps)
-	vi.emit(I(opBind, 0, L(end)))
+	l.copyLoops(emit, backward, end, avxCopySteps)
+	emit(I(opBind, 0, L(end)))
 	// The last 32 bytes: backwards at the bottom (RDI never moves); forwards
 	// they end where the RCX bytes left over end.
 	last := Mem{Base: RDI}
 	if !backward {
 		last = Mem{Base: RDI, Index: RCX, Scale: 1, Disp: -32}
 	}
-	vi.emit(I(VMOVDQU256, 0, M(last), R(XMM10)))
-	vi.emit(I(VMOVDQU256, 0, M(Mem{Base: RDX}), R(XMM11)))
-	vi.emit(Jmp(done))
-	vi.emit(I(opBind, 0, L(small)))
-	l.copyLoops(vi, backward, done, avxSmallSteps)
+	emit(I(VMOVDQU256, 0, M(last), R(XMM10)))
+	emit(I(VMOVDQU256, 0, M(Mem{Base: RDX}), R(XMM11)))
+	emit(Jmp(done))
+	emit(I(opBind, 0, L(small)))
+	l.copyLoops(emit, backward, done, avxSmallSteps)
 }
 
 // copyLoops copies RCX bytes from [RSI] to [RDI] in the given steps,
 // forwards (advancing RSI and RDI) or backwards (counting RCX down,
 // addressing [base+RCX]), then jumps to done.
-func (l *lowerer) copyLoops(vi *vinst, backward bool, done Label, steps []copyStep) {
+func (l *lowerer) copyLoops(emit func(Inst), backward bool, done Label, steps []copyStep) {
 	for _, st := range steps {
 		loop, next := l.asm.NewLabel(), l.asm.NewLabel()
-		vi.emit(I(CMP, S64, R(RCX), Imm(st.size)))
-		vi.emit(Jcc(CondB, next))
-		vi.emit(I(opBind, 0, L(loop)))
+		emit(I(CMP, S64, R(RCX), Imm(st.size)))
+		emit(Jcc(CondB, next))
+		emit(I(opBind, 0, L(loop)))
 		width := int32(1)
 		if len(st.regs) > 0 {
 			width = int32(st.size) / int32(len(st.regs))
 		}
 		at := func(base Reg, k int) Mem { return Mem{Base: base, Disp: width * int32(k)} }
 		if backward {
-			vi.emit(I(SUB, S64, R(RCX), Imm(st.size)))
+			emit(I(SUB, S64, R(RCX), Imm(st.size)))
 			at = func(base Reg, k int) Mem { return Mem{Base: base, Index: RCX, Scale: 1, Disp: width * int32(k)} }
 		}
 		if st.size == 1 {
-			vi.emit(I(MOVZX8, S32, R(R11), M(at(RSI, 0))))
-			vi.emit(I(MOV, S8, M(at(RDI, 0)), R(R11)))
+			emit(I(MOVZX8, S32, R(R11), M(at(RSI, 0))))
+			emit(I(MOV, S8, M(at(RDI, 0)), R(R11)))
 		} else {
 			// All loads before any store: exact for overlapping copies.
 			for k, r := range st.regs {
-				vi.emit(I(st.op, 0, R(r), M(at(RSI, k))))
+				emit(I(st.op, 0, R(r), M(at(RSI, k))))
 			}
 			for k, r := range st.regs {
-				vi.emit(I(st.op, 0, M(at(RDI, k)), R(r)))
+				emit(I(st.op, 0, M(at(RDI, k)), R(r)))
 			}
 		}
 		if !backward {
-			vi.emit(I(ADD, S64, R(RSI), Imm(st.size)))
-			vi.emit(I(ADD, S64, R(RDI), Imm(st.size)))
-			vi.emit(I(SUB, S64, R(RCX), Imm(st.size)))
+			emit(I(ADD, S64, R(RSI), Imm(st.size)))
+			emit(I(ADD, S64, R(RDI), Imm(st.size)))
+			emit(I(SUB, S64, R(RCX), Imm(st.size)))
 		}
-		vi.emit(I(CMP, S64, R(RCX), Imm(st.size)))
-		vi.emit(Jcc(CondAE, loop))
-		vi.emit(I(opBind, 0, L(next)))
+		emit(I(CMP, S64, R(RCX), Imm(st.size)))
+		emit(Jcc(CondAE, loop))
+		emit(I(opBind, 0, L(next)))
 	}
-	vi.emit(Jmp(done))
+	emit(Jmp(done))
 }
 
 // lowerMemoryFill: memory.fill(dst, value, n) on memory 0: rep stosb with
@@ -321,9 +439,13 @@ func (l *lowerer) fillPieces(vi *vinst, done Label) {
 // register, then continues at done. The cold code is recorded as a call
 // site of the current instruction, for backtraces.
 func (l *lowerer) longBulk(vi *vinst, b abi.Builtin, args [3]Reg, done Label) {
-	long, ret := l.asm.NewLabel(), l.asm.NewLabel()
 	vi.emit(I(CMP, S64, R(RCX), Imm(abi.BulkChunk)))
-	vi.emit(Jcc(CondA, long))
+	vi.emit(Jcc(CondA, l.longBulkExit(b, args, done)))
+}
+
+// longBulkExit is longBulk's out-of-line code, at the label it returns.
+func (l *lowerer) longBulkExit(b abi.Builtin, args [3]Reg, done Label) Label {
+	long, ret := l.asm.NewLabel(), l.asm.NewLabel()
 	l.cold = append(l.cold, I(opBind, 0, L(long)))
 	for k, r := range args {
 		l.cold = append(l.cold, I(MOV, S64, exitArg(k), R(r)))
@@ -333,4 +455,5 @@ func (l *lowerer) longBulk(vi *vinst, b abi.Builtin, args [3]Reg, done Label) {
 		I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), Imm(int64(b))),
 		l.savingExitCall(), I(opMark, 0, L(ret)), Jmp(done))
 	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
+	return long
 }

@@ -1,6 +1,7 @@
 package amd64
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/moat-run/moat/internal/backend"
@@ -22,6 +23,34 @@ type Scratch struct {
 
 // NewScratch returns a Scratch with no memory reserved yet.
 func NewScratch() *Scratch { return &Scratch{} }
+
+// Reserve sizes s for a function whose body is bodyBytes bytes of wasm,
+// so that compiling it does not double the arrays that grow with a
+// function's size through it: a compiler worker that takes the largest body
+// first reserves for it before it starts. The ratios, per 1,024 bytes of
+// body, cover the largest functions of Go wasip1 test binaries (regexp.test's
+// dozen largest need 0.30-0.43 templates, 0.42-0.51 operands, 0.24-0.28
+// vinsts, 0.033-0.057 blocks and 1.7-2.4 bytes of code per byte); a
+// function that needs more (the largest functions of the Rust and C bench
+// modules need up to twice as much) grows from there, and what is reserved
+// is all used by a Go module's largest functions rather than held idle.
+func (s *Scratch) Reserve(bodyBytes int) {
+	n := bodyBytes
+	s.vf.Reserve(n*reserveInstsPerKB>>10, n*reserveOpsPerKB>>10, n*reserveBlocksPerKB>>10)
+	m := &s.lowerer.mem
+	m.code = slices.Grow(m.code, max(n*reserveTemplatesPerKB>>10-len(m.code), 0))
+	a := &s.asm
+	a.code = slices.Grow(a.code, max(n*reserveCodeBytesPerKB>>10-len(a.code), 0))
+}
+
+// Reserve's ratios, per 1,024 bytes of body.
+const (
+	reserveTemplatesPerKB = 460
+	reserveOpsPerKB       = 560
+	reserveInstsPerKB     = 310
+	reserveBlocksPerKB    = 62
+	reserveCodeBytesPerKB = 2560
+)
 
 // scratches keep Scratches from one module's compilation to the next, so
 // compiling many small modules does not pay each time for the memory a
