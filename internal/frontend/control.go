@@ -259,7 +259,7 @@ func (t *translator) open(in *wasm.Instr) error {
 		fr.kind = frameLoop
 		fr.header = t.newFollow(params)
 		t.b.Jump(fr.header, t.popN(len(params))...)
-		t.b.SwitchToBlock(fr.header)
+		t.b.SwitchToLoopHeader(fr.header)
 		t.stack = append(t.stack, fr.header.Params...)
 		t.poll()
 	case wasm.OpIf:

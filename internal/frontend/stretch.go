@@ -91,6 +91,15 @@ func stretchCost(op wasm.Opcode) int32 {
 	return 1
 }
 
+// plainStretchCost is stretchCost by one-byte opcode, read once per
+// translated instruction (a prefixed opcode costs one and calls nothing).
+var plainStretchCost = func() (t [256]int32) {
+	for op := range t {
+		t[op] = stretchCost(wasm.Opcode(op))
+	}
+	return t
+}()
+
 // pollCount is the work on a path since its last poll.
 type pollCount struct {
 	// work counts instructions, a call callStretch.
@@ -112,11 +121,14 @@ func (t *translator) countStretch(op wasm.Opcode) {
 	if t.dead || len(t.frames) == 0 {
 		return
 	}
-	cost := stretchCost(op)
+	cost := int32(1)
+	if op < wasm.Opcode(len(plainStretchCost)) {
+		cost = plainStretchCost[op]
+	}
 	c := &t.sincePoll
 	c.work += cost
 	switch {
-	case callsAndReturns(op) && !t.fuelPolls():
+	case cost == callStretch && !t.fuelPolls(): // a call (callsAndReturns)
 		c.returned = 1
 	case c.returned > 0 && cost > 0:
 		c.returned++

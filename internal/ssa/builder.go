@@ -52,8 +52,10 @@ type Builder struct {
 	// deeper than maxMergeDepth, their arguments still to read.
 	mergeDepth int
 	deferred   []deferredMerge
-	// local numbers the current block's instructions (builder_local.go).
+	// local numbers the instructions of the current block and of the
+	// blocks known to dominate it, chain (builder_local.go).
 	local localTable
+	chain []*Block
 	// work counts the steps of variable reads (blocks walked) and the
 	// parameters added for variables: the part of SSA construction that
 	// is not linear in the instructions built (see Work).
@@ -85,6 +87,12 @@ type builderBlock struct {
 	// switchedAt is 1 + the number of blocks switched to before this one
 	// was first, or 0.
 	switchedAt int32
+	// onChain: the block is on Builder.chain, its numbered instructions
+	// available to the current block.
+	onChain bool
+	// loopHeader: SwitchToLoopHeader was given the block, so the source
+	// of its first predecessor dominates it.
+	loopHeader bool
 }
 
 // edge is one branch into a block: target Targets[slot] of pred's terminator.
@@ -126,6 +134,7 @@ func (b *Builder) Reset(f *Func) {
 	b.lastDef = b.lastDef[:0]
 	b.aliases = b.aliases[:0]
 	b.mergeDepth, b.deferred = 0, b.deferred[:0]
+	b.chain = b.chain[:0]
 	b.defs.reset()
 	b.reading.reset()
 	b.varOf = b.varOf[:0]
@@ -204,13 +213,26 @@ func (b *Builder) AppendBlockParam(blk *Block, t Type) Value {
 // SwitchToBlock makes blk the block that instructions are appended to.
 func (b *Builder) SwitchToBlock(blk *Block) {
 	b.cur = blk
-	b.local.forget()
 	if blk != nil {
 		if st := b.state(blk); st.switchedAt == 0 {
 			b.switches++
 			st.switchedAt = b.switches
 		}
 	}
+	b.enterChain(blk)
+}
+
+// SwitchToLoopHeader is SwitchToBlock for a loop header whose one
+// predecessor so far enters the loop and whose later ones will all be
+// back edges from blocks it dominates (a structured loop's): what the
+// block before the loop computed serves the loop's code too.
+func (b *Builder) SwitchToLoopHeader(blk *Block) {
+	if blk != nil {
+		if st := b.state(blk); len(st.preds) == 1 {
+			st.loopHeader = true
+		}
+	}
+	b.SwitchToBlock(blk)
 }
 
 // LayoutBySwitch puts the function's blocks in the order they were first

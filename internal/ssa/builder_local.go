@@ -1,25 +1,28 @@
 package ssa
 
-// Local value numbering as the builder goes: an instruction that repeats
-// one already in the current block (same opcode, type, immediates and
-// arguments, as GVN compares them) is not built again; its first copy's
-// result is returned. Code translated from a stack machine repeats the
-// same few values in every block — Go's wasm code reads the memory base,
-// the globals' base and the stack-pointer global's cell, and zero-extends
-// the same address, for each access — and GVN would merge each repeat
-// into its first copy anyway (that copy dominates it). Not building them
-// spares their translation and every pass before GVN: in a Go test binary
-// one instruction in six is such a repeat.
+// Value numbering as the builder goes: an instruction that repeats one
+// already in the current block, or in a block the builder knows dominates
+// it (same opcode, type, immediates and arguments, as GVN compares them),
+// is not built again; its first copy's result is returned. Code
+// translated from a stack machine repeats the same few values in every
+// block — Go's wasm code reads the memory base, the globals' base and the
+// stack-pointer global's cell, and zero-extends the same address, for
+// each access — and GVN would merge each repeat into its first copy
+// anyway (that copy dominates it). Not building them spares their
+// translation and every pass before GVN: in a Go test binary one
+// instruction in four is such a repeat.
 //
-// Only the builders whose opcodes repeat (iadd, icmp, narrowing and sign
-// extension, read-only loads) consult the table, so instructions that
+// The dominating blocks are a chain the builder keeps as it switches
+// blocks (enterChain): a sealed block's only predecessor, the block a
+// MergeVars join reads through, the block that enters a loop. A join's
+// parameter for a variable that held a repeat on one side and its first
+// copy on the other is then trivial at once rather than after GVN.
+//
+// Only the builders whose opcodes repeat (iadd, icmp, narrowing, sign and
+// zero extension, read-only loads) consult the table, so instructions that
 // rarely repeat pay nothing. The table is direct-mapped and forgets on a
-// collision: a miss only leaves the repeat to GVN. Constants and uextend
-// repeat as often but are not numbered: Fold often folds a constant's or
-// an extension's first use away, and DCE then deletes that first copy,
-// so the repeat that GVN keeps is defined later, next to its own uses;
-// numbered, the first copy would stay and be live from there (across a
-// call, say), and the machine code would change.
+// collision: a miss only leaves the repeat to GVN. Constants are not
+// numbered here: the function's pool holds one of each (constpool.go).
 
 // localSlots is the size of the table (a power of two).
 const localSlots = 1024
@@ -38,16 +41,18 @@ type localKey struct {
 }
 
 // localSlot holds the instruction last numbered in its slot, valid while
-// gen is the builder's current block generation.
+// gen is the table's generation and its block is on the builder's chain.
 type localSlot struct {
 	gen uint32
+	blk int32 // the instruction's block, by ID
 	in  *Inst
 }
 
-// localTable is the builder's table of the current block's instructions.
+// localTable is the builder's table of the instructions of the current
+// block and the blocks on its chain.
 type localTable struct {
-	// gen numbers the stretches of appending to one block: switching
-	// blocks (or functions) starts a new one and so empties the table.
+	// gen numbers the functions built: Reset starts a new one and so
+	// empties the table.
 	gen   uint32
 	slots []localSlot
 }
@@ -80,6 +85,55 @@ func (k *localKey) matches(in *Inst) bool {
 	return a0 == k.args[0] && a1 == k.args[1]
 }
 
+// knownDominator is a block that dominates blk as far as the builder
+// knows when it switches to it: the only predecessor of a sealed block,
+// the dominator MergeVars was given for a join, the block that enters a
+// loop header; nil if none is known.
+func (b *Builder) knownDominator(blk *Block) *Block {
+	st := &b.blocks[blk.ID]
+	switch {
+	case st.loopHeader:
+		return st.preds[0].pred
+	case !st.sealed:
+		return nil
+	case len(st.preds) == 1:
+		return st.preds[0].pred
+	}
+	return st.dom
+}
+
+// enterChain makes blk the end of the chain of blocks whose numbered
+// instructions it may reuse: each block on the chain dominates the next,
+// so an instruction in any of them dominates what is appended to blk, and
+// a repeat takes the copy GVN would have merged it into. The chain keeps
+// the blocks up to blk's known dominator when that is on it (a join after
+// a block or if: what the frame's opener computed; code after a br_if or
+// a call's unwinding check: all of the block before), and starts again
+// at blk otherwise.
+func (b *Builder) enterChain(blk *Block) {
+	var dom *Block
+	if blk != nil {
+		if st := &b.blocks[blk.ID]; st.onChain {
+			dom = blk // back to a block of the chain: drop what follows it
+		} else {
+			dom = b.knownDominator(blk)
+		}
+	}
+	keep := 0
+	if dom != nil && b.blocks[dom.ID].onChain {
+		for keep = len(b.chain); b.chain[keep-1] != dom; keep-- {
+		}
+	}
+	for _, c := range b.chain[keep:] {
+		b.blocks[c.ID].onChain = false
+	}
+	b.chain = b.chain[:keep]
+	if blk != nil && !b.blocks[blk.ID].onChain {
+		b.blocks[blk.ID].onChain = true
+		b.chain = append(b.chain, blk)
+	}
+}
+
 // unaryKey and binaryKey are the keys of instructions with one argument
 // and with two, which they resolve.
 func (b *Builder) unaryKey(op Opcode, t Type, x Value) localKey {
@@ -107,7 +161,7 @@ func (b *Builder) lookupLocal(k *localKey) (Value, *localSlot) {
 		t.gen = 1
 	}
 	s := &t.slots[k.hash()&(localSlots-1)]
-	if s.gen == t.gen && k.matches(s.in) {
+	if s.gen == t.gen && b.blocks[s.blk].onChain && k.matches(s.in) {
 		return s.in.Results[0], nil
 	}
 	return NoValue, s
@@ -117,7 +171,7 @@ func (b *Builder) lookupLocal(k *localKey) (Value, *localSlot) {
 func (b *Builder) numbered(in *Inst, s *localSlot) Value {
 	v := b.one(in)
 	if s != nil && len(in.Results) == 1 {
-		*s = localSlot{gen: b.local.gen, in: in}
+		*s = localSlot{gen: b.local.gen, blk: int32(b.cur.ID), in: in}
 	}
 	return v
 }
@@ -125,7 +179,7 @@ func (b *Builder) numbered(in *Inst, s *localSlot) Value {
 // localOps are the opcodes that Binary and Convert number (icmp and
 // read-only loads are numbered by their own builders).
 var localOps = func() (t [NumOpcodes]bool) {
-	for _, op := range []Opcode{OpIadd, OpSextend, OpIreduce} {
+	for _, op := range []Opcode{OpIadd, OpSextend, OpIreduce, OpUextend} {
 		t[op] = true
 	}
 	return t

@@ -28,7 +28,6 @@ func GVN(f *Func) {
 		return
 	}
 	dom := f.scratchDomTree(cfg)
-	subst := f.newSubst()
 	numInsts := 0 // bounds the entries; cheaper to count than mergeable ones
 	for _, b := range cfg.RPO {
 		numInsts += len(b.Insts)
@@ -38,6 +37,10 @@ func GVN(f *Func) {
 	stack := append(f.scratchSpace().domStack[:0], domFrame{b: cfg.RPO[0]})
 	defer func() { f.scratchSpace().domStack = stack[:0] }()
 	foldable := false
+	// subst is made at the first merge: until then no operand has an
+	// entry in it. (The builder's numbering leaves GVN's first run few
+	// merges: in many functions it substitutes nothing.)
+	var subst []Value
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		if top.visited {
@@ -51,13 +54,16 @@ func GVN(f *Func) {
 		b := top.b
 		kept := 0 // b.Insts[:kept] are the instructions kept so far
 		for i, in := range b.Insts {
-			if in.substituteUses(subst) && in.hasEqualOperands() {
+			if subst != nil && in.substituteUses(subst) && in.hasEqualOperands() {
 				// Merging made two operands equal (x-x, say): Fold has
 				// something new.
 				foldable = true
 			}
 			if len(in.Results) == 1 && len(in.Args) <= 3 && in.IsMergeable() {
 				if prev, found := table.findOrInsert(in); found {
+					if subst == nil {
+						subst = f.newSubst()
+					}
 					subst[in.Results[0]] = prev
 					continue
 				}
@@ -77,7 +83,7 @@ func GVN(f *Func) {
 	// The walk visits every definition before its uses (a use is
 	// dominated by its definition), so uses in the blocks it walked are
 	// already rewritten; only unreachable blocks could hold stale ones.
-	if len(cfg.RPO) != len(f.Blocks) {
+	if len(cfg.RPO) != len(f.Blocks) && subst != nil {
 		f.ReplaceUses(subst)
 	}
 	f.scratchDomTree(cfg) // current: GVN changed no branch
