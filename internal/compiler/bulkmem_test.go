@@ -168,23 +168,7 @@ func TestMemoryFillPieces(t *testing.T) {
 	inst := instantiateText(t, compilerConfig, src)
 	mem := inst.Memory("mem")
 	model := make([]byte, len(mem.Bytes()))
-	stop := make(chan struct{})
-	collected := make(chan struct{})
-	go func() {
-		defer close(collected)
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				runtime.GC()
-			}
-		}
-	}()
-	defer func() {
-		close(stop)
-		<-collected
-	}()
+	collectAllAlong(t)
 	const piece = 32 << 10
 	sizes := []int{piece - 1, piece, piece + 1, 2 * piece, 2*piece + 17, 5*piece - 3, 256<<10 - 1, 256 << 10}
 	for round := range 100 {
@@ -223,23 +207,7 @@ func TestMemoryCopyPieces(t *testing.T) {
 		model[i] = byte(i*7 + i>>8)
 	}
 	model = append([]byte(nil), model...)
-	stop := make(chan struct{})
-	collected := make(chan struct{})
-	go func() {
-		defer close(collected)
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				runtime.GC()
-			}
-		}
-	}()
-	defer func() {
-		close(stop)
-		<-collected
-	}()
+	collectAllAlong(t)
 	const piece = 32 << 10
 	sizes := []int{piece - 1, piece, piece + 1, 2 * piece, 2*piece + 17, 5*piece - 3, 256<<10 - 1, 256 << 10}
 	// Source and destination: apart, overlapping with the destination
@@ -267,4 +235,27 @@ func TestMemoryCopyPieces(t *testing.T) {
 			t.Fatalf("byte %d is %d, want %d", i, buf[i], model[i])
 		}
 	}
+}
+
+// collectAllAlong runs runtime.GC() back to back on another goroutine
+// until the test ends, so that the Go runtime keeps asking the guest's
+// goroutine to stop.
+func collectAllAlong(t *testing.T) {
+	stop := make(chan struct{})
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				runtime.GC()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		close(stop)
+		<-collected
+	})
 }

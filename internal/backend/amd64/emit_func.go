@@ -566,7 +566,9 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 			continue
 		}
 		e.subst(c, locs)
-		e.a.emit(c)
+		if !e.a.emitRM(c) {
+			e.a.emit(c)
+		}
 	}
 }
 
