@@ -9,8 +9,8 @@ package ssa
 // stack-pointer global's cell, and zero-extends the same address, for
 // each access — and GVN would merge each repeat into its first copy
 // anyway (that copy dominates it). Not building them spares their
-// translation and every pass before GVN: in a Go test binary one
-// instruction in four is such a repeat.
+// translation and every pass before GVN: regexp.test's translation builds
+// 1.36 M instructions, 1.62 M when the table covered one block at a time.
 //
 // The dominating blocks are a chain the builder keeps as it switches
 // blocks (enterChain): a sealed block's only predecessor, the block a
