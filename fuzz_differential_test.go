@@ -227,10 +227,11 @@ func observe(engine *moat.Engine, module, seed []byte, tr *inputTrace, name stri
 			if round == 1 {
 				i := 0
 				for _, p := range ft.Params {
-					switch p {
-					case moat.ValueFuncRef, moat.ValueExternRef:
-						// null: any other word is not a reference of this store
-					case moat.ValueV128:
+					switch {
+					case p.IsRef():
+						// null (a typed reference, anyref, exnref... as much as
+						// funcref): any other word is not a reference of this store
+					case p == moat.ValueV128:
 						params[i], params[i+1] = argument(rng), argument(rng)
 						i++
 					default:
