@@ -29,26 +29,9 @@ func TestExitHasNoBacktrace(t *testing.T) {
 			if err != nil {
 				t.Skip(err)
 			}
-			mod, err := eng.CompileText([]byte(wat))
-			if err != nil {
-				t.Fatal(err)
-			}
-			l := moat.NewLinker(eng)
-			if err := wasi.DefineImports(l); err != nil {
-				t.Fatal(err)
-			}
-			store := moat.NewStore(eng)
-			defer store.Close()
-			sys, err := wasi.Attach(store, wasi.Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sys.Close()
+			inst, done := instantiateWat(t, eng, wat, wasi.Config{})
+			defer done()
 			ctx := context.Background()
-			inst, err := l.Instantiate(ctx, store, mod)
-			if err != nil {
-				t.Fatal(err)
-			}
 			_, err = inst.Func("exit").Call(ctx)
 			trap, ok := errors.AsType[*moat.Trap](err)
 			exit, isExit := errors.AsType[*wasi.ExitError](err)

@@ -25,6 +25,24 @@ func runWat(t *testing.T, wat string, cfg wasi.Config) result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var out, errb bytes.Buffer
+	if cfg.Stdout == nil {
+		cfg.Stdout = &out
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = &errb
+	}
+	inst, done := instantiateWat(t, eng, wat, cfg)
+	defer done()
+	ctx := context.Background()
+	code, err := wasi.Run(ctx, inst)
+	return result{code: code, err: err, stdout: out.String(), stderr: errb.String()}
+}
+
+// instantiateWat compiles a module in the text format on eng and
+// instantiates it with WASI under cfg; done closes its system and store.
+func instantiateWat(t *testing.T, eng *moat.Engine, wat string, cfg wasi.Config) (inst *moat.Instance, done func()) {
+	t.Helper()
 	mod, err := eng.CompileText([]byte(wat))
 	if err != nil {
 		t.Fatal(err)
@@ -34,23 +52,19 @@ func runWat(t *testing.T, wat string, cfg wasi.Config) result {
 		t.Fatal(err)
 	}
 	store := moat.NewStore(eng)
-	var out, errb bytes.Buffer
-	if cfg.Stdout == nil {
-		cfg.Stdout = &out
-	}
-	if cfg.Stderr == nil {
-		cfg.Stderr = &errb
-	}
 	sys, err := wasi.Attach(store, cfg)
 	if err != nil {
+		store.Close()
 		t.Fatal(err)
 	}
-	defer sys.Close()
-	ctx := context.Background()
-	inst, err := l.Instantiate(ctx, store, mod)
+	done = func() {
+		sys.Close()
+		store.Close()
+	}
+	inst, err = l.Instantiate(context.Background(), store, mod)
 	if err != nil {
+		done()
 		t.Fatal(err)
 	}
-	code, err := wasi.Run(ctx, inst)
-	return result{code: code, err: err, stdout: out.String(), stderr: errb.String()}
+	return inst, done
 }
