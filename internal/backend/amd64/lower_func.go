@@ -683,10 +683,15 @@ func (l *lowerer) trapLabelAt(code abi.TrapCode, pos uint32) Label {
 
 // markCall ends vi (whose last template is a call) with a mark of the
 // call's return address at the current source position.
-func (l *lowerer) markCall(vi *vinst) {
-	lb := l.asm.NewLabel()
-	vi.emit(I(opMark, 0, L(lb)))
-	l.callSites = append(l.callSites, siteLabel{lb, l.curPos()})
+func (l *lowerer) markCall(vi *vinst) { vi.emit(l.callMark(l.asm.NewLabel())) }
+
+// callMark is the mark of a call's return address ret at the current
+// source position (a call site): the mark names the site, so emission
+// lists the sites in the order of their code (emitter.sites), which is
+// the order of their offsets, and they need no sorting.
+func (l *lowerer) callMark(ret Label) Inst {
+	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
+	return I(opMark, 0, L(ret), Imm(int64(len(l.callSites))))
 }
 
 // lowerParams defines the entry's parameters from their ABI locations.
