@@ -572,7 +572,7 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 			continue
 		}
 		e.subst(c, locs)
-		if !e.a.emitRM(c) {
+		if !e.a.emitRM(c) && !e.a.emitImm(c) {
 			e.a.emit(c)
 		}
 	}

@@ -123,6 +123,10 @@ func (e *emitter) coldCode() {
 		case opMark:
 			e.mark(&c)
 		default:
+			if isPlainBranch(&c) {
+				e.a.branch(c.Op, c.Cond, c.Args[0].Target())
+				continue
+			}
 			e.a.Emit(c)
 		}
 	}
