@@ -511,9 +511,19 @@ args:
 		case KindNone: // no operand follows (Inst.NumArgs)
 			break args
 		case KindReg:
-			if a.Reg >= opRegBase {
-				e.setLoc(a, locs[a.Reg-opRegBase])
+			if a.Reg < opRegBase {
+				continue
 			}
+			// setLoc, in line: a register operand is most of them.
+			l := locs[a.Reg-opRegBase]
+			a.Mem.Index, a.Mem.Scale, a.Mem.Label = NoReg, 0, 0
+			if l.IsReg() {
+				a.Reg = regOf(l.Reg())
+				a.Mem.Base, a.Mem.Disp = NoReg, 0
+				continue
+			}
+			a.Kind, a.Reg = KindMem, NoReg
+			a.Mem.Base, a.Mem.Disp = RSP, int32(e.frame.SlotOffsets[l.Slot()])
 		case KindMem:
 			if a.Mem.Base >= opRegBase && a.Mem.Base != RIP {
 				a.Mem.Base = regOf(locs[a.Mem.Base-opRegBase].Reg())
