@@ -455,7 +455,12 @@ func (o *blockOrder) reachable(b *ssa.Block) bool {
 }
 
 func (l *lowerer) anyUsed(vals []ssa.Value) bool {
-	return slices.ContainsFunc(vals, func(v ssa.Value) bool { return l.used[v] })
+	for _, v := range vals {
+		if l.used[v] {
+			return true
+		}
+	}
+	return false
 }
 
 // classOf is the register class of an SSA type.
