@@ -44,11 +44,9 @@ func (a *allocator) scanBlock(b BlockID) {
 		}
 	}
 
-	ops, after := a.ops, a.after
-	recs := a.recs[blk.Start:blk.End] // one bounds check for the block
-	for j := len(recs) - 1; j >= 0; j-- {
-		i := blk.Start + j
-		lo, hi := recs[j].lo, recs[j].hi
+	ops, recs, after := a.ops, a.recs, a.after
+	for i := blk.End - 1; i >= blk.Start; i-- {
+		lo, hi := recs[i].lo, recs[i].hi
 		iops, iafter := ops[lo:hi], after[lo:hi]
 		for k := range iops {
 			v := iops[k].VReg

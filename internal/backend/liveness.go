@@ -266,10 +266,8 @@ func (l *Liveness) compute(f *Func) {
 		// loop over the operands handles reads and writes: a read sees
 		// only writes of earlier instructions.
 		start := int32(b.Start)
-		brecs := recs[b.Start:b.End] // one bounds check for the block
-		for j := range brecs {
-			i := b.Start + j
-			iops := ops[brecs[j].lo:brecs[j].hi]
+		for i := b.Start; i < b.End; i++ {
+			iops := ops[recs[i].lo:recs[i].hi]
 			for k := range iops {
 				op := &iops[k] // not a copy: the loop runs for every operand
 				v := op.VReg
