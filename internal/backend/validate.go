@@ -116,23 +116,19 @@ func (f *Func) validate(env *MachineEnv, mark []int32, moves []moveRegs, special
 				}
 			}
 		}
-		// The block's instructions and records as slices: one bounds check
-		// per block, not per instruction.
-		insts, recs := f.Insts[b.Start:b.End], f.recs[b.Start:b.End]
-		for k := range insts {
-			i := b.Start + k
-			if insts[k] == nil {
+		for i := b.Start; i < b.End; i++ {
+			if f.Insts[i] == nil {
 				return f.errorf(id, i, "nil instruction")
 			}
-			rec := &recs[k]
-			if rec.flags&FlagTerminator != 0 != (k == len(insts)-1) {
+			rec := &f.recs[i]
+			if rec.flags&FlagTerminator != 0 != (i == b.End-1) {
 				return f.errorf(id, i, "terminator must be exactly the last instruction")
 			}
 			if rec.lo < 0 || rec.lo > rec.hi || int(rec.hi) > len(f.Ops) {
 				return f.errorf(id, i, "operands [%d,%d) outside the function's %d", rec.lo, rec.hi, len(f.Ops))
 			}
 			iops := f.Ops[rec.lo:rec.hi]
-			if len(iops) > 0 && !f.plainOperands(iops, &nAlloc, minAlloc, alloc) {
+			if !f.plainOperands(iops, &nAlloc, minAlloc, alloc) {
 				if err := f.checkOperands(id, i, iops, &nAlloc, alloc); err != nil {
 					return err
 				}
