@@ -198,3 +198,56 @@ func TestSlotsBatchResetQueue(t *testing.T) {
 		defer m.Free()
 	}
 }
+
+// A batch whose slots lie far apart is scanned in parts (batchGap), each
+// part's slots reset, and the slots in use between them untouched.
+func TestSlotsBatchResetFarApart(t *testing.T) {
+	if probedQuery() != queryScan {
+		t.Skip("this kernel has no PAGEMAP_SCAN: slots are reset one by one")
+	}
+	const slots = 48 // a batch of 16
+	p, err := NewSlots(SlotConfig{Slots: slots, Layout: vm.Layout{Reserve: 1 << 20}, Accessible: true, MaxWarm: slots, KeepResident: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySlot := map[int32]*vm.Memory{}
+	for range slots {
+		m, err := p.NewMemory(&onePage, 0, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slotOf(p, m)
+		m.Bytes[100], m.Bytes[60000] = byte(i+1), byte(i+1)
+		bySlot[i] = m
+	}
+	// Three groups, far apart, and single slots between.
+	freed := []int32{0, 1, 2, 3, 15, 28, 29, 30, 31, 32, 33, 34, 35, 36, 47, 46}
+	if len(freed) != p.queue.batch {
+		t.Fatalf("%d slots freed, batch %d", len(freed), p.queue.batch)
+	}
+	for _, i := range freed {
+		bySlot[i].Free()
+		delete(bySlot, i)
+	}
+	if s := p.Stats(); s.InUse != slots-len(freed) {
+		t.Fatalf("%+v, want %d in use", s, slots-len(freed))
+	}
+	for i, m := range bySlot {
+		if m.Bytes[100] != byte(i+1) || m.Bytes[60000] != byte(i+1) {
+			t.Fatalf("slot %d, in use, lost its bytes to its neighbours' reset", i)
+		}
+	}
+	for range freed {
+		m, err := p.NewMemory(&onePage, 0, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Bytes[100] != 0 || m.Bytes[60000] != 0 {
+			t.Fatalf("slot %d holds its last tenant's bytes", slotOf(p, m))
+		}
+		defer m.Free()
+	}
+	for _, m := range bySlot {
+		defer m.Free()
+	}
+}
