@@ -47,6 +47,7 @@ type passScratch struct {
 	// DCE's: each value's state bits, branches passed into each block,
 	// and the instructions passed as dead.
 	dceState    []uint8
+	paramArgs   []int32 // CopyProp's, by value: the one argument each parameter was passed
 	branchesMet []int32
 	deadInsts   []instPos
 	insts       []*Inst  // a block being rebuilt
