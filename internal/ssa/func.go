@@ -192,7 +192,12 @@ func (f *Func) MakeResults(in *Inst) []Value {
 		in.Results[0] = Value(len(f.values) - 1)
 		return in.Results
 	}
-	types := f.resultTypes(in)
+	// Not one result: none (stores, branches, traps) or a call's
+	// signature's (resultTypes without asking resultType again).
+	var types []Type
+	if in.Op.info().result == resSig && in.Sig >= 0 && int(in.Sig) < len(f.Sigs) {
+		types = f.Sigs[in.Sig].Results
+	}
 	if cap(in.Results) >= len(types) {
 		in.Results = in.Results[:len(types)]
 	} else {
