@@ -46,13 +46,16 @@ var memOps = [...]memOp{
 
 // memoryAccess translates a load or store, checked by checkedAddr (a
 // 32-bit memory 0) or checkedAddrAt (any other memory).
-func (t *translator) memoryAccess(in *wasm.Instr) {
-	mo := memOps[in.Op]
+func (t *translator) memoryAccess(in *wasm.Instr) { t.memoryAccessOp(in.Op, in.Mem, in.Imm) }
+
+// memoryAccessOp translates load or store op of memory mem at offset.
+func (t *translator) memoryAccessOp(op wasm.Opcode, mem uint32, offset uint64) {
+	mo := memOps[op]
 	var val ssa.Value
 	if mo.store {
 		val = t.pop()
 	}
-	addr, disp, flags := t.accessAddr(in, t.pop(), mo.size)
+	addr, disp, flags := t.accessAddrOf(mem, offset, t.pop(), mo.size)
 	if mo.store {
 		t.b.Store(mo.op, val, addr, disp, flags)
 		return

@@ -26,11 +26,16 @@ func (t *translator) memory64(mem uint32) bool { return mem < uint32(len(t.mem64
 // host address, displacement and the access's flags. Memories on this
 // file's path are always checked explicitly, so their accesses are notrap.
 func (t *translator) accessAddr(in *wasm.Instr, addr ssa.Value, size uint64) (ssa.Value, int32, ssa.MemFlags) {
-	if t.otherMemory(in.Mem) {
-		p, disp := t.checkedAddrAt(in.Mem, addr, in.Imm, size)
+	return t.accessAddrOf(in.Mem, in.Imm, addr, size)
+}
+
+// accessAddrOf is accessAddr for an access of memory mem at offset.
+func (t *translator) accessAddrOf(mem uint32, offset uint64, addr ssa.Value, size uint64) (ssa.Value, int32, ssa.MemFlags) {
+	if t.otherMemory(mem) {
+		p, disp := t.checkedAddrAt(mem, addr, offset, size)
 		return p, disp, ssa.MemNoTrap
 	}
-	return t.checkedAddr(in.Mem, addr, in.Imm, size)
+	return t.checkedAddr(mem, addr, offset, size)
 }
 
 // memoryDesc is the address of memory mem's descriptor.

@@ -32,9 +32,32 @@ type numRule struct {
 	typ  ssa.Type // operand type (numBinary, numDiv...) or result type (numConvert)
 	icc  ssa.IntCC
 	fcc  ssa.FloatCC
+	// known: the opcode has a rule (in numRules).
+	known bool
 }
 
-var numRules = buildNumRules()
+// numRules holds the rules by opcode (numRuleIndex): an array, not a
+// map, since every numeric instruction looks its rule up.
+var numRules = func() (t [256 + 8]numRule) {
+	for op, r := range buildNumRules() {
+		i, _ := numRuleIndex(op)
+		r.known = true
+		t[i] = r
+	}
+	return t
+}()
+
+// numRuleIndex is op's index in numRules: a one-byte opcode itself, the
+// saturating truncations (0xFC 0 to 7) after them.
+func numRuleIndex(op wasm.Opcode) (int, bool) {
+	switch {
+	case op < 256:
+		return int(op), true
+	case op >= wasm.OpI32TruncSatF32S && op <= wasm.OpI64TruncSatF64U:
+		return 256 + int(op-wasm.OpI32TruncSatF32S), true
+	}
+	return 0, false
+}
 
 func buildNumRules() map[wasm.Opcode]numRule {
 	r := map[wasm.Opcode]numRule{}
@@ -127,10 +150,14 @@ func buildNumRules() map[wasm.Opcode]numRule {
 }
 
 // numeric translates a comparison, arithmetic or conversion instruction.
-func (t *translator) numeric(in *wasm.Instr) error {
-	rule, ok := numRules[in.Op]
-	if !ok {
-		return fmt.Errorf("unsupported instruction %s", in.Op)
+func (t *translator) numeric(in *wasm.Instr) error { return t.numericOp(in.Op) }
+
+// numericOp translates the comparison, arithmetic or conversion op.
+func (t *translator) numericOp(op wasm.Opcode) error {
+	i, ok := numRuleIndex(op)
+	rule := &numRules[i]
+	if !ok || !rule.known {
+		return fmt.Errorf("unsupported instruction %s", op)
 	}
 	b := t.b
 	switch rule.kind {

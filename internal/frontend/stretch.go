@@ -134,10 +134,28 @@ func (t *translator) countStretch(op wasm.Opcode) {
 		c.returned++
 	}
 	if c.work >= PollStretch || c.returned > returnStretch {
-		t.callBuiltin(t.stretchPollBuiltin(), nil)
-		t.polls.longStretch = true
-		*c = pollCount{}
+		t.stretchPoll()
 	}
+}
+
+// countOne is countStretch for a reachable instruction that counts one
+// and is no call: every instruction of the short path (translator.short).
+func (t *translator) countOne() {
+	c := &t.sincePoll
+	c.work++
+	if c.returned > 0 {
+		c.returned++
+	}
+	if c.work >= PollStretch || c.returned > returnStretch {
+		t.stretchPoll()
+	}
+}
+
+// stretchPoll polls at the end of a long stretch and starts a new one.
+func (t *translator) stretchPoll() {
+	t.callBuiltin(t.stretchPollBuiltin(), nil)
+	t.polls.longStretch = true
+	t.sincePoll = pollCount{}
 }
 
 // noteReturn records a return (or a tail call) on the path being

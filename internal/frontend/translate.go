@@ -465,11 +465,21 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 	r.Reset(code.Body, code.Offset)
 	var in wasm.Instr
 	for len(t.frames) > 0 {
-		err := r.Next(&in)
-		if err == io.EOF {
-			return errors.New("function body ends before its final end")
-		}
-		if err != nil {
+		at := r.Offset()
+		if op, x, imm, ok := r.NextShort(); ok {
+			if t.check == nil || t.check.Short(op, x, imm, at) {
+				if err := t.short(op, x, imm, at); err != nil {
+					return err
+				}
+				continue
+			}
+			// Not on the short path: the validator says what is wrong,
+			// or checks it the long way (a type it must match, say).
+			in = binary.ShortInstr(op, x, imm, at)
+		} else if err := r.Next(&in); err != nil {
+			if err == io.EOF {
+				return errors.New("function body ends before its final end")
+			}
 			return err
 		}
 		if t.check != nil {
@@ -500,6 +510,39 @@ func (t *translator) run(code *wasm.Code, ft *wasm.FuncType) error {
 	}
 	t.rest = code.Offset + len(code.Body) - r.Offset()
 	return nil
+}
+
+// short translates an instruction the validator took on its short path
+// (binary.ExprReader.NextShort, validate.FuncValidator.Short): what the
+// loop of run does for any other, without the wasm.Instr.
+func (t *translator) short(op wasm.Opcode, x uint32, imm uint64, at int) error {
+	t.offset = at
+	t.b.SetPos(uint32(at))
+	if t.dead {
+		return nil // none of them ends unreachable code
+	}
+	var err error
+	switch {
+	case op >= wasm.OpLocalGet && op <= wasm.OpGlobalSet:
+		err = t.variableOp(op, x)
+	case op == wasm.OpI32Const || op == wasm.OpI64Const:
+		t.constantOp(op, imm)
+	case op >= wasm.OpI32Load && op <= wasm.OpI64Store32:
+		t.memoryAccessOp(op, 0, imm)
+	default:
+		err = t.numericOp(op)
+	}
+	if err != nil {
+		return err
+	}
+	t.countOne()
+	if t.b.Work() > t.maxWork {
+		return fmt.Errorf("%w: SSA construction took more than %d steps", ErrLimit, t.env.MaxWork)
+	}
+	if t.size(0) > t.maxSize {
+		return t.checkSize(0)
+	}
+	return t.b.Err()
 }
 
 // skipDead decides, for an instruction in unreachable code, whether it
@@ -613,35 +656,38 @@ func (t *translator) instr(in *wasm.Instr) error {
 }
 
 // variable translates local.get/set/tee and global.get/set.
-func (t *translator) variable(in *wasm.Instr) error {
-	switch in.Op {
+func (t *translator) variable(in *wasm.Instr) error { return t.variableOp(in.Op, in.X) }
+
+// variableOp translates local.get/set/tee and global.get/set of index x.
+func (t *translator) variableOp(op wasm.Opcode, x uint32) error {
+	switch op {
 	case wasm.OpLocalGet, wasm.OpLocalSet, wasm.OpLocalTee:
-		if in.X >= uint32(len(t.locals)) {
-			return fmt.Errorf("local %d out of range", in.X)
+		if x >= uint32(len(t.locals)) {
+			return fmt.Errorf("local %d out of range", x)
 		}
-		v := t.locals[in.X]
-		switch in.Op {
+		v := t.locals[x]
+		switch op {
 		case wasm.OpLocalGet:
 			t.push(t.b.UseVar(v))
 		case wasm.OpLocalSet:
 			t.defVar(v, t.pop())
 		default:
-			x := t.pop()
-			t.defVar(v, x)
-			t.push(x)
+			val := t.pop()
+			t.defVar(v, val)
+			t.push(val)
 		}
 	case wasm.OpGlobalGet:
-		gt, err := t.globalType(in.X)
+		gt, err := t.globalType(x)
 		if err != nil {
 			return err
 		}
-		t.push(t.globalGet(in.X, gt))
+		t.push(t.globalGet(x, gt))
 	case wasm.OpGlobalSet:
-		gt, err := t.globalType(in.X)
+		gt, err := t.globalType(x)
 		if err != nil {
 			return err
 		}
-		t.globalSet(in.X, gt, t.pop())
+		t.globalSet(x, gt, t.pop())
 	}
 	return nil
 }
@@ -668,16 +714,19 @@ func checkGlobal(g wasm.GlobalType) (wasm.GlobalType, error) {
 	return g, nil
 }
 
-func (t *translator) constant(in *wasm.Instr) {
-	switch in.Op {
+func (t *translator) constant(in *wasm.Instr) { t.constantOp(in.Op, in.Imm) }
+
+// constantOp translates a constant instruction with immediate imm.
+func (t *translator) constantOp(op wasm.Opcode, imm uint64) {
+	switch op {
 	case wasm.OpI32Const:
-		t.push(t.b.Iconst(ssa.I32, int64(in.Imm)))
+		t.push(t.b.Iconst(ssa.I32, int64(imm)))
 	case wasm.OpI64Const:
-		t.push(t.b.Iconst(ssa.I64, int64(in.Imm)))
+		t.push(t.b.Iconst(ssa.I64, int64(imm)))
 	case wasm.OpF32Const:
-		t.push(t.b.Insert(&ssa.Inst{Op: ssa.OpF32const, Imm: in.Imm & 0xffffffff})[0])
+		t.push(t.b.Insert(&ssa.Inst{Op: ssa.OpF32const, Imm: imm & 0xffffffff})[0])
 	case wasm.OpF64Const:
-		t.push(t.b.Insert(&ssa.Inst{Op: ssa.OpF64const, Imm: in.Imm})[0])
+		t.push(t.b.Insert(&ssa.Inst{Op: ssa.OpF64const, Imm: imm})[0])
 	}
 }
 

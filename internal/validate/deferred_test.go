@@ -42,11 +42,17 @@ func walkBodies(m *wasm.Module, fv *validate.FuncValidator) error {
 		r := binary.NewExprReader(m.Code[i].Body, m.Code[i].Offset)
 		r.DisableFeatures(fv.Disabled())
 		for {
-			err := r.Next(&in)
-			if err == io.EOF {
+			// The compiler's walk: the short path first (NextShort,
+			// Short), Instr for what it does not take.
+			at := r.Offset()
+			if op, x, imm, ok := r.NextShort(); ok {
+				if fv.Short(op, x, imm, at) {
+					continue
+				}
+				in = binary.ShortInstr(op, x, imm, at)
+			} else if err := r.Next(&in); err == io.EOF {
 				break
-			}
-			if err != nil {
+			} else if err != nil {
 				// Not the validator's: the engine's own reader failed.
 				return fmt.Errorf("reading the body: %v", err)
 			}
@@ -126,6 +132,22 @@ func TestDeferredMatchesModule(t *testing.T) {
 		{"global before body", `(global i32 (i64.const 0)) (func (result i32) (i64.const 1))`},
 		{"ref.func undeclared", `(func $f) (func (ref.func $f) (drop))`},
 		{"gc packed get", `(type $s (struct (field i8))) (func (param (ref $s)) (result i32) (struct.get $s 0 (local.get 0)))`},
+		// What the short path (FuncValidator.Short) leaves to Instr.
+		{"local of another type", `(func (local i32) (i64.const 1) (local.set 0))`},
+		{"tee of another type", `(func (local i32) (f32.const 1) (local.tee 0) (drop))`},
+		{"immutable global", `(global i32 (i32.const 0)) (func (i32.const 1) (global.set 0))`},
+		{"global of another type", `(global (mut i64) (i64.const 0)) (func (i32.const 1) (global.set 0))`},
+		{"alignment", `(memory 1) (func (i32.const 0) (i32.load align=8) (drop))`},
+		{"load without memory", `(func (i32.const 0) (i64.load offset=300) (drop))`},
+		{"store, valid", `(memory 1) (func (i32.const 0) (i64.const 1) (i64.store offset=200))`},
+		{"store of another type", `(memory 1) (func (i32.const 0) (i32.const 1) (i64.store8))`},
+		{"memory64 load", `(memory i64 1) (func (result i32) (i64.const 0) (i32.load))`},
+		{"memory64 load of i32", `(memory i64 1) (func (result i32) (i32.const 0) (i32.load))`},
+		{"operand of the outer frame", `(func (i32.const 1) (block (i32.eqz) (drop)))`},
+		{"operands under unreachable", `(func (unreachable) (i32.add) (i64.extend_i32_u) (local.set 0)) (func (local i64))`},
+		{"unreachable then short", `(func (local i64) (unreachable) (local.set 0) (i32.const 0) (global.set 0)) (global (mut i32) (i32.const 0))`},
+		{"non-nullable local", `(type $t (func)) (func (local (ref $t)) (local.get 0) (drop))`},
+		{"non-nullable local set", `(type $t (func)) (func $f (local (ref $t)) (ref.func $f) (local.set 0) (local.get 0) (drop)) (elem declare func $f)`},
 	} {
 		m, err := text.ParseModule([]byte("(module " + tc.wat + ")"))
 		if err != nil {
