@@ -38,7 +38,8 @@ type passScratch struct {
 	blocks    []*Block // work stack
 
 	edges      []edgeRef   // flat, grouped by target
-	edgesByID  [][]edgeRef // by Block.ID: windows of edges
+	edgesByID  [][]edgeRef // by Block.ID: windows of edges (or of edgeLists)
+	edgeLists  []edgeRef   // DCE's, one block's at a time (edgesFromPreds)
 	edgeCounts []int32
 
 	live      []bool
