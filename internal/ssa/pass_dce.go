@@ -20,7 +20,7 @@ func DCE(f *Func) {
 	s := f.scratchSpace()
 	n := f.NumValues()
 	// One byte per value (dceLive, dcePassed, dceParam): marking a value
-	// reads no more than its byte, where the value table's 32-byte entry
+	// reads no more than its byte, where the value table's 24-byte entry
 	// would be a cache miss for nearly every value.
 	state := resize(s.dceState, n)
 	clear(state)
