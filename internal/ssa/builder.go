@@ -136,6 +136,7 @@ func (b *Builder) Reset(f *Func) {
 	b.mergeDepth, b.deferred = 0, b.deferred[:0]
 	b.chain = b.chain[:0]
 	b.defs.reset()
+	b.reading.hashOnly = true // rare, and never told of the declarations
 	b.reading.reset()
 	b.varOf = b.varOf[:0]
 	clear(b.users)
