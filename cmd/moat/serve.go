@@ -43,8 +43,9 @@ have been compiled from that very module, or the module is compiled
 instead.
 
 Each route's sandbox memories come from a pool of its max_concurrent
-slots, reserved once and reset when a request ends, the pages it
-touched kept resident (--pooling=n: made on demand). A pooled route
+slots and 16 more, reserved once and reset when a request ends (16 at a
+time, one page table scan for them all), the pages it touched kept
+resident (--pooling=n: made on demand). A pooled route
 compiled here checks its memory accesses explicitly, so that a memory
 grows within its slot without a system call (-O signals-based-traps=y:
 guard pages instead; an artifact keeps the checks it was compiled for). Sandboxes of any route that have run for

@@ -150,23 +150,34 @@ var errScanShort = errors.New("pool: PAGEMAP_SCAN stopped short")
 // (the sealed image's, shared) nor the kernel's zero page (only read):
 // what mayBeWritten says of a page map word, the zero page besides.
 func (s *pageScanner) scan(start, end, maxPages uint64) (runs []pageRegion, next uint64, err error) {
+	return scanPages(&s.arg, s.regions[:], start, end, maxPages, false)
+}
+
+// scanPages is pageScanner.scan with the argument and the regions of the
+// caller's, which keeps both alive over the call (in the Go heap, so never
+// moved). raw makes the call without telling the Go scheduler (a batch's
+// scan: see scanBatch).
+func scanPages(arg *pmScanArg, regions []pageRegion, start, end, maxPages uint64, raw bool) (runs []pageRegion, next uint64, err error) {
 	fd := pagemapFD()
 	if fd < 0 {
 		return nil, start, errScanShort
 	}
-	s.arg = pmScanArg{
-		size: uint64(unsafe.Sizeof(s.arg)), start: start, end: end,
-		vec: uint64(uintptr(unsafe.Pointer(&s.regions[0]))), vecLen: scanRegions, maxPages: maxPages,
+	*arg = pmScanArg{
+		size: uint64(unsafe.Sizeof(*arg)), start: start, end: end,
+		vec: uint64(uintptr(unsafe.Pointer(&regions[0]))), vecLen: uint64(len(regions)), maxPages: maxPages,
 		categoryInverted: pageIsFile | pageIsPFNZero, categoryMask: pageIsFile | pageIsPFNZero,
 		categoryAnyof: pageIsPresent | pageIsSwapped, returnMask: pageIsPresent | pageIsSwapped,
 	}
-	// s is in the Go heap and kept alive until the kernel is done with it.
-	n, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), pagemapScan, uintptr(unsafe.Pointer(&s.arg)))
+	call := unix.Syscall
+	if raw {
+		call = unix.RawSyscall
+	}
+	n, _, e := call(unix.SYS_IOCTL, uintptr(fd), pagemapScan, uintptr(unsafe.Pointer(arg)))
 	if e != 0 {
 		return nil, start, e
 	}
-	if n > scanRegions || s.arg.walkEnd < start || s.arg.walkEnd > end {
+	if n > uintptr(len(regions)) || arg.walkEnd < start || arg.walkEnd > end {
 		return nil, start, errScanShort
 	}
-	return s.regions[:n], s.arg.walkEnd, nil
+	return regions[:n], arg.walkEnd, nil
 }

@@ -65,6 +65,13 @@ func (p *Slots) reset(i int32, n uint64) {
 			give = k.run(0, end, false)
 		}
 	}
+	p.settle(i, give, end)
+}
+
+// settle ends the reset of slot i, whose pages below give are restored
+// (or were clean): the pages from give to end go back to the kernel.
+func (p *Slots) settle(i int32, give, end uint64) {
+	st := &p.state[i]
 	if give < end {
 		_ = unix.Madvise(p.pages(i, give, end), unix.MADV_DONTNEED)
 	}

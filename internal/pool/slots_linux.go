@@ -89,6 +89,9 @@ type Slots struct {
 	inUse              atomic.Int64
 	warm               atomic.Int64
 	leaked             atomic.Int64
+	// queue holds warm slots given back that wait to be reset together
+	// (reset_batch_linux.go).
+	queue resetQueue
 	// handles are the slots as vm.Slot values, made once, and records
 	// their reservation records (vm.Slot.Record).
 	handles []slot
@@ -180,6 +183,9 @@ func NewSlots(cfg SlotConfig) (*Slots, error) {
 		state: make([]slotState, cfg.Slots), handles: make([]slot, cfg.Slots), records: make([]vm.SlotRecord, cfg.Slots),
 		warmFree: NewFreeList[int32](cfg.MaxWarm), coldFree: NewFreeList[int32](cfg.Slots)}
 	p.mapCap.Store(mapBudget(l.Limits))
+	if b := batchFor(cfg.Slots); b > 0 {
+		p.queue = resetQueue{batch: b, pending: make([]pendingReset, 0, b)}
+	}
 	for i := range p.handles {
 		p.handles[i] = slot{p, int32(i)}
 	}
@@ -333,6 +339,9 @@ func (p *Slots) acquire(img *Image) (int32, error) {
 		}
 		if i, ok := p.coldFree.Take(nil, 0); ok {
 			return i, nil
+		}
+		if p.drainQueue() {
+			continue // the slots waiting for their reset are free now
 		}
 		// A slot counted free is still on its way back (give counts it
 		// free after putting it in a list): wait for it.
@@ -506,13 +515,19 @@ func (p *Slots) give(i int32, n uint64, leaked, cold bool) {
 			st.warm = true
 		}
 	}
-	if cold {
-		p.release(i, n)
-	} else {
-		p.reset(i, n)
-	}
 	if leaked {
 		p.leaked.Add(1)
+	}
+	switch {
+	case cold:
+		p.release(i, n)
+	case p.queues(i, n):
+		// Reset with others, and made free then (reset_batch_linux.go).
+		p.enqueue(i, n)
+		p.inUse.Add(-1)
+		return
+	default:
+		p.reset(i, n)
 	}
 	if cold {
 		p.coldFree.Put(i)

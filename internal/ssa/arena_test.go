@@ -75,3 +75,11 @@ func TestOneResultInline(t *testing.T) {
 		t.Errorf("ValueInst(%s) = %p, %d", res[0], d, i)
 	}
 }
+
+// TestValueDataSize: the value table has about one entry per byte of
+// code, so its record stays at 24 bytes.
+func TestValueDataSize(t *testing.T) {
+	if s := unsafe.Sizeof(valueData{}); s != 24 {
+		t.Errorf("valueData is %d bytes, want 24", s)
+	}
+}

@@ -29,3 +29,27 @@ func TestDCEMatchesReferenceRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestDCEInPipelineMatchesReference compares DCE run in a pipeline after
+// passes that hand on a current CFG (so that it finds the branches into
+// a block from the block's predecessors) with ReferenceDCE after the same
+// passes run alone.
+func TestDCEInPipelineMatchesReference(t *testing.T) {
+	for seed := range 400 {
+		text := randomFunc(rand.New(rand.NewPCG(uint64(seed), 17))).String()
+		got, err := Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := Parse(text)
+		if err := (Pipeline{Passes: []Pass{FoldPass, MergePass, DCEPass}, Verify: true}).Run(got); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		Fold(want)
+		MergeBlocks(want)
+		ReferenceDCE(want)
+		if got.String() != want.String() {
+			t.Fatalf("seed %d: DCE in a pipeline gives\n%s\nthe reference\n%s\ninput:\n%s", seed, got, want, text)
+		}
+	}
+}

@@ -86,10 +86,12 @@ func (lf *LoopForest) compute(cfg *CFG, dom *DomTree) {
 			}
 		}
 		l.Blocks = append(l.Blocks, h)
+		last := cfg.rpoIndex[h.ID] // the body's last block in RPO
 		for len(work) > 0 {
 			b := work[len(work)-1]
 			work = work[:len(work)-1]
 			l.Blocks = append(l.Blocks, b)
+			last = max(last, cfg.rpoIndex[b.ID])
 			for _, p := range cfg.Preds[b.ID] {
 				if cfg.Reachable(p) && inBody[p.ID] != mark {
 					inBody[p.ID] = mark
@@ -98,11 +100,7 @@ func (lf *LoopForest) compute(cfg *CFG, dom *DomTree) {
 			}
 		}
 		lf.work = work
-		// The body in RPO (the header first: it precedes its body), found
-		// by sorting the blocks walked rather than scanning the RPO from
-		// the header, which would cost the rest of the function per loop.
-		body := l.Blocks[1:]
-		slices.SortFunc(body, func(a, b *Block) int { return cmp.Compare(cfg.rpoIndex[a.ID], cfg.rpoIndex[b.ID]) })
+		lf.orderBody(cfg, l, last, mark)
 		for _, b := range l.Blocks {
 			lf.innermost[b.ID] = l
 		}
@@ -111,6 +109,29 @@ func (lf *LoopForest) compute(cfg *CFG, dom *DomTree) {
 			l.Depth = l.Parent.Depth + 1
 		}
 		lf.Loops = append(lf.Loops, l)
+	}
+}
+
+// orderBody puts l's body in RPO (the header first: it precedes its
+// body). The body lies between the header and last in the RPO; when few
+// other blocks lie there (Go's resumption loop is nearly the whole
+// function), the blocks are collected by scanning that stretch for the
+// loop's mark, which costs less than sorting them; otherwise they are
+// sorted, since the stretch may hold the rest of the function for each
+// small loop. Both give the same order.
+func (lf *LoopForest) orderBody(cfg *CFG, l *Loop, last int, mark int32) {
+	body := l.Blocks[1:]
+	first := cfg.rpoIndex[l.Header.ID] + 1
+	if span := last - first + 1; span > 4*len(body) {
+		slices.SortFunc(body, func(a, b *Block) int { return cmp.Compare(cfg.rpoIndex[a.ID], cfg.rpoIndex[b.ID]) })
+		return
+	}
+	n := 0
+	for _, b := range cfg.RPO[first : last+1] {
+		if lf.inBody[b.ID] == mark {
+			body[n] = b
+			n++
+		}
 	}
 }
 

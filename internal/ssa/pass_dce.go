@@ -20,7 +20,7 @@ func DCE(f *Func) {
 	s := f.scratchSpace()
 	n := f.NumValues()
 	// One byte per value (dceLive, dcePassed, dceParam): marking a value
-	// reads no more than its byte, where the value table's 32-byte entry
+	// reads no more than its byte, where the value table's 24-byte entry
 	// would be a cache miss for nearly every value.
 	state := resize(s.dceState, n)
 	clear(state)
@@ -38,12 +38,35 @@ func DCE(f *Func) {
 	s.branchesMet = branchesMet
 	// The branches into each block, listed on first need: only a
 	// parameter that becomes live after the walk passed its branches, or
-	// a dead parameter, needs them.
+	// a dead parameter, needs them. With the CFG current (handed on by
+	// the pass before), a block's are found from its predecessors alone
+	// (edgesFromPreds); otherwise, or when a predecessor has too many
+	// targets to look through for each block it reaches, every block's
+	// are listed at once.
 	var edges [][]edgeRef
+	var cfg *CFG
+	if s.inPipeline && s.cfgValidAt == s.run {
+		cfg = &s.cfg
+		s.edgesByID = resize(s.edgesByID, f.NumBlockIDs())
+		clear(s.edgesByID)
+		s.edgeLists = s.edgeLists[:0]
+	}
 	edgesInto := func(b *Block) []edgeRef {
-		if edges == nil {
-			edges = incomingEdges(f)
+		if edges != nil {
+			return edges[b.ID]
 		}
+		if cfg != nil {
+			if list := s.edgesByID[b.ID]; list != nil {
+				return list
+			}
+			if list, ok := edgesFromPreds(cfg, b, s.edgeLists); ok {
+				s.edgeLists = list
+				list = list[len(list)-len(cfg.Preds[b.ID]):]
+				s.edgesByID[b.ID] = list[:len(list):len(list)]
+				return list
+			}
+		}
+		edges = incomingEdges(f)
 		return edges[b.ID]
 	}
 	work := s.values[:0]
@@ -215,4 +238,38 @@ func removeParamAndArgs(f *Func, b *Block, i int, edges []edgeRef) {
 			c.Args = append(c.Args[:i], c.Args[i+1:]...)
 		}
 	}
+}
+
+// maxScannedTargets bounds the targets edgesFromPreds looks through in
+// one predecessor's terminator: a br_table reaching many blocks would
+// otherwise be looked through once for each of them.
+const maxScannedTargets = 16
+
+// edgesFromPreds appends to dst the branches into b, in the order
+// incomingEdges lists them, found through cfg's predecessor lists (cfg
+// current): a predecessor's entries are next to each other, one per edge
+// (ComputeCFG, cfg_merge.go), so each is looked through once. It reports
+// false, leaving dst as it was, when a predecessor has more than
+// maxScannedTargets targets or the lists do not add up.
+func edgesFromPreds(cfg *CFG, b *Block, dst []edgeRef) ([]edgeRef, bool) {
+	preds := cfg.Preds[b.ID]
+	n := len(dst)
+	for i, p := range preds {
+		if i > 0 && preds[i-1] == p {
+			continue
+		}
+		t := p.Terminator()
+		if t == nil || len(t.Targets) > maxScannedTargets {
+			return dst[:n], false
+		}
+		for slot := range t.Targets {
+			if t.Targets[slot].Block == b {
+				dst = append(dst, edgeRef{p, t, slot})
+			}
+		}
+	}
+	if len(dst)-n != len(preds) {
+		return dst[:n], false
+	}
+	return dst, true
 }

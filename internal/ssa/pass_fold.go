@@ -74,6 +74,12 @@ func (fo *folder) block(b *Block) {
 		if fo.substituted {
 			in.substituteUses(fo.subst)
 		}
+		if in.Op < numOpcodes && foldSkips[in.Op] {
+			if fo.copying {
+				fo.out = append(fo.out, in)
+			}
+			continue
+		}
 		if repl := fo.simplify(in); repl != NoValue {
 			fo.subst[in.Results[0]] = repl
 			fo.substituted = true
@@ -111,6 +117,21 @@ func (fo *folder) block(b *Block) {
 	}
 	b.Insts = append(b.Insts[:0], fo.out...)
 }
+
+// foldSkips is, by opcode, whether Fold leaves every instruction of it
+// as it is (whatever its operands): those with side effects or that read
+// memory, but the branches and conditional traps it folds. Loads, stores
+// and calls, much of translated code, so skip simplify's tests.
+var foldSkips = func() (t [numOpcodes]bool) {
+	for op := range t {
+		switch Opcode(op) {
+		case OpBrif, OpBrTable, OpTrapz, OpTrapnz:
+			continue
+		}
+		t[op] = opFlagTable[op]&(flagSideEffect|flagReadsMem) != 0
+	}
+	return t
+}()
 
 // startCopy starts rebuilding the block at its current instruction, which
 // is dropped, replaced or preceded by a new one.

@@ -46,16 +46,26 @@ func LICM(f *Func) {
 		dom = f.scratchDomTree(cfg)
 		loops = f.scratchLoops(cfg, dom)
 	}
+	// Each value defined in a loop LICM hoists out of gets its block; a
+	// value left without one is defined outside every such loop (so
+	// invariant in each). Go's resumption loop, too large to hoist out
+	// of, is most of a large function: its blocks outside the small
+	// loops inside it need no entry.
 	defBlock := resize(s.defBlock, f.NumValues())
 	clear(defBlock)
 	defer func() { clear(defBlock); s.defBlock = defBlock[:0] }()
-	for _, b := range f.Blocks {
-		for _, p := range b.Params {
-			defBlock[p] = b
+	for _, l := range loops.Loops {
+		if hoistPreheader(cfg, l) == nil || l.Parent != nil && hoistPreheader(cfg, l.Parent) != nil {
+			continue // not hoisted out of, or inside a loop that is (recorded with it)
 		}
-		for _, in := range b.Insts {
-			for _, r := range in.Results {
-				defBlock[r] = b
+		for _, b := range l.Blocks {
+			for _, p := range b.Params {
+				defBlock[p] = b
+			}
+			for _, in := range b.Insts {
+				for _, r := range in.Results {
+					defBlock[r] = b
+				}
 			}
 		}
 	}
@@ -70,8 +80,8 @@ func LICM(f *Func) {
 	clear(inLoop)
 	s.live = inLoop
 	for _, l := range loops.Loops {
-		ph := preheaderOf(cfg, l)
-		if ph == nil || len(l.Blocks) > MaxHoistBlocks {
+		ph := hoistPreheader(cfg, l)
+		if ph == nil {
 			continue
 		}
 		for _, b := range l.Blocks {
@@ -89,6 +99,15 @@ func LICM(f *Func) {
 
 // MaxHoistBlocks is the largest loop, in blocks, LICM hoists out of.
 const MaxHoistBlocks = 128
+
+// hoistPreheader is the preheader LICM hoists l's invariants to, or nil
+// when it leaves l alone (too large, or no preheader).
+func hoistPreheader(cfg *CFG, l *Loop) *Block {
+	if len(l.Blocks) > MaxHoistBlocks {
+		return nil
+	}
+	return preheaderOf(cfg, l)
+}
 
 // preheaderOf is the loop's preheader: its only predecessor from outside
 // the loop, when that block ends in a jump to the header. Otherwise nil.
@@ -160,7 +179,7 @@ func hoistInvariants(f *Func, l *Loop, ph *Block, inLoop []bool, defBlock []*Blo
 			return false
 		}
 		b := defBlock[v]
-		return b != nil && !inLoop[b.ID]
+		return b == nil || !inLoop[b.ID]
 	}
 	for _, b := range l.Blocks {
 		kept := b.Insts[:0]

@@ -38,7 +38,8 @@ type passScratch struct {
 	blocks    []*Block // work stack
 
 	edges      []edgeRef   // flat, grouped by target
-	edgesByID  [][]edgeRef // by Block.ID: windows of edges
+	edgesByID  [][]edgeRef // by Block.ID: windows of edges (or of edgeLists)
+	edgeLists  []edgeRef   // DCE's, one block's at a time (edgesFromPreds)
 	edgeCounts []int32
 
 	live      []bool
@@ -47,6 +48,7 @@ type passScratch struct {
 	// DCE's: each value's state bits, branches passed into each block,
 	// and the instructions passed as dead.
 	dceState    []uint8
+	paramArgs   []int32 // CopyProp's, by value: the one argument each parameter was passed
 	branchesMet []int32
 	deadInsts   []instPos
 	insts       []*Inst  // a block being rebuilt

@@ -11,6 +11,7 @@ import (
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/cmd/moat/internal/oci"
+	"github.com/moat-run/moat/internal/pool"
 	"github.com/moat-run/moat/serve"
 )
 
@@ -29,8 +30,9 @@ type modules struct {
 	store    *oci.Store
 	registry oci.Options
 	// pooling gives each route an engine whose memories come from a
-	// pool of the route's max_concurrent slots (Wasmtime's pooling
-	// allocator), with the route's gate of the same size.
+	// pool of the route's max_concurrent slots and a reset batch's more
+	// (Wasmtime's pooling allocator), with the route's gate of
+	// max_concurrent.
 	pooling bool
 
 	mu        sync.Mutex
@@ -239,7 +241,7 @@ func (m *modules) pooledChecks(ek engineKey, bin, companion []byte) bool {
 }
 
 // pooledEngine makes a route's engine with a pool of ek.slots memory
-// slots of the route's memory limit, or returns nil (the caller then
+// slots of the route's memory limit (and pool.ResetBatch more), or returns nil (the caller then
 // makes one without) for a key without a pool or when the pool cannot be
 // had: the interpreter pools nothing, and the address space (about 4 GiB
 // a slot with guard pages) is finite.
@@ -247,7 +249,12 @@ func (m *modules) pooledEngine(cfg moat.Config, ek engineKey) *routeEngine {
 	if ek.slots == 0 {
 		return nil
 	}
-	cfg.Pooling = &moat.PoolingConfig{TotalMemories: ek.slots, MaxMemorySize: uint64(ek.pages) * wasmPage,
+	// A batch of slots more than the gate lets sandboxes hold: slots
+	// given back wait for their reset and are reset together, one page
+	// table scan for the batch (pool.ResetBatch), while requests take the
+	// others. They are address space only, and the pages their resets
+	// keep resident.
+	cfg.Pooling = &moat.PoolingConfig{TotalMemories: ek.slots + pool.ResetBatch, MaxMemorySize: uint64(ek.pages) * wasmPage,
 		LinearMemoryKeepResident: int64(ek.keep)}
 	if ek.explicit {
 		cfg.BoundsChecks = moat.BoundsChecksExplicit

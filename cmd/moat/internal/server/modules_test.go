@@ -10,6 +10,7 @@ import (
 
 	"github.com/moat-run/moat"
 	"github.com/moat-run/moat/cmd/moat/internal/oci"
+	"github.com/moat-run/moat/internal/pool"
 )
 
 // A route keeps its pool (engine and gate) across reloads while its
@@ -47,8 +48,8 @@ func TestPoolsAcrossReloads(t *testing.T) {
 		return mod, re
 	}
 	mod1, re1 := build(lim)
-	if st, ok := mod1.Engine().PoolStats(); !ok || st.Slots != 3 || re1.gate.Capacity() != 3 {
-		t.Errorf("pool %+v (%v), gate of %d; want 3 slots and a gate of 3", st, ok, re1.gate.Capacity())
+	if st, ok := mod1.Engine().PoolStats(); !ok || st.Slots != 3+pool.ResetBatch || re1.gate.Capacity() != 3 {
+		t.Errorf("pool %+v (%v), gate of %d; want 3+pool.ResetBatch slots and a gate of 3", st, ok, re1.gate.Capacity())
 	}
 	if c := mod1.Engine().Config(); c.BoundsChecks != moat.BoundsChecksExplicit {
 		t.Errorf("a pooled route's bounds checks: %v, want explicit", c.BoundsChecks)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/moat-run/moat"
+	"github.com/moat-run/moat/internal/pool"
 )
 
 // cgiWasm is the C CGI guest of package serve's tests (its modes are
@@ -215,11 +216,11 @@ func TestServeRoutes(t *testing.T) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
-	// The capped route's memories come from a pool of its 4 slots, where
-	// the compiler has pools; the others' on demand.
+	// The capped route's memories come from a pool of its 4 slots and a
+	// reset batch's, where the compiler has pools; the others' on demand.
 	if poolsHere(t) {
 		for _, want := range []string{
-			`moat_pool_memory_slots{route="/c"} 4`,
+			fmt.Sprintf(`moat_pool_memory_slots{route="/c"} %d`, 4+pool.ResetBatch),
 			`moat_pool_memory_slots_in_use{route="/c"} 0`,
 			`moat_pool_memory_slots_warm{route="/c"} `,
 		} {
