@@ -1,5 +1,7 @@
 package backend
 
+import "slices"
+
 // scanBlock computes, backwards, each operand's next use after its
 // instruction, and leaves the next use of each value at the block's start
 // readable through nextOf.
@@ -184,12 +186,28 @@ func (a *allocator) allocateBlock(b BlockID) error {
 		// header's entry is planned (alloc_loop.go): some live-ins go to
 		// their slots, others to other registers.
 		plan, isLoop = a.planLoopEntry(b, pend)
+		end := int32(blk.End)
 		for _, e := range pend {
 			v := e.v
-			if a.vs[v].paramMark == stamp {
+			st := &a.vs[v]
+			if st.paramMark == stamp {
 				continue
 			}
-			next := a.nextOf(v)
+			// nextOf, in line and with the entry's global index: the
+			// question is asked of every value the predecessor left in a
+			// register, and most of them b does not touch.
+			next := st.scan.x
+			if st.scan.at != stamp {
+				next = infinity // untouchedNext: live out exactly when live in
+				if e.g >= 0 && a.live.liveInto(b, e.g) {
+					d := int32(farAway)
+					if st.dist.at == stamp {
+						d = st.dist.x
+					}
+					next = end + d
+				}
+				st.scan = stamped{next, stamp}
+			}
 			if next == infinity {
 				continue
 			}
@@ -294,11 +312,13 @@ func (a *allocator) appendEndState() {
 		keys[j] = k
 		n++
 	}
+	states := slices.Grow(a.states, n) // no reload of a.states per entry
 	for _, k := range keys[:n] {
 		r := PReg(uint32(k))
 		v := a.regVal[r]
-		a.states = append(a.states, stateEntry{v: v, g: int32(uint32(k>>32) ^ 1<<31), reg: r, slotValid: a.vs[v].slotValid, param: -1})
+		states = append(states, stateEntry{v: v, g: int32(uint32(k>>32) ^ 1<<31), reg: r, slotValid: a.vs[v].slotValid, param: -1})
 	}
+	a.states = states
 }
 
 // sortByGlobal sorts a short state list (one entry per register) by global

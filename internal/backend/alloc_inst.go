@@ -80,10 +80,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 	useRegs &^= reserved
 
 	// Fixed uses: the value is copied into its register.
-	for k := range ops {
-		if kinds&kindFixedUse == 0 {
-			break
-		}
+	for k := 0; kinds&kindFixedUse != 0 && k < len(ops); k++ {
 		op := &ops[k]
 		if op.VReg < NumPinned || op.Kind != Use || op.Constraint != FixedReg {
 			continue
@@ -105,10 +102,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		useRegs = useRegs.With(r)
 	}
 	// Register uses and read-modify-writes: load from the slot if needed.
-	for k := range ops {
-		if kinds&kindRegUse == 0 {
-			break
-		}
+	for k := 0; kinds&kindRegUse != 0 && k < len(ops); k++ {
 		op := &ops[k]
 		if op.VReg < NumPinned || !(op.Kind == Mod || op.Kind == Use && op.Constraint == AnyReg) {
 			continue
@@ -132,10 +126,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		useRegs = useRegs.With(r)
 	}
 	// Register-or-stack uses: wherever the value is.
-	for k := range ops {
-		if kinds&kindStackUse == 0 {
-			break
-		}
+	for k := 0; kinds&kindStackUse != 0 && k < len(ops); k++ {
 		op := &ops[k]
 		if op.VReg < NumPinned || op.Kind != Use || op.Constraint != RegOrStack {
 			continue
@@ -151,10 +142,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 
 	// Defs whose register is dictated.
 	written := clobbers
-	for k := range ops {
-		if kinds&kindDictatedDef == 0 {
-			break
-		}
+	for k := 0; kinds&kindDictatedDef != 0 && k < len(ops); k++ {
 		op := &ops[k]
 		if op.VReg < NumPinned {
 			continue
@@ -187,10 +175,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		}
 	}
 	// Early defs: a register that holds nothing the instruction reads.
-	for k := range ops {
-		if kinds&kindEarlyDef == 0 {
-			break
-		}
+	for k := 0; kinds&kindEarlyDef != 0 && k < len(ops); k++ {
 		op := &ops[k]
 		if op.VReg < NumPinned || op.Kind != Def || op.Constraint != AnyReg || !op.Early {
 			continue
@@ -204,10 +189,7 @@ func (a *allocator) allocateInst(b BlockID, i int) error {
 		reserved = reserved.With(r)
 	}
 	// Late defs: a free register, or one whose value dies here.
-	for k := range ops {
-		if kinds&kindLateDef == 0 {
-			break
-		}
+	for k := 0; kinds&kindLateDef != 0 && k < len(ops); k++ {
 		op := &ops[k]
 		if op.VReg < NumPinned || op.Kind != Def || op.Constraint != AnyReg || op.Early {
 			continue

@@ -520,8 +520,15 @@ func fill[T comparable](s []T, x T) []T {
 		clear(s) // one memclr instead of a store per element
 		return s
 	}
-	for i := range s {
+	// A few elements by stores, then doubling copies: memmove writes
+	// many bytes a step where the loop writes one element (the tables by
+	// register hold one to tens of thousands).
+	n := min(len(s), 8)
+	for i := range n {
 		s[i] = x
+	}
+	for ; n < len(s); n *= 2 {
+		copy(s[n:], s[:n])
 	}
 	return s
 }

@@ -179,8 +179,13 @@ func (a *Assembler) spare() *[maxInstLen]byte {
 	return (*[maxInstLen]byte)(a.code[n : n+maxInstLen])
 }
 
-// Emit appends one instruction.
-func (a *Assembler) Emit(in Inst) { a.emit(&in) }
+// Emit appends one instruction (by the forms of emitRM and emitImm
+// without a form lookup, when it has one).
+func (a *Assembler) Emit(in Inst) {
+	if !a.emitRM(&in) && !a.emitImm(&in) {
+		a.emit(&in)
+	}
+}
 
 // emit is Emit of an instruction passed by reference (an Inst is 80 bytes).
 func (a *Assembler) emit(in *Inst) {

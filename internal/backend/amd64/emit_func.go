@@ -181,22 +181,23 @@ func Compile(f *ssa.Func, opt Options) (c *Compiled, err error) {
 		off, _ := asm.LabelOffset(s.label)
 		c.TrapSites = append(c.TrapSites, TrapSite{Offset: off, Code: s.code, Shared: s.shared})
 	}
-	if n := len(l.callSites) + len(e.sites); n > 0 {
-		c.Sites = make([]Site, 0, n)
+	// Emission listed the call sites, then the trap sites, and the fault
+	// sites in the order of their code: the order of their offsets.
+	if len(e.sites) > 0 {
+		c.Sites = make([]Site, 0, len(e.sites))
 	}
-	for _, sites := range [2][]siteLabel{l.callSites, e.sites} {
-		for _, s := range sites {
-			off, _ := asm.LabelOffset(s.label)
-			c.Sites = append(c.Sites, Site{Offset: off, Pos: s.pos})
-		}
+	for _, s := range e.sites {
+		off, _ := asm.LabelOffset(s.label)
+		c.Sites = append(c.Sites, Site{Offset: off, Pos: s.pos})
 	}
 	if !slices.IsSortedFunc(c.Sites, compareSites) {
 		slices.SortFunc(c.Sites, compareSites)
 	}
-	if len(l.faultSites) > 0 {
-		c.FaultSites = make([]FaultSite, 0, len(l.faultSites))
+	if len(e.faults) > 0 {
+		c.FaultSites = make([]FaultSite, 0, len(e.faults))
 	}
-	for _, s := range l.faultSites {
+	for _, k := range e.faults {
+		s := &l.faultSites[k]
 		if off, ok := asm.LabelOffset(s.label); ok {
 			c.FaultSites = append(c.FaultSites, FaultSite{Offset: off, Pos: s.pos, Code: s.code})
 		}
@@ -229,8 +230,12 @@ type emitter struct {
 	// loop's last block.
 	loopEnds, innerHead, innerEnd, openLoops []int32
 	deferFirst, deferLast, deferNext         []int32
-	sites                                    []siteLabel // trap sites' return addresses
-	traps                                    []trapSiteLabel
+	// sites are the call sites' and trap sites' return addresses, and
+	// faults the fault sites (indices in l.faultSites), in the order
+	// emission meets them.
+	sites  []siteLabel
+	faults []int32
+	traps  []trapSiteLabel
 	// moveInst is the instruction move fills and emits.
 	moveInst Inst
 	// trap stub bookkeeping by trap code (see trapStubs)
@@ -247,7 +252,7 @@ type emitter struct {
 // reset readies e to emit the function l lowered, keeping its memory.
 func (e *emitter) reset(l *lowerer, a *Assembler, res *backend.Result) {
 	e.l, e.a, e.res, e.frame = l, a, res, backend.Frame{}
-	e.sites, e.traps = e.sites[:0], e.traps[:0]
+	e.sites, e.traps, e.faults = e.sites[:0], e.traps[:0], e.faults[:0]
 	e.wrap = nil
 }
 
@@ -506,9 +511,19 @@ args:
 		case KindNone: // no operand follows (Inst.NumArgs)
 			break args
 		case KindReg:
-			if a.Reg >= opRegBase {
-				e.setLoc(a, locs[a.Reg-opRegBase])
+			if a.Reg < opRegBase {
+				continue
 			}
+			// setLoc, in line: a register operand is most of them.
+			l := locs[a.Reg-opRegBase]
+			a.Mem.Index, a.Mem.Scale, a.Mem.Label = NoReg, 0, 0
+			if l.IsReg() {
+				a.Reg = regOf(l.Reg())
+				a.Mem.Base, a.Mem.Disp = NoReg, 0
+				continue
+			}
+			a.Kind, a.Reg = KindMem, NoReg
+			a.Mem.Base, a.Mem.Disp = RSP, int32(e.frame.SlotOffsets[l.Slot()])
 		case KindMem:
 			if a.Mem.Base >= opRegBase && a.Mem.Base != RIP {
 				a.Mem.Base = regOf(locs[a.Mem.Base-opRegBase].Reg())
@@ -547,7 +562,7 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 			continue
 		}
 		if c.Op == opMark {
-			e.a.BindQuiet(c.Args[0].Target())
+			e.mark(c)
 			continue
 		}
 		if c.Op == opCountArg {
@@ -556,6 +571,7 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 		}
 		if c.Op == opFaultMark {
 			e.a.BindQuiet(c.Args[0].Target())
+			e.faults = append(e.faults, int32(c.Args[2].ImmValue()))
 			if e.a.Listing != nil {
 				e.a.Note("; fault site: " + abi.TrapCode(c.Args[1].ImmValue()).String())
 			}
@@ -566,9 +582,18 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 			continue
 		}
 		e.subst(c, locs)
-		if !e.a.emitRM(c) {
+		if !e.a.emitRM(c) && !e.a.emitImm(c) {
 			e.a.emit(c)
 		}
+	}
+}
+
+// mark binds the label of mark template c and, if it marks a call site
+// (lowerer.callMark), lists the site.
+func (e *emitter) mark(c *Inst) {
+	e.a.BindQuiet(c.Args[0].Target())
+	if c.Args[1].Kind == KindImm {
+		e.sites = append(e.sites, e.l.callSites[c.Args[1].ImmValue()-1])
 	}
 }
 

@@ -173,56 +173,60 @@ func checkMem(m *Mem) string {
 }
 
 // putMem writes ModRM, SIB and displacement for a checked memory operand.
+// The bytes are stored by index rather than through closures that append
+// (they kept n in memory: a load and a store per byte).
 func putMem(buf *[maxInstLen]byte, n int, reg byte, m *Mem, e *encoded) int {
-	put := func(b byte) { buf[n] = b; n++ }
-	put32 := func(v int32) { binary.LittleEndian.PutUint32(buf[n:], uint32(v)); n += 4 }
 	ss := scaleBits(m.Scale)
 	switch {
 	case m.Base == RIP:
-		put(reg<<3 | 0b101)
-		e.ripAt = n
-		put32(m.Disp)
+		buf[n] = reg<<3 | 0b101
+		e.ripAt = n + 1
+		binary.LittleEndian.PutUint32(buf[n+1:], uint32(m.Disp))
+		return n + 5
 	case m.Base == NoReg:
 		// No base: SIB with base=101 and mod=00 means disp32 with no base;
 		// index=100 means no index either.
-		put(reg<<3 | 0b100)
 		idx := byte(0b100)
 		if m.Index != NoReg {
 			idx = m.Index.low3()
 		} else {
 			ss = 0
 		}
-		put(ss<<6 | idx<<3 | 0b101)
-		put32(m.Disp)
+		buf[n], buf[n+1] = reg<<3|0b100, ss<<6|idx<<3|0b101
+		binary.LittleEndian.PutUint32(buf[n+2:], uint32(m.Disp))
+		return n + 6
+	}
+	base := m.Base.low3()
+	var mod byte
+	switch {
+	case m.Disp == 0 && base != 0b101:
+		mod = 0b00 // rbp/r13 with mod=00 would mean rip/disp32: they need a disp8 of 0
+	case m.Disp >= -128 && m.Disp <= 127:
+		mod = 0b01
 	default:
-		var mod byte
-		switch {
-		case m.Disp == 0 && m.Base.low3() != 0b101:
-			mod = 0b00 // rbp/r13 with mod=00 would mean rip/disp32: they need a disp8 of 0
-		case m.Disp >= -128 && m.Disp <= 127:
-			mod = 0b01
-		default:
-			mod = 0b10
-		}
-		if m.Index != NoReg || m.Base.low3() == 0b100 {
-			// rsp/r12 as base live in the SIB byte (rm=100 means "SIB follows").
-			idx := byte(0b100)
-			if m.Index != NoReg {
-				idx = m.Index.low3()
-			} else {
-				ss = 0
-			}
-			put(mod<<6 | reg<<3 | 0b100)
-			put(ss<<6 | idx<<3 | m.Base.low3())
+		mod = 0b10
+	}
+	if m.Index != NoReg || base == 0b100 {
+		// rsp/r12 as base live in the SIB byte (rm=100 means "SIB follows").
+		idx := byte(0b100)
+		if m.Index != NoReg {
+			idx = m.Index.low3()
 		} else {
-			put(mod<<6 | reg<<3 | m.Base.low3())
+			ss = 0
 		}
-		switch mod {
-		case 0b01:
-			put(byte(int8(m.Disp)))
-		case 0b10:
-			put32(m.Disp)
-		}
+		buf[n], buf[n+1] = mod<<6|reg<<3|0b100, ss<<6|idx<<3|base
+		n += 2
+	} else {
+		buf[n] = mod<<6 | reg<<3 | base
+		n++
+	}
+	switch mod {
+	case 0b01:
+		buf[n] = byte(int8(m.Disp))
+		n++
+	case 0b10:
+		binary.LittleEndian.PutUint32(buf[n:], uint32(m.Disp))
+		n += 4
 	}
 	return n
 }

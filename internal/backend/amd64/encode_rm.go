@@ -31,23 +31,6 @@ var rmOpcodes = func() (t [numOps][2]byte) {
 	return t
 }()
 
-// rmForm gives in's opcode and the operands in ModRM.reg and ModRM.rm, if
-// in has one of the forms above.
-func rmForm(in *Inst) (op byte, reg Reg, rm *Operand, ok bool) {
-	if in.Op >= numOps || in.Size != S32 && in.Size != S64 || in.Args[2].Kind != KindNone || in.Arg4.Kind != KindNone {
-		return 0, 0, nil, false
-	}
-	codes := &rmOpcodes[in.Op]
-	a, b := &in.Args[0], &in.Args[1]
-	switch {
-	case codes[0] != 0 && b.Kind == KindReg && b.Reg.IsGPR() && (a.Kind == KindReg && a.Reg.IsGPR() || a.Kind == KindMem && plainMem(&a.Mem)):
-		return codes[0], b.Reg, a, true
-	case codes[1] != 0 && a.Kind == KindReg && a.Reg.IsGPR() && b.Kind == KindMem && plainMem(&b.Mem):
-		return codes[1], a.Reg, b, true
-	}
-	return 0, 0, nil, false
-}
-
 // plainMem reports whether m is a memory operand checkMem accepts with a
 // general-purpose base and no label (so neither rip-relative nor absolute).
 func plainMem(m *Mem) bool {
@@ -55,11 +38,32 @@ func plainMem(m *Mem) bool {
 		(m.Index == NoReg || m.Index.IsGPR() && m.Index != RSP && (m.Scale <= 2 || m.Scale == 4 || m.Scale == 8))
 }
 
-// encodeRM writes the instruction of rmForm into buf and returns its
-// length.
-func encodeRM(buf *[maxInstLen]byte, w bool, op byte, reg Reg, rm *Operand) int {
+// emitRM appends in if it has one of the forms above, and reports whether
+// it did. Such an instruction names no label, so it needs none of emit's
+// records; with a listing, emit writes it. The form's test and its
+// encoding are one function: it runs for nearly every template, and the
+// calls between them cost a fifth of it.
+func (a *Assembler) emitRM(in *Inst) bool {
+	if a.err != nil || a.Listing != nil || in.Op >= numOps || in.Size != S32 && in.Size != S64 || in.Args[2].Kind != KindNone || in.Arg4.Kind != KindNone {
+		return false
+	}
+	// The opcode and the operands in ModRM.reg and ModRM.rm.
+	var op byte
+	var reg Reg
+	var rm *Operand
+	codes := &rmOpcodes[in.Op]
+	x, y := &in.Args[0], &in.Args[1]
+	switch {
+	case codes[0] != 0 && y.Kind == KindReg && y.Reg.IsGPR() && (x.Kind == KindReg && x.Reg.IsGPR() || x.Kind == KindMem && plainMem(&x.Mem)):
+		op, reg, rm = codes[0], y.Reg, x
+	case codes[1] != 0 && x.Kind == KindReg && x.Reg.IsGPR() && y.Kind == KindMem && plainMem(&y.Mem):
+		op, reg, rm = codes[1], x.Reg, y
+	default:
+		return false
+	}
+	buf := a.spare()
 	rex := reg.high() << 2
-	if w {
+	if in.Size == S64 {
 		rex |= 0x48
 	}
 	if rm.Kind == KindReg {
@@ -76,24 +80,11 @@ func encodeRM(buf *[maxInstLen]byte, w bool, op byte, reg Reg, rm *Operand) int 
 	n++
 	if rm.Kind == KindReg {
 		buf[n] = 0xC0 | reg.low3()<<3 | rm.Reg.low3()
-		return n + 1
+		n++
+	} else {
+		var e encoded // no rip-relative field to note
+		n = putMem(buf, n, reg.low3(), &rm.Mem, &e)
 	}
-	var e encoded // no rip-relative field to note
-	return putMem(buf, n, reg.low3(), &rm.Mem, &e)
-}
-
-// emitRM appends in if it has one of rmForm's forms, and reports whether
-// it did. Such an instruction names no label, so it needs none of emit's
-// records; with a listing, emit writes it.
-func (a *Assembler) emitRM(in *Inst) bool {
-	if a.err != nil || a.Listing != nil {
-		return false
-	}
-	op, reg, rm, ok := rmForm(in)
-	if !ok {
-		return false
-	}
-	n := len(a.code)
-	a.code = a.code[:n+encodeRM(a.spare(), in.Size == S64, op, reg, rm)]
+	a.code = a.code[:len(a.code)+n]
 	return true
 }

@@ -241,7 +241,7 @@ func formInst(op Op, f *form, variant int) Inst {
 			size = sz
 		}
 	}
-	return I(op, size, args[:f.nargs]...)
+	return I4(op, size, args[:f.nargs]...)
 }
 
 // encodeForGolden encodes one instruction with testLabel bound at its start

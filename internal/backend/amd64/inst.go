@@ -134,21 +134,21 @@ func (a Arg4) Operand() Operand {
 	return Operand{Kind: a.Kind}
 }
 
-// I builds an Inst without a condition. A fourth argument goes to Arg4.
-func I(op Op, size Size, args ...Operand) Inst {
-	in := Inst{Op: op, Size: size}
-	// Operand by operand: copy calls memmove for these few 16-byte
-	// operands, and lowering makes an instruction this way for nearly
-	// every template.
-	switch len(args) {
-	case 0:
-	case 1:
-		in.Args[0] = args[0]
-	case 2:
-		in.Args[0], in.Args[1] = args[0], args[1]
-	default:
-		in.Args[0], in.Args[1], in.Args[2] = args[0], args[1], args[2]
+// I builds an Inst without a condition, of at most three operands (I4
+// takes a fourth, for Arg4; I marks one it is given as invalid, which no
+// form accepts). It is small enough to be inlined: lowering makes nearly
+// every template with it, and a call cost about 45 instructions each.
+func I(op Op, size Size, args ...Operand) (in Inst) {
+	in.Op, in.Size = op, size
+	if copy(in.Args[:], args) < len(args) {
+		in.Arg4.Kind = kindInvalid
 	}
+	return in
+}
+
+// I4 is I for the forms with a fourth operand, which goes to Arg4.
+func I4(op Op, size Size, args ...Operand) Inst {
+	in := I(op, size, args...)
 	switch {
 	case len(args) == 4:
 		in.Arg4 = arg4Of(args[3])

@@ -235,9 +235,8 @@ func (l *lowerer) copyPieces(pieces, forwardAny, backward, done Label) {
 	emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(abi.ExitBuiltin))))
 	emit(I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), Imm(int64(abi.BuiltinMemoryCopy))))
 	emit(l.savingExitCall())
-	emit(I(opMark, 0, L(ret)))
+	emit(l.callMark(ret))
 	emit(Jmp(done))
-	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
 }
 
 // copyStep is one loop of a copy: move size bytes per iteration with op,
@@ -428,8 +427,7 @@ func (l *lowerer) fillPieces(vi *vinst, done Label) {
 		I(MOV, S64, exitArg(2), R(RCX)),
 		I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(abi.ExitBuiltin))),
 		I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), Imm(int64(abi.BuiltinMemoryFill))),
-		l.savingExitCall(), I(opMark, 0, L(ret)), Jmp(done))
-	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
+		l.savingExitCall(), l.callMark(ret), Jmp(done))
 }
 
 // longBulk sends a bulk operation whose range is checked and whose length
@@ -453,7 +451,6 @@ func (l *lowerer) longBulkExit(b abi.Builtin, args [3]Reg, done Label) Label {
 	l.cold = append(l.cold,
 		I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitCode}), Imm(int64(abi.ExitBuiltin))),
 		I(MOV, S32, M(Mem{Base: ctxReg, Disp: abi.CtxExitIndex}), Imm(int64(b))),
-		l.savingExitCall(), I(opMark, 0, L(ret)), Jmp(done))
-	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
+		l.savingExitCall(), l.callMark(ret), Jmp(done))
 	return long
 }

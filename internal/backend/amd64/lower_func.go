@@ -129,7 +129,7 @@ type lowerer struct {
 	order     blockOrder
 	layout    []*ssa.Block
 	vblocks   []backend.BlockID
-	pending   []int32  // the current block's vinsts (indices in mem.insts), in reverse group order
+	pending   []int32  // the current block's vinsts (indices in mem.insts), backwards
 	groupEnds []int32  // ends of the groups in pending
 	code      []int32  // every block's vinsts in order, back to back
 	codeSpan  []span32 // by SSA block ID: its vinsts in code
@@ -269,24 +269,34 @@ func lower(l *lowerer, vf *backend.Func, f *ssa.Func, asm *Assembler, sharedPoll
 			l.lowerParams()
 			l.endGroup()
 		}
+		// pending holds the groups in the order they were lowered, each
+		// one's vinsts backwards (endGroup): backwards, it is the block's
+		// code, into which the constants' copies go before the groups
+		// that read them.
 		lo := int32(len(l.code))
 		l.sortRematCopies()
 		copies := l.rematCopies
-		for g := len(l.groupEnds) - 1; g >= 0; g-- {
+		code, pending := l.code, l.pending
+		next := len(pending) // pending[:next] is left to copy
+		for g := len(l.groupEnds) - 1; g >= 0 && len(copies) > 0; g-- {
 			for len(copies) > 0 && int(copies[0].group) >= g {
-				l.code = append(l.code, copies[0].vinst)
+				code = append(code, copies[0].vinst)
 				copies = copies[1:]
 			}
-			start := int32(0)
+			start := 0
 			if g > 0 {
-				start = l.groupEnds[g-1]
+				start = int(l.groupEnds[g-1])
 			}
-			// A group is an instruction's few vinsts: appended one by
-			// one, not by a memmove call per group.
-			for _, id := range l.pending[start:l.groupEnds[g]] {
-				l.code = append(l.code, id)
+			for k := int(l.groupEnds[g]) - 1; k >= start; k-- {
+				code = append(code, pending[k])
 			}
+			next = start
 		}
+		// The groups left (every one if no constant was copied), in one run.
+		for k := next - 1; k >= 0; k-- {
+			code = append(code, pending[k])
+		}
+		l.code = code
 		l.codeSpan[b.ID] = span32{lo, int32(len(l.code))}
 		if l.err != nil {
 			return l.err
@@ -333,7 +343,10 @@ func (l *lowerer) reset(f *ssa.Func, vf *backend.Func, asm *Assembler, sharedPol
 
 // endGroup closes the vinsts of the instruction just lowered as a group.
 func (l *lowerer) endGroup() {
-	for _, vi := range l.cur {
+	// The group's vinsts go into pending backwards (see lower).
+	base, n := len(l.pending), len(l.cur)
+	l.pending = slices.Grow(l.pending, n)[:base+n]
+	for k, vi := range l.cur {
 		if vi.clobbers != 0 {
 			l.rematCalls++ // copies of constants are not shared across it
 		}
@@ -344,7 +357,7 @@ func (l *lowerer) endGroup() {
 			in.id = id
 			vi = in
 		}
-		l.pending = append(l.pending, vi.id)
+		l.pending[base+n-1-k] = vi.id
 	}
 	l.groupEnds = append(l.groupEnds, int32(len(l.pending)))
 }
@@ -365,8 +378,15 @@ func fillSlice[T comparable](s []T, x T) []T {
 		clear(s) // one memclr instead of a store per element
 		return s
 	}
-	for i := range s {
+	// A few elements by stores, then doubling copies: memmove writes
+	// many bytes a step where the loop writes one element (the tables by
+	// register hold one to tens of thousands).
+	n := min(len(s), 8)
+	for i := range n {
 		s[i] = x
+	}
+	for ; n < len(s); n *= 2 {
+		copy(s[n:], s[:n])
 	}
 	return s
 }
@@ -435,7 +455,12 @@ func (o *blockOrder) reachable(b *ssa.Block) bool {
 }
 
 func (l *lowerer) anyUsed(vals []ssa.Value) bool {
-	return slices.ContainsFunc(vals, func(v ssa.Value) bool { return l.used[v] })
+	for _, v := range vals {
+		if l.used[v] {
+			return true
+		}
+	}
+	return false
 }
 
 // classOf is the register class of an SSA type.
@@ -448,14 +473,17 @@ func classOf(t ssa.Type) backend.RegClass {
 
 // vreg is the virtual register of SSA value v (made on first sight).
 func (l *lowerer) vreg(v ssa.Value) backend.VReg {
-	if v < 0 || int(v) >= len(l.vregs) {
+	vregs := l.vregs // read once: the store below would make it reloaded
+	if uint(v) >= uint(len(vregs)) {
 		l.fail("bad value %v", v)
 		return backend.Pinned(pregOf(R11))
 	}
-	if l.vregs[v] == backend.InvalidVReg {
-		l.vregs[v] = l.vf.NewVReg(classOf(l.f.ValueType(v)))
+	r := vregs[v]
+	if r == backend.InvalidVReg {
+		r = l.vf.NewVReg(classOf(l.f.ValueType(v)))
+		vregs[v] = r
 	}
-	return l.vregs[v]
+	return r
 }
 
 // reg marks v as needed in a register and returns its virtual register
@@ -535,9 +563,10 @@ func (in *vinst) newOp() (*backend.Operand, Reg) {
 		in.moveOps()
 		n = len(vf.Ops)
 	}
-	vf.Ops = append(vf.Ops, backend.Operand{}) // in place unless it grows: stores only the length
+	ops := append(vf.Ops, backend.Operand{}) // in place unless it grows: stores only the length
+	vf.Ops = ops
 	in.opHi = int32(n + 1)
-	return &vf.Ops[n], opRegBase + Reg(int32(n)-in.opLo)
+	return &ops[n], opRegBase + Reg(int32(n)-in.opLo)
 }
 
 // moveOps puts the vinst's operands at the end of Ops.
@@ -683,10 +712,15 @@ func (l *lowerer) trapLabelAt(code abi.TrapCode, pos uint32) Label {
 
 // markCall ends vi (whose last template is a call) with a mark of the
 // call's return address at the current source position.
-func (l *lowerer) markCall(vi *vinst) {
-	lb := l.asm.NewLabel()
-	vi.emit(I(opMark, 0, L(lb)))
-	l.callSites = append(l.callSites, siteLabel{lb, l.curPos()})
+func (l *lowerer) markCall(vi *vinst) { vi.emit(l.callMark(l.asm.NewLabel())) }
+
+// callMark is the mark of a call's return address ret at the current
+// source position (a call site): the mark names the site, so emission
+// lists the sites in the order of their code (emitter.sites), which is
+// the order of their offsets, and they need no sorting.
+func (l *lowerer) callMark(ret Label) Inst {
+	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
+	return I(opMark, 0, L(ret), Imm(int64(len(l.callSites))))
 }
 
 // lowerParams defines the entry's parameters from their ABI locations.

@@ -80,9 +80,13 @@ func (l *lowerer) markFault(vi *vinst, in *ssa.Inst) {
 // runtime looks up a faulting PC: the mark must come right before the one
 // instruction that faults, and nothing may come between them (a label
 // bound twice fails the compilation, so the template is never copied).
+// The mark names the site (its index in faultSites), so emission lists
+// the sites in the order of their code (emitter.faults), which is the
+// order of their offsets: lowering, which goes backwards in post order,
+// made them in an order that took a sort.
 func (l *lowerer) faultSite(vi *vinst, code abi.TrapCode) {
 	lb := l.asm.NewLabel()
-	vi.emit(I(opFaultMark, 0, L(lb), Imm(int64(code))))
+	vi.emit(I(opFaultMark, 0, L(lb), Imm(int64(code)), Imm(int64(len(l.faultSites)))))
 	l.faultSites = append(l.faultSites, faultLabel{lb, l.curPos(), code})
 }
 

@@ -76,8 +76,7 @@ func (l *lowerer) beginPoll() (*vinst, Label) { return l.newInst(), l.asm.NewLab
 func (l *lowerer) endPoll(vi *vinst, cold Label) {
 	resume, ret := l.asm.NewLabel(), l.asm.NewLabel()
 	vi.emit(I(opBind, 0, L(resume)))
-	l.cold = append(l.cold, I(opBind, 0, L(cold)), l.pollCall(), I(opMark, 0, L(ret)), Jmp(resume))
-	l.callSites = append(l.callSites, siteLabel{ret, l.curPos()})
+	l.cold = append(l.cold, I(opBind, 0, L(cold)), l.pollCall(), l.callMark(ret), Jmp(resume))
 }
 
 // emitPreemptCheck branches to cold when the Go runtime asks the running
@@ -122,8 +121,12 @@ func (e *emitter) coldCode() {
 		case opBind:
 			e.a.Bind(c.Args[0].Target())
 		case opMark:
-			e.a.BindQuiet(c.Args[0].Target())
+			e.mark(&c)
 		default:
+			if isPlainBranch(&c) {
+				e.a.branch(c.Op, c.Cond, c.Args[0].Target())
+				continue
+			}
 			e.a.Emit(c)
 		}
 	}

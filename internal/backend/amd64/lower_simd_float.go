@@ -122,7 +122,7 @@ func lowerVfminmax(l *lowerer, in *ssa.Inst) {
 	l.op3(vi, cmp, d, x, R(y), Imm(unord))
 	l.op3(vi, add, n, x, R(y))
 	if l.avx() {
-		vi.emit(I(VBLENDVPS, 0, R(d), R(t1), R(n), R(d)))
+		vi.emit(I4(VBLENDVPS, 0, R(d), R(t1), R(n), R(d)))
 		return
 	}
 	l.op3(vi, pANDPS, n, n, R(d))

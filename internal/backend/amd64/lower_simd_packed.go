@@ -62,7 +62,7 @@ func (l *lowerer) avx() bool { return l.feat.AVX }
 // be another register than b: an early def, or a reuse of a.
 func (l *lowerer) op3(vi *vinst, op packedOp, d, a Reg, b Operand, imm ...Operand) {
 	if l.avx() {
-		vi.emit(I(op.avx, 0, append([]Operand{R(d), R(a), b}, imm...)...))
+		vi.emit(I4(op.avx, 0, append([]Operand{R(d), R(a), b}, imm...)...))
 		return
 	}
 	if d != a {

@@ -69,7 +69,7 @@ func lowerVlaneselect(l *lowerer, in *ssa.Inst) {
 		y := vi.use(l.plainReg(in.Args[1]))
 		m := vi.use(l.plainReg(in.Args[2]))
 		d := vi.def(l.vreg(in.Results[0]))
-		vi.emit(I(op.avx, 0, R(d), R(y), R(x), R(m)))
+		vi.emit(I4(op.avx, 0, R(d), R(y), R(x), R(m)))
 		return
 	}
 	mv := l.plainReg(in.Args[2])

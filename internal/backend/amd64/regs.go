@@ -52,16 +52,21 @@ func (r Reg) IsGPR() bool { return r >= RAX && r <= R15 }
 // IsXMM reports whether r is one of XMM0..XMM15.
 func (r Reg) IsXMM() bool { return r >= XMM0 && r <= XMM15 }
 
-// num is the 4-bit hardware number (REX extension bit plus 3 ModRM bits).
-func (r Reg) num() byte {
-	switch {
-	case r.IsGPR():
-		return byte(r - RAX)
-	case r.IsXMM():
-		return byte(r - XMM0)
+// num is the 4-bit hardware number (REX extension bit plus 3 ModRM bits),
+// 0 for a register that has none: read from a table, as the encoders ask
+// it for every register they place.
+func (r Reg) num() byte { return regNums[r] }
+
+// regNums are the registers' hardware numbers, by Reg (every uint8).
+var regNums = func() (t [256]byte) {
+	for r := RAX; r <= R15; r++ {
+		t[r] = byte(r - RAX)
 	}
-	return 0
-}
+	for r := XMM0; r <= XMM15; r++ {
+		t[r] = byte(r - XMM0)
+	}
+	return t
+}()
 
 // low3 and high are the ModRM/SIB field and the REX extension bit.
 func (r Reg) low3() byte { return r.num() & 7 }
