@@ -61,14 +61,36 @@ func (e *ExprReader) NextShort() (op wasm.Opcode, x uint32, imm uint64, ok bool)
 		return 0, 0, 0, false
 	}
 	c := r.buf[p]
-	kind := shortKinds[c]
-	if kind == shortNone {
+	switch kind := shortKinds[c]; kind {
+	case 0:
+		return 0, 0, 0, false
+	case shortNone:
 		r.pos = p + 1
 		return wasm.Opcode(c), 0, 0, true
+	case shortIndex, shortI32, shortI64:
+		// An immediate of one byte (most indices and constants),
+		// without the decoders' calls.
+		if p+1 < len(r.buf) && r.buf[p+1] < 0x80 {
+			b := r.buf[p+1]
+			switch kind {
+			case shortIndex:
+				x = uint32(b)
+			case shortI32:
+				imm = uint64(uint32(int32(int8(b<<1) >> 1))) // bit 6 is the sign
+			default:
+				imm = uint64(int64(int8(b<<1) >> 1))
+			}
+			r.pos = p + 2
+			return wasm.Opcode(c), x, imm, true
+		}
 	}
-	if kind == 0 {
-		return 0, 0, 0, false
-	}
+	return e.nextShortLong(shortKinds[c], p)
+}
+
+// nextShortLong is NextShort for an instruction at p with an immediate of
+// more than one byte, or a memory argument.
+func (e *ExprReader) nextShortLong(kind shortKind, p int) (op wasm.Opcode, x uint32, imm uint64, ok bool) {
+	r := &e.r
 	b := r.buf[p+1:]
 	n := 0
 	var msg string
@@ -103,7 +125,7 @@ func (e *ExprReader) NextShort() (op wasm.Opcode, x uint32, imm uint64, ok bool)
 		return 0, 0, 0, false
 	}
 	r.pos = p + 1 + n
-	return wasm.Opcode(c), x, imm, true
+	return wasm.Opcode(r.buf[p]), x, imm, true
 }
 
 // ShortInstr is the instruction at module offset at that NextShort read

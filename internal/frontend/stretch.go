@@ -138,19 +138,6 @@ func (t *translator) countStretch(op wasm.Opcode) {
 	}
 }
 
-// countOne is countStretch for a reachable instruction that counts one
-// and is no call: every instruction of the short path (translator.short).
-func (t *translator) countOne() {
-	c := &t.sincePoll
-	c.work++
-	if c.returned > 0 {
-		c.returned++
-	}
-	if c.work >= PollStretch || c.returned > returnStretch {
-		t.stretchPoll()
-	}
-}
-
 // stretchPoll polls at the end of a long stretch and starts a new one.
 func (t *translator) stretchPoll() {
 	t.callBuiltin(t.stretchPollBuiltin(), nil)

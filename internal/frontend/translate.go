@@ -525,8 +525,10 @@ func (t *translator) short(op wasm.Opcode, x uint32, imm uint64, at int) error {
 	switch {
 	case op >= wasm.OpLocalGet && op <= wasm.OpGlobalSet:
 		err = t.variableOp(op, x)
-	case op == wasm.OpI32Const || op == wasm.OpI64Const:
-		t.constantOp(op, imm)
+	case op == wasm.OpI32Const:
+		t.push(t.b.Iconst(ssa.I32, int64(imm)))
+	case op == wasm.OpI64Const:
+		t.push(t.b.Iconst(ssa.I64, int64(imm)))
 	case op >= wasm.OpI32Load && op <= wasm.OpI64Store32:
 		t.memoryAccessOp(op, 0, imm)
 	default:
@@ -535,7 +537,16 @@ func (t *translator) short(op wasm.Opcode, x uint32, imm uint64, at int) error {
 	if err != nil {
 		return err
 	}
-	t.countOne()
+	// countStretch for an instruction that counts one and is no call,
+	// as each of these is.
+	c := &t.sincePoll
+	c.work++
+	if c.returned > 0 {
+		c.returned++
+	}
+	if c.work >= PollStretch || c.returned > returnStretch {
+		t.stretchPoll()
+	}
 	if t.b.Work() > t.maxWork {
 		return fmt.Errorf("%w: SSA construction took more than %d steps", ErrLimit, t.env.MaxWork)
 	}

@@ -136,6 +136,7 @@ func (b *Builder) Reset(f *Func) {
 	b.mergeDepth, b.deferred = 0, b.deferred[:0]
 	b.chain = b.chain[:0]
 	b.defs.reset()
+	b.reading.hashOnly = true // rare, and never told of the declarations
 	b.reading.reset()
 	b.varOf = b.varOf[:0]
 	clear(b.users)
@@ -303,6 +304,12 @@ func (b *Builder) Insert(in *Inst) []Value {
 		b.fail("%s: block%d is already terminated", in.Op, b.cur.ID)
 		return b.placeholders(in)
 	}
+	return b.insertOpen(in)
+}
+
+// insertOpen is Insert into a current block known to be open: there is
+// one, and it has no terminator yet.
+func (b *Builder) insertOpen(in *Inst) []Value {
 	for i, a := range in.Args {
 		in.Args[i] = b.resolve(a)
 	}
@@ -356,6 +363,25 @@ func (b *Builder) newInst(op Opcode, args ...Value) *Inst {
 	return in
 }
 
+// newInst1 and newInst2 are newInst for one argument and for two, which
+// they write in place (newInst's copy calls memmove for each).
+func (b *Builder) newInst1(op Opcode, x Value) *Inst {
+	in := b.f.newInst()
+	in.Op = op
+	in.Args = b.f.valueList(1)
+	in.Args[0] = x
+	return in
+}
+
+func (b *Builder) newInst2(op Opcode, x, y Value) *Inst {
+	in := b.f.newInst()
+	in.Op = op
+	args := b.f.valueList(2)
+	args[0], args[1] = x, y
+	in.Args = args
+	return in
+}
+
 // Iconst returns the function's integer constant of type t (I32 or I64);
 // c is truncated to the width of t. Constants live in the function's pool
 // (constpool.go), not in the current block.
@@ -380,20 +406,20 @@ func (b *Builder) F64const(x float64) Value {
 // Binary emits a two-argument instruction (iadd, fmul, ishl, ...).
 func (b *Builder) Binary(op Opcode, x, y Value) Value {
 	if !op.numberedLocally() {
-		return b.one(b.newInst(op, x, y))
+		return b.one(b.newInst2(op, x, y))
 	}
 	k := b.binaryKey(op, x, y)
 	v, s := b.lookupLocal(&k)
 	if v != NoValue {
 		return v
 	}
-	return b.numbered(b.newInst(op, x, y), s)
+	return b.numbered(b.newInst2(op, x, y), s)
 }
 
 // Unary emits a one-argument instruction whose type is its argument's
 // (bnot, clz, fneg, sqrt, ...).
 func (b *Builder) Unary(op Opcode, x Value) Value {
-	return b.one(b.newInst(op, x))
+	return b.one(b.newInst1(op, x))
 }
 
 // Convert emits a conversion with result type t (uextend, fcvt_to_sint,
@@ -407,7 +433,7 @@ func (b *Builder) Convert(op Opcode, t Type, x Value) Value {
 			return v
 		}
 	}
-	in := b.newInst(op, x)
+	in := b.newInst1(op, x)
 	in.Type = t
 	return b.numbered(in, s)
 }
@@ -420,14 +446,14 @@ func (b *Builder) Icmp(cc IntCC, x, y Value) Value {
 	if v != NoValue {
 		return v
 	}
-	in := b.newInst(OpIcmp, x, y)
+	in := b.newInst2(OpIcmp, x, y)
 	in.IntCC = cc
 	return b.numbered(in, s)
 }
 
 // Fcmp emits a float comparison giving an I32 0 or 1.
 func (b *Builder) Fcmp(cc FloatCC, x, y Value) Value {
-	in := b.newInst(OpFcmp, x, y)
+	in := b.newInst2(OpFcmp, x, y)
 	in.FloatCC = cc
 	return b.one(in)
 }
@@ -449,14 +475,14 @@ func (b *Builder) Load(op Opcode, t Type, addr Value, offset int32, flags MemFla
 			return v
 		}
 	}
-	in := b.newInst(op, addr)
+	in := b.newInst1(op, addr)
 	in.Type, in.Offset, in.Flags = t, offset, flags
 	return b.numbered(in, s)
 }
 
 // Store emits a store by op (store, istore8, ...) of x to addr+offset.
 func (b *Builder) Store(op Opcode, x, addr Value, offset int32, flags MemFlags) {
-	in := b.newInst(op, x, addr)
+	in := b.newInst2(op, x, addr)
 	in.Offset, in.Flags = offset, flags
 	b.Insert(in)
 }
@@ -514,14 +540,14 @@ func (b *Builder) ReturnCallIndirect(sig SigRef, addr Value, args ...Value) {
 
 // Trapz emits a trap with code when x is zero.
 func (b *Builder) Trapz(x Value, code abi.TrapCode) {
-	in := b.newInst(OpTrapz, x)
+	in := b.newInst1(OpTrapz, x)
 	in.Trap = code
 	b.Insert(in)
 }
 
 // Trapnz emits a trap with code when x is not zero.
 func (b *Builder) Trapnz(x Value, code abi.TrapCode) {
-	in := b.newInst(OpTrapnz, x)
+	in := b.newInst1(OpTrapnz, x)
 	in.Trap = code
 	b.f.trapnzs++
 	b.Insert(in)
@@ -544,7 +570,7 @@ func (b *Builder) Jump(target *Block, args ...Value) {
 
 // Brif ends the current block: to thenBlk if c != 0, else to elseBlk.
 func (b *Builder) Brif(c Value, thenBlk *Block, thenArgs []Value, elseBlk *Block, elseArgs []Value) {
-	in := b.newInst(OpBrif, c)
+	in := b.newInst1(OpBrif, c)
 	in.Targets = b.f.blockCalls(2)
 	in.Targets[0] = BlockCall{thenBlk, b.copyArgs(thenArgs)}
 	in.Targets[1] = BlockCall{elseBlk, b.copyArgs(elseArgs)}

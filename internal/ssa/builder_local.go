@@ -169,11 +169,18 @@ func (b *Builder) lookupLocal(k *localKey) (Value, *localSlot) {
 
 // numbered builds in, found missing under k's slot s, and records it there.
 func (b *Builder) numbered(in *Inst, s *localSlot) Value {
-	v := b.one(in)
-	if s != nil && len(in.Results) == 1 {
+	if s == nil {
+		return b.one(in) // Insert says why it cannot append
+	}
+	// lookupLocal found the current block open.
+	res := b.insertOpen(in)
+	switch len(res) {
+	case 0:
+		return NoValue
+	case 1:
 		*s = localSlot{gen: b.local.gen, blk: int32(b.cur.ID), in: in}
 	}
-	return v
+	return res[0]
 }
 
 // localOps are the opcodes that Binary and Convert number (icmp and

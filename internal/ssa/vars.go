@@ -15,6 +15,7 @@ import "slices"
 func (b *Builder) DeclareVar(t Type) Variable {
 	b.vars = append(b.vars, t)
 	b.lastDef = append(b.lastDef, blockDef{})
+	b.defs.declared(len(b.vars))
 	return Variable(len(b.vars) - 1)
 }
 
@@ -299,7 +300,11 @@ func (b *Builder) Finish() error {
 }
 
 func (b *Builder) writeVar(v Variable, blk *Block, val Value) {
-	b.defs.set(blk, v, val)
+	if d := &b.defs; d.dense && int(v) < len(d.byVar) && blk.ID < len(d.byVar[v]) {
+		d.byVar[v][blk.ID] = val // varDefs.set, in line
+	} else {
+		d.setSlow(blk, v, val)
+	}
 	b.lastDef[v] = blockDef{blockDefID(blk), val}
 	b.state(blk).defMask |= varBit(v)
 }
@@ -314,7 +319,16 @@ func (b *Builder) blockDef(blk *Block, v Variable) (Value, bool) {
 	if blk.ID < len(b.blocks) && b.blocks[blk.ID].defMask&varBit(v) == 0 {
 		return NoValue, false
 	}
-	return b.defs.get(blk, v)
+	if d := &b.defs; d.dense { // varDefs.get, in line
+		if int(v) < len(d.byVar) {
+			if l := d.byVar[v]; blk.ID < len(l) {
+				val := l[blk.ID]
+				return val, val != noDef
+			}
+		}
+		return NoValue, false
+	}
+	return b.defs.getHashed(blk, v)
 }
 
 func (b *Builder) readVar(v Variable, blk *Block) Value {

@@ -50,31 +50,19 @@ func (f *FuncValidator) Short(op wasm.Opcode, x uint32, imm uint64, at int) bool
 	default:
 		// A numeric instruction, a load or a store: one or two operands,
 		// at most one result.
-		info := op.Info()
-		if info == nil || info.Special || info.Feature != 0 || len(info.Results) > 1 {
+		sig := &shortSigs[byte(op)]
+		if op > 0xff || sig.params == 0 {
 			return false
 		}
-		switch info.Imm {
-		case wasm.ImmNone:
-		case wasm.ImmMemArg:
-			if len(v.memories) == 0 || v.memories[0].Is64 || x > op.NaturalAlign() || imm > 0xFFFFFFFF {
-				return false
-			}
-		default:
+		if sig.memArg && (len(v.memories) == 0 || v.memories[0].Is64 || x > sig.align || imm > 0xFFFFFFFF) {
 			return false
 		}
-		ps := info.Params
-		m := n - len(ps)
-		if m < h {
+		m := n - int(sig.params)
+		if m < h || v.vals[m] != sig.p0 || sig.params == 2 && v.vals[m+1] != sig.p1 {
 			return false
 		}
-		for i, p := range ps {
-			if v.vals[m+i] != p {
-				return false
-			}
-		}
-		if len(info.Results) == 1 {
-			v.vals = append(v.vals[:m], info.Results[0])
+		if sig.result != 0 {
+			v.vals = append(v.vals[:m], sig.result)
 		} else {
 			v.vals = v.vals[:m]
 		}
@@ -82,3 +70,43 @@ func (f *FuncValidator) Short(op wasm.Opcode, x uint32, imm uint64, at int) bool
 	v.off, v.op = at, op
 	return true
 }
+
+// shortSig is what Short checks of a numeric, load or store instruction,
+// from its description (wasm.OpInfo), by one-byte opcode.
+type shortSig struct {
+	params uint8 // 1 or 2; 0: Short leaves the opcode to Instr
+	p0, p1 wasm.ValType
+	result wasm.ValType // 0: none
+	memArg bool         // a load or store: its alignment is at most align
+	align  uint32
+}
+
+var shortSigs = func() (t [256]shortSig) {
+	for c := range t {
+		op := wasm.Opcode(c)
+		info := op.Info()
+		if info == nil || info.Special || info.Feature != 0 || len(info.Params) == 0 ||
+			len(info.Params) > 2 || len(info.Results) > 1 {
+			continue
+		}
+		sig := shortSig{params: uint8(len(info.Params)), p0: info.Params[0]}
+		if len(info.Params) == 2 {
+			sig.p1 = info.Params[1]
+		}
+		if len(info.Results) == 1 {
+			if info.Results[0] == 0 {
+				continue // a result of type 0 could not be told from none
+			}
+			sig.result = info.Results[0]
+		}
+		switch info.Imm {
+		case wasm.ImmNone:
+		case wasm.ImmMemArg:
+			sig.memArg, sig.align = true, op.NaturalAlign()
+		default:
+			continue
+		}
+		t[c] = sig
+	}
+	return t
+}()
