@@ -184,6 +184,9 @@ type allocator struct {
 	regVal    [maxPRegs]VReg
 	free      RegSet // the allocatable registers holding nothing
 	classRegs [NumClasses]RegSet
+	// orderRuns: each class's allocatable registers as the ascending runs
+	// of the env's order (setOrderRuns, firstInOrder).
+	orderRuns [NumClasses][]RegSet
 	vs        []vregState
 	dirty     []VReg  // the values whose slotValid is false
 	clobberAt []int32 // per instruction: the next instruction (this one included) in its block with clobbers, or -1
@@ -249,6 +252,7 @@ type allocator struct {
 // own (Func.Ops, Func.AppendFlat), read in place.
 func (a *allocator) start(f *Func, env *MachineEnv) {
 	a.f, a.env, a.alloc = f, env, env.allocatableSet()
+	a.setOrderRuns(env)
 	a.seq.env = env
 	if a.seq.tempSlot == nil {
 		a.seq.tempSlot = a.tempSlot

@@ -1,6 +1,9 @@
 package backend
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+)
 
 // scanBlock computes, backwards, each operand's next use after its
 // instruction, and leaves the next use of each value at the block's start
@@ -386,19 +389,42 @@ func (a *allocator) freeReg(c RegClass, avoid RegSet, v VReg, next int32, from i
 	if r := a.edgeReg(v, next, from); r != NoPReg && cand&(1<<r) != 0 {
 		return r
 	}
-	first := NoPReg
-	for _, r := range a.env.Allocatable[c] {
-		if cand&(1<<r) == 0 {
-			continue
-		}
-		if clob&(1<<r) == 0 {
-			return r
-		}
-		if first == NoPReg {
-			first = r
+	// The first in the env's order that the call preserves, else the
+	// first.
+	if r := a.firstInOrder(c, cand&^clob); r != NoPReg {
+		return r
+	}
+	return a.firstInOrder(c, cand)
+}
+
+// firstInOrder is the first register of s (of class c) in the order of
+// env.Allocatable[c]: the lowest of s in the first of the order's
+// ascending runs (orderRuns) that s meets, without a walk over the order.
+func (a *allocator) firstInOrder(c RegClass, s RegSet) PReg {
+	for _, run := range a.orderRuns[c] {
+		if x := s & run; x != 0 {
+			return PReg(bits.TrailingZeros64(uint64(x)))
 		}
 	}
-	return first
+	return NoPReg
+}
+
+// setOrderRuns splits each class's allocatable registers, in the env's
+// order, into maximal ascending runs (amd64's integer registers: the
+// caller-saved ones, then the callee-saved), as firstInOrder reads them.
+func (a *allocator) setOrderRuns(env *MachineEnv) {
+	for c := range a.orderRuns {
+		runs := a.orderRuns[c][:0]
+		prev := PReg(0)
+		for i, r := range env.Allocatable[c] {
+			if i == 0 || r < prev {
+				runs = append(runs, 0)
+			}
+			runs[len(runs)-1] = runs[len(runs)-1].With(r)
+			prev = r
+		}
+		a.orderRuns[c] = runs
+	}
 }
 
 // edgeReg is the register of the allocated successor's parameter that v

@@ -1,7 +1,5 @@
 package backend
 
-import "slices"
-
 // move is one copy of a parallel move.
 type move struct {
 	from, to Loc
@@ -43,8 +41,9 @@ func (q *moveSequencer) sequence(moves []move) []move {
 			pending = append(pending, m)
 		}
 	}
-	emit := func(m move) { out = q.appendMove(out, m) }
 	// Usually no move overwrites another's source: then they go in order.
+	// (Tested and emitted without closures: most edges with moves take
+	// this path.)
 	var srcRegs RegSet
 	slotSrcs := 0
 	for _, m := range pending {
@@ -56,18 +55,19 @@ func (q *moveSequencer) sequence(moves []move) []move {
 	}
 	independent := true
 	for _, m := range pending {
-		if m.to.IsReg() && srcRegs.Has(m.to.Reg()) || m.to.IsSlot() && slotSrcs > 0 && slices.ContainsFunc(pending, func(p move) bool { return p.from == m.to }) {
+		if m.to.IsReg() && srcRegs.Has(m.to.Reg()) || m.to.IsSlot() && slotSrcs > 0 && readsLoc(pending, m.to) {
 			independent = false
 			break
 		}
 	}
 	if independent {
 		for _, m := range pending {
-			emit(m)
+			out = q.appendMove(out, m)
 		}
 		q.pending, q.out = pending[:0], out
 		return out
 	}
+	emit := func(m move) { out = q.appendMove(out, m) }
 	isSource := func(l Loc, skip int) bool {
 		for j, m := range pending {
 			if j != skip && m.from == l {
@@ -111,6 +111,16 @@ func (q *moveSequencer) sequence(moves []move) []move {
 	}
 	q.pending, q.out = pending, out
 	return out
+}
+
+// readsLoc reports whether a move of moves reads l.
+func readsLoc(moves []move, l Loc) bool {
+	for _, p := range moves {
+		if p.from == l {
+			return true
+		}
+	}
+	return false
 }
 
 // appendMove appends m to out as plain moves: through the class's scratch

@@ -557,23 +557,20 @@ func (e *emitter) code(in *vinst, locs []backend.Loc) {
 	code := in.templates()
 	for k := range code {
 		c := &code[k]
-		if c.Op == opBind {
-			e.a.Bind(c.Args[0].Target())
-			continue
-		}
-		if c.Op == opMark {
-			e.mark(c)
-			continue
-		}
-		if c.Op == opCountArg {
-			e.a.Emit(I(MOV, S64, R(R11), M(Mem{Base: RSP, Disp: int32(e.frame.Size + 8)})))
-			continue
-		}
-		if c.Op == opFaultMark {
-			e.a.BindQuiet(c.Args[0].Target())
-			e.faults = append(e.faults, int32(c.Args[2].ImmValue()))
-			if e.a.Listing != nil {
-				e.a.Note("; fault site: " + abi.TrapCode(c.Args[1].ImmValue()).String())
+		if c.Op >= opCountArg { // the pseudo-ops, one test for the rest
+			switch c.Op {
+			case opBind:
+				e.a.Bind(c.Args[0].Target())
+			case opMark:
+				e.mark(c)
+			case opCountArg:
+				e.a.Emit(I(MOV, S64, R(R11), M(Mem{Base: RSP, Disp: int32(e.frame.Size + 8)})))
+			case opFaultMark:
+				e.a.BindQuiet(c.Args[0].Target())
+				e.faults = append(e.faults, int32(c.Args[2].ImmValue()))
+				if e.a.Listing != nil {
+					e.a.Note("; fault site: " + abi.TrapCode(c.Args[1].ImmValue()).String())
+				}
 			}
 			continue
 		}

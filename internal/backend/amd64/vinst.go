@@ -75,7 +75,8 @@ const opMark Op = 0xFFFE
 // opFaultMark is opMark for a fault site (markFault): the listing notes it.
 const opFaultMark Op = 0xFFFD
 
-// opCountArg loads this frame's call-depth count into R11 for the callee
+// opCountArg (the lowest of the four pseudo-ops, which emitter.code tells
+// apart from the machine ops by one test) loads this frame's call-depth count into R11 for the callee
 // called next (see emitter.prologue): "mov r11, [rsp+slot]", the slot's
 // offset known once the frame is laid out.
 const opCountArg Op = 0xFFFC
