@@ -19,7 +19,11 @@ import (
 type Builder struct {
 	f   *Func
 	cur *Block
-	err error
+	// open: cur is a block without a terminator (SwitchToBlock sets it,
+	// insertOpen clears it when it appends a terminator), so that
+	// appending asks no more.
+	open bool
+	err  error
 
 	blocks  []builderBlock // indexed by Block.ID
 	vars    []Type         // declared variables
@@ -120,7 +124,7 @@ func NewBuilder(f *Func) *Builder {
 // Reset makes b a new builder for f, keeping its storage: a compiler
 // worker reuses one builder for all the functions it translates.
 func (b *Builder) Reset(f *Func) {
-	b.f, b.cur, b.err, b.pos, b.work, b.switches = f, nil, nil, 0, 0, 0
+	b.f, b.cur, b.open, b.err, b.pos, b.work, b.switches = f, nil, false, nil, 0, 0, 0
 	b.local.forget()
 	clear(b.layoutOut)
 	for i := range b.blocks {
@@ -214,6 +218,7 @@ func (b *Builder) AppendBlockParam(blk *Block, t Type) Value {
 // SwitchToBlock makes blk the block that instructions are appended to.
 func (b *Builder) SwitchToBlock(blk *Block) {
 	b.cur = blk
+	b.open = blk != nil && blk.Terminator() == nil
 	if blk != nil {
 		if st := b.state(blk); st.switchedAt == 0 {
 			b.switches++
@@ -296,6 +301,9 @@ func (b *Builder) resolve(v Value) Value {
 // Insert appends in to the current block after resolving its arguments,
 // allocates its results and returns them. The typed helpers all use it.
 func (b *Builder) Insert(in *Inst) []Value {
+	if b.open {
+		return b.insertOpen(in)
+	}
 	if b.cur == nil {
 		b.fail("%s: no current block", in.Op)
 		return b.placeholders(in)
@@ -325,6 +333,7 @@ func (b *Builder) insertOpen(in *Inst) []Value {
 	res := b.f.MakeResults(in)
 	b.f.appendInst(b.cur, in)
 	if in.Op.IsTerminator() {
+		b.open = false
 		for slot, t := range in.Targets {
 			b.addEdge(t.Block, edge{pred: b.cur, term: in, slot: slot})
 		}

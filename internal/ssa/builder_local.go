@@ -152,7 +152,7 @@ func (b *Builder) binaryKey(op Opcode, x, y Value) localKey {
 // computes k, or the slot to record k's instruction in once it is built
 // (nil when the builder cannot append, so that Insert reports why).
 func (b *Builder) lookupLocal(k *localKey) (Value, *localSlot) {
-	if b.cur == nil || b.cur.Terminator() != nil {
+	if !b.open {
 		return NoValue, nil
 	}
 	t := &b.local
