@@ -81,22 +81,7 @@ func (a *Assembler) emitImm(in *Inst) bool {
 		return false
 	}
 	buf := a.spare()
-	rex := byte(0)
-	if in.Size == S64 {
-		rex = 0x48
-	}
-	if dst.Kind == KindReg {
-		rex |= dst.Reg.high()
-	} else {
-		rex |= dst.Mem.Index.high()<<1 | dst.Mem.Base.high()
-	}
-	n := 0
-	if rex != 0 {
-		buf[0] = rex | 0x40
-		n = 1
-	}
-	buf[n] = op
-	n++
+	n := putRexOp(buf, rexFor(in.Size == S64, 0, dst), op)
 	if modRM {
 		if dst.Kind == KindReg {
 			buf[n] = 0xC0 | digit<<3 | dst.Reg.low3()

@@ -62,22 +62,7 @@ func (a *Assembler) emitRM(in *Inst) bool {
 		return false
 	}
 	buf := a.spare()
-	rex := reg.high() << 2
-	if in.Size == S64 {
-		rex |= 0x48
-	}
-	if rm.Kind == KindReg {
-		rex |= rm.Reg.high()
-	} else {
-		rex |= rm.Mem.Index.high()<<1 | rm.Mem.Base.high()
-	}
-	n := 0
-	if rex != 0 {
-		buf[0] = rex | 0x40
-		n = 1
-	}
-	buf[n] = op
-	n++
+	n := putRexOp(buf, rexFor(in.Size == S64, reg.high(), rm), op)
 	if rm.Kind == KindReg {
 		buf[n] = 0xC0 | reg.low3()<<3 | rm.Reg.low3()
 		n++
